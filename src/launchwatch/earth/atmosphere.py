@@ -1,0 +1,155 @@
+"""U.S. Standard Atmosphere 1976, 0 to 1,000 km geometric altitude, by table lookup.
+
+Source: *U.S. Standard Atmosphere, 1976*, NOAA-S/T 76-1562 = NASA-TM-X-74335. The values come
+from ``data/ussa1976_table.csv``, generated once by ``scripts/make_atmosphere_table.py`` with the
+``ussa1976`` package (see the CSV header for version, grid and measured accuracy). This module
+never imports ``ussa1976``; nothing is computed or downloaded at run time.
+
+Altitude ``h_m`` is *geometric* height above mean sea level in metres. Passing the WGS84
+ellipsoidal height instead is fine: the geoid separation (at most ~110 m) is far below the
+model's meaning as a global annual mean.
+The table is on a uniform grid, so a lookup is ``i = int((h - h0) / dh)`` with no search.
+Interpolation is linear in ``log(density)`` and ``log(pressure)`` and linear in temperature and
+speed of sound; it stays within 0.5 % of the package everywhere from 0 to 1,000 km (measured
+6e-4 at worst, at a lapse-rate break). Out of range:
+
+* below 0 m every quantity is clamped to its sea-level value;
+* above 1,000 km density and pressure are 0, temperature and sound speed keep their 1,000 km
+  values;
+* NaN altitudes give NaN.
+
+Above 86 km the standard does not define a speed of sound; the table continues
+``sqrt(1.40 R* T / M)`` with the local mean molar mass (see the generator script).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+__all__ = [
+    "density",
+    "pressure",
+    "temperature",
+    "speed_of_sound",
+    "density_sound_njit",
+    "atmosphere_tables",
+    "AtmosphereTables",
+    "H_MAX_M",
+]
+
+_COLUMNS = ("altitude_m", "temperature_K", "pressure_Pa", "density_kg_m3", "speed_of_sound_m_s")
+
+
+def _load_table() -> np.ndarray:
+    text = resources.files("launchwatch.earth").joinpath("data/ussa1976_table.csv").read_text(
+        encoding="utf-8"
+    )
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    if tuple(lines[0].split(",")) != _COLUMNS:
+        raise RuntimeError(f"unexpected columns in ussa1976_table.csv: {lines[0]!r}")
+    data = np.loadtxt(lines[1:], delimiter=",", dtype=float)
+    step = np.diff(data[:, 0])
+    if not np.allclose(step, step[0], rtol=0.0, atol=1e-6) or data[0, 0] != 0.0:
+        raise RuntimeError("ussa1976_table.csv must be on a uniform grid starting at 0 m")
+    return data
+
+
+_DATA = _load_table()
+_ALT_M = _DATA[:, 0]
+#: Grid start and step of the table, metres.
+H0_M = float(_ALT_M[0])
+DH_M = float(_ALT_M[1] - _ALT_M[0])
+#: Top of the table (and of the 1976 standard), metres.
+H_MAX_M = float(_ALT_M[-1])
+_T_K = np.ascontiguousarray(_DATA[:, 1])
+_LOG_P = np.ascontiguousarray(np.log(_DATA[:, 2]))
+_LOG_RHO = np.ascontiguousarray(np.log(_DATA[:, 3]))
+_A_M_S = np.ascontiguousarray(_DATA[:, 4])
+for _arr in (_T_K, _LOG_P, _LOG_RHO, _A_M_S):
+    _arr.flags.writeable = False
+del _DATA, _arr
+
+
+class AtmosphereTables(NamedTuple):
+    """Read-only arrays and grid constants to pass into numba kernels.
+
+    ``log_density`` is ln(kg/m^3), ``speed_of_sound_m_s`` in m/s, both sampled at
+    ``h0_m + i * dh_m`` (geometric altitude, m).
+    """
+
+    log_density: np.ndarray
+    speed_of_sound_m_s: np.ndarray
+    h0_m: float
+    dh_m: float
+
+
+def atmosphere_tables() -> AtmosphereTables:
+    """Tables for :func:`density_sound_njit`: ``(log_density, speed_of_sound_m_s, h0_m, dh_m)``."""
+    return AtmosphereTables(_LOG_RHO, _A_M_S, H0_M, DH_M)
+
+
+def _index(h_m):
+    """Cell index and weight on the uniform grid, with altitude clamped to [0, H_MAX_M]."""
+    h = np.asarray(h_m, dtype=float)
+    x = (np.clip(h, H0_M, H_MAX_M) - H0_M) / DH_M
+    x = np.where(np.isnan(x), 0.0, x)
+    i = np.minimum(x.astype(np.intp), _ALT_M.size - 2)
+    return h, i, x - i
+
+
+def _lookup(h_m, table, log, above):
+    h, i, w = _index(h_m)
+    v = table[i] * (1.0 - w) + table[i + 1] * w
+    if log:
+        v = np.exp(v)
+    v = np.where(h > H_MAX_M, above, v)
+    return np.where(np.isnan(h), np.nan, v)[()]
+
+
+def density(h_m):
+    """Air density (kg/m^3) at geometric altitude ``h_m`` (m); any shape, NumPy in and out."""
+    return _lookup(h_m, _LOG_RHO, True, 0.0)
+
+
+def pressure(h_m):
+    """Air pressure (Pa) at geometric altitude ``h_m`` (m); any shape, NumPy in and out."""
+    return _lookup(h_m, _LOG_P, True, 0.0)
+
+
+def temperature(h_m):
+    """Kinetic air temperature (K) at geometric altitude ``h_m`` (m); any shape."""
+    return _lookup(h_m, _T_K, False, _T_K[-1])
+
+
+def speed_of_sound(h_m):
+    """Speed of sound (m/s) at geometric altitude ``h_m`` (m); any shape."""
+    return _lookup(h_m, _A_M_S, False, _A_M_S[-1])
+
+
+@njit(cache=True, error_model="numpy")
+def density_sound_njit(h_m, table_logrho, table_a, h0, dh):
+    """numba scalar: ``(density kg/m^3, speed of sound m/s)`` at geometric altitude ``h_m`` (m).
+
+    Pass the arrays and grid constants from :func:`atmosphere_tables`. Same interpolation and
+    out-of-range rules as :func:`density` / :func:`speed_of_sound`, in O(1): the cell index is
+    ``int((h - h0) / dh)``.
+    """
+    if h_m != h_m:
+        return np.nan, np.nan
+    n = table_logrho.shape[0]
+    h_top = h0 + dh * (n - 1)
+    if h_m > h_top:
+        return 0.0, table_a[n - 1]
+    x = (h_m - h0) / dh
+    if x < 0.0:
+        x = 0.0
+    i = int(x)
+    if i > n - 2:
+        i = n - 2
+    w = x - i
+    rho = np.exp(table_logrho[i] * (1.0 - w) + table_logrho[i + 1] * w)
+    return rho, table_a[i] * (1.0 - w) + table_a[i + 1] * w

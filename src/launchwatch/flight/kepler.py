@@ -1,0 +1,84 @@
+"""Closed-form Keplerian free flight over a spherical, non-rotating Earth.
+
+Bate, Mueller and White, *Fundamentals of Astrodynamics* (1971), ch. 6.  Burnout radius ``r``
+(m), speed ``v`` (m/s), flight-path angle ``phi`` (rad above the local horizontal), ``Q =
+v^2 r / mu``; free-flight range angle ``psi`` (rad) between burnout and re-entry at the same
+radius.  Used as an independent check of the propagator and for first guesses in shaping and
+reconstruction; all functions broadcast over NumPy arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..earth.constants import GM_M3_S2
+
+
+def q_parameter(r_m, v_m_s):
+    """Dimensionless ``Q = v^2 r / mu``."""
+    return np.asarray(v_m_s, float) ** 2 * np.asarray(r_m, float) / GM_M3_S2
+
+
+def range_angle(r_m, v_m_s, phi_rad):
+    """Free-flight range angle (rad) of a symmetric arc (re-entry at the burnout radius).
+
+    Free-flight range equation: cos(psi/2) = (1 - Q cos^2 phi) / sqrt(1 + Q (Q - 2) cos^2 phi).
+    """
+    q = q_parameter(r_m, v_m_s)
+    c2 = np.cos(phi_rad) ** 2
+    return 2.0 * np.arccos((1.0 - q * c2) / np.sqrt(1.0 + q * (q - 2.0) * c2))
+
+
+def flight_time(r_m, v_m_s, phi_rad):
+    """Flight time (s) of the symmetric arc from burnout radius back to the same radius.
+
+    a = r / (2 - Q); e = sqrt(1 + Q (Q - 2) cos^2 phi); cos E1 = (e - cos(psi/2)) /
+    (1 - e cos(psi/2)); t = 2 sqrt(a^3 / mu) (pi - E1 + e sin E1).
+    """
+    q = q_parameter(r_m, v_m_s)
+    a = np.asarray(r_m, float) / (2.0 - q)
+    e = np.sqrt(1.0 + q * (q - 2.0) * np.cos(phi_rad) ** 2)
+    half = 0.5 * range_angle(r_m, v_m_s, phi_rad)
+    e1 = np.arccos((e - np.cos(half)) / (1.0 - e * np.cos(half)))
+    return 2.0 * np.sqrt(a**3 / GM_M3_S2) * (np.pi - e1 + e * np.sin(e1))
+
+
+def apogee_radius(r_m, v_m_s, phi_rad):
+    """Apogee radius (m) of the conic through the burnout state: a (1 + e)."""
+    q = q_parameter(r_m, v_m_s)
+    a = np.asarray(r_m, float) / (2.0 - q)
+    e = np.sqrt(1.0 + q * (q - 2.0) * np.cos(phi_rad) ** 2)
+    return a * (1.0 + e)
+
+
+def min_energy(r_m, psi_rad):
+    """Minimum-energy burnout for range angle ``psi``: (speed m/s, flight-path angle rad).
+
+    Q = 2 sin(psi/2) / (1 + sin(psi/2)); optimum phi = (pi - psi) / 4.
+    """
+    s = np.sin(0.5 * np.asarray(psi_rad, float))
+    q = 2.0 * s / (1.0 + s)
+    return np.sqrt(q * GM_M3_S2 / np.asarray(r_m, float)), 0.25 * (np.pi - psi_rad)
+
+
+def max_range_angle(r_m, v_m_s):
+    """Largest range angle (rad) reachable with burnout speed ``v`` (the minimum-energy one),
+    from Q = 2 s / (1 + s), s = sin(psi/2):  s = Q / (2 - Q)."""
+    q = q_parameter(r_m, v_m_s)
+    return 2.0 * np.arcsin(np.clip(q / (2.0 - q), -1.0, 1.0))
+
+
+def arc_from_apogee(r0_m, apogee_height_m, psi_rad):
+    """Symmetric arc from re-entry radius ``r0`` with apogee height ``h`` and range angle
+    ``psi``: returns (speed m/s, flight-path angle rad, flight time s) at ``r0``.
+
+    r_a = r0 + h; e = (r_a - r0) / (r_a - r0 cos(psi/2)); a = r_a / (1 + e).
+    """
+    r0 = np.asarray(r0_m, float)
+    ra = r0 + np.asarray(apogee_height_m, float)
+    e = (ra - r0) / (ra - r0 * np.cos(0.5 * np.asarray(psi_rad, float)))
+    a = ra / (1.0 + e)
+    v = np.sqrt(GM_M3_S2 * (2.0 / r0 - 1.0 / a))
+    h_ang = np.sqrt(GM_M3_S2 * a * (1.0 - e * e))  # specific angular momentum
+    phi = np.arccos(np.clip(h_ang / (r0 * v), -1.0, 1.0))
+    return v, phi, flight_time(r0, v, phi)

@@ -1,0 +1,210 @@
+"""Frames: geodetic/ECEF against PROJ (EPSG:4979 <-> EPSG:4978), ENU against PROJ topocentric,
+AER against an independent construction from the ellipsoid normal, ECI/ECEF against a finite
+difference of the rotation."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numba import njit
+from pyproj import Transformer
+
+from launchwatch.earth import frames as fr
+from launchwatch.earth.constants import A_M, B_M, OMEGA_RAD_S
+
+MM = 1e-3
+TO_ECEF = Transformer.from_crs("EPSG:4979", "EPSG:4978")  # WGS84 3-D geographic (deg) -> ECEF
+TO_GEO = Transformer.from_crs("EPSG:4978", "EPSG:4979")
+
+
+def random_geodetic(n, h_low, h_high, seed):
+    rng = np.random.default_rng(seed)
+    lat = np.arcsin(rng.uniform(-1.0, 1.0, n))  # uniform on the sphere
+    lon = rng.uniform(-np.pi, np.pi, n)
+    h = rng.uniform(h_low, h_high, n)
+    return lat, lon, h
+
+
+def horizontal_error_m(lat, lon, lat_ref, lon_ref, h):
+    dlon = np.angle(np.exp(1j * (lon - lon_ref)))
+    return (A_M + h) * np.hypot(lat - lat_ref, np.cos(lat_ref) * dlon)
+
+
+def test_known_points():
+    np.testing.assert_allclose(fr.geodetic_to_ecef(0.0, 0.0, 0.0), [A_M, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(fr.geodetic_to_ecef(np.pi / 2, 0.0, 0.0), [0, 0, B_M], atol=1e-9)
+    np.testing.assert_allclose(fr.geodetic_to_ecef(-np.pi / 2, 1.0, 10.0), [0, 0, -B_M - 10.0],
+                               atol=1e-9)
+    lat, lon, h = fr.ecef_to_geodetic([0.0, 0.0, B_M + 1000.0])
+    assert lat == pytest.approx(np.pi / 2, abs=1e-15) and h == pytest.approx(1000.0, abs=1e-8)
+    lat, lon, h = fr.ecef_to_geodetic([0.0, -A_M - 5.0, 0.0])
+    assert lat == 0.0 and lon == pytest.approx(-np.pi / 2) and h == pytest.approx(5.0, abs=1e-8)
+
+
+@pytest.mark.parametrize(("h_low", "h_high"), [(-10e3, 100e3), (100e3, 2e6), (2e6, 5e7)])
+def test_forward_matches_proj(h_low, h_high):
+    lat, lon, h = random_geodetic(20_000, h_low, h_high, seed=1)
+    ref = np.stack(TO_ECEF.transform(np.degrees(lat), np.degrees(lon), h), axis=-1)
+    assert np.abs(fr.geodetic_to_ecef(lat, lon, h) - ref).max() < MM
+
+
+@pytest.mark.parametrize(("h_low", "h_high"), [(-10e3, 100e3), (100e3, 2e6), (2e6, 5e7)])
+def test_inverse_recovers_truth_from_proj_ecef(h_low, h_high):
+    """PROJ's forward transform is exact, so (lat, lon, h) -> PROJ ECEF -> ours must return them."""
+    lat, lon, h = random_geodetic(20_000, h_low, h_high, seed=2)
+    xyz = np.stack(TO_ECEF.transform(np.degrees(lat), np.degrees(lon), h), axis=-1)
+    lat2, lon2, h2 = fr.ecef_to_geodetic(xyz)
+    assert np.abs(h2 - h).max() < MM
+    assert horizontal_error_m(lat2, lon2, lat, lon, h).max() < MM
+
+
+def test_inverse_matches_proj_inverse_below_100_km():
+    # PROJ's inverse is Bowring's one-step formula: sub-mm only up to ~100 km (0.3 m at GEO), so
+    # the direct comparison is limited to that band; higher heights are covered above.
+    lat, lon, h = random_geodetic(20_000, -10e3, 100e3, seed=3)
+    xyz = fr.geodetic_to_ecef(lat, lon, h)
+    lat_p, lon_p, h_p = TO_GEO.transform(xyz[:, 0], xyz[:, 1], xyz[:, 2])
+    lat2, lon2, h2 = fr.ecef_to_geodetic(xyz)
+    assert np.abs(h2 - h_p).max() < MM
+    assert horizontal_error_m(lat2, lon2, np.radians(lat_p), np.radians(lon_p), h).max() < MM
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lat=st.floats(-np.pi / 2, np.pi / 2),
+    lon=st.floats(-np.pi, np.pi),
+    h=st.floats(-10e3, 5e7),
+)
+def test_round_trip_hypothesis(lat, lon, h):
+    lat2, lon2, h2 = fr.ecef_to_geodetic(fr.geodetic_to_ecef(lat, lon, h))
+    assert abs(h2 - h) < MM
+    assert horizontal_error_m(lat2, lon2, lat, lon, h) < MM
+
+
+def test_shapes_and_broadcasting():
+    assert fr.geodetic_to_ecef(0.1, 0.2, 3.0).shape == (3,)
+    lat = np.linspace(-1.0, 1.0, 4)[:, None]
+    lon = np.linspace(-3.0, 3.0, 5)
+    xyz = fr.geodetic_to_ecef(lat, lon, 100.0)
+    assert xyz.shape == (4, 5, 3)
+    lat2, lon2, h2 = fr.ecef_to_geodetic(xyz)
+    assert lat2.shape == lon2.shape == h2.shape == (4, 5)
+    np.testing.assert_allclose(h2, 100.0, atol=1e-6)
+    np.testing.assert_allclose(lat2, np.broadcast_to(lat, (4, 5)), atol=1e-12)
+    with pytest.raises(ValueError, match="shape"):
+        fr.ecef_to_geodetic(np.zeros((4, 2)))
+
+
+def test_numba_scalar_helpers_match_and_compile_in_kernels():
+    @njit
+    def heights(xyz):
+        out = np.empty(xyz.shape[0])
+        for i in range(xyz.shape[0]):
+            p = np.sqrt(xyz[i, 0] ** 2 + xyz[i, 1] ** 2)
+            lat, h = fr.geodetic_lat_height(p, xyz[i, 2])
+            out[i] = fr.geodetic_height_m(p, xyz[i, 2]) - h + lat * 0.0
+        return out
+
+    lat, lon, h = random_geodetic(500, -10e3, 5e7, seed=4)
+    xyz = fr.geodetic_to_ecef(lat, lon, h)
+    assert np.all(heights(xyz) == 0.0)
+    lat_v, _, h_v = fr.ecef_to_geodetic(xyz)
+    for i in range(0, 500, 7):
+        lat_s, h_s = fr.geodetic_lat_height(np.hypot(xyz[i, 0], xyz[i, 1]), xyz[i, 2])
+        assert lat_s == pytest.approx(lat_v[i], abs=1e-14)
+        assert h_s == pytest.approx(h_v[i], abs=1e-7)
+        assert abs(h_s - h[i]) < MM
+
+
+def test_enu_matrix_is_a_proper_rotation():
+    lat, lon, _ = random_geodetic(100, 0, 1, seed=5)
+    m = fr.enu_matrix(lat, lon)
+    assert m.shape == (100, 3, 3)
+    np.testing.assert_allclose(m @ np.swapaxes(m, -1, -2), np.broadcast_to(np.eye(3), m.shape),
+                               atol=1e-15)
+    np.testing.assert_allclose(np.linalg.det(m), 1.0, atol=1e-14)
+
+
+@pytest.mark.parametrize("origin", [(37.5, 127.0, 100.0), (-80.0, -170.0, -50.0), (0.0, 0.0, 0.0)])
+def test_enu_matches_proj_topocentric(origin):
+    lat0, lon0, h0 = origin
+    topo = Transformer.from_pipeline(
+        f"+proj=pipeline +step +proj=topocentric +ellps=WGS84 +lat_0={lat0} +lon_0={lon0} "
+        f"+h_0={h0}"
+    )
+    lat, lon, h = random_geodetic(1000, 0.0, 2e6, seed=6)
+    xyz = fr.geodetic_to_ecef(lat, lon, h)
+    ref = np.stack(topo.transform(xyz[:, 0], xyz[:, 1], xyz[:, 2]), axis=-1)
+    enu = fr.ecef_to_enu(xyz, np.radians(lat0), np.radians(lon0), h0)
+    assert np.abs(enu - ref).max() < MM
+    back = fr.enu_to_ecef(enu, np.radians(lat0), np.radians(lon0), h0)
+    assert np.abs(back - xyz).max() < MM
+
+
+def test_aer_against_ellipsoid_normal_construction():
+    lat0, lon0, h0 = random_geodetic(300, -100.0, 3000.0, seed=8)
+    xyz_t = fr.geodetic_to_ecef(*random_geodetic(300, 0.0, 1.5e6, seed=9))
+    # Independent local frame: up is the gradient of x^2/a^2 + y^2/a^2 + z^2/b^2 at the foot
+    # point, north is the projection of the polar axis onto the tangent plane.
+    foot = fr.geodetic_to_ecef(lat0, lon0, 0.0)
+    up = foot / np.array([A_M**2, A_M**2, B_M**2])
+    up /= np.linalg.norm(up, axis=-1, keepdims=True)
+    north = np.array([0.0, 0.0, 1.0]) - up * up[:, 2:3]
+    north /= np.linalg.norm(north, axis=-1, keepdims=True)
+    east = np.cross(north, up)
+    d = xyz_t - fr.geodetic_to_ecef(lat0, lon0, h0)
+    rng_ref = np.linalg.norm(d, axis=-1)
+    az_ref = np.mod(np.arctan2(np.sum(d * east, -1), np.sum(d * north, -1)), 2 * np.pi)
+    el_ref = np.arcsin(np.sum(d * up, -1) / rng_ref)
+    az, el, r = fr.ecef_to_aer(xyz_t, lat0, lon0, h0)
+    assert np.all((az >= 0.0) & (az < 2 * np.pi))
+    np.testing.assert_allclose(r, rng_ref, rtol=1e-12)
+    assert np.abs(np.angle(np.exp(1j * (az - az_ref)))).max() < 1e-9
+    assert np.abs(el - el_ref).max() < 1e-9
+    back = fr.aer_to_ecef(az, el, r, lat0, lon0, h0)
+    assert np.abs(back - xyz_t).max() < MM
+
+
+def test_aer_known_geometry():
+    lat0, lon0 = np.radians(40.0), np.radians(125.0)
+    above = fr.geodetic_to_ecef(lat0, lon0, 5000.0)
+    az, el, r = fr.ecef_to_aer(above, lat0, lon0, 1000.0)
+    assert el == pytest.approx(np.pi / 2) and r == pytest.approx(4000.0)
+    east_pt = fr.enu_to_ecef([1000.0, 0.0, 0.0], lat0, lon0, 0.0)
+    az, el, r = fr.ecef_to_aer(east_pt, lat0, lon0, 0.0)
+    assert az == pytest.approx(np.pi / 2) and el == pytest.approx(0.0, abs=1e-12)
+    west_pt = fr.aer_to_ecef(np.radians(270.0), 0.1, 2e5, lat0, lon0, 0.0)
+    az, el, r = fr.ecef_to_aer(west_pt, lat0, lon0, 0.0)
+    assert az == pytest.approx(1.5 * np.pi) and el == pytest.approx(0.1) and r == pytest.approx(2e5)
+
+
+def test_eci_ecef_rotation_and_velocity():
+    rng = np.random.default_rng(10)
+    r_eci = rng.normal(size=(50, 3)) * 7e6
+    v_eci = rng.normal(size=(50, 3)) * 5e3
+    t = rng.uniform(0.0, 86400.0, 50)
+    r0 = fr.eci_to_ecef(r_eci, 0.0)
+    np.testing.assert_array_equal(r0, r_eci)  # frames coincide at t = 0
+    r_ecef, v_ecef = fr.eci_to_ecef(r_eci, t, v_eci=v_eci)
+    assert r_ecef.shape == v_ecef.shape == (50, 3)
+    r_back, v_back = fr.ecef_to_eci(r_ecef, t, v_ecef=v_ecef)
+    np.testing.assert_allclose(r_back, r_eci, atol=1e-6)
+    np.testing.assert_allclose(v_back, v_eci, atol=1e-9)
+    # A quarter turn of the Earth: the inertial x axis is seen along ECEF -y.
+    quarter = 0.5 * np.pi / OMEGA_RAD_S
+    np.testing.assert_allclose(fr.eci_to_ecef([1.0, 0.0, 0.0], quarter), [0, -1, 0], atol=1e-12)
+    np.testing.assert_allclose(fr.eci_to_ecef([1.0, 0.0, 0.0], 0.0, theta0_rad=np.pi / 2),
+                               [0, -1, 0], atol=1e-12)
+    # v_ecef is the time derivative of r_ecef along the inertial straight line r + v t.
+    dt = 1e-3
+    plus = fr.eci_to_ecef(r_eci + v_eci * dt, t + dt)
+    minus = fr.eci_to_ecef(r_eci - v_eci * dt, t - dt)
+    np.testing.assert_allclose((plus - minus) / (2 * dt), v_ecef, rtol=0, atol=1e-4)
+    # A point fixed on the Earth moves at omega x r in inertial space.
+    site = fr.geodetic_to_ecef(0.3, 2.0, 0.0)
+    r_i, v_i = fr.ecef_to_eci(site, 1234.0, v_ecef=np.zeros(3))
+    np.testing.assert_allclose(v_i, np.cross([0, 0, OMEGA_RAD_S], r_i), atol=1e-12)
+    # t broadcasting: one position at many times.
+    many = fr.eci_to_ecef(r_eci[0], t)
+    assert many.shape == (50, 3)
+    np.testing.assert_allclose(np.linalg.norm(many, axis=-1), np.linalg.norm(r_eci[0]), rtol=1e-14)

@@ -1,0 +1,72 @@
+"""Geodesy wrappers against GeographicLib's own Python implementation (independent of PROJ's C
+port) and against the worked examples in the GeographicLib documentation."""
+
+import numpy as np
+import pytest
+from geographiclib.geodesic import Geodesic
+
+from launchwatch.earth import geodesy
+
+GEOD = Geodesic.WGS84
+
+
+def test_documented_examples():
+    # GeographicLib Python docs, "Examples": Wellington NZ to Salamanca, Spain, 19959679.267 m;
+    # 20000 km south-west of Perth, Australia lands at (32.11195529 N, 63.95925278 W).
+    _, _, dist = geodesy.inverse(-41.32, 174.81, 40.96, -5.50)
+    assert dist == pytest.approx(19_959_679.267, abs=1e-3)
+    lat, lon, _ = geodesy.direct(-32.06, 115.74, 225.0, 20_000e3)
+    assert lat == pytest.approx(32.11195529, abs=1e-8)
+    assert lon == pytest.approx(-63.95925278, abs=1e-8)
+
+
+def test_inverse_and_direct_match_geographiclib_vectorized():
+    rng = np.random.default_rng(11)
+    n = 200
+    lat1, lat2 = rng.uniform(-90, 90, (2, n))
+    lon1, lon2 = rng.uniform(-180, 180, (2, n))
+    az, baz, dist = geodesy.inverse(lat1, lon1, lat2, lon2)
+    assert az.shape == baz.shape == dist.shape == (n,)
+    az_d = rng.uniform(-180, 180, n)
+    s = rng.uniform(0, 2e7, n)
+    lat_d, lon_d, baz_d = geodesy.direct(lat1, lon1, az_d, s)
+    for i in range(n):
+        ref = GEOD.Inverse(lat1[i], lon1[i], lat2[i], lon2[i])
+        assert dist[i] == pytest.approx(ref["s12"], abs=1e-6)
+        if ref["s12"] > 1.0:  # azimuths are ill-defined for coincident points
+            assert np.cos(np.radians(az[i] - ref["azi1"])) == pytest.approx(1.0, abs=1e-12)
+            # back azimuth points from 2 to 1: the reverse of GeographicLib's forward azi2
+            assert np.cos(np.radians(baz[i] - ref["azi2"] - 180.0)) == pytest.approx(1.0, abs=1e-12)
+        ref = GEOD.Direct(lat1[i], lon1[i], az_d[i], s[i])
+        assert lat_d[i] == pytest.approx(ref["lat2"], abs=1e-9)
+        assert np.cos(np.radians(lon_d[i] - ref["lon2"])) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_scalar_and_broadcast_inputs():
+    az, baz, dist = geodesy.inverse(39.8, 124.9, 40.5, 134.0)
+    assert np.ndim(dist) == 0 and 7e5 < dist < 9e5
+    _, _, dist = geodesy.inverse(39.8, 124.9, np.array([[40.5], [41.0]]), np.array([130.0, 134.0]))
+    assert dist.shape == (2, 2)
+
+
+def test_great_circle_points_lie_on_the_geodesic():
+    lat, lon = geodesy.great_circle_points([39.8, -10.0], [124.9, 0.0], 40.5, [134.0, 170.0], 11)
+    assert lat.shape == lon.shape == (2, 11)
+    np.testing.assert_allclose(lat[:, 0], [39.8, -10.0])
+    np.testing.assert_allclose(lat[:, -1], [40.5, 40.5], atol=1e-9)
+    np.testing.assert_allclose(lon[:, -1], [134.0, 170.0], atol=1e-9)
+    for k in range(2):
+        total = GEOD.Inverse(lat[k, 0], lon[k, 0], lat[k, -1], lon[k, -1])["s12"]
+        steps = [GEOD.Inverse(lat[k, j], lon[k, j], lat[k, j + 1], lon[k, j + 1])["s12"]
+                 for j in range(10)]
+        np.testing.assert_allclose(steps, total / 10, rtol=1e-9)  # equally spaced
+        assert sum(steps) == pytest.approx(total, rel=1e-12)  # ...and on the shortest path
+
+
+def test_bad_input_is_a_clear_error():
+    with pytest.raises(ValueError, match="lat1_deg"):
+        geodesy.inverse(91.0, 0.0, 0.0, 0.0)
+    with pytest.raises(ValueError, match="lat_deg"):
+        geodesy.direct(-95.0, 0.0, 0.0, 1.0)
+    with pytest.raises(ValueError, match="npts"):
+        geodesy.great_circle_points(0.0, 0.0, 1.0, 1.0, 1)
