@@ -10,10 +10,13 @@ coincide with ECEF at t = 0 (the launch epoch) and stay fixed while the Earth tu
 * aerodynamics use the air-relative velocity ``v_rel = v - omega x r`` (the atmosphere turns with
   the Earth), US Standard Atmosphere 1976 density and speed of sound, and a drag coefficient
   tabulated against Mach; lift (quasi-ballistic vehicles only) acts perpendicular to ``v_rel`` in
-  the vertical plane, ``C_L = C_L_alpha * alpha`` with induced drag ``C_L_alpha * alpha^2``;
+  the vertical plane, ``C_L = C_L_alpha * alpha`` with induced drag ``C_L_alpha * alpha^2``; the
+  angle of attack follows a pull-up law after burnout: zero while climbing, growing with the dive
+  to the commanded value at a 5 deg descent (the vehicle pulls out and glides);
 * thrust: constant vacuum thrust per stage, mass falling linearly at ``mdot``; direction from the
   pitch program: vertical rise, linear pitch-over (kick) in the launch azimuth plane, then
-  gravity turn (thrust along ``v_rel``).
+  hold of that attitude while the velocity is steeper, then gravity turn (thrust along
+  ``v_rel``).
 
 Everything here is a numba scalar kernel so that the batched integrator
 (:mod:`launchwatch.flight.integrate`) and the scipy reference (:mod:`launchwatch.flight.reference`)
@@ -21,7 +24,8 @@ evaluate exactly the same equations.
 
 Per-trajectory control vector ``ctrl`` (see ``CTRL_*`` indices): vertical-rise time (s), kick
 angle from vertical (rad), kick duration (s), burn fraction of the last stage (0..1], angle of
-attack after burnout (rad, lifting vehicles only).  Per-trajectory launch geometry ``geo``:
+attack after burnout (rad, lifting vehicles only), thrust scale (exhaust velocity factor at
+unchanged mass flow: the energy knob of the generic boost model, 1 for catalog vehicles).  Per-trajectory launch geometry ``geo``:
 launch position (ECEF = ECI at t=0, m), geodetic up unit vector, horizontal unit vector along the
 launch azimuth.
 
@@ -46,7 +50,8 @@ CTRL_KICK = 1
 CTRL_T_KICK = 2
 CTRL_BURN_FRACTION = 3
 CTRL_ALPHA = 4
-N_CTRL = 5
+CTRL_THRUST_SCALE = 5
+N_CTRL = 6
 
 GEO_R0 = 0
 GEO_UP = 3
@@ -62,6 +67,9 @@ VS_AREA_BOOST = 0
 VS_AREA_COAST = 1
 VS_MASS_COAST = 2
 VS_CL_ALPHA = 3
+
+#: Flight-path angle (sine) below which a lifting vehicle's pull-up uses its full angle of attack.
+SIN_PULLUP_GAMMA = 0.08715574274765817  # sin(5 deg)
 
 ST_T_END = 0
 ST_MDOT = 1
@@ -140,7 +148,14 @@ def accel(t, t_regime, y, ctrl, geo, stages, vs, phys, mach_tab, cd_tab, atm_log
         rho, a_snd = density_sound_njit(h, atm_logrho, atm_a, atm_h0, atm_dh)
         if rho > 0.0:
             cd = interp_table(s / a_snd, mach_tab, cd_tab)
-            alpha = 0.0 if burning else ctrl[CTRL_ALPHA]
+            alpha = 0.0
+            rn = np.sqrt(x * x + yy * yy + z * z)
+            ux, uy, uz = x / rn, yy / rn, z / rn
+            if not burning and ctrl[CTRL_ALPHA] != 0.0:
+                # Pull-up law of a quasi-ballistic vehicle: angle of attack grows with the dive,
+                # full authority from a 5 deg flight-path angle down; none while climbing.
+                sin_gamma = (ux * wx + uy * wy + uz * wz) / s
+                alpha = ctrl[CTRL_ALPHA] * min(1.0, max(0.0, -sin_gamma / SIN_PULLUP_GAMMA))
             cla = vs[VS_CL_ALPHA]
             q_over_m = 0.5 * phys[PH_AERO] * rho * s * s * area / mass
             cd_tot = cd + cla * alpha * alpha
@@ -150,8 +165,6 @@ def accel(t, t_regime, y, ctrl, geo, stages, vs, phys, mach_tab, cd_tab, atm_log
             az += f * wz
             if alpha != 0.0:
                 # Lift: unit vector in the vertical plane, perpendicular to v_rel, pointing up.
-                rn = np.sqrt(x * x + yy * yy + z * z)
-                ux, uy, uz = x / rn, yy / rn, z / rn
                 d = (ux * wx + uy * wy + uz * wz) / (s * s)
                 lx, ly, lz = ux - d * wx, uy - d * wy, uz - d * wz
                 ln = np.sqrt(lx * lx + ly * ly + lz * lz)
@@ -162,26 +175,45 @@ def accel(t, t_regime, y, ctrl, geo, stages, vs, phys, mach_tab, cd_tab, atm_log
                     az += fl * lz
 
     if burning:
-        acc_t = stages[k, ST_THRUST] / mass
+        acc_t = ctrl[CTRL_THRUST_SCALE] * stages[k, ST_THRUST] / mass
         t_v = ctrl[CTRL_T_VERTICAL]
         t_k = ctrl[CTRL_T_KICK]
-        if t_regime < t_v + t_k or s < 1.0e-3:
-            # Launch-frame directions, fixed to the Earth: rotate ECEF -> ECI by omega t.
-            c = np.cos(omega * t)
-            sn = np.sin(omega * t)
-            if t_regime < t_v:
-                el = 0.5 * np.pi
-            else:
-                el = 0.5 * np.pi - ctrl[CTRL_KICK] * (t - t_v) / t_k
+        kick = ctrl[CTRL_KICK]
+        # Launch-frame directions, fixed to the Earth: rotate ECEF -> ECI by omega t.
+        c = np.cos(omega * t)
+        sn = np.sin(omega * t)
+        hx0 = c * geo[GEO_HDG] - sn * geo[GEO_HDG + 1]
+        hy0 = sn * geo[GEO_HDG] + c * geo[GEO_HDG + 1]
+        hz0 = geo[GEO_HDG + 2]
+        if t_regime < t_v + t_k:
+            ux = c * geo[GEO_UP] - sn * geo[GEO_UP + 1]
+            uy = sn * geo[GEO_UP] + c * geo[GEO_UP + 1]
+            uz = geo[GEO_UP + 2]
+            # Vertical rise, then pitch-over: elevation falls linearly to 90 deg - kick.
+            el = 0.5 * np.pi if t_regime < t_v else 0.5 * np.pi - kick * (t - t_v) / t_k
             ce, se = np.cos(el), np.sin(el)
-            ex = se * geo[GEO_UP] + ce * geo[GEO_HDG]
-            ey = se * geo[GEO_UP + 1] + ce * geo[GEO_HDG + 1]
-            ez = se * geo[GEO_UP + 2] + ce * geo[GEO_HDG + 2]
-            dx = c * ex - sn * ey
-            dy = sn * ex + c * ey
-            dz = ez
+            dx, dy, dz = se * ux + ce * hx0, se * uy + ce * hy0, se * uz + ce * hz0
         else:
-            dx, dy, dz = wx / s, wy / s, wz / s
+            # Hold the pitch-over attitude (elevation 90 deg - kick above the local horizontal,
+            # in the flight plane) while the velocity climbs more steeply, then gravity turn:
+            # thrust along the air-relative velocity once it has bent below that attitude.
+            rn = np.sqrt(x * x + yy * yy + z * z)
+            ux, uy, uz = x / rn, yy / rn, z / rn
+            sin_gamma = (ux * wx + uy * wy + uz * wz) / s if s > 1.0e-3 else 1.0
+            sin_hold = np.cos(kick)
+            if sin_gamma <= sin_hold:
+                dx, dy, dz = wx / s, wy / s, wz / s
+            else:
+                # Horizontal direction of flight; the launch heading while still vertical.
+                vu = ux * wx + uy * wy + uz * wz
+                hx, hy, hz = wx - vu * ux, wy - vu * uy, wz - vu * uz
+                hn = np.sqrt(hx * hx + hy * hy + hz * hz)
+                if hn < 1.0e-6 * (s + 1.0):
+                    hx, hy, hz, hn = hx0, hy0, hz0, 1.0
+                cos_hold = np.sin(kick)
+                dx = sin_hold * ux + cos_hold * hx / hn
+                dy = sin_hold * uy + cos_hold * hy / hn
+                dz = sin_hold * uz + cos_hold * hz / hn
         ax += acc_t * dx
         ay += acc_t * dy
         az += acc_t * dz

@@ -1,0 +1,285 @@
+"""Shaping: find the pitch program (and energy) that flies a vehicle to a requested range.
+
+Three trajectory shapes, as analysts use them:
+
+* ``min-energy``: the least energy that reaches the range (the range-maximising pitch for that
+  energy);
+* ``lofted``: a given apogee above the minimum-energy one (steeper than optimum);
+* ``depressed``: a given apogee below it (flatter than optimum).
+
+Unknowns are the pitch-over (kick) angle and an energy knob: the burn fraction of the last stage
+for catalog vehicles (thrust termination or energy management), the thrust scale for the generic
+boost model.  A lifting (quasi-ballistic) vehicle also flies a glide angle of attack after
+burnout.  The solver uses the batched propagator the way it is meant to be used: a coarse grid
+of a few hundred trajectories in one call, then batched Newton steps (three trajectories per
+iteration), then an azimuth correction so that the *impact* lies on the requested bearing
+despite the Earth's rotation.  Ranges in metres along the WGS84 geodesic; angles in radians
+unless named ``_deg``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..earth import geodesy
+from .dynamics import CTRL_ALPHA, CTRL_BURN_FRACTION, CTRL_KICK, CTRL_THRUST_SCALE
+from .propagate import Trajectories, VehicleModel, make_controls, propagate
+
+TRAJECTORIES = ("min-energy", "lofted", "depressed")
+
+
+class ShapeError(ValueError):
+    """No trajectory of this vehicle meets the request (the message says why)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shot:
+    """A shaped trajectory: its controls, launch azimuth and the flown result (N = 1)."""
+
+    vehicle: VehicleModel
+    lat_deg: float
+    lon_deg: float
+    launch_azimuth_deg: float
+    ctrl: np.ndarray  # (N_CTRL,)
+    result: Trajectories
+    energy_knob: str
+
+    @property
+    def range_m(self) -> float:
+        return float(self.result.ground_range_m[0])
+
+    @property
+    def apogee_m(self) -> float:
+        return float(self.result.apogee_m[0])
+
+    @property
+    def flight_time_s(self) -> float:
+        return float(self.result.t_impact_s[0])
+
+
+def pitch_timing(vehicle: VehicleModel) -> tuple[float, float]:
+    """(vertical rise, pitch-over duration) in s: a short vertical rise to clear the launcher
+    and a pitch-over through half of the first stage's burn (our program shape, not a sourced
+    figure; the kick angle, solved for, sets how far it pitches)."""
+    first = float(vehicle.stages[0, 0])
+    return float(np.clip(0.08 * first, 2.0, 10.0)), float(np.clip(0.5 * first, 4.0, 60.0))
+
+
+def _energy_knob(vehicle: VehicleModel, generic: bool) -> tuple[int, float, float]:
+    if generic:
+        return CTRL_THRUST_SCALE, 0.25, 3.0
+    return CTRL_BURN_FRACTION, 0.05, 1.0
+
+
+def _controls(vehicle, kick, energy, knob, alpha):
+    t_v, t_k = pitch_timing(vehicle)
+    n = np.broadcast(kick, energy).size
+    ctrl = make_controls(n, t_vertical_s=t_v, t_kick_s=t_k, alpha_rad=alpha)
+    ctrl[:, CTRL_KICK] = kick
+    ctrl[:, knob] = energy
+    return ctrl
+
+
+def _fly(vehicle, lat, lon, az, kick, energy, knob, alpha):
+    ctrl = _controls(vehicle, np.asarray(kick, float), np.asarray(energy, float), knob, alpha)
+    tr = propagate(vehicle, lat, lon, az, ctrl, t_max_s=10_000.0)
+    rng = np.where(tr.impacted, tr.ground_range_m, np.nan)
+    return tr, ctrl, rng, np.where(tr.impacted, tr.apogee_m, np.nan)
+
+
+def shape(vehicle: VehicleModel, lat_deg: float, lon_deg: float, range_m: float,
+          azimuth_deg: float, *, trajectory: str = "min-energy", apogee_m: float | None = None,
+          generic: bool = False, glide_alpha_rad: float | None = None) -> Shot:
+    """Shape a trajectory of ``vehicle`` from (lat, lon) to ``range_m`` on impact bearing
+    ``azimuth_deg``.  ``apogee_m`` is required for lofted and depressed shapes."""
+    if trajectory not in TRAJECTORIES:
+        raise ShapeError(f"trajectory must be one of {', '.join(TRAJECTORIES)}")
+    if trajectory != "min-energy" and apogee_m is None:
+        raise ShapeError(f"a {trajectory} trajectory needs an apogee")
+    if vehicle.quasi_ballistic and trajectory == "depressed" and glide_alpha_rad is None:
+        # A quasi-ballistic vehicle manages a depressed shot at full burn with its pull-up:
+        # the glide angle of attack, up to twice its nominal limit, is the second unknown.
+        try:
+            return _shape(vehicle, lat_deg, lon_deg, range_m, azimuth_deg, trajectory, apogee_m,
+                          CTRL_ALPHA, 0.0, 2.0 * vehicle.max_alpha_rad, 0.0, "alpha")
+        except ShapeError:
+            pass
+    knob, e_lo, e_hi = _energy_knob(vehicle, generic)
+    alpha = 0.0
+    if vehicle.quasi_ballistic:
+        alpha = vehicle.max_alpha_rad if glide_alpha_rad is None else glide_alpha_rad
+    return _shape(vehicle, lat_deg, lon_deg, range_m, azimuth_deg, trajectory, apogee_m, knob,
+                  e_lo, e_hi, alpha, "thrust_scale" if generic else "burn_fraction")
+
+
+def _shape(vehicle, lat_deg, lon_deg, range_m, azimuth_deg, trajectory, apogee_m, knob, e_lo,
+           e_hi, alpha, knob_name) -> Shot:
+    az = float(azimuth_deg)
+    kick_e = None
+    for _ in range(4):
+        kick_e = _solve(vehicle, lat_deg, lon_deg, az, range_m, trajectory, apogee_m, knob,
+                        e_lo, e_hi, alpha, kick_e)
+        tr, ctrl, rng, _ = _fly(vehicle, lat_deg, lon_deg, az, *kick_e, knob, alpha)
+        miss = _wrap(float(tr.impact_azimuth_deg[0]) - float(azimuth_deg))
+        if abs(miss) < 1e-3:
+            break
+        az -= miss
+    return Shot(vehicle=vehicle, lat_deg=lat_deg, lon_deg=lon_deg, launch_azimuth_deg=az % 360.0,
+                ctrl=ctrl[0], result=tr, energy_knob=knob_name)
+
+
+def _wrap(deg: float) -> float:
+    return (deg + 180.0) % 360.0 - 180.0
+
+
+KICK_GRID = np.concatenate([np.geomspace(0.002, 0.1, 14), np.linspace(0.12, 1.52, 40)])
+
+
+def _solve(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo, e_hi, alpha, guess):
+    if guess is None:
+        guess = _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo,
+                            e_hi, alpha)
+    if trajectory == "min-energy":
+        return _refine_min_energy(vehicle, lat, lon, az, range_m, knob, e_lo, e_hi, alpha, guess)
+    return _refine_newton(vehicle, lat, lon, az, range_m, apogee_m, knob, e_lo, e_hi, alpha,
+                          guess)
+
+
+def _grid(vehicle, lat, lon, az, energies, knob, alpha):
+    kk, ee = np.meshgrid(KICK_GRID, energies)
+    _, _, rng, apo = _fly(vehicle, lat, lon, az, kk.ravel(), ee.ravel(), knob, alpha)
+    rng = rng.reshape(kk.shape)
+    best = np.nanmax(np.where(np.isnan(rng), -1.0, rng), axis=1)  # max range per energy
+    return rng, apo.reshape(kk.shape), best
+
+
+def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo, e_hi, alpha):
+    energies = np.linspace(e_lo, e_hi, 24)
+    rng, apo, best = _grid(vehicle, lat, lon, az, energies, knob, alpha)
+    if best[-1] < range_m:
+        raise ShapeError(
+            f"{range_m / 1e3:,.0f} km is beyond {vehicle.name}'s reach "
+            f"(about {best[-1] / 1e3:,.0f} km at most)")
+    i = int(np.argmax(best >= range_m))
+    if trajectory == "min-energy":
+        if i == 0:
+            raise ShapeError(f"{range_m / 1e3:,.0f} km is shorter than {vehicle.name} can fly "
+                             "on a minimum-energy trajectory")
+        w = (range_m - best[i - 1]) / (best[i] - best[i - 1])
+        e = energies[i - 1] + w * (energies[i] - energies[i - 1])
+        return float(KICK_GRID[int(np.nanargmax(rng[i]))]), float(e)
+    # Zoom the energy grid onto the energies that reach the range.
+    if i > 0:
+        energies = np.linspace(energies[i - 1], e_hi, 24)
+        rng, apo, best = _grid(vehicle, lat, lon, az, energies, knob, alpha)
+    # Lofted / depressed: on each energy row, the kick on the requested branch that gives the
+    # range, and the apogee there; then the energy whose apogee matches.
+    cand_e, cand_k, cand_h = [], [], []
+    for j, e in enumerate(energies):
+        r = rng[j]
+        if not np.any(r >= range_m):
+            continue
+        jmax = int(np.nanargmax(np.where(np.isnan(r), -1.0, r)))
+        idx = range(jmax, 0, -1) if trajectory == "lofted" else range(jmax, len(r) - 1)
+        for i in idx:
+            i2 = i - 1 if trajectory == "lofted" else i + 1
+            r1, r2 = r[i], r[i2]
+            if np.isnan(r1) or np.isnan(r2):
+                continue
+            if (r1 - range_m) * (r2 - range_m) <= 0.0 and r1 != r2:
+                w = (range_m - r1) / (r2 - r1)
+                cand_e.append(e)
+                cand_k.append(KICK_GRID[i] + w * (KICK_GRID[i2] - KICK_GRID[i]))
+                cand_h.append(apo[j, i] + w * (apo[j, i2] - apo[j, i]))
+                break
+    if len(cand_e) < 1:
+        raise ShapeError(f"no {trajectory} trajectory of {vehicle.name} reaches "
+                         f"{range_m / 1e3:,.0f} km")
+    cand_h = np.asarray(cand_h)
+    d = cand_h - apogee_m
+    sign = np.nonzero(np.diff(np.sign(d)))[0]
+    if sign.size == 0 and np.min(np.abs(d)) < 0.25 * apogee_m:
+        # Near the branch's end (close to the minimum-energy apogee) the grid is too coarse to
+        # bracket the apogee: start Newton from the nearest candidate.
+        i = int(np.argmin(np.abs(d)))
+        return float(cand_k[i]), float(cand_e[i])
+    if sign.size == 0:
+        lo, hi = cand_h.min(), cand_h.max()
+        raise ShapeError(
+            f"no {trajectory} trajectory of {vehicle.name} reaches {range_m / 1e3:,.0f} km with "
+            f"a {apogee_m / 1e3:,.0f} km apogee (possible apogees {lo / 1e3:,.0f} to "
+            f"{hi / 1e3:,.0f} km)")
+    i = int(sign[0])
+    w = d[i] / (d[i] - d[i + 1])
+    return (float(cand_k[i] + w * (cand_k[i + 1] - cand_k[i])),
+            float(cand_e[i] + w * (cand_e[i + 1] - cand_e[i])))
+
+
+def _refine_newton(vehicle, lat, lon, az, range_m, apogee_m, knob, e_lo, e_hi, alpha, guess,
+                   iters=12):
+    """Newton on (range, apogee) = targets, finite-difference Jacobian, 3 trajectories a step."""
+    k, e = guess
+    target = np.array([range_m, apogee_m])
+    scale = np.array([max(range_m, 1e3), max(apogee_m, 1e3)])
+    for _ in range(iters):
+        dk, de = max(1e-4, 1e-3 * k), 1e-3 * (e_hi - e_lo)
+        _, _, rng, apo = _fly(vehicle, lat, lon, az, [k, k + dk, k], [e, e, e + de], knob, alpha)
+        f = np.array([rng[0], apo[0]]) - target
+        if np.any(np.isnan(np.r_[rng, apo])):
+            raise ShapeError("shaping left the flyable region (no impact)")
+        if np.all(np.abs(f) / scale < 1e-6):
+            break
+        jac = np.array([[rng[1] - rng[0], rng[2] - rng[0]],
+                        [apo[1] - apo[0], apo[2] - apo[0]]]) / np.array([dk, de])
+        try:
+            step = np.linalg.solve(jac, -f)
+        except np.linalg.LinAlgError as exc:
+            raise ShapeError("range and apogee cannot be met together") from exc
+        k = float(np.clip(k + step[0], 1e-4, 1.5))
+        e = float(np.clip(e + step[1], e_lo, e_hi))
+    if np.any(np.abs(f) / scale > 1e-3):
+        raise ShapeError(
+            f"{vehicle.name} cannot fly {range_m / 1e3:,.0f} km with a {apogee_m / 1e3:,.0f} km "
+            "apogee")
+    return k, e
+
+
+def _refine_min_energy(vehicle, lat, lon, az, range_m, knob, e_lo, e_hi, alpha, guess,
+                       iters=8):
+    """Secant on energy of (max range over kick) - target; the max over kick from a parabola
+    through a batched kick stencil around the current optimum."""
+
+    def max_range(e, k0):
+        ks = k0 * np.array([0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2])
+        _, _, rng, _ = _fly(vehicle, lat, lon, az, ks, np.full(ks.size, e), knob, alpha)
+        i = int(np.nanargmax(rng))
+        i = min(max(i, 1), ks.size - 2)
+        x, y = ks[i - 1:i + 2], rng[i - 1:i + 2]
+        c = np.polyfit(x, y, 2)
+        kb = -c[1] / (2 * c[0]) if c[0] < 0 else ks[i]
+        kb = float(np.clip(kb, ks[0], ks[-1]))
+        return float(np.polyval(c, kb)), kb
+
+    k, e0 = guess
+    r0, k = max_range(e0, k)
+    e1 = min(e_hi, e0 * 1.01)
+    r1, k = max_range(e1, k)
+    for _ in range(iters):
+        if abs(r1 - range_m) < 1e-6 * range_m or r1 == r0:
+            break
+        e2 = float(np.clip(e1 + (range_m - r1) * (e1 - e0) / (r1 - r0), e_lo, e_hi))
+        e0, r0 = e1, r1
+        e1 = e2
+        r1, k = max_range(e1, k)
+    if abs(r1 - range_m) > 1e-3 * range_m:
+        raise ShapeError(f"{vehicle.name} cannot fly {range_m / 1e3:,.0f} km on a "
+                         "minimum-energy trajectory")
+    return k, e1
+
+
+def impact_point(lat_deg, lon_deg, azimuth_deg, range_m):
+    """Point at ``range_m`` along the geodesic from (lat, lon) on ``azimuth_deg``."""
+    lat, lon, _ = geodesy.direct(lat_deg, lon_deg, azimuth_deg, range_m)
+    return float(lat), float(lon)
