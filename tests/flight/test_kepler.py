@@ -84,4 +84,5 @@ def test_energy_conserved_in_vacuum_without_rotation(v, phi_deg, j2):
     e = energy(tr.samples_eci[0])
     e = e[~np.isnan(e)]
     assert e.size >= 1
-    np.testing.assert_allclose(e, energy(y0[0]), rtol=5e-6)  # integrator rtol 1e-6; a J2 mismatch would be 1e-3
+    # Integrator rtol is 1e-6; a wrong J2 potential would show at 1e-3.
+    np.testing.assert_allclose(e, energy(y0[0]), rtol=5e-6)

@@ -19,7 +19,7 @@ def _miss_m(tr, ref):
 
 
 def test_srbm_700km_within_50m_of_reference(srbm):
-    ctrl = make_controls(1, kick_rad=0.62)
+    ctrl = make_controls(1, kick_rad=0.42)
     tr = propagate(srbm, *TAEKWAN, 80.0, ctrl)
     assert tr.impacted[0]
     assert 600e3 < tr.ground_range_m[0] < 800e3  # a 700 km class shot
@@ -60,7 +60,7 @@ def test_batch_equals_one_at_a_time(srbm):
 
 
 def test_samples_follow_the_reference(srbm):
-    ctrl = make_controls(1, kick_rad=0.62)
+    ctrl = make_controls(1, kick_rad=0.42)
     times = np.arange(0.0, 400.0, 10.0)
     tr = propagate(srbm, *TAEKWAN, 80.0, ctrl, sample_times_s=times)
     ref = reference_trajectory(srbm, *TAEKWAN, 80.0, ctrl[0], dense=True)
