@@ -26,8 +26,8 @@ Per-trajectory control vector ``ctrl`` (see ``CTRL_*`` indices): vertical-rise t
 angle from vertical (rad), kick duration (s), burn fraction of the last stage (0..1], angle of
 attack after burnout (rad, lifting vehicles only), thrust scale (exhaust velocity factor at
 unchanged mass flow: the energy knob of the generic boost model, 1 for catalog vehicles).
-Per-trajectory launch geometry ``geo``: launch position (ECEF = ECI at t=0, m), geodetic up unit vector, horizontal unit vector along the
-launch azimuth.
+Per-trajectory launch geometry ``geo``: launch position (ECEF = ECI at t=0, m), geodetic up
+unit vector, horizontal unit vector along the launch azimuth.
 
 Physics switches ``phys`` (see ``PH_*``): Earth rotation rate, J2 scale, aerodynamics scale; the
 full model is ``[OMEGA_RAD_S, 1, 1]``; closed-form checks switch parts off.
