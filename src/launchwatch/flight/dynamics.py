@@ -9,7 +9,7 @@ coincide with ECEF at t = 0 (the launch epoch) and stay fixed while the Earth tu
 * gravity: point mass + J2 (:func:`launchwatch.earth.gravity.j2_accel`);
 * aerodynamics use the air-relative velocity ``v_rel = v - omega x r`` (the atmosphere turns with
   the Earth), US Standard Atmosphere 1976 density and speed of sound, and a drag coefficient
-  tabulated against Mach; lift (quasi-ballistic vehicles only) acts perpendicular to ``v_rel`` in
+  tabulated against Mach (shape-preserving cubic interpolation); lift (quasi-ballistic vehicles only) acts perpendicular to ``v_rel`` in
   the vertical plane, ``C_L = C_L_alpha * alpha`` with induced drag ``C_L_alpha * alpha^2``; the
   angle of attack follows a pull-up law after burnout: zero while climbing, growing with the dive
   to the commanded value at a 5 deg descent (the vehicle pulls out and glides);
@@ -94,8 +94,10 @@ def height_above_ellipsoid_radial(x: float, y: float, z: float) -> float:
 
 
 @njit(cache=True, inline="always")
-def interp_table(x: float, xs: np.ndarray, ys: np.ndarray) -> float:
-    """Linear interpolation in a short increasing table, clamped at both ends."""
+def interp_table(x: float, xs: np.ndarray, ys: np.ndarray, slopes: np.ndarray) -> float:
+    """Piecewise-cubic Hermite interpolation in a short increasing table (slopes from
+    :func:`pchip_slopes`: shape-preserving and C1, so an adaptive step never meets a kink),
+    held constant outside the table."""
     n = xs.shape[0]
     if x <= xs[0]:
         return ys[0]
@@ -104,13 +106,51 @@ def interp_table(x: float, xs: np.ndarray, ys: np.ndarray) -> float:
     j = 1
     while xs[j] < x:
         j += 1
-    w = (x - xs[j - 1]) / (xs[j] - xs[j - 1])
-    return ys[j - 1] + w * (ys[j] - ys[j - 1])
+    h = xs[j] - xs[j - 1]
+    t = (x - xs[j - 1]) / h
+    t2 = t * t
+    t3 = t2 * t
+    return (
+        (2.0 * t3 - 3.0 * t2 + 1.0) * ys[j - 1]
+        + (t3 - 2.0 * t2 + t) * h * slopes[j - 1]
+        + (-2.0 * t3 + 3.0 * t2) * ys[j]
+        + (t3 - t2) * h * slopes[j]
+    )
+
+
+def pchip_slopes(xs, ys) -> np.ndarray:
+    """Node slopes of scipy's monotone PCHIP interpolant (Fritsch & Carlson 1980), with zero
+    slope at both ends so the table joins its constant extension smoothly."""
+    from scipy.interpolate import PchipInterpolator
+
+    xs = np.asarray(xs, float)
+    ys = np.asarray(ys, float)
+    if xs.size < 2:
+        return np.zeros_like(xs)
+    d = PchipInterpolator(xs, ys).derivative()(xs)
+    d[0] = d[-1] = 0.0
+    return np.ascontiguousarray(d)
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=True)
-def accel(t, t_regime, y, ctrl, geo, stages, vs, phys, mach_tab, cd_tab, atm_logrho, atm_a,
-          atm_h0, atm_dh, out):
+def accel(
+    t,
+    t_regime,
+    y,
+    ctrl,
+    geo,
+    stages,
+    vs,
+    phys,
+    mach_tab,
+    cd_tab,
+    cd_slope,
+    atm_logrho,
+    atm_a,
+    atm_h0,
+    atm_dh,
+    out,
+):
     """Write dy/dt into ``out`` (6,) for state ``y`` at time ``t`` (s after lift-off).
 
     ``t_regime`` selects the discontinuous parts of the model (stage, pitch-program segment,
@@ -147,7 +187,7 @@ def accel(t, t_regime, y, ctrl, geo, stages, vs, phys, mach_tab, cd_tab, atm_log
     if h < 1.0e6 and s > 1.0e-3 and phys[PH_AERO] > 0.0:
         rho, a_snd = density_sound_njit(h, atm_logrho, atm_a, atm_h0, atm_dh)
         if rho > 0.0:
-            cd = interp_table(s / a_snd, mach_tab, cd_tab)
+            cd = interp_table(s / a_snd, mach_tab, cd_tab, cd_slope)
             alpha = 0.0
             rn = np.sqrt(x * x + yy * yy + z * z)
             ux, uy, uz = x / rn, yy / rn, z / rn

@@ -45,20 +45,43 @@ STATUS_TIMEOUT = 0.0
 STATUS_IMPACT = 1.0
 STATUS_STEP_LIMIT = 2.0
 
+#: Which embedded Runge-Kutta pair the kernel uses ("DP5" or "DOP853"), chosen by measurement
+#: (docs/design.md).
+INTEGRATOR = "DP5"
+
 #: Trajectories per parallel work item.
 BLOCK = 64
 
-# Dormand-Prince 5(4) tableau (Dormand & Prince 1980), as in scipy's RK45.
-_C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0])
-_A = np.zeros((7, 6))
-_A[1, :1] = [1 / 5]
-_A[2, :2] = [3 / 40, 9 / 40]
-_A[3, :3] = [44 / 45, -56 / 15, 32 / 9]
-_A[4, :4] = [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729]
-_A[5, :5] = [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656]
-_A[6, :6] = [35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84]
-_B = np.append(_A[6], 0.0)
-_E = np.array([71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40])
+# Explicit embedded Runge-Kutta pairs, FSAL form: stages 0..NS-1 give y_new = y + h sum B K,
+# stage NS is f(t + h, y_new) (reused as the next step's first stage); the error estimate is
+# h * sum E5 K (and, for DOP853, the blended 5th/3rd-order estimate of Hairer's DOP853).
+if INTEGRATOR == "DOP853":
+    from scipy.integrate._ivp import dop853_coefficients as _dop
+
+    _NS = _dop.N_STAGES
+    _A = np.ascontiguousarray(_dop.A[: _NS + 1, : _NS + 1])
+    _A[_NS, :_NS] = _dop.B
+    _C = np.ascontiguousarray(_dop.C[: _NS + 1])
+    _C[_NS] = 1.0
+    _B = np.ascontiguousarray(_dop.B)
+    _E5 = np.ascontiguousarray(_dop.E5)
+    _E3 = np.ascontiguousarray(_dop.E3)
+    _ERR_EXP = -1.0 / 8.0
+else:
+    # Dormand-Prince 5(4) (Dormand & Prince 1980), as in scipy's RK45.
+    _NS = 6
+    _C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0])
+    _A = np.zeros((7, 7))
+    _A[1, :1] = [1 / 5]
+    _A[2, :2] = [3 / 40, 9 / 40]
+    _A[3, :3] = [44 / 45, -56 / 15, 32 / 9]
+    _A[4, :4] = [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729]
+    _A[5, :5] = [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656]
+    _A[6, :6] = [35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84]
+    _B = _A[6, :6].copy()
+    _E5 = np.array([71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40])
+    _E3 = np.zeros(7)
+    _ERR_EXP = -1.0 / 5.0
 
 
 @njit(cache=True, inline="always")
@@ -96,9 +119,34 @@ def _height_at(y0, f0, y1, f1, h, s, buf):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
-def integrate_one(y0, t0, ctrl, geo, stages_base, vs, phys, mach_tab, cd_tab, atm_logrho, atm_a,
-                  atm_h0, atm_dh, t_max, rtol, atol_pos, atol_vel, max_steps, out_times,
-                  out_states, ev, stages, breaks, K, work):
+def integrate_one(
+    y0,
+    t0,
+    ctrl,
+    geo,
+    stages_base,
+    vs,
+    phys,
+    mach_tab,
+    cd_tab,
+    cd_slope,
+    atm_logrho,
+    atm_a,
+    atm_h0,
+    atm_dh,
+    t_max,
+    rtol,
+    atol_pos,
+    atol_vel,
+    max_steps,
+    out_times,
+    out_states,
+    ev,
+    stages,
+    breaks,
+    K,
+    work,
+):
     """Integrate one trajectory from lift-off to impact (or ``t_max``); see module docstring.
 
     ``stages``, ``breaks``, ``K`` and ``work`` are scratch arrays owned by the caller (no
@@ -130,8 +178,24 @@ def integrate_one(y0, t0, ctrl, geo, stages_base, vs, phys, mach_tab, cd_tab, at
     f = work[5]
 
     t = t0
-    accel(t, t, y, ctrl, geo, stages, vs, phys, mach_tab, cd_tab, atm_logrho, atm_a, atm_h0,
-          atm_dh, f)
+    accel(
+        t,
+        t,
+        y,
+        ctrl,
+        geo,
+        stages,
+        vs,
+        phys,
+        mach_tab,
+        cd_tab,
+        cd_slope,
+        atm_logrho,
+        atm_a,
+        atm_h0,
+        atm_dh,
+        f,
+    )
     h_alt = geodetic_height_m(np.sqrt(y[0] * y[0] + y[1] * y[1]), y[2])
     h_launch = h_alt
     # Ground impact counts only once the missile has left the pad (or from a given state).
@@ -147,6 +211,7 @@ def integrate_one(y0, t0, ctrl, geo, stages_base, vs, phys, mach_tab, cd_tab, at
     n_steps = 0
     n_rej = 0
     ev[EV_STATUS] = STATUS_TIMEOUT
+    just_rejected = False
     while t < t_max:
         if n_steps + n_rej >= max_steps:
             ev[EV_STATUS] = STATUS_STEP_LIMIT
@@ -158,44 +223,66 @@ def integrate_one(y0, t0, ctrl, geo, stages_base, vs, phys, mach_tab, cd_tab, at
         if ib < nb and t + hstep >= breaks[ib] - 1e-9:
             hstep = breaks[ib] - t
             hit_break = True
-        # Dormand-Prince stages; K[0] is f at the step start (FSAL).
+        # Runge-Kutta stages; K[0] is f at the step start (FSAL), K[_NS] f at the step end.
         for j in range(6):
             K[0, j] = f[j]
-        for st in range(1, 7):
+        # Powered flight is held to a 20x tighter tolerance: a velocity error at burnout
+        # grows linearly over the whole free flight, and boost steps are few.
+        tol_scale = 0.05 if t < t_burnout else 1.0
+        for st in range(1, _NS + 1):
             for j in range(6):
                 acc = 0.0
                 for m in range(st):
                     acc += _A[st, m] * K[m, j]
                 ytmp[j] = y[j] + hstep * acc
-            accel(t + _C[st] * hstep, t, ytmp, ctrl, geo, stages, vs, phys, mach_tab, cd_tab,
-                  atm_logrho, atm_a, atm_h0, atm_dh, buf)
+            accel(
+                t + _C[st] * hstep,
+                t,
+                ytmp,
+                ctrl,
+                geo,
+                stages,
+                vs,
+                phys,
+                mach_tab,
+                cd_tab,
+                cd_slope,
+                atm_logrho,
+                atm_a,
+                atm_h0,
+                atm_dh,
+                buf,
+            )
             for j in range(6):
                 K[st, j] = buf[j]
-        # ynew = 5th-order solution (= stage-7 input); error from the embedded 4th order.
-        err = 0.0
-        # Powered flight is held to a 20x tighter tolerance: a velocity error at burnout
-        # grows linearly over the whole free flight, and boost steps are few.
-        tol_scale = 0.05 if t < t_burnout else 1.0
+        # y_new was the input of the last stage; error from the embedded estimator(s).
+        e5n = 0.0
+        e3n = 0.0
         for j in range(6):
-            acc = 0.0
-            e = 0.0
-            for m in range(7):
-                acc += _B[m] * K[m, j]
-                e += _E[m] * K[m, j]
-            ynew[j] = y[j] + hstep * acc
-            sc = tol_scale * ((atol_pos if j < 3 else atol_vel)
-                              + rtol * max(abs(y[j]), abs(ynew[j])))
-            r = hstep * e / sc
-            err += r * r
-        err = np.sqrt(err / 6.0)
+            ynew[j] = ytmp[j]
+            e5 = 0.0
+            e3 = 0.0
+            for m in range(_NS + 1):
+                e5 += _E5[m] * K[m, j]
+                e3 += _E3[m] * K[m, j]
+            sc = tol_scale * (
+                (atol_pos if j < 3 else atol_vel) + rtol * max(abs(y[j]), abs(ynew[j]))
+            )
+            e5n += (e5 / sc) ** 2
+            e3n += (e3 / sc) ** 2
+        if e3n > 0.0:
+            err = hstep * e5n / np.sqrt((e5n + 0.01 * e3n) * 6.0)
+        else:
+            err = hstep * np.sqrt(e5n / 6.0)
         if err > 1.0 and hstep > 1e-6:
             n_rej += 1
-            step = hstep * max(0.2, 0.9 * err ** -0.2)
+            step = hstep * max(0.2, 0.9 * err**_ERR_EXP)
+            just_rejected = True
             continue
         n_steps += 1
         t_new = breaks[ib] if hit_break else t + hstep
         for j in range(6):
-            fnew[j] = K[6, j]
+            fnew[j] = K[_NS, j]
         h_new = geodetic_height_m(np.sqrt(ynew[0] ** 2 + ynew[1] ** 2), ynew[2])
 
         # Apogee: radial velocity r.v changes sign from + to - within this step.
@@ -208,7 +295,8 @@ def integrate_one(y0, t0, ctrl, geo, stages_base, vs, phys, mach_tab, cd_tab, at
                 c1 = b_s - gr * (b_s - a_s)
                 c2 = a_s + gr * (b_s - a_s)
                 if _height_at(y, f, ynew, fnew, hstep, c1, buf) > _height_at(
-                        y, f, ynew, fnew, hstep, c2, buf):
+                    y, f, ynew, fnew, hstep, c2, buf
+                ):
                     b_s = c2
                 else:
                     a_s = c1
@@ -269,23 +357,64 @@ def integrate_one(y0, t0, ctrl, geo, stages_base, vs, phys, mach_tab, cd_tab, at
         for j in range(6):
             y[j] = ynew[j]
         if hit_break:
-            accel(t, t, y, ctrl, geo, stages, vs, phys, mach_tab, cd_tab, atm_logrho, atm_a,
-                  atm_h0, atm_dh, f)
+            accel(
+                t,
+                t,
+                y,
+                ctrl,
+                geo,
+                stages,
+                vs,
+                phys,
+                mach_tab,
+                cd_tab,
+                cd_slope,
+                atm_logrho,
+                atm_a,
+                atm_h0,
+                atm_dh,
+                f,
+            )
         else:
             for j in range(6):
                 f[j] = fnew[j]
-        fac = 5.0 if err < 1e-10 else min(5.0, max(0.2, 0.9 * err ** -0.2))
-        step = hstep * fac
-        if hit_break:
-            step = max(step, 0.5)
+        # Step control: grow at most 2.5x, and not at all right after a rejection.
+        fac = 2.5 if err < 1e-10 else min(2.5, max(0.2, 0.9 * err**_ERR_EXP))
+        if just_rejected:
+            fac = min(fac, 1.0)
+        just_rejected = False
+        # A step cut short to land on a breakpoint says nothing about the step size after it:
+        # resume with the step proposed before the cut.
+        step = max(hstep * fac, step) if hit_break else hstep * fac
     ev[EV_N_STEPS] = n_steps
     ev[EV_N_REJECT] = n_rej
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def integrate_batch(y0, t0, ctrl, geo, stages_base, vs, phys, mach_tab, cd_tab, atm_logrho,
-                    atm_a, atm_h0, atm_dh, t_max, rtol, atol_pos, atol_vel, max_steps, out_times,
-                    out_states, ev):
+def integrate_batch(
+    y0,
+    t0,
+    ctrl,
+    geo,
+    stages_base,
+    vs,
+    phys,
+    mach_tab,
+    cd_tab,
+    cd_slope,
+    atm_logrho,
+    atm_a,
+    atm_h0,
+    atm_dh,
+    t_max,
+    rtol,
+    atol_pos,
+    atol_vel,
+    max_steps,
+    out_times,
+    out_states,
+    ev,
+):
     """Integrate N trajectories in parallel from initial states ``y0`` (N, 6) at times ``t0``
     (N,); ``ctrl`` (N, N_CTRL), ``geo`` (N, N_GEO),
     ``out_states`` (N, T, 6) pre-filled with NaN, ``ev`` (N, N_EV).
@@ -299,9 +428,34 @@ def integrate_batch(y0, t0, ctrl, geo, stages_base, vs, phys, mach_tab, cd_tab, 
     for b in prange(n_blocks):
         stages = np.empty_like(stages_base)
         breaks = np.empty(2 + n_st)
-        K = np.empty((7, 6))
+        K = np.empty((_NS + 1, 6))
         work = np.empty((6, 6))
         for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
-            integrate_one(y0[i], t0[i], ctrl[i], geo[i], stages_base, vs, phys, mach_tab, cd_tab,
-                          atm_logrho, atm_a, atm_h0, atm_dh, t_max, rtol, atol_pos, atol_vel,
-                          max_steps, out_times, out_states[i], ev[i], stages, breaks, K, work)
+            integrate_one(
+                y0[i],
+                t0[i],
+                ctrl[i],
+                geo[i],
+                stages_base,
+                vs,
+                phys,
+                mach_tab,
+                cd_tab,
+                cd_slope,
+                atm_logrho,
+                atm_a,
+                atm_h0,
+                atm_dh,
+                t_max,
+                rtol,
+                atol_pos,
+                atol_vel,
+                max_steps,
+                out_times,
+                out_states[i],
+                ev[i],
+                stages,
+                breaks,
+                K,
+                work,
+            )

@@ -24,9 +24,11 @@ from .dynamics import (
     CTRL_THRUST_SCALE,
     N_CTRL,
     N_GEO,
+    pchip_slopes,
 )
 from .integrate import (
     EV_H_APOGEE,
+    EV_N_REJECT,
     EV_N_STEPS,
     EV_STATUS,
     EV_T_APOGEE,
@@ -78,6 +80,7 @@ class VehicleModel:
     vs: np.ndarray  # (4,): area_boost_m2, area_coast_m2, mass_coast_kg, cl_alpha_per_rad
     mach: np.ndarray
     cd: np.ndarray
+    cd_slope: np.ndarray  # PCHIP node slopes of cd(mach), see dynamics.pchip_slopes
     quasi_ballistic: bool = False
     max_alpha_rad: float = 0.0
 
@@ -101,7 +104,8 @@ class VehicleModel:
         vs = np.array([area_boost_m2, area_coast_m2, m_coast, cl_alpha_per_rad], float)
         return cls(name=name, stages=np.ascontiguousarray(stages), vs=vs,
                    mach=np.asarray(mach, float), cd=np.asarray(cd, float),
-                   quasi_ballistic=quasi_ballistic, max_alpha_rad=max_alpha_rad)
+                   cd_slope=pchip_slopes(mach, cd), quasi_ballistic=quasi_ballistic,
+                   max_alpha_rad=max_alpha_rad)
 
     @classmethod
     def coasting_body(cls, *, name: str = "re-entry body", mass_kg: float = 1000.0,
@@ -111,7 +115,7 @@ class VehicleModel:
         stages = np.array([[0.0, 0.0, 0.0, mass_kg]])
         vs = np.array([area_m2, area_m2, mass_kg, 0.0])
         return cls(name=name, stages=stages, vs=vs, mach=np.asarray(mach, float),
-                   cd=np.asarray(cd, float))
+                   cd=np.asarray(cd, float), cd_slope=pchip_slopes(mach, cd))
 
     @property
     def burn_time_s(self) -> float:
@@ -166,6 +170,7 @@ class Trajectories:
     t_impact_s: np.ndarray
     impact_eci: np.ndarray
     n_steps: np.ndarray
+    n_rejected: np.ndarray
     omega_rad_s: float = OMEGA_RAD_S  # rotation used for ECI -> ECEF of these results
     sample_times_s: np.ndarray | None = None
     samples_eci: np.ndarray | None = None  # (N, T, 6), NaN after impact
@@ -274,7 +279,8 @@ def propagate_states(vehicle: VehicleModel, y0_eci: np.ndarray, t0_s, *, ctrl=No
         hi = min(n, lo + chunk)
         out = samples[lo:hi] if samples is not None else np.empty((hi - lo, 0, 6))
         integrate_batch(y0[lo:hi], t0[lo:hi], ctrl[lo:hi], geo[lo:hi], vehicle.stages,
-                        vehicle.vs, phys, vehicle.mach, vehicle.cd, *atm, float(t_max_s),
+                        vehicle.vs, phys, vehicle.mach, vehicle.cd, vehicle.cd_slope, *atm,
+                        float(t_max_s),
                         float(rtol), float(atol_pos_m), float(atol_vel_m_s), int(max_steps),
                         times, out, ev[lo:hi])
     lat0 = np.broadcast_to(np.asarray(launch_lat_deg, float), (n,))
@@ -287,5 +293,6 @@ def propagate_states(vehicle: VehicleModel, y0_eci: np.ndarray, t0_s, *, ctrl=No
         apogee_eci=ev[:, EV_Y_APOGEE:EV_Y_APOGEE + 6],
         t_impact_s=np.where(impacted, ev[:, EV_T_IMPACT], np.nan),
         impact_eci=ev[:, EV_Y_IMPACT:EV_Y_IMPACT + 6], n_steps=ev[:, EV_N_STEPS],
+        n_rejected=ev[:, EV_N_REJECT],
         omega_rad_s=physics.omega_rad_s,
         sample_times_s=times if samples is not None else None, samples_eci=samples)

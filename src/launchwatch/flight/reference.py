@@ -78,7 +78,7 @@ def reference_trajectory(vehicle: VehicleModel, lat_deg: float, lon_deg: float,
         def rhs(t, yy, t_regime=t_regime):
             counter[0] += 1
             accel(t, t_regime, yy, ctrl, geo, stages, vehicle.vs, phys, vehicle.mach,
-                  vehicle.cd, *atm, out)
+                  vehicle.cd, vehicle.cd_slope, *atm, out)
             return out.copy()
 
         def hit_ground(t, yy):

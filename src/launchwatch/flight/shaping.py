@@ -91,9 +91,11 @@ def _fly(vehicle, lat, lon, az, kick, energy, knob, alpha):
 
 def shape(vehicle: VehicleModel, lat_deg: float, lon_deg: float, range_m: float,
           azimuth_deg: float, *, trajectory: str = "min-energy", apogee_m: float | None = None,
-          generic: bool = False, glide_alpha_rad: float | None = None) -> Shot:
+          generic: bool = False, glide_alpha_rad: float | None = None,
+          energy_bounds: tuple[float, float] | None = None) -> Shot:
     """Shape a trajectory of ``vehicle`` from (lat, lon) to ``range_m`` on impact bearing
-    ``azimuth_deg``.  ``apogee_m`` is required for lofted and depressed shapes."""
+    ``azimuth_deg``.  ``apogee_m`` is required for lofted and depressed shapes;
+    ``energy_bounds`` narrows the energy knob's search interval (its default is wide)."""
     if trajectory not in TRAJECTORIES:
         raise ShapeError(f"trajectory must be one of {', '.join(TRAJECTORIES)}")
     if trajectory != "min-energy" and apogee_m is None:
@@ -107,6 +109,8 @@ def shape(vehicle: VehicleModel, lat_deg: float, lon_deg: float, range_m: float,
         except ShapeError:
             pass
     knob, e_lo, e_hi = _energy_knob(vehicle, generic)
+    if energy_bounds is not None:
+        e_lo, e_hi = energy_bounds
     alpha = 0.0
     if vehicle.quasi_ballistic:
         alpha = vehicle.max_alpha_rad if glide_alpha_rad is None else glide_alpha_rad
@@ -158,6 +162,13 @@ def _grid(vehicle, lat, lon, az, energies, knob, alpha):
 def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo, e_hi, alpha):
     energies = np.linspace(e_lo, e_hi, 24)
     rng, apo, best = _grid(vehicle, lat, lon, az, energies, knob, alpha)
+    if best[-1] < 0.0 and np.any(best > 0.0):
+        # The highest energies never come down (escape or orbit within the time limit): the
+        # search stops below the first such row.
+        top = int(np.argmax(best < 0.0)) if best[0] > 0.0 else int(np.argmax(best > 0.0))
+        top = max(top, 2)
+        energies = np.linspace(e_lo, energies[top - 1], 24)
+        rng, apo, best = _grid(vehicle, lat, lon, az, energies, knob, alpha)
     if best[-1] < range_m:
         raise ShapeError(
             f"{range_m / 1e3:,.0f} km is beyond {vehicle.name}'s reach "
@@ -228,7 +239,8 @@ def _refine_newton(vehicle, lat, lon, az, range_m, apogee_m, knob, e_lo, e_hi, a
         _, _, rng, apo = _fly(vehicle, lat, lon, az, [k, k + dk, k], [e, e, e + de], knob, alpha)
         f = np.array([rng[0], apo[0]]) - target
         if np.any(np.isnan(np.r_[rng, apo])):
-            raise ShapeError("shaping left the flyable region (no impact)")
+            raise ShapeError(f"{vehicle.name}: no trajectory near the requested range and "
+                             "apogee comes back to the ground")
         if np.all(np.abs(f) / scale < 1e-6):
             break
         jac = np.array([[rng[1] - rng[0], rng[2] - rng[0]],
@@ -237,8 +249,16 @@ def _refine_newton(vehicle, lat, lon, az, range_m, apogee_m, knob, e_lo, e_hi, a
             step = np.linalg.solve(jac, -f)
         except np.linalg.LinAlgError as exc:
             raise ShapeError("range and apogee cannot be met together") from exc
-        k = float(np.clip(k + step[0], 1e-4, 1.5))
-        e = float(np.clip(e + step[1], e_lo, e_hi))
+        # Damped step: halve it while the trial point does not come down or gets worse.
+        for _ in range(6):
+            k1 = float(np.clip(k + step[0], 1e-4, 1.55))
+            e1 = float(np.clip(e + step[1], e_lo, e_hi))
+            _, _, r1, a1 = _fly(vehicle, lat, lon, az, [k1], [e1], knob, alpha)
+            f1 = np.array([r1[0], a1[0]]) - target
+            if np.all(np.isfinite(f1)) and np.linalg.norm(f1 / scale) < np.linalg.norm(f / scale):
+                break
+            step = 0.5 * step
+        k, e = k1, e1
     if np.any(np.abs(f) / scale > 1e-3):
         raise ShapeError(
             f"{vehicle.name} cannot fly {range_m / 1e3:,.0f} km with a {apogee_m / 1e3:,.0f} km "

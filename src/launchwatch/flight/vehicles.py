@@ -78,3 +78,26 @@ def default_burn_time_s(range_hint_m: float, apogee_hint_m: float | None = None)
         reach = max(reach, 4.0 * apogee_hint_m * 1.6)
     return float(np.interp(np.log10(max(reach, 1.0)), np.log10([3e5, 1e6, 4e6, 1.2e7]),
                            [40.0, 70.0, 110.0, 300.0]))
+
+
+def generic_thrust_scale_bounds(burn_time_s: float, range_m: float,
+                                apogee_m: float | None = None) -> tuple[float, float]:
+    """Search interval of the generic boost's thrust scale for a shot of this range (and apogee).
+
+    From the closed-form Kepler burnout speed of the surface-to-surface arc (minimum-energy, or
+    through the apogee), plus a gravity-loss allowance of g * burn time / 2, converted to the
+    thrust scale whose ideal delta-v equals it; the interval is x0.6 to x1.5 around it, so the
+    solver never wanders into escape or no-lift-off energies.
+    """
+    from ..earth.constants import G0_M_S2, R_MEAN_M
+    from . import kepler
+
+    psi = range_m / R_MEAN_M
+    if apogee_m is None:
+        v, _ = kepler.min_energy(R_MEAN_M, psi)
+    else:
+        v, _, _ = kepler.arc_from_apogee(R_MEAN_M, apogee_m, psi)
+    dv = float(v) + 0.5 * G0_M_S2 * burn_time_s
+    ideal_at_1 = GENERIC_ISP_S * G0_M_S2 * math.log(1.0 / (1.0 - GENERIC_PROPELLANT_FRACTION))
+    guess = dv / ideal_at_1
+    return 0.6 * guess, 1.5 * guess
