@@ -58,6 +58,10 @@ GEO_UP = 3
 GEO_HDG = 6
 N_GEO = 9
 
+#: LLVM fast-math flags for the kernels: everything but "no NaNs/infs", so that a NaN from a
+#: wild trial step is still seen (and the step rejected) instead of optimised away.
+FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
 PH_OMEGA = 0  # Earth rotation rate used by the dynamics, rad/s (OMEGA_RAD_S, or 0)
 PH_J2 = 1  # scale of the J2 term (1 or 0)
 PH_AERO = 2  # scale of aerodynamic forces (1 or 0)
@@ -70,6 +74,9 @@ VS_CL_ALPHA = 3
 
 #: Flight-path angle (sine) below which a lifting vehicle's pull-up uses its full angle of attack.
 SIN_PULLUP_GAMMA = 0.08715574274765817  # sin(5 deg)
+
+#: Width (rad) of the smooth switch from attitude hold to gravity turn.
+SOFT_SWITCH_RAD = 0.01
 
 ST_T_END = 0
 ST_MDOT = 1
@@ -132,7 +139,7 @@ def pchip_slopes(xs, ys) -> np.ndarray:
     return np.ascontiguousarray(d)
 
 
-@njit(cache=True, inline="always", error_model="numpy", fastmath=True)
+@njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
 def accel(
     t,
     t_regime,
@@ -185,7 +192,15 @@ def accel(
     s = np.sqrt(wx * wx + wy * wy + wz * wz)
 
     if h < 1.0e6 and s > 1.0e-3 and phys[PH_AERO] > 0.0:
-        rho, a_snd = density_sound_njit(h, atm_logrho, atm_a, atm_h0, atm_dh)
+        if h >= 0.0:
+            rho, a_snd = density_sound_njit(h, atm_logrho, atm_a, atm_h0, atm_dh)
+        else:
+            # Below the ellipsoid (the last step before impact overshoots it): continue the
+            # sea-level density gradient instead of clamping, so the step that crosses the
+            # ground sees smooth forces and the integrator need not shrink it.
+            rho, a_snd = density_sound_njit(0.0, atm_logrho, atm_a, atm_h0, atm_dh)
+            depth = min(-h, 20.0e3)
+            rho *= np.exp((atm_logrho[0] - atm_logrho[1]) * depth / atm_dh)
         if rho > 0.0:
             cd = interp_table(s / a_snd, mach_tab, cd_tab, cd_slope)
             alpha = 0.0
@@ -235,25 +250,26 @@ def accel(
             dx, dy, dz = se * ux + ce * hx0, se * uy + ce * hy0, se * uz + ce * hz0
         else:
             # Hold the pitch-over attitude (elevation 90 deg - kick above the local horizontal,
-            # in the flight plane) while the velocity climbs more steeply, then gravity turn:
-            # thrust along the air-relative velocity once it has bent below that attitude.
+            # in the flight plane) while the velocity climbs more steeply, then gravity turn
+            # (thrust along the air-relative velocity).  The switch is a smooth minimum of the
+            # two elevations (width SOFT_SWITCH_RAD), so the thrust direction has no kink for
+            # the integrator to stumble on.
             rn = np.sqrt(x * x + yy * yy + z * z)
             ux, uy, uz = x / rn, yy / rn, z / rn
-            sin_gamma = (ux * wx + uy * wy + uz * wz) / s if s > 1.0e-3 else 1.0
-            sin_hold = np.cos(kick)
-            if sin_gamma <= sin_hold:
-                dx, dy, dz = wx / s, wy / s, wz / s
-            else:
-                # Horizontal direction of flight; the launch heading while still vertical.
-                vu = ux * wx + uy * wy + uz * wz
-                hx, hy, hz = wx - vu * ux, wy - vu * uy, wz - vu * uz
-                hn = np.sqrt(hx * hx + hy * hy + hz * hz)
-                if hn < 1.0e-6 * (s + 1.0):
-                    hx, hy, hz, hn = hx0, hy0, hz0, 1.0
-                cos_hold = np.sin(kick)
-                dx = sin_hold * ux + cos_hold * hx / hn
-                dy = sin_hold * uy + cos_hold * hy / hn
-                dz = sin_hold * uz + cos_hold * hz / hn
+            vu = ux * wx + uy * wy + uz * wz
+            hx, hy, hz = wx - vu * ux, wy - vu * uy, wz - vu * uz
+            hn = np.sqrt(hx * hx + hy * hy + hz * hz)
+            if hn < 1.0e-6 * (s + 1.0):
+                hx, hy, hz, hn = hx0, hy0, hz0, 1.0
+            gamma = np.arctan2(vu, hn) if s > 1.0e-3 else 0.5 * np.pi
+            e_hold = 0.5 * np.pi - kick
+            lo = min(gamma, e_hold)
+            el = lo - SOFT_SWITCH_RAD * np.log1p(
+                np.exp(-abs(gamma - e_hold) / SOFT_SWITCH_RAD))
+            ce, se = np.cos(el), np.sin(el)
+            dx = se * ux + ce * hx / hn
+            dy = se * uy + ce * hy / hn
+            dz = se * uz + ce * hz / hn
         ax += acc_t * dx
         ay += acc_t * dy
         az += acc_t * dz

@@ -24,8 +24,10 @@ from .dynamics import (
     CTRL_BURN_FRACTION,
     CTRL_T_KICK,
     CTRL_T_VERTICAL,
+    FASTMATH,
     ST_T_END,
     accel,
+    height_above_ellipsoid_radial,
 )
 
 # Event record layout, one row per trajectory.
@@ -118,7 +120,7 @@ def _height_at(y0, f0, y1, f1, h, s, buf):
     return geodetic_height_m(np.sqrt(buf[0] * buf[0] + buf[1] * buf[1]), buf[2])
 
 
-@njit(cache=True, error_model="numpy", fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def integrate_one(
     y0,
     t0,
@@ -197,7 +199,7 @@ def integrate_one(
         f,
     )
     h_alt = geodetic_height_m(np.sqrt(y[0] * y[0] + y[1] * y[1]), y[2])
-    h_launch = h_alt
+    h_launch = height_above_ellipsoid_radial(y[0], y[1], y[2])
     # Ground impact counts only once the missile has left the pad (or from a given state).
     t_guard = breaks[0] if t0 <= 0.0 else t0
     step = 0.5
@@ -226,9 +228,9 @@ def integrate_one(
         # Runge-Kutta stages; K[0] is f at the step start (FSAL), K[_NS] f at the step end.
         for j in range(6):
             K[0, j] = f[j]
-        # Powered flight is held to a 20x tighter tolerance: a velocity error at burnout
+        # Powered flight is held to a 5x tighter tolerance: a velocity error at burnout
         # grows linearly over the whole free flight, and boost steps are few.
-        tol_scale = 0.05 if t < t_burnout else 1.0
+        tol_scale = 0.2 if t < t_burnout else 1.0
         for st in range(1, _NS + 1):
             for j in range(6):
                 acc = 0.0
@@ -274,7 +276,7 @@ def integrate_one(
             err = hstep * e5n / np.sqrt((e5n + 0.01 * e3n) * 6.0)
         else:
             err = hstep * np.sqrt(e5n / 6.0)
-        if err > 1.0 and hstep > 1e-6:
+        if not err <= 1.0 and hstep > 1e-6:  # NaN (a wild trial step) is rejected too
             n_rej += 1
             step = hstep * max(0.2, 0.9 * err**_ERR_EXP)
             just_rejected = True
@@ -283,24 +285,32 @@ def integrate_one(
         t_new = breaks[ib] if hit_break else t + hstep
         for j in range(6):
             fnew[j] = K[_NS, j]
-        h_new = geodetic_height_m(np.sqrt(ynew[0] ** 2 + ynew[1] ** 2), ynew[2])
+        # Ground test and impact root on the radial height: it vanishes exactly where the
+        # geodetic height does (on the ellipsoid) and costs a fraction of it.
+        h_new = height_above_ellipsoid_radial(ynew[0], ynew[1], ynew[2])
 
         # Apogee: radial velocity r.v changes sign from + to - within this step.
         rv0 = y[0] * y[3] + y[1] * y[4] + y[2] * y[5]
         rv1 = ynew[0] * ynew[3] + ynew[1] * ynew[4] + ynew[2] * ynew[5]
         if rv0 > 0.0 and rv1 <= 0.0:
-            a_s, b_s = 0.0, 1.0
+            # Golden-section search for the maximum geodetic height on the interpolant
+            # (one new evaluation per iteration), then a parabola through the final bracket.
             gr = 0.6180339887498949
-            for _ in range(28):
-                c1 = b_s - gr * (b_s - a_s)
-                c2 = a_s + gr * (b_s - a_s)
-                if _height_at(y, f, ynew, fnew, hstep, c1, buf) > _height_at(
-                    y, f, ynew, fnew, hstep, c2, buf
-                ):
-                    b_s = c2
+            a_s, b_s = 0.0, 1.0
+            c1 = b_s - gr * (b_s - a_s)
+            c2 = a_s + gr * (b_s - a_s)
+            h1 = _height_at(y, f, ynew, fnew, hstep, c1, buf)
+            h2 = _height_at(y, f, ynew, fnew, hstep, c2, buf)
+            for _ in range(24):
+                if h1 > h2:
+                    b_s, c2, h2 = c2, c1, h1
+                    c1 = b_s - gr * (b_s - a_s)
+                    h1 = _height_at(y, f, ynew, fnew, hstep, c1, buf)
                 else:
-                    a_s = c1
-            s_ap = 0.5 * (a_s + b_s)
+                    a_s, c1, h1 = c1, c2, h2
+                    c2 = a_s + gr * (b_s - a_s)
+                    h2 = _height_at(y, f, ynew, fnew, hstep, c2, buf)
+            s_ap = 0.5 * (c1 + c2)
             h_ap = _height_at(y, f, ynew, fnew, hstep, s_ap, buf)
             if h_ap > ev[EV_H_APOGEE]:
                 ev[EV_H_APOGEE] = h_ap
@@ -313,12 +323,13 @@ def integrate_one(
         s_end = 1.0
         if impact:
             sa, sb = 0.0, 1.0
-            fa = geodetic_height_m(np.sqrt(y[0] ** 2 + y[1] ** 2), y[2])
+            fa = height_above_ellipsoid_radial(y[0], y[1], y[2])
             fb = h_new
             side = 0
             for _ in range(60):
                 sc_ = (sa * fb - sb * fa) / (fb - fa)
-                fc = _height_at(y, f, ynew, fnew, hstep, sc_, buf)
+                _hermite(y, f, ynew, fnew, hstep, sc_, buf)
+                fc = height_above_ellipsoid_radial(buf[0], buf[1], buf[2])
                 if abs(fc) < 1e-6 or (sb - sa) < 1e-13:
                     break
                 if fc > 0.0:

@@ -26,7 +26,7 @@ from scipy.optimize import brentq
 
 from ..earth import geodesy
 from .catalog import UnknownNameError, get_vehicle, normalize_name
-from .propagate import VehicleModel, propagate_states
+from .propagate import propagate_states
 from .shaping import ShapeError, Shot, shape
 from .vehicles import (
     default_burn_time_s,
