@@ -6,8 +6,10 @@ that the vehicle flies the named test's reported range and apogee with a full bu
 needed all the energy the vehicle has).  Flight times are *not* fitted: they stay a prediction,
 which tests/flight/test_published_figures.py checks against the reported times.
 
-Run: .venv/bin/python scripts/fit_vehicles.py   (prints the fitted Isp values to paste into
-vehicles.yaml, each marked "# fitted").
+Run: .venv/bin/python scripts/fit_vehicles.py   (prints the factor relative to the catalog as
+it stands and the Isp values to paste into vehicles.yaml, each marked "# fitted"; on a catalog
+that is already fitted every factor comes out 1 within the tolerance: a check that the fit
+still holds after a change to the physics).
 """
 
 from __future__ import annotations

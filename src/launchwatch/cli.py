@@ -13,10 +13,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="launchwatch: open ballistic-missile launch monitoring and early warning.")
-bench_app = typer.Typer(add_completion=False, no_args_is_help=True,
-                        help="Benchmarks that print figures and ratios against named peers.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="launchwatch: open ballistic-missile launch monitoring and early warning.",
+)
+bench_app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Benchmarks that print figures and ratios against named peers.",
+)
 app.add_typer(bench_app, name="bench")
 console = Console()
 
@@ -37,28 +43,51 @@ def _finite(name: str, value: float | None) -> None:
 
 @app.command()
 def reconstruct(
-    site: Annotated[str | None, typer.Option(help="Launch site name or alias (see catalog).")] = None,
+    site: Annotated[
+        str | None, typer.Option(help="Launch site name or alias (see catalog).")
+    ] = None,
     lat: Annotated[float | None, typer.Option(help="Launch latitude, degrees north.")] = None,
     lon: Annotated[float | None, typer.Option(help="Launch longitude, degrees east.")] = None,
-    range_km: Annotated[float | None, typer.Option("--range-km", help="Reported range, km.")] = None,
-    apogee_km: Annotated[float | None, typer.Option("--apogee-km", help="Reported apogee, km.")] = None,
-    flight_time_s: Annotated[float | None, typer.Option("--flight-time-s",
-                                                        help="Reported flight time, s.")] = None,
-    trajectory: Annotated[str | None, typer.Option(
-        help="min-energy | lofted | depressed (when no apogee or flight time).")] = None,
-    azimuth_deg: Annotated[float | None, typer.Option("--azimuth-deg",
-                                                      help="Heading, deg from north.")] = None,
+    range_km: Annotated[
+        float | None, typer.Option("--range-km", help="Reported range, km.")
+    ] = None,
+    apogee_km: Annotated[
+        float | None, typer.Option("--apogee-km", help="Reported apogee, km.")
+    ] = None,
+    flight_time_s: Annotated[
+        float | None, typer.Option("--flight-time-s", help="Reported flight time, s.")
+    ] = None,
+    trajectory: Annotated[
+        str | None,
+        typer.Option(help="min-energy | lofted | depressed (when no apogee or flight time)."),
+    ] = None,
+    azimuth_deg: Annotated[
+        float | None, typer.Option("--azimuth-deg", help="Heading, deg from north.")
+    ] = None,
     toward: Annotated[str | None, typer.Option(help='Named sea area, e.g. "East Sea".')] = None,
-    vehicle: Annotated[str | None, typer.Option(help="Fit a catalog vehicle instead of the "
-                                                     "generic boost.")] = None,
-    launch_time: Annotated[str | None, typer.Option("--launch-time",
-                                                    help="ISO 8601 launch time.")] = None,
+    vehicle: Annotated[
+        str | None, typer.Option(help="Fit a catalog vehicle instead of the generic boost.")
+    ] = None,
+    launch_time: Annotated[
+        str | None, typer.Option("--launch-time", help="ISO 8601 launch time.")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Reconstruct a launch from reported figures: the rest of the trajectory and capability."""
     try:
-        result = _reconstruct(site, lat, lon, range_km, apogee_km, flight_time_s, trajectory,
-                              azimuth_deg, toward, vehicle, launch_time)
+        result = _reconstruct(
+            site,
+            lat,
+            lon,
+            range_km,
+            apogee_km,
+            flight_time_s,
+            trajectory,
+            azimuth_deg,
+            toward,
+            vehicle,
+            launch_time,
+        )
     except UsageError as exc:
         fail(str(exc))
     if json_out:
@@ -67,8 +96,19 @@ def reconstruct(
     _print_reconstruction(result)
 
 
-def _reconstruct(site, lat, lon, range_km, apogee_km, flight_time_s, trajectory, azimuth_deg,
-                 toward, vehicle, launch_time) -> dict:
+def _reconstruct(
+    site,
+    lat,
+    lon,
+    range_km,
+    apogee_km,
+    flight_time_s,
+    trajectory,
+    azimuth_deg,
+    toward,
+    vehicle,
+    launch_time,
+) -> dict:
     from .flight.catalog import UnknownNameError, get_site, get_vehicle
     from .flight.reconstruct import (
         ReconstructionError,
@@ -78,9 +118,14 @@ def _reconstruct(site, lat, lon, range_km, apogee_km, flight_time_s, trajectory,
     )
     from .flight.shaping import TRAJECTORIES
 
-    for name, v in (("--lat", lat), ("--lon", lon), ("--range-km", range_km),
-                    ("--apogee-km", apogee_km), ("--flight-time-s", flight_time_s),
-                    ("--azimuth-deg", azimuth_deg)):
+    for name, v in (
+        ("--lat", lat),
+        ("--lon", lon),
+        ("--range-km", range_km),
+        ("--apogee-km", apogee_km),
+        ("--flight-time-s", flight_time_s),
+        ("--azimuth-deg", azimuth_deg),
+    ):
         _finite(name, v)
     if site is None and (lat is None or lon is None):
         raise UsageError("give --site NAME, or both --lat and --lon")
@@ -123,9 +168,16 @@ def _reconstruct(site, lat, lon, range_km, apogee_km, flight_time_s, trajectory,
         if vehicle is not None:
             vehicle = get_vehicle(vehicle).name
         az = bearing_toward(lat, lon, toward) if toward is not None else azimuth_deg % 360.0
-        rec = reconstruct(lat_deg=lat, lon_deg=lon, range_km=range_km, azimuth_deg=az,
-                          apogee_km=apogee_km, flight_time_s=flight_time_s,
-                          trajectory=trajectory, vehicle=vehicle)
+        rec = reconstruct(
+            lat_deg=lat,
+            lon_deg=lon,
+            range_km=range_km,
+            azimuth_deg=az,
+            apogee_km=apogee_km,
+            flight_time_s=flight_time_s,
+            trajectory=trajectory,
+            vehicle=vehicle,
+        )
     except (UnknownNameError, ReconstructionError) as exc:
         raise UsageError(str(exc).strip("'\"")) from None
     out = rec.as_dict()
@@ -141,22 +193,35 @@ def _print_reconstruction(d: dict) -> None:
     where = d["site"] or f"{d['launch_lat']:.3f}N {d['launch_lon']:.3f}E"
     a = d["assumptions"]
     lo, hi = d["min_energy_range_band_km"]
-    console.print(f"[bold]Reconstruction[/bold] from {where}, heading {d['azimuth_deg']:.1f} deg"
-                  + (f" (towards {d['toward']})" if d["toward"] else ""))
-    console.print(f"  range {d['range_km']:,.0f} km, apogee {d['apogee_km']:,.1f} km, "
-                  f"flight time {d['flight_time_s']:,.0f} s ({d['flight_time_s'] / 60:.1f} min)")
-    console.print(f"  burnout at {d['burnout_time_s']:.0f} s: {d['burnout_speed_km_s']:.3f} km/s, "
-                  f"{d['burnout_angle_deg']:.1f} deg, {d['burnout_altitude_km']:.0f} km up")
-    console.print(f"  impact {d['impact_lat']:.3f}N {d['impact_lon']:.3f}E"
-                  + (f" at {d['impact_time']}" if d.get("impact_time") else ""))
-    console.print(f"  minimum-energy range for that burnout: {d['min_energy_range_km']:,.0f} km "
-                  f"-> [bold]{d['range_class']}[/bold]; band {lo:,.0f}-{hi:,.0f} km for burn "
-                  f"times {a['band_burn_time_s'][0]:.0f}-{a['band_burn_time_s'][1]:.0f} s")
+    console.print(
+        f"[bold]Reconstruction[/bold] from {where}, heading {d['azimuth_deg']:.1f} deg"
+        + (f" (towards {d['toward']})" if d["toward"] else "")
+    )
+    console.print(
+        f"  range {d['range_km']:,.0f} km, apogee {d['apogee_km']:,.1f} km, "
+        f"flight time {d['flight_time_s']:,.0f} s ({d['flight_time_s'] / 60:.1f} min)"
+    )
+    console.print(
+        f"  burnout at {d['burnout_time_s']:.0f} s: {d['burnout_speed_km_s']:.3f} km/s, "
+        f"{d['burnout_angle_deg']:.1f} deg, {d['burnout_altitude_km']:.0f} km up"
+    )
+    console.print(
+        f"  impact {d['impact_lat']:.3f}N {d['impact_lon']:.3f}E"
+        + (f" at {d['impact_time']}" if d.get("impact_time") else "")
+    )
+    console.print(
+        f"  minimum-energy range for that burnout: {d['min_energy_range_km']:,.0f} km "
+        f"-> [bold]{d['range_class']}[/bold]; band {lo:,.0f}-{hi:,.0f} km for burn "
+        f"times {a['band_burn_time_s'][0]:.0f}-{a['band_burn_time_s'][1]:.0f} s"
+    )
     console.print(f"  boost: {a['boost']}")
 
 
 REFERENCE_LAUNCH = {
-    "site": "Taekwan", "range_km": 700.0, "trajectory": "min-energy", "toward": "East Sea",
+    "site": "Taekwan",
+    "range_km": 700.0,
+    "trajectory": "min-energy",
+    "toward": "East Sea",
     "launch_time": "2025-11-07T12:35:00+09:00",
 }
 
@@ -166,16 +231,42 @@ def demo() -> None:
     """The reference launch of 2025-11-07 (Taekwan, 12:35 KST, about 700 km towards the East
     Sea), reconstructed from the ROK JCS figures, and with Japan's 450 km / 50 km apogee."""
     console.print("[bold]launchwatch demo[/bold]: the 2025-11-07 launch from the Taekwan area")
-    console.print("ROK JCS: SRBM from the Taekwan area, North Pyongan, 12:35 KST, about 700 km "
-                  "towards the East Sea.")
+    console.print(
+        "ROK JCS: SRBM from the Taekwan area, North Pyongan, 12:35 KST, about 700 km "
+        "towards the East Sea."
+    )
     try:
-        d = _reconstruct(REFERENCE_LAUNCH["site"], None, None, 700.0, None, None, "min-energy",
-                         None, "East Sea", None, REFERENCE_LAUNCH["launch_time"])
+        d = _reconstruct(
+            REFERENCE_LAUNCH["site"],
+            None,
+            None,
+            700.0,
+            None,
+            None,
+            "min-energy",
+            None,
+            "East Sea",
+            None,
+            REFERENCE_LAUNCH["launch_time"],
+        )
         _print_reconstruction(d)
-        console.print("\nJapan MoD: about 450 km, apogee about 50 km (a depressed, "
-                      "quasi-ballistic flight), KN-23 class:")
-        d2 = _reconstruct("Taekwan", None, None, 450.0, 50.0, None, None, None, "East Sea",
-                          "KN-23", REFERENCE_LAUNCH["launch_time"])
+        console.print(
+            "\nJapan MoD: about 450 km, apogee about 50 km (a depressed, "
+            "quasi-ballistic flight), KN-23 class:"
+        )
+        d2 = _reconstruct(
+            "Taekwan",
+            None,
+            None,
+            450.0,
+            50.0,
+            None,
+            None,
+            None,
+            "East Sea",
+            "KN-23",
+            REFERENCE_LAUNCH["launch_time"],
+        )
         _print_reconstruction(d2)
     except UsageError as exc:
         fail(str(exc))
@@ -184,8 +275,9 @@ def demo() -> None:
 @bench_app.command("flight")
 def bench_flight(
     n_max: Annotated[int, typer.Option(help="Largest batch (10^5 by default).")] = 100_000,
-    baseline_n: Annotated[int, typer.Option(help="Trajectories for the one-at-a-time "
-                                                 "solve_ivp baseline.")] = 20,
+    baseline_n: Annotated[
+        int, typer.Option(help="Trajectories for the one-at-a-time solve_ivp baseline.")
+    ] = 20,
     repeats: Annotated[int, typer.Option(help="Repeats per figure (median).")] = 3,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -194,20 +286,27 @@ def bench_flight(
 
     if n_max < 1 or baseline_n < 1 or repeats < 1:
         fail("--n-max, --baseline-n and --repeats must be positive")
-    result = run_flight_bench(n_max=n_max, baseline_n=baseline_n, repeats=repeats,
-                              progress=not json_out)
+    result = run_flight_bench(
+        n_max=n_max, baseline_n=baseline_n, repeats=repeats, progress=not json_out
+    )
     if json_out:
         typer.echo(json.dumps(result))
         return
     for row in result["rows"]:
-        console.print(f"N = {row['n']:>7,}: {row['trajectories_per_s']:>12,.0f} traj/s "
-                      f"({row['seconds']:.3f} s)")
-    console.print(f"solve_ivp one at a time ({result['baseline']}): "
-                  f"{result['baseline_trajectories_per_s']:,.1f} traj/s")
-    console.print(f"ratio at N = {result['n']:,}: [bold]{result['ratio']:,.0f}x[/bold]; peak "
-                  f"memory {result['peak_memory_mb']:,.0f} MB; median impact error vs DOP853 "
-                  f"rtol 1e-10: batch {result['impact_error_m']:.1f} m, baseline "
-                  f"{result['baseline_impact_error_m']:.1f} m")
+        console.print(
+            f"N = {row['n']:>7,}: {row['trajectories_per_s']:>12,.0f} traj/s "
+            f"({row['seconds']:.3f} s)"
+        )
+    console.print(
+        f"solve_ivp one at a time ({result['baseline']}): "
+        f"{result['baseline_trajectories_per_s']:,.1f} traj/s"
+    )
+    console.print(
+        f"ratio at N = {result['n']:,}: [bold]{result['ratio']:,.0f}x[/bold]; peak "
+        f"memory {result['peak_memory_mb']:,.0f} MB; median impact error vs DOP853 "
+        f"rtol 1e-10: batch {result['impact_error_m']:.1f} m, baseline "
+        f"{result['baseline_impact_error_m']:.1f} m"
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point

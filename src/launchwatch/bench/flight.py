@@ -4,11 +4,12 @@ The scenario is a 700 km SRBM shot with full physics (rotating WGS84 Earth, J2, 
 Atmosphere 1976 drag with a Mach table, staged thrust along the pitch program): the
 reconstruction of the 2025-11-07 reference launch (generic boost, minimum-energy, Taekwan to
 the East Sea), flown N times with a spread of pitch-over angles and azimuths as a Monte Carlo
-would.  The peer is scipy's ``solve_ivp`` (RK45) integrating the *same* force model one trajectory at
-a time, the way RocketPy and most single-trajectory tools work, at the loosest of three
-tolerances (rtol 1e-6, 1e-7, 1e-8) whose impact points are at least as accurate as the batch's,
-both judged against scipy DOP853 at rtol 1e-10.  Both run in this process, side by side; times
-are medians over repeats, compilation excluded (numba caches it on disk after the first run).
+would.  The peer is scipy's ``solve_ivp`` (RK45) integrating the *same* force model one
+trajectory at a time, the way RocketPy and most single-trajectory tools work, at the loosest
+of three tolerances (rtol 1e-6, 1e-7, 1e-8) whose impact points are at least as accurate as
+the batch's, both judged against scipy DOP853 at rtol 1e-10.  Both run in this process, side
+by side; times are medians over repeats, compilation excluded (numba caches it on disk after
+the first run).
 """
 
 from __future__ import annotations

@@ -7,16 +7,17 @@ coincide with ECEF at t = 0 (the launch epoch) and stay fixed while the Earth tu
     r'' = g_J2(r) + a_thrust + a_drag + a_lift
 
 * gravity: point mass + J2 (:func:`launchwatch.earth.gravity.j2_accel`);
-* aerodynamics use the air-relative velocity ``v_rel = v - omega x r`` (the atmosphere turns with
-  the Earth), US Standard Atmosphere 1976 density and speed of sound, and a drag coefficient
-  tabulated against Mach (shape-preserving cubic interpolation); lift (quasi-ballistic vehicles only) acts perpendicular to ``v_rel`` in
-  the vertical plane, ``C_L = C_L_alpha * alpha`` with induced drag ``C_L_alpha * alpha^2``; the
-  angle of attack follows a pull-up law after burnout: zero while climbing, growing with the dive
-  to the commanded value at a 5 deg descent (the vehicle pulls out and glides);
-* thrust: constant vacuum thrust per stage, mass falling linearly at ``mdot``; direction from the
-  pitch program: vertical rise, linear pitch-over (kick) in the launch azimuth plane, then
+* aerodynamics use the air-relative velocity ``v_rel = v - omega x r`` (the atmosphere turns
+  with the Earth), US Standard Atmosphere 1976 density and speed of sound, and a drag
+  coefficient tabulated against Mach (shape-preserving cubic interpolation); lift
+  (quasi-ballistic vehicles only) acts perpendicular to ``v_rel`` in the vertical plane,
+  ``C_L = C_L_alpha * alpha`` with induced drag ``C_L_alpha * alpha^2``; the angle of attack
+  follows a pull-up law after burnout: zero while climbing, growing with the dive to the
+  commanded value at a 5 deg descent (the vehicle pulls out and glides);
+* thrust: constant vacuum thrust per stage, mass falling linearly at ``mdot``; direction from
+  the pitch program: vertical rise, linear pitch-over (kick) in the launch azimuth plane, then
   hold of that attitude while the velocity is steeper, then gravity turn (thrust along
-  ``v_rel``).
+  ``v_rel``), joined by a smooth minimum so that the thrust direction has no kink.
 
 Everything here is a numba scalar kernel so that the batched integrator
 (:mod:`launchwatch.flight.integrate`) and the scipy reference (:mod:`launchwatch.flight.reference`)
