@@ -82,3 +82,19 @@ def arc_from_apogee(r0_m, apogee_height_m, psi_rad):
     h_ang = np.sqrt(GM_M3_S2 * a * (1.0 - e * e))  # specific angular momentum
     phi = np.arccos(np.clip(h_ang / (r0 * v), -1.0, 1.0))
     return v, phi, flight_time(r0, v, phi)
+
+
+def apogee_for_flight_time(r0_m: float, psi_rad: float, flight_time_s: float) -> float:
+    """Apogee height (m) of the symmetric arc of range angle ``psi`` that lasts
+    ``flight_time_s`` (lofted branch, or depressed below the minimum-energy time); bisection on
+    :func:`arc_from_apogee`, whose flight time grows with the apogee."""
+    lo, hi = 1.0, 50.0 * r0_m
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if float(arc_from_apogee(r0_m, mid, psi_rad)[2]) < flight_time_s:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1.0:
+            break
+    return 0.5 * (lo + hi)

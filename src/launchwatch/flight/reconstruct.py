@@ -25,6 +25,8 @@ import yaml
 from scipy.optimize import brentq
 
 from ..earth import geodesy
+from ..earth.constants import R_MEAN_M
+from . import kepler
 from .catalog import UnknownNameError, get_vehicle, normalize_name
 from .propagate import propagate_states
 from .shaping import ShapeError, Shot, shape
@@ -174,7 +176,7 @@ def _shoot(model, generic, lat, lon, range_m, azimuth_deg, trajectory, apogee_m,
     # Bracket by walking away from the minimum-energy apogee.
     h = h_me
     for step in range(1, 40):
-        h = h_me * (1.0 + 0.25 * step) if traj == "lofted" else h_me * (1.0 - 0.12 * step)
+        h = h_me * 1.3**step if traj == "lofted" else h_me * 0.85**step
         if h <= 1e3:
             break
         try:
@@ -250,7 +252,11 @@ def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float, azimuth_deg:
         # The shape follows from the apogee: above the minimum-energy one it is lofted.
         trajectory = "lofted"
     if vehicle is None and burn_time_s is None:
-        burn_time_s = default_burn_time_s(range_m, apogee_m)
+        hint = apogee_m
+        if hint is None and flight_time_s is not None:
+            # The energy class from the Kepler arc that lasts the reported time.
+            hint = kepler.apogee_for_flight_time(R_MEAN_M, range_m / R_MEAN_M, flight_time_s)
+        burn_time_s = default_burn_time_s(range_m, hint)
     requested = {"range_km": range_km, "apogee_km": apogee_km, "flight_time_s": flight_time_s,
                  "trajectory": trajectory if apogee_m is None else None,
                  "azimuth_deg": azimuth_deg, "vehicle": vehicle}

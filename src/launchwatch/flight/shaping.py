@@ -120,16 +120,26 @@ def shape(vehicle: VehicleModel, lat_deg: float, lon_deg: float, range_m: float,
 
 def _shape(vehicle, lat_deg, lon_deg, range_m, azimuth_deg, trajectory, apogee_m, knob, e_lo,
            e_hi, alpha, knob_name) -> Shot:
+    # Aim: the launch azimuth that puts the impact on the requested bearing, by secant steps
+    # on the bearing miss (Earth rotation bends lofted shots by tens of degrees).
     az = float(azimuth_deg)
     kick_e = None
-    for _ in range(4):
+    prev = None
+    for _ in range(12):
         kick_e = _solve(vehicle, lat_deg, lon_deg, az, range_m, trajectory, apogee_m, knob,
                         e_lo, e_hi, alpha, kick_e)
         tr, ctrl, rng, _ = _fly(vehicle, lat_deg, lon_deg, az, *kick_e, knob, alpha)
         miss = _wrap(float(tr.impact_azimuth_deg[0]) - float(azimuth_deg))
         if abs(miss) < 1e-3:
             break
-        az -= miss
+        slope = 1.0
+        if prev is not None and abs(miss - prev[1]) > 1e-9:
+            slope = float(np.clip((miss - prev[1]) / _wrap(az - prev[0]), 0.2, 5.0))
+        prev = (az, miss)
+        az -= miss / slope
+    else:
+        raise ShapeError(f"cannot aim {vehicle.name} at bearing {azimuth_deg:.1f} deg over "
+                         f"{range_m / 1e3:,.0f} km")
     return Shot(vehicle=vehicle, lat_deg=lat_deg, lon_deg=lon_deg, launch_azimuth_deg=az % 360.0,
                 ctrl=ctrl[0], result=tr, energy_knob=knob_name)
 
@@ -211,9 +221,9 @@ def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo
     cand_h = np.asarray(cand_h)
     d = cand_h - apogee_m
     sign = np.nonzero(np.diff(np.sign(d)))[0]
-    if sign.size == 0 and np.min(np.abs(d)) < 0.25 * apogee_m:
+    if sign.size == 0 and np.min(np.abs(d)) < 0.6 * apogee_m:
         # Near the branch's end (close to the minimum-energy apogee) the grid is too coarse to
-        # bracket the apogee: start Newton from the nearest candidate.
+        # bracket the apogee: start Newton from the nearest candidate (it says so if it fails).
         i = int(np.argmin(np.abs(d)))
         return float(cand_k[i]), float(cand_e[i])
     if sign.size == 0:

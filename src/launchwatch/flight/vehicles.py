@@ -64,20 +64,35 @@ def generic_boost(burn_time_s: float) -> VehicleModel:
         mach=GENERIC_MACH, cd=GENERIC_CD)
 
 
-def default_burn_time_s(range_hint_m: float, apogee_hint_m: float | None = None) -> float:
-    """Typical total burn time for a missile of this reach, s (the generic boost assumption).
+#: Typical total burn time against reach (minimum-energy range), from the catalog's own stage
+#: estimates (vehicles.yaml): KN-23 class 30 s at ~500 km, Hwasong-12 85 s at ~4,500 km, and the
+#: mean of the four ICBMs (320, 330, 170, 185 s) at ~13,000 km.  Used only for the generic boost.
+_REACH_KM = (500.0, 4500.0, 13000.0)
+_BURN_S = (30.0, 85.0, 251.0)
 
-    Interpolated over the catalog's classes in the energy they need: the minimum-energy range
-    equivalent of the reported shot.  SRBM ~60 s, IRBM ~100 s, liquid ICBM ~300 s (catalog
-    estimates; see vehicles.yaml).  Used only when no vehicle is named; stated in the output.
-    """
-    # Energy proxy: the minimum-energy range with the same specific energy as a vacuum arc of
-    # this apogee and range (apogee dominates for lofted shots).
-    reach = range_hint_m
-    if apogee_hint_m is not None:
-        reach = max(reach, 4.0 * apogee_hint_m * 1.6)
-    return float(np.interp(np.log10(max(reach, 1.0)), np.log10([3e5, 1e6, 4e6, 1.2e7]),
-                           [40.0, 70.0, 110.0, 300.0]))
+
+def kepler_reach_m(range_m: float, apogee_m: float | None = None) -> float:
+    """Minimum-energy range (m, spherical Kepler) of the burnout speed that a surface-to-surface
+    arc of this range (through this apogee, or minimum-energy) needs: the energy class of a
+    reported shot, before any boost assumption."""
+    from ..earth.constants import R_MEAN_M
+    from . import kepler
+
+    psi = range_m / R_MEAN_M
+    if apogee_m is None:
+        return float(range_m)
+    v, _, _ = kepler.arc_from_apogee(R_MEAN_M, apogee_m, psi)
+    q = float(kepler.q_parameter(R_MEAN_M, v))
+    if q >= 1.0:
+        return math.pi * R_MEAN_M  # half-way round or more: orbital class
+    return float(kepler.max_range_angle(R_MEAN_M, v)) * R_MEAN_M
+
+
+def default_burn_time_s(range_m: float, apogee_m: float | None = None) -> float:
+    """Typical total burn time (s) for a missile with the energy of this shot: the generic boost
+    assumption when no vehicle is named (stated in the output, varied for the band)."""
+    reach_km = kepler_reach_m(range_m, apogee_m) / 1e3
+    return float(np.interp(math.log(max(reach_km, 1.0)), np.log(_REACH_KM), _BURN_S))
 
 
 def generic_thrust_scale_bounds(burn_time_s: float, range_m: float,
@@ -87,7 +102,7 @@ def generic_thrust_scale_bounds(burn_time_s: float, range_m: float,
     From the closed-form Kepler burnout speed of the surface-to-surface arc (minimum-energy, or
     through the apogee), plus a gravity-loss allowance of g * burn time / 2, converted to the
     thrust scale whose ideal delta-v equals it; the interval is x0.6 to x1.5 around it, so the
-    solver never wanders into escape or no-lift-off energies.
+    solver stays clear of escape and no-lift-off energies.
     """
     from ..earth.constants import G0_M_S2, R_MEAN_M
     from . import kepler
@@ -100,4 +115,4 @@ def generic_thrust_scale_bounds(burn_time_s: float, range_m: float,
     dv = float(v) + 0.5 * G0_M_S2 * burn_time_s
     ideal_at_1 = GENERIC_ISP_S * G0_M_S2 * math.log(1.0 / (1.0 - GENERIC_PROPELLANT_FRACTION))
     guess = dv / ideal_at_1
-    return 0.6 * guess, 1.5 * guess
+    return 0.5 * guess, 1.8 * guess

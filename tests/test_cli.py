@@ -1,0 +1,92 @@
+"""The command line: the reconstruct contract, bad input (one line, exit 2), the flight bench."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from launchwatch.cli import app
+
+runner = CliRunner()
+
+CONTRACT = {"range_km", "apogee_km", "flight_time_s", "burnout_speed_km_s", "burnout_angle_deg",
+            "launch_lat", "launch_lon", "impact_lat", "impact_lon", "azimuth_deg",
+            "min_energy_range_km", "min_energy_range_band_km", "assumptions", "range_class"}
+
+
+def _json(args):
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_reconstruct_json_contract_and_launch_time():
+    d = _json(["reconstruct", "--site", "Taekwan", "--range-km", "700", "--trajectory",
+               "min-energy", "--toward", "East Sea", "--launch-time",
+               "2025-11-07T12:35:00+09:00", "--json"])
+    assert CONTRACT <= d.keys()
+    assert d["range_class"] == "SRBM"
+    lo, hi = d["min_energy_range_band_km"]
+    assert lo <= d["min_energy_range_km"] <= hi
+    assert d["impact_time"].startswith("2025-11-07T12:4")  # 7-8 minutes after 12:35 KST
+    assert d["impact_time"].endswith("+09:00")
+
+
+def test_reconstruct_lat_lon_azimuth_and_vehicle():
+    d = _json(["reconstruct", "--lat", "39.2", "--lon", "125.67", "--range-km", "1000",
+               "--apogee-km", "6000", "--azimuth-deg", "95", "--vehicle", "hwasong17", "--json"])
+    assert d["range_class"] == "ICBM"
+    assert "Hwasong-17" in d["assumptions"]["boost"]
+    assert d["azimuth_deg"] == pytest.approx(95.0, abs=0.01)
+
+
+def test_reconstruct_human_summary():
+    res = runner.invoke(app, ["reconstruct", "--site", "Sunan", "--range-km", "1000",
+                              "--apogee-km", "6000", "--toward", "East Sea"])
+    assert res.exit_code == 0
+    assert "ICBM" in res.stdout and "apogee 6,000" in res.stdout
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--site", "Taekwan", "--range-km", "-5", "--trajectory", "lofted",
+      "--toward", "East Sea"], "range"),
+    (["--site", "Taekwan", "--range-km", "0", "--apogee-km", "50", "--toward", "East Sea"],
+     "range"),
+    (["--site", "Taekwan", "--range-km", "700", "--apogee-km", "-1", "--toward", "East Sea"],
+     "apogee"),
+    (["--lat", "95", "--lon", "125", "--range-km", "700", "--trajectory", "min-energy",
+      "--azimuth-deg", "90"], "lat"),
+    (["--site", "Atlantis", "--range-km", "700", "--trajectory", "min-energy",
+      "--azimuth-deg", "90"], "unknown site"),
+    (["--site", "Taekwan", "--range-km", "700", "--trajectory", "min-energy",
+      "--azimuth-deg", "90", "--vehicle", "Nodong-99"], "unknown vehicle"),
+    (["--site", "Taekwan", "--range-km", "700", "--trajectory", "min-energy",
+      "--toward", "Baltic Sea"], "unknown sea area"),
+    (["--site", "Taekwan", "--range-km", "9000", "--trajectory", "min-energy",
+      "--toward", "East Sea", "--vehicle", "KN-25"], "beyond"),
+    (["--site", "Taekwan", "--range-km", "700", "--toward", "East Sea"], "exactly one of"),
+    (["--site", "Taekwan", "--range-km", "700", "--trajectory", "sideways",
+      "--toward", "East Sea"], "trajectory"),
+    (["--site", "Taekwan", "--range-km", "nan", "--trajectory", "min-energy",
+      "--toward", "East Sea"], "finite"),
+    (["--site", "Taekwan", "--range-km", "700", "--trajectory", "min-energy",
+      "--toward", "East Sea", "--launch-time", "yesterday"], "ISO 8601"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, needle):
+    res = runner.invoke(app, ["reconstruct", *args, "--json"])
+    assert res.exit_code == 2, res.output
+    err = res.stderr.strip()
+    assert needle.lower() in err.lower(), err
+    assert len(err.splitlines()) == 1 and "Traceback" not in res.output
+    assert res.stdout == ""
+
+
+def test_bench_flight_json_small():
+    d = _json(["bench", "flight", "--n-max", "300", "--baseline-n", "2", "--repeats", "1",
+               "--json"])
+    for key in ("n", "trajectories_per_s", "baseline_trajectories_per_s", "ratio",
+                "peak_memory_mb"):
+        assert key in d
+    assert d["n"] == 300 and d["ratio"] > 1.0
+    # The batch's impact points are checked against DOP853 in the same run.
+    assert d["impact_error_m"] < 50.0
