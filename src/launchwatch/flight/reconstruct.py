@@ -41,8 +41,16 @@ from .vehicles import (
 #: ICBM > 5500 (the US DoD / arms-control convention).
 RANGE_CLASSES = ((1000.0, "SRBM"), (3000.0, "MRBM"), (5500.0, "IRBM"), (math.inf, "ICBM"))
 
-#: The band of boost assumptions: the assumed total burn time times these factors.
+#: The band of boost assumptions: the assumed total burn time times these factors, and never a
+#: burn shorter than MIN_BAND_BURN_S (no ballistic missile burns out in a few seconds).
 BURN_TIME_BAND = (0.2, 1.2)
+MIN_BAND_BURN_S = 20.0
+
+
+#: Half the WGS84 meridian circumference (the longest geodesic), km.
+MAX_RANGE_KM = 20_003.9
+#: Circular orbital speed at the surface, km/s: a flight covering its range faster is no arc.
+ORBITAL_SPEED_KM_S = 7.9
 
 
 class ReconstructionError(ValueError):
@@ -121,8 +129,8 @@ class Reconstruction:
                 "boost": self.boost,
                 "burn_time_s": round(self.burn_time_s, 1),
                 "band_burn_time_s": [round(x, 1) for x in self.band_burn_times_s],
-                "band": f"burn time x{BURN_TIME_BAND[0]} to x{BURN_TIME_BAND[1]}, same "
-                        "reported figures",
+                "band": f"burn time x{BURN_TIME_BAND[0]} (at least {MIN_BAND_BURN_S:.0f} s) "
+                        f"to x{BURN_TIME_BAND[1]}, same reported figures",
                 "trajectory": self.requested.get("trajectory"),
                 "capability": "same burnout speed and altitude, flight-path angle chosen for the "
                               "longest range, same heading, full physics",
@@ -244,6 +252,14 @@ def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float, azimuth_deg:
         raise ReconstructionError("flight time must be positive")
     if not -90.0 <= lat_deg <= 90.0:
         raise ReconstructionError(f"latitude {lat_deg} is outside [-90, 90]")
+    if range_km >= MAX_RANGE_KM:
+        raise ReconstructionError(
+            f"range {range_km:,.0f} km is beyond half the Earth's circumference "
+            f"({MAX_RANGE_KM:,.0f} km): no ballistic arc is that long")
+    if flight_time_s is not None and flight_time_s < range_km / ORBITAL_SPEED_KM_S:
+        raise ReconstructionError(
+            f"{range_km:,.0f} km in {flight_time_s:,.0f} s would need more than orbital speed "
+            f"({ORBITAL_SPEED_KM_S} km/s): no ballistic arc is that fast")
     if trajectory is None:
         trajectory = "min-energy"
     range_m = range_km * 1e3
@@ -278,12 +294,16 @@ def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float, azimuth_deg:
                 shot = _shoot(model, generic, lat_deg, lon_deg, range_m, azimuth_deg,
                               trajectory, None, flight_time_s, bounds)
         except ShapeError as exc:
+            if flight_time_s is not None:
+                raise ReconstructionError(
+                    f"no trajectory of the {model.name} covers {range_km:,.0f} km in "
+                    f"{flight_time_s:,.0f} s ({exc})") from exc
             raise ReconstructionError(str(exc)) from exc
         return shot, desc, burn
 
     shot, desc, burn = run(1.0)
     band, burns = [], []
-    for f in BURN_TIME_BAND:
+    for f in (max(BURN_TIME_BAND[0], MIN_BAND_BURN_S / burn), BURN_TIME_BAND[1]):
         try:
             s, _, b = run(f)
             band.append(capability_range_m(s))
