@@ -33,8 +33,9 @@ unit vector, horizontal unit vector along the launch azimuth.
 Physics switches ``phys`` (see ``PH_*``): Earth rotation rate, J2 scale, aerodynamics scale; the
 full model is ``[OMEGA_RAD_S, 1, 1]``; closed-form checks switch parts off.
 
-Vehicle arrays: ``stages[k] = [t_end_s, mdot_kg_s, thrust_n, m_ignition_kg]`` (``t_end`` is
-cumulative from lift-off); ``vs = [area_boost_m2, area_coast_m2, mass_coast_kg, cl_alpha_per_rad]``.
+Shared arrays travel as one tuple ``model`` (:func:`model_arrays`).  Vehicle arrays:
+``stages[k] = [t_end_s, mdot_kg_s, thrust_n, m_ignition_kg]`` (``t_end`` cumulative from
+lift-off); ``vs = [area_boost_m2, area_coast_m2, mass_coast_kg, cl_alpha_per_rad]``.
 """
 
 from __future__ import annotations
@@ -140,32 +141,23 @@ def pchip_slopes(xs, ys) -> np.ndarray:
     return np.ascontiguousarray(d)
 
 
+def model_arrays(vs, phys, mach, cd, cd_slope, atm) -> tuple:
+    """The shared (per-batch) arrays of the force model, packed once for the kernels:
+    ``(vs, phys, mach, cd, cd_slope, log_density, speed_of_sound, h0_m, dh_m)``."""
+    return (vs, phys, mach, cd, cd_slope, *atm)
+
+
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
-def accel(
-    t,
-    t_regime,
-    y,
-    ctrl,
-    geo,
-    stages,
-    vs,
-    phys,
-    mach_tab,
-    cd_tab,
-    cd_slope,
-    atm_logrho,
-    atm_a,
-    atm_h0,
-    atm_dh,
-    out,
-):
+def accel(t, t_regime, y, ctrl, geo, stages, model, out):
     """Write dy/dt into ``out`` (6,) for state ``y`` at time ``t`` (s after lift-off).
 
     ``t_regime`` selects the discontinuous parts of the model (stage, pitch-program segment,
     thrust on/off); integrators pass the start of the current step so that an evaluation at a
     breakpoint still belongs to the segment before it.  Returns the height used for the
-    atmosphere (m, :func:`height_above_ellipsoid_radial`).
+    atmosphere (m, :func:`height_above_ellipsoid_radial`).  ``model`` is the tuple of
+    :func:`model_arrays`.
     """
+    vs, phys, mach_tab, cd_tab, cd_slope, atm_logrho, atm_a, atm_h0, atm_dh = model
     x, yy, z = y[0], y[1], y[2]
     vx, vy, vz = y[3], y[4], y[5]
     omega = phys[PH_OMEGA]

@@ -121,34 +121,8 @@ def _height_at(y0, f0, y1, f1, h, s, buf):
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def integrate_one(
-    y0,
-    t0,
-    ctrl,
-    geo,
-    stages_base,
-    vs,
-    phys,
-    mach_tab,
-    cd_tab,
-    cd_slope,
-    atm_logrho,
-    atm_a,
-    atm_h0,
-    atm_dh,
-    t_max,
-    rtol,
-    atol_pos,
-    atol_vel,
-    max_steps,
-    out_times,
-    out_states,
-    ev,
-    stages,
-    breaks,
-    K,
-    work,
-):
+def integrate_one(y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos, atol_vel,
+                  max_steps, out_times, out_states, ev, stages, breaks, K, work):
     """Integrate one trajectory from lift-off to impact (or ``t_max``); see module docstring.
 
     ``stages``, ``breaks``, ``K`` and ``work`` are scratch arrays owned by the caller (no
@@ -180,24 +154,7 @@ def integrate_one(
     f = work[5]
 
     t = t0
-    accel(
-        t,
-        t,
-        y,
-        ctrl,
-        geo,
-        stages,
-        vs,
-        phys,
-        mach_tab,
-        cd_tab,
-        cd_slope,
-        atm_logrho,
-        atm_a,
-        atm_h0,
-        atm_dh,
-        f,
-    )
+    accel(t, t, y, ctrl, geo, stages, model, f)
     h_alt = geodetic_height_m(np.sqrt(y[0] * y[0] + y[1] * y[1]), y[2])
     h_launch = height_above_ellipsoid_radial(y[0], y[1], y[2])
     # Ground impact counts only once the missile has left the pad (or from a given state).
@@ -237,24 +194,7 @@ def integrate_one(
                 for m in range(st):
                     acc += _A[st, m] * K[m, j]
                 ytmp[j] = y[j] + hstep * acc
-            accel(
-                t + _C[st] * hstep,
-                t,
-                ytmp,
-                ctrl,
-                geo,
-                stages,
-                vs,
-                phys,
-                mach_tab,
-                cd_tab,
-                cd_slope,
-                atm_logrho,
-                atm_a,
-                atm_h0,
-                atm_dh,
-                buf,
-            )
+            accel(t + _C[st] * hstep, t, ytmp, ctrl, geo, stages, model, buf)
             for j in range(6):
                 K[st, j] = buf[j]
         # y_new was the input of the last stage; error from the embedded estimator(s).
@@ -368,24 +308,7 @@ def integrate_one(
         for j in range(6):
             y[j] = ynew[j]
         if hit_break:
-            accel(
-                t,
-                t,
-                y,
-                ctrl,
-                geo,
-                stages,
-                vs,
-                phys,
-                mach_tab,
-                cd_tab,
-                cd_slope,
-                atm_logrho,
-                atm_a,
-                atm_h0,
-                atm_dh,
-                f,
-            )
+            accel(t, t, y, ctrl, geo, stages, model, f)
         else:
             for j in range(6):
                 f[j] = fnew[j]
@@ -402,33 +325,12 @@ def integrate_one(
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def integrate_batch(
-    y0,
-    t0,
-    ctrl,
-    geo,
-    stages_base,
-    vs,
-    phys,
-    mach_tab,
-    cd_tab,
-    cd_slope,
-    atm_logrho,
-    atm_a,
-    atm_h0,
-    atm_dh,
-    t_max,
-    rtol,
-    atol_pos,
-    atol_vel,
-    max_steps,
-    out_times,
-    out_states,
-    ev,
-):
+def integrate_batch(y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos, atol_vel,
+                    max_steps, out_times, out_states, ev):
     """Integrate N trajectories in parallel from initial states ``y0`` (N, 6) at times ``t0``
-    (N,); ``ctrl`` (N, N_CTRL), ``geo`` (N, N_GEO),
-    ``out_states`` (N, T, 6) pre-filled with NaN, ``ev`` (N, N_EV).
+    (N,); ``ctrl`` (N, N_CTRL), ``geo`` (N, N_GEO), ``model`` the shared force-model arrays
+    (:func:`launchwatch.flight.dynamics.model_arrays`), ``out_states`` (N, T, 6) pre-filled with
+    NaN, ``ev`` (N, N_EV).
 
     The batch is cut into blocks; each block allocates its scratch arrays once, so threads
     never contend on the allocator inside the hot loop.
@@ -442,31 +344,6 @@ def integrate_batch(
         K = np.empty((_NS + 1, 6))
         work = np.empty((6, 6))
         for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
-            integrate_one(
-                y0[i],
-                t0[i],
-                ctrl[i],
-                geo[i],
-                stages_base,
-                vs,
-                phys,
-                mach_tab,
-                cd_tab,
-                cd_slope,
-                atm_logrho,
-                atm_a,
-                atm_h0,
-                atm_dh,
-                t_max,
-                rtol,
-                atol_pos,
-                atol_vel,
-                max_steps,
-                out_times,
-                out_states[i],
-                ev[i],
-                stages,
-                breaks,
-                K,
-                work,
-            )
+            integrate_one(y0[i], t0[i], ctrl[i], geo[i], stages_base, model, t_max, rtol,
+                          atol_pos, atol_vel, max_steps, out_times, out_states[i], ev[i], stages,
+                          breaks, K, work)

@@ -24,6 +24,7 @@ from .dynamics import (
     CTRL_THRUST_SCALE,
     N_CTRL,
     N_GEO,
+    model_arrays,
     pchip_slopes,
 )
 from .integrate import (
@@ -116,6 +117,11 @@ class VehicleModel:
         vs = np.array([area_m2, area_m2, mass_kg, 0.0])
         return cls(name=name, stages=stages, vs=vs, mach=np.asarray(mach, float),
                    cd=np.asarray(cd, float), cd_slope=pchip_slopes(mach, cd))
+
+    def model_arrays(self, physics: Physics) -> tuple:
+        """The shared force-model arrays the kernels take (:func:`dynamics.model_arrays`)."""
+        return model_arrays(self.vs, physics.array(), self.mach, self.cd, self.cd_slope,
+                            atmosphere.atmosphere_tables())
 
     @property
     def burn_time_s(self) -> float:
@@ -270,19 +276,16 @@ def propagate_states(vehicle: VehicleModel, y0_eci: np.ndarray, t0_s, *, ctrl=No
     if geo is None:
         geo = np.zeros((n, N_GEO))
     times = np.asarray([] if sample_times_s is None else sample_times_s, float)
-    atm = atmosphere.atmosphere_tables()
-    phys = physics.array()
+    model = vehicle.model_arrays(physics)
     ev = np.empty((n, N_EV))
     ev[:] = np.nan
     samples = np.full((n, times.shape[0], 6), np.nan) if times.size else None
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         out = samples[lo:hi] if samples is not None else np.empty((hi - lo, 0, 6))
-        integrate_batch(y0[lo:hi], t0[lo:hi], ctrl[lo:hi], geo[lo:hi], vehicle.stages,
-                        vehicle.vs, phys, vehicle.mach, vehicle.cd, vehicle.cd_slope, *atm,
-                        float(t_max_s),
-                        float(rtol), float(atol_pos_m), float(atol_vel_m_s), int(max_steps),
-                        times, out, ev[lo:hi])
+        integrate_batch(y0[lo:hi], t0[lo:hi], ctrl[lo:hi], geo[lo:hi], vehicle.stages, model,
+                        float(t_max_s), float(rtol), float(atol_pos_m), float(atol_vel_m_s),
+                        int(max_steps), times, out, ev[lo:hi])
     lat0 = np.broadcast_to(np.asarray(launch_lat_deg, float), (n,))
     lon0 = np.broadcast_to(np.asarray(launch_lon_deg, float), (n,))
     impacted = ev[:, EV_STATUS] == STATUS_IMPACT

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from ..earth import atmosphere, frames, geodesy
+from ..earth import frames, geodesy
 from .dynamics import CTRL_BURN_FRACTION, CTRL_T_KICK, CTRL_T_VERTICAL, accel
 from .propagate import FULL_PHYSICS, Physics, VehicleModel, launch_geometry
 
@@ -51,8 +51,7 @@ def reference_trajectory(vehicle: VehicleModel, lat_deg: float, lon_deg: float,
     ctrl = np.asarray(ctrl, float)
     geo = launch_geometry(lat_deg, lon_deg, azimuth_deg, h_m)[0]
     stages = _stage_table(vehicle, float(ctrl[CTRL_BURN_FRACTION]))
-    atm = atmosphere.atmosphere_tables()
-    phys = physics.array()
+    model = vehicle.model_arrays(physics)
     w = physics.omega_rad_s
     t_bo = float(stages[-1, 0])
     breaks = sorted({float(ctrl[CTRL_T_VERTICAL]),
@@ -77,8 +76,7 @@ def reference_trajectory(vehicle: VehicleModel, lat_deg: float, lon_deg: float,
 
         def rhs(t, yy, t_regime=t_regime):
             counter[0] += 1
-            accel(t, t_regime, yy, ctrl, geo, stages, vehicle.vs, phys, vehicle.mach,
-                  vehicle.cd, vehicle.cd_slope, *atm, out)
+            accel(t, t_regime, yy, ctrl, geo, stages, model, out)
             return out.copy()
 
         def hit_ground(t, yy):
