@@ -103,8 +103,8 @@ def run_flight_bench(*, n_max: int = 100_000, baseline_n: int = 20, repeats: int
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     top = rows[-1]
     return {
-        "scenario": "700 km SRBM, generic 61 s boost, min-energy, Taekwan -> East Sea, "
-                    "full physics",
+        "scenario": f"700 km SRBM ({veh.name}, min-energy, Taekwan -> East Sea), full "
+                    "physics",
         "n": top["n"],
         "trajectories_per_s": top["trajectories_per_s"],
         "seconds": top["seconds"],

@@ -227,13 +227,13 @@ def accel(t, t_regime, y, ctrl, geo, stages, model, out):
         t_v = ctrl[CTRL_T_VERTICAL]
         t_k = ctrl[CTRL_T_KICK]
         kick = ctrl[CTRL_KICK]
-        # Launch-frame directions, fixed to the Earth: rotate ECEF -> ECI by omega t.
-        c = np.cos(omega * t)
-        sn = np.sin(omega * t)
-        hx0 = c * geo[GEO_HDG] - sn * geo[GEO_HDG + 1]
-        hy0 = sn * geo[GEO_HDG] + c * geo[GEO_HDG + 1]
-        hz0 = geo[GEO_HDG + 2]
         if t_regime < t_v + t_k:
+            # Launch-frame directions, fixed to the Earth: rotate ECEF -> ECI by omega t.
+            c = np.cos(omega * t)
+            sn = np.sin(omega * t)
+            hx0 = c * geo[GEO_HDG] - sn * geo[GEO_HDG + 1]
+            hy0 = sn * geo[GEO_HDG] + c * geo[GEO_HDG + 1]
+            hz0 = geo[GEO_HDG + 2]
             ux = c * geo[GEO_UP] - sn * geo[GEO_UP + 1]
             uy = sn * geo[GEO_UP] + c * geo[GEO_UP + 1]
             uz = geo[GEO_UP + 2]
@@ -246,23 +246,36 @@ def accel(t, t_regime, y, ctrl, geo, stages, model, out):
             # in the flight plane) while the velocity climbs more steeply, then gravity turn
             # (thrust along the air-relative velocity).  The switch is a smooth minimum of the
             # two elevations (width SOFT_SWITCH_RAD), so the thrust direction has no kink for
-            # the integrator to stumble on.
+            # the integrator to stumble on.  Far from the switch (beyond 36 widths, where the
+            # smooth minimum equals the plain one to 1e-16 rad) the direction is taken directly.
             rn = np.sqrt(x * x + yy * yy + z * z)
             ux, uy, uz = x / rn, yy / rn, z / rn
             vu = ux * wx + uy * wy + uz * wz
             hx, hy, hz = wx - vu * ux, wy - vu * uy, wz - vu * uz
             hn = np.sqrt(hx * hx + hy * hy + hz * hz)
-            if hn < 1.0e-6 * (s + 1.0):
-                hx, hy, hz, hn = hx0, hy0, hz0, 1.0
-            gamma = np.arctan2(vu, hn) if s > 1.0e-3 else 0.5 * np.pi
             e_hold = 0.5 * np.pi - kick
-            lo = min(gamma, e_hold)
-            el = lo - SOFT_SWITCH_RAD * np.log1p(
-                np.exp(-abs(gamma - e_hold) / SOFT_SWITCH_RAD))
-            ce, se = np.cos(el), np.sin(el)
-            dx = se * ux + ce * hx / hn
-            dy = se * uy + ce * hy / hn
-            dz = se * uz + ce * hz / hn
+            if hn < 1.0e-6 * (s + 1.0):
+                # Still vertical: the flight plane is the launch azimuth plane.
+                c = np.cos(omega * t)
+                sn = np.sin(omega * t)
+                hx = c * geo[GEO_HDG] - sn * geo[GEO_HDG + 1]
+                hy = sn * geo[GEO_HDG] + c * geo[GEO_HDG + 1]
+                hz = geo[GEO_HDG + 2]
+                hn = 1.0
+                gamma = 0.5 * np.pi
+            else:
+                gamma = np.arctan2(vu, hn)
+            gap = gamma - e_hold
+            if gap < -36.0 * SOFT_SWITCH_RAD:
+                dx, dy, dz = wx / s, wy / s, wz / s  # gravity turn
+            else:
+                el = min(gamma, e_hold)
+                if gap < 36.0 * SOFT_SWITCH_RAD:
+                    el -= SOFT_SWITCH_RAD * np.log1p(np.exp(-abs(gap) / SOFT_SWITCH_RAD))
+                ce, se = np.cos(el), np.sin(el)
+                dx = se * ux + ce * hx / hn
+                dy = se * uy + ce * hy / hn
+                dz = se * uz + ce * hz / hn
         ax += acc_t * dx
         ay += acc_t * dy
         az += acc_t * dz

@@ -25,6 +25,7 @@ from .dynamics import (
     CTRL_T_KICK,
     CTRL_T_VERTICAL,
     FASTMATH,
+    PH_AERO,
     ST_T_END,
     accel,
     height_above_ellipsoid_radial,
@@ -53,6 +54,10 @@ INTEGRATOR = "DP5"
 
 #: Trajectories per parallel work item.
 BLOCK = 64
+
+#: Atmospheric-entry step cap: a descending step may end at most ENTRY_DH_M below ENTRY_H_M.
+ENTRY_H_M = 60.0e3
+ENTRY_DH_M = 10.0e3
 
 # Explicit embedded Runge-Kutta pairs, FSAL form: stages 0..NS-1 give y_new = y + h sum B K,
 # stage NS is f(t + h, y_new) (reused as the next step's first stage); the error estimate is
@@ -154,6 +159,7 @@ def integrate_one(y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos, 
     f = work[5]
 
     t = t0
+    phys_aero = model[1][PH_AERO] > 0.0
     accel(t, t, y, ctrl, geo, stages, model, f)
     h_alt = geodetic_height_m(np.sqrt(y[0] * y[0] + y[1] * y[1]), y[2])
     h_launch = height_above_ellipsoid_radial(y[0], y[1], y[2])
@@ -178,6 +184,16 @@ def integrate_one(y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos, 
         while ib < nb and breaks[ib] <= t + 1e-9:
             ib += 1
         hstep = min(step, t_max - t)
+        # Entering the atmosphere from a long coast step: cap the step so that it ends at most
+        # ENTRY_DH_M below ENTRY_H_M (values chosen by measurement), instead of letting a
+        # 100-second coast step plunge into dense air and be rejected several times over.
+        rdot = (y[0] * y[3] + y[1] * y[4] + y[2] * y[5]) / np.sqrt(
+            y[0] * y[0] + y[1] * y[1] + y[2] * y[2])
+        if rdot < 0.0 and phys_aero:
+            h_now = height_above_ellipsoid_radial(y[0], y[1], y[2])
+            cap = (max(h_now - ENTRY_H_M, 0.0) + ENTRY_DH_M) / -rdot
+            if cap < hstep:
+                hstep = cap
         hit_break = False
         if ib < nb and t + hstep >= breaks[ib] - 1e-9:
             hstep = breaks[ib] - t
