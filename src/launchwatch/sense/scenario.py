@@ -1,0 +1,171 @@
+"""Scenario files: launches and sensors, one seed for the whole run.
+
+A scenario is a YAML file (the shipped ones live in ``launchwatch/sense/scenarios/``)::
+
+    name: reference-2025-11-07
+    epoch: "2025-11-07T12:35:00+09:00"   # time zero, ISO 8601 with offset
+    seed: 20251107                      # makes the whole run reproducible
+    time_step_s: 0.1                    # truth sampling
+    rcs_m2: 0.05                        # radar cross-section of every target
+    launches:
+      - id: M1
+        site: Taekwan                   # or lat_deg / lon_deg
+        time_s: 0.0                     # launch time after the epoch
+        vehicle: KN-23                  # catalog name; omit for the generic boost
+        range_km: 700                   # with toward / azimuth_deg; or target: {lat_deg, lon_deg}
+        toward: East Sea
+        trajectory: min-energy          # min-energy | lofted | depressed (+ apogee_km)
+    sensors:
+      - TPY2-Shariki                    # a catalog sensor by name
+      - {base: Aegis, id: Aegis-1, lat_deg: 38.6, lon_deg: 133.0}   # a catalog sensor, moved
+
+Instead of a vehicle and a trajectory, a launch may give a ``burnout`` state
+(``speed_km_s, angle_deg, altitude_km, time_s``) and coast from it.  Validation is strict: an
+unknown key or a bad value is reported as one line naming the field (``launches.0.range_km: ...``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class ScenarioError(ValueError):
+    """A scenario file with a mistake; the message is one line naming the field."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TargetPoint(_Model):
+    lat_deg: Annotated[Finite, Field(ge=-90, le=90)]
+    lon_deg: Annotated[Finite, Field(ge=-180, le=360)]
+
+
+class Burnout(_Model):
+    """A burnout state: speed (Earth-relative), flight-path angle, altitude and time after
+    launch; the body then coasts (ballistic coefficient from ``beta_kg_m2``)."""
+
+    speed_km_s: Annotated[Finite, Field(gt=0, lt=11)]
+    angle_deg: Annotated[Finite, Field(gt=-90, lt=90)]
+    altitude_km: Annotated[Finite, Field(ge=0, le=2000)]
+    time_s: Annotated[Finite, Field(ge=0, le=1000)] = 60.0
+    beta_kg_m2: Annotated[Finite, Field(gt=0)] = 10_000.0
+
+
+class Launch(_Model):
+    id: str
+    site: str | None = None
+    lat_deg: Annotated[Finite, Field(ge=-90, le=90)] | None = None
+    lon_deg: Annotated[Finite, Field(ge=-180, le=360)] | None = None
+    time_s: Annotated[Finite, Field(ge=0)] = 0.0
+    vehicle: str | None = None
+    range_km: Annotated[Finite, Field(gt=0, lt=20_000)] | None = None
+    apogee_km: Annotated[Finite, Field(gt=0)] | None = None
+    trajectory: Literal["min-energy", "lofted", "depressed"] = "min-energy"
+    toward: str | None = None
+    azimuth_deg: Finite | None = None
+    target: TargetPoint | None = None
+    burnout: Burnout | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Launch:
+        if (self.site is None) == (self.lat_deg is None or self.lon_deg is None):
+            raise ValueError("give either site or both lat_deg and lon_deg")
+        aims = sum(x is not None for x in (self.toward, self.azimuth_deg, self.target))
+        if aims != 1:
+            raise ValueError("give exactly one of toward, azimuth_deg, target")
+        if self.burnout is None and self.range_km is None and self.target is None:
+            raise ValueError("give range_km (or a target point, or a burnout state)")
+        if self.burnout is not None and self.vehicle is not None:
+            raise ValueError("give a vehicle or a burnout state, not both")
+        if self.trajectory != "min-energy" and self.apogee_km is None and self.burnout is None:
+            raise ValueError(f"a {self.trajectory} trajectory needs apogee_km")
+        return self
+
+
+class SensorRef(_Model):
+    """A catalog sensor, optionally moved or re-pointed (ships, exercises)."""
+
+    base: str
+    id: str | None = None
+    lat_deg: Annotated[Finite, Field(ge=-90, le=90)] | None = None
+    lon_deg: Annotated[Finite, Field(ge=-180, le=360)] | None = None
+    height_m: Finite | None = None
+    boresight_az_deg: Finite | None = None
+    boresight_el_deg: Finite | None = None
+
+
+class Scenario(_Model):
+    name: str
+    description: str = ""
+    epoch: dt.datetime
+    seed: int
+    time_step_s: Annotated[Finite, Field(gt=0, le=10)] = 0.1
+    duration_s: Annotated[Finite, Field(gt=0, le=20_000)] | None = None
+    rcs_m2: Annotated[Finite, Field(gt=0)] = 0.1
+    launches: Annotated[list[Launch], Field(min_length=1)]
+    sensors: Annotated[list[str | SensorRef], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _checks(self) -> Scenario:
+        if self.epoch.tzinfo is None:
+            raise ValueError("epoch needs a UTC offset, e.g. 2025-11-07T12:35:00+09:00")
+        ids = [launch.id for launch in self.launches]
+        if len(set(ids)) != len(ids):
+            raise ValueError("launch ids must be unique")
+        return self
+
+
+def _one_line(exc: ValidationError, source: str) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
+    msg = err["msg"].removeprefix("Value error, ")
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{source}: {loc}: {msg}{more}"
+
+
+def shipped_scenarios() -> list[str]:
+    """Names of the scenarios shipped with launchwatch."""
+    folder = resources.files("launchwatch.sense.scenarios")
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir()
+                  if p.name.endswith(".yaml"))
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """A shipped scenario by name, or a YAML file by path; :class:`ScenarioError` otherwise."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        source = str(path)
+        try:
+            text = path.read_text()
+        except OSError as exc:
+            raise ScenarioError(f"{source}: cannot read ({exc.strerror})") from None
+    else:
+        res = resources.files("launchwatch.sense.scenarios").joinpath(f"{name_or_path}.yaml")
+        if not res.is_file():
+            raise ScenarioError(f"unknown scenario {str(name_or_path)!r}; shipped: "
+                                f"{', '.join(shipped_scenarios())}")
+        source, text = f"{name_or_path}.yaml", res.read_text()
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ScenarioError(f"{source}:{where}: not valid YAML "
+                            f"({getattr(exc, 'problem', None) or exc})") from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{source}: a scenario is a mapping with name, epoch, seed, "
+                            "launches and sensors")
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(_one_line(exc, source)) from None
