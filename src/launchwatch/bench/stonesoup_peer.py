@@ -23,7 +23,6 @@ from ..earth import frames
 from ..earth.constants import OMEGA_RAD_S
 from ..earth.gravity import gravity_j2
 
-
 _W = np.array([0.0, 0.0, OMEGA_RAD_S])
 
 

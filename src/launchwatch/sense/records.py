@@ -80,9 +80,10 @@ class Truth:
 
     def at(self, t_s: float) -> np.ndarray:
         """(M, 6) states at time ``t_s`` by linear interpolation on the grid (NaN outside)."""
-        i = np.searchsorted(self.times_s, t_s)
-        if i <= 0 or i >= self.times_s.size:
+        times = self.times_s
+        if not times[0] <= t_s <= times[-1]:
             return np.full((self.n_missiles, 6), np.nan)
-        t0, t1 = self.times_s[i - 1], self.times_s[i]
+        i = min(max(int(np.searchsorted(times, t_s, side="right")), 1), times.size - 1)
+        t0, t1 = times[i - 1], times[i]
         w = (t_s - t0) / (t1 - t0)
         return (1.0 - w) * self.states_ecef[:, i - 1] + w * self.states_ecef[:, i]
