@@ -90,3 +90,15 @@ def test_bench_flight_json_small():
     assert d["n"] == 300 and d["ratio"] > 1.0
     # The batch's impact points are checked against DOP853 in the same run.
     assert d["impact_error_m"] < 50.0
+
+
+def test_zone_json_and_bad_input():
+    d = _json(["zone", "41.5", "137.2", "--json"])  # ~200 km west of Oshima-Oshima
+    assert d["kind"] == "eez" and d["country"] == "JPN"
+    assert set(d) >= {"kind", "country", "distance_to_coast_km", "nearest_coast_country"}
+    d = _json(["zone", "35.68", "139.76", "--json"])  # Tokyo
+    assert d["kind"] == "land" and d["country"] == "JPN"
+    res = runner.invoke(app, ["zone", "95", "0"])
+    assert res.exit_code == 2 and "latitude" in res.stderr and "Traceback" not in res.output
+    res = runner.invoke(app, ["zone", "nan", "0"])
+    assert res.exit_code == 2

@@ -272,6 +272,103 @@ def demo() -> None:
         fail(str(exc))
 
 
+@app.command()
+def zone(
+    lat: Annotated[float, typer.Argument(help="Latitude, degrees north.")],
+    lon: Annotated[float, typer.Argument(help="Longitude, degrees east.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Maritime zone of a point: land, territorial sea, EEZ or high seas, and whose."""
+    from .earth.zones import zone_of
+
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        fail("latitude and longitude must be finite numbers")
+    if not -90.0 <= lat <= 90.0:
+        fail(f"latitude {lat:g} is outside [-90, 90]")
+    try:
+        d = zone_of(lat, lon)
+    except ValueError as exc:
+        fail(str(exc))
+    if json_out:
+        typer.echo(json.dumps(d))
+        return
+    whose = f" of {d['country']}" if d["country"] else ""
+    console.print(
+        f"{lat:.4f}, {lon:.4f}: [bold]{d['kind'].replace('_', ' ')}[/bold]{whose}; "
+        f"nearest coast {d['distance_to_coast_km']:,.1f} km away "
+        f"({d['nearest_coast_country'] or 'unknown'})"
+    )
+
+
+@app.command()
+def simulate(
+    scenario: Annotated[str, typer.Argument(help="A shipped scenario name or a YAML file.")],
+    out: Annotated[
+        str | None, typer.Option(help="Write detections, tracks, truth (CSV) here.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Run sense + track over a scenario: timeline, tracks, errors (and files with --out)."""
+    from .sense.scenario import ScenarioError, load_scenario
+    from .track.simulate import run_simulation, write_outputs
+
+    try:
+        sc = load_scenario(scenario)
+        result = run_simulation(sc)
+    except ScenarioError as exc:
+        fail(str(exc))
+    summary = result.summary()
+    if out is not None:
+        try:
+            summary["files"] = [str(p) for p in write_outputs(result, out)]
+        except OSError as exc:
+            fail(f"cannot write to {out}: {exc.strerror}")
+    if json_out:
+        typer.echo(json.dumps(summary))
+        return
+    _print_timeline(result, summary)
+
+
+def _print_timeline(result, d: dict) -> None:
+    import datetime as dtm
+
+    epoch = result.scenario.epoch
+
+    def at(seconds: float) -> str:
+        return (epoch + dtm.timedelta(seconds=float(seconds))).strftime("%H:%M:%S")
+
+    console.print(
+        f"[bold]{d['scenario']}[/bold] (seed {d['seed']}): {d['missiles']} "
+        f"missile(s), sensors: {', '.join(d['sensors'])}"
+    )
+    for line in d["launches"]:
+        console.print(f"  {line}")
+    for i, name in enumerate(result.truth.names):
+        t0 = result.truth.launch_time_s[i]
+        det = d["first_detection_s"][i]
+        trk = d["first_track_s"][i]
+        console.print(
+            f"  {at(t0)} {name} launch; first detection "
+            + (f"{at(t0 + det)} (+{det:.1f} s)" if det is not None else "none")
+            + "; first track "
+            + (f"{at(t0 + trk)} (+{trk:.1f} s)" if trk is not None else "none")
+            + f"; impact {at(result.truth.impact_time_s[i])}"
+        )
+    console.print(
+        f"  tracks {d['tracks']}, swaps {d['swaps']}, breaks {d['breaks']}; "
+        f"position RMSE {d['position_rmse_m']:.0f} m, velocity RMSE "
+        f"{d['velocity_rmse_m_s']:.1f} m/s"
+    )
+    g, t = d["ledger"]["gate"], d["ledger"]["tracker"]
+    console.print(
+        f"  detections {d['detections']} ({d['false_alarms']} false alarms); gate "
+        f"rejected {g['rejected_total']}; tracker: "
+        + ", ".join(f"{k} {v}" for k, v in t.items() if v)
+    )
+    if d.get("files"):
+        console.print(f"  wrote {', '.join(d['files'])}")
+
+
 @bench_app.command("flight")
 def bench_flight(
     n_max: Annotated[int, typer.Option(help="Largest batch (10^5 by default).")] = 100_000,
@@ -306,6 +403,26 @@ def bench_flight(
         f"memory {result['peak_memory_mb']:,.0f} MB; median impact error vs DOP853 "
         f"rtol 1e-10: batch {result['impact_error_m']:.1f} m, baseline "
         f"{result['baseline_impact_error_m']:.1f} m"
+    )
+
+
+@bench_app.command("zones")
+def bench_zones_cmd(
+    n: Annotated[int, typer.Option(help="Points per call.")] = 200_000,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Zone classification throughput (vectorized call), and one-time set-up."""
+    from .earth.zones import bench_zones
+
+    if n < 1:
+        fail("--n must be positive")
+    d = bench_zones(n=n)
+    if json_out:
+        typer.echo(json.dumps(d))
+        return
+    console.print(
+        f"{d['points_per_s']:,.0f} points/s ({d['n']:,} points per call, median of "
+        f"repeats); set-up {d['setup_s']:.2f} s"
     )
 
 

@@ -1,0 +1,395 @@
+"""Maritime zones of any point: land, territorial sea, exclusive economic zone or high seas, and
+whose.
+
+Model
+-----
+* **Land** is GSHHG full resolution (lakes count as land). Land/sea is decided by
+  ``roaring-landmask``'s 15-arc-second mask, which errs only towards land; a point the mask
+  calls land is land when it is farther than :data:`NEAR_KM` from the coast, and closer in it
+  is decided exactly by the side of the nearest coast segment (land lies on the right of the
+  clockwise GSHHG rings). The country of land is the Natural Earth 10m admin-0 unit containing
+  it.
+* **Coast** is GSHHG simplified to about 100 m and densified to :data:`~.zones_data.
+  MAX_SEGMENT_KM` spacing: 3.2 million vertices, each labelled with the Natural Earth country of
+  the land it bounds (:mod:`.zones_data`). Every island in GSHHG is coast, however small: e.g.
+  Minamitorishima, Okinotorishima, the Ogasawara and Daito islands, Takeshima/Dokdo, Ulleungdo,
+  Tsushima, Oki, Sado, Rebun/Rishiri, the Kurils.
+* **Zones at sea** are distances from that coast: territorial sea within 12 nautical miles
+  (UNCLOS art. 3), EEZ within 200 nautical miles (art. 57), split between neighbours by the
+  equidistance line, i.e. the zone belongs to the country of the *nearest* coast; beyond, high
+  seas. Nearest coast vertices come from a k-d tree on unit vectors (chord -> central angle);
+  the angle becomes metres with the WGS84 radius of curvature at the mid-latitude in the
+  direction of the coast (Euler's formula): within 1 m of the geodesic (pyproj) distance below
+  25 km and 0.01 % beyond.
+  Points closer than :data:`NEAR_KM` get the exact distance to the nearest coast segment.
+  Longitudes wrap, the 180th meridian is no seam (3-D vectors), and the poles are ordinary
+  points (the South Pole is Antarctic land, the North Pole high seas).
+
+Known limitations (how far this is from the legal lines)
+--------------------------------------------------------
+* Legal zones are measured from *baselines*: the low-water line, straight baselines across bays
+  and island fringes (Japan's run along much of Kyushu, Shikoku and the Seto Inland Sea; both
+  Koreas, China and Russia draw long ones) and low-tide elevations. A distance from the GSHHG
+  shoreline ignores them: the territorial sea falls short by up to tens of kilometres where
+  straight baselines cut across bays, and internal waters are reported as territorial sea.
+  Japan also keeps its territorial sea at 3 nmi in five straits (Soya, Tsugaru, the two
+  Tsushima channels, Osumi); the model uses 12 nmi everywhere.
+* Real boundaries between neighbours are agreements or claims, not pure equidistance: the
+  Japan-Korea continental shelf agreements of 1974 (including the joint development zone south
+  of Jeju), the provisional fishery zones of the Japan-Korea (1998), Japan-China (1997) and
+  China-Korea (2000) agreements, and the unagreed lines in the East China Sea and the Sea of
+  Japan are all ignored.
+* Sovereignty follows Natural Earth's default point of view: Takeshima/Dokdo is South Korea's,
+  the southern Kurils Russia's, the Senkakus Japan's; the Spratly Islands, Scarborough Reef and
+  a few others are indeterminate (their land and sea have no country). Natural Earth omits
+  Okinotorishima; GSHHG has it, so it is coast and takes the nearest Natural Earth country
+  (Japan). Whether a feature generates an EEZ at all (UNCLOS art. 121(3), disputed for
+  Okinotorishima) is not judged. The Caspian Sea and lakes are land (GSHHG); the Caspian has
+  no country.
+* Measured against the Marine Regions polygon of Japan's EEZ (tests/earth/test_zones.py, 16,794
+  sea points sampled over 120-158 E, 17-48 N): 98.2 % agree. The disagreements are where Marine
+  Regions follows agreements and claims: the East China Sea west of the Senkaku/Sakishima
+  islands (0.74 % of the points) and the Japan-Korea joint development zone (0.61 %), where its
+  line lies up to ~90 km inside the model's (equidistance) Japanese area; the Sea of Japan
+  (0.23 %), where its Japan-Korea line runs a median 19 km and up to ~45 km on Korea's side of
+  the model's line (which gives Takeshima/Dokdo to Korea); coastal fringes (0.04 %). Along the
+  open-ocean 200-nmi limits the two lines are within 2 km over 90 % of their length (median
+  0.1 km); against Russia within ~5 km over 90 %, against the Philippines within 3 km.
+* Land within ~0.1 km of the shoreline follows the ~100 m simplification: 97.9 % of points within
+  3 km of the coast agree with roaring-landmask's full-resolution polygons, 99.99 % globally.
+
+The set-up (:func:`zone_model`) reads the cached tables, builds the k-d tree and loads the land
+mask: about 2 s and 0.6 GB of memory (0.4 GB of it the mask). Then about 360,000 points/s on
+two cores (points uniform over the globe).
+
+Units: degrees and kilometres as the names say. Arrays broadcast; results keep the input shape.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import zones_data
+from .constants import A_M, E2, NMI_M
+
+__all__ = [
+    "KINDS", "TERRITORIAL_SEA_NMI", "EEZ_NMI", "NEAR_KM", "Zones", "ZoneModel", "zone_model",
+    "classify", "zone_of", "bench_zones",
+]
+
+#: Zone kinds, in the order of their integer codes.
+KINDS = ("land", "territorial_sea", "eez", "high_seas")
+LAND, TERRITORIAL_SEA, EEZ, HIGH_SEAS = range(4)
+#: Breadth of the territorial sea, nautical miles (UNCLOS art. 3).
+TERRITORIAL_SEA_NMI = 12.0
+#: Breadth of the exclusive economic zone, nautical miles (UNCLOS art. 57).
+EEZ_NMI = 200.0
+#: Below this distance from the coast, land/sea and distance use the exact coast segments, km.
+NEAR_KM = 3.0
+#: Land outside every Natural Earth country takes the nearest coast's country within this, km.
+LAND_FALLBACK_KM = 25.0
+#: Neighbouring coast vertices examined for the exact near-coast test.
+_K_NEAR = 8
+#: Latitudes are clipped to this for the mask (it has no row at exactly +-90).
+_LAT_MAX_MASK = 89.999999
+_KINDS_ARRAY = np.array(KINDS)
+
+
+@dataclass(frozen=True)
+class Zones:
+    """Zone verdicts for an array of points (every field has the input's broadcast shape).
+
+    ``kind``: one of :data:`KINDS`; ``country``: ISO 3166-1 alpha-3 of the land, or of the
+    territorial sea / EEZ (the nearest coast's country), "" for high seas and for areas Natural
+    Earth marks indeterminate; ``distance_to_coast_km``: to the nearest coast (also on land);
+    ``nearest_coast_country``: ISO3 of that coast ("" if indeterminate).
+    """
+
+    kind: np.ndarray
+    country: np.ndarray
+    distance_to_coast_km: np.ndarray
+    nearest_coast_country: np.ndarray
+
+    def within(self, country: str, kinds=("territorial_sea", "eez")) -> np.ndarray:
+        """Boolean array: the point lies in ``country``'s zones of the given ``kinds``."""
+        if isinstance(kinds, str):
+            kinds = (kinds,)
+        bad = set(kinds) - set(KINDS)
+        if bad:
+            raise ValueError(f"unknown zone kind(s) {sorted(bad)}; expected some of {KINDS}")
+        return (self.country == country) & np.isin(self.kind, list(kinds))
+
+
+class ZoneModel:
+    """Coast k-d tree, land mask and country tables, loaded once (see :func:`zone_model`)."""
+
+    def __init__(self, tables: dict[str, np.ndarray]):
+        from roaring_landmask import LandmaskProvider, RoaringMask
+        from scipy.spatial import cKDTree
+
+        self.xyz = tables["coast_xyz"].astype(np.float64)
+        self.xyz /= np.linalg.norm(self.xyz, axis=1, keepdims=True)
+        self.nxt = tables["coast_next"].astype(np.int32)
+        self.prv = np.full(len(self.nxt), -1, dtype=np.int32)
+        has = self.nxt >= 0
+        self.prv[self.nxt[has]] = np.flatnonzero(has)
+        self.coast_code = tables["coast_code"]
+        self.codes = tables["codes"]
+        self.grid = tables["grid"]
+        self._ne_wkb = tables["ne_wkb"]
+        self._ne_offsets = tables["ne_offsets"]
+        self.ne_code = tables["ne_code"]
+        # unbalanced, non-compact nodes: 4x faster to query on points lying on a sphere
+        self.tree = cKDTree(self.xyz, leafsize=16, balanced_tree=False, compact_nodes=False)
+        self.mask = RoaringMask.new(LandmaskProvider.Gshhg)
+
+    @functools.cached_property
+    def ne_parts(self):
+        """Natural Earth country parts (prepared shapely polygons) and their STR tree."""
+        import shapely
+
+        raw = self._ne_wkb.tobytes()
+        off = self._ne_offsets
+        parts = shapely.from_wkb([raw[off[i]:off[i + 1]] for i in range(len(off) - 1)])
+        shapely.prepare(parts)
+        return parts, shapely.STRtree(parts)
+
+
+@functools.cache
+def zone_model() -> ZoneModel:
+    """The zone model, built on first use (a few seconds) and kept for the process."""
+    return ZoneModel(zones_data.load_tables())
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def _prepare(lat_deg, lon_deg):
+    try:
+        lat, lon = np.asarray(lat_deg, dtype=float), np.asarray(lon_deg, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"latitude and longitude must be numbers or arrays of numbers: {exc}")\
+            from None
+    try:
+        lat, lon = np.broadcast_arrays(lat, lon)
+    except ValueError:
+        raise ValueError(f"latitude shape {lat.shape} and longitude shape {lon.shape} do not "
+                         "broadcast") from None
+    if not (np.all(np.isfinite(lat)) and np.all(np.isfinite(lon))):
+        raise ValueError("latitude and longitude must be finite")
+    if np.any(np.abs(lat) > 90.0):
+        raise ValueError("latitude must be within [-90, 90] degrees")
+    shape = lat.shape
+    lat = np.ascontiguousarray(lat).ravel()
+    lon = (np.ascontiguousarray(lon).ravel() + 180.0) % 360.0 - 180.0
+    return lat, lon, shape
+
+
+def _radii(lat_rad):
+    """Meridional (M) and prime-vertical (N) radii of curvature of WGS84, metres."""
+    w2 = 1.0 - E2 * np.sin(lat_rad) ** 2
+    n = A_M / np.sqrt(w2)
+    return n * (1.0 - E2) / w2, n
+
+
+def _arc_km(lat1, lon1, lat2, lon2, chord):
+    """Distance (km) for a chord between unit vectors of (lat1, lon1) and (lat2, lon2).
+
+    Central angle times the WGS84 radius of curvature (Euler) at the mid-latitude along the
+    direction between the points.
+    """
+    theta = 2.0 * np.arcsin(np.minimum(chord * 0.5, 1.0))
+    phi = np.radians(0.5 * (lat1 + lat2))
+    m, n = _radii(phi)
+    dn = np.radians(lat2 - lat1)
+    de = np.radians((lon2 - lon1 + 180.0) % 360.0 - 180.0) * np.cos(phi)
+    s2 = dn * dn + de * de
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where(s2 > 0.0, s2 / (dn * dn / m + de * de / n), np.sqrt(m * n))
+    return theta * r / 1000.0
+
+
+def _spatial_order(lat, lon):
+    """A permutation putting nearby points together (k-d queries run ~3x faster in order)."""
+    row = np.floor((lat + 90.0) * 2.0).astype(np.int64)
+    col = np.floor((lon + 180.0) * 2.0).astype(np.int64)
+    return np.argsort(row * 1000 + col, kind="stable")
+
+
+def _cross_dot(u, v, w):
+    """(u x v) . w along the last axis."""
+    return (w[..., 0] * (u[..., 1] * v[..., 2] - u[..., 2] * v[..., 1])
+            + w[..., 1] * (u[..., 2] * v[..., 0] - u[..., 0] * v[..., 2])
+            + w[..., 2] * (u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]))
+
+
+def _exact_near(model: ZoneModel, p: np.ndarray):
+    """Exact side (land?) and chord distance to the nearest coast segment for points ``p``.
+
+    The nearest segment is sought among those touching the ``_K_NEAR`` nearest vertices. If the
+    nearest point of the segment is one of its ends, the vertex rule decides: at a convex land
+    corner a point is on land if it is on the land side of both segments, at a reflex corner if
+    of either. Returns ``(land, chord, nearest_point)``.
+    """
+    xyz, nxt, prv = model.xyz, model.nxt, model.prv
+    k = min(_K_NEAR, len(xyz))
+    _, nb = model.tree.query(p, k=k, workers=-1)
+    nb = nb.reshape(len(p), k)
+    a_idx = np.concatenate([nb, prv[nb]], axis=1)
+    b_idx = np.concatenate([nxt[nb], nb], axis=1)
+    valid = (a_idx >= 0) & (b_idx >= 0)
+    a_idx, b_idx = np.where(valid, a_idx, 0), np.where(valid, b_idx, 0)
+    a = [xyz[a_idx, c] for c in range(3)]
+    ab = [xyz[b_idx, c] - a[c] for c in range(3)]
+    ap = [p[:, c:c + 1] - a[c] for c in range(3)]
+    ab2 = np.maximum(ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2], 1e-300)
+    t = np.clip((ap[0] * ab[0] + ap[1] * ab[1] + ap[2] * ab[2]) / ab2, 0.0, 1.0)
+    d2 = sum((ap[c] - ab[c] * t) ** 2 for c in range(3))
+    d2[~valid] = np.inf
+    best = np.argmin(d2, axis=1)
+    rows = np.arange(len(p))
+    chord = np.sqrt(d2[rows, best])
+    tb = t[rows, best]
+    seg = np.stack([ab[c][rows, best] for c in range(3)], axis=1)
+    rel = np.stack([ap[c][rows, best] for c in range(3)], axis=1)
+    start = np.stack([a[c][rows, best] for c in range(3)], axis=1)
+    land = _cross_dot(seg, rel, start) < 0.0
+    # vertex cases: the nearest point is an end of the segment
+    at_end = (tb <= 0.0) | (tb >= 1.0)
+    if np.any(at_end):
+        sel = np.flatnonzero(at_end)
+        v = np.where(tb[sel] <= 0.0, a_idx[sel, best[sel]], b_idx[sel, best[sel]])
+        pv, nv = prv[v], nxt[v]
+        ok = (pv >= 0) & (nv >= 0)
+        if np.any(ok):
+            s, v, pv, nv = sel[ok], v[ok], pv[ok], nv[ok]
+            vx, px, nx_ = xyz[v], xyz[pv], xyz[nv]
+            rel_v = p[s] - vx
+            land1 = _cross_dot(vx - px, rel_v, vx) < 0.0
+            land2 = _cross_dot(nx_ - vx, rel_v, vx) < 0.0
+            convex = _cross_dot(vx - px, nx_ - vx, vx) < 0.0  # right turn: land corner < 180
+            land[s] = np.where(convex, land1 & land2, land1 | land2)
+    return land, chord, start + seg * tb[:, None]
+
+
+def _land_country(model: ZoneModel, lat, lon, coast_code, dist_km):
+    """Country index of land points: the Natural Earth unit containing them."""
+    import shapely
+
+    code = zones_data.grid_lookup(model.grid, lat, lon).astype(np.int64)
+    fallback = np.where(dist_km <= LAND_FALLBACK_KM, coast_code, 0)
+    mixed = np.flatnonzero(code == -2)
+    if len(mixed):
+        parts, tree = model.ne_parts
+        pts = shapely.points(lon[mixed], lat[mixed])
+        pt_i, part_i = tree.query(pts)
+        inside = shapely.contains_xy(parts[part_i], lon[mixed][pt_i], lat[mixed][pt_i])
+        found = np.full(len(mixed), -1, dtype=np.int64)
+        found[pt_i[inside][::-1]] = model.ne_code[part_i[inside][::-1]]
+        code[mixed] = found
+    return np.where(code >= 0, code, fallback)
+
+
+# --------------------------------------------------------------------------------------------
+# public API
+
+
+def classify(lat_deg, lon_deg) -> Zones:
+    """Zone verdicts for points given by geodetic latitude and longitude (degrees, broadcast).
+
+    Raises :class:`ValueError` for non-numeric, non-finite or out-of-range latitudes.
+    """
+    lat, lon, shape = _prepare(lat_deg, lon_deg)
+    model = zone_model()
+    n = len(lat)
+    kind = np.empty(n, dtype=np.int8)
+    country = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return _result(model, kind, country, np.empty(0), country, shape)
+    order = _spatial_order(lat, lon)
+    lat, lon = lat[order], lon[order]
+    p = zones_data.unit_vectors(lat, lon)
+    chord, idx = model.tree.query(p, k=1, workers=-1)
+    clat, clon = zones_data.lat_lon(model.xyz[idx])
+    dist = _arc_km(lat, lon, clat, clon, chord)
+    land = np.asarray(model.mask.contains_many(
+        lon, np.clip(lat, -_LAT_MAX_MASK, _LAT_MAX_MASK)), dtype=bool)
+    near = np.flatnonzero(dist < NEAR_KM)
+    if len(near):
+        land_near, chord_near, q = _exact_near(model, p[near])
+        land[near] &= land_near  # the mask never misses land; only its "land" needs checking
+        qlat, qlon = zones_data.lat_lon(q)
+        dist[near] = _arc_km(lat[near], lon[near], qlat, qlon, chord_near)
+    coast_code = model.coast_code[idx].astype(np.int64)
+    dist_nmi = dist * (1000.0 / NMI_M)
+    kind[:] = np.where(dist_nmi <= TERRITORIAL_SEA_NMI, TERRITORIAL_SEA,
+                       np.where(dist_nmi <= EEZ_NMI, EEZ, HIGH_SEAS))
+    kind[land] = LAND
+    country[:] = np.where(kind == HIGH_SEAS, 0, coast_code)
+    li = np.flatnonzero(land)
+    if len(li):
+        country[li] = _land_country(model, lat[li], lon[li], coast_code[li], dist[li])
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(n)
+    return _result(model, kind[inverse], country[inverse], dist[inverse],
+                   coast_code[inverse], shape)
+
+
+def _result(model, kind, country, dist, coast_code, shape) -> Zones:
+    return Zones(
+        kind=_KINDS_ARRAY[kind].reshape(shape),
+        country=model.codes[country].reshape(shape),
+        distance_to_coast_km=dist.reshape(shape),
+        nearest_coast_country=model.codes[coast_code].reshape(shape),
+    )
+
+
+def zone_of(lat_deg: float, lon_deg: float) -> dict:
+    """Zone verdict for one point, as plain Python values (for the CLI and JSON).
+
+    Returns ``{"kind", "country", "distance_to_coast_km", "nearest_coast_country"}``; the
+    countries are ISO 3166-1 alpha-3 strings or ``None``.
+    """
+    if np.ndim(lat_deg) or np.ndim(lon_deg):
+        raise ValueError("zone_of takes one point; use classify() for arrays")
+    z = classify(lat_deg, lon_deg)
+    return {
+        "kind": str(z.kind),
+        "country": str(z.country) or None,
+        "distance_to_coast_km": float(z.distance_to_coast_km),
+        "nearest_coast_country": str(z.nearest_coast_country) or None,
+    }
+
+
+def bench_zones(n: int = 200_000, repeats: int = 3, seed: int = 7) -> dict:
+    """Throughput of :func:`classify` on ``n`` points uniform over the globe (median of
+    ``repeats``), and the one-time set-up (cache read, k-d tree, land mask) in seconds.
+
+    The disk cache of :mod:`.zones_data` is built first if missing (``build_s``, not part of
+    ``setup_s``).
+    """
+    t0 = time.perf_counter()
+    tables = zones_data.load_tables()
+    build_s = time.perf_counter() - t0
+    del tables
+    zone_model.cache_clear()
+    t0 = time.perf_counter()
+    zone_model()
+    setup_s = time.perf_counter() - t0
+    rng = np.random.default_rng(seed)
+    lat = np.degrees(np.arcsin(rng.uniform(-1.0, 1.0, n)))
+    lon = rng.uniform(-180.0, 180.0, n)
+    classify(lat[:1000], lon[:1000])  # warm the lazily built Natural Earth index
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        classify(lat, lon)
+        times.append(time.perf_counter() - t0)
+    median = float(np.median(times))
+    return {"n": n, "points_per_s": n / median, "median_s": median, "setup_s": setup_s,
+            "cache_read_or_build_s": build_s}
