@@ -406,6 +406,47 @@ def bench_flight(
     )
 
 
+@bench_app.command("tracking")
+def bench_tracking_cmd(
+    n_targets: Annotated[int, typer.Option(help="Targets of the throughput case.")] = 1000,
+    duration_s: Annotated[float, typer.Option(help="Seconds of 10 Hz data.")] = 300.0,
+    peer_window_s: Annotated[
+        float, typer.Option(help="Seconds of data in the 100-target Stone Soup case.")
+    ] = 10.0,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Tracker updates per second: 1,000 targets, and 1 / 100 targets against Stone Soup."""
+    try:
+        import stonesoup  # noqa: F401
+    except ImportError:
+        fail("Stone Soup is the peer of this benchmark: pip install 'launchwatch[bench]'")
+    from .bench.tracking import run_tracking_bench
+
+    if n_targets < 1 or not (duration_s > 0) or not (peer_window_s >= 2):
+        fail("--n-targets and --duration-s must be positive, --peer-window-s at least 2")
+    d = run_tracking_bench(
+        n_targets=n_targets,
+        duration_s=duration_s,
+        peer_window_s=(20.0, peer_window_s),
+        progress=not json_out,
+    )
+    if json_out:
+        typer.echo(json.dumps(d))
+        return
+    console.print(
+        f"launchwatch, {d['n_targets']:,} targets: [bold]{d['updates_per_s']:,.0f}"
+        f"[/bold] updates/s (steady-state RMSE {d['steady_position_rmse_m']:.1f} m)"
+    )
+    for label, c in (("1 target", d["single_target"]), ("100 targets", d["hundred_targets"])):
+        console.print(
+            f"{label} ({c['window_s']:.0f} s): launchwatch "
+            f"{c['launchwatch']['updates_per_s']:,.0f} updates/s, RMSE "
+            f"{c['launchwatch']['rmse_m']:.1f} m; Stone Soup "
+            f"{c['stonesoup']['updates_per_s']:,.1f} updates/s, RMSE "
+            f"{c['stonesoup']['rmse_m']:.1f} m; ratio [bold]{c['ratio']:,.0f}x[/bold]"
+        )
+
+
 @bench_app.command("zones")
 def bench_zones_cmd(
     n: Annotated[int, typer.Option(help="Points per call.")] = 200_000,

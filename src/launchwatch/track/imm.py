@@ -1,0 +1,209 @@
+"""Interacting multiple model (IMM) estimator over the motion models of :mod:`.models`, batched.
+
+State of N tracks: model-conditioned means ``x`` (N, M, 7), covariances ``P`` (N, M, 7, 7) and
+model probabilities ``mu`` (N, M).  One cycle (Blom & Bar-Shalom; Li & Jilkov survey, see
+shared/guide/physics.md):
+
+1. mixing with the Markov transition matrix over the step, ``Pi(dt) = expm(dt G)`` with the
+   generator ``G ~ log(Pi_T) / T`` of the configured matrix ``Pi_T`` for a period ``T`` (so that
+   switching does not depend on the sensor rate; ``|dt|`` for small out-of-sequence lags);
+2. one filter prediction of all N*M model rows (:class:`~.ekf.EKF` or :class:`~.ukf.UKF`);
+3. one filter update of all N*M rows; ``mu_j ~ cbar_j L_j``;
+4. the output estimate is the moment-matched mixture (:meth:`IMM.combine`).
+
+Mixing and combination are numba kernels over the batch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+from scipy.linalg import logm
+
+from .ekf import EKF
+from .measure import Measurements
+from .models import DEFAULT_MODELS, PARALLEL, MotionModel, params_array
+
+#: Default transition probabilities over one second, model order (coast, boost, manoeuvre).
+#: Estimates: boost lasts tens of seconds (mean ~40 s), a coasting body rarely re-ignites, a
+#: pull-up starts at a rate of ~1/100 s and lasts ~20 s.
+DEFAULT_TRANSITION = ((0.988, 0.002, 0.010),
+                      (0.025, 0.975, 0.000),
+                      (0.050, 0.000, 0.950))
+
+
+@njit(cache=True, parallel=PARALLEL, error_model="numpy")
+def _mix_kernel(x, P, mu, Pi, x0, P0, cbar):
+    N, M, n = x.shape
+    for t in prange(N):
+        for j in range(M):
+            c = 0.0
+            for i in range(M):
+                c += Pi[t, i, j] * mu[t, i]
+            cbar[t, j] = c
+            for k in range(n):
+                x0[t, j, k] = 0.0
+                for l in range(n):
+                    P0[t, j, k, l] = 0.0
+            for i in range(M):
+                w = Pi[t, i, j] * mu[t, i] / c if c > 0.0 else (1.0 if i == j else 0.0)
+                if w == 0.0:
+                    continue
+                for k in range(n):
+                    x0[t, j, k] += w * x[t, i, k]
+            for i in range(M):
+                w = Pi[t, i, j] * mu[t, i] / c if c > 0.0 else (1.0 if i == j else 0.0)
+                if w == 0.0:
+                    continue
+                for k in range(n):
+                    dk = x[t, i, k] - x0[t, j, k]
+                    for l in range(n):
+                        P0[t, j, k, l] += w * (P[t, i, k, l] + dk * (x[t, i, l] - x0[t, j, l]))
+
+
+@njit(cache=True, parallel=PARALLEL, error_model="numpy")
+def _combine_kernel(x, P, mu, xc, Pc):
+    N, M, n = x.shape
+    for t in prange(N):
+        for k in range(n):
+            acc = 0.0
+            for j in range(M):
+                acc += mu[t, j] * x[t, j, k]
+            xc[t, k] = acc
+        for k in range(n):
+            for l in range(n):
+                acc = 0.0
+                for j in range(M):
+                    acc += mu[t, j] * (P[t, j, k, l] + (x[t, j, k] - xc[t, k])
+                                       * (x[t, j, l] - xc[t, l]))
+                Pc[t, k, l] = acc
+
+
+def _expm_batch(A: np.ndarray) -> np.ndarray:
+    """Batched matrix exponential (N, M, M) by scaling and squaring of a degree-10 Taylor
+    series (the generators here are small: rates ~0.1/s times steps of seconds)."""
+    norm = np.abs(A).sum(axis=-1).max() if A.size else 0.0
+    s = max(0, int(np.ceil(np.log2(norm))) + 1) if norm > 0.5 else 0
+    A = A / 2.0**s
+    E = np.broadcast_to(np.eye(A.shape[-1]), A.shape).copy()
+    term = E.copy()
+    for k in range(1, 11):
+        term = term @ A / k
+        E += term
+    for _ in range(s):
+        E = E @ E
+    return E
+
+
+class IMM:
+    """Batched IMM over ``models`` with the filter ``filter`` (EKF or UKF).
+
+    ``transition[i][j]`` is the probability of switching from model i to model j within
+    ``period_s`` seconds (rows sum to 1).
+    """
+
+    def __init__(self, models: tuple[MotionModel, ...] = DEFAULT_MODELS, *,
+                 transition=DEFAULT_TRANSITION, period_s: float = 1.0, filter=None):
+        self.models = tuple(models)
+        self.params = params_array(self.models)
+        self.filter = filter if filter is not None else EKF()
+        Pi = np.asarray(transition, float)
+        m = len(self.models)
+        if Pi.shape != (m, m) or np.any(Pi < 0) or not np.allclose(Pi.sum(axis=1), 1.0):
+            raise ValueError(f"transition must be a {m}x{m} row-stochastic matrix")
+        if not period_s > 0:
+            raise ValueError("period_s must be positive")
+        G = logm(Pi) / period_s if m > 1 else np.zeros((1, 1))
+        if np.iscomplexobj(G):
+            if np.abs(G.imag).max() > 1e-9:
+                raise ValueError("transition matrix has no real generator (embed it: use "
+                                 "a matrix closer to the identity or a shorter period)")
+            G = G.real
+        # Regularised generator (Israel, Rosenthal & Wei, Math. Finance 11, 2001): a matrix
+        # with zeros but two-step paths (boost -> coast -> manoeuvre) has small negative
+        # "rates"; clip them and rebalance the diagonal, so that Pi(dt) is stochastic for every
+        # dt and Pi(a) Pi(b) = Pi(a + b).  Pi(period_s) then differs from ``transition`` by
+        # ~1e-4 for the default.
+        off = np.clip(G - np.diag(np.diag(G)), 0.0, None)
+        self.generator = off - np.diag(off.sum(axis=1))
+        self._cache: dict[float, np.ndarray] = {}
+
+    @property
+    def n_models(self) -> int:
+        return len(self.models)
+
+    def transition_matrix(self, dt) -> np.ndarray:
+        """(N, M, M) switching probabilities over steps ``dt`` (N,) s."""
+        dt = np.abs(np.asarray(dt, float))
+        if dt.size and (dt == dt[0]).all():  # one step for all (a scan): cached
+            m = self.n_models
+            return np.ascontiguousarray(np.broadcast_to(self._transition_one(float(dt[0])),
+                                                        (dt.size, m, m)))
+        u, inv = np.unique(dt, return_inverse=True)
+        Pi = np.clip(_expm_batch(self.generator * u[:, None, None]), 0.0, None)
+        return (Pi / Pi.sum(axis=-1, keepdims=True))[inv.ravel()]
+
+    def _transition_one(self, dt: float) -> np.ndarray:
+        Pi = self._cache.get(dt)
+        if Pi is None:
+            Pi = np.clip(_expm_batch(self.generator[None] * dt)[0], 0.0, None)
+            Pi /= Pi.sum(axis=-1, keepdims=True)
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            self._cache[dt] = Pi
+        return Pi
+
+    def mix(self, x, P, mu, dt):
+        """Mixed initial conditions ``(x0, P0)`` per model and predicted probabilities
+        ``cbar`` (N, M) for steps ``dt`` (N,) s."""
+        x = np.ascontiguousarray(x, float)
+        P = np.ascontiguousarray(P, float)
+        mu = np.ascontiguousarray(mu, float)
+        x0, P0 = np.empty_like(x), np.empty_like(P)
+        cbar = np.empty_like(mu)
+        _mix_kernel(x, P, mu, self.transition_matrix(dt), x0, P0, cbar)
+        return x0, P0, cbar
+
+    def predict_mixed(self, x0, P0, dt):
+        """Predict mixed model states (N, M, ...) by ``dt`` (N,) s: one filter call."""
+        N, M, n = x0.shape
+        dt_rows = np.repeat(np.asarray(dt, float), M)
+        prm = np.tile(self.params, (N, 1))
+        xp, Pp = self.filter.predict(x0.reshape(N * M, n), P0.reshape(N * M, n, n), dt_rows,
+                                     prm, overwrite=True)
+        return xp.reshape(N, M, n), Pp.reshape(N, M, n, n)
+
+    def predict(self, x, P, mu, dt):
+        """Mix and predict: ``(xp, Pp, cbar)``."""
+        x0, P0, cbar = self.mix(x, P, mu, dt)
+        xp, Pp = self.predict_mixed(x0, P0, dt)
+        return xp, Pp, cbar
+
+    def update(self, xp, Pp, cbar, meas: Measurements, rows=None, *, overwrite: bool = False):
+        """Update N predicted tracks, track ``i`` with measurement ``rows[i]`` (default ``i``).
+        Returns ``(x, P, mu, loglik)``, ``loglik`` (N,) the log-likelihood of each measurement
+        under the mixture.  ``overwrite=True`` lets the filter reuse ``xp``/``Pp``."""
+        N, M, n = xp.shape
+        rows = np.arange(N) if rows is None else np.asarray(rows, np.int64)
+        x, P, ll, _ = self.filter.update(xp.reshape(N * M, n), Pp.reshape(N * M, n, n), meas,
+                                         rows=np.repeat(rows, M), overwrite=overwrite)
+        ll = ll.reshape(N, M)
+        top = ll.max(axis=1, keepdims=True)
+        finite = np.isfinite(top[:, 0])
+        w = cbar * np.exp(ll - np.where(np.isfinite(top), top, 0.0))
+        tot = w.sum(axis=1, keepdims=True)
+        good = finite & (tot[:, 0] > 0)
+        mu = np.where(good[:, None], w / np.where(tot > 0, tot, 1.0), cbar)
+        loglik = np.where(good, np.log(np.where(good, tot[:, 0], 1.0)) + top[:, 0], -np.inf)
+        return x.reshape(N, M, n), P.reshape(N, M, n, n), mu, loglik
+
+    @staticmethod
+    def combine(x, P, mu):
+        """Moment-matched output estimate ``(x (N, 7), P (N, 7, 7))`` of the mixture."""
+        x = np.ascontiguousarray(x, float)
+        P = np.ascontiguousarray(P, float)
+        mu = np.ascontiguousarray(mu, float)
+        N, _, n = x.shape
+        xc, Pc = np.empty((N, n)), np.empty((N, n, n))
+        _combine_kernel(x, P, mu, xc, Pc)
+        return xc, Pc

@@ -1,0 +1,396 @@
+"""Motion models of a ballistic target in ECEF and their batched numba kernels.
+
+State (n = 7), frame WGS84 ECEF (rotating): position ``r`` (m), velocity ``v`` (m/s, relative to
+the rotating Earth, hence to the air at rest) and ``log_beta = ln(beta / (1 kg/m^2))`` with
+``beta = m / (Cd A)`` the ballistic coefficient (kg/m^2).  With ``omega = (0, 0, OMEGA_RAD_S)``::
+
+    r' = v
+    v' = g_J2(r) - 2 omega x v - omega x (omega x r)          gravity, Coriolis, centrifugal
+         - drag * 0.5 rho(h) |v| v / beta                      drag (h: height along the radius)
+         + a_thrust v / |v|                                    nominal thrust (boost model)
+    log_beta' = 0                                              (plus a random walk)
+
+Every model shares this state, so that an IMM can mix them; a model is the set of parameters of
+:class:`MotionModel`, packed one row per filter row (``params`` ``(K, N_PARAMS)``):
+
+* **coast** -- gravity + rotation + drag with the estimated ballistic coefficient, small white
+  acceleration noise (unmodelled forces).
+* **boost** -- no drag term (drag is part of the unknown net axial force) and an unknown thrust
+  acceleration modelled as *large white-noise acceleration along the velocity* (``q_along``)
+  plus a moderate isotropic part for the pitch program; optional nominal mean ``thrust_m_s2``
+  (default 0).  Chosen over an augmented thrust state so that every model keeps the same 7-state
+  vector (IMM mixing stays exact and cheap); the price is a noisier velocity during boost.
+* **manoeuvre** -- coast plus large isotropic white-noise acceleration (quasi-ballistic pull-ups).
+
+Process noise is continuous white acceleration with intensity ``Qa = q_iso I + q_along u u^T``
+(m^2/s^3; ``u`` the unit velocity, the radial unit vector below 50 m/s), discretised over a
+(sub)step ``h`` as ``Qrr = Qa h^3/3, Qrv = Qa h^2/2, Qvv = Qa h``; ``log_beta`` random walk
+``q_log_beta`` (1/s).  Negative steps (small out-of-sequence lags) use ``|h|`` for the noise.
+
+Kernels: the mean is integrated by RK4 with ``ceil(|dt| / max_step_s)`` equal substeps; the
+covariance is propagated substep by substep with ``Phi = I + A h + A^2 h^2 / 2`` from the
+analytic Jacobian ``A`` at the substep start (gravity gradient by forward differences of
+:func:`launchwatch.earth.gravity.j2_accel`, drag and rotation terms in closed form), using the
+block structure of ``A``.  Chosen by measurement (``tests/track/test_models.py``): against
+central finite differences of the RK4 flow map, ``Phi P Phi^T`` agrees to 2e-8 (relative) in
+vacuum and to 1.3e-4 at 30 km with drag for a 0.1 s step (2e-3 for 1 s); it adds 0.24 us per
+row to the 0.24 us of the RK4 mean (750 rows in 0.37 ms), where batched forward differences
+would need seven more mean propagations per row (~1.7 us).  The RK4 mean agrees with the flight
+core's adaptive Dormand-Prince integrator to 0.2 mm over 60 s (down to 87 km, 1 s substeps).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit, prange
+
+from ..earth.atmosphere import atmosphere_tables
+from ..earth.constants import OMEGA_RAD_S
+from ..earth.gravity import j2_accel
+from ..flight.dynamics import FASTMATH, height_above_ellipsoid_radial
+
+N_STATE = 7
+# Kernels use the flight core's LLVM fast-math flags, FASTMATH (no ``nnan``/``ninf``: the
+# filters test for NaN and infinity).
+#: Column layout of the per-row model parameters.
+P_DRAG, P_Q_ISO, P_Q_ALONG, P_THRUST, P_Q_LOG_BETA = range(5)
+N_PARAMS = 5
+
+#: Kernels run on one thread.  Measured on the 2-core machine: with numba's parallel loops
+#: (OpenMP layer) and the other core busy, every parallel region of a frame waited a scheduler
+#: quantum for its second thread -- 5,200 updates/s against 77,000 serial; a tracker runs
+#: thousands of small regions per second and needs predictable latency, so serial it is.
+PARALLEL = False
+#: Rows per work item of the kernels (scratch arrays are allocated per block).
+BLOCK = 32
+#: Below this speed (m/s) the "along velocity" direction is the local radial instead.
+_V_DIR_MIN = 50.0
+_GRAD_STEP_M = 10.0
+_OM = OMEGA_RAD_S
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MotionModel:
+    """One motion model.  ``q_*`` are white-noise intensities (m^2/s^3; ``q_log_beta`` 1/s),
+    ``thrust_m_s2`` a nominal thrust acceleration along the velocity (m/s^2)."""
+
+    name: str
+    drag: bool = True
+    q_iso_m2_s3: float = 1.0
+    q_along_m2_s3: float = 0.0
+    thrust_m_s2: float = 0.0
+    q_log_beta_per_s: float = 1e-4
+
+    def row(self) -> np.ndarray:
+        return np.array([float(self.drag), self.q_iso_m2_s3, self.q_along_m2_s3,
+                         self.thrust_m_s2, self.q_log_beta_per_s])
+
+
+# Defaults (estimates, tuned in tests/track): the coast noise covers unmodelled forces (J3+,
+# atmosphere and Cd(Mach) mismatch); boost axial accelerations of 80-230 m/s^2 (generic boost,
+# launchwatch.flight.vehicles) need q_along ~ 1e4 to follow at a 10 Hz update rate.
+COAST = MotionModel(name="coast", drag=True, q_iso_m2_s3=0.5, q_log_beta_per_s=1e-3)
+BOOST = MotionModel(name="boost", drag=False, q_iso_m2_s3=300.0, q_along_m2_s3=2.0e4,
+                    q_log_beta_per_s=1e-3)
+MANOEUVRE = MotionModel(name="manoeuvre", drag=True, q_iso_m2_s3=3.0e3,
+                        q_log_beta_per_s=1e-2)
+DEFAULT_MODELS = (COAST, BOOST, MANOEUVRE)
+
+
+def params_array(models) -> np.ndarray:
+    """(M, N_PARAMS) parameter rows of a sequence of :class:`MotionModel`."""
+    return np.stack([m.row() for m in models])
+
+
+_ATM = atmosphere_tables()
+
+
+# ----------------------------------------------------------------------------- scalar kernels
+@njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
+def _rho_dlnrho(h, logrho, h0, dh):
+    """Density (kg/m^3) and d ln(rho)/dh (1/m) from the USSA-1976 log-density table."""
+    n = logrho.shape[0]
+    if h != h or h > h0 + dh * (n - 1):
+        return 0.0, 0.0
+    x = (h - h0) / dh
+    if x < 0.0:
+        return math.exp(logrho[0]), 0.0
+    i = int(x)
+    if i > n - 2:
+        i = n - 2
+    w = x - i
+    return (math.exp(logrho[i] * (1.0 - w) + logrho[i + 1] * w),
+            (logrho[i + 1] - logrho[i]) / dh)
+
+
+@njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
+def deriv(s, p, logrho, h0, dh, out):
+    """Write ds/dt (7,) of state ``s`` under model row ``p`` into ``out``."""
+    x, y, z, vx, vy, vz = s[0], s[1], s[2], s[3], s[4], s[5]
+    gx, gy, gz = j2_accel(x, y, z)
+    ax = gx + 2.0 * _OM * vy + _OM * _OM * x
+    ay = gy - 2.0 * _OM * vx + _OM * _OM * y
+    az = gz
+    sp = math.sqrt(vx * vx + vy * vy + vz * vz)
+    if p[P_DRAG] != 0.0:
+        rho, _ = _rho_dlnrho(height_above_ellipsoid_radial(x, y, z), logrho, h0, dh)
+        k = 0.5 * rho * math.exp(-s[6]) * sp
+        ax -= k * vx
+        ay -= k * vy
+        az -= k * vz
+    if p[P_THRUST] != 0.0 and sp > 0.0:
+        k = p[P_THRUST] / sp
+        ax += k * vx
+        ay += k * vy
+        az += k * vz
+    out[0], out[1], out[2] = vx, vy, vz
+    out[3], out[4], out[5] = ax, ay, az
+    out[6] = 0.0
+
+
+@njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
+def rk4_step(s, h, p, logrho, h0, dh, k1, k2, k3, k4, tmp):
+    """One classical RK4 step of length ``h`` (s) on ``s`` in place."""
+    n = s.shape[0]
+    deriv(s, p, logrho, h0, dh, k1)
+    for i in range(n):
+        tmp[i] = s[i] + 0.5 * h * k1[i]
+    deriv(tmp, p, logrho, h0, dh, k2)
+    for i in range(n):
+        tmp[i] = s[i] + 0.5 * h * k2[i]
+    deriv(tmp, p, logrho, h0, dh, k3)
+    for i in range(n):
+        tmp[i] = s[i] + h * k3[i]
+    deriv(tmp, p, logrho, h0, dh, k4)
+    for i in range(n):
+        s[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
+
+
+@njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
+def jacobian(s, p, logrho, h0, dh, A):
+    """Write the 7x7 Jacobian d(ds/dt)/ds of model row ``p`` at ``s`` into ``A``."""
+    A[:, :] = 0.0
+    x, y, z, vx, vy, vz = s[0], s[1], s[2], s[3], s[4], s[5]
+    for i in range(3):
+        A[i, 3 + i] = 1.0
+    g0 = j2_accel(x, y, z)
+    for j in range(3):  # gravity gradient, forward differences of the J2 field
+        xx, yy, zz = x, y, z
+        if j == 0:
+            xx += _GRAD_STEP_M
+        elif j == 1:
+            yy += _GRAD_STEP_M
+        else:
+            zz += _GRAD_STEP_M
+        g1 = j2_accel(xx, yy, zz)
+        for i in range(3):
+            A[3 + i, j] = (g1[i] - g0[i]) / _GRAD_STEP_M
+    A[3, 0] += _OM * _OM
+    A[4, 1] += _OM * _OM
+    A[3, 4] += 2.0 * _OM
+    A[4, 3] -= 2.0 * _OM
+    v = (vx, vy, vz)
+    sp = math.sqrt(vx * vx + vy * vy + vz * vz)
+    if p[P_DRAG] != 0.0 and sp > 0.0:
+        r = math.sqrt(x * x + y * y + z * z)
+        rho, dln = _rho_dlnrho(height_above_ellipsoid_radial(x, y, z), logrho, h0, dh)
+        k = 0.5 * rho * math.exp(-s[6])
+        for i in range(3):
+            ad = -k * sp * v[i]
+            A[3 + i, 6] = -ad
+            A[3 + i, 0] += ad * dln * x / r
+            A[3 + i, 1] += ad * dln * y / r
+            A[3 + i, 2] += ad * dln * z / r
+            for j in range(3):
+                A[3 + i, 3 + j] -= k * v[i] * v[j] / sp
+            A[3 + i, 3 + i] -= k * sp
+    if p[P_THRUST] != 0.0 and sp > 0.0:
+        k = p[P_THRUST] / sp
+        for i in range(3):
+            for j in range(3):
+                A[3 + i, 3 + j] -= k * v[i] * v[j] / (sp * sp)
+            A[3 + i, 3 + i] += k
+
+
+@njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
+def add_process_noise(s, p, h, P):
+    """Add the discretised white-noise covariance of model ``p`` over ``|h|`` s to ``P``."""
+    h = abs(h)
+    sp = math.sqrt(s[3] * s[3] + s[4] * s[4] + s[5] * s[5])
+    if sp > _V_DIR_MIN:
+        u0, u1, u2 = s[3] / sp, s[4] / sp, s[5] / sp
+    else:
+        r = math.sqrt(s[0] * s[0] + s[1] * s[1] + s[2] * s[2])
+        u0, u1, u2 = s[0] / r, s[1] / r, s[2] / r
+    u = (u0, u1, u2)
+    c_rr, c_rv, c_vv = h * h * h / 3.0, h * h / 2.0, h
+    for i in range(3):
+        for j in range(3):
+            qa = p[P_Q_ALONG] * u[i] * u[j]
+            if i == j:
+                qa += p[P_Q_ISO]
+            P[i, j] += qa * c_rr
+            P[i, 3 + j] += qa * c_rv
+            P[3 + i, j] += qa * c_rv
+            P[3 + i, 3 + j] += qa * c_vv
+    P[6, 6] += p[P_Q_LOG_BETA] * h
+
+
+@njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
+def _cov_substep(s, p, h, P, logrho, h0, dh, A, Phi, T):
+    """P <- Phi P Phi^T + Q over one substep of ``h`` s, Phi = I + A h + A^2 h^2 / 2.
+
+    Uses the block structure of A (rows: [0 I 0], [Gr Gv gb], [0 0 0]): Phi's last row is the
+    unit row and only Gv Gr, Gv Gv, Gv gb are needed for A^2; ~500 multiply-adds, not ~900.
+    """
+    n = N_STATE
+    jacobian(s, p, logrho, h0, dh, A)
+    hh = 0.5 * h * h
+    for i in range(3):
+        for j in range(3):
+            gvgr = 0.0
+            gvgv = 0.0
+            for k in range(3):
+                gvgr += A[3 + i, 3 + k] * A[3 + k, j]
+                gvgv += A[3 + i, 3 + k] * A[3 + k, 3 + j]
+            d = 1.0 if i == j else 0.0
+            Phi[i, j] = d + A[3 + i, j] * hh
+            Phi[i, 3 + j] = d * h + A[3 + i, 3 + j] * hh
+            Phi[3 + i, j] = A[3 + i, j] * h + gvgr * hh
+            Phi[3 + i, 3 + j] = d + A[3 + i, 3 + j] * h + (A[3 + i, j] + gvgv) * hh
+        gvgb = 0.0
+        for k in range(3):
+            gvgb += A[3 + i, 3 + k] * A[3 + k, 6]
+        Phi[i, 6] = A[3 + i, 6] * hh
+        Phi[3 + i, 6] = A[3 + i, 6] * h + gvgb * hh
+    for i in range(6):  # T = Phi P (rows 0-5; row 6 of Phi is the unit row)
+        for j in range(n):
+            acc = 0.0
+            for k in range(n):
+                acc += Phi[i, k] * P[k, j]
+            T[i, j] = acc
+    for i in range(6):  # P = T Phi^T, symmetric; column 6 of Phi^T is the unit column
+        for j in range(i, 6):
+            acc = 0.0
+            for k in range(n):
+                acc += T[i, k] * Phi[j, k]
+            P[i, j] = acc
+            P[j, i] = acc
+        P[i, 6] = T[i, 6]
+        P[6, i] = T[i, 6]
+    add_process_noise(s, p, h, P)
+
+
+# ----------------------------------------------------------------------------- batch kernels
+@njit(cache=True, parallel=PARALLEL, error_model="numpy", fastmath=FASTMATH)
+def predict_kernel(x, P, dt, params, max_step_s, with_cov, logrho, h0, dh):
+    """Propagate rows of ``x`` (K, 7) [and ``P`` (K, 7, 7)] by ``dt`` (K,) s, in place."""
+    n_rows, n = x.shape
+    n_blocks = (n_rows + BLOCK - 1) // BLOCK
+    for b in prange(n_blocks):
+        k1 = np.empty(n)
+        k2 = np.empty(n)
+        k3 = np.empty(n)
+        k4 = np.empty(n)
+        tmp = np.empty(n)
+        A = np.empty((n, n))
+        Phi = np.empty((n, n))
+        T = np.empty((n, n))
+        for row in range(b * BLOCK, min(n_rows, (b + 1) * BLOCK)):
+            t = dt[row]
+            if t == 0.0:
+                continue
+            n_sub = max(1, int(math.ceil(abs(t) / max_step_s)))
+            h = t / n_sub
+            s = x[row]
+            p = params[row]
+            for _ in range(n_sub):
+                if with_cov:
+                    _cov_substep(s, p, h, P[row], logrho, h0, dh, A, Phi, T)
+                rk4_step(s, h, p, logrho, h0, dh, k1, k2, k3, k4, tmp)
+
+
+def propagate(x, dt, params, *, max_step_s: float = 1.0, P=None, overwrite: bool = False):
+    """Batched prediction: ``x`` (K, 7) ECEF states, ``dt`` (K,) or scalar s, ``params``
+    (K, N_PARAMS) or (N_PARAMS,).  Returns the new means, and covariances if ``P`` (K, 7, 7) is
+    given (linearised, see module docstring).  Inputs are not modified unless ``overwrite``
+    (then C-contiguous float arrays are propagated in place)."""
+    x = np.array(x, dtype=float, order="C", ndmin=2, copy=None if overwrite else True)
+    k = x.shape[0]
+    dt = np.ascontiguousarray(np.broadcast_to(np.asarray(dt, float), (k,)))
+    params = np.ascontiguousarray(np.broadcast_to(np.asarray(params, float), (k, N_PARAMS)))
+    with_cov = P is not None
+    Pc = (np.array(P, dtype=float, order="C", copy=None if overwrite else True) if with_cov
+          else np.empty((k, 1, 1)))
+    predict_kernel(x, Pc, dt, params, float(max_step_s), with_cov, *_atm())
+    return (x, Pc) if with_cov else x
+
+
+@njit(cache=True, parallel=PARALLEL, error_model="numpy", fastmath=FASTMATH)
+def _noise_kernel(x, dt, params, Q):
+    for row in prange(x.shape[0]):
+        add_process_noise(x[row], params[row], dt[row], Q[row])
+
+
+def process_noise(x, dt, params) -> np.ndarray:
+    """(K, 7, 7) white-noise covariance over ``dt`` (K,) s for states ``x`` (K, 7) (one step
+    of the continuous model, as the UKF uses it)."""
+    x = np.ascontiguousarray(x, dtype=float)
+    k = x.shape[0]
+    Q = np.zeros((k, N_STATE, N_STATE))
+    _noise_kernel(x, np.ascontiguousarray(np.broadcast_to(np.asarray(dt, float), (k,))),
+                  np.ascontiguousarray(np.broadcast_to(np.asarray(params, float),
+                                                       (k, N_PARAMS))), Q)
+    return Q
+
+
+@njit(cache=True, parallel=PARALLEL, error_model="numpy", fastmath=FASTMATH)
+def _accel_kernel(x, params, logrho, h0, dh, out):
+    for row in prange(x.shape[0]):
+        deriv(x[row], params[row], logrho, h0, dh, out[row])
+
+
+def derivative(x, params) -> np.ndarray:
+    """(K, 7) time derivative of states ``x`` (K, 7) under ``params`` (K or 1, N_PARAMS)."""
+    x = np.array(x, dtype=float, order="C", ndmin=2)
+    out = np.empty_like(x)
+    _accel_kernel(x, np.ascontiguousarray(np.broadcast_to(np.asarray(params, float),
+                                                          (x.shape[0], N_PARAMS))), *_atm(), out)
+    return out
+
+
+@njit(cache=True, parallel=PARALLEL, error_model="numpy", fastmath=FASTMATH)
+def _jac_kernel(x, params, logrho, h0, dh, out):
+    for row in prange(x.shape[0]):
+        jacobian(x[row], params[row], logrho, h0, dh, out[row])
+
+
+def jacobian_batch(x, params) -> np.ndarray:
+    """(K, 7, 7) analytic Jacobians of the dynamics at states ``x`` (K, 7)."""
+    x = np.array(x, dtype=float, order="C", ndmin=2)
+    out = np.empty((x.shape[0], N_STATE, N_STATE))
+    _jac_kernel(x, np.ascontiguousarray(np.broadcast_to(np.asarray(params, float),
+                                                        (x.shape[0], N_PARAMS))), *_atm(), out)
+    return out
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def extrapolate_kernel(xc, Pc, dt, n_sigma, max_accel, r_out, rad_out):
+    """Coarse prediction for gating: ``r + v dt + g dt^2 / 2`` (J2 gravity only) and a radius
+    ``n_sigma sqrt(tr Prr + dt^2 tr Pvv) + max_accel dt^2 / 2`` (m) per row."""
+    for row in range(xc.shape[0]):
+        t = dt[row]
+        g = j2_accel(xc[row, 0], xc[row, 1], xc[row, 2])
+        for i in range(3):
+            r_out[row, i] = xc[row, i] + t * xc[row, 3 + i] + 0.5 * t * t * g[i]
+        var = 0.0
+        for i in range(3):
+            var += Pc[row, i, i] + t * t * Pc[row, 3 + i, 3 + i]
+        rad_out[row] = n_sigma * math.sqrt(max(var, 0.0)) + 0.5 * max_accel * t * t
+
+
+def _atm():
+    return _ATM.log_density, _ATM.h0_m, _ATM.dh_m

@@ -1,0 +1,186 @@
+"""Sense + track over a scenario: truth, sensor feeds, the stream gate, the tracker, the score.
+
+:func:`run_simulation` is what ``launchwatch simulate`` runs: the scenario's launches are flown
+(:mod:`launchwatch.sense.truth`), every sensor observes them with its noise, horizon, detection
+probability and false alarms, the detections are streamed in one-second chunks through the
+:class:`~launchwatch.sense.stream.StreamGate` into the :class:`~.tracker.Tracker`, and the
+tracks are scored against the truth.  One seed (the scenario's) makes the run reproducible.
+Everything is accounted for: each detection ends in the gate's ledger (rejected, by reason) or
+in the tracker's (updated, started, cued, unassociated).
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..sense.records import Truth
+from ..sense.scenario import Scenario, SensorRef
+from ..sense.sensors import build_sensor, observe_all
+from ..sense.stream import StreamGate
+from ..sense.truth import build_truth
+from . import history as hist
+from .score import Score, score
+from .tracker import Tracker, TrackerConfig
+
+#: Detections are handed over in chunks of this many seconds of feed, as a live stream would.
+CHUNK_S = 1.0
+#: How far out of order a detection may arrive and still be used.
+REORDER_WINDOW_S = 2.0
+
+
+@dataclass
+class SimulationResult:
+    """Everything a run produced; ``summary()`` is the JSON of ``launchwatch simulate``."""
+
+    scenario: Scenario
+    truth: Truth
+    descriptions: list[str]
+    sensors: list
+    detections: np.ndarray
+    truth_ids: np.ndarray
+    gate_ledger: dict
+    tracker: Tracker
+    score: Score
+    seconds: dict = field(default_factory=dict)
+
+    def first_detection_s(self) -> list[float | None]:
+        """Per missile, seconds after its launch of its first detection by any sensor."""
+        out = []
+        for i, t_launch in enumerate(self.truth.launch_time_s):
+            hit = self.detections["t_s"][self.truth_ids["missile"] == i]
+            out.append(None if hit.size == 0 else round(float(hit.min() - t_launch), 2))
+        return out
+
+    def tracker_ledger_counts(self) -> dict:
+        led = self.tracker.ledger()
+        return {name: int(np.sum(led["outcome"] == code))
+                for code, name in enumerate(hist.OUTCOME_NAMES)}
+
+    def summary(self) -> dict:
+        s = self.score
+        hist_rows = self.tracker.history
+        return {
+            "scenario": self.scenario.name,
+            "epoch": self.scenario.epoch.isoformat(),
+            "seed": self.scenario.seed,
+            "missiles": self.truth.n_missiles,
+            "tracks": int(np.unique(hist_rows["track_id"][hist_rows["confirmed"]]).size),
+            "tentative_tracks": int(np.unique(hist_rows["track_id"]).size),
+            "false_tracks": s.n_false_tracks,
+            "swaps": s.n_swaps,
+            "breaks": s.n_breaks,
+            "first_detection_s": self.first_detection_s(),
+            "first_track_s": [None if np.isnan(x) else round(float(x), 2)
+                              for x in s.time_to_track_s],
+            "coverage": [round(float(x), 3) for x in s.coverage],
+            "position_rmse_m": _num(s.pos_rmse_m),
+            "velocity_rmse_m_s": _num(s.vel_rmse_m_s),
+            "position_rmse_per_missile_m": [_num(x) for x in s.pos_rmse_per_missile_m],
+            "ospa_mean_m": _num(s.ospa_mean_m),
+            "detections": int(self.detections.size),
+            "false_alarms": int(np.sum(self.truth_ids["missile"] < 0)),
+            "ledger": {"gate": self.gate_ledger, "tracker": self.tracker_ledger_counts()},
+            "sensors": [sensor.name for sensor in self.sensors],
+            "launches": self.descriptions,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+        }
+
+
+def _num(x) -> float | None:
+    return None if not np.isfinite(x) else round(float(x), 3)
+
+
+def _sensor_spec(ref):
+    if isinstance(ref, SensorRef):
+        return {k: v for k, v in ref.model_dump().items() if v is not None}
+    return ref
+
+
+def run_simulation(scenario: Scenario, *, config: TrackerConfig | None = None) -> SimulationResult:
+    """Run sense + track over ``scenario`` (see module docstring)."""
+    secs = {}
+    t0 = time.perf_counter()
+    truth, descriptions = build_truth(scenario)
+    secs["truth"] = time.perf_counter() - t0
+    sensors = [build_sensor(_sensor_spec(ref)) for ref in scenario.sensors]
+    rng = np.random.default_rng(scenario.seed)
+    t0 = time.perf_counter()
+    detections, truth_ids = observe_all(sensors, truth, rng, rcs_m2=scenario.rcs_m2)
+    secs["sense"] = time.perf_counter() - t0
+
+    gate = StreamGate({s.name: s.kind for s in sensors}, window_s=REORDER_WINDOW_S)
+    tracker = Tracker(config)
+    t0 = time.perf_counter()
+    if detections.size:
+        edges = np.arange(0.0, float(detections["t_s"].max()) + CHUNK_S, CHUNK_S)
+        cuts = np.searchsorted(detections["t_s"], edges[1:], side="left")
+        for chunk in np.split(detections, cuts):
+            released = gate.push(chunk)
+            if released.size:
+                tracker.step(released)
+    tail = gate.flush()
+    if tail.size:
+        tracker.step(tail)
+    tracker.flush()
+    secs["track"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    result_score = score(tracker.history, truth)
+    secs["score"] = time.perf_counter() - t0
+    return SimulationResult(scenario=scenario, truth=truth, descriptions=descriptions,
+                            sensors=sensors, detections=detections, truth_ids=truth_ids,
+                            gate_ledger=gate.ledger.as_dict(), tracker=tracker, score=result_score,
+                            seconds=secs)
+
+
+def _flatten(arr: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Column names and a 2-D object array of a structured array (vector fields spread out)."""
+    names, cols = [], []
+    for name in arr.dtype.names:
+        col = arr[name]
+        if col.ndim == 1:
+            names.append(name)
+            cols.append(col.astype(object))
+        else:
+            flat = col.reshape(col.shape[0], -1)
+            for j in range(flat.shape[1]):
+                names.append(f"{name}_{j}")
+                cols.append(flat[:, j].astype(object))
+    return names, (np.stack(cols, axis=1) if cols else np.zeros((0, 0), object))
+
+
+def _write_csv(path: Path, arr: np.ndarray) -> None:
+    names, rows = _flatten(arr)
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(names)
+        w.writerows(rows.tolist())
+
+
+def write_outputs(result: SimulationResult, out_dir: str | Path) -> list[Path]:
+    """Write detections (with their truth ids), tracks and truth as CSV files into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    det = result.detections
+    joined = np.zeros(det.size, dtype=det.dtype.descr + [("truth_missile", np.int64)])
+    for name in det.dtype.names:
+        joined[name] = det[name]
+    joined["truth_missile"] = result.truth_ids["missile"]
+    hist_rows = result.tracker.history
+    t = result.truth
+    m, n_t = t.states_ecef.shape[:2]
+    truth_rows = np.zeros(m * n_t, dtype=[("missile", "U16"), ("t_s", float),
+                                          ("state", float, (6,)), ("burning", bool)])
+    truth_rows["missile"] = np.repeat(np.array(t.names), n_t)
+    truth_rows["t_s"] = np.tile(t.times_s, m)
+    truth_rows["state"] = t.states_ecef.reshape(-1, 6)
+    truth_rows["burning"] = t.burning.ravel()
+    truth_rows = truth_rows[~np.isnan(truth_rows["state"][:, 0])]
+    paths = [out / "detections.csv", out / "tracks.csv", out / "truth.csv"]
+    for path, arr in zip(paths, (joined, hist_rows, truth_rows), strict=True):
+        _write_csv(path, arr)
+    return paths

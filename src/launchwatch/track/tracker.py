@@ -1,0 +1,439 @@
+"""The multi-sensor, multi-missile tracker: one fused track per missile.
+
+``Tracker.step(detections)`` takes a batch of :data:`~launchwatch.sense.records.DETECTION_DTYPE`
+rows (any order; time-ordered across calls up to small lags) and processes it as *frames*: the
+detections of one sensor within ``frame_window_s`` of the frame's first one (one scan), in time
+order of their first detection, all sensors updating the same track set (centralised fusion,
+sequential by time).  For each frame:
+
+1. **Coarse gate** -- tracks are extrapolated to the frame time (``r + v dt + g dt^2/2``) and
+   paired with detections by k-d tree within ``coarse_sigma`` standard deviations (positions
+   for radar detections with range, lines of sight for angle-only ones).  Tracks with no
+   candidate are not touched (states stay at their last update time).
+2. **Predict** the candidate tracks to the frame time (IMM mixing + one filter prediction for
+   all model rows), **gate** each candidate pair exactly with the chi-square test of the
+   innovation (``gate_probability``), cost ``d^2 + ln det S``.
+3. **Assign** globally (:func:`~.associate.assign_sparse`, per connected component), re-predict
+   the few tracks whose detection time differs from the frame time, **update**.
+4. Unassociated radar detections go to two-point **initiation**, unassociated IR ones become
+   **cues** (:mod:`.initiate`).  A track is confirmed after ``confirm_hits`` updates (or at
+   birth on an IR cue).
+5. **Misses and deletion** -- a track misses a frame of the sensor that last updated it if that
+   frame does not update it (other sensors' frames never count: they may not cover it; when
+   another sensor takes over it becomes the one that counts); a tentative track dies after
+   ``tentative_max_misses`` consecutive misses, a confirmed one after ``delete_after_misses``,
+   any track after ``max_coast_s`` without update.  (A first version counted frames of every
+   sensor that had ever updated the track: in the bench, radar hand-overs then turned one
+   outlier detection into a deleted track and a new one -- three breaks in 3 million updates.)
+6. **Duplicates** -- every ``merge_interval_s``, confirmed tracks whose positions and velocities
+   agree within a chi-square test are merged (the one with fewer updates is removed,
+   :attr:`Tracker.merges`).  Without it, two tracks on one missile, each fed by another sensor,
+   would both live for ever.
+
+Outputs: :attr:`Tracker.history` (estimates, :mod:`.history`) and :meth:`Tracker.ledger` (one
+row per detection: updated / started / cued / unassociated / rejected / pending).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import chi2
+
+from ..earth.gravity import gravity_j2
+from ..sense.records import DETECTION_DTYPE
+from . import history as hist
+from .associate import assign_sparse, candidate_pairs
+from .ekf import EKF
+from .imm import DEFAULT_TRANSITION, IMM
+from .initiate import CuePool, PendingPool, two_point_state
+from .measure import Measurements
+from .models import DEFAULT_MODELS, MotionModel, extrapolate_kernel
+from .tracks import TrackSet
+from .ukf import UKF
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrackerConfig:
+    """Tracker settings (SI units; see the module docstring for their roles)."""
+
+    models: tuple[MotionModel, ...] = DEFAULT_MODELS
+    transition: tuple[tuple[float, ...], ...] = DEFAULT_TRANSITION
+    transition_period_s: float = 1.0
+    initial_mode_probs: tuple[float, ...] = (0.45, 0.45, 0.10)
+    filter: str = "ekf"
+    max_step_s: float = 1.0
+    frame_window_s: float = 0.05
+    gate_probability: float = 0.9999
+    coarse_sigma: float = 6.0
+    max_accel_m_s2: float = 300.0
+    init_max_speed_m_s: float = 8000.0
+    init_max_dt_s: float = 2.0
+    init_log_beta: float = math.log(3000.0)
+    init_log_beta_sigma: float = 1.5
+    confirm_hits: int = 3
+    tentative_max_misses: int = 2
+    delete_after_misses: int = 5
+    max_coast_s: float = 30.0
+    cue_window_s: float = 5.0
+    cue_sigma: float = 4.0
+    merge_probability: float = 0.999
+    merge_interval_s: float = 1.0
+    history_covariance: str = "full"
+
+    def __post_init__(self):
+        if self.filter not in ("ekf", "ukf"):
+            raise ValueError("filter must be 'ekf' or 'ukf'")
+        if len(self.initial_mode_probs) != len(self.models):
+            raise ValueError("initial_mode_probs needs one probability per model")
+        if not 0.0 < self.gate_probability < 1.0:
+            raise ValueError("gate_probability must be in (0, 1)")
+        for name in ("frame_window_s", "max_step_s", "init_max_dt_s", "max_coast_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive")
+        hist.history_dtype(len(self.models), self.history_covariance)
+
+
+class Tracker:
+    """Fused multi-target tracker (see module docstring).  ``filter``: an
+    :class:`~.ekf.EKF` or :class:`~.ukf.UKF` instance overriding ``config.filter``."""
+
+    def __init__(self, config: TrackerConfig | None = None, *, filter=None):
+        self.config = cfg = config if config is not None else TrackerConfig()
+        if filter is None:
+            filter = (EKF if cfg.filter == "ekf" else UKF)(max_step_s=cfg.max_step_s)
+        self.imm = IMM(cfg.models, transition=cfg.transition, period_s=cfg.transition_period_s,
+                       filter=filter)
+        self.tracks = TrackSet(len(cfg.models))
+        self._hist = hist.Chunks(hist.history_dtype(len(cfg.models), cfg.history_covariance))
+        self._ledger = hist.Growable(hist.LEDGER_DTYPE)
+        self._pending = PendingPool(DETECTION_DTYPE)
+        self._cues = CuePool()
+        self._sensors: dict[str, int] = {}
+        self._next_id = 1
+        self._chi2 = np.concatenate([[-1.0], chi2.ppf(cfg.gate_probability, np.arange(1, 5))])
+        self._chi2_merge = float(chi2.ppf(cfg.merge_probability, 6))
+        self._last_merge_t = -np.inf
+        self._merges: list[tuple[float, int, int]] = []
+        self.t_s = -np.inf
+        self.n_updates = 0
+        #: Wall time (s) spent per phase: gate (coarse), predict, associate, update, initiate,
+        #: manage (misses, deletion, ledger, history).
+        self.timing: dict[str, float] = defaultdict(float)
+
+    # ------------------------------------------------------------------ public API
+    @property
+    def history(self) -> np.ndarray:
+        """All estimates so far (:func:`~.history.history_dtype` rows, in processing order)."""
+        return self._hist.array()
+
+    def ledger(self) -> np.ndarray:
+        """One :data:`~.history.LEDGER_DTYPE` row per detection received, in arrival order."""
+        return self._ledger.array()
+
+    @property
+    def merges(self) -> np.ndarray:
+        """Duplicate tracks removed: ``t_s``, ``removed`` track id, ``kept`` track id."""
+        return np.array(self._merges, dtype=[("t_s", float), ("removed", np.int64),
+                                             ("kept", np.int64)])
+
+    def step(self, detections: np.ndarray) -> np.ndarray:
+        """Process a batch of detections; returns its ledger rows (as of now)."""
+        det = _validate(detections)
+        rows = np.zeros(det.size, hist.LEDGER_DTYPE)
+        rows["det_id"], rows["t_s"], rows["track_id"] = det["det_id"], det["t_s"], -1
+        good = _usable(det)
+        rows["outcome"] = np.where(good, hist.PENDING, hist.REJECTED)
+        first = self._ledger.append(rows)
+        idx = np.flatnonzero(good)
+        idx = idx[np.argsort(det["t_s"][idx], kind="stable")]
+        for f in _frames(det[idx], self.config.frame_window_s):
+            self._frame(det[idx[f]], first + idx[f])
+        return self._ledger.view()[first:first + det.size].copy()
+
+    def flush(self) -> None:
+        """End of stream: pending detections and cues become unassociated."""
+        self._expire(np.inf)
+
+    # ------------------------------------------------------------------ one frame
+    def _frame(self, det: np.ndarray, led: np.ndarray) -> None:
+        tr = self.tracks
+        t0 = time.perf_counter()
+        meas = Measurements.from_detections(det)
+        t_ref = float(np.median(meas.t_s))
+        self.t_s = max(self.t_s, t_ref)
+        sensor = self._sensor(str(det["sensor"][0]))
+        k = len(meas)
+        taken = np.zeros(k, bool)
+        updated = np.zeros(tr.n, bool)
+        if tr.n:
+            ti, di = self._candidates(meas, t_ref)
+            t0 = self._lap("gate", t0)
+            if ti.size:
+                a_trk, a_det = self._associate_update(meas, ti, di, t_ref, sensor)
+                t0 = time.perf_counter()
+                taken[a_det] = True
+                updated[a_trk] = True
+                self._ledger_set(led[a_det], hist.UPDATED, tr.ids[a_trk])
+        missed = (tr.last_sensor == sensor) & ~updated
+        tr.misses[missed] += 1
+        free = np.flatnonzero(~taken)
+        t0 = self._lap("manage", t0)
+        if free.size:
+            self._initiate(det[free], meas.take(free), led[free], sensor, t_ref)
+        t0 = self._lap("initiate", t0)
+        self._delete(t_ref)
+        if t_ref - self._last_merge_t >= self.config.merge_interval_s:
+            self._merge_duplicates(t_ref)
+        self._expire(t_ref)
+        self._lap("manage", t0)
+
+    def _lap(self, phase: str, t0: float) -> float:
+        t1 = time.perf_counter()
+        self.timing[phase] += t1 - t0
+        return t1
+
+    def _candidates(self, meas: Measurements, t_ref: float):
+        cfg, tr = self.config, self.tracks
+        r, trk_r = np.empty((tr.n, 3)), np.empty(tr.n)
+        extrapolate_kernel(tr.xc, tr.Pc, t_ref - tr.t, cfg.coarse_sigma, cfg.max_accel_m_s2, r,
+                           trk_r)
+        shift = np.abs(meas.t_s - t_ref) * cfg.init_max_speed_m_s
+        has_range = meas.valid[:, :3].all(axis=1)
+        out_t, out_d = [], []
+        if has_range.any():
+            sel = np.flatnonzero(has_range)
+            pos, cov = meas.take(sel).position_ecef()
+            det_r = cfg.coarse_sigma * np.sqrt(np.trace(cov, axis1=1, axis2=2)) + shift[sel]
+            ti, di = candidate_pairs(r, trk_r, pos, det_r)
+            out_t.append(ti)
+            out_d.append(sel[di])
+        ang = ~has_range & meas.valid[:, 1] & meas.valid[:, 2]
+        if ang.any():
+            sel = np.flatnonzero(ang)
+            s_mean = meas.sensor_ecef[sel].mean(axis=0)
+            d = r - s_mean
+            dist = np.linalg.norm(d, axis=1)
+            los_t = d / dist[:, None]
+            spread = (np.linalg.norm(meas.sensor_ecef[sel] - s_mean, axis=1) + shift[sel])
+            el = meas.z[sel, 2]
+            sig_a = np.hypot(meas.sigma[sel, 1] * np.cos(el), meas.sigma[sel, 2])
+            det_r = cfg.coarse_sigma * sig_a + spread / max(float(dist.min()), 1.0)
+            ti, di = candidate_pairs(los_t, trk_r / dist, meas.take(sel).los_unit(), det_r)
+            out_t.append(ti)
+            out_d.append(sel[di])
+        if not out_t:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(out_t), np.concatenate(out_d)
+
+    def _associate_update(self, meas, ti, di, t_ref, sensor):
+        tr, imm = self.tracks, self.imm
+        t0 = time.perf_counter()
+        cand, loc = np.unique(ti, return_inverse=True)
+        dt = t_ref - tr.t[cand]
+        x0, P0, cbar = imm.mix(tr.x[cand], tr.P[cand], tr.mu[cand], dt)
+        xp, Pp = imm.predict_mixed(x0, P0, dt)
+        xcp, Pcp = imm.combine(xp, Pp, cbar)
+        t0 = self._lap("predict", t0)
+        xpair = xcp[loc]
+        xpair[:, :3] += xpair[:, 3:6] * (meas.t_s[di] - t_ref)[:, None]
+        d2, logdet, m = imm.filter.gate(xpair, Pcp[loc], meas, rows=di)
+        ok = d2 <= self._chi2[m]
+        a_loc, a_det = assign_sparse(loc[ok], di[ok], (d2 + logdet)[ok], cand.size, len(meas))
+        t0 = self._lap("associate", t0)
+        if a_loc.size == 0:
+            return a_loc, a_det
+        trk = cand[a_loc]
+        t_det = meas.t_s[a_det]
+        xu, Pu, cb = xp[a_loc], Pp[a_loc], cbar[a_loc]
+        off = np.abs(t_det - t_ref) > 1e-9
+        if off.any():
+            o = np.flatnonzero(off)
+            dt_o = t_det[o] - tr.t[trk[o]]
+            x0o, P0o, cb[o] = imm.mix(tr.x[trk[o]], tr.P[trk[o]], tr.mu[trk[o]], dt_o)
+            xu[o], Pu[o] = imm.predict_mixed(x0o, P0o, dt_o)
+        x, P, mu, _ = imm.update(xu, Pu, cb, meas, rows=a_det, overwrite=True)
+        tr.set_state(trk, x, P, mu, t_det, imm.combine(x, P, mu))
+        tr.hits[trk] += 1
+        tr.misses[trk] = 0
+        tr.last_sensor[trk] = sensor
+        tr.confirmed[trk] |= tr.hits[trk] >= self.config.confirm_hits
+        self.n_updates += trk.size
+        t0 = self._lap("update", t0)
+        self._record(trk, meas.det_id[a_det])
+        self._lap("manage", t0)
+        return trk, a_det
+
+    # ------------------------------------------------------------------ initiation
+    def _initiate(self, det, meas, led, sensor, t_ref):
+        cfg = self.config
+        radar = meas.valid[:, :3].all(axis=1) & (det["kind"] == "radar")
+        ir = ~radar
+        if ir.any():  # angle-only detections wait as cues
+            sel = np.flatnonzero(ir)
+            m = meas.take(sel)
+            self._cues.add(m.t_s, m.sensor_ecef, m.los_unit(),
+                           np.hypot(m.sigma[:, 1], m.sigma[:, 2]), led[sel])
+        if not radar.any():
+            return
+        sel = np.flatnonzero(radar)
+        m = meas.take(sel)
+        pos, cov = m.position_ecef()
+        sig = np.sqrt(np.trace(cov, axis1=1, axis2=2))
+        pi, ni = self._pending.pair(pos, sig, m.t_s, sensor, max_speed_m_s=cfg.init_max_speed_m_s,
+                                    n_sigma=cfg.coarse_sigma)
+        rest = np.ones(sel.size, bool)
+        rest[ni] = False
+        if ni.size:
+            first = self._pending.take(pi)
+            self._start_tracks(first, m.take(ni), pos[ni], cov[ni], led[sel[ni]], sensor)
+        r = np.flatnonzero(rest)
+        self._pending.add(det[sel[r]], pos[r], sig[r], sensor, led[sel[r]])
+
+    def _start_tracks(self, first, second: Measurements, pos2, cov2, led2, sensor):
+        cfg, tr, imm = self.config, self.tracks, self.imm
+        pos1, cov1 = Measurements.from_detections(first["det"]).position_ecef()
+        x, P, mu = two_point_state(pos1, cov1, pos2, cov2, second.t_s - first["det"]["t_s"],
+                                   accel=gravity_j2(pos2),
+                                   accel_sigma_m_s2=cfg.max_accel_m_s2,
+                                   log_beta=cfg.init_log_beta,
+                                   log_beta_sigma=cfg.init_log_beta_sigma,
+                                   mode_probs=cfg.initial_mode_probs)
+        ll = np.zeros(x.shape[0])
+        rr = np.flatnonzero(second.valid[:, 3])
+        if rr.size:  # fuse the range rate of the second detection (its position is used)
+            m_rr = second.take(rr)
+            m_rr.valid[:, :3] = False
+            x[rr], P[rr], mu[rr], ll[rr] = imm.update(x[rr], P[rr], mu[rr], m_rr)
+        ok = np.isfinite(ll)
+        n_new = int(ok.sum())
+        ids = np.arange(self._next_id, self._next_id + n_new)
+        self._next_id += n_new
+        xc, Pc = imm.combine(x[ok], P[ok], mu[ok])
+        rows = tr.add(ids, x[ok], P[ok], mu[ok], second.t_s[ok], xc, Pc, hits=2, sensor=sensor)
+        tr.confirmed[rows] = tr.hits[rows] >= cfg.confirm_hits
+        k, cue_led = self._cues.match(xc[:, :3], xc[:, 3:6],
+                                      np.sqrt(np.trace(Pc[:, :3, :3], axis1=1, axis2=2)),
+                                      second.t_s[ok], window_s=cfg.cue_window_s,
+                                      n_sigma=cfg.cue_sigma)
+        tr.confirmed[rows[k]] = True
+        self._ledger_set(cue_led, hist.CUED, ids[k])
+        self._ledger_set(np.concatenate([first["ledger"][ok], led2[ok]]), hist.STARTED,
+                         np.concatenate([ids, ids]))
+        bad = np.concatenate([first["ledger"][~ok], led2[~ok]])
+        self._ledger_set(bad, hist.UNASSOCIATED, -1)
+        self._record(rows, second.det_id[ok])
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _sensor(self, name: str) -> int:
+        return self._sensors.setdefault(name, len(self._sensors))
+
+    def _delete(self, t_now: float) -> None:
+        cfg, tr = self.config, self.tracks
+        if tr.n == 0:
+            return
+        dead = ((~tr.confirmed & (tr.misses >= cfg.tentative_max_misses))
+                | (tr.confirmed & (tr.misses >= cfg.delete_after_misses))
+                | (t_now - tr.t > cfg.max_coast_s))
+        if dead.any():
+            tr.remove(dead)
+
+    def _merge_duplicates(self, t_now: float) -> None:
+        """Remove confirmed tracks that duplicate another: position and velocity, carried to
+        ``t_now``, equal within the chi-square test (6 dof, ``merge_probability``) on the sum
+        of the two covariances.  The track with fewer updates goes (the younger on a tie)."""
+        self._last_merge_t = t_now
+        tr, cfg = self.tracks, self.config
+        conf = np.flatnonzero(tr.confirmed)
+        if conf.size < 2:
+            return
+        dt = t_now - tr.t[conf]
+        r, rad = np.empty((conf.size, 3)), np.empty(conf.size)
+        extrapolate_kernel(tr.xc[conf], tr.Pc[conf], dt, 3.0, cfg.max_accel_m_s2, r, rad)
+        i, j = candidate_pairs(r, rad, r, rad)
+        keep = i < j
+        i, j = i[keep], j[keep]
+        if i.size == 0:
+            return
+        d = np.concatenate([r[i] - r[j], tr.xc[conf[i], 3:6] - tr.xc[conf[j], 3:6]], axis=1)
+        S = tr.Pc[conf[i], :6, :6] + tr.Pc[conf[j], :6, :6]
+        d2 = np.einsum("ki,ki->k", d, np.linalg.solve(S, d[..., None])[..., 0])
+        dup = np.flatnonzero(d2 < self._chi2_merge)
+        if dup.size == 0:
+            return
+        gone = np.zeros(tr.n, bool)
+        for e in dup[np.argsort(d2[dup])]:  # the few duplicate pairs, best first
+            a, b = conf[i[e]], conf[j[e]]
+            if gone[a] or gone[b]:
+                continue
+            lose, win = (a, b) if (tr.hits[a], -tr.ids[a]) < (tr.hits[b], -tr.ids[b]) else (b, a)
+            gone[lose] = True
+            self._merges.append((t_now, int(tr.ids[lose]), int(tr.ids[win])))
+        tr.remove(gone)
+
+    def _expire(self, t_now: float) -> None:
+        old = np.concatenate([self._pending.expire(t_now, self.config.init_max_dt_s),
+                              self._cues.expire(t_now, self.config.cue_window_s)])
+        self._ledger_set(old, hist.UNASSOCIATED, -1)
+
+    def _ledger_set(self, idx, outcome: int, track_id) -> None:
+        if np.size(idx):
+            v = self._ledger.view()
+            v["outcome"][idx] = outcome
+            v["track_id"][idx] = track_id
+
+    def _record(self, rows: np.ndarray, det_id: np.ndarray) -> None:
+        tr = self.tracks
+        out = np.zeros(rows.size, self._hist.dtype)
+        out["t_s"], out["track_id"], out["det_id"] = tr.t[rows], tr.ids[rows], det_id
+        xc, Pc = tr.xc[rows], tr.Pc[rows]
+        out["state"], out["log_beta"] = xc[:, :6], xc[:, 6]
+        out["cov"] = Pc[:, :6, :6] if out["cov"].ndim == 3 else np.diagonal(Pc, axis1=1,
+                                                                             axis2=2)[:, :6]
+        out["mu"], out["confirmed"] = tr.mu[rows], tr.confirmed[rows]
+        self._hist.append(out)
+
+
+def _validate(detections) -> np.ndarray:
+    det = np.asarray(detections)
+    if det.dtype != DETECTION_DTYPE:
+        names = det.dtype.names or ()
+        missing = [n for n in DETECTION_DTYPE.names if n not in names]
+        if missing:
+            raise ValueError(f"detections need the DETECTION_DTYPE fields; missing {missing}")
+        det = det.astype(DETECTION_DTYPE)
+    return np.atleast_1d(det).ravel()
+
+
+def _usable(det: np.ndarray) -> np.ndarray:
+    z, sg = det["z"], det["sigma"]
+    ok_z = np.isfinite(z) & np.isfinite(sg) & (sg > 0)
+    ir = det["kind"] == "ir"
+    angles = np.where(ir[:, None], ok_z[:, :2], ok_z[:, 1:3]).all(axis=1)
+    return (np.isfinite(det["t_s"]) & np.isfinite(det["sensor_ecef_m"]).all(axis=1) & angles
+            & ((det["kind"] == "radar") | ir)
+            & (np.linalg.norm(det["sensor_ecef_m"], axis=1) > 1e6))
+
+
+def _frames(det: np.ndarray, window_s: float) -> list[np.ndarray]:
+    """Index arrays of frames: one sensor's detections within ``window_s`` of the frame's
+    first, ordered by first time (``det`` is sorted by time)."""
+    if det.size == 0:
+        return []
+    _, code = np.unique(det["sensor"], return_inverse=True)
+    t = det["t_s"]
+    frames = []
+    for c in np.unique(code):
+        idx = np.flatnonzero(code == c)
+        ts = t[idx]
+        start = 0
+        while start < idx.size:
+            end = int(np.searchsorted(ts, ts[start] + window_s, side="right"))
+            frames.append(idx[start:end])
+            start = end
+    frames.sort(key=lambda f: (t[f[0]], f[0]))
+    return frames
