@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[test,atmosphere]"
+	$(BIN)/pip install -q -e ".[test,atmosphere,bench]"
 	touch $@ $(STAMP)
 
 demo: $(STAMP)

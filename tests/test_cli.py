@@ -102,3 +102,13 @@ def test_zone_json_and_bad_input():
     assert res.exit_code == 2 and "latitude" in res.stderr and "Traceback" not in res.output
     res = runner.invoke(app, ["zone", "nan", "0"])
     assert res.exit_code == 2
+
+
+def test_bench_tracking_json_small():
+    pytest.importorskip("stonesoup")
+    d = _json(["bench", "tracking", "--n-targets", "50", "--duration-s", "3",
+               "--peer-window-s", "3", "--json"])
+    for key in ("updates_per_s", "stonesoup_updates_per_s", "ratio", "rmse_m",
+                "stonesoup_rmse_m"):
+        assert key in d and d[key] > 0
+    assert d["ratio"] > 10.0

@@ -106,7 +106,6 @@ def run_stonesoup(truth_ecef: np.ndarray, times_s: np.ndarray, radar_ecef: np.nd
     epoch = dt.datetime(2025, 1, 1)
     n, n_t = truth_ecef.shape[:2]
     enu = np.einsum("ij,ntj->nti", m, truth_ecef[..., :3] - radar_ecef)
-    venu = np.einsum("ij,ntj->nti", m, truth_ecef[..., 3:])
     # Two-point initiation from detections one second apart (launchwatch pairs consecutive
     # scans; Stone Soup's EKF diverges from a 0.1 s baseline's km/s velocity uncertainty):
     # position from the second detection, velocity from the difference, covariance from the
