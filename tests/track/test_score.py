@@ -55,7 +55,7 @@ def test_deliberate_break_is_counted():
     tru = _truth()
     h = np.concatenate([_rows(tru, 1, 0, 0, 50), _rows(tru, 3, 0, 53, 100),
                         _rows(tru, 2, 1, 10, 100)])
-    s = score(h, tru)  # stale_s = 1: track 1 is gone from t = 52
+    s = score(h, tru, stale_s=1.0)  # track 1 is gone from t = 52
     assert s.n_breaks == 1 and s.n_swaps == 0
     assert np.all(s.breaks_per_missile == [1, 0])
     assert np.isclose(s.coverage[0], 99 / 101)  # t = 51, 52 uncovered
@@ -80,7 +80,7 @@ def test_ospa_and_rmse_closed_form():
 def test_stale_and_unconfirmed_rows_are_ignored():
     tru = _truth()
     h = np.concatenate([_rows(tru, 1, 0, 0, 20), _rows(tru, 2, 1, 10, 100, confirmed=False)])
-    s = score(h, tru)
+    s = score(h, tru, stale_s=1.0)
     assert np.all(s.assignment[TIMES > 21, 0] == -1)
     assert np.all(s.assignment[:, 1] == -1)
     assert np.isnan(s.time_to_track_s[1])
@@ -97,3 +97,10 @@ def test_empty_history():
 def test_bad_parameters():
     with pytest.raises(ValueError):
         score(np.zeros(0, history_dtype(3)), _truth(), ospa_p=0.5)
+
+
+def test_default_staleness_follows_the_update_rate():
+    tru = _truth()
+    h = _rows(tru, 1, 0, 0, 100)
+    assert score(h[::4], tru).coverage[0] == 1.0  # updates every 4 s still cover the missile
+    assert score(h[::4], tru, stale_s=1.0).coverage[0] < 0.3

@@ -105,19 +105,60 @@ def test_ir_cue_confirms_at_birth_and_ir_updates_the_track(srbm_truth):
 
 
 def test_track_deleted_after_missed_updates(srbm_truth):
+    """With ``lost_sigma_m = 0`` a confirmed track dies after ``delete_after_misses`` frames of
+    its radar without it."""
     times, states, _ = srbm_truth
     rng = np.random.default_rng(0)
-    cfg = TrackerConfig(delete_after_misses=4)
-    tracker = Tracker(cfg)
+    tracker = Tracker(TrackerConfig(delete_after_misses=4, lost_sigma_m=0.0))
     scans = radar_scans(states[:, 600:700], times[600:700], rng=rng)
     for det in scans[:50]:
         tracker.step(det)
     assert tracker.tracks.n == 1 and tracker.tracks.confirmed[0]
-    for j in range(3):  # the radar keeps scanning but no longer sees the missile
+    for j in range(4):  # the radar keeps scanning but no longer sees the missile
+        assert tracker.tracks.n == 1
         tracker.step(_far_detection(times[650 + j], det_id=10**6 + j))
-    assert tracker.tracks.n == 1
-    tracker.step(_far_detection(times[653], det_id=10**6 + 3))
+    tracker.step(_far_detection(times[654], det_id=10**6 + 4))
     assert tracker.tracks.n == 0
+
+
+def test_track_coasts_through_a_sensor_gap(srbm_truth):
+    """By default a well-tracked ballistic missile keeps its track through 60 s without
+    detections (the radar reporting only clutter) and is picked up again by the same track."""
+    times, states, _ = srbm_truth
+    rng = np.random.default_rng(6)
+    tracker = Tracker()
+    scans = radar_scans(states[:, 600:1500], times[600:1500], rng=rng)
+    for j, det in enumerate(scans):
+        if 200 <= j < 800:  # 20 s to 80 s of the window: a gap, one clutter report a second
+            det = _far_detection(times[600 + j], det_id=10**6 + j) if j % 10 == 0 else det[:0]
+        tracker.step(det)
+    h = tracker.history
+    assert np.unique(h["track_id"]).size == 1
+    assert h["t_s"].max() > times[1490]
+    assert np.sum(h["t_s"] > times[1400]) > 95
+
+
+def test_track_deleted_at_predicted_impact():
+    """A body diving into the ground from 30 km: its track ends at the predicted impact,
+    long before ``max_coast_s``."""
+    from track_helpers import coast_truth, midcourse_state
+    times = np.arange(0.0, 40.0, DT)
+    y0 = midcourse_state(lat_deg=38.0, lon_deg=128.5, h_m=30e3, v_east=600.0, v_north=0.0,
+                         v_up=-1500.0)
+    states = coast_truth(y0[None], times)
+    t_impact = times[np.flatnonzero(np.isnan(states[0, :, 0]))[0]]
+    rng = np.random.default_rng(2)
+    tracker = Tracker()
+    scans = radar_scans(states, times, rng=rng, min_el=-1.0)
+    for j, det in enumerate(scans):
+        if times[j] > 8.0:
+            det = _far_detection(times[j], det_id=10**6 + j)
+        tracker.step(det)
+        alive = 1 in tracker.tracks.ids
+        if 1.0 < times[j] < t_impact - 1.0:
+            assert alive, times[j]
+        if times[j] > t_impact + 5.0:
+            assert not alive, times[j]
 
 
 def _far_detection(t, det_id=10**6):

@@ -1,9 +1,11 @@
 """Track initiation: two-point radar pairs, and IR cues that confirm a new track at birth.
 
 * A radar detection (range, azimuth, elevation) that no track takes waits in the
-  :class:`PendingPool` for up to ``init_max_dt_s``.  A later unassociated detection of the *same
-  sensor* pairs with it if the implied speed is physical (``<= init_max_speed_m_s``, with the
-  position noise added); pairs are chosen globally (least total distance,
+  :class:`PendingPool` for the next ``init_max_frames`` frames of its sensor (so one missed
+  detection is tolerated, whatever the sensor's revisit time), at most ``init_max_dt_s``.  A
+  later unassociated detection of the *same sensor* pairs with it if the implied speed is
+  physical (``<= init_max_speed_m_s``, with the position noise added); pairs are chosen globally
+  (least total distance,
   :func:`~.associate.assign_sparse`).  The new track starts at the second detection by
   two-point differencing (:func:`two_point_state`, exact covariance); a measured range rate of
   the second detection is then fused as an ordinary update of that slot alone.  (A first
@@ -14,7 +16,10 @@
   kept as a *cue* (:class:`CuePool`) for ``cue_window_s``; a radar-born track whose position
   lies on a cue's line of sight (within ``cue_sigma`` of the cue's angular noise plus the
   track's motion over the time difference) is confirmed at birth instead of after
-  ``confirm_hits`` updates, and the cue is recorded as ``CUED`` to that track.
+  ``confirm_hits`` updates, and the cue is recorded as ``CUED`` to that track.  The track is
+  carried back to the cue's time with its own velocity and the test widens with its own
+  uncertainty then.  (A first version widened it by ``|v| dt``: with a 30 s window every clutter
+  pair matched a GEO satellite's cue -- a confirmed false track in the salvo scenario.)
 
 Units: metres, seconds, radians; positions ECEF.
 """
@@ -37,9 +42,17 @@ class PendingPool:
         self.sig = np.zeros(0)
         self.sensor = np.zeros(0, np.int64)
         self.ledger = np.zeros(0, np.int64)
+        self.frame = np.zeros(0, np.int64)  # the sensor's frame count when the row arrived
+        self._frames: dict[int, int] = {}  # frames seen per sensor
+
+    _F = ("det", "pos", "sig", "sensor", "ledger", "frame")
 
     def __len__(self) -> int:
         return self.det.size
+
+    def new_frame(self, sensor: int) -> None:
+        """Count one more frame of ``sensor`` (call once per frame, before pairing)."""
+        self._frames[sensor] = self._frames.get(sensor, 0) + 1
 
     def add(self, det, pos, sig, sensor, ledger) -> None:
         self.det = np.concatenate([self.det, det])
@@ -47,14 +60,19 @@ class PendingPool:
         self.sig = np.concatenate([self.sig, sig])
         self.sensor = np.concatenate([self.sensor, np.broadcast_to(sensor, det.shape)])
         self.ledger = np.concatenate([self.ledger, ledger])
+        self.frame = np.concatenate([self.frame, np.full(det.size, self._frames.get(sensor, 0))])
 
     def _keep(self, keep) -> None:
-        for f in ("det", "pos", "sig", "sensor", "ledger"):
+        for f in self._F:
             setattr(self, f, getattr(self, f)[keep])
 
-    def expire(self, t_now: float, max_dt_s: float) -> np.ndarray:
-        """Drop detections older than ``max_dt_s``; returns their ledger indices."""
-        old = self.det["t_s"] < t_now - max_dt_s
+    def expire(self, t_now: float, max_dt_s: float, max_frames: int) -> np.ndarray:
+        """Drop detections older than ``max_dt_s`` or ``max_frames`` frames of their sensor;
+        returns their ledger indices."""
+        count = np.array([self._frames.get(int(c), 0) for c in np.unique(self.sensor)])
+        now = count[np.searchsorted(np.unique(self.sensor), self.sensor)] if self.sensor.size \
+            else self.frame
+        old = (self.det["t_s"] < t_now - max_dt_s) | (now - self.frame > max_frames)
         out = self.ledger[old]
         if old.any():
             self._keep(~old)
@@ -79,7 +97,7 @@ class PendingPool:
 
     def take(self, idx) -> dict:
         """Remove rows ``idx`` and return them as a dict of arrays."""
-        out = {f: getattr(self, f)[idx] for f in ("det", "pos", "sig", "sensor", "ledger")}
+        out = {f: getattr(self, f)[idx] for f in self._F}
         keep = np.ones(len(self), bool)
         keep[idx] = False
         self._keep(keep)
@@ -117,20 +135,25 @@ class CuePool:
             self._keep(~old)
         return out
 
-    def match(self, r, v, sig_pos, t_s, *, window_s: float, n_sigma: float):
-        """Cues on the lines of sight of new tracks (positions (K, 3) m, velocities (K, 3),
-        1-sigma position (K,), times (K,)).  Returns (track index, ledger index of the cue),
-        one cue per track at most; matched cues are removed."""
+    def match(self, r, v, Prr, Pvv, t_s, *, window_s: float, n_sigma: float):
+        """Cues on the lines of sight of new tracks: positions (K, 3) m and velocities (K, 3)
+        m/s at times ``t_s`` (K,), with position and velocity covariances (K, 3, 3).  Each track
+        is carried back to the cue time (``r - v dt``) and must lie within ``n_sigma`` of the
+        cue's angular noise plus its own position uncertainty at that time
+        (``sqrt(tr Prr + dt^2 tr Pvv)``).  Returns (track index, ledger index of the cue), one
+        cue per track at most; matched cues are removed."""
         if len(self) == 0 or r.shape[0] == 0:
             return _EMPTY, _EMPTY
-        d = r[:, None, :] - self.sensor_pos[None, :, :]  # (K, C, 3)
+        dt = t_s[:, None] - self.t[None, :]  # (K, C)
+        back = r[:, None, :] - v[:, None, :] * dt[..., None]
+        d = back - self.sensor_pos[None, :, :]
         dist = np.linalg.norm(d, axis=-1)
         cos = np.einsum("kci,ci->kc", d, self.los) / dist
         ang = np.arccos(np.clip(cos, -1.0, 1.0))
-        dt = np.abs(t_s[:, None] - self.t[None, :])
-        tol = (n_sigma * self.sig[None, :]
-               + (np.linalg.norm(v, axis=1)[:, None] * dt + n_sigma * sig_pos[:, None]) / dist)
-        k, c = np.nonzero((ang <= tol) & (dt <= window_s))
+        sig = np.sqrt(np.trace(Prr, axis1=1, axis2=2)[:, None]
+                      + dt**2 * np.trace(Pvv, axis1=1, axis2=2)[:, None])
+        tol = n_sigma * (self.sig[None, :] + sig / dist)
+        k, c = np.nonzero((ang <= tol) & (np.abs(dt) <= window_s))
         if k.size == 0:
             return _EMPTY, _EMPTY
         a_k, a_c = assign_sparse(k, c, ang[k, c] / tol[k, c], r.shape[0], len(self))

@@ -5,6 +5,9 @@ Definitions (positions ECEF m, velocities m/s, times s after the epoch):
 * **Evaluation times** are the truth grid (``Truth.times_s``) unless given.  At each time ``t``
   a track's *current estimate* is its latest history row with ``t - stale_s < t_row <= t``
   (confirmed rows only by default), carried to ``t`` by ``r + v dt + g dt^2 / 2`` (J2 gravity).
+  By default ``stale_s`` is three median update intervals of the scored tracks (within 0.5-30
+  s): 0.3 s for a 10 Hz radar, several seconds for radars revisiting every 2-6 s (a fixed 1 s
+  made such tracks look absent most of the time).
 * **Assignment**: at each time, tracks and airborne missiles are matched by global nearest
   neighbour on position distance within ``gate_m`` (sparse: candidate pairs, then
   :func:`~.associate.assign_sparse`); ``assignment[k, i]`` is the track id on missile ``i``
@@ -57,12 +60,14 @@ class Score:
 
 
 def score(history: np.ndarray, truth: Truth, *, gate_m: float = 10_000.0,
-          ospa_c_m: float = 10_000.0, ospa_p: float = 2.0, stale_s: float = 1.0,
+          ospa_c_m: float = 10_000.0, ospa_p: float = 2.0, stale_s: float | None = None,
           confirmed_only: bool = True, times_s=None) -> Score:
     """Score ``history`` (rows of :func:`~.history.history_dtype`) against ``truth``."""
+    h = history[history["confirmed"]] if confirmed_only else history
+    if stale_s is None:
+        stale_s = default_stale_s(h)
     if not (gate_m > 0 and ospa_c_m > 0 and ospa_p >= 1 and stale_s > 0):
         raise ValueError("gate_m, ospa_c_m, stale_s must be positive and ospa_p >= 1")
-    h = history[history["confirmed"]] if confirmed_only else history
     if times_s is None:
         times, states = np.asarray(truth.times_s, float), truth.states_ecef
     else:
@@ -137,6 +142,14 @@ def score(history: np.ndarray, truth: Truth, *, gate_m: float = 10_000.0,
         n_breaks=int(breaks_m.sum()), n_swaps=int(swaps_u.sum()), breaks_per_missile=breaks_m,
         track_ids=track_ids, swaps_per_track=swaps_u,
         n_false_tracks=int(n_u - np.unique(assign_u[assign_u >= 0]).size))
+
+
+def default_stale_s(history: np.ndarray) -> float:
+    """Three median update intervals (s) of the tracks in ``history``, within [0.5, 30]."""
+    order = np.lexsort((history["t_s"], history["track_id"]))
+    t, ids = history["t_s"][order], history["track_id"][order]
+    gaps = np.diff(t)[(np.diff(ids) == 0) & (np.diff(t) > 0)]
+    return float(np.clip(3.0 * np.median(gaps), 0.5, 30.0)) if gaps.size else 1.0
 
 
 def _ffill_prev(a: np.ndarray) -> np.ndarray:

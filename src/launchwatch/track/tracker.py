@@ -20,11 +20,16 @@ sequential by time).  For each frame:
    birth on an IR cue).
 5. **Misses and deletion** -- a track misses a frame of the sensor that last updated it if that
    frame does not update it (other sensors' frames never count: they may not cover it; when
-   another sensor takes over it becomes the one that counts); a tentative track dies after
-   ``tentative_max_misses`` consecutive misses, a confirmed one after ``delete_after_misses``,
-   any track after ``max_coast_s`` without update.  (A first version counted frames of every
-   sensor that had ever updated the track: in the bench, radar hand-overs then turned one
-   outlier detection into a deleted track and a new one -- three breaks in 3 million updates.)
+   another sensor takes over it becomes the one that counts).  A *tentative* track dies after
+   ``tentative_max_misses`` misses or ``init_max_dt_s`` without update.  A *confirmed* track
+   coasts through sensor gaps (the ballistic prediction holds for minutes): it dies after
+   ``delete_after_misses`` misses only once its predicted position sigma (linear, without
+   process noise) exceeds ``lost_sigma_m``, after ``max_coast_s`` without update, or when the
+   prediction is ``impact_margin_m`` below the ellipsoid.  Deletion runs before association,
+   so a stale track cannot take a detection.  (Measured on the shipped scenarios: a 30 s
+   limit split one KN-23 track in two over a 104 s gap between radars; a tentative track aged
+   38 s took a false alarm and was confirmed; counting frames of every sensor that had ever
+   updated a track turned single outliers into breaks at radar hand-overs in the bench.)
 6. **Duplicates** -- every ``merge_interval_s``, confirmed tracks whose positions and velocities
    agree within a chi-square test are merged (the one with fewer updates is removed,
    :attr:`Tracker.merges`).  Without it, two tracks on one missile, each fed by another sensor,
@@ -44,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import chi2
 
+from ..earth.constants import A_M, B_M
 from ..earth.gravity import gravity_j2
 from ..sense.records import DETECTION_DTYPE
 from . import history as hist
@@ -72,14 +78,17 @@ class TrackerConfig:
     coarse_sigma: float = 6.0
     max_accel_m_s2: float = 300.0
     init_max_speed_m_s: float = 8000.0
-    init_max_dt_s: float = 2.0
+    init_max_frames: int = 2
+    init_max_dt_s: float = 10.0
     init_log_beta: float = math.log(3000.0)
     init_log_beta_sigma: float = 1.5
     confirm_hits: int = 3
     tentative_max_misses: int = 2
     delete_after_misses: int = 5
-    max_coast_s: float = 30.0
-    cue_window_s: float = 5.0
+    lost_sigma_m: float = 5000.0
+    max_coast_s: float = 120.0
+    impact_margin_m: float = 2000.0
+    cue_window_s: float = 10.0
     cue_sigma: float = 4.0
     merge_probability: float = 0.999
     merge_interval_s: float = 1.0
@@ -167,8 +176,10 @@ class Tracker:
         t_ref = float(np.median(meas.t_s))
         self.t_s = max(self.t_s, t_ref)
         sensor = self._sensor(str(det["sensor"][0]))
-        k = len(meas)
-        taken = np.zeros(k, bool)
+        self._delete(t_ref)
+        self._pending.new_frame(sensor)
+        self._expire(t_ref)
+        taken = np.zeros(len(meas), bool)
         updated = np.zeros(tr.n, bool)
         if tr.n:
             ti, di = self._candidates(meas, t_ref)
@@ -316,8 +327,7 @@ class Tracker:
         xc, Pc = imm.combine(x[ok], P[ok], mu[ok])
         rows = tr.add(ids, x[ok], P[ok], mu[ok], second.t_s[ok], xc, Pc, hits=2, sensor=sensor)
         tr.confirmed[rows] = tr.hits[rows] >= cfg.confirm_hits
-        k, cue_led = self._cues.match(xc[:, :3], xc[:, 3:6],
-                                      np.sqrt(np.trace(Pc[:, :3, :3], axis1=1, axis2=2)),
+        k, cue_led = self._cues.match(xc[:, :3], xc[:, 3:6], Pc[:, :3, :3], Pc[:, 3:6, 3:6],
                                       second.t_s[ok], window_s=cfg.cue_window_s,
                                       n_sigma=cfg.cue_sigma)
         tr.confirmed[rows[k]] = True
@@ -333,12 +343,19 @@ class Tracker:
         return self._sensors.setdefault(name, len(self._sensors))
 
     def _delete(self, t_now: float) -> None:
+        """Deletion rules of the module docstring (rule 5) at time ``t_now``."""
         cfg, tr = self.config, self.tracks
         if tr.n == 0:
             return
-        dead = ((~tr.confirmed & (tr.misses >= cfg.tentative_max_misses))
-                | (tr.confirmed & (tr.misses >= cfg.delete_after_misses))
-                | (t_now - tr.t > cfg.max_coast_s))
+        dt = t_now - tr.t
+        r, sig = np.empty((tr.n, 3)), np.empty(tr.n)
+        extrapolate_kernel(tr.xc, tr.Pc, dt, 1.0, 0.0, r, sig)
+        height = np.linalg.norm(r, axis=1) - _ellipsoid_radius(r)
+        tentative = ~tr.confirmed & ((tr.misses >= cfg.tentative_max_misses)
+                                     | (dt > cfg.init_max_dt_s))
+        lost = tr.confirmed & (((tr.misses >= cfg.delete_after_misses) & (sig > cfg.lost_sigma_m))
+                               | (dt > cfg.max_coast_s) | (height < -cfg.impact_margin_m))
+        dead = tentative | lost
         if dead.any():
             tr.remove(dead)
 
@@ -376,8 +393,9 @@ class Tracker:
         tr.remove(gone)
 
     def _expire(self, t_now: float) -> None:
-        old = np.concatenate([self._pending.expire(t_now, self.config.init_max_dt_s),
-                              self._cues.expire(t_now, self.config.cue_window_s)])
+        cfg = self.config
+        old = np.concatenate([self._pending.expire(t_now, cfg.init_max_dt_s, cfg.init_max_frames),
+                              self._cues.expire(t_now, cfg.cue_window_s)])
         self._ledger_set(old, hist.UNASSOCIATED, -1)
 
     def _ledger_set(self, idx, outcome: int, track_id) -> None:
@@ -396,6 +414,12 @@ class Tracker:
                                                                              axis2=2)[:, :6]
         out["mu"], out["confirmed"] = tr.mu[rows], tr.confirmed[rows]
         self._hist.append(out)
+
+
+def _ellipsoid_radius(r: np.ndarray) -> np.ndarray:
+    """WGS84 ellipsoid radius (m) along the geocentric directions of ``r`` (N, 3)."""
+    p2 = r[:, 0] ** 2 + r[:, 1] ** 2
+    return A_M * B_M * np.linalg.norm(r, axis=1) / np.sqrt(B_M**2 * p2 + A_M**2 * r[:, 2] ** 2)
 
 
 def _validate(detections) -> np.ndarray:
