@@ -41,7 +41,7 @@ def test_covariance_propagation_matches_flow_map(dt):
     the RK4 flow map: the measurement behind the module's choice."""
     x = _states()
     p = models.COAST.row().copy()
-    p[[models.P_Q_ISO, models.P_Q_ALONG, models.P_Q_LOG_BETA]] = 0.0
+    p[[models.P_Q_ISO, models.P_Q_ALONG, models.P_Q_LOG_BETA, models.P_Q_AERO]] = 0.0
     _, P = models.propagate(x, dt, p, P=np.broadcast_to(np.eye(7), (2, 7, 7)))
     phi = np.empty((2, 7, 7))
     for j in range(7):

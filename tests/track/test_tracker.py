@@ -93,7 +93,7 @@ def test_ir_cue_confirms_at_birth_and_ir_updates_the_track(srbm_truth):
     scans = radar_scans(states[:, k0:k0 + 100], times[k0:k0 + 100], rng=rng)
     for j, det in enumerate(scans):
         extra = [_ir_detection(states[0, k0 + j, :3], times[k0 + j] + 0.01, 1000 + j, rng)
-                 ] if j % 10 == 5 else []
+                 ] if j % 10 == 5 and j > 10 else []
         tracker.step(np.concatenate([det] + extra))
     h = tracker.history
     assert h["confirmed"][0]  # confirmed by the cue at its first estimate (2 radar hits)
@@ -259,3 +259,23 @@ def test_duplicate_tracks_are_merged(srbm_truth):
     assert tracker.tracks.n == 1 and tracker.tracks.ids[0] == 1
     m = tracker.merges
     assert m.size == 1 and m["removed"][0] == 99 and m["kept"][0] == 1
+
+
+def test_sparse_noisy_radar_starts_and_keeps_one_track(srbm_truth):
+    """A radar like the shipped sense models: a scan every 4 s, 2 mrad angles, range rate,
+    Pd 0.9, clutter.  (With a 2 s pairing window no track ever started from it.)"""
+    times, states, _ = srbm_truth
+    k = np.arange(400, 3600, 40)  # 40 s to 360 s, every 4 s
+    rng = np.random.default_rng(12)
+    tracker = Tracker()
+    for j, det in zip(k, radar_scans(states[:, k], times[k], rng=rng, pd=0.9,
+                                     sigma=(50.0, 2e-3, 2e-3), range_rate_sigma=2.0),
+                      strict=True):
+        fa = _false_alarms(times[j], rng.poisson(1.0), rng, 10**7 + 10 * j)
+        tracker.step(np.concatenate([det, fa]))
+    tracker.flush()
+    s = score(tracker.history, make_truth(states[:, k], times[k]))
+    assert s.time_to_track_s[0] - times[k[0]] < 16.0  # 3 hits, one miss allowed
+    assert np.unique(s.assignment[s.assignment >= 0]).size == 1
+    assert s.n_false_tracks == 0 and s.coverage[0] > 0.9
+    assert s.pos_rmse_m < 500.0  # single detections here: ~1 km cross-range

@@ -9,7 +9,14 @@ and the sensor that last updated it (``last_sensor``, an index).  States are ECE
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
+
+from ..earth.gravity import j2_accel
+from .associate import candidate_pairs
+from .batches import ellipsoid_radius
 
 _FIELDS = ("ids", "t", "x", "P", "mu", "xc", "Pc", "hits", "misses", "confirmed",
            "last_sensor")
@@ -67,3 +74,70 @@ class TrackSet:
         out["state"], out["log_beta"] = self.xc[:, :6], self.xc[:, 6]
         out["mu"], out["confirmed"] = self.mu, self.confirmed
         return out
+
+
+@njit(cache=True, error_model="numpy")
+def extrapolate_kernel(xc, Pc, dt, n_sigma, max_accel, r_out, rad_out):
+    """Coarse prediction for gating: ``r + v dt + g dt^2 / 2`` (J2 gravity only) and a radius
+    ``n_sigma sqrt(tr Prr + dt^2 tr Pvv) + max_accel dt^2 / 2`` (m) per row."""
+    for row in range(xc.shape[0]):
+        t = dt[row]
+        g = j2_accel(xc[row, 0], xc[row, 1], xc[row, 2])
+        for i in range(3):
+            r_out[row, i] = xc[row, i] + t * xc[row, 3 + i] + 0.5 * t * t * g[i]
+        var = 0.0
+        for i in range(3):
+            var += Pc[row, i, i] + t * t * Pc[row, 3 + i, 3 + i]
+        rad_out[row] = n_sigma * math.sqrt(max(var, 0.0)) + 0.5 * max_accel * t * t
+
+
+def deletion_mask(tr: TrackSet, t_now: float, cfg, *, impact: bool = False) -> np.ndarray:
+    """(N,) tracks to delete at ``t_now`` under the rules of :mod:`.tracker` (rule 5): misses,
+    age, lost (predicted sigma), and with ``impact`` the predicted height below ground."""
+    dt = t_now - tr.t
+    conf = tr.confirmed
+    dead = ((~conf & ((tr.misses >= cfg.tentative_max_misses) | (dt > cfg.init_max_dt_s)))
+            | (conf & (dt > cfg.max_coast_s)))
+    check = np.flatnonzero((conf & (tr.misses >= cfg.delete_after_misses)) | impact)
+    if check.size:
+        r, sig = np.empty((check.size, 3)), np.empty(check.size)
+        extrapolate_kernel(tr.xc[check], tr.Pc[check], dt[check], 1.0, 0.0, r, sig)
+        lost = conf[check] & (tr.misses[check] >= cfg.delete_after_misses)
+        lost &= sig > cfg.lost_sigma_m
+        if impact:
+            height = np.linalg.norm(r, axis=1) - ellipsoid_radius(r)
+            lost |= conf[check] & (height < -cfg.impact_margin_m)
+        dead[check[lost]] = True
+    return dead
+
+
+def duplicates(tr: TrackSet, t_now: float, chi2_limit: float, max_accel_m_s2: float):
+    """Pairs of confirmed tracks whose positions and velocities, carried to ``t_now``, are equal
+    within ``d^2 < chi2_limit`` (6 dof, sum of the two covariances).  Returns (loser, winner)
+    row indices: the loser has fewer updates (or is younger); each track loses at most once."""
+    conf = np.flatnonzero(tr.confirmed)
+    none = np.zeros(0, np.int64)
+    if conf.size < 2:
+        return none, none
+    r, rad = np.empty((conf.size, 3)), np.empty(conf.size)
+    extrapolate_kernel(tr.xc[conf], tr.Pc[conf], t_now - tr.t[conf], 3.0, max_accel_m_s2, r, rad)
+    i, j = candidate_pairs(r, rad, r, rad)
+    keep = i < j
+    i, j = i[keep], j[keep]
+    if i.size == 0:
+        return none, none
+    d = np.concatenate([r[i] - r[j], tr.xc[conf[i], 3:6] - tr.xc[conf[j], 3:6]], axis=1)
+    S = tr.Pc[conf[i], :6, :6] + tr.Pc[conf[j], :6, :6]
+    d2 = np.einsum("ki,ki->k", d, np.linalg.solve(S, d[..., None])[..., 0])
+    dup = np.flatnonzero(d2 < chi2_limit)
+    gone = np.zeros(tr.n, bool)
+    lose, win = [], []
+    for e in dup[np.argsort(d2[dup])]:  # the few duplicate pairs, best first
+        a, b = conf[i[e]], conf[j[e]]
+        if gone[a] or gone[b]:
+            continue
+        lo, hi = (a, b) if (tr.hits[a], -tr.ids[a]) < (tr.hits[b], -tr.ids[b]) else (b, a)
+        gone[lo] = True
+        lose.append(lo)
+        win.append(hi)
+    return np.array(lose, np.int64), np.array(win, np.int64)
