@@ -36,47 +36,52 @@ DEFAULT_TRANSITION = ((0.988, 0.002, 0.010),
 def _mix_kernel(x, P, mu, Pi, x0, P0, cbar):
     N, M, n = x.shape
     for t in prange(N):
+        w = np.empty(M)  # per work item: safe if the kernels are ever run in parallel
         for j in range(M):
             c = 0.0
             for i in range(M):
                 c += Pi[t, i, j] * mu[t, i]
             cbar[t, j] = c
-            for k in range(n):
-                x0[t, j, k] = 0.0
-                for l in range(n):
-                    P0[t, j, k, l] = 0.0
             for i in range(M):
-                w = Pi[t, i, j] * mu[t, i] / c if c > 0.0 else (1.0 if i == j else 0.0)
-                if w == 0.0:
-                    continue
-                for k in range(n):
-                    x0[t, j, k] += w * x[t, i, k]
+                w[i] = Pi[t, i, j] * mu[t, i] / c if c > 0.0 else (1.0 if i == j else 0.0)
+            xj = x0[t, j]
+            Pj = P0[t, j]
+            xj[:] = 0.0
+            Pj[:, :] = 0.0
             for i in range(M):
-                w = Pi[t, i, j] * mu[t, i] / c if c > 0.0 else (1.0 if i == j else 0.0)
-                if w == 0.0:
+                if w[i] != 0.0:
+                    for k in range(n):
+                        xj[k] += w[i] * x[t, i, k]
+            for i in range(M):
+                if w[i] == 0.0:
                     continue
+                xi = x[t, i]
+                Pi_ = P[t, i]
                 for k in range(n):
-                    dk = x[t, i, k] - x0[t, j, k]
+                    dk = w[i] * (xi[k] - xj[k])
                     for l in range(n):
-                        P0[t, j, k, l] += w * (P[t, i, k, l] + dk * (x[t, i, l] - x0[t, j, l]))
+                        Pj[k, l] += w[i] * Pi_[k, l] + dk * (xi[l] - xj[l])
 
 
 @njit(cache=True, parallel=PARALLEL, error_model="numpy")
 def _combine_kernel(x, P, mu, xc, Pc):
     N, M, n = x.shape
     for t in prange(N):
-        for k in range(n):
-            acc = 0.0
-            for j in range(M):
-                acc += mu[t, j] * x[t, j, k]
-            xc[t, k] = acc
-        for k in range(n):
-            for l in range(n):
-                acc = 0.0
-                for j in range(M):
-                    acc += mu[t, j] * (P[t, j, k, l] + (x[t, j, k] - xc[t, k])
-                                       * (x[t, j, l] - xc[t, l]))
-                Pc[t, k, l] = acc
+        xt = xc[t]
+        Pt = Pc[t]
+        xt[:] = 0.0
+        Pt[:, :] = 0.0
+        for j in range(M):
+            for k in range(n):
+                xt[k] += mu[t, j] * x[t, j, k]
+        for j in range(M):
+            wj = mu[t, j]
+            xj = x[t, j]
+            Pj = P[t, j]
+            for k in range(n):
+                dk = wj * (xj[k] - xt[k])
+                for l in range(n):
+                    Pt[k, l] += wj * Pj[k, l] + dk * (xj[l] - xt[l])
 
 
 def _expm_batch(A: np.ndarray) -> np.ndarray:

@@ -138,8 +138,9 @@ def _rho_dlnrho(h, logrho, h0, dh):
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
-def deriv(s, p, logrho, h0, dh, out):
-    """Write ds/dt (7,) of state ``s`` under model row ``p`` into ``out``."""
+def deriv(s, p, inv_beta, logrho, h0, dh, out):
+    """Write ds/dt (7,) of state ``s`` under model row ``p`` into ``out``; ``inv_beta`` is
+    ``exp(-s[6])`` (constant over a step: the caller computes it once)."""
     x, y, z, vx, vy, vz = s[0], s[1], s[2], s[3], s[4], s[5]
     gx, gy, gz = j2_accel(x, y, z)
     ax = gx + 2.0 * _OM * vy + _OM * _OM * x
@@ -148,7 +149,7 @@ def deriv(s, p, logrho, h0, dh, out):
     sp = math.sqrt(vx * vx + vy * vy + vz * vz)
     if p[P_DRAG] != 0.0:
         rho, _ = _rho_dlnrho(height_above_ellipsoid_radial(x, y, z), logrho, h0, dh)
-        k = 0.5 * rho * math.exp(-s[6]) * sp
+        k = 0.5 * rho * inv_beta * sp
         ax -= k * vx
         ay -= k * vy
         az -= k * vz
@@ -166,16 +167,17 @@ def deriv(s, p, logrho, h0, dh, out):
 def rk4_step(s, h, p, logrho, h0, dh, k1, k2, k3, k4, tmp):
     """One classical RK4 step of length ``h`` (s) on ``s`` in place."""
     n = s.shape[0]
-    deriv(s, p, logrho, h0, dh, k1)
+    ib = math.exp(-s[6])
+    deriv(s, p, ib, logrho, h0, dh, k1)
     for i in range(n):
         tmp[i] = s[i] + 0.5 * h * k1[i]
-    deriv(tmp, p, logrho, h0, dh, k2)
+    deriv(tmp, p, ib, logrho, h0, dh, k2)
     for i in range(n):
         tmp[i] = s[i] + 0.5 * h * k2[i]
-    deriv(tmp, p, logrho, h0, dh, k3)
+    deriv(tmp, p, ib, logrho, h0, dh, k3)
     for i in range(n):
         tmp[i] = s[i] + h * k3[i]
-    deriv(tmp, p, logrho, h0, dh, k4)
+    deriv(tmp, p, ib, logrho, h0, dh, k4)
     for i in range(n):
         s[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
 
@@ -366,7 +368,7 @@ def process_noise(x, dt, params) -> np.ndarray:
 @njit(cache=True, parallel=PARALLEL, error_model="numpy", fastmath=FASTMATH)
 def _accel_kernel(x, params, logrho, h0, dh, out):
     for row in prange(x.shape[0]):
-        deriv(x[row], params[row], logrho, h0, dh, out[row])
+        deriv(x[row], params[row], math.exp(-x[row, 6]), logrho, h0, dh, out[row])
 
 
 def derivative(x, params) -> np.ndarray:
