@@ -21,6 +21,7 @@ from launchwatch.flight.catalog import (
     load_sites,
     load_vehicles,
 )
+from launchwatch.flight.provenance import unmarked_numeric_lines
 
 DATA_FILES = ("vehicles.yaml", "sites.yaml")
 REQUIRED_SITES = ("Taekwan", "Sunan", "Kusong", "Jangyon", "Wonsan-Kalma", "Hamhung", "Sinpo",
@@ -44,34 +45,7 @@ REQUIRED_TESTS = {
 # An ICBM above 10 km/s or an SRBM above 4.5 km/s would no longer be a plausible vehicle.
 DELTA_V_BANDS = {"SRBM": (1500.0, 4500.0), "IRBM": (4000.0, 6500.0), "ICBM": (6500.0, 10000.0)}
 
-# --- provenance check: every number in a data file needs a marker comment on its line ----------
-# "# source: <who, when, where>", "# estimate: <reasoning>" or "# fitted ...": text required.
-MARKER = re.compile(r"^\s*(?:(?:source|estimate):\s*\S.{2,}|fitted\b)")
-NUMBER = re.compile(r"(?<![\w.\-])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.\-])")
-DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
-QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
-
-
-def split_comment(line: str) -> tuple[str, str]:
-    """Split a YAML line into (code, comment); '#' inside double quotes is not a comment."""
-    quoted = False
-    for i, ch in enumerate(line):
-        if ch == '"' and (i == 0 or line[i - 1] != "\\"):
-            quoted = not quoted
-        elif ch == "#" and not quoted and (i == 0 or line[i - 1].isspace()):
-            return line[:i], line[i + 1:]
-    return line, ""
-
-
-def unmarked_numeric_lines(text: str) -> list[tuple[int, str]]:
-    """Lines whose YAML value holds a number or date but whose comment has no marker."""
-    bad = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        code, comment = split_comment(line)
-        code = QUOTED.sub('""', code)  # names, aliases and notes are text, not data
-        if (NUMBER.search(code) or DATE.search(code)) and not MARKER.match(comment):
-            bad.append((lineno, line))
-    return bad
+# The provenance rule and its checker live in launchwatch.flight.provenance.
 
 
 def data_text(name: str) -> str:

@@ -1,7 +1,6 @@
 """Sensor catalog: provenance of every number, contents, lookup, validation, merged feed."""
 
 import dataclasses
-import re
 from importlib import resources
 
 import numpy as np
@@ -9,6 +8,7 @@ import pytest
 from pyproj import Geod
 
 from launchwatch.flight.catalog import UnknownNameError
+from launchwatch.flight.provenance import unmarked_numeric_lines
 from launchwatch.sense.records import DETECTION_DTYPE
 from launchwatch.sense.sensors import (
     IRSensor,
@@ -20,33 +20,7 @@ from launchwatch.sense.sensors import (
     observe_all,
 )
 
-# --- provenance check: every number in the data file needs a marker comment on its line --------
-# (same convention and checker as tests/test_catalog.py for flight/data/*.yaml)
-MARKER = re.compile(r"^\s*(?:(?:source|estimate):\s*\S.{2,}|fitted\b)")
-NUMBER = re.compile(r"(?<![\w.\-])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.\-])")
-DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
-QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
-
-
-def split_comment(line: str) -> tuple[str, str]:
-    """Split a YAML line into (code, comment); '#' inside double quotes is not a comment."""
-    quoted = False
-    for i, ch in enumerate(line):
-        if ch == '"' and (i == 0 or line[i - 1] != "\\"):
-            quoted = not quoted
-        elif ch == "#" and not quoted and (i == 0 or line[i - 1].isspace()):
-            return line[:i], line[i + 1:]
-    return line, ""
-
-
-def unmarked_numeric_lines(text: str) -> list[tuple[int, str]]:
-    bad = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        code, comment = split_comment(line)
-        code = QUOTED.sub('""', code)
-        if (NUMBER.search(code) or DATE.search(code)) and not MARKER.match(comment):
-            bad.append((lineno, line))
-    return bad
+# The provenance rule and its checker live in launchwatch.flight.provenance.
 
 
 def test_provenance_checker_can_fail() -> None:
