@@ -31,6 +31,21 @@ _LOG_2PI = math.log(2.0 * math.pi)
 _BLOCK = 32
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def _nis_logdet(S, nu, w, m):
+    """(nu^T S^-1 nu, ln det S) from the Cholesky factor held in ``S`` (first ``m`` rows);
+    leaves ``S^-1 nu`` in ``w``."""
+    ld = 0.0
+    for i in range(m):
+        w[i] = nu[i]
+        ld += 2.0 * math.log(S[i, i])
+    chol_solve(S, m, w)
+    d2 = 0.0
+    for i in range(m):
+        d2 += nu[i] * w[i]
+    return d2, ld
+
+
 @njit(cache=True, parallel=PARALLEL, error_model="numpy")
 def gate_kernel(x, P, z, sg, valid, sensor, E, midx, d2, logdet, m_out):
     """NIS ``d2``, ``ln det S`` and measurement dimension per row (no state change)."""
@@ -53,16 +68,7 @@ def gate_kernel(x, P, z, sg, valid, sensor, E, midx, d2, logdet, m_out):
                 d2[row] = np.inf
                 logdet[row] = np.inf
                 continue
-            ld = 0.0
-            for i in range(m):
-                w[i] = nu[i]
-                ld += 2.0 * math.log(S[i, i])
-            chol_solve(S, m, w)
-            acc = 0.0
-            for i in range(m):
-                acc += nu[i] * w[i]
-            d2[row] = acc
-            logdet[row] = ld
+            d2[row], logdet[row] = _nis_logdet(S, nu, w, m)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -126,14 +132,7 @@ def update_kernel(x, P, z, sg, valid, sensor, E, midx, loglik, d2_out):
                 loglik[row] = -np.inf
                 d2_out[row] = np.inf
                 continue
-            ld = 0.0
-            for i in range(m):
-                w[i] = nu[i]
-                ld += 2.0 * math.log(S[i, i])
-            chol_solve(S, m, w)
-            d2 = 0.0
-            for i in range(m):
-                d2 += nu[i] * w[i]
+            d2, ld = _nis_logdet(S, nu, w, m)
             d2_out[row] = d2
             loglik[row] = -0.5 * (d2 + ld + m * _LOG_2PI)
             for i in range(n):  # K = PHt S^-1, x += K nu
