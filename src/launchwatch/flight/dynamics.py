@@ -26,7 +26,9 @@ evaluate exactly the same equations.
 Per-trajectory control vector ``ctrl`` (see ``CTRL_*`` indices): vertical-rise time (s), kick
 angle from vertical (rad), kick duration (s), burn fraction of the last stage (0..1], angle of
 attack after burnout (rad, lifting vehicles only), thrust scale (exhaust velocity factor at
-unchanged mass flow: the energy knob of the generic boost model, 1 for catalog vehicles).
+unchanged mass flow: the energy knob of the generic boost model, 1 for catalog vehicles), and an
+aerodynamic force scale (1 for the vehicle as catalogued; the impact predictor flies a unit body
+with ``1 / beta`` here so that every sample carries its own ballistic coefficient ``beta``).
 Per-trajectory launch geometry ``geo``: launch position (ECEF = ECI at t=0, m), geodetic up
 unit vector, horizontal unit vector along the launch azimuth.
 
@@ -53,7 +55,8 @@ CTRL_T_KICK = 2
 CTRL_BURN_FRACTION = 3
 CTRL_ALPHA = 4
 CTRL_THRUST_SCALE = 5
-N_CTRL = 6
+CTRL_DRAG_SCALE = 6
+N_CTRL = 7
 
 GEO_R0 = 0
 GEO_UP = 3
@@ -205,7 +208,7 @@ def accel(t, t_regime, y, ctrl, geo, stages, model, out):
                 sin_gamma = (ux * wx + uy * wy + uz * wz) / s
                 alpha = ctrl[CTRL_ALPHA] * min(1.0, max(0.0, -sin_gamma / SIN_PULLUP_GAMMA))
             cla = vs[VS_CL_ALPHA]
-            q_over_m = 0.5 * phys[PH_AERO] * rho * s * s * area / mass
+            q_over_m = 0.5 * phys[PH_AERO] * ctrl[CTRL_DRAG_SCALE] * rho * s * s * area / mass
             cd_tot = cd + cla * alpha * alpha
             f = -q_over_m * cd_tot / s
             ax += f * wx

@@ -18,6 +18,7 @@ from ..earth.constants import G0_M_S2, OMEGA_RAD_S
 from .dynamics import (
     CTRL_ALPHA,
     CTRL_BURN_FRACTION,
+    CTRL_DRAG_SCALE,
     CTRL_KICK,
     CTRL_T_KICK,
     CTRL_T_VERTICAL,
@@ -149,7 +150,7 @@ def launch_geometry(lat_deg, lon_deg, azimuth_deg, h_m=0.0) -> np.ndarray:
 
 
 def make_controls(n: int, *, t_vertical_s=5.0, kick_rad=0.1, t_kick_s=10.0, burn_fraction=1.0,
-                  alpha_rad=0.0, thrust_scale=1.0) -> np.ndarray:
+                  alpha_rad=0.0, thrust_scale=1.0, drag_scale=1.0) -> np.ndarray:
     """(n, N_CTRL) control array, each argument a scalar or an (n,) array."""
     ctrl = np.empty((n, N_CTRL))
     ctrl[:, CTRL_T_VERTICAL] = t_vertical_s
@@ -158,6 +159,7 @@ def make_controls(n: int, *, t_vertical_s=5.0, kick_rad=0.1, t_kick_s=10.0, burn
     ctrl[:, CTRL_BURN_FRACTION] = burn_fraction
     ctrl[:, CTRL_ALPHA] = alpha_rad
     ctrl[:, CTRL_THRUST_SCALE] = thrust_scale
+    ctrl[:, CTRL_DRAG_SCALE] = drag_scale
     return ctrl
 
 

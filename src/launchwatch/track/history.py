@@ -12,6 +12,7 @@ state        float64[6]    ECEF position m, velocity m/s (IMM output estimate)
 cov          float64[6,6]  its covariance (m^2, m^2/s, m^2/s^2); diagonal only if the tracker
                            is configured with ``history_covariance="diag"`` (field ``(6,)``)
 log_beta     float64       ln of the ballistic coefficient estimate, ln(kg/m^2)
+log_beta_sigma float64     its standard deviation
 mu           float64[M]    model probabilities, in the order of the tracker's models
 confirmed    bool          the track was confirmed at this time
 ===========  ============  ================================================================
@@ -39,6 +40,7 @@ def history_dtype(n_models: int, covariance: str = "full") -> np.dtype:
     cov = (np.float64, (6, 6)) if covariance == "full" else (np.float64, (6,))
     return np.dtype([("t_s", np.float64), ("track_id", np.int64), ("det_id", np.int64),
                      ("state", np.float64, (6,)), ("cov",) + cov, ("log_beta", np.float64),
+                     ("log_beta_sigma", np.float64),
                      ("mu", np.float64, (n_models,)), ("confirmed", np.bool_)])
 
 

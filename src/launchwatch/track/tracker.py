@@ -396,6 +396,7 @@ class Tracker:
         out["t_s"], out["track_id"], out["det_id"] = tr.t[rows], tr.ids[rows], det_id
         xc, Pc = tr.xc[rows], tr.Pc[rows]
         out["state"], out["log_beta"] = xc[:, :6], xc[:, 6]
+        out["log_beta_sigma"] = np.sqrt(np.clip(Pc[:, 6, 6], 0.0, None))
         out["cov"] = Pc[:, :6, :6] if out["cov"].ndim == 3 else np.diagonal(Pc, axis1=1,
                                                                              axis2=2)[:, :6]
         out["mu"], out["confirmed"] = tr.mu[rows], tr.confirmed[rows]

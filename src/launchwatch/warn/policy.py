@@ -1,0 +1,485 @@
+"""Public missile warnings in the manner of Japan's J-Alert, decided from impact-prediction samples.
+
+**What is warned.** Like J-Alert, an area (prefecture / province, :mod:`.areas`) is warned when the
+missile *may fly over its land* -- at any altitude: Hwasong-12 crossed Hokkaido at 500+ km on
+2017-08-29 and J-Alert warned 12 prefectures -- or *may fall on it*. From an
+:class:`~launchwatch.assess.assessment.Assessment` at time ``t_s``, for every track and area:
+
+* ``p_over`` = fraction of the S samples whose predicted ground path, from ``t_s`` on, touches the
+  area's land (paths are densified to :attr:`WarningPolicy.densify_km` so that no crossing is
+  stepped over; a sample's impact point counts as a touch);
+* ``p_fall`` = fraction of samples whose impact point is on the area's land;
+* ``ellipse`` = the 95 % impact ellipse overlaps the area's land, used only once it is smaller
+  than :attr:`WarningPolicy.max_ellipse_m` (an early, shapeless prediction is judged by its
+  samples alone, otherwise its ellipse would warn half the country).
+
+**When.** An area is warned (ISSUE) when ``p_over >= p_issue`` (default 0.10) or ``ellipse``, on
+:attr:`n_confirm` consecutive updates (default 1). It stays warned while ``p_over >= p_keep``
+(default 0.03) or ``ellipse`` -- hysteresis, so that a probability hovering at the threshold does
+not toggle warnings. When it drops below ``p_keep``:
+
+* if the area's predicted exit time (median over the samples that crossed it, at the last update
+  that still threatened it) has come, the missile *has passed over*: CANCEL at once (J-Alert's
+  "passed over" message);
+* otherwise the prediction has moved away: after ``n_clear`` consecutive updates below
+  ``p_keep`` (default 3, ~3 s) the warning is withdrawn (CANCEL, "all clear").
+
+A probability threshold rather than "any sample touches it" because the samples' tails would warn
+areas that one more second of tracking removes ("never a false alarm that a better estimate would
+avoid"), and 10 % because a 1-in-10 chance of being overflown is still worth taking shelter for:
+with S = 200 samples it takes 20 samples. When the track impacts (mean impact time reached) a
+FELL message goes to the areas still warned, or as a follow-up to all areas ever warned.
+
+**Messages.** One warning thread per track: its first message is a CAP ``Alert``, every later
+one an ``Update`` (or ``Cancel``) whose ``references`` list every earlier message of the thread.
+J-Alert has no public CAP form; its standard message types (Cabinet Secretariat, "Jアラートに
+よる情報伝達", 2017/2022 templates) map as follows:
+
+=============  ===========================  ======================================================
+``jalert``     J-Alert wording (gist)       CAP
+=============  ===========================  ======================================================
+launched       "Missile launched. Take      Alert/Update, responseType Shelter, urgency Immediate,
+               shelter in a building or     severity Extreme, certainty Likely (p_over >= 0.5)
+               underground."                or Possible; category Security + Safety
+may_fall       "Take shelter immediately.   as ``launched``; eventCode ``may_fall``; an extra area
+               The missile may fall here."  with the 95 % impact-ellipse polygon
+passed_over    "The missile appears to      Update, responseType AllClear, urgency Past,
+               have passed over this area." severity Minor, certainty Observed
+fell           "The missile appears to have Update, AllClear, Past/Minor/Observed; the
+               fallen into <zone>."         description names the zone (land / territorial sea /
+                                            EEZ of a country, high seas) and the point
+all_clear      (correction: "the missile    Cancel when the thread has nothing left (a
+               will not fly over this       withdrawn warning, CAP 1.2's meaning of Cancel),
+               area")                       else Update with responseType AllClear
+=============  ===========================  ======================================================
+
+Each message's first ``<info>`` block lists every area still warned after the event (so the
+latest message alone tells a receiver the whole state); areas cleared by the event are in a
+second, AllClear ``<info>`` block. Status is ``Exercise`` unless ``exercise=False``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from datetime import UTC, timedelta, timezone
+
+import numpy as np
+
+from ..assess.assessment import ELLIPSE_LEVELS, Assessment
+from . import areas as areas_mod
+from . import cap
+
+__all__ = ["WarningEvent", "WarningPolicy", "JST", "JALERT_TYPES"]
+
+#: Japan Standard Time, the time zone of the CAP ``sent`` fields by default.
+JST = timezone(timedelta(hours=9), "JST")
+JALERT_TYPES = ("launched", "may_fall", "passed_over", "fell", "all_clear")
+
+
+@dataclass(frozen=True, slots=True)
+class WarningEvent:
+    """One warning message. ``areas`` are the areas the event is about (new, changed, cleared)."""
+
+    t_s: float
+    kind: str  # "issue" | "update" | "cancel"
+    jalert: str  # one of JALERT_TYPES
+    areas: tuple[str, ...]
+    track_ids: tuple[int, ...]
+    identifier: str
+    sent: str  # CAP date-time
+    msg_type: str  # CAP msgType
+    references: tuple[str, ...]  # "sender,identifier,sent" triples
+    open_areas: tuple[str, ...]  # areas still warned after this event
+    p_over: dict = field(default_factory=dict)  # area -> probability at the event
+    cap_xml: str = ""
+
+
+@dataclass
+class _AreaState:
+    first_t_s: float
+    jalert: str
+    p_over: float
+    t_entry_s: float
+    t_exit_s: float
+    below: int = 0
+    likely: bool = False
+
+
+@dataclass
+class _Thread:
+    track_id: int
+    seq: int = 0
+    refs: list = field(default_factory=list)
+    open: dict = field(default_factory=dict)  # area -> _AreaState
+    ever: list = field(default_factory=list)
+    pending: dict = field(default_factory=dict)  # area -> consecutive threatening updates
+    fell: bool = False
+    last_impact: tuple = ()
+
+
+class WarningPolicy:
+    """Stateful J-Alert-like warning policy; feed it Assessments in time order (module doc)."""
+
+    def __init__(self, country_areas=("JPN", "KOR"), *, p_issue: float = 0.10,
+                 p_keep: float = 0.03, n_confirm: int = 1, n_clear: int = 3,
+                 max_ellipse_m: float = 300e3, densify_km: float = 2.0,
+                 pass_margin_s: float = 5.0, sender: str = "warn@launchwatch.invalid",
+                 sender_name: str = "launchwatch (simulated J-Alert-like warning)",
+                 exercise: bool = True, tz: timezone = JST, expires_s: float = 3600.0,
+                 id_prefix: str = "launchwatch-warn"):
+        if not 0.0 < p_keep <= p_issue <= 1.0:
+            raise ValueError("need 0 < p_keep <= p_issue <= 1")
+        if n_confirm < 1 or n_clear < 1:
+            raise ValueError("n_confirm and n_clear must be >= 1")
+        if densify_km <= 0 or max_ellipse_m < 0:
+            raise ValueError("densify_km must be > 0 and max_ellipse_m >= 0")
+        self.countries = areas_mod._check_countries(country_areas)
+        self.p_issue, self.p_keep = float(p_issue), float(p_keep)
+        self.n_confirm, self.n_clear = int(n_confirm), int(n_clear)
+        self.max_ellipse_m, self.densify_km = float(max_ellipse_m), float(densify_km)
+        self.pass_margin_s = float(pass_margin_s)
+        self.sender, self.sender_name = sender, sender_name
+        self.status = "Exercise" if exercise else "Actual"
+        self.tz, self.expires_s, self.id_prefix = tz, float(expires_s), id_prefix
+        self.index = areas_mod.load_index()
+        self.codes = self.index.codes
+        self._threads: dict[int, _Thread] = {}
+        self._last_t: float | None = None
+        self._epoch = None
+        self.events: list[WarningEvent] = []
+        self._tree = None
+
+    # ----------------------------------------------------------------------------------------
+    # probabilities
+
+    def threat(self, a: Assessment) -> dict[str, np.ndarray]:
+        """Per track and area (K, A): ``p_over``, ``p_fall``, ``ellipse`` and the median predicted
+        entry/exit times ``t_entry_s``/``t_exit_s`` (NaN where no sample crosses)."""
+        lat, lon, t = _future_paths(a, self.densify_km)
+        K, S = a.path_lat_deg.shape[:2]
+        A = len(self.codes)
+        valid = np.isfinite(lat) & np.isfinite(lon)
+        kk, ss, pp = np.nonzero(valid)
+        idx = self.index.index_of(lat[valid], lon[valid], self.countries)
+        on = idx >= 0
+        kk, ss, tt, aa = kk[on], ss[on], t[pp[on]], idx[on].astype(np.intp)
+        hit = np.zeros((K, S, A), dtype=bool)
+        hit[kk, ss, aa] = True
+        t_in = np.full((K, S, A), np.inf)
+        t_out = np.full((K, S, A), -np.inf)
+        np.minimum.at(t_in, (kk, ss, aa), tt)
+        np.maximum.at(t_out, (kk, ss, aa), tt)
+        # impact points
+        ilat = np.asarray(a.sample_impact_lat_deg, float)
+        ilon = np.asarray(a.sample_impact_lon_deg, float)
+        iidx = self.index.index_of(np.nan_to_num(ilat, nan=-90.0), ilon, self.countries)
+        iidx[~np.isfinite(ilat)] = -1
+        fall = np.zeros((K, S, A), dtype=bool)
+        k2, s2 = np.nonzero(iidx >= 0)
+        fall[k2, s2, iidx[k2, s2]] = True
+        hit |= fall
+        t_imp = np.broadcast_to(np.asarray(a.impact_t_s, float)[:, None, None], t_in.shape)
+        t_in = np.where(fall & ~np.isfinite(t_in), t_imp, t_in)
+        t_out = np.where(fall, np.maximum(t_out, t_imp), t_out)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: no crossing
+            t_entry = np.nanmedian(np.where(hit, t_in, np.nan), axis=1)
+            t_exit = np.nanmedian(np.where(hit, t_out, np.nan), axis=1)
+        return {"p_over": hit.mean(axis=1), "p_fall": fall.mean(axis=1),
+                "ellipse": self._ellipse_hits(a), "t_entry_s": t_entry, "t_exit_s": t_exit}
+
+    def _ellipse_hits(self, a: Assessment) -> np.ndarray:
+        import shapely
+
+        K, A = a.n_tracks, len(self.codes)
+        out = np.zeros((K, A), dtype=bool)
+        if self.max_ellipse_m <= 0:
+            return out
+        j = ELLIPSE_LEVELS.index(0.95)
+        semi = np.asarray(a.ellipse_semi_major_m, float).reshape(K, -1)[:, j]
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.index.geoms)
+        allowed = np.isin(self.index.country, self.countries)
+        for k in np.flatnonzero(np.isfinite(semi) & (semi <= self.max_ellipse_m)):
+            if not (np.isfinite(a.impact_lat_deg[k]) and np.isfinite(a.impact_lon_deg[k])):
+                continue
+            poly = shapely.Polygon(a.ellipse_polygon(int(k), 0.95))
+            hits = self._tree.query(poly, predicate="intersects")
+            out[k, hits[allowed[hits]]] = True
+        return out
+
+    # ----------------------------------------------------------------------------------------
+    # state machine
+
+    def update(self, a: Assessment) -> list[WarningEvent]:
+        """Consume one Assessment (time order); return the events it causes."""
+        if not isinstance(a, Assessment):
+            raise ValueError("update() takes an Assessment")
+        _check_assessment(a)
+        if self._last_t is not None and a.t_s < self._last_t:
+            raise ValueError(f"assessments must come in time order ({a.t_s} < {self._last_t})")
+        self._last_t, self._epoch = float(a.t_s), a.epoch
+        if a.n_tracks == 0:
+            return []
+        th = self.threat(a)
+        events: list[WarningEvent] = []
+        for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
+            thread = self._threads.setdefault(int(tid), _Thread(int(tid)))
+            if thread.fell:
+                continue
+            events += self._step(thread, a, k, {n: v[k] for n, v in th.items()})
+        self.events += events
+        return events
+
+    def _step(self, thread: _Thread, a: Assessment, k: int, th: dict) -> list[WarningEvent]:
+        t = float(a.t_s)
+        p, pf, ell = th["p_over"], th["p_fall"], th["ellipse"]
+        threat = (p >= self.p_issue) | ell
+        keep = (p >= self.p_keep) | ell
+        may_fall = ell | (pf >= self.p_keep)
+        impacted = bool(a.impact_t_s[k] <= t) or not np.isfinite(a.path_lat_deg[k]).any()
+        thread.last_impact = (float(a.impact_lat_deg[k]), float(a.impact_lon_deg[k]),
+                              str(a.verdict_kind[k]), str(a.verdict_country[k]))
+        events = []
+        if impacted:
+            return self._fell(thread, t)
+        # areas already warned
+        passed, cleared, upgraded = [], [], []
+        for code, st in list(thread.open.items()):
+            i = self.codes.index(code)
+            if keep[i]:
+                st.below, st.p_over = 0, float(p[i])
+                if np.isfinite(th["t_exit_s"][i]):
+                    st.t_entry_s, st.t_exit_s = float(th["t_entry_s"][i]), float(th["t_exit_s"][i])
+                if may_fall[i] and st.jalert == "launched":
+                    st.jalert = "may_fall"
+                    upgraded.append(code)
+                elif p[i] >= 0.5 and not st.likely:
+                    st.likely = True
+                    upgraded.append(code)
+            elif np.isfinite(st.t_exit_s) and t + self.pass_margin_s >= st.t_exit_s:
+                passed.append(code)
+            else:
+                st.below += 1
+                if st.below >= self.n_clear:
+                    cleared.append(code)
+        # new areas
+        new = []
+        for i in np.flatnonzero(threat):
+            code = self.codes[i]
+            if code in thread.open:
+                continue
+            thread.pending[code] = thread.pending.get(code, 0) + 1
+            if thread.pending[code] >= self.n_confirm:
+                new.append(code)
+                thread.pending.pop(code)
+                thread.open[code] = _AreaState(
+                    first_t_s=t, jalert="may_fall" if may_fall[i] else "launched",
+                    p_over=float(p[i]), t_entry_s=float(th["t_entry_s"][i]),
+                    t_exit_s=float(th["t_exit_s"][i]), likely=bool(p[i] >= 0.5))
+                if code not in thread.ever:
+                    thread.ever.append(code)
+        for code in [c for c in thread.pending if not threat[self.codes.index(c)]]:
+            thread.pending.pop(code)
+        pmap = {c: float(p[self.codes.index(c)]) for c in self.codes if p[self.codes.index(c)] > 0}
+        for group, kind in ((passed, "passed_over"), (cleared, "all_clear")):
+            if group:
+                for c in group:
+                    thread.open.pop(c)
+                events.append(self._emit(thread, t, "cancel", kind, group, pmap, a))
+        for jal in ("launched", "may_fall"):
+            g = [c for c in new if thread.open[c].jalert == jal]
+            if g:
+                events.append(self._emit(thread, t, "issue", jal, g, pmap, a))
+        if upgraded:
+            jal = "may_fall" if any(thread.open[c].jalert == "may_fall" for c in upgraded) \
+                else "launched"
+            events.append(self._emit(thread, t, "update", jal, upgraded, pmap, a))
+        return events
+
+    def _fell(self, thread: _Thread, t: float) -> list[WarningEvent]:
+        thread.fell = True
+        if thread.open:
+            group = list(thread.open)
+            thread.open.clear()
+            return [self._emit(thread, t, "cancel", "fell", group, {}, None)]
+        if thread.ever:
+            return [self._emit(thread, t, "update", "fell", list(thread.ever), {}, None)]
+        return []
+
+    def finish(self, t_s: float) -> list[WarningEvent]:
+        """End of scenario at ``t_s``: close every warning still open (passed over if its
+        predicted exit time has come, else all clear)."""
+        t = float(t_s)
+        if self._last_t is not None and t < self._last_t:
+            raise ValueError(f"finish time {t} is before the last update {self._last_t}")
+        events = []
+        for thread in self._threads.values():
+            if not thread.open:
+                continue
+            passed = [c for c, st in thread.open.items()
+                      if np.isfinite(st.t_exit_s) and t + self.pass_margin_s >= st.t_exit_s]
+            rest = [c for c in thread.open if c not in passed]
+            for group, kind in ((passed, "passed_over"), (rest, "all_clear")):
+                if group:
+                    for c in group:
+                        thread.open.pop(c)
+                    events.append(self._emit(thread, t, "cancel", kind, group, {}, None))
+        self._last_t = t
+        self.events += events
+        return events
+
+    # ----------------------------------------------------------------------------------------
+    # CAP
+
+    def _emit(self, thread, t, kind, jalert, group, pmap, a) -> WarningEvent:
+        from datetime import datetime
+
+        epoch = self._epoch if self._epoch is not None else datetime(1970, 1, 1, tzinfo=JST)
+        when = epoch + timedelta(seconds=float(t))
+        sent = cap.cap_time(when, self.tz)
+        thread.seq += 1
+        stamp = cap.cap_time(epoch, UTC)[:19].replace("-", "").replace(":", "")
+        ident = f"{self.id_prefix}-{stamp}-T{thread.track_id}-{thread.seq:03d}"
+        refs = tuple(thread.refs)
+        nothing_left = not thread.open
+        if not refs:
+            msg_type = "Alert"
+        elif jalert == "all_clear" and nothing_left and not any(
+                e.jalert in ("passed_over", "fell") for e in self.events
+                if thread.track_id in e.track_ids):
+            msg_type = "Cancel"
+        else:
+            msg_type = "Update"
+        infos = []
+        if thread.open:
+            infos.append(self._shelter_info(thread, when, pmap, a))
+        if kind == "cancel" or jalert == "fell":
+            infos.append(self._clear_info(thread, jalert, group, when))
+        xml = cap.build_alert(
+            identifier=ident, sender=self.sender, sent=sent, status=self.status,
+            msg_type=msg_type, references=refs, infos=tuple(infos), tz=self.tz,
+            incidents=f"{self.id_prefix}-{stamp}-T{thread.track_id}",
+            note="Simulated scenario (launchwatch); not a real warning."
+            if self.status == "Exercise" else "")
+        thread.refs.append(cap.reference(self.sender, ident, sent))
+        return WarningEvent(
+            t_s=float(t), kind=kind, jalert=jalert, areas=tuple(group),
+            track_ids=(thread.track_id,), identifier=ident, sent=sent, msg_type=msg_type,
+            references=refs, open_areas=tuple(thread.open), p_over=dict(pmap), cap_xml=xml)
+
+    def _area_blocks(self, codes) -> tuple[cap.Area, ...]:
+        return tuple(cap.Area(desc=areas_mod.area_name(c), geocodes=(("ISO 3166-2", c),))
+                     for c in codes)
+
+    def _shelter_info(self, thread, when, pmap, a) -> cap.Info:
+        states = thread.open
+        fall = any(s.jalert == "may_fall" for s in states.values())
+        likely = any(s.likely for s in states.values())
+        names = ", ".join(areas_mod.area_name(c) for c in states)
+        blocks = list(self._area_blocks(states))
+        params = [("launchwatch:track_id", str(thread.track_id))]
+        params += [(f"launchwatch:p_overflight:{c}", f"{s.p_over:.2f}") for c, s in states.items()]
+        if fall and a is not None:
+            k = int(np.flatnonzero(np.asarray(a.track_id) == thread.track_id)[0])
+            j = ELLIPSE_LEVELS.index(0.95)
+            semi = float(np.asarray(a.ellipse_semi_major_m).reshape(a.n_tracks, -1)[k, j])
+            if np.isfinite(semi) and 0 < semi <= self.max_ellipse_m:
+                blocks.append(cap.Area(desc="Predicted impact area (95 %)",
+                                       polygons=(a.ellipse_polygon(k, 0.95),)))
+        if fall:
+            headline = "Missile launched: take shelter immediately, it may fall in your area"
+            instruction = ("Take shelter immediately in a sturdy building or underground. If "
+                           "outdoors, take cover or lie face down and protect your head.")
+        else:
+            headline = "Missile launched: it may fly over your area, take shelter"
+            instruction = ("Take shelter in a sturdy building or underground. Do not approach "
+                           "fallen objects; report them to the police or fire service.")
+        return cap.Info(
+            event="Ballistic missile", categories=("Security", "Safety"),
+            response_types=("Shelter",), urgency="Immediate", severity="Extreme",
+            certainty="Likely" if likely else "Possible",
+            event_codes=(("J-Alert", "may_fall" if fall else "launched"),),
+            onset=when, expires=when + timedelta(seconds=self.expires_s),
+            sender_name=self.sender_name, headline=headline,
+            description=(f"A ballistic missile has been launched and may "
+                         f"{'fall on or fly over' if fall else 'fly over'}: {names}."),
+            instruction=instruction, parameters=tuple(params), areas=tuple(blocks))
+
+    def _clear_info(self, thread, jalert, group, when) -> cap.Info:
+        names = ", ".join(areas_mod.area_name(c) for c in group)
+        if jalert == "passed_over":
+            headline = "The missile appears to have passed over your area"
+            desc = f"The missile appears to have passed over {names}."
+        elif jalert == "fell":
+            headline = "The missile appears to have fallen"
+            desc = f"The missile appears to have fallen {_where(thread.last_impact)}."
+        else:
+            headline = "All clear: the missile is no longer expected to fly over your area"
+            desc = f"The missile is no longer expected to fly over or fall on {names}."
+        return cap.Info(
+            event="Ballistic missile", categories=("Security", "Safety"),
+            response_types=("AllClear",), urgency="Past", severity="Minor",
+            certainty="Observed", event_codes=(("J-Alert", jalert),), onset=when,
+            expires=when + timedelta(seconds=self.expires_s), sender_name=self.sender_name,
+            headline=headline, description=desc,
+            instruction="Do not approach suspicious objects; report them to the police or "
+                        "fire service.",
+            areas=self._area_blocks(group))
+
+
+def _where(last) -> str:
+    """Words for the impact zone (J-Alert "fell" message)."""
+    if not last:
+        return "at an unknown point"
+    lat, lon, kind, country = last
+    at = f"near {abs(lat):.1f}°{'N' if lat >= 0 else 'S'} {abs(lon):.1f}°{'E' if lon >= 0 else 'W'}"
+    zone = {"land": "on land", "territorial_sea": "in the territorial sea",
+            "eez": "in the exclusive economic zone"}.get(kind)
+    if kind == "high_seas" or not zone:
+        return f"into the sea outside any exclusive economic zone, {at}"
+    return f"{zone} of {country}, {at}" if country else f"{zone}, {at}"
+
+
+def _future_paths(a: Assessment, densify_km: float):
+    """Predicted ground paths from ``a.t_s`` on, densified: lat/lon (K, S, Q), times (Q,)."""
+    t = np.asarray(a.path_t_s, float)
+    keep = t >= a.t_s - 1e-9
+    lat = np.asarray(a.path_lat_deg, float)[..., keep]
+    lon = np.asarray(a.path_lon_deg, float)[..., keep]
+    t = t[keep]
+    if t.size < 2:
+        return lat, lon, t
+    dlat = np.diff(lat, axis=-1)
+    dlon = (np.diff(lon, axis=-1) + 180.0) % 360.0 - 180.0
+    coslat = np.cos(np.radians(np.nan_to_num(lat[..., :-1])))
+    step_km = 111.2 * np.hypot(dlat, dlon * coslat)
+    worst = np.nanmax(step_km) if np.isfinite(step_km).any() else 0.0
+    n = int(np.clip(np.ceil(worst / densify_km), 1, 64))
+    if n == 1:
+        return lat, lon, t
+    f = np.arange(n) / n
+    la = lat[..., :-1, None] + dlat[..., None] * f
+    lo = lon[..., :-1, None] + dlon[..., None] * f
+    tt = t[:-1, None] + np.diff(t)[:, None] * f
+    shape = lat.shape[:-1] + (-1,)
+    la = np.concatenate([la.reshape(shape), lat[..., -1:]], axis=-1)
+    lo = np.concatenate([lo.reshape(shape), lon[..., -1:]], axis=-1)
+    tt = np.concatenate([tt.ravel(), t[-1:]])
+    return la, lo, tt
+
+
+def _check_assessment(a: Assessment) -> None:
+    K = a.n_tracks
+    P = np.asarray(a.path_t_s).shape
+    if len(P) != 1:
+        raise ValueError("path_t_s must be 1-D")
+    for name in ("path_lat_deg", "path_lon_deg"):
+        arr = np.asarray(getattr(a, name))
+        if arr.ndim != 3 or arr.shape[0] != K or arr.shape[2] != P[0]:
+            raise ValueError(f"{name} must have shape (K={K}, S, P={P[0]}), got {arr.shape}")
+    if np.asarray(a.sample_impact_lat_deg).shape != np.asarray(a.path_lat_deg).shape[:2]:
+        raise ValueError("sample_impact_lat_deg must have shape (K, S)")
+    if a.epoch.tzinfo is None:
+        raise ValueError("Assessment.epoch must be an aware datetime")

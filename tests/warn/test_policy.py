@@ -1,0 +1,155 @@
+"""Warning policy on synthetic Assessments; every CAP message is schema-validated."""
+
+import numpy as np
+import pytest
+
+from launchwatch.earth import geodesy
+from launchwatch.warn import cap
+from launchwatch.warn.policy import WarningPolicy
+
+from .conftest import SUNAN, make_assessment, noisy_impacts
+
+ERIMO = (41.925, 143.25)
+WONSAN = (39.15, 127.45)
+
+
+def hwasong12_impact():
+    """~1,180 km beyond Cape Erimo on the Sunan-Erimo geodesic (public reports, 2017-08-29)."""
+    _, baz, _ = geodesy.inverse(SUNAN[0], SUNAN[1], ERIMO[0], ERIMO[1])
+    lat, lon, _ = geodesy.direct(ERIMO[0], ERIMO[1], (baz + 180.0) % 360.0, 1180e3)
+    return float(lat), float(lon)
+
+
+def run(policy, assessments):
+    events = []
+    for a in assessments:
+        events += policy.update(a)
+    return events
+
+
+def check_thread(events):
+    """All messages valid; each references exactly all earlier messages of its thread."""
+    seen = {}
+    for e in events:
+        assert cap.validate(e.cap_xml) == [], e.cap_xml
+        head = cap.parse(e.cap_xml)
+        assert head["identifier"] == e.identifier and head["msgType"] == e.msg_type
+        assert head["status"] == "Exercise"
+        assert head["sent"].endswith("+09:00")
+        earlier = seen.setdefault(e.track_ids, [])
+        assert head["references"] == tuple(earlier)
+        assert (e.msg_type == "Alert") == (not earlier)
+        earlier.append(f"{head['sender']},{head['identifier']},{head['sent']}")
+
+
+def hwasong12_run(rng, n=200):
+    imp = hwasong12_impact()
+    out = []
+    for t in np.arange(60.0, 860.0, 5.0):
+        sigma = max(20e3, 250e3 * (1 - t / 300.0))  # the prediction firms up over 5 minutes
+        out.append(make_assessment(t, SUNAN, noisy_impacts(imp, sigma, n, rng), 840.0))
+    return out
+
+
+def test_hwasong12_over_hokkaido(rng):
+    policy = WarningPolicy(country_areas=("JPN", "KOR"))
+    events = run(policy, hwasong12_run(rng))
+    events += policy.finish(900.0)
+    check_thread(events)
+    issued = {c for e in events if e.kind == "issue" for c in e.areas}
+    assert "JP-01" in issued
+    assert not any(c.startswith("KR") for c in issued)
+    assert issued <= {"JP-01", "JP-02", "JP-03", "JP-05", "JP-04"}
+    first = events[0]
+    assert first.kind == "issue" and first.msg_type == "Alert" and first.jalert == "launched"
+    assert first.t_s == 60.0  # warned at the first update
+    # Hokkaido: cancelled as passed over, after the predicted crossing, before impact
+    hk = [e for e in events if e.kind == "cancel" and "JP-01" in e.areas]
+    assert len(hk) == 1 and hk[0].jalert == "passed_over" and hk[0].msg_type == "Update"
+    assert 400.0 < hk[0].t_s < 600.0
+    assert "AllClear" in cap.parse(hk[0].cap_xml)["responseTypes"]
+    # the fall message ends the thread; nothing is left open
+    assert events[-1].jalert == "fell" and events[-1].open_areas == ()
+    assert "outside any exclusive economic zone" in events[-1].cap_xml
+    assert not any(e.kind == "cancel" and e.t_s > 850 for e in events)
+
+
+def test_open_sea_no_warning(rng):
+    # Wonsan -> 40.5N 135.5E: ~300 km short of Honshu's coast, samples within ~30 km
+    policy = WarningPolicy()
+    imp = (40.5, 135.5)
+    events = []
+    for t in np.arange(30.0, 420.0, 5.0):
+        sigma = max(15e3, 80e3 * (1 - t / 200.0))
+        events += policy.update(make_assessment(t, WONSAN, noisy_impacts(imp, sigma, 200, rng),
+                                                400.0, apogee_m=100e3))
+    events += policy.finish(450.0)
+    assert events == []
+
+
+def test_spread_then_firm_away_is_withdrawn(rng):
+    # early prediction spreads 350 km around a point 150 km off Niigata/Yamagata: land samples
+    # warn; then it firms up at sea and the warning is withdrawn (CAP Cancel)
+    policy = WarningPolicy(n_clear=3)
+    imp = (38.8, 137.6)
+    events = []
+    for i, t in enumerate(np.arange(30.0, 300.0, 2.0)):
+        sigma = 250e3 if i < 5 else 10e3
+        events += policy.update(make_assessment(t, WONSAN, noisy_impacts(imp, sigma, 300, rng),
+                                                420.0, apogee_m=300e3))
+    check_thread(events)
+    issues = [e for e in events if e.kind == "issue"]
+    cancels = [e for e in events if e.kind == "cancel"]
+    assert issues and max(e.t_s for e in issues) < 40.0  # only while the prediction is spread
+    assert cancels and all(e.jalert == "all_clear" for e in cancels)
+    # all withdrawn at the latest n_clear updates (2 s apart) after the prediction firmed up
+    assert max(e.t_s for e in cancels) == pytest.approx(30.0 + 2 * (5 + 3 - 1))
+    assert cancels[-1].open_areas == () and cancels[-1].msg_type == "Cancel"
+    warned = {c for e in issues for c in e.areas}
+    assert warned == {c for e in cancels for c in e.areas}
+
+
+def fraction_over_hokkaido(p, n=100):
+    """Impacts: a fraction p lands just behind Hokkaido (path over it), the rest at sea."""
+    k = int(round(p * n))
+    over = np.tile([42.8, 146.2], (k, 1))  # east of Nemuro strait: path crosses Hokkaido
+    sea = np.tile([40.5, 134.5], (n - k, 1))
+    return np.concatenate([over, sea])
+
+
+def test_hysteresis(rng):
+    policy = WarningPolicy(p_issue=0.10, p_keep=0.03, n_clear=3)
+    seq = [0.05, 0.12, 0.06, 0.04, 0.12, 0.05, 0.0, 0.0, 0.05, 0.0, 0.0, 0.0]
+    events = []
+    for i, p in enumerate(seq):
+        events += [(i, e) for e in policy.update(
+            make_assessment(10.0 + i, SUNAN, fraction_over_hokkaido(p), 900.0))]
+    kinds = [(i, e.kind, e.jalert) for i, e in events if "JP-01" in e.areas]
+    # issued at 0.12; 0.06/0.04/0.05 keep it; two zeros then 0.05 reset the count; cancelled
+    # (withdrawn) after the third consecutive update below p_keep
+    assert kinds == [(1, "issue", "launched"), (11, "cancel", "all_clear")]
+    check_thread([e for _, e in events])
+
+
+def test_impact_ellipse_may_fall(rng):
+    # impact predicted in central Hokkaido, firm ellipse -> "may fall" with the ellipse polygon
+    policy = WarningPolicy()
+    imps = noisy_impacts((43.5, 142.5), 20e3, 200, rng)
+    ev = policy.update(make_assessment(100.0, SUNAN, imps, 600.0))
+    assert ev and ev[0].jalert == "may_fall" and "JP-01" in ev[0].areas
+    assert "Predicted impact area" in ev[0].cap_xml and "<polygon>" in ev[0].cap_xml
+    assert cap.validate(ev[0].cap_xml) == []
+
+
+def test_bad_input(rng):
+    policy = WarningPolicy()
+    a = make_assessment(50.0, SUNAN, noisy_impacts((40.0, 134.0), 1e3, 10, rng), 400.0)
+    policy.update(a)
+    with pytest.raises(ValueError, match="time order"):
+        policy.update(make_assessment(40.0, SUNAN, noisy_impacts((40.0, 134.0), 1, 10, rng), 400))
+    with pytest.raises(ValueError, match="Assessment"):
+        policy.update("not an assessment")
+    with pytest.raises(ValueError, match="p_keep"):
+        WarningPolicy(p_issue=0.01, p_keep=0.1)
+    with pytest.raises(ValueError, match="countries"):
+        WarningPolicy(country_areas=("USA",))
