@@ -227,46 +227,38 @@ REFERENCE_LAUNCH = {
 
 
 @app.command()
-def demo() -> None:
+def demo(
+    out: Annotated[str, typer.Option(help="Report folder.")] = "launchwatch-report",
+) -> None:
     """The reference launch of 2025-11-07 (Taekwan, 12:35 KST, about 700 km towards the East
-    Sea), reconstructed from the ROK JCS figures, and with Japan's 450 km / 50 km apogee."""
+    Sea) through sense, track, assess and warn; writes a report folder (JSON summary, CAP
+    messages, map), then reconstructs the launch from the published figures."""
+    from .sense.scenario import load_scenario
+    from .warn.chain import run_chain
+    from .warn.report import write_report
+
     console.print("[bold]launchwatch demo[/bold]: the 2025-11-07 launch from the Taekwan area")
     console.print(
         "ROK JCS: SRBM from the Taekwan area, North Pyongan, 12:35 KST, about 700 km "
-        "towards the East Sea."
+        "towards the East Sea; Japan MoD: apogee about 50 km, outside Japan's EEZ.\n"
     )
+    chain = run_chain(load_scenario("reference-2025-11-07"))
+    summary = chain.summary()
+    _print_timeline(chain.sim, summary)
+    _print_chain(chain, summary)
     try:
-        d = _reconstruct(
-            REFERENCE_LAUNCH["site"],
-            None,
-            None,
-            700.0,
-            None,
-            None,
-            "min-energy",
-            None,
-            "East Sea",
-            None,
-            REFERENCE_LAUNCH["launch_time"],
-        )
+        files = write_report(chain, out)
+    except OSError as exc:
+        fail(f"cannot write the report to {out}: {exc.strerror}")
+    console.print(f"  report: {len(files)} files in {out}/ (summary.json, map.png, cap/)")
+    try:
+        console.print("\nReconstruction from the ROK JCS figures (700 km, minimum energy):")
+        d = _reconstruct(REFERENCE_LAUNCH["site"], None, None, 700.0, None, None, "min-energy",
+                         None, "East Sea", None, REFERENCE_LAUNCH["launch_time"])
         _print_reconstruction(d)
-        console.print(
-            "\nJapan MoD: about 450 km, apogee about 50 km (a depressed, "
-            "quasi-ballistic flight), KN-23 class:"
-        )
-        d2 = _reconstruct(
-            "Taekwan",
-            None,
-            None,
-            450.0,
-            50.0,
-            None,
-            None,
-            None,
-            "East Sea",
-            "KN-23",
-            REFERENCE_LAUNCH["launch_time"],
-        )
+        console.print("\nJapan MoD: about 450 km, apogee about 50 km, KN-23 class:")
+        d2 = _reconstruct("Taekwan", None, None, 450.0, 50.0, None, None, None, "East Sea",
+                          "KN-23", REFERENCE_LAUNCH["launch_time"])
         _print_reconstruction(d2)
     except UsageError as exc:
         fail(str(exc))
@@ -307,26 +299,70 @@ def simulate(
         str | None, typer.Option(help="Write detections, tracks, truth (CSV) here.")
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    assess: Annotated[
+        bool, typer.Option("--assess", help="Also assess impacts and issue warnings.")
+    ] = False,
 ) -> None:
-    """Run sense + track over a scenario: timeline, tracks, errors (and files with --out)."""
+    """Run sense + track over a scenario: timeline, tracks, errors (and files with --out);
+    with --assess also impact predictions, zone verdicts and warnings."""
     from .sense.scenario import ScenarioError, load_scenario
     from .track.simulate import run_simulation, write_outputs
 
     try:
         sc = load_scenario(scenario)
-        result = run_simulation(sc)
+        if assess:
+            from .warn.chain import run_chain
+
+            chain = run_chain(sc)
+            result = chain.sim
+        else:
+            result = run_simulation(sc)
     except ScenarioError as exc:
         fail(str(exc))
-    summary = result.summary()
+    summary = chain.summary() if assess else result.summary()
     if out is not None:
         try:
             summary["files"] = [str(p) for p in write_outputs(result, out)]
+            if assess:
+                from .warn.report import write_report
+
+                summary["files"] += [str(p) for p in write_report(chain, out)]
         except OSError as exc:
             fail(f"cannot write to {out}: {exc.strerror}")
     if json_out:
-        typer.echo(json.dumps(summary))
+        typer.echo(json.dumps(summary, default=str))
         return
     _print_timeline(result, summary)
+    if assess:
+        _print_chain(chain, summary)
+
+
+def _print_chain(chain, d: dict) -> None:
+    from .warn.report import timeline_lines
+
+    for line in timeline_lines(chain):
+        console.print(f"  {line}", highlight=False)
+    for rec in d["per_missile"]:
+        f = rec["final"]
+        if f is None:
+            continue
+        le = rec.get("launch_estimate")
+        console.print(
+            f"  {rec['missile']}: final prediction {f['impact_error_km']:.1f} km from the impact "
+            f"({f['time_to_impact_s']:.0f} s before it), verdict "
+            f"[bold]{f['verdict']['kind'].replace('_', ' ')}"
+            f"{' of ' + f['verdict']['country'] if f['verdict']['country'] else ''}[/bold] "
+            f"(truth: {rec['truth']['zone']['kind'].replace('_', ' ')} of "
+            f"{rec['truth']['zone']['country']}), class {f['range_class']} "
+            f"(p {f['range_class_prob']:.2f}), apogee {rec['apogee_km']:.0f} km"
+            + (f"; launch point estimate {le['error_km']:.1f} km from truth" if le else ""),
+            highlight=False,
+        )
+    console.print(
+        f"  warnings: {', '.join(d['warnings']) or 'none'}; false alarms "
+        f"{len(d['false_alarms'])}, misses {len(d['misses'])}; {d['cap_messages']} CAP "
+        f"messages; {d['assessments']} assessments, median {d['assess_ms_median']} ms"
+    )
 
 
 def _print_timeline(result, d: dict) -> None:
@@ -361,7 +397,8 @@ def _print_timeline(result, d: dict) -> None:
     )
     g, t = d["ledger"]["gate"], d["ledger"]["tracker"]
     console.print(
-        f"  detections {d['detections']} ({d['false_alarms']} false alarms); gate "
+        f"  detections {d['detections']} "
+        f"({d.get('detection_false_alarms', d['false_alarms'])} false alarms); gate "
         f"rejected {g['rejected_total']}; tracker: "
         + ", ".join(f"{k} {v}" for k, v in t.items() if v)
     )
@@ -467,9 +504,35 @@ def bench_zones_cmd(
     )
 
 
+@bench_app.command("assess")
+def bench_assess_cmd(
+    n_samples: Annotated[int, typer.Option(help="Monte Carlo samples per track.")] = 1000,
+    repeats: Annotated[int, typer.Option(help="Timed track updates.")] = 40,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Track update -> updated impact prediction with zone probabilities: median and p99."""
+    from .bench.assess import run_assess_bench
+
+    if n_samples < 2 or repeats < 1:
+        fail("--n-samples must be at least 2 and --repeats positive")
+    d = run_assess_bench(n_samples=n_samples, repeats=repeats)
+    if json_out:
+        typer.echo(json.dumps(d))
+        return
+    console.print(
+        f"impact prediction, {d['n_samples']:,} samples: median [bold]{d['median_ms']:.1f} ms"
+        f"[/bold], p99 {d['p99_ms']:.1f} ms (goal < 50 ms median); peer {d['peer']}: median "
+        f"{d['peer_median_ms']:.0f} ms; ratio [bold]{d['ratio']:.0f}x[/bold]"
+    )
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+from .cli_record import record_app  # noqa: E402
+
+app.add_typer(record_app, name="record")

@@ -1,0 +1,218 @@
+"""``launchwatch record ...``: the launch event record from the command line (typer + rich).
+
+Bad input anywhere: one line ``launchwatch: error: ...`` on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+record_app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Launch event records: ingest statements and articles, list, show, import, export.",
+)
+console = Console()
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLAlchemy URL (default $LAUNCHWATCH_DB_URL or the user's "
+                              "data directory)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"launchwatch: error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _store(url: str | None):
+    from .record.store import RecordError, Store
+
+    try:
+        return Store(url)
+    except RecordError as exc:
+        _fail(str(exc))
+
+
+@record_app.command()
+def ingest(
+    file: Annotated[str, typer.Argument(help="A plain-text statement or article, or - for stdin.")],
+    json_out: JsonOption = False,
+    db: DbOption = None,
+    no_zone: Annotated[bool, typer.Option("--no-zone", help="Skip the zone verdict.")] = False,
+) -> None:
+    """Extract a launch from a statement or article, reconstruct it and store it."""
+    from .record.ingest import IngestError, ingest_text
+    from .record.views import event_dict
+
+    if file == "-":
+        text, source = sys.stdin.read(), "stdin"
+    else:
+        try:
+            text, source = Path(file).read_text(encoding="utf-8"), Path(file).name
+        except (OSError, UnicodeDecodeError) as exc:
+            _fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
+    if not text.strip():
+        _fail(f"{file}: empty text, nothing stored")
+    with _store(db) as store:
+        try:
+            res = ingest_text(store, text, source=source, zones=not no_zone)
+        except IngestError as exc:
+            _fail(f"{source}: {exc}")
+        ev = event_dict(store.event(res.event_id))
+    reports = [r for r in ev["reports"] if r["id"] in res.report_ids]
+    main = reports[0]
+    if json_out:
+        typer.echo(json.dumps({
+            "event_id": res.event_id, "report_id": main["id"], "duplicate": res.duplicate,
+            "authority": main["authority"], "outlet": main["outlet"],
+            "reported": main["reported"] | {"launch_date": ev["launch_date"]},
+            "derived": main["derived"], "missing": main["missing"],
+            "also_reported": reports[1:], "event": ev}))
+        return
+    verb = "already recorded" if res.duplicate else "recorded"
+    console.print(f"[bold]{verb}[/bold]: report {', '.join(map(str, res.report_ids))} "
+                  f"of event {res.event_id}")
+    _print_event(ev)
+
+
+@record_app.command("list")
+def list_events(
+    json_out: JsonOption = False,
+    since: Annotated[str | None, typer.Option(help="Only events on or after YYYY-MM-DD.")] = None,
+    site: Annotated[str | None, typer.Option(help="Launch site name or alias.")] = None,
+    missile_class: Annotated[
+        str | None, typer.Option("--class", help="SRBM | MRBM | IRBM | ICBM | SLBM.")] = None,
+    db: DbOption = None,
+) -> None:
+    """List recorded events, oldest first."""
+    from .record.views import event_dict
+
+    day = None
+    if since is not None:
+        try:
+            day = dt.date.fromisoformat(since)
+        except ValueError:
+            _fail(f"--since {since!r} is not a date YYYY-MM-DD")
+    if missile_class is not None and missile_class.upper() not in (
+            "SRBM", "MRBM", "IRBM", "ICBM", "SLBM"):
+        _fail(f"--class {missile_class!r} must be one of SRBM, MRBM, IRBM, ICBM, SLBM")
+    with _store(db) as store:
+        events = [event_dict(e, reports=False)
+                  for e in store.events(since=day, site=site, missile_class=missile_class)]
+    if json_out:
+        typer.echo(json.dumps(events))
+        return
+    if not events:
+        console.print("no events")
+    for e in events:
+        dis = "; ".join(d["summary"] for d in e["disagreements"])
+        console.print(
+            f"{e['id']:>4}  {e['launch_date']} {e['launch_time_local'] or '--:--'}  "
+            f"{e['site_name'] or 'site unknown':<14} {e['missile_class'] or '?':<5} "
+            f"{', '.join(e['authorities'])}" + (f"  [yellow]{dis}[/yellow]" if dis else ""))
+
+
+@record_app.command()
+def show(
+    event_id: Annotated[int, typer.Argument(help="Event id (see record list).")],
+    json_out: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """One event with every report, the reconstruction and the disagreements."""
+    from .record.views import event_dict
+
+    with _store(db) as store:
+        ev = store.event(event_id)
+        if ev is None:
+            _fail(f"no event {event_id}")
+        d = event_dict(ev)
+    if json_out:
+        typer.echo(json.dumps(d))
+        return
+    _print_event(d)
+
+
+@record_app.command("export")
+def export_cmd(
+    out: Annotated[str, typer.Argument(help="Output file, or - for stdout.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv | geojson | czml")] = "csv",
+    db: DbOption = None,
+) -> None:
+    """Export every event: CSV (one row per report), GeoJSON, or CZML trajectories."""
+    from .record import exchange
+
+    writers = {"csv": exchange.to_csv, "geojson": exchange.to_geojson,
+               "czml": exchange.to_czml}
+    if fmt not in writers:
+        _fail(f"--format must be one of {', '.join(writers)} (got {fmt!r})")
+    with _store(db) as store:
+        text = writers[fmt](store.events())
+    if out == "-":
+        typer.echo(text, nl=False)
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc.strerror}")
+    console.print(f"wrote {out}")
+
+
+@record_app.command("import")
+def import_cmd(
+    file: Annotated[str, typer.Argument(help="A CSV or GeoJSON file made by record export.")],
+    db: DbOption = None,
+) -> None:
+    """Import reports from CSV or GeoJSON (reports already recorded are skipped)."""
+    from .record import exchange
+    from .record.store import RecordError
+
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
+    with _store(db) as store:
+        try:
+            rows = exchange.read_any(text, name=file)
+            added, dupes = exchange.import_rows(store, rows)
+        except RecordError as exc:
+            _fail(str(exc))
+    console.print(f"imported {added} report(s), {dupes} already recorded")
+
+
+def _print_event(d: dict) -> None:
+    when = f"{d['launch_date']} {d['launch_time_local'] or ''} {d['utc_offset'] or ''}".strip()
+    console.print(f"[bold]Event {d['id']}[/bold]: {when}, "
+                  f"{d['site_name'] or 'site unknown'}, {d['missile_class'] or 'class unknown'}"
+                  f" ({d['confidence']})")
+    for r in d.get("reports", []):
+        rep = r["reported"]
+        figs = ", ".join(f"{label} {rep[k]:,.0f}{unit}" for k, label, unit in (
+            ("range_km", "range", " km"), ("apogee_km", "apogee", " km"),
+            ("flight_time_s", "flight", " s")) if rep[k] is not None)
+        via = f" via {r['outlet']}" if r["outlet"] and r["outlet"] != r["authority"] else ""
+        console.print(f"  report {r['id']} {r['authority'] or 'unattributed'}{via}: "
+                      f"{figs or 'no figures'}; landing {rep['landing_area'] or '?'}")
+        if r["missing"]:
+            console.print(f"    missing: {', '.join(r['missing'])}")
+        if (x := r["derived"]) is not None:
+            zone = x.get("zone") or {}
+            console.print(
+                f"    derived: impact {x['impact_lat']:.2f}N {x['impact_lon']:.2f}E"
+                + (f" ({zone['kind']}{' ' + zone['country'] if zone['country'] else ''})"
+                   if zone.get("kind") else "")
+                + f", apogee {x['apogee_km']:,.0f} km, flight {x['flight_time_s']:,.0f} s, "
+                f"min-energy range {x['min_energy_range_km']:,.0f} km -> {x['range_class']}")
+        for note in r["notes"]:
+            console.print(f"    {note}")
+    for dis in d["disagreements"]:
+        console.print(f"  [yellow]disagree[/yellow]: {dis['summary']}")

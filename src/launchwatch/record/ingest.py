@@ -1,0 +1,183 @@
+"""Report ingestion: text -> extracted fields -> reconstruction -> stored event.
+
+:func:`ingest_text` extracts the launch a statement or article is about (:mod:`.extract`),
+reconstructs it when the range, the launch site and a heading are known (the heading comes
+from the named sea area of the landing, as ``launchwatch reconstruct --toward``), samples the
+reconstructed trajectory for CZML, judges the zone of the derived impact point, and stores
+everything in one transaction (:class:`~.store.Store`). Figures that a *second* authority gives
+in the same article (a wire story quoting ROK JCS and Japan's MoD) become a second report of the
+same event, so that the disagreement is kept.
+
+The same text twice is recognised by its hash before any work is done (``duplicate=True``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .extract import Extracted, NoLaunchError, extract
+from .store import NewReport, RecordError, Store, text_hash
+
+#: Samples of a reconstructed trajectory kept for CZML (lift-off to impact, evenly in time).
+PATH_SAMPLES = 121
+
+
+class IngestError(RecordError):
+    """The text cannot be stored (no launch in it, or no launch date): nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """Outcome: the event id, the ids of the reports made from the text, and whether the text
+    was already in the record."""
+
+    event_id: int
+    report_ids: tuple[int, ...]
+    duplicate: bool
+
+
+def sample_path(shot, n: int = PATH_SAMPLES) -> list[list[float]]:
+    """Fly ``shot`` again with samples: ``[[t_s, lat_deg, lon_deg, h_m], ...]`` to impact."""
+    from ..earth import frames
+    from ..flight.propagate import propagate
+
+    t_end = shot.flight_time_s
+    times = np.linspace(0.0, t_end, n)
+    times[-1] = t_end * (1.0 - 1e-9)
+    tr = propagate(shot.vehicle, shot.lat_deg, shot.lon_deg, shot.launch_azimuth_deg,
+                   shot.ctrl[None, :], sample_times_s=times)
+    ecef = tr.samples_ecef()[0]
+    ok = np.all(np.isfinite(ecef), axis=1)
+    lat, lon, h = frames.ecef_to_geodetic(ecef[ok, :3])
+    return [[round(float(t), 2), round(math.degrees(a), 5), round(math.degrees(b), 5),
+             round(max(float(c), 0.0), 1)]
+            for t, a, b, c in zip(times[ok], lat, lon, h, strict=True)]
+
+
+def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None, str | None]:
+    """(reconstruction dict with ``path``, None) or (None, why it was not run)."""
+    from ..flight.catalog import UnknownNameError
+    from ..flight.reconstruct import ReconstructionError, bearing_toward, reconstruct
+
+    if ex.range_km is None:
+        return None, "no reconstruction: no reported range"
+    if ex.site_lat_deg is None:
+        return None, "no reconstruction: launch site unknown"
+    if ex.sea_area is None:
+        return None, "no reconstruction: no heading (no named sea area for the landing)"
+    try:
+        az = bearing_toward(ex.site_lat_deg, ex.site_lon_deg, ex.sea_area)
+        kw: dict = {"apogee_km": ex.apogee_km} if ex.apogee_km is not None else (
+            {"flight_time_s": ex.flight_time_s} if ex.flight_time_s is not None
+            else {"trajectory": "min-energy"})
+        rec = reconstruct(lat_deg=ex.site_lat_deg, lon_deg=ex.site_lon_deg,
+                          range_km=ex.range_km, azimuth_deg=az, **kw)
+    except (UnknownNameError, ReconstructionError) as exc:
+        return None, f"no reconstruction: {str(exc).strip(chr(39))}"
+    out = rec.as_dict()
+    out["site"] = ex.site
+    out["toward"] = ex.sea_area
+    if ex.launch_date and ex.launch_time_local and ex.utc_offset:
+        from ..flight.reconstruct import impact_time_iso
+
+        t0 = f"{ex.launch_date.isoformat()}T{ex.launch_time_local}:00{ex.utc_offset}"
+        out["launch_time"] = t0
+        out["impact_time"] = impact_time_iso(t0, out["flight_time_s"])
+    if path:
+        out["path"] = sample_path(rec.shot)
+    return out, None
+
+
+def _zone(rec: dict | None) -> dict | None:
+    if rec is None:
+        return None
+    from ..earth.zones import zone_of
+
+    return zone_of(rec["impact_lat"], rec["impact_lon"])
+
+
+def _new_report(ex: Extracted, h: str, source: str | None, rec: dict | None, why: str | None,
+                zone: dict | None) -> NewReport:
+    published = (dt.datetime.combine(ex.published, dt.time()) if ex.published else None)
+    notes = [why] if why else []
+    return NewReport(
+        text_hash=h, launch_date=ex.launch_date, launch_time_local=ex.launch_time_local,
+        utc_offset=ex.utc_offset, site_name=ex.site, site_lat_deg=ex.site_lat_deg,
+        site_lon_deg=ex.site_lon_deg, missile_name=ex.missile_name,
+        missile_class=ex.missile_class, n_missiles=ex.n_missiles, range_km=ex.range_km,
+        apogee_km=ex.apogee_km, flight_time_s=ex.flight_time_s, landing_area=ex.landing_area,
+        eez_claim=ex.eez_claim, authority=ex.authority, outlet=ex.outlet,
+        published_utc=published, source=source, missing=list(ex.missing),
+        details={"main_sentence": ex.main_sentence, "evidence": ex.evidence,
+                 "time_zone": ex.time_zone, "site_text": ex.site_text,
+                 "other_claims": ex.other_claims, "notes": notes},
+        reconstruction=rec, zone=zone)
+
+
+def _with_source_hash(new: NewReport, h: str) -> NewReport:
+    new.details["source_hash"] = h
+    return new
+
+
+def secondary(ex: Extracted) -> list[Extracted]:
+    """One :class:`Extracted` per other authority quoted with figures of its own in the text:
+    the event fields (date, site, time) are shared, the figures are that authority's."""
+    out = []
+    for who in dict.fromkeys(c["authority"] for c in ex.other_claims if c["authority"]):
+        claims = {c["field"]: c for c in ex.other_claims if c["authority"] == who}
+        if not any(k in claims for k in ("range_km", "apogee_km", "flight_time_s")):
+            continue
+        other = replace(ex, authority=who, range_km=None, apogee_km=None, flight_time_s=None,
+                        eez_claim="unknown", eez_country=None, other_claims=[],
+                        evidence={}, missing=[])
+        for k in ("range_km", "apogee_km", "flight_time_s"):
+            if k in claims:
+                setattr(other, k, claims[k]["value"])
+        if "eez_claim" in claims:
+            other.eez_claim = claims["eez_claim"]["value"]
+            other.eez_country = claims["eez_claim"].get("eez_country")
+        other.missing = [f for f in ("range_km", "apogee_km", "flight_time_s")
+                         if getattr(other, f) is None] + [
+            f for f in ex.missing if f not in ("range_km", "apogee_km", "flight_time_s")]
+        out.append(other)
+    return out
+
+
+def ingest_text(store: Store, text: str, *, source: str | None = None,
+                reconstruct: bool = True, zones: bool = True) -> Ingested:
+    """Extract, reconstruct and store the launch ``text`` reports; see the module docstring.
+
+    Raises :class:`IngestError` (nothing stored) when the text holds no launch or no date.
+    """
+    h = text_hash(text)
+    if (known := store.has_report(h)) is not None:
+        ev = store.event(known.event_id)
+        ids = tuple(r.id for r in ev.reports if (r.details or {}).get("source_hash") == h)
+        return Ingested(known.event_id, ids or (known.id,), True)
+    try:
+        ex = extract(text)
+    except NoLaunchError as exc:
+        raise IngestError(f"{exc}; nothing stored") from None
+    if ex.launch_date is None:
+        raise IngestError("the text gives no launch date (no date in it or its byline); "
+                          "nothing stored")
+    items = [(ex, h)] + [(o, text_hash(f"{text}\n#authority: {normalize(o.authority)}"))
+                         for o in secondary(ex)]
+    event_id, ids = None, []
+    for item, key in items:
+        rec, why = reconstruct_report(item) if reconstruct else (None, "reconstruction off")
+        zone = _zone(rec) if zones else None
+        added = store.add(_with_source_hash(_new_report(item, key, source, rec, why, zone), h))
+        event_id = added.event_id if event_id is None else event_id
+        ids.append(added.report_id)
+    return Ingested(event_id, tuple(ids), False)
+
+
+def normalize(name: str | None) -> str:
+    from ..flight.catalog import normalize_name
+
+    return normalize_name(name or "unattributed")
