@@ -1,0 +1,101 @@
+"""The whole chain (sense -> track -> assess -> warn) over the shipped scenarios, scored against
+truth: the issue's acceptance figures, through the CLI contract where it has one."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from launchwatch.cli import app
+from launchwatch.sense.scenario import load_scenario
+from launchwatch.warn import cap
+from launchwatch.warn.chain import run_chain
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reference")
+    res = runner.invoke(app, ["simulate", "reference-2025-11-07", "--assess", "--json",
+                              "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout), out
+
+
+def test_reference_json_contract(reference):
+    d, _ = reference
+    for key in ("impact_error_km", "verdict", "warnings", "false_alarms", "misses",
+                "first_warning_s"):
+        assert key in d
+    assert isinstance(d["warnings"], list) and isinstance(d["false_alarms"], list)
+    assert set(d["verdict"]) == {"kind", "country"}
+
+
+def test_reference_no_warning_and_outside_japan_eez(reference):
+    """Japan MoD: fell outside Japan's EEZ; no J-Alert was issued."""
+    d, _ = reference
+    assert d["warnings"] == [] and d["false_alarms"] == [] and d["misses"] == []
+    assert d["first_warning_s"] is None and d["cap_messages"] == 0
+    assert d["verdict"]["country"] != "JPN"
+    final = d["per_missile"][0]["final"]
+    assert final["p_japan_eez"] < 0.05
+
+
+def test_reference_prediction_converges_and_is_honest(reference):
+    d, _ = reference
+    m = d["per_missile"][0]
+    assert d["impact_error_km"] < 10.0
+    assert m["final"]["truth_in_95"]
+    assert m["good_s"] is not None  # a prediction within 10 km with the truth in its ellipse
+    # the first prediction (while the glide is unobservable) is far off -- and says so
+    assert m["first"]["truth_in_95"]
+    assert m["truth_in_95_fraction"] >= 0.6
+    assert m["launch_estimate"]["error_km"] < 10.0
+    assert m["final"]["range_class"] == "SRBM"
+    assert abs(m["apogee_km"] - m["truth"]["apogee_km"]) < 5.0
+
+
+def test_reference_report_files(reference):
+    _, out = reference
+    assert (out / "map.png").stat().st_size > 10_000
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == "reference-2025-11-07"
+    assert "no warning" in (out / "timeline.txt").read_text()
+
+
+@pytest.fixture(scope="module")
+def overflight():
+    return run_chain(load_scenario("overflight"))
+
+
+def test_overflight_warns_every_overflown_prefecture_before_the_pass(overflight):
+    s = overflight.warn_score
+    assert s["overflown"], "the Hwasong-12-like shot must cross Japanese land"
+    assert s["misses"] == []
+    for code, t_over in s["overflown"].items():
+        assert s["warned"][code] < t_over, code
+    assert len(s["false_alarms"]) <= 2
+    assert s["first_warning_s"] is not None and s["first_warning_s"] < 120.0
+
+
+def test_overflight_messages_are_valid_cap_and_reference_their_thread(overflight):
+    events = overflight.policy.events
+    assert events[0].msg_type == "Alert"
+    seen = []
+    for e in events:
+        assert cap.validate(e.cap_xml) == [], e.identifier
+        parsed = cap.parse(e.cap_xml)
+        assert parsed["identifier"] == e.identifier
+        if e.msg_type != "Alert":
+            refs = {r.split(",")[1] for r in e.references}
+            assert set(seen) <= refs
+        seen.append(e.identifier)
+    assert any(e.jalert in ("passed_over", "fell") for e in events)
+
+
+def test_overflight_final_verdict(overflight):
+    m = overflight.per_missile[0]
+    assert m["truth"]["zone"]["kind"] == "high_seas"
+    assert m["final"]["verdict"]["kind"] == "high_seas"
+    assert m["final"]["truth_in_95"]
