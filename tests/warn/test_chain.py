@@ -99,3 +99,18 @@ def test_overflight_final_verdict(overflight):
     assert m["truth"]["zone"]["kind"] == "high_seas"
     assert m["final"]["verdict"]["kind"] == "high_seas"
     assert m["final"]["truth_in_95"]
+
+
+def test_ballistic_reading_of_the_reference_within_10_km_inside_60_s():
+    """The ROK JCS figures flown as a ballistic SRBM: within 60 s of the first track the
+    prediction is within 10 km of the impact with the truth inside its 95 % ellipse, outside
+    Japan's EEZ, no warning.  (The KN-23-glide reading cannot be: its lift is unobservable
+    until the pull-up, see test_reference_prediction_converges_and_is_honest.)"""
+    res = run_chain(load_scenario("reference-ballistic"))
+    d = res.summary()
+    m = d["per_missile"][0]
+    assert m["good_s"] is not None
+    assert m["good_s"] - d["first_track_s"][0] <= 60.0
+    assert m["truth_in_95_fraction"] >= 0.9
+    assert d["warnings"] == [] and d["verdict"]["country"] != "JPN"
+    assert m["final"]["p_japan_eez"] < 0.05
