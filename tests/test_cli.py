@@ -112,3 +112,19 @@ def test_bench_tracking_json_small():
                 "stonesoup_rmse_m"):
         assert key in d and d[key] > 0
     assert d["ratio"] > 10.0
+
+
+def test_bench_assess_json_small():
+    d = _json(["bench", "assess", "--n-samples", "200", "--repeats", "3", "--json"])
+    for key in ("median_ms", "p99_ms", "peer_median_ms", "ratio"):
+        assert key in d and d[key] > 0
+    assert d["p99_ms"] >= d["median_ms"]
+    assert d["ratio"] > 1.0
+    res = runner.invoke(app, ["bench", "assess", "--n-samples", "1"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_simulate_assess_bad_scenario():
+    res = runner.invoke(app, ["simulate", "no-such-scenario", "--assess"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert len(res.stderr.strip().splitlines()) == 1
