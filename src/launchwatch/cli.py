@@ -302,18 +302,26 @@ def simulate(
     assess: Annotated[
         bool, typer.Option("--assess", help="Also assess impacts and issue warnings.")
     ] = False,
+    assess_interval_s: Annotated[
+        float,
+        typer.Option("--assess-interval-s", help="Scenario seconds between assessments "
+                     "(each assesses every track updated since the last)."),
+    ] = 2.0,
+    samples: Annotated[int, typer.Option(help="Monte Carlo samples per track.")] = 1000,
 ) -> None:
     """Run sense + track over a scenario: timeline, tracks, errors (and files with --out);
     with --assess also impact predictions, zone verdicts and warnings."""
     from .sense.scenario import ScenarioError, load_scenario
     from .track.simulate import run_simulation, write_outputs
 
+    if not (math.isfinite(assess_interval_s) and assess_interval_s > 0) or samples < 2:
+        fail("--assess-interval-s must be positive and --samples at least 2")
     try:
         sc = load_scenario(scenario)
         if assess:
             from .warn.chain import run_chain
 
-            chain = run_chain(sc)
+            chain = run_chain(sc, interval_s=assess_interval_s, n_samples=samples)
             result = chain.sim
         else:
             result = run_simulation(sc)
