@@ -534,6 +534,35 @@ def bench_assess_cmd(
     )
 
 
+@app.command()
+def node(
+    config: Annotated[
+        list[str], typer.Option("--config", help="Node configuration (YAML); repeat to run "
+                                "several nodes in this process over the in-process bus.")
+    ],
+) -> None:
+    """Run a partner node: its own sensors, signed releasable sharing, fused tracks."""
+    from .share.node import run_node, run_nodes
+
+    code = run_node(config[0]) if len(config) == 1 else run_nodes(config)
+    raise typer.Exit(code)
+
+
+@bench_app.command("share")
+def bench_share_cmd(
+    nats: Annotated[bool, typer.Option(help="Also measure over a local NATS server.")] = True,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Messages/s through sign, send, verify, fuse (3 nodes) and detection-to-track latency."""
+    from .share.bench import bench_share
+
+    d = bench_share(nats=nats)
+    if json_out:
+        typer.echo(json.dumps(d, default=str))
+        return
+    console.print_json(json.dumps(d, default=str))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

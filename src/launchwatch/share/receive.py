@@ -1,0 +1,189 @@
+"""The receiving side: every incoming frame is verified, checked and counted, never trusted.
+
+:meth:`Receiver.accept` takes the raw bytes of one frame and returns the decoded envelope and
+body, or ``None``.  The checks, in order (the first failing one is the reason counted):
+
+==============  ===============================================================================
+reason          the frame ...
+==============  ===============================================================================
+malformed       is not a frame, or its envelope/body does not decode or breaks the schema
+                (wrong version, unknown kind, inconsistent columns), or names another sender
+                inside than outside
+unsigned        carries no signature
+unknown_sender  comes from a node id that is not in the keyring
+bad_signature   has a signature that does not verify (tampered, or signed with another key)
+not_releasable  has labels that do not name this node's partner id
+stale           was sent (``sent_s``, wall clock) more than ``max_age_s`` ago or more than
+                ``max_future_s`` ahead of this node's clock
+replayed        has a ``seq`` already accepted from its sender, or one more than
+                ``replay_window`` below the highest accepted
+==============  ===============================================================================
+
+The signature is checked before the envelope is decoded: a forged frame costs one verify and
+is never parsed further.  The ledger holds ``received == accepted + sum(rejected)`` at all
+times.  Replay protection is a sliding window over ``seq`` per sender (as in IPsec/DTLS): a
+strict "above the last one" rule would drop a message that an at-least-once broker
+(JetStream) redelivers after a newer one.  The window is the replay state; a node keeps it in its
+checkpoint, so that a restarted node still refuses what it already took.  ``max_age_s`` is
+wide by default (one hour) because a restarted node catches up on messages sent while it was
+down; the sequence numbers, not the clock, stop replays inside that window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import msgspec
+
+from .messages import (
+    DetectionBatch,
+    Envelope,
+    ImpactAssessment,
+    SchemaError,
+    TrackReport,
+    body_detections,
+    body_tracks,
+    check_assessment,
+    decode_body,
+    decode_envelope,
+    decode_frame,
+)
+from .signing import Keyring
+
+REASONS = ("malformed", "unsigned", "unknown_sender", "bad_signature", "not_releasable",
+           "stale", "replayed")
+
+
+@dataclass
+class ShareLedger:
+    """Counts of what happened to every received frame."""
+
+    received: int = 0
+    accepted: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    accepted_by_sender: Counter = field(default_factory=Counter)
+
+    def as_dict(self) -> dict:
+        return {"received": self.received, "accepted": self.accepted,
+                "rejected": {r: int(self.rejected[r]) for r in REASONS if self.rejected[r]},
+                "rejected_total": int(sum(self.rejected.values())),
+                "accepted_by_sender": dict(self.accepted_by_sender)}
+
+    def balanced(self) -> bool:
+        return self.received == self.accepted + sum(self.rejected.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A verified message: its envelope, typed body and, for detections and tracks, its rows
+    (:data:`~launchwatch.sense.records.DETECTION_DTYPE` or
+    :data:`~.messages.TRACK_REPORT_DTYPE`, times after the receiver's epoch) or, for an
+    assessment, its checked arrays."""
+
+    envelope: Envelope
+    body: msgspec.Struct
+    rows: object = None
+
+
+class Receiver:
+    """Verify and check frames for the node of partner ``partner`` (see module docstring).
+
+    ``keyring``: public keys of the known senders; ``clock``: wall clock in Unix seconds;
+    ``epoch``: this node's time zero (times in bodies are shifted to it; ``None``: unchanged).
+    """
+
+    def __init__(self, partner: str, keyring: Keyring, *, max_age_s: float = 3600.0,
+                 max_future_s: float = 30.0, clock=time.time,
+                 epoch: dt.datetime | None = None, replay_window: int = 4096):
+        self.partner = partner
+        self.replay_window = int(replay_window)
+        self.epoch = epoch
+        self.keyring = keyring
+        self.max_age_s = float(max_age_s)
+        self.max_future_s = float(max_future_s)
+        self.clock = clock
+        self.ledger = ShareLedger()
+        self.last_seq: dict[str, int] = {}  # highest accepted seq per sender
+        self._seen: dict[str, set[int]] = {}  # accepted seqs within the window, per sender
+
+    def _reject(self, reason: str) -> None:
+        self.ledger.rejected[reason] += 1
+
+    def accept(self, data) -> Accepted | None:
+        """The verified message in ``data`` (bytes), or ``None`` (reason counted)."""
+        self.ledger.received += 1
+        try:
+            reason, out = self._check(data)
+        except Exception:  # noqa: BLE001 -- bad input must never take the node down
+            reason, out = "malformed", None
+        if out is None:
+            self._reject(reason)
+            return None
+        env = out.envelope
+        self._remember(env.sender, env.seq)
+        self.ledger.accepted += 1
+        self.ledger.accepted_by_sender[env.sender] += 1
+        return out
+
+    def _check(self, data) -> tuple[str, Accepted | None]:
+        if not isinstance(data, bytes | bytearray | memoryview):
+            return "malformed", None
+        try:
+            frame = decode_frame(bytes(data))
+        except SchemaError:
+            return "malformed", None
+        if not frame.signature:
+            return "unsigned", None
+        if frame.sender not in self.keyring:
+            return "unknown_sender", None
+        if not self.keyring.verify(frame):
+            return "bad_signature", None
+        try:
+            env = decode_envelope(frame.envelope)
+            if env.sender != frame.sender:
+                return "malformed", None
+            body = decode_body(env)
+            rows = self._rows(body)
+        except (SchemaError, ValueError):
+            return "malformed", None
+        if self.partner not in env.labels:
+            return "not_releasable", None
+        now = self.clock()
+        if not (now - self.max_age_s <= env.sent_s <= now + self.max_future_s):
+            return "stale", None
+        if self._replayed(env.sender, env.seq):
+            return "replayed", None
+        return "", Accepted(env, body, rows)
+
+    def _replayed(self, sender: str, seq: int) -> bool:
+        high = self.last_seq.get(sender, 0)
+        return seq <= high - self.replay_window or seq in self._seen.get(sender, ())
+
+    def _remember(self, sender: str, seq: int) -> None:
+        high = max(self.last_seq.get(sender, 0), seq)
+        self.last_seq[sender] = high
+        seen = self._seen.setdefault(sender, set())
+        seen.add(seq)
+        if len(seen) > 2 * self.replay_window:
+            self._seen[sender] = {s for s in seen if s > high - self.replay_window}
+
+    def _offset_s(self, epoch: str) -> float:
+        if self.epoch is None:
+            return 0.0
+        theirs = dt.datetime.fromisoformat(epoch)
+        if theirs.tzinfo is None:
+            raise SchemaError("epoch without UTC offset")
+        return (theirs - self.epoch).total_seconds()
+
+    def _rows(self, body):
+        if isinstance(body, DetectionBatch):
+            return body_detections(body, t_offset_s=self._offset_s(body.epoch))
+        if isinstance(body, TrackReport):
+            return body_tracks(body, t_offset_s=self._offset_s(body.epoch))
+        if isinstance(body, ImpactAssessment):
+            self._offset_s(body.epoch)
+            return check_assessment(body)
+        return None

@@ -1,0 +1,219 @@
+"""Three partner nodes on the in-process bus: fused tracks equal the single-machine run,
+releasability holds end to end, a killed node restarts from its checkpoint and catches up."""
+
+import numpy as np
+import pytest
+import yaml
+
+from launchwatch.share import messages as m
+from launchwatch.share.bus import InProcBus, inbox
+from launchwatch.share.node import Node, load_config, run_lockstep, run_node
+from launchwatch.share.send import Outbox
+
+from .conftest import SPLIT, write_configs
+
+
+def _nodes(folder, keydir, feed, bus, **kw):
+    cfgs = write_configs(folder, keydir, **kw)
+    return [Node(load_config(p), bus, feed) for p in cfgs.values()]
+
+
+def _same_tracks(h, ref):
+    """Largest position difference (m) of two histories with the same rows, or None."""
+    if h.size != ref.size or not (h["track_id"] == ref["track_id"]).all():
+        return None
+    return float(np.abs(h["state"][:, :3] - ref["state"][:, :3]).max())
+
+
+@pytest.fixture(scope="module")
+def open_run(tmp_path_factory, keydir, feed):
+    bus = InProcBus()
+    nodes = _nodes(tmp_path_factory.mktemp("open"), keydir, feed, bus)
+    run_lockstep(nodes)
+    return nodes, bus
+
+
+def test_sensors_are_split_without_overlap(open_run, feed):
+    nodes, _ = open_run
+    own = [n.own.size for n in nodes]
+    assert all(k > 0 for k in own) and sum(own) == feed.detections.size
+
+
+def test_fused_tracks_at_every_node_match_single_machine(open_run, single_machine):
+    nodes, _ = open_run
+    ref = single_machine.tracker.history
+    ref_tracks = single_machine.summary()["tracks"]
+    assert ref_tracks >= 1
+    for node in nodes:
+        s = node.summary()
+        assert s["tracks"] == ref_tracks, node.node_id
+        diff = _same_tracks(node.tracker.history, ref)
+        assert diff is not None and diff < 1e-6, (node.node_id, diff)
+        assert s["gate"]["received"] == single_machine.detections.size
+        led = node.receiver.ledger
+        assert led.balanced() and sum(led.rejected.values()) == 0
+        assert not node.missed and node.late_rows == 0
+
+
+def test_a_node_alone_sees_less(feed, single_machine):
+    """The point of sharing: Japan's node on its own sensors tracks later than fused."""
+    from launchwatch.sense.stream import StreamGate
+    from launchwatch.track.tracker import Tracker
+
+    own = feed.detections[np.isin(feed.detections["sensor"], SPLIT["JPN-MOD"][1])]
+    gate = StreamGate(feed.sensor_kinds, window_s=2.0)
+    tr = Tracker()
+    tr.step(np.concatenate([gate.push(own), gate.flush()]))
+    tr.flush()
+    h, ref = tr.history, single_machine.tracker.history
+    first_alone = h["t_s"][h["confirmed"]].min()
+    first_fused = ref["t_s"][ref["confirmed"]].min()
+    assert first_fused < first_alone - 30.0
+
+
+def test_label_restricted_track_and_detections_never_reach_the_excluded_partner(
+        tmp_path, keydir, feed, single_machine):
+    ref = single_machine.tracker.history
+    confirmed = np.unique(ref["track_id"][ref["confirmed"]])
+    assert confirmed.size >= 2
+    secret = int(confirmed[-1])
+    policies = {
+        "USA-INDOPACOM": {"partners": ["KOR", "USA", "JPN"], "rules": [
+            {"kind": "tracks", "tracks": [secret], "to": ["USA", "KOR"]},
+            {"kind": "*", "to": ["KOR", "USA", "JPN"]}]},
+        "JPN-MOD": yaml.safe_load(
+            (__import__("importlib").resources.files("launchwatch.share") / "data" /
+             "policy-JPN-MOD.yaml").read_text()),
+    }
+    bus = InProcBus()
+    nodes = {n.node_id: n for n in _nodes(tmp_path, keydir, feed, bus, policies=policies)}
+    run_lockstep(list(nodes.values()))
+    usa, kor, jpn = nodes["USA-INDOPACOM"], nodes["KOR-JCS"], nodes["JPN-MOD"]
+    # Japan received USA's tracks, but never the restricted one; Korea got both
+    assert set(kor.partner_tracks["USA-INDOPACOM"]["track_id"]) >= {secret}
+    got_jpn = set(jpn.partner_tracks["USA-INDOPACOM"]["track_id"])
+    assert got_jpn and secret not in got_jpn
+    # nor is it anywhere on Japan's inbox (decode every frame there)
+    for data in bus._logs[inbox("JPN")]:
+        env = m.decode_envelope(m.decode_frame(data).envelope)
+        assert "JPN" in env.labels
+        if env.kind == "tracks":
+            assert secret not in m.body_tracks(m.decode_body(env))["track_id"]
+    # Japan's ship radar went to the USA only
+    aegis = "Aegis-SeaOfJapan"
+    n_aegis = int(np.sum(feed.detections["sensor"] == aegis))
+    assert usa.gate.ledger.received == feed.detections.size
+    assert kor.gate.ledger.received == feed.detections.size - n_aegis
+    assert _same_tracks(usa.tracker.history, ref) is not None
+    # a faulty US sender that ignores the policy: Japan's receiver refuses it
+    faulty = Outbox(usa.node_id, "USA", usa.setup.key, usa.setup.policy, bus,
+                    seq=usa.outbox.seq)
+    rows = m.latest_per_track(usa.tracker.history)
+    faulty.seq += 1
+    env = m.make_envelope(sender=usa.node_id, seq=faulty.seq, labels=["USA", "KOR"],
+                          body=m.tracks_body(rows, epoch=usa.epoch), sent_s=faulty.clock())
+    from launchwatch.share.signing import sign_envelope
+
+    bus.publish(inbox("JPN"), sign_envelope(usa.setup.key, env))
+    before = jpn.receiver.ledger.rejected["not_releasable"]
+    jpn.receive()
+    assert jpn.receiver.ledger.rejected["not_releasable"] == before + 1
+    assert secret not in set(jpn.partner_tracks["USA-INDOPACOM"]["track_id"])
+    assert jpn.receiver.ledger.balanced()
+
+
+def test_killed_node_restarts_from_checkpoint_and_catches_up(tmp_path, keydir, feed,
+                                                             single_machine):
+    bus = InProcBus()
+    cfgs = write_configs(tmp_path, keydir, state=("KOR-JCS",))
+    nodes = [Node(load_config(p), bus, feed) for p in cfgs.values()]
+    kor = nodes[0]
+    assert kor.node_id == "KOR-JCS"
+    kill_at, back_at = 150, 260  # chunks: KOR dies during 150; partners' sensors run on
+    for k in range(0, kill_at + 1):
+        for node in nodes:
+            node.publish_chunk(k)
+        for node in nodes:
+            node.wait_for(k, 0.0)
+            node.fuse_chunk(k)
+            if node is kor and k == kill_at:
+                node.receive()  # fetched more, then killed before the commit
+                continue
+            node.commit()
+    kor.sub.close()
+    del nodes[0]
+    for k in range(kill_at + 1, back_at):  # partners publish, but wait for KOR's chunks
+        for node in nodes:
+            node.publish_chunk(k)
+            assert not node.wait_for(k, 0.0)
+    # restart: state from the checkpoint of chunk kill_at - 1, the rest from the bus
+    kor2 = Node(load_config(cfgs["KOR-JCS"]), bus, feed)
+    assert kor2.next_chunk == kill_at and kor2.next_publish == kill_at
+    for k in range(kill_at, back_at):  # catch up alone: partners' chunks are on the bus
+        kor2.step(k, wait_s=0.0)
+    assert not kor2.missed
+    run_lockstep([kor2, *nodes])
+    ref = single_machine.tracker.history
+    for node in [kor2, *nodes]:
+        diff = _same_tracks(node.tracker.history, ref)
+        assert diff is not None and diff < 1e-6, node.node_id
+        assert not node.missed and node.late_rows == 0
+        assert node.receiver.ledger.balanced()
+    # what KOR had fetched but not committed came again and was taken once
+    assert kor2.accepted["USA-INDOPACOM"] == nodes[0].outbox.sent["KOR"]
+
+
+def test_run_node_bad_config_exits_2(tmp_path, keydir, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("node_id: X\n")
+    assert run_node(bad) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    cfg = yaml.safe_load(write_configs(tmp_path, keydir)["KOR-JCS"].read_text())
+    cfg["sensors"] = ["No-Such-Radar"]
+    bad.write_text(yaml.safe_dump(cfg))
+    assert run_node(bad) == 2
+    assert "No-Such-Radar" in capsys.readouterr().err
+    cfg["sensors"], cfg["private_key"] = [], str(tmp_path / "missing.key")
+    bad.write_text(yaml.safe_dump(cfg))
+    assert run_node(bad) == 2
+    cfg["private_key"] = str(keydir / "KOR-JCS.key")
+    cfg["bus"] = {"kind": "nats", "url": "nats://127.0.0.1:1"}
+    bad.write_text(yaml.safe_dump(cfg))
+    assert run_node(bad) == 2
+    assert "cannot connect" in capsys.readouterr().err
+
+
+def test_run_nodes_in_one_process_on_a_short_scenario(tmp_path, keydir, capsys):
+    """``run_nodes``: the single-machine deployment, on the first two minutes of the
+    reference scenario (its own scenario file), against ``run_simulation`` of the same."""
+    import json
+    from importlib import resources
+
+    from launchwatch.sense.scenario import load_scenario
+    from launchwatch.share.node import run_nodes
+    from launchwatch.track.simulate import run_simulation
+
+    text = (resources.files("launchwatch.sense.scenarios") /
+            "reference-2025-11-07.yaml").read_text()
+    short = tmp_path / "short.yaml"
+    short.write_text(text.replace("time_step_s: 0.1", "time_step_s: 0.1\nduration_s: 120"))
+    cfgs = write_configs(tmp_path, keydir, state=tuple(SPLIT), scenario=str(short))
+    assert run_nodes(list(cfgs.values())) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [s["node_id"] for s in lines] == list(SPLIT)
+    ref_run = run_simulation(load_scenario(short))
+    ref = ref_run.tracker.history
+    assert ref.size > 10
+    for node in SPLIT:
+        h = np.load(tmp_path / "state" / node / "history.npy")
+        assert _same_tracks(h, ref) == 0.0
+    assert run_nodes([cfgs["KOR-JCS"], tmp_path / "nope.yaml"]) == 2
+    # one node alone on the in-process bus: runs on its own sensors, says so, never hangs
+    (tmp_path / "alone").mkdir()
+    alone = write_configs(tmp_path / "alone", keydir, scenario=str(short), wait_s=30.0)
+    assert run_node(alone["JPN-MOD"]) == 0
+    out = capsys.readouterr()
+    assert "note: in-process bus" in out.err
+    assert json.loads(out.out)["gate"]["received"] == int(np.sum(
+        ref_run.detections["sensor"] == "Aegis-SeaOfJapan"))
