@@ -563,13 +563,18 @@ def bench_share_cmd(
     console.print_json(json.dumps(d, default=str))
 
 
+from .cli_record import record_app  # noqa: E402
+
+app.add_typer(record_app, name="record")
+
+from .cli_service import serve  # noqa: E402
+
+app.command(name="serve")(serve)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
-
-from .cli_record import record_app  # noqa: E402
-
-app.add_typer(record_app, name="record")

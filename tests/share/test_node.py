@@ -168,7 +168,7 @@ def test_run_node_bad_config_exits_2(tmp_path, keydir, capsys):
     bad.write_text("node_id: X\n")
     assert run_node(bad) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and err.count("\n") == 1
+    assert err.startswith("launchwatch: error: ") and err.count("\n") == 1
     cfg = yaml.safe_load(write_configs(tmp_path, keydir)["KOR-JCS"].read_text())
     cfg["sensors"] = ["No-Such-Radar"]
     bad.write_text(yaml.safe_dump(cfg))

@@ -1,0 +1,449 @@
+"""The launchwatch service (FastAPI): launch records, scenario runs, live feed, dashboard.
+
+``create_app(store)`` builds the application around an open
+:class:`~launchwatch.record.store.Store`; ``launchwatch serve`` runs it with uvicorn. OpenAPI at
+``/docs`` (and ``/openapi.json``); the dashboard at ``/``.
+
+Endpoints (all JSON):
+
+* ``GET /api/events`` -- events, filtered by ``since`` (local launch date), ``site`` (name or
+  alias), ``class`` (SRBM ... ICBM), ``q`` (case-insensitive text in the event and its reports),
+  paged by ``limit`` / ``offset``; ``GET /api/events/{id}``;
+* ``POST /api/events`` -- one report as JSON (:class:`EventIn`): creates its event or joins the
+  event of the same date and site; the same body twice is recognised (``duplicate``);
+* ``POST /api/events/ingest`` -- a statement or article (``text/plain`` body, or JSON
+  ``{"text": ...}``) through :func:`launchwatch.record.ingest.ingest_text`;
+* ``GET /api/scenarios``; ``POST /api/scenarios/{name}/run?speed=20`` starts a run
+  (:mod:`.live`); ``GET /api/runs``, ``GET /api/runs/{id}``;
+* ``GET /api/sites``, ``GET /api/zones/lines``, ``GET /api/areas?code=JP-01`` -- map layers;
+* ``WS /ws/live`` -- the live feed (:mod:`.live` describes the messages).
+
+Writes are durable when acknowledged: :meth:`Store.add` commits (SQLite WAL, synchronous=FULL)
+before the response is sent. Bad input gets a 4xx with a one-line ``detail``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import re
+from importlib.resources import files
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, HTTPException, Path, Query, Request, WebSocket
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from starlette.websockets import WebSocketDisconnect
+
+from ..record.store import NewReport, RecordError, Store
+from ..record.views import event_dict
+from . import geo
+from .live import Hub, RunManager, RunsBusy, jsonable, run_scenario
+
+#: Longest statement text accepted by the ingest endpoint, characters.
+MAX_TEXT = 200_000
+CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "SLBM", "HGV", "CRUISE", "UNKNOWN")
+STATIC = files("launchwatch.service") / "static"
+
+Name = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class EventIn(BaseModel):
+    """One report of a launch event, with the figures as the authority gave them.
+
+    The event is identified by its local launch date and site: a second report of the same
+    date and site joins it (and its disagreements are kept). The same body twice is one report.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    launch_date: dt.date = Field(description="Local launch date, YYYY-MM-DD.")
+    launch_time_local: str | None = Field(
+        None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Local clock time, HH:MM.")
+    utc_offset: str | None = Field(None, pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$",
+                                   description="UTC offset of the local time, e.g. +09:00.")
+    site: Name | None = Field(None, description="Launch site or area (a catalog name or alias "
+                                                "fills in its coordinates).")
+    site_lat_deg: float | None = Field(None, ge=-90, le=90)
+    site_lon_deg: float | None = Field(None, ge=-180, le=180)
+    missile_name: Name | None = None
+    missile_class: Literal[CLASSES] | None = None  # type: ignore[valid-type]
+    n_missiles: int | None = Field(None, ge=1, le=1000)
+    range_km: float | None = Field(None, gt=0, lt=25_000)
+    apogee_km: float | None = Field(None, gt=0, lt=20_000)
+    flight_time_s: float | None = Field(None, gt=0, lt=20_000)
+    landing_area: str | None = Field(None, max_length=300)
+    landing_lat_deg: float | None = Field(None, ge=-90, le=90)
+    landing_lon_deg: float | None = Field(None, ge=-180, le=180)
+    eez_claim: Literal["inside", "outside", "unknown"] = "unknown"
+    authority: str | None = Field(None, max_length=40, description="e.g. ROK JCS, Japan MoD.")
+    outlet: str | None = Field(None, max_length=40)
+    published_utc: dt.datetime | None = None
+    source: str | None = Field(None, max_length=500, description="URL or file name.")
+
+    @model_validator(mode="after")
+    def _pairs(self) -> EventIn:
+        for a, b in (("site_lat_deg", "site_lon_deg"), ("landing_lat_deg", "landing_lon_deg")):
+            if (getattr(self, a) is None) != (getattr(self, b) is None):
+                raise ValueError(f"give both {a} and {b}, or neither")
+        if (self.launch_time_local is None) != (self.utc_offset is None) \
+                and self.launch_time_local is not None:
+            raise ValueError("a launch_time_local needs its utc_offset (e.g. +09:00)")
+        return self
+
+
+class IngestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT,
+                      description="A plain-text statement or news article in English.")
+    source: str | None = Field(None, max_length=500)
+
+
+class Added(BaseModel):
+    event_id: int
+    report_ids: list[int]
+    duplicate: bool
+    event: dict[str, Any]
+
+
+class RunIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    speed: float = Field(20.0, gt=0, le=10_000,
+                         description="Replay speed-up over scenario time (20 = 20x).")
+
+
+class RunInfo(BaseModel):
+    run_id: int
+    scenario: str
+    speed: float
+    state: str
+    error: str | None = None
+    messages: int
+    compute_s: float | None = None
+    verdict: str | None = None
+    no_warning: bool | None = None
+
+
+def _one_line(errors) -> str:
+    parts = []
+    for err in errors[:3]:
+        loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body") or "body"
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}")
+    more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+    return "; ".join(parts) + more
+
+
+def _text_hash(body: dict) -> str:
+    canon = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(("launchwatch-api:" + canon).encode("utf-8")).hexdigest()
+
+
+def _new_report(ev: EventIn) -> NewReport:
+    from ..flight.catalog import UnknownNameError, get_site
+
+    site, lat, lon = ev.site, ev.site_lat_deg, ev.site_lon_deg
+    if site is not None and lat is None:
+        try:
+            s = get_site(site)
+            site, lat, lon = s.name, s.lat_deg, s.lon_deg
+        except UnknownNameError:
+            pass
+    published = ev.published_utc
+    if published is not None and published.tzinfo is not None:
+        published = published.astimezone(dt.UTC).replace(tzinfo=None)
+    event: dict = {}
+    if ev.landing_lat_deg is not None:
+        from ..earth.zones import zone_of
+
+        zone = zone_of(ev.landing_lat_deg, ev.landing_lon_deg)
+        event.update(landing_lat_deg=ev.landing_lat_deg, landing_lon_deg=ev.landing_lon_deg,
+                     zone_kind=zone["kind"], zone_country=zone["country"])
+    missing = [f for f in ("launch_time_local", "site", "missile_class", "range_km",
+                           "apogee_km", "flight_time_s", "landing_area", "authority")
+               if getattr(ev, f) is None]
+    return NewReport(
+        text_hash=_text_hash(ev.model_dump(mode="json")), launch_date=ev.launch_date,
+        launch_time_local=ev.launch_time_local, utc_offset=ev.utc_offset, site_name=site,
+        site_lat_deg=lat, site_lon_deg=lon, missile_name=ev.missile_name,
+        missile_class=ev.missile_class, n_missiles=ev.n_missiles, range_km=ev.range_km,
+        apogee_km=ev.apogee_km, flight_time_s=ev.flight_time_s, landing_area=ev.landing_area,
+        eez_claim=ev.eez_claim, authority=ev.authority, outlet=ev.outlet,
+        published_utc=published, source=ev.source, missing=missing,
+        details={"notes": ["created through the API"]}, event=event)
+
+
+def _matches(d: dict, needle: str) -> bool:
+    hay = [d.get(k) for k in ("site_name", "missile_name", "missile_class", "landing_area",
+                              "zone_kind", "zone_country", "launch_date", "confidence")]
+    hay += d.get("authorities", [])
+    for r in d.get("reports", []):
+        hay += [r.get("authority"), r.get("outlet"), r.get("source")]
+        hay += [r["reported"].get(k) for k in ("landing_area", "missile_name", "site_name")]
+    return any(needle in str(h).casefold() for h in hay if h is not None)
+
+
+def create_app(store: Store, *, runs: RunManager | None = None) -> FastAPI:
+    """The application around ``store`` (and a run manager, by default the real chain)."""
+    hub = runs.hub if runs is not None else Hub()
+    runs = runs or RunManager(hub, run_scenario)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        yield
+        runs.close()
+
+    app = FastAPI(title="launchwatch", version="0.1.0", lifespan=lifespan,
+                  description="Launch event records, scenario runs and the live feed of the "
+                              "launchwatch chain (sense, track, assess, warn). Dashboard at /.")
+    app.state.store, app.state.runs, app.state.hub = store, runs, hub
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_req, exc: RequestValidationError):
+        errs = exc.errors()
+        return JSONResponse(status_code=422, content={
+            "detail": _one_line(errs),
+            "errors": [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg"))}
+                       for e in errs]})
+
+    @app.exception_handler(RecordError)
+    async def _record(_req, exc: RecordError):
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_req, exc: OperationalError):
+        return JSONResponse(status_code=503, content={
+            "detail": f"the record is unavailable, retry: {str(exc.orig).strip()}"})
+
+    # -- events -----------------------------------------------------------------------------
+    @app.get("/api/events", tags=["events"], response_model=list[dict[str, Any]])
+    def list_events(
+        since: Annotated[dt.date | None, Query(description="Local launch date >= this.")] = None,
+        site: Annotated[str | None, Query(max_length=80, description="Site name or alias.")]
+        = None,
+        missile_class: Annotated[str | None, Query(alias="class", max_length=16,
+                                                   description="SRBM, MRBM, IRBM, ICBM ...")]
+        = None,
+        q: Annotated[str | None, Query(max_length=200, description="Text to search.")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+        reports: Annotated[bool, Query(description="Include each event's reports.")] = True,
+    ):
+        evs = store.events(since=since, site=site, missile_class=missile_class)
+        out = [event_dict(e, reports=True) for e in evs]
+        if q and q.strip():
+            needle = q.strip().casefold()
+            out = [d for d in out if _matches(d, needle)]
+        out = out[offset:offset + limit]
+        if not reports:
+            for d in out:
+                d.pop("reports", None)
+        return jsonable(out)
+
+    @app.get("/api/events/{event_id}", tags=["events"], response_model=dict[str, Any],
+             responses={404: {"description": "No such event"}})
+    def get_event(event_id: Annotated[int, Path(ge=1, le=2**62)]):
+        ev = store.event(event_id)
+        if ev is None:
+            raise HTTPException(404, f"no event {event_id}")
+        return jsonable(event_dict(ev))
+
+    def _add(new: NewReport) -> JSONResponse:
+        try:
+            added = store.add(new)
+        except IntegrityError as exc:
+            raise HTTPException(409, "a concurrent write conflicted with this report; "
+                                     f"retry ({str(exc.orig).strip()})") from None
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        except SQLAlchemyError as exc:
+            if isinstance(exc, OperationalError):
+                raise
+            raise HTTPException(422, f"the record refused the report: {exc}".splitlines()[0]) \
+                from None
+        body = {"event_id": added.event_id, "report_ids": [added.report_id],
+                "duplicate": added.duplicate,
+                "event": jsonable(event_dict(store.event(added.event_id)))}
+        return JSONResponse(status_code=200 if added.duplicate else 201, content=body)
+
+    @app.post("/api/events", tags=["events"], status_code=201, response_model=Added,
+              responses={200: {"model": Added, "description": "Already in the record"},
+                         409: {"description": "Concurrent write conflict, retry"}})
+    def create_event(ev: EventIn):
+        """Add one report (JSON); 201 when new, 200 with ``duplicate`` when already stored."""
+        return _add(_new_report(ev))
+
+    @app.post("/api/events/ingest", tags=["events"], status_code=201, response_model=Added,
+              responses={200: {"model": Added, "description": "Already in the record"}},
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "text/plain": {"schema": {"type": "string", "minLength": 1,
+                                            "maxLength": MAX_TEXT}},
+                  "application/json": {"schema": IngestIn.model_json_schema()}}}})
+    async def ingest(request: Request,
+                     source: Annotated[str | None, Query(max_length=500)] = None,
+                     reconstruct: Annotated[bool, Query(
+                         description="Reconstruct the trajectory (slower).")] = True):
+        """Extract a launch from a statement or article and store it with its reconstruction;
+        422 when the text holds no launch (nothing stored)."""
+        from fastapi.concurrency import run_in_threadpool
+
+        from ..record.ingest import IngestError, ingest_text
+
+        raw = await request.body()
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            if ctype == "application/json":
+                body = IngestIn.model_validate_json(raw)
+                text, source = body.text, body.source or source
+            elif ctype in ("text/plain", ""):
+                text = raw.decode("utf-8")
+            else:
+                raise HTTPException(415, f"send text/plain or application/json, not {ctype}")
+        except UnicodeDecodeError:
+            raise HTTPException(400, "the text is not UTF-8") from None
+        except ValidationError as exc:
+            raise HTTPException(422, _one_line(exc.errors())) from None
+        if not text.strip():
+            raise HTTPException(422, "the text is empty")
+        if len(text) > MAX_TEXT:
+            raise HTTPException(413, f"the text is longer than {MAX_TEXT} characters")
+        try:
+            got = await run_in_threadpool(ingest_text, store, text, source=source,
+                                          reconstruct=reconstruct)
+        except IngestError as exc:
+            raise HTTPException(422, str(exc)) from None
+        ev = store.event(got.event_id)
+        return JSONResponse(status_code=200 if got.duplicate else 201, content={
+            "event_id": got.event_id, "report_ids": list(got.report_ids),
+            "duplicate": got.duplicate, "event": jsonable(event_dict(ev))})
+
+    # -- scenarios and runs -----------------------------------------------------------------
+    @app.get("/api/scenarios", tags=["runs"], response_model=list[dict[str, Any]])
+    def list_scenarios():
+        from ..sense.scenario import load_scenario, shipped_scenarios
+
+        out = []
+        for name in shipped_scenarios():
+            s = load_scenario(name)
+            out.append({"name": name, "title": s.name, "description": s.description,
+                        "epoch": s.epoch.isoformat(), "launches": len(s.launches),
+                        "sites": sorted({x.site for x in s.launches if x.site})})
+        return out
+
+    @app.post("/api/scenarios/{name}/run", tags=["runs"], status_code=202,
+              response_model=RunInfo,
+              responses={404: {"description": "Unknown scenario"},
+                         429: {"description": "Too many runs waiting"}})
+    def start_run(name: Annotated[str, Path(max_length=80)], body: RunIn | None = None,
+                  speed: Annotated[float | None, Query(gt=0, le=10_000)] = None):
+        """Start the chain over a shipped scenario; follow it on ``/ws/live``."""
+        from ..sense.scenario import shipped_scenarios
+
+        if name not in shipped_scenarios():
+            raise HTTPException(404, f"unknown scenario {name!r}; shipped: "
+                                     f"{', '.join(shipped_scenarios())}")
+        sp = speed if speed is not None else (body.speed if body is not None else 20.0)
+        try:
+            run = runs.submit(name, sp)
+        except RunsBusy as exc:
+            raise HTTPException(429, str(exc)) from None
+        return run.info()
+
+    @app.get("/api/runs", tags=["runs"], response_model=list[RunInfo])
+    def list_runs():
+        return [r.info() for r in list(runs.runs.values())]
+
+    @app.get("/api/runs/{run_id}", tags=["runs"], response_model=RunInfo,
+             responses={404: {"description": "No such run"}})
+    def get_run(run_id: Annotated[int, Path(ge=1, le=2**62)]):
+        run = runs.get(run_id)
+        if run is None:
+            raise HTTPException(404, f"no run {run_id}")
+        return run.info()
+
+    # -- map layers -------------------------------------------------------------------------
+    @app.get("/api/sites", tags=["map"], response_model=dict[str, Any])
+    def sites():
+        return geo.sites_geojson()
+
+    @app.get("/api/zones/lines", tags=["map"], response_model=dict[str, Any])
+    def zone_lines():
+        """Maritime zone lines (EEZ outer limits, lines between neighbours) as GeoJSON."""
+        return geo.zone_lines_geojson()
+
+    @app.get("/api/areas", tags=["map"], response_model=dict[str, Any],
+             responses={404: {"description": "Unknown area code"}})
+    def areas(code: Annotated[list[str] | None, Query(
+            max_length=100, description="ISO 3166-2 codes, e.g. JP-01; all when absent.")] = None):
+        codes = None
+        if code:
+            codes = [c.strip().upper() for part in code for c in part.split(",") if c.strip()]
+            bad = [c for c in codes if not re.fullmatch(r"[A-Z]{2}-[0-9A-Z]{1,3}", c)]
+            if bad:
+                raise HTTPException(422, f"not an area code: {bad[0]!r} (e.g. JP-01, KR-11)")
+        try:
+            return geo.areas_geojson(codes)
+        except geo.UnknownAreaError as exc:
+            raise HTTPException(404, f"unknown area code(s): {exc}") from None
+
+    @app.get("/api/health", tags=["service"], response_model=dict[str, Any])
+    def health():
+        n_ev, n_rep = store.count()
+        return {"status": "ok", "events": n_ev, "reports": n_rep,
+                "subscribers": hub.n_subscribers, "record_revision": store.revision}
+
+    # -- live feed --------------------------------------------------------------------------
+    @app.websocket("/ws/live")
+    async def live(ws: WebSocket):
+        await ws.accept()
+        sid, q = hub.subscribe()
+        try:
+            latest = runs.latest()
+            await ws.send_json({"type": "hello", "runs": [r.info() for r in runs.runs.values()]})
+            if latest is not None:
+                seen = len(latest.backlog)
+                for msg in list(latest.backlog[:seen]):
+                    await ws.send_json(msg)
+                # messages published while the backlog was sent are in the queue: skip repeats
+                skip = {id(m) for m in latest.backlog[:seen]}
+            else:
+                skip = set()
+            receiver = asyncio.ensure_future(_drain(ws))
+            while True:
+                getter = asyncio.ensure_future(q.get())
+                done, _ = await asyncio.wait({getter, receiver},
+                                             return_when=asyncio.FIRST_COMPLETED)
+                if receiver in done:
+                    getter.cancel()
+                    break
+                msg = getter.result()
+                if id(msg) in skip:
+                    continue
+                await ws.send_json(msg)
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            hub.unsubscribe(sid)
+
+    # -- dashboard --------------------------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    def index():
+        return FileResponse(str(STATIC / "index.html"))
+
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    return app
+
+
+async def _drain(ws: WebSocket) -> None:
+    """Read (and ignore) client messages until the client goes away."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            await ws.receive_text()

@@ -1,0 +1,103 @@
+"""Fixtures of the service tests: a record on a temporary SQLite file, an app whose scenario
+runs are a fast stand-in for the chain (API tests), and a real service on a loopback port."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from launchwatch.record.store import Store
+from launchwatch.service.app import create_app
+from launchwatch.service.live import Hub, RunManager
+
+EPOCH = "2025-11-07T12:35:00+09:00"
+
+
+def fake_messages(name: str) -> list[dict]:
+    """A tiny run in the shape of :func:`launchwatch.service.live.chain_messages`."""
+    if name == "boom":
+        raise RuntimeError("the chain failed")
+    ring = [[133.0, 40.0], [133.1, 40.0], [133.1, 40.1], [133.0, 40.1]]
+    return [
+        {"type": "scenario", "t_s": 0.0, "time": EPOCH, "name": name, "description": "fake",
+         "epoch": EPOCH, "utc_offset": "+09:00", "sensors": [],
+         "launches": [{"id": "M1", "site": "Taekwan", "lat": 40.22, "lon": 125.22}]},
+        {"type": "track", "t_s": 40.0, "time": EPOCH, "tracks": [
+            {"track_id": 1, "lat": 40.2, "lon": 126.0, "height_km": 30.0, "speed_km_s": 2.0}]},
+        {"type": "assessment", "t_s": 42.0, "time": EPOCH, "predictions": [
+            {"track_id": 1, "impact_lat": 40.05, "impact_lon": 133.05, "ellipse_95": ring,
+             "path": [[126.0, 40.2], [133.05, 40.05]], "verdict": {"kind": "eez",
+                                                                   "country": "RUS"}}]},
+        {"type": "summary", "t_s": 60.0, "time": EPOCH, "no_warning": True, "warned": [],
+         "verdict": "no warning \u2014 predicted impact in the EEZ of RUS", "timeline": [],
+         "summary": {}},
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'records.sqlite3'}"
+
+
+@pytest.fixture
+def store(db_url):
+    with Store(db_url) as s:
+        yield s
+
+
+@pytest.fixture
+def fake_runs():
+    return RunManager(Hub(), fake_messages)
+
+
+@pytest.fixture
+def app(store, fake_runs):
+    return create_app(store, runs=fake_runs)
+
+
+@pytest.fixture
+def client(app):
+    import warnings
+
+    with warnings.catch_warnings():  # starlette's hint about httpx2, at import
+        warnings.simplefilter("ignore", UserWarning)
+        from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c
+
+
+class LiveServer:
+    """uvicorn serving ``app`` on a free loopback port in a daemon thread."""
+
+    def __init__(self, app):
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        cfg = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                             timeout_graceful_shutdown=2)
+        self.server = uvicorn.Server(cfg)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the service did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(10)
