@@ -33,7 +33,16 @@ def fake_messages(name: str) -> list[dict]:
                                                                    "country": "RUS"}}]},
         {"type": "summary", "t_s": 60.0, "time": EPOCH, "no_warning": True, "warned": [],
          "verdict": "no warning \u2014 predicted impact in the EEZ of RUS", "timeline": [],
-         "summary": {}},
+         "missiles": [{"missile": "M1", "apogee_km": 49.2, "range_class": "SRBM",
+                       "verdict": {"kind": "eez", "country": "RUS"}}],
+         "summary": {"per_missile": [{
+             "missile": "M1", "apogee_km": 49.2, "assessments": 1,
+             "final": {"t_s": 460.0, "track_id": 1, "impact_lat": 40.05, "impact_lon": 133.05,
+                       "time_to_impact_s": 35.0, "verdict": {"kind": "eez", "country": "RUS"},
+                       "range_class": "SRBM", "range_class_prob": 1.0,
+                       "ellipse_95_km": [2.9, 1.5], "impact_error_km": 1.8},
+             "truth": {"impact_lat": 39.97, "impact_lon": 133.43, "apogee_km": 50.0,
+                       "flight_time_s": 495.5}}]}},
     ]
 
 

@@ -263,3 +263,109 @@ def test_vendored_front_end_matches_the_lock_file():
     versions = dict(line.split() for line in (vendor / "VERSIONS").read_text().splitlines())
     assert versions == {p: lock[f"node_modules/{p}"]["version"]
                         for p in ("leaflet", "topojson-client", "world-atlas")}
+
+
+def _wait_done(client, run_id):
+    for _ in range(200):
+        info = client.get(f"/api/runs/{run_id}").json()
+        if info["state"] in ("done", "failed"):
+            return info
+        time.sleep(0.05)
+    raise AssertionError(f"run {run_id} did not finish: {info}")
+
+
+def test_finished_run_is_stored_as_a_launch_event(client):
+    """A finished run becomes its own (simulated) event in the record, with the run's site,
+    class, missile apogee, range, flight time, predicted impact and zone verdict; a real
+    report of the same date and site does not join it, and each run is its own event."""
+    from launchwatch.earth import geodesy
+
+    real = client.post("/api/events", json=REPORT).json()["event_id"]
+    r = client.post("/api/scenarios/reference-2025-11-07/run", params={"speed": 1000})
+    info = _wait_done(client, r.json()["run_id"])
+    assert info["state"] == "done" and info["record_error"] is None
+    ev = client.get(f"/api/events/{info['event_id']}").json()
+    assert info["event_id"] != real
+    assert ev["confidence"] == "simulated" and ev["authorities"] == ["launchwatch simulation"]
+    assert (ev["launch_date"], ev["launch_time_local"], ev["utc_offset"]) == (
+        "2025-11-07", "12:35", "+09:00")
+    assert ev["launch_time_utc"] == "2025-11-07T03:35:00"
+    assert (ev["site_name"], ev["site_lat_deg"], ev["site_lon_deg"]) == ("Taekwan", 40.22,
+                                                                          125.22)
+    assert (ev["missile_class"], ev["n_missiles"]) == ("SRBM", 1)
+    assert (ev["landing_lat_deg"], ev["landing_lon_deg"]) == (40.05, 133.05)
+    assert (ev["zone_kind"], ev["zone_country"]) == ("eez", "RUS")
+    assert ev["landing_area"] == "predicted: EEZ of RUS, 40.05 N 133.05 E"
+    rep = ev["reports"][0]
+    assert rep["source"] == f"scenario:reference-2025-11-07#{info['run_id']}"
+    got = rep["reported"]
+    _, _, d = geodesy.inverse(40.22, 125.22, 40.05, 133.05)
+    assert got["range_km"] == pytest.approx(d / 1e3, abs=0.1)
+    assert got["apogee_km"] == 49.2 and got["flight_time_s"] == 495.0
+    assert got["eez_claim"] == "outside" and got["missile_class"] == "SRBM"
+    assert "not a real launch" in rep["notes"][0]
+    # the real event is untouched; both show in the table, the run found by search
+    assert client.get(f"/api/events/{real}").json()["authorities"] == ["ROK JCS"]
+    assert len(client.get("/api/events").json()) == 2
+    found = client.get("/api/events", params={"q": "LAUNCHWATCH simulation"}).json()
+    assert [e["id"] for e in found] == [info["event_id"]]
+    # a report posted later for the same date and site joins the real event, not the run's
+    later = client.post("/api/events", json=dict(REPORT, authority="Japan MoD",
+                                                 range_km=450.0)).json()
+    assert later["event_id"] == real
+    # a second run of the same scenario is another event
+    r2 = client.post("/api/scenarios/reference-2025-11-07/run", params={"speed": 1000})
+    info2 = _wait_done(client, r2.json()["run_id"])
+    assert info2["event_id"] not in (None, real, info["event_id"])
+    assert client.get("/api/health").json()["events"] == 3
+
+
+def test_run_that_cannot_be_recorded_is_still_done(client, fake_runs):
+    fake_runs.on_done = lambda run, msgs: (_ for _ in ()).throw(RuntimeError("disk full"))
+    r = client.post("/api/scenarios/reference-2025-11-07/run", params={"speed": 1000})
+    info = _wait_done(client, r.json()["run_id"])
+    assert info["state"] == "done" and info["event_id"] is None
+    assert "disk full" in info["record_error"]
+
+
+def test_run_without_a_summary_records_nothing(store):
+    from types import SimpleNamespace
+
+    from launchwatch.service.archive import record_run
+
+    run = SimpleNamespace(id=1, scenario="x", created=0.0)
+    assert record_run(store, run, []) is None
+    assert record_run(store, run, [{"type": "run", "state": "done"}]) is None
+    assert store.count() == (0, 0)
+
+
+def test_same_run_stored_twice_is_one_event(store):
+    from types import SimpleNamespace
+
+    from launchwatch.service.archive import record_run
+
+    from .conftest import fake_messages
+
+    run = SimpleNamespace(id=7, scenario="reference-2025-11-07", created=1.5)
+    a = record_run(store, run, fake_messages(run.scenario))
+    assert record_run(store, run, fake_messages(run.scenario)) == a
+    assert store.count() == (1, 1)
+
+
+def test_missile_apogee_survives_a_track_break():
+    """The reference run's first track saw the ~50 km apogee, then broke; the track that took
+    over sees only ~21 km of the descent. The missile's apogee stays the highest so far."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from launchwatch.service.live import missile_apogees
+
+    def a(t, tracks, apogees_km):
+        return SimpleNamespace(t_s=t, track_id=np.array(tracks),
+                               apogee_m=np.array(apogees_km, float) * 1e3)
+
+    seq = [a(36, [1], [43.2]), a(128, [1], [49.2]), a(314, [3], [20.5]),
+           a(316, [3, 9], [20.4, 80.0])]
+    got = missile_apogees(seq, {1: 0, 3: 0, 9: 1})
+    assert got == [{0: 43.2}, {0: 49.2}, {0: 49.2}, {0: 49.2, 1: 80.0}]

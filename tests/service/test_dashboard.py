@@ -2,7 +2,8 @@
 
 The service runs the real chain over the reference scenario (2025-11-07, Taekwan, ~700 km into
 the East Sea, no warning); the page must draw the confirmed track, the 95 % impact ellipse and
-the "no warning" verdict, with no request leaving the loopback interface. A screenshot is saved
+the "no warning" verdict, show the missile's apogee, and list the finished run in the records
+table, with no request leaving the loopback interface. A screenshot is saved
 to ``tests/service/artifacts/dashboard.png``.
 """
 
@@ -90,9 +91,20 @@ def test_reference_run_in_the_dashboard(store, browser, tmp_path):
         assert "first confirmed track" in timeline and "no warning" in timeline
         assert page.inner_text("#status").endswith("run finished")
 
-        # the records table: two events (the 2025-11-07 one with its range disagreement)
-        assert page.locator("#events tbody tr").count() == 2
-        assert "1 field" in page.inner_text("#events tbody tr:first-child")
+        # the impact-prediction panel gives the missile's apogee (~50 km, seen by the first
+        # track before it broke), not the ~21 km of the track that took over for the descent
+        apogee = page.inner_text("#pred-apogee")
+        assert 45 <= float(apogee.split()[0]) <= 55 and "(M1)" in apogee, apogee
+
+        # the records table: the two events posted (the 2025-11-07 one with its range
+        # disagreement) and the finished run, stored as its own simulated event
+        page.wait_for_function("document.querySelectorAll('#events tbody tr').length === 3")
+        rows = page.locator("#events tbody tr")
+        texts = [rows.nth(i).inner_text() for i in range(3)]
+        sim = [t for t in texts if "launchwatch simulation" in t]
+        assert len(sim) == 1 and "Taekwan" in sim[0] and "SRBM" in sim[0], texts
+        assert "EEZ of RUS" in sim[0], sim
+        assert any("1 field" in t and "ROK JCS" in t for t in texts), texts
         shot = tmp_path / "dashboard.png"
         page.screenshot(path=str(shot))
         ARTIFACTS.mkdir(exist_ok=True)

@@ -7,9 +7,14 @@ authority's statement or article, each keeping *its own* figures, and at most on
 reports are never merged: see :mod:`launchwatch.record.compare`.
 
 Units are in the column names (``_km``, ``_s``, ``_deg``). Times: ``launch_time_utc`` and
-``published_utc`` are naive UTC datetimes (portable across back ends); the local launch date,
-clock time and UTC offset are kept as reported (``launch_date``, ``launch_time_local``,
-``utc_offset``).
+``published_utc`` are naive UTC datetimes (portable across back ends: :class:`UTCDateTime`
+converts an aware datetime to UTC before it is stored, so neither SQLite, which would keep the
+wall-clock digits, nor PostgreSQL, which would read them in the session's ``TimeZone``, drops
+the offset); the local launch date, clock time and UTC offset are kept as reported
+(``launch_date``, ``launch_time_local``, ``utc_offset``).
+
+Strings are ``VARCHAR(n)``: PostgreSQL enforces ``n`` where SQLite does not, so the store checks
+lengths itself (:func:`launchwatch.record.store.clean_report`) and both back ends agree.
 """
 
 from __future__ import annotations
@@ -24,12 +29,31 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class UTCDateTime(TypeDecorator):
+    """A naive-UTC ``DateTime``: aware values are converted to UTC (and made naive) on the way
+    in; naive values are taken as UTC already. Same DDL as ``DateTime`` (no migration)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value
 
 
 class Base(DeclarativeBase):
@@ -47,7 +71,7 @@ class Event(Base):
     launch_date: Mapped[dt.date] = mapped_column(Date, index=True)
     launch_time_local: Mapped[str | None] = mapped_column(String(8))  # "HH:MM"
     utc_offset: Mapped[str | None] = mapped_column(String(6))  # "+09:00"
-    launch_time_utc: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    launch_time_utc: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     site_name: Mapped[str | None] = mapped_column(String(80), index=True)
     site_lat_deg: Mapped[float | None] = mapped_column(Float)
     site_lon_deg: Mapped[float | None] = mapped_column(Float)
@@ -62,8 +86,9 @@ class Event(Base):
     zone_country: Mapped[str | None] = mapped_column(String(3))  # ISO 3166-1 alpha-3
     #: confirmed (a government or KCNA statement) | reported (press only).
     confidence: Mapped[str] = mapped_column(String(12), default="reported")
-    created_utc: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
-    updated_utc: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow, onupdate=_utcnow)
+    created_utc: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    updated_utc: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow,
+                                                     onupdate=_utcnow)
 
     reports: Mapped[list[Report]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="Report.id",
@@ -82,7 +107,7 @@ class Report(Base):
     text_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     authority: Mapped[str | None] = mapped_column(String(40))  # "ROK JCS", "Japan MoD", ...
     outlet: Mapped[str | None] = mapped_column(String(40))  # wire agency carrying it, if any
-    published_utc: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    published_utc: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     source: Mapped[str | None] = mapped_column(String(500))  # URL or file name
     launch_time_local: Mapped[str | None] = mapped_column(String(8))
     utc_offset: Mapped[str | None] = mapped_column(String(6))
@@ -99,7 +124,7 @@ class Report(Base):
     missing: Mapped[list] = mapped_column(JSON, default=list)
     #: Extraction details: matched sentences, other claims in the text (JSON).
     details: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_utc: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    created_utc: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow)
 
     event: Mapped[Event] = relationship(back_populates="reports")
     reconstruction: Mapped[Reconstruction | None] = relationship(

@@ -1,8 +1,12 @@
 """The durable launch record: open (and migrate) a database, add reports idempotently, query.
 
 SQLite by default, at ``records.sqlite3`` under ``platformdirs.user_data_dir("launchwatch")``;
-``$LAUNCHWATCH_DB_URL`` or an explicit SQLAlchemy URL overrides it (the same schema works on
-PostgreSQL). Opening runs the packaged Alembic migrations up to ``head``.
+``$LAUNCHWATCH_DB_URL`` or an explicit SQLAlchemy URL overrides it: the same migrations and
+schema run on PostgreSQL (``postgresql://...`` means the psycopg 3 driver; tested against a
+throw-away cluster in ``tests/record/test_postgres.py``). Opening runs the packaged Alembic
+migrations up to ``head``. Strings are checked against their column lengths and freed of NUL
+characters before they are written (:func:`clean_report`), so both back ends accept and refuse
+the same reports.
 
 SQLite runs in WAL mode with ``synchronous=FULL``: once :meth:`Store.add` has returned, the
 commit is on disk and survives the process being killed (SIGKILL) or the machine losing power.
@@ -19,7 +23,7 @@ import datetime as dt
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, select
@@ -30,6 +34,9 @@ from sqlalchemy.pool import StaticPool
 
 from ..flight.catalog import normalize_name
 from .models import Event, Reconstruction, Report
+
+#: Free-text columns that are shortened (with an ellipsis) rather than refused when too long.
+CLIPPED = frozenset({"landing_area", "source"})
 
 ENV_URL = "LAUNCHWATCH_DB_URL"
 DB_FILE = "records.sqlite3"
@@ -95,8 +102,13 @@ class NewReport:
     reconstruction: dict | None = None
     zone: dict | None = None
     #: Event columns to use when creating or filling the event (imports): they may differ
-    #: from this report's own figures (another report of the event gave them).
+    #: from this report's own figures (another report of the event gave them). A
+    #: ``confidence`` here is the new event's (e.g. ``simulated``).
     event: dict = field(default_factory=dict)
+    #: An explicit event key (not starting with ``YYYY-MM-DD|``): the report joins only the
+    #: event with this key, and reports without it never join that event (a simulated run
+    #: and a real launch of the same date and place stay apart).
+    event_key: str | None = None
 
     def event_site(self) -> tuple[str | None, float | None, float | None]:
         """(name, lat, lon) of the event's site: the event columns, else this report's."""
@@ -126,13 +138,18 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 def make_engine(url: str | None = None) -> Engine:
     """SQLAlchemy engine for ``url`` (default :func:`default_url`); SQLite gets WAL +
-    synchronous=FULL + foreign keys on every connection, and its directory is created."""
+    synchronous=FULL + foreign keys on every connection, and its directory is created;
+    ``postgresql://`` (no driver named) uses psycopg 3."""
     url = url or default_url()
     try:
         u = make_url(url)
     except ArgumentError:
         raise RecordError(f"not a database URL: {url!r}") from None
     kw: dict = {}
+    if u.drivername in ("postgresql", "postgres"):  # psycopg 3 is the driver we install
+        u = u.set(drivername="postgresql+psycopg")
+    if u.get_backend_name() == "postgresql":
+        kw = {"pool_pre_ping": True}
     if u.get_backend_name() == "sqlite":
         db = u.database or ""
         if db in ("", ":memory:"):
@@ -196,7 +213,11 @@ class Store:
 
     # -- writing -------------------------------------------------------------------------
     def add(self, new: NewReport) -> Added:
-        """Add a report (creating or joining its event) in one durable transaction."""
+        """Add a report (creating or joining its event) in one durable transaction.
+
+        Raises :class:`RecordError` for a string longer than its column (see
+        :func:`clean_report`)."""
+        new = clean_report(new)
         for attempt in range(3):
             try:
                 return self._add(new)
@@ -210,10 +231,15 @@ class Store:
             known = s.scalar(select(Report).where(Report.text_hash == new.text_hash))
             if known is not None:
                 return Added(known.event_id, known.id, True)
-            ev = self._find_event(s, new)
+            if new.event_key is not None:
+                ev = s.scalar(select(Event).where(Event.dedupe_key == new.event_key))
+            else:
+                ev = self._find_event(s, new)
             if ev is None:
-                ev = Event(dedupe_key=dedupe_key(new.launch_date, new.event_site()[0]),
-                           launch_date=new.launch_date, confidence="reported")
+                ev = Event(dedupe_key=new.event_key
+                           or dedupe_key(new.launch_date, new.event_site()[0]),
+                           launch_date=new.launch_date,
+                           confidence=new.event.get("confidence") or "reported")
                 s.add(ev)
             self._merge_event(ev, new)
             rep = Report(
@@ -238,7 +264,9 @@ class Store:
         if (ev := s.scalar(select(Event).where(Event.dedupe_key == key))) is not None:
             return ev
         same_day = list(s.scalars(select(Event).where(Event.launch_date == new.launch_date)))
-        near = [e for e in same_day if _same_place(e, new)]
+        # events with an explicit key (simulated runs) are never joined by date and place
+        prefix = f"{new.launch_date.isoformat()}|"
+        near = [e for e in same_day if e.dedupe_key.startswith(prefix) and _same_place(e, new)]
         return near[0] if len(near) == 1 else None
 
     @staticmethod
@@ -247,7 +275,8 @@ class Store:
         site, lat, lon = new.event_site()
         if ev.site_name is None and site is not None:
             ev.site_name, ev.site_lat_deg, ev.site_lon_deg = site, lat, lon
-            ev.dedupe_key = dedupe_key(ev.launch_date, site)
+            if new.event_key is None:
+                ev.dedupe_key = dedupe_key(ev.launch_date, site)
         for name in ("launch_time_local", "utc_offset", "missile_name", "missile_class",
                      "n_missiles", "landing_area", "landing_lat_deg", "landing_lon_deg",
                      "zone_kind", "zone_country"):
@@ -299,6 +328,53 @@ class Store:
         with self.sessions() as s:
             return (s.scalar(select(func.count(Event.id))),
                     s.scalar(select(func.count(Report.id))))
+
+
+def _max_len(table, name: str) -> int | None:
+    col = table.c.get(name)
+    return getattr(col.type, "length", None) if col is not None else None
+
+
+def _clean_str(value, name: str, limit: int | None):
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\x00", "")
+    if limit is not None and len(value) > limit:
+        if name in CLIPPED:
+            return value[:limit - 1].rstrip() + "\u2026"
+        raise RecordError(f"{name} is longer than {limit} characters: {value[:40]!r}...")
+    return value
+
+
+def _clean_json(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_clean_json(k): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_json(v) for v in value]
+    return value
+
+
+def clean_report(new: NewReport) -> NewReport:
+    """``new`` with NUL characters removed from its strings (PostgreSQL refuses them) and its
+    strings checked against the column lengths (PostgreSQL enforces them, SQLite does not):
+    free text (:data:`CLIPPED`) is shortened with an ellipsis, anything else too long raises
+    :class:`RecordError`. The same on every back end."""
+    rep, ev = Report.__table__, Event.__table__
+    changes = {}
+    for f in ("authority", "outlet", "source", "launch_time_local", "utc_offset", "site_name",
+              "missile_name", "missile_class", "landing_area", "eez_claim"):
+        changes[f] = _clean_str(getattr(new, f), f, _max_len(rep, f))
+    changes["missing"] = _clean_json(list(new.missing))
+    changes["details"] = _clean_json(dict(new.details))
+    if new.reconstruction is not None:
+        changes["reconstruction"] = _clean_json(new.reconstruction)
+    changes["event"] = {k: _clean_str(v, k, _max_len(ev, k)) for k, v in new.event.items()}
+    if new.event_key is not None:
+        changes["event_key"] = _clean_str(new.event_key, "event_key",
+                                          _max_len(ev, "dedupe_key"))
+    return replace(new, **changes)
 
 
 #: Two named launch areas closer than this (km) on the same date are one event: authorities

@@ -14,7 +14,8 @@ Endpoints (all JSON):
 * ``POST /api/events/ingest`` -- a statement or article (``text/plain`` body, or JSON
   ``{"text": ...}``) through :func:`launchwatch.record.ingest.ingest_text`;
 * ``GET /api/scenarios``; ``POST /api/scenarios/{name}/run?speed=20`` starts a run
-  (:mod:`.live`); ``GET /api/runs``, ``GET /api/runs/{id}``;
+  (:mod:`.live`); ``GET /api/runs``, ``GET /api/runs/{id}``; a finished run is stored in the
+  record as a simulated launch event (:mod:`.archive`; ``event_id`` in the run's info);
 * ``GET /api/sites``, ``GET /api/zones/lines``, ``GET /api/areas?code=JP-01`` -- map layers;
 * ``WS /ws/live`` -- the live feed (:mod:`.live` describes the messages).
 
@@ -44,6 +45,7 @@ from starlette.websockets import WebSocketDisconnect
 from ..record.store import NewReport, RecordError, Store
 from ..record.views import event_dict
 from . import geo
+from .archive import record_run
 from .live import Hub, RunManager, RunsBusy, jsonable, run_scenario
 
 #: Longest statement text accepted by the ingest endpoint, characters.
@@ -130,6 +132,9 @@ class RunInfo(BaseModel):
     compute_s: float | None = None
     verdict: str | None = None
     no_warning: bool | None = None
+    event_id: int | None = Field(None, description="The launch event the finished run was "
+                                                   "stored as in the record.")
+    record_error: str | None = None
 
 
 def _one_line(errors) -> str:
@@ -195,6 +200,8 @@ def create_app(store: Store, *, runs: RunManager | None = None) -> FastAPI:
     """The application around ``store`` (and a run manager, by default the real chain)."""
     hub = runs.hub if runs is not None else Hub()
     runs = runs or RunManager(hub, run_scenario)
+    if runs.on_done is None:  # a finished run becomes a (simulated) launch event
+        runs.on_done = lambda run, msgs: record_run(store, run, msgs)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):

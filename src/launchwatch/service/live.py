@@ -21,10 +21,15 @@ the scenario epoch, and ``time``, ISO 8601 in the scenario's local time):
 * ``assessment``: ``predictions`` = [{``track_id``, ``impact_lat``, ``impact_lon``,
   ``impact_time``, ``ellipse_95`` ([[lon, lat], ...]), ``ellipse_95_km`` (semi-axes),
   ``verdict`` {kind, country}, ``zone_probs``, ``p_japan_eez``, ``range_class``,
-  ``range_class_prob``, ``apogee_km``, ``path`` (median predicted ground path [[lon, lat]])}];
+  ``range_class_prob``, ``apogee_km`` (of this track's current estimate), ``missile`` and
+  ``missile_apogee_km`` (the missile's apogee so far: the highest of its tracks' latest
+  apogees, so a track that took over after a break does not lower it; at the last assessment
+  it equals ``summary()["per_missile"][i]["apogee_km"]``), ``path`` (median predicted ground
+  path [[lon, lat]])}];
 * ``warning``: ``kind``, ``jalert``, ``areas`` / ``open_areas`` ([{code, name}]),
   ``identifier`` (CAP), ``msg_type``, ``sent``, ``track_ids``, ``p_over``;
-* ``summary`` (last): ``summary`` (:meth:`ChainResult.summary`), ``warned`` ([{code, name}]),
+* ``summary`` (last): ``summary`` (:meth:`ChainResult.summary`), ``missiles`` ([{missile,
+  apogee_km, range_class, verdict}] from its ``per_missile``), ``warned`` ([{code, name}]),
   ``no_warning``, ``verdict`` (text), ``timeline`` ([{t_s, time, text}]).
 """
 
@@ -154,8 +159,29 @@ def _median_path(a, k: int) -> list[list[float]]:
     return [[_r(x, 4), _r(y, 4)] for x, y in zip(lon, lat, strict=True)]
 
 
-def assessment_message(a) -> dict:
-    """One ``assessment`` message from an :class:`~launchwatch.assess.assessment.Assessment`."""
+def missile_apogees(assessments, track_missile: dict[int, int]) -> list[dict[int, float]]:
+    """Per assessment, ``{missile index: apogee km so far}``: the highest, over the missile's
+    tracks assessed so far, of each track's apogee at its latest assessment (the rule of
+    :func:`launchwatch.warn.chain._missile_figures`, applied up to each assessment)."""
+    latest: dict[int, tuple[int, float]] = {}  # track -> (missile, apogee at latest assessment)
+    out = []
+    for a in assessments:
+        for k, tid in enumerate(a.track_id):
+            m = track_missile.get(int(tid))
+            if m is None or a.apogee_m.size <= k:
+                continue
+            latest[int(tid)] = (m, _r(a.apogee_m[k] / 1e3, 1) or 0.0)
+        best: dict[int, float] = {}
+        for m, ap in latest.values():
+            best[m] = max(best.get(m, 0.0), ap)
+        out.append(best)
+    return out
+
+
+def assessment_message(a, missiles: dict[int, tuple[str, float]] | None = None) -> dict:
+    """One ``assessment`` message from an :class:`~launchwatch.assess.assessment.Assessment`;
+    ``missiles`` maps a track id to (missile name, the missile's apogee so far, km)."""
+    missiles = missiles or {}
     preds = []
     for k in range(a.n_tracks):
         if not (np.isfinite(a.impact_lat_deg[k]) and np.isfinite(a.impact_lon_deg[k])):
@@ -179,6 +205,8 @@ def assessment_message(a) -> dict:
             "range_class_prob": _r(a.range_class_prob[k], 3)
             if a.range_class_prob.size > k else None,
             "apogee_km": _r(a.apogee_m[k] / 1e3, 1) if a.apogee_m.size > k else None,
+            "missile": missiles.get(int(a.track_id[k]), (None, None))[0],
+            "missile_apogee_km": missiles.get(int(a.track_id[k]), (None, None))[1],
             "path": _median_path(a, k),
         })
     return {"type": "assessment", "t_s": round(float(a.t_s), 2),
@@ -220,13 +248,20 @@ def verdict_text(summary: dict, warned: list[str]) -> str:
 def chain_messages(result) -> list[dict]:
     """Every message of a finished chain run, in scenario-time order (see module docstring);
     the ``scenario`` message first and the ``summary`` message last."""
+    from ..warn.chain import _track_truth
     from ..warn.report import timeline
 
     sim = result.sim
     epoch = sim.scenario.epoch
     t_first = float(np.min(sim.truth.launch_time_s))
     msgs = track_messages(sim.tracker.history, epoch)
-    msgs += [assessment_message(a) for a in result.run.assessments]
+    # track -> missile as the chain's scoring assigns them (its per-missile apogee uses it)
+    track_missile = _track_truth(sim)
+    names = [m["missile"] for m in result.per_missile]
+    for a, best in zip(result.run.assessments,
+                       missile_apogees(result.run.assessments, track_missile), strict=True):
+        missiles = {t: (names[m], best.get(m)) for t, m in track_missile.items()}
+        msgs.append(assessment_message(a, missiles))
     msgs += [warning_message(e, epoch) for e in result.policy.events]
     msgs.sort(key=lambda m: m["t_s"])
     summary = jsonable(result.summary())
@@ -235,7 +270,12 @@ def chain_messages(result) -> list[dict]:
     head = _scenario_message(sim.scenario, sim)
     head.update(t_s=t_first, time=_local_time(epoch, t_first))
     tail = {"type": "summary", "t_s": round(t_end, 2), "time": _local_time(epoch, t_end),
-            "summary": summary, "warned": _areas(warned), "no_warning": not warned,
+            "summary": summary,
+            "missiles": [{"missile": m.get("missile"), "apogee_km": m.get("apogee_km"),
+                          "range_class": (m.get("final") or {}).get("range_class"),
+                          "verdict": (m.get("final") or {}).get("verdict")}
+                         for m in summary.get("per_missile", [])],
+            "warned": _areas(warned), "no_warning": not warned,
             "verdict": verdict_text(summary, warned),
             "timeline": [{"t_s": round(t, 2), "time": _local_time(epoch, t), "text": text}
                          for t, text in timeline(result)]}
@@ -314,23 +354,35 @@ class Run:
     backlog: list = field(default_factory=list)
     summary: dict | None = None
     compute_s: float | None = None
+    #: The launch event the finished run was stored as (``None`` until then, or if not).
+    event_id: int | None = None
+    #: Why the finished run could not be stored in the record (the run is still done).
+    record_error: str | None = None
 
     def info(self) -> dict:
         return {"run_id": self.id, "scenario": self.scenario, "speed": self.speed,
                 "state": self.state, "error": self.error, "messages": len(self.backlog),
                 "compute_s": self.compute_s,
                 "verdict": (self.summary or {}).get("verdict"),
-                "no_warning": (self.summary or {}).get("no_warning")}
+                "no_warning": (self.summary or {}).get("no_warning"),
+                "event_id": self.event_id, "record_error": self.record_error}
 
 
 class RunManager:
-    """Queue of scenario runs served by one worker thread (the chain uses both cores)."""
+    """Queue of scenario runs served by one worker thread (the chain uses both cores).
+
+    ``on_done(run, messages)``, when set, is called once a run has been replayed in full and
+    before its ``done`` state is published (the service stores the run in the launch record
+    there: :func:`launchwatch.service.archive.record_run`); it returns the event id. Its
+    failure is noted in ``run.record_error`` and does not fail the run."""
 
     def __init__(self, hub: Hub, compute: Callable[[str], list[dict]] = run_scenario,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 on_done: Callable[[Run, list[dict]], int | None] | None = None) -> None:
         self.hub = hub
         self.compute = compute
         self.sleep = sleep
+        self.on_done = on_done
         self.runs: dict[int, Run] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -394,11 +446,21 @@ class RunManager:
                     run.error = "service stopped"
                     self._state(run, "failed")
                 else:
+                    self._record(run, msgs)
                     self._state(run, "done")
             except Exception as exc:  # a failed run is reported, never kills the worker
                 run.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
                 traceback.print_exc()
                 self._state(run, "failed")
+
+    def _record(self, run: Run, msgs: list[dict]) -> None:
+        if self.on_done is None:
+            return
+        try:
+            run.event_id = self.on_done(run, msgs)
+        except Exception as exc:  # the run itself succeeded: keep it done, say why
+            run.record_error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            traceback.print_exc()
 
     def _replay(self, run: Run, msgs: list[dict]) -> None:
         if not msgs:

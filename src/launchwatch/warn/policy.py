@@ -10,8 +10,15 @@ missile *may fly over its land* -- at any altitude: Hwasong-12 crossed Hokkaido 
   stepped over; a sample's impact point counts as a touch);
 * ``p_fall`` = fraction of samples whose impact point is on the area's land;
 * ``ellipse`` = the 95 % impact ellipse overlaps the area's land, used only once it is smaller
-  than :attr:`WarningPolicy.max_ellipse_m` (an early, shapeless prediction is judged by its
-  samples alone, otherwise its ellipse would warn half the country).
+  than :attr:`WarningPolicy.max_ellipse_m` (default 100 km semi-major: an early, shapeless
+  prediction is judged by its samples alone; at 300 km, a 250 km ellipse of a salvo SRBM that
+  landed 136 km off Gangwon warned Gangwon, which the next updates cleared).
+
+**Whose prediction.** A track that may still be boosting (boost-model probability above
+``max_boost_prob``, default 0.3 -- a new track starts at the prior 0.45) is not judged: its
+ballistic prediction is a lower bound on the range, and in the salvo scenario such predictions
+of young tracks warned two Korean provinces that one more update cleared (false alarms a better
+estimate avoids).  J-Alert, too, warns from the predicted trajectory after burnout.
 
 **When.** An area is warned (ISSUE) when ``p_over >= p_issue`` (default 0.10) or ``ellipse``, on
 :attr:`n_confirm` consecutive updates (default 1). It stays warned while ``p_over >= p_keep``
@@ -123,17 +130,20 @@ class WarningPolicy:
 
     def __init__(self, country_areas=("JPN", "KOR"), *, p_issue: float = 0.10,
                  p_keep: float = 0.03, n_confirm: int = 1, n_clear: int = 3,
-                 max_ellipse_m: float = 300e3, densify_km: float = 2.0,
+                 max_ellipse_m: float = 100e3, densify_km: float = 2.0,
                  pass_margin_s: float = 5.0, sender: str = "warn@launchwatch.invalid",
                  sender_name: str = "launchwatch (simulated J-Alert-like warning)",
                  exercise: bool = True, tz: timezone = JST, expires_s: float = 3600.0,
-                 id_prefix: str = "launchwatch-warn"):
+                 id_prefix: str = "launchwatch-warn", max_boost_prob: float = 0.3):
         if not 0.0 < p_keep <= p_issue <= 1.0:
             raise ValueError("need 0 < p_keep <= p_issue <= 1")
         if n_confirm < 1 or n_clear < 1:
             raise ValueError("n_confirm and n_clear must be >= 1")
         if densify_km <= 0 or max_ellipse_m < 0:
             raise ValueError("densify_km must be > 0 and max_ellipse_m >= 0")
+        if not 0.0 <= max_boost_prob <= 1.0:
+            raise ValueError("max_boost_prob must be in [0, 1]")
+        self.max_boost_prob = float(max_boost_prob)
         self.countries = areas_mod._check_countries(country_areas)
         self.p_issue, self.p_keep = float(p_issue), float(p_keep)
         self.n_confirm, self.n_clear = int(n_confirm), int(n_clear)
@@ -231,7 +241,10 @@ class WarningPolicy:
             return []
         th = self.threat(a)
         events: list[WarningEvent] = []
+        boost = np.asarray(a.boost_prob, float) if np.size(a.boost_prob) else np.zeros(a.n_tracks)
         for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
+            if boost[k] > self.max_boost_prob:
+                continue  # still powered (or too young to tell): its impact is a lower bound
             thread = self._threads.setdefault(int(tid), _Thread(int(tid)))
             if thread.fell:
                 continue

@@ -169,6 +169,16 @@ function onAssessment(m) {
   }
 }
 
+// The missile's apogee (highest over its tracks so far: a track that took over after a break
+// only sees the descent), with the current track's own figure when it is lower.
+function apogeeText(missile, km, trackKm) {
+  let text = `${fmt(km, 0)} km` + (missile ? ` (${missile})` : "");
+  if (trackKm !== null && trackKm !== undefined && km !== null && km !== undefined && km - trackKm >= 1) {
+    text += `; this track ${fmt(trackKm, 0)} km`;
+  }
+  return text;
+}
+
 function showPrediction(m, p) {
   const probs = Object.entries(p.zone_probs || {}).sort((a, b) => b[1] - a[1]).slice(0, 4)
     .map(([k, v]) => `${k.replace("territorial_sea", "terr. sea").replace(":", " ")} ${(100 * v).toFixed(0)} %`).join(", ");
@@ -180,11 +190,11 @@ function showPrediction(m, p) {
     ["zones", probs || "–"],
     ["P(Japan EEZ)", fmt(p.p_japan_eez, 2)],
     ["class", `${p.range_class || "–"} (p ${fmt(p.range_class_prob, 2)})`],
-    ["apogee", `${fmt(p.apogee_km, 0)} km`],
+    ["apogee", apogeeText(p.missile ?? null, p.missile_apogee_km ?? p.apogee_km, p.apogee_km)],
     ["95 % ellipse", `${fmt(p.ellipse_95_km?.[0], 1)} × ${fmt(p.ellipse_95_km?.[1], 1)} km`],
   ];
   const dl = el("dl");
-  for (const [k, v] of rows) dl.append(el("dt", {}, k), el("dd", {}, v));
+  for (const [k, v] of rows) dl.append(el("dt", {}, k), el("dd", k === "apogee" ? { id: "pred-apogee" } : {}, v));
   const box = $("#prediction");
   box.replaceChildren(el("h2", {}, "Impact prediction"), dl);
 }
@@ -221,6 +231,10 @@ function onSummary(m) {
     addTimeline(e.time, e.text, cls);
   }
   addTimeline(m.time, m.verdict, "verdict");
+  const ap = $("#pred-apogee");
+  if (ap && m.missiles && m.missiles.length) {
+    ap.textContent = m.missiles.map((x) => `${fmt(x.apogee_km, 0)} km (${x.missile})`).join(", ");
+  }
   fitRun();
 }
 
@@ -243,6 +257,7 @@ function onRun(m) {
   $("#status").textContent = `${m.scenario} #${m.run_id}: ${text}`;
   $("#run").disabled = ["queued", "computing", "replaying"].includes(m.state);
   if (m.state === "replaying") fitRun(5.5);
+  if (m.state === "done") loadEvents();  // the finished run is in the record now
 }
 
 function handle(m) {
