@@ -39,7 +39,8 @@ def write_configs(folder: Path, keydir: Path, *, policies: dict | None = None,
                "private_key": str(keydir / f"{node}.key"),
                "partners": {n: {"partner": p, "public_key": str(keydir / f"{n}.pub")}
                             for n, (p, _) in SPLIT.items() if n != node},
-               "scenario": SCENARIO, "sensors": sensors, "wait_s": 0.0}
+               "scenario": SCENARIO, "sensors": sensors, "wait_s": 0.0,
+               "warn": partner == "JPN"}  # Japan's node runs the J-Alert-like policy
         cfg.update(extra)
         if policies and node in policies:
             pol = folder / f"policy-{node}.yaml"

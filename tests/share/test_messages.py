@@ -132,3 +132,33 @@ def test_non_finite_chunk_end_is_a_schema_error(feed):
     body = m.detections_body(_detections(feed), epoch=EPOCH, chunk_end_s=float("nan"))
     with pytest.raises(m.SchemaError, match="chunk_end_s"):
         m.body_detections(body)
+
+
+def test_assessment_with_non_finite_time_is_a_schema_error():
+    import msgspec
+
+    body = m.ImpactAssessment(
+        epoch=EPOCH, t_s=float("nan"), n_samples=1, track_id=m.pack(np.zeros(0), "<i8"),
+        impact_lat_deg=m.pack(np.zeros(0), "<f8"), impact_lon_deg=m.pack(np.zeros(0), "<f8"),
+        impact_t_s=m.pack(np.zeros(0), "<f8"), impact_t_sigma_s=m.pack(np.zeros(0), "<f8"),
+        ellipse_levels=(0.5, 0.95), ellipse_semi_major_m=m.pack(np.zeros((0, 2)), "<f8"),
+        ellipse_semi_minor_m=m.pack(np.zeros((0, 2)), "<f8"),
+        ellipse_orientation_deg=m.pack(np.zeros(0), "<f8"),
+        impact_cov_en_m2=m.pack(np.zeros((0, 2, 2)), "<f8"), zone_probs=(), verdict_kind=(),
+        verdict_country=(), apogee_m=m.pack(np.zeros(0), "<f8"), range_class=(),
+        range_class_prob=m.pack(np.zeros(0), "<f8"))
+    with pytest.raises(m.SchemaError, match="t_s"):
+        m.check_assessment(body)
+    assert m.check_assessment(msgspec.structs.replace(body, t_s=1.0))["track_id"].size == 0
+
+
+def test_warning_notice_of_a_policy_event():
+    from launchwatch.warn.policy import WarningEvent
+
+    ev = WarningEvent(t_s=60.0, kind="cancel", jalert="passed_over", areas=("JP-01", "JP-02"),
+                      track_ids=(4,), identifier="x-T4-002", sent="2025-11-07T12:36:00+09:00",
+                      msg_type="Update", references=("a,b,c",), open_areas=(),
+                      cap_xml="<not xml")
+    n = m.warning_notice(ev)
+    assert (n.identifier, n.msg_type, n.area_codes, n.track_id, n.headline) == (
+        "x-T4-002", "Update", ("JP-01", "JP-02"), (4,), "passed_over")

@@ -1,6 +1,8 @@
 """Three partner nodes on the in-process bus: fused tracks equal the single-machine run,
 releasability holds end to end, a killed node restarts from its checkpoint and catches up."""
 
+import json
+
 import numpy as np
 import pytest
 import yaml
@@ -55,6 +57,80 @@ def test_fused_tracks_at_every_node_match_single_machine(open_run, single_machin
         assert not node.missed and node.late_rows == 0
 
 
+def test_every_node_receives_the_others_assessments(open_run):
+    """Every node assesses its fused tracks every 10 s and sends the summary; every node
+    receives the other two nodes' assessments: same verdict (outside Japan's EEZ), the same
+    impact point (the fused tracks, hence the predictions, are identical)."""
+    from launchwatch.earth import geodesy
+
+    nodes, _ = open_run
+    by_id = {n.node_id: n for n in nodes}
+    for node in nodes:
+        assert node.assessments_made >= 10, node.node_id
+        assert node.own_assessments
+        for sender in node.partner_nodes:
+            theirs = by_id[sender]
+            got = node.partner_assessments[sender]
+            assert node.accepted[sender]["assessment"] == \
+                theirs.outbox.sent[node.partner]["assessment"] > 0
+            assert set(got) == set(theirs.own_assessments)  # every track they assessed
+            for tid, rec in got.items():
+                mine = node.own_assessments[tid]
+                assert rec["t_s"] == mine["t_s"]
+                assert rec["verdict"]["country"] != "JPN" and rec["p_japan_eez"] < 0.5
+                assert rec["verdict"] == mine["verdict"]
+                _, _, d_m = geodesy.inverse(rec["impact_lat_deg"], rec["impact_lon_deg"],
+                                            mine["impact_lat_deg"], mine["impact_lon_deg"])
+                assert float(d_m) < 3e3, (node.node_id, sender, tid, float(d_m))
+        s = json.loads(json.dumps(node.summary(), allow_nan=False))
+        assert s["assess"]["made"] == node.assessments_made
+        assert set(s["partner_assessments"]) == set(node.partner_nodes)
+
+
+def test_only_japan_warns_and_not_for_the_reference_launch(open_run):
+    nodes, _ = open_run
+    for node in nodes:
+        if node.partner == "JPN":
+            pol = node.warning_policy
+            assert pol is not None and pol._last_t is not None  # it saw the assessments
+            assert pol.events == [] and node.warnings_issued == []
+        else:
+            assert node.warning_policy is None
+        assert all("warning" not in per for per in node.outbox.sent.values())
+        assert node.partner_warnings == []
+
+
+def test_warnings_are_sent_received_and_follow_the_policy(tmp_path, keydir, feed):
+    """A warning event of Japan's policy reaches the partners its rule names, verified and
+    stored; a restricted one never reaches the excluded partner."""
+    from launchwatch.warn.policy import WarningEvent
+
+    policies = {"JPN-MOD": {"partners": ["KOR", "USA", "JPN"], "rules": [
+        {"kind": "warning", "tracks": [9], "to": ["JPN", "USA"]},
+        {"kind": "*", "to": ["KOR", "USA", "JPN"]}]}}
+    bus = InProcBus()
+    nodes = {n.node_id: n for n in _nodes(tmp_path, keydir, feed, bus, policies=policies)}
+    kor, usa, jpn = nodes["KOR-JCS"], nodes["USA-INDOPACOM"], nodes["JPN-MOD"]
+    cap = ('<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><info>'
+           '<headline>Missile launched: it may fly over your area</headline></info></alert>')
+    events = [WarningEvent(t_s=60.0, kind="issue", jalert="launched", areas=("JP-01",),
+                           track_ids=(tid,), identifier=f"w-T{tid}-001",
+                           sent="2025-11-07T12:36:00+09:00", msg_type="Alert", references=(),
+                           open_areas=("JP-01",), cap_xml=cap) for tid in (1, 9)]
+    assert jpn._send_warnings(events) == 3  # track 1 to both partners, track 9 to USA
+    kor.receive()
+    usa.receive()
+    assert [w["identifier"] for w in usa.partner_warnings] == ["w-T1-001", "w-T9-001"]
+    assert [w["identifier"] for w in kor.partner_warnings] == ["w-T1-001"]
+    w = kor.partner_warnings[0]
+    assert w["sender"] == "JPN-MOD" and w["areas"] == ["JP-01"] and w["track_id"] == [1]
+    assert w["headline"] == "launched: Missile launched: it may fly over your area"
+    assert usa.accepted["JPN-MOD"]["warning"] == 2 and kor.accepted["JPN-MOD"]["warning"] == 1
+    assert usa.summary()["partner_warnings"] == usa.partner_warnings
+    assert [e["identifier"] for e in jpn.summary()["warnings_issued"]] == ["w-T1-001",
+                                                                          "w-T9-001"]
+
+
 def test_a_node_alone_sees_less(feed, single_machine):
     """The point of sharing: Japan's node on its own sensors tracks later than fused."""
     from launchwatch.sense.stream import StreamGate
@@ -80,6 +156,7 @@ def test_label_restricted_track_and_detections_never_reach_the_excluded_partner(
     policies = {
         "USA-INDOPACOM": {"partners": ["KOR", "USA", "JPN"], "rules": [
             {"kind": "tracks", "tracks": [secret], "to": ["USA", "KOR"]},
+            {"kind": "assessment", "tracks": [secret], "to": ["USA", "KOR"]},
             {"kind": "*", "to": ["KOR", "USA", "JPN"]}]},
         "JPN-MOD": yaml.safe_load(
             (__import__("importlib").resources.files("launchwatch.share") / "data" /
@@ -99,6 +176,18 @@ def test_label_restricted_track_and_detections_never_reach_the_excluded_partner(
         assert "JPN" in env.labels
         if env.kind == "tracks":
             assert secret not in m.body_tracks(m.decode_body(env))["track_id"]
+    # the same for its impact assessments: Korea has the secret track's, Japan only the others'
+    assert secret in kor.partner_assessments["USA-INDOPACOM"]
+    got_jpn = set(jpn.partner_assessments["USA-INDOPACOM"])
+    assert got_jpn and secret not in got_jpn
+    n_assess = 0
+    for data in bus._logs[inbox("JPN")]:
+        env = m.decode_envelope(m.decode_frame(data).envelope)
+        if env.kind == "assessment":
+            n_assess += 1
+            assert secret not in m.check_assessment(m.decode_body(env))["track_id"]
+    assert n_assess == jpn.accepted["USA-INDOPACOM"]["assessment"] + \
+        jpn.accepted["KOR-JCS"]["assessment"]
     # Japan's ship radar went to the USA only
     aegis = "Aegis-SeaOfJapan"
     n_aegis = int(np.sum(feed.detections["sensor"] == aegis))
@@ -159,8 +248,12 @@ def test_killed_node_restarts_from_checkpoint_and_catches_up(tmp_path, keydir, f
         assert diff is not None and diff < 1e-6, node.node_id
         assert not node.missed and node.late_rows == 0
         assert node.receiver.ledger.balanced()
-    # what KOR had fetched but not committed came again and was taken once
+    # what KOR had fetched but not committed came again and was taken once (detections, track
+    # reports, assessments); KOR remade the assessments it had made after its checkpoint
     assert kor2.accepted["USA-INDOPACOM"] == nodes[0].outbox.sent["KOR"]
+    assert kor2.accepted["USA-INDOPACOM"]["assessment"] > 0
+    assert kor2.assessments_made == nodes[0].assessments_made
+    assert kor2.partner_assessments["USA-INDOPACOM"] == kor2.own_assessments
 
 
 def test_run_node_bad_config_exits_2(tmp_path, keydir, capsys):

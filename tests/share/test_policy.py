@@ -94,3 +94,8 @@ def test_shipped_example_node_configs_load(tmp_path):
     sensors = [s for n in nodes.values() for s in n.sensors]
     assert len(sensors) == len(set(sensors)) == 7  # the reference scenario's, split
     assert nodes["JPN-MOD"].policy.labels("detections", sensor="Aegis-SeaOfJapan") == ("USA",)
+    # only Japan's node warns (J-Alert); every node assesses its fused tracks every 10 s
+    assert [n for n, s in nodes.items() if s.spec.warn] == ["JPN-MOD"]
+    assert {s.spec.assess_every_s for s in nodes.values()} == {10.0}
+    assert nodes["JPN-MOD"].policy.labels("warning") == ("JPN", "KOR", "USA")
+    assert nodes["JPN-MOD"].policy.labels("assessment", track=1) == ("JPN", "KOR", "USA")

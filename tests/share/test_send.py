@@ -62,3 +62,43 @@ def test_assessment_and_warning_labels_are_the_intersection_over_tracks():
     assert [b.identifier for _, b in _inbox(bus, "KOR")] == ["w1", "w2"]
     assert [b.identifier for _, b in _inbox(bus, "JPN")] == ["w2"]
     assert out.sent == {"KOR": {"warning": 2}, "JPN": {"warning": 1}}
+
+
+def _assessment(track_ids):
+    import datetime as dt
+
+    from launchwatch.assess.assessment import Assessment
+
+    k, s, p = len(track_ids), 10, 3
+    return Assessment(
+        t_s=100.0, epoch=dt.datetime.fromisoformat("2025-11-07T12:35:00+09:00"),
+        track_id=np.array(track_ids), n_samples=s,
+        impact_lat_deg=40.0 + np.arange(k), impact_lon_deg=135.0 + np.arange(k),
+        impact_t_s=np.full(k, 420.0), impact_t_sigma_s=np.ones(k),
+        ellipse_semi_major_m=np.ones((k, 2)) * 9e3, ellipse_semi_minor_m=np.ones((k, 2)) * 2e3,
+        ellipse_orientation_deg=np.zeros(k), impact_cov_en_m2=np.tile(np.eye(2), (k, 1, 1)),
+        sample_impact_lat_deg=np.zeros((k, s)), sample_impact_lon_deg=np.zeros((k, s)),
+        zone_probs=tuple({"high_seas": 1.0} for _ in range(k)),
+        verdict_kind=np.array(["high_seas"] * k), verdict_country=np.array([""] * k),
+        path_t_s=np.zeros(p), path_lat_deg=np.zeros((k, s, p)),
+        path_lon_deg=np.zeros((k, s, p)), path_h_m=np.zeros((k, s, p)))
+
+
+def test_assessment_is_split_by_the_rules_per_track():
+    """A restricted track's prediction goes only where its rule says, without holding back
+    the other tracks' predictions from the excluded partner."""
+    policy = Policy.from_dict({"partners": list(PARTNERS), "rules": [
+        {"kind": "assessment", "tracks": [7], "to": ["USA", "KOR"]},
+        {"kind": "assessment", "tracks": [8], "to": []},
+        {"kind": "*", "to": list(PARTNERS)}]})
+    bus = InProcBus()
+    out = Outbox("USA-INDOPACOM", "USA", generate_key(), policy, bus)
+    assert out.send_assessment(_assessment([3, 7, 8, 5])) == 3  # {3, 5}: KOR, JPN; {7}: KOR
+    got = {p: [(env.labels, list(m.check_assessment(b)["track_id"]), b.impact_lat_deg)
+               for env, b in _inbox(bus, p)] for p in ("KOR", "JPN")}
+    assert sorted(t for _, ids, _ in got["KOR"] for t in ids) == [3, 5, 7]
+    assert [ids for _, ids, _ in got["JPN"]] == [[3, 5]]
+    assert got["JPN"][0][0] == ("JPN", "KOR", "USA")
+    lat = m.check_assessment(_inbox(bus, "JPN")[0][1])["impact_lat_deg"]
+    np.testing.assert_array_equal(lat, [40.0, 43.0])  # the rows of tracks 3 and 5
+    assert out.send_assessment(_assessment([8])) == 0  # released to nobody

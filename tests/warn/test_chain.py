@@ -114,3 +114,17 @@ def test_ballistic_reading_of_the_reference_within_10_km_inside_60_s():
     assert m["truth_in_95_fraction"] >= 0.9
     assert d["warnings"] == [] and d["verdict"]["country"] != "JPN"
     assert m["final"]["p_japan_eez"] < 0.05
+
+
+def test_salvo_every_missile_predicted_and_no_false_alarm():
+    """Eight SRBMs within 17 s, ground tracks crossing: one batched assessment per interval for
+    all tracks; every impact predicted within 10 km early and at the end within 2 km, and no
+    warning for Korean provinces the missiles never overfly (the young tracks' wide boost
+    predictions are not judged)."""
+    d = run_chain(load_scenario("salvo")).summary()
+    assert d["false_alarms"] == [] and d["warnings"] == []
+    for m in d["per_missile"]:
+        assert m["good_s"] is not None and m["good_s"] < 90.0, m["missile"]
+        assert m["final"]["impact_error_km"] < 2.0, m["missile"]
+        assert m["truth_in_95_fraction"] >= 0.9, m["missile"]
+        assert m["launch_estimate"]["error_km"] < 10.0, m["missile"]

@@ -338,33 +338,59 @@ def body_tracks(body: TrackReport, *, t_offset_s: float = 0.0) -> np.ndarray:
 
 
 # --- assessment -> body ------------------------------------------------------------------------
-def assessment_body(a) -> ImpactAssessment:
+def assessment_body(a, index=None) -> ImpactAssessment:
     """The wire summary of an :class:`launchwatch.assess.assessment.Assessment` (no samples,
-    no paths: those stay with the node that flew them)."""
+    no paths: those stay with the node that flew them); ``index``: only these of its tracks
+    (positions along its track axis), e.g. the ones releasable to one set of partners."""
     from ..assess.assessment import ELLIPSE_LEVELS
 
     k = int(a.track_id.size)
+    i = np.arange(k) if index is None else np.asarray(index, dtype=np.int64).ravel()
     apogee = a.apogee_m if a.apogee_m.size == k else np.full(k, np.nan)
     rc_prob = a.range_class_prob if a.range_class_prob.size == k else np.full(k, np.nan)
     rc = tuple(a.range_class) if len(a.range_class) == k else ("",) * k
     return ImpactAssessment(
         epoch=epoch_text(a.epoch), t_s=float(a.t_s), n_samples=int(a.n_samples),
-        track_id=pack(a.track_id, "<i8"), impact_lat_deg=pack(a.impact_lat_deg, "<f8"),
-        impact_lon_deg=pack(a.impact_lon_deg, "<f8"), impact_t_s=pack(a.impact_t_s, "<f8"),
-        impact_t_sigma_s=pack(a.impact_t_sigma_s, "<f8"),
+        track_id=pack(np.asarray(a.track_id)[i], "<i8"),
+        impact_lat_deg=pack(a.impact_lat_deg[i], "<f8"),
+        impact_lon_deg=pack(a.impact_lon_deg[i], "<f8"), impact_t_s=pack(a.impact_t_s[i], "<f8"),
+        impact_t_sigma_s=pack(a.impact_t_sigma_s[i], "<f8"),
         ellipse_levels=tuple(float(x) for x in ELLIPSE_LEVELS),
-        ellipse_semi_major_m=pack(a.ellipse_semi_major_m, "<f8"),
-        ellipse_semi_minor_m=pack(a.ellipse_semi_minor_m, "<f8"),
-        ellipse_orientation_deg=pack(a.ellipse_orientation_deg, "<f8"),
-        impact_cov_en_m2=pack(a.impact_cov_en_m2, "<f8"),
-        zone_probs=tuple({str(z): float(p) for z, p in d.items()} for d in a.zone_probs),
-        verdict_kind=tuple(str(x) for x in a.verdict_kind),
-        verdict_country=tuple(str(x) for x in a.verdict_country),
-        apogee_m=pack(apogee, "<f8"), range_class=rc, range_class_prob=pack(rc_prob, "<f8"))
+        ellipse_semi_major_m=pack(a.ellipse_semi_major_m[i], "<f8"),
+        ellipse_semi_minor_m=pack(a.ellipse_semi_minor_m[i], "<f8"),
+        ellipse_orientation_deg=pack(a.ellipse_orientation_deg[i], "<f8"),
+        impact_cov_en_m2=pack(a.impact_cov_en_m2[i], "<f8"),
+        zone_probs=tuple({str(z): float(p) for z, p in a.zone_probs[j].items()} for j in i),
+        verdict_kind=tuple(str(a.verdict_kind[j]) for j in i),
+        verdict_country=tuple(str(a.verdict_country[j]) for j in i),
+        apogee_m=pack(apogee[i], "<f8"), range_class=tuple(rc[j] for j in i),
+        range_class_prob=pack(rc_prob[i], "<f8"))
+
+
+def warning_notice(event) -> WarningNotice:
+    """The wire form of a :class:`launchwatch.warn.policy.WarningEvent` (the CAP message's
+    identifier, type and time, the areas the event is about, its track, and a headline: the
+    J-Alert message type and the CAP headline).  The CAP XML itself stays with the issuer."""
+    headline = str(event.jalert)
+    if getattr(event, "cap_xml", ""):
+        import xml.etree.ElementTree as ET
+
+        try:
+            root = ET.fromstring(event.cap_xml)
+        except ET.ParseError:
+            root = None
+        first = None if root is None else root.find(".//{*}info/{*}headline")
+        if first is not None and first.text:
+            headline = f"{event.jalert}: {first.text}"
+    return WarningNotice(identifier=str(event.identifier), msg_type=str(event.msg_type),
+                         sent=str(event.sent), area_codes=tuple(str(c) for c in event.areas),
+                         track_id=tuple(int(t) for t in event.track_ids), headline=headline)
 
 
 def check_assessment(body: ImpactAssessment) -> dict[str, np.ndarray]:
     """The arrays of an assessment body, checked against each other (:class:`SchemaError`)."""
+    if not np.isfinite(body.t_s) or body.n_samples < 0:
+        raise SchemaError("assessment: t_s must be finite and n_samples >= 0")
     tid = unpack(body.track_id, "<i8", (), name="track_id")
     k, n_lev = tid.shape[0], len(body.ellipse_levels)
     out = {"track_id": tid}

@@ -25,10 +25,26 @@ reorder window (or are rejected there as too late).  The empty heartbeat batches
 partner only that a chunk is over, never whether there were detections it may not see.  With
 ``pace_s`` the node's sensor clock runs at that many wall seconds per chunk (from
 ``start_unix_s``) and own chunks are published as they fall due, even while the node waits
-for a partner.
+for a partner -- but never beyond the next chunk whose fusion sends track reports or
+assessments, so that the order of everything a node sends (hence its sequence numbers) does
+not depend on timing and a restarted node resends exactly what it had sent.
 
 Every ``track_report_every_s`` it also publishes its confirmed tracks (policy rules per track);
 partners keep the latest report of each sender in :attr:`Node.partner_tracks` (not fused).
+
+Every ``assess_every_s`` of scenario time (0: never) it assesses its fused tracks: the confirmed
+tracks updated within the last ``assess_every_s`` are flown to impact together from their
+latest estimates (:func:`launchwatch.assess.run.assess_history` over those tracks' history,
+in one time bin: the anchors for the lift evidence and the highest heights come from the whole
+history; ``assess_samples`` Monte Carlo samples, seeded by the scenario seed and the chunk so a
+restarted node remakes the same assessment) and the summary is sent as ``assessment``
+messages, split by the policy's rules per track (:meth:`~.send.Outbox.send_assessment`).  A node
+with ``warn: true`` (Japan's, which issues J-Alert) also feeds every assessment to a
+:class:`launchwatch.warn.policy.WarningPolicy` over the areas of ``warn_areas`` and sends each
+warning event (CAP Alert/Update/Cancel) as a ``warning`` message; at the end of the scenario
+the policy closes what is still open.  Receivers keep the latest assessment per sender and
+track in :attr:`Node.partner_assessments` and every warning in :attr:`Node.partner_warnings`
+(stored and counted, not fused); both are in :meth:`Node.summary`.
 
 The sensor feeds are simulated from the scenario with its seed for all of the scenario's
 sensors (so every node's own rows, detection ids and noise are those of the single-machine run)
@@ -50,6 +66,10 @@ Configuration (YAML; paths are relative to the file)::
     state_dir: state/KOR-JCS           # checkpoint and outputs (optional)
     wait_s: 30                         # how long to wait for a partner's chunk
     track_report_every_s: 10
+    assess_every_s: 10                 # impact assessments of the fused tracks (0: none)
+    assess_samples: 300                # Monte Carlo samples per track and assessment
+    warn: false                        # run the J-Alert-like warning policy (JPN: true)
+    warn_areas: [JPN]                  # countries whose areas it warns (JPN, KOR)
     max_age_s: 3600                    # receive window on sent_s (replays stop on seq)
     pace_s: 0                          # wall seconds per chunk at least (1.0: real time)
     commit_every: 10                   # chunks between checkpoints (and acknowledgements)
@@ -73,6 +93,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..assess.run import assess_history
 from ..sense.records import Truth
 from ..sense.scenario import Scenario, ScenarioError, SensorRef, load_scenario
 from ..sense.sensors import build_sensor, observe_all
@@ -81,7 +102,17 @@ from ..sense.truth import build_truth
 from ..track.simulate import CHUNK_S, REORDER_WINDOW_S
 from ..track.tracker import Tracker, TrackerConfig
 from .bus import Bus, BusError, InProcBus, NatsBus, inbox
-from .messages import DetectionBatch, TrackReport, epoch_text, latest_per_track
+from .messages import (
+    DetectionBatch,
+    ImpactAssessment,
+    TrackReport,
+    WarningNotice,
+    assessment_body,
+    check_assessment,
+    epoch_text,
+    latest_per_track,
+    warning_notice,
+)
 from .policy import Policy, PolicyError
 from .receive import Receiver
 from .send import Outbox
@@ -120,6 +151,10 @@ class NodeFile(_Model):
     state_dir: str | None = None
     wait_s: Annotated[float, Field(ge=0)] = 30.0
     track_report_every_s: Annotated[float, Field(gt=0)] = 10.0
+    assess_every_s: Annotated[float, Field(ge=0)] = 10.0
+    assess_samples: Annotated[int, Field(ge=10, le=100_000)] = 300
+    warn: bool = False
+    warn_areas: Annotated[tuple[str, ...], Field(min_length=1)] = ("JPN",)
     max_age_s: Annotated[float, Field(gt=0)] = 3600.0
     pace_s: Annotated[float, Field(ge=0)] = 0.0
     commit_every: Annotated[int, Field(ge=1)] = 10
@@ -173,6 +208,13 @@ def load_config(path: str | Path) -> NodeSetup:
         scenario = load_scenario(_rel(base, scen) if scen.endswith((".yaml", ".yml")) else scen)
     except (KeyFileError, PolicyError, ScenarioError) as exc:
         raise NodeConfigError(str(exc)) from None
+    if spec.warn:
+        from ..warn.areas import COUNTRIES
+
+        bad = [c for c in spec.warn_areas if c not in COUNTRIES]
+        if bad:
+            raise NodeConfigError(f"{path}: warn_areas: {bad} have no warning areas "
+                                  f"(known: {', '.join(COUNTRIES)})")
     missing = [p for p in partners if p not in policy.partners]
     if missing:
         raise NodeConfigError(f"{path}: policy: does not name partners {missing} of this "
@@ -261,7 +303,23 @@ class Node:
                              clock=clock)
         self.pending: dict[str, dict[int, np.ndarray]] = {n: {} for n in self.partner_nodes}
         self.partner_tracks: dict[str, np.ndarray] = {}
-        self.other: list = []  # accepted assessments and warnings
+        # received assessments: sender -> track id -> latest record (see _records); warnings
+        self.partner_assessments: dict[str, dict[int, dict]] = {}
+        self.partner_warnings: list[dict] = []
+        # own assessments (latest record per track) and warnings issued
+        self.assessments_made = 0
+        self.own_assessments: dict[int, dict] = {}
+        self.warnings_issued: list[dict] = []
+        self.assess_seconds: list[float] = []  # compute time of each assessment (+ policy)
+        self.warning_policy = None
+        if spec.warn:
+            from ..warn.policy import WarningPolicy
+
+            self.warning_policy = WarningPolicy(
+                spec.warn_areas, sender=f"{spec.node_id}@launchwatch.invalid",
+                id_prefix=f"launchwatch-{spec.node_id}")
+        if spec.assess_every_s > 0:
+            _warm_up_assessment()
         self.accepted: dict[str, Counter] = {n: Counter() for n in self.partner_nodes}
         self.missed = Counter()  # chunks fused without a partner's batch, per partner
         self.late_rows = 0  # partner rows that arrived after their chunk was fused
@@ -310,8 +368,14 @@ class Node:
                 self.pending[sender][k] = got.rows
             elif isinstance(body, TrackReport):
                 self.partner_tracks[sender] = got.rows
-            else:
-                self.other.append(got)
+            elif isinstance(body, ImpactAssessment):
+                latest = self.partner_assessments.setdefault(sender, {})
+                for tid, rec in _records(body, got.rows).items():
+                    if tid not in latest or rec["t_s"] >= latest[tid]["t_s"]:
+                        latest[tid] = rec
+            elif isinstance(body, WarningNotice):
+                self.partner_warnings.append({"sender": sender, "seq": got.envelope.seq,
+                                              **_notice_record(body)})
         return len(frames)
 
     def ready(self, k: int) -> bool:
@@ -337,9 +401,22 @@ class Node:
         return min(int((time.monotonic() - self._t0) / self.spec.pace_s), self.feed.n_chunks)
 
     def _publish_due(self) -> None:
-        due = self._due()
+        due = min(self._due(), self._publish_limit())
         if self.spec.pace_s and due > self.next_publish:
             self.publish_chunk(due - 1)
+
+    def _publish_limit(self) -> int:
+        """Chunks that may be published before the node fuses further: up to and including the
+        next chunk whose fusion may send (track report, assessment).  This fixes the order of
+        all sends -- own chunks up to that one, then what its fusion sends -- whatever the
+        timing, so a restarted node sends the same frames under the same sequence numbers as
+        before its crash (the bus and the receivers drop them as duplicates); publishing ahead
+        freely while waiting for a slow partner would interleave them by wall-clock time."""
+        k = self.next_chunk
+        every = [max(int(round(self.spec.track_report_every_s / CHUNK_S)), 1)]
+        if self.spec.assess_every_s > 0:
+            every.append(max(int(round(self.spec.assess_every_s / CHUNK_S)), 1))
+        return min(-(-(k + 1) // e) * e for e in every)
 
     def fuse_chunk(self, k: int) -> None:
         parts = [self._own_rows(k)]
@@ -363,6 +440,10 @@ class Node:
         every = max(int(round(self.spec.track_report_every_s / CHUNK_S)), 1)
         if (k + 1) % every == 0:
             self.report_tracks()
+        if self.spec.assess_every_s > 0:
+            every = max(int(round(self.spec.assess_every_s / CHUNK_S)), 1)
+            if (k + 1) % every == 0:
+                self.assess_tracks(k)
 
     def report_tracks(self) -> int:
         rows = latest_per_track(self.tracker.history)
@@ -370,6 +451,41 @@ class Node:
         if not rows.size:
             return 0
         return self.outbox.send_tracks(rows, epoch=self.epoch)
+
+    def assess_tracks(self, k: int) -> int:
+        """Assess the confirmed tracks updated during the last ``assess_every_s`` before the end
+        of chunk ``k``, send the assessment and, at a warning node, the policy's events (see
+        module docstring); returns the number of frames published."""
+        t_end = (k + 1) * CHUNK_S
+        h = self.tracker.history
+        conf = h[h["confirmed"]]
+        alive = np.unique(conf["track_id"][conf["t_s"] >= t_end - self.spec.assess_every_s])
+        if not alive.size:
+            return 0
+        t0 = time.perf_counter()
+        # one time bin over those tracks' whole history: one assessment of their latest rows
+        run = assess_history(h[np.isin(h["track_id"], alive)], self.feed.scenario.epoch,
+                             interval_s=1e9, n_samples=self.spec.assess_samples,
+                             seed=int(self.feed.scenario.seed) + k)
+        a = run.assessments[-1]
+        self.assessments_made += 1
+        self.own_assessments.update(_records(assessment_body(a), None))
+        n = self.outbox.send_assessment(a)
+        pol = self.warning_policy
+        if pol is not None and (pol._last_t is None or a.t_s >= pol._last_t):
+            n += self._send_warnings(pol.update(a))
+        self.assess_seconds.append(time.perf_counter() - t0)
+        return n
+
+    def _send_warnings(self, events) -> int:
+        n = 0
+        for ev in events:
+            self.warnings_issued.append({
+                "t_s": float(ev.t_s), "identifier": ev.identifier, "kind": ev.kind,
+                "jalert": ev.jalert, "msg_type": ev.msg_type, "areas": list(ev.areas),
+                "open_areas": list(ev.open_areas), "track_id": [int(t) for t in ev.track_ids]})
+            n += self.outbox.send_warning(warning_notice(ev))
+        return n
 
     def commit(self) -> None:
         """Make sure what was published is stored by the bus, checkpoint (if there is a state
@@ -386,6 +502,10 @@ class Node:
         if tail.size:
             self.tracker.step(tail)
         self.tracker.flush()
+        pol = self.warning_policy
+        if pol is not None:  # close what is still warned at the end of the scenario
+            t_end = self.feed.n_chunks * CHUNK_S
+            self._send_warnings(pol.finish(max(t_end, pol._last_t or t_end)))
         self.next_chunk = self.feed.n_chunks + 1
 
     def step(self, k: int, wait_s: float | None = None) -> None:
@@ -418,7 +538,16 @@ class Node:
                 "accepted": {n: dict(c) for n, c in self.accepted.items()},
                 "missed_chunks": dict(self.missed), "late_rows": self.late_rows,
                 "partner_tracks": {s: [int(t) for t in r["track_id"]]
-                                   for s, r in self.partner_tracks.items()}}
+                                   for s, r in self.partner_tracks.items()},
+                "assess": {"every_s": self.spec.assess_every_s,
+                           "samples": self.spec.assess_samples, "made": self.assessments_made,
+                           "ms_median": (round(1e3 * float(np.median(self.assess_seconds)), 1)
+                                         if self.assess_seconds else None),
+                           "latest": {str(t): r for t, r in self.own_assessments.items()}},
+                "warn": self.spec.warn, "warnings_issued": self.warnings_issued,
+                "partner_assessments": {s: {str(t): r for t, r in d.items()}
+                                        for s, d in self.partner_assessments.items()},
+                "partner_warnings": self.partner_warnings}
 
     def timing(self) -> dict[str, np.ndarray]:
         """Per chunk: own rows, wall-clock time of publishing them and of the chunk's fusion
@@ -440,12 +569,18 @@ class Node:
 
     # ------------------------------------------------------------------ checkpoint
     _STATE = ("next_chunk", "next_publish", "tracker", "gate", "pending", "partner_tracks",
-              "missed", "late_rows", "accepted")
+              "missed", "late_rows", "accepted", "partner_assessments", "partner_warnings",
+              "assessments_made", "own_assessments", "warnings_issued")
+    #: the warning policy's state (its area index is rebuilt, not pickled)
+    _POLICY_STATE = ("_threads", "_last_t", "_epoch", "events")
 
     def _save(self, path: Path) -> None:
         state = {name: getattr(self, name) for name in self._STATE}
         state["receiver"] = (self.receiver.ledger, self.receiver.last_seq, self.receiver._seen)
         state["outbox"] = (self.outbox.seq, self.outbox.sent)
+        if self.warning_policy is not None:
+            state["warning_policy"] = {n: getattr(self.warning_policy, n)
+                                       for n in self._POLICY_STATE}
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         with tmp.open("wb") as fh:
@@ -458,14 +593,20 @@ class Node:
         with path.open("rb") as fh:
             state = pickle.load(fh)  # noqa: S301 -- the node's own file
         for name in self._STATE:
-            setattr(self, name, state[name])
+            if name in state:  # a checkpoint of an older version may lack the newer parts
+                setattr(self, name, state[name])
         self.receiver.ledger, self.receiver.last_seq, self.receiver._seen = state["receiver"]
         self.outbox.seq, self.outbox.sent = state["outbox"]
+        if self.warning_policy is not None and "warning_policy" in state:
+            for name, value in state["warning_policy"].items():
+                setattr(self.warning_policy, name, value)
 
 
 def run_lockstep(nodes: list[Node]) -> None:
     """Run several nodes of one scenario in one thread, chunk by chunk (all publish chunk k,
-    then all fuse it): the in-process deployment and the reference for the tests."""
+    then all fuse it): the in-process deployment and the reference for the tests.  At the end
+    every node takes what the others sent last (assessments and warnings of the final chunk
+    and of the end of the scenario)."""
     n = min(node.feed.n_chunks for node in nodes)
     for k in range(min(node.next_chunk for node in nodes), n):
         for node in nodes:
@@ -478,6 +619,59 @@ def run_lockstep(nodes: list[Node]) -> None:
     for node in nodes:
         node.finish()
         node.commit()
+    for node in nodes:
+        node.receive()
+        node.commit()
+
+
+def _warm_up_assessment() -> None:
+    """Load the zone tables and launch-point templates now (~3 s once per process) rather than
+    in the middle of the first assessment, where a paced node would stall its partners."""
+    from ..assess.launch_point import templates
+    from ..earth.zones import zone_model
+
+    zone_model()
+    templates()
+
+
+def _num(x, nd: int = 4):
+    x = float(x)
+    return round(x, nd) if np.isfinite(x) else None
+
+
+def _records(body: ImpactAssessment, arrays: dict | None) -> dict[int, dict]:
+    """Per track of an assessment body, a JSON-ready record (times after this node's epoch when
+    ``arrays`` are the receiver's, see :class:`~.receive.Accepted`)."""
+    if arrays is None:
+        arrays = check_assessment(body)
+        arrays["t_s"] = body.t_s
+    levels = list(body.ellipse_levels)
+    j = levels.index(0.95) if 0.95 in levels else len(levels) - 1
+    out = {}
+    for i, tid in enumerate(arrays["track_id"]):
+        zp = body.zone_probs[i]
+        out[int(tid)] = {
+            "t_s": round(float(arrays["t_s"]), 3), "n_samples": int(body.n_samples),
+            "impact_lat_deg": _num(arrays["impact_lat_deg"][i]),
+            "impact_lon_deg": _num(arrays["impact_lon_deg"][i]),
+            "impact_t_s": _num(arrays["impact_t_s"][i], 2),
+            "impact_t_sigma_s": _num(arrays["impact_t_sigma_s"][i], 2),
+            "ellipse_95_km": ([_num(arrays["ellipse_semi_major_m"][i, j] / 1e3, 2),
+                               _num(arrays["ellipse_semi_minor_m"][i, j] / 1e3, 2)]
+                              if levels else []),
+            "verdict": {"kind": body.verdict_kind[i],
+                        "country": body.verdict_country[i] or None},
+            "zone_probs": dict(zp),
+            "p_japan_eez": round(sum(p for z, p in zp.items() if z.endswith(":JPN")), 4),
+            "range_class": body.range_class[i] or None,
+            "apogee_km": _num(arrays["apogee_m"][i] / 1e3, 1)}
+    return out
+
+
+def _notice_record(body: WarningNotice) -> dict:
+    return {"identifier": body.identifier, "msg_type": body.msg_type, "sent": body.sent,
+            "areas": list(body.area_codes), "track_id": list(body.track_id),
+            "headline": body.headline}
 
 
 def make_bus(spec: BusSpec) -> Bus:

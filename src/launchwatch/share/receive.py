@@ -81,7 +81,8 @@ class Accepted:
     """A verified message: its envelope, typed body and, for detections and tracks, its rows
     (:data:`~launchwatch.sense.records.DETECTION_DTYPE` or
     :data:`~.messages.TRACK_REPORT_DTYPE`, times after the receiver's epoch) or, for an
-    assessment, its checked arrays."""
+    assessment, its checked arrays (:func:`~.messages.check_assessment`) with ``impact_t_s``
+    and the assessment time ``t_s`` after the receiver's epoch."""
 
     envelope: Envelope
     body: msgspec.Struct
@@ -184,6 +185,9 @@ class Receiver:
         if isinstance(body, TrackReport):
             return body_tracks(body, t_offset_s=self._offset_s(body.epoch))
         if isinstance(body, ImpactAssessment):
-            self._offset_s(body.epoch)
-            return check_assessment(body)
+            off = self._offset_s(body.epoch)
+            arrays = check_assessment(body)
+            arrays["impact_t_s"] = arrays["impact_t_s"] + off
+            arrays["t_s"] = body.t_s + off
+            return arrays
         return None

@@ -7,8 +7,11 @@ partner it keeps only the rows the policy releases to that partner (rules per se
 exactly one batch per chunk (possibly empty: a heartbeat saying "nothing more from me before
 ``chunk_end_s``"), labelled with the partners that every row in it may go to.
 :meth:`Outbox.send_tracks` does the same for track reports, rules per track id.
-:meth:`Outbox.send_assessment` and :meth:`Outbox.send_warning` send one envelope labelled
-with the partners every track in it may go to (the intersection of the per-track labels).
+:meth:`Outbox.send_assessment` splits an assessment by the policy's rules per track: one
+envelope per distinct label set, holding the tracks with those labels, so that every track's
+prediction reaches exactly the partners its rule names (a restricted track does not hold back
+the others).  :meth:`Outbox.send_warning` sends one envelope labelled with the partners every
+track it is about may go to (the intersection of the per-track labels).
 """
 
 from __future__ import annotations
@@ -115,10 +118,16 @@ class Outbox:
         return n
 
     def send_assessment(self, assessment) -> int:
-        """An :class:`~launchwatch.assess.assessment.Assessment` summary to the partners that
-        may receive every one of its tracks."""
-        labels = self._common("assessment", assessment.track_id)
-        return self.send(assessment_body(assessment), labels)
+        """An :class:`~launchwatch.assess.assessment.Assessment` summary, one envelope per
+        distinct label set of its tracks (see module docstring); returns frames published."""
+        tid = np.asarray(assessment.track_id, np.int64)
+        if not tid.size:
+            return 0
+        sets, index = self.policy.row_labels("assessment", tracks=tid)
+        n = 0
+        for i, labels in enumerate(sets):
+            n += self.send(assessment_body(assessment, np.flatnonzero(index == i)), labels)
+        return n
 
     def send_warning(self, notice: WarningNotice) -> int:
         """A warning notice to the partners that may receive every track it is about."""
