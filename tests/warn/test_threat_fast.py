@@ -14,7 +14,7 @@ import pytest
 
 from launchwatch.earth import geodesy
 from launchwatch.warn import areas
-from launchwatch.warn.policy import WarningPolicy, _path_hits
+from launchwatch.warn.policy import WarningPolicy, _path_hits, merge_impacts
 
 from .conftest import SUNAN, make_assessment
 
@@ -101,16 +101,8 @@ def brute_force(a, densify_km=2.0, countries=("JPN", "KOR")):
     index = areas.load_index()
     hit, t_in, t_out, step_s = brute_force_paths(a, densify_km, countries)
     K, S, A = hit.shape
-    ilat, ilon = a.sample_impact_lat_deg, a.sample_impact_lon_deg
-    iidx = index.index_of(np.nan_to_num(ilat, nan=-90.0), ilon, countries)
-    iidx[~np.isfinite(ilat)] = -1
-    fall = np.zeros((K, S, A), dtype=bool)
-    k2, s2 = np.nonzero(iidx >= 0)
-    fall[k2, s2, iidx[k2, s2]] = True
-    hit |= fall
-    t_imp = np.broadcast_to(np.asarray(a.impact_t_s, float)[:, None, None], t_in.shape)
-    t_in = np.where(fall & ~np.isfinite(t_in), t_imp, t_in)
-    t_out = np.where(fall, np.maximum(t_out, t_imp), t_out)
+    # impact points: the same rule as the policy's (only the path pruning is under test)
+    hit, fall, t_in, t_out = merge_impacts(index, countries, a, hit, t_in, t_out)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
         t_entry = np.nanmedian(np.where(hit, t_in, np.nan), axis=1)

@@ -181,18 +181,7 @@ class WarningPolicy:
             hit.ravel()[key] = True
             np.minimum.at(t_in.ravel(), key, np.minimum.reduceat(tt, start))
             np.maximum.at(t_out.ravel(), key, np.maximum.reduceat(tt, start))
-        # impact points
-        ilat = np.asarray(a.sample_impact_lat_deg, float)
-        ilon = np.asarray(a.sample_impact_lon_deg, float)
-        iidx = self.index.index_of(np.nan_to_num(ilat, nan=-90.0), ilon, self.countries)
-        iidx[~np.isfinite(ilat)] = -1
-        fall = np.zeros((K, S, A), dtype=bool)
-        k2, s2 = np.nonzero(iidx >= 0)
-        fall[k2, s2, iidx[k2, s2]] = True
-        hit |= fall
-        t_imp = np.broadcast_to(np.asarray(a.impact_t_s, float)[:, None, None], t_in.shape)
-        t_in = np.where(fall & ~np.isfinite(t_in), t_imp, t_in)
-        t_out = np.where(fall, np.maximum(t_out, t_imp), t_out)
+        hit, fall, t_in, t_out = merge_impacts(self.index, self.countries, a, hit, t_in, t_out)
         # medians only of the areas some sample touches (the others are all-NaN: NaN)
         t_entry = np.full((K, A), np.nan)
         t_exit = np.full((K, A), np.nan)
@@ -460,6 +449,23 @@ def _where(last) -> str:
     if kind == "high_seas" or not zone:
         return f"into the sea outside any exclusive economic zone, {at}"
     return f"{zone} of {country}, {at}" if country else f"{zone}, {at}"
+
+
+def merge_impacts(index, countries, a: Assessment, hit, t_in, t_out):
+    """Add the sample impact points to per-(track, sample, area) path hits: ``fall`` marks the
+    samples that land on an area's land, which counts as touching it at the impact time.
+    Returns ``(hit, fall, t_in, t_out)``."""
+    ilat = np.asarray(a.sample_impact_lat_deg, float)
+    ilon = np.asarray(a.sample_impact_lon_deg, float)
+    iidx = index.index_of(np.nan_to_num(ilat, nan=-90.0), ilon, countries)
+    iidx[~np.isfinite(ilat)] = -1
+    fall = np.zeros(hit.shape, dtype=bool)
+    k2, s2 = np.nonzero(iidx >= 0)
+    fall[k2, s2, iidx[k2, s2]] = True
+    t_imp = np.broadcast_to(np.asarray(a.impact_t_s, float)[:, None, None], t_in.shape)
+    t_in = np.where(fall & ~np.isfinite(t_in), t_imp, t_in)
+    t_out = np.where(fall, np.maximum(t_out, t_imp), t_out)
+    return hit | fall, fall, t_in, t_out
 
 
 def _path_hits(a: Assessment, densify_km: float, index, countries):
