@@ -527,9 +527,12 @@ def bench_assess_cmd(
     if json_out:
         typer.echo(json.dumps(d))
         return
+    c = d["cases"]
     console.print(
-        f"impact prediction, {d['n_samples']:,} samples: median [bold]{d['median_ms']:.1f} ms"
-        f"[/bold], p99 {d['p99_ms']:.1f} ms (goal < 50 ms median); peer {d['peer']}: median "
+        f"impact prediction, {d['n_samples']:,} samples, reference glide (with lift evidence):"
+        f" median [bold]{d['median_ms']:.1f} ms[/bold], p99 {d['p99_ms']:.1f} ms (goal < 50 ms "
+        f"median); ballistic: median {c['ballistic']['median_ms']:.1f} ms, p99 "
+        f"{c['ballistic']['p99_ms']:.1f} ms; peer {d['peer']}: median "
         f"{d['peer_median_ms']:.0f} ms; ratio [bold]{d['ratio']:.0f}x[/bold]"
     )
 

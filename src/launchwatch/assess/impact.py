@@ -47,9 +47,12 @@ from .assessment import ELLIPSE_LEVELS, Assessment
 #: Bounds on a sampled ballistic coefficient, kg/m^2 (a sample outside is clipped): light
 #: debris to a dense re-entry vehicle.
 LOG_BETA_BOUNDS = (math.log(30.0), math.log(3.0e5))
-#: Spacing of the predicted-path grid (s) and its largest number of points.
-PATH_DT_S = 5.0
-PATH_MAX_POINTS = 150
+#: Spacing of the predicted-path grid (s) and its largest number of points.  10 s is 20-70 km
+#: of ground track, where a ballistic path is a great circle to well under 1 km; the warning
+#: policy densifies it to 2 km (the geodetic conversion of the 1,000 paths is half the cost of an
+#: assessment, so the grid is no finer than that).
+PATH_DT_S = 10.0
+PATH_MAX_POINTS = 120
 #: Longest flight the predictor follows from an assessment, s.
 T_MAX_S = 6000.0
 #: Integration tolerances of the Monte Carlo (relative; m; m/s): 10x looser than the flight
