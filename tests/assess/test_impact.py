@@ -56,7 +56,8 @@ def _dop853_impact(state_ecef, log_beta, ell=0.0):
     """Impact of one state by scipy DOP853 (rtol 1e-10) on the flight core's equations."""
     body = lift.unit_body()
     model = body.model_arrays(FULL_PHYSICS)
-    ctrl = lift.controls(np.array([log_beta]), np.array([ell]))[0]
+    mach = lift.mach_number(state_ecef[None, :3], state_ecef[None, 3:])
+    ctrl = lift.controls(np.array([log_beta]), np.array([ell]), mach)[0]
     geo = np.zeros(9)
     out = np.empty(6)
     r, v = frames.ecef_to_eci(state_ecef[:3], 0.0, v_ecef=state_ecef[3:])

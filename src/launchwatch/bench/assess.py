@@ -27,9 +27,9 @@ from datetime import UTC, datetime
 import numpy as np
 
 from ..assess import lift
-from ..assess.impact import TrackEstimates, assess
+from ..assess.impact import TrackEstimates, assess, sample_states
 from ..earth import frames
-from ..flight.propagate import make_controls, propagate
+from ..flight.propagate import FULL_PHYSICS, make_controls, propagate
 from ..flight.shaping import shape
 from ..flight.vehicles import vehicle_model
 
@@ -55,16 +55,12 @@ def _case(name: str = "ballistic"):
 
 def _peer(est: TrackEstimates, n: int, rng) -> float:
     """Seconds for n samples flown one by one with scipy solve_ivp on the same equations."""
-    from numba import njit  # noqa: F401  (the flight core's accel is a numba function)
     from scipy.integrate import solve_ivp
 
     from ..flight.dynamics import accel
 
     body = lift.unit_body()
-    model = body.model_arrays(__import__("launchwatch.flight.propagate",
-                                         fromlist=["FULL_PHYSICS"]).FULL_PHYSICS)
-    from ..assess.impact import sample_states
-
+    model = body.model_arrays(FULL_PHYSICS)
     x = sample_states(est.mean, est.cov, n, rng)[0]
     geo = np.zeros(9)
     out = np.empty(6)
@@ -78,8 +74,8 @@ def _peer(est: TrackEstimates, n: int, rng) -> float:
     hit_ground.direction = -1
     t0 = time.perf_counter()
     for i in range(n):
-        ctrl = make_controls(1, t_vertical_s=0.0, kick_rad=0.0, t_kick_s=0.0,
-                             drag_scale=np.exp(-x[i, 6]))[0]
+        ctrl = lift.controls(x[i:i + 1, 6], np.zeros(1),
+                             lift.mach_number(x[i:i + 1, :3], x[i:i + 1, 3:6]))[0]
 
         def f(t, y, ctrl=ctrl):
             accel(t, t, y, ctrl, geo, body.stages, model, out)
