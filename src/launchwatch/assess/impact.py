@@ -105,12 +105,20 @@ def ellipse_axes(cov_en: np.ndarray, levels=ELLIPSE_LEVELS):
     return major, minor, orientation
 
 
+def east_north_m(lat0_deg, lon0_deg, lat_deg, lon_deg) -> np.ndarray:
+    """(..., 2) east and north offsets (m) of points from origins along the WGS84 geodesic
+    (distance and azimuth kept: the local tangent-plane picture of a cloud of points)."""
+    lat0, lon0, lat, lon = np.broadcast_arrays(lat0_deg, lon0_deg, lat_deg, lon_deg)
+    az, _, dist = geodesy.inverse(lat0, lon0, lat, lon)
+    az = np.radians(az)
+    return np.stack([dist * np.sin(az), dist * np.cos(az)], axis=-1)
+
+
 def mahalanobis2(assessment: Assessment, k: int, lat_deg: float, lon_deg: float) -> float:
     """Squared Mahalanobis distance of a point from track ``k``'s predicted impact
     distribution (<= 5.991 inside the 95 % ellipse)."""
-    az, _, dist = geodesy.inverse(assessment.impact_lat_deg[k], assessment.impact_lon_deg[k],
-                                  lat_deg, lon_deg)
-    d = np.array([dist * math.sin(math.radians(az)), dist * math.cos(math.radians(az))])
+    d = east_north_m(assessment.impact_lat_deg[k], assessment.impact_lon_deg[k], lat_deg,
+                     lon_deg)
     return float(d @ np.linalg.solve(assessment.impact_cov_en_m2[k], d))
 
 
@@ -196,10 +204,8 @@ def assess(tracks: TrackEstimates, t_s: float, epoch: datetime, *, n_samples: in
     fallback = np.isnan(lat0)
     lat0 = np.where(fallback, np.nanmedian(lat, axis=1), lat0)
     lon0 = np.where(fallback, np.nanmedian(lon, axis=1), lon0)
-    az, _, dist = geodesy.inverse(np.broadcast_to(lat0[:, None], lat.shape),
-                                  np.broadcast_to(lon0[:, None], lon.shape),
-                                  np.nan_to_num(lat, nan=0.0), np.nan_to_num(lon, nan=0.0))
-    en = np.stack([dist * np.sin(np.radians(az)), dist * np.cos(np.radians(az))], axis=-1)
+    en = east_north_m(lat0[:, None], lon0[:, None], np.nan_to_num(lat, nan=0.0),
+                      np.nan_to_num(lon, nan=0.0))
     en[~impacted] = np.nan
     mean_en = np.nanmean(en, axis=1)
     c_lat, c_lon, _ = geodesy.direct(lat0, lon0,

@@ -28,6 +28,7 @@ import numpy as np
 from ..earth import frames, geodesy
 from ..flight.propagate import make_controls, propagate
 from ..flight.vehicles import generic_boost
+from .impact import east_north_m, ellipse_axes
 
 #: Template fleet (estimates covering SRBM to ICBM boosts): burn times (s), pitch-over angles
 #: (rad from vertical) and thrust scales of the generic boost.
@@ -158,11 +159,8 @@ def estimate_launch(t_s, mean, cov, rng=None, n_draws: int = 500) -> LaunchEstim
     l_lat, l_lon, _ = geodesy.direct(s_lat, s_lon, az + 180.0, d)
     # Mean and east-north covariance about the mean launch point.
     m_lat, m_lon = np.mean(l_lat, axis=1), np.mean(l_lon, axis=1)
-    a_, _, dist = geodesy.inverse(np.broadcast_to(m_lat[:, None], l_lat.shape),
-                                  np.broadcast_to(m_lon[:, None], l_lon.shape), l_lat, l_lon)
-    en = np.stack([dist * np.sin(np.radians(a_)), dist * np.cos(np.radians(a_))], axis=-1)
+    en = east_north_m(m_lat[:, None], m_lon[:, None], l_lat, l_lon)
     c = np.einsum("kni,knj->kij", en, en) / (n_draws - 1) + np.eye(2)
-    from .impact import ellipse_axes
 
     major, minor, orient = ellipse_axes(c, levels=(0.95,))
     t_launch = np.asarray(t_s, float) - np.mean(t_back, axis=1)
