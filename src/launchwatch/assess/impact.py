@@ -43,6 +43,7 @@ from ..flight.propagate import propagate_states
 from ..flight.reconstruct import RANGE_CLASSES
 from . import lift
 from .assessment import ELLIPSE_LEVELS, Assessment
+from .sampling import sample_states
 
 #: Bounds on a sampled ballistic coefficient, kg/m^2 (a sample outside is clipped): light
 #: debris to a dense re-entry vehicle.
@@ -78,19 +79,6 @@ class TrackEstimates:
     anchor_t_s: np.ndarray | None = None  # (K,) an earlier estimate (NaN: none), for the lift
     anchor_mean: np.ndarray | None = None  # (K, 7)
     anchor_cov: np.ndarray | None = None  # (K, 7, 7)
-
-
-def sample_states(mean: np.ndarray, cov: np.ndarray, n: int, rng) -> np.ndarray:
-    """(K, n, d) Gaussian samples of K d-dimensional estimates; sample 0 of each track is its
-    mean.  A covariance that is not positive semi-definite (round-off) has its negative
-    eigenvalues set to zero."""
-    mean = np.asarray(mean, float)
-    cov = 0.5 * (np.asarray(cov, float) + np.swapaxes(cov, -1, -2))
-    w, v = np.linalg.eigh(cov)
-    root = v * np.sqrt(np.clip(w, 0.0, None))[..., None, :]
-    z = rng.standard_normal((mean.shape[0], n, mean.shape[1]))
-    z[:, 0] = 0.0
-    return mean[:, None, :] + np.einsum("kij,ksj->ksi", root, z)
 
 
 def ellipse_axes(cov_en: np.ndarray, levels=ELLIPSE_LEVELS):
@@ -172,8 +160,7 @@ def assess(tracks: TrackEstimates, t_s: float, epoch: datetime, *, n_samples: in
         post = prior
     else:
         post = lift.lift_posterior(tracks.anchor_t_s, tracks.anchor_mean, tracks.anchor_cov,
-                                   tracks.t_s, tracks.mean, tracks.cov, rng, sample_states,
-                                   prior=prior)
+                                   tracks.t_s, tracks.mean, tracks.cov, rng, prior=prior)
     ell = draw_lift(post, s, rng)  # (K, S)
     x[..., 6] = np.clip(x[..., 6], *LOG_BETA_BOUNDS)
     dt = np.asarray(tracks.t_s, float) - float(t_s)  # <= 0: each track's age
@@ -235,7 +222,7 @@ def assess(tracks: TrackEstimates, t_s: float, epoch: datetime, *, n_samples: in
     counts = np.stack([(cls == j).sum(axis=1) for j in range(len(RANGE_CLASSES))], axis=1)
     best = np.argmax(counts, axis=1)
     apogee_pred = np.where(np.isfinite(traj.apogee_m), traj.apogee_m, -np.inf)
-    apogee_pred = np.max(apogee_pred.reshape(k_tracks, s)[:, :1], axis=1)
+    apogee_pred = apogee_pred.reshape(k_tracks, s)[:, 0]  # of the estimate itself (sample 0)
     apogee = np.fmax(np.asarray(tracks.max_height_m, float), apogee_pred)
 
     return Assessment(

@@ -36,6 +36,7 @@ import numpy as np
 
 from ..earth import atmosphere, frames
 from ..flight.propagate import VehicleModel, make_controls, propagate_states
+from .sampling import sample_states
 
 #: Lift-to-drag hypotheses (dimensionless) and their prior probabilities.
 ELL_MAX = 3.0
@@ -129,10 +130,10 @@ def lift_prior(apogee_m: np.ndarray) -> np.ndarray:
 
 
 def lift_posterior(anchor_t_s, anchor_mean, anchor_cov, now_t_s, now_mean, now_cov, rng,
-                   sample_states, prior: np.ndarray | None = None) -> np.ndarray:
+                   prior: np.ndarray | None = None) -> np.ndarray:
     """(K, G) posterior over :data:`LIFT_GRID` for K tracks (rows with a NaN ``anchor_t_s``
     get the prior).  Means are ECEF ``[r, v, ln beta]`` (K, 7), covariances (K, 7, 7), times s
-    after the epoch; ``sample_states`` is the predictor's Gaussian sampler; ``prior`` (K, G)
+    after the epoch; ``prior`` (K, G)
     defaults to :data:`LIFT_PRIOR`."""
     anchor_t = np.asarray(anchor_t_s, float)
     k = anchor_t.size

@@ -39,14 +39,23 @@ class AssessmentRun:
     compute_s: list[float] = field(default_factory=list)
 
     def latest_for(self, track_id: int) -> tuple[Assessment, int] | None:
-        for a in reversed(self.assessments):
-            hit = np.flatnonzero(a.track_id == track_id)
-            if hit.size:
-                return a, int(hit[0])
-        return None
+        """The last assessment of ``track_id`` and the track's row in it (None if never)."""
+        return _find(reversed(self.assessments), track_id)
+
+    def first_for(self, track_id: int) -> tuple[Assessment, int] | None:
+        """The first assessment of ``track_id`` and the track's row in it (None if never)."""
+        return _find(self.assessments, track_id)
 
 
-def _estimates(rows: np.ndarray, boost_index: int) -> tuple[np.ndarray, np.ndarray]:
+def _find(assessments, track_id: int) -> tuple[Assessment, int] | None:
+    for a in assessments:
+        hit = np.flatnonzero(a.track_id == track_id)
+        if hit.size:
+            return a, int(hit[0])
+    return None
+
+
+def _estimates(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Means (K, 7) and covariances (K, 7, 7) of history rows (no state / ln beta
     correlation is kept in the history: the block is diagonal)."""
     k = rows.size
@@ -85,7 +94,7 @@ def assess_history(history: np.ndarray, epoch: datetime, *, interval_s: float = 
 
     # Launch point per track from its earliest confirmed estimate (one batched call).
     first = np.flatnonzero(np.r_[True, rank[1:] != rank[:-1]])
-    mean0, cov0 = _estimates(rows[first], boost_index)
+    mean0, cov0 = _estimates(rows[first])
     le: LaunchEstimate = estimate_launch(rows["t_s"][first], mean0, cov0, rng=rng)
     for j, i in enumerate(first):
         run.launch[int(rows["track_id"][i])] = {
@@ -105,7 +114,7 @@ def assess_history(history: np.ndarray, epoch: datetime, *, interval_s: float = 
         tid = rows["track_id"][chunk]
         last = chunk[::-1][np.unique(tid[::-1], return_index=True)[1]]
         sel = rows[last]
-        mean, cov = _estimates(sel, boost_index)
+        mean, cov = _estimates(sel)
         # anchors: the oldest usable row of the same track within the window
         lo = np.searchsorted(key, key[last] - ANCHOR_MAX_S, side="left")
         hi = np.searchsorted(key, key[last] - ANCHOR_MIN_S, side="right")
@@ -114,7 +123,7 @@ def assess_history(history: np.ndarray, epoch: datetime, *, interval_s: float = 
         cand = np.minimum(lo, len(rows) - 1)
         ok = (hi > lo) & usable_anchor[cand] & (rank[cand] == rank[last])
         if ok.any():
-            am, ac = _estimates(rows[cand[ok]], boost_index)
+            am, ac = _estimates(rows[cand[ok]])
             a_mean[ok], a_cov[ok] = am, ac
             anchor_t[ok] = rows["t_s"][cand[ok]]
         est = TrackEstimates(track_id=sel["track_id"], t_s=sel["t_s"], mean=mean, cov=cov,

@@ -152,8 +152,8 @@ def draw_map(result, path) -> None:
             f = result.per_missile[k][rec]
             if f is None:
                 continue
-            a, j = result.run.latest_for(f["track_id"]) if rec == "final" else _first_of(
-                result.run, f["track_id"])
+            find = result.run.latest_for if rec == "final" else result.run.first_for
+            a, j = find(f["track_id"])
             poly = a.ellipse_polygon(j, 0.95)
             ax.fill(poly[:, 0], poly[:, 1], color=color, alpha=0.25,
                     label=f"{label} 95 % impact ellipse" if k == 0 else None)
@@ -181,10 +181,3 @@ def draw_map(result, path) -> None:
     fig.savefig(path)
     plt.close(fig)
 
-
-def _first_of(run, track_id):
-    for a in run.assessments:
-        hit = np.flatnonzero(a.track_id == track_id)
-        if hit.size:
-            return a, int(hit[0])
-    raise KeyError(track_id)
