@@ -1,13 +1,14 @@
 """Lower layers never import higher ones: the package follows the chain
-earth -> flight -> sense -> track -> assess -> warn -> share -> record -> service -> bench/cli."""
+earth -> flight -> sense -> track -> assess -> warn -> pipeline -> share -> record -> campaign
+-> service -> bench/cli."""
 
 import ast
 from pathlib import Path
 
 import launchwatch
 
-ORDER = ["earth", "flight", "sense", "track", "assess", "warn", "share", "record", "service",
-         "bench"]
+ORDER = ["earth", "flight", "sense", "track", "assess", "warn", "pipeline", "share", "record",
+         "campaign", "service", "bench"]
 ROOT = Path(launchwatch.__file__).parent
 
 
@@ -37,6 +38,8 @@ def _imports(path: Path, package: str) -> set[str]:
 def test_no_upward_imports():
     bad = []
     for layer in ORDER:
+        if not (ROOT / layer).is_dir():  # a layer not created yet (campaign/ comes with issue 13)
+            continue
         for path in (ROOT / layer).rglob("*.py"):
             rel = path.relative_to(ROOT.parent).with_suffix("")
             package = ".".join(rel.parts[:-1]) if path.name != "__init__.py" else ".".join(

@@ -7,10 +7,10 @@ import pytest
 from typer.testing import CliRunner
 
 from launchwatch.cli import app
+from launchwatch.pipeline.simulate import run_simulation
 from launchwatch.sense.records import DETECTION_DTYPE
 from launchwatch.sense.scenario import load_scenario
 from launchwatch.sense.stream import StreamGate
-from launchwatch.track.simulate import run_simulation
 from launchwatch.track.tracker import Tracker
 
 runner = CliRunner()

@@ -233,8 +233,8 @@ def demo(
     """The reference launch of 2025-11-07 (Taekwan, 12:35 KST, about 700 km towards the East
     Sea) through sense, track, assess and warn; writes a report folder (JSON summary, CAP
     messages, map), then reconstructs the launch from the published figures."""
+    from .pipeline.chain import run_chain
     from .sense.scenario import load_scenario
-    from .warn.chain import run_chain
     from .warn.report import write_report
 
     console.print("[bold]launchwatch demo[/bold]: the 2025-11-07 launch from the Taekwan area")
@@ -311,15 +311,15 @@ def simulate(
 ) -> None:
     """Run sense + track over a scenario: timeline, tracks, errors (and files with --out);
     with --assess also impact predictions, zone verdicts and warnings."""
+    from .pipeline.simulate import run_simulation, write_outputs
     from .sense.scenario import ScenarioError, load_scenario
-    from .track.simulate import run_simulation, write_outputs
 
     if not (math.isfinite(assess_interval_s) and assess_interval_s > 0) or samples < 2:
         fail("--assess-interval-s must be positive and --samples at least 2")
     try:
         sc = load_scenario(scenario)
         if assess:
-            from .warn.chain import run_chain
+            from .pipeline.chain import run_chain
 
             chain = run_chain(sc, interval_s=assess_interval_s, n_samples=samples)
             result = chain.sim

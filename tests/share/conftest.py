@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from launchwatch.pipeline.simulate import run_simulation
 from launchwatch.sense.scenario import load_scenario
 from launchwatch.share.node import simulate_feed
 from launchwatch.share.signing import make_keys
-from launchwatch.track.simulate import run_simulation
 
 SCENARIO = "reference-2025-11-07"
 #: The reference scenario's sensors split among the three partners (TPY-2 radars in Japan,

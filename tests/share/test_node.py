@@ -283,9 +283,9 @@ def test_run_nodes_in_one_process_on_a_short_scenario(tmp_path, keydir, capsys):
     import json
     from importlib import resources
 
+    from launchwatch.pipeline.simulate import run_simulation
     from launchwatch.sense.scenario import load_scenario
     from launchwatch.share.node import run_nodes
-    from launchwatch.track.simulate import run_simulation
 
     text = (resources.files("launchwatch.sense.scenarios") /
             "reference-2025-11-07.yaml").read_text()

@@ -7,9 +7,9 @@ import pytest
 from typer.testing import CliRunner
 
 from launchwatch.cli import app
+from launchwatch.pipeline.chain import run_chain
 from launchwatch.sense.scenario import load_scenario
 from launchwatch.warn import cap
-from launchwatch.warn.chain import run_chain
 
 runner = CliRunner()
 

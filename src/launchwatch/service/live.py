@@ -1,8 +1,8 @@
 """Scenario runs for the service: the chain in a worker thread, replayed live to subscribers.
 
 A run goes ``queued -> computing -> replaying -> done`` (or ``failed``). *Computing* runs the
-whole chain (:func:`launchwatch.warn.chain.run_chain`: sense -> track -> assess -> warn) in one
-worker thread, one run at a time; its results become a list of JSON messages stamped with
+whole chain (:func:`launchwatch.pipeline.chain.run_chain`: sense -> track -> assess -> warn) in
+one worker thread, one run at a time; its results become a list of JSON messages stamped with
 scenario time (:func:`chain_messages`). *Replaying* publishes them paced by scenario time
 divided by the run's ``speed`` (20 = twenty times faster than real time), so that a dashboard
 animates as it would live. Every message goes to every subscriber of the :class:`Hub` (the
@@ -162,7 +162,7 @@ def _median_path(a, k: int) -> list[list[float]]:
 def missile_apogees(assessments, track_missile: dict[int, int]) -> list[dict[int, float]]:
     """Per assessment, ``{missile index: apogee km so far}``: the highest, over the missile's
     tracks assessed so far, of each track's apogee at its latest assessment (the rule of
-    :func:`launchwatch.warn.chain._missile_figures`, applied up to each assessment)."""
+    :func:`launchwatch.pipeline.chain._missile_figures`, applied up to each assessment)."""
     latest: dict[int, tuple[int, float]] = {}  # track -> (missile, apogee at latest assessment)
     out = []
     for a in assessments:
@@ -248,7 +248,7 @@ def verdict_text(summary: dict, warned: list[str]) -> str:
 def chain_messages(result) -> list[dict]:
     """Every message of a finished chain run, in scenario-time order (see module docstring);
     the ``scenario`` message first and the ``summary`` message last."""
-    from ..warn.chain import _track_truth
+    from ..pipeline.chain import track_truth
     from ..warn.report import timeline
 
     sim = result.sim
@@ -256,7 +256,7 @@ def chain_messages(result) -> list[dict]:
     t_first = float(np.min(sim.truth.launch_time_s))
     msgs = track_messages(sim.tracker.history, epoch)
     # track -> missile as the chain's scoring assigns them (its per-missile apogee uses it)
-    track_missile = _track_truth(sim)
+    track_missile = track_truth(sim)
     names = [m["missile"] for m in result.per_missile]
     for a, best in zip(result.run.assessments,
                        missile_apogees(result.run.assessments, track_missile), strict=True):
@@ -284,8 +284,8 @@ def chain_messages(result) -> list[dict]:
 
 def run_scenario(name: str) -> list[dict]:
     """Load a shipped scenario by name, run the chain, return its messages."""
+    from ..pipeline.chain import run_chain
     from ..sense.scenario import load_scenario
-    from ..warn.chain import run_chain
 
     return chain_messages(run_chain(load_scenario(name)))
 

@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from ..pipeline.simulate import run_simulation
 from ..sense.scenario import load_scenario
-from ..track.simulate import run_simulation
 from .bus import Bus, InProcBus, NatsBus, inbox
 from .messages import detections_body, make_envelope
 from .natsserver import nats_binary, nats_server

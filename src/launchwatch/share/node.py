@@ -1,7 +1,7 @@
 """One partner node: its own sensors, shared detections, verified partner data, one fused tracker.
 
-A node runs a scenario in simulated time, in chunks of :data:`~launchwatch.track.simulate.
-CHUNK_S` seconds, exactly as :func:`~launchwatch.track.simulate.run_simulation` does on one
+A node runs a scenario in simulated time, in chunks of :data:`~launchwatch.pipeline.simulate.
+CHUNK_S` seconds, exactly as :func:`~launchwatch.pipeline.simulate.run_simulation` does on one
 machine, except that it only has the feeds of its own sensors.  For every chunk it
 
 1. publishes its own detections of the chunk, one signed batch per partner holding the rows the
@@ -94,12 +94,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..assess.run import assess_history
+from ..pipeline.simulate import CHUNK_S, REORDER_WINDOW_S
 from ..sense.records import Truth
 from ..sense.scenario import Scenario, ScenarioError, SensorRef, load_scenario
 from ..sense.sensors import build_sensor, observe_all
 from ..sense.stream import StreamGate
 from ..sense.truth import build_truth
-from ..track.simulate import CHUNK_S, REORDER_WINDOW_S
 from ..track.tracker import Tracker, TrackerConfig
 from .bus import Bus, BusError, InProcBus, NatsBus, inbox
 from .messages import (

@@ -2,7 +2,8 @@
 
 ``write_report(result, out_dir)`` writes
 
-* ``summary.json`` -- :meth:`~.chain.ChainResult.summary` (the figures of ``simulate --assess``);
+* ``summary.json`` -- ``ChainResult.summary()`` of :mod:`launchwatch.pipeline.chain` (the
+  figures of ``simulate --assess``);
 * ``cap/NNN-<identifier>.xml`` -- every CAP 1.2 message, in order;
 * ``timeline.txt`` -- the timeline in local time (:func:`timeline`);
 * ``map.png`` -- ground tracks (truth, and the final predicted mean path), the first and final

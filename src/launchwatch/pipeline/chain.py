@@ -1,11 +1,12 @@
 """The whole chain over a scenario: sense -> track -> assess -> warn, scored against truth.
 
-:func:`run_chain` runs :func:`launchwatch.track.simulate.run_simulation`, then replays the
+:func:`run_chain` runs :func:`launchwatch.pipeline.simulate.run_simulation`, then replays the
 tracker's history through the assessor (:func:`launchwatch.assess.run.assess_history`, one
 batched impact prediction per ``interval_s`` of scenario time with updates) whose every
-assessment goes straight to the :class:`~.policy.WarningPolicy`, as it would live.  The result
-carries a timeline in local time, the figures of ``launchwatch simulate --assess`` and
-everything the report writer (:mod:`.report`) needs.  Scoring uses truth only at the end.
+assessment goes straight to the :class:`~launchwatch.warn.policy.WarningPolicy`, as it would
+live.  The result carries a timeline in local time, the figures of ``launchwatch simulate
+--assess`` and everything the report writer (:mod:`launchwatch.warn.report`) needs.  Scoring
+uses truth only at the end.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from ..assess.impact import mahalanobis2
 from ..assess.run import AssessmentRun, assess_history
 from ..earth import frames, geodesy
 from ..earth.zones import zone_of
-from ..track.simulate import SimulationResult, run_simulation
-from .policy import WarningPolicy
-from .score import score_warnings
+from ..warn.policy import WarningPolicy
+from ..warn.score import score_warnings
+from .simulate import SimulationResult, run_simulation
 
 #: Distance (km) within which a prediction counts as "on the truth" for the time-to-good figure.
 GOOD_KM = 10.0
@@ -83,7 +84,7 @@ def _truth_impacts(sim: SimulationResult) -> list[dict]:
     return out
 
 
-def _track_truth(sim: SimulationResult) -> dict[int, int]:
+def track_truth(sim: SimulationResult) -> dict[int, int]:
     """Track id -> missile index: the missile nearest to most of the track's confirmed
     estimates (scoring only; truth never reaches the assessor)."""
     hist = sim.tracker.history
@@ -99,7 +100,7 @@ def _track_truth(sim: SimulationResult) -> dict[int, int]:
     return {int(t): int(m) for t, m in zip(ids, votes.argmax(axis=1), strict=True)}
 
 
-def _missile_figures(sim, run, impacts, track_truth) -> list[dict]:
+def _missile_figures(sim, run, impacts, truth_of_track) -> list[dict]:
     """Per missile: first prediction, time to a prediction within GOOD_KM whose 95 % ellipse
     holds the truth, and the final prediction (error, containment, verdict, class)."""
     per = [{"missile": sim.truth.names[m], "first": None, "good_s": None, "final": None,
@@ -109,7 +110,7 @@ def _missile_figures(sim, run, impacts, track_truth) -> list[dict]:
     last_apogee = {}  # track -> (missile, apogee at its latest assessment: observed once past)
     for a in run.assessments:
         for k, tid in enumerate(a.track_id):
-            m = track_truth.get(int(tid))
+            m = truth_of_track.get(int(tid))
             if m is None:
                 continue
             imp = impacts[m]
@@ -151,7 +152,7 @@ def _missile_figures(sim, run, impacts, track_truth) -> list[dict]:
                         "zone": zone_of(imp["lat"], imp["lon"]),
                         "apogee_km": round(imp["apogee_km"], 1),
                         "flight_time_s": round(imp["t_s"] - imp["launch_t_s"], 1)}
-        tids = [t for t, mm in track_truth.items() if mm == m]
+        tids = [t for t, mm in truth_of_track.items() if mm == m]
         launches = [run.launch[t] for t in tids if t in run.launch
                     and np.isfinite(run.launch[t]["lat_deg"])]
         if launches:
@@ -181,6 +182,6 @@ def run_chain(scenario, *, interval_s: float = 2.0, n_samples: int = 1000,
     policy.finish(end)
     impacts = _truth_impacts(sim)
     score = score_warnings(policy.events, sim.truth, sim.truth.launch_time_s)
-    per = _missile_figures(sim, run, impacts, _track_truth(sim))
+    per = _missile_figures(sim, run, impacts, track_truth(sim))
     return ChainResult(sim=sim, run=run, policy=policy, warn_score=score, truth_impacts=impacts,
                        per_missile=per, seconds=secs)

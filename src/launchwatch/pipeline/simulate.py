@@ -3,10 +3,11 @@
 :func:`run_simulation` is what ``launchwatch simulate`` runs: the scenario's launches are flown
 (:mod:`launchwatch.sense.truth`), every sensor observes them with its noise, horizon, detection
 probability and false alarms, the detections are streamed in one-second chunks through the
-:class:`~launchwatch.sense.stream.StreamGate` into the :class:`~.tracker.Tracker`, and the
-tracks are scored against the truth.  One seed (the scenario's) makes the run reproducible.
-Everything is accounted for: each detection ends in the gate's ledger (rejected, by reason) or
-in the tracker's (updated, started, cued, unassociated).
+:class:`~launchwatch.sense.stream.StreamGate` into the
+:class:`~launchwatch.track.tracker.Tracker`, and the tracks are scored against the truth.  One
+seed (the scenario's) makes the run reproducible.  Everything is accounted for: each detection
+ends in the gate's ledger (rejected, by reason) or in the tracker's (updated, started, cued,
+unassociated).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from ..sense.scenario import Scenario, SensorRef
 from ..sense.sensors import build_sensor, observe_all
 from ..sense.stream import StreamGate
 from ..sense.truth import build_truth
-from . import history as hist
-from .score import Score, score
-from .tracker import Tracker, TrackerConfig
+from ..track import history as hist
+from ..track.score import Score, score
+from ..track.tracker import Tracker, TrackerConfig
 
 #: Detections are handed over in chunks of this many seconds of feed, as a live stream would.
 CHUNK_S = 1.0
