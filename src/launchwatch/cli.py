@@ -545,7 +545,7 @@ def node(
     ],
 ) -> None:
     """Run a partner node: its own sensors, signed releasable sharing, fused tracks."""
-    from .share.node import run_node, run_nodes
+    from .share.runner import run_node, run_nodes
 
     code = run_node(config[0]) if len(config) == 1 else run_nodes(config)
     raise typer.Exit(code)

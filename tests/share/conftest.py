@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from launchwatch.pipeline.feed import simulate_feed
 from launchwatch.pipeline.simulate import run_simulation
 from launchwatch.sense.scenario import load_scenario
-from launchwatch.share.node import simulate_feed
 from launchwatch.share.signing import make_keys
 
 SCENARIO = "reference-2025-11-07"

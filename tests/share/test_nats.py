@@ -3,7 +3,6 @@ on the bus, and three node processes on loopback with one killed and restarted m
 
 import json
 import os
-import pickle
 import signal
 import subprocess
 import sys
@@ -13,9 +12,11 @@ import numpy as np
 import pytest
 
 from launchwatch.share.bus import BusError, NatsBus, inbox
+from launchwatch.share.checkpoint import CheckpointError, read_checkpoint
 from launchwatch.share.natsserver import nats_binary, nats_server
+from launchwatch.share.node import CHECKPOINT
 
-from .conftest import SPLIT, write_configs
+from .conftest import SCENARIO, SPLIT, write_configs
 
 pytestmark = pytest.mark.skipif(nats_binary() is None, reason="nats-server is not installed")
 
@@ -59,7 +60,7 @@ def test_unreachable_broker_is_a_clear_error():
 
 
 def _start(cfg):
-    code = ("import sys; from launchwatch.share.node import run_node; "
+    code = ("import sys; from launchwatch.share.runner import run_node; "
             "sys.exit(run_node(sys.argv[1]))")
     return subprocess.Popen([sys.executable, "-c", code, str(cfg)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
@@ -67,10 +68,11 @@ def _start(cfg):
 
 def _progress(state_dir):
     try:
-        with (state_dir / "checkpoint.pkl").open("rb") as fh:
-            return pickle.load(fh)["next_chunk"]
-    except (OSError, EOFError, pickle.UnpicklingError):
+        state = read_checkpoint(state_dir / CHECKPOINT, node_id=state_dir.name,
+                                scenario=SCENARIO)
+    except CheckpointError:
         return -1
+    return -1 if state is None else state["next_chunk"]
 
 
 @pytest.mark.slow

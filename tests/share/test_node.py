@@ -9,7 +9,9 @@ import yaml
 
 from launchwatch.share import messages as m
 from launchwatch.share.bus import InProcBus, inbox
-from launchwatch.share.node import Node, load_config, run_lockstep, run_node
+from launchwatch.share.node import Node, run_lockstep
+from launchwatch.share.nodeconfig import load_config
+from launchwatch.share.runner import run_node
 from launchwatch.share.send import Outbox
 
 from .conftest import SPLIT, write_configs
@@ -92,7 +94,7 @@ def test_only_japan_warns_and_not_for_the_reference_launch(open_run):
     for node in nodes:
         if node.partner == "JPN":
             pol = node.warning_policy
-            assert pol is not None and pol._last_t is not None  # it saw the assessments
+            assert pol is not None and pol.last_t is not None  # it saw the assessments
             assert pol.events == [] and node.warnings_issued == []
         else:
             assert node.warning_policy is None
@@ -193,7 +195,8 @@ def test_label_restricted_track_and_detections_never_reach_the_excluded_partner(
     n_aegis = int(np.sum(feed.detections["sensor"] == aegis))
     assert usa.gate.ledger.received == feed.detections.size
     assert kor.gate.ledger.received == feed.detections.size - n_aegis
-    assert _same_tracks(usa.tracker.history, ref) is not None
+    diff = _same_tracks(usa.tracker.history, ref)  # USA may see everything: tracks as fused
+    assert diff is not None and diff < 1e-6, diff
     # a faulty US sender that ignores the policy: Japan's receiver refuses it
     faulty = Outbox(usa.node_id, "USA", usa.setup.key, usa.setup.policy, bus,
                     seq=usa.outbox.seq)
@@ -285,7 +288,7 @@ def test_run_nodes_in_one_process_on_a_short_scenario(tmp_path, keydir, capsys):
 
     from launchwatch.pipeline.simulate import run_simulation
     from launchwatch.sense.scenario import load_scenario
-    from launchwatch.share.node import run_nodes
+    from launchwatch.share.runner import run_nodes
 
     text = (resources.files("launchwatch.sense.scenarios") /
             "reference-2025-11-07.yaml").read_text()

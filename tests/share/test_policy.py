@@ -79,7 +79,7 @@ def test_shipped_example_node_configs_load(tmp_path):
     from importlib import resources
 
     from launchwatch.flight.provenance import unmarked_numeric_lines
-    from launchwatch.share.node import load_config
+    from launchwatch.share.nodeconfig import load_config
     from launchwatch.share.signing import make_keys
 
     folder = resources.files("launchwatch.share") / "data"

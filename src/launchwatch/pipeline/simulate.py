@@ -20,18 +20,13 @@ from pathlib import Path
 import numpy as np
 
 from ..sense.records import Truth
-from ..sense.scenario import Scenario, SensorRef
-from ..sense.sensors import build_sensor, observe_all
-from ..sense.stream import StreamGate
-from ..sense.truth import build_truth
+from ..sense.scenario import Scenario
 from ..track import history as hist
 from ..track.score import Score, score
 from ..track.tracker import Tracker, TrackerConfig
+from .feed import CHUNK_S, REORDER_WINDOW_S, Fusion, simulate_feed
 
-#: Detections are handed over in chunks of this many seconds of feed, as a live stream would.
-CHUNK_S = 1.0
-#: How far out of order a detection may arrive and still be used.
-REORDER_WINDOW_S = 2.0
+__all__ = ["CHUNK_S", "REORDER_WINDOW_S", "SimulationResult", "run_simulation", "write_outputs"]
 
 
 @dataclass
@@ -96,46 +91,28 @@ def _num(x) -> float | None:
     return None if not np.isfinite(x) else round(float(x), 3)
 
 
-def _sensor_spec(ref):
-    if isinstance(ref, SensorRef):
-        return {k: v for k, v in ref.model_dump().items() if v is not None}
-    return ref
-
-
 def run_simulation(scenario: Scenario, *, config: TrackerConfig | None = None) -> SimulationResult:
     """Run sense + track over ``scenario`` (see module docstring)."""
-    secs = {}
-    t0 = time.perf_counter()
-    truth, descriptions = build_truth(scenario)
-    secs["truth"] = time.perf_counter() - t0
-    sensors = [build_sensor(_sensor_spec(ref)) for ref in scenario.sensors]
-    rng = np.random.default_rng(scenario.seed)
-    t0 = time.perf_counter()
-    detections, truth_ids = observe_all(sensors, truth, rng, rcs_m2=scenario.rcs_m2)
-    secs["sense"] = time.perf_counter() - t0
-
-    gate = StreamGate({s.name: s.kind for s in sensors}, window_s=REORDER_WINDOW_S)
-    tracker = Tracker(config)
+    feed = simulate_feed(scenario)
+    secs = dict(feed.seconds)
+    detections = feed.detections
+    fusion = Fusion(feed.sensor_kinds, config)
     t0 = time.perf_counter()
     if detections.size:
         edges = np.arange(0.0, float(detections["t_s"].max()) + CHUNK_S, CHUNK_S)
         cuts = np.searchsorted(detections["t_s"], edges[1:], side="left")
         for chunk in np.split(detections, cuts):
-            released = gate.push(chunk)
-            if released.size:
-                tracker.step(released)
-    tail = gate.flush()
-    if tail.size:
-        tracker.step(tail)
-    tracker.flush()
+            fusion.push(chunk)
+    fusion.flush()
     secs["track"] = time.perf_counter() - t0
+    tracker = fusion.tracker
     t0 = time.perf_counter()
-    result_score = score(tracker.history, truth)
+    result_score = score(tracker.history, feed.truth)
     secs["score"] = time.perf_counter() - t0
-    return SimulationResult(scenario=scenario, truth=truth, descriptions=descriptions,
-                            sensors=sensors, detections=detections, truth_ids=truth_ids,
-                            gate_ledger=gate.ledger.as_dict(), tracker=tracker, score=result_score,
-                            seconds=secs)
+    return SimulationResult(scenario=scenario, truth=feed.truth, descriptions=feed.descriptions,
+                            sensors=feed.sensors, detections=detections,
+                            truth_ids=feed.truth_ids, gate_ledger=fusion.gate.ledger.as_dict(),
+                            tracker=tracker, score=result_score, seconds=secs)
 
 
 def _flatten(arr: np.ndarray) -> tuple[list[str], np.ndarray]:

@@ -35,12 +35,14 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from ..pipeline.feed import simulate_feed
 from ..pipeline.simulate import run_simulation
 from ..sense.scenario import load_scenario
 from .bus import Bus, InProcBus, NatsBus, inbox
 from .messages import detections_body, make_envelope
 from .natsserver import nats_binary, nats_server
-from .node import Node, load_config, run_lockstep, simulate_feed
+from .node import Node, run_lockstep
+from .nodeconfig import load_config
 from .receive import Receiver
 from .signing import Keyring, generate_key, make_keys, sign_envelope
 
@@ -148,7 +150,7 @@ def _pipeline_nats(folder: Path, url: str, pace_s: float, start_margin_s: float)
     start = time.time() + start_margin_s
     cfgs = _configs(folder / "nats", bus={"kind": "nats", "url": url}, state=True,
                     wait_s=60.0, pace_s=pace_s, start_unix_s=start)
-    code = ("import sys; from launchwatch.share.node import run_node; "
+    code = ("import sys; from launchwatch.share.runner import run_node; "
             "sys.exit(run_node(sys.argv[1]))")
     t0 = time.perf_counter()
     procs = {n: subprocess.Popen([sys.executable, "-c", code, str(p)], stdout=subprocess.PIPE,

@@ -13,8 +13,10 @@ machine, except that it only has the feeds of its own sensors.  For every chunk 
    through its :class:`~launchwatch.sense.stream.StreamGate` into its
    :class:`~launchwatch.track.tracker.Tracker`;
 4. every ``commit_every`` chunks, waits until the bus has stored what it published, writes a
-   checkpoint (tracker, gate, replay window, sequence counter, pending partner rows) when it
-   has a ``state_dir``, and only then acknowledges the frames it consumed: a node killed at any
+   checkpoint (:meth:`Node.state`: the chunks it fused, from which gate and tracker are
+   rebuilt, replay window, sequence counter, pending partner rows, assessments and warnings;
+   plain data in :mod:`.checkpoint` format) when it has a ``state_dir``, and only then
+   acknowledges the frames it consumed: a node killed at any
    point restarts from the checkpoint, republishes from there under the same sequence numbers
    (dropped as duplicates by the bus and the receivers) and the bus redelivers the rest.
 
@@ -51,6 +53,10 @@ sensors (so every node's own rows, detection ids and noise are those of the sing
 and each node keeps the rows of its own sensors.  With a policy that releases every detection
 to every partner, each node's fused tracks therefore equal the single-machine result.
 
+The configuration is read by :mod:`.nodeconfig`, the feeds come from
+:func:`launchwatch.pipeline.feed.simulate_feed` and go through a
+:class:`launchwatch.pipeline.feed.Fusion`; :mod:`.runner` is the command line's side.
+
 Configuration (YAML; paths are relative to the file)::
 
     node_id: KOR-JCS
@@ -80,202 +86,34 @@ Configuration (YAML; paths are relative to the file)::
 from __future__ import annotations
 
 import json
-import os
-import pickle
-import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..assess.run import assess_history
-from ..pipeline.simulate import CHUNK_S, REORDER_WINDOW_S
-from ..sense.records import Truth
-from ..sense.scenario import Scenario, ScenarioError, SensorRef, load_scenario
-from ..sense.sensors import build_sensor, observe_all
-from ..sense.stream import StreamGate
-from ..sense.truth import build_truth
-from ..track.tracker import Tracker, TrackerConfig
-from .bus import Bus, BusError, InProcBus, NatsBus, inbox
+from ..pipeline.feed import CHUNK_S, Feed, Fusion, chunk_index
+from ..track.tracker import TrackerConfig
+from .bus import Bus, inbox
+from .checkpoint import CheckpointError, read_checkpoint, write_checkpoint
 from .messages import (
     DetectionBatch,
     ImpactAssessment,
     TrackReport,
     WarningNotice,
     assessment_body,
-    check_assessment,
     epoch_text,
     latest_per_track,
     warning_notice,
 )
-from .policy import Policy, PolicyError
+from .nodeconfig import NodeSetup
 from .receive import Receiver
+from .records import assessment_records, notice_record
 from .send import Outbox
-from .signing import KeyFileError, Keyring, load_private_key, load_public_key
 
-
-class NodeConfigError(ValueError):
-    """A node configuration with a mistake; one line naming the field or file."""
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PartnerEntry(_Model):
-    partner: str
-    public_key: str
-
-
-class BusSpec(_Model):
-    kind: Literal["inproc", "nats"] = "inproc"
-    url: str = "nats://127.0.0.1:4222"
-    stream: str = "LAUNCHWATCH_SHARE"
-    ack_wait_s: Annotated[float, Field(gt=0)] = 5.0
-
-
-class NodeFile(_Model):
-    node_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-    partner: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
-    private_key: str
-    partners: dict[str, PartnerEntry]
-    policy: str | None = None
-    scenario: str
-    sensors: Annotated[list[str], Field(min_length=0)]
-    bus: BusSpec = BusSpec()
-    state_dir: str | None = None
-    wait_s: Annotated[float, Field(ge=0)] = 30.0
-    track_report_every_s: Annotated[float, Field(gt=0)] = 10.0
-    assess_every_s: Annotated[float, Field(ge=0)] = 10.0
-    assess_samples: Annotated[int, Field(ge=10, le=100_000)] = 300
-    warn: bool = False
-    warn_areas: Annotated[tuple[str, ...], Field(min_length=1)] = ("JPN",)
-    max_age_s: Annotated[float, Field(gt=0)] = 3600.0
-    pace_s: Annotated[float, Field(ge=0)] = 0.0
-    commit_every: Annotated[int, Field(ge=1)] = 10
-    start_unix_s: float | None = None
-
-
-@dataclass
-class NodeSetup:
-    """A resolved configuration: keys loaded, policy loaded, scenario loaded."""
-
-    spec: NodeFile
-    key: object
-    keyring: Keyring
-    policy: Policy
-    scenario: Scenario
-    state_dir: Path | None
-    sensors: tuple[str, ...]  # own sensors, canonical names
-
-
-def _rel(base: Path, p: str) -> Path:
-    path = Path(p).expanduser()
-    return path if path.is_absolute() else base / path
-
-
-def load_config(path: str | Path) -> NodeSetup:
-    """Read and resolve a node configuration; :class:`NodeConfigError` (one line) if wrong."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise NodeConfigError(f"{path}: cannot read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise NodeConfigError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(raw, dict):
-        raise NodeConfigError(f"{path}: a node configuration is a mapping")
-    try:
-        spec = NodeFile.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
-        raise NodeConfigError(f"{path}: {loc}: {err['msg']}") from None
-    base = path.parent
-    try:
-        key = load_private_key(_rel(base, spec.private_key))
-        keyring = Keyring({n: load_public_key(_rel(base, e.public_key))
-                           for n, e in spec.partners.items()})
-        partners = sorted({spec.partner, *(e.partner for e in spec.partners.values())})
-        policy = (Policy.load(_rel(base, spec.policy)) if spec.policy
-                  else Policy.open_to_all(partners))
-        scen = spec.scenario
-        scenario = load_scenario(_rel(base, scen) if scen.endswith((".yaml", ".yml")) else scen)
-    except (KeyFileError, PolicyError, ScenarioError) as exc:
-        raise NodeConfigError(str(exc)) from None
-    if spec.warn:
-        from ..warn.areas import COUNTRIES
-
-        bad = [c for c in spec.warn_areas if c not in COUNTRIES]
-        if bad:
-            raise NodeConfigError(f"{path}: warn_areas: {bad} have no warning areas "
-                                  f"(known: {', '.join(COUNTRIES)})")
-    missing = [p for p in partners if p not in policy.partners]
-    if missing:
-        raise NodeConfigError(f"{path}: policy: does not name partners {missing} of this "
-                              "node's configuration")
-    names = [_ref_name(r) for r in scenario.sensors]
-    own = []
-    for s in spec.sensors:
-        canon = s if s in names else _canonical(s)
-        if canon not in names:
-            raise NodeConfigError(f"{path}: sensors: {s!r} is not a sensor of scenario "
-                                  f"{scenario.name} ({', '.join(names)})")
-        own.append(canon)
-    state = _rel(base, spec.state_dir) if spec.state_dir else None
-    return NodeSetup(spec, key, keyring, policy, scenario, state, tuple(own))
-
-
-def _canonical(name: str) -> str:
-    try:
-        return build_sensor(name).name
-    except (ValueError, KeyError):
-        return name
-
-
-def _ref_name(ref) -> str:
-    if isinstance(ref, SensorRef):
-        return ref.id or build_sensor(_spec(ref)).name
-    return build_sensor(ref).name
-
-
-def _spec(ref):
-    if isinstance(ref, SensorRef):
-        return {k: v for k, v in ref.model_dump().items() if v is not None}
-    return ref
-
-
-@dataclass
-class Feed:
-    """A scenario's simulated sensor feeds: all detections (time-ordered, single-machine ids),
-    truth, sensor kinds by name, and the number of chunks of the run."""
-
-    scenario: Scenario
-    truth: Truth
-    detections: np.ndarray
-    sensor_kinds: dict[str, str]
-    n_chunks: int
-
-
-def simulate_feed(scenario: Scenario) -> Feed:
-    """Fly the scenario and observe it with all its sensors, exactly as ``run_simulation``."""
-    truth, _ = build_truth(scenario)
-    sensors = [build_sensor(_spec(ref)) for ref in scenario.sensors]
-    rng = np.random.default_rng(scenario.seed)
-    det, _ = observe_all(sensors, truth, rng, rcs_m2=scenario.rcs_m2)
-    t_end = max(float(truth.times_s[-1]), float(det["t_s"].max()) if det.size else 0.0)
-    return Feed(scenario, truth, det, {s.name: s.kind for s in sensors},
-                int(np.floor(t_end / CHUNK_S)) + 1)
-
-
-def chunk_index(t_s: np.ndarray) -> np.ndarray:
-    """The chunk of each time (chunk k holds ``k * CHUNK_S <= t < (k + 1) * CHUNK_S``)."""
-    return np.floor(np.asarray(t_s) / CHUNK_S).astype(np.int64)
+#: The checkpoint's file name in the node's state dir.
+CHECKPOINT = "checkpoint.msgpack"
 
 
 class Node:
@@ -295,15 +133,15 @@ class Node:
         # -- state (all of it goes into the checkpoint)
         self.next_chunk = 0  # the next chunk to fuse
         self.next_publish = 0  # the next chunk of own detections to publish
-        self.tracker = Tracker(tracker_config)
-        self.gate = StreamGate(feed.sensor_kinds, window_s=REORDER_WINDOW_S)
+        self.tracker_config = tracker_config
+        self.fusion = Fusion(feed.sensor_kinds, tracker_config, keep_log=True)
         self.receiver = Receiver(spec.partner, setup.keyring, max_age_s=spec.max_age_s,
                                  clock=clock, epoch=feed.scenario.epoch)
         self.outbox = Outbox(spec.node_id, spec.partner, setup.key, setup.policy, bus,
                              clock=clock)
         self.pending: dict[str, dict[int, np.ndarray]] = {n: {} for n in self.partner_nodes}
         self.partner_tracks: dict[str, np.ndarray] = {}
-        # received assessments: sender -> track id -> latest record (see _records); warnings
+        # received assessments: sender -> track id -> latest record (see .records); warnings
         self.partner_assessments: dict[str, dict[int, dict]] = {}
         self.partner_warnings: list[dict] = []
         # own assessments (latest record per track) and warnings issued
@@ -327,7 +165,13 @@ class Node:
         self.published_at: dict[int, float] = {}
         self.fused_at: dict[int, float] = {}
         if setup.state_dir is not None:
-            self._restore(setup.state_dir / "checkpoint.pkl")
+            state = read_checkpoint(setup.state_dir / CHECKPOINT, node_id=self.node_id,
+                                    scenario=feed.scenario.name)
+            if state is not None:
+                try:
+                    self.restore(state)
+                except ValueError as exc:
+                    raise CheckpointError(f"{setup.state_dir / CHECKPOINT}: {exc}") from None
         self.sub = bus.subscribe(inbox(spec.partner), durable=spec.node_id)
         self.ready_at = time.time()  # wall clock when the node was set up
         # the paced sensor clock: a shared wall-clock start, or resume where the node stands
@@ -370,12 +214,12 @@ class Node:
                 self.partner_tracks[sender] = got.rows
             elif isinstance(body, ImpactAssessment):
                 latest = self.partner_assessments.setdefault(sender, {})
-                for tid, rec in _records(body, got.rows).items():
+                for tid, rec in assessment_records(body, got.rows).items():
                     if tid not in latest or rec["t_s"] >= latest[tid]["t_s"]:
                         latest[tid] = rec
             elif isinstance(body, WarningNotice):
                 self.partner_warnings.append({"sender": sender, "seq": got.envelope.seq,
-                                              **_notice_record(body)})
+                                              **notice_record(body)})
         return len(frames)
 
     def ready(self, k: int) -> bool:
@@ -432,9 +276,7 @@ class Node:
             got[k] = got.get(k, np.zeros(0, self.own.dtype))[:0]  # mark as consumed
         chunk = np.concatenate(parts)
         chunk = chunk[np.lexsort((chunk["det_id"], chunk["t_s"]))]
-        released = self.gate.push(chunk)
-        if released.size:
-            self.tracker.step(released)
+        self.fusion.push(chunk)
         self.fused_at[k] = time.time()
         self.next_chunk = k + 1
         every = max(int(round(self.spec.track_report_every_s / CHUNK_S)), 1)
@@ -469,10 +311,10 @@ class Node:
                              seed=int(self.feed.scenario.seed) + k)
         a = run.assessments[-1]
         self.assessments_made += 1
-        self.own_assessments.update(_records(assessment_body(a), None))
+        self.own_assessments.update(assessment_records(assessment_body(a)))
         n = self.outbox.send_assessment(a)
         pol = self.warning_policy
-        if pol is not None and (pol._last_t is None or a.t_s >= pol._last_t):
+        if pol is not None and (pol.last_t is None or a.t_s >= pol.last_t):
             n += self._send_warnings(pol.update(a))
         self.assess_seconds.append(time.perf_counter() - t0)
         return n
@@ -494,18 +336,16 @@ class Node:
         duplicates) and is sent again what it had not acknowledged."""
         self.bus.flush()
         if self.setup.state_dir is not None:
-            self._save(self.setup.state_dir / "checkpoint.pkl")
+            write_checkpoint(self.setup.state_dir / CHECKPOINT, node_id=self.node_id,
+                             scenario=self.feed.scenario.name, state=self.state())
         self.sub.ack()
 
     def finish(self) -> None:
-        tail = self.gate.flush()
-        if tail.size:
-            self.tracker.step(tail)
-        self.tracker.flush()
+        self.fusion.flush()
         pol = self.warning_policy
         if pol is not None:  # close what is still warned at the end of the scenario
             t_end = self.feed.n_chunks * CHUNK_S
-            self._send_warnings(pol.finish(max(t_end, pol._last_t or t_end)))
+            self._send_warnings(pol.finish(max(t_end, pol.last_t or t_end)))
         self.next_chunk = self.feed.n_chunks + 1
 
     def step(self, k: int, wait_s: float | None = None) -> None:
@@ -567,39 +407,87 @@ class Node:
         np.savez(folder / "timing.npz", **self.timing())
         (folder / "summary.json").write_text(json.dumps(self.summary(), indent=1))
 
-    # ------------------------------------------------------------------ checkpoint
-    _STATE = ("next_chunk", "next_publish", "tracker", "gate", "pending", "partner_tracks",
-              "missed", "late_rows", "accepted", "partner_assessments", "partner_warnings",
-              "assessments_made", "own_assessments", "warnings_issued")
-    #: the warning policy's state (its area index is rebuilt, not pickled)
-    _POLICY_STATE = ("_threads", "_last_t", "_epoch", "events")
+    # ------------------------------------------------------------------ state
+    @property
+    def tracker(self):
+        """The node's fused :class:`~launchwatch.track.tracker.Tracker`."""
+        return self.fusion.tracker
 
-    def _save(self, path: Path) -> None:
-        state = {name: getattr(self, name) for name in self._STATE}
-        state["receiver"] = (self.receiver.ledger, self.receiver.last_seq, self.receiver._seen)
-        state["outbox"] = (self.outbox.seq, self.outbox.sent)
-        if self.warning_policy is not None:
-            state["warning_policy"] = {n: getattr(self.warning_policy, n)
-                                       for n in self._POLICY_STATE}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+    @property
+    def gate(self):
+        """The node's :class:`~launchwatch.sense.stream.StreamGate`."""
+        return self.fusion.gate
 
-    def _restore(self, path: Path) -> None:
-        if not path.exists():
-            return
-        with path.open("rb") as fh:
-            state = pickle.load(fh)  # noqa: S301 -- the node's own file
-        for name in self._STATE:
-            if name in state:  # a checkpoint of an older version may lack the newer parts
-                setattr(self, name, state[name])
-        self.receiver.ledger, self.receiver.last_seq, self.receiver._seen = state["receiver"]
-        self.outbox.seq, self.outbox.sent = state["outbox"]
-        if self.warning_policy is not None and "warning_policy" in state:
-            for name, value in state["warning_policy"].items():
-                setattr(self.warning_policy, name, value)
+    def state(self) -> dict:
+        """Everything a restarted node needs, as plain data (str, numbers, lists, dicts and
+        NumPy arrays of plain dtypes): the fusion's log (gate and tracker are rebuilt from it),
+        chunk counters, pending partner rows, received and own products, the receiver's replay
+        state, the sequence counter and the warning policy's state."""
+        pol = self.warning_policy
+        return {
+            "next_chunk": self.next_chunk, "next_publish": self.next_publish,
+            "fusion": self.fusion.log(),
+            "pending": {n: {int(k): rows for k, rows in got.items()}
+                        for n, got in self.pending.items()},
+            "partner_tracks": dict(self.partner_tracks),
+            "missed": dict(self.missed), "late_rows": self.late_rows,
+            "accepted": {n: dict(c) for n, c in self.accepted.items()},
+            "partner_assessments": self.partner_assessments,
+            "partner_warnings": self.partner_warnings,
+            "assessments_made": self.assessments_made,
+            "own_assessments": self.own_assessments,
+            "warnings_issued": self.warnings_issued,
+            "receiver": self.receiver.state(),
+            "outbox": {"seq": self.outbox.seq, "sent": self.outbox.sent},
+            "warning_policy": pol.state() if pol is not None else None,
+        }
+
+    def restore(self, state: dict) -> None:
+        """Take back :meth:`state` (same configuration and feed); ``ValueError`` (one line)
+        when it is malformed."""
+        try:
+            fusion = Fusion.replay(self.feed.sensor_kinds, state["fusion"], self.tracker_config)
+            next_chunk, next_publish = int(state["next_chunk"]), int(state["next_publish"])
+            pending = {str(n): {int(k): _rows(r, self.own.dtype) for k, r in got.items()}
+                       for n, got in state["pending"].items()}
+            partner_tracks = {str(n): _rows(r) for n, r in state["partner_tracks"].items()}
+            missed = Counter({str(n): int(v) for n, v in state["missed"].items()})
+            accepted = {str(n): Counter({str(k): int(v) for k, v in c.items()})
+                        for n, c in state["accepted"].items()}
+            partner_assessments = {str(s): {int(t): dict(r) for t, r in d.items()}
+                                   for s, d in state["partner_assessments"].items()}
+            own_assessments = {int(t): dict(r) for t, r in state["own_assessments"].items()}
+            partner_warnings = [dict(w) for w in state["partner_warnings"]]
+            warnings_issued = [dict(w) for w in state["warnings_issued"]]
+            late_rows, made = int(state["late_rows"]), int(state["assessments_made"])
+            seq = int(state["outbox"]["seq"])
+            sent = {str(d): {str(k): int(v) for k, v in c.items()}
+                    for d, c in state["outbox"]["sent"].items()}
+            self.receiver.restore(state["receiver"])
+            if self.warning_policy is not None and state["warning_policy"] is not None:
+                self.warning_policy.restore(state["warning_policy"])
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"node state: missing or wrong {exc}") from None
+        if set(pending) != set(self.pending):
+            raise ValueError(f"node state: partners {sorted(pending)}, configured "
+                             f"{sorted(self.pending)}")
+        if not 0 <= next_chunk <= self.feed.n_chunks + 1 or not 0 <= next_publish:
+            raise ValueError("node state: chunk counters out of range")
+        self.fusion, self.next_chunk, self.next_publish = fusion, next_chunk, next_publish
+        self.pending, self.partner_tracks, self.missed = pending, partner_tracks, missed
+        self.accepted, self.late_rows = accepted, late_rows
+        self.partner_assessments, self.own_assessments = partner_assessments, own_assessments
+        self.partner_warnings, self.warnings_issued = partner_warnings, warnings_issued
+        self.assessments_made = made
+        self.outbox.seq, self.outbox.sent = seq, sent
+
+
+def _rows(rows, dtype=None) -> np.ndarray:
+    """A checkpoint's array, checked to be a structured array (of ``dtype`` when given)."""
+    if not isinstance(rows, np.ndarray) or rows.dtype.names is None or (
+            dtype is not None and rows.dtype != dtype):
+        raise ValueError("node state: rows of the wrong type")
+    return rows
 
 
 def run_lockstep(nodes: list[Node]) -> None:
@@ -632,103 +520,3 @@ def _warm_up_assessment() -> None:
 
     zone_model()
     templates()
-
-
-def _num(x, nd: int = 4):
-    x = float(x)
-    return round(x, nd) if np.isfinite(x) else None
-
-
-def _records(body: ImpactAssessment, arrays: dict | None) -> dict[int, dict]:
-    """Per track of an assessment body, a JSON-ready record (times after this node's epoch when
-    ``arrays`` are the receiver's, see :class:`~.receive.Accepted`)."""
-    if arrays is None:
-        arrays = check_assessment(body)
-        arrays["t_s"] = body.t_s
-    levels = list(body.ellipse_levels)
-    j = levels.index(0.95) if 0.95 in levels else len(levels) - 1
-    out = {}
-    for i, tid in enumerate(arrays["track_id"]):
-        zp = body.zone_probs[i]
-        out[int(tid)] = {
-            "t_s": round(float(arrays["t_s"]), 3), "n_samples": int(body.n_samples),
-            "impact_lat_deg": _num(arrays["impact_lat_deg"][i]),
-            "impact_lon_deg": _num(arrays["impact_lon_deg"][i]),
-            "impact_t_s": _num(arrays["impact_t_s"][i], 2),
-            "impact_t_sigma_s": _num(arrays["impact_t_sigma_s"][i], 2),
-            "ellipse_95_km": ([_num(arrays["ellipse_semi_major_m"][i, j] / 1e3, 2),
-                               _num(arrays["ellipse_semi_minor_m"][i, j] / 1e3, 2)]
-                              if levels else []),
-            "verdict": {"kind": body.verdict_kind[i],
-                        "country": body.verdict_country[i] or None},
-            "zone_probs": dict(zp),
-            "p_japan_eez": round(sum(p for z, p in zp.items() if z.endswith(":JPN")), 4),
-            "range_class": body.range_class[i] or None,
-            "apogee_km": _num(arrays["apogee_m"][i] / 1e3, 1)}
-    return out
-
-
-def _notice_record(body: WarningNotice) -> dict:
-    return {"identifier": body.identifier, "msg_type": body.msg_type, "sent": body.sent,
-            "areas": list(body.area_codes), "track_id": list(body.track_id),
-            "headline": body.headline}
-
-
-def make_bus(spec: BusSpec) -> Bus:
-    if spec.kind == "nats":
-        return NatsBus(spec.url, stream=spec.stream, ack_wait_s=spec.ack_wait_s)
-    return InProcBus()
-
-
-def run_node(config_path: str | Path) -> int:
-    """``launchwatch node --config FILE``: run one partner node to the end of its scenario;
-    writes ``history.npy``, ``timing.npz`` and ``summary.json`` into its state dir and prints
-    the summary (JSON).  Returns the exit code (2 with a one-line message on a bad
-    configuration or an unreachable broker).  With ``bus: {kind: inproc}`` partners in other
-    processes cannot reach it: it runs alone (use :func:`run_nodes` for one process)."""
-    try:
-        setup = load_config(config_path)
-        bus = make_bus(setup.spec.bus)
-    except (NodeConfigError, BusError) as exc:
-        print(f"launchwatch: error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        node = Node(setup, bus, simulate_feed(setup.scenario))
-        if isinstance(bus, InProcBus) and setup.spec.partners:
-            print("note: in-process bus: partners in other processes cannot reach this node; "
-                  "it runs on its own sensors", file=sys.stderr)
-            node.partner_nodes = ()
-        node.run()
-        if setup.state_dir is not None:
-            node.write_outputs(setup.state_dir)
-        print(json.dumps(node.summary()))
-    except BusError as exc:
-        print(f"launchwatch: error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        bus.close()
-    return 0
-
-
-def run_nodes(config_paths) -> int:
-    """Several nodes of one scenario in this process over one in-process bus, in lock-step
-    (the single-machine deployment; their ``bus`` settings are ignored).  Writes each node's
-    outputs and prints one JSON summary per node; returns the exit code like :func:`run_node`.
-    """
-    try:
-        setups = [load_config(p) for p in config_paths]
-        scenarios = {s.scenario.name for s in setups}
-        if len(scenarios) != 1:
-            raise NodeConfigError(f"nodes of different scenarios: {sorted(scenarios)}")
-    except NodeConfigError as exc:
-        print(f"launchwatch: error: {exc}", file=sys.stderr)
-        return 2
-    bus = InProcBus()
-    feed = simulate_feed(setups[0].scenario)
-    nodes = [Node(s, bus, feed) for s in setups]
-    run_lockstep(nodes)
-    for node in nodes:
-        if node.setup.state_dir is not None:
-            node.write_outputs(node.setup.state_dir)
-        print(json.dumps(node.summary()))
-    return 0

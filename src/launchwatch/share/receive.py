@@ -110,6 +110,32 @@ class Receiver:
         self.last_seq: dict[str, int] = {}  # highest accepted seq per sender
         self._seen: dict[str, set[int]] = {}  # accepted seqs within the window, per sender
 
+    def state(self) -> dict:
+        """The receive state as plain data: the ledger, the highest accepted ``seq`` and the
+        replay window's accepted ``seq`` values per sender.  :meth:`restore` takes it back."""
+        led = self.ledger
+        return {"ledger": {"received": led.received, "accepted": led.accepted,
+                           "rejected": dict(led.rejected),
+                           "accepted_by_sender": dict(led.accepted_by_sender)},
+                "last_seq": dict(self.last_seq),
+                "seen": {s: sorted(seqs) for s, seqs in self._seen.items()}}
+
+    def restore(self, state: dict) -> None:
+        """Take back the state of :meth:`state`; ``ValueError`` when it is malformed."""
+        try:
+            led = state["ledger"]
+            ledger = ShareLedger(int(led["received"]), int(led["accepted"]),
+                                 Counter({str(k): int(v) for k, v in led["rejected"].items()}),
+                                 Counter({str(k): int(v)
+                                          for k, v in led["accepted_by_sender"].items()}))
+            last_seq = {str(k): int(v) for k, v in state["last_seq"].items()}
+            seen = {str(k): {int(x) for x in v} for k, v in state["seen"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"receiver state: {exc}") from None
+        if not ledger.balanced():
+            raise ValueError("receiver state: the ledger does not balance")
+        self.ledger, self.last_seq, self._seen = ledger, last_seq, seen
+
     def _reject(self, reason: str) -> None:
         self.ledger.rejected[reason] += 1
 

@@ -68,8 +68,8 @@ second, AllClear ``<info>`` block. Status is ``Exercise`` unless ``exercise=Fals
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
-from datetime import UTC, timedelta, timezone
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 
@@ -100,6 +100,18 @@ class WarningEvent:
     open_areas: tuple[str, ...]  # areas still warned after this event
     p_over: dict = field(default_factory=dict)  # area -> probability at the event
     cap_xml: str = ""
+
+
+#: WarningEvent fields that are tuples (lists in plain data).
+_EVENT_TUPLES = ("areas", "track_ids", "references", "open_areas")
+
+
+def _impact(d) -> tuple:
+    """A thread's last impact from plain data: () or (lat_deg, lon_deg, verdict kind, country)."""
+    if not d:
+        return ()
+    lat, lon, kind, country = d
+    return (float(lat), float(lon), str(kind), str(country))
 
 
 @dataclass
@@ -214,6 +226,49 @@ class WarningPolicy:
             hits = self._tree.query(poly, predicate="intersects")
             out[k, hits[allowed[hits]]] = True
         return out
+
+    # ----------------------------------------------------------------------------------------
+    # state, as plain data (checkpoints)
+
+    @property
+    def last_t(self) -> float | None:
+        """Time (s after the epoch) of the last assessment or finish consumed; ``None`` before."""
+        return self._last_t
+
+    def state(self) -> dict:
+        """The policy's state as plain data (str, numbers, lists, dicts): threads, last time,
+        epoch (ISO 8601) and the events so far.  :meth:`restore` takes it back."""
+        return {
+            "last_t": self._last_t,
+            "epoch": self._epoch.isoformat() if self._epoch is not None else None,
+            "threads": [{"track_id": th.track_id, "seq": th.seq, "refs": list(th.refs),
+                         "open": {c: asdict(st) for c, st in th.open.items()},
+                         "ever": list(th.ever), "pending": dict(th.pending), "fell": th.fell,
+                         "last_impact": list(th.last_impact)}
+                        for th in self._threads.values()],
+            "events": [{**asdict(e), **{k: list(getattr(e, k)) for k in _EVENT_TUPLES}}
+                       for e in self.events],
+        }
+
+    def restore(self, state: dict) -> None:
+        """Take back the state of :meth:`state` (same areas and settings); ``ValueError`` when
+        it is malformed."""
+        try:
+            threads = {}
+            for d in state["threads"]:
+                th = _Thread(int(d["track_id"]), int(d["seq"]), [str(r) for r in d["refs"]],
+                             {str(c): _AreaState(**st) for c, st in d["open"].items()},
+                             [str(c) for c in d["ever"]],
+                             {str(c): int(n) for c, n in d["pending"].items()},
+                             bool(d["fell"]), _impact(d["last_impact"]))
+                threads[th.track_id] = th
+            events = [WarningEvent(**{**e, **{k: tuple(e[k]) for k in _EVENT_TUPLES}})
+                      for e in state["events"]]
+            last_t = None if state["last_t"] is None else float(state["last_t"])
+            epoch = None if state["epoch"] is None else datetime.fromisoformat(state["epoch"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"warning policy state: {exc}") from None
+        self._threads, self.events, self._last_t, self._epoch = threads, events, last_t, epoch
 
     # ----------------------------------------------------------------------------------------
     # state machine
@@ -343,8 +398,6 @@ class WarningPolicy:
     # CAP
 
     def _emit(self, thread, t, kind, jalert, group, pmap, a) -> WarningEvent:
-        from datetime import datetime
-
         epoch = self._epoch if self._epoch is not None else datetime(1970, 1, 1, tzinfo=JST)
         when = epoch + timedelta(seconds=float(t))
         sent = cap.cap_time(when, self.tz)
