@@ -359,7 +359,7 @@ def test_missile_apogee_survives_a_track_break():
 
     import numpy as np
 
-    from launchwatch.service.live import missile_apogees
+    from launchwatch.service.messages import missile_apogees
 
     def a(t, tracks, apogees_km):
         return SimpleNamespace(t_s=t, track_id=np.array(tracks),

@@ -46,7 +46,8 @@ from ..record.store import NewReport, RecordError, Store
 from ..record.views import event_dict
 from . import geo
 from .archive import record_run
-from .live import Hub, RunManager, RunsBusy, jsonable, run_scenario
+from .live import Hub, RunManager, RunsBusy, run_scenario
+from .messages import jsonable
 
 #: Longest statement text accepted by the ingest endpoint, characters.
 MAX_TEXT = 200_000

@@ -1,6 +1,6 @@
 """A finished scenario run, stored in the launch record as a (simulated) launch event.
 
-Built from the run's own messages (:func:`launchwatch.service.live.chain_messages`): the
+Built from the run's own messages (:func:`launchwatch.service.messages.chain_messages`): the
 ``scenario`` message gives the launches (site, position, time) and the local epoch, the
 ``summary`` message the per-missile figures of the chain. One event per run (its own key, so it
 never merges with a real launch of the same date and place; confidence ``simulated``), one

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from .common import console, fail
 
 record_app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Launch event records: ingest statements and articles, list, show, import, export.",
 )
-console = Console()
 
 DbOption = Annotated[
     str | None,
@@ -29,18 +29,13 @@ DbOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"launchwatch: error: {message}", err=True)
-    raise typer.Exit(code=2)
-
-
 def _store(url: str | None):
-    from .record.store import RecordError, Store
+    from ..record.store import RecordError, Store
 
     try:
         return Store(url)
     except RecordError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @record_app.command()
@@ -51,8 +46,8 @@ def ingest(
     no_zone: Annotated[bool, typer.Option("--no-zone", help="Skip the zone verdict.")] = False,
 ) -> None:
     """Extract a launch from a statement or article, reconstruct it and store it."""
-    from .record.ingest import IngestError, ingest_text
-    from .record.views import event_dict
+    from ..record.ingest import IngestError, ingest_text
+    from ..record.views import event_dict
 
     if file == "-":
         text, source = sys.stdin.read(), "stdin"
@@ -60,14 +55,14 @@ def ingest(
         try:
             text, source = Path(file).read_text(encoding="utf-8"), Path(file).name
         except (OSError, UnicodeDecodeError) as exc:
-            _fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
+            fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
     if not text.strip():
-        _fail(f"{file}: empty text, nothing stored")
+        fail(f"{file}: empty text, nothing stored")
     with _store(db) as store:
         try:
             res = ingest_text(store, text, source=source, zones=not no_zone)
         except IngestError as exc:
-            _fail(f"{source}: {exc}")
+            fail(f"{source}: {exc}")
         ev = event_dict(store.event(res.event_id))
     reports = [r for r in ev["reports"] if r["id"] in res.report_ids]
     main = reports[0]
@@ -95,17 +90,17 @@ def list_events(
     db: DbOption = None,
 ) -> None:
     """List recorded events, oldest first."""
-    from .record.views import event_dict
+    from ..record.views import event_dict
 
     day = None
     if since is not None:
         try:
             day = dt.date.fromisoformat(since)
         except ValueError:
-            _fail(f"--since {since!r} is not a date YYYY-MM-DD")
+            fail(f"--since {since!r} is not a date YYYY-MM-DD")
     if missile_class is not None and missile_class.upper() not in (
             "SRBM", "MRBM", "IRBM", "ICBM", "SLBM"):
-        _fail(f"--class {missile_class!r} must be one of SRBM, MRBM, IRBM, ICBM, SLBM")
+        fail(f"--class {missile_class!r} must be one of SRBM, MRBM, IRBM, ICBM, SLBM")
     with _store(db) as store:
         events = [event_dict(e, reports=False)
                   for e in store.events(since=day, site=site, missile_class=missile_class)]
@@ -129,12 +124,12 @@ def show(
     db: DbOption = None,
 ) -> None:
     """One event with every report, the reconstruction and the disagreements."""
-    from .record.views import event_dict
+    from ..record.views import event_dict
 
     with _store(db) as store:
         ev = store.event(event_id)
         if ev is None:
-            _fail(f"no event {event_id}")
+            fail(f"no event {event_id}")
         d = event_dict(ev)
     if json_out:
         typer.echo(json.dumps(d))
@@ -149,12 +144,12 @@ def export_cmd(
     db: DbOption = None,
 ) -> None:
     """Export every event: CSV (one row per report), GeoJSON, or CZML trajectories."""
-    from .record import exchange
+    from ..record import exchange
 
     writers = {"csv": exchange.to_csv, "geojson": exchange.to_geojson,
                "czml": exchange.to_czml}
     if fmt not in writers:
-        _fail(f"--format must be one of {', '.join(writers)} (got {fmt!r})")
+        fail(f"--format must be one of {', '.join(writers)} (got {fmt!r})")
     with _store(db) as store:
         text = writers[fmt](store.events())
     if out == "-":
@@ -163,7 +158,7 @@ def export_cmd(
     try:
         Path(out).write_text(text, encoding="utf-8")
     except OSError as exc:
-        _fail(f"cannot write {out}: {exc.strerror}")
+        fail(f"cannot write {out}: {exc.strerror}")
     console.print(f"wrote {out}")
 
 
@@ -173,19 +168,19 @@ def import_cmd(
     db: DbOption = None,
 ) -> None:
     """Import reports from CSV or GeoJSON (reports already recorded are skipped)."""
-    from .record import exchange
-    from .record.store import RecordError
+    from ..record import exchange
+    from ..record.store import RecordError
 
     try:
         text = Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
+        fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
     with _store(db) as store:
         try:
             rows = exchange.read_any(text, name=file)
             added, dupes = exchange.import_rows(store, rows)
         except RecordError as exc:
-            _fail(str(exc))
+            fail(str(exc))
     console.print(f"imported {added} report(s), {dupes} already recorded")
 
 

@@ -1,5 +1,5 @@
 """``launchwatch serve``: the service (FastAPI + uvicorn) with the live dashboard at ``/``;
-registered on the main app by ``cli.py``.
+registered on the main app by :mod:`launchwatch.cli`.
 
 Bad input (an unusable ``--db`` URL, a port in use): one line on stderr and exit code 2.
 """
@@ -12,17 +12,14 @@ from typing import Annotated
 
 import typer
 
-
-def _fail(message: str) -> None:
-    typer.echo(f"launchwatch: error: {message}", err=True)
-    raise typer.Exit(code=2)
+from .common import fail
 
 
 def _check_port(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        _fail(f"cannot resolve host {host!r}: {exc.strerror}")
+        fail(f"cannot resolve host {host!r}: {exc.strerror}")
     family, _, _, _, addr = infos[0]
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -30,7 +27,7 @@ def _check_port(host: str, port: int) -> None:
             s.bind(addr)
         except OSError as exc:
             why = "is already in use" if exc.errno == errno.EADDRINUSE else f": {exc.strerror}"
-            _fail(f"cannot listen on {host}:{port}: the port {why}".replace(": the port :", ":"))
+            fail(f"cannot listen on {host}:{port}: the port {why}".replace(": the port :", ":"))
 
 
 def serve(
@@ -43,19 +40,19 @@ def serve(
 ) -> None:
     """Serve the API (OpenAPI at /docs), the live feed (/ws/live) and the dashboard (/)."""
     if not 0 < port < 65536:
-        _fail(f"port {port} is outside 1..65535")
+        fail(f"port {port} is outside 1..65535")
     if log_level not in ("critical", "error", "warning", "info", "debug", "trace"):
-        _fail(f"unknown log level {log_level!r}")
-    from .record.store import RecordError, Store
+        fail(f"unknown log level {log_level!r}")
+    from ..record.store import RecordError, Store
 
     try:
         store = Store(db)
     except RecordError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     _check_port(host, port)
     import uvicorn
 
-    from .service.app import create_app
+    from ..service.app import create_app
 
     typer.echo(f"launchwatch: serving on http://{host}:{port}/ (record: {store.url})", err=True)
     uvicorn.run(create_app(store), host=host, port=port, log_level=log_level,

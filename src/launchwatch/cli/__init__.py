@@ -1,0 +1,47 @@
+"""launchwatch command line: a thin layer over the package (typer + rich), one module per
+command group (:mod:`.reconstruct`, :mod:`.chain`, :mod:`.zone`, :mod:`.bench`, :mod:`.node`,
+:mod:`.record`, :mod:`.service`).
+
+Every command turns bad input into one line on stderr and exit code 2, never a traceback
+(:func:`.common.fail`).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from . import bench, chain, node, reconstruct, service, zone
+from .common import fail
+from .record import record_app
+
+__all__ = ["app", "fail", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="launchwatch: open ballistic-missile launch monitoring and early warning.",
+)
+bench_app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Benchmarks that print figures and ratios against named peers.",
+)
+app.add_typer(bench_app, name="bench")
+app.command()(reconstruct.reconstruct)
+app.command()(chain.demo)
+app.command()(zone.zone)
+app.command()(chain.simulate)
+bench_app.command("flight")(bench.bench_flight)
+bench_app.command("tracking")(bench.bench_tracking_cmd)
+bench_app.command("zones")(bench.bench_zones_cmd)
+bench_app.command("assess")(bench.bench_assess_cmd)
+app.command()(node.node)
+bench_app.command("share")(bench.bench_share_cmd)
+app.add_typer(record_app, name="record")
+app.command(name="serve")(service.serve)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+

@@ -1,0 +1,143 @@
+"""``launchwatch bench ...``: benchmarks that print our figure and the peer's side by side."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from .common import console, fail
+
+
+def bench_flight(
+    n_max: Annotated[int, typer.Option(help="Largest batch (10^5 by default).")] = 100_000,
+    baseline_n: Annotated[
+        int, typer.Option(help="Trajectories for the one-at-a-time solve_ivp baseline.")
+    ] = 20,
+    repeats: Annotated[int, typer.Option(help="Repeats per figure (median).")] = 3,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Trajectories per second for a 700 km SRBM, batched vs scipy solve_ivp one at a time."""
+    from ..bench.flight import run_flight_bench
+
+    if n_max < 1 or baseline_n < 1 or repeats < 1:
+        fail("--n-max, --baseline-n and --repeats must be positive")
+    result = run_flight_bench(
+        n_max=n_max, baseline_n=baseline_n, repeats=repeats, progress=not json_out
+    )
+    if json_out:
+        typer.echo(json.dumps(result))
+        return
+    for row in result["rows"]:
+        console.print(
+            f"N = {row['n']:>7,}: {row['trajectories_per_s']:>12,.0f} traj/s "
+            f"({row['seconds']:.3f} s)"
+        )
+    console.print(
+        f"solve_ivp one at a time ({result['baseline']}): "
+        f"{result['baseline_trajectories_per_s']:,.1f} traj/s"
+    )
+    console.print(
+        f"ratio at N = {result['n']:,}: [bold]{result['ratio']:,.0f}x[/bold]; peak "
+        f"memory {result['peak_memory_mb']:,.0f} MB; median impact error vs DOP853 "
+        f"rtol 1e-10: batch {result['impact_error_m']:.1f} m, baseline "
+        f"{result['baseline_impact_error_m']:.1f} m"
+    )
+
+
+def bench_tracking_cmd(
+    n_targets: Annotated[int, typer.Option(help="Targets of the throughput case.")] = 1000,
+    duration_s: Annotated[float, typer.Option(help="Seconds of 10 Hz data.")] = 300.0,
+    peer_window_s: Annotated[
+        float, typer.Option(help="Seconds of data in the 100-target Stone Soup case.")
+    ] = 10.0,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Tracker updates per second: 1,000 targets, and 1 / 100 targets against Stone Soup."""
+    try:
+        import stonesoup  # noqa: F401
+    except ImportError:
+        fail("Stone Soup is the peer of this benchmark: pip install 'launchwatch[bench]'")
+    from ..bench.tracking import run_tracking_bench
+
+    if n_targets < 1 or not (duration_s > 0) or not (peer_window_s >= 2):
+        fail("--n-targets and --duration-s must be positive, --peer-window-s at least 2")
+    d = run_tracking_bench(
+        n_targets=n_targets,
+        duration_s=duration_s,
+        peer_window_s=(20.0, peer_window_s),
+        progress=not json_out,
+    )
+    if json_out:
+        typer.echo(json.dumps(d))
+        return
+    console.print(
+        f"launchwatch, {d['n_targets']:,} targets: [bold]{d['updates_per_s']:,.0f}"
+        f"[/bold] updates/s (steady-state RMSE {d['steady_position_rmse_m']:.1f} m)"
+    )
+    for label, c in (("1 target", d["single_target"]), ("100 targets", d["hundred_targets"])):
+        console.print(
+            f"{label} ({c['window_s']:.0f} s): launchwatch "
+            f"{c['launchwatch']['updates_per_s']:,.0f} updates/s, RMSE "
+            f"{c['launchwatch']['rmse_m']:.1f} m; Stone Soup "
+            f"{c['stonesoup']['updates_per_s']:,.1f} updates/s, RMSE "
+            f"{c['stonesoup']['rmse_m']:.1f} m; ratio [bold]{c['ratio']:,.0f}x[/bold]"
+        )
+
+
+def bench_zones_cmd(
+    n: Annotated[int, typer.Option(help="Points per call.")] = 200_000,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Zone classification throughput (vectorized call), and one-time set-up."""
+    from ..earth.zones import bench_zones
+
+    if n < 1:
+        fail("--n must be positive")
+    d = bench_zones(n=n)
+    if json_out:
+        typer.echo(json.dumps(d))
+        return
+    console.print(
+        f"{d['points_per_s']:,.0f} points/s ({d['n']:,} points per call, median of "
+        f"repeats); set-up {d['setup_s']:.2f} s"
+    )
+
+
+def bench_assess_cmd(
+    n_samples: Annotated[int, typer.Option(help="Monte Carlo samples per track.")] = 1000,
+    repeats: Annotated[int, typer.Option(help="Timed track updates.")] = 40,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Track update -> updated impact prediction with zone probabilities: median and p99."""
+    from ..bench.assess import run_assess_bench
+
+    if n_samples < 2 or repeats < 1:
+        fail("--n-samples must be at least 2 and --repeats positive")
+    d = run_assess_bench(n_samples=n_samples, repeats=repeats)
+    if json_out:
+        typer.echo(json.dumps(d))
+        return
+    c = d["cases"]
+    console.print(
+        f"impact prediction, {d['n_samples']:,} samples, reference glide (with lift evidence):"
+        f" median [bold]{d['median_ms']:.1f} ms[/bold], p99 {d['p99_ms']:.1f} ms (goal < 50 ms "
+        f"median); ballistic: median {c['ballistic']['median_ms']:.1f} ms, p99 "
+        f"{c['ballistic']['p99_ms']:.1f} ms; peer {d['peer']}: median "
+        f"{d['peer_median_ms']:.0f} ms; ratio [bold]{d['ratio']:.0f}x[/bold]"
+    )
+
+
+def bench_share_cmd(
+    nats: Annotated[bool, typer.Option(help="Also measure over a local NATS server.")] = True,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Messages/s through sign, send, verify, fuse (3 nodes) and detection-to-track latency."""
+    from ..share.bench import bench_share
+
+    d = bench_share(nats=nats)
+    if json_out:
+        typer.echo(json.dumps(d, default=str))
+        return
+    console.print_json(json.dumps(d, default=str))

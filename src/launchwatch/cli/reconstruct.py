@@ -1,0 +1,194 @@
+"""``launchwatch reconstruct``: a launch rebuilt from the figures a government publishes."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from .common import UsageError, console, fail, finite
+
+
+def reconstruct(
+    site: Annotated[
+        str | None, typer.Option(help="Launch site name or alias (see catalog).")
+    ] = None,
+    lat: Annotated[float | None, typer.Option(help="Launch latitude, degrees north.")] = None,
+    lon: Annotated[float | None, typer.Option(help="Launch longitude, degrees east.")] = None,
+    range_km: Annotated[
+        float | None, typer.Option("--range-km", help="Reported range, km.")
+    ] = None,
+    apogee_km: Annotated[
+        float | None, typer.Option("--apogee-km", help="Reported apogee, km.")
+    ] = None,
+    flight_time_s: Annotated[
+        float | None, typer.Option("--flight-time-s", help="Reported flight time, s.")
+    ] = None,
+    trajectory: Annotated[
+        str | None,
+        typer.Option(help="min-energy | lofted | depressed (when no apogee or flight time)."),
+    ] = None,
+    azimuth_deg: Annotated[
+        float | None, typer.Option("--azimuth-deg", help="Heading, deg from north.")
+    ] = None,
+    toward: Annotated[str | None, typer.Option(help='Named sea area, e.g. "East Sea".')] = None,
+    vehicle: Annotated[
+        str | None, typer.Option(help="Fit a catalog vehicle instead of the generic boost.")
+    ] = None,
+    launch_time: Annotated[
+        str | None, typer.Option("--launch-time", help="ISO 8601 launch time.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Reconstruct a launch from reported figures: the rest of the trajectory and capability."""
+    try:
+        result = _reconstruct(
+            site,
+            lat,
+            lon,
+            range_km,
+            apogee_km,
+            flight_time_s,
+            trajectory,
+            azimuth_deg,
+            toward,
+            vehicle,
+            launch_time,
+        )
+    except UsageError as exc:
+        fail(str(exc))
+    if json_out:
+        typer.echo(json.dumps(result))
+        return
+    _print_reconstruction(result)
+
+
+def _reconstruct(
+    site,
+    lat,
+    lon,
+    range_km,
+    apogee_km,
+    flight_time_s,
+    trajectory,
+    azimuth_deg,
+    toward,
+    vehicle,
+    launch_time,
+) -> dict:
+    from ..flight.catalog import UnknownNameError, get_site, get_vehicle
+    from ..flight.reconstruct import (
+        ReconstructionError,
+        bearing_toward,
+        impact_time_iso,
+        reconstruct,
+    )
+    from ..flight.shaping import TRAJECTORIES
+
+    for name, v in (
+        ("--lat", lat),
+        ("--lon", lon),
+        ("--range-km", range_km),
+        ("--apogee-km", apogee_km),
+        ("--flight-time-s", flight_time_s),
+        ("--azimuth-deg", azimuth_deg),
+    ):
+        finite(name, v)
+    if site is None and (lat is None or lon is None):
+        raise UsageError("give --site NAME, or both --lat and --lon")
+    if site is not None and (lat is not None or lon is not None):
+        raise UsageError("give either --site or --lat/--lon, not both")
+    if range_km is None:
+        raise UsageError("--range-km is required")
+    if range_km <= 0:
+        raise UsageError(f"--range-km must be positive (got {range_km:g})")
+    given = [x is not None for x in (apogee_km, flight_time_s, trajectory)]
+    if sum(given) != 1:
+        raise UsageError("give exactly one of --apogee-km, --flight-time-s, --trajectory")
+    if apogee_km is not None and apogee_km <= 0:
+        raise UsageError(f"--apogee-km must be above zero (got {apogee_km:g})")
+    if flight_time_s is not None and flight_time_s <= 0:
+        raise UsageError(f"--flight-time-s must be positive (got {flight_time_s:g})")
+    if trajectory is not None and trajectory not in TRAJECTORIES:
+        raise UsageError(f"--trajectory must be one of {', '.join(TRAJECTORIES)}")
+    if (azimuth_deg is None) == (toward is None):
+        raise UsageError("give exactly one of --azimuth-deg, --toward")
+    if lat is not None and not -90.0 <= lat <= 90.0:
+        raise UsageError(f"--lat {lat:g} is outside [-90, 90]")
+    if lon is not None and not -180.0 <= lon <= 360.0:
+        raise UsageError(f"--lon {lon:g} is outside [-180, 360]")
+    if launch_time is not None:
+        import datetime as dt
+
+        try:
+            t0 = dt.datetime.fromisoformat(launch_time)
+        except ValueError:
+            raise UsageError(f"--launch-time {launch_time!r} is not ISO 8601") from None
+        if t0.tzinfo is None:
+            raise UsageError("--launch-time needs a UTC offset, e.g. 2025-11-07T12:35+09:00")
+    try:
+        if site is not None:
+            s = get_site(site)
+            lat, lon, site_name = s.lat_deg, s.lon_deg, s.name
+        else:
+            site_name = None
+        if vehicle is not None:
+            vehicle = get_vehicle(vehicle).name
+        az = bearing_toward(lat, lon, toward) if toward is not None else azimuth_deg % 360.0
+        rec = reconstruct(
+            lat_deg=lat,
+            lon_deg=lon,
+            range_km=range_km,
+            azimuth_deg=az,
+            apogee_km=apogee_km,
+            flight_time_s=flight_time_s,
+            trajectory=trajectory,
+            vehicle=vehicle,
+        )
+    except (UnknownNameError, ReconstructionError) as exc:
+        raise UsageError(str(exc).strip("'\"")) from None
+    out = rec.as_dict()
+    out["site"] = site_name
+    out["toward"] = toward
+    if launch_time is not None:
+        out["launch_time"] = launch_time
+        out["impact_time"] = impact_time_iso(launch_time, out["flight_time_s"])
+    return out
+
+
+def _print_reconstruction(d: dict) -> None:
+    where = d["site"] or f"{d['launch_lat']:.3f}N {d['launch_lon']:.3f}E"
+    a = d["assumptions"]
+    lo, hi = d["min_energy_range_band_km"]
+    console.print(
+        f"[bold]Reconstruction[/bold] from {where}, heading {d['azimuth_deg']:.1f} deg"
+        + (f" (towards {d['toward']})" if d["toward"] else "")
+    )
+    console.print(
+        f"  range {d['range_km']:,.0f} km, apogee {d['apogee_km']:,.1f} km, "
+        f"flight time {d['flight_time_s']:,.0f} s ({d['flight_time_s'] / 60:.1f} min)"
+    )
+    console.print(
+        f"  burnout at {d['burnout_time_s']:.0f} s: {d['burnout_speed_km_s']:.3f} km/s, "
+        f"{d['burnout_angle_deg']:.1f} deg, {d['burnout_altitude_km']:.0f} km up"
+    )
+    console.print(
+        f"  impact {d['impact_lat']:.3f}N {d['impact_lon']:.3f}E"
+        + (f" at {d['impact_time']}" if d.get("impact_time") else "")
+    )
+    console.print(
+        f"  minimum-energy range for that burnout: {d['min_energy_range_km']:,.0f} km "
+        f"-> [bold]{d['range_class']}[/bold]; band {lo:,.0f}-{hi:,.0f} km for burn "
+        f"times {a['band_burn_time_s'][0]:.0f}-{a['band_burn_time_s'][1]:.0f} s"
+    )
+    console.print(f"  boost: {a['boost']}")
+
+
+REFERENCE_LAUNCH = {
+    "site": "Taekwan",
+    "range_km": 700.0,
+    "trajectory": "min-energy",
+    "toward": "East Sea",
+    "launch_time": "2025-11-07T12:35:00+09:00",
+}
