@@ -571,6 +571,9 @@ from .cli_record import record_app  # noqa: E402
 app.add_typer(record_app, name="record")
 
 from .cli_service import serve  # noqa: E402
+from .cli_warn import warn_app  # noqa: E402
+
+app.add_typer(warn_app, name="warn")
 
 app.command(name="serve")(serve)
 

@@ -87,13 +87,12 @@ def truth_windows(times_s, states_ecef, *, countries=COUNTRIES, densify_km: floa
                    for a in np.flatnonzero(np.isfinite(first))}
     x = np.asarray(states_ecef, float)
     x = x[None] if x.ndim == 2 else x
-    _, _, h = ecef_to_geodetic(np.nan_to_num(x[..., :3]))
     limit = 5e3 if ground_m is None else float(ground_m)
     impacted: dict[str, float] = {}
     fin = np.isfinite(lat) & np.isfinite(lon)
     for m in np.flatnonzero(fin.any(axis=1)):
         j = np.flatnonzero(fin[m])[-1]
-        if h[m, j] > limit:
+        if ecef_to_geodetic(x[m, j, :3])[2] > limit:
             continue  # ended in the air: broke up or vanished
         a = int(index.index_of(lat[m, j], lon[m, j], countries))
         if a >= 0:
