@@ -127,7 +127,8 @@ def fast_paths(a, densify_km=2.0, countries=("JPN", "KOR")):
 
 
 def assert_same(a, policy):
-    p_over, p_fall, t_entry, t_exit, step_s = brute_force(a, policy.model.densify_km, policy.countries)
+    p_over, p_fall, t_entry, t_exit, step_s = brute_force(a, policy.model.densify_km,
+                                                          policy.countries)
     th = policy.threat(a)
     np.testing.assert_array_equal(th["p_over"], p_over)
     np.testing.assert_array_equal(th["p_fall"], p_fall)

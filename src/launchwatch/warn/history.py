@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the J-Alert record cites its source beside every figure)
 """What J-Alert actually did on five launches, beside what launchwatch does on the same flights.
 
 :data:`JALERT` holds the public record (times JST, as announced on the day; areas as ISO 3166-2

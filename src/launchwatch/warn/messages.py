@@ -128,16 +128,17 @@ def _description(group: Group, kind: str, lang: str, country: str, impact, until
     code = group.code
     if kind == "tracking_lost":
         t = _clock(until) if until else ""
-        extra = (f"対象地域：{names}。追尾が途絶えたため、予測落下時刻に余裕を加えた{t}まで警報を継続し、"
-                 "その後に解除をお知らせします。" if ja else
+        extra = (f"対象地域：{names}。追尾が途絶えたため、予測落下時刻に余裕を加えた"
+                 f"{t}まで警報を継続し、その後に解除をお知らせします。" if ja else
                  f"Areas: {names}. Tracking of the missile was lost; the warning stays in force "
                  f"until {t} (the predicted impact time plus a margin), when an all-clear follows.")
     elif code in (jalert.LAUNCHED, jalert.MAY_FALL):
-        extra = (f"対象地域：{names}（ミサイルの予測経路の下、又は予測落下地点の近く）。" if ja else
-                 f"Areas: {names} (under the predicted flight path or near the predicted impact).")
+        extra = (f"対象地域：{names}（ミサイルの予測経路の下、又は予測落下地点の近く）。"
+                 if ja else f"Areas: {names} (under the predicted flight path or near the "
+                 "predicted impact).")
     elif code == jalert.PASSED_OVER:
-        extra = (f"対象地域：{names}。追尾中のミサイルはこれらの地域の上空を通過しました。" if ja else
-                 f"Areas: {names}. The tracked missile has left the airspace over these areas.")
+        extra = (f"対象地域：{names}。追尾中のミサイルはこれらの地域の上空を通過しました。"
+                 if ja else f"Areas: {names}. The tracked missile has left the airspace over these areas.")
     elif code in (jalert.FELL_SEA, jalert.FELL_HERE):
         extra = (f"対象地域：{names}。" if ja else f"Areas: {names}. ") + _where(impact, lang)
     else:

@@ -43,8 +43,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 
 from ..assess.assessment import ELLIPSE_LEVELS, Assessment
-from . import cap, jalert
 from . import areas as areas_mod
+from . import cap, jalert
 from .messages import Group, build_cap
 from .threat import ThreatModel, merge_impacts, path_hits  # noqa: F401  (re-exported)
 
