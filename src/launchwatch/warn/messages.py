@@ -138,7 +138,8 @@ def _description(group: Group, kind: str, lang: str, country: str, impact, until
                  "predicted impact).")
     elif code == jalert.PASSED_OVER:
         extra = (f"対象地域：{names}。追尾中のミサイルはこれらの地域の上空を通過しました。"
-                 if ja else f"Areas: {names}. The tracked missile has left the airspace over these areas.")
+                 if ja else f"Areas: {names}. The tracked missile has left the airspace over "
+                 "these areas.")
     elif code in (jalert.FELL_SEA, jalert.FELL_HERE):
         extra = (f"対象地域：{names}。" if ja else f"Areas: {names}. ") + _where(impact, lang)
     else:
