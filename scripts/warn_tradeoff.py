@@ -20,10 +20,7 @@ from launchwatch.sense.scenario import load_scenario
 from launchwatch.warn.policy import WarningPolicy
 from launchwatch.warn.score import score_warnings
 
-try:
-    from launchwatch.pipeline.chain import run_chain
-except ImportError:  # before the chain moved to launchwatch.pipeline
-    from launchwatch.warn.chain import run_chain
+from launchwatch.pipeline.chain import run_chain
 
 DEFAULT = ["overflight", "reference-2025-11-07", "salvo", "lofted-icbm", "jalert-2017-08-29",
            "jalert-2017-09-15", "jalert-2022-10-04", "jalert-2022-11-03", "jalert-2023-04-13"]

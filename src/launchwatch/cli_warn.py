@@ -46,10 +46,7 @@ def history(
         _fail(f"unknown history event {bad[0]!r}; known: {', '.join(SCENARIOS)}")
     if not 10 <= samples <= 5000:
         _fail("--samples must be in 10..5000")
-    try:
-        from .pipeline.chain import run_chain
-    except ImportError:  # before the chain moved to launchwatch.pipeline
-        from .warn.chain import run_chain
+    from .pipeline.chain import run_chain
     out = []
     for name in names:
         chain = run_chain(load_scenario(name), interval_s=HISTORY_INTERVAL_S, n_samples=samples)
