@@ -16,11 +16,10 @@ import json
 
 import numpy as np
 
+from launchwatch.pipeline.chain import run_chain
 from launchwatch.sense.scenario import load_scenario
 from launchwatch.warn.policy import WarningPolicy
 from launchwatch.warn.score import score_warnings
-
-from launchwatch.pipeline.chain import run_chain
 
 DEFAULT = ["overflight", "reference-2025-11-07", "salvo", "lofted-icbm", "jalert-2017-08-29",
            "jalert-2017-09-15", "jalert-2022-10-04", "jalert-2022-11-03", "jalert-2023-04-13"]
