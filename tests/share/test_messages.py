@@ -155,7 +155,7 @@ def test_assessment_with_non_finite_time_is_a_schema_error():
 def test_warning_notice_of_a_policy_event():
     from launchwatch.warn.policy import WarningEvent
 
-    ev = WarningEvent(t_s=60.0, kind="cancel", jalert="passed_over", areas=("JP-01", "JP-02"),
+    ev = WarningEvent(t_s=60.0, kind="passed_over", code=129, areas=("JP-01", "JP-02"),
                       track_ids=(4,), identifier="x-T4-002", sent="2025-11-07T12:36:00+09:00",
                       msg_type="Update", references=("a,b,c",), open_areas=(),
                       cap_xml="<not xml")

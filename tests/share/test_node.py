@@ -115,7 +115,7 @@ def test_warnings_are_sent_received_and_follow_the_policy(tmp_path, keydir, feed
     kor, usa, jpn = nodes["KOR-JCS"], nodes["USA-INDOPACOM"], nodes["JPN-MOD"]
     cap = ('<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><info>'
            '<headline>Missile launched: it may fly over your area</headline></info></alert>')
-    events = [WarningEvent(t_s=60.0, kind="issue", jalert="launched", areas=("JP-01",),
+    events = [WarningEvent(t_s=60.0, kind="issue", code=128, areas=("JP-01",),
                            track_ids=(tid,), identifier=f"w-T{tid}-001",
                            sent="2025-11-07T12:36:00+09:00", msg_type="Alert", references=(),
                            open_areas=("JP-01",), cap_xml=cap) for tid in (1, 9)]

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from launchwatch.earth import geodesy
-from launchwatch.warn import cap
+from launchwatch.warn import cap, jalert
 from launchwatch.warn.policy import WarningPolicy
 
+from .cap_rules import our_problems
 from .conftest import SUNAN, make_assessment, noisy_impacts
 
 ERIMO = (41.925, 143.25)
@@ -32,11 +33,13 @@ def check_thread(events):
     seen = {}
     for e in events:
         assert cap.validate(e.cap_xml) == [], e.cap_xml
+        assert our_problems(e.cap_xml) == [], e.identifier
+        assert e.code in jalert.KINDS[e.kind]
         head = cap.parse(e.cap_xml)
         assert head["identifier"] == e.identifier and head["msgType"] == e.msg_type
         assert head["status"] == "Exercise"
         assert head["sent"].endswith("+09:00")
-        earlier = seen.setdefault(e.track_ids, [])
+        earlier = seen.setdefault((e.track_ids, e.country), [])
         assert head["references"] == tuple(earlier)
         assert (e.msg_type == "Alert") == (not earlier)
         earlier.append(f"{head['sender']},{head['identifier']},{head['sent']}")
@@ -61,17 +64,20 @@ def test_hwasong12_over_hokkaido(rng):
     assert not any(c.startswith("KR") for c in issued)
     assert issued <= {"JP-01", "JP-02", "JP-03", "JP-05", "JP-04"}
     first = events[0]
-    assert first.kind == "issue" and first.msg_type == "Alert" and first.jalert == "launched"
+    assert first.kind == "issue" and first.msg_type == "Alert" and first.code == 128
     assert first.t_s == 60.0  # warned at the first update
-    # Hokkaido: cancelled as passed over, after the predicted crossing, before impact
-    hk = [e for e in events if e.kind == "cancel" and "JP-01" in e.areas]
-    assert len(hk) == 1 and hk[0].jalert == "passed_over" and hk[0].msg_type == "Update"
+    # Hokkaido: passed over at the first update after the track left it, before impact
+    hk = [e for e in events if e.kind == "passed_over" and "JP-01" in e.areas]
+    assert len(hk) == 1 and hk[0].code == jalert.PASSED_OVER and hk[0].msg_type == "Update"
     assert 400.0 < hk[0].t_s < 600.0
     assert "AllClear" in cap.parse(hk[0].cap_xml)["responseTypes"]
-    # the fall message ends the thread; nothing is left open
-    assert events[-1].jalert == "fell" and events[-1].open_areas == ()
+    # the fall message ends the thread; nothing is left open; the zone is named
+    assert events[-1].kind == "fell" and events[-1].code == jalert.FELL_SEA
+    assert events[-1].open_areas == ()
     assert "outside any exclusive economic zone" in events[-1].cap_xml
-    assert not any(e.kind == "cancel" and e.t_s > 850 for e in events)
+    # withdrawn areas were withdrawn with a true text: the missile still flew over Hokkaido,
+    # so never "will not come to Japan"
+    assert not any(e.code == jalert.NOT_COMING for e in events)
 
 
 def test_open_sea_no_warning(rng):
@@ -101,10 +107,11 @@ def test_spread_then_firm_away_is_withdrawn(rng):
     issues = [e for e in events if e.kind == "issue"]
     cancels = [e for e in events if e.kind == "cancel"]
     assert issues and max(e.t_s for e in issues) < 40.0  # only while the prediction is spread
-    assert cancels and all(e.jalert == "all_clear" for e in cancels)
+    assert cancels and all(e.code in (jalert.NOT_COMING, jalert.NOT_FALLING) for e in cancels)
     # all withdrawn at the latest n_clear updates (2 s apart) after the prediction firmed up
     assert max(e.t_s for e in cancels) == pytest.approx(30.0 + 2 * (5 + 3 - 1))
-    assert cancels[-1].open_areas == () and cancels[-1].msg_type == "Cancel"
+    assert cancels[-1].open_areas == () and cancels[-1].msg_type == "Update"
+    assert cancels[-1].code == jalert.NOT_COMING  # nothing of Japan threatened any more
     warned = {c for e in issues for c in e.areas}
     assert warned == {c for e in cancels for c in e.areas}
 
@@ -128,6 +135,7 @@ def test_hysteresis(rng):
     # issued at 0.12; 0.06/0.04/0.05 keep it; two zeros then 0.05 reset the count; cancelled
     # (withdrawn) after the third consecutive update below p_keep
     assert kinds == [(1, "issue", "launched"), (11, "cancel", "all_clear")]
+    assert [e.code for _, e in events if "JP-01" in e.areas] == [128, jalert.NOT_COMING]
     check_thread([e for _, e in events])
 
 
@@ -153,3 +161,70 @@ def test_bad_input(rng):
         WarningPolicy(p_issue=0.01, p_keep=0.1)
     with pytest.raises(ValueError, match="countries"):
         WarningPolicy(country_areas=("USA",))
+
+
+def test_lost_track_never_passes_over_holds_then_all_clear(rng):
+    """2022-11-03 / 2023-04-13: the track is lost before the area is reached. No "passed over"
+    from a lost track: "tracking lost, stay sheltered" with the hold time, then a stated
+    all-clear after the predicted impact + margin."""
+    imp = hwasong12_impact()
+    policy = WarningPolicy(lost_after_s=20.0, impact_margin_s=60.0)
+    events = []
+    for t in np.arange(90.0, 200.0, 2.0):  # tracked until 198 s, long before Hokkaido
+        events += policy.update(make_assessment(t, SUNAN, noisy_impacts(imp, 20e3, 200, rng),
+                                                840.0))
+    events += policy.finish(900.0)
+    check_thread(events)
+    kinds = [e.kind for e in events if "JP-01" in e.areas]
+    assert kinds[0] == "issue" and "passed_over" not in kinds
+    lost = [e for e in events if e.kind == "tracking_lost"]
+    assert len(lost) == 1 and lost[0].t_s == pytest.approx(198.0 + 20.0)
+    assert lost[0].code == jalert.LAUNCHED and "JP-01" in lost[0].areas
+    assert "Tracking lost" in lost[0].cap_xml and "Shelter" in lost[0].cap_xml
+    clear = [e for e in events if e.kind == "all_clear"]
+    assert len(clear) == 1 and clear[0].code == jalert.NOT_COMING
+    assert clear[0].t_s >= 840.0 + 60.0 and clear[0].open_areas == ()
+
+
+def test_track_lost_after_passing_gets_fell_not_all_clear(rng):
+    imp = hwasong12_impact()
+    policy = WarningPolicy()
+    events = []
+    for t in np.arange(60.0, 600.0, 2.0):  # tracked past Hokkaido, lost over the Pacific
+        events += policy.update(make_assessment(t, SUNAN, noisy_impacts(imp, 20e3, 200, rng),
+                                                840.0))
+    events += policy.finish(900.0)
+    check_thread(events)
+    kinds = [e.kind for e in events]
+    assert "passed_over" in kinds and "tracking_lost" not in kinds and "all_clear" not in kinds
+    assert kinds[-1] == "fell" and events[-1].t_s >= 840.0
+
+
+def test_exercise_only_for_simulations():
+    from launchwatch.warn.policy import require_exercise
+
+    require_exercise(WarningPolicy())
+    with pytest.raises(ValueError, match="Exercise"):
+        require_exercise(WarningPolicy(exercise=False))
+
+
+def test_camf_of_every_japanese_message_decodes(rng):
+    """Each Japanese message carries a QZSS DCX frame that azarashi decodes to the same J-Alert
+    code, texts and prefectures (an independent decoder)."""
+    from datetime import UTC, datetime
+
+    import azarashi
+
+    policy = WarningPolicy()
+    events = run(policy, hwasong12_run(rng)) + policy.finish(900.0)
+    assert events
+    for e in events:
+        assert (e.country == "JPN") == bool(e.camf_hex)
+        r = azarashi.decode(e.camf_hex, "hex", timestamp=datetime(2017, 8, 28, tzinfo=UTC))
+        assert type(r).__name__ == "JAlert"
+        assert r.camf.a11 == e.code
+        assert r.a11_japanese_library_ja == jalert.text(e.code, "ja")
+        assert r.a1_message_type == "Test"  # a simulated run
+        want = {f"JP-{int(b):02d}" for b in range(1, 48)
+                if f"JP-{b:02d}" in e.areas}
+        assert len(r.ex9_target_area_list) == len(want)

@@ -29,10 +29,14 @@ def truth_path(end, flight_s=840.0, dt=10.0, launch_s=0.0):
                  names=("hwasong-12",))
 
 
-def event(t, kind, areas, jalert="launched"):
-    return WarningEvent(t_s=t, kind=kind, jalert=jalert, areas=tuple(areas), track_ids=(1,),
-                        identifier=f"x{t}", sent="", msg_type="Alert", references=(),
-                        open_areas=())
+CODES = {"issue": 128, "update": 132, "cancel": 135, "passed_over": 129, "fell": 130,
+         "all_clear": 131, "tracking_lost": 128}
+
+
+def event(t, kind, areas, code=None):
+    return WarningEvent(t_s=t, kind=kind, code=code or CODES[kind], areas=tuple(areas),
+                        track_ids=(1,), identifier=f"x{t}", sent="", msg_type="Alert",
+                        references=(), open_areas=())
 
 
 def test_truth_overflights_hwasong12():
@@ -48,17 +52,39 @@ def test_constructed_counts():
     over, _ = truth_overflights(truth.times_s, truth.states_ecef)
     others = sorted(c for c in over if c != "JP-01")
     events = [event(100.0, "issue", ["JP-01", "JP-13"]),  # Hokkaido right, Tokyo false alarm
-              event(130.0, "update", ["JP-01"], "may_fall"),
-              event(400.0, "cancel", ["JP-13"], "all_clear"),
-              event(600.0, "cancel", ["JP-01"], "passed_over")]
+              event(130.0, "update", ["JP-01"]),
+              event(400.0, "cancel", ["JP-13"]),
+              event(600.0, "passed_over", ["JP-01"])]
     if others:  # a late warning of another overflown area counts as a miss
         events.append(event(over[others[0]] + 5.0, "issue", [others[0]]))
     s = score_warnings(events, truth, 0.0)
     assert s["false_alarms"] == ["JP-13"]
     assert s["misses"] == others
     assert s["first_warning_s"] == pytest.approx(100.0)
-    assert s["lead_time_s"]["JP-01"] == pytest.approx(over["JP-01"] - 100.0)
+    assert s["lead_time_s"]["JP-01"] == pytest.approx(over["JP-01"] - 100.0, abs=0.01)
     assert set(s["warned"]) == {"JP-01", "JP-13", *others[:1]}
+    w = s["overflight_windows"]["JP-01"]
+    assert s["passed_over_latency_s"]["JP-01"] == pytest.approx(600.0 - w[1], abs=0.01)
+    assert s["wrong_messages"] == []
+
+
+def test_wrong_messages():
+    """J-Alert's failures, judged on truth: "passed over" an area never crossed (2022-11-03),
+    or before the missile left it; "will not come to Japan" when it did; a code that does not
+    belong to its kind."""
+    truth = truth_path(hwasong12_impact())
+    over, _ = truth_overflights(truth.times_s, truth.states_ecef)
+    events = [event(100.0, "issue", ["JP-01", "JP-06"]),
+              event(200.0, "passed_over", ["JP-06"]),  # never overflown
+              event(over["JP-01"] + 1.0, "passed_over", ["JP-01"]),  # still over it
+              event(700.0, "all_clear", ["JP-01"]),  # 131: but it did come to Japan
+              event(710.0, "fell", ["JP-01"], code=128)]  # wrong code for the kind
+    s = score_warnings(events, truth, 0.0)
+    why = [w["why"] for w in s["wrong_messages"]]
+    assert len(why) == 4, why
+    assert "never overflown" in why[0] and "before the missile left" in why[1]
+    assert "will not come" in why[2] and "does not belong" in why[3]
+    assert s["false_alarms"] == ["JP-06"]
 
 
 def test_impact_on_land_counts():

@@ -14,7 +14,9 @@ import pytest
 
 from launchwatch.earth import geodesy
 from launchwatch.warn import areas
-from launchwatch.warn.policy import WarningPolicy, _path_hits, merge_impacts
+from launchwatch.warn.policy import WarningPolicy
+from launchwatch.warn.threat import merge_impacts
+from launchwatch.warn.threat import path_hits as _path_hits
 
 from .conftest import SUNAN, make_assessment
 
@@ -125,7 +127,8 @@ def fast_paths(a, densify_km=2.0, countries=("JPN", "KOR")):
 
 
 def assert_same(a, policy):
-    p_over, p_fall, t_entry, t_exit, step_s = brute_force(a, policy.densify_km, policy.countries)
+    p_over, p_fall, t_entry, t_exit, step_s = brute_force(a, policy.model.densify_km,
+                                                          policy.countries)
     th = policy.threat(a)
     np.testing.assert_array_equal(th["p_over"], p_over)
     np.testing.assert_array_equal(th["p_fall"], p_fall)

@@ -1,6 +1,6 @@
 """launchwatch command line: a thin layer over the package (typer + rich), one module per
 command group (:mod:`.reconstruct`, :mod:`.chain`, :mod:`.zone`, :mod:`.bench`, :mod:`.node`,
-:mod:`.record`, :mod:`.service`).
+:mod:`.record`, :mod:`.service`, :mod:`.warn`).
 
 Every command turns bad input into one line on stderr and exit code 2, never a traceback
 (:func:`.common.fail`).
@@ -13,6 +13,7 @@ import typer
 from . import bench, chain, node, reconstruct, service, zone
 from .common import fail
 from .record import record_app
+from .warn import warn_app
 
 __all__ = ["app", "fail", "main"]
 
@@ -39,6 +40,7 @@ app.command()(node.node)
 bench_app.command("share")(bench.bench_share_cmd)
 app.add_typer(record_app, name="record")
 app.command(name="serve")(service.serve)
+app.add_typer(warn_app, name="warn")
 
 
 def main() -> None:  # pragma: no cover - console entry point

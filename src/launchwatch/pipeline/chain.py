@@ -20,7 +20,7 @@ from ..assess.impact import mahalanobis2
 from ..assess.run import AssessmentRun, assess_history
 from ..earth import frames, geodesy
 from ..earth.zones import zone_of
-from ..warn.policy import WarningPolicy
+from ..warn.policy import WarningPolicy, require_exercise
 from ..warn.score import score_warnings
 from .simulate import SimulationResult, run_simulation
 
@@ -53,6 +53,12 @@ class ChainResult:
             "misses": self.warn_score["misses"],
             "first_warning_s": self.warn_score["first_warning_s"],
             "overflown_areas": sorted(self.warn_score["overflown"]),
+            "warning_events": [e.to_json() for e in self.policy.events],
+            "overflight_windows": self.warn_score["overflight_windows"],
+            "impacted_areas": sorted(self.warn_score["impacted"]),
+            "lead_time_s": self.warn_score["lead_time_s"],
+            "passed_over_latency_s": self.warn_score["passed_over_latency_s"],
+            "wrong_messages": self.warn_score["wrong_messages"],
             "assessments": len(self.run.assessments),
             "assess_ms_median": _r(1e3 * np.median(self.run.compute_s)) if self.run.compute_s
             else None,
@@ -172,8 +178,9 @@ def _missile_figures(sim, run, impacts, truth_of_track) -> list[dict]:
 def run_chain(scenario, *, interval_s: float = 2.0, n_samples: int = 1000,
               policy: WarningPolicy | None = None) -> ChainResult:
     """Run sense, track, assess and warn over ``scenario`` (see module docstring)."""
-    sim = run_simulation(scenario)
     policy = policy or WarningPolicy()
+    require_exercise(policy)  # a simulated run can never publish Actual messages
+    sim = run_simulation(scenario)
     t0 = time.perf_counter()
     run = assess_history(sim.tracker.history, scenario.epoch, interval_s=interval_s,
                          n_samples=n_samples, seed=scenario.seed, on_assessment=policy.update)

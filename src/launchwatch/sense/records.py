@@ -60,7 +60,9 @@ class Truth:
 
     ``times_s`` (T,) s after the epoch; ``states_ecef`` (M, T, 6) ECEF position m and velocity
     m/s, NaN before launch and after impact; ``burning`` (M, T) True while a motor burns;
-    ``launch_time_s`` and ``impact_time_s`` (M,); ``names`` (M,) labels.
+    ``launch_time_s`` and ``impact_time_s`` (M,); ``names`` (M,) labels; ``sensed_until_s``
+    (M,) optional: no sensor detects the missile after this time (s after the epoch; the flight
+    goes on unseen, e.g. a track lost right after detection).
     """
 
     times_s: np.ndarray
@@ -69,6 +71,7 @@ class Truth:
     launch_time_s: np.ndarray
     impact_time_s: np.ndarray
     names: tuple[str, ...]
+    sensed_until_s: np.ndarray | None = None
 
     @property
     def n_missiles(self) -> int:

@@ -75,6 +75,10 @@ class Launch(_Model):
     azimuth_deg: Finite | None = None
     target: TargetPoint | None = None
     burnout: Burnout | None = None
+    # the missile breaks up (vanishes) this many seconds after launch: the truth ends there
+    breakup_s: Annotated[Finite, Field(gt=0)] | None = None
+    # no sensor sees the missile after this many seconds after launch (it flies on unseen)
+    sensed_until_s: Annotated[Finite, Field(gt=0)] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Launch:

@@ -310,6 +310,12 @@ def observe_all(sensors: Iterable[Sensor] | Mapping[str, Sensor], truth: Truth,
              for s, child in zip(items, rng.spawn(len(items)), strict=True)]
     det = np.concatenate([p[0] for p in parts]) if parts else empty_detections()
     ids = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, TRUTH_ID_DTYPE)
+    until = getattr(truth, "sensed_until_s", None)
+    if until is not None and det.size:  # missiles that go unseen after a time
+        m = ids["missile"]
+        lim = np.where(m >= 0, np.asarray(until, float)[np.maximum(m, 0)], np.inf)
+        keep = det["t_s"] <= lim
+        det, ids = det[keep], ids[keep]
     order = np.argsort(det["t_s"], kind="stable")
     det, ids = det[order], ids[order]
     det["det_id"] = ids["det_id"] = first_det_id + np.arange(det.size)

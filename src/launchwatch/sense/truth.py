@@ -133,6 +133,12 @@ def build_truth(scenario: Scenario, *, max_duration_s: float = 20_000.0) -> tupl
         j0 = int(np.searchsorted(times, launch.time_s - 1e-9))
         rel = times[j0:] - launch.time_s
         samples, t_bo, t_imp, desc = _launch_states(launch, f"launches.{i}", rel)
+        if launch.breakup_s is not None and launch.breakup_s < t_imp:
+            samples = np.where((rel > launch.breakup_s)[:, None], np.nan, samples)
+            t_imp = launch.breakup_s
+            desc += f", breaks up {launch.breakup_s:.0f} s after launch"
+        if launch.sensed_until_s is not None:
+            desc += f", unseen after {launch.sensed_until_s:.0f} s"
         states[i, j0:] = samples
         burning[i, j0:] = rel < t_bo
         t_impact[i] = launch.time_s + t_imp
@@ -142,6 +148,8 @@ def build_truth(scenario: Scenario, *, max_duration_s: float = 20_000.0) -> tupl
         keep = times <= end
         times, states, burning = times[keep], states[:, keep], burning[:, keep]
     burning &= ~np.isnan(states[..., 0])
+    until = np.array([launch.time_s + launch.sensed_until_s if launch.sensed_until_s is not None
+                      else np.inf for launch in scenario.launches])
     return Truth(times_s=times, states_ecef=states, burning=burning, launch_time_s=t_launch,
-                 impact_time_s=t_impact,
-                 names=tuple(launch.id for launch in scenario.launches)), descriptions
+                 impact_time_s=t_impact, names=tuple(launch.id for launch in scenario.launches),
+                 sensed_until_s=until if np.isfinite(until).any() else None), descriptions

@@ -60,6 +60,8 @@ class Info:
     headline: str = ""
     description: str = ""
     instruction: str = ""
+    web: str = ""
+    contact: str = ""
     parameters: tuple[tuple[str, str], ...] = ()
     areas: tuple[Area, ...] = field(default_factory=tuple)
 
@@ -152,7 +154,8 @@ def build_alert(*, identifier: str, sender: str, sent: str, status: str, msg_typ
             _sub(el, "expires", cap_time(info.expires, tz))
         for tag, text in (("senderName", info.sender_name), ("headline", info.headline),
                           ("description", info.description),
-                          ("instruction", info.instruction)):
+                          ("instruction", info.instruction), ("web", info.web),
+                          ("contact", info.contact)):
             if text:
                 _sub(el, tag, text)
         for name, value in info.parameters:

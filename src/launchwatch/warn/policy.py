@@ -1,73 +1,42 @@
-"""Public missile warnings in the manner of Japan's J-Alert, decided from impact-prediction samples.
+"""The warning lifecycle, in the manner of Japan's J-Alert without its known failures.
 
-**What is warned.** Like J-Alert, an area (prefecture / province, :mod:`.areas`) is warned when the
-missile *may fly over its land* -- at any altitude: Hwasong-12 crossed Hokkaido at 500+ km on
-2017-08-29 and J-Alert warned 12 prefectures -- or *may fall on it*. From an
-:class:`~launchwatch.assess.assessment.Assessment` at time ``t_s``, for every track and area:
+Feed :meth:`WarningPolicy.update` the Assessments of a run in time order (and
+:meth:`WarningPolicy.finish` at its end); it returns :class:`WarningEvent` messages. The threat
+numbers come from :class:`.threat.ThreatModel` (``p_over``, ``p_fall``, the 95 % ellipse, the
+predicted entry/exit times), the words and the CAP form from :mod:`.messages`, the codes from
+:mod:`.jalert`. One warning thread per track and country: its first message is a CAP ``Alert``,
+every later one an ``Update`` referencing all earlier ones.
 
-* ``p_over`` = fraction of the S samples whose predicted ground path, from ``t_s`` on, touches the
-  area's land (paths are densified to :attr:`WarningPolicy.densify_km` so that no crossing is
-  stepped over; a sample's impact point counts as a touch);
-* ``p_fall`` = fraction of samples whose impact point is on the area's land;
-* ``ellipse`` = the 95 % impact ellipse overlaps the area's land, used only once it is smaller
-  than :attr:`WarningPolicy.max_ellipse_m` (default 100 km semi-major: an early, shapeless
-  prediction is judged by its samples alone; at 300 km, a 250 km ellipse of a salvo SRBM that
-  landed 136 km off Gangwon warned Gangwon, which the next updates cleared).
+**Whose prediction.** A track that may still be boosting (boost probability above
+``max_boost_prob``) is judged by its heading corridor (:mod:`.corridor`) when ``early`` is on,
+else not at all: its ballistic prediction is only a lower bound on the range.
 
-**Whose prediction.** A track that may still be boosting (boost-model probability above
-``max_boost_prob``, default 0.3 -- a new track starts at the prior 0.45) is not judged: its
-ballistic prediction is a lower bound on the range, and in the salvo scenario such predictions
-of young tracks warned two Korean provinces that one more update cleared (false alarms a better
-estimate avoids).  J-Alert, too, warns from the predicted trajectory after burnout.
+Lifecycle of an area (kinds of :data:`KINDS`, codes of :mod:`.jalert`):
 
-**When.** An area is warned (ISSUE) when ``p_over >= p_issue`` (default 0.10) or ``ellipse``, on
-:attr:`n_confirm` consecutive updates (default 1). It stays warned while ``p_over >= p_keep``
-(default 0.03) or ``ellipse`` -- hysteresis, so that a probability hovering at the threshold does
-not toggle warnings. When it drops below ``p_keep``:
+* **issue** (128 launched / 132 may fall) when ``p_over >= p_issue`` or the ellipse overlaps it;
+  **update** when it becomes "may fall" (132) or likely (p >= 0.5);
+* kept while ``p_over >= p_keep`` (hysteresis);
+* **passed_over** (129) at the first update of the *live* track after its predicted paths no
+  longer touch the area *and* its predicted exit time has come (the confirmed track has left it);
+  never from a lost track;
+* **cancel** (131 will not come / 135 will not fall) after ``n_clear`` updates below ``p_keep``
+  before the area was reached -- only when its text is true of the whole country: 131 when no
+  area of the country is threatened any more, 135 when none may be fallen on; otherwise the
+  warning is held;
+* **tracking_lost** (128/132 again: stay sheltered) when the track has had no update for
+  ``lost_after_s`` while areas are warned: the warning then stands until the last predicted
+  impact time + ``impact_margin_s`` (3 sigma of the impact time at least), then **all_clear**
+  (131 / 135);
+* **fell** (130 into the sea / 134 here) once the predicted impact time has come -- with the
+  track alive until then, or lost after every warned area was passed over -- to the areas ever
+  warned (the description names the zone: Japan's EEZ, another's, the high seas).
 
-* if the area's predicted exit time (median over the samples that crossed it, at the last update
-  that still threatened it) has come, the missile *has passed over*: CANCEL at once (J-Alert's
-  "passed over" message);
-* otherwise the prediction has moved away: after ``n_clear`` consecutive updates below
-  ``p_keep`` (default 3, ~3 s) the warning is withdrawn (CANCEL, "all clear").
-
-A probability threshold rather than "any sample touches it" because the samples' tails would warn
-areas that one more second of tracking removes ("never a false alarm that a better estimate would
-avoid"), and 10 % because a 1-in-10 chance of being overflown is still worth taking shelter for:
-with S = 200 samples it takes 20 samples. When the track impacts (mean impact time reached) a
-FELL message goes to the areas still warned, or as a follow-up to all areas ever warned.
-
-**Messages.** One warning thread per track: its first message is a CAP ``Alert``, every later
-one an ``Update`` (or ``Cancel``) whose ``references`` list every earlier message of the thread.
-J-Alert has no public CAP form; its standard message types (Cabinet Secretariat, "Jアラートに
-よる情報伝達", 2017/2022 templates) map as follows:
-
-=============  ===========================  ======================================================
-``jalert``     J-Alert wording (gist)       CAP
-=============  ===========================  ======================================================
-launched       "Missile launched. Take      Alert/Update, responseType Shelter, urgency Immediate,
-               shelter in a building or     severity Extreme, certainty Likely (p_over >= 0.5)
-               underground."                or Possible; category Security + Safety
-may_fall       "Take shelter immediately.   as ``launched``; eventCode ``may_fall``; an extra area
-               The missile may fall here."  with the 95 % impact-ellipse polygon
-passed_over    "The missile appears to      Update, responseType AllClear, urgency Past,
-               have passed over this area." severity Minor, certainty Observed
-fell           "The missile appears to have Update, AllClear, Past/Minor/Observed; the
-               fallen into <zone>."         description names the zone (land / territorial sea /
-                                            EEZ of a country, high seas) and the point
-all_clear      (correction: "the missile    Cancel when the thread has nothing left (a
-               will not fly over this       withdrawn warning, CAP 1.2's meaning of Cancel),
-               area")                       else Update with responseType AllClear
-=============  ===========================  ======================================================
-
-Each message's first ``<info>`` block lists every area still warned after the event (so the
-latest message alone tells a receiver the whole state); areas cleared by the event are in a
-second, AllClear ``<info>`` block. Status is ``Exercise`` unless ``exercise=False``.
+Status is ``Exercise`` unless ``exercise=False``; :func:`launchwatch.warn` callers that run a
+simulated scenario must keep it (see :func:`require_exercise`).
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -75,31 +44,55 @@ import numpy as np
 
 from ..assess.assessment import ELLIPSE_LEVELS, Assessment
 from . import areas as areas_mod
-from . import cap
+from . import cap, jalert
+from .messages import Group, build_cap
+from .threat import ThreatModel, merge_impacts, path_hits  # noqa: F401  (re-exported)
 
-__all__ = ["WarningEvent", "WarningPolicy", "JST", "JALERT_TYPES"]
+__all__ = ["WarningEvent", "WarningPolicy", "JST", "KINDS", "require_exercise"]
 
 #: Japan Standard Time, the time zone of the CAP ``sent`` fields by default.
 JST = timezone(timedelta(hours=9), "JST")
-JALERT_TYPES = ("launched", "may_fall", "passed_over", "fell", "all_clear")
+KINDS = tuple(jalert.KINDS)
+_NAMES = {jalert.LAUNCHED: "launched", jalert.MAY_FALL: "may_fall",
+          jalert.PASSED_OVER: "passed_over", jalert.FELL_SEA: "fell", jalert.FELL_HERE: "fell",
+          jalert.NOT_COMING: "all_clear", jalert.NOT_FALLING: "all_clear"}
 
 
 @dataclass(frozen=True, slots=True)
 class WarningEvent:
-    """One warning message. ``areas`` are the areas the event is about (new, changed, cleared)."""
+    """One warning message: ``kind`` (:data:`KINDS`), its J-Alert ``code``, the ``areas`` it is
+    about, the areas still warned after it (``open_areas``) and its CAP and CAMF forms."""
 
     t_s: float
-    kind: str  # "issue" | "update" | "cancel"
-    jalert: str  # one of JALERT_TYPES
+    kind: str
+    code: int
     areas: tuple[str, ...]
     track_ids: tuple[int, ...]
     identifier: str
     sent: str  # CAP date-time
     msg_type: str  # CAP msgType
     references: tuple[str, ...]  # "sender,identifier,sent" triples
-    open_areas: tuple[str, ...]  # areas still warned after this event
+    open_areas: tuple[str, ...]
+    country: str = "JPN"
     p_over: dict = field(default_factory=dict)  # area -> probability at the event
     cap_xml: str = ""
+    camf_hex: str = ""  # QZSS DCX frame (Japanese areas only)
+
+    @property
+    def jalert(self) -> str:
+        """J-Alert message name of the code (launched, may_fall, passed_over, fell, all_clear)."""
+        return _NAMES.get(self.code, str(self.code))
+
+    @property
+    def cap_id(self) -> str:
+        return self.identifier
+
+    def to_json(self) -> dict:
+        """The JSON contract's record: ``{t_s, kind, areas, j_alert_code, cap_id}`` and more."""
+        return {"t_s": round(self.t_s, 2), "kind": self.kind, "areas": list(self.areas),
+                "j_alert_code": self.code, "cap_id": self.identifier,
+                "track_ids": list(self.track_ids), "open_areas": list(self.open_areas),
+                "msg_type": self.msg_type, "country": self.country}
 
 
 #: WarningEvent fields that are tuples (lists in plain data).
@@ -114,12 +107,32 @@ def _impact(d) -> tuple:
     return (float(lat), float(lon), str(kind), str(country))
 
 
+def _ellipse_data(e) -> list | None:
+    """A thread's ellipse tuple as plain data (the polygon ring as a list of pairs)."""
+    if e is None:
+        return None
+    ring = None if e[5] is None else [[float(x), float(y)] for x, y in e[5]]
+    return [float(v) for v in e[:5]] + [ring]
+
+
+def _ellipse_from(d) -> tuple | None:
+    """Inverse of :func:`_ellipse_data`."""
+    if d is None:
+        return None
+    ring = None if d[5] is None else np.asarray(d[5], dtype=float)
+    return (*(float(v) for v in d[:5]), ring)
+
+
+#: _Thread fields kept as they are in plain data (str, int, float, bool).
+_THREAD_SCALARS = ("track_id", "country", "seq", "last_seen_s", "lost", "hold_until_s",
+                   "done", "impact_t_s", "impact_sigma_s")
+
+
 @dataclass
-class _AreaState:
+class _Area:
     first_t_s: float
-    jalert: str
+    code: int  # LAUNCHED or MAY_FALL
     p_over: float
-    t_entry_s: float
     t_exit_s: float
     below: int = 0
     likely: bool = False
@@ -128,104 +141,73 @@ class _AreaState:
 @dataclass
 class _Thread:
     track_id: int
+    country: str
     seq: int = 0
     refs: list = field(default_factory=list)
-    open: dict = field(default_factory=dict)  # area -> _AreaState
+    open: dict = field(default_factory=dict)  # area -> _Area
     ever: list = field(default_factory=list)
-    pending: dict = field(default_factory=dict)  # area -> consecutive threatening updates
-    fell: bool = False
-    last_impact: tuple = ()
+    passed: list = field(default_factory=list)
+    pending: dict = field(default_factory=dict)
+    last_seen_s: float = -np.inf
+    lost: bool = False
+    hold_until_s: float = np.inf
+    done: bool = False
+    impact: tuple = ()  # (lat, lon, zone kind, zone country)
+    impact_t_s: float = np.nan
+    impact_sigma_s: float = 0.0
+    ellipse: object = None
+
+
+def require_exercise(policy: WarningPolicy) -> None:
+    """Refuse a policy that would publish ``Actual`` messages (for simulated runs)."""
+    if policy.status != "Exercise":
+        raise ValueError("a simulated run publishes only Exercise messages, never Actual")
 
 
 class WarningPolicy:
-    """Stateful J-Alert-like warning policy; feed it Assessments in time order (module doc)."""
+    """Stateful J-Alert-like warning lifecycle; feed it Assessments in time order (module doc)."""
 
     def __init__(self, country_areas=("JPN", "KOR"), *, p_issue: float = 0.10,
                  p_keep: float = 0.03, n_confirm: int = 1, n_clear: int = 3,
                  max_ellipse_m: float = 100e3, densify_km: float = 2.0,
-                 pass_margin_s: float = 5.0, sender: str = "warn@launchwatch.invalid",
+                 pass_margin_s: float = 5.0, lost_after_s: float = 20.0,
+                 impact_margin_s: float = 60.0, sender: str = "warn@launchwatch.invalid",
                  sender_name: str = "launchwatch (simulated J-Alert-like warning)",
                  exercise: bool = True, tz: timezone = JST, expires_s: float = 3600.0,
-                 id_prefix: str = "launchwatch-warn", max_boost_prob: float = 0.3):
+                 id_prefix: str = "launchwatch-warn", max_boost_prob: float = 0.3,
+                 early=None):
         if not 0.0 < p_keep <= p_issue <= 1.0:
             raise ValueError("need 0 < p_keep <= p_issue <= 1")
         if n_confirm < 1 or n_clear < 1:
             raise ValueError("n_confirm and n_clear must be >= 1")
-        if densify_km <= 0 or max_ellipse_m < 0:
-            raise ValueError("densify_km must be > 0 and max_ellipse_m >= 0")
         if not 0.0 <= max_boost_prob <= 1.0:
             raise ValueError("max_boost_prob must be in [0, 1]")
+        if lost_after_s <= 0 or impact_margin_s < 0:
+            raise ValueError("lost_after_s must be > 0 and impact_margin_s >= 0")
         self.max_boost_prob = float(max_boost_prob)
-        self.countries = areas_mod._check_countries(country_areas)
+        self.model = ThreatModel(country_areas, densify_km=densify_km,
+                                 max_ellipse_m=max_ellipse_m)
+        self.countries = self.model.countries
         self.p_issue, self.p_keep = float(p_issue), float(p_keep)
         self.n_confirm, self.n_clear = int(n_confirm), int(n_clear)
-        self.max_ellipse_m, self.densify_km = float(max_ellipse_m), float(densify_km)
+        self.max_ellipse_m = float(max_ellipse_m)
         self.pass_margin_s = float(pass_margin_s)
+        self.lost_after_s, self.impact_margin_s = float(lost_after_s), float(impact_margin_s)
         self.sender, self.sender_name = sender, sender_name
         self.status = "Exercise" if exercise else "Actual"
         self.tz, self.expires_s, self.id_prefix = tz, float(expires_s), id_prefix
-        self.index = areas_mod.load_index()
-        self.index.land_mask(self.countries)  # built once per process and countries (~50 ms)
-        self.codes = self.index.codes
-        self._threads: dict[int, _Thread] = {}
+        self.early = early
+        self.index = self.model.index
+        self.codes = self.model.codes
+        self._country = np.array([areas_mod.area_country(c) for c in self.codes])
+        self._threads: dict[tuple[int, str], _Thread] = {}
         self._last_t: float | None = None
-        self._epoch = None
+        self._epoch: datetime | None = None
         self.events: list[WarningEvent] = []
-        self._tree = None
-
-    # ----------------------------------------------------------------------------------------
-    # probabilities
 
     def threat(self, a: Assessment) -> dict[str, np.ndarray]:
-        """Per track and area (K, A): ``p_over``, ``p_fall``, ``ellipse`` and the median predicted
-        entry/exit times ``t_entry_s``/``t_exit_s`` (NaN where no sample crosses)."""
-        K, S = np.asarray(a.path_lat_deg).shape[:2]
-        A = len(self.codes)
-        ks, tt, aa = _path_hits(a, self.densify_km, self.index, self.countries)
-        hit = np.zeros((K, S, A), dtype=bool)
-        t_in = np.full((K, S, A), np.inf)
-        t_out = np.full((K, S, A), -np.inf)
-        if tt.size:
-            # runs of consecutive hits of one (track, sample, area): their extreme times only
-            key = ks * A + aa
-            start = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
-            key = key[start]
-            hit.ravel()[key] = True
-            np.minimum.at(t_in.ravel(), key, np.minimum.reduceat(tt, start))
-            np.maximum.at(t_out.ravel(), key, np.maximum.reduceat(tt, start))
-        hit, fall, t_in, t_out = merge_impacts(self.index, self.countries, a, hit, t_in, t_out)
-        # medians only of the areas some sample touches (the others are all-NaN: NaN)
-        t_entry = np.full((K, A), np.nan)
-        t_exit = np.full((K, A), np.nan)
-        cols = np.flatnonzero(hit.any(axis=(0, 1)))
-        if cols.size:
-            h = hit[..., cols]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: no crossing
-                t_entry[:, cols] = np.nanmedian(np.where(h, t_in[..., cols], np.nan), axis=1)
-                t_exit[:, cols] = np.nanmedian(np.where(h, t_out[..., cols], np.nan), axis=1)
-        return {"p_over": hit.mean(axis=1), "p_fall": fall.mean(axis=1),
-                "ellipse": self._ellipse_hits(a), "t_entry_s": t_entry, "t_exit_s": t_exit}
-
-    def _ellipse_hits(self, a: Assessment) -> np.ndarray:
-        import shapely
-
-        K, A = a.n_tracks, len(self.codes)
-        out = np.zeros((K, A), dtype=bool)
-        if self.max_ellipse_m <= 0:
-            return out
-        j = ELLIPSE_LEVELS.index(0.95)
-        semi = np.asarray(a.ellipse_semi_major_m, float).reshape(K, -1)[:, j]
-        if self._tree is None:
-            self._tree = shapely.STRtree(self.index.geoms)
-        allowed = np.isin(self.index.country, self.countries)
-        for k in np.flatnonzero(np.isfinite(semi) & (semi <= self.max_ellipse_m)):
-            if not (np.isfinite(a.impact_lat_deg[k]) and np.isfinite(a.impact_lon_deg[k])):
-                continue
-            poly = shapely.Polygon(a.ellipse_polygon(int(k), 0.95))
-            hits = self._tree.query(poly, predicate="intersects")
-            out[k, hits[allowed[hits]]] = True
-        return out
+        """Per track and area (K, A) threat numbers (:meth:`.threat.ThreatModel.threat`)."""
+        return self.model.threat(a)
 
     # ----------------------------------------------------------------------------------------
     # state, as plain data (checkpoints)
@@ -238,14 +220,18 @@ class WarningPolicy:
     def state(self) -> dict:
         """The policy's state as plain data (str, numbers, lists, dicts): threads, last time,
         epoch (ISO 8601) and the events so far.  :meth:`restore` takes it back."""
+        def thread(th: _Thread) -> dict:
+            d = {f: getattr(th, f) for f in _THREAD_SCALARS}
+            d.update(refs=list(th.refs), ever=list(th.ever), passed=list(th.passed),
+                     pending=dict(th.pending), impact=list(th.impact),
+                     open={c: asdict(st) for c, st in th.open.items()},
+                     ellipse=_ellipse_data(th.ellipse))
+            return d
+
         return {
             "last_t": self._last_t,
             "epoch": self._epoch.isoformat() if self._epoch is not None else None,
-            "threads": [{"track_id": th.track_id, "seq": th.seq, "refs": list(th.refs),
-                         "open": {c: asdict(st) for c, st in th.open.items()},
-                         "ever": list(th.ever), "pending": dict(th.pending), "fell": th.fell,
-                         "last_impact": list(th.last_impact)}
-                        for th in self._threads.values()],
+            "threads": [thread(th) for th in self._threads.values()],
             "events": [{**asdict(e), **{k: list(getattr(e, k)) for k in _EVENT_TUPLES}}
                        for e in self.events],
         }
@@ -256,12 +242,18 @@ class WarningPolicy:
         try:
             threads = {}
             for d in state["threads"]:
-                th = _Thread(int(d["track_id"]), int(d["seq"]), [str(r) for r in d["refs"]],
-                             {str(c): _AreaState(**st) for c, st in d["open"].items()},
-                             [str(c) for c in d["ever"]],
-                             {str(c): int(n) for c, n in d["pending"].items()},
-                             bool(d["fell"]), _impact(d["last_impact"]))
-                threads[th.track_id] = th
+                th = _Thread(
+                    track_id=int(d["track_id"]), country=str(d["country"]), seq=int(d["seq"]),
+                    refs=[str(r) for r in d["refs"]],
+                    open={str(c): _Area(**st) for c, st in d["open"].items()},
+                    ever=[str(c) for c in d["ever"]], passed=[str(c) for c in d["passed"]],
+                    pending={str(c): int(n) for c, n in d["pending"].items()},
+                    last_seen_s=float(d["last_seen_s"]), lost=bool(d["lost"]),
+                    hold_until_s=float(d["hold_until_s"]), done=bool(d["done"]),
+                    impact=_impact(d["impact"]), impact_t_s=float(d["impact_t_s"]),
+                    impact_sigma_s=float(d["impact_sigma_s"]),
+                    ellipse=_ellipse_from(d["ellipse"]))
+                threads[(th.track_id, th.country)] = th
             events = [WarningEvent(**{**e, **{k: tuple(e[k]) for k in _EVENT_TUPLES}})
                       for e in state["events"]]
             last_t = None if state["last_t"] is None else float(state["last_t"])
@@ -280,44 +272,63 @@ class WarningPolicy:
         _check_assessment(a)
         if self._last_t is not None and a.t_s < self._last_t:
             raise ValueError(f"assessments must come in time order ({a.t_s} < {self._last_t})")
-        self._last_t, self._epoch = float(a.t_s), a.epoch
-        if a.n_tracks == 0:
-            return []
-        th = self.threat(a)
-        events: list[WarningEvent] = []
-        boost = np.asarray(a.boost_prob, float) if np.size(a.boost_prob) else np.zeros(a.n_tracks)
-        for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
-            if boost[k] > self.max_boost_prob:
-                continue  # still powered (or too young to tell): its impact is a lower bound
-            thread = self._threads.setdefault(int(tid), _Thread(int(tid)))
-            if thread.fell:
-                continue
-            events += self._step(thread, a, k, {n: v[k] for n, v in th.items()})
+        self._epoch = a.epoch
+        t = float(a.t_s)
+        present = {int(x) for x in np.asarray(a.track_id).astype(int)}
+        events = self._advance(t, skip=present)
+        self._last_t = t
+        if a.n_tracks:
+            th = self.threat(a)
+            boost = (np.asarray(a.boost_prob, float) if np.size(a.boost_prob)
+                     else np.zeros(a.n_tracks))
+            if self.early is not None:
+                th = self.early.blend(a, th, boost, self.model)
+            for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
+                judged = boost[k] <= self.max_boost_prob or (
+                    self.early is not None and self.early.judges(a, k))
+                for country in self.countries:
+                    key = (int(tid), country)
+                    thread = self._threads.get(key)
+                    if thread is None:
+                        if not judged:
+                            continue
+                        thread = self._threads[key] = _Thread(int(tid), country)
+                    if thread.done:
+                        continue
+                    thread.last_seen_s = t
+                    if thread.lost:  # the track is back
+                        thread.lost, thread.hold_until_s = False, np.inf
+                    if not judged:
+                        continue
+                    sel = np.flatnonzero(self._country == country)
+                    events += self._step(thread, a, k, {n: v[k] for n, v in th.items()}, sel)
         self.events += events
         return events
 
-    def _step(self, thread: _Thread, a: Assessment, k: int, th: dict) -> list[WarningEvent]:
+    def _step(self, thread: _Thread, a: Assessment, k: int, th: dict, sel) -> list[WarningEvent]:
         t = float(a.t_s)
         p, pf, ell = th["p_over"], th["p_fall"], th["ellipse"]
         threat = (p >= self.p_issue) | ell
         keep = (p >= self.p_keep) | ell
         may_fall = ell | (pf >= self.p_keep)
-        impacted = bool(a.impact_t_s[k] <= t) or not np.isfinite(a.path_lat_deg[k]).any()
-        thread.last_impact = (float(a.impact_lat_deg[k]), float(a.impact_lon_deg[k]),
-                              str(a.verdict_kind[k]), str(a.verdict_country[k]))
-        events = []
-        if impacted:
+        thread.impact = (float(a.impact_lat_deg[k]), float(a.impact_lon_deg[k]),
+                         str(a.verdict_kind[k]), str(a.verdict_country[k]))
+        thread.impact_t_s = float(a.impact_t_s[k])
+        thread.impact_sigma_s = float(a.impact_t_sigma_s[k]) if np.isfinite(
+            a.impact_t_sigma_s[k]) else 0.0
+        thread.ellipse = self._ellipse(a, k)
+        if bool(a.impact_t_s[k] <= t) or not np.isfinite(a.path_lat_deg[k]).any():
             return self._fell(thread, t)
-        # areas already warned
+        events: list[WarningEvent] = []
         passed, cleared, upgraded = [], [], []
         for code, st in list(thread.open.items()):
             i = self.codes.index(code)
             if keep[i]:
                 st.below, st.p_over = 0, float(p[i])
                 if np.isfinite(th["t_exit_s"][i]):
-                    st.t_entry_s, st.t_exit_s = float(th["t_entry_s"][i]), float(th["t_exit_s"][i])
-                if may_fall[i] and st.jalert == "launched":
-                    st.jalert = "may_fall"
+                    st.t_exit_s = float(th["t_exit_s"][i])
+                if may_fall[i] and st.code == jalert.LAUNCHED:
+                    st.code = jalert.MAY_FALL
                     upgraded.append(code)
                 elif p[i] >= 0.5 and not st.likely:
                     st.likely = True
@@ -328,304 +339,195 @@ class WarningPolicy:
                 st.below += 1
                 if st.below >= self.n_clear:
                     cleared.append(code)
-        # new areas
         new = []
-        for i in np.flatnonzero(threat):
+        for i in sel[threat[sel]]:
             code = self.codes[i]
-            if code in thread.open:
+            if code in thread.open or code in thread.passed:
                 continue
             thread.pending[code] = thread.pending.get(code, 0) + 1
             if thread.pending[code] >= self.n_confirm:
                 new.append(code)
                 thread.pending.pop(code)
-                thread.open[code] = _AreaState(
-                    first_t_s=t, jalert="may_fall" if may_fall[i] else "launched",
-                    p_over=float(p[i]), t_entry_s=float(th["t_entry_s"][i]),
-                    t_exit_s=float(th["t_exit_s"][i]), likely=bool(p[i] >= 0.5))
+                thread.open[code] = _Area(
+                    first_t_s=t, code=jalert.MAY_FALL if may_fall[i] else jalert.LAUNCHED,
+                    p_over=float(p[i]), t_exit_s=float(th["t_exit_s"][i]),
+                    likely=bool(p[i] >= 0.5))
                 if code not in thread.ever:
                     thread.ever.append(code)
         for code in [c for c in thread.pending if not threat[self.codes.index(c)]]:
             thread.pending.pop(code)
-        pmap = {c: float(p[i]) for i, c in enumerate(self.codes) if p[i] > 0}
-        for group, kind in ((passed, "passed_over"), (cleared, "all_clear")):
-            if group:
-                for c in group:
+        pmap = {self.codes[i]: float(p[i]) for i in sel if p[i] > 0}
+        if passed:
+            for c in passed:
+                thread.open.pop(c)
+                thread.passed.append(c)
+            events.append(self._emit(thread, t, "passed_over", jalert.PASSED_OVER, passed, pmap))
+        if cleared:
+            country_threat = bool(keep[sel].any())
+            country_fall = bool(may_fall[sel].any())
+            rest = [c for c in thread.open if c not in cleared]
+            if not country_threat and not rest:
+                code = jalert.NOT_COMING
+            elif not country_fall and not any(thread.open[c].code == jalert.MAY_FALL
+                                              for c in rest):
+                code = jalert.NOT_FALLING
+            else:
+                code = None  # no J-Alert text would be true: hold the warning
+            if code is not None:
+                for c in cleared:
                     thread.open.pop(c)
-                events.append(self._emit(thread, t, "cancel", kind, group, pmap, a))
-        for jal in ("launched", "may_fall"):
-            g = [c for c in new if thread.open[c].jalert == jal]
+                events.append(self._emit(thread, t, "cancel", code, cleared, pmap))
+        for code in (jalert.LAUNCHED, jalert.MAY_FALL):
+            g = [c for c in new if thread.open[c].code == code]
             if g:
-                events.append(self._emit(thread, t, "issue", jal, g, pmap, a))
+                events.append(self._emit(thread, t, "issue", code, g, pmap))
         if upgraded:
-            jal = "may_fall" if any(thread.open[c].jalert == "may_fall" for c in upgraded) \
-                else "launched"
-            events.append(self._emit(thread, t, "update", jal, upgraded, pmap, a))
+            code = jalert.MAY_FALL if any(thread.open[c].code == jalert.MAY_FALL
+                                          for c in upgraded) else jalert.LAUNCHED
+            events.append(self._emit(thread, t, "update", code, upgraded, pmap))
         return events
 
+    def _ellipse(self, a: Assessment, k: int):
+        j = ELLIPSE_LEVELS.index(0.95)
+        semi = float(np.asarray(a.ellipse_semi_major_m).reshape(a.n_tracks, -1)[k, j])
+        minor = float(np.asarray(a.ellipse_semi_minor_m).reshape(a.n_tracks, -1)[k, j])
+        if not (np.isfinite(semi) and np.isfinite(a.impact_lat_deg[k])):
+            return None
+        return (float(a.impact_lat_deg[k]), float(a.impact_lon_deg[k]), semi, minor,
+                float(a.ellipse_orientation_deg[k]),
+                a.ellipse_polygon(k, 0.95) if 0 < semi <= self.max_ellipse_m else None)
+
     def _fell(self, thread: _Thread, t: float) -> list[WarningEvent]:
-        thread.fell = True
-        if thread.open:
-            group = list(thread.open)
-            thread.open.clear()
-            return [self._emit(thread, t, "cancel", "fell", group, {}, None)]
-        if thread.ever:
-            return [self._emit(thread, t, "update", "fell", list(thread.ever), {}, None)]
-        return []
+        thread.done = True
+        areas = list(dict.fromkeys(thread.ever))
+        thread.open.clear()
+        if not areas:
+            return []
+        lat, lon, kind, country = thread.impact if thread.impact else (0, 0, "", "")
+        here = [c for c in areas if kind == "land" and country == thread.country
+                and areas_mod.area_of(lat, lon, (thread.country,)) == c]
+        code = jalert.FELL_HERE if here else jalert.FELL_SEA
+        return [self._emit(thread, t, "fell", code, here or areas, {})]
+
+    def _advance(self, t: float, skip=()) -> list[WarningEvent]:
+        """Timeouts up to ``t`` of the threads whose track is not in the current update:
+        tracking lost, the all-clear after a lost track, 'fell' after a passed, lost track."""
+        events = []
+        for (tid, _), thread in self._threads.items():
+            if thread.done or tid in skip or not thread.ever:
+                continue
+            lost_at = thread.last_seen_s + self.lost_after_s
+            if not thread.lost and t >= lost_at:
+                thread.lost = True
+                sigma = max(3.0 * thread.impact_sigma_s, 0.0)
+                end = thread.impact_t_s if np.isfinite(thread.impact_t_s) else lost_at
+                thread.hold_until_s = max(end + sigma + self.impact_margin_s, lost_at)
+                if thread.open:
+                    code = jalert.MAY_FALL if any(s.code == jalert.MAY_FALL
+                                                  for s in thread.open.values()) \
+                        else jalert.LAUNCHED
+                    events.append(self._emit(thread, lost_at, "tracking_lost", code,
+                                             list(thread.open), {}))
+            if thread.lost and t >= thread.hold_until_s:
+                when = thread.hold_until_s
+                if thread.open:
+                    fall = any(s.code == jalert.MAY_FALL for s in thread.open.values())
+                    group = list(thread.open)
+                    thread.open.clear()
+                    thread.done = True
+                    events.append(self._emit(thread, when, "all_clear",
+                                             jalert.NOT_FALLING if fall else jalert.NOT_COMING,
+                                             group, {}))
+                else:  # every warned area was passed over by the live track: it fell
+                    events += self._fell(thread, when)
+        events.sort(key=lambda e: e.t_s)
+        return events
 
     def finish(self, t_s: float) -> list[WarningEvent]:
-        """End of scenario at ``t_s``: close every warning still open (passed over if its
-        predicted exit time has come, else all clear)."""
+        """End of the run at ``t_s``: let every open warning run its course (tracking lost,
+        hold to the predicted impact + margin, all clear / fell), as time would."""
         t = float(t_s)
         if self._last_t is not None and t < self._last_t:
             raise ValueError(f"finish time {t} is before the last update {self._last_t}")
-        events = []
-        for thread in self._threads.values():
-            if not thread.open:
-                continue
-            passed = [c for c, st in thread.open.items()
-                      if np.isfinite(st.t_exit_s) and t + self.pass_margin_s >= st.t_exit_s]
-            rest = [c for c in thread.open if c not in passed]
-            for group, kind in ((passed, "passed_over"), (rest, "all_clear")):
-                if group:
-                    for c in group:
-                        thread.open.pop(c)
-                    events.append(self._emit(thread, t, "cancel", kind, group, {}, None))
-        self._last_t = t
+        events = self._advance(np.inf)
+        self._last_t = max(t, max((e.t_s for e in events), default=t))
         self.events += events
         return events
 
     # ----------------------------------------------------------------------------------------
-    # CAP
+    # messages
 
-    def _emit(self, thread, t, kind, jalert, group, pmap, a) -> WarningEvent:
+    def _emit(self, thread: _Thread, t: float, kind: str, code: int, group, pmap) \
+            -> WarningEvent:
         epoch = self._epoch if self._epoch is not None else datetime(1970, 1, 1, tzinfo=JST)
         when = epoch + timedelta(seconds=float(t))
         sent = cap.cap_time(when, self.tz)
         thread.seq += 1
         stamp = cap.cap_time(epoch, UTC)[:19].replace("-", "").replace(":", "")
-        ident = f"{self.id_prefix}-{stamp}-T{thread.track_id}-{thread.seq:03d}"
+        ident = (f"{self.id_prefix}-{stamp}-T{thread.track_id}-{thread.country}-"
+                 f"{thread.seq:03d}")
         refs = tuple(thread.refs)
-        nothing_left = not thread.open
-        if not refs:
-            msg_type = "Alert"
-        elif jalert == "all_clear" and nothing_left and not any(
-                e.jalert in ("passed_over", "fell") for e in self.events
-                if thread.track_id in e.track_ids):
-            msg_type = "Cancel"
+        msg_type = "Update" if refs else "Alert"
+        groups = [Group(code, tuple(group),
+                        likely=any(thread.open[c].likely for c in group if c in thread.open),
+                        ellipse=self._ellipse_ring(thread, code))]
+        if kind not in ("issue", "update", "tracking_lost"):
+            for c in (jalert.LAUNCHED, jalert.MAY_FALL):  # what stays warned
+                rest = tuple(a for a, s in thread.open.items() if s.code == c)
+                if rest:
+                    groups.append(Group(c, rest, likely=any(thread.open[x].likely for x in rest),
+                                        ellipse=self._ellipse_ring(thread, c)))
         else:
-            msg_type = "Update"
-        infos = []
-        if thread.open:
-            infos.append(self._shelter_info(thread, when, pmap, a))
-        if kind == "cancel" or jalert == "fell":
-            infos.append(self._clear_info(thread, jalert, group, when))
-        xml = cap.build_alert(
+            others = {}
+            for a, s in thread.open.items():
+                if a not in group:
+                    others.setdefault(s.code, []).append(a)
+            for c, rest in others.items():
+                groups.append(Group(c, tuple(rest), ellipse=self._ellipse_ring(thread, c)))
+        until = (epoch + timedelta(seconds=thread.hold_until_s)
+                 if kind == "tracking_lost" and np.isfinite(thread.hold_until_s) else None)
+        params = (("launchwatch:track_id", str(thread.track_id)),
+                  *((f"launchwatch:p_overflight:{c}", f"{pmap[c]:.2f}")
+                    for c in group if c in pmap))
+        xml = build_cap(
             identifier=ident, sender=self.sender, sent=sent, status=self.status,
-            msg_type=msg_type, references=refs, infos=tuple(infos), tz=self.tz,
-            incidents=f"{self.id_prefix}-{stamp}-T{thread.track_id}",
-            note="Simulated scenario (launchwatch); not a real warning."
-            if self.status == "Exercise" else "")
+            msg_type=msg_type, references=refs, kind=kind, groups=groups, when=when, tz=self.tz,
+            incidents=f"{self.id_prefix}-{stamp}-T{thread.track_id}-{thread.country}",
+            expires_s=self.expires_s, sender_name=self.sender_name, country=thread.country,
+            impact=thread.impact, until=until, params=params)
         thread.refs.append(cap.reference(self.sender, ident, sent))
+        camf_hex = ""
+        if thread.country == "JPN":
+            camf_hex = self._camf(thread, when, kind, code, group, msg_type)
         return WarningEvent(
-            t_s=float(t), kind=kind, jalert=jalert, areas=tuple(group),
+            t_s=float(t), kind=kind, code=int(code), areas=tuple(group),
             track_ids=(thread.track_id,), identifier=ident, sent=sent, msg_type=msg_type,
-            references=refs, open_areas=tuple(thread.open), p_over=dict(pmap), cap_xml=xml)
+            references=refs, open_areas=tuple(thread.open), country=thread.country,
+            p_over=dict(pmap), cap_xml=xml, camf_hex=camf_hex)
 
-    def _area_blocks(self, codes) -> tuple[cap.Area, ...]:
-        return tuple(cap.Area(desc=areas_mod.area_name(c), geocodes=(("ISO 3166-2", c),))
-                     for c in codes)
+    def _ellipse_ring(self, thread: _Thread, code: int):
+        if code != jalert.MAY_FALL or thread.ellipse is None:
+            return None
+        return thread.ellipse[5]
 
-    def _shelter_info(self, thread, when, pmap, a) -> cap.Info:
-        states = thread.open
-        fall = any(s.jalert == "may_fall" for s in states.values())
-        likely = any(s.likely for s in states.values())
-        names = ", ".join(areas_mod.area_name(c) for c in states)
-        blocks = list(self._area_blocks(states))
-        params = [("launchwatch:track_id", str(thread.track_id))]
-        params += [(f"launchwatch:p_overflight:{c}", f"{s.p_over:.2f}") for c, s in states.items()]
-        if fall and a is not None:
-            k = int(np.flatnonzero(np.asarray(a.track_id) == thread.track_id)[0])
-            j = ELLIPSE_LEVELS.index(0.95)
-            semi = float(np.asarray(a.ellipse_semi_major_m).reshape(a.n_tracks, -1)[k, j])
-            if np.isfinite(semi) and 0 < semi <= self.max_ellipse_m:
-                blocks.append(cap.Area(desc="Predicted impact area (95 %)",
-                                       polygons=(a.ellipse_polygon(k, 0.95),)))
-        if fall:
-            headline = "Missile launched: take shelter immediately, it may fall in your area"
-            instruction = ("Take shelter immediately in a sturdy building or underground. If "
-                           "outdoors, take cover or lie face down and protect your head.")
+    def _camf(self, thread, when, kind, code, group, msg_type) -> str:
+        from .camf import CamfAlert, frame_hex
+
+        ell = None
+        if code in (jalert.MAY_FALL, jalert.FELL_HERE, jalert.FELL_SEA) and thread.ellipse:
+            lat, lon, a_m, b_m, az, _ = thread.ellipse
+            if np.isfinite(a_m) and np.isfinite(b_m):
+                ell = (lat, lon, a_m, b_m, az)
+        if self.status != "Actual":
+            a1 = 0  # Test
+        elif code in jalert.CLEARING:
+            a1 = 3
         else:
-            headline = "Missile launched: it may fly over your area, take shelter"
-            instruction = ("Take shelter in a sturdy building or underground. Do not approach "
-                           "fallen objects; report them to the police or fire service.")
-        return cap.Info(
-            event="Ballistic missile", categories=("Security", "Safety"),
-            response_types=("Shelter",), urgency="Immediate", severity="Extreme",
-            certainty="Likely" if likely else "Possible",
-            event_codes=(("J-Alert", "may_fall" if fall else "launched"),),
-            onset=when, expires=when + timedelta(seconds=self.expires_s),
-            sender_name=self.sender_name, headline=headline,
-            description=(f"A ballistic missile has been launched and may "
-                         f"{'fall on or fly over' if fall else 'fly over'}: {names}."),
-            instruction=instruction, parameters=tuple(params), areas=tuple(blocks))
+            a1 = 1 if msg_type == "Alert" else 2
+        return frame_hex(CamfAlert(code=int(code), message_type=a1, onset=when,
+                                   prefectures=tuple(group), ellipse=ell,
+                                   severity=1 if code in jalert.CLEARING else 3))
 
-    def _clear_info(self, thread, jalert, group, when) -> cap.Info:
-        names = ", ".join(areas_mod.area_name(c) for c in group)
-        if jalert == "passed_over":
-            headline = "The missile appears to have passed over your area"
-            desc = f"The missile appears to have passed over {names}."
-        elif jalert == "fell":
-            headline = "The missile appears to have fallen"
-            desc = f"The missile appears to have fallen {_where(thread.last_impact)}."
-        else:
-            headline = "All clear: the missile is no longer expected to fly over your area"
-            desc = f"The missile is no longer expected to fly over or fall on {names}."
-        return cap.Info(
-            event="Ballistic missile", categories=("Security", "Safety"),
-            response_types=("AllClear",), urgency="Past", severity="Minor",
-            certainty="Observed", event_codes=(("J-Alert", jalert),), onset=when,
-            expires=when + timedelta(seconds=self.expires_s), sender_name=self.sender_name,
-            headline=headline, description=desc,
-            instruction="Do not approach suspicious objects; report them to the police or "
-                        "fire service.",
-            areas=self._area_blocks(group))
-
-
-def _where(last) -> str:
-    """Words for the impact zone (J-Alert "fell" message)."""
-    if not last:
-        return "at an unknown point"
-    lat, lon, kind, country = last
-    at = f"near {abs(lat):.1f}°{'N' if lat >= 0 else 'S'} {abs(lon):.1f}°{'E' if lon >= 0 else 'W'}"
-    zone = {"land": "on land", "territorial_sea": "in the territorial sea",
-            "eez": "in the exclusive economic zone"}.get(kind)
-    if kind == "high_seas" or not zone:
-        return f"into the sea outside any exclusive economic zone, {at}"
-    return f"{zone} of {country}, {at}" if country else f"{zone}, {at}"
-
-
-def merge_impacts(index, countries, a: Assessment, hit, t_in, t_out):
-    """Add the sample impact points to per-(track, sample, area) path hits: ``fall`` marks the
-    samples that land on an area's land, which counts as touching it at the impact time.
-    Returns ``(hit, fall, t_in, t_out)``."""
-    ilat = np.asarray(a.sample_impact_lat_deg, float)
-    ilon = np.asarray(a.sample_impact_lon_deg, float)
-    iidx = index.index_of(np.nan_to_num(ilat, nan=-90.0), ilon, countries)
-    iidx[~np.isfinite(ilat)] = -1
-    fall = np.zeros(hit.shape, dtype=bool)
-    k2, s2 = np.nonzero(iidx >= 0)
-    fall[k2, s2, iidx[k2, s2]] = True
-    t_imp = np.broadcast_to(np.asarray(a.impact_t_s, float)[:, None, None], t_in.shape)
-    t_in = np.where(fall & ~np.isfinite(t_in), t_imp, t_in)
-    t_out = np.where(fall, np.maximum(t_out, t_imp), t_out)
-    return hit | fall, fall, t_in, t_out
-
-
-def _path_hits(a: Assessment, densify_km: float, index, countries):
-    """The land points of the predicted ground paths from ``a.t_s`` on: sample (flat index
-    ``k * S + s`` over tracks and samples), time and area index (1-D arrays) of every densified
-    path point on land of an area of ``countries``, in path order within each sample.
-
-    Paths are densified linearly in lat/lon: every segment between two path times into ``n``
-    points (its start and ``n - 1`` in between; the path's last point closes it), ``n`` from the
-    longest segment of all samples (:func:`_n_steps`) so that no step exceeds ``densify_km``; a
-    segment with a NaN end has no points. Only the segments that may touch land are densified and
-    looked up: those with an end near land (:meth:`~.areas.LandMask.distance`) whose lat/lon box
-    touches land (:meth:`~.areas.LandMask.may_touch`). Both tests are conservative and the points
-    are computed as when densifying everything, so the result is the same as looking up every
-    densified point -- at a fraction of the cost, since most of a path is far out at sea.
-    """
-    mask = index.land_mask(countries)
-    t = np.asarray(a.path_t_s, float)
-    keep = t >= a.t_s - 1e-9
-    first = int(np.argmax(keep)) if keep.any() else t.size
-    if keep[first:].all():  # times in order: a view, not a copy
-        keep = slice(first, None)
-    lat = np.ascontiguousarray(np.asarray(a.path_lat_deg, float)[..., keep])
-    lon = np.ascontiguousarray(np.asarray(a.path_lon_deg, float)[..., keep])
-    t = t[keep]
-    P = t.size
-    lat_f, lon_f = lat.reshape(-1), lon.reshape(-1)  # flat indices below: sample * P + point
-    n = 1
-    if P >= 2:
-        dlat = np.diff(lat, axis=-1)
-        dlon = np.diff(lon, axis=-1) + 180.0
-        wrap = ~((dlon >= 0.0) & (dlon < 360.0))
-        if wrap.any():  # == (diff + 180) % 360 - 180, the modulo being the identity in [0, 360)
-            dlon[wrap] %= 360.0
-        dlon -= 180.0
-        fin = np.isfinite(dlat) & np.isfinite(dlon)
-        n = _n_steps(lat, dlat, dlon, fin, densify_km)
-    dist = mask.distance(lat, lon) if lat.size else np.zeros(lat.shape, np.uint8)
-    if n == 1:  # the path points themselves
-        pt = np.flatnonzero((dist == 0) & np.isfinite(lat) & np.isfinite(lon))
-        idx = index.index_of(lat_f.take(pt), lon_f.take(pt), countries)
-        on = np.flatnonzero(idx >= 0)
-        ks, q = np.divmod(pt[on], max(P, 1))
-        return ks, t.take(q), idx[on].astype(np.intp)
-    # a point of a segment is within half the segment's extent (deg) of one end, so within
-    # ext / 2 / cell + 1 cells of it, + 1 for rounding (the mask's dilation takes another)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: no finite segment
-        ext = max(np.nanmax(np.abs(dlat)), np.nanmax(np.abs(dlon)))
-    r = ext / (2.0 * mask.cell) + 2.0
-    if r < mask.MAX_DIST:
-        near = fin & (np.minimum(dist[..., :-1], dist[..., 1:]) <= int(r))
-    else:  # huge steps (or none finite): every finite segment goes to the box test
-        near = fin
-    seg = np.flatnonzero(near)  # sample * (P - 1) + segment
-    ks, q = np.divmod(seg, P - 1)
-    pt = ks * P + q
-    la0, lo0 = lat_f.take(pt), lon_f.take(pt)
-    dla, dlo = dlat.reshape(-1).take(seg), dlon.reshape(-1).take(seg)
-    la1, lo1 = la0 + dla, lo0 + dlo
-    sel = np.flatnonzero(mask.may_touch(np.minimum(la0, la1), np.maximum(la0, la1),
-                                        np.minimum(lo0, lo1), np.maximum(lo0, lo1)))
-    f = np.arange(n) / n
-    # the same expressions as densifying every segment, so the same points bit for bit
-    idx = index.index_of(la0[sel, None] + dla[sel, None] * f,
-                         lo0[sel, None] + dlo[sel, None] * f, countries).reshape(-1)
-    on = np.flatnonzero(idx >= 0)
-    j, i = np.divmod(on, n)  # segment (of sel), point
-    j = sel.take(j)
-    qj = q.take(j)
-    hits = [(ks.take(j), t[:-1].take(qj) + np.diff(t).take(qj) * f.take(i), idx.take(on))]
-    # the paths' last points
-    last = np.flatnonzero((dist[..., -1] == 0) & np.isfinite(lat[..., -1])
-                          & np.isfinite(lon[..., -1]))  # samples
-    idx = index.index_of(lat_f.take(last * P + P - 1), lon_f.take(last * P + P - 1), countries)
-    on = np.flatnonzero(idx >= 0)
-    hits.append((last.take(on), np.full(on.size, t[-1]), idx.take(on)))
-    ks, tq, area = (np.concatenate(v) for v in zip(*hits, strict=True))
-    return ks, tq, area.astype(np.intp)
-
-
-def _n_steps(lat, dlat, dlon, fin, densify_km: float) -> int:
-    """Points per segment: ``ceil(worst / densify_km)`` in 1..64, ``worst`` the longest segment
-    (km, ``111.2 * hypot(dlat, dlon * cos(lat))``) of all samples; ``fin``: finite segments.
-
-    A float32 estimate of every segment's length (error < 1e-6 relative + 2e-4 deg for
-    latitudes within +-90 deg) picks the few candidates for the longest, within 1e-5 relative +
-    1e-3 deg of the estimated maximum; their exact lengths decide, so ``n`` is the one of the
-    exact lengths of all segments.
-    """
-    with np.errstate(all="ignore"):
-        c = np.cos(lat[..., :-1].astype(np.float32) * np.float32(np.pi / 180.0))
-        x = dlon.astype(np.float32) * c
-        y = dlat.astype(np.float32)
-        est = np.sqrt(x * x + y * y)
-    n_ok = np.count_nonzero(np.isfinite(est))
-    if n_ok == np.count_nonzero(fin) and not np.isinf(dlat).any():
-        if n_ok == 0:
-            return 1
-        m = float(np.nanmax(est))
-        cand = est >= m - (1e-5 * m + 1e-3)
-    else:  # float32 overflow or infinite input: every segment
-        cand = np.ones(dlat.shape, dtype=bool)
-    la = lat[..., :-1][cand]
-    step_km = 111.2 * np.hypot(dlat[cand], dlon[cand] * np.cos(np.radians(np.nan_to_num(la))))
-    worst = np.nanmax(step_km) if np.isfinite(step_km).any() else 0.0
-    return int(np.clip(np.ceil(worst / densify_km), 1, 64))
 
 
 def _check_assessment(a: Assessment) -> None:

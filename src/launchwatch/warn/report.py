@@ -55,7 +55,8 @@ def timeline(result) -> list[tuple[float, str]]:
     if result.policy.events:
         for e in result.policy.events:
             names = ", ".join(area_name(c) for c in e.areas) or "-"
-            ev.append((e.t_s, f"warning {e.kind} ({e.jalert}, CAP {e.msg_type}): {names}"))
+            ev.append((e.t_s, f"warning {e.kind} (J-Alert {e.code} {e.jalert}, CAP "
+                       f"{e.msg_type}): {names}"))
     else:
         ev.append((float(sim.truth.impact_time_s.max()) + 1e-3, "no warning issued: no area "
                    "was under the predicted path or near the predicted impact"))
@@ -80,10 +81,17 @@ def write_report(result, out_dir) -> list[Path]:
     p = out / "summary.json"
     p.write_text(json.dumps(result.summary(), indent=1, default=str))
     paths.append(p)
+    camf = []
     for i, e in enumerate(result.policy.events):
         q = out / "cap" / f"{i:03d}-{e.identifier.replace(':', '_')}.xml"
-        q.write_text(e.cap_xml)
+        q.write_text(e.cap_xml, encoding="utf-8")
         paths.append(q)
+        if e.camf_hex:
+            camf.append(f"{e.t_s:9.2f} {e.code} {e.identifier} {e.camf_hex}")
+    if camf:  # one QZSS DCX frame (63 hex digits) per message to Japanese areas
+        p = out / "camf.txt"
+        p.write_text("# t_s code cap_id dcx_frame_hex\n" + "\n".join(camf) + "\n")
+        paths.append(p)
     p = out / "timeline.txt"
     p.write_text("\n".join(timeline_lines(result)) + "\n")
     paths.append(p)
@@ -91,6 +99,21 @@ def write_report(result, out_dir) -> list[Path]:
     draw_map(result, p)
     paths.append(p)
     return paths
+
+
+def _polygons(geom) -> list:
+    """The polygons of any shapely geometry (Polygon, MultiPolygon, GeometryCollection of
+    polygons and lines ...): lines and points have no area to fill and are left out."""
+    import shapely
+
+    parts = shapely.get_parts(geom)
+    out = []
+    for p in parts:
+        if p.geom_type == "Polygon" and not p.is_empty:
+            out.append(p)
+        elif p.geom_type in ("MultiPolygon", "GeometryCollection"):
+            out += _polygons(p)
+    return out
 
 
 def draw_map(result, path) -> None:
@@ -143,7 +166,7 @@ def draw_map(result, path) -> None:
             geom = polys.get(c)
             if geom is None:
                 continue
-            for g in getattr(geom, "geoms", [geom]):
+            for g in _polygons(geom):
                 x, y = g.exterior.xy
                 ax.fill(x, y, color="orange", alpha=0.6, lw=0)
     for m in range(truth.n_missiles):
