@@ -221,8 +221,9 @@ def predictions(ex) -> dict[str, object]:
             return (lo, hi)
         return getattr(ex, name)
 
-    missile = [m for m in (getattr(ex, "missile_name", None), getattr(ex, "missile_text", None),
-                           ex.missile_class) if m]
+    missile = [m for m in (getattr(ex, "missile_name", None),
+                           getattr(ex, "missile_name_text", None),
+                           getattr(ex, "missile_text", None), ex.missile_class) if m]
     eez = ex.eez_claim if ex.eez_claim in ("inside", "outside") and (
         ex.eez_country in (None, "Japan")) else None
     return {"date": ex.launch_date.isoformat() if ex.launch_date else None,

@@ -87,6 +87,7 @@ class Extracted:
     missile_class: str | None = None
     missile_name: str | None = None
     missile_text: str | None = None  # the kind as written ("short-range ballistic missile")
+    missile_name_text: str | None = None  # the name as written ("Hwasongpho-17")
     range_km: float | None = None
     apogee_km: float | None = None
     flight_time_s: float | None = None
@@ -100,6 +101,8 @@ class Extracted:
     date_inferred: bool = False
     year_inferred: bool = False
     spans: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: who gave each figure, where it is not the report's own authority's
+    figure_authority: dict[str, str | None] = field(default_factory=dict)
     launch_times: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     main_sentence: str = ""
@@ -121,7 +124,8 @@ _MISSILE = re.compile(r"\b(?:missiles?|ICBMs?|SRBMs?|IRBMs?|MRBMs?|SLBMs?|Hwason
                       r"projectiles?|rockets?(?! launch (?:site|station|pad))|Musudan|Rodong|"
                       r"Nodong|Scuds?|Pukguksong\w*|warheads?)\b", re.I)
 _FINITE = (r"(?:(?:test|re)[- ]?)?(?:fired|launched)|test[- ]?fire[sd]|test[- ]?launch(?:ed|es)|"
-           r"shot|lifted off|blasted off|"
+           r"shot|lifted off|blasted off|tested(?=[^.;]{0,40}\b(?:missiles?|ICBMs?|rockets?|"
+           r"projectiles?)\b)|launch(?:es)? of (?:a|an|two|three|four|multiple|several|\d+)\b|"
            r"(?:conducted|staged|carried out)\b[^.;]{0,70}?\b(?:test|launch|firing|test-fire|"
            r"drill)s?\b")
 _PRESENT = r"(?:fires|launches|test-fires|fire|launch)"
@@ -129,7 +133,7 @@ _SUBJECT = r"(?:North Korea|N\.\s?Korea|NKorea|Pyongyang|DPRK|the North|Kim)"
 _LAUNCH_VERB = re.compile(rf"\b(?:{_FINITE})\b|\b{_SUBJECT}\s+(?:\w+\s+)?{_PRESENT}\b", re.I)
 _BACKGROUND = re.compile(
     r"\blast (?:year|month|week|time)\b|\bearlier this (?:year|month)\b|\bprevious(?:ly)?\b|"
-    r"\bhad (?:fired|launched|tested|flown|test-fired)\b|\bsince\b|\bago\b|\bin the past\b|"
+    r"\bsince\b|\bago\b|\bin the past\b|\b\d+ (?:days|weeks|months) after\b|"
     r"\bprior\b|\bso far this year\b|\bin (?:19|20)\d\d\b|\bthe year before\b|"
     r"\bhistory\b|\bfirst (?:time|launch|test) in\b|\blast (?:fired|launched|tested)\b|"
     r"\bthe last (?:one|launch|test|time)\b|\bin recent (?:months|weeks|years)\b|"
@@ -149,8 +153,8 @@ _CLASS = (("ICBM", r"intercontinental|\bICBMs?\b"),
           ("SLBM", r"submarine[- ]launched|\bSLBMs?\b"),
           ("SRBM", r"short[- ]range|close[- ]range|\bSRBMs?\b|\bCRBMs?\b"))
 _NAME = re.compile(
-    r"\b(Hwasong(?:pho)?[- ]?\d+(?:[A-Za-z]{1,2})?(?:-?Da-?\d(?:\.\d)?)?|KN-?\d+|"
-    r"Pukguksong-?\d+\w*|Haeil-?[\w-]*|Chollima-?\d+|Musudan|Rodong|Nodong|Scud(?:[- ](?:type|"
+    r"\b(Hwasong(?:pho)?[- ]?\d+(?:[A-Za-z]{1,2})?(?:-?Da-?\d(?:\.\d)?)?|KN-?\d+(?=s?\b)|"
+    r"Pukguksong-?\d+\w*|Haeil-?[\w-]*|Chollima-?\d+|Musudan|Rodong(?! Sinmun)|Nodong|Scud(?:[- ](?:type|"
     r"class|series))?|Iskander|super-large multiple rocket launchers?|"
     r"(?:600 ?mm )?super-large (?:multiple )?rocket launchers?|hypersonic missile|"
     r"tactical guided missiles?)\b", re.I)
@@ -165,7 +169,9 @@ _AUTHORITY = (
     ("ROK JCS", r"Joint Chiefs|\bJCS\b|South Korea(?:'s|n)\s+(?:\w+\s+)?(?:military|army|"
                 r"defen[cs]e|officials?|government|Defense Ministry|Ministry of National)|"
                 r"Seoul's military|military in Seoul|Seoul said|South Korea said|"
-                r"South Korean and (?:U\.?S\.?|Japanese)|South Korea's Office"),
+                r"South Korean and (?:U\.?S\.?|Japanese)|South Korea's Office|according to (?:the )?"
+                r"U\.?S\.? and South Korea|South Korean(?:,| and)[^.]{0,40}\b(?:governments|"
+                r"officials|militaries)"),
     ("Japan MoD", r"Japan(?:'s|ese)?\s+(?:\w+\s+)?(?:Defen[cs]e Ministry|Ministry of Defen[cs]e|"
                   r"defen[cs]e (?:minist(?:er|ry)|chief|official)|Joint Staff)|"
                   r"Ministry of Defen[cs]e of Japan|Japanese (?:\w+\s+)?Defen[cs]e Minister|"
@@ -209,8 +215,8 @@ _WORD_NUM = {"a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four
 _ORDINAL = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 _COUNT = re.compile(
     r"\b(?:(at least|over|more than|a total of|up to|about|some|around|nearly)\s+)?"
-    r"(a|an|one|single|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|"
-    r"multiple|\d{1,2})\s+((?:[\w'\"-]+\s+){0,5}?)(?:ballistic\s+)?(missiles?|ICBMs?|SRBMs?|"
+    r"(?<![\w-])(a|an|one|single|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"several|multiple|\d{1,2})\s+((?:[\w'\"-]+\s+){0,5}?)(?:ballistic\s+)?(missiles?|ICBMs?|SRBMs?|"
     r"IRBMs?|MRBMs?|SLBMs?|CRBMs?|projectiles?|rockets?)\b(?!\s+(?:tests?|launches|launch "
     r"events|sites?))", re.I)
 _EEZ = re.compile(
@@ -235,8 +241,8 @@ _DIST = re.compile(
     rf"{_NUM}(?:\s*(?:-|to|and)\s*{_APPROX}?\s*{_NUM})?\s*-?\s*{_UNIT}"
     rf"(\s*\(\s*{_APPROX}?\s*{_NUM}(?:\s*(?:-|to)\s*{_NUM})?\s*-?\s*{_UNIT}\s*\))?", re.I)
 _SPAN_FROM = re.compile(
-    rf"\b(?:from|between)\s+{_APPROX}?\s*{_NUM}\s*(?:{_UNIT})?\s*(?:to|and)\s+{_APPROX}?\s*{_NUM}\s*"
-    rf"{_UNIT}", re.I)
+    rf"(?:\b(?:from|between)\s+{_APPROX}?\s*{_NUM}\s*(?:{_UNIT})?\s*(?:to|and)|"
+    rf"{_APPROX}?\s*{_NUM}\s*{_UNIT}\s*to)\s+{_APPROX}?\s*{_NUM}\s*{_UNIT}", re.I)
 _APOGEE_KW = re.compile(r"altitude|apogee|height|peak|heights|\bhigh\b", re.I)
 _RANGE_KW = re.compile(r"\bfl(?:ew|ying|own|y|ight of|ight distance)\b|travel|\brange\b|distance|"
                        r"covered|\bcover\b|\bgoing\b|\bdownrange\b|in the air|hovered|"
@@ -244,8 +250,8 @@ _RANGE_KW = re.compile(r"\bfl(?:ew|ying|own|y|ight of|ight distance)\b|travel|\b
 _CAPABILITY = re.compile(
     r"(?:\bhas a (?:\w+ )?range\b|\brange (?:is|of up to)\b|\bcapable\b|\bcould\b|\bcan\b|"
     r"\bwould\b|\bdesigned\b|\bpotential\b|\bif (?:launched|fired)\b|\bstandard trajectory\b|"
-    r"\brequired to\b|\bconsidered\b|\ballegedly\b|\bmaximum range of\b|\bminimum range\b|"
-    r"\bmedium range of\b|\blateral\b|\bfull touted\b|\bextends?\b|\breaches to\b|"
+    r"\brequired to\b|\bconsidered\b|\ballegedly\b|(?<!at the )\bmaximum range of\b|"
+    r"(?<!at the )\bminimum range\b|(?<!at the )\bmedium range of\b|\blateral\b|\bfull touted\b|\bextends?\b|\breaches to\b|"
     r"\bwithin \d+\b|\bable to\b|\bup to \S+ (?:km|kilomet)\w* (?:away )?from\b)", re.I)
 _OFFSET_AFTER = re.compile(
     r"^\s*(?:\)\s*)?(?:to the\s+)?((?:north|south)?-?(?:east|west)?(?:north|south)?(?:ward)?)"
@@ -395,13 +401,23 @@ class _Doc:
 
 
 def _is_body(line: str) -> bool:
-    return len(line.split()) >= 8 and bool(re.search(r"[.!?\"')]\s|[.!?\"')]$", line))
+    n = len(line.split())
+    return n >= 14 or (n >= 8 and bool(re.search(r"[.!?\"')]\s|[.!?\"')]$", line)))
 
 
 def _prepare(text: str) -> _Doc:
     raw = tx.normalize_text(text)
+    raw = re.sub(r"(\b\d{4})(?=[A-Z][a-z])", r"\1 ", raw)  # "September 19, 2024North Korea"
+    raw = re.sub(rf"([a-z])(\d{{1,2}} {tx.MONTH} \d{{4}})", r"\1 \2", raw)  # "Wilkinson24 August"
     raw_lines = [re.sub(r"\s+", " ", ln).strip() for ln in raw.splitlines()]
-    raw_lines = tx.strip_tail([ln for ln in raw_lines if ln])
+    joined: list[str] = []
+    for ln in raw_lines:  # a sentence broken over two lines
+        if joined and ln and joined[-1] and re.match(r"[a-z]", ln) and \
+                not re.search(r"[.!?:\"]$", joined[-1]) and len(joined[-1].split()) >= 5:
+            joined[-1] += " " + ln
+        else:
+            joined.append(ln)
+    raw_lines = tx.strip_tail([ln for ln in joined if ln])
     lines, pos = [], 0
     parts = []
     for ln in raw_lines:
@@ -449,7 +465,8 @@ def _publication_date(doc: _Doc, published: dt.date | None) -> tuple[dt.date | N
                       r"Published|Updated|On|At|By|In|KST|JST|GMT|EDT|EST|ET|IST|Mon|Tue|Wed|"
                       r"Thu|Fri|Sat|Sun)\b|[^A-Za-z]+", " ", rest)
         standalone = len(rest.split()) <= 4
-        if in_header or standalone or (doc.dateline and doc.dateline[0] == i):
+        lead_date = i == doc.header_end and full[0].start == 0
+        if in_header or standalone or lead_date or (doc.dateline and doc.dateline[0] == i):
             r = full[0].resolve(None)
             if r is not None:
                 return r, "header date" if in_header else "date line"
@@ -549,6 +566,9 @@ def _day_cue(s: str, anchor: dt.date | None, doc_weekday_hint: list) -> tuple[
             continue
         if _REPORT_DAY.search(s[:d.start]):
             continue  # "said on Thursday": the day of the report
+        if re.match(r"\s*(?:morning\s+|afternoon\s+|evening\s+|night\s+)?(?:ET|EDT|EST|PT|PDT|"
+                    r"PST|Hawaii time|Washington time)\b", s[d.end:]):
+            continue  # a day in US time
         if anchor is not None:
             return d.resolve(anchor), "weekday, the latest on or before the dateline", False
     if _TODAY.search(s) and anchor is not None:
@@ -558,6 +578,7 @@ def _day_cue(s: str, anchor: dt.date | None, doc_weekday_hint: list) -> tuple[
 
 # -- background -------------------------------------------------------------------------------
 def _is_background_clause(c: str, event: dt.date | None, ref: dt.date | None) -> bool:
+    c = re.sub(r"\([^)]*\b(?:GMT|UTC|ET|EDT|EST|Moscow time)\b[^)]*\)", " ", c)
     if _BACKGROUND.search(c):
         return True
     if re.match(rf"\s*(?:In|On|Last|Earlier in)\s+(?:early\s+|mid-?\s*|late\s+)?{tx.MONTH}\b"
@@ -702,7 +723,7 @@ def _launch_times(sents: list[_Sentence], context_zone: str | None, day: dt.date
                 continue
             launchy = _LAUNCH_VERB.search(c) or re.search(
                 r"\b(?:launch(?:es)?|firings?|detected|took place)\b", c, re.I) or (
-                an.launch and not _NOT_LAUNCH_TIME.search(c))
+                (an.launch or _LAUNCH_VERB.search(t)) and not _NOT_LAUNCH_TIME.search(c))
             if not launchy or (_NOT_LAUNCH_TIME.search(c) and not _LAUNCH_VERB.search(c)):
                 continue
             for m in _TIME.finditer(c):
@@ -769,7 +790,7 @@ def _site(sents: list[_Sentence]):
 
     generic = re.compile(
         r"\b(?:from|near|around|in|at)\s+(?:the\s+)?(?:(?:vicinity|area|outskirts|region)\s+"
-        r"of\s+)?(?:(?:North Korea|the North|the country|its|Pyongyang|north Korea)(?:'s)?\s+)?"
+        r"of\s+)?(?:(?:North Korea|North|the country|its|Pyongyang|north Korea)(?:'s)?\s+)?"
         r"(?:(?:eastern|western|northern|southern|northeastern|northwestern|southeastern|"
         r"southwestern|central|inland|coastal|east|west|north|south|port|capital|North Korean|"
         r"the)\s+)*(?:(?:coastal\s+)?(?:city|town|county|region|province|area|district|capital|"
@@ -777,18 +798,20 @@ def _site(sents: list[_Sentence]):
         r"(?P<name>[A-Z][\w'-]+(?:[\s-][A-Z][\w'-]+){0,3})"
         r"(?P<kind>\s+(?:Province|province|County|county|area|region|air base|airport|"
         r"International Airport|District|district|town|city))?")
-    stop = re.compile(r"^(?:North Korea|Korea|Japan|South Korea|Seoul|Tokyo|East Sea|Yellow Sea|"
+    stop = re.compile(r"^(?:North Korea|Pyeongyang|Korea|Japan|South Korea|Seoul|Tokyo|East Sea|Yellow Sea|"
                       r"West Sea|Sea|Sea of Japan|Pacific|Monday|Tuesday|Wednesday|Thursday|"
                       r"Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
                       r"August|September|October|November|December|Kim|The|North|South|"
                       r"Japanese|U|US|UN|DPRK|Korean|Peninsula|Yonhap|Hokkaido|Guam|Russia|"
-                      r"China)\b")
+                      r"China)$")
+    found: list = []
     for an in sents:
         t = an.event_text()
         for a, b in an.spans:
             c = t[a:b]
-            if not (_LAUNCH_VERB.search(c) or re.search(r"\blaunch (?:site|point)|originated|"
-                                                        r"\blaunched\b|detected", c, re.I)):
+            if not (_LAUNCH_VERB.search(c) or re.search(
+                    r"\blaunch(?:es)?\b|\blaunch (?:site|point)|originated|\blaunched\b|detected|"
+                    r"took place|\bfired\b", c, re.I)):
                 continue
             if re.search(r"\b(?:fell|landed|splash\w*|flew over|passed over)\b", c, re.I) and \
                     not re.search(r"\bfrom\b", c):
@@ -799,15 +822,21 @@ def _site(sents: list[_Sentence]):
                                      r"(?:the\s+)?$|\b(?:off|into|toward|towards|over)\s+(?:the\s+)?"
                                      r"(?:\w+\s+)?$", before, re.I)
                 if not relative and re.search(r"\b(?:from|near|in|at|around|of)\b", before):
-                    return index[normalize_name(m.group(1))], m.group(1), an
+                    found.append((index[normalize_name(m.group(1))], m.group(1), an))
             for m in generic.finditer(c):
                 name = m.group("name")
                 if stop.match(name) or re.search(r"\b(?:Sea|Ocean|Japan|Korea)\b", name):
                     continue
                 text = name + (m.group("kind") or "")
                 key = normalize_name(name)
-                return index.get(key), text.strip(), an
-    return None, None, None
+                found.append((index.get(key), text.strip(), an))
+    if not found:
+        return None, None, None
+    # the most specific place: a named site before a city or province ("the Sunan region
+    # near Pyongyang", "from Pyongyang's Sunan area")
+    broad = re.compile(r"^(?:Pyongyang|[\w\s-]*(?:Province|province|region))$")
+    return min(found, key=lambda x: bool(broad.match(x[1]) or (
+        x[0] is not None and x[0].name == "Pyongyang")))
 
 
 def _count(sents: list[_Sentence]):
@@ -836,6 +865,9 @@ def _count(sents: list[_Sentence]):
             if n == 1 and plural:
                 continue
             return n, an
+        if weak is None and (m := re.search(r"\b(?:a|an|one)\s+(?:[\w-]+\s+){0,4}?(?:ballistic\s+)?"
+                                            r"(?:missile|ICBM|SRBM|IRBM|SLBM|projectile)\b", t)):
+            weak = (1, an)
     return weak if weak else (None, None)
 
 
@@ -844,12 +876,23 @@ def _names(sents: list[_Sentence]):
     ev: dict[str, _Sentence] = {}
     from ..flight.catalog import normalize_name
 
+    written = None
+    for generic in (False, True):
+        for an in sents:
+            t = re.sub(r"[\"“”']", "", an.event_text())
+            for m in _NAME.finditer(t):
+                raw = m.group(1)
+                if generic != bool(re.match(r"(?:600|super|hypersonic|tactical)", raw, re.I)):
+                    continue
+                name, written = _vehicles().get(normalize_name(raw), raw), raw
+                ev["missile_name"] = an
+                break
+            if name is not None:
+                break
+        if name is not None:
+            break
     for an in sents:
         t = an.event_text()
-        if name is None and (m := _NAME.search(t)):
-            raw = re.sub(r"[\"']", "", m.group(1))
-            name = _vehicles().get(normalize_name(raw), raw)
-            ev["missile_name"] = an
         if text is None and (m := _KIND.search(re.sub(r"[\"“”']", "", t))):
             text = m.group(1)
             ev["missile_text"] = an
@@ -859,7 +902,7 @@ def _names(sents: list[_Sentence]):
                     cls = c
                     ev["missile_class"] = an
                     break
-    return name, text, cls, ev
+    return name, written, text, cls, ev
 
 
 def _to_km(value: str, unit: str) -> float:
@@ -879,10 +922,10 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
     found = []
     taken: list[tuple[int, int]] = []
     for m in _SPAN_FROM.finditer(t):
-        u = m.group(4) or m.group(2)
-        if u:
-            found.append((m.start(), m.end(), (_to_km(m.group(1), u), _to_km(m.group(3), u))))
-            taken.append(m.span())
+        lo, u_lo = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        hi, u = m.group(5), m.group(6)
+        found.append((m.start(), m.end(), (_to_km(lo, u_lo or u), _to_km(hi, u))))
+        taken.append(m.span())
     for m in _DIST.finditer(t):
         if any(a <= m.start() < b for a, b in taken):
             continue
@@ -1045,17 +1088,18 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
                             f"{_NON_LAUNCH_TOPIC.search(lead).group().lower()})")
     # a dateline without any year: the year from the text's weekdays, if one fits
     if anchor is None and dl is not None and dl.month is not None:
-        wd = [d.weekday for a in cands for d in tx.find_dates(a.text) if d.weekday is not None]
-        for w in wd[:1]:
-            # the launch weekday is on or a day before the dateline
-            for back in (0, 1):
-                y = _infer_year(dl.month, dl.day, (w + back) % 7)
-                if y is not None:
-                    anchor = dt.date(y, dl.month, dl.day)
-                    anchor_basis, year_inferred = "dateline, year from the weekday", True
-                    break
-            if anchor is not None:
-                break
+        for a in [main] + cands:
+            wd = [d for d in tx.find_dates(a.event_text()) if d.weekday is not None
+                  and not _REPORT_DAY.search(a.event_text()[:d.start])]
+            if not wd:
+                continue
+            # the launch weekday is the dateline's, or the day before it ("yesterday")
+            back = 1 if _DAY_BEFORE.search(a.text) else 0
+            y = _infer_year(dl.month, dl.day, (wd[0].weekday + back) % 7)
+            if y is not None:
+                anchor = dt.date(y, dl.month, dl.day)
+                anchor_basis, year_inferred = "dateline, year from the weekday", True
+            break
     out = Extracted(published=pub, main_sentence=main.text)
     hint = [d.weekday for d in tx.find_dates(main.text) if d.weekday is not None]
     day, basis, yi = None, "", False
@@ -1109,17 +1153,22 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
         out.evidence["authority"] = src.evidence(True, 0.8 if src.said_by else 0.6,
                                                  "named in the sentence" if src.said_by else
                                                  "carried from the previous sentence")
-    for a, key, v in figs:
-        mine = a.authority in (None, authority) or out.outlet is None and a.said_by is None
-        if mine and getattr(out, key) is None and key not in out.spans:
-            if isinstance(v, tuple):
-                out.spans[key] = v
-            else:
-                setattr(out, key, v)
-            out.evidence[key] = a.evidence(True, 0.85, "nearest quantity keyword")
-        elif not mine:
-            out.other_claims.append({"field": key, "value": list(v) if isinstance(v, tuple)
-                                     else v, "authority": a.authority, "sentence": a.text})
+    for mine_pass in (True, False):
+        for a, key, v in figs:
+            mine = a.authority in (None, authority) or out.outlet is None and a.said_by is None
+            if mine != mine_pass:
+                continue
+            if getattr(out, key) is None and key not in out.spans:
+                if isinstance(v, tuple):
+                    out.spans[key] = v
+                else:
+                    setattr(out, key, v)
+                out.figure_authority[key] = authority if mine else a.authority
+                out.evidence[key] = a.evidence(True, 0.85, "nearest quantity keyword; said by "
+                                               f"{out.figure_authority[key] or 'unattributed'}")
+            if not mine:
+                out.other_claims.append({"field": key, "value": list(v) if isinstance(v, tuple)
+                                         else v, "authority": a.authority, "sentence": a.text})
 
     zone = _context_zone(authority, doc)
     times = _launch_times(order, zone, day)
@@ -1138,8 +1187,9 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     out.n_missiles, an = _count(order)
     if an is not None:
         out.evidence["n_missiles"] = an.evidence(True, 0.8)
-    name, kind, cls, evs = _names(order)
+    name, written, kind, cls, evs = _names(order)
     out.missile_name, out.missile_text, out.missile_class = name, kind, cls
+    out.missile_name_text = written
     if cls is None and name is not None:
         from ..flight.catalog import get_vehicle
 
