@@ -402,7 +402,7 @@ class _Doc:
 
 def _is_body(line: str) -> bool:
     n = len(line.split())
-    return n >= 14 or (n >= 8 and bool(re.search(r"[.!?\"')]\s|[.!?\"')]$", line)))
+    return n >= 14 or (n >= 8 and bool(re.search(r"[.!?][\"')]?(?:\s|$)", line)))
 
 
 def _prepare(text: str) -> _Doc:
@@ -1089,12 +1089,13 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     # a dateline without any year: the year from the text's weekdays, if one fits
     if anchor is None and dl is not None and dl.month is not None:
         for a in [main] + cands:
-            wd = [d for d in tx.find_dates(a.event_text()) if d.weekday is not None
-                  and not _REPORT_DAY.search(a.event_text()[:d.start])]
+            wd = [d for d in tx.find_dates(a.event_text()) if d.weekday is not None]
             if not wd:
                 continue
-            # the launch weekday is the dateline's, or the day before it ("yesterday")
-            back = 1 if _DAY_BEFORE.search(a.text) else 0
+            # the day of the report is the dateline's; a launch weekday is the dateline's,
+            # or the day before it ("yesterday", "a day earlier")
+            said = bool(_REPORT_DAY.search(a.event_text()[:wd[0].start]))
+            back = 1 if (_DAY_BEFORE.search(a.text) and not said) else 0
             y = _infer_year(dl.month, dl.day, (wd[0].weekday + back) % 7)
             if y is not None:
                 anchor = dt.date(y, dl.month, dl.day)
@@ -1108,7 +1109,21 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
         if day is not None:
             out.evidence["date"] = a.evidence(True, 0.9, basis)
             break
+    launchish = [a for a in sents if not a.headline and re.search(
+        r"\b(?:launch\w*|fir(?:ed|ing)|test-?fir\w*|carried out|conducted|tests?|tested)\b",
+        a.text, re.I)]
     if day is None and anchor is not None:
+        for a in launchish:  # "Reports emerged on Tuesday ... about North Korea launching"
+            if a in cands:
+                continue
+            d2, b2, _ = _day_cue(a.event_text(), anchor, hint)
+            if d2 is not None and "weekday" in b2:
+                day = d2
+                out.evidence["date"] = a.evidence(True, 0.7, b2)
+                break
+    other_days = {d.weekday for a in launchish for d in tx.find_dates(a.event_text())
+                  if d.weekday is not None}
+    if day is None and anchor is not None and not (other_days - {anchor.weekday()}):
         day, basis = anchor, anchor_basis
         out.evidence["date"] = main.evidence(False, 0.6, f"no day in the text: {basis}")
         out.date_inferred = True
