@@ -133,7 +133,8 @@ _SUBJECT = r"(?:North Korea|N\.\s?Korea|NKorea|Pyongyang|DPRK|the North|Kim)"
 _LAUNCH_VERB = re.compile(rf"\b(?:{_FINITE})\b|\b{_SUBJECT}\s+(?:\w+\s+)?{_PRESENT}\b", re.I)
 _BACKGROUND = re.compile(
     r"\blast (?:year|month|week|time)\b|\bearlier this (?:year|month)\b|\bprevious(?:ly)?\b|"
-    r"\bsince\b|\bago\b|\bin the past\b|\b\d+ (?:days|weeks|months) after\b|"
+    r"\bago\b|\bin the past\b|\b(?:\d+|one|two|three|four|five|six|seven|ten|a few|several) "
+    r"(?:days?|weeks?|months?) (?:after|before|earlier|later)\b|"
     r"\bprior\b|\bso far this year\b|\bin (?:19|20)\d\d\b|\bthe year before\b|"
     r"\bhistory\b|\bfirst (?:time|launch|test) in\b|\blast (?:fired|launched|tested)\b|"
     r"\bthe last (?:one|launch|test|time)\b|\bin recent (?:months|weeks|years)\b|"
@@ -556,7 +557,8 @@ def _day_cue(s: str, anchor: dt.date | None, doc_weekday_hint: list) -> tuple[
             return d.resolve(None), "stated date", False
         if anchor is not None:
             return d.resolve(anchor), "stated month and day, year of the dateline", True
-        wd = [x.weekday for x in dates if x.weekday is not None] + doc_weekday_hint
+        wd = [x.weekday for x in dates if x.weekday is not None and (
+            abs(x.start - d.end) < 12 or abs(d.start - x.end) < 12)]  # "Monday, March 10"
         if wd and (y := _infer_year(d.month, d.day, wd[0])) is not None:
             return dt.date(y, d.month, d.day), "month, day and weekday fit one year", True
     if _DAY_BEFORE.search(s) and anchor is not None:
@@ -985,7 +987,7 @@ def _flight_time(t: str) -> float | None:
             continue
         if unit == "s" and not re.search(r"\bfor\s+$|\bfor\s+(?:about|some|around)\s+$", before):
             continue
-        if re.match(r"\s*(?:later|after|ago|earlier|apart|interval|before)\b", after, re.I):
+        if re.match(r"\s*(?:later|after|ago|earlier|apart|interval)\b", after, re.I):
             continue
         if re.search(r"\b(?:within|every|meeting|in less than)\s+$", before, re.I):
             continue
@@ -1088,19 +1090,25 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
                             f"{_NON_LAUNCH_TOPIC.search(lead).group().lower()})")
     # a dateline without any year: the year from the text's weekdays, if one fits
     if anchor is None and dl is not None and dl.month is not None:
-        for a in [main] + cands:
-            wd = [d for d in tx.find_dates(a.event_text()) if d.weekday is not None]
-            if not wd:
-                continue
-            # the day of the report is the dateline's; a launch weekday is the dateline's,
-            # or the day before it ("yesterday", "a day earlier")
-            said = bool(_REPORT_DAY.search(a.event_text()[:wd[0].start]))
-            back = 1 if (_DAY_BEFORE.search(a.text) and not said) else 0
-            y = _infer_year(dl.month, dl.day, (wd[0].weekday + back) % 7)
-            if y is not None:
-                anchor = dt.date(y, dl.month, dl.day)
-                anchor_basis, year_inferred = "dateline, year from the weekday", True
-            break
+        strong, weak = set(), set()
+        for a in sents:
+            t = a.event_text()
+            for d in tx.find_dates(t):
+                if d.weekday is None:
+                    continue
+                # the day of a report ("said Thursday") is the dateline's, a launch
+                # "yesterday" the day before it; a plain launch weekday is taken as the
+                # dateline's only when the text says nothing stronger
+                if _REPORT_DAY.search(t[:d.start]):
+                    strong.add(_infer_year(dl.month, dl.day, d.weekday))
+                elif _DAY_BEFORE.search(t) and (a.launch or a is main):
+                    strong.add(_infer_year(dl.month, dl.day, (d.weekday + 1) % 7))
+                elif a.launch or a is main:
+                    weak.add(_infer_year(dl.month, dl.day, d.weekday))
+        years_fit = strong or weak
+        if len(years_fit) == 1 and None not in years_fit:
+            anchor = dt.date(years_fit.pop(), dl.month, dl.day)
+            anchor_basis, year_inferred = "dateline, year from the weekday", True
     out = Extracted(published=pub, main_sentence=main.text)
     hint = [d.weekday for d in tx.find_dates(main.text) if d.weekday is not None]
     day, basis, yi = None, "", False
@@ -1158,7 +1166,16 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
                 figs.append((a, f"{kind}_km", km))
         if (ft := _flight_time(t)) is not None:
             figs.append((a, "flight_time_s", ft))
-    first_auth = next((a.authority for a, _, _ in figs if a.authority), None)
+    # whose figures come first: distances, flight times and explicit counts ("at least 10
+    # missiles"), from sentences that name one authority (or carry the previous one's)
+    counted = []
+    for a in body_events:
+        n, _ = _count([a])
+        has = any(f[0] is a for f in figs) or (n is not None and n >= 2)
+        if has and a.authority and len({nm for nm, pat in _AUTHORITY
+                                        if re.search(pat, a.text)}) <= 1:
+            counted.append(a)
+    first_auth = next((a.authority for a in counted), None)
     authority = first_auth or main.authority or next(
         (a.authority for a in order if a.authority), None)
     out.authority = authority
