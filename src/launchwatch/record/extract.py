@@ -127,7 +127,8 @@ _FINITE = (r"(?:(?:test|re)[- ]?)?(?:fired|launched)|test[- ]?fire[sd]|test[- ]?
            r"shot|lifted off|blasted off|tested(?=[^.;]{0,40}\b(?:missiles?|ICBMs?|rockets?|"
            r"projectiles?)\b)|launch(?:es)? of (?:a|an|two|three|four|multiple|several|\d+)\b|"
            r"(?:conducted|staged|carried out)\b[^.;]{0,70}?\b(?:test|launch|firing|test-fire|"
-           r"drill)s?\b")
+           r"drill)s?\b|(?:test-fire|test-launch|launch|firing|test)\b[^.;]{0,80}?\b(?:was|were) "
+           r"(?:conducted|carried out|staged)\b")
 _PRESENT = r"(?:fires|launches|test-fires|fire|launch)"
 _SUBJECT = r"(?:North Korea|N\.\s?Korea|NKorea|Pyongyang|DPRK|the North|Kim)"
 _LAUNCH_VERB = re.compile(rf"\b(?:{_FINITE})\b|\b{_SUBJECT}\s+(?:\w+\s+)?{_PRESENT}\b", re.I)
@@ -403,7 +404,7 @@ class _Doc:
 
 def _is_body(line: str) -> bool:
     n = len(line.split())
-    return n >= 14 or (n >= 8 and bool(re.search(r"[.!?][\"')]?(?:\s|$)", line)))
+    return n >= 14 or (n >= 8 and bool(re.search(r"[.!?][\"')]?$", line)))
 
 
 def _prepare(text: str) -> _Doc:
@@ -755,9 +756,9 @@ def _launch_times(sents: list[_Sentence], context_zone: str | None, day: dt.date
                     continue
                 if zone and zone.lower() == "local time":
                     zone = context_zone or "Pyongyang time"
-                if zone and zone.upper() in ("GMT", "UTC") and context_zone:
+                if zone and zone.upper() in ("GMT", "UTC"):
                     # only a UTC time is given: the local time in the context's zone
-                    off = _offset_for(context_zone, day)
+                    off = _offset_for(context_zone or "KST", day)
                     mins = int(hhmm[:2]) * 60 + int(hhmm[3:]) + int(off[0][1:3]) * 60 + int(
                         off[0][4:])
                     out.append((f"{mins // 60 % 24:02d}:{mins % 60:02d}", off[0], off[1], an))
@@ -768,8 +769,8 @@ def _launch_times(sents: list[_Sentence], context_zone: str | None, day: dt.date
             if not any(_TIME.search(c) for _ in [0]):
                 for m in _HHMM_UTC.finditer(c):
                     h, mi = int(m.group(1)), int(m.group(2))
-                    if h < 24 and mi < 60 and context_zone:
-                        off = _offset_for(context_zone, day)
+                    if h < 24 and mi < 60:
+                        off = _offset_for(context_zone or "KST", day)
                         mins = h * 60 + mi + int(off[0][1:3]) * 60 + int(off[0][4:])
                         out.append((f"{mins // 60 % 24:02d}:{mins % 60:02d}", off[0], off[1],
                                     an))
@@ -782,7 +783,9 @@ def _context_zone(authority: str | None, doc: _Doc) -> str | None:
         return "JST"
     if authority in ("KCNA", "DPRK MND"):
         return "Pyongyang time"
-    return "KST"
+    if authority == "ROK JCS" or re.search(r"\bSEOUL\b|\bSeoul\s*[,/\[]", head):
+        return "KST"
+    return None
 
 
 def _site(sents: list[_Sentence]):
@@ -1056,7 +1059,9 @@ def _landing(sents: list[_Sentence]):
                     m = re.match(r"[^,;.]*?(?:\b[A-Z][\w'-]*(?:[\s-]+[A-Z][\w'-]*)*)"
                                  r"(?:\s+(?:island|Island|peninsula|Peninsula|Prefecture|"
                                  r"prefecture))?", seg)
-                    offset = (m.group() if m else seg[:60]).strip()
+                    lead = re.search(rf"{_APPROX}\s*$", _digits(t)[:pos])
+                    offset = ((lead.group() if lead else "") + (m.group() if m else seg[:60]))
+                    offset = offset.strip()
                     ev = ev or an
                     break
     parts = [p for p in (sea_txt, offset) if p]
@@ -1125,12 +1130,13 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
             if a in cands:
                 continue
             d2, b2, _ = _day_cue(a.event_text(), anchor, hint)
-            if d2 is not None and "weekday" in b2:
+            if d2 is not None and "today" not in b2:
                 day = d2
                 out.evidence["date"] = a.evidence(True, 0.7, b2)
                 break
-    other_days = {d.weekday for a in launchish for d in tx.find_dates(a.event_text())
-                  if d.weekday is not None}
+    other_days = {d.weekday if d.weekday is not None else (r.weekday() if (
+        r := d.resolve(anchor)) else None) for a in launchish for d in tx.find_dates(
+        a.event_text())} - {None}
     if day is None and anchor is not None and not (other_days - {anchor.weekday()}):
         day, basis = anchor, anchor_basis
         out.evidence["date"] = main.evidence(False, 0.6, f"no day in the text: {basis}")
@@ -1178,6 +1184,15 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     first_auth = next((a.authority for a in counted), None)
     authority = first_auth or main.authority or next(
         (a.authority for a in order if a.authority), None)
+    issuer = None
+    if out.outlet is None:
+        for _, ln, _noise in doc.lines[:doc.header_end]:
+            if len(ln.split()) <= 6 and (who := _authority_in(ln)) is not None:
+                issuer = who
+                break
+        if issuer is None and doc.dateline is not None:  # "Pyongyang, November 19 (KCNA) --"
+            issuer = _authority_in(doc.lines[doc.dateline[0]][1][:doc.dateline[1]])
+    authority = issuer or authority
     out.authority = authority
     if authority:
         src = next((a for a, _, _ in figs if a.authority == authority), None) or next(
