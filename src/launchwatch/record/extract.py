@@ -156,8 +156,8 @@ _CLASS = (("ICBM", r"intercontinental|\bICBMs?\b"),
           ("SRBM", r"short[- ]range|close[- ]range|\bSRBMs?\b|\bCRBMs?\b"))
 _NAME = re.compile(
     r"\b(Hwasong(?:pho)?[- ]?\d+(?:[A-Za-z]{1,2})?(?:-?Da-?\d(?:\.\d)?)?|KN-?\d+(?=s?\b)|"
-    r"Pukguksong-?\d+\w*|Haeil-?[\w-]*|Chollima-?\d+|Musudan|Rodong(?! Sinmun)|Nodong|Scud(?:[- ](?:type|"
-    r"class|series))?|Iskander|super-large multiple rocket launchers?|"
+    r"Pukguksong-?\d+\w*|Haeil-?[\w-]*|Chollima-?\d+|Musudan|Rodong(?! Sinmun)|Nodong|"
+    r"Scud(?:[- ](?:type|class|series))?|Iskander|super-large multiple rocket launchers?|"
     r"(?:600 ?mm )?super-large (?:multiple )?rocket launchers?|hypersonic missile|"
     r"tactical guided missiles?)\b", re.I)
 _KIND = re.compile(
@@ -171,9 +171,9 @@ _AUTHORITY = (
     ("ROK JCS", r"Joint Chiefs|\bJCS\b|South Korea(?:'s|n)\s+(?:\w+\s+)?(?:military|army|"
                 r"defen[cs]e|officials?|government|Defense Ministry|Ministry of National)|"
                 r"Seoul's military|military in Seoul|Seoul said|South Korea said|"
-                r"South Korean and (?:U\.?S\.?|Japanese)|South Korea's Office|according to (?:the )?"
-                r"U\.?S\.? and South Korea|South Korean(?:,| and)[^.]{0,40}\b(?:governments|"
-                r"officials|militaries)"),
+                r"South Korean and (?:U\.?S\.?|Japanese)|South Korea's Office|"
+                r"according to (?:the )?U\.?S\.? and South Korea|"
+                r"South Korean(?:,| and)[^.]{0,40}\b(?:governments|officials|militaries)"),
     ("Japan MoD", r"Japan(?:'s|ese)?\s+(?:\w+\s+)?(?:Defen[cs]e Ministry|Ministry of Defen[cs]e|"
                   r"defen[cs]e (?:minist(?:er|ry)|chief|official)|Joint Staff)|"
                   r"Ministry of Defen[cs]e of Japan|Japanese (?:\w+\s+)?Defen[cs]e Minister|"
@@ -253,7 +253,8 @@ _CAPABILITY = re.compile(
     r"(?:\bhas a (?:\w+ )?range\b|\brange (?:is|of up to)\b|\bcapable\b|\bcould\b|\bcan\b|"
     r"\bwould\b|\bdesigned\b|\bpotential\b|\bif (?:launched|fired)\b|\bstandard trajectory\b|"
     r"\brequired to\b|\bconsidered\b|\ballegedly\b|(?<!at the )\bmaximum range of\b|"
-    r"(?<!at the )\bminimum range\b|(?<!at the )\bmedium range of\b|\blateral\b|\bfull touted\b|\bextends?\b|\breaches to\b|"
+    r"(?<!at the )\bminimum range\b|(?<!at the )\bmedium range of\b|\blateral\b|"
+    r"\bfull touted\b|\bextends?\b|\breaches to\b|"
     r"\bwithin \d+\b|\bable to\b|\bup to \S+ (?:km|kilomet)\w* (?:away )?from\b)", re.I)
 _OFFSET_AFTER = re.compile(
     r"^\s*(?:\)\s*)?(?:to the\s+)?((?:north|south)?-?(?:east|west)?(?:north|south)?(?:ward)?)"
@@ -280,7 +281,9 @@ _DATELINE = re.compile(
     rf"\.?(?:,\s*(?P<year>\d{{4}}))?\s*(?:[.,]\s*)?(?:\([^)]{{1,40}}\)|/[A-Z]+/\.?|,?\s*[A-Z]"
     rf"[A-Za-z ]{{1,20}}\b)?\s*(?:--|-|:|\.)?\s*")
 _DATELINE_PAREN = re.compile(
-    r"^\s*[A-Z][A-Za-z.]*(?:[ /-][A-Z][A-Za-z.]*){0,3}\s*\((?P<inner>[^)]{1,60})\)\s*(?:-|--|:)?\s*")
+    r"^\s*[A-Z][A-Za-z.]*(?:[ /-][A-Z][A-Za-z.]*){0,3}\s*\((?P<inner>[^)]{1,60})\)\s*"
+    r"(?:-|--|:)?\s*")
+
 
 @cache
 def _sites() -> tuple[re.Pattern, dict]:
@@ -803,8 +806,8 @@ def _site(sents: list[_Sentence]):
         r"(?P<name>[A-Z][\w'-]+(?:[\s-][A-Z][\w'-]+){0,3})"
         r"(?P<kind>\s+(?:Province|province|County|county|area|region|air base|airport|"
         r"International Airport|District|district|town|city))?")
-    stop = re.compile(r"^(?:North Korea|Pyeongyang|Korea|Japan|South Korea|Seoul|Tokyo|East Sea|Yellow Sea|"
-                      r"West Sea|Sea|Sea of Japan|Pacific|Monday|Tuesday|Wednesday|Thursday|"
+    stop = re.compile(r"^(?:North Korea|Pyeongyang|Korea|Japan|South Korea|Seoul|Tokyo|East Sea|"
+                      r"Yellow Sea|West Sea|Sea|Sea of Japan|Pacific|Monday|Tuesday|Wednesday|Thursday|"
                       r"Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
                       r"August|September|October|November|December|Kim|The|North|South|"
                       r"Japanese|U|US|UN|DPRK|Korean|Peninsula|Yonhap|Hokkaido|Guam|Russia|"
