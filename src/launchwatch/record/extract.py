@@ -730,9 +730,12 @@ def _launch_times(sents: list[_Sentence], context_zone: str | None, day: dt.date
             launchy = _LAUNCH_VERB.search(c) or re.search(
                 r"\b(?:launch(?:es)?|firings?|detected|took place)\b", c, re.I) or (
                 (an.launch or _LAUNCH_VERB.search(t)) and not _NOT_LAUNCH_TIME.search(c))
-            if not launchy or (_NOT_LAUNCH_TIME.search(c) and not _LAUNCH_VERB.search(c)):
+            if not launchy:
                 continue
             for m in _TIME.finditer(c):
+                near = c[max(0, m.start() - 40):m.end() + 15]
+                if _NOT_LAUNCH_TIME.search(near) and not _LAUNCH_VERB.search(near):
+                    continue  # an impact, alarm, meeting or posting time
                 h, mi = int(m.group(1)), int(m.group(2)) if m.group(2) else 0
                 ampm = m.group(3) or ""
                 after = c[m.end():m.end() + 40]
@@ -807,8 +810,8 @@ def _site(sents: list[_Sentence]):
         r"(?P<kind>\s+(?:Province|province|County|county|area|region|air base|airport|"
         r"International Airport|District|district|town|city))?")
     stop = re.compile(r"^(?:North Korea|Pyeongyang|Korea|Japan|South Korea|Seoul|Tokyo|East Sea|"
-                      r"Yellow Sea|West Sea|Sea|Sea of Japan|Pacific|Monday|Tuesday|Wednesday|Thursday|"
-                      r"Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+                      r"Yellow Sea|West Sea|Sea|Sea of Japan|Pacific|Monday|Tuesday|Wednesday|"
+                      r"Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
                       r"August|September|October|November|December|Kim|The|North|South|"
                       r"Japanese|U|US|UN|DPRK|Korean|Peninsula|Yonhap|Hokkaido|Guam|Russia|"
                       r"China)$")
