@@ -304,10 +304,13 @@ def test_finished_run_is_stored_as_a_launch_event(client):
     assert got["apogee_km"] == 49.2 and got["flight_time_s"] == 495.0
     assert got["eez_claim"] == "outside" and got["missile_class"] == "SRBM"
     assert "not a real launch" in rep["notes"][0]
-    # the real event is untouched; both show in the table, the run found by search
+    # the real event is untouched; the record lists reported events only unless simulated
+    # runs are asked for (the dashboard's table asks), and search finds the run among them
     assert client.get(f"/api/events/{real}").json()["authorities"] == ["ROK JCS"]
-    assert len(client.get("/api/events").json()) == 2
-    found = client.get("/api/events", params={"q": "LAUNCHWATCH simulation"}).json()
+    assert [e["id"] for e in client.get("/api/events").json()] == [real]
+    assert len(client.get("/api/events", params={"simulated": True}).json()) == 2
+    found = client.get("/api/events", params={"q": "LAUNCHWATCH simulation",
+                                              "simulated": True}).json()
     assert [e["id"] for e in found] == [info["event_id"]]
     # a report posted later for the same date and site joins the real event, not the run's
     later = client.post("/api/events", json=dict(REPORT, authority="Japan MoD",

@@ -44,11 +44,21 @@ def ingest(
     json_out: JsonOption = False,
     db: DbOption = None,
     no_zone: Annotated[bool, typer.Option("--no-zone", help="Skip the zone verdict.")] = False,
+    published: Annotated[str | None, typer.Option(
+        "--published", help="Publication date YYYY-MM-DD, when the text's own dateline or "
+                            "byline lacks it (weekdays and 'yesterday' are read against it)."
+    )] = None,
 ) -> None:
     """Extract a launch from a statement or article, reconstruct it and store it."""
     from ..record.ingest import IngestError, ingest_text
     from ..record.views import event_dict
 
+    pub = None
+    if published is not None:
+        try:
+            pub = dt.date.fromisoformat(published)
+        except ValueError:
+            fail(f"--published {published!r} is not a date YYYY-MM-DD")
     if file == "-":
         text, source = sys.stdin.read(), "stdin"
     else:
@@ -60,7 +70,7 @@ def ingest(
         fail(f"{file}: empty text, nothing stored")
     with _store(db) as store:
         try:
-            res = ingest_text(store, text, source=source, zones=not no_zone)
+            res = ingest_text(store, text, source=source, zones=not no_zone, published=pub)
         except IngestError as exc:
             fail(f"{source}: {exc}")
         ev = event_dict(store.event(res.event_id))
@@ -87,9 +97,11 @@ def list_events(
     site: Annotated[str | None, typer.Option(help="Launch site name or alias.")] = None,
     missile_class: Annotated[
         str | None, typer.Option("--class", help="SRBM | MRBM | IRBM | ICBM | SLBM.")] = None,
+    simulated: Annotated[bool, typer.Option(
+        "--simulated", help="Also list simulated runs (hidden by default).")] = False,
     db: DbOption = None,
 ) -> None:
-    """List recorded events, oldest first."""
+    """List recorded events, oldest first (reported events; --simulated adds runs)."""
     from ..record.views import event_dict
 
     day = None
@@ -103,7 +115,8 @@ def list_events(
         fail(f"--class {missile_class!r} must be one of SRBM, MRBM, IRBM, ICBM, SLBM")
     with _store(db) as store:
         events = [event_dict(e, reports=False)
-                  for e in store.events(since=day, site=site, missile_class=missile_class)]
+                  for e in store.events(since=day, site=site, missile_class=missile_class,
+                                        simulated=None if simulated else False)]
     if json_out:
         typer.echo(json.dumps(events))
         return
@@ -141,6 +154,8 @@ def show(
 def export_cmd(
     out: Annotated[str, typer.Argument(help="Output file, or - for stdout.")],
     fmt: Annotated[str, typer.Option("--format", help="csv | geojson | czml")] = "csv",
+    simulated: Annotated[bool, typer.Option(
+        "--simulated", help="Also export simulated runs (hidden by default).")] = False,
     db: DbOption = None,
 ) -> None:
     """Export every event: CSV (one row per report), GeoJSON, or CZML trajectories."""
@@ -151,7 +166,7 @@ def export_cmd(
     if fmt not in writers:
         fail(f"--format must be one of {', '.join(writers)} (got {fmt!r})")
     with _store(db) as store:
-        text = writers[fmt](store.events())
+        text = writers[fmt](store.events(simulated=None if simulated else False))
     if out == "-":
         typer.echo(text, nl=False)
         return
@@ -184,6 +199,47 @@ def import_cmd(
     console.print(f"imported {added} report(s), {dupes} already recorded")
 
 
+@record_app.command()
+def evaluate(
+    key: Annotated[str, typer.Argument(help="Answer key (JSON, the corpus's key format).")],
+    texts_dir: Annotated[str, typer.Argument(help="Folder of NNN-*.txt texts the key covers.")],
+    json_out: JsonOption = False,
+    details: Annotated[bool, typer.Option("--details", help="List every field that is not "
+                                                            "right, text by text.")] = False,
+) -> None:
+    """Score the report reader against an answer key: per field right / wrong / missed,
+    refused launch reports, non-launch texts refused (see launchwatch.record.evaluate)."""
+    from ..record.evaluate import KeyError_
+    from ..record.evaluate import evaluate as run
+
+    try:
+        ev = run(key, texts_dir)
+    except (KeyError_, OSError) as exc:
+        fail(str(exc))
+    if json_out:
+        typer.echo(json.dumps(ev.as_dict(), default=str))
+        return
+    s = ev.summary()
+    console.print(f"{s['texts']} texts ({s['launch_texts']} launch reports, "
+                  f"{s['non_launch_texts']} not): {s['right']}/{s['scored']} stated fields right "
+                  f"({100 * (s['right_fraction'] or 0):.1f} %), {s['wrong_dates']} wrong dates, "
+                  f"{s['launch_reports_refused']} launch reports refused, "
+                  f"{s['non_launch_refused']}/{s['non_launch_texts']} non-launch texts refused")
+    console.print(f"{'field':<14} {'right':>6} {'wrong':>6} {'missed':>7}")
+    for f, v in s["fields"].items():
+        console.print(f"{f:<14} {v['right']:>6} {v['wrong']:>6} {v['missed']:>7}")
+    if details:
+        for t in ev.texts:
+            bad = {f: x for f, x in t.fields.items() if x[0] != "right"}
+            if t.refused and t.launch:
+                console.print(f"{t.file}: refused ({t.refusal})", markup=False)
+            elif not t.refused and not t.launch:
+                console.print(f"{t.file}: read as a launch report", markup=False)
+            for f, (status, want, got) in bad.items():
+                console.print(f"{t.file}: {f} {status}: key {want!r}, read {got!r}",
+                              markup=False)
+
+
 def _print_event(d: dict) -> None:
     when = f"{d['launch_date']} {d['launch_time_local'] or ''} {d['utc_offset'] or ''}".strip()
     console.print(f"[bold]Event {d['id']}[/bold]: {when}, "
@@ -209,5 +265,11 @@ def _print_event(d: dict) -> None:
                 f"min-energy range {x['min_energy_range_km']:,.0f} km -> {x['range_class']}")
         for note in r["notes"]:
             console.print(f"    {note}")
+        for field_name, e in (r.get("evidence") or {}).items():
+            if isinstance(e, dict) and e.get("sentence"):
+                how = "stated" if e.get("stated") else "inferred"
+                console.print(f"    evidence {field_name} ({how}, {e.get('confidence', 0):.2f}"
+                              f"{', ' + e['basis'] if e.get('basis') else ''}): "
+                              f"{e['sentence'][:160]}", markup=False, highlight=False)
     for dis in d["disagreements"]:
         console.print(f"  [yellow]disagree[/yellow]: {dis['summary']}")

@@ -1,26 +1,44 @@
 """Rule-based extraction of a launch report from an English statement or news article.
 
-Method (no models, nothing downloaded):
+Method (no models, nothing downloaded; every rule is general, none is written for one text):
 
-1. Clean the text (:mod:`.text`): navigation, captions and credit lines go; the publication
-   date comes from the header/byline lines (first full date there).
-2. Score every sentence as the *main launch sentence*: a launch verb (fired, launched,
-   test-fire ...) and a missile noun in a clause that is not background; bonuses for
-   "ballistic", a launch site, a clock time, "today"/a weekday, an early position; sentences
-   about older launches ("In 2022 ...", "the first launch since May", "last year",
-   "previously") are background and never chosen. No candidate: :class:`NoLaunchError`.
-3. Fix the event date from the main sentence (a date, a weekday or "today" relative to the
-   publication date), else the dateline, else the publication date. Then mark as background
-   every clause that names another year, another month, another date or weekday, or carries
-   a past marker; only the other clauses (the *event clauses*) give figures.
-4. Fields, main sentence first, then event clauses in order: clock time and zone, site
-   (catalog names and aliases in a location context), number of missiles, class and name,
-   distances classified by the nearest keyword (range: flew/travelled/distance; apogee:
-   altitude/apogee/height; landing offset: "... km west of X"), flight time, landing sea
-   area, EEZ claim (with negation), and who said it (authority per sentence; the outlet
-   carrying a wire article). A field found nowhere is listed in ``missing``, never guessed.
-   Figures that another authority in the same text gives differently are kept in
-   ``other_claims`` (one report per authority is built from them by :mod:`.ingest`).
+1. **Structure** (:mod:`.text`): the page is cut at its first end-of-article marker (related
+   links, comments, copyright); navigation, captions, credit lines and scraper stamps
+   ("DATE: 2024-10-10 21:46:42") are never read for dates or figures. The *header zone* is
+   the lines before the first body sentence.
+2. **Anchor date**: the dateline ("SEOUL, Nov. 29 (Yonhap) --", "TOKYO, November 19. /TASS/.",
+   "Seoul [South Korea], March 10 (ANI):") and the publication date (a full date in the header
+   zone, a standalone date line, "Posted On June 22, 2016", or ``published=`` from the
+   caller). A dateline without a year takes the publication year; without either, a year is
+   inferred only when the text's month, day and weekday fit exactly one year in 2016-2025.
+3. **Sentences and roles**: every sentence is split into clauses; a clause is *background*
+   when it names another year, another month or date, a past marker ("last year",
+   "previously", "In February, ..."), or a weekday that is not the event's. A *launch
+   sentence* has a finite launch verb (fired, launched, test-fired, "conducted a ... test")
+   and a missile noun in a clause that is not background, hypothetical or negated. No launch
+   sentence (a parade, a sanctions vote, an imagery analysis): :class:`NoLaunchError`.
+4. **Event date** from the main launch sentence (or the first other launch sentence with a
+   day cue): an explicit date, "yesterday" / "a day earlier" / "the previous day", a weekday
+   (the latest such day on or before the anchor; a weekday after "said"/"reported" is the
+   day of the report, not of the launch), "today"; else the anchor itself, marked inferred.
+5. **Fields**, from event clauses only: launch times in launch clauses (the earliest is the
+   first missile's; impact, alarm, meeting and posting times are not launch times; "4:35 and
+   4:38 p.m." share the p.m.), times given only in GMT/UTC converted with the context's
+   zone; counts ("at least 10", "two", "the second in the day"); distances attached to the
+   right quantity by the nearest keyword or by a "respectively" construction, spans
+   ("from about 110 to 670 km"), spelled-out and hyphenated numbers, miles alone converted
+   (x1.609344, one decimal), offsets ("167 km northwest of Ulleungdo"), capabilities ("has
+   a range of", "could have flown") and target definitions set aside; flight time; EEZ
+   wording (inside/within/into/outside, "economic exclusive zone", negations); site (catalog
+   names and aliases, else the place after "from/near/around"); missile name and kind.
+6. **Attribution**: each sentence's authority (the speaker it quotes, else the previous
+   sentence's); the report's authority is the one whose figures come first (failing figures,
+   whose account of the launch comes first). Figures another authority gives differently are
+   kept in ``other_claims``; launches in background sentences with their own date are offered
+   in ``other_events`` (never merged).
+
+Every field carries evidence: the sentence, its offsets in the cleaned text, whether the value
+was stated or inferred, and a confidence (0-1).
 """
 
 from __future__ import annotations
@@ -39,6 +57,8 @@ FIELDS = ("date", "launch_time", "site", "n_missiles", "missile_class", "missile
 
 KM_PER_MILE = 1.609344
 KM_PER_NMI = 1.852
+#: Years a launch date without a year may be inferred in (month, day and weekday must fit one).
+YEARS = range(2016, 2031)
 
 
 class NoLaunchError(ValueError):
@@ -48,7 +68,12 @@ class NoLaunchError(ValueError):
 @dataclass
 class Extracted:
     """What one text says about the launch it is about. Units: km, s; local clock time
-    ``HH:MM`` with its UTC offset ``+HH:MM``; ``None`` = not found (listed in ``missing``)."""
+    ``HH:MM`` with its UTC offset ``+HH:MM``; ``None`` = not found (listed in ``missing``).
+
+    ``spans`` holds stated spans (``{"range_km": (110, 670)}``; the scalar is then ``None``);
+    ``evidence`` maps a field to ``{"sentence", "start", "end", "stated", "confidence",
+    "basis"}`` (offsets into the cleaned text); ``launch_times`` are all launch clock times of
+    this event in order; ``other_events`` are older launches the text mentions."""
 
     launch_date: dt.date | None = None
     launch_time_local: str | None = None
@@ -61,6 +86,8 @@ class Extracted:
     n_missiles: int | None = None
     missile_class: str | None = None
     missile_name: str | None = None
+    missile_text: str | None = None  # the kind as written ("short-range ballistic missile")
+    missile_name_text: str | None = None  # the name as written ("Hwasongpho-17")
     range_km: float | None = None
     apogee_km: float | None = None
     flight_time_s: float | None = None
@@ -71,99 +98,191 @@ class Extracted:
     authority: str | None = None
     outlet: str | None = None
     published: dt.date | None = None
+    date_inferred: bool = False
+    year_inferred: bool = False
+    spans: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: who gave each figure, where it is not the report's own authority's
+    figure_authority: dict[str, str | None] = field(default_factory=dict)
+    launch_times: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     main_sentence: str = ""
-    evidence: dict[str, str] = field(default_factory=dict)
+    evidence: dict[str, dict] = field(default_factory=dict)
     other_claims: list[dict] = field(default_factory=list)
+    other_events: list[dict] = field(default_factory=list)
 
     def reported(self) -> dict:
         """The extracted fields as JSON-ready values (dates as ISO strings)."""
         d = asdict(self)
         for k in ("launch_date", "published"):
             d[k] = d[k].isoformat() if d[k] else None
+        d["spans"] = {k: list(v) for k, v in self.spans.items()}
         return d
 
 
 # -- vocabulary -------------------------------------------------------------------------------
-_LAUNCH_VERB = re.compile(
-    r"\b(?:fire[sd]?|firing|launch(?:e[sd]|ing)?|test[- ]?fir(?:e[sd]?|ing)|"
-    r"test[- ]?launch(?:e[sd]|ing)?|shot|lift(?:s|ed)? off|conduct(?:s|ed)? (?:a|the) "
-    r"(?:test|launch))\b|\blaunch\b", re.I)
 _MISSILE = re.compile(r"\b(?:missiles?|ICBMs?|SRBMs?|IRBMs?|MRBMs?|SLBMs?|Hwasong\w*|KN-?\d+|"
-                      r"projectiles?)\b", re.I)
+                      r"projectiles?|rockets?(?! launch (?:site|station|pad))|Musudan|Rodong|"
+                      r"Nodong|Scuds?|Pukguksong\w*|warheads?)\b", re.I)
+_FINITE = (r"(?:(?:test|re)[- ]?)?(?:fired|launched)|test[- ]?fire[sd]|test[- ]?launch(?:ed|es)|"
+           r"shot|lifted off|blasted off|tested(?=[^.;]{0,40}\b(?:missiles?|ICBMs?|rockets?|"
+           r"projectiles?)\b)|launch(?:es)? of (?:a|an|two|three|four|multiple|several|\d+)\b|"
+           r"(?:conducted|staged|carried out)\b[^.;]{0,70}?\b(?:test|launch|firing|test-fire|"
+           r"drill)s?\b|(?:test-fire|test-launch|launch|firing|test)\b[^.;]{0,80}?\b(?:was|were) "
+           r"(?:conducted|carried out|staged)\b")
+_PRESENT = r"(?:fires|launches|test-fires|fire|launch)"
+_SUBJECT = r"(?:North Korea|N\.\s?Korea|NKorea|Pyongyang|DPRK|the North|Kim)"
+_LAUNCH_VERB = re.compile(rf"\b(?:{_FINITE})\b|\b{_SUBJECT}\s+(?:\w+\s+)?{_PRESENT}\b", re.I)
 _BACKGROUND = re.compile(
     r"\blast (?:year|month|week|time)\b|\bearlier this (?:year|month)\b|\bprevious(?:ly)?\b|"
-    r"\bhad (?:fired|launched|tested|flown)\b|\bsince\b|\bago\b|\bin the past\b|"
+    r"\bago\b|\bin the past\b|\b(?:\d+|one|two|three|four|five|six|seven|ten|a few|several) "
+    r"(?:days?|weeks?|months?) (?:after|before|earlier|later)\b|"
     r"\bprior\b|\bso far this year\b|\bin (?:19|20)\d\d\b|\bthe year before\b|"
     r"\bhistory\b|\bfirst (?:time|launch|test) in\b|\blast (?:fired|launched|tested)\b|"
-    r"\bwould\b|\bcould\b|\bmay (?:launch|fire)|\bwarned\b|\bthreaten", re.I)
-_NOT_LAUNCH = re.compile(r"\b(?:no|not|never|without|did not|didn't|has not|hasn't)\b"
+    r"\bthe last (?:one|launch|test|time)\b|\bin recent (?:months|weeks|years)\b|"
+    r"\bthis year\b|\bearlier (?:this|in the)\b(?! day)", re.I)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:would|could|may|might|will|if|plans? to|planned|threat(?:en)?s?|warned|capable|"
+    r"ready to|preparations?|expected to|intends? to|designed to|able to|can)\b", re.I)
+_NOT_LAUNCH = re.compile(r"\b(?:no|not|never|without|did not|didn't|has not|hasn't|yet to)\b"
                          r"[^.]{0,30}\b(?:fire|launch)", re.I)
+_NON_LAUNCH_TOPIC = re.compile(
+    r"\b(?:parade|unveil(?:ed|s)?|sanctions?|resolution|veto(?:ed)?|vote[ds]?|satellite "
+    r"(?:images?|imagery|photos?|pictures?)|imagery|shrine|rebuild(?:ing)?|showcas\w+)\b", re.I)
 
 _CLASS = (("ICBM", r"intercontinental|\bICBMs?\b"),
-          ("IRBM", r"intermediate[- ]range|\bIRBMs?\b"),
+          ("IRBM", r"intermediate[- ]range|\bIRBMs?\b|mid(?:dle)?[- ]range|medium[- ]long"),
           ("MRBM", r"medium[- ]range|\bMRBMs?\b"),
           ("SLBM", r"submarine[- ]launched|\bSLBMs?\b"),
-          ("SRBM", r"short[- ]range|close[- ]range|\bSRBMs?\b"))
-_NAME = re.compile(r"\b(Hwasong(?:pho)?[- ]?\d+[\w-]*|KN-?\d+|Pukguksong-?\d+\w*|"
-                   r"Haeil-?[\w-]*|Chollima-?\d+)\b", re.I)
+          ("SRBM", r"short[- ]range|close[- ]range|\bSRBMs?\b|\bCRBMs?\b"))
+_NAME = re.compile(
+    r"\b(Hwasong(?:pho)?[- ]?\d+(?:[A-Za-z]{1,2})?(?:-?Da-?\d(?:\.\d)?)?|KN-?\d+(?=s?\b)|"
+    r"Pukguksong-?\d+\w*|Haeil-?[\w-]*|Chollima-?\d+|Musudan|Rodong(?! Sinmun)|Nodong|"
+    r"Scud(?:[- ](?:type|class|series))?|Iskander|super-large multiple rocket launchers?|"
+    r"(?:600 ?mm )?super-large (?:multiple )?rocket launchers?|hypersonic missile|"
+    r"tactical guided missiles?)\b", re.I)
+_KIND = re.compile(
+    r"\b((?:(?:suspected|presumed|new|new-type|unidentified|solid[- ]fuel(?:ed|led)?|"
+    r"intermediate[- ]range|short[- ]range|long[- ]range|medium[- ]range|mid[- ]range|"
+    r"close[- ]range|submarine[- ]launched|intercontinental|hypersonic|tactical|"
+    r"sea[- ]based)[\s-]+)*(?:ballistic missiles?|guided missiles?|ICBMs?|SRBMs?|IRBMs?|"
+    r"SLBMs?|MRBMs?))\b", re.I)
 
 _AUTHORITY = (
-    ("ROK JCS", r"Joint Chiefs of Staff|\bJCS\b|South Korea(?:'s|n) military|"
-                r"South Korean military|Seoul's military|South Korea's (?:army|defen[cs]e)"),
-    ("Japan MoD", r"(?m)^\s*Ministry of Defen[cs]e\s*$|"
-                  r"Japan(?:'s|ese) (?:Ministry of Defen[cs]e|Defen[cs]e Ministry|"
-                  r"Defen[cs]e Minister|defen[cs]e ministry|defen[cs]e minister|Joint Staff|"
-                  r"military|government)|Ministry of Defen[cs]e of Japan|"
-                  r"Japanese Defen[cs]e Minister|Japan's Self-Defense Forces|Tokyo said|"
-                  r"Japan(?:ese)? Prime Minister|Prime Minister's Office of Japan"),
-    ("KCNA", r"\bKCNA\b|Korean Central News Agency|Rodong Sinmun|Missile Administration|"
-             r"North Korea(?:'s|n) state media|state media"),
-    ("US INDOPACOM", r"Indo-Pacific Command|INDOPACOM"),
+    ("ROK JCS", r"Joint Chiefs|\bJCS\b|South Korea(?:'s|n)\s+(?:\w+\s+)?(?:military|army|"
+                r"defen[cs]e|officials?|government|Defense Ministry|Ministry of National)|"
+                r"Seoul's military|military in Seoul|Seoul said|South Korea said|"
+                r"South Korean and (?:U\.?S\.?|Japanese)|South Korea's Office|"
+                r"according to (?:the )?U\.?S\.? and South Korea|"
+                r"South Korean(?:,| and)[^.]{0,40}\b(?:governments|officials|militaries)"),
+    ("Japan MoD", r"Japan(?:'s|ese)?\s+(?:\w+\s+)?(?:Defen[cs]e Ministry|Ministry of Defen[cs]e|"
+                  r"defen[cs]e (?:minist(?:er|ry)|chief|official)|Joint Staff)|"
+                  r"Ministry of Defen[cs]e of Japan|Japanese (?:\w+\s+)?Defen[cs]e Minister|"
+                  r"Japan's Self-Defense Forces|(?:^|\.\s)(?:The|the) (?:Japanese )?"
+                  r"(?:defen[cs]e )?ministry (?:said|says|estimates|added)|According to the "
+                  r"ministry|^\s*Ministry of Defen[cs]e\s*$|Defen[cs]e Minister (?:Gen "
+                  r"Nakatani|Tomomi Inada|Taro Kono|Nobuo Kishi|Yasukazu Hamada|Minoru Kihara)"),
+    ("Japan Coast Guard", r"Japan(?:'s|ese)? [Cc]oast [Gg]uard"),
+    ("Japan government", r"Japan(?:'s|ese)? (?:\w+ )?(?:government|Prime Minister|PM|Chief "
+                         r"Cabinet Secretary|government spokesman|top government spokesman)|"
+                         r"Government of Japan|Chief Cabinet Secretary|Prime Minister "
+                         r"(?:Shinzo Abe|Fumio Kishida|Kishida|Abe|Yoshihide Suga|Shigeru "
+                         r"Ishiba|Sanae Takaichi)|PM Abe|government in Tokyo|Tokyo said|"
+                         r"Prime Minister's Office of Japan|Japanese government"),
+    ("Japanese media", r"\bNHK\b|\bTBS\b|Japanese (?:media|public broadcaster|broadcaster)|"
+                       r"All (?:TV )?networks|TV Asahi"),
+    ("KCNA", r"\bKCNA\b|Korean Central News Agency|North Korea(?:'s|n) state media|state media|"
+             r"state-run (?:media|TV|television|news)|Rodong Sinmun|KCTV|Korean Central "
+             r"Television|Missile Administration|Academy of Defen[cs]e Science|North Korea "
+             r"(?:said|says|announced|confirmed|claimed)|the North (?:said|says|announced|"
+             r"claimed)|North's (?:official|state)"),
+    ("DPRK MND", r"Ministry of National Defen[cs]e of the (?:DPRK|Democratic)"),
+    ("US INDOPACOM", r"Indo-Pacific Command|INDOPACOM|Pacific Command|U\.?S\.? (?:military|"
+                     r"official|Strategic Command)|Pentagon"),
+    ("UN Secretary-General", r"Secretary-General"),
 )
 _OUTLET = (("Reuters", r"\(Reuters\)|\bReuters\b"), ("AP", r"\(AP\)|Associated Press"),
            ("Yonhap", r"\(Yonhap\)|Yonhap News|\bYonhap\b"),
            ("AFP", r"\(AFP\)|\bAFP\b|Agence France-Presse"), ("Kyodo", r"\bKyodo\b"),
-           ("NHK", r"\bNHK\b"))
+           ("NHK", r"\bNHK\b"), ("Jiji", r"Jiji Press"), ("TASS", r"/TASS/|\bTASS\b"),
+           ("UPI", r"\(UPI\)"), ("EFE", r"\bEFE\b"), ("IANS", r"\(IANS\)"), ("ANI", r"\(ANI\)"))
 _SAID = re.compile(r"\b(?:said|says|told|announced|reported|according to|stated|confirmed|"
-                   r"added|estimated|assessed|analy[sz]ed|believe[sd]?)\b", re.I)
-
-# Clock times: "12:35 p.m.", "12:35", "7 a.m.", "0335 GMT".
-_TIME = re.compile(
-    r"(?<![\d,.:])(\d{1,2})(?::(\d{2}))?\s*(a\.\s?m\.|p\.\s?m\.|am\b|pm\b|AM\b|PM\b)?"
-    r"(?![\d,])(?:\s*(?:\(|,)?\s*(KST|JST|GMT|UTC|local time|Korea(?:n)? (?:Standard )?time|"
-    r"Seoul time|Japan (?:Standard )?time|Tokyo time|Pyongyang time)\b)?", re.I)
-_HHMM_UTC = re.compile(r"\b(\d{2})(\d{2})\s*(GMT|UTC)\b")
-
-_NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-_UNIT = r"(km|kilomet(?:er|re)s?|nautical miles?|nmi|miles?|mi)\b"
-_DIST = re.compile(rf"{_NUM}\s*-?\s*{_UNIT}(\s*\(\s*(?:about|some|around|approximately|"
-                   rf"roughly|nearly|over|more than)?\s*{_NUM}\s*-?\s*{_UNIT}\s*\))?", re.I)
-_APOGEE_KW = re.compile(r"altitude|apogee|height|peak|heights", re.I)
-_RANGE_KW = re.compile(r"\bfl(?:ew|ying|own|y|ight of)\b|travel|\brange\b|distance|covered|"
-                       r"\bcover\b|\bgoing\b|\bdownrange\b", re.I)
-_OFFSET_AFTER = re.compile(
-    r"^\s*(?:to the\s+)?((?:north|south)?-?(?:east|west)?(?:north|south)?(?:ward)?)\s+of\s+"
-    r"|^\s*off\s+|^\s*(?:away\s+)?from\s+(?:the\s+)?(?:coast|shore|island|peninsula|[A-Z])",
-    re.I)
-_FLIGHT_TIME = re.compile(
-    r"(?:(\d+|an?|one)\s*(?:hours?|hrs?)\s*(?:and\s*)?)?(\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+)"
-    r"\s*(minutes?|mins?|seconds?|secs?|s)\b", re.I)
-_FLIGHT_KW = re.compile(r"\bfl(?:ew|ight|ying|own)\b|airborne|in the air|\bfor\b|travel", re.I)
+                   r"added|estimated|assessed|analy[sz]ed|believe[sd]?|quoted)\b", re.I)
 
 _WORD_NUM = {"a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4,
-             "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+             "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+             "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+             "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+             "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+             "zero": 0}
+_ORDINAL = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 _COUNT = re.compile(
-    r"\b(a|an|one|single|two|three|four|five|six|seven|eight|nine|ten|several|multiple|"
-    r"\d{1,2})\s+((?:[\w'-]+\s+){0,5}?)(?:ballistic\s+)?(missiles?|ICBMs?|SRBMs?|IRBMs?|"
-    r"MRBMs?|SLBMs?|projectiles?)\b", re.I)
+    r"\b(?:(at least|over|more than|a total of|up to|about|some|around|nearly)\s+)?"
+    r"(?<![\w-])(a|an|one|single|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"several|multiple|\d{1,2})\s+((?:[\w'\"-]+\s+){0,5}?)(?:ballistic\s+)?(missiles?|ICBMs?|SRBMs?|"
+    r"IRBMs?|MRBMs?|SLBMs?|CRBMs?|projectiles?|rockets?)\b(?!\s+(?:tests?|launches|launch "
+    r"events|sites?))", re.I)
 _EEZ = re.compile(
-    r"\b(inside|within|in|into|outside|beyond)\s+(?:of\s+)?(?:the\s+)?((?:Japan|South Korea|"
-    r"Korea|Russia|China)(?:'s|ese)?\s+)?(?:exclusive economic zone|EEZ)\b", re.I)
+    r"\b(?P<prep>inside|within|in|into|outside|out of|beyond|enter(?:ed)?|reach(?:ed|ing)?)\s+"
+    r"(?:of\s+)?(?:(?:the\s+)?waters?\s+(?:belonging to|of|that)\s+)?(?:the\s+)?"
+    r"(?P<who>(?:Japan|Japanese|South Korea|Korea|Russia|China|the country|its|his country|"
+    r"Tokyo)(?:'s|ese)?\s+)?(?:(?:maritime|territory or its|territory or)\s+)*"
+    r"(?:(?:exclusive|exclusive economic|economic exclusive|economic exclusion)\s+)"
+    r"(?:economic\s+)?zones?|\b(?P<prep2>inside|within|in|into|outside|out of|beyond|"
+    r"enter(?:ed)?)\s+(?:of\s+)?(?:the\s+)?(?P<who2>(?:Japan|Japanese|the country|its)"
+    r"(?:'s|ese)?\s+)?EEZs?\b|\b(?P<prep3>in|into)\s+waters that (?P<who3>Japan) claims as "
+    r"its exclusive economic zone", re.I)
+_EEZ_ZONE_BACKREF = re.compile(r"\b(?P<prep>inside|within|outside|out of)\s+the zone\b", re.I)
+_NEGATION = re.compile(r"\b(?:not|no|didn't|did not|never|neither|nor|hasn't|has not|wasn't)\b"
+                       r"[^.]{0,60}$", re.I)
+
+_NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_UNIT = r"(km|kms|kilomet(?:er|re)s?|nautical miles?|nmi|miles?|mi)\b"
+_APPROX = (r"(?:about|some|around|approximately|approx\.?|roughly|nearly|over|more than|"
+           r"up to|at least|almost|less than|under)")
+_DIST = re.compile(
+    rf"{_NUM}(?:\s*(?:-|to|and)\s*{_APPROX}?\s*{_NUM})?\s*-?\s*{_UNIT}"
+    rf"(\s*\(\s*{_APPROX}?\s*{_NUM}(?:\s*(?:-|to)\s*{_NUM})?\s*-?\s*{_UNIT}\s*\))?", re.I)
+_SPAN_FROM = re.compile(
+    rf"(?:\b(?:from|between)\s+{_APPROX}?\s*{_NUM}\s*(?:{_UNIT})?\s*(?:to|and)|"
+    rf"{_APPROX}?\s*{_NUM}\s*{_UNIT}\s*to)\s+{_APPROX}?\s*{_NUM}\s*{_UNIT}", re.I)
+_APOGEE_KW = re.compile(r"altitude|apogee|height|peak|heights|\bhigh\b", re.I)
+_RANGE_KW = re.compile(r"\bfl(?:ew|ying|own|y|ight of|ight distance)\b|travel|\brange\b|distance|"
+                       r"covered|\bcover\b|\bgoing\b|\bdownrange\b|in the air|hovered|"
+                       r"\bradius\b|\btarget\b|\bafter flying\b|\bairborne\b", re.I)
+_CAPABILITY = re.compile(
+    r"(?:\bhas a (?:\w+ )?range\b|\brange (?:is|of up to)\b|\bcapable\b|\bcould\b|\bcan\b|"
+    r"\bwould\b|\bdesigned\b|\bpotential\b|\bif (?:launched|fired)\b|\bstandard trajectory\b|"
+    r"\brequired to\b|\bconsidered\b|\ballegedly\b|(?<!at the )\bmaximum range of\b|"
+    r"(?<!at the )\bminimum range\b|(?<!at the )\bmedium range of\b|\blateral\b|"
+    r"\bfull touted\b|\bextends?\b|\breaches to\b|"
+    r"\bwithin \d+\b|\bable to\b|\bup to \S+ (?:km|kilomet)\w* (?:away )?from\b)", re.I)
+_OFFSET_AFTER = re.compile(
+    r"^\s*(?:\)\s*)?(?:to the\s+)?((?:north|south)?-?(?:east|west)?(?:north|south)?(?:ward)?)"
+    r"\s+of\s+|^\s*(?:\)\s*)?off\s+|^\s*(?:\)\s*)?(?:away\s+)?from\s+(?:the\s+|its\s+|Japan)|"
+    r"^\s*(?:\)\s*)?(?:north|south|east|west)\w*\s+of\b", re.I)
+_FLIGHT_TIME = re.compile(
+    r"(?:(\d+|an?|one)\s*(?:hours?|hrs?)\s*(?:and\s*)?)?(\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+)"
+    r"\s*-?\s*(minutes?|mins?|seconds?|secs?|s)\b", re.I)
+_FLIGHT_KW = re.compile(r"\bfl(?:ew|ight|ying|own)\b|airborne|in the air|\bfor\b|travel|"
+                        r"\blasted\b|\btrajectory\b", re.I)
+_TIME = re.compile(
+    r"(?<![\d,.:])(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?\s?m\.?|p\.?\s?m\.?|am\b|pm\b|AM\b|PM\b)?"
+    r"(?![\d,]|\.\d)(?:\s*(?:\(|,)?\s*(KST|JST|GMT|UTC|local time|Korea(?:n)? (?:Standard )?time"
+    r"|Seoul time|Japan (?:Standard )?time|Japan time|Tokyo time|Pyongyang time)\b)?", re.I)
+_HHMM_UTC = re.compile(r"(?<![\d:])(\d{2}):?(\d{2})\s*(GMT|UTC)\b(?!\s*\))")
+_NOT_LAUNCH_TIME = re.compile(
+    r"\b(?:fell|fallen|land(?:ed|ing|s)?|splash\w*|impact|came down|alarm|alert|warning|J-Alert|"
+    r"meeting|convened|NSC|council|post(?:ed)?\b|tweet\w*|updated|published|press "
+    r"(?:conference|briefing)|text message|at noon|disappeared|passed over|flew over|"
+    r"told reporters|ordered|notified|instruct\w*|expected|said at)\b", re.I)
 _DATELINE = re.compile(
-    rf"^\s*[A-Z][A-Za-z .,]{{1,40}}?,?(?:\s+{tx.MONTH}\.?\s+\d{{1,2}}(?:,\s*\d{{4}})?)?\s*"
-    r"\((?:Reuters|AP|Yonhap|AFP|KCNA|Kyodo|UPI)\)\s*(?:--|-)\s*")
-_NEGATION = re.compile(r"\b(?:not|no|didn't|did not|never|neither|nor)\b[^.]{0,40}$", re.I)
+    rf"^\s*(?P<city>[A-Z][A-Za-z.]*(?:[ /-]+[A-Z][A-Za-z.]*){{0,3}})(?:\s*\[[^\]]*\])?\s*,\s*"
+    rf"(?P<date>{tx.MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+{tx.MONTH})"
+    rf"\.?(?:,\s*(?P<year>\d{{4}}))?\s*(?:[.,]\s*)?(?:\([^)]{{1,40}}\)|/[A-Z]+/\.?|,?\s*[A-Z]"
+    rf"[A-Za-z ]{{1,20}}\b)?\s*(?:--|-|:|\.)?\s*")
+_DATELINE_PAREN = re.compile(
+    r"^\s*[A-Z][A-Za-z.]*(?:[ /-][A-Z][A-Za-z.]*){0,3}\s*\((?P<inner>[^)]{1,60})\)\s*"
+    r"(?:-|--|:)?\s*")
 
 
 @cache
@@ -200,13 +319,62 @@ def _vehicles() -> dict:
             for a in (v.name, *v.aliases)}
 
 
-# -- sentence analysis ------------------------------------------------------------------------
+
+
+# -- spelled-out numbers ----------------------------------------------------------------------
+_SMALL = {k: v for k, v in _WORD_NUM.items() if k not in ("a", "an", "single")}
+_NUMWORD = r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|" \
+           r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|" \
+           r"sixty|seventy|eighty|ninety|hundred|thousand|point|\d+)"
+_SPELLED = re.compile(rf"\b{_NUMWORD}(?:(?:\s+and\s+|[\s-]+){_NUMWORD})*\b(?=\s*-?\s*(?:km|kilomet|"
+                      rf"miles?|minutes?|seconds?|hours?|met(?:er|re)s?)\b)", re.I)
+
+
+def words_to_number(s: str) -> float | None:
+    """"four-thousand-15" -> 4015, "five hundred and fifty" -> 550, "one-point-five" -> 1.5,
+    "six" -> 6; ``None`` if ``s`` holds no number word (plain digits are left alone)."""
+    toks = [t for t in re.split(r"[\s-]+", s.lower()) if t and t != "and"]
+    if not toks or all(t.isdigit() for t in toks):
+        return None
+    total, cur, frac, in_frac = 0.0, 0.0, "", False
+    for t in toks:
+        if t == "point":
+            in_frac = True
+        elif in_frac:
+            frac += str(int(_SMALL.get(t, t))) if (t in _SMALL or t.isdigit()) else ""
+        elif t == "hundred":
+            cur = (cur or 1) * 100
+        elif t == "thousand":
+            total += (cur or 1) * 1000
+            cur = 0
+        elif t.isdigit():
+            cur += int(t)
+        elif t in _SMALL:
+            cur += _SMALL[t]
+        else:
+            return None
+    value = total + cur
+    return value + (float(f"0.{frac}") if frac else 0.0)
+
+
+def _digits(s: str) -> str:
+    """``s`` with spelled-out quantities before a unit written in digits."""
+    def sub(m: re.Match) -> str:
+        v = words_to_number(m.group())
+        return m.group() if v is None else (f"{v:g}")
+    return _SPELLED.sub(sub, s)
+
+
+# -- the document -----------------------------------------------------------------------------
 @dataclass
 class _Sentence:
     index: int
     text: str
+    start: int  # offset in the cleaned text
+    headline: bool
     spans: list[tuple[int, int]]
     authority: str | None = None
+    said_by: str | None = None  # authority named in this very sentence
     background: list[bool] = field(default_factory=list)  # per clause
     launch: bool = False
 
@@ -224,6 +392,125 @@ class _Sentence:
                 chars[a:b] = " " * (b - a)
         return "".join(chars)
 
+    def evidence(self, stated: bool = True, confidence: float = 0.8, basis: str = "") -> dict:
+        return {"sentence": self.text, "start": self.start, "end": self.start + len(self.text),
+                "stated": stated, "confidence": confidence, "basis": basis}
+
+
+@dataclass
+class _Doc:
+    text: str  # the cleaned text the offsets refer to
+    lines: list[tuple[int, str, bool]]  # (offset, line, noise)
+    header_end: int  # index of the first body line
+    dateline: tuple[int, int, tx.DateMention] | None  # (line index, prefix length, date)
+
+
+def _is_body(line: str) -> bool:
+    n = len(line.split())
+    return n >= 14 or (n >= 8 and bool(re.search(r"[.!?][\"')]?$", line)))
+
+
+def _prepare(text: str) -> _Doc:
+    raw = tx.normalize_text(text)
+    raw = re.sub(r"(\b\d{4})(?=[A-Z][a-z])", r"\1 ", raw)  # "September 19, 2024North Korea"
+    raw = re.sub(rf"([a-z])(\d{{1,2}} {tx.MONTH} \d{{4}})", r"\1 \2", raw)  # "Wilkinson24 August"
+    raw_lines = [re.sub(r"\s+", " ", ln).strip() for ln in raw.splitlines()]
+    joined: list[str] = []
+    for ln in raw_lines:  # a sentence broken over two lines
+        if joined and ln and joined[-1] and re.match(r"[a-z]", ln) and \
+                not re.search(r"[.!?:\"]$", joined[-1]) and len(joined[-1].split()) >= 5:
+            joined[-1] += " " + ln
+        else:
+            joined.append(ln)
+    raw_lines = tx.strip_tail([ln for ln in joined if ln])
+    lines, pos = [], 0
+    parts = []
+    for ln in raw_lines:
+        noise = bool(tx.SCRAPER_STAMP.match(ln)) or tx.is_noise(ln)
+        lines.append((pos, ln, noise))
+        parts.append(ln)
+        pos += len(ln) + 1
+    cleaned = "\n".join(parts)
+    header_end = next((i for i, (_, ln, noise) in enumerate(lines)
+                       if not noise and _is_body(ln)), len(lines))
+    dateline = None
+    for i, (_, ln, _noise) in enumerate(lines[:header_end + 3]):
+        if tx.SCRAPER_STAMP.match(ln):
+            continue
+        m = _DATELINE.match(ln)
+        if m and not re.match(r"\s*(?:Published|Posted|Updated)\b", ln, re.I):
+            d = tx.find_dates(m.group("date") + (f", {m.group('year')}" if m.group("year")
+                                                 else ""))
+            if d:
+                dateline = (i, m.end(), d[0])
+                break
+        m = _DATELINE_PAREN.match(ln)
+        if m and (d := [x for x in tx.find_dates(m.group("inner")) if x.month]):
+            dateline = (i, m.end(), d[0])
+            break
+    return _Doc(cleaned, lines, header_end, dateline)
+
+
+def _publication_date(doc: _Doc, published: dt.date | None) -> tuple[dt.date | None, str]:
+    """The publication date: given, else a full date in the header zone, the dateline (with a
+    year) or a standalone date line; captions and scraper stamps are never read."""
+    if published is not None:
+        return published, "given"
+    for i, (_, ln, _noise) in enumerate(doc.lines):
+        if tx.SCRAPER_STAMP.match(ln) or tx._CAPTION.search(ln):
+            continue
+        in_header = i < doc.header_end
+        full = [d for d in tx.find_dates(ln) if d.year is not None and d.month is not None]
+        if not full:
+            continue
+        rest = ln
+        for d in full:
+            rest = rest[:d.start] + " " * (d.end - d.start) + rest[d.end:]
+        rest = re.sub(r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?|\b(?:Posted|"
+                      r"Published|Updated|On|At|By|In|KST|JST|GMT|EDT|EST|ET|IST|Mon|Tue|Wed|"
+                      r"Thu|Fri|Sat|Sun)\b|[^A-Za-z]+", " ", rest)
+        standalone = len(rest.split()) <= 4
+        lead_date = i == doc.header_end and full[0].start == 0
+        if in_header or standalone or lead_date or (doc.dateline and doc.dateline[0] == i):
+            r = full[0].resolve(None)
+            if r is not None:
+                return r, "header date" if in_header else "date line"
+    return None, ""
+
+
+def _sentence_spans(line: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in re.finditer(r"[.!?](?=[\"')\]]?\s+(?:[\"'(\[]?[A-Z0-9]))|(?<=[a-z)])\.(?=[A-Z][a-z])",
+                         line):
+        chunk = line[start:m.end()]
+        if tx._ABBREV.search(chunk) or re.search(r"\b[A-Z]\.$|\b(?:No|Nos)\.$", chunk):
+            continue
+        if chunk.strip():
+            out.append((start, m.end()))
+        start = m.end()
+    if line[start:].strip():
+        out.append((start, len(line)))
+    return out
+
+
+def _sentences(doc: _Doc) -> list[_Sentence]:
+    out: list[_Sentence] = []
+    for i, (off, ln, noise) in enumerate(doc.lines):
+        if noise:
+            continue
+        if doc.dateline and doc.dateline[0] == i:
+            cut = doc.dateline[1]
+            ln = " " * cut + ln[cut:]
+        headline = not _is_body(ln) and not re.search(r"[.!?]\s*$", ln)
+        for a, b in _sentence_spans(ln):
+            s = ln[a:b]
+            lead = len(s) - len(s.lstrip())
+            s = s.strip()
+            if not s:
+                continue
+            out.append(_Sentence(len(out), s, off + a + lead, headline, tx.clauses(s)))
+    return out
+
 
 def _authority_in(s: str) -> str | None:
     hits = []
@@ -233,62 +520,114 @@ def _authority_in(s: str) -> str | None:
     return min(hits)[1] if hits else None
 
 
-def _publication_date(raw_lines: list[str]) -> tuple[dt.date | None, tx.DateMention | None]:
-    """The first full date in the header/byline lines (first 12 non-empty lines), and the
-    dateline's month-day ("SEOUL, Nov 7 (Reuters) -") if any."""
-    pub, dateline = None, None
-    head = [ln for ln in raw_lines if ln.strip()][:12]
-    for ln in head:
-        for d in tx.find_dates(ln):
-            if d.year is not None and pub is None:
-                pub = d.resolve(None)
-        m = re.match(rf"^\s*[A-Z][A-Za-z .,]+?,?\s+({tx.MONTH})\.?\s+(\d{{1,2}})\s*\(", ln)
-        if m and dateline is None:
-            dateline = tx.find_dates(ln[m.start(1):])[0]
-    return pub, dateline
+def _outlet(doc: _Doc) -> str | None:
+    head = "\n".join(ln for _, ln, _ in doc.lines[:doc.header_end + 2])
+    tail = "\n".join(ln for _, ln, _ in doc.lines[-3:])
+    for name, pat in _OUTLET:
+        if re.search(pat, head) or re.search(rf"(?:--|-|\()\s*{pat}\s*\)?\s*$", tail):
+            return name
+    return None
 
 
-def _is_background_clause(c: str, event: dt.date | None, pub: dt.date | None) -> bool:
+# -- dates ------------------------------------------------------------------------------------
+def _infer_year(month: int, day: int, weekday: int) -> int | None:
+    fits = []
+    for y in YEARS:
+        try:
+            if dt.date(y, month, day).weekday() == weekday:
+                fits.append(y)
+        except ValueError:
+            pass
+    fits = [y for y in fits if y <= dt.date.today().year]
+    return fits[0] if len(fits) == 1 else None
+
+
+_REPORT_DAY = re.compile(r"\b(?:said|says|reported|announced|stated|told|confirmed|added|"
+                         r"quoted|claimed|statement|report)\s+(?:on\s+)?$", re.I)
+_DAY_BEFORE = re.compile(r"\b(?:yesterday|a day earlier|the previous day|the day before|"
+                         r"one day earlier|the preceding day)\b", re.I)
+_TODAY = re.compile(r"\b(?:today|this morning|this afternoon|this evening|tonight|earlier "
+                    r"today|earlier in the day)\b", re.I)
+
+
+def _day_cue(s: str, anchor: dt.date | None, doc_weekday_hint: list) -> tuple[
+        dt.date | None, str, bool]:
+    """(date, basis, year_inferred) from one sentence's event text, or (None, "", False)."""
+    dates = tx.find_dates(s)
+    for d in dates:
+        if d.weekday is not None or d.month is None:
+            continue
+        if d.year is not None:
+            return d.resolve(None), "stated date", False
+        if anchor is not None:
+            return d.resolve(anchor), "stated month and day, year of the dateline", True
+        wd = [x.weekday for x in dates if x.weekday is not None and (
+            abs(x.start - d.end) < 12 or abs(d.start - x.end) < 12)]  # "Monday, March 10"
+        if wd and (y := _infer_year(d.month, d.day, wd[0])) is not None:
+            return dt.date(y, d.month, d.day), "month, day and weekday fit one year", True
+    if _DAY_BEFORE.search(s) and anchor is not None:
+        return anchor - dt.timedelta(days=1), "the day before the dateline", False
+    for d in dates:
+        if d.weekday is None:
+            continue
+        if _REPORT_DAY.search(s[:d.start]):
+            continue  # "said on Thursday": the day of the report
+        if re.match(r"\s*(?:morning\s+|afternoon\s+|evening\s+|night\s+)?(?:ET|EDT|EST|PT|PDT|"
+                    r"PST|Hawaii time|Washington time)\b", s[d.end:]):
+            continue  # a day in US time
+        if anchor is not None:
+            return d.resolve(anchor), "weekday, the latest on or before the dateline", False
+    if _TODAY.search(s) and anchor is not None:
+        return anchor, "today, the dateline", False
+    return None, "", False
+
+
+# -- background -------------------------------------------------------------------------------
+def _is_background_clause(c: str, event: dt.date | None, ref: dt.date | None) -> bool:
+    c = re.sub(r"\([^)]*\b(?:GMT|UTC|ET|EDT|EST|Moscow time)\b[^)]*\)", " ", c)
     if _BACKGROUND.search(c):
         return True
-    ref_year = event.year if event else (pub.year if pub else None)
+    if re.match(rf"\s*(?:In|On|Last|Earlier in)\s+(?:early\s+|mid-?\s*|late\s+)?{tx.MONTH}\b"
+                rf"(?!\.?\s+\d)", c):
+        return True  # "In February, the North test-fired ..."
+    ref_year = event.year if event else (ref.year if ref else None)
     if ref_year is not None and any(y != ref_year for y in tx.years(c)):
         return True
-    if event is not None:
-        if any(m != event.month for m in tx.months_only(c)):
+    base = event or ref
+    if base is not None:
+        if event is not None and any(m != event.month for m in tx.months_only(c)):
             return True
         for d in tx.find_dates(c):
             if d.weekday is not None:
-                said_day = re.search(r"(?:said|reported|announced|statement|report)\b[^.]{0,25}$",
-                                     c[:d.start], re.I)
-                if d.weekday != event.weekday() and not said_day:
+                if event is not None and d.weekday != event.weekday() and \
+                        not _REPORT_DAY.search(c[:d.start]) and \
+                        (ref is None or d.weekday != ref.weekday()):
                     return True
-            elif (r := d.resolve(pub or event)) is not None and abs((r - event).days) > 3:
+            elif (r := d.resolve(ref or event)) is not None and abs((r - base).days) > 2:
                 return True
     return False
 
 
-def _analyse(sents: list[str], event: dt.date | None, pub: dt.date | None) -> list[_Sentence]:
-    out, last_auth = [], None
-    for i, s in enumerate(sents):
-        spans = tx.clauses(s)
-        an = _Sentence(i, s, spans)
+def _analyse(sents: list[_Sentence], event: dt.date | None, ref: dt.date | None) -> None:
+    last = None
+    for an in sents:
+        s = an.text
         auth = _authority_in(s)
-        an.authority = auth or last_auth
+        an.said_by = auth
+        an.authority = auth or last
         if auth:
-            last_auth = auth
-        cls = [s[a:b] for a, b in spans]
+            last = auth
+        cls = [s[a:b] for a, b in an.spans]
         verb = next((k for k, c in enumerate(cls) if _LAUNCH_VERB.search(c)), None)
-        # Background spreads forward from a leading background clause ("In 2022, ...").
-        bg = [_is_background_clause(c, event, pub) for c in cls]
+        bg = [_is_background_clause(c, event, ref) for c in cls]
         upto = verb if verb is not None else 0
         if any(bg[:upto + 1]):
             bg = [True] * len(cls)
         an.background = bg
-        an.launch = (verb is not None and not bg[verb] and bool(_MISSILE.search(s))
-                     and not _NOT_LAUNCH.search(s))
-        out.append(an)
-    return out
+        hypo = verb is not None and bool(_HYPOTHETICAL.search(
+            re.sub(r"\bmay\s+(?=\d)", " ", cls[verb][:_LAUNCH_VERB.search(cls[verb]).start()])))
+        an.launch = (verb is not None and not bg[verb] and not hypo
+                     and bool(_MISSILE.search(s)) and not _NOT_LAUNCH.search(s))
 
 
 def _score(an: _Sentence, n: int) -> float:
@@ -296,31 +635,14 @@ def _score(an: _Sentence, n: int) -> float:
     score = 3.0
     score += 2.0 if re.search(r"ballistic", s, re.I) else 0.0
     score += 1.0 if _sites()[0].search(s) else 0.0
-    score += 1.0 if re.search(r"\d{1,2}:\d{2}|\b[ap]\.m\.", s) else 0.0
+    score += 1.0 if re.search(r"\d{1,2}[:.]\d{2}|\b[ap]\.?m\b", s) else 0.0
     score += 1.0 if re.search(r"\b(?:today|this morning|this afternoon|on (?:Mon|Tues|Wednes|"
-                              r"Thurs|Fri|Satur|Sun)day)\b", s, re.I) else 0.0
-    score += 1.0 if re.search(r"\bNorth Korea|\bPyongyang|\bDPRK\b", s) else 0.0
-    score += 1.5 * max(0.0, 1.0 - an.index / max(n, 1) * 3)  # the lead
-    score += 1.5 if re.search(r"[.!?][\"')]?$", s) else 0.0  # a sentence, not a headline
+                              r"Thurs|Fri|Satur|Sun)day|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|"
+                              r"Sun)day)\b", s, re.I) else 0.0
+    score += 1.0 if re.search(r"\bNorth Korea|\bPyongyang|\bDPRK\b|\bthe North\b", s) else 0.0
+    score += 2.0 * max(0.0, 1.0 - an.index / max(n, 1) * 3)  # the lead
+    score -= 3.0 if an.headline else 0.0
     return score
-
-
-# -- field extractors -------------------------------------------------------------------------
-def _event_date(main: str, pub: dt.date | None, dateline) -> tuple[dt.date | None, str]:
-    for d in tx.find_dates(main):
-        if d.weekday is None and (r := d.resolve(pub)) is not None:
-            return r, "main sentence"
-    for d in tx.find_dates(main):
-        if d.weekday is not None and (r := d.resolve(pub)) is not None:
-            return r, "weekday in main sentence, relative to publication date"
-    if pub is not None and re.search(r"\byesterday\b", main, re.I):
-        return pub - dt.timedelta(days=1), "yesterday, relative to publication date"
-    if dateline is not None and (r := dateline.resolve(pub)) is not None:
-        return r, "dateline"
-    if pub is not None:
-        return pub, "publication date"
-    return None, ""
-
 
 def _offset_for(zone: str | None, day: dt.date | None) -> tuple[str, str] | None:
     """(UTC offset "+HH:MM", zone label) for a zone word; Pyongyang time uses the tz database
@@ -369,145 +691,314 @@ def _offset_from_utc(hhmm: str, after: str) -> tuple[str, str] | None:
     return f"{sign}{abs(q) // 60:02d}:{abs(q) % 60:02d}", "from UTC conversion"
 
 
-def _launch_time(texts: list[str], context_zone: str | None, day: dt.date | None):
-    """(HH:MM, offset, zone label, evidence) of the first local clock time in ``texts``."""
-    for t in texts:
-        for m in _TIME.finditer(t):
-            hhmm = _clock(m)
-            if hhmm is None:
+
+
+def _clock(h: int, mi: int, ampm: str) -> str | None:
+    ampm = ampm.lower().replace(" ", "").replace(".", "")
+    if ampm.startswith("p") and h < 12:
+        h += 12
+    if ampm.startswith("a") and h == 12:
+        h = 0
+    if not (0 <= h <= 23 and 0 <= mi <= 59):
+        return None
+    return f"{h:02d}:{mi:02d}"
+
+
+def _offset_from_utc(hhmm: str, after: str) -> tuple[str, str] | None:
+    """The offset implied by a UTC conversion right after a local time: "7:44 a.m. (2244
+    GMT)" -> +09:00 (to the quarter hour)."""
+    m = re.match(r"\s*\(\s*(\d{1,2})[:.]?(\d{2})\s*(?:GMT|UTC)", after)
+    if not m:
+        return None
+    local = int(hhmm[:2]) * 60 + int(hhmm[3:])
+    diff = (local - (int(m.group(1)) * 60 + int(m.group(2)))) % 1440
+    diff = diff - 1440 if diff > 840 else diff
+    q = round(diff / 15) * 15
+    sign = "+" if q >= 0 else "-"
+    return f"{sign}{abs(q) // 60:02d}:{abs(q) % 60:02d}", "from UTC conversion"
+
+
+def _launch_times(sents: list[_Sentence], context_zone: str | None, day: dt.date | None):
+    """[(HH:MM, offset, zone label, sentence)] of launch clock times, in text order."""
+    out = []
+    for an in sents:
+        t = an.event_text()
+        for a, b in an.spans:
+            c = t[a:b]
+            if not c.strip():
                 continue
-            before = t[max(0, m.start() - 12):m.start()]
-            if re.search(r"\(\s*$", before) and m.group(4) and m.group(4).upper() in (
-                    "GMT", "UTC"):
-                continue  # the "(0335 GMT)" conversion of a local time already taken
-            zone = m.group(4)
-            if zone and zone.lower() == "local time":
-                zone = context_zone or "Pyongyang time"
-            off = _offset_for(zone, day) or _offset_from_utc(hhmm, t[m.end():]) or \
-                _offset_for(context_zone, day)
-            if off is None:
-                return hhmm, None, None, t
-            return hhmm, off[0], off[1], t
-        if m := _HHMM_UTC.search(t):
-            h, mi = int(m.group(1)), int(m.group(2))
-            if h < 24 and mi < 60:
-                return f"{h:02d}:{mi:02d}", "+00:00", "UTC", t
-    return None, None, None, ""
+            launchy = _LAUNCH_VERB.search(c) or re.search(
+                r"\b(?:launch(?:es)?|firings?|detected|took place)\b", c, re.I) or (
+                (an.launch or _LAUNCH_VERB.search(t)) and not _NOT_LAUNCH_TIME.search(c))
+            if not launchy:
+                continue
+            for m in _TIME.finditer(c):
+                near = c[max(0, m.start() - 40):m.end() + 15]
+                if _NOT_LAUNCH_TIME.search(near) and not _LAUNCH_VERB.search(near):
+                    continue  # an impact, alarm, meeting or posting time
+                h, mi = int(m.group(1)), int(m.group(2)) if m.group(2) else 0
+                ampm = m.group(3) or ""
+                after = c[m.end():m.end() + 40]
+                if not ampm:
+                    n = re.match(r"\s*(?:and|to|until|-)\s*\d{1,2}[:.]\d{2}\s*(a\.?\s?m\.?|"
+                                 r"p\.?\s?m\.?|am\b|pm\b)", after, re.I)
+                    if n:
+                        ampm = n.group(1)
+                    elif re.match(r"\s*(?:on\s+\w+\s+)?(?:this\s+)?morning", after, re.I):
+                        ampm = "am"
+                    elif re.match(r"\s*(?:on\s+\w+\s+)?(?:this\s+)?(?:afternoon|evening)",
+                                  after, re.I):
+                        ampm = "pm"
+                if m.group(2) is None and not ampm:
+                    continue
+                before = c[max(0, m.start() - 14):m.start()]
+                zone = m.group(4)
+                if re.search(r"\(\s*$", before) and zone and zone.upper() in ("GMT", "UTC"):
+                    continue  # the "(0335 GMT)" conversion of a local time
+                if re.search(r"\b(?:posted|published|updated)\b", c[:m.start()], re.I):
+                    continue
+                hhmm = _clock(h, mi, ampm)
+                if hhmm is None:
+                    continue
+                if zone and zone.lower() == "local time":
+                    zone = context_zone or "Pyongyang time"
+                if zone and zone.upper() in ("GMT", "UTC"):
+                    # only a UTC time is given: the local time in the context's zone
+                    off = _offset_for(context_zone or "KST", day)
+                    mins = int(hhmm[:2]) * 60 + int(hhmm[3:]) + int(off[0][1:3]) * 60 + int(
+                        off[0][4:])
+                    out.append((f"{mins // 60 % 24:02d}:{mins % 60:02d}", off[0], off[1], an))
+                    continue
+                off = _offset_for(zone, day) or _offset_from_utc(hhmm, c[m.end():]) or \
+                    _offset_for(context_zone, day)
+                out.append((hhmm, off[0] if off else None, off[1] if off else None, an))
+            if not any(_TIME.search(c) for _ in [0]):
+                for m in _HHMM_UTC.finditer(c):
+                    h, mi = int(m.group(1)), int(m.group(2))
+                    if h < 24 and mi < 60:
+                        off = _offset_for(context_zone or "KST", day)
+                        mins = h * 60 + mi + int(off[0][1:3]) * 60 + int(off[0][4:])
+                        out.append((f"{mins // 60 % 24:02d}:{mins % 60:02d}", off[0], off[1],
+                                    an))
+    return out
 
 
-def _site(texts: list[str]):
+def _context_zone(authority: str | None, doc: _Doc) -> str | None:
+    head = " ".join(ln for _, ln, _ in doc.lines[:doc.header_end + 2])
+    if re.search(r"\bTOKYO\b|\bTokyo\s*[,/]", head) or (authority or "").startswith("Japan"):
+        return "JST"
+    if authority in ("KCNA", "DPRK MND"):
+        return "Pyongyang time"
+    if authority == "ROK JCS" or re.search(r"\bSEOUL\b|\bSeoul\s*[,/\[]", head):
+        return "KST"
+    return None
+
+
+def _site(sents: list[_Sentence]):
+    """(catalog site or None, place as written, sentence) from launch clauses."""
     pat, index = _sites()
     from ..flight.catalog import normalize_name
 
-    for t in texts:
-        for m in pat.finditer(t):
-            before = t[max(0, m.start() - 45):m.start()]
-            after = t[m.end():m.end() + 20]
-            located = re.search(r"\b(?:from|near|in|at|around|off|of)\s+(?:the\s+)?"
-                                r"(?:(?:vicinity|area|outskirts)\s+of\s+)?(?:[\w']+\s+){0,2}$",
-                                before, re.I)
-            area = re.match(r"\s+(?:area|region|county|airport|airfield|province|coast)\b",
-                            after, re.I)
-            relative = re.search(r"\b(?:north|south|east|west)(?:east|west)?(?:ern)?\s+of\s+"
-                                 r"(?:the\s+)?$", before, re.I)
-            if (located or area) and not relative:
-                return index[normalize_name(m.group(1))], m.group(1), t
-        m = re.search(r"\bfrom (?:the\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?) area\b", t)
-        if m:
-            return None, m.group(1), t
-    return None, None, ""
+    generic = re.compile(
+        r"\b(?:from|near|around|in|at)\s+(?:the\s+)?(?:(?:vicinity|area|outskirts|region)\s+"
+        r"of\s+)?(?:(?:North Korea|North|the country|its|Pyongyang|north Korea)(?:'s)?\s+)?"
+        r"(?:(?:eastern|western|northern|southern|northeastern|northwestern|southeastern|"
+        r"southwestern|central|inland|coastal|east|west|north|south|port|capital|North Korean|"
+        r"the)\s+)*(?:(?:coastal\s+)?(?:city|town|county|region|province|area|district|capital|"
+        r"site|air base|airport)\s+(?:of\s+)?)?"
+        r"(?P<name>[A-Z][\w'-]+(?:[\s-][A-Z][\w'-]+){0,3})"
+        r"(?P<kind>\s+(?:Province|province|County|county|area|region|air base|airport|"
+        r"International Airport|District|district|town|city))?")
+    stop = re.compile(r"^(?:North Korea|Pyeongyang|Korea|Japan|South Korea|Seoul|Tokyo|East Sea|"
+                      r"Yellow Sea|West Sea|Sea|Sea of Japan|Pacific|Monday|Tuesday|Wednesday|"
+                      r"Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+                      r"August|September|October|November|December|Kim|The|North|South|"
+                      r"Japanese|U|US|UN|DPRK|Korean|Peninsula|Yonhap|Hokkaido|Guam|Russia|"
+                      r"China)$")
+    found: list = []
+    for an in sents:
+        t = an.event_text()
+        for a, b in an.spans:
+            c = t[a:b]
+            if not (_LAUNCH_VERB.search(c) or re.search(
+                    r"\blaunch(?:es)?\b|\blaunch (?:site|point)|originated|\blaunched\b|detected|"
+                    r"took place|\bfired\b", c, re.I)):
+                continue
+            if re.search(r"\b(?:fell|landed|splash\w*|flew over|passed over)\b", c, re.I) and \
+                    not re.search(r"\bfrom\b", c):
+                continue
+            for m in pat.finditer(c):
+                before = c[max(0, m.start() - 60):m.start()]
+                relative = re.search(r"\b(?:north|south|east|west)(?:east|west)?(?:ern)?\s+of\s+"
+                                     r"(?:the\s+)?$|\b(?:off|into|toward|towards|over)\s+(?:the\s+)?"
+                                     r"(?:\w+\s+)?$", before, re.I)
+                if not relative and re.search(r"\b(?:from|near|in|at|around|of)\b", before):
+                    found.append((index[normalize_name(m.group(1))], m.group(1), an))
+            for m in generic.finditer(c):
+                name = m.group("name")
+                if stop.match(name) or re.search(r"\b(?:Sea|Ocean|Japan|Korea)\b", name):
+                    continue
+                text = name + (m.group("kind") or "")
+                key = normalize_name(name)
+                found.append((index.get(key), text.strip(), an))
+    if not found:
+        return None, None, None
+    # the most specific place: a named site before a city or province ("the Sunan region
+    # near Pyongyang", "from Pyongyang's Sunan area")
+    broad = re.compile(r"^(?:Pyongyang|[\w\s-]*(?:Province|province|region))$")
+    return min(found, key=lambda x: bool(broad.match(x[1]) or (
+        x[0] is not None and x[0].name == "Pyongyang")))
 
 
-def _count(texts: list[str]):
-    for t in texts:
+def _count(sents: list[_Sentence]):
+    weak = None
+    for an in sents:
+        t = an.event_text()
+        for m in re.finditer(r"\bthe (second|third|fourth|fifth|sixth) (?:\w+\s+){0,3}?(?:in|of) "
+                             r"the day\b", t, re.I):
+            return _ORDINAL[m.group(1).lower()], an
         for m in _COUNT.finditer(t):
-            between = m.group(2).lower()
-            if re.search(r"\b(?:of|and|the|that|which|was|were|has|had|said)\b", between):
+            between = m.group(3).lower()
+            if re.search(r"\b(?:and|the|that|which|was|were|has|had|said|with)\b", between):
                 continue
-            w = m.group(1).lower()
+            if re.search(r"\bof\b", between) and not re.search(r"\b(?:type|kind|types|kinds) of\b",
+                                                              between):
+                continue
+            w = m.group(2).lower()
             if w in ("several", "multiple"):
-                return None, t
-            n = _WORD_NUM.get(w) or int(w)
-            if m.group(3).lower().endswith("s") and n == 1 and w in ("a", "an"):
                 continue
-            return n, t
-    return None, ""
+            n = _WORD_NUM.get(w) or int(w)
+            plural = m.group(4).lower().endswith("s")
+            if w in ("a", "an", "one", "single"):
+                if not plural and weak is None:
+                    weak = (1, an)
+                continue
+            if n == 1 and plural:
+                continue
+            return n, an
+        if weak is None and (m := re.search(r"\b(?:a|an|one)\s+(?:[\w-]+\s+){0,4}?(?:ballistic\s+)?"
+                                            r"(?:missile|ICBM|SRBM|IRBM|SLBM|projectile)\b", t)):
+            weak = (1, an)
+    return weak if weak else (None, None)
 
 
-def _class_and_name(texts: list[str]):
-    cls = name = None
-    ev: dict[str, str] = {}
-    for t in texts:
+def _names(sents: list[_Sentence]):
+    name = text = cls = None
+    ev: dict[str, _Sentence] = {}
+    from ..flight.catalog import normalize_name
+
+    written = None
+    for generic in (False, True):
+        for an in sents:
+            t = re.sub(r"[\"“”']", "", an.event_text())
+            for m in _NAME.finditer(t):
+                raw = m.group(1)
+                if generic != bool(re.match(r"(?:600|super|hypersonic|tactical)", raw, re.I)):
+                    continue
+                name, written = _vehicles().get(normalize_name(raw), raw), raw
+                ev["missile_name"] = an
+                break
+            if name is not None:
+                break
+        if name is not None:
+            break
+    for an in sents:
+        t = an.event_text()
+        if text is None and (m := _KIND.search(re.sub(r"[\"“”']", "", t))):
+            text = m.group(1)
+            ev["missile_text"] = an
         if cls is None:
             for c, pat in _CLASS:
                 if re.search(pat, t, re.I):
-                    cls, ev["missile_class"] = c, t
+                    cls = c
+                    ev["missile_class"] = an
                     break
-        if name is None and (m := _NAME.search(t)):
-            from ..flight.catalog import normalize_name
-
-            raw = m.group(1)
-            name = _vehicles().get(normalize_name(raw), raw)
-            ev["missile_name"] = t
-    if cls is None and name is not None:
-        from ..flight.catalog import get_vehicle
-
-        try:
-            cls = get_vehicle(name).range_class
-            ev["missile_class"] = f"catalog class of {name}"
-        except KeyError:
-            pass
-    return cls, name, ev
+    return name, written, text, cls, ev
 
 
 def _to_km(value: str, unit: str) -> float:
     v = float(value.replace(",", ""))
     u = unit.lower()
     if u.startswith("naut") or u == "nmi":
-        return v * KM_PER_NMI
+        return round(v * KM_PER_NMI, 1)
     if u.startswith("mi"):
-        return v * KM_PER_MILE
+        return round(v * KM_PER_MILE, 1)
     return v
 
 
-def _distances(t: str) -> list[tuple[str, float, re.Match]]:
-    """Distance mentions in ``t`` classified as ("range"|"apogee"|"offset"|"other", km)."""
-    out = []
-    prev_end = 0
+def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
+    """Distance mentions in ``t``: (kind, km or (lo, hi) km, position); kind is "range",
+    "apogee", "offset" or "other" (a capability, a definition)."""
+    t = _digits(t)
+    found = []
+    taken: list[tuple[int, int]] = []
+    for m in _SPAN_FROM.finditer(t):
+        lo, u_lo = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        hi, u = m.group(5), m.group(6)
+        found.append((m.start(), m.end(), (_to_km(lo, u_lo or u), _to_km(hi, u))))
+        taken.append(m.span())
     for m in _DIST.finditer(t):
-        km = _to_km(m.group(1), m.group(2))
-        if m.group(3) and m.group(5).lower().startswith("k") and not m.group(2).lower() \
-                .startswith("k"):
-            km = _to_km(m.group(4), m.group(5))  # "435 miles (700 km)": the km figure
-        elif not m.group(2).lower().startswith("k"):
-            km = round(km)  # a converted figure: keep it as reported, to the km
-        before = t[prev_end:m.start()]
-        after = t[m.end():m.end() + 60]
-        prev_end = m.end()
-        kind = "other"
-        if _OFFSET_AFTER.match(after):
-            kind = "offset"
-        elif re.match(r"\s*(?:in\s+)?(?:altitude|high|height|up)\b", after, re.I):
-            kind = "apogee"
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        unit = m.group(3)
+        if m.group(4) and m.group(7).lower().startswith("k") and not unit.lower().startswith("k"):
+            lo, hi, unit2 = m.group(5), m.group(6), m.group(7)
+            v = (_to_km(lo, unit2), _to_km(hi, unit2)) if hi else _to_km(lo, unit2)
         else:
-            a = max((x.end() for x in _APOGEE_KW.finditer(before)), default=-1)
-            r = max((x.end() for x in _RANGE_KW.finditer(before)), default=-1)
-            if a >= 0 or r >= 0:
-                kind = "apogee" if a > r else "range"
-        out.append((kind, km, m))
+            v = (_to_km(m.group(1), unit), _to_km(m.group(2), unit)) if m.group(2) else \
+                _to_km(m.group(1), unit)
+        found.append((m.start(), m.end(), v))
+    found.sort()
+    out = []
+    # "flight distance and maximum altitude ... 3,700 km and 800 km, respectively"
+    if re.search(r"\brespectively\b", t, re.I) and len(found) >= 2:
+        first = found[0][0]
+        kws = sorted([(x.start(), "apogee") for x in _APOGEE_KW.finditer(t[:first])] +
+                     [(x.start(), "range") for x in _RANGE_KW.finditer(t[:first])])
+        kinds = [k for _, k in kws]
+        kinds = [k for i, k in enumerate(kinds) if i == 0 or k != kinds[i - 1]]
+        if len(kinds) == len(found) and len(set(kinds)) == len(kinds):
+            return [(k, v, a) for k, (a, _, v) in zip(kinds, found, strict=True)]
+    for a, b, v in found:
+        clause_start = max(t.rfind(",", 0, a), t.rfind(";", 0, a), t.rfind(" - ", 0, a), 0)
+        before = t[clause_start:a]
+        after = t[b:b + 60]
+        kind = "other"
+        if _OFFSET_AFTER.match(after) and not re.match(r"\s*away\b", after):
+            kind = "offset"
+        elif _CAPABILITY.search(t[max(0, a - 60):a]):
+            kind = "other"
+        elif re.match(r"\s*(?:\([^)]*\)\s*)?(?:in\s+)?(?:altitude|high|height|up)\b", after, re.I):
+            kind = "apogee"
+        elif re.match(r"\s*(?:\([^)]*\)\s*)?away\b", after) and re.search(r"\btarget\b",
+                                                                          t[:a], re.I):
+            kind = "range"
+        else:
+            ap = max((x.end() for x in _APOGEE_KW.finditer(before)), default=-1)
+            rg = max((x.end() for x in _RANGE_KW.finditer(before)), default=-1)
+            if ap < 0 and rg < 0:  # "... 450 km, with a maximum altitude of ..." clause split
+                wide = t[max(0, a - 80):a]
+                ap = max((x.end() for x in _APOGEE_KW.finditer(wide)), default=-1)
+                rg = max((x.end() for x in _RANGE_KW.finditer(wide)), default=-1)
+            if ap >= 0 or rg >= 0:
+                kind = "apogee" if ap > rg else "range"
+        out.append((kind, v, a))
     return out
 
 
 def _flight_time(t: str) -> float | None:
+    t = _digits(t)
     for m in _FLIGHT_TIME.finditer(t):
         unit = m.group(3).lower()
         before = t[max(0, m.start() - 60):m.start()]
-        if not _FLIGHT_KW.search(before) and not re.match(r"\s*(?:of\s+)?flight", t[m.end():]):
+        after = t[m.end():m.end() + 25]
+        if not _FLIGHT_KW.search(before) and not re.match(r"\s*(?:of\s+)?flight", after):
             continue
-        if unit == "s" and not re.search(r"\bfor\s+$|\bfor\s+(?:about|some|around)\s+$",
-                                         before):
+        if unit == "s" and not re.search(r"\bfor\s+$|\bfor\s+(?:about|some|around)\s+$", before):
             continue
-        if re.match(r"\s*(?:later|after|ago|earlier)\b", t[m.end():], re.I):
+        if re.match(r"\s*(?:later|after|ago|earlier|apart|interval)\b", after, re.I):
+            continue
+        if re.search(r"\b(?:within|every|meeting|in less than)\s+$", before, re.I):
             continue
         v = float(m.group(2).replace(",", ""))
         seconds = v * 60.0 if unit.startswith("m") else v
@@ -522,151 +1013,261 @@ def _flight_time(t: str) -> float | None:
     return None
 
 
-def _landing(texts: list[str]):
-    """(description, sea name for the heading, eez claim, eez country, evidence)."""
-    sea = sea_txt = eez = eez_country = offset = None
-    ev = ""
-    for t in texts:
+def _eez(sents: list[_Sentence]):
+    """(claim, country, sentence) of the first EEZ statement."""
+    mentioned = False
+    for an in sents:
+        t = an.event_text()
+        m = _EEZ.search(t)
+        if m is None and mentioned:
+            m = _EEZ_ZONE_BACKREF.search(t)
+        if m is None:
+            if re.search(r"exclusive economic zone|\bEEZ\b", t, re.I):
+                mentioned = True
+            continue
+        word = (m.groupdict().get("prep") or m.groupdict().get("prep2")
+                or m.groupdict().get("prep3") or "").lower()
+        inside = word not in ("outside", "out of", "beyond")
+        if _NEGATION.search(t[max(0, m.start() - 70):m.start()]):
+            inside = not inside
+        if re.search(r"\bvery close to\b", t[max(0, m.start() - 30):m.start()], re.I):
+            continue
+        who = (m.groupdict().get("who") or m.groupdict().get("who2") or
+               m.groupdict().get("who3") or "").strip()
+        country = "Japan" if (not who or re.search(r"Japan|the country|its|Tokyo", who)) else \
+            re.sub(r"(?:'s|ese)$", "", who)
+        return ("inside" if inside else "outside"), country, an
+    return None, None, None
+
+
+def _landing(sents: list[_Sentence]):
+    """(description, sea name for the heading, sentence)."""
+    sea = sea_txt = offset = None
+    ev = None
+    for an in sents:
+        t = an.event_text()
         if sea is None:
             for m in _seas().finditer(t):
                 before = t[max(0, m.start() - 40):m.start()]
                 if re.search(r"\b(?:into|in|toward|towards|to|over|off|across|of|within|"
                              r"waters)\s+(?:the\s+|its\s+|North Korea's\s+)?(?:waters\s+"
                              r"(?:of|off)\s+(?:the\s+)?)?$", before, re.I):
-                    sea, sea_txt, ev = m.group(1), m.group(1), ev or t
+                    sea, sea_txt, ev = m.group(1), m.group(1), ev or an
                     break
         if sea is None and (m := re.search(r"\boff (?:its|the|North Korea's) (east|west)"
                                             r"(?:ern)? coast\b", t, re.I)):
             sea = "East Sea" if m.group(1).lower() == "east" else "West Sea"
-            sea_txt, ev = m.group(), ev or t
-        if eez is None and (m := _EEZ.search(t)):
-            word = m.group(1).lower()
-            inside = word in ("inside", "within", "in", "into")
-            if _NEGATION.search(t[max(0, m.start() - 50):m.start()]):
-                inside = not inside
-            eez = "inside" if inside else "outside"
-            who = (m.group(2) or "").strip()
-            eez_country = re.sub(r"(?:'s|ese)$", "", who) or None
-            ev = ev or t
+            sea_txt, ev = m.group(), ev or an
         if offset is None:
-            for kind, _km, m in _distances(t):
+            for kind, _km, pos in _distances(t):
                 if kind == "offset":
-                    tail = re.match(r"[^,;.]*?(?:\b[A-Z][\w'-]*(?:[\s-]+[A-Z][\w'-]*)*)"
-                                    r"(?:\s+(?:island|Island|peninsula|Peninsula|Prefecture|"
-                                    r"prefecture))?", t[m.end():])
-                    lead = re.search(r"(?:about|some|around|approximately|roughly)\s*$",
-                                     t[:m.start()])
-                    offset = ((lead.group() if lead else "") + m.group()
-                              + (tail.group() if tail else "")).strip()
+                    seg = _digits(t)[pos:]
+                    m = re.match(r"[^,;.]*?(?:\b[A-Z][\w'-]*(?:[\s-]+[A-Z][\w'-]*)*)"
+                                 r"(?:\s+(?:island|Island|peninsula|Peninsula|Prefecture|"
+                                 r"prefecture))?", seg)
+                    lead = re.search(rf"{_APPROX}\s*$", _digits(t)[:pos])
+                    offset = ((lead.group() if lead else "") + (m.group() if m else seg[:60]))
+                    offset = offset.strip()
+                    ev = ev or an
                     break
-    parts = [p for p in (sea_txt,
-                         f"{eez} {eez_country + chr(39) + 's ' if eez_country else ''}EEZ"
-                         if eez else None, offset) if p]
-    return ("; ".join(parts) or None), sea, eez or "unknown", eez_country, ev
-
-
-def _context_zone(authority: str | None, outlet: str | None, lines: list[str]) -> str | None:
-    head = " ".join(lines[:6])
-    if re.search(r"\bTOKYO\b|\bTokyo\s*,", head) or authority == "Japan MoD":
-        return "JST"
-    if authority == "KCNA":
-        return "Pyongyang time"
-    if authority in ("ROK JCS",) or outlet == "Yonhap" or re.search(r"\bSEOUL\b", head):
-        return "KST"
-    return None
+    parts = [p for p in (sea_txt, offset) if p]
+    return ("; ".join(parts) or None), sea, ev
 
 
 # -- the extractor ----------------------------------------------------------------------------
-def extract(text: str) -> Extracted:
-    """Extract the launch the text is about; raises :class:`NoLaunchError` if it has none."""
-    raw = tx.normalize_text(text)
-    raw_lines = raw.splitlines()
-    lines = [_DATELINE.sub("", ln) for ln in tx.clean_lines(raw)]
-    sents = tx.sentences([ln for ln in lines if ln.strip()])
-    pub, dateline = _publication_date(raw_lines)
-    first = _analyse(sents, None, pub)
-    cands = [a for a in first if a.launch]
+def extract(text: str, *, published: dt.date | None = None) -> Extracted:
+    """Extract the launch the text is about; raises :class:`NoLaunchError` if it has none.
+    ``published`` states the publication date when the text's own dateline lacks it."""
+    doc = _prepare(text)
+    sents = _sentences(doc)
+    pub, pub_basis = _publication_date(doc, published)
+    dl = doc.dateline[2] if doc.dateline else None
+    anchor, anchor_basis, year_inferred = None, "", False
+    if dl is not None and dl.year is not None:
+        anchor, anchor_basis = dl.resolve(None), "dateline"
+    elif dl is not None and pub is not None:
+        anchor, anchor_basis = dl.resolve(pub), "dateline, year of the publication date"
+    elif pub is not None:
+        anchor, anchor_basis = pub, f"publication date ({pub_basis})"
+    _analyse(sents, None, anchor)
+    cands = [a for a in sents if a.launch]
     if not cands:
         raise NoLaunchError("the text reports no missile launch")
-    main = max(cands, key=lambda a: (_score(a, len(first)), -a.index))
+    body = [a for a in sents if not a.headline]
+    lead = " ".join(a.text for a in body[:2])
+    main = max(cands, key=lambda a: (_score(a, len(sents)), -a.index))
+    if _NON_LAUNCH_TOPIC.search(lead) and not any(a.launch for a in body[:2]):
+        raise NoLaunchError("the text is not a launch report (its lead is about "
+                            f"{_NON_LAUNCH_TOPIC.search(lead).group().lower()})")
+    # a dateline without any year: the year from the text's weekdays, if one fits
+    if anchor is None and dl is not None and dl.month is not None:
+        strong, weak = set(), set()
+        for a in sents:
+            t = a.event_text()
+            for d in tx.find_dates(t):
+                if d.weekday is None:
+                    continue
+                # the day of a report ("said Thursday") is the dateline's, a launch
+                # "yesterday" the day before it; a plain launch weekday is taken as the
+                # dateline's only when the text says nothing stronger
+                if _REPORT_DAY.search(t[:d.start]):
+                    strong.add(_infer_year(dl.month, dl.day, d.weekday))
+                elif _DAY_BEFORE.search(t) and (a.launch or a is main):
+                    strong.add(_infer_year(dl.month, dl.day, (d.weekday + 1) % 7))
+                elif a.launch or a is main:
+                    weak.add(_infer_year(dl.month, dl.day, d.weekday))
+        years_fit = strong or weak
+        if len(years_fit) == 1 and None not in years_fit:
+            anchor = dt.date(years_fit.pop(), dl.month, dl.day)
+            anchor_basis, year_inferred = "dateline, year from the weekday", True
     out = Extracted(published=pub, main_sentence=main.text)
-    day, how = _event_date(main.text, pub, dateline)
-    out.launch_date = day
-    if day is not None:
-        out.evidence["date"] = how
-    analysed = _analyse(sents, day, pub)
-    m2 = analysed[main.index]
-    m2.background = [False] * len(m2.spans) if not any(
-        not b for b in m2.background) else m2.background
-    order = [m2] + [a for a in analysed if a.index != main.index]
-    events = [a for a in order if not all(a.background)]
-
-    # Who says it: the outlet carrying the text, the authority of the main sentence.
-    head = "\n".join(raw_lines[:8])
-    for name, pat in _OUTLET:
-        if re.search(pat, head) or re.search(pat, main.text):
-            out.outlet = name
+    hint = [d.weekday for d in tx.find_dates(main.text) if d.weekday is not None]
+    day, basis, yi = None, "", False
+    for a in [main] + [c for c in cands if c is not main]:
+        day, basis, yi = _day_cue(a.event_text(), anchor, hint)
+        if day is not None:
+            out.evidence["date"] = a.evidence(True, 0.9, basis)
             break
-    statement_auth = None if out.outlet else _authority_in(head)
-    figure_auth = next((a.authority for a in events
-                        if a.authority and _DIST.search(a.event_text())), None)
-    out.authority = (statement_auth or m2.authority or figure_auth or out.outlet)
-    primary = out.authority
+    launchish = [a for a in sents if not a.headline and re.search(
+        r"\b(?:launch\w*|fir(?:ed|ing)|test-?fir\w*|carried out|conducted|tests?|tested)\b",
+        a.text, re.I)]
+    if day is None and anchor is not None:
+        for a in launchish:  # "Reports emerged on Tuesday ... about North Korea launching"
+            if a in cands:
+                continue
+            d2, b2, _ = _day_cue(a.event_text(), anchor, hint)
+            if d2 is not None and "today" not in b2:
+                day = d2
+                out.evidence["date"] = a.evidence(True, 0.7, b2)
+                break
+    other_days = {d.weekday if d.weekday is not None else (r.weekday() if (
+        r := d.resolve(anchor)) else None) for a in launchish for d in tx.find_dates(
+        a.event_text())} - {None}
+    if day is None and anchor is not None and not (other_days - {anchor.weekday()}):
+        day, basis = anchor, anchor_basis
+        out.evidence["date"] = main.evidence(False, 0.6, f"no day in the text: {basis}")
+        out.date_inferred = True
+    out.launch_date, out.year_inferred = day, yi or year_inferred
+    if year_inferred and "date" in out.evidence:
+        out.evidence["date"]["basis"] += "; year inferred from the weekday"
 
-    def texts(pred=lambda a: True) -> list[str]:
-        return [a.event_text() for a in events if pred(a)]
+    _analyse(sents, day, anchor)
+    if not sents[main.index].launch and any(sents[main.index].background):
+        sents[main.index].background = [False] * len(sents[main.index].spans)
+    for a in sents:  # older launches named with a date of their own: other events
+        if a is main or not a.background or not all(a.background):
+            continue
+        if _LAUNCH_VERB.search(a.text) and _MISSILE.search(a.text):
+            for d in tx.find_dates(a.text):
+                r = d.resolve(anchor) if d.weekday is None else None
+                if r is not None and r != day:
+                    out.other_events.append({"date": r.isoformat(), "sentence": a.text,
+                                             "start": a.start})
+                    break
+    events = [a for a in sents if not all(a.background)]
+    body_events = [a for a in events if not a.headline] or events
+    order = [sents[main.index]] + [a for a in body_events if a.index != main.index]
 
-    def mine(a: _Sentence) -> bool:  # sentences attributed to the primary authority
-        return out.outlet is None or a.authority in (None, primary) or a is m2
+    out.outlet = _outlet(doc)
+    # Figures in reading order; the authority whose figures come first is the report's.
+    figs = []
+    for a in body_events:
+        t = a.event_text()
+        for kind, km, _pos in _distances(t):
+            if kind in ("range", "apogee"):
+                figs.append((a, f"{kind}_km", km))
+        if (ft := _flight_time(t)) is not None:
+            figs.append((a, "flight_time_s", ft))
+    # whose figures come first: distances, flight times and explicit counts ("at least 10
+    # missiles"), from sentences that name one authority (or carry the previous one's)
+    counted = []
+    for a in body_events:
+        n, _ = _count([a])
+        has = any(f[0] is a for f in figs) or (n is not None and n >= 2)
+        if has and a.authority and len({nm for nm, pat in _AUTHORITY
+                                        if re.search(pat, a.text)}) <= 1:
+            counted.append(a)
+    first_auth = next((a.authority for a in counted), None)
+    authority = first_auth or main.authority or next(
+        (a.authority for a in order if a.authority), None)
+    issuer = None
+    if out.outlet is None:
+        for _, ln, _noise in doc.lines[:doc.header_end]:
+            if len(ln.split()) <= 6 and (who := _authority_in(ln)) is not None:
+                issuer = who
+                break
+        if issuer is None and doc.dateline is not None:  # "Pyongyang, November 19 (KCNA) --"
+            issuer = _authority_in(doc.lines[doc.dateline[0]][1][:doc.dateline[1]])
+    authority = issuer or authority
+    out.authority = authority
+    if authority:
+        src = next((a for a, _, _ in figs if a.authority == authority), None) or next(
+            (a for a in order if a.authority == authority), main)
+        out.evidence["authority"] = src.evidence(True, 0.8 if src.said_by else 0.6,
+                                                 "named in the sentence" if src.said_by else
+                                                 "carried from the previous sentence")
+    for mine_pass in (True, False):
+        for a, key, v in figs:
+            mine = a.authority in (None, authority) or out.outlet is None and a.said_by is None
+            if mine != mine_pass:
+                continue
+            if getattr(out, key) is None and key not in out.spans:
+                if isinstance(v, tuple):
+                    out.spans[key] = v
+                else:
+                    setattr(out, key, v)
+                out.figure_authority[key] = authority if mine else a.authority
+                out.evidence[key] = a.evidence(True, 0.85, "nearest quantity keyword; said by "
+                                               f"{out.figure_authority[key] or 'unattributed'}")
+            if not mine:
+                out.other_claims.append({"field": key, "value": list(v) if isinstance(v, tuple)
+                                         else v, "authority": a.authority, "sentence": a.text})
 
-    zone = _context_zone(primary, out.outlet, lines)
-    launchy = texts(lambda a: a is m2 or _LAUNCH_VERB.search(a.text) is not None)
-    hhmm, off, label, ev = _launch_time(launchy, zone, day)
-    out.launch_time_local, out.utc_offset, out.time_zone = hhmm, off, label
-    if hhmm:
-        out.evidence["launch_time"] = ev
-    site, site_text, ev = _site(texts())
+    zone = _context_zone(authority, doc)
+    times = _launch_times(order, zone, day)
+    if times:
+        first = min(times, key=lambda x: x[0])
+        out.launch_time_local, out.utc_offset, out.time_zone = first[0], first[1], first[2]
+        out.launch_times = sorted(dict.fromkeys(t[0] for t in times))
+        out.evidence["launch_time"] = first[3].evidence(True, 0.85, "earliest launch time")
+    site, site_text, an = _site(order)
     out.site_text = site_text
     if site is not None:
         out.site, out.site_lat_deg, out.site_lon_deg = site.name, site.lat_deg, site.lon_deg
-        out.evidence["site"] = ev
-    out.n_missiles, ev = _count(launchy)
-    if out.n_missiles is not None:
-        out.evidence["n_missiles"] = ev
-    out.missile_class, out.missile_name, ev2 = _class_and_name(texts())
-    out.evidence.update(ev2)
+    if an is not None:
+        out.evidence["site"] = an.evidence(True, 0.8 if site else 0.5,
+                                           "catalog site" if site else "place as written")
+    out.n_missiles, an = _count(order)
+    if an is not None:
+        out.evidence["n_missiles"] = an.evidence(True, 0.8)
+    name, written, kind, cls, evs = _names(order)
+    out.missile_name, out.missile_text, out.missile_class = name, kind, cls
+    out.missile_name_text = written
+    if cls is None and name is not None:
+        from ..flight.catalog import get_vehicle
 
-    # Figures: the primary authority's first; another authority's differing figure is a claim.
-    for a in events:
-        t = a.event_text()
-        mine_here = mine(a)
-        for kind, km, _ in _distances(t):
-            if kind not in ("range", "apogee"):
-                continue
-            key = f"{kind}_km"
-            if mine_here and getattr(out, key) is None:
-                setattr(out, key, km)
-                out.evidence[key] = a.text
-            elif not mine_here:
-                out.other_claims.append({"field": key, "value": km, "authority": a.authority,
-                                         "sentence": a.text})
-        ft = _flight_time(t)
-        if ft is not None:
-            if mine_here and out.flight_time_s is None:
-                out.flight_time_s = ft
-                out.evidence["flight_time_s"] = a.text
-            elif not mine_here:
-                out.other_claims.append({"field": "flight_time_s", "value": ft,
-                                         "authority": a.authority, "sentence": a.text})
-    area, sea, eez, eez_country, ev = _landing(texts(mine))
-    _, _, other_eez, other_country, _ = _landing(texts(lambda a: not mine(a)))
-    if other_eez != "unknown":
-        who = next(a.authority for a in events if not mine(a) and _EEZ.search(a.event_text()))
-        out.other_claims.append({"field": "eez_claim", "value": other_eez, "authority": who,
-                                 "eez_country": other_country, "sentence": ""})
-    out.landing_area, out.sea_area, out.eez_claim, out.eez_country = area, sea, eez, eez_country
-    if area:
-        out.evidence["landing_area"] = ev
+        try:
+            out.missile_class = get_vehicle(name).range_class
+            out.evidence["missile_class"] = evs["missile_name"].evidence(
+                False, 0.6, f"catalog class of {name}")
+        except KeyError:
+            pass
+    for k, an in evs.items():
+        out.evidence.setdefault(k, an.evidence(True, 0.75))
+    claim, country, an = _eez(order)
+    if claim is not None:
+        if an.authority in (None, authority) or out.outlet is None:
+            out.eez_claim, out.eez_country = claim, country
+        else:
+            out.eez_claim, out.eez_country = claim, country
+            out.other_claims.append({"field": "eez_claim", "value": claim,
+                                     "authority": an.authority, "eez_country": country,
+                                     "sentence": an.text})
+        out.evidence["eez_claim"] = an.evidence(True, 0.8, f"said by {an.authority}")
+    area, sea, an = _landing(order)
+    out.landing_area, out.sea_area = area, sea
+    if an is not None:
+        out.evidence["landing_area"] = an.evidence(True, 0.7)
     out.missing = [f for f in FIELDS if _absent(out, f)]
     return out
 
@@ -675,4 +1276,4 @@ def _absent(e: Extracted, f: str) -> bool:
     value = {"date": e.launch_date, "launch_time": e.launch_time_local, "site": e.site,
              "eez_claim": None if e.eez_claim == "unknown" else e.eez_claim}.get(
         f, getattr(e, f, None))
-    return value is None
+    return value is None and f not in e.spans

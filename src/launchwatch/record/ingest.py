@@ -114,8 +114,16 @@ def _new_report(ex: Extracted, h: str, source: str | None, rec: dict | None, why
         published_utc=published, source=source, missing=list(ex.missing),
         details={"main_sentence": ex.main_sentence, "evidence": ex.evidence,
                  "time_zone": ex.time_zone, "site_text": ex.site_text,
-                 "other_claims": ex.other_claims, "notes": notes},
-        reconstruction=rec, zone=zone)
+                 "spans": {k: list(v) for k, v in ex.spans.items()},
+                 "missile_text": ex.missile_text, "date_inferred": ex.date_inferred,
+                 "year_inferred": ex.year_inferred, "launch_times": ex.launch_times,
+                 "other_claims": ex.other_claims, "other_events": ex.other_events,
+                 "notes": notes},
+        reconstruction=rec, zone=zone,
+        # the class derived by the reconstruction is carried to the event when no report
+        # names one (``record list --class ICBM`` finds a reconstructed ICBM)
+        event={"missile_class": rec["range_class"]} if (
+            rec and not ex.missile_class and rec.get("range_class")) else {})
 
 
 def _with_source_hash(new: NewReport, h: str) -> NewReport:
@@ -133,10 +141,16 @@ def secondary(ex: Extracted) -> list[Extracted]:
             continue
         other = replace(ex, authority=who, range_km=None, apogee_km=None, flight_time_s=None,
                         eez_claim="unknown", eez_country=None, other_claims=[],
-                        evidence={}, missing=[])
+                        evidence={}, missing=[], spans={}, figure_authority={})
         for k in ("range_km", "apogee_km", "flight_time_s"):
             if k in claims:
-                setattr(other, k, claims[k]["value"])
+                v = claims[k]["value"]
+                if isinstance(v, list):
+                    other.spans[k] = (v[0], v[1])
+                else:
+                    setattr(other, k, v)
+                other.evidence[k] = {"sentence": claims[k].get("sentence", ""), "stated": True,
+                                     "confidence": 0.8, "basis": f"said by {who}"}
         if "eez_claim" in claims:
             other.eez_claim = claims["eez_claim"]["value"]
             other.eez_country = claims["eez_claim"].get("eez_country")
@@ -147,8 +161,21 @@ def secondary(ex: Extracted) -> list[Extracted]:
     return out
 
 
+def own_figures(ex: Extracted) -> Extracted:
+    """``ex`` with only its own authority's figures: a figure another authority gave (and
+    the text's authority did not) stays in ``other_claims`` for that authority's report."""
+    for key, who in list(ex.figure_authority.items()):
+        if who is not None and who != ex.authority:
+            setattr(ex, key, None)
+            ex.spans.pop(key, None)
+            if key not in ex.missing:
+                ex.missing.append(key)
+    return ex
+
+
 def ingest_text(store: Store, text: str, *, source: str | None = None,
-                reconstruct: bool = True, zones: bool = True) -> Ingested:
+                reconstruct: bool = True, zones: bool = True,
+                published: dt.date | None = None) -> Ingested:
     """Extract, reconstruct and store the launch ``text`` reports; see the module docstring.
 
     Raises :class:`IngestError` (nothing stored) when the text holds no launch or no date.
@@ -159,7 +186,7 @@ def ingest_text(store: Store, text: str, *, source: str | None = None,
         ids = tuple(r.id for r in ev.reports if (r.details or {}).get("source_hash") == h)
         return Ingested(known.event_id, ids or (known.id,), True)
     try:
-        ex = extract(text)
+        ex = own_figures(extract(text, published=published))
     except NoLaunchError as exc:
         raise IngestError(f"{exc}; nothing stored") from None
     if ex.launch_date is None:

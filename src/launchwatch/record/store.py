@@ -296,10 +296,16 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------
     def events(self, *, since: dt.date | None = None, site: str | None = None,
-               missile_class: str | None = None, limit: int | None = None) -> list[Event]:
+               missile_class: str | None = None, limit: int | None = None,
+               simulated: bool | None = None) -> list[Event]:
         """Events (with reports and reconstructions loaded), oldest first, filtered by local
-        launch date >= ``since``, site (name or alias) and missile class (e.g. ``SRBM``)."""
+        launch date >= ``since``, site (name or alias), missile class (e.g. ``SRBM``) and
+        kind: ``simulated=False`` only reported events, ``True`` only simulated runs,
+        ``None`` both."""
         q = select(Event).order_by(Event.launch_date, Event.id)
+        if simulated is not None:
+            q = q.where((Event.confidence == "simulated") if simulated
+                        else (Event.confidence != "simulated"))
         if since is not None:
             q = q.where(Event.launch_date >= since)
         if missile_class is not None:

@@ -24,8 +24,9 @@ MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|A
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 _MDY = re.compile(rf"\b({MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b")
-_DMY = re.compile(rf"\b(\d{{1,2}})\s+({MONTH})\.?,?\s+(\d{{4}})\b")
+_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH})\.?,?\s*(\d{{4}})?\b")
 _ISO = re.compile(r"\b(\d{4})[-./](\d{1,2})[-./](\d{1,2})\b")
+_EURO = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")  # 30.05.2024
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
@@ -33,9 +34,32 @@ _CAPTION = re.compile(
     r"REUTERS/|\bAP Photo\b|Getty Images|\bvia AFP\b|/AFP\b|Yonhap photo|\bphoto by\b|"
     r"\bphoto courtesy\b|^\s*(?:file\s+)?photo\b|^\s*\(?photo\)?\s*[:|]|^\s*image\s*:|"
     r"^\s*caption\b|^\s*a (?:tv|television) screen shows|^\s*people watch|"
+    r"\bPic/|\bpic\s*$|Photograph:|\bvia Reuters\]|\[KCNA|\bKCNA/(?:EPA|KNS)|"
+    r"\bin this (?:file )?(?:photo|picture|image)\b|\b(?:photo|picture|image) (?:taken|released|"
+    r"provided|made) (?:on|by|from)\b|\bfile photo\b|\(Representational\)|"
+    r"For Use Only in the Republic of Korea|No Redistribution|\bPhoto\s*:|"
     r"^\s*(?:advertisement|share|share this|skip to (?:main )?content|sign in|subscribe|"
-    r"read more|related|most read|watch|listen|menu|home)\b",
+    r"read more|related|most read|watch|listen|menu|home|trending|tags?\s*:)\b",
     re.I)
+#: Lines after which a page holds no more of the article (related links, comments, footers).
+_TAIL = re.compile(
+    r"^\s*(?:more from\b|more in\b|leave a (?:reply|comment)|read full story|you may also like|"
+    r"related (?:articles|stories|coverage|news)|most read|recommended|read next|latest news|"
+    r"comments are closed|download our|copyright\b|©|\(c\) \d{4}|all rights reserved|"
+    r"\[copyright|string\(\d+\))", re.I)
+#: Scraper and mirror headers ("DATE: 2024-10-10 21:46:42", "2023-07-13 00 14 59"): never a
+#: publication date.
+SCRAPER_STAMP = re.compile(
+    r"^\s*(?:(?:date|fetched|crawled|retrieved|scraped|source)\s*:.*|"
+    r"\d{4}-\d{2}-\d{2}[ T]\d{2}[: ]\d{2}[: ]\d{2}.*)$", re.I)
+
+
+def strip_tail(lines: list[str]) -> list[str]:
+    """The lines before the first end-of-article marker (related links, comments, footers)."""
+    for i, line in enumerate(lines):
+        if i > 0 and _TAIL.search(line):
+            return lines[:i]
+    return lines
 
 
 def normalize_text(text: str) -> str:
@@ -159,10 +183,18 @@ def find_dates(s: str) -> list[DateMention]:
         if 1 <= mo <= 12 and 1 <= d <= 31:
             found.append(DateMention(m.start(), m.end(), y, mo, d))
             taken.append(m.span())
+    for m in _EURO.finditer(s):
+        d, mo, y = map(int, m.groups())
+        if free(*m.span()) and 1 <= mo <= 12 and 1 <= d <= 31:
+            found.append(DateMention(m.start(), m.end(), y, mo, d))
+            taken.append(m.span())
     for m in _DMY.finditer(s):
-        if free(*m.span()):
-            found.append(DateMention(m.start(), m.end(), int(m.group(3)), _month(m.group(2)),
-                                     int(m.group(1))))
+        if free(*m.span()) and 1 <= int(m.group(1)) <= 31:
+            if m.group(2).lower() == "may" and not m.group(3):
+                continue  # "5 may ..." is too ambiguous without a year
+            found.append(DateMention(m.start(), m.end(),
+                                     int(m.group(3)) if m.group(3) else None,
+                                     _month(m.group(2)), int(m.group(1))))
             taken.append(m.span())
     for m in _MDY.finditer(s):
         if free(*m.span()) and 1 <= int(m.group(2)) <= 31:

@@ -40,6 +40,8 @@ def report_dict(rep: Report) -> dict:
         "missing": list(rep.missing or []),
         "derived": derived_dict(rep),
         "notes": (rep.details or {}).get("notes", []),
+        "evidence": (rep.details or {}).get("evidence", {}),
+        "other_events": (rep.details or {}).get("other_events", []),
     }
 
 

@@ -244,8 +244,12 @@ def create_app(store: Store, *, runs: RunManager | None = None) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
         reports: Annotated[bool, Query(description="Include each event's reports.")] = True,
+        simulated: Annotated[bool, Query(description="Include simulated runs (the record "
+                                                     "lists reported events only by default).")]
+        = False,
     ):
-        evs = store.events(since=since, site=site, missile_class=missile_class)
+        evs = store.events(since=since, site=site, missile_class=missile_class,
+                           simulated=None if simulated else False)
         out = [event_dict(e, reports=True) for e in evs]
         if q and q.strip():
             needle = q.strip().casefold()

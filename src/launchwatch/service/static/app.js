@@ -310,7 +310,7 @@ $("#run-form").addEventListener("submit", async (ev) => {
 const eventLayer = L.layerGroup().addTo(map);
 async function loadEvents() {
   const q = $("#event-search").value.trim();
-  const r = await fetch("/api/events?reports=true&limit=500" + (q ? "&q=" + encodeURIComponent(q) : ""));
+  const r = await fetch("/api/events?reports=true&simulated=true&limit=500" + (q ? "&q=" + encodeURIComponent(q) : ""));
   const tbody = $("#events tbody");
   if (!r.ok) { tbody.replaceChildren(); return; }
   const events = await r.json();
