@@ -238,11 +238,17 @@ def _shoot(power: _Power, lat, lon, range_m, azimuth_deg, trajectory, flight_tim
                      generic=generic, energy_bounds=power.bounds(range_m, None))
     # Flight time given: find the apogee that gives it (lofted above the minimum-energy time,
     # depressed below).
-    me = shape(model, lat, lon, range_m, azimuth_deg, generic=generic,
-               energy_bounds=power.bounds(range_m, None))
+    shots: dict[float, Shot] = {}
+    try:
+        me = shape(model, lat, lon, range_m, azimuth_deg, generic=generic,
+                   energy_bounds=power.bounds(range_m, None))
+    except ShapeError:
+        # A long, heavy boost may not manage the minimum-energy shot of a short range: start
+        # from the Kepler arc's apogee for the reported time instead (an overestimate, since the
+        # powered flight adds time) and walk down.
+        return _shoot_from_kepler(power, lat, lon, range_m, azimuth_deg, flight_time_s)
     h_me, t_me = me.apogee_m, me.flight_time_s
     traj = "lofted" if flight_time_s > t_me else "depressed"
-    shots: dict[float, Shot] = {}
 
     def miss(h):
         shots[h] = shape(model, lat, lon, range_m, azimuth_deg, trajectory=traj, apogee_m=h,
@@ -274,6 +280,40 @@ def _shoot(power: _Power, lat, lon, range_m, azimuth_deg, trajectory, flight_tim
     if lo is None or hi is None:
         raise ReconstructionError(
             f"no trajectory of the {model.name} covers {range_m / 1e3:,.0f} km in "
+            f"{flight_time_s:,.0f} s")
+    h_star = brentq(miss, lo, hi, xtol=10.0, rtol=1e-6)
+    if h_star not in shots:
+        miss(h_star)
+    return shots[h_star]
+
+
+def _shoot_from_kepler(power: _Power, lat, lon, range_m, az, flight_time_s) -> Shot:
+    psi = range_m / R_MEAN_M
+    h_k = kepler.apogee_for_flight_time(R_MEAN_M, psi, flight_time_s)
+    h_me = 0.25 * range_m  # minimum-energy apogee, about a quarter of the range (notes)
+    traj = "lofted" if h_k > h_me else "depressed"
+    shots: dict[float, Shot] = {}
+
+    def miss(h):
+        shots[h] = shape(power.model, lat, lon, range_m, az, trajectory=traj, apogee_m=h,
+                         generic=power.generic, energy_bounds=power.bounds(range_m, h))
+        return shots[h].flight_time_s - flight_time_s
+
+    hi, m_hi = h_k, miss(h_k)
+    lo = None
+    for _ in range(30):
+        h = hi * 0.85
+        try:
+            m = miss(h)
+        except ShapeError:
+            break
+        if (m < 0) == (m_hi > 0):
+            lo = h
+            break
+        hi, m_hi = h, m
+    if lo is None:
+        raise ReconstructionError(
+            f"no trajectory of the {power.model.name} covers {range_m / 1e3:,.0f} km in "
             f"{flight_time_s:,.0f} s")
     h_star = brentq(miss, lo, hi, xtol=10.0, rtol=1e-6)
     if h_star not in shots:
@@ -429,6 +469,12 @@ def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float | None = None
     if hint_apogee is None and flight_time_s is not None:
         hint_apogee = kepler.apogee_for_flight_time(R_MEAN_M, hint_range_m / R_MEAN_M,
                                                     flight_time_s)
+    qb_class = None
+    if (vehicle is None and apogee_m is not None and range_given
+            and apogee_m < QUASI_BALLISTIC_APOGEE_M and range_km * 1e3 > 3.0 * apogee_m):
+        # A low apogee over a long range is the quasi-ballistic (pull-up, gliding) regime: fly
+        # the catalog's lifting class, and say so in the output.
+        vehicle = qb_class = _quasi_ballistic_vehicle()
     boost = None if vehicle is not None else boosts.pick(hint_range_m, hint_apogee, propellant)
     options = [boost] if vehicle is not None or propellant in boosts.PROPELLANTS else (
         [boost] + [b for b in boosts.alternatives(hint_range_m, hint_apogee)
@@ -440,7 +486,10 @@ def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float | None = None
     make = maker(boost)
     requested = {"range_km": range_km, "apogee_km": apogee_km, "flight_time_s": flight_time_s,
                  "trajectory": trajectory if apogee_m is None and flight_time_s is None else None,
-                 "azimuth_deg": azimuth_deg, "vehicle": vehicle, "propellant": propellant}
+                 "azimuth_deg": azimuth_deg, "vehicle": None if qb_class else vehicle,
+                 "propellant": propellant}
+    if qb_class:
+        requested["quasi_ballistic_class"] = qb_class
     try:
         if not range_given:
             range_m = _solve_range(make, lat_deg, lon_deg, azimuth_deg, apogee_m,
@@ -458,6 +507,17 @@ def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float | None = None
                         flight_time_s, trajectory)
             band = None
     except ShapeError as exc:
+        qb = _quasi_ballistic_vehicle()
+        if (vehicle is None and apogee_m is not None and range_given and qb is not None
+                and apogee_m < QUASI_BALLISTIC_APOGEE_M and range_m > 3.0 * apogee_m):
+            # A low apogee over a long range: no ballistic boost flies it; a quasi-ballistic
+            # body with a pull-up glide does (the catalog's lifting class), said in the output.
+            rec = reconstruct(lat_deg=lat_deg, lon_deg=lon_deg, range_km=range_km,
+                              azimuth_deg=azimuth_deg, apogee_km=apogee_km,
+                              flight_time_s=flight_time_s, vehicle=qb, landing=landing)
+            rec.requested["vehicle"] = None
+            rec.requested["quasi_ballistic_class"] = qb
+            return rec
         raise ReconstructionError(_reach_message(exc, make, lat_deg, lon_deg, range_m
                                                  if range_given else hint_range_m,
                                                  azimuth_deg, apogee_m, flight_time_s)) from None
@@ -482,6 +542,19 @@ def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float | None = None
                           checks=checks, verdict=verdict, band_note=note,
                           landing=None if landing is None else landing.as_dict(),
                           manoeuvre_band_m=manoeuvre)
+
+
+#: Below this apogee a shot of more than three times its apogee in range is flown by a
+#: quasi-ballistic (pull-up, gliding) class when no ballistic boost can (the KN-23 class flies
+#: ~50 km apogees over 450-700 km; physics notes).
+QUASI_BALLISTIC_APOGEE_M = 120e3
+
+
+@cache
+def _quasi_ballistic_vehicle() -> str | None:
+    from .catalog import load_vehicles
+
+    return next((v.name for v in load_vehicles().values() if v.quasi_ballistic), None)
 
 
 def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
