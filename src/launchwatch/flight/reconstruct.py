@@ -476,9 +476,16 @@ def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float | None = None
         # the catalog's lifting class, and say so in the output.
         vehicle = qb_class = _quasi_ballistic_vehicle()
     boost = None if vehicle is not None else boosts.pick(hint_range_m, hint_apogee, propellant)
-    options = [boost] if vehicle is not None or propellant in boosts.PROPELLANTS else (
-        [boost] + [b for b in boosts.alternatives(hint_range_m, hint_apogee)
-                   if b.name != boost.name])
+    if vehicle is not None:
+        options = [None]
+    else:
+        # For the joint fit: every public staging of the allowed propellant(s), the picked one
+        # first (a report rarely says how many stages burned, or for how long).
+        props = [propellant] if propellant in boosts.PROPELLANTS else list(boosts.PROPELLANTS)
+        extra = [b for p in props for b in (boosts.pick(hint_range_m, hint_apogee, p),
+                                             *[x for x in boosts.load_boosts()
+                                               if x.propellant == p])]
+        options = list({b.name: b for b in [boost, *extra]}.values())
 
     def maker(b):
         return lambda f: _power(vehicle, b, f)
