@@ -9,6 +9,9 @@ import typer
 
 from .common import UsageError, console, fail, finite
 
+#: Heading assumed when a command gives none (most launches reported go to the East Sea).
+DEFAULT_TOWARD = "East Sea"
+
 
 def reconstruct(
     site: Annotated[
@@ -137,8 +140,11 @@ def _reconstruct(
         raise UsageError(f"--trajectory must be one of {', '.join(TRAJECTORIES)}")
     if azimuth_deg is not None and toward is not None:
         raise UsageError("give one of --azimuth-deg, --toward, not both")
-    if azimuth_deg is None and toward is None and landing is None:
-        raise UsageError("give a heading: --azimuth-deg, --toward or --landing")
+    assumed_heading = azimuth_deg is None and toward is None and landing is None
+    if assumed_heading:
+        # No heading given: the figures do not depend on it much (Earth rotation); the impact
+        # point and zone do, so the assumption is stated in the output.
+        toward = DEFAULT_TOWARD
     if lat is not None and not -90.0 <= lat <= 90.0:
         raise UsageError(f"--lat {lat:g} is outside [-90, 90]")
     if lon is not None and not -180.0 <= lon <= 360.0:
@@ -190,6 +196,9 @@ def _reconstruct(
     out["site"] = site_name
     out["toward"] = toward
     out["zone"] = landing_zone(rec, est)
+    if assumed_heading:
+        out["assumptions"]["heading"] = (f"none given: assumed towards the {DEFAULT_TOWARD}; "
+                                         "give --azimuth-deg, --toward or --landing")
     if launch_time is not None:
         out["launch_time"] = launch_time
         out["impact_time"] = impact_time_iso(launch_time, out["flight_time_s"])
