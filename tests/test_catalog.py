@@ -23,7 +23,8 @@ from launchwatch.flight.catalog import (
 )
 from launchwatch.flight.provenance import unmarked_numeric_lines
 
-DATA_FILES = ("vehicles.yaml", "sites.yaml")
+DATA_FILES = ("vehicles.yaml", "sites.yaml", "boosts.yaml", "landmarks.yaml",
+              "published_shots.yaml", "sea_areas.yaml")
 REQUIRED_SITES = ("Taekwan", "Sunan", "Kusong", "Jangyon", "Wonsan-Kalma", "Hamhung", "Sinpo",
                   "Sohae", "Kaechon", "Sukchon")
 REQUIRED_VEHICLES = ("KN-23", "KN-25", "Hwasong-12", "Hwasong-15", "Hwasong-17", "Hwasong-18",

@@ -64,7 +64,14 @@ def test_reconstruct_human_summary():
       "--toward", "Baltic Sea"], "unknown sea area"),
     (["--site", "Taekwan", "--range-km", "9000", "--trajectory", "min-energy",
       "--toward", "East Sea", "--vehicle", "KN-25"], "beyond"),
-    (["--site", "Taekwan", "--range-km", "700", "--toward", "East Sea"], "exactly one of"),
+    (["--site", "Taekwan", "--range-km", "700", "--toward", "East Sea"], "two or three"),
+    (["--site", "Taekwan", "--range-km", "700", "--apogee-km", "50", "--trajectory", "lofted",
+      "--toward", "East Sea"], "trajectory"),
+    (["--site", "Taekwan", "--range-km", "700", "--apogee-km", "50", "--toward", "East Sea",
+      "--propellant", "gas"], "propellant"),
+    (["--site", "Taekwan", "--range-km", "700", "--apogee-km", "50",
+      "--landing", "about 200 km west of Atlantis"], "unknown reference point"),
+    (["--site", "Taekwan", "--apogee-km", "50", "--toward", "East Sea"], "range"),
     (["--site", "Taekwan", "--range-km", "700", "--trajectory", "sideways",
       "--toward", "East Sea"], "trajectory"),
     (["--site", "Taekwan", "--range-km", "nan", "--trajectory", "min-energy",
@@ -128,3 +135,13 @@ def test_simulate_assess_bad_scenario():
     res = runner.invoke(app, ["simulate", "no-such-scenario", "--assess"])
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_three_figures_without_heading_consistent_and_fitted():
+    """Issue 16's done-when: the 2022-11-18 Hwasong-17 (Japan MoD figures), no heading given."""
+    d = _json(["reconstruct", "--site", "Sunan", "--range-km", "1000", "--apogee-km", "6000",
+               "--flight-time-s", "4140", "--json"])
+    assert d["verdict"]["status"] == "consistent"
+    assert d["fit"]["burn_time_s"] > 0 and abs(d["fit"]["flight_time_residual_s"]) < 10
+    assert "assumed towards the East Sea" in d["assumptions"]["heading"]
+    assert 0.0 <= d["zone"]["derived"]["p_jpn_eez"] <= 1.0

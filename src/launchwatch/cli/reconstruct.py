@@ -9,6 +9,9 @@ import typer
 
 from .common import UsageError, console, fail, finite
 
+#: Heading assumed when a command gives none (most launches reported go to the East Sea).
+DEFAULT_TOWARD = "East Sea"
+
 
 def reconstruct(
     site: Annotated[
@@ -39,9 +42,18 @@ def reconstruct(
     launch_time: Annotated[
         str | None, typer.Option("--launch-time", help="ISO 8601 launch time.")
     ] = None,
+    landing: Annotated[
+        str | None,
+        typer.Option(help='Landing as reported, e.g. "about 200 km west of Oshima-Oshima".'),
+    ] = None,
+    propellant: Annotated[
+        str | None, typer.Option(help="liquid | solid: the generic boost's propellant.")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Reconstruct a launch from reported figures: the rest of the trajectory and capability."""
+    """Reconstruct a launch from any two or three of range, apogee and flight time (with a
+    heading, a sea area or a landing description): the rest of the trajectory, whether the
+    figures agree, the landing zone and the capability."""
     try:
         result = _reconstruct(
             site,
@@ -55,6 +67,8 @@ def reconstruct(
             toward,
             vehicle,
             launch_time,
+            landing=landing,
+            propellant=propellant,
         )
     except UsageError as exc:
         fail(str(exc))
@@ -76,12 +90,17 @@ def _reconstruct(
     toward,
     vehicle,
     launch_time,
+    *,
+    landing=None,
+    propellant=None,
 ) -> dict:
     from ..flight.catalog import UnknownNameError, get_site, get_vehicle
+    from ..flight.landing import LandingError, parse_landing
     from ..flight.reconstruct import (
         ReconstructionError,
         bearing_toward,
         impact_time_iso,
+        landing_zone,
         reconstruct,
     )
     from ..flight.shaping import TRAJECTORIES
@@ -99,21 +118,33 @@ def _reconstruct(
         raise UsageError("give --site NAME, or both --lat and --lon")
     if site is not None and (lat is not None or lon is not None):
         raise UsageError("give either --site or --lat/--lon, not both")
-    if range_km is None:
-        raise UsageError("--range-km is required")
-    if range_km <= 0:
+    if range_km is not None and range_km <= 0:
         raise UsageError(f"--range-km must be positive (got {range_km:g})")
-    given = [x is not None for x in (apogee_km, flight_time_s, trajectory)]
-    if sum(given) != 1:
-        raise UsageError("give exactly one of --apogee-km, --flight-time-s, --trajectory")
+    figures = sum(x is not None for x in (range_km, apogee_km, flight_time_s))
+    if range_km is None and landing is None and figures < 2:
+        raise UsageError("give --range-km (or a --landing description), or both --apogee-km "
+                         "and --flight-time-s")
+    if trajectory is not None and (apogee_km is not None or flight_time_s is not None):
+        raise UsageError("--trajectory goes with --range-km alone, not with --apogee-km or "
+                         "--flight-time-s")
+    if figures + (landing is not None) < 2 and trajectory is None:
+        raise UsageError("give two or three of --range-km, --apogee-km, --flight-time-s "
+                         "(or --range-km with --trajectory)")
+    if propellant is not None and propellant not in ("liquid", "solid"):
+        raise UsageError(f"--propellant must be liquid or solid (got {propellant!r})")
     if apogee_km is not None and apogee_km <= 0:
         raise UsageError(f"--apogee-km must be above zero (got {apogee_km:g})")
     if flight_time_s is not None and flight_time_s <= 0:
         raise UsageError(f"--flight-time-s must be positive (got {flight_time_s:g})")
     if trajectory is not None and trajectory not in TRAJECTORIES:
         raise UsageError(f"--trajectory must be one of {', '.join(TRAJECTORIES)}")
-    if (azimuth_deg is None) == (toward is None):
-        raise UsageError("give exactly one of --azimuth-deg, --toward")
+    if azimuth_deg is not None and toward is not None:
+        raise UsageError("give one of --azimuth-deg, --toward, not both")
+    assumed_heading = azimuth_deg is None and toward is None and landing is None
+    if assumed_heading:
+        # No heading given: the figures do not depend on it much (Earth rotation); the impact
+        # point and zone do, so the assumption is stated in the output.
+        toward = DEFAULT_TOWARD
     if lat is not None and not -90.0 <= lat <= 90.0:
         raise UsageError(f"--lat {lat:g} is outside [-90, 90]")
     if lon is not None and not -180.0 <= lon <= 360.0:
@@ -135,7 +166,18 @@ def _reconstruct(
             site_name = None
         if vehicle is not None:
             vehicle = get_vehicle(vehicle).name
-        az = bearing_toward(lat, lon, toward) if toward is not None else azimuth_deg % 360.0
+        est = None
+        if landing is not None:
+            est = parse_landing(landing, lat, lon)
+            if est is None:
+                raise UsageError(f"cannot read a landing point from {landing!r} (expected e.g. "
+                                 "'about 200 km west of Oshima-Oshima')")
+        if toward is not None:
+            az = bearing_toward(lat, lon, toward)
+        elif azimuth_deg is not None:
+            az = azimuth_deg % 360.0
+        else:
+            az = None
         rec = reconstruct(
             lat_deg=lat,
             lon_deg=lon,
@@ -145,12 +187,18 @@ def _reconstruct(
             flight_time_s=flight_time_s,
             trajectory=trajectory,
             vehicle=vehicle,
+            propellant=propellant,
+            landing=est,
         )
-    except (UnknownNameError, ReconstructionError) as exc:
+    except (UnknownNameError, ReconstructionError, LandingError) as exc:
         raise UsageError(str(exc).strip("'\"")) from None
     out = rec.as_dict()
     out["site"] = site_name
     out["toward"] = toward
+    out["zone"] = landing_zone(rec, est)
+    if assumed_heading:
+        out["assumptions"]["heading"] = (f"none given: assumed towards the {DEFAULT_TOWARD}; "
+                                         "give --azimuth-deg, --toward or --landing")
     if launch_time is not None:
         out["launch_time"] = launch_time
         out["impact_time"] = impact_time_iso(launch_time, out["flight_time_s"])
@@ -183,6 +231,12 @@ def _print_reconstruction(d: dict) -> None:
         f"times {a['band_burn_time_s'][0]:.0f}-{a['band_burn_time_s'][1]:.0f} s"
     )
     console.print(f"  boost: {a['boost']}")
+    v = d.get("verdict") or {}
+    if v.get("status") in ("consistent", "inconsistent"):
+        console.print(f"  figures [bold]{v['status']}[/bold]: {v['summary']}")
+    for where_, z in (d.get("zone") or {}).items():
+        console.print(f"  {where_} landing: {z['kind']} {z['country'] or ''}, "
+                      f"P(Japan EEZ) {z['p_jpn_eez']:.2f}")
 
 
 REFERENCE_LAUNCH = {

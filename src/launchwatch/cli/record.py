@@ -263,6 +263,9 @@ def _print_event(d: dict) -> None:
                    if zone.get("kind") else "")
                 + f", apogee {x['apogee_km']:,.0f} km, flight {x['flight_time_s']:,.0f} s, "
                 f"min-energy range {x['min_energy_range_km']:,.0f} km -> {x['range_class']}")
+            v = x.get("verdict") or {}
+            if v.get("status") in ("consistent", "inconsistent"):
+                console.print(f"    figures {v['status']}: {v.get('summary', '')}")
         for note in r["notes"]:
             console.print(f"    {note}")
         for field_name, e in (r.get("evidence") or {}).items():
@@ -273,3 +276,8 @@ def _print_event(d: dict) -> None:
                               f"{e['sentence'][:160]}", markup=False, highlight=False)
     for dis in d["disagreements"]:
         console.print(f"  [yellow]disagree[/yellow]: {dis['summary']}")
+    for flag in d.get("flags", []):
+        console.print(f"  [red]flag[/red] {flag['kind']}: {flag['summary']}")
+        for reading in flag.get("readings", []):
+            console.print(f"    reading ({'fits' if reading['fits'] else 'does not fit'}): "
+                          f"{reading['detail']}")

@@ -1,12 +1,19 @@
 """Reconstruction: from what an authority reports to a consistent trajectory, and the rest.
 
-An analyst has a launch site, a range and one more figure (apogee, flight time, or only the
-trajectory shape) and a heading or a named sea.  :func:`reconstruct` finds a flown trajectory
-consistent with them (:mod:`.shaping` on a catalog vehicle, or on the generic boost model when
-no vehicle is named) and reports what was not reported: flight time or apogee, burnout speed and
-angle, impact point, and the *capability*: the range the same burnout energy reaches on a
-minimum-energy trajectory, with its class.  Because that conversion depends strongly on the
-assumed powered flight, it also returns a band over a stated range of burn-time assumptions.
+An analyst has a launch site, any two or three of range, apogee and flight time (or a range and
+a trajectory shape), and a heading: an azimuth, a named sea, or a landing point read from words
+(:mod:`.landing`).  :func:`reconstruct` finds a flown trajectory consistent with them
+(:mod:`.shaping` on a catalog vehicle, or on a generic boost of public staging picked from the
+reported energy, :mod:`.boosts`) and reports what was not reported: flight time or apogee,
+burnout speed and angle, impact point, and the *capability*: the range the same burnout energy
+reaches on a minimum-energy trajectory, with its class, and a band over boost assumptions.
+
+With all three figures the boost's burn-time scale is fitted so that range, apogee and flight
+time agree (the burnout altitude and energy follow); the residuals and a verdict say whether
+they agree within the reporting precision ("about" = the rounding of each figure, plus how far
+the rounding of range and apogee moves the flight time) with a plausible boost, or which pair
+conflicts with the third figure and by how much.  The fitted boost then narrows the capability
+band: only the burns whose flight time stays within the precision are kept.
 
 Units: SI inside; the result dictionary uses the units named in its keys.  Burnout speed and
 flight-path angle are Earth-relative (ECEF) at burnout.
@@ -26,16 +33,13 @@ from scipy.optimize import brentq
 
 from ..earth import geodesy
 from ..earth.constants import R_MEAN_M
-from . import kepler
+from . import boosts, kepler
+from .boosts import Boost
 from .catalog import UnknownNameError, get_vehicle, normalize_name
+from .landing import rounding_halfwidth
 from .propagate import propagate_states
 from .shaping import ShapeError, Shot, shape
-from .vehicles import (
-    default_burn_time_s,
-    generic_boost,
-    generic_thrust_scale_bounds,
-    vehicle_model,
-)
+from .vehicles import vehicle_model
 
 #: Range classes by (minimum-energy) range, km: SRBM < 1000, MRBM 1000-3000, IRBM 3000-5500,
 #: ICBM > 5500 (the US DoD / arms-control convention).
@@ -84,6 +88,61 @@ def bearing_toward(lat_deg: float, lon_deg: float, sea: str) -> float:
     return float(np.mod(az, 360.0))
 
 
+#: Burn-time scales (x the generic boost's public burn times, or a catalog vehicle's estimates)
+#: that a joint fit may use and still call the powered flight plausible; beyond them a fit is
+#: a sign that the reported figures do not belong together.  The limits are where the search
+#: stops.  Our choice (estimate): real missiles of one class differ by less than x1.6 in burn.
+FIT_SCALE_PLAUSIBLE = (0.5, 1.6)
+FIT_SCALE_LIMITS = (0.3, 2.5)
+#: Heading spread (1 sigma, deg) when the heading comes only from a named sea area (estimate:
+#: "towards the East Sea" covers roughly the 60-100 deg sector from the peninsula).
+SEA_AREA_HEADING_SIGMA_DEG = 10.0
+FIGURES = (("range_km", "range", "km"), ("apogee_km", "apogee", "km"),
+           ("flight_time_s", "flight time", "s"))
+
+
+def reported_halfwidth(name: str, value: float | None) -> float | None:
+    """Reporting precision of a figure (half its rounding unit): flight times that are whole
+    minutes are read as rounded to the minute (+-30 s); see :func:`.landing.rounding_halfwidth`."""
+    if value is None:
+        return None
+    if name == "flight_time_s" and value >= 60.0 and float(value) % 60.0 == 0.0:
+        return 30.0
+    return rounding_halfwidth(float(value))
+
+
+@dataclass(frozen=True)
+class _Power:
+    """A powered-flight assumption: the model flown and how to bound its energy knob."""
+
+    model: object
+    generic: bool
+    desc: str
+    burn_s: float
+    boost: Boost | None
+    scale: float
+
+    def bounds(self, range_m: float, apogee_m: float | None):
+        if self.boost is None:
+            return None
+        return self.boost.thrust_scale_bounds(range_m, apogee_m, self.scale)
+
+
+def _power(vehicle: str | None, boost: Boost | None, scale: float = 1.0) -> _Power:
+    if vehicle is None:
+        return _Power(boost.model(scale), True,
+                      f"generic {boost.name}" + (f", burn times x{scale:.3g}" if scale != 1.0
+                                                 else ""),
+                      boost.total_burn_s * scale, boost, scale)
+    v = get_vehicle(vehicle)
+    if scale != 1.0:
+        v = dataclasses.replace(v, stages=tuple(
+            dataclasses.replace(s, burn_time_s=s.burn_time_s * scale) for s in v.stages))
+    burn = sum(s.burn_time_s for s in v.stages)
+    return _Power(vehicle_model(v), False, f"{v.name} (catalog; burn times x{scale:.3g})", burn,
+                  None, scale)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Reconstruction:
     """A reconstructed launch: the shot, and what it implies."""
@@ -95,6 +154,12 @@ class Reconstruction:
     min_energy_range_band_m: tuple[float, float]
     band_burn_times_s: tuple[float, float]
     requested: dict = field(default_factory=dict)
+    fit: dict | None = None
+    checks: list = field(default_factory=list)
+    verdict: dict = field(default_factory=dict)
+    landing: dict | None = None
+    band_note: str = ""
+    manoeuvre_band_m: tuple[float, float] | None = None
 
     def burnout_ecef(self) -> np.ndarray:
         return self.shot.result.burnout_ecef[0]
@@ -108,7 +173,7 @@ class Reconstruction:
         gamma = math.degrees(math.asin(float(np.dot(r, v)) / (np.linalg.norm(r) * speed)))
         lat, lon = tr.impact_latlon_deg
         me_km = self.min_energy_range_m / 1e3
-        return {
+        out = {
             "range_km": round(self.shot.range_m / 1e3, 3),
             "apogee_km": round(self.shot.apogee_m / 1e3, 3),
             "flight_time_s": round(self.shot.flight_time_s, 2),
@@ -129,15 +194,22 @@ class Reconstruction:
                 "boost": self.boost,
                 "burn_time_s": round(self.burn_time_s, 1),
                 "band_burn_time_s": [round(x, 1) for x in self.band_burn_times_s],
-                "band": f"burn time x{BURN_TIME_BAND[0]} (at least {MIN_BAND_BURN_S:.0f} s) "
-                        f"to x{BURN_TIME_BAND[1]}, same reported figures",
+                "band": self.band_note,
                 "trajectory": self.requested.get("trajectory"),
                 "capability": "same burnout speed and altitude, flight-path angle chosen for the "
                               "longest range, same heading, full physics",
                 "earth": "WGS84, J2, rotating; US Standard Atmosphere 1976",
             },
             "requested": self.requested,
+            "fit": self.fit,
+            "checks": self.checks,
+            "verdict": self.verdict,
         }
+        if self.manoeuvre_band_m is not None:
+            out["manoeuvre_range_band_km"] = [round(x / 1e3, 1) for x in self.manoeuvre_band_m]
+        if self.landing is not None:
+            out["landing"] = self.landing
+        return out
 
 
 def _height_km(r_ecef) -> float:
@@ -147,42 +219,46 @@ def _height_km(r_ecef) -> float:
     return float(h[0]) / 1e3
 
 
-def _model(vehicle: str | None, burn_time_s: float | None, scale: float = 1.0):
-    """(VehicleModel, generic?, description, burn time) for a named vehicle or the generic."""
-    if vehicle is None:
-        return generic_boost(burn_time_s * scale), True, f"generic one-stage boost, " \
-            f"{burn_time_s * scale:.0f} s burn", burn_time_s * scale
-    v = get_vehicle(vehicle)
-    if scale != 1.0:
-        v = dataclasses.replace(v, stages=tuple(
-            dataclasses.replace(s, burn_time_s=s.burn_time_s * scale) for s in v.stages))
-    burn = sum(s.burn_time_s for s in v.stages)
-    return vehicle_model(v), False, f"{v.name} (catalog; burn times x{scale:g})", burn
+def _fly(power: _Power, lat, lon, range_m, az, apogee_m, flight_time_s, trajectory) -> Shot:
+    """Shape a shot of ``power`` through the given figures (apogee, or flight time, or shape)."""
+    if apogee_m is not None:
+        kw = dict(apogee_m=apogee_m, generic=power.generic,
+                  energy_bounds=power.bounds(range_m, apogee_m))
+        try:
+            return shape(power.model, lat, lon, range_m, az, trajectory="lofted", **kw)
+        except ShapeError:
+            return shape(power.model, lat, lon, range_m, az, trajectory="depressed", **kw)
+    return _shoot(power, lat, lon, range_m, az, trajectory, flight_time_s)
 
 
-def _shoot(model, generic, lat, lon, range_m, azimuth_deg, trajectory, apogee_m,
-           flight_time_s, bounds) -> Shot:
+def _shoot(power: _Power, lat, lon, range_m, azimuth_deg, trajectory, flight_time_s) -> Shot:
+    model, generic = power.model, power.generic
     if flight_time_s is None:
         return shape(model, lat, lon, range_m, azimuth_deg, trajectory=trajectory,
-                     apogee_m=apogee_m, generic=generic, energy_bounds=bounds)
+                     generic=generic, energy_bounds=power.bounds(range_m, None))
     # Flight time given: find the apogee that gives it (lofted above the minimum-energy time,
     # depressed below).
-    me = shape(model, lat, lon, range_m, azimuth_deg, generic=generic, energy_bounds=bounds)
+    shots: dict[float, Shot] = {}
+    try:
+        me = shape(model, lat, lon, range_m, azimuth_deg, generic=generic,
+                   energy_bounds=power.bounds(range_m, None))
+    except ShapeError:
+        # A long, heavy boost may not manage the minimum-energy shot of a short range: start
+        # from the Kepler arc's apogee for the reported time instead (an overestimate, since the
+        # powered flight adds time) and walk down.
+        return _shoot_from_kepler(power, lat, lon, range_m, azimuth_deg, flight_time_s)
     h_me, t_me = me.apogee_m, me.flight_time_s
     traj = "lofted" if flight_time_s > t_me else "depressed"
-    shots: dict[float, Shot] = {}
 
     def miss(h):
-        b = generic_thrust_scale_bounds(model.burn_time_s, range_m, h) if generic else None
         shots[h] = shape(model, lat, lon, range_m, azimuth_deg, trajectory=traj, apogee_m=h,
-                         generic=generic, energy_bounds=b)
+                         generic=generic, energy_bounds=power.bounds(range_m, h))
         return shots[h].flight_time_s - flight_time_s
 
     if abs(flight_time_s - t_me) < 1e-3 * t_me:
         return me
     lo, hi = (h_me * 1.0005, None) if traj == "lofted" else (None, h_me * 0.9995)
     # Bracket by walking away from the minimum-energy apogee.
-    h = h_me
     for step in range(1, 40):
         h = h_me * 1.3**step if traj == "lofted" else h_me * 0.85**step
         if h <= 1e3:
@@ -209,6 +285,440 @@ def _shoot(model, generic, lat, lon, range_m, azimuth_deg, trajectory, apogee_m,
     if h_star not in shots:
         miss(h_star)
     return shots[h_star]
+
+
+def _shoot_from_kepler(power: _Power, lat, lon, range_m, az, flight_time_s) -> Shot:
+    psi = range_m / R_MEAN_M
+    h_k = kepler.apogee_for_flight_time(R_MEAN_M, psi, flight_time_s)
+    h_me = 0.25 * range_m  # minimum-energy apogee, about a quarter of the range (notes)
+    traj = "lofted" if h_k > h_me else "depressed"
+    shots: dict[float, Shot] = {}
+
+    def miss(h):
+        shots[h] = shape(power.model, lat, lon, range_m, az, trajectory=traj, apogee_m=h,
+                         generic=power.generic, energy_bounds=power.bounds(range_m, h))
+        return shots[h].flight_time_s - flight_time_s
+
+    hi, m_hi = h_k, miss(h_k)
+    lo = None
+    for _ in range(30):
+        h = hi * 0.85
+        try:
+            m = miss(h)
+        except ShapeError:
+            break
+        if (m < 0) == (m_hi > 0):
+            lo = h
+            break
+        hi, m_hi = h, m
+    if lo is None:
+        raise ReconstructionError(
+            f"no trajectory of the {power.model.name} covers {range_m / 1e3:,.0f} km in "
+            f"{flight_time_s:,.0f} s")
+    h_star = brentq(miss, lo, hi, xtol=10.0, rtol=1e-6)
+    if h_star not in shots:
+        miss(h_star)
+    return shots[h_star]
+
+
+def _fit_scale(make, lat, lon, range_m, az, apogee_m, t_rep, tol_s):
+    """Secant on the burn-time scale so that the range-and-apogee shot lasts ``t_rep``.
+    Returns (scale, shot, power, {scale: flight time}) of the closest flight time found."""
+    seen: dict[float, tuple[Shot, _Power]] = {}
+
+    def ft(f):
+        f = float(np.clip(f, *FIT_SCALE_LIMITS))
+        if f not in seen:
+            p = make(f)
+            seen[f] = (_fly(p, lat, lon, range_m, az, apogee_m, None, None), p)
+        return f, seen[f][0].flight_time_s
+
+    f0, t0 = ft(1.0)
+    f1 = 1.3 if t0 < t_rep else 0.75
+    try:
+        f1, t1 = ft(f1)
+    except ShapeError:
+        f1, t1 = ft(0.5 * (1.0 + f1))
+    for _ in range(6):
+        if abs(t1 - t_rep) <= tol_s or t1 == t0:
+            break
+        f2 = f1 + (t_rep - t1) * (f1 - f0) / (t1 - t0)
+        f2 = float(np.clip(f2, *FIT_SCALE_LIMITS))
+        if f2 == f1:
+            break
+        try:
+            f0, t0, (f1, t1) = f1, t1, ft(f2)
+        except ShapeError:
+            break
+    times = {f: s.flight_time_s for f, (s, _) in seen.items()}
+    best = min(times, key=lambda f: abs(times[f] - t_rep))
+    return best, seen[best][0], seen[best][1], times
+
+
+def _slope(times: dict[float, float], f: float) -> float:
+    """dT/dscale (s per unit scale) from the two evaluated scales nearest ``f``."""
+    fs = sorted(times, key=lambda x: abs(x - f))[:2]
+    if len(fs) < 2 or fs[0] == fs[1]:
+        return math.nan
+    return (times[fs[0]] - times[fs[1]]) / (fs[0] - fs[1])
+
+
+def _kepler_time_spread(range_m: float, apogee_m: float, hw_range_m: float,
+                        hw_apogee_m: float) -> float:
+    """How much the flight time can move (s) within the range and apogee's reporting precision
+    (surface-to-surface Kepler arcs; an allowance, not a fit)."""
+    def t(r, h):
+        return float(kepler.arc_from_apogee(R_MEAN_M, h, r / R_MEAN_M)[2])
+
+    t0 = t(range_m, apogee_m)
+    dr = abs(t(range_m + hw_range_m, apogee_m) - t0)
+    dh = abs(t(range_m, apogee_m + hw_apogee_m) - t0)
+    return math.hypot(dr, dh)
+
+
+def _checks(shot: Shot, rep: dict) -> list[dict]:
+    derived = {"range_km": shot.range_m / 1e3, "apogee_km": shot.apogee_m / 1e3,
+               "flight_time_s": shot.flight_time_s}
+    out = []
+    for name, _label, _unit in FIGURES:
+        v = rep.get(name)
+        if v is None:
+            continue
+        hw = reported_halfwidth(name, v)
+        off = derived[name] - v
+        out.append({"figure": name, "reported": v, "derived": round(derived[name], 2),
+                    "precision": hw, "off": round(off, 2),
+                    "off_pct": round(100.0 * off / v, 2), "within": abs(off) <= hw + 1e-9})
+    return out
+
+
+def _solve_range(make, lat, lon, az, apogee_m, t_rep) -> float:
+    """Range (m) at which a shot through ``apogee_m`` lasts ``t_rep``: a Kepler first guess
+    (free flight = reported time less half the burn), then secant steps on the range."""
+    p = make(1.0)
+    t_free = max(t_rep - 0.5 * p.burn_s, 0.3 * t_rep)
+    lo, hi = 1e-4, math.pi * 0.999
+    for _ in range(80):
+        mid = 0.5 * (lo + hi)
+        if float(kepler.arc_from_apogee(R_MEAN_M, apogee_m, mid)[2]) < t_free:
+            lo = mid
+        else:
+            hi = mid
+    r0 = max(0.5 * (lo + hi) * R_MEAN_M, 20e3)
+
+    def ft(r):
+        return _fly(make(1.0), lat, lon, r, az, apogee_m, None, None).flight_time_s
+
+    t0 = ft(r0)
+    r1 = r0 * (1.1 if t0 < t_rep else 0.9)
+    t1 = ft(r1)
+    for _ in range(6):
+        if abs(t1 - t_rep) < 1.0 or t1 == t0:
+            break
+        r2 = max(r1 + (t_rep - t1) * (r1 - r0) / (t1 - t0), 10e3)
+        r0, t0, r1, t1 = r1, t1, r2, ft(r2)
+    return r1
+
+
+def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float | None = None,
+                azimuth_deg: float | None = None, apogee_km: float | None = None,
+                flight_time_s: float | None = None, trajectory: str | None = None,
+                vehicle: str | None = None, propellant: str | None = None,
+                landing=None, burn_time_s: float | None = None) -> Reconstruction:
+    """Reconstruct a launch from any two or three of range, apogee and flight time (or the
+    range and a trajectory shape), a heading (``azimuth_deg``) or a landing estimate
+    (:class:`.landing.LandingEstimate`, which also gives the range when none is reported);
+    see the module docstring.  ``burn_time_s`` is accepted for compatibility and ignored."""
+    del burn_time_s
+    if range_km is not None and range_km <= 0:
+        raise ReconstructionError("range must be positive")
+    if apogee_km is not None and apogee_km <= 0:
+        raise ReconstructionError("apogee must be above zero")
+    if flight_time_s is not None and flight_time_s <= 0:
+        raise ReconstructionError("flight time must be positive")
+    if not -90.0 <= lat_deg <= 90.0:
+        raise ReconstructionError(f"latitude {lat_deg} is outside [-90, 90]")
+    if azimuth_deg is None and landing is None:
+        raise ReconstructionError("no heading: give an azimuth, a sea area or a landing point")
+    if azimuth_deg is None:
+        az, _, dist = geodesy.inverse(lat_deg, lon_deg, landing.lat_deg, landing.lon_deg)
+        azimuth_deg = float(np.mod(az, 360.0))
+        if range_km is None and landing.distance_km is not None:
+            range_km = float(dist) / 1e3
+    if range_km is not None and range_km >= MAX_RANGE_KM:
+        raise ReconstructionError(
+            f"range {range_km:,.0f} km is beyond half the Earth's circumference "
+            f"({MAX_RANGE_KM:,.0f} km): no ballistic arc is that long")
+    if range_km is not None and flight_time_s is not None and (
+            flight_time_s < range_km / ORBITAL_SPEED_KM_S):
+        raise ReconstructionError(
+            f"{range_km:,.0f} km in {flight_time_s:,.0f} s would need more than orbital speed "
+            f"({ORBITAL_SPEED_KM_S} km/s): no ballistic arc is that fast")
+    n_fig = sum(x is not None for x in (range_km, apogee_km, flight_time_s))
+    if range_km is None and n_fig < 2:
+        raise ReconstructionError("give the range, or the apogee and the flight time")
+    if n_fig == 1 and trajectory is None:
+        trajectory = "min-energy"
+    apogee_m = None if apogee_km is None else apogee_km * 1e3
+    reported = {"range_km": range_km, "apogee_km": apogee_km, "flight_time_s": flight_time_s}
+    range_given = range_km is not None
+    hint_range_m = range_km * 1e3 if range_given else None
+    if hint_range_m is None:  # apogee + flight time: the Kepler range that lasts the time
+        hint_range_m = 1000e3
+    hint_apogee = apogee_m
+    if hint_apogee is None and flight_time_s is not None:
+        hint_apogee = kepler.apogee_for_flight_time(R_MEAN_M, hint_range_m / R_MEAN_M,
+                                                    flight_time_s)
+    qb_class = None
+    if (vehicle is None and apogee_m is not None and range_given
+            and apogee_m < QUASI_BALLISTIC_APOGEE_M and range_km * 1e3 > 3.0 * apogee_m):
+        # A low apogee over a long range is the quasi-ballistic (pull-up, gliding) regime: fly
+        # the catalog's lifting class, and say so in the output.
+        vehicle = qb_class = _quasi_ballistic_vehicle()
+    boost = None if vehicle is not None else boosts.pick(hint_range_m, hint_apogee, propellant)
+    if vehicle is not None:
+        options = [None]
+    else:
+        # For the joint fit: every public staging of the allowed propellant(s), the picked one
+        # first (a report rarely says how many stages burned, or for how long).
+        props = [propellant] if propellant in boosts.PROPELLANTS else list(boosts.PROPELLANTS)
+        extra = [b for p in props for b in (boosts.pick(hint_range_m, hint_apogee, p),
+                                             *[x for x in boosts.load_boosts()
+                                               if x.propellant == p])]
+        options = list({b.name: b for b in [boost, *extra]}.values())
+
+    def maker(b):
+        return lambda f: _power(vehicle, b, f)
+
+    make = maker(boost)
+    requested = {"range_km": range_km, "apogee_km": apogee_km, "flight_time_s": flight_time_s,
+                 "trajectory": trajectory if apogee_m is None and flight_time_s is None else None,
+                 "azimuth_deg": azimuth_deg, "vehicle": None if qb_class else vehicle,
+                 "propellant": propellant}
+    if qb_class:
+        requested["quasi_ballistic_class"] = qb_class
+    try:
+        if not range_given:
+            range_m = _solve_range(make, lat_deg, lon_deg, azimuth_deg, apogee_m,
+                                   flight_time_s)
+        else:
+            range_m = range_km * 1e3
+        fit = None
+        if apogee_m is not None and flight_time_s is not None and range_given:
+            fit, shot, power, band = _joint(options, maker, lat_deg, lon_deg, range_m,
+                                            azimuth_deg, apogee_m, flight_time_s, reported)
+            make = maker(next(b for b in options if b is None or power.boost is b))
+        else:
+            power = make(1.0)
+            shot = _fly(power, lat_deg, lon_deg, range_m, azimuth_deg, apogee_m,
+                        flight_time_s, trajectory)
+            band = None
+    except ShapeError as exc:
+        qb = _quasi_ballistic_vehicle()
+        if (vehicle is None and apogee_m is not None and range_given and qb is not None
+                and apogee_m < QUASI_BALLISTIC_APOGEE_M and range_m > 3.0 * apogee_m):
+            # A low apogee over a long range: no ballistic boost flies it; a quasi-ballistic
+            # body with a pull-up glide does (the catalog's lifting class), said in the output.
+            rec = reconstruct(lat_deg=lat_deg, lon_deg=lon_deg, range_km=range_km,
+                              azimuth_deg=azimuth_deg, apogee_km=apogee_km,
+                              flight_time_s=flight_time_s, vehicle=qb, landing=landing)
+            rec.requested["vehicle"] = None
+            rec.requested["quasi_ballistic_class"] = qb
+            return rec
+        raise ReconstructionError(_reach_message(exc, make, lat_deg, lon_deg, range_m
+                                                 if range_given else hint_range_m,
+                                                 azimuth_deg, apogee_m, flight_time_s)) from None
+    checks = _checks(shot, reported) if n_fig >= 2 else []
+    verdict = (fit or {}).pop("verdict", None) if fit else None
+    if verdict is None:
+        verdict = {"status": "not checked" if n_fig < 3 else "consistent",
+                   "summary": "two figures: the third is derived, nothing to check against"
+                   if n_fig == 2 else "one figure: nothing to check"}
+    cap = capability_range_m(shot)
+    if band is None:
+        band, burns, note = _band(make, power, lat_deg, lon_deg, range_m, azimuth_deg, apogee_m,
+                                  flight_time_s, trajectory, cap)
+    else:
+        band, burns, note = band
+    manoeuvre = None
+    if shot.vehicle.quasi_ballistic:
+        manoeuvre = _manoeuvre_band(shot)
+    return Reconstruction(shot=shot, boost=power.desc, burn_time_s=power.burn_s,
+                          min_energy_range_m=cap, min_energy_range_band_m=band,
+                          band_burn_times_s=burns, requested=requested, fit=fit,
+                          checks=checks, verdict=verdict, band_note=note,
+                          landing=None if landing is None else landing.as_dict(),
+                          manoeuvre_band_m=manoeuvre)
+
+
+#: Below this apogee a shot of more than three times its apogee in range is flown by a
+#: quasi-ballistic (pull-up, gliding) class when no ballistic boost can (the KN-23 class flies
+#: ~50 km apogees over 450-700 km; physics notes).
+QUASI_BALLISTIC_APOGEE_M = 120e3
+
+
+@cache
+def _quasi_ballistic_vehicle() -> str | None:
+    from .catalog import load_vehicles
+
+    return next((v.name for v in load_vehicles().values() if v.quasi_ballistic), None)
+
+
+def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
+    """All three figures: fit the burn-time scale of each boost option; the verdict."""
+    hw_t = reported_halfwidth("flight_time_s", t_rep)
+    tol = max(min(hw_t / 3.0, 0.002 * t_rep), 0.5)
+    spread = _kepler_time_spread(range_m, apogee_m,
+                                 1e3 * reported_halfwidth("range_km", reported["range_km"]),
+                                 1e3 * reported_halfwidth("apogee_km", reported["apogee_km"]))
+    fits = []
+    for b in options:
+        try:
+            fits.append((b, *_fit_scale(maker(b), lat, lon, range_m, az, apogee_m, t_rep, tol)))
+        except ShapeError:
+            continue
+    if not fits:
+        raise ShapeError(f"no generic boost flies {range_m / 1e3:,.0f} km with a "
+                         f"{apogee_m / 1e3:,.0f} km apogee")
+
+    def badness(item):
+        _, f, shot, _, _ = item
+        lo, hi = FIT_SCALE_PLAUSIBLE
+        return (abs(shot.flight_time_s - t_rep) > hw_t + spread,
+                max(lo - f, f - hi, 0.0), abs(shot.flight_time_s - t_rep), abs(math.log(f)))
+
+    fits.sort(key=badness)
+    b, f, shot, power, times = fits[0]
+    resid = shot.flight_time_s - t_rep
+    plausible = FIT_SCALE_PLAUSIBLE[0] <= f <= FIT_SCALE_PLAUSIBLE[1]
+    ok = abs(resid) <= hw_t + spread and plausible
+    bo = shot.result.burnout_ecef[0]
+    fit = {"boost": power.desc, "propellant": None if b is None else b.propellant,
+           "burn_scale": round(f, 4), "burn_time_s": round(power.burn_s, 1),
+           "burnout_time_s": round(float(shot.result.t_burnout_s[0]), 1),
+           "burnout_altitude_km": round(_height_km(bo[:3]), 1),
+           "burnout_speed_km_s": round(float(np.linalg.norm(bo[3:])) / 1e3, 4),
+           "flight_time_residual_s": round(resid, 1),
+           "plausible_burn_scale": list(FIT_SCALE_PLAUSIBLE),
+           "tolerance_s": round(hw_t + spread, 1),
+           "alternatives": [{"boost": x[3].desc, "burn_scale": round(x[1], 4),
+                             "flight_time_s": round(x[2].flight_time_s, 1)} for x in fits]}
+    slope = _slope(times, f)
+    if ok:
+        fit["verdict"] = {
+            "status": "consistent",
+            "summary": f"range, apogee and flight time agree within reporting precision "
+                       f"(+-{hw_t + spread:,.0f} s) with {power.desc}"}
+    else:
+        lo_f, hi_f = FIT_SCALE_PLAUSIBLE
+        t_lo = t_hi = None
+        if math.isfinite(slope):
+            t_lo = times[f] + slope * (lo_f - f)
+            t_hi = times[f] + slope * (hi_f - f)
+            t_lo, t_hi = sorted((t_lo, t_hi))
+        near = t_hi if t_hi is not None and t_rep > t_hi else t_lo
+        off = (t_rep - near) if near is not None else resid
+        conflict = {"figures": ["range_km", "apogee_km"], "against": "flight_time_s",
+                    "reported": t_rep,
+                    "derived_s": None if t_lo is None else [round(t_lo, 0), round(t_hi, 0)],
+                    "off_s": round(off, 0), "off_pct": round(100.0 * off / t_rep, 1)}
+        band_txt = (f"{t_lo:,.0f}-{t_hi:,.0f} s" if t_lo is not None
+                    else f"{shot.flight_time_s:,.0f} s")
+        fit["verdict"] = {
+            "status": "inconsistent", "conflict": conflict,
+            "summary": f"flight time {t_rep:,.0f} s conflicts with range "
+                       f"{reported['range_km']:,g} km and apogee {reported['apogee_km']:,g} km: "
+                       f"with plausible boosts (burn x{lo_f}-x{hi_f}) they imply {band_txt} "
+                       f"({off:+,.0f} s, {100.0 * off / t_rep:+.1f} %)"}
+    # Band: the burn scales the reported time allows within its own precision (for the range
+    # and apogee as reported).
+    if math.isfinite(slope) and slope != 0.0:
+        dfs = abs((hw_t + tol) / slope)
+    else:
+        dfs = 0.1 * f
+    f_lo = float(np.clip(f - dfs, *FIT_SCALE_LIMITS))
+    f_hi = float(np.clip(f + dfs, *FIT_SCALE_LIMITS))
+    make = maker(b)
+    caps, burns = [], []
+    for g in (f_lo, f_hi):
+        try:
+            s = _fly(make(g), lat, lon, range_m, az, apogee_m, None, None)
+            caps.append(capability_range_m(s))
+        except ShapeError:
+            caps.append(math.nan)
+        burns.append(make(g).burn_s)
+    cap0 = capability_range_m(shot)
+    finite = [x for x in caps + [cap0] if math.isfinite(x)]
+    note = (f"burn times x{f_lo:.3g}-x{f_hi:.3g}: the boosts whose flight time is within "
+            f"+-{hw_t + tol:,.0f} s of the reported one (range and apogee as reported)")
+    return fit, shot, power, ((min(finite), max(finite)), (burns[0], burns[1]), note)
+
+
+def _band(make, power, lat, lon, range_m, az, apogee_m, flight_time_s, trajectory, cap):
+    band, burns = [], []
+    lo_f = max(BURN_TIME_BAND[0], MIN_BAND_BURN_S / max(power.burn_s, 1e-9))
+    for f in (lo_f, BURN_TIME_BAND[1]):
+        try:
+            p = make(f)
+            s = _fly(p, lat, lon, range_m, az, apogee_m, flight_time_s, trajectory)
+            band.append(capability_range_m(s))
+            burns.append(p.burn_s)
+        except (ShapeError, ReconstructionError):
+            band.append(math.nan)
+            burns.append(power.burn_s * f)
+    finite = [x for x in band + [cap] if math.isfinite(x)]
+    note = (f"burn time x{BURN_TIME_BAND[0]} (at least {MIN_BAND_BURN_S:.0f} s) to "
+            f"x{BURN_TIME_BAND[1]}, same reported figures")
+    return (min(finite), max(finite)), (burns[0], burns[1]), note
+
+
+def _manoeuvre_band(shot: Shot) -> tuple[float, float]:
+    """Quasi-ballistic classes: ground range (m) of the same burnout state flown with no lift
+    (ballistic) and with the pull-up glide at twice the nominal angle-of-attack limit: the
+    spread a pull-up manoeuvre puts on the range (ROK JCS revised a KN-23-class range from 450
+    to 600 km in 2019 citing one)."""
+    from .dynamics import CTRL_ALPHA
+
+    tr = shot.result
+    y = tr.burnout_eci[0]
+    alphas = np.array([0.0, shot.vehicle.max_alpha_rad, 2.0 * shot.vehicle.max_alpha_rad])
+    ctrl = np.broadcast_to(shot.ctrl, (alphas.size, shot.ctrl.size)).copy()
+    ctrl[:, CTRL_ALPHA] = alphas
+    res = propagate_states(shot.vehicle, np.broadcast_to(y, (alphas.size, 6)).copy(),
+                           tr.t_burnout_s[0], ctrl=ctrl, launch_lat_deg=shot.lat_deg,
+                           launch_lon_deg=shot.lon_deg, t_max_s=30_000.0)
+    rng = np.where(res.impacted, res.ground_range_m, np.nan)
+    rng = np.append(rng[np.isfinite(rng)], shot.range_m)
+    return float(np.min(rng)), float(np.max(rng))
+
+
+def _reach_message(exc, make, lat, lon, range_m, az, apogee_m, flight_time_s) -> str:
+    """One line for a shot no boost flies: what was asked, and the closest reachable figures
+    (the longest range of the strongest boost at this apogee, from the shaping grid)."""
+    msg = str(exc)
+    return (f"the reported figures cannot be flown: {msg}. The generic boosts span burn-time "
+            f"scales x{FIT_SCALE_LIMITS[0]}-x{FIT_SCALE_LIMITS[1]} and energies up to "
+            f"near-orbital; check the figures (range {range_m / 1e3:,.0f} km"
+            + (f", apogee {apogee_m / 1e3:,.0f} km" if apogee_m is not None else "")
+            + (f", flight time {flight_time_s:,.0f} s" if flight_time_s is not None else "")
+            + ")")
+
+
+def impact_samples(rec: Reconstruction, n: int = 1000, seed: int = 0,
+                   heading_sigma_deg: float = SEA_AREA_HEADING_SIGMA_DEG,
+                   range_halfwidth_km: float | None = None):
+    """(lat, lon) samples of the derived impact: the reported range's rounding (uniform) and
+    the heading's spread (normal, ``heading_sigma_deg``), around the reconstructed impact."""
+    rng = np.random.default_rng(seed)
+    r_km = rec.shot.range_m / 1e3
+    hw = range_halfwidth_km if range_halfwidth_km is not None else (
+        reported_halfwidth("range_km", rec.requested.get("range_km") or r_km))
+    d = rng.uniform(max(r_km - hw, 1.0), r_km + hw, n) * 1e3
+    az0, _, _ = geodesy.inverse(rec.shot.lat_deg, rec.shot.lon_deg,
+                                *rec.shot.result.impact_latlon_deg)
+    az = float(np.asarray(az0).ravel()[0]) + rng.normal(0.0, heading_sigma_deg, n)
+    lat, lon, _ = geodesy.direct(rec.shot.lat_deg, rec.shot.lon_deg, az, d)
+    return np.asarray(lat), np.asarray(lon)
 
 
 def capability_range_m(shot: Shot, n_angles: int = 48) -> float:
@@ -239,83 +749,24 @@ def capability_range_m(shot: Shot, n_angles: int = 48) -> float:
     return float(np.max(ranges(fine)))
 
 
-def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float, azimuth_deg: float,
-                apogee_km: float | None = None, flight_time_s: float | None = None,
-                trajectory: str | None = None, vehicle: str | None = None,
-                burn_time_s: float | None = None) -> Reconstruction:
-    """Reconstruct a launch from reported figures; see the module docstring."""
-    if range_km <= 0:
-        raise ReconstructionError("range must be positive")
-    if apogee_km is not None and apogee_km <= 0:
-        raise ReconstructionError("apogee must be above zero")
-    if flight_time_s is not None and flight_time_s <= 0:
-        raise ReconstructionError("flight time must be positive")
-    if not -90.0 <= lat_deg <= 90.0:
-        raise ReconstructionError(f"latitude {lat_deg} is outside [-90, 90]")
-    if range_km >= MAX_RANGE_KM:
-        raise ReconstructionError(
-            f"range {range_km:,.0f} km is beyond half the Earth's circumference "
-            f"({MAX_RANGE_KM:,.0f} km): no ballistic arc is that long")
-    if flight_time_s is not None and flight_time_s < range_km / ORBITAL_SPEED_KM_S:
-        raise ReconstructionError(
-            f"{range_km:,.0f} km in {flight_time_s:,.0f} s would need more than orbital speed "
-            f"({ORBITAL_SPEED_KM_S} km/s): no ballistic arc is that fast")
-    if trajectory is None:
-        trajectory = "min-energy"
-    range_m = range_km * 1e3
-    apogee_m = None if apogee_km is None else apogee_km * 1e3
-    if apogee_m is not None:
-        # The shape follows from the apogee: above the minimum-energy one it is lofted.
-        trajectory = "lofted"
-    if vehicle is None and burn_time_s is None:
-        hint = apogee_m
-        if hint is None and flight_time_s is not None:
-            # The energy class from the Kepler arc that lasts the reported time.
-            hint = kepler.apogee_for_flight_time(R_MEAN_M, range_m / R_MEAN_M, flight_time_s)
-        burn_time_s = default_burn_time_s(range_m, hint)
-    requested = {"range_km": range_km, "apogee_km": apogee_km, "flight_time_s": flight_time_s,
-                 "trajectory": trajectory if apogee_m is None else None,
-                 "azimuth_deg": azimuth_deg, "vehicle": vehicle}
+def landing_zone(rec: Reconstruction, landing=None, country: str = "JPN") -> dict:
+    """Zone verdict of the landing with its probability: from the landing description's samples
+    when there is one (what the authority said), and from the derived impact's samples
+    (range rounding and heading spread): kind/country of the nominal point and P(in
+    ``country``'s territorial sea or EEZ)."""
+    from ..earth.zones import zone_of
+    from .landing import zone_probabilities
 
-    def run(scale):
-        model, generic, desc, burn = _model(vehicle, burn_time_s, scale)
-        bounds = (generic_thrust_scale_bounds(burn, range_m, apogee_m) if generic else None)
-        try:
-            if apogee_m is not None:
-                try:
-                    shot = shape(model, lat_deg, lon_deg, range_m, azimuth_deg,
-                                 trajectory="lofted", apogee_m=apogee_m, generic=generic,
-                                 energy_bounds=bounds)
-                except ShapeError:
-                    shot = shape(model, lat_deg, lon_deg, range_m, azimuth_deg,
-                                 trajectory="depressed", apogee_m=apogee_m, generic=generic,
-                                 energy_bounds=bounds)
-            else:
-                shot = _shoot(model, generic, lat_deg, lon_deg, range_m, azimuth_deg,
-                              trajectory, None, flight_time_s, bounds)
-        except ShapeError as exc:
-            if flight_time_s is not None:
-                raise ReconstructionError(
-                    f"no trajectory of the {model.name} covers {range_km:,.0f} km in "
-                    f"{flight_time_s:,.0f} s ({exc})") from exc
-            raise ReconstructionError(str(exc)) from exc
-        return shot, desc, burn
-
-    shot, desc, burn = run(1.0)
-    band, burns = [], []
-    for f in (max(BURN_TIME_BAND[0], MIN_BAND_BURN_S / burn), BURN_TIME_BAND[1]):
-        try:
-            s, _, b = run(f)
-            band.append(capability_range_m(s))
-            burns.append(b)
-        except ReconstructionError:
-            band.append(math.nan)
-            burns.append(burn * f)
-    cap = capability_range_m(shot)
-    finite = [x for x in band + [cap] if math.isfinite(x)]
-    return Reconstruction(shot=shot, boost=desc, burn_time_s=burn, min_energy_range_m=cap,
-                          min_energy_range_band_m=(min(finite), max(finite)),
-                          band_burn_times_s=(burns[0], burns[1]), requested=requested)
+    out = {}
+    lat, lon = impact_samples(rec)
+    d = rec.as_dict()
+    out["derived"] = {**zone_of(d["impact_lat"], d["impact_lon"]),
+                      **zone_probabilities(lat, lon, country)}
+    if landing is not None:
+        out["described"] = {**zone_of(landing.lat_deg, landing.lon_deg),
+                            **zone_probabilities(landing.sample_lat_deg,
+                                                 landing.sample_lon_deg, country)}
+    return out
 
 
 def impact_time_iso(launch_time_iso: str, flight_time_s: float) -> str:

@@ -179,10 +179,12 @@ def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo
         top = max(top, 2)
         energies = np.linspace(e_lo, energies[top - 1], 24)
         rng, apo, best = _grid(vehicle, lat, lon, az, energies, knob, alpha)
-    if best[-1] < range_m:
+    if np.max(best) < range_m:
+        # Rows near escape energy may come back only on their steepest kicks: the reach is
+        # the longest range of any row, not the top row's.
         raise ShapeError(
             f"{range_m / 1e3:,.0f} km is beyond {vehicle.name}'s reach "
-            f"(about {best[-1] / 1e3:,.0f} km at most)")
+            f"(about {np.max(best) / 1e3:,.0f} km at most)")
     i = int(np.argmax(best >= range_m))
     if trajectory == "min-energy":
         if i == 0:

@@ -7,6 +7,8 @@ ROK JCS's 700 km and Japan's 450 km do not.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..flight.catalog import normalize_name
 
 REL_TOL = 0.10
@@ -56,3 +58,203 @@ def disagreements(reports) -> list[dict]:
             out.append({"field": name, "values": values,
                         "summary": f"{label} " + " vs ".join(parts)})
     return out
+
+
+# -- claim checks ------------------------------------------------------------------------------
+#: A described or derived landing counts as "in Japan's EEZ" when at least this share of its
+#: samples lies in Japan's territorial sea or EEZ (and as outside below 1 minus it).
+EEZ_P_FLAG = 0.5
+_FIG = {"range_km": ("range", "km"), "apogee_km": ("apogee", "km"),
+        "flight_time_s": ("flight time", "s")}
+
+
+def _who(r) -> str:
+    return r.authority or r.outlet or "unattributed"
+
+
+def _result(r) -> dict | None:
+    rec = getattr(r, "reconstruction", None)
+    return None if rec is None else (rec.result or None)
+
+
+def _hw(name: str, v: float) -> float:
+    from ..flight.reconstruct import reported_halfwidth
+
+    return reported_halfwidth(name, v) or 0.0
+
+
+def _path_altitude_km(res: dict, ground_km: float) -> float | None:
+    """Altitude (km) of a stored trajectory where it is ``ground_km`` downrange."""
+    import numpy as np
+
+    from ..earth import geodesy
+
+    path = res.get("path") or []
+    if len(path) < 3:
+        return None
+    p = np.asarray(path, float)
+    _, _, d = geodesy.inverse(p[0, 1], p[0, 2], p[:, 1], p[:, 2])
+    d = np.asarray(d) / 1e3
+    if ground_km > d.max():
+        return None
+    return float(np.interp(ground_km, d, p[:, 3] / 1e3))
+
+
+def _readings(short, long_, name: str) -> list[dict]:
+    """Physical readings that would reconcile a shorter and a longer reported range."""
+    out = []
+    s_v, l_v = getattr(short, name), getattr(long_, name)
+    rs, rl = _result(short), _result(long_)
+    band = (rs or {}).get("manoeuvre_range_band_km")
+    if band is not None:
+        fits = l_v - _hw(name, l_v) <= band[1] and l_v + _hw(name, l_v) >= band[0]
+        out.append({
+            "reading": "pull-up glide measured to different points",
+            "fits": bool(fits), "glide_range_band_km": band,
+            "detail": f"from {_who(short)}'s reconstruction ({s_v:,.0f} km, quasi-ballistic "
+                      f"class) the same burnout reaches {band[0]:,.0f}-{band[1]:,.0f} km with "
+                      f"no lift to a full pull-up glide; {l_v:,.0f} km is "
+                      + ("within" if fits else "outside") + " it: one authority may have "
+                      "measured the end of the glide, the other the ballistic point or the end "
+                      "of its track"})
+    apo = getattr(short, "apogee_km", None)
+    if rs is not None and rl is not None and apo is not None and (
+            getattr(long_, "apogee_km", None) is None):
+        glide = _glide_reading(rs, l_v, apo, s_v)
+        if glide is not None:
+            out.append(glide)
+    if rl is not None:
+        h = _path_altitude_km(rl, s_v)
+        if h is not None:
+            out.append({
+                "reading": "lost track",
+                "fits": True, "altitude_at_short_range_km": round(h, 1),
+                "detail": f"on {_who(long_)}'s {l_v:,.0f} km trajectory the missile is still "
+                          f"{h:,.0f} km up at {s_v:,.0f} km downrange: a track ending there "
+                          "(below a radar's horizon, or dropped in the glide) gives the "
+                          "shorter figure"})
+    return out
+
+
+@lru_cache(maxsize=64)
+def _glide_shot(lat, lon, az, range_km, apogee_km):
+    from ..flight.reconstruct import ReconstructionError, reconstruct
+
+    try:
+        rec = reconstruct(lat_deg=lat, lon_deg=lon, range_km=range_km, azimuth_deg=az,
+                          apogee_km=apogee_km)
+    except ReconstructionError:
+        return None
+    from .ingest import sample_path
+
+    return rec.as_dict(), sample_path(rec.shot)
+
+
+def _glide_reading(rs: dict, long_km: float, apogee_km: float, short_km: float) -> dict | None:
+    """Both authorities right about different things: the longer range flown at the shorter
+    report's apogee (a quasi-ballistic pull-up glide, if that is what flies it), and where on
+    that flight the shorter range lies (altitude there)."""
+    got = _glide_shot(rs["launch_lat"], rs["launch_lon"], round(rs["azimuth_deg"], 3),
+                      float(long_km), float(apogee_km))
+    if got is None:
+        return {"reading": f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee",
+                "fits": False, "detail": f"no modelled flight covers {long_km:,.0f} km with a "
+                                         f"{apogee_km:,.0f} km apogee"}
+    d, path = got
+    h = _path_altitude_km({"path": path}, short_km)
+    glide = bool((d.get("requested") or {}).get("quasi_ballistic_class"))
+    return {"reading": "pull-up glide measured to different points" if glide else
+            f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee",
+            "fits": True, "flight_time_s": d["flight_time_s"],
+            "altitude_at_short_range_km": None if h is None else round(h, 1),
+            "detail": f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee is flyable"
+                      + (" by the quasi-ballistic class with its pull-up glide" if glide else "")
+                      + f" ({d['flight_time_s']:,.0f} s)"
+                      + (f"; at {short_km:,.0f} km downrange it is {h:,.0f} km up, in the "
+                         "glide: a track lost or a ballistic impact predicted there gives the "
+                         "shorter figure" if h is not None else "")}
+
+
+def claim_flags(reports) -> list[dict]:
+    """Claims that do not hold together, each with its numbers: ``[{"kind", "report_ids",
+    "summary", ...}]``.
+
+    * ``figures_inconsistent``: one report's range, apogee and flight time cannot all be true
+      of one flight with a plausible boost (the reconstruction's verdict);
+    * ``derived_vs_reported``: a figure derived from one authority's figures differs from what
+      another authority reported, beyond the latter's reporting precision;
+    * ``eez_claim``: the reported EEZ claim against P(Japan EEZ) of the described landing (or,
+      with no landing description, of the derived impact);
+    * ``authorities_disagree``: two authorities' ranges differ beyond their precision, with the
+      physical readings that would reconcile them (pull-up glide, lost track) where they apply.
+    """
+    flags = []
+    reps = list(reports)
+    for r in reps:
+        res = _result(r)
+        if res is None:
+            continue
+        v = res.get("verdict") or {}
+        if v.get("status") == "inconsistent":
+            flags.append({"kind": "figures_inconsistent", "report_ids": [r.id],
+                          "authority": _who(r), "conflict": v.get("conflict"),
+                          "summary": f"{_who(r)}: {v.get('summary')}"})
+        zp = res.get("zone_probabilities") or {}
+        zone = zp.get("described") or zp.get("derived")
+        claim = getattr(r, "eez_claim", "unknown")
+        if zone and claim in ("inside", "outside"):
+            p = zone.get("p_jpn_eez", 0.0)
+            bad = (claim == "outside" and p >= EEZ_P_FLAG) or (claim == "inside"
+                                                               and p < 1.0 - EEZ_P_FLAG)
+            if bad:
+                src = "described landing" if zp.get("described") else "derived impact"
+                flags.append({"kind": "eez_claim", "report_ids": [r.id], "authority": _who(r),
+                              "claim": claim, "p_jpn_eez": p, "basis": src,
+                              "summary": f"{_who(r)} says {claim} Japan's EEZ, but the {src} "
+                                         f"is in it with P = {p:.2f}"})
+    # Derived figures of one report against another's reported figures.
+    for a in reps:
+        res = _result(a)
+        if res is None:
+            continue
+        for b in reps:
+            if b is a or _who(a) == _who(b):
+                continue
+            for name, (label, unit) in _FIG.items():
+                rv = getattr(b, name, None)
+                if rv is None or getattr(a, name, None) is not None or res.get(name) is None:
+                    continue
+                hw = _hw(name, rv)
+                off = res[name] - rv
+                if abs(off) > hw + 0.05 * rv:  # reporting precision plus a 5 % model margin
+                    flags.append({
+                        "kind": "derived_vs_reported", "report_ids": [a.id, b.id],
+                        "figure": name, "derived": round(res[name], 1), "reported": rv,
+                        "precision": hw, "off": round(off, 1),
+                        "summary": f"{label} {rv:,.0f} {unit} ({_who(b)}) vs {res[name]:,.0f} "
+                                   f"{unit} derived from {_who(a)}'s figures "
+                                   f"({off:+,.0f} {unit}, {100 * off / rv:+.0f} %)"})
+    # Authorities that disagree on the range, and what would reconcile them.
+    rng = [r for r in reps if getattr(r, "range_km", None) is not None]
+    for i, a in enumerate(rng):
+        for b in rng[i + 1:]:
+            if _who(a) == _who(b):
+                continue
+            short, long_ = sorted((a, b), key=lambda r: r.range_km)
+            gap = long_.range_km - short.range_km
+            if gap <= _hw("range_km", short.range_km) + _hw("range_km", long_.range_km):
+                continue
+            readings = _readings(short, long_, "range_km")
+            flags.append({
+                "kind": "authorities_disagree", "report_ids": [short.id, long_.id],
+                "figure": "range_km",
+                "values": [{"authority": _who(short), "value": short.range_km},
+                           {"authority": _who(long_), "value": long_.range_km}],
+                "gap": gap, "readings": readings,
+                "summary": f"range {long_.range_km:,.0f} km ({_who(long_)}) vs "
+                           f"{short.range_km:,.0f} km ({_who(short)}): {gap:,.0f} km apart, "
+                           "beyond both figures' rounding"
+                           + ("; " + "; ".join(x["reading"] for x in readings if x["fits"])
+                              if any(x["fits"] for x in readings) else
+                              "; no physical reading found")})
+    return flags

@@ -59,28 +59,64 @@ def sample_path(shot, n: int = PATH_SAMPLES) -> list[list[float]]:
 
 
 def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None, str | None]:
-    """(reconstruction dict with ``path``, None) or (None, why it was not run)."""
-    from ..flight.catalog import UnknownNameError
-    from ..flight.reconstruct import ReconstructionError, bearing_toward, reconstruct
+    """(reconstruction dict with ``path``, None) or (None, why it was not run).
 
-    if ex.range_km is None:
-        return None, "no reconstruction: no reported range"
+    Every reported figure goes in (any two or three of range, apogee, flight time: with three
+    the boost is fitted and the verdict says whether they agree); the heading comes from the
+    landing description when it places the landing relative to a known point ("about 200 km
+    west of Oshima-Oshima", :mod:`launchwatch.flight.landing`), else from the named sea area;
+    a landing point also gives the range when none is reported.  The propellant of a named
+    catalog missile picks the generic boost's propellant.  The zone verdict with P(Japan EEZ)
+    (of the described landing and of the derived impact) is kept under ``zone_probabilities``.
+    """
+    from ..flight.catalog import UnknownNameError, get_vehicle
+    from ..flight.landing import LandingError, parse_landing
+    from ..flight.reconstruct import (
+        ReconstructionError,
+        bearing_toward,
+        landing_zone,
+        reconstruct,
+    )
+
     if ex.site_lat_deg is None:
         return None, "no reconstruction: launch site unknown"
-    if ex.sea_area is None:
-        return None, "no reconstruction: no heading (no named sea area for the landing)"
+    text = getattr(ex, "landing_text", None) or ex.landing_area
     try:
-        az = bearing_toward(ex.site_lat_deg, ex.site_lon_deg, ex.sea_area)
-        kw: dict = {"apogee_km": ex.apogee_km} if ex.apogee_km is not None else (
-            {"flight_time_s": ex.flight_time_s} if ex.flight_time_s is not None
-            else {"trajectory": "min-energy"})
+        est = parse_landing(text, ex.site_lat_deg, ex.site_lon_deg)
+    except LandingError as exc:
+        est, why_landing = None, str(exc)
+    else:
+        why_landing = None
+    figures = [x is not None for x in (ex.range_km, ex.apogee_km, ex.flight_time_s)]
+    if ex.range_km is None and est is None and sum(figures) < 2:
+        return None, "no reconstruction: no reported range (nor apogee and flight time)"
+    if est is None and ex.sea_area is None:
+        return None, ("no reconstruction: no heading (no named sea area or landing point"
+                      + (f"; {why_landing}" if why_landing else "") + ")")
+    propellant = None
+    if ex.missile_name:
+        try:
+            propellant = get_vehicle(ex.missile_name).propellant
+        except UnknownNameError:
+            propellant = None
+    try:
+        az = None if est is not None else bearing_toward(ex.site_lat_deg, ex.site_lon_deg,
+                                                          ex.sea_area)
+        kw: dict = {"apogee_km": ex.apogee_km, "flight_time_s": ex.flight_time_s}
+        if sum(figures) == 1 and ex.range_km is not None:
+            kw = {"trajectory": "min-energy"}
         rec = reconstruct(lat_deg=ex.site_lat_deg, lon_deg=ex.site_lon_deg,
-                          range_km=ex.range_km, azimuth_deg=az, **kw)
+                          range_km=ex.range_km, azimuth_deg=az, propellant=propellant,
+                          landing=est, **kw)
     except (UnknownNameError, ReconstructionError) as exc:
         return None, f"no reconstruction: {str(exc).strip(chr(39))}"
     out = rec.as_dict()
     out["site"] = ex.site
     out["toward"] = ex.sea_area
+    try:
+        out["zone_probabilities"] = landing_zone(rec, est)
+    except ValueError:
+        out["zone_probabilities"] = None
     if ex.launch_date and ex.launch_time_local and ex.utc_offset:
         from ..flight.reconstruct import impact_time_iso
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .compare import disagreements
+from .compare import claim_flags, disagreements
 from .models import Event, Report
 
 REPORTED = ("launch_time_local", "utc_offset", "site_name", "missile_name", "missile_class",
@@ -50,6 +50,7 @@ def event_dict(ev: Event, *, reports: bool = True) -> dict:
     d = {k: _iso(getattr(ev, k)) for k in EVENT}
     d["authorities"] = sorted({r.authority or r.outlet or "unattributed" for r in ev.reports})
     d["disagreements"] = disagreements(ev.reports)
+    d["flags"] = claim_flags(ev.reports)
     if reports:
         d["reports"] = [report_dict(r) for r in ev.reports]
     return d

@@ -1,0 +1,166 @@
+"""Generic boosts: the powered flight a reconstruction assumes when no vehicle is named.
+
+A report gives figures, not a missile.  The flight time that goes with a range and an apogee
+depends on minutes of powered flight (how long, how many stages), so the reconstruction flies a
+*generic boost*: the staging and burn times of a public vehicle (``flight/data/boosts.yaml``,
+every number cited or marked as an estimate), with the energy left free (the thrust-scale
+control multiplies the exhaust velocity of every stage).  Which boost is picked follows the
+reported energy: the minimum-energy (Kepler) reach of the burnout speed the reported arc needs,
+classed SRBM / MRBM / IRBM / ICBM, and the propellant when the report names a catalog missile
+(liquid by default).  Liquid ICBM energies fly Titan II staging, solid MRBM to ICBM energies the
+burn times of a two- or three-stage stack of Orion motors; SRBM energies, and liquid MRBM/IRBM
+ones, fly one stage whose burn time is the catalog's class estimate
+(:func:`.vehicles.default_burn_time_s`; no public liquid IRBM stage was found to cite).
+
+A boost can be stretched: ``scale`` multiplies every stage's burn time at the same propellant
+loads (the same energy, spread over a longer or shorter burn).  That is the knob the joint
+reconstruction fits when range, apogee and flight time are all reported.
+
+Units: SI (s, kg, m/s).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from ..earth.constants import G0_M_S2, R_MEAN_M
+from . import kepler
+from .propagate import VehicleModel
+from .vehicles import (
+    GENERIC_CD,
+    GENERIC_ISP_S,
+    GENERIC_LIFTOFF_MASS_KG,
+    GENERIC_MACH,
+    GENERIC_PAYLOAD_FRACTION,
+    GENERIC_PROPELLANT_FRACTION,
+    GENERIC_RV_AREA_M2,
+    default_burn_time_s,
+    kepler_reach_m,
+)
+
+PROPELLANTS = ("liquid", "solid")
+#: Range classes by minimum-energy reach, km (US DoD convention, as in :mod:`.reconstruct`).
+_CLASS_LIMITS = ((1000.0, "SRBM"), (3000.0, "MRBM"), (5500.0, "IRBM"), (math.inf, "ICBM"))
+
+
+@dataclass(frozen=True, slots=True)
+class Boost:
+    """One generic boost: per-stage arrays (bottom stage first), payload, provenance name."""
+
+    name: str
+    propellant: str
+    classes: tuple[str, ...]
+    burn_time_s: tuple[float, ...]
+    propellant_mass_kg: tuple[float, ...]
+    dry_mass_kg: tuple[float, ...]
+    isp_vac_s: tuple[float, ...]
+    payload_mass_kg: float
+
+    @property
+    def total_burn_s(self) -> float:
+        return float(sum(self.burn_time_s))
+
+    @property
+    def n_stages(self) -> int:
+        return len(self.burn_time_s)
+
+    def model(self, scale: float = 1.0) -> VehicleModel:
+        """Kernel model with every burn time multiplied by ``scale`` (same loads)."""
+        return VehicleModel.from_stages(
+            name=f"{self.name}, burn x{scale:.3g}" if scale != 1.0 else self.name,
+            burn_time_s=[b * scale for b in self.burn_time_s],
+            propellant_mass_kg=list(self.propellant_mass_kg), dry_mass_kg=list(self.dry_mass_kg),
+            isp_vac_s=list(self.isp_vac_s), payload_mass_kg=self.payload_mass_kg,
+            area_boost_m2=2.0, area_coast_m2=GENERIC_RV_AREA_M2, mach=GENERIC_MACH,
+            cd=GENERIC_CD)
+
+    def ideal_delta_v_m_s(self) -> float:
+        """Tsiolkovsky vacuum delta-v at thrust scale 1, m/s."""
+        mass = self.payload_mass_kg + sum(self.propellant_mass_kg) + sum(self.dry_mass_kg)
+        dv = 0.0
+        for p, d, isp in zip(self.propellant_mass_kg, self.dry_mass_kg, self.isp_vac_s,
+                             strict=True):
+            dv += isp * G0_M_S2 * math.log(mass / (mass - p))
+            mass -= p + d
+        return dv
+
+    def thrust_scale_bounds(self, range_m: float, apogee_m: float | None,
+                            scale: float = 1.0) -> tuple[float, float]:
+        """Search interval of the thrust scale: the Kepler burnout speed of the reported arc
+        plus a gravity-loss allowance of g x burn time / 2, as a fraction of the ideal delta-v;
+        x0.5 to x2.2 around it (wide enough that a long, lofted burn is never cut off)."""
+        v = _kepler_speed(range_m, apogee_m)
+        dv = v + 0.5 * G0_M_S2 * self.total_burn_s * scale
+        guess = dv / self.ideal_delta_v_m_s()
+        return 0.5 * guess, 2.2 * guess
+
+
+def _kepler_speed(range_m: float, apogee_m: float | None) -> float:
+    psi = range_m / R_MEAN_M
+    if apogee_m is None:
+        v, _ = kepler.min_energy(R_MEAN_M, psi)
+    else:
+        v, _, _ = kepler.arc_from_apogee(R_MEAN_M, apogee_m, psi)
+    return float(v)
+
+
+def energy_class(range_m: float, apogee_m: float | None = None) -> str:
+    """Range class of the reported energy (Kepler reach of the arc's burnout speed)."""
+    reach_km = kepler_reach_m(range_m, apogee_m) / 1e3
+    return next(name for limit, name in _CLASS_LIMITS if reach_km < limit)
+
+
+@cache
+def load_boosts() -> tuple[Boost, ...]:
+    """The packaged generic boosts (``flight/data/boosts.yaml``)."""
+    text = resources.files("launchwatch.flight.data").joinpath("boosts.yaml").read_text()
+    out = []
+    for b in yaml.safe_load(text)["boosts"]:
+        st = b["stages"]
+        out.append(Boost(
+            name=b["name"], propellant=b["propellant"], classes=tuple(b["classes"]),
+            burn_time_s=tuple(float(s["burn_time_s"]) for s in st),
+            propellant_mass_kg=tuple(float(s["propellant_mass_kg"]) for s in st),
+            dry_mass_kg=tuple(float(s["dry_mass_kg"]) for s in st),
+            isp_vac_s=tuple(float(s["isp_vac_s"]) for s in st),
+            payload_mass_kg=float(b["payload_mass_kg"])))
+    return tuple(out)
+
+
+def one_stage(burn_time_s: float, propellant: str = "liquid") -> Boost:
+    """The one-stage generic boost of :func:`.vehicles.generic_boost` as a :class:`Boost`."""
+    m0 = GENERIC_LIFTOFF_MASS_KG
+    prop = GENERIC_PROPELLANT_FRACTION * m0
+    payload = GENERIC_PAYLOAD_FRACTION * m0
+    return Boost(name=f"one-stage, {burn_time_s:.0f} s (catalog class estimate)",
+                 propellant=propellant, classes=("SRBM",), burn_time_s=(float(burn_time_s),),
+                 propellant_mass_kg=(prop,), dry_mass_kg=(m0 - prop - payload,),
+                 isp_vac_s=(GENERIC_ISP_S,), payload_mass_kg=payload)
+
+
+def pick(range_m: float, apogee_m: float | None = None, propellant: str | None = None) -> Boost:
+    """The generic boost for a shot of this reported energy (see the module docstring)."""
+    prop = propellant if propellant in PROPELLANTS else "liquid"
+    cls = energy_class(range_m, apogee_m)
+    if cls == "SRBM" or (cls != "ICBM" and prop == "liquid"):
+        return one_stage(default_burn_time_s(range_m, apogee_m), prop)
+    for b in load_boosts():
+        if b.propellant == prop and cls in b.classes:
+            return b
+    raise LookupError(f"no generic {prop} boost for class {cls}")  # the data file covers all
+
+
+def alternatives(range_m: float, apogee_m: float | None = None) -> list[Boost]:
+    """Both propellants' boosts for this energy (liquid first)."""
+    seen, out = set(), []
+    for p in PROPELLANTS:
+        b = pick(range_m, apogee_m, p)
+        if b.name not in seen:
+            seen.add(b.name)
+            out.append(b)
+    return out
