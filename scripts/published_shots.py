@@ -19,7 +19,8 @@ from importlib import resources
 import yaml
 
 from launchwatch.flight.catalog import UnknownNameError, get_site, get_vehicle
-from launchwatch.flight.reconstruct import ReconstructionError, bearing_toward, reconstruct
+from launchwatch.flight.reconstruct import ReconstructionError, reconstruct
+from launchwatch.flight.sea_areas import bearing_toward
 
 
 def main(argv: list[str]) -> int:

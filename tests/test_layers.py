@@ -55,3 +55,34 @@ def test_checker_sees_relative_imports(tmp_path):
     p = tmp_path / "x.py"
     p.write_text("from ..track import filters\nfrom .propagate import x\nimport launchwatch.warn\n")
     assert _imports(p, "launchwatch.flight") == {"track", "flight", "warn"}
+
+
+#: The core of the chain stays free of web, database and messaging libraries.
+CORE = ["earth", "flight", "sense", "track", "assess"]
+FORBIDDEN_IN_CORE = {"fastapi", "sqlalchemy", "nats", "msgspec", "starlette", "uvicorn",
+                     "alembic", "dask"}
+
+
+def _third_party(path: Path) -> set[str]:
+    """Top-level names of the absolute imports of a module."""
+    tree = ast.parse(path.read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+    return found
+
+
+def test_core_never_imports_web_database_or_messaging():
+    bad = [f"{path.relative_to(ROOT.parent)} imports {sorted(hit)}"
+           for layer in CORE for path in (ROOT / layer).rglob("*.py")
+           if (hit := _third_party(path) & FORBIDDEN_IN_CORE)]
+    assert not bad, bad
+
+
+def test_import_contract_checker_can_fail(tmp_path):
+    p = tmp_path / "x.py"
+    p.write_text("import sqlalchemy.orm\nfrom fastapi import FastAPI\nfrom .y import z\n")
+    assert _third_party(p) & FORBIDDEN_IN_CORE == {"sqlalchemy", "fastapi"}

@@ -13,8 +13,8 @@ from launchwatch.earth import geodesy, zones, zones_data
 from launchwatch.earth.constants import NMI_M
 
 GEOD = Geod(ellps="WGS84")
-REFERENCE = (Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
-             / "japan-eez-marineregions.geojson")
+#: Marine Regions' Japan EEZ (CC BY 4.0, attribution in tests/data/README.md), a fixture.
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "japan-eez-marineregions.geojson"
 
 
 @pytest.fixture(scope="module")
@@ -294,8 +294,7 @@ def test_land_agrees_with_full_resolution_gshhg(model):
 
 
 def test_japan_eez_agrees_with_marine_regions():
-    if not REFERENCE.is_file():
-        pytest.skip(f"reference polygon not found at {REFERENCE}")
+    assert REFERENCE.is_file(), f"the committed fixture {REFERENCE} is missing"
     shapely = pytest.importorskip("shapely")
     data = json.loads(REFERENCE.read_text())
     feature = next(f for f in data["features"] if f["properties"].get("kind") == "200NM")
@@ -323,13 +322,13 @@ def test_cache_round_trip_and_corruption(tmp_path, monkeypatch):
     monkeypatch.setenv("LAUNCHWATCH_CACHE_DIR", str(tmp_path))
     path = zones_data.cache_path()
     assert path.parent == tmp_path
-    zones_data._write(path, tables)
-    back = zones_data._read(path)
+    zones_data.write_cache(path, tables)
+    back = zones_data.read_cache(path)
     assert back is not None and set(back) == set(tables)
     for key, arr in tables.items():
         np.testing.assert_array_equal(back[key], arr)
     path.write_bytes(b"not a zip")
-    assert zones_data._read(path) is None
+    assert zones_data.read_cache(path) is None
 
 
 def test_tables_build_from_the_packages_without_a_cache(tmp_path, monkeypatch):

@@ -9,7 +9,8 @@ the first on purpose.  Independent shots are measured by scripts/published_shots
 import pytest
 
 from launchwatch.flight.catalog import get_site
-from launchwatch.flight.reconstruct import bearing_toward, reconstruct
+from launchwatch.flight.reconstruct import reconstruct
+from launchwatch.flight.sea_areas import bearing_toward
 
 SUNAN = get_site("Sunan")
 AZ = bearing_toward(SUNAN.lat_deg, SUNAN.lon_deg, "East Sea")

@@ -10,7 +10,9 @@ surface-to-surface Kepler arc misses them by 4-5 % (tests/flight/test_kepler.py)
 import pytest
 
 from launchwatch.flight.catalog import get_site, get_vehicle
-from launchwatch.flight.reconstruct import bearing_toward, range_class, reconstruct
+from launchwatch.flight.classes import range_class
+from launchwatch.flight.reconstruct import reconstruct
+from launchwatch.flight.sea_areas import bearing_toward
 from launchwatch.flight.shaping import shape
 from launchwatch.flight.vehicles import vehicle_model
 

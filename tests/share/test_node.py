@@ -81,8 +81,8 @@ def test_every_node_receives_the_others_assessments(open_run):
                 assert rec["t_s"] == mine["t_s"]
                 assert rec["verdict"]["country"] != "JPN" and rec["p_japan_eez"] < 0.5
                 assert rec["verdict"] == mine["verdict"]
-                _, _, d_m = geodesy.inverse(rec["impact_lat_deg"], rec["impact_lon_deg"],
-                                            mine["impact_lat_deg"], mine["impact_lon_deg"])
+                _, _, d_m = geodesy.inverse(rec["impact_lat"], rec["impact_lon"],
+                                            mine["impact_lat"], mine["impact_lon"])
                 assert float(d_m) < 3e3, (node.node_id, sender, tid, float(d_m))
         s = json.loads(json.dumps(node.summary(), allow_nan=False))
         assert s["assess"]["made"] == node.assessments_made

@@ -67,9 +67,9 @@ def brute_force_paths(a, densify_km=2.0, countries=("JPN", "KOR")):
     if t.size >= 2:
         dlat = np.diff(lat, axis=-1)
         dlon = (np.diff(lon, axis=-1) + 180.0) % 360.0 - 180.0
-        step_km = 111.2 * np.hypot(dlat, dlon * np.cos(np.radians(np.nan_to_num(lat[..., :-1]))))
-        worst = np.nanmax(step_km) if np.isfinite(step_km).any() else 0.0
-        n = int(np.clip(np.ceil(worst / densify_km), 1, 64))
+        step_m = geodesy.segment_lengths_m(lat[..., :-1], lon[..., :-1], lat[..., 1:],
+                                           lon[..., 1:])
+        n = geodesy.densify_count(step_m, densify_km * 1e3, 64)
     if n > 1:
         f = np.arange(n) / n
         shape = lat.shape[:-1] + (-1,)

@@ -39,8 +39,8 @@ from ..earth import frames, geodesy
 from ..earth.constants import GM_M3_S2
 from ..earth.zones import classify
 from ..flight import kepler
+from ..flight.classes import RANGE_CLASSES
 from ..flight.propagate import propagate_states
-from ..flight.reconstruct import RANGE_CLASSES
 from . import lift
 from .assessment import ELLIPSE_LEVELS, Assessment
 from .sampling import sample_states

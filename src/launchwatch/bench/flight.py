@@ -22,8 +22,9 @@ import numpy as np
 from ..earth import geodesy
 from ..flight.dynamics import CTRL_KICK
 from ..flight.propagate import propagate
-from ..flight.reconstruct import bearing_toward, reconstruct
+from ..flight.reconstruct import reconstruct
 from ..flight.reference import reference_trajectory
+from ..flight.sea_areas import bearing_toward
 
 SITE = (40.22, 125.22)  # Taekwan, as in the catalog (approximate)
 

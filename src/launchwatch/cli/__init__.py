@@ -45,5 +45,3 @@ app.add_typer(warn_app, name="warn")
 
 def main() -> None:  # pragma: no cover - console entry point
     app()
-
-

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from .common import UsageError, console, fail
-from .reconstruct import REFERENCE_LAUNCH, _print_reconstruction, _reconstruct
+from .reconstruct import REFERENCE_LAUNCH, print_reconstruction, reconstruct_figures
 
 
 def demo(
@@ -38,13 +38,14 @@ def demo(
     console.print(f"  report: {len(files)} files in {out}/ (summary.json, map.png, cap/)")
     try:
         console.print("\nReconstruction from the ROK JCS figures (700 km, minimum energy):")
-        d = _reconstruct(REFERENCE_LAUNCH["site"], None, None, 700.0, None, None, "min-energy",
-                         None, "East Sea", None, REFERENCE_LAUNCH["launch_time"])
-        _print_reconstruction(d)
+        d = reconstruct_figures(REFERENCE_LAUNCH["site"], None, None, 700.0, None, None,
+                                "min-energy", None, "East Sea", None,
+                                REFERENCE_LAUNCH["launch_time"])
+        print_reconstruction(d)
         console.print("\nJapan MoD: about 450 km, apogee about 50 km, KN-23 class:")
-        d2 = _reconstruct("Taekwan", None, None, 450.0, 50.0, None, None, None, "East Sea",
-                          "KN-23", REFERENCE_LAUNCH["launch_time"])
-        _print_reconstruction(d2)
+        d2 = reconstruct_figures("Taekwan", None, None, 450.0, 50.0, None, None, None,
+                                 "East Sea", "KN-23", REFERENCE_LAUNCH["launch_time"])
+        print_reconstruction(d2)
     except UsageError as exc:
         fail(str(exc))
 

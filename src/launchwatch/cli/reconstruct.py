@@ -55,7 +55,7 @@ def reconstruct(
     heading, a sea area or a landing description): the rest of the trajectory, whether the
     figures agree, the landing zone and the capability."""
     try:
-        result = _reconstruct(
+        result = reconstruct_figures(
             site,
             lat,
             lon,
@@ -75,10 +75,10 @@ def reconstruct(
     if json_out:
         typer.echo(json.dumps(result))
         return
-    _print_reconstruction(result)
+    print_reconstruction(result)
 
 
-def _reconstruct(
+def reconstruct_figures(
     site,
     lat,
     lon,
@@ -98,11 +98,11 @@ def _reconstruct(
     from ..flight.landing import LandingError, parse_landing
     from ..flight.reconstruct import (
         ReconstructionError,
-        bearing_toward,
         impact_time_iso,
         landing_zone,
         reconstruct,
     )
+    from ..flight.sea_areas import bearing_toward
     from ..flight.shaping import TRAJECTORIES
 
     for name, v in (
@@ -205,7 +205,7 @@ def _reconstruct(
     return out
 
 
-def _print_reconstruction(d: dict) -> None:
+def print_reconstruction(d: dict) -> None:
     where = d["site"] or f"{d['launch_lat']:.3f}N {d['launch_lon']:.3f}E"
     a = d["assumptions"]
     lo, hi = d["min_energy_range_band_km"]

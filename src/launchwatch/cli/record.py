@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from ..flight.classes import EVENT_CLASSES
 from .common import console, fail
 
 record_app = typer.Typer(
@@ -96,7 +97,7 @@ def list_events(
     since: Annotated[str | None, typer.Option(help="Only events on or after YYYY-MM-DD.")] = None,
     site: Annotated[str | None, typer.Option(help="Launch site name or alias.")] = None,
     missile_class: Annotated[
-        str | None, typer.Option("--class", help="SRBM | MRBM | IRBM | ICBM | SLBM.")] = None,
+        str | None, typer.Option("--class", help=" | ".join(EVENT_CLASSES) + ".")] = None,
     simulated: Annotated[bool, typer.Option(
         "--simulated", help="Also list simulated runs (hidden by default).")] = False,
     db: DbOption = None,
@@ -110,9 +111,8 @@ def list_events(
             day = dt.date.fromisoformat(since)
         except ValueError:
             fail(f"--since {since!r} is not a date YYYY-MM-DD")
-    if missile_class is not None and missile_class.upper() not in (
-            "SRBM", "MRBM", "IRBM", "ICBM", "SLBM"):
-        fail(f"--class {missile_class!r} must be one of SRBM, MRBM, IRBM, ICBM, SLBM")
+    if missile_class is not None and missile_class.upper() not in EVENT_CLASSES:
+        fail(f"--class {missile_class!r} must be one of {', '.join(EVENT_CLASSES)}")
     with _store(db) as store:
         events = [event_dict(e, reports=False)
                   for e in store.events(since=day, site=site, missile_class=missile_class,

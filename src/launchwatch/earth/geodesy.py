@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 from pyproj import Geod
 
-__all__ = ["WGS84_GEOD", "inverse", "direct", "great_circle_points"]
+__all__ = ["WGS84_GEOD", "inverse", "direct", "great_circle_points", "segment_lengths_m",
+           "densify_count"]
 
 #: The WGS84 ellipsoid as a pyproj Geod (same a and 1/f as :mod:`launchwatch.earth.constants`).
 WGS84_GEOD = Geod(ellps="WGS84")
@@ -85,3 +86,31 @@ def great_circle_points(lat1_deg, lon1_deg, lat2_deg, lon2_deg, npts: int):
                               for a in (lat1, lon1, az12, dist))
     lat, lon, _ = direct(lat1, lon1, az12, dist * frac)
     return lat, lon
+
+
+def segment_lengths_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg) -> np.ndarray:
+    """Geodesic lengths (m) of segments between points 1 and 2 (broadcast), for paths that may
+    hold gaps: NaN where an end is NaN, ``inf`` where an end is infinite or its latitude is
+    outside ``[-90, 90]`` (a segment that cannot be measured counts as too long)."""
+    lat1, lon1, lat2, lon2 = np.broadcast_arrays(*(np.asarray(x, float) for x in (
+        lat1_deg, lon1_deg, lat2_deg, lon2_deg)))
+    out = np.full(lat1.shape, np.nan)
+    nan = np.isnan(lat1) | np.isnan(lon1) | np.isnan(lat2) | np.isnan(lon2)
+    ok = ~nan & np.isfinite(lat1 + lon1 + lat2 + lon2) & (np.abs(lat1) <= 90.0) & (
+        np.abs(lat2) <= 90.0)
+    out[~nan & ~ok] = np.inf
+    if ok.any():
+        _, _, out[ok] = inverse(lat1[ok], lon1[ok], lat2[ok], lon2[ok])
+    return out[()] if out.ndim == 0 else out
+
+
+def densify_count(lengths_m, max_step_m: float, cap: int) -> int:
+    """Points per segment so that no step of the longest finite-or-infinite segment in
+    ``lengths_m`` exceeds ``max_step_m``: ``ceil(longest / max_step_m)`` clipped to
+    ``1..cap`` (NaN lengths are ignored; none at all gives 1)."""
+    lengths = np.asarray(lengths_m, float)
+    known = lengths[~np.isnan(lengths)]
+    if known.size == 0:
+        return 1
+    worst = float(known.max())
+    return int(np.clip(np.ceil(worst / max_step_m), 1, cap))

@@ -49,9 +49,3 @@ def gravity_j2(r_m: np.ndarray) -> np.ndarray:
     c_z = g + k * (5.0 * zr2 - 3.0)
     return np.stack([x * c_xy, y * c_xy, z * c_z], axis=-1)
 
-
-def gravity_point_mass(r_m: np.ndarray) -> np.ndarray:
-    """Point-mass (Keplerian) acceleration for positions (..., 3), metres -> m/s^2."""
-    r_m = np.asarray(r_m, dtype=float)
-    r = np.linalg.norm(r_m, axis=-1, keepdims=True)
-    return -GM_M3_S2 * r_m / r**3

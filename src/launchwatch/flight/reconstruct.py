@@ -25,25 +25,20 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 import numpy as np
-import yaml
 from scipy.optimize import brentq
 
 from ..earth import geodesy
 from ..earth.constants import R_MEAN_M
 from . import boosts, kepler
 from .boosts import Boost
-from .catalog import UnknownNameError, get_vehicle, normalize_name
+from .catalog import get_vehicle
+from .classes import range_class
 from .landing import rounding_halfwidth
 from .propagate import propagate_states
 from .shaping import ShapeError, Shot, shape
 from .vehicles import vehicle_model
-
-#: Range classes by (minimum-energy) range, km: SRBM < 1000, MRBM 1000-3000, IRBM 3000-5500,
-#: ICBM > 5500 (the US DoD / arms-control convention).
-RANGE_CLASSES = ((1000.0, "SRBM"), (3000.0, "MRBM"), (5500.0, "IRBM"), (math.inf, "ICBM"))
 
 #: The band of boost assumptions: the assumed total burn time times these factors, and never a
 #: burn shorter than MIN_BAND_BURN_S (no ballistic missile burns out in a few seconds).
@@ -59,33 +54,6 @@ ORBITAL_SPEED_KM_S = 7.9
 
 class ReconstructionError(ValueError):
     """The reported figures cannot be met (the message names the problem)."""
-
-
-def range_class(range_km: float) -> str:
-    for limit, name in RANGE_CLASSES:
-        if range_km < limit:
-            return name
-    return "ICBM"
-
-
-@cache
-def _sea_areas() -> dict[str, tuple[float, float]]:
-    text = resources.files("launchwatch.flight.data").joinpath("sea_areas.yaml").read_text()
-    out = {}
-    for entry in yaml.safe_load(text)["sea_areas"]:
-        for name in (entry["name"], *entry.get("aliases", [])):
-            out[normalize_name(name)] = (float(entry["lat_deg"]), float(entry["lon_deg"]))
-    return out
-
-
-def bearing_toward(lat_deg: float, lon_deg: float, sea: str) -> float:
-    """Geodesic azimuth (deg) from the launch point towards a named sea area's reference point."""
-    point = _sea_areas().get(normalize_name(sea))
-    if point is None:
-        names = sorted({"East Sea", "West Sea", "East China Sea", "Pacific Ocean"})
-        raise UnknownNameError(f"unknown sea area {sea!r}; known: {', '.join(names)}")
-    az, _, _ = geodesy.inverse(lat_deg, lon_deg, *point)
-    return float(np.mod(az, 360.0))
 
 
 #: Burn-time scales (x the generic boost's public burn times, or a catalog vehicle's estimates)

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..earth import geodesy
 from .dynamics import CTRL_ALPHA, CTRL_BURN_FRACTION, CTRL_KICK, CTRL_THRUST_SCALE
 from .propagate import Trajectories, VehicleModel, make_controls, propagate
 
@@ -310,8 +309,3 @@ def _refine_min_energy(vehicle, lat, lon, az, range_m, knob, e_lo, e_hi, alpha, 
                          "minimum-energy trajectory")
     return k, e1
 
-
-def impact_point(lat_deg, lon_deg, azimuth_deg, range_m):
-    """Point at ``range_m`` along the geodesic from (lat, lon) on ``azimuth_deg``."""
-    lat, lon, _ = geodesy.direct(lat_deg, lon_deg, azimuth_deg, range_m)
-    return float(lat), float(lon)

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..assess.assessment import Assessment
 from ..assess.impact import mahalanobis2
 from ..assess.run import AssessmentRun, assess_history
+from ..assess.summary import columns, prediction_record
 from ..earth import frames, geodesy
 from ..earth.zones import zone_of
 from ..warn.policy import WarningPolicy, require_exercise
@@ -82,11 +84,17 @@ def _truth_impacts(sim: SimulationResult) -> list[dict]:
         first, last = st[ok][0], st[ok][-1]
         lat, lon, _ = frames.ecef_to_geodetic(np.stack([first[:3], last[:3]]))
         _, _, h = frames.ecef_to_geodetic(st[ok][:, :3])
-        out.append({"launch_lat": float(np.degrees(lat[0])),
-                    "launch_lon": float(np.degrees(lon[0])),
-                    "lat": float(np.degrees(lat[1])), "lon": float(np.degrees(lon[1])),
-                    "t_s": float(t.impact_time_s[m]), "launch_t_s": float(t.launch_time_s[m]),
-                    "apogee_km": float(h.max() / 1e3)})
+        out.append(
+            {
+                "launch_lat": float(np.degrees(lat[0])),
+                "launch_lon": float(np.degrees(lon[0])),
+                "lat": float(np.degrees(lat[1])),
+                "lon": float(np.degrees(lon[1])),
+                "t_s": float(t.impact_time_s[m]),
+                "launch_t_s": float(t.launch_time_s[m]),
+                "apogee_km": float(h.max() / 1e3),
+            }
+        )
     return out
 
 
@@ -109,34 +117,37 @@ def track_truth(sim: SimulationResult) -> dict[int, int]:
 def _missile_figures(sim, run, impacts, truth_of_track) -> list[dict]:
     """Per missile: first prediction, time to a prediction within GOOD_KM whose 95 % ellipse
     holds the truth, and the final prediction (error, containment, verdict, class)."""
-    per = [{"missile": sim.truth.names[m], "first": None, "good_s": None, "final": None,
-            "assessments": 0, "truth_in_95_fraction": None, "apogee_km": None}
-           for m in range(sim.truth.n_missiles)]
+    per = [
+        {
+            "missile": sim.truth.names[m],
+            "first": None,
+            "good_s": None,
+            "final": None,
+            "assessments": 0,
+            "truth_in_95_fraction": None,
+            "apogee_km": None,
+        }
+        for m in range(sim.truth.n_missiles)
+    ]
     inside_count = np.zeros(len(per))
     last_apogee = {}  # track -> (missile, apogee at its latest assessment: observed once past)
     for a in run.assessments:
+        cols = columns(a)
         for k, tid in enumerate(a.track_id):
             m = truth_of_track.get(int(tid))
             if m is None:
                 continue
             imp = impacts[m]
-            _, _, err = geodesy.inverse(a.impact_lat_deg[k], a.impact_lon_deg[k], imp["lat"],
-                                        imp["lon"])
+            _, _, err = geodesy.inverse(
+                a.impact_lat_deg[k], a.impact_lon_deg[k], imp["lat"], imp["lon"]
+            )
             inside = mahalanobis2(a, k, imp["lat"], imp["lon"]) <= 5.991
             fig = {
-                "t_s": round(a.t_s - imp["launch_t_s"], 2), "track_id": int(tid),
-                "impact_lat": _r(a.impact_lat_deg[k], 4), "impact_lon": _r(a.impact_lon_deg[k], 4),
-                "impact_error_km": _r(err / 1e3, 2), "truth_in_95": bool(inside),
-                "ellipse_95_km": [_r(a.ellipse_semi_major_m[k, 1] / 1e3, 2),
-                                  _r(a.ellipse_semi_minor_m[k, 1] / 1e3, 2)],
+                **prediction_record(cols, k),
+                "t_s": round(a.t_s - imp["launch_t_s"], 2),
+                "impact_error_km": _r(err / 1e3, 2),
+                "truth_in_95": bool(inside),
                 "time_to_impact_s": _r(a.impact_t_s[k] - a.t_s, 1),
-                "zone_probs": a.zone_probs[k],
-                "p_japan_eez": round(sum(v for key, v in a.zone_probs[k].items()
-                                         if key.endswith(":JPN")), 4),
-                "verdict": {"kind": str(a.verdict_kind[k]),
-                            "country": str(a.verdict_country[k]) or None},
-                "range_class": a.range_class[k], "range_class_prob": _r(a.range_class_prob[k]),
-                "apogee_km": _r(a.apogee_m[k] / 1e3, 1),
                 "lift_to_drag": _r(a.lift_to_drag[k], 2),
             }
             rec = per[m]
@@ -154,41 +165,69 @@ def _missile_figures(sim, run, impacts, truth_of_track) -> list[dict]:
         if rec["assessments"]:
             rec["truth_in_95_fraction"] = round(float(inside_count[m] / rec["assessments"]), 3)
         imp = impacts[m]
-        rec["truth"] = {"impact_lat": round(imp["lat"], 4), "impact_lon": round(imp["lon"], 4),
-                        "zone": zone_of(imp["lat"], imp["lon"]),
-                        "apogee_km": round(imp["apogee_km"], 1),
-                        "flight_time_s": round(imp["t_s"] - imp["launch_t_s"], 1)}
+        rec["truth"] = {
+            "impact_lat": round(imp["lat"], 4),
+            "impact_lon": round(imp["lon"], 4),
+            "zone": zone_of(imp["lat"], imp["lon"]),
+            "apogee_km": round(imp["apogee_km"], 1),
+            "flight_time_s": round(imp["t_s"] - imp["launch_t_s"], 1),
+        }
         tids = [t for t, mm in truth_of_track.items() if mm == m]
-        launches = [run.launch[t] for t in tids if t in run.launch
-                    and np.isfinite(run.launch[t]["lat_deg"])]
+        launches = [
+            run.launch[t] for t in tids if t in run.launch and np.isfinite(run.launch[t]["lat_deg"])
+        ]
         if launches:
             best = min(launches, key=lambda d: d["from_t_s"])
-            _, _, err = geodesy.inverse(best["lat_deg"], best["lon_deg"], imp["launch_lat"],
-                                        imp["launch_lon"])
+            _, _, err = geodesy.inverse(
+                best["lat_deg"], best["lon_deg"], imp["launch_lat"], imp["launch_lon"]
+            )
             rec["launch_estimate"] = {
-                "lat": round(best["lat_deg"], 4), "lon": round(best["lon_deg"], 4),
+                "lat": round(best["lat_deg"], 4),
+                "lon": round(best["lon_deg"], 4),
                 "error_km": round(err / 1e3, 2),
-                "ellipse_95_km": [round(best["semi_major_95_m"] / 1e3, 1),
-                                  round(best["semi_minor_95_m"] / 1e3, 1)],
+                "ellipse_95_km": [
+                    round(best["semi_major_95_m"] / 1e3, 1),
+                    round(best["semi_minor_95_m"] / 1e3, 1),
+                ],
                 "launch_time_s": round(best["t_s"], 1),
-                "launch_time_sigma_s": round(best["t_sigma_s"], 1)}
+                "launch_time_sigma_s": round(best["t_sigma_s"], 1),
+            }
     return per
 
 
-def run_chain(scenario, *, interval_s: float = 2.0, n_samples: int = 1000,
-              policy: WarningPolicy | None = None) -> ChainResult:
+def run_chain(
+    scenario, *, interval_s: float = 2.0, n_samples: int = 1000, policy: WarningPolicy | None = None
+) -> ChainResult:
     """Run sense, track, assess and warn over ``scenario`` (see module docstring)."""
     policy = policy or WarningPolicy()
     require_exercise(policy)  # a simulated run can never publish Actual messages
     sim = run_simulation(scenario)
     t0 = time.perf_counter()
-    run = assess_history(sim.tracker.history, scenario.epoch, interval_s=interval_s,
-                         n_samples=n_samples, seed=scenario.seed, on_assessment=policy.update)
+    warning_policy = policy
+
+    def warn(a: Assessment) -> None:  # every assessment goes straight to the policy
+        warning_policy.update(a)
+
+    run = assess_history(
+        sim.tracker.history,
+        scenario.epoch,
+        interval_s=interval_s,
+        n_samples=n_samples,
+        seed=scenario.seed,
+        on_assessment=warn,
+    )
     secs = {"assess_warn": time.perf_counter() - t0}
     end = float(sim.truth.times_s[-1])
     policy.finish(end)
     impacts = _truth_impacts(sim)
     score = score_warnings(policy.events, sim.truth, sim.truth.launch_time_s)
     per = _missile_figures(sim, run, impacts, track_truth(sim))
-    return ChainResult(sim=sim, run=run, policy=policy, warn_score=score, truth_impacts=impacts,
-                       per_missile=per, seconds=secs)
+    return ChainResult(
+        sim=sim,
+        run=run,
+        policy=policy,
+        warn_score=score,
+        truth_impacts=impacts,
+        per_missile=per,
+        seconds=secs,
+    )

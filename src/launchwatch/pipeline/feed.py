@@ -71,8 +71,17 @@ def simulate_feed(scenario: Scenario) -> Feed:
     det, truth_ids = observe_all(sensors, truth, rng, rcs_m2=scenario.rcs_m2)
     secs["sense"] = time.perf_counter() - t0
     t_end = max(float(truth.times_s[-1]), float(det["t_s"].max()) if det.size else 0.0)
-    return Feed(scenario, truth, descriptions, sensors, det, truth_ids,
-                {s.name: s.kind for s in sensors}, int(np.floor(t_end / CHUNK_S)) + 1, secs)
+    return Feed(
+        scenario,
+        truth,
+        descriptions,
+        sensors,
+        det,
+        truth_ids,
+        {s.name: s.kind for s in sensors},
+        int(np.floor(t_end / CHUNK_S)) + 1,
+        secs,
+    )
 
 
 def chunk_index(t_s: np.ndarray) -> np.ndarray:
@@ -88,8 +97,13 @@ class Fusion:
     identical fusion from such a log.
     """
 
-    def __init__(self, sensor_kinds: dict[str, str], config: TrackerConfig | None = None, *,
-                 keep_log: bool = False):
+    def __init__(
+        self,
+        sensor_kinds: dict[str, str],
+        config: TrackerConfig | None = None,
+        *,
+        keep_log: bool = False,
+    ):
         self.gate = StreamGate(sensor_kinds, window_s=REORDER_WINDOW_S)
         self.tracker = Tracker(config)
         self.flushed = False
@@ -118,17 +132,26 @@ class Fusion:
         if self._log is None:
             raise RuntimeError("this fusion keeps no log (keep_log=False)")
         rows = np.concatenate(self._log) if self._log else np.zeros(0, DETECTION_DTYPE)
-        return {"rows": rows, "counts": np.array([c.size for c in self._log], np.int64),
-                "flushed": self.flushed}
+        return {
+            "rows": rows,
+            "counts": np.array([c.size for c in self._log], np.int64),
+            "flushed": self.flushed,
+        }
 
     @classmethod
-    def replay(cls, sensor_kinds: dict[str, str], log: dict,
-               config: TrackerConfig | None = None) -> Fusion:
+    def replay(
+        cls, sensor_kinds: dict[str, str], log: dict, config: TrackerConfig | None = None
+    ) -> Fusion:
         """A fusion rebuilt from :meth:`log` (keeping its log); ``ValueError`` if malformed."""
         rows, counts = log["rows"], np.asarray(log["counts"])
-        if (not isinstance(rows, np.ndarray) or rows.dtype != DETECTION_DTYPE
-                or counts.ndim != 1 or counts.dtype.kind not in "iu"
-                or (counts < 0).any() or int(counts.sum()) != rows.size):
+        if (
+            not isinstance(rows, np.ndarray)
+            or rows.dtype != DETECTION_DTYPE
+            or counts.ndim != 1
+            or counts.dtype.kind not in "iu"
+            or (counts < 0).any()
+            or int(counts.sum()) != rows.size
+        ):
             raise ValueError("fusion log: rows and counts do not match")
         out = cls(sensor_kinds, config, keep_log=True)
         for chunk in np.split(rows, np.cumsum(counts)[:-1]) if counts.size else []:

@@ -54,8 +54,10 @@ class SimulationResult:
 
     def tracker_ledger_counts(self) -> dict:
         led = self.tracker.ledger()
-        return {name: int(np.sum(led["outcome"] == code))
-                for code, name in enumerate(hist.OUTCOME_NAMES)}
+        return {
+            name: int(np.sum(led["outcome"] == code))
+            for code, name in enumerate(hist.OUTCOME_NAMES)
+        }
 
     def summary(self) -> dict:
         s = self.score
@@ -71,8 +73,9 @@ class SimulationResult:
             "swaps": s.n_swaps,
             "breaks": s.n_breaks,
             "first_detection_s": self.first_detection_s(),
-            "first_track_s": [None if np.isnan(x) else round(float(x), 2)
-                              for x in s.time_to_track_s],
+            "first_track_s": [
+                None if np.isnan(x) else round(float(x), 2) for x in s.time_to_track_s
+            ],
             "coverage": [round(float(x), 3) for x in s.coverage],
             "position_rmse_m": _num(s.pos_rmse_m),
             "velocity_rmse_m_s": _num(s.vel_rmse_m_s),
@@ -109,16 +112,24 @@ def run_simulation(scenario: Scenario, *, config: TrackerConfig | None = None) -
     t0 = time.perf_counter()
     result_score = score(tracker.history, feed.truth)
     secs["score"] = time.perf_counter() - t0
-    return SimulationResult(scenario=scenario, truth=feed.truth, descriptions=feed.descriptions,
-                            sensors=feed.sensors, detections=detections,
-                            truth_ids=feed.truth_ids, gate_ledger=fusion.gate.ledger.as_dict(),
-                            tracker=tracker, score=result_score, seconds=secs)
+    return SimulationResult(
+        scenario=scenario,
+        truth=feed.truth,
+        descriptions=feed.descriptions,
+        sensors=feed.sensors,
+        detections=detections,
+        truth_ids=feed.truth_ids,
+        gate_ledger=fusion.gate.ledger.as_dict(),
+        tracker=tracker,
+        score=result_score,
+        seconds=secs,
+    )
 
 
 def _flatten(arr: np.ndarray) -> tuple[list[str], np.ndarray]:
     """Column names and a 2-D object array of a structured array (vector fields spread out)."""
     names, cols = [], []
-    for name in arr.dtype.names:
+    for name in arr.dtype.names or ():
         col = arr[name]
         if col.ndim == 1:
             names.append(name)
@@ -145,14 +156,16 @@ def write_outputs(result: SimulationResult, out_dir: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     det = result.detections
     joined = np.zeros(det.size, dtype=det.dtype.descr + [("truth_missile", np.int64)])
-    for name in det.dtype.names:
+    for name in det.dtype.names or ():
         joined[name] = det[name]
     joined["truth_missile"] = result.truth_ids["missile"]
     hist_rows = result.tracker.history
     t = result.truth
     m, n_t = t.states_ecef.shape[:2]
-    truth_rows = np.zeros(m * n_t, dtype=[("missile", "U16"), ("t_s", float),
-                                          ("state", float, (6,)), ("burning", bool)])
+    truth_rows = np.zeros(
+        m * n_t,
+        dtype=[("missile", "U16"), ("t_s", float), ("state", float, (6,)), ("burning", bool)],
+    )
     truth_rows["missile"] = np.repeat(np.array(t.names), n_t)
     truth_rows["t_s"] = np.tile(t.times_s, m)
     truth_rows["state"] = t.states_ecef.reshape(-1, 6)

@@ -35,9 +35,6 @@ DERIVED_COLS = ("derived_impact_lat", "derived_impact_lon", "derived_range_km",
                 "derived_range_class", "derived_zone_kind", "derived_zone_country",
                 "derived_json")
 COLUMNS = EVENT_COLS + REPORT_COLS + DERIVED_COLS
-FLOATS = {"site_lat_deg", "site_lon_deg", "landing_lat_deg", "landing_lon_deg", "range_km",
-          "apogee_km", "flight_time_s"}
-INTS = {"n_missiles", "report_n_missiles"}
 
 
 def _s(v) -> str:

@@ -205,8 +205,6 @@ _OUTLET = (("Reuters", r"\(Reuters\)|\bReuters\b"), ("AP", r"\(AP\)|Associated P
            ("AFP", r"\(AFP\)|\bAFP\b|Agence France-Presse"), ("Kyodo", r"\bKyodo\b"),
            ("NHK", r"\bNHK\b"), ("Jiji", r"Jiji Press"), ("TASS", r"/TASS/|\bTASS\b"),
            ("UPI", r"\(UPI\)"), ("EFE", r"\bEFE\b"), ("IANS", r"\(IANS\)"), ("ANI", r"\(ANI\)"))
-_SAID = re.compile(r"\b(?:said|says|told|announced|reported|according to|stated|confirmed|"
-                   r"added|estimated|assessed|analy[sz]ed|believe[sd]?|quoted)\b", re.I)
 
 _WORD_NUM = {"a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4,
              "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
@@ -299,14 +297,9 @@ def _sites() -> tuple[re.Pattern, dict]:
 
 @cache
 def _seas() -> re.Pattern:
-    from importlib import resources
+    from ..flight.sea_areas import sea_area_names
 
-    import yaml
-
-    doc = yaml.safe_load(resources.files("launchwatch.flight.data")
-                         .joinpath("sea_areas.yaml").read_text("utf-8"))
-    names = sorted({n for e in doc["sea_areas"] for n in (e["name"], *e.get("aliases", []))},
-                   key=len, reverse=True)
+    names = sorted(set(sea_area_names()), key=len, reverse=True)
     alt = "|".join(re.escape(n) for n in names)
     return re.compile(rf"(?<!Indo-)(?<!Indo )\b({alt})\b", re.I)
 
@@ -457,7 +450,7 @@ def _publication_date(doc: _Doc, published: dt.date | None) -> tuple[dt.date | N
     if published is not None:
         return published, "given"
     for i, (_, ln, _noise) in enumerate(doc.lines):
-        if tx.SCRAPER_STAMP.match(ln) or tx._CAPTION.search(ln):
+        if tx.SCRAPER_STAMP.match(ln) or tx.CAPTION.search(ln):
             continue
         in_header = i < doc.header_end
         full = [d for d in tx.find_dates(ln) if d.year is not None and d.month is not None]
@@ -483,7 +476,7 @@ def _sentence_spans(line: str) -> list[tuple[int, int]]:
     for m in re.finditer(r"[.!?](?=[\"')\]]?\s+(?:[\"'(\[]?[A-Z0-9]))|(?<=[a-z)])\.(?=[A-Z][a-z])",
                          line):
         chunk = line[start:m.end()]
-        if tx._ABBREV.search(chunk) or re.search(r"\b[A-Z]\.$|\b(?:No|Nos)\.$", chunk):
+        if tx.ABBREV.search(chunk) or re.search(r"\b[A-Z]\.$|\b(?:No|Nos)\.$", chunk):
             continue
         if chunk.strip():
             out.append((start, m.end()))

@@ -73,10 +73,10 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
     from ..flight.landing import LandingError, parse_landing
     from ..flight.reconstruct import (
         ReconstructionError,
-        bearing_toward,
         landing_zone,
         reconstruct,
     )
+    from ..flight.sea_areas import bearing_toward
 
     if ex.site_lat_deg is None:
         return None, "no reconstruction: launch site unknown"

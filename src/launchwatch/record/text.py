@@ -30,7 +30,7 @@ _EURO = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")  # 30.05.2024
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
-_CAPTION = re.compile(
+CAPTION = re.compile(
     r"REUTERS/|\bAP Photo\b|Getty Images|\bvia AFP\b|/AFP\b|Yonhap photo|\bphoto by\b|"
     r"\bphoto courtesy\b|^\s*(?:file\s+)?photo\b|^\s*\(?photo\)?\s*[:|]|^\s*image\s*:|"
     r"^\s*caption\b|^\s*a (?:tv|television) screen shows|^\s*people watch|"
@@ -76,7 +76,7 @@ def is_noise(line: str) -> bool:
     s = line.strip()
     if not s:
         return True
-    if _CAPTION.search(s):
+    if CAPTION.search(s):
         return True
     if s.count("|") >= 2 or s.count("\u203a") + s.count("\u00bb") + s.count(">") >= 2:
         return True
@@ -96,7 +96,7 @@ def clean_lines(text: str) -> list[str]:
     return out
 
 
-_ABBREV = re.compile(
+ABBREV = re.compile(
     r"(?:\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Adm|"
     r"Rep|Sen|Gov|St|No|approx|est|vs|Corp|Inc|Co|Jr|Sr)\.|\b[A-Z]\.|\b(?:a|p)\.m\.|"
     r"\bU\.S\.|\bN\.|\bS\.)$")
@@ -109,7 +109,7 @@ def sentences(lines: list[str]) -> list[str]:
         start = 0
         for m in re.finditer(r"[.!?](?=[\"')\]]?\s+(?:[\"'(]?[A-Z0-9]))", line):
             chunk = line[start:m.end()]
-            if _ABBREV.search(chunk):
+            if ABBREV.search(chunk):
                 continue
             if chunk.strip():
                 out.append(chunk.strip())

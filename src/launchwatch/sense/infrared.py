@@ -28,7 +28,6 @@ from launchwatch.earth.frames import ecef_to_geodetic
 from launchwatch.sense.geometry import aer_from, los_clear
 from launchwatch.sense.radar import pack_detections, sample_truth, scan_times
 from launchwatch.sense.records import Truth
-from launchwatch.sense.sensors import IRSensor
 
 __all__ = ["observe", "earth_disc_directions"]
 
@@ -64,9 +63,11 @@ def _measure(az, el, sig: float, rng: np.random.Generator, noisy: bool = True):
     return z, sigma
 
 
-def observe(sensor: IRSensor, truth: Truth, rng: np.random.Generator, *,
+def observe(sensor, truth: Truth, rng: np.random.Generator, noise: bool = True, *,
             t_start_s: float = 0.0, first_det_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Simulated detections of burning boosters in ``truth`` by one space infrared sensor.
+    """Simulated detections of burning boosters in ``truth`` by one space infrared sensor (a
+    :class:`~launchwatch.sense.sensors.IRSensor`, which measures through this function);
+    ``noise=False``: exact lines of sight (the detection draws and false alarms stay).
 
     Scans run from ``max(t_start_s, truth.times_s[0])`` plus a random phase to the end of the
     truth grid.  Returns ``(detections, truth_ids)``: time-ordered
@@ -74,7 +75,7 @@ def observe(sensor: IRSensor, truth: Truth, rng: np.random.Generator, *,
     ``first_det_id, ...`` and the aligned truth rows (missile index, -1 for false alarms).
     Deterministic for a given ``rng`` state.
     """
-    if not isinstance(sensor, IRSensor):
+    if getattr(sensor, "kind", None) != "ir":
         raise TypeError(f"infrared.observe needs an IRSensor, got {type(sensor).__name__}")
     sat = sensor.ecef_m
     sig = sensor.sigma_angle_urad * 1e-6
@@ -91,7 +92,7 @@ def observe(sensor: IRSensor, truth: Truth, rng: np.random.Generator, *,
         hit = visible & (rng.random(visible.shape) < sensor.pd)
         mi, ki = np.nonzero(hit)
         _, az, el = aer_from(sat, pos[mi, ki])
-        z, sigma = _measure(az, el, sig, rng)
+        z, sigma = _measure(az, el, sig, rng, noisy=noise)
 
         n_fa = rng.poisson(sensor.false_alarms_per_scan, size=t.size)
         dirs = earth_disc_directions(sat, int(n_fa.sum()), rng)

@@ -22,7 +22,9 @@ Model, per scan (every ``revisit_s``, random phase), all missiles at once:
   RCS given), range rate uniform in +-5 km/s; truth id -1.
 
 The scan machinery (:func:`scan_times`, :func:`sample_truth`, :func:`pack_detections`) is shared
-with :mod:`launchwatch.sense.infrared`.
+with :mod:`launchwatch.sense.infrared`.  Sensors are the catalog's
+:class:`~launchwatch.sense.sensors.RadarSensor` (this module does not import the catalog: the
+catalog's sensors measure through it, ``sensor.observe(truth, rng)``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ import numpy as np
 
 from launchwatch.sense.geometry import aer_from, los_clear, wrap_pi
 from launchwatch.sense.records import TRUTH_ID_DTYPE, Truth, empty_detections
-from launchwatch.sense.sensors import IRSensor, RadarSensor
 
 __all__ = ["observe", "scan_times", "sample_truth", "pack_detections",
            "FALSE_ALARM_RANGE_RATE_M_S", "CHUNK_ELEMENTS"]
@@ -69,7 +70,7 @@ def sample_truth(truth: Truth, times_s: np.ndarray) -> tuple[np.ndarray, np.ndar
     return states, np.asarray(burning, dtype=bool) & np.isfinite(states[..., 0])
 
 
-def pack_detections(sensor: RadarSensor | IRSensor, t_s, z, sigma, missile,
+def pack_detections(sensor, t_s, z, sigma, missile,
                     rng: np.random.Generator, first_det_id: int = 0
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Detection and truth-id records, time-ordered, ids ``first_det_id, first_det_id + 1, ...``;
@@ -102,7 +103,7 @@ def _rcs_table(rcs_m2, truth: Truth) -> np.ndarray:
     return table
 
 
-def _measure(sensor: RadarSensor, r, az, el, rr, rng: np.random.Generator, noisy: bool = True):
+def _measure(sensor, r, az, el, rr, rng: np.random.Generator, noisy: bool = True):
     """z (n, 4) and sigma (n, 4) from true range, az, el, range rate (each (n,)); noise added
     when ``noisy`` (false alarms are random already and are reported as drawn)."""
     sig_a = sensor.sigma_angle_mrad * 1e-3
@@ -119,9 +120,12 @@ def _measure(sensor: RadarSensor, r, az, el, rr, rng: np.random.Generator, noisy
     return z, sigma
 
 
-def observe(sensor: RadarSensor, truth: Truth, rng: np.random.Generator, *, rcs_m2=0.1,
-            t_start_s: float = 0.0, first_det_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Simulated detections of all missiles in ``truth`` by one radar.
+def observe(sensor, truth: Truth, rng: np.random.Generator, noise: bool = True, *,
+            rcs_m2=0.1, t_start_s: float = 0.0,
+            first_det_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Simulated detections of all missiles in ``truth`` by one radar (a
+    :class:`~launchwatch.sense.sensors.RadarSensor`); ``noise=False``: exact measurements (the
+    detection draws and false alarms stay).
 
     ``rcs_m2`` is the target radar cross-section (m^2): a scalar, one value per missile
     ``(M,)``, or one per missile and truth sample ``(M, T)`` (nearest sample; e.g. a booster
@@ -132,7 +136,7 @@ def observe(sensor: RadarSensor, truth: Truth, rng: np.random.Generator, *, rcs_
     and the aligned :data:`~launchwatch.sense.records.TRUTH_ID_DTYPE` rows (missile index, -1
     for false alarms).  Deterministic for a given ``rng`` state.
     """
-    if not isinstance(sensor, RadarSensor):
+    if getattr(sensor, "kind", None) != "radar":
         raise TypeError(f"radar.observe needs a RadarSensor, got {type(sensor).__name__}")
     n_m = truth.n_missiles
     r_max_table = sensor.max_range_m(_rcs_table(rcs_m2, truth))  # (M, T) m
@@ -161,7 +165,7 @@ def observe(sensor: RadarSensor, truth: Truth, rng: np.random.Generator, *, rcs_
         mi, ki = np.nonzero(hit)
         r = rng_m[mi, ki]
         rr = np.einsum("ij,ij->i", pos[mi, ki] - s_ecef, states[mi, ki, 3:]) / r
-        z, sigma = _measure(sensor, r, az[mi, ki], el[mi, ki], rr, rng)
+        z, sigma = _measure(sensor, r, az[mi, ki], el[mi, ki], rr, rng, noisy=noise)
 
         n_fa = rng.poisson(sensor.false_alarms_per_scan, size=t.size)
         total = int(n_fa.sum())

@@ -25,10 +25,11 @@ import yaml
 
 from launchwatch.earth.frames import geodetic_to_ecef
 from launchwatch.flight.catalog import UnknownNameError, normalize_name
+from launchwatch.sense import infrared, radar
 from launchwatch.sense.records import TRUTH_ID_DTYPE, Truth, empty_detections
 
 __all__ = ["SensorConfigError", "RadarSensor", "IRSensor", "Sensor", "load_sensors", "get_sensor",
-           "build_sensor", "observe", "observe_all"]
+           "build_sensor", "observe_all"]
 
 
 class SensorConfigError(ValueError):
@@ -85,6 +86,14 @@ class RadarSensor:
         """Validated copy with some fields changed, e.g. ``lat_deg=..., boresight_az_deg=...``."""
         return _override(self, changes)
 
+    def observe(self, truth: Truth, rng: np.random.Generator, noise: bool = True, *,
+                rcs_m2=0.1, t_start_s: float = 0.0,
+                first_det_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """This radar's detections and truth ids of ``truth`` (:func:`.radar.observe`; target
+        RCS ``rcs_m2``, m^2); ``noise=False``: exact measurements."""
+        return radar.observe(self, truth, rng, noise, rcs_m2=rcs_m2, t_start_s=t_start_s,
+                             first_det_id=first_det_id)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IRSensor:
@@ -121,6 +130,15 @@ class IRSensor:
     def with_overrides(self, **changes: Any) -> IRSensor:
         """Validated copy with some fields changed."""
         return _override(self, changes)
+
+    def observe(self, truth: Truth, rng: np.random.Generator, noise: bool = True, *,
+                rcs_m2=None, t_start_s: float = 0.0,
+                first_det_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """This satellite's detections and truth ids of ``truth`` (:func:`.infrared.observe`;
+        ``rcs_m2`` is ignored: infrared sees the plume); ``noise=False``: exact lines of
+        sight."""
+        return infrared.observe(self, truth, rng, noise, t_start_s=t_start_s,
+                                first_det_id=first_det_id)
 
 
 Sensor = RadarSensor | IRSensor
@@ -285,17 +303,6 @@ def build_sensor(spec: str | Mapping[str, Any] | Sensor) -> Sensor:
 
 
 # --- the merged feed -----------------------------------------------------------------------------
-def observe(sensor: Sensor, truth: Truth, rng: np.random.Generator, *, rcs_m2=0.1,
-            t_start_s: float = 0.0, first_det_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """One sensor's detections and truth ids (radar or infrared; ``rcs_m2`` is for radars)."""
-    from launchwatch.sense import infrared, radar  # they import this module: import on use
-
-    if isinstance(sensor, RadarSensor):
-        return radar.observe(sensor, truth, rng, rcs_m2=rcs_m2, t_start_s=t_start_s,
-                             first_det_id=first_det_id)
-    return infrared.observe(sensor, truth, rng, t_start_s=t_start_s, first_det_id=first_det_id)
-
-
 def observe_all(sensors: Iterable[Sensor] | Mapping[str, Sensor], truth: Truth,
                 rng: np.random.Generator, *, rcs_m2=0.1, t_start_s: float = 0.0,
                 first_det_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -306,7 +313,7 @@ def observe_all(sensors: Iterable[Sensor] | Mapping[str, Sensor], truth: Truth,
     items = list(sensors.values() if isinstance(sensors, Mapping) else sensors)
     if len({s.name for s in items}) != len(items):
         raise SensorConfigError("observe_all: sensor names must be unique")
-    parts = [observe(s, truth, child, rcs_m2=rcs_m2, t_start_s=t_start_s)
+    parts = [s.observe(truth, child, rcs_m2=rcs_m2, t_start_s=t_start_s)
              for s, child in zip(items, rng.spawn(len(items)), strict=True)]
     det = np.concatenate([p[0] for p in parts]) if parts else empty_detections()
     ids = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, TRUTH_ID_DTYPE)

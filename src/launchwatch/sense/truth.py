@@ -10,14 +10,13 @@ burnout state, then flown once more with states sampled on the scenario grid.  T
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 from ..earth import frames, geodesy
 from ..flight.catalog import get_site
 from ..flight.propagate import VehicleModel, propagate, propagate_states
-from ..flight.reconstruct import bearing_toward
+from ..flight.sea_areas import bearing_toward
 from ..flight.shaping import ShapeError, shape
 from ..flight.vehicles import (
     default_burn_time_s,
@@ -32,19 +31,6 @@ from .scenario import Launch, Scenario, ScenarioError
 #: from the scenario's ballistic coefficient).
 BURNOUT_BODY_AREA_M2 = 0.5
 BURNOUT_BODY_CD = 0.2
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LaunchPlan:
-    """A launch resolved to numbers: where from, where to, and how it flies."""
-
-    id: str
-    lat_deg: float
-    lon_deg: float
-    time_s: float
-    azimuth_deg: float
-    vehicle: VehicleModel
-    description: str
 
 
 def _aim(launch: Launch, lat: float, lon: float) -> tuple[float, float | None]:

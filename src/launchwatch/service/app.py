@@ -42,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from starlette.websockets import WebSocketDisconnect
 
+from ..flight.classes import EVENT_CLASSES
 from ..record.store import NewReport, RecordError, Store
 from ..record.views import event_dict
 from . import geo
@@ -51,7 +52,7 @@ from .messages import jsonable
 
 #: Longest statement text accepted by the ingest endpoint, characters.
 MAX_TEXT = 200_000
-CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "SLBM", "HGV", "CRUISE", "UNKNOWN")
+CLASSES = EVENT_CLASSES
 STATIC = files("launchwatch.service") / "static"
 
 Name = Annotated[str, Field(min_length=1, max_length=80)]

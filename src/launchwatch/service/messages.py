@@ -34,6 +34,8 @@ import warnings
 
 import numpy as np
 
+from ..assess.summary import columns, prediction_record
+
 #: Track messages: at most one position per track per this many seconds of scenario time.
 TRACK_STEP_S = 1.0
 #: Points of a predicted median ground path in an assessment message (at most).
@@ -159,31 +161,19 @@ def assessment_message(a, missiles: dict[int, tuple[str, float]] | None = None) 
     """One ``assessment`` message from an :class:`~launchwatch.assess.assessment.Assessment`;
     ``missiles`` maps a track id to (missile name, the missile's apogee so far, km)."""
     missiles = missiles or {}
+    cols = columns(a)
     preds = []
     for k in range(a.n_tracks):
         if not (np.isfinite(a.impact_lat_deg[k]) and np.isfinite(a.impact_lon_deg[k])):
             continue
         poly = a.ellipse_polygon(k, 0.95, n=ELLIPSE_POINTS)
-        probs = {key: round(float(v), 4) for key, v in a.zone_probs[k].items()}
+        missile, missile_apogee_km = missiles.get(int(a.track_id[k]), (None, None))
         preds.append({
-            "track_id": int(a.track_id[k]),
-            "impact_lat": _r(a.impact_lat_deg[k]), "impact_lon": _r(a.impact_lon_deg[k]),
-            "impact_t_s": _r(a.impact_t_s[k], 1),
+            **prediction_record(cols, k),
             "impact_time": _local_time(a.epoch, a.impact_t_s[k])
             if np.isfinite(a.impact_t_s[k]) else None,
             "ellipse_95": [[_r(x, 4), _r(y, 4)] for x, y in poly if np.isfinite(x + y)],
-            "ellipse_95_km": [_r(a.ellipse_semi_major_m[k, 1] / 1e3, 1),
-                              _r(a.ellipse_semi_minor_m[k, 1] / 1e3, 1)],
-            "verdict": {"kind": str(a.verdict_kind[k]),
-                        "country": str(a.verdict_country[k]) or None},
-            "zone_probs": probs,
-            "p_japan_eez": round(sum(v for key, v in probs.items() if key.endswith(":JPN")), 4),
-            "range_class": a.range_class[k] if len(a.range_class) > k else None,
-            "range_class_prob": _r(a.range_class_prob[k], 3)
-            if a.range_class_prob.size > k else None,
-            "apogee_km": _r(a.apogee_m[k] / 1e3, 1) if a.apogee_m.size > k else None,
-            "missile": missiles.get(int(a.track_id[k]), (None, None))[0],
-            "missile_apogee_km": missiles.get(int(a.track_id[k]), (None, None))[1],
+            "missile": missile, "missile_apogee_km": missile_apogee_km,
             "path": _median_path(a, k),
         })
     return {"type": "assessment", "t_s": round(float(a.t_s), 2),

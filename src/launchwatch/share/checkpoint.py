@@ -61,8 +61,14 @@ def write_checkpoint(path: str | Path, *, node_id: str, scenario: str, state: di
     """Write ``state`` (plain data, see module docstring) to ``path`` atomically, mode 0600."""
     path = Path(path)
     data = msgspec.msgpack.Encoder(enc_hook=_enc_hook).encode(
-        {"format": FORMAT, "version": VERSION, "node_id": node_id, "scenario": scenario,
-         "state": state})
+        {
+            "format": FORMAT,
+            "version": VERSION,
+            "node_id": node_id,
+            "scenario": scenario,
+            "state": state,
+        }
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -95,9 +101,13 @@ def read_checkpoint(path: str | Path, *, node_id: str, scenario: str) -> dict | 
     except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError) as exc:
         raise CheckpointError(f"{path}: not a node checkpoint ({exc})") from None
     if f.format != FORMAT or f.version != VERSION:
-        raise CheckpointError(f"{path}: checkpoint {f.format!r} version {f.version}, "
-                              f"this launchwatch reads {FORMAT!r} version {VERSION}")
+        raise CheckpointError(
+            f"{path}: checkpoint {f.format!r} version {f.version}, "
+            f"this launchwatch reads {FORMAT!r} version {VERSION}"
+        )
     if f.node_id != node_id or f.scenario != scenario:
-        raise CheckpointError(f"{path}: checkpoint of node {f.node_id} on scenario "
-                              f"{f.scenario}, not of {node_id} on {scenario}")
+        raise CheckpointError(
+            f"{path}: checkpoint of node {f.node_id} on scenario "
+            f"{f.scenario}, not of {node_id} on {scenario}"
+        )
     return f.state

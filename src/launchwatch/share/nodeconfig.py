@@ -101,11 +101,13 @@ def load_config(path: str | Path) -> NodeSetup:
     base = path.parent
     try:
         key = load_private_key(_rel(base, spec.private_key))
-        keyring = Keyring({n: load_public_key(_rel(base, e.public_key))
-                           for n, e in spec.partners.items()})
+        keyring = Keyring(
+            {n: load_public_key(_rel(base, e.public_key)) for n, e in spec.partners.items()}
+        )
         partners = sorted({spec.partner, *(e.partner for e in spec.partners.values())})
-        policy = (Policy.load(_rel(base, spec.policy)) if spec.policy
-                  else Policy.open_to_all(partners))
+        policy = (
+            Policy.load(_rel(base, spec.policy)) if spec.policy else Policy.open_to_all(partners)
+        )
         scen = spec.scenario
         scenario = load_scenario(_rel(base, scen) if scen.endswith((".yaml", ".yml")) else scen)
     except (KeyFileError, PolicyError, ScenarioError) as exc:
@@ -115,19 +117,23 @@ def load_config(path: str | Path) -> NodeSetup:
 
         bad = [c for c in spec.warn_areas if c not in COUNTRIES]
         if bad:
-            raise NodeConfigError(f"{path}: warn_areas: {bad} have no warning areas "
-                                  f"(known: {', '.join(COUNTRIES)})")
+            raise NodeConfigError(
+                f"{path}: warn_areas: {bad} have no warning areas (known: {', '.join(COUNTRIES)})"
+            )
     missing = [p for p in partners if p not in policy.partners]
     if missing:
-        raise NodeConfigError(f"{path}: policy: does not name partners {missing} of this "
-                              "node's configuration")
+        raise NodeConfigError(
+            f"{path}: policy: does not name partners {missing} of this node's configuration"
+        )
     names = [_ref_name(r) for r in scenario.sensors]
     own = []
     for s in spec.sensors:
         canon = s if s in names else _canonical(s)
         if canon not in names:
-            raise NodeConfigError(f"{path}: sensors: {s!r} is not a sensor of scenario "
-                                  f"{scenario.name} ({', '.join(names)})")
+            raise NodeConfigError(
+                f"{path}: sensors: {s!r} is not a sensor of scenario "
+                f"{scenario.name} ({', '.join(names)})"
+            )
         own.append(canon)
     state = _rel(base, spec.state_dir) if spec.state_dir else None
     return NodeSetup(spec, key, keyring, policy, scenario, state, tuple(own))

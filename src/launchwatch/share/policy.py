@@ -149,7 +149,3 @@ class Policy:
         index = np.array([sets.index(p) for p in per_key], dtype=np.int64)
         return sets, index[inverse.ravel()] if uniq.size else np.zeros(0, np.int64)
 
-
-def releasable_to(labels, partner: str) -> bool:
-    """True if a message with ``labels`` may be received by ``partner``."""
-    return partner in labels

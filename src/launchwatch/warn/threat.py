@@ -22,6 +22,7 @@ import warnings
 import numpy as np
 
 from ..assess.assessment import ELLIPSE_LEVELS, Assessment
+from ..earth import geodesy
 from . import areas as areas_mod
 
 __all__ = ["ThreatModel", "merge_impacts", "path_hits", "ground_point"]
@@ -34,7 +35,7 @@ class ThreatModel:
                  max_ellipse_m: float = 100e3):
         if densify_km <= 0 or max_ellipse_m < 0:
             raise ValueError("densify_km must be > 0 and max_ellipse_m >= 0")
-        self.countries = areas_mod._check_countries(countries)
+        self.countries = areas_mod.check_countries(countries)
         self.densify_km, self.max_ellipse_m = float(densify_km), float(max_ellipse_m)
         self.index = areas_mod.load_index()
         self.index.land_mask(self.countries)  # built once per process and countries (~50 ms)
@@ -191,12 +192,14 @@ def path_hits(a: Assessment, densify_km: float, index, countries):
 
 def _n_steps(lat, dlat, dlon, fin, densify_km: float) -> int:
     """Points per segment: ``ceil(worst / densify_km)`` in 1..64, ``worst`` the longest segment
-    (km, ``111.2 * hypot(dlat, dlon * cos(lat))``) of all samples; ``fin``: finite segments.
+    (geodesic, :func:`launchwatch.earth.geodesy.segment_lengths_m`) of all samples; ``fin``:
+    finite segments.
 
-    A float32 estimate of every segment's length (error < 1e-6 relative + 2e-4 deg for
-    latitudes within +-90 deg) picks the few candidates for the longest, within 1e-5 relative +
-    1e-3 deg of the estimated maximum; their exact lengths decide, so ``n`` is the one of the
-    exact lengths of all segments.
+    A float32 equirectangular estimate of every segment's length in degrees picks the few
+    candidates for the longest: within 3 % + 1e-3 deg of the estimated maximum, wider than the
+    spread of metres per such degree on WGS84 (110.57 km on the equator's meridian to 111.69
+    km at the poles, about 1 %) plus the float32 error; their geodesic lengths decide, so ``n``
+    is the one of the geodesic lengths of all segments.
     """
     with np.errstate(all="ignore"):
         c = np.cos(lat[..., :-1].astype(np.float32) * np.float32(np.pi / 180.0))
@@ -208,13 +211,12 @@ def _n_steps(lat, dlat, dlon, fin, densify_km: float) -> int:
         if n_ok == 0:
             return 1
         m = float(np.nanmax(est))
-        cand = est >= m - (1e-5 * m + 1e-3)
+        cand = est >= m - (0.03 * m + 1e-3)
     else:  # float32 overflow or infinite input: every segment
         cand = np.ones(dlat.shape, dtype=bool)
     la = lat[..., :-1][cand]
-    step_km = 111.2 * np.hypot(dlat[cand], dlon[cand] * np.cos(np.radians(np.nan_to_num(la))))
-    worst = np.nanmax(step_km) if np.isfinite(step_km).any() else 0.0
-    return int(np.clip(np.ceil(worst / densify_km), 1, 64))
+    step_m = geodesy.segment_lengths_m(la, 0.0, la + dlat[cand], dlon[cand])
+    return geodesy.densify_count(step_m, densify_km * 1e3, 64)
 
 
 def ground_point(a: Assessment, k: int) -> tuple[float, float]:
