@@ -111,6 +111,7 @@ def test_zone_json_and_bad_input():
     assert res.exit_code == 2
 
 
+@pytest.mark.slow
 def test_bench_tracking_json_small():
     pytest.importorskip("stonesoup")
     d = _json(["bench", "tracking", "--n-targets", "50", "--duration-s", "3",

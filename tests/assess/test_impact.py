@@ -114,6 +114,7 @@ def test_mean_prediction_matches_independent_dop853(exo_state):
     assert a.verdict_kind[0] in ("eez", "high_seas", "territorial_sea", "land")
 
 
+@pytest.mark.slow
 def test_ellipses_are_calibrated(exo_state):
     """Truth drawn from the estimate's own distribution lands inside the 95 % ellipse about
     95 % of the time and inside the 50 % one about half the time."""

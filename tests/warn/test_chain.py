@@ -131,6 +131,7 @@ def test_overflight_final_verdict(overflight):
     assert m["final"]["truth_in_95"]
 
 
+@pytest.mark.slow
 def test_ballistic_reading_of_the_reference_within_10_km_inside_60_s():
     """The ROK JCS figures flown as a ballistic SRBM: within 60 s of the first track the
     prediction is within 10 km of the impact with the truth inside its 95 % ellipse, outside
@@ -146,6 +147,7 @@ def test_ballistic_reading_of_the_reference_within_10_km_inside_60_s():
     assert m["final"]["p_japan_eez"] < 0.05
 
 
+@pytest.mark.slow
 def test_salvo_every_missile_predicted_and_no_false_alarm():
     """Eight SRBMs within 17 s, ground tracks crossing: one batched assessment per interval for
     all tracks; every impact predicted within 10 km early and at the end within 2 km, and no
