@@ -30,6 +30,7 @@ import yaml
 
 from ..earth.constants import G0_M_S2, R_MEAN_M
 from . import kepler
+from .classes import range_class
 from .propagate import VehicleModel
 from .vehicles import (
     GENERIC_CD,
@@ -44,8 +45,6 @@ from .vehicles import (
 )
 
 PROPELLANTS = ("liquid", "solid")
-#: Range classes by minimum-energy reach, km (US DoD convention, as in :mod:`.reconstruct`).
-_CLASS_LIMITS = ((1000.0, "SRBM"), (3000.0, "MRBM"), (5500.0, "IRBM"), (math.inf, "ICBM"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +111,7 @@ def _kepler_speed(range_m: float, apogee_m: float | None) -> float:
 def energy_class(range_m: float, apogee_m: float | None = None) -> str:
     """Range class of the reported energy (Kepler reach of the arc's burnout speed)."""
     reach_km = kepler_reach_m(range_m, apogee_m) / 1e3
-    return next(name for limit, name in _CLASS_LIMITS if reach_km < limit)
+    return range_class(reach_km)
 
 
 @cache
