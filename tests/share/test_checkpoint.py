@@ -16,23 +16,63 @@ from launchwatch.share.signing import Keyring
 from .conftest import SPLIT, write_configs
 
 POLICY_STATE = {
-    "last_t": 125.0, "epoch": "2025-11-07T03:35:00+00:00",
-    "threads": [{"track_id": 3, "country": "JPN", "seq": 1, "last_seen_s": 124.0,
-                 "lost": False, "hold_until_s": 900.5, "done": False, "impact_t_s": 610.0,
-                 "impact_sigma_s": 12.5,
-                 "refs": ["s@x,id-1,2025-11-07T12:36:00+09:00"], "ever": ["JP-01"],
-                 "passed": [], "pending": {"JP-02": 1}, "impact": [40.5, 135.25, "eez", "JPN"],
-                 "open": {"JP-01": {"first_t_s": 100.0, "code": 132, "p_over": 0.4,
-                                    "t_exit_s": 320.0, "below": 0, "likely": True}},
-                 "ellipse": [40.5, 135.25, 30000.0, 12000.0, 45.0,
-                             [[135.0, 40.0], [135.5, 40.0], [135.5, 41.0]]]}],
-    "events": [{"t_s": 100.0, "kind": "issue", "code": 132, "areas": ["JP-01"],
-                "track_ids": [3], "identifier": "id-1", "sent": "2025-11-07T12:36:00+09:00",
-                "msg_type": "Alert", "references": [], "open_areas": ["JP-01"],
-                "country": "JPN", "p_over": {"JP-01": 0.4}, "cap_xml": "<alert/>",
-                "camf_hex": ""}],
+    "last_t": 125.0,
+    "epoch": "2025-11-07T03:35:00+00:00",
+    "threads": [
+        {
+            "track_id": 3,
+            "country": "JPN",
+            "seq": 1,
+            "last_seen_s": 124.0,
+            "lost": False,
+            "hold_until_s": 900.5,
+            "done": False,
+            "impact_t_s": 610.0,
+            "impact_sigma_s": 12.5,
+            "refs": ["s@x,id-1,2025-11-07T12:36:00+09:00"],
+            "ever": ["JP-01"],
+            "passed": [],
+            "pending": {"JP-02": 1},
+            "impact": [40.5, 135.25, "eez", "JPN"],
+            "open": {
+                "JP-01": {
+                    "first_t_s": 100.0,
+                    "code": 132,
+                    "p_over": 0.4,
+                    "t_exit_s": 320.0,
+                    "below": 0,
+                    "likely": True,
+                }
+            },
+            "ellipse": [
+                40.5,
+                135.25,
+                30000.0,
+                12000.0,
+                45.0,
+                [[135.0, 40.0], [135.5, 40.0], [135.5, 41.0]],
+            ],
+        }
+    ],
+    "events": [
+        {
+            "t_s": 100.0,
+            "kind": "issue",
+            "code": 132,
+            "areas": ["JP-01"],
+            "track_ids": [3],
+            "identifier": "id-1",
+            "sent": "2025-11-07T12:36:00+09:00",
+            "msg_type": "Alert",
+            "references": [],
+            "open_areas": ["JP-01"],
+            "country": "JPN",
+            "p_over": {"JP-01": 0.4},
+            "cap_xml": "<alert/>",
+            "camf_hex": "",
+        }
+    ],
 }
-
 
 
 def test_warning_policy_state_round_trips_as_plain_data():

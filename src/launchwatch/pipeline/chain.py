@@ -46,27 +46,33 @@ class ChainResult:
         final = [m.get("final") or {} for m in self.per_missile]
         errs = [f.get("impact_error_km") for f in final]
         out["detection_false_alarms"] = out.pop("false_alarms")
-        out.update({
-            "impact_error_km": errs[0] if len(errs) == 1 else errs,
-            "verdict": (final[0].get("verdict") if len(final) == 1
-                        else [f.get("verdict") for f in final]),
-            "warnings": sorted(self.warn_score["warned"]),
-            "false_alarms": self.warn_score["false_alarms"],
-            "misses": self.warn_score["misses"],
-            "first_warning_s": self.warn_score["first_warning_s"],
-            "overflown_areas": sorted(self.warn_score["overflown"]),
-            "warning_events": [e.to_json() for e in self.policy.events],
-            "overflight_windows": self.warn_score["overflight_windows"],
-            "impacted_areas": sorted(self.warn_score["impacted"]),
-            "lead_time_s": self.warn_score["lead_time_s"],
-            "passed_over_latency_s": self.warn_score["passed_over_latency_s"],
-            "wrong_messages": self.warn_score["wrong_messages"],
-            "assessments": len(self.run.assessments),
-            "assess_ms_median": _r(1e3 * np.median(self.run.compute_s)) if self.run.compute_s
-            else None,
-            "per_missile": self.per_missile,
-            "cap_messages": len(self.policy.events),
-        })
+        out.update(
+            {
+                "impact_error_km": errs[0] if len(errs) == 1 else errs,
+                "verdict": (
+                    final[0].get("verdict")
+                    if len(final) == 1
+                    else [f.get("verdict") for f in final]
+                ),
+                "warnings": sorted(self.warn_score["warned"]),
+                "false_alarms": self.warn_score["false_alarms"],
+                "misses": self.warn_score["misses"],
+                "first_warning_s": self.warn_score["first_warning_s"],
+                "overflown_areas": sorted(self.warn_score["overflown"]),
+                "warning_events": [e.to_json() for e in self.policy.events],
+                "overflight_windows": self.warn_score["overflight_windows"],
+                "impacted_areas": sorted(self.warn_score["impacted"]),
+                "lead_time_s": self.warn_score["lead_time_s"],
+                "passed_over_latency_s": self.warn_score["passed_over_latency_s"],
+                "wrong_messages": self.warn_score["wrong_messages"],
+                "assessments": len(self.run.assessments),
+                "assess_ms_median": _r(1e3 * np.median(self.run.compute_s))
+                if self.run.compute_s
+                else None,
+                "per_missile": self.per_missile,
+                "cap_messages": len(self.policy.events),
+            }
+        )
         out["seconds"].update({k: round(v, 3) for k, v in self.seconds.items()})
         return out
 
