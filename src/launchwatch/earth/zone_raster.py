@@ -71,7 +71,7 @@ KIND_BASE = 4096
 #: Coast vertices asked for around a cell centre (whose-sea proof).
 _K = 16
 #: At most this many (then the cell is left undecided).
-_K_MAX = 1024
+_K_MAX = 256
 _HALF_PX = 0.5 / PX_PER_DEG
 _REL = 1e-9  # relative safety margin on every bound
 
@@ -197,18 +197,23 @@ class _Builder:
         # whose sea: every candidate nearest vertex has one country
         cb = 2.0 * np.sin(np.minimum(0.5 * (th0 + 2.0 * alpha), 0.5 * np.pi)) * (1 + _REL) + 1e-12
         coast_c = model.coast_code[idx[:, 0]].astype(np.int64)
-        uniform = self._one_coast_country(pc, chord, idx, cb, coast_c)
         ts, eez = self.ts_km, self.eez_km
         sea_kind = np.full(n, -1)
         sea_kind[d_hi < ts * (1 - _REL)] = ts_k
         sea_kind[(d_lo > ts * (1 + _REL)) & (d_hi < eez * (1 - _REL))] = eez_k
         sea_kind[d_lo > eez * (1 + _REL)] = hs_k
         sea = ~m_any
+        land = m_all & (d_lo > self.near_km * (1 + _REL))
+        # whose coast: only where it can matter (owned sea, land that may fall back to it)
+        need = ((sea & ((sea_kind == ts_k) | (sea_kind == eez_k)))
+                | (land & (d_hi < LAND_FALLBACK_KM * (1 - _REL))))
+        uniform = np.zeros(n, dtype=bool)
+        w = np.flatnonzero(need)
+        uniform[w] = self._one_coast_country(pc[w], chord[w], idx[w], cb[w], coast_c[w])
         code[sea & (sea_kind == hs_k)] = hs_k * KIND_BASE
         owned = sea & ((sea_kind == ts_k) | (sea_kind == eez_k)) & uniform
         code[owned] = sea_kind[owned] * KIND_BASE + coast_c[owned]
         # land far from the coast, mask all land
-        land = m_all & (d_lo > self.near_km * (1 + _REL))
         li = np.flatnonzero(land)
         if len(li):
             fb = np.full(len(li), -1, dtype=np.int64)  # fallback country when NE has none
@@ -224,6 +229,8 @@ class _Builder:
         """Whether every coast vertex within chord ``cb`` of each centre has country
         ``coast_c`` (asking for more neighbours where the first ``_K`` do not reach ``cb``)."""
         code = self.model.coast_code
+        if len(cb) == 0:
+            return np.zeros(0, dtype=bool)
         uniform = np.all((code[idx] == coast_c[:, None]) | (chord > cb[:, None]), axis=1)
         todo = np.flatnonzero(uniform & (chord[:, -1] <= cb))
         k = _K

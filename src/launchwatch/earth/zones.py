@@ -68,7 +68,6 @@ Units: degrees and kilometres as the names say. Arrays broadcast; results keep t
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -79,7 +78,7 @@ from .constants import A_M, E2, NMI_M
 
 __all__ = [
     "KINDS", "TERRITORIAL_SEA_NMI", "EEZ_NMI", "NEAR_KM", "Zones", "ZoneModel", "zone_model",
-    "classify", "classify_codes", "country_codes", "exact", "zone_of", "bench_zones",
+    "classify", "classify_codes", "country_codes", "exact", "zone_of",
 ]
 
 #: Zone kinds, in the order of their integer codes.
@@ -435,32 +434,3 @@ def zone_of(lat_deg: float, lon_deg: float) -> dict:
         "distance_to_coast_km": float(z.distance_to_coast_km),
         "nearest_coast_country": str(z.nearest_coast_country) or None,
     }
-
-
-def bench_zones(n: int = 200_000, repeats: int = 3, seed: int = 7) -> dict:
-    """Throughput of :func:`classify` on ``n`` points uniform over the globe (median of
-    ``repeats``), and the one-time set-up (cache read, k-d tree, land mask) in seconds.
-
-    The disk cache of :mod:`.zones_data` is built first if missing (``build_s``, not part of
-    ``setup_s``).
-    """
-    t0 = time.perf_counter()
-    tables = zones_data.load_tables()
-    build_s = time.perf_counter() - t0
-    del tables
-    zone_model.cache_clear()
-    t0 = time.perf_counter()
-    zone_model()
-    setup_s = time.perf_counter() - t0
-    rng = np.random.default_rng(seed)
-    lat = np.degrees(np.arcsin(rng.uniform(-1.0, 1.0, n)))
-    lon = rng.uniform(-180.0, 180.0, n)
-    classify(lat[:1000], lon[:1000])  # warm the lazily built Natural Earth index
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        classify(lat, lon)
-        times.append(time.perf_counter() - t0)
-    median = float(np.median(times))
-    return {"n": n, "points_per_s": n / median, "median_s": median, "setup_s": setup_s,
-            "cache_read_or_build_s": build_s}
