@@ -120,6 +120,24 @@ def test_bench_tracking_json_small():
                 "stonesoup_rmse_m"):
         assert key in d and d[key] > 0
     assert d["ratio"] > 10.0
+    assert d["hundred_targets"]["stonesoup_kdtree"]["updates_per_s"] > 0
+    one = d["single_target"]
+    for peer in ("filterpy", "nrl_tracker"):
+        if "missing" in one[peer]:
+            continue
+        # the same model in both libraries: the same estimates, as good as launchwatch's
+        assert one[peer]["updates_per_s"] > 0
+        assert one[peer]["rmse_m"] < 2.0 * one["launchwatch"]["rmse_m"] + 20.0
+
+
+def test_bench_zones_json_small():
+    d = _json(["bench", "zones", "--n", "20000", "--json"])
+    assert d["identical_to_exact"] is True
+    assert 0.0 < d["exact_path_share"] < 0.05
+    for key in ("launchwatch_points_per_s", "exact_points_per_s", "shapely_points_per_s"):
+        assert d[key] > 0
+    res = runner.invoke(app, ["bench", "zones", "--n", "0"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
 
 
 def test_bench_assess_json_small():

@@ -113,6 +113,24 @@ def test_numba_scalar_agrees_with_vectorized():
     assert np.isnan(rho_n) and np.isnan(a_n)
 
 
+def test_exp_free_kernel_lookup_agrees_with_the_exp_form():
+    rho_t, dlog_t, a_tab, h0, dh = atm.kernel_tables()
+    rng = np.random.default_rng(15)
+    z = np.concatenate([rng.uniform(-1e3, 1.1e6, 4000), np.arange(0.0, 1e6 + 1, 250.0 / 3)])
+    rho_v, a_v = atm.density(z), atm.speed_of_sound(z)
+    worst = 0.0
+    for zi, rv, av in zip(z, rho_v, a_v, strict=True):
+        rho_s, a_s = atm.density_sound_poly_njit(zi, rho_t, dlog_t, a_tab, h0, dh)
+        if rv > 0.0:
+            worst = max(worst, abs(rho_s / rv - 1.0))
+        else:
+            assert rho_s == 0.0
+        assert a_s == pytest.approx(av, rel=1e-13)
+    assert worst < 2e-11  # the degree-5 polynomial for exp of |x| <= 0.046
+    rho_n, a_n = atm.density_sound_poly_njit(np.nan, rho_t, dlog_t, a_tab, h0, dh)
+    assert np.isnan(rho_n) and np.isnan(a_n)
+
+
 def test_runtime_does_not_import_ussa1976():
     code = "import sys, launchwatch.earth.atmosphere; assert 'ussa1976' not in sys.modules"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))

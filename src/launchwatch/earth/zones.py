@@ -68,8 +68,8 @@ Units: degrees and kilometres as the names say. Arrays broadcast; results keep t
 from __future__ import annotations
 
 import functools
-import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -78,7 +78,7 @@ from .constants import A_M, E2, NMI_M
 
 __all__ = [
     "KINDS", "TERRITORIAL_SEA_NMI", "EEZ_NMI", "NEAR_KM", "Zones", "ZoneModel", "zone_model",
-    "classify", "zone_of", "bench_zones",
+    "classify", "classify_codes", "country_codes", "exact", "zone_of",
 ]
 
 #: Zone kinds, in the order of their integer codes.
@@ -106,13 +106,26 @@ class Zones:
     ``kind``: one of :data:`KINDS`; ``country``: ISO 3166-1 alpha-3 of the land, or of the
     territorial sea / EEZ (the nearest coast's country), "" for high seas and for areas Natural
     Earth marks indeterminate; ``distance_to_coast_km``: to the nearest coast (also on land);
-    ``nearest_coast_country``: ISO3 of that coast ("" if indeterminate).
+    ``nearest_coast_country``: ISO3 of that coast ("" if indeterminate). The last two are
+    computed (by the exact path) when first read.
     """
 
     kind: np.ndarray
     country: np.ndarray
-    distance_to_coast_km: np.ndarray
-    nearest_coast_country: np.ndarray
+    _extra: Callable[[], tuple[np.ndarray, np.ndarray]] | None = field(
+        default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def _extras(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._extra()
+
+    @property
+    def distance_to_coast_km(self) -> np.ndarray:
+        return self._extras[0]
+
+    @property
+    def nearest_coast_country(self) -> np.ndarray:
+        return self._extras[1]
 
     def within(self, country: str, kinds=("territorial_sea", "eez")) -> np.ndarray:
         """Boolean array: the point lies in ``country``'s zones of the given ``kinds``."""
@@ -190,7 +203,7 @@ def _prepare(lat_deg, lon_deg):
     return lat, lon, shape
 
 
-def _radii(lat_rad):
+def radii_of_curvature(lat_rad):
     """Meridional (M) and prime-vertical (N) radii of curvature of WGS84, metres."""
     w2 = 1.0 - E2 * np.sin(lat_rad) ** 2
     n = A_M / np.sqrt(w2)
@@ -205,7 +218,7 @@ def _arc_km(lat1, lon1, lat2, lon2, chord):
     """
     theta = 2.0 * np.arcsin(np.minimum(chord * 0.5, 1.0))
     phi = np.radians(0.5 * (lat1 + lat2))
-    m, n = _radii(phi)
+    m, n = radii_of_curvature(phi)
     dn = np.radians(lat2 - lat1)
     de = np.radians((lon2 - lon1 + 180.0) % 360.0 - 180.0) * np.cos(phi)
     s2 = dn * dn + de * de
@@ -302,15 +315,72 @@ def _land_country(model: ZoneModel, lat, lon, coast_code, dist_km):
 def classify(lat_deg, lon_deg) -> Zones:
     """Zone verdicts for points given by geodetic latitude and longitude (degrees, broadcast).
 
-    Raises :class:`ValueError` for non-numeric, non-finite or out-of-range latitudes.
+    Kind and country come from :func:`classify_codes` (the interior-cell raster, exact checks
+    elsewhere); the distance to the coast and the nearest coast's country are computed by the
+    exact path when first read. Raises :class:`ValueError` for non-numeric, non-finite or
+    out-of-range latitudes.
     """
     lat, lon, shape = _prepare(lat_deg, lon_deg)
-    model = zone_model()
+    kind, country = _codes(lat, lon)
+    return Zones(kind=_KINDS_ARRAY[kind].reshape(shape), country=_codes_table()[country]
+                 .reshape(shape), _extra=functools.partial(_extras, lat, lon, shape))
+
+
+def classify_codes(lat_deg, lon_deg) -> tuple[np.ndarray, np.ndarray]:
+    """Zone kind and country as small integers (the fast path), in the input's broadcast shape.
+
+    ``kind`` (int8) indexes :data:`KINDS`; ``country`` (int16) indexes :func:`country_codes`
+    (0 = no country). Identical to the exact path: inside
+    :data:`~.zone_raster.REGION` a cached raster answers for every cell whose whole area has
+    one answer (proven conservatively, :mod:`.zone_raster`), and only points in boundary cells
+    and outside the region take the exact path.
+    """
+    lat, lon, shape = _prepare(lat_deg, lon_deg)
+    kind, country = _codes(lat, lon)
+    return kind.reshape(shape), country.reshape(shape)
+
+
+@functools.cache
+def _codes_table() -> np.ndarray:
+    from . import zone_raster
+
+    return zone_raster.raster().codes
+
+
+def country_codes() -> np.ndarray:
+    """ISO 3166-1 alpha-3 codes indexed by the integer country of :func:`classify_codes`."""
+    return _codes_table()
+
+
+def _codes(lat, lon):
+    """Kind (int8) and country (int16) of flat, prepared points: raster, else exact."""
+    from . import zone_raster
+
+    kind, country = zone_raster.raster().lookup_codes(lat, lon)
+    todo = np.flatnonzero(kind < 0)
+    if len(todo):
+        k, c, _, _ = exact(zone_model(), lat[todo], lon[todo])
+        kind[todo] = k
+        country[todo] = c
+    return kind, country
+
+
+def _extras(lat, lon, shape):
+    _, _, dist, coast_code = exact(zone_model(), lat, lon)
+    return dist.reshape(shape), _codes_table()[coast_code].reshape(shape)
+
+
+def exact(model: ZoneModel, lat, lon):
+    """The exact path for flat arrays of prepared points (degrees, longitudes in [-180, 180)).
+
+    Returns ``(kind int8, country int64, distance_to_coast_km, nearest coast country int64)``
+    in the order of the input; countries index ``model.codes``.
+    """
     n = len(lat)
     kind = np.empty(n, dtype=np.int8)
     country = np.zeros(n, dtype=np.int64)
     if n == 0:
-        return _result(model, kind, country, np.empty(0), country, shape)
+        return kind, country, np.empty(0), country.copy()
     order = _spatial_order(lat, lon)
     lat, lon = lat[order], lon[order]
     p = zones_data.unit_vectors(lat, lon)
@@ -336,17 +406,17 @@ def classify(lat_deg, lon_deg) -> Zones:
         country[li] = _land_country(model, lat[li], lon[li], coast_code[li], dist[li])
     inverse = np.empty_like(order)
     inverse[order] = np.arange(n)
-    return _result(model, kind[inverse], country[inverse], dist[inverse],
-                   coast_code[inverse], shape)
+    return kind[inverse], country[inverse], dist[inverse], coast_code[inverse]
 
 
-def _result(model, kind, country, dist, coast_code, shape) -> Zones:
-    return Zones(
-        kind=_KINDS_ARRAY[kind].reshape(shape),
-        country=model.codes[country].reshape(shape),
-        distance_to_coast_km=dist.reshape(shape),
-        nearest_coast_country=model.codes[coast_code].reshape(shape),
-    )
+def _exact_zones(lat_deg, lon_deg) -> Zones:
+    """Every field by the exact path (no raster): for single points and the identity test."""
+    lat, lon, shape = _prepare(lat_deg, lon_deg)
+    model = zone_model()
+    kind, country, dist, coast_code = exact(model, lat, lon)
+    extras = (dist.reshape(shape), model.codes[coast_code].reshape(shape))
+    return Zones(kind=_KINDS_ARRAY[kind].reshape(shape),
+                 country=model.codes[country].reshape(shape), _extra=lambda: extras)
 
 
 def zone_of(lat_deg: float, lon_deg: float) -> dict:
@@ -357,39 +427,10 @@ def zone_of(lat_deg: float, lon_deg: float) -> dict:
     """
     if np.ndim(lat_deg) or np.ndim(lon_deg):
         raise ValueError("zone_of takes one point; use classify() for arrays")
-    z = classify(lat_deg, lon_deg)
+    z = _exact_zones(lat_deg, lon_deg)  # one point: no raster to load; distance needed anyway
     return {
         "kind": str(z.kind),
         "country": str(z.country) or None,
         "distance_to_coast_km": float(z.distance_to_coast_km),
         "nearest_coast_country": str(z.nearest_coast_country) or None,
     }
-
-
-def bench_zones(n: int = 200_000, repeats: int = 3, seed: int = 7) -> dict:
-    """Throughput of :func:`classify` on ``n`` points uniform over the globe (median of
-    ``repeats``), and the one-time set-up (cache read, k-d tree, land mask) in seconds.
-
-    The disk cache of :mod:`.zones_data` is built first if missing (``build_s``, not part of
-    ``setup_s``).
-    """
-    t0 = time.perf_counter()
-    tables = zones_data.load_tables()
-    build_s = time.perf_counter() - t0
-    del tables
-    zone_model.cache_clear()
-    t0 = time.perf_counter()
-    zone_model()
-    setup_s = time.perf_counter() - t0
-    rng = np.random.default_rng(seed)
-    lat = np.degrees(np.arcsin(rng.uniform(-1.0, 1.0, n)))
-    lon = rng.uniform(-180.0, 180.0, n)
-    classify(lat[:1000], lon[:1000])  # warm the lazily built Natural Earth index
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        classify(lat, lon)
-        times.append(time.perf_counter() - t0)
-    median = float(np.median(times))
-    return {"n": n, "points_per_s": n / median, "median_s": median, "setup_s": setup_s,
-            "cache_read_or_build_s": build_s}

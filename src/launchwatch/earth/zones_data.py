@@ -331,15 +331,16 @@ def cache_path() -> Path:
     return cache_dir() / f"zones-v{SCHEMA_VERSION}-rl{rl}-nstk{ne}-s{SIMPLIFY_DEG}.npz"
 
 
-def read_cache(path: Path) -> dict[str, np.ndarray] | None:
+def read_cache(path: Path, key: str = "schema", expected: int = SCHEMA_VERSION
+               ) -> dict[str, np.ndarray] | None:
     """Tables of an ``.npz`` cache file (no pickle), or ``None`` if missing, unreadable or of
-    another schema version."""
+    another version (``tables[key] != expected``)."""
     try:
         with np.load(path, allow_pickle=False) as data:
             tables = {k: data[k] for k in data.files}
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
-    if int(tables.get("schema", -1)) != SCHEMA_VERSION:
+    if int(tables.get(key, -1)) != expected:
         return None
     return tables
 

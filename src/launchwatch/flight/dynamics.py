@@ -45,7 +45,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..earth.atmosphere import density_sound_njit
+from ..earth.atmosphere import density_sound_poly_njit
 from ..earth.constants import A_M, B_M
 from ..earth.gravity import j2_accel
 
@@ -146,7 +146,8 @@ def pchip_slopes(xs, ys) -> np.ndarray:
 
 def model_arrays(vs, phys, mach, cd, cd_slope, atm) -> tuple:
     """The shared (per-batch) arrays of the force model, packed once for the kernels:
-    ``(vs, phys, mach, cd, cd_slope, log_density, speed_of_sound, h0_m, dh_m)``."""
+    ``(vs, phys, mach, cd, cd_slope, density, dlog_density, speed_of_sound, h0_m, dh_m)``
+    (``atm`` = :func:`launchwatch.earth.atmosphere.kernel_tables`)."""
     return (vs, phys, mach, cd, cd_slope, *atm)
 
 
@@ -160,7 +161,7 @@ def accel(t, t_regime, y, ctrl, geo, stages, model, out):
     atmosphere (m, :func:`height_above_ellipsoid_radial`).  ``model`` is the tuple of
     :func:`model_arrays`.
     """
-    vs, phys, mach_tab, cd_tab, cd_slope, atm_logrho, atm_a, atm_h0, atm_dh = model
+    vs, phys, mach_tab, cd_tab, cd_slope, atm_rho, atm_dlogrho, atm_a, atm_h0, atm_dh = model
     x, yy, z = y[0], y[1], y[2]
     vx, vy, vz = y[3], y[4], y[5]
     omega = phys[PH_OMEGA]
@@ -189,14 +190,15 @@ def accel(t, t_regime, y, ctrl, geo, stages, model, out):
 
     if h < 1.0e6 and s > 1.0e-3 and phys[PH_AERO] > 0.0:
         if h >= 0.0:
-            rho, a_snd = density_sound_njit(h, atm_logrho, atm_a, atm_h0, atm_dh)
+            rho, a_snd = density_sound_poly_njit(h, atm_rho, atm_dlogrho, atm_a, atm_h0, atm_dh)
         else:
             # Below the ellipsoid (the last step before impact overshoots it): continue the
             # sea-level density gradient instead of clamping, so the step that crosses the
             # ground sees smooth forces and the integrator need not shrink it.
-            rho, a_snd = density_sound_njit(0.0, atm_logrho, atm_a, atm_h0, atm_dh)
+            rho, a_snd = density_sound_poly_njit(0.0, atm_rho, atm_dlogrho, atm_a, atm_h0,
+                                                 atm_dh)
             depth = min(-h, 20.0e3)
-            rho *= np.exp((atm_logrho[0] - atm_logrho[1]) * depth / atm_dh)
+            rho *= np.exp(-atm_dlogrho[0] * depth / atm_dh)
         if rho > 0.0:
             cd = interp_table(s / a_snd, mach_tab, cd_tab, cd_slope)
             alpha = 0.0

@@ -122,7 +122,7 @@ class VehicleModel:
     def model_arrays(self, physics: Physics) -> tuple:
         """The shared force-model arrays the kernels take (:func:`dynamics.model_arrays`)."""
         return model_arrays(self.vs, physics.array(), self.mach, self.cd, self.cd_slope,
-                            atmosphere.atmosphere_tables())
+                            atmosphere.kernel_tables())
 
     @property
     def burn_time_s(self) -> float:
