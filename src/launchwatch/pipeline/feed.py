@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..sense.records import DETECTION_DTYPE, Truth
-from ..sense.scenario import Scenario, SensorRef
+from ..sense.scenario import Scenario, SensorRef, drop_outages
 from ..sense.sensors import build_sensor, observe_all
 from ..sense.stream import StreamGate
 from ..sense.truth import build_truth
@@ -53,10 +53,9 @@ class Feed:
 
 
 def sensor_spec(ref):
-    """A scenario's sensor entry as :func:`~launchwatch.sense.sensors.build_sensor` takes it."""
-    if isinstance(ref, SensorRef):
-        return {k: v for k, v in ref.model_dump().items() if v is not None}
-    return ref
+    """A scenario's sensor entry as :func:`~launchwatch.sense.sensors.build_sensor` takes it
+    (outage windows stay with the scenario: :func:`~launchwatch.sense.scenario.drop_outages`)."""
+    return ref.sensor_spec() if isinstance(ref, SensorRef) else ref
 
 
 def simulate_feed(scenario: Scenario) -> Feed:
@@ -69,6 +68,7 @@ def simulate_feed(scenario: Scenario) -> Feed:
     rng = np.random.default_rng(scenario.seed)
     t0 = time.perf_counter()
     det, truth_ids = observe_all(sensors, truth, rng, rcs_m2=scenario.rcs_m2)
+    det, truth_ids = drop_outages(scenario, det, truth_ids, [s.name for s in sensors])
     secs["sense"] = time.perf_counter() - t0
     t_end = max(float(truth.times_s[-1]), float(det["t_s"].max()) if det.size else 0.0)
     return Feed(

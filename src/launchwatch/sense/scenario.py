@@ -96,8 +96,23 @@ class Launch(_Model):
         return self
 
 
+class Outage(_Model):
+    """A window (s after the epoch) in which a sensor reports nothing."""
+
+    start_s: Annotated[Finite, Field(ge=0)]
+    end_s: Annotated[Finite, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Outage:
+        if self.end_s < self.start_s:
+            raise ValueError("end_s must not be before start_s")
+        return self
+
+
 class SensorRef(_Model):
-    """A catalog sensor, optionally moved or re-pointed (ships, exercises)."""
+    """A catalog sensor, optionally moved or re-pointed (ships, exercises), with its
+    performance varied (``pd``, noise, ``revisit_s``: checked by the sensor catalog's ranges)
+    and out of service in ``outages``."""
 
     base: str
     id: str | None = None
@@ -106,6 +121,32 @@ class SensorRef(_Model):
     height_m: Finite | None = None
     boresight_az_deg: Finite | None = None
     boresight_el_deg: Finite | None = None
+    pd: Finite | None = None
+    revisit_s: Finite | None = None
+    sigma_range_m: Finite | None = None
+    sigma_angle_mrad: Finite | None = None
+    sigma_range_rate_m_s: Finite | None = None
+    sigma_angle_urad: Finite | None = None
+    false_alarms_per_scan: Finite | None = None
+    outages: list[Outage] = []
+
+    def sensor_spec(self) -> dict:
+        """The mapping :func:`launchwatch.sense.sensors.build_sensor` takes (no outages)."""
+        return {k: v for k, v in self.model_dump(exclude={"outages"}).items() if v is not None}
+
+
+def drop_outages(scenario: Scenario, detections, truth_ids, sensor_names: list[str]):
+    """Detections (and their aligned truth ids) without those a sensor made during one of its
+    outages; ``sensor_names[i]`` is the name the i-th scenario sensor reports under."""
+    import numpy as np
+
+    keep = np.ones(detections.size, bool)
+    for ref, name in zip(scenario.sensors, sensor_names, strict=True):
+        if isinstance(ref, SensorRef):
+            for o in ref.outages:
+                t = detections["t_s"]
+                keep &= ~((detections["sensor"] == name) & (t >= o.start_s) & (t <= o.end_s))
+    return detections[keep], truth_ids[keep]
 
 
 class Scenario(_Model):
