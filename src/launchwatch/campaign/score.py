@@ -184,7 +184,8 @@ def score_engagement(chain, eng) -> tuple[dict, list[dict], dict]:
                "truth_class": tclass[m],
                "range_km": float(geodesy.inverse(imp["launch_lat"], imp["launch_lon"],
                                                  imp["lat"], imp["lon"])[2]) / 1e3,
-               "first_track_s": ft, "breaks": int(sc.breaks_per_missile[m]),
+               "launch_time_s": float(launch_t[m]), "first_track_s": ft,
+               "breaks": int(sc.breaks_per_missile[m]),
                "swaps": int(swaps_by_missile[m]), "coverage": float(sc.coverage[m]),
                "position_rmse_m": float(sc.pos_rmse_per_missile_m[m]),
                "assessments": int(sel.sum())}

@@ -1,6 +1,6 @@
 """launchwatch command line: a thin layer over the package (typer + rich), one module per
 command group (:mod:`.reconstruct`, :mod:`.chain`, :mod:`.zone`, :mod:`.bench`, :mod:`.node`,
-:mod:`.record`, :mod:`.service`, :mod:`.warn`).
+:mod:`.record`, :mod:`.service`, :mod:`.warn`, :mod:`.campaign`).
 
 Every command turns bad input into one line on stderr and exit code 2, never a traceback
 (:func:`.common.fail`).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from . import bench, chain, node, reconstruct, service, zone
+from . import bench, campaign, chain, node, reconstruct, service, zone
 from .common import fail
 from .record import record_app
 from .warn import warn_app
@@ -41,6 +41,8 @@ bench_app.command("share")(bench.bench_share_cmd)
 app.add_typer(record_app, name="record")
 app.command(name="serve")(service.serve)
 app.add_typer(warn_app, name="warn")
+app.command(name="campaign")(campaign.campaign)
+bench_app.command("campaign")(campaign.bench_campaign)
 
 
 def main() -> None:  # pragma: no cover - console entry point
