@@ -197,7 +197,7 @@ def generate(spec: CampaignSpec, campaign_seed: int, index: int) -> Engagement:
     meta = {"threat_class": cls.name, "salvo_size": n, "launch_spacing_s": spacing_s,
             "aim_spacing_km": aim_km, "crossing": crossing, "site": site_a,
             "site_b": site_b or "", "range_km": range_km,
-            "apogee_km": float("nan") if apogee_km is None else apogee_km,
+            "apogee_km": apogee_km,
             "bearing_deg": az0, "launch_hour": hour, **sensor_meta,
             "assess_interval_s": interval, "samples": samples, "p_issue": p_issue,
             "p_keep": p_keep, "max_ellipse_km": max_ell_km}

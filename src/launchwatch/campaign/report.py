@@ -59,6 +59,11 @@ def _arr(col, dtype=float) -> np.ndarray:
     return np.array([math.nan if v is None else v for v in col], dtype=dtype)
 
 
+def _flat(col: list, mask) -> list[float]:
+    """The numbers of a column of lists, over the rows where ``mask``."""
+    return [float(x) for v, k in zip(col, mask, strict=True) if k for x in (v or [])]
+
+
 def _q(v, q) -> float | None:
     v = np.asarray(v, float)
     v = v[np.isfinite(v)]
@@ -97,9 +102,8 @@ def summarize(run, eng: dict, mis: dict, ass: dict) -> dict:
     vr = [v for v in mis.get("verdict_right", []) if v is not None]
     cr = [v for v in mis.get("class_right", []) if v is not None]
     fw = _arr(eng.get("first_warning_s", []))[ok]
-    lead = [x for v in np.array(eng.get("lead_times_s", []), dtype=object)[ok] for x in (v or [])]
-    passed = [x for v in np.array(eng.get("passed_over_latency_s", []), dtype=object)[ok]
-              for x in (v or [])]
+    lead = _flat(eng.get("lead_times_s", []), ok)
+    passed = _flat(eng.get("passed_over_latency_s", []), ok)
     fa = _arr(eng.get("false_alarm_areas", []))[ok]
     ms = _arr(eng.get("misses", []))[ok]
     stages = sorted(k for k in eng if k.startswith("seconds_"))
@@ -287,8 +291,7 @@ def plot_warning_cdfs(eng) -> str:
     ok = np.array([s == "ok" for s in eng.get("status", [])], bool)
     fw = _arr(eng.get("first_warning_s", []))[ok]
     fw = fw[np.isfinite(fw)]
-    lead = np.array([x for v in np.array(eng.get("lead_times_s", []), dtype=object)[ok]
-                     for x in (v or [])], float)
+    lead = np.array(_flat(eng.get("lead_times_s", []), ok), float)
     fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.8))
     for ax, v, what, label in ((axes[0], fw, "first warning after launch (s)",
                                 "first-warning latency"),
