@@ -2,7 +2,7 @@
 
 import pytest
 
-from launchwatch.sense.scenario import ScenarioError, Scenario, SensorRef, sensor_spec
+from launchwatch.sense.scenario import Scenario, ScenarioError, SensorRef, sensor_spec
 from launchwatch.sense.sensors import build_sensor
 from launchwatch.track.simulate import run_simulation
 

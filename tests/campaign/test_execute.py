@@ -1,0 +1,153 @@
+"""Running campaigns: identical results on 1 worker, 2 workers and an external scheduler;
+resume; Ctrl-C; failing engagements recorded; the report."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+import launchwatch.campaign.engage as engage_mod
+from launchwatch.bench.campaign import comparable
+from launchwatch.campaign.execute import RESULTS, CampaignError, load_records, run_campaign
+from launchwatch.campaign.report import write_report
+
+N = 3
+SRC = str(Path(engage_mod.__file__).resolve().parents[2])
+
+
+def _same(run) -> list[str]:
+    return [json.dumps(comparable(run.records[i]), sort_keys=True) for i in range(N)]
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    from launchwatch.campaign.spec import spec_from_dict
+
+    from .conftest import CHEAP
+
+    out = tmp_path_factory.mktemp("serial")
+    return run_campaign(spec_from_dict(CHEAP), spec_ref="cheap", seed=11, n=N, out=out,
+                        workers=0, progress=False)
+
+
+def test_serial_run_scores(serial):
+    assert sorted(serial.records) == list(range(N))
+    assert all(r["status"] == "ok" for r in serial.records.values()), serial.records
+    rec = serial.records[0]
+    assert rec["missiles"] and rec["assessments"]["t_s"]
+    assert rec["engagement"]["missiles"] == len(rec["missiles"])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_identical_on_1_and_2_workers_and_external_scheduler(serial, cheap_spec, tmp_path):
+    want = _same(serial)
+    one = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path / "one",
+                       workers=1, progress=False)
+    assert one.workers == 1 and _same(one) == want
+    two = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path / "two",
+                       workers=2, progress=False)
+    assert two.workers == 2 and _same(two) == want
+
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    dask = [str(Path(sys.executable).with_name("dask"))]  # the CLI of the same environment
+    addr = f"tcp://127.0.0.1:{port}"
+    procs = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)]
+    try:
+        for _ in range(2):
+            procs.append(subprocess.Popen(
+                [*dask, "worker", addr, "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
+                 "--host", "127.0.0.1"], env=env, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL))
+        from distributed import Client
+
+        with Client(addr, timeout=60) as c:
+            c.wait_for_workers(2, timeout=120)
+        ext = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path / "ext",
+                           scheduler=addr, progress=False)
+        assert ext.workers == 2 and _same(ext) == want
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def test_resume_runs_only_what_is_missing(serial, cheap_spec, tmp_path):
+    out = tmp_path / "c"
+    out.mkdir()
+    # a campaign stopped after engagement 0, killed while writing engagement 1
+    lines = (Path(serial.out) / RESULTS).read_text().splitlines()
+    first = next(x for x in lines if json.loads(x)["index"] == 0)
+    second = next(x for x in lines if json.loads(x)["index"] == 1)
+    (out / RESULTS).write_text(first + "\n" + second[: len(second) // 2])
+    (out / "campaign.json").write_text((Path(serial.out) / "campaign.json").read_text())
+    with pytest.raises(CampaignError, match="add --resume"):
+        run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=out, workers=0,
+                     progress=False)
+    with pytest.raises(CampaignError, match="same spec and seed"):
+        run_campaign(cheap_spec, spec_ref="cheap", seed=12, n=N, out=out, workers=0,
+                     progress=False, resume=True)
+    run = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=out, workers=0,
+                       progress=False, resume=True)
+    assert run.ran == N - 1 and sorted(run.records) == list(range(N))
+    assert _same(run) == _same(serial)
+
+
+def test_ctrl_c_keeps_finished_and_resume_completes(cheap_spec, tmp_path):
+    seen = []
+
+    def interrupt(rec):
+        seen.append(rec["index"])
+        raise KeyboardInterrupt
+
+    run = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=2, out=tmp_path, workers=0,
+                       progress=False, on_record=interrupt)
+    assert run.interrupted and seen == [0] and sorted(load_records(tmp_path)) == [0]
+    again = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=2, out=tmp_path, workers=0,
+                         progress=False, resume=True)
+    assert not again.interrupted and again.ran == 1 and sorted(again.records) == [0, 1]
+
+
+def test_failing_engagement_is_recorded_and_the_campaign_goes_on(cheap_spec, tmp_path,
+                                                                 monkeypatch):
+    real = engage_mod.run_chain
+
+    def flaky(scenario, **kw):
+        if scenario.name.endswith("-e1"):
+            raise RuntimeError("boom in the chain")
+        return real(scenario, **kw)
+
+    monkeypatch.setattr(engage_mod, "run_chain", flaky)
+    run = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path, workers=0,
+                       progress=False)
+    bad = run.records[1]
+    assert bad["status"] == "error" and "RuntimeError: boom in the chain" in bad["engagement"][
+        "error"]
+    assert bad["engagement"]["campaign_seed"] == 11 and bad["engagement"]["scenario_seed"] > 0
+    assert run.records[0]["status"] == run.records[2]["status"] == "ok"
+    summary, paths = write_report(run)
+    assert summary["ok"] == N - 1 and [f["index"] for f in summary["failed"]] == [1]
+    eng = pq.read_table(tmp_path / "engagements.parquet").to_pydict()
+    assert eng["status"] == ["ok", "error", "ok"] and "boom" in eng["error"][1]
+    mis = pq.read_table(tmp_path / "missiles.parquet")
+    assert mis.num_rows == sum(len(r["missiles"]) for r in run.records.values())
+    page = (tmp_path / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 4
+    assert "--replay 1" in page and "http" not in page.replace("http-equiv", "")
