@@ -260,26 +260,27 @@ def plot_error_vs_time(ass) -> str:
         _empty(ax, "no assessments after a first track")
     else:
         t, e = t[ok], e[ok]
-        hi = float(np.quantile(t, 0.98))
-        width = max(5.0, 10.0 * round(hi / 40.0 / 10.0)) if hi > 100 else 5.0
-        edges = np.arange(0.0, hi + width, width)
+        # log-spaced bins: the first minutes matter most, and lofted ICBMs fly for an hour
+        hi = max(float(t.max()), 20.0)
+        edges = np.r_[0.0, np.geomspace(5.0, hi * 1.001, 28)]
         idx = np.digitize(t, edges) - 1
-        mid, med, p90, cnt = [], [], [], []
+        mid, med, p90 = [], [], []
         for b in range(edges.size - 1):
             v = e[idx == b]
-            if v.size >= 3:
-                mid.append(0.5 * (edges[b] + edges[b + 1]))
-                med.append(np.median(v))
-                p90.append(np.quantile(v, 0.9))
-                cnt.append(v.size)
+            mid.append(max(np.sqrt(edges[b] * edges[b + 1]), 2.5))
+            enough = v.size >= 3
+            med.append(np.median(v) if enough else np.nan)  # NaN: a gap, not a joined line
+            p90.append(np.quantile(v, 0.9) if enough else np.nan)
         ax.plot(mid, med, "o-", ms=3, lw=1.6, label="median")
         ax.plot(mid, p90, "s--", ms=3, lw=1.2, label="90th percentile")
         ax.axhline(10.0, color="0.7", lw=0.8, ls=":", label="10 km")
+        for x in (30, 60, 120):
+            ax.axvline(x, color="0.9", lw=0.8, zorder=0)
+        ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlim(0, None)
         ax.legend(fontsize=8)
-        ax.set_title(f"Impact error vs time since first track ({t.size} assessments, "
-                     f"{width:g} s bins)")
+        ax.set_title(f"Impact error vs time since first track ({t.size} assessments)",
+                     fontsize=10)
     ax.set_xlabel("time since the missile's first track (s)")
     ax.set_ylabel("impact-point error (km)")
     return _png(fig)
@@ -301,7 +302,8 @@ def plot_warning_cdfs(eng) -> str:
             _empty(ax, f"no {label.split(' per')[0]} in this campaign\n(no area was warned)")
         else:
             x = np.sort(v)
-            ax.step(x, np.arange(1, x.size + 1) / x.size, where="post")
+            ax.step(np.r_[x[0], x], np.r_[0.0, np.arange(1, x.size + 1) / x.size],
+                    where="post")
             ax.set_ylim(0, 1.02)
             ax.set_ylabel("fraction")
             ax.set_title(f"CDF of {label} (n={x.size})", fontsize=10)
@@ -309,16 +311,19 @@ def plot_warning_cdfs(eng) -> str:
     return _png(fig)
 
 
-def _binned_means(x, ys, edges):
+def _binned_means(x, ys, edges, integer=False):
     idx = np.digitize(x, edges) - 1
     labels, means = [], [[] for _ in ys]
     for b in range(len(edges) - 1):
         sel = idx == b
         if not sel.any():
             continue
-        hi = edges[b + 1]
-        labels.append(f"{edges[b]:g}-{hi:g}\n(n={int(sel.sum())})" if np.isfinite(hi)
-                      else f">={edges[b]:g}\n(n={int(sel.sum())})")
+        lo, hi = edges[b], edges[b + 1]
+        if integer:
+            span = f"{lo:g}" if hi - lo == 1 else f"{lo:g}-{hi - 1:g}"
+        else:
+            span = f"{lo:g}-{hi:g}" if np.isfinite(hi) else f">={lo:g}"
+        labels.append(f"{span}\n(n={int(sel.sum())})")
         for j, y in enumerate(ys):
             means[j].append(float(np.mean(y[sel])))
     return labels, means
@@ -345,18 +350,18 @@ def plot_swaps_breaks(eng) -> str:
             _empty(ax, "no salvos in this campaign")
             ax.set_xlabel(what)
             continue
-        labels, (msw, mbr) = _binned_means(x[sel], (sw[sel], br[sel]), edges)
-        if edges[1] == 2 and what.startswith("salvo"):
-            labels = [lab.replace("-", "-") for lab in labels]
+        labels, (msw, mbr) = _binned_means(x[sel], (sw[sel], br[sel]), edges,
+                                           integer=what.startswith("salvo"))
         pos = np.arange(len(labels))
-        ax.bar(pos - 0.2, msw, 0.4, label="swaps")
-        ax.bar(pos + 0.2, mbr, 0.4, label="breaks")
+        for off, vals, name in ((-0.2, msw, "swaps"), (0.2, mbr, "breaks")):
+            bars = ax.bar(pos + off, vals, 0.4, label=name)
+            ax.bar_label(bars, fmt="%.2g", fontsize=7)
         ax.set_xticks(pos, labels, fontsize=8)
         ax.set_xlabel(what)
     axes[0].set_ylabel("mean per engagement")
     axes[0].legend(fontsize=8)
-    fig.suptitle("Track swaps and breaks by salvo size and spacing (bins: lower edge included)",
-                 fontsize=10)
+    fig.suptitle("Track swaps and breaks by salvo size and spacing (spacing bins include their "
+                 "lower edge)", fontsize=10)
     return _png(fig)
 
 
