@@ -2,9 +2,9 @@
 
 import pytest
 
+from launchwatch.pipeline.simulate import run_simulation
 from launchwatch.sense.scenario import Scenario, ScenarioError, SensorRef, sensor_spec
 from launchwatch.sense.sensors import build_sensor
-from launchwatch.track.simulate import run_simulation
 
 
 def _scenario(sensors):

@@ -14,8 +14,8 @@ import traceback
 
 import numpy as np
 
+from ..pipeline.chain import run_chain
 from ..warn.policy import WarningPolicy
-from .chainapi import run_chain
 from .generate import generate
 from .score import score_engagement
 from .spec import CampaignSpec

@@ -33,7 +33,7 @@ from ..assess.impact import capability_class, east_north_m
 from ..earth import frames, geodesy
 from ..earth.constants import OMEGA_RAD_S
 from ..flight.reconstruct import RANGE_CLASSES
-from .chainapi import track_truth
+from ..pipeline.chain import track_truth
 
 EXO_ALT_M = 100e3
 GOOD_KM = 10.0
