@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,6 +131,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None):
     single-threaded processes (default: one per core)."""
     from distributed import Client, LocalCluster
 
+    warnings.filterwarnings("ignore", message="Port .* is already in use")  # its HTTP server
     for name in ("distributed", "distributed.nanny", "distributed.worker", "distributed.core",
                  "distributed.scheduler", "distributed.comm", "tornado"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
