@@ -241,7 +241,7 @@ def plot_calibration(ass) -> str:
         for lv in (0.5, 0.95):
             ax.axvline(lv, color="0.85", lw=0.8, zorder=0)
         ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
+        ax.set_ylim(-0.02, 1.02)  # a regime at 0 or 1 stays visible off the frame
         ax.legend(loc="upper left", fontsize=8)
     ax.set_xlabel("nominal probability of the impact ellipse")
     ax.set_ylabel("fraction of assessments with the truth inside")
@@ -294,12 +294,14 @@ def plot_warning_cdfs(eng) -> str:
     fw = fw[np.isfinite(fw)]
     lead = np.array(_flat(eng.get("lead_times_s", []), ok), float)
     fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.8))
-    for ax, v, what, label in ((axes[0], fw, "first warning after launch (s)",
-                                "first-warning latency"),
-                               (axes[1], lead, "lead time before overflight / impact (s)",
-                                "lead time per warned, reached area")):
+    for ax, v, what, label, none in (
+            (axes[0], fw, "first warning after launch (s)", "first-warning latency",
+             "no warning was issued in this campaign"),
+            (axes[1], lead, "lead time before overflight / impact (s)",
+             "lead time per warned, reached area",
+             "no warned area was overflown or hit\nin this campaign")):
         if v.size == 0:
-            _empty(ax, f"no {label.split(' per')[0]} in this campaign\n(no area was warned)")
+            _empty(ax, none)
         else:
             x = np.sort(v)
             ax.step(np.r_[x[0], x], np.r_[0.0, np.arange(1, x.size + 1) / x.size],
