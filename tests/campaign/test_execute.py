@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import launchwatch.campaign.engage as engage_mod
-from launchwatch.bench.campaign import comparable
+from launchwatch.bench.campaign import fingerprint
 from launchwatch.campaign.execute import RESULTS, CampaignError, load_records, run_campaign
 from launchwatch.campaign.report import write_report
 
@@ -21,7 +21,7 @@ SRC = str(Path(engage_mod.__file__).resolve().parents[2])
 
 
 def _same(run) -> list[str]:
-    return [json.dumps(comparable(run.records[i]), sort_keys=True) for i in range(N)]
+    return [fingerprint(run.records[i]) for i in range(N)]
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ scores are compared: they must be identical.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -29,6 +30,11 @@ def comparable(rec: dict) -> dict:
     """A record without its run-time figures (what must be identical wherever it ran)."""
     eng = {k: v for k, v in rec["engagement"].items() if not k.startswith(VOLATILE)}
     return {**rec, "engagement": eng}
+
+
+def fingerprint(rec: dict) -> str:
+    """The comparable record as canonical JSON text (NaN equals NaN here, as it should)."""
+    return json.dumps(comparable(rec), sort_keys=True)
 
 
 def _rss_mb() -> float:
@@ -59,7 +65,7 @@ def run_campaign_bench(*, spec: str = "single-missile", n: int = 6, workers: int
                               for i in range(n)])
         cluster_s = time.perf_counter() - t0
         mem = client.run(_rss_mb)
-    same = [comparable(a) == comparable(b) for a, b in zip(serial, dist, strict=True)]
+    same = [fingerprint(a) == fingerprint(b) for a, b in zip(serial, dist, strict=True)]
     serial_rate = 60.0 * n / serial_s
     cluster_rate = 60.0 * n / cluster_s
     t200 = 200.0 / cluster_rate * 60.0
@@ -85,4 +91,4 @@ def run_campaign_bench(*, spec: str = "single-missile", n: int = 6, workers: int
     }
 
 
-__all__ = ["run_campaign_bench", "comparable"]
+__all__ = ["run_campaign_bench", "comparable", "fingerprint"]
