@@ -48,10 +48,11 @@ CLASSES: dict[str, ThreatClass] = {c.name: c for c in (
     # 2019-07-25 600 km / 50 km (ROK JCS), 2025-11-07 700 km (ROK JCS) / 50 km (Japan MoD).
     ThreatClass("kn23-glide", "KN-23", "depressed", ((420.0, 50.0), (600.0, 50.0), (700.0, 50.0)),
                 toward="East Sea", rcs_m2=0.1, quasi_ballistic=True),
-    # KN-25 (600 mm guided rocket): 2019-10-31 370 km / 90 km, 2019-08-24 380 km / 97 km (ROK
-    # JCS); flown "depressed" to the published apogee (its minimum-energy arc of 380 km in the
-    # flight core tops out near 145 km).
-    ThreatClass("kn25", "KN-25", "depressed", ((370.0, 90.0), (380.0, 97.0)),
+    # KN-25 (600 mm guided rocket), minimum energy: 2019-10-31 370 km, 2019-08-24 380 km (ROK
+    # JCS).  Not flown to the published 90-97 km apogees: the flight core's KN-25 (fitted to a
+    # full burn of 380 km / 97 km) cannot fly a shorter or wider-spread salvo shot that low
+    # ("depressed" fails), so its minimum-energy arcs top out near 145 km instead.
+    ThreatClass("kn25", "KN-25", "min-energy", ((370.0, None), (380.0, None)),
                 toward="East Sea", rcs_m2=0.1),
     # Generic SRBM (launchwatch's generic boost), minimum energy, 300-800 km: the span of the
     # 2019-2025 SRBM shots into the East Sea (estimate; generic boost as in the salvo scenario).
