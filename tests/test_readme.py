@@ -24,7 +24,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
 #: First words of the commands run only with --help (their inputs are checked apart).
-LONG = ("simulate", "bench", "serve", "node", "demo")
+LONG = ("simulate", "bench", "serve", "node", "demo", "campaign")
 #: The sample statement of the ingest example (written by the record helpers).
 STATEMENT = REPO / "examples" / "statement.txt"
 
@@ -89,6 +89,10 @@ def _check_inputs(words: list[str], tmp_path: Path, env) -> None:
         from launchwatch.sense.scenario import load_scenario
 
         assert load_scenario(args[1]).name
+    if args[0] == "campaign":
+        from launchwatch.campaign.spec import load_spec
+
+        assert load_spec(args[1])[0].name
     if args[0] == "bench" and args[1] == "tracking":
         pytest.importorskip("stonesoup", reason="the bench extra (make test installs it)")
     if args[0] == "node":
@@ -150,7 +154,7 @@ def test_readme_command_works_as_written(command, tmp_path, monkeypatch):
     from launchwatch.cli import app
 
     args = words[1:]
-    if args[0] in LONG:
+    if args[0] in LONG and not (args[0] == "campaign" and "--replay" in args):  # replay: quick
         _check_inputs(words, tmp_path, env)
         args = [*args, "--help"]
     elif "--out" in args:

@@ -30,7 +30,7 @@ import yaml
 
 from ..earth import geodesy
 from ..flight.catalog import get_site
-from ..flight.reconstruct import bearing_toward
+from ..flight.sea_areas import bearing_toward
 from ..sense.scenario import Launch, Outage, Scenario, SensorRef, TargetPoint
 from ..sense.sensors import RadarSensor, get_sensor
 from .classes import CLASSES

@@ -32,7 +32,7 @@ import numpy as np
 from ..assess.impact import capability_class, east_north_m
 from ..earth import frames, geodesy
 from ..earth.constants import OMEGA_RAD_S
-from ..flight.reconstruct import RANGE_CLASSES
+from ..flight.classes import RANGE_CLASS_NAMES
 from ..pipeline.chain import track_truth
 
 EXO_ALT_M = 100e3
@@ -76,7 +76,7 @@ def _truth_class(truth) -> list[str]:
         r, v = st[j, :3], st[j, 3:]
         v_i = v + np.cross([0.0, 0.0, OMEGA_RAD_S], r)
         _, cls = capability_class(r[None], v_i[None])
-        out.append(RANGE_CLASSES[int(cls[0])][1])
+        out.append(RANGE_CLASS_NAMES[int(cls[0])])
     return out
 
 
