@@ -24,6 +24,15 @@ def _same(run) -> list[str]:
     return [fingerprint(run.records[i]) for i in range(N)]
 
 
+def _diff(a: list[str], b: list[str]) -> str:
+    """Where two runs' records first differ (for the failure message)."""
+    for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        if x != y:
+            k = next(j for j in range(min(len(x), len(y))) if x[j] != y[j])
+            return f"engagement {i}: ...{x[max(0, k - 120):k + 80]}... vs ...{y[k:k + 80]}..."
+    return ""
+
+
 @pytest.fixture(scope="module")
 def serial(tmp_path_factory):
     from launchwatch.campaign.spec import spec_from_dict
@@ -54,10 +63,10 @@ def test_identical_on_1_and_2_workers_and_external_scheduler(serial, cheap_spec,
     want = _same(serial)
     one = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path / "one",
                        workers=1, progress=False)
-    assert one.workers == 1 and _same(one) == want
+    assert one.workers == 1 and _same(one) == want, _diff(_same(one), want)
     two = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path / "two",
                        workers=2, progress=False)
-    assert two.workers == 2 and _same(two) == want
+    assert two.workers == 2 and _same(two) == want, _diff(_same(two), want)
 
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
@@ -75,10 +84,10 @@ def test_identical_on_1_and_2_workers_and_external_scheduler(serial, cheap_spec,
         from distributed import Client
 
         with Client(addr, timeout=60) as c:
-            c.wait_for_workers(2, timeout=120)
+            c.wait_for_workers(2, timeout=300)
         ext = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path / "ext",
                            scheduler=addr, progress=False)
-        assert ext.workers == 2 and _same(ext) == want
+        assert ext.workers == 2 and _same(ext) == want, _diff(_same(ext), want)
     finally:
         for p in reversed(procs):
             p.terminate()
