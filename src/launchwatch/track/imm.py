@@ -22,7 +22,7 @@ from scipy.linalg import logm
 
 from .ekf import EKF
 from .measure import Measurements
-from .models import DEFAULT_MODELS, PARALLEL, MotionModel, params_array
+from .models import DEFAULT_MODELS, N_STATE, PARALLEL, MotionModel, params_array
 
 #: Default transition probabilities over one second, model order (coast, boost, manoeuvre).
 #: Estimates: boost lasts tens of seconds (mean ~40 s), a coasting body rarely re-ignites, a
@@ -136,6 +136,10 @@ class IMM:
     @property
     def n_models(self) -> int:
         return len(self.models)
+
+    @property
+    def n_state(self) -> int:
+        return N_STATE
 
     def transition_matrix(self, dt) -> np.ndarray:
         """(N, M, M) switching probabilities over steps ``dt`` (N,) s."""

@@ -44,6 +44,10 @@ sequential by time).  For each frame:
    :attr:`Tracker.merges`).  Without it, two tracks on one missile, each fed by another sensor,
    would both live for ever.
 
+Parts (:mod:`.parts`): association (step 3), initiation (step 4), deletion (step 5) and
+merging (step 6) are components passed by keyword (``Tracker(config, associator=...,
+initiator=..., deleter=..., merger=..., filter=...)``); the defaults implement the rules above.
+
 Outputs: :attr:`Tracker.history` (estimates, :mod:`.history`) and :meth:`Tracker.ledger` (one
 row per detection: updated / started / cued / unassociated / rejected / pending).
 """
@@ -58,17 +62,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import chi2
 
-from ..earth.gravity import gravity_j2
-from ..sense.records import DETECTION_DTYPE
 from . import history as hist
-from .associate import assign_sparse, candidate_pairs
+from .associate import GNNAssociator, candidate_pairs
 from .batches import frames, usable, validate
 from .ekf import EKF
 from .imm import DEFAULT_TRANSITION, IMM
-from .initiate import CuePool, PendingPool, two_point_state
+from .initiate import TwoPointInitiator
 from .measure import Measurements
 from .models import DEFAULT_MODELS, MotionModel
-from .tracks import TrackSet, deletion_mask, duplicates, extrapolate_kernel
+from .parts import Associator, Births, Deleter, Initiator, Merger, StateFilter
+from .tracks import ChiSquareMerger, MissDeleter, TrackSet, extrapolate_kernel
 from .ukf import UKF
 
 
@@ -120,24 +123,33 @@ class TrackerConfig:
 
 
 class Tracker:
-    """Fused multi-target tracker (see module docstring).  ``filter``: an
-    :class:`~.ekf.EKF` or :class:`~.ukf.UKF` instance overriding ``config.filter``."""
+    """Fused multi-target tracker (see module docstring).
 
-    def __init__(self, config: TrackerConfig | None = None, *, filter=None):
+    The parts (:mod:`.parts`) are passed by keyword; each defaults to the one built from
+    ``config``: ``filter`` (a :class:`~.parts.StateFilter`, default :class:`~.ekf.EKF` or
+    :class:`~.ukf.UKF` by ``config.filter``), ``associator`` (:class:`~.associate.
+    GNNAssociator`), ``initiator`` (:class:`~.initiate.TwoPointInitiator`), ``deleter``
+    (:class:`~.tracks.MissDeleter`) and ``merger`` (:class:`~.tracks.ChiSquareMerger`)."""
+
+    def __init__(self, config: TrackerConfig | None = None, *,
+                 filter: StateFilter | None = None, associator: Associator | None = None,
+                 initiator: Initiator | None = None, deleter: Deleter | None = None,
+                 merger: Merger | None = None):
         self.config = cfg = config if config is not None else TrackerConfig()
         if filter is None:
             filter = (EKF if cfg.filter == "ekf" else UKF)(max_step_s=cfg.max_step_s)
         self.imm = IMM(cfg.models, transition=cfg.transition, period_s=cfg.transition_period_s,
                        filter=filter)
-        self.tracks = TrackSet(len(cfg.models))
+        self.associator = associator if associator is not None else GNNAssociator()
+        self.initiator = initiator if initiator is not None else TwoPointInitiator(cfg)
+        self.deleter = deleter if deleter is not None else MissDeleter(cfg)
+        self.merger = merger if merger is not None else ChiSquareMerger(cfg)
+        self.tracks = TrackSet(len(cfg.models), self.imm.n_state)
         self._hist = hist.Chunks(hist.history_dtype(len(cfg.models), cfg.history_covariance))
         self._ledger = hist.Growable(hist.LEDGER_DTYPE)
-        self._pending = PendingPool(DETECTION_DTYPE)
-        self._cues = CuePool()
         self._sensors: dict[str, int] = {}
         self._next_id = 1
         self._chi2 = np.concatenate([[-1.0], chi2.ppf(cfg.gate_probability, np.arange(1, 5))])
-        self._chi2_merge = float(chi2.ppf(cfg.merge_probability, 6))
         self._last_merge_t = -np.inf
         self._merges: list[tuple[float, int, int]] = []
         self.t_s = -np.inf
@@ -189,7 +201,7 @@ class Tracker:
         self.t_s = max(self.t_s, t_ref)
         sensor = self._sensor(str(det["sensor"][0]))
         self._delete(t_ref)
-        self._pending.new_frame(sensor)
+        self.initiator.new_frame(sensor)
         self._expire(t_ref)
         taken = np.zeros(len(meas), bool)
         updated = np.zeros(tr.n, bool)
@@ -270,7 +282,8 @@ class Tracker:
         xpair[:, :3] += xpair[:, 3:6] * (meas.t_s[di] - t_ref)[:, None]
         d2, logdet, m = imm.filter.gate(xpair, Pcp[loc], meas, rows=di)
         ok = d2 <= self._chi2[m]
-        a_loc, a_det = assign_sparse(loc[ok], di[ok], (d2 + logdet)[ok], cand.size, len(meas))
+        a_loc, a_det = self.associator.associate(loc[ok], di[ok], (d2 + logdet)[ok], cand.size,
+                                                 len(meas))
         t0 = self._lap("associate", t0)
         if a_loc.size == 0:
             return a_loc, a_det
@@ -297,65 +310,25 @@ class Tracker:
 
     # ------------------------------------------------------------------ initiation
     def _initiate(self, det, meas, led, sensor, t_ref):
-        cfg = self.config
-        radar = meas.valid[:, :3].all(axis=1) & (det["kind"] == "radar")
-        ir = ~radar
-        if ir.any():  # angle-only detections wait as cues
-            sel = np.flatnonzero(ir)
-            m = meas.take(sel)
-            self._cues.add(m.t_s, m.sensor_ecef, m.los_unit(),
-                           np.hypot(m.sigma[:, 1], m.sigma[:, 2]), led[sel])
-        if not radar.any():
-            return
-        sel = np.flatnonzero(radar)
-        m = meas.take(sel)
-        pos, cov = m.position_ecef()
-        sig = np.sqrt(np.trace(cov, axis1=1, axis2=2))
-        pi, ni = self._pending.pair(pos, sig, det[sel], sensor,
-                                    max_speed_m_s=cfg.init_max_speed_m_s,
-                                    n_sigma=cfg.coarse_sigma,
-                                    max_jerk_m_s3=cfg.init_max_jerk_m_s3)
-        rest = np.ones(sel.size, bool)
-        rest[ni] = False
-        if ni.size:
-            first = self._pending.take(pi)
-            self._start_tracks(first, m.take(ni), pos[ni], cov[ni], led[sel[ni]], sensor)
-        r = np.flatnonzero(rest)
-        self._pending.add(det[sel[r]], pos[r], sig[r], sensor, led[sel[r]])
+        b = self.initiator.initiate(det, meas, led, sensor, self.imm)
+        self._add_births(b)
 
-    def _start_tracks(self, first, second: Measurements, pos2, cov2, led2, sensor):
-        cfg, tr, imm = self.config, self.tracks, self.imm
-        pos1, cov1 = Measurements.from_detections(first["det"]).position_ecef()
-        x, P, mu = two_point_state(pos1, cov1, pos2, cov2, second.t_s - first["det"]["t_s"],
-                                   accel=gravity_j2(pos2),
-                                   accel_sigma_m_s2=cfg.max_accel_m_s2,
-                                   cross_accel_sigma_m_s2=cfg.init_cross_accel_m_s2,
-                                   log_beta=cfg.init_log_beta,
-                                   log_beta_sigma=cfg.init_log_beta_sigma,
-                                   mode_probs=cfg.initial_mode_probs)
-        ll = np.zeros(x.shape[0])
-        rr = np.flatnonzero(second.valid[:, 3])
-        if rr.size:  # fuse the range rate of the second detection (its position is used)
-            m_rr = second.take(rr)
-            m_rr.valid[:, :3] = False
-            x[rr], P[rr], mu[rr], ll[rr] = imm.update(x[rr], P[rr], mu[rr], m_rr)
-        ok = np.isfinite(ll)
-        n_new = int(ok.sum())
-        ids = np.arange(self._next_id, self._next_id + n_new)
-        self._next_id += n_new
-        xc, Pc = imm.combine(x[ok], P[ok], mu[ok])
-        rows = tr.add(ids, x[ok], P[ok], mu[ok], second.t_s[ok], xc, Pc, hits=2, sensor=sensor)
-        tr.confirmed[rows] = tr.hits[rows] >= cfg.confirm_hits
-        k, cue_led = self._cues.match(xc[:, :3], xc[:, 3:6], Pc[:, :3, :3], Pc[:, 3:6, 3:6],
-                                      second.t_s[ok], window_s=cfg.cue_window_s,
-                                      n_sigma=cfg.cue_sigma)
-        tr.confirmed[rows[k]] = True
-        self._ledger_set(cue_led, hist.CUED, ids[k])
-        self._ledger_set(np.concatenate([first["ledger"][ok], led2[ok]]), hist.STARTED,
-                         np.concatenate([ids, ids]))
-        bad = np.concatenate([first["ledger"][~ok], led2[~ok]])
-        self._ledger_set(bad, hist.UNASSOCIATED, -1)
-        self._record(rows, second.det_id[ok])
+    def _add_births(self, b: Births) -> None:
+        ids = np.arange(self._next_id, self._next_id + b.n)
+        self._next_id += b.n
+        if b.ledger_idx.size:
+            tid = np.where(b.ledger_birth >= 0, ids[np.maximum(b.ledger_birth, 0)]
+                           if b.n else -1, -1)
+            for code in np.unique(b.ledger_outcome):
+                sel = b.ledger_outcome == code
+                self._ledger_set(b.ledger_idx[sel], int(code), tid[sel])
+        if b.n == 0:
+            return
+        tr = self.tracks
+        xc, Pc = self.imm.combine(b.x, b.P, b.mu)
+        rows = tr.add(ids, b.x, b.P, b.mu, b.t_s, xc, Pc, hits=b.hits, sensor=b.sensor)
+        tr.confirmed[rows] = b.confirmed
+        self._record(rows, b.det_id)
 
     # ------------------------------------------------------------------ bookkeeping
     def _sensor(self, name: str) -> int:
@@ -363,13 +336,13 @@ class Tracker:
 
     def _delete(self, t_now: float, *, impact: bool = False) -> None:
         if self.tracks.n:
-            dead = deletion_mask(self.tracks, t_now, self.config, impact=impact)
+            dead = self.deleter.dead(self.tracks, t_now, self.imm, full=impact)
             if dead.any():
                 self.tracks.remove(dead)
 
     def _merge_duplicates(self, t_now: float) -> None:
         tr = self.tracks
-        lose, win = duplicates(tr, t_now, self._chi2_merge, self.config.max_accel_m_s2)
+        lose, win = self.merger.duplicates(tr, t_now, self.imm)
         if lose.size:
             self._merges.extend((t_now, int(a), int(b)) for a, b in zip(tr.ids[lose],
                                                                         tr.ids[win],
@@ -379,10 +352,7 @@ class Tracker:
             tr.remove(gone)
 
     def _expire(self, t_now: float) -> None:
-        cfg = self.config
-        old = np.concatenate([self._pending.expire(t_now, cfg.init_max_dt_s, cfg.init_max_frames),
-                              self._cues.expire(t_now, cfg.cue_window_s)])
-        self._ledger_set(old, hist.UNASSOCIATED, -1)
+        self._ledger_set(self.initiator.expire(t_now), hist.UNASSOCIATED, -1)
 
     def _ledger_set(self, idx, outcome: int, track_id) -> None:
         if np.size(idx):

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 from numba import njit
+from scipy.stats import chi2
 
 from ..earth.gravity import j2_accel
 from .associate import candidate_pairs
@@ -141,3 +142,29 @@ def duplicates(tr: TrackSet, t_now: float, chi2_limit: float, max_accel_m_s2: fl
         lose.append(lo)
         win.append(hi)
     return np.array(lose, np.int64), np.array(win, np.int64)
+
+
+class MissDeleter:
+    """The tracker's default :class:`~.parts.Deleter`: the rules of :mod:`.tracker` (rule 5)
+    with the thresholds of ``config`` (a :class:`~.tracker.TrackerConfig`)."""
+
+    def __init__(self, config):
+        self.config = config
+
+    def dead(self, tracks: TrackSet, t_now: float, imm, *, full: bool = False) -> np.ndarray:
+        return deletion_mask(tracks, t_now, self.config, impact=full)
+
+
+class ChiSquareMerger:
+    """The tracker's default :class:`~.parts.Merger`: duplicates by a chi-square test of
+    position and velocity (:func:`duplicates`); no re-acquisition."""
+
+    def __init__(self, config):
+        self.config = config
+        self._chi2 = float(chi2.ppf(config.merge_probability, 6))
+
+    def duplicates(self, tracks: TrackSet, t_now: float, imm):
+        return duplicates(tracks, t_now, self._chi2, self.config.max_accel_m_s2)
+
+    def reacquire(self, tracks: TrackSet, new_rows: np.ndarray, imm):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
