@@ -190,7 +190,7 @@ class CuePool:
 
 def two_point_state(pos1, cov1, pos2, cov2, dt, *, accel, accel_sigma_m_s2: float,
                     cross_accel_sigma_m_s2: float, log_beta: float, log_beta_sigma: float,
-                    mode_probs):
+                    mode_probs, lift: float | None = None, lift_sigma: float = 0.0):
     """IMM state of K new tracks at the second detection by two-point differencing.
 
     Positions (K, 3) m and covariances (K, 3, 3) m^2 of two detections ``dt`` (K,) s apart,
@@ -199,18 +199,21 @@ def two_point_state(pos1, cov1, pos2, cov2, dt, *, accel, accel_sigma_m_s2: floa
     (``Prr = R2, Prv = R2/dt, Pvv = (R1 + R2)/dt^2``) plus an unknown acceleration over half
     the baseline: ``accel_sigma_m_s2`` along the velocity (thrust), ``cross_accel_sigma_m_s2``
     across it (lift).  (Isotropic 300 m/s^2 gave 1 km/s velocity sigmas from 4 s baselines,
-    and such a track took a neighbour's detection in the salvo scenario.)  Returns means
-    (K, M, 7), covariances (K, M, 7, 7) and model probabilities (K, M).
+    and such a track took a neighbour's detection in the salvo scenario.)  With ``lift`` the
+    state has an eighth component, the lift-to-drag ratio, with prior ``N(lift, lift_sigma^2)``
+    independent of the rest.  Returns means (K, M, n), covariances (K, M, n, n) and model
+    probabilities (K, M).
     """
     k = pos1.shape[0]
     mu = np.asarray(mode_probs, float)
     m = mu.size
     dt = np.asarray(dt, float)[:, None]
-    x = np.empty((k, 7))
+    n = 7 if lift is None else 8
+    x = np.empty((k, n))
     x[:, :3] = pos2
     x[:, 3:6] = (pos2 - pos1) / dt + 0.5 * accel * dt
     x[:, 6] = log_beta
-    P = np.zeros((k, 7, 7))
+    P = np.zeros((k, n, n))
     P[:, :3, :3] = cov2
     P[:, :3, 3:6] = P[:, 3:6, :3] = cov2 / dt[..., None]
     v = x[:, 3:6]
@@ -221,6 +224,9 @@ def two_point_state(pos1, cov1, pos2, cov2, dt, *, accel, accel_sigma_m_s2: floa
                                 + (accel_sigma_m_s2**2 - cross_accel_sigma_m_s2**2)
                                 * u[:, :, None] * u[:, None, :]))
     P[:, 6, 6] = log_beta_sigma**2
+    if lift is not None:
+        x[:, 7] = lift
+        P[:, 7, 7] = lift_sigma**2
     return (np.repeat(x[:, None], m, axis=1), np.repeat(P[:, None], m, axis=1),
             np.broadcast_to(mu / mu.sum(), (k, m)).copy())
 
@@ -291,7 +297,9 @@ class TwoPointInitiator:
                                    cross_accel_sigma_m_s2=cfg.init_cross_accel_m_s2,
                                    log_beta=cfg.init_log_beta,
                                    log_beta_sigma=cfg.init_log_beta_sigma,
-                                   mode_probs=cfg.initial_mode_probs)
+                                   mode_probs=cfg.initial_mode_probs,
+                                   lift=cfg.init_lift if imm.n_state > 7 else None,
+                                   lift_sigma=cfg.init_lift_sigma)
         ll = np.zeros(x.shape[0])
         rr = np.flatnonzero(second.valid[:, 3])
         if rr.size:  # fuse the range rate of the second detection (its position is used)

@@ -69,7 +69,7 @@ from .ekf import EKF
 from .imm import DEFAULT_TRANSITION, IMM
 from .initiate import TwoPointInitiator
 from .measure import Measurements
-from .models import DEFAULT_MODELS, MotionModel
+from .models import DEFAULT_MODELS, LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA, MotionModel
 from .parts import Associator, Births, Deleter, Initiator, Merger, StateFilter
 from .tracks import ChiSquareMerger, MissDeleter, TrackSet, extrapolate_kernel
 from .ukf import UKF
@@ -96,11 +96,13 @@ class TrackerConfig:
     init_max_dt_s: float = 10.0
     init_log_beta: float = math.log(3000.0)
     init_log_beta_sigma: float = 1.5
+    init_lift: float = LIFT_PRIOR_MEAN
+    init_lift_sigma: float = LIFT_PRIOR_SIGMA
     confirm_hits: int = 3
     tentative_max_misses: int = 2
     delete_after_misses: int = 5
-    lost_sigma_m: float = 5000.0
-    max_coast_s: float = 120.0
+    lost_sigma_m: float = 30000.0
+    max_coast_s: float = 300.0
     impact_margin_m: float = 2000.0
     cue_window_s: float = 10.0
     cue_sigma: float = 4.0
@@ -367,6 +369,11 @@ class Tracker:
         xc, Pc = tr.xc[rows], tr.Pc[rows]
         out["state"], out["log_beta"] = xc[:, :6], xc[:, 6]
         out["log_beta_sigma"] = np.sqrt(np.clip(Pc[:, 6, 6], 0.0, None))
+        if xc.shape[1] > 7:
+            out["lift"] = xc[:, 7]
+            out["lift_sigma"] = np.sqrt(np.clip(Pc[:, 7, 7], 0.0, None))
+            if "cov_aux" in out.dtype.names:
+                out["cov_aux"] = Pc[:, 6:8, :8]
         out["cov"] = Pc[:, :6, :6] if out["cov"].ndim == 3 else np.diagonal(Pc, axis1=1,
                                                                              axis2=2)[:, :6]
         out["mu"], out["confirmed"] = tr.mu[rows], tr.confirmed[rows]

@@ -112,6 +112,19 @@ def deletion_mask(tr: TrackSet, t_now: float, cfg, *, impact: bool = False) -> n
     return dead
 
 
+def predicted_height(tr: TrackSet, rows: np.ndarray, t_now: float, imm) -> np.ndarray:
+    """(R, M) height (m, along the radius above the ellipsoid) of each model-conditioned mean of
+    tracks ``rows`` predicted to ``t_now`` by its own model (no covariance: one mean
+    propagation per model row)."""
+    m, n = tr.x.shape[1], tr.x.shape[2]
+    x = tr.x[rows].reshape(-1, n)
+    dt = np.repeat(t_now - tr.t[rows], m)
+    prm = np.tile(imm.params, (rows.size, 1))
+    xp = imm.filter.predict(x, np.broadcast_to(np.eye(n), (x.shape[0], n, n)), dt, prm)[0]
+    r = xp[:, :3]
+    return (np.linalg.norm(r, axis=1) - ellipsoid_radius(r)).reshape(rows.size, m)
+
+
 def duplicates(tr: TrackSet, t_now: float, chi2_limit: float, max_accel_m_s2: float):
     """Pairs of confirmed tracks whose positions and velocities, carried to ``t_now``, are equal
     within ``d^2 < chi2_limit`` (6 dof, sum of the two covariances).  Returns (loser, winner)
@@ -152,7 +165,17 @@ class MissDeleter:
         self.config = config
 
     def dead(self, tracks: TrackSet, t_now: float, imm, *, full: bool = False) -> np.ndarray:
-        return deletion_mask(tracks, t_now, self.config, impact=full)
+        dead = deletion_mask(tracks, t_now, self.config, impact=full)
+        if full and dead.any():
+            # A predicted impact by the drag-free extrapolation is confirmed with every model's
+            # own prediction (a gliding body stays up): the track ends when all are below.
+            cand = np.flatnonzero(dead & tracks.confirmed & (t_now - tracks.t
+                                                             <= self.config.max_coast_s))
+            if cand.size:
+                dead[cand] = predicted_height(tracks, cand, t_now, imm).max(axis=1) \
+                    < -self.config.impact_margin_m
+                dead |= deletion_mask(tracks, t_now, self.config, impact=False)
+        return dead
 
 
 class ChiSquareMerger:
