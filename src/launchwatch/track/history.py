@@ -76,6 +76,11 @@ class Chunks:
             self._chunks = [self._cache] if self._cache.size else []
         return self._cache
 
+    def relabel(self, old_id: int, new_id: int, field: str = "track_id") -> None:
+        """Rows with ``field == old_id`` get ``new_id`` (in place)."""
+        arr = self.array()
+        col = arr[field]
+        col[col == old_id] = new_id
 
 
 class Growable:

@@ -39,13 +39,18 @@ sequential by time).  For each frame:
    flight is not ballistic, but a ballistic missile keeps its track over such gaps; a tentative
    track aged 38 s took a false alarm and was confirmed; counting frames of every sensor that
    had ever updated a track turned single outliers into breaks at radar hand-overs.)
-6. **Duplicates** -- every ``merge_interval_s``, confirmed tracks whose positions and velocities
+6. **Re-acquisition** -- a track confirmed in this frame whose state agrees (chi-square,
+   ``reacquire_probability``, 6 dof) with an older confirmed track not updated for at least
+   ``reacquire_min_gap_s``, predicted by the IMM to its time (process noise included), is the
+   same object found again: the old track takes its state and keeps its identity (recorded in
+   :attr:`Tracker.merges`; ledger and history rows relabelled).
+7. **Duplicates** -- every ``merge_interval_s``, confirmed tracks whose positions and velocities
    agree within a chi-square test are merged (the one with fewer updates is removed,
    :attr:`Tracker.merges`).  Without it, two tracks on one missile, each fed by another sensor,
    would both live for ever.
 
 Parts (:mod:`.parts`): association (step 3), initiation (step 4), deletion (step 5) and
-merging (step 6) are components passed by keyword (``Tracker(config, associator=...,
+merging (steps 6, 7) are components passed by keyword (``Tracker(config, associator=...,
 initiator=..., deleter=..., merger=..., filter=...)``); the defaults implement the rules above.
 
 Outputs: :attr:`Tracker.history` (estimates, :mod:`.history`) and :meth:`Tracker.ledger` (one
@@ -109,6 +114,8 @@ class TrackerConfig:
     ir_min_hits: int = 10
     merge_probability: float = 0.999
     merge_interval_s: float = 1.0
+    reacquire_probability: float = 0.999
+    reacquire_min_gap_s: float = 10.0
     history_covariance: str = "full"
 
     def __post_init__(self):
@@ -207,6 +214,7 @@ class Tracker:
         self._expire(t_ref)
         taken = np.zeros(len(meas), bool)
         updated = np.zeros(tr.n, bool)
+        n0, was_confirmed = tr.n, tr.confirmed.copy()
         if tr.n:
             ti, di = self._candidates(meas, t_ref)
             t0 = self._lap("gate", t0)
@@ -223,6 +231,10 @@ class Tracker:
         if free.size:
             self._initiate(det[free], meas.take(free), led[free], sensor, t_ref)
         t0 = self._lap("initiate", t0)
+        fresh = np.flatnonzero(tr.confirmed & (np.arange(tr.n) >= n0))
+        fresh = np.concatenate([np.flatnonzero(tr.confirmed[:n0] & ~was_confirmed), fresh])
+        if fresh.size:
+            self._reacquire(fresh, t_ref)
         self._delete(t_ref)
         if t_ref - self._last_merge_t >= self.config.merge_interval_s:
             self._last_merge_t = t_ref
@@ -352,6 +364,28 @@ class Tracker:
             gone = np.zeros(tr.n, bool)
             gone[lose] = True
             tr.remove(gone)
+
+    def _reacquire(self, fresh: np.ndarray, t_now: float) -> None:
+        """Newly confirmed tracks that continue an older, coasting one take its identity: the
+        old row gets the new state, the new row goes, ledger and history rows are relabelled
+        (:meth:`~.parts.Merger.reacquire`)."""
+        tr = self.tracks
+        new, old = self.merger.reacquire(tr, fresh, self.imm)
+        if new.size == 0:
+            return
+        for a, b in zip(new, old, strict=True):
+            new_id, old_id = int(tr.ids[a]), int(tr.ids[b])
+            self._merges.append((t_now, new_id, old_id))
+            v = self._ledger.view()
+            v["track_id"][v["track_id"] == new_id] = old_id
+            self._hist.relabel(new_id, old_id)
+        hits = tr.hits[old] + tr.hits[new]
+        tr.set_state(old, tr.x[new], tr.P[new], tr.mu[new], tr.t[new], (tr.xc[new], tr.Pc[new]))
+        tr.hits[old], tr.misses[old] = hits, 0
+        tr.last_sensor[old], tr.confirmed[old] = tr.last_sensor[new], True
+        gone = np.zeros(tr.n, bool)
+        gone[new] = True
+        tr.remove(gone)
 
     def _expire(self, t_now: float) -> None:
         self._ledger_set(self.initiator.expire(t_now), hist.UNASSOCIATED, -1)

@@ -16,7 +16,7 @@ from numba import njit
 from scipy.stats import chi2
 
 from ..earth.gravity import j2_accel
-from .associate import candidate_pairs
+from .associate import assign_sparse, candidate_pairs
 from .batches import ellipsoid_radius
 
 _FIELDS = ("ids", "t", "x", "P", "mu", "xc", "Pc", "hits", "misses", "confirmed",
@@ -180,14 +180,50 @@ class MissDeleter:
 
 class ChiSquareMerger:
     """The tracker's default :class:`~.parts.Merger`: duplicates by a chi-square test of
-    position and velocity (:func:`duplicates`); no re-acquisition."""
+    position and velocity (:func:`duplicates`); re-acquisition by the same test against older
+    confirmed tracks not updated for ``reacquire_min_gap_s`` (:func:`reacquired`)."""
 
     def __init__(self, config):
         self.config = config
         self._chi2 = float(chi2.ppf(config.merge_probability, 6))
+        self._chi2_re = float(chi2.ppf(config.reacquire_probability, 6))
 
     def duplicates(self, tracks: TrackSet, t_now: float, imm):
         return duplicates(tracks, t_now, self._chi2, self.config.max_accel_m_s2)
 
     def reacquire(self, tracks: TrackSet, new_rows: np.ndarray, imm):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return reacquired(tracks, new_rows, imm, self._chi2_re,
+                          min_gap_s=self.config.reacquire_min_gap_s,
+                          max_gap_s=self.config.max_coast_s)
+
+
+def reacquired(tr: TrackSet, new_rows: np.ndarray, imm, chi2_limit: float, *,
+               min_gap_s: float, max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Track-to-track association of newly confirmed tracks ``new_rows`` with older confirmed
+    tracks last updated ``min_gap_s`` to ``max_gap_s`` before them: each old track is predicted
+    by the IMM (mixing, every model, process noise) to the new track's time and compared in
+    position and velocity, ``d^2 = d^T (P_new + P_old)^-1 d`` (6 dof; the two estimates share
+    no measurement, so their errors are independent); pairs with ``d^2 < chi2_limit`` are
+    assigned globally (least total ``d^2``).  Returns (new rows, old rows)."""
+    none = np.zeros(0, np.int64)
+    new_rows = np.asarray(new_rows, np.int64)
+    t_new = tr.t[new_rows]
+    old = np.flatnonzero(tr.confirmed)
+    old = old[~np.isin(old, new_rows)]
+    if old.size == 0 or new_rows.size == 0:
+        return none, none
+    gap = t_new[:, None] - tr.t[old][None, :]  # (A, B)
+    a, b = np.nonzero((gap >= min_gap_s) & (gap <= max_gap_s))
+    if a.size == 0:
+        return none, none
+    o = old[b]
+    xp, Pp, cbar = imm.predict(tr.x[o], tr.P[o], tr.mu[o], gap[a, b])
+    xo, Po = imm.combine(xp, Pp, cbar)
+    d = tr.xc[new_rows[a], :6] - xo[:, :6]
+    S = tr.Pc[new_rows[a], :6, :6] + Po[:, :6, :6]
+    d2 = np.einsum("ki,ki->k", d, np.linalg.solve(S, d[..., None])[..., 0])
+    ok = d2 < chi2_limit
+    if not ok.any():
+        return none, none
+    ia, ib = assign_sparse(a[ok], b[ok], d2[ok], new_rows.size, old.size)
+    return new_rows[ia], old[ib]
