@@ -349,3 +349,20 @@ def test_different_missiles_are_not_reacquired(salvo_truth):
                                           tracker.merges["kept"])], 8) >= 0)
     s = score(tracker.history, make_truth(states, times), gate_m=2000.0)
     assert s.n_swaps == 0
+
+
+def test_lost_track_is_found_again_from_dormancy():
+    """A coasting body unseen for longer than ``max_coast_s``: its track is deleted but kept
+    dormant, and the track started when the radar sees it again takes the old identity."""
+    from track_helpers import coast_truth, midcourse_state
+    times = np.arange(0.0, 200.0, DT)
+    states = coast_truth(midcourse_state()[None], times)
+    rng = np.random.default_rng(16)
+    tracker = Tracker(TrackerConfig(max_coast_s=60.0))
+    scans = radar_scans(states, times, rng=rng, min_el=-1.0)
+    for j, det in enumerate(scans):
+        tracker.step(det if not 200 <= j < 1500 else _far_detection(times[j], 10**6 + j)[:0])
+    assert list(tracker.tracks.ids) == [1] and tracker.dormant.n == 0
+    assert tracker.merges.size == 1 and tracker.merges["kept"][0] == 1
+    s = score(tracker.history, make_truth(states, times))
+    assert s.n_breaks == 0 and s.n_swaps == 0

@@ -43,7 +43,10 @@ sequential by time).  For each frame:
    ``reacquire_probability``, 6 dof) with an older confirmed track not updated for at least
    ``reacquire_min_gap_s``, predicted by the IMM to its time (process noise included), is the
    same object found again: the old track takes its state and keeps its identity (recorded in
-   :attr:`Tracker.merges`; ledger and history rows relabelled).
+   :attr:`Tracker.merges`; ledger and history rows relabelled).  Confirmed tracks deleted
+   while not predicted on the ground stay *dormant* for ``dormant_max_s`` (at most
+   ``dormant_max_tracks``) and are candidates too: a lofted ICBM lost in boost and seen again
+   70 minutes later by another radar keeps its track.
 7. **Duplicates** -- every ``merge_interval_s``, confirmed tracks whose positions and velocities
    agree within a chi-square test are merged (the one with fewer updates is removed,
    :attr:`Tracker.merges`).  Without it, two tracks on one missile, each fed by another sensor,
@@ -76,7 +79,7 @@ from .initiate import TwoPointInitiator
 from .measure import Measurements
 from .models import DEFAULT_MODELS, LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA, MotionModel
 from .parts import Associator, Births, Deleter, Initiator, Merger, StateFilter
-from .tracks import ChiSquareMerger, MissDeleter, TrackSet, extrapolate_kernel
+from .tracks import ChiSquareMerger, MissDeleter, TrackSet, extrapolate_kernel, predicted_height
 from .ukf import UKF
 
 
@@ -116,6 +119,8 @@ class TrackerConfig:
     merge_interval_s: float = 1.0
     reacquire_probability: float = 0.999
     reacquire_min_gap_s: float = 10.0
+    dormant_max_s: float = 7200.0
+    dormant_max_tracks: int = 256
     history_covariance: str = "full"
 
     def __post_init__(self):
@@ -154,6 +159,8 @@ class Tracker:
         self.deleter = deleter if deleter is not None else MissDeleter(cfg)
         self.merger = merger if merger is not None else ChiSquareMerger(cfg)
         self.tracks = TrackSet(len(cfg.models), self.imm.n_state)
+        #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
+        self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
         self._hist = hist.Chunks(hist.history_dtype(len(cfg.models), cfg.history_covariance))
         self._ledger = hist.Growable(hist.LEDGER_DTYPE)
         self._sensors: dict[str, int] = {}
@@ -172,6 +179,11 @@ class Tracker:
     def history(self) -> np.ndarray:
         """All estimates so far (:func:`~.history.history_dtype` rows, in processing order)."""
         return self._hist.array()
+
+    @property
+    def dormant(self) -> TrackSet:
+        """Lost confirmed tracks kept for re-acquisition (see module docstring, rule 6)."""
+        return self._dormant
 
     def ledger(self) -> np.ndarray:
         """One :data:`~.history.LEDGER_DTYPE` row per detection received, in arrival order."""
@@ -349,10 +361,21 @@ class Tracker:
         return self._sensors.setdefault(name, len(self._sensors))
 
     def _delete(self, t_now: float, *, impact: bool = False) -> None:
-        if self.tracks.n:
-            dead = self.deleter.dead(self.tracks, t_now, self.imm, full=impact)
+        tr = self.tracks
+        if tr.n:
+            dead = self.deleter.dead(tr, t_now, self.imm, full=impact)
             if dead.any():
-                self.tracks.remove(dead)
+                lost = np.flatnonzero(dead & tr.confirmed)
+                if lost.size:  # not predicted on the ground: kept for re-acquisition
+                    up = predicted_height(tr, lost, t_now, self.imm).max(axis=1)
+                    self._dormant.extend(tr.take(lost[up >= -self.config.impact_margin_m]))
+                tr.remove(dead)
+        d = self._dormant
+        if d.n:
+            old = t_now - d.t > self.config.dormant_max_s
+            old |= np.arange(d.n) < d.n - self.config.dormant_max_tracks
+            if old.any():
+                d.remove(old)
 
     def _merge_duplicates(self, t_now: float) -> None:
         tr = self.tracks
@@ -370,7 +393,23 @@ class Tracker:
         old row gets the new state, the new row goes, ledger and history rows are relabelled
         (:meth:`~.parts.Merger.reacquire`)."""
         tr = self.tracks
+        n_live = tr.n
+        if self._dormant.n:  # lost tracks are candidates too: appended after the live ones
+            tr.extend(self._dormant)
         new, old = self.merger.reacquire(tr, fresh, self.imm)
+        revived = old >= n_live
+        if self._dormant.n:
+            keep = np.ones(self._dormant.n, bool)
+            keep[old[revived] - n_live] = False
+            self._dormant.remove(~keep)
+            back = np.zeros(tr.n, bool)
+            back[n_live:] = True
+            back[old[revived]] = False  # revived rows stay live (they take the new state)
+            tr.remove(back)
+            # revived rows now sit after the live ones, in the order of old[revived]
+            order = np.argsort(old[revived])
+            old = old.copy()
+            old[np.flatnonzero(revived)[order]] = n_live + np.arange(int(revived.sum()))
         if new.size == 0:
             return
         for a, b in zip(new, old, strict=True):

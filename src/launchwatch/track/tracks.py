@@ -61,6 +61,18 @@ class TrackSet:
         for f in _FIELDS:
             setattr(self, f, getattr(self, f)[keep])
 
+    def take(self, rows) -> TrackSet:
+        """A new TrackSet of rows ``rows`` (copies)."""
+        out = TrackSet(self.mu.shape[1], self.x.shape[2])
+        for f in _FIELDS:
+            setattr(out, f, getattr(self, f)[rows])
+        return out
+
+    def extend(self, other: TrackSet) -> None:
+        """Append the tracks of ``other``."""
+        for f in _FIELDS:
+            setattr(self, f, np.concatenate([getattr(self, f), getattr(other, f)]))
+
     def set_state(self, rows, x, P, mu, t, combined) -> None:
         self.x[rows], self.P[rows], self.mu[rows], self.t[rows] = x, P, mu, t
         self.xc[rows], self.Pc[rows] = combined
@@ -194,16 +206,17 @@ class ChiSquareMerger:
     def reacquire(self, tracks: TrackSet, new_rows: np.ndarray, imm):
         return reacquired(tracks, new_rows, imm, self._chi2_re,
                           min_gap_s=self.config.reacquire_min_gap_s,
-                          max_gap_s=self.config.max_coast_s)
+                          max_gap_s=self.config.dormant_max_s)
 
 
 def reacquired(tr: TrackSet, new_rows: np.ndarray, imm, chi2_limit: float, *,
                min_gap_s: float, max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
     """Track-to-track association of newly confirmed tracks ``new_rows`` with older confirmed
     tracks last updated ``min_gap_s`` to ``max_gap_s`` before them: each old track is predicted
-    by the IMM (mixing, every model, process noise) to the new track's time and compared in
-    position and velocity, ``d^2 = d^T (P_new + P_old)^-1 d`` (6 dof; the two estimates share
-    no measurement, so their errors are independent); pairs with ``d^2 < chi2_limit`` are
+    once by the IMM (mixing, every model, process noise) to the latest new track's time (the
+    new ones, from one frame, are carried there along their velocity) and compared in position
+    and velocity, ``d^2 = d^T (P_new + P_old)^-1 d`` (6 dof; the two estimates share no
+    measurement, so their errors are independent); pairs with ``d^2 < chi2_limit`` are
     assigned globally (least total ``d^2``).  Returns (new rows, old rows)."""
     none = np.zeros(0, np.int64)
     new_rows = np.asarray(new_rows, np.int64)
@@ -216,11 +229,15 @@ def reacquired(tr: TrackSet, new_rows: np.ndarray, imm, chi2_limit: float, *,
     a, b = np.nonzero((gap >= min_gap_s) & (gap <= max_gap_s))
     if a.size == 0:
         return none, none
-    o = old[b]
-    xp, Pp, cbar = imm.predict(tr.x[o], tr.P[o], tr.mu[o], gap[a, b])
+    t_ref = float(t_new.max())
+    ub, b_loc = np.unique(b, return_inverse=True)
+    o = old[ub]
+    xp, Pp, cbar = imm.predict(tr.x[o], tr.P[o], tr.mu[o], t_ref - tr.t[o])
     xo, Po = imm.combine(xp, Pp, cbar)
-    d = tr.xc[new_rows[a], :6] - xo[:, :6]
-    S = tr.Pc[new_rows[a], :6, :6] + Po[:, :6, :6]
+    xn = tr.xc[new_rows[a], :6].copy()
+    xn[:, :3] += xn[:, 3:6] * (t_ref - t_new[a])[:, None]
+    d = xn - xo[b_loc, :6]
+    S = tr.Pc[new_rows[a], :6, :6] + Po[b_loc, :6, :6]
     d2 = np.einsum("ki,ki->k", d, np.linalg.solve(S, d[..., None])[..., 0])
     ok = d2 < chi2_limit
     if not ok.any():
