@@ -90,7 +90,8 @@ def test_ir_cue_confirms_at_birth_and_ir_updates_the_track(srbm_truth):
     times, states, _ = srbm_truth
     rng = np.random.default_rng(5)
     k0 = int(20 / DT)
-    tracker = Tracker()
+    # a 0.1 s two-point start knows its velocity to ~1 km/s: cue confirmation allowed anyway
+    tracker = Tracker(TrackerConfig(cue_confirm_max_vel_sigma_m_s=np.inf))
     tracker.step(_ir_detection(states[0, k0 - 10, :3], times[k0 - 10], 900, rng))  # cue
     scans = radar_scans(states[:, k0:k0 + 100], times[k0:k0 + 100], rng=rng)
     for j, det in enumerate(scans):

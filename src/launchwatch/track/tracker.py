@@ -114,6 +114,7 @@ class TrackerConfig:
     impact_margin_m: float = 2000.0
     cue_window_s: float = 10.0
     cue_sigma: float = 4.0
+    cue_confirm_max_vel_sigma_m_s: float = 150.0
     ir_min_hits: int = 10
     merge_probability: float = 0.999
     merge_interval_s: float = 1.0
