@@ -6,8 +6,9 @@ and its 8x8 covariance at its own time ``t_k`` (s after the scenario epoch), :fu
 1. draws S samples per track from N(x, P) (one batched eigen-decomposition, no loop per track),
    after the lift prior of the track's flight regime (:func:`.lift.regime_lift`: ballistic for
    exo-atmospheric tracks); ``ell`` is the lift-to-drag ratio of the pull-up law the tracker
-   estimates (:mod:`launchwatch.track.models`), plus the tracker's own random walk of it over
-   the rest of the flight (:func:`.lift.future_lift_walk`), clipped to ``[0, ELL_MAX]``;
+   estimates (:mod:`launchwatch.track.models`), plus a random walk for the predictor's model
+   error over the rest of the flight (:func:`.lift.future_lift_walk`), clipped to
+   ``[0, ELL_MAX]``;
 2. flies all K*S samples to impact in **one call** of the flight core's batched propagator
    (:func:`launchwatch.flight.propagate.propagate_states`): J2 gravity, rotating Earth, US
    Standard Atmosphere 1976, drag with each sample's own ballistic coefficient (a unit body with
