@@ -52,6 +52,10 @@ sequential by time).  For each frame:
    :attr:`Tracker.merges`).  Without it, two tracks on one missile, each fed by another sensor,
    would both live for ever.
 
+Out-of-sequence detections (older than the track they update by more than a frame window,
+up to ``oosm_lag_s``, e.g. partner data 5-30 s late) are re-processed in their time place from
+a snapshot (:mod:`.oosm`); older ones are applied by backward prediction.
+
 Parts (:mod:`.parts`): association (step 3), initiation (step 4), deletion (step 5) and
 merging (steps 6, 7) are components passed by keyword (``Tracker(config, associator=...,
 initiator=..., deleter=..., merger=..., filter=...)``); the defaults implement the rules above.
@@ -78,6 +82,7 @@ from .imm import DEFAULT_TRANSITION, IMM
 from .initiate import TwoPointInitiator
 from .measure import Measurements
 from .models import DEFAULT_MODELS, LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA, MotionModel
+from .oosm import LagBuffer
 from .parts import Associator, Births, Deleter, Initiator, Merger, StateFilter
 from .tracks import ChiSquareMerger, MissDeleter, TrackSet, extrapolate_kernel, predicted_height
 from .ukf import UKF
@@ -122,6 +127,8 @@ class TrackerConfig:
     reacquire_min_gap_s: float = 10.0
     dormant_max_s: float = 7200.0
     dormant_max_tracks: int = 256
+    oosm_lag_s: float = 30.0
+    oosm_snapshot_s: float = 5.0
     history_covariance: str = "full"
 
     def __post_init__(self):
@@ -162,6 +169,7 @@ class Tracker:
         self.tracks = TrackSet(len(cfg.models), self.imm.n_state)
         #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
         self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
+        self._lag = LagBuffer(cfg.oosm_lag_s, cfg.oosm_snapshot_s)
         self._hist = hist.Chunks(hist.history_dtype(len(cfg.models), cfg.history_covariance))
         self._ledger = hist.Growable(hist.LEDGER_DTYPE)
         self._sensors: dict[str, int] = {}
@@ -220,9 +228,12 @@ class Tracker:
         t0 = time.perf_counter()
         meas = Measurements.from_detections(det)
         t_ref = float(np.median(meas.t_s))
+        in_sequence = t_ref >= self.t_s
         self.t_s = max(self.t_s, t_ref)
         sensor = self._sensor(str(det["sensor"][0]))
         self._delete(t_ref)
+        if in_sequence:  # a snapshot holds every detection up to its time
+            self._lag.snapshot(tr, t_ref)
         self.initiator.new_frame(sensor)
         self._expire(t_ref)
         taken = np.zeros(len(meas), bool)
@@ -232,7 +243,7 @@ class Tracker:
             ti, di = self._candidates(meas, t_ref)
             t0 = self._lap("gate", t0)
             if ti.size:
-                a_trk, a_det = self._associate_update(meas, ti, di, t_ref, sensor)
+                a_trk, a_det = self._associate_update(det, meas, ti, di, t_ref, sensor)
                 t0 = time.perf_counter()
                 taken[a_det] = True
                 updated[a_trk] = True
@@ -296,7 +307,7 @@ class Tracker:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(out_t), np.concatenate(out_d)
 
-    def _associate_update(self, meas, ti, di, t_ref, sensor):
+    def _associate_update(self, det, meas, ti, di, t_ref, sensor):
         tr, imm = self.tracks, self.imm
         t0 = time.perf_counter()
         cand, loc = np.unique(ti, return_inverse=True)
@@ -314,6 +325,18 @@ class Tracker:
         t0 = self._lap("associate", t0)
         if a_loc.size == 0:
             return a_loc, a_det
+        late = np.flatnonzero(meas.t_s[a_det] < tr.t[cand[a_loc]] - self.config.frame_window_s)
+        done_trk, done_det = cand[a_loc[:0]], a_det[:0]
+        if late.size and self._lag.enabled:  # out of sequence: re-processed (.oosm)
+            done = late[self._late_updates(det[a_det[late]], cand[a_loc[late]],
+                                           meas.det_id[a_det[late]])]
+            t0 = self._lap("update", t0)
+            done_trk, done_det = cand[a_loc[done]], a_det[done]
+            keep = np.ones(a_loc.size, bool)
+            keep[done] = False
+            a_loc, a_det = a_loc[keep], a_det[keep]
+            if a_loc.size == 0:
+                return done_trk, done_det
         trk = cand[a_loc]
         t_det = meas.t_s[a_det]
         xu, Pu, cb = xp[a_loc], Pp[a_loc], cbar[a_loc]
@@ -331,9 +354,30 @@ class Tracker:
         tr.confirmed[trk] |= tr.hits[trk] >= self.config.confirm_hits
         self.n_updates += trk.size
         t0 = self._lap("update", t0)
+        self._lag.log(tr.ids[trk], det[a_det])
         self._record(trk, meas.det_id[a_det])
         self._lap("manage", t0)
-        return trk, a_det
+        return np.concatenate([trk, done_trk]), np.concatenate([a_det, done_det])
+
+    def _late_updates(self, det, rows, det_id) -> np.ndarray:
+        """Out-of-sequence detections ``det`` assigned to track rows ``rows``: re-processed
+        (:mod:`.oosm`); returns a mask of those done (the rest go the ordinary way)."""
+        tr, imm = self.tracks, self.imm
+        done = np.zeros(rows.size, bool)
+        for i in range(rows.size):  # the few late detections of a frame
+            r = int(rows[i])
+            out = self._lag.replay(int(tr.ids[r]), det[i:i + 1], imm)
+            if out is None or out[3] < tr.t[r] - 1e-9:
+                continue
+            x, P, mu, t = out
+            xc, Pc = imm.combine(x[None], P[None], mu[None])
+            tr.set_state(np.array([r]), x[None], P[None], mu[None], np.array([t]), (xc, Pc))
+            tr.hits[r] += 1
+            self._lag.log(tr.ids[r:r + 1], det[i:i + 1])
+            self._record(np.array([r]), det_id[i:i + 1])
+            done[i] = True
+        self.n_updates += int(done.sum())
+        return done
 
     # ------------------------------------------------------------------ initiation
     def _initiate(self, det, meas, led, sensor, t_ref):
