@@ -62,10 +62,13 @@ class LagBuffer:
         while len(self._snaps) > 1 and self._snaps[1][0] <= keep_from:
             self._snaps.pop(0)
         v = self._log.view()
-        if v.size and v["det"]["t_s"][0] < self._snaps[0][0] - self.lag_s - self.snapshot_s:
-            kept = v[v["det"]["t_s"] >= self._snaps[0][0] - self.lag_s - self.snapshot_s]
-            self._log = Growable(LOG_DTYPE, max(1024, 2 * kept.size))
-            self._log.append(kept)
+        if v.size:  # compact once most of the log is older than the oldest snapshot
+            fresh = v["det"]["t_s"] >= self._snaps[0][0] - self.snapshot_s
+            n_fresh = int(np.count_nonzero(fresh))
+            if n_fresh < v.size // 2:
+                kept = v[fresh]
+                self._log = Growable(LOG_DTYPE, max(1024, 2 * n_fresh))
+                self._log.append(kept)
 
     def replay(self, track_id: int, det: np.ndarray, imm):
         """Re-process track ``track_id`` with the late detection ``det`` (one row).  Returns
