@@ -22,11 +22,13 @@ GLIDE = 2  # model order of DEFAULT_MODELS
 def glide_truth():
     """The reference KN-23-class shot (700 km, 50 km apogee, depressed, pull-up): times every
     4 s (a radar's revisit) and ECEF states (1, T, 6)."""
-    shot = shape(vehicle_model("KN-23"), *TAEKWAN, 700e3, 95.0, trajectory="depressed",
-                 apogee_m=50e3)
+    shot = shape(
+        vehicle_model("KN-23"), *TAEKWAN, 700e3, 95.0, trajectory="depressed", apogee_m=50e3
+    )
     times = np.arange(40.0, 470.0, 4.0)
-    tr = propagate(shot.vehicle, *TAEKWAN, shot.launch_azimuth_deg, shot.ctrl[None],
-                   sample_times_s=times)
+    tr = propagate(
+        shot.vehicle, *TAEKWAN, shot.launch_azimuth_deg, shot.ctrl[None], sample_times_s=times
+    )
     return times, tr.samples_ecef()
 
 
@@ -35,8 +37,17 @@ def test_glide_through_a_radar_gap_is_one_track(glide_truth):
     rng = np.random.default_rng(11)
     gap = (times > 192.0) & (times < 296.0)  # the reference scenario's gap between radars
     tracker = Tracker()
-    for k, det in enumerate(radar_scans(states, times, rng=rng, site=SITE, min_el=-1.0,
-                                        sigma=(50.0, 1e-3, 1e-3), range_rate_sigma=2.0)):
+    for k, det in enumerate(
+        radar_scans(
+            states,
+            times,
+            rng=rng,
+            site=SITE,
+            min_el=-1.0,
+            sigma=(50.0, 1e-3, 1e-3),
+            range_rate_sigma=2.0,
+        )
+    ):
         tracker.step(det[:0] if gap[k] else det)
     tracker.flush()
     s = score(tracker.history, make_truth(states, times), gate_m=20_000.0)

@@ -37,8 +37,15 @@ def two_radars(srbm_truth):
     k = np.arange(600, 3000, 20)  # own radar every 2 s, partner 1 s later, sharper
     rng = np.random.default_rng(3)
     a = radar_scans(states[:, k], times[k], rng=rng, sigma=(50.0, 2e-3, 2e-3))
-    b = radar_scans(states[:, k + 10], times[k + 10], rng=rng, sensor="P", site=PARTNER,
-                    first_id=10**6, sigma=(20.0, 5e-4, 5e-4))
+    b = radar_scans(
+        states[:, k + 10],
+        times[k + 10],
+        rng=rng,
+        sensor="P",
+        site=PARTNER,
+        first_id=10**6,
+        sigma=(20.0, 5e-4, 5e-4),
+    )
     return times[k], states, a, b
 
 
@@ -65,7 +72,11 @@ def test_late_partner_data_is_reprocessed(two_radars):
     # measured: in order 59 m, late re-processed 73 m, late by backward prediction 251 m,
     # own radar alone 384 m
     assert e_late < 1.5 * e_in and e_late < 0.5 * e_back and e_late < 0.3 * e_alone, (
-        e_in, e_late, e_back, e_alone)
+        e_in,
+        e_late,
+        e_back,
+        e_alone,
+    )
     # once everything has arrived the re-processed track is the in-order one (same births:
     # the first 20 s of partner data on time, so every late detection has a snapshot before it)
     late = _run(a, b, t_a, on_time_until=t_a[0] + 20.0)

@@ -67,12 +67,19 @@ class OnePointInitiator:
         if n > 7:
             P[:, 7:, 7:] = np.eye(n - 7)
         self.started += k
-        return Births(x=np.repeat(x[:, None], m, 1), P=np.repeat(P[:, None], m, 1),
-                      mu=np.full((k, m), 1.0 / m), t_s=meas.t_s[radar],
-                      hits=np.ones(k, np.int64), confirmed=np.ones(k, bool),
-                      det_id=meas.det_id[radar], sensor=sensor,
-                      ledger_idx=ledger_idx[radar], ledger_outcome=np.full(k, hist.STARTED),
-                      ledger_birth=np.arange(k))
+        return Births(
+            x=np.repeat(x[:, None], m, 1),
+            P=np.repeat(P[:, None], m, 1),
+            mu=np.full((k, m), 1.0 / m),
+            t_s=meas.t_s[radar],
+            hits=np.ones(k, np.int64),
+            confirmed=np.ones(k, bool),
+            det_id=meas.det_id[radar],
+            sensor=sensor,
+            ledger_idx=ledger_idx[radar],
+            ledger_outcome=np.full(k, hist.STARTED),
+            ledger_birth=np.arange(k),
+        )
 
 
 class NeverDelete:
@@ -93,8 +100,7 @@ def test_tracker_from_stub_parts(srbm_truth):
     sl = slice(600, 900)
     rng = np.random.default_rng(21)
     assoc, init = GreedyAssociator(), OnePointInitiator()
-    tracker = Tracker(associator=assoc, initiator=init, deleter=NeverDelete(),
-                      merger=NeverMerge())
+    tracker = Tracker(associator=assoc, initiator=init, deleter=NeverDelete(), merger=NeverMerge())
     for det in radar_scans(states[:, sl], times[sl], rng=rng):
         tracker.step(det)
     tracker.flush()

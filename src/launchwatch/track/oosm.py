@@ -89,13 +89,13 @@ class LagBuffer:
             return None
         j0, r = start
         ts = self._snaps[j0][1]
-        x, P, mu, t = ts.x[r:r + 1], ts.P[r:r + 1], ts.mu[r:r + 1], float(ts.t[r])
+        x, P, mu, t = ts.x[r : r + 1], ts.P[r : r + 1], ts.mu[r : r + 1], float(ts.t[r])
         v = self._log.view()
         mine = v[(v["track_id"] == track_id) & (v["det"]["t_s"] > t)]["det"]
         seq = np.concatenate([mine, det])
         seq = seq[np.argsort(seq["t_s"], kind="stable")]
         meas = Measurements.from_detections(seq)
-        later = self._snaps[j0 + 1:]
+        later = self._snaps[j0 + 1 :]
         k = 0
         for i in range(seq.size + 1):  # time steps of one track
             t_next = float(meas.t_s[i]) if i < seq.size else np.inf

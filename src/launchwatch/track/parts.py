@@ -36,19 +36,33 @@ _EMPTY = np.zeros(0, np.int64)
 class StateFilter(Protocol):
     """Batched Bayesian filter on K rows: means (K, n), covariances (K, n, n)."""
 
-    def predict(self, x: np.ndarray, P: np.ndarray, dt: np.ndarray, params: np.ndarray, *,
-                overwrite: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def predict(
+        self,
+        x: np.ndarray,
+        P: np.ndarray,
+        dt: np.ndarray,
+        params: np.ndarray,
+        *,
+        overwrite: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Rows predicted by ``dt`` (K,) s under model parameter rows ``params``."""
         ...
 
-    def update(self, x: np.ndarray, P: np.ndarray, meas: Measurements,
-               rows: np.ndarray | None = None, *, overwrite: bool = False
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def update(
+        self,
+        x: np.ndarray,
+        P: np.ndarray,
+        meas: Measurements,
+        rows: np.ndarray | None = None,
+        *,
+        overwrite: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Row ``i`` updated with measurement ``rows[i]``: ``(x, P, loglik, nis)``."""
         ...
 
-    def gate(self, x: np.ndarray, P: np.ndarray, meas: Measurements,
-             rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def gate(
+        self, x: np.ndarray, P: np.ndarray, meas: Measurements, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per row: NIS, ``ln det S`` and the measurement dimension (no state change)."""
         ...
 
@@ -59,8 +73,9 @@ class Associator(Protocol):
     ``d^2 + ln det S``); each track and detection is used at most once.  Returns the chosen
     ``(track indices, detection indices)``."""
 
-    def associate(self, trk: np.ndarray, det: np.ndarray, cost: np.ndarray, n_tracks: int,
-                  n_dets: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def associate(
+        self, trk: np.ndarray, det: np.ndarray, cost: np.ndarray, n_tracks: int, n_dets: int
+    ) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 @dataclass(slots=True)
@@ -94,8 +109,9 @@ class Initiator(Protocol):
         """A new frame of ``sensor`` begins (before :meth:`initiate`)."""
         ...
 
-    def initiate(self, det: np.ndarray, meas: Measurements, ledger_idx: np.ndarray,
-                 sensor: int, imm: IMM) -> Births:
+    def initiate(
+        self, det: np.ndarray, meas: Measurements, ledger_idx: np.ndarray, sensor: int, imm: IMM
+    ) -> Births:
         """Unassociated detections of one frame (DETECTION_DTYPE rows, their measurements
         and ledger indices) -> the tracks to start (possibly none)."""
         ...
@@ -110,21 +126,22 @@ class Deleter(Protocol):
     """(N,) mask of tracks to delete at ``t_now``; ``full`` asks for the costlier checks too
     (run once per ``merge_interval_s``)."""
 
-    def dead(self, tracks: TrackSet, t_now: float, imm: IMM, *, full: bool = False
-             ) -> np.ndarray: ...
+    def dead(
+        self, tracks: TrackSet, t_now: float, imm: IMM, *, full: bool = False
+    ) -> np.ndarray: ...
 
 
 @runtime_checkable
 class Merger(Protocol):
     """Track identity: duplicates among live confirmed tracks, and re-found objects."""
 
-    def duplicates(self, tracks: TrackSet, t_now: float, imm: IMM
-                   ) -> tuple[np.ndarray, np.ndarray]:
+    def duplicates(self, tracks: TrackSet, t_now: float, imm: IMM) -> tuple[np.ndarray, np.ndarray]:
         """(loser rows, winner rows): the loser is removed, the winner stays."""
         ...
 
-    def reacquire(self, tracks: TrackSet, new_rows: np.ndarray, imm: IMM
-                  ) -> tuple[np.ndarray, np.ndarray]:
+    def reacquire(
+        self, tracks: TrackSet, new_rows: np.ndarray, imm: IMM
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Newly confirmed tracks ``new_rows`` that continue an older confirmed track:
         (new rows, old rows).  The tracker gives the old track the new one's state and
         removes the new one, so the object keeps its first identity."""
