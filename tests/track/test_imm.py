@@ -30,7 +30,9 @@ def test_imm_picks_boost_then_coast(srbm_truth, filt):
     assert boost.sum() > 100 and coast.sum() > 2000
     assert np.mean(h["mu"][boost, BOOST] > 0.5) > 0.9, h["mu"][boost, BOOST][::20]
     assert np.mean(h["mu"][coast, COAST] > 0.5) > 0.95
-    assert np.mean(h["mu"][coast, COAST]) > 0.9
+    # in vacuum the glide model is a coast model (lift vanishes with the air): it keeps a
+    # share, the boost model none
+    assert np.mean(h["mu"][coast, BOOST]) < 0.02
     # the filter state stays on the missile through burnout
     k = np.round(h["t_s"] / DT).astype(int)
     err = np.linalg.norm(h["state"][:, :3] - states[0, k, :3], axis=1)

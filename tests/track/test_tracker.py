@@ -8,8 +8,10 @@ from launchwatch.earth.frames import geodetic_to_ecef
 from launchwatch.sense.geometry import aer_from
 from launchwatch.sense.records import DETECTION_DTYPE, empty_detections
 from launchwatch.track import history as hist
+from launchwatch.track.associate import GNNAssociator
 from launchwatch.track.score import score
 from launchwatch.track.tracker import Tracker, TrackerConfig
+from launchwatch.track.tracks import ChiSquareMerger
 
 SECOND_SITE = geodetic_to_ecef(np.radians(41.0), np.radians(129.5), 50.0)
 GEO_SAT = geodetic_to_ecef(0.0, np.radians(128.0), 35_786e3)
@@ -88,7 +90,8 @@ def test_ir_cue_confirms_at_birth_and_ir_updates_the_track(srbm_truth):
     times, states, _ = srbm_truth
     rng = np.random.default_rng(5)
     k0 = int(20 / DT)
-    tracker = Tracker()
+    # a 0.1 s two-point start knows its velocity to ~1 km/s: cue confirmation allowed anyway
+    tracker = Tracker(TrackerConfig(cue_confirm_max_vel_sigma_m_s=np.inf))
     tracker.step(_ir_detection(states[0, k0 - 10, :3], times[k0 - 10], 900, rng))  # cue
     scans = radar_scans(states[:, k0:k0 + 100], times[k0:k0 + 100], rng=rng)
     for j, det in enumerate(scans):
@@ -279,3 +282,88 @@ def test_sparse_noisy_radar_starts_and_keeps_one_track(srbm_truth):
     assert np.unique(s.assignment[s.assignment >= 0]).size == 1
     assert s.n_false_tracks == 0 and s.coverage[0] > 0.9
     assert s.pos_rmse_m < 500.0  # single detections here: ~1 km cross-range
+
+
+class _BlindAssociator(GNNAssociator):
+    """GNN that takes no update while ``blind`` (a gate that failed, a detection another
+    track took)."""
+
+    blind = False
+
+    def associate(self, trk, det, cost, n_tracks, n_dets):
+        if self.blind:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return super().associate(trk, det, cost, n_tracks, n_dets)
+
+
+def test_refound_missile_keeps_its_identity(srbm_truth):
+    """After a 30 s gap the coasting track does not take its missile's detections (blind
+    associator): a new track starts, and once confirmed it is recognised as the old one
+    (track-to-track test against the old track's IMM prediction) and takes its identity;
+    ledger and history carry the old id only (the tentative tracks started while blind die)."""
+    times, states, _ = srbm_truth
+    rng = np.random.default_rng(14)
+    assoc = _BlindAssociator()
+    tracker = Tracker(associator=assoc)
+    scans = radar_scans(states[:, 600:1100], times[600:1100], rng=rng)
+    for det in scans[:100]:
+        tracker.step(det)
+    assert list(tracker.tracks.ids) == [1]
+    assoc.blind = True
+    for det in scans[400:410]:  # 30 s later, 1 s blind
+        tracker.step(det)
+    assoc.blind = False
+    for det in scans[410:]:
+        tracker.step(det)
+    tracker.flush()
+    assert list(tracker.tracks.ids) == [1]
+    m = tracker.merges
+    assert m.size == 1 and m["kept"][0] == 1 and m["removed"][0] > 1
+    h = tracker.history
+    assert set(h["track_id"][h["confirmed"]].tolist()) == {1}  # tentative ones died blind
+    led = tracker.ledger()
+    assert np.all(led["track_id"][led["outcome"] == hist.UPDATED] == 1)
+    s = score(tracker.history, make_truth(states[:, 600:1100], times[600:1100]))
+    assert s.n_breaks == 0 and s.n_swaps == 0
+    # without re-acquisition the same run has two tracks and a break
+    tracker = Tracker(associator=(assoc := _BlindAssociator()),
+                      merger=type("NoReacquire", (ChiSquareMerger,), {
+                          "reacquire": lambda self, tr, rows, imm: (rows[:0], rows[:0])})(
+                          TrackerConfig()))
+    for j, det in enumerate(scans[:100] + scans[400:]):
+        assoc.blind = 100 <= j < 110
+        tracker.step(det)
+    s = score(tracker.history, make_truth(states[:, 600:1100], times[600:1100]))
+    assert s.n_breaks == 1
+
+
+def test_different_missiles_are_not_reacquired(salvo_truth):
+    """Across the salvo (crossing paths, 3 s apart) no new track takes an older one's identity
+    (the salvo test counts no swaps; here the re-acquisitions themselves)."""
+    times, states = salvo_truth
+    rng = np.random.default_rng(15)
+    tracker = Tracker()
+    for det in radar_scans(states, times, rng=rng, pd=0.7):
+        tracker.step(det)
+    assert tracker.merges.size == 0 or np.all(
+        truth_ids(tracker.history[np.isin(tracker.history["track_id"],
+                                          tracker.merges["kept"])], 8) >= 0)
+    s = score(tracker.history, make_truth(states, times), gate_m=2000.0)
+    assert s.n_swaps == 0
+
+
+def test_lost_track_is_found_again_from_dormancy():
+    """A coasting body unseen for longer than ``max_coast_s``: its track is deleted but kept
+    dormant, and the track started when the radar sees it again takes the old identity."""
+    from track_helpers import coast_truth, midcourse_state
+    times = np.arange(0.0, 200.0, DT)
+    states = coast_truth(midcourse_state()[None], times)
+    rng = np.random.default_rng(16)
+    tracker = Tracker(TrackerConfig(max_coast_s=60.0))
+    scans = radar_scans(states, times, rng=rng, min_el=-1.0)
+    for j, det in enumerate(scans):
+        tracker.step(det if not 200 <= j < 1500 else _far_detection(times[j], 10**6 + j)[:0])
+    assert list(tracker.tracks.ids) == [1] and tracker.dormant.n == 0
+    assert tracker.merges.size == 1 and tracker.merges["kept"][0] == 1
+    s = score(tracker.history, make_truth(states, times))
+    assert s.n_breaks == 0 and s.n_swaps == 0

@@ -60,8 +60,8 @@ class Assessment:
     capability_range_m: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) median
     impact_fraction: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) samples
     boost_prob: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) still boosting
-    lift_to_drag: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) posterior mean
-    lift_posterior: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (K, G)
+    lift_to_drag: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) mean flown
+    lift_sigma: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) its spread
 
     @property
     def n_tracks(self) -> int:

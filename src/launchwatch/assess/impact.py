@@ -1,13 +1,19 @@
 """Impact prediction with uncertainty: track estimates -> Monte Carlo samples -> flight core.
 
-For K tracks, each with an ECEF estimate ``x = [r (m), v (m/s, Earth-relative), ln beta]`` and
-its 7x7 covariance at its own time ``t_k`` (s after the scenario epoch), :func:`assess`
+For K tracks, each with an ECEF estimate ``x = [r (m), v (m/s, Earth-relative), ln beta, ell]``
+and its 8x8 covariance at its own time ``t_k`` (s after the scenario epoch), :func:`assess`
 
-1. draws S samples per track from N(x, P) (one batched eigen-decomposition, no loop per track);
+1. draws S samples per track from N(x, P) (one batched eigen-decomposition, no loop per track),
+   after the lift prior of the track's flight regime (:func:`.lift.regime_lift`: ballistic for
+   exo-atmospheric tracks); ``ell`` is the lift-to-drag ratio of the pull-up law the tracker
+   estimates (:mod:`launchwatch.track.models`), plus a random walk for the predictor's model
+   error over the rest of the flight (:func:`.lift.future_lift_walk`), clipped to
+   ``[0, ELL_MAX]``;
 2. flies all K*S samples to impact in **one call** of the flight core's batched propagator
    (:func:`launchwatch.flight.propagate.propagate_states`): J2 gravity, rotating Earth, US
    Standard Atmosphere 1976, drag with each sample's own ballistic coefficient (a unit body with
-   aerodynamic scale ``1 / beta``, the same drag law as the tracker's coast model), adaptive
+   aerodynamic scale ``1 / beta``, the same drag law as the tracker's coast model) and its own
+   lift (the same pull-up law as the tracker's glide model), adaptive
    Dormand-Prince with the impact located exactly on the ellipsoid.  The launch inertial frame
    of that call coincides with ECEF at the assessment time ``t_s``;
 3. reduces the samples: mean impact point and time, the east-north covariance of the impact
@@ -22,9 +28,9 @@ its 7x7 covariance at its own time ``t_k`` (s after the scenario epoch), :func:`
    track is still boosting (``boost_prob`` high) both the impact and the class are lower bounds:
    the prediction assumes the motor has burnt out.
 
-Honest uncertainty has two limits here, both stated with the result: a quasi-ballistic vehicle's
-lift is not in the ballistic model (the tracker's manoeuvre model widens the covariance while
-it glides), and a boosting track's future thrust is unknown.
+Honest uncertainty has two limits here, both stated with the result: a vehicle whose lift does
+not follow the pull-up law (a manoeuvring re-entry vehicle, a glide vehicle) is predicted with
+the law, and a boosting track's future thrust is unknown.
 """
 
 from __future__ import annotations
@@ -67,8 +73,9 @@ _UNIT_BODY = lift.unit_body()
 @dataclass(frozen=True, slots=True)
 class TrackEstimates:
     """What the predictor needs of K tracks (ECEF, SI): ids, times (s after epoch), means
-    (K, 7) ``[r, v, ln beta]``, covariances (K, 7, 7), boost-model probability (K,), highest
-    height seen so far (K,, m; NaN if unknown)."""
+    (K, 8) ``[r, v, ln beta, ell]``, covariances (K, 8, 8), boost-model probability (K,),
+    highest height seen so far (K,, m; NaN if unknown).  Means (K, 7) without ``ell`` get the
+    tracker's lift prior (:func:`.lift.with_lift`)."""
 
     track_id: np.ndarray
     t_s: np.ndarray
@@ -76,9 +83,6 @@ class TrackEstimates:
     cov: np.ndarray
     boost_prob: np.ndarray
     max_height_m: np.ndarray
-    anchor_t_s: np.ndarray | None = None  # (K,) an earlier estimate (NaN: none), for the lift
-    anchor_mean: np.ndarray | None = None  # (K, 7)
-    anchor_cov: np.ndarray | None = None  # (K, 7, 7)
 
 
 def ellipse_axes(cov_en: np.ndarray, levels=ELLIPSE_LEVELS):
@@ -152,27 +156,26 @@ def assess(tracks: TrackEstimates, t_s: float, epoch: datetime, *, n_samples: in
     s = int(n_samples)
     if k_tracks == 0 or s < 2:
         raise ValueError("assess needs at least one track and two samples")
-    x = sample_states(tracks.mean, tracks.cov, s, rng)  # (K, S, 7)
+    mean, cov = lift.with_lift(tracks.mean, tracks.cov)
     apogee_now = np.fmax(np.asarray(tracks.max_height_m, float),
-                         lift.kepler_apogee_height_m(tracks.mean[:, :3], tracks.mean[:, 3:6]))
-    prior = lift.lift_prior(apogee_now)
-    if tracks.anchor_t_s is None:
-        post = prior
-    else:
-        post = lift.lift_posterior(tracks.anchor_t_s, tracks.anchor_mean, tracks.anchor_cov,
-                                   tracks.t_s, tracks.mean, tracks.cov, rng, prior=prior)
-    ell = draw_lift(post, s, rng)  # (K, S)
+                         lift.kepler_apogee_height_m(mean[:, :3], mean[:, 3:6]))
+    exo = apogee_now >= lift.ENDO_APOGEE_M
+    mean, cov = lift.regime_lift(mean, cov, exo)
+    x = sample_states(mean, cov, s, rng)  # (K, S, 8)
     x[..., 6] = np.clip(x[..., 6], *LOG_BETA_BOUNDS)
     dt = np.asarray(tracks.t_s, float) - float(t_s)  # <= 0: each track's age
     t0 = np.repeat(dt, s)
     r_eci, v_eci = frames.ecef_to_eci(x[..., :3].reshape(-1, 3), t0,
                                       v_ecef=x[..., 3:6].reshape(-1, 3))
     y0 = np.concatenate([r_eci, v_eci], axis=1)
-    ctrl = lift.controls(x[..., 6].reshape(-1), ell.reshape(-1),
-                         lift.mach_number(x[..., :3].reshape(-1, 3), x[..., 3:6].reshape(-1, 3)))
+    mach = lift.mach_number(x[..., :3].reshape(-1, 3), x[..., 3:6].reshape(-1, 3))
     # The path grid must reach the last impact: fly the K means first (cheap) for its length.
-    means = propagate_states(_UNIT_BODY, y0[::s], t0[::s], ctrl=ctrl[::s], t_max_s=T_MAX_S,
+    ctrl0 = lift.controls(x[:, 0, 6], np.clip(x[:, 0, 7], 0.0, lift.ELL_MAX), mach[::s])
+    means = propagate_states(_UNIT_BODY, y0[::s], t0[::s], ctrl=ctrl0, t_max_s=T_MAX_S,
                              **MC_TOL)
+    ell = np.clip(x[..., 7] + lift.future_lift_walk(means.t_impact_s - dt, ~exo, s, rng),
+                  0.0, lift.ELL_MAX)
+    ctrl = lift.controls(x[..., 6].reshape(-1), ell.reshape(-1), mach)
     t_end = np.nanmax(np.where(means.impacted, means.t_impact_s, T_MAX_S))
     t_end = min(T_MAX_S, 1.3 * t_end + 30.0)
     n_path = int(min(PATH_MAX_POINTS, max(8, math.ceil(t_end / path_dt_s) + 1)))
@@ -238,20 +241,5 @@ def assess(tracks: TrackEstimates, t_s: float, epoch: datetime, *, n_samples: in
         range_class_prob=counts[np.arange(k_tracks), best] / s,
         impact_fraction=n_ok / s, boost_prob=np.asarray(tracks.boost_prob, float),
         capability_range_m=np.median(reach_m.reshape(k_tracks, s), axis=1),
-        lift_to_drag=post @ lift.LIFT_GRID, lift_posterior=post,
+        lift_to_drag=ell.mean(axis=1), lift_sigma=ell.std(axis=1),
     )
-
-
-def draw_lift(post: np.ndarray, n: int, rng) -> np.ndarray:
-    """(K, n) lift-to-drag ratios drawn from (K, G) posteriors over ``lift.LIFT_GRID``: a grid
-    value by its probability, spread evenly over its cell (zero stays exactly zero, the
-    ballistic hypothesis); sample 0 of each track gets the posterior mean."""
-    grid = lift.LIFT_GRID
-    cdf = np.cumsum(post, axis=1)
-    u = rng.random((post.shape[0], n))
-    idx = np.minimum((u[..., None] > cdf[:, None, :]).sum(axis=-1), grid.size - 1)
-    half = 0.5 * (grid[1] - grid[0])
-    jitter = rng.uniform(-half, half, idx.shape)
-    ell = np.where(idx == 0, 0.0, np.clip(grid[idx] + jitter, 0.0, grid[-1]))
-    ell[:, 0] = post @ grid
-    return ell

@@ -1,33 +1,25 @@
-"""How much a track glides: a posterior over the lift-to-drag ratio of a quasi-ballistic body.
+"""How much a track glides: the lift state of the tracker, a prior by flight regime, and the
+body the impact predictor flies.
 
 A ballistic prediction of a KN-23-class missile, which pulls up and glides through the upper
 atmosphere, falls hundreds of kilometres short (measured on the reference scenario: 220 km short
-of a 700 km shot, with a 95 % ellipse 60 km long -- confidently wrong).  The predictor therefore
-flies every sample with a lift-to-drag ratio ``ell`` drawn from a posterior over a grid of
-hypotheses (:data:`LIFT_GRID`), with the flight core's pull-up law: no lift while climbing, full
-lift from a 5 deg dive on, lift perpendicular to the air-relative velocity in the vertical plane
-(:mod:`launchwatch.flight.dynamics`).  Lift acts only where the air is dense enough, so an
-exo-atmospheric ballistic missile is unaffected until re-entry.
+of a 700 km shot, with a 95 % ellipse 60 km long -- confidently wrong).  The tracker therefore
+estimates the lift-to-drag ratio ``ell`` of the flight core's pull-up law as part of the state
+(:mod:`launchwatch.track.models`: no lift while climbing, full lift from a 5 deg dive on,
+perpendicular to the air-relative velocity in the vertical plane), and the predictor flies
+every sample of ``[r, v, ln beta, ell]`` with its own ``ell`` (:func:`controls`).  Before the
+first dive ``ell`` is unobservable and keeps the tracker's prior
+(:data:`launchwatch.track.models.LIFT_PRIOR_MEAN` +- ``LIFT_PRIOR_SIGMA``, clipped at 0): the
+impact cloud then spans the glide range, which is the honest answer.  Samples below zero fly
+ballistic (no negative lift in the law), so the prior keeps a ballistic share of about 16 %.
 
-Evidence: the track's estimate ``x_a`` at an earlier time ``t_a`` (20-90 s back, after boost) is
-flown to the current time ``t`` under every hypothesis (M samples of ``N(x_a, P_a)`` each, all
-hypotheses and tracks in one batched propagator call); the likelihood of hypothesis ``ell`` is
-the Gaussian density of the current position estimate under ``N(mean_ell, C_ell + P_now)``.
-The two estimates come from the same filter and are positively correlated, so adding their
-covariances overstates the spread of their difference: the posterior is, if anything, too wide
--- the safe side.  Before the pull-up (while climbing) every hypothesis explains the track
-equally and the posterior is the prior: the impact cloud then spans the whole glide range, which
-is the honest answer (the lift is not yet observable).
-
-Prior, by flight regime: a track whose apogee (the highest of its observed heights and of the
-Kepler apogee of its current state) stays below :data:`ENDO_APOGEE_M` flies inside the
-atmosphere, like the quasi-ballistic KN-23 class: half the mass on ``ell = 0``, the rest spread
-evenly over ``(0, ELL_MAX]`` (``ELL_MAX = 2`` bounds the lift-to-drag ratios of slender
-manoeuvring bodies at hypersonic speed, an estimate; the catalog's KN-23 flies at about 1.3:
-C_L,alpha 3/rad at 10 deg, Cd ~0.3 plus induced drag).  Above it the missile is exo-atmospheric
-and its re-entry vehicle is taken to be ballistic (``ell = 0`` with certainty): a manoeuvring
-re-entry vehicle or a glide vehicle released from a ballistic booster is not modelled, and its
-prediction would be as overconfident as the ballistic one of a glider (a stated limit).
+Prior by flight regime (:func:`regime_lift`): a track whose apogee (the highest of its observed
+heights and of the Kepler apogee of its current state) reaches :data:`ENDO_APOGEE_M` is
+exo-atmospheric and its re-entry vehicle is taken to be ballistic: the tracker's lift prior is
+replaced by ``N(0, BALLISTIC_LIFT_SIGMA^2)`` while whatever the measurements said about
+``ell`` is kept (Gaussian prior exchange on the ``ell`` marginal, the conditional of the rest
+given ``ell`` unchanged).  A manoeuvring re-entry vehicle whose lift the radars have not seen
+yet is therefore predicted ballistic (a stated limit).
 """
 
 from __future__ import annotations
@@ -35,27 +27,25 @@ from __future__ import annotations
 import numpy as np
 
 from ..earth import atmosphere, frames
-from ..flight.propagate import VehicleModel, make_controls, propagate_states
-from .sampling import sample_states
+from ..flight.propagate import VehicleModel, make_controls
+from ..track.models import LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA
 
-#: Lift-to-drag hypotheses (dimensionless) and their prior probabilities.
+#: Largest lift-to-drag ratio flown (a sample above is clipped): slender manoeuvring bodies at
+#: hypersonic speed stay below ~2 (estimate); the catalog's KN-23 flies at about 1.3.
 ELL_MAX = 3.0
-LIFT_GRID = np.linspace(0.0, ELL_MAX, 13)
-#: Tempering of the evidence: the log-likelihood is divided by this.  The predictor's body has a
-#: constant drag coefficient and lift-to-drag ratio, a real glider's change with Mach number and
-#: angle of attack; without it the posterior locked onto one hypothesis and the 95 % ellipse
-#: missed the truth (measured on the KN-23 reference shot, 60 s windows in the glide).
-EVIDENCE_TEMPER = 4.0
-LIFT_PRIOR = np.r_[0.5, np.full(LIFT_GRID.size - 1, 0.5 / (LIFT_GRID.size - 1))]
-#: Apogee (m) below which a track is treated as an endo-atmospheric, possibly gliding flight.
+#: Apogee (m) from which a track is treated as exo-atmospheric (ballistic re-entry vehicle).
 ENDO_APOGEE_M = 100e3
-#: Prior of an exo-atmospheric (ballistic) track.
-BALLISTIC_PRIOR = np.r_[1.0, np.zeros(LIFT_GRID.size - 1)]
+#: Prior sigma of the lift-to-drag ratio of an exo-atmospheric track (estimate: a re-entry
+#: vehicle's trim lift from asymmetries, ~0.05).
+BALLISTIC_LIFT_SIGMA = 0.05
+#: Model-error random walk of ``ell`` over a prediction (1/s), fitted: without it an estimate
+#: holding the truth's lift missed by 21 km over a 235 s glide (the KN-23's own drag table
+#: against the body's generic drag-rise shape), outside its 95 % ellipse
+#: (tests/assess/test_impact.py::test_lift_state_is_flown); 1e-3 covers it.
+LIFT_MODEL_WALK_PER_S = 1e-3
 #: C_L per radian of the unit body: large, so that the induced drag (C_L,alpha alpha^2 =
-#: ell^2 / K) stays under 4 % of the drag for every hypothesis.
+#: ell^2 / K) stays under 4 % of the drag for every ratio flown.
 K_CL_ALPHA = 100.0
-#: Samples per hypothesis and track for the evidence.
-EVIDENCE_SAMPLES = 32
 
 
 #: Drag-rise shape of the predictor's body, relative to its Mach 8 value (estimate: the common
@@ -123,55 +113,57 @@ def kepler_apogee_height_m(r_ecef: np.ndarray, v_ecef: np.ndarray) -> np.ndarray
     return np.where(climbing, height + (r_apo - r), height)
 
 
-def lift_prior(apogee_m: np.ndarray) -> np.ndarray:
-    """(K, G) prior by flight regime (module docstring) for apogees (K,) in m."""
-    endo = np.asarray(apogee_m, float) < ENDO_APOGEE_M
-    return np.where(endo[:, None], LIFT_PRIOR[None, :], BALLISTIC_PRIOR[None, :])
+def regime_lift(mean: np.ndarray, cov: np.ndarray, exo: np.ndarray) -> tuple[np.ndarray,
+                                                                          np.ndarray]:
+    """Means (K, 8) and covariances (K, 8, 8) of ``[r, v, ln beta, ell]`` with the prior of
+    ``ell`` exchanged for the ballistic one in rows ``exo`` (K,) bool (module docstring).
+
+    On the ``ell`` marginal ``N(m, s^2)`` of the tracker's posterior under its prior
+    ``N(m0, s0^2)``: the information the measurements added, ``max(1/s^2 - 1/s0^2, 0)`` with
+    mean term ``m/s^2 - m0/s0^2`` (none when that is not positive, e.g. after the random walk
+    widened ``s``), is combined with ``N(0, sb^2)``; the other components keep their
+    regression on ``ell``."""
+    mean = np.array(mean, float)
+    cov = np.array(cov, float)
+    rows = np.flatnonzero(np.asarray(exo, bool))
+    if rows.size == 0:
+        return mean, cov
+    m, v = mean[rows, 7], np.maximum(cov[rows, 7, 7], 1e-12)
+    m0, v0, vb = LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA**2, BALLISTIC_LIFT_SIGMA**2
+    gain = 1.0 / v - 1.0 / v0
+    info = np.where(gain > 0.0, gain, 0.0)
+    info_mean = np.where(gain > 0.0, m / v - m0 / v0, 0.0)
+    v_new = 1.0 / (info + 1.0 / vb)
+    m_new = v_new * info_mean
+    k = cov[rows, :, 7] / v[:, None]  # regression of every component on ell (k[7] = 1)
+    mean[rows] += k * (m_new - m)[:, None]
+    cov[rows] += np.einsum("ki,kj->kij", k, k) * (v_new - v)[:, None, None]
+    return mean, cov
 
 
-def lift_posterior(anchor_t_s, anchor_mean, anchor_cov, now_t_s, now_mean, now_cov, rng,
-                   prior: np.ndarray | None = None) -> np.ndarray:
-    """(K, G) posterior over :data:`LIFT_GRID` for K tracks (rows with a NaN ``anchor_t_s``
-    get the prior).  Means are ECEF ``[r, v, ln beta]`` (K, 7), covariances (K, 7, 7), times s
-    after the epoch; ``prior`` (K, G)
-    defaults to :data:`LIFT_PRIOR`."""
-    anchor_t = np.asarray(anchor_t_s, float)
-    k = anchor_t.size
-    post = np.tile(LIFT_PRIOR, (k, 1)) if prior is None else np.array(prior, float)
-    # only hypotheses with prior mass need evidence; a certain prior stays as it is
-    have = np.flatnonzero(np.isfinite(anchor_t) & (np.count_nonzero(post, axis=1) > 1))
-    if have.size == 0:
-        return post
-    g, m = LIFT_GRID.size, EVIDENCE_SAMPLES
-    x = sample_states(anchor_mean[have], anchor_cov[have], m, rng)  # (H, M, 7)
-    h = have.size
-    x = np.repeat(x[:, None], g, axis=1)  # (H, G, M, 7): the same samples for each hypothesis
-    dt = (np.asarray(now_t_s, float)[have] - anchor_t[have])  # > 0
-    t0 = np.repeat(-dt, g * m)  # the call's inertial frame = ECEF at the current time
-    r, v = frames.ecef_to_eci(x[..., :3].reshape(-1, 3), t0, v_ecef=x[..., 3:6].reshape(-1, 3))
-    ell = np.broadcast_to(LIFT_GRID[None, :, None], (h, g, m)).reshape(-1)
-    log_beta = np.clip(x[..., 6].reshape(-1), np.log(30.0), np.log(3.0e5))
-    traj = propagate_states(unit_body(), np.concatenate([r, v], axis=1), t0,
-                            ctrl=controls(log_beta, ell, mach_number(x[..., :3].reshape(-1, 3),
-                                                                      x[..., 3:6].reshape(-1, 3))),
-                            t_max_s=1.0,
-                            sample_times_s=np.array([0.0]))
-    pos = traj.samples_ecef()[:, 0, :3].reshape(h, g, m, 3)
-    ok = np.all(np.isfinite(pos), axis=-1)  # a sample that landed before now explains nothing
-    n_ok = ok.sum(axis=-1)  # (H, G)
-    w = ok[..., None].astype(float)
-    pos = np.where(ok[..., None], pos, 0.0)
-    mu = (w * pos).sum(axis=2) / np.maximum(n_ok, 1)[..., None]
-    d = (pos - mu[:, :, None, :]) * w
-    c = np.einsum("hgmi,hgmj->hgij", d, d) / np.maximum(n_ok - 1, 1)[..., None, None]
-    c += now_cov[have][:, None, :3, :3] + np.eye(3)
-    innov = now_mean[have][:, None, :3] - mu  # (H, G, 3)
-    _, logdet = np.linalg.slogdet(c)
-    maha = np.einsum("hgi,hgi->hg", innov, np.linalg.solve(c, innov[..., None])[..., 0])
-    loglik = np.where(n_ok >= 8, -0.5 * (maha + logdet) / EVIDENCE_TEMPER, -np.inf)
-    usable = np.isfinite(loglik).any(axis=1)
-    top = np.max(np.where(usable[:, None], loglik, 0.0), axis=1, keepdims=True)
-    weights = post[have] * np.exp(loglik - top)
-    rows = have[usable]
-    post[rows] = weights[usable] / weights[usable].sum(axis=1, keepdims=True)
-    return post
+def future_lift_walk(t_flight_s: np.ndarray, endo: np.ndarray, n: int, rng) -> np.ndarray:
+    """(K, n) offsets of ``ell`` standing for the predictor's model error over the rest of the
+    flight (its body's generic drag-rise shape and constant lift coefficient against the real
+    vehicle's): a random walk of intensity :data:`LIFT_MODEL_WALK_PER_S` averaged over
+    ``t_flight_s`` (K,) s, variance ``q T / 3`` (the mean of a Wiener process over [0, T]), for
+    endo-atmospheric tracks ``endo`` (K,) only; sample 0 (the mean) gets none."""
+    t = np.nan_to_num(np.asarray(t_flight_s, float), nan=0.0, posinf=0.0)
+    sig = np.sqrt(LIFT_MODEL_WALK_PER_S * np.clip(t, 0.0, None) / 3.0) * np.asarray(endo, bool)
+    out = rng.standard_normal((t.size, n)) * sig[:, None]
+    out[:, 0] = 0.0
+    return out
+
+
+def with_lift(mean: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Estimates without a lift state (K, 7) get the tracker's prior on it, independent of the
+    rest; 8-state estimates are returned as they are."""
+    mean = np.asarray(mean, float)
+    cov = np.asarray(cov, float)
+    if mean.shape[1] == 8:
+        return mean, cov
+    k = mean.shape[0]
+    m8 = np.concatenate([mean, np.full((k, 1), LIFT_PRIOR_MEAN)], axis=1)
+    c8 = np.zeros((k, 8, 8))
+    c8[:, :7, :7] = cov
+    c8[:, 7, 7] = LIFT_PRIOR_SIGMA**2
+    return m8, c8

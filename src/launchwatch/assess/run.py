@@ -3,8 +3,9 @@
 :func:`assess_history` walks the tracker's history (rows of
 :func:`launchwatch.track.history.history_dtype`) in time order.  Every ``interval_s`` of
 scenario time in which confirmed tracks were updated, it assesses all of them together (one
-batched Monte Carlo, :func:`.impact.assess`) from their latest estimates, with an anchor
-estimate 20-90 s older for the lift evidence (:mod:`.lift`) and the highest height seen so far.
+batched Monte Carlo, :func:`.impact.assess`) from their latest estimates ``[r, v, ln beta,
+ell]`` with their full covariance (the lift state of the tracker, :mod:`.lift`) and the highest
+height seen so far.
 Each track's launch point is estimated once, from its earliest confirmed ascending estimate
 (:mod:`.launch_point`).  A callback receives each assessment as it is made (the warning policy
 listens there), as a live system would.
@@ -20,14 +21,10 @@ from datetime import datetime
 import numpy as np
 
 from ..earth import frames
+from ..track.models import LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA
 from .assessment import Assessment
 from .impact import TrackEstimates, assess
 from .launch_point import LaunchEstimate, estimate_launch
-
-#: Anchor window for the lift evidence, s before the assessed estimate.
-ANCHOR_MIN_S, ANCHOR_MAX_S = 20.0, 90.0
-#: Boost-model probability above which an estimate is not used as an anchor.
-ANCHOR_MAX_BOOST = 0.1
 
 
 @dataclass
@@ -56,14 +53,24 @@ def _find(assessments, track_id: int) -> tuple[Assessment, int] | None:
 
 
 def _estimates(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Means (K, 7) and covariances (K, 7, 7) of history rows (no state / ln beta
-    correlation is kept in the history: the block is diagonal)."""
+    """Means (K, 8) ``[r, v, ln beta, ell]`` and covariances (K, 8, 8) of history rows.  With a
+    full history the rows ``ln beta`` and ``ell`` of the covariance come from ``cov_aux``;
+    otherwise (diagonal history) they are independent of the state with their own sigmas."""
     k = rows.size
-    mean = np.concatenate([rows["state"], rows["log_beta"][:, None]], axis=1)
-    cov = np.zeros((k, 7, 7))
+    names = rows.dtype.names
+    lift = rows["lift"] if "lift" in names else np.full(k, LIFT_PRIOR_MEAN)
+    mean = np.concatenate([rows["state"], rows["log_beta"][:, None], lift[:, None]], axis=1)
+    cov = np.zeros((k, 8, 8))
     cov[:, :6, :6] = rows["cov"] if rows["cov"].ndim == 3 else _diag(rows["cov"])
-    sig = rows["log_beta_sigma"] if "log_beta_sigma" in rows.dtype.names else np.ones(k)
-    cov[:, 6, 6] = np.maximum(sig, 0.05) ** 2
+    if "cov_aux" in names and np.any(rows["cov_aux"]):
+        cov[:, 6:8, :] = rows["cov_aux"]
+        cov[:, :6, 6:8] = np.swapaxes(rows["cov_aux"][:, :, :6], 1, 2)
+    else:
+        sig = rows["log_beta_sigma"] if "log_beta_sigma" in names else np.ones(k)
+        cov[:, 6, 6] = sig**2
+        cov[:, 7, 7] = (rows["lift_sigma"] if "lift_sigma" in names
+                        else np.full(k, LIFT_PRIOR_SIGMA)) ** 2
+    cov[:, 6, 6] = np.maximum(cov[:, 6, 6], 0.05**2)
     return mean, cov
 
 
@@ -83,14 +90,12 @@ def assess_history(history: np.ndarray, epoch: datetime, *, interval_s: float = 
     conf = history[history["confirmed"]]
     if conf.size == 0:
         return run
-    # Sorted by (track, time): per-track running maximum height and anchor look-ups.
+    # Sorted by (track, time): per-track running maximum height.
     order = np.lexsort((conf["t_s"], conf["track_id"]))
     rows = conf[order]
     _, _, height = frames.ecef_to_geodetic(rows["state"][:, :3])
     rank = np.unique(rows["track_id"], return_inverse=True)[1]
     max_h = np.maximum.accumulate(height + rank * 1e9) - rank * 1e9
-    key = rank * 1e7 + rows["t_s"]
-    usable_anchor = rows["mu"][:, boost_index] < ANCHOR_MAX_BOOST
 
     # Launch point per track from its earliest confirmed estimate (one batched call).
     first = np.flatnonzero(np.r_[True, rank[1:] != rank[:-1]])
@@ -115,20 +120,8 @@ def assess_history(history: np.ndarray, epoch: datetime, *, interval_s: float = 
         last = chunk[::-1][np.unique(tid[::-1], return_index=True)[1]]
         sel = rows[last]
         mean, cov = _estimates(sel)
-        # anchors: the oldest usable row of the same track within the window
-        lo = np.searchsorted(key, key[last] - ANCHOR_MAX_S, side="left")
-        hi = np.searchsorted(key, key[last] - ANCHOR_MIN_S, side="right")
-        anchor_t = np.full(last.size, np.nan)
-        a_mean, a_cov = mean.copy(), cov.copy()
-        cand = np.minimum(lo, len(rows) - 1)
-        ok = (hi > lo) & usable_anchor[cand] & (rank[cand] == rank[last])
-        if ok.any():
-            am, ac = _estimates(rows[cand[ok]])
-            a_mean[ok], a_cov[ok] = am, ac
-            anchor_t[ok] = rows["t_s"][cand[ok]]
         est = TrackEstimates(track_id=sel["track_id"], t_s=sel["t_s"], mean=mean, cov=cov,
-                             boost_prob=sel["mu"][:, boost_index], max_height_m=max_h[last],
-                             anchor_t_s=anchor_t, anchor_mean=a_mean, anchor_cov=a_cov)
+                             boost_prob=sel["mu"][:, boost_index], max_height_m=max_h[last])
         t0 = time.perf_counter()
         a = assess(est, float(sel["t_s"].max()), epoch, n_samples=n_samples, rng=rng)
         run.compute_s.append(time.perf_counter() - t0)

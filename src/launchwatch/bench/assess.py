@@ -1,15 +1,14 @@
 """``launchwatch bench assess``: track update -> updated impact prediction with zone probabilities.
 
 Two cases, each the work of one live update: a track estimate with a typical radar-track
-covariance (200 m, 10 m/s per axis, ln beta sigma 0.5) and an anchor estimate 60 s earlier:
+covariance (200 m, 10 m/s per axis, ln beta sigma 0.5, the tracker's lift prior):
 
 * ``reference_glide`` (the headline figure): the reference shot of 2025-11-07 as shipped, a
   KN-23-class depressed 700 km flight with a 50 km apogee, 150 s after lift-off, descending
-  into its pull-up -- endo-atmospheric, so the lift evidence runs (13 hypotheses x 32 samples
-  flown 60 s) before the 1,000 samples are flown to impact;
-* ``ballistic``: a KN-23 on a steep ballistic arc (629 km apogee), 100 s after lift-off -- no
-  lift evidence.  Each repeat is one call of
-:func:`launchwatch.assess.impact.assess` (sampling, lift evidence, the batched flight-core
+  into its pull-up -- endo-atmospheric, so the samples fly the lift prior (many glide);
+* ``ballistic``: a KN-23 on a steep ballistic arc (629 km apogee), 100 s after lift-off --
+  exo-atmospheric, ballistic lift prior.  Each repeat is one call of
+:func:`launchwatch.assess.impact.assess` (sampling, the batched flight-core
 Monte Carlo to impact with predicted paths, ellipses, zone classification of every sample
 impact), timed end to end; median and 99th percentile over ``repeats`` (after one warm-up).
 
@@ -49,8 +48,7 @@ def _case(name: str = "ballistic"):
     cov = np.diag([200.0**2] * 3 + [10.0**2] * 3 + [0.5**2])
     mean = np.concatenate([st, np.full((2, 1), np.log(5000.0))], axis=1)
     return TrackEstimates(track_id=np.array([1]), t_s=times[1:], mean=mean[1:], cov=cov[None],
-                          boost_prob=np.zeros(1), max_height_m=np.array([np.nan]),
-                          anchor_t_s=times[:1], anchor_mean=mean[:1], anchor_cov=cov[None])
+                          boost_prob=np.zeros(1), max_height_m=np.array([np.nan]))
 
 
 def _peer(est: TrackEstimates, n: int, rng) -> float:

@@ -5,6 +5,8 @@
 * :class:`IMM` over the ballistic motion models of :mod:`.models` (coast with drag and an
   estimated ballistic coefficient, boost, manoeuvre), with a batched :class:`EKF` (default) or
   :class:`UKF`; states in ECEF, batched as (N, 7) means and (N, 7, 7) covariances.
+* :mod:`.parts` -- the replaceable parts (filter, associator, initiator, deleter, merger) and
+  their array interfaces.
 * :func:`score` -- assignment to truth, RMSE, OSPA, time to track, breaks and swaps.
 * :func:`launchwatch.track.bench.bench_tracker` -- the throughput benchmark.
 

@@ -140,3 +140,12 @@ def assign_sparse(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, n_rows: 
             out_r.append(ur[lr[a[used]]])
             out_c.append(uc[lc[b[used]]])
     return np.concatenate(out_r), np.concatenate(out_c)
+
+
+class GNNAssociator:
+    """Global nearest neighbour: the assignment of least total cost using as many gated edges
+    as possible (:func:`assign_sparse`, per connected component).  The tracker's default
+    :class:`~.parts.Associator`."""
+
+    def associate(self, trk, det, cost, n_tracks: int, n_dets: int):
+        return assign_sparse(trk, det, cost, n_tracks, n_dets)

@@ -13,6 +13,11 @@ cov          float64[6,6]  its covariance (m^2, m^2/s, m^2/s^2); diagonal only i
                            is configured with ``history_covariance="diag"`` (field ``(6,)``)
 log_beta     float64       ln of the ballistic coefficient estimate, ln(kg/m^2)
 log_beta_sigma float64     its standard deviation
+lift         float64       lift-to-drag ratio of the pull-up law (:mod:`.models`), estimate
+lift_sigma   float64       its standard deviation
+cov_aux      float64[2,8]  rows ``log_beta`` and ``lift`` of the full 8x8 covariance of
+                           ``[r, v, log_beta, lift]`` (their correlations with the state);
+                           only with ``history_covariance="full"``
 mu           float64[M]    model probabilities, in the order of the tracker's models
 confirmed    bool          the track was confirmed at this time
 ===========  ============  ================================================================
@@ -38,9 +43,11 @@ def history_dtype(n_models: int, covariance: str = "full") -> np.dtype:
     if covariance not in ("full", "diag"):
         raise ValueError("history covariance must be 'full' or 'diag'")
     cov = (np.float64, (6, 6)) if covariance == "full" else (np.float64, (6,))
+    aux = [("cov_aux", np.float64, (2, 8))] if covariance == "full" else []
     return np.dtype([("t_s", np.float64), ("track_id", np.int64), ("det_id", np.int64),
                      ("state", np.float64, (6,)), ("cov",) + cov, ("log_beta", np.float64),
-                     ("log_beta_sigma", np.float64),
+                     ("log_beta_sigma", np.float64), ("lift", np.float64),
+                     ("lift_sigma", np.float64), *aux,
                      ("mu", np.float64, (n_models,)), ("confirmed", np.bool_)])
 
 
@@ -69,6 +76,11 @@ class Chunks:
             self._chunks = [self._cache] if self._cache.size else []
         return self._cache
 
+    def relabel(self, old_id: int, new_id: int, field: str = "track_id") -> None:
+        """Rows with ``field == old_id`` get ``new_id`` (in place)."""
+        arr = self.array()
+        col = arr[field]
+        col[col == old_id] = new_id
 
 
 class Growable:

@@ -1,6 +1,6 @@
 """Interacting multiple model (IMM) estimator over the motion models of :mod:`.models`, batched.
 
-State of N tracks: model-conditioned means ``x`` (N, M, 7), covariances ``P`` (N, M, 7, 7) and
+State of N tracks: model-conditioned means ``x`` (N, M, n), covariances ``P`` (N, M, n, n) and
 model probabilities ``mu`` (N, M).  One cycle (Blom & Bar-Shalom; Li & Jilkov survey, see
 shared/guide/physics.md):
 
@@ -22,14 +22,14 @@ from scipy.linalg import logm
 
 from .ekf import EKF
 from .measure import Measurements
-from .models import DEFAULT_MODELS, PARALLEL, MotionModel, params_array
+from .models import DEFAULT_MODELS, N_STATE, PARALLEL, MotionModel, params_array
 
-#: Default transition probabilities over one second, model order (coast, boost, manoeuvre).
+#: Default transition probabilities over one second, model order (coast, boost, glide).
 #: Estimates: boost lasts tens of seconds (mean ~40 s), a coasting body rarely re-ignites, a
-#: pull-up starts at a rate of ~1/100 s and lasts ~20 s.
+#: pull-up starts at a rate of ~1/100 s and a glide lasts minutes (mean ~200 s).
 DEFAULT_TRANSITION = ((0.988, 0.002, 0.010),
                       (0.025, 0.975, 0.000),
-                      (0.050, 0.000, 0.950))
+                      (0.005, 0.000, 0.995))
 
 
 @njit(cache=True, parallel=PARALLEL, error_model="numpy")
@@ -136,6 +136,10 @@ class IMM:
     @property
     def n_models(self) -> int:
         return len(self.models)
+
+    @property
+    def n_state(self) -> int:
+        return N_STATE  # every model shares the state (n = 8, :mod:`.models`)
 
     def transition_matrix(self, dt) -> np.ndarray:
         """(N, M, M) switching probabilities over steps ``dt`` (N,) s."""

@@ -39,10 +39,26 @@ sequential by time).  For each frame:
    flight is not ballistic, but a ballistic missile keeps its track over such gaps; a tentative
    track aged 38 s took a false alarm and was confirmed; counting frames of every sensor that
    had ever updated a track turned single outliers into breaks at radar hand-overs.)
-6. **Duplicates** -- every ``merge_interval_s``, confirmed tracks whose positions and velocities
+6. **Re-acquisition** -- a track confirmed in this frame whose state agrees (chi-square,
+   ``reacquire_probability``, 6 dof) with an older confirmed track not updated for at least
+   ``reacquire_min_gap_s``, predicted by the IMM to its time (process noise included), is the
+   same object found again: the old track takes its state and keeps its identity (recorded in
+   :attr:`Tracker.merges`; ledger and history rows relabelled).  Confirmed tracks deleted
+   while not predicted on the ground stay *dormant* for ``dormant_max_s`` (at most
+   ``dormant_max_tracks``) and are candidates too: a lofted ICBM lost in boost and seen again
+   70 minutes later by another radar keeps its track.
+7. **Duplicates** -- every ``merge_interval_s``, confirmed tracks whose positions and velocities
    agree within a chi-square test are merged (the one with fewer updates is removed,
    :attr:`Tracker.merges`).  Without it, two tracks on one missile, each fed by another sensor,
    would both live for ever.
+
+Out-of-sequence detections (older than the track they update by more than a frame window,
+up to ``oosm_lag_s``, e.g. partner data 5-30 s late) are re-processed in their time place from
+a snapshot (:mod:`.oosm`); older ones are applied by backward prediction.
+
+Parts (:mod:`.parts`): association (step 3), initiation (step 4), deletion (step 5) and
+merging (steps 6, 7) are components passed by keyword (``Tracker(config, associator=...,
+initiator=..., deleter=..., merger=..., filter=...)``); the defaults implement the rules above.
 
 Outputs: :attr:`Tracker.history` (estimates, :mod:`.history`) and :meth:`Tracker.ledger` (one
 row per detection: updated / started / cued / unassociated / rejected / pending).
@@ -58,17 +74,17 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import chi2
 
-from ..earth.gravity import gravity_j2
-from ..sense.records import DETECTION_DTYPE
 from . import history as hist
-from .associate import assign_sparse, candidate_pairs
+from .associate import GNNAssociator, candidate_pairs
 from .batches import frames, usable, validate
 from .ekf import EKF
 from .imm import DEFAULT_TRANSITION, IMM
-from .initiate import CuePool, PendingPool, two_point_state
+from .initiate import TwoPointInitiator
 from .measure import Measurements
-from .models import DEFAULT_MODELS, MotionModel
-from .tracks import TrackSet, deletion_mask, duplicates, extrapolate_kernel
+from .models import DEFAULT_MODELS, LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA, MotionModel
+from .oosm import LagBuffer
+from .parts import Associator, Births, Deleter, Initiator, Merger, StateFilter
+from .tracks import ChiSquareMerger, MissDeleter, TrackSet, extrapolate_kernel, predicted_height
 from .ukf import UKF
 
 
@@ -93,17 +109,26 @@ class TrackerConfig:
     init_max_dt_s: float = 10.0
     init_log_beta: float = math.log(3000.0)
     init_log_beta_sigma: float = 1.5
+    init_lift: float = LIFT_PRIOR_MEAN
+    init_lift_sigma: float = LIFT_PRIOR_SIGMA
     confirm_hits: int = 3
     tentative_max_misses: int = 2
     delete_after_misses: int = 5
-    lost_sigma_m: float = 5000.0
-    max_coast_s: float = 120.0
+    lost_sigma_m: float = 30000.0
+    max_coast_s: float = 300.0
     impact_margin_m: float = 2000.0
     cue_window_s: float = 10.0
     cue_sigma: float = 4.0
+    cue_confirm_max_vel_sigma_m_s: float = 150.0
     ir_min_hits: int = 10
     merge_probability: float = 0.999
     merge_interval_s: float = 1.0
+    reacquire_probability: float = 0.999
+    reacquire_min_gap_s: float = 10.0
+    dormant_max_s: float = 7200.0
+    dormant_max_tracks: int = 256
+    oosm_lag_s: float = 30.0
+    oosm_snapshot_s: float = 5.0
     history_covariance: str = "full"
 
     def __post_init__(self):
@@ -120,24 +145,36 @@ class TrackerConfig:
 
 
 class Tracker:
-    """Fused multi-target tracker (see module docstring).  ``filter``: an
-    :class:`~.ekf.EKF` or :class:`~.ukf.UKF` instance overriding ``config.filter``."""
+    """Fused multi-target tracker (see module docstring).
 
-    def __init__(self, config: TrackerConfig | None = None, *, filter=None):
+    The parts (:mod:`.parts`) are passed by keyword; each defaults to the one built from
+    ``config``: ``filter`` (a :class:`~.parts.StateFilter`, default :class:`~.ekf.EKF` or
+    :class:`~.ukf.UKF` by ``config.filter``), ``associator`` (:class:`~.associate.
+    GNNAssociator`), ``initiator`` (:class:`~.initiate.TwoPointInitiator`), ``deleter``
+    (:class:`~.tracks.MissDeleter`) and ``merger`` (:class:`~.tracks.ChiSquareMerger`)."""
+
+    def __init__(self, config: TrackerConfig | None = None, *,
+                 filter: StateFilter | None = None, associator: Associator | None = None,
+                 initiator: Initiator | None = None, deleter: Deleter | None = None,
+                 merger: Merger | None = None):
         self.config = cfg = config if config is not None else TrackerConfig()
         if filter is None:
             filter = (EKF if cfg.filter == "ekf" else UKF)(max_step_s=cfg.max_step_s)
         self.imm = IMM(cfg.models, transition=cfg.transition, period_s=cfg.transition_period_s,
                        filter=filter)
-        self.tracks = TrackSet(len(cfg.models))
+        self.associator = associator if associator is not None else GNNAssociator()
+        self.initiator = initiator if initiator is not None else TwoPointInitiator(cfg)
+        self.deleter = deleter if deleter is not None else MissDeleter(cfg)
+        self.merger = merger if merger is not None else ChiSquareMerger(cfg)
+        self.tracks = TrackSet(len(cfg.models), self.imm.n_state)
+        #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
+        self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
+        self._lag = LagBuffer(cfg.oosm_lag_s, cfg.oosm_snapshot_s)
         self._hist = hist.Chunks(hist.history_dtype(len(cfg.models), cfg.history_covariance))
         self._ledger = hist.Growable(hist.LEDGER_DTYPE)
-        self._pending = PendingPool(DETECTION_DTYPE)
-        self._cues = CuePool()
         self._sensors: dict[str, int] = {}
         self._next_id = 1
         self._chi2 = np.concatenate([[-1.0], chi2.ppf(cfg.gate_probability, np.arange(1, 5))])
-        self._chi2_merge = float(chi2.ppf(cfg.merge_probability, 6))
         self._last_merge_t = -np.inf
         self._merges: list[tuple[float, int, int]] = []
         self.t_s = -np.inf
@@ -151,6 +188,11 @@ class Tracker:
     def history(self) -> np.ndarray:
         """All estimates so far (:func:`~.history.history_dtype` rows, in processing order)."""
         return self._hist.array()
+
+    @property
+    def dormant(self) -> TrackSet:
+        """Lost confirmed tracks kept for re-acquisition (see module docstring, rule 6)."""
+        return self._dormant
 
     def ledger(self) -> np.ndarray:
         """One :data:`~.history.LEDGER_DTYPE` row per detection received, in arrival order."""
@@ -186,18 +228,22 @@ class Tracker:
         t0 = time.perf_counter()
         meas = Measurements.from_detections(det)
         t_ref = float(np.median(meas.t_s))
+        in_sequence = t_ref >= self.t_s
         self.t_s = max(self.t_s, t_ref)
         sensor = self._sensor(str(det["sensor"][0]))
         self._delete(t_ref)
-        self._pending.new_frame(sensor)
+        if in_sequence:  # a snapshot holds every detection up to its time
+            self._lag.snapshot(tr, t_ref)
+        self.initiator.new_frame(sensor)
         self._expire(t_ref)
         taken = np.zeros(len(meas), bool)
         updated = np.zeros(tr.n, bool)
+        n0, was_confirmed = tr.n, tr.confirmed.copy()
         if tr.n:
             ti, di = self._candidates(meas, t_ref)
             t0 = self._lap("gate", t0)
             if ti.size:
-                a_trk, a_det = self._associate_update(meas, ti, di, t_ref, sensor)
+                a_trk, a_det = self._associate_update(det, meas, ti, di, t_ref, sensor)
                 t0 = time.perf_counter()
                 taken[a_det] = True
                 updated[a_trk] = True
@@ -209,6 +255,10 @@ class Tracker:
         if free.size:
             self._initiate(det[free], meas.take(free), led[free], sensor, t_ref)
         t0 = self._lap("initiate", t0)
+        fresh = np.flatnonzero(tr.confirmed & (np.arange(tr.n) >= n0))
+        fresh = np.concatenate([np.flatnonzero(tr.confirmed[:n0] & ~was_confirmed), fresh])
+        if fresh.size:
+            self._reacquire(fresh, t_ref)
         self._delete(t_ref)
         if t_ref - self._last_merge_t >= self.config.merge_interval_s:
             self._last_merge_t = t_ref
@@ -257,7 +307,7 @@ class Tracker:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(out_t), np.concatenate(out_d)
 
-    def _associate_update(self, meas, ti, di, t_ref, sensor):
+    def _associate_update(self, det, meas, ti, di, t_ref, sensor):
         tr, imm = self.tracks, self.imm
         t0 = time.perf_counter()
         cand, loc = np.unique(ti, return_inverse=True)
@@ -270,10 +320,23 @@ class Tracker:
         xpair[:, :3] += xpair[:, 3:6] * (meas.t_s[di] - t_ref)[:, None]
         d2, logdet, m = imm.filter.gate(xpair, Pcp[loc], meas, rows=di)
         ok = d2 <= self._chi2[m]
-        a_loc, a_det = assign_sparse(loc[ok], di[ok], (d2 + logdet)[ok], cand.size, len(meas))
+        a_loc, a_det = self.associator.associate(loc[ok], di[ok], (d2 + logdet)[ok], cand.size,
+                                                 len(meas))
         t0 = self._lap("associate", t0)
         if a_loc.size == 0:
             return a_loc, a_det
+        late = np.flatnonzero(meas.t_s[a_det] < tr.t[cand[a_loc]] - self.config.frame_window_s)
+        done_trk, done_det = cand[a_loc[:0]], a_det[:0]
+        if late.size and self._lag.enabled:  # out of sequence: re-processed (.oosm)
+            done = late[self._late_updates(det[a_det[late]], cand[a_loc[late]],
+                                           meas.det_id[a_det[late]])]
+            t0 = self._lap("update", t0)
+            done_trk, done_det = cand[a_loc[done]], a_det[done]
+            keep = np.ones(a_loc.size, bool)
+            keep[done] = False
+            a_loc, a_det = a_loc[keep], a_det[keep]
+            if a_loc.size == 0:
+                return done_trk, done_det
         trk = cand[a_loc]
         t_det = meas.t_s[a_det]
         xu, Pu, cb = xp[a_loc], Pp[a_loc], cbar[a_loc]
@@ -291,85 +354,77 @@ class Tracker:
         tr.confirmed[trk] |= tr.hits[trk] >= self.config.confirm_hits
         self.n_updates += trk.size
         t0 = self._lap("update", t0)
+        self._lag.log(tr.ids[trk], det[a_det])
         self._record(trk, meas.det_id[a_det])
         self._lap("manage", t0)
-        return trk, a_det
+        return np.concatenate([trk, done_trk]), np.concatenate([a_det, done_det])
+
+    def _late_updates(self, det, rows, det_id) -> np.ndarray:
+        """Out-of-sequence detections ``det`` assigned to track rows ``rows``: re-processed
+        (:mod:`.oosm`); returns a mask of those done (the rest go the ordinary way)."""
+        tr, imm = self.tracks, self.imm
+        done = np.zeros(rows.size, bool)
+        for i in range(rows.size):  # the few late detections of a frame
+            r = int(rows[i])
+            out = self._lag.replay(int(tr.ids[r]), det[i:i + 1], imm)
+            if out is None or out[3] < tr.t[r] - 1e-9:
+                continue
+            x, P, mu, t = out
+            xc, Pc = imm.combine(x[None], P[None], mu[None])
+            tr.set_state(np.array([r]), x[None], P[None], mu[None], np.array([t]), (xc, Pc))
+            tr.hits[r] += 1
+            self._lag.log(tr.ids[r:r + 1], det[i:i + 1])
+            self._record(np.array([r]), det_id[i:i + 1])
+            done[i] = True
+        self.n_updates += int(done.sum())
+        return done
 
     # ------------------------------------------------------------------ initiation
     def _initiate(self, det, meas, led, sensor, t_ref):
-        cfg = self.config
-        radar = meas.valid[:, :3].all(axis=1) & (det["kind"] == "radar")
-        ir = ~radar
-        if ir.any():  # angle-only detections wait as cues
-            sel = np.flatnonzero(ir)
-            m = meas.take(sel)
-            self._cues.add(m.t_s, m.sensor_ecef, m.los_unit(),
-                           np.hypot(m.sigma[:, 1], m.sigma[:, 2]), led[sel])
-        if not radar.any():
-            return
-        sel = np.flatnonzero(radar)
-        m = meas.take(sel)
-        pos, cov = m.position_ecef()
-        sig = np.sqrt(np.trace(cov, axis1=1, axis2=2))
-        pi, ni = self._pending.pair(pos, sig, det[sel], sensor,
-                                    max_speed_m_s=cfg.init_max_speed_m_s,
-                                    n_sigma=cfg.coarse_sigma,
-                                    max_jerk_m_s3=cfg.init_max_jerk_m_s3)
-        rest = np.ones(sel.size, bool)
-        rest[ni] = False
-        if ni.size:
-            first = self._pending.take(pi)
-            self._start_tracks(first, m.take(ni), pos[ni], cov[ni], led[sel[ni]], sensor)
-        r = np.flatnonzero(rest)
-        self._pending.add(det[sel[r]], pos[r], sig[r], sensor, led[sel[r]])
+        b = self.initiator.initiate(det, meas, led, sensor, self.imm)
+        self._add_births(b)
 
-    def _start_tracks(self, first, second: Measurements, pos2, cov2, led2, sensor):
-        cfg, tr, imm = self.config, self.tracks, self.imm
-        pos1, cov1 = Measurements.from_detections(first["det"]).position_ecef()
-        x, P, mu = two_point_state(pos1, cov1, pos2, cov2, second.t_s - first["det"]["t_s"],
-                                   accel=gravity_j2(pos2),
-                                   accel_sigma_m_s2=cfg.max_accel_m_s2,
-                                   cross_accel_sigma_m_s2=cfg.init_cross_accel_m_s2,
-                                   log_beta=cfg.init_log_beta,
-                                   log_beta_sigma=cfg.init_log_beta_sigma,
-                                   mode_probs=cfg.initial_mode_probs)
-        ll = np.zeros(x.shape[0])
-        rr = np.flatnonzero(second.valid[:, 3])
-        if rr.size:  # fuse the range rate of the second detection (its position is used)
-            m_rr = second.take(rr)
-            m_rr.valid[:, :3] = False
-            x[rr], P[rr], mu[rr], ll[rr] = imm.update(x[rr], P[rr], mu[rr], m_rr)
-        ok = np.isfinite(ll)
-        n_new = int(ok.sum())
-        ids = np.arange(self._next_id, self._next_id + n_new)
-        self._next_id += n_new
-        xc, Pc = imm.combine(x[ok], P[ok], mu[ok])
-        rows = tr.add(ids, x[ok], P[ok], mu[ok], second.t_s[ok], xc, Pc, hits=2, sensor=sensor)
-        tr.confirmed[rows] = tr.hits[rows] >= cfg.confirm_hits
-        k, cue_led = self._cues.match(xc[:, :3], xc[:, 3:6], Pc[:, :3, :3], Pc[:, 3:6, 3:6],
-                                      second.t_s[ok], window_s=cfg.cue_window_s,
-                                      n_sigma=cfg.cue_sigma)
-        tr.confirmed[rows[k]] = True
-        self._ledger_set(cue_led, hist.CUED, ids[k])
-        self._ledger_set(np.concatenate([first["ledger"][ok], led2[ok]]), hist.STARTED,
-                         np.concatenate([ids, ids]))
-        bad = np.concatenate([first["ledger"][~ok], led2[~ok]])
-        self._ledger_set(bad, hist.UNASSOCIATED, -1)
-        self._record(rows, second.det_id[ok])
+    def _add_births(self, b: Births) -> None:
+        ids = np.arange(self._next_id, self._next_id + b.n)
+        self._next_id += b.n
+        if b.ledger_idx.size:
+            tid = np.where(b.ledger_birth >= 0, ids[np.maximum(b.ledger_birth, 0)]
+                           if b.n else -1, -1)
+            for code in np.unique(b.ledger_outcome):
+                sel = b.ledger_outcome == code
+                self._ledger_set(b.ledger_idx[sel], int(code), tid[sel])
+        if b.n == 0:
+            return
+        tr = self.tracks
+        xc, Pc = self.imm.combine(b.x, b.P, b.mu)
+        rows = tr.add(ids, b.x, b.P, b.mu, b.t_s, xc, Pc, hits=b.hits, sensor=b.sensor)
+        tr.confirmed[rows] = b.confirmed
+        self._record(rows, b.det_id)
 
     # ------------------------------------------------------------------ bookkeeping
     def _sensor(self, name: str) -> int:
         return self._sensors.setdefault(name, len(self._sensors))
 
     def _delete(self, t_now: float, *, impact: bool = False) -> None:
-        if self.tracks.n:
-            dead = deletion_mask(self.tracks, t_now, self.config, impact=impact)
+        tr = self.tracks
+        if tr.n:
+            dead = self.deleter.dead(tr, t_now, self.imm, full=impact)
             if dead.any():
-                self.tracks.remove(dead)
+                lost = np.flatnonzero(dead & tr.confirmed)
+                if lost.size:  # not predicted on the ground: kept for re-acquisition
+                    up = predicted_height(tr, lost, t_now, self.imm).max(axis=1)
+                    self._dormant.extend(tr.take(lost[up >= -self.config.impact_margin_m]))
+                tr.remove(dead)
+        d = self._dormant
+        if d.n:
+            old = t_now - d.t > self.config.dormant_max_s
+            old |= np.arange(d.n) < d.n - self.config.dormant_max_tracks
+            if old.any():
+                d.remove(old)
 
     def _merge_duplicates(self, t_now: float) -> None:
         tr = self.tracks
-        lose, win = duplicates(tr, t_now, self._chi2_merge, self.config.max_accel_m_s2)
+        lose, win = self.merger.duplicates(tr, t_now, self.imm)
         if lose.size:
             self._merges.extend((t_now, int(a), int(b)) for a, b in zip(tr.ids[lose],
                                                                         tr.ids[win],
@@ -378,11 +433,46 @@ class Tracker:
             gone[lose] = True
             tr.remove(gone)
 
+    def _reacquire(self, fresh: np.ndarray, t_now: float) -> None:
+        """Newly confirmed tracks that continue an older, coasting one take its identity: the
+        old row gets the new state, the new row goes, ledger and history rows are relabelled
+        (:meth:`~.parts.Merger.reacquire`)."""
+        tr = self.tracks
+        n_live = tr.n
+        if self._dormant.n:  # lost tracks are candidates too: appended after the live ones
+            tr.extend(self._dormant)
+        new, old = self.merger.reacquire(tr, fresh, self.imm)
+        revived = old >= n_live
+        if self._dormant.n:
+            keep = np.ones(self._dormant.n, bool)
+            keep[old[revived] - n_live] = False
+            self._dormant.remove(~keep)
+            back = np.zeros(tr.n, bool)
+            back[n_live:] = True
+            back[old[revived]] = False  # revived rows stay live (they take the new state)
+            tr.remove(back)
+            # revived rows now sit after the live ones, in the order of old[revived]
+            order = np.argsort(old[revived])
+            old = old.copy()
+            old[np.flatnonzero(revived)[order]] = n_live + np.arange(int(revived.sum()))
+        if new.size == 0:
+            return
+        for a, b in zip(new, old, strict=True):
+            new_id, old_id = int(tr.ids[a]), int(tr.ids[b])
+            self._merges.append((t_now, new_id, old_id))
+            v = self._ledger.view()
+            v["track_id"][v["track_id"] == new_id] = old_id
+            self._hist.relabel(new_id, old_id)
+        hits = tr.hits[old] + tr.hits[new]
+        tr.set_state(old, tr.x[new], tr.P[new], tr.mu[new], tr.t[new], (tr.xc[new], tr.Pc[new]))
+        tr.hits[old], tr.misses[old] = hits, 0
+        tr.last_sensor[old], tr.confirmed[old] = tr.last_sensor[new], True
+        gone = np.zeros(tr.n, bool)
+        gone[new] = True
+        tr.remove(gone)
+
     def _expire(self, t_now: float) -> None:
-        cfg = self.config
-        old = np.concatenate([self._pending.expire(t_now, cfg.init_max_dt_s, cfg.init_max_frames),
-                              self._cues.expire(t_now, cfg.cue_window_s)])
-        self._ledger_set(old, hist.UNASSOCIATED, -1)
+        self._ledger_set(self.initiator.expire(t_now), hist.UNASSOCIATED, -1)
 
     def _ledger_set(self, idx, outcome: int, track_id) -> None:
         if np.size(idx):
@@ -397,6 +487,11 @@ class Tracker:
         xc, Pc = tr.xc[rows], tr.Pc[rows]
         out["state"], out["log_beta"] = xc[:, :6], xc[:, 6]
         out["log_beta_sigma"] = np.sqrt(np.clip(Pc[:, 6, 6], 0.0, None))
+        if xc.shape[1] > 7:
+            out["lift"] = xc[:, 7]
+            out["lift_sigma"] = np.sqrt(np.clip(Pc[:, 7, 7], 0.0, None))
+            if "cov_aux" in out.dtype.names:
+                out["cov_aux"] = Pc[:, 6:8, :8]
         out["cov"] = Pc[:, :6, :6] if out["cov"].ndim == 3 else np.diagonal(Pc, axis1=1,
                                                                              axis2=2)[:, :6]
         out["mu"], out["confirmed"] = tr.mu[rows], tr.confirmed[rows]

@@ -13,9 +13,10 @@ import math
 
 import numpy as np
 from numba import njit
+from scipy.stats import chi2
 
 from ..earth.gravity import j2_accel
-from .associate import candidate_pairs
+from .associate import assign_sparse, candidate_pairs
 from .batches import ellipsoid_radius
 
 _FIELDS = ("ids", "t", "x", "P", "mu", "xc", "Pc", "hits", "misses", "confirmed",
@@ -59,6 +60,18 @@ class TrackSet:
         keep = ~np.asarray(dead, bool)
         for f in _FIELDS:
             setattr(self, f, getattr(self, f)[keep])
+
+    def take(self, rows) -> TrackSet:
+        """A new TrackSet of rows ``rows`` (copies)."""
+        out = TrackSet(self.mu.shape[1], self.x.shape[2])
+        for f in _FIELDS:
+            setattr(out, f, getattr(self, f)[rows])
+        return out
+
+    def extend(self, other: TrackSet) -> None:
+        """Append the tracks of ``other``."""
+        for f in _FIELDS:
+            setattr(self, f, np.concatenate([getattr(self, f), getattr(other, f)]))
 
     def set_state(self, rows, x, P, mu, t, combined) -> None:
         self.x[rows], self.P[rows], self.mu[rows], self.t[rows] = x, P, mu, t
@@ -111,6 +124,19 @@ def deletion_mask(tr: TrackSet, t_now: float, cfg, *, impact: bool = False) -> n
     return dead
 
 
+def predicted_height(tr: TrackSet, rows: np.ndarray, t_now: float, imm) -> np.ndarray:
+    """(R, M) height (m, along the radius above the ellipsoid) of each model-conditioned mean of
+    tracks ``rows`` predicted to ``t_now`` by its own model (no covariance: one mean
+    propagation per model row)."""
+    m, n = tr.x.shape[1], tr.x.shape[2]
+    x = tr.x[rows].reshape(-1, n)
+    dt = np.repeat(t_now - tr.t[rows], m)
+    prm = np.tile(imm.params, (rows.size, 1))
+    xp = imm.filter.predict(x, np.broadcast_to(np.eye(n), (x.shape[0], n, n)), dt, prm)[0]
+    r = xp[:, :3]
+    return (np.linalg.norm(r, axis=1) - ellipsoid_radius(r)).reshape(rows.size, m)
+
+
 def duplicates(tr: TrackSet, t_now: float, chi2_limit: float, max_accel_m_s2: float):
     """Pairs of confirmed tracks whose positions and velocities, carried to ``t_now``, are equal
     within ``d^2 < chi2_limit`` (6 dof, sum of the two covariances).  Returns (loser, winner)
@@ -141,3 +167,80 @@ def duplicates(tr: TrackSet, t_now: float, chi2_limit: float, max_accel_m_s2: fl
         lose.append(lo)
         win.append(hi)
     return np.array(lose, np.int64), np.array(win, np.int64)
+
+
+class MissDeleter:
+    """The tracker's default :class:`~.parts.Deleter`: the rules of :mod:`.tracker` (rule 5)
+    with the thresholds of ``config`` (a :class:`~.tracker.TrackerConfig`)."""
+
+    def __init__(self, config):
+        self.config = config
+
+    def dead(self, tracks: TrackSet, t_now: float, imm, *, full: bool = False) -> np.ndarray:
+        dead = deletion_mask(tracks, t_now, self.config, impact=full)
+        if full and dead.any():
+            # A predicted impact by the drag-free extrapolation is confirmed with every model's
+            # own prediction (a gliding body stays up): the track ends when all are below.
+            cand = np.flatnonzero(dead & tracks.confirmed & (t_now - tracks.t
+                                                             <= self.config.max_coast_s))
+            if cand.size:
+                dead[cand] = predicted_height(tracks, cand, t_now, imm).max(axis=1) \
+                    < -self.config.impact_margin_m
+                dead |= deletion_mask(tracks, t_now, self.config, impact=False)
+        return dead
+
+
+class ChiSquareMerger:
+    """The tracker's default :class:`~.parts.Merger`: duplicates by a chi-square test of
+    position and velocity (:func:`duplicates`); re-acquisition by the same test against older
+    confirmed tracks not updated for ``reacquire_min_gap_s`` (:func:`reacquired`)."""
+
+    def __init__(self, config):
+        self.config = config
+        self._chi2 = float(chi2.ppf(config.merge_probability, 6))
+        self._chi2_re = float(chi2.ppf(config.reacquire_probability, 6))
+
+    def duplicates(self, tracks: TrackSet, t_now: float, imm):
+        return duplicates(tracks, t_now, self._chi2, self.config.max_accel_m_s2)
+
+    def reacquire(self, tracks: TrackSet, new_rows: np.ndarray, imm):
+        return reacquired(tracks, new_rows, imm, self._chi2_re,
+                          min_gap_s=self.config.reacquire_min_gap_s,
+                          max_gap_s=self.config.dormant_max_s)
+
+
+def reacquired(tr: TrackSet, new_rows: np.ndarray, imm, chi2_limit: float, *,
+               min_gap_s: float, max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Track-to-track association of newly confirmed tracks ``new_rows`` with older confirmed
+    tracks last updated ``min_gap_s`` to ``max_gap_s`` before them: each old track is predicted
+    once by the IMM (mixing, every model, process noise) to the latest new track's time (the
+    new ones, from one frame, are carried there along their velocity) and compared in position
+    and velocity, ``d^2 = d^T (P_new + P_old)^-1 d`` (6 dof; the two estimates share no
+    measurement, so their errors are independent); pairs with ``d^2 < chi2_limit`` are
+    assigned globally (least total ``d^2``).  Returns (new rows, old rows)."""
+    none = np.zeros(0, np.int64)
+    new_rows = np.asarray(new_rows, np.int64)
+    t_new = tr.t[new_rows]
+    old = np.flatnonzero(tr.confirmed)
+    old = old[~np.isin(old, new_rows)]
+    if old.size == 0 or new_rows.size == 0:
+        return none, none
+    gap = t_new[:, None] - tr.t[old][None, :]  # (A, B)
+    a, b = np.nonzero((gap >= min_gap_s) & (gap <= max_gap_s))
+    if a.size == 0:
+        return none, none
+    t_ref = float(t_new.max())
+    ub, b_loc = np.unique(b, return_inverse=True)
+    o = old[ub]
+    xp, Pp, cbar = imm.predict(tr.x[o], tr.P[o], tr.mu[o], t_ref - tr.t[o])
+    xo, Po = imm.combine(xp, Pp, cbar)
+    xn = tr.xc[new_rows[a], :6].copy()
+    xn[:, :3] += xn[:, 3:6] * (t_ref - t_new[a])[:, None]
+    d = xn - xo[b_loc, :6]
+    S = tr.Pc[new_rows[a], :6, :6] + Po[b_loc, :6, :6]
+    d2 = np.einsum("ki,ki->k", d, np.linalg.solve(S, d[..., None])[..., 0])
+    ok = d2 < chi2_limit
+    if not ok.any():
+        return none, none
+    ia, ib = assign_sparse(a[ok], b[ok], d2[ok], new_rows.size, old.size)
+    return new_rows[ia], old[ib]
