@@ -80,7 +80,7 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
 
     if ex.site_lat_deg is None:
         return None, "no reconstruction: launch site unknown"
-    text = getattr(ex, "landing_text", None) or ex.landing_area
+    text = ex.landing_text or ex.landing_area
     try:
         est = parse_landing(text, ex.site_lat_deg, ex.site_lon_deg)
     except LandingError as exc:
@@ -151,7 +151,8 @@ def _new_report(ex: Extracted, h: str, source: str | None, rec: dict | None, why
         details={"main_sentence": ex.main_sentence, "evidence": ex.evidence,
                  "time_zone": ex.time_zone, "site_text": ex.site_text,
                  "spans": {k: list(v) for k, v in ex.spans.items()},
-                 "missile_text": ex.missile_text, "date_inferred": ex.date_inferred,
+                 "missile_text": ex.missile_text, "landing_text": ex.landing_text,
+                 "date_inferred": ex.date_inferred,
                  "year_inferred": ex.year_inferred, "launch_times": ex.launch_times,
                  "other_claims": ex.other_claims, "other_events": ex.other_events,
                  "notes": notes},
