@@ -100,7 +100,7 @@ def _path_altitude_km(res: dict, ground_km: float) -> float | None:
     return float(np.interp(ground_km, d, p[:, 3] / 1e3))
 
 
-def _readings(short, long_, name: str) -> list[dict]:
+def _readings(short, long_, name: str, reps=()) -> list[dict]:
     """Physical readings that would reconcile a shorter and a longer reported range."""
     out = []
     s_v, l_v = getattr(short, name), getattr(long_, name)
@@ -133,6 +133,86 @@ def _readings(short, long_, name: str) -> list[dict]:
                           f"{h:,.0f} km up at {s_v:,.0f} km downrange: a track ending there "
                           "(below a radar's horizon, or dropped in the glide) gives the "
                           "shorter figure"})
+    return out
+
+
+def _path_altitude_at_time_km(res: dict, t_s: float) -> float | None:
+    """Altitude (km) of a stored trajectory ``t_s`` seconds after lift-off."""
+    import numpy as np
+
+    path = res.get("path") or []
+    if len(path) < 3:
+        return None
+    p = np.asarray(path, float)
+    if not p[0, 0] <= t_s <= p[-1, 0]:
+        return None
+    return float(np.interp(t_s, p[:, 0], p[:, 3] / 1e3))
+
+
+def _time_readings(short, long_, name: str, reps=()) -> list[dict]:
+    """Readings that reconcile a shorter and a longer reported flight time: the shorter one is
+    where a track ended (the missile still aloft on the longer report's trajectory), or each
+    time goes with its own authority's range and apogee (the derived times say which)."""
+    out = []
+    t_s, t_l = short.flight_time_s, long_.flight_time_s
+    for rep in (long_, short):
+        res = _result(rep)
+        if res is None:
+            continue
+        h = _path_altitude_at_time_km(res, t_s)
+        if h is not None and h > 1.0:
+            out.append({
+                "reading": "lost track", "fits": True,
+                "altitude_at_short_time_km": round(h, 1),
+                "detail": f"on {_who(rep)}'s reconstructed trajectory "
+                          f"({res.get('flight_time_s', 0):,.0f} s) the missile is still {h:,.0f} "
+                          f"km up {t_s:,.0f} s after lift-off: a track that ended there (below "
+                          "a radar's horizon) gives the shorter time"})
+            break
+    for rep in (short, long_):
+        res = _result(rep)
+        if res is None or res.get("flight_time_s") is None or (
+                getattr(rep, "range_km", None) is None or getattr(rep, "apogee_km", None) is None):
+            continue
+        d = res["flight_time_s"]
+        near = min((t_s, t_l), key=lambda x: abs(x - d))
+        out.append({
+            "reading": f"{_who(rep)}'s range and apogee imply {d:,.0f} s",
+            "fits": abs(d - near) <= _hw(name, near) + 0.05 * near,
+            "derived_flight_time_s": round(d, 1),
+            "detail": f"{_who(rep)}'s {rep.range_km:,.0f} km and {rep.apogee_km:,.0f} km apogee "
+                      f"give {d:,.0f} s in the joint reconstruction: closer to {near:,.0f} s "
+                      f"({_who(short) if near == t_s else _who(long_)})"})
+    return out
+
+
+def _apogee_readings(low, high, name: str, reps=()) -> list[dict]:
+    """Readings for a lower and a higher reported apogee: which one a reported flight time
+    supports (each apogee's reconstruction at its authority's range, against every reported
+    time), and whether the lower one is the pull-up glide's (a quasi-ballistic class flies a
+    low apogee that another authority's ballistic fit would put higher)."""
+    out = []
+    times = [(r, r.flight_time_s) for r in reps if getattr(r, "flight_time_s", None)]
+    for rep in (low, high):
+        res = _result(rep)
+        if res is None or res.get("flight_time_s") is None:
+            continue
+        d = res["flight_time_s"]
+        for other, t in times:
+            ok = abs(d - t) <= _hw("flight_time_s", t) + 0.05 * t
+            out.append({
+                "reading": f"{rep.apogee_km:,.0f} km apogee flown in {d:,.0f} s",
+                "fits": ok, "derived_flight_time_s": round(d, 1), "reported_flight_time_s": t,
+                "detail": f"{_who(rep)}'s apogee ({rep.apogee_km:,.0f} km) at its range gives "
+                          f"{d:,.0f} s; {_who(other)} reported {t:,.0f} s: "
+                          + ("consistent" if ok else f"{d - t:+,.0f} s off")})
+    res = _result(low)
+    if res is not None and (res.get("requested") or {}).get("quasi_ballistic_class"):
+        out.append({
+            "reading": "pull-up glide read as a lower apogee", "fits": True,
+            "detail": f"{_who(low)}'s {low.apogee_km:,.0f} km apogee is flown by the "
+                      "quasi-ballistic class (pull-up glide); a ballistic reading of the same "
+                      f"track puts the apogee higher ({_who(high)}: {high.apogee_km:,.0f} km)"})
     return out
 
 
@@ -185,8 +265,11 @@ def claim_flags(reports) -> list[dict]:
       another authority reported, beyond the latter's reporting precision;
     * ``eez_claim``: the reported EEZ claim against P(Japan EEZ) of the described landing (or,
       with no landing description, of the derived impact);
-    * ``authorities_disagree``: two authorities' ranges differ beyond their precision, with the
-      physical readings that would reconcile them (pull-up glide, lost track) where they apply.
+    * ``authorities_disagree``: two authorities' range, apogee or flight time differ beyond
+      both figures' precision, with the physical readings that would reconcile them where
+      they apply (range: pull-up glide, lost track; apogee: which one a reported flight time
+      supports, a pull-up glide read ballistically; flight time: a track that ended early,
+      each authority's range and apogee against the times).
     """
     flags = []
     reps = list(reports)
@@ -234,27 +317,29 @@ def claim_flags(reports) -> list[dict]:
                         "summary": f"{label} {rv:,.0f} {unit} ({_who(b)}) vs {res[name]:,.0f} "
                                    f"{unit} derived from {_who(a)}'s figures "
                                    f"({off:+,.0f} {unit}, {100 * off / rv:+.0f} %)"})
-    # Authorities that disagree on the range, and what would reconcile them.
-    rng = [r for r in reps if getattr(r, "range_km", None) is not None]
-    for i, a in enumerate(rng):
-        for b in rng[i + 1:]:
-            if _who(a) == _who(b):
-                continue
-            short, long_ = sorted((a, b), key=lambda r: r.range_km)
-            gap = long_.range_km - short.range_km
-            if gap <= _hw("range_km", short.range_km) + _hw("range_km", long_.range_km):
-                continue
-            readings = _readings(short, long_, "range_km")
-            flags.append({
-                "kind": "authorities_disagree", "report_ids": [short.id, long_.id],
-                "figure": "range_km",
-                "values": [{"authority": _who(short), "value": short.range_km},
-                           {"authority": _who(long_), "value": long_.range_km}],
-                "gap": gap, "readings": readings,
-                "summary": f"range {long_.range_km:,.0f} km ({_who(long_)}) vs "
-                           f"{short.range_km:,.0f} km ({_who(short)}): {gap:,.0f} km apart, "
-                           "beyond both figures' rounding"
-                           + ("; " + "; ".join(x["reading"] for x in readings if x["fits"])
-                              if any(x["fits"] for x in readings) else
-                              "; no physical reading found")})
+    # Authorities that disagree on a figure, and what would reconcile them.
+    for name, (label, unit) in _FIG.items():
+        have = [r for r in reps if getattr(r, name, None) is not None]
+        for i, a in enumerate(have):
+            for b in have[i + 1:]:
+                if _who(a) == _who(b):
+                    continue
+                lo, hi = sorted((a, b), key=lambda r: getattr(r, name))
+                lo_v, hi_v = getattr(lo, name), getattr(hi, name)
+                gap = hi_v - lo_v
+                if gap <= _hw(name, lo_v) + _hw(name, hi_v):
+                    continue
+                readings = {"range_km": _readings, "apogee_km": _apogee_readings,
+                            "flight_time_s": _time_readings}[name](lo, hi, name, reps)
+                fitting = [x["reading"] for x in readings if x["fits"]]
+                flags.append({
+                    "kind": "authorities_disagree", "report_ids": [lo.id, hi.id],
+                    "figure": name,
+                    "values": [{"authority": _who(lo), "value": lo_v},
+                               {"authority": _who(hi), "value": hi_v}],
+                    "gap": gap, "readings": readings,
+                    "summary": f"{label} {hi_v:,.0f} {unit} ({_who(hi)}) vs {lo_v:,.0f} {unit} "
+                               f"({_who(lo)}): {gap:,.0f} {unit} apart, beyond both figures' "
+                               "rounding" + ("; " + "; ".join(fitting) if fitting else
+                                             "; no physical reading found")})
     return flags
