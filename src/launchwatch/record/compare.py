@@ -120,7 +120,7 @@ def _readings(short, long_, name: str, reps=()) -> list[dict]:
     apo = getattr(short, "apogee_km", None)
     if rs is not None and rl is not None and apo is not None and (
             getattr(long_, "apogee_km", None) is None):
-        glide = _glide_reading(rs, l_v, apo, s_v)
+        glide = _glide_reading(rs, l_v, apo, s_v, rl)
         if glide is not None:
             out.append(glide)
     if rl is not None:
@@ -216,40 +216,85 @@ def _apogee_readings(low, high, name: str, reps=()) -> list[dict]:
     return out
 
 
-@lru_cache(maxsize=64)
-def _glide_shot(lat, lon, az, range_km, apogee_km):
-    from ..flight.reconstruct import ReconstructionError, reconstruct
+def glide_key(lat: float, lon: float, az: float, long_km: float, apogee_km: float) -> list:
+    """Key of a stored glide reading: launch point and azimuth of the shorter report's
+    reconstruction, the longer range and the shorter report's apogee (rounded as stored)."""
+    return [round(float(lat), 4), round(float(lon), 4), round(float(az), 3),
+            round(float(long_km), 3), round(float(apogee_km), 3)]
 
-    try:
-        rec = reconstruct(lat_deg=lat, lon_deg=lon, range_km=range_km, azimuth_deg=az,
-                          apogee_km=apogee_km)
-    except ReconstructionError:
-        return None
+
+def glide_entry(lat: float, lon: float, az: float, long_km: float, apogee_km: float) -> dict:
+    """The flight of ``long_km`` at ``apogee_km`` from this launch point and azimuth, for the
+    glide reading: ``{"key", "flyable", "flight_time_s", "quasi_ballistic", "path"}``.  Computed
+    at ingestion (:mod:`.ingest`) and stored with the reconstruction, so that viewing an event
+    does not fly it (a few seconds each)."""
+    from ..flight.reconstruct import ReconstructionError, reconstruct
     from .ingest import sample_path
 
-    return rec.as_dict(), sample_path(rec.shot)
+    key = glide_key(lat, lon, az, long_km, apogee_km)
+    try:
+        rec = reconstruct(lat_deg=key[0], lon_deg=key[1], range_km=key[3], azimuth_deg=key[2],
+                          apogee_km=key[4])
+    except ReconstructionError:
+        return {"key": key, "flyable": False}
+    d = rec.as_dict()
+    return {"key": key, "flyable": True, "flight_time_s": d["flight_time_s"],
+            "quasi_ballistic": bool((d.get("requested") or {}).get("quasi_ballistic_class")),
+            "path": sample_path(rec.shot)}
 
 
-def _glide_reading(rs: dict, long_km: float, apogee_km: float, short_km: float) -> dict | None:
+def glide_pairs(a_rec: dict | None, a, b_rec: dict | None, b) -> list[list]:
+    """Glide-reading keys that the pair of reports ``a`` and ``b`` (objects with range_km and
+    apogee_km; their reconstruction results ``*_rec``) would need: the shorter report with an
+    apogee, the longer one with a range beyond both roundings and no apogee."""
+    out = []
+    for short, s_rec, long_, l_rec in ((a, a_rec, b, b_rec), (b, b_rec, a, a_rec)):
+        sr, lr = getattr(short, "range_km", None), getattr(long_, "range_km", None)
+        apo = getattr(short, "apogee_km", None)
+        if (s_rec is None or l_rec is None or sr is None or lr is None or apo is None
+                or getattr(long_, "apogee_km", None) is not None):
+            continue
+        if lr - sr <= _hw("range_km", sr) + _hw("range_km", lr):
+            continue
+        out.append(glide_key(s_rec["launch_lat"], s_rec["launch_lon"], s_rec["azimuth_deg"],
+                             lr, apo))
+    return out
+
+
+@lru_cache(maxsize=64)
+def _glide_shot(key: tuple) -> dict:
+    return glide_entry(*key)
+
+
+def _stored_glide(key: list, *results) -> dict:
+    for res in results:
+        for entry in (res or {}).get("glide_readings") or []:
+            if entry.get("key") == key:
+                return entry
+    return _glide_shot(tuple(key))  # stored before readings were kept: fly it now
+
+
+def _glide_reading(rs: dict, long_km: float, apogee_km: float, short_km: float,
+                   rl: dict | None = None) -> dict | None:
     """Both authorities right about different things: the longer range flown at the shorter
     report's apogee (a quasi-ballistic pull-up glide, if that is what flies it), and where on
     that flight the shorter range lies (altitude there)."""
-    got = _glide_shot(rs["launch_lat"], rs["launch_lon"], round(rs["azimuth_deg"], 3),
-                      float(long_km), float(apogee_km))
-    if got is None:
+    key = glide_key(rs["launch_lat"], rs["launch_lon"], rs["azimuth_deg"], long_km, apogee_km)
+    got = _stored_glide(key, rs, rl)
+    if not got.get("flyable"):
         return {"reading": f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee",
                 "fits": False, "detail": f"no modelled flight covers {long_km:,.0f} km with a "
                                          f"{apogee_km:,.0f} km apogee"}
-    d, path = got
-    h = _path_altitude_km({"path": path}, short_km)
-    glide = bool((d.get("requested") or {}).get("quasi_ballistic_class"))
+    h = _path_altitude_km({"path": got["path"]}, short_km)
+    glide = got["quasi_ballistic"]
+    t = got["flight_time_s"]
     return {"reading": "pull-up glide measured to different points" if glide else
             f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee",
-            "fits": True, "flight_time_s": d["flight_time_s"],
+            "fits": True, "flight_time_s": t,
             "altitude_at_short_range_km": None if h is None else round(h, 1),
             "detail": f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee is flyable"
                       + (" by the quasi-ballistic class with its pull-up glide" if glide else "")
-                      + f" ({d['flight_time_s']:,.0f} s)"
+                      + f" ({t:,.0f} s)"
                       + (f"; at {short_km:,.0f} km downrange it is {h:,.0f} km up, in the "
                          "glide: a track lost or a ballistic impact predicted there gives the "
                          "shorter figure" if h is not None else "")}
