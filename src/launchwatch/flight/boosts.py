@@ -7,10 +7,14 @@ every number cited or marked as an estimate), with the energy left free (the thr
 control multiplies the exhaust velocity of every stage).  Which boost is picked follows the
 reported energy: the minimum-energy (Kepler) reach of the burnout speed the reported arc needs,
 classed SRBM / MRBM / IRBM / ICBM, and the propellant when the report names a catalog missile
-(liquid by default).  Liquid ICBM energies fly Titan II staging, solid MRBM to ICBM energies the
-burn times of a two- or three-stage stack of Orion motors; SRBM energies, and liquid MRBM/IRBM
-ones, fly one stage whose burn time is the catalog's class estimate
-(:func:`.vehicles.default_burn_time_s`; no public liquid IRBM stage was found to cite).
+(liquid by default).  Liquid ICBM energies fly Titan II staging, liquid MRBM/IRBM energies the
+single stage of the R-12 (its RD-214 engine's public burn time, 140 s), solid MRBM to ICBM
+energies the burn times of a two- or three-stage stack of Orion motors; SRBM energies fly one
+stage whose burn time is the catalog's class estimate (:func:`.vehicles.default_burn_time_s`).
+
+Energy stays a thrust scale (full burn), not a cut-off: the shots that report all three figures
+are lofted full-energy tests, and cutting a burn short only shortens the powered flight (the
+flight time of a 800 km / 2,000 km lofted arc moves by ~0.7 s per second of burn, measured).
 
 A boost can be stretched: ``scale`` multiplies every stage's burn time at the same propellant
 loads (the same energy, spread over a longer or shorter burn).  That is the knob the joint
@@ -146,7 +150,7 @@ def pick(range_m: float, apogee_m: float | None = None, propellant: str | None =
     """The generic boost for a shot of this reported energy (see the module docstring)."""
     prop = propellant if propellant in PROPELLANTS else "liquid"
     cls = energy_class(range_m, apogee_m)
-    if cls == "SRBM" or (cls != "ICBM" and prop == "liquid"):
+    if cls == "SRBM":
         return one_stage(default_burn_time_s(range_m, apogee_m), prop)
     for b in load_boosts():
         if b.propellant == prop and cls in b.classes:
