@@ -9,7 +9,7 @@ the first on purpose.  Independent shots are measured by scripts/published_shots
 import pytest
 
 from launchwatch.flight.catalog import get_site
-from launchwatch.flight.reconstruct import reconstruct
+from launchwatch.flight.reconstruct import ReconstructionError, reconstruct
 from launchwatch.flight.sea_areas import bearing_toward
 
 SUNAN = get_site("Sunan")
@@ -69,3 +69,22 @@ def test_reachable_lofted_shot_never_fails():
 def test_apogee_and_flight_time_give_the_range():
     d = _rec(apogee_km=6000.0, flight_time_s=4180.0)
     assert d["range_km"] == pytest.approx(1000.0, rel=0.08)
+
+
+@pytest.mark.parametrize("kw, says, lo, hi", [
+    # 1,000 km in 150 s is below orbital speed yet no powered flight does it (it crashed in
+    # the kernel's min-energy search before): the closest flight time at that range
+    ({"range_km": 1000.0, "flight_time_s": 150.0}, "closest flyable flight time is about", 200,
+     500),
+    # a 20 km apogee over 800 km: not even the pull-up glide class flies it that low
+    ({"range_km": 800.0, "apogee_km": 20.0}, "closest flyable apogee is about", 20, 120),
+])
+def test_unreachable_figures_name_the_closest_reachable_ones(kw, says, lo, hi):
+    import re
+
+    with pytest.raises(ReconstructionError) as err:
+        reconstruct(lat_deg=SUNAN.lat_deg, lon_deg=SUNAN.lon_deg, azimuth_deg=AZ, **kw)
+    msg = str(err.value)
+    assert "\n" not in msg and says in msg
+    value = float(re.search(says + r" ([\d,]+)", msg).group(1).replace(",", ""))
+    assert lo < value < hi

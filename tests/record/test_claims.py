@@ -3,6 +3,7 @@
 
 import pytest
 
+from launchwatch.record import compare
 from launchwatch.record.ingest import ingest_text
 from launchwatch.record.store import Store
 from launchwatch.record.views import event_dict
@@ -20,13 +21,26 @@ def events(tmp_path_factory):
     db = tmp_path_factory.mktemp("claims") / "record.db"
     with Store(f"sqlite:///{db}") as st:
         a = ingest_text(st, statement("rok_jcs_2025-11-07.txt"))
-        ingest_text(st, statement("japan_mod_2025-11-07.txt"))
+        j = ingest_text(st, statement("japan_mod_2025-11-07.txt"))
         b = ingest_text(st, OUTSIDE_BUT_INSIDE)
-        yield event_dict(st.event(a.event_id)), event_dict(st.event(b.event_id))
+        stored = next(r for r in st.event(a.event_id).reports if r.id == j.report_ids[0])
+        misses = compare._glide_shot.cache_info().misses
+        views = event_dict(st.event(a.event_id)), event_dict(st.event(b.event_id))
+        # viewing flew nothing: the glide reading was flown at ingestion and stored
+        assert compare._glide_shot.cache_info().misses == misses
+        yield (*views, stored.reconstruction.result)
+
+
+def test_glide_reading_is_stored_at_ingestion(events):
+    *_, japan = events
+    (entry,) = japan["glide_readings"]
+    assert entry["flyable"] and entry["quasi_ballistic"]
+    assert entry["key"][3:] == [700.0, 50.0]  # ROK JCS's range at Japan's apogee
+    assert len(entry["path"]) > 100
 
 
 def test_2025_11_07_disagreement_with_a_physical_reading(events):
-    ev, _ = events
+    ev, *_ = events
     kinds = {f["kind"] for f in ev["flags"]}
     assert "authorities_disagree" in kinds and "derived_vs_reported" in kinds
     dis = next(f for f in ev["flags"] if f["kind"] == "authorities_disagree")
@@ -41,7 +55,7 @@ def test_2025_11_07_disagreement_with_a_physical_reading(events):
 
 
 def test_eez_claim_against_the_described_landing(events):
-    _, ev = events
+    _, ev, _ = events
     flag = next(f for f in ev["flags"] if f["kind"] == "eez_claim")
     assert flag["claim"] == "outside" and flag["p_jpn_eez"] > 0.5
     assert flag["basis"] == "described landing"

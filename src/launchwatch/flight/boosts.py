@@ -10,7 +10,15 @@ classed SRBM / MRBM / IRBM / ICBM, and the propellant when the report names a ca
 (liquid by default).  Liquid ICBM energies fly Titan II staging, solid MRBM to ICBM energies the
 burn times of a two- or three-stage stack of Orion motors; SRBM energies, and liquid MRBM/IRBM
 ones, fly one stage whose burn time is the catalog's class estimate
-(:func:`.vehicles.default_burn_time_s`; no public liquid IRBM stage was found to cite).
+(:func:`.vehicles.default_burn_time_s`).  The R-12's single stage (its RD-214 engine's public
+burn time, 140 s) is in the data file as a further liquid MRBM/IRBM staging that the joint fit
+tries; it is not the default because, measured, it flies the flat 2017-08-29 Hwasong-12 shot
+(2,700 km, 550 km apogee) 10 % long (927 s against 14 minutes), while it brings the lofted
+2022-01-30 one (800 km, 2,000 km) only from -6.8 % to -4.2 % of its "30 minutes".
+
+Energy stays a thrust scale (full burn), not a cut-off: the shots that report all three figures
+are lofted full-energy tests, and cutting a burn short only shortens the powered flight (the
+flight time of a 800 km / 2,000 km lofted arc moves by ~0.7 s per second of burn, measured).
 
 A boost can be stretched: ``scale`` multiplies every stage's burn time at the same propellant
 loads (the same energy, spread over a longer or shorter burn).  That is the knob the joint

@@ -481,7 +481,7 @@ def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float | None = None
             shot = _fly(power, lat_deg, lon_deg, range_m, azimuth_deg, apogee_m,
                         flight_time_s, trajectory)
             band = None
-    except ShapeError as exc:
+    except (ShapeError, ReconstructionError) as exc:
         qb = _quasi_ballistic_vehicle()
         if (vehicle is None and apogee_m is not None and range_given and qb is not None
                 and apogee_m < QUASI_BALLISTIC_APOGEE_M and range_m > 3.0 * apogee_m):
@@ -495,7 +495,8 @@ def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float | None = None
             return rec
         raise ReconstructionError(_reach_message(exc, make, lat_deg, lon_deg, range_m
                                                  if range_given else hint_range_m,
-                                                 azimuth_deg, apogee_m, flight_time_s)) from None
+                                                 azimuth_deg, apogee_m, flight_time_s,
+                                                 range_given)) from None
     checks = _checks(shot, reported) if n_fig >= 2 else []
     verdict = (fit or {}).pop("verdict", None) if fit else None
     if verdict is None:
@@ -660,16 +661,82 @@ def _manoeuvre_band(shot: Shot) -> tuple[float, float]:
     return float(np.min(rng)), float(np.max(rng))
 
 
-def _reach_message(exc, make, lat, lon, range_m, az, apogee_m, flight_time_s) -> str:
-    """One line for a shot no boost flies: what was asked, and the closest reachable figures
-    (the longest range of the strongest boost at this apogee, from the shaping grid)."""
-    msg = str(exc)
-    return (f"the reported figures cannot be flown: {msg}. The generic boosts span burn-time "
-            f"scales x{FIT_SCALE_LIMITS[0]}-x{FIT_SCALE_LIMITS[1]} and energies up to "
-            f"near-orbital; check the figures (range {range_m / 1e3:,.0f} km"
-            + (f", apogee {apogee_m / 1e3:,.0f} km" if apogee_m is not None else "")
-            + (f", flight time {flight_time_s:,.0f} s" if flight_time_s is not None else "")
-            + ")")
+def _reach_message(exc, make, lat, lon, range_m, az, apogee_m, flight_time_s,
+                   range_given: bool = True) -> str:
+    """One line for a shot no boost flies: what was asked, why, and the closest reachable
+    figures (:func:`_closest_reachable`)."""
+    asked = (f"range {range_m / 1e3:,.0f} km" if range_given else "range free")
+    asked += (f", apogee {apogee_m / 1e3:,.0f} km" if apogee_m is not None else "")
+    asked += (f", flight time {flight_time_s:,.0f} s" if flight_time_s is not None else "")
+    powers = [make(1.0)]
+    if powers[0].generic:  # the boost picked for the reported energy, then the one that a
+        # minimum-energy shot of the range (or the apogee's) would pick
+        powers.append(_power(None, boosts.pick(range_m if range_given else 4.0 * apogee_m)))
+    closest = "no nearby flyable figures found"
+    for power in powers:
+        try:
+            closest = _closest_reachable(power, lat, lon, range_m if range_given else None,
+                                         az, apogee_m, flight_time_s)
+            break
+        except (ShapeError, ReconstructionError, ValueError, ZeroDivisionError):
+            continue
+    return f"the reported figures cannot be flown ({asked}): {exc}; closest reachable: {closest}"
+
+
+def _edge(fly, p_ok: float, p_bad: float, shot_ok=None, n: int = 7, geometric: bool = False):
+    """Bisect a figure between a flyable value ``p_ok`` and an unflyable one ``p_bad``:
+    (last flyable value, its shot)."""
+    if shot_ok is None:
+        shot_ok = fly(p_ok)
+    for _ in range(n):
+        mid = math.sqrt(p_ok * p_bad) if geometric else 0.5 * (p_ok + p_bad)
+        try:
+            shot_ok, p_ok = fly(mid), mid
+        except (ShapeError, ReconstructionError):
+            p_bad = mid
+    return p_ok, shot_ok
+
+
+def _closest_reachable(power: _Power, lat, lon, range_m, az, apogee_m, flight_time_s) -> str:
+    """The flyable figures nearest to an unflyable request, with the same boost: keep the
+    range and move the apogee (or flight time) to the edge of what flies, or, when the range
+    itself is out of reach, the longest range; with no range, keep the apogee and move the
+    flight time.  Each edge is bisected (7 shots) between a flyable and the requested value."""
+    def f_range(r):
+        return _fly(power, lat, lon, r, az, None, None, "min-energy")
+
+    if range_m is None:  # apogee and flight time
+        r0 = float(np.clip(4.0 * apogee_m, 50e3, 15_000e3))
+        s0 = _fly(power, lat, lon, r0, az, apogee_m, None, None)
+        toward = 0.02 * r0 if flight_time_s > s0.flight_time_s else 19_000e3
+        r, s = _edge(lambda x: _fly(power, lat, lon, x, az, apogee_m, None, None), r0, toward,
+                     s0, geometric=True)
+        return (f"at a {apogee_m / 1e3:,.0f} km apogee the closest flyable flight time is about "
+                f"{s.flight_time_s:,.0f} s (range {r / 1e3:,.0f} km)")
+    try:
+        me = f_range(range_m)
+    except (ShapeError, ReconstructionError):
+        r, s = _edge(f_range, 50e3, range_m, geometric=True)
+        return (f"the longest range of {power.desc} is about {r / 1e3:,.0f} km (minimum "
+                f"energy, apogee {s.apogee_m / 1e3:,.0f} km, {s.flight_time_s:,.0f} s)")
+    if apogee_m is not None:
+        h, s = _edge(lambda x: _fly(power, lat, lon, range_m, az, x, None, None), me.apogee_m,
+                     apogee_m, me, geometric=True)
+        return (f"at {range_m / 1e3:,.0f} km the closest flyable apogee is about "
+                f"{h / 1e3:,.0f} km ({s.flight_time_s:,.0f} s)")
+    if flight_time_s is not None:
+        if flight_time_s > me.flight_time_s:
+            far = float(kepler.apogee_for_flight_time(R_MEAN_M, range_m / R_MEAN_M,
+                                                      flight_time_s))
+            far = max(far, 2.0 * me.apogee_m)
+        else:
+            far = 1e3
+        h, s = _edge(lambda x: _fly(power, lat, lon, range_m, az, x, None, None), me.apogee_m,
+                     far, me, geometric=True)
+        return (f"at {range_m / 1e3:,.0f} km the closest flyable flight time is about "
+                f"{s.flight_time_s:,.0f} s (apogee {h / 1e3:,.0f} km)")
+    return (f"{range_m / 1e3:,.0f} km flies on a minimum-energy trajectory "
+            f"({me.flight_time_s:,.0f} s)")
 
 
 def impact_samples(rec: Reconstruction, n: int = 1000, seed: int = 0,

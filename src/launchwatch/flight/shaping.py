@@ -285,6 +285,9 @@ def _refine_min_energy(vehicle, lat, lon, az, range_m, knob, e_lo, e_hi, alpha, 
     def max_range(e, k0):
         ks = k0 * np.array([0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2])
         _, _, rng, _ = _fly(vehicle, lat, lon, az, ks, np.full(ks.size, e), knob, alpha)
+        if not np.any(np.isfinite(rng)):
+            raise ShapeError(f"{vehicle.name} cannot fly {range_m / 1e3:,.0f} km on a "
+                             "minimum-energy trajectory (no trajectory lands)")
         i = int(np.nanargmax(rng))
         i = min(max(i, 1), ks.size - 2)
         x, y = ks[i - 1:i + 2], rng[i - 1:i + 2]

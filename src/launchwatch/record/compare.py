@@ -100,7 +100,7 @@ def _path_altitude_km(res: dict, ground_km: float) -> float | None:
     return float(np.interp(ground_km, d, p[:, 3] / 1e3))
 
 
-def _readings(short, long_, name: str) -> list[dict]:
+def _readings(short, long_, name: str, reps=()) -> list[dict]:
     """Physical readings that would reconcile a shorter and a longer reported range."""
     out = []
     s_v, l_v = getattr(short, name), getattr(long_, name)
@@ -120,7 +120,7 @@ def _readings(short, long_, name: str) -> list[dict]:
     apo = getattr(short, "apogee_km", None)
     if rs is not None and rl is not None and apo is not None and (
             getattr(long_, "apogee_km", None) is None):
-        glide = _glide_reading(rs, l_v, apo, s_v)
+        glide = _glide_reading(rs, l_v, apo, s_v, rl)
         if glide is not None:
             out.append(glide)
     if rl is not None:
@@ -136,40 +136,165 @@ def _readings(short, long_, name: str) -> list[dict]:
     return out
 
 
-@lru_cache(maxsize=64)
-def _glide_shot(lat, lon, az, range_km, apogee_km):
-    from ..flight.reconstruct import ReconstructionError, reconstruct
+def _path_altitude_at_time_km(res: dict, t_s: float) -> float | None:
+    """Altitude (km) of a stored trajectory ``t_s`` seconds after lift-off."""
+    import numpy as np
 
-    try:
-        rec = reconstruct(lat_deg=lat, lon_deg=lon, range_km=range_km, azimuth_deg=az,
-                          apogee_km=apogee_km)
-    except ReconstructionError:
+    path = res.get("path") or []
+    if len(path) < 3:
         return None
+    p = np.asarray(path, float)
+    if not p[0, 0] <= t_s <= p[-1, 0]:
+        return None
+    return float(np.interp(t_s, p[:, 0], p[:, 3] / 1e3))
+
+
+def _time_readings(short, long_, name: str, reps=()) -> list[dict]:
+    """Readings that reconcile a shorter and a longer reported flight time: the shorter one is
+    where a track ended (the missile still aloft on the longer report's trajectory), or each
+    time goes with its own authority's range and apogee (the derived times say which)."""
+    out = []
+    t_s, t_l = short.flight_time_s, long_.flight_time_s
+    for rep in (long_, short):
+        res = _result(rep)
+        if res is None:
+            continue
+        h = _path_altitude_at_time_km(res, t_s)
+        if h is not None and h > 1.0:
+            out.append({
+                "reading": "lost track", "fits": True,
+                "altitude_at_short_time_km": round(h, 1),
+                "detail": f"on {_who(rep)}'s reconstructed trajectory "
+                          f"({res.get('flight_time_s', 0):,.0f} s) the missile is still {h:,.0f} "
+                          f"km up {t_s:,.0f} s after lift-off: a track that ended there (below "
+                          "a radar's horizon) gives the shorter time"})
+            break
+    for rep in (short, long_):
+        res = _result(rep)
+        if res is None or res.get("flight_time_s") is None or (
+                getattr(rep, "range_km", None) is None or getattr(rep, "apogee_km", None) is None):
+            continue
+        d = res["flight_time_s"]
+        near = min((t_s, t_l), key=lambda x: abs(x - d))
+        out.append({
+            "reading": f"{_who(rep)}'s range and apogee imply {d:,.0f} s",
+            "fits": abs(d - near) <= _hw(name, near) + 0.05 * near,
+            "derived_flight_time_s": round(d, 1),
+            "detail": f"{_who(rep)}'s {rep.range_km:,.0f} km and {rep.apogee_km:,.0f} km apogee "
+                      f"give {d:,.0f} s in the joint reconstruction: closer to {near:,.0f} s "
+                      f"({_who(short) if near == t_s else _who(long_)})"})
+    return out
+
+
+def _apogee_readings(low, high, name: str, reps=()) -> list[dict]:
+    """Readings for a lower and a higher reported apogee: which one a reported flight time
+    supports (each apogee's reconstruction at its authority's range, against every reported
+    time), and whether the lower one is the pull-up glide's (a quasi-ballistic class flies a
+    low apogee that another authority's ballistic fit would put higher)."""
+    out = []
+    times = [(r, r.flight_time_s) for r in reps if getattr(r, "flight_time_s", None)]
+    for rep in (low, high):
+        res = _result(rep)
+        if res is None or res.get("flight_time_s") is None:
+            continue
+        d = res["flight_time_s"]
+        for other, t in times:
+            ok = abs(d - t) <= _hw("flight_time_s", t) + 0.05 * t
+            out.append({
+                "reading": f"{rep.apogee_km:,.0f} km apogee flown in {d:,.0f} s",
+                "fits": ok, "derived_flight_time_s": round(d, 1), "reported_flight_time_s": t,
+                "detail": f"{_who(rep)}'s apogee ({rep.apogee_km:,.0f} km) at its range gives "
+                          f"{d:,.0f} s; {_who(other)} reported {t:,.0f} s: "
+                          + ("consistent" if ok else f"{d - t:+,.0f} s off")})
+    res = _result(low)
+    if res is not None and (res.get("requested") or {}).get("quasi_ballistic_class"):
+        out.append({
+            "reading": "pull-up glide read as a lower apogee", "fits": True,
+            "detail": f"{_who(low)}'s {low.apogee_km:,.0f} km apogee is flown by the "
+                      "quasi-ballistic class (pull-up glide); a ballistic reading of the same "
+                      f"track puts the apogee higher ({_who(high)}: {high.apogee_km:,.0f} km)"})
+    return out
+
+
+def glide_key(lat: float, lon: float, az: float, long_km: float, apogee_km: float) -> list:
+    """Key of a stored glide reading: launch point and azimuth of the shorter report's
+    reconstruction, the longer range and the shorter report's apogee (rounded as stored)."""
+    return [round(float(lat), 4), round(float(lon), 4), round(float(az), 3),
+            round(float(long_km), 3), round(float(apogee_km), 3)]
+
+
+def glide_entry(lat: float, lon: float, az: float, long_km: float, apogee_km: float) -> dict:
+    """The flight of ``long_km`` at ``apogee_km`` from this launch point and azimuth, for the
+    glide reading: ``{"key", "flyable", "flight_time_s", "quasi_ballistic", "path"}``.  Computed
+    at ingestion (:mod:`.ingest`) and stored with the reconstruction, so that viewing an event
+    does not fly it (a few seconds each)."""
+    from ..flight.reconstruct import ReconstructionError, reconstruct
     from .ingest import sample_path
 
-    return rec.as_dict(), sample_path(rec.shot)
+    key = glide_key(lat, lon, az, long_km, apogee_km)
+    try:
+        rec = reconstruct(lat_deg=key[0], lon_deg=key[1], range_km=key[3], azimuth_deg=key[2],
+                          apogee_km=key[4])
+    except ReconstructionError:
+        return {"key": key, "flyable": False}
+    d = rec.as_dict()
+    return {"key": key, "flyable": True, "flight_time_s": d["flight_time_s"],
+            "quasi_ballistic": bool((d.get("requested") or {}).get("quasi_ballistic_class")),
+            "path": sample_path(rec.shot)}
 
 
-def _glide_reading(rs: dict, long_km: float, apogee_km: float, short_km: float) -> dict | None:
+def glide_pairs(a_rec: dict | None, a, b_rec: dict | None, b) -> list[list]:
+    """Glide-reading keys that the pair of reports ``a`` and ``b`` (objects with range_km and
+    apogee_km; their reconstruction results ``*_rec``) would need: the shorter report with an
+    apogee, the longer one with a range beyond both roundings and no apogee."""
+    out = []
+    for short, s_rec, long_, l_rec in ((a, a_rec, b, b_rec), (b, b_rec, a, a_rec)):
+        sr, lr = getattr(short, "range_km", None), getattr(long_, "range_km", None)
+        apo = getattr(short, "apogee_km", None)
+        if (s_rec is None or l_rec is None or sr is None or lr is None or apo is None
+                or getattr(long_, "apogee_km", None) is not None):
+            continue
+        if lr - sr <= _hw("range_km", sr) + _hw("range_km", lr):
+            continue
+        out.append(glide_key(s_rec["launch_lat"], s_rec["launch_lon"], s_rec["azimuth_deg"],
+                             lr, apo))
+    return out
+
+
+@lru_cache(maxsize=64)
+def _glide_shot(key: tuple) -> dict:
+    return glide_entry(*key)
+
+
+def _stored_glide(key: list, *results) -> dict:
+    for res in results:
+        for entry in (res or {}).get("glide_readings") or []:
+            if entry.get("key") == key:
+                return entry
+    return _glide_shot(tuple(key))  # stored before readings were kept: fly it now
+
+
+def _glide_reading(rs: dict, long_km: float, apogee_km: float, short_km: float,
+                   rl: dict | None = None) -> dict | None:
     """Both authorities right about different things: the longer range flown at the shorter
     report's apogee (a quasi-ballistic pull-up glide, if that is what flies it), and where on
     that flight the shorter range lies (altitude there)."""
-    got = _glide_shot(rs["launch_lat"], rs["launch_lon"], round(rs["azimuth_deg"], 3),
-                      float(long_km), float(apogee_km))
-    if got is None:
+    key = glide_key(rs["launch_lat"], rs["launch_lon"], rs["azimuth_deg"], long_km, apogee_km)
+    got = _stored_glide(key, rs, rl)
+    if not got.get("flyable"):
         return {"reading": f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee",
                 "fits": False, "detail": f"no modelled flight covers {long_km:,.0f} km with a "
                                          f"{apogee_km:,.0f} km apogee"}
-    d, path = got
-    h = _path_altitude_km({"path": path}, short_km)
-    glide = bool((d.get("requested") or {}).get("quasi_ballistic_class"))
+    h = _path_altitude_km({"path": got["path"]}, short_km)
+    glide = got["quasi_ballistic"]
+    t = got["flight_time_s"]
     return {"reading": "pull-up glide measured to different points" if glide else
             f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee",
-            "fits": True, "flight_time_s": d["flight_time_s"],
+            "fits": True, "flight_time_s": t,
             "altitude_at_short_range_km": None if h is None else round(h, 1),
             "detail": f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee is flyable"
                       + (" by the quasi-ballistic class with its pull-up glide" if glide else "")
-                      + f" ({d['flight_time_s']:,.0f} s)"
+                      + f" ({t:,.0f} s)"
                       + (f"; at {short_km:,.0f} km downrange it is {h:,.0f} km up, in the "
                          "glide: a track lost or a ballistic impact predicted there gives the "
                          "shorter figure" if h is not None else "")}
@@ -185,8 +310,11 @@ def claim_flags(reports) -> list[dict]:
       another authority reported, beyond the latter's reporting precision;
     * ``eez_claim``: the reported EEZ claim against P(Japan EEZ) of the described landing (or,
       with no landing description, of the derived impact);
-    * ``authorities_disagree``: two authorities' ranges differ beyond their precision, with the
-      physical readings that would reconcile them (pull-up glide, lost track) where they apply.
+    * ``authorities_disagree``: two authorities' range, apogee or flight time differ beyond
+      both figures' precision, with the physical readings that would reconcile them where
+      they apply (range: pull-up glide, lost track; apogee: which one a reported flight time
+      supports, a pull-up glide read ballistically; flight time: a track that ended early,
+      each authority's range and apogee against the times).
     """
     flags = []
     reps = list(reports)
@@ -234,27 +362,29 @@ def claim_flags(reports) -> list[dict]:
                         "summary": f"{label} {rv:,.0f} {unit} ({_who(b)}) vs {res[name]:,.0f} "
                                    f"{unit} derived from {_who(a)}'s figures "
                                    f"({off:+,.0f} {unit}, {100 * off / rv:+.0f} %)"})
-    # Authorities that disagree on the range, and what would reconcile them.
-    rng = [r for r in reps if getattr(r, "range_km", None) is not None]
-    for i, a in enumerate(rng):
-        for b in rng[i + 1:]:
-            if _who(a) == _who(b):
-                continue
-            short, long_ = sorted((a, b), key=lambda r: r.range_km)
-            gap = long_.range_km - short.range_km
-            if gap <= _hw("range_km", short.range_km) + _hw("range_km", long_.range_km):
-                continue
-            readings = _readings(short, long_, "range_km")
-            flags.append({
-                "kind": "authorities_disagree", "report_ids": [short.id, long_.id],
-                "figure": "range_km",
-                "values": [{"authority": _who(short), "value": short.range_km},
-                           {"authority": _who(long_), "value": long_.range_km}],
-                "gap": gap, "readings": readings,
-                "summary": f"range {long_.range_km:,.0f} km ({_who(long_)}) vs "
-                           f"{short.range_km:,.0f} km ({_who(short)}): {gap:,.0f} km apart, "
-                           "beyond both figures' rounding"
-                           + ("; " + "; ".join(x["reading"] for x in readings if x["fits"])
-                              if any(x["fits"] for x in readings) else
-                              "; no physical reading found")})
+    # Authorities that disagree on a figure, and what would reconcile them.
+    for name, (label, unit) in _FIG.items():
+        have = [r for r in reps if getattr(r, name, None) is not None]
+        for i, a in enumerate(have):
+            for b in have[i + 1:]:
+                if _who(a) == _who(b):
+                    continue
+                lo, hi = sorted((a, b), key=lambda r: getattr(r, name))
+                lo_v, hi_v = getattr(lo, name), getattr(hi, name)
+                gap = hi_v - lo_v
+                if gap <= _hw(name, lo_v) + _hw(name, hi_v):
+                    continue
+                readings = {"range_km": _readings, "apogee_km": _apogee_readings,
+                            "flight_time_s": _time_readings}[name](lo, hi, name, reps)
+                fitting = [x["reading"] for x in readings if x["fits"]]
+                flags.append({
+                    "kind": "authorities_disagree", "report_ids": [lo.id, hi.id],
+                    "figure": name,
+                    "values": [{"authority": _who(lo), "value": lo_v},
+                               {"authority": _who(hi), "value": hi_v}],
+                    "gap": gap, "readings": readings,
+                    "summary": f"{label} {hi_v:,.0f} {unit} ({_who(hi)}) vs {lo_v:,.0f} {unit} "
+                               f"({_who(lo)}): {gap:,.0f} {unit} apart, beyond both figures' "
+                               "rounding" + ("; " + "; ".join(fitting) if fitting else
+                                             "; no physical reading found")})
     return flags

@@ -92,6 +92,10 @@ class Extracted:
     apogee_km: float | None = None
     flight_time_s: float | None = None
     landing_area: str | None = None
+    #: the part of the sentence that says where it fell, as written ("fell about 200 km west
+    #: of Oshima-Oshima, Hokkaido, inside Japan's EEZ"): what the reconstruction reads the
+    #: landing point from (:func:`launchwatch.flight.landing.parse_landing`)
+    landing_text: str | None = None
     sea_area: str | None = None  # a name bearing_toward() knows, for the heading
     eez_claim: str = "unknown"  # inside | outside | unknown
     eez_country: str | None = None
@@ -1067,6 +1071,26 @@ def _landing(sents: list[_Sentence]):
     return ("; ".join(parts) or None), sea, ev
 
 
+#: A landing verb: where the part of a sentence that says where the missile fell begins.
+_FELL = re.compile(r"\b(?:fell|fallen|falling|land(?:ed|ing)|splash(?:ed|ing)?(?:\s+down)?|"
+                   r"crashed|impacted|came down|dropped)\b", re.I)
+
+
+def _landing_text(sents: list[_Sentence], an: _Sentence | None, area: str | None) -> str | None:
+    """The words that say where it fell: from the landing verb to the end of its sentence
+    (the sentence that gave the landing area first, then any event sentence with a landing
+    verb and a distance or a sea), or the landing area when no sentence has a verb."""
+    order = ([an] if an is not None else []) + [a for a in sents if a is not an]
+    for a in order:
+        t = a.event_text()
+        for m in _FELL.finditer(t):
+            tail = t[m.start():]
+            if re.search(r"\d\s*(?:km|kilomet|miles?|nautical)|\b(?:Sea|Ocean|EEZ|"
+                         r"exclusive economic zone|waters|inland|Province|province)\b", tail):
+                return tail.strip().rstrip(".")[:300]
+    return area
+
+
 # -- the extractor ----------------------------------------------------------------------------
 def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     """Extract the launch the text is about; raises :class:`NoLaunchError` if it has none.
@@ -1259,6 +1283,7 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
         out.evidence["eez_claim"] = an.evidence(True, 0.8, f"said by {an.authority}")
     area, sea, an = _landing(order)
     out.landing_area, out.sea_area = area, sea
+    out.landing_text = _landing_text(order, an, area)
     if an is not None:
         out.evidence["landing_area"] = an.evidence(True, 0.7)
     out.missing = [f for f in FIELDS if _absent(out, f)]

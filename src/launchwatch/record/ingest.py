@@ -80,7 +80,7 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
 
     if ex.site_lat_deg is None:
         return None, "no reconstruction: launch site unknown"
-    text = getattr(ex, "landing_text", None) or ex.landing_area
+    text = ex.landing_text or ex.landing_area
     try:
         est = parse_landing(text, ex.site_lat_deg, ex.site_lon_deg)
     except LandingError as exc:
@@ -151,7 +151,8 @@ def _new_report(ex: Extracted, h: str, source: str | None, rec: dict | None, why
         details={"main_sentence": ex.main_sentence, "evidence": ex.evidence,
                  "time_zone": ex.time_zone, "site_text": ex.site_text,
                  "spans": {k: list(v) for k, v in ex.spans.items()},
-                 "missile_text": ex.missile_text, "date_inferred": ex.date_inferred,
+                 "missile_text": ex.missile_text, "landing_text": ex.landing_text,
+                 "date_inferred": ex.date_inferred,
                  "year_inferred": ex.year_inferred, "launch_times": ex.launch_times,
                  "other_claims": ex.other_claims, "other_events": ex.other_events,
                  "notes": notes},
@@ -231,13 +232,40 @@ def ingest_text(store: Store, text: str, *, source: str | None = None,
     items = [(ex, h)] + [(o, text_hash(f"{text}\n#authority: {normalize(o.authority)}"))
                          for o in secondary(ex)]
     event_id, ids = None, []
+    done: list[tuple[Extracted, dict | None]] = []
     for item, key in items:
         rec, why = reconstruct_report(item) if reconstruct else (None, "reconstruction off")
+        if rec is not None:
+            rec["glide_readings"] = glide_readings(store, item, rec, done)
+        done.append((item, rec))
         zone = _zone(rec) if zones else None
         added = store.add(_with_source_hash(_new_report(item, key, source, rec, why, zone), h))
         event_id = added.event_id if event_id is None else event_id
         ids.append(added.report_id)
     return Ingested(event_id, tuple(ids), False)
+
+
+def glide_readings(store: Store, item: Extracted, rec: dict,
+                   earlier: list[tuple[Extracted, dict | None]]) -> list[dict]:
+    """The glide readings this report's claim checks will need against the reports already
+    recorded for its launch day (and the earlier reports of the same text): flown now and
+    stored with the reconstruction, so that viewing the event flies nothing
+    (:func:`.compare.glide_entry`)."""
+    from .compare import glide_entry, glide_pairs
+
+    others = list(earlier)
+    if item.launch_date is not None:
+        for ev in store.events(since=item.launch_date):
+            if ev.launch_date != item.launch_date:
+                break
+            others += [(r, r.reconstruction.result if r.reconstruction else None)
+                       for r in ev.reports]
+    keys = []
+    for other, o_rec in others:
+        if normalize(getattr(other, "authority", None)) == normalize(item.authority):
+            continue
+        keys += [k for k in glide_pairs(rec, item, o_rec, other) if k not in keys]
+    return [glide_entry(*k) for k in keys]
 
 
 def normalize(name: str | None) -> str:
