@@ -133,7 +133,9 @@ _PRESENT = r"(?:fires|launches|test-fires|fire|launch)"
 _SUBJECT = r"(?:North Korea|N\.\s?Korea|NKorea|Pyongyang|DPRK|the North|Kim)"
 _LAUNCH_VERB = re.compile(rf"\b(?:{_FINITE})\b|\b{_SUBJECT}\s+(?:\w+\s+)?{_PRESENT}\b", re.I)
 _BACKGROUND = re.compile(
-    r"\blast (?:year|month|week|time)\b|\bearlier this (?:year|month)\b|\bprevious(?:ly)?\b|"
+    r"\blast (?:year|month|week|time)\b|\bearlier this (?:year|month)\b|"
+    r"\bprevious(?:ly)?\b(?! day\b)|"
+    r"\b(?:came|comes|coming)\s+(?:\w+\s+){0,3}?(?:after|since)\b|"
     r"\bago\b|\bin the past\b|\b(?:\d+|one|two|three|four|five|six|seven|ten|a few|several) "
     r"(?:days?|weeks?|months?) (?:after|before|earlier|later)\b|"
     r"\bprior\b|\bso far this year\b|\bin (?:19|20)\d\d\b|\bthe year before\b|"
@@ -142,7 +144,8 @@ _BACKGROUND = re.compile(
     r"\bthis year\b|\bearlier (?:this|in the)\b(?! day)", re.I)
 _HYPOTHETICAL = re.compile(
     r"\b(?:would|could|may|might|will|if|plans? to|planned|threat(?:en)?s?|warned|capable|"
-    r"ready to|preparations?|expected to|intends? to|designed to|able to|can)\b", re.I)
+    r"ready to|preparations?|expected to|intends? to|designed to|(?<!\bwas )(?<!\bwere )able to|"
+    r"can)\b", re.I)
 _NOT_LAUNCH = re.compile(r"\b(?:no|not|never|without|did not|didn't|has not|hasn't|yet to)\b"
                          r"[^.]{0,30}\b(?:fire|launch)", re.I)
 _NON_LAUNCH_TOPIC = re.compile(
@@ -170,7 +173,9 @@ _KIND = re.compile(
 _AUTHORITY = (
     ("ROK JCS", r"Joint Chiefs|\bJCS\b|South Korea(?:'s|n)\s+(?:\w+\s+)?(?:military|army|"
                 r"defen[cs]e|officials?|government|Defense Ministry|Ministry of National)|"
-                r"Seoul's military|military in Seoul|Seoul said|South Korea said|"
+                r"Seoul's military|military in Seoul|(?<!People's )Republic of Korea(?:'s)?\s+"
+                r"(?:\w+\s+)?(?:military|army|defen[cs]e|officials?|Joint Chiefs)|\bROK military|"
+                r"Seoul said|South Korea said|"
                 r"South Korean and (?:U\.?S\.?|Japanese)|South Korea's Office|"
                 r"according to (?:the )?U\.?S\.? and South Korea|"
                 r"South Korean(?:,| and)[^.]{0,40}\b(?:governments|officials|militaries)"),
@@ -253,7 +258,8 @@ _CAPABILITY = re.compile(
     r"\brequired to\b|\bconsidered\b|\ballegedly\b|(?<!at the )\bmaximum range of\b|"
     r"(?<!at the )\bminimum range\b|(?<!at the )\bmedium range of\b|\blateral\b|"
     r"\bfull touted\b|\bextends?\b|\breaches to\b|"
-    r"\bwithin \d+\b|\bable to\b|\bup to \S+ (?:km|kilomet)\w* (?:away )?from\b)", re.I)
+    r"\bwithin \d+\b|(?<!\bwas )(?<!\bwere )\bable to\b|"
+    r"\bup to \S+ (?:km|kilomet)\w* (?:away )?from\b)", re.I)
 _OFFSET_AFTER = re.compile(
     r"^\s*(?:\)\s*)?(?:to the\s+)?((?:north|south)?-?(?:east|west)?(?:north|south)?(?:ward)?)"
     r"\s+of\s+|^\s*(?:\)\s*)?off\s+|^\s*(?:\)\s*)?(?:away\s+)?from\s+(?:the\s+|its\s+|Japan)|"
@@ -319,8 +325,9 @@ _SMALL = {k: v for k, v in _WORD_NUM.items() if k not in ("a", "an", "single")}
 _NUMWORD = r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|" \
            r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|" \
            r"sixty|seventy|eighty|ninety|hundred|thousand|point|\d+)"
-_SPELLED = re.compile(rf"\b{_NUMWORD}(?:(?:\s+and\s+|[\s-]+){_NUMWORD})*\b(?=\s*-?\s*(?:km|kilomet|"
-                      rf"miles?|minutes?|seconds?|hours?|met(?:er|re)s?)\b)", re.I)
+_SPELLED = re.compile(rf"\b{_NUMWORD}(?:(?:\s+and\s+|[\s-]+){_NUMWORD})*\b"
+                      rf"(?=\s*-?\s*(?:km|kilomet\w*|miles?|minutes?|seconds?|hours?|"
+                      rf"met(?:er|re)s?)\b)", re.I)
 
 
 def words_to_number(s: str) -> float | None:
@@ -576,8 +583,15 @@ def _day_cue(s: str, anchor: dt.date | None, doc_weekday_hint: list) -> tuple[
 
 
 # -- background -------------------------------------------------------------------------------
+#: "its seventh launch this year", "the 13th time this year": a count that includes this launch.
+_NTH_THIS_YEAR = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    r"\d+(?:st|nd|rd|th))\b[^.,;]{0,40}?\bthis year\b", re.I)
+
+
 def _is_background_clause(c: str, event: dt.date | None, ref: dt.date | None) -> bool:
     c = re.sub(r"\([^)]*\b(?:GMT|UTC|ET|EDT|EST|Moscow time)\b[^)]*\)", " ", c)
+    c = _NTH_THIS_YEAR.sub(" ", c)
     if _BACKGROUND.search(c):
         return True
     if re.match(rf"\s*(?:In|On|Last|Earlier in)\s+(?:early\s+|mid-?\s*|late\s+)?{tx.MONTH}\b"
@@ -1021,6 +1035,10 @@ def _eez(sents: list[_Sentence]):
         word = (m.groupdict().get("prep") or m.groupdict().get("prep2")
                 or m.groupdict().get("prep3") or "").lower()
         inside = word not in ("outside", "out of", "beyond")
+        if re.match(r"reach|enter", word) and re.search(
+                r"\b(?:before|short of|without|prior to)\s*$", t[max(0, m.start() - 20):m.start()],
+                re.I):
+            inside = False  # "fell before reaching Japan's EEZ"
         if _NEGATION.search(t[max(0, m.start() - 70):m.start()]):
             inside = not inside
         if re.search(r"\bvery close to\b", t[max(0, m.start() - 30):m.start()], re.I):
