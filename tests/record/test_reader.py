@@ -266,3 +266,28 @@ def test_before_reaching_the_eez_is_outside():
     e = extract("May 3, 2019. North Korea launched two missiles that fell into the sea before "
                 "reaching Japan's exclusive economic zone, a Japanese source said.")
     assert e.eez_claim == "outside"
+
+
+@pytest.mark.slow
+def test_derived_class_is_carried_to_the_event(db_url, tmp_path):
+    """A report that names no class (``long-range`` is not one) but whose figures reconstruct
+    as an ICBM: the derived class is carried to the event, so ``record list --class ICBM``
+    finds it, while the report itself keeps no stated class."""
+    f = tmp_path / "icbm.txt"
+    f.write_text("SEOUL, March 4, 2024 (Yonhap) -- North Korea fired a long-range ballistic "
+                 "missile into the East Sea from the Sunan area at 9:10 a.m. on Monday, the "
+                 "Joint Chiefs of Staff said. The missile flew about 1,000 km at a maximum "
+                 "altitude of about 6,000 km.")
+    assert extract(f.read_text()).missile_class is None
+    run = CliRunner()
+    r = run.invoke(app, ["record", "ingest", str(f), "--db", db_url, "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["event"]["missile_class"] == "ICBM"
+    assert "missile_class" in d["event"]["reports"][0]["missing"]  # not stated, derived
+    icbm = json.loads(run.invoke(app, ["record", "list", "--db", db_url, "--json", "--class",
+                                       "ICBM"]).output)
+    assert [e["missile_class"] for e in icbm] == ["ICBM"] and icbm[0]["site_name"] == "Sunan"
+    srbm = json.loads(run.invoke(app, ["record", "list", "--db", db_url, "--json", "--class",
+                                       "SRBM"]).output)
+    assert srbm == []
