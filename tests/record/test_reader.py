@@ -291,3 +291,34 @@ def test_derived_class_is_carried_to_the_event(db_url, tmp_path):
     srbm = json.loads(run.invoke(app, ["record", "list", "--db", db_url, "--json", "--class",
                                        "SRBM"]).output)
     assert srbm == []
+
+
+@pytest.mark.parametrize("text, times, ranges", [
+    (WIRE_NO_YEAR, ["07:44", "07:52"], [350, 360]),
+    ("May 9, 2019. North Korea fired two short-range missiles which flew about 270 and 420 "
+     "kilometers, respectively.", [None, None], [270, 420]),
+    ("July 25, 2019. Of the two missiles fired from near Wonsan, one flew about 430 kilometers "
+     "and the other went farther, the JCS said.", [None, None], [430, None]),
+    ("Aug 6, 2019. North Korea fired two missiles at 5:24 a.m. and 5:36 a.m. that flew about "
+     "450 km.", ["05:24", "05:36"], [None, None]),
+])
+def test_each_missile_keeps_its_own_time_and_figures(text, times, ranges):
+    e = extract(text)
+    assert e.n_missiles == 2
+    assert [m["launch_time_local"] for m in e.missiles] == times
+    assert [m["range_km"] for m in e.missiles] == ranges
+    assert e.range_km == (ranges[0] or 450) and not e.spans  # "270 and 420 ...": no span
+
+
+def test_one_missile_has_no_per_missile_list():
+    assert extract("May 9, 2019. North Korea fired a missile that flew 300 km.").missiles == []
+
+
+def test_per_missile_figures_are_stored_with_the_report(db_url, tmp_path):
+    f = tmp_path / "two.txt"
+    f.write_text(WIRE_NO_YEAR.replace(" into the East Sea", "").replace(" toward East Sea", ""))
+    r = CliRunner().invoke(app, ["record", "ingest", str(f), "--db", db_url, "--json"])
+    assert r.exit_code == 0, r.output
+    rep = json.loads(r.output)["event"]["reports"][0]
+    assert [m["range_km"] for m in rep["missiles"]] == [350, 360]
+    assert [m["launch_time_local"] for m in rep["missiles"]] == ["07:44", "07:52"]

@@ -109,6 +109,10 @@ class Extracted:
     evidence: dict[str, dict] = field(default_factory=dict)
     other_claims: list[dict] = field(default_factory=list)
     other_events: list[dict] = field(default_factory=list)
+    #: one entry per missile where the text gives missile-by-missile figures or times
+    #: (``[{"launch_time_local": "05:34", "range_km": 430.0, "apogee_km": None}, ...]``,
+    #: in the text's order; a key is ``None`` where the text gives it for one missile only)
+    missiles: list[dict] = field(default_factory=list)
 
     def reported(self) -> dict:
         """The extracted fields as JSON-ready values (dates as ISO strings)."""
@@ -993,6 +997,41 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
     return out
 
 
+_ONE_OTHER = re.compile(
+    rf"\b(?:one|the first)\b[^.;]{{0,60}}?{_NUM}\s*-?\s*{_UNIT}[^.;]{{0,40}}?"
+    rf"\b(?:the other|another|the second|the latter)\b(?:[^.;]{{0,40}}?\b{_NUM}\s*-?\s*{_UNIT})?",
+    re.I)
+
+
+def _per_missile(sents: list[_Sentence], n: int | None) -> dict[str, list[float | None]]:
+    """Missile-by-missile figures: "flew 350 km and 360 km, respectively", "flew about 270
+    and 420 kilometers, respectively" (read as two figures, not a span), "one flew about 430 km
+    and the other ..." -> ``{"range_km": [350.0, 360.0]}`` (km, in the text's order)."""
+    out: dict[str, list[float | None]] = {}
+    if not n or n < 2:
+        return out
+    for a in sents:
+        t = a.event_text()
+        if re.search(r"\brespectively\b", t, re.I):
+            by_kind: dict[str, list[float]] = {}
+            for kind, v, _pos in _distances(t):
+                if kind in ("range", "apogee"):
+                    by_kind.setdefault(kind, []).extend(list(v) if isinstance(v, tuple) else [v])
+            for kind, vals in by_kind.items():
+                if len(vals) == n and f"{kind}_km" not in out:
+                    out[f"{kind}_km"] = list(vals)
+        for m in _ONE_OTHER.finditer(_digits(t)):
+            kind = "apogee" if _APOGEE_KW.search(m.group()[:m.start(2) - m.start()]) and not \
+                _RANGE_KW.search(m.group()[:m.start(2) - m.start()]) else "range"
+            key = f"{kind}_km"
+            if key in out:
+                continue
+            first = _to_km(m.group(1), m.group(2))
+            second = _to_km(m.group(3), m.group(4)) if m.group(3) else None
+            out[key] = [first, second] + [None] * (n - 2)
+    return out
+
+
 def _flight_time(t: str) -> float | None:
     t = _digits(t)
     for m in _FLIGHT_TIME.finditer(t):
@@ -1184,9 +1223,11 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     figs = []
     for a in body_events:
         t = a.event_text()
+        each = bool(re.search(r"\brespectively\b", t, re.I))
         for kind, km, _pos in _distances(t):
             if kind in ("range", "apogee"):
-                figs.append((a, f"{kind}_km", km))
+                # "270 and 420 km, respectively" is one figure per missile, not a span
+                figs.append((a, f"{kind}_km", km[0] if each and isinstance(km, tuple) else km))
         if (ft := _flight_time(t)) is not None:
             figs.append((a, "flight_time_s", ft))
     # whose figures come first: distances, flight times and explicit counts ("at least 10
@@ -1251,6 +1292,15 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     out.n_missiles, an = _count(order)
     if an is not None:
         out.evidence["n_missiles"] = an.evidence(True, 0.8)
+    per = _per_missile(body_events, out.n_missiles)
+    if out.n_missiles and out.n_missiles >= 2 and (per or len(out.launch_times) >= 2):
+        times = out.launch_times if len(out.launch_times) == out.n_missiles else (
+            out.launch_times[:1] + [None] * (out.n_missiles - 1) if out.launch_times else
+            [None] * out.n_missiles)
+        out.missiles = [{"launch_time_local": times[i],
+                         "range_km": per.get("range_km", [None] * out.n_missiles)[i],
+                         "apogee_km": per.get("apogee_km", [None] * out.n_missiles)[i]}
+                        for i in range(out.n_missiles)]
     name, written, kind, cls, evs = _names(order)
     out.missile_name, out.missile_text, out.missile_class = name, kind, cls
     out.missile_name_text = written
