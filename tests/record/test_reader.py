@@ -203,3 +203,122 @@ def test_ingest_published_simulated_hidden_and_class_carried(db_url, tmp_path):
     assert "launchwatch simulation" not in csv_default
     shown = run.invoke(app, ["record", "show", str(listed[0]["id"]), "--db", db_url]).output
     assert "evidence range_km (stated" in shown
+
+
+# -- traps found on unseen real texts (issue 15 follow-up); texts written for these tests --
+def test_day_comma_month_and_hyphenated_dates_are_publication_dates():
+    from launchwatch.record.text import find_dates
+
+    d = find_dates("Posted 14, Aug. 2021 and updated 09:10, 3-Feb-2024")
+    assert [(x.year, x.month, x.day) for x in d] == [(2021, 8, 14), (2024, 2, 3)]
+    e = extract("N. Korea fires missile: source\n\n14, Aug. 2021\n\nTOKYO, Kyodo - North Korea "
+                "fired a ballistic missile into the sea on Friday, a Japanese government source "
+                "said.\n")
+    assert e.launch_date == dt.date(2021, 8, 13)
+    e = extract("Updated 08:05, 3-Feb-2024\n\nNorth Korea fired two ballistic missiles on "
+                "Saturday, the Republic of Korea's military said.\n")
+    assert e.launch_date == dt.date(2024, 2, 3) and e.n_missiles == 2
+    assert e.authority == "ROK JCS"
+
+
+def test_democratic_peoples_republic_is_not_the_south():
+    e = extract("Aug 9, 2021. The Democratic People's Republic of Korea's military fired a "
+                "missile, the KCNA said.")
+    assert e.authority != "ROK JCS"
+
+
+def test_launch_that_came_after_an_older_launch_keeps_its_own_count_and_name():
+    text = ("Seoul: North Korea fired a ballistic missile from its eastern region, South Korea's "
+            "military said on Friday, Sept 9, 2022.\nThe missile was launched from Kangwon "
+            "province around 6.20 a.m. (local time).\nThe launch came after North Korea "
+            "test-fired three Scud missiles near the border.\n")
+    e = extract(text)
+    assert e.n_missiles == 1 and e.missile_name is None
+
+
+def test_the_previous_day_is_a_day_cue_not_background():
+    e = extract("SEOUL, April 9, 2023 - North Korea said on Sunday that it launched a Hwasong-15 "
+                "ICBM the previous day. The KCNA said the missile flew 1,000 km for "
+                "four-thousand-20 seconds up to a maximum altitude of five-thousand-700 "
+                "kilometers.")
+    assert e.launch_date == dt.date(2023, 4, 8)
+    assert e.missile_name and "15" in e.missile_name and e.n_missiles == 1
+    assert e.apogee_km == 5700 and e.flight_time_s == 4020
+
+
+def test_nth_launch_this_year_is_this_launch():
+    e = extract("Feb 2, 2022. \u201cThe test of the new missile confirmed its accuracy,\u201d "
+                "the KCNA said.\nIn its fifth show of force this year, the North launched the "
+                "Hwasong 14-type missile.\nThe missile flew around 700 kilometers at a top "
+                "altitude of 1,500 km, the Joint Chiefs of Staff said.")
+    assert e.range_km == 700 and e.apogee_km == 1500
+
+
+def test_was_able_to_fly_is_a_flight_not_a_capability():
+    e = extract("July 12, 2023. North Korea test-fired a Hwasong-18 ICBM.\nThe KCNA reported "
+                "the missile was able to fly 1,001 km for 70 minutes.")
+    assert e.flight_time_s == 4200 and e.range_km == 1001
+    assert extract("July 12, 2023. North Korea test-fired a missile that flew 900 km; it is "
+                   "able to fly 1,500 km.").range_km == 900
+
+
+def test_before_reaching_the_eez_is_outside():
+    e = extract("May 3, 2019. North Korea launched two missiles that fell into the sea before "
+                "reaching Japan's exclusive economic zone, a Japanese source said.")
+    assert e.eez_claim == "outside"
+
+
+@pytest.mark.slow
+def test_derived_class_is_carried_to_the_event(db_url, tmp_path):
+    """A report that names no class (``long-range`` is not one) but whose figures reconstruct
+    as an ICBM: the derived class is carried to the event, so ``record list --class ICBM``
+    finds it, while the report itself keeps no stated class."""
+    f = tmp_path / "icbm.txt"
+    f.write_text("SEOUL, March 4, 2024 (Yonhap) -- North Korea fired a long-range ballistic "
+                 "missile into the East Sea from the Sunan area at 9:10 a.m. on Monday, the "
+                 "Joint Chiefs of Staff said. The missile flew about 1,000 km at a maximum "
+                 "altitude of about 6,000 km.")
+    assert extract(f.read_text()).missile_class is None
+    run = CliRunner()
+    r = run.invoke(app, ["record", "ingest", str(f), "--db", db_url, "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["event"]["missile_class"] == "ICBM"
+    assert "missile_class" in d["event"]["reports"][0]["missing"]  # not stated, derived
+    icbm = json.loads(run.invoke(app, ["record", "list", "--db", db_url, "--json", "--class",
+                                       "ICBM"]).output)
+    assert [e["missile_class"] for e in icbm] == ["ICBM"] and icbm[0]["site_name"] == "Sunan"
+    srbm = json.loads(run.invoke(app, ["record", "list", "--db", db_url, "--json", "--class",
+                                       "SRBM"]).output)
+    assert srbm == []
+
+
+@pytest.mark.parametrize("text, times, ranges", [
+    (WIRE_NO_YEAR, ["07:44", "07:52"], [350, 360]),
+    ("May 9, 2019. North Korea fired two short-range missiles which flew about 270 and 420 "
+     "kilometers, respectively.", [None, None], [270, 420]),
+    ("July 25, 2019. Of the two missiles fired from near Wonsan, one flew about 430 kilometers "
+     "and the other went farther, the JCS said.", [None, None], [430, None]),
+    ("Aug 6, 2019. North Korea fired two missiles at 5:24 a.m. and 5:36 a.m. that flew about "
+     "450 km.", ["05:24", "05:36"], [None, None]),
+])
+def test_each_missile_keeps_its_own_time_and_figures(text, times, ranges):
+    e = extract(text)
+    assert e.n_missiles == 2
+    assert [m["launch_time_local"] for m in e.missiles] == times
+    assert [m["range_km"] for m in e.missiles] == ranges
+    assert e.range_km == (ranges[0] or 450) and not e.spans  # "270 and 420 ...": no span
+
+
+def test_one_missile_has_no_per_missile_list():
+    assert extract("May 9, 2019. North Korea fired a missile that flew 300 km.").missiles == []
+
+
+def test_per_missile_figures_are_stored_with_the_report(db_url, tmp_path):
+    f = tmp_path / "two.txt"
+    f.write_text(WIRE_NO_YEAR.replace(" into the East Sea", "").replace(" toward East Sea", ""))
+    r = CliRunner().invoke(app, ["record", "ingest", str(f), "--db", db_url, "--json"])
+    assert r.exit_code == 0, r.output
+    rep = json.loads(r.output)["event"]["reports"][0]
+    assert [m["range_km"] for m in rep["missiles"]] == [350, 360]
+    assert [m["launch_time_local"] for m in rep["missiles"]] == ["07:44", "07:52"]

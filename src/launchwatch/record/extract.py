@@ -113,6 +113,10 @@ class Extracted:
     evidence: dict[str, dict] = field(default_factory=dict)
     other_claims: list[dict] = field(default_factory=list)
     other_events: list[dict] = field(default_factory=list)
+    #: one entry per missile where the text gives missile-by-missile figures or times
+    #: (``[{"launch_time_local": "05:34", "range_km": 430.0, "apogee_km": None}, ...]``,
+    #: in the text's order; a key is ``None`` where the text gives it for one missile only)
+    missiles: list[dict] = field(default_factory=list)
 
     def reported(self) -> dict:
         """The extracted fields as JSON-ready values (dates as ISO strings)."""
@@ -137,7 +141,9 @@ _PRESENT = r"(?:fires|launches|test-fires|fire|launch)"
 _SUBJECT = r"(?:North Korea|N\.\s?Korea|NKorea|Pyongyang|DPRK|the North|Kim)"
 _LAUNCH_VERB = re.compile(rf"\b(?:{_FINITE})\b|\b{_SUBJECT}\s+(?:\w+\s+)?{_PRESENT}\b", re.I)
 _BACKGROUND = re.compile(
-    r"\blast (?:year|month|week|time)\b|\bearlier this (?:year|month)\b|\bprevious(?:ly)?\b|"
+    r"\blast (?:year|month|week|time)\b|\bearlier this (?:year|month)\b|"
+    r"\bprevious(?:ly)?\b(?! day\b)|"
+    r"\b(?:came|comes|coming)\s+(?:\w+\s+){0,3}?(?:after|since)\b|"
     r"\bago\b|\bin the past\b|\b(?:\d+|one|two|three|four|five|six|seven|ten|a few|several) "
     r"(?:days?|weeks?|months?) (?:after|before|earlier|later)\b|"
     r"\bprior\b|\bso far this year\b|\bin (?:19|20)\d\d\b|\bthe year before\b|"
@@ -146,7 +152,8 @@ _BACKGROUND = re.compile(
     r"\bthis year\b|\bearlier (?:this|in the)\b(?! day)", re.I)
 _HYPOTHETICAL = re.compile(
     r"\b(?:would|could|may|might|will|if|plans? to|planned|threat(?:en)?s?|warned|capable|"
-    r"ready to|preparations?|expected to|intends? to|designed to|able to|can)\b", re.I)
+    r"ready to|preparations?|expected to|intends? to|designed to|(?<!\bwas )(?<!\bwere )able to|"
+    r"can)\b", re.I)
 _NOT_LAUNCH = re.compile(r"\b(?:no|not|never|without|did not|didn't|has not|hasn't|yet to)\b"
                          r"[^.]{0,30}\b(?:fire|launch)", re.I)
 _NON_LAUNCH_TOPIC = re.compile(
@@ -174,7 +181,9 @@ _KIND = re.compile(
 _AUTHORITY = (
     ("ROK JCS", r"Joint Chiefs|\bJCS\b|South Korea(?:'s|n)\s+(?:\w+\s+)?(?:military|army|"
                 r"defen[cs]e|officials?|government|Defense Ministry|Ministry of National)|"
-                r"Seoul's military|military in Seoul|Seoul said|South Korea said|"
+                r"Seoul's military|military in Seoul|(?<!People's )Republic of Korea(?:'s)?\s+"
+                r"(?:\w+\s+)?(?:military|army|defen[cs]e|officials?|Joint Chiefs)|\bROK military|"
+                r"Seoul said|South Korea said|"
                 r"South Korean and (?:U\.?S\.?|Japanese)|South Korea's Office|"
                 r"according to (?:the )?U\.?S\.? and South Korea|"
                 r"South Korean(?:,| and)[^.]{0,40}\b(?:governments|officials|militaries)"),
@@ -257,7 +266,8 @@ _CAPABILITY = re.compile(
     r"\brequired to\b|\bconsidered\b|\ballegedly\b|(?<!at the )\bmaximum range of\b|"
     r"(?<!at the )\bminimum range\b|(?<!at the )\bmedium range of\b|\blateral\b|"
     r"\bfull touted\b|\bextends?\b|\breaches to\b|"
-    r"\bwithin \d+\b|\bable to\b|\bup to \S+ (?:km|kilomet)\w* (?:away )?from\b)", re.I)
+    r"\bwithin \d+\b|(?<!\bwas )(?<!\bwere )\bable to\b|"
+    r"\bup to \S+ (?:km|kilomet)\w* (?:away )?from\b)", re.I)
 _OFFSET_AFTER = re.compile(
     r"^\s*(?:\)\s*)?(?:to the\s+)?((?:north|south)?-?(?:east|west)?(?:north|south)?(?:ward)?)"
     r"\s+of\s+|^\s*(?:\)\s*)?off\s+|^\s*(?:\)\s*)?(?:away\s+)?from\s+(?:the\s+|its\s+|Japan)|"
@@ -323,8 +333,9 @@ _SMALL = {k: v for k, v in _WORD_NUM.items() if k not in ("a", "an", "single")}
 _NUMWORD = r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|" \
            r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|" \
            r"sixty|seventy|eighty|ninety|hundred|thousand|point|\d+)"
-_SPELLED = re.compile(rf"\b{_NUMWORD}(?:(?:\s+and\s+|[\s-]+){_NUMWORD})*\b(?=\s*-?\s*(?:km|kilomet|"
-                      rf"miles?|minutes?|seconds?|hours?|met(?:er|re)s?)\b)", re.I)
+_SPELLED = re.compile(rf"\b{_NUMWORD}(?:(?:\s+and\s+|[\s-]+){_NUMWORD})*\b"
+                      rf"(?=\s*-?\s*(?:km|kilomet\w*|miles?|minutes?|seconds?|hours?|"
+                      rf"met(?:er|re)s?)\b)", re.I)
 
 
 def words_to_number(s: str) -> float | None:
@@ -580,8 +591,15 @@ def _day_cue(s: str, anchor: dt.date | None, doc_weekday_hint: list) -> tuple[
 
 
 # -- background -------------------------------------------------------------------------------
+#: "its seventh launch this year", "the 13th time this year": a count that includes this launch.
+_NTH_THIS_YEAR = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    r"\d+(?:st|nd|rd|th))\b[^.,;]{0,40}?\bthis year\b", re.I)
+
+
 def _is_background_clause(c: str, event: dt.date | None, ref: dt.date | None) -> bool:
     c = re.sub(r"\([^)]*\b(?:GMT|UTC|ET|EDT|EST|Moscow time)\b[^)]*\)", " ", c)
+    c = _NTH_THIS_YEAR.sub(" ", c)
     if _BACKGROUND.search(c):
         return True
     if re.match(rf"\s*(?:In|On|Last|Earlier in)\s+(?:early\s+|mid-?\s*|late\s+)?{tx.MONTH}\b"
@@ -983,6 +1001,41 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
     return out
 
 
+_ONE_OTHER = re.compile(
+    rf"\b(?:one|the first)\b[^.;]{{0,60}}?{_NUM}\s*-?\s*{_UNIT}[^.;]{{0,40}}?"
+    rf"\b(?:the other|another|the second|the latter)\b(?:[^.;]{{0,40}}?\b{_NUM}\s*-?\s*{_UNIT})?",
+    re.I)
+
+
+def _per_missile(sents: list[_Sentence], n: int | None) -> dict[str, list[float | None]]:
+    """Missile-by-missile figures: "flew 350 km and 360 km, respectively", "flew about 270
+    and 420 kilometers, respectively" (read as two figures, not a span), "one flew about 430 km
+    and the other ..." -> ``{"range_km": [350.0, 360.0]}`` (km, in the text's order)."""
+    out: dict[str, list[float | None]] = {}
+    if not n or n < 2:
+        return out
+    for a in sents:
+        t = a.event_text()
+        if re.search(r"\brespectively\b", t, re.I):
+            by_kind: dict[str, list[float]] = {}
+            for kind, v, _pos in _distances(t):
+                if kind in ("range", "apogee"):
+                    by_kind.setdefault(kind, []).extend(list(v) if isinstance(v, tuple) else [v])
+            for kind, vals in by_kind.items():
+                if len(vals) == n and f"{kind}_km" not in out:
+                    out[f"{kind}_km"] = list(vals)
+        for m in _ONE_OTHER.finditer(_digits(t)):
+            kind = "apogee" if _APOGEE_KW.search(m.group()[:m.start(2) - m.start()]) and not \
+                _RANGE_KW.search(m.group()[:m.start(2) - m.start()]) else "range"
+            key = f"{kind}_km"
+            if key in out:
+                continue
+            first = _to_km(m.group(1), m.group(2))
+            second = _to_km(m.group(3), m.group(4)) if m.group(3) else None
+            out[key] = [first, second] + [None] * (n - 2)
+    return out
+
+
 def _flight_time(t: str) -> float | None:
     t = _digits(t)
     for m in _FLIGHT_TIME.finditer(t):
@@ -1025,6 +1078,10 @@ def _eez(sents: list[_Sentence]):
         word = (m.groupdict().get("prep") or m.groupdict().get("prep2")
                 or m.groupdict().get("prep3") or "").lower()
         inside = word not in ("outside", "out of", "beyond")
+        if re.match(r"reach|enter", word) and re.search(
+                r"\b(?:before|short of|without|prior to)\s*$", t[max(0, m.start() - 20):m.start()],
+                re.I):
+            inside = False  # "fell before reaching Japan's EEZ"
         if _NEGATION.search(t[max(0, m.start() - 70):m.start()]):
             inside = not inside
         if re.search(r"\bvery close to\b", t[max(0, m.start() - 30):m.start()], re.I):
@@ -1190,9 +1247,11 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     figs = []
     for a in body_events:
         t = a.event_text()
+        each = bool(re.search(r"\brespectively\b", t, re.I))
         for kind, km, _pos in _distances(t):
             if kind in ("range", "apogee"):
-                figs.append((a, f"{kind}_km", km))
+                # "270 and 420 km, respectively" is one figure per missile, not a span
+                figs.append((a, f"{kind}_km", km[0] if each and isinstance(km, tuple) else km))
         if (ft := _flight_time(t)) is not None:
             figs.append((a, "flight_time_s", ft))
     # whose figures come first: distances, flight times and explicit counts ("at least 10
@@ -1257,6 +1316,15 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     out.n_missiles, an = _count(order)
     if an is not None:
         out.evidence["n_missiles"] = an.evidence(True, 0.8)
+    per = _per_missile(body_events, out.n_missiles)
+    if out.n_missiles and out.n_missiles >= 2 and (per or len(out.launch_times) >= 2):
+        times = out.launch_times if len(out.launch_times) == out.n_missiles else (
+            out.launch_times[:1] + [None] * (out.n_missiles - 1) if out.launch_times else
+            [None] * out.n_missiles)
+        out.missiles = [{"launch_time_local": times[i],
+                         "range_km": per.get("range_km", [None] * out.n_missiles)[i],
+                         "apogee_km": per.get("apogee_km", [None] * out.n_missiles)[i]}
+                        for i in range(out.n_missiles)]
     name, written, kind, cls, evs = _names(order)
     out.missile_name, out.missile_text, out.missile_class = name, kind, cls
     out.missile_name_text = written

@@ -155,6 +155,7 @@ def _new_report(ex: Extracted, h: str, source: str | None, rec: dict | None, why
                  "date_inferred": ex.date_inferred,
                  "year_inferred": ex.year_inferred, "launch_times": ex.launch_times,
                  "other_claims": ex.other_claims, "other_events": ex.other_events,
+                 "missiles": ex.missiles,
                  "notes": notes},
         reconstruction=rec, zone=zone,
         # the class derived by the reconstruction is carried to the event when no report

@@ -25,6 +25,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 _MDY = re.compile(rf"\b({MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b")
 _DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH})\.?,?\s*(\d{{4}})?\b")
+#: "25, Jul. 2019", "13-Sep-2023": day, comma or hyphen, month, year (the year is required).
+_DMY_SEP = re.compile(rf"\b(\d{{1,2}})(?:,\s*|-)({MONTH})\.?(?:,\s*|\s+|-)(\d{{4}})\b")
 _ISO = re.compile(r"\b(\d{4})[-./](\d{1,2})[-./](\d{1,2})\b")
 _EURO = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")  # 30.05.2024
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
@@ -187,6 +189,11 @@ def find_dates(s: str) -> list[DateMention]:
         d, mo, y = map(int, m.groups())
         if free(*m.span()) and 1 <= mo <= 12 and 1 <= d <= 31:
             found.append(DateMention(m.start(), m.end(), y, mo, d))
+            taken.append(m.span())
+    for m in _DMY_SEP.finditer(s):
+        if free(*m.span()) and 1 <= int(m.group(1)) <= 31:
+            found.append(DateMention(m.start(), m.end(), int(m.group(3)), _month(m.group(2)),
+                                     int(m.group(1))))
             taken.append(m.span())
     for m in _DMY.finditer(s):
         if free(*m.span()) and 1 <= int(m.group(1)) <= 31:

@@ -42,6 +42,7 @@ def report_dict(rep: Report) -> dict:
         "notes": (rep.details or {}).get("notes", []),
         "evidence": (rep.details or {}).get("evidence", {}),
         "other_events": (rep.details or {}).get("other_events", []),
+        "missiles": (rep.details or {}).get("missiles", []),
     }
 
 
