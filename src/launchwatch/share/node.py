@@ -136,7 +136,8 @@ class Node:
         self.tracker_config = tracker_config
         self.fusion = Fusion(feed.sensor_kinds, tracker_config, keep_log=True)
         self.receiver = Receiver(spec.partner, setup.keyring, max_age_s=spec.max_age_s,
-                                 clock=clock, epoch=feed.scenario.epoch)
+                                 clock=clock, epoch=feed.scenario.epoch,
+                                 marks_file=setup.marks_file)
         self.outbox = Outbox(spec.node_id, spec.partner, setup.key, setup.policy, bus,
                              clock=clock)
         self.pending: dict[str, dict[int, np.ndarray]] = {n: {} for n in self.partner_nodes}
@@ -276,7 +277,7 @@ class Node:
             got[k] = got.get(k, np.zeros(0, self.own.dtype))[:0]  # mark as consumed
         chunk = np.concatenate(parts)
         chunk = chunk[np.lexsort((chunk["det_id"], chunk["t_s"]))]
-        self.fusion.push(chunk)
+        self.fusion.push(chunk, now=(k + 1) * CHUNK_S)  # rows dated further ahead: refused
         self.fused_at[k] = time.time()
         self.next_chunk = k + 1
         every = max(int(round(self.spec.track_report_every_s / CHUNK_S)), 1)
