@@ -107,7 +107,7 @@ from .messages import (
     latest_per_track,
     warning_notice,
 )
-from .nodeconfig import NodeSetup
+from .nodeconfig import NodeConfigError, NodeSetup
 from .receive import Receiver
 from .records import assessment_records, notice_record
 from .send import Outbox
@@ -135,9 +135,12 @@ class Node:
         self.next_publish = 0  # the next chunk of own detections to publish
         self.tracker_config = tracker_config
         self.fusion = Fusion(feed.sensor_kinds, tracker_config, keep_log=True)
-        self.receiver = Receiver(spec.partner, setup.keyring, max_age_s=spec.max_age_s,
-                                 clock=clock, epoch=feed.scenario.epoch,
-                                 marks_file=setup.marks_file)
+        try:
+            self.receiver = Receiver(spec.partner, setup.keyring, max_age_s=spec.max_age_s,
+                                     clock=clock, epoch=feed.scenario.epoch,
+                                     marks_file=setup.marks_file)
+        except ValueError as exc:  # unreadable replay marks: one line, exit 2
+            raise NodeConfigError(str(exc)) from None
         self.outbox = Outbox(spec.node_id, spec.partner, setup.key, setup.policy, bus,
                              clock=clock)
         self.pending: dict[str, dict[int, np.ndarray]] = {n: {} for n in self.partner_nodes}
