@@ -323,5 +323,6 @@ def test_simulated_runs_are_kept_up_to_the_retention(store, keyring):
             while c.get(f"/api/runs/{rid}").json()["state"] not in ("done", "failed"):
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
-        conf = [e["confidence"] for e in c.get("/api/events", params={"limit": 100}).json()]
+        conf = [e["confidence"] for e in c.get("/api/events", params={
+            "limit": 100, "simulated": "true"}).json()]
     assert sorted(conf) == ["confirmed", "simulated", "simulated"]  # ROK JCS: confirmed
