@@ -4,9 +4,9 @@ simulated runs), so that SQLite and PostgreSQL accept and refuse exactly the sam
 :func:`check_report` runs :class:`Figures` (pydantic) over a report's and its event's numbers
 and codes: finite numbers in range (latitudes within +-90 deg, longitudes within +-180 deg,
 range / apogee / flight time > 0, at least one missile), ``HH:MM`` clock times, ``+-HH:MM``
-offsets, a SHA-256 text hash, and no NaN or infinity anywhere in the stored JSON. String
-lengths are checked against the columns by :func:`launchwatch.record.store.clean_report`.
-A bad value raises ``ValueError`` with one line naming the field.
+offsets, a text hash of at most 64 printable characters, and no NaN or infinity anywhere in
+the stored JSON. String lengths are checked against the columns by
+:func:`launchwatch.record.store.clean_report`. A bad value raises ``ValueError`` with one line naming the field.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ class Figures(BaseModel):
 
     model_config = ConfigDict(extra="ignore", strict=False)
 
-    text_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    #: a SHA-256 in hex in everything launchwatch writes; any short printable key is taken
+    text_hash: Annotated[str, Field(pattern=r"^[!-~]{1,64}$")]
     launch_time_local: Clock | None = None
     utc_offset: Offset | None = None
     site_lat_deg: Lat | None = None
