@@ -6,7 +6,8 @@ and codes: finite numbers in range (latitudes within +-90 deg, longitudes within
 range / apogee / flight time > 0, at least one missile), ``HH:MM`` clock times, ``+-HH:MM``
 offsets, a text hash of at most 64 printable characters, and no NaN or infinity anywhere in
 the stored JSON. String lengths are checked against the columns by
-:func:`launchwatch.record.store.clean_report`. A bad value raises ``ValueError`` with one line naming the field.
+:func:`launchwatch.record.store.clean_report`. A bad value raises ``ValueError`` with one
+line naming the field.
 """
 
 from __future__ import annotations
