@@ -33,11 +33,13 @@ def read_bytes(path: str | Path, *, limit: int = DEFAULT_LIMIT, what: str = "fil
     except ValueError:  # a NUL in the name
         raise InputFileError(f"{str(path)!r}: not a file name") from None
     except OSError as exc:
-        raise InputFileError(f"{path}: cannot read the {what} "
-                             f"({exc.strerror or type(exc).__name__})") from None
+        raise InputFileError(
+            f"{path}: cannot read the {what} ({exc.strerror or type(exc).__name__})"
+        ) from None
     if len(data) > limit:
-        raise InputFileError(f"{path}: larger than {limit:,} bytes, not a {what} "
-                             "this command reads")
+        raise InputFileError(
+            f"{path}: larger than {limit:,} bytes, not a {what} this command reads"
+        )
     return data
 
 
@@ -46,8 +48,10 @@ def decode(data: bytes, source: str, what: str = "file") -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputFileError(f"{source}: the {what} is not UTF-8 text (byte {exc.start}: "
-                             f"{data[exc.start:exc.start + 1]!r})") from None
+        raise InputFileError(
+            f"{source}: the {what} is not UTF-8 text (byte {exc.start}: "
+            f"{data[exc.start : exc.start + 1]!r})"
+        ) from None
     if "\x00" in text:
         raise InputFileError(f"{source}: the {what} holds NUL characters, not text")
     return text

@@ -11,12 +11,19 @@ from typing import Annotated
 
 import typer
 
-keys_app = typer.Typer(add_completion=False, no_args_is_help=True,
-                       help="API keys of the service: create (shown once), list, revoke.")
+keys_app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="API keys of the service: create (shown once), list, revoke.",
+)
 
-KeysOption = Annotated[str | None, typer.Option(
-    "--keys", help="Key file (default $LAUNCHWATCH_KEYS or api-keys.json in the user's data "
-                   "directory).")]
+KeysOption = Annotated[
+    str | None,
+    typer.Option(
+        "--keys",
+        help="Key file (default $LAUNCHWATCH_KEYS or api-keys.json in the user's data directory).",
+    ),
+]
 
 
 from .common import fail as _fail  # noqa: E402
@@ -45,20 +52,27 @@ def create(
     try:
         key, info = ring.create(role, label)
     except (KeyFileError, OSError) as exc:
-        _fail(str(exc) if isinstance(exc, KeyFileError) else
-              f"cannot write the key file {ring.path}: {exc.strerror}")
+        _fail(
+            str(exc)
+            if isinstance(exc, KeyFileError)
+            else f"cannot write the key file {ring.path}: {exc.strerror}"
+        )
     if json_out:
         typer.echo(json.dumps({"key": key, **info.public()}))
         return
     typer.echo(key)
-    typer.echo(f"key {info.id} ({info.role}) stored in {ring.path}; this is the only time the "
-               "key is shown", err=True)
+    typer.echo(
+        f"key {info.id} ({info.role}) stored in {ring.path}; this is the only time the "
+        "key is shown",
+        err=True,
+    )
 
 
 @keys_app.command("list")
-def list_keys(keys: KeysOption = None,
-              json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
-              ) -> None:
+def list_keys(
+    keys: KeysOption = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
     """List keys (id, role, label, dates); never the keys themselves."""
     ring = _ring(keys)
     rows = [k.public() for k in ring.list()]
@@ -73,8 +87,9 @@ def list_keys(keys: KeysOption = None,
 
 
 @keys_app.command("revoke")
-def revoke(key_id: Annotated[str, typer.Argument(help="Key id (see keys list).")],
-           keys: KeysOption = None) -> None:
+def revoke(
+    key_id: Annotated[str, typer.Argument(help="Key id (see keys list).")], keys: KeysOption = None
+) -> None:
     """Revoke a key: it stops working at once, also in a running service."""
     from ..service.auth import KeyFileError
 

@@ -66,8 +66,9 @@ def _finite_json(value, where: str) -> None:
 def check_report(new) -> None:
     """Validate a :class:`~launchwatch.record.store.NewReport`; ``ValueError`` when bad."""
     data = {k: getattr(new, k) for k in Figures.model_fields if not k.startswith("event_")}
-    data.update({f"event_{k}": v for k, v in new.event.items()
-                 if f"event_{k}" in Figures.model_fields})
+    data.update(
+        {f"event_{k}": v for k, v in new.event.items() if f"event_{k}" in Figures.model_fields}
+    )
     if data.get("eez_claim") is None:
         data["eez_claim"] = "unknown"
     try:

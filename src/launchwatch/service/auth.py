@@ -113,14 +113,14 @@ class KeyRing:
             self._keys, self._stamp = {}, None
             return
         except OSError as exc:
-            raise KeyFileError(f"cannot read the key file {self.path}: {exc.strerror}") \
-                from None
+            raise KeyFileError(f"cannot read the key file {self.path}: {exc.strerror}") from None
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         if stamp == self._stamp:
             return
         if st.st_mode & 0o077:
-            raise KeyFileError(f"the key file {self.path} is readable by others: "
-                               f"chmod 600 {self.path}")
+            raise KeyFileError(
+                f"the key file {self.path} is readable by others: chmod 600 {self.path}"
+            )
         if st.st_size > MAX_FILE:
             raise KeyFileError(f"the key file {self.path} is larger than {MAX_FILE} bytes")
         from ..files import InputFileError, read_bytes
@@ -132,16 +132,21 @@ class KeyRing:
             keys = {}
             for k in doc["keys"]:
                 info = KeyInfo(**k)
-                if info.role not in ROLES or not re.fullmatch(r"[0-9a-f]{8}", info.id) \
-                        or not re.fullmatch(r"[0-9a-f]{64}", info.sha256):
+                if (
+                    info.role not in ROLES
+                    or not re.fullmatch(r"[0-9a-f]{8}", info.id)
+                    or not re.fullmatch(r"[0-9a-f]{64}", info.sha256)
+                ):
                     raise ValueError(f"bad entry {info.id!r}")
                 keys[info.id] = info
         except InputFileError as exc:
             raise KeyFileError(str(exc)) from None
         except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError) as exc:
             why = " ".join(str(exc).split())[:120]
-            raise KeyFileError(f"the key file {self.path} is not valid ({why}); move it aside "
-                               f"and create keys again") from None
+            raise KeyFileError(
+                f"the key file {self.path} is not valid ({why}); move it aside "
+                f"and create keys again"
+            ) from None
         self._keys, self._stamp = keys, stamp
 
     def _save(self) -> None:
@@ -177,8 +182,7 @@ class KeyRing:
             while kid in self._keys:
                 kid = secrets.token_hex(4)
             key = f"lw_{kid}_{secrets.token_urlsafe(32)}"
-            info = KeyInfo(id=kid, role=role, label=label, created_utc=_now(),
-                           sha256=_hash(key))
+            info = KeyInfo(id=kid, role=role, label=label, created_utc=_now(), sha256=_hash(key))
             self._keys[kid] = info
             self._save()
         return key, info

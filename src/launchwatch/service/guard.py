@@ -31,17 +31,21 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 #: The dashboard's policy: everything from the service itself, nothing inline, no frames.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-       "form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 #: FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from a CDN with an inline
 #: bootstrap script; they render the OpenAPI document, never record data.
-CSP_DOCS = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
-            "https://fonts.googleapis.com; "
-            "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-            "font-src 'self' https://fonts.gstatic.com; worker-src 'self' blob:; "
-            "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+CSP_DOCS = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
+    "https://fonts.googleapis.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "font-src 'self' https://fonts.gstatic.com; worker-src 'self' blob:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 DOCS_PATHS = ("/docs", "/redoc")
 
 
@@ -85,10 +89,17 @@ def _own_origin(scope, host: str) -> str:
 
 async def _reply(send, status: int, detail: str) -> None:
     body = json.dumps({"detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -163,13 +174,18 @@ class Guard:
             nonlocal started
             if msg["type"] == "http.response.start":
                 started = True
-                hs = [(k, v) for k, v in msg.get("headers", [])
-                      if k.lower() not in (b"content-security-policy",)]
-                hs += [(b"content-security-policy", csp.encode()),
-                       (b"x-content-type-options", b"nosniff"),
-                       (b"referrer-policy", b"no-referrer"),
-                       (b"x-frame-options", b"DENY"),
-                       (b"cross-origin-opener-policy", b"same-origin")]
+                hs = [
+                    (k, v)
+                    for k, v in msg.get("headers", [])
+                    if k.lower() not in (b"content-security-policy",)
+                ]
+                hs += [
+                    (b"content-security-policy", csp.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                ]
                 if msg["status"] == 413:  # stop the upload: close once refused
                     hs = [(k, v) for k, v in hs if k.lower() != b"connection"]
                     hs.append((b"connection", b"close"))
@@ -206,8 +222,7 @@ class RateLimiter:
             return (1.0 - tokens) / self.rate
 
     def _prune(self, now: float) -> None:
-        full = [k for k, (tok, t) in self._b.items()
-                if tok + (now - t) * self.rate >= self.burst]
+        full = [k for k, (tok, t) in self._b.items() if tok + (now - t) * self.rate >= self.burst]
         for k in full:
             del self._b[k]
         if len(self._b) >= self.max_keys:  # still full: forget the oldest half
@@ -217,6 +232,8 @@ class RateLimiter:
 
 def too_many(wait_s: float, who: str) -> HTTPException:
     """A 429 with ``Retry-After`` (whole seconds, at least 1)."""
-    return HTTPException(429, f"too many writes from this {who}; retry in "
-                              f"{max(1, math.ceil(wait_s))} s",
-                         headers={"Retry-After": str(max(1, math.ceil(wait_s)))})
+    return HTTPException(
+        429,
+        f"too many writes from this {who}; retry in {max(1, math.ceil(wait_s))} s",
+        headers={"Retry-After": str(max(1, math.ceil(wait_s)))},
+    )

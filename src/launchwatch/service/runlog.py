@@ -32,9 +32,15 @@ class RunLog:
     def recover(self) -> int:
         """Mark runs left open by a stopped service as interrupted; the next free run id."""
         with self.store.sessions() as s, s.begin():
-            s.execute(update(RunRow).where(RunRow.state.in_(OPEN)).values(
-                state="interrupted", error="the service stopped before the run ended",
-                updated_utc=_now()))
+            s.execute(
+                update(RunRow)
+                .where(RunRow.state.in_(OPEN))
+                .values(
+                    state="interrupted",
+                    error="the service stopped before the run ended",
+                    updated_utc=_now(),
+                )
+            )
             return int(s.scalar(select(func.max(RunRow.id))) or 0) + 1
 
     def save(self, run) -> None:
@@ -42,9 +48,14 @@ class RunLog:
         with self.store.sessions() as s, s.begin():
             row = s.get(RunRow, run.id)
             if row is None:
-                row = RunRow(id=run.id, scenario=run.scenario[:80], speed=float(run.speed),
-                             created_utc=dt.datetime.fromtimestamp(run.created, dt.UTC)
-                             .replace(tzinfo=None), state=run.state, updated_utc=_now())
+                row = RunRow(
+                    id=run.id,
+                    scenario=run.scenario[:80],
+                    speed=float(run.speed),
+                    created_utc=dt.datetime.fromtimestamp(run.created, dt.UTC).replace(tzinfo=None),
+                    state=run.state,
+                    updated_utc=_now(),
+                )
                 s.add(row)
             row.state, row.updated_utc = run.state[:16], _now()
             row.error = (run.error or None) and run.error[:300]
@@ -70,7 +81,16 @@ class RunLog:
 
     @staticmethod
     def info(row: RunRow) -> dict:
-        return {"run_id": row.id, "scenario": row.scenario, "speed": row.speed,
-                "state": row.state, "error": row.error, "messages": 0, "compute_s": None,
-                "verdict": None, "no_warning": None, "event_id": row.event_id,
-                "record_error": None}
+        return {
+            "run_id": row.id,
+            "scenario": row.scenario,
+            "speed": row.speed,
+            "state": row.state,
+            "error": row.error,
+            "messages": 0,
+            "compute_s": None,
+            "verdict": None,
+            "no_warning": None,
+            "event_id": row.event_id,
+            "record_error": None,
+        }

@@ -93,8 +93,7 @@ def load_config(path: str | Path) -> NodeSetup:
     except InputFileError as exc:
         raise NodeConfigError(str(exc)) from None
     except RecursionError:
-        raise NodeConfigError(f"{path}: nested too deeply to be a node configuration") \
-            from None
+        raise NodeConfigError(f"{path}: nested too deeply to be a node configuration") from None
     except yaml.YAMLError as exc:
         raise NodeConfigError(f"{path}: not valid YAML ({exc})") from None
     if not isinstance(raw, dict):
