@@ -294,7 +294,10 @@ def test_interrupted_run_is_recorded_and_listed_after_a_restart(db_url, keyring)
             assert r.status_code == 202
             run_id = r.json()["run_id"]
         gate.set()
-        runs._worker.join(10)  # the worker sees the stop and ends
+        deadline = time.monotonic() + 10  # the worker sees the stop and ends the run
+        while runs.get(run_id).state not in ("interrupted", "failed", "done"):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
     with Store(db_url) as st:  # the restarted service
         app = create_app(st, runs=RunManager(Hub(), fake_messages), keys=keyring, limits=FAST)
         with test_client(app, headers=bearer(keyring.keys["operator"])) as c:

@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import hashlib
-import itertools
 import json
 import re
 from importlib.resources import files
@@ -233,7 +232,7 @@ def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | 
 
     runlog = RunLog(store)
     try:  # runs left open by a service that stopped are listed as interrupted
-        runs._ids = itertools.count(max(runlog.recover(), max(runs.runs, default=0) + 1))
+        runs.continue_ids(runlog.recover())
         runs.on_state = runlog.save
     except (RecordError, SQLAlchemyError):
         runlog = None

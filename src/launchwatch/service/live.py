@@ -159,6 +159,12 @@ class RunManager:
         self._queue.put(run)
         return run
 
+    def continue_ids(self, first: int) -> None:
+        """Number new runs from ``first`` on (the runs of an earlier service are kept in the
+        record, so ids never repeat across restarts)."""
+        with self._lock:
+            self._ids = itertools.count(max(int(first), max(self.runs, default=0) + 1))
+
     def latest(self) -> Run | None:
         with self._lock:
             return self.runs[max(self.runs)] if self.runs else None
