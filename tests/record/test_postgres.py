@@ -26,7 +26,7 @@ from launchwatch.record import exchange
 from launchwatch.record.store import NewReport, RecordError, Store, make_engine, text_hash
 from launchwatch.record.views import event_dict
 
-from . import test_store
+from . import test_robust, test_store
 from .conftest import statement
 
 pytest.importorskip("psycopg", reason="the psycopg driver is not installed")
@@ -165,7 +165,7 @@ def _indexes(engine) -> dict[str, set]:
 
 def test_alembic_upgrade_from_empty_gives_the_sqlite_schema(db_url, tmp_path):
     with Store(db_url) as pg, Store(f"sqlite:///{tmp_path / 'ref.sqlite3'}") as lite:
-        assert pg.engine.dialect.name == "postgresql" and pg.revision == "0001"
+        assert pg.engine.dialect.name == "postgresql" and pg.revision == "0002"
         assert set(inspect(pg.engine).get_table_names()) == set(
             inspect(lite.engine).get_table_names())
         pg_cols, lite_cols = _columns(pg.engine), _columns(lite.engine)
@@ -179,7 +179,7 @@ def test_alembic_upgrade_from_empty_gives_the_sqlite_schema(db_url, tmp_path):
                        "reconstructions": [("reports", ["report_id"], "CASCADE")]}
         with pg.engine.connect() as c:
             assert c.execute(text("select version_num from alembic_version")).all() == [
-                ("0001",)]
+                ("0002",)]
     with Store(db_url) as again:  # reopening an up-to-date database is a no-op
         assert again.count() == (0, 0)
 
@@ -317,8 +317,11 @@ def test_service_api_on_postgres(db_url):
     import warnings
 
     from launchwatch.service.app import create_app
+    from launchwatch.service.auth import KeyRing
     from launchwatch.service.live import Hub, RunManager
 
+    keys = KeyRing(None)
+    auth = {"Authorization": f"Bearer {keys.create('writer')[0]}"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         from fastapi.testclient import TestClient
@@ -328,7 +331,7 @@ def test_service_api_on_postgres(db_url):
             "landing_area": "East Sea", "authority": "ROK JCS",
             "published_utc": "2025-11-07T14:05:00+09:00"}
     with Store(db_url) as st, TestClient(create_app(
-            st, runs=RunManager(Hub(), lambda name: []))) as client:
+            st, runs=RunManager(Hub(), lambda name: []), keys=keys), headers=auth) as client:
         r = client.post("/api/events", json=body)
         assert r.status_code == 201, r.text
         assert r.json()["event"]["reports"][0]["published_utc"] == "2025-11-07T05:05:00"
@@ -346,3 +349,13 @@ def test_service_api_on_postgres(db_url):
                                                     "missile_name": "M" * 80})
         assert too_long.status_code == 201
         assert client.get("/api/health").json()["reports"] == 3
+
+
+# The robustness tests of the record, on PostgreSQL: 40 racing first opens of a new database
+# (advisory lock), the same row validation, all-or-nothing imports, dates out of range.
+test_forty_first_opens_all_succeed = test_robust.test_forty_first_opens_all_succeed
+test_bad_row_refused_and_nothing_stored = test_robust.test_bad_row_refused_and_nothing_stored
+test_store_refuses_the_same_rows_whatever_the_caller = \
+    test_robust.test_store_refuses_the_same_rows_whatever_the_caller
+test_launch_time_out_of_range_is_a_record_error = \
+    test_robust.test_launch_time_out_of_range_is_a_record_error

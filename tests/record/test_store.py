@@ -20,11 +20,11 @@ def _new(h, **kw):
 def test_alembic_upgrade_from_empty_creates_the_schema(tmp_path):
     path = tmp_path / "empty.sqlite3"
     with Store(f"sqlite:///{path}") as st:
-        assert st.revision == "0001"
+        assert st.revision == "0002"
         tables = set(inspect(st.engine).get_table_names())
     assert {"events", "reports", "reconstructions", "alembic_version"} <= tables
     con = sqlite3.connect(path)
-    assert con.execute("select version_num from alembic_version").fetchall() == [("0001",)]
+    assert con.execute("select version_num from alembic_version").fetchall() == [("0002",)]
     assert con.execute("pragma journal_mode").fetchone()[0] == "wal"
     con.close()
     with Store(f"sqlite:///{path}") as st:  # reopening an up-to-date database is a no-op

@@ -11,6 +11,8 @@ import pytest
 
 from launchwatch.record.store import Store
 from launchwatch.service.app import create_app
+from launchwatch.service.auth import KeyRing
+from launchwatch.service.guard import Limits
 from launchwatch.service.live import Hub, RunManager
 
 EPOCH = "2025-11-07T12:35:00+09:00"
@@ -69,19 +71,51 @@ def fake_runs():
 
 
 @pytest.fixture
-def app(store, fake_runs):
-    return create_app(store, runs=fake_runs)
+def keyring():
+    """API keys held in memory: ``keyring.keys[role]`` is a key of each role."""
+    ring = KeyRing(None)
+    ring.keys = {role: ring.create(role, f"test {role}")[0]
+                 for role in ("writer", "operator", "admin")}
+    return ring
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+#: Rates high enough for tests that write a lot (the limits have their own tests).
+FAST = Limits(key_rate=1e6, key_burst=10**6, addr_rate=1e6, addr_burst=10**6)
 
 
 @pytest.fixture
-def client(app):
+def app(store, fake_runs, keyring):
+    return create_app(store, runs=fake_runs, keys=keyring, limits=FAST)
+
+
+def test_client(app, **kw):
     import warnings
 
     with warnings.catch_warnings():  # starlette's hint about httpx2, at import
         warnings.simplefilter("ignore", UserWarning)
         from fastapi.testclient import TestClient
 
-    with TestClient(app) as c:
+    return TestClient(app, **kw)
+
+
+test_client.__test__ = False  # a helper, not a test
+
+
+@pytest.fixture
+def client(app, keyring):
+    """A client holding an operator key (it may write and start runs)."""
+    with test_client(app, headers=bearer(keyring.keys["operator"])) as c:
+        yield c
+
+
+@pytest.fixture
+def anon(app):
+    """A client without a key."""
+    with test_client(app) as c:
         yield c
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from launchwatch.service.app import create_app
 
-from .conftest import LiveServer
+from .conftest import FAST, LiveServer, bearer
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -28,6 +28,12 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="Debian chromium not installed: apt-get update && apt-get install -y chromium "
            "(.ci/run does)")
+
+
+def expect(locator):
+    from playwright.sync_api import expect as _expect
+
+    return _expect(locator)
 
 
 @pytest.fixture
@@ -41,8 +47,8 @@ def browser():
             b.close()
 
 
-def test_reference_run_in_the_dashboard(store, browser, tmp_path):
-    with LiveServer(create_app(store)) as srv:
+def test_reference_run_in_the_dashboard(store, browser, tmp_path, keyring):
+    with LiveServer(create_app(store, keys=keyring, limits=FAST)) as srv:
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         outside, errors = [], []
 
@@ -64,13 +70,17 @@ def test_reference_run_in_the_dashboard(store, browser, tmp_path):
                       "utc_offset": "+09:00", "site": "Pyongyang", "missile_class": "ICBM",
                       "missile_name": "Hwasong-18", "landing_lat_deg": 40.5,
                       "landing_lon_deg": 134.2, "authority": "Japan MoD"}):
-            assert httpx.post(srv.url + "/api/events", json=body, timeout=60).status_code == 201
+            assert httpx.post(srv.url + "/api/events", json=body, timeout=60,
+                              headers=bearer(keyring.keys["writer"])).status_code == 201
         page.route("**/*", offline)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(srv.url + "/")
         page.wait_for_selector("#scenario option[value='reference-2025-11-07']", state="attached")
         page.wait_for_selector("path.lw-land", state="attached")  # the offline base map
         page.wait_for_selector("path.lw-eez", state="attached", timeout=60_000)
+        page.fill("#api-key", keyring.keys["operator"])  # a pasted key, kept for the tab
+        page.click("#key-set")
+        page.wait_for_selector("body[data-key='set']", state="attached")
         page.select_option("#scenario", "reference-2025-11-07")
         page.fill("#speed", "120")
         page.click("#run")
@@ -101,7 +111,7 @@ def test_reference_run_in_the_dashboard(store, browser, tmp_path):
 
         # the records table: the two events posted (the 2025-11-07 one with its range
         # disagreement) and the finished run, stored as its own simulated event
-        page.wait_for_function("document.querySelectorAll('#events tbody tr').length === 3")
+        expect(page.locator("#events tbody tr")).to_have_count(3)  # (no eval: the CSP)
         rows = page.locator("#events tbody tr")
         texts = [rows.nth(i).inner_text() for i in range(3)]
         sim = [t for t in texts if "launchwatch simulation" in t]
@@ -113,7 +123,66 @@ def test_reference_run_in_the_dashboard(store, browser, tmp_path):
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(shot, ARTIFACTS / "dashboard.png")
         page.fill("#event-search", "hwasong")
-        page.wait_for_function("document.querySelectorAll('#events tbody tr').length === 1")
+        expect(page.locator("#events tbody tr")).to_have_count(1)
         assert "Pyongyang" in page.inner_text("#events tbody")
         assert not outside, f"requests left the machine: {outside[:3]}"
+        assert not errors, errors
+
+
+#: Each payload of the stored-XSS finding, aimed at ``window.__pwned``.
+PAYLOADS = [
+    "<img src=x onerror=\"window.__pwned='img'\">",
+    "<iframe srcdoc=\"<script>parent.__pwned='iframe'</script>\"></iframe>",
+    "<svg onload=\"window.__pwned='svg'\"></svg>",
+    "<script>window.__pwned='script'</script>",
+    "\"><img src=x onerror=window.__pwned='attr'>",
+    "<a href=\"javascript:window.__pwned='href'\">x</a>",
+]
+
+
+def test_stored_xss_never_runs(store, browser, keyring, fake_runs):
+    """Every payload stored through the API, in the fields the map tooltips and the records
+    table show, reaches the page as text: hovering every marker runs none of them, the text is
+    shown literally, and an inline script injected into the page is blocked by the CSP."""
+    import httpx
+
+    with LiveServer(create_app(store, runs=fake_runs, keys=keyring, limits=FAST)) as srv:
+        for i, p in enumerate(PAYLOADS):
+            body = {"launch_date": f"2024-01-{i + 1:02d}", "site": p[:80], "landing_area": p,
+                    "landing_lat_deg": 39.0 + i * 0.3, "landing_lon_deg": 131.0 + i * 0.3,
+                    "authority": p[:40], "missile_name": p[:80]}
+            r = httpx.post(srv.url + "/api/events", json=body, timeout=60,
+                           headers=bearer(keyring.keys["writer"]))
+            assert r.status_code == 201, r.text
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        errors, violations = [], []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: violations.append(m.text)
+                if "Content Security Policy" in m.text else None)
+        page.goto(srv.url + "/")
+        n = len(PAYLOADS)
+        expect(page.locator("#events tbody tr")).to_have_count(n)
+        page.wait_for_selector("path.lw-event", state="attached")
+        markers = page.locator("path.lw-event")
+        assert markers.count() == n
+        shown = page.inner_text("#events tbody")
+        for i in range(n):  # each tooltip opens on hover (and closes on the next one)
+            markers.nth(i).hover(force=True)
+            tip = page.locator(".leaflet-tooltip").last
+            tip.wait_for(state="attached")
+            shown += " " + tip.inner_text()
+        for p in PAYLOADS:
+            assert p[:40] in shown  # shown as text, not markup
+        assert page.locator("#events img, #events iframe, #events svg, #events script, "
+                            ".leaflet-tooltip img, .leaflet-tooltip iframe, "
+                            ".leaflet-tooltip svg").count() == 0
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__pwned") is None
+        # the CSP itself: an inline script added to the page does not run
+        page.evaluate("""() => { const s = document.createElement('script');
+                                 s.textContent = "window.__pwned = 'inline'";
+                                 document.body.append(s); }""")
+        page.wait_for_timeout(200)
+        assert page.evaluate("window.__pwned") is None
+        assert any("script-src" in v for v in violations), violations
         assert not errors, errors

@@ -30,11 +30,12 @@ launch from the Taekwan area of North Pyongan Province at around 12:35 p.m.
 """
 
 
-def _start(db_url: str, port: int) -> subprocess.Popen:
+def _start(db_url: str, port: int, keys: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
         [sys.executable, "-c", "from launchwatch.cli import app; app()", "serve",
-         "--host", "127.0.0.1", "--port", str(port), "--db", db_url, "--log-level", "warning"],
+         "--host", "127.0.0.1", "--port", str(port), "--db", db_url, "--log-level", "warning",
+         "--keys", keys, "--write-rate", "10000"],  # durability here, rate limits elsewhere
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -71,11 +72,15 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path, service_procs):
     db = f"sqlite:///{tmp_path / 'records.sqlite3'}"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = _start(db, port)
+    from launchwatch.service.auth import KeyRing
+
+    keys = str(tmp_path / "keys" / "api-keys.json")
+    auth = {"Authorization": f"Bearer {KeyRing(keys).create('writer')[0]}"}
+    proc = _start(db, port, keys)
     service_procs.append(proc)
 
     first = httpx.post(f"{base}/api/events/ingest", content=STATEMENT.encode(),
-                       headers={"content-type": "text/plain"},
+                       headers={"content-type": "text/plain", **auth},
                        params={"reconstruct": "false"}, timeout=60)
     assert first.status_code == 201, first.text
 
@@ -84,7 +89,7 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path, service_procs):
     lock = threading.Lock()
 
     def writer(w: int) -> None:
-        with httpx.Client(base_url=base, timeout=10) as c:
+        with httpx.Client(base_url=base, timeout=10, headers=auth) as c:
             for i in range(MAX_PER_WRITER):
                 try:
                     r = c.post("/api/events", json=_body(w, i))
@@ -111,9 +116,9 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path, service_procs):
     n_acked = len(acked)
     assert n_acked < WRITERS * MAX_PER_WRITER, "the kill came after the writers had finished"
 
-    proc2 = _start(db, port)
+    proc2 = _start(db, port, keys)
     service_procs.append(proc2)
-    with httpx.Client(base_url=base, timeout=30) as c:
+    with httpx.Client(base_url=base, timeout=30, headers=auth) as c:
         events = c.get("/api/events", params={"limit": 1000, "reports": "false"}).json()
         by_id = {e["id"]: e for e in events}
         for (w, i), event_id in acked.items():
@@ -127,7 +132,7 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path, service_procs):
         assert again.status_code == 200 and again.json()["duplicate"] is True
         assert again.json()["event_id"] == event_id
         text_again = c.post("/api/events/ingest", content=STATEMENT.encode(),
-                            headers={"content-type": "text/plain"},
+                            headers={"content-type": "text/plain", **auth},
                             params={"reconstruct": "false"})
         assert text_again.status_code == 200 and text_again.json()["duplicate"] is True
         assert text_again.json()["event_id"] == first.json()["event_id"]

@@ -33,7 +33,8 @@ def test_operations_are_covered(app):
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
                          ids=["positive", "negative"])
-def test_no_server_error(app, mode):
+def test_no_server_error(app, keyring, mode):
+    auth = {"Authorization": f"Bearer {keyring.keys['operator']}"}
     calls, no_negative = [], []
     for op in _operations(app):
         if op.label == "GET /api/areas" and mode is GenerationMode.POSITIVE:
@@ -45,7 +46,7 @@ def test_no_server_error(app, mode):
         @settings(max_examples=n, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
         def run(case):
-            response = case.call_and_validate(checks=[not_a_server_error])
+            response = case.call_and_validate(checks=[not_a_server_error], headers=auth)
             detail = response.json().get("detail") if response.status_code == 422 else None
             calls.append((case.operation.label, response.status_code, detail))
 

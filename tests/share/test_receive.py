@@ -69,6 +69,7 @@ def test_each_reason(receiver, keys):
         "not_releasable": [sign_envelope(kor, _env(seq=4, labels=("KOR", "JPN")))],
         "stale": [sign_envelope(kor, _env(seq=5, sent_s=NOW - 601.0)),
                   sign_envelope(kor, _env(seq=6, sent_s=NOW + 31.0))],
+        "oversized": [b"\x93" + b"\0" * receiver.max_frame_bytes],
         "malformed": [b"", b"\xc1\xc1", "text", None,
                       m.encode_frame(m.Frame(sender="KOR-JCS", envelope=b"\x01",
                                              signature=kor.sign(b"\x01"))),

@@ -12,6 +12,7 @@ import typer
 
 from . import bench, campaign, chain, node, reconstruct, service, zone
 from .common import fail
+from .keys import keys_app
 from .record import record_app
 from .warn import warn_app
 
@@ -43,6 +44,21 @@ app.command(name="serve")(service.serve)
 app.add_typer(warn_app, name="warn")
 app.command(name="campaign")(campaign.campaign)
 bench_app.command("campaign")(campaign.bench_campaign)
+app.add_typer(keys_app, name="keys")
+
+
+def _usage_error_in_one_line(exc) -> None:
+    """Option-parser errors (unknown option, a word where a number goes) as one line, like
+    every other error of the command line, instead of rich's framed box."""
+    cmd = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "launchwatch"
+    msg = " ".join(exc.format_message().split())
+    typer.echo(f"launchwatch: error: {msg} (see {cmd} --help)", err=True)
+
+
+# typer formats click's usage errors through this hook at the time of the error
+from typer import rich_utils  # noqa: E402
+
+rich_utils.rich_format_error = _usage_error_in_one_line
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -21,8 +21,8 @@ def bench_flight(
     """Trajectories per second for a 700 km SRBM, batched vs scipy solve_ivp one at a time."""
     from ..bench.flight import run_flight_bench
 
-    if n_max < 1 or baseline_n < 1 or repeats < 1:
-        fail("--n-max, --baseline-n and --repeats must be positive")
+    if not (1 <= n_max <= 10**7 and 1 <= baseline_n <= 10**6 and 1 <= repeats <= 1000):
+        fail("--n-max (1..10^7), --baseline-n (1..10^6) and --repeats (1..1000) out of range")
     result = run_flight_bench(
         n_max=n_max, baseline_n=baseline_n, repeats=repeats, progress=not json_out
     )
@@ -61,8 +61,10 @@ def bench_tracking_cmd(
         fail("Stone Soup is the peer of this benchmark: pip install 'launchwatch[bench]'")
     from ..bench.tracking import run_tracking_bench
 
-    if n_targets < 1 or not (duration_s > 0) or not (peer_window_s >= 2):
-        fail("--n-targets and --duration-s must be positive, --peer-window-s at least 2")
+    if not (1 <= n_targets <= 100_000 and 0 < duration_s <= 86_400
+            and 2 <= peer_window_s <= 86_400):
+        fail("--n-targets (1..100000), --duration-s (0..86400] and --peer-window-s "
+             "(2..86400) out of range")
     d = run_tracking_bench(
         n_targets=n_targets,
         duration_s=duration_s,
@@ -135,8 +137,8 @@ def bench_assess_cmd(
     """Track update -> updated impact prediction with zone probabilities: median and p99."""
     from ..bench.assess import run_assess_bench
 
-    if n_samples < 2 or repeats < 1:
-        fail("--n-samples must be at least 2 and --repeats positive")
+    if not (2 <= n_samples <= 1_000_000 and 1 <= repeats <= 10_000):
+        fail("--n-samples (2..1000000) and --repeats (1..10000) out of range")
     d = run_assess_bench(n_samples=n_samples, repeats=repeats)
     if json_out:
         typer.echo(json.dumps(d))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,6 +23,13 @@ def demo(
     from ..sense.scenario import load_scenario
     from ..warn.report import write_report
 
+    try:  # the report folder must be writable before minutes are spent on the chain
+        Path(out).mkdir(parents=True, exist_ok=True)
+        probe = Path(out) / ".launchwatch-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except (OSError, ValueError) as exc:
+        fail(f"cannot write the report to {out!r}: {getattr(exc, 'strerror', None) or exc}")
     console.print("[bold]launchwatch demo[/bold]: the 2025-11-07 launch from the Taekwan area")
     console.print(
         "ROK JCS: SRBM from the Taekwan area, North Pyongan, 12:35 KST, about 700 km "
@@ -71,8 +79,9 @@ def simulate(
     from ..pipeline.simulate import run_simulation, write_outputs
     from ..sense.scenario import ScenarioError, load_scenario
 
-    if not (math.isfinite(assess_interval_s) and assess_interval_s > 0) or samples < 2:
-        fail("--assess-interval-s must be positive and --samples at least 2")
+    if not (math.isfinite(assess_interval_s) and assess_interval_s > 0) or \
+            not 2 <= samples <= 1_000_000:
+        fail("--assess-interval-s must be positive and --samples within 2..1000000")
     try:
         sc = load_scenario(scenario)
         if assess:

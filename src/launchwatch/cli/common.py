@@ -18,7 +18,7 @@ class UsageError(Exception):
 
 def fail(message: str) -> NoReturn:
     """Report bad input in one line on stderr and exit with code 2 (never a traceback)."""
-    typer.echo(f"launchwatch: error: {message}", err=True)
+    typer.echo(f"launchwatch: error: {' '.join(str(message).split())}", err=True)
     raise typer.Exit(code=2)
 
 

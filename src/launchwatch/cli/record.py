@@ -5,6 +5,7 @@ Bad input anywhere: one line ``launchwatch: error: ...`` on stderr and exit code
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -30,13 +31,47 @@ DbOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
+#: Largest statement and import file read, bytes.
+MAX_STATEMENT_BYTES = 1 << 20
+MAX_IMPORT_BYTES = 128 << 20
+
+
+def _read_input(file: str, limit: int, what: str) -> tuple[str, str]:
+    """(text, source name) of ``file`` or stdin (``-``): at most ``limit`` bytes, UTF-8."""
+    from ..files import InputFileError, decode, read_text
+
+    try:
+        if file == "-":
+            data = sys.stdin.buffer.read(limit + 1)
+            if len(data) > limit:
+                raise InputFileError(f"stdin: larger than {limit:,} bytes")
+            return decode(data, "stdin", what), "stdin"
+        return read_text(file, limit=limit, what=what), Path(file).name
+    except InputFileError as exc:
+        fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
 def _store(url: str | None):
+    """The open record; a record error inside the block (a damaged file met while reading,
+    an unusable row, an outage) ends the command with one line and exit code 2."""
+    from sqlalchemy.exc import OperationalError
+
     from ..record.store import RecordError, Store
 
     try:
-        return Store(url)
+        store = Store(url)
     except RecordError as exc:
         fail(str(exc))
+    try:
+        with store:
+            yield store
+    except RecordError as exc:
+        fail(str(exc))
+    except OperationalError as exc:
+        fail(f"the record at {store.url} is unavailable: "
+              f"{' '.join(str(exc.orig).split())[:300]}")
 
 
 @record_app.command()
@@ -60,13 +95,7 @@ def ingest(
             pub = dt.date.fromisoformat(published)
         except ValueError:
             fail(f"--published {published!r} is not a date YYYY-MM-DD")
-    if file == "-":
-        text, source = sys.stdin.read(), "stdin"
-    else:
-        try:
-            text, source = Path(file).read_text(encoding="utf-8"), Path(file).name
-        except (OSError, UnicodeDecodeError) as exc:
-            fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
+    text, source = _read_input(file, MAX_STATEMENT_BYTES, "statement")
     if not text.strip():
         fail(f"{file}: empty text, nothing stored")
     with _store(db) as store:
@@ -139,6 +168,8 @@ def show(
     """One event with every report, the reconstruction and the disagreements."""
     from ..record.views import event_dict
 
+    if not 1 <= event_id <= 2**62:
+        fail(f"no event {event_id}")
     with _store(db) as store:
         ev = store.event(event_id)
         if ev is None:
@@ -186,10 +217,7 @@ def import_cmd(
     from ..record import exchange
     from ..record.store import RecordError
 
-    try:
-        text = Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
+    text, _ = _read_input(file, MAX_IMPORT_BYTES, "CSV or GeoJSON file")
     with _store(db) as store:
         try:
             rows = exchange.read_any(text, name=file)

@@ -108,13 +108,16 @@ class Fusion:
         self.tracker = Tracker(config)
         self.flushed = False
         self._log: list[np.ndarray] | None = [] if keep_log else None
+        self._nows: list[float] = []
 
-    def push(self, chunk: np.ndarray) -> None:
+    def push(self, chunk: np.ndarray, now: float | None = None) -> None:
         """Pass one chunk of detection rows through the gate and what it releases to the
-        tracker."""
+        tracker; ``now``: the receiver's time on the stream's axis (s), which bounds how far
+        ahead a row may be dated (see :class:`~launchwatch.sense.stream.StreamGate`)."""
         if self._log is not None:
             self._log.append(np.asarray(chunk, DETECTION_DTYPE))
-        released = self.gate.push(chunk)
+            self._nows.append(np.nan if now is None else float(now))
+        released = self.gate.push(chunk, now=now)
         if released.size:
             self.tracker.step(released)
 
@@ -135,6 +138,7 @@ class Fusion:
         return {
             "rows": rows,
             "counts": np.array([c.size for c in self._log], np.int64),
+            "now": np.array(self._nows, np.float64),
             "flushed": self.flushed,
         }
 
@@ -153,9 +157,13 @@ class Fusion:
             or int(counts.sum()) != rows.size
         ):
             raise ValueError("fusion log: rows and counts do not match")
+        nows = np.asarray(log.get("now", np.full(counts.size, np.nan)), np.float64)
+        if nows.shape != counts.shape:
+            raise ValueError("fusion log: one receiver time per chunk expected")
         out = cls(sensor_kinds, config, keep_log=True)
-        for chunk in np.split(rows, np.cumsum(counts)[:-1]) if counts.size else []:
-            out.push(chunk)
+        chunks = np.split(rows, np.cumsum(counts)[:-1]) if counts.size else []
+        for chunk, now in zip(chunks, nows, strict=True):
+            out.push(chunk, now=None if np.isnan(now) else float(now))
         if log["flushed"]:
             out.flush()
         return out

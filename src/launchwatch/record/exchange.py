@@ -20,7 +20,7 @@ import json
 import math
 
 from .models import Event, Report
-from .store import NewReport, RecordError, Store
+from .store import NewReport, RecordError, Store, clean_report
 
 EVENT_COLS = ("event_id", "launch_date", "launch_time_local", "utc_offset", "launch_time_utc",
               "site_name", "site_lat_deg", "site_lon_deg", "missile_name", "missile_class",
@@ -91,11 +91,15 @@ def _num(v: str, name: str, row_no: int, kind=float):
     if v in ("", None):
         return None
     try:
-        x = kind(float(v)) if kind is int else float(v)
+        x = float(v)
     except (TypeError, ValueError):
-        raise RecordError(f"row {row_no}: {name} {v!r} is not a number") from None
+        raise RecordError(f"row {row_no}: {name} {str(v)[:40]!r} is not a number") from None
     if not math.isfinite(x):
         raise RecordError(f"row {row_no}: {name} must be finite")
+    if kind is int:
+        if x != int(x):
+            raise RecordError(f"row {row_no}: {name} {str(v)[:40]!r} is not a whole number")
+        return int(x)
     return x
 
 
@@ -121,7 +125,7 @@ def _new_report(row: dict, row_no: int) -> NewReport:
     if g("derived_json"):
         try:
             rec = json.loads(g("derived_json"))
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise RecordError(f"row {row_no}: derived_json is not JSON") from None
         if not isinstance(rec, dict) or "impact_lat" not in rec:
             raise RecordError(f"row {row_no}: derived_json is not a reconstruction")
@@ -159,10 +163,13 @@ def _new_report(row: dict, row_no: int) -> NewReport:
 
 def read_csv(text: str) -> list[dict]:
     """Rows of an exported CSV (header required: at least ``text_hash`` and ``launch_date``)."""
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or not {"text_hash", "launch_date"} <= set(reader.fieldnames):
-        raise RecordError("CSV header must name at least text_hash and launch_date")
-    return list(reader)
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        if not reader.fieldnames or not {"text_hash", "launch_date"} <= set(reader.fieldnames):
+            raise RecordError("CSV header must name at least text_hash and launch_date")
+        return [{k: v for k, v in r.items() if k is not None} for r in reader]
+    except csv.Error as exc:
+        raise RecordError(f"not a readable CSV: {exc}") from None
 
 
 def read_geojson(text: str) -> list[dict]:
@@ -171,19 +178,30 @@ def read_geojson(text: str) -> list[dict]:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RecordError(f"not JSON: {exc.msg} at line {exc.lineno}") from None
+    except RecursionError:
+        raise RecordError("the JSON is nested too deeply to be GeoJSON") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(
             doc.get("features"), list):
         raise RecordError("GeoJSON must be a FeatureCollection")
     out = []
-    for f in doc["features"]:
-        props = (f or {}).get("properties") or {}
+    for n, f in enumerate(doc["features"], 1):
+        if not isinstance(f, dict):
+            raise RecordError(f"feature {n} is not a GeoJSON Feature object")
+        props = f.get("properties") or {}
+        if not isinstance(props, dict):
+            raise RecordError(f"feature {n}: properties must be an object")
         if props.get("feature") != "launch":
             continue
-        row = {k: "" if v is None else str(v) for k, v in props.items()}
+        row = {str(k): "" if v is None else str(v) for k, v in props.items()}
         geom = f.get("geometry")
+        if geom is not None and not isinstance(geom, dict):
+            raise RecordError(f"feature {n}: geometry must be an object or null")
         if geom and geom.get("type") == "Point":
-            lon, lat = geom["coordinates"][:2]
-            row["site_lat_deg"], row["site_lon_deg"] = str(lat), str(lon)
+            c = geom.get("coordinates")
+            if not isinstance(c, list) or len(c) < 2 or not all(
+                    isinstance(x, int | float) and not isinstance(x, bool) for x in c[:2]):
+                raise RecordError(f"feature {n}: Point coordinates must be [lon, lat]")
+            row["site_lat_deg"], row["site_lon_deg"] = str(c[1]), str(c[0])
         out.append(row)
     return out
 
@@ -196,15 +214,17 @@ def read_any(text: str, name: str = "") -> list[dict]:
 
 
 def import_rows(store: Store, rows_: list[dict]) -> tuple[int, int]:
-    """Add every row (validated first: a bad row stores nothing); (added, duplicates)."""
+    """Add every row in one transaction (each validated first, the same way as the API's
+    reports: a bad row, or an import killed half-way, stores nothing); (added, duplicates)."""
     news = [_new_report(r, i) for i, r in enumerate(rows_, 2)]
-    added = dupes = 0
-    for new in news:
-        if store.add(new).duplicate:
-            dupes += 1
-        else:
-            added += 1
-    return added, dupes
+    for i, new in enumerate(news, 2):
+        try:
+            clean_report(new)
+        except RecordError as exc:
+            raise RecordError(f"row {i}: {exc}") from None
+    got = store.add_many(news)
+    dupes = sum(a.duplicate for a in got)
+    return len(got) - dupes, dupes
 
 
 def _point(lat, lon):

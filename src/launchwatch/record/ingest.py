@@ -227,6 +227,9 @@ def ingest_text(store: Store, text: str, *, source: str | None = None,
         ex = own_figures(extract(text, published=published))
     except NoLaunchError as exc:
         raise IngestError(f"{exc}; nothing stored") from None
+    except OverflowError:  # e.g. a byline dated 9999.12.31 and a weekday after it
+        raise IngestError("a date in the text falls outside years 1..9999; nothing stored") \
+            from None
     if ex.launch_date is None:
         raise IngestError("the text gives no launch date (no date in it or its byline); "
                           "nothing stored")

@@ -152,3 +152,20 @@ class Reconstruction(Base):
     result: Mapped[dict] = mapped_column(JSON)
 
     report: Mapped[Report] = relationship(back_populates="reconstruction")
+
+
+class RunRow(Base):
+    """A scenario run of the service (:mod:`launchwatch.service.runlog`): its last known state,
+    ``interrupted`` when the service stopped before it ended."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    scenario: Mapped[str] = mapped_column(String(80))
+    speed: Mapped[float] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    error: Mapped[str | None] = mapped_column(String(300))
+    event_id: Mapped[int | None] = mapped_column(Integer)
+    created_utc: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    updated_utc: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow,
+                                                     onupdate=_utcnow)

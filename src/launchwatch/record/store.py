@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import String, create_engine, event, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -129,10 +129,10 @@ class Added:
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=10000")  # first: switching to WAL may wait for a lock
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
 
 
@@ -169,37 +169,169 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
+#: Key of the PostgreSQL advisory lock held while the schema is migrated ("lwrecord").
+PG_LOCK_KEY = 0x6C77_7265_636F_7264
+
+
 def upgrade(engine: Engine) -> str:
-    """Run the packaged Alembic migrations up to head on ``engine``; returns the revision."""
+    """Run the packaged Alembic migrations up to head on ``engine``; returns the revision.
+
+    One process at a time: on PostgreSQL under an advisory lock (``pg_advisory_lock``), so
+    that any number of first opens of a new database succeed (SQLite files are locked by
+    :class:`Store` around the whole open)."""
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
+    from sqlalchemy import text
 
     cfg = Config()
     cfg.set_main_option("script_location", "launchwatch.record:migrations")
     head = ScriptDirectory.from_config(cfg).get_current_head()
+    pg = engine.dialect.name == "postgresql"
     with engine.connect() as conn:
-        if MigrationContext.configure(conn).get_current_revision() == head:
-            return head
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        if pg:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": PG_LOCK_KEY})
+            conn.commit()
+        try:
+            if MigrationContext.configure(conn).get_current_revision() != head:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+            conn.commit()
+        finally:
+            if pg:
+                conn.rollback()
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_LOCK_KEY})
+                conn.commit()
     return head
+
+
+class DamagedRecord(RecordError):
+    """The database file is damaged: one line naming it and what to do."""
+
+
+def damaged_message(where: str, why: str) -> str:
+    why = " ".join(why.replace("*** in database main ***", "").split())[:200]
+    return (f"the record at {where} is damaged ({why}); nothing was written to it: move it "
+            f"aside and restore a backup, or give another --db / $LAUNCHWATCH_DB_URL")
+
+
+def _sqlite_path(url: str) -> Path | None:
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        return None
+    if u.get_backend_name() != "sqlite" or u.database in (None, "", ":memory:"):
+        return None
+    return Path(u.database).expanduser()
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a damaged SQLite file (:class:`DamagedRecord`) after a read-only
+    ``PRAGMA quick_check``; a missing or empty file is a new record and passes."""
+    import sqlite3
+
+    if path.is_dir():
+        raise RecordError(f"the record at {path} is a directory, not a database file")
+    try:
+        if path.stat().st_size == 0:
+            return
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise RecordError(f"cannot read the record at {path}: {exc.strerror}") from None
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error as exc:
+        raise RecordError(f"cannot open the record at {path}: {exc}") from None
+    try:
+        rows = con.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise RecordError(f"the record at {path} is busy, retry: {exc}") from None
+        raise DamagedRecord(damaged_message(str(path), str(exc))) from None
+    except sqlite3.DatabaseError as exc:
+        raise DamagedRecord(damaged_message(str(path), str(exc))) from None
+    finally:
+        con.close()
+    if [r[0] for r in rows] != ["ok"]:
+        raise DamagedRecord(damaged_message(str(path), f"quick_check: {rows[0][0]}"))
+
+
+class _DirLock:
+    """An exclusive ``flock`` on the folder of ``path`` for the ``with`` block.
+
+    The folder, not the database file: closing a second descriptor of the database file
+    would drop SQLite's own POSIX locks on it in this process."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path, self.fd = path, None
+
+    def __enter__(self):
+        if self.path is None:
+            return self
+        import fcntl
+
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as exc:
+            raise RecordError(f"cannot use the folder of the record {folder}: "
+                              f"{exc.strerror}") from None
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            import fcntl
+
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+def _guarded(method):
+    """Turn a damaged database met by ``method`` into :class:`DamagedRecord` (an outage or a
+    busy database stays an ``OperationalError``: retry)."""
+    import functools
+
+    from sqlalchemy.exc import DatabaseError
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kw):
+        try:
+            return method(self, *args, **kw)
+        except OperationalError:
+            raise
+        except DatabaseError as exc:
+            raise DamagedRecord(damaged_message(self.url, str(exc.orig).strip())) from None
+    return wrapper
 
 
 class Store:
     """A migrated launch record. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, url: str | None = None) -> None:
+        from sqlalchemy.exc import DatabaseError
+
         self.url = url or default_url()
-        self.engine = make_engine(self.url)
-        try:
-            self.revision = upgrade(self.engine)
-        except OperationalError as exc:
-            self.engine.dispose()
-            raise RecordError(f"cannot open the record at {self.url}: "
-                              f"{str(exc.orig).strip()}") from None
+        path = _sqlite_path(self.url)
+        # one opener at a time per SQLite file: checked, then migrated, then released
+        with _DirLock(path):
+            if path is not None:
+                check_sqlite_file(path)
+            self.engine = make_engine(self.url)
+            try:
+                self.revision = upgrade(self.engine)
+            except OperationalError as exc:
+                self.engine.dispose()
+                raise RecordError(f"cannot open the record at {self.url}: "
+                                  f"{' '.join(str(exc.orig).split())[:300]}") from None
+            except DatabaseError as exc:
+                self.engine.dispose()
+                raise DamagedRecord(damaged_message(self.url, str(exc.orig).strip())) \
+                    from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def __enter__(self) -> Store:
@@ -212,6 +344,7 @@ class Store:
         self.engine.dispose()
 
     # -- writing -------------------------------------------------------------------------
+    @_guarded
     def add(self, new: NewReport) -> Added:
         """Add a report (creating or joining its event) in one durable transaction.
 
@@ -226,37 +359,54 @@ class Store:
                     raise
         raise AssertionError("unreachable")
 
+    @_guarded
+    def add_many(self, news: list[NewReport]) -> list[Added]:
+        """Add several reports in ONE transaction: all of them or, on any error (a bad row,
+        the process killed), none. Every row is validated before anything is written."""
+        news = [clean_report(n) for n in news]
+        for attempt in range(3):
+            try:
+                with self.sessions() as s, s.begin():
+                    return [self._add_in(s, n) for n in news]
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
     def _add(self, new: NewReport) -> Added:
         with self.sessions() as s, s.begin():
-            known = s.scalar(select(Report).where(Report.text_hash == new.text_hash))
-            if known is not None:
-                return Added(known.event_id, known.id, True)
-            if new.event_key is not None:
-                ev = s.scalar(select(Event).where(Event.dedupe_key == new.event_key))
-            else:
-                ev = self._find_event(s, new)
-            if ev is None:
-                ev = Event(dedupe_key=new.event_key
-                           or dedupe_key(new.launch_date, new.event_site()[0]),
-                           launch_date=new.launch_date,
-                           confidence=new.event.get("confidence") or "reported")
-                s.add(ev)
-            self._merge_event(ev, new)
-            rep = Report(
-                text_hash=new.text_hash, authority=new.authority, outlet=new.outlet,
-                published_utc=new.published_utc, source=new.source,
-                launch_time_local=new.launch_time_local, utc_offset=new.utc_offset,
-                site_name=new.site_name, missile_name=new.missile_name,
-                missile_class=new.missile_class, n_missiles=new.n_missiles,
-                range_km=new.range_km, apogee_km=new.apogee_km,
-                flight_time_s=new.flight_time_s, landing_area=new.landing_area,
-                eez_claim=new.eez_claim or "unknown", missing=list(new.missing),
-                details=dict(new.details))
-            ev.reports.append(rep)
-            if new.reconstruction is not None:
-                rep.reconstruction = _reconstruction_row(new.reconstruction, new.zone)
-            s.flush()
-            return Added(ev.id, rep.id, False)
+            return self._add_in(s, new)
+
+    def _add_in(self, s: Session, new: NewReport) -> Added:
+        known = s.scalar(select(Report).where(Report.text_hash == new.text_hash))
+        if known is not None:
+            return Added(known.event_id, known.id, True)
+        if new.event_key is not None:
+            ev = s.scalar(select(Event).where(Event.dedupe_key == new.event_key))
+        else:
+            ev = self._find_event(s, new)
+        if ev is None:
+            ev = Event(dedupe_key=new.event_key
+                       or dedupe_key(new.launch_date, new.event_site()[0]),
+                       launch_date=new.launch_date,
+                       confidence=new.event.get("confidence") or "reported")
+            s.add(ev)
+        self._merge_event(ev, new)
+        rep = Report(
+            text_hash=new.text_hash, authority=new.authority, outlet=new.outlet,
+            published_utc=new.published_utc, source=new.source,
+            launch_time_local=new.launch_time_local, utc_offset=new.utc_offset,
+            site_name=new.site_name, missile_name=new.missile_name,
+            missile_class=new.missile_class, n_missiles=new.n_missiles,
+            range_km=new.range_km, apogee_km=new.apogee_km,
+            flight_time_s=new.flight_time_s, landing_area=new.landing_area,
+            eez_claim=new.eez_claim or "unknown", missing=list(new.missing),
+            details=dict(new.details))
+        ev.reports.append(rep)
+        if new.reconstruction is not None:
+            rep.reconstruction = _reconstruction_row(new.reconstruction, new.zone)
+        s.flush()
+        return Added(ev.id, rep.id, False)
 
     @staticmethod
     def _find_event(s: Session, new: NewReport) -> Event | None:
@@ -295,38 +445,108 @@ class Store:
             ev.confidence = "confirmed"
 
     # -- reading -------------------------------------------------------------------------
+    @_guarded
     def events(self, *, since: dt.date | None = None, site: str | None = None,
-               missile_class: str | None = None, limit: int | None = None,
-               simulated: bool | None = None) -> list[Event]:
-        """Events (with reports and reconstructions loaded), oldest first, filtered by local
-        launch date >= ``since``, site (name or alias), missile class (e.g. ``SRBM``) and
-        kind: ``simulated=False`` only reported events, ``True`` only simulated runs,
-        ``None`` both."""
-        q = select(Event).order_by(Event.launch_date, Event.id)
-        if simulated is not None:
-            q = q.where((Event.confidence == "simulated") if simulated
-                        else (Event.confidence != "simulated"))
-        if since is not None:
-            q = q.where(Event.launch_date >= since)
-        if missile_class is not None:
-            q = q.where(Event.missile_class == missile_class.upper())
+               missile_class: str | None = None, q: str | None = None,
+               limit: int | None = None, offset: int = 0,
+               newest_first: bool = False, simulated: bool | None = None) -> list[Event]:
+        """Events (with reports and reconstructions loaded), oldest first (or newest first),
+        filtered by local launch date >= ``since``, site (name or alias), missile class (e.g.
+        ``SRBM``), ``q`` (case-insensitive text in the event or any of its reports) and kind
+        (``simulated=False`` only reported events, ``True`` only simulated runs, ``None``
+        both), paged by ``limit`` / ``offset``. Filters, order and paging all run in SQL on indexed
+        columns, so a page costs the same however large the record is."""
+        stmt = self._filtered(select(Event), since=since, site=site,
+                              missile_class=missile_class, q=q, simulated=simulated)
+        if stmt is None:
+            return []
+        order = (Event.launch_date.desc(), Event.id.desc()) if newest_first else \
+            (Event.launch_date, Event.id)
+        stmt = stmt.order_by(*order).offset(max(0, int(offset)))
+        if limit is not None:
+            stmt = stmt.limit(max(0, int(limit)))
         with self.sessions() as s:
-            rows = list(s.scalars(q))
-        if site is not None:
-            want = _site_key(site)
-            rows = [e for e in rows if e.site_name and normalize_name(e.site_name) == want]
-        return rows[:limit] if limit is not None else rows
+            return list(s.scalars(stmt))
 
+    @_guarded
+    def count_events(self, *, since: dt.date | None = None, site: str | None = None,
+                     missile_class: str | None = None, q: str | None = None,
+                     simulated: bool | None = None) -> int:
+        """How many events :meth:`events` would return without paging."""
+        from sqlalchemy import func
+
+        stmt = self._filtered(select(func.count(Event.id)), since=since, site=site,
+                              missile_class=missile_class, q=q, simulated=simulated)
+        if stmt is None:
+            return 0
+        with self.sessions() as s:
+            return int(s.scalar(stmt) or 0)
+
+    def _filtered(self, stmt, *, since, site, missile_class, q, simulated=None):
+        """``stmt`` with the filters of :meth:`events` as SQL; ``None`` when nothing matches."""
+        from sqlalchemy import cast, exists, func, or_
+
+        if simulated is not None:
+            stmt = stmt.where((Event.confidence == "simulated") if simulated
+                              else (Event.confidence != "simulated"))
+        if since is not None:
+            stmt = stmt.where(Event.launch_date >= since)
+        if missile_class is not None:
+            stmt = stmt.where(Event.missile_class == missile_class.upper())
+        if site is not None:
+            # the few distinct site names are normalised here, then matched in SQL
+            want = _site_key(site)
+            with self.sessions() as s:
+                names = [n for n in s.scalars(select(Event.site_name).distinct())
+                         if n and normalize_name(n) == want]
+            if not names:
+                return None
+            stmt = stmt.where(Event.site_name.in_(names))
+        if q is not None and q.strip():
+            needle = q.strip().lower()
+            pat = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") \
+                + "%"
+
+            def like(col):
+                return func.lower(col).like(pat, escape="\\")
+
+            ev_cols = (Event.site_name, Event.missile_name, Event.missile_class,
+                       Event.landing_area, Event.zone_kind, Event.zone_country,
+                       Event.confidence)
+            rep_cols = (Report.authority, Report.outlet, Report.source, Report.landing_area,
+                        Report.missile_name, Report.site_name)
+            in_reports = exists().where(Report.event_id == Event.id,
+                                        or_(*(like(c) for c in rep_cols)))
+            date_text = cast(Event.launch_date, String)
+            stmt = stmt.where(or_(*(like(c) for c in ev_cols), like(date_text), in_reports))
+        return stmt
+
+    @_guarded
+    def prune(self, confidence: str, keep: int) -> int:
+        """Delete all but the newest ``keep`` events of this ``confidence`` (e.g. the
+        ``simulated`` events of scenario runs), with their reports; the number deleted."""
+        with self.sessions() as s, s.begin():
+            old = list(s.scalars(select(Event).where(Event.confidence == confidence)
+                                 .order_by(Event.id.desc()).offset(max(0, int(keep)))))
+            for ev in old:
+                s.delete(ev)
+            return len(old)
+
+    @_guarded
     def event(self, event_id: int) -> Event | None:
         """One event with its reports and reconstructions, or ``None``."""
+        if not 1 <= int(event_id) <= 2**62:
+            return None
         with self.sessions() as s:
             return s.get(Event, event_id)
 
+    @_guarded
     def has_report(self, text_hash: str) -> Report | None:
         """The stored report with this text hash, or ``None``."""
         with self.sessions() as s:
             return s.scalar(select(Report).where(Report.text_hash == text_hash))
 
+    @_guarded
     def count(self) -> tuple[int, int]:
         """(events, reports) in the record."""
         from sqlalchemy import func
@@ -367,6 +587,12 @@ def clean_report(new: NewReport) -> NewReport:
     strings checked against the column lengths (PostgreSQL enforces them, SQLite does not):
     free text (:data:`CLIPPED`) is shortened with an ellipsis, anything else too long raises
     :class:`RecordError`. The same on every back end."""
+    from .validate import check_report
+
+    try:
+        check_report(new)
+    except ValueError as exc:
+        raise RecordError(str(exc)) from None
     rep, ev = Report.__table__, Event.__table__
     changes = {}
     for f in ("authority", "outlet", "source", "launch_time_local", "utc_offset", "site_name",
@@ -410,9 +636,14 @@ def _site_key(site: str) -> str:
 
 
 def launch_time_utc(day: dt.date, hhmm: str, offset: str) -> dt.datetime:
-    """Naive UTC datetime of local clock time ``hhmm`` on ``day`` at UTC ``offset``."""
-    local = dt.datetime.fromisoformat(f"{day.isoformat()}T{hhmm}{offset}")
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
+    """Naive UTC datetime of local clock time ``hhmm`` on ``day`` at UTC ``offset``;
+    :class:`RecordError` when it is not a time or falls outside years 1..9999 in UTC."""
+    try:
+        local = dt.datetime.fromisoformat(f"{day.isoformat()}T{hhmm}{offset}")
+        return local.astimezone(dt.UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        raise RecordError(f"{day} {hhmm} {offset} is not a time within years 1..9999 "
+                          "in UTC") from None
 
 
 def _reconstruction_row(rec: dict, zone: dict | None) -> Reconstruction:

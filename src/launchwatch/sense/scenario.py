@@ -167,6 +167,14 @@ class Scenario(_Model):
         ids = [launch.id for launch in self.launches]
         if len(set(ids)) != len(ids):
             raise ValueError("launch ids must be unique")
+        from .sensors import get_sensor  # it imports this module's neighbours: on use
+
+        for i, ref in enumerate(self.sensors):
+            name = ref if isinstance(ref, str) else ref.base
+            try:
+                get_sensor(name)
+            except KeyError as exc:  # UnknownNameError: one line with the known names
+                raise ValueError(f"sensors.{i}: {exc.args[0] if exc.args else exc}") from None
         return self
 
 
@@ -185,23 +193,38 @@ def shipped_scenarios() -> list[str]:
                   if p.name.endswith(".yaml"))
 
 
+#: Largest scenario file read, bytes.
+MAX_SCENARIO_BYTES = 1 << 20
+
+
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """A shipped scenario by name, or a YAML file by path; :class:`ScenarioError` otherwise."""
     path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    try:
+        is_file = path.suffix in (".yaml", ".yml") or path.exists()
+    except (OSError, ValueError):  # a name too long for a path, a NUL in it
+        raise ScenarioError(f"unknown scenario {str(name_or_path)[:80]!r}; shipped: "
+                            f"{', '.join(shipped_scenarios())}") from None
+    if len(str(name_or_path)) > 4096:
+        raise ScenarioError("the scenario name or path is longer than 4096 characters")
+    if is_file:
+        from ..files import InputFileError, read_text
+
         source = str(path)
         try:
-            text = path.read_text()
-        except OSError as exc:
-            raise ScenarioError(f"{source}: cannot read ({exc.strerror})") from None
+            text = read_text(path, limit=MAX_SCENARIO_BYTES, what="scenario")
+        except InputFileError as exc:
+            raise ScenarioError(str(exc)) from None
     else:
         res = resources.files("launchwatch.sense.scenarios").joinpath(f"{name_or_path}.yaml")
-        if not res.is_file():
+        if str(name_or_path) not in shipped_scenarios() or not res.is_file():
             raise ScenarioError(f"unknown scenario {str(name_or_path)!r}; shipped: "
                                 f"{', '.join(shipped_scenarios())}")
         source, text = f"{name_or_path}.yaml", res.read_text()
     try:
         raw = yaml.safe_load(text)
+    except RecursionError:
+        raise ScenarioError(f"{source}: nested too deeply to be a scenario") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""

@@ -9,6 +9,18 @@ row is counted under one reason; :class:`Ledger` accounts for every row that eve
 
     received == released + rejected (by reason) + still buffered
 
+A detection dated further ahead than ``max_ahead_s`` is rejected as ``future``: ahead of the
+receiver's clock (``now`` given to :meth:`StreamGate.push`, or a ``clock``), or, with neither,
+ahead of the newest time accepted so far and of the batch's own median time (so one row dated
+a day or a millennium ahead cannot drag the release horizon forward and make the next valid
+rows "too late"). A live feed should pass its clock: only then is a lone future row in a batch
+of its own refused too.
+
+Duplicates are found by ``det_id`` among the ids of the rows that could still be released: an
+id is forgotten once its row is older than the release horizon by more than the window (a row
+that old is refused as too late whatever its id), so memory and the cost of a push stay flat
+however long the stream runs.
+
 Vectorized: the checks are array masks over the batch, never a Python loop per detection.
 """
 
@@ -22,7 +34,10 @@ import numpy as np
 from .records import DETECTION_DTYPE
 
 REASONS = ("malformed", "non_finite", "out_of_range", "unknown_sensor", "duplicate",
-           "too_late")
+           "future", "too_late")
+
+#: Default of how far ahead (s) of the reference time a detection may be dated.
+MAX_AHEAD_S = 60.0
 
 #: Physical bounds of a plausible measurement.
 MAX_RANGE_M = 1.0e8
@@ -48,16 +63,24 @@ class StreamGate:
     """Validate, de-duplicate and reorder a detection stream (see module docstring).
 
     ``sensors`` maps a sensor id to its kind (``"radar"`` or ``"ir"``); ``window_s`` is how far
-    out of order a detection may arrive and still be used.
+    out of order a detection may arrive and still be used; ``max_ahead_s`` how far ahead of the
+    reference time (``now``, ``clock()``, else the newest time and the batch median) it may be
+    dated; ``clock`` returns the receiver's current time on the stream's time axis (s).
     """
 
-    def __init__(self, sensors: dict[str, str], *, window_s: float = 5.0):
+    def __init__(self, sensors: dict[str, str], *, window_s: float = 5.0,
+                 max_ahead_s: float = MAX_AHEAD_S, clock=None):
         if window_s < 0 or not np.isfinite(window_s):
             raise ValueError("window_s must be a non-negative number")
+        if not max_ahead_s >= 0:  # also refuses NaN
+            raise ValueError("max_ahead_s must be a non-negative number")
         self.sensors = dict(sensors)
         self.window_s = float(window_s)
+        self.max_ahead_s = float(max_ahead_s)
+        self.clock = clock
         self.ledger = Ledger()
-        self._seen = np.zeros(0, dtype=np.int64)  # sorted ids already accepted
+        self._seen = np.zeros(0, dtype=np.int64)  # sorted ids still remembered
+        self._seen_t = np.zeros(0, dtype=np.float64)  # their times
         self._buffer = np.zeros(0, dtype=DETECTION_DTYPE)
         self._newest = -np.inf
         self._released_until = -np.inf
@@ -69,10 +92,10 @@ class StreamGate:
             self.ledger.rejected[reason] += n
         return alive & ~hit
 
-    def push(self, batch) -> np.ndarray:
+    def push(self, batch, now: float | None = None) -> np.ndarray:
         """Take a batch (structured array, any order); return the detections now released,
         sorted by time.  A batch that is not a detection array at all counts its rows (or one,
-        if it has none) as malformed."""
+        if it has none) as malformed. ``now``: the receiver's time on the stream's axis (s)."""
         arr = self._coerce(batch)
         if arr is None:
             return np.zeros(0, dtype=DETECTION_DTYPE)
@@ -116,14 +139,40 @@ class StreamGate:
         repeat[first] = False
         seen = np.isin(ids, self._seen)
         alive = self._reject(repeat | seen, "duplicate", alive)
+        ahead = arr["t_s"] > self._reference(now, arr["t_s"][alive]) + self.max_ahead_s
+        alive = self._reject(ahead, "future", alive)
         late = arr["t_s"] < self._released_until
         alive = self._reject(late, "too_late", alive)
         good = arr[alive]
-        self._seen = np.union1d(self._seen, good["det_id"])
+        self._remember(good)
         if good.size:
             self._newest = max(self._newest, float(good["t_s"].max()))
             self._buffer = np.concatenate([self._buffer, good])
         return self._release(self._newest - self.window_s)
+
+    def _reference(self, now: float | None, t_alive: np.ndarray) -> float:
+        """The time a detection may not be dated ``max_ahead_s`` beyond."""
+        if now is None and self.clock is not None:
+            now = self.clock()
+        if now is not None:
+            return float(now)
+        med = float(np.median(t_alive)) if t_alive.size else -np.inf
+        ref = max(self._newest, med)
+        return ref if np.isfinite(ref) else np.inf
+
+    def _remember(self, good: np.ndarray) -> None:
+        """Add the accepted ids; forget those whose rows can no longer be accepted."""
+        ids = np.concatenate([self._seen, good["det_id"].astype(np.int64)])
+        ts = np.concatenate([self._seen_t, good["t_s"].astype(np.float64)])
+        horizon = max(self._released_until, self._newest - self.window_s) - self.window_s
+        keep = ts >= horizon
+        order = np.argsort(ids[keep], kind="stable")
+        self._seen, self._seen_t = ids[keep][order], ts[keep][order]
+
+    @property
+    def remembered(self) -> int:
+        """Ids held for the duplicate check (bounded by the rows within the window)."""
+        return int(self._seen.size)
 
     def flush(self) -> np.ndarray:
         """Release everything still buffered (end of stream)."""

@@ -34,21 +34,32 @@ import re
 from importlib.resources import files
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, HTTPException, Path, Query, Request, WebSocket
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from starlette.websockets import WebSocketDisconnect
 
 from ..flight.classes import EVENT_CLASSES
-from ..record.store import NewReport, RecordError, Store
+from ..record.store import DamagedRecord, NewReport, RecordError, Store
 from ..record.views import event_dict
 from . import geo
 from .archive import record_run
+from .auth import Caller, KeyRing, role_at_least
+from .guard import Guard, Limits, RateLimiter, too_many
 from .live import Hub, RunManager, RunsBusy, run_scenario
 from .messages import jsonable
+from .runlog import RunLog
 
 #: Longest statement text accepted by the ingest endpoint, characters.
 MAX_TEXT = 200_000
@@ -90,6 +101,16 @@ class EventIn(BaseModel):
     outlet: str | None = Field(None, max_length=40)
     published_utc: dt.datetime | None = None
     source: str | None = Field(None, max_length=500, description="URL or file name.")
+
+    @field_validator("published_utc")
+    @classmethod
+    def _in_utc_range(cls, v: dt.datetime | None) -> dt.datetime | None:
+        if v is not None and v.tzinfo is not None:
+            try:
+                v.astimezone(dt.UTC)
+            except OverflowError:
+                raise ValueError("the time falls outside years 1..9999 in UTC") from None
+        return v
 
     @model_validator(mode="after")
     def _pairs(self) -> EventIn:
@@ -188,32 +209,79 @@ def _new_report(ev: EventIn) -> NewReport:
         details={"notes": ["created through the API"]}, event=event)
 
 
-def _matches(d: dict, needle: str) -> bool:
-    hay = [d.get(k) for k in ("site_name", "missile_name", "missile_class", "landing_area",
-                              "zone_kind", "zone_country", "launch_date", "confidence")]
-    hay += d.get("authorities", [])
-    for r in d.get("reports", []):
-        hay += [r.get("authority"), r.get("outlet"), r.get("source")]
-        hay += [r["reported"].get(k) for k in ("landing_area", "missile_name", "site_name")]
-    return any(needle in str(h).casefold() for h in hay if h is not None)
+def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | None = None,
+               limits: Limits | None = None) -> FastAPI:
+    """The application around ``store`` (and a run manager, by default the real chain).
 
-
-def create_app(store: Store, *, runs: RunManager | None = None) -> FastAPI:
-    """The application around ``store`` (and a run manager, by default the real chain)."""
+    ``keys`` holds the API keys that may write (default: none, so the service is read-only);
+    ``limits`` the body, rate, WebSocket and origin limits (:class:`~.guard.Limits`)."""
+    keys = keys if keys is not None else KeyRing(None)
+    limits = limits or Limits()
+    key_rate = RateLimiter(limits.key_rate, limits.key_burst)
+    addr_rate = RateLimiter(limits.addr_rate, limits.addr_burst)
     hub = runs.hub if runs is not None else Hub()
     runs = runs or RunManager(hub, run_scenario)
     if runs.on_done is None:  # a finished run becomes a (simulated) launch event
-        runs.on_done = lambda run, msgs: record_run(store, run, msgs)
+        def on_done(run, msgs):
+            event_id = record_run(store, run, msgs)
+            if limits.keep_simulated is not None:  # retention of simulated runs
+                store.prune("simulated", limits.keep_simulated)
+            return event_id
+
+        runs.on_done = on_done
+
+    runlog = RunLog(store)
+    try:  # runs left open by a service that stopped are listed as interrupted
+        runs.continue_ids(runlog.recover())
+        runs.on_state = runlog.save
+    except (RecordError, SQLAlchemyError):
+        runlog = None
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         yield
         runs.close()
+        if runlog is not None:
+            with contextlib.suppress(RecordError, SQLAlchemyError):
+                runlog.interrupt(list(runs.runs.values()))
 
     app = FastAPI(title="launchwatch", version="0.1.0", lifespan=lifespan,
                   description="Launch event records, scenario runs and the live feed of the "
                               "launchwatch chain (sense, track, assess, warn). Dashboard at /.")
     app.state.store, app.state.runs, app.state.hub = store, runs, hub
+    app.state.keys, app.state.limits = keys, limits
+    app.add_middleware(Guard, limits=limits)
+
+    bearer_dep = Depends(HTTPBearer(auto_error=False, scheme_name="apiKey", description=(
+        "An API key made by `launchwatch keys create --role writer|operator|admin`, sent as "
+        "`Authorization: Bearer lw_...`. Reads need no key.")))
+
+    def require(role: str):
+        """Dependency: the caller holds a key of at least ``role`` (and is within its rate)."""
+        def check(request: Request, cred: HTTPAuthorizationCredentials | None = bearer_dep
+                  ) -> Caller:
+            addr = request.client.host if request.client else "unknown"
+            if wait := addr_rate.take(addr):
+                raise too_many(wait, "address")
+            if cred is None:
+                raise HTTPException(401, f"this needs an API key of role {role} or above "
+                                         "(Authorization: Bearer lw_...)",
+                                    headers={"WWW-Authenticate": "Bearer"})
+            caller = keys.check(cred.credentials)
+            if caller is None:
+                raise HTTPException(401, "the API key is unknown or revoked",
+                                    headers={"WWW-Authenticate": "Bearer"})
+            if not role_at_least(caller.role, role):
+                raise HTTPException(403, f"this needs role {role}; the key is a {caller.role}")
+            if wait := key_rate.take(caller.key_id or ""):
+                raise too_many(wait, "key")
+            return caller
+        return check
+
+    as_writer, as_operator = Depends(require("writer")), Depends(require("operator"))
+    auth_errors = {401: {"description": "No API key, or an unknown or revoked one"},
+                   403: {"description": "The key's role may not do this"},
+                   429: {"description": "Too many writes; see Retry-After"}}
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_req, exc: RequestValidationError):
@@ -222,6 +290,10 @@ def create_app(store: Store, *, runs: RunManager | None = None) -> FastAPI:
             "detail": _one_line(errs),
             "errors": [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg"))}
                        for e in errs]})
+
+    @app.exception_handler(DamagedRecord)
+    async def _damaged(_req, exc: DamagedRecord):
+        return JSONResponse(status_code=503, content={"detail": str(exc)})
 
     @app.exception_handler(RecordError)
     async def _record(_req, exc: RecordError):
@@ -248,18 +320,17 @@ def create_app(store: Store, *, runs: RunManager | None = None) -> FastAPI:
         simulated: Annotated[bool, Query(description="Include simulated runs (the record "
                                                      "lists reported events only by default).")]
         = False,
+        order: Annotated[Literal["asc", "desc"], Query(
+            description="By local launch date: oldest (asc) or newest (desc) first.")] = "asc",
     ):
-        evs = store.events(since=since, site=site, missile_class=missile_class,
-                           simulated=None if simulated else False)
-        out = [event_dict(e, reports=True) for e in evs]
-        if q and q.strip():
-            needle = q.strip().casefold()
-            out = [d for d in out if _matches(d, needle)]
-        out = out[offset:offset + limit]
-        if not reports:
-            for d in out:
-                d.pop("reports", None)
-        return jsonable(out)
+        """Events, filtered and paged in the database (``X-Total-Count`` gives the number of
+        matching events)."""
+        filters = {"since": since, "site": site, "missile_class": missile_class, "q": q,
+                   "simulated": None if simulated else False}
+        evs = store.events(**filters, limit=limit, offset=offset, newest_first=order == "desc")
+        out = [event_dict(e, reports=reports) for e in evs]
+        total = store.count_events(**filters)
+        return JSONResponse(jsonable(out), headers={"X-Total-Count": str(total)})
 
     @app.get("/api/events/{event_id}", tags=["events"], response_model=dict[str, Any],
              responses={404: {"description": "No such event"}})
@@ -272,6 +343,8 @@ def create_app(store: Store, *, runs: RunManager | None = None) -> FastAPI:
     def _add(new: NewReport) -> JSONResponse:
         try:
             added = store.add(new)
+        except DamagedRecord:
+            raise
         except IntegrityError as exc:
             raise HTTPException(409, "a concurrent write conflicted with this report; "
                                      f"retry ({str(exc.orig).strip()})") from None
@@ -289,18 +362,20 @@ def create_app(store: Store, *, runs: RunManager | None = None) -> FastAPI:
 
     @app.post("/api/events", tags=["events"], status_code=201, response_model=Added,
               responses={200: {"model": Added, "description": "Already in the record"},
-                         409: {"description": "Concurrent write conflict, retry"}})
-    def create_event(ev: EventIn):
+                         409: {"description": "Concurrent write conflict, retry"},
+                         **auth_errors})
+    def create_event(ev: EventIn, _caller: Caller = as_writer):
         """Add one report (JSON); 201 when new, 200 with ``duplicate`` when already stored."""
         return _add(_new_report(ev))
 
     @app.post("/api/events/ingest", tags=["events"], status_code=201, response_model=Added,
-              responses={200: {"model": Added, "description": "Already in the record"}},
+              responses={200: {"model": Added, "description": "Already in the record"},
+                         413: {"description": "The body is too large"}, **auth_errors},
               openapi_extra={"requestBody": {"required": True, "content": {
                   "text/plain": {"schema": {"type": "string", "minLength": 1,
                                             "maxLength": MAX_TEXT}},
                   "application/json": {"schema": IngestIn.model_json_schema()}}}})
-    async def ingest(request: Request,
+    async def ingest(request: Request, _caller: Caller = as_writer,
                      source: Annotated[str | None, Query(max_length=500)] = None,
                      reconstruct: Annotated[bool, Query(
                          description="Reconstruct the trajectory (slower).")] = True):
@@ -354,8 +429,10 @@ def create_app(store: Store, *, runs: RunManager | None = None) -> FastAPI:
     @app.post("/api/scenarios/{name}/run", tags=["runs"], status_code=202,
               response_model=RunInfo,
               responses={404: {"description": "Unknown scenario"},
-                         429: {"description": "Too many runs waiting"}})
-    def start_run(name: Annotated[str, Path(max_length=80)], body: RunIn | None = None,
+                         **auth_errors,
+                         429: {"description": "Too many runs waiting, or too many writes"}})
+    def start_run(name: Annotated[str, Path(max_length=80)], _caller: Caller = as_operator,
+                  body: RunIn | None = None,
                   speed: Annotated[float | None, Query(gt=0, le=10_000)] = None):
         """Start the chain over a shipped scenario; follow it on ``/ws/live``."""
         from ..sense.scenario import shipped_scenarios
@@ -372,15 +449,22 @@ def create_app(store: Store, *, runs: RunManager | None = None) -> FastAPI:
 
     @app.get("/api/runs", tags=["runs"], response_model=list[RunInfo])
     def list_runs():
-        return [r.info() for r in list(runs.runs.values())]
+        """Runs of this service, then those of earlier ones kept in the record (interrupted
+        or finished before a restart)."""
+        live_runs = [r.info() for r in list(runs.runs.values())]
+        ids = {r["run_id"] for r in live_runs}
+        stored = [r for r in runlog.rows()] if runlog is not None else []
+        return live_runs + [r for r in stored if r["run_id"] not in ids]
 
     @app.get("/api/runs/{run_id}", tags=["runs"], response_model=RunInfo,
              responses={404: {"description": "No such run"}})
     def get_run(run_id: Annotated[int, Path(ge=1, le=2**62)]):
         run = runs.get(run_id)
-        if run is None:
-            raise HTTPException(404, f"no run {run_id}")
-        return run.info()
+        if run is not None:
+            return run.info()
+        if runlog is not None and (row := runlog.get(run_id)) is not None:
+            return row
+        raise HTTPException(404, f"no run {run_id}")
 
     # -- map layers -------------------------------------------------------------------------
     @app.get("/api/sites", tags=["map"], response_model=dict[str, Any])
@@ -416,6 +500,9 @@ def create_app(store: Store, *, runs: RunManager | None = None) -> FastAPI:
     # -- live feed --------------------------------------------------------------------------
     @app.websocket("/ws/live")
     async def live(ws: WebSocket):
+        if hub.n_subscribers >= limits.max_ws:
+            await ws.close(code=1013, reason="too many live clients; try again later")
+            return
         await ws.accept()
         sid, q = hub.subscribe()
         try:

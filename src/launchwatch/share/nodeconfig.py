@@ -74,6 +74,8 @@ class NodeSetup:
     scenario: Scenario
     state_dir: Path | None
     sensors: tuple[str, ...]  # own sensors, canonical names
+    #: replay marks (latest send time accepted per sender), next to the private key
+    marks_file: Path | None = None
 
 
 def _rel(base: Path, p: str) -> Path:
@@ -83,11 +85,15 @@ def _rel(base: Path, p: str) -> Path:
 
 def load_config(path: str | Path) -> NodeSetup:
     """Read and resolve a node configuration; :class:`NodeConfigError` (one line) if wrong."""
+    from ..files import InputFileError, read_text
+
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise NodeConfigError(f"{path}: cannot read ({exc.strerror})") from None
+        raw = yaml.safe_load(read_text(path, limit=1 << 20, what="node configuration"))
+    except InputFileError as exc:
+        raise NodeConfigError(str(exc)) from None
+    except RecursionError:
+        raise NodeConfigError(f"{path}: nested too deeply to be a node configuration") from None
     except yaml.YAMLError as exc:
         raise NodeConfigError(f"{path}: not valid YAML ({exc})") from None
     if not isinstance(raw, dict):
@@ -136,7 +142,8 @@ def load_config(path: str | Path) -> NodeSetup:
             )
         own.append(canon)
     state = _rel(base, spec.state_dir) if spec.state_dir else None
-    return NodeSetup(spec, key, keyring, policy, scenario, state, tuple(own))
+    marks = _rel(base, spec.private_key).parent / f"{spec.node_id}.replay-marks.json"
+    return NodeSetup(spec, key, keyring, policy, scenario, state, tuple(own), marks)
 
 
 def _canonical(name: str) -> str:

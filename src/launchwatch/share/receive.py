@@ -6,6 +6,7 @@ body, or ``None``.  The checks, in order (the first failing one is the reason co
 ==============  ===============================================================================
 reason          the frame ...
 ==============  ===============================================================================
+oversized       is larger than ``max_frame_bytes`` (refused before anything is decoded)
 malformed       is not a frame, or its envelope/body does not decode or breaks the schema
                 (wrong version, unknown kind, inconsistent columns), or names another sender
                 inside than outside
@@ -27,11 +28,24 @@ strict "above the last one" rule would drop a message that an at-least-once brok
 checkpoint, so that a restarted node still refuses what it already took.  ``max_age_s`` is
 wide by default (one hour) because a restarted node catches up on messages sent while it was
 down; the sequence numbers, not the clock, stop replays inside that window.
+
+A node restarted *without* its checkpoint (state folder lost or wiped) would have an empty
+window; so the latest ``sent_s`` accepted from each sender is also kept in ``marks_file`` (next
+to the node's keys, written atomically with mode 0600 at every new high), and a receiver that
+starts without :meth:`Receiver.restore` refuses every frame sent at or before those marks. A
+time, not the ``seq``: a sender that itself lost its state starts its sequence again at 1, and
+its new frames must still get through.
+:meth:`Receiver.state` / :meth:`Receiver.restore` give and take the replay state as plain data
+(for the checkpoint); a restored window replaces the marks' floor, because the broker
+redelivers what the checkpoint had not yet acknowledged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -51,10 +65,14 @@ from .messages import (
     decode_envelope,
     decode_frame,
 )
-from .signing import Keyring
+from .signing import Keyring, write_private
 
-REASONS = ("malformed", "unsigned", "unknown_sender", "bad_signature", "not_releasable",
-           "stale", "replayed")
+#: Largest frame accepted, bytes (a one-second chunk of a busy feed is a few hundred KB).
+MAX_FRAME_BYTES = 4 << 20
+MARKS_FORMAT = "launchwatch-replay-marks/1"
+
+REASONS = ("oversized", "malformed", "unsigned", "unknown_sender", "bad_signature",
+           "not_releasable", "stale", "replayed")
 
 
 @dataclass
@@ -98,8 +116,15 @@ class Receiver:
 
     def __init__(self, partner: str, keyring: Keyring, *, max_age_s: float = 3600.0,
                  max_future_s: float = 30.0, clock=time.time,
-                 epoch: dt.datetime | None = None, replay_window: int = 4096):
+                 epoch: dt.datetime | None = None, replay_window: int = 4096,
+                 max_frame_bytes: int = MAX_FRAME_BYTES, marks_file=None):
         self.partner = partner
+        self.max_frame_bytes = int(max_frame_bytes)
+        self.marks_file = marks_file
+        #: per sender: every frame sent (``sent_s``) at or before this is refused (the marks
+        #: of an earlier run); the latest ``sent_s`` accepted per sender
+        self.floor: dict[str, float] = self._load_marks()
+        self.last_sent: dict[str, float] = dict(self.floor)
         self.replay_window = int(replay_window)
         self.epoch = epoch
         self.keyring = keyring
@@ -134,7 +159,12 @@ class Receiver:
             raise ValueError(f"receiver state: {exc}") from None
         if not ledger.balanced():
             raise ValueError("receiver state: the ledger does not balance")
+        if any(v < 0 for v in last_seq.values()):
+            raise ValueError("receiver state: negative sequence number")
         self.ledger, self.last_seq, self._seen = ledger, last_seq, seen
+        # the checkpoint's window governs now: the broker redelivers what it had not yet
+        # acknowledged, and those frames must be taken again despite the marks
+        self.floor = {}
 
     def _reject(self, reason: str) -> None:
         self.ledger.rejected[reason] += 1
@@ -151,6 +181,9 @@ class Receiver:
             return None
         env = out.envelope
         self._remember(env.sender, env.seq)
+        if env.sent_s > self.last_sent.get(env.sender, -math.inf):
+            self.last_sent[env.sender] = float(env.sent_s)
+            self._save_marks()
         self.ledger.accepted += 1
         self.ledger.accepted_by_sender[env.sender] += 1
         return out
@@ -158,6 +191,8 @@ class Receiver:
     def _check(self, data) -> tuple[str, Accepted | None]:
         if not isinstance(data, bytes | bytearray | memoryview):
             return "malformed", None
+        if len(data) > self.max_frame_bytes:
+            return "oversized", None
         try:
             frame = decode_frame(bytes(data))
         except SchemaError:
@@ -181,13 +216,41 @@ class Receiver:
         now = self.clock()
         if not (now - self.max_age_s <= env.sent_s <= now + self.max_future_s):
             return "stale", None
-        if self._replayed(env.sender, env.seq):
+        if env.sent_s <= self.floor.get(env.sender, -math.inf) or self._replayed(env.sender,
+                                                                                 env.seq):
             return "replayed", None
         return "", Accepted(env, body, rows)
 
     def _replayed(self, sender: str, seq: int) -> bool:
         high = self.last_seq.get(sender, 0)
         return seq <= high - self.replay_window or seq in self._seen.get(sender, ())
+
+    # -- replay marks ---------------------------------------------------------------------
+    def _load_marks(self) -> dict[str, float]:
+        if self.marks_file is None:
+            return {}
+        try:
+            with open(self.marks_file, "rb") as fh:
+                if os.fstat(fh.fileno()).st_mode & 0o077:
+                    raise ValueError(f"{self.marks_file} is readable by others: "
+                                     f"chmod 600 {self.marks_file}")
+                doc = json.loads(fh.read(1 << 20))
+        except FileNotFoundError:
+            return {}
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{self.marks_file}: unreadable replay marks ({exc})") from None
+        if not isinstance(doc, dict) or doc.get("format") != MARKS_FORMAT or not isinstance(
+                doc.get("high"), dict):
+            raise ValueError(f"{self.marks_file}: not a replay-marks file")
+        return {str(k): float(v) for k, v in doc["high"].items()
+                if isinstance(v, int | float) and math.isfinite(v)}
+
+    def _save_marks(self) -> None:
+        if self.marks_file is None:
+            return
+        high = {k: v for k, v in self.last_sent.items() if math.isfinite(v)}
+        write_private(self.marks_file, json.dumps(
+            {"format": MARKS_FORMAT, "high": high}).encode(), sync=False)
 
     def _remember(self, sender: str, seq: int) -> None:
         high = max(self.last_seq.get(sender, 0), seq)

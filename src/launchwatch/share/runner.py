@@ -37,7 +37,7 @@ def run_node(config_path: str | Path) -> int:
         setup = load_config(config_path)
         bus = make_bus(setup.spec.bus)
     except (NodeConfigError, BusError) as exc:
-        print(f"launchwatch: error: {exc}", file=sys.stderr)
+        print(f"launchwatch: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     try:
         node = Node(setup, bus, simulate_feed(setup.scenario))
@@ -53,7 +53,7 @@ def run_node(config_path: str | Path) -> int:
             node.write_outputs(setup.state_dir)
         print(json.dumps(node.summary()))
     except (BusError, CheckpointError) as exc:
-        print(f"launchwatch: error: {exc}", file=sys.stderr)
+        print(f"launchwatch: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     finally:
         bus.close()
@@ -71,14 +71,14 @@ def run_nodes(config_paths) -> int:
         if len(scenarios) != 1:
             raise NodeConfigError(f"nodes of different scenarios: {sorted(scenarios)}")
     except NodeConfigError as exc:
-        print(f"launchwatch: error: {exc}", file=sys.stderr)
+        print(f"launchwatch: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     bus = InProcBus()
     feed = simulate_feed(setups[0].scenario)
     try:
         nodes = [Node(s, bus, feed) for s in setups]
     except CheckpointError as exc:
-        print(f"launchwatch: error: {exc}", file=sys.stderr)
+        print(f"launchwatch: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     run_lockstep(nodes)
     for node in nodes:

@@ -1,7 +1,10 @@
 /* launchwatch dashboard: Leaflet map (offline base map from world-atlas), live run feed over
    the /ws/live WebSocket, timeline, and the launch event records with search.
    Element ids / classes used by the browser test: #verdict, #status, body[data-run-state],
-   path.lw-track, path.lw-ellipse, path.lw-warned, #timeline, #events. */
+   path.lw-track, path.lw-ellipse, path.lw-warned, #timeline, #events.
+   Security: no string from the service is ever parsed as HTML. Text goes in through
+   textContent and DOM nodes only (tooltips get DOM elements from tip(), never HTML strings),
+   and the page runs under a Content-Security-Policy without inline script. */
 "use strict";
 
 const $ = (sel) => document.querySelector(sel);
@@ -10,6 +13,12 @@ const el = (tag, attrs = {}, text) => {
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   if (text !== undefined) e.textContent = text;
   return e;
+};
+// A tooltip's content as DOM: one text line per argument (never parsed as HTML).
+const tip = (...lines) => {
+  const d = document.createElement("div");
+  lines.forEach((line, i) => { if (i) d.append(document.createElement("br")); d.append(String(line)); });
+  return d;
 };
 const fmt = (x, nd = 1) => (x === null || x === undefined ? "–" : Number(x).toFixed(nd));
 const ZONE = { eez: "EEZ", territorial_sea: "territorial sea", land: "land", high_seas: "high seas" };
@@ -46,7 +55,7 @@ fetch("/api/sites").then((r) => r.json()).then((fc) => {
     pane: "marks",
     pointToLayer: (f, ll) => L.circleMarker(ll, { pane: "marks", radius: 3.5, color: "#111", weight: 1,
                                                    fillColor: "#333", fillOpacity: 0.9, className: "lw-site" })
-      .bindTooltip(`${f.properties.name} (${f.properties.province})`),
+      .bindTooltip(tip(`${f.properties.name} (${f.properties.province})`)),
   }).addTo(map);
 });
 
@@ -60,7 +69,8 @@ function resetRun(id) {
   current = { id, tracks: new Map(), preds: new Map(), warnedLayer: L.layerGroup().addTo(runLayer),
               firstTrack: new Set(), lastVerdict: new Map(), offset: "", bounds: L.latLngBounds([]) };
   $("#timeline").replaceChildren();
-  $("#prediction").innerHTML = "<h2>Impact prediction</h2><p class='muted'>waiting for a confirmed track</p>";
+  $("#prediction").replaceChildren(el("h2", {}, "Impact prediction"),
+                                   el("p", { class: "muted" }, "waiting for a confirmed track"));
   setVerdict("tracking…", "live");
 }
 
@@ -84,7 +94,7 @@ function onScenario(m) {
     const ll = [l.lat, l.lon];
     L.circleMarker(ll, { pane: "marks", radius: 7, color: "#111", weight: 2, fillColor: "#ffd43b",
                          fillOpacity: 1, className: "lw-launch" })
-      .bindTooltip(`${l.id}: ${l.site || "launch point"}`, { permanent: true, direction: "left", className: "lw-label" })
+      .bindTooltip(tip(`${l.id}: ${l.site || "launch point"}`), { permanent: true, direction: "left", className: "lw-label" })
       .addTo(runLayer);
     current.bounds.extend(ll);
   }
@@ -105,7 +115,7 @@ function onTrack(m) {
       addTimeline(m.time, `track T${t.track_id} confirmed at ${fmt(t.height_km, 0)} km, ${fmt(t.speed_km_s, 2)} km/s`);
     }
     tr.line.addLatLng(ll);
-    tr.head.setLatLng(ll).bindTooltip(`T${t.track_id}: ${fmt(t.height_km, 0)} km, ${fmt(t.speed_km_s, 2)} km/s`);
+    tr.head.setLatLng(ll).bindTooltip(tip(`T${t.track_id}: ${fmt(t.height_km, 0)} km, ${fmt(t.speed_km_s, 2)} km/s`));
     current.bounds.extend(ll);
   }
 }
@@ -154,8 +164,9 @@ function onAssessment(m) {
       pr.impact.setLatLng([p.impact_lat, p.impact_lon]);
     }
     pr.t_s = m.t_s;
-    pr.impact.unbindTooltip().bindTooltip(`T${p.track_id} impact ${clock(p.impact_time)}<br>${zoneText(p.verdict)}, ` +
-                          `95 %: ${fmt(p.ellipse_95_km?.[0], 1)} × ${fmt(p.ellipse_95_km?.[1], 1)} km`,
+    pr.impact.unbindTooltip().bindTooltip(tip(`T${p.track_id} impact ${clock(p.impact_time)}`,
+                                              `${zoneText(p.verdict)}, ` +
+                          `95 %: ${fmt(p.ellipse_95_km?.[0], 1)} × ${fmt(p.ellipse_95_km?.[1], 1)} km`),
                           { permanent: true, direction: "right", offset: [8, 0], className: "lw-label lw-impact-label" });
     const verdict = zoneText(p.verdict);
     if (current.lastVerdict.get(p.track_id) !== verdict) {
@@ -216,7 +227,7 @@ async function onWarning(m) {
   L.geoJSON({ type: "FeatureCollection", features: feats }, {
     pane: "areas",
     style: { className: "lw-warned", color: "#c2410c", weight: 1, fillColor: "#e8590c", fillOpacity: 0.5 },
-    onEachFeature: (f, layer) => layer.bindTooltip(f.properties.name),
+    onEachFeature: (f, layer) => layer.bindTooltip(tip(f.properties.name)),
   }).addTo(current.warnedLayer);
   if (m.open_areas.length) {
     setVerdict("WARNING: " + m.open_areas.map((a) => a.name).join(", "), "warning");
@@ -286,6 +297,28 @@ function connect() {
 }
 connect();
 
+// ---------------------------------------------------------------------------------- API key
+// Writes (starting a run) need a key of role operator; it is kept for this tab only
+// (sessionStorage), never in localStorage or a cookie.
+const KEY_ITEM = "launchwatch-api-key";
+function authHeaders() {
+  const key = sessionStorage.getItem(KEY_ITEM);
+  return key ? { Authorization: `Bearer ${key}` } : {};
+}
+function showKeyState() {
+  const has = Boolean(sessionStorage.getItem(KEY_ITEM));
+  $("#key-state").textContent = has ? "key set for this tab" : "no key: read-only";
+  document.body.dataset.key = has ? "set" : "none";
+}
+$("#key-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const v = $("#api-key").value.trim();
+  if (v) sessionStorage.setItem(KEY_ITEM, v); else sessionStorage.removeItem(KEY_ITEM);
+  $("#api-key").value = "";
+  showKeyState();
+});
+showKeyState();
+
 // ---------------------------------------------------------------------------------- controls
 fetch("/api/scenarios").then((r) => r.json()).then((list) => {
   const sel = $("#scenario");
@@ -298,7 +331,8 @@ $("#run-form").addEventListener("submit", async (ev) => {
   const name = $("#scenario").value;
   const speed = Number($("#speed").value) || 20;
   $("#run").disabled = true;
-  const r = await fetch(`/api/scenarios/${encodeURIComponent(name)}/run?speed=${speed}`, { method: "POST" });
+  const r = await fetch(`/api/scenarios/${encodeURIComponent(name)}/run?speed=${speed}`,
+                        { method: "POST", headers: authHeaders() });
   if (!r.ok) {
     const body = await r.json().catch(() => ({}));
     $("#status").textContent = `cannot start: ${body.detail || r.status}`;
@@ -310,13 +344,14 @@ $("#run-form").addEventListener("submit", async (ev) => {
 const eventLayer = L.layerGroup().addTo(map);
 async function loadEvents() {
   const q = $("#event-search").value.trim();
-  const r = await fetch("/api/events?reports=true&simulated=true&limit=500" + (q ? "&q=" + encodeURIComponent(q) : ""));
+  // the newest 500 (paged in the database), newest first
+  const r = await fetch("/api/events?reports=true&simulated=true&limit=500&order=desc" + (q ? "&q=" + encodeURIComponent(q) : ""));
   const tbody = $("#events tbody");
   if (!r.ok) { tbody.replaceChildren(); return; }
   const events = await r.json();
   tbody.replaceChildren();
   eventLayer.clearLayers();
-  for (const e of events.slice().reverse()) {
+  for (const e of events) {
     const tr = el("tr", { "data-id": e.id });
     const dis = (e.disagreements || []).length;
     const cells = [
@@ -331,7 +366,7 @@ async function loadEvents() {
       L.circleMarker([e.landing_lat_deg, e.landing_lon_deg], { pane: "marks", radius: 3, color: "#555",
                                                                weight: 1, fillColor: "#aaa", fillOpacity: 0.8,
                                                                className: "lw-event" })
-        .bindTooltip(`${e.launch_date} ${e.site_name || ""}: ${e.landing_area || "landing point"}`).addTo(eventLayer);
+        .bindTooltip(tip(`${e.launch_date} ${e.site_name || ""}: ${e.landing_area || "landing point"}`)).addTo(eventLayer);
     }
   }
   $("#event-count").textContent = `${events.length} event${events.length === 1 ? "" : "s"}`;
