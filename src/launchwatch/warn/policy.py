@@ -8,8 +8,14 @@ predicted entry/exit times), the words and the CAP form from :mod:`.messages`, t
 every later one an ``Update`` referencing all earlier ones.
 
 **Whose prediction.** A track that may still be boosting (boost probability above
-``max_boost_prob``) is judged by its heading corridor (:mod:`.corridor`) when ``early`` is on,
-else not at all: its ballistic prediction is only a lower bound on the range.
+``max_boost_prob``) is judged by its launch corridor (``early``, a :class:`.corridor.Corridor`:
+the IR cue's site, the heading and a fan of boost templates, blended with the ballistic
+prediction by the chance the motor still burns; its areas issue at the corridor's own
+``p_issue``), else not at all: its ballistic prediction is only a lower bound on the range.
+
+**Track breaks.** When a warned track stops and a new track begins where and when it stopped
+(:data:`SUCCESSOR_KM`, :data:`SUCCESSOR_KM_S`), the old thread follows the new track instead of
+going "tracking lost": the same missile is still tracked.
 
 Lifecycle of an area (kinds of :data:`KINDS`, codes of :mod:`.jalert`):
 
