@@ -67,8 +67,13 @@ def _judge(corridor, model, t_s):
     a = make_assessment(t_s, (39.0, 125.7), [(39.5, 128.0)] * 10, t_s + 300.0)
     K, A = 1, len(model.codes)
     zero = np.zeros((K, A))
-    th = {"p_over": zero, "p_fall": zero, "ellipse": np.zeros((K, A), bool),
-          "t_entry_s": np.full((K, A), np.nan), "t_exit_s": np.full((K, A), np.nan)}
+    th = {
+        "p_over": zero,
+        "p_fall": zero,
+        "ellipse": np.zeros((K, A), bool),
+        "t_entry_s": np.full((K, A), np.nan),
+        "t_exit_s": np.full((K, A), np.nan),
+    }
     out = corridor.blend(a, th, np.ones(1), model)
     return out, corridor.judges(a, 0)
 

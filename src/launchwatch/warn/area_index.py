@@ -30,7 +30,7 @@ class AreaIndex:
         self.grid = np.ascontiguousarray(tables["grid"])
         self.lon0, self.lat0, self.cell = (float(v) for v in tables["origin"])
         wkb, off = tables["wkb"].tobytes(), tables["wkb_offsets"]
-        self.geoms = [shapely.from_wkb(wkb[off[i]:off[i + 1]]) for i in range(len(self.codes))]
+        self.geoms = [shapely.from_wkb(wkb[off[i] : off[i + 1]]) for i in range(len(self.codes))]
         for g in self.geoms:
             shapely.prepare(g)
         self.bounds = np.array([g.bounds for g in self.geoms])
@@ -112,13 +112,17 @@ class AreaIndex:
             res = np.full(mixed.size, -1, dtype=np.int16)
             # in area order (the first area wins), the areas whose bounds meet the points' box
             b = self.bounds
-            near = ((b[:, 0] <= mx.max()) & (b[:, 2] >= mx.min()) & (b[:, 1] <= my.max())
-                    & (b[:, 3] >= my.min()))
+            near = (
+                (b[:, 0] <= mx.max())
+                & (b[:, 2] >= mx.min())
+                & (b[:, 1] <= my.max())
+                & (b[:, 3] >= my.min())
+            )
             for a in np.flatnonzero(allowed & near):
                 x0, y0, x1, y1 = b[a]
                 cand = np.flatnonzero((res < 0) & (mx >= x0) & (mx <= x1) & (my >= y0) & (my <= y1))
                 if cand.size:
-                    hit = self._contains_xy(a, mx[cand], my[cand])
+                    hit = self._contains_xy(int(a), mx[cand], my[cand])
                     res[cand[hit]] = a
             out[mixed] = res
         return out.reshape(shape)
@@ -145,5 +149,3 @@ def _split_collection(g):
     if lines is not None:
         shapely.prepare(lines)
     return mp, lines
-
-

@@ -10,8 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib.resources import files
 
-__all__ = ["COUNTRIES", "area_codes", "area_name", "area_country", "check_countries",
-           "area_table"]
+__all__ = ["COUNTRIES", "area_codes", "area_name", "area_country", "check_countries", "area_table"]
 
 #: Countries (ISO 3166-1 alpha-3) that have warning areas.
 COUNTRIES = ("JPN", "KOR")
@@ -63,5 +62,3 @@ def check_countries(countries) -> tuple[str, ...]:
     if bad or not countries:
         raise ValueError(f"countries must be a non-empty subset of {COUNTRIES}, got {countries}")
     return countries
-
-

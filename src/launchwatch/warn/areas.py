@@ -26,11 +26,26 @@ from .area_tables import CELL_DEG, SCHEMA_VERSION, build_tables, cache_path, loa
 from .land_mask import COARSE_DEG, LandMask
 
 __all__ = [
-    "SCHEMA_VERSION", "CELL_DEG", "COARSE_DEG", "COUNTRIES", "area_codes", "area_name",
-    "area_country", "area_polygons", "area_of", "area_index_of", "AreaIndex", "LandMask",
-    "load_index", "read_jma_geojson", "check_countries", "build_tables", "cache_path",
+    "SCHEMA_VERSION",
+    "CELL_DEG",
+    "COARSE_DEG",
+    "COUNTRIES",
+    "area_codes",
+    "area_name",
+    "area_country",
+    "area_polygons",
+    "area_of",
+    "area_index_of",
+    "AreaIndex",
+    "LandMask",
+    "load_index",
+    "read_jma_geojson",
+    "check_countries",
+    "build_tables",
+    "cache_path",
     "load_tables",
 ]
+
 
 @lru_cache(maxsize=1)
 def load_index() -> AreaIndex:
@@ -59,5 +74,6 @@ def area_polygons(countries=COUNTRIES) -> dict[str, object]:
     """Area code -> shapely (Multi)Polygon in lon/lat degrees, for maps and CAP polygons."""
     countries = check_countries(countries)
     idx = load_index()
-    return {c: g for c, g, k in zip(idx.codes, idx.geoms, idx.country, strict=True)
-            if k in countries}
+    return {
+        c: g for c, g, k in zip(idx.codes, idx.geoms, idx.country, strict=True) if k in countries
+    }

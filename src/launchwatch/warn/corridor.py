@@ -53,8 +53,7 @@ from ..flight.catalog import load_sites
 from ..flight.propagate import make_controls, propagate
 from ..flight.vehicles import generic_boost
 
-__all__ = ["Corridor", "ir_ground_points", "fan", "FAN_BURN_S", "FAN_KICK_RAD",
-           "FAN_THRUST_SCALE"]
+__all__ = ["Corridor", "ir_ground_points", "fan", "FAN_BURN_S", "FAN_KICK_RAD", "FAN_THRUST_SCALE"]
 
 #: Fan of generic boosts (estimates spanning SRBM to ICBM boosts): burn times (s), pitch-over
 #: angles (rad from vertical), thrust scales.
@@ -135,10 +134,15 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
     kick, scale = np.meshgrid(FAN_KICK_RAD, FAN_THRUST_SCALE)
     states, burns, t_imp, imp = [], [], [], []
     for burn in FAN_BURN_S:  # one vehicle per call, all its kicks and thrust scales at once
-        tr = propagate(generic_boost(burn), lat_deg, lon_deg, az_deg,
-                       make_controls(kick.size, kick_rad=kick.ravel(),
-                                     thrust_scale=scale.ravel()),
-                       sample_times_s=times, t_max_s=float(times[-1]))
+        tr = propagate(
+            generic_boost(burn),
+            lat_deg,
+            lon_deg,
+            az_deg,
+            make_controls(kick.size, kick_rad=kick.ravel(), thrust_scale=scale.ravel()),
+            sample_times_s=times,
+            t_max_s=float(times[-1]),
+        )
         states.append(tr.samples_ecef())
         burns.append(np.full(kick.size, burn))
         t_imp.append(tr.t_impact_s)
@@ -146,16 +150,29 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
     st = np.concatenate(states)
     lat, lon, h = frames.ecef_to_geodetic(st[..., :3])
     ok = np.isfinite(h)
-    _, _, d = geodesy.inverse(np.full(lat.shape, lat_deg), np.full(lat.shape, lon_deg),
-                              np.degrees(np.where(ok, lat, 0.0)),
-                              np.degrees(np.where(ok, lon, 0.0)))
+    _, _, d = geodesy.inverse(
+        np.full(lat.shape, lat_deg),
+        np.full(lat.shape, lon_deg),
+        np.degrees(np.where(ok, lat, 0.0)),
+        np.degrees(np.where(ok, lon, 0.0)),
+    )
     d = np.where(ok, d, np.nan)
     up = st[..., :3] / np.linalg.norm(st[..., :3], axis=-1, keepdims=True)
     speed = np.linalg.norm(st[..., 3:], axis=-1)
-    gamma = np.arcsin(np.clip(np.sum(up * st[..., 3:], axis=-1) / np.maximum(speed, 1e-9),
-                              -1.0, 1.0))
-    return (times, st[..., :3], h, d, speed, gamma, np.concatenate(burns),
-            np.concatenate(t_imp), np.concatenate(imp))
+    gamma = np.arcsin(
+        np.clip(np.sum(up * st[..., 3:], axis=-1) / np.maximum(speed, 1e-9), -1.0, 1.0)
+    )
+    return (
+        times,
+        st[..., :3],
+        h,
+        d,
+        speed,
+        gamma,
+        np.concatenate(burns),
+        np.concatenate(t_imp),
+        np.concatenate(imp),
+    )
 
 
 class Corridor:
@@ -170,10 +187,17 @@ class Corridor:
     above which it sees a plume (without a revisit, IR timing is not used).
     """
 
-    def __init__(self, *, p_issue: float = 0.6, n_draws: int = 400, seed: int = 0,
-                 boost_index: int = 1,
-                 min_weight: float = 1e-3, ir_revisit_s: float | None = None,
-                 ir_min_height_m: float = 8e3):
+    def __init__(
+        self,
+        *,
+        p_issue: float = 0.6,
+        n_draws: int = 400,
+        seed: int = 0,
+        boost_index: int = 1,
+        min_weight: float = 1e-3,
+        ir_revisit_s: float | None = None,
+        ir_min_height_m: float = 8e3,
+    ):
         if n_draws < 1:
             raise ValueError("n_draws must be >= 1")
         if not 0.0 < p_issue <= 1.0:
@@ -260,8 +284,13 @@ class Corridor:
             fans.append(draws)
         if not ks:
             return th
-        fan_a = _pseudo_assessment(a, [f[0] for f in fans], [f[1] for f in fans],
-                                   [f[2] for f in fans], [f[3] for f in fans])
+        fan_a = _pseudo_assessment(
+            a,
+            [f[0] for f in fans],
+            [f[1] for f in fans],
+            [f[2] for f in fans],
+            [f[3] for f in fans],
+        )
         fth = model.threat(fan_a)
         out = {n: np.array(v, copy=True) for n, v in th.items()}
         out.setdefault("p_issue", np.full(a.n_tracks, np.nan))
@@ -295,8 +324,9 @@ class Corridor:
         ir = self._all_ir()
         if np.isfinite(t_cue) and self.ir_revisit_s is not None and ir is not None:
             ti = ir[0]
-            sel = np.flatnonzero((ti > t - self.ir_revisit_s - 1.5) & (ti <= t + 1e-6)
-                                 & (ti >= mine["t_s"][0] - 1.0))
+            sel = np.flatnonzero(
+                (ti > t - self.ir_revisit_s - 1.5) & (ti <= t + 1e-6) & (ti >= mine["t_s"][0] - 1.0)
+            )
             info["ir_recent"] = int(sel.size)
             if not sel.size:
                 return 0.0
@@ -336,16 +366,17 @@ class Corridor:
         if tid in self._launch:
             return self._launch[tid]
         first = mine[0]
-        lat0, lon0, _ = frames.ecef_to_geodetic(first["state"][:3])
-        lat0, lon0 = float(np.degrees(lat0)), float(np.degrees(lon0))
+        lat_r, lon_r, _ = frames.ecef_to_geodetic(first["state"][:3])
+        lat0, lon0 = float(np.degrees(lat_r)), float(np.degrees(lon_r))
         cue = None
         ir = self._all_ir()
         if ir is not None:
             ti, la, lo = ir
             ok = np.isfinite(la) & (ti <= first["t_s"] + ASSOC_LAG_S)
             if ok.any():
-                _, _, dist = geodesy.inverse(np.full(ok.sum(), lat0), np.full(ok.sum(), lon0),
-                                             la[ok], lo[ok])
+                _, _, dist = geodesy.inverse(
+                    np.full(ok.sum(), lat0), np.full(ok.sum(), lon0), la[ok], lo[ok]
+                )
                 near = np.flatnonzero(dist <= ASSOC_KM * 1e3)
                 if near.size:
                     j = near[np.argmin(ti[ok][near])]
@@ -354,19 +385,26 @@ class Corridor:
             cov = np.zeros((1, 6, 6))
             c = np.asarray(first["cov"], float)
             cov[0] = c if c.ndim == 2 else np.diag(c)
-            le = estimate_launch(np.array([first["t_s"]]), first["state"][None, :6], cov,
-                                 rng=np.random.default_rng(0), n_draws=100)
+            le = estimate_launch(
+                np.array([first["t_s"]]),
+                first["state"][None, :6],
+                cov,
+                rng=np.random.default_rng(0),
+                n_draws=100,
+            )
             if np.isfinite(le.lat_deg[0]):
                 cue = (float(le.lat_deg[0]), float(le.lon_deg[0]), "estimate", np.nan)
         if cue is None:
             return (np.nan, np.nan, "", np.nan)
-        _, _, ds = geodesy.inverse(np.full(self._site_lat.size, cue[0]),
-                                   np.full(self._site_lat.size, cue[1]),
-                                   self._site_lat, self._site_lon)
+        _, _, ds = geodesy.inverse(
+            np.full(self._site_lat.size, cue[0]),
+            np.full(self._site_lat.size, cue[1]),
+            self._site_lat,
+            self._site_lon,
+        )
         i = int(np.argmin(ds))
         if ds[i] <= SITE_KM * 1e3:
-            cue = (float(self._site_lat[i]), float(self._site_lon[i]), self._site_names[i],
-                   cue[3])
+            cue = (float(self._site_lat[i]), float(self._site_lon[i]), self._site_names[i], cue[3])
         self._launch[tid] = cue
         return cue
 
@@ -400,17 +438,19 @@ class Corridor:
         sig_g = float(np.sqrt(max(cov_v[2, 2], 0.0))) / max(speed, 1.0)
         az0 = float(np.round(az))
         times, ecef, h_tab, d_tab, s_tab, g_tab, burn, t_imp, imp = fan(
-            round(lat_l, 4), round(lon_l, 4), az0)
-        fidx = _first_crossing(h_tab[:, :_T_FINE.size], float(h))
-        tau = _at(np.broadcast_to(times[:_T_FINE.size], h_tab[:, :_T_FINE.size].shape), fidx)
-        s_j = _at(s_tab[:, :_T_FINE.size], fidx)
-        g_j = _at(g_tab[:, :_T_FINE.size], fidx)
-        d_j = _at(d_tab[:, :_T_FINE.size], fidx)
+            round(lat_l, 4), round(lon_l, 4), az0
+        )
+        fidx = _first_crossing(h_tab[:, : _T_FINE.size], float(h))
+        tau = _at(np.broadcast_to(times[: _T_FINE.size], h_tab[:, : _T_FINE.size].shape), fidx)
+        s_j = _at(s_tab[:, : _T_FINE.size], fidx)
+        g_j = _at(g_tab[:, : _T_FINE.size], fidx)
+        d_j = _at(d_tab[:, : _T_FINE.size], fidx)
         ss = np.hypot(sig_s, SIGMA_SPEED_M_S)
         sg = np.hypot(sig_g, SIGMA_GAMMA_RAD)
         sd = np.hypot(pos_sig, SIGMA_RANGE_M)
-        logw = -0.5 * (((speed - s_j) / ss) ** 2 + ((gamma - g_j) / sg) ** 2
-                       + ((dist - d_j) / sd) ** 2)
+        logw = -0.5 * (
+            ((speed - s_j) / ss) ** 2 + ((gamma - g_j) / sg) ** 2 + ((dist - d_j) / sd) ** 2
+        )
         # the speed change over the last rows (>= ACCEL_BASE_S apart): a burning template
         # gains speed, a coasting body loses it
         prev = mine[mine["t_s"] <= row["t_s"] - ACCEL_BASE_S]
@@ -422,32 +462,45 @@ class Corridor:
         cp = cp if cp.ndim == 2 else np.diag(cp)
         v0 = prev["state"][3:6]
         dv_obs = speed - float(np.linalg.norm(v0))
-        sig_dv = np.hypot(np.hypot(sig_s, float(np.sqrt(max(v0 @ cp[3:6, 3:6] @ v0, 0.0)))
-                                   / max(float(np.linalg.norm(v0)), 1.0)), SIGMA_DV_M_S)
+        sig_dv = np.hypot(
+            np.hypot(
+                sig_s,
+                float(np.sqrt(max(v0 @ cp[3:6, 3:6] @ v0, 0.0)))
+                / max(float(np.linalg.norm(v0)), 1.0),
+            ),
+            SIGMA_DV_M_S,
+        )
         tprev = np.clip(tau - dt, 0.0, _T_FINE[-1])
         fprev = np.where(np.isfinite(tprev), tprev / (_T_FINE[1] - _T_FINE[0]), np.nan)
-        dv_j = s_j - _at(s_tab[:, :_T_FINE.size], fprev)
+        dv_j = s_j - _at(s_tab[:, : _T_FINE.size], fprev)
         logw = logw - 0.5 * ((dv_obs - dv_j) / sig_dv) ** 2
         info["dv_obs_m_s"] = round(dv_obs, 1)
         if np.isfinite(t_cue) and self.ir_revisit_s is not None and t_cue <= t:
             # the plume was first seen at t_cue, not at the scan before: it climbed through
             # the sensor's floor height within one revisit before t_cue
-            f8 = _first_crossing(h_tab[:, :_T_FINE.size], self.ir_min_height_m)
-            tau8 = _at(np.broadcast_to(times[:_T_FINE.size], h_tab[:, :_T_FINE.size].shape), f8)
+            f8 = _first_crossing(h_tab[:, : _T_FINE.size], self.ir_min_height_m)
+            tau8 = _at(np.broadcast_to(times[: _T_FINE.size], h_tab[:, : _T_FINE.size].shape), f8)
             late = (t - t_cue) - (tau - tau8)  # seconds the template is early(-)/late(+)
             miss = np.maximum(np.maximum(-late, late - self.ir_revisit_s), 0.0)
             logw = logw - 0.5 * (miss / SIGMA_CUE_S) ** 2
         burning = np.isfinite(logw) & (burn > tau + 1.0)
-        info.update(heading_deg=round(az, 2), sigma_az_deg=round(sig_az, 2),
-                    height_km=round(float(h) / 1e3, 1), speed_m_s=round(speed),
-                    gamma_deg=round(float(np.degrees(gamma)), 1))
+        info.update(
+            heading_deg=round(az, 2),
+            sigma_az_deg=round(sig_az, 2),
+            height_km=round(float(h) / 1e3, 1),
+            speed_m_s=round(speed),
+            gamma_deg=round(float(np.degrees(gamma)), 1),
+        )
         if not burning.any() or np.exp(np.max(logw[burning])) < self.min_weight:
             return None
         w = np.where(burning, np.exp(logw - np.max(logw[burning])), 0.0)
         w /= w.sum()
         pick = self.rng.choice(w.size, size=self.n_draws, p=w)
-        info["burn_s"] = {float(b): round(float(w[burn == b].sum()), 3) for b in FAN_BURN_S
-                          if w[burn == b].sum() > 0}
+        info["burn_s"] = {
+            float(b): round(float(w[burn == b].sum()), 3)
+            for b in FAN_BURN_S
+            if w[burn == b].sum() > 0
+        }
         # flown on: template time tau_j + (path_t - t)
         path_t = t + np.arange(0.0, times[-1] + PATH_DT_S, PATH_DT_S)
         tq = tau[pick][:, None] + (path_t - t)[None, :]  # (S, P) template times
@@ -472,8 +525,9 @@ def _turn(lat0, lon0, lat, lon, dpsi):
     n = int(ok.sum())
     if n:
         b_az, _, b_d = geodesy.inverse(np.full(n, lat0), np.full(n, lon0), lat[ok], lon[ok])
-        lat[ok], lon[ok], _ = geodesy.direct(np.full(n, lat0), np.full(n, lon0),
-                                             b_az + np.broadcast_to(dpsi, lat.shape)[ok], b_d)
+        lat[ok], lon[ok], _ = geodesy.direct(
+            np.full(n, lat0), np.full(n, lon0), b_az + np.broadcast_to(dpsi, lat.shape)[ok], b_d
+        )
     return lat, lon
 
 
@@ -522,23 +576,37 @@ def _pseudo_assessment(a: Assessment, path_t, lat, lon, impacts) -> Assessment:
     plat = np.full((K, S, P), np.nan)
     plon = np.full((K, S, P), np.nan)
     for j in range(K):  # tracks (a few), not samples
-        plat[j, :, :lat[j].shape[1]] = lat[j]
-        plon[j, :, :lon[j].shape[1]] = lon[j]
+        plat[j, :, : lat[j].shape[1]] = lat[j]
+        plon[j, :, : lon[j].shape[1]] = lon[j]
     ilat = np.stack([i[0] for i in impacts])
     ilon = np.stack([i[1] for i in impacts])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        it = np.array([np.nanmean(i[2]) if np.isfinite(i[2]).any() else np.inf
-                       for i in impacts])
+        it = np.array([np.nanmean(i[2]) if np.isfinite(i[2]).any() else np.inf for i in impacts])
         mlat = np.nanmean(ilat, axis=1)
         mlon = np.nanmean(ilon, axis=1)
     nan_k = np.full(K, np.nan)
     L = len(ELLIPSE_LEVELS)
     return Assessment(
-        t_s=float(a.t_s), epoch=a.epoch, track_id=np.arange(K), n_samples=S,
-        impact_lat_deg=mlat, impact_lon_deg=mlon, impact_t_s=it, impact_t_sigma_s=nan_k,
-        ellipse_semi_major_m=np.full((K, L), np.nan), ellipse_semi_minor_m=np.full((K, L), np.nan),
-        ellipse_orientation_deg=nan_k, impact_cov_en_m2=np.full((K, 2, 2), np.nan),
-        sample_impact_lat_deg=ilat, sample_impact_lon_deg=ilon, zone_probs=({},) * K,
-        verdict_kind=np.array([""] * K), verdict_country=np.array([""] * K),
-        path_t_s=grid, path_lat_deg=plat, path_lon_deg=plon, path_h_m=np.full((K, S, P), np.nan))
+        t_s=float(a.t_s),
+        epoch=a.epoch,
+        track_id=np.arange(K),
+        n_samples=S,
+        impact_lat_deg=mlat,
+        impact_lon_deg=mlon,
+        impact_t_s=it,
+        impact_t_sigma_s=nan_k,
+        ellipse_semi_major_m=np.full((K, L), np.nan),
+        ellipse_semi_minor_m=np.full((K, L), np.nan),
+        ellipse_orientation_deg=nan_k,
+        impact_cov_en_m2=np.full((K, 2, 2), np.nan),
+        sample_impact_lat_deg=ilat,
+        sample_impact_lon_deg=ilon,
+        zone_probs=({},) * K,
+        verdict_kind=np.array([""] * K),
+        verdict_country=np.array([""] * K),
+        path_t_s=grid,
+        path_lat_deg=plat,
+        path_lon_deg=plon,
+        path_h_m=np.full((K, S, P), np.nan),
+    )

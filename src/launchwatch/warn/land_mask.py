@@ -47,7 +47,7 @@ class LandMask:
         grid = index.grid
         allowed = np.isin(index.country, self.countries)
         lut = np.zeros(256, dtype=bool)
-        lut[1:len(index.codes) + 1] = allowed
+        lut[1 : len(index.codes) + 1] = allowed
         land = lut[grid]
         mixed = grid == MIXED
         for a in np.flatnonzero(allowed):
@@ -61,7 +61,9 @@ class LandMask:
         ny, nx = land.shape
         pad = np.zeros((-(-ny // r) * r, -(-nx // r) * r), dtype=bool)
         pad[:ny, :nx] = land
-        coarse = pad.reshape(pad.shape[0] // r, r, pad.shape[1] // r, r).any(axis=(1, 3))
+        coarse = np.asarray(
+            pad.reshape(pad.shape[0] // r, r, pad.shape[1] // r, r).any(axis=(1, 3))
+        )
         self.cell = r * index.cell
         self.lat0, self.lon0 = index.lat0, index.lon0
         self.land = _dilate(coarse)
@@ -106,8 +108,9 @@ class LandMask:
         ``lon_min <= lon_max`` need not be normalised (a box may cross the antimeridian, e.g.
         179..181); NaN gives False. Arrays of any equal shape; O(1) per box.
         """
-        y0, y1, x0, x1 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (
-            lat_min, lat_max, lon_min, lon_max)))
+        y0, y1, x0, x1 = np.broadcast_arrays(
+            *(np.asarray(v, dtype=float) for v in (lat_min, lat_max, lon_min, lon_max))
+        )
         shape = y0.shape
         y0, y1, x0, x1 = (v.ravel() for v in (y0, y1, x0, x1))
         out = np.zeros(y0.size, dtype=bool)
@@ -122,11 +125,12 @@ class LandMask:
         xn -= 180.0
         x0, x1 = xn, x1 - (x0 - xn)
         hit = self._box_hits(y0, y1, x0, np.minimum(x1, 180.0))
-        wrap = np.flatnonzero(x1 >= 180.0)
-        if wrap.size:  # the part beyond the antimeridian; the whole globe if the box is wider
-            hit[wrap] |= self._box_hits(y0[wrap], y1[wrap], np.full(wrap.size, -180.0),
-                                        x1[wrap] - 360.0)
-            hit[wrap[x1[wrap] - x0[wrap] >= 360.0]] = True
+        over = np.flatnonzero(x1 >= 180.0)
+        if over.size:  # the part beyond the antimeridian; the whole globe if the box is wider
+            hit[over] |= self._box_hits(
+                y0[over], y1[over], np.full(over.size, -180.0), x1[over] - 360.0
+            )
+            hit[over[x1[over] - x0[over] >= 360.0]] = True
         out[ok] = hit
         return out.reshape(shape)
 
@@ -156,5 +160,3 @@ def _dilate(m: np.ndarray) -> np.ndarray:
     out[:, 1:] |= rows[:, :-1]
     out[:, :-1] |= rows[:, 1:]
     return out
-
-
