@@ -24,10 +24,14 @@ FORMATTED := src/launchwatch/pipeline src/launchwatch/share/checkpoint.py \
 	src/launchwatch/flight/classes.py src/launchwatch/flight/sea_areas.py \
 	src/launchwatch/cli/__init__.py src/launchwatch/cli/__main__.py src/launchwatch/cli/common.py \
 	tests/test_private_access.py tests/test_readme.py tests/share/test_checkpoint.py \
-	tests/assess/test_summary.py tests/sense/test_observe.py
+	tests/assess/test_summary.py tests/sense/test_observe.py \
+	$(WARN_AREAS) src/launchwatch/warn/corridor.py tests/warn/test_corridor.py
+WARN_AREAS := $(addprefix src/launchwatch/warn/,areas.py area_names.py area_sources.py \
+	area_tables.py area_index.py land_mask.py)
 TYPED := src/launchwatch/pipeline src/launchwatch/share/checkpoint.py \
 	src/launchwatch/assess/summary.py src/launchwatch/flight/classes.py \
-	src/launchwatch/flight/sea_areas.py src/launchwatch/cli/common.py
+	src/launchwatch/flight/sea_areas.py src/launchwatch/cli/common.py \
+	$(WARN_AREAS) src/launchwatch/warn/corridor.py
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)

@@ -79,7 +79,9 @@ def test_overflight_warns_every_overflown_prefecture_before_the_pass(overflight)
     for code, t_over in s["overflown"].items():
         assert s["warned"][code] < t_over, code
     assert s["false_alarms"] == [] and s["wrong_messages"] == []
-    assert s["first_warning_s"] is not None and s["first_warning_s"] < 120.0
+    # the launch corridor warns while the IRBM still burns (the ballistic prediction reached
+    # Hokkaido only near burnout, 82 s); issue 12's goal: <= 60 s
+    assert s["first_warning_s"] is not None and s["first_warning_s"] <= 60.0
     # "passed over" from the live track within 60 s of leaving (J-Alert: 7-9 min on 2017-08-29)
     for code, latency in s["passed_over_latency_s"].items():
         assert latency is not None and 0.0 <= latency <= 60.0, code
@@ -111,16 +113,17 @@ def test_overflight_report_on_one_several_and_many_areas(overflight, tmp_path):
 def test_overflight_messages_are_valid_cap_and_reference_their_thread(overflight):
     events = overflight.policy.events
     assert events[0].msg_type == "Alert"
-    seen = []
+    seen: dict = {}  # per thread (a track break may start a second one)
     for e in events:
         assert cap.validate(e.cap_xml) == [], e.identifier
         assert our_problems(e.cap_xml) == [], e.identifier
         parsed = cap.parse(e.cap_xml)
         assert parsed["identifier"] == e.identifier
-        if e.msg_type != "Alert":
-            refs = {r.split(",")[1] for r in e.references}
-            assert set(seen) <= refs
-        seen.append(e.identifier)
+        earlier = seen.setdefault((e.track_ids, e.country), [])
+        assert (e.msg_type == "Alert") == (not earlier)
+        refs = {r.split(",")[1] for r in e.references}
+        assert set(earlier) == refs
+        earlier.append(e.identifier)
     assert any(e.jalert in ("passed_over", "fell") for e in events)
 
 

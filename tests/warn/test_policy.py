@@ -228,3 +228,37 @@ def test_camf_of_every_japanese_message_decodes(rng):
         want = {f"JP-{int(b):02d}" for b in range(1, 48)
                 if f"JP-{b:02d}" in e.areas}
         assert len(r.ex9_target_area_list) == len(want)
+
+
+def test_track_break_hands_the_warning_to_the_new_track(rng):
+    """The tracker loses the missile at +200 s and starts a new track on it at +203 s: the first
+    track's warning follows the new one (no "tracking lost", no all-clear while the missile
+    flies on) and is passed over by it; a track that starts far away is not taken."""
+    imp = hwasong12_impact()
+    policy = WarningPolicy(country_areas=("JPN",))
+    events = []
+    for t in np.arange(60.0, 860.0, 5.0):
+        tid = 1 if t <= 200.0 else 2
+        sigma = max(20e3, 250e3 * (1 - t / 300.0))
+        events += policy.update(make_assessment(t + (3.0 if tid == 2 else 0.0), SUNAN,
+                                                noisy_impacts(imp, sigma, 200, rng), 840.0,
+                                                track_id=tid))
+    events += policy.finish(900.0)
+    check_thread(events)
+    kinds = [(e.kind, e.track_ids) for e in events]
+    assert ("tracking_lost", (1,)) not in kinds and ("all_clear", (1,)) not in kinds
+    assert ("passed_over", (1,)) in kinds and ("issue", (1,)) in kinds
+    th1 = policy._threads[(1, "JPN")]
+    assert th1.follows == 2
+
+    far = WarningPolicy(country_areas=("JPN",))
+    out = []
+    for t in np.arange(60.0, 300.0, 5.0):
+        if t <= 200.0:
+            a = make_assessment(t, SUNAN, noisy_impacts(imp, 20e3, 200, rng), 840.0)
+        else:  # a new track 600 km away (another missile): not a continuation
+            a = make_assessment(t, WONSAN, noisy_impacts((30.0, 135.0), 20e3, 200, rng), 840.0,
+                                track_id=2)
+        out += far.update(a)
+    assert far._threads[(1, "JPN")].follows == -1
+    assert any(e.kind == "tracking_lost" and e.track_ids == (1,) for e in out)

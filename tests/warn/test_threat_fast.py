@@ -1,7 +1,7 @@
 """The pruned overflight computation of WarningPolicy.threat against brute force.
 
 ``threat`` densifies and looks up only the path segments that may touch land (coarse land mask,
-:class:`launchwatch.warn.areas.LandMask`). Here the reference densifies every segment of every
+:class:`launchwatch.warn.land_mask.LandMask`). Here the reference densifies every segment of every
 sample and looks up every point, as the policy did before the pruning; both must give the same
 ``p_over``/``p_fall`` and entry/exit times within one densified step.
 """

@@ -34,8 +34,8 @@ def history(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """J-Alert's actual warnings beside launchwatch's on the same five flights."""
-    from .sense.scenario import load_scenario
-    from .warn.history import SCENARIOS, compare, table_rows
+    from ..sense.scenario import load_scenario
+    from ..warn.history import SCENARIOS, compare, table_rows
 
     names = list(event or SCENARIOS)
     bad = [n for n in names if n not in SCENARIOS]
@@ -43,7 +43,7 @@ def history(
         fail(f"unknown history event {bad[0]!r}; known: {', '.join(SCENARIOS)}")
     if not 10 <= samples <= 5000:
         fail("--samples must be in 10..5000")
-    from .pipeline.chain import run_chain
+    from ..pipeline.chain import run_chain
     out = []
     for name in names:
         chain = run_chain(load_scenario(name), interval_s=HISTORY_INTERVAL_S, n_samples=samples)

@@ -22,6 +22,7 @@ from ..assess.run import AssessmentRun, assess_history
 from ..assess.summary import columns, prediction_record
 from ..earth import frames, geodesy
 from ..earth.zones import zone_of
+from ..warn.corridor import Corridor
 from ..warn.policy import WarningPolicy, require_exercise
 from ..warn.score import score_warnings
 from .simulate import SimulationResult, run_simulation
@@ -201,13 +202,37 @@ def _missile_figures(sim, run, impacts, truth_of_track) -> list[dict]:
     return per
 
 
+def ir_cue_settings(sensors) -> tuple[float | None, float]:
+    """The IR sensors' longest revisit (s; None without IR) and lowest plume-floor height (m):
+    what the launch corridor needs to read IR silence as burnout."""
+    ir = [s for s in sensors if getattr(s, "kind", "") == "ir"]
+    if not ir:
+        return None, 8e3
+    return (
+        max(float(s.revisit_s) for s in ir),
+        min(float(s.min_target_altitude_km) for s in ir) * 1e3,
+    )
+
+
+def feed_corridor(corridor: Corridor, sim: SimulationResult) -> None:
+    """Give the launch corridor what the chain knows: the tracker's rows, the IR detections
+    and the IR sensors' revisit and floor height (it uses only rows no later than the
+    assessment it judges, as it would live)."""
+    corridor.ir_revisit_s, corridor.ir_min_height_m = ir_cue_settings(sim.sensors)
+    corridor.feed(sim.tracker.history, sim.detections[sim.detections["kind"] == "ir"])
+
+
 def run_chain(
     scenario, *, interval_s: float = 2.0, n_samples: int = 1000, policy: WarningPolicy | None = None
 ) -> ChainResult:
-    """Run sense, track, assess and warn over ``scenario`` (see module docstring)."""
-    policy = policy or WarningPolicy()
+    """Run sense, track, assess and warn over ``scenario`` (see module docstring).  The default
+    policy judges boosting tracks by their launch corridor (:mod:`launchwatch.warn.corridor`);
+    a policy given with ``early=None`` judges only burnt-out tracks."""
+    policy = policy or WarningPolicy(early=Corridor(seed=scenario.seed))
     require_exercise(policy)  # a simulated run can never publish Actual messages
     sim = run_simulation(scenario)
+    if isinstance(policy.early, Corridor):
+        feed_corridor(policy.early, sim)
     t0 = time.perf_counter()
     warning_policy = policy
 

@@ -8,8 +8,14 @@ predicted entry/exit times), the words and the CAP form from :mod:`.messages`, t
 every later one an ``Update`` referencing all earlier ones.
 
 **Whose prediction.** A track that may still be boosting (boost probability above
-``max_boost_prob``) is judged by its heading corridor (:mod:`.corridor`) when ``early`` is on,
-else not at all: its ballistic prediction is only a lower bound on the range.
+``max_boost_prob``) is judged by its launch corridor (``early``, a :class:`.corridor.Corridor`:
+the IR cue's site, the heading and a fan of boost templates, blended with the ballistic
+prediction by the chance the motor still burns; its areas issue at the corridor's own
+``p_issue``), else not at all: its ballistic prediction is only a lower bound on the range.
+
+**Track breaks.** When a warned track stops and a new track begins where and when it stopped
+(:data:`SUCCESSOR_KM`, :data:`SUCCESSOR_KM_S`), the old thread follows the new track instead of
+going "tracking lost": the same missile is still tracked.
 
 Lifecycle of an area (kinds of :data:`KINDS`, codes of :mod:`.jalert`):
 
@@ -43,16 +49,22 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 
 from ..assess.assessment import ELLIPSE_LEVELS, Assessment
+from ..earth import geodesy
 from . import areas as areas_mod
 from . import cap, jalert
 from .messages import Group, build_cap
-from .threat import ThreatModel, merge_impacts, path_hits  # noqa: F401  (re-exported)
+from .threat import ThreatModel, ground_point, merge_impacts, path_hits  # noqa: F401
 
 __all__ = ["WarningEvent", "WarningPolicy", "JST", "KINDS", "require_exercise"]
 
 #: Japan Standard Time, the time zone of the CAP ``sent`` fields by default.
 JST = timezone(timedelta(hours=9), "JST")
 KINDS = tuple(jalert.KINDS)
+#: A track that starts within this distance (km) + this speed (km/s) times the gap of where a
+#: lost track stopped is taken as the same missile (a track break), and the lost track's open
+#: warnings follow it instead of going "tracking lost".
+SUCCESSOR_KM = 20.0
+SUCCESSOR_KM_S = 6.0
 _NAMES = {jalert.LAUNCHED: "launched", jalert.MAY_FALL: "may_fall",
           jalert.PASSED_OVER: "passed_over", jalert.FELL_SEA: "fell", jalert.FELL_HERE: "fell",
           jalert.NOT_COMING: "all_clear", jalert.NOT_FALLING: "all_clear"}
@@ -125,7 +137,7 @@ def _ellipse_from(d) -> tuple | None:
 
 #: _Thread fields kept as they are in plain data (str, int, float, bool).
 _THREAD_SCALARS = ("track_id", "country", "seq", "last_seen_s", "lost", "hold_until_s",
-                   "done", "impact_t_s", "impact_sigma_s")
+                   "done", "impact_t_s", "impact_sigma_s", "follows", "first_seen_s")
 
 
 @dataclass
@@ -156,6 +168,15 @@ class _Thread:
     impact_t_s: float = np.nan
     impact_sigma_s: float = 0.0
     ellipse: object = None
+    follows: int = -1  # the track this thread follows after its own broke (-1: its own)
+    first_seen_s: float = np.nan
+    first_ground: tuple = ()  # (lat, lon) deg of the track at its first update
+    last_ground: tuple = ()  # (lat, lon) deg at its latest update
+
+    @property
+    def live_track(self) -> int:
+        """The track whose updates this thread follows."""
+        return self.track_id if self.follows < 0 else self.follows
 
 
 def require_exercise(policy: WarningPolicy) -> None:
@@ -224,6 +245,7 @@ class WarningPolicy:
             d = {f: getattr(th, f) for f in _THREAD_SCALARS}
             d.update(refs=list(th.refs), ever=list(th.ever), passed=list(th.passed),
                      pending=dict(th.pending), impact=list(th.impact),
+                     first_ground=list(th.first_ground), last_ground=list(th.last_ground),
                      open={c: asdict(st) for c, st in th.open.items()},
                      ellipse=_ellipse_data(th.ellipse))
             return d
@@ -252,7 +274,10 @@ class WarningPolicy:
                     hold_until_s=float(d["hold_until_s"]), done=bool(d["done"]),
                     impact=_impact(d["impact"]), impact_t_s=float(d["impact_t_s"]),
                     impact_sigma_s=float(d["impact_sigma_s"]),
-                    ellipse=_ellipse_from(d["ellipse"]))
+                    ellipse=_ellipse_from(d["ellipse"]), follows=int(d.get("follows", -1)),
+                    first_seen_s=float(d.get("first_seen_s", np.nan)),
+                    first_ground=tuple(float(x) for x in d.get("first_ground", ())),
+                    last_ground=tuple(float(x) for x in d.get("last_ground", ())))
                 threads[(th.track_id, th.country)] = th
             events = [WarningEvent(**{**e, **{k: tuple(e[k]) for k in _EVENT_TUPLES}})
                       for e in state["events"]]
@@ -283,32 +308,44 @@ class WarningPolicy:
                      else np.zeros(a.n_tracks))
             if self.early is not None:
                 th = self.early.blend(a, th, boost, self.model)
+            followers: dict[int, list[_Thread]] = {}
+            for thread in self._threads.values():
+                if thread.follows >= 0 and not thread.done:
+                    followers.setdefault(thread.follows, []).append(thread)
             for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
                 judged = boost[k] <= self.max_boost_prob or (
                     self.early is not None and self.early.judges(a, k))
+                ground = ground_point(a, k)
                 for country in self.countries:
                     key = (int(tid), country)
                     thread = self._threads.get(key)
                     if thread is None:
                         if not judged:
                             continue
-                        thread = self._threads[key] = _Thread(int(tid), country)
-                    if thread.done:
-                        continue
-                    thread.last_seen_s = t
-                    if thread.lost:  # the track is back
-                        thread.lost, thread.hold_until_s = False, np.inf
-                    if not judged:
-                        continue
+                        thread = self._threads[key] = _Thread(int(tid), country,
+                                                              first_seen_s=t,
+                                                              first_ground=ground)
                     sel = np.flatnonzero(self._country == country)
-                    events += self._step(thread, a, k, {n: v[k] for n, v in th.items()}, sel)
+                    for th_k in [thread, *(f for f in followers.get(int(tid), ())
+                                           if f.country == country)]:
+                        if th_k.done:
+                            continue
+                        th_k.last_seen_s = t
+                        th_k.last_ground = ground
+                        if th_k.lost:  # the track is back
+                            th_k.lost, th_k.hold_until_s = False, np.inf
+                        if not judged:
+                            continue
+                        events += self._step(th_k, a, k, {n: v[k] for n, v in th.items()},
+                                             sel)
         self.events += events
         return events
 
     def _step(self, thread: _Thread, a: Assessment, k: int, th: dict, sel) -> list[WarningEvent]:
         t = float(a.t_s)
         p, pf, ell = th["p_over"], th["p_fall"], th["ellipse"]
-        threat = (p >= self.p_issue) | ell
+        p_issue = th.get("p_issue", np.nan)
+        threat = (p >= (p_issue if np.isfinite(p_issue) else self.p_issue)) | ell
         keep = (p >= self.p_keep) | ell
         may_fall = ell | (pf >= self.p_keep)
         thread.impact = (float(a.impact_lat_deg[k]), float(a.impact_lon_deg[k]),
@@ -413,10 +450,17 @@ class WarningPolicy:
         """Timeouts up to ``t`` of the threads whose track is not in the current update:
         tracking lost, the all-clear after a lost track, 'fell' after a passed, lost track."""
         events = []
-        for (tid, _), thread in self._threads.items():
-            if thread.done or tid in skip or not thread.ever:
+        for thread in self._threads.values():
+            if thread.done or thread.live_track in skip or not thread.ever:
                 continue
             lost_at = thread.last_seen_s + self.lost_after_s
+            if not thread.lost and t >= lost_at and thread.open:
+                succ = self._successor(thread, lost_at)
+                if succ is not None:  # the same missile under a new track: follow it
+                    thread.follows = succ.live_track
+                    thread.last_seen_s = succ.last_seen_s
+                    thread.last_ground = succ.last_ground
+                    continue
             if not thread.lost and t >= lost_at:
                 thread.lost = True
                 sigma = max(3.0 * thread.impact_sigma_s, 0.0)
@@ -442,6 +486,27 @@ class WarningPolicy:
                     events += self._fell(thread, when)
         events.sort(key=lambda e: e.t_s)
         return events
+
+    def _successor(self, thread: _Thread, lost_at: float) -> _Thread | None:
+        """A live thread of the same country whose track began where and when ``thread``'s
+        track stopped (a track break: the tracker lost the missile and started a new track on
+        it): first update within ``[last - 5 s, lost_at]`` and its first ground point within
+        :data:`SUCCESSOR_KM` + :data:`SUCCESSOR_KM_S` per second of the gap from the last."""
+        if len(thread.last_ground) != 2:
+            return None
+        best, best_d = None, np.inf
+        for other in self._threads.values():
+            if (other is thread or other.done or other.lost or other.country != thread.country
+                    or other.live_track == thread.live_track or len(other.first_ground) != 2
+                    or not thread.last_seen_s - 5.0 <= other.first_seen_s <= lost_at):
+                continue
+            _, _, d = geodesy.inverse(thread.last_ground[0], thread.last_ground[1],
+                                      other.first_ground[0], other.first_ground[1])
+            gap = abs(other.first_seen_s - thread.last_seen_s)
+            d = float(d)
+            if d <= 1e3 * (SUCCESSOR_KM + SUCCESSOR_KM_S * gap) and d < best_d:
+                best, best_d = other, d
+        return best
 
     def finish(self, t_s: float) -> list[WarningEvent]:
         """End of the run at ``t_s``: let every open warning run its course (tracking lost,

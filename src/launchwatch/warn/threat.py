@@ -119,11 +119,12 @@ def path_hits(a: Assessment, densify_km: float, index, countries):
     Paths are densified linearly in lat/lon: every segment between two path times into ``n``
     points (its start and ``n - 1`` in between; the path's last point closes it), ``n`` from the
     longest segment of all samples (:func:`_n_steps`) so that no step exceeds ``densify_km``; a
-    segment with a NaN end has no points. Only the segments that may touch land are densified and
-    looked up: those with an end near land (:meth:`~.areas.LandMask.distance`) whose lat/lon box
-    touches land (:meth:`~.areas.LandMask.may_touch`). Both tests are conservative and the points
-    are computed as when densifying everything, so the result is the same as looking up every
-    densified point -- at a fraction of the cost, since most of a path is far out at sea.
+    segment with a NaN end has no points. Only the segments that may touch land are densified
+    and looked up: those with an end near land (:meth:`~.land_mask.LandMask.distance`) whose
+    lat/lon box touches land (:meth:`~.land_mask.LandMask.may_touch`). Both tests are
+    conservative and the points are computed as when densifying everything, so the result is the
+    same as looking up every densified point -- at a fraction of the cost, since most of a path
+    is far out at sea.
     """
     mask = index.land_mask(countries)
     t = np.asarray(a.path_t_s, float)

@@ -1,0 +1,612 @@
+"""The early "launch corridor" threat of a boosting track, before its ballistic prediction means
+anything.
+
+While a missile's motor burns, the ballistic prediction of its track (what
+:class:`.threat.ThreatModel` judges) is only a lower bound on the range: a Hwasong-12's reaches
+Hokkaido only near burnout, ~85 s after launch. The corridor answers the question a warning
+officer asks at +40-60 s instead: *from this launch point, on this heading, with this
+climb, where can the missile still go, and which areas does that cross?*
+
+* **Launch point** -- the IR cue: each space-based infrared detection (az/el from GEO) is a line
+  of sight, intersected with the ellipsoid raised by :data:`IR_CUE_HEIGHT_M` (a plume is first
+  seen above ~8 km; from GEO at ~45 deg incidence a 1 km height error moves the point ~1 km).
+  The earliest IR ground point within :data:`ASSOC_KM` of the track's first ground point is the
+  cue; the launch point is the catalog site nearest to it within :data:`SITE_KM`, else the cue
+  itself. Without an IR cue: the launch-point estimate of :mod:`launchwatch.assess.launch_point`
+  from the track's first estimate (then the nearest site, likewise).
+* **Heading** -- the bearing from the launch point to the track's current ground point (the
+  ground track of a boost is a great circle from the pad to well under a degree); its sigma from
+  the track's position uncertainty over that distance (floor :data:`AZ_SIGMA_FLOOR_DEG`).
+* **Fan** -- generic one-stage boosts (:func:`launchwatch.flight.vehicles.generic_boost`; burn
+  times :data:`FAN_BURN_S`, pitch-over angles :data:`FAN_KICK_RAD`, thrust scales
+  :data:`FAN_THRUST_SCALE`) flown once per launch point and whole-degree azimuth by the flight
+  core to impact (J2, rotating Earth, USSA-1976, drag). Each template is matched where it first
+  climbs through the track's height: Gaussian in speed, flight-path angle and downrange from the
+  launch point (the track's own sigma plus template-scatter floors). Only templates *still
+  burning* there are kept: they are the continuations the ballistic prediction does not have.
+  ``n_draws`` draws by weight, each turned about the launch point by its own heading error, are
+  flown on from the match in scenario time; :class:`.threat.ThreatModel` judges them exactly as
+  it judges the ballistic samples (same areas, densification, entry/exit times).
+* **Blend, then hand-over** -- per track, ``P = b * P_fan + (1 - b) * P_ballistic`` with ``b``
+  the tracker's boost-model probability (the largest over the last :data:`BOOST_WINDOW_S`, so a
+  momentary flicker of the filter does not drop a warning); once the track has burnt out ``b``
+  falls to 0 and the ballistic prediction alone decides (the existing lifecycle, which keeps or
+  cancels). The ballistic 95 % ellipse is not used while ``b`` is above the policy's gate.
+
+Feed it the tracker's rows and the IR detections as they come (:meth:`Corridor.feed`); it uses
+only rows no later than the assessment it judges. Positions ECEF metres; times s after the
+scenario epoch; angles in degrees where the name says ``_deg``.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import numpy as np
+
+from ..assess.assessment import ELLIPSE_LEVELS, Assessment
+from ..assess.launch_point import estimate_launch
+from ..earth import frames, geodesy
+from ..earth.constants import A_M, B_M
+from ..flight.catalog import load_sites
+from ..flight.propagate import make_controls, propagate
+from ..flight.vehicles import generic_boost
+
+__all__ = ["Corridor", "ir_ground_points", "fan", "FAN_BURN_S", "FAN_KICK_RAD", "FAN_THRUST_SCALE"]
+
+#: Fan of generic boosts (estimates spanning SRBM to ICBM boosts): burn times (s), pitch-over
+#: angles (rad from vertical), thrust scales.
+FAN_BURN_S = (30.0, 45.0, 60.0, 85.0, 120.0, 180.0, 250.0)
+FAN_KICK_RAD = tuple(np.linspace(0.03, 0.9, 12))
+FAN_THRUST_SCALE = (0.6, 0.8, 1.0, 1.25, 1.5, 1.75, 2.0)
+#: Template time grid: 1 s through the boost (for the match), 10 s after (the flown-on paths).
+_T_FINE = np.arange(0.0, 400.0, 1.0)
+_T_COARSE = np.arange(400.0, 3000.0 + 1.0, 10.0)
+#: Height (m) at which an IR line of sight is put on the ground: plumes are first seen above
+#: ~8 km (sense/infrared.py); the first cues of a launch come from 8-30 km.
+IR_CUE_HEIGHT_M = 15e3
+#: An IR cue belongs to a track when its ground point is within this of the track's first
+#: ground point (km) and not later than the track's first row + ``ASSOC_LAG_S``.
+ASSOC_KM = 150.0
+ASSOC_LAG_S = 20.0
+#: An IR detection lies on a track when within this (km) of it (both at the track's height).
+ASSOC_BURN_KM = 40.0
+#: A radar update after the last IR plume with a boost-model probability below this: burnt out.
+COAST_BOOST_PROB = 0.05
+#: A catalog site within this (km) of the cue (or launch estimate) is taken as the launch point.
+SITE_KM = 40.0
+#: Template-scatter floors of the match: speed (m/s), flight-path angle (rad), downrange (m).
+SIGMA_SPEED_M_S = 150.0
+SIGMA_GAMMA_RAD = np.radians(5.0)
+SIGMA_RANGE_M = 15e3
+#: Slack (s) of the IR-timing match (scan jitter, the track's height error).
+SIGMA_CUE_S = 3.0
+#: Speed-change match: baseline (s) between the two rows, floor of its sigma (m/s).
+ACCEL_BASE_S = 3.0
+SIGMA_DV_M_S = 40.0
+#: Heading sigma floor (deg); the heading needs the track this far from the launch point (m).
+AZ_SIGMA_FLOOR_DEG = 0.7
+MIN_BASELINE_M = 8e3
+#: Window (s) over which the largest boost-model probability of a track is taken.
+BOOST_WINDOW_S = 12.0
+#: Flown-on path step (s), as the assessment's.
+PATH_DT_S = 10.0
+
+
+def ir_ground_points(det: np.ndarray, h_m: float = IR_CUE_HEIGHT_M):
+    """Ground points (lat, lon deg, (n,)) of IR detections: each line of sight (az/el in the
+    satellite's ENU frame, ``z[:, :2]``) intersected with the ellipsoid raised by ``h_m`` (m,
+    scalar or per detection; NaN where it misses)."""
+    s = np.asarray(det["sensor_ecef_m"], float).reshape(-1, 3)
+    z = np.asarray(det["z"], float).reshape(-1, 4)
+    if s.shape[0] == 0:
+        return np.zeros(0), np.zeros(0)
+    lat, lon, _ = frames.ecef_to_geodetic(s)
+    enu = frames.enu_matrix(lat, lon)  # (n, 3, 3) rows east, north, up
+    az, el = z[:, 0], z[:, 1]
+    d_enu = np.stack([np.cos(el) * np.sin(az), np.cos(el) * np.cos(az), np.sin(el)], axis=-1)
+    u = np.einsum("nji,nj->ni", enu, d_enu)  # ENU -> ECEF (transpose)
+    h = np.broadcast_to(np.asarray(h_m, float), (s.shape[0],))[:, None]
+    scale = 1.0 / np.concatenate([A_M + h, A_M + h, B_M + h], axis=1)
+    p, q = s * scale, u * scale
+    qa = np.sum(q * q, axis=1)
+    qb = 2.0 * np.sum(p * q, axis=1)
+    qc = np.sum(p * p, axis=1) - 1.0
+    disc = qb * qb - 4.0 * qa * qc
+    with np.errstate(invalid="ignore"):
+        t = (-qb - np.sqrt(disc)) / (2.0 * qa)
+    t = np.where((disc >= 0) & (t > 0), t, np.nan)
+    g_lat, g_lon, _ = frames.ecef_to_geodetic(s + t[:, None] * u)
+    return np.degrees(g_lat), np.degrees(g_lon)
+
+
+@functools.lru_cache(maxsize=32)
+def fan(lat_deg: float, lon_deg: float, az_deg: float):
+    """The template fan from a launch point on an azimuth (deg), flown to impact.
+
+    Returns ``(times, ecef, h, d, speed, gamma, burn, t_impact, impact)``: the time grid (T,) s
+    since lift-off, ECEF positions (J, T, 3) m (NaN after impact), geodetic height (J, T) m,
+    downrange from the launch point (J, T) m, Earth-relative speed (J, T) m/s, flight-path angle
+    (J, T) rad, burn time (J,) s, impact time (J,) s (NaN: still flying at the grid's end) and
+    impact point (J, 3) ECEF m."""
+    times = np.concatenate([_T_FINE, _T_COARSE])
+    kick, scale = np.meshgrid(FAN_KICK_RAD, FAN_THRUST_SCALE)
+    states, burns, t_imp, imp = [], [], [], []
+    for burn in FAN_BURN_S:  # one vehicle per call, all its kicks and thrust scales at once
+        tr = propagate(
+            generic_boost(burn),
+            lat_deg,
+            lon_deg,
+            az_deg,
+            make_controls(kick.size, kick_rad=kick.ravel(), thrust_scale=scale.ravel()),
+            sample_times_s=times,
+            t_max_s=float(times[-1]),
+        )
+        states.append(tr.samples_ecef())
+        burns.append(np.full(kick.size, burn))
+        t_imp.append(tr.t_impact_s)
+        imp.append(tr.impact_ecef[:, :3])
+    st = np.concatenate(states)
+    lat, lon, h = frames.ecef_to_geodetic(st[..., :3])
+    ok = np.isfinite(h)
+    _, _, d = geodesy.inverse(
+        np.full(lat.shape, lat_deg),
+        np.full(lat.shape, lon_deg),
+        np.degrees(np.where(ok, lat, 0.0)),
+        np.degrees(np.where(ok, lon, 0.0)),
+    )
+    d = np.where(ok, d, np.nan)
+    up = st[..., :3] / np.linalg.norm(st[..., :3], axis=-1, keepdims=True)
+    speed = np.linalg.norm(st[..., 3:], axis=-1)
+    gamma = np.arcsin(
+        np.clip(np.sum(up * st[..., 3:], axis=-1) / np.maximum(speed, 1e-9), -1.0, 1.0)
+    )
+    return (
+        times,
+        st[..., :3],
+        h,
+        d,
+        speed,
+        gamma,
+        np.concatenate(burns),
+        np.concatenate(t_imp),
+        np.concatenate(imp),
+    )
+
+
+class Corridor:
+    """Early threat of boosting tracks (module docstring); the ``early`` of a
+    :class:`~.policy.WarningPolicy`.
+
+    ``p_issue``: the overflight probability at which the corridor of a boosting track issues a
+    warning (higher than the ballistic prediction's: its spread is the unknown rest of the burn,
+    see ``scripts/warn_tradeoff.py``); ``n_draws`` continuations per track; ``min_weight``: a
+    fan whose best template matches worse than this (likelihood relative to a perfect match) is
+    not used; ``ir_revisit_s`` / ``ir_min_height_m``: the IR sensor's revisit and the height
+    above which it sees a plume (without a revisit, IR timing is not used).
+    """
+
+    def __init__(
+        self,
+        *,
+        p_issue: float = 0.6,
+        n_draws: int = 400,
+        seed: int = 0,
+        boost_index: int = 1,
+        min_weight: float = 1e-3,
+        ir_revisit_s: float | None = None,
+        ir_min_height_m: float = 8e3,
+    ):
+        if n_draws < 1:
+            raise ValueError("n_draws must be >= 1")
+        if not 0.0 < p_issue <= 1.0:
+            raise ValueError("p_issue must be in (0, 1]")
+        self.p_issue = float(p_issue)
+        if ir_revisit_s is not None and not ir_revisit_s > 0:
+            raise ValueError("ir_revisit_s must be > 0")
+        self.ir_revisit_s = None if ir_revisit_s is None else float(ir_revisit_s)
+        self.ir_min_height_m = float(ir_min_height_m)
+        self.n_draws, self.boost_index = int(n_draws), int(boost_index)
+        self.min_weight = float(min_weight)
+        self.rng = np.random.default_rng(seed)
+        self._rows: list[np.ndarray] = []
+        self._ir: list[np.ndarray] = []
+        self._cache_rows = None
+        self._cache_ir = None
+        self._launch: dict[int, tuple[float, float, str, float]] = {}
+        self.last: dict[int, dict] = {}  # track -> what the corridor saw at its last judgement
+        sites = load_sites()
+        self._site_names = list(sites)
+        self._site_lat = np.array([s.lat_deg for s in sites.values()])
+        self._site_lon = np.array([s.lon_deg for s in sites.values()])
+
+    # ----------------------------------------------------------------------------------------
+    # input
+
+    def feed(self, track_rows=None, ir_detections=None) -> None:
+        """Tracker history rows (:func:`launchwatch.track.history.history_dtype`) and IR
+        detection records (kind ``ir``) as they arrive; any order, repeats are harmless."""
+        if track_rows is not None and np.size(track_rows):
+            self._rows.append(np.asarray(track_rows))
+            self._cache_rows = None
+        if ir_detections is not None and np.size(ir_detections):
+            det = np.asarray(ir_detections)
+            self._ir.append(det[det["kind"] == "ir"])
+            self._cache_ir = None
+
+    def _all_rows(self):
+        if self._cache_rows is None and self._rows:
+            rows = np.concatenate(self._rows)
+            rows = rows[rows["confirmed"]]
+            self._cache_rows = rows[np.lexsort((rows["t_s"], rows["track_id"]))]
+        return self._cache_rows
+
+    def _all_ir(self):
+        if self._cache_ir is None and self._ir:
+            det = np.concatenate(self._ir)
+            det = det[np.argsort(det["t_s"], kind="stable")]
+            lat, lon = ir_ground_points(det)
+            self._cache_ir = (det["t_s"].astype(float), lat, lon)
+        return self._cache_ir
+
+    # ----------------------------------------------------------------------------------------
+    # the policy's hooks
+
+    def judges(self, a: Assessment, k: int) -> bool:
+        """Whether the corridor judged track ``k`` of ``a`` in the last :meth:`blend`."""
+        info = self.last.get(int(a.track_id[k]))
+        return bool(info and info["t_s"] == float(a.t_s) and info["used"])
+
+    def blend(self, a: Assessment, th: dict, boost, model) -> dict:
+        """``th`` (the ballistic threat of ``a``, (K, A) arrays) blended with the corridor of
+        every track that may still be boosting (module docstring)."""
+        rows = self._all_rows()
+        if rows is None or a.n_tracks == 0:
+            return th
+        t = float(a.t_s)
+        ks, fans = [], []
+        for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
+            mine = rows[(rows["track_id"] == tid) & (rows["t_s"] <= t + 1e-6)]
+            info = {"t_s": t, "used": False, "b": 0.0}
+            self.last[int(tid)] = info
+            if mine.size == 0:
+                continue
+            b = self.burning(int(tid), mine, t, info)
+            info["b"] = b
+            if b <= 0.02:
+                continue
+            draws = self._continuations(int(tid), mine, t, info)
+            if draws is None:
+                continue
+            info["used"] = True
+            ks.append(k)
+            fans.append(draws)
+        if not ks:
+            return th
+        fan_a = _pseudo_assessment(
+            a,
+            [f[0] for f in fans],
+            [f[1] for f in fans],
+            [f[2] for f in fans],
+            [f[3] for f in fans],
+        )
+        fth = model.threat(fan_a)
+        out = {n: np.array(v, copy=True) for n, v in th.items()}
+        out.setdefault("p_issue", np.full(a.n_tracks, np.nan))
+        for j, k in enumerate(ks):
+            b = self.last[int(a.track_id[k])]["b"]
+            for n in ("p_over", "p_fall"):
+                out[n][k] = b * fth[n][j] + (1.0 - b) * th[n][k]
+            for n in ("t_entry_s", "t_exit_s"):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    fn = np.fmin if n == "t_entry_s" else np.fmax
+                    out[n][k] = fn(th[n][k], fth[n][j])
+            out["ellipse"][k] = False
+            out["p_issue"][k] = self.p_issue
+        return out
+
+    def burning(self, tid: int, mine: np.ndarray, t: float, info: dict) -> float:
+        """Probability that the track's motor still burns at ``t``.
+
+        With an IR cue and a known revisit: 1 when an IR detection of the last revisit (+1.5 s),
+        made since the radar track began (a plume seen only before it may have burnt out just
+        before the track: an SRBM's 30 s boost ends before its first radar track), lies on the
+        track (its line of sight within :data:`ASSOC_BURN_KM` of the track, both
+        put at the track's height) and no later radar update has the boost model below
+        :data:`COAST_BOOST_PROB` (burnt out since), else 0 -- the sensor sees every burning
+        plume above its floor height (pd ~0.95 a scan), so silence means burnout. Otherwise the
+        tracker's
+        boost-model probability, the largest over the last :data:`BOOST_WINDOW_S` of the rows
+        after the first two (whose model probabilities are still the filter's prior)."""
+        _, _, _, t_cue = self.launch_point(tid, mine)
+        ir = self._all_ir()
+        if np.isfinite(t_cue) and self.ir_revisit_s is not None and ir is not None:
+            ti = ir[0]
+            sel = np.flatnonzero(
+                (ti > t - self.ir_revisit_s - 1.5) & (ti <= t + 1e-6) & (ti >= mine["t_s"][0] - 1.0)
+            )
+            info["ir_recent"] = int(sel.size)
+            if not sel.size:
+                return 0.0
+            det = np.concatenate(self._ir)
+            det = det[np.argsort(det["t_s"], kind="stable")][sel]
+            row = mine[-1]
+            dt = det["t_s"] - row["t_s"]
+            pos = row["state"][None, :3] + dt[:, None] * row["state"][None, 3:6]
+            plat, plon, ph = frames.ecef_to_geodetic(pos)
+            la, lo = ir_ground_points(det, np.maximum(ph, 0.0))
+            ok = np.isfinite(la)
+            if not ok.any():
+                return 0.0
+            _, _, d = geodesy.inverse(np.degrees(plat[ok]), np.degrees(plon[ok]), la[ok], lo[ok])
+            on = d <= ASSOC_BURN_KM * 1e3
+            if not on.any():
+                return 0.0
+            # radar after the plume: a filter sure of coasting means it has just burnt out
+            t_ir = float(det["t_s"][ok][on].max())
+            if row["t_s"] > t_ir and row["mu"][self.boost_index] < COAST_BOOST_PROB:
+                info["coasting_after_ir"] = True
+                return 0.0
+            return 1.0
+        rows = mine[2:]
+        if rows.size == 0:
+            return 0.0
+        recent = rows[rows["t_s"] >= rows["t_s"][-1] - BOOST_WINDOW_S]
+        return float(np.max(recent["mu"][:, self.boost_index]))
+
+    # ----------------------------------------------------------------------------------------
+    # geometry
+
+    def launch_point(self, tid: int, mine: np.ndarray) -> tuple[float, float, str, float]:
+        """Launch point (lat, lon deg), how it was found (site name, ``"ir"`` or
+        ``"estimate"``) and the time of the first IR cue (NaN: none) of a track, from its
+        earliest rows and the IR cues (module doc)."""
+        if tid in self._launch:
+            return self._launch[tid]
+        first = mine[0]
+        lat_r, lon_r, _ = frames.ecef_to_geodetic(first["state"][:3])
+        lat0, lon0 = float(np.degrees(lat_r)), float(np.degrees(lon_r))
+        cue = None
+        ir = self._all_ir()
+        if ir is not None:
+            ti, la, lo = ir
+            ok = np.isfinite(la) & (ti <= first["t_s"] + ASSOC_LAG_S)
+            if ok.any():
+                _, _, dist = geodesy.inverse(
+                    np.full(ok.sum(), lat0), np.full(ok.sum(), lon0), la[ok], lo[ok]
+                )
+                near = np.flatnonzero(dist <= ASSOC_KM * 1e3)
+                if near.size:
+                    j = near[np.argmin(ti[ok][near])]
+                    cue = (float(la[ok][j]), float(lo[ok][j]), "ir", float(ti[ok][j]))
+        if cue is None:
+            cov = np.zeros((1, 6, 6))
+            c = np.asarray(first["cov"], float)
+            cov[0] = c if c.ndim == 2 else np.diag(c)
+            le = estimate_launch(
+                np.array([first["t_s"]]),
+                first["state"][None, :6],
+                cov,
+                rng=np.random.default_rng(0),
+                n_draws=100,
+            )
+            if np.isfinite(le.lat_deg[0]):
+                cue = (float(le.lat_deg[0]), float(le.lon_deg[0]), "estimate", np.nan)
+        if cue is None:
+            return (np.nan, np.nan, "", np.nan)
+        _, _, ds = geodesy.inverse(
+            np.full(self._site_lat.size, cue[0]),
+            np.full(self._site_lat.size, cue[1]),
+            self._site_lat,
+            self._site_lon,
+        )
+        i = int(np.argmin(ds))
+        if ds[i] <= SITE_KM * 1e3:
+            cue = (float(self._site_lat[i]), float(self._site_lon[i]), self._site_names[i], cue[3])
+        self._launch[tid] = cue
+        return cue
+
+    def _continuations(self, tid: int, mine: np.ndarray, t: float, info: dict):
+        """Draws of still-burning fan templates matched to the track's latest row, flown on in
+        scenario time: ``(path_t, lat (S, P), lon (S, P), impact (lat, lon, t) arrays)`` or
+        None."""
+        lat_l, lon_l, how, t_cue = self.launch_point(tid, mine)
+        info["launch"] = (lat_l, lon_l, how)
+        if not np.isfinite(lat_l):
+            return None
+        row = mine[-1]
+        r, v = row["state"][:3], row["state"][3:6]
+        lat, lon, h = frames.ecef_to_geodetic(r)
+        glat, glon = float(np.degrees(lat)), float(np.degrees(lon))
+        az, _, dist = geodesy.inverse(lat_l, lon_l, glat, glon)
+        az, dist = float(az), float(dist)
+        if dist < MIN_BASELINE_M or h < 5e3:
+            return None
+        c = np.asarray(row["cov"], float)
+        c = c if c.ndim == 2 else np.diag(c)
+        enu = frames.enu_matrix(lat, lon)
+        cov_r = enu @ c[:3, :3] @ enu.T
+        cov_v = enu @ c[3:6, 3:6] @ enu.T
+        v_enu = enu @ v
+        speed = float(np.linalg.norm(v))
+        gamma = float(np.arcsin(np.clip(v_enu[2] / max(speed, 1e-9), -1.0, 1.0)))
+        pos_sig = float(np.sqrt(max(0.5 * (cov_r[0, 0] + cov_r[1, 1]), 0.0)))
+        sig_az = max(np.degrees(pos_sig / dist), AZ_SIGMA_FLOOR_DEG)
+        sig_s = float(np.sqrt(max(v @ c[3:6, 3:6] @ v, 0.0))) / max(speed, 1.0)
+        sig_g = float(np.sqrt(max(cov_v[2, 2], 0.0))) / max(speed, 1.0)
+        az0 = float(np.round(az))
+        times, ecef, h_tab, d_tab, s_tab, g_tab, burn, t_imp, imp = fan(
+            round(lat_l, 4), round(lon_l, 4), az0
+        )
+        fidx = _first_crossing(h_tab[:, : _T_FINE.size], float(h))
+        tau = _at(np.broadcast_to(times[: _T_FINE.size], h_tab[:, : _T_FINE.size].shape), fidx)
+        s_j = _at(s_tab[:, : _T_FINE.size], fidx)
+        g_j = _at(g_tab[:, : _T_FINE.size], fidx)
+        d_j = _at(d_tab[:, : _T_FINE.size], fidx)
+        ss = np.hypot(sig_s, SIGMA_SPEED_M_S)
+        sg = np.hypot(sig_g, SIGMA_GAMMA_RAD)
+        sd = np.hypot(pos_sig, SIGMA_RANGE_M)
+        logw = -0.5 * (
+            ((speed - s_j) / ss) ** 2 + ((gamma - g_j) / sg) ** 2 + ((dist - d_j) / sd) ** 2
+        )
+        # the speed change over the last rows (>= ACCEL_BASE_S apart): a burning template
+        # gains speed, a coasting body loses it
+        prev = mine[mine["t_s"] <= row["t_s"] - ACCEL_BASE_S]
+        if prev.size == 0:
+            return None
+        prev = prev[-1]
+        dt = float(row["t_s"] - prev["t_s"])
+        cp = np.asarray(prev["cov"], float)
+        cp = cp if cp.ndim == 2 else np.diag(cp)
+        v0 = prev["state"][3:6]
+        dv_obs = speed - float(np.linalg.norm(v0))
+        sig_dv = np.hypot(
+            np.hypot(
+                sig_s,
+                float(np.sqrt(max(v0 @ cp[3:6, 3:6] @ v0, 0.0)))
+                / max(float(np.linalg.norm(v0)), 1.0),
+            ),
+            SIGMA_DV_M_S,
+        )
+        tprev = np.clip(tau - dt, 0.0, _T_FINE[-1])
+        fprev = np.where(np.isfinite(tprev), tprev / (_T_FINE[1] - _T_FINE[0]), np.nan)
+        dv_j = s_j - _at(s_tab[:, : _T_FINE.size], fprev)
+        logw = logw - 0.5 * ((dv_obs - dv_j) / sig_dv) ** 2
+        info["dv_obs_m_s"] = round(dv_obs, 1)
+        if np.isfinite(t_cue) and self.ir_revisit_s is not None and t_cue <= t:
+            # the plume was first seen at t_cue, not at the scan before: it climbed through
+            # the sensor's floor height within one revisit before t_cue
+            f8 = _first_crossing(h_tab[:, : _T_FINE.size], self.ir_min_height_m)
+            tau8 = _at(np.broadcast_to(times[: _T_FINE.size], h_tab[:, : _T_FINE.size].shape), f8)
+            late = (t - t_cue) - (tau - tau8)  # seconds the template is early(-)/late(+)
+            miss = np.maximum(np.maximum(-late, late - self.ir_revisit_s), 0.0)
+            logw = logw - 0.5 * (miss / SIGMA_CUE_S) ** 2
+        burning = np.isfinite(logw) & (burn > tau + 1.0)
+        info.update(
+            heading_deg=round(az, 2),
+            sigma_az_deg=round(sig_az, 2),
+            height_km=round(float(h) / 1e3, 1),
+            speed_m_s=round(speed),
+            gamma_deg=round(float(np.degrees(gamma)), 1),
+        )
+        if not burning.any() or np.exp(np.max(logw[burning])) < self.min_weight:
+            return None
+        w = np.where(burning, np.exp(logw - np.max(logw[burning])), 0.0)
+        w /= w.sum()
+        pick = self.rng.choice(w.size, size=self.n_draws, p=w)
+        info["burn_s"] = {
+            float(b): round(float(w[burn == b].sum()), 3)
+            for b in FAN_BURN_S
+            if w[burn == b].sum() > 0
+        }
+        # flown on: template time tau_j + (path_t - t)
+        path_t = t + np.arange(0.0, times[-1] + PATH_DT_S, PATH_DT_S)
+        tq = tau[pick][:, None] + (path_t - t)[None, :]  # (S, P) template times
+        pos = _interp_rows(times, ecef[pick], tq)  # (S, P, 3)
+        p_lat, p_lon, _ = frames.ecef_to_geodetic(pos)
+        p_lat, p_lon = np.degrees(p_lat), np.degrees(p_lon)
+        # the impact point of each draw's template (NaN: still flying at the grid's end)
+        i_lat, i_lon, _ = frames.ecef_to_geodetic(imp[pick])
+        i_lat, i_lon = np.degrees(i_lat), np.degrees(i_lon)
+        i_t = t + t_imp[pick] - tau[pick]
+        # turn each draw (path and impact) about the launch point by its heading error
+        dpsi = (az - az0) + sig_az * self.rng.standard_normal(self.n_draws)
+        p_lat, p_lon = _turn(lat_l, lon_l, p_lat, p_lon, dpsi[:, None])
+        i_lat, i_lon = _turn(lat_l, lon_l, i_lat, i_lon, dpsi)
+        return path_t, p_lat, p_lon, (i_lat, i_lon, i_t)
+
+
+def _turn(lat0, lon0, lat, lon, dpsi):
+    """Points (deg) turned about (lat0, lon0) by ``dpsi`` deg (broadcast); NaN stays NaN."""
+    lat, lon = np.array(lat, float), np.array(lon, float)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    n = int(ok.sum())
+    if n:
+        b_az, _, b_d = geodesy.inverse(np.full(n, lat0), np.full(n, lon0), lat[ok], lon[ok])
+        lat[ok], lon[ok], _ = geodesy.direct(
+            np.full(n, lat0), np.full(n, lon0), b_az + np.broadcast_to(dpsi, lat.shape)[ok], b_d
+        )
+    return lat, lon
+
+
+def _first_crossing(h_tab: np.ndarray, h: float) -> np.ndarray:
+    """Per template (J,): fractional time index of the first upward crossing of ``h`` (NaN if
+    never)."""
+    above = h_tab >= h
+    idx = np.argmax(above, axis=1)
+    found = above.any(axis=1) & (idx > 0)
+    i1 = np.maximum(idx, 1)
+    rr = np.arange(h_tab.shape[0])
+    h0, h1 = h_tab[rr, i1 - 1], h_tab[rr, i1]
+    frac = (h - h0) / np.where(h1 > h0, h1 - h0, 1.0)
+    return np.where(found, i1 - 1 + np.clip(frac, 0.0, 1.0), np.nan)
+
+
+def _at(tab: np.ndarray, fidx: np.ndarray) -> np.ndarray:
+    """Linear interpolation of (J, T) ``tab`` at (J,) fractional indices."""
+    ok = np.isfinite(fidx)
+    f = np.where(ok, fidx, 0.0)
+    i0 = np.floor(f).astype(int)
+    i1 = np.minimum(i0 + 1, tab.shape[1] - 1)
+    w = f - i0
+    rr = np.arange(tab.shape[0])
+    return np.where(ok, tab[rr, i0] * (1.0 - w) + tab[rr, i1] * w, np.nan)
+
+
+def _interp_rows(times: np.ndarray, pos: np.ndarray, tq: np.ndarray) -> np.ndarray:
+    """Positions (S, T, 3) on ``times`` interpolated linearly at per-row times ``tq`` (S, P);
+    NaN outside the grid (or after impact)."""
+    i1 = np.clip(np.searchsorted(times, tq, side="right"), 1, times.size - 1)
+    i0 = i1 - 1
+    w = ((tq - times[i0]) / (times[i1] - times[i0]))[..., None]
+    rr = np.arange(pos.shape[0])[:, None]
+    out = pos[rr, i0] * (1.0 - w) + pos[rr, i1] * w
+    out[(tq < times[0]) | (tq > times[-1])] = np.nan
+    return out
+
+
+def _pseudo_assessment(a: Assessment, path_t, lat, lon, impacts) -> Assessment:
+    """An Assessment-shaped record of the fan draws of several tracks (common path grid), for
+    :meth:`.threat.ThreatModel.threat`: no ellipse, sample impacts where a draw landed."""
+    P = max(p.size for p in path_t)
+    grid = path_t[int(np.argmax([p.size for p in path_t]))]
+    K, S = len(lat), lat[0].shape[0]
+    plat = np.full((K, S, P), np.nan)
+    plon = np.full((K, S, P), np.nan)
+    for j in range(K):  # tracks (a few), not samples
+        plat[j, :, : lat[j].shape[1]] = lat[j]
+        plon[j, :, : lon[j].shape[1]] = lon[j]
+    ilat = np.stack([i[0] for i in impacts])
+    ilon = np.stack([i[1] for i in impacts])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        it = np.array([np.nanmean(i[2]) if np.isfinite(i[2]).any() else np.inf for i in impacts])
+        mlat = np.nanmean(ilat, axis=1)
+        mlon = np.nanmean(ilon, axis=1)
+    nan_k = np.full(K, np.nan)
+    L = len(ELLIPSE_LEVELS)
+    return Assessment(
+        t_s=float(a.t_s),
+        epoch=a.epoch,
+        track_id=np.arange(K),
+        n_samples=S,
+        impact_lat_deg=mlat,
+        impact_lon_deg=mlon,
+        impact_t_s=it,
+        impact_t_sigma_s=nan_k,
+        ellipse_semi_major_m=np.full((K, L), np.nan),
+        ellipse_semi_minor_m=np.full((K, L), np.nan),
+        ellipse_orientation_deg=nan_k,
+        impact_cov_en_m2=np.full((K, 2, 2), np.nan),
+        sample_impact_lat_deg=ilat,
+        sample_impact_lon_deg=ilon,
+        zone_probs=({},) * K,
+        verdict_kind=np.array([""] * K),
+        verdict_country=np.array([""] * K),
+        path_t_s=grid,
+        path_lat_deg=plat,
+        path_lon_deg=plon,
+        path_h_m=np.full((K, S, P), np.nan),
+    )

@@ -1,0 +1,114 @@
+"""The launch corridor of a boosting track, against the flight core's truth of shipped
+scenarios (a catalog Hwasong-12 and KN-23, shaped to their published figures; the corridor flies
+only generic one-stage boosts) and the simulated SBIRS-like IR feed."""
+
+import numpy as np
+import pytest
+
+from launchwatch.earth import frames, geodesy
+from launchwatch.pipeline.chain import ir_cue_settings
+from launchwatch.pipeline.feed import simulate_feed
+from launchwatch.sense.geometry import aer_from
+from launchwatch.sense.scenario import load_scenario
+from launchwatch.track.history import history_dtype
+from launchwatch.warn.corridor import Corridor, ir_ground_points
+from launchwatch.warn.score import truth_windows
+from launchwatch.warn.threat import ThreatModel
+
+from .conftest import make_assessment
+
+
+def test_ir_line_of_sight_back_to_the_ground():
+    """A plume at 15 km seen from GEO comes back to its own ground point (and at another
+    height, displaced away from the satellite by about the height difference)."""
+    sat = frames.geodetic_to_ecef(0.0, np.radians(110.0), 35_786e3)
+    lat = np.radians([39.2, 40.6, 38.0])
+    lon = np.radians([125.7, 126.5, 127.9])
+    plume = frames.geodetic_to_ecef(lat, lon, np.full(3, 15e3))
+    _, az, el = aer_from(sat, plume)
+    det = np.zeros(3, dtype=[("z", float, (4,)), ("sensor_ecef_m", float, (3,))])
+    det["z"][:, 0], det["z"][:, 1] = az, el
+    det["sensor_ecef_m"] = sat
+    g_lat, g_lon = ir_ground_points(det, 15e3)
+    np.testing.assert_allclose(g_lat, np.degrees(lat), atol=1e-7)
+    np.testing.assert_allclose(g_lon, np.degrees(lon), atol=1e-7)
+    g_lat, g_lon = ir_ground_points(det, 5e3)
+    _, _, d = geodesy.inverse(g_lat, g_lon, np.degrees(lat), np.degrees(lon))
+    assert np.all((d > 5e3) & (d < 30e3))
+
+
+def _case(name, times_s, boost):
+    """Truth-exact track rows of a scenario's first missile at ``times_s`` (1 km, 60 m/s
+    sigma; boost-model probability ``boost``) and its simulated IR detections."""
+    sc = load_scenario(name)
+    feed = simulate_feed(sc)
+    truth = feed.truth
+    rows = np.zeros(len(times_s), history_dtype(3))
+    for i, t in enumerate(times_s):
+        rows[i]["state"] = truth.at(float(t))[0]
+    rows["t_s"] = times_s
+    rows["track_id"] = 1
+    rows["cov"] = np.diag([1e6] * 3 + [3600.0] * 3)
+    rows["mu"] = np.array([1.0 - boost, boost, 0.0])
+    rows["confirmed"] = True
+    corridor = Corridor(seed=1)
+    corridor.ir_revisit_s, corridor.ir_min_height_m = ir_cue_settings(feed.sensors)
+    corridor.feed(rows, feed.detections[feed.detections["kind"] == "ir"])
+    win, imp = truth_windows(truth.times_s, truth.states_ecef)
+    return corridor, truth, set(win) | set(imp)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return ThreatModel()
+
+
+def _judge(corridor, model, t_s):
+    a = make_assessment(t_s, (39.0, 125.7), [(39.5, 128.0)] * 10, t_s + 300.0)
+    K, A = 1, len(model.codes)
+    zero = np.zeros((K, A))
+    th = {
+        "p_over": zero,
+        "p_fall": zero,
+        "ellipse": np.zeros((K, A), bool),
+        "t_entry_s": np.full((K, A), np.nan),
+        "t_exit_s": np.full((K, A), np.nan),
+    }
+    out = corridor.blend(a, th, np.ones(1), model)
+    return out, corridor.judges(a, 0)
+
+
+def test_boosting_irbm_corridor_finds_hokkaido_within_a_minute(model):
+    """A Hwasong-12 over Hokkaido (overflight): at +56 s, still burning (IR sees it), the
+    corridor from Sunan puts Hokkaido above the issue level and no other area near it."""
+    corridor, truth, reached = _case("overflight", [44.0, 48.0, 52.0, 56.0], 0.95)
+    assert reached == {"JP-01"}
+    out, judged = _judge(corridor, model, 56.0)
+    assert judged
+    info = corridor.last[1]
+    assert info["launch"][2] == "Sunan" and info["b"] == 1.0
+    p = dict(zip(model.codes, out["p_over"][0], strict=True))
+    assert p["JP-01"] >= corridor.p_issue
+    others = [c for c in model.codes if c != "JP-01"]
+    assert max(p[c] for c in others) < corridor.p_issue
+    assert np.isfinite(out["t_entry_s"][0, model.codes.index("JP-01")])
+    assert out["p_issue"][0] == corridor.p_issue
+
+
+def test_burnt_out_srbm_is_left_to_its_ballistic_prediction(model):
+    """A KN-23 (reference scenario) has burnt out at ~30 s: at +44 s the IR has been silent for
+    more than a revisit, so the corridor does not judge it (no fan of longer burns)."""
+    corridor, _, reached = _case("reference-2025-11-07", [36.0, 40.0, 44.0], 0.45)
+    assert reached == set()
+    out, judged = _judge(corridor, model, 44.0)
+    assert not judged and corridor.last[1]["b"] == 0.0
+    assert np.all(out["p_over"] == 0.0)
+
+
+def test_corridor_rejects_bad_settings():
+    with pytest.raises(ValueError):
+        Corridor(n_draws=0)
+    with pytest.raises(ValueError):
+        Corridor(p_issue=0.0)
+    with pytest.raises(ValueError):
+        Corridor(ir_revisit_s=-1.0)
