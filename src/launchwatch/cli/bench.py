@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import console, fail
+from .common import console, fail, working
 
 
 def bench_flight(
@@ -23,9 +23,10 @@ def bench_flight(
 
     if not (1 <= n_max <= 10**7 and 1 <= baseline_n <= 10**6 and 1 <= repeats <= 1000):
         fail("--n-max (1..10^7), --baseline-n (1..10^6) and --repeats (1..1000) out of range")
-    result = run_flight_bench(
-        n_max=n_max, baseline_n=baseline_n, repeats=repeats, progress=not json_out
-    )
+    with working("bench flight", enabled=not json_out):
+        result = run_flight_bench(
+            n_max=n_max, baseline_n=baseline_n, repeats=repeats, progress=not json_out
+        )
     if json_out:
         typer.echo(json.dumps(result))
         return
@@ -65,12 +66,13 @@ def bench_tracking_cmd(
             and 2 <= peer_window_s <= 86_400):
         fail("--n-targets (1..100000), --duration-s (0..86400] and --peer-window-s "
              "(2..86400) out of range")
-    d = run_tracking_bench(
-        n_targets=n_targets,
-        duration_s=duration_s,
-        peer_window_s=(20.0, peer_window_s),
-        progress=not json_out,
-    )
+    with working("bench tracking", enabled=not json_out):
+        d = run_tracking_bench(
+            n_targets=n_targets,
+            duration_s=duration_s,
+            peer_window_s=(20.0, peer_window_s),
+            progress=not json_out,
+        )
     if json_out:
         typer.echo(json.dumps(d))
         return
@@ -111,7 +113,8 @@ def bench_zones_cmd(
 
     if not 1 <= n <= 50_000_000:
         fail("--n must be between 1 and 50,000,000")
-    d = bench_zones(n=n)
+    with working("bench zones", enabled=not json_out):
+        d = bench_zones(n=n)
     if json_out:
         typer.echo(json.dumps(d))
         return
@@ -139,7 +142,8 @@ def bench_assess_cmd(
 
     if not (2 <= n_samples <= 1_000_000 and 1 <= repeats <= 10_000):
         fail("--n-samples (2..1000000) and --repeats (1..10000) out of range")
-    d = run_assess_bench(n_samples=n_samples, repeats=repeats)
+    with working("bench assess", enabled=not json_out):
+        d = run_assess_bench(n_samples=n_samples, repeats=repeats)
     if json_out:
         typer.echo(json.dumps(d))
         return
@@ -160,8 +164,32 @@ def bench_share_cmd(
     """Messages/s through sign, send, verify, fuse (3 nodes) and detection-to-track latency."""
     from ..share.bench import bench_share
 
-    d = bench_share(nats=nats)
+    with working("bench share", enabled=not json_out):
+        d = bench_share(nats=nats)
     if json_out:
         typer.echo(json.dumps(d, default=str))
         return
-    console.print_json(json.dumps(d, default=str))
+    f = d["per_frame"]
+    console.print(f"per frame ({f['rows_per_batch']} detections, {f['frame_bytes']:,} bytes): "
+                  f"encode + sign {f['encode_sign_us']:,.0f} us, verify + decode "
+                  f"{f['verify_decode_us']:,.0f} us")
+    for bus in ("inproc", "nats"):
+        t = d.get(f"transport_{bus}")
+        if t:
+            console.print(f"transport, {bus}: [bold]{t['frames_per_s']:,} frames/s[/bold] "
+                          f"({t['frames']:,} frames in {t['seconds']:.2f} s)")
+    p = d.get("pipeline_inproc")
+    if p:
+        console.print(
+            f"three nodes in one process: {p['frames_per_s']:,} frames/s, {p['seconds']:.2f} s "
+            f"for {p['chunks']} chunks ({p['detections']:,} detections); one machine tracks "
+            f"them in {p['single_machine_track_seconds']:.2f} s; tracks equal to the single "
+            f"machine's: {'yes' if p['tracks_equal_single_machine'] else 'NO'}")
+    n = d.get("pipeline_nats")
+    if n:
+        console.print(
+            f"three processes over NATS: detection-to-partner-track latency median "
+            f"[bold]{n['latency_median_ms']:,.1f} ms[/bold], p99 {n['latency_p99_ms']:,.1f} ms "
+            f"({n['latency_samples']:,} samples, paced {n['pace_s']} s per chunk)")
+    elif nats:
+        console.print("NATS figures skipped: nats-server is not installed")

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from .common import UsageError, console, fail
+from . import choices
+from .common import UsageError, console, fail, progress_bar
 from .reconstruct import REFERENCE_LAUNCH, print_reconstruction, reconstruct_figures
 
 
@@ -35,7 +36,8 @@ def demo(
         "ROK JCS: SRBM from the Taekwan area, North Pyongan, 12:35 KST, about 700 km "
         "towards the East Sea; Japan MoD: apogee about 50 km, outside Japan's EEZ.\n"
     )
-    chain = run_chain(load_scenario("reference-2025-11-07"))
+    with progress_bar("reference-2025-11-07") as progress:
+        chain = run_chain(load_scenario("reference-2025-11-07"), progress=progress)
     summary = chain.summary()
     _print_timeline(chain.sim, summary)
     _print_chain(chain, summary)
@@ -43,7 +45,7 @@ def demo(
         files = write_report(chain, out)
     except OSError as exc:
         fail(f"cannot write the report to {out}: {exc.strerror}")
-    console.print(f"  report: {len(files)} files in {out}/ (summary.json, map.png, cap/)")
+    console.print(f"  report: {_describe_files(files, out)}")
     try:
         console.print("\nReconstruction from the ROK JCS figures (700 km, minimum energy):")
         d = reconstruct_figures(REFERENCE_LAUNCH["site"], None, None, 700.0, None, None,
@@ -59,7 +61,10 @@ def demo(
 
 
 def simulate(
-    scenario: Annotated[str, typer.Argument(help="A shipped scenario name or a YAML file.")],
+    scenario: Annotated[str, typer.Argument(
+        help=f"A shipped scenario ({choices.listing(choices.scenarios())}) or a YAML file "
+        f"(sensors by name: {choices.listing(choices.sensors())}).",
+        metavar="SCENARIO")],
     out: Annotated[
         str | None, typer.Option(help="Write detections, tracks, truth (CSV) here.")
     ] = None,
@@ -84,13 +89,15 @@ def simulate(
         fail("--assess-interval-s must be positive and --samples within 2..1000000")
     try:
         sc = load_scenario(scenario)
-        if assess:
-            from ..pipeline.chain import run_chain
+        with progress_bar(sc.name, enabled=not json_out) as progress:
+            if assess:
+                from ..pipeline.chain import run_chain
 
-            chain = run_chain(sc, interval_s=assess_interval_s, n_samples=samples)
-            result = chain.sim
-        else:
-            result = run_simulation(sc)
+                chain = run_chain(sc, interval_s=assess_interval_s, n_samples=samples,
+                                  progress=progress)
+                result = chain.sim
+            else:
+                result = run_simulation(sc, progress=progress)
     except ScenarioError as exc:
         fail(str(exc))
     summary = chain.summary() if assess else result.summary()
@@ -109,6 +116,8 @@ def simulate(
     _print_timeline(result, summary)
     if assess:
         _print_chain(chain, summary)
+    if out is not None:
+        console.print(f"  wrote {_describe_files(summary['files'], out)}")
 
 
 def _print_chain(chain, d: dict) -> None:
@@ -126,8 +135,7 @@ def _print_chain(chain, d: dict) -> None:
             f"({f['time_to_impact_s']:.0f} s before it), verdict "
             f"[bold]{f['verdict']['kind'].replace('_', ' ')}"
             f"{' of ' + f['verdict']['country'] if f['verdict']['country'] else ''}[/bold] "
-            f"(truth: {rec['truth']['zone']['kind'].replace('_', ' ')} of "
-            f"{rec['truth']['zone']['country']}), class {f['range_class']} "
+            f"(truth: {_zone_words(rec['truth']['zone'])}), class {f['range_class']} "
             f"(p {f['range_class_prob']:.2f}), apogee {rec['apogee_km']:.0f} km"
             + (f"; launch point estimate {le['error_km']:.1f} km from truth" if le else ""),
             highlight=False,
@@ -137,6 +145,23 @@ def _print_chain(chain, d: dict) -> None:
         f"{len(d['false_alarms'])}, misses {len(d['misses'])}; {d['cap_messages']} CAP "
         f"messages; {d['assessments']} assessments, median {d['assess_ms_median']} ms"
     )
+
+
+def _zone_words(z: dict) -> str:
+    """"eez of JPN", "high seas" (no "of None")."""
+    kind = str(z.get("kind", "?")).replace("_", " ")
+    return kind + (f" of {z['country']}" if z.get("country") else "")
+
+
+def _describe_files(files, out) -> str:
+    """What a report folder holds, counted honestly: "6 files in DIR/: summary.json, ..."."""
+    from pathlib import Path
+
+    names = [Path(f).name for f in files]
+    cap = sum(Path(f).parent.name == "cap" for f in files)
+    top = [n for f, n in zip(files, names, strict=True) if Path(f).parent.name != "cap"]
+    listing = ", ".join(top + ([f"cap/ ({cap} CAP message{'s' * (cap != 1)})"] if cap else []))
+    return f"{len(files)} files in {out}/: {listing}"
 
 
 def _print_timeline(result, d: dict) -> None:
@@ -176,5 +201,3 @@ def _print_timeline(result, d: dict) -> None:
         f"rejected {g['rejected_total']}; tracker: "
         + ", ".join(f"{k} {v}" for k, v in t.items() if v)
     )
-    if d.get("files"):
-        console.print(f"  wrote {', '.join(d['files'])}")

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from . import choices
 from .common import UsageError, console, fail, finite
 
 #: Heading assumed when a command gives none (most launches reported go to the East Sea).
@@ -15,7 +16,8 @@ DEFAULT_TOWARD = "East Sea"
 
 def reconstruct(
     site: Annotated[
-        str | None, typer.Option(help="Launch site name or alias (see catalog).")
+        str | None, typer.Option(help="Launch site name or alias: "
+                     f"{choices.listing(choices.sites())}.")
     ] = None,
     lat: Annotated[float | None, typer.Option(help="Launch latitude, degrees north.")] = None,
     lon: Annotated[float | None, typer.Option(help="Launch longitude, degrees east.")] = None,
@@ -35,9 +37,11 @@ def reconstruct(
     azimuth_deg: Annotated[
         float | None, typer.Option("--azimuth-deg", help="Heading, deg from north.")
     ] = None,
-    toward: Annotated[str | None, typer.Option(help='Named sea area, e.g. "East Sea".')] = None,
+    toward: Annotated[str | None, typer.Option(help="Named sea area: "
+                                             f"{choices.listing(choices.sea_areas())}.")] = None,
     vehicle: Annotated[
-        str | None, typer.Option(help="Fit a catalog vehicle instead of the generic boost.")
+        str | None, typer.Option(help="Fit a catalog vehicle instead of the generic boost: "
+                     f"{choices.listing(choices.vehicles())}.")
     ] = None,
     launch_time: Annotated[
         str | None, typer.Option("--launch-time", help="ISO 8601 launch time.")

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from ..flight.classes import EVENT_CLASSES
-from .common import console, fail
+from .common import console, fail, print_table, progress_bar
 
 record_app = typer.Typer(
     add_completion=False,
@@ -76,7 +76,9 @@ def _store(url: str | None):
 
 @record_app.command()
 def ingest(
-    file: Annotated[str, typer.Argument(help="A plain-text statement or article, or - for stdin.")],
+    files: Annotated[list[str], typer.Argument(
+        help="Plain-text statements or articles (several: a batch), or - for stdin.",
+        metavar="FILE...")],
     json_out: JsonOption = False,
     db: DbOption = None,
     no_zone: Annotated[bool, typer.Option("--no-zone", help="Skip the zone verdict.")] = False,
@@ -85,7 +87,11 @@ def ingest(
                             "byline lacks it (weekdays and 'yesterday' are read against it)."
     )] = None,
 ) -> None:
-    """Extract a launch from a statement or article, reconstruct it and store it."""
+    """Extract a launch from each statement or article, reconstruct it and store it.
+
+    One file: its result (with --json, one object). Several: a progress bar, one line per file
+    (with --json, a list of objects in the order given). Every file is read before anything is
+    stored; a file without a launch stops the batch with one line on stderr (exit code 2)."""
     from ..record.ingest import IngestError, ingest_text
     from ..record.views import event_dict
 
@@ -95,29 +101,47 @@ def ingest(
             pub = dt.date.fromisoformat(published)
         except ValueError:
             fail(f"--published {published!r} is not a date YYYY-MM-DD")
-    text, source = _read_input(file, MAX_STATEMENT_BYTES, "statement")
-    if not text.strip():
-        fail(f"{file}: empty text, nothing stored")
-    with _store(db) as store:
-        try:
-            res = ingest_text(store, text, source=source, zones=not no_zone, published=pub)
-        except IngestError as exc:
-            fail(f"{source}: {exc}")
-        ev = event_dict(store.event(res.event_id))
+    if files.count("-") > 1:
+        fail("stdin (-) can be given only once")
+    texts = []
+    for file in files:
+        text, source = _read_input(file, MAX_STATEMENT_BYTES, "statement")
+        if not text.strip():
+            fail(f"{file}: empty text, nothing stored")
+        texts.append((text, source))
+    results = []
+    with _store(db) as store, progress_bar("ingest", enabled=len(texts) > 1 and not json_out) \
+            as progress:
+        for k, (text, source) in enumerate(texts):
+            progress(source, k / len(texts))
+            try:
+                res = ingest_text(store, text, source=source, zones=not no_zone,
+                                  published=pub)
+            except IngestError as exc:
+                fail(f"{source}: {exc}")
+            results.append((res, event_dict(store.event(res.event_id))))
+        progress("done", 1.0)
+    out = [_ingest_json(res, ev) for res, ev in results]
+    if json_out:
+        typer.echo(json.dumps(out[0] if len(files) == 1 else out))
+        return
+    for (res, ev), (_, source) in zip(results, texts, strict=True):
+        verb = "already recorded" if res.duplicate else "recorded"
+        console.print(f"[bold]{verb}[/bold]: {source} -> report "
+                      f"{', '.join(map(str, res.report_ids))} of event {res.event_id}")
+        if len(files) == 1:
+            _print_event(ev)
+
+
+def _ingest_json(res, ev: dict) -> dict:
     reports = [r for r in ev["reports"] if r["id"] in res.report_ids]
     main = reports[0]
-    if json_out:
-        typer.echo(json.dumps({
-            "event_id": res.event_id, "report_id": main["id"], "duplicate": res.duplicate,
-            "authority": main["authority"], "outlet": main["outlet"],
-            "reported": main["reported"] | {"launch_date": ev["launch_date"]},
-            "derived": main["derived"], "missing": main["missing"],
-            "also_reported": reports[1:], "event": ev}))
-        return
-    verb = "already recorded" if res.duplicate else "recorded"
-    console.print(f"[bold]{verb}[/bold]: report {', '.join(map(str, res.report_ids))} "
-                  f"of event {res.event_id}")
-    _print_event(ev)
+    return {
+        "event_id": res.event_id, "report_id": main["id"], "duplicate": res.duplicate,
+        "authority": main["authority"], "outlet": main["outlet"],
+        "reported": main["reported"] | {"launch_date": ev["launch_date"]},
+        "derived": main["derived"], "missing": main["missing"],
+        "also_reported": reports[1:], "event": ev}
 
 
 @record_app.command("list")
@@ -151,12 +175,18 @@ def list_events(
         return
     if not events:
         console.print("no events")
+        return
+    from rich.table import Table
+
+    table = Table("id", "date", "time", "site", "class", "authorities", "disagreements",
+                  box=None, pad_edge=False, header_style="bold")
     for e in events:
-        dis = "; ".join(d["summary"] for d in e["disagreements"])
-        console.print(
-            f"{e['id']:>4}  {e['launch_date']} {e['launch_time_local'] or '--:--'}  "
-            f"{e['site_name'] or 'site unknown':<14} {e['missile_class'] or '?':<5} "
-            f"{', '.join(e['authorities'])}" + (f"  [yellow]{dis}[/yellow]" if dis else ""))
+        table.add_row(str(e["id"]), e["launch_date"], e["launch_time_local"] or "--:--",
+                      e["site_name"] or "unknown", e["missile_class"] or "?",
+                      ", ".join(e["authorities"]),
+                      "; ".join(d["summary"] for d in e["disagreements"]) or "-",
+                      style="yellow" if e["disagreements"] else None)
+    print_table(table)
 
 
 @record_app.command()

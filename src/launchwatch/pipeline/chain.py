@@ -25,7 +25,7 @@ from ..earth.zones import zone_of
 from ..warn.corridor import Corridor
 from ..warn.policy import WarningPolicy, require_exercise
 from ..warn.score import score_warnings
-from .simulate import SimulationResult, run_simulation
+from .simulate import Progress, SimulationResult, run_simulation, scaled
 
 #: Distance (km) within which a prediction counts as "on the truth" for the time-to-good figure.
 GOOD_KM = 10.0
@@ -222,25 +222,43 @@ def feed_corridor(corridor: Corridor, sim: SimulationResult) -> None:
     corridor.feed(sim.tracker.history, sim.detections[sim.detections["kind"] == "ir"])
 
 
+#: Share of a chain run's wall time spent in sense + track (the rest: assess and warn), measured
+#: on the shipped scenarios at the default options; only the progress bar's pace depends on it.
+SIM_SHARE = 0.35
+
+
 def run_chain(
-    scenario, *, interval_s: float = 2.0, n_samples: int = 1000, policy: WarningPolicy | None = None
+    scenario,
+    *,
+    interval_s: float = 2.0,
+    n_samples: int = 1000,
+    policy: WarningPolicy | None = None,
+    progress: Progress | None = None,
 ) -> ChainResult:
     """Run sense, track, assess and warn over ``scenario`` (see module docstring).  The default
     policy judges boosting tracks by their launch corridor (:mod:`launchwatch.warn.corridor`);
-    a policy given with ``early=None`` judges only burnt-out tracks."""
+    a policy given with ``early=None`` judges only burnt-out tracks.  ``progress(stage,
+    fraction)`` is told how far the run is."""
     policy = policy or WarningPolicy(early=Corridor(seed=scenario.seed))
     require_exercise(policy)  # a simulated run can never publish Actual messages
-    sim = run_simulation(scenario)
+    sim = run_simulation(scenario, progress=scaled(progress, 0.0, SIM_SHARE))
     if isinstance(policy.early, Corridor):
         feed_corridor(policy.early, sim)
     t0 = time.perf_counter()
     warning_policy = policy
+    hist = sim.tracker.history
+    conf_t = hist["t_s"][hist["confirmed"]]
+    t_lo = float(conf_t.min()) if conf_t.size else 0.0
+    t_span = max(float(conf_t.max()) - t_lo, 1e-9) if conf_t.size else 1.0
+    part = scaled(progress, SIM_SHARE, 1.0)
 
     def warn(a: Assessment) -> None:  # every assessment goes straight to the policy
         warning_policy.update(a)
+        if part is not None:
+            part("assessing and warning", (a.t_s - t_lo) / t_span)
 
     run = assess_history(
-        sim.tracker.history,
+        hist,
         scenario.epoch,
         interval_s=interval_s,
         n_samples=n_samples,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,8 +95,27 @@ def _num(x) -> float | None:
     return None if not np.isfinite(x) else round(float(x), 3)
 
 
-def run_simulation(scenario: Scenario, *, config: TrackerConfig | None = None) -> SimulationResult:
-    """Run sense + track over ``scenario`` (see module docstring)."""
+#: ``progress(stage, fraction)``: told how far a long run is (fraction of the whole, 0..1).
+Progress = Callable[[str, float], None]
+
+#: Share of a simulation's wall time spent flying and sensing (the rest is tracking), measured
+#: on the shipped scenarios; only the progress bar's pace depends on it.
+SENSE_SHARE = 0.3
+
+
+def scaled(progress: Progress | None, lo: float, hi: float) -> Progress | None:
+    """``progress`` for a part of the work that spans ``lo..hi`` of the whole."""
+    if progress is None:
+        return None
+    return lambda stage, f: progress(stage, lo + (hi - lo) * min(max(f, 0.0), 1.0))
+
+
+def run_simulation(scenario: Scenario, *, config: TrackerConfig | None = None,
+                   progress: Progress | None = None) -> SimulationResult:
+    """Run sense + track over ``scenario`` (see module docstring); ``progress(stage,
+    fraction)`` is told how far the run is."""
+    if progress:
+        progress("flying and sensing", 0.0)
     feed = simulate_feed(scenario)
     secs = dict(feed.seconds)
     detections = feed.detections
@@ -104,12 +124,17 @@ def run_simulation(scenario: Scenario, *, config: TrackerConfig | None = None) -
     if detections.size:
         edges = np.arange(0.0, float(detections["t_s"].max()) + CHUNK_S, CHUNK_S)
         cuts = np.searchsorted(detections["t_s"], edges[1:], side="left")
-        for chunk in np.split(detections, cuts):
+        chunks = np.split(detections, cuts)
+        for k, chunk in enumerate(chunks):
             fusion.push(chunk)
+            if progress and k % 10 == 0:
+                progress("tracking", SENSE_SHARE + (1 - SENSE_SHARE) * k / len(chunks))
     fusion.flush()
     secs["track"] = time.perf_counter() - t0
     tracker = fusion.tracker
     t0 = time.perf_counter()
+    if progress:
+        progress("scoring tracks", 1.0)
     result_score = score(tracker.history, feed.truth)
     secs["score"] = time.perf_counter() - t0
     return SimulationResult(
