@@ -33,19 +33,25 @@ TYPED := src/launchwatch/pipeline src/launchwatch/share/checkpoint.py \
 	src/launchwatch/flight/sea_areas.py src/launchwatch/cli/common.py \
 	$(WARN_AREAS) src/launchwatch/warn/corridor.py
 
+# Install steps say what they do and pip shows its progress (a first install takes minutes).
 $(BIN)/python:
+	@echo "== [1/3] creating $(VENV) with $(PY)"
 	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	@echo "== [2/3] upgrading pip"
+	$(BIN)/python -m pip install --progress-bar on --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+	@echo "== [3/3] installing launchwatch and its dependencies (a few minutes the first time)"
+	$(BIN)/pip install --progress-bar on -e .
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[test,atmosphere,bench]"
+	@echo "== [3/3] installing launchwatch with the test, atmosphere and bench extras"
+	$(BIN)/pip install --progress-bar on -e ".[test,atmosphere,bench]"
 	touch $@ $(STAMP)
 
 demo: $(STAMP)
+	@echo "== running the reference scenario (launchwatch demo)"
 	$(BIN)/launchwatch demo
 
 gates: $(TEST_STAMP)

@@ -131,9 +131,22 @@ def test_geojson_round_trip(record, tmp_path):
     doc = json.loads(text)
     kinds = [f["properties"]["feature"] for f in doc["features"]]
     assert kinds.count("launch") == 4 and kinds.count("landing") == 4
-    launch = next(f for f in doc["features"] if f["properties"]["authority"] == "ROK JCS")
+    assert kinds.count("ground_track") == 4
+    launch = next(f for f in doc["features"] if f["properties"]["authority"] == "ROK JCS"
+                  and f["properties"]["feature"] == "launch")
     assert launch["geometry"]["coordinates"] == pytest.approx([125.22, 40.22])
-    assert launch["properties"]["range_km"] == "700.0"
+    assert launch["properties"]["range_km"] == 700.0  # numbers as numbers (issue 17)
+    assert isinstance(launch["properties"]["event_id"], int)
+    track = next(f for f in doc["features"] if f["properties"]["authority"] == "ROK JCS"
+                 and f["properties"]["feature"] == "ground_track")
+    line = track["geometry"]["coordinates"]
+    assert track["geometry"]["type"] == "LineString" and len(line) > 10
+    # the line starts at the launch site and ends at the landing point of the same report
+    landing = next(f for f in doc["features"] if f["properties"]["authority"] == "ROK JCS"
+                   and f["properties"]["feature"] == "landing")
+    assert line[0] == pytest.approx([125.22, 40.22], abs=0.01)
+    assert line[-1] == pytest.approx(landing["geometry"]["coordinates"], abs=0.05)
+    assert track["properties"]["range_km"] == pytest.approx(700.0, rel=0.02)
     with _fresh(tmp_path, "geo.sqlite3") as other:
         assert exchange.import_rows(other, exchange.read_any(text, "x.geojson")) == (4, 0)
         assert _without_ids(exchange.to_csv(other.events())) == _without_ids(

@@ -66,7 +66,9 @@ def simulate(
         f"(sensors by name: {choices.listing(choices.sensors())}).",
         metavar="SCENARIO")],
     out: Annotated[
-        str | None, typer.Option(help="Write detections, tracks, truth (CSV) here.")
+        str | None, typer.Option(help="Write detections, tracks, truth (and assessments) as CSV "
+                                 "and Parquet here; with --assess also the report (map, side "
+                                 "view, KML, CAP).")
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     assess: Annotated[
@@ -103,7 +105,8 @@ def simulate(
     summary = chain.summary() if assess else result.summary()
     if out is not None:
         try:
-            summary["files"] = [str(p) for p in write_outputs(result, out)]
+            summary["files"] = [str(p) for p in write_outputs(
+                result, out, chain.run if assess else None)]
             if assess:
                 from ..warn.report import write_report
 

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .common import console, fail
+from .common import console, fail, print_table, progress_bar
 
 warn_app = typer.Typer(add_completion=False, no_args_is_help=True,
                        help="Warnings: compare with J-Alert's record.")
@@ -21,8 +21,6 @@ warn_app = typer.Typer(add_completion=False, no_args_is_help=True,
 #: Chain options of the history runs (each long flight in about a minute on 2 cores).
 HISTORY_SAMPLES = 300
 HISTORY_INTERVAL_S = 2.0
-
-
 
 
 @warn_app.command()
@@ -44,10 +42,16 @@ def history(
     if not 10 <= samples <= 5000:
         fail("--samples must be in 10..5000")
     from ..pipeline.chain import run_chain
+    from ..pipeline.simulate import scaled
+
     out = []
-    for name in names:
-        chain = run_chain(load_scenario(name), interval_s=HISTORY_INTERVAL_S, n_samples=samples)
-        out.append(compare(name, chain.summary()))
+    with progress_bar("warn history", enabled=not json_out) as progress:
+        for k, name in enumerate(names):
+            part = scaled(progress, k / len(names), (k + 1) / len(names))
+            chain = run_chain(load_scenario(name), interval_s=HISTORY_INTERVAL_S,
+                              n_samples=samples, progress=lambda st, f, n=name, p=part:
+                              p(f"{n}: {st}", f))
+            out.append(compare(name, chain.summary()))
     if json_out:
         typer.echo(json.dumps(out, default=str))
         return
@@ -55,7 +59,7 @@ def history(
     table = Table(*rows[0], title="J-Alert vs launchwatch (truth: the scenario's flight)")
     for r in rows[1:]:
         table.add_row(*r)
-    console.print(table)
+    print_table(table)
     for c in out:
         for w in c["jalert"]["wrong_messages"]:
             console.print(f"  {c['event']} J-Alert wrong: {w}")

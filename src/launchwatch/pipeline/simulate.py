@@ -12,7 +12,6 @@ unassociated).
 
 from __future__ import annotations
 
-import csv
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -151,52 +150,10 @@ def run_simulation(scenario: Scenario, *, config: TrackerConfig | None = None,
     )
 
 
-def _flatten(arr: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Column names and a 2-D object array of a structured array (vector fields spread out)."""
-    names, cols = [], []
-    for name in arr.dtype.names or ():
-        col = arr[name]
-        if col.ndim == 1:
-            names.append(name)
-            cols.append(col.astype(object))
-        else:
-            flat = col.reshape(col.shape[0], -1)
-            for j in range(flat.shape[1]):
-                names.append(f"{name}_{j}")
-                cols.append(flat[:, j].astype(object))
-    return names, (np.stack(cols, axis=1) if cols else np.zeros((0, 0), object))
+def write_outputs(result: SimulationResult, out_dir: str | Path, run=None) -> list[Path]:
+    """Write detections (with their truth ids), tracks and truth -- and a chain's assessments
+    (``run``) -- as CSV and Parquet into ``out_dir``: named columns in stated units, positions
+    as WGS84 latitude, longitude and altitude (:mod:`launchwatch.pipeline.export`)."""
+    from .export import tables, write_tables
 
-
-def _write_csv(path: Path, arr: np.ndarray) -> None:
-    names, rows = _flatten(arr)
-    with path.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(names)
-        w.writerows(rows.tolist())
-
-
-def write_outputs(result: SimulationResult, out_dir: str | Path) -> list[Path]:
-    """Write detections (with their truth ids), tracks and truth as CSV files into ``out_dir``."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    det = result.detections
-    joined = np.zeros(det.size, dtype=det.dtype.descr + [("truth_missile", np.int64)])
-    for name in det.dtype.names or ():
-        joined[name] = det[name]
-    joined["truth_missile"] = result.truth_ids["missile"]
-    hist_rows = result.tracker.history
-    t = result.truth
-    m, n_t = t.states_ecef.shape[:2]
-    truth_rows = np.zeros(
-        m * n_t,
-        dtype=[("missile", "U16"), ("t_s", float), ("state", float, (6,)), ("burning", bool)],
-    )
-    truth_rows["missile"] = np.repeat(np.array(t.names), n_t)
-    truth_rows["t_s"] = np.tile(t.times_s, m)
-    truth_rows["state"] = t.states_ecef.reshape(-1, 6)
-    truth_rows["burning"] = t.burning.ravel()
-    truth_rows = truth_rows[~np.isnan(truth_rows["state"][:, 0])]
-    paths = [out / "detections.csv", out / "tracks.csv", out / "truth.csv"]
-    for path, arr in zip(paths, (joined, hist_rows, truth_rows), strict=True):
-        _write_csv(path, arr)
-    return paths
+    return write_tables(tables(result, run), out_dir)

@@ -5,7 +5,9 @@
   this module wrote gives back the same events and reports (``text_hash`` keeps it idempotent).
 * **GeoJSON**: a FeatureCollection with, per report, a ``launch`` Point (the site; null
   geometry when unknown) carrying the CSV row as properties, and a ``landing`` Point (the
-  derived impact point) when there is a reconstruction. Coordinates are [lon, lat] (RFC 7946).
+  derived impact point) and a ``ground_track`` LineString (the reconstructed flight's ground
+  track) when there is a reconstruction. Numeric properties are JSON numbers (``range_km``,
+  ``apogee_km``, ids ...). Coordinates are [lon, lat] (RFC 7946).
 * **CZML**: a ``document`` packet, then per reconstructed report a time-tagged trajectory
   (cartographic degrees and metres, seconds after the UTC launch time) with a path, a launch
   point and an impact point. A reconstruction stored without a sampled path is flown again.
@@ -233,12 +235,32 @@ def _point(lat, lon):
     return {"type": "Point", "coordinates": [float(lon), float(lat)]}
 
 
+#: Columns exported to GeoJSON as numbers (the rest are strings or null).
+GEOJSON_INTS = INTS | {"event_id", "report_id"}
+GEOJSON_FLOATS = FLOATS | {"derived_impact_lat", "derived_impact_lon", "derived_range_km",
+                           "derived_apogee_km", "derived_flight_time_s",
+                           "derived_min_energy_range_km"}
+
+
+def _typed(key: str, value: str):
+    """A CSV cell as a GeoJSON property: numbers as numbers, '' as null."""
+    if value == "":
+        return None
+    if key in GEOJSON_INTS:
+        return int(value)
+    if key in GEOJSON_FLOATS:
+        return float(value)
+    return value
+
+
 def to_geojson(events: list[Event]) -> str:
-    """FeatureCollection text (see the module docstring)."""
+    """FeatureCollection text (see the module docstring): per report a ``launch`` Point with the
+    report's columns as properties (numbers as numbers), and, when it was reconstructed, a
+    ``landing`` Point and a ``ground_track`` LineString of the reconstructed flight."""
     feats = []
     by_id = {(ev.id, r.id): r for ev in events for r in ev.reports}
     for row in rows(events):
-        props = {k: (v if v != "" else None) for k, v in row.items() if k != "derived_json"}
+        props = {k: _typed(k, v) for k, v in row.items() if k != "derived_json"}
         props["derived_json"] = row["derived_json"] or None
         feats.append({"type": "Feature", "id": f"report-{row['report_id']}-launch",
                       "geometry": _point(row["site_lat_deg"] or None,
@@ -247,13 +269,22 @@ def to_geojson(events: list[Event]) -> str:
         rep = by_id[(int(row["event_id"]), int(row["report_id"]))]
         if rep.reconstruction is not None:
             rc = rep.reconstruction
+            common = {"event_id": props["event_id"], "report_id": props["report_id"],
+                      "authority": row["authority"] or None,
+                      "range_km": rc.range_km, "apogee_km": rc.apogee_km,
+                      "flight_time_s": rc.flight_time_s, "range_class": rc.range_class,
+                      "zone_kind": rc.zone_kind, "zone_country": rc.zone_country}
             feats.append({"type": "Feature", "id": f"report-{row['report_id']}-landing",
                           "geometry": _point(rc.impact_lat_deg, rc.impact_lon_deg),
-                          "properties": {"feature": "landing", "event_id": row["event_id"],
-                                         "report_id": row["report_id"],
-                                         "authority": row["authority"] or None,
-                                         "zone_kind": rc.zone_kind,
-                                         "zone_country": rc.zone_country}})
+                          "properties": {"feature": "landing", **common}})
+            path = _path(rep)
+            if len(path) >= 2:
+                feats.append({
+                    "type": "Feature", "id": f"report-{row['report_id']}-ground-track",
+                    "geometry": {"type": "LineString", "coordinates": [
+                        [round(float(lon), 5), round(float(lat), 5)]
+                        for _, lat, lon, _ in path]},
+                    "properties": {"feature": "ground_track", **common}})
     return json.dumps({"type": "FeatureCollection", "features": feats}, indent=1)
 
 

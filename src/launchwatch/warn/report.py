@@ -6,10 +6,13 @@
   figures of ``simulate --assess``);
 * ``cap/NNN-<identifier>.xml`` -- every CAP 1.2 message, in order;
 * ``timeline.txt`` -- the timeline in local time (:func:`timeline`);
-* ``map.png`` -- ground tracks (truth, and the final predicted mean path), the first and final
-  95 % impact ellipses, the estimated launch point, maritime zones (land, territorial seas, EEZs
-  of each country as a raster of :func:`launchwatch.earth.zones.classify` on the map extent, with
-  the boundaries between zones drawn) and the warned areas.
+* ``map.png`` -- ground tracks (truth, and the final predicted median path), true impacts, the
+  first and final 95 % impact ellipses and predicted impacts, the estimated launch point, smooth
+  vector maritime zones (:mod:`.basemap`: land, 12 nmi territorial seas, 200 nmi EEZs and the
+  median lines between them) and the warned areas; every mark is in the legend, and an inset
+  zooms on the final ellipse(s) and the true impact(s);
+* ``side.png`` -- altitude against ground range: truth and the first and final predictions;
+* ``flight.kml`` -- ground tracks, ellipses and points for Google Earth (:mod:`.kml`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..earth.zones import classify
 from .areas import area_name, area_polygons
 
 
@@ -98,6 +100,14 @@ def write_report(result, out_dir) -> list[Path]:
     p = out / "map.png"
     draw_map(result, p)
     paths.append(p)
+    p = out / "side.png"
+    draw_side_view(result, p)
+    paths.append(p)
+    from .kml import write_kml
+
+    p = out / "flight.kml"
+    write_kml(result, p)
+    paths.append(p)
     return paths
 
 
@@ -116,62 +126,106 @@ def _polygons(geom) -> list:
     return out
 
 
+def _plot_geom(ax, geom, **kw) -> None:
+    """Fill every polygon of a shapely geometry (exterior minus holes) on a lon/lat axis."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
+    for g in _polygons(geom):
+        rings = [np.asarray(g.exterior.coords)] + [np.asarray(r.coords) for r in g.interiors]
+        verts = np.concatenate(rings)
+        codes = np.concatenate([[MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 2)
+                                + [MplPath.CLOSEPOLY] for r in rings])
+        ax.add_patch(PathPatch(MplPath(verts, codes), **kw))
+
+
+def ground_tracks(truth) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """Per missile: latitude, longitude (deg) and height (m) of the true flight."""
+    from ..earth import frames
+
+    lat_t, lon_t, h_t = [], [], []
+    for m in range(truth.n_missiles):
+        st = truth.states_ecef[m]
+        ok = ~np.isnan(st[:, 0])
+        la, lo, h = frames.ecef_to_geodetic(st[ok][:, :3])
+        lat_t.append(np.degrees(la))
+        lon_t.append(np.degrees(lo))
+        h_t.append(h)
+    return lat_t, lon_t, h_t
+
+
+def predicted_path(a, j) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median predicted path (lon, lat deg; height m) of track ``j`` of assessment ``a``."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return (np.nanmedian(a.path_lon_deg[j], axis=0), np.nanmedian(a.path_lat_deg[j], axis=0),
+                np.nanmedian(a.path_h_m[j], axis=0))
+
+
+ZONE_COLOURS = {"land": "#dcd1b3", "territorial_sea": "#9ec7ea", "eez": "#d6e8f7",
+                "high_seas": "#ffffff"}
+
+
 def draw_map(result, path) -> None:
+    """The report map (see module docstring): vector zones, warned areas, truth and predicted
+    tracks, ellipses, launch estimate; an inset zoomed on the final 95 % ellipse(s)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from .basemap import basemap
 
     sim = result.sim
     truth = sim.truth
-    from ..earth import frames
-
-    lat_t, lon_t = [], []
-    for m in range(truth.n_missiles):
-        st = truth.states_ecef[m]
-        ok = ~np.isnan(st[:, 0])
-        la, lo, _ = frames.ecef_to_geodetic(st[ok][:, :3])
-        lat_t.append(np.degrees(la))
-        lon_t.append(np.degrees(lo))
+    lat_t, lon_t, _ = ground_tracks(truth)
     all_lat = np.concatenate(lat_t)
     all_lon = np.concatenate(lon_t)
     pad = 3.0
     lat0, lat1 = all_lat.min() - pad, all_lat.max() + pad
     lon0, lon1 = all_lon.min() - pad, all_lon.max() + pad
-    gy, gx = np.meshgrid(np.linspace(lat0, lat1, 260), np.linspace(lon0, lon1, 320),
-                         indexing="ij")
-    z = classify(gy, gx)
-    key = np.char.add(np.char.add(z.kind.astype(str), ":"), z.country.astype(str))
-    names, code = np.unique(key, return_inverse=True)
-    code = code.reshape(gy.shape)
-    kinds = np.array([n.split(":")[0] for n in names])
-    colour = {"land": (0.86, 0.82, 0.70), "territorial_sea": (0.62, 0.78, 0.92),
-              "eez": (0.82, 0.90, 0.97), "high_seas": (1.0, 1.0, 1.0)}
-    img = np.array([colour.get(k, (1.0, 1.0, 1.0)) for k in kinds])[code]
-    fig, ax = plt.subplots(figsize=(9, 7), dpi=110)
-    ax.imshow(img, origin="lower", extent=(lon0, lon1, lat0, lat1), aspect="auto",
-              interpolation="nearest")
-    ax.contour(gx, gy, code, levels=np.arange(code.max()) + 0.5, colors="0.35",
-               linewidths=0.5)
-    for n in names:
-        kind, _, country = n.partition(":")
-        if kind == "eez" and country:
-            sel = key == n
-            ax.text(gx[sel].mean(), gy[sel].mean(), f"EEZ {country}", fontsize=7, color="0.3",
-                    ha="center")
+    bm = basemap(lon0, lon1, lat0, lat1)
+    aspect = (lon1 - lon0) * np.cos(np.radians(0.5 * (lat0 + lat1))) / (lat1 - lat0)
+    fig, ax = plt.subplots(figsize=(11.0, float(np.clip(8.0 / aspect + 1.0, 4.5, 9.0))),
+                           dpi=110)
+    ax.set_facecolor(ZONE_COLOURS["high_seas"])
+
+    def background(axis) -> None:
+        _plot_geom(axis, bm.eez_outer, facecolor=ZONE_COLOURS["eez"], edgecolor="0.55", lw=0.5)
+        for g in bm.territorial_sea.values():
+            _plot_geom(axis, g, facecolor=ZONE_COLOURS["territorial_sea"], edgecolor="none")
+        for g in bm.land.values():
+            _plot_geom(axis, g, facecolor=ZONE_COLOURS["land"], edgecolor="0.35", lw=0.5)
+        for lon, lat in bm.median_lines:
+            axis.plot(lon, lat, color="0.45", lw=0.6, ls=(0, (4, 2)))
+
+    background(ax)
+    for lon, lat, text in bm.labels:
+        if lon0 < lon < lon1 and lat0 < lat < lat1:
+            ax.text(lon, lat, text, fontsize=7, color="0.3", ha="center")
+    handles = [Patch(facecolor=ZONE_COLOURS["land"], edgecolor="0.35", label="land"),
+               Patch(facecolor=ZONE_COLOURS["territorial_sea"], label="territorial sea (12 nmi)"),
+               Patch(facecolor=ZONE_COLOURS["eez"], edgecolor="0.55", label="EEZ (200 nmi)"),
+               Line2D([], [], color="0.45", lw=0.6, ls=(0, (4, 2)),
+                      label="median line between EEZs")]
     warned = sorted(result.warn_score["warned"])
     if warned:
         polys = area_polygons()
         for c in warned:
             geom = polys.get(c)
-            if geom is None:
-                continue
-            for g in _polygons(geom):
-                x, y = g.exterior.xy
-                ax.fill(x, y, color="orange", alpha=0.6, lw=0)
+            if geom is not None:
+                _plot_geom(ax, geom, facecolor="orange", alpha=0.6, edgecolor="none")
+        handles.append(Patch(facecolor="orange", alpha=0.6, label="warned area"))
     for m in range(truth.n_missiles):
-        ax.plot(lon_t[m], lat_t[m], "k-", lw=1.2, label="truth ground track" if m == 0 else None)
+        ax.plot(lon_t[m], lat_t[m], "k-", lw=1.2)
+        ax.plot(lon_t[m][-1], lat_t[m][-1], "*", color="k", ms=9)
+    handles += [Line2D([], [], color="k", lw=1.2, label="truth ground track"),
+                Line2D([], [], color="k", marker="*", ms=9, ls="none", label="true impact")]
+    finals = []
     for rec, color, label in (("first", "tab:purple", "first"), ("final", "tab:red", "final")):
+        drawn = False
         for k in range(truth.n_missiles):
             f = result.per_missile[k][rec]
             if f is None:
@@ -179,29 +233,110 @@ def draw_map(result, path) -> None:
             find = result.run.latest_for if rec == "final" else result.run.first_for
             a, j = find(f["track_id"])
             poly = a.ellipse_polygon(j, 0.95)
-            ax.fill(poly[:, 0], poly[:, 1], color=color, alpha=0.25,
-                    label=f"{label} 95 % impact ellipse" if k == 0 else None)
-            ax.plot(f["impact_lon"], f["impact_lat"], "x", color=color)
+            ax.fill(poly[:, 0], poly[:, 1], color=color, alpha=0.3)
+            ax.plot(f["impact_lon"], f["impact_lat"], "x", color=color, ms=7, mew=1.5)
+            drawn = True
             if rec == "final":
-                with np.errstate(all="ignore"), warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    mean_path = np.nanmedian(a.path_lon_deg[j], axis=0), np.nanmedian(
-                        a.path_lat_deg[j], axis=0)
-                ax.plot(*mean_path, "--", color=color, lw=1,
-                        label="final predicted path" if k == 0 else None)
+                plon, plat, _ = predicted_path(a, j)
+                ax.plot(plon, plat, "--", color=color, lw=1.2)
+                finals.append((poly, f, plon, plat))
+        if drawn:
+            handles += [Patch(facecolor=color, alpha=0.3, label=f"{label} 95 % impact ellipse"),
+                        Line2D([], [], color=color, marker="x", ms=7, mew=1.5, ls="none",
+                               label=f"{label} predicted impact (mean)")]
+            if rec == "final":
+                handles.append(Line2D([], [], color=color, ls="--", lw=1.2,
+                                      label="final predicted path (median)"))
+    launch_drawn = False
     for k in range(truth.n_missiles):
         le = result.per_missile[k].get("launch_estimate")
         if le:
-            ax.plot(le["lon"], le["lat"], "^", color="tab:green", ms=8,
-                    label="estimated launch point" if k == 0 else None)
+            ax.plot(le["lon"], le["lat"], "^", color="tab:green", ms=8)
+            launch_drawn = True
+    if launch_drawn:
+        handles.append(Line2D([], [], color="tab:green", marker="^", ms=8, ls="none",
+                              label="estimated launch point"))
     verdict = "no warning" if not warned else "warned: " + ", ".join(area_name(c) for c in warned)
     ax.set_title(f"{sim.scenario.name}: {verdict}", fontsize=10)
     ax.set_xlim(lon0, lon1)
     ax.set_ylim(lat0, lat1)
+    ax.set_aspect(1.0 / np.cos(np.radians(0.5 * (lat0 + lat1))))
     ax.set_xlabel("longitude, deg E")
     ax.set_ylabel("latitude, deg N")
-    ax.legend(loc="lower left", fontsize=7)
+    if finals:
+        _inset(ax, finals, lat_t, lon_t, background)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+              frameon=False)
+    fig.savefig(path, bbox_inches="tight", pad_inches=0.15)
+    plt.close(fig)
+
+
+def _inset(ax, finals, lat_t, lon_t, background) -> None:
+    """A zoom on the final 95 % ellipse(s) with the true impact(s), in the lower right."""
+    pts = np.concatenate([p for p, *_ in finals])
+    true_imp = np.array([[lo[-1], la[-1]] for la, lo in zip(lat_t, lon_t, strict=True)])
+    box = np.concatenate([pts, true_imp])
+    (x0, y0), (x1, y1) = box.min(axis=0), box.max(axis=0)
+    half = max(x1 - x0, y1 - y0, 0.05) * 0.65
+    cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+    ins = ax.inset_axes([0.64, 0.03, 0.34, 0.34])
+    background(ins)
+    for poly, f, plon, plat in finals:
+        ins.fill(poly[:, 0], poly[:, 1], color="tab:red", alpha=0.3)
+        ins.plot(f["impact_lon"], f["impact_lat"], "x", color="tab:red", ms=7, mew=1.5)
+        ins.plot(plon, plat, "--", color="tab:red", lw=1.0)
+    for la, lo in zip(lat_t, lon_t, strict=True):
+        ins.plot(lo, la, "k-", lw=1.0)
+        ins.plot(lo[-1], la[-1], "*", color="k", ms=9)
+    k = np.cos(np.radians(cy))
+    ins.set_xlim(cx - half / k, cx + half / k)
+    ins.set_ylim(cy - half, cy + half)
+    ins.set_aspect(1.0 / k)
+    ins.tick_params(labelsize=6)
+    ins.locator_params(nbins=3)
+    ins.set_title(f"final ellipse, {2 * half * 111:.0f} km across", fontsize=7)
+    ax.indicate_inset_zoom(ins, edgecolor="0.3")
+
+
+def draw_side_view(result, path) -> None:
+    """Altitude against ground range from the launch point: each missile's true flight and its
+    first and final predicted paths (median), overlaid (lofted vs standard shots at a glance)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..earth import geodesy
+
+    truth = result.sim.truth
+    lat_t, lon_t, h_t = ground_tracks(truth)
+    fig, ax = plt.subplots(figsize=(9, 4.5), dpi=110)
+    for m in range(truth.n_missiles):
+        rng = geodesy.inverse(lat_t[m][0], lon_t[m][0], lat_t[m], lon_t[m])[2] / 1e3
+        ax.plot(rng, h_t[m] / 1e3, "k-", lw=1.4, label="truth" if m == 0 else None)
+        for rec, color, style in (("first", "tab:purple", ":"), ("final", "tab:red", "--")):
+            f = result.per_missile[m][rec]
+            if f is None:
+                continue
+            find = result.run.latest_for if rec == "final" else result.run.first_for
+            a, j = find(f["track_id"])
+            plon, plat, ph = predicted_path(a, j)
+            ok = np.isfinite(plon) & np.isfinite(plat) & np.isfinite(ph)
+            if ok.sum() < 2:
+                continue
+            prng = geodesy.inverse(lat_t[m][0], lon_t[m][0], plat[ok], plon[ok])[2] / 1e3
+            ax.plot(prng, ph[ok] / 1e3, style, color=color, lw=1.2,
+                    label=f"{rec} prediction (median path, from +{f['t_s']:.0f} s)"
+                    if m == 0 else None)
+        ax.annotate(truth.names[m], (rng[-1], 0), fontsize=7, ha="center",
+                    textcoords="offset points", xytext=(0, 4))
+    ax.set_xlabel("ground range from the launch point, km")
+    ax.set_ylabel("altitude, km")
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(left=0)
+    ax.grid(alpha=0.3)
+    ax.set_title(f"{result.sim.scenario.name}: side view", fontsize=10)
+    ax.legend(fontsize=7, loc="upper right")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
-

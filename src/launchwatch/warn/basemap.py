@@ -1,0 +1,116 @@
+"""Vector maritime zones for report maps: land, 12 nmi territorial seas, 200 nmi EEZs and the
+median lines between neighbours, as smooth shapely geometry (no raster staircase).
+
+Built on a local azimuthal-equidistant projection (pyproj) centred on the map, so buffers are
+true distances in metres: the territorial sea is the land buffered by 12 nmi, the EEZ band the
+land buffered by 200 nmi, and the line between two countries' waters the set of points equally
+far from both coasts (the zero contour of the difference of the distances to each country's
+coast, from a k-d tree of coast points every ~2 km). Land is Natural Earth 10m (the country
+polygons of :mod:`launchwatch.earth.zones`); the zone *verdicts* of launchwatch come from
+:func:`launchwatch.earth.zones.classify` (GSHHG coast), which may differ from this picture by
+about a kilometre along the coast. Drawing only: never used for a verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..earth.zones import EEZ_NMI, NMI_M, TERRITORIAL_SEA_NMI, zone_model
+
+__all__ = ["Basemap", "basemap"]
+
+#: Spacing of the coast points behind the median lines, m.
+COAST_STEP_M = 2000.0
+
+
+@dataclass
+class Basemap:
+    """Geometry in lon/lat degrees (shapely), ready to draw."""
+
+    land: dict  # ISO3 -> (Multi)Polygon
+    territorial_sea: dict  # ISO3 -> (Multi)Polygon (sea only)
+    eez_outer: object  # (Multi)Polygon: everything within 200 nmi of land (sea only)
+    median_lines: list  # [(lon array, lat array)] lines between two countries' waters
+    labels: list  # [(lon, lat, text)] "EEZ JPN" label positions
+
+
+def _projections(lon0: float, lat0: float):
+    from pyproj import Transformer
+
+    aeqd = f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m"
+    fwd = Transformer.from_crs("EPSG:4326", aeqd, always_xy=True)
+    inv = Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True)
+    return fwd, inv
+
+
+def _apply(geom, transformer):
+    import shapely
+
+    return shapely.transform(geom, lambda xy: np.column_stack(
+        transformer.transform(xy[:, 0], xy[:, 1])))
+
+
+def basemap(lon0: float, lon1: float, lat0: float, lat1: float) -> Basemap:
+    """Vector zones over the box ``[lon0, lon1] x [lat0, lat1]`` (degrees)."""
+    import contourpy
+    import shapely
+    from scipy.spatial import cKDTree
+
+    model = zone_model()
+    parts, tree = model.ne_parts
+    reach = EEZ_NMI * NMI_M / 111_000.0 + 1.0  # degrees of margin: land that makes an EEZ here
+    box = shapely.box(lon0 - reach * 1.5, lat0 - reach, lon1 + reach * 1.5, lat1 + reach)
+    idx = tree.query(box, predicate="intersects")
+    fwd, inv = _projections(0.5 * (lon0 + lon1), 0.5 * (lat0 + lat1))
+    by_country: dict[str, list] = {}
+    for i in idx:
+        code = str(model.codes[model.ne_code[i]]) if model.ne_code[i] >= 0 else ""
+        by_country.setdefault(code, []).append(shapely.intersection(parts[i], box))
+    land_m = {c: shapely.make_valid(_apply(shapely.union_all(g), fwd)).simplify(500.0)
+              for c, g in by_country.items()}
+    land_m = {c: g for c, g in land_m.items() if not g.is_empty}
+    all_land = shapely.union_all(list(land_m.values())) if land_m else shapely.Polygon()
+    ts = {c: shapely.difference(g.buffer(TERRITORIAL_SEA_NMI * NMI_M, 16), all_land)
+          for c, g in land_m.items()}
+    eez = shapely.difference(all_land.buffer(EEZ_NMI * NMI_M, 16), all_land)
+
+    # median lines: zero contours of d_c - min_other d on a grid over the view
+    view = _apply(shapely.box(lon0, lat0, lon1, lat1), fwd)
+    x0, y0, x1, y1 = view.bounds
+    gx, gy = np.meshgrid(np.linspace(x0, x1, 260), np.linspace(y0, y1, 220))
+    pts = np.column_stack([gx.ravel(), gy.ravel()])
+    dist = {}
+    for c, g in land_m.items():
+        if not c:
+            continue
+        line = g.boundary
+        n = max(int(line.length / COAST_STEP_M), 2)
+        coast = shapely.get_coordinates(shapely.line_interpolate_point(
+            line, np.linspace(0, line.length, n)))
+        dist[c] = cKDTree(coast).query(pts, workers=-1)[0].reshape(gx.shape)
+    lines, labels = [], []
+    on_land = shapely.contains_xy(all_land, pts[:, 0], pts[:, 1]).reshape(gx.shape)
+    if len(dist) > 1:
+        stack = np.stack(list(dist.values()))
+        nearest = np.where(on_land, np.inf, stack.min(axis=0))
+        for k in range(len(dist) - 1):  # each border is the zero line of one of its sides
+            others = np.delete(stack, k, axis=0).min(axis=0)
+            f = np.where(nearest <= EEZ_NMI * NMI_M, stack[k] - others, np.nan)
+            for seg in contourpy.contour_generator(gx, gy, f).lines(0.0):
+                if len(seg) > 1:
+                    lon, lat = inv.transform(seg[:, 0], seg[:, 1])
+                    lines.append((np.asarray(lon), np.asarray(lat)))
+    if dist:
+        stack = np.stack(list(dist.values()))
+        owner = np.argmin(stack, axis=0)
+        within = stack.min(axis=0) <= EEZ_NMI * NMI_M
+        for k, c in enumerate(dist):
+            sel = (owner == k) & within & ~on_land & (stack[k] > TERRITORIAL_SEA_NMI * NMI_M)
+            if sel.sum() > 200:
+                lon, lat = inv.transform(gx[sel].mean(), gy[sel].mean())
+                labels.append((float(lon), float(lat), f"EEZ {c}"))
+    back = {c: _apply(g, inv) for c, g in land_m.items()}
+    return Basemap(land=back, territorial_sea={c: _apply(g, inv) for c, g in ts.items()},
+                   eez_outer=_apply(eez, inv), median_lines=lines, labels=labels)
