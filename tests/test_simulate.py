@@ -98,6 +98,51 @@ def test_simulate_cli_json_and_out(tmp_path):
         lines = (tmp_path / name).read_text().splitlines()
         assert len(lines) > 2
     assert "truth_missile" in (tmp_path / "detections.csv").read_text().splitlines()[0]
+    _check_run_files(tmp_path)
+
+
+def _check_run_files(folder):
+    """Named columns in units, lat/lon/alt, the same rows in CSV and Parquet (issue 17)."""
+    import csv
+
+    import pyarrow.parquet as pq
+
+    from launchwatch.earth import frames
+    from launchwatch.sense.scenario import load_scenario
+
+    det = pq.read_table(folder / "detections.parquet").to_pydict()
+    for col in ("time_utc", "sensor", "range_m", "azimuth_deg", "elevation_deg",
+                "range_rate_m_s", "sigma_range_m", "sensor_lat_deg", "truth_missile"):
+        assert col in det
+    assert not any(c.startswith(("z_", "state_")) for c in det)
+    radar = [i for i, k in enumerate(det["kind"]) if k == "radar"]
+    ir = [i for i, k in enumerate(det["kind"]) if k == "ir"]
+    assert radar and ir
+    assert all(det["range_m"][i] is None for i in ir)  # IR measures no range: empty, not 0
+    assert all(0.0 <= det["azimuth_deg"][i] < 360.0 for i in radar)
+    with (folder / "detections.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(det["det_id"])
+    assert float(rows[radar[0]]["range_m"]) == pytest.approx(det["range_m"][radar[0]])
+    truth = pq.read_table(folder / "truth.parquet").to_pydict()
+    # the first truth row is the launch site of the scenario, on the ground
+    site = load_scenario("reference-2025-11-07")
+    assert truth["alt_m"][0] == pytest.approx(0.0, abs=50.0)
+    assert truth["time_utc"][0].isoformat().startswith(
+        site.epoch.astimezone(__import__("datetime").UTC).strftime("%Y-%m-%dT%H:%M"))
+    tracks = pq.read_table(folder / "tracks.parquet").to_pydict()
+    k = len(tracks["t_s"]) // 2
+    # lat/lon/alt agree with the ECEF columns (independent conversion of the same row)
+    import numpy as np
+
+    lat, lon, h = frames.ecef_to_geodetic(np.array([[tracks["x_m"][k], tracks["y_m"][k],
+                                                     tracks["z_m"][k]]]))
+    assert np.degrees(lat[0]) == pytest.approx(tracks["lat_deg"][k], abs=1e-9)
+    assert h[0] == pytest.approx(tracks["alt_m"][k], abs=1e-3)
+    speed = np.linalg.norm([tracks["east_m_s"][k], tracks["north_m_s"][k],
+                            tracks["up_m_s"][k]])
+    assert speed == pytest.approx(tracks["speed_m_s"][k], rel=1e-9)
+    assert sum(tracks[c][k] for c in tracks if c.startswith("p_")) == pytest.approx(1.0)
 
 
 def test_simulate_cli_timeline():

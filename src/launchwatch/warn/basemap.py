@@ -13,6 +13,7 @@ about a kilometre along the coast. Drawing only: never used for a verdict.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,8 +53,10 @@ def _apply(geom, transformer):
         transformer.transform(xy[:, 0], xy[:, 1])))
 
 
+@functools.lru_cache(maxsize=4)
 def basemap(lon0: float, lon1: float, lat0: float, lat1: float) -> Basemap:
-    """Vector zones over the box ``[lon0, lon1] x [lat0, lat1]`` (degrees)."""
+    """Vector zones over the box ``[lon0, lon1] x [lat0, lat1]`` (degrees); the last few are
+    kept (a report draws its map and inset from one)."""
     import contourpy
     import shapely
     from scipy.spatial import cKDTree

@@ -1,0 +1,78 @@
+"""The report folder's pictures and files for the field's tools (issue 17): vector zones that
+agree with the zone verdicts, a KML that Google Earth reads, the side view."""
+
+import numpy as np
+import pytest
+from lxml import etree
+
+from launchwatch.earth.zones import classify
+from launchwatch.pipeline.chain import run_chain
+from launchwatch.sense.scenario import load_scenario
+
+
+def test_vector_zones_agree_with_the_verdicts():
+    """Smooth NE-based bands vs the GSHHG verdict engine on 4,000 random points of the Sea of
+    Japan map: the same kind almost everywhere (they differ only within ~1 km of a coast)."""
+    import shapely
+
+    from launchwatch.warn.basemap import basemap
+
+    box = (127.0, 142.0, 34.0, 44.0)
+    bm = basemap(*box)
+    rng = np.random.default_rng(3)
+    lon = rng.uniform(box[0], box[1], 4000)
+    lat = rng.uniform(box[2], box[3], 4000)
+    land = shapely.union_all(list(bm.land.values()))
+    ts = shapely.union_all(list(bm.territorial_sea.values()))
+    kind = np.where(shapely.contains_xy(land, lon, lat), "land",
+                    np.where(shapely.contains_xy(ts, lon, lat), "territorial_sea",
+                             np.where(shapely.contains_xy(bm.eez_outer, lon, lat), "eez",
+                                      "high_seas")))
+    truth = classify(lat, lon).kind
+    agree = np.mean(kind == truth)
+    assert agree > 0.97, agree
+    assert {"land", "territorial_sea", "eez"} <= set(kind)
+    assert bm.median_lines, "Japan, Korea and Russia share the sea: lines between their waters"
+    assert any(t == "EEZ JPN" for *_, t in bm.labels)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    from launchwatch.warn.report import write_report
+
+    chain = run_chain(load_scenario("overflight"), n_samples=300)
+    out = tmp_path_factory.mktemp("overflight")
+    return chain, out, write_report(chain, out)
+
+
+def test_report_lists_its_pictures_and_kml(report):
+    _, out, files = report
+    names = {f.name for f in files}
+    assert {"map.png", "side.png", "flight.kml", "summary.json", "timeline.txt"} <= names
+    for png in ("map.png", "side.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (out / png).stat().st_size > 10_000
+
+
+def test_kml_is_valid_xml_with_tracks_ellipses_and_warned_areas(report):
+    chain, out, _ = report
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    doc = etree.parse(str(out / "flight.kml"))
+    names = doc.xpath("//k:Placemark/k:name/text()", namespaces=ns)
+    assert "M1 (truth)" in names and "M1 final 95 % impact ellipse" in names
+    assert "Hokkaido" in names  # the warned prefecture, as a polygon
+    line = doc.xpath("//k:Placemark[k:name='M1 (truth)']/k:LineString/k:coordinates/text()",
+                     namespaces=ns)[0].split()
+    lon0, lat0, h0 = map(float, line[0].split(","))
+    first = chain.truth_impacts[0]
+    assert (lon0, lat0) == pytest.approx((first["launch_lon"], first["launch_lat"]), abs=1e-4)
+    assert max(float(p.split(",")[2]) for p in line) / 1e3 == pytest.approx(
+        first["apogee_km"], rel=0.01)
+    ring = doc.xpath("//k:Placemark[k:name='M1 final 95 % impact ellipse']//k:coordinates/text()",
+                     namespaces=ns)[0].split()
+    assert ring[0] == ring[-1] and len(ring) > 20  # a closed ring
+    # the ellipse ring is centred on the final predicted impact
+    pts = np.array([[float(v) for v in p.split(",")[:2]] for p in ring[:-1]])
+    final = chain.per_missile[0]["final"]
+    assert pts.mean(axis=0) == pytest.approx([final["impact_lon"], final["impact_lat"]],
+                                             abs=0.05)
