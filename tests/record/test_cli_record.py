@@ -112,3 +112,20 @@ def test_export_import_cli(filled, tmp_path):
     assert res.exit_code == 0 and "imported 1 report" in res.stdout
     res = run("import", str(tmp_path / "out.csv"), "--db", other)
     assert "imported 0 report(s), 1 already recorded" in res.stdout
+
+
+def test_batch_ingest_and_list_with_header(db_url):
+    """Several files in one call (issue 17): one line per file, JSON list in order; the list is
+    a table with a header row, each event one whole line when piped."""
+    files = [str(STATEMENTS / n) for n in ("ap_2025-11-07.txt", "japan_mod_2025-11-07.txt")]
+    res = run("ingest", *files, "--json", "--no-zone", "--db", db_url)
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert [x["outlet"] for x in d] == ["AP", "Japan MoD"] or len(d) == 2
+    assert d[0]["event_id"] == d[1]["event_id"]  # two reports of one launch
+    res = run("list", "--db", db_url)
+    lines = res.stdout.splitlines()
+    assert lines[0].split()[:5] == ["id", "date", "time", "site", "class"]
+    assert len(lines) == 2 and lines[1].split()[1] == "2025-11-07"
+    res = run("ingest", files[0], str(STATEMENTS / "missing.txt"), "--db", db_url)
+    assert "cannot read" in _error_line(res)
