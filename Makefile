@@ -82,8 +82,11 @@ vendor:
 	cp web/node_modules/leaflet/dist/images/*.png $(VENDOR)/images/
 	cp web/node_modules/topojson-client/dist/topojson-client.min.js $(VENDOR)/
 	cp web/node_modules/world-atlas/countries-50m.json $(VENDOR)/
-	for p in leaflet topojson-client world-atlas; do cp web/node_modules/$$p/LICENSE $(VENDOR)/LICENSE-$$p; done
-	cd web && node -e 'for (const p of ["leaflet","topojson-client","world-atlas"]) console.log(p, require("./node_modules/"+p+"/package.json").version)' > ../$(VENDOR)/VERSIONS
+	mkdir -p $(VENDOR)/swagger-ui $(VENDOR)/redoc
+	cp web/node_modules/swagger-ui-dist/swagger-ui-bundle.js web/node_modules/swagger-ui-dist/swagger-ui.css web/node_modules/swagger-ui-dist/favicon-32x32.png $(VENDOR)/swagger-ui/
+	cp web/node_modules/redoc/bundles/redoc.standalone.js $(VENDOR)/redoc/
+	for p in leaflet topojson-client world-atlas swagger-ui-dist redoc; do cp web/node_modules/$$p/LICENSE $(VENDOR)/LICENSE-$$p; done
+	cd web && node -e 'for (const p of ["leaflet","topojson-client","world-atlas","swagger-ui-dist","redoc"]) console.log(p, require("./node_modules/"+p+"/package.json").version)' > ../$(VENDOR)/VERSIONS
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -56,6 +56,7 @@ from ..record.views import event_dict
 from . import geo
 from .archive import record_run
 from .auth import Caller, KeyRing, role_at_least
+from .docs import add_offline_docs
 from .guard import Guard, Limits, RateLimiter, too_many
 from .live import Hub, RunManager, RunsBusy, run_scenario
 from .messages import jsonable
@@ -247,9 +248,11 @@ def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | 
 
     app = FastAPI(title="launchwatch", version="0.1.0", lifespan=lifespan,
                   description="Launch event records, scenario runs and the live feed of the "
-                              "launchwatch chain (sense, track, assess, warn). Dashboard at /.")
+                              "launchwatch chain (sense, track, assess, warn). Dashboard at /.",
+                  docs_url=None, redoc_url=None)  # offline docs: add_offline_docs below
     app.state.store, app.state.runs, app.state.hub = store, runs, hub
     app.state.keys, app.state.limits = keys, limits
+    add_offline_docs(app)
     app.add_middleware(Guard, limits=limits)
 
     bearer_dep = Depends(HTTPBearer(auto_error=False, scheme_name="apiKey", description=(
