@@ -159,6 +159,8 @@ class RunInfo(BaseModel):
     event_id: int | None = Field(None, description="The launch event the finished run was "
                                                    "stored as in the record.")
     record_error: str | None = None
+    progress: dict[str, Any] | None = Field(None, description="While computing: the latest "
+                                            "{stage, percent, elapsed_s} of the chain.")
 
 
 def _one_line(errors) -> str:
@@ -343,6 +345,18 @@ def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | 
             raise HTTPException(404, f"no event {event_id}")
         return jsonable(event_dict(ev))
 
+    @app.get("/api/events/{event_id}/map", tags=["events"], response_model=dict[str, Any],
+             responses={404: {"description": "No such event"}})
+    def get_event_map(event_id: Annotated[int, Path(ge=1, le=2**62)]):
+        """The event on the map: site, per-authority landing points and reconstructed ground
+        tracks with their side-view profiles (:mod:`.eventmap`)."""
+        from .eventmap import event_map
+
+        ev = store.event(event_id)
+        if ev is None:
+            raise HTTPException(404, f"no event {event_id}")
+        return jsonable(event_map(ev))
+
     def _add(new: NewReport) -> JSONResponse:
         try:
             added = store.add(new)
@@ -517,6 +531,8 @@ def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | 
                     await ws.send_json(msg)
                 # messages published while the backlog was sent are in the queue: skip repeats
                 skip = {id(m) for m in latest.backlog[:seen]}
+                if latest.state == "computing" and latest.progress is not None:
+                    await ws.send_json(latest.progress)
             else:
                 skip = set()
             receiver = asyncio.ensure_future(_drain(ws))

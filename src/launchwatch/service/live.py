@@ -1,6 +1,8 @@
 """Scenario runs for the service: the chain in a worker thread, replayed live to subscribers.
 
-A run goes ``queued -> computing -> replaying -> done`` (or ``failed``). *Computing* runs the
+A run goes ``queued -> computing -> replaying -> done`` (or ``failed``). While computing, the
+chain's progress goes to the pages as ``progress`` messages (stage, percent; not kept in the
+backlog: ``run.progress`` holds the latest). *Computing* runs the
 whole chain (:func:`launchwatch.pipeline.chain.run_chain`: sense -> track -> assess -> warn) in
 one worker thread, one run at a time; its results become a list of JSON messages stamped with
 scenario time (:func:`chain_messages`). *Replaying* publishes them paced by scenario time
@@ -15,6 +17,7 @@ The messages themselves (types and fields) are built by :mod:`.messages`.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
 import queue
 import threading
@@ -31,12 +34,25 @@ MAX_QUEUED = 3
 MAX_PAUSE_S = 5.0
 
 
-def run_scenario(name: str) -> list[dict]:
-    """Load a shipped scenario by name, run the chain, return its messages."""
+#: Least change of a run's progress (percent) worth a message, and least wall time between two.
+PROGRESS_STEP_PCT = 1.0
+PROGRESS_EVERY_S = 0.5
+
+
+def run_scenario(name: str, progress: Callable[[str, float], None] | None = None) -> list[dict]:
+    """Load a shipped scenario by name, run the chain (telling ``progress(stage, fraction)``
+    how far it is), return its messages."""
     from ..pipeline.chain import run_chain
     from ..sense.scenario import load_scenario
 
-    return chain_messages(run_chain(load_scenario(name)))
+    return chain_messages(run_chain(load_scenario(name), progress=progress))
+
+
+def _takes_progress(fn: Callable) -> bool:
+    try:
+        return "progress" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,6 +123,8 @@ class Run:
     event_id: int | None = None
     #: Why the finished run could not be stored in the record (the run is still done).
     record_error: str | None = None
+    #: The latest ``progress`` message while computing (a page that opens then shows it).
+    progress: dict | None = None
 
     def info(self) -> dict:
         return {"run_id": self.id, "scenario": self.scenario, "speed": self.speed,
@@ -114,7 +132,8 @@ class Run:
                 "compute_s": self.compute_s,
                 "verdict": (self.summary or {}).get("verdict"),
                 "no_warning": (self.summary or {}).get("no_warning"),
-                "event_id": self.event_id, "record_error": self.record_error}
+                "event_id": self.event_id, "record_error": self.record_error,
+                "progress": self.progress}
 
 
 class RunManager:
@@ -206,7 +225,11 @@ class RunManager:
             try:
                 self._state(run, "computing")
                 t0 = time.perf_counter()
-                msgs = self.compute(run.scenario)
+                if _takes_progress(self.compute):
+                    msgs = self.compute(run.scenario, progress=self._progress_fn(run))
+                else:
+                    msgs = self.compute(run.scenario)
+                self._publish_progress(run, "done", 100.0)
                 run.compute_s = round(time.perf_counter() - t0, 2)
                 if self._stop.is_set():  # stopped while computing: nothing to replay
                     run.error = "the service stopped before the run ended"
@@ -224,6 +247,29 @@ class RunManager:
                 run.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
                 traceback.print_exc()
                 self._state(run, "failed")
+
+    def _progress_fn(self, run: Run) -> Callable[[str, float], None]:
+        """``progress(stage, fraction)`` for the chain: a ``progress`` message to every page
+        when the percentage moved by PROGRESS_STEP_PCT, at most every PROGRESS_EVERY_S."""
+        last = {"pct": -100.0, "at": 0.0, "stage": None}
+
+        def progress(stage: str, fraction: float) -> None:
+            pct = round(100.0 * min(max(float(fraction), 0.0), 1.0), 1)
+            now = time.monotonic()
+            if stage == last["stage"] and (pct - last["pct"] < PROGRESS_STEP_PCT
+                                           or now - last["at"] < PROGRESS_EVERY_S):
+                return
+            last.update(pct=pct, at=now, stage=stage)
+            self._publish_progress(run, stage, pct)
+
+        return progress
+
+    def _publish_progress(self, run: Run, stage: str, pct: float) -> None:
+        """Progress goes to the pages (and ``run.progress``), not to the run's backlog."""
+        msg = {"type": "progress", "run_id": run.id, "stage": stage, "percent": pct,
+               "elapsed_s": round(time.time() - run.created, 1)}
+        run.progress = msg
+        self.hub.publish(msg)
 
     def _record(self, run: Run, msgs: list[dict]) -> None:
         if self.on_done is None:

@@ -20,10 +20,16 @@ the scenario epoch, and ``time``, ISO 8601 in the scenario's local time):
   it equals ``summary()["per_missile"][i]["apogee_km"]``), ``path`` (median predicted ground
   path [[lon, lat]])}];
 * ``warning``: ``kind``, ``jalert``, ``areas`` / ``open_areas`` ([{code, name}]),
-  ``identifier`` (CAP), ``msg_type``, ``sent``, ``track_ids``, ``p_over``;
+  ``identifier`` (CAP), ``msg_type``, ``sent``, ``track_ids``, ``p_over``, and ``state``: every
+  warning's current state after this message (:func:`warning_state`), so that a page draws
+  the server's state, not the history it happened to see;
 * ``summary`` (last): ``summary`` (:meth:`ChainResult.summary`), ``missiles`` ([{missile,
   apogee_km, range_class, verdict}] from its ``per_missile``), ``warned`` ([{code, name}]),
-  ``no_warning``, ``verdict`` (text), ``timeline`` ([{t_s, time, text}]).
+  ``no_warning``, ``verdict`` (text), ``timeline`` ([{t_s, time, text}]), ``state`` (the
+  warnings' final state).
+
+Run progress while the chain computes (:mod:`.live`): ``progress`` with ``stage`` and
+``percent``.
 """
 
 from __future__ import annotations
@@ -194,6 +200,20 @@ def warning_message(e, epoch: dt.datetime) -> dict:
             "p_over": {k: round(float(v), 3) for k, v in e.p_over.items()}}
 
 
+def warning_state(events, t_s: float | None = None) -> dict:
+    """:func:`launchwatch.warn.state.current_state` of warning events, with area names:
+    ``{"t_s", "warnings": [{thread, track_ids, country, state, since_s, areas: [{code, name,
+    state, since_s, j_alert_code}]}], "active_areas"}``."""
+    from ..warn.areas import area_name
+    from ..warn.state import current_state
+
+    st = current_state(events, t_s)
+    for w in st["warnings"]:
+        for a in w["areas"]:
+            a["name"] = area_name(a["code"])
+    return jsonable(st)
+
+
 def verdict_text(summary: dict, warned: list[str]) -> str:
     """"no warning - predicted impact in the EEZ of PRK" or "warning: Hokkaido, Aomori - ..."."""
     from ..warn.areas import area_name
@@ -229,7 +249,12 @@ def chain_messages(result) -> list[dict]:
                        missile_apogees(result.run.assessments, track_missile), strict=True):
         missiles = {t: (names[m], best.get(m)) for t, m in track_missile.items()}
         msgs.append(assessment_message(a, missiles))
-    msgs += [warning_message(e, epoch) for e in result.policy.events]
+    events = result.policy.events
+    for i, e in enumerate(events):
+        msg = warning_message(e, epoch)
+        msg["state"] = warning_state(events[:i + 1])  # the events so far: no time cut-off
+        msg["state"]["t_s"] = msg["t_s"]
+        msgs.append(msg)
     msgs.sort(key=lambda m: m["t_s"])
     summary = jsonable(result.summary())
     warned = sorted(result.warn_score["warned"])
@@ -245,5 +270,6 @@ def chain_messages(result) -> list[dict]:
             "warned": _areas(warned), "no_warning": not warned,
             "verdict": verdict_text(summary, warned),
             "timeline": [{"t_s": round(t, 2), "time": _local_time(epoch, t), "text": text}
-                         for t, text in timeline(result)]}
+                         for t, text in timeline(result)],
+            "state": warning_state(events)}
     return [head, *msgs, tail]

@@ -1,10 +1,13 @@
 /* launchwatch dashboard: Leaflet map (offline base map from world-atlas), live run feed over
    the /ws/live WebSocket, timeline, and the launch event records with search.
    Element ids / classes used by the browser test: #verdict, #status, body[data-run-state],
-   path.lw-track, path.lw-ellipse, path.lw-warned, #timeline, #events.
-   Security: no string from the service is ever parsed as HTML. Text goes in through
-   textContent and DOM nodes only (tooltips get DOM elements from tip(), never HTML strings),
-   and the page runs under a Content-Security-Policy without inline script. */
+   path.lw-track, path.lw-ellipse, path.lw-warned, #timeline, #events, #warning-list,
+   #run-progress, #event-detail, #side-view.
+   Security: no string from the service is ever parsed as HTML; the page runs under a
+   Content-Security-Policy without inline script.
+   Data goes into the page as text only (textContent, DOM nodes; tooltips get DOM nodes). The
+   warnings drawn are the server's current state (the "state" of the latest warning or summary
+   message), never a history the page happened to see. */
 "use strict";
 
 const $ = (sel) => document.querySelector(sel);
@@ -24,15 +27,41 @@ const fmt = (x, nd = 1) => (x === null || x === undefined ? "–" : Number(x).to
 const ZONE = { eez: "EEZ", territorial_sea: "territorial sea", land: "land", high_seas: "high seas" };
 const zoneText = (v) => (v && v.kind ? (ZONE[v.kind] || v.kind) + (v.country ? " of " + v.country : "") : "–");
 const clock = (iso) => (iso ? iso.slice(11, 19) : "");
+const textNode = (text) => el("span", {}, text);  // tooltip content as a text node, never HTML
 
 // ---------------------------------------------------------------------------------- map
 const map = L.map("map", { zoomSnap: 0.25, worldCopyJump: false, minZoom: 3, maxZoom: 10 })
   .setView([38.5, 132], 5.25);
 map.attributionControl.setPrefix(false);
 map.attributionControl.addAttribution("Natural Earth via world-atlas; areas: JMA, NGII");
+L.control.scale({ position: "bottomleft", imperial: false, maxWidth: 140 }).addTo(map);
+
+// graticule every 5 degrees (10 when zoomed out), with labels on the map's edges
+const gratLayer = L.layerGroup().addTo(map);
+function drawGraticule() {
+  gratLayer.clearLayers();
+  const step = map.getZoom() < 4.5 ? 10 : 5;
+  const b = map.getBounds();
+  const style = { pane: "zones", color: "#7d9cbf", weight: 0.5, opacity: 0.6, interactive: false,
+                  className: "lw-graticule" };
+  for (let lat = Math.ceil(b.getSouth() / step) * step; lat <= b.getNorth(); lat += step) {
+    L.polyline([[lat, b.getWest() - 5], [lat, b.getEast() + 5]], style).addTo(gratLayer);
+    L.marker([lat, b.getWest()], { pane: "zones", interactive: false, icon: L.divIcon({
+      className: "lw-grat-label", html: "", iconSize: [30, 12], iconAnchor: [-2, 12] }) })
+      .addTo(gratLayer).getElement()?.append(`${lat}°N`);
+  }
+  for (let lon = Math.ceil(b.getWest() / step) * step; lon <= b.getEast(); lon += step) {
+    L.polyline([[b.getSouth() - 5, lon], [b.getNorth() + 5, lon]], style).addTo(gratLayer);
+    L.marker([b.getNorth(), lon], { pane: "zones", interactive: false, icon: L.divIcon({
+      className: "lw-grat-label", html: "", iconSize: [36, 12], iconAnchor: [-2, -2] }) })
+      .addTo(gratLayer).getElement()?.append(`${lon}°E`);
+  }
+}
 for (const [name, z] of [["base", 200], ["zones", 350], ["areas", 380], ["run", 450], ["marks", 620]]) {
   map.createPane(name).style.zIndex = z;
 }
+map.on("moveend", drawGraticule);
+drawGraticule();
 
 fetch("/static/vendor/countries-50m.json").then((r) => r.json()).then((topo) => {
   const land = topojson.feature(topo, topo.objects.countries);
@@ -55,7 +84,7 @@ fetch("/api/sites").then((r) => r.json()).then((fc) => {
     pane: "marks",
     pointToLayer: (f, ll) => L.circleMarker(ll, { pane: "marks", radius: 3.5, color: "#111", weight: 1,
                                                    fillColor: "#333", fillOpacity: 0.9, className: "lw-site" })
-      .bindTooltip(tip(`${f.properties.name} (${f.properties.province})`)),
+      .bindTooltip(textNode(`${f.properties.name} (${f.properties.province})`)),
   }).addTo(map);
 });
 
@@ -67,11 +96,15 @@ const areaCache = new Map();
 function resetRun(id) {
   runLayer.clearLayers();
   current = { id, tracks: new Map(), preds: new Map(), warnedLayer: L.layerGroup().addTo(runLayer),
-              firstTrack: new Set(), lastVerdict: new Map(), offset: "", bounds: L.latLngBounds([]) };
+              firstTrack: new Set(), lastVerdict: new Map(), offset: "", bounds: L.latLngBounds([]),
+              lastP: new Map(), lastFollow: -1e9 };
   $("#timeline").replaceChildren();
+  $("#clock").textContent = "";  // a new run starts its own clock
+  $("#warning-list").replaceChildren();
+  $("#warnings").hidden = true;
   $("#prediction").replaceChildren(el("h2", {}, "Impact prediction"),
                                    el("p", { class: "muted" }, "waiting for a confirmed track"));
-  setVerdict("tracking…", "live");
+  setVerdict("waiting for the run…", "live");
 }
 
 function setVerdict(text, cls) {
@@ -83,20 +116,32 @@ function setVerdict(text, cls) {
 function addTimeline(time, text, cls = "") {
   const li = el("li", cls ? { class: cls } : {});
   li.append(el("time", {}, clock(time)), el("span", {}, text));
-  $("#timeline").append(li);
-  li.scrollIntoView({ block: "nearest" });
+  const ol = $("#timeline");
+  ol.append(li);
+  ol.scrollTop = ol.scrollHeight;  // the list scrolls, never the page (phones)
 }
 
 function onScenario(m) {
   current.offset = m.utc_offset;
   $("#tz").textContent = `(local time, UTC${m.utc_offset})`;
+  // one label per launch site ("K1–K4: Kusong"), so a salvo's labels do not pile up
+  const bySite = new Map();
   for (const l of m.launches) {
-    const ll = [l.lat, l.lon];
-    L.circleMarker(ll, { pane: "marks", radius: 7, color: "#111", weight: 2, fillColor: "#ffd43b",
-                         fillOpacity: 1, className: "lw-launch" })
-      .bindTooltip(tip(`${l.id}: ${l.site || "launch point"}`), { permanent: true, direction: "left", className: "lw-label" })
-      .addTo(runLayer);
-    current.bounds.extend(ll);
+    const key = l.site || `${l.lat.toFixed(2)},${l.lon.toFixed(2)}`;
+    if (!bySite.has(key)) bySite.set(key, []);
+    bySite.get(key).push(l);
+  }
+  for (const [site, group] of bySite) {
+    group.forEach((l, i) => {
+      const mk = L.circleMarker([l.lat, l.lon], { pane: "marks", radius: 7, color: "#111", weight: 2,
+                                                  fillColor: "#ffd43b", fillOpacity: 1, className: "lw-launch" })
+        .addTo(runLayer);
+      const ids = group.length > 2 ? `${group[0].id}–${group[group.length - 1].id}` : group.map((g) => g.id).join(", ");
+      if (i === 0) mk.bindTooltip(textNode(`${ids}: ${l.site ? site : "launch point"}`),
+                                  { permanent: true, direction: "left", className: "lw-label" });
+      else mk.bindTooltip(textNode(`${l.id}: ${l.site || "launch point"}`));
+      current.bounds.extend([l.lat, l.lon]);
+    });
   }
   addTimeline(m.time, `scenario ${m.name}: ${m.description}`);
 }
@@ -115,7 +160,8 @@ function onTrack(m) {
       addTimeline(m.time, `track T${t.track_id} confirmed at ${fmt(t.height_km, 0)} km, ${fmt(t.speed_km_s, 2)} km/s`);
     }
     tr.line.addLatLng(ll);
-    tr.head.setLatLng(ll).bindTooltip(tip(`T${t.track_id}: ${fmt(t.height_km, 0)} km, ${fmt(t.speed_km_s, 2)} km/s`));
+    tr.head.setLatLng(ll).unbindTooltip()
+      .bindTooltip(textNode(`T${t.track_id}: ${fmt(t.height_km, 0)} km, ${fmt(t.speed_km_s, 2)} km/s`));
     current.bounds.extend(ll);
   }
 }
@@ -130,6 +176,7 @@ function onAssessment(m) {
     if (!now.has(tid) && m.t_s - pr.t_s > STALE_S) {
       for (const l of [pr.ellipse, pr.path, pr.impact]) runLayer.removeLayer(l);
       current.preds.delete(tid);
+      current.lastP.delete(tid);
       const tr = current.tracks.get(tid);
       if (tr) { tr.line.setStyle({ opacity: 0.45 }); runLayer.removeLayer(tr.head); }
     }
@@ -164,20 +211,68 @@ function onAssessment(m) {
       pr.impact.setLatLng([p.impact_lat, p.impact_lon]);
     }
     pr.t_s = m.t_s;
-    pr.impact.unbindTooltip().bindTooltip(tip(`T${p.track_id} impact ${clock(p.impact_time)}`,
-                                              `${zoneText(p.verdict)}, ` +
-                          `95 %: ${fmt(p.ellipse_95_km?.[0], 1)} × ${fmt(p.ellipse_95_km?.[1], 1)} km`),
-                          { permanent: true, direction: "right", offset: [8, 0], className: "lw-label lw-impact-label" });
+    // permanent labels only while they cannot collide (one or two tracks); a salvo's are on hover
+    // and every prediction is in the side panel
+    const label = el("span", {});
+    label.append(`T${p.track_id} impact ${clock(p.impact_time)}`, el("br"),
+                 `${zoneText(p.verdict)}, 95 %: ${fmt(p.ellipse_95_km?.[0], 1)} × ${fmt(p.ellipse_95_km?.[1], 1)} km`);
+    const few = current.preds.size <= 2;
+    pr.impact.unbindTooltip().bindTooltip(label, few
+      ? { permanent: true, direction: "right", offset: [8, 0], className: "lw-label lw-impact-label" }
+      : { direction: "right", offset: [8, 0] });
     const verdict = zoneText(p.verdict);
     if (current.lastVerdict.get(p.track_id) !== verdict) {
       if (current.lastVerdict.has(p.track_id)) addTimeline(m.time, `T${p.track_id} verdict now ${verdict}`);
       current.lastVerdict.set(p.track_id, verdict);
     }
-    showPrediction(m, p);
+    current.lastP.set(p.track_id, p);
     if (!$("#verdict").classList.contains("warning")) {
       setVerdict(`tracking — predicted impact in ${verdict}`, "live");
     }
   }
+  if (current.lastP.size > 1) showPredictions(m); else if (m.predictions.length) showPrediction(m, m.predictions[m.predictions.length - 1]);
+  followRun(m.t_s);
+}
+
+// A salvo: every active track's prediction, one row each.
+function showPredictions(m) {
+  const table = el("table");
+  const head = el("tr");
+  for (const h of ["track", "impact", "time", "verdict", "class", "95 % km"]) head.append(el("th", {}, h));
+  table.append(el("thead"), el("tbody"));
+  table.tHead.append(head);
+  for (const p of [...current.lastP.values()].sort((a, b) => a.track_id - b.track_id)) {
+    const tr = el("tr");
+    for (const c of [`T${p.track_id}${p.missile ? " (" + p.missile + ")" : ""}`,
+                     `${fmt(p.impact_lat, 2)} N ${fmt(p.impact_lon, 2)} E`, clock(p.impact_time),
+                     zoneText(p.verdict), p.range_class || "–",
+                     `${fmt(p.ellipse_95_km?.[0], 0)} × ${fmt(p.ellipse_95_km?.[1], 0)}`]) tr.append(el("td", {}, c));
+    table.tBodies[0].append(tr);
+  }
+  $("#prediction").replaceChildren(el("h2", {}, `Impact predictions (${current.lastP.size} tracks, ${clock(m.time)})`),
+                                   table);
+}
+
+// Keep the tracks, the predicted impacts and the warned areas in view during a run: refit when
+// one of them leaves the view (at most every 5 s of scenario time).
+function followRun(t_s) {
+  if (t_s - current.lastFollow < 5) return;
+  const b = runBounds();
+  if (!b.isValid()) return;
+  if (!map.getBounds().contains(b)) {
+    current.lastFollow = t_s;
+    map.fitBounds(b.pad(0.15), { maxZoom: 7, animate: false });
+  }
+}
+
+function runBounds() {
+  const b = L.latLngBounds([]);
+  runLayer.eachLayer((l) => {
+    if (l.getBounds) { if (l.getBounds().isValid()) b.extend(l.getBounds()); }
+    else if (l.getLatLng) b.extend(l.getLatLng());
+    else if (l.eachLayer) l.eachLayer((x) => { if (x.getBounds) b.extend(x.getBounds()); });
+  });
+  return b;
 }
 
 // The missile's apogee (highest over its tracks so far: a track that took over after a break
@@ -219,22 +314,68 @@ async function areaLayer(codes) {
   return codes.map((c) => areaCache.get(c)).filter(Boolean);
 }
 
+const STATE_WORDS = { active: "WARNING", tracking_lost: "tracking lost, stay sheltered",
+                      passed_over: "passed over", fell: "fell", all_clear: "all clear", cancelled: "cancelled" };
+const STATE_STYLE = {
+  active: { color: "#c2410c", weight: 1.2, fillColor: "#e8590c", fillOpacity: 0.5 },
+  tracking_lost: { color: "#c2410c", weight: 1.5, dashArray: "5 3", fillColor: "#e8590c", fillOpacity: 0.35 },
+  passed_over: { color: "#6b7280", weight: 1.5, dashArray: "4 4", fillColor: "#9ca3af", fillOpacity: 0.15 },
+  fell: { color: "#6b7280", weight: 1.5, dashArray: "4 4", fillColor: "#9ca3af", fillOpacity: 0.15 },
+  all_clear: { color: "#1b7f3b", weight: 1.5, dashArray: "4 4", fillColor: "#1b7f3b", fillOpacity: 0.08 },
+  cancelled: { color: "#9ca3af", weight: 1, dashArray: "2 4", fillOpacity: 0.05 },
+};
+
 async function onWarning(m) {
   const names = m.areas.map((a) => a.name).join(", ") || "–";
   addTimeline(m.time, `warning ${m.kind} (${m.jalert.replace("_", " ")}): ${names}`, "warning");
-  const feats = await areaLayer(m.open_areas.map((a) => a.code));
+  if (m.state) await showWarningState(m.state);
+}
+
+// Draw the server's warning state: every area of every warning, styled by its state now.
+let stateSeq = 0;
+async function showWarningState(state) {
+  const seq = ++stateSeq;
+  const areas = new Map();  // code -> {name, state} (a live state wins over an ended one)
+  for (const w of state.warnings || []) {
+    for (const a of w.areas) {
+      const prev = areas.get(a.code);
+      const live = (x) => x === "active" || x === "tracking_lost";
+      if (!prev || (live(a.state) && !live(prev.state)) || (!live(prev.state) && a.since_s > prev.since_s)) {
+        areas.set(a.code, a);
+      }
+    }
+  }
+  const list = $("#warning-list");
+  list.replaceChildren();
+  for (const a of [...areas.values()].sort((x, y) => x.code.localeCompare(y.code))) {
+    const li = el("li", { "data-code": a.code, "data-state": a.state });
+    li.append(el("span", { class: `state s-${a.state}` }, STATE_WORDS[a.state] || a.state),
+              el("span", {}, `${a.name} (J-Alert ${a.j_alert_code})`));
+    list.append(li);
+  }
+  $("#warnings").hidden = areas.size === 0;
+  const feats = await areaLayer([...areas.keys()]);
+  if (seq !== stateSeq || !current) return;  // a newer state arrived meanwhile
   current.warnedLayer.clearLayers();
   L.geoJSON({ type: "FeatureCollection", features: feats }, {
     pane: "areas",
-    style: { className: "lw-warned", color: "#c2410c", weight: 1, fillColor: "#e8590c", fillOpacity: 0.5 },
-    onEachFeature: (f, layer) => layer.bindTooltip(tip(f.properties.name)),
+    style: (f) => {
+      const st = areas.get(f.properties.code)?.state || "active";
+      return { ...STATE_STYLE[st], className: `lw-warned lw-warned-${st}` };
+    },
+    onEachFeature: (f, layer) => layer.bindTooltip(textNode(
+      `${f.properties.name}: ${STATE_WORDS[areas.get(f.properties.code)?.state] || ""}`)),
   }).addTo(current.warnedLayer);
-  if (m.open_areas.length) {
-    setVerdict("WARNING: " + m.open_areas.map((a) => a.name).join(", "), "warning");
+  const live = [...areas.values()].filter((a) => a.state === "active" || a.state === "tracking_lost");
+  if (live.length) setVerdict("WARNING: " + live.map((a) => a.name).join(", "), "warning");
+  else if (areas.size && !current.summarized) {
+    setVerdict("no active warning: " + [...areas.values()].map((a) => `${a.name} ${STATE_WORDS[a.state]}`).join(", "), "live");
   }
 }
 
 function onSummary(m) {
+  current.summarized = true;  // the run's own verdict from here on
+  if (m.state) showWarningState(m.state);
   setVerdict(m.verdict, m.no_warning ? "no-warning" : "warning");
   $("#timeline").replaceChildren();
   for (const e of m.timeline) {
@@ -250,8 +391,7 @@ function onSummary(m) {
 }
 
 function fitRun(maxZoom = 7) {
-  const b = L.latLngBounds([]);
-  runLayer.eachLayer((l) => { if (l.getBounds) b.extend(l.getBounds()); else if (l.getLatLng) b.extend(l.getLatLng()); });
+  const b = runBounds();
   if (b.isValid()) map.fitBounds(b.pad(0.25), { maxZoom });
 }
 
@@ -267,8 +407,20 @@ function onRun(m) {
   if (m.state === "failed" && m.error) { text += ": " + m.error; setVerdict("run failed", ""); }
   $("#status").textContent = `${m.scenario} #${m.run_id}: ${text}`;
   $("#run").disabled = ["queued", "computing", "replaying"].includes(m.state);
+  const bar = $("#run-progress");
+  bar.hidden = m.state !== "computing";
+  if (m.state === "computing") { bar.value = 0; current.stateText = `${m.scenario} #${m.run_id}: ${text}`; }
   if (m.state === "replaying") fitRun(5.5);
   if (m.state === "done") loadEvents();  // the finished run is in the record now
+}
+
+function onProgress(m) {
+  if (document.body.dataset.runState !== "computing") return;
+  const bar = $("#run-progress");
+  bar.hidden = false;
+  bar.value = m.percent;
+  $("#status").textContent = `computing: ${m.stage} ${Math.round(m.percent)} %`;
+  $("#status").title = `${m.elapsed_s} s since the run was asked for`;
 }
 
 function handle(m) {
@@ -279,6 +431,7 @@ function handle(m) {
   if (m.time) $("#clock").textContent = `${clock(m.time)} UTC${m.time.slice(19)}`;
   switch (m.type) {
     case "run": onRun(m); break;
+    case "progress": onProgress(m); break;
     case "scenario": onScenario(m); break;
     case "track": onTrack(m); break;
     case "assessment": onAssessment(m); break;
@@ -360,13 +513,16 @@ async function loadEvents() {
       zoneText({ kind: e.zone_kind, country: e.zone_country }), (e.authorities || []).join(", "),
       dis ? `${dis} field${dis > 1 ? "s" : ""}` : "",
     ];
-    cells.forEach((c, i) => tr.append(el("td", i === 8 ? { class: "dis" } : {}, c)));
+    cells.forEach((c, i) => tr.append(el("td", i === 8 && dis ? { class: "dis", title: "show the disagreements" } : {}, c)));
+    tr.addEventListener("click", () => openEvent(e.id));
+    if (openEventId === e.id) tr.classList.add("selected");
     tbody.append(tr);
     if (e.landing_lat_deg !== null && e.landing_lon_deg !== null) {
       L.circleMarker([e.landing_lat_deg, e.landing_lon_deg], { pane: "marks", radius: 3, color: "#555",
                                                                weight: 1, fillColor: "#aaa", fillOpacity: 0.8,
                                                                className: "lw-event" })
-        .bindTooltip(tip(`${e.launch_date} ${e.site_name || ""}: ${e.landing_area || "landing point"}`)).addTo(eventLayer);
+        .bindTooltip(textNode(`${e.launch_date} ${e.site_name || ""}: ${e.landing_area || "landing point"}`))
+        .on("click", () => openEvent(e.id)).addTo(eventLayer);
     }
   }
   $("#event-count").textContent = `${events.length} event${events.length === 1 ? "" : "s"}`;
@@ -375,3 +531,109 @@ let searchTimer = null;
 $("#event-search").addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(loadEvents, 250); });
 loadEvents();
 setInterval(loadEvents, 30000);
+
+// ---------------------------------------------------------------------------------- one event
+// A row (or its "N fields" disagreement, or its landing dot) opens the event on the map: the
+// site, each authority's reconstructed landing point and ground track, the reported landing
+// point, the per-authority figures, the disagreements, and the side view of every report.
+const REPORT_COLOURS = ["#0b7285", "#c2255c", "#5f3dc4", "#2b8a3e", "#e67700", "#364fc7"];
+const eventDetailLayer = L.layerGroup().addTo(map);
+let openEventId = null;
+
+async function openEvent(id) {
+  const [evr, geor] = await Promise.all([fetch(`/api/events/${id}`), fetch(`/api/events/${id}/map`)]);
+  if (!evr.ok || !geor.ok) return;
+  const ev = await evr.json();
+  const fc = await geor.json();
+  openEventId = id;
+  for (const row of document.querySelectorAll("#events tbody tr")) {
+    row.classList.toggle("selected", Number(row.dataset.id) === id);
+  }
+  eventDetailLayer.clearLayers();
+  const colour = new Map();
+  for (const r of ev.reports || []) colour.set(r.id, REPORT_COLOURS[colour.size % REPORT_COLOURS.length]);
+  const layer = L.geoJSON(fc, {
+    pane: "run",
+    style: (f) => (f.geometry.type === "LineString"
+      ? { color: colour.get(f.properties.report_id) || "#0b7285", weight: 2.5, className: "lw-event-track" } : {}),
+    pointToLayer: (f, ll) => {
+      const p = f.properties;
+      const c = colour.get(p.report_id) || "#333";
+      const mk = p.feature === "site"
+        ? L.circleMarker(ll, { pane: "marks", radius: 6, color: "#111", weight: 2, fillColor: "#ffd43b", fillOpacity: 1, className: "lw-event-site" })
+        : L.circleMarker(ll, { pane: "marks", radius: 5, color: c, weight: 2, fillColor: "#fff", fillOpacity: 1,
+                               className: p.feature === "landing" ? "lw-event-landing" : "lw-event-reported" });
+      return mk;
+    },
+    onEachFeature: (f, l) => {
+      const p = f.properties;
+      const who = p.authority ? `${p.authority}: ` : "";
+      const what = p.feature === "ground_track" ? `reconstructed flight, ${fmt(p.range_km, 0)} km, apogee ${fmt(p.apogee_km, 0)} km`
+        : p.feature === "landing" ? `reconstructed landing (${zoneText({ kind: p.zone_kind, country: p.zone_country })})`
+          : p.feature === "site" ? `launch site ${p.name || ""}` : `reported landing ${p.name || ""}`;
+      l.bindTooltip(textNode(who + what));
+    },
+  }).addTo(eventDetailLayer);
+  // figures by authority
+  $("#event-title").textContent = `${ev.launch_date} ${ev.launch_time_local || ""} ${ev.site_name || "site unknown"} — ` +
+    `${ev.missile_name || ev.missile_class || "missile unknown"}`;
+  const tbody = $("#event-reports tbody");
+  tbody.replaceChildren();
+  for (const r of ev.reports || []) {
+    const rep = r.reported || {};
+    const der = r.derived || {};
+    const tr = el("tr");
+    const sw = el("span", { class: "swatch" }, "■ ");
+    sw.style.color = colour.get(r.id);
+    const who = el("td");
+    who.append(sw, r.authority || r.outlet || "unattributed");
+    tr.append(who);
+    for (const [v, d, nd] of [[rep.range_km, der.range_km, 0], [rep.apogee_km, der.apogee_km, 0],
+                              [rep.flight_time_s, der.flight_time_s, 0]]) {
+      const txt = v !== null && v !== undefined ? fmt(v, nd) : (d !== null && d !== undefined ? `(${fmt(d, nd)})` : "–");
+      tr.append(el("td", {}, txt));
+    }
+    tr.append(el("td", {}, rep.missile_class || der.range_class || "–"),
+              el("td", {}, rep.landing_area || (der.zone ? zoneText(der.zone) : "–")));
+    tbody.append(tr);
+  }
+  const dl = $("#event-disagreements");
+  dl.replaceChildren();
+  for (const d of ev.disagreements || []) dl.append(el("li", {}, d.summary));
+  for (const f of ev.flags || []) dl.append(el("li", {}, f.summary || f.text || String(f.kind || "")));
+  const series = fc.features.filter((f) => f.properties.feature === "ground_track").map((f) => ({
+    label: `${f.properties.authority} (${fmt(f.properties.range_km, 0)} km)`,
+    color: colour.get(f.properties.report_id) || "#0b7285", points: f.properties.profile }));
+  sideView($("#side-view"), series);
+  $("#event-detail").hidden = false;
+  const b = layer.getBounds();
+  if (b.isValid()) map.fitBounds(b.pad(0.3), { maxZoom: 7 });
+}
+
+$("#event-close").addEventListener("click", () => {
+  $("#event-detail").hidden = true;
+  eventDetailLayer.clearLayers();
+  openEventId = null;
+  for (const row of document.querySelectorAll("#events tbody tr.selected")) row.classList.remove("selected");
+});
+
+// ---------------------------------------------------------------------------------- ingest
+$("#ingest-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const text = $("#ingest-text").value;
+  const state = $("#ingest-state");
+  if (!text.trim()) { state.textContent = "paste a statement first"; return; }
+  $("#ingest").disabled = true;
+  state.textContent = "reading…";
+  try {
+    const r = await fetch("/api/events/ingest", { method: "POST", headers: { "Content-Type": "text/plain", ...authHeaders() }, body: text });
+    const body = await r.json().catch(() => ({}));
+    if (!r.ok) { state.textContent = `not stored: ${body.detail || r.status}`; return; }
+    state.textContent = body.duplicate ? `already recorded (event ${body.event_id})` : `recorded as event ${body.event_id}`;
+    $("#ingest-text").value = "";
+    await loadEvents();
+    openEvent(body.event_id);
+  } finally {
+    $("#ingest").disabled = false;
+  }
+});

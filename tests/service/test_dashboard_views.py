@@ -1,0 +1,177 @@
+"""The dashboard for the people who use it (issues 12 and 17), in a real browser (Debian's
+chromium, headless, Playwright), every non-loopback request blocked:
+
+* **late joiners** see the server's warning state: a page opened in the middle of a warning
+  shows it active, a page opened after the run shows each area's final state (the same as the
+  page that watched it live), and the warned area stays drawn, styled by its state;
+* **three window sizes** (390x844 phone, 1280x720 laptop, 1920x1080): the map is on screen
+  and big enough, the header does not wrap on laptops, the records table starts above the fold,
+  the legend is not on the map; an event row opens the event (per-authority figures, ground
+  tracks on the map, side view). Screenshots go to ``tests/service/artifacts/``.
+
+The run is the real chain over ``overflight`` (computed once per module, 300 samples), replayed
+by the service's own RunManager.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from launchwatch.service.app import create_app
+from launchwatch.service.live import Hub, RunManager
+
+from .conftest import LiveServer
+from .test_dashboard import ARTIFACTS, CHROMIUM, browser  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
+
+STATEMENTS = __import__("pathlib").Path(__file__).parents[1] / "record" / "statements"
+
+
+@pytest.fixture(scope="module")
+def overflight_messages():
+    from launchwatch.pipeline.chain import run_chain
+    from launchwatch.sense.scenario import load_scenario
+    from launchwatch.service.messages import chain_messages
+
+    return chain_messages(run_chain(load_scenario("overflight"), n_samples=300))
+
+
+def _runs(messages):
+    def compute(name, progress=None):
+        if progress is not None:  # the real chain reports stages; so does this stand-in
+            for k in range(5):
+                progress("tracking", k / 5)
+        return messages
+    return RunManager(Hub(), compute)
+
+
+def _page(browser, srv, outside, errors, size=(1280, 720)):  # noqa: F811
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+
+    def offline(route):
+        if urlsplit(route.request.url).hostname not in ("127.0.0.1", "localhost"):
+            outside.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    page.route("**/*", offline)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(srv.url + "/")
+    page.wait_for_selector("path.lw-land", state="attached")
+    return page
+
+
+def _states(page) -> dict:
+    return page.evaluate("Object.fromEntries([...document.querySelectorAll('#warning-list li')]"
+                         ".map((li) => [li.dataset.code, li.dataset.state]))")
+
+
+def test_late_joiners_see_the_servers_warning_state(store, browser, overflight_messages):  # noqa: F811
+    warns = [m for m in overflight_messages if m["type"] == "warning"]
+    assert [w["kind"] for w in warns][:2] == ["issue", "passed_over"], [w["kind"] for w in warns]
+    final = overflight_messages[-1]["state"]
+    final_states = {a["code"]: a["state"] for w in final["warnings"] for a in w["areas"]}
+    assert final_states == {"JP-01": "fell"}, final_states
+    outside, errors = [], []
+    with LiveServer(create_app(store, runs=_runs(overflight_messages))) as srv:
+        live = _page(browser, srv, outside, errors)
+        # 446 s of scenario time between "issue" and "passed over": ~15 s at 30x
+        r = httpx.post(srv.url + "/api/scenarios/overflight/run?speed=30", timeout=30)
+        assert r.status_code == 202, r.text
+        live.wait_for_selector("#warning-list li[data-code='JP-01'][data-state='active']",
+                               timeout=120_000)
+        # a page that opens now, mid-warning, shows the warning active and the area drawn
+        mid = _page(browser, srv, outside, errors)
+        mid.wait_for_selector("#warning-list li[data-code='JP-01']", timeout=20_000)
+        assert _states(mid) == {"JP-01": "active"}
+        mid.wait_for_selector("path.lw-warned-active", state="attached", timeout=20_000)
+        assert mid.inner_text("#verdict").startswith("WARNING")
+        live.wait_for_selector("body[data-run-state='done']", timeout=180_000)
+        # the page that watched live and one that opens after the end agree with the server
+        late = _page(browser, srv, outside, errors)
+        late.wait_for_selector("body[data-run-state='done']", timeout=30_000)
+        late.wait_for_selector("path.lw-warned", state="attached", timeout=20_000)
+        assert _states(live) == _states(late) == final_states
+        for p in (live, late):
+            assert p.locator("path.lw-warned-fell").count() >= 1  # still drawn, as "fell"
+            assert p.locator("path.lw-warned-active").count() == 0
+            assert not p.inner_text("#verdict").startswith("WARNING")
+        # the map kept the run in view: the track, the impact and the warned area
+        box = live.evaluate("(() => { const b = map.getBounds(); return [b.getSouth(), "
+                            "b.getWest(), b.getNorth(), b.getEast()]; })()")
+        s, w, n, e = box
+        impact = [m for m in overflight_messages if m["type"] == "assessment"][-1][
+            "predictions"][0]
+        assert s <= impact["impact_lat"] <= n and w <= impact["impact_lon"] <= e
+        assert s <= 43.0 <= n and w <= 142.5 <= e  # Hokkaido
+        ARTIFACTS.mkdir(exist_ok=True)
+        late.screenshot(path=str(ARTIFACTS / "late-joiner.png"))
+    assert not outside, outside[:3]
+    assert not errors, errors
+
+
+SIZES = {"phone": (390, 844), "laptop": (1280, 720), "desktop": (1920, 1080)}
+
+
+def _rect(page, sel):
+    return page.evaluate(f"(() => {{ const r = document.querySelector({sel!r})"
+                         ".getBoundingClientRect(); "
+                         "return [r.left, r.top, r.right, r.bottom]; })()")
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_three_window_sizes_and_an_event_opened(store, browser, overflight_messages):  # noqa: F811
+    outside, errors = [], []
+    with LiveServer(create_app(store, runs=_runs(overflight_messages))) as srv:
+        for name in ("rok_jcs_2025-11-07.txt", "japan_mod_2025-11-07.txt"):
+            r = httpx.post(srv.url + "/api/events/ingest", timeout=120,
+                           content=(STATEMENTS / name).read_text(),
+                           headers={"Content-Type": "text/plain"})
+            assert r.status_code == 201, r.text
+        r = httpx.post(srv.url + "/api/scenarios/overflight/run?speed=10000", timeout=30)
+        assert r.status_code == 202
+        for label, (w, h) in SIZES.items():
+            page = _page(browser, srv, outside, errors, (w, h))
+            page.wait_for_selector("body[data-run-state='done']", timeout=180_000)
+            page.wait_for_selector("#events tbody tr", timeout=30_000)
+            page.wait_for_timeout(300)
+            m = _rect(page, "#map")
+            assert m[3] - m[1] >= 0.4 * h and m[2] - m[0] >= 0.55 * w, (label, m)
+            assert m[1] < 0.25 * h  # the map starts near the top: visible without scrolling
+            header = _rect(page, "header")
+            if w >= 1280:
+                assert header[3] - header[1] < 50, (label, header)  # one line
+                assert _rect(page, "#records")[1] < h, label  # the table is above the fold
+                legend = _rect(page, "#legend")
+                assert not _overlap(legend, m), label  # the legend is not on the map
+            scale = _rect(page, ".leaflet-control-scale")
+            attribution = _rect(page, ".leaflet-control-attribution")
+            assert not _overlap(scale, attribution), label
+            assert page.locator(".lw-graticule").count() >= 2
+            page.screenshot(path=str(ARTIFACTS / f"dashboard-{label}.png"))
+            # an event row opens the event: two authorities' tracks, their figures, side view
+            row = page.locator("#events tbody tr", has_text="Japan MoD").first
+            row.scroll_into_view_if_needed()
+            row.click()
+            page.wait_for_selector("#event-detail:not([hidden])", timeout=30_000)
+            page.wait_for_selector("svg.lw-side path.lw-profile", timeout=30_000)
+            eid = int(row.get_attribute("data-id"))
+            fc = httpx.get(f"{srv.url}/api/events/{eid}/map", timeout=30).json()
+            tracks = [f for f in fc["features"] if f["properties"]["feature"] == "ground_track"]
+            assert len({f["properties"]["authority"] for f in tracks}) >= 2
+            assert page.locator("path.lw-event-track").count() == len(tracks)
+            assert page.locator("svg.lw-side path.lw-profile").count() == len(tracks)
+            rows = page.inner_text("#event-reports tbody")
+            assert "ROK JCS" in rows and "Japan MoD" in rows
+            assert "range" in page.inner_text("#event-disagreements")
+            page.screenshot(path=str(ARTIFACTS / f"dashboard-{label}-event.png"))
+            page.close()
+    assert not outside, outside[:3]
+    assert not errors, errors
