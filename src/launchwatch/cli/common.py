@@ -61,8 +61,14 @@ def progress_bar(title: str, *, enabled: bool = True) -> Iterator[ProgressFn]:
         TimeRemainingColumn,
     )
 
-    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task(title, total=1000)
         last = [0.0]
@@ -72,8 +78,9 @@ def progress_bar(title: str, *, enabled: bool = True) -> Iterator[ProgressFn]:
             if now - last[0] < 0.1 and fraction < 1.0:
                 return
             last[0] = now
-            bar.update(task, completed=1000 * min(max(fraction, 0.0), 1.0),
-                       description=f"{title}: {stage}")
+            bar.update(
+                task, completed=1000 * min(max(fraction, 0.0), 1.0), description=f"{title}: {stage}"
+            )
 
         yield update
 
@@ -87,8 +94,9 @@ def working(title: str, *, enabled: bool = True) -> Iterator[None]:
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn(title), TimeElapsedColumn(),
-                  console=err_console, transient=True):
+    with Progress(
+        SpinnerColumn(), TextColumn(title), TimeElapsedColumn(), console=err_console, transient=True
+    ):
         yield
 
 
@@ -101,8 +109,9 @@ def print_table(table) -> None:
     from rich.measure import Measurement
 
     width = Measurement.get(console, console.options.update(width=100_000), table).maximum
-    Console(width=max(width, 20), soft_wrap=True, highlight=False,
-            no_color=True).print(table, crop=False)
+    Console(width=max(width, 20), soft_wrap=True, highlight=False, no_color=True).print(
+        table, crop=False
+    )
 
 
 def _no_progress(stage: str, fraction: float) -> None:
@@ -120,4 +129,4 @@ def _flag_without_type(self: TyperOption, ctx) -> str | None:
     return _display_type_rich(self, ctx)
 
 
-TyperOption.display_type_rich = _flag_without_type
+TyperOption.display_type_rich = _flag_without_type  # type: ignore[method-assign]

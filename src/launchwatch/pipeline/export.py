@@ -48,10 +48,17 @@ def _geodetic(xyz: np.ndarray) -> dict[str, np.ndarray]:
 def _motion(state: np.ndarray) -> dict[str, np.ndarray]:
     """Geodetic position and local east/north/up velocity of ECEF states ``(N, 6)``."""
     out = _geodetic(state[:, :3])
-    enu = np.einsum("nij,nj->ni", frames.enu_matrix(np.radians(out["lat_deg"]),
-                                                     np.radians(out["lon_deg"])), state[:, 3:6])
-    out.update(east_m_s=enu[:, 0], north_m_s=enu[:, 1], up_m_s=enu[:, 2],
-               speed_m_s=np.linalg.norm(state[:, 3:6], axis=1))
+    enu = np.einsum(
+        "nij,nj->ni",
+        frames.enu_matrix(np.radians(out["lat_deg"]), np.radians(out["lon_deg"])),
+        state[:, 3:6],
+    )
+    out.update(
+        east_m_s=enu[:, 0],
+        north_m_s=enu[:, 1],
+        up_m_s=enu[:, 2],
+        speed_m_s=np.linalg.norm(state[:, 3:6], axis=1),
+    )
     for j, name in enumerate(("x_m", "y_m", "z_m", "vx_m_s", "vy_m_s", "vz_m_s")):
         out[name] = state[:, j]
     return out
@@ -84,36 +91,54 @@ def detections_table(sim):
     el = np.where(radar, z[:, 2], z[:, 1])
     s_az = np.where(radar, sig[:, 1], sig[:, 0])
     s_el = np.where(radar, sig[:, 2], sig[:, 1])
-    sensor = _geodetic(det["sensor_ecef_m"]) if det.size else {
-        "lat_deg": nan, "lon_deg": nan, "alt_m": nan}
-    return _table({
-        "time_utc": _time_utc(epoch, det["t_s"]), "t_s": det["t_s"],
-        "det_id": det["det_id"], "sensor": det["sensor"].astype(str),
-        "kind": det["kind"].astype(str),
-        "range_m": np.where(ir, nan, z[:, 0]),
-        "azimuth_deg": np.degrees(az), "elevation_deg": np.degrees(el),
-        "range_rate_m_s": np.where(ir, nan, z[:, 3]),
-        "sigma_range_m": np.where(ir, nan, sig[:, 0]),
-        "sigma_azimuth_deg": np.degrees(s_az), "sigma_elevation_deg": np.degrees(s_el),
-        "sigma_range_rate_m_s": np.where(ir, nan, sig[:, 3]),
-        "sensor_lat_deg": sensor["lat_deg"], "sensor_lon_deg": sensor["lon_deg"],
-        "sensor_alt_m": sensor["alt_m"],
-        "truth_missile": sim.truth_ids["missile"],
-    })
+    sensor = (
+        _geodetic(det["sensor_ecef_m"])
+        if det.size
+        else {"lat_deg": nan, "lon_deg": nan, "alt_m": nan}
+    )
+    return _table(
+        {
+            "time_utc": _time_utc(epoch, det["t_s"]),
+            "t_s": det["t_s"],
+            "det_id": det["det_id"],
+            "sensor": det["sensor"].astype(str),
+            "kind": det["kind"].astype(str),
+            "range_m": np.where(ir, nan, z[:, 0]),
+            "azimuth_deg": np.degrees(az),
+            "elevation_deg": np.degrees(el),
+            "range_rate_m_s": np.where(ir, nan, z[:, 3]),
+            "sigma_range_m": np.where(ir, nan, sig[:, 0]),
+            "sigma_azimuth_deg": np.degrees(s_az),
+            "sigma_elevation_deg": np.degrees(s_el),
+            "sigma_range_rate_m_s": np.where(ir, nan, sig[:, 3]),
+            "sensor_lat_deg": sensor["lat_deg"],
+            "sensor_lon_deg": sensor["lon_deg"],
+            "sensor_alt_m": sensor["alt_m"],
+            "truth_missile": sim.truth_ids["missile"],
+        }
+    )
 
 
 def tracks_table(sim):
     h, epoch = sim.tracker.history, sim.scenario.epoch
     cov = h["cov"]
-    pos_var = (np.einsum("nii->ni", cov[:, :3, :3]) if cov.ndim == 3 else cov[:, :3])
-    cols = {"time_utc": _time_utc(epoch, h["t_s"]), "t_s": h["t_s"],
-            "track_id": h["track_id"], "det_id": h["det_id"],
-            **_motion(h["state"].reshape(-1, 6)),
-            "position_sigma_m": np.sqrt(pos_var.mean(axis=1)),
-            "beta_kg_m2": np.exp(h["log_beta"]), "log_beta_sigma": h["log_beta_sigma"]}
+    pos_var = np.einsum("nii->ni", cov[:, :3, :3]) if cov.ndim == 3 else cov[:, :3]
+    cols = {
+        "time_utc": _time_utc(epoch, h["t_s"]),
+        "t_s": h["t_s"],
+        "track_id": h["track_id"],
+        "det_id": h["det_id"],
+        **_motion(h["state"].reshape(-1, 6)),
+        "position_sigma_m": np.sqrt(pos_var.mean(axis=1)),
+        "beta_kg_m2": np.exp(h["log_beta"]),
+        "log_beta_sigma": h["log_beta_sigma"],
+    }
     mu = h["mu"]
-    names = [m.name for m in DEFAULT_MODELS] if mu.shape[1] == len(DEFAULT_MODELS) else [
-        str(j) for j in range(mu.shape[1])]
+    names = (
+        [m.name for m in DEFAULT_MODELS]
+        if mu.shape[1] == len(DEFAULT_MODELS)
+        else [str(j) for j in range(mu.shape[1])]
+    )
     for j, name in enumerate(names):
         cols[f"p_{name}"] = mu[:, j]
     cols["confirmed"] = h["confirmed"]
@@ -126,21 +151,43 @@ def truth_table(sim):
     states = t.states_ecef.reshape(-1, 6)
     ok = ~np.isnan(states[:, 0])
     times = np.tile(t.times_s, m)[ok]
-    return _table({"time_utc": _time_utc(epoch, times), "t_s": times,
-                   "missile": np.repeat(np.array(t.names, dtype=str), n_t)[ok],
-                   **_motion(states[ok]), "burning": t.burning.ravel()[ok]})
+    return _table(
+        {
+            "time_utc": _time_utc(epoch, times),
+            "t_s": times,
+            "missile": np.repeat(np.array(t.names, dtype=str), n_t)[ok],
+            **_motion(states[ok]),
+            "burning": t.burning.ravel()[ok],
+        }
+    )
 
 
 def assessments_table(run, epoch):
     a_list = run.assessments
     if not a_list:
         return None
-    rows = {key: [] for key in (
-        "t_s", "track_id", "impact_lat_deg", "impact_lon_deg", "impact_t_s",
-        "impact_t_sigma_s", "ellipse_50_semi_major_m", "ellipse_50_semi_minor_m",
-        "ellipse_95_semi_major_m", "ellipse_95_semi_minor_m", "ellipse_orientation_deg",
-        "verdict_kind", "verdict_country", "range_class", "range_class_prob",
-        "predicted_apogee_m", "impact_fraction")}
+    rows = {
+        key: []
+        for key in (
+            "t_s",
+            "track_id",
+            "impact_lat_deg",
+            "impact_lon_deg",
+            "impact_t_s",
+            "impact_t_sigma_s",
+            "ellipse_50_semi_major_m",
+            "ellipse_50_semi_minor_m",
+            "ellipse_95_semi_major_m",
+            "ellipse_95_semi_minor_m",
+            "ellipse_orientation_deg",
+            "verdict_kind",
+            "verdict_country",
+            "range_class",
+            "range_class_prob",
+            "predicted_apogee_m",
+            "impact_fraction",
+        )
+    }
     for a in a_list:
         n = len(a.track_id)
         rows["t_s"].append(np.full(n, a.t_s))
@@ -156,8 +203,11 @@ def assessments_table(run, epoch):
         rows["ellipse_orientation_deg"].append(a.ellipse_orientation_deg)
         rows["verdict_kind"].append(np.asarray(a.verdict_kind, dtype=str))
         rows["verdict_country"].append(np.asarray(a.verdict_country, dtype=str))
-        rows["range_class"].append(np.asarray(a.range_class, dtype=str) if len(a.range_class)
-                                   else np.full(n, "", dtype=str))
+        rows["range_class"].append(
+            np.asarray(a.range_class, dtype=str)
+            if len(a.range_class)
+            else np.full(n, "", dtype=str)
+        )
         rows["range_class_prob"].append(_or_nan(a.range_class_prob, n))
         rows["predicted_apogee_m"].append(_or_nan(a.apogee_m, n))
         rows["impact_fraction"].append(_or_nan(a.impact_fraction, n))
@@ -172,8 +222,11 @@ def _or_nan(x: np.ndarray, n: int) -> np.ndarray:
 
 def tables(sim, run=None) -> dict:
     """Name -> Arrow table (see module docstring); ``run``: a chain's AssessmentRun."""
-    out = {"detections": detections_table(sim), "tracks": tracks_table(sim),
-           "truth": truth_table(sim)}
+    out = {
+        "detections": detections_table(sim),
+        "tracks": tracks_table(sim),
+        "truth": truth_table(sim),
+    }
     if run is not None:
         a = assessments_table(run, sim.scenario.epoch)
         if a is not None:

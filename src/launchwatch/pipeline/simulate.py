@@ -109,8 +109,9 @@ def scaled(progress: Progress | None, lo: float, hi: float) -> Progress | None:
     return lambda stage, f: progress(stage, lo + (hi - lo) * min(max(f, 0.0), 1.0))
 
 
-def run_simulation(scenario: Scenario, *, config: TrackerConfig | None = None,
-                   progress: Progress | None = None) -> SimulationResult:
+def run_simulation(
+    scenario: Scenario, *, config: TrackerConfig | None = None, progress: Progress | None = None
+) -> SimulationResult:
     """Run sense + track over ``scenario`` (see module docstring); ``progress(stage,
     fraction)`` is told how far the run is."""
     if progress:

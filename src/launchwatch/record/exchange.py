@@ -236,10 +236,11 @@ def _point(lat, lon):
 
 
 #: Columns exported to GeoJSON as numbers (the rest are strings or null).
-GEOJSON_INTS = INTS | {"event_id", "report_id"}
-GEOJSON_FLOATS = FLOATS | {"derived_impact_lat", "derived_impact_lon", "derived_range_km",
-                           "derived_apogee_km", "derived_flight_time_s",
-                           "derived_min_energy_range_km"}
+GEOJSON_INTS = {"event_id", "report_id", "n_missiles", "report_n_missiles"}
+GEOJSON_FLOATS = {"site_lat_deg", "site_lon_deg", "landing_lat_deg", "landing_lon_deg",
+                  "range_km", "apogee_km", "flight_time_s", "derived_impact_lat",
+                  "derived_impact_lon", "derived_range_km", "derived_apogee_km",
+                  "derived_flight_time_s", "derived_min_energy_range_km"}
 
 
 def _typed(key: str, value: str):
