@@ -95,7 +95,7 @@ def test_overflight_report_on_one_several_and_many_areas(overflight, tmp_path):
     from dataclasses import replace
 
     from launchwatch.warn.areas import area_codes, area_polygons
-    from launchwatch.warn.report import _polygons, write_report
+    from launchwatch.warn.report import polygon_parts, write_report
 
     kinds = {g.geom_type for g in area_polygons().values()}
     assert "GeometryCollection" in kinds or "MultiPolygon" in kinds
@@ -107,7 +107,7 @@ def test_overflight_report_on_one_several_and_many_areas(overflight, tmp_path):
         assert (out / "map.png").stat().st_size > 10_000
         assert any(f.name == "camf.txt" for f in files)
     for g in area_polygons().values():
-        assert all(p.geom_type == "Polygon" for p in _polygons(g))
+        assert all(p.geom_type == "Polygon" for p in polygon_parts(g))
 
 
 def test_overflight_messages_are_valid_cap_and_reference_their_thread(overflight):

@@ -278,7 +278,7 @@ def to_geojson(events: list[Event]) -> str:
             feats.append({"type": "Feature", "id": f"report-{row['report_id']}-landing",
                           "geometry": _point(rc.impact_lat_deg, rc.impact_lon_deg),
                           "properties": {"feature": "landing", **common}})
-            path = _path(rep)
+            path = report_path(rep)
             if len(path) >= 2:
                 feats.append({
                     "type": "Feature", "id": f"report-{row['report_id']}-ground-track",
@@ -289,7 +289,7 @@ def to_geojson(events: list[Event]) -> str:
     return json.dumps({"type": "FeatureCollection", "features": feats}, indent=1)
 
 
-def _path(rep: Report) -> list[list[float]]:
+def report_path(rep: Report) -> list[list[float]]:
     """The sampled path of a report's reconstruction; flown again when not stored."""
     res = rep.reconstruction.result
     if res.get("path"):
@@ -334,7 +334,7 @@ def to_czml(events: list[Event]) -> str:
         for rep in ev.reports:
             if rep.reconstruction is None:
                 continue
-            path = _path(rep)
+            path = report_path(rep)
             t1 = t0 + dt.timedelta(seconds=path[-1][0])
             starts.append(t0)
             ends.append(t1)

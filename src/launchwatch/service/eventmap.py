@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..earth import geodesy
-from ..record.exchange import _path
+from ..record.exchange import report_path
 
 #: Most points of a ground track / profile in the answer.
 MAX_POINTS = 120
@@ -41,7 +41,7 @@ def event_map(ev) -> dict:
                   "range_class": rc.range_class, "zone_kind": rc.zone_kind,
                   "zone_country": rc.zone_country}
         feats.append(_point(rc.impact_lon_deg, rc.impact_lat_deg, feature="landing", **common))
-        path = np.asarray(_path(rep), dtype=float)
+        path = np.asarray(report_path(rep), dtype=float)
         if len(path) < 2:
             continue
         step = max(1, int(np.ceil(len(path) / MAX_POINTS)))

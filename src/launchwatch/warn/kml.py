@@ -72,7 +72,7 @@ def _point(pm, lon: float, lat: float) -> None:
 
 def kml_document(result) -> ET.Element:
     """The KML tree of a :class:`~launchwatch.pipeline.chain.ChainResult`."""
-    from .report import _polygons, ground_tracks, predicted_path
+    from .report import ground_tracks, polygon_parts, predicted_path
 
     ET.register_namespace("", KML_NS)
     root = ET.Element("kml", xmlns=KML_NS)
@@ -134,7 +134,7 @@ def kml_document(result) -> ET.Element:
                 continue
             pm = _placemark(folder, area_name(code), "warned")
             multi = _sub(pm, "MultiGeometry")
-            for g in _polygons(geom):
+            for g in polygon_parts(geom):
                 _polygon(multi, np.asarray(g.exterior.coords))
     return root
 

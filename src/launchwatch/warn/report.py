@@ -111,7 +111,7 @@ def write_report(result, out_dir) -> list[Path]:
     return paths
 
 
-def _polygons(geom) -> list:
+def polygon_parts(geom) -> list:
     """The polygons of any shapely geometry (Polygon, MultiPolygon, GeometryCollection of
     polygons and lines ...): lines and points have no area to fill and are left out."""
     import shapely
@@ -122,7 +122,7 @@ def _polygons(geom) -> list:
         if p.geom_type == "Polygon" and not p.is_empty:
             out.append(p)
         elif p.geom_type in ("MultiPolygon", "GeometryCollection"):
-            out += _polygons(p)
+            out += polygon_parts(p)
     return out
 
 
@@ -131,7 +131,7 @@ def _plot_geom(ax, geom, **kw) -> None:
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MplPath
 
-    for g in _polygons(geom):
+    for g in polygon_parts(geom):
         rings = [np.asarray(g.exterior.coords)] + [np.asarray(r.coords) for r in g.interiors]
         verts = np.concatenate(rings)
         codes = np.concatenate([[MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 2)
