@@ -262,7 +262,8 @@ def test_vendored_front_end_matches_the_lock_file():
     vendor = root / "src" / "launchwatch" / "service" / "static" / "vendor"
     versions = dict(line.split() for line in (vendor / "VERSIONS").read_text().splitlines())
     assert versions == {p: lock[f"node_modules/{p}"]["version"]
-                        for p in ("leaflet", "topojson-client", "world-atlas")}
+                        for p in ("leaflet", "topojson-client", "world-atlas", "swagger-ui-dist",
+                                  "redoc")}
 
 
 def _wait_done(client, run_id):

@@ -229,7 +229,6 @@ class RunManager:
                     msgs = self.compute(run.scenario, progress=self._progress_fn(run))
                 else:
                     msgs = self.compute(run.scenario)
-                self._publish_progress(run, "done", 100.0)
                 run.compute_s = round(time.perf_counter() - t0, 2)
                 if self._stop.is_set():  # stopped while computing: nothing to replay
                     run.error = "the service stopped before the run ended"
