@@ -23,7 +23,7 @@ import pytest
 from launchwatch.service.app import create_app
 from launchwatch.service.live import Hub, RunManager
 
-from .conftest import LiveServer
+from .conftest import FAST, LiveServer, bearer
 from .test_dashboard import ARTIFACTS, CHROMIUM, browser  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
@@ -70,17 +70,21 @@ def _states(page) -> dict:
                          ".map((li) => [li.dataset.code, li.dataset.state]))")
 
 
-def test_late_joiners_see_the_servers_warning_state(store, browser, overflight_messages):  # noqa: F811
+def test_late_joiners_see_the_servers_warning_state(store, browser, overflight_messages,  # noqa: F811
+                                                    keyring):
     warns = [m for m in overflight_messages if m["type"] == "warning"]
     assert [w["kind"] for w in warns][:2] == ["issue", "passed_over"], [w["kind"] for w in warns]
     final = overflight_messages[-1]["state"]
     final_states = {a["code"]: a["state"] for w in final["warnings"] for a in w["areas"]}
     assert final_states == {"JP-01": "fell"}, final_states
     outside, errors = [], []
-    with LiveServer(create_app(store, runs=_runs(overflight_messages))) as srv:
+    key = bearer(keyring.keys["operator"])
+    with LiveServer(create_app(store, runs=_runs(overflight_messages), keys=keyring,
+                               limits=FAST)) as srv:
         live = _page(browser, srv, outside, errors)
         # 446 s of scenario time between "issue" and "passed over": ~15 s at 30x
-        r = httpx.post(srv.url + "/api/scenarios/overflight/run?speed=30", timeout=30)
+        r = httpx.post(srv.url + "/api/scenarios/overflight/run?speed=30", timeout=30,
+                       headers=key)
         assert r.status_code == 202, r.text
         live.wait_for_selector("#warning-list li[data-code='JP-01'][data-state='active']",
                                timeout=120_000)
@@ -127,15 +131,19 @@ def _overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def test_three_window_sizes_and_an_event_opened(store, browser, overflight_messages):  # noqa: F811
+def test_three_window_sizes_and_an_event_opened(store, browser, overflight_messages,  # noqa: F811
+                                                keyring):
     outside, errors = [], []
-    with LiveServer(create_app(store, runs=_runs(overflight_messages))) as srv:
+    key = bearer(keyring.keys["operator"])
+    with LiveServer(create_app(store, runs=_runs(overflight_messages), keys=keyring,
+                               limits=FAST)) as srv:
         for name in ("rok_jcs_2025-11-07.txt", "japan_mod_2025-11-07.txt"):
             r = httpx.post(srv.url + "/api/events/ingest", timeout=120,
                            content=(STATEMENTS / name).read_text(),
-                           headers={"Content-Type": "text/plain"})
+                           headers={"Content-Type": "text/plain", **key})
             assert r.status_code == 201, r.text
-        r = httpx.post(srv.url + "/api/scenarios/overflight/run?speed=10000", timeout=30)
+        r = httpx.post(srv.url + "/api/scenarios/overflight/run?speed=10000", timeout=30,
+                       headers=key)
         assert r.status_code == 202
         for label, (w, h) in SIZES.items():
             page = _page(browser, srv, outside, errors, (w, h))
