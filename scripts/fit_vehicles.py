@@ -51,8 +51,15 @@ def needed_energy(name, site, range_km, apogee_km, trajectory, factor) -> float:
     shot = None
     for traj in ("lofted", "depressed") if trajectory == "auto" else (trajectory,):
         try:
-            shot = shape(model, s.lat_deg, s.lon_deg, range_km * 1e3, 90.0, trajectory=traj,
-                         apogee_m=apogee_km * 1e3)
+            shot = shape(
+                model,
+                s.lat_deg,
+                s.lon_deg,
+                range_km * 1e3,
+                90.0,
+                trajectory=traj,
+                apogee_m=apogee_km * 1e3,
+            )
             break
         except ShapeError:
             continue
@@ -68,6 +75,7 @@ def main() -> None:
     for name, site, rng, apo, traj, test in FITS:
         if only and name not in only:
             continue
+
         def g(f, name=name, site=site, rng=rng, apo=apo, traj=traj):
             return needed_energy(name, site, rng, apo, traj, f) + 1e-6
 

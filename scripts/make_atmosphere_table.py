@@ -88,7 +88,8 @@ def main() -> int:
         "the local mean molar mass M = rho R* T / p, R* = 8.31432 J/(mol K) (standard's values).",
         "Max relative error of runtime interpolation (log-linear p, rho; linear T, a) vs ussa1976",
         f"on a {CHECK_STEP_M:.0f} m grid: "
-        + ", ".join(f"{k} {e:.1e} at {w / 1e3:.1f} km" for k, (e, w) in errors.items()) + ".",
+        + ", ".join(f"{k} {e:.1e} at {w / 1e3:.1f} km" for k, (e, w) in errors.items())
+        + ".",
     ]
     columns = [z_grid] + [table[c] for c in COLUMNS[1:]]
     lines = ["# " + h for h in header] + [",".join(COLUMNS)]

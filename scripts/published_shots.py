@@ -24,8 +24,9 @@ from launchwatch.flight.sea_areas import bearing_toward
 
 
 def main(argv: list[str]) -> int:
-    shots = yaml.safe_load(resources.files("launchwatch.flight.data")
-                           .joinpath("published_shots.yaml").read_text())["shots"]
+    shots = yaml.safe_load(
+        resources.files("launchwatch.flight.data").joinpath("published_shots.yaml").read_text()
+    )["shots"]
     rows = []
     for s in shots:
         site = get_site(s["site"])
@@ -34,50 +35,75 @@ def main(argv: list[str]) -> int:
             prop = get_vehicle(s["missile"]).propellant
         except UnknownNameError:
             prop = None
-        row = {k: s[k] for k in ("date", "missile", "by", "range_km", "apogee_km",
-                                 "flight_time_s", "used")}
+        row = {
+            k: s[k]
+            for k in ("date", "missile", "by", "range_km", "apogee_km", "flight_time_s", "used")
+        }
         for key, p in (("unknown", None), ("named", prop)):
             try:
-                d = reconstruct(lat_deg=site.lat_deg, lon_deg=site.lon_deg,
-                                range_km=s["range_km"], azimuth_deg=az,
-                                apogee_km=s["apogee_km"], propellant=p).as_dict()
+                d = reconstruct(
+                    lat_deg=site.lat_deg,
+                    lon_deg=site.lon_deg,
+                    range_km=s["range_km"],
+                    azimuth_deg=az,
+                    apogee_km=s["apogee_km"],
+                    propellant=p,
+                ).as_dict()
                 row[f"t_{key}_s"] = d["flight_time_s"]
-                row[f"err_{key}_pct"] = round(100 * (d["flight_time_s"] / s["flight_time_s"] - 1),
-                                              2)
+                row[f"err_{key}_pct"] = round(
+                    100 * (d["flight_time_s"] / s["flight_time_s"] - 1), 2
+                )
             except ReconstructionError as exc:
                 row[f"t_{key}_s"], row[f"err_{key}_pct"] = None, None
                 row[f"fail_{key}"] = str(exc)
         try:
-            j = reconstruct(lat_deg=site.lat_deg, lon_deg=site.lon_deg, range_km=s["range_km"],
-                            azimuth_deg=az, apogee_km=s["apogee_km"],
-                            flight_time_s=s["flight_time_s"], propellant=prop).as_dict()
+            j = reconstruct(
+                lat_deg=site.lat_deg,
+                lon_deg=site.lon_deg,
+                range_km=s["range_km"],
+                azimuth_deg=az,
+                apogee_km=s["apogee_km"],
+                flight_time_s=s["flight_time_s"],
+                propellant=prop,
+            ).as_dict()
             row["joint"] = j["verdict"]["status"]
             row["joint_burn_scale"] = j["fit"]["burn_scale"]
         except ReconstructionError as exc:
             row["joint"] = f"failed: {exc}"
         rows.append(row)
         if "--json" not in argv:
-            print(f"{row['date']} {row['missile']:<11} {row['by']:<8} {row['range_km']:>7,.1f} "
-                  f"{row['apogee_km']:>7,.1f} {row['flight_time_s']:>6,.0f} | "
-                  f"unknown {_fmt(row['err_unknown_pct'])} named {_fmt(row['err_named_pct'])} | "
-                  f"joint {row['joint']} (burn x{row.get('joint_burn_scale', float('nan')):.2f})"
-                  f"{'  [used]' if row['used'] else ''}", flush=True)
+            print(
+                f"{row['date']} {row['missile']:<11} {row['by']:<8} {row['range_km']:>7,.1f} "
+                f"{row['apogee_km']:>7,.1f} {row['flight_time_s']:>6,.0f} | "
+                f"unknown {_fmt(row['err_unknown_pct'])} named {_fmt(row['err_named_pct'])} | "
+                f"joint {row['joint']} (burn x{row.get('joint_burn_scale', float('nan')):.2f})"
+                f"{'  [used]' if row['used'] else ''}",
+                flush=True,
+            )
     summary = {}
     for key in ("unknown", "named"):
-        errs = [abs(r[f"err_{key}_pct"]) for r in rows if not r["used"]
-                and r[f"err_{key}_pct"] is not None]
+        errs = [
+            abs(r[f"err_{key}_pct"])
+            for r in rows
+            if not r["used"] and r[f"err_{key}_pct"] is not None
+        ]
         fails = sum(1 for r in rows if not r["used"] and r[f"err_{key}_pct"] is None)
         n = len(errs) + fails
-        summary[key] = {"n": n, "within_3_pct": sum(e <= 3.0 for e in errs),
-                        "share_within_3_pct": round(sum(e <= 3.0 for e in errs) / n, 3),
-                        "median_abs_err_pct": round(statistics.median(errs), 2) if errs else None,
-                        "failures": fails}
+        summary[key] = {
+            "n": n,
+            "within_3_pct": sum(e <= 3.0 for e in errs),
+            "share_within_3_pct": round(sum(e <= 3.0 for e in errs) / n, 3),
+            "median_abs_err_pct": round(statistics.median(errs), 2) if errs else None,
+            "failures": fails,
+        }
     if "--json" in argv:
         print(json.dumps({"shots": rows, "unused": summary}))
     else:
         for key, v in summary.items():
-            print(f"unused shots, propellant {key}: {v['within_3_pct']}/{v['n']} within 3 %, "
-                  f"median |error| {v['median_abs_err_pct']} %, {v['failures']} failed")
+            print(
+                f"unused shots, propellant {key}: {v['within_3_pct']}/{v['n']} within 3 %, "
+                f"median |error| {v['median_abs_err_pct']} %, {v['failures']} failed"
+            )
     return 0
 
 

@@ -26,9 +26,18 @@ from launchwatch.warn.corridor import Corridor
 from launchwatch.warn.policy import WarningPolicy
 from launchwatch.warn.score import score_warnings
 
-DEFAULT = ["overflight", "reference-2025-11-07", "reference-ballistic", "salvo", "lofted-icbm",
-           "jalert-2017-08-29", "jalert-2017-09-15", "jalert-2022-10-04", "jalert-2022-11-03",
-           "jalert-2023-04-13"]
+DEFAULT = [
+    "overflight",
+    "reference-2025-11-07",
+    "reference-ballistic",
+    "salvo",
+    "lofted-icbm",
+    "jalert-2017-08-29",
+    "jalert-2017-09-15",
+    "jalert-2022-10-04",
+    "jalert-2022-11-03",
+    "jalert-2023-04-13",
+]
 GATES = (0.3, 1.0)
 CORRIDOR_P_ISSUE = (0.3, 0.4, 0.5, 0.6, 0.7)
 
@@ -37,10 +46,12 @@ def settings():
     for gate in GATES:
         yield f"gate {gate:.1f}", lambda sim, g=gate: WarningPolicy(max_boost_prob=g)
     for p in CORRIDOR_P_ISSUE:
+
         def make(sim, p=p):
             corridor = Corridor(p_issue=p, seed=sim.scenario.seed)
             feed_corridor(corridor, sim)
             return WarningPolicy(early=corridor)
+
         yield f"corridor {p:.1f}", make
 
 
@@ -62,24 +73,34 @@ def main() -> None:
             pol.finish(end)
             s = score_warnings(pol.events, truth, truth.launch_time_s)
             lat = [v for v in s["passed_over_latency_s"].values() if v is not None]
-            rows.append({"scenario": name, "setting": label,
-                         "first_warning_s": s["first_warning_s"],
-                         "reached": sorted(set(s["overflown"]) | set(s["impacted"])),
-                         "false_alarms": s["false_alarms"], "misses": s["misses"],
-                         "passed_over_latency_max_s": max(lat) if lat else None,
-                         "wrong": len(s["wrong_messages"])})
+            rows.append(
+                {
+                    "scenario": name,
+                    "setting": label,
+                    "first_warning_s": s["first_warning_s"],
+                    "reached": sorted(set(s["overflown"]) | set(s["impacted"])),
+                    "false_alarms": s["false_alarms"],
+                    "misses": s["misses"],
+                    "passed_over_latency_max_s": max(lat) if lat else None,
+                    "wrong": len(s["wrong_messages"]),
+                }
+            )
             r = rows[-1]
             if not args.json:
                 fw = r["first_warning_s"]
                 po = r["passed_over_latency_max_s"]
-                print(f"{name:22s} {label:13s} first {'-' if fw is None else f'{fw:6.1f}'} s"
-                      f"  reached {','.join(r['reached']) or '-'}"
-                      f"  false {len(r['false_alarms'])} {','.join(r['false_alarms'])}"
-                      f"  misses {len(r['misses'])}  wrong {r['wrong']}"
-                      f"  passed-over {'-' if po is None else f'{po:.1f}'} s", flush=True)
+                print(
+                    f"{name:22s} {label:13s} first {'-' if fw is None else f'{fw:6.1f}'} s"
+                    f"  reached {','.join(r['reached']) or '-'}"
+                    f"  false {len(r['false_alarms'])} {','.join(r['false_alarms'])}"
+                    f"  misses {len(r['misses'])}  wrong {r['wrong']}"
+                    f"  passed-over {'-' if po is None else f'{po:.1f}'} s",
+                    flush=True,
+                )
     if args.json:
-        print(json.dumps(rows, default=lambda x: float(x) if isinstance(x, np.floating)
-                         else str(x)))
+        print(
+            json.dumps(rows, default=lambda x: float(x) if isinstance(x, np.floating) else str(x))
+        )
 
 
 if __name__ == "__main__":

@@ -23,12 +23,35 @@ from launchwatch.flight.catalog import (
 )
 from launchwatch.flight.provenance import unmarked_numeric_lines
 
-DATA_FILES = ("vehicles.yaml", "sites.yaml", "boosts.yaml", "landmarks.yaml",
-              "published_shots.yaml", "sea_areas.yaml")
-REQUIRED_SITES = ("Taekwan", "Sunan", "Kusong", "Jangyon", "Wonsan-Kalma", "Hamhung", "Sinpo",
-                  "Sohae", "Kaechon", "Sukchon")
-REQUIRED_VEHICLES = ("KN-23", "KN-25", "Hwasong-12", "Hwasong-15", "Hwasong-17", "Hwasong-18",
-                     "Hwasong-19")
+DATA_FILES = (
+    "vehicles.yaml",
+    "sites.yaml",
+    "boosts.yaml",
+    "landmarks.yaml",
+    "published_shots.yaml",
+    "sea_areas.yaml",
+)
+REQUIRED_SITES = (
+    "Taekwan",
+    "Sunan",
+    "Kusong",
+    "Jangyon",
+    "Wonsan-Kalma",
+    "Hamhung",
+    "Sinpo",
+    "Sohae",
+    "Kaechon",
+    "Sukchon",
+)
+REQUIRED_VEHICLES = (
+    "KN-23",
+    "KN-25",
+    "Hwasong-12",
+    "Hwasong-15",
+    "Hwasong-17",
+    "Hwasong-18",
+    "Hwasong-19",
+)
 REQUIRED_TESTS = {
     "Hwasong-12": ("2017-05-14", "2017-08-29", "2017-09-15", "2022-10-04"),
     "Hwasong-15": ("2017-11-29",),
@@ -54,19 +77,21 @@ def data_text(name: str) -> str:
 
 
 def test_provenance_checker_can_fail() -> None:
-    text = "\n".join([
-        "a: 5",                                   # bare number
-        "b: 5.0  # a plain comment",              # comment without a marker
-        "date: 2019-05-09",                       # dates are data too
-        "c: [0.0, 0.2]   # source: KCNA, 2017",    # marked: fine
-        "d: 7   # estimate: imagery scaling",     # marked: fine
-        "e: 3   # fitted to 2017-11-29",          # marked: fine
-        "f: 4   # estimate",                      # marker without reasoning
-        "g: 4   # source:",                       # marker without a source
-        'name: "Hwasong-15"',                     # quoted text: fine
-        "name: Hwasong-15",                       # identifier, not a number: fine
-        'note: "launched at 05:27 # not a comment"',
-    ])
+    text = "\n".join(
+        [
+            "a: 5",  # bare number
+            "b: 5.0  # a plain comment",  # comment without a marker
+            "date: 2019-05-09",  # dates are data too
+            "c: [0.0, 0.2]   # source: KCNA, 2017",  # marked: fine
+            "d: 7   # estimate: imagery scaling",  # marked: fine
+            "e: 3   # fitted to 2017-11-29",  # marked: fine
+            "f: 4   # estimate",  # marker without reasoning
+            "g: 4   # source:",  # marker without a source
+            'name: "Hwasong-15"',  # quoted text: fine
+            "name: Hwasong-15",  # identifier, not a number: fine
+            'note: "launched at 05:27 # not a comment"',
+        ]
+    )
     assert [n for n, _ in unmarked_numeric_lines(text)] == [1, 2, 3, 7, 8]
 
 
@@ -74,7 +99,8 @@ def test_provenance_checker_can_fail() -> None:
 def test_every_number_in_data_files_carries_a_marker(name: str) -> None:
     bad = unmarked_numeric_lines(data_text(name))
     assert not bad, f"{name}: numbers without '# source:/estimate:/fitted' comment:\n" + "\n".join(
-        f"  line {n}: {line.strip()}" for n, line in bad)
+        f"  line {n}: {line.strip()}" for n, line in bad
+    )
 
 
 # --- contents ------------------------------------------------------------------------------------
@@ -89,19 +115,32 @@ def test_sites_lie_in_north_korea() -> None:
         assert 37.6 < site.lat_deg < 43.1 and 124.2 < site.lon_deg < 130.8, site.name
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("Taegwan", "Taekwan"), ("taekwan area of north pyongan province", "Taekwan"),
-    ("Pyongyang Sunan", "Sunan"), ("Tongchang-ri", "Sohae"),
-    ("Sohae Satellite Launching Station", "Sohae"), ("KALMA", "Wonsan-Kalma"),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Taegwan", "Taekwan"),
+        ("taekwan area of north pyongan province", "Taekwan"),
+        ("Pyongyang Sunan", "Sunan"),
+        ("Tongchang-ri", "Sohae"),
+        ("Sohae Satellite Launching Station", "Sohae"),
+        ("KALMA", "Wonsan-Kalma"),
+    ],
+)
 def test_site_alias_lookup(query: str, expected: str) -> None:
     assert get_site(query).name == expected
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("hwasong15", "Hwasong-15"), ("KN-22", "Hwasong-15"), ("Hwasong 15", "Hwasong-15"),
-    ("kn 23", "KN-23"), ("Hwasong-11Ga", "KN-23"), ("KN-17", "Hwasong-12"),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("hwasong15", "Hwasong-15"),
+        ("KN-22", "Hwasong-15"),
+        ("Hwasong 15", "Hwasong-15"),
+        ("kn 23", "KN-23"),
+        ("Hwasong-11Ga", "KN-23"),
+        ("KN-17", "Hwasong-12"),
+    ],
+)
 def test_vehicle_alias_lookup(query: str, expected: str) -> None:
     assert get_vehicle(query).name == expected
 
@@ -160,8 +199,9 @@ def test_launch_mass_matches_published_band(name: str) -> None:
     assert v.launch_mass_range_kg is not None
     lo, hi = v.launch_mass_range_kg
     assert lo <= v.launch_mass_kg <= hi
-    assert v.launch_mass_kg == pytest.approx(v.payload_mass_kg + sum(
-        s.propellant_mass_kg + s.dry_mass_kg for s in v.stages))
+    assert v.launch_mass_kg == pytest.approx(
+        v.payload_mass_kg + sum(s.propellant_mass_kg + s.dry_mass_kg for s in v.stages)
+    )
 
 
 @pytest.mark.parametrize("name", REQUIRED_VEHICLES)
@@ -188,16 +228,35 @@ def test_quasi_ballistic_vehicles_have_lift() -> None:
 
 # --- user files and validation -----------------------------------------------------------------
 VEHICLE = {
-    "name": "Test-1", "aliases": ["T1"], "range_class": "SRBM", "propellant": "solid",
-    "quasi_ballistic": False, "payload_mass_kg": 500, "reference_area_m2": 0.5,
-    "stages": [{"burn_time_s": 30, "propellant_mass_kg": 2000, "dry_mass_kg": 500,
-                "isp_vac_s": 250}],
+    "name": "Test-1",
+    "aliases": ["T1"],
+    "range_class": "SRBM",
+    "propellant": "solid",
+    "quasi_ballistic": False,
+    "payload_mass_kg": 500,
+    "reference_area_m2": 0.5,
+    "stages": [
+        {"burn_time_s": 30, "propellant_mass_kg": 2000, "dry_mass_kg": 500, "isp_vac_s": 250}
+    ],
     "cd_mach": [[0.0, 0.3], [1.2, 0.5], [5.0, 0.25]],
-    "flight_tests": [{"date": "2020-01-02", "apogee_km": 50, "range_km": 400,
-                      "flight_time_s": None, "lofted": False, "launch_site": None}],
+    "flight_tests": [
+        {
+            "date": "2020-01-02",
+            "apogee_km": 50,
+            "range_km": 400,
+            "flight_time_s": None,
+            "lofted": False,
+            "launch_site": None,
+        }
+    ],
 }
-SITE = {"name": "Test Site", "aliases": ["TS"], "province": "Nowhere", "lat_deg": 40.0,
-        "lon_deg": 125.0}
+SITE = {
+    "name": "Test Site",
+    "aliases": ["TS"],
+    "province": "Nowhere",
+    "lat_deg": 40.0,
+    "lon_deg": 125.0,
+}
 
 
 def write(tmp_path, key: str, entries: list) -> str:
@@ -229,20 +288,23 @@ def mutated(path: tuple, value) -> dict:
     return entry
 
 
-@pytest.mark.parametrize(("path", "value", "field"), [
-    (("stages", 0, "burn_time_s"), -1.0, "burn_time_s"),
-    (("stages", 0, "propellant_mass_kg"), 0, "propellant_mass_kg"),
-    (("stages", 0, "isp_vac_s"), True, "isp_vac_s"),
-    (("stages", 0, "burntime_s"), 3.0, "burntime_s"),
-    (("stages",), [], "stages"),
-    (("cd_mach",), [[0.0, 0.3], [2.0, 0.5], [1.0, 0.4]], "cd_mach"),
-    (("cd_mach",), [[0.0, -0.3]], "cd_mach"),
-    (("propellant",), "gel", "propellant"),
-    (("payload_mass_kg",), KeyError, "payload_mass_kg"),
-    (("flight_tests", 0, "date"), "2019-13-40", "date"),
-    (("flight_tests", 0, "range_km"), "far", "range_km"),
-    (("launch_mass_range_kg",), [5000, 1000], "launch_mass_range_kg"),
-])
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        (("stages", 0, "burn_time_s"), -1.0, "burn_time_s"),
+        (("stages", 0, "propellant_mass_kg"), 0, "propellant_mass_kg"),
+        (("stages", 0, "isp_vac_s"), True, "isp_vac_s"),
+        (("stages", 0, "burntime_s"), 3.0, "burntime_s"),
+        (("stages",), [], "stages"),
+        (("cd_mach",), [[0.0, 0.3], [2.0, 0.5], [1.0, 0.4]], "cd_mach"),
+        (("cd_mach",), [[0.0, -0.3]], "cd_mach"),
+        (("propellant",), "gel", "propellant"),
+        (("payload_mass_kg",), KeyError, "payload_mass_kg"),
+        (("flight_tests", 0, "date"), "2019-13-40", "date"),
+        (("flight_tests", 0, "range_km"), "far", "range_km"),
+        (("launch_mass_range_kg",), [5000, 1000], "launch_mass_range_kg"),
+    ],
+)
 def test_invalid_vehicle_names_vehicle_and_field(tmp_path, path, value, field) -> None:
     file = write(tmp_path, "vehicles", [mutated(path, value)])
     with pytest.raises(CatalogError, match=re.escape(field)) as info:
@@ -250,8 +312,10 @@ def test_invalid_vehicle_names_vehicle_and_field(tmp_path, path, value, field) -
     assert "Test-1" in str(info.value)
 
 
-@pytest.mark.parametrize(("key", "value"), [("lat_deg", 95.0), ("lon_deg", -200.0),
-                                            ("lat_deg", "40N"), ("province", None)])
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("lat_deg", 95.0), ("lon_deg", -200.0), ("lat_deg", "40N"), ("province", None)],
+)
 def test_invalid_site_names_site_and_field(tmp_path, key, value) -> None:
     file = write(tmp_path, "sites", [{**SITE, key: value}])
     with pytest.raises(CatalogError, match=key) as info:

@@ -9,9 +9,22 @@ from launchwatch.cli import app
 
 runner = CliRunner()
 
-CONTRACT = {"range_km", "apogee_km", "flight_time_s", "burnout_speed_km_s", "burnout_angle_deg",
-            "launch_lat", "launch_lon", "impact_lat", "impact_lon", "azimuth_deg",
-            "min_energy_range_km", "min_energy_range_band_km", "assumptions", "range_class"}
+CONTRACT = {
+    "range_km",
+    "apogee_km",
+    "flight_time_s",
+    "burnout_speed_km_s",
+    "burnout_angle_deg",
+    "launch_lat",
+    "launch_lon",
+    "impact_lat",
+    "impact_lon",
+    "azimuth_deg",
+    "min_energy_range_km",
+    "min_energy_range_band_km",
+    "assumptions",
+    "range_class",
+}
 
 
 def _json(args):
@@ -21,9 +34,22 @@ def _json(args):
 
 
 def test_reconstruct_json_contract_and_launch_time():
-    d = _json(["reconstruct", "--site", "Taekwan", "--range-km", "700", "--trajectory",
-               "min-energy", "--toward", "East Sea", "--launch-time",
-               "2025-11-07T12:35:00+09:00", "--json"])
+    d = _json(
+        [
+            "reconstruct",
+            "--site",
+            "Taekwan",
+            "--range-km",
+            "700",
+            "--trajectory",
+            "min-energy",
+            "--toward",
+            "East Sea",
+            "--launch-time",
+            "2025-11-07T12:35:00+09:00",
+            "--json",
+        ]
+    )
     assert CONTRACT <= d.keys()
     assert d["range_class"] == "SRBM"
     lo, hi = d["min_energy_range_band_km"]
@@ -33,52 +59,231 @@ def test_reconstruct_json_contract_and_launch_time():
 
 
 def test_reconstruct_lat_lon_azimuth_and_vehicle():
-    d = _json(["reconstruct", "--lat", "39.2", "--lon", "125.67", "--range-km", "1000",
-               "--apogee-km", "6000", "--azimuth-deg", "95", "--vehicle", "hwasong17", "--json"])
+    d = _json(
+        [
+            "reconstruct",
+            "--lat",
+            "39.2",
+            "--lon",
+            "125.67",
+            "--range-km",
+            "1000",
+            "--apogee-km",
+            "6000",
+            "--azimuth-deg",
+            "95",
+            "--vehicle",
+            "hwasong17",
+            "--json",
+        ]
+    )
     assert d["range_class"] == "ICBM"
     assert "Hwasong-17" in d["assumptions"]["boost"]
     assert d["azimuth_deg"] == pytest.approx(95.0, abs=0.01)
 
 
 def test_reconstruct_human_summary():
-    res = runner.invoke(app, ["reconstruct", "--site", "Sunan", "--range-km", "1000",
-                              "--apogee-km", "6000", "--toward", "East Sea"])
+    res = runner.invoke(
+        app,
+        [
+            "reconstruct",
+            "--site",
+            "Sunan",
+            "--range-km",
+            "1000",
+            "--apogee-km",
+            "6000",
+            "--toward",
+            "East Sea",
+        ],
+    )
     assert res.exit_code == 0
     assert "ICBM" in res.stdout and "apogee 6,000" in res.stdout
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (["--site", "Taekwan", "--range-km", "-5", "--trajectory", "lofted",
-      "--toward", "East Sea"], "range"),
-    (["--site", "Taekwan", "--range-km", "0", "--apogee-km", "50", "--toward", "East Sea"],
-     "range"),
-    (["--site", "Taekwan", "--range-km", "700", "--apogee-km", "-1", "--toward", "East Sea"],
-     "apogee"),
-    (["--lat", "95", "--lon", "125", "--range-km", "700", "--trajectory", "min-energy",
-      "--azimuth-deg", "90"], "lat"),
-    (["--site", "Atlantis", "--range-km", "700", "--trajectory", "min-energy",
-      "--azimuth-deg", "90"], "unknown site"),
-    (["--site", "Taekwan", "--range-km", "700", "--trajectory", "min-energy",
-      "--azimuth-deg", "90", "--vehicle", "Nodong-99"], "unknown vehicle"),
-    (["--site", "Taekwan", "--range-km", "700", "--trajectory", "min-energy",
-      "--toward", "Baltic Sea"], "unknown sea area"),
-    (["--site", "Taekwan", "--range-km", "9000", "--trajectory", "min-energy",
-      "--toward", "East Sea", "--vehicle", "KN-25"], "beyond"),
-    (["--site", "Taekwan", "--range-km", "700", "--toward", "East Sea"], "two or three"),
-    (["--site", "Taekwan", "--range-km", "700", "--apogee-km", "50", "--trajectory", "lofted",
-      "--toward", "East Sea"], "trajectory"),
-    (["--site", "Taekwan", "--range-km", "700", "--apogee-km", "50", "--toward", "East Sea",
-      "--propellant", "gas"], "propellant"),
-    (["--site", "Taekwan", "--range-km", "700", "--apogee-km", "50",
-      "--landing", "about 200 km west of Atlantis"], "unknown reference point"),
-    (["--site", "Taekwan", "--apogee-km", "50", "--toward", "East Sea"], "range"),
-    (["--site", "Taekwan", "--range-km", "700", "--trajectory", "sideways",
-      "--toward", "East Sea"], "trajectory"),
-    (["--site", "Taekwan", "--range-km", "nan", "--trajectory", "min-energy",
-      "--toward", "East Sea"], "finite"),
-    (["--site", "Taekwan", "--range-km", "700", "--trajectory", "min-energy",
-      "--toward", "East Sea", "--launch-time", "yesterday"], "ISO 8601"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (
+            [
+                "--site",
+                "Taekwan",
+                "--range-km",
+                "-5",
+                "--trajectory",
+                "lofted",
+                "--toward",
+                "East Sea",
+            ],
+            "range",
+        ),
+        (
+            ["--site", "Taekwan", "--range-km", "0", "--apogee-km", "50", "--toward", "East Sea"],
+            "range",
+        ),
+        (
+            ["--site", "Taekwan", "--range-km", "700", "--apogee-km", "-1", "--toward", "East Sea"],
+            "apogee",
+        ),
+        (
+            [
+                "--lat",
+                "95",
+                "--lon",
+                "125",
+                "--range-km",
+                "700",
+                "--trajectory",
+                "min-energy",
+                "--azimuth-deg",
+                "90",
+            ],
+            "lat",
+        ),
+        (
+            [
+                "--site",
+                "Atlantis",
+                "--range-km",
+                "700",
+                "--trajectory",
+                "min-energy",
+                "--azimuth-deg",
+                "90",
+            ],
+            "unknown site",
+        ),
+        (
+            [
+                "--site",
+                "Taekwan",
+                "--range-km",
+                "700",
+                "--trajectory",
+                "min-energy",
+                "--azimuth-deg",
+                "90",
+                "--vehicle",
+                "Nodong-99",
+            ],
+            "unknown vehicle",
+        ),
+        (
+            [
+                "--site",
+                "Taekwan",
+                "--range-km",
+                "700",
+                "--trajectory",
+                "min-energy",
+                "--toward",
+                "Baltic Sea",
+            ],
+            "unknown sea area",
+        ),
+        (
+            [
+                "--site",
+                "Taekwan",
+                "--range-km",
+                "9000",
+                "--trajectory",
+                "min-energy",
+                "--toward",
+                "East Sea",
+                "--vehicle",
+                "KN-25",
+            ],
+            "beyond",
+        ),
+        (["--site", "Taekwan", "--range-km", "700", "--toward", "East Sea"], "two or three"),
+        (
+            [
+                "--site",
+                "Taekwan",
+                "--range-km",
+                "700",
+                "--apogee-km",
+                "50",
+                "--trajectory",
+                "lofted",
+                "--toward",
+                "East Sea",
+            ],
+            "trajectory",
+        ),
+        (
+            [
+                "--site",
+                "Taekwan",
+                "--range-km",
+                "700",
+                "--apogee-km",
+                "50",
+                "--toward",
+                "East Sea",
+                "--propellant",
+                "gas",
+            ],
+            "propellant",
+        ),
+        (
+            [
+                "--site",
+                "Taekwan",
+                "--range-km",
+                "700",
+                "--apogee-km",
+                "50",
+                "--landing",
+                "about 200 km west of Atlantis",
+            ],
+            "unknown reference point",
+        ),
+        (["--site", "Taekwan", "--apogee-km", "50", "--toward", "East Sea"], "range"),
+        (
+            [
+                "--site",
+                "Taekwan",
+                "--range-km",
+                "700",
+                "--trajectory",
+                "sideways",
+                "--toward",
+                "East Sea",
+            ],
+            "trajectory",
+        ),
+        (
+            [
+                "--site",
+                "Taekwan",
+                "--range-km",
+                "nan",
+                "--trajectory",
+                "min-energy",
+                "--toward",
+                "East Sea",
+            ],
+            "finite",
+        ),
+        (
+            [
+                "--site",
+                "Taekwan",
+                "--range-km",
+                "700",
+                "--trajectory",
+                "min-energy",
+                "--toward",
+                "East Sea",
+                "--launch-time",
+                "yesterday",
+            ],
+            "ISO 8601",
+        ),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(args, needle):
     res = runner.invoke(app, ["reconstruct", *args, "--json"])
     assert res.exit_code == 2, res.output
@@ -89,10 +294,16 @@ def test_bad_input_is_one_line_and_exit_2(args, needle):
 
 
 def test_bench_flight_json_small():
-    d = _json(["bench", "flight", "--n-max", "300", "--baseline-n", "2", "--repeats", "1",
-               "--json"])
-    for key in ("n", "trajectories_per_s", "baseline_trajectories_per_s", "ratio",
-                "peak_memory_mb"):
+    d = _json(
+        ["bench", "flight", "--n-max", "300", "--baseline-n", "2", "--repeats", "1", "--json"]
+    )
+    for key in (
+        "n",
+        "trajectories_per_s",
+        "baseline_trajectories_per_s",
+        "ratio",
+        "peak_memory_mb",
+    ):
         assert key in d
     assert d["n"] == 300 and d["ratio"] > 1.0
     # The batch's impact points are checked against DOP853 in the same run.
@@ -114,10 +325,20 @@ def test_zone_json_and_bad_input():
 @pytest.mark.slow
 def test_bench_tracking_json_small():
     pytest.importorskip("stonesoup")
-    d = _json(["bench", "tracking", "--n-targets", "50", "--duration-s", "3",
-               "--peer-window-s", "3", "--json"])
-    for key in ("updates_per_s", "stonesoup_updates_per_s", "ratio", "rmse_m",
-                "stonesoup_rmse_m"):
+    d = _json(
+        [
+            "bench",
+            "tracking",
+            "--n-targets",
+            "50",
+            "--duration-s",
+            "3",
+            "--peer-window-s",
+            "3",
+            "--json",
+        ]
+    )
+    for key in ("updates_per_s", "stonesoup_updates_per_s", "ratio", "rmse_m", "stonesoup_rmse_m"):
         assert key in d and d[key] > 0
     assert d["ratio"] > 10.0
     assert d["hundred_targets"]["stonesoup_kdtree"]["updates_per_s"] > 0
@@ -158,8 +379,20 @@ def test_simulate_assess_bad_scenario():
 
 def test_three_figures_without_heading_consistent_and_fitted():
     """Issue 16's done-when: the 2022-11-18 Hwasong-17 (Japan MoD figures), no heading given."""
-    d = _json(["reconstruct", "--site", "Sunan", "--range-km", "1000", "--apogee-km", "6000",
-               "--flight-time-s", "4140", "--json"])
+    d = _json(
+        [
+            "reconstruct",
+            "--site",
+            "Sunan",
+            "--range-km",
+            "1000",
+            "--apogee-km",
+            "6000",
+            "--flight-time-s",
+            "4140",
+            "--json",
+        ]
+    )
     assert d["verdict"]["status"] == "consistent"
     assert d["fit"]["burn_time_s"] > 0 and abs(d["fit"]["flight_time_residual_s"]) < 10
     assert "assumed towards the East Sea" in d["assumptions"]["heading"]

@@ -37,9 +37,22 @@ def test_choices_match_the_catalogs():
 
 
 def test_piped_output_is_not_wrapped_or_highlighted():
-    res = runner.invoke(app, ["reconstruct", "--site", "Taekwan", "--range-km", "450",
-                              "--apogee-km", "50", "--toward", "East Sea", "--vehicle",
-                              "KN-23"])
+    res = runner.invoke(
+        app,
+        [
+            "reconstruct",
+            "--site",
+            "Taekwan",
+            "--range-km",
+            "450",
+            "--apogee-km",
+            "50",
+            "--toward",
+            "East Sea",
+            "--vehicle",
+            "KN-23",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "\x1b[" not in res.stdout  # no colour codes for "KN-23" or any digit
     lines = res.stdout.splitlines()
@@ -58,19 +71,23 @@ def test_zone_batch_csv_and_json():
     assert rows[0]["country"] == "JPN" and rows[1]["country"] == "PRK" and rows[2]["country"] == ""
     # the batch answer is the single-point answer
     one = json.loads(runner.invoke(app, ["zone", "41.5", "137.2", "--json"]).stdout)
-    assert float(rows[0]["distance_to_coast_km"]) == pytest.approx(one["distance_to_coast_km"],
-                                                                   abs=1e-3)
+    assert float(rows[0]["distance_to_coast_km"]) == pytest.approx(
+        one["distance_to_coast_km"], abs=1e-3
+    )
     res = runner.invoke(app, ["zone", "-f", "-", "--json"], input="41.5,137.2\n35.68,139.69\n")
     d = json.loads(res.stdout)
     assert [x["kind"] for x in d] == ["eez", "land"] and d[1]["country"] == "JPN"
 
 
-@pytest.mark.parametrize(("text", "needle"), [
-    ("a,b\n1,2\n", "no latitude/longitude columns"),
-    ("lat,lon\n95,10\n", "out of range"),
-    ("lat,lon\n10,east\n", "not numbers"),
-    ("", "no points"),
-])
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("a,b\n1,2\n", "no latitude/longitude columns"),
+        ("lat,lon\n95,10\n", "out of range"),
+        ("lat,lon\n10,east\n", "not numbers"),
+        ("", "no points"),
+    ],
+)
 def test_zone_batch_bad_input_one_line(text, needle):
     res = runner.invoke(app, ["zone", "-f", "-"], input=text)
     assert res.exit_code == 2

@@ -7,8 +7,20 @@ from pathlib import Path
 
 import launchwatch
 
-ORDER = ["earth", "flight", "sense", "track", "assess", "warn", "pipeline", "share", "record",
-         "campaign", "service", "bench"]
+ORDER = [
+    "earth",
+    "flight",
+    "sense",
+    "track",
+    "assess",
+    "warn",
+    "pipeline",
+    "share",
+    "record",
+    "campaign",
+    "service",
+    "bench",
+]
 ROOT = Path(launchwatch.__file__).parent
 
 
@@ -42,8 +54,9 @@ def test_no_upward_imports():
             continue
         for path in (ROOT / layer).rglob("*.py"):
             rel = path.relative_to(ROOT.parent).with_suffix("")
-            package = ".".join(rel.parts[:-1]) if path.name != "__init__.py" else ".".join(
-                rel.parts[:-1])
+            package = (
+                ".".join(rel.parts[:-1]) if path.name != "__init__.py" else ".".join(rel.parts[:-1])
+            )
             for imported in _imports(path, package):
                 if ORDER.index(imported) > ORDER.index(layer):
                     bad.append(f"{rel} imports launchwatch.{imported}")
@@ -59,8 +72,16 @@ def test_checker_sees_relative_imports(tmp_path):
 
 #: The core of the chain stays free of web, database and messaging libraries.
 CORE = ["earth", "flight", "sense", "track", "assess"]
-FORBIDDEN_IN_CORE = {"fastapi", "sqlalchemy", "nats", "msgspec", "starlette", "uvicorn",
-                     "alembic", "dask"}
+FORBIDDEN_IN_CORE = {
+    "fastapi",
+    "sqlalchemy",
+    "nats",
+    "msgspec",
+    "starlette",
+    "uvicorn",
+    "alembic",
+    "dask",
+}
 
 
 def _third_party(path: Path) -> set[str]:
@@ -76,9 +97,12 @@ def _third_party(path: Path) -> set[str]:
 
 
 def test_core_never_imports_web_database_or_messaging():
-    bad = [f"{path.relative_to(ROOT.parent)} imports {sorted(hit)}"
-           for layer in CORE for path in (ROOT / layer).rglob("*.py")
-           if (hit := _third_party(path) & FORBIDDEN_IN_CORE)]
+    bad = [
+        f"{path.relative_to(ROOT.parent)} imports {sorted(hit)}"
+        for layer in CORE
+        for path in (ROOT / layer).rglob("*.py")
+        if (hit := _third_party(path) & FORBIDDEN_IN_CORE)
+    ]
     assert not bad, bad
 
 

@@ -86,8 +86,7 @@ def test_tracker_survives_a_corrupted_stream(salvo):
 
 
 def test_simulate_cli_json_and_out(tmp_path):
-    res = runner.invoke(app, ["simulate", "reference-2025-11-07", "--json", "--out",
-                              str(tmp_path)])
+    res = runner.invoke(app, ["simulate", "reference-2025-11-07", "--json", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
     for key in ("missiles", "tracks", "swaps", "breaks", "first_track_s", "position_rmse_m"):
@@ -111,8 +110,17 @@ def _check_run_files(folder):
     from launchwatch.sense.scenario import load_scenario
 
     det = pq.read_table(folder / "detections.parquet").to_pydict()
-    for col in ("time_utc", "sensor", "range_m", "azimuth_deg", "elevation_deg",
-                "range_rate_m_s", "sigma_range_m", "sensor_lat_deg", "truth_missile"):
+    for col in (
+        "time_utc",
+        "sensor",
+        "range_m",
+        "azimuth_deg",
+        "elevation_deg",
+        "range_rate_m_s",
+        "sigma_range_m",
+        "sensor_lat_deg",
+        "truth_missile",
+    ):
         assert col in det
     assert not any(c.startswith(("z_", "state_")) for c in det)
     radar = [i for i, k in enumerate(det["kind"]) if k == "radar"]
@@ -128,19 +136,22 @@ def _check_run_files(folder):
     # the first truth row is the launch site of the scenario, on the ground
     site = load_scenario("reference-2025-11-07")
     assert truth["alt_m"][0] == pytest.approx(0.0, abs=50.0)
-    assert truth["time_utc"][0].isoformat().startswith(
-        site.epoch.astimezone(__import__("datetime").UTC).strftime("%Y-%m-%dT%H:%M"))
+    assert (
+        truth["time_utc"][0]
+        .isoformat()
+        .startswith(site.epoch.astimezone(__import__("datetime").UTC).strftime("%Y-%m-%dT%H:%M"))
+    )
     tracks = pq.read_table(folder / "tracks.parquet").to_pydict()
     k = len(tracks["t_s"]) // 2
     # lat/lon/alt agree with the ECEF columns (independent conversion of the same row)
     import numpy as np
 
-    lat, lon, h = frames.ecef_to_geodetic(np.array([[tracks["x_m"][k], tracks["y_m"][k],
-                                                     tracks["z_m"][k]]]))
+    lat, lon, h = frames.ecef_to_geodetic(
+        np.array([[tracks["x_m"][k], tracks["y_m"][k], tracks["z_m"][k]]])
+    )
     assert np.degrees(lat[0]) == pytest.approx(tracks["lat_deg"][k], abs=1e-9)
     assert h[0] == pytest.approx(tracks["alt_m"][k], abs=1e-3)
-    speed = np.linalg.norm([tracks["east_m_s"][k], tracks["north_m_s"][k],
-                            tracks["up_m_s"][k]])
+    speed = np.linalg.norm([tracks["east_m_s"][k], tracks["north_m_s"][k], tracks["up_m_s"][k]])
     assert speed == pytest.approx(tracks["speed_m_s"][k], rel=1e-9)
     assert sum(tracks[c][k] for c in tracks if c.startswith("p_")) == pytest.approx(1.0)
 
@@ -153,9 +164,11 @@ def test_simulate_cli_timeline():
 
 def test_simulate_bad_scenario_one_line(tmp_path):
     p = tmp_path / "bad.yaml"
-    p.write_text("name: x\nepoch: '2025-01-01T00:00:00+09:00'\nseed: 1\nlaunches:\n"
-                 "  - {id: A, site: Taekwan, range_km: -1, toward: East Sea}\n"
-                 "sensors: [TPY2-Shariki]\n")
+    p.write_text(
+        "name: x\nepoch: '2025-01-01T00:00:00+09:00'\nseed: 1\nlaunches:\n"
+        "  - {id: A, site: Taekwan, range_km: -1, toward: East Sea}\n"
+        "sensors: [TPY2-Shariki]\n"
+    )
     res = runner.invoke(app, ["simulate", str(p)])
     assert res.exit_code == 2
     assert "launches.0.range_km" in res.stderr and len(res.stderr.strip().splitlines()) == 1
@@ -164,5 +177,12 @@ def test_simulate_bad_scenario_one_line(tmp_path):
 
 
 def test_detection_records_are_plain():
-    assert DETECTION_DTYPE.names == ("det_id", "sensor", "kind", "t_s", "z", "sigma",
-                                     "sensor_ecef_m")
+    assert DETECTION_DTYPE.names == (
+        "det_id",
+        "sensor",
+        "kind",
+        "t_s",
+        "z",
+        "sigma",
+        "sensor_ecef_m",
+    )

@@ -35,9 +35,15 @@ def _estimates(states, cov, t_s=0.0, log_beta=LOG_BETA, **kw):
     states = np.atleast_2d(states)
     k = states.shape[0]
     mean = np.concatenate([states, np.full((k, 1), log_beta)], axis=1)
-    return TrackEstimates(track_id=np.arange(1, k + 1), t_s=np.full(k, t_s), mean=mean,
-                          cov=np.broadcast_to(cov, (k, 7, 7)).copy(), boost_prob=np.zeros(k),
-                          max_height_m=np.full(k, np.nan), **kw)
+    return TrackEstimates(
+        track_id=np.arange(1, k + 1),
+        t_s=np.full(k, t_s),
+        mean=mean,
+        cov=np.broadcast_to(cov, (k, 7, 7)).copy(),
+        boost_prob=np.zeros(k),
+        max_height_m=np.full(k, np.nan),
+        **kw,
+    )
 
 
 def _cov(pos_m=200.0, vel_m_s=5.0, log_beta=0.3):
@@ -47,8 +53,13 @@ def _cov(pos_m=200.0, vel_m_s=5.0, log_beta=0.3):
 @pytest.fixture(scope="module")
 def exo_state():
     """A generic-boost MRBM 150 s after lift-off (above 100 km, climbing), ECEF."""
-    tr = propagate(generic_boost(60.0), *SUNAN, 100.0, make_controls(1, kick_rad=0.35),
-                   sample_times_s=np.array([150.0]))
+    tr = propagate(
+        generic_boost(60.0),
+        *SUNAN,
+        100.0,
+        make_controls(1, kick_rad=0.35),
+        sample_times_s=np.array([150.0]),
+    )
     return tr.samples_ecef()[0, 0]
 
 
@@ -70,8 +81,9 @@ def _dop853_impact(state_ecef, log_beta, ell=0.0):
         return float(frames.ecef_to_geodetic(frames.eci_to_ecef(y[:3], t))[2])
 
     ground.terminal, ground.direction = True, -1
-    sol = solve_ivp(f, (0.0, 5000.0), np.r_[r, v], method="DOP853", rtol=1e-10, atol=1e-6,
-                    events=ground)
+    sol = solve_ivp(
+        f, (0.0, 5000.0), np.r_[r, v], method="DOP853", rtol=1e-10, atol=1e-6, events=ground
+    )
     t_hit = sol.t_events[0][0]
     r_hit = frames.eci_to_ecef(sol.y_events[0][0][:3], t_hit)
     lat, lon, _ = frames.ecef_to_geodetic(r_hit)
@@ -107,8 +119,9 @@ def test_mean_prediction_matches_independent_dop853(exo_state):
     1e-10 from the same state, drag (beta 8000 kg/m^2) and rotating J2 Earth."""
     a = assess(_estimates(exo_state, _cov() * 1e-6), 0.0, EPOCH, n_samples=8, rng=0)
     lat, lon, t_hit = _dop853_impact(exo_state, np.log(8000.0))
-    _, _, d = geodesy.inverse(a.sample_impact_lat_deg[0, 0], a.sample_impact_lon_deg[0, 0],
-                              lat, lon)
+    _, _, d = geodesy.inverse(
+        a.sample_impact_lat_deg[0, 0], a.sample_impact_lon_deg[0, 0], lat, lon
+    )
     assert d < 150.0  # Monte Carlo tolerances (MC_TOL): metres over a ~1,200 km flight
     assert abs(a.impact_t_s[0] - t_hit) < 1.0
     assert a.verdict_kind[0] in ("eez", "high_seas", "territorial_sea", "land")
@@ -121,21 +134,41 @@ def test_ellipses_are_calibrated(exo_state):
     rng = np.random.default_rng(3)
     cov = _cov(pos_m=300.0, vel_m_s=8.0, log_beta=0.2)
     trials = 40
-    truths = sample_states(np.r_[exo_state, np.log(8000.0)][None], cov[None], trials + 1,
-                           rng)[0, 1:]
+    truths = sample_states(np.r_[exo_state, np.log(8000.0)][None], cov[None], trials + 1, rng)[
+        0, 1:
+    ]
     # each trial: the estimate is the truth plus noise with covariance cov
     noise = sample_states(np.zeros((1, 7)), cov[None], trials + 1, rng)[0, 1:]
     est = truths + noise
-    tracks = TrackEstimates(track_id=np.arange(trials), t_s=np.zeros(trials), mean=est,
-                            cov=np.broadcast_to(cov, (trials, 7, 7)).copy(),
-                            boost_prob=np.zeros(trials), max_height_m=np.full(trials, np.nan))
+    tracks = TrackEstimates(
+        track_id=np.arange(trials),
+        t_s=np.zeros(trials),
+        mean=est,
+        cov=np.broadcast_to(cov, (trials, 7, 7)).copy(),
+        boost_prob=np.zeros(trials),
+        max_height_m=np.full(trials, np.nan),
+    )
     a = assess(tracks, 0.0, EPOCH, n_samples=400, rng=4)
-    exact = assess(TrackEstimates(track_id=np.arange(trials), t_s=np.zeros(trials), mean=truths,
-                                  cov=np.zeros((trials, 7, 7)), boost_prob=np.zeros(trials),
-                                  max_height_m=np.full(trials, np.nan)), 0.0, EPOCH,
-                   n_samples=2, rng=5)
-    m2 = np.array([mahalanobis2(a, k, exact.sample_impact_lat_deg[k, 0],
-                                exact.sample_impact_lon_deg[k, 0]) for k in range(trials)])
+    exact = assess(
+        TrackEstimates(
+            track_id=np.arange(trials),
+            t_s=np.zeros(trials),
+            mean=truths,
+            cov=np.zeros((trials, 7, 7)),
+            boost_prob=np.zeros(trials),
+            max_height_m=np.full(trials, np.nan),
+        ),
+        0.0,
+        EPOCH,
+        n_samples=2,
+        rng=5,
+    )
+    m2 = np.array(
+        [
+            mahalanobis2(a, k, exact.sample_impact_lat_deg[k, 0], exact.sample_impact_lon_deg[k, 0])
+            for k in range(trials)
+        ]
+    )
     in95, in50 = np.mean(m2 <= 5.991), np.mean(m2 <= 1.386)
     assert in95 >= 0.85, in95
     assert 0.25 <= in50 <= 0.75, in50
@@ -147,19 +180,18 @@ def hwasong17():
     point ~200 km west of Oshima-Oshima (Japan MoD: inside Japan's EEZ)."""
     target = (41.3, 137.0)  # estimate: Japan MoD map, ~200 km west of Oshima-Oshima
     az, _, dist = geodesy.inverse(*SUNAN, *target)
-    shot = shape(vehicle_model("Hwasong-17"), *SUNAN, dist, az, trajectory="lofted",
-                 apogee_m=6.0e6)
+    shot = shape(vehicle_model("Hwasong-17"), *SUNAN, dist, az, trajectory="lofted", apogee_m=6.0e6)
     t = np.array([300.0, 3000.0])
-    tr = propagate(shot.vehicle, *SUNAN, shot.launch_azimuth_deg, shot.ctrl[None],
-                   sample_times_s=t)
+    tr = propagate(shot.vehicle, *SUNAN, shot.launch_azimuth_deg, shot.ctrl[None], sample_times_s=t)
     lat, lon = shot.result.impact_latlon_deg
     return tr.samples_ecef()[0], (float(lat[0]), float(lon[0]))
 
 
 def test_hwasong17_verdict_inside_japan_eez(hwasong17):
     states, (lat, lon) = hwasong17
-    a = assess(_estimates(states[1], _cov(), log_beta=np.log(6000.0)), 3000.0, EPOCH,
-               n_samples=500, rng=6)
+    a = assess(
+        _estimates(states[1], _cov(), log_beta=np.log(6000.0)), 3000.0, EPOCH, n_samples=500, rng=6
+    )
     assert (a.verdict_kind[0], a.verdict_country[0]) == ("eez", "JPN")
     assert a.zone_probs[0].get("eez:JPN", 0.0) > 0.9
     _, _, err = geodesy.inverse(a.impact_lat_deg[0], a.impact_lon_deg[0], lat, lon)
@@ -178,11 +210,13 @@ def test_capability_class_of_a_lofted_icbm(hwasong17):
 @pytest.fixture(scope="module")
 def kn23():
     """The reference KN-23-class shot: Taekwan, 700 km, 50 km apogee, depressed, pull-up."""
-    shot = shape(vehicle_model("KN-23"), *TAEKWAN, 700e3, 95.0, trajectory="depressed",
-                 apogee_m=50e3)
+    shot = shape(
+        vehicle_model("KN-23"), *TAEKWAN, 700e3, 95.0, trajectory="depressed", apogee_m=50e3
+    )
     t = np.array([200.0, 260.0])
-    tr = propagate(shot.vehicle, *TAEKWAN, shot.launch_azimuth_deg, shot.ctrl[None],
-                   sample_times_s=t)
+    tr = propagate(
+        shot.vehicle, *TAEKWAN, shot.launch_azimuth_deg, shot.ctrl[None], sample_times_s=t
+    )
     lat, lon = shot.result.impact_latlon_deg
     return t, tr.samples_ecef()[0], (float(lat[0]), float(lon[0])), shot
 
@@ -205,21 +239,36 @@ def test_lift_state_is_flown(kn23):
     cov8 = np.zeros((8, 8))
     cov8[:7, :7] = cov
     cov8[7, 7] = 0.15**2
-    est = TrackEstimates(track_id=np.array([1]), t_s=t[1:], mean=np.r_[states[1], beta,
-                                                                       ell_true][None],
-                         cov=cov8[None], boost_prob=np.zeros(1), max_height_m=np.array([50e3]))
+    est = TrackEstimates(
+        track_id=np.array([1]),
+        t_s=t[1:],
+        mean=np.r_[states[1], beta, ell_true][None],
+        cov=cov8[None],
+        boost_prob=np.zeros(1),
+        max_height_m=np.array([50e3]),
+    )
     a = assess(est, t[1], EPOCH, n_samples=500, rng=7)
     assert abs(a.lift_to_drag[0] - ell_true) < 0.05
     _, _, err = geodesy.inverse(a.impact_lat_deg[0], a.impact_lon_deg[0], lat, lon)
     flat = est.mean.copy()
     flat[0, 7] = 0.0
-    ballistic = assess(TrackEstimates(track_id=est.track_id, t_s=est.t_s, mean=flat,
-                                      cov=est.cov * np.r_[np.ones(7), 1e-6][None, :, None],
-                                      boost_prob=est.boost_prob,
-                                      max_height_m=est.max_height_m), t[1], EPOCH,
-                       n_samples=40, rng=8)
-    _, _, err_b = geodesy.inverse(ballistic.impact_lat_deg[0], ballistic.impact_lon_deg[0],
-                                  lat, lon)
+    ballistic = assess(
+        TrackEstimates(
+            track_id=est.track_id,
+            t_s=est.t_s,
+            mean=flat,
+            cov=est.cov * np.r_[np.ones(7), 1e-6][None, :, None],
+            boost_prob=est.boost_prob,
+            max_height_m=est.max_height_m,
+        ),
+        t[1],
+        EPOCH,
+        n_samples=40,
+        rng=8,
+    )
+    _, _, err_b = geodesy.inverse(
+        ballistic.impact_lat_deg[0], ballistic.impact_lon_deg[0], lat, lon
+    )
     # the body's generic drag-rise shape is not the KN-23's table: measured 21 km over the
     # remaining 235 s, inside the ellipse the lift sigma spans
     assert err < 30e3, err
@@ -238,15 +287,21 @@ def test_lift_prior_by_regime():
     m, c = lift.regime_lift(mean, cov, np.array([False, True, True]))
     assert np.allclose(m[0], mean[0]) and np.allclose(c[0], cov[0])
     assert abs(m[1, 7]) < 1e-9 and np.sqrt(c[1, 7, 7]) == pytest.approx(
-        lift.BALLISTIC_LIFT_SIGMA, rel=1e-6)
+        lift.BALLISTIC_LIFT_SIGMA, rel=1e-6
+    )
     assert m[2, 7] > 0.9 and np.sqrt(c[2, 7, 7]) < 0.011  # well measured: kept
     assert m[1, 3] == pytest.approx(0.5 * (0.0 - lift.LIFT_PRIOR_MEAN) / lift.LIFT_PRIOR_SIGMA)
     assert np.all(np.linalg.eigvalsh(c) > 0)
 
 
 def test_launch_point_from_an_early_track_state():
-    tr = propagate(generic_boost(45.0), *SUNAN, 80.0, make_controls(1, kick_rad=0.3),
-                   sample_times_s=np.array([45.0]))
+    tr = propagate(
+        generic_boost(45.0),
+        *SUNAN,
+        80.0,
+        make_controls(1, kick_rad=0.3),
+        sample_times_s=np.array([45.0]),
+    )
     st = tr.samples_ecef()[0, 0]
     cov = np.diag([300.0**2] * 3 + [20.0**2] * 3)
     le = estimate_launch(np.array([45.0]), st[None], cov[None], rng=9)

@@ -29,7 +29,7 @@ def _diff(a: list[str], b: list[str]) -> str:
     for i, (x, y) in enumerate(zip(a, b, strict=True)):
         if x != y:
             k = next(j for j in range(min(len(x), len(y))) if x[j] != y[j])
-            return f"engagement {i}: ...{x[max(0, k - 120):k + 80]}... vs ...{y[k:k + 80]}..."
+            return f"engagement {i}: ...{x[max(0, k - 120) : k + 80]}... vs ...{y[k : k + 80]}..."
     return ""
 
 
@@ -40,8 +40,9 @@ def serial(tmp_path_factory):
     from .conftest import CHEAP
 
     out = tmp_path_factory.mktemp("serial")
-    return run_campaign(spec_from_dict(CHEAP), spec_ref="cheap", seed=11, n=N, out=out,
-                        workers=0, progress=False)
+    return run_campaign(
+        spec_from_dict(CHEAP), spec_ref="cheap", seed=11, n=N, out=out, workers=0, progress=False
+    )
 
 
 def test_serial_run_scores(serial):
@@ -61,32 +62,61 @@ def _free_port() -> int:
 @pytest.mark.slow
 def test_identical_on_1_and_2_workers_and_external_scheduler(serial, cheap_spec, tmp_path):
     want = _same(serial)
-    one = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path / "one",
-                       workers=1, progress=False)
+    one = run_campaign(
+        cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path / "one", workers=1, progress=False
+    )
     assert one.workers == 1 and _same(one) == want, _diff(_same(one), want)
-    two = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path / "two",
-                       workers=2, progress=False)
+    two = run_campaign(
+        cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path / "two", workers=2, progress=False
+    )
     assert two.workers == 2 and _same(two) == want, _diff(_same(two), want)
 
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
     dask = [str(Path(sys.executable).with_name("dask"))]  # the CLI of the same environment
     addr = f"tcp://127.0.0.1:{port}"
-    procs = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--no-dashboard"], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)]
+    procs = [
+        subprocess.Popen(
+            [*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
     try:
         for _ in range(2):
-            procs.append(subprocess.Popen(
-                [*dask, "worker", addr, "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
-                 "--host", "127.0.0.1"], env=env, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        *dask,
+                        "worker",
+                        addr,
+                        "--nthreads",
+                        "1",
+                        "--nworkers",
+                        "1",
+                        "--no-dashboard",
+                        "--host",
+                        "127.0.0.1",
+                    ],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         from distributed import Client
 
         with Client(addr, timeout=60) as c:
             c.wait_for_workers(2, timeout=300)
-        ext = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path / "ext",
-                           scheduler=addr, progress=False)
+        ext = run_campaign(
+            cheap_spec,
+            spec_ref="cheap",
+            seed=11,
+            n=N,
+            out=tmp_path / "ext",
+            scheduler=addr,
+            progress=False,
+        )
         assert ext.workers == 2 and _same(ext) == want, _diff(_same(ext), want)
     finally:
         for p in reversed(procs):
@@ -108,13 +138,21 @@ def test_resume_runs_only_what_is_missing(serial, cheap_spec, tmp_path):
     (out / RESULTS).write_text(first + "\n" + second[: len(second) // 2])
     (out / "campaign.json").write_text((Path(serial.out) / "campaign.json").read_text())
     with pytest.raises(CampaignError, match="add --resume"):
-        run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=out, workers=0,
-                     progress=False)
+        run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=out, workers=0, progress=False)
     with pytest.raises(CampaignError, match="same spec and seed"):
-        run_campaign(cheap_spec, spec_ref="cheap", seed=12, n=N, out=out, workers=0,
-                     progress=False, resume=True)
-    run = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=out, workers=0,
-                       progress=False, resume=True)
+        run_campaign(
+            cheap_spec,
+            spec_ref="cheap",
+            seed=12,
+            n=N,
+            out=out,
+            workers=0,
+            progress=False,
+            resume=True,
+        )
+    run = run_campaign(
+        cheap_spec, spec_ref="cheap", seed=11, n=N, out=out, workers=0, progress=False, resume=True
+    )
     assert run.ran == N - 1 and sorted(run.records) == list(range(N))
     assert _same(run) == _same(serial)
 
@@ -126,16 +164,31 @@ def test_ctrl_c_keeps_finished_and_resume_completes(cheap_spec, tmp_path):
         seen.append(rec["index"])
         raise KeyboardInterrupt
 
-    run = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=2, out=tmp_path, workers=0,
-                       progress=False, on_record=interrupt)
+    run = run_campaign(
+        cheap_spec,
+        spec_ref="cheap",
+        seed=11,
+        n=2,
+        out=tmp_path,
+        workers=0,
+        progress=False,
+        on_record=interrupt,
+    )
     assert run.interrupted and seen == [0] and sorted(load_records(tmp_path)) == [0]
-    again = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=2, out=tmp_path, workers=0,
-                         progress=False, resume=True)
+    again = run_campaign(
+        cheap_spec,
+        spec_ref="cheap",
+        seed=11,
+        n=2,
+        out=tmp_path,
+        workers=0,
+        progress=False,
+        resume=True,
+    )
     assert not again.interrupted and again.ran == 1 and sorted(again.records) == [0, 1]
 
 
-def test_failing_engagement_is_recorded_and_the_campaign_goes_on(cheap_spec, tmp_path,
-                                                                 monkeypatch):
+def test_failing_engagement_is_recorded_and_the_campaign_goes_on(cheap_spec, tmp_path, monkeypatch):
     real = engage_mod.run_chain
 
     def flaky(scenario, **kw):
@@ -144,11 +197,13 @@ def test_failing_engagement_is_recorded_and_the_campaign_goes_on(cheap_spec, tmp
         return real(scenario, **kw)
 
     monkeypatch.setattr(engage_mod, "run_chain", flaky)
-    run = run_campaign(cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path, workers=0,
-                       progress=False)
+    run = run_campaign(
+        cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path, workers=0, progress=False
+    )
     bad = run.records[1]
-    assert bad["status"] == "error" and "RuntimeError: boom in the chain" in bad["engagement"][
-        "error"]
+    assert (
+        bad["status"] == "error" and "RuntimeError: boom in the chain" in bad["engagement"]["error"]
+    )
     assert bad["engagement"]["campaign_seed"] == 11 and bad["engagement"]["scenario_seed"] > 0
     assert run.records[0]["status"] == run.records[2]["status"] == "ok"
     summary, paths = write_report(run)

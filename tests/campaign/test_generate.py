@@ -31,8 +31,10 @@ def test_generation_depends_only_on_seed_and_index(cheap_spec):
 
 
 def _salvo_spec(crossing: float):
-    raw = {**CHEAP, "threat": {**CHEAP["threat"], "salvo_size": 8, "aim_spacing_km": 3.0,
-                               "crossing": crossing}}
+    raw = {
+        **CHEAP,
+        "threat": {**CHEAP["threat"], "salvo_size": 8, "aim_spacing_km": 3.0, "crossing": crossing},
+    }
     return spec_from_dict(raw)
 
 
@@ -46,8 +48,10 @@ def test_aim_points_spaced_as_asked():
 
 def _cross(p, q, r, s) -> bool:
     """Do plane segments p-q and r-s intersect (lon/lat as plane coordinates, short hops)?"""
+
     def orient(a, b, c):
         return np.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]))
+
     return orient(p, q, r) != orient(p, q, s) and orient(r, s, p) != orient(r, s, q)
 
 
@@ -62,8 +66,12 @@ def test_crossing_salvo_ground_tracks_cross():
         a = next(x for x in ls if x.site == ls[0].site)
         b = next(x for x in ls if x.site != ls[0].site)
         sa, sb = get_site(a.site), get_site(b.site)
-        found += _cross((sa.lon_deg, sa.lat_deg), (a.target.lon_deg, a.target.lat_deg),
-                        (sb.lon_deg, sb.lat_deg), (b.target.lon_deg, b.target.lat_deg))
+        found += _cross(
+            (sa.lon_deg, sa.lat_deg),
+            (a.target.lon_deg, a.target.lat_deg),
+            (sb.lon_deg, sb.lat_deg),
+            (b.target.lon_deg, b.target.lat_deg),
+        )
     assert found == 6
 
 
@@ -77,14 +85,19 @@ def test_shipped_specs_generate(name):
 
 
 def test_replay_round_trip(tmp_path, cheap_spec_path, cheap_spec):
-    r = CliRunner().invoke(app, ["campaign", str(cheap_spec_path), "--seed", "5", "--replay",
-                                 "2", "--out", str(tmp_path)])
+    r = CliRunner().invoke(
+        app,
+        ["campaign", str(cheap_spec_path), "--seed", "5", "--replay", "2", "--out", str(tmp_path)],
+    )
     assert r.exit_code == 0, r.output
     path = tmp_path / "engagement-2.yaml"
     assert r.stdout.strip() == str(path)
     assert load_scenario(path).model_dump() == generate(cheap_spec, 5, 2).scenario.model_dump()
-    text = CliRunner().invoke(app, ["campaign", str(cheap_spec_path), "--seed", "5",
-                                    "--replay", "2"]).stdout
+    text = (
+        CliRunner()
+        .invoke(app, ["campaign", str(cheap_spec_path), "--seed", "5", "--replay", "2"])
+        .stdout
+    )
     assert text == scenario_yaml(generate(cheap_spec, 5, 2))
     sim = CliRunner().invoke(app, ["simulate", str(path), "--json"])
     assert sim.exit_code == 0, sim.output

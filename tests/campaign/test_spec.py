@@ -29,17 +29,20 @@ def _with(path: str, value):
     return raw
 
 
-@pytest.mark.parametrize("path, value, expect", [
-    ("threat.sites", {"Atlantis": 1}, "threat.sites: unknown site"),
-    ("threat.classes", {"hgv": 1}, "threat.classes: unknown threat class 'hgv'"),
-    ("threat.salvo_size", [1, 30], "threat.salvo_size"),
-    ("threat.salvo_size", 2.5, "must be integers"),
-    ("threat.launch_spacing_s", [5, 2], "low <= high"),
-    ("threat.crossing", 1.5, "threat.crossing"),
-    ("sensors.fixed", {"NoSuchRadar": 1.0}, "sensors.fixed: unknown sensor"),
-    ("chain.samples", {10: 0}, "positive weight"),
-    ("threat.colour", "red", "threat.colour: Extra inputs are not permitted"),
-])
+@pytest.mark.parametrize(
+    "path, value, expect",
+    [
+        ("threat.sites", {"Atlantis": 1}, "threat.sites: unknown site"),
+        ("threat.classes", {"hgv": 1}, "threat.classes: unknown threat class 'hgv'"),
+        ("threat.salvo_size", [1, 30], "threat.salvo_size"),
+        ("threat.salvo_size", 2.5, "must be integers"),
+        ("threat.launch_spacing_s", [5, 2], "low <= high"),
+        ("threat.crossing", 1.5, "threat.crossing"),
+        ("sensors.fixed", {"NoSuchRadar": 1.0}, "sensors.fixed: unknown sensor"),
+        ("chain.samples", {10: 0}, "positive weight"),
+        ("threat.colour", "red", "threat.colour: Extra inputs are not permitted"),
+    ],
+)
 def test_mistakes_name_the_field(path, value, expect):
     with pytest.raises(SpecError) as err:
         spec_from_dict(_with(path, value), "x.yaml")
@@ -71,15 +74,18 @@ def test_draws():
     assert draw(7.0, rng) == 7.0
 
 
-@pytest.mark.parametrize("args, expect", [
-    (["nope"], "unknown campaign spec"),
-    (["regional-2019-2025", "--n", "0"], "--n must be at least 1"),
-    (["regional-2019-2025", "--seed", "-1"], "--seed at least 0"),
-    (["regional-2019-2025", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
-    (["regional-2019-2025", "--resume"], "--resume needs the --out"),
-    (["regional-2019-2025", "--scheduler", "127.0.0.1:8786"], "an address like tcp://"),
-    (["regional-2019-2025", "--replay", "-3"], "--replay must be"),
-])
+@pytest.mark.parametrize(
+    "args, expect",
+    [
+        (["nope"], "unknown campaign spec"),
+        (["regional-2019-2025", "--n", "0"], "--n must be at least 1"),
+        (["regional-2019-2025", "--seed", "-1"], "--seed at least 0"),
+        (["regional-2019-2025", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
+        (["regional-2019-2025", "--resume"], "--resume needs the --out"),
+        (["regional-2019-2025", "--scheduler", "127.0.0.1:8786"], "an address like tcp://"),
+        (["regional-2019-2025", "--replay", "-3"], "--replay must be"),
+    ],
+)
 def test_cli_bad_input_is_one_line(args, expect):
     r = CliRunner().invoke(app, ["campaign", *args])
     assert r.exit_code == 2, r.output

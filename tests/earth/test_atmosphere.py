@@ -102,8 +102,13 @@ def test_out_of_range_and_shapes():
 def test_numba_scalar_agrees_with_vectorized():
     logrho, a_tab, h0, dh = atm.atmosphere_tables()
     rng = np.random.default_rng(14)
-    z = np.concatenate([rng.uniform(-1e3, 1.1e6, 2000), np.arange(0.0, 1e6 + 1, 50e3),
-                        [-1e-9, 1e6 - 1e-6, 1e6 + 1e-6]])
+    z = np.concatenate(
+        [
+            rng.uniform(-1e3, 1.1e6, 2000),
+            np.arange(0.0, 1e6 + 1, 50e3),
+            [-1e-9, 1e6 - 1e-6, 1e6 + 1e-6],
+        ]
+    )
     rho_v, a_v = atm.density(z), atm.speed_of_sound(z)
     for zi, rv, av in zip(z, rho_v, a_v, strict=True):
         rho_s, a_s = atm.density_sound_njit(zi, logrho, a_tab, h0, dh)

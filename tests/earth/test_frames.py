@@ -33,8 +33,9 @@ def horizontal_error_m(lat, lon, lat_ref, lon_ref, h):
 def test_known_points():
     np.testing.assert_allclose(fr.geodetic_to_ecef(0.0, 0.0, 0.0), [A_M, 0.0, 0.0], atol=1e-9)
     np.testing.assert_allclose(fr.geodetic_to_ecef(np.pi / 2, 0.0, 0.0), [0, 0, B_M], atol=1e-9)
-    np.testing.assert_allclose(fr.geodetic_to_ecef(-np.pi / 2, 1.0, 10.0), [0, 0, -B_M - 10.0],
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        fr.geodetic_to_ecef(-np.pi / 2, 1.0, 10.0), [0, 0, -B_M - 10.0], atol=1e-9
+    )
     lat, lon, h = fr.ecef_to_geodetic([0.0, 0.0, B_M + 1000.0])
     assert lat == pytest.approx(np.pi / 2, abs=1e-15) and h == pytest.approx(1000.0, abs=1e-8)
     lat, lon, h = fr.ecef_to_geodetic([0.0, -A_M - 5.0, 0.0])
@@ -120,8 +121,9 @@ def test_enu_matrix_is_a_proper_rotation():
     lat, lon, _ = random_geodetic(100, 0, 1, seed=5)
     m = fr.enu_matrix(lat, lon)
     assert m.shape == (100, 3, 3)
-    np.testing.assert_allclose(m @ np.swapaxes(m, -1, -2), np.broadcast_to(np.eye(3), m.shape),
-                               atol=1e-15)
+    np.testing.assert_allclose(
+        m @ np.swapaxes(m, -1, -2), np.broadcast_to(np.eye(3), m.shape), atol=1e-15
+    )
     np.testing.assert_allclose(np.linalg.det(m), 1.0, atol=1e-14)
 
 
@@ -129,8 +131,7 @@ def test_enu_matrix_is_a_proper_rotation():
 def test_enu_matches_proj_topocentric(origin):
     lat0, lon0, h0 = origin
     topo = Transformer.from_pipeline(
-        f"+proj=pipeline +step +proj=topocentric +ellps=WGS84 +lat_0={lat0} +lon_0={lon0} "
-        f"+h_0={h0}"
+        f"+proj=pipeline +step +proj=topocentric +ellps=WGS84 +lat_0={lat0} +lon_0={lon0} +h_0={h0}"
     )
     lat, lon, h = random_geodetic(1000, 0.0, 2e6, seed=6)
     xyz = fr.geodetic_to_ecef(lat, lon, h)
@@ -193,8 +194,9 @@ def test_eci_ecef_rotation_and_velocity():
     # A quarter turn of the Earth: the inertial x axis is seen along ECEF -y.
     quarter = 0.5 * np.pi / OMEGA_RAD_S
     np.testing.assert_allclose(fr.eci_to_ecef([1.0, 0.0, 0.0], quarter), [0, -1, 0], atol=1e-12)
-    np.testing.assert_allclose(fr.eci_to_ecef([1.0, 0.0, 0.0], 0.0, theta0_rad=np.pi / 2),
-                               [0, -1, 0], atol=1e-12)
+    np.testing.assert_allclose(
+        fr.eci_to_ecef([1.0, 0.0, 0.0], 0.0, theta0_rad=np.pi / 2), [0, -1, 0], atol=1e-12
+    )
     # v_ecef is the time derivative of r_ecef along the inertial straight line r + v t.
     dt = 1e-3
     plus = fr.eci_to_ecef(r_eci + v_eci * dt, t + dt)

@@ -57,8 +57,10 @@ def test_great_circle_points_lie_on_the_geodesic():
     np.testing.assert_allclose(lon[:, -1], [134.0, 170.0], atol=1e-9)
     for k in range(2):
         total = GEOD.Inverse(lat[k, 0], lon[k, 0], lat[k, -1], lon[k, -1])["s12"]
-        steps = [GEOD.Inverse(lat[k, j], lon[k, j], lat[k, j + 1], lon[k, j + 1])["s12"]
-                 for j in range(10)]
+        steps = [
+            GEOD.Inverse(lat[k, j], lon[k, j], lat[k, j + 1], lon[k, j + 1])["s12"]
+            for j in range(10)
+        ]
         np.testing.assert_allclose(steps, total / 10, rtol=1e-9)  # equally spaced
         assert sum(steps) == pytest.approx(total, rel=1e-12)  # ...and on the shortest path
 

@@ -34,8 +34,9 @@ def test_points_on_cell_edges_and_outside_the_region(model):
     la0, la1, lo0, lo1 = zone_raster.REGION
     e = 0.5 / zone_raster.PX_PER_DEG
     lat = np.r_[np.arange(la0, la1, 0.125) - e, np.arange(la0, la1, 0.125), 10.0, -30.0, 60.0]
-    lon = np.r_[np.arange(lo0, lo1, 45.0 / 320) - e, np.arange(lo0, lo1, 45 / 320), 130.0,
-                150.0, 170.0]
+    lon = np.r_[
+        np.arange(lo0, lo1, 45.0 / 320) - e, np.arange(lo0, lo1, 45 / 320), 130.0, 150.0, 170.0
+    ]
     kind, country = zones.classify_codes(lat, lon)
     ex_kind, ex_country, _, _ = zones.exact(model, lat, lon)
     assert np.array_equal(kind, ex_kind) and np.array_equal(country, ex_country)

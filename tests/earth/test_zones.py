@@ -26,14 +26,17 @@ def model():
 # known places
 
 
-@pytest.mark.parametrize("name, lat, lon, iso3", [
-    ("Tokyo", 35.68, 139.69, "JPN"),
-    ("Seoul", 37.57, 126.98, "KOR"),
-    ("Pyongyang", 39.02, 125.75, "PRK"),
-    ("Beijing", 39.90, 116.40, "CHN"),
-    ("Vladivostok", 43.12, 131.90, "RUS"),
-    ("Berlin (landlocked neighbours)", 52.52, 13.40, "DEU"),
-])
+@pytest.mark.parametrize(
+    "name, lat, lon, iso3",
+    [
+        ("Tokyo", 35.68, 139.69, "JPN"),
+        ("Seoul", 37.57, 126.98, "KOR"),
+        ("Pyongyang", 39.02, 125.75, "PRK"),
+        ("Beijing", 39.90, 116.40, "CHN"),
+        ("Vladivostok", 43.12, 131.90, "RUS"),
+        ("Berlin (landlocked neighbours)", 52.52, 13.40, "DEU"),
+    ],
+)
 def test_land_and_whose(model, name, lat, lon, iso3):
     z = zones.zone_of(lat, lon)
     assert z["kind"] == "land", name
@@ -112,12 +115,15 @@ def test_small_islands_are_coast(model, name, lat, lon, iso3):
         assert z["distance_to_coast_km"] < 5.0, name
 
 
-@pytest.mark.parametrize("lat, lon, azimuth, iso3", [
-    (24.2867, 153.9806, 90.0, "JPN"),   # Minamitorishima, east
-    (20.4256, 136.0808, 180.0, "JPN"),  # Okinotorishima, south
-    (27.0700, 142.2100, 90.0, "JPN"),   # Chichijima, east
-    (45.0000, 147.9000, 135.0, "RUS"),  # Iturup, south-east into the Pacific
-])
+@pytest.mark.parametrize(
+    "lat, lon, azimuth, iso3",
+    [
+        (24.2867, 153.9806, 90.0, "JPN"),  # Minamitorishima, east
+        (20.4256, 136.0808, 180.0, "JPN"),  # Okinotorishima, south
+        (27.0700, 142.2100, 90.0, "JPN"),  # Chichijima, east
+        (45.0000, 147.9000, 135.0, "RUS"),  # Iturup, south-east into the Pacific
+    ],
+)
 def test_remote_islands_generate_an_eez(model, lat, lon, azimuth, iso3):
     lat2, lon2, _ = geodesy.direct(lat, lon, azimuth, 150e3)
     z = zones.zone_of(lat2, lon2)
@@ -137,8 +143,11 @@ def test_distances_from_an_isolated_island_match_pyproj():
     assert np.all(z.distance_to_coast_km <= true_km + 0.05)
     assert np.all(z.distance_to_coast_km >= true_km - 1.6)
     assert (z.nearest_coast_country == "JPN").all()
-    expected = np.where(true_km <= 12 * NMI_M / 1e3 + 1.6, "territorial_sea",
-                        np.where(true_km <= 200 * NMI_M / 1e3, "eez", "high_seas"))
+    expected = np.where(
+        true_km <= 12 * NMI_M / 1e3 + 1.6,
+        "territorial_sea",
+        np.where(true_km <= 200 * NMI_M / 1e3, "eez", "high_seas"),
+    )
     assert (z.kind == expected).all()
 
 
@@ -221,7 +230,8 @@ def test_dateline_and_poles(model):
     assert (a.kind[:3] == a.kind[0]).all() and (a.country[:3] == "FJI").all()
     assert a.distance_to_coast_km[0] == pytest.approx(a.distance_to_coast_km[1], abs=1e-6)
     assert a.kind[3] == a.kind[4] and a.distance_to_coast_km[3] == pytest.approx(
-        a.distance_to_coast_km[4], abs=1e-6)
+        a.distance_to_coast_km[4], abs=1e-6
+    )
     south = zones.zone_of(-90.0, 0.0)
     assert south["kind"] == "land" and south["country"] == "ATA"
     north = zones.zone_of(90.0, 0.0)
@@ -242,13 +252,16 @@ def test_within_helper(model):
         z.within("JPN", kinds=("ocean",))
 
 
-@pytest.mark.parametrize("lat, lon, match", [
-    (91.0, 0.0, "within \\[-90, 90\\]"),
-    (float("nan"), 0.0, "finite"),
-    (0.0, float("inf"), "finite"),
-    ("north", 0.0, "numbers"),
-    ([1.0, 2.0], [1.0, 2.0, 3.0], "do not broadcast"),
-])
+@pytest.mark.parametrize(
+    "lat, lon, match",
+    [
+        (91.0, 0.0, "within \\[-90, 90\\]"),
+        (float("nan"), 0.0, "finite"),
+        (0.0, float("inf"), "finite"),
+        ("north", 0.0, "numbers"),
+        ([1.0, 2.0], [1.0, 2.0, 3.0], "do not broadcast"),
+    ],
+)
 def test_bad_input_is_a_clear_error(lat, lon, match):
     with pytest.raises(ValueError, match=match):
         zones.classify(lat, lon)
@@ -308,8 +321,10 @@ def test_japan_eez_agrees_with_marine_regions():
     mine = z.within("JPN")[sea]
     ref = shapely.contains_xy(ref_geom, lon[sea], lat[sea])
     agree = float(np.mean(mine == ref))
-    print(f"Japan EEZ+TS vs Marine Regions: {100 * agree:.2f} % of {sea.sum()} sea points agree"
-          f" (model only: {np.sum(mine & ~ref)}, reference only: {np.sum(ref & ~mine)})")
+    print(
+        f"Japan EEZ+TS vs Marine Regions: {100 * agree:.2f} % of {sea.sum()} sea points agree"
+        f" (model only: {np.sum(mine & ~ref)}, reference only: {np.sum(ref & ~mine)})"
+    )
     assert agree >= 0.97
 
 

@@ -17,8 +17,7 @@ AZ = bearing_toward(SUNAN.lat_deg, SUNAN.lon_deg, "East Sea")
 
 
 def _rec(**kw):
-    return reconstruct(lat_deg=SUNAN.lat_deg, lon_deg=SUNAN.lon_deg, azimuth_deg=AZ,
-                       **kw).as_dict()
+    return reconstruct(lat_deg=SUNAN.lat_deg, lon_deg=SUNAN.lon_deg, azimuth_deg=AZ, **kw).as_dict()
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +58,13 @@ def test_inconsistent_figures_name_the_conflict():
 
 def test_reachable_lofted_shot_never_fails():
     """Issue 16: the one-stage 251 s boost could not reach it (2023-12-18, KCNA figures)."""
-    d = reconstruct(lat_deg=39.13, lon_deg=125.96, range_km=1002.3, apogee_km=6518.2,
-                    azimuth_deg=bearing_toward(39.13, 125.96, "East Sea")).as_dict()
+    d = reconstruct(
+        lat_deg=39.13,
+        lon_deg=125.96,
+        range_km=1002.3,
+        apogee_km=6518.2,
+        azimuth_deg=bearing_toward(39.13, 125.96, "East Sea"),
+    ).as_dict()
     assert d["range_km"] == pytest.approx(1002.3, rel=2e-3)
     assert d["apogee_km"] == pytest.approx(6518.2, rel=2e-3)
     assert d["flight_time_s"] == pytest.approx(4415.0, rel=0.03)  # KCNA: 4,415 s
@@ -71,14 +75,21 @@ def test_apogee_and_flight_time_give_the_range():
     assert d["range_km"] == pytest.approx(1000.0, rel=0.08)
 
 
-@pytest.mark.parametrize("kw, says, lo, hi", [
-    # 1,000 km in 150 s is below orbital speed yet no powered flight does it (it crashed in
-    # the kernel's min-energy search before): the closest flight time at that range
-    ({"range_km": 1000.0, "flight_time_s": 150.0}, "closest flyable flight time is about", 200,
-     500),
-    # a 20 km apogee over 800 km: not even the pull-up glide class flies it that low
-    ({"range_km": 800.0, "apogee_km": 20.0}, "closest flyable apogee is about", 20, 120),
-])
+@pytest.mark.parametrize(
+    "kw, says, lo, hi",
+    [
+        # 1,000 km in 150 s is below orbital speed yet no powered flight does it (it crashed in
+        # the kernel's min-energy search before): the closest flight time at that range
+        (
+            {"range_km": 1000.0, "flight_time_s": 150.0},
+            "closest flyable flight time is about",
+            200,
+            500,
+        ),
+        # a 20 km apogee over 800 km: not even the pull-up glide class flies it that low
+        ({"range_km": 800.0, "apogee_km": 20.0}, "closest flyable apogee is about", 20, 120),
+    ],
+)
 def test_unreachable_figures_name_the_closest_reachable_ones(kw, says, lo, hi):
     import re
 

@@ -69,8 +69,9 @@ def test_energy_conserved_in_vacuum_without_rotation(v, phi_deg, j2):
     y0 = _equatorial_states(v, np.radians(phi_deg))
     y0[:, 0] *= np.cos(0.3)
     y0[:, 2] = A_M * np.sin(0.3) * 0.99  # off the equator so J2 matters
-    tr = propagate_states(BODY, y0, 0.0, physics=phys, t_max_s=5000.0,
-                          sample_times_s=np.linspace(0.0, 4000.0, 9))
+    tr = propagate_states(
+        BODY, y0, 0.0, physics=phys, t_max_s=5000.0, sample_times_s=np.linspace(0.0, 4000.0, 9)
+    )
     from launchwatch.earth.constants import J2
 
     def energy(s):

@@ -15,8 +15,10 @@ from launchwatch.flight.landing import (
 SUNAN = (39.224, 125.670)
 
 
-@pytest.mark.parametrize(("value", "half"), [(200, 50), (250, 25), (1000, 50), (6000, 500),
-                                             (4140, 5), (999.2, 0.05), (37, 0.5), (450, 25)])
+@pytest.mark.parametrize(
+    ("value", "half"),
+    [(200, 50), (250, 25), (1000, 50), (6000, 500), (4140, 5), (999.2, 0.05), (37, 0.5), (450, 25)],
+)
 def test_rounding_halfwidth(value, half):
     assert rounding_halfwidth(value) == pytest.approx(half)
 
@@ -29,7 +31,7 @@ def test_distance_and_bearing_from_a_reference_point():
     _, _, d = geodesy.inverse(ref.lat_deg, ref.lon_deg, e.sample_lat_deg, e.sample_lon_deg)
     az, _, _ = geodesy.inverse(ref.lat_deg, ref.lon_deg, e.sample_lat_deg, e.sample_lon_deg)
     assert 149.0 < np.min(d) / 1e3 and np.max(d) / 1e3 < 251.0  # the rounding of "200 km"
-    assert np.all(np.abs(np.mod(az, 360.0) - 270.0) <= 22.6)    # the compass point's sector
+    assert np.all(np.abs(np.mod(az, 360.0) - 270.0) <= 22.6)  # the compass point's sector
     assert e.lon_deg < ref.lon_deg - 2.0 and abs(e.lat_deg - ref.lat_deg) < 0.2
 
 

@@ -74,8 +74,9 @@ def test_samples_follow_the_reference(srbm):
 
 
 def test_burnout_event_matches_stage_table(icbm):
-    tr = propagate(icbm, 39.0, 125.7, 90.0, make_controls(3, kick_rad=0.1,
-                                                         burn_fraction=[1.0, 0.8, 0.5]))
+    tr = propagate(
+        icbm, 39.0, 125.7, 90.0, make_controls(3, kick_rad=0.1, burn_fraction=[1.0, 0.8, 0.5])
+    )
     expected = 130.0 + 160.0 * np.array([1.0, 0.8, 0.5])
     np.testing.assert_allclose(tr.t_burnout_s, expected)
     speed = np.linalg.norm(tr.burnout_eci[:, 3:], axis=1)

@@ -35,18 +35,31 @@ IRBM_TESTS = [
 def _reconstruct(site, rng, apo, vehicle=None, toward="East Sea", propellant=None):
     s = get_site(site)
     az = bearing_toward(s.lat_deg, s.lon_deg, toward)
-    return reconstruct(lat_deg=s.lat_deg, lon_deg=s.lon_deg, range_km=rng, azimuth_deg=az,
-                       apogee_km=apo, vehicle=vehicle, propellant=propellant).as_dict()
+    return reconstruct(
+        lat_deg=s.lat_deg,
+        lon_deg=s.lon_deg,
+        range_km=rng,
+        azimuth_deg=az,
+        apogee_km=apo,
+        vehicle=vehicle,
+        propellant=propellant,
+    ).as_dict()
 
 
 @pytest.mark.parametrize("vehicle", [False, True], ids=["generic-boost", "catalog-vehicle"])
-@pytest.mark.parametrize(("site", "rng", "apo", "t_rep", "name", "label"), ICBM_TESTS,
-                         ids=[t[-1] for t in ICBM_TESTS])
+@pytest.mark.parametrize(
+    ("site", "rng", "apo", "t_rep", "name", "label"), ICBM_TESTS, ids=[t[-1] for t in ICBM_TESTS]
+)
 def test_icbm_flight_time_within_3_percent(site, rng, apo, t_rep, name, label, vehicle):
     """The generic boost takes the propellant of the missile the report names (as ingestion
     does): Hwasong-18/19 are solid, Hwasong-15/17 liquid (catalog)."""
-    d = _reconstruct(site, rng, apo, name if vehicle else None,
-                     propellant=None if vehicle else get_vehicle(name).propellant)
+    d = _reconstruct(
+        site,
+        rng,
+        apo,
+        name if vehicle else None,
+        propellant=None if vehicle else get_vehicle(name).propellant,
+    )
     assert d["range_km"] == pytest.approx(rng, rel=2e-3)
     assert d["apogee_km"] == pytest.approx(apo, rel=2e-3)
     assert d["flight_time_s"] == pytest.approx(t_rep, rel=0.03), label
@@ -57,8 +70,9 @@ def test_icbm_flight_time_within_3_percent(site, rng, apo, t_rep, name, label, v
 
 
 @pytest.mark.parametrize("vehicle", [False, True], ids=["generic-boost", "catalog-vehicle"])
-@pytest.mark.parametrize(("site", "rng", "apo", "t_rep", "label"), IRBM_TESTS,
-                         ids=[t[-1] for t in IRBM_TESTS])
+@pytest.mark.parametrize(
+    ("site", "rng", "apo", "t_rep", "label"), IRBM_TESTS, ids=[t[-1] for t in IRBM_TESTS]
+)
 def test_irbm_flight_time(site, rng, apo, t_rep, label, vehicle):
     """3 % plus the half minute the reports were rounded to."""
     d = _reconstruct(site, rng, apo, "Hwasong-12" if vehicle else None, toward="Pacific Ocean")
@@ -83,8 +97,15 @@ def test_kn23_depressed_50km_apogee_is_flyable(rng_km):
     """Quasi-ballistic KN-23 class: ~50 km apogee over 450-700 km (Japan MoD, ROK JCS)."""
     site = get_site("Taekwan")
     az = bearing_toward(site.lat_deg, site.lon_deg, "East Sea")
-    shot = shape(vehicle_model("KN-23"), site.lat_deg, site.lon_deg, rng_km * 1e3, az,
-                 trajectory="depressed", apogee_m=50e3)
+    shot = shape(
+        vehicle_model("KN-23"),
+        site.lat_deg,
+        site.lon_deg,
+        rng_km * 1e3,
+        az,
+        trajectory="depressed",
+        apogee_m=50e3,
+    )
     assert shot.range_m == pytest.approx(rng_km * 1e3, rel=2e-3)
     assert shot.apogee_m == pytest.approx(50e3, rel=2e-3)
     # Flown with the pull-up at full burn, or (at the shorter range) with energy to spare.
@@ -93,8 +114,16 @@ def test_kn23_depressed_50km_apogee_is_flyable(rng_km):
     from launchwatch.flight.shaping import ShapeError
 
     with pytest.raises(ShapeError):
-        shape(vehicle_model("KN-23"), site.lat_deg, site.lon_deg, 700e3, az,
-              trajectory="depressed", apogee_m=50e3, glide_alpha_rad=0.0)
+        shape(
+            vehicle_model("KN-23"),
+            site.lat_deg,
+            site.lon_deg,
+            700e3,
+            az,
+            trajectory="depressed",
+            apogee_m=50e3,
+            glide_alpha_rad=0.0,
+        )
 
 
 @pytest.mark.slow
@@ -102,11 +131,23 @@ def test_flight_time_input_recovers_apogee():
     """Range and flight time in, apogee out: the inverse of the range-and-apogee case."""
     d = _reconstruct("Pyongsong", 950.0, 4475.0)
     s = get_site("Pyongsong")
-    r = reconstruct(lat_deg=s.lat_deg, lon_deg=s.lon_deg, range_km=950.0,
-                    azimuth_deg=d["azimuth_deg"], flight_time_s=d["flight_time_s"]).as_dict()
+    r = reconstruct(
+        lat_deg=s.lat_deg,
+        lon_deg=s.lon_deg,
+        range_km=950.0,
+        azimuth_deg=d["azimuth_deg"],
+        flight_time_s=d["flight_time_s"],
+    ).as_dict()
     assert r["apogee_km"] == pytest.approx(4475.0, rel=0.01)
 
 
 def test_range_classes():
     assert [range_class(x) for x in (999, 1000, 2999, 3000, 5499, 5500, 13000)] == [
-        "SRBM", "MRBM", "MRBM", "IRBM", "IRBM", "ICBM", "ICBM"]
+        "SRBM",
+        "MRBM",
+        "MRBM",
+        "IRBM",
+        "IRBM",
+        "ICBM",
+        "ICBM",
+    ]

@@ -18,11 +18,33 @@ from launchwatch.record.store import Store
 
 #: Strings that have broken parsers before: numbers out of range, dates that overflow,
 #: markup, SQL, paths, control and bidirectional characters, long and empty text.
-STRINGS = ["", " ", "nan", "inf", "-inf", "-1", "0", "1e400", "-1e400", "1e308",
-           "99999999999999999999999", "9999-12-31", "0001-01-01", "9999-99-99",
-           "2025-02-30", "../../etc/passwd", "/dev/zero", "<img src=x onerror=alert(1)>",
-           "' OR 1=1 --", "%s%s%n", "\u202e\u0000x"[:2], "x" * 5000, "Aegis-SeaOfJapan",
-           "\U0001f680", "--help-me"]
+STRINGS = [
+    "",
+    " ",
+    "nan",
+    "inf",
+    "-inf",
+    "-1",
+    "0",
+    "1e400",
+    "-1e400",
+    "1e308",
+    "99999999999999999999999",
+    "9999-12-31",
+    "0001-01-01",
+    "9999-99-99",
+    "2025-02-30",
+    "../../etc/passwd",
+    "/dev/zero",
+    "<img src=x onerror=alert(1)>",
+    "' OR 1=1 --",
+    "%s%s%n",
+    "\u202e\u0000x"[:2],
+    "x" * 5000,
+    "Aegis-SeaOfJapan",
+    "\U0001f680",
+    "--help-me",
+]
 
 
 def _files(tmp: Path) -> dict[str, str]:
@@ -34,17 +56,17 @@ def _files(tmp: Path) -> dict[str, str]:
         "nul": b"text_hash,launch_date\n\x00\x00,\x00\n",
         "long-line": b"a" * 300_000,
         "yaml-aliases": b"a: &a [1, 2]\nb: &b [*a, *a, *a, *a]\nc: &c [*b, *b, *b, *b]\n"
-                        b"d: [*c, *c, *c, *c]\n",
+        b"d: [*c, *c, *c, *c]\n",
         "json-deep": b"[" * 50_000 + b"]" * 50_000,
         "geojson-bad": b'{"type": "FeatureCollection", "features": [{"properties": '
-                       b'{"feature": "launch"}, "geometry": {"type": "Point", '
-                       b'"coordinates": "x"}}]}',
+        b'{"feature": "launch"}, "geometry": {"type": "Point", '
+        b'"coordinates": "x"}}]}',
         "csv-bad": b"text_hash,launch_date,range_km\n" + b"a" * 64 + b",2020-01-01,-5\n",
         "scenario-bad-sensor": b"name: x\nseed: 1\nepoch: 2025-11-07T12:35:00+09:00\n"
-                               b"launches:\n  - {id: M1, site: Taekwan, range_km: 700, "
-                               b"toward: East Sea}\nsensors: [Aegis-SeaOfJapan]\n",
+        b"launches:\n  - {id: M1, site: Taekwan, range_km: 700, "
+        b"toward: East Sea}\nsensors: [Aegis-SeaOfJapan]\n",
         "scenario-dates": b"name: x\nseed: 1\nepoch: 9999-12-31T23:59:00-14:00\n"
-                          b"launches: []\nsensors: []\n",
+        b"launches: []\nsensors: []\n",
         "pem-junk": b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
     }
     for name, data in blobs.items():
@@ -58,35 +80,56 @@ def _commands(f: dict[str, str], db: str, keys: str) -> list[list[str]]:
     """argv lists: every subcommand with each hostile file and string where it takes one."""
     cmds: list[list[str]] = []
     for path in f.values():
-        cmds += [["simulate", path], ["record", "ingest", path, "--db", db],
-                 ["record", "import", path, "--db", db], ["node", "--config", path],
-                 ["keys", "list", "--keys", path], ["serve", "--keys", path, "--host", "0.0.0.0",
-                                                      "--port", "1"]]
+        cmds += [
+            ["simulate", path],
+            ["record", "ingest", path, "--db", db],
+            ["record", "import", path, "--db", db],
+            ["node", "--config", path],
+            ["keys", "list", "--keys", path],
+            ["serve", "--keys", path, "--host", "0.0.0.0", "--port", "1"],
+        ]
     for s in STRINGS:
-        cmds += [["zone", s, "5"], ["zone", "40", s],
-                 ["reconstruct", "--site", s, "--range-km", "700", "--trajectory",
-                  "min-energy"],
-                 ["reconstruct", "--site", "Taekwan", "--range-km", s, "--trajectory",
-                  "min-energy"],
-                 ["reconstruct", "--site", "Taekwan", "--range-km", "700", "--trajectory",
-                  "min-energy", "--launch-time", s],
-                 ["simulate", s], ["simulate", "reference-2025-11-07", "--samples", s],
-                 ["record", "list", "--since", s, "--db", db],
-                 ["record", "list", "--class", s, "--db", db],
-                 ["record", "show", s, "--db", db], ["record", "export", "-", "--format", s,
-                                                     "--db", db],
-                 ["record", "list", "--db", s or "x"],
-                 ["keys", "create", "--role", s, "--keys", keys],
-                 ["keys", "revoke", s or "x", "--keys", keys],
-                 # never a loopback address: with no key the service must refuse to start
-                 ["serve", "--port", s, "--host", "0.0.0.0"],
-                 ["serve", "--host", s or "x", "--port", "1"],
-                 ["serve", "--allow-origin", s, "--host", "0.0.0.0", "--port", "1"],
-                 ["bench", "flight", "--n-max", s], ["bench", "tracking", "--duration-s", s],
-                 ["bench", "zones", "--n", s], ["bench", "assess", "--repeats", s],
-                 ["demo", "--out", "/dev/null/" + s[:20]]]
-    cmds += [["record", "export", "/dev/null/x", "--db", db], ["nosuchcommand"],
-             ["record", "list", "--bogus"], ["bench", "share", "--bogus"]]
+        cmds += [
+            ["zone", s, "5"],
+            ["zone", "40", s],
+            ["reconstruct", "--site", s, "--range-km", "700", "--trajectory", "min-energy"],
+            ["reconstruct", "--site", "Taekwan", "--range-km", s, "--trajectory", "min-energy"],
+            [
+                "reconstruct",
+                "--site",
+                "Taekwan",
+                "--range-km",
+                "700",
+                "--trajectory",
+                "min-energy",
+                "--launch-time",
+                s,
+            ],
+            ["simulate", s],
+            ["simulate", "reference-2025-11-07", "--samples", s],
+            ["record", "list", "--since", s, "--db", db],
+            ["record", "list", "--class", s, "--db", db],
+            ["record", "show", s, "--db", db],
+            ["record", "export", "-", "--format", s, "--db", db],
+            ["record", "list", "--db", s or "x"],
+            ["keys", "create", "--role", s, "--keys", keys],
+            ["keys", "revoke", s or "x", "--keys", keys],
+            # never a loopback address: with no key the service must refuse to start
+            ["serve", "--port", s, "--host", "0.0.0.0"],
+            ["serve", "--host", s or "x", "--port", "1"],
+            ["serve", "--allow-origin", s, "--host", "0.0.0.0", "--port", "1"],
+            ["bench", "flight", "--n-max", s],
+            ["bench", "tracking", "--duration-s", s],
+            ["bench", "zones", "--n", s],
+            ["bench", "assess", "--repeats", s],
+            ["demo", "--out", "/dev/null/" + s[:20]],
+        ]
+    cmds += [
+        ["record", "export", "/dev/null/x", "--db", db],
+        ["nosuchcommand"],
+        ["record", "list", "--bogus"],
+        ["bench", "share", "--bogus"],
+    ]
     return cmds
 
 
@@ -149,18 +192,29 @@ def test_every_subcommand_with_hostile_inputs(env):
             os.environ["LAUNCHWATCH_KEYS"] = old
     with Store(db) as st:
         stored = st.count()
-    print(f"\nCLI fuzz, fixed hostile inputs: {sum(tally.values())} tried: {dict(tally)}; "
-          f"record after: {stored}")
+    print(
+        f"\nCLI fuzz, fixed hostile inputs: {sum(tally.values())} tried: {dict(tally)}; "
+        f"record after: {stored}"
+    )
     assert not bad, bad[:5]
     assert stored == (0, 0)  # nothing hostile was stored
     assert tally["one line, exit 2"] >= 0.95 * sum(tally.values())
 
 
-@settings(max_examples=60, deadline=None, database=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
-@given(data=st.one_of(st.binary(max_size=2000),
-                      st.text(max_size=2000).map(lambda t: t.encode("utf-8", "surrogatepass"))),
-       cmd=st.sampled_from(["simulate", "ingest", "import", "node", "keys"]))
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+@given(
+    data=st.one_of(
+        st.binary(max_size=2000),
+        st.text(max_size=2000).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    ),
+    cmd=st.sampled_from(["simulate", "ingest", "import", "node", "keys"]),
+)
 def test_generated_files(env, data, cmd):
     from typer.testing import CliRunner
 
@@ -169,14 +223,15 @@ def test_generated_files(env, data, cmd):
     tmp, db, keys = env
     path = tmp / "generated.bin"
     path.write_bytes(data)
-    argv = {"simulate": ["simulate", str(path)],
-            "ingest": ["record", "ingest", str(path), "--db", db, "--no-zone"],
-            "import": ["record", "import", str(path), "--db", db],
-            "node": ["node", "--config", str(path)],
-            "keys": ["keys", "list", "--keys", str(path)]}[cmd]
+    argv = {
+        "simulate": ["simulate", str(path)],
+        "ingest": ["record", "ingest", str(path), "--db", db, "--no-zone"],
+        "import": ["record", "import", str(path), "--db", db],
+        "node": ["node", "--config", str(path)],
+        "keys": ["keys", "list", "--keys", str(path)],
+    }[cmd]
     if cmd == "keys":
         os.chmod(path, 0o600)
     res = _run(CliRunner(), app, argv)
     v = _verdict(res)
-    assert v in ("one line, exit 2", "accepted"), (argv, v, res.stderr[-500:],
-                                                   repr(res.exception))
+    assert v in ("one line, exit 2", "accepted"), (argv, v, res.stderr[-500:], repr(res.exception))

@@ -13,7 +13,8 @@ from .conftest import statement
 #: Japan's 2022-11-18 statement with its EEZ claim turned around: "outside", yet "about 200 km
 #: west of Oshima-Oshima" lies in Japan's EEZ for most of its spread.
 OUTSIDE_BUT_INSIDE = statement("japan_mod_2022-11-18.txt").replace(
-    "inside Japan's EEZ", "outside Japan's EEZ")
+    "inside Japan's EEZ", "outside Japan's EEZ"
+)
 
 
 @pytest.fixture(scope="module")

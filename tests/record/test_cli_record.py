@@ -63,8 +63,7 @@ def test_list_show_filters(filled):
     db_url, d = filled
     rows = json.loads(run("list", "--json", "--db", db_url, "--class", "srbm").stdout)
     assert [r["id"] for r in rows] == [d["event_id"]]
-    assert json.loads(run("list", "--json", "--db", db_url, "--since", "2025-11-08").stdout) \
-        == []
+    assert json.loads(run("list", "--json", "--db", db_url, "--since", "2025-11-08").stdout) == []
     assert json.loads(run("list", "--json", "--db", db_url, "--site", "Taekwan").stdout) == []
     res = run("show", str(d["event_id"]), "--json", "--db", db_url)
     assert res.exit_code == 0 and json.loads(res.stdout)["reports"][0]["outlet"] == "AP"
@@ -72,14 +71,17 @@ def test_list_show_filters(filled):
     assert run("list", "--db", db_url).exit_code == 0
 
 
-@pytest.mark.parametrize("args, message", [
-    (("list", "--since", "yesterday"), "--since"),
-    (("list", "--class", "XXL"), "--class"),
-    (("show", "99"), "no event 99"),
-    (("ingest", "/no/such/file.txt"), "cannot read"),
-    (("export", "out.txt", "--format", "kml"), "--format"),
-    (("import", "/no/such/file.csv"), "cannot read"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("list", "--since", "yesterday"), "--since"),
+        (("list", "--class", "XXL"), "--class"),
+        (("show", "99"), "no event 99"),
+        (("ingest", "/no/such/file.txt"), "cannot read"),
+        (("export", "out.txt", "--format", "kml"), "--format"),
+        (("import", "/no/such/file.csv"), "cannot read"),
+    ],
+)
 def test_bad_input_one_line_exit_2(db_url, args, message):
     assert message in _error_line(run(*args, "--db", db_url))
 

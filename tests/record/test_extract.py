@@ -12,8 +12,15 @@ from .conftest import statement
 
 @pytest.fixture(scope="module")
 def ex():
-    names = ["rok_jcs_2025-11-07", "japan_mod_2025-11-07", "japan_mod_2022-11-18",
-             "kcna_2022-11-19", "reuters_2025-11-07", "ap_2025-11-07", "yonhap_2025-11-07"]
+    names = [
+        "rok_jcs_2025-11-07",
+        "japan_mod_2025-11-07",
+        "japan_mod_2022-11-18",
+        "kcna_2022-11-19",
+        "reuters_2025-11-07",
+        "ap_2025-11-07",
+        "yonhap_2025-11-07",
+    ]
     return {n: extract(statement(f"{n}.txt")) for n in names}
 
 
@@ -75,8 +82,11 @@ def test_reuters_wire_story(ex):
     assert e.missile_name is None  # the Hwasong-17 is the 2022 background
     assert e.sea_area == "East Sea"  # "off its east coast"
     claims = {(c["field"], c["value"], c["authority"]) for c in e.other_claims}
-    assert claims == {("range_km", 450, "Japan MoD"), ("apogee_km", 50, "Japan MoD"),
-                      ("eez_claim", "outside", "Japan MoD")}
+    assert claims == {
+        ("range_km", 450, "Japan MoD"),
+        ("apogee_km", 50, "Japan MoD"),
+        ("eez_claim", "outside", "Japan MoD"),
+    }
 
 
 def test_ap_story_miles_first_and_weekday(ex):
@@ -105,20 +115,34 @@ def test_no_launch():
         extract("In 2022, North Korea fired a Hwasong-17 that flew about 1,000 km.")
 
 
-@pytest.mark.parametrize("text, fields", [
-    ("Nov. 3, 2017. North Korea launched a ballistic missile at 3:17 a.m. local time. "
-     "It flew 950 km.", {"launch_time_local": "03:17", "utc_offset": "+08:30"}),
-    ("March 1, 2024. North Korea fired two ballistic missiles at 7:44 a.m. (2244 GMT).",
-     {"launch_time_local": "07:44", "utc_offset": "+09:00", "n_missiles": 2}),
-    ("Jan 5, 2024. North Korea fired a missile that flew some 1,100 kilometres and did not "
-     "fall inside Japan's exclusive economic zone.",
-     {"range_km": 1100, "eez_claim": "outside"}),
-    ("Jan 5, 2024. North Korea launched a missile that reached an altitude of about 100 km "
-     "and flew 500 km, landing about 250 km off the coast of Aomori.",
-     {"apogee_km": 100, "range_km": 500}),
-    ("Jan 5, 2024. The missile was launched and flew for about 1 hour and 9 minutes.",
-     {"flight_time_s": 4140}),
-])
+@pytest.mark.parametrize(
+    "text, fields",
+    [
+        (
+            "Nov. 3, 2017. North Korea launched a ballistic missile at 3:17 a.m. local time. "
+            "It flew 950 km.",
+            {"launch_time_local": "03:17", "utc_offset": "+08:30"},
+        ),
+        (
+            "March 1, 2024. North Korea fired two ballistic missiles at 7:44 a.m. (2244 GMT).",
+            {"launch_time_local": "07:44", "utc_offset": "+09:00", "n_missiles": 2},
+        ),
+        (
+            "Jan 5, 2024. North Korea fired a missile that flew some 1,100 kilometres and did not "
+            "fall inside Japan's exclusive economic zone.",
+            {"range_km": 1100, "eez_claim": "outside"},
+        ),
+        (
+            "Jan 5, 2024. North Korea launched a missile that reached an altitude of about 100 km "
+            "and flew 500 km, landing about 250 km off the coast of Aomori.",
+            {"apogee_km": 100, "range_km": 500},
+        ),
+        (
+            "Jan 5, 2024. The missile was launched and flew for about 1 hour and 9 minutes.",
+            {"flight_time_s": 4140},
+        ),
+    ],
+)
 def test_phrasings(text, fields):
     e = extract(text)
     for k, v in fields.items():

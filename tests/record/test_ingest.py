@@ -14,8 +14,7 @@ from launchwatch.record.views import event_dict
 
 from .conftest import statement
 
-NAMES = ["rok_jcs_2025-11-07", "japan_mod_2025-11-07", "japan_mod_2022-11-18",
-         "kcna_2022-11-19"]
+NAMES = ["rok_jcs_2025-11-07", "japan_mod_2025-11-07", "japan_mod_2022-11-18", "kcna_2022-11-19"]
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +31,10 @@ def _without_ids(csv_text):
     import csv
     import io
 
-    return [{k: v for k, v in r.items() if k not in ("event_id", "report_id")}
-            for r in csv.DictReader(io.StringIO(csv_text))]
+    return [
+        {k: v for k, v in r.items() if k not in ("event_id", "report_id")}
+        for r in csv.DictReader(io.StringIO(csv_text))
+    ]
 
 
 def _fresh(tmp_path, name):
@@ -50,7 +51,8 @@ def test_events_and_reports(record):
     assert ev["launch_time_utc"] == "2025-11-07T03:35:00" and ev["confidence"] == "confirmed"
     assert ev["authorities"] == ["Japan MoD", "ROK JCS"]
     assert [d["summary"] for d in ev["disagreements"]] == [
-        "range 700 km (ROK JCS) vs 450 km (Japan MoD)"]
+        "range 700 km (ROK JCS) vs 450 km (Japan MoD)"
+    ]
     assert ev["landing_lat_deg"] is not None and ev["zone_kind"] is not None
 
 
@@ -102,15 +104,17 @@ def test_no_launch_stores_nothing(record):
 
 def test_wire_story_quoting_two_authorities_gives_two_reports(tmp_path):
     with _fresh(tmp_path, "wire.sqlite3") as st:
-        r = ingest_text(st, statement("reuters_2025-11-07.txt"), reconstruct=False,
-                        zones=False)
+        r = ingest_text(st, statement("reuters_2025-11-07.txt"), reconstruct=False, zones=False)
         assert len(r.report_ids) == 2 and st.count() == (1, 2)
         ev = event_dict(st.event(r.event_id))
         assert [(x["authority"], x["outlet"]) for x in ev["reports"]] == [
-            ("ROK JCS", "Reuters"), ("Japan MoD", "Reuters")]
+            ("ROK JCS", "Reuters"),
+            ("Japan MoD", "Reuters"),
+        ]
         assert ev["reports"][1]["reported"]["eez_claim"] == "outside"
         assert [d["summary"] for d in ev["disagreements"]] == [
-            "range 700 km (ROK JCS) vs 450 km (Japan MoD)"]
+            "range 700 km (ROK JCS) vs 450 km (Japan MoD)"
+        ]
         again = ingest_text(st, statement("reuters_2025-11-07.txt"))
         assert again.duplicate and again.report_ids == r.report_ids
 
@@ -132,25 +136,36 @@ def test_geojson_round_trip(record, tmp_path):
     kinds = [f["properties"]["feature"] for f in doc["features"]]
     assert kinds.count("launch") == 4 and kinds.count("landing") == 4
     assert kinds.count("ground_track") == 4
-    launch = next(f for f in doc["features"] if f["properties"]["authority"] == "ROK JCS"
-                  and f["properties"]["feature"] == "launch")
+    launch = next(
+        f
+        for f in doc["features"]
+        if f["properties"]["authority"] == "ROK JCS" and f["properties"]["feature"] == "launch"
+    )
     assert launch["geometry"]["coordinates"] == pytest.approx([125.22, 40.22])
     assert launch["properties"]["range_km"] == 700.0  # numbers as numbers (issue 17)
     assert isinstance(launch["properties"]["event_id"], int)
-    track = next(f for f in doc["features"] if f["properties"]["authority"] == "ROK JCS"
-                 and f["properties"]["feature"] == "ground_track")
+    track = next(
+        f
+        for f in doc["features"]
+        if f["properties"]["authority"] == "ROK JCS"
+        and f["properties"]["feature"] == "ground_track"
+    )
     line = track["geometry"]["coordinates"]
     assert track["geometry"]["type"] == "LineString" and len(line) > 10
     # the line starts at the launch site and ends at the landing point of the same report
-    landing = next(f for f in doc["features"] if f["properties"]["authority"] == "ROK JCS"
-                   and f["properties"]["feature"] == "landing")
+    landing = next(
+        f
+        for f in doc["features"]
+        if f["properties"]["authority"] == "ROK JCS" and f["properties"]["feature"] == "landing"
+    )
     assert line[0] == pytest.approx([125.22, 40.22], abs=0.01)
     assert line[-1] == pytest.approx(landing["geometry"]["coordinates"], abs=0.05)
     assert track["properties"]["range_km"] == pytest.approx(700.0, rel=0.02)
     with _fresh(tmp_path, "geo.sqlite3") as other:
         assert exchange.import_rows(other, exchange.read_any(text, "x.geojson")) == (4, 0)
         assert _without_ids(exchange.to_csv(other.events())) == _without_ids(
-            exchange.to_csv(st.events()))
+            exchange.to_csv(st.events())
+        )
 
 
 def test_czml(record):
@@ -187,8 +202,7 @@ def test_bad_rows_store_nothing(tmp_path):
     with _fresh(tmp_path, "bad.sqlite3") as st:
         good = {"text_hash": "a" * 64, "launch_date": "2025-11-07"}
         with pytest.raises(exchange.RecordError, match="row 3: range_km"):
-            exchange.import_rows(st, [good, {**good, "text_hash": "b" * 64,
-                                             "range_km": "far"}])
+            exchange.import_rows(st, [good, {**good, "text_hash": "b" * 64, "range_km": "far"}])
         with pytest.raises(exchange.RecordError, match="launch_date"):
             exchange.import_rows(st, [{**good, "launch_date": "7/11/2025"}])
         with pytest.raises(exchange.RecordError, match="FeatureCollection"):

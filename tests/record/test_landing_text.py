@@ -31,17 +31,27 @@ def test_site_range_apogee_and_landing_words_of_a_bulletin():
     assert est is not None and est.reference == "Oshima-Oshima" and est.distance_km == 200
 
 
-@pytest.mark.parametrize("text, expect", [
-    ("SEOUL, May 8, 2024 -- North Korea fired a ballistic missile from the vicinity of "
-     "Pyongyang on Wednesday, which flew about 300 km before landing in the East Sea, the "
-     "Joint Chiefs of Staff said.", "landing in the East Sea"),
-    ("TOKYO, May 8, 2024 -- A missile launched from the vicinity of Pyongyang flew about "
-     "300 km and fell outside Japan's EEZ in the Sea of Japan, the Defense Ministry said.",
-     "fell outside Japan's EEZ in the Sea of Japan"),
-    ("TOKYO, May 8, 2024 -- North Korea launched a missile from the vicinity of Pyongyang. "
-     "It flew about 300 km. It splashed down some 150 km off Aomori, the ministry said.",
-     "splashed down some 150 km off Aomori"),
-])
+@pytest.mark.parametrize(
+    "text, expect",
+    [
+        (
+            "SEOUL, May 8, 2024 -- North Korea fired a ballistic missile from the vicinity of "
+            "Pyongyang on Wednesday, which flew about 300 km before landing in the East Sea, the "
+            "Joint Chiefs of Staff said.",
+            "landing in the East Sea",
+        ),
+        (
+            "TOKYO, May 8, 2024 -- A missile launched from the vicinity of Pyongyang flew about "
+            "300 km and fell outside Japan's EEZ in the Sea of Japan, the Defense Ministry said.",
+            "fell outside Japan's EEZ in the Sea of Japan",
+        ),
+        (
+            "TOKYO, May 8, 2024 -- North Korea launched a missile from the vicinity of Pyongyang. "
+            "It flew about 300 km. It splashed down some 150 km off Aomori, the ministry said.",
+            "splashed down some 150 km off Aomori",
+        ),
+    ],
+)
 def test_landing_text_is_the_part_that_says_where_it_fell(text, expect):
     e = extract(text)
     assert e.site == "Pyongyang" and e.range_km == 300
@@ -49,8 +59,10 @@ def test_landing_text_is_the_part_that_says_where_it_fell(text, expect):
 
 
 def test_no_landing_words_gives_the_landing_area_or_nothing():
-    e = extract("SEOUL, May 8, 2024 -- North Korea fired a ballistic missile from the vicinity "
-                "of Pyongyang, the Joint Chiefs of Staff said. It flew about 300 km.")
+    e = extract(
+        "SEOUL, May 8, 2024 -- North Korea fired a ballistic missile from the vicinity "
+        "of Pyongyang, the Joint Chiefs of Staff said. It flew about 300 km."
+    )
     assert e.landing_text is None and e.landing_area is None
 
 

@@ -33,14 +33,17 @@ pytest.importorskip("psycopg", reason="the psycopg driver is not installed")
 
 
 def _bin_dir() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,
+    )
     return Path(found[-1]).parent if found else None
 
 
 BIN = _bin_dir()
-pytestmark = pytest.mark.skipif(BIN is None, reason="PostgreSQL server binaries not installed "
-                                                    "(apt-get install postgresql)")
+pytestmark = pytest.mark.skipif(
+    BIN is None, reason="PostgreSQL server binaries not installed (apt-get install postgresql)"
+)
 
 
 def _free_port() -> int:
@@ -62,8 +65,11 @@ def _as_user() -> tuple[list[str], int | None, int | None]:
     runuser = shutil.which("runuser")
     if runuser:
         return [runuser, "-u", "postgres", "--"], pw.pw_uid, pw.pw_gid
-    return ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups"], \
-        pw.pw_uid, pw.pw_gid
+    return (
+        ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups"],
+        pw.pw_uid,
+        pw.pw_gid,
+    )
 
 
 class Cluster:
@@ -80,26 +86,60 @@ class Cluster:
         self._n = itertools.count(1)
 
     def _run(self, *args: str, timeout: float = 60) -> None:
-        res = subprocess.run([*self.prefix, *args], capture_output=True, text=True,
-                             timeout=timeout, cwd=self.root)
+        res = subprocess.run(
+            [*self.prefix, *args], capture_output=True, text=True, timeout=timeout, cwd=self.root
+        )
         if res.returncode != 0:
             log = self.log.read_text() if self.log.exists() else ""
             raise RuntimeError(f"{args[0]} failed ({res.returncode}): {res.stderr}\n{log}")
 
     def start(self) -> Cluster:
-        self._run(str(BIN / "initdb"), "-D", str(self.data), "-U", "lw", "-A", "trust",
-                  "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions")
-        opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c TimeZone=Asia/Tokyo")
-        self._run(str(BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", opts,
-                  "-w", "-t", "30", "start")
+        self._run(
+            str(BIN / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "lw",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+            "--no-instructions",
+        )
+        opts = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c TimeZone=Asia/Tokyo"
+        )
+        self._run(
+            str(BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            opts,
+            "-w",
+            "-t",
+            "30",
+            "start",
+        )
         return self
 
     def stop(self) -> None:
         try:
             if (self.data / "postmaster.pid").exists():
-                self._run(str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
-                          "stop", timeout=30)
+                self._run(
+                    str(BIN / "pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                    timeout=30,
+                )
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -134,8 +174,9 @@ def db_url(cluster) -> str:
 # The SQLite store tests, run here against PostgreSQL through the ``db_url`` fixture above.
 test_same_report_twice_is_stored_once = test_store.test_same_report_twice_is_stored_once
 test_reports_join_one_event_and_disagree = test_store.test_reports_join_one_event_and_disagree
-test_unknown_site_joins_the_only_event_of_the_day = \
+test_unknown_site_joins_the_only_event_of_the_day = (
     test_store.test_unknown_site_joins_the_only_event_of_the_day
+)
 
 
 def _columns(engine) -> dict[str, dict[str, str]]:
@@ -159,27 +200,35 @@ def _columns(engine) -> dict[str, dict[str, str]]:
 
 def _indexes(engine) -> dict[str, set]:
     insp = inspect(engine)
-    return {t: {(i["name"], tuple(i["column_names"]), bool(i["unique"]))
-                for i in insp.get_indexes(t)} for t in ("events", "reports", "reconstructions")}
+    return {
+        t: {(i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in insp.get_indexes(t)}
+        for t in ("events", "reports", "reconstructions")
+    }
 
 
 def test_alembic_upgrade_from_empty_gives_the_sqlite_schema(db_url, tmp_path):
     with Store(db_url) as pg, Store(f"sqlite:///{tmp_path / 'ref.sqlite3'}") as lite:
         assert pg.engine.dialect.name == "postgresql" and pg.revision == "0002"
         assert set(inspect(pg.engine).get_table_names()) == set(
-            inspect(lite.engine).get_table_names())
+            inspect(lite.engine).get_table_names()
+        )
         pg_cols, lite_cols = _columns(pg.engine), _columns(lite.engine)
         assert pg_cols == lite_cols
         assert "String(120) NOT NULL" == pg_cols["events"]["dedupe_key"]
         assert _indexes(pg.engine) == _indexes(lite.engine)
-        fks = {t: [(f["referred_table"], f["constrained_columns"],
-                    f["options"].get("ondelete")) for f in inspect(pg.engine).get_foreign_keys(t)]
-               for t in ("reports", "reconstructions")}
-        assert fks == {"reports": [("events", ["event_id"], "CASCADE")],
-                       "reconstructions": [("reports", ["report_id"], "CASCADE")]}
+        fks = {
+            t: [
+                (f["referred_table"], f["constrained_columns"], f["options"].get("ondelete"))
+                for f in inspect(pg.engine).get_foreign_keys(t)
+            ]
+            for t in ("reports", "reconstructions")
+        }
+        assert fks == {
+            "reports": [("events", ["event_id"], "CASCADE")],
+            "reconstructions": [("reports", ["report_id"], "CASCADE")],
+        }
         with pg.engine.connect() as c:
-            assert c.execute(text("select version_num from alembic_version")).all() == [
-                ("0002",)]
+            assert c.execute(text("select version_num from alembic_version")).all() == [("0002",)]
     with Store(db_url) as again:  # reopening an up-to-date database is a no-op
         assert again.count() == (0, 0)
 
@@ -200,13 +249,22 @@ def test_unreachable_server_is_a_record_error(cluster):
         Store(f"postgresql+psycopg://lw@127.0.0.1:{_free_port()}/nothing?connect_timeout=2")
 
 
-REC = {"impact_lat": 39.9, "impact_lon": 133.4, "range_km": 702.5, "apogee_km": 49.8,
-       "flight_time_s": 481.0, "min_energy_range_km": 640.0, "range_class": "SRBM",
-       "launch_lat": 40.22, "launch_lon": 125.22, "azimuth_deg": 92.0,
-       "requested": {"range_km": 700.0, "apogee_km": 50.0, "trajectory": None},
-       "flags": [True, False], "note": "caf\u00e9 \u2014 \u6771\u6d77",
-       "path": [[0.0, 40.22, 125.22, 0.0], [240.0, 40.1, 129.3, 49800.0],
-                [481.0, 39.9, 133.4, 0.0]]}
+REC = {
+    "impact_lat": 39.9,
+    "impact_lon": 133.4,
+    "range_km": 702.5,
+    "apogee_km": 49.8,
+    "flight_time_s": 481.0,
+    "min_energy_range_km": 640.0,
+    "range_class": "SRBM",
+    "launch_lat": 40.22,
+    "launch_lon": 125.22,
+    "azimuth_deg": 92.0,
+    "requested": {"range_km": 700.0, "apogee_km": 50.0, "trajectory": None},
+    "flags": [True, False],
+    "note": "caf\u00e9 \u2014 \u6771\u6d77",
+    "path": [[0.0, 40.22, 125.22, 0.0], [240.0, 40.1, 129.3, 49800.0], [481.0, 39.9, 133.4, 0.0]],
+}
 
 
 def _fill(st: Store) -> dict:
@@ -214,24 +272,56 @@ def _fill(st: Store) -> dict:
     aware publication time, non-ASCII text; returns the ``Added`` results by name."""
     new = test_store._new
     out = {
-        "jcs": st.add(new("jcs", site_name="Taekwan", site_lat_deg=40.22, site_lon_deg=125.22,
-                          authority="ROK JCS", range_km=700.0, launch_time_local="12:35",
-                          utc_offset="+09:00", missile_class="SRBM",
-                          published_utc=dt.datetime(2025, 11, 7, 14, 5,
-                                                    tzinfo=dt.timezone(dt.timedelta(hours=9))),
-                          landing_area="East Sea \u2014 \ub3d9\ud574", missing=["apogee_km"],
-                          details={"notes": ["a", "b"], "score": 0.5, "ok": True},
-                          reconstruction=REC, zone={"kind": "eez", "country": "JPN"})),
-        "mod": st.add(new("mod", site_name="Taekwan", site_lat_deg=40.22, site_lon_deg=125.22,
-                          authority="Japan MoD", range_km=450.0, apogee_km=50.0,
-                          eez_claim="outside",
-                          published_utc=dt.datetime(2025, 11, 7, 4, 30))),
+        "jcs": st.add(
+            new(
+                "jcs",
+                site_name="Taekwan",
+                site_lat_deg=40.22,
+                site_lon_deg=125.22,
+                authority="ROK JCS",
+                range_km=700.0,
+                launch_time_local="12:35",
+                utc_offset="+09:00",
+                missile_class="SRBM",
+                published_utc=dt.datetime(
+                    2025, 11, 7, 14, 5, tzinfo=dt.timezone(dt.timedelta(hours=9))
+                ),
+                landing_area="East Sea \u2014 \ub3d9\ud574",
+                missing=["apogee_km"],
+                details={"notes": ["a", "b"], "score": 0.5, "ok": True},
+                reconstruction=REC,
+                zone={"kind": "eez", "country": "JPN"},
+            )
+        ),
+        "mod": st.add(
+            new(
+                "mod",
+                site_name="Taekwan",
+                site_lat_deg=40.22,
+                site_lon_deg=125.22,
+                authority="Japan MoD",
+                range_km=450.0,
+                apogee_km=50.0,
+                eez_claim="outside",
+                published_utc=dt.datetime(2025, 11, 7, 4, 30),
+            )
+        ),
         "ap": st.add(new("wire", outlet="AP", range_km=700.0)),
-        "icbm": st.add(NewReport(text_hash=text_hash("icbm"), launch_date=dt.date(2023, 7, 12),
-                                 site_name="Pyongyang", site_lat_deg=39.03,
-                                 site_lon_deg=125.75, missile_class="ICBM",
-                                 missile_name="Hwasong-18", authority="KCNA",
-                                 flight_time_s=4491.0, apogee_km=6648.4, range_km=1001.2)),
+        "icbm": st.add(
+            NewReport(
+                text_hash=text_hash("icbm"),
+                launch_date=dt.date(2023, 7, 12),
+                site_name="Pyongyang",
+                site_lat_deg=39.03,
+                site_lon_deg=125.75,
+                missile_class="ICBM",
+                missile_name="Hwasong-18",
+                authority="KCNA",
+                flight_time_s=4491.0,
+                apogee_km=6648.4,
+                range_km=1001.2,
+            )
+        ),
     }
     return out
 
@@ -252,7 +342,8 @@ def test_store_on_postgres(db_url):
         assert (ev.landing_lat_deg, ev.zone_kind, ev.zone_country) == (39.9, "eez", "JPN")
         d = event_dict(ev)
         assert [x["summary"] for x in d["disagreements"]] == [
-            "range 700 km (ROK JCS, AP) vs 450 km (Japan MoD)"]
+            "range 700 km (ROK JCS, AP) vs 450 km (Japan MoD)"
+        ]
         assert d["reports"][0]["derived"]["flags"] == [True, False]
         # filters
         dates = lambda evs: [e.launch_date.isoformat() for e in evs]  # noqa: E731
@@ -266,7 +357,8 @@ def test_store_on_postgres(db_url):
         again = _fill(st)
         assert all(a.duplicate for a in again.values())
         assert {k: (a.event_id, a.report_id) for k, a in again.items()} == {
-            k: (a.event_id, a.report_id) for k, a in got.items()}
+            k: (a.event_id, a.report_id) for k, a in got.items()
+        }
         assert st.count() == (2, 4)
 
 
@@ -277,8 +369,7 @@ def test_too_long_and_nul_strings(db_url, tmp_path):
         with Store(url) as st:
             with pytest.raises(RecordError, match="authority"):
                 st.add(test_store._new("long", authority="A" * 41))
-            a = st.add(test_store._new("nul", authority="ROK\x00 JCS",
-                                       landing_area="East\x00 Sea"))
+            a = st.add(test_store._new("nul", authority="ROK\x00 JCS", landing_area="East\x00 Sea"))
             rep = st.event(a.event_id).reports[0]
             assert (rep.authority, rep.landing_area) == ("ROK JCS", "East Sea")
             assert st.count() == (1, 1)
@@ -288,8 +379,10 @@ def _without_ids(csv_text):
     import csv
     import io
 
-    return [{k: v for k, v in r.items() if k not in ("event_id", "report_id")}
-            for r in csv.DictReader(io.StringIO(csv_text))]
+    return [
+        {k: v for k, v in r.items() if k not in ("event_id", "report_id")}
+        for r in csv.DictReader(io.StringIO(csv_text))
+    ]
 
 
 def test_csv_and_geojson_round_trip(cluster, tmp_path):
@@ -299,8 +392,13 @@ def test_csv_and_geojson_round_trip(cluster, tmp_path):
 
     with Store(f"sqlite:///{tmp_path / 'src.sqlite3'}") as lite:
         _fill(lite)
-        ingest_text(lite, statement("japan_mod_2022-11-18.txt"), source="mod.txt",
-                    reconstruct=False, zones=False)
+        ingest_text(
+            lite,
+            statement("japan_mod_2022-11-18.txt"),
+            source="mod.txt",
+            reconstruct=False,
+            zones=False,
+        )
         ref = exchange.to_csv(lite.events())
         geo = exchange.to_geojson(lite.events())
     n = len(_without_ids(ref))
@@ -326,27 +424,48 @@ def test_service_api_on_postgres(db_url):
         warnings.simplefilter("ignore", UserWarning)
         from fastapi.testclient import TestClient
 
-    body = {"launch_date": "2025-11-07", "launch_time_local": "12:35", "utc_offset": "+09:00",
-            "site": "Taekwan", "missile_class": "SRBM", "range_km": 700.0,
-            "landing_area": "East Sea", "authority": "ROK JCS",
-            "published_utc": "2025-11-07T14:05:00+09:00"}
-    with Store(db_url) as st, TestClient(create_app(
-            st, runs=RunManager(Hub(), lambda name: []), keys=keys), headers=auth) as client:
+    body = {
+        "launch_date": "2025-11-07",
+        "launch_time_local": "12:35",
+        "utc_offset": "+09:00",
+        "site": "Taekwan",
+        "missile_class": "SRBM",
+        "range_km": 700.0,
+        "landing_area": "East Sea",
+        "authority": "ROK JCS",
+        "published_utc": "2025-11-07T14:05:00+09:00",
+    }
+    with (
+        Store(db_url) as st,
+        TestClient(
+            create_app(st, runs=RunManager(Hub(), lambda name: []), keys=keys), headers=auth
+        ) as client,
+    ):
         r = client.post("/api/events", json=body)
         assert r.status_code == 201, r.text
         assert r.json()["event"]["reports"][0]["published_utc"] == "2025-11-07T05:05:00"
         assert client.post("/api/events", json=body).json()["duplicate"] is True
-        r = client.post("/api/events", json={**body, "authority": "Japan MoD",
-                                             "range_km": 450.0, "missile_class": "ICBM"})
+        r = client.post(
+            "/api/events",
+            json={**body, "authority": "Japan MoD", "range_km": 450.0, "missile_class": "ICBM"},
+        )
         assert r.status_code == 201
-        assert [e["launch_date"] for e in client.get(
-            "/api/events", params={"q": "EAST sea"}).json()] == ["2025-11-07"]
-        assert client.get("/api/events", params={"class": "srbm"}).json()[0]["id"] == \
-            r.json()["event_id"]
-        assert client.get("/api/events", params={"q": "japan mod"}).json()[0][
-            "disagreements"][0]["field"] == "range_km"
-        too_long = client.post("/api/events", json={**body, "source": "x" * 500,
-                                                    "missile_name": "M" * 80})
+        assert [
+            e["launch_date"] for e in client.get("/api/events", params={"q": "EAST sea"}).json()
+        ] == ["2025-11-07"]
+        assert (
+            client.get("/api/events", params={"class": "srbm"}).json()[0]["id"]
+            == r.json()["event_id"]
+        )
+        assert (
+            client.get("/api/events", params={"q": "japan mod"}).json()[0]["disagreements"][0][
+                "field"
+            ]
+            == "range_km"
+        )
+        too_long = client.post(
+            "/api/events", json={**body, "source": "x" * 500, "missile_name": "M" * 80}
+        )
         assert too_long.status_code == 201
         assert client.get("/api/health").json()["reports"] == 3
 
@@ -355,7 +474,9 @@ def test_service_api_on_postgres(db_url):
 # (advisory lock), the same row validation, all-or-nothing imports, dates out of range.
 test_forty_first_opens_all_succeed = test_robust.test_forty_first_opens_all_succeed
 test_bad_row_refused_and_nothing_stored = test_robust.test_bad_row_refused_and_nothing_stored
-test_store_refuses_the_same_rows_whatever_the_caller = \
+test_store_refuses_the_same_rows_whatever_the_caller = (
     test_robust.test_store_refuses_the_same_rows_whatever_the_caller
-test_launch_time_out_of_range_is_a_record_error = \
+)
+test_launch_time_out_of_range_is_a_record_error = (
     test_robust.test_launch_time_out_of_range_is_a_record_error
+)

@@ -25,9 +25,13 @@ HASH = hashlib.sha256(b"row").hexdigest()
 
 
 def _report(i: int = 0, **kw) -> NewReport:
-    base = dict(text_hash=hashlib.sha256(f"r{i}".encode()).hexdigest(),
-                launch_date=dt.date(2000, 1, 1) + dt.timedelta(days=i), site_name=f"s{i}",
-                range_km=500.0, authority="ROK JCS")
+    base = dict(
+        text_hash=hashlib.sha256(f"r{i}".encode()).hexdigest(),
+        launch_date=dt.date(2000, 1, 1) + dt.timedelta(days=i),
+        site_name=f"s{i}",
+        range_km=500.0,
+        authority="ROK JCS",
+    )
     base.update(kw)
     return NewReport(**base)
 
@@ -58,9 +62,9 @@ def _damage(kind: str, data: bytes) -> bytes:
     if kind == "header":
         return b"\0" * 100 + data[100:]
     if kind == "page-zeroed":
-        return data[:page * 2] + b"\0" * page + data[page * 3:]
+        return data[: page * 2] + b"\0" * page + data[page * 3 :]
     if kind == "page-garbage":
-        return data[:page * 3] + os.urandom(page) + data[page * 4:]
+        return data[: page * 3] + os.urandom(page) + data[page * 4 :]
     if kind == "btree-flag":
         b = bytearray(data)
         b[page * 2] = 0x77  # not a b-tree page type
@@ -94,16 +98,36 @@ def test_damaged_file_cli_and_service(tmp_path):
     stmt.write_text("North Korea fired a ballistic missile on 2025-11-07, the JCS said.")
     csv_file = tmp_path / "x.csv"
     csv_file.write_text("text_hash,launch_date\n" + HASH + ",2020-01-01\n")
-    for args in (["record", "list"], ["record", "ingest", str(stmt)],
-                 ["record", "import", str(csv_file)], ["record", "show", "1"],
-                 ["serve", "--port", "0"]):
-        res = subprocess.run([sys.executable, "-m", "launchwatch.cli", *args, "--db",
-                              f"sqlite:///{path}"], capture_output=True, text=True, timeout=120,
-                             env={**os.environ, "LAUNCHWATCH_KEYS": str(tmp_path / "k.json")})
+    for args in (
+        ["record", "list"],
+        ["record", "ingest", str(stmt)],
+        ["record", "import", str(csv_file)],
+        ["record", "show", "1"],
+        ["serve", "--port", "0"],
+    ):
+        res = subprocess.run(
+            [sys.executable, "-m", "launchwatch.cli", *args, "--db", f"sqlite:///{path}"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "LAUNCHWATCH_KEYS": str(tmp_path / "k.json")},
+        )
         if args[0] == "serve" and "outside 1..65535" in res.stderr:
-            res = subprocess.run([sys.executable, "-m", "launchwatch.cli", "serve", "--port",
-                                  "8", "--db", f"sqlite:///{path}"], capture_output=True,
-                                 text=True, timeout=120)
+            res = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "launchwatch.cli",
+                    "serve",
+                    "--port",
+                    "8",
+                    "--db",
+                    f"sqlite:///{path}",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
         assert res.returncode == 2, (args, res.stderr)
         assert "Traceback" not in res.stderr and res.stderr.count("\n") == 1, res.stderr
         assert "damaged" in res.stderr, res.stderr
@@ -124,8 +148,9 @@ def test_damage_met_while_serving_is_a_503(tmp_path):
     path = tmp_path / "records.sqlite3"
     data = _good_file(path)
     st = Store(f"sqlite:///{path}")
-    with TestClient(create_app(st, runs=RunManager(Hub(), lambda n: [])),
-                    raise_server_exceptions=False) as c:
+    with TestClient(
+        create_app(st, runs=RunManager(Hub(), lambda n: [])), raise_server_exceptions=False
+    ) as c:
         assert c.get("/api/events").status_code == 200
         st.engine.dispose()
         path.write_bytes(_damage("page-garbage", data))
@@ -167,12 +192,21 @@ def test_forty_first_opens_all_succeed(db_url):
 
 # -- imports: one transaction, the same validation everywhere ------------------------------
 BAD_ROWS = [
-    ("range_km", "-5"), ("report_n_missiles", "-3"), ("n_missiles", "0"),
-    ("site_lon_deg", "1e300"), ("landing_lat_deg", "1000"), ("text_hash", "x" * 10_000),
-    ("apogee_km", "nan"), ("flight_time_s", "inf"), ("report_launch_time_local", "25:99"),
-    ("report_utc_offset", "+99:00"), ("derived_json", '{"impact_lat": NaN}'),
-    ("report_missile_name", "M" * 500), ("report_n_missiles", "1.5"),
-    ("launch_date", "9999-99-99"), ("eez_claim", "maybe"),
+    ("range_km", "-5"),
+    ("report_n_missiles", "-3"),
+    ("n_missiles", "0"),
+    ("site_lon_deg", "1e300"),
+    ("landing_lat_deg", "1000"),
+    ("text_hash", "x" * 10_000),
+    ("apogee_km", "nan"),
+    ("flight_time_s", "inf"),
+    ("report_launch_time_local", "25:99"),
+    ("report_utc_offset", "+99:00"),
+    ("derived_json", '{"impact_lat": NaN}'),
+    ("report_missile_name", "M" * 500),
+    ("report_n_missiles", "1.5"),
+    ("launch_date", "9999-99-99"),
+    ("eez_claim", "maybe"),
 ]
 
 
@@ -189,9 +223,13 @@ def _csv(rows: list[dict]) -> str:
 
 
 def _row(i: int, **kw) -> dict:
-    r = {"text_hash": hashlib.sha256(f"imp{i}".encode()).hexdigest(),
-         "launch_date": (dt.date(1990, 1, 1) + dt.timedelta(days=i)).isoformat(),
-         "site_name": f"site {i}", "range_km": "300", "authority": "ROK JCS"}
+    r = {
+        "text_hash": hashlib.sha256(f"imp{i}".encode()).hexdigest(),
+        "launch_date": (dt.date(1990, 1, 1) + dt.timedelta(days=i)).isoformat(),
+        "site_name": f"site {i}",
+        "range_km": "300",
+        "authority": "ROK JCS",
+    }
     r.update(kw)
     return r
 
@@ -206,9 +244,17 @@ def test_bad_row_refused_and_nothing_stored(db_url, field, value):
         assert st.count() == (0, 0)
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("range_km", -5.0), ("n_missiles", -3), ("site_lon_deg", 1e300), ("apogee_km", float("nan")),
-    ("text_hash", "x" * 10_000), ("flight_time_s", float("inf"))])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("range_km", -5.0),
+        ("n_missiles", -3),
+        ("site_lon_deg", 1e300),
+        ("apogee_km", float("nan")),
+        ("text_hash", "x" * 10_000),
+        ("flight_time_s", float("inf")),
+    ],
+)
 def test_store_refuses_the_same_rows_whatever_the_caller(db_url, field, value):
     kw = {field: value}
     if field == "site_lon_deg":
@@ -235,9 +281,20 @@ def test_import_is_all_or_nothing_when_killed(tmp_path):
     csv_file = tmp_path / "big.csv"
     csv_file.write_text(_csv([_row(i) for i in range(4000)]))
     Store(f"sqlite:///{path}").close()
-    proc = subprocess.Popen([sys.executable, "-m", "launchwatch.cli", "record", "import",
-                             str(csv_file), "--db", f"sqlite:///{path}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "launchwatch.cli",
+            "record",
+            "import",
+            str(csv_file),
+            "--db",
+            f"sqlite:///{path}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     import sqlite3
 
     wal = Path(f"{path}-wal")
@@ -258,16 +315,19 @@ def test_import_is_all_or_nothing_when_killed(tmp_path):
 
 
 def test_hostile_geojson_and_csv_are_one_line_errors():
-    for text in ('{"type": "FeatureCollection", "features": [1]}',
-                 '{"type": "FeatureCollection", "features": [{"properties": [1]}]}',
-                 '{"type": "FeatureCollection", "features": [{"properties": {"feature": '
-                 '"launch"}, "geometry": {"type": "Point", "coordinates": 5}}]}',
-                 '{"type": "FeatureCollection", "features": [{"properties": {"feature": '
-                 '"launch"}, "geometry": "x"}]}',
-                 "text_hash,launch_date\n\0\0,\0\n", "text_hash,launch_date\n" + "a" * 200_000,
-                 '{"type": "FeatureCollection", "features": [{"properties": {"feature": '
-                 '"launch", "text_hash": "' + HASH + '", "launch_date": "2020-01-01", '
-                 '"n_missiles": "Infinity"}}]}'):
+    for text in (
+        '{"type": "FeatureCollection", "features": [1]}',
+        '{"type": "FeatureCollection", "features": [{"properties": [1]}]}',
+        '{"type": "FeatureCollection", "features": [{"properties": {"feature": '
+        '"launch"}, "geometry": {"type": "Point", "coordinates": 5}}]}',
+        '{"type": "FeatureCollection", "features": [{"properties": {"feature": '
+        '"launch"}, "geometry": "x"}]}',
+        "text_hash,launch_date\n\0\0,\0\n",
+        "text_hash,launch_date\n" + "a" * 200_000,
+        '{"type": "FeatureCollection", "features": [{"properties": {"feature": '
+        '"launch", "text_hash": "' + HASH + '", "launch_date": "2020-01-01", '
+        '"n_missiles": "Infinity"}}]}',
+    ):
         with pytest.raises(RecordError):
             rows = exchange.read_any(text)
             [exchange._new_report(r, i) for i, r in enumerate(rows, 2)]
@@ -275,8 +335,10 @@ def test_hostile_geojson_and_csv_are_one_line_errors():
 
 def test_launch_time_out_of_range_is_a_record_error(db_url):
     with Store(db_url) as st:
-        for day, hhmm, off in ((dt.date(9999, 12, 31), "23:59", "-14:00"),
-                               (dt.date(1, 1, 1), "00:00", "+14:00")):
+        for day, hhmm, off in (
+            (dt.date(9999, 12, 31), "23:59", "-14:00"),
+            (dt.date(1, 1, 1), "00:00", "+14:00"),
+        ):
             with pytest.raises(RecordError, match="years 1..9999"):
                 st.add(_report(0, launch_date=day, launch_time_local=hhmm, utc_offset=off))
         assert st.count() == (0, 0)

@@ -53,25 +53,55 @@ def test_bad_url():
 
 def test_same_report_twice_is_stored_once(db_url):
     with Store(db_url) as st:
-        a = st.add(_new("JCS text", site_name="Taekwan", site_lat_deg=40.22,
-                        site_lon_deg=125.22, authority="ROK JCS", range_km=700.0))
+        a = st.add(
+            _new(
+                "JCS text",
+                site_name="Taekwan",
+                site_lat_deg=40.22,
+                site_lon_deg=125.22,
+                authority="ROK JCS",
+                range_km=700.0,
+            )
+        )
         b = st.add(_new("  jcs   TEXT ", site_name="Taekwan", authority="ROK JCS"))
-        assert not a.duplicate and b.duplicate and (a.event_id, a.report_id) == (
-            b.event_id, b.report_id)
+        assert (
+            not a.duplicate
+            and b.duplicate
+            and (a.event_id, a.report_id) == (b.event_id, b.report_id)
+        )
         assert st.count() == (1, 1)
 
 
 def test_reports_join_one_event_and_disagree(db_url):
     with Store(db_url) as st:
-        a = st.add(_new("jcs", site_name="Taekwan", site_lat_deg=40.22, site_lon_deg=125.22,
-                        authority="ROK JCS", range_km=700.0, launch_time_local="12:35",
-                        utc_offset="+09:00"))
-        b = st.add(_new("mod", site_name="Taekwan", site_lat_deg=40.22, site_lon_deg=125.22,
-                        authority="Japan MoD", range_km=450.0, apogee_km=50.0,
-                        eez_claim="outside"))
+        a = st.add(
+            _new(
+                "jcs",
+                site_name="Taekwan",
+                site_lat_deg=40.22,
+                site_lon_deg=125.22,
+                authority="ROK JCS",
+                range_km=700.0,
+                launch_time_local="12:35",
+                utc_offset="+09:00",
+            )
+        )
+        b = st.add(
+            _new(
+                "mod",
+                site_name="Taekwan",
+                site_lat_deg=40.22,
+                site_lon_deg=125.22,
+                authority="Japan MoD",
+                range_km=450.0,
+                apogee_km=50.0,
+                eez_claim="outside",
+            )
+        )
         c = st.add(_new("wire", authority=None, outlet="AP", range_km=700.0))  # no site
-        other = st.add(_new("elsewhere", site_name="Sinpo", site_lat_deg=40.03,
-                            site_lon_deg=128.19))  # ~250 km away: another event
+        other = st.add(
+            _new("elsewhere", site_name="Sinpo", site_lat_deg=40.03, site_lon_deg=128.19)
+        )  # ~250 km away: another event
         assert a.event_id == b.event_id == c.event_id and other.event_id != a.event_id
         # With two events that day, a report without a site joins neither.
         assert st.add(_new("vague", outlet="AFP")).event_id not in (a.event_id, other.event_id)
@@ -88,8 +118,15 @@ def test_reports_join_one_event_and_disagree(db_url):
 def test_unknown_site_joins_the_only_event_of_the_day(db_url):
     with Store(db_url) as st:
         a = st.add(_new("wire first", outlet="AP", range_km=700.0))
-        b = st.add(_new("jcs later", site_name="Taekwan", site_lat_deg=40.22,
-                        site_lon_deg=125.22, authority="ROK JCS"))
+        b = st.add(
+            _new(
+                "jcs later",
+                site_name="Taekwan",
+                site_lat_deg=40.22,
+                site_lon_deg=125.22,
+                authority="ROK JCS",
+            )
+        )
         assert a.event_id == b.event_id
         assert st.event(a.event_id).site_name == "Taekwan"
 
@@ -98,11 +135,21 @@ def test_close_figures_do_not_disagree():
     class R:
         def __init__(self, i, who, **kw):
             self.id, self.authority, self.outlet = i, who, None
-            for k in ("range_km", "apogee_km", "flight_time_s", "launch_time_local",
-                      "site_name", "missile_class", "n_missiles", "eez_claim"):
+            for k in (
+                "range_km",
+                "apogee_km",
+                "flight_time_s",
+                "launch_time_local",
+                "site_name",
+                "missile_class",
+                "n_missiles",
+                "eez_claim",
+            ):
                 setattr(self, k, kw.get(k))
 
-    same = [R(1, "KCNA", range_km=999.2, apogee_km=6040.9, flight_time_s=4135),
-            R(2, "Japan MoD", range_km=1000, apogee_km=6000, flight_time_s=4140)]
+    same = [
+        R(1, "KCNA", range_km=999.2, apogee_km=6040.9, flight_time_s=4135),
+        R(2, "Japan MoD", range_km=1000, apogee_km=6000, flight_time_s=4140),
+    ]
     assert disagreements(same) == []
     assert disagreements([R(1, "A", eez_claim="inside"), R(2, "B", eez_claim="unknown")]) == []

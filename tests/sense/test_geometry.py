@@ -127,5 +127,8 @@ def test_los_clear_tangent_ray_at_the_equatorial_limb():
 
 
 def test_wrap_pi():
-    np.testing.assert_allclose(wrap_pi([0.0, np.pi + 0.1, -np.pi - 0.1, 2 * np.pi - 0.01]),
-                               [0.0, -np.pi + 0.1, np.pi - 0.1, -0.01], atol=1e-12)
+    np.testing.assert_allclose(
+        wrap_pi([0.0, np.pi + 0.1, -np.pi - 0.1, 2 * np.pi - 0.01]),
+        [0.0, -np.pi + 0.1, np.pi - 0.1, -0.01],
+        atol=1e-12,
+    )

@@ -14,8 +14,9 @@ from launchwatch.sense.sensors import get_sensor
 @pytest.fixture
 def sbirs():
     """The catalog GEO sensor moved over 127 E, certain detection, no false alarms."""
-    return get_sensor("SBIRS-GEO-1").with_overrides(lon_deg=127.0, pd=1.0, revisit_s=2.0,
-                                                    false_alarms_per_scan=0.0)
+    return get_sensor("SBIRS-GEO-1").with_overrides(
+        lon_deg=127.0, pd=1.0, revisit_s=2.0, false_alarms_per_scan=0.0
+    )
 
 
 def _point(lat_deg, lon_deg, h_km):
@@ -32,8 +33,10 @@ def test_sees_a_burning_booster_above_the_clouds(sbirs, make_truth, rng):
 
 
 def test_not_burning_or_too_low_is_not_seen(sbirs, make_truth, rng):
-    assert infrared.observe(sbirs, make_truth(_point(40.0, 127.0, 20.0), burning=False),
-                            rng)[0].size == 0
+    assert (
+        infrared.observe(sbirs, make_truth(_point(40.0, 127.0, 20.0), burning=False), rng)[0].size
+        == 0
+    )
     assert infrared.observe(sbirs, make_truth(_point(40.0, 127.0, 3.0)), rng)[0].size == 0
     truth = make_truth(_point(40.0, 127.0, 20.0), t_end_s=200.0)
     truth.burning[:, 101:] = False  # burnout at 100 s

@@ -9,10 +9,16 @@ from launchwatch.sense.sensors import build_sensor
 
 
 def _scenario(sensors):
-    return Scenario.model_validate({
-        "name": "outage", "epoch": "2025-01-01T09:00:00+09:00", "seed": 3, "time_step_s": 0.2,
-        "launches": [{"id": "M1", "site": "Kusong", "range_km": 400, "toward": "East Sea"}],
-        "sensors": sensors})
+    return Scenario.model_validate(
+        {
+            "name": "outage",
+            "epoch": "2025-01-01T09:00:00+09:00",
+            "seed": 3,
+            "time_step_s": 0.2,
+            "launches": [{"id": "M1", "site": "Kusong", "range_km": 400, "toward": "East Sea"}],
+            "sensors": sensors,
+        }
+    )
 
 
 def test_outage_removes_that_sensors_detections_only():
@@ -20,9 +26,14 @@ def test_outage_removes_that_sensors_detections_only():
     names = set(base.detections["sensor"].tolist())
     assert {"TPY2-Shariki", "GreenPine-Jincheon"} <= names
     t_split = float(base.detections["t_s"][base.detections["sensor"] == "TPY2-Shariki"][5])
-    out = run_simulation(_scenario([
-        {"base": "TPY2-Shariki", "outages": [{"start_s": 0.0, "end_s": t_split}]},
-        "GreenPine-Jincheon"]))
+    out = run_simulation(
+        _scenario(
+            [
+                {"base": "TPY2-Shariki", "outages": [{"start_s": 0.0, "end_s": t_split}]},
+                "GreenPine-Jincheon",
+            ]
+        )
+    )
     sh_before = base.detections["sensor"] == "TPY2-Shariki"
     sh_after = out.detections["sensor"] == "TPY2-Shariki"
     assert sh_after.sum() > 0

@@ -64,12 +64,19 @@ def test_rcs_may_change_along_the_flight(make_radar, make_truth, rng):
     assert det["t_s"].max() < 50.5
 
 
-@pytest.mark.parametrize(("bore_az", "half_az", "target_az", "seen"), [
-    (90.0, 30.0, 100.0, True), (90.0, 30.0, 150.0, False),
-    (350.0, 20.0, 5.0, True), (350.0, 20.0, 30.0, False), (10.0, 20.0, 355.0, True),
-])
-def test_azimuth_field_of_regard_with_wrap(make_radar, make_truth, rng, bore_az, half_az,
-                                           target_az, seen):
+@pytest.mark.parametrize(
+    ("bore_az", "half_az", "target_az", "seen"),
+    [
+        (90.0, 30.0, 100.0, True),
+        (90.0, 30.0, 150.0, False),
+        (350.0, 20.0, 5.0, True),
+        (350.0, 20.0, 30.0, False),
+        (10.0, 20.0, 355.0, True),
+    ],
+)
+def test_azimuth_field_of_regard_with_wrap(
+    make_radar, make_truth, rng, bore_az, half_az, target_az, seen
+):
     sensor = make_radar(boresight_az_deg=bore_az, fov_half_az_deg=half_az)
     n = _count(sensor, make_truth(_at(target_az, 20.0, 500.0)), rng)[0]
     assert (n > 90) if seen else (n == 0)
@@ -81,13 +88,17 @@ def test_elevation_field_of_regard(make_radar, make_truth, rng):
     assert _count(sensor, make_truth(_at(0.0, 15.0, 500.0)), rng)[0] > 90
 
 
-def test_elevated_radar_sees_below_horizontal_but_not_through_the_earth(make_radar, make_truth,
-                                                                         rng):
-    sensor = make_radar(height_m=10e3, min_elevation_deg=-10.0, boresight_el_deg=0.0,
-                        fov_half_el_deg=20.0)
+def test_elevated_radar_sees_below_horizontal_but_not_through_the_earth(
+    make_radar, make_truth, rng
+):
+    sensor = make_radar(
+        height_m=10e3, min_elevation_deg=-10.0, boresight_el_deg=0.0, fov_half_el_deg=20.0
+    )
+
     def low_target(ground_km):
         p = aer_to_ecef(0.0, 0.0, ground_km * 1e3, LAT, LON, 0.0)
         return geodetic_to_ecef(*ecef_to_geodetic(p)[:2], 500.0)
+
     near, far = low_target(200.0), low_target(800.0)
     assert aer_from(sensor.ecef_m, near)[2] < 0.0 and aer_from(sensor.ecef_m, far)[2] > -0.17
     assert _count(sensor, make_truth(near), rng)[0] > 90
@@ -108,8 +119,10 @@ def test_measurement_noise_statistics(make_radar, make_truth, rng):
     n = det.size
     assert n > 5900
     r0, az0, el0 = aer_from(sensor.ecef_m, target)
-    res = np.stack([det["z"][:, 0] - r0, wrap_pi(det["z"][:, 1] - az0), det["z"][:, 2] - el0,
-                    det["z"][:, 3]], axis=-1)
+    res = np.stack(
+        [det["z"][:, 0] - r0, wrap_pi(det["z"][:, 1] - az0), det["z"][:, 2] - el0, det["z"][:, 3]],
+        axis=-1,
+    )
     sig = det["sigma"]
     np.testing.assert_allclose(sig[:, 1], 2e-3 / np.cos(el0))  # isotropic angular error on sky
     for j in range(4):
@@ -155,8 +168,14 @@ def test_detection_probability_statistics(make_radar, make_truth, rng):
 
 
 def test_false_alarm_rate_and_placement(make_radar, make_truth, rng):
-    sensor = make_radar(false_alarms_per_scan=2.0, boresight_az_deg=350.0, fov_half_az_deg=30.0,
-                        boresight_el_deg=20.0, fov_half_el_deg=15.0, min_elevation_deg=8.0)
+    sensor = make_radar(
+        false_alarms_per_scan=2.0,
+        boresight_az_deg=350.0,
+        fov_half_az_deg=30.0,
+        boresight_el_deg=20.0,
+        fov_half_el_deg=15.0,
+        min_elevation_deg=8.0,
+    )
     truth = make_truth(_at(0.0, 30.0, 300.0), t_end_s=3000.0)
     truth.states_ecef[:] = np.nan  # no missile in flight: false alarms only
     det, ids = radar.observe(sensor, truth, rng, rcs_m2=16.0)
@@ -191,8 +210,9 @@ def test_deterministic_for_a_seed_and_time_ordered(make_radar, make_truth):
 
 
 def test_scan_phase_and_start_time(make_radar, make_truth, rng):
-    det, _ = radar.observe(make_radar(revisit_s=10.0), make_truth(_at(0.0, 30.0, 300.0)), rng,
-                           t_start_s=35.0)
+    det, _ = radar.observe(
+        make_radar(revisit_s=10.0), make_truth(_at(0.0, 30.0, 300.0)), rng, t_start_s=35.0
+    )
     t = np.unique(det["t_s"])
     assert t.min() >= 35.0 and t.min() < 45.0
     np.testing.assert_allclose(np.diff(t), 10.0)
@@ -204,5 +224,6 @@ def test_bad_inputs(make_radar, make_truth, rng):
         with pytest.raises(ValueError, match="rcs_m2"):
             radar.observe(make_radar(), truth, rng, rcs_m2=bad)
     from launchwatch.sense.sensors import get_sensor
+
     with pytest.raises(TypeError, match="RadarSensor"):
         radar.observe(get_sensor("SBIRS-GEO-1"), truth, rng)

@@ -19,7 +19,8 @@ sensors: [TPY2-Shariki]
 
 def test_shipped_scenarios_are_the_required_ones():
     assert {"reference-2025-11-07", "salvo", "overflight", "lofted-icbm"} <= set(
-        shipped_scenarios())
+        shipped_scenarios()
+    )
 
 
 @pytest.mark.parametrize("name", ["reference-2025-11-07", "salvo", "overflight", "lofted-icbm"])
@@ -42,8 +43,9 @@ def test_reference_scenario_matches_the_report():
     s = truth.states_ecef[0]
     s = s[~np.isnan(s[:, 0])]
     lat, lon, h = frames.ecef_to_geodetic(s[:, :3])
-    _, _, rng = geodesy.inverse(np.degrees(lat[0]), np.degrees(lon[0]), np.degrees(lat[-1]),
-                                np.degrees(lon[-1]))
+    _, _, rng = geodesy.inverse(
+        np.degrees(lat[0]), np.degrees(lon[0]), np.degrees(lat[-1]), np.degrees(lon[-1])
+    )
     assert rng == pytest.approx(700e3, rel=0.01)
     assert h.max() == pytest.approx(50e3, rel=0.03)  # Japan MoD: about 50 km
     assert 128.0 < np.degrees(lon[-1]) < 135.0  # in the East Sea
@@ -68,17 +70,20 @@ def test_same_seed_same_truth():
     np.testing.assert_array_equal(a.states_ecef, b.states_ecef)
 
 
-@pytest.mark.parametrize(("edit", "needle"), [
-    (("range_km: 500", "range_km: -5"), "launches.0.range_km"),
-    (("seed: 1", "seed: one"), "seed"),
-    (("toward: East Sea", "toward: East Sea, azimuth_deg: 90"), "exactly one of"),
-    (("site: Taekwan, ", ""), "site"),
-    (("sensors: [TPY2-Shariki]", "sensors: []"), "sensors"),
-    (("name: t", "name: t\nbogus: 3"), "bogus"),
-    (('epoch: "2025-11-07T12:35:00+09:00"', 'epoch: "2025-11-07T12:35:00"'), "UTC offset"),
-    (("range_km: 500", "range_km: .nan"), "range_km"),
-    (("launches:", "launches: ["), "YAML"),
-])
+@pytest.mark.parametrize(
+    ("edit", "needle"),
+    [
+        (("range_km: 500", "range_km: -5"), "launches.0.range_km"),
+        (("seed: 1", "seed: one"), "seed"),
+        (("toward: East Sea", "toward: East Sea, azimuth_deg: 90"), "exactly one of"),
+        (("site: Taekwan, ", ""), "site"),
+        (("sensors: [TPY2-Shariki]", "sensors: []"), "sensors"),
+        (("name: t", "name: t\nbogus: 3"), "bogus"),
+        (('epoch: "2025-11-07T12:35:00+09:00"', 'epoch: "2025-11-07T12:35:00"'), "UTC offset"),
+        (("range_km: 500", "range_km: .nan"), "range_km"),
+        (("launches:", "launches: ["), "YAML"),
+    ],
+)
 def test_mistakes_are_one_line_naming_the_field(tmp_path, edit, needle):
     p = tmp_path / "bad.yaml"
     p.write_text(BASE.replace(*edit))

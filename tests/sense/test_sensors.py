@@ -24,16 +24,18 @@ from launchwatch.sense.sensors import (
 
 
 def test_provenance_checker_can_fail() -> None:
-    text = "\n".join([
-        "lat_deg: 40.9",                                 # bare number
-        "pd: 0.9  # a plain comment",                     # comment without a marker
-        "range_ref_km: 1000.0  # source: Asahi 2013",     # marked: fine
-        "pd: 0.9  # estimate: not public",                # marked: fine
-        "revisit_s: 2  # estimate",                       # marker without reasoning
-        'name: "TPY2-Shariki"',                           # quoted text: fine
-        "name: SBIRS-GEO-1",                              # identifier, not a number: fine
-        "  <<: *tpy2_fbm",                                # merge key: fine
-    ])
+    text = "\n".join(
+        [
+            "lat_deg: 40.9",  # bare number
+            "pd: 0.9  # a plain comment",  # comment without a marker
+            "range_ref_km: 1000.0  # source: Asahi 2013",  # marked: fine
+            "pd: 0.9  # estimate: not public",  # marked: fine
+            "revisit_s: 2  # estimate",  # marker without reasoning
+            'name: "TPY2-Shariki"',  # quoted text: fine
+            "name: SBIRS-GEO-1",  # identifier, not a number: fine
+            "  <<: *tpy2_fbm",  # merge key: fine
+        ]
+    )
     assert [n for n, _ in unmarked_numeric_lines(text)] == [1, 2, 5]
 
 
@@ -41,14 +43,20 @@ def test_every_number_in_sensors_yaml_carries_a_marker() -> None:
     text = resources.files("launchwatch.sense").joinpath("data", "sensors.yaml").read_text("utf-8")
     bad = unmarked_numeric_lines(text)
     assert not bad, "sensors.yaml: numbers without '# source:/estimate:' comment:\n" + "\n".join(
-        f"  line {n}: {line.strip()}" for n, line in bad)
+        f"  line {n}: {line.strip()}" for n, line in bad
+    )
 
 
 # --- contents ------------------------------------------------------------------------------------
-REQUIRED = {"TPY2-Shariki": RadarSensor, "TPY2-Kyogamisaki": RadarSensor,
-            "THAAD-Seongju": RadarSensor, "GreenPine-Jincheon": RadarSensor,
-            "GreenPine-SChungcheong": RadarSensor, "Aegis-SPY1D": RadarSensor,
-            "SBIRS-GEO-1": IRSensor}
+REQUIRED = {
+    "TPY2-Shariki": RadarSensor,
+    "TPY2-Kyogamisaki": RadarSensor,
+    "THAAD-Seongju": RadarSensor,
+    "GreenPine-Jincheon": RadarSensor,
+    "GreenPine-SChungcheong": RadarSensor,
+    "Aegis-SPY1D": RadarSensor,
+    "SBIRS-GEO-1": IRSensor,
+}
 PYONGYANG = (125.75, 39.03)  # lon, lat deg
 
 
@@ -59,14 +67,17 @@ def test_required_sensors_present() -> None:
     assert sum(1 for s in sensors.values() if "Green Pine" in s.model) >= 2
 
 
-@pytest.mark.parametrize(("name", "box"), [
-    ("TPY2-Shariki", (40.5, 41.3, 140.0, 140.6)),
-    ("TPY2-Kyogamisaki", (35.6, 35.9, 135.0, 135.4)),
-    ("THAAD-Seongju", (35.8, 36.2, 127.9, 128.4)),
-    ("GreenPine-Jincheon", (36.0, 37.3, 127.2, 128.3)),  # North Chungcheong province
-    ("GreenPine-SChungcheong", (35.9, 37.1, 126.1, 127.6)),  # South Chungcheong province
-    ("GreenPine-Busan", (35.0, 35.4, 128.8, 129.3)),
-])
+@pytest.mark.parametrize(
+    ("name", "box"),
+    [
+        ("TPY2-Shariki", (40.5, 41.3, 140.0, 140.6)),
+        ("TPY2-Kyogamisaki", (35.6, 35.9, 135.0, 135.4)),
+        ("THAAD-Seongju", (35.8, 36.2, 127.9, 128.4)),
+        ("GreenPine-Jincheon", (36.0, 37.3, 127.2, 128.3)),  # North Chungcheong province
+        ("GreenPine-SChungcheong", (35.9, 37.1, 126.1, 127.6)),  # South Chungcheong province
+        ("GreenPine-Busan", (35.0, 35.4, 128.8, 129.3)),
+    ],
+)
 def test_site_positions(name: str, box: tuple) -> None:
     s = get_sensor(name)
     assert box[0] < s.lat_deg < box[1] and box[2] < s.lon_deg < box[3]
@@ -94,17 +105,26 @@ def test_max_range_scales_with_fourth_root_of_rcs() -> None:
     s = get_sensor("TPY2-Shariki")
     assert s.max_range_m() == pytest.approx(s.range_ref_km * 1e3)
     assert s.max_range_m(16 * s.rcs_ref_m2) == pytest.approx(2 * s.range_ref_km * 1e3)
-    np.testing.assert_allclose(s.max_range_m(s.rcs_ref_m2 * np.array([1 / 81, 1.0, 625.0])),
-                               s.range_ref_km * 1e3 * np.array([1 / 3, 1.0, 5.0]))
+    np.testing.assert_allclose(
+        s.max_range_m(s.rcs_ref_m2 * np.array([1 / 81, 1.0, 625.0])),
+        s.range_ref_km * 1e3 * np.array([1 / 3, 1.0, 5.0]),
+    )
 
 
 # --- lookup --------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("query", "expected"), [
-    ("shariki", "TPY2-Shariki"), ("TPY2 SHARIKI", "TPY2-Shariki"),
-    ("Kyoga-misaki", "TPY2-Kyogamisaki"),
-    ("tpy2 seongju", "THAAD-Seongju"), ("sbirs", "SBIRS-GEO-1"), ("aegis", "Aegis-SPY1D"),
-    ("GreenPine-NChungcheong", "GreenPine-Jincheon"), ("GreenPine-Gyeongsang", "GreenPine-Busan"),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("shariki", "TPY2-Shariki"),
+        ("TPY2 SHARIKI", "TPY2-Shariki"),
+        ("Kyoga-misaki", "TPY2-Kyogamisaki"),
+        ("tpy2 seongju", "THAAD-Seongju"),
+        ("sbirs", "SBIRS-GEO-1"),
+        ("aegis", "Aegis-SPY1D"),
+        ("GreenPine-NChungcheong", "GreenPine-Jincheon"),
+        ("GreenPine-Gyeongsang", "GreenPine-Busan"),
+    ],
+)
 def test_lookup_ignores_case_and_punctuation(query: str, expected: str) -> None:
     assert get_sensor(query).name == expected
 
@@ -122,14 +142,23 @@ def _raw(**changes):
     return {**{f.name: getattr(s, f.name) for f in dataclasses.fields(s)}, **changes}
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"pd": 1.5}, "pd"), ({"pd": 0.0}, "pd"), ({"lat_deg": 91.0}, "lat_deg"),
-    ({"range_ref_km": -5.0}, "range_ref_km"), ({"revisit_s": "fast"}, "revisit_s"),
-    ({"false_alarms_per_scan": float("nan")}, "false_alarms_per_scan"),
-    ({"revisit_s": None}, "revisit_s"), ({"mobile": "yes"}, "mobile"),
-    ({"name": "A-very-long-sensor-name-over-24"}, "name"), ({"aliases": "Shariki"}, "aliases"),
-    ({"min_elevation_deg": 70.0}, "min_elevation_deg"), ({"kind": "ir"}, "kind"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"pd": 1.5}, "pd"),
+        ({"pd": 0.0}, "pd"),
+        ({"lat_deg": 91.0}, "lat_deg"),
+        ({"range_ref_km": -5.0}, "range_ref_km"),
+        ({"revisit_s": "fast"}, "revisit_s"),
+        ({"false_alarms_per_scan": float("nan")}, "false_alarms_per_scan"),
+        ({"revisit_s": None}, "revisit_s"),
+        ({"mobile": "yes"}, "mobile"),
+        ({"name": "A-very-long-sensor-name-over-24"}, "name"),
+        ({"aliases": "Shariki"}, "aliases"),
+        ({"min_elevation_deg": 70.0}, "min_elevation_deg"),
+        ({"kind": "ir"}, "kind"),
+    ],
+)
 def test_validation_names_sensor_and_field(changes: dict, field: str) -> None:
     with pytest.raises(SensorConfigError, match=rf"sensor '.*': field '{field}'"):
         RadarSensor.from_dict(_raw(**changes))
@@ -147,10 +176,15 @@ def test_sensors_are_frozen_and_overrides_validate() -> None:
     aegis = get_sensor("Aegis-SPY1D")
     with pytest.raises(dataclasses.FrozenInstanceError):
         aegis.lat_deg = 0.0
-    ship = aegis.with_overrides(name="Aegis-East", lat_deg=37.9, lon_deg=131.2,
-                                boresight_az_deg=-90.0)
+    ship = aegis.with_overrides(
+        name="Aegis-East", lat_deg=37.9, lon_deg=131.2, boresight_az_deg=-90.0
+    )
     assert (ship.name, ship.lat_deg, ship.boresight_az_deg, ship.aliases) == (
-        "Aegis-East", 37.9, 270.0, ())
+        "Aegis-East",
+        37.9,
+        270.0,
+        (),
+    )
     assert aegis.lat_deg != 37.9 and not np.allclose(ship.ecef_m, aegis.ecef_m)
     with pytest.raises(SensorConfigError, match="'Aegis-East': field 'pd'"):
         ship.with_overrides(pd=2.0)
@@ -158,15 +192,33 @@ def test_sensors_are_frozen_and_overrides_validate() -> None:
 
 def test_build_sensor_from_scenario_entries() -> None:
     assert build_sensor("Shariki") is get_sensor("TPY2-Shariki")
-    ship = build_sensor({"base": "Aegis-SPY1D", "name": "Aegis-West", "lat_deg": 36.0,
-                         "lon_deg": 124.5})
+    ship = build_sensor(
+        {"base": "Aegis-SPY1D", "name": "Aegis-West", "lat_deg": 36.0, "lon_deg": 124.5}
+    )
     assert isinstance(ship, RadarSensor) and ship.name == "Aegis-West"
-    geo = build_sensor({"kind": "ir", "name": "GEO-test", "lon_deg": 100.0, "altitude_km": 35786,
-                        "sigma_angle_urad": 30, "revisit_s": 5, "pd": 0.9,
-                        "min_target_altitude_km": 10, "false_alarms_per_scan": 0})
+    geo = build_sensor(
+        {
+            "kind": "ir",
+            "name": "GEO-test",
+            "lon_deg": 100.0,
+            "altitude_km": 35786,
+            "sigma_angle_urad": 30,
+            "revisit_s": 5,
+            "pd": 0.9,
+            "min_target_altitude_km": 10,
+            "false_alarms_per_scan": 0,
+        }
+    )
     assert isinstance(geo, IRSensor) and geo.lat_deg == 0.0
-    moved = build_sensor({"base": "Aegis", "id": "Aegis-SeaOfJapan", "lat_deg": 39.0,
-                          "lon_deg": 134.5, "boresight_az_deg": 270})
+    moved = build_sensor(
+        {
+            "base": "Aegis",
+            "id": "Aegis-SeaOfJapan",
+            "lat_deg": 39.0,
+            "lon_deg": 134.5,
+            "boresight_az_deg": 270,
+        }
+    )
     assert (moved.name, moved.lat_deg, moved.boresight_az_deg) == ("Aegis-SeaOfJapan", 39.0, 270.0)
     with pytest.raises(SensorConfigError, match="'name' or 'id', not both"):
         build_sensor({"base": "Aegis", "id": "A", "name": "B"})
@@ -186,13 +238,16 @@ def test_load_sensors_rejects_bad_files(tmp_path) -> None:
     with pytest.raises(SensorConfigError, match="non-empty 'sensors:'"):
         load_sensors(empty)
     dup = tmp_path / "dup.yaml"
-    dup.write_text("sensors:\n"
-                   "  - {kind: ir, name: A, aliases: [geo], lon_deg: 1, altitude_km: 35786,"
-                   " sigma_angle_urad: 1, revisit_s: 1, pd: 1, min_target_altitude_km: 1,"
-                   " false_alarms_per_scan: 0}\n"
-                   "  - {kind: ir, name: B, aliases: [GEO], lon_deg: 2, altitude_km: 35786,"
-                   " sigma_angle_urad: 1, revisit_s: 1, pd: 1, min_target_altitude_km: 1,"
-                   " false_alarms_per_scan: 0}\n", encoding="utf-8")
+    dup.write_text(
+        "sensors:\n"
+        "  - {kind: ir, name: A, aliases: [geo], lon_deg: 1, altitude_km: 35786,"
+        " sigma_angle_urad: 1, revisit_s: 1, pd: 1, min_target_altitude_km: 1,"
+        " false_alarms_per_scan: 0}\n"
+        "  - {kind: ir, name: B, aliases: [GEO], lon_deg: 2, altitude_km: 35786,"
+        " sigma_angle_urad: 1, revisit_s: 1, pd: 1, min_target_altitude_km: 1,"
+        " false_alarms_per_scan: 0}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(SensorConfigError, match="'GEO' is used by 'A'"):
         load_sensors(dup)
 
@@ -201,6 +256,7 @@ def test_load_sensors_rejects_bad_files(tmp_path) -> None:
 def _salvo_truth(make_truth):
     """Two boosters rising over North Korea at 2 km/s, burning for the first 100 s of 300 s."""
     from launchwatch.earth.frames import geodetic_to_ecef
+
     p = geodetic_to_ecef(np.radians([39.0, 40.0]), np.radians([125.7, 127.5]), 50e3)
     up = p / np.linalg.norm(p, axis=1, keepdims=True)
     truth = make_truth(p, 2000.0 * up, t_end_s=300.0)

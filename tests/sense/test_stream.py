@@ -37,15 +37,15 @@ def _account(gate, released_total):
 def test_each_bad_kind_is_rejected_with_its_reason():
     gate = StreamGate(SENSORS, window_s=2.0)
     d = _dets(np.arange(10.0))
-    d["z"][1, 0] = np.nan                      # non-finite range
-    d["t_s"][2] = np.inf                       # non-finite time
-    d["z"][3, 2] = 2.0                         # elevation beyond 90 deg
-    d["z"][4, 0] = -5.0                        # negative range
-    d["sensor"][5] = "R9"                      # unknown sensor
-    d["kind"][6] = "ir"                        # R1 is not an IR sensor
-    d["det_id"][7] = d["det_id"][0]            # duplicate inside the batch
-    d["kind"][8] = "sonar"                     # malformed kind
-    d["sigma"][9, 1] = 0.0                     # zero noise: not a measurement
+    d["z"][1, 0] = np.nan  # non-finite range
+    d["t_s"][2] = np.inf  # non-finite time
+    d["z"][3, 2] = 2.0  # elevation beyond 90 deg
+    d["z"][4, 0] = -5.0  # negative range
+    d["sensor"][5] = "R9"  # unknown sensor
+    d["kind"][6] = "ir"  # R1 is not an IR sensor
+    d["det_id"][7] = d["det_id"][0]  # duplicate inside the batch
+    d["kind"][8] = "sonar"  # malformed kind
+    d["sigma"][9, 1] = 0.0  # zero noise: not a measurement
     out = gate.push(d)
     out2 = gate.flush()
     rej = gate.ledger.rejected
@@ -62,10 +62,10 @@ def test_out_of_order_within_window_is_reordered_beyond_is_too_late():
     gate = StreamGate(SENSORS, window_s=3.0)
     released = []
     released.append(gate.push(_dets([10.0, 11.0, 12.0], start_id=0)))
-    released.append(gate.push(_dets([9.5], start_id=10)))      # 2.5 s late: reordered
-    released.append(gate.push(_dets([20.0], start_id=20)))     # releases up to 17 s
-    released.append(gate.push(_dets([25.0], start_id=30)))     # releases up to 22 s
-    released.append(gate.push(_dets([15.0], start_id=40)))     # behind released data: late
+    released.append(gate.push(_dets([9.5], start_id=10)))  # 2.5 s late: reordered
+    released.append(gate.push(_dets([20.0], start_id=20)))  # releases up to 17 s
+    released.append(gate.push(_dets([25.0], start_id=30)))  # releases up to 22 s
+    released.append(gate.push(_dets([15.0], start_id=40)))  # behind released data: late
     released.append(gate.flush())
     out = np.concatenate(released)
     assert list(out["det_id"]) == [10, 0, 1, 2, 20, 30]
@@ -174,6 +174,8 @@ def test_seen_ids_stay_bounded_over_a_long_stream():
     assert gate.ledger.received == 204 * 5000  # over 1,000,000 ids
     assert gate.remembered <= 5000 + int(4 * 2.0 * rate)  # the last batch and the window
     e, la = float(np.median(early)), float(np.median(late))
-    print(f"\n5,000-row push: {e * 1e3:.2f} ms with few ids seen, {la * 1e3:.2f} ms after "
-          f"1,000,000; {gate.remembered} ids remembered")
+    print(
+        f"\n5,000-row push: {e * 1e3:.2f} ms with few ids seen, {la * 1e3:.2f} ms after "
+        f"1,000,000; {gate.remembered} ids remembered"
+    )
     assert la < 5 * e + 0.005  # flat, with room for a busy machine

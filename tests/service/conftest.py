@@ -24,27 +24,84 @@ def fake_messages(name: str) -> list[dict]:
         raise RuntimeError("the chain failed")
     ring = [[133.0, 40.0], [133.1, 40.0], [133.1, 40.1], [133.0, 40.1]]
     return [
-        {"type": "scenario", "t_s": 0.0, "time": EPOCH, "name": name, "description": "fake",
-         "epoch": EPOCH, "utc_offset": "+09:00", "sensors": [],
-         "launches": [{"id": "M1", "site": "Taekwan", "lat": 40.22, "lon": 125.22}]},
-        {"type": "track", "t_s": 40.0, "time": EPOCH, "tracks": [
-            {"track_id": 1, "lat": 40.2, "lon": 126.0, "height_km": 30.0, "speed_km_s": 2.0}]},
-        {"type": "assessment", "t_s": 42.0, "time": EPOCH, "predictions": [
-            {"track_id": 1, "impact_lat": 40.05, "impact_lon": 133.05, "ellipse_95": ring,
-             "path": [[126.0, 40.2], [133.05, 40.05]], "verdict": {"kind": "eez",
-                                                                   "country": "RUS"}}]},
-        {"type": "summary", "t_s": 60.0, "time": EPOCH, "no_warning": True, "warned": [],
-         "verdict": "no warning \u2014 predicted impact in the EEZ of RUS", "timeline": [],
-         "missiles": [{"missile": "M1", "apogee_km": 49.2, "range_class": "SRBM",
-                       "verdict": {"kind": "eez", "country": "RUS"}}],
-         "summary": {"per_missile": [{
-             "missile": "M1", "apogee_km": 49.2, "assessments": 1,
-             "final": {"t_s": 460.0, "track_id": 1, "impact_lat": 40.05, "impact_lon": 133.05,
-                       "time_to_impact_s": 35.0, "verdict": {"kind": "eez", "country": "RUS"},
-                       "range_class": "SRBM", "range_class_prob": 1.0,
-                       "ellipse_95_km": [2.9, 1.5], "impact_error_km": 1.8},
-             "truth": {"impact_lat": 39.97, "impact_lon": 133.43, "apogee_km": 50.0,
-                       "flight_time_s": 495.5}}]}},
+        {
+            "type": "scenario",
+            "t_s": 0.0,
+            "time": EPOCH,
+            "name": name,
+            "description": "fake",
+            "epoch": EPOCH,
+            "utc_offset": "+09:00",
+            "sensors": [],
+            "launches": [{"id": "M1", "site": "Taekwan", "lat": 40.22, "lon": 125.22}],
+        },
+        {
+            "type": "track",
+            "t_s": 40.0,
+            "time": EPOCH,
+            "tracks": [
+                {"track_id": 1, "lat": 40.2, "lon": 126.0, "height_km": 30.0, "speed_km_s": 2.0}
+            ],
+        },
+        {
+            "type": "assessment",
+            "t_s": 42.0,
+            "time": EPOCH,
+            "predictions": [
+                {
+                    "track_id": 1,
+                    "impact_lat": 40.05,
+                    "impact_lon": 133.05,
+                    "ellipse_95": ring,
+                    "path": [[126.0, 40.2], [133.05, 40.05]],
+                    "verdict": {"kind": "eez", "country": "RUS"},
+                }
+            ],
+        },
+        {
+            "type": "summary",
+            "t_s": 60.0,
+            "time": EPOCH,
+            "no_warning": True,
+            "warned": [],
+            "verdict": "no warning \u2014 predicted impact in the EEZ of RUS",
+            "timeline": [],
+            "missiles": [
+                {
+                    "missile": "M1",
+                    "apogee_km": 49.2,
+                    "range_class": "SRBM",
+                    "verdict": {"kind": "eez", "country": "RUS"},
+                }
+            ],
+            "summary": {
+                "per_missile": [
+                    {
+                        "missile": "M1",
+                        "apogee_km": 49.2,
+                        "assessments": 1,
+                        "final": {
+                            "t_s": 460.0,
+                            "track_id": 1,
+                            "impact_lat": 40.05,
+                            "impact_lon": 133.05,
+                            "time_to_impact_s": 35.0,
+                            "verdict": {"kind": "eez", "country": "RUS"},
+                            "range_class": "SRBM",
+                            "range_class_prob": 1.0,
+                            "ellipse_95_km": [2.9, 1.5],
+                            "impact_error_km": 1.8,
+                        },
+                        "truth": {
+                            "impact_lat": 39.97,
+                            "impact_lon": 133.43,
+                            "apogee_km": 50.0,
+                            "flight_time_s": 495.5,
+                        },
+                    }
+                ]
+            },
+        },
     ]
 
 
@@ -74,8 +131,9 @@ def fake_runs():
 def keyring():
     """API keys held in memory: ``keyring.keys[role]`` is a key of each role."""
     ring = KeyRing(None)
-    ring.keys = {role: ring.create(role, f"test {role}")[0]
-                 for role in ("writer", "operator", "admin")}
+    ring.keys = {
+        role: ring.create(role, f"test {role}")[0] for role in ("writer", "operator", "admin")
+    }
     return ring
 
 
@@ -127,8 +185,9 @@ class LiveServer:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cfg = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                             timeout_graceful_shutdown=2)
+        cfg = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", timeout_graceful_shutdown=2
+        )
         self.server = uvicorn.Server(cfg)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

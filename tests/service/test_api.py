@@ -18,16 +18,32 @@ The JCS said it detected the launch from the Taekwan area of North Pyongan Provi
 12:35 p.m. The missile flew about 700 kilometers (435 miles), it said.
 """
 
-REPORT = {"launch_date": "2025-11-07", "launch_time_local": "12:35", "utc_offset": "+09:00",
-          "site": "Taekwan", "missile_class": "SRBM", "range_km": 700.0,
-          "landing_area": "East Sea", "authority": "ROK JCS", "eez_claim": "outside"}
+REPORT = {
+    "launch_date": "2025-11-07",
+    "launch_time_local": "12:35",
+    "utc_offset": "+09:00",
+    "site": "Taekwan",
+    "missile_class": "SRBM",
+    "range_km": 700.0,
+    "landing_area": "East Sea",
+    "authority": "ROK JCS",
+    "eez_claim": "outside",
+}
 
 
 def test_openapi_and_docs(client):
     spec = client.get("/openapi.json").json()
-    for path in ("/api/events", "/api/events/{event_id}", "/api/events/ingest",
-                 "/api/scenarios", "/api/scenarios/{name}/run", "/api/runs", "/api/sites",
-                 "/api/zones/lines", "/api/areas"):
+    for path in (
+        "/api/events",
+        "/api/events/{event_id}",
+        "/api/events/ingest",
+        "/api/scenarios",
+        "/api/scenarios/{name}/run",
+        "/api/runs",
+        "/api/sites",
+        "/api/zones/lines",
+        "/api/areas",
+    ):
         assert path in spec["paths"], path
     assert client.get("/docs").status_code == 200
 
@@ -35,8 +51,14 @@ def test_openapi_and_docs(client):
 def test_dashboard_and_static_files(client):
     r = client.get("/")
     assert r.status_code == 200 and 'id="verdict"' in r.text and "leaflet.js" in r.text
-    for f in ("app.js", "style.css", "vendor/leaflet.js", "vendor/leaflet.css",
-              "vendor/topojson-client.min.js", "vendor/countries-50m.json"):
+    for f in (
+        "app.js",
+        "style.css",
+        "vendor/leaflet.js",
+        "vendor/leaflet.css",
+        "vendor/topojson-client.min.js",
+        "vendor/countries-50m.json",
+    ):
         assert client.get(f"/static/{f}").status_code == 200, f
     # nothing on the page is fetched from another host
     assert "http://" not in r.text and "https://" not in r.text
@@ -56,8 +78,7 @@ def test_create_get_list_and_duplicate(client):
     assert again.status_code == 200 and again.json()["duplicate"] is True
     assert again.json()["event_id"] == body["event_id"]
     # a second authority disagreeing about the range joins the event
-    other = dict(REPORT, authority="Japan MoD", range_km=450.0, apogee_km=50.0,
-                 missile_class=None)
+    other = dict(REPORT, authority="Japan MoD", range_km=450.0, apogee_km=50.0, missile_class=None)
     r2 = client.post("/api/events", json=other)
     assert r2.status_code == 201 and r2.json()["event_id"] == body["event_id"]
     ev = client.get(f"/api/events/{body['event_id']}").json()
@@ -69,18 +90,37 @@ def test_create_get_list_and_duplicate(client):
 
 def test_filters_and_search(client):
     client.post("/api/events", json=REPORT)
-    client.post("/api/events", json={"launch_date": "2023-07-12", "site": "Pyongyang",
-                                     "missile_class": "ICBM", "missile_name": "Hwasong-18",
-                                     "authority": "Japan MoD"})
-    client.post("/api/events", json={"launch_date": "2022-11-18", "site_lat_deg": 39.2,
-                                     "site_lon_deg": 125.7, "site": "Sunan",
-                                     "missile_class": "ICBM", "landing_area": "west of Oshima"})
+    client.post(
+        "/api/events",
+        json={
+            "launch_date": "2023-07-12",
+            "site": "Pyongyang",
+            "missile_class": "ICBM",
+            "missile_name": "Hwasong-18",
+            "authority": "Japan MoD",
+        },
+    )
+    client.post(
+        "/api/events",
+        json={
+            "launch_date": "2022-11-18",
+            "site_lat_deg": 39.2,
+            "site_lon_deg": 125.7,
+            "site": "Sunan",
+            "missile_class": "ICBM",
+            "landing_area": "west of Oshima",
+        },
+    )
     dates = lambda r: [e["launch_date"] for e in r.json()]  # noqa: E731
     assert dates(client.get("/api/events")) == ["2022-11-18", "2023-07-12", "2025-11-07"]
     assert dates(client.get("/api/events", params={"since": "2023-01-01"})) == [
-        "2023-07-12", "2025-11-07"]
+        "2023-07-12",
+        "2025-11-07",
+    ]
     assert dates(client.get("/api/events", params={"class": "icbm"})) == [
-        "2022-11-18", "2023-07-12"]
+        "2022-11-18",
+        "2023-07-12",
+    ]
     assert dates(client.get("/api/events", params={"site": "Taekwan"})) == ["2025-11-07"]
     assert dates(client.get("/api/events", params={"q": "hwasong"})) == ["2023-07-12"]
     assert dates(client.get("/api/events", params={"q": "OSHIMA"})) == ["2022-11-18"]
@@ -91,20 +131,27 @@ def test_filters_and_search(client):
     assert all("reports" not in e for e in lean)
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({}, "launch_date"),
-    ({"launch_date": "2025-13-40"}, "launch_date"),
-    ({"launch_date": "2025-11-07", "launch_time_local": "25:00", "utc_offset": "+09:00"},
-     "launch_time_local"),
-    ({"launch_date": "2025-11-07", "launch_time_local": "12:35"}, "utc_offset"),
-    ({"launch_date": "2025-11-07", "range_km": -5}, "range_km"),
-    ({"launch_date": "2025-11-07", "site_lat_deg": 40.0}, "site_lon_deg"),
-    ({"launch_date": "2025-11-07", "missile_class": "SPACE"}, "missile_class"),
-    ({"launch_date": "2025-11-07", "eez_claim": "maybe"}, "eez_claim"),
-    ({"launch_date": "2025-11-07", "colour": "red"}, "colour"),
-    ({"launch_date": "2025-11-07", "landing_lat_deg": 91, "landing_lon_deg": 0},
-     "landing_lat_deg"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "launch_date"),
+        ({"launch_date": "2025-13-40"}, "launch_date"),
+        (
+            {"launch_date": "2025-11-07", "launch_time_local": "25:00", "utc_offset": "+09:00"},
+            "launch_time_local",
+        ),
+        ({"launch_date": "2025-11-07", "launch_time_local": "12:35"}, "utc_offset"),
+        ({"launch_date": "2025-11-07", "range_km": -5}, "range_km"),
+        ({"launch_date": "2025-11-07", "site_lat_deg": 40.0}, "site_lon_deg"),
+        ({"launch_date": "2025-11-07", "missile_class": "SPACE"}, "missile_class"),
+        ({"launch_date": "2025-11-07", "eez_claim": "maybe"}, "eez_claim"),
+        ({"launch_date": "2025-11-07", "colour": "red"}, "colour"),
+        (
+            {"launch_date": "2025-11-07", "landing_lat_deg": 91, "landing_lon_deg": 0},
+            "landing_lat_deg",
+        ),
+    ],
+)
 def test_bad_event_bodies(client, body, field):
     r = client.post("/api/events", json=body)
     assert r.status_code == 422, r.text
@@ -114,8 +161,12 @@ def test_bad_event_bodies(client, body, field):
 
 
 def test_bad_requests_are_4xx(client):
-    assert client.post("/api/events", content=b"{not json",
-                       headers={"content-type": "application/json"}).status_code == 422
+    assert (
+        client.post(
+            "/api/events", content=b"{not json", headers={"content-type": "application/json"}
+        ).status_code
+        == 422
+    )
     assert client.post("/api/events", json=[1, 2]).status_code == 422
     r = client.get("/api/events/999")
     assert r.status_code == 404 and r.json()["detail"] == "no event 999"
@@ -129,38 +180,64 @@ def test_bad_requests_are_4xx(client):
     assert client.get("/api/runs/5").status_code == 404
     r = client.post("/api/scenarios/no-such-thing/run")
     assert r.status_code == 404 and "reference-2025-11-07" in r.json()["detail"]
-    assert client.post("/api/scenarios/reference-2025-11-07/run",
-                       params={"speed": 0}).status_code == 422
-    assert client.post("/api/scenarios/reference-2025-11-07/run",
-                       params={"speed": "fast"}).status_code == 422
+    assert (
+        client.post("/api/scenarios/reference-2025-11-07/run", params={"speed": 0}).status_code
+        == 422
+    )
+    assert (
+        client.post("/api/scenarios/reference-2025-11-07/run", params={"speed": "fast"}).status_code
+        == 422
+    )
 
 
 def test_ingest_text_and_duplicate(client):
-    r = client.post("/api/events/ingest", content=STATEMENT.encode(),
-                    headers={"content-type": "text/plain"}, params={"reconstruct": "false"})
+    r = client.post(
+        "/api/events/ingest",
+        content=STATEMENT.encode(),
+        headers={"content-type": "text/plain"},
+        params={"reconstruct": "false"},
+    )
     assert r.status_code == 201, r.text
     ev = r.json()["event"]
     assert ev["launch_date"] == "2025-11-07" and ev["site_name"] == "Taekwan"
     assert ev["reports"][0]["reported"]["range_km"] == 700
     # the same text (JSON form, different whitespace) is the same report
-    again = client.post("/api/events/ingest", json={"text": STATEMENT.replace("\n", " ")},
-                        params={"reconstruct": "false"})
+    again = client.post(
+        "/api/events/ingest",
+        json={"text": STATEMENT.replace("\n", " ")},
+        params={"reconstruct": "false"},
+    )
     assert again.status_code == 200 and again.json()["duplicate"] is True
     assert again.json()["event_id"] == r.json()["event_id"]
     assert client.get("/api/health").json()["reports"] == 1
 
 
 def test_ingest_bad_input(client):
-    r = client.post("/api/events/ingest", content=b"The weather in Seoul was mild today.",
-                    headers={"content-type": "text/plain"})
+    r = client.post(
+        "/api/events/ingest",
+        content=b"The weather in Seoul was mild today.",
+        headers={"content-type": "text/plain"},
+    )
     assert r.status_code == 422 and "nothing stored" in r.json()["detail"]
-    assert client.post("/api/events/ingest", content=b"   ",
-                       headers={"content-type": "text/plain"}).status_code == 422
-    assert client.post("/api/events/ingest", content=b"\xff\xfe",
-                       headers={"content-type": "text/plain"}).status_code == 400
+    assert (
+        client.post(
+            "/api/events/ingest", content=b"   ", headers={"content-type": "text/plain"}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            "/api/events/ingest", content=b"\xff\xfe", headers={"content-type": "text/plain"}
+        ).status_code
+        == 400
+    )
     assert client.post("/api/events/ingest", json={"txt": "x"}).status_code == 422
-    assert client.post("/api/events/ingest", content=b"x",
-                       headers={"content-type": "image/png"}).status_code == 415
+    assert (
+        client.post(
+            "/api/events/ingest", content=b"x", headers={"content-type": "image/png"}
+        ).status_code
+        == 415
+    )
     assert client.get("/api/health").json()["events"] == 0
 
 
@@ -207,8 +284,12 @@ def test_run_and_live_feed(client):
                 if m["state"] == "done":
                     break
     assert states == ["queued", "computing", "replaying", "done"]
-    assert types[types.index("scenario"):types.index("summary") + 1] == [
-        "scenario", "track", "assessment", "summary"]
+    assert types[types.index("scenario") : types.index("summary") + 1] == [
+        "scenario",
+        "track",
+        "assessment",
+        "summary",
+    ]
     info = client.get(f"/api/runs/{run_id}").json()
     assert info["state"] == "done" and info["no_warning"] is True
     assert info["verdict"].startswith("no warning")
@@ -261,9 +342,10 @@ def test_vendored_front_end_matches_the_lock_file():
     lock = json.loads((root / "web" / "package-lock.json").read_text())["packages"]
     vendor = root / "src" / "launchwatch" / "service" / "static" / "vendor"
     versions = dict(line.split() for line in (vendor / "VERSIONS").read_text().splitlines())
-    assert versions == {p: lock[f"node_modules/{p}"]["version"]
-                        for p in ("leaflet", "topojson-client", "world-atlas", "swagger-ui-dist",
-                                  "redoc")}
+    assert versions == {
+        p: lock[f"node_modules/{p}"]["version"]
+        for p in ("leaflet", "topojson-client", "world-atlas", "swagger-ui-dist", "redoc")
+    }
 
 
 def _wait_done(client, run_id):
@@ -289,10 +371,12 @@ def test_finished_run_is_stored_as_a_launch_event(client):
     assert info["event_id"] != real
     assert ev["confidence"] == "simulated" and ev["authorities"] == ["launchwatch simulation"]
     assert (ev["launch_date"], ev["launch_time_local"], ev["utc_offset"]) == (
-        "2025-11-07", "12:35", "+09:00")
+        "2025-11-07",
+        "12:35",
+        "+09:00",
+    )
     assert ev["launch_time_utc"] == "2025-11-07T03:35:00"
-    assert (ev["site_name"], ev["site_lat_deg"], ev["site_lon_deg"]) == ("Taekwan", 40.22,
-                                                                          125.22)
+    assert (ev["site_name"], ev["site_lat_deg"], ev["site_lon_deg"]) == ("Taekwan", 40.22, 125.22)
     assert (ev["missile_class"], ev["n_missiles"]) == ("SRBM", 1)
     assert (ev["landing_lat_deg"], ev["landing_lon_deg"]) == (40.05, 133.05)
     assert (ev["zone_kind"], ev["zone_country"]) == ("eez", "RUS")
@@ -310,12 +394,14 @@ def test_finished_run_is_stored_as_a_launch_event(client):
     assert client.get(f"/api/events/{real}").json()["authorities"] == ["ROK JCS"]
     assert [e["id"] for e in client.get("/api/events").json()] == [real]
     assert len(client.get("/api/events", params={"simulated": True}).json()) == 2
-    found = client.get("/api/events", params={"q": "LAUNCHWATCH simulation",
-                                              "simulated": True}).json()
+    found = client.get(
+        "/api/events", params={"q": "LAUNCHWATCH simulation", "simulated": True}
+    ).json()
     assert [e["id"] for e in found] == [info["event_id"]]
     # a report posted later for the same date and site joins the real event, not the run's
-    later = client.post("/api/events", json=dict(REPORT, authority="Japan MoD",
-                                                 range_km=450.0)).json()
+    later = client.post(
+        "/api/events", json=dict(REPORT, authority="Japan MoD", range_km=450.0)
+    ).json()
     assert later["event_id"] == real
     # a second run of the same scenario is another event
     r2 = client.post("/api/scenarios/reference-2025-11-07/run", params={"speed": 1000})
@@ -366,10 +452,15 @@ def test_missile_apogee_survives_a_track_break():
     from launchwatch.service.messages import missile_apogees
 
     def a(t, tracks, apogees_km):
-        return SimpleNamespace(t_s=t, track_id=np.array(tracks),
-                               apogee_m=np.array(apogees_km, float) * 1e3)
+        return SimpleNamespace(
+            t_s=t, track_id=np.array(tracks), apogee_m=np.array(apogees_km, float) * 1e3
+        )
 
-    seq = [a(36, [1], [43.2]), a(128, [1], [49.2]), a(314, [3], [20.5]),
-           a(316, [3, 9], [20.4, 80.0])]
+    seq = [
+        a(36, [1], [43.2]),
+        a(128, [1], [49.2]),
+        a(314, [3], [20.5]),
+        a(316, [3, 9], [20.4, 80.0]),
+    ]
     got = missile_apogees(seq, {1: 0, 3: 0, 9: 1})
     assert got == [{0: 43.2}, {0: 49.2}, {0: 49.2}, {0: 49.2, 1: 80.0}]

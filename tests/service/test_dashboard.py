@@ -20,14 +20,23 @@ from launchwatch.service.app import create_app
 from .conftest import FAST, LiveServer, bearer
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="Debian chromium not installed: apt-get update && apt-get install -y chromium "
-           "(.ci/run does)")
+    "(.ci/run does)",
+)
 
 
 def expect(locator):
@@ -61,17 +70,45 @@ def test_reference_run_in_the_dashboard(store, browser, tmp_path, keyring):
 
         import httpx
 
-        for body in ({"launch_date": "2025-11-07", "launch_time_local": "12:35",
-                      "utc_offset": "+09:00", "site": "Taekwan", "missile_class": "SRBM",
-                      "range_km": 700, "landing_area": "East Sea", "authority": "ROK JCS"},
-                     {"launch_date": "2025-11-07", "site": "Taekwan", "range_km": 450,
-                      "apogee_km": 50, "authority": "Japan MoD"},
-                     {"launch_date": "2023-07-12", "launch_time_local": "10:00",
-                      "utc_offset": "+09:00", "site": "Pyongyang", "missile_class": "ICBM",
-                      "missile_name": "Hwasong-18", "landing_lat_deg": 40.5,
-                      "landing_lon_deg": 134.2, "authority": "Japan MoD"}):
-            assert httpx.post(srv.url + "/api/events", json=body, timeout=60,
-                              headers=bearer(keyring.keys["writer"])).status_code == 201
+        for body in (
+            {
+                "launch_date": "2025-11-07",
+                "launch_time_local": "12:35",
+                "utc_offset": "+09:00",
+                "site": "Taekwan",
+                "missile_class": "SRBM",
+                "range_km": 700,
+                "landing_area": "East Sea",
+                "authority": "ROK JCS",
+            },
+            {
+                "launch_date": "2025-11-07",
+                "site": "Taekwan",
+                "range_km": 450,
+                "apogee_km": 50,
+                "authority": "Japan MoD",
+            },
+            {
+                "launch_date": "2023-07-12",
+                "launch_time_local": "10:00",
+                "utc_offset": "+09:00",
+                "site": "Pyongyang",
+                "missile_class": "ICBM",
+                "missile_name": "Hwasong-18",
+                "landing_lat_deg": 40.5,
+                "landing_lon_deg": 134.2,
+                "authority": "Japan MoD",
+            },
+        ):
+            assert (
+                httpx.post(
+                    srv.url + "/api/events",
+                    json=body,
+                    timeout=60,
+                    headers=bearer(keyring.keys["writer"]),
+                ).status_code
+                == 201
+            )
         page.route("**/*", offline)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(srv.url + "/")
@@ -148,17 +185,29 @@ def test_stored_xss_never_runs(store, browser, keyring, fake_runs):
 
     with LiveServer(create_app(store, runs=fake_runs, keys=keyring, limits=FAST)) as srv:
         for i, p in enumerate(PAYLOADS):
-            body = {"launch_date": f"2024-01-{i + 1:02d}", "site": p[:80], "landing_area": p,
-                    "landing_lat_deg": 39.0 + i * 0.3, "landing_lon_deg": 131.0 + i * 0.3,
-                    "authority": p[:40], "missile_name": p[:80]}
-            r = httpx.post(srv.url + "/api/events", json=body, timeout=60,
-                           headers=bearer(keyring.keys["writer"]))
+            body = {
+                "launch_date": f"2024-01-{i + 1:02d}",
+                "site": p[:80],
+                "landing_area": p,
+                "landing_lat_deg": 39.0 + i * 0.3,
+                "landing_lon_deg": 131.0 + i * 0.3,
+                "authority": p[:40],
+                "missile_name": p[:80],
+            }
+            r = httpx.post(
+                srv.url + "/api/events",
+                json=body,
+                timeout=60,
+                headers=bearer(keyring.keys["writer"]),
+            )
             assert r.status_code == 201, r.text
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         errors, violations = [], []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda m: violations.append(m.text)
-                if "Content Security Policy" in m.text else None)
+        page.on(
+            "console",
+            lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+        )
         page.goto(srv.url + "/")
         n = len(PAYLOADS)
         expect(page.locator("#events tbody tr")).to_have_count(n)
@@ -173,9 +222,14 @@ def test_stored_xss_never_runs(store, browser, keyring, fake_runs):
             shown += " " + tip.inner_text()
         for p in PAYLOADS:
             assert p[:40] in shown  # shown as text, not markup
-        assert page.locator("#events img, #events iframe, #events svg, #events script, "
-                            ".leaflet-tooltip img, .leaflet-tooltip iframe, "
-                            ".leaflet-tooltip svg").count() == 0
+        assert (
+            page.locator(
+                "#events img, #events iframe, #events svg, #events script, "
+                ".leaflet-tooltip img, .leaflet-tooltip iframe, "
+                ".leaflet-tooltip svg"
+            ).count()
+            == 0
+        )
         page.wait_for_timeout(300)
         assert page.evaluate("window.__pwned") is None
         # the CSP itself: an inline script added to the page does not run

@@ -46,6 +46,7 @@ def _runs(messages):
             for k in range(5):
                 progress("tracking", k / 5)
         return messages
+
     return RunManager(Hub(), compute)
 
 
@@ -66,12 +67,18 @@ def _page(browser, srv, outside, errors, size=(1280, 720)):  # noqa: F811
 
 
 def _states(page) -> dict:
-    return page.evaluate("Object.fromEntries([...document.querySelectorAll('#warning-list li')]"
-                         ".map((li) => [li.dataset.code, li.dataset.state]))")
+    return page.evaluate(
+        "Object.fromEntries([...document.querySelectorAll('#warning-list li')]"
+        ".map((li) => [li.dataset.code, li.dataset.state]))"
+    )
 
 
-def test_late_joiners_see_the_servers_warning_state(store, browser, overflight_messages,  # noqa: F811
-                                                    keyring):
+def test_late_joiners_see_the_servers_warning_state(
+    store,
+    browser,  # noqa: F811
+    overflight_messages,  # noqa: F811
+    keyring,
+):
     warns = [m for m in overflight_messages if m["type"] == "warning"]
     assert [w["kind"] for w in warns][:2] == ["issue", "passed_over"], [w["kind"] for w in warns]
     final = overflight_messages[-1]["state"]
@@ -79,15 +86,16 @@ def test_late_joiners_see_the_servers_warning_state(store, browser, overflight_m
     assert final_states == {"JP-01": "fell"}, final_states
     outside, errors = [], []
     key = bearer(keyring.keys["operator"])
-    with LiveServer(create_app(store, runs=_runs(overflight_messages), keys=keyring,
-                               limits=FAST)) as srv:
+    with LiveServer(
+        create_app(store, runs=_runs(overflight_messages), keys=keyring, limits=FAST)
+    ) as srv:
         live = _page(browser, srv, outside, errors)
         # 446 s of scenario time between "issue" and "passed over": ~15 s at 30x
-        r = httpx.post(srv.url + "/api/scenarios/overflight/run?speed=30", timeout=30,
-                       headers=key)
+        r = httpx.post(srv.url + "/api/scenarios/overflight/run?speed=30", timeout=30, headers=key)
         assert r.status_code == 202, r.text
-        live.wait_for_selector("#warning-list li[data-code='JP-01'][data-state='active']",
-                               timeout=120_000)
+        live.wait_for_selector(
+            "#warning-list li[data-code='JP-01'][data-state='active']", timeout=120_000
+        )
         # a page that opens now, mid-warning, shows the warning active and the area drawn
         mid = _page(browser, srv, outside, errors)
         mid.wait_for_selector("#warning-list li[data-code='JP-01']", timeout=20_000)
@@ -105,11 +113,12 @@ def test_late_joiners_see_the_servers_warning_state(store, browser, overflight_m
             assert p.locator("path.lw-warned-active").count() == 0
             assert not p.inner_text("#verdict").startswith("WARNING")
         # the map kept the run in view: the track, the impact and the warned area
-        box = live.evaluate("(() => { const b = map.getBounds(); return [b.getSouth(), "
-                            "b.getWest(), b.getNorth(), b.getEast()]; })()")
+        box = live.evaluate(
+            "(() => { const b = map.getBounds(); return [b.getSouth(), "
+            "b.getWest(), b.getNorth(), b.getEast()]; })()"
+        )
         s, w, n, e = box
-        impact = [m for m in overflight_messages if m["type"] == "assessment"][-1][
-            "predictions"][0]
+        impact = [m for m in overflight_messages if m["type"] == "assessment"][-1]["predictions"][0]
         assert s <= impact["impact_lat"] <= n and w <= impact["impact_lon"] <= e
         assert s <= 43.0 <= n and w <= 142.5 <= e  # Hokkaido
         ARTIFACTS.mkdir(exist_ok=True)
@@ -122,28 +131,39 @@ SIZES = {"phone": (390, 844), "laptop": (1280, 720), "desktop": (1920, 1080)}
 
 
 def _rect(page, sel):
-    return page.evaluate(f"(() => {{ const r = document.querySelector({sel!r})"
-                         ".getBoundingClientRect(); "
-                         "return [r.left, r.top, r.right, r.bottom]; })()")
+    return page.evaluate(
+        f"(() => {{ const r = document.querySelector({sel!r})"
+        ".getBoundingClientRect(); "
+        "return [r.left, r.top, r.right, r.bottom]; })()"
+    )
 
 
 def _overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def test_three_window_sizes_and_an_event_opened(store, browser, overflight_messages,  # noqa: F811
-                                                keyring):
+def test_three_window_sizes_and_an_event_opened(
+    store,
+    browser,  # noqa: F811
+    overflight_messages,  # noqa: F811
+    keyring,
+):
     outside, errors = [], []
     key = bearer(keyring.keys["operator"])
-    with LiveServer(create_app(store, runs=_runs(overflight_messages), keys=keyring,
-                               limits=FAST)) as srv:
+    with LiveServer(
+        create_app(store, runs=_runs(overflight_messages), keys=keyring, limits=FAST)
+    ) as srv:
         for name in ("rok_jcs_2025-11-07.txt", "japan_mod_2025-11-07.txt"):
-            r = httpx.post(srv.url + "/api/events/ingest", timeout=120,
-                           content=(STATEMENTS / name).read_text(),
-                           headers={"Content-Type": "text/plain", **key})
+            r = httpx.post(
+                srv.url + "/api/events/ingest",
+                timeout=120,
+                content=(STATEMENTS / name).read_text(),
+                headers={"Content-Type": "text/plain", **key},
+            )
             assert r.status_code == 201, r.text
-        r = httpx.post(srv.url + "/api/scenarios/overflight/run?speed=10000", timeout=30,
-                       headers=key)
+        r = httpx.post(
+            srv.url + "/api/scenarios/overflight/run?speed=10000", timeout=30, headers=key
+        )
         assert r.status_code == 202
         for label, (w, h) in SIZES.items():
             page = _page(browser, srv, outside, errors, (w, h))

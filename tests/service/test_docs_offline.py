@@ -43,8 +43,7 @@ def test_docs_and_redoc_render_offline(app, browser):  # noqa: F811
         page.screenshot(path=str(ARTIFACTS / "docs.png"))
         page.goto(srv.url + "/redoc")
         page.wait_for_selector("[role=search], .menu-content", timeout=30_000)
-        page.wait_for_function("document.body.innerText.includes('/api/events')",
-                               timeout=30_000)
+        page.wait_for_function("document.body.innerText.includes('/api/events')", timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "redoc.png"))
     assert outside == [], outside
     assert errors == [], errors
@@ -55,8 +54,11 @@ def test_docs_pages_reference_only_local_assets(client):
         html = client.get(path).text
         assert "cdn.jsdelivr" not in html and "fonts.googleapis" not in html
         assert "/static/vendor/" in html
-    for asset in ("swagger-ui/swagger-ui-bundle.js", "swagger-ui/swagger-ui.css",
-                  "redoc/redoc.standalone.js"):
+    for asset in (
+        "swagger-ui/swagger-ui-bundle.js",
+        "swagger-ui/swagger-ui.css",
+        "redoc/redoc.standalone.js",
+    ):
         assert client.get(f"/static/vendor/{asset}").status_code == 200
 
 

@@ -33,10 +33,28 @@ launch from the Taekwan area of North Pyongan Province at around 12:35 p.m.
 def _start(db_url: str, port: int, keys: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from launchwatch.cli import app; app()", "serve",
-         "--host", "127.0.0.1", "--port", str(port), "--db", db_url, "--log-level", "warning",
-         "--keys", keys, "--write-rate", "10000"],  # durability here, rate limits elsewhere
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        [
+            sys.executable,
+            "-c",
+            "from launchwatch.cli import app; app()",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--db",
+            db_url,
+            "--log-level",
+            "warning",
+            "--keys",
+            keys,
+            "--write-rate",
+            "10000",
+        ],  # durability here, rate limits elsewhere
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -52,8 +70,14 @@ def _start(db_url: str, port: int, keys: str) -> subprocess.Popen:
 
 def _body(writer: int, i: int) -> dict:
     day = dt.date(1990, 1, 1) + dt.timedelta(days=writer * MAX_PER_WRITER + i)
-    return {"launch_date": day.isoformat(), "site": "Sohae", "missile_class": "SRBM",
-            "range_km": 100.0 + i, "authority": "ROK JCS", "source": f"durability {writer}/{i}"}
+    return {
+        "launch_date": day.isoformat(),
+        "site": "Sohae",
+        "missile_class": "SRBM",
+        "range_km": 100.0 + i,
+        "authority": "ROK JCS",
+        "source": f"durability {writer}/{i}",
+    }
 
 
 @pytest.fixture
@@ -79,9 +103,13 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path, service_procs):
     proc = _start(db, port, keys)
     service_procs.append(proc)
 
-    first = httpx.post(f"{base}/api/events/ingest", content=STATEMENT.encode(),
-                       headers={"content-type": "text/plain", **auth},
-                       params={"reconstruct": "false"}, timeout=60)
+    first = httpx.post(
+        f"{base}/api/events/ingest",
+        content=STATEMENT.encode(),
+        headers={"content-type": "text/plain", **auth},
+        params={"reconstruct": "false"},
+        timeout=60,
+    )
     assert first.status_code == 201, first.text
 
     acked: dict[tuple[int, int], int] = {}  # (writer, i) -> event id
@@ -131,9 +159,12 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path, service_procs):
         again = c.post("/api/events", json=_body(w, i))
         assert again.status_code == 200 and again.json()["duplicate"] is True
         assert again.json()["event_id"] == event_id
-        text_again = c.post("/api/events/ingest", content=STATEMENT.encode(),
-                            headers={"content-type": "text/plain", **auth},
-                            params={"reconstruct": "false"})
+        text_again = c.post(
+            "/api/events/ingest",
+            content=STATEMENT.encode(),
+            headers={"content-type": "text/plain", **auth},
+            params={"reconstruct": "false"},
+        )
         assert text_again.status_code == 200 and text_again.json()["duplicate"] is True
         assert text_again.json()["event_id"] == first.json()["event_id"]
         health = c.get("/api/health").json()

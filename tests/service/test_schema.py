@@ -26,13 +26,19 @@ def _operations(app):
 
 def test_operations_are_covered(app):
     labels = {op.label for op in _operations(app)}
-    assert {"GET /api/events", "POST /api/events", "POST /api/events/ingest",
-            "GET /api/events/{event_id}", "POST /api/scenarios/{name}/run",
-            "GET /api/areas"} <= labels
+    assert {
+        "GET /api/events",
+        "POST /api/events",
+        "POST /api/events/ingest",
+        "GET /api/events/{event_id}",
+        "POST /api/scenarios/{name}/run",
+        "GET /api/areas",
+    } <= labels
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-                         ids=["positive", "negative"])
+@pytest.mark.parametrize(
+    "mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["positive", "negative"]
+)
 def test_no_server_error(app, keyring, mode):
     auth = {"Authorization": f"Bearer {keyring.keys['operator']}"}
     calls, no_negative = [], []
@@ -43,8 +49,13 @@ def test_no_server_error(app, keyring, mode):
             n = EXAMPLES
 
         @given(case=op.as_strategy(generation_mode=mode))
-        @settings(max_examples=n, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=n,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case):
             response = case.call_and_validate(checks=[not_a_server_error], headers=auth)
             detail = response.json().get("detail") if response.status_code == 422 else None

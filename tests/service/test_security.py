@@ -18,8 +18,7 @@ from launchwatch.service.guard import Limits, RateLimiter
 
 from .conftest import FAST, LiveServer, bearer, test_client
 
-BODY = {"launch_date": "2025-11-07", "site": "Taekwan", "range_km": 700,
-        "authority": "ROK JCS"}
+BODY = {"launch_date": "2025-11-07", "site": "Taekwan", "range_km": 700, "authority": "ROK JCS"}
 
 
 # -- roles ---------------------------------------------------------------------------------
@@ -30,14 +29,19 @@ def test_reads_are_open_and_writes_need_a_key(anon, store):
     r = anon.post("/api/events", json=BODY)
     assert r.status_code == 401 and "API key" in r.json()["detail"]
     assert r.headers["www-authenticate"] == "Bearer"
-    r = anon.post("/api/events/ingest", content=b"North Korea fired a missile.",
-                  headers={"content-type": "text/plain"})
+    r = anon.post(
+        "/api/events/ingest",
+        content=b"North Korea fired a missile.",
+        headers={"content-type": "text/plain"},
+    )
     assert r.status_code == 401
     assert anon.post("/api/scenarios/reference-2025-11-07/run").status_code == 401
     bad = {"Authorization": "Bearer lw_00000000_" + "A" * 43}
     assert anon.post("/api/events", json=BODY, headers=bad).status_code == 401
-    assert anon.post("/api/events", json=BODY, headers={"Authorization": "Basic eDp5"}) \
-        .status_code == 401
+    assert (
+        anon.post("/api/events", json=BODY, headers={"Authorization": "Basic eDp5"}).status_code
+        == 401
+    )
     assert store.count() == (0, 0)  # nothing stored
 
 
@@ -80,30 +84,46 @@ def test_cross_origin_writes_refused_even_with_a_key(client, store):
     r = client.post("/api/events", json=BODY, headers={"Origin": "null"})
     assert r.status_code == 403
     assert store.count() == (0, 0)
-    r = client.post("/api/events", json=BODY, headers={"Origin": "http://testserver",
-                                                       "Sec-Fetch-Site": "same-origin"})
+    r = client.post(
+        "/api/events",
+        json=BODY,
+        headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
+    )
     assert r.status_code == 201
     # a simple cross-origin form post (text/plain, no preflight) is refused too
-    r = client.post("/api/events/ingest", content=b"text", headers={
-        "Origin": "http://evil.example", "content-type": "text/plain"})
+    r = client.post(
+        "/api/events/ingest",
+        content=b"text",
+        headers={"Origin": "http://evil.example", "content-type": "text/plain"},
+    )
     assert r.status_code == 403
 
 
 def test_allow_list_and_host_check(store, fake_runs, keyring):
-    lim = Limits(allow_origins=("https://partner.example",),
-                 allowed_hosts=("127.0.0.1:8000",), key_rate=1e6, key_burst=10**6)
+    lim = Limits(
+        allow_origins=("https://partner.example",),
+        allowed_hosts=("127.0.0.1:8000",),
+        key_rate=1e6,
+        key_burst=10**6,
+    )
     app = create_app(store, runs=fake_runs, keys=keyring, limits=lim)
-    with test_client(app, base_url="http://127.0.0.1:8000",
-                     headers=bearer(keyring.keys["writer"])) as c:
-        r = c.post("/api/events", json=BODY, headers={"Origin": "https://partner.example",
-                                                      "Sec-Fetch-Site": "cross-site"})
+    with test_client(
+        app, base_url="http://127.0.0.1:8000", headers=bearer(keyring.keys["writer"])
+    ) as c:
+        r = c.post(
+            "/api/events",
+            json=BODY,
+            headers={"Origin": "https://partner.example", "Sec-Fetch-Site": "cross-site"},
+        )
         assert r.status_code == 201
         assert c.get("/api/health", headers={"Host": "rebind.example:8000"}).status_code == 421
 
 
 def test_cross_site_websocket_refused(client):
-    with pytest.raises(WebSocketDisconnect) as exc, \
-            client.websocket_connect("/ws/live", headers={"Origin": "http://evil.example"}):
+    with (
+        pytest.raises(WebSocketDisconnect) as exc,
+        client.websocket_connect("/ws/live", headers={"Origin": "http://evil.example"}),
+    ):
         pass
     assert exc.value.code == 1008
     with client.websocket_connect("/ws/live", headers={"Origin": "http://testserver"}) as ws:
@@ -112,8 +132,11 @@ def test_cross_site_websocket_refused(client):
 
 def test_websocket_client_cap(store, fake_runs, keyring):
     app = create_app(store, runs=fake_runs, keys=keyring, limits=Limits(max_ws=2))
-    with test_client(app) as c, c.websocket_connect("/ws/live") as a, \
-            c.websocket_connect("/ws/live") as b:
+    with (
+        test_client(app) as c,
+        c.websocket_connect("/ws/live") as a,
+        c.websocket_connect("/ws/live") as b,
+    ):
         a.receive_json(), b.receive_json()
         with pytest.raises(WebSocketDisconnect) as exc, c.websocket_connect("/ws/live"):
             pass
@@ -125,8 +148,10 @@ def test_security_headers(anon):
     for path in ("/", "/api/events", "/static/app.js"):
         h = anon.get(path).headers
         csp = h["content-security-policy"]
-        assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1] \
-            .split(";")[0]
+        assert (
+            "script-src 'self'" in csp
+            and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+        )
         assert "frame-ancestors 'none'" in csp
         assert h["x-content-type-options"] == "nosniff"
         assert h["referrer-policy"] == "no-referrer"
@@ -156,14 +181,19 @@ def test_streamed_body_is_cut_off_at_the_limit(store, fake_runs, keyring):
 
     with LiveServer(create_app(store, runs=fake_runs, keys=keyring, limits=lim)) as srv:
         try:
-            r = httpx.post(srv.url + "/api/events/ingest", content=chunks(), timeout=30,
-                           headers={"content-type": "text/plain",
-                                    **bearer(keyring.keys["writer"])})
+            r = httpx.post(
+                srv.url + "/api/events/ingest",
+                content=chunks(),
+                timeout=30,
+                headers={"content-type": "text/plain", **bearer(keyring.keys["writer"])},
+            )
             assert r.status_code == 413
         except (httpx.WriteError, httpx.RemoteProtocolError, httpx.ReadError):
             pass  # the server answered and closed while we were still sending
-        print(f"\nstreamed body: refused after {sent / 2**20:.1f} MiB of 300 MiB sent "
-              f"(limit 64 KiB; the rest is socket buffers)")
+        print(
+            f"\nstreamed body: refused after {sent / 2**20:.1f} MiB of 300 MiB sent "
+            f"(limit 64 KiB; the rest is socket buffers)"
+        )
         assert sent < 64 << 20, f"{sent} bytes went out before the refusal"
         assert httpx.get(srv.url + "/api/health").status_code == 200
     assert store.count() == (0, 0)
@@ -190,8 +220,11 @@ def test_writes_are_rate_limited_per_key(store, fake_runs, keyring):
         assert codes[:5] == [201] * 5 and codes[5] == 429
         assert int(r.headers["retry-after"]) >= 1
         # another key is not held back by this one
-        r = c.post("/api/events", json=dict(BODY, launch_date="1999-01-01"),
-                   headers=bearer(keyring.keys["operator"]))
+        r = c.post(
+            "/api/events",
+            json=dict(BODY, launch_date="1999-01-01"),
+            headers=bearer(keyring.keys["operator"]),
+        )
         assert r.status_code == 201
     assert store.count()[0] == 6
 
@@ -201,8 +234,14 @@ def test_writes_are_rate_limited_per_address(store, fake_runs, keyring):
     lim = Limits(addr_rate=1.0, addr_burst=4, key_rate=1e6, key_burst=10**6)
     app = create_app(store, runs=fake_runs, keys=keyring, limits=lim)
     with test_client(app) as c:
-        codes = [c.post("/api/events", json=BODY, headers={
-            "Authorization": f"Bearer lw_0000000{i}_" + "B" * 43}).status_code for i in range(6)]
+        codes = [
+            c.post(
+                "/api/events",
+                json=BODY,
+                headers={"Authorization": f"Bearer lw_0000000{i}_" + "B" * 43},
+            ).status_code
+            for i in range(6)
+        ]
     assert codes[:4] == [401] * 4 and codes[4:] == [429, 429]
 
 
@@ -211,9 +250,17 @@ def _fill(store, n: int) -> None:
     """``n`` events straight into the tables (fast), on distinct dates and sites."""
     from sqlalchemy import insert
 
-    rows = [{"dedupe_key": f"x|{i}", "launch_date": dt.date(1950, 1, 1) + dt.timedelta(days=i),
-             "site_name": f"site {i % 97}", "missile_class": ("SRBM", "ICBM")[i % 2],
-             "confidence": "reported", "landing_area": f"area {i}"} for i in range(n)]
+    rows = [
+        {
+            "dedupe_key": f"x|{i}",
+            "launch_date": dt.date(1950, 1, 1) + dt.timedelta(days=i),
+            "site_name": f"site {i % 97}",
+            "missile_class": ("SRBM", "ICBM")[i % 2],
+            "confidence": "reported",
+            "landing_area": f"area {i}",
+        }
+        for i in range(n)
+    ]
     with store.engine.begin() as conn:
         conn.execute(insert(Event), rows)
 
@@ -264,10 +311,11 @@ def test_list_latency_flat_with_record_size(tmp_path, fake_runs, keyring):
                     assert c.get("/api/events", params={"limit": 1}).status_code == 200
                     ts.append(time.perf_counter() - t0)
             figures[n] = sorted(ts)[len(ts) // 2] * 1e3
-    print(f"\nGET /api/events?limit=1 median: {figures[500]:.1f} ms at 500 events, "
-          f"{figures[20_000]:.1f} ms at 20,000 (ratio {figures[20_000] / figures[500]:.2f})")
+    print(
+        f"\nGET /api/events?limit=1 median: {figures[500]:.1f} ms at 500 events, "
+        f"{figures[20_000]:.1f} ms at 20,000 (ratio {figures[20_000] / figures[500]:.2f})"
+    )
     assert figures[20_000] <= 50.0
-
 
 
 # -- runs cut short by a shutdown ----------------------------------------------------------
@@ -315,9 +363,12 @@ def test_simulated_runs_are_kept_up_to_the_retention(store, keyring):
     from .conftest import fake_messages
 
     runs = RunManager(Hub(), fake_messages, sleep=lambda s: None)
-    app = create_app(store, runs=runs, keys=keyring, limits=Limits(keep_simulated=2,
-                                                                   key_rate=1e6,
-                                                                   key_burst=10**6))
+    app = create_app(
+        store,
+        runs=runs,
+        keys=keyring,
+        limits=Limits(keep_simulated=2, key_rate=1e6, key_burst=10**6),
+    )
     with test_client(app, headers=bearer(keyring.keys["operator"])) as c:
         c.post("/api/events", json=BODY)  # a real report: never pruned
         for _ in range(4):
@@ -326,6 +377,8 @@ def test_simulated_runs_are_kept_up_to_the_retention(store, keyring):
             while c.get(f"/api/runs/{rid}").json()["state"] not in ("done", "failed"):
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
-        conf = [e["confidence"] for e in c.get("/api/events", params={
-            "limit": 100, "simulated": "true"}).json()]
+        conf = [
+            e["confidence"]
+            for e in c.get("/api/events", params={"limit": 100, "simulated": "true"}).json()
+        ]
     assert sorted(conf) == ["confirmed", "simulated", "simulated"]  # ROK JCS: confirmed

@@ -16,8 +16,7 @@ SCENARIO = "reference-2025-11-07"
 #: THAAD and SBIRS are US-operated; Green Pines Korean; the Sea of Japan Aegis Japanese).
 SPLIT = {
     "KOR-JCS": ("KOR", ["GreenPine-Jincheon", "GreenPine-Gyeongsang"]),
-    "USA-INDOPACOM": ("USA", ["TPY2-Shariki", "TPY2-Kyogamisaki", "THAAD-Seongju",
-                              "SBIRS-GEO-1"]),
+    "USA-INDOPACOM": ("USA", ["TPY2-Shariki", "TPY2-Kyogamisaki", "THAAD-Seongju", "SBIRS-GEO-1"]),
     "JPN-MOD": ("JPN", ["Aegis-SeaOfJapan"]),
 }
 
@@ -29,18 +28,33 @@ def keydir(tmp_path_factory) -> Path:
     return folder
 
 
-def write_configs(folder: Path, keydir: Path, *, policies: dict | None = None,
-                  bus: dict | None = None, state=(), **extra) -> dict[str, Path]:
+def write_configs(
+    folder: Path,
+    keydir: Path,
+    *,
+    policies: dict | None = None,
+    bus: dict | None = None,
+    state=(),
+    **extra,
+) -> dict[str, Path]:
     """One YAML configuration per node of SPLIT in ``folder``; ``policies``: node id -> policy
     mapping (default: everything to everyone); ``state``: the nodes that get a state dir."""
     out = {}
     for node, (partner, sensors) in SPLIT.items():
-        cfg = {"node_id": node, "partner": partner,
-               "private_key": str(keydir / f"{node}.key"),
-               "partners": {n: {"partner": p, "public_key": str(keydir / f"{n}.pub")}
-                            for n, (p, _) in SPLIT.items() if n != node},
-               "scenario": SCENARIO, "sensors": sensors, "wait_s": 0.0,
-               "warn": partner == "JPN"}  # Japan's node runs the J-Alert-like policy
+        cfg = {
+            "node_id": node,
+            "partner": partner,
+            "private_key": str(keydir / f"{node}.key"),
+            "partners": {
+                n: {"partner": p, "public_key": str(keydir / f"{n}.pub")}
+                for n, (p, _) in SPLIT.items()
+                if n != node
+            },
+            "scenario": SCENARIO,
+            "sensors": sensors,
+            "wait_s": 0.0,
+            "warn": partner == "JPN",
+        }  # Japan's node runs the J-Alert-like policy
         cfg.update(extra)
         if policies and node in policies:
             pol = folder / f"policy-{node}.yaml"

@@ -24,11 +24,20 @@ NOW = 1.75e9
 
 
 def _env(seq: int, sender: str = "KOR-JCS", n_rows: int = 0, sent_s: float | None = None):
-    body = m.WarningNotice(identifier="x" * max(1, n_rows), msg_type="Alert",
-                           sent="2025-11-07T12:35:00+09:00", area_codes=("JP-01",),
-                           track_id=(1,))
-    return m.make_envelope(sender=sender, seq=seq, labels=("USA", "KOR"), body=body,
-                           sent_s=NOW - 100.0 + seq if sent_s is None else sent_s)
+    body = m.WarningNotice(
+        identifier="x" * max(1, n_rows),
+        msg_type="Alert",
+        sent="2025-11-07T12:35:00+09:00",
+        area_codes=("JP-01",),
+        track_id=(1,),
+    )
+    return m.make_envelope(
+        sender=sender,
+        seq=seq,
+        labels=("USA", "KOR"),
+        body=body,
+        sent_s=NOW - 100.0 + seq if sent_s is None else sent_s,
+    )
 
 
 # -- private keys on disk ------------------------------------------------------------------
@@ -70,8 +79,10 @@ def test_encrypted_pkcs8_with_passphrase_from_env_or_file(tmp_path, monkeypatch)
     with pytest.raises(KeyFileError, match=PASSPHRASE_ENV):
         load_private_key(path)
     monkeypatch.setenv(PASSPHRASE_ENV, "correct horse")
-    assert load_private_key(path).public_key().public_bytes_raw() == \
-        key.public_key().public_bytes_raw()
+    assert (
+        load_private_key(path).public_key().public_bytes_raw()
+        == key.public_key().public_bytes_raw()
+    )
     monkeypatch.setenv(PASSPHRASE_ENV, "wrong")
     with pytest.raises(KeyFileError, match="wrong passphrase"):
         load_private_key(path)

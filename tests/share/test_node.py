@@ -73,16 +73,20 @@ def test_every_node_receives_the_others_assessments(open_run):
         for sender in node.partner_nodes:
             theirs = by_id[sender]
             got = node.partner_assessments[sender]
-            assert node.accepted[sender]["assessment"] == \
-                theirs.outbox.sent[node.partner]["assessment"] > 0
+            assert (
+                node.accepted[sender]["assessment"]
+                == theirs.outbox.sent[node.partner]["assessment"]
+                > 0
+            )
             assert set(got) == set(theirs.own_assessments)  # every track they assessed
             for tid, rec in got.items():
                 mine = node.own_assessments[tid]
                 assert rec["t_s"] == mine["t_s"]
                 assert rec["verdict"]["country"] != "JPN" and rec["p_japan_eez"] < 0.5
                 assert rec["verdict"] == mine["verdict"]
-                _, _, d_m = geodesy.inverse(rec["impact_lat"], rec["impact_lon"],
-                                            mine["impact_lat"], mine["impact_lon"])
+                _, _, d_m = geodesy.inverse(
+                    rec["impact_lat"], rec["impact_lon"], mine["impact_lat"], mine["impact_lon"]
+                )
                 assert float(d_m) < 3e3, (node.node_id, sender, tid, float(d_m))
         s = json.loads(json.dumps(node.summary(), allow_nan=False))
         assert s["assess"]["made"] == node.assessments_made
@@ -107,18 +111,38 @@ def test_warnings_are_sent_received_and_follow_the_policy(tmp_path, keydir, feed
     stored; a restricted one never reaches the excluded partner."""
     from launchwatch.warn.policy import WarningEvent
 
-    policies = {"JPN-MOD": {"partners": ["KOR", "USA", "JPN"], "rules": [
-        {"kind": "warning", "tracks": [9], "to": ["JPN", "USA"]},
-        {"kind": "*", "to": ["KOR", "USA", "JPN"]}]}}
+    policies = {
+        "JPN-MOD": {
+            "partners": ["KOR", "USA", "JPN"],
+            "rules": [
+                {"kind": "warning", "tracks": [9], "to": ["JPN", "USA"]},
+                {"kind": "*", "to": ["KOR", "USA", "JPN"]},
+            ],
+        }
+    }
     bus = InProcBus()
     nodes = {n.node_id: n for n in _nodes(tmp_path, keydir, feed, bus, policies=policies)}
     kor, usa, jpn = nodes["KOR-JCS"], nodes["USA-INDOPACOM"], nodes["JPN-MOD"]
-    cap = ('<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><info>'
-           '<headline>Missile launched: it may fly over your area</headline></info></alert>')
-    events = [WarningEvent(t_s=60.0, kind="issue", code=128, areas=("JP-01",),
-                           track_ids=(tid,), identifier=f"w-T{tid}-001",
-                           sent="2025-11-07T12:36:00+09:00", msg_type="Alert", references=(),
-                           open_areas=("JP-01",), cap_xml=cap) for tid in (1, 9)]
+    cap = (
+        '<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><info>'
+        "<headline>Missile launched: it may fly over your area</headline></info></alert>"
+    )
+    events = [
+        WarningEvent(
+            t_s=60.0,
+            kind="issue",
+            code=128,
+            areas=("JP-01",),
+            track_ids=(tid,),
+            identifier=f"w-T{tid}-001",
+            sent="2025-11-07T12:36:00+09:00",
+            msg_type="Alert",
+            references=(),
+            open_areas=("JP-01",),
+            cap_xml=cap,
+        )
+        for tid in (1, 9)
+    ]
     assert jpn._send_warnings(events) == 3  # track 1 to both partners, track 9 to USA
     kor.receive()
     usa.receive()
@@ -129,8 +153,7 @@ def test_warnings_are_sent_received_and_follow_the_policy(tmp_path, keydir, feed
     assert w["headline"] == "launched: Missile launched: it may fly over your area"
     assert usa.accepted["JPN-MOD"]["warning"] == 2 and kor.accepted["JPN-MOD"]["warning"] == 1
     assert usa.summary()["partner_warnings"] == usa.partner_warnings
-    assert [e["identifier"] for e in jpn.summary()["warnings_issued"]] == ["w-T1-001",
-                                                                          "w-T9-001"]
+    assert [e["identifier"] for e in jpn.summary()["warnings_issued"]] == ["w-T1-001", "w-T9-001"]
 
 
 def test_a_node_alone_sees_less(feed, single_machine):
@@ -150,19 +173,28 @@ def test_a_node_alone_sees_less(feed, single_machine):
 
 
 def test_label_restricted_track_and_detections_never_reach_the_excluded_partner(
-        tmp_path, keydir, feed, single_machine):
+    tmp_path, keydir, feed, single_machine
+):
     ref = single_machine.tracker.history
     confirmed = np.unique(ref["track_id"][ref["confirmed"]])
     assert confirmed.size >= 1  # one since the glide model (no break); tentative ones too
     secret = int(confirmed[-1])
     policies = {
-        "USA-INDOPACOM": {"partners": ["KOR", "USA", "JPN"], "rules": [
-            {"kind": "tracks", "tracks": [secret], "to": ["USA", "KOR"]},
-            {"kind": "assessment", "tracks": [secret], "to": ["USA", "KOR"]},
-            {"kind": "*", "to": ["KOR", "USA", "JPN"]}]},
+        "USA-INDOPACOM": {
+            "partners": ["KOR", "USA", "JPN"],
+            "rules": [
+                {"kind": "tracks", "tracks": [secret], "to": ["USA", "KOR"]},
+                {"kind": "assessment", "tracks": [secret], "to": ["USA", "KOR"]},
+                {"kind": "*", "to": ["KOR", "USA", "JPN"]},
+            ],
+        },
         "JPN-MOD": yaml.safe_load(
-            (__import__("importlib").resources.files("launchwatch.share") / "data" /
-             "policy-JPN-MOD.yaml").read_text()),
+            (
+                __import__("importlib").resources.files("launchwatch.share")
+                / "data"
+                / "policy-JPN-MOD.yaml"
+            ).read_text()
+        ),
     }
     bus = InProcBus()
     nodes = {n.node_id: n for n in _nodes(tmp_path, keydir, feed, bus, policies=policies)}
@@ -192,8 +224,11 @@ def test_label_restricted_track_and_detections_never_reach_the_excluded_partner(
             n_assess += 1
             if env.sender == usa.node_id:  # track ids are per sender
                 assert secret not in m.check_assessment(m.decode_body(env))["track_id"]
-    assert n_assess > 0 and n_assess == jpn.accepted["USA-INDOPACOM"]["assessment"] + \
-        jpn.accepted["KOR-JCS"]["assessment"]
+    assert (
+        n_assess > 0
+        and n_assess
+        == jpn.accepted["USA-INDOPACOM"]["assessment"] + jpn.accepted["KOR-JCS"]["assessment"]
+    )
     # Japan's ship radar went to the USA only
     aegis = "Aegis-SeaOfJapan"
     n_aegis = int(np.sum(feed.detections["sensor"] == aegis))
@@ -202,12 +237,16 @@ def test_label_restricted_track_and_detections_never_reach_the_excluded_partner(
     diff = _same_tracks(usa.tracker.history, ref)  # USA may see everything: tracks as fused
     assert diff is not None and diff < 1e-6, diff
     # a faulty US sender that ignores the policy: Japan's receiver refuses it
-    faulty = Outbox(usa.node_id, "USA", usa.setup.key, usa.setup.policy, bus,
-                    seq=usa.outbox.seq)
+    faulty = Outbox(usa.node_id, "USA", usa.setup.key, usa.setup.policy, bus, seq=usa.outbox.seq)
     rows = m.latest_per_track(usa.tracker.history)
     faulty.seq += 1
-    env = m.make_envelope(sender=usa.node_id, seq=faulty.seq, labels=["USA", "KOR"],
-                          body=m.tracks_body(rows, epoch=usa.epoch), sent_s=faulty.clock())
+    env = m.make_envelope(
+        sender=usa.node_id,
+        seq=faulty.seq,
+        labels=["USA", "KOR"],
+        body=m.tracks_body(rows, epoch=usa.epoch),
+        sent_s=faulty.clock(),
+    )
     from launchwatch.share.signing import sign_envelope
 
     bus.publish(inbox("JPN"), sign_envelope(usa.setup.key, env))
@@ -220,8 +259,9 @@ def test_label_restricted_track_and_detections_never_reach_the_excluded_partner(
 
 
 @pytest.mark.slow
-def test_killed_node_restarts_from_checkpoint_and_catches_up(tmp_path, keydir, feed,
-                                                             single_machine):
+def test_killed_node_restarts_from_checkpoint_and_catches_up(
+    tmp_path, keydir, feed, single_machine
+):
     bus = InProcBus()
     cfgs = write_configs(tmp_path, keydir, state=("KOR-JCS",))
     nodes = [Node(load_config(p), bus, feed) for p in cfgs.values()]
@@ -296,8 +336,9 @@ def test_run_nodes_in_one_process_on_a_short_scenario(tmp_path, keydir, capsys):
     from launchwatch.sense.scenario import load_scenario
     from launchwatch.share.runner import run_nodes
 
-    text = (resources.files("launchwatch.sense.scenarios") /
-            "reference-2025-11-07.yaml").read_text()
+    text = (
+        resources.files("launchwatch.sense.scenarios") / "reference-2025-11-07.yaml"
+    ).read_text()
     short = tmp_path / "short.yaml"
     short.write_text(text.replace("time_step_s: 0.1", "time_step_s: 0.1\nduration_s: 120"))
     cfgs = write_configs(tmp_path, keydir, state=tuple(SPLIT), scenario=str(short))
@@ -317,5 +358,6 @@ def test_run_nodes_in_one_process_on_a_short_scenario(tmp_path, keydir, capsys):
     assert run_node(alone["JPN-MOD"]) == 0
     out = capsys.readouterr()
     assert "note: in-process bus" in out.err
-    assert json.loads(out.out)["gate"]["received"] == int(np.sum(
-        ref_run.detections["sensor"] == "Aegis-SeaOfJapan"))
+    assert json.loads(out.out)["gate"]["received"] == int(
+        np.sum(ref_run.detections["sensor"] == "Aegis-SeaOfJapan")
+    )

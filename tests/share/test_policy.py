@@ -30,8 +30,7 @@ def test_first_matching_rule_and_classes():
 
 
 def test_no_rule_means_nobody():
-    p = Policy.from_dict({"partners": ["KOR", "USA"], "rules": [{"kind": "tracks",
-                                                                  "to": ["USA"]}]})
+    p = Policy.from_dict({"partners": ["KOR", "USA"], "rules": [{"kind": "tracks", "to": ["USA"]}]})
     assert p.labels("detections", sensor="x") == ()
 
 
@@ -39,22 +38,29 @@ def test_row_labels_are_per_distinct_key():
     p = Policy.from_dict(RAW)
     sensors = np.array(["TPY2-Shariki", "Aegis-SeaOfJapan", "TPY2-Shariki", "Aegis-SeaOfJapan"])
     sets, index = p.row_labels("detections", sensors=sensors)
-    assert [sets[i] for i in index] == [("JPN", "KOR", "USA"), ("USA",),
-                                        ("JPN", "KOR", "USA"), ("USA",)]
+    assert [sets[i] for i in index] == [
+        ("JPN", "KOR", "USA"),
+        ("USA",),
+        ("JPN", "KOR", "USA"),
+        ("USA",),
+    ]
     sets, index = p.row_labels("tracks", tracks=np.array([1, 3]))
     assert [sets[i] for i in index] == [("JPN", "KOR", "USA"), ("KOR", "USA")]
     sets, index = p.row_labels("detections", sensors=np.array([], dtype="U24"))
     assert index.size == 0
 
 
-@pytest.mark.parametrize("raw, where", [
-    ({"partners": []}, "partners"),
-    ({"partners": ["KOR"], "rules": [{"kind": "tracks", "to": ["CHN"]}]}, "rules.0.to"),
-    ({"partners": ["KOR"], "rules": [{"kind": "gossip", "to": ["KOR"]}]}, "rules.0.kind"),
-    ({"partners": ["KOR"], "classes": {"A": ["USA"]}}, "unknown partners"),
-    ({"partners": ["KOR"], "rules": [{"kind": "tracks", "too": ["KOR"]}]}, "too"),
-    ([1, 2], "mapping"),
-])
+@pytest.mark.parametrize(
+    "raw, where",
+    [
+        ({"partners": []}, "partners"),
+        ({"partners": ["KOR"], "rules": [{"kind": "tracks", "to": ["CHN"]}]}, "rules.0.to"),
+        ({"partners": ["KOR"], "rules": [{"kind": "gossip", "to": ["KOR"]}]}, "rules.0.kind"),
+        ({"partners": ["KOR"], "classes": {"A": ["USA"]}}, "unknown partners"),
+        ({"partners": ["KOR"], "rules": [{"kind": "tracks", "too": ["KOR"]}]}, "too"),
+        ([1, 2], "mapping"),
+    ],
+)
 def test_errors_are_one_line_naming_the_field(raw, where):
     with pytest.raises(PolicyError) as exc:
         Policy.from_dict(raw, "p.yaml")

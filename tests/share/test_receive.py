@@ -22,8 +22,7 @@ NOW = 1.75e9
 
 @pytest.fixture()
 def keys(keydir):
-    return {n: load_private_key(keydir / f"{n}.key") for n in ("KOR-JCS", "USA-INDOPACOM",
-                                                                "ROGUE")}
+    return {n: load_private_key(keydir / f"{n}.key") for n in ("KOR-JCS", "USA-INDOPACOM", "ROGUE")}
 
 
 @pytest.fixture()
@@ -33,8 +32,13 @@ def receiver(keydir):
 
 
 def _env(seq=1, labels=("USA", "KOR"), sent_s=NOW, sender="KOR-JCS"):
-    body = m.WarningNotice(identifier="x", msg_type="Alert", sent="2025-11-07T12:35:00+09:00",
-                           area_codes=("JP-01",), track_id=(1,))
+    body = m.WarningNotice(
+        identifier="x",
+        msg_type="Alert",
+        sent="2025-11-07T12:35:00+09:00",
+        area_codes=("JP-01",),
+        track_id=(1,),
+    )
     return m.make_envelope(sender=sender, seq=seq, labels=labels, body=body, sent_s=sent_s)
 
 
@@ -61,23 +65,35 @@ def test_each_reason(receiver, keys):
         "replayed": [good],
         "unsigned": [m.encode_frame(m.Frame(sender="KOR-JCS", envelope=raw))],
         "bad_signature": [
-            m.encode_frame(m.Frame(sender="KOR-JCS", envelope=bytes(tampered),
-                                   signature=kor.sign(raw))),
+            m.encode_frame(
+                m.Frame(sender="KOR-JCS", envelope=bytes(tampered), signature=kor.sign(raw))
+            ),
             sign_envelope(keys["ROGUE"], _env(seq=3)),  # rogue key claims to be KOR
         ],
         "unknown_sender": [sign_envelope(keys["ROGUE"], _env(seq=3, sender="ROGUE"))],
         "not_releasable": [sign_envelope(kor, _env(seq=4, labels=("KOR", "JPN")))],
-        "stale": [sign_envelope(kor, _env(seq=5, sent_s=NOW - 601.0)),
-                  sign_envelope(kor, _env(seq=6, sent_s=NOW + 31.0))],
+        "stale": [
+            sign_envelope(kor, _env(seq=5, sent_s=NOW - 601.0)),
+            sign_envelope(kor, _env(seq=6, sent_s=NOW + 31.0)),
+        ],
         "oversized": [b"\x93" + b"\0" * receiver.max_frame_bytes],
-        "malformed": [b"", b"\xc1\xc1", "text", None,
-                      m.encode_frame(m.Frame(sender="KOR-JCS", envelope=b"\x01",
-                                             signature=kor.sign(b"\x01"))),
-                      # signed envelope names another sender than the frame
-                      m.encode_frame(m.Frame(sender="KOR-JCS",
-                                             envelope=m.encode_envelope(_env(sender="X")),
-                                             signature=kor.sign(m.encode_envelope(
-                                                 _env(sender="X")))))],
+        "malformed": [
+            b"",
+            b"\xc1\xc1",
+            "text",
+            None,
+            m.encode_frame(
+                m.Frame(sender="KOR-JCS", envelope=b"\x01", signature=kor.sign(b"\x01"))
+            ),
+            # signed envelope names another sender than the frame
+            m.encode_frame(
+                m.Frame(
+                    sender="KOR-JCS",
+                    envelope=m.encode_envelope(_env(sender="X")),
+                    signature=kor.sign(m.encode_envelope(_env(sender="X"))),
+                )
+            ),
+        ],
     }
     for reason, frames in cases.items():
         before = receiver.ledger.rejected[reason]
@@ -104,8 +120,9 @@ def test_replay_window_takes_reordered_redelivery_once(receiver, keys):
 
 
 def test_detection_rows_come_out_checked(receiver, keys, feed):
-    body = m.detections_body(feed.detections[:20], epoch="2025-11-07T12:35:00+09:00",
-                             chunk_end_s=3.0)
+    body = m.detections_body(
+        feed.detections[:20], epoch="2025-11-07T12:35:00+09:00", chunk_end_s=3.0
+    )
     env = m.make_envelope(sender="KOR-JCS", seq=1, labels=["USA"], body=body, sent_s=NOW)
     got = receiver.accept(sign_envelope(keys["KOR-JCS"], env))
     assert got.rows.size == 20 and (got.rows["det_id"] == feed.detections["det_id"][:20]).all()
@@ -120,8 +137,9 @@ def test_detection_rows_come_out_checked(receiver, keys, feed):
 @given(data=st.binary(max_size=300), flips=st.lists(st.integers(0, 10_000), max_size=4))
 def test_never_raises_on_garbage_or_mutations(keydir, data, flips):
     kor = load_private_key(keydir / "KOR-JCS.key")
-    rec = Receiver("USA", Keyring.from_files({"KOR-JCS": keydir / "KOR-JCS.pub"}),
-                   clock=lambda: NOW)
+    rec = Receiver(
+        "USA", Keyring.from_files({"KOR-JCS": keydir / "KOR-JCS.pub"}), clock=lambda: NOW
+    )
     original = sign_envelope(kor, _env(seq=1))
     good = bytearray(original)
     for i in flips:

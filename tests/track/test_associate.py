@@ -40,8 +40,9 @@ def test_assign_sparse_is_optimal(seed):
     gain = -dense
     r, c = assign_sparse(rows, cols, gain[rows, cols] + 5.0, n_r, n_c, optional=True)
     a, b = linear_sum_assignment(np.where(edge, np.minimum(gain + 5.0, 0.0), 0.0))
-    assert np.isclose((gain[r, c] + 5.0).sum(), np.minimum(np.where(edge, gain + 5.0, 0.0),
-                                                           0.0)[a, b].sum())
+    assert np.isclose(
+        (gain[r, c] + 5.0).sum(), np.minimum(np.where(edge, gain + 5.0, 0.0), 0.0)[a, b].sum()
+    )
 
 
 @pytest.mark.parametrize("spread_m", [2e6, 3e4])

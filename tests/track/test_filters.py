@@ -69,10 +69,18 @@ def test_nees_and_nis_inside_chi2_band(filt, n_runs):
 
 def test_nees_fails_for_a_mis_specified_filter():
     """The same check rejects a filter that believes the radar is 3x better than it is."""
+
     class Overconfident(EKF):
         def update(self, x, P, meas, rows=None, *, overwrite=False):
-            m = Measurements(meas.z, meas.sigma / 3, meas.valid, meas.sensor_ecef, meas.enu,
-                             meas.t_s, meas.det_id)
+            m = Measurements(
+                meas.z,
+                meas.sigma / 3,
+                meas.valid,
+                meas.sensor_ecef,
+                meas.enu,
+                meas.t_s,
+                meas.det_id,
+            )
             return super().update(x, P, m, rows, overwrite=overwrite)
 
     nees, _, _ = _run(Overconfident(), 100, 20.0, seed=7)
@@ -101,6 +109,7 @@ def test_azimuth_wraps_through_north(filt):
     """A target due north of the radar measured at az = 2 pi - 1e-4 while predicted at +1e-4:
     the innovation is 2e-4 rad, not 2 pi."""
     from launchwatch.earth.frames import ecef_to_geodetic, enu_matrix
+
     lat, lon, _ = ecef_to_geodetic(RADAR_SITE)
     E = enu_matrix(lat, lon)
     tgt = RADAR_SITE + E.T @ np.array([0.0, 3e5, 1e5])  # due north, az = 0

@@ -26,7 +26,7 @@ def test_imm_picks_boost_then_coast(srbm_truth, filt):
     t0 = h["t_s"][0]
     assert t0 < 15.0  # visible above the radar horizon from ~10 s
     boost = (h["t_s"] > t0 + 3.0) & (h["t_s"] < t_burnout - 0.5)
-    coast = (h["t_s"] > t_burnout + 10.0)
+    coast = h["t_s"] > t_burnout + 10.0
     assert boost.sum() > 100 and coast.sum() > 2000
     assert np.mean(h["mu"][boost, BOOST] > 0.5) > 0.9, h["mu"][boost, BOOST][::20]
     assert np.mean(h["mu"][coast, COAST] > 0.5) > 0.95
@@ -58,8 +58,9 @@ def test_transition_matrix_must_be_stochastic():
 
 def test_single_model_imm_is_the_filter():
     rng = np.random.default_rng(0)
-    x = np.concatenate([rng.normal(6.6e6, 1e5, (4, 3)), rng.normal(0, 3e3, (4, 3)),
-                        np.full((4, 1), 8.0)], axis=1)
+    x = np.concatenate(
+        [rng.normal(6.6e6, 1e5, (4, 3)), rng.normal(0, 3e3, (4, 3)), np.full((4, 1), 8.0)], axis=1
+    )
     P = np.broadcast_to(np.diag([1e4] * 3 + [1e2] * 3 + [1.0]), (4, 7, 7)).copy()
     imm = IMM((models.COAST,), transition=((1.0,),))
     xp, Pp, cbar = imm.predict(x[:, None], P[:, None], np.ones((4, 1)), np.full(4, 0.5))

@@ -28,7 +28,7 @@ def test_jacobian_matches_finite_differences(model):
         xp, xm = x.copy(), x.copy()
         xp[:, j] += EPS[j]
         xm[:, j] -= EPS[j]
-        fd[:, :, j] = (models.derivative(xp, model.row()) - models.derivative(xm, model.row()))
+        fd[:, :, j] = models.derivative(xp, model.row()) - models.derivative(xm, model.row())
         fd[:, :, j] /= 2 * EPS[j]
     # the density table is piecewise exponential: its slope jumps at the 250 m nodes
     assert np.allclose(A, fd, rtol=1e-4, atol=1e-5)
@@ -48,7 +48,7 @@ def test_covariance_propagation_matches_flow_map(dt):
         xp, xm = x.copy(), x.copy()
         xp[:, j] += 10 * EPS[j]
         xm[:, j] -= 10 * EPS[j]
-        phi[:, :, j] = (models.propagate(xp, dt, p) - models.propagate(xm, dt, p))
+        phi[:, :, j] = models.propagate(xp, dt, p) - models.propagate(xm, dt, p)
         phi[:, :, j] /= 20 * EPS[j]
     ref = phi @ phi.transpose(0, 2, 1)
     rel = np.abs(P - ref).max(axis=(1, 2)) / np.abs(ref).max(axis=(1, 2))
@@ -77,6 +77,7 @@ def test_measurement_model_matches_sense_geometry():
     tgt = RADAR_SITE + rng.normal(0, 3e5, (50, 3)) + 2e5 * RADAR_SITE / np.linalg.norm(RADAR_SITE)
     x = np.concatenate([tgt, rng.normal(0, 2000, (50, 3)), np.zeros((50, 1))], axis=1)
     from launchwatch.earth.frames import ecef_to_geodetic, enu_matrix
+
     lat, lon, _ = ecef_to_geodetic(RADAR_SITE)
     E = np.broadcast_to(enu_matrix(lat, lon), (50, 3, 3))
     s = np.broadcast_to(RADAR_SITE, (50, 3))

@@ -14,8 +14,13 @@ def _truth():
     """Two missiles on straight lines 50 km apart, M1 launched at t = 10 s."""
     r0 = np.array([[-3.0e6, 4.0e6, 4.0e6], [-3.0e6, 4.05e6, 4.0e6]])
     v = np.array([[1000.0, 0.0, 500.0], [1000.0, 0.0, 500.0]])
-    states = np.concatenate([r0[:, None] + v[:, None] * TIMES[None, :, None],
-                             np.broadcast_to(v[:, None], (2, TIMES.size, 3))], axis=-1)
+    states = np.concatenate(
+        [
+            r0[:, None] + v[:, None] * TIMES[None, :, None],
+            np.broadcast_to(v[:, None], (2, TIMES.size, 3)),
+        ],
+        axis=-1,
+    )
     states[1, :10] = np.nan
     return make_truth(states, TIMES)
 
@@ -43,8 +48,14 @@ def test_perfect_tracks():
 
 def test_deliberate_swap_is_counted():
     tru = _truth()
-    h = np.concatenate([_rows(tru, 1, 0, 0, 50), _rows(tru, 1, 1, 51, 100),
-                        _rows(tru, 2, 1, 10, 50), _rows(tru, 2, 0, 51, 100)])
+    h = np.concatenate(
+        [
+            _rows(tru, 1, 0, 0, 50),
+            _rows(tru, 1, 1, 51, 100),
+            _rows(tru, 2, 1, 10, 50),
+            _rows(tru, 2, 0, 51, 100),
+        ]
+    )
     s = score(h, tru)
     assert s.n_swaps == 2 and s.n_breaks == 0
     assert np.all(s.swaps_per_track == [1, 1])
@@ -53,8 +64,9 @@ def test_deliberate_swap_is_counted():
 
 def test_deliberate_break_is_counted():
     tru = _truth()
-    h = np.concatenate([_rows(tru, 1, 0, 0, 50), _rows(tru, 3, 0, 53, 100),
-                        _rows(tru, 2, 1, 10, 100)])
+    h = np.concatenate(
+        [_rows(tru, 1, 0, 0, 50), _rows(tru, 3, 0, 53, 100), _rows(tru, 2, 1, 10, 100)]
+    )
     s = score(h, tru, stale_s=1.0)  # track 1 is gone from t = 52
     assert s.n_breaks == 1 and s.n_swaps == 0
     assert np.all(s.breaks_per_missile == [1, 0])
@@ -64,8 +76,9 @@ def test_deliberate_break_is_counted():
 def test_ospa_and_rmse_closed_form():
     tru = _truth()
     c, p = 10_000.0, 2.0
-    h = np.concatenate([_rows(tru, 1, 0, 0, 100, offset_m=100.0),
-                        _rows(tru, 7, 0, 0, 100, offset_m=3e5)])  # a far false track
+    h = np.concatenate(
+        [_rows(tru, 1, 0, 0, 100, offset_m=100.0), _rows(tru, 7, 0, 0, 100, offset_m=3e5)]
+    )  # a far false track
     s = score(h, tru, ospa_c_m=c, ospa_p=p)
     assert np.isclose(s.pos_rmse_m, 100.0)
     assert s.n_false_tracks == 1

@@ -62,9 +62,8 @@ def test_two_radars_fuse_into_one_track(srbm_truth):
     sl = slice(int(60 / DT), int(160 / DT))
     rng = np.random.default_rng(1)
     a = radar_scans(states[:, sl], times[sl], rng=rng, sensor="R1")
-    mid = 0.5 * (states[:, sl] + states[:, sl.start + 1:sl.stop + 1])  # truth at t + 50 ms
-    b = radar_scans(mid, times[sl] + 0.05, rng=rng, sensor="R2", site=SECOND_SITE,
-                    first_id=10**6)
+    mid = 0.5 * (states[:, sl] + states[:, sl.start + 1 : sl.stop + 1])  # truth at t + 50 ms
+    b = radar_scans(mid, times[sl] + 0.05, rng=rng, sensor="R2", site=SECOND_SITE, first_id=10**6)
     tracker = Tracker()
     for da, db in zip(a, b, strict=True):
         tracker.step(np.concatenate([da, db]))  # both sensors in one batch, split by frame
@@ -79,8 +78,12 @@ def _ir_detection(target_ecef, t, det_id, rng, sigma=5e-5):
     _, az, el = aer_from(GEO_SAT, target_ecef)
     det = np.zeros(1, DETECTION_DTYPE)
     det["det_id"], det["sensor"], det["kind"], det["t_s"] = det_id, "GEO-1", "ir", t
-    det["z"][0] = [np.mod(az + sigma * rng.standard_normal(), 2 * np.pi),
-                   el + sigma * rng.standard_normal(), np.nan, np.nan]
+    det["z"][0] = [
+        np.mod(az + sigma * rng.standard_normal(), 2 * np.pi),
+        el + sigma * rng.standard_normal(),
+        np.nan,
+        np.nan,
+    ]
     det["sigma"][0] = [sigma, sigma, np.nan, np.nan]
     det["sensor_ecef_m"] = GEO_SAT
     return det
@@ -93,10 +96,13 @@ def test_ir_cue_confirms_at_birth_and_ir_updates_the_track(srbm_truth):
     # a 0.1 s two-point start knows its velocity to ~1 km/s: cue confirmation allowed anyway
     tracker = Tracker(TrackerConfig(cue_confirm_max_vel_sigma_m_s=np.inf))
     tracker.step(_ir_detection(states[0, k0 - 10, :3], times[k0 - 10], 900, rng))  # cue
-    scans = radar_scans(states[:, k0:k0 + 100], times[k0:k0 + 100], rng=rng)
+    scans = radar_scans(states[:, k0 : k0 + 100], times[k0 : k0 + 100], rng=rng)
     for j, det in enumerate(scans):
-        extra = [_ir_detection(states[0, k0 + j, :3], times[k0 + j] + 0.01, 1000 + j, rng)
-                 ] if j % 10 == 5 and j > 10 else []
+        extra = (
+            [_ir_detection(states[0, k0 + j, :3], times[k0 + j] + 0.01, 1000 + j, rng)]
+            if j % 10 == 5 and j > 10
+            else []
+        )
         tracker.step(np.concatenate([det] + extra))
     h = tracker.history
     assert h["confirmed"][0]  # confirmed by the cue at its first estimate (2 radar hits)
@@ -145,9 +151,11 @@ def test_track_deleted_at_predicted_impact():
     """A body diving into the ground from 30 km: its track ends at the predicted impact,
     long before ``max_coast_s``."""
     from track_helpers import coast_truth, midcourse_state
+
     times = np.arange(0.0, 40.0, DT)
-    y0 = midcourse_state(lat_deg=38.0, lon_deg=128.5, h_m=30e3, v_east=600.0, v_north=0.0,
-                         v_up=-1500.0)
+    y0 = midcourse_state(
+        lat_deg=38.0, lon_deg=128.5, h_m=30e3, v_east=600.0, v_north=0.0, v_up=-1500.0
+    )
     states = coast_truth(y0[None], times)
     t_impact = times[np.flatnonzero(np.isnan(states[0, :, 0]))[0]]
     rng = np.random.default_rng(2)
@@ -191,8 +199,9 @@ def test_tracker_survives_odd_batches(srbm_truth, filt):
             bad["z"][1, 1] = np.nan
             bad["z"][2, 0] = 0.0
             bad["z"][4, 0] = np.nan
-            det = np.concatenate([det, bad, _ir_detection(states[0, 720, :3], times[720],
-                                                          5_004, rng)])
+            det = np.concatenate(
+                [det, bad, _ir_detection(states[0, 720, :3], times[720], 5_004, rng)]
+            )
         if j == 30:  # a row slightly out of order (50 ms before the track's time)
             det = det.copy()
             det["t_s"] -= 0.15
@@ -271,9 +280,13 @@ def test_sparse_noisy_radar_starts_and_keeps_one_track(srbm_truth):
     k = np.arange(400, 3600, 40)  # 40 s to 360 s, every 4 s
     rng = np.random.default_rng(12)
     tracker = Tracker()
-    for j, det in zip(k, radar_scans(states[:, k], times[k], rng=rng, pd=0.9,
-                                     sigma=(50.0, 2e-3, 2e-3), range_rate_sigma=2.0),
-                      strict=True):
+    for j, det in zip(
+        k,
+        radar_scans(
+            states[:, k], times[k], rng=rng, pd=0.9, sigma=(50.0, 2e-3, 2e-3), range_rate_sigma=2.0
+        ),
+        strict=True,
+    ):
         fa = _false_alarms(times[j], rng.poisson(1.0), rng, 10**7 + 10 * j)
         tracker.step(np.concatenate([det, fa]))
     tracker.flush()
@@ -326,10 +339,14 @@ def test_refound_missile_keeps_its_identity(srbm_truth):
     s = score(tracker.history, make_truth(states[:, 600:1100], times[600:1100]))
     assert s.n_breaks == 0 and s.n_swaps == 0
     # without re-acquisition the same run has two tracks and a break
-    tracker = Tracker(associator=(assoc := _BlindAssociator()),
-                      merger=type("NoReacquire", (ChiSquareMerger,), {
-                          "reacquire": lambda self, tr, rows, imm: (rows[:0], rows[:0])})(
-                          TrackerConfig()))
+    tracker = Tracker(
+        associator=(assoc := _BlindAssociator()),
+        merger=type(
+            "NoReacquire",
+            (ChiSquareMerger,),
+            {"reacquire": lambda self, tr, rows, imm: (rows[:0], rows[:0])},
+        )(TrackerConfig()),
+    )
     for j, det in enumerate(scans[:100] + scans[400:]):
         assoc.blind = 100 <= j < 110
         tracker.step(det)
@@ -346,8 +363,9 @@ def test_different_missiles_are_not_reacquired(salvo_truth):
     for det in radar_scans(states, times, rng=rng, pd=0.7):
         tracker.step(det)
     assert tracker.merges.size == 0 or np.all(
-        truth_ids(tracker.history[np.isin(tracker.history["track_id"],
-                                          tracker.merges["kept"])], 8) >= 0)
+        truth_ids(tracker.history[np.isin(tracker.history["track_id"], tracker.merges["kept"])], 8)
+        >= 0
+    )
     s = score(tracker.history, make_truth(states, times), gate_m=2000.0)
     assert s.n_swaps == 0
 
@@ -356,6 +374,7 @@ def test_lost_track_is_found_again_from_dormancy():
     """A coasting body unseen for longer than ``max_coast_s``: its track is deleted but kept
     dormant, and the track started when the radar sees it again takes the old identity."""
     from track_helpers import coast_truth, midcourse_state
+
     times = np.arange(0.0, 200.0, DT)
     states = coast_truth(midcourse_state()[None], times)
     rng = np.random.default_rng(16)

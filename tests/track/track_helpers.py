@@ -20,16 +20,30 @@ def make_truth(states_ecef, times, *, burning=None, names=None) -> Truth:
     m = states_ecef.shape[0]
     air = np.isfinite(states_ecef[..., 0])
     launch = np.array([times[np.argmax(a)] if a.any() else np.nan for a in air])
-    impact = np.array([times[len(a) - 1 - np.argmax(a[::-1])] if a.any() else np.nan
-                       for a in air])
-    return Truth(times_s=np.asarray(times, float), states_ecef=states_ecef,
-                 burning=np.zeros(air.shape, bool) if burning is None else burning,
-                 launch_time_s=launch, impact_time_s=impact,
-                 names=tuple(names or (f"M{i}" for i in range(m))))
+    impact = np.array([times[len(a) - 1 - np.argmax(a[::-1])] if a.any() else np.nan for a in air])
+    return Truth(
+        times_s=np.asarray(times, float),
+        states_ecef=states_ecef,
+        burning=np.zeros(air.shape, bool) if burning is None else burning,
+        launch_time_s=launch,
+        impact_time_s=impact,
+        names=tuple(names or (f"M{i}" for i in range(m))),
+    )
 
 
-def radar_scans(states_k, times, *, site=RADAR_SITE, sigma=RADAR_SIGMA, rng, pd=1.0,
-                sensor="R1", range_rate_sigma=None, first_id=0, min_el=0.0):
+def radar_scans(
+    states_k,
+    times,
+    *,
+    site=RADAR_SITE,
+    sigma=RADAR_SIGMA,
+    rng,
+    pd=1.0,
+    sensor="R1",
+    range_rate_sigma=None,
+    first_id=0,
+    min_el=0.0,
+):
     """One detection batch per time: states (M, T, 6) ECEF seen from ``site``."""
     m = states_k.shape[0]
     batches = []
@@ -68,19 +82,22 @@ def coast_truth(y0_ecef, times):
     """(N, T, 6) ECEF truth of bodies coasting from ECEF states at t = 0 (flight propagator:
     adaptive Dormand-Prince, J2, rotation; drag of a 1,000 kg, 0.1 m^2 body)."""
     r, v = ecef_to_eci(y0_ecef[:, :3], 0.0, v_ecef=y0_ecef[:, 3:])
-    traj = propagate_states(VehicleModel.coasting_body(mass_kg=1000.0, area_m2=0.1),
-                            np.concatenate([r, v], axis=1), 0.0, sample_times_s=times,
-                            t_max_s=float(times[-1]) + 1.0)
+    traj = propagate_states(
+        VehicleModel.coasting_body(mass_kg=1000.0, area_m2=0.1),
+        np.concatenate([r, v], axis=1),
+        0.0,
+        sample_times_s=times,
+        t_max_s=float(times[-1]) + 1.0,
+    )
     return traj.samples_ecef()
 
 
-def midcourse_state(lat_deg=39.0, lon_deg=131.0, h_m=250e3, v_east=2500.0, v_north=800.0,
-                    v_up=1200.0):
+def midcourse_state(
+    lat_deg=39.0, lon_deg=131.0, h_m=250e3, v_east=2500.0, v_north=800.0, v_up=1200.0
+):
     from launchwatch.earth.frames import enu_matrix
 
     lat, lon = np.radians(lat_deg), np.radians(lon_deg)
     r = geodetic_to_ecef(lat, lon, h_m)
     v = enu_matrix(lat, lon).T @ np.array([v_east, v_north, v_up])
     return np.concatenate([r, v])
-
-

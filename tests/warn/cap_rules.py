@@ -41,8 +41,10 @@ def google_problems(xml: str) -> list[str]:
     for i, info in enumerate(infos):
         where = f"info[{i}]"
         c = frozenset(info.xpath("c:category/text()", namespaces=NS))
-        e = frozenset((_text(x, "c:valueName"), _text(x, "c:value"))
-                      for x in info.xpath("c:eventCode", namespaces=NS))
+        e = frozenset(
+            (_text(x, "c:valueName"), _text(x, "c:value"))
+            for x in info.xpath("c:eventCode", namespaces=NS)
+        )
         if cats is None:
             cats, codes = c, e
         else:
@@ -54,8 +56,17 @@ def google_problems(xml: str) -> list[str]:
         ev = _text(info, "c:event")
         if events.setdefault(lang, ev) != ev:
             out.append(f"{where}: <event> differs within language {lang}")
-        for tag in ("description", "web", "expires", "urgency", "severity", "certainty",
-                    "senderName", "instruction", "contact"):
+        for tag in (
+            "description",
+            "web",
+            "expires",
+            "urgency",
+            "severity",
+            "certainty",
+            "senderName",
+            "instruction",
+            "contact",
+        ):
             if not _text(info, f"c:{tag}"):
                 out.append(f"{where}: <{tag}> is required/recommended")
         if not info.xpath("c:responseType", namespaces=NS):
@@ -96,8 +107,10 @@ def our_problems(xml: str, *, simulated: bool = True) -> list[str]:
     if langs.count("ja-JP") != langs.count("en-US") or "ja-JP" not in langs:
         out.append(f"info languages {langs}: each group needs ja-JP and en-US")
     for i, info in enumerate(infos):
-        params = {_text(p, "c:valueName"): _text(p, "c:value")
-                  for p in info.xpath("c:parameter", namespaces=NS)}
+        params = {
+            _text(p, "c:valueName"): _text(p, "c:value")
+            for p in info.xpath("c:parameter", namespaces=NS)
+        }
         if not params.get("J-Alert message code", "").isdigit():
             out.append(f"info[{i}]: no J-Alert message code")
         for a in info.xpath("c:area", namespaces=NS):

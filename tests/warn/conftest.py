@@ -14,8 +14,17 @@ EPOCH = datetime(2017, 8, 28, 20, 57, 0, tzinfo=UTC)  # 05:57 JST, 2017-08-29
 SUNAN = (39.03, 125.67)  # Pyongyang Sunan airport (public reports of the 2017-08-29 launch)
 
 
-def make_assessment(t_s, launch, impacts, flight_time_s, *, track_id=1, dt_s=5.0,
-                    apogee_m=550e3, impact_t_jitter=None):
+def make_assessment(
+    t_s,
+    launch,
+    impacts,
+    flight_time_s,
+    *,
+    track_id=1,
+    dt_s=5.0,
+    apogee_m=550e3,
+    impact_t_jitter=None,
+):
     """One-track Assessment at ``t_s``: sample s flies the geodesic from ``launch`` to
     ``impacts[s]`` (lat, lon deg) at uniform ground speed, landing at ``flight_time_s`` (+jitter).
     """
@@ -28,10 +37,12 @@ def make_assessment(t_s, launch, impacts, flight_time_s, *, track_id=1, dt_s=5.0
     t_grid = np.arange(t_s, T.max() + dt_s, dt_s) if t_s < T.max() else np.array([t_s])
     t_grid[-1] = max(min(t_grid[-1], T.max()), t_s)
     frac = t_grid[None, :] / T[:, None]
-    lat, lon, _ = geodesy.direct(np.repeat(lat0[:, None], t_grid.size, 1),
-                                 np.repeat(lon0[:, None], t_grid.size, 1),
-                                 np.repeat(az[:, None], t_grid.size, 1),
-                                 dist[:, None] * np.minimum(frac, 1.0))
+    lat, lon, _ = geodesy.direct(
+        np.repeat(lat0[:, None], t_grid.size, 1),
+        np.repeat(lon0[:, None], t_grid.size, 1),
+        np.repeat(az[:, None], t_grid.size, 1),
+        dist[:, None] * np.minimum(frac, 1.0),
+    )
     h = 4 * apogee_m * frac * (1 - frac)
     gone = frac > 1.0 + 1e-12
     lat, lon, h = (np.where(gone, np.nan, v) for v in (lat, lon, h))
@@ -46,15 +57,27 @@ def make_assessment(t_s, launch, impacts, flight_time_s, *, track_id=1, dt_s=5.0
     semi_major = np.sqrt(w[1]) * np.sqrt([1.386, 5.991])
     semi_minor = np.sqrt(w[0]) * np.sqrt([1.386, 5.991])
     return Assessment(
-        t_s=float(t_s), epoch=EPOCH, track_id=np.array([track_id]), n_samples=S,
-        impact_lat_deg=np.array([mlat]), impact_lon_deg=np.array([mlon]),
-        impact_t_s=np.array([T.mean()]), impact_t_sigma_s=np.array([T.std()]),
-        ellipse_semi_major_m=semi_major[None], ellipse_semi_minor_m=semi_minor[None],
-        ellipse_orientation_deg=np.array([orient]), impact_cov_en_m2=cov[None],
-        sample_impact_lat_deg=impacts[None, :, 0], sample_impact_lon_deg=impacts[None, :, 1],
-        zone_probs=({"high_seas": 1.0},), verdict_kind=np.array(["high_seas"]),
-        verdict_country=np.array([""]), path_t_s=t_grid, path_lat_deg=lat[None],
-        path_lon_deg=lon[None], path_h_m=h[None],
+        t_s=float(t_s),
+        epoch=EPOCH,
+        track_id=np.array([track_id]),
+        n_samples=S,
+        impact_lat_deg=np.array([mlat]),
+        impact_lon_deg=np.array([mlon]),
+        impact_t_s=np.array([T.mean()]),
+        impact_t_sigma_s=np.array([T.std()]),
+        ellipse_semi_major_m=semi_major[None],
+        ellipse_semi_minor_m=semi_minor[None],
+        ellipse_orientation_deg=np.array([orient]),
+        impact_cov_en_m2=cov[None],
+        sample_impact_lat_deg=impacts[None, :, 0],
+        sample_impact_lon_deg=impacts[None, :, 1],
+        zone_probs=({"high_seas": 1.0},),
+        verdict_kind=np.array(["high_seas"]),
+        verdict_country=np.array([""]),
+        path_t_s=t_grid,
+        path_lat_deg=lat[None],
+        path_lon_deg=lon[None],
+        path_h_m=h[None],
     )
 
 

@@ -17,8 +17,12 @@ def decode(alert):
 
 @pytest.mark.parametrize("code", [c for c in jalert.MISSILE_CODES])
 def test_codes_texts_and_prefectures(code):
-    a = camf.CamfAlert(code=code, message_type=1, onset=datetime(2017, 8, 29, 6, 2, tzinfo=JST),
-                       prefectures=("JP-01", "JP-02", "JP-13", "JP-47"))
+    a = camf.CamfAlert(
+        code=code,
+        message_type=1,
+        onset=datetime(2017, 8, 29, 6, 2, tzinfo=JST),
+        prefectures=("JP-01", "JP-02", "JP-13", "JP-47"),
+    )
     r = decode(a)
     assert type(r).__name__ == "JAlert"
     assert r.a4_hazard_type == "Missile attack"
@@ -34,11 +38,18 @@ def test_hazard_ellipse_round_trip_outward():
     """Provider 4 (local government): azarashi decodes the ellipse fields A12-A16. The centre
     is within one code step, the broadcast semi-axes hold the predicted ones (rounded up by at
     most one step of the logarithmic scale), the azimuth within half a step (1.4 deg)."""
-    for lat, lon, a_m, b_m, az in ((41.9, 143.2, 30e3, 10e3, 60.0), (38.2, 134.7, 250e3, 35e3,
-                                                                       -20.0),
-                                   (-10.5, -170.0, 900.0, 300.0, 89.0)):
-        al = camf.CamfAlert(code=132, message_type=1, onset=datetime(2017, 8, 29, tzinfo=JST),
-                            ellipse=(lat, lon, a_m, b_m, az), provider=4)
+    for lat, lon, a_m, b_m, az in (
+        (41.9, 143.2, 30e3, 10e3, 60.0),
+        (38.2, 134.7, 250e3, 35e3, -20.0),
+        (-10.5, -170.0, 900.0, 300.0, 89.0),
+    ):
+        al = camf.CamfAlert(
+            code=132,
+            message_type=1,
+            onset=datetime(2017, 8, 29, tzinfo=JST),
+            ellipse=(lat, lon, a_m, b_m, az),
+            provider=4,
+        )
         r = decode(al)
         assert abs(r.a12_ellipse_centre_latitude - lat) <= 180 / 0xFFFF
         assert abs(r.a13_ellipse_centre_longitude - lon) <= 360 / 0x1FFFF
@@ -54,7 +65,6 @@ def test_bad_input():
     with pytest.raises(ValueError, match="J-Alert"):
         camf.camf_bits(camf.CamfAlert(code=5, message_type=1, onset=t))
     with pytest.raises(ValueError, match="prefecture"):
-        camf.frame_hex(camf.CamfAlert(code=128, message_type=1, onset=t,
-                                      prefectures=("KR-11",)))
+        camf.frame_hex(camf.CamfAlert(code=128, message_type=1, onset=t, prefectures=("KR-11",)))
     with pytest.raises(ValueError, match="aware"):
         camf.camf_bits(camf.CamfAlert(code=128, message_type=1, onset=datetime(2017, 1, 1)))

@@ -13,10 +13,17 @@ def test_every_record_has_its_scenario():
 
 
 def test_compare_2017_08_29():
-    summary = {"overflight_windows": {"JP-01": [439.2, 524.4]}, "impacted_areas": [],
-               "warnings": ["JP-01"], "first_warning_s": 84.0, "false_alarms": [],
-               "misses": [], "passed_over_latency_s": {"JP-01": 3.6}, "wrong_messages": [],
-               "warning_events": [{"t_s": 84.0, "kind": "issue", "j_alert_code": 128}]}
+    summary = {
+        "overflight_windows": {"JP-01": [439.2, 524.4]},
+        "impacted_areas": [],
+        "warnings": ["JP-01"],
+        "first_warning_s": 84.0,
+        "false_alarms": [],
+        "misses": [],
+        "passed_over_latency_s": {"JP-01": 3.6},
+        "wrong_messages": [],
+        "warning_events": [{"t_s": 84.0, "kind": "issue", "j_alert_code": 128}],
+    }
     c = compare("jalert-2017-08-29", summary)
     ja = c["jalert"]
     assert ja["first_warning_s"] == 240.0  # 05:58 -> 06:02

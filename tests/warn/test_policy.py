@@ -87,8 +87,9 @@ def test_open_sea_no_warning(rng):
     events = []
     for t in np.arange(30.0, 420.0, 5.0):
         sigma = max(15e3, 80e3 * (1 - t / 200.0))
-        events += policy.update(make_assessment(t, WONSAN, noisy_impacts(imp, sigma, 200, rng),
-                                                400.0, apogee_m=100e3))
+        events += policy.update(
+            make_assessment(t, WONSAN, noisy_impacts(imp, sigma, 200, rng), 400.0, apogee_m=100e3)
+        )
     events += policy.finish(450.0)
     assert events == []
 
@@ -101,8 +102,9 @@ def test_spread_then_firm_away_is_withdrawn(rng):
     events = []
     for i, t in enumerate(np.arange(30.0, 300.0, 2.0)):
         sigma = 250e3 if i < 5 else 10e3
-        events += policy.update(make_assessment(t, WONSAN, noisy_impacts(imp, sigma, 300, rng),
-                                                420.0, apogee_m=300e3))
+        events += policy.update(
+            make_assessment(t, WONSAN, noisy_impacts(imp, sigma, 300, rng), 420.0, apogee_m=300e3)
+        )
     check_thread(events)
     issues = [e for e in events if e.kind == "issue"]
     cancels = [e for e in events if e.kind == "cancel"]
@@ -129,8 +131,12 @@ def test_hysteresis(rng):
     seq = [0.05, 0.12, 0.06, 0.04, 0.12, 0.05, 0.0, 0.0, 0.05, 0.0, 0.0, 0.0]
     events = []
     for i, p in enumerate(seq):
-        events += [(i, e) for e in policy.update(
-            make_assessment(10.0 + i, SUNAN, fraction_over_hokkaido(p), 900.0))]
+        events += [
+            (i, e)
+            for e in policy.update(
+                make_assessment(10.0 + i, SUNAN, fraction_over_hokkaido(p), 900.0)
+            )
+        ]
     kinds = [(i, e.kind, e.jalert) for i, e in events if "JP-01" in e.areas]
     # issued at 0.12; 0.06/0.04/0.05 keep it; two zeros then 0.05 reset the count; cancelled
     # (withdrawn) after the third consecutive update below p_keep
@@ -171,8 +177,9 @@ def test_lost_track_never_passes_over_holds_then_all_clear(rng):
     policy = WarningPolicy(lost_after_s=20.0, impact_margin_s=60.0)
     events = []
     for t in np.arange(90.0, 200.0, 2.0):  # tracked until 198 s, long before Hokkaido
-        events += policy.update(make_assessment(t, SUNAN, noisy_impacts(imp, 20e3, 200, rng),
-                                                840.0))
+        events += policy.update(
+            make_assessment(t, SUNAN, noisy_impacts(imp, 20e3, 200, rng), 840.0)
+        )
     events += policy.finish(900.0)
     check_thread(events)
     kinds = [e.kind for e in events if "JP-01" in e.areas]
@@ -191,8 +198,9 @@ def test_track_lost_after_passing_gets_fell_not_all_clear(rng):
     policy = WarningPolicy()
     events = []
     for t in np.arange(60.0, 600.0, 2.0):  # tracked past Hokkaido, lost over the Pacific
-        events += policy.update(make_assessment(t, SUNAN, noisy_impacts(imp, 20e3, 200, rng),
-                                                840.0))
+        events += policy.update(
+            make_assessment(t, SUNAN, noisy_impacts(imp, 20e3, 200, rng), 840.0)
+        )
     events += policy.finish(900.0)
     check_thread(events)
     kinds = [e.kind for e in events]
@@ -225,8 +233,7 @@ def test_camf_of_every_japanese_message_decodes(rng):
         assert r.camf.a11 == e.code
         assert r.a11_japanese_library_ja == jalert.text(e.code, "ja")
         assert r.a1_message_type == "Test"  # a simulated run
-        want = {f"JP-{int(b):02d}" for b in range(1, 48)
-                if f"JP-{b:02d}" in e.areas}
+        want = {f"JP-{int(b):02d}" for b in range(1, 48) if f"JP-{b:02d}" in e.areas}
         assert len(r.ex9_target_area_list) == len(want)
 
 
@@ -240,9 +247,15 @@ def test_track_break_hands_the_warning_to_the_new_track(rng):
     for t in np.arange(60.0, 860.0, 5.0):
         tid = 1 if t <= 200.0 else 2
         sigma = max(20e3, 250e3 * (1 - t / 300.0))
-        events += policy.update(make_assessment(t + (3.0 if tid == 2 else 0.0), SUNAN,
-                                                noisy_impacts(imp, sigma, 200, rng), 840.0,
-                                                track_id=tid))
+        events += policy.update(
+            make_assessment(
+                t + (3.0 if tid == 2 else 0.0),
+                SUNAN,
+                noisy_impacts(imp, sigma, 200, rng),
+                840.0,
+                track_id=tid,
+            )
+        )
     events += policy.finish(900.0)
     check_thread(events)
     kinds = [(e.kind, e.track_ids) for e in events]
@@ -257,8 +270,9 @@ def test_track_break_hands_the_warning_to_the_new_track(rng):
         if t <= 200.0:
             a = make_assessment(t, SUNAN, noisy_impacts(imp, 20e3, 200, rng), 840.0)
         else:  # a new track 600 km away (another missile): not a continuation
-            a = make_assessment(t, WONSAN, noisy_impacts((30.0, 135.0), 20e3, 200, rng), 840.0,
-                                track_id=2)
+            a = make_assessment(
+                t, WONSAN, noisy_impacts((30.0, 135.0), 20e3, 200, rng), 840.0, track_id=2
+            )
         out += far.update(a)
     assert far._threads[(1, "JPN")].follows == -1
     assert any(e.kind == "tracking_lost" and e.track_ids == (1,) for e in out)

@@ -24,10 +24,15 @@ def test_vector_zones_agree_with_the_verdicts():
     lat = rng.uniform(box[2], box[3], 4000)
     land = shapely.union_all(list(bm.land.values()))
     ts = shapely.union_all(list(bm.territorial_sea.values()))
-    kind = np.where(shapely.contains_xy(land, lon, lat), "land",
-                    np.where(shapely.contains_xy(ts, lon, lat), "territorial_sea",
-                             np.where(shapely.contains_xy(bm.eez_outer, lon, lat), "eez",
-                                      "high_seas")))
+    kind = np.where(
+        shapely.contains_xy(land, lon, lat),
+        "land",
+        np.where(
+            shapely.contains_xy(ts, lon, lat),
+            "territorial_sea",
+            np.where(shapely.contains_xy(bm.eez_outer, lon, lat), "eez", "high_seas"),
+        ),
+    )
     truth = classify(lat, lon).kind
     agree = np.mean(kind == truth)
     assert agree > 0.97, agree
@@ -61,18 +66,20 @@ def test_kml_is_valid_xml_with_tracks_ellipses_and_warned_areas(report):
     names = doc.xpath("//k:Placemark/k:name/text()", namespaces=ns)
     assert "M1 (truth)" in names and "M1 final 95 % impact ellipse" in names
     assert "Hokkaido" in names  # the warned prefecture, as a polygon
-    line = doc.xpath("//k:Placemark[k:name='M1 (truth)']/k:LineString/k:coordinates/text()",
-                     namespaces=ns)[0].split()
+    line = doc.xpath(
+        "//k:Placemark[k:name='M1 (truth)']/k:LineString/k:coordinates/text()", namespaces=ns
+    )[0].split()
     lon0, lat0, h0 = map(float, line[0].split(","))
     first = chain.truth_impacts[0]
     assert (lon0, lat0) == pytest.approx((first["launch_lon"], first["launch_lat"]), abs=1e-4)
     assert max(float(p.split(",")[2]) for p in line) / 1e3 == pytest.approx(
-        first["apogee_km"], rel=0.01)
-    ring = doc.xpath("//k:Placemark[k:name='M1 final 95 % impact ellipse']//k:coordinates/text()",
-                     namespaces=ns)[0].split()
+        first["apogee_km"], rel=0.01
+    )
+    ring = doc.xpath(
+        "//k:Placemark[k:name='M1 final 95 % impact ellipse']//k:coordinates/text()", namespaces=ns
+    )[0].split()
     assert ring[0] == ring[-1] and len(ring) > 20  # a closed ring
     # the ellipse ring is centred on the final predicted impact
     pts = np.array([[float(v) for v in p.split(",")[:2]] for p in ring[:-1]])
     final = chain.per_missile[0]["final"]
-    assert pts.mean(axis=0) == pytest.approx([final["impact_lon"], final["impact_lat"]],
-                                             abs=0.05)
+    assert pts.mean(axis=0) == pytest.approx([final["impact_lon"], final["impact_lat"]], abs=0.05)

@@ -18,25 +18,50 @@ def truth_path(end, flight_s=840.0, dt=10.0, launch_s=0.0):
     t = np.arange(-30.0, flight_s + 60.0, dt)
     f = (t - launch_s) / flight_s
     az, _, dist = geodesy.inverse(SUNAN[0], SUNAN[1], end[0], end[1])
-    lat, lon, _ = geodesy.direct(np.full(t.size, SUNAN[0]), np.full(t.size, SUNAN[1]),
-                                 np.full(t.size, az), dist * np.clip(f, 0, 1))
+    lat, lon, _ = geodesy.direct(
+        np.full(t.size, SUNAN[0]),
+        np.full(t.size, SUNAN[1]),
+        np.full(t.size, az),
+        dist * np.clip(f, 0, 1),
+    )
     h = 4 * 550e3 * f * (1 - f)
     xyz = geodetic_to_ecef(np.radians(lat), np.radians(lon), h)
     states = np.concatenate([xyz, np.zeros_like(xyz)], axis=-1)
     states[(f < 0) | (f > 1)] = np.nan
-    return Truth(times_s=t, states_ecef=states[None], burning=np.zeros((1, t.size), bool),
-                 launch_time_s=np.array([launch_s]), impact_time_s=np.array([flight_s]),
-                 names=("hwasong-12",))
+    return Truth(
+        times_s=t,
+        states_ecef=states[None],
+        burning=np.zeros((1, t.size), bool),
+        launch_time_s=np.array([launch_s]),
+        impact_time_s=np.array([flight_s]),
+        names=("hwasong-12",),
+    )
 
 
-CODES = {"issue": 128, "update": 132, "cancel": 135, "passed_over": 129, "fell": 130,
-         "all_clear": 131, "tracking_lost": 128}
+CODES = {
+    "issue": 128,
+    "update": 132,
+    "cancel": 135,
+    "passed_over": 129,
+    "fell": 130,
+    "all_clear": 131,
+    "tracking_lost": 128,
+}
 
 
 def event(t, kind, areas, code=None):
-    return WarningEvent(t_s=t, kind=kind, code=code or CODES[kind], areas=tuple(areas),
-                        track_ids=(1,), identifier=f"x{t}", sent="", msg_type="Alert",
-                        references=(), open_areas=())
+    return WarningEvent(
+        t_s=t,
+        kind=kind,
+        code=code or CODES[kind],
+        areas=tuple(areas),
+        track_ids=(1,),
+        identifier=f"x{t}",
+        sent="",
+        msg_type="Alert",
+        references=(),
+        open_areas=(),
+    )
 
 
 def test_truth_overflights_hwasong12():
@@ -51,10 +76,12 @@ def test_constructed_counts():
     truth = truth_path(hwasong12_impact())
     over, _ = truth_overflights(truth.times_s, truth.states_ecef)
     others = sorted(c for c in over if c != "JP-01")
-    events = [event(100.0, "issue", ["JP-01", "JP-13"]),  # Hokkaido right, Tokyo false alarm
-              event(130.0, "update", ["JP-01"]),
-              event(400.0, "cancel", ["JP-13"]),
-              event(600.0, "passed_over", ["JP-01"])]
+    events = [
+        event(100.0, "issue", ["JP-01", "JP-13"]),  # Hokkaido right, Tokyo false alarm
+        event(130.0, "update", ["JP-01"]),
+        event(400.0, "cancel", ["JP-13"]),
+        event(600.0, "passed_over", ["JP-01"]),
+    ]
     if others:  # a late warning of another overflown area counts as a miss
         events.append(event(over[others[0]] + 5.0, "issue", [others[0]]))
     s = score_warnings(events, truth, 0.0)
@@ -74,11 +101,13 @@ def test_wrong_messages():
     belong to its kind."""
     truth = truth_path(hwasong12_impact())
     over, _ = truth_overflights(truth.times_s, truth.states_ecef)
-    events = [event(100.0, "issue", ["JP-01", "JP-06"]),
-              event(200.0, "passed_over", ["JP-06"]),  # never overflown
-              event(over["JP-01"] + 1.0, "passed_over", ["JP-01"]),  # still over it
-              event(700.0, "all_clear", ["JP-01"]),  # 131: but it did come to Japan
-              event(710.0, "fell", ["JP-01"], code=128)]  # wrong code for the kind
+    events = [
+        event(100.0, "issue", ["JP-01", "JP-06"]),
+        event(200.0, "passed_over", ["JP-06"]),  # never overflown
+        event(over["JP-01"] + 1.0, "passed_over", ["JP-01"]),  # still over it
+        event(700.0, "all_clear", ["JP-01"]),  # 131: but it did come to Japan
+        event(710.0, "fell", ["JP-01"], code=128),
+    ]  # wrong code for the kind
     s = score_warnings(events, truth, 0.0)
     why = [w["why"] for w in s["wrong_messages"]]
     assert len(why) == 4, why

@@ -31,25 +31,51 @@ def fan(center, along_m, cross_m, bearing_deg, n, rng):
     return np.stack([lat, lon], axis=1)
 
 
-def overflight(t_s, target, flight_s, *, n=1000, apogee_m=550e3, seed=0, wobble_m=5e3,
-               dt_s=5.0, sigma_m=(150e3, 60e3), jitter_s=15.0):
+def overflight(
+    t_s,
+    target,
+    flight_s,
+    *,
+    n=1000,
+    apogee_m=550e3,
+    seed=0,
+    wobble_m=5e3,
+    dt_s=5.0,
+    sigma_m=(150e3, 60e3),
+    jitter_s=15.0,
+):
     """``n`` samples from Sunan towards ``target`` (along/cross-track impact noise ``sigma_m``,
     impact-time jitter, hence NaN tails), paths bent by a smooth random lateral wobble (not
     geodesics), sampled every ``dt_s``."""
     rng = np.random.default_rng(seed)
     brg = geodesy.inverse(SUNAN[0], SUNAN[1], target[0], target[1])[1]
     imps = fan(target, sigma_m[0], sigma_m[1], float(brg), n, rng)
-    a = make_assessment(t_s, SUNAN, imps, flight_s, apogee_m=apogee_m, dt_s=dt_s,
-                        impact_t_jitter=rng.normal(0.0, jitter_s, n) if jitter_s else None)
+    a = make_assessment(
+        t_s,
+        SUNAN,
+        imps,
+        flight_s,
+        apogee_m=apogee_m,
+        dt_s=dt_s,
+        impact_t_jitter=rng.normal(0.0, jitter_s, n) if jitter_s else None,
+    )
     lat, lon = a.path_lat_deg[0], a.path_lon_deg[0]
     amp = rng.normal(0.0, wobble_m, (n, 1))
     phase = rng.uniform(0.0, 2 * np.pi, (n, 1))
     off = amp * np.sin(phase + a.path_t_s[None, :] / 90.0)
     ok = np.isfinite(lat)
-    la2, lo2, _ = geodesy.direct(np.where(ok, lat, 0.0), np.where(ok, lon, 0.0),
-                                 np.full(lat.shape, (float(brg) + 90.0) % 360.0), np.abs(off))
-    la3, lo3, _ = geodesy.direct(np.where(ok, lat, 0.0), np.where(ok, lon, 0.0),
-                                 np.full(lat.shape, (float(brg) + 270.0) % 360.0), np.abs(off))
+    la2, lo2, _ = geodesy.direct(
+        np.where(ok, lat, 0.0),
+        np.where(ok, lon, 0.0),
+        np.full(lat.shape, (float(brg) + 90.0) % 360.0),
+        np.abs(off),
+    )
+    la3, lo3, _ = geodesy.direct(
+        np.where(ok, lat, 0.0),
+        np.where(ok, lon, 0.0),
+        np.full(lat.shape, (float(brg) + 270.0) % 360.0),
+        np.abs(off),
+    )
     lat = np.where(ok, np.where(off >= 0, la2, la3), np.nan)
     lon = np.where(ok, np.where(off >= 0, lo2, lo3), np.nan)
     return replace(a, path_lat_deg=lat[None], path_lon_deg=lon[None])
@@ -67,16 +93,17 @@ def brute_force_paths(a, densify_km=2.0, countries=("JPN", "KOR")):
     if t.size >= 2:
         dlat = np.diff(lat, axis=-1)
         dlon = (np.diff(lon, axis=-1) + 180.0) % 360.0 - 180.0
-        step_m = geodesy.segment_lengths_m(lat[..., :-1], lon[..., :-1], lat[..., 1:],
-                                           lon[..., 1:])
+        step_m = geodesy.segment_lengths_m(lat[..., :-1], lon[..., :-1], lat[..., 1:], lon[..., 1:])
         n = geodesy.densify_count(step_m, densify_km * 1e3, 64)
     if n > 1:
         f = np.arange(n) / n
         shape = lat.shape[:-1] + (-1,)
-        la = np.concatenate([(lat[..., :-1, None] + dlat[..., None] * f).reshape(shape),
-                             lat[..., -1:]], axis=-1)
-        lo = np.concatenate([(lon[..., :-1, None] + dlon[..., None] * f).reshape(shape),
-                             lon[..., -1:]], axis=-1)
+        la = np.concatenate(
+            [(lat[..., :-1, None] + dlat[..., None] * f).reshape(shape), lat[..., -1:]], axis=-1
+        )
+        lo = np.concatenate(
+            [(lon[..., :-1, None] + dlon[..., None] * f).reshape(shape), lon[..., -1:]], axis=-1
+        )
         tt = np.concatenate([(t[:-1, None] + np.diff(t)[:, None] * f).ravel(), t[-1:]])
     else:
         la, lo, tt = lat, lon, t
@@ -127,8 +154,9 @@ def fast_paths(a, densify_km=2.0, countries=("JPN", "KOR")):
 
 
 def assert_same(a, policy):
-    p_over, p_fall, t_entry, t_exit, step_s = brute_force(a, policy.model.densify_km,
-                                                          policy.countries)
+    p_over, p_fall, t_entry, t_exit, step_s = brute_force(
+        a, policy.model.densify_km, policy.countries
+    )
     th = policy.threat(a)
     np.testing.assert_array_equal(th["p_over"], p_over)
     np.testing.assert_array_equal(th["p_fall"], p_fall)
@@ -150,12 +178,15 @@ def test_hokkaido_overflight_matches_brute_force(t_s):
         assert 0.2 < p_over[0, codes.index("JP-01")] < 1.0
 
 
-@pytest.mark.parametrize("target,flight_s,countries,densify_km", [
-    ((35.5, 132.0), 600.0, ("JPN", "KOR"), 2.0),  # over South Korea into western Honshu
-    ((35.5, 132.0), 600.0, ("KOR",), 2.0),  # country filter
-    ((39.0, 172.0), 1195.0, ("JPN",), 2.0),  # 240 path points, over Tohoku
-    ((39.0, 172.0), 1195.0, ("JPN", "KOR"), 60.0),  # steps below densify_km: no densifying
-])
+@pytest.mark.parametrize(
+    "target,flight_s,countries,densify_km",
+    [
+        ((35.5, 132.0), 600.0, ("JPN", "KOR"), 2.0),  # over South Korea into western Honshu
+        ((35.5, 132.0), 600.0, ("KOR",), 2.0),  # country filter
+        ((39.0, 172.0), 1195.0, ("JPN",), 2.0),  # 240 path points, over Tohoku
+        ((39.0, 172.0), 1195.0, ("JPN", "KOR"), 60.0),  # steps below densify_km: no densifying
+    ],
+)
 def test_other_paths_match_brute_force(target, flight_s, countries, densify_km):
     a = overflight(0.0, target, flight_s, n=300, seed=7, apogee_m=600e3)
     p_over = assert_same(a, WarningPolicy(country_areas=countries, densify_km=densify_km))
@@ -170,15 +201,24 @@ ULLEUNG = dict(target=(36.8, 134.0), flight_s=600.0, dt_s=30.0)  # Ulleungdo, Ok
 SENDAI = dict(target=(38.0, 141.5), flight_s=620.0, dt_s=5.0, jitter_s=0.0)  # on land, no NaN
 
 
-@pytest.mark.parametrize("case,countries", [
-    (SOUTH, ("JPN", "KOR")), (SOUTH, ("JPN",)), (TSUSHIMA, ("JPN", "KOR")),
-    (TSUSHIMA, ("KOR",)), (ULLEUNG, ("JPN", "KOR")), (SENDAI, ("JPN",)),
-], ids=["south", "south-JPN", "tsushima", "tsushima-KOR", "ulleung", "sendai-JPN"])
+@pytest.mark.parametrize(
+    "case,countries",
+    [
+        (SOUTH, ("JPN", "KOR")),
+        (SOUTH, ("JPN",)),
+        (TSUSHIMA, ("JPN", "KOR")),
+        (TSUSHIMA, ("KOR",)),
+        (ULLEUNG, ("JPN", "KOR")),
+        (SENDAI, ("JPN",)),
+    ],
+    ids=["south", "south-JPN", "tsushima", "tsushima-KOR", "ulleung", "sendai-JPN"],
+)
 def test_per_sample_hits_match_brute_force(case, countries):
     """Per sample and area: touched or not (exactly), first/last time within one step."""
     case = dict(case)
-    a = overflight(0.0, case.pop("target"), case.pop("flight_s"), n=400, seed=3,
-                   sigma_m=(200e3, 120e3), **case)
+    a = overflight(
+        0.0, case.pop("target"), case.pop("flight_s"), n=400, seed=3, sigma_m=(200e3, 120e3), **case
+    )
     ref_hit, ref_in, ref_out, step_s = brute_force_paths(a, 2.0, countries)
     hit, t_in, t_out = fast_paths(a, 2.0, countries)
     assert ref_hit.sum() > 100
@@ -196,8 +236,14 @@ def test_small_island_between_far_path_points(rng):
     t = np.arange(6) * 50.0
     lat = np.repeat(rng.uniform(37.40, 37.60, (S, 1)), t.size, axis=1)
     lon = 129.6 + rng.uniform(0.0, 1.0, (S, 1)) + np.arange(t.size)[None, :] * 1.0
-    a = replace(base, path_t_s=t, path_lat_deg=lat[None], path_lon_deg=lon[None],
-                path_h_m=np.full((1, S, t.size), 300e3), impact_t_s=np.array([600.0]))
+    a = replace(
+        base,
+        path_t_s=t,
+        path_lat_deg=lat[None],
+        path_lon_deg=lon[None],
+        path_h_m=np.full((1, S, t.size), 300e3),
+        impact_t_s=np.array([600.0]),
+    )
     ref_hit, *_ = brute_force_paths(a)
     hit, _, _ = fast_paths(a)
     kr47 = areas.load_index().codes.index("KR-47")
@@ -216,8 +262,12 @@ def test_land_mask_is_conservative():
         lon0 = rng.uniform(124.0, 146.0, 3000)
         dlat = rng.uniform(-0.3, 0.3, 3000)
         dlon = rng.uniform(-0.3, 0.3, 3000)
-        box = mask.may_touch(np.minimum(lat0, lat0 + dlat), np.maximum(lat0, lat0 + dlat),
-                             np.minimum(lon0, lon0 + dlon), np.maximum(lon0, lon0 + dlon))
+        box = mask.may_touch(
+            np.minimum(lat0, lat0 + dlat),
+            np.maximum(lat0, lat0 + dlat),
+            np.minimum(lon0, lon0 + dlon),
+            np.maximum(lon0, lon0 + dlon),
+        )
         assert 0.05 < box.mean() < 0.95
         f = np.linspace(0.0, 1.0, 200)
         g = rng.uniform(0.0, 1.0, (1, 200))

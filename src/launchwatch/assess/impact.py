@@ -109,8 +109,7 @@ def east_north_m(lat0_deg, lon0_deg, lat_deg, lon_deg) -> np.ndarray:
 def mahalanobis2(assessment: Assessment, k: int, lat_deg: float, lon_deg: float) -> float:
     """Squared Mahalanobis distance of a point from track ``k``'s predicted impact
     distribution (<= 5.991 inside the 95 % ellipse)."""
-    d = east_north_m(assessment.impact_lat_deg[k], assessment.impact_lon_deg[k], lat_deg,
-                     lon_deg)
+    d = east_north_m(assessment.impact_lat_deg[k], assessment.impact_lon_deg[k], lat_deg, lon_deg)
     return float(d @ np.linalg.solve(assessment.impact_cov_en_m2[k], d))
 
 
@@ -128,8 +127,11 @@ def capability_class(r_eci: np.ndarray, v_eci: np.ndarray):
 
 def _zone_probs(kind: np.ndarray, country: np.ndarray, valid: np.ndarray):
     """Per track, the fractions of valid samples in each zone key, and the most probable."""
-    keys = np.where(kind == "high_seas", "high_seas",
-                    np.char.add(np.char.add(kind.astype(str), ":"), country.astype(str)))
+    keys = np.where(
+        kind == "high_seas",
+        "high_seas",
+        np.char.add(np.char.add(kind.astype(str), ":"), country.astype(str)),
+    )
     probs, verdict_kind, verdict_country = [], [], []
     for k in range(keys.shape[0]):  # per track: a handful of distinct zone keys each
         names, counts = np.unique(keys[k][valid[k]], return_counts=True)
@@ -148,8 +150,15 @@ def _zone_probs(kind: np.ndarray, country: np.ndarray, valid: np.ndarray):
     return tuple(probs), np.array(verdict_kind), np.array(verdict_country)
 
 
-def assess(tracks: TrackEstimates, t_s: float, epoch: datetime, *, n_samples: int = 1000,
-           rng=None, path_dt_s: float = PATH_DT_S) -> Assessment:
+def assess(
+    tracks: TrackEstimates,
+    t_s: float,
+    epoch: datetime,
+    *,
+    n_samples: int = 1000,
+    rng=None,
+    path_dt_s: float = PATH_DT_S,
+) -> Assessment:
     """Predict the impacts of K tracks at time ``t_s`` (see module docstring)."""
     rng = np.random.default_rng(rng)
     k_tracks = int(np.size(tracks.track_id))
@@ -157,31 +166,35 @@ def assess(tracks: TrackEstimates, t_s: float, epoch: datetime, *, n_samples: in
     if k_tracks == 0 or s < 2:
         raise ValueError("assess needs at least one track and two samples")
     mean, cov = lift.with_lift(tracks.mean, tracks.cov)
-    apogee_now = np.fmax(np.asarray(tracks.max_height_m, float),
-                         lift.kepler_apogee_height_m(mean[:, :3], mean[:, 3:6]))
+    apogee_now = np.fmax(
+        np.asarray(tracks.max_height_m, float),
+        lift.kepler_apogee_height_m(mean[:, :3], mean[:, 3:6]),
+    )
     exo = apogee_now >= lift.ENDO_APOGEE_M
     mean, cov = lift.regime_lift(mean, cov, exo)
     x = sample_states(mean, cov, s, rng)  # (K, S, 8)
     x[..., 6] = np.clip(x[..., 6], *LOG_BETA_BOUNDS)
     dt = np.asarray(tracks.t_s, float) - float(t_s)  # <= 0: each track's age
     t0 = np.repeat(dt, s)
-    r_eci, v_eci = frames.ecef_to_eci(x[..., :3].reshape(-1, 3), t0,
-                                      v_ecef=x[..., 3:6].reshape(-1, 3))
+    r_eci, v_eci = frames.ecef_to_eci(
+        x[..., :3].reshape(-1, 3), t0, v_ecef=x[..., 3:6].reshape(-1, 3)
+    )
     y0 = np.concatenate([r_eci, v_eci], axis=1)
     mach = lift.mach_number(x[..., :3].reshape(-1, 3), x[..., 3:6].reshape(-1, 3))
     # The path grid must reach the last impact: fly the K means first (cheap) for its length.
     ctrl0 = lift.controls(x[:, 0, 6], np.clip(x[:, 0, 7], 0.0, lift.ELL_MAX), mach[::s])
-    means = propagate_states(_UNIT_BODY, y0[::s], t0[::s], ctrl=ctrl0, t_max_s=T_MAX_S,
-                             **MC_TOL)
-    ell = np.clip(x[..., 7] + lift.future_lift_walk(means.t_impact_s - dt, ~exo, s, rng),
-                  0.0, lift.ELL_MAX)
+    means = propagate_states(_UNIT_BODY, y0[::s], t0[::s], ctrl=ctrl0, t_max_s=T_MAX_S, **MC_TOL)
+    ell = np.clip(
+        x[..., 7] + lift.future_lift_walk(means.t_impact_s - dt, ~exo, s, rng), 0.0, lift.ELL_MAX
+    )
     ctrl = lift.controls(x[..., 6].reshape(-1), ell.reshape(-1), mach)
     t_end = np.nanmax(np.where(means.impacted, means.t_impact_s, T_MAX_S))
     t_end = min(T_MAX_S, 1.3 * t_end + 30.0)
     n_path = int(min(PATH_MAX_POINTS, max(8, math.ceil(t_end / path_dt_s) + 1)))
     grid = np.linspace(0.0, t_end, n_path)
-    traj = propagate_states(_UNIT_BODY, y0, t0, ctrl=ctrl, t_max_s=T_MAX_S,
-                            sample_times_s=grid, **MC_TOL)
+    traj = propagate_states(
+        _UNIT_BODY, y0, t0, ctrl=ctrl, t_max_s=T_MAX_S, sample_times_s=grid, **MC_TOL
+    )
 
     impacted = traj.impacted.reshape(k_tracks, s)
     lat, lon = traj.impact_latlon_deg
@@ -194,13 +207,17 @@ def assess(tracks: TrackEstimates, t_s: float, epoch: datetime, *, n_samples: in
     fallback = np.isnan(lat0)
     lat0 = np.where(fallback, np.nanmedian(lat, axis=1), lat0)
     lon0 = np.where(fallback, np.nanmedian(lon, axis=1), lon0)
-    en = east_north_m(lat0[:, None], lon0[:, None], np.nan_to_num(lat, nan=0.0),
-                      np.nan_to_num(lon, nan=0.0))
+    en = east_north_m(
+        lat0[:, None], lon0[:, None], np.nan_to_num(lat, nan=0.0), np.nan_to_num(lon, nan=0.0)
+    )
     en[~impacted] = np.nan
     mean_en = np.nanmean(en, axis=1)
-    c_lat, c_lon, _ = geodesy.direct(lat0, lon0,
-                                     np.degrees(np.arctan2(mean_en[:, 0], mean_en[:, 1])),
-                                     np.hypot(mean_en[:, 0], mean_en[:, 1]))
+    c_lat, c_lon, _ = geodesy.direct(
+        lat0,
+        lon0,
+        np.degrees(np.arctan2(mean_en[:, 0], mean_en[:, 1])),
+        np.hypot(mean_en[:, 0], mean_en[:, 1]),
+    )
     d = np.nan_to_num(en - mean_en[:, None, :])
     n_ok = impacted.sum(axis=1)
     cov_en = np.einsum("ksi,ksj->kij", d, d) / np.maximum(n_ok - 1, 1)[:, None, None]
@@ -215,8 +232,14 @@ def assess(tracks: TrackEstimates, t_s: float, epoch: datetime, *, n_samples: in
     th = frames.OMEGA_RAD_S * grid
     c, sn = np.cos(th), np.sin(th)
     p_eci = traj.samples_eci
-    p_ecef = np.stack([c * p_eci[..., 0] + sn * p_eci[..., 1],
-                       -sn * p_eci[..., 0] + c * p_eci[..., 1], p_eci[..., 2]], axis=-1)
+    p_ecef = np.stack(
+        [
+            c * p_eci[..., 0] + sn * p_eci[..., 1],
+            -sn * p_eci[..., 0] + c * p_eci[..., 1],
+            p_eci[..., 2],
+        ],
+        axis=-1,
+    )
     plat, plon, ph = frames.ecef_to_geodetic(p_ecef)
     shape = (k_tracks, s, n_path)
 
@@ -229,17 +252,33 @@ def assess(tracks: TrackEstimates, t_s: float, epoch: datetime, *, n_samples: in
     apogee = np.fmax(np.asarray(tracks.max_height_m, float), apogee_pred)
 
     return Assessment(
-        t_s=float(t_s), epoch=epoch, track_id=np.asarray(tracks.track_id), n_samples=s,
-        impact_lat_deg=np.asarray(c_lat), impact_lon_deg=np.asarray(c_lon),
-        impact_t_s=np.nanmean(t_imp, axis=1), impact_t_sigma_s=np.nanstd(t_imp, axis=1),
-        ellipse_semi_major_m=major, ellipse_semi_minor_m=minor, ellipse_orientation_deg=orient,
-        impact_cov_en_m2=cov_en, sample_impact_lat_deg=lat, sample_impact_lon_deg=lon,
-        zone_probs=zone_probs, verdict_kind=v_kind, verdict_country=v_country,
-        path_t_s=grid + float(t_s), path_lat_deg=np.degrees(plat).reshape(shape),
-        path_lon_deg=np.degrees(plon).reshape(shape), path_h_m=ph.reshape(shape),
-        apogee_m=apogee, range_class=tuple(RANGE_CLASSES[j][1] for j in best),
+        t_s=float(t_s),
+        epoch=epoch,
+        track_id=np.asarray(tracks.track_id),
+        n_samples=s,
+        impact_lat_deg=np.asarray(c_lat),
+        impact_lon_deg=np.asarray(c_lon),
+        impact_t_s=np.nanmean(t_imp, axis=1),
+        impact_t_sigma_s=np.nanstd(t_imp, axis=1),
+        ellipse_semi_major_m=major,
+        ellipse_semi_minor_m=minor,
+        ellipse_orientation_deg=orient,
+        impact_cov_en_m2=cov_en,
+        sample_impact_lat_deg=lat,
+        sample_impact_lon_deg=lon,
+        zone_probs=zone_probs,
+        verdict_kind=v_kind,
+        verdict_country=v_country,
+        path_t_s=grid + float(t_s),
+        path_lat_deg=np.degrees(plat).reshape(shape),
+        path_lon_deg=np.degrees(plon).reshape(shape),
+        path_h_m=ph.reshape(shape),
+        apogee_m=apogee,
+        range_class=tuple(RANGE_CLASSES[j][1] for j in best),
         range_class_prob=counts[np.arange(k_tracks), best] / s,
-        impact_fraction=n_ok / s, boost_prob=np.asarray(tracks.boost_prob, float),
+        impact_fraction=n_ok / s,
+        boost_prob=np.asarray(tracks.boost_prob, float),
         capability_range_m=np.median(reach_m.reshape(k_tracks, s), axis=1),
-        lift_to_drag=ell.mean(axis=1), lift_sigma=ell.std(axis=1),
+        lift_to_drag=ell.mean(axis=1),
+        lift_sigma=ell.std(axis=1),
     )

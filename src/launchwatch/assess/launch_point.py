@@ -63,20 +63,30 @@ def templates():
     out = []
     kick, scale = np.meshgrid(TEMPLATE_KICK_RAD, TEMPLATE_THRUST_SCALE)
     for burn in TEMPLATE_BURN_S:  # one vehicle per call; each call flies 48 templates at once
-        tr = propagate(generic_boost(burn), 0.0, 0.0, 90.0,
-                       make_controls(kick.size, kick_rad=kick.ravel(),
-                                     thrust_scale=scale.ravel()),
-                       sample_times_s=times, t_max_s=float(times[-1]))
+        tr = propagate(
+            generic_boost(burn),
+            0.0,
+            0.0,
+            90.0,
+            make_controls(kick.size, kick_rad=kick.ravel(), thrust_scale=scale.ravel()),
+            sample_times_s=times,
+            t_max_s=float(times[-1]),
+        )
         out.append(tr.samples_ecef())
     st = np.concatenate(out)  # (J, T, 6), launched from (0, 0) towards the east
     lat, lon, h = frames.ecef_to_geodetic(st[..., :3])
-    _, _, d = geodesy.inverse(np.zeros_like(lat), np.zeros_like(lon),
-                              np.nan_to_num(np.degrees(lat)), np.nan_to_num(np.degrees(lon)))
+    _, _, d = geodesy.inverse(
+        np.zeros_like(lat),
+        np.zeros_like(lon),
+        np.nan_to_num(np.degrees(lat)),
+        np.nan_to_num(np.degrees(lon)),
+    )
     d = np.where(np.isnan(h), np.nan, d)
     up = st[..., :3] / np.linalg.norm(st[..., :3], axis=-1, keepdims=True)
     speed = np.linalg.norm(st[..., 3:], axis=-1)
-    gamma = np.arcsin(np.clip(np.sum(up * st[..., 3:], axis=-1) / np.maximum(speed, 1e-9),
-                              -1.0, 1.0))
+    gamma = np.arcsin(
+        np.clip(np.sum(up * st[..., 3:], axis=-1) / np.maximum(speed, 1e-9), -1.0, 1.0)
+    )
     return times, h, d, speed, gamma
 
 
@@ -122,11 +132,17 @@ def estimate_launch(t_s, mean, cov, rng=None, n_draws: int = 500) -> LaunchEstim
     heading = np.degrees(np.arctan2(v_enu[:, 0], v_enu[:, 1]))
     horiz = np.hypot(v_enu[:, 0], v_enu[:, 1])
     cov_v_enu = np.einsum("kij,kjl,kml->kim", enu, cov[:, 3:, 3:], enu)
-    sig_s = np.sqrt(np.clip(np.einsum("ki,kij,kj->k", v / speed[:, None], cov[:, 3:, 3:],
-                                      v / speed[:, None]), 0.0, None))
+    sig_s = np.sqrt(
+        np.clip(
+            np.einsum("ki,kij,kj->k", v / speed[:, None], cov[:, 3:, 3:], v / speed[:, None]),
+            0.0,
+            None,
+        )
+    )
     sig_g = np.sqrt(np.clip(cov_v_enu[:, 2, 2], 0.0, None)) / np.maximum(speed, 1.0)
     sig_az = np.sqrt(np.clip(cov_v_enu[:, 0, 0] + cov_v_enu[:, 1, 1], 0.0, None)) / np.maximum(
-        horiz, 1.0)
+        horiz, 1.0
+    )
 
     fidx = _first_crossing(h_tab, h)  # (K, J)
     d_j, t_j = _at(d_tab, fidx), _at(times[None, :].repeat(h_tab.shape[0], 0), fidx)
@@ -143,8 +159,9 @@ def estimate_launch(t_s, mean, cov, rng=None, n_draws: int = 500) -> LaunchEstim
 
     # Monte Carlo: template by weight, ground point and heading from the track's uncertainty.
     cdf = np.cumsum(w, axis=1)
-    pick = np.minimum((rng.random((k, n_draws))[..., None] > cdf[:, None, :]).sum(-1),
-                      w.shape[1] - 1)
+    pick = np.minimum(
+        (rng.random((k, n_draws))[..., None] > cdf[:, None, :]).sum(-1), w.shape[1] - 1
+    )
     d = np.take_along_axis(np.nan_to_num(d_j), pick, axis=1)
     t_back = np.take_along_axis(np.nan_to_num(t_j), pick, axis=1)
     cov_r_enu = np.einsum("kij,kjl,kml->kim", enu, cov[:, :3, :3], enu)
@@ -153,9 +170,12 @@ def estimate_launch(t_s, mean, cov, rng=None, n_draws: int = 500) -> LaunchEstim
     g_lat, g_lon = np.degrees(lat), np.degrees(lon)
     jitter_az = rng.uniform(0.0, 360.0, (k, n_draws))
     jitter_d = pos_std[:, None] * np.sqrt(-2.0 * np.log1p(-rng.random((k, n_draws))))
-    s_lat, s_lon, _ = geodesy.direct(np.broadcast_to(g_lat[:, None], (k, n_draws)),
-                                     np.broadcast_to(g_lon[:, None], (k, n_draws)),
-                                     jitter_az, jitter_d)
+    s_lat, s_lon, _ = geodesy.direct(
+        np.broadcast_to(g_lat[:, None], (k, n_draws)),
+        np.broadcast_to(g_lon[:, None], (k, n_draws)),
+        jitter_az,
+        jitter_d,
+    )
     l_lat, l_lon, _ = geodesy.direct(s_lat, s_lon, az + 180.0, d)
     # Mean and east-north covariance about the mean launch point.
     m_lat, m_lon = np.mean(l_lat, axis=1), np.mean(l_lon, axis=1)
@@ -165,7 +185,12 @@ def estimate_launch(t_s, mean, cov, rng=None, n_draws: int = 500) -> LaunchEstim
     major, minor, orient = ellipse_axes(c, levels=(0.95,))
     t_launch = np.asarray(t_s, float) - np.mean(t_back, axis=1)
     nan = np.where(usable, 1.0, np.nan)
-    return LaunchEstimate(lat_deg=m_lat * nan, lon_deg=m_lon * nan,
-                          semi_major_95_m=major[:, 0] * nan, semi_minor_95_m=minor[:, 0] * nan,
-                          orientation_deg=orient * nan, t_s=t_launch * nan,
-                          t_sigma_s=np.std(t_back, axis=1) * nan)
+    return LaunchEstimate(
+        lat_deg=m_lat * nan,
+        lon_deg=m_lon * nan,
+        semi_major_95_m=major[:, 0] * nan,
+        semi_minor_95_m=minor[:, 0] * nan,
+        orientation_deg=orient * nan,
+        t_s=t_launch * nan,
+        t_sigma_s=np.std(t_back, axis=1) * nan,
+    )

@@ -71,16 +71,18 @@ def unit_body(lifting: bool = True) -> VehicleModel:
     """A 1 kg, 1 m^2 body with the drag-rise shape :data:`CD_SHAPE` (the control's
     aerodynamic scale gives each trajectory its ballistic coefficient), with C_L,alpha =
     K_CL_ALPHA so that a small angle of attack gives lift (see :func:`controls`)."""
-    body = VehicleModel.coasting_body(name="unit body", mass_kg=1.0, area_m2=1.0,
-                                      mach=CD_SHAPE_MACH, cd=CD_SHAPE)
+    body = VehicleModel.coasting_body(
+        name="unit body", mass_kg=1.0, area_m2=1.0, mach=CD_SHAPE_MACH, cd=CD_SHAPE
+    )
     vs = body.vs.copy()
     vs[3] = K_CL_ALPHA if lifting else 0.0
     # Its (empty) motor burnt out long ago: flights may start at negative times (a state
     # older than the call's time origin) and still coast, with lift.
     stages = body.stages.copy()
     stages[0, 0] = -1.0e9
-    return VehicleModel(name=body.name, stages=stages, vs=vs, mach=body.mach, cd=body.cd,
-                        cd_slope=body.cd_slope)
+    return VehicleModel(
+        name=body.name, stages=stages, vs=vs, mach=body.mach, cd=body.cd, cd_slope=body.cd_slope
+    )
 
 
 def controls(log_beta: np.ndarray, ell: np.ndarray, mach=8.0) -> np.ndarray:
@@ -89,9 +91,14 @@ def controls(log_beta: np.ndarray, ell: np.ndarray, mach=8.0) -> np.ndarray:
     ``mach``; both follow the drag-rise shape from there on (lift coefficient constant)."""
     n = np.size(log_beta)
     shape_now = cd_shape(np.broadcast_to(mach, (n,)))
-    return make_controls(n, t_vertical_s=0.0, kick_rad=0.0, t_kick_s=0.0,
-                         alpha_rad=np.broadcast_to(ell, (n,)) * shape_now / K_CL_ALPHA,
-                         drag_scale=np.exp(-np.asarray(log_beta).reshape(-1)) / shape_now)
+    return make_controls(
+        n,
+        t_vertical_s=0.0,
+        kick_rad=0.0,
+        t_kick_s=0.0,
+        alpha_rad=np.broadcast_to(ell, (n,)) * shape_now / K_CL_ALPHA,
+        drag_scale=np.exp(-np.asarray(log_beta).reshape(-1)) / shape_now,
+    )
 
 
 def kepler_apogee_height_m(r_ecef: np.ndarray, v_ecef: np.ndarray) -> np.ndarray:
@@ -113,8 +120,9 @@ def kepler_apogee_height_m(r_ecef: np.ndarray, v_ecef: np.ndarray) -> np.ndarray
     return np.where(climbing, height + (r_apo - r), height)
 
 
-def regime_lift(mean: np.ndarray, cov: np.ndarray, exo: np.ndarray) -> tuple[np.ndarray,
-                                                                          np.ndarray]:
+def regime_lift(
+    mean: np.ndarray, cov: np.ndarray, exo: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Means (K, 8) and covariances (K, 8, 8) of ``[r, v, ln beta, ell]`` with the prior of
     ``ell`` exchanged for the ballistic one in rows ``exo`` (K,) bool (module docstring).
 

@@ -68,8 +68,9 @@ def _estimates(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     else:
         sig = rows["log_beta_sigma"] if "log_beta_sigma" in names else np.ones(k)
         cov[:, 6, 6] = sig**2
-        cov[:, 7, 7] = (rows["lift_sigma"] if "lift_sigma" in names
-                        else np.full(k, LIFT_PRIOR_SIGMA)) ** 2
+        cov[:, 7, 7] = (
+            rows["lift_sigma"] if "lift_sigma" in names else np.full(k, LIFT_PRIOR_SIGMA)
+        ) ** 2
     cov[:, 6, 6] = np.maximum(cov[:, 6, 6], 0.05**2)
     return mean, cov
 
@@ -81,9 +82,16 @@ def _diag(d: np.ndarray) -> np.ndarray:
     return out
 
 
-def assess_history(history: np.ndarray, epoch: datetime, *, interval_s: float = 2.0,
-                   n_samples: int = 1000, seed: int = 0, boost_index: int = 1,
-                   on_assessment: Callable[[Assessment], None] | None = None) -> AssessmentRun:
+def assess_history(
+    history: np.ndarray,
+    epoch: datetime,
+    *,
+    interval_s: float = 2.0,
+    n_samples: int = 1000,
+    seed: int = 0,
+    boost_index: int = 1,
+    on_assessment: Callable[[Assessment], None] | None = None,
+) -> AssessmentRun:
     """Assess confirmed tracks of ``history`` as they update (see module docstring)."""
     rng = np.random.default_rng(seed)
     run = AssessmentRun()
@@ -103,11 +111,15 @@ def assess_history(history: np.ndarray, epoch: datetime, *, interval_s: float = 
     le: LaunchEstimate = estimate_launch(rows["t_s"][first], mean0, cov0, rng=rng)
     for j, i in enumerate(first):
         run.launch[int(rows["track_id"][i])] = {
-            "lat_deg": float(le.lat_deg[j]), "lon_deg": float(le.lon_deg[j]),
+            "lat_deg": float(le.lat_deg[j]),
+            "lon_deg": float(le.lon_deg[j]),
             "semi_major_95_m": float(le.semi_major_95_m[j]),
             "semi_minor_95_m": float(le.semi_minor_95_m[j]),
-            "orientation_deg": float(le.orientation_deg[j]), "t_s": float(le.t_s[j]),
-            "t_sigma_s": float(le.t_sigma_s[j]), "from_t_s": float(rows["t_s"][i])}
+            "orientation_deg": float(le.orientation_deg[j]),
+            "t_s": float(le.t_s[j]),
+            "t_sigma_s": float(le.t_sigma_s[j]),
+            "from_t_s": float(rows["t_s"][i]),
+        }
 
     t_all = rows["t_s"]
     edges = np.arange(np.floor(t_all.min()), t_all.max() + interval_s, interval_s)
@@ -120,8 +132,14 @@ def assess_history(history: np.ndarray, epoch: datetime, *, interval_s: float = 
         last = chunk[::-1][np.unique(tid[::-1], return_index=True)[1]]
         sel = rows[last]
         mean, cov = _estimates(sel)
-        est = TrackEstimates(track_id=sel["track_id"], t_s=sel["t_s"], mean=mean, cov=cov,
-                             boost_prob=sel["mu"][:, boost_index], max_height_m=max_h[last])
+        est = TrackEstimates(
+            track_id=sel["track_id"],
+            t_s=sel["t_s"],
+            mean=mean,
+            cov=cov,
+            boost_prob=sel["mu"][:, boost_index],
+            max_height_m=max_h[last],
+        )
         t0 = time.perf_counter()
         a = assess(est, float(sel["t_s"].max()), epoch, n_samples=n_samples, rng=rng)
         run.compute_s.append(time.perf_counter() - t0)

@@ -38,17 +38,23 @@ def _case(name: str = "ballistic"):
     if name == "reference_glide":
         shot = shape(vm, 40.23, 125.23, 700e3, 95.0, trajectory="depressed", apogee_m=50e3)
         times = np.array([90.0, 150.0])
-        tr = propagate(vm, 40.23, 125.23, shot.launch_azimuth_deg, shot.ctrl[None],
-                       sample_times_s=times)
+        tr = propagate(
+            vm, 40.23, 125.23, shot.launch_azimuth_deg, shot.ctrl[None], sample_times_s=times
+        )
     else:
         times = np.array([40.0, 100.0])
-        tr = propagate(vm, 40.0, 124.9, 95.0, make_controls(1, kick_rad=0.5),
-                       sample_times_s=times)
+        tr = propagate(vm, 40.0, 124.9, 95.0, make_controls(1, kick_rad=0.5), sample_times_s=times)
     st = tr.samples_ecef()[0]  # (2, 6) ECEF
     cov = np.diag([200.0**2] * 3 + [10.0**2] * 3 + [0.5**2])
     mean = np.concatenate([st, np.full((2, 1), np.log(5000.0))], axis=1)
-    return TrackEstimates(track_id=np.array([1]), t_s=times[1:], mean=mean[1:], cov=cov[None],
-                          boost_prob=np.zeros(1), max_height_m=np.array([np.nan]))
+    return TrackEstimates(
+        track_id=np.array([1]),
+        t_s=times[1:],
+        mean=mean[1:],
+        cov=cov[None],
+        boost_prob=np.zeros(1),
+        max_height_m=np.array([np.nan]),
+    )
 
 
 def _peer(est: TrackEstimates, n: int, rng) -> float:
@@ -72,15 +78,23 @@ def _peer(est: TrackEstimates, n: int, rng) -> float:
     hit_ground.direction = -1
     t0 = time.perf_counter()
     for i in range(n):
-        ctrl = lift.controls(x[i:i + 1, 6], np.zeros(1),
-                             lift.mach_number(x[i:i + 1, :3], x[i:i + 1, 3:6]))[0]
+        ctrl = lift.controls(
+            x[i : i + 1, 6], np.zeros(1), lift.mach_number(x[i : i + 1, :3], x[i : i + 1, 3:6])
+        )[0]
 
         def f(t, y, ctrl=ctrl):
             accel(t, t, y, ctrl, geo, body.stages, model, out)
             return out.copy()
 
-        solve_ivp(f, (0.0, 3000.0), np.r_[r0[i], v0[i]], method="RK45", rtol=1e-6,
-                  atol=1.0, events=hit_ground)
+        solve_ivp(
+            f,
+            (0.0, 3000.0),
+            np.r_[r0[i], v0[i]],
+            method="RK45",
+            rtol=1e-6,
+            atol=1.0,
+            events=hit_ground,
+        )
     return time.perf_counter() - t0
 
 
@@ -94,8 +108,9 @@ def _time(est, epoch, n_samples, repeats, rng) -> np.ndarray:
     return 1e3 * np.asarray(times)
 
 
-def run_assess_bench(n_samples: int = 1000, repeats: int = 40, peer_samples: int = 20,
-                     seed: int = 5) -> dict:
+def run_assess_bench(
+    n_samples: int = 1000, repeats: int = 40, peer_samples: int = 20, seed: int = 5
+) -> dict:
     epoch = datetime(2025, 11, 7, 3, 35, tzinfo=UTC)
     rng = np.random.default_rng(seed)
     cases = {}
@@ -106,8 +121,14 @@ def run_assess_bench(n_samples: int = 1000, repeats: int = 40, peer_samples: int
     peer_runs = [_peer(est, peer_samples, rng) for _ in range(3)]
     peer_ms = 1e3 * float(np.median(peer_runs)) * n_samples / peer_samples
     head = cases["reference_glide"]
-    return {"n_samples": n_samples, "repeats": repeats, "median_ms": head["median_ms"],
-            "p99_ms": head["p99_ms"], "cases": cases,
-            "peer": f"scipy solve_ivp RK45 one sample at a time ({peer_samples} timed, scaled; "
-                    "ballistic case, no lift evidence)",
-            "peer_median_ms": peer_ms, "ratio": peer_ms / cases["ballistic"]["median_ms"]}
+    return {
+        "n_samples": n_samples,
+        "repeats": repeats,
+        "median_ms": head["median_ms"],
+        "p99_ms": head["p99_ms"],
+        "cases": cases,
+        "peer": f"scipy solve_ivp RK45 one sample at a time ({peer_samples} timed, scaled; "
+        "ballistic case, no lift evidence)",
+        "peer_median_ms": peer_ms,
+        "ratio": peer_ms / cases["ballistic"]["median_ms"],
+    }

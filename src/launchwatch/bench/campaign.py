@@ -43,8 +43,9 @@ def _rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
-def run_campaign_bench(*, spec: str = "single-missile", n: int = 6, workers: int | None = None,
-                       seed: int = 0) -> dict:
+def run_campaign_bench(
+    *, spec: str = "single-missile", n: int = 6, workers: int | None = None, seed: int = 0
+) -> dict:
     sp, _ = load_spec(spec)
     k = workers or default_workers()
     warm_index = 10**6  # an engagement outside 0..n-1, for warming up only
@@ -57,12 +58,17 @@ def run_campaign_bench(*, spec: str = "single-missile", n: int = 6, workers: int
 
     with dask_client(k) as client:
         t0 = time.perf_counter()
-        client.gather([client.submit(run_engagement, sp, seed, warm_index + 1 + j, pure=False)
-                       for j in range(k)])
+        client.gather(
+            [
+                client.submit(run_engagement, sp, seed, warm_index + 1 + j, pure=False)
+                for j in range(k)
+            ]
+        )
         cluster_warm_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        dist = client.gather([client.submit(run_engagement, sp, seed, i, pure=False)
-                              for i in range(n)])
+        dist = client.gather(
+            [client.submit(run_engagement, sp, seed, i, pure=False) for i in range(n)]
+        )
         cluster_s = time.perf_counter() - t0
         mem = client.run(_rss_mb)
     same = [fingerprint(a) == fingerprint(b) for a, b in zip(serial, dist, strict=True)]
@@ -71,21 +77,29 @@ def run_campaign_bench(*, spec: str = "single-missile", n: int = 6, workers: int
     t200 = 200.0 / cluster_rate * 60.0
     ok = sum(r["status"] == "ok" for r in dist)
     return {
-        "spec": sp.name, "engagements_per_side": n, "workers": k, "cores": os.cpu_count(),
+        "spec": sp.name,
+        "engagements_per_side": n,
+        "workers": k,
+        "cores": os.cpu_count(),
         "load_average_1min": round(os.getloadavg()[0], 2),
         "serial_engagements_per_min": round(serial_rate, 2),
         "cluster_engagements_per_min": round(cluster_rate, 2),
         "ratio_cluster_over_serial": round(cluster_rate / serial_rate, 2),
-        "serial_s": round(serial_s, 2), "cluster_s": round(cluster_s, 2),
-        "median_engagement_s": round(float(np.median(
-            [r["engagement"].get("seconds_total", np.nan) for r in serial])), 2),
+        "serial_s": round(serial_s, 2),
+        "cluster_s": round(cluster_s, 2),
+        "median_engagement_s": round(
+            float(np.median([r["engagement"].get("seconds_total", np.nan) for r in serial])), 2
+        ),
         "warm_up_s": {"serial": round(serial_warm_s, 2), "cluster": round(cluster_warm_s, 2)},
         "memory_per_worker_mb": {str(w): round(v, 1) for w, v in mem.items()},
         "main_process_mb": round(_rss_mb(), 1),
         "time_for_200_single_missile_engagements_s": round(t200, 1),
         "time_for_200_measured": n >= 200,
-        "note": ("measured" if n >= 200 else
-                 f"extrapolated from {n} engagements on the cluster (200 / its rate)"),
+        "note": (
+            "measured"
+            if n >= 200
+            else f"extrapolated from {n} engagements on the cluster (200 / its rate)"
+        ),
         "ok_engagements": ok,
         "identical_results_serial_vs_cluster": all(same),
     }

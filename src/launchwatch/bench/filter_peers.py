@@ -147,8 +147,9 @@ def _unwrap(z, x):
 def _start(z_aer, times_s, sigma):
     def to_enu(zz):
         rr, az, el = zz[0], zz[1], zz[2]
-        return np.array([rr * np.cos(el) * np.sin(az), rr * np.cos(el) * np.cos(az),
-                         rr * np.sin(el)])
+        return np.array(
+            [rr * np.cos(el) * np.sin(az), rr * np.cos(el) * np.cos(az), rr * np.sin(el)]
+        )
 
     k1 = int(np.searchsorted(times_s, times_s[0] + 1.0 - 1e-9))
     p0, p1 = to_enu(z_aer[0]), to_enu(z_aer[k1])
@@ -168,9 +169,13 @@ def _rmse(est, enu_truth, times_s, k_first):
     return float(np.sqrt(np.mean(d**2)))
 
 
-def run_single_target_peers(truth_ecef: np.ndarray, times_s: np.ndarray,
-                            radar_ecef: np.ndarray, z_aer: np.ndarray,
-                            sigma: tuple[float, float, float]) -> dict:
+def run_single_target_peers(
+    truth_ecef: np.ndarray,
+    times_s: np.ndarray,
+    radar_ecef: np.ndarray,
+    z_aer: np.ndarray,
+    sigma: tuple[float, float, float],
+) -> dict:
     """FilterPy and nrl-tracker EKFs on one target's detections (``truth_ecef`` (T, 6),
     ``z_aer`` (T, 3) range/azimuth/elevation in the radar's ENU frame). Returns, per library,
     updates, seconds, updates per second and position RMSE over the second half (m); a library
@@ -192,6 +197,7 @@ def run_single_target_peers(truth_ecef: np.ndarray, times_s: np.ndarray,
     except ImportError as exc:
         out["filterpy"] = {"missing": str(exc)}
     else:
+
         class BallisticEKF(ExtendedKalmanFilter):
             dt = 0.1
 
@@ -211,9 +217,12 @@ def run_single_target_peers(truth_ecef: np.ndarray, times_s: np.ndarray,
             kf.update(_unwrap(z_aer[k], kf.x), _jac_h, _hx)
             est[i] = kf.x[:3]
         wall = time.perf_counter() - t0
-        out["filterpy"] = {"updates": len(est), "seconds": wall,
-                           "updates_per_s": len(est) / wall,
-                           "rmse_m": _rmse(est, enu, times_s, k1 + 1)}
+        out["filterpy"] = {
+            "updates": len(est),
+            "seconds": wall,
+            "updates_per_s": len(est) / wall,
+            "rmse_m": _rmse(est, enu, times_s, k1 + 1),
+        }
 
     try:
         from pytcl.dynamic_estimation.kalman.extended import ekf_predict, ekf_update
@@ -225,14 +234,17 @@ def run_single_target_peers(truth_ecef: np.ndarray, times_s: np.ndarray,
         t0 = time.perf_counter()
         for i, k in enumerate(range(k1 + 1, len(times_s))):
             dt = float(times_s[k] - times_s[k - 1])
-            pred = ekf_predict(x, p, lambda s, dt=dt: _fx(s, dt, m, r0), _jac_f(x, dt, m, r0),
-                               qs[round(dt, 9)])
-            upd = ekf_update(pred.x, pred.P, _unwrap(z_aer[k], pred.x), _hx, _jac_h(pred.x),
-                             rr)
+            pred = ekf_predict(
+                x, p, lambda s, dt=dt: _fx(s, dt, m, r0), _jac_f(x, dt, m, r0), qs[round(dt, 9)]
+            )
+            upd = ekf_update(pred.x, pred.P, _unwrap(z_aer[k], pred.x), _hx, _jac_h(pred.x), rr)
             x, p = upd.x, upd.P
             est[i] = x[:3]
         wall = time.perf_counter() - t0
-        out["nrl_tracker"] = {"updates": len(est), "seconds": wall,
-                              "updates_per_s": len(est) / wall,
-                              "rmse_m": _rmse(est, enu, times_s, k1 + 1)}
+        out["nrl_tracker"] = {
+            "updates": len(est),
+            "seconds": wall,
+            "updates_per_s": len(est) / wall,
+            "rmse_m": _rmse(est, enu, times_s, k1 + 1),
+        }
     return out

@@ -31,8 +31,9 @@ SITE = (40.22, 125.22)  # Taekwan, as in the catalog (approximate)
 
 def _scenario():
     az = bearing_toward(*SITE, "East Sea")
-    rec = reconstruct(lat_deg=SITE[0], lon_deg=SITE[1], range_km=700.0, azimuth_deg=az,
-                      trajectory="min-energy")
+    rec = reconstruct(
+        lat_deg=SITE[0], lon_deg=SITE[1], range_km=700.0, azimuth_deg=az, trajectory="min-energy"
+    )
     return rec.shot
 
 
@@ -53,8 +54,9 @@ def _median_time(fn, repeats: int) -> float:
     return float(np.median(times))
 
 
-def run_flight_bench(*, n_max: int = 100_000, baseline_n: int = 20, repeats: int = 3,
-                     progress: bool = False) -> dict:
+def run_flight_bench(
+    *, n_max: int = 100_000, baseline_n: int = 20, repeats: int = 3, progress: bool = False
+) -> dict:
     shot = _scenario()
     veh, lat, lon = shot.vehicle, shot.lat_deg, shot.lon_deg
     sizes = sorted({1, min(1000, n_max), n_max})
@@ -62,8 +64,10 @@ def run_flight_bench(*, n_max: int = 100_000, baseline_n: int = 20, repeats: int
     for n in sizes:
         ctrl, az = _controls(shot, n)
         propagate(veh, lat, lon, az[:1], ctrl[:1])  # warm (compiled and cached)
-        secs = _median_time(lambda ctrl=ctrl, az=az: propagate(veh, lat, lon, az, ctrl),
-                            repeats if n < n_max else max(1, min(repeats, 3)))
+        secs = _median_time(
+            lambda ctrl=ctrl, az=az: propagate(veh, lat, lon, az, ctrl),
+            repeats if n < n_max else max(1, min(repeats, 3)),
+        )
         rows.append({"n": n, "seconds": secs, "trajectories_per_s": n / secs})
         if progress:
             print(f"  batched N = {n:,}: {n / secs:,.0f} traj/s", flush=True)
@@ -87,30 +91,37 @@ def run_flight_bench(*, n_max: int = 100_000, baseline_n: int = 20, repeats: int
         errs = []
         t0 = time.perf_counter()
         for i in range(baseline_n):
-            ref = reference_trajectory(veh, lat, lon, float(az[i]), ctrl[i], method="RK45",
-                                       rtol=rtol, atol=atol)
+            ref = reference_trajectory(
+                veh, lat, lon, float(az[i]), ctrl[i], method="RK45", rtol=rtol, atol=atol
+            )
             if i < n_truth:
                 errs.append(miss(ref.impact_lat_deg, ref.impact_lon_deg, truth[i]))
         secs = time.perf_counter() - t0
-        baselines.append({"rtol": rtol, "trajectories_per_s": baseline_n / secs,
-                          "median_impact_error_m": float(np.median(errs))})
+        baselines.append(
+            {
+                "rtol": rtol,
+                "trajectories_per_s": baseline_n / secs,
+                "median_impact_error_m": float(np.median(errs)),
+            }
+        )
         if progress:
-            print(f"  solve_ivp RK45 rtol {rtol:g}, one at a time: "
-                  f"{baseline_n / secs:,.1f} traj/s, impact error "
-                  f"{np.median(errs):.1f} m", flush=True)
-    matched = next((b for b in baselines if b["median_impact_error_m"] <= our_err),
-                   baselines[-1])
+            print(
+                f"  solve_ivp RK45 rtol {rtol:g}, one at a time: "
+                f"{baseline_n / secs:,.1f} traj/s, impact error "
+                f"{np.median(errs):.1f} m",
+                flush=True,
+            )
+    matched = next((b for b in baselines if b["median_impact_error_m"] <= our_err), baselines[-1])
     base_rate = matched["trajectories_per_s"]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     top = rows[-1]
     return {
-        "scenario": f"700 km SRBM ({veh.name}, min-energy, Taekwan -> East Sea), full "
-                    "physics",
+        "scenario": f"700 km SRBM ({veh.name}, min-energy, Taekwan -> East Sea), full physics",
         "n": top["n"],
         "trajectories_per_s": top["trajectories_per_s"],
         "seconds": top["seconds"],
         "baseline": f"scipy solve_ivp RK45 rtol {matched['rtol']:g}, one at a time, same "
-                    "force model, no less accurate than the batch",
+        "force model, no less accurate than the batch",
         "baseline_n": baseline_n,
         "baseline_rtol": matched["rtol"],
         "baseline_trajectories_per_s": base_rate,

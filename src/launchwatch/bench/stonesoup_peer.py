@@ -43,9 +43,16 @@ def _ecef_accel(r, v):
     return gravity_j2(r) - 2.0 * np.cross(_W, v) - np.cross(_W, np.cross(_W, r))
 
 
-def run_stonesoup(truth_ecef: np.ndarray, times_s: np.ndarray, radar_ecef: np.ndarray,
-                  z_aer: np.ndarray, sigma: tuple[float, float, float], *,
-                  q_m2_s3: float = 1.0, associator: str = "gnn2d") -> dict:
+def run_stonesoup(
+    truth_ecef: np.ndarray,
+    times_s: np.ndarray,
+    radar_ecef: np.ndarray,
+    z_aer: np.ndarray,
+    sigma: tuple[float, float, float],
+    *,
+    q_m2_s3: float = 1.0,
+    associator: str = "gnn2d",
+) -> dict:
     """Track ``N`` targets with Stone Soup.
 
     ``truth_ecef`` (N, T, 6) ECEF, ``times_s`` (T,), ``radar_ecef`` (3,), ``z_aer`` (N, T, 3)
@@ -109,8 +116,10 @@ def run_stonesoup(truth_ecef: np.ndarray, times_s: np.ndarray, radar_ecef: np.nd
     assert issubclass(BallisticENU, TransitionModel)
     transition = BallisticENU()
     meas = CartesianToElevationBearingRange(
-        ndim_state=6, mapping=(0, 2, 4),
-        noise_covar=np.diag([sigma[2] ** 2, sigma[1] ** 2, sigma[0] ** 2]))
+        ndim_state=6,
+        mapping=(0, 2, 4),
+        noise_covar=np.diag([sigma[2] ** 2, sigma[1] ** 2, sigma[0] ** 2]),
+    )
     predictor = ExtendedKalmanPredictor(transition)
     updater = ExtendedKalmanUpdater(meas, force_symmetric_covariance=True)
     hyp = DistanceHypothesiser(predictor, updater, measure=Mahalanobis(), missed_distance=5.0)
@@ -118,22 +127,25 @@ def run_stonesoup(truth_ecef: np.ndarray, times_s: np.ndarray, radar_ecef: np.nd
         assoc = GNNWith2DAssignment(hyp)
     elif associator == "kdtree":
         gated = DistanceGater(hyp, measure=Mahalanobis(), gate_threshold=16.27)  # chi2(3) 99.9 %
-        assoc = DetectionKDTreeGNN2D(hypothesiser=gated, predictor=predictor, updater=updater,
-                                     max_distance=500.0)
+        assoc = DetectionKDTreeGNN2D(
+            hypothesiser=gated, predictor=predictor, updater=updater, max_distance=500.0
+        )
     else:
         raise ValueError(f"unknown associator {associator!r}")
 
     epoch = dt.datetime(2025, 1, 1)
     n, n_t = truth_ecef.shape[:2]
     enu = np.einsum("ij,ntj->nti", m, truth_ecef[..., :3] - radar_ecef)
+
     # Two-point initiation from detections one second apart (launchwatch pairs consecutive
     # scans; Stone Soup's EKF diverges from a 0.1 s baseline's km/s velocity uncertainty):
     # position from the second detection, velocity from the difference, covariance from the
     # measurement noise.
     def to_enu(zz):
         rr, az, el = zz[..., 0], zz[..., 1], zz[..., 2]
-        return np.stack([rr * np.cos(el) * np.sin(az), rr * np.cos(el) * np.cos(az),
-                         rr * np.sin(el)], axis=-1)
+        return np.stack(
+            [rr * np.cos(el) * np.sin(az), rr * np.cos(el) * np.cos(az), rr * np.sin(el)], axis=-1
+        )
 
     k1 = int(np.searchsorted(times_s, times_s[0] + 1.0 - 1e-9))
     p0, p1 = to_enu(z_aer[:, 0]), to_enu(z_aer[:, k1])
@@ -145,8 +157,17 @@ def run_stonesoup(truth_ecef: np.ndarray, times_s: np.ndarray, radar_ecef: np.nd
         s_pos = max(sigma[0], rng_i * max(sigma[1], sigma[2]))
         s_vel = np.sqrt(2.0) * s_pos / dt01
         sv = StateVector([p1[i, 0], vel0[i, 0], p1[i, 1], vel0[i, 1], p1[i, 2], vel0[i, 2]])
-        tracks.add(Track([GaussianState(sv, np.diag([s_pos**2, s_vel**2] * 3),
-                                        timestamp=epoch + dt.timedelta(seconds=times_s[k1]))]))
+        tracks.add(
+            Track(
+                [
+                    GaussianState(
+                        sv,
+                        np.diag([s_pos**2, s_vel**2] * 3),
+                        timestamp=epoch + dt.timedelta(seconds=times_s[k1]),
+                    )
+                ]
+            )
+        )
     updates = 0
     sq, cnt = 0.0, 0
     t0 = time.perf_counter()
@@ -157,8 +178,13 @@ def run_stonesoup(truth_ecef: np.ndarray, times_s: np.ndarray, radar_ecef: np.nd
             if np.isnan(z_aer[i, k, 0]):
                 continue
             bearing = np.mod(0.5 * np.pi - z_aer[i, k, 1] + np.pi, 2 * np.pi) - np.pi
-            dets.add(Detection(StateVector([z_aer[i, k, 2], bearing, z_aer[i, k, 0]]),
-                               timestamp=stamp, measurement_model=meas))
+            dets.add(
+                Detection(
+                    StateVector([z_aer[i, k, 2], bearing, z_aer[i, k, 0]]),
+                    timestamp=stamp,
+                    measurement_model=meas,
+                )
+            )
         hyps = assoc.associate(tracks, dets, stamp)
         for track, hypothesis in hyps.items():
             if hypothesis:
@@ -170,16 +196,24 @@ def run_stonesoup(truth_ecef: np.ndarray, times_s: np.ndarray, radar_ecef: np.nd
     # Position RMSE over the second half of the window, each track against its nearest truth.
     half = n_t // 2
     for track in tracks:
-        st = [s for s in track.states if s.timestamp >= epoch + dt.timedelta(
-            seconds=float(times_s[half]))]
+        st = [
+            s
+            for s in track.states
+            if s.timestamp >= epoch + dt.timedelta(seconds=float(times_s[half]))
+        ]
         if not st:
             continue
         k0 = n_t - len(st)
-        est = np.array([[s.state_vector[0], s.state_vector[2], s.state_vector[4]]
-                        for s in st], float)
-        d = np.linalg.norm(enu[:, k0:k0 + est.shape[0]] - est[None], axis=-1)
+        est = np.array(
+            [[s.state_vector[0], s.state_vector[2], s.state_vector[4]] for s in st], float
+        )
+        d = np.linalg.norm(enu[:, k0 : k0 + est.shape[0]] - est[None], axis=-1)
         i = int(np.argmin(np.nanmean(d, axis=1)))
         sq += float(np.nansum(d[i] ** 2))
         cnt += int(np.sum(np.isfinite(d[i])))
-    return {"updates": updates, "seconds": wall, "updates_per_s": updates / wall,
-            "rmse_m": float(np.sqrt(sq / max(cnt, 1)))}
+    return {
+        "updates": updates,
+        "seconds": wall,
+        "updates_per_s": updates / wall,
+        "rmse_m": float(np.sqrt(sq / max(cnt, 1))),
+    }

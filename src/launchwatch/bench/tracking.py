@@ -118,11 +118,11 @@ def run_tracking_bench(
             "window_s": window,
         }
         if n == 1:
-            cases[n].update(run_single_target_peers(truth[0], times, radar, z[0],
-                                                    tuple(SIGMA[:3])))
+            cases[n].update(run_single_target_peers(truth[0], times, radar, z[0], tuple(SIGMA[:3])))
         else:
-            cases[n]["stonesoup_kdtree"] = run_stonesoup(truth, times, radar, z,
-                                                         tuple(SIGMA[:3]), associator="kdtree")
+            cases[n]["stonesoup_kdtree"] = run_stonesoup(
+                truth, times, radar, z, tuple(SIGMA[:3]), associator="kdtree"
+            )
         if progress:
             print(
                 f"  {n} target(s), {window:.0f} s: launchwatch {ours['updates_per_s']:,.0f} "

@@ -76,8 +76,7 @@ def bench_zones(n: int = 1_000_000, repeats: int = 5, seed: int = 7) -> dict:
     lat, lon = region_points(n, seed)
     zones.classify_codes(lat[:1000], lon[:1000])  # compile / warm the kernels and indexes
     zones.classify(lat[:1000], lon[:1000])
-    fast_wall, fast_cpu, (kind, country) = _timed(lambda: zones.classify_codes(lat, lon),
-                                                   repeats)
+    fast_wall, fast_cpu, (kind, country) = _timed(lambda: zones.classify_codes(lat, lon), repeats)
     str_wall, _, _ = _timed(lambda: zones.classify(lat, lon).kind, repeats)
     model = zones.zone_model()
     ex_wall, ex_cpu, ex = _timed(lambda: zones.exact(model, lat, lon), max(1, repeats // 2))
@@ -85,7 +84,8 @@ def bench_zones(n: int = 1_000_000, repeats: int = 5, seed: int = 7) -> dict:
     shp_wall, shp_cpu, _ = _timed(lambda: shapely.contains_xy(poly, lon, lat), repeats)
     bkind, _ = zone_raster.raster().lookup_codes(lat, lon)
     return {
-        "n": n, "region": list(zone_raster.REGION),
+        "n": n,
+        "region": list(zone_raster.REGION),
         "launchwatch_points_per_s": n / fast_wall,
         "launchwatch_cpu_ns_per_point": fast_cpu / n * 1e9,
         "launchwatch_strings_points_per_s": n / str_wall,
@@ -96,9 +96,9 @@ def bench_zones(n: int = 1_000_000, repeats: int = 5, seed: int = 7) -> dict:
         "shapely_polygon_vertices": n_vertices,
         "ratio_vs_exact": ex_wall / fast_wall,
         "ratio_vs_shapely": shp_wall / fast_wall,
-        "identical_to_exact": bool(np.array_equal(kind, ex[0])
-                                   and np.array_equal(country, ex[1])),
+        "identical_to_exact": bool(np.array_equal(kind, ex[0]) and np.array_equal(country, ex[1])),
         "exact_path_share": float(np.mean(bkind < 0)),
         "boundary_area_share": zone_raster.raster().stats.get("boundary_area_share"),
-        "setup_exact_s": setup_exact_s, "setup_raster_s": setup_raster_s,
+        "setup_exact_s": setup_exact_s,
+        "setup_raster_s": setup_raster_s,
     }

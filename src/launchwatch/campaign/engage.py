@@ -52,15 +52,25 @@ def _columns(rows: dict[str, np.ndarray]) -> dict[str, list]:
     return out
 
 
-def error_record(index: int, campaign_seed: int, error: str, scenario_seed=None,
-                 meta: dict | None = None) -> dict:
+def error_record(
+    index: int, campaign_seed: int, error: str, scenario_seed=None, meta: dict | None = None
+) -> dict:
     """The record of an engagement that failed."""
-    eng = {"index": index, "status": "error", "error": error[:2000],
-           "campaign_seed": campaign_seed,
-           "scenario_seed": scenario_seed if scenario_seed is not None else -1,
-           **(meta or {})}
-    return {"index": index, "status": "error", "engagement": _plain(eng), "missiles": [],
-            "assessments": {}}
+    eng = {
+        "index": index,
+        "status": "error",
+        "error": error[:2000],
+        "campaign_seed": campaign_seed,
+        "scenario_seed": scenario_seed if scenario_seed is not None else -1,
+        **(meta or {}),
+    }
+    return {
+        "index": index,
+        "status": "error",
+        "engagement": _plain(eng),
+        "missiles": [],
+        "assessments": {},
+    }
 
 
 def run_engagement(spec: CampaignSpec, campaign_seed: int, index: int) -> dict:
@@ -70,20 +80,32 @@ def run_engagement(spec: CampaignSpec, campaign_seed: int, index: int) -> dict:
     try:
         eng = generate(spec, campaign_seed, index)
         c = eng.chain
-        policy = WarningPolicy(p_issue=c["p_issue"], p_keep=c["p_keep"],
-                               max_ellipse_m=c["max_ellipse_m"])
-        chain = run_chain(eng.scenario, interval_s=c["interval_s"], n_samples=c["n_samples"],
-                          policy=policy)
+        policy = WarningPolicy(
+            p_issue=c["p_issue"], p_keep=c["p_keep"], max_ellipse_m=c["max_ellipse_m"]
+        )
+        chain = run_chain(
+            eng.scenario, interval_s=c["interval_s"], n_samples=c["n_samples"], policy=policy
+        )
         row, missiles, rows = score_engagement(chain, eng)
     except Exception as exc:  # noqa: BLE001 - recorded, never stops the campaign
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
-        return error_record(index, campaign_seed, f"{type(exc).__name__}: {exc}{where}",
-                            eng.scenario.seed if eng else None, eng.meta if eng else None)
+        return error_record(
+            index,
+            campaign_seed,
+            f"{type(exc).__name__}: {exc}{where}",
+            eng.scenario.seed if eng else None,
+            eng.meta if eng else None,
+        )
     row["campaign_seed"] = campaign_seed
     row["seconds_total"] = time.perf_counter() - t0
-    rec = {"index": index, "status": "ok", "engagement": _plain(row),
-           "missiles": _plain(missiles), "assessments": _columns(rows)}
+    rec = {
+        "index": index,
+        "status": "ok",
+        "engagement": _plain(row),
+        "missiles": _plain(missiles),
+        "assessments": _columns(rows),
+    }
     for r in rec["missiles"]:
         for k, v in r.items():
             if isinstance(v, float) and math.isinf(v):

@@ -80,8 +80,13 @@ def load_records(out: Path) -> dict[int, dict]:
 
 
 def _manifest(spec: CampaignSpec, spec_ref: str, seed: int, n: int) -> dict:
-    return {"format": 1, "spec_ref": spec_ref, "seed": seed, "n": n,
-            "spec": spec.model_dump(mode="json")}
+    return {
+        "format": 1,
+        "spec_ref": spec_ref,
+        "seed": seed,
+        "n": n,
+        "spec": spec.model_dump(mode="json"),
+    }
 
 
 def _prepare(spec, spec_ref, seed, n, out: Path, resume: bool) -> dict[int, dict]:
@@ -89,22 +94,28 @@ def _prepare(spec, spec_ref, seed, n, out: Path, resume: bool) -> dict[int, dict
     man_path = out / MANIFEST
     if man_path.exists() or (out / RESULTS).exists():
         if not resume:
-            raise CampaignError(f"{out} already holds a campaign: add --resume to continue it, "
-                                "or choose another --out")
+            raise CampaignError(
+                f"{out} already holds a campaign: add --resume to continue it, "
+                "or choose another --out"
+            )
         try:
             man = json.loads(man_path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
-            raise CampaignError(f"{out}/{MANIFEST} is missing or unreadable: cannot resume"
-                                ) from None
+            raise CampaignError(
+                f"{out}/{MANIFEST} is missing or unreadable: cannot resume"
+            ) from None
         mine = _manifest(spec, spec_ref, seed, n)
         if man.get("seed") != seed or man.get("spec") != mine["spec"]:
-            raise CampaignError(f"{out} holds campaign {man.get('spec', {}).get('name')!r} "
-                                f"seed {man.get('seed')}: resume needs the same spec and seed")
+            raise CampaignError(
+                f"{out} holds campaign {man.get('spec', {}).get('name')!r} "
+                f"seed {man.get('seed')}: resume needs the same spec and seed"
+            )
         recs = load_records(out)
     else:
         recs = {}
-    man_path.write_text(json.dumps(_manifest(spec, spec_ref, seed, n), indent=1) + "\n",
-                        encoding="utf-8")
+    man_path.write_text(
+        json.dumps(_manifest(spec, spec_ref, seed, n), indent=1) + "\n", encoding="utf-8"
+    )
     return recs
 
 
@@ -119,10 +130,18 @@ def _progress(enabled: bool):
         TimeRemainingColumn,
     )
 
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[status]}"), TimeElapsedColumn(), TextColumn("ETA"),
-                    TimeRemainingColumn(), console=Console(stderr=True), disable=not enabled,
-                    transient=False)
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=not enabled,
+        transient=False,
+    )
 
 
 @contextlib.contextmanager
@@ -132,8 +151,15 @@ def dask_client(workers: int | None = None, scheduler: str | None = None):
     from distributed import Client, LocalCluster
 
     warnings.filterwarnings("ignore", message="Port .* is already in use")  # its HTTP server
-    for name in ("distributed", "distributed.nanny", "distributed.worker", "distributed.core",
-                 "distributed.scheduler", "distributed.comm", "tornado"):
+    for name in (
+        "distributed",
+        "distributed.nanny",
+        "distributed.worker",
+        "distributed.core",
+        "distributed.scheduler",
+        "distributed.comm",
+        "tornado",
+    ):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     cluster = None
     try:
@@ -141,12 +167,18 @@ def dask_client(workers: int | None = None, scheduler: str | None = None):
             try:
                 client = Client(scheduler, timeout=15)
             except (OSError, TimeoutError) as exc:
-                raise CampaignError(f"cannot connect to scheduler {scheduler}: "
-                                    f"{str(exc).splitlines()[0] if str(exc) else exc}") from None
+                raise CampaignError(
+                    f"cannot connect to scheduler {scheduler}: "
+                    f"{str(exc).splitlines()[0] if str(exc) else exc}"
+                ) from None
         else:
-            cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
-                                   processes=True, dashboard_address=None,
-                                   silence_logs=logging.CRITICAL)
+            cluster = LocalCluster(
+                n_workers=workers or default_workers(),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.CRITICAL,
+            )
             client = Client(cluster)
         try:
             yield client
@@ -159,23 +191,37 @@ def dask_client(workers: int | None = None, scheduler: str | None = None):
                 cluster.close(timeout=10)
 
 
-def run_campaign(spec: CampaignSpec, *, spec_ref: str, seed: int, n: int, out: str | Path,
-                 workers: int | None = None, scheduler: str | None = None,
-                 resume: bool = False, progress: bool = True,
-                 on_record: Callable[[dict], None] | None = None) -> CampaignRun:
+def run_campaign(
+    spec: CampaignSpec,
+    *,
+    spec_ref: str,
+    seed: int,
+    n: int,
+    out: str | Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    on_record: Callable[[dict], None] | None = None,
+) -> CampaignRun:
     """Run engagements ``0 .. n-1`` of the campaign (see module docstring)."""
     if n < 1 or seed < 0:
         raise CampaignError("--n must be at least 1 and --seed at least 0")
     out = Path(out)
     recs = _prepare(spec, spec_ref, seed, n, out, resume)
-    run = CampaignRun(spec=spec, spec_ref=spec_ref, seed=seed, n=n, out=out,
-                      records={i: r for i, r in recs.items() if i < n})
+    run = CampaignRun(
+        spec=spec,
+        spec_ref=spec_ref,
+        seed=seed,
+        n=n,
+        out=out,
+        records={i: r for i, r in recs.items() if i < n},
+    )
     pending = [i for i in range(n) if i not in run.records]
     t0 = time.perf_counter()
     bar = _progress(progress)
     with bar, (out / RESULTS).open("a", encoding="utf-8") as sink:
-        task = bar.add_task(spec.name, total=n, completed=n - len(pending),
-                            status=_status(run))
+        task = bar.add_task(spec.name, total=n, completed=n - len(pending), status=_status(run))
 
         def keep(rec: dict) -> None:
             sink.write(json.dumps(rec) + "\n")
@@ -214,9 +260,17 @@ def _run_dask(run: CampaignRun, pending: list[int], workers, scheduler, keep) ->
         run.workers = len(info.get("workers", {}))
         run.where = scheduler or f"LocalCluster({run.workers} workers)"
         spec_f = client.scatter(run.spec.model_dump(), broadcast=True)
-        futures = {client.submit(_task, spec_f, run.seed, i, key=f"lw-{run.seed}-{i}-"
-                                 f"{os.getpid()}-{time.time_ns()}", pure=False): i
-                   for i in pending}
+        futures = {
+            client.submit(
+                _task,
+                spec_f,
+                run.seed,
+                i,
+                key=f"lw-{run.seed}-{i}-{os.getpid()}-{time.time_ns()}",
+                pure=False,
+            ): i
+            for i in pending
+        }
         try:
             for fut in as_completed(list(futures)):
                 i = futures[fut]

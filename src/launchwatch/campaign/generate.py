@@ -65,8 +65,16 @@ def _tz(offset: str) -> dt.timezone:
     return dt.timezone(sign * dt.timedelta(hours=hh, minutes=mm))
 
 
-def _aim_points(spec: CampaignSpec, rng, cls, n: int, aim_m: float, crossing: bool,
-                site_a: str, site_b: str | None):
+def _aim_points(
+    spec: CampaignSpec,
+    rng,
+    cls,
+    n: int,
+    aim_m: float,
+    crossing: bool,
+    site_a: str,
+    site_b: str | None,
+):
     """Per launch (site name, target lat, lon) and the drawn range/apogee/bearing."""
     t = spec.threat
     u = rng.random()
@@ -95,8 +103,12 @@ def _aim_points(spec: CampaignSpec, rng, cls, n: int, aim_m: float, crossing: bo
         offs = centre + (np.arange(len(ks)) - (len(ks) - 1) / 2.0) * aim_m
         if not ks:
             continue
-        lat, lon, _ = geodesy.direct(np.full(len(ks), float(c_lat)), np.full(len(ks),
-                                     float(c_lon)), np.full(len(ks), across), offs)
+        lat, lon, _ = geodesy.direct(
+            np.full(len(ks), float(c_lat)),
+            np.full(len(ks), float(c_lon)),
+            np.full(len(ks), across),
+            offs,
+        )
         for j, k in enumerate(ks):
             out[k] = (site, float(np.atleast_1d(lat)[j]), float(np.atleast_1d(lon)[j]))
     return out, range_km, apogee_km, az0
@@ -121,8 +133,11 @@ def _sensors(spec: CampaignSpec, rng) -> tuple[list, dict]:
     refs, n_out, scales = [], 0, []
     for base_name, extra in present:
         base = get_sensor(base_name)
-        pd_k, noise_k, rev_k = (draw(s.pd_scale, rng), draw(s.noise_scale, rng),
-                                draw(s.revisit_scale, rng))
+        pd_k, noise_k, rev_k = (
+            draw(s.pd_scale, rng),
+            draw(s.noise_scale, rng),
+            draw(s.revisit_scale, rng),
+        )
         out_here = rng.random() < s.outages.p
         start, dur = draw(s.outages.start_s, rng), draw(s.outages.duration_s, rng)
         over = dict(extra)
@@ -131,8 +146,11 @@ def _sensors(spec: CampaignSpec, rng) -> tuple[list, dict]:
         if rev_k != 1.0:
             over["revisit_s"] = round(base.revisit_s * rev_k, 4)
         if noise_k != 1.0:
-            names = (("sigma_range_m", "sigma_angle_mrad", "sigma_range_rate_m_s")
-                     if isinstance(base, RadarSensor) else ("sigma_angle_urad",))
+            names = (
+                ("sigma_range_m", "sigma_angle_mrad", "sigma_range_rate_m_s")
+                if isinstance(base, RadarSensor)
+                else ("sigma_angle_urad",)
+            )
             for f in names:
                 if getattr(base, f) is not None:
                     over[f] = round(getattr(base, f) * noise_k, 6)
@@ -142,10 +160,14 @@ def _sensors(spec: CampaignSpec, rng) -> tuple[list, dict]:
         refs.append(SensorRef(base=base_name, **over) if over else base_name)
         scales.append((pd_k, noise_k, rev_k))
     sc = np.array(scales)
-    meta = {"n_sensors": len(refs), "n_outages": n_out,
-            "pd_scale_mean": float(sc[:, 0].mean()), "noise_scale_mean": float(sc[:, 1].mean()),
-            "revisit_scale_mean": float(sc[:, 2].mean()),
-            "sensors": ",".join(r if isinstance(r, str) else (r.id or r.base) for r in refs)}
+    meta = {
+        "n_sensors": len(refs),
+        "n_outages": n_out,
+        "pd_scale_mean": float(sc[:, 0].mean()),
+        "noise_scale_mean": float(sc[:, 1].mean()),
+        "revisit_scale_mean": float(sc[:, 2].mean()),
+        "sensors": ",".join(r if isinstance(r, str) else (r.id or r.base) for r in refs),
+    }
     return refs, meta
 
 
@@ -164,8 +186,9 @@ def generate(spec: CampaignSpec, campaign_seed: int, index: int) -> Engagement:
     others = {k: w for k, w in t.sites.items() if k != site_a and w > 0}
     site_b = pick(others, rng) if (crossing and n >= 2 and others) else None
     crossing = site_b is not None
-    aims, range_km, apogee_km, az0 = _aim_points(spec, rng, cls, n, aim_km * 1e3, crossing,
-                                                  site_a, site_b)
+    aims, range_km, apogee_km, az0 = _aim_points(
+        spec, rng, cls, n, aim_km * 1e3, crossing, site_a, site_b
+    )
     hour = draw(t.launch_hour, rng)
     refs, sensor_meta = _sensors(spec, rng)
     c = spec.chain
@@ -177,53 +200,100 @@ def generate(spec: CampaignSpec, campaign_seed: int, index: int) -> Engagement:
 
     launches, missiles = [], []
     for k, (site, lat, lon) in enumerate(aims):
-        launches.append(Launch(
-            id=f"M{k + 1}", site=site, time_s=round(k * spacing_s, 3), vehicle=cls.vehicle,
-            target=TargetPoint(lat_deg=round(lat, 5), lon_deg=round(lon, 5)),
-            trajectory=cls.trajectory,
-            apogee_km=None if cls.trajectory == "min-energy" else round(apogee_km, 2)))
-        missiles.append({"missile": f"M{k + 1}", "threat_class": cls.name,
-                         "vehicle": cls.vehicle or "generic", "site": site,
-                         "trajectory": cls.trajectory, "quasi_ballistic": cls.quasi_ballistic})
-    epoch = (dt.datetime.combine(t.date, dt.time(0), _tz(t.utc_offset))
-             + dt.timedelta(seconds=round(hour * 3600.0)))
+        launches.append(
+            Launch(
+                id=f"M{k + 1}",
+                site=site,
+                time_s=round(k * spacing_s, 3),
+                vehicle=cls.vehicle,
+                target=TargetPoint(lat_deg=round(lat, 5), lon_deg=round(lon, 5)),
+                trajectory=cls.trajectory,
+                apogee_km=None if cls.trajectory == "min-energy" else round(apogee_km, 2),
+            )
+        )
+        missiles.append(
+            {
+                "missile": f"M{k + 1}",
+                "threat_class": cls.name,
+                "vehicle": cls.vehicle or "generic",
+                "site": site,
+                "trajectory": cls.trajectory,
+                "quasi_ballistic": cls.quasi_ballistic,
+            }
+        )
+    epoch = dt.datetime.combine(t.date, dt.time(0), _tz(t.utc_offset)) + dt.timedelta(
+        seconds=round(hour * 3600.0)
+    )
     sc = Scenario(
         name=f"{spec.name}-s{campaign_seed}-e{index}",
-        description=(f"Engagement {index} of campaign {spec.name} (seed {campaign_seed}): "
-                     f"{n} x {cls.name} from {site_a}"
-                     + (f" and {site_b} (crossing)" if crossing else "")),
-        epoch=epoch, seed=scenario_seed, time_step_s=cls.time_step_s, rcs_m2=cls.rcs_m2,
-        launches=launches, sensors=refs)
-    meta = {"threat_class": cls.name, "salvo_size": n, "launch_spacing_s": spacing_s,
-            "aim_spacing_km": aim_km, "crossing": crossing, "site": site_a,
-            "site_b": site_b or "", "range_km": range_km,
-            "apogee_km": apogee_km,
-            "bearing_deg": az0, "launch_hour": hour, **sensor_meta,
-            "assess_interval_s": interval, "samples": samples, "p_issue": p_issue,
-            "p_keep": p_keep, "max_ellipse_km": max_ell_km}
-    chain = {"interval_s": interval, "n_samples": samples, "p_issue": p_issue, "p_keep": p_keep,
-             "max_ellipse_m": max_ell_km * 1e3}
-    return Engagement(index=index, campaign_seed=campaign_seed, scenario=sc, chain=chain,
-                      meta=meta, missiles=missiles)
+        description=(
+            f"Engagement {index} of campaign {spec.name} (seed {campaign_seed}): "
+            f"{n} x {cls.name} from {site_a}" + (f" and {site_b} (crossing)" if crossing else "")
+        ),
+        epoch=epoch,
+        seed=scenario_seed,
+        time_step_s=cls.time_step_s,
+        rcs_m2=cls.rcs_m2,
+        launches=launches,
+        sensors=refs,
+    )
+    meta = {
+        "threat_class": cls.name,
+        "salvo_size": n,
+        "launch_spacing_s": spacing_s,
+        "aim_spacing_km": aim_km,
+        "crossing": crossing,
+        "site": site_a,
+        "site_b": site_b or "",
+        "range_km": range_km,
+        "apogee_km": apogee_km,
+        "bearing_deg": az0,
+        "launch_hour": hour,
+        **sensor_meta,
+        "assess_interval_s": interval,
+        "samples": samples,
+        "p_issue": p_issue,
+        "p_keep": p_keep,
+        "max_ellipse_km": max_ell_km,
+    }
+    chain = {
+        "interval_s": interval,
+        "n_samples": samples,
+        "p_issue": p_issue,
+        "p_keep": p_keep,
+        "max_ellipse_m": max_ell_km * 1e3,
+    }
+    return Engagement(
+        index=index,
+        campaign_seed=campaign_seed,
+        scenario=sc,
+        chain=chain,
+        meta=meta,
+        missiles=missiles,
+    )
 
 
 def replay_command(spec_ref: str, campaign_seed: int, index: int) -> str:
     """The shell command that writes engagement ``index`` as a scenario file and runs it."""
     f = f"engagement-{index}.yaml"
-    return (f"launchwatch campaign {spec_ref} --seed {campaign_seed} --replay {index} > {f} && "
-            f"launchwatch simulate {f} --assess")
+    return (
+        f"launchwatch campaign {spec_ref} --seed {campaign_seed} --replay {index} > {f} && "
+        f"launchwatch simulate {f} --assess"
+    )
 
 
 def scenario_yaml(eng: Engagement) -> str:
     """The engagement's scenario as YAML that ``launchwatch simulate FILE`` runs (a header
     comment gives the chain options the campaign used)."""
     c = eng.chain
-    head = (f"# Engagement {eng.index} of a launchwatch campaign (seed {eng.campaign_seed}).\n"
-            f"# The campaign assessed every {c['interval_s']:.3g} s with {c['n_samples']} samples"
-            f" and warned at p_issue {c['p_issue']:.3g}, p_keep {c['p_keep']:.3g}, ellipse rule"
-            f" below {c['max_ellipse_m'] / 1e3:.4g} km:\n"
-            f"#   launchwatch simulate FILE --assess --assess-interval-s "
-            f"{c['interval_s']:.6g} --samples {c['n_samples']}\n")
+    head = (
+        f"# Engagement {eng.index} of a launchwatch campaign (seed {eng.campaign_seed}).\n"
+        f"# The campaign assessed every {c['interval_s']:.3g} s with {c['n_samples']} samples"
+        f" and warned at p_issue {c['p_issue']:.3g}, p_keep {c['p_keep']:.3g}, ellipse rule"
+        f" below {c['max_ellipse_m'] / 1e3:.4g} km:\n"
+        f"#   launchwatch simulate FILE --assess --assess-interval-s "
+        f"{c['interval_s']:.6g} --samples {c['n_samples']}\n"
+    )
     body = eng.scenario.model_dump(mode="json", exclude_none=True)
     for s in body["sensors"]:
         if isinstance(s, dict) and not s.get("outages"):

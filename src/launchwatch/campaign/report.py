@@ -45,13 +45,22 @@ def tables(records: dict[int, dict]) -> tuple[dict, dict, dict]:
         for k, v in a.items():
             ass.setdefault(k, []).extend(v)
     # time since the missile's first track, for the error-vs-time plot
-    first = {(e, i): lt + ft for e, i, lt, ft in zip(
-        mis.get("engagement", []), mis.get("missile_index", []), mis.get("launch_time_s", []),
-        mis.get("first_track_s", []), strict=True)}
+    first = {
+        (e, i): lt + ft
+        for e, i, lt, ft in zip(
+            mis.get("engagement", []),
+            mis.get("missile_index", []),
+            mis.get("launch_time_s", []),
+            mis.get("first_track_s", []),
+            strict=True,
+        )
+    }
     ass["t_since_first_track_s"] = [
         round(t - first.get((e, m), math.nan), 3)
-        for e, m, t in zip(ass["engagement"], ass.get("missile", []), ass.get("t_s", []),
-                           strict=True)]
+        for e, m, t in zip(
+            ass["engagement"], ass.get("missile", []), ass.get("t_s", []), strict=True
+        )
+    ]
     return eng, mis, ass
 
 
@@ -79,26 +88,40 @@ def summarize(run, eng: dict, mis: dict, ass: dict) -> dict:
     """Campaign figures (see the README's campaign section for the keys)."""
     status = eng.get("status", [])
     ok = np.array([s == "ok" for s in status], bool)
-    failed = [{"index": i, "campaign_seed": run.seed, "scenario_seed": s, "error": e}
-              for i, st, s, e in zip(eng.get("index", []), status, eng.get("scenario_seed", []),
-                                     eng.get("error", []), strict=True) if st != "ok"]
+    failed = [
+        {"index": i, "campaign_seed": run.seed, "scenario_seed": s, "error": e}
+        for i, st, s, e in zip(
+            eng.get("index", []),
+            status,
+            eng.get("scenario_seed", []),
+            eng.get("error", []),
+            strict=True,
+        )
+        if st != "ok"
+    ]
     swaps, breaks = _arr(eng.get("swaps", []))[ok], _arr(eng.get("breaks", []))[ok]
     d2 = _arr(ass.get("d2", []))
     reg = np.array(ass.get("regime", []), int)
-    contain = {"all": {"n": int(d2.size), "in50": _frac(d2 <= CHI2_50),
-                       "in95": _frac(d2 <= CHI2_95)}}
+    contain = {
+        "all": {"n": int(d2.size), "in50": _frac(d2 <= CHI2_50), "in95": _frac(d2 <= CHI2_95)}
+    }
     for j, name in enumerate(REGIMES):
         r = reg == j
-        contain[name] = {"n": int(r.sum()), "in50": _frac(d2[r] <= CHI2_50),
-                         "in95": _frac(d2[r] <= CHI2_95)}
+        contain[name] = {
+            "n": int(r.sum()),
+            "in50": _frac(d2[r] <= CHI2_50),
+            "in95": _frac(d2[r] <= CHI2_95),
+        }
     good = _arr(mis.get("good_after_track_s", []))
     qb = np.array(mis.get("quasi_ballistic", []), bool)
     good_ok = np.nan_to_num(good, nan=np.inf) <= GOOD_WITHIN_S
-    impact_err = {f"first_track_plus_{d}s": {"median": _q(_arr(mis.get(f"error_ft{d}_km", [])),
-                                                           0.5),
-                                              "p90": _q(_arr(mis.get(f"error_ft{d}_km", [])),
-                                                        0.9)}
-                  for d in AFTER_FIRST_TRACK_S}
+    impact_err = {
+        f"first_track_plus_{d}s": {
+            "median": _q(_arr(mis.get(f"error_ft{d}_km", [])), 0.5),
+            "p90": _q(_arr(mis.get(f"error_ft{d}_km", [])), 0.9),
+        }
+        for d in AFTER_FIRST_TRACK_S
+    }
     vr = [v for v in mis.get("verdict_right", []) if v is not None]
     cr = [v for v in mis.get("class_right", []) if v is not None]
     fw = _arr(eng.get("first_warning_s", []))[ok]
@@ -114,7 +137,8 @@ def summarize(run, eng: dict, mis: dict, ass: dict) -> dict:
         e = ok & (cls_e == c)
         m = cls_m == c
         by_class[c] = {
-            "engagements": int(e.sum()), "missiles": int(m.sum()),
+            "engagements": int(e.sum()),
+            "missiles": int(m.sum()),
             "swaps": int(np.nansum(_arr(eng["swaps"])[e])),
             "breaks": int(np.nansum(_arr(eng["breaks"])[e])),
             "in95": _frac(d2[np.isin(_engagement_missile(ass), _keys(mis, m))] <= CHI2_95),
@@ -123,50 +147,75 @@ def summarize(run, eng: dict, mis: dict, ass: dict) -> dict:
         }
     n_ok = int(ok.sum())
     return {
-        "spec": run.spec.name, "spec_ref": run.spec_ref, "seed": run.seed, "n": run.n,
-        "finished": len(status), "ok": n_ok, "failed": failed, "interrupted": run.interrupted,
-        "where": run.where, "wall_s": round(run.wall_s, 2),
-        "engagements_per_min": (round(60.0 * run.ran / run.wall_s, 2) if run.wall_s > 0
-                                and run.ran else None),
+        "spec": run.spec.name,
+        "spec_ref": run.spec_ref,
+        "seed": run.seed,
+        "n": run.n,
+        "finished": len(status),
+        "ok": n_ok,
+        "failed": failed,
+        "interrupted": run.interrupted,
+        "where": run.where,
+        "wall_s": round(run.wall_s, 2),
+        "engagements_per_min": (
+            round(60.0 * run.ran / run.wall_s, 2) if run.wall_s > 0 and run.ran else None
+        ),
         "missiles": int(np.nansum(_arr(eng.get("missiles", []))[ok])),
         "tracks": int(np.nansum(_arr(eng.get("tracks", []))[ok])),
-        "swaps": int(np.nansum(swaps)), "breaks": int(np.nansum(breaks)),
+        "swaps": int(np.nansum(swaps)),
+        "breaks": int(np.nansum(breaks)),
         "false_tracks": int(np.nansum(_arr(eng.get("false_tracks", []))[ok])),
         "engagements_without_swaps_or_breaks": _frac((swaps == 0) & (breaks == 0)),
-        "first_track_s": {"median": _q(_arr(mis.get("first_track_s", [])), 0.5),
-                          "p90": _q(_arr(mis.get("first_track_s", [])), 0.9)},
+        "first_track_s": {
+            "median": _q(_arr(mis.get("first_track_s", [])), 0.5),
+            "p90": _q(_arr(mis.get("first_track_s", [])), 0.9),
+        },
         "impact_error_km": impact_err,
         "good_after_track_s": {"median": _q(good, 0.5), "p90": _q(good, 0.9)},
-        "good_within_60s_after_track": {"all": _frac(good_ok), "ballistic": _frac(good_ok[~qb]),
-                                        "quasi_ballistic": _frac(good_ok[qb])},
+        "good_within_60s_after_track": {
+            "all": _frac(good_ok),
+            "ballistic": _frac(good_ok[~qb]),
+            "quasi_ballistic": _frac(good_ok[qb]),
+        },
         "containment": contain,
         "first_prediction_truth_in_95": _frac(np.array(mis.get("first_in95", []), bool)),
-        "verdict_right": _frac(np.array(vr, bool)), "class_right": _frac(np.array(cr, bool)),
-        "launch_error_km": {"median": _q(_arr(mis.get("launch_error_km", [])), 0.5),
-                            "p90": _q(_arr(mis.get("launch_error_km", [])), 0.9)},
+        "verdict_right": _frac(np.array(vr, bool)),
+        "class_right": _frac(np.array(cr, bool)),
+        "launch_error_km": {
+            "median": _q(_arr(mis.get("launch_error_km", [])), 0.5),
+            "p90": _q(_arr(mis.get("launch_error_km", [])), 0.9),
+        },
         "warnings": {
             "engagements_warned": int(np.isfinite(fw).sum()),
             "false_alarm_areas": int(np.nansum(fa)),
             "engagements_with_false_alarms": int((fa > 0).sum()),
-            "misses": int(np.nansum(ms)), "engagements_with_misses": int((ms > 0).sum()),
+            "misses": int(np.nansum(ms)),
+            "engagements_with_misses": int((ms > 0).sum()),
             "first_warning_s": {"median": _q(fw, 0.5), "p90": _q(fw, 0.9)},
             "lead_time_s": {"median": _q(lead, 0.5), "min": _q(lead, 0.0), "n": len(lead)},
             "passed_over_latency_s": {"median": _q(passed, 0.5), "n": len(passed)},
         },
-        "seconds_per_stage_median": {k.removeprefix("seconds_"): _q(_arr(eng[k])[ok], 0.5)
-                                     for k in stages},
+        "seconds_per_stage_median": {
+            k.removeprefix("seconds_"): _q(_arr(eng[k])[ok], 0.5) for k in stages
+        },
         "by_class": by_class,
     }
 
 
 def _engagement_missile(ass) -> np.ndarray:
-    return np.array([f"{e}:{m}" for e, m in zip(ass.get("engagement", []), ass.get("missile", []),
-                                                 strict=True)])
+    return np.array(
+        [f"{e}:{m}" for e, m in zip(ass.get("engagement", []), ass.get("missile", []), strict=True)]
+    )
 
 
 def _keys(mis, mask) -> np.ndarray:
-    return np.array([f"{e}:{m}" for e, m, k in zip(mis["engagement"], mis["missile_index"], mask,
-                                                    strict=True) if k])
+    return np.array(
+        [
+            f"{e}:{m}"
+            for e, m, k in zip(mis["engagement"], mis["missile_index"], mask, strict=True)
+            if k
+        ]
+    )
 
 
 # --- files ---------------------------------------------------------------------------------------
@@ -180,8 +229,9 @@ def _write_parquet(path: Path, cols: dict[str, list]) -> None:
             arrays[k] = pa.array(v)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             arrays[k] = pa.array([None if x is None else str(x) for x in v])
-    pq.write_table(pa.table(arrays) if arrays else pa.table({"index": pa.array([], pa.int64())}),
-                   path)
+    pq.write_table(
+        pa.table(arrays) if arrays else pa.table({"index": pa.array([], pa.int64())}), path
+    )
 
 
 def write_report(run) -> tuple[dict, list[Path]]:
@@ -231,13 +281,13 @@ def plot_calibration(ass) -> str:
     if d2.size == 0:
         _empty(ax, "no assessments")
     else:
-        ax.plot(p, (d2[:, None] <= thr).mean(axis=0), color="k", lw=2,
-                label=f"all ({d2.size})")
+        ax.plot(p, (d2[:, None] <= thr).mean(axis=0), color="k", lw=2, label=f"all ({d2.size})")
         for j, name in enumerate(REGIMES):
             r = reg == j
             if r.sum() >= 5:
-                ax.plot(p, (d2[r, None] <= thr).mean(axis=0), lw=1.4,
-                        label=f"{name} ({int(r.sum())})")
+                ax.plot(
+                    p, (d2[r, None] <= thr).mean(axis=0), lw=1.4, label=f"{name} ({int(r.sum())})"
+                )
         for lv in (0.5, 0.95):
             ax.axvline(lv, color="0.85", lw=0.8, zorder=0)
         ax.set_xlim(0, 1)
@@ -279,8 +329,7 @@ def plot_error_vs_time(ass) -> str:
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.legend(fontsize=8)
-        ax.set_title(f"Impact error vs time since first track ({t.size} assessments)",
-                     fontsize=10)
+        ax.set_title(f"Impact error vs time since first track ({t.size} assessments)", fontsize=10)
     ax.set_xlabel("time since the missile's first track (s)")
     ax.set_ylabel("impact-point error (km)")
     return _png(fig)
@@ -295,17 +344,26 @@ def plot_warning_cdfs(eng) -> str:
     lead = np.array(_flat(eng.get("lead_times_s", []), ok), float)
     fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.8))
     for ax, v, what, label, none in (
-            (axes[0], fw, "first warning after launch (s)", "first-warning latency",
-             "no warning was issued in this campaign"),
-            (axes[1], lead, "lead time before overflight / impact (s)",
-             "lead time per warned, reached area",
-             "no warned area was overflown or hit\nin this campaign")):
+        (
+            axes[0],
+            fw,
+            "first warning after launch (s)",
+            "first-warning latency",
+            "no warning was issued in this campaign",
+        ),
+        (
+            axes[1],
+            lead,
+            "lead time before overflight / impact (s)",
+            "lead time per warned, reached area",
+            "no warned area was overflown or hit\nin this campaign",
+        ),
+    ):
         if v.size == 0:
             _empty(ax, none)
         else:
             x = np.sort(v)
-            ax.step(np.r_[x[0], x], np.r_[0.0, np.arange(1, x.size + 1) / x.size],
-                    where="post")
+            ax.step(np.r_[x[0], x], np.r_[0.0, np.arange(1, x.size + 1) / x.size], where="post")
             ax.set_ylim(0, 1.02)
             ax.set_ylabel("fraction")
             ax.set_title(f"CDF of {label} (n={x.size})", fontsize=10)
@@ -341,10 +399,20 @@ def plot_swaps_breaks(eng) -> str:
     fig, axes = plt.subplots(1, 3, figsize=(13.5, 3.9), sharey=True)
     panels = (
         (axes[0], size, np.array([1, 2, 3, 5, 9, 17, 25]), "salvo size (missiles)", None),
-        (axes[1], aim, np.array([0, 2, 5, 10, 20, np.inf]), "aim-point spacing (km), salvos",
-         size >= 2),
-        (axes[2], gap, np.array([0, 2, 5, 10, 30, np.inf]), "launch spacing (s), salvos",
-         size >= 2),
+        (
+            axes[1],
+            aim,
+            np.array([0, 2, 5, 10, 20, np.inf]),
+            "aim-point spacing (km), salvos",
+            size >= 2,
+        ),
+        (
+            axes[2],
+            gap,
+            np.array([0, 2, 5, 10, 30, np.inf]),
+            "launch spacing (s), salvos",
+            size >= 2,
+        ),
     )
     for ax, x, edges, what, mask in panels:
         sel = np.ones(x.size, bool) if mask is None else mask
@@ -352,8 +420,9 @@ def plot_swaps_breaks(eng) -> str:
             _empty(ax, "no salvos in this campaign")
             ax.set_xlabel(what)
             continue
-        labels, (msw, mbr) = _binned_means(x[sel], (sw[sel], br[sel]), edges,
-                                           integer=what.startswith("salvo"))
+        labels, (msw, mbr) = _binned_means(
+            x[sel], (sw[sel], br[sel]), edges, integer=what.startswith("salvo")
+        )
         pos = np.arange(len(labels))
         for off, vals, name in ((-0.2, msw, "swaps"), (0.2, mbr, "breaks")):
             bars = ax.bar(pos + off, vals, 0.4, label=name)
@@ -362,8 +431,10 @@ def plot_swaps_breaks(eng) -> str:
         ax.set_xlabel(what)
     axes[0].set_ylabel("mean per engagement")
     axes[0].legend(fontsize=8)
-    fig.suptitle("Track swaps and breaks by salvo size and spacing (spacing bins include their "
-                 "lower edge)", fontsize=10)
+    fig.suptitle(
+        "Track swaps and breaks by salvo size and spacing (spacing bins include their lower edge)",
+        fontsize=10,
+    )
     return _png(fig)
 
 
@@ -375,37 +446,68 @@ def worst(eng: dict, n: int = 10) -> list[int]:
     def badness(i):
         if eng["status"][i] != "ok":
             return 1e9
+
         def g(k, d=0.0):
             v = eng.get(k, [None] * (i + 1))[i]
             return d if v is None or not np.isfinite(v) else v
 
-        return (10 * (g("swaps") + g("breaks")) + 5 * (g("false_alarm_areas") + g("misses"))
-                + 5 * g("missiles") * (1 - g("verdict_right_fraction", 1.0))
-                + min(g("final_error_km_max"), 100.0) / 10 + 3 * (1 - g("in95_fraction", 1.0)))
+        return (
+            10 * (g("swaps") + g("breaks"))
+            + 5 * (g("false_alarm_areas") + g("misses"))
+            + 5 * g("missiles") * (1 - g("verdict_right_fraction", 1.0))
+            + min(g("final_error_km_max"), 100.0) / 10
+            + 3 * (1 - g("in95_fraction", 1.0))
+        )
 
     return sorted(rows, key=badness, reverse=True)[:n]
 
 
 def render_html(run, summary: dict, eng: dict, mis: dict, ass: dict) -> str:
     e = html.escape
-    figs = [("Calibration", plot_calibration(ass),
-             "Each line: the fraction of assessments whose truth impact point lies inside the "
-             "impact ellipse of a nominal probability (chi-square, 2 dof, from the predicted "
-             "impact covariance), by flight regime of the missile at the assessment. On the "
-             "dashed diagonal the ellipses are honest; below it they are too small."),
-            ("Impact error vs time since first track", plot_error_vs_time(ass),
-             "Distance of the predicted mean impact point from the true impact, over all "
-             "assessments of all missiles, binned by time since that missile's first track."),
-            ("Warnings", plot_warning_cdfs(eng),
-             "First-warning latency: first warning after the first launch, per engagement with a "
-             "warning. Lead time: first overflight (or impact) of an area minus its first "
-             "warning, per warned area that was reached (negative: warned late)."),
-            ("Swaps and breaks", plot_swaps_breaks(eng),
-             "Mean track swaps and breaks per engagement, by salvo size, and for salvos by "
-             "aim-point spacing and by launch spacing.")]
-    cols = ("index", "threat_class", "salvo_size", "launch_spacing_s", "aim_spacing_km",
-            "crossing", "swaps", "breaks", "false_alarm_areas", "misses", "in95_fraction",
-            "final_error_km_max", "error")
+    figs = [
+        (
+            "Calibration",
+            plot_calibration(ass),
+            "Each line: the fraction of assessments whose truth impact point lies inside the "
+            "impact ellipse of a nominal probability (chi-square, 2 dof, from the predicted "
+            "impact covariance), by flight regime of the missile at the assessment. On the "
+            "dashed diagonal the ellipses are honest; below it they are too small.",
+        ),
+        (
+            "Impact error vs time since first track",
+            plot_error_vs_time(ass),
+            "Distance of the predicted mean impact point from the true impact, over all "
+            "assessments of all missiles, binned by time since that missile's first track.",
+        ),
+        (
+            "Warnings",
+            plot_warning_cdfs(eng),
+            "First-warning latency: first warning after the first launch, per engagement with a "
+            "warning. Lead time: first overflight (or impact) of an area minus its first "
+            "warning, per warned area that was reached (negative: warned late).",
+        ),
+        (
+            "Swaps and breaks",
+            plot_swaps_breaks(eng),
+            "Mean track swaps and breaks per engagement, by salvo size, and for salvos by "
+            "aim-point spacing and by launch spacing.",
+        ),
+    ]
+    cols = (
+        "index",
+        "threat_class",
+        "salvo_size",
+        "launch_spacing_s",
+        "aim_spacing_km",
+        "crossing",
+        "swaps",
+        "breaks",
+        "false_alarm_areas",
+        "misses",
+        "in95_fraction",
+        "final_error_km_max",
+        "error",
+    )
     head = "".join(f"<th>{e(c)}</th>" for c in (*cols, "replay"))
     body = []
     for i in worst(eng):
@@ -425,39 +527,51 @@ def render_html(run, summary: dict, eng: dict, mis: dict, ass: dict) -> str:
         ("missiles, tracks", f"{s['missiles']}, {s['tracks']}"),
         ("swaps, breaks, false tracks", f"{s['swaps']}, {s['breaks']}, {s['false_tracks']}"),
         ("engagements without swaps or breaks", s["engagements_without_swaps_or_breaks"]),
-        ("first track (s after launch) median / p90",
-         f"{s['first_track_s']['median']} / {s['first_track_s']['p90']}"),
-        ("truth in 50 % / 95 % ellipse (all assessments)", f"{c['all']['in50']} / "
-         f"{c['all']['in95']}"),
-        ("within 10 km, truth in 95 %, by 60 s after first track",
-         json.dumps(s["good_within_60s_after_track"])),
+        (
+            "first track (s after launch) median / p90",
+            f"{s['first_track_s']['median']} / {s['first_track_s']['p90']}",
+        ),
+        (
+            "truth in 50 % / 95 % ellipse (all assessments)",
+            f"{c['all']['in50']} / {c['all']['in95']}",
+        ),
+        (
+            "within 10 km, truth in 95 %, by 60 s after first track",
+            json.dumps(s["good_within_60s_after_track"]),
+        ),
         ("verdict right, class right", f"{s['verdict_right']}, {s['class_right']}"),
-        ("launch point error (km) median / p90",
-         f"{s['launch_error_km']['median']} / {s['launch_error_km']['p90']}"),
+        (
+            "launch point error (km) median / p90",
+            f"{s['launch_error_km']['median']} / {s['launch_error_km']['p90']}",
+        ),
         ("warnings", json.dumps(s["warnings"])),
         ("run", f"{s['where']}, {s['wall_s']} s, {s['engagements_per_min']} engagements/min"),
     ]
     krows = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in key)
     sections = "".join(
         f"<h2>{e(t)}</h2><p>{e(cap)}</p><img alt='{e(t)}' src='data:image/png;base64,{png}'>"
-        for t, png, cap in figs)
-    failed = "".join(f"<li>{e(str(f['index']))}: {e(str(f['error']))} (scenario seed "
-                     f"{e(str(f['scenario_seed']))})</li>" for f in s["failed"][:50])
+        for t, png, cap in figs
+    )
+    failed = "".join(
+        f"<li>{e(str(f['index']))}: {e(str(f['error']))} (scenario seed "
+        f"{e(str(f['scenario_seed']))})</li>"
+        for f in s["failed"][:50]
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<title>launchwatch campaign {e(s['spec'])} (seed {e(str(s['seed']))})</title>
+<title>launchwatch campaign {e(s["spec"])} (seed {e(str(s["seed"]))})</title>
 <style>
 body {{ font-family: sans-serif; margin: 1.5em auto; max-width: 1400px; color: #222; }}
 table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }}
 th, td {{ border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }}
 code {{ font-size: 0.85em; }} img {{ max-width: 100%; }} p {{ max-width: 60em; }}
 </style></head><body>
-<h1>Campaign {e(s['spec'])}, seed {e(str(s['seed']))}</h1>
+<h1>Campaign {e(s["spec"])}, seed {e(str(s["seed"]))}</h1>
 <p>{e(run.spec.description)}</p>
 <table>{krows}</table>
 {sections}
 <h2>Worst engagements</h2>
-<table><tr>{head}</tr>{''.join(body)}</table>
-<h2>Failed engagements</h2><ul>{failed or '<li>none</li>'}</ul>
+<table><tr>{head}</tr>{"".join(body)}</table>
+<h2>Failed engagements</h2><ul>{failed or "<li>none</li>"}</ul>
 </body></html>
 """

@@ -58,8 +58,9 @@ def _regimes(truth) -> tuple[np.ndarray, np.ndarray]:
     code = np.where((apogee < EXO_ALT_M)[:, None], 1, code)
     code = np.where(truth.burning, 0, code)
     # outside the flight: before launch counts as boost, after impact as the last regime
-    last = np.array([code[i, np.flatnonzero(flying[i])[-1]] if flying[i].any() else 0
-                     for i in range(m)])
+    last = np.array(
+        [code[i, np.flatnonzero(flying[i])[-1]] if flying[i].any() else 0 for i in range(m)]
+    )
     before = np.cumsum(flying, axis=1) == 0
     code = np.where(flying, code, np.where(before, 0, last[:, None]))
     return code.astype(np.int8), apogee
@@ -119,8 +120,20 @@ def assessment_rows(chain, truth_of_track: dict[int, int]) -> dict[str, np.ndarr
     truth = chain.sim.truth
     impacts = chain.truth_impacts
     codes, _ = _regimes(truth)
-    cols = {k: [] for k in ("missile", "t_s", "error_km", "d2", "semi_major_95_km", "regime",
-                            "verdict_kind", "verdict_country", "range_class")}
+    cols = {
+        k: []
+        for k in (
+            "missile",
+            "t_s",
+            "error_km",
+            "d2",
+            "semi_major_95_km",
+            "regime",
+            "verdict_kind",
+            "verdict_country",
+            "range_class",
+        )
+    }
     for a in chain.run.assessments:
         ks = [k for k, tid in enumerate(a.track_id) if int(tid) in truth_of_track]
         if not ks:
@@ -148,10 +161,16 @@ def assessment_rows(chain, truth_of_track: dict[int, int]) -> dict[str, np.ndarr
         cols["verdict_kind"].append(np.asarray(a.verdict_kind)[ks].astype(str))
         cols["verdict_country"].append(np.asarray(a.verdict_country)[ks].astype(str))
         cols["range_class"].append(np.array([a.range_class[k] for k in ks], dtype=str))
-    empty = {"missile": int, "regime": np.int8, "verdict_kind": str, "verdict_country": str,
-             "range_class": str}
-    return {k: (np.concatenate(v) if v else np.zeros(0, empty.get(k, float)))
-            for k, v in cols.items()}
+    empty = {
+        "missile": int,
+        "regime": np.int8,
+        "verdict_kind": str,
+        "verdict_country": str,
+        "range_class": str,
+    }
+    return {
+        k: (np.concatenate(v) if v else np.zeros(0, empty.get(k, float))) for k, v in cols.items()
+    }
 
 
 def score_engagement(chain, eng) -> tuple[dict, list[dict], dict]:
@@ -179,25 +198,38 @@ def score_engagement(chain, eng) -> tuple[dict, list[dict], dict]:
         ft = float(sc.time_to_track_s[m])
         ft_abs = launch_t[m] + ft
         imp = chain.truth_impacts[m]
-        rec = {**eng.missiles[m], "engagement": eng.index, "missile_index": m,
-               "flight_time_s": imp["t_s"] - imp["launch_t_s"], "apogee_km": apogee[m] / 1e3,
-               "truth_class": tclass[m],
-               "range_km": float(geodesy.inverse(imp["launch_lat"], imp["launch_lon"],
-                                                 imp["lat"], imp["lon"])[2]) / 1e3,
-               "launch_time_s": float(launch_t[m]), "first_track_s": ft,
-               "breaks": int(sc.breaks_per_missile[m]),
-               "swaps": int(swaps_by_missile[m]), "coverage": float(sc.coverage[m]),
-               "position_rmse_m": float(sc.pos_rmse_per_missile_m[m]),
-               "assessments": int(sel.sum())}
+        rec = {
+            **eng.missiles[m],
+            "engagement": eng.index,
+            "missile_index": m,
+            "flight_time_s": imp["t_s"] - imp["launch_t_s"],
+            "apogee_km": apogee[m] / 1e3,
+            "truth_class": tclass[m],
+            "range_km": float(
+                geodesy.inverse(imp["launch_lat"], imp["launch_lon"], imp["lat"], imp["lon"])[2]
+            )
+            / 1e3,
+            "launch_time_s": float(launch_t[m]),
+            "first_track_s": ft,
+            "breaks": int(sc.breaks_per_missile[m]),
+            "swaps": int(swaps_by_missile[m]),
+            "coverage": float(sc.coverage[m]),
+            "position_rmse_m": float(sc.pos_rmse_per_missile_m[m]),
+            "assessments": int(sel.sum()),
+        }
         for dt_s in AFTER_FIRST_TRACK_S:
             at = ft_abs + dt_s
             ok = t <= at
-            rec[f"error_ft{dt_s}_km"] = (float(err[ok][-1]) if np.isfinite(ft) and ok.any()
-                                        and at < truth.impact_time_s[m] else float("nan"))
+            rec[f"error_ft{dt_s}_km"] = (
+                float(err[ok][-1])
+                if np.isfinite(ft) and ok.any() and at < truth.impact_time_s[m]
+                else float("nan")
+            )
         good = np.flatnonzero((err <= GOOD_KM) & (d2 <= CHI2_95))
         rec["good_s"] = float(t[good[0]] - launch_t[m]) if good.size else float("nan")
-        rec["good_after_track_s"] = (float(t[good[0]] - ft_abs) if good.size and np.isfinite(ft)
-                                     else float("nan"))
+        rec["good_after_track_s"] = (
+            float(t[good[0]] - ft_abs) if good.size and np.isfinite(ft) else float("nan")
+        )
         for j, name in enumerate(REGIMES):
             r = reg == j
             rec[f"n_{name}"] = int(r.sum())
@@ -208,8 +240,9 @@ def score_engagement(chain, eng) -> tuple[dict, list[dict], dict]:
         first_i = 0 if t.size else None
         rec["first_error_km"] = float(err[first_i]) if t.size else float("nan")
         rec["first_in95"] = bool(d2[0] <= CHI2_95) if t.size else False
-        rec["first_semi_major_95_km"] = (float(rows["semi_major_95_km"][sel][0]) if t.size
-                                         else float("nan"))
+        rec["first_semi_major_95_km"] = (
+            float(rows["semi_major_95_km"][sel][0]) if t.size else float("nan")
+        )
         rec["final_error_km"] = float(err[-1]) if t.size else float("nan")
         zone = (per_chain[m].get("truth") or {}).get("zone") or {}
         rec["truth_zone"] = f"{zone.get('kind', '')}:{zone.get('country') or ''}"
@@ -217,8 +250,9 @@ def score_engagement(chain, eng) -> tuple[dict, list[dict], dict]:
             vk = rows["verdict_kind"][sel][-1]
             vc = rows["verdict_country"][sel][-1]
             rec["verdict"] = f"{vk}:{vc}"
-            rec["verdict_right"] = bool(vk == zone.get("kind") and (
-                vk == "high_seas" or vc == (zone.get("country") or "")))
+            rec["verdict_right"] = bool(
+                vk == zone.get("kind") and (vk == "high_seas" or vc == (zone.get("country") or ""))
+            )
             rec["range_class"] = str(rows["range_class"][sel][-1])
             rec["class_right"] = rec["range_class"] == tclass[m]
         else:
@@ -240,34 +274,45 @@ def score_engagement(chain, eng) -> tuple[dict, list[dict], dict]:
         return float(np.mean(v)) if v else float("nan")
 
     row = {
-        "index": eng.index, "status": "ok", "error": "", "scenario_seed": eng.scenario.seed,
+        "index": eng.index,
+        "status": "ok",
+        "error": "",
+        "scenario_seed": eng.scenario.seed,
         **eng.meta,
-        "missiles": truth.n_missiles, "tracks": int(summary.get("tracks", 0)),
-        "swaps": int(sc.n_swaps), "breaks": int(sc.n_breaks),
-        "false_tracks": int(sc.n_false_tracks), "detections": int(sim.detections.size),
+        "missiles": truth.n_missiles,
+        "tracks": int(summary.get("tracks", 0)),
+        "swaps": int(sc.n_swaps),
+        "breaks": int(sc.n_breaks),
+        "false_tracks": int(sc.n_false_tracks),
+        "detections": int(sim.detections.size),
         "first_track_s_median": _stat([r["first_track_s"] for r in missiles], 0.5),
         "first_track_s_max": _stat([r["first_track_s"] for r in missiles], 1.0),
-        **{f"error_ft{d}_km_median": _stat([r[f"error_ft{d}_km"] for r in missiles], 0.5)
-           for d in AFTER_FIRST_TRACK_S},
-        "good_after_track_s_max": (float("nan") if any(
-            not np.isfinite(r["good_after_track_s"]) for r in missiles)
-            else _stat([r["good_after_track_s"] for r in missiles], 1.0)),
-        "in50_fraction": float(np.mean(rows["d2"] <= CHI2_50)) if rows["d2"].size else
-        float("nan"),
-        "in95_fraction": float(np.mean(rows["d2"] <= CHI2_95)) if rows["d2"].size else
-        float("nan"),
+        **{
+            f"error_ft{d}_km_median": _stat([r[f"error_ft{d}_km"] for r in missiles], 0.5)
+            for d in AFTER_FIRST_TRACK_S
+        },
+        "good_after_track_s_max": (
+            float("nan")
+            if any(not np.isfinite(r["good_after_track_s"]) for r in missiles)
+            else _stat([r["good_after_track_s"] for r in missiles], 1.0)
+        ),
+        "in50_fraction": float(np.mean(rows["d2"] <= CHI2_50)) if rows["d2"].size else float("nan"),
+        "in95_fraction": float(np.mean(rows["d2"] <= CHI2_95)) if rows["d2"].size else float("nan"),
         "verdict_right_fraction": frac("verdict_right"),
         "class_right_fraction": frac("class_right"),
         "launch_error_km_median": _stat([r["launch_error_km"] for r in missiles], 0.5),
         "final_error_km_max": _stat([r["final_error_km"] for r in missiles], 1.0),
         "warned_areas": len(summary.get("warnings", ws.get("warned", {})) or []),
         "overflown_areas": len(overflown or []),
-        "false_alarm_areas": len(fa), "false_alarm_names": ",".join(fa),
-        "misses": len(misses), "miss_names": ",".join(misses),
+        "false_alarm_areas": len(fa),
+        "false_alarm_names": ",".join(fa),
+        "misses": len(misses),
+        "miss_names": ",".join(misses),
         "first_warning_s": float(fw) if isinstance(fw, int | float) else float("nan"),
         "lead_time_min_s": min(lead) if lead else float("nan"),
         "lead_time_median_s": float(np.median(lead)) if lead else float("nan"),
-        "lead_times_s": lead, "passed_over_latency_s": passed,
+        "lead_times_s": lead,
+        "passed_over_latency_s": passed,
         **{f"seconds_{k}": float(v) for k, v in seconds.items()},
     }
     row["seconds_campaign_score"] = time.perf_counter() - t0

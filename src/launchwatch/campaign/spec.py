@@ -109,8 +109,7 @@ def pick(weights: dict[str, float], rng: np.random.Generator) -> str:
     names = list(weights)
     w = np.array([weights[n] for n in names], float)
     u = rng.random()
-    return names[int(min(np.searchsorted(np.cumsum(w) / w.sum(), u, side="right"),
-                         len(names) - 1))]
+    return names[int(min(np.searchsorted(np.cumsum(w) / w.sum(), u, side="right"), len(names) - 1))]
 
 
 class _Model(BaseModel):
@@ -230,8 +229,9 @@ def _one_line(exc: ValidationError, source: str) -> str:
 def shipped_specs() -> list[str]:
     """Names of the campaign specs shipped with launchwatch."""
     folder = resources.files("launchwatch.campaign").joinpath("specs")
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir()
-                  if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 def spec_from_dict(raw: Any, source: str = "spec") -> CampaignSpec:
@@ -252,19 +252,23 @@ def load_spec(name_or_path: str | Path) -> tuple[CampaignSpec, str]:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise SpecError(f"{source}: cannot read ({getattr(exc, 'strerror', None) or exc})"
-                            ) from None
+            raise SpecError(
+                f"{source}: cannot read ({getattr(exc, 'strerror', None) or exc})"
+            ) from None
     else:
         res = resources.files("launchwatch.campaign").joinpath("specs", f"{name_or_path}.yaml")
         if not res.is_file():
-            raise SpecError(f"unknown campaign spec {str(name_or_path)!r}; shipped: "
-                            f"{', '.join(shipped_specs())}")
+            raise SpecError(
+                f"unknown campaign spec {str(name_or_path)!r}; shipped: "
+                f"{', '.join(shipped_specs())}"
+            )
         source, text = f"{name_or_path}.yaml", res.read_text("utf-8")
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise SpecError(f"{source}:{where}: not valid YAML "
-                        f"({getattr(exc, 'problem', None) or exc})") from None
+        raise SpecError(
+            f"{source}:{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})"
+        ) from None
     return spec_from_dict(raw, source), text

@@ -62,10 +62,13 @@ def bench_tracking_cmd(
         fail("Stone Soup is the peer of this benchmark: pip install 'launchwatch[bench]'")
     from ..bench.tracking import run_tracking_bench
 
-    if not (1 <= n_targets <= 100_000 and 0 < duration_s <= 86_400
-            and 2 <= peer_window_s <= 86_400):
-        fail("--n-targets (1..100000), --duration-s (0..86400] and --peer-window-s "
-             "(2..86400) out of range")
+    if not (
+        1 <= n_targets <= 100_000 and 0 < duration_s <= 86_400 and 2 <= peer_window_s <= 86_400
+    ):
+        fail(
+            "--n-targets (1..100000), --duration-s (0..86400] and --peer-window-s "
+            "(2..86400) out of range"
+        )
     with working("bench tracking", enabled=not json_out):
         d = run_tracking_bench(
             n_targets=n_targets,
@@ -80,9 +83,12 @@ def bench_tracking_cmd(
         f"launchwatch, {d['n_targets']:,} targets: [bold]{d['updates_per_s']:,.0f}"
         f"[/bold] updates/s (steady-state RMSE {d['steady_position_rmse_m']:.1f} m)"
     )
-    peers = (("stonesoup", "Stone Soup EKF + GNN 2-D (all pairs)"),
-             ("stonesoup_kdtree", "Stone Soup EKF + k-d tree GNN 2-D, gated"),
-             ("filterpy", "FilterPy EKF"), ("nrl_tracker", "nrl-tracker (pytcl) EKF"))
+    peers = (
+        ("stonesoup", "Stone Soup EKF + GNN 2-D (all pairs)"),
+        ("stonesoup_kdtree", "Stone Soup EKF + k-d tree GNN 2-D, gated"),
+        ("filterpy", "FilterPy EKF"),
+        ("nrl_tracker", "nrl-tracker (pytcl) EKF"),
+    )
     for label, c in (("1 target", d["single_target"]), ("100 targets", d["hundred_targets"])):
         ours = c["launchwatch"]
         console.print(
@@ -104,8 +110,9 @@ def bench_tracking_cmd(
 
 
 def bench_zones_cmd(
-    n: Annotated[int, typer.Option(help="Points per call (uniform over the raster region).")]
-    = 1_000_000,
+    n: Annotated[
+        int, typer.Option(help="Points per call (uniform over the raster region).")
+    ] = 1_000_000,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Zone look-ups: raster + exact in boundary cells, the exact path, shapely; one run."""
@@ -170,26 +177,32 @@ def bench_share_cmd(
         typer.echo(json.dumps(d, default=str))
         return
     f = d["per_frame"]
-    console.print(f"per frame ({f['rows_per_batch']} detections, {f['frame_bytes']:,} bytes): "
-                  f"encode + sign {f['encode_sign_us']:,.0f} us, verify + decode "
-                  f"{f['verify_decode_us']:,.0f} us")
+    console.print(
+        f"per frame ({f['rows_per_batch']} detections, {f['frame_bytes']:,} bytes): "
+        f"encode + sign {f['encode_sign_us']:,.0f} us, verify + decode "
+        f"{f['verify_decode_us']:,.0f} us"
+    )
     for bus in ("inproc", "nats"):
         t = d.get(f"transport_{bus}")
         if t:
-            console.print(f"transport, {bus}: [bold]{t['frames_per_s']:,} frames/s[/bold] "
-                          f"({t['frames']:,} frames in {t['seconds']:.2f} s)")
+            console.print(
+                f"transport, {bus}: [bold]{t['frames_per_s']:,} frames/s[/bold] "
+                f"({t['frames']:,} frames in {t['seconds']:.2f} s)"
+            )
     p = d.get("pipeline_inproc")
     if p:
         console.print(
             f"three nodes in one process: {p['frames_per_s']:,} frames/s, {p['seconds']:.2f} s "
             f"for {p['chunks']} chunks ({p['detections']:,} detections); one machine tracks "
             f"them in {p['single_machine_track_seconds']:.2f} s; tracks equal to the single "
-            f"machine's: {'yes' if p['tracks_equal_single_machine'] else 'NO'}")
+            f"machine's: {'yes' if p['tracks_equal_single_machine'] else 'NO'}"
+        )
     n = d.get("pipeline_nats")
     if n:
         console.print(
             f"three processes over NATS: detection-to-partner-track latency median "
             f"[bold]{n['latency_median_ms']:,.1f} ms[/bold], p99 {n['latency_p99_ms']:,.1f} ms "
-            f"({n['latency_samples']:,} samples, paced {n['pace_s']} s per chunk)")
+            f"({n['latency_samples']:,} samples, paced {n['pace_s']} s per chunk)"
+        )
     elif nats:
         console.print("NATS figures skipped: nats-server is not installed")

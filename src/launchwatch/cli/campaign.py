@@ -21,20 +21,36 @@ from .common import fail as _fail
 def campaign(
     spec: Annotated[str, typer.Argument(help="A shipped campaign spec name or a YAML file.")],
     n: Annotated[int, typer.Option("--n", help="Number of engagements.")] = 20,
-    seed: Annotated[int, typer.Option(help="Campaign seed (engagement i draws from "
-                                            "SeedSequence(seed, spawn_key=(i,))).")] = 0,
-    workers: Annotated[int | None, typer.Option(
-        help="LocalCluster worker processes (default: one per core; 0: serially in this "
-             "process).")] = None,
-    scheduler: Annotated[str | None, typer.Option(
-        help="Use an existing Dask scheduler, e.g. tcp://127.0.0.1:8786.")] = None,
-    out: Annotated[str | None, typer.Option(
-        help="Folder for results and the report (kept for --resume).")] = None,
+    seed: Annotated[
+        int,
+        typer.Option(
+            help="Campaign seed (engagement i draws from SeedSequence(seed, spawn_key=(i,)))."
+        ),
+    ] = 0,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="LocalCluster worker processes (default: one per core; 0: serially in this "
+            "process)."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Use an existing Dask scheduler, e.g. tcp://127.0.0.1:8786.")
+    ] = None,
+    out: Annotated[
+        str | None, typer.Option(help="Folder for results and the report (kept for --resume).")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-    resume: Annotated[bool, typer.Option(help="Continue the campaign in --out: run only the "
-                                              "engagements not finished.")] = False,
-    replay: Annotated[int | None, typer.Option(
-        help="Write engagement INDEX as a scenario YAML (to --out, or stdout) and stop.")] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(help="Continue the campaign in --out: run only the engagements not finished."),
+    ] = False,
+    replay: Annotated[
+        int | None,
+        typer.Option(
+            help="Write engagement INDEX as a scenario YAML (to --out, or stdout) and stop."
+        ),
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
 ) -> None:
     """Run randomized engagements of a campaign spec through the whole chain on Dask; score
@@ -79,9 +95,17 @@ def campaign(
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="lw-campaign-"))
     try:
         try:
-            run = run_campaign(sp, spec_ref=spec, seed=seed, n=n, out=folder, workers=workers,
-                               scheduler=scheduler, resume=resume,
-                               progress=progress and sys.stderr.isatty())
+            run = run_campaign(
+                sp,
+                spec_ref=spec,
+                seed=seed,
+                n=n,
+                out=folder,
+                workers=workers,
+                scheduler=scheduler,
+                resume=resume,
+                progress=progress and sys.stderr.isatty(),
+            )
         except CampaignError as exc:
             _fail(str(exc))
         except OSError as exc:
@@ -94,9 +118,11 @@ def campaign(
         else:
             _print(summary)
         if run.interrupted:
-            typer.echo(f"launchwatch: interrupted: {summary['finished']} of {n} engagements "
-                       f"finished and kept" + (f" in {out}; --resume continues" if out else ""),
-                       err=True)
+            typer.echo(
+                f"launchwatch: interrupted: {summary['finished']} of {n} engagements "
+                f"finished and kept" + (f" in {out}; --resume continues" if out else ""),
+                err=True,
+            )
             raise typer.Exit(code=130)
     finally:
         if out is None:
@@ -106,33 +132,52 @@ def campaign(
 def _print(s: dict) -> None:
     c = s["containment"]
     w = s["warnings"]
-    console.print(f"[bold]campaign {s['spec']}[/bold] seed {s['seed']}: {s['ok']} of "
-                  f"{s['finished']} engagements ok ({len(s['failed'])} failed) on {s['where']} "
-                  f"in {s['wall_s']} s", highlight=False)
-    console.print(f"  missiles {s['missiles']}, tracks {s['tracks']}, swaps {s['swaps']}, breaks "
-                  f"{s['breaks']}, false tracks {s['false_tracks']}; engagements without swaps or"
-                  f" breaks {s['engagements_without_swaps_or_breaks']}", highlight=False)
+    console.print(
+        f"[bold]campaign {s['spec']}[/bold] seed {s['seed']}: {s['ok']} of "
+        f"{s['finished']} engagements ok ({len(s['failed'])} failed) on {s['where']} "
+        f"in {s['wall_s']} s",
+        highlight=False,
+    )
+    console.print(
+        f"  missiles {s['missiles']}, tracks {s['tracks']}, swaps {s['swaps']}, breaks "
+        f"{s['breaks']}, false tracks {s['false_tracks']}; engagements without swaps or"
+        f" breaks {s['engagements_without_swaps_or_breaks']}",
+        highlight=False,
+    )
     ie = s["impact_error_km"]
-    console.print("  impact error (km) median at first track +30/+60/+120 s: "
-                  + " / ".join(str(ie[f'first_track_plus_{d}s']['median']) for d in (30, 60, 120))
-                  + f"; within 10 km (truth in 95 %) by +60 s: "
-                  f"{s['good_within_60s_after_track']}", highlight=False)
-    console.print("  truth in 50 % / 95 % ellipse: " + ", ".join(
-        f"{k} {v['in50']}/{v['in95']} (n {v['n']})" for k, v in c.items()), highlight=False)
-    console.print(f"  verdict right {s['verdict_right']}, class right {s['class_right']}, launch"
-                  f" point error median {s['launch_error_km']['median']} km", highlight=False)
-    console.print(f"  warnings: {w['engagements_warned']} engagements warned, false-alarm areas "
-                  f"{w['false_alarm_areas']}, misses {w['misses']}, first warning median "
-                  f"{w['first_warning_s']['median']} s, lead time median "
-                  f"{w['lead_time_s']['median']} s", highlight=False)
+    console.print(
+        "  impact error (km) median at first track +30/+60/+120 s: "
+        + " / ".join(str(ie[f"first_track_plus_{d}s"]["median"]) for d in (30, 60, 120))
+        + f"; within 10 km (truth in 95 %) by +60 s: "
+        f"{s['good_within_60s_after_track']}",
+        highlight=False,
+    )
+    console.print(
+        "  truth in 50 % / 95 % ellipse: "
+        + ", ".join(f"{k} {v['in50']}/{v['in95']} (n {v['n']})" for k, v in c.items()),
+        highlight=False,
+    )
+    console.print(
+        f"  verdict right {s['verdict_right']}, class right {s['class_right']}, launch"
+        f" point error median {s['launch_error_km']['median']} km",
+        highlight=False,
+    )
+    console.print(
+        f"  warnings: {w['engagements_warned']} engagements warned, false-alarm areas "
+        f"{w['false_alarm_areas']}, misses {w['misses']}, first warning median "
+        f"{w['first_warning_s']['median']} s, lead time median "
+        f"{w['lead_time_s']['median']} s",
+        highlight=False,
+    )
     if s.get("files"):
         console.print(f"  wrote {', '.join(s['files'])}", highlight=False)
 
 
 def bench_campaign(
     n: Annotated[int, typer.Option("--n", help="Engagements on each side.")] = 6,
-    workers: Annotated[int | None, typer.Option(help="LocalCluster workers (default: one per "
-                                                     "core).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="LocalCluster workers (default: one per core).")
+    ] = None,
     spec: Annotated[str, typer.Option(help="Campaign spec.")] = "single-missile",
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:

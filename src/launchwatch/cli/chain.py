@@ -48,27 +48,55 @@ def demo(
     console.print(f"  report: {_describe_files(files, out)}")
     try:
         console.print("\nReconstruction from the ROK JCS figures (700 km, minimum energy):")
-        d = reconstruct_figures(REFERENCE_LAUNCH["site"], None, None, 700.0, None, None,
-                                "min-energy", None, "East Sea", None,
-                                REFERENCE_LAUNCH["launch_time"])
+        d = reconstruct_figures(
+            REFERENCE_LAUNCH["site"],
+            None,
+            None,
+            700.0,
+            None,
+            None,
+            "min-energy",
+            None,
+            "East Sea",
+            None,
+            REFERENCE_LAUNCH["launch_time"],
+        )
         print_reconstruction(d)
         console.print("\nJapan MoD: about 450 km, apogee about 50 km, KN-23 class:")
-        d2 = reconstruct_figures("Taekwan", None, None, 450.0, 50.0, None, None, None,
-                                 "East Sea", "KN-23", REFERENCE_LAUNCH["launch_time"])
+        d2 = reconstruct_figures(
+            "Taekwan",
+            None,
+            None,
+            450.0,
+            50.0,
+            None,
+            None,
+            None,
+            "East Sea",
+            "KN-23",
+            REFERENCE_LAUNCH["launch_time"],
+        )
         print_reconstruction(d2)
     except UsageError as exc:
         fail(str(exc))
 
 
 def simulate(
-    scenario: Annotated[str, typer.Argument(
-        help=f"A shipped scenario ({choices.listing(choices.scenarios())}) or a YAML file "
-        f"(sensors by name: {choices.listing(choices.sensors())}).",
-        metavar="SCENARIO")],
+    scenario: Annotated[
+        str,
+        typer.Argument(
+            help=f"A shipped scenario ({choices.listing(choices.scenarios())}) or a YAML file "
+            f"(sensors by name: {choices.listing(choices.sensors())}).",
+            metavar="SCENARIO",
+        ),
+    ],
     out: Annotated[
-        str | None, typer.Option(help="Write detections, tracks, truth (and assessments) as CSV "
-                                 "and Parquet here; with --assess also the report (map, side "
-                                 "view, KML, CAP).")
+        str | None,
+        typer.Option(
+            help="Write detections, tracks, truth (and assessments) as CSV "
+            "and Parquet here; with --assess also the report (map, side "
+            "view, KML, CAP)."
+        ),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     assess: Annotated[
@@ -76,8 +104,11 @@ def simulate(
     ] = False,
     assess_interval_s: Annotated[
         float,
-        typer.Option("--assess-interval-s", help="Scenario seconds between assessments "
-                     "(each assesses every track updated since the last)."),
+        typer.Option(
+            "--assess-interval-s",
+            help="Scenario seconds between assessments "
+            "(each assesses every track updated since the last).",
+        ),
     ] = 2.0,
     samples: Annotated[int, typer.Option(help="Monte Carlo samples per track.")] = 1000,
 ) -> None:
@@ -86,8 +117,10 @@ def simulate(
     from ..pipeline.simulate import run_simulation, write_outputs
     from ..sense.scenario import ScenarioError, load_scenario
 
-    if not (math.isfinite(assess_interval_s) and assess_interval_s > 0) or \
-            not 2 <= samples <= 1_000_000:
+    if (
+        not (math.isfinite(assess_interval_s) and assess_interval_s > 0)
+        or not 2 <= samples <= 1_000_000
+    ):
         fail("--assess-interval-s must be positive and --samples within 2..1000000")
     try:
         sc = load_scenario(scenario)
@@ -95,8 +128,9 @@ def simulate(
             if assess:
                 from ..pipeline.chain import run_chain
 
-                chain = run_chain(sc, interval_s=assess_interval_s, n_samples=samples,
-                                  progress=progress)
+                chain = run_chain(
+                    sc, interval_s=assess_interval_s, n_samples=samples, progress=progress
+                )
                 result = chain.sim
             else:
                 result = run_simulation(sc, progress=progress)
@@ -105,8 +139,9 @@ def simulate(
     summary = chain.summary() if assess else result.summary()
     if out is not None:
         try:
-            summary["files"] = [str(p) for p in write_outputs(
-                result, out, chain.run if assess else None)]
+            summary["files"] = [
+                str(p) for p in write_outputs(result, out, chain.run if assess else None)
+            ]
             if assess:
                 from ..warn.report import write_report
 
@@ -151,7 +186,7 @@ def _print_chain(chain, d: dict) -> None:
 
 
 def _zone_words(z: dict) -> str:
-    """"eez of JPN", "high seas" (no "of None")."""
+    """ "eez of JPN", "high seas" (no "of None")."""
     kind = str(z.get("kind", "?")).replace("_", " ")
     return kind + (f" of {z['country']}" if z.get("country") else "")
 

@@ -25,8 +25,9 @@ def _names(package: str, file: str) -> tuple[str, ...]:
 def scenarios() -> tuple[str, ...]:
     """Shipped scenario names (``launchwatch/sense/scenarios/*.yaml``)."""
     folder = resources.files("launchwatch.sense.scenarios")
-    return tuple(sorted(p.name.removesuffix(".yaml") for p in folder.iterdir()
-                        if p.name.endswith(".yaml")))
+    return tuple(
+        sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    )
 
 
 def sites() -> tuple[str, ...]:

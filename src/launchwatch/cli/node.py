@@ -9,8 +9,12 @@ import typer
 
 def node(
     config: Annotated[
-        list[str], typer.Option("--config", help="Node configuration (YAML); repeat to run "
-                                "several nodes in this process over the in-process bus.")
+        list[str],
+        typer.Option(
+            "--config",
+            help="Node configuration (YAML); repeat to run "
+            "several nodes in this process over the in-process bus.",
+        ),
     ],
 ) -> None:
     """Run a partner node: its own sensors, signed releasable sharing, fused tracks."""

@@ -16,8 +16,8 @@ DEFAULT_TOWARD = "East Sea"
 
 def reconstruct(
     site: Annotated[
-        str | None, typer.Option(help="Launch site name or alias: "
-                     f"{choices.listing(choices.sites())}.")
+        str | None,
+        typer.Option(help=f"Launch site name or alias: {choices.listing(choices.sites())}."),
     ] = None,
     lat: Annotated[float | None, typer.Option(help="Launch latitude, degrees north.")] = None,
     lon: Annotated[float | None, typer.Option(help="Launch longitude, degrees east.")] = None,
@@ -37,11 +37,15 @@ def reconstruct(
     azimuth_deg: Annotated[
         float | None, typer.Option("--azimuth-deg", help="Heading, deg from north.")
     ] = None,
-    toward: Annotated[str | None, typer.Option(help="Named sea area: "
-                                             f"{choices.listing(choices.sea_areas())}.")] = None,
+    toward: Annotated[
+        str | None, typer.Option(help=f"Named sea area: {choices.listing(choices.sea_areas())}.")
+    ] = None,
     vehicle: Annotated[
-        str | None, typer.Option(help="Fit a catalog vehicle instead of the generic boost: "
-                     f"{choices.listing(choices.vehicles())}.")
+        str | None,
+        typer.Option(
+            help="Fit a catalog vehicle instead of the generic boost: "
+            f"{choices.listing(choices.vehicles())}."
+        ),
     ] = None,
     launch_time: Annotated[
         str | None, typer.Option("--launch-time", help="ISO 8601 launch time.")
@@ -126,14 +130,18 @@ def reconstruct_figures(
         raise UsageError(f"--range-km must be positive (got {range_km:g})")
     figures = sum(x is not None for x in (range_km, apogee_km, flight_time_s))
     if range_km is None and landing is None and figures < 2:
-        raise UsageError("give --range-km (or a --landing description), or both --apogee-km "
-                         "and --flight-time-s")
+        raise UsageError(
+            "give --range-km (or a --landing description), or both --apogee-km and --flight-time-s"
+        )
     if trajectory is not None and (apogee_km is not None or flight_time_s is not None):
-        raise UsageError("--trajectory goes with --range-km alone, not with --apogee-km or "
-                         "--flight-time-s")
+        raise UsageError(
+            "--trajectory goes with --range-km alone, not with --apogee-km or --flight-time-s"
+        )
     if figures + (landing is not None) < 2 and trajectory is None:
-        raise UsageError("give two or three of --range-km, --apogee-km, --flight-time-s "
-                         "(or --range-km with --trajectory)")
+        raise UsageError(
+            "give two or three of --range-km, --apogee-km, --flight-time-s "
+            "(or --range-km with --trajectory)"
+        )
     if propellant is not None and propellant not in ("liquid", "solid"):
         raise UsageError(f"--propellant must be liquid or solid (got {propellant!r})")
     if apogee_km is not None and apogee_km <= 0:
@@ -174,8 +182,10 @@ def reconstruct_figures(
         if landing is not None:
             est = parse_landing(landing, lat, lon)
             if est is None:
-                raise UsageError(f"cannot read a landing point from {landing!r} (expected e.g. "
-                                 "'about 200 km west of Oshima-Oshima')")
+                raise UsageError(
+                    f"cannot read a landing point from {landing!r} (expected e.g. "
+                    "'about 200 km west of Oshima-Oshima')"
+                )
         if toward is not None:
             az = bearing_toward(lat, lon, toward)
         elif azimuth_deg is not None:
@@ -201,8 +211,10 @@ def reconstruct_figures(
     out["toward"] = toward
     out["zone"] = landing_zone(rec, est)
     if assumed_heading:
-        out["assumptions"]["heading"] = (f"none given: assumed towards the {DEFAULT_TOWARD}; "
-                                         "give --azimuth-deg, --toward or --landing")
+        out["assumptions"]["heading"] = (
+            f"none given: assumed towards the {DEFAULT_TOWARD}; "
+            "give --azimuth-deg, --toward or --landing"
+        )
     if launch_time is not None:
         out["launch_time"] = launch_time
         out["impact_time"] = impact_time_iso(launch_time, out["flight_time_s"])
@@ -239,8 +251,10 @@ def print_reconstruction(d: dict) -> None:
     if v.get("status") in ("consistent", "inconsistent"):
         console.print(f"  figures [bold]{v['status']}[/bold]: {v['summary']}")
     for where_, z in (d.get("zone") or {}).items():
-        console.print(f"  {where_} landing: {z['kind']} {z['country'] or ''}, "
-                      f"P(Japan EEZ) {z['p_jpn_eez']:.2f}")
+        console.print(
+            f"  {where_} landing: {z['kind']} {z['country'] or ''}, "
+            f"P(Japan EEZ) {z['p_jpn_eez']:.2f}"
+        )
 
 
 REFERENCE_LAUNCH = {

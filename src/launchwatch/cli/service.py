@@ -44,27 +44,53 @@ def _is_loopback(host: str) -> bool:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port (0 < port < 65536).")] = 8000,
-    db: Annotated[str | None, typer.Option(
-        "--db", help="SQLAlchemy URL of the record (default $LAUNCHWATCH_DB_URL or the "
-                     "user's data directory).")] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="SQLAlchemy URL of the record (default $LAUNCHWATCH_DB_URL or the "
+            "user's data directory).",
+        ),
+    ] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
-    keys: Annotated[str | None, typer.Option(
-        "--keys", help="API key file (default $LAUNCHWATCH_KEYS or api-keys.json in the "
-                       "user's data directory); see launchwatch keys.")] = None,
-    allow_origin: Annotated[list[str] | None, typer.Option(
-        "--allow-origin", help="Another origin (scheme://host[:port]) whose pages may write "
-                               "and open the live feed; repeat for more.")] = None,
-    allow_host: Annotated[list[str] | None, typer.Option(
-        "--allow-host", help="Host header value the service answers to (on loopback: only "
-                             "loopback names unless given); repeat for more.")] = None,
-    max_body_kb: Annotated[int, typer.Option(
-        "--max-body-kb", help="Largest request body, KiB.")] = 1024,
-    write_rate: Annotated[float, typer.Option(
-        "--write-rate", help="Writes per second per key (burst 6x).")] = 5.0,
+    keys: Annotated[
+        str | None,
+        typer.Option(
+            "--keys",
+            help="API key file (default $LAUNCHWATCH_KEYS or api-keys.json in the "
+            "user's data directory); see launchwatch keys.",
+        ),
+    ] = None,
+    allow_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-origin",
+            help="Another origin (scheme://host[:port]) whose pages may write "
+            "and open the live feed; repeat for more.",
+        ),
+    ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Host header value the service answers to (on loopback: only "
+            "loopback names unless given); repeat for more.",
+        ),
+    ] = None,
+    max_body_kb: Annotated[
+        int, typer.Option("--max-body-kb", help="Largest request body, KiB.")
+    ] = 1024,
+    write_rate: Annotated[
+        float, typer.Option("--write-rate", help="Writes per second per key (burst 6x).")
+    ] = 5.0,
     max_ws: Annotated[int, typer.Option("--max-ws", help="Live-feed clients at once.")] = 64,
-    keep_simulated: Annotated[int, typer.Option(
-        "--keep-simulated", help="Simulated run events kept in the record (older ones are "
-                                 "deleted); 0 keeps all.")] = 200,
+    keep_simulated: Annotated[
+        int,
+        typer.Option(
+            "--keep-simulated",
+            help="Simulated run events kept in the record (older ones are deleted); 0 keeps all.",
+        ),
+    ] = 200,
 ) -> None:
     """Serve the API (OpenAPI at /docs), the live feed (/ws/live) and the dashboard (/).
 
@@ -96,16 +122,24 @@ def serve(
         fail(str(exc))
     loop = _is_loopback(host)
     if not loop and n_keys == 0:
-        fail(f"serving on {host} (not loopback) needs at least one API key in {ring.path}: "
-              "create one with launchwatch keys create --role operator")
+        fail(
+            f"serving on {host} (not loopback) needs at least one API key in {ring.path}: "
+            "create one with launchwatch keys create --role operator"
+        )
     hosts = tuple(h.lower() for h in allow_host or ())
     if loop:
         hosts += loopback_hosts(port)
-    limits = Limits(max_body=max_body_kb * 1024, key_rate=write_rate,
-                    key_burst=max(1, int(6 * write_rate)), addr_rate=2 * write_rate,
-                    addr_burst=max(1, int(12 * write_rate)), max_ws=max_ws,
-                    allow_origins=tuple(origins), allowed_hosts=hosts,
-                    keep_simulated=keep_simulated or None)
+    limits = Limits(
+        max_body=max_body_kb * 1024,
+        key_rate=write_rate,
+        key_burst=max(1, int(6 * write_rate)),
+        addr_rate=2 * write_rate,
+        addr_burst=max(1, int(12 * write_rate)),
+        max_ws=max_ws,
+        allow_origins=tuple(origins),
+        allowed_hosts=hosts,
+        keep_simulated=keep_simulated or None,
+    )
     from ..record.store import RecordError, Store
 
     try:
@@ -117,9 +151,20 @@ def serve(
 
     from ..service.app import create_app
 
-    typer.echo(f"launchwatch: serving on http://{host}:{port}/ (record: {store.url}; "
-               f"{n_keys} API key(s) in {ring.path}"
-               + ("; read-only until a key is created" if n_keys == 0 else "") + ")", err=True)
-    uvicorn.run(create_app(store, keys=ring, limits=limits), host=host, port=port,
-                log_level=log_level, ws_ping_interval=20, timeout_graceful_shutdown=3,
-                ws_max_size=1 << 16, h11_max_incomplete_event_size=64 * 1024)
+    typer.echo(
+        f"launchwatch: serving on http://{host}:{port}/ (record: {store.url}; "
+        f"{n_keys} API key(s) in {ring.path}"
+        + ("; read-only until a key is created" if n_keys == 0 else "")
+        + ")",
+        err=True,
+    )
+    uvicorn.run(
+        create_app(store, keys=ring, limits=limits),
+        host=host,
+        port=port,
+        log_level=log_level,
+        ws_ping_interval=20,
+        timeout_graceful_shutdown=3,
+        ws_max_size=1 << 16,
+        h11_max_incomplete_event_size=64 * 1024,
+    )

@@ -15,8 +15,9 @@ from rich.table import Table
 
 from .common import console, fail, print_table, progress_bar
 
-warn_app = typer.Typer(add_completion=False, no_args_is_help=True,
-                       help="Warnings: compare with J-Alert's record.")
+warn_app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Warnings: compare with J-Alert's record."
+)
 
 #: Chain options of the history runs (each long flight in about a minute on 2 cores).
 HISTORY_SAMPLES = 300
@@ -25,10 +26,15 @@ HISTORY_INTERVAL_S = 2.0
 
 @warn_app.command()
 def history(
-    event: Annotated[list[str] | None, typer.Option(
-        "--event", help="History scenario(s), e.g. jalert-2017-08-29 (default: all five).")] = None,
-    samples: Annotated[int, typer.Option(help="Impact-prediction samples per track.")]
-    = HISTORY_SAMPLES,
+    event: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--event", help="History scenario(s), e.g. jalert-2017-08-29 (default: all five)."
+        ),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option(help="Impact-prediction samples per track.")
+    ] = HISTORY_SAMPLES,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """J-Alert's actual warnings beside launchwatch's on the same five flights."""
@@ -48,9 +54,12 @@ def history(
     with progress_bar("warn history", enabled=not json_out) as progress:
         for k, name in enumerate(names):
             part = scaled(progress, k / len(names), (k + 1) / len(names))
-            chain = run_chain(load_scenario(name), interval_s=HISTORY_INTERVAL_S,
-                              n_samples=samples, progress=lambda st, f, n=name, p=part:
-                              p(f"{n}: {st}", f))
+            chain = run_chain(
+                load_scenario(name),
+                interval_s=HISTORY_INTERVAL_S,
+                n_samples=samples,
+                progress=lambda st, f, n=name, p=part: p(f"{n}: {st}", f),
+            )
             out.append(compare(name, chain.summary()))
     if json_out:
         typer.echo(json.dumps(out, default=str))

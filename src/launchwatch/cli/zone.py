@@ -25,11 +25,18 @@ MAX_POINTS = 5_000_000
 def zone(
     lat: Annotated[float | None, typer.Argument(help="Latitude, degrees north.")] = None,
     lon: Annotated[float | None, typer.Argument(help="Longitude, degrees east.")] = None,
-    file: Annotated[str | None, typer.Option(
-        "--file", "-f", help="CSV of points (columns lat, lon; or two columns without a "
-        "header), or - for stdin; prints the rows with the zone columns added.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON (one object for a "
-                                           "point, a list for a file).")] = False,
+    file: Annotated[
+        str | None,
+        typer.Option(
+            "--file",
+            "-f",
+            help="CSV of points (columns lat, lon; or two columns without a "
+            "header), or - for stdin; prints the rows with the zone columns added.",
+        ),
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print JSON (one object for a point, a list for a file).")
+    ] = False,
 ) -> None:
     """Maritime zone: land, territorial sea, EEZ or high seas, and whose.
 
@@ -64,8 +71,9 @@ def zone(
     )
 
 
-def read_points(text: str, name: str) -> tuple[list[str], list[list[str]], list[float],
-                                                list[float]]:
+def read_points(
+    text: str, name: str
+) -> tuple[list[str], list[list[str]], list[float], list[float]]:
     """Header, rows, latitudes and longitudes of a CSV text; ``ValueError`` with the line."""
     rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
     if not rows:
@@ -75,12 +83,19 @@ def read_points(text: str, name: str) -> tuple[list[str], list[list[str]], list[
     ilon = next((head.index(n) for n in LON_NAMES if n in head), None)
     if ilat is None or ilon is None:
         if _numeric(rows[0][:2]):  # no header: lat, lon in the first two columns
-            header, body, ilat, ilon, first_line = ["lat", "lon"] + [
-                f"col{j}" for j in range(2, len(rows[0]))], rows, 0, 1, 1
+            header, body, ilat, ilon, first_line = (
+                ["lat", "lon"] + [f"col{j}" for j in range(2, len(rows[0]))],
+                rows,
+                0,
+                1,
+                1,
+            )
         else:
-            raise ValueError(f"{name}: no latitude/longitude columns (expected a header with "
-                             f"one of {', '.join(LAT_NAMES)} and one of {', '.join(LON_NAMES)}"
-                             ", or two numeric columns)")
+            raise ValueError(
+                f"{name}: no latitude/longitude columns (expected a header with "
+                f"one of {', '.join(LAT_NAMES)} and one of {', '.join(LON_NAMES)}"
+                ", or two numeric columns)"
+            )
     else:
         header, body, first_line = rows[0], rows[1:], 2
     if len(body) > MAX_POINTS:
@@ -90,11 +105,14 @@ def read_points(text: str, name: str) -> tuple[list[str], list[list[str]], list[
         try:
             la, lo = float(r[ilat]), float(r[ilon])
         except (ValueError, IndexError):
-            raise ValueError(f"{name} line {k + first_line}: latitude/longitude "
-                             f"{r[ilat:ilat + 1]}, {r[ilon:ilon + 1]} are not numbers") from None
+            raise ValueError(
+                f"{name} line {k + first_line}: latitude/longitude "
+                f"{r[ilat : ilat + 1]}, {r[ilon : ilon + 1]} are not numbers"
+            ) from None
         if not (math.isfinite(la) and math.isfinite(lo) and -90.0 <= la <= 90.0):
-            raise ValueError(f"{name} line {k + first_line}: latitude {la:g} / longitude "
-                             f"{lo:g} out of range")
+            raise ValueError(
+                f"{name} line {k + first_line}: latitude {la:g} / longitude {lo:g} out of range"
+            )
         lats.append(la)
         lons.append(lo)
     return header, body, lats, lons
@@ -122,13 +140,28 @@ def _many(file: str, json_out: bool) -> None:
     from ..earth.zones import classify
 
     z = classify(lats, lons)
-    cols = (z.kind.tolist(), z.country.tolist(),
-            [round(float(x), 3) for x in z.distance_to_coast_km], z.nearest_coast_country.tolist())
+    cols = (
+        z.kind.tolist(),
+        z.country.tolist(),
+        [round(float(x), 3) for x in z.distance_to_coast_km],
+        z.nearest_coast_country.tolist(),
+    )
     if json_out:
-        typer.echo(json.dumps([
-            {"lat": la, "lon": lo, "kind": k, "country": c or None, "distance_to_coast_km": d,
-             "nearest_coast_country": n or None}
-            for la, lo, k, c, d, n in zip(lats, lons, *cols, strict=True)]))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "lat": la,
+                        "lon": lo,
+                        "kind": k,
+                        "country": c or None,
+                        "distance_to_coast_km": d,
+                        "nearest_coast_country": n or None,
+                    }
+                    for la, lo, k, c, d, n in zip(lats, lons, *cols, strict=True)
+                ]
+            )
+        )
         return
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow([*header, *FIELDS])

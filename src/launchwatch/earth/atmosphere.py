@@ -47,8 +47,10 @@ _COLUMNS = ("altitude_m", "temperature_K", "pressure_Pa", "density_kg_m3", "spee
 
 
 def _load_table() -> np.ndarray:
-    text = resources.files("launchwatch.earth").joinpath("data/ussa1976_table.csv").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("launchwatch.earth")
+        .joinpath("data/ussa1976_table.csv")
+        .read_text(encoding="utf-8")
     )
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     if tuple(lines[0].split(",")) != _COLUMNS:

@@ -54,8 +54,10 @@ def geodetic_to_ecef(lat_rad, lon_rad, h_m) -> np.ndarray:
     sin_lat, cos_lat = np.sin(lat), np.cos(lat)
     n = A_M / np.sqrt(1.0 - E2 * sin_lat * sin_lat)  # prime-vertical radius of curvature, m
     rc = (n + h) * cos_lat
-    return np.stack(np.broadcast_arrays(rc * np.cos(lon), rc * np.sin(lon),
-                                        (n * (1.0 - E2) + h) * sin_lat), axis=-1)
+    return np.stack(
+        np.broadcast_arrays(rc * np.cos(lon), rc * np.sin(lon), (n * (1.0 - E2) + h) * sin_lat),
+        axis=-1,
+    )
 
 
 def _vermeille(p_m, z_m):
@@ -172,8 +174,9 @@ def aer_to_ecef(az_rad, el_rad, range_m, lat0_rad, lon0_rad, h0_m) -> np.ndarray
     el = np.asarray(el_rad, dtype=float)
     rng = np.asarray(range_m, dtype=float)
     horiz = rng * np.cos(el)
-    enu = np.stack(np.broadcast_arrays(horiz * np.sin(az), horiz * np.cos(az), rng * np.sin(el)),
-                   axis=-1)
+    enu = np.stack(
+        np.broadcast_arrays(horiz * np.sin(az), horiz * np.cos(az), rng * np.sin(el)), axis=-1
+    )
     return enu_to_ecef(enu, lat0_rad, lon0_rad, h0_m)
 
 
@@ -181,9 +184,14 @@ def _rot_z(theta):
     """Rotation matrices ``(..., 3, 3)`` taking inertial components to a frame turned by +theta."""
     c, s = np.cos(theta), np.sin(theta)
     zero, one = np.zeros_like(theta), np.ones_like(theta)
-    return np.stack([np.stack([c, s, zero], axis=-1),
-                     np.stack([-s, c, zero], axis=-1),
-                     np.stack([zero, zero, one], axis=-1)], axis=-2)
+    return np.stack(
+        [
+            np.stack([c, s, zero], axis=-1),
+            np.stack([-s, c, zero], axis=-1),
+            np.stack([zero, zero, one], axis=-1),
+        ],
+        axis=-2,
+    )
 
 
 def _theta(t_s, theta0_rad):
@@ -209,8 +217,9 @@ def eci_to_ecef(r_eci, t_s, theta0_rad=0.0, v_eci=None):
     if v_eci is None:
         return r_ecef
     v = np.asarray(v_eci, dtype=float)
-    w_cross_r = np.stack([-OMEGA_RAD_S * r[..., 1], OMEGA_RAD_S * r[..., 0],
-                          np.zeros_like(r[..., 2])], axis=-1)
+    w_cross_r = np.stack(
+        [-OMEGA_RAD_S * r[..., 1], OMEGA_RAD_S * r[..., 0], np.zeros_like(r[..., 2])], axis=-1
+    )
     return r_ecef, _matvec(rot, v - w_cross_r)
 
 
@@ -227,6 +236,8 @@ def ecef_to_eci(r_ecef, t_s, theta0_rad=0.0, v_ecef=None):
     if v_ecef is None:
         return r_eci
     v_eci = _matvec(rot_t, np.asarray(v_ecef, dtype=float))
-    w_cross_r = np.stack([-OMEGA_RAD_S * r_eci[..., 1], OMEGA_RAD_S * r_eci[..., 0],
-                          np.zeros_like(r_eci[..., 2])], axis=-1)
+    w_cross_r = np.stack(
+        [-OMEGA_RAD_S * r_eci[..., 1], OMEGA_RAD_S * r_eci[..., 0], np.zeros_like(r_eci[..., 2])],
+        axis=-1,
+    )
     return r_eci, v_eci + w_cross_r

@@ -17,8 +17,14 @@ from __future__ import annotations
 import numpy as np
 from pyproj import Geod
 
-__all__ = ["WGS84_GEOD", "inverse", "direct", "great_circle_points", "segment_lengths_m",
-           "densify_count"]
+__all__ = [
+    "WGS84_GEOD",
+    "inverse",
+    "direct",
+    "great_circle_points",
+    "segment_lengths_m",
+    "densify_count",
+]
 
 #: The WGS84 ellipsoid as a pyproj Geod (same a and 1/f as :mod:`launchwatch.earth.constants`).
 WGS84_GEOD = Geod(ellps="WGS84")
@@ -82,8 +88,9 @@ def great_circle_points(lat1_deg, lon1_deg, lat2_deg, lon2_deg, npts: int):
     frac = np.linspace(0.0, 1.0, npts)
     lat1, lon1 = np.broadcast_arrays(np.asarray(lat1_deg, float), np.asarray(lon1_deg, float))
     shape = np.broadcast_shapes(lat1.shape, np.shape(az12))
-    lat1, lon1, az12, dist = (np.broadcast_to(a, shape)[..., None]
-                              for a in (lat1, lon1, az12, dist))
+    lat1, lon1, az12, dist = (
+        np.broadcast_to(a, shape)[..., None] for a in (lat1, lon1, az12, dist)
+    )
     lat, lon, _ = direct(lat1, lon1, az12, dist * frac)
     return lat, lon
 
@@ -92,12 +99,17 @@ def segment_lengths_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg) -> np.ndarray:
     """Geodesic lengths (m) of segments between points 1 and 2 (broadcast), for paths that may
     hold gaps: NaN where an end is NaN, ``inf`` where an end is infinite or its latitude is
     outside ``[-90, 90]`` (a segment that cannot be measured counts as too long)."""
-    lat1, lon1, lat2, lon2 = np.broadcast_arrays(*(np.asarray(x, float) for x in (
-        lat1_deg, lon1_deg, lat2_deg, lon2_deg)))
+    lat1, lon1, lat2, lon2 = np.broadcast_arrays(
+        *(np.asarray(x, float) for x in (lat1_deg, lon1_deg, lat2_deg, lon2_deg))
+    )
     out = np.full(lat1.shape, np.nan)
     nan = np.isnan(lat1) | np.isnan(lon1) | np.isnan(lat2) | np.isnan(lon2)
-    ok = ~nan & np.isfinite(lat1 + lon1 + lat2 + lon2) & (np.abs(lat1) <= 90.0) & (
-        np.abs(lat2) <= 90.0)
+    ok = (
+        ~nan
+        & np.isfinite(lat1 + lon1 + lat2 + lon2)
+        & (np.abs(lat1) <= 90.0)
+        & (np.abs(lat2) <= 90.0)
+    )
     out[~nan & ~ok] = np.inf
     if ok.any():
         _, _, out[ok] = inverse(lat1[ok], lon1[ok], lat2[ok], lon2[ok])

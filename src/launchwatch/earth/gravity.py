@@ -48,4 +48,3 @@ def gravity_j2(r_m: np.ndarray) -> np.ndarray:
     c_xy = g + k * (5.0 * zr2 - 1.0)
     c_z = g + k * (5.0 * zr2 - 3.0)
     return np.stack([x * c_xy, y * c_xy, z * c_z], axis=-1)
-

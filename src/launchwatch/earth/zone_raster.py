@@ -132,9 +132,18 @@ class ZoneRaster:
         prepared points (degrees, longitudes in [-180, 180))."""
         kind = np.empty(len(lat), dtype=np.int8)
         country = np.empty(len(lat), dtype=np.int16)
-        _lookup_kernel(np.ascontiguousarray(lat, dtype=np.float64),
-                       np.ascontiguousarray(lon, dtype=np.float64), self.lat0, self.lon0,
-                       float(UNITS_PER_DEG), self.base, self.flat, kind, country, KIND_BASE)
+        _lookup_kernel(
+            np.ascontiguousarray(lat, dtype=np.float64),
+            np.ascontiguousarray(lon, dtype=np.float64),
+            self.lat0,
+            self.lon0,
+            float(UNITS_PER_DEG),
+            self.base,
+            self.flat,
+            kind,
+            country,
+            KIND_BASE,
+        )
         return kind, country
 
 
@@ -205,8 +214,9 @@ class _Builder:
         sea = ~m_any
         land = m_all & (d_lo > self.near_km * (1 + _REL))
         # whose coast: only where it can matter (owned sea, land that may fall back to it)
-        need = ((sea & ((sea_kind == ts_k) | (sea_kind == eez_k)))
-                | (land & (d_hi < LAND_FALLBACK_KM * (1 - _REL))))
+        need = (sea & ((sea_kind == ts_k) | (sea_kind == eez_k))) | (
+            land & (d_hi < LAND_FALLBACK_KM * (1 - _REL))
+        )
         uniform = np.zeros(n, dtype=bool)
         w = np.flatnonzero(need)
         uniform[w] = self._one_coast_country(pc[w], chord[w], idx[w], cb[w], coast_c[w])
@@ -239,8 +249,9 @@ class _Builder:
             if k > _K_MAX:
                 uniform[todo] = False
                 break
-            ch, ix = self.model.tree.query(pc[todo], k=k, workers=-1,
-                                           distance_upper_bound=float(cb[todo].max()))
+            ch, ix = self.model.tree.query(
+                pc[todo], k=k, workers=-1, distance_upper_bound=float(cb[todo].max())
+            )
             found = ch <= cb[todo, None]
             cc = code[np.where(found, ix, 0)]
             uniform[todo] = np.all(~found | (cc == coast_c[todo, None]), axis=1)
@@ -252,8 +263,14 @@ class _Builder:
         import shapely
 
         model = self.model
-        g = np.stack([zones_data.grid_lookup(model.grid, lat0 + a * d, lon0 + b * d)
-                      for a in (0.0, 1.0) for b in (0.0, 1.0)], axis=1).astype(np.int64)
+        g = np.stack(
+            [
+                zones_data.grid_lookup(model.grid, lat0 + a * d, lon0 + b * d)
+                for a in (0.0, 1.0)
+                for b in (0.0, 1.0)
+            ],
+            axis=1,
+        ).astype(np.int64)
         shp = np.full(len(lat0), -3, dtype=np.int64)  # -3 undecided
         mixed = np.flatnonzero(np.any(g == -2, axis=1))
         if len(mixed):
@@ -343,22 +360,32 @@ def build(model=None, region=REGION) -> dict[str, np.ndarray]:
     for j in range(nj):
         px_lat = lat0 + (j * p0 + np.arange(p0) + 0.5) / PX_PER_DEG
         la, lo = np.meshgrid(px_lat, px_lon, indexing="ij")
-        strip = np.asarray(model.mask.contains_many(lo.ravel(), la.ravel()),
-                           dtype=bool).reshape(p0, ni * p0)
+        strip = np.asarray(model.mask.contains_many(lo.ravel(), la.ravel()), dtype=bool).reshape(
+            p0, ni * p0
+        )
         pyr = _pyramid(strip.repeat(SUB, axis=0).repeat(SUB, axis=1))
         strip_lat0 = lat0 + j * p0 / PX_PER_DEG
         cols = np.arange(ni)
         base[j] = b.cells_at(0, strip_lat0, lon0, np.zeros(ni, dtype=np.int64), cols, pyr)
-        b.total_area += float(np.cos(np.radians(strip_lat0 + p0 / PX_PER_DEG / 2)) * ni
-                              * (p0 / PX_PER_DEG) ** 2)
+        b.total_area += float(
+            np.cos(np.radians(strip_lat0 + p0 / PX_PER_DEG / 2)) * ni * (p0 / PX_PER_DEG) ** 2
+        )
     flat = np.concatenate(b.flat) if b.flat else np.zeros(0, dtype=np.int32)
-    stats = {"stats_build_s": time.perf_counter() - t0,
-             "stats_boundary_area_share": b.boundary_area / b.total_area,
-             "stats_boundary_cells": float(b.boundary.sum()),
-             "stats_cells_examined": float(b.cells.sum())}
-    return {"version": np.array(RASTER_VERSION), "base": base, "flat": flat,
-            "sizes": np.array(SIZES_PX, dtype=np.int64), "origin": np.array([lat0, lon0]),
-            "codes": model.codes, **{k: np.array(v) for k, v in stats.items()}}
+    stats = {
+        "stats_build_s": time.perf_counter() - t0,
+        "stats_boundary_area_share": b.boundary_area / b.total_area,
+        "stats_boundary_cells": float(b.boundary.sum()),
+        "stats_cells_examined": float(b.cells.sum()),
+    }
+    return {
+        "version": np.array(RASTER_VERSION),
+        "base": base,
+        "flat": flat,
+        "sizes": np.array(SIZES_PX, dtype=np.int64),
+        "origin": np.array([lat0, lon0]),
+        "codes": model.codes,
+        **{k: np.array(v) for k, v in stats.items()},
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -381,4 +408,3 @@ def raster() -> ZoneRaster:
         tables = build()
         zones_data.write_cache(path, tables)
     return ZoneRaster(tables)
-

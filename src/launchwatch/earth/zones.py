@@ -77,8 +77,18 @@ from . import zones_data
 from .constants import A_M, E2, NMI_M
 
 __all__ = [
-    "KINDS", "TERRITORIAL_SEA_NMI", "EEZ_NMI", "NEAR_KM", "Zones", "ZoneModel", "zone_model",
-    "classify", "classify_codes", "country_codes", "exact", "zone_of",
+    "KINDS",
+    "TERRITORIAL_SEA_NMI",
+    "EEZ_NMI",
+    "NEAR_KM",
+    "Zones",
+    "ZoneModel",
+    "zone_model",
+    "classify",
+    "classify_codes",
+    "country_codes",
+    "exact",
+    "zone_of",
 ]
 
 #: Zone kinds, in the order of their integer codes.
@@ -113,7 +123,8 @@ class Zones:
     kind: np.ndarray
     country: np.ndarray
     _extra: Callable[[], tuple[np.ndarray, np.ndarray]] | None = field(
-        default=None, repr=False, compare=False)
+        default=None, repr=False, compare=False
+    )
 
     @functools.cached_property
     def _extras(self) -> tuple[np.ndarray, np.ndarray]:
@@ -167,7 +178,7 @@ class ZoneModel:
 
         raw = self._ne_wkb.tobytes()
         off = self._ne_offsets
-        parts = shapely.from_wkb([raw[off[i]:off[i + 1]] for i in range(len(off) - 1)])
+        parts = shapely.from_wkb([raw[off[i] : off[i + 1]] for i in range(len(off) - 1)])
         shapely.prepare(parts)
         return parts, shapely.STRtree(parts)
 
@@ -186,13 +197,15 @@ def _prepare(lat_deg, lon_deg):
     try:
         lat, lon = np.asarray(lat_deg, dtype=float), np.asarray(lon_deg, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"latitude and longitude must be numbers or arrays of numbers: {exc}")\
-            from None
+        raise ValueError(
+            f"latitude and longitude must be numbers or arrays of numbers: {exc}"
+        ) from None
     try:
         lat, lon = np.broadcast_arrays(lat, lon)
     except ValueError:
-        raise ValueError(f"latitude shape {lat.shape} and longitude shape {lon.shape} do not "
-                         "broadcast") from None
+        raise ValueError(
+            f"latitude shape {lat.shape} and longitude shape {lon.shape} do not broadcast"
+        ) from None
     if not (np.all(np.isfinite(lat)) and np.all(np.isfinite(lon))):
         raise ValueError("latitude and longitude must be finite")
     if np.any(np.abs(lat) > 90.0):
@@ -236,9 +249,11 @@ def _spatial_order(lat, lon):
 
 def _cross_dot(u, v, w):
     """(u x v) . w along the last axis."""
-    return (w[..., 0] * (u[..., 1] * v[..., 2] - u[..., 2] * v[..., 1])
-            + w[..., 1] * (u[..., 2] * v[..., 0] - u[..., 0] * v[..., 2])
-            + w[..., 2] * (u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]))
+    return (
+        w[..., 0] * (u[..., 1] * v[..., 2] - u[..., 2] * v[..., 1])
+        + w[..., 1] * (u[..., 2] * v[..., 0] - u[..., 0] * v[..., 2])
+        + w[..., 2] * (u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
+    )
 
 
 def _exact_near(model: ZoneModel, p: np.ndarray):
@@ -259,7 +274,7 @@ def _exact_near(model: ZoneModel, p: np.ndarray):
     a_idx, b_idx = np.where(valid, a_idx, 0), np.where(valid, b_idx, 0)
     a = [xyz[a_idx, c] for c in range(3)]
     ab = [xyz[b_idx, c] - a[c] for c in range(3)]
-    ap = [p[:, c:c + 1] - a[c] for c in range(3)]
+    ap = [p[:, c : c + 1] - a[c] for c in range(3)]
     ab2 = np.maximum(ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2], 1e-300)
     t = np.clip((ap[0] * ab[0] + ap[1] * ab[1] + ap[2] * ab[2]) / ab2, 0.0, 1.0)
     d2 = sum((ap[c] - ab[c] * t) ** 2 for c in range(3))
@@ -322,8 +337,11 @@ def classify(lat_deg, lon_deg) -> Zones:
     """
     lat, lon, shape = _prepare(lat_deg, lon_deg)
     kind, country = _codes(lat, lon)
-    return Zones(kind=_KINDS_ARRAY[kind].reshape(shape), country=_codes_table()[country]
-                 .reshape(shape), _extra=functools.partial(_extras, lat, lon, shape))
+    return Zones(
+        kind=_KINDS_ARRAY[kind].reshape(shape),
+        country=_codes_table()[country].reshape(shape),
+        _extra=functools.partial(_extras, lat, lon, shape),
+    )
 
 
 def classify_codes(lat_deg, lon_deg) -> tuple[np.ndarray, np.ndarray]:
@@ -387,8 +405,9 @@ def exact(model: ZoneModel, lat, lon):
     chord, idx = model.tree.query(p, k=1, workers=-1)
     clat, clon = zones_data.lat_lon(model.xyz[idx])
     dist = _arc_km(lat, lon, clat, clon, chord)
-    land = np.asarray(model.mask.contains_many(
-        lon, np.clip(lat, -_LAT_MAX_MASK, _LAT_MAX_MASK)), dtype=bool)
+    land = np.asarray(
+        model.mask.contains_many(lon, np.clip(lat, -_LAT_MAX_MASK, _LAT_MAX_MASK)), dtype=bool
+    )
     near = np.flatnonzero(dist < NEAR_KM)
     if len(near):
         land_near, chord_near, q = _exact_near(model, p[near])
@@ -397,8 +416,11 @@ def exact(model: ZoneModel, lat, lon):
         dist[near] = _arc_km(lat[near], lon[near], qlat, qlon, chord_near)
     coast_code = model.coast_code[idx].astype(np.int64)
     dist_nmi = dist * (1000.0 / NMI_M)
-    kind[:] = np.where(dist_nmi <= TERRITORIAL_SEA_NMI, TERRITORIAL_SEA,
-                       np.where(dist_nmi <= EEZ_NMI, EEZ, HIGH_SEAS))
+    kind[:] = np.where(
+        dist_nmi <= TERRITORIAL_SEA_NMI,
+        TERRITORIAL_SEA,
+        np.where(dist_nmi <= EEZ_NMI, EEZ, HIGH_SEAS),
+    )
     kind[land] = LAND
     country[:] = np.where(kind == HIGH_SEAS, 0, coast_code)
     li = np.flatnonzero(land)
@@ -415,8 +437,11 @@ def _exact_zones(lat_deg, lon_deg) -> Zones:
     model = zone_model()
     kind, country, dist, coast_code = exact(model, lat, lon)
     extras = (dist.reshape(shape), model.codes[coast_code].reshape(shape))
-    return Zones(kind=_KINDS_ARRAY[kind].reshape(shape),
-                 country=model.codes[country].reshape(shape), _extra=lambda: extras)
+    return Zones(
+        kind=_KINDS_ARRAY[kind].reshape(shape),
+        country=model.codes[country].reshape(shape),
+        _extra=lambda: extras,
+    )
 
 
 def zone_of(lat_deg: float, lon_deg: float) -> dict:

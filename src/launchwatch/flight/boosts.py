@@ -81,23 +81,30 @@ class Boost:
         return VehicleModel.from_stages(
             name=f"{self.name}, burn x{scale:.3g}" if scale != 1.0 else self.name,
             burn_time_s=[b * scale for b in self.burn_time_s],
-            propellant_mass_kg=list(self.propellant_mass_kg), dry_mass_kg=list(self.dry_mass_kg),
-            isp_vac_s=list(self.isp_vac_s), payload_mass_kg=self.payload_mass_kg,
-            area_boost_m2=2.0, area_coast_m2=GENERIC_RV_AREA_M2, mach=GENERIC_MACH,
-            cd=GENERIC_CD)
+            propellant_mass_kg=list(self.propellant_mass_kg),
+            dry_mass_kg=list(self.dry_mass_kg),
+            isp_vac_s=list(self.isp_vac_s),
+            payload_mass_kg=self.payload_mass_kg,
+            area_boost_m2=2.0,
+            area_coast_m2=GENERIC_RV_AREA_M2,
+            mach=GENERIC_MACH,
+            cd=GENERIC_CD,
+        )
 
     def ideal_delta_v_m_s(self) -> float:
         """Tsiolkovsky vacuum delta-v at thrust scale 1, m/s."""
         mass = self.payload_mass_kg + sum(self.propellant_mass_kg) + sum(self.dry_mass_kg)
         dv = 0.0
-        for p, d, isp in zip(self.propellant_mass_kg, self.dry_mass_kg, self.isp_vac_s,
-                             strict=True):
+        for p, d, isp in zip(
+            self.propellant_mass_kg, self.dry_mass_kg, self.isp_vac_s, strict=True
+        ):
             dv += isp * G0_M_S2 * math.log(mass / (mass - p))
             mass -= p + d
         return dv
 
-    def thrust_scale_bounds(self, range_m: float, apogee_m: float | None,
-                            scale: float = 1.0) -> tuple[float, float]:
+    def thrust_scale_bounds(
+        self, range_m: float, apogee_m: float | None, scale: float = 1.0
+    ) -> tuple[float, float]:
         """Search interval of the thrust scale: the Kepler burnout speed of the reported arc
         plus a gravity-loss allowance of g x burn time / 2, as a fraction of the ideal delta-v;
         x0.5 to x2.2 around it (wide enough that a long, lofted burn is never cut off)."""
@@ -129,13 +136,18 @@ def load_boosts() -> tuple[Boost, ...]:
     out = []
     for b in yaml.safe_load(text)["boosts"]:
         st = b["stages"]
-        out.append(Boost(
-            name=b["name"], propellant=b["propellant"], classes=tuple(b["classes"]),
-            burn_time_s=tuple(float(s["burn_time_s"]) for s in st),
-            propellant_mass_kg=tuple(float(s["propellant_mass_kg"]) for s in st),
-            dry_mass_kg=tuple(float(s["dry_mass_kg"]) for s in st),
-            isp_vac_s=tuple(float(s["isp_vac_s"]) for s in st),
-            payload_mass_kg=float(b["payload_mass_kg"])))
+        out.append(
+            Boost(
+                name=b["name"],
+                propellant=b["propellant"],
+                classes=tuple(b["classes"]),
+                burn_time_s=tuple(float(s["burn_time_s"]) for s in st),
+                propellant_mass_kg=tuple(float(s["propellant_mass_kg"]) for s in st),
+                dry_mass_kg=tuple(float(s["dry_mass_kg"]) for s in st),
+                isp_vac_s=tuple(float(s["isp_vac_s"]) for s in st),
+                payload_mass_kg=float(b["payload_mass_kg"]),
+            )
+        )
     return tuple(out)
 
 
@@ -144,10 +156,16 @@ def one_stage(burn_time_s: float, propellant: str = "liquid") -> Boost:
     m0 = GENERIC_LIFTOFF_MASS_KG
     prop = GENERIC_PROPELLANT_FRACTION * m0
     payload = GENERIC_PAYLOAD_FRACTION * m0
-    return Boost(name=f"one-stage, {burn_time_s:.0f} s (catalog class estimate)",
-                 propellant=propellant, classes=("SRBM",), burn_time_s=(float(burn_time_s),),
-                 propellant_mass_kg=(prop,), dry_mass_kg=(m0 - prop - payload,),
-                 isp_vac_s=(GENERIC_ISP_S,), payload_mass_kg=payload)
+    return Boost(
+        name=f"one-stage, {burn_time_s:.0f} s (catalog class estimate)",
+        propellant=propellant,
+        classes=("SRBM",),
+        burn_time_s=(float(burn_time_s),),
+        propellant_mass_kg=(prop,),
+        dry_mass_kg=(m0 - prop - payload,),
+        isp_vac_s=(GENERIC_ISP_S,),
+        payload_mass_kg=payload,
+    )
 
 
 def pick(range_m: float, apogee_m: float | None = None, propellant: str | None = None) -> Boost:

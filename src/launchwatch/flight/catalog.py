@@ -35,6 +35,7 @@ class UnknownNameError(KeyError):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Stage:
     """One propulsive stage: burn time in s, masses in kg, vacuum specific impulse in s."""
+
     burn_time_s: float
     propellant_mass_kg: float
     dry_mass_kg: float
@@ -44,6 +45,7 @@ class Stage:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LiftModel:
     """Linear lift of a quasi-ballistic body: ``CL = cl_alpha_per_rad * alpha`` (1/rad)."""
+
     cl_alpha_per_rad: float
     max_alpha_deg: float
 
@@ -51,6 +53,7 @@ class LiftModel:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """One authority's figures for a flight test (``None`` where it gave none)."""
+
     by: str
     apogee_km: float | None = None
     range_km: float | None = None
@@ -60,6 +63,7 @@ class Report:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FlightTest:
     """A published flight test: primary apogee and range (km), flight time (s), reports."""
+
     date: dt.date
     apogee_km: float | None = None
     range_km: float | None = None
@@ -73,6 +77,7 @@ class FlightTest:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Vehicle:
     """A missile class; ``cd_mach`` = ((Mach, Cd), ...) refers to ``reference_area_m2`` (m^2)."""
+
     name: str
     aliases: tuple[str, ...] = ()
     range_class: str
@@ -106,6 +111,7 @@ class Vehicle:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Site:
     """A launch site or launch area: WGS84 geodetic latitude and longitude, degrees."""
+
     name: str
     aliases: tuple[str, ...] = ()
     province: str
@@ -138,8 +144,11 @@ def _convert(kind: str, name: str, value: Any, owner: str) -> Any:
             raise ValueError(f"must be a number in {'[' if name in _BOUNDS else '('}{lo}, {hi}]")
         return float(value)
     if kind in ("str", "bool"):
-        if type(value).__name__ != kind or value == "" or (
-                name in _CHOICES and value not in _CHOICES[name]):
+        if (
+            type(value).__name__ != kind
+            or value == ""
+            or (name in _CHOICES and value not in _CHOICES[name])
+        ):
             raise ValueError(f"must be {' | '.join(_CHOICES.get(name, ('a ' + kind,)))}")
         return value
     if kind == "dt.date":
@@ -151,19 +160,30 @@ def _convert(kind: str, name: str, value: Any, owner: str) -> Any:
     if not isinstance(value, list):
         raise ValueError("must be a list")
     if (inner := kind.removeprefix("tuple[").removesuffix(", ...]")) in _NESTED and (
-            value or name != "stages"):
+        value or name != "stages"
+    ):
         label = f"{owner} {name.removesuffix('s').replace('_', ' ')}"
         return tuple(_build(_NESTED[inner], v, f"{label} {i}") for i, v in enumerate(value, 1))
     if kind == "tuple[str, ...]" and all(isinstance(a, str) and a.strip() for a in value):
         return tuple(value)
-    if kind == "tuple[float, float]" and len(value) == 2 and all(map(_number, value)) \
-            and 0 < value[0] <= value[1]:
+    if (
+        kind == "tuple[float, float]"
+        and len(value) == 2
+        and all(map(_number, value))
+        and 0 < value[0] <= value[1]
+    ):
         return (float(value[0]), float(value[1]))
-    if kind == "tuple[tuple[float, float], ...]" and value and all(
-            isinstance(p, list) and len(p) == 2 and all(map(_number, p)) for p in value):
+    if (
+        kind == "tuple[tuple[float, float], ...]"
+        and value
+        and all(isinstance(p, list) and len(p) == 2 and all(map(_number, p)) for p in value)
+    ):
         mach = [p[0] for p in value]
-        if mach[0] >= 0 and all(b > a for a, b in zip(mach, mach[1:], strict=False)) \
-                and all(p[1] > 0 for p in value):
+        if (
+            mach[0] >= 0
+            and all(b > a for a, b in zip(mach, mach[1:], strict=False))
+            and all(p[1] > 0 for p in value)
+        ):
             return tuple((float(m), float(c)) for m, c in value)
         raise ValueError("must have Mach >= 0 strictly increasing and Cd > 0")
     raise ValueError(f"must be a non-empty list matching {kind}")
@@ -185,16 +205,22 @@ def _build(cls: Any, raw: Any, owner: str) -> Any:
         try:  # f.type is the annotation string (postponed annotations), e.g. "float | None"
             kwargs[name] = _convert(f.type.split(" | ")[0], name, raw[name], owner)
         except (TypeError, ValueError) as exc:
-            raise exc if isinstance(exc, CatalogError) else CatalogError(
-                f"{owner}: field '{name}' {exc} (got {raw[name]!r})") from None
+            raise (
+                exc
+                if isinstance(exc, CatalogError)
+                else CatalogError(f"{owner}: field '{name}' {exc} (got {raw[name]!r})")
+            ) from None
     return cls(**kwargs)
 
 
 def _load(path: str | Path | None, default: str, key: str, cls: Any) -> dict[str, Any]:
     where = str(path) if path is not None else f"packaged {default}"
     try:
-        text = (Path(path).read_text(encoding="utf-8") if path is not None else
-                resources.files("launchwatch.flight").joinpath("data", default).read_text("utf-8"))
+        text = (
+            Path(path).read_text(encoding="utf-8")
+            if path is not None
+            else resources.files("launchwatch.flight").joinpath("data", default).read_text("utf-8")
+        )
         doc = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CatalogError(f"cannot read catalog {where}: {exc}") from None

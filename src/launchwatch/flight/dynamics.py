@@ -195,8 +195,7 @@ def accel(t, t_regime, y, ctrl, geo, stages, model, out):
             # Below the ellipsoid (the last step before impact overshoots it): continue the
             # sea-level density gradient instead of clamping, so the step that crosses the
             # ground sees smooth forces and the integrator need not shrink it.
-            rho, a_snd = density_sound_poly_njit(0.0, atm_rho, atm_dlogrho, atm_a, atm_h0,
-                                                 atm_dh)
+            rho, a_snd = density_sound_poly_njit(0.0, atm_rho, atm_dlogrho, atm_a, atm_h0, atm_dh)
             depth = min(-h, 20.0e3)
             rho *= np.exp(-atm_dlogrho[0] * depth / atm_dh)
         if rho > 0.0:

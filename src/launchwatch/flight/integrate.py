@@ -108,8 +108,26 @@ def _height_at(y0, f0, y1, f1, h, s, buf):
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def integrate_one(y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos, atol_vel,
-                  max_steps, out_times, out_states, ev, stages, breaks, K, work):
+def integrate_one(
+    y0,
+    t0,
+    ctrl,
+    geo,
+    stages_base,
+    model,
+    t_max,
+    rtol,
+    atol_pos,
+    atol_vel,
+    max_steps,
+    out_times,
+    out_states,
+    ev,
+    stages,
+    breaks,
+    K,
+    work,
+):
     """Integrate one trajectory from lift-off to impact (or ``t_max``); see module docstring.
 
     ``stages``, ``breaks``, ``K`` and ``work`` are scratch arrays owned by the caller (no
@@ -170,7 +188,8 @@ def integrate_one(y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos, 
         # ENTRY_DH_M below ENTRY_H_M (values chosen by measurement), instead of letting a
         # 100-second coast step plunge into dense air and be rejected several times over.
         rdot = (y[0] * y[3] + y[1] * y[4] + y[2] * y[5]) / np.sqrt(
-            y[0] * y[0] + y[1] * y[1] + y[2] * y[2])
+            y[0] * y[0] + y[1] * y[1] + y[2] * y[2]
+        )
         if rdot < 0.0 and phys_aero:
             h_now = height_above_ellipsoid_radial(y[0], y[1], y[2])
             cap = (max(h_now - ENTRY_H_M, 0.0) + ENTRY_DH_M) / -rdot
@@ -316,8 +335,22 @@ def integrate_one(y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos, 
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def integrate_batch(y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos, atol_vel,
-                    max_steps, out_times, out_states, ev):
+def integrate_batch(
+    y0,
+    t0,
+    ctrl,
+    geo,
+    stages_base,
+    model,
+    t_max,
+    rtol,
+    atol_pos,
+    atol_vel,
+    max_steps,
+    out_times,
+    out_states,
+    ev,
+):
     """Integrate N trajectories in parallel from initial states ``y0`` (N, 6) at times ``t0``
     (N,); ``ctrl`` (N, N_CTRL), ``geo`` (N, N_GEO), ``model`` the shared force-model arrays
     (:func:`launchwatch.flight.dynamics.model_arrays`), ``out_states`` (N, T, 6) pre-filled with
@@ -335,6 +368,23 @@ def integrate_batch(y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos
         K = np.empty((_NS + 1, 6))
         work = np.empty((6, 6))
         for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
-            integrate_one(y0[i], t0[i], ctrl[i], geo[i], stages_base, model, t_max, rtol,
-                          atol_pos, atol_vel, max_steps, out_times, out_states[i], ev[i], stages,
-                          breaks, K, work)
+            integrate_one(
+                y0[i],
+                t0[i],
+                ctrl[i],
+                geo[i],
+                stages_base,
+                model,
+                t_max,
+                rtol,
+                atol_pos,
+                atol_vel,
+                max_steps,
+                out_times,
+                out_states[i],
+                ev[i],
+                stages,
+                breaks,
+                K,
+                work,
+            )

@@ -37,19 +37,43 @@ N_SAMPLES = 2000
 KM_PER_MILE = 1.609344
 KM_PER_NMI = 1.852
 
-_POINTS16 = ("north", "north-northeast", "northeast", "east-northeast", "east", "east-southeast",
-             "southeast", "south-southeast", "south", "south-southwest", "southwest",
-             "west-southwest", "west", "west-northwest", "northwest", "north-northwest")
+_POINTS16 = (
+    "north",
+    "north-northeast",
+    "northeast",
+    "east-northeast",
+    "east",
+    "east-southeast",
+    "southeast",
+    "south-southeast",
+    "south",
+    "south-southwest",
+    "southwest",
+    "west-southwest",
+    "west",
+    "west-northwest",
+    "northwest",
+    "north-northwest",
+)
 _BEARING = {name.replace("-", ""): i * 22.5 for i, name in enumerate(_POINTS16)}
 _DIR = r"(north|south|east|west)(?:[- ]?(north|south|east|west))?(?:[- ]?(north|south|east|west))?"
 _NUM = r"(\d{1,3}(?:,\d{3})*(?:\.\d+)?)"
 _UNIT = r"(km|kilometers?|kilometres?|miles?|nautical miles?|nmi)"
-_REL = re.compile(rf"{_NUM}\s*-?\s*{_UNIT}\s+(?:to the\s+)?{_DIR}(?:ward)?\s+(?:of|from)\s+"
-                  r"(?:the\s+)?(?P<ref>[A-Z][\w'\-]*(?:[ \-][A-Z][\w'\-]*)*)", re.I)
-_OFF = re.compile(rf"{_NUM}\s*-?\s*{_UNIT}\s+off\s+(?:the\s+)?(?:coast\s+of\s+|shore\s+of\s+)?"
-                  r"(?P<ref>[A-Z][\w'\-]*(?:[ \-][A-Z][\w'\-]*)*)", re.I)
-_IN = re.compile(r"\b(?:fell|landed|crashed|impacted)\s+(?:inland\s+)?(?:in|on)\s+(?:the\s+)?"
-                 r"(?P<ref>[A-Z][\w'\-]*(?:[ \-][A-Z][\w'\-]*)*)", re.I)
+_REL = re.compile(
+    rf"{_NUM}\s*-?\s*{_UNIT}\s+(?:to the\s+)?{_DIR}(?:ward)?\s+(?:of|from)\s+"
+    r"(?:the\s+)?(?P<ref>[A-Z][\w'\-]*(?:[ \-][A-Z][\w'\-]*)*)",
+    re.I,
+)
+_OFF = re.compile(
+    rf"{_NUM}\s*-?\s*{_UNIT}\s+off\s+(?:the\s+)?(?:coast\s+of\s+|shore\s+of\s+)?"
+    r"(?P<ref>[A-Z][\w'\-]*(?:[ \-][A-Z][\w'\-]*)*)",
+    re.I,
+)
+_IN = re.compile(
+    r"\b(?:fell|landed|crashed|impacted)\s+(?:inland\s+)?(?:in|on)\s+(?:the\s+)?"
+    r"(?P<ref>[A-Z][\w'\-]*(?:[ \-][A-Z][\w'\-]*)*)",
+    re.I,
+)
 
 
 class LandingError(ValueError):
@@ -81,12 +105,16 @@ class LandingEstimate:
     sample_lon_deg: np.ndarray = field(repr=False)
 
     def as_dict(self) -> dict:
-        return {"text": self.text, "reference": self.reference,
-                "lat": round(self.lat_deg, 4), "lon": round(self.lon_deg, 4),
-                "distance_km": self.distance_km,
-                "distance_halfwidth_km": round(self.distance_halfwidth_km, 2),
-                "bearing_deg": self.bearing_deg,
-                "bearing_halfwidth_deg": self.bearing_halfwidth_deg}
+        return {
+            "text": self.text,
+            "reference": self.reference,
+            "lat": round(self.lat_deg, 4),
+            "lon": round(self.lon_deg, 4),
+            "distance_km": self.distance_km,
+            "distance_halfwidth_km": round(self.distance_halfwidth_km, 2),
+            "bearing_deg": self.bearing_deg,
+            "bearing_halfwidth_deg": self.bearing_halfwidth_deg,
+        }
 
 
 @cache
@@ -95,8 +123,13 @@ def landmarks() -> dict[str, Landmark]:
     text = resources.files("launchwatch.flight.data").joinpath("landmarks.yaml").read_text()
     out = {}
     for e in yaml.safe_load(text)["landmarks"]:
-        lm = Landmark(e["name"], e["kind"], float(e["lat_deg"]), float(e["lon_deg"]),
-                      float(e["radius_km"]) if e.get("radius_km") else None)
+        lm = Landmark(
+            e["name"],
+            e["kind"],
+            float(e["lat_deg"]),
+            float(e["lon_deg"]),
+            float(e["radius_km"]) if e.get("radius_km") else None,
+        )
         for n in (e["name"], *e.get("aliases", [])):
             out[normalize_name(n)] = lm
     return out
@@ -157,9 +190,14 @@ def _bearing(m: re.Match) -> tuple[float, float]:
     return _BEARING[key], 11.25 if len(parts) == 3 else 22.5
 
 
-def parse_landing(text: str | None, site_lat_deg: float | None = None,
-                  site_lon_deg: float | None = None, *, n: int = N_SAMPLES,
-                  seed: int = 0) -> LandingEstimate | None:
+def parse_landing(
+    text: str | None,
+    site_lat_deg: float | None = None,
+    site_lon_deg: float | None = None,
+    *,
+    n: int = N_SAMPLES,
+    seed: int = 0,
+) -> LandingEstimate | None:
     """The landing point a description gives, or ``None`` when it places the landing relative
     to nothing the parser reads.  Raises :class:`LandingError` for an unknown reference point."""
     if not text:
@@ -175,19 +213,33 @@ def parse_landing(text: str | None, site_lat_deg: float | None = None,
             if kind == "in":
                 continue  # "fell in the Sea of Japan" is a sea area, not a landmark
             known = ", ".join(sorted({v.name for v in landmarks().values()}))
-            raise LandingError(f"unknown reference point {ref!r} in the landing description; "
-                               f"known: {known}")
+            raise LandingError(
+                f"unknown reference point {ref!r} in the landing description; known: {known}"
+            )
         if kind == "in":
             if lm.radius_km is None:
                 continue
             r = lm.radius_km * np.sqrt(rng.uniform(0, 1, n))
             az = rng.uniform(-180, 180, n)
             lat, lon, _ = geodesy.direct(lm.lat_deg, lm.lon_deg, az, r * 1e3)
-            return LandingEstimate(text, lm.name, lm.lat_deg, lm.lon_deg, None, lm.radius_km,
-                                   None, 180.0, np.asarray(lat), np.asarray(lon))
+            return LandingEstimate(
+                text,
+                lm.name,
+                lm.lat_deg,
+                lm.lon_deg,
+                None,
+                lm.radius_km,
+                None,
+                180.0,
+                np.asarray(lat),
+                np.asarray(lon),
+            )
         dist = _km(m.group(1), m.group(2))
-        half = rounding_halfwidth(float(m.group(1).replace(",", ""))) * dist / float(
-            m.group(1).replace(",", ""))
+        half = (
+            rounding_halfwidth(float(m.group(1).replace(",", "")))
+            * dist
+            / float(m.group(1).replace(",", ""))
+        )
         if kind == "rel":
             bearing, spread = _bearing(m)
         elif site_lat_deg is not None and site_lon_deg is not None:
@@ -203,8 +255,18 @@ def parse_landing(text: str | None, site_lat_deg: float | None = None,
             plat, plon = lm.lat_deg, lm.lon_deg
         else:
             plat, plon, _ = geodesy.direct(lm.lat_deg, lm.lon_deg, bearing, dist * 1e3)
-        return LandingEstimate(text, lm.name, float(plat), float(plon), dist, half,
-                               bearing, spread, np.asarray(lat), np.asarray(lon))
+        return LandingEstimate(
+            text,
+            lm.name,
+            float(plat),
+            float(plon),
+            dist,
+            half,
+            bearing,
+            spread,
+            np.asarray(lat),
+            np.asarray(lon),
+        )
     return None
 
 
@@ -215,7 +277,9 @@ def zone_probabilities(lat_deg, lon_deg, country: str = "JPN") -> dict:
 
     z = classify(np.asarray(lat_deg), np.asarray(lon_deg))
     n = max(int(np.size(z.kind)), 1)
-    return {f"p_{country.lower()}_eez": float(np.count_nonzero(z.within(country))) / n,
-            "p_land": float(np.count_nonzero(z.kind == "land")) / n,
-            "p_high_seas": float(np.count_nonzero(z.kind == "high_seas")) / n,
-            "n_samples": n}
+    return {
+        f"p_{country.lower()}_eez": float(np.count_nonzero(z.within(country))) / n,
+        "p_land": float(np.count_nonzero(z.kind == "land")) / n,
+        "p_high_seas": float(np.count_nonzero(z.kind == "high_seas")) / n,
+        "n_samples": n,
+    }

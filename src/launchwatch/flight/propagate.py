@@ -61,8 +61,9 @@ class Physics:
     aerodynamics: bool = True
 
     def array(self) -> np.ndarray:
-        return np.array([OMEGA_RAD_S if self.earth_rotation else 0.0, float(self.j2),
-                         float(self.aerodynamics)])
+        return np.array(
+            [OMEGA_RAD_S if self.earth_rotation else 0.0, float(self.j2), float(self.aerodynamics)]
+        )
 
     @property
     def omega_rad_s(self) -> float:
@@ -87,10 +88,23 @@ class VehicleModel:
     max_alpha_rad: float = 0.0
 
     @classmethod
-    def from_stages(cls, *, name: str, burn_time_s, propellant_mass_kg, dry_mass_kg, isp_vac_s,
-                    payload_mass_kg: float, area_boost_m2: float, area_coast_m2: float,
-                    mach, cd, cl_alpha_per_rad: float = 0.0, quasi_ballistic: bool = False,
-                    max_alpha_rad: float = 0.0) -> VehicleModel:
+    def from_stages(
+        cls,
+        *,
+        name: str,
+        burn_time_s,
+        propellant_mass_kg,
+        dry_mass_kg,
+        isp_vac_s,
+        payload_mass_kg: float,
+        area_boost_m2: float,
+        area_coast_m2: float,
+        mach,
+        cd,
+        cl_alpha_per_rad: float = 0.0,
+        quasi_ballistic: bool = False,
+        max_alpha_rad: float = 0.0,
+    ) -> VehicleModel:
         """Build from per-stage figures (first stage first).  Vacuum thrust
         ``mdot * g0 * Isp``; after burnout a lifting (quasi-ballistic) vehicle keeps its last
         stage's dry mass, any other one flies its payload (re-entry vehicle) alone."""
@@ -104,25 +118,45 @@ class VehicleModel:
         stages = np.stack([np.cumsum(burn), mdot, mdot * G0_M_S2 * isp, m0], axis=1)
         m_coast = payload_mass_kg + (dry[-1] if quasi_ballistic else 0.0)
         vs = np.array([area_boost_m2, area_coast_m2, m_coast, cl_alpha_per_rad], float)
-        return cls(name=name, stages=np.ascontiguousarray(stages), vs=vs,
-                   mach=np.asarray(mach, float), cd=np.asarray(cd, float),
-                   cd_slope=pchip_slopes(mach, cd), quasi_ballistic=quasi_ballistic,
-                   max_alpha_rad=max_alpha_rad)
+        return cls(
+            name=name,
+            stages=np.ascontiguousarray(stages),
+            vs=vs,
+            mach=np.asarray(mach, float),
+            cd=np.asarray(cd, float),
+            cd_slope=pchip_slopes(mach, cd),
+            quasi_ballistic=quasi_ballistic,
+            max_alpha_rad=max_alpha_rad,
+        )
 
     @classmethod
-    def coasting_body(cls, *, name: str = "re-entry body", mass_kg: float = 1000.0,
-                      area_m2: float = 0.5, mach=(0.0, 30.0), cd=(0.2, 0.2)) -> VehicleModel:
+    def coasting_body(
+        cls,
+        *,
+        name: str = "re-entry body",
+        mass_kg: float = 1000.0,
+        area_m2: float = 0.5,
+        mach=(0.0, 30.0),
+        cd=(0.2, 0.2),
+    ) -> VehicleModel:
         """A body with no motor (for flights from a given burnout state); ballistic coefficient
         ``mass / (cd * area)``."""
         stages = np.array([[0.0, 0.0, 0.0, mass_kg]])
         vs = np.array([area_m2, area_m2, mass_kg, 0.0])
-        return cls(name=name, stages=stages, vs=vs, mach=np.asarray(mach, float),
-                   cd=np.asarray(cd, float), cd_slope=pchip_slopes(mach, cd))
+        return cls(
+            name=name,
+            stages=stages,
+            vs=vs,
+            mach=np.asarray(mach, float),
+            cd=np.asarray(cd, float),
+            cd_slope=pchip_slopes(mach, cd),
+        )
 
     def model_arrays(self, physics: Physics) -> tuple:
         """The shared force-model arrays the kernels take (:func:`dynamics.model_arrays`)."""
-        return model_arrays(self.vs, physics.array(), self.mach, self.cd, self.cd_slope,
-                            atmosphere.kernel_tables())
+        return model_arrays(
+            self.vs, physics.array(), self.mach, self.cd, self.cd_slope, atmosphere.kernel_tables()
+        )
 
     @property
     def burn_time_s(self) -> float:
@@ -149,8 +183,17 @@ def launch_geometry(lat_deg, lon_deg, azimuth_deg, h_m=0.0) -> np.ndarray:
     return np.ascontiguousarray(np.concatenate([r0, up, hdg], axis=-1).reshape(-1, N_GEO))
 
 
-def make_controls(n: int, *, t_vertical_s=5.0, kick_rad=0.1, t_kick_s=10.0, burn_fraction=1.0,
-                  alpha_rad=0.0, thrust_scale=1.0, drag_scale=1.0) -> np.ndarray:
+def make_controls(
+    n: int,
+    *,
+    t_vertical_s=5.0,
+    kick_rad=0.1,
+    t_kick_s=10.0,
+    burn_fraction=1.0,
+    alpha_rad=0.0,
+    thrust_scale=1.0,
+    drag_scale=1.0,
+) -> np.ndarray:
     """(n, N_CTRL) control array, each argument a scalar or an (n,) array."""
     ctrl = np.empty((n, N_CTRL))
     ctrl[:, CTRL_T_VERTICAL] = t_vertical_s
@@ -236,8 +279,17 @@ class Trajectories:
         return self.to_ecef(self.samples_eci, t)
 
 
-def propagate(vehicle: VehicleModel, lat_deg, lon_deg, azimuth_deg, ctrl: np.ndarray, *,
-              h_m=0.0, physics: Physics = FULL_PHYSICS, **kw) -> Trajectories:
+def propagate(
+    vehicle: VehicleModel,
+    lat_deg,
+    lon_deg,
+    azimuth_deg,
+    ctrl: np.ndarray,
+    *,
+    h_m=0.0,
+    physics: Physics = FULL_PHYSICS,
+    **kw,
+) -> Trajectories:
     """Fly N trajectories of ``vehicle`` from lift-off to impact on the WGS84 ellipsoid.
 
     ``ctrl`` is (N, N_CTRL) (see :func:`make_controls`); launch latitude, longitude (degrees),
@@ -257,16 +309,37 @@ def propagate(vehicle: VehicleModel, lat_deg, lon_deg, azimuth_deg, ctrl: np.nda
     y0[:, 3] = -w * geo[:, 1]
     y0[:, 4] = w * geo[:, 0]
     y0[:, 5] = 0.0
-    return propagate_states(vehicle, y0, np.zeros(n), ctrl=ctrl, geo=geo, physics=physics,
-                            launch_lat_deg=lat_deg, launch_lon_deg=lon_deg, **kw)
+    return propagate_states(
+        vehicle,
+        y0,
+        np.zeros(n),
+        ctrl=ctrl,
+        geo=geo,
+        physics=physics,
+        launch_lat_deg=lat_deg,
+        launch_lon_deg=lon_deg,
+        **kw,
+    )
 
 
-def propagate_states(vehicle: VehicleModel, y0_eci: np.ndarray, t0_s, *, ctrl=None, geo=None,
-                     physics: Physics = FULL_PHYSICS, launch_lat_deg=np.nan,
-                     launch_lon_deg=np.nan, t_max_s: float = 7200.0, sample_times_s=None,
-                     rtol: float = DEFAULT_RTOL, atol_pos_m: float = DEFAULT_ATOL_POS_M,
-                     atol_vel_m_s: float = DEFAULT_ATOL_VEL_M_S, max_steps: int = 20_000,
-                     chunk: int = 200_000) -> Trajectories:
+def propagate_states(
+    vehicle: VehicleModel,
+    y0_eci: np.ndarray,
+    t0_s,
+    *,
+    ctrl=None,
+    geo=None,
+    physics: Physics = FULL_PHYSICS,
+    launch_lat_deg=np.nan,
+    launch_lon_deg=np.nan,
+    t_max_s: float = 7200.0,
+    sample_times_s=None,
+    rtol: float = DEFAULT_RTOL,
+    atol_pos_m: float = DEFAULT_ATOL_POS_M,
+    atol_vel_m_s: float = DEFAULT_ATOL_VEL_M_S,
+    max_steps: int = 20_000,
+    chunk: int = 200_000,
+) -> Trajectories:
     """Fly N trajectories from states ``y0_eci`` (N, 6; launch inertial frame, m and m/s) at
     times ``t0_s`` (s after lift-off) to impact.  Without ``ctrl`` the vehicle coasts (a state
     after burnout); ``launch_*`` give the point ground range is measured from."""
@@ -285,19 +358,39 @@ def propagate_states(vehicle: VehicleModel, y0_eci: np.ndarray, t0_s, *, ctrl=No
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         out = samples[lo:hi] if samples is not None else np.empty((hi - lo, 0, 6))
-        integrate_batch(y0[lo:hi], t0[lo:hi], ctrl[lo:hi], geo[lo:hi], vehicle.stages, model,
-                        float(t_max_s), float(rtol), float(atol_pos_m), float(atol_vel_m_s),
-                        int(max_steps), times, out, ev[lo:hi])
+        integrate_batch(
+            y0[lo:hi],
+            t0[lo:hi],
+            ctrl[lo:hi],
+            geo[lo:hi],
+            vehicle.stages,
+            model,
+            float(t_max_s),
+            float(rtol),
+            float(atol_pos_m),
+            float(atol_vel_m_s),
+            int(max_steps),
+            times,
+            out,
+            ev[lo:hi],
+        )
     lat0 = np.broadcast_to(np.asarray(launch_lat_deg, float), (n,))
     lon0 = np.broadcast_to(np.asarray(launch_lon_deg, float), (n,))
     impacted = ev[:, EV_STATUS] == STATUS_IMPACT
     return Trajectories(
-        launch_lat_deg=lat0, launch_lon_deg=lon0, impacted=impacted,
-        t_burnout_s=ev[:, EV_T_BURNOUT], burnout_eci=ev[:, EV_Y_BURNOUT:EV_Y_BURNOUT + 6],
-        t_apogee_s=ev[:, EV_T_APOGEE], apogee_m=ev[:, EV_H_APOGEE],
-        apogee_eci=ev[:, EV_Y_APOGEE:EV_Y_APOGEE + 6],
+        launch_lat_deg=lat0,
+        launch_lon_deg=lon0,
+        impacted=impacted,
+        t_burnout_s=ev[:, EV_T_BURNOUT],
+        burnout_eci=ev[:, EV_Y_BURNOUT : EV_Y_BURNOUT + 6],
+        t_apogee_s=ev[:, EV_T_APOGEE],
+        apogee_m=ev[:, EV_H_APOGEE],
+        apogee_eci=ev[:, EV_Y_APOGEE : EV_Y_APOGEE + 6],
         t_impact_s=np.where(impacted, ev[:, EV_T_IMPACT], np.nan),
-        impact_eci=ev[:, EV_Y_IMPACT:EV_Y_IMPACT + 6], n_steps=ev[:, EV_N_STEPS],
+        impact_eci=ev[:, EV_Y_IMPACT : EV_Y_IMPACT + 6],
+        n_steps=ev[:, EV_N_STEPS],
         n_rejected=ev[:, EV_N_REJECT],
         omega_rad_s=physics.omega_rad_s,
-        sample_times_s=times if samples is not None else None, samples_eci=samples)
+        sample_times_s=times if samples is not None else None,
+        samples_eci=samples,
+    )

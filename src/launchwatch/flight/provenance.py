@@ -23,7 +23,7 @@ def split_comment(line: str) -> tuple[str, str]:
         if ch == '"' and (i == 0 or line[i - 1] != "\\"):
             quoted = not quoted
         elif ch == "#" and not quoted and (i == 0 or line[i - 1].isspace()):
-            return line[:i], line[i + 1:]
+            return line[:i], line[i + 1 :]
     return line, ""
 
 

@@ -65,8 +65,11 @@ FIT_SCALE_LIMITS = (0.3, 2.5)
 #: Heading spread (1 sigma, deg) when the heading comes only from a named sea area (estimate:
 #: "towards the East Sea" covers roughly the 60-100 deg sector from the peninsula).
 SEA_AREA_HEADING_SIGMA_DEG = 10.0
-FIGURES = (("range_km", "range", "km"), ("apogee_km", "apogee", "km"),
-           ("flight_time_s", "flight time", "s"))
+FIGURES = (
+    ("range_km", "range", "km"),
+    ("apogee_km", "apogee", "km"),
+    ("flight_time_s", "flight time", "s"),
+)
 
 
 def reported_halfwidth(name: str, value: float | None) -> float | None:
@@ -98,17 +101,26 @@ class _Power:
 
 def _power(vehicle: str | None, boost: Boost | None, scale: float = 1.0) -> _Power:
     if vehicle is None:
-        return _Power(boost.model(scale), True,
-                      f"generic {boost.name}" + (f", burn times x{scale:.3g}" if scale != 1.0
-                                                 else ""),
-                      boost.total_burn_s * scale, boost, scale)
+        return _Power(
+            boost.model(scale),
+            True,
+            f"generic {boost.name}" + (f", burn times x{scale:.3g}" if scale != 1.0 else ""),
+            boost.total_burn_s * scale,
+            boost,
+            scale,
+        )
     v = get_vehicle(vehicle)
     if scale != 1.0:
-        v = dataclasses.replace(v, stages=tuple(
-            dataclasses.replace(s, burn_time_s=s.burn_time_s * scale) for s in v.stages))
+        v = dataclasses.replace(
+            v,
+            stages=tuple(
+                dataclasses.replace(s, burn_time_s=s.burn_time_s * scale) for s in v.stages
+            ),
+        )
     burn = sum(s.burn_time_s for s in v.stages)
-    return _Power(vehicle_model(v), False, f"{v.name} (catalog; burn times x{scale:.3g})", burn,
-                  None, scale)
+    return _Power(
+        vehicle_model(v), False, f"{v.name} (catalog; burn times x{scale:.3g})", burn, None, scale
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -165,7 +177,7 @@ class Reconstruction:
                 "band": self.band_note,
                 "trajectory": self.requested.get("trajectory"),
                 "capability": "same burnout speed and altitude, flight-path angle chosen for the "
-                              "longest range, same heading, full physics",
+                "longest range, same heading, full physics",
                 "earth": "WGS84, J2, rotating; US Standard Atmosphere 1976",
             },
             "requested": self.requested,
@@ -190,8 +202,9 @@ def _height_km(r_ecef) -> float:
 def _fly(power: _Power, lat, lon, range_m, az, apogee_m, flight_time_s, trajectory) -> Shot:
     """Shape a shot of ``power`` through the given figures (apogee, or flight time, or shape)."""
     if apogee_m is not None:
-        kw = dict(apogee_m=apogee_m, generic=power.generic,
-                  energy_bounds=power.bounds(range_m, apogee_m))
+        kw = dict(
+            apogee_m=apogee_m, generic=power.generic, energy_bounds=power.bounds(range_m, apogee_m)
+        )
         try:
             return shape(power.model, lat, lon, range_m, az, trajectory="lofted", **kw)
         except ShapeError:
@@ -202,14 +215,29 @@ def _fly(power: _Power, lat, lon, range_m, az, apogee_m, flight_time_s, trajecto
 def _shoot(power: _Power, lat, lon, range_m, azimuth_deg, trajectory, flight_time_s) -> Shot:
     model, generic = power.model, power.generic
     if flight_time_s is None:
-        return shape(model, lat, lon, range_m, azimuth_deg, trajectory=trajectory,
-                     generic=generic, energy_bounds=power.bounds(range_m, None))
+        return shape(
+            model,
+            lat,
+            lon,
+            range_m,
+            azimuth_deg,
+            trajectory=trajectory,
+            generic=generic,
+            energy_bounds=power.bounds(range_m, None),
+        )
     # Flight time given: find the apogee that gives it (lofted above the minimum-energy time,
     # depressed below).
     shots: dict[float, Shot] = {}
     try:
-        me = shape(model, lat, lon, range_m, azimuth_deg, generic=generic,
-                   energy_bounds=power.bounds(range_m, None))
+        me = shape(
+            model,
+            lat,
+            lon,
+            range_m,
+            azimuth_deg,
+            generic=generic,
+            energy_bounds=power.bounds(range_m, None),
+        )
     except ShapeError:
         # A long, heavy boost may not manage the minimum-energy shot of a short range: start
         # from the Kepler arc's apogee for the reported time instead (an overestimate, since the
@@ -219,8 +247,17 @@ def _shoot(power: _Power, lat, lon, range_m, azimuth_deg, trajectory, flight_tim
     traj = "lofted" if flight_time_s > t_me else "depressed"
 
     def miss(h):
-        shots[h] = shape(model, lat, lon, range_m, azimuth_deg, trajectory=traj, apogee_m=h,
-                         generic=generic, energy_bounds=power.bounds(range_m, h))
+        shots[h] = shape(
+            model,
+            lat,
+            lon,
+            range_m,
+            azimuth_deg,
+            trajectory=traj,
+            apogee_m=h,
+            generic=generic,
+            energy_bounds=power.bounds(range_m, h),
+        )
         return shots[h].flight_time_s - flight_time_s
 
     if abs(flight_time_s - t_me) < 1e-3 * t_me:
@@ -248,7 +285,8 @@ def _shoot(power: _Power, lat, lon, range_m, azimuth_deg, trajectory, flight_tim
     if lo is None or hi is None:
         raise ReconstructionError(
             f"no trajectory of the {model.name} covers {range_m / 1e3:,.0f} km in "
-            f"{flight_time_s:,.0f} s")
+            f"{flight_time_s:,.0f} s"
+        )
     h_star = brentq(miss, lo, hi, xtol=10.0, rtol=1e-6)
     if h_star not in shots:
         miss(h_star)
@@ -263,8 +301,17 @@ def _shoot_from_kepler(power: _Power, lat, lon, range_m, az, flight_time_s) -> S
     shots: dict[float, Shot] = {}
 
     def miss(h):
-        shots[h] = shape(power.model, lat, lon, range_m, az, trajectory=traj, apogee_m=h,
-                         generic=power.generic, energy_bounds=power.bounds(range_m, h))
+        shots[h] = shape(
+            power.model,
+            lat,
+            lon,
+            range_m,
+            az,
+            trajectory=traj,
+            apogee_m=h,
+            generic=power.generic,
+            energy_bounds=power.bounds(range_m, h),
+        )
         return shots[h].flight_time_s - flight_time_s
 
     hi, m_hi = h_k, miss(h_k)
@@ -282,7 +329,8 @@ def _shoot_from_kepler(power: _Power, lat, lon, range_m, az, flight_time_s) -> S
     if lo is None:
         raise ReconstructionError(
             f"no trajectory of the {power.model.name} covers {range_m / 1e3:,.0f} km in "
-            f"{flight_time_s:,.0f} s")
+            f"{flight_time_s:,.0f} s"
+        )
     h_star = brentq(miss, lo, hi, xtol=10.0, rtol=1e-6)
     if h_star not in shots:
         miss(h_star)
@@ -331,10 +379,12 @@ def _slope(times: dict[float, float], f: float) -> float:
     return (times[fs[0]] - times[fs[1]]) / (fs[0] - fs[1])
 
 
-def _kepler_time_spread(range_m: float, apogee_m: float, hw_range_m: float,
-                        hw_apogee_m: float) -> float:
+def _kepler_time_spread(
+    range_m: float, apogee_m: float, hw_range_m: float, hw_apogee_m: float
+) -> float:
     """How much the flight time can move (s) within the range and apogee's reporting precision
     (surface-to-surface Kepler arcs; an allowance, not a fit)."""
+
     def t(r, h):
         return float(kepler.arc_from_apogee(R_MEAN_M, h, r / R_MEAN_M)[2])
 
@@ -345,8 +395,11 @@ def _kepler_time_spread(range_m: float, apogee_m: float, hw_range_m: float,
 
 
 def _checks(shot: Shot, rep: dict) -> list[dict]:
-    derived = {"range_km": shot.range_m / 1e3, "apogee_km": shot.apogee_m / 1e3,
-               "flight_time_s": shot.flight_time_s}
+    derived = {
+        "range_km": shot.range_m / 1e3,
+        "apogee_km": shot.apogee_m / 1e3,
+        "flight_time_s": shot.flight_time_s,
+    }
     out = []
     for name, _label, _unit in FIGURES:
         v = rep.get(name)
@@ -354,9 +407,17 @@ def _checks(shot: Shot, rep: dict) -> list[dict]:
             continue
         hw = reported_halfwidth(name, v)
         off = derived[name] - v
-        out.append({"figure": name, "reported": v, "derived": round(derived[name], 2),
-                    "precision": hw, "off": round(off, 2),
-                    "off_pct": round(100.0 * off / v, 2), "within": abs(off) <= hw + 1e-9})
+        out.append(
+            {
+                "figure": name,
+                "reported": v,
+                "derived": round(derived[name], 2),
+                "precision": hw,
+                "off": round(off, 2),
+                "off_pct": round(100.0 * off / v, 2),
+                "within": abs(off) <= hw + 1e-9,
+            }
+        )
     return out
 
 
@@ -388,11 +449,20 @@ def _solve_range(make, lat, lon, az, apogee_m, t_rep) -> float:
     return r1
 
 
-def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float | None = None,
-                azimuth_deg: float | None = None, apogee_km: float | None = None,
-                flight_time_s: float | None = None, trajectory: str | None = None,
-                vehicle: str | None = None, propellant: str | None = None,
-                landing=None, burn_time_s: float | None = None) -> Reconstruction:
+def reconstruct(
+    *,
+    lat_deg: float,
+    lon_deg: float,
+    range_km: float | None = None,
+    azimuth_deg: float | None = None,
+    apogee_km: float | None = None,
+    flight_time_s: float | None = None,
+    trajectory: str | None = None,
+    vehicle: str | None = None,
+    propellant: str | None = None,
+    landing=None,
+    burn_time_s: float | None = None,
+) -> Reconstruction:
     """Reconstruct a launch from any two or three of range, apogee and flight time (or the
     range and a trajectory shape), a heading (``azimuth_deg``) or a landing estimate
     (:class:`.landing.LandingEstimate`, which also gives the range when none is reported);
@@ -416,12 +486,17 @@ def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float | None = None
     if range_km is not None and range_km >= MAX_RANGE_KM:
         raise ReconstructionError(
             f"range {range_km:,.0f} km is beyond half the Earth's circumference "
-            f"({MAX_RANGE_KM:,.0f} km): no ballistic arc is that long")
-    if range_km is not None and flight_time_s is not None and (
-            flight_time_s < range_km / ORBITAL_SPEED_KM_S):
+            f"({MAX_RANGE_KM:,.0f} km): no ballistic arc is that long"
+        )
+    if (
+        range_km is not None
+        and flight_time_s is not None
+        and (flight_time_s < range_km / ORBITAL_SPEED_KM_S)
+    ):
         raise ReconstructionError(
             f"{range_km:,.0f} km in {flight_time_s:,.0f} s would need more than orbital speed "
-            f"({ORBITAL_SPEED_KM_S} km/s): no ballistic arc is that fast")
+            f"({ORBITAL_SPEED_KM_S} km/s): no ballistic arc is that fast"
+        )
     n_fig = sum(x is not None for x in (range_km, apogee_km, flight_time_s))
     if range_km is None and n_fig < 2:
         raise ReconstructionError("give the range, or the apogee and the flight time")
@@ -435,11 +510,17 @@ def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float | None = None
         hint_range_m = 1000e3
     hint_apogee = apogee_m
     if hint_apogee is None and flight_time_s is not None:
-        hint_apogee = kepler.apogee_for_flight_time(R_MEAN_M, hint_range_m / R_MEAN_M,
-                                                    flight_time_s)
+        hint_apogee = kepler.apogee_for_flight_time(
+            R_MEAN_M, hint_range_m / R_MEAN_M, flight_time_s
+        )
     qb_class = None
-    if (vehicle is None and apogee_m is not None and range_given
-            and apogee_m < QUASI_BALLISTIC_APOGEE_M and range_km * 1e3 > 3.0 * apogee_m):
+    if (
+        vehicle is None
+        and apogee_m is not None
+        and range_given
+        and apogee_m < QUASI_BALLISTIC_APOGEE_M
+        and range_km * 1e3 > 3.0 * apogee_m
+    ):
         # A low apogee over a long range is the quasi-ballistic (pull-up, gliding) regime: fly
         # the catalog's lifting class, and say so in the output.
         vehicle = qb_class = _quasi_ballistic_vehicle()
@@ -450,74 +531,137 @@ def reconstruct(*, lat_deg: float, lon_deg: float, range_km: float | None = None
         # For the joint fit: every public staging of the allowed propellant(s), the picked one
         # first (a report rarely says how many stages burned, or for how long).
         props = [propellant] if propellant in boosts.PROPELLANTS else list(boosts.PROPELLANTS)
-        extra = [b for p in props for b in (boosts.pick(hint_range_m, hint_apogee, p),
-                                             *[x for x in boosts.load_boosts()
-                                               if x.propellant == p])]
+        extra = [
+            b
+            for p in props
+            for b in (
+                boosts.pick(hint_range_m, hint_apogee, p),
+                *[x for x in boosts.load_boosts() if x.propellant == p],
+            )
+        ]
         options = list({b.name: b for b in [boost, *extra]}.values())
 
     def maker(b):
         return lambda f: _power(vehicle, b, f)
 
     make = maker(boost)
-    requested = {"range_km": range_km, "apogee_km": apogee_km, "flight_time_s": flight_time_s,
-                 "trajectory": trajectory if apogee_m is None and flight_time_s is None else None,
-                 "azimuth_deg": azimuth_deg, "vehicle": None if qb_class else vehicle,
-                 "propellant": propellant}
+    requested = {
+        "range_km": range_km,
+        "apogee_km": apogee_km,
+        "flight_time_s": flight_time_s,
+        "trajectory": trajectory if apogee_m is None and flight_time_s is None else None,
+        "azimuth_deg": azimuth_deg,
+        "vehicle": None if qb_class else vehicle,
+        "propellant": propellant,
+    }
     if qb_class:
         requested["quasi_ballistic_class"] = qb_class
     try:
         if not range_given:
-            range_m = _solve_range(make, lat_deg, lon_deg, azimuth_deg, apogee_m,
-                                   flight_time_s)
+            range_m = _solve_range(make, lat_deg, lon_deg, azimuth_deg, apogee_m, flight_time_s)
         else:
             range_m = range_km * 1e3
         fit = None
         if apogee_m is not None and flight_time_s is not None and range_given:
-            fit, shot, power, band = _joint(options, maker, lat_deg, lon_deg, range_m,
-                                            azimuth_deg, apogee_m, flight_time_s, reported)
+            fit, shot, power, band = _joint(
+                options,
+                maker,
+                lat_deg,
+                lon_deg,
+                range_m,
+                azimuth_deg,
+                apogee_m,
+                flight_time_s,
+                reported,
+            )
             make = maker(next(b for b in options if b is None or power.boost is b))
         else:
             power = make(1.0)
-            shot = _fly(power, lat_deg, lon_deg, range_m, azimuth_deg, apogee_m,
-                        flight_time_s, trajectory)
+            shot = _fly(
+                power, lat_deg, lon_deg, range_m, azimuth_deg, apogee_m, flight_time_s, trajectory
+            )
             band = None
     except (ShapeError, ReconstructionError) as exc:
         qb = _quasi_ballistic_vehicle()
-        if (vehicle is None and apogee_m is not None and range_given and qb is not None
-                and apogee_m < QUASI_BALLISTIC_APOGEE_M and range_m > 3.0 * apogee_m):
+        if (
+            vehicle is None
+            and apogee_m is not None
+            and range_given
+            and qb is not None
+            and apogee_m < QUASI_BALLISTIC_APOGEE_M
+            and range_m > 3.0 * apogee_m
+        ):
             # A low apogee over a long range: no ballistic boost flies it; a quasi-ballistic
             # body with a pull-up glide does (the catalog's lifting class), said in the output.
-            rec = reconstruct(lat_deg=lat_deg, lon_deg=lon_deg, range_km=range_km,
-                              azimuth_deg=azimuth_deg, apogee_km=apogee_km,
-                              flight_time_s=flight_time_s, vehicle=qb, landing=landing)
+            rec = reconstruct(
+                lat_deg=lat_deg,
+                lon_deg=lon_deg,
+                range_km=range_km,
+                azimuth_deg=azimuth_deg,
+                apogee_km=apogee_km,
+                flight_time_s=flight_time_s,
+                vehicle=qb,
+                landing=landing,
+            )
             rec.requested["vehicle"] = None
             rec.requested["quasi_ballistic_class"] = qb
             return rec
-        raise ReconstructionError(_reach_message(exc, make, lat_deg, lon_deg, range_m
-                                                 if range_given else hint_range_m,
-                                                 azimuth_deg, apogee_m, flight_time_s,
-                                                 range_given)) from None
+        raise ReconstructionError(
+            _reach_message(
+                exc,
+                make,
+                lat_deg,
+                lon_deg,
+                range_m if range_given else hint_range_m,
+                azimuth_deg,
+                apogee_m,
+                flight_time_s,
+                range_given,
+            )
+        ) from None
     checks = _checks(shot, reported) if n_fig >= 2 else []
     verdict = (fit or {}).pop("verdict", None) if fit else None
     if verdict is None:
-        verdict = {"status": "not checked" if n_fig < 3 else "consistent",
-                   "summary": "two figures: the third is derived, nothing to check against"
-                   if n_fig == 2 else "one figure: nothing to check"}
+        verdict = {
+            "status": "not checked" if n_fig < 3 else "consistent",
+            "summary": "two figures: the third is derived, nothing to check against"
+            if n_fig == 2
+            else "one figure: nothing to check",
+        }
     cap = capability_range_m(shot)
     if band is None:
-        band, burns, note = _band(make, power, lat_deg, lon_deg, range_m, azimuth_deg, apogee_m,
-                                  flight_time_s, trajectory, cap)
+        band, burns, note = _band(
+            make,
+            power,
+            lat_deg,
+            lon_deg,
+            range_m,
+            azimuth_deg,
+            apogee_m,
+            flight_time_s,
+            trajectory,
+            cap,
+        )
     else:
         band, burns, note = band
     manoeuvre = None
     if shot.vehicle.quasi_ballistic:
         manoeuvre = _manoeuvre_band(shot)
-    return Reconstruction(shot=shot, boost=power.desc, burn_time_s=power.burn_s,
-                          min_energy_range_m=cap, min_energy_range_band_m=band,
-                          band_burn_times_s=burns, requested=requested, fit=fit,
-                          checks=checks, verdict=verdict, band_note=note,
-                          landing=None if landing is None else landing.as_dict(),
-                          manoeuvre_band_m=manoeuvre)
+    return Reconstruction(
+        shot=shot,
+        boost=power.desc,
+        burn_time_s=power.burn_s,
+        min_energy_range_m=cap,
+        min_energy_range_band_m=band,
+        band_burn_times_s=burns,
+        requested=requested,
+        fit=fit,
+        checks=checks,
+        verdict=verdict,
+        band_note=note,
+        landing=None if landing is None else landing.as_dict(),
+        manoeuvre_band_m=manoeuvre,
+    )
 
 
 #: Below this apogee a shot of more than three times its apogee in range is flown by a
@@ -537,9 +681,12 @@ def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
     """All three figures: fit the burn-time scale of each boost option; the verdict."""
     hw_t = reported_halfwidth("flight_time_s", t_rep)
     tol = max(min(hw_t / 3.0, 0.002 * t_rep), 0.5)
-    spread = _kepler_time_spread(range_m, apogee_m,
-                                 1e3 * reported_halfwidth("range_km", reported["range_km"]),
-                                 1e3 * reported_halfwidth("apogee_km", reported["apogee_km"]))
+    spread = _kepler_time_spread(
+        range_m,
+        apogee_m,
+        1e3 * reported_halfwidth("range_km", reported["range_km"]),
+        1e3 * reported_halfwidth("apogee_km", reported["apogee_km"]),
+    )
     fits = []
     for b in options:
         try:
@@ -547,14 +694,19 @@ def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
         except ShapeError:
             continue
     if not fits:
-        raise ShapeError(f"no generic boost flies {range_m / 1e3:,.0f} km with a "
-                         f"{apogee_m / 1e3:,.0f} km apogee")
+        raise ShapeError(
+            f"no generic boost flies {range_m / 1e3:,.0f} km with a {apogee_m / 1e3:,.0f} km apogee"
+        )
 
     def badness(item):
         _, f, shot, _, _ = item
         lo, hi = FIT_SCALE_PLAUSIBLE
-        return (abs(shot.flight_time_s - t_rep) > hw_t + spread,
-                max(lo - f, f - hi, 0.0), abs(shot.flight_time_s - t_rep), abs(math.log(f)))
+        return (
+            abs(shot.flight_time_s - t_rep) > hw_t + spread,
+            max(lo - f, f - hi, 0.0),
+            abs(shot.flight_time_s - t_rep),
+            abs(math.log(f)),
+        )
 
     fits.sort(key=badness)
     b, f, shot, power, times = fits[0]
@@ -562,22 +714,33 @@ def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
     plausible = FIT_SCALE_PLAUSIBLE[0] <= f <= FIT_SCALE_PLAUSIBLE[1]
     ok = abs(resid) <= hw_t + spread and plausible
     bo = shot.result.burnout_ecef[0]
-    fit = {"boost": power.desc, "propellant": None if b is None else b.propellant,
-           "burn_scale": round(f, 4), "burn_time_s": round(power.burn_s, 1),
-           "burnout_time_s": round(float(shot.result.t_burnout_s[0]), 1),
-           "burnout_altitude_km": round(_height_km(bo[:3]), 1),
-           "burnout_speed_km_s": round(float(np.linalg.norm(bo[3:])) / 1e3, 4),
-           "flight_time_residual_s": round(resid, 1),
-           "plausible_burn_scale": list(FIT_SCALE_PLAUSIBLE),
-           "tolerance_s": round(hw_t + spread, 1),
-           "alternatives": [{"boost": x[3].desc, "burn_scale": round(x[1], 4),
-                             "flight_time_s": round(x[2].flight_time_s, 1)} for x in fits]}
+    fit = {
+        "boost": power.desc,
+        "propellant": None if b is None else b.propellant,
+        "burn_scale": round(f, 4),
+        "burn_time_s": round(power.burn_s, 1),
+        "burnout_time_s": round(float(shot.result.t_burnout_s[0]), 1),
+        "burnout_altitude_km": round(_height_km(bo[:3]), 1),
+        "burnout_speed_km_s": round(float(np.linalg.norm(bo[3:])) / 1e3, 4),
+        "flight_time_residual_s": round(resid, 1),
+        "plausible_burn_scale": list(FIT_SCALE_PLAUSIBLE),
+        "tolerance_s": round(hw_t + spread, 1),
+        "alternatives": [
+            {
+                "boost": x[3].desc,
+                "burn_scale": round(x[1], 4),
+                "flight_time_s": round(x[2].flight_time_s, 1),
+            }
+            for x in fits
+        ],
+    }
     slope = _slope(times, f)
     if ok:
         fit["verdict"] = {
             "status": "consistent",
             "summary": f"range, apogee and flight time agree within reporting precision "
-                       f"(+-{hw_t + spread:,.0f} s) with {power.desc}"}
+            f"(+-{hw_t + spread:,.0f} s) with {power.desc}",
+        }
     else:
         lo_f, hi_f = FIT_SCALE_PLAUSIBLE
         t_lo = t_hi = None
@@ -587,18 +750,25 @@ def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
             t_lo, t_hi = sorted((t_lo, t_hi))
         near = t_hi if t_hi is not None and t_rep > t_hi else t_lo
         off = (t_rep - near) if near is not None else resid
-        conflict = {"figures": ["range_km", "apogee_km"], "against": "flight_time_s",
-                    "reported": t_rep,
-                    "derived_s": None if t_lo is None else [round(t_lo, 0), round(t_hi, 0)],
-                    "off_s": round(off, 0), "off_pct": round(100.0 * off / t_rep, 1)}
-        band_txt = (f"{t_lo:,.0f}-{t_hi:,.0f} s" if t_lo is not None
-                    else f"{shot.flight_time_s:,.0f} s")
+        conflict = {
+            "figures": ["range_km", "apogee_km"],
+            "against": "flight_time_s",
+            "reported": t_rep,
+            "derived_s": None if t_lo is None else [round(t_lo, 0), round(t_hi, 0)],
+            "off_s": round(off, 0),
+            "off_pct": round(100.0 * off / t_rep, 1),
+        }
+        band_txt = (
+            f"{t_lo:,.0f}-{t_hi:,.0f} s" if t_lo is not None else f"{shot.flight_time_s:,.0f} s"
+        )
         fit["verdict"] = {
-            "status": "inconsistent", "conflict": conflict,
+            "status": "inconsistent",
+            "conflict": conflict,
             "summary": f"flight time {t_rep:,.0f} s conflicts with range "
-                       f"{reported['range_km']:,g} km and apogee {reported['apogee_km']:,g} km: "
-                       f"with plausible boosts (burn x{lo_f}-x{hi_f}) they imply {band_txt} "
-                       f"({off:+,.0f} s, {100.0 * off / t_rep:+.1f} %)"}
+            f"{reported['range_km']:,g} km and apogee {reported['apogee_km']:,g} km: "
+            f"with plausible boosts (burn x{lo_f}-x{hi_f}) they imply {band_txt} "
+            f"({off:+,.0f} s, {100.0 * off / t_rep:+.1f} %)",
+        }
     # Band: the burn scales the reported time allows within its own precision (for the range
     # and apogee as reported).
     if math.isfinite(slope) and slope != 0.0:
@@ -618,8 +788,10 @@ def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
         burns.append(make(g).burn_s)
     cap0 = capability_range_m(shot)
     finite = [x for x in caps + [cap0] if math.isfinite(x)]
-    note = (f"burn times x{f_lo:.3g}-x{f_hi:.3g}: the boosts whose flight time is within "
-            f"+-{hw_t + tol:,.0f} s of the reported one (range and apogee as reported)")
+    note = (
+        f"burn times x{f_lo:.3g}-x{f_hi:.3g}: the boosts whose flight time is within "
+        f"+-{hw_t + tol:,.0f} s of the reported one (range and apogee as reported)"
+    )
     return fit, shot, power, ((min(finite), max(finite)), (burns[0], burns[1]), note)
 
 
@@ -636,8 +808,10 @@ def _band(make, power, lat, lon, range_m, az, apogee_m, flight_time_s, trajector
             band.append(math.nan)
             burns.append(power.burn_s * f)
     finite = [x for x in band + [cap] if math.isfinite(x)]
-    note = (f"burn time x{BURN_TIME_BAND[0]} (at least {MIN_BAND_BURN_S:.0f} s) to "
-            f"x{BURN_TIME_BAND[1]}, same reported figures")
+    note = (
+        f"burn time x{BURN_TIME_BAND[0]} (at least {MIN_BAND_BURN_S:.0f} s) to "
+        f"x{BURN_TIME_BAND[1]}, same reported figures"
+    )
     return (min(finite), max(finite)), (burns[0], burns[1]), note
 
 
@@ -653,21 +827,28 @@ def _manoeuvre_band(shot: Shot) -> tuple[float, float]:
     alphas = np.array([0.0, shot.vehicle.max_alpha_rad, 2.0 * shot.vehicle.max_alpha_rad])
     ctrl = np.broadcast_to(shot.ctrl, (alphas.size, shot.ctrl.size)).copy()
     ctrl[:, CTRL_ALPHA] = alphas
-    res = propagate_states(shot.vehicle, np.broadcast_to(y, (alphas.size, 6)).copy(),
-                           tr.t_burnout_s[0], ctrl=ctrl, launch_lat_deg=shot.lat_deg,
-                           launch_lon_deg=shot.lon_deg, t_max_s=30_000.0)
+    res = propagate_states(
+        shot.vehicle,
+        np.broadcast_to(y, (alphas.size, 6)).copy(),
+        tr.t_burnout_s[0],
+        ctrl=ctrl,
+        launch_lat_deg=shot.lat_deg,
+        launch_lon_deg=shot.lon_deg,
+        t_max_s=30_000.0,
+    )
     rng = np.where(res.impacted, res.ground_range_m, np.nan)
     rng = np.append(rng[np.isfinite(rng)], shot.range_m)
     return float(np.min(rng)), float(np.max(rng))
 
 
-def _reach_message(exc, make, lat, lon, range_m, az, apogee_m, flight_time_s,
-                   range_given: bool = True) -> str:
+def _reach_message(
+    exc, make, lat, lon, range_m, az, apogee_m, flight_time_s, range_given: bool = True
+) -> str:
     """One line for a shot no boost flies: what was asked, why, and the closest reachable
     figures (:func:`_closest_reachable`)."""
-    asked = (f"range {range_m / 1e3:,.0f} km" if range_given else "range free")
-    asked += (f", apogee {apogee_m / 1e3:,.0f} km" if apogee_m is not None else "")
-    asked += (f", flight time {flight_time_s:,.0f} s" if flight_time_s is not None else "")
+    asked = f"range {range_m / 1e3:,.0f} km" if range_given else "range free"
+    asked += f", apogee {apogee_m / 1e3:,.0f} km" if apogee_m is not None else ""
+    asked += f", flight time {flight_time_s:,.0f} s" if flight_time_s is not None else ""
     powers = [make(1.0)]
     if powers[0].generic:  # the boost picked for the reported energy, then the one that a
         # minimum-energy shot of the range (or the apogee's) would pick
@@ -675,8 +856,9 @@ def _reach_message(exc, make, lat, lon, range_m, az, apogee_m, flight_time_s,
     closest = "no nearby flyable figures found"
     for power in powers:
         try:
-            closest = _closest_reachable(power, lat, lon, range_m if range_given else None,
-                                         az, apogee_m, flight_time_s)
+            closest = _closest_reachable(
+                power, lat, lon, range_m if range_given else None, az, apogee_m, flight_time_s
+            )
             break
         except (ShapeError, ReconstructionError, ValueError, ZeroDivisionError):
             continue
@@ -702,6 +884,7 @@ def _closest_reachable(power: _Power, lat, lon, range_m, az, apogee_m, flight_ti
     range and move the apogee (or flight time) to the edge of what flies, or, when the range
     itself is out of reach, the longest range; with no range, keep the apogee and move the
     flight time.  Each edge is bisected (7 shots) between a flyable and the requested value."""
+
     def f_range(r):
         return _fly(power, lat, lon, r, az, None, None, "min-energy")
 
@@ -709,48 +892,79 @@ def _closest_reachable(power: _Power, lat, lon, range_m, az, apogee_m, flight_ti
         r0 = float(np.clip(4.0 * apogee_m, 50e3, 15_000e3))
         s0 = _fly(power, lat, lon, r0, az, apogee_m, None, None)
         toward = 0.02 * r0 if flight_time_s > s0.flight_time_s else 19_000e3
-        r, s = _edge(lambda x: _fly(power, lat, lon, x, az, apogee_m, None, None), r0, toward,
-                     s0, geometric=True)
-        return (f"at a {apogee_m / 1e3:,.0f} km apogee the closest flyable flight time is about "
-                f"{s.flight_time_s:,.0f} s (range {r / 1e3:,.0f} km)")
+        r, s = _edge(
+            lambda x: _fly(power, lat, lon, x, az, apogee_m, None, None),
+            r0,
+            toward,
+            s0,
+            geometric=True,
+        )
+        return (
+            f"at a {apogee_m / 1e3:,.0f} km apogee the closest flyable flight time is about "
+            f"{s.flight_time_s:,.0f} s (range {r / 1e3:,.0f} km)"
+        )
     try:
         me = f_range(range_m)
     except (ShapeError, ReconstructionError):
         r, s = _edge(f_range, 50e3, range_m, geometric=True)
-        return (f"the longest range of {power.desc} is about {r / 1e3:,.0f} km (minimum "
-                f"energy, apogee {s.apogee_m / 1e3:,.0f} km, {s.flight_time_s:,.0f} s)")
+        return (
+            f"the longest range of {power.desc} is about {r / 1e3:,.0f} km (minimum "
+            f"energy, apogee {s.apogee_m / 1e3:,.0f} km, {s.flight_time_s:,.0f} s)"
+        )
     if apogee_m is not None:
-        h, s = _edge(lambda x: _fly(power, lat, lon, range_m, az, x, None, None), me.apogee_m,
-                     apogee_m, me, geometric=True)
-        return (f"at {range_m / 1e3:,.0f} km the closest flyable apogee is about "
-                f"{h / 1e3:,.0f} km ({s.flight_time_s:,.0f} s)")
+        h, s = _edge(
+            lambda x: _fly(power, lat, lon, range_m, az, x, None, None),
+            me.apogee_m,
+            apogee_m,
+            me,
+            geometric=True,
+        )
+        return (
+            f"at {range_m / 1e3:,.0f} km the closest flyable apogee is about "
+            f"{h / 1e3:,.0f} km ({s.flight_time_s:,.0f} s)"
+        )
     if flight_time_s is not None:
         if flight_time_s > me.flight_time_s:
-            far = float(kepler.apogee_for_flight_time(R_MEAN_M, range_m / R_MEAN_M,
-                                                      flight_time_s))
+            far = float(kepler.apogee_for_flight_time(R_MEAN_M, range_m / R_MEAN_M, flight_time_s))
             far = max(far, 2.0 * me.apogee_m)
         else:
             far = 1e3
-        h, s = _edge(lambda x: _fly(power, lat, lon, range_m, az, x, None, None), me.apogee_m,
-                     far, me, geometric=True)
-        return (f"at {range_m / 1e3:,.0f} km the closest flyable flight time is about "
-                f"{s.flight_time_s:,.0f} s (apogee {h / 1e3:,.0f} km)")
-    return (f"{range_m / 1e3:,.0f} km flies on a minimum-energy trajectory "
-            f"({me.flight_time_s:,.0f} s)")
+        h, s = _edge(
+            lambda x: _fly(power, lat, lon, range_m, az, x, None, None),
+            me.apogee_m,
+            far,
+            me,
+            geometric=True,
+        )
+        return (
+            f"at {range_m / 1e3:,.0f} km the closest flyable flight time is about "
+            f"{s.flight_time_s:,.0f} s (apogee {h / 1e3:,.0f} km)"
+        )
+    return (
+        f"{range_m / 1e3:,.0f} km flies on a minimum-energy trajectory ({me.flight_time_s:,.0f} s)"
+    )
 
 
-def impact_samples(rec: Reconstruction, n: int = 1000, seed: int = 0,
-                   heading_sigma_deg: float = SEA_AREA_HEADING_SIGMA_DEG,
-                   range_halfwidth_km: float | None = None):
+def impact_samples(
+    rec: Reconstruction,
+    n: int = 1000,
+    seed: int = 0,
+    heading_sigma_deg: float = SEA_AREA_HEADING_SIGMA_DEG,
+    range_halfwidth_km: float | None = None,
+):
     """(lat, lon) samples of the derived impact: the reported range's rounding (uniform) and
     the heading's spread (normal, ``heading_sigma_deg``), around the reconstructed impact."""
     rng = np.random.default_rng(seed)
     r_km = rec.shot.range_m / 1e3
-    hw = range_halfwidth_km if range_halfwidth_km is not None else (
-        reported_halfwidth("range_km", rec.requested.get("range_km") or r_km))
+    hw = (
+        range_halfwidth_km
+        if range_halfwidth_km is not None
+        else (reported_halfwidth("range_km", rec.requested.get("range_km") or r_km))
+    )
     d = rng.uniform(max(r_km - hw, 1.0), r_km + hw, n) * 1e3
-    az0, _, _ = geodesy.inverse(rec.shot.lat_deg, rec.shot.lon_deg,
-                                *rec.shot.result.impact_latlon_deg)
+    az0, _, _ = geodesy.inverse(
+        rec.shot.lat_deg, rec.shot.lon_deg, *rec.shot.result.impact_latlon_deg
+    )
     az = float(np.asarray(az0).ravel()[0]) + rng.normal(0.0, heading_sigma_deg, n)
     lat, lon, _ = geodesy.direct(rec.shot.lat_deg, rec.shot.lon_deg, az, d)
     return np.asarray(lat), np.asarray(lon)
@@ -772,9 +986,15 @@ def capability_range_m(shot: Shot, n_angles: int = 48) -> float:
         vel = speed * (np.cos(angles)[:, None] * horiz + np.sin(angles)[:, None] * up)
         y0 = np.concatenate([np.broadcast_to(r, vel.shape), vel], axis=1)
         ctrl = np.broadcast_to(shot.ctrl, (angles.size, shot.ctrl.size)).copy()
-        res = propagate_states(shot.vehicle, y0, tr.t_burnout_s[0], ctrl=ctrl,
-                               launch_lat_deg=shot.lat_deg, launch_lon_deg=shot.lon_deg,
-                               t_max_s=30_000.0)
+        res = propagate_states(
+            shot.vehicle,
+            y0,
+            tr.t_burnout_s[0],
+            ctrl=ctrl,
+            launch_lat_deg=shot.lat_deg,
+            launch_lon_deg=shot.lon_deg,
+            t_max_s=30_000.0,
+        )
         return np.where(res.impacted, res.ground_range_m, -1.0)
 
     angles = np.linspace(0.02, 1.3, n_angles)
@@ -795,12 +1015,15 @@ def landing_zone(rec: Reconstruction, landing=None, country: str = "JPN") -> dic
     out = {}
     lat, lon = impact_samples(rec)
     d = rec.as_dict()
-    out["derived"] = {**zone_of(d["impact_lat"], d["impact_lon"]),
-                      **zone_probabilities(lat, lon, country)}
+    out["derived"] = {
+        **zone_of(d["impact_lat"], d["impact_lon"]),
+        **zone_probabilities(lat, lon, country),
+    }
     if landing is not None:
-        out["described"] = {**zone_of(landing.lat_deg, landing.lon_deg),
-                            **zone_probabilities(landing.sample_lat_deg,
-                                                 landing.sample_lon_deg, country)}
+        out["described"] = {
+            **zone_of(landing.lat_deg, landing.lon_deg),
+            **zone_probabilities(landing.sample_lat_deg, landing.sample_lon_deg, country),
+        }
     return out
 
 

@@ -42,11 +42,21 @@ def _stage_table(vehicle: VehicleModel, burn_fraction: float) -> np.ndarray:
     return stages
 
 
-def reference_trajectory(vehicle: VehicleModel, lat_deg: float, lon_deg: float,
-                         azimuth_deg: float, ctrl: np.ndarray, *, h_m: float = 0.0,
-                         method: str = "DOP853", rtol: float = 1e-10, atol: float = 1e-6,
-                         t_max_s: float = 7200.0, dense: bool = False,
-                         physics: Physics = FULL_PHYSICS) -> ReferenceResult:
+def reference_trajectory(
+    vehicle: VehicleModel,
+    lat_deg: float,
+    lon_deg: float,
+    azimuth_deg: float,
+    ctrl: np.ndarray,
+    *,
+    h_m: float = 0.0,
+    method: str = "DOP853",
+    rtol: float = 1e-10,
+    atol: float = 1e-6,
+    t_max_s: float = 7200.0,
+    dense: bool = False,
+    physics: Physics = FULL_PHYSICS,
+) -> ReferenceResult:
     """Fly one trajectory with scipy ``solve_ivp`` to impact on the ellipsoid."""
     ctrl = np.asarray(ctrl, float)
     geo = launch_geometry(lat_deg, lon_deg, azimuth_deg, h_m)[0]
@@ -54,8 +64,13 @@ def reference_trajectory(vehicle: VehicleModel, lat_deg: float, lon_deg: float,
     model = vehicle.model_arrays(physics)
     w = physics.omega_rad_s
     t_bo = float(stages[-1, 0])
-    breaks = sorted({float(ctrl[CTRL_T_VERTICAL]),
-                     float(ctrl[CTRL_T_VERTICAL] + ctrl[CTRL_T_KICK]), *stages[:, 0].tolist()})
+    breaks = sorted(
+        {
+            float(ctrl[CTRL_T_VERTICAL]),
+            float(ctrl[CTRL_T_VERTICAL] + ctrl[CTRL_T_KICK]),
+            *stages[:, 0].tolist(),
+        }
+    )
     breaks = [b for b in breaks if b > 0.0] + [t_max_s]
     out = np.empty(6)
     counter = [0]
@@ -90,8 +105,9 @@ def reference_trajectory(vehicle: VehicleModel, lat_deg: float, lon_deg: float,
 
         apex.direction = -1.0
         events = [hit_ground, apex] if t0 >= ctrl[CTRL_T_VERTICAL] - 1e-9 else [apex]
-        sol = solve_ivp(rhs, (t0, t1), y, method=method, rtol=rtol, atol=atol,
-                        events=events, dense_output=True)
+        sol = solve_ivp(
+            rhs, (t0, t1), y, method=method, rtol=rtol, atol=atol, events=events, dense_output=True
+        )
         sols.append(sol)
         for ta in sol.t_events[-1]:
             apogee = max(apogee, _max_height(sol, ta, height))
@@ -105,10 +121,17 @@ def reference_trajectory(vehicle: VehicleModel, lat_deg: float, lon_deg: float,
             lat_d, lon_d = float(np.degrees(lat)), float(np.degrees(lon))
             _, _, dist = geodesy.inverse(lat_deg, lon_deg, lat_d, lon_d)
             return ReferenceResult(
-                t_impact_s=t_imp, impact_eci=np.asarray(y_imp), impact_lat_deg=lat_d,
-                impact_lon_deg=lon_d, apogee_m=apogee, t_burnout_s=t_bo,
-                burnout_eci=burnout, ground_range_m=float(dist), n_rhs=counter[0],
-                solution=sols if dense else [])
+                t_impact_s=t_imp,
+                impact_eci=np.asarray(y_imp),
+                impact_lat_deg=lat_d,
+                impact_lon_deg=lon_d,
+                apogee_m=apogee,
+                t_burnout_s=t_bo,
+                burnout_eci=burnout,
+                ground_range_m=float(dist),
+                n_rhs=counter[0],
+                solution=sols if dense else [],
+            )
         y = sol.y[:, -1].copy()
         t0 = t1
     raise RuntimeError("reference trajectory did not reach the ground before t_max")
@@ -119,6 +142,7 @@ def _max_height(sol, t_apex: float, height) -> float:
     from scipy.optimize import minimize_scalar
 
     lo, hi = max(sol.t[0], t_apex - 30.0), min(sol.t[-1], t_apex + 30.0)
-    res = minimize_scalar(lambda t: -height(sol.sol(t)), bounds=(lo, hi), method="bounded",
-                          options={"xatol": 1e-6})
+    res = minimize_scalar(
+        lambda t: -height(sol.sol(t)), bounds=(lo, hi), method="bounded", options={"xatol": 1e-6}
+    )
     return float(-res.fun)

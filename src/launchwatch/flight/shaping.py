@@ -88,10 +88,19 @@ def _fly(vehicle, lat, lon, az, kick, energy, knob, alpha):
     return tr, ctrl, rng, np.where(tr.impacted, tr.apogee_m, np.nan)
 
 
-def shape(vehicle: VehicleModel, lat_deg: float, lon_deg: float, range_m: float,
-          azimuth_deg: float, *, trajectory: str = "min-energy", apogee_m: float | None = None,
-          generic: bool = False, glide_alpha_rad: float | None = None,
-          energy_bounds: tuple[float, float] | None = None) -> Shot:
+def shape(
+    vehicle: VehicleModel,
+    lat_deg: float,
+    lon_deg: float,
+    range_m: float,
+    azimuth_deg: float,
+    *,
+    trajectory: str = "min-energy",
+    apogee_m: float | None = None,
+    generic: bool = False,
+    glide_alpha_rad: float | None = None,
+    energy_bounds: tuple[float, float] | None = None,
+) -> Shot:
     """Shape a trajectory of ``vehicle`` from (lat, lon) to ``range_m`` on impact bearing
     ``azimuth_deg``.  ``apogee_m`` is required for lofted and depressed shapes;
     ``energy_bounds`` narrows the energy knob's search interval (its default is wide)."""
@@ -103,8 +112,20 @@ def shape(vehicle: VehicleModel, lat_deg: float, lon_deg: float, range_m: float,
         # A quasi-ballistic vehicle manages a depressed shot at full burn with its pull-up:
         # the glide angle of attack, up to twice its nominal limit, is the second unknown.
         try:
-            return _shape(vehicle, lat_deg, lon_deg, range_m, azimuth_deg, trajectory, apogee_m,
-                          CTRL_ALPHA, 0.0, 2.0 * vehicle.max_alpha_rad, 0.0, "alpha")
+            return _shape(
+                vehicle,
+                lat_deg,
+                lon_deg,
+                range_m,
+                azimuth_deg,
+                trajectory,
+                apogee_m,
+                CTRL_ALPHA,
+                0.0,
+                2.0 * vehicle.max_alpha_rad,
+                0.0,
+                "alpha",
+            )
         except ShapeError:
             pass
     knob, e_lo, e_hi = _energy_knob(vehicle, generic)
@@ -113,20 +134,56 @@ def shape(vehicle: VehicleModel, lat_deg: float, lon_deg: float, range_m: float,
     alpha = 0.0
     if vehicle.quasi_ballistic:
         alpha = vehicle.max_alpha_rad if glide_alpha_rad is None else glide_alpha_rad
-    return _shape(vehicle, lat_deg, lon_deg, range_m, azimuth_deg, trajectory, apogee_m, knob,
-                  e_lo, e_hi, alpha, "thrust_scale" if generic else "burn_fraction")
+    return _shape(
+        vehicle,
+        lat_deg,
+        lon_deg,
+        range_m,
+        azimuth_deg,
+        trajectory,
+        apogee_m,
+        knob,
+        e_lo,
+        e_hi,
+        alpha,
+        "thrust_scale" if generic else "burn_fraction",
+    )
 
 
-def _shape(vehicle, lat_deg, lon_deg, range_m, azimuth_deg, trajectory, apogee_m, knob, e_lo,
-           e_hi, alpha, knob_name) -> Shot:
+def _shape(
+    vehicle,
+    lat_deg,
+    lon_deg,
+    range_m,
+    azimuth_deg,
+    trajectory,
+    apogee_m,
+    knob,
+    e_lo,
+    e_hi,
+    alpha,
+    knob_name,
+) -> Shot:
     # Aim: the launch azimuth that puts the impact on the requested bearing, by secant steps
     # on the bearing miss (Earth rotation bends lofted shots by tens of degrees).
     az = float(azimuth_deg)
     kick_e = None
     prev = None
     for _ in range(12):
-        kick_e = _solve(vehicle, lat_deg, lon_deg, az, range_m, trajectory, apogee_m, knob,
-                        e_lo, e_hi, alpha, kick_e)
+        kick_e = _solve(
+            vehicle,
+            lat_deg,
+            lon_deg,
+            az,
+            range_m,
+            trajectory,
+            apogee_m,
+            knob,
+            e_lo,
+            e_hi,
+            alpha,
+            kick_e,
+        )
         tr, ctrl, rng, _ = _fly(vehicle, lat_deg, lon_deg, az, *kick_e, knob, alpha)
         miss = _wrap(float(tr.impact_azimuth_deg[0]) - float(azimuth_deg))
         if abs(miss) < 1e-3:
@@ -137,10 +194,19 @@ def _shape(vehicle, lat_deg, lon_deg, range_m, azimuth_deg, trajectory, apogee_m
         prev = (az, miss)
         az -= miss / slope
     else:
-        raise ShapeError(f"cannot aim {vehicle.name} at bearing {azimuth_deg:.1f} deg over "
-                         f"{range_m / 1e3:,.0f} km")
-    return Shot(vehicle=vehicle, lat_deg=lat_deg, lon_deg=lon_deg, launch_azimuth_deg=az % 360.0,
-                ctrl=ctrl[0], result=tr, energy_knob=knob_name)
+        raise ShapeError(
+            f"cannot aim {vehicle.name} at bearing {azimuth_deg:.1f} deg over "
+            f"{range_m / 1e3:,.0f} km"
+        )
+    return Shot(
+        vehicle=vehicle,
+        lat_deg=lat_deg,
+        lon_deg=lon_deg,
+        launch_azimuth_deg=az % 360.0,
+        ctrl=ctrl[0],
+        result=tr,
+        energy_knob=knob_name,
+    )
 
 
 def _wrap(deg: float) -> float:
@@ -152,12 +218,12 @@ KICK_GRID = np.concatenate([np.geomspace(0.002, 0.1, 14), np.linspace(0.12, 1.52
 
 def _solve(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo, e_hi, alpha, guess):
     if guess is None:
-        guess = _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo,
-                            e_hi, alpha)
+        guess = _grid_guess(
+            vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo, e_hi, alpha
+        )
     if trajectory == "min-energy":
         return _refine_min_energy(vehicle, lat, lon, az, range_m, knob, e_lo, e_hi, alpha, guess)
-    return _refine_newton(vehicle, lat, lon, az, range_m, apogee_m, knob, e_lo, e_hi, alpha,
-                          guess)
+    return _refine_newton(vehicle, lat, lon, az, range_m, apogee_m, knob, e_lo, e_hi, alpha, guess)
 
 
 def _grid(vehicle, lat, lon, az, energies, knob, alpha):
@@ -183,12 +249,15 @@ def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo
         # the longest range of any row, not the top row's.
         raise ShapeError(
             f"{range_m / 1e3:,.0f} km is beyond {vehicle.name}'s reach "
-            f"(about {np.max(best) / 1e3:,.0f} km at most)")
+            f"(about {np.max(best) / 1e3:,.0f} km at most)"
+        )
     i = int(np.argmax(best >= range_m))
     if trajectory == "min-energy":
         if i == 0:
-            raise ShapeError(f"{range_m / 1e3:,.0f} km is shorter than {vehicle.name} can fly "
-                             "on a minimum-energy trajectory")
+            raise ShapeError(
+                f"{range_m / 1e3:,.0f} km is shorter than {vehicle.name} can fly "
+                "on a minimum-energy trajectory"
+            )
         w = (range_m - best[i - 1]) / (best[i] - best[i - 1])
         e = energies[i - 1] + w * (energies[i] - energies[i - 1])
         return float(KICK_GRID[int(np.nanargmax(rng[i]))]), float(e)
@@ -217,8 +286,9 @@ def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo
                 cand_h.append(apo[j, i] + w * (apo[j, i2] - apo[j, i]))
                 break
     if len(cand_e) < 1:
-        raise ShapeError(f"no {trajectory} trajectory of {vehicle.name} reaches "
-                         f"{range_m / 1e3:,.0f} km")
+        raise ShapeError(
+            f"no {trajectory} trajectory of {vehicle.name} reaches {range_m / 1e3:,.0f} km"
+        )
     cand_h = np.asarray(cand_h)
     d = cand_h - apogee_m
     sign = np.nonzero(np.diff(np.sign(d)))[0]
@@ -232,15 +302,19 @@ def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo
         raise ShapeError(
             f"no {trajectory} trajectory of {vehicle.name} reaches {range_m / 1e3:,.0f} km with "
             f"a {apogee_m / 1e3:,.0f} km apogee (possible apogees {lo / 1e3:,.0f} to "
-            f"{hi / 1e3:,.0f} km)")
+            f"{hi / 1e3:,.0f} km)"
+        )
     i = int(sign[0])
     w = d[i] / (d[i] - d[i + 1])
-    return (float(cand_k[i] + w * (cand_k[i + 1] - cand_k[i])),
-            float(cand_e[i] + w * (cand_e[i + 1] - cand_e[i])))
+    return (
+        float(cand_k[i] + w * (cand_k[i + 1] - cand_k[i])),
+        float(cand_e[i] + w * (cand_e[i + 1] - cand_e[i])),
+    )
 
 
-def _refine_newton(vehicle, lat, lon, az, range_m, apogee_m, knob, e_lo, e_hi, alpha, guess,
-                   iters=12):
+def _refine_newton(
+    vehicle, lat, lon, az, range_m, apogee_m, knob, e_lo, e_hi, alpha, guess, iters=12
+):
     """Newton on (range, apogee) = targets, finite-difference Jacobian, 3 trajectories a step."""
     k, e = guess
     target = np.array([range_m, apogee_m])
@@ -250,12 +324,15 @@ def _refine_newton(vehicle, lat, lon, az, range_m, apogee_m, knob, e_lo, e_hi, a
         _, _, rng, apo = _fly(vehicle, lat, lon, az, [k, k + dk, k], [e, e, e + de], knob, alpha)
         f = np.array([rng[0], apo[0]]) - target
         if np.any(np.isnan(np.r_[rng, apo])):
-            raise ShapeError(f"{vehicle.name}: no trajectory near the requested range and "
-                             "apogee comes back to the ground")
+            raise ShapeError(
+                f"{vehicle.name}: no trajectory near the requested range and "
+                "apogee comes back to the ground"
+            )
         if np.all(np.abs(f) / scale < 1e-6):
             break
-        jac = np.array([[rng[1] - rng[0], rng[2] - rng[0]],
-                        [apo[1] - apo[0], apo[2] - apo[0]]]) / np.array([dk, de])
+        jac = np.array(
+            [[rng[1] - rng[0], rng[2] - rng[0]], [apo[1] - apo[0], apo[2] - apo[0]]]
+        ) / np.array([dk, de])
         try:
             step = np.linalg.solve(jac, -f)
         except np.linalg.LinAlgError as exc:
@@ -273,12 +350,12 @@ def _refine_newton(vehicle, lat, lon, az, range_m, apogee_m, knob, e_lo, e_hi, a
     if np.any(np.abs(f) / scale > 1e-3):
         raise ShapeError(
             f"{vehicle.name} cannot fly {range_m / 1e3:,.0f} km with a {apogee_m / 1e3:,.0f} km "
-            "apogee")
+            "apogee"
+        )
     return k, e
 
 
-def _refine_min_energy(vehicle, lat, lon, az, range_m, knob, e_lo, e_hi, alpha, guess,
-                       iters=8):
+def _refine_min_energy(vehicle, lat, lon, az, range_m, knob, e_lo, e_hi, alpha, guess, iters=8):
     """Secant on energy of (max range over kick) - target; the max over kick from a parabola
     through a batched kick stencil around the current optimum."""
 
@@ -286,11 +363,13 @@ def _refine_min_energy(vehicle, lat, lon, az, range_m, knob, e_lo, e_hi, alpha, 
         ks = k0 * np.array([0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2])
         _, _, rng, _ = _fly(vehicle, lat, lon, az, ks, np.full(ks.size, e), knob, alpha)
         if not np.any(np.isfinite(rng)):
-            raise ShapeError(f"{vehicle.name} cannot fly {range_m / 1e3:,.0f} km on a "
-                             "minimum-energy trajectory (no trajectory lands)")
+            raise ShapeError(
+                f"{vehicle.name} cannot fly {range_m / 1e3:,.0f} km on a "
+                "minimum-energy trajectory (no trajectory lands)"
+            )
         i = int(np.nanargmax(rng))
         i = min(max(i, 1), ks.size - 2)
-        x, y = ks[i - 1:i + 2], rng[i - 1:i + 2]
+        x, y = ks[i - 1 : i + 2], rng[i - 1 : i + 2]
         c = np.polyfit(x, y, 2)
         kb = -c[1] / (2 * c[0]) if c[0] < 0 else ks[i]
         kb = float(np.clip(kb, ks[0], ks[-1]))
@@ -308,7 +387,7 @@ def _refine_min_energy(vehicle, lat, lon, az, range_m, knob, e_lo, e_hi, alpha, 
         e1 = e2
         r1, k = max_range(e1, k)
     if abs(r1 - range_m) > 1e-3 * range_m:
-        raise ShapeError(f"{vehicle.name} cannot fly {range_m / 1e3:,.0f} km on a "
-                         "minimum-energy trajectory")
+        raise ShapeError(
+            f"{vehicle.name} cannot fly {range_m / 1e3:,.0f} km on a minimum-energy trajectory"
+        )
     return k, e1
-

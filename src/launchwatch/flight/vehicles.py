@@ -46,10 +46,12 @@ def vehicle_model(vehicle: Vehicle | str) -> VehicleModel:
         payload_mass_kg=v.payload_mass_kg,
         area_boost_m2=area_body,
         area_coast_m2=v.reference_area_m2,
-        mach=mach, cd=cd,
+        mach=mach,
+        cd=cd,
         cl_alpha_per_rad=lift.cl_alpha_per_rad if (lift and v.quasi_ballistic) else 0.0,
         quasi_ballistic=v.quasi_ballistic,
-        max_alpha_rad=math.radians(lift.max_alpha_deg) if lift else 0.0)
+        max_alpha_rad=math.radians(lift.max_alpha_deg) if lift else 0.0,
+    )
 
 
 def generic_boost(burn_time_s: float) -> VehicleModel:
@@ -58,10 +60,17 @@ def generic_boost(burn_time_s: float) -> VehicleModel:
     prop = GENERIC_PROPELLANT_FRACTION * m0
     payload = GENERIC_PAYLOAD_FRACTION * m0
     return VehicleModel.from_stages(
-        name=f"generic boost {burn_time_s:.0f} s", burn_time_s=[burn_time_s],
-        propellant_mass_kg=[prop], dry_mass_kg=[m0 - prop - payload], isp_vac_s=[GENERIC_ISP_S],
-        payload_mass_kg=payload, area_boost_m2=2.0, area_coast_m2=GENERIC_RV_AREA_M2,
-        mach=GENERIC_MACH, cd=GENERIC_CD)
+        name=f"generic boost {burn_time_s:.0f} s",
+        burn_time_s=[burn_time_s],
+        propellant_mass_kg=[prop],
+        dry_mass_kg=[m0 - prop - payload],
+        isp_vac_s=[GENERIC_ISP_S],
+        payload_mass_kg=payload,
+        area_boost_m2=2.0,
+        area_coast_m2=GENERIC_RV_AREA_M2,
+        mach=GENERIC_MACH,
+        cd=GENERIC_CD,
+    )
 
 
 #: Typical total burn time against reach (minimum-energy range), from the catalog's own stage
@@ -95,8 +104,9 @@ def default_burn_time_s(range_m: float, apogee_m: float | None = None) -> float:
     return float(np.interp(math.log(max(reach_km, 1.0)), np.log(_REACH_KM), _BURN_S))
 
 
-def generic_thrust_scale_bounds(burn_time_s: float, range_m: float,
-                                apogee_m: float | None = None) -> tuple[float, float]:
+def generic_thrust_scale_bounds(
+    burn_time_s: float, range_m: float, apogee_m: float | None = None
+) -> tuple[float, float]:
     """Search interval of the generic boost's thrust scale for a shot of this range (and apogee).
 
     From the closed-form Kepler burnout speed of the surface-to-surface arc (minimum-energy, or

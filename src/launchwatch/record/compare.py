@@ -13,10 +13,16 @@ from ..flight.catalog import normalize_name
 
 REL_TOL = 0.10
 #: (field, label, unit) compared between reports.
-FIELDS = (("range_km", "range", "km"), ("apogee_km", "apogee", "km"),
-          ("flight_time_s", "flight time", "s"), ("launch_time_local", "launch time", ""),
-          ("site_name", "site", ""), ("missile_class", "class", ""),
-          ("n_missiles", "missiles", ""), ("eez_claim", "EEZ", ""))
+FIELDS = (
+    ("range_km", "range", "km"),
+    ("apogee_km", "apogee", "km"),
+    ("flight_time_s", "flight time", "s"),
+    ("launch_time_local", "launch time", ""),
+    ("site_name", "site", ""),
+    ("missile_class", "class", ""),
+    ("n_missiles", "missiles", ""),
+    ("eez_claim", "EEZ", ""),
+)
 
 
 def _same(a, b) -> bool:
@@ -42,8 +48,13 @@ def disagreements(reports) -> list[dict]:
             v = getattr(r, name, None)
             if v is None or v == "unknown":
                 continue
-            values.append({"value": v, "authority": r.authority or r.outlet or "unattributed",
-                           "report_id": r.id})
+            values.append(
+                {
+                    "value": v,
+                    "authority": r.authority or r.outlet or "unattributed",
+                    "report_id": r.id,
+                }
+            )
         groups: list[list[dict]] = []
         for v in values:
             for g in groups:
@@ -53,10 +64,15 @@ def disagreements(reports) -> list[dict]:
             else:
                 groups.append([v])
         if len(groups) > 1:
-            parts = [f"{_fmt(g[0]['value'], unit)} ("
-                     + ", ".join(dict.fromkeys(x["authority"] for x in g)) + ")" for g in groups]
-            out.append({"field": name, "values": values,
-                        "summary": f"{label} " + " vs ".join(parts)})
+            parts = [
+                f"{_fmt(g[0]['value'], unit)} ("
+                + ", ".join(dict.fromkeys(x["authority"] for x in g))
+                + ")"
+                for g in groups
+            ]
+            out.append(
+                {"field": name, "values": values, "summary": f"{label} " + " vs ".join(parts)}
+            )
     return out
 
 
@@ -64,8 +80,11 @@ def disagreements(reports) -> list[dict]:
 #: A described or derived landing counts as "in Japan's EEZ" when at least this share of its
 #: samples lies in Japan's territorial sea or EEZ (and as outside below 1 minus it).
 EEZ_P_FLAG = 0.5
-_FIG = {"range_km": ("range", "km"), "apogee_km": ("apogee", "km"),
-        "flight_time_s": ("flight time", "s")}
+_FIG = {
+    "range_km": ("range", "km"),
+    "apogee_km": ("apogee", "km"),
+    "flight_time_s": ("flight time", "s"),
+}
 
 
 def _who(r) -> str:
@@ -108,31 +127,44 @@ def _readings(short, long_, name: str, reps=()) -> list[dict]:
     band = (rs or {}).get("manoeuvre_range_band_km")
     if band is not None:
         fits = l_v - _hw(name, l_v) <= band[1] and l_v + _hw(name, l_v) >= band[0]
-        out.append({
-            "reading": "pull-up glide measured to different points",
-            "fits": bool(fits), "glide_range_band_km": band,
-            "detail": f"from {_who(short)}'s reconstruction ({s_v:,.0f} km, quasi-ballistic "
-                      f"class) the same burnout reaches {band[0]:,.0f}-{band[1]:,.0f} km with "
-                      f"no lift to a full pull-up glide; {l_v:,.0f} km is "
-                      + ("within" if fits else "outside") + " it: one authority may have "
-                      "measured the end of the glide, the other the ballistic point or the end "
-                      "of its track"})
+        out.append(
+            {
+                "reading": "pull-up glide measured to different points",
+                "fits": bool(fits),
+                "glide_range_band_km": band,
+                "detail": f"from {_who(short)}'s reconstruction ({s_v:,.0f} km, quasi-ballistic "
+                f"class) the same burnout reaches {band[0]:,.0f}-{band[1]:,.0f} km with "
+                f"no lift to a full pull-up glide; {l_v:,.0f} km is "
+                + ("within" if fits else "outside")
+                + " it: one authority may have "
+                "measured the end of the glide, the other the ballistic point or the end "
+                "of its track",
+            }
+        )
     apo = getattr(short, "apogee_km", None)
-    if rs is not None and rl is not None and apo is not None and (
-            getattr(long_, "apogee_km", None) is None):
+    if (
+        rs is not None
+        and rl is not None
+        and apo is not None
+        and (getattr(long_, "apogee_km", None) is None)
+    ):
         glide = _glide_reading(rs, l_v, apo, s_v, rl)
         if glide is not None:
             out.append(glide)
     if rl is not None:
         h = _path_altitude_km(rl, s_v)
         if h is not None:
-            out.append({
-                "reading": "lost track",
-                "fits": True, "altitude_at_short_range_km": round(h, 1),
-                "detail": f"on {_who(long_)}'s {l_v:,.0f} km trajectory the missile is still "
-                          f"{h:,.0f} km up at {s_v:,.0f} km downrange: a track ending there "
-                          "(below a radar's horizon, or dropped in the glide) gives the "
-                          "shorter figure"})
+            out.append(
+                {
+                    "reading": "lost track",
+                    "fits": True,
+                    "altitude_at_short_range_km": round(h, 1),
+                    "detail": f"on {_who(long_)}'s {l_v:,.0f} km trajectory the missile is still "
+                    f"{h:,.0f} km up at {s_v:,.0f} km downrange: a track ending there "
+                    "(below a radar's horizon, or dropped in the glide) gives the "
+                    "shorter figure",
+                }
+            )
     return out
 
 
@@ -161,28 +193,38 @@ def _time_readings(short, long_, name: str, reps=()) -> list[dict]:
             continue
         h = _path_altitude_at_time_km(res, t_s)
         if h is not None and h > 1.0:
-            out.append({
-                "reading": "lost track", "fits": True,
-                "altitude_at_short_time_km": round(h, 1),
-                "detail": f"on {_who(rep)}'s reconstructed trajectory "
-                          f"({res.get('flight_time_s', 0):,.0f} s) the missile is still {h:,.0f} "
-                          f"km up {t_s:,.0f} s after lift-off: a track that ended there (below "
-                          "a radar's horizon) gives the shorter time"})
+            out.append(
+                {
+                    "reading": "lost track",
+                    "fits": True,
+                    "altitude_at_short_time_km": round(h, 1),
+                    "detail": f"on {_who(rep)}'s reconstructed trajectory "
+                    f"({res.get('flight_time_s', 0):,.0f} s) the missile is still {h:,.0f} "
+                    f"km up {t_s:,.0f} s after lift-off: a track that ended there (below "
+                    "a radar's horizon) gives the shorter time",
+                }
+            )
             break
     for rep in (short, long_):
         res = _result(rep)
-        if res is None or res.get("flight_time_s") is None or (
-                getattr(rep, "range_km", None) is None or getattr(rep, "apogee_km", None) is None):
+        if (
+            res is None
+            or res.get("flight_time_s") is None
+            or (getattr(rep, "range_km", None) is None or getattr(rep, "apogee_km", None) is None)
+        ):
             continue
         d = res["flight_time_s"]
         near = min((t_s, t_l), key=lambda x: abs(x - d))
-        out.append({
-            "reading": f"{_who(rep)}'s range and apogee imply {d:,.0f} s",
-            "fits": abs(d - near) <= _hw(name, near) + 0.05 * near,
-            "derived_flight_time_s": round(d, 1),
-            "detail": f"{_who(rep)}'s {rep.range_km:,.0f} km and {rep.apogee_km:,.0f} km apogee "
-                      f"give {d:,.0f} s in the joint reconstruction: closer to {near:,.0f} s "
-                      f"({_who(short) if near == t_s else _who(long_)})"})
+        out.append(
+            {
+                "reading": f"{_who(rep)}'s range and apogee imply {d:,.0f} s",
+                "fits": abs(d - near) <= _hw(name, near) + 0.05 * near,
+                "derived_flight_time_s": round(d, 1),
+                "detail": f"{_who(rep)}'s {rep.range_km:,.0f} km and {rep.apogee_km:,.0f} km apogee "
+                f"give {d:,.0f} s in the joint reconstruction: closer to {near:,.0f} s "
+                f"({_who(short) if near == t_s else _who(long_)})",
+            }
+        )
     return out
 
 
@@ -200,27 +242,41 @@ def _apogee_readings(low, high, name: str, reps=()) -> list[dict]:
         d = res["flight_time_s"]
         for other, t in times:
             ok = abs(d - t) <= _hw("flight_time_s", t) + 0.05 * t
-            out.append({
-                "reading": f"{rep.apogee_km:,.0f} km apogee flown in {d:,.0f} s",
-                "fits": ok, "derived_flight_time_s": round(d, 1), "reported_flight_time_s": t,
-                "detail": f"{_who(rep)}'s apogee ({rep.apogee_km:,.0f} km) at its range gives "
-                          f"{d:,.0f} s; {_who(other)} reported {t:,.0f} s: "
-                          + ("consistent" if ok else f"{d - t:+,.0f} s off")})
+            out.append(
+                {
+                    "reading": f"{rep.apogee_km:,.0f} km apogee flown in {d:,.0f} s",
+                    "fits": ok,
+                    "derived_flight_time_s": round(d, 1),
+                    "reported_flight_time_s": t,
+                    "detail": f"{_who(rep)}'s apogee ({rep.apogee_km:,.0f} km) at its range gives "
+                    f"{d:,.0f} s; {_who(other)} reported {t:,.0f} s: "
+                    + ("consistent" if ok else f"{d - t:+,.0f} s off"),
+                }
+            )
     res = _result(low)
     if res is not None and (res.get("requested") or {}).get("quasi_ballistic_class"):
-        out.append({
-            "reading": "pull-up glide read as a lower apogee", "fits": True,
-            "detail": f"{_who(low)}'s {low.apogee_km:,.0f} km apogee is flown by the "
-                      "quasi-ballistic class (pull-up glide); a ballistic reading of the same "
-                      f"track puts the apogee higher ({_who(high)}: {high.apogee_km:,.0f} km)"})
+        out.append(
+            {
+                "reading": "pull-up glide read as a lower apogee",
+                "fits": True,
+                "detail": f"{_who(low)}'s {low.apogee_km:,.0f} km apogee is flown by the "
+                "quasi-ballistic class (pull-up glide); a ballistic reading of the same "
+                f"track puts the apogee higher ({_who(high)}: {high.apogee_km:,.0f} km)",
+            }
+        )
     return out
 
 
 def glide_key(lat: float, lon: float, az: float, long_km: float, apogee_km: float) -> list:
     """Key of a stored glide reading: launch point and azimuth of the shorter report's
     reconstruction, the longer range and the shorter report's apogee (rounded as stored)."""
-    return [round(float(lat), 4), round(float(lon), 4), round(float(az), 3),
-            round(float(long_km), 3), round(float(apogee_km), 3)]
+    return [
+        round(float(lat), 4),
+        round(float(lon), 4),
+        round(float(az), 3),
+        round(float(long_km), 3),
+        round(float(apogee_km), 3),
+    ]
 
 
 def glide_entry(lat: float, lon: float, az: float, long_km: float, apogee_km: float) -> dict:
@@ -233,14 +289,19 @@ def glide_entry(lat: float, lon: float, az: float, long_km: float, apogee_km: fl
 
     key = glide_key(lat, lon, az, long_km, apogee_km)
     try:
-        rec = reconstruct(lat_deg=key[0], lon_deg=key[1], range_km=key[3], azimuth_deg=key[2],
-                          apogee_km=key[4])
+        rec = reconstruct(
+            lat_deg=key[0], lon_deg=key[1], range_km=key[3], azimuth_deg=key[2], apogee_km=key[4]
+        )
     except ReconstructionError:
         return {"key": key, "flyable": False}
     d = rec.as_dict()
-    return {"key": key, "flyable": True, "flight_time_s": d["flight_time_s"],
-            "quasi_ballistic": bool((d.get("requested") or {}).get("quasi_ballistic_class")),
-            "path": sample_path(rec.shot)}
+    return {
+        "key": key,
+        "flyable": True,
+        "flight_time_s": d["flight_time_s"],
+        "quasi_ballistic": bool((d.get("requested") or {}).get("quasi_ballistic_class")),
+        "path": sample_path(rec.shot),
+    }
 
 
 def glide_pairs(a_rec: dict | None, a, b_rec: dict | None, b) -> list[list]:
@@ -251,13 +312,20 @@ def glide_pairs(a_rec: dict | None, a, b_rec: dict | None, b) -> list[list]:
     for short, s_rec, long_, l_rec in ((a, a_rec, b, b_rec), (b, b_rec, a, a_rec)):
         sr, lr = getattr(short, "range_km", None), getattr(long_, "range_km", None)
         apo = getattr(short, "apogee_km", None)
-        if (s_rec is None or l_rec is None or sr is None or lr is None or apo is None
-                or getattr(long_, "apogee_km", None) is not None):
+        if (
+            s_rec is None
+            or l_rec is None
+            or sr is None
+            or lr is None
+            or apo is None
+            or getattr(long_, "apogee_km", None) is not None
+        ):
             continue
         if lr - sr <= _hw("range_km", sr) + _hw("range_km", lr):
             continue
-        out.append(glide_key(s_rec["launch_lat"], s_rec["launch_lon"], s_rec["azimuth_deg"],
-                             lr, apo))
+        out.append(
+            glide_key(s_rec["launch_lat"], s_rec["launch_lon"], s_rec["azimuth_deg"], lr, apo)
+        )
     return out
 
 
@@ -274,30 +342,42 @@ def _stored_glide(key: list, *results) -> dict:
     return _glide_shot(tuple(key))  # stored before readings were kept: fly it now
 
 
-def _glide_reading(rs: dict, long_km: float, apogee_km: float, short_km: float,
-                   rl: dict | None = None) -> dict | None:
+def _glide_reading(
+    rs: dict, long_km: float, apogee_km: float, short_km: float, rl: dict | None = None
+) -> dict | None:
     """Both authorities right about different things: the longer range flown at the shorter
     report's apogee (a quasi-ballistic pull-up glide, if that is what flies it), and where on
     that flight the shorter range lies (altitude there)."""
     key = glide_key(rs["launch_lat"], rs["launch_lon"], rs["azimuth_deg"], long_km, apogee_km)
     got = _stored_glide(key, rs, rl)
     if not got.get("flyable"):
-        return {"reading": f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee",
-                "fits": False, "detail": f"no modelled flight covers {long_km:,.0f} km with a "
-                                         f"{apogee_km:,.0f} km apogee"}
+        return {
+            "reading": f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee",
+            "fits": False,
+            "detail": f"no modelled flight covers {long_km:,.0f} km with a "
+            f"{apogee_km:,.0f} km apogee",
+        }
     h = _path_altitude_km({"path": got["path"]}, short_km)
     glide = got["quasi_ballistic"]
     t = got["flight_time_s"]
-    return {"reading": "pull-up glide measured to different points" if glide else
-            f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee",
-            "fits": True, "flight_time_s": t,
-            "altitude_at_short_range_km": None if h is None else round(h, 1),
-            "detail": f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee is flyable"
-                      + (" by the quasi-ballistic class with its pull-up glide" if glide else "")
-                      + f" ({t:,.0f} s)"
-                      + (f"; at {short_km:,.0f} km downrange it is {h:,.0f} km up, in the "
-                         "glide: a track lost or a ballistic impact predicted there gives the "
-                         "shorter figure" if h is not None else "")}
+    return {
+        "reading": "pull-up glide measured to different points"
+        if glide
+        else f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee",
+        "fits": True,
+        "flight_time_s": t,
+        "altitude_at_short_range_km": None if h is None else round(h, 1),
+        "detail": f"{long_km:,.0f} km at a {apogee_km:,.0f} km apogee is flyable"
+        + (" by the quasi-ballistic class with its pull-up glide" if glide else "")
+        + f" ({t:,.0f} s)"
+        + (
+            f"; at {short_km:,.0f} km downrange it is {h:,.0f} km up, in the "
+            "glide: a track lost or a ballistic impact predicted there gives the "
+            "shorter figure"
+            if h is not None
+            else ""
+        ),
+    }
 
 
 def claim_flags(reports) -> list[dict]:
@@ -324,22 +404,37 @@ def claim_flags(reports) -> list[dict]:
             continue
         v = res.get("verdict") or {}
         if v.get("status") == "inconsistent":
-            flags.append({"kind": "figures_inconsistent", "report_ids": [r.id],
-                          "authority": _who(r), "conflict": v.get("conflict"),
-                          "summary": f"{_who(r)}: {v.get('summary')}"})
+            flags.append(
+                {
+                    "kind": "figures_inconsistent",
+                    "report_ids": [r.id],
+                    "authority": _who(r),
+                    "conflict": v.get("conflict"),
+                    "summary": f"{_who(r)}: {v.get('summary')}",
+                }
+            )
         zp = res.get("zone_probabilities") or {}
         zone = zp.get("described") or zp.get("derived")
         claim = getattr(r, "eez_claim", "unknown")
         if zone and claim in ("inside", "outside"):
             p = zone.get("p_jpn_eez", 0.0)
-            bad = (claim == "outside" and p >= EEZ_P_FLAG) or (claim == "inside"
-                                                               and p < 1.0 - EEZ_P_FLAG)
+            bad = (claim == "outside" and p >= EEZ_P_FLAG) or (
+                claim == "inside" and p < 1.0 - EEZ_P_FLAG
+            )
             if bad:
                 src = "described landing" if zp.get("described") else "derived impact"
-                flags.append({"kind": "eez_claim", "report_ids": [r.id], "authority": _who(r),
-                              "claim": claim, "p_jpn_eez": p, "basis": src,
-                              "summary": f"{_who(r)} says {claim} Japan's EEZ, but the {src} "
-                                         f"is in it with P = {p:.2f}"})
+                flags.append(
+                    {
+                        "kind": "eez_claim",
+                        "report_ids": [r.id],
+                        "authority": _who(r),
+                        "claim": claim,
+                        "p_jpn_eez": p,
+                        "basis": src,
+                        "summary": f"{_who(r)} says {claim} Japan's EEZ, but the {src} "
+                        f"is in it with P = {p:.2f}",
+                    }
+                )
     # Derived figures of one report against another's reported figures.
     for a in reps:
         res = _result(a)
@@ -355,18 +450,25 @@ def claim_flags(reports) -> list[dict]:
                 hw = _hw(name, rv)
                 off = res[name] - rv
                 if abs(off) > hw + 0.05 * rv:  # reporting precision plus a 5 % model margin
-                    flags.append({
-                        "kind": "derived_vs_reported", "report_ids": [a.id, b.id],
-                        "figure": name, "derived": round(res[name], 1), "reported": rv,
-                        "precision": hw, "off": round(off, 1),
-                        "summary": f"{label} {rv:,.0f} {unit} ({_who(b)}) vs {res[name]:,.0f} "
-                                   f"{unit} derived from {_who(a)}'s figures "
-                                   f"({off:+,.0f} {unit}, {100 * off / rv:+.0f} %)"})
+                    flags.append(
+                        {
+                            "kind": "derived_vs_reported",
+                            "report_ids": [a.id, b.id],
+                            "figure": name,
+                            "derived": round(res[name], 1),
+                            "reported": rv,
+                            "precision": hw,
+                            "off": round(off, 1),
+                            "summary": f"{label} {rv:,.0f} {unit} ({_who(b)}) vs {res[name]:,.0f} "
+                            f"{unit} derived from {_who(a)}'s figures "
+                            f"({off:+,.0f} {unit}, {100 * off / rv:+.0f} %)",
+                        }
+                    )
     # Authorities that disagree on a figure, and what would reconcile them.
     for name, (label, unit) in _FIG.items():
         have = [r for r in reps if getattr(r, name, None) is not None]
         for i, a in enumerate(have):
-            for b in have[i + 1:]:
+            for b in have[i + 1 :]:
                 if _who(a) == _who(b):
                     continue
                 lo, hi = sorted((a, b), key=lambda r: getattr(r, name))
@@ -374,17 +476,27 @@ def claim_flags(reports) -> list[dict]:
                 gap = hi_v - lo_v
                 if gap <= _hw(name, lo_v) + _hw(name, hi_v):
                     continue
-                readings = {"range_km": _readings, "apogee_km": _apogee_readings,
-                            "flight_time_s": _time_readings}[name](lo, hi, name, reps)
+                readings = {
+                    "range_km": _readings,
+                    "apogee_km": _apogee_readings,
+                    "flight_time_s": _time_readings,
+                }[name](lo, hi, name, reps)
                 fitting = [x["reading"] for x in readings if x["fits"]]
-                flags.append({
-                    "kind": "authorities_disagree", "report_ids": [lo.id, hi.id],
-                    "figure": name,
-                    "values": [{"authority": _who(lo), "value": lo_v},
-                               {"authority": _who(hi), "value": hi_v}],
-                    "gap": gap, "readings": readings,
-                    "summary": f"{label} {hi_v:,.0f} {unit} ({_who(hi)}) vs {lo_v:,.0f} {unit} "
-                               f"({_who(lo)}): {gap:,.0f} {unit} apart, beyond both figures' "
-                               "rounding" + ("; " + "; ".join(fitting) if fitting else
-                                             "; no physical reading found")})
+                flags.append(
+                    {
+                        "kind": "authorities_disagree",
+                        "report_ids": [lo.id, hi.id],
+                        "figure": name,
+                        "values": [
+                            {"authority": _who(lo), "value": lo_v},
+                            {"authority": _who(hi), "value": hi_v},
+                        ],
+                        "gap": gap,
+                        "readings": readings,
+                        "summary": f"{label} {hi_v:,.0f} {unit} ({_who(hi)}) vs {lo_v:,.0f} {unit} "
+                        f"({_who(lo)}): {gap:,.0f} {unit} apart, beyond both figures' "
+                        "rounding"
+                        + ("; " + "; ".join(fitting) if fitting else "; no physical reading found"),
+                    }
+                )
     return flags

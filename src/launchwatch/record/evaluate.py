@@ -42,8 +42,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FIELDS = ("date", "time", "n", "range_km", "apogee_km", "flight_time_s", "eez", "authority",
-          "site", "missile")
+FIELDS = (
+    "date",
+    "time",
+    "n",
+    "range_km",
+    "apogee_km",
+    "flight_time_s",
+    "eez",
+    "authority",
+    "site",
+    "missile",
+)
 
 _FILE = re.compile(r"^(\d{3})-.*\.txt$")
 
@@ -98,12 +108,23 @@ class Evaluation:
         }
 
     def as_dict(self) -> dict:
-        return {"summary": self.summary(), "texts": [
-            {"number": t.number, "file": t.file, "launch": t.launch, "refused": t.refused,
-             "refusal": t.refusal,
-             "fields": {f: {"status": s, "expected": e, "got": g}
-                        for f, (s, e, g) in t.fields.items()}}
-            for t in self.texts]}
+        return {
+            "summary": self.summary(),
+            "texts": [
+                {
+                    "number": t.number,
+                    "file": t.file,
+                    "launch": t.launch,
+                    "refused": t.refused,
+                    "refusal": t.refusal,
+                    "fields": {
+                        f: {"status": s, "expected": e, "got": g}
+                        for f, (s, e, g) in t.fields.items()
+                    },
+                }
+                for t in self.texts
+            ],
+        }
 
 
 # -- normalisation ----------------------------------------------------------------------------
@@ -112,11 +133,13 @@ def _authority_family(s: str) -> set[str]:
     out = set()
     if re.search(r"\brok\b|jcs|joint chiefs|south korea|seoul|yonhap", s):
         out.add("ROK")
-    if re.search(r"japan|tokyo|\bmod\b(?!.*korea)|abe|suga|kishida|tbs|nhk|kyodo|coast guard",
-                 s):
+    if re.search(r"japan|tokyo|\bmod\b(?!.*korea)|abe|suga|kishida|tbs|nhk|kyodo|coast guard", s):
         out.add("JAPAN")
-    if re.search(r"kcna|dprk|north korea|rodong|kctv|pyongyang|voice of korea|"
-                 r"ministry of national defen[cs]e", s):
+    if re.search(
+        r"kcna|dprk|north korea|rodong|kctv|pyongyang|voice of korea|"
+        r"ministry of national defen[cs]e",
+        s,
+    ):
         out.add("DPRK")
     if re.search(r"\bun\b|united nations|secretary-general", s):
         out.add("UN")
@@ -125,8 +148,11 @@ def _authority_family(s: str) -> set[str]:
     return out
 
 
-_PLACE_DROP = re.compile(r"\b(?:province|county|area|region|district|city|town|airfield|"
-                         r"air base|of|the|near|around)\b", re.I)
+_PLACE_DROP = re.compile(
+    r"\b(?:province|county|area|region|district|city|town|airfield|"
+    r"air base|of|the|near|around)\b",
+    re.I,
+)
 
 
 def _place_tokens(s: str) -> tuple[str, ...]:
@@ -155,15 +181,19 @@ def _site_match(key: str, got: str) -> bool:
     if ca is not None and ca == cb:
         return True
     sa, sb = " ".join(a), " ".join(b)
-    return bool(re.search(rf"\b{re.escape(sb)}\b", sa) or re.search(rf"\b{re.escape(sa)}\b",
-                                                                        sb))
+    return bool(re.search(rf"\b{re.escape(sb)}\b", sa) or re.search(rf"\b{re.escape(sa)}\b", sb))
 
 
-_KINDS = (("ICBM", r"intercontinental|\bicbm"), ("IRBM", r"intermediate|\birbm"),
-          ("MRBM", r"medium|\bmrbm|mid-range"), ("SLBM", r"submarine|\bslbm"),
-          ("SRBM", r"short-range|close-range|\bsrbm|tactical"),
-          ("MRL", r"rocket launcher|\bmrl\b"),
-          ("HGV", r"hypersonic"), ("BM", r"ballistic missile|projectile|missile"))
+_KINDS = (
+    ("ICBM", r"intercontinental|\bicbm"),
+    ("IRBM", r"intermediate|\birbm"),
+    ("MRBM", r"medium|\bmrbm|mid-range"),
+    ("SLBM", r"submarine|\bslbm"),
+    ("SRBM", r"short-range|close-range|\bsrbm|tactical"),
+    ("MRL", r"rocket launcher|\bmrl\b"),
+    ("HGV", r"hypersonic"),
+    ("BM", r"ballistic missile|projectile|missile"),
+)
 
 
 def _kind(s: str) -> str | None:
@@ -182,15 +212,28 @@ def _name_key(s: str) -> str:
 
 
 def _has_name(s: str) -> bool:
-    return bool(re.search(r"hwasong|musudan|rodong|nodong|scud|pukguksong|kn-?\d|haeil|"
-                          r"chollima|iskander", s, re.I))
+    return bool(
+        re.search(
+            r"hwasong|musudan|rodong|nodong|scud|pukguksong|kn-?\d|haeil|"
+            r"chollima|iskander",
+            s,
+            re.I,
+        )
+    )
 
 
 def _missile_match(key: str, got: list[str]) -> bool:
     if _has_name(key):
         want = _name_key(key)
-        return any(want and (want == _name_key(g) or (len(want) > 4 and (
-            want in _name_key(g) or _name_key(g) in want))) for g in got if _has_name(g))
+        return any(
+            want
+            and (
+                want == _name_key(g)
+                or (len(want) > 4 and (want in _name_key(g) or _name_key(g) in want))
+            )
+            for g in got
+            if _has_name(g)
+        )
     k = _kind(key)
     return k is not None and any(_kind(g) == k for g in got)
 
@@ -221,16 +264,33 @@ def predictions(ex) -> dict[str, object]:
             return (lo, hi)
         return getattr(ex, name)
 
-    missile = [m for m in (getattr(ex, "missile_name", None),
-                           getattr(ex, "missile_name_text", None),
-                           getattr(ex, "missile_text", None), ex.missile_class) if m]
-    eez = ex.eez_claim if ex.eez_claim in ("inside", "outside") and (
-        ex.eez_country in (None, "Japan")) else None
-    return {"date": ex.launch_date.isoformat() if ex.launch_date else None,
-            "time": ex.launch_time_local, "n": ex.n_missiles, "range_km": num("range_km"),
-            "apogee_km": num("apogee_km"), "flight_time_s": num("flight_time_s"), "eez": eez,
-            "authority": ex.authority, "site": [s for s in (ex.site_text, ex.site) if s],
-            "missile": missile}
+    missile = [
+        m
+        for m in (
+            getattr(ex, "missile_name", None),
+            getattr(ex, "missile_name_text", None),
+            getattr(ex, "missile_text", None),
+            ex.missile_class,
+        )
+        if m
+    ]
+    eez = (
+        ex.eez_claim
+        if ex.eez_claim in ("inside", "outside") and (ex.eez_country in (None, "Japan"))
+        else None
+    )
+    return {
+        "date": ex.launch_date.isoformat() if ex.launch_date else None,
+        "time": ex.launch_time_local,
+        "n": ex.n_missiles,
+        "range_km": num("range_km"),
+        "apogee_km": num("apogee_km"),
+        "flight_time_s": num("flight_time_s"),
+        "eez": eez,
+        "authority": ex.authority,
+        "site": [s for s in (ex.site_text, ex.site) if s],
+        "missile": missile,
+    }
 
 
 def _judge(f: str, key, got) -> str:
@@ -248,8 +308,7 @@ def _judge(f: str, key, got) -> str:
         return "right" if any(_num_match(k, got) for k in _values(key)) else "wrong"
     if f == "authority":
         fam = _authority_family(str(got))
-        return "right" if any(fam & _authority_family(str(k)) for k in _values(key)) \
-            else "wrong"
+        return "right" if any(fam & _authority_family(str(k)) for k in _values(key)) else "wrong"
     return "right" if any(str(k) == str(got) for k in _values(key)) else "wrong"
 
 
@@ -274,16 +333,22 @@ def load_key(path: str | Path) -> dict[str, dict]:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise KeyError_(f"cannot read key {path}: {getattr(exc, 'strerror', None) or exc}") \
-            from None
+        raise KeyError_(
+            f"cannot read key {path}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     if not isinstance(doc, dict):
         raise KeyError_(f"key {path}: expected a JSON object keyed by text number")
     return {k: v for k, v in doc.items() if re.fullmatch(r"\d{3}", k) and isinstance(v, dict)}
 
 
-def evaluate(key_path: str | Path, texts_dir: str | Path, *,
-             reader: Callable | None = None, only: set[str] | None = None,
-             max_bytes: int = 2_000_000) -> Evaluation:
+def evaluate(
+    key_path: str | Path,
+    texts_dir: str | Path,
+    *,
+    reader: Callable | None = None,
+    only: set[str] | None = None,
+    max_bytes: int = 2_000_000,
+) -> Evaluation:
     """Read every ``NNN-*.txt`` in ``texts_dir`` that the key has, and score it."""
     from .extract import NoLaunchError, extract
 

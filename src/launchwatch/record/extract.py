@@ -52,8 +52,20 @@ from zoneinfo import ZoneInfo
 from . import text as tx
 
 #: Field names that can appear in ``Extracted.missing``.
-FIELDS = ("date", "launch_time", "site", "n_missiles", "missile_class", "missile_name",
-          "range_km", "apogee_km", "flight_time_s", "landing_area", "eez_claim", "authority")
+FIELDS = (
+    "date",
+    "launch_time",
+    "site",
+    "n_missiles",
+    "missile_class",
+    "missile_name",
+    "range_km",
+    "apogee_km",
+    "flight_time_s",
+    "landing_area",
+    "eez_claim",
+    "authority",
+)
 
 KM_PER_MILE = 1.609344
 KM_PER_NMI = 1.852
@@ -128,15 +140,20 @@ class Extracted:
 
 
 # -- vocabulary -------------------------------------------------------------------------------
-_MISSILE = re.compile(r"\b(?:missiles?|ICBMs?|SRBMs?|IRBMs?|MRBMs?|SLBMs?|Hwasong\w*|KN-?\d+|"
-                      r"projectiles?|rockets?(?! launch (?:site|station|pad))|Musudan|Rodong|"
-                      r"Nodong|Scuds?|Pukguksong\w*|warheads?)\b", re.I)
-_FINITE = (r"(?:(?:test|re)[- ]?)?(?:fired|launched)|test[- ]?fire[sd]|test[- ]?launch(?:ed|es)|"
-           r"shot|lifted off|blasted off|tested(?=[^.;]{0,40}\b(?:missiles?|ICBMs?|rockets?|"
-           r"projectiles?)\b)|launch(?:es)? of (?:a|an|two|three|four|multiple|several|\d+)\b|"
-           r"(?:conducted|staged|carried out)\b[^.;]{0,70}?\b(?:test|launch|firing|test-fire|"
-           r"drill)s?\b|(?:test-fire|test-launch|launch|firing|test)\b[^.;]{0,80}?\b(?:was|were) "
-           r"(?:conducted|carried out|staged)\b")
+_MISSILE = re.compile(
+    r"\b(?:missiles?|ICBMs?|SRBMs?|IRBMs?|MRBMs?|SLBMs?|Hwasong\w*|KN-?\d+|"
+    r"projectiles?|rockets?(?! launch (?:site|station|pad))|Musudan|Rodong|"
+    r"Nodong|Scuds?|Pukguksong\w*|warheads?)\b",
+    re.I,
+)
+_FINITE = (
+    r"(?:(?:test|re)[- ]?)?(?:fired|launched)|test[- ]?fire[sd]|test[- ]?launch(?:ed|es)|"
+    r"shot|lifted off|blasted off|tested(?=[^.;]{0,40}\b(?:missiles?|ICBMs?|rockets?|"
+    r"projectiles?)\b)|launch(?:es)? of (?:a|an|two|three|four|multiple|several|\d+)\b|"
+    r"(?:conducted|staged|carried out)\b[^.;]{0,70}?\b(?:test|launch|firing|test-fire|"
+    r"drill)s?\b|(?:test-fire|test-launch|launch|firing|test)\b[^.;]{0,80}?\b(?:was|were) "
+    r"(?:conducted|carried out|staged)\b"
+)
 _PRESENT = r"(?:fires|launches|test-fires|fire|launch)"
 _SUBJECT = r"(?:North Korea|N\.\s?Korea|NKorea|Pyongyang|DPRK|the North|Kim)"
 _LAUNCH_VERB = re.compile(rf"\b(?:{_FINITE})\b|\b{_SUBJECT}\s+(?:\w+\s+)?{_PRESENT}\b", re.I)
@@ -149,89 +166,160 @@ _BACKGROUND = re.compile(
     r"\bprior\b|\bso far this year\b|\bin (?:19|20)\d\d\b|\bthe year before\b|"
     r"\bhistory\b|\bfirst (?:time|launch|test) in\b|\blast (?:fired|launched|tested)\b|"
     r"\bthe last (?:one|launch|test|time)\b|\bin recent (?:months|weeks|years)\b|"
-    r"\bthis year\b|\bearlier (?:this|in the)\b(?! day)", re.I)
+    r"\bthis year\b|\bearlier (?:this|in the)\b(?! day)",
+    re.I,
+)
 _HYPOTHETICAL = re.compile(
     r"\b(?:would|could|may|might|will|if|plans? to|planned|threat(?:en)?s?|warned|capable|"
     r"ready to|preparations?|expected to|intends? to|designed to|(?<!\bwas )(?<!\bwere )able to|"
-    r"can)\b", re.I)
-_NOT_LAUNCH = re.compile(r"\b(?:no|not|never|without|did not|didn't|has not|hasn't|yet to)\b"
-                         r"[^.]{0,30}\b(?:fire|launch)", re.I)
+    r"can)\b",
+    re.I,
+)
+_NOT_LAUNCH = re.compile(
+    r"\b(?:no|not|never|without|did not|didn't|has not|hasn't|yet to)\b"
+    r"[^.]{0,30}\b(?:fire|launch)",
+    re.I,
+)
 _NON_LAUNCH_TOPIC = re.compile(
     r"\b(?:parade|unveil(?:ed|s)?|sanctions?|resolution|veto(?:ed)?|vote[ds]?|satellite "
-    r"(?:images?|imagery|photos?|pictures?)|imagery|shrine|rebuild(?:ing)?|showcas\w+)\b", re.I)
+    r"(?:images?|imagery|photos?|pictures?)|imagery|shrine|rebuild(?:ing)?|showcas\w+)\b",
+    re.I,
+)
 
-_CLASS = (("ICBM", r"intercontinental|\bICBMs?\b"),
-          ("IRBM", r"intermediate[- ]range|\bIRBMs?\b|mid(?:dle)?[- ]range|medium[- ]long"),
-          ("MRBM", r"medium[- ]range|\bMRBMs?\b"),
-          ("SLBM", r"submarine[- ]launched|\bSLBMs?\b"),
-          ("SRBM", r"short[- ]range|close[- ]range|\bSRBMs?\b|\bCRBMs?\b"))
+_CLASS = (
+    ("ICBM", r"intercontinental|\bICBMs?\b"),
+    ("IRBM", r"intermediate[- ]range|\bIRBMs?\b|mid(?:dle)?[- ]range|medium[- ]long"),
+    ("MRBM", r"medium[- ]range|\bMRBMs?\b"),
+    ("SLBM", r"submarine[- ]launched|\bSLBMs?\b"),
+    ("SRBM", r"short[- ]range|close[- ]range|\bSRBMs?\b|\bCRBMs?\b"),
+)
 _NAME = re.compile(
     r"\b(Hwasong(?:pho)?[- ]?\d+(?:[A-Za-z]{1,2})?(?:-?Da-?\d(?:\.\d)?)?|KN-?\d+(?=s?\b)|"
     r"Pukguksong-?\d+\w*|Haeil-?[\w-]*|Chollima-?\d+|Musudan|Rodong(?! Sinmun)|Nodong|"
     r"Scud(?:[- ](?:type|class|series))?|Iskander|super-large multiple rocket launchers?|"
     r"(?:600 ?mm )?super-large (?:multiple )?rocket launchers?|hypersonic missile|"
-    r"tactical guided missiles?)\b", re.I)
+    r"tactical guided missiles?)\b",
+    re.I,
+)
 _KIND = re.compile(
     r"\b((?:(?:suspected|presumed|new|new-type|unidentified|solid[- ]fuel(?:ed|led)?|"
     r"intermediate[- ]range|short[- ]range|long[- ]range|medium[- ]range|mid[- ]range|"
     r"close[- ]range|submarine[- ]launched|intercontinental|hypersonic|tactical|"
     r"sea[- ]based)[\s-]+)*(?:ballistic missiles?|guided missiles?|ICBMs?|SRBMs?|IRBMs?|"
-    r"SLBMs?|MRBMs?))\b", re.I)
+    r"SLBMs?|MRBMs?))\b",
+    re.I,
+)
 
 _AUTHORITY = (
-    ("ROK JCS", r"Joint Chiefs|\bJCS\b|South Korea(?:'s|n)\s+(?:\w+\s+)?(?:military|army|"
-                r"defen[cs]e|officials?|government|Defense Ministry|Ministry of National)|"
-                r"Seoul's military|military in Seoul|(?<!People's )Republic of Korea(?:'s)?\s+"
-                r"(?:\w+\s+)?(?:military|army|defen[cs]e|officials?|Joint Chiefs)|\bROK military|"
-                r"Seoul said|South Korea said|"
-                r"South Korean and (?:U\.?S\.?|Japanese)|South Korea's Office|"
-                r"according to (?:the )?U\.?S\.? and South Korea|"
-                r"South Korean(?:,| and)[^.]{0,40}\b(?:governments|officials|militaries)"),
-    ("Japan MoD", r"Japan(?:'s|ese)?\s+(?:\w+\s+)?(?:Defen[cs]e Ministry|Ministry of Defen[cs]e|"
-                  r"defen[cs]e (?:minist(?:er|ry)|chief|official)|Joint Staff)|"
-                  r"Ministry of Defen[cs]e of Japan|Japanese (?:\w+\s+)?Defen[cs]e Minister|"
-                  r"Japan's Self-Defense Forces|(?:^|\.\s)(?:The|the) (?:Japanese )?"
-                  r"(?:defen[cs]e )?ministry (?:said|says|estimates|added)|According to the "
-                  r"ministry|^\s*Ministry of Defen[cs]e\s*$|Defen[cs]e Minister (?:Gen "
-                  r"Nakatani|Tomomi Inada|Taro Kono|Nobuo Kishi|Yasukazu Hamada|Minoru Kihara)"),
+    (
+        "ROK JCS",
+        r"Joint Chiefs|\bJCS\b|South Korea(?:'s|n)\s+(?:\w+\s+)?(?:military|army|"
+        r"defen[cs]e|officials?|government|Defense Ministry|Ministry of National)|"
+        r"Seoul's military|military in Seoul|(?<!People's )Republic of Korea(?:'s)?\s+"
+        r"(?:\w+\s+)?(?:military|army|defen[cs]e|officials?|Joint Chiefs)|\bROK military|"
+        r"Seoul said|South Korea said|"
+        r"South Korean and (?:U\.?S\.?|Japanese)|South Korea's Office|"
+        r"according to (?:the )?U\.?S\.? and South Korea|"
+        r"South Korean(?:,| and)[^.]{0,40}\b(?:governments|officials|militaries)",
+    ),
+    (
+        "Japan MoD",
+        r"Japan(?:'s|ese)?\s+(?:\w+\s+)?(?:Defen[cs]e Ministry|Ministry of Defen[cs]e|"
+        r"defen[cs]e (?:minist(?:er|ry)|chief|official)|Joint Staff)|"
+        r"Ministry of Defen[cs]e of Japan|Japanese (?:\w+\s+)?Defen[cs]e Minister|"
+        r"Japan's Self-Defense Forces|(?:^|\.\s)(?:The|the) (?:Japanese )?"
+        r"(?:defen[cs]e )?ministry (?:said|says|estimates|added)|According to the "
+        r"ministry|^\s*Ministry of Defen[cs]e\s*$|Defen[cs]e Minister (?:Gen "
+        r"Nakatani|Tomomi Inada|Taro Kono|Nobuo Kishi|Yasukazu Hamada|Minoru Kihara)",
+    ),
     ("Japan Coast Guard", r"Japan(?:'s|ese)? [Cc]oast [Gg]uard"),
-    ("Japan government", r"Japan(?:'s|ese)? (?:\w+ )?(?:government|Prime Minister|PM|Chief "
-                         r"Cabinet Secretary|government spokesman|top government spokesman)|"
-                         r"Government of Japan|Chief Cabinet Secretary|Prime Minister "
-                         r"(?:Shinzo Abe|Fumio Kishida|Kishida|Abe|Yoshihide Suga|Shigeru "
-                         r"Ishiba|Sanae Takaichi)|PM Abe|government in Tokyo|Tokyo said|"
-                         r"Prime Minister's Office of Japan|Japanese government"),
-    ("Japanese media", r"\bNHK\b|\bTBS\b|Japanese (?:media|public broadcaster|broadcaster)|"
-                       r"All (?:TV )?networks|TV Asahi"),
-    ("KCNA", r"\bKCNA\b|Korean Central News Agency|North Korea(?:'s|n) state media|state media|"
-             r"state-run (?:media|TV|television|news)|Rodong Sinmun|KCTV|Korean Central "
-             r"Television|Missile Administration|Academy of Defen[cs]e Science|North Korea "
-             r"(?:said|says|announced|confirmed|claimed)|the North (?:said|says|announced|"
-             r"claimed)|North's (?:official|state)"),
+    (
+        "Japan government",
+        r"Japan(?:'s|ese)? (?:\w+ )?(?:government|Prime Minister|PM|Chief "
+        r"Cabinet Secretary|government spokesman|top government spokesman)|"
+        r"Government of Japan|Chief Cabinet Secretary|Prime Minister "
+        r"(?:Shinzo Abe|Fumio Kishida|Kishida|Abe|Yoshihide Suga|Shigeru "
+        r"Ishiba|Sanae Takaichi)|PM Abe|government in Tokyo|Tokyo said|"
+        r"Prime Minister's Office of Japan|Japanese government",
+    ),
+    (
+        "Japanese media",
+        r"\bNHK\b|\bTBS\b|Japanese (?:media|public broadcaster|broadcaster)|"
+        r"All (?:TV )?networks|TV Asahi",
+    ),
+    (
+        "KCNA",
+        r"\bKCNA\b|Korean Central News Agency|North Korea(?:'s|n) state media|state media|"
+        r"state-run (?:media|TV|television|news)|Rodong Sinmun|KCTV|Korean Central "
+        r"Television|Missile Administration|Academy of Defen[cs]e Science|North Korea "
+        r"(?:said|says|announced|confirmed|claimed)|the North (?:said|says|announced|"
+        r"claimed)|North's (?:official|state)",
+    ),
     ("DPRK MND", r"Ministry of National Defen[cs]e of the (?:DPRK|Democratic)"),
-    ("US INDOPACOM", r"Indo-Pacific Command|INDOPACOM|Pacific Command|U\.?S\.? (?:military|"
-                     r"official|Strategic Command)|Pentagon"),
+    (
+        "US INDOPACOM",
+        r"Indo-Pacific Command|INDOPACOM|Pacific Command|U\.?S\.? (?:military|"
+        r"official|Strategic Command)|Pentagon",
+    ),
     ("UN Secretary-General", r"Secretary-General"),
 )
-_OUTLET = (("Reuters", r"\(Reuters\)|\bReuters\b"), ("AP", r"\(AP\)|Associated Press"),
-           ("Yonhap", r"\(Yonhap\)|Yonhap News|\bYonhap\b"),
-           ("AFP", r"\(AFP\)|\bAFP\b|Agence France-Presse"), ("Kyodo", r"\bKyodo\b"),
-           ("NHK", r"\bNHK\b"), ("Jiji", r"Jiji Press"), ("TASS", r"/TASS/|\bTASS\b"),
-           ("UPI", r"\(UPI\)"), ("EFE", r"\bEFE\b"), ("IANS", r"\(IANS\)"), ("ANI", r"\(ANI\)"))
+_OUTLET = (
+    ("Reuters", r"\(Reuters\)|\bReuters\b"),
+    ("AP", r"\(AP\)|Associated Press"),
+    ("Yonhap", r"\(Yonhap\)|Yonhap News|\bYonhap\b"),
+    ("AFP", r"\(AFP\)|\bAFP\b|Agence France-Presse"),
+    ("Kyodo", r"\bKyodo\b"),
+    ("NHK", r"\bNHK\b"),
+    ("Jiji", r"Jiji Press"),
+    ("TASS", r"/TASS/|\bTASS\b"),
+    ("UPI", r"\(UPI\)"),
+    ("EFE", r"\bEFE\b"),
+    ("IANS", r"\(IANS\)"),
+    ("ANI", r"\(ANI\)"),
+)
 
-_WORD_NUM = {"a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4,
-             "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
-             "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-             "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
-             "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-             "zero": 0}
+_WORD_NUM = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "single": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "zero": 0,
+}
 _ORDINAL = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 _COUNT = re.compile(
     r"\b(?:(at least|over|more than|a total of|up to|about|some|around|nearly)\s+)?"
     r"(?<![\w-])(a|an|one|single|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"several|multiple|\d{1,2})\s+((?:[\w'\"-]+\s+){0,5}?)(?:ballistic\s+)?(missiles?|ICBMs?|SRBMs?|"
     r"IRBMs?|MRBMs?|SLBMs?|CRBMs?|projectiles?|rockets?)\b(?!\s+(?:tests?|launches|launch "
-    r"events|sites?))", re.I)
+    r"events|sites?))",
+    re.I,
+)
 _EEZ = re.compile(
     r"\b(?P<prep>inside|within|in|into|outside|out of|beyond|enter(?:ed)?|reach(?:ed|ing)?)\s+"
     r"(?:of\s+)?(?:(?:the\s+)?waters?\s+(?:belonging to|of|that)\s+)?(?:the\s+)?"
@@ -241,25 +329,39 @@ _EEZ = re.compile(
     r"(?:economic\s+)?zones?|\b(?P<prep2>inside|within|in|into|outside|out of|beyond|"
     r"enter(?:ed)?)\s+(?:of\s+)?(?:the\s+)?(?P<who2>(?:Japan|Japanese|the country|its)"
     r"(?:'s|ese)?\s+)?EEZs?\b|\b(?P<prep3>in|into)\s+waters that (?P<who3>Japan) claims as "
-    r"its exclusive economic zone", re.I)
+    r"its exclusive economic zone",
+    re.I,
+)
 _EEZ_ZONE_BACKREF = re.compile(r"\b(?P<prep>inside|within|outside|out of)\s+the zone\b", re.I)
-_NEGATION = re.compile(r"\b(?:not|no|didn't|did not|never|neither|nor|hasn't|has not|wasn't)\b"
-                       r"[^.]{0,60}$", re.I)
+_NEGATION = re.compile(
+    r"\b(?:not|no|didn't|did not|never|neither|nor|hasn't|has not|wasn't)\b"
+    r"[^.]{0,60}$",
+    re.I,
+)
 
 _NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _UNIT = r"(km|kms|kilomet(?:er|re)s?|nautical miles?|nmi|miles?|mi)\b"
-_APPROX = (r"(?:about|some|around|approximately|approx\.?|roughly|nearly|over|more than|"
-           r"up to|at least|almost|less than|under)")
+_APPROX = (
+    r"(?:about|some|around|approximately|approx\.?|roughly|nearly|over|more than|"
+    r"up to|at least|almost|less than|under)"
+)
 _DIST = re.compile(
     rf"{_NUM}(?:\s*(?:-|to|and)\s*{_APPROX}?\s*{_NUM})?\s*-?\s*{_UNIT}"
-    rf"(\s*\(\s*{_APPROX}?\s*{_NUM}(?:\s*(?:-|to)\s*{_NUM})?\s*-?\s*{_UNIT}\s*\))?", re.I)
+    rf"(\s*\(\s*{_APPROX}?\s*{_NUM}(?:\s*(?:-|to)\s*{_NUM})?\s*-?\s*{_UNIT}\s*\))?",
+    re.I,
+)
 _SPAN_FROM = re.compile(
     rf"(?:\b(?:from|between)\s+{_APPROX}?\s*{_NUM}\s*(?:{_UNIT})?\s*(?:to|and)|"
-    rf"{_APPROX}?\s*{_NUM}\s*{_UNIT}\s*to)\s+{_APPROX}?\s*{_NUM}\s*{_UNIT}", re.I)
+    rf"{_APPROX}?\s*{_NUM}\s*{_UNIT}\s*to)\s+{_APPROX}?\s*{_NUM}\s*{_UNIT}",
+    re.I,
+)
 _APOGEE_KW = re.compile(r"altitude|apogee|height|peak|heights|\bhigh\b", re.I)
-_RANGE_KW = re.compile(r"\bfl(?:ew|ying|own|y|ight of|ight distance)\b|travel|\brange\b|distance|"
-                       r"covered|\bcover\b|\bgoing\b|\bdownrange\b|in the air|hovered|"
-                       r"\bradius\b|\btarget\b|\bafter flying\b|\bairborne\b", re.I)
+_RANGE_KW = re.compile(
+    r"\bfl(?:ew|ying|own|y|ight of|ight distance)\b|travel|\brange\b|distance|"
+    r"covered|\bcover\b|\bgoing\b|\bdownrange\b|in the air|hovered|"
+    r"\bradius\b|\btarget\b|\bafter flying\b|\bairborne\b",
+    re.I,
+)
 _CAPABILITY = re.compile(
     r"(?:\bhas a (?:\w+ )?range\b|\brange (?:is|of up to)\b|\bcapable\b|\bcould\b|\bcan\b|"
     r"\bwould\b|\bdesigned\b|\bpotential\b|\bif (?:launched|fired)\b|\bstandard trajectory\b|"
@@ -267,34 +369,49 @@ _CAPABILITY = re.compile(
     r"(?<!at the )\bminimum range\b|(?<!at the )\bmedium range of\b|\blateral\b|"
     r"\bfull touted\b|\bextends?\b|\breaches to\b|"
     r"\bwithin \d+\b|(?<!\bwas )(?<!\bwere )\bable to\b|"
-    r"\bup to \S+ (?:km|kilomet)\w* (?:away )?from\b)", re.I)
+    r"\bup to \S+ (?:km|kilomet)\w* (?:away )?from\b)",
+    re.I,
+)
 _OFFSET_AFTER = re.compile(
     r"^\s*(?:\)\s*)?(?:to the\s+)?((?:north|south)?-?(?:east|west)?(?:north|south)?(?:ward)?)"
     r"\s+of\s+|^\s*(?:\)\s*)?off\s+|^\s*(?:\)\s*)?(?:away\s+)?from\s+(?:the\s+|its\s+|Japan)|"
-    r"^\s*(?:\)\s*)?(?:north|south|east|west)\w*\s+of\b", re.I)
+    r"^\s*(?:\)\s*)?(?:north|south|east|west)\w*\s+of\b",
+    re.I,
+)
 _FLIGHT_TIME = re.compile(
     r"(?:(\d+|an?|one)\s*(?:hours?|hrs?)\s*(?:and\s*)?)?(\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+)"
-    r"\s*-?\s*(minutes?|mins?|seconds?|secs?|s)\b", re.I)
-_FLIGHT_KW = re.compile(r"\bfl(?:ew|ight|ying|own)\b|airborne|in the air|\bfor\b|travel|"
-                        r"\blasted\b|\btrajectory\b", re.I)
+    r"\s*-?\s*(minutes?|mins?|seconds?|secs?|s)\b",
+    re.I,
+)
+_FLIGHT_KW = re.compile(
+    r"\bfl(?:ew|ight|ying|own)\b|airborne|in the air|\bfor\b|travel|"
+    r"\blasted\b|\btrajectory\b",
+    re.I,
+)
 _TIME = re.compile(
     r"(?<![\d,.:])(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?\s?m\.?|p\.?\s?m\.?|am\b|pm\b|AM\b|PM\b)?"
     r"(?![\d,]|\.\d)(?:\s*(?:\(|,)?\s*(KST|JST|GMT|UTC|local time|Korea(?:n)? (?:Standard )?time"
-    r"|Seoul time|Japan (?:Standard )?time|Japan time|Tokyo time|Pyongyang time)\b)?", re.I)
+    r"|Seoul time|Japan (?:Standard )?time|Japan time|Tokyo time|Pyongyang time)\b)?",
+    re.I,
+)
 _HHMM_UTC = re.compile(r"(?<![\d:])(\d{2}):?(\d{2})\s*(GMT|UTC)\b(?!\s*\))")
 _NOT_LAUNCH_TIME = re.compile(
     r"\b(?:fell|fallen|land(?:ed|ing|s)?|splash\w*|impact|came down|alarm|alert|warning|J-Alert|"
     r"meeting|convened|NSC|council|post(?:ed)?\b|tweet\w*|updated|published|press "
     r"(?:conference|briefing)|text message|at noon|disappeared|passed over|flew over|"
-    r"told reporters|ordered|notified|instruct\w*|expected|said at)\b", re.I)
+    r"told reporters|ordered|notified|instruct\w*|expected|said at)\b",
+    re.I,
+)
 _DATELINE = re.compile(
     rf"^\s*(?P<city>[A-Z][A-Za-z.]*(?:[ /-]+[A-Z][A-Za-z.]*){{0,3}})(?:\s*\[[^\]]*\])?\s*,\s*"
     rf"(?P<date>{tx.MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+{tx.MONTH})"
     rf"\.?(?:,\s*(?P<year>\d{{4}}))?\s*(?:[.,]\s*)?(?:\([^)]{{1,40}}\)|/[A-Z]+/\.?|,?\s*[A-Z]"
-    rf"[A-Za-z ]{{1,20}}\b)?\s*(?:--|-|:|\.)?\s*")
+    rf"[A-Za-z ]{{1,20}}\b)?\s*(?:--|-|:|\.)?\s*"
+)
 _DATELINE_PAREN = re.compile(
     r"^\s*[A-Z][A-Za-z.]*(?:[ /-][A-Z][A-Za-z.]*){0,3}\s*\((?P<inner>[^)]{1,60})\)\s*"
-    r"(?:-|--|:)?\s*")
+    r"(?:-|--|:)?\s*"
+)
 
 
 @cache
@@ -303,8 +420,7 @@ def _sites() -> tuple[re.Pattern, dict]:
 
     sites = load_sites()
     index = {normalize_name(a): s for s in sites.values() for a in (s.name, *s.aliases)}
-    names = sorted({a for s in sites.values() for a in (s.name, *s.aliases)}, key=len,
-                   reverse=True)
+    names = sorted({a for s in sites.values() for a in (s.name, *s.aliases)}, key=len, reverse=True)
     alt = "|".join(re.escape(n).replace(r"\ ", r"[\s-]+") for n in names)
     return re.compile(rf"(?<![\w-])({alt})(?![\w-])", re.I), index
 
@@ -322,24 +438,28 @@ def _seas() -> re.Pattern:
 def _vehicles() -> dict:
     from ..flight.catalog import load_vehicles, normalize_name
 
-    return {normalize_name(a): v.name for v in load_vehicles().values()
-            for a in (v.name, *v.aliases)}
-
-
+    return {
+        normalize_name(a): v.name for v in load_vehicles().values() for a in (v.name, *v.aliases)
+    }
 
 
 # -- spelled-out numbers ----------------------------------------------------------------------
 _SMALL = {k: v for k, v in _WORD_NUM.items() if k not in ("a", "an", "single")}
-_NUMWORD = r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|" \
-           r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|" \
-           r"sixty|seventy|eighty|ninety|hundred|thousand|point|\d+)"
-_SPELLED = re.compile(rf"\b{_NUMWORD}(?:(?:\s+and\s+|[\s-]+){_NUMWORD})*\b"
-                      rf"(?=\s*-?\s*(?:km|kilomet\w*|miles?|minutes?|seconds?|hours?|"
-                      rf"met(?:er|re)s?)\b)", re.I)
+_NUMWORD = (
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred|thousand|point|\d+)"
+)
+_SPELLED = re.compile(
+    rf"\b{_NUMWORD}(?:(?:\s+and\s+|[\s-]+){_NUMWORD})*\b"
+    rf"(?=\s*-?\s*(?:km|kilomet\w*|miles?|minutes?|seconds?|hours?|"
+    rf"met(?:er|re)s?)\b)",
+    re.I,
+)
 
 
 def words_to_number(s: str) -> float | None:
-    """"four-thousand-15" -> 4015, "five hundred and fifty" -> 550, "one-point-five" -> 1.5,
+    """ "four-thousand-15" -> 4015, "five hundred and fifty" -> 550, "one-point-five" -> 1.5,
     "six" -> 6; ``None`` if ``s`` holds no number word (plain digits are left alone)."""
     toks = [t for t in re.split(r"[\s-]+", s.lower()) if t and t != "and"]
     if not toks or all(t.isdigit() for t in toks):
@@ -367,9 +487,11 @@ def words_to_number(s: str) -> float | None:
 
 def _digits(s: str) -> str:
     """``s`` with spelled-out quantities before a unit written in digits."""
+
     def sub(m: re.Match) -> str:
         v = words_to_number(m.group())
         return m.group() if v is None else (f"{v:g}")
+
     return _SPELLED.sub(sub, s)
 
 
@@ -401,8 +523,14 @@ class _Sentence:
         return "".join(chars)
 
     def evidence(self, stated: bool = True, confidence: float = 0.8, basis: str = "") -> dict:
-        return {"sentence": self.text, "start": self.start, "end": self.start + len(self.text),
-                "stated": stated, "confidence": confidence, "basis": basis}
+        return {
+            "sentence": self.text,
+            "start": self.start,
+            "end": self.start + len(self.text),
+            "stated": stated,
+            "confidence": confidence,
+            "basis": basis,
+        }
 
 
 @dataclass
@@ -425,8 +553,14 @@ def _prepare(text: str) -> _Doc:
     raw_lines = [re.sub(r"\s+", " ", ln).strip() for ln in raw.splitlines()]
     joined: list[str] = []
     for ln in raw_lines:  # a sentence broken over two lines
-        if joined and ln and joined[-1] and re.match(r"[a-z]", ln) and \
-                not re.search(r"[.!?:\"]$", joined[-1]) and len(joined[-1].split()) >= 5:
+        if (
+            joined
+            and ln
+            and joined[-1]
+            and re.match(r"[a-z]", ln)
+            and not re.search(r"[.!?:\"]$", joined[-1])
+            and len(joined[-1].split()) >= 5
+        ):
             joined[-1] += " " + ln
         else:
             joined.append(ln)
@@ -439,16 +573,16 @@ def _prepare(text: str) -> _Doc:
         parts.append(ln)
         pos += len(ln) + 1
     cleaned = "\n".join(parts)
-    header_end = next((i for i, (_, ln, noise) in enumerate(lines)
-                       if not noise and _is_body(ln)), len(lines))
+    header_end = next(
+        (i for i, (_, ln, noise) in enumerate(lines) if not noise and _is_body(ln)), len(lines)
+    )
     dateline = None
-    for i, (_, ln, _noise) in enumerate(lines[:header_end + 3]):
+    for i, (_, ln, _noise) in enumerate(lines[: header_end + 3]):
         if tx.SCRAPER_STAMP.match(ln):
             continue
         m = _DATELINE.match(ln)
         if m and not re.match(r"\s*(?:Published|Posted|Updated)\b", ln, re.I):
-            d = tx.find_dates(m.group("date") + (f", {m.group('year')}" if m.group("year")
-                                                 else ""))
+            d = tx.find_dates(m.group("date") + (f", {m.group('year')}" if m.group("year") else ""))
             if d:
                 dateline = (i, m.end(), d[0])
                 break
@@ -473,10 +607,14 @@ def _publication_date(doc: _Doc, published: dt.date | None) -> tuple[dt.date | N
             continue
         rest = ln
         for d in full:
-            rest = rest[:d.start] + " " * (d.end - d.start) + rest[d.end:]
-        rest = re.sub(r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?|\b(?:Posted|"
-                      r"Published|Updated|On|At|By|In|KST|JST|GMT|EDT|EST|ET|IST|Mon|Tue|Wed|"
-                      r"Thu|Fri|Sat|Sun)\b|[^A-Za-z]+", " ", rest)
+            rest = rest[: d.start] + " " * (d.end - d.start) + rest[d.end :]
+        rest = re.sub(
+            r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?|\b(?:Posted|"
+            r"Published|Updated|On|At|By|In|KST|JST|GMT|EDT|EST|ET|IST|Mon|Tue|Wed|"
+            r"Thu|Fri|Sat|Sun)\b|[^A-Za-z]+",
+            " ",
+            rest,
+        )
         standalone = len(rest.split()) <= 4
         lead_date = i == doc.header_end and full[0].start == 0
         if in_header or standalone or lead_date or (doc.dateline and doc.dateline[0] == i):
@@ -488,9 +626,10 @@ def _publication_date(doc: _Doc, published: dt.date | None) -> tuple[dt.date | N
 
 def _sentence_spans(line: str) -> list[tuple[int, int]]:
     out, start = [], 0
-    for m in re.finditer(r"[.!?](?=[\"')\]]?\s+(?:[\"'(\[]?[A-Z0-9]))|(?<=[a-z)])\.(?=[A-Z][a-z])",
-                         line):
-        chunk = line[start:m.end()]
+    for m in re.finditer(
+        r"[.!?](?=[\"')\]]?\s+(?:[\"'(\[]?[A-Z0-9]))|(?<=[a-z)])\.(?=[A-Z][a-z])", line
+    ):
+        chunk = line[start : m.end()]
         if tx.ABBREV.search(chunk) or re.search(r"\b[A-Z]\.$|\b(?:No|Nos)\.$", chunk):
             continue
         if chunk.strip():
@@ -529,7 +668,7 @@ def _authority_in(s: str) -> str | None:
 
 
 def _outlet(doc: _Doc) -> str | None:
-    head = "\n".join(ln for _, ln, _ in doc.lines[:doc.header_end + 2])
+    head = "\n".join(ln for _, ln, _ in doc.lines[: doc.header_end + 2])
     tail = "\n".join(ln for _, ln, _ in doc.lines[-3:])
     for name, pat in _OUTLET:
         if re.search(pat, head) or re.search(rf"(?:--|-|\()\s*{pat}\s*\)?\s*$", tail):
@@ -550,16 +689,26 @@ def _infer_year(month: int, day: int, weekday: int) -> int | None:
     return fits[0] if len(fits) == 1 else None
 
 
-_REPORT_DAY = re.compile(r"\b(?:said|says|reported|announced|stated|told|confirmed|added|"
-                         r"quoted|claimed|statement|report)\s+(?:on\s+)?$", re.I)
-_DAY_BEFORE = re.compile(r"\b(?:yesterday|a day earlier|the previous day|the day before|"
-                         r"one day earlier|the preceding day)\b", re.I)
-_TODAY = re.compile(r"\b(?:today|this morning|this afternoon|this evening|tonight|earlier "
-                    r"today|earlier in the day)\b", re.I)
+_REPORT_DAY = re.compile(
+    r"\b(?:said|says|reported|announced|stated|told|confirmed|added|"
+    r"quoted|claimed|statement|report)\s+(?:on\s+)?$",
+    re.I,
+)
+_DAY_BEFORE = re.compile(
+    r"\b(?:yesterday|a day earlier|the previous day|the day before|"
+    r"one day earlier|the preceding day)\b",
+    re.I,
+)
+_TODAY = re.compile(
+    r"\b(?:today|this morning|this afternoon|this evening|tonight|earlier "
+    r"today|earlier in the day)\b",
+    re.I,
+)
 
 
-def _day_cue(s: str, anchor: dt.date | None, doc_weekday_hint: list) -> tuple[
-        dt.date | None, str, bool]:
+def _day_cue(
+    s: str, anchor: dt.date | None, doc_weekday_hint: list
+) -> tuple[dt.date | None, str, bool]:
     """(date, basis, year_inferred) from one sentence's event text, or (None, "", False)."""
     dates = tx.find_dates(s)
     for d in dates:
@@ -569,8 +718,11 @@ def _day_cue(s: str, anchor: dt.date | None, doc_weekday_hint: list) -> tuple[
             return d.resolve(None), "stated date", False
         if anchor is not None:
             return d.resolve(anchor), "stated month and day, year of the dateline", True
-        wd = [x.weekday for x in dates if x.weekday is not None and (
-            abs(x.start - d.end) < 12 or abs(d.start - x.end) < 12)]  # "Monday, March 10"
+        wd = [
+            x.weekday
+            for x in dates
+            if x.weekday is not None and (abs(x.start - d.end) < 12 or abs(d.start - x.end) < 12)
+        ]  # "Monday, March 10"
         if wd and (y := _infer_year(d.month, d.day, wd[0])) is not None:
             return dt.date(y, d.month, d.day), "month, day and weekday fit one year", True
     if _DAY_BEFORE.search(s) and anchor is not None:
@@ -578,10 +730,13 @@ def _day_cue(s: str, anchor: dt.date | None, doc_weekday_hint: list) -> tuple[
     for d in dates:
         if d.weekday is None:
             continue
-        if _REPORT_DAY.search(s[:d.start]):
+        if _REPORT_DAY.search(s[: d.start]):
             continue  # "said on Thursday": the day of the report
-        if re.match(r"\s*(?:morning\s+|afternoon\s+|evening\s+|night\s+)?(?:ET|EDT|EST|PT|PDT|"
-                    r"PST|Hawaii time|Washington time)\b", s[d.end:]):
+        if re.match(
+            r"\s*(?:morning\s+|afternoon\s+|evening\s+|night\s+)?(?:ET|EDT|EST|PT|PDT|"
+            r"PST|Hawaii time|Washington time)\b",
+            s[d.end :],
+        ):
             continue  # a day in US time
         if anchor is not None:
             return d.resolve(anchor), "weekday, the latest on or before the dateline", False
@@ -594,7 +749,9 @@ def _day_cue(s: str, anchor: dt.date | None, doc_weekday_hint: list) -> tuple[
 #: "its seventh launch this year", "the 13th time this year": a count that includes this launch.
 _NTH_THIS_YEAR = re.compile(
     r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
-    r"\d+(?:st|nd|rd|th))\b[^.,;]{0,40}?\bthis year\b", re.I)
+    r"\d+(?:st|nd|rd|th))\b[^.,;]{0,40}?\bthis year\b",
+    re.I,
+)
 
 
 def _is_background_clause(c: str, event: dt.date | None, ref: dt.date | None) -> bool:
@@ -602,8 +759,11 @@ def _is_background_clause(c: str, event: dt.date | None, ref: dt.date | None) ->
     c = _NTH_THIS_YEAR.sub(" ", c)
     if _BACKGROUND.search(c):
         return True
-    if re.match(rf"\s*(?:In|On|Last|Earlier in)\s+(?:early\s+|mid-?\s*|late\s+)?{tx.MONTH}\b"
-                rf"(?!\.?\s+\d)", c):
+    if re.match(
+        rf"\s*(?:In|On|Last|Earlier in)\s+(?:early\s+|mid-?\s*|late\s+)?{tx.MONTH}\b"
+        rf"(?!\.?\s+\d)",
+        c,
+    ):
         return True  # "In February, the North test-fired ..."
     ref_year = event.year if event else (ref.year if ref else None)
     if ref_year is not None and any(y != ref_year for y in tx.years(c)):
@@ -614,9 +774,12 @@ def _is_background_clause(c: str, event: dt.date | None, ref: dt.date | None) ->
             return True
         for d in tx.find_dates(c):
             if d.weekday is not None:
-                if event is not None and d.weekday != event.weekday() and \
-                        not _REPORT_DAY.search(c[:d.start]) and \
-                        (ref is None or d.weekday != ref.weekday()):
+                if (
+                    event is not None
+                    and d.weekday != event.weekday()
+                    and not _REPORT_DAY.search(c[: d.start])
+                    and (ref is None or d.weekday != ref.weekday())
+                ):
                     return True
             elif (r := d.resolve(ref or event)) is not None and abs((r - base).days) > 2:
                 return True
@@ -636,13 +799,21 @@ def _analyse(sents: list[_Sentence], event: dt.date | None, ref: dt.date | None)
         verb = next((k for k, c in enumerate(cls) if _LAUNCH_VERB.search(c)), None)
         bg = [_is_background_clause(c, event, ref) for c in cls]
         upto = verb if verb is not None else 0
-        if any(bg[:upto + 1]):
+        if any(bg[: upto + 1]):
             bg = [True] * len(cls)
         an.background = bg
-        hypo = verb is not None and bool(_HYPOTHETICAL.search(
-            re.sub(r"\bmay\s+(?=\d)", " ", cls[verb][:_LAUNCH_VERB.search(cls[verb]).start()])))
-        an.launch = (verb is not None and not bg[verb] and not hypo
-                     and bool(_MISSILE.search(s)) and not _NOT_LAUNCH.search(s))
+        hypo = verb is not None and bool(
+            _HYPOTHETICAL.search(
+                re.sub(r"\bmay\s+(?=\d)", " ", cls[verb][: _LAUNCH_VERB.search(cls[verb]).start()])
+            )
+        )
+        an.launch = (
+            verb is not None
+            and not bg[verb]
+            and not hypo
+            and bool(_MISSILE.search(s))
+            and not _NOT_LAUNCH.search(s)
+        )
 
 
 def _score(an: _Sentence, n: int) -> float:
@@ -651,13 +822,22 @@ def _score(an: _Sentence, n: int) -> float:
     score += 2.0 if re.search(r"ballistic", s, re.I) else 0.0
     score += 1.0 if _sites()[0].search(s) else 0.0
     score += 1.0 if re.search(r"\d{1,2}[:.]\d{2}|\b[ap]\.?m\b", s) else 0.0
-    score += 1.0 if re.search(r"\b(?:today|this morning|this afternoon|on (?:Mon|Tues|Wednes|"
-                              r"Thurs|Fri|Satur|Sun)day|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|"
-                              r"Sun)day)\b", s, re.I) else 0.0
+    score += (
+        1.0
+        if re.search(
+            r"\b(?:today|this morning|this afternoon|on (?:Mon|Tues|Wednes|"
+            r"Thurs|Fri|Satur|Sun)day|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|"
+            r"Sun)day)\b",
+            s,
+            re.I,
+        )
+        else 0.0
+    )
     score += 1.0 if re.search(r"\bNorth Korea|\bPyongyang|\bDPRK\b|\bthe North\b", s) else 0.0
     score += 2.0 * max(0.0, 1.0 - an.index / max(n, 1) * 3)  # the lead
     score -= 3.0 if an.headline else 0.0
     return score
+
 
 def _offset_for(zone: str | None, day: dt.date | None) -> tuple[str, str] | None:
     """(UTC offset "+HH:MM", zone label) for a zone word; Pyongyang time uses the tz database
@@ -706,8 +886,6 @@ def _offset_from_utc(hhmm: str, after: str) -> tuple[str, str] | None:
     return f"{sign}{abs(q) // 60:02d}:{abs(q) % 60:02d}", "from UTC conversion"
 
 
-
-
 def _clock(h: int, mi: int, ampm: str) -> str | None:
     ampm = ampm.lower().replace(" ", "").replace(".", "")
     if ampm.startswith("p") and h < 12:
@@ -742,35 +920,42 @@ def _launch_times(sents: list[_Sentence], context_zone: str | None, day: dt.date
             c = t[a:b]
             if not c.strip():
                 continue
-            launchy = _LAUNCH_VERB.search(c) or re.search(
-                r"\b(?:launch(?:es)?|firings?|detected|took place)\b", c, re.I) or (
-                (an.launch or _LAUNCH_VERB.search(t)) and not _NOT_LAUNCH_TIME.search(c))
+            launchy = (
+                _LAUNCH_VERB.search(c)
+                or re.search(r"\b(?:launch(?:es)?|firings?|detected|took place)\b", c, re.I)
+                or ((an.launch or _LAUNCH_VERB.search(t)) and not _NOT_LAUNCH_TIME.search(c))
+            )
             if not launchy:
                 continue
             for m in _TIME.finditer(c):
-                near = c[max(0, m.start() - 40):m.end() + 15]
+                near = c[max(0, m.start() - 40) : m.end() + 15]
                 if _NOT_LAUNCH_TIME.search(near) and not _LAUNCH_VERB.search(near):
                     continue  # an impact, alarm, meeting or posting time
                 h, mi = int(m.group(1)), int(m.group(2)) if m.group(2) else 0
                 ampm = m.group(3) or ""
-                after = c[m.end():m.end() + 40]
+                after = c[m.end() : m.end() + 40]
                 if not ampm:
-                    n = re.match(r"\s*(?:and|to|until|-)\s*\d{1,2}[:.]\d{2}\s*(a\.?\s?m\.?|"
-                                 r"p\.?\s?m\.?|am\b|pm\b)", after, re.I)
+                    n = re.match(
+                        r"\s*(?:and|to|until|-)\s*\d{1,2}[:.]\d{2}\s*(a\.?\s?m\.?|"
+                        r"p\.?\s?m\.?|am\b|pm\b)",
+                        after,
+                        re.I,
+                    )
                     if n:
                         ampm = n.group(1)
                     elif re.match(r"\s*(?:on\s+\w+\s+)?(?:this\s+)?morning", after, re.I):
                         ampm = "am"
-                    elif re.match(r"\s*(?:on\s+\w+\s+)?(?:this\s+)?(?:afternoon|evening)",
-                                  after, re.I):
+                    elif re.match(
+                        r"\s*(?:on\s+\w+\s+)?(?:this\s+)?(?:afternoon|evening)", after, re.I
+                    ):
                         ampm = "pm"
                 if m.group(2) is None and not ampm:
                     continue
-                before = c[max(0, m.start() - 14):m.start()]
+                before = c[max(0, m.start() - 14) : m.start()]
                 zone = m.group(4)
                 if re.search(r"\(\s*$", before) and zone and zone.upper() in ("GMT", "UTC"):
                     continue  # the "(0335 GMT)" conversion of a local time
-                if re.search(r"\b(?:posted|published|updated)\b", c[:m.start()], re.I):
+                if re.search(r"\b(?:posted|published|updated)\b", c[: m.start()], re.I):
                     continue
                 hhmm = _clock(h, mi, ampm)
                 if hhmm is None:
@@ -780,12 +965,16 @@ def _launch_times(sents: list[_Sentence], context_zone: str | None, day: dt.date
                 if zone and zone.upper() in ("GMT", "UTC"):
                     # only a UTC time is given: the local time in the context's zone
                     off = _offset_for(context_zone or "KST", day)
-                    mins = int(hhmm[:2]) * 60 + int(hhmm[3:]) + int(off[0][1:3]) * 60 + int(
-                        off[0][4:])
+                    mins = (
+                        int(hhmm[:2]) * 60 + int(hhmm[3:]) + int(off[0][1:3]) * 60 + int(off[0][4:])
+                    )
                     out.append((f"{mins // 60 % 24:02d}:{mins % 60:02d}", off[0], off[1], an))
                     continue
-                off = _offset_for(zone, day) or _offset_from_utc(hhmm, c[m.end():]) or \
-                    _offset_for(context_zone, day)
+                off = (
+                    _offset_for(zone, day)
+                    or _offset_from_utc(hhmm, c[m.end() :])
+                    or _offset_for(context_zone, day)
+                )
                 out.append((hhmm, off[0] if off else None, off[1] if off else None, an))
             if not any(_TIME.search(c) for _ in [0]):
                 for m in _HHMM_UTC.finditer(c):
@@ -793,13 +982,12 @@ def _launch_times(sents: list[_Sentence], context_zone: str | None, day: dt.date
                     if h < 24 and mi < 60:
                         off = _offset_for(context_zone or "KST", day)
                         mins = h * 60 + mi + int(off[0][1:3]) * 60 + int(off[0][4:])
-                        out.append((f"{mins // 60 % 24:02d}:{mins % 60:02d}", off[0], off[1],
-                                    an))
+                        out.append((f"{mins // 60 % 24:02d}:{mins % 60:02d}", off[0], off[1], an))
     return out
 
 
 def _context_zone(authority: str | None, doc: _Doc) -> str | None:
-    head = " ".join(ln for _, ln, _ in doc.lines[:doc.header_end + 2])
+    head = " ".join(ln for _, ln, _ in doc.lines[: doc.header_end + 2])
     if re.search(r"\bTOKYO\b|\bTokyo\s*[,/]", head) or (authority or "").startswith("Japan"):
         return "JST"
     if authority in ("KCNA", "DPRK MND"):
@@ -823,30 +1011,44 @@ def _site(sents: list[_Sentence]):
         r"site|air base|airport)\s+(?:of\s+)?)?"
         r"(?P<name>[A-Z][\w'-]+(?:[\s-][A-Z][\w'-]+){0,3})"
         r"(?P<kind>\s+(?:Province|province|County|county|area|region|air base|airport|"
-        r"International Airport|District|district|town|city))?")
-    stop = re.compile(r"^(?:North Korea|Pyeongyang|Korea|Japan|South Korea|Seoul|Tokyo|East Sea|"
-                      r"Yellow Sea|West Sea|Sea|Sea of Japan|Pacific|Monday|Tuesday|Wednesday|"
-                      r"Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
-                      r"August|September|October|November|December|Kim|The|North|South|"
-                      r"Japanese|U|US|UN|DPRK|Korean|Peninsula|Yonhap|Hokkaido|Guam|Russia|"
-                      r"China)$")
+        r"International Airport|District|district|town|city))?"
+    )
+    stop = re.compile(
+        r"^(?:North Korea|Pyeongyang|Korea|Japan|South Korea|Seoul|Tokyo|East Sea|"
+        r"Yellow Sea|West Sea|Sea|Sea of Japan|Pacific|Monday|Tuesday|Wednesday|"
+        r"Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+        r"August|September|October|November|December|Kim|The|North|South|"
+        r"Japanese|U|US|UN|DPRK|Korean|Peninsula|Yonhap|Hokkaido|Guam|Russia|"
+        r"China)$"
+    )
     found: list = []
     for an in sents:
         t = an.event_text()
         for a, b in an.spans:
             c = t[a:b]
-            if not (_LAUNCH_VERB.search(c) or re.search(
+            if not (
+                _LAUNCH_VERB.search(c)
+                or re.search(
                     r"\blaunch(?:es)?\b|\blaunch (?:site|point)|originated|\blaunched\b|detected|"
-                    r"took place|\bfired\b", c, re.I)):
+                    r"took place|\bfired\b",
+                    c,
+                    re.I,
+                )
+            ):
                 continue
-            if re.search(r"\b(?:fell|landed|splash\w*|flew over|passed over)\b", c, re.I) and \
-                    not re.search(r"\bfrom\b", c):
+            if re.search(
+                r"\b(?:fell|landed|splash\w*|flew over|passed over)\b", c, re.I
+            ) and not re.search(r"\bfrom\b", c):
                 continue
             for m in pat.finditer(c):
-                before = c[max(0, m.start() - 60):m.start()]
-                relative = re.search(r"\b(?:north|south|east|west)(?:east|west)?(?:ern)?\s+of\s+"
-                                     r"(?:the\s+)?$|\b(?:off|into|toward|towards|over)\s+(?:the\s+)?"
-                                     r"(?:\w+\s+)?$", before, re.I)
+                before = c[max(0, m.start() - 60) : m.start()]
+                relative = re.search(
+                    r"\b(?:north|south|east|west)(?:east|west)?(?:ern)?\s+of\s+"
+                    r"(?:the\s+)?$|\b(?:off|into|toward|towards|over)\s+(?:the\s+)?"
+                    r"(?:\w+\s+)?$",
+                    before,
+                    re.I,
+                )
                 if not relative and re.search(r"\b(?:from|near|in|at|around|of)\b", before):
                     found.append((index[normalize_name(m.group(1))], m.group(1), an))
             for m in generic.finditer(c):
@@ -861,23 +1063,30 @@ def _site(sents: list[_Sentence]):
     # the most specific place: a named site before a city or province ("the Sunan region
     # near Pyongyang", "from Pyongyang's Sunan area")
     broad = re.compile(r"^(?:Pyongyang|[\w\s-]*(?:Province|province|region))$")
-    return min(found, key=lambda x: bool(broad.match(x[1]) or (
-        x[0] is not None and x[0].name == "Pyongyang")))
+    return min(
+        found,
+        key=lambda x: bool(broad.match(x[1]) or (x[0] is not None and x[0].name == "Pyongyang")),
+    )
 
 
 def _count(sents: list[_Sentence]):
     weak = None
     for an in sents:
         t = an.event_text()
-        for m in re.finditer(r"\bthe (second|third|fourth|fifth|sixth) (?:\w+\s+){0,3}?(?:in|of) "
-                             r"the day\b", t, re.I):
+        for m in re.finditer(
+            r"\bthe (second|third|fourth|fifth|sixth) (?:\w+\s+){0,3}?(?:in|of) "
+            r"the day\b",
+            t,
+            re.I,
+        ):
             return _ORDINAL[m.group(1).lower()], an
         for m in _COUNT.finditer(t):
             between = m.group(3).lower()
             if re.search(r"\b(?:and|the|that|which|was|were|has|had|said|with)\b", between):
                 continue
-            if re.search(r"\bof\b", between) and not re.search(r"\b(?:type|kind|types|kinds) of\b",
-                                                              between):
+            if re.search(r"\bof\b", between) and not re.search(
+                r"\b(?:type|kind|types|kinds) of\b", between
+            ):
                 continue
             w = m.group(2).lower()
             if w in ("several", "multiple"):
@@ -891,8 +1100,13 @@ def _count(sents: list[_Sentence]):
             if n == 1 and plural:
                 continue
             return n, an
-        if weak is None and (m := re.search(r"\b(?:a|an|one)\s+(?:[\w-]+\s+){0,4}?(?:ballistic\s+)?"
-                                            r"(?:missile|ICBM|SRBM|IRBM|SLBM|projectile)\b", t)):
+        if weak is None and (
+            m := re.search(
+                r"\b(?:a|an|one)\s+(?:[\w-]+\s+){0,4}?(?:ballistic\s+)?"
+                r"(?:missile|ICBM|SRBM|IRBM|SLBM|projectile)\b",
+                t,
+            )
+        ):
             weak = (1, an)
     return weak if weak else (None, None)
 
@@ -960,16 +1174,21 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
             lo, hi, unit2 = m.group(5), m.group(6), m.group(7)
             v = (_to_km(lo, unit2), _to_km(hi, unit2)) if hi else _to_km(lo, unit2)
         else:
-            v = (_to_km(m.group(1), unit), _to_km(m.group(2), unit)) if m.group(2) else \
-                _to_km(m.group(1), unit)
+            v = (
+                (_to_km(m.group(1), unit), _to_km(m.group(2), unit))
+                if m.group(2)
+                else _to_km(m.group(1), unit)
+            )
         found.append((m.start(), m.end(), v))
     found.sort()
     out = []
     # "flight distance and maximum altitude ... 3,700 km and 800 km, respectively"
     if re.search(r"\brespectively\b", t, re.I) and len(found) >= 2:
         first = found[0][0]
-        kws = sorted([(x.start(), "apogee") for x in _APOGEE_KW.finditer(t[:first])] +
-                     [(x.start(), "range") for x in _RANGE_KW.finditer(t[:first])])
+        kws = sorted(
+            [(x.start(), "apogee") for x in _APOGEE_KW.finditer(t[:first])]
+            + [(x.start(), "range") for x in _RANGE_KW.finditer(t[:first])]
+        )
         kinds = [k for _, k in kws]
         kinds = [k for i, k in enumerate(kinds) if i == 0 or k != kinds[i - 1]]
         if len(kinds) == len(found) and len(set(kinds)) == len(kinds):
@@ -977,22 +1196,23 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
     for a, b, v in found:
         clause_start = max(t.rfind(",", 0, a), t.rfind(";", 0, a), t.rfind(" - ", 0, a), 0)
         before = t[clause_start:a]
-        after = t[b:b + 60]
+        after = t[b : b + 60]
         kind = "other"
         if _OFFSET_AFTER.match(after) and not re.match(r"\s*away\b", after):
             kind = "offset"
-        elif _CAPABILITY.search(t[max(0, a - 60):a]):
+        elif _CAPABILITY.search(t[max(0, a - 60) : a]):
             kind = "other"
         elif re.match(r"\s*(?:\([^)]*\)\s*)?(?:in\s+)?(?:altitude|high|height|up)\b", after, re.I):
             kind = "apogee"
-        elif re.match(r"\s*(?:\([^)]*\)\s*)?away\b", after) and re.search(r"\btarget\b",
-                                                                          t[:a], re.I):
+        elif re.match(r"\s*(?:\([^)]*\)\s*)?away\b", after) and re.search(
+            r"\btarget\b", t[:a], re.I
+        ):
             kind = "range"
         else:
             ap = max((x.end() for x in _APOGEE_KW.finditer(before)), default=-1)
             rg = max((x.end() for x in _RANGE_KW.finditer(before)), default=-1)
             if ap < 0 and rg < 0:  # "... 450 km, with a maximum altitude of ..." clause split
-                wide = t[max(0, a - 80):a]
+                wide = t[max(0, a - 80) : a]
                 ap = max((x.end() for x in _APOGEE_KW.finditer(wide)), default=-1)
                 rg = max((x.end() for x in _RANGE_KW.finditer(wide)), default=-1)
             if ap >= 0 or rg >= 0:
@@ -1004,7 +1224,8 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
 _ONE_OTHER = re.compile(
     rf"\b(?:one|the first)\b[^.;]{{0,60}}?{_NUM}\s*-?\s*{_UNIT}[^.;]{{0,40}}?"
     rf"\b(?:the other|another|the second|the latter)\b(?:[^.;]{{0,40}}?\b{_NUM}\s*-?\s*{_UNIT})?",
-    re.I)
+    re.I,
+)
 
 
 def _per_missile(sents: list[_Sentence], n: int | None) -> dict[str, list[float | None]]:
@@ -1025,8 +1246,12 @@ def _per_missile(sents: list[_Sentence], n: int | None) -> dict[str, list[float 
                 if len(vals) == n and f"{kind}_km" not in out:
                     out[f"{kind}_km"] = list(vals)
         for m in _ONE_OTHER.finditer(_digits(t)):
-            kind = "apogee" if _APOGEE_KW.search(m.group()[:m.start(2) - m.start()]) and not \
-                _RANGE_KW.search(m.group()[:m.start(2) - m.start()]) else "range"
+            kind = (
+                "apogee"
+                if _APOGEE_KW.search(m.group()[: m.start(2) - m.start()])
+                and not _RANGE_KW.search(m.group()[: m.start(2) - m.start()])
+                else "range"
+            )
             key = f"{kind}_km"
             if key in out:
                 continue
@@ -1040,8 +1265,8 @@ def _flight_time(t: str) -> float | None:
     t = _digits(t)
     for m in _FLIGHT_TIME.finditer(t):
         unit = m.group(3).lower()
-        before = t[max(0, m.start() - 60):m.start()]
-        after = t[m.end():m.end() + 25]
+        before = t[max(0, m.start() - 60) : m.start()]
+        after = t[m.end() : m.end() + 25]
         if not _FLIGHT_KW.search(before) and not re.match(r"\s*(?:of\s+)?flight", after):
             continue
         if unit == "s" and not re.search(r"\bfor\s+$|\bfor\s+(?:about|some|around)\s+$", before):
@@ -1056,9 +1281,8 @@ def _flight_time(t: str) -> float | None:
             hours = _WORD_NUM.get(m.group(1).lower()) or int(m.group(1))
             seconds += hours * 3600.0
         return seconds
-    m = re.search(r"\b(?:for\s+)?(?:about\s+|some\s+|around\s+)?(an?|one|\d+)\s+hours?\b", t,
-                  re.I)
-    if m and _FLIGHT_KW.search(t[max(0, m.start() - 60):m.start()]):
+    m = re.search(r"\b(?:for\s+)?(?:about\s+|some\s+|around\s+)?(an?|one|\d+)\s+hours?\b", t, re.I)
+    if m and _FLIGHT_KW.search(t[max(0, m.start() - 60) : m.start()]):
         return (_WORD_NUM.get(m.group(1).lower()) or int(m.group(1))) * 3600.0
     return None
 
@@ -1075,21 +1299,31 @@ def _eez(sents: list[_Sentence]):
             if re.search(r"exclusive economic zone|\bEEZ\b", t, re.I):
                 mentioned = True
             continue
-        word = (m.groupdict().get("prep") or m.groupdict().get("prep2")
-                or m.groupdict().get("prep3") or "").lower()
+        word = (
+            m.groupdict().get("prep")
+            or m.groupdict().get("prep2")
+            or m.groupdict().get("prep3")
+            or ""
+        ).lower()
         inside = word not in ("outside", "out of", "beyond")
         if re.match(r"reach|enter", word) and re.search(
-                r"\b(?:before|short of|without|prior to)\s*$", t[max(0, m.start() - 20):m.start()],
-                re.I):
+            r"\b(?:before|short of|without|prior to)\s*$",
+            t[max(0, m.start() - 20) : m.start()],
+            re.I,
+        ):
             inside = False  # "fell before reaching Japan's EEZ"
-        if _NEGATION.search(t[max(0, m.start() - 70):m.start()]):
+        if _NEGATION.search(t[max(0, m.start() - 70) : m.start()]):
             inside = not inside
-        if re.search(r"\bvery close to\b", t[max(0, m.start() - 30):m.start()], re.I):
+        if re.search(r"\bvery close to\b", t[max(0, m.start() - 30) : m.start()], re.I):
             continue
-        who = (m.groupdict().get("who") or m.groupdict().get("who2") or
-               m.groupdict().get("who3") or "").strip()
-        country = "Japan" if (not who or re.search(r"Japan|the country|its|Tokyo", who)) else \
-            re.sub(r"(?:'s|ese)$", "", who)
+        who = (
+            m.groupdict().get("who") or m.groupdict().get("who2") or m.groupdict().get("who3") or ""
+        ).strip()
+        country = (
+            "Japan"
+            if (not who or re.search(r"Japan|the country|its|Tokyo", who))
+            else re.sub(r"(?:'s|ese)$", "", who)
+        )
         return ("inside" if inside else "outside"), country, an
     return None, None, None
 
@@ -1102,25 +1336,38 @@ def _landing(sents: list[_Sentence]):
         t = an.event_text()
         if sea is None:
             for m in _seas().finditer(t):
-                before = t[max(0, m.start() - 40):m.start()]
-                if re.search(r"\b(?:into|in|toward|towards|to|over|off|across|of|within|"
-                             r"waters)\s+(?:the\s+|its\s+|North Korea's\s+)?(?:waters\s+"
-                             r"(?:of|off)\s+(?:the\s+)?)?$", before, re.I):
+                before = t[max(0, m.start() - 40) : m.start()]
+                if re.search(
+                    r"\b(?:into|in|toward|towards|to|over|off|across|of|within|"
+                    r"waters)\s+(?:the\s+|its\s+|North Korea's\s+)?(?:waters\s+"
+                    r"(?:of|off)\s+(?:the\s+)?)?$",
+                    before,
+                    re.I,
+                ):
                     sea, sea_txt, ev = m.group(1), m.group(1), ev or an
                     break
-        if sea is None and (m := re.search(r"\boff (?:its|the|North Korea's) (east|west)"
-                                            r"(?:ern)? coast\b", t, re.I)):
+        if sea is None and (
+            m := re.search(
+                r"\boff (?:its|the|North Korea's) (east|west)"
+                r"(?:ern)? coast\b",
+                t,
+                re.I,
+            )
+        ):
             sea = "East Sea" if m.group(1).lower() == "east" else "West Sea"
             sea_txt, ev = m.group(), ev or an
         if offset is None:
             for kind, _km, pos in _distances(t):
                 if kind == "offset":
                     seg = _digits(t)[pos:]
-                    m = re.match(r"[^,;.]*?(?:\b[A-Z][\w'-]*(?:[\s-]+[A-Z][\w'-]*)*)"
-                                 r"(?:\s+(?:island|Island|peninsula|Peninsula|Prefecture|"
-                                 r"prefecture))?", seg)
+                    m = re.match(
+                        r"[^,;.]*?(?:\b[A-Z][\w'-]*(?:[\s-]+[A-Z][\w'-]*)*)"
+                        r"(?:\s+(?:island|Island|peninsula|Peninsula|Prefecture|"
+                        r"prefecture))?",
+                        seg,
+                    )
                     lead = re.search(rf"{_APPROX}\s*$", _digits(t)[:pos])
-                    offset = ((lead.group() if lead else "") + (m.group() if m else seg[:60]))
+                    offset = (lead.group() if lead else "") + (m.group() if m else seg[:60])
                     offset = offset.strip()
                     ev = ev or an
                     break
@@ -1129,8 +1376,11 @@ def _landing(sents: list[_Sentence]):
 
 
 #: A landing verb: where the part of a sentence that says where the missile fell begins.
-_FELL = re.compile(r"\b(?:fell|fallen|falling|land(?:ed|ing)|splash(?:ed|ing)?(?:\s+down)?|"
-                   r"crashed|impacted|came down|dropped)\b", re.I)
+_FELL = re.compile(
+    r"\b(?:fell|fallen|falling|land(?:ed|ing)|splash(?:ed|ing)?(?:\s+down)?|"
+    r"crashed|impacted|came down|dropped)\b",
+    re.I,
+)
 
 
 def _landing_text(sents: list[_Sentence], an: _Sentence | None, area: str | None) -> str | None:
@@ -1141,9 +1391,12 @@ def _landing_text(sents: list[_Sentence], an: _Sentence | None, area: str | None
     for a in order:
         t = a.event_text()
         for m in _FELL.finditer(t):
-            tail = t[m.start():]
-            if re.search(r"\d\s*(?:km|kilomet|miles?|nautical)|\b(?:Sea|Ocean|EEZ|"
-                         r"exclusive economic zone|waters|inland|Province|province)\b", tail):
+            tail = t[m.start() :]
+            if re.search(
+                r"\d\s*(?:km|kilomet|miles?|nautical)|\b(?:Sea|Ocean|EEZ|"
+                r"exclusive economic zone|waters|inland|Province|province)\b",
+                tail,
+            ):
                 return tail.strip().rstrip(".")[:300]
     return area
 
@@ -1171,8 +1424,10 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     lead = " ".join(a.text for a in body[:2])
     main = max(cands, key=lambda a: (_score(a, len(sents)), -a.index))
     if _NON_LAUNCH_TOPIC.search(lead) and not any(a.launch for a in body[:2]):
-        raise NoLaunchError("the text is not a launch report (its lead is about "
-                            f"{_NON_LAUNCH_TOPIC.search(lead).group().lower()})")
+        raise NoLaunchError(
+            "the text is not a launch report (its lead is about "
+            f"{_NON_LAUNCH_TOPIC.search(lead).group().lower()})"
+        )
     # a dateline without any year: the year from the text's weekdays, if one fits
     if anchor is None and dl is not None and dl.month is not None:
         strong, weak = set(), set()
@@ -1184,7 +1439,7 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
                 # the day of a report ("said Thursday") is the dateline's, a launch
                 # "yesterday" the day before it; a plain launch weekday is taken as the
                 # dateline's only when the text says nothing stronger
-                if _REPORT_DAY.search(t[:d.start]):
+                if _REPORT_DAY.search(t[: d.start]):
                     strong.add(_infer_year(dl.month, dl.day, d.weekday))
                 elif _DAY_BEFORE.search(t) and (a.launch or a is main):
                     strong.add(_infer_year(dl.month, dl.day, (d.weekday + 1) % 7))
@@ -1202,9 +1457,16 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
         if day is not None:
             out.evidence["date"] = a.evidence(True, 0.9, basis)
             break
-    launchish = [a for a in sents if not a.headline and re.search(
-        r"\b(?:launch\w*|fir(?:ed|ing)|test-?fir\w*|carried out|conducted|tests?|tested)\b",
-        a.text, re.I)]
+    launchish = [
+        a
+        for a in sents
+        if not a.headline
+        and re.search(
+            r"\b(?:launch\w*|fir(?:ed|ing)|test-?fir\w*|carried out|conducted|tests?|tested)\b",
+            a.text,
+            re.I,
+        )
+    ]
     if day is None and anchor is not None:
         for a in launchish:  # "Reports emerged on Tuesday ... about North Korea launching"
             if a in cands:
@@ -1214,9 +1476,11 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
                 day = d2
                 out.evidence["date"] = a.evidence(True, 0.7, b2)
                 break
-    other_days = {d.weekday if d.weekday is not None else (r.weekday() if (
-        r := d.resolve(anchor)) else None) for a in launchish for d in tx.find_dates(
-        a.event_text())} - {None}
+    other_days = {
+        d.weekday if d.weekday is not None else (r.weekday() if (r := d.resolve(anchor)) else None)
+        for a in launchish
+        for d in tx.find_dates(a.event_text())
+    } - {None}
     if day is None and anchor is not None and not (other_days - {anchor.weekday()}):
         day, basis = anchor, anchor_basis
         out.evidence["date"] = main.evidence(False, 0.6, f"no day in the text: {basis}")
@@ -1235,8 +1499,9 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
             for d in tx.find_dates(a.text):
                 r = d.resolve(anchor) if d.weekday is None else None
                 if r is not None and r != day:
-                    out.other_events.append({"date": r.isoformat(), "sentence": a.text,
-                                             "start": a.start})
+                    out.other_events.append(
+                        {"date": r.isoformat(), "sentence": a.text, "start": a.start}
+                    )
                     break
     events = [a for a in sents if not all(a.background)]
     body_events = [a for a in events if not a.headline] or events
@@ -1260,28 +1525,35 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     for a in body_events:
         n, _ = _count([a])
         has = any(f[0] is a for f in figs) or (n is not None and n >= 2)
-        if has and a.authority and len({nm for nm, pat in _AUTHORITY
-                                        if re.search(pat, a.text)}) <= 1:
+        if (
+            has
+            and a.authority
+            and len({nm for nm, pat in _AUTHORITY if re.search(pat, a.text)}) <= 1
+        ):
             counted.append(a)
     first_auth = next((a.authority for a in counted), None)
-    authority = first_auth or main.authority or next(
-        (a.authority for a in order if a.authority), None)
+    authority = (
+        first_auth or main.authority or next((a.authority for a in order if a.authority), None)
+    )
     issuer = None
     if out.outlet is None:
-        for _, ln, _noise in doc.lines[:doc.header_end]:
+        for _, ln, _noise in doc.lines[: doc.header_end]:
             if len(ln.split()) <= 6 and (who := _authority_in(ln)) is not None:
                 issuer = who
                 break
         if issuer is None and doc.dateline is not None:  # "Pyongyang, November 19 (KCNA) --"
-            issuer = _authority_in(doc.lines[doc.dateline[0]][1][:doc.dateline[1]])
+            issuer = _authority_in(doc.lines[doc.dateline[0]][1][: doc.dateline[1]])
     authority = issuer or authority
     out.authority = authority
     if authority:
         src = next((a for a, _, _ in figs if a.authority == authority), None) or next(
-            (a for a in order if a.authority == authority), main)
-        out.evidence["authority"] = src.evidence(True, 0.8 if src.said_by else 0.6,
-                                                 "named in the sentence" if src.said_by else
-                                                 "carried from the previous sentence")
+            (a for a in order if a.authority == authority), main
+        )
+        out.evidence["authority"] = src.evidence(
+            True,
+            0.8 if src.said_by else 0.6,
+            "named in the sentence" if src.said_by else "carried from the previous sentence",
+        )
     for mine_pass in (True, False):
         for a, key, v in figs:
             mine = a.authority in (None, authority) or out.outlet is None and a.said_by is None
@@ -1293,11 +1565,21 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
                 else:
                     setattr(out, key, v)
                 out.figure_authority[key] = authority if mine else a.authority
-                out.evidence[key] = a.evidence(True, 0.85, "nearest quantity keyword; said by "
-                                               f"{out.figure_authority[key] or 'unattributed'}")
+                out.evidence[key] = a.evidence(
+                    True,
+                    0.85,
+                    "nearest quantity keyword; said by "
+                    f"{out.figure_authority[key] or 'unattributed'}",
+                )
             if not mine:
-                out.other_claims.append({"field": key, "value": list(v) if isinstance(v, tuple)
-                                         else v, "authority": a.authority, "sentence": a.text})
+                out.other_claims.append(
+                    {
+                        "field": key,
+                        "value": list(v) if isinstance(v, tuple) else v,
+                        "authority": a.authority,
+                        "sentence": a.text,
+                    }
+                )
 
     zone = _context_zone(authority, doc)
     times = _launch_times(order, zone, day)
@@ -1311,20 +1593,31 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     if site is not None:
         out.site, out.site_lat_deg, out.site_lon_deg = site.name, site.lat_deg, site.lon_deg
     if an is not None:
-        out.evidence["site"] = an.evidence(True, 0.8 if site else 0.5,
-                                           "catalog site" if site else "place as written")
+        out.evidence["site"] = an.evidence(
+            True, 0.8 if site else 0.5, "catalog site" if site else "place as written"
+        )
     out.n_missiles, an = _count(order)
     if an is not None:
         out.evidence["n_missiles"] = an.evidence(True, 0.8)
     per = _per_missile(body_events, out.n_missiles)
     if out.n_missiles and out.n_missiles >= 2 and (per or len(out.launch_times) >= 2):
-        times = out.launch_times if len(out.launch_times) == out.n_missiles else (
-            out.launch_times[:1] + [None] * (out.n_missiles - 1) if out.launch_times else
-            [None] * out.n_missiles)
-        out.missiles = [{"launch_time_local": times[i],
-                         "range_km": per.get("range_km", [None] * out.n_missiles)[i],
-                         "apogee_km": per.get("apogee_km", [None] * out.n_missiles)[i]}
-                        for i in range(out.n_missiles)]
+        times = (
+            out.launch_times
+            if len(out.launch_times) == out.n_missiles
+            else (
+                out.launch_times[:1] + [None] * (out.n_missiles - 1)
+                if out.launch_times
+                else [None] * out.n_missiles
+            )
+        )
+        out.missiles = [
+            {
+                "launch_time_local": times[i],
+                "range_km": per.get("range_km", [None] * out.n_missiles)[i],
+                "apogee_km": per.get("apogee_km", [None] * out.n_missiles)[i],
+            }
+            for i in range(out.n_missiles)
+        ]
     name, written, kind, cls, evs = _names(order)
     out.missile_name, out.missile_text, out.missile_class = name, kind, cls
     out.missile_name_text = written
@@ -1334,7 +1627,8 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
         try:
             out.missile_class = get_vehicle(name).range_class
             out.evidence["missile_class"] = evs["missile_name"].evidence(
-                False, 0.6, f"catalog class of {name}")
+                False, 0.6, f"catalog class of {name}"
+            )
         except KeyError:
             pass
     for k, an in evs.items():
@@ -1345,9 +1639,15 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
             out.eez_claim, out.eez_country = claim, country
         else:
             out.eez_claim, out.eez_country = claim, country
-            out.other_claims.append({"field": "eez_claim", "value": claim,
-                                     "authority": an.authority, "eez_country": country,
-                                     "sentence": an.text})
+            out.other_claims.append(
+                {
+                    "field": "eez_claim",
+                    "value": claim,
+                    "authority": an.authority,
+                    "eez_country": country,
+                    "sentence": an.text,
+                }
+            )
         out.evidence["eez_claim"] = an.evidence(True, 0.8, f"said by {an.authority}")
     area, sea, an = _landing(order)
     out.landing_area, out.sea_area = area, sea
@@ -1359,7 +1659,10 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
 
 
 def _absent(e: Extracted, f: str) -> bool:
-    value = {"date": e.launch_date, "launch_time": e.launch_time_local, "site": e.site,
-             "eez_claim": None if e.eez_claim == "unknown" else e.eez_claim}.get(
-        f, getattr(e, f, None))
+    value = {
+        "date": e.launch_date,
+        "launch_time": e.launch_time_local,
+        "site": e.site,
+        "eez_claim": None if e.eez_claim == "unknown" else e.eez_claim,
+    }.get(f, getattr(e, f, None))
     return value is None and f not in e.spans

@@ -48,14 +48,26 @@ def sample_path(shot, n: int = PATH_SAMPLES) -> list[list[float]]:
     t_end = shot.flight_time_s
     times = np.linspace(0.0, t_end, n)
     times[-1] = t_end * (1.0 - 1e-9)
-    tr = propagate(shot.vehicle, shot.lat_deg, shot.lon_deg, shot.launch_azimuth_deg,
-                   shot.ctrl[None, :], sample_times_s=times)
+    tr = propagate(
+        shot.vehicle,
+        shot.lat_deg,
+        shot.lon_deg,
+        shot.launch_azimuth_deg,
+        shot.ctrl[None, :],
+        sample_times_s=times,
+    )
     ecef = tr.samples_ecef()[0]
     ok = np.all(np.isfinite(ecef), axis=1)
     lat, lon, h = frames.ecef_to_geodetic(ecef[ok, :3])
-    return [[round(float(t), 2), round(math.degrees(a), 5), round(math.degrees(b), 5),
-             round(max(float(c), 0.0), 1)]
-            for t, a, b, c in zip(times[ok], lat, lon, h, strict=True)]
+    return [
+        [
+            round(float(t), 2),
+            round(math.degrees(a), 5),
+            round(math.degrees(b), 5),
+            round(max(float(c), 0.0), 1),
+        ]
+        for t, a, b, c in zip(times[ok], lat, lon, h, strict=True)
+    ]
 
 
 def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None, str | None]:
@@ -91,8 +103,11 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
     if ex.range_km is None and est is None and sum(figures) < 2:
         return None, "no reconstruction: no reported range (nor apogee and flight time)"
     if est is None and ex.sea_area is None:
-        return None, ("no reconstruction: no heading (no named sea area or landing point"
-                      + (f"; {why_landing}" if why_landing else "") + ")")
+        return None, (
+            "no reconstruction: no heading (no named sea area or landing point"
+            + (f"; {why_landing}" if why_landing else "")
+            + ")"
+        )
     propellant = None
     if ex.missile_name:
         try:
@@ -100,14 +115,23 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
         except UnknownNameError:
             propellant = None
     try:
-        az = None if est is not None else bearing_toward(ex.site_lat_deg, ex.site_lon_deg,
-                                                          ex.sea_area)
+        az = (
+            None
+            if est is not None
+            else bearing_toward(ex.site_lat_deg, ex.site_lon_deg, ex.sea_area)
+        )
         kw: dict = {"apogee_km": ex.apogee_km, "flight_time_s": ex.flight_time_s}
         if sum(figures) == 1 and ex.range_km is not None:
             kw = {"trajectory": "min-energy"}
-        rec = reconstruct(lat_deg=ex.site_lat_deg, lon_deg=ex.site_lon_deg,
-                          range_km=ex.range_km, azimuth_deg=az, propellant=propellant,
-                          landing=est, **kw)
+        rec = reconstruct(
+            lat_deg=ex.site_lat_deg,
+            lon_deg=ex.site_lon_deg,
+            range_km=ex.range_km,
+            azimuth_deg=az,
+            propellant=propellant,
+            landing=est,
+            **kw,
+        )
     except (UnknownNameError, ReconstructionError) as exc:
         return None, f"no reconstruction: {str(exc).strip(chr(39))}"
     out = rec.as_dict()
@@ -136,32 +160,56 @@ def _zone(rec: dict | None) -> dict | None:
     return zone_of(rec["impact_lat"], rec["impact_lon"])
 
 
-def _new_report(ex: Extracted, h: str, source: str | None, rec: dict | None, why: str | None,
-                zone: dict | None) -> NewReport:
-    published = (dt.datetime.combine(ex.published, dt.time()) if ex.published else None)
+def _new_report(
+    ex: Extracted, h: str, source: str | None, rec: dict | None, why: str | None, zone: dict | None
+) -> NewReport:
+    published = dt.datetime.combine(ex.published, dt.time()) if ex.published else None
     notes = [why] if why else []
     return NewReport(
-        text_hash=h, launch_date=ex.launch_date, launch_time_local=ex.launch_time_local,
-        utc_offset=ex.utc_offset, site_name=ex.site, site_lat_deg=ex.site_lat_deg,
-        site_lon_deg=ex.site_lon_deg, missile_name=ex.missile_name,
-        missile_class=ex.missile_class, n_missiles=ex.n_missiles, range_km=ex.range_km,
-        apogee_km=ex.apogee_km, flight_time_s=ex.flight_time_s, landing_area=ex.landing_area,
-        eez_claim=ex.eez_claim, authority=ex.authority, outlet=ex.outlet,
-        published_utc=published, source=source, missing=list(ex.missing),
-        details={"main_sentence": ex.main_sentence, "evidence": ex.evidence,
-                 "time_zone": ex.time_zone, "site_text": ex.site_text,
-                 "spans": {k: list(v) for k, v in ex.spans.items()},
-                 "missile_text": ex.missile_text, "landing_text": ex.landing_text,
-                 "date_inferred": ex.date_inferred,
-                 "year_inferred": ex.year_inferred, "launch_times": ex.launch_times,
-                 "other_claims": ex.other_claims, "other_events": ex.other_events,
-                 "missiles": ex.missiles,
-                 "notes": notes},
-        reconstruction=rec, zone=zone,
+        text_hash=h,
+        launch_date=ex.launch_date,
+        launch_time_local=ex.launch_time_local,
+        utc_offset=ex.utc_offset,
+        site_name=ex.site,
+        site_lat_deg=ex.site_lat_deg,
+        site_lon_deg=ex.site_lon_deg,
+        missile_name=ex.missile_name,
+        missile_class=ex.missile_class,
+        n_missiles=ex.n_missiles,
+        range_km=ex.range_km,
+        apogee_km=ex.apogee_km,
+        flight_time_s=ex.flight_time_s,
+        landing_area=ex.landing_area,
+        eez_claim=ex.eez_claim,
+        authority=ex.authority,
+        outlet=ex.outlet,
+        published_utc=published,
+        source=source,
+        missing=list(ex.missing),
+        details={
+            "main_sentence": ex.main_sentence,
+            "evidence": ex.evidence,
+            "time_zone": ex.time_zone,
+            "site_text": ex.site_text,
+            "spans": {k: list(v) for k, v in ex.spans.items()},
+            "missile_text": ex.missile_text,
+            "landing_text": ex.landing_text,
+            "date_inferred": ex.date_inferred,
+            "year_inferred": ex.year_inferred,
+            "launch_times": ex.launch_times,
+            "other_claims": ex.other_claims,
+            "other_events": ex.other_events,
+            "missiles": ex.missiles,
+            "notes": notes,
+        },
+        reconstruction=rec,
+        zone=zone,
         # the class derived by the reconstruction is carried to the event when no report
         # names one (``record list --class ICBM`` finds a reconstructed ICBM)
-        event={"missile_class": rec["range_class"]} if (
-            rec and not ex.missile_class and rec.get("range_class")) else {})
+        event={"missile_class": rec["range_class"]}
+        if (rec and not ex.missile_class and rec.get("range_class"))
+        else {},
+    )
 
 
 def _with_source_hash(new: NewReport, h: str) -> NewReport:
@@ -177,9 +225,20 @@ def secondary(ex: Extracted) -> list[Extracted]:
         claims = {c["field"]: c for c in ex.other_claims if c["authority"] == who}
         if not any(k in claims for k in ("range_km", "apogee_km", "flight_time_s")):
             continue
-        other = replace(ex, authority=who, range_km=None, apogee_km=None, flight_time_s=None,
-                        eez_claim="unknown", eez_country=None, other_claims=[],
-                        evidence={}, missing=[], spans={}, figure_authority={})
+        other = replace(
+            ex,
+            authority=who,
+            range_km=None,
+            apogee_km=None,
+            flight_time_s=None,
+            eez_claim="unknown",
+            eez_country=None,
+            other_claims=[],
+            evidence={},
+            missing=[],
+            spans={},
+            figure_authority={},
+        )
         for k in ("range_km", "apogee_km", "flight_time_s"):
             if k in claims:
                 v = claims[k]["value"]
@@ -187,14 +246,18 @@ def secondary(ex: Extracted) -> list[Extracted]:
                     other.spans[k] = (v[0], v[1])
                 else:
                     setattr(other, k, v)
-                other.evidence[k] = {"sentence": claims[k].get("sentence", ""), "stated": True,
-                                     "confidence": 0.8, "basis": f"said by {who}"}
+                other.evidence[k] = {
+                    "sentence": claims[k].get("sentence", ""),
+                    "stated": True,
+                    "confidence": 0.8,
+                    "basis": f"said by {who}",
+                }
         if "eez_claim" in claims:
             other.eez_claim = claims["eez_claim"]["value"]
             other.eez_country = claims["eez_claim"].get("eez_country")
-        other.missing = [f for f in ("range_km", "apogee_km", "flight_time_s")
-                         if getattr(other, f) is None] + [
-            f for f in ex.missing if f not in ("range_km", "apogee_km", "flight_time_s")]
+        other.missing = [
+            f for f in ("range_km", "apogee_km", "flight_time_s") if getattr(other, f) is None
+        ] + [f for f in ex.missing if f not in ("range_km", "apogee_km", "flight_time_s")]
         out.append(other)
     return out
 
@@ -211,9 +274,15 @@ def own_figures(ex: Extracted) -> Extracted:
     return ex
 
 
-def ingest_text(store: Store, text: str, *, source: str | None = None,
-                reconstruct: bool = True, zones: bool = True,
-                published: dt.date | None = None) -> Ingested:
+def ingest_text(
+    store: Store,
+    text: str,
+    *,
+    source: str | None = None,
+    reconstruct: bool = True,
+    zones: bool = True,
+    published: dt.date | None = None,
+) -> Ingested:
     """Extract, reconstruct and store the launch ``text`` reports; see the module docstring.
 
     Raises :class:`IngestError` (nothing stored) when the text holds no launch or no date.
@@ -228,13 +297,16 @@ def ingest_text(store: Store, text: str, *, source: str | None = None,
     except NoLaunchError as exc:
         raise IngestError(f"{exc}; nothing stored") from None
     except OverflowError:  # e.g. a byline dated 9999.12.31 and a weekday after it
-        raise IngestError("a date in the text falls outside years 1..9999; nothing stored") \
-            from None
+        raise IngestError(
+            "a date in the text falls outside years 1..9999; nothing stored"
+        ) from None
     if ex.launch_date is None:
-        raise IngestError("the text gives no launch date (no date in it or its byline); "
-                          "nothing stored")
-    items = [(ex, h)] + [(o, text_hash(f"{text}\n#authority: {normalize(o.authority)}"))
-                         for o in secondary(ex)]
+        raise IngestError(
+            "the text gives no launch date (no date in it or its byline); nothing stored"
+        )
+    items = [(ex, h)] + [
+        (o, text_hash(f"{text}\n#authority: {normalize(o.authority)}")) for o in secondary(ex)
+    ]
     event_id, ids = None, []
     done: list[tuple[Extracted, dict | None]] = []
     for item, key in items:
@@ -249,8 +321,9 @@ def ingest_text(store: Store, text: str, *, source: str | None = None,
     return Ingested(event_id, tuple(ids), False)
 
 
-def glide_readings(store: Store, item: Extracted, rec: dict,
-                   earlier: list[tuple[Extracted, dict | None]]) -> list[dict]:
+def glide_readings(
+    store: Store, item: Extracted, rec: dict, earlier: list[tuple[Extracted, dict | None]]
+) -> list[dict]:
     """The glide readings this report's claim checks will need against the reports already
     recorded for its launch day (and the earlier reports of the same text): flown now and
     stored with the reconstruction, so that viewing the event flies nothing
@@ -262,8 +335,9 @@ def glide_readings(store: Store, item: Extracted, rec: dict,
         for ev in store.events(since=item.launch_date):
             if ev.launch_date != item.launch_date:
                 break
-            others += [(r, r.reconstruction.result if r.reconstruction else None)
-                       for r in ev.reports]
+            others += [
+                (r, r.reconstruction.result if r.reconstruction else None) for r in ev.reports
+            ]
     keys = []
     for other, o_rec in others:
         if normalize(getattr(other, "authority", None)) == normalize(item.authority):

@@ -87,12 +87,11 @@ class Event(Base):
     #: confirmed (a government or KCNA statement) | reported (press only).
     confidence: Mapped[str] = mapped_column(String(12), default="reported")
     created_utc: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow)
-    updated_utc: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow,
-                                                     onupdate=_utcnow)
+    updated_utc: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
 
     reports: Mapped[list[Report]] = relationship(
-        back_populates="event", cascade="all, delete-orphan", order_by="Report.id",
-        lazy="selectin")
+        back_populates="event", cascade="all, delete-orphan", order_by="Report.id", lazy="selectin"
+    )
 
 
 class Report(Base):
@@ -101,8 +100,7 @@ class Report(Base):
     __tablename__ = "reports"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
-                                          index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     #: sha256 of the case-folded, whitespace-collapsed text (or of the row, for imports).
     text_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     authority: Mapped[str | None] = mapped_column(String(40))  # "ROK JCS", "Japan MoD", ...
@@ -128,7 +126,8 @@ class Report(Base):
 
     event: Mapped[Event] = relationship(back_populates="reports")
     reconstruction: Mapped[Reconstruction | None] = relationship(
-        back_populates="report", cascade="all, delete-orphan", uselist=False, lazy="selectin")
+        back_populates="report", cascade="all, delete-orphan", uselist=False, lazy="selectin"
+    )
 
 
 class Reconstruction(Base):
@@ -138,7 +137,8 @@ class Reconstruction(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(
-        ForeignKey("reports.id", ondelete="CASCADE"), unique=True, index=True)
+        ForeignKey("reports.id", ondelete="CASCADE"), unique=True, index=True
+    )
     impact_lat_deg: Mapped[float | None] = mapped_column(Float)
     impact_lon_deg: Mapped[float | None] = mapped_column(Float)
     range_km: Mapped[float | None] = mapped_column(Float)
@@ -167,5 +167,4 @@ class RunRow(Base):
     error: Mapped[str | None] = mapped_column(String(300))
     event_id: Mapped[int | None] = mapped_column(Integer)
     created_utc: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow)
-    updated_utc: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow,
-                                                     onupdate=_utcnow)
+    updated_utc: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)

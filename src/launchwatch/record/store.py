@@ -158,8 +158,7 @@ def make_engine(url: str | None = None) -> Engine:
             try:
                 Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise RecordError(f"cannot create the directory of {db}: {exc.strerror}") \
-                    from None
+                raise RecordError(f"cannot create the directory of {db}: {exc.strerror}") from None
     try:
         engine = create_engine(u, **kw)
     except (ArgumentError, ImportError) as exc:
@@ -212,8 +211,10 @@ class DamagedRecord(RecordError):
 
 def damaged_message(where: str, why: str) -> str:
     why = " ".join(why.replace("*** in database main ***", "").split())[:200]
-    return (f"the record at {where} is damaged ({why}); nothing was written to it: move it "
-            f"aside and restore a backup, or give another --db / $LAUNCHWATCH_DB_URL")
+    return (
+        f"the record at {where} is damaged ({why}); nothing was written to it: move it "
+        f"aside and restore a backup, or give another --db / $LAUNCHWATCH_DB_URL"
+    )
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -277,8 +278,9 @@ class _DirLock:
             folder.mkdir(parents=True, exist_ok=True)
             self.fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         except OSError as exc:
-            raise RecordError(f"cannot use the folder of the record {folder}: "
-                              f"{exc.strerror}") from None
+            raise RecordError(
+                f"cannot use the folder of the record {folder}: {exc.strerror}"
+            ) from None
         fcntl.flock(self.fd, fcntl.LOCK_EX)
         return self
 
@@ -306,6 +308,7 @@ def _guarded(method):
             raise
         except DatabaseError as exc:
             raise DamagedRecord(damaged_message(self.url, str(exc.orig).strip())) from None
+
     return wrapper
 
 
@@ -326,12 +329,12 @@ class Store:
                 self.revision = upgrade(self.engine)
             except OperationalError as exc:
                 self.engine.dispose()
-                raise RecordError(f"cannot open the record at {self.url}: "
-                                  f"{' '.join(str(exc.orig).split())[:300]}") from None
+                raise RecordError(
+                    f"cannot open the record at {self.url}: {' '.join(str(exc.orig).split())[:300]}"
+                ) from None
             except DatabaseError as exc:
                 self.engine.dispose()
-                raise DamagedRecord(damaged_message(self.url, str(exc.orig).strip())) \
-                    from None
+                raise DamagedRecord(damaged_message(self.url, str(exc.orig).strip())) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def __enter__(self) -> Store:
@@ -386,22 +389,33 @@ class Store:
         else:
             ev = self._find_event(s, new)
         if ev is None:
-            ev = Event(dedupe_key=new.event_key
-                       or dedupe_key(new.launch_date, new.event_site()[0]),
-                       launch_date=new.launch_date,
-                       confidence=new.event.get("confidence") or "reported")
+            ev = Event(
+                dedupe_key=new.event_key or dedupe_key(new.launch_date, new.event_site()[0]),
+                launch_date=new.launch_date,
+                confidence=new.event.get("confidence") or "reported",
+            )
             s.add(ev)
         self._merge_event(ev, new)
         rep = Report(
-            text_hash=new.text_hash, authority=new.authority, outlet=new.outlet,
-            published_utc=new.published_utc, source=new.source,
-            launch_time_local=new.launch_time_local, utc_offset=new.utc_offset,
-            site_name=new.site_name, missile_name=new.missile_name,
-            missile_class=new.missile_class, n_missiles=new.n_missiles,
-            range_km=new.range_km, apogee_km=new.apogee_km,
-            flight_time_s=new.flight_time_s, landing_area=new.landing_area,
-            eez_claim=new.eez_claim or "unknown", missing=list(new.missing),
-            details=dict(new.details))
+            text_hash=new.text_hash,
+            authority=new.authority,
+            outlet=new.outlet,
+            published_utc=new.published_utc,
+            source=new.source,
+            launch_time_local=new.launch_time_local,
+            utc_offset=new.utc_offset,
+            site_name=new.site_name,
+            missile_name=new.missile_name,
+            missile_class=new.missile_class,
+            n_missiles=new.n_missiles,
+            range_km=new.range_km,
+            apogee_km=new.apogee_km,
+            flight_time_s=new.flight_time_s,
+            landing_area=new.landing_area,
+            eez_claim=new.eez_claim or "unknown",
+            missing=list(new.missing),
+            details=dict(new.details),
+        )
         ev.reports.append(rep)
         if new.reconstruction is not None:
             rep.reconstruction = _reconstruction_row(new.reconstruction, new.zone)
@@ -427,15 +441,25 @@ class Store:
             ev.site_name, ev.site_lat_deg, ev.site_lon_deg = site, lat, lon
             if new.event_key is None:
                 ev.dedupe_key = dedupe_key(ev.launch_date, site)
-        for name in ("launch_time_local", "utc_offset", "missile_name", "missile_class",
-                     "n_missiles", "landing_area", "landing_lat_deg", "landing_lon_deg",
-                     "zone_kind", "zone_country"):
+        for name in (
+            "launch_time_local",
+            "utc_offset",
+            "missile_name",
+            "missile_class",
+            "n_missiles",
+            "landing_area",
+            "landing_lat_deg",
+            "landing_lon_deg",
+            "zone_kind",
+            "zone_country",
+        ):
             value = new.event.get(name, getattr(new, name, None))
             if getattr(ev, name) is None and value is not None:
                 setattr(ev, name, value)
         if ev.launch_time_utc is None and ev.launch_time_local and ev.utc_offset:
-            ev.launch_time_utc = launch_time_utc(ev.launch_date, ev.launch_time_local,
-                                                 ev.utc_offset)
+            ev.launch_time_utc = launch_time_utc(
+                ev.launch_date, ev.launch_time_local, ev.utc_offset
+            )
         rec = new.reconstruction
         if ev.landing_lat_deg is None and rec is not None:
             ev.landing_lat_deg, ev.landing_lon_deg = rec["impact_lat"], rec["impact_lon"]
@@ -446,22 +470,39 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------
     @_guarded
-    def events(self, *, since: dt.date | None = None, site: str | None = None,
-               missile_class: str | None = None, q: str | None = None,
-               limit: int | None = None, offset: int = 0,
-               newest_first: bool = False, simulated: bool | None = None) -> list[Event]:
+    def events(
+        self,
+        *,
+        since: dt.date | None = None,
+        site: str | None = None,
+        missile_class: str | None = None,
+        q: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        newest_first: bool = False,
+        simulated: bool | None = None,
+    ) -> list[Event]:
         """Events (with reports and reconstructions loaded), oldest first (or newest first),
         filtered by local launch date >= ``since``, site (name or alias), missile class (e.g.
         ``SRBM``), ``q`` (case-insensitive text in the event or any of its reports) and kind
         (``simulated=False`` only reported events, ``True`` only simulated runs, ``None``
         both), paged by ``limit`` / ``offset``. Filters, order and paging all run in SQL on indexed
         columns, so a page costs the same however large the record is."""
-        stmt = self._filtered(select(Event), since=since, site=site,
-                              missile_class=missile_class, q=q, simulated=simulated)
+        stmt = self._filtered(
+            select(Event),
+            since=since,
+            site=site,
+            missile_class=missile_class,
+            q=q,
+            simulated=simulated,
+        )
         if stmt is None:
             return []
-        order = (Event.launch_date.desc(), Event.id.desc()) if newest_first else \
-            (Event.launch_date, Event.id)
+        order = (
+            (Event.launch_date.desc(), Event.id.desc())
+            if newest_first
+            else (Event.launch_date, Event.id)
+        )
         stmt = stmt.order_by(*order).offset(max(0, int(offset)))
         if limit is not None:
             stmt = stmt.limit(max(0, int(limit)))
@@ -469,14 +510,26 @@ class Store:
             return list(s.scalars(stmt))
 
     @_guarded
-    def count_events(self, *, since: dt.date | None = None, site: str | None = None,
-                     missile_class: str | None = None, q: str | None = None,
-                     simulated: bool | None = None) -> int:
+    def count_events(
+        self,
+        *,
+        since: dt.date | None = None,
+        site: str | None = None,
+        missile_class: str | None = None,
+        q: str | None = None,
+        simulated: bool | None = None,
+    ) -> int:
         """How many events :meth:`events` would return without paging."""
         from sqlalchemy import func
 
-        stmt = self._filtered(select(func.count(Event.id)), since=since, site=site,
-                              missile_class=missile_class, q=q, simulated=simulated)
+        stmt = self._filtered(
+            select(func.count(Event.id)),
+            since=since,
+            site=site,
+            missile_class=missile_class,
+            q=q,
+            simulated=simulated,
+        )
         if stmt is None:
             return 0
         with self.sessions() as s:
@@ -487,8 +540,11 @@ class Store:
         from sqlalchemy import cast, exists, func, or_
 
         if simulated is not None:
-            stmt = stmt.where((Event.confidence == "simulated") if simulated
-                              else (Event.confidence != "simulated"))
+            stmt = stmt.where(
+                (Event.confidence == "simulated")
+                if simulated
+                else (Event.confidence != "simulated")
+            )
         if since is not None:
             stmt = stmt.where(Event.launch_date >= since)
         if missile_class is not None:
@@ -497,26 +553,41 @@ class Store:
             # the few distinct site names are normalised here, then matched in SQL
             want = _site_key(site)
             with self.sessions() as s:
-                names = [n for n in s.scalars(select(Event.site_name).distinct())
-                         if n and normalize_name(n) == want]
+                names = [
+                    n
+                    for n in s.scalars(select(Event.site_name).distinct())
+                    if n and normalize_name(n) == want
+                ]
             if not names:
                 return None
             stmt = stmt.where(Event.site_name.in_(names))
         if q is not None and q.strip():
             needle = q.strip().lower()
-            pat = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") \
-                + "%"
+            pat = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
             def like(col):
                 return func.lower(col).like(pat, escape="\\")
 
-            ev_cols = (Event.site_name, Event.missile_name, Event.missile_class,
-                       Event.landing_area, Event.zone_kind, Event.zone_country,
-                       Event.confidence)
-            rep_cols = (Report.authority, Report.outlet, Report.source, Report.landing_area,
-                        Report.missile_name, Report.site_name)
-            in_reports = exists().where(Report.event_id == Event.id,
-                                        or_(*(like(c) for c in rep_cols)))
+            ev_cols = (
+                Event.site_name,
+                Event.missile_name,
+                Event.missile_class,
+                Event.landing_area,
+                Event.zone_kind,
+                Event.zone_country,
+                Event.confidence,
+            )
+            rep_cols = (
+                Report.authority,
+                Report.outlet,
+                Report.source,
+                Report.landing_area,
+                Report.missile_name,
+                Report.site_name,
+            )
+            in_reports = exists().where(
+                Report.event_id == Event.id, or_(*(like(c) for c in rep_cols))
+            )
             date_text = cast(Event.launch_date, String)
             stmt = stmt.where(or_(*(like(c) for c in ev_cols), like(date_text), in_reports))
         return stmt
@@ -526,8 +597,14 @@ class Store:
         """Delete all but the newest ``keep`` events of this ``confidence`` (e.g. the
         ``simulated`` events of scenario runs), with their reports; the number deleted."""
         with self.sessions() as s, s.begin():
-            old = list(s.scalars(select(Event).where(Event.confidence == confidence)
-                                 .order_by(Event.id.desc()).offset(max(0, int(keep)))))
+            old = list(
+                s.scalars(
+                    select(Event)
+                    .where(Event.confidence == confidence)
+                    .order_by(Event.id.desc())
+                    .offset(max(0, int(keep)))
+                )
+            )
             for ev in old:
                 s.delete(ev)
             return len(old)
@@ -552,8 +629,7 @@ class Store:
         from sqlalchemy import func
 
         with self.sessions() as s:
-            return (s.scalar(select(func.count(Event.id))),
-                    s.scalar(select(func.count(Report.id))))
+            return (s.scalar(select(func.count(Event.id))), s.scalar(select(func.count(Report.id))))
 
 
 def _max_len(table, name: str) -> int | None:
@@ -567,7 +643,7 @@ def _clean_str(value, name: str, limit: int | None):
     value = value.replace("\x00", "")
     if limit is not None and len(value) > limit:
         if name in CLIPPED:
-            return value[:limit - 1].rstrip() + "\u2026"
+            return value[: limit - 1].rstrip() + "\u2026"
         raise RecordError(f"{name} is longer than {limit} characters: {value[:40]!r}...")
     return value
 
@@ -595,8 +671,18 @@ def clean_report(new: NewReport) -> NewReport:
         raise RecordError(str(exc)) from None
     rep, ev = Report.__table__, Event.__table__
     changes = {}
-    for f in ("authority", "outlet", "source", "launch_time_local", "utc_offset", "site_name",
-              "missile_name", "missile_class", "landing_area", "eez_claim"):
+    for f in (
+        "authority",
+        "outlet",
+        "source",
+        "launch_time_local",
+        "utc_offset",
+        "site_name",
+        "missile_name",
+        "missile_class",
+        "landing_area",
+        "eez_claim",
+    ):
         changes[f] = _clean_str(getattr(new, f), f, _max_len(rep, f))
     changes["missing"] = _clean_json(list(new.missing))
     changes["details"] = _clean_json(dict(new.details))
@@ -604,8 +690,7 @@ def clean_report(new: NewReport) -> NewReport:
         changes["reconstruction"] = _clean_json(new.reconstruction)
     changes["event"] = {k: _clean_str(v, k, _max_len(ev, k)) for k, v in new.event.items()}
     if new.event_key is not None:
-        changes["event_key"] = _clean_str(new.event_key, "event_key",
-                                          _max_len(ev, "dedupe_key"))
+        changes["event_key"] = _clean_str(new.event_key, "event_key", _max_len(ev, "dedupe_key"))
     return replace(new, **changes)
 
 
@@ -642,16 +727,21 @@ def launch_time_utc(day: dt.date, hhmm: str, offset: str) -> dt.datetime:
         local = dt.datetime.fromisoformat(f"{day.isoformat()}T{hhmm}{offset}")
         return local.astimezone(dt.UTC).replace(tzinfo=None)
     except (ValueError, OverflowError):
-        raise RecordError(f"{day} {hhmm} {offset} is not a time within years 1..9999 "
-                          "in UTC") from None
+        raise RecordError(
+            f"{day} {hhmm} {offset} is not a time within years 1..9999 in UTC"
+        ) from None
 
 
 def _reconstruction_row(rec: dict, zone: dict | None) -> Reconstruction:
     return Reconstruction(
-        impact_lat_deg=rec.get("impact_lat"), impact_lon_deg=rec.get("impact_lon"),
-        range_km=rec.get("range_km"), apogee_km=rec.get("apogee_km"),
+        impact_lat_deg=rec.get("impact_lat"),
+        impact_lon_deg=rec.get("impact_lon"),
+        range_km=rec.get("range_km"),
+        apogee_km=rec.get("apogee_km"),
         flight_time_s=rec.get("flight_time_s"),
         min_energy_range_km=rec.get("min_energy_range_km"),
         range_class=rec.get("range_class"),
-        zone_kind=(zone or {}).get("kind"), zone_country=(zone or {}).get("country"),
-        result=rec)
+        zone_kind=(zone or {}).get("kind"),
+        zone_country=(zone or {}).get("country"),
+        result=rec,
+    )

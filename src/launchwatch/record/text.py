@@ -16,11 +16,23 @@ import unicodedata
 from dataclasses import dataclass
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
-MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-         r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 _MDY = re.compile(rf"\b({MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b")
@@ -42,18 +54,23 @@ CAPTION = re.compile(
     r"For Use Only in the Republic of Korea|No Redistribution|\bPhoto\s*:|"
     r"^\s*(?:advertisement|share|share this|skip to (?:main )?content|sign in|subscribe|"
     r"read more|related|most read|watch|listen|menu|home|trending|tags?\s*:)\b",
-    re.I)
+    re.I,
+)
 #: Lines after which a page holds no more of the article (related links, comments, footers).
 _TAIL = re.compile(
     r"^\s*(?:more from\b|more in\b|leave a (?:reply|comment)|read full story|you may also like|"
     r"related (?:articles|stories|coverage|news)|most read|recommended|read next|latest news|"
     r"comments are closed|download our|copyright\b|©|\(c\) \d{4}|all rights reserved|"
-    r"\[copyright|string\(\d+\))", re.I)
+    r"\[copyright|string\(\d+\))",
+    re.I,
+)
 #: Scraper and mirror headers ("DATE: 2024-10-10 21:46:42", "2023-07-13 00 14 59"): never a
 #: publication date.
 SCRAPER_STAMP = re.compile(
     r"^\s*(?:(?:date|fetched|crawled|retrieved|scraped|source)\s*:.*|"
-    r"\d{4}-\d{2}-\d{2}[ T]\d{2}[: ]\d{2}[: ]\d{2}.*)$", re.I)
+    r"\d{4}-\d{2}-\d{2}[ T]\d{2}[: ]\d{2}[: ]\d{2}.*)$",
+    re.I,
+)
 
 
 def strip_tail(lines: list[str]) -> list[str]:
@@ -67,8 +84,16 @@ def strip_tail(lines: list[str]) -> list[str]:
 def normalize_text(text: str) -> str:
     """NFKC, straight quotes, dashes as " - ", no-break and thin spaces as spaces."""
     text = unicodedata.normalize("NFKC", text)
-    for a, b in (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'),
-                 ("\u2014", " - "), ("\u2013", " - "), ("\u00a0", " "), ("\u2009", " ")):
+    for a, b in (
+        ("\u2018", "'"),
+        ("\u2019", "'"),
+        ("\u201c", '"'),
+        ("\u201d", '"'),
+        ("\u2014", " - "),
+        ("\u2013", " - "),
+        ("\u00a0", " "),
+        ("\u2009", " "),
+    ):
         text = text.replace(a, b)
     return text
 
@@ -101,7 +126,8 @@ def clean_lines(text: str) -> list[str]:
 ABBREV = re.compile(
     r"(?:\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Adm|"
     r"Rep|Sen|Gov|St|No|approx|est|vs|Corp|Inc|Co|Jr|Sr)\.|\b[A-Z]\.|\b(?:a|p)\.m\.|"
-    r"\bU\.S\.|\bN\.|\bS\.)$")
+    r"\bU\.S\.|\bN\.|\bS\.)$"
+)
 
 
 def sentences(lines: list[str]) -> list[str]:
@@ -110,7 +136,7 @@ def sentences(lines: list[str]) -> list[str]:
     for line in lines:
         start = 0
         for m in re.finditer(r"[.!?](?=[\"')\]]?\s+(?:[\"'(]?[A-Z0-9]))", line):
-            chunk = line[start:m.end()]
+            chunk = line[start : m.end()]
             if ABBREV.search(chunk):
                 continue
             if chunk.strip():
@@ -126,10 +152,13 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
     a date such as "Nov. 7, 2025"), ";" and " - "."""
     cuts = [0]
     for m in re.finditer(r",\s+|;\s+|\s+-\s+", sentence):
-        before = sentence[:m.start()]
-        after = sentence[m.end():]
-        if m.group().startswith(",") and re.search(rf"{MONTH}\.?\s+\d{{1,2}}$", before) \
-                and re.match(r"\d{4}\b", after):
+        before = sentence[: m.start()]
+        after = sentence[m.end() :]
+        if (
+            m.group().startswith(",")
+            and re.search(rf"{MONTH}\.?\s+\d{{1,2}}$", before)
+            and re.match(r"\d{4}\b", after)
+        ):
             continue
         cuts.append(m.start())
         cuts.append(m.end())
@@ -192,30 +221,42 @@ def find_dates(s: str) -> list[DateMention]:
             taken.append(m.span())
     for m in _DMY_SEP.finditer(s):
         if free(*m.span()) and 1 <= int(m.group(1)) <= 31:
-            found.append(DateMention(m.start(), m.end(), int(m.group(3)), _month(m.group(2)),
-                                     int(m.group(1))))
+            found.append(
+                DateMention(
+                    m.start(), m.end(), int(m.group(3)), _month(m.group(2)), int(m.group(1))
+                )
+            )
             taken.append(m.span())
     for m in _DMY.finditer(s):
         if free(*m.span()) and 1 <= int(m.group(1)) <= 31:
             if m.group(2).lower() == "may" and not m.group(3):
                 continue  # "5 may ..." is too ambiguous without a year
-            found.append(DateMention(m.start(), m.end(),
-                                     int(m.group(3)) if m.group(3) else None,
-                                     _month(m.group(2)), int(m.group(1))))
+            found.append(
+                DateMention(
+                    m.start(),
+                    m.end(),
+                    int(m.group(3)) if m.group(3) else None,
+                    _month(m.group(2)),
+                    int(m.group(1)),
+                )
+            )
             taken.append(m.span())
     for m in _MDY.finditer(s):
         if free(*m.span()) and 1 <= int(m.group(2)) <= 31:
-            if m.group(1).lower() == "may" and not m.group(3) and not re.match(
+            if (
+                m.group(1).lower() == "may"
+                and not m.group(3)
+                and not re.match(
                     r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:km|kilomet|mile|minute|second|%))",
-                    s[m.start() + 3:]):
+                    s[m.start() + 3 :],
+                )
+            ):
                 continue  # "may 7 km" is not a date
             year = int(m.group(3)) if m.group(3) else None
-            found.append(DateMention(m.start(), m.end(), year, _month(m.group(1)),
-                                     int(m.group(2))))
+            found.append(DateMention(m.start(), m.end(), year, _month(m.group(1)), int(m.group(2))))
             taken.append(m.span())
     for m in _WEEKDAY.finditer(s):
-        found.append(DateMention(m.start(), m.end(),
-                                 weekday=WEEKDAYS.index(m.group(1).lower())))
+        found.append(DateMention(m.start(), m.end(), weekday=WEEKDAYS.index(m.group(1).lower())))
     return sorted(found, key=lambda d: d.start)
 
 
@@ -227,7 +268,10 @@ def years(s: str) -> list[int]:
 def months_only(s: str) -> list[int]:
     """Months named without a day ("in May", "last March")."""
     out = []
-    for m in re.finditer(rf"\b(?:in|since|last|early|mid|late|until|through|of)\s+"
-                         rf"(?:early\s+|mid-?\s*|late\s+)?({MONTH})\b(?!\.?\s+\d)", s):
+    for m in re.finditer(
+        rf"\b(?:in|since|last|early|mid|late|until|through|of)\s+"
+        rf"(?:early\s+|mid-?\s*|late\s+)?({MONTH})\b(?!\.?\s+\d)",
+        s,
+    ):
         out.append(_month(m.group(1)))
     return out

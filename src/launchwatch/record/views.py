@@ -5,12 +5,38 @@ from __future__ import annotations
 from .compare import claim_flags, disagreements
 from .models import Event, Report
 
-REPORTED = ("launch_time_local", "utc_offset", "site_name", "missile_name", "missile_class",
-            "n_missiles", "range_km", "apogee_km", "flight_time_s", "landing_area", "eez_claim")
-EVENT = ("id", "launch_date", "launch_time_local", "utc_offset", "launch_time_utc", "site_name",
-         "site_lat_deg", "site_lon_deg", "missile_name", "missile_class", "n_missiles",
-         "landing_area", "landing_lat_deg", "landing_lon_deg", "zone_kind", "zone_country",
-         "confidence")
+REPORTED = (
+    "launch_time_local",
+    "utc_offset",
+    "site_name",
+    "missile_name",
+    "missile_class",
+    "n_missiles",
+    "range_km",
+    "apogee_km",
+    "flight_time_s",
+    "landing_area",
+    "eez_claim",
+)
+EVENT = (
+    "id",
+    "launch_date",
+    "launch_time_local",
+    "utc_offset",
+    "launch_time_utc",
+    "site_name",
+    "site_lat_deg",
+    "site_lon_deg",
+    "missile_name",
+    "missile_class",
+    "n_missiles",
+    "landing_area",
+    "landing_lat_deg",
+    "landing_lon_deg",
+    "zone_kind",
+    "zone_country",
+    "confidence",
+)
 
 
 def _iso(v):

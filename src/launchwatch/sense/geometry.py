@@ -75,11 +75,14 @@ def aer_jacobian(sensor_ecef, target_ecef) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         inv_rho2 = np.where(regular, 1.0 / rho2, np.nan)
         k = -u / (np.where(regular, rho, np.nan) * r2)
-        rows = np.stack([
-            np.stack([e / r, n / r, u / r], axis=-1),
-            np.stack([n * inv_rho2, -e * inv_rho2, np.zeros_like(e)], axis=-1),
-            np.stack([k * e, k * n, np.where(regular, rho / r2, np.nan)], axis=-1),
-        ], axis=-2)
+        rows = np.stack(
+            [
+                np.stack([e / r, n / r, u / r], axis=-1),
+                np.stack([n * inv_rho2, -e * inv_rho2, np.zeros_like(e)], axis=-1),
+                np.stack([k * e, k * n, np.where(regular, rho / r2, np.nan)], axis=-1),
+            ],
+            axis=-2,
+        )
     return rows @ m  # chain rule through the ENU rotation: d(enu)/d(target) = M
 
 

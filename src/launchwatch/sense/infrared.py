@@ -48,8 +48,11 @@ def earth_disc_directions(sat_ecef, n: int, rng: np.random.Generator) -> np.ndar
     cos_t = rng.uniform(cos_max, 1.0, n)
     sin_t = np.sqrt(1.0 - cos_t * cos_t)
     phi = rng.uniform(0.0, _TWO_PI, n)
-    return (cos_t[:, None] * nadir + (sin_t * np.cos(phi))[:, None] * u1
-            + (sin_t * np.sin(phi))[:, None] * u2)
+    return (
+        cos_t[:, None] * nadir
+        + (sin_t * np.cos(phi))[:, None] * u1
+        + (sin_t * np.sin(phi))[:, None] * u2
+    )
 
 
 def _measure(az, el, sig: float, rng: np.random.Generator, noisy: bool = True):
@@ -63,8 +66,15 @@ def _measure(az, el, sig: float, rng: np.random.Generator, noisy: bool = True):
     return z, sigma
 
 
-def observe(sensor, truth: Truth, rng: np.random.Generator, noise: bool = True, *,
-            t_start_s: float = 0.0, first_det_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def observe(
+    sensor,
+    truth: Truth,
+    rng: np.random.Generator,
+    noise: bool = True,
+    *,
+    t_start_s: float = 0.0,
+    first_det_id: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Simulated detections of burning boosters in ``truth`` by one space infrared sensor (a
     :class:`~launchwatch.sense.sensors.IRSensor`, which measures through this function);
     ``noise=False``: exact lines of sight (the detection draws and false alarms stay).
@@ -84,7 +94,7 @@ def observe(sensor, truth: Truth, rng: np.random.Generator, noise: bool = True, 
     chunks = max(1, _CHUNK_ELEMENTS // max(truth.n_missiles, 1))
     out_t, out_z, out_sigma, out_m = [], [], [], []
     for k0 in range(0, times.size, chunks):
-        t = times[k0:k0 + chunks]
+        t = times[k0 : k0 + chunks]
         states, burning = sample_truth(truth, t)
         pos = states[..., :3]
         with np.errstate(invalid="ignore"):
@@ -104,7 +114,21 @@ def observe(sensor, truth: Truth, rng: np.random.Generator, noise: bool = True, 
         out_sigma += [sigma, fa_sigma]
         out_m += [mi, np.full(fa_az.size, -1)]
     if not out_t:
-        return pack_detections(sensor, np.zeros(0), np.zeros((0, 4)), np.zeros((0, 4)),
-                               np.zeros(0, dtype=np.int64), rng, first_det_id)
-    return pack_detections(sensor, np.concatenate(out_t), np.concatenate(out_z),
-                           np.concatenate(out_sigma), np.concatenate(out_m), rng, first_det_id)
+        return pack_detections(
+            sensor,
+            np.zeros(0),
+            np.zeros((0, 4)),
+            np.zeros((0, 4)),
+            np.zeros(0, dtype=np.int64),
+            rng,
+            first_det_id,
+        )
+    return pack_detections(
+        sensor,
+        np.concatenate(out_t),
+        np.concatenate(out_z),
+        np.concatenate(out_sigma),
+        np.concatenate(out_m),
+        rng,
+        first_det_id,
+    )

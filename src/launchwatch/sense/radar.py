@@ -36,8 +36,14 @@ import numpy as np
 from launchwatch.sense.geometry import aer_from, los_clear, wrap_pi
 from launchwatch.sense.records import TRUTH_ID_DTYPE, Truth, empty_detections
 
-__all__ = ["observe", "scan_times", "sample_truth", "pack_detections",
-           "FALSE_ALARM_RANGE_RATE_M_S", "CHUNK_ELEMENTS"]
+__all__ = [
+    "observe",
+    "scan_times",
+    "sample_truth",
+    "pack_detections",
+    "FALSE_ALARM_RANGE_RATE_M_S",
+    "CHUNK_ELEMENTS",
+]
 
 #: False alarms draw their range rate uniformly in +- this, m/s.
 FALSE_ALARM_RANGE_RATE_M_S = 5000.0
@@ -47,8 +53,9 @@ _TWO_PI = 2.0 * np.pi
 
 
 # --- scan machinery, shared with the infrared model -----------------------------------------------
-def scan_times(revisit_s: float, truth: Truth, rng: np.random.Generator,
-               t_start_s: float = 0.0) -> np.ndarray:
+def scan_times(
+    revisit_s: float, truth: Truth, rng: np.random.Generator, t_start_s: float = 0.0
+) -> np.ndarray:
     """Scan instants (s): every ``revisit_s`` from a random phase in ``[0, revisit_s)`` after
     ``max(t_start_s, first truth time)``, up to the last truth time."""
     t0 = max(float(t_start_s), float(truth.times_s[0])) + rng.uniform(0.0, revisit_s)
@@ -70,9 +77,9 @@ def sample_truth(truth: Truth, times_s: np.ndarray) -> tuple[np.ndarray, np.ndar
     return states, np.asarray(burning, dtype=bool) & np.isfinite(states[..., 0])
 
 
-def pack_detections(sensor, t_s, z, sigma, missile,
-                    rng: np.random.Generator, first_det_id: int = 0
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def pack_detections(
+    sensor, t_s, z, sigma, missile, rng: np.random.Generator, first_det_id: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Detection and truth-id records, time-ordered, ids ``first_det_id, first_det_id + 1, ...``;
     detections of one scan are shuffled so that their order reveals nothing about truth."""
     t_s = np.asarray(t_s, dtype=float)
@@ -98,8 +105,10 @@ def _rcs_table(rcs_m2, truth: Truth) -> np.ndarray:
     except ValueError:
         table = None
     if table is None or rcs.ndim > 2 or not np.all(np.isfinite(rcs) & (rcs > 0.0)):
-        raise ValueError(f"rcs_m2 must be positive: a number, one per missile {shape[:1]} or "
-                         f"one per missile and truth sample {shape}; got shape {rcs.shape}")
+        raise ValueError(
+            f"rcs_m2 must be positive: a number, one per missile {shape[:1]} or "
+            f"one per missile and truth sample {shape}; got shape {rcs.shape}"
+        )
     return table
 
 
@@ -111,18 +120,34 @@ def _measure(sensor, r, az, el, rr, rng: np.random.Generator, noisy: bool = True
     sig_rr = sensor.sigma_range_rate_m_s
     noise = rng.standard_normal((r.size, 4)) if noisy else np.zeros((r.size, 4))
     az_m = np.mod(az + sig_az * noise[:, 1], _TWO_PI)
-    z = np.stack([r + sensor.sigma_range_m * noise[:, 0], np.where(az_m >= _TWO_PI, 0.0, az_m),
-                  el + sig_a * noise[:, 2],
-                  rr + sig_rr * noise[:, 3] if sig_rr is not None else np.full(r.size, np.nan)],
-                 axis=-1)
-    sigma = np.stack(np.broadcast_arrays(sensor.sigma_range_m, sig_az, sig_a,
-                                         np.nan if sig_rr is None else sig_rr), axis=-1)
+    z = np.stack(
+        [
+            r + sensor.sigma_range_m * noise[:, 0],
+            np.where(az_m >= _TWO_PI, 0.0, az_m),
+            el + sig_a * noise[:, 2],
+            rr + sig_rr * noise[:, 3] if sig_rr is not None else np.full(r.size, np.nan),
+        ],
+        axis=-1,
+    )
+    sigma = np.stack(
+        np.broadcast_arrays(
+            sensor.sigma_range_m, sig_az, sig_a, np.nan if sig_rr is None else sig_rr
+        ),
+        axis=-1,
+    )
     return z, sigma
 
 
-def observe(sensor, truth: Truth, rng: np.random.Generator, noise: bool = True, *,
-            rcs_m2=0.1, t_start_s: float = 0.0,
-            first_det_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def observe(
+    sensor,
+    truth: Truth,
+    rng: np.random.Generator,
+    noise: bool = True,
+    *,
+    rcs_m2=0.1,
+    t_start_s: float = 0.0,
+    first_det_id: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Simulated detections of all missiles in ``truth`` by one radar (a
     :class:`~launchwatch.sense.sensors.RadarSensor`); ``noise=False``: exact measurements (the
     detection draws and false alarms stay).
@@ -152,15 +177,20 @@ def observe(sensor, truth: Truth, rng: np.random.Generator, noise: bool = True, 
     chunks = max(1, CHUNK_ELEMENTS // max(n_m, 1))
     out_t, out_z, out_sigma, out_m = [], [], [], []
     for k0 in range(0, times.size, chunks):
-        t = times[k0:k0 + chunks]
+        t = times[k0 : k0 + chunks]
         states, _ = sample_truth(truth, t)  # (M, K, 6)
         pos = states[..., :3]
         rng_m, az, el = aer_from(s_ecef, pos)
         j = np.clip(np.searchsorted(grid, t), 1, grid.size - 1)
         nearest = j - ((t - grid[j - 1]) < (grid[j] - t))  # nearest truth sample of each scan
         with np.errstate(invalid="ignore"):  # NaN (not in flight) compares False: not visible
-            visible = ((np.abs(wrap_pi(az - bore_az)) <= half_az) & (el >= el_lo) & (el <= el_hi)
-                       & (rng_m <= r_max_table[:, nearest]) & los_clear(s_ecef, pos))
+            visible = (
+                (np.abs(wrap_pi(az - bore_az)) <= half_az)
+                & (el >= el_lo)
+                & (el <= el_hi)
+                & (rng_m <= r_max_table[:, nearest])
+                & los_clear(s_ecef, pos)
+            )
         hit = visible & (rng.random(visible.shape) < sensor.pd)
         mi, ki = np.nonzero(hit)
         r = rng_m[mi, ki]
@@ -180,7 +210,21 @@ def observe(sensor, truth: Truth, rng: np.random.Generator, noise: bool = True, 
         out_sigma += [sigma, fa_sigma]
         out_m += [mi, np.full(total, -1)]
     if not out_t:
-        return pack_detections(sensor, np.zeros(0), np.zeros((0, 4)), np.zeros((0, 4)),
-                               np.zeros(0, dtype=np.int64), rng, first_det_id)
-    return pack_detections(sensor, np.concatenate(out_t), np.concatenate(out_z),
-                           np.concatenate(out_sigma), np.concatenate(out_m), rng, first_det_id)
+        return pack_detections(
+            sensor,
+            np.zeros(0),
+            np.zeros((0, 4)),
+            np.zeros((0, 4)),
+            np.zeros(0, dtype=np.int64),
+            rng,
+            first_det_id,
+        )
+    return pack_detections(
+        sensor,
+        np.concatenate(out_t),
+        np.concatenate(out_z),
+        np.concatenate(out_sigma),
+        np.concatenate(out_m),
+        rng,
+        first_det_id,
+    )

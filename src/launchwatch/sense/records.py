@@ -33,15 +33,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DETECTION_DTYPE = np.dtype([
-    ("det_id", np.int64),
-    ("sensor", "U24"),
-    ("kind", "U8"),
-    ("t_s", np.float64),
-    ("z", np.float64, (4,)),
-    ("sigma", np.float64, (4,)),
-    ("sensor_ecef_m", np.float64, (3,)),
-])
+DETECTION_DTYPE = np.dtype(
+    [
+        ("det_id", np.int64),
+        ("sensor", "U24"),
+        ("kind", "U8"),
+        ("t_s", np.float64),
+        ("z", np.float64, (4,)),
+        ("sigma", np.float64, (4,)),
+        ("sensor_ecef_m", np.float64, (3,)),
+    ]
+)
 
 #: Truth for a detection: the missile index it came from, -1 for a false alarm.
 TRUTH_ID_DTYPE = np.dtype([("det_id", np.int64), ("missile", np.int64)])

@@ -189,8 +189,9 @@ def _one_line(exc: ValidationError, source: str) -> str:
 def shipped_scenarios() -> list[str]:
     """Names of the scenarios shipped with launchwatch."""
     folder = resources.files("launchwatch.sense.scenarios")
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir()
-                  if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 #: Largest scenario file read, bytes.
@@ -203,8 +204,10 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     try:
         is_file = path.suffix in (".yaml", ".yml") or path.exists()
     except (OSError, ValueError):  # a name too long for a path, a NUL in it
-        raise ScenarioError(f"unknown scenario {str(name_or_path)[:80]!r}; shipped: "
-                            f"{', '.join(shipped_scenarios())}") from None
+        raise ScenarioError(
+            f"unknown scenario {str(name_or_path)[:80]!r}; shipped: "
+            f"{', '.join(shipped_scenarios())}"
+        ) from None
     if len(str(name_or_path)) > 4096:
         raise ScenarioError("the scenario name or path is longer than 4096 characters")
     if is_file:
@@ -218,8 +221,9 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     else:
         res = resources.files("launchwatch.sense.scenarios").joinpath(f"{name_or_path}.yaml")
         if str(name_or_path) not in shipped_scenarios() or not res.is_file():
-            raise ScenarioError(f"unknown scenario {str(name_or_path)!r}; shipped: "
-                                f"{', '.join(shipped_scenarios())}")
+            raise ScenarioError(
+                f"unknown scenario {str(name_or_path)!r}; shipped: {', '.join(shipped_scenarios())}"
+            )
         source, text = f"{name_or_path}.yaml", res.read_text()
     try:
         raw = yaml.safe_load(text)
@@ -228,11 +232,13 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise ScenarioError(f"{source}:{where}: not valid YAML "
-                            f"({getattr(exc, 'problem', None) or exc})") from None
+        raise ScenarioError(
+            f"{source}:{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})"
+        ) from None
     if not isinstance(raw, dict):
-        raise ScenarioError(f"{source}: a scenario is a mapping with name, epoch, seed, "
-                            "launches and sensors")
+        raise ScenarioError(
+            f"{source}: a scenario is a mapping with name, epoch, seed, launches and sensors"
+        )
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:

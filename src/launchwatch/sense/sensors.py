@@ -28,8 +28,16 @@ from launchwatch.flight.catalog import UnknownNameError, normalize_name
 from launchwatch.sense import infrared, radar
 from launchwatch.sense.records import TRUTH_ID_DTYPE, Truth, empty_detections
 
-__all__ = ["SensorConfigError", "RadarSensor", "IRSensor", "Sensor", "load_sensors", "get_sensor",
-           "build_sensor", "observe_all"]
+__all__ = [
+    "SensorConfigError",
+    "RadarSensor",
+    "IRSensor",
+    "Sensor",
+    "load_sensors",
+    "get_sensor",
+    "build_sensor",
+    "observe_all",
+]
 
 
 class SensorConfigError(ValueError):
@@ -43,6 +51,7 @@ class RadarSensor:
     Detection range follows the radar equation: a target of ``rcs_ref_m2`` is detected out to
     ``range_ref_km``; :meth:`max_range_m` scales it by ``(rcs / rcs_ref) ** (1/4)``.
     """
+
     kind: ClassVar[str] = "radar"
     name: str
     aliases: tuple[str, ...] = ()
@@ -69,8 +78,9 @@ class RadarSensor:
     @property
     def ecef_m(self) -> np.ndarray:
         """Sensor position, ECEF m, shape (3,)."""
-        return geodetic_to_ecef(math.radians(self.lat_deg), math.radians(self.lon_deg),
-                                self.height_m)
+        return geodetic_to_ecef(
+            math.radians(self.lat_deg), math.radians(self.lon_deg), self.height_m
+        )
 
     def max_range_m(self, rcs_m2=None):
         """Detection range (m) of a target of ``rcs_m2`` (m^2, scalar or array); default rcs_ref."""
@@ -86,13 +96,21 @@ class RadarSensor:
         """Validated copy with some fields changed, e.g. ``lat_deg=..., boresight_az_deg=...``."""
         return _override(self, changes)
 
-    def observe(self, truth: Truth, rng: np.random.Generator, noise: bool = True, *,
-                rcs_m2=0.1, t_start_s: float = 0.0,
-                first_det_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    def observe(
+        self,
+        truth: Truth,
+        rng: np.random.Generator,
+        noise: bool = True,
+        *,
+        rcs_m2=0.1,
+        t_start_s: float = 0.0,
+        first_det_id: int = 0,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """This radar's detections and truth ids of ``truth`` (:func:`.radar.observe`; target
         RCS ``rcs_m2``, m^2); ``noise=False``: exact measurements."""
-        return radar.observe(self, truth, rng, noise, rcs_m2=rcs_m2, t_start_s=t_start_s,
-                             first_det_id=first_det_id)
+        return radar.observe(
+            self, truth, rng, noise, rcs_m2=rcs_m2, t_start_s=t_start_s, first_det_id=first_det_id
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,6 +120,7 @@ class IRSensor:
     Measures azimuth and elevation of a burning booster in the satellite's own geodetic ENU
     frame, only above ``min_target_altitude_km``; line-of-sight noise ``sigma_angle_urad``.
     """
+
     kind: ClassVar[str] = "ir"
     name: str
     aliases: tuple[str, ...] = ()
@@ -119,8 +138,9 @@ class IRSensor:
     @property
     def ecef_m(self) -> np.ndarray:
         """Satellite position, ECEF m, shape (3,)."""
-        return geodetic_to_ecef(math.radians(self.lat_deg), math.radians(self.lon_deg),
-                                self.altitude_km * 1e3)
+        return geodetic_to_ecef(
+            math.radians(self.lat_deg), math.radians(self.lon_deg), self.altitude_km * 1e3
+        )
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> IRSensor:
@@ -131,14 +151,22 @@ class IRSensor:
         """Validated copy with some fields changed."""
         return _override(self, changes)
 
-    def observe(self, truth: Truth, rng: np.random.Generator, noise: bool = True, *,
-                rcs_m2=None, t_start_s: float = 0.0,
-                first_det_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    def observe(
+        self,
+        truth: Truth,
+        rng: np.random.Generator,
+        noise: bool = True,
+        *,
+        rcs_m2=None,
+        t_start_s: float = 0.0,
+        first_det_id: int = 0,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """This satellite's detections and truth ids of ``truth`` (:func:`.infrared.observe`;
         ``rcs_m2`` is ignored: infrared sees the plume); ``noise=False``: exact lines of
         sight."""
-        return infrared.observe(self, truth, rng, noise, t_start_s=t_start_s,
-                                first_det_id=first_det_id)
+        return infrared.observe(
+            self, truth, rng, noise, t_start_s=t_start_s, first_det_id=first_det_id
+        )
 
 
 Sensor = RadarSensor | IRSensor
@@ -146,15 +174,24 @@ _KINDS: dict[str, type] = {"radar": RadarSensor, "ir": IRSensor}
 
 # (low, high, low included, high included) for every number; units as in the field names.
 _RANGES = {
-    "lat_deg": (-90, 90, True, True), "lon_deg": (-180, 180, True, True),
-    "height_m": (-500, 1e5, True, True), "boresight_az_deg": (-360, 360, True, True),
-    "boresight_el_deg": (-90, 90, True, True), "fov_half_az_deg": (0, 180, False, True),
-    "fov_half_el_deg": (0, 90, False, True), "min_elevation_deg": (-90, 90, True, True),
-    "range_ref_km": (0, 5e4, False, True), "rcs_ref_m2": (0, 1e4, False, True),
-    "sigma_range_m": (0, 1e5, False, True), "sigma_angle_mrad": (0, 1e3, False, True),
-    "sigma_range_rate_m_s": (0, 1e4, False, True), "revisit_s": (0, 86400, False, True),
-    "pd": (0, 1, False, True), "false_alarms_per_scan": (0, 1e3, True, True),
-    "altitude_km": (0, 1e6, False, True), "sigma_angle_urad": (0, 1e6, False, True),
+    "lat_deg": (-90, 90, True, True),
+    "lon_deg": (-180, 180, True, True),
+    "height_m": (-500, 1e5, True, True),
+    "boresight_az_deg": (-360, 360, True, True),
+    "boresight_el_deg": (-90, 90, True, True),
+    "fov_half_az_deg": (0, 180, False, True),
+    "fov_half_el_deg": (0, 90, False, True),
+    "min_elevation_deg": (-90, 90, True, True),
+    "range_ref_km": (0, 5e4, False, True),
+    "rcs_ref_m2": (0, 1e4, False, True),
+    "sigma_range_m": (0, 1e5, False, True),
+    "sigma_angle_mrad": (0, 1e3, False, True),
+    "sigma_range_rate_m_s": (0, 1e4, False, True),
+    "revisit_s": (0, 86400, False, True),
+    "pd": (0, 1, False, True),
+    "false_alarms_per_scan": (0, 1e3, True, True),
+    "altitude_km": (0, 1e6, False, True),
+    "sigma_angle_urad": (0, 1e6, False, True),
     "min_target_altitude_km": (0, 1e3, True, True),
 }
 NAME_MAX = 24  # the `sensor` field of a detection record is U24
@@ -164,22 +201,30 @@ def _convert(kind: str, name: str, value: Any) -> Any:
     """Check one value against the dataclass field type ``kind`` (annotation string)."""
     if kind == "float":
         lo, hi, lo_in, hi_in = _RANGES[name]
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(
-            value) and (lo <= value if lo_in else lo < value) and (
-            value <= hi if hi_in else value < hi)
+        ok = (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (lo <= value if lo_in else lo < value)
+            and (value <= hi if hi_in else value < hi)
+        )
         if not ok:
-            raise ValueError(f"must be a number in {'[' if lo_in else '('}{lo:g}, {hi:g}"
-                             f"{']' if hi_in else ')'}")
+            raise ValueError(
+                f"must be a number in {'[' if lo_in else '('}{lo:g}, {hi:g}{']' if hi_in else ')'}"
+            )
         return float(value) % 360.0 if name == "boresight_az_deg" else float(value)
     if kind == "bool":
         if not isinstance(value, bool):
             raise ValueError("must be true or false")
         return value
     if kind == "str":
-        if not isinstance(value, str) or (name == "name" and not (
-                value.strip() == value and 0 < len(value) <= NAME_MAX)):
-            raise ValueError("must be a string" + (
-                f" of 1-{NAME_MAX} characters without outer spaces" if name == "name" else ""))
+        if not isinstance(value, str) or (
+            name == "name" and not (value.strip() == value and 0 < len(value) <= NAME_MAX)
+        ):
+            raise ValueError(
+                "must be a string"
+                + (f" of 1-{NAME_MAX} characters without outer spaces" if name == "name" else "")
+            )
         return value
     if isinstance(value, list | tuple) and all(isinstance(a, str) and a.strip() for a in value):
         return tuple(value)  # tuple[str, ...]
@@ -191,8 +236,9 @@ def _id_as_name(raw: Mapping[str, Any]) -> dict[str, Any]:
     raw = dict(raw)
     if "id" in raw:
         if raw.get("name", raw["id"]) != raw["id"]:
-            raise SensorConfigError(f"sensor {raw['name']!r}: give 'name' or 'id', not both "
-                                    f"(got id {raw['id']!r})")
+            raise SensorConfigError(
+                f"sensor {raw['name']!r}: give 'name' or 'id', not both (got id {raw['id']!r})"
+            )
         raw["name"] = raw.pop("id")
     return raw
 
@@ -205,8 +251,10 @@ def _build(cls: Any, raw: Any) -> Any:
     raw = _id_as_name(raw)
     owner = f"sensor {raw.get('name')!r}"
     if raw.get("kind", cls.kind) != cls.kind:
-        raise SensorConfigError(f"{owner}: field 'kind' must be {cls.kind!r} for "
-                                f"{cls.__name__} (got {raw.get('kind')!r})")
+        raise SensorConfigError(
+            f"{owner}: field 'kind' must be {cls.kind!r} for "
+            f"{cls.__name__} (got {raw.get('kind')!r})"
+        )
     known = {f.name: f for f in fields(cls)}
     if unknown := sorted(set(map(str, raw)) - set(known) - {"kind"}):
         raise SensorConfigError(f"{owner}: unknown field(s) {', '.join(unknown)}")
@@ -221,9 +269,12 @@ def _build(cls: Any, raw: Any) -> Any:
         except ValueError as exc:
             raise SensorConfigError(f"{owner}: field '{name}' {exc} (got {raw[name]!r})") from None
     if cls is RadarSensor and kwargs["min_elevation_deg"] > (
-            kwargs["boresight_el_deg"] + kwargs["fov_half_el_deg"]):
-        raise SensorConfigError(f"{owner}: field 'min_elevation_deg' is above the top of the "
-                                "elevation coverage (boresight_el_deg + fov_half_el_deg)")
+        kwargs["boresight_el_deg"] + kwargs["fov_half_el_deg"]
+    ):
+        raise SensorConfigError(
+            f"{owner}: field 'min_elevation_deg' is above the top of the "
+            "elevation coverage (boresight_el_deg + fov_half_el_deg)"
+        )
     return cls(**kwargs)
 
 
@@ -239,8 +290,9 @@ def _from_raw(raw: Any, index: int) -> Sensor:
     kind = raw.get("kind") if isinstance(raw, Mapping) else None
     if kind not in _KINDS:
         name = raw.get("name") if isinstance(raw, Mapping) else None
-        raise SensorConfigError(f"sensor {name or index!r}: field 'kind' must be "
-                                f"{' | '.join(_KINDS)} (got {kind!r})")
+        raise SensorConfigError(
+            f"sensor {name or index!r}: field 'kind' must be {' | '.join(_KINDS)} (got {kind!r})"
+        )
     return _build(_KINDS[kind], raw)
 
 
@@ -248,9 +300,13 @@ def load_sensors(path: str | Path | None = None) -> dict[str, Sensor]:
     """Sensors by canonical name from ``path`` (same YAML format) or the packaged catalog."""
     where = str(path) if path is not None else "packaged sensors.yaml"
     try:
-        text = (Path(path).read_text(encoding="utf-8") if path is not None else
-                resources.files("launchwatch.sense").joinpath("data", "sensors.yaml")
-                .read_text("utf-8"))
+        text = (
+            Path(path).read_text(encoding="utf-8")
+            if path is not None
+            else resources.files("launchwatch.sense")
+            .joinpath("data", "sensors.yaml")
+            .read_text("utf-8")
+        )
         doc = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise SensorConfigError(f"cannot read sensor catalog {where}: {exc}") from None
@@ -303,9 +359,15 @@ def build_sensor(spec: str | Mapping[str, Any] | Sensor) -> Sensor:
 
 
 # --- the merged feed -----------------------------------------------------------------------------
-def observe_all(sensors: Iterable[Sensor] | Mapping[str, Sensor], truth: Truth,
-                rng: np.random.Generator, *, rcs_m2=0.1, t_start_s: float = 0.0,
-                first_det_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def observe_all(
+    sensors: Iterable[Sensor] | Mapping[str, Sensor],
+    truth: Truth,
+    rng: np.random.Generator,
+    *,
+    rcs_m2=0.1,
+    t_start_s: float = 0.0,
+    first_det_id: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
     """All sensors' detections merged into one time-ordered stream (stable: ties keep sensor
     order) with ids ``first_det_id, first_det_id + 1, ...`` in stream order, and the aligned
     truth ids.  Each sensor draws from its own child of ``rng`` (``rng.spawn``), so adding a
@@ -313,8 +375,10 @@ def observe_all(sensors: Iterable[Sensor] | Mapping[str, Sensor], truth: Truth,
     items = list(sensors.values() if isinstance(sensors, Mapping) else sensors)
     if len({s.name for s in items}) != len(items):
         raise SensorConfigError("observe_all: sensor names must be unique")
-    parts = [s.observe(truth, child, rcs_m2=rcs_m2, t_start_s=t_start_s)
-             for s, child in zip(items, rng.spawn(len(items)), strict=True)]
+    parts = [
+        s.observe(truth, child, rcs_m2=rcs_m2, t_start_s=t_start_s)
+        for s, child in zip(items, rng.spawn(len(items)), strict=True)
+    ]
     det = np.concatenate([p[0] for p in parts]) if parts else empty_detections()
     ids = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, TRUTH_ID_DTYPE)
     until = getattr(truth, "sensed_until_s", None)

@@ -33,8 +33,15 @@ import numpy as np
 
 from .records import DETECTION_DTYPE
 
-REASONS = ("malformed", "non_finite", "out_of_range", "unknown_sensor", "duplicate",
-           "future", "too_late")
+REASONS = (
+    "malformed",
+    "non_finite",
+    "out_of_range",
+    "unknown_sensor",
+    "duplicate",
+    "future",
+    "too_late",
+)
 
 #: Default of how far ahead (s) of the reference time a detection may be dated.
 MAX_AHEAD_S = 60.0
@@ -55,8 +62,12 @@ class Ledger:
     rejected: Counter = field(default_factory=Counter)
 
     def as_dict(self) -> dict:
-        return {"received": self.received, "released": self.released,
-                "rejected": dict(self.rejected), "rejected_total": sum(self.rejected.values())}
+        return {
+            "received": self.received,
+            "released": self.released,
+            "rejected": dict(self.rejected),
+            "rejected_total": sum(self.rejected.values()),
+        }
 
 
 class StreamGate:
@@ -68,8 +79,14 @@ class StreamGate:
     dated; ``clock`` returns the receiver's current time on the stream's time axis (s).
     """
 
-    def __init__(self, sensors: dict[str, str], *, window_s: float = 5.0,
-                 max_ahead_s: float = MAX_AHEAD_S, clock=None):
+    def __init__(
+        self,
+        sensors: dict[str, str],
+        *,
+        window_s: float = 5.0,
+        max_ahead_s: float = MAX_AHEAD_S,
+        clock=None,
+    ):
         if window_s < 0 or not np.isfinite(window_s):
             raise ValueError("window_s must be a non-negative number")
         if not max_ahead_s >= 0:  # also refuses NaN
@@ -112,8 +129,7 @@ class StreamGate:
         alive = self._reject(~known, "unknown_sensor", alive)
         t_ok = np.isfinite(arr["t_s"])
         need = np.where(radar[:, None], [True, True, True, False], [True, True, False, False])
-        vals_ok = np.all(np.isfinite(z) | ~need, axis=1) & np.all(
-            np.isfinite(sig) | ~need, axis=1)
+        vals_ok = np.all(np.isfinite(z) | ~need, axis=1) & np.all(np.isfinite(sig) | ~need, axis=1)
         pos_ok = np.all(np.isfinite(arr["sensor_ecef_m"]), axis=1)
         rr_given = radar & ~np.isnan(z[:, 3])
         rr_ok = ~rr_given | (np.isfinite(z[:, 3]) & np.isfinite(sig[:, 3]))
@@ -125,12 +141,15 @@ class StreamGate:
             el = np.where(radar, z[:, 2], z[:, 1])
             in_range = (
                 (np.abs(el) <= 0.5 * np.pi + 1e-9)
-                & (az >= 0.0) & (az < 2.0 * np.pi + 1e-9)
+                & (az >= 0.0)
+                & (az < 2.0 * np.pi + 1e-9)
                 & np.all((sig > 0.0) | ~need, axis=1)
-                & (r_sensor >= MIN_SENSOR_RADIUS_M) & (r_sensor <= MAX_SENSOR_RADIUS_M)
+                & (r_sensor >= MIN_SENSOR_RADIUS_M)
+                & (r_sensor <= MAX_SENSOR_RADIUS_M)
                 & (~radar | ((z[:, 0] > 0.0) & (z[:, 0] < MAX_RANGE_M)))
                 & (~rr_given | (np.abs(z[:, 3]) < MAX_RANGE_RATE_M_S))
-                & (arr["t_s"] >= 0.0))
+                & (arr["t_s"] >= 0.0)
+            )
         alive = self._reject(~in_range, "out_of_range", alive)
         # Duplicates: seen before, or repeated within this batch (first one wins).
         ids = arr["det_id"]

@@ -63,18 +63,36 @@ def _launch_states(launch: Launch, where: str, times_rel: np.ndarray):
             burn = default_burn_time_s(rng, apogee)
             model, generic = generic_boost(burn), True
             bounds = generic_thrust_scale_bounds(burn, rng, apogee)
-        shot = shape(model, lat, lon, rng, az, trajectory=launch.trajectory, apogee_m=apogee,
-                     generic=generic, energy_bounds=bounds)
+        shot = shape(
+            model,
+            lat,
+            lon,
+            rng,
+            az,
+            trajectory=launch.trajectory,
+            apogee_m=apogee,
+            generic=generic,
+            energy_bounds=bounds,
+        )
     except (KeyError, ShapeError, ValueError) as exc:
         raise ScenarioError(f"{where}: {str(exc).strip(chr(39))}") from None
     out = np.full((times_rel.size, 6), np.nan)
     n = int(np.searchsorted(times_rel, shot.flight_time_s + 1.0))
-    tr = propagate(model, lat, lon, shot.launch_azimuth_deg, shot.ctrl[None, :],
-                   sample_times_s=times_rel[:n], t_max_s=shot.flight_time_s + 60.0)
+    tr = propagate(
+        model,
+        lat,
+        lon,
+        shot.launch_azimuth_deg,
+        shot.ctrl[None, :],
+        sample_times_s=times_rel[:n],
+        t_max_s=shot.flight_time_s + 60.0,
+    )
     out[:n] = tr.samples_ecef()[0]
-    desc = (f"{launch.id}: {model.name} from {launch.site or f'{lat:.2f},{lon:.2f}'}, "
-            f"{shot.range_m / 1e3:,.0f} km, apogee {shot.apogee_m / 1e3:,.0f} km, "
-            f"{launch.trajectory}")
+    desc = (
+        f"{launch.id}: {model.name} from {launch.site or f'{lat:.2f},{lon:.2f}'}, "
+        f"{shot.range_m / 1e3:,.0f} km, apogee {shot.apogee_m / 1e3:,.0f} km, "
+        f"{launch.trajectory}"
+    )
     return out, float(tr.t_burnout_s[0]), float(tr.t_impact_s[0]), desc
 
 
@@ -84,27 +102,37 @@ def _coast_from_burnout(launch: Launch, lat, lon, az, times_rel):
     r = frames.geodetic_to_ecef(lat_r, lon_r, b.altitude_km * 1e3)
     enu = frames.enu_matrix(lat_r, lon_r)  # rows: east, north, up (ECEF -> ENU)
     g, a = math.radians(b.angle_deg), math.radians(az)
-    v_enu = b.speed_km_s * 1e3 * np.array([math.cos(g) * math.sin(a), math.cos(g) * math.cos(a),
-                                           math.sin(g)])
+    v_enu = (
+        b.speed_km_s
+        * 1e3
+        * np.array([math.cos(g) * math.sin(a), math.cos(g) * math.cos(a), math.sin(g)])
+    )
     v = enu.T @ v_enu
     r_i, v_i = frames.ecef_to_eci(r, b.time_s, v_ecef=v)
     body = VehicleModel.coasting_body(
         mass_kg=b.beta_kg_m2 * BURNOUT_BODY_CD * BURNOUT_BODY_AREA_M2,
-        area_m2=BURNOUT_BODY_AREA_M2, cd=(BURNOUT_BODY_CD, BURNOUT_BODY_CD))
+        area_m2=BURNOUT_BODY_AREA_M2,
+        cd=(BURNOUT_BODY_CD, BURNOUT_BODY_CD),
+    )
     y0 = np.concatenate([r_i, v_i])[None, :]
     first = propagate_states(body, y0, b.time_s, t_max_s=20_000.0)
     n = int(np.searchsorted(times_rel, float(first.t_impact_s[0]) + 1.0))
-    tr = propagate_states(body, y0, b.time_s, sample_times_s=times_rel[:n],
-                          t_max_s=float(first.t_impact_s[0]) + 60.0, launch_lat_deg=lat,
-                          launch_lon_deg=lon)
+    tr = propagate_states(
+        body,
+        y0,
+        b.time_s,
+        sample_times_s=times_rel[:n],
+        t_max_s=float(first.t_impact_s[0]) + 60.0,
+        launch_lat_deg=lat,
+        launch_lon_deg=lon,
+    )
     out = np.full((times_rel.size, 6), np.nan)
     out[:n] = tr.samples_ecef()[0]
     desc = f"{launch.id}: coasting from burnout ({b.speed_km_s} km/s, {b.angle_deg} deg)"
     return out, float(b.time_s), float(tr.t_impact_s[0]), desc
 
 
-def build_truth(scenario: Scenario, *, max_duration_s: float = 20_000.0) -> tuple[Truth,
-                                                                                  list[str]]:
+def build_truth(scenario: Scenario, *, max_duration_s: float = 20_000.0) -> tuple[Truth, list[str]]:
     """Fly every launch; returns the truth and one description line per launch."""
     dt_s = scenario.time_step_s
     horizon = scenario.duration_s or max_duration_s
@@ -134,8 +162,18 @@ def build_truth(scenario: Scenario, *, max_duration_s: float = 20_000.0) -> tupl
         keep = times <= end
         times, states, burning = times[keep], states[:, keep], burning[:, keep]
     burning &= ~np.isnan(states[..., 0])
-    until = np.array([launch.time_s + launch.sensed_until_s if launch.sensed_until_s is not None
-                      else np.inf for launch in scenario.launches])
-    return Truth(times_s=times, states_ecef=states, burning=burning, launch_time_s=t_launch,
-                 impact_time_s=t_impact, names=tuple(launch.id for launch in scenario.launches),
-                 sensed_until_s=until if np.isfinite(until).any() else None), descriptions
+    until = np.array(
+        [
+            launch.time_s + launch.sensed_until_s if launch.sensed_until_s is not None else np.inf
+            for launch in scenario.launches
+        ]
+    )
+    return Truth(
+        times_s=times,
+        states_ecef=states,
+        burning=burning,
+        launch_time_s=t_launch,
+        impact_time_s=t_impact,
+        names=tuple(launch.id for launch in scenario.launches),
+        sensed_until_s=until if np.isfinite(until).any() else None,
+    ), descriptions

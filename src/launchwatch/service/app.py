@@ -81,11 +81,16 @@ class EventIn(BaseModel):
 
     launch_date: dt.date = Field(description="Local launch date, YYYY-MM-DD.")
     launch_time_local: str | None = Field(
-        None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Local clock time, HH:MM.")
-    utc_offset: str | None = Field(None, pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$",
-                                   description="UTC offset of the local time, e.g. +09:00.")
-    site: Name | None = Field(None, description="Launch site or area (a catalog name or alias "
-                                                "fills in its coordinates).")
+        None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Local clock time, HH:MM."
+    )
+    utc_offset: str | None = Field(
+        None,
+        pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$",
+        description="UTC offset of the local time, e.g. +09:00.",
+    )
+    site: Name | None = Field(
+        None, description="Launch site or area (a catalog name or alias fills in its coordinates)."
+    )
     site_lat_deg: float | None = Field(None, ge=-90, le=90)
     site_lon_deg: float | None = Field(None, ge=-180, le=180)
     missile_name: Name | None = None
@@ -118,8 +123,9 @@ class EventIn(BaseModel):
         for a, b in (("site_lat_deg", "site_lon_deg"), ("landing_lat_deg", "landing_lon_deg")):
             if (getattr(self, a) is None) != (getattr(self, b) is None):
                 raise ValueError(f"give both {a} and {b}, or neither")
-        if (self.launch_time_local is None) != (self.utc_offset is None) \
-                and self.launch_time_local is not None:
+        if (self.launch_time_local is None) != (
+            self.utc_offset is None
+        ) and self.launch_time_local is not None:
             raise ValueError("a launch_time_local needs its utc_offset (e.g. +09:00)")
         return self
 
@@ -127,8 +133,11 @@ class EventIn(BaseModel):
 class IngestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=MAX_TEXT,
-                      description="A plain-text statement or news article in English.")
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_TEXT,
+        description="A plain-text statement or news article in English.",
+    )
     source: str | None = Field(None, max_length=500)
 
 
@@ -142,8 +151,9 @@ class Added(BaseModel):
 class RunIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    speed: float = Field(20.0, gt=0, le=10_000,
-                         description="Replay speed-up over scenario time (20 = 20x).")
+    speed: float = Field(
+        20.0, gt=0, le=10_000, description="Replay speed-up over scenario time (20 = 20x)."
+    )
 
 
 class RunInfo(BaseModel):
@@ -156,11 +166,13 @@ class RunInfo(BaseModel):
     compute_s: float | None = None
     verdict: str | None = None
     no_warning: bool | None = None
-    event_id: int | None = Field(None, description="The launch event the finished run was "
-                                                   "stored as in the record.")
+    event_id: int | None = Field(
+        None, description="The launch event the finished run was stored as in the record."
+    )
     record_error: str | None = None
-    progress: dict[str, Any] | None = Field(None, description="While computing: the latest "
-                                            "{stage, percent, elapsed_s} of the chain.")
+    progress: dict[str, Any] | None = Field(
+        None, description="While computing: the latest {stage, percent, elapsed_s} of the chain."
+    )
 
 
 def _one_line(errors) -> str:
@@ -196,24 +208,59 @@ def _new_report(ev: EventIn) -> NewReport:
         from ..earth.zones import zone_of
 
         zone = zone_of(ev.landing_lat_deg, ev.landing_lon_deg)
-        event.update(landing_lat_deg=ev.landing_lat_deg, landing_lon_deg=ev.landing_lon_deg,
-                     zone_kind=zone["kind"], zone_country=zone["country"])
-    missing = [f for f in ("launch_time_local", "site", "missile_class", "range_km",
-                           "apogee_km", "flight_time_s", "landing_area", "authority")
-               if getattr(ev, f) is None]
+        event.update(
+            landing_lat_deg=ev.landing_lat_deg,
+            landing_lon_deg=ev.landing_lon_deg,
+            zone_kind=zone["kind"],
+            zone_country=zone["country"],
+        )
+    missing = [
+        f
+        for f in (
+            "launch_time_local",
+            "site",
+            "missile_class",
+            "range_km",
+            "apogee_km",
+            "flight_time_s",
+            "landing_area",
+            "authority",
+        )
+        if getattr(ev, f) is None
+    ]
     return NewReport(
-        text_hash=_text_hash(ev.model_dump(mode="json")), launch_date=ev.launch_date,
-        launch_time_local=ev.launch_time_local, utc_offset=ev.utc_offset, site_name=site,
-        site_lat_deg=lat, site_lon_deg=lon, missile_name=ev.missile_name,
-        missile_class=ev.missile_class, n_missiles=ev.n_missiles, range_km=ev.range_km,
-        apogee_km=ev.apogee_km, flight_time_s=ev.flight_time_s, landing_area=ev.landing_area,
-        eez_claim=ev.eez_claim, authority=ev.authority, outlet=ev.outlet,
-        published_utc=published, source=ev.source, missing=missing,
-        details={"notes": ["created through the API"]}, event=event)
+        text_hash=_text_hash(ev.model_dump(mode="json")),
+        launch_date=ev.launch_date,
+        launch_time_local=ev.launch_time_local,
+        utc_offset=ev.utc_offset,
+        site_name=site,
+        site_lat_deg=lat,
+        site_lon_deg=lon,
+        missile_name=ev.missile_name,
+        missile_class=ev.missile_class,
+        n_missiles=ev.n_missiles,
+        range_km=ev.range_km,
+        apogee_km=ev.apogee_km,
+        flight_time_s=ev.flight_time_s,
+        landing_area=ev.landing_area,
+        eez_claim=ev.eez_claim,
+        authority=ev.authority,
+        outlet=ev.outlet,
+        published_utc=published,
+        source=ev.source,
+        missing=missing,
+        details={"notes": ["created through the API"]},
+        event=event,
+    )
 
 
-def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | None = None,
-               limits: Limits | None = None) -> FastAPI:
+def create_app(
+    store: Store,
+    *,
+    runs: RunManager | None = None,
+    keys: KeyRing | None = None,
+    limits: Limits | None = None,
+) -> FastAPI:
     """The application around ``store`` (and a run manager, by default the real chain).
 
     ``keys`` holds the API keys that may write (default: none, so the service is read-only);
@@ -225,6 +272,7 @@ def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | 
     hub = runs.hub if runs is not None else Hub()
     runs = runs or RunManager(hub, run_scenario)
     if runs.on_done is None:  # a finished run becomes a (simulated) launch event
+
         def on_done(run, msgs):
             event_id = record_run(store, run, msgs)
             if limits.keep_simulated is not None:  # retention of simulated runs
@@ -248,53 +296,79 @@ def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | 
             with contextlib.suppress(RecordError, SQLAlchemyError):
                 runlog.interrupt(list(runs.runs.values()))
 
-    app = FastAPI(title="launchwatch", version="0.1.0", lifespan=lifespan,
-                  description="Launch event records, scenario runs and the live feed of the "
-                              "launchwatch chain (sense, track, assess, warn). Dashboard at /.",
-                  docs_url=None, redoc_url=None)  # offline docs: add_offline_docs below
+    app = FastAPI(
+        title="launchwatch",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Launch event records, scenario runs and the live feed of the "
+        "launchwatch chain (sense, track, assess, warn). Dashboard at /.",
+        docs_url=None,
+        redoc_url=None,
+    )  # offline docs: add_offline_docs below
     app.state.store, app.state.runs, app.state.hub = store, runs, hub
     app.state.keys, app.state.limits = keys, limits
     add_offline_docs(app)
     app.add_middleware(Guard, limits=limits)
 
-    bearer_dep = Depends(HTTPBearer(auto_error=False, scheme_name="apiKey", description=(
-        "An API key made by `launchwatch keys create --role writer|operator|admin`, sent as "
-        "`Authorization: Bearer lw_...`. Reads need no key.")))
+    bearer_dep = Depends(
+        HTTPBearer(
+            auto_error=False,
+            scheme_name="apiKey",
+            description=(
+                "An API key made by `launchwatch keys create --role writer|operator|admin`, sent as "
+                "`Authorization: Bearer lw_...`. Reads need no key."
+            ),
+        )
+    )
 
     def require(role: str):
         """Dependency: the caller holds a key of at least ``role`` (and is within its rate)."""
-        def check(request: Request, cred: HTTPAuthorizationCredentials | None = bearer_dep
-                  ) -> Caller:
+
+        def check(
+            request: Request, cred: HTTPAuthorizationCredentials | None = bearer_dep
+        ) -> Caller:
             addr = request.client.host if request.client else "unknown"
             if wait := addr_rate.take(addr):
                 raise too_many(wait, "address")
             if cred is None:
-                raise HTTPException(401, f"this needs an API key of role {role} or above "
-                                         "(Authorization: Bearer lw_...)",
-                                    headers={"WWW-Authenticate": "Bearer"})
+                raise HTTPException(
+                    401,
+                    f"this needs an API key of role {role} or above (Authorization: Bearer lw_...)",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
             caller = keys.check(cred.credentials)
             if caller is None:
-                raise HTTPException(401, "the API key is unknown or revoked",
-                                    headers={"WWW-Authenticate": "Bearer"})
+                raise HTTPException(
+                    401, "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
+                )
             if not role_at_least(caller.role, role):
                 raise HTTPException(403, f"this needs role {role}; the key is a {caller.role}")
             if wait := key_rate.take(caller.key_id or ""):
                 raise too_many(wait, "key")
             return caller
+
         return check
 
     as_writer, as_operator = Depends(require("writer")), Depends(require("operator"))
-    auth_errors = {401: {"description": "No API key, or an unknown or revoked one"},
-                   403: {"description": "The key's role may not do this"},
-                   429: {"description": "Too many writes; see Retry-After"}}
+    auth_errors = {
+        401: {"description": "No API key, or an unknown or revoked one"},
+        403: {"description": "The key's role may not do this"},
+        429: {"description": "Too many writes; see Retry-After"},
+    }
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_req, exc: RequestValidationError):
         errs = exc.errors()
-        return JSONResponse(status_code=422, content={
-            "detail": _one_line(errs),
-            "errors": [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg"))}
-                       for e in errs]})
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": _one_line(errs),
+                "errors": [
+                    {"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg"))}
+                    for e in errs
+                ],
+            },
+        )
 
     @app.exception_handler(DamagedRecord)
     async def _damaged(_req, exc: DamagedRecord):
@@ -306,47 +380,68 @@ def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | 
 
     @app.exception_handler(OperationalError)
     async def _busy(_req, exc: OperationalError):
-        return JSONResponse(status_code=503, content={
-            "detail": f"the record is unavailable, retry: {str(exc.orig).strip()}"})
+        return JSONResponse(
+            status_code=503,
+            content={"detail": f"the record is unavailable, retry: {str(exc.orig).strip()}"},
+        )
 
     # -- events -----------------------------------------------------------------------------
     @app.get("/api/events", tags=["events"], response_model=list[dict[str, Any]])
     def list_events(
         since: Annotated[dt.date | None, Query(description="Local launch date >= this.")] = None,
-        site: Annotated[str | None, Query(max_length=80, description="Site name or alias.")]
-        = None,
-        missile_class: Annotated[str | None, Query(alias="class", max_length=16,
-                                                   description="SRBM, MRBM, IRBM, ICBM ...")]
-        = None,
+        site: Annotated[str | None, Query(max_length=80, description="Site name or alias.")] = None,
+        missile_class: Annotated[
+            str | None,
+            Query(alias="class", max_length=16, description="SRBM, MRBM, IRBM, ICBM ..."),
+        ] = None,
         q: Annotated[str | None, Query(max_length=200, description="Text to search.")] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
         reports: Annotated[bool, Query(description="Include each event's reports.")] = True,
-        simulated: Annotated[bool, Query(description="Include simulated runs (the record "
-                                                     "lists reported events only by default).")]
-        = False,
-        order: Annotated[Literal["asc", "desc"], Query(
-            description="By local launch date: oldest (asc) or newest (desc) first.")] = "asc",
+        simulated: Annotated[
+            bool,
+            Query(
+                description="Include simulated runs (the record "
+                "lists reported events only by default)."
+            ),
+        ] = False,
+        order: Annotated[
+            Literal["asc", "desc"],
+            Query(description="By local launch date: oldest (asc) or newest (desc) first."),
+        ] = "asc",
     ):
         """Events, filtered and paged in the database (``X-Total-Count`` gives the number of
         matching events)."""
-        filters = {"since": since, "site": site, "missile_class": missile_class, "q": q,
-                   "simulated": None if simulated else False}
+        filters = {
+            "since": since,
+            "site": site,
+            "missile_class": missile_class,
+            "q": q,
+            "simulated": None if simulated else False,
+        }
         evs = store.events(**filters, limit=limit, offset=offset, newest_first=order == "desc")
         out = [event_dict(e, reports=reports) for e in evs]
         total = store.count_events(**filters)
         return JSONResponse(jsonable(out), headers={"X-Total-Count": str(total)})
 
-    @app.get("/api/events/{event_id}", tags=["events"], response_model=dict[str, Any],
-             responses={404: {"description": "No such event"}})
+    @app.get(
+        "/api/events/{event_id}",
+        tags=["events"],
+        response_model=dict[str, Any],
+        responses={404: {"description": "No such event"}},
+    )
     def get_event(event_id: Annotated[int, Path(ge=1, le=2**62)]):
         ev = store.event(event_id)
         if ev is None:
             raise HTTPException(404, f"no event {event_id}")
         return jsonable(event_dict(ev))
 
-    @app.get("/api/events/{event_id}/map", tags=["events"], response_model=dict[str, Any],
-             responses={404: {"description": "No such event"}})
+    @app.get(
+        "/api/events/{event_id}/map",
+        tags=["events"],
+        response_model=dict[str, Any],
+        responses={404: {"description": "No such event"}},
+    )
     def get_event_map(event_id: Annotated[int, Path(ge=1, le=2**62)]):
         """The event on the map: site, per-authority landing points and reconstructed ground
         tracks with their side-view profiles (:mod:`.eventmap`)."""
@@ -363,39 +458,71 @@ def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | 
         except DamagedRecord:
             raise
         except IntegrityError as exc:
-            raise HTTPException(409, "a concurrent write conflicted with this report; "
-                                     f"retry ({str(exc.orig).strip()})") from None
+            raise HTTPException(
+                409,
+                f"a concurrent write conflicted with this report; retry ({str(exc.orig).strip()})",
+            ) from None
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
         except SQLAlchemyError as exc:
             if isinstance(exc, OperationalError):
                 raise
-            raise HTTPException(422, f"the record refused the report: {exc}".splitlines()[0]) \
-                from None
-        body = {"event_id": added.event_id, "report_ids": [added.report_id],
-                "duplicate": added.duplicate,
-                "event": jsonable(event_dict(store.event(added.event_id)))}
+            raise HTTPException(
+                422, f"the record refused the report: {exc}".splitlines()[0]
+            ) from None
+        body = {
+            "event_id": added.event_id,
+            "report_ids": [added.report_id],
+            "duplicate": added.duplicate,
+            "event": jsonable(event_dict(store.event(added.event_id))),
+        }
         return JSONResponse(status_code=200 if added.duplicate else 201, content=body)
 
-    @app.post("/api/events", tags=["events"], status_code=201, response_model=Added,
-              responses={200: {"model": Added, "description": "Already in the record"},
-                         409: {"description": "Concurrent write conflict, retry"},
-                         **auth_errors})
+    @app.post(
+        "/api/events",
+        tags=["events"],
+        status_code=201,
+        response_model=Added,
+        responses={
+            200: {"model": Added, "description": "Already in the record"},
+            409: {"description": "Concurrent write conflict, retry"},
+            **auth_errors,
+        },
+    )
     def create_event(ev: EventIn, _caller: Caller = as_writer):
         """Add one report (JSON); 201 when new, 200 with ``duplicate`` when already stored."""
         return _add(_new_report(ev))
 
-    @app.post("/api/events/ingest", tags=["events"], status_code=201, response_model=Added,
-              responses={200: {"model": Added, "description": "Already in the record"},
-                         413: {"description": "The body is too large"}, **auth_errors},
-              openapi_extra={"requestBody": {"required": True, "content": {
-                  "text/plain": {"schema": {"type": "string", "minLength": 1,
-                                            "maxLength": MAX_TEXT}},
-                  "application/json": {"schema": IngestIn.model_json_schema()}}}})
-    async def ingest(request: Request, _caller: Caller = as_writer,
-                     source: Annotated[str | None, Query(max_length=500)] = None,
-                     reconstruct: Annotated[bool, Query(
-                         description="Reconstruct the trajectory (slower).")] = True):
+    @app.post(
+        "/api/events/ingest",
+        tags=["events"],
+        status_code=201,
+        response_model=Added,
+        responses={
+            200: {"model": Added, "description": "Already in the record"},
+            413: {"description": "The body is too large"},
+            **auth_errors,
+        },
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "text/plain": {
+                        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
+                    },
+                    "application/json": {"schema": IngestIn.model_json_schema()},
+                },
+            }
+        },
+    )
+    async def ingest(
+        request: Request,
+        _caller: Caller = as_writer,
+        source: Annotated[str | None, Query(max_length=500)] = None,
+        reconstruct: Annotated[
+            bool, Query(description="Reconstruct the trajectory (slower).")
+        ] = True,
+    ):
         """Extract a launch from a statement or article and store it with its reconstruction;
         422 when the text holds no launch (nothing stored)."""
         from fastapi.concurrency import run_in_threadpool
@@ -421,14 +548,21 @@ def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | 
         if len(text) > MAX_TEXT:
             raise HTTPException(413, f"the text is longer than {MAX_TEXT} characters")
         try:
-            got = await run_in_threadpool(ingest_text, store, text, source=source,
-                                          reconstruct=reconstruct)
+            got = await run_in_threadpool(
+                ingest_text, store, text, source=source, reconstruct=reconstruct
+            )
         except IngestError as exc:
             raise HTTPException(422, str(exc)) from None
         ev = store.event(got.event_id)
-        return JSONResponse(status_code=200 if got.duplicate else 201, content={
-            "event_id": got.event_id, "report_ids": list(got.report_ids),
-            "duplicate": got.duplicate, "event": jsonable(event_dict(ev))})
+        return JSONResponse(
+            status_code=200 if got.duplicate else 201,
+            content={
+                "event_id": got.event_id,
+                "report_ids": list(got.report_ids),
+                "duplicate": got.duplicate,
+                "event": jsonable(event_dict(ev)),
+            },
+        )
 
     # -- scenarios and runs -----------------------------------------------------------------
     @app.get("/api/scenarios", tags=["runs"], response_model=list[dict[str, Any]])
@@ -438,25 +572,42 @@ def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | 
         out = []
         for name in shipped_scenarios():
             s = load_scenario(name)
-            out.append({"name": name, "title": s.name, "description": s.description,
-                        "epoch": s.epoch.isoformat(), "launches": len(s.launches),
-                        "sites": sorted({x.site for x in s.launches if x.site})})
+            out.append(
+                {
+                    "name": name,
+                    "title": s.name,
+                    "description": s.description,
+                    "epoch": s.epoch.isoformat(),
+                    "launches": len(s.launches),
+                    "sites": sorted({x.site for x in s.launches if x.site}),
+                }
+            )
         return out
 
-    @app.post("/api/scenarios/{name}/run", tags=["runs"], status_code=202,
-              response_model=RunInfo,
-              responses={404: {"description": "Unknown scenario"},
-                         **auth_errors,
-                         429: {"description": "Too many runs waiting, or too many writes"}})
-    def start_run(name: Annotated[str, Path(max_length=80)], _caller: Caller = as_operator,
-                  body: RunIn | None = None,
-                  speed: Annotated[float | None, Query(gt=0, le=10_000)] = None):
+    @app.post(
+        "/api/scenarios/{name}/run",
+        tags=["runs"],
+        status_code=202,
+        response_model=RunInfo,
+        responses={
+            404: {"description": "Unknown scenario"},
+            **auth_errors,
+            429: {"description": "Too many runs waiting, or too many writes"},
+        },
+    )
+    def start_run(
+        name: Annotated[str, Path(max_length=80)],
+        _caller: Caller = as_operator,
+        body: RunIn | None = None,
+        speed: Annotated[float | None, Query(gt=0, le=10_000)] = None,
+    ):
         """Start the chain over a shipped scenario; follow it on ``/ws/live``."""
         from ..sense.scenario import shipped_scenarios
 
         if name not in shipped_scenarios():
-            raise HTTPException(404, f"unknown scenario {name!r}; shipped: "
-                                     f"{', '.join(shipped_scenarios())}")
+            raise HTTPException(
+                404, f"unknown scenario {name!r}; shipped: {', '.join(shipped_scenarios())}"
+            )
         sp = speed if speed is not None else (body.speed if body is not None else 20.0)
         try:
             run = runs.submit(name, sp)
@@ -473,8 +624,12 @@ def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | 
         stored = [r for r in runlog.rows()] if runlog is not None else []
         return live_runs + [r for r in stored if r["run_id"] not in ids]
 
-    @app.get("/api/runs/{run_id}", tags=["runs"], response_model=RunInfo,
-             responses={404: {"description": "No such run"}})
+    @app.get(
+        "/api/runs/{run_id}",
+        tags=["runs"],
+        response_model=RunInfo,
+        responses={404: {"description": "No such run"}},
+    )
     def get_run(run_id: Annotated[int, Path(ge=1, le=2**62)]):
         run = runs.get(run_id)
         if run is not None:
@@ -493,10 +648,18 @@ def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | 
         """Maritime zone lines (EEZ outer limits, lines between neighbours) as GeoJSON."""
         return geo.zone_lines_geojson()
 
-    @app.get("/api/areas", tags=["map"], response_model=dict[str, Any],
-             responses={404: {"description": "Unknown area code"}})
-    def areas(code: Annotated[list[str] | None, Query(
-            max_length=100, description="ISO 3166-2 codes, e.g. JP-01; all when absent.")] = None):
+    @app.get(
+        "/api/areas",
+        tags=["map"],
+        response_model=dict[str, Any],
+        responses={404: {"description": "Unknown area code"}},
+    )
+    def areas(
+        code: Annotated[
+            list[str] | None,
+            Query(max_length=100, description="ISO 3166-2 codes, e.g. JP-01; all when absent."),
+        ] = None,
+    ):
         codes = None
         if code:
             codes = [c.strip().upper() for part in code for c in part.split(",") if c.strip()]
@@ -511,8 +674,13 @@ def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | 
     @app.get("/api/health", tags=["service"], response_model=dict[str, Any])
     def health():
         n_ev, n_rep = store.count()
-        return {"status": "ok", "events": n_ev, "reports": n_rep,
-                "subscribers": hub.n_subscribers, "record_revision": store.revision}
+        return {
+            "status": "ok",
+            "events": n_ev,
+            "reports": n_rep,
+            "subscribers": hub.n_subscribers,
+            "record_revision": store.revision,
+        }
 
     # -- live feed --------------------------------------------------------------------------
     @app.websocket("/ws/live")
@@ -538,8 +706,9 @@ def create_app(store: Store, *, runs: RunManager | None = None, keys: KeyRing | 
             receiver = asyncio.ensure_future(_drain(ws))
             while True:
                 getter = asyncio.ensure_future(q.get())
-                done, _ = await asyncio.wait({getter, receiver},
-                                             return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait(
+                    {getter, receiver}, return_when=asyncio.FIRST_COMPLETED
+                )
                 if receiver in done:
                     getter.cancel()
                     break

@@ -20,8 +20,12 @@ from ..record.store import NewReport, Store
 
 AUTHORITY = "launchwatch simulation"
 CONFIDENCE = "simulated"
-_ZONE = {"eez": "EEZ", "territorial_sea": "territorial sea", "land": "land",
-         "high_seas": "high seas"}
+_ZONE = {
+    "eez": "EEZ",
+    "territorial_sea": "territorial sea",
+    "land": "land",
+    "high_seas": "high seas",
+}
 
 
 def _zone_text(v: dict | None) -> str | None:
@@ -37,8 +41,9 @@ def _eez_claim(v: dict | None) -> str:
     return "inside" if v.get("country") == "JPN" and v["kind"] != "high_seas" else "outside"
 
 
-def run_reports(run_id: int, scenario: str, created: float,
-                messages: list[dict]) -> list[NewReport]:
+def run_reports(
+    run_id: int, scenario: str, created: float, messages: list[dict]
+) -> list[NewReport]:
     """The reports (one per missile, sharing one event) of a finished run; ``[]`` when the
     run has no scenario or summary message (nothing to record)."""
     head = next((m for m in messages if m.get("type") == "scenario"), None)
@@ -57,9 +62,15 @@ def run_reports(run_id: int, scenario: str, created: float,
     off = epoch.strftime("%z")
     utc_offset = f"{off[:3]}:{off[3:]}" if off else None
     n = len(launches) or len(per)
-    event = {"confidence": CONFIDENCE, "n_missiles": n, "site_name": first.get("site"),
-             "site_lat_deg": first.get("lat"), "site_lon_deg": first.get("lon"),
-             "launch_time_local": t0.strftime("%H:%M"), "utc_offset": utc_offset}
+    event = {
+        "confidence": CONFIDENCE,
+        "n_missiles": n,
+        "site_name": first.get("site"),
+        "site_lat_deg": first.get("lat"),
+        "site_lon_deg": first.get("lon"),
+        "launch_time_local": t0.strftime("%H:%M"),
+        "utc_offset": utc_offset,
+    }
     out = []
     for i, m in enumerate(per):
         launch = launches.get(m.get("missile")) or first
@@ -75,39 +86,76 @@ def run_reports(run_id: int, scenario: str, created: float,
         if final.get("t_s") is not None and final.get("time_to_impact_s") is not None:
             flight_s = round(final["t_s"] + final["time_to_impact_s"], 1)
         where = _zone_text(verdict)
-        landing = (f"predicted: {where}, {lat:.2f} N {lon:.2f} E" if where and lat is not None
-                   else None)
+        landing = (
+            f"predicted: {where}, {lat:.2f} N {lon:.2f} E" if where and lat is not None else None
+        )
         t_launch = epoch + dt.timedelta(seconds=float(launch.get("time_s") or 0.0))
         if i == 0:
-            event.update(missile_class=final.get("range_class"), landing_area=landing,
-                         landing_lat_deg=lat, landing_lon_deg=lon,
-                         zone_kind=(verdict or {}).get("kind"),
-                         zone_country=(verdict or {}).get("country"))
-        out.append(NewReport(
-            text_hash=hashlib.sha256(f"{run_key}|{m.get('missile')}|{i}".encode()).hexdigest(),
-            launch_date=t0.date(), launch_time_local=t_launch.strftime("%H:%M"),
-            utc_offset=utc_offset, site_name=launch.get("site"),
-            site_lat_deg=launch.get("lat"), site_lon_deg=launch.get("lon"),
-            missile_class=final.get("range_class"), n_missiles=n, range_km=range_km,
-            apogee_km=m.get("apogee_km") or None, flight_time_s=flight_s,
-            landing_area=landing, eez_claim=_eez_claim(verdict), authority=AUTHORITY,
-            published_utc=dt.datetime.now(dt.UTC).replace(tzinfo=None), source=source,
-            missing=[k for k, v in (("missile_class", final.get("range_class")),
-                                    ("range_km", range_km), ("apogee_km", m.get("apogee_km")),
-                                    ("flight_time_s", flight_s), ("landing_area", landing))
-                     if not v],
-            details={"notes": [f"simulated run #{run_id} of scenario {scenario!r}: "
-                               "launchwatch's own prediction, not a real launch"],
-                     "run": {"id": run_id, "scenario": scenario, "launch_id": m.get("missile"),
-                             "verdict": tail.get("verdict"),
-                             "no_warning": tail.get("no_warning"),
-                             "warned": [a.get("code") for a in tail.get("warned", [])]},
-                     "prediction": {"impact_lat": lat, "impact_lon": lon, "verdict": verdict,
-                                    "range_class_prob": final.get("range_class_prob"),
-                                    "ellipse_95_km": final.get("ellipse_95_km"),
-                                    "impact_error_km": final.get("impact_error_km")},
-                     "truth": m.get("truth")},
-            event=dict(event), event_key=f"run:{run_key[:32]}"))
+            event.update(
+                missile_class=final.get("range_class"),
+                landing_area=landing,
+                landing_lat_deg=lat,
+                landing_lon_deg=lon,
+                zone_kind=(verdict or {}).get("kind"),
+                zone_country=(verdict or {}).get("country"),
+            )
+        out.append(
+            NewReport(
+                text_hash=hashlib.sha256(f"{run_key}|{m.get('missile')}|{i}".encode()).hexdigest(),
+                launch_date=t0.date(),
+                launch_time_local=t_launch.strftime("%H:%M"),
+                utc_offset=utc_offset,
+                site_name=launch.get("site"),
+                site_lat_deg=launch.get("lat"),
+                site_lon_deg=launch.get("lon"),
+                missile_class=final.get("range_class"),
+                n_missiles=n,
+                range_km=range_km,
+                apogee_km=m.get("apogee_km") or None,
+                flight_time_s=flight_s,
+                landing_area=landing,
+                eez_claim=_eez_claim(verdict),
+                authority=AUTHORITY,
+                published_utc=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                source=source,
+                missing=[
+                    k
+                    for k, v in (
+                        ("missile_class", final.get("range_class")),
+                        ("range_km", range_km),
+                        ("apogee_km", m.get("apogee_km")),
+                        ("flight_time_s", flight_s),
+                        ("landing_area", landing),
+                    )
+                    if not v
+                ],
+                details={
+                    "notes": [
+                        f"simulated run #{run_id} of scenario {scenario!r}: "
+                        "launchwatch's own prediction, not a real launch"
+                    ],
+                    "run": {
+                        "id": run_id,
+                        "scenario": scenario,
+                        "launch_id": m.get("missile"),
+                        "verdict": tail.get("verdict"),
+                        "no_warning": tail.get("no_warning"),
+                        "warned": [a.get("code") for a in tail.get("warned", [])],
+                    },
+                    "prediction": {
+                        "impact_lat": lat,
+                        "impact_lon": lon,
+                        "verdict": verdict,
+                        "range_class_prob": final.get("range_class_prob"),
+                        "ellipse_95_km": final.get("ellipse_95_km"),
+                        "impact_error_km": final.get("impact_error_km"),
+                    },
+                    "truth": m.get("truth"),
+                },
+                event=dict(event),
+                event_key=f"run:{run_key[:32]}",
+            )
+        )
     return out
 
 

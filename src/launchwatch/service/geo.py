@@ -37,11 +37,14 @@ def sites_geojson() -> dict:
     """The catalog's launch sites as Point features (name, province, aliases)."""
     from ..flight.catalog import load_sites
 
-    feats = [{"type": "Feature",
-              "geometry": {"type": "Point", "coordinates": [s.lon_deg, s.lat_deg]},
-              "properties": {"name": s.name, "province": s.province,
-                             "aliases": list(s.aliases)}}
-             for s in load_sites().values()]
+    feats = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [s.lon_deg, s.lat_deg]},
+            "properties": {"name": s.name, "province": s.province, "aliases": list(s.aliases)},
+        }
+        for s in load_sites().values()
+    ]
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -83,11 +86,18 @@ def compute_zone_lines(region=REGION, step: float = GRID_DEG) -> dict:
         lateral = _contour(contourpy, lon, lat, g, land | high | _far(mine, 2))
         for kind, lines in (("limit", limit), ("lateral", lateral)):
             if lines:
-                feats.append({"type": "Feature",
-                              "geometry": {"type": "MultiLineString", "coordinates": lines},
-                              "properties": {"country": c, "kind": kind}})
-    return {"type": "FeatureCollection", "features": feats,
-            "properties": {"region": list(region), "grid_deg": step}}
+                feats.append(
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "MultiLineString", "coordinates": lines},
+                        "properties": {"country": c, "kind": kind},
+                    }
+                )
+    return {
+        "type": "FeatureCollection",
+        "features": feats,
+        "properties": {"region": list(region), "grid_deg": step},
+    }
 
 
 def _far(mask: np.ndarray, n: int) -> np.ndarray:
@@ -104,8 +114,9 @@ def _far(mask: np.ndarray, n: int) -> np.ndarray:
 
 
 def _contour(contourpy, lon, lat, f, masked) -> list:
-    gen = contourpy.contour_generator(lon, lat, np.ma.array(f, mask=masked),
-                                      line_type=contourpy.LineType.Separate)
+    gen = contourpy.contour_generator(
+        lon, lat, np.ma.array(f, mask=masked), line_type=contourpy.LineType.Separate
+    )
     out = []
     for seg in gen.lines(0.5):
         if len(seg) >= 2:
@@ -147,9 +158,11 @@ def _area_features() -> dict[str, dict]:
     out = {}
     for code, geom in area_polygons().items():
         g = geom.simplify(AREA_SIMPLIFY_DEG, preserve_topology=True)
-        out[code] = {"type": "Feature", "geometry": _rounded(mapping(g)),
-                     "properties": {"code": code, "name": area_name(code),
-                                    "country": area_country(code)}}
+        out[code] = {
+            "type": "Feature",
+            "geometry": _rounded(mapping(g)),
+            "properties": {"code": code, "name": area_name(code), "country": area_country(code)},
+        }
     return out
 
 
@@ -160,8 +173,10 @@ def _rounded(geom: dict) -> dict:
         return [rnd(x) for x in c]
 
     if geom["type"] == "GeometryCollection":
-        return {"type": "GeometryCollection",
-                "geometries": [_rounded(g) for g in geom["geometries"]]}
+        return {
+            "type": "GeometryCollection",
+            "geometries": [_rounded(g) for g in geom["geometries"]],
+        }
     return {"type": geom["type"], "coordinates": rnd(geom["coordinates"])}
 
 

@@ -127,13 +127,20 @@ class Run:
     progress: dict | None = None
 
     def info(self) -> dict:
-        return {"run_id": self.id, "scenario": self.scenario, "speed": self.speed,
-                "state": self.state, "error": self.error, "messages": len(self.backlog),
-                "compute_s": self.compute_s,
-                "verdict": (self.summary or {}).get("verdict"),
-                "no_warning": (self.summary or {}).get("no_warning"),
-                "event_id": self.event_id, "record_error": self.record_error,
-                "progress": self.progress}
+        return {
+            "run_id": self.id,
+            "scenario": self.scenario,
+            "speed": self.speed,
+            "state": self.state,
+            "error": self.error,
+            "messages": len(self.backlog),
+            "compute_s": self.compute_s,
+            "verdict": (self.summary or {}).get("verdict"),
+            "no_warning": (self.summary or {}).get("no_warning"),
+            "event_id": self.event_id,
+            "record_error": self.record_error,
+            "progress": self.progress,
+        }
 
 
 class RunManager:
@@ -144,9 +151,13 @@ class RunManager:
     there: :func:`launchwatch.service.archive.record_run`); it returns the event id. Its
     failure is noted in ``run.record_error`` and does not fail the run."""
 
-    def __init__(self, hub: Hub, compute: Callable[[str], list[dict]] = run_scenario,
-                 sleep: Callable[[float], None] = time.sleep,
-                 on_done: Callable[[Run, list[dict]], int | None] | None = None) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        compute: Callable[[str], list[dict]] = run_scenario,
+        sleep: Callable[[float], None] = time.sleep,
+        on_done: Callable[[Run, list[dict]], int | None] | None = None,
+    ) -> None:
         self.hub = hub
         self.compute = compute
         self.sleep = sleep
@@ -170,8 +181,9 @@ class RunManager:
             run = Run(id=next(self._ids), scenario=scenario, speed=float(speed))
             self.runs[run.id] = run
             if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._work, name="launchwatch-runs",
-                                                daemon=True)
+                self._worker = threading.Thread(
+                    target=self._work, name="launchwatch-runs", daemon=True
+                )
                 self._worker.start()
         self._emit(run, {"type": "run", "state": "queued"})
         self._saved(run)
@@ -255,8 +267,9 @@ class RunManager:
         def progress(stage: str, fraction: float) -> None:
             pct = round(100.0 * min(max(float(fraction), 0.0), 1.0), 1)
             now = time.monotonic()
-            if stage == last["stage"] and (pct - last["pct"] < PROGRESS_STEP_PCT
-                                           or now - last["at"] < PROGRESS_EVERY_S):
+            if stage == last["stage"] and (
+                pct - last["pct"] < PROGRESS_STEP_PCT or now - last["at"] < PROGRESS_EVERY_S
+            ):
                 return
             last.update(pct=pct, at=now, stage=stage)
             self._publish_progress(run, stage, pct)
@@ -265,8 +278,13 @@ class RunManager:
 
     def _publish_progress(self, run: Run, stage: str, pct: float) -> None:
         """Progress goes to the pages (and ``run.progress``), not to the run's backlog."""
-        msg = {"type": "progress", "run_id": run.id, "stage": stage, "percent": pct,
-               "elapsed_s": round(time.time() - run.created, 1)}
+        msg = {
+            "type": "progress",
+            "run_id": run.id,
+            "stage": stage,
+            "percent": pct,
+            "elapsed_s": round(time.time() - run.created, 1),
+        }
         run.progress = msg
         self.hub.publish(msg)
 

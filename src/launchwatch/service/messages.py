@@ -86,22 +86,36 @@ def _scenario_message(scenario, sim) -> dict:
             lat, lon, name = site.lat_deg, site.lon_deg, site.name
         else:
             lat, lon, name = launch.lat_deg, launch.lon_deg, None
-        launches.append({"id": launch.id, "site": name, "lat": lat, "lon": lon,
-                         "time_s": launch.time_s})
+        launches.append(
+            {"id": launch.id, "site": name, "lat": lat, "lon": lon, "time_s": launch.time_s}
+        )
     sensors = []
     for s in sim.sensors:
         pos = getattr(s, "lat_deg", None), getattr(s, "lon_deg", None)
-        sensors.append({"id": getattr(s, "id", None) or getattr(s, "name", None),
-                        "kind": type(s).__name__, "lat": pos[0], "lon": pos[1]})
+        sensors.append(
+            {
+                "id": getattr(s, "id", None) or getattr(s, "name", None),
+                "kind": type(s).__name__,
+                "lat": pos[0],
+                "lon": pos[1],
+            }
+        )
     off = scenario.epoch.utcoffset() or dt.timedelta(0)
     hours, rem = divmod(int(off.total_seconds()), 3600)
-    return {"type": "scenario", "name": scenario.name, "description": scenario.description,
-            "epoch": scenario.epoch.isoformat(), "utc_offset": f"{hours:+03d}:{rem // 60:02d}",
-            "launches": launches, "sensors": sensors}
+    return {
+        "type": "scenario",
+        "name": scenario.name,
+        "description": scenario.description,
+        "epoch": scenario.epoch.isoformat(),
+        "utc_offset": f"{hours:+03d}:{rem // 60:02d}",
+        "launches": launches,
+        "sensors": sensors,
+    }
 
 
-def track_messages(history: np.ndarray, epoch: dt.datetime,
-                   step_s: float = TRACK_STEP_S) -> list[dict]:
+def track_messages(
+    history: np.ndarray, epoch: dt.datetime, step_s: float = TRACK_STEP_S
+) -> list[dict]:
     """Confirmed track estimates as ``track`` messages, at most one per track per ``step_s``
     (the latest estimate in each step), heights and speeds from the ECEF states."""
     from ..earth import frames
@@ -122,12 +136,23 @@ def track_messages(history: np.ndarray, epoch: dt.datetime,
     for s in np.unique(step):
         sel = np.flatnonzero(step == s)
         t = float(rows["t_s"][sel].max())
-        out.append({"type": "track", "t_s": round(t, 2), "time": _local_time(epoch, t),
-                    "tracks": [{"track_id": int(rows["track_id"][i]),
-                                "lat": _r(np.degrees(lat[i]), 5),
-                                "lon": _r(np.degrees(lon[i]), 5),
-                                "height_km": _r(h[i] / 1e3, 2),
-                                "speed_km_s": _r(speed[i] / 1e3, 3)} for i in sel]})
+        out.append(
+            {
+                "type": "track",
+                "t_s": round(t, 2),
+                "time": _local_time(epoch, t),
+                "tracks": [
+                    {
+                        "track_id": int(rows["track_id"][i]),
+                        "lat": _r(np.degrees(lat[i]), 5),
+                        "lon": _r(np.degrees(lon[i]), 5),
+                        "height_km": _r(h[i] / 1e3, 2),
+                        "speed_km_s": _r(speed[i] / 1e3, 3),
+                    }
+                    for i in sel
+                ],
+            }
+        )
     return out
 
 
@@ -174,16 +199,24 @@ def assessment_message(a, missiles: dict[int, tuple[str, float]] | None = None) 
             continue
         poly = a.ellipse_polygon(k, 0.95, n=ELLIPSE_POINTS)
         missile, missile_apogee_km = missiles.get(int(a.track_id[k]), (None, None))
-        preds.append({
-            **prediction_record(cols, k),
-            "impact_time": _local_time(a.epoch, a.impact_t_s[k])
-            if np.isfinite(a.impact_t_s[k]) else None,
-            "ellipse_95": [[_r(x, 4), _r(y, 4)] for x, y in poly if np.isfinite(x + y)],
-            "missile": missile, "missile_apogee_km": missile_apogee_km,
-            "path": _median_path(a, k),
-        })
-    return {"type": "assessment", "t_s": round(float(a.t_s), 2),
-            "time": _local_time(a.epoch, a.t_s), "predictions": preds}
+        preds.append(
+            {
+                **prediction_record(cols, k),
+                "impact_time": _local_time(a.epoch, a.impact_t_s[k])
+                if np.isfinite(a.impact_t_s[k])
+                else None,
+                "ellipse_95": [[_r(x, 4), _r(y, 4)] for x, y in poly if np.isfinite(x + y)],
+                "missile": missile,
+                "missile_apogee_km": missile_apogee_km,
+                "path": _median_path(a, k),
+            }
+        )
+    return {
+        "type": "assessment",
+        "t_s": round(float(a.t_s), 2),
+        "time": _local_time(a.epoch, a.t_s),
+        "predictions": preds,
+    }
 
 
 def _areas(codes) -> list[dict]:
@@ -193,11 +226,20 @@ def _areas(codes) -> list[dict]:
 
 
 def warning_message(e, epoch: dt.datetime) -> dict:
-    return {"type": "warning", "t_s": round(float(e.t_s), 2), "time": _local_time(epoch, e.t_s),
-            "kind": e.kind, "jalert": e.jalert, "areas": _areas(e.areas),
-            "open_areas": _areas(e.open_areas), "identifier": e.identifier,
-            "msg_type": e.msg_type, "sent": e.sent, "track_ids": [int(t) for t in e.track_ids],
-            "p_over": {k: round(float(v), 3) for k, v in e.p_over.items()}}
+    return {
+        "type": "warning",
+        "t_s": round(float(e.t_s), 2),
+        "time": _local_time(epoch, e.t_s),
+        "kind": e.kind,
+        "jalert": e.jalert,
+        "areas": _areas(e.areas),
+        "open_areas": _areas(e.open_areas),
+        "identifier": e.identifier,
+        "msg_type": e.msg_type,
+        "sent": e.sent,
+        "track_ids": [int(t) for t in e.track_ids],
+        "p_over": {k: round(float(v), 3) for k, v in e.p_over.items()},
+    }
 
 
 def warning_state(events, t_s: float | None = None) -> dict:
@@ -215,7 +257,7 @@ def warning_state(events, t_s: float | None = None) -> dict:
 
 
 def verdict_text(summary: dict, warned: list[str]) -> str:
-    """"no warning - predicted impact in the EEZ of PRK" or "warning: Hokkaido, Aomori - ..."."""
+    """ "no warning - predicted impact in the EEZ of PRK" or "warning: Hokkaido, Aomori - ..."."""
     from ..warn.areas import area_name
 
     final = [m.get("final") or {} for m in summary.get("per_missile", [])]
@@ -223,11 +265,18 @@ def verdict_text(summary: dict, warned: list[str]) -> str:
     for f in final:
         v = f.get("verdict") or {}
         if v.get("kind"):
-            kind = {"eez": "the EEZ", "territorial_sea": "the territorial sea",
-                    "land": "land", "high_seas": "the high seas"}.get(v["kind"], v["kind"])
+            kind = {
+                "eez": "the EEZ",
+                "territorial_sea": "the territorial sea",
+                "land": "land",
+                "high_seas": "the high seas",
+            }.get(v["kind"], v["kind"])
             verdicts.append(kind + (f" of {v['country']}" if v.get("country") else ""))
-    where = ("predicted impact in " + "; ".join(dict.fromkeys(verdicts))) if verdicts \
+    where = (
+        ("predicted impact in " + "; ".join(dict.fromkeys(verdicts)))
+        if verdicts
         else "no impact prediction"
+    )
     head = "no warning" if not warned else "warning: " + ", ".join(area_name(c) for c in warned)
     return f"{head} \u2014 {where}"
 
@@ -245,14 +294,15 @@ def chain_messages(result) -> list[dict]:
     # track -> missile as the chain's scoring assigns them (its per-missile apogee uses it)
     track_missile = track_truth(sim)
     names = [m["missile"] for m in result.per_missile]
-    for a, best in zip(result.run.assessments,
-                       missile_apogees(result.run.assessments, track_missile), strict=True):
+    for a, best in zip(
+        result.run.assessments, missile_apogees(result.run.assessments, track_missile), strict=True
+    ):
         missiles = {t: (names[m], best.get(m)) for t, m in track_missile.items()}
         msgs.append(assessment_message(a, missiles))
     events = result.policy.events
     for i, e in enumerate(events):
         msg = warning_message(e, epoch)
-        msg["state"] = warning_state(events[:i + 1])  # the events so far: no time cut-off
+        msg["state"] = warning_state(events[: i + 1])  # the events so far: no time cut-off
         msg["state"]["t_s"] = msg["t_s"]
         msgs.append(msg)
     msgs.sort(key=lambda m: m["t_s"])
@@ -261,15 +311,27 @@ def chain_messages(result) -> list[dict]:
     t_end = max([float(sim.truth.impact_time_s.max())] + [m["t_s"] for m in msgs])
     head = _scenario_message(sim.scenario, sim)
     head.update(t_s=t_first, time=_local_time(epoch, t_first))
-    tail = {"type": "summary", "t_s": round(t_end, 2), "time": _local_time(epoch, t_end),
-            "summary": summary,
-            "missiles": [{"missile": m.get("missile"), "apogee_km": m.get("apogee_km"),
-                          "range_class": (m.get("final") or {}).get("range_class"),
-                          "verdict": (m.get("final") or {}).get("verdict")}
-                         for m in summary.get("per_missile", [])],
-            "warned": _areas(warned), "no_warning": not warned,
-            "verdict": verdict_text(summary, warned),
-            "timeline": [{"t_s": round(t, 2), "time": _local_time(epoch, t), "text": text}
-                         for t, text in timeline(result)],
-            "state": warning_state(events)}
+    tail = {
+        "type": "summary",
+        "t_s": round(t_end, 2),
+        "time": _local_time(epoch, t_end),
+        "summary": summary,
+        "missiles": [
+            {
+                "missile": m.get("missile"),
+                "apogee_km": m.get("apogee_km"),
+                "range_class": (m.get("final") or {}).get("range_class"),
+                "verdict": (m.get("final") or {}).get("verdict"),
+            }
+            for m in summary.get("per_missile", [])
+        ],
+        "warned": _areas(warned),
+        "no_warning": not warned,
+        "verdict": verdict_text(summary, warned),
+        "timeline": [
+            {"t_s": round(t, 2), "time": _local_time(epoch, t), "text": text}
+            for t, text in timeline(result)
+        ],
+        "state": warning_state(events),
+    }
     return [head, *msgs, tail]

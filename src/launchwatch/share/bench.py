@@ -49,22 +49,31 @@ from .signing import Keyring, generate_key, make_keys, sign_envelope
 SCENARIO = "reference-2025-11-07"
 SPLIT = {
     "KOR-JCS": ("KOR", ["GreenPine-Jincheon", "GreenPine-Busan"]),
-    "USA-INDOPACOM": ("USA", ["TPY2-Shariki", "TPY2-Kyogamisaki", "THAAD-Seongju",
-                              "SBIRS-GEO-1"]),
+    "USA-INDOPACOM": ("USA", ["TPY2-Shariki", "TPY2-Kyogamisaki", "THAAD-Seongju", "SBIRS-GEO-1"]),
     "JPN-MOD": ("JPN", ["Aegis-SeaOfJapan"]),
 }
 EPOCH = "2025-11-07T12:35:00+09:00"
 
 
-def _configs(folder: Path, bus: dict | None = None, state: bool = False,
-             **extra) -> dict[str, Path]:
+def _configs(
+    folder: Path, bus: dict | None = None, state: bool = False, **extra
+) -> dict[str, Path]:
     make_keys(folder, SPLIT)
     out = {}
     for node, (partner, sensors) in SPLIT.items():
-        cfg = {"node_id": node, "partner": partner, "private_key": str(folder / f"{node}.key"),
-               "partners": {n: {"partner": p, "public_key": str(folder / f"{n}.pub")}
-                            for n, (p, _) in SPLIT.items() if n != node},
-               "scenario": SCENARIO, "sensors": sensors, **extra}
+        cfg = {
+            "node_id": node,
+            "partner": partner,
+            "private_key": str(folder / f"{node}.key"),
+            "partners": {
+                n: {"partner": p, "public_key": str(folder / f"{n}.pub")}
+                for n, (p, _) in SPLIT.items()
+                if n != node
+            },
+            "scenario": SCENARIO,
+            "sensors": sensors,
+            **extra,
+        }
         if bus:
             cfg["bus"] = bus
         if state:
@@ -82,8 +91,13 @@ def _per_frame(det: np.ndarray, reps: int = 2000) -> dict:
     t_sign, t_verify, frames = [], [], []
     for i in range(reps):
         t0 = time.perf_counter()
-        env = make_envelope(sender="A", seq=i + 1, labels=["B"], sent_s=time.time(),
-                            body=detections_body(batch, epoch=EPOCH, chunk_end_s=1.0))
+        env = make_envelope(
+            sender="A",
+            seq=i + 1,
+            labels=["B"],
+            sent_s=time.time(),
+            body=detections_body(batch, epoch=EPOCH, chunk_end_s=1.0),
+        )
         frames.append(sign_envelope(key, env))
         t_sign.append(time.perf_counter() - t0)
     for f in frames:
@@ -91,25 +105,33 @@ def _per_frame(det: np.ndarray, reps: int = 2000) -> dict:
         rec.accept(f)
         t_verify.append(time.perf_counter() - t0)
     assert rec.ledger.accepted == reps
-    return {"rows_per_batch": int(batch.size), "frame_bytes": len(frames[0]),
-            "encode_sign_us": round(1e6 * float(np.median(t_sign)), 1),
-            "verify_decode_us": round(1e6 * float(np.median(t_verify)), 1)}
+    return {
+        "rows_per_batch": int(batch.size),
+        "frame_bytes": len(frames[0]),
+        "encode_sign_us": round(1e6 * float(np.median(t_sign)), 1),
+        "verify_decode_us": round(1e6 * float(np.median(t_verify)), 1),
+    }
 
 
 def _transport(bus: Bus, det: np.ndarray, n: int = 2000) -> dict:
     """One sender, two receivers (KOR -> USA, JPN), ``n`` batches each."""
     key = generate_key()
     ring = Keyring({"KOR-JCS": key.public_key()})
-    subs = {p: bus.subscribe(inbox(p), durable=f"bench-{p}-{time.time_ns()}")
-            for p in ("USA", "JPN")}
+    subs = {
+        p: bus.subscribe(inbox(p), durable=f"bench-{p}-{time.time_ns()}") for p in ("USA", "JPN")
+    }
     recs = {p: Receiver(p, ring, replay_window=n + 1) for p in subs}
     batch = det[:20]
     t0 = time.perf_counter()
     got = 0
     for i in range(n):
-        env = make_envelope(sender="KOR-JCS", seq=i + 1, labels=["KOR", "USA", "JPN"],
-                            sent_s=time.time(),
-                            body=detections_body(batch, epoch=EPOCH, chunk_end_s=1.0))
+        env = make_envelope(
+            sender="KOR-JCS",
+            seq=i + 1,
+            labels=["KOR", "USA", "JPN"],
+            sent_s=time.time(),
+            body=detections_body(batch, epoch=EPOCH, chunk_end_s=1.0),
+        )
         frame = sign_envelope(key, env)
         for p in subs:
             bus.publish(inbox(p), frame, msg_id=f"{env.msg_id}>{p}")
@@ -136,33 +158,51 @@ def _pipeline_inproc(feed, folder: Path) -> dict:
     frames = sum(n.receiver.ledger.received for n in nodes)
     ref = run_simulation(load_scenario(SCENARIO))
     single = ref.seconds["track"]
-    return {"frames": frames, "seconds": round(dt, 3), "frames_per_s": round(frames / dt),
-            "chunks": feed.n_chunks, "detections": int(feed.detections.size),
-            "single_machine_track_seconds": round(single, 3),
-            "tracks_equal_single_machine": all(
-                n.tracker.history.size == ref.tracker.history.size
-                and bool(np.all(n.tracker.history["state"] == ref.tracker.history["state"]))
-                for n in nodes)}
+    return {
+        "frames": frames,
+        "seconds": round(dt, 3),
+        "frames_per_s": round(frames / dt),
+        "chunks": feed.n_chunks,
+        "detections": int(feed.detections.size),
+        "single_machine_track_seconds": round(single, 3),
+        "tracks_equal_single_machine": all(
+            n.tracker.history.size == ref.tracker.history.size
+            and bool(np.all(n.tracker.history["state"] == ref.tracker.history["state"]))
+            for n in nodes
+        ),
+    }
 
 
 def _pipeline_nats(folder: Path, url: str, pace_s: float, start_margin_s: float) -> dict:
     # one sensor clock for all three: scenario time 0 after every process has started
     start = time.time() + start_margin_s
-    cfgs = _configs(folder / "nats", bus={"kind": "nats", "url": url}, state=True,
-                    wait_s=60.0, pace_s=pace_s, start_unix_s=start)
-    code = ("import sys; from launchwatch.share.runner import run_node; "
-            "sys.exit(run_node(sys.argv[1]))")
+    cfgs = _configs(
+        folder / "nats",
+        bus={"kind": "nats", "url": url},
+        state=True,
+        wait_s=60.0,
+        pace_s=pace_s,
+        start_unix_s=start,
+    )
+    code = (
+        "import sys; from launchwatch.share.runner import run_node; sys.exit(run_node(sys.argv[1]))"
+    )
     t0 = time.perf_counter()
-    procs = {n: subprocess.Popen([sys.executable, "-c", code, str(p)], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE) for n, p in cfgs.items()}
+    procs = {
+        n: subprocess.Popen(
+            [sys.executable, "-c", code, str(p)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for n, p in cfgs.items()
+    }
     outs = {n: p.communicate(timeout=600) for n, p in procs.items()}
     dt = time.perf_counter() - t0
     bad = [n for n, p in procs.items() if p.returncode != 0]
     if bad:
         raise RuntimeError(f"node {bad[0]} failed: {outs[bad[0]][1].decode()[-500:]}")
     timing = {n: np.load(folder / "nats" / "state" / n / "timing.npz") for n in SPLIT}
-    summaries = {n: json.loads((folder / "nats" / "state" / n / "summary.json").read_text())
-                 for n in SPLIT}
+    summaries = {
+        n: json.loads((folder / "nats" / "state" / n / "summary.json").read_text()) for n in SPLIT
+    }
     lat = []
     for a in SPLIT:
         rows = timing[a]["own_rows"] > 0
@@ -173,17 +213,20 @@ def _pipeline_nats(folder: Path, url: str, pace_s: float, start_margin_s: float)
     lat = np.concatenate(lat)
     frames = sum(s["receive"]["received"] for s in summaries.values())
     ready_late_s = max(float(timing[n]["ready_at"]) for n in SPLIT) - start
-    return {"frames": frames, "seconds": round(dt - start_margin_s, 3), "pace_s": pace_s,
-            "last_node_ready_s_before_start": round(-ready_late_s, 2),
-            "frames_per_s_incl_pacing": round(frames / (dt - start_margin_s)),
-            "latency_samples": int(lat.size),
-            "latency_median_ms": round(1e3 * float(np.median(lat)), 2),
-            "latency_p99_ms": round(1e3 * float(np.percentile(lat, 99)), 2),
-            "tracks": {n: s["tracks"] for n, s in summaries.items()}}
+    return {
+        "frames": frames,
+        "seconds": round(dt - start_margin_s, 3),
+        "pace_s": pace_s,
+        "last_node_ready_s_before_start": round(-ready_late_s, 2),
+        "frames_per_s_incl_pacing": round(frames / (dt - start_margin_s)),
+        "latency_samples": int(lat.size),
+        "latency_median_ms": round(1e3 * float(np.median(lat)), 2),
+        "latency_p99_ms": round(1e3 * float(np.percentile(lat, 99)), 2),
+        "tracks": {n: s["tracks"] for n, s in summaries.items()},
+    }
 
 
-def bench_share(*, pace_s: float = 0.02, nats: bool = True,
-                start_margin_s: float = 20.0) -> dict:
+def bench_share(*, pace_s: float = 0.02, nats: bool = True, start_margin_s: float = 20.0) -> dict:
     """Run the sharing benchmark (see module docstring); returns the figures."""
     feed = simulate_feed(load_scenario(SCENARIO))
     out = {"per_frame": _per_frame(feed.detections)}

@@ -62,8 +62,9 @@ class Bus(ABC):
         """Publish one frame on ``subject``; ``msg_id`` lets the broker drop a duplicate."""
 
     @abstractmethod
-    def subscribe(self, subject: str, durable: str, *,
-                  callback: Callable[[bytes], None] | None = None) -> Subscription:
+    def subscribe(
+        self, subject: str, durable: str, *, callback: Callable[[bytes], None] | None = None
+    ) -> Subscription:
         """A durable subscription on ``subject`` named ``durable``."""
 
     def flush(self) -> None:
@@ -87,7 +88,7 @@ class _InProcSub(Subscription):
             log = self.bus._logs.setdefault(self.subject, [])
             if self._next >= len(log) and timeout_s > 0:
                 self.bus._cond.wait_for(lambda: self._next < len(log), timeout=timeout_s)
-            out = log[self._next:self._next + max_msgs]
+            out = log[self._next : self._next + max_msgs]
             self._next += len(out)
         return out
 
@@ -157,8 +158,9 @@ class _NatsSub(Subscription):
     def fetch(self, max_msgs: int = 256, timeout_s: float = 0.0) -> list[bytes]:
         msgs = []
         try:
-            msgs.append(self.queue.get(timeout=timeout_s) if timeout_s > 0
-                        else self.queue.get_nowait())
+            msgs.append(
+                self.queue.get(timeout=timeout_s) if timeout_s > 0 else self.queue.get_nowait()
+            )
             while len(msgs) < max_msgs:
                 msgs.append(self.queue.get_nowait())
         except queue.Empty:
@@ -171,6 +173,7 @@ class _NatsSub(Subscription):
         broker redelivers those frames and the receiver refuses them as replays)."""
         msgs, self._unacked = self._unacked, []
         if msgs:
+
             async def go():
                 failed = 0
                 for m in msgs:
@@ -209,23 +212,32 @@ class NatsBus(Bus):
 
     MAX_INFLIGHT = 512
 
-    def __init__(self, url: str, *, stream: str = "LAUNCHWATCH_SHARE", ack_wait_s: float = 5.0,
-                 connect_timeout_s: float = 5.0, outage_s: float = 300.0):
+    def __init__(
+        self,
+        url: str,
+        *,
+        stream: str = "LAUNCHWATCH_SHARE",
+        ack_wait_s: float = 5.0,
+        connect_timeout_s: float = 5.0,
+        outage_s: float = 300.0,
+    ):
         self.url, self.stream, self.ack_wait_s = url, stream, float(ack_wait_s)
         self.outage_s = float(outage_s)
         #: counts of the outages ridden out: reconnections, publishes sent again, lost acks
         self.reconnects = self.republished = self.lost_acks = 0
         self._inflight: list = []
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
-                                        name="launchwatch-nats")
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, daemon=True, name="launchwatch-nats"
+        )
         self._thread.start()
         try:
             self._run(self._connect(connect_timeout_s), connect_timeout_s + 10.0)
         except Exception as exc:
             self._stop()
-            raise BusError(f"cannot connect to NATS at {url}: {exc or type(exc).__name__}") \
-                from None
+            raise BusError(
+                f"cannot connect to NATS at {url}: {exc or type(exc).__name__}"
+            ) from None
 
     def _run(self, coro, timeout_s: float):
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout_s)
@@ -239,15 +251,24 @@ class NatsBus(Bus):
             self.reconnects += 1
 
         # a broker that is not there at start is an error at once (a few quick tries) ...
-        self._nc = await nats.connect(self.url, connect_timeout=timeout_s,
-                                      allow_reconnect=True, max_reconnect_attempts=2,
-                                      reconnect_time_wait=0.5, reconnected_cb=reconnected,
-                                      pending_size=64 << 20)
+        self._nc = await nats.connect(
+            self.url,
+            connect_timeout=timeout_s,
+            allow_reconnect=True,
+            max_reconnect_attempts=2,
+            reconnect_time_wait=0.5,
+            reconnected_cb=reconnected,
+            pending_size=64 << 20,
+        )
         # ... one that goes away later is waited for (the outage limit is outage_s)
         self._nc.options["max_reconnect_attempts"] = -1
         self._js = self._nc.jetstream()
-        cfg = StreamConfig(name=self.stream, subjects=[f"{SUBJECT_PREFIX}.>"],
-                           storage=StorageType.FILE, duplicate_window=120.0)
+        cfg = StreamConfig(
+            name=self.stream,
+            subjects=[f"{SUBJECT_PREFIX}.>"],
+            storage=StorageType.FILE,
+            duplicate_window=120.0,
+        )
         try:
             await self._js.add_stream(cfg)
         except BadRequestError:  # exists with another config: keep it
@@ -259,12 +280,14 @@ class NatsBus(Bus):
         headers = {"Nats-Msg-Id": msg_id} if msg_id else None
         if len(self._inflight) >= self.MAX_INFLIGHT:
             self.flush()
-        self._inflight.append((self._submit(subject, bytes(data), headers),
-                               subject, bytes(data), headers))
+        self._inflight.append(
+            (self._submit(subject, bytes(data), headers), subject, bytes(data), headers)
+        )
 
     def _submit(self, subject: str, data: bytes, headers):
         return asyncio.run_coroutine_threadsafe(
-            self._js.publish(subject, data, headers=headers, timeout=5.0), self._loop)
+            self._js.publish(subject, data, headers=headers, timeout=5.0), self._loop
+        )
 
     def subscribe(self, subject: str, durable: str, *, callback=None) -> Subscription:
         if callback is not None:
@@ -274,10 +297,20 @@ class NatsBus(Bus):
         sub = _NatsSub(self)
 
         async def go():
-            cfg = ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
-                                 ack_wait=self.ack_wait_s, max_ack_pending=-1)
-            sub.sub = await self._js.subscribe(subject, durable=durable, stream=self.stream,
-                                               cb=sub.on_msg, manual_ack=True, config=cfg)
+            cfg = ConsumerConfig(
+                ack_policy=AckPolicy.EXPLICIT,
+                deliver_policy=DeliverPolicy.ALL,
+                ack_wait=self.ack_wait_s,
+                max_ack_pending=-1,
+            )
+            sub.sub = await self._js.subscribe(
+                subject,
+                durable=durable,
+                stream=self.stream,
+                cb=sub.on_msg,
+                manual_ack=True,
+                config=cfg,
+            )
 
         self._run(go(), 30.0)
         return sub
@@ -299,8 +332,9 @@ class NatsBus(Bus):
             if not failed:
                 return
             if time.monotonic() + pause > deadline:
-                raise BusError(f"NATS publish failed for {self.outage_s:.0f} s: "
-                               f"{last or type(last).__name__}") from None
+                raise BusError(
+                    f"NATS publish failed for {self.outage_s:.0f} s: {last or type(last).__name__}"
+                ) from None
             time.sleep(pause)
             pause = min(2 * pause, 4.0)
             self.republished += len(failed)

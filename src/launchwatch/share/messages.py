@@ -154,8 +154,12 @@ class WarningNotice(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     headline: str = ""
 
 
-BODY_TYPES = {"detections": DetectionBatch, "tracks": TrackReport,
-              "assessment": ImpactAssessment, "warning": WarningNotice}
+BODY_TYPES = {
+    "detections": DetectionBatch,
+    "tracks": TrackReport,
+    "assessment": ImpactAssessment,
+    "warning": WarningNotice,
+}
 _ENCODER = msgspec.msgpack.Encoder(order="deterministic")
 _FRAME_DECODER = msgspec.msgpack.Decoder(Frame)
 _ENVELOPE_DECODER = msgspec.msgpack.Decoder(Envelope)
@@ -169,8 +173,9 @@ def pack(arr: np.ndarray, dtype: str) -> Array:
     return Array(dtype=dtype, shape=tuple(int(n) for n in a.shape), data=a.tobytes())
 
 
-def unpack(a: Array, dtype: str, tail: tuple[int, ...], n: int | None = None,
-           name: str = "array") -> np.ndarray:
+def unpack(
+    a: Array, dtype: str, tail: tuple[int, ...], n: int | None = None, name: str = "array"
+) -> np.ndarray:
     """The NumPy array of ``a``, checked: dtype ``dtype``, shape ``(N, *tail)`` with N == ``n``
     if given.  Raises :class:`SchemaError` otherwise.  The result is read-only (zero copy)."""
     if a.dtype != dtype:
@@ -197,12 +202,20 @@ def body_kind(body: msgspec.Struct) -> str:
     raise TypeError(f"not a message body: {type(body).__name__}")
 
 
-def make_envelope(*, sender: str, seq: int, labels, body: msgspec.Struct,
-                  sent_s: float) -> Envelope:
+def make_envelope(
+    *, sender: str, seq: int, labels, body: msgspec.Struct, sent_s: float
+) -> Envelope:
     """An envelope around ``body`` (the kind follows from the body's type)."""
-    return Envelope(schema_version=SCHEMA_VERSION, msg_id=f"{sender}/{seq}", sender=sender,
-                    seq=int(seq), sent_s=float(sent_s), labels=tuple(sorted(set(labels))),
-                    kind=body_kind(body), body=msgspec.Raw(encode_body(body)))
+    return Envelope(
+        schema_version=SCHEMA_VERSION,
+        msg_id=f"{sender}/{seq}",
+        sender=sender,
+        seq=int(seq),
+        sent_s=float(sent_s),
+        labels=tuple(sorted(set(labels))),
+        kind=body_kind(body),
+        body=msgspec.Raw(encode_body(body)),
+    )
 
 
 def encode_envelope(env: Envelope) -> bytes:
@@ -229,8 +242,9 @@ def decode_envelope(data: bytes) -> Envelope:
     except (msgspec.DecodeError, TypeError) as exc:
         raise SchemaError(f"envelope: {exc}") from None
     if env.schema_version != SCHEMA_VERSION:
-        raise SchemaError(f"envelope: schema_version {env.schema_version}, "
-                          f"expected {SCHEMA_VERSION}")
+        raise SchemaError(
+            f"envelope: schema_version {env.schema_version}, expected {SCHEMA_VERSION}"
+        )
     if env.kind not in BODY_TYPES:
         raise SchemaError(f"envelope: unknown kind {env.kind!r}")
     if env.seq < 1 or env.msg_id != f"{env.sender}/{env.seq}":
@@ -264,10 +278,17 @@ def detections_body(det: np.ndarray, *, epoch: str, chunk_end_s: float) -> Detec
         raise ValueError("too many sensors in one batch")
     kind_idx = np.where(det["kind"] == "ir", 1, 0)
     return DetectionBatch(
-        epoch=epoch, chunk_end_s=float(chunk_end_s), sensors=tuple(str(s) for s in names),
-        det_id=pack(det["det_id"], "<i8"), sensor_idx=pack(sensor_idx.ravel(), "<u2"),
-        kind_idx=pack(kind_idx, "|u1"), t_s=pack(det["t_s"], "<f8"), z=pack(det["z"], "<f8"),
-        sigma=pack(det["sigma"], "<f8"), sensor_ecef_m=pack(det["sensor_ecef_m"], "<f8"))
+        epoch=epoch,
+        chunk_end_s=float(chunk_end_s),
+        sensors=tuple(str(s) for s in names),
+        det_id=pack(det["det_id"], "<i8"),
+        sensor_idx=pack(sensor_idx.ravel(), "<u2"),
+        kind_idx=pack(kind_idx, "|u1"),
+        t_s=pack(det["t_s"], "<f8"),
+        z=pack(det["z"], "<f8"),
+        sigma=pack(det["sigma"], "<f8"),
+        sensor_ecef_m=pack(det["sensor_ecef_m"], "<f8"),
+    )
 
 
 def body_detections(body: DetectionBatch, *, t_offset_s: float = 0.0) -> np.ndarray:
@@ -312,15 +333,27 @@ def tracks_body(rows: np.ndarray, *, epoch: str) -> TrackReport:
         full = np.zeros((cov.shape[0], 6, 6))
         full[:, np.arange(6), np.arange(6)] = cov
         cov = full
-    return TrackReport(epoch=epoch, track_id=pack(rows["track_id"], "<i8"),
-                       t_s=pack(rows["t_s"], "<f8"), state=pack(rows["state"], "<f8"),
-                       cov=pack(cov, "<f8"), log_beta=pack(rows["log_beta"], "<f8"),
-                       confirmed=pack(rows["confirmed"], "|b1"))
+    return TrackReport(
+        epoch=epoch,
+        track_id=pack(rows["track_id"], "<i8"),
+        t_s=pack(rows["t_s"], "<f8"),
+        state=pack(rows["state"], "<f8"),
+        cov=pack(cov, "<f8"),
+        log_beta=pack(rows["log_beta"], "<f8"),
+        confirmed=pack(rows["confirmed"], "|b1"),
+    )
 
 
-TRACK_REPORT_DTYPE = np.dtype([("track_id", np.int64), ("t_s", np.float64),
-                               ("state", np.float64, (6,)), ("cov", np.float64, (6, 6)),
-                               ("log_beta", np.float64), ("confirmed", np.bool_)])
+TRACK_REPORT_DTYPE = np.dtype(
+    [
+        ("track_id", np.int64),
+        ("t_s", np.float64),
+        ("state", np.float64, (6,)),
+        ("cov", np.float64, (6, 6)),
+        ("log_beta", np.float64),
+        ("confirmed", np.bool_),
+    ]
+)
 
 
 def body_tracks(body: TrackReport, *, t_offset_s: float = 0.0) -> np.ndarray:
@@ -350,10 +383,13 @@ def assessment_body(a, index=None) -> ImpactAssessment:
     rc_prob = a.range_class_prob if a.range_class_prob.size == k else np.full(k, np.nan)
     rc = tuple(a.range_class) if len(a.range_class) == k else ("",) * k
     return ImpactAssessment(
-        epoch=epoch_text(a.epoch), t_s=float(a.t_s), n_samples=int(a.n_samples),
+        epoch=epoch_text(a.epoch),
+        t_s=float(a.t_s),
+        n_samples=int(a.n_samples),
         track_id=pack(np.asarray(a.track_id)[i], "<i8"),
         impact_lat_deg=pack(a.impact_lat_deg[i], "<f8"),
-        impact_lon_deg=pack(a.impact_lon_deg[i], "<f8"), impact_t_s=pack(a.impact_t_s[i], "<f8"),
+        impact_lon_deg=pack(a.impact_lon_deg[i], "<f8"),
+        impact_t_s=pack(a.impact_t_s[i], "<f8"),
         impact_t_sigma_s=pack(a.impact_t_sigma_s[i], "<f8"),
         ellipse_levels=tuple(float(x) for x in ELLIPSE_LEVELS),
         ellipse_semi_major_m=pack(a.ellipse_semi_major_m[i], "<f8"),
@@ -363,8 +399,10 @@ def assessment_body(a, index=None) -> ImpactAssessment:
         zone_probs=tuple({str(z): float(p) for z, p in a.zone_probs[j].items()} for j in i),
         verdict_kind=tuple(str(a.verdict_kind[j]) for j in i),
         verdict_country=tuple(str(a.verdict_country[j]) for j in i),
-        apogee_m=pack(apogee[i], "<f8"), range_class=tuple(rc[j] for j in i),
-        range_class_prob=pack(rc_prob[i], "<f8"))
+        apogee_m=pack(apogee[i], "<f8"),
+        range_class=tuple(rc[j] for j in i),
+        range_class_prob=pack(rc_prob[i], "<f8"),
+    )
 
 
 def warning_notice(event) -> WarningNotice:
@@ -382,9 +420,14 @@ def warning_notice(event) -> WarningNotice:
         first = None if root is None else root.find(".//{*}info/{*}headline")
         if first is not None and first.text:
             headline = f"{event.jalert}: {first.text}"
-    return WarningNotice(identifier=str(event.identifier), msg_type=str(event.msg_type),
-                         sent=str(event.sent), area_codes=tuple(str(c) for c in event.areas),
-                         track_id=tuple(int(t) for t in event.track_ids), headline=headline)
+    return WarningNotice(
+        identifier=str(event.identifier),
+        msg_type=str(event.msg_type),
+        sent=str(event.sent),
+        area_codes=tuple(str(c) for c in event.areas),
+        track_id=tuple(int(t) for t in event.track_ids),
+        headline=headline,
+    )
 
 
 def check_assessment(body: ImpactAssessment) -> dict[str, np.ndarray]:
@@ -394,13 +437,19 @@ def check_assessment(body: ImpactAssessment) -> dict[str, np.ndarray]:
     tid = unpack(body.track_id, "<i8", (), name="track_id")
     k, n_lev = tid.shape[0], len(body.ellipse_levels)
     out = {"track_id": tid}
-    for name in ("impact_lat_deg", "impact_lon_deg", "impact_t_s", "impact_t_sigma_s",
-                 "ellipse_orientation_deg", "apogee_m", "range_class_prob"):
+    for name in (
+        "impact_lat_deg",
+        "impact_lon_deg",
+        "impact_t_s",
+        "impact_t_sigma_s",
+        "ellipse_orientation_deg",
+        "apogee_m",
+        "range_class_prob",
+    ):
         out[name] = unpack(getattr(body, name), "<f8", (), k, name)
     for name in ("ellipse_semi_major_m", "ellipse_semi_minor_m"):
         out[name] = unpack(getattr(body, name), "<f8", (n_lev,), k, name)
-    out["impact_cov_en_m2"] = unpack(body.impact_cov_en_m2, "<f8", (2, 2), k,
-                                     "impact_cov_en_m2")
+    out["impact_cov_en_m2"] = unpack(body.impact_cov_en_m2, "<f8", (2, 2), k, "impact_cov_en_m2")
     for name in ("zone_probs", "verdict_kind", "verdict_country", "range_class"):
         if len(getattr(body, name)) != k:
             raise SchemaError(f"assessment: {name} needs {k} entries")

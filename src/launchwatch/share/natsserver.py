@@ -51,9 +51,11 @@ class NatsServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout_s: float = 10.0) -> NatsServer:
-        self.proc = subprocess.Popen([self.binary, "-js", "-a", "127.0.0.1", "-p",
-                                      str(self.port), "-sd", self.store],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [self.binary, "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", self.store],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + timeout_s
         while True:
             try:

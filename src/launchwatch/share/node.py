@@ -119,8 +119,15 @@ CHECKPOINT = "checkpoint.msgpack"
 class Node:
     """One partner node (see module docstring)."""
 
-    def __init__(self, setup: NodeSetup, bus: Bus, feed: Feed, *, clock=time.time,
-                 tracker_config: TrackerConfig | None = None):
+    def __init__(
+        self,
+        setup: NodeSetup,
+        bus: Bus,
+        feed: Feed,
+        *,
+        clock=time.time,
+        tracker_config: TrackerConfig | None = None,
+    ):
         spec = setup.spec
         self.setup, self.spec, self.bus, self.feed, self.clock = setup, spec, bus, feed, clock
         self.node_id, self.partner = spec.node_id, spec.partner
@@ -136,13 +143,17 @@ class Node:
         self.tracker_config = tracker_config
         self.fusion = Fusion(feed.sensor_kinds, tracker_config, keep_log=True)
         try:
-            self.receiver = Receiver(spec.partner, setup.keyring, max_age_s=spec.max_age_s,
-                                     clock=clock, epoch=feed.scenario.epoch,
-                                     marks_file=setup.marks_file)
+            self.receiver = Receiver(
+                spec.partner,
+                setup.keyring,
+                max_age_s=spec.max_age_s,
+                clock=clock,
+                epoch=feed.scenario.epoch,
+                marks_file=setup.marks_file,
+            )
         except ValueError as exc:  # unreadable replay marks: one line, exit 2
             raise NodeConfigError(str(exc)) from None
-        self.outbox = Outbox(spec.node_id, spec.partner, setup.key, setup.policy, bus,
-                             clock=clock)
+        self.outbox = Outbox(spec.node_id, spec.partner, setup.key, setup.policy, bus, clock=clock)
         self.pending: dict[str, dict[int, np.ndarray]] = {n: {} for n in self.partner_nodes}
         self.partner_tracks: dict[str, np.ndarray] = {}
         # received assessments: sender -> track id -> latest record (see .records); warnings
@@ -158,8 +169,10 @@ class Node:
             from ..warn.policy import WarningPolicy
 
             self.warning_policy = WarningPolicy(
-                spec.warn_areas, sender=f"{spec.node_id}@launchwatch.invalid",
-                id_prefix=f"launchwatch-{spec.node_id}")
+                spec.warn_areas,
+                sender=f"{spec.node_id}@launchwatch.invalid",
+                id_prefix=f"launchwatch-{spec.node_id}",
+            )
         if spec.assess_every_s > 0:
             _warm_up_assessment()
         self.accepted: dict[str, Counter] = {n: Counter() for n in self.partner_nodes}
@@ -169,8 +182,9 @@ class Node:
         self.published_at: dict[int, float] = {}
         self.fused_at: dict[int, float] = {}
         if setup.state_dir is not None:
-            state = read_checkpoint(setup.state_dir / CHECKPOINT, node_id=self.node_id,
-                                    scenario=feed.scenario.name)
+            state = read_checkpoint(
+                setup.state_dir / CHECKPOINT, node_id=self.node_id, scenario=feed.scenario.name
+            )
             if state is not None:
                 try:
                     self.restore(state)
@@ -179,9 +193,11 @@ class Node:
         self.sub = bus.subscribe(inbox(spec.partner), durable=spec.node_id)
         self.ready_at = time.time()  # wall clock when the node was set up
         # the paced sensor clock: a shared wall-clock start, or resume where the node stands
-        self._t0 = (time.monotonic() - (time.time() - spec.start_unix_s)
-                    if spec.start_unix_s is not None
-                    else time.monotonic() - self.next_publish * spec.pace_s)
+        self._t0 = (
+            time.monotonic() - (time.time() - spec.start_unix_s)
+            if spec.start_unix_s is not None
+            else time.monotonic() - self.next_publish * spec.pace_s
+        )
 
     # ------------------------------------------------------------------ the steps
     def publish_chunk(self, k: int) -> int:
@@ -190,15 +206,14 @@ class Node:
         for j in range(self.next_publish, k + 1):
             rows = self._own_rows(j)
             self.published_at[j] = time.time()
-            n += self.outbox.send_detections(rows, epoch=self.epoch,
-                                             chunk_end_s=(j + 1) * CHUNK_S)
+            n += self.outbox.send_detections(rows, epoch=self.epoch, chunk_end_s=(j + 1) * CHUNK_S)
             self.next_publish = j + 1
         return n
 
     def _own_rows(self, k: int) -> np.ndarray:
         if k >= self.feed.n_chunks:
             return self.own[:0]
-        return self.own[self._own_bounds[k]:self._own_bounds[k + 1]]
+        return self.own[self._own_bounds[k] : self._own_bounds[k + 1]]
 
     def receive(self, timeout_s: float = 0.0) -> int:
         """Fetch and verify what is in the inbox; returns the number of frames fetched."""
@@ -222,8 +237,9 @@ class Node:
                     if tid not in latest or rec["t_s"] >= latest[tid]["t_s"]:
                         latest[tid] = rec
             elif isinstance(body, WarningNotice):
-                self.partner_warnings.append({"sender": sender, "seq": got.envelope.seq,
-                                              **notice_record(body)})
+                self.partner_warnings.append(
+                    {"sender": sender, "seq": got.envelope.seq, **notice_record(body)}
+                )
         return len(frames)
 
     def ready(self, k: int) -> bool:
@@ -310,9 +326,13 @@ class Node:
             return 0
         t0 = time.perf_counter()
         # one time bin over those tracks' whole history: one assessment of their latest rows
-        run = assess_history(h[np.isin(h["track_id"], alive)], self.feed.scenario.epoch,
-                             interval_s=1e9, n_samples=self.spec.assess_samples,
-                             seed=int(self.feed.scenario.seed) + k)
+        run = assess_history(
+            h[np.isin(h["track_id"], alive)],
+            self.feed.scenario.epoch,
+            interval_s=1e9,
+            n_samples=self.spec.assess_samples,
+            seed=int(self.feed.scenario.seed) + k,
+        )
         a = run.assessments[-1]
         self.assessments_made += 1
         self.own_assessments.update(assessment_records(assessment_body(a)))
@@ -326,10 +346,18 @@ class Node:
     def _send_warnings(self, events) -> int:
         n = 0
         for ev in events:
-            self.warnings_issued.append({
-                "t_s": float(ev.t_s), "identifier": ev.identifier, "kind": ev.kind,
-                "jalert": ev.jalert, "msg_type": ev.msg_type, "areas": list(ev.areas),
-                "open_areas": list(ev.open_areas), "track_id": [int(t) for t in ev.track_ids]})
+            self.warnings_issued.append(
+                {
+                    "t_s": float(ev.t_s),
+                    "identifier": ev.identifier,
+                    "kind": ev.kind,
+                    "jalert": ev.jalert,
+                    "msg_type": ev.msg_type,
+                    "areas": list(ev.areas),
+                    "open_areas": list(ev.open_areas),
+                    "track_id": [int(t) for t in ev.track_ids],
+                }
+            )
             n += self.outbox.send_warning(warning_notice(ev))
         return n
 
@@ -340,8 +368,12 @@ class Node:
         duplicates) and is sent again what it had not acknowledged."""
         self.bus.flush()
         if self.setup.state_dir is not None:
-            write_checkpoint(self.setup.state_dir / CHECKPOINT, node_id=self.node_id,
-                             scenario=self.feed.scenario.name, state=self.state())
+            write_checkpoint(
+                self.setup.state_dir / CHECKPOINT,
+                node_id=self.node_id,
+                scenario=self.feed.scenario.name,
+                state=self.state(),
+            )
         self.sub.ack()
 
     def finish(self) -> None:
@@ -374,24 +406,40 @@ class Node:
     # ------------------------------------------------------------------ results
     def summary(self) -> dict:
         h = self.tracker.history
-        return {"node_id": self.node_id, "partner": self.partner,
-                "sensors": list(self.setup.sensors), "own_detections": int(self.own.size),
-                "tracks": int(np.unique(h["track_id"][h["confirmed"]]).size),
-                "gate": self.gate.ledger.as_dict(), "receive": self.receiver.ledger.as_dict(),
-                "sent": self.outbox.sent, "seq": self.outbox.seq,
-                "accepted": {n: dict(c) for n, c in self.accepted.items()},
-                "missed_chunks": dict(self.missed), "late_rows": self.late_rows,
-                "partner_tracks": {s: [int(t) for t in r["track_id"]]
-                                   for s, r in self.partner_tracks.items()},
-                "assess": {"every_s": self.spec.assess_every_s,
-                           "samples": self.spec.assess_samples, "made": self.assessments_made,
-                           "ms_median": (round(1e3 * float(np.median(self.assess_seconds)), 1)
-                                         if self.assess_seconds else None),
-                           "latest": {str(t): r for t, r in self.own_assessments.items()}},
-                "warn": self.spec.warn, "warnings_issued": self.warnings_issued,
-                "partner_assessments": {s: {str(t): r for t, r in d.items()}
-                                        for s, d in self.partner_assessments.items()},
-                "partner_warnings": self.partner_warnings}
+        return {
+            "node_id": self.node_id,
+            "partner": self.partner,
+            "sensors": list(self.setup.sensors),
+            "own_detections": int(self.own.size),
+            "tracks": int(np.unique(h["track_id"][h["confirmed"]]).size),
+            "gate": self.gate.ledger.as_dict(),
+            "receive": self.receiver.ledger.as_dict(),
+            "sent": self.outbox.sent,
+            "seq": self.outbox.seq,
+            "accepted": {n: dict(c) for n, c in self.accepted.items()},
+            "missed_chunks": dict(self.missed),
+            "late_rows": self.late_rows,
+            "partner_tracks": {
+                s: [int(t) for t in r["track_id"]] for s, r in self.partner_tracks.items()
+            },
+            "assess": {
+                "every_s": self.spec.assess_every_s,
+                "samples": self.spec.assess_samples,
+                "made": self.assessments_made,
+                "ms_median": (
+                    round(1e3 * float(np.median(self.assess_seconds)), 1)
+                    if self.assess_seconds
+                    else None
+                ),
+                "latest": {str(t): r for t, r in self.own_assessments.items()},
+            },
+            "warn": self.spec.warn,
+            "warnings_issued": self.warnings_issued,
+            "partner_assessments": {
+                s: {str(t): r for t, r in d.items()} for s, d in self.partner_assessments.items()
+            },
+            "partner_warnings": self.partner_warnings,
+        }
 
     def timing(self) -> dict[str, np.ndarray]:
         """Per chunk: own rows, wall-clock time of publishing them and of the chunk's fusion
@@ -402,8 +450,12 @@ class Node:
             pub[k] = t
         for k, t in self.fused_at.items():
             fused[k] = t
-        return {"own_rows": np.bincount(self._own_chunk, minlength=n)[:n],
-                "published_at": pub, "fused_at": fused, "ready_at": np.array(self.ready_at)}
+        return {
+            "own_rows": np.bincount(self._own_chunk, minlength=n)[:n],
+            "published_at": pub,
+            "fused_at": fused,
+            "ready_at": np.array(self.ready_at),
+        }
 
     def write_outputs(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -429,12 +481,15 @@ class Node:
         state, the sequence counter and the warning policy's state."""
         pol = self.warning_policy
         return {
-            "next_chunk": self.next_chunk, "next_publish": self.next_publish,
+            "next_chunk": self.next_chunk,
+            "next_publish": self.next_publish,
             "fusion": self.fusion.log(),
-            "pending": {n: {int(k): rows for k, rows in got.items()}
-                        for n, got in self.pending.items()},
+            "pending": {
+                n: {int(k): rows for k, rows in got.items()} for n, got in self.pending.items()
+            },
             "partner_tracks": dict(self.partner_tracks),
-            "missed": dict(self.missed), "late_rows": self.late_rows,
+            "missed": dict(self.missed),
+            "late_rows": self.late_rows,
             "accepted": {n: dict(c) for n, c in self.accepted.items()},
             "partner_assessments": self.partner_assessments,
             "partner_warnings": self.partner_warnings,
@@ -452,29 +507,38 @@ class Node:
         try:
             fusion = Fusion.replay(self.feed.sensor_kinds, state["fusion"], self.tracker_config)
             next_chunk, next_publish = int(state["next_chunk"]), int(state["next_publish"])
-            pending = {str(n): {int(k): _rows(r, self.own.dtype) for k, r in got.items()}
-                       for n, got in state["pending"].items()}
+            pending = {
+                str(n): {int(k): _rows(r, self.own.dtype) for k, r in got.items()}
+                for n, got in state["pending"].items()
+            }
             partner_tracks = {str(n): _rows(r) for n, r in state["partner_tracks"].items()}
             missed = Counter({str(n): int(v) for n, v in state["missed"].items()})
-            accepted = {str(n): Counter({str(k): int(v) for k, v in c.items()})
-                        for n, c in state["accepted"].items()}
-            partner_assessments = {str(s): {int(t): dict(r) for t, r in d.items()}
-                                   for s, d in state["partner_assessments"].items()}
+            accepted = {
+                str(n): Counter({str(k): int(v) for k, v in c.items()})
+                for n, c in state["accepted"].items()
+            }
+            partner_assessments = {
+                str(s): {int(t): dict(r) for t, r in d.items()}
+                for s, d in state["partner_assessments"].items()
+            }
             own_assessments = {int(t): dict(r) for t, r in state["own_assessments"].items()}
             partner_warnings = [dict(w) for w in state["partner_warnings"]]
             warnings_issued = [dict(w) for w in state["warnings_issued"]]
             late_rows, made = int(state["late_rows"]), int(state["assessments_made"])
             seq = int(state["outbox"]["seq"])
-            sent = {str(d): {str(k): int(v) for k, v in c.items()}
-                    for d, c in state["outbox"]["sent"].items()}
+            sent = {
+                str(d): {str(k): int(v) for k, v in c.items()}
+                for d, c in state["outbox"]["sent"].items()
+            }
             self.receiver.restore(state["receiver"])
             if self.warning_policy is not None and state["warning_policy"] is not None:
                 self.warning_policy.restore(state["warning_policy"])
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"node state: missing or wrong {exc}") from None
         if set(pending) != set(self.pending):
-            raise ValueError(f"node state: partners {sorted(pending)}, configured "
-                             f"{sorted(self.pending)}")
+            raise ValueError(
+                f"node state: partners {sorted(pending)}, configured {sorted(self.pending)}"
+            )
         if not 0 <= next_chunk <= self.feed.n_chunks + 1 or not 0 <= next_publish:
             raise ValueError("node state: chunk counters out of range")
         self.fusion, self.next_chunk, self.next_publish = fusion, next_chunk, next_publish
@@ -488,8 +552,11 @@ class Node:
 
 def _rows(rows, dtype=None) -> np.ndarray:
     """A checkpoint's array, checked to be a structured array (of ``dtype`` when given)."""
-    if not isinstance(rows, np.ndarray) or rows.dtype.names is None or (
-            dtype is not None and rows.dtype != dtype):
+    if (
+        not isinstance(rows, np.ndarray)
+        or rows.dtype.names is None
+        or (dtype is not None and rows.dtype != dtype)
+    ):
         raise ValueError("node state: rows of the wrong type")
     return rows
 

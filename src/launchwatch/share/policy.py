@@ -100,8 +100,9 @@ class Policy:
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
-            raise PolicyError(f"{source}: {loc}: "
-                              f"{err['msg'].removeprefix('Value error, ')}") from None
+            raise PolicyError(
+                f"{source}: {loc}: {err['msg'].removeprefix('Value error, ')}"
+            ) from None
 
     @classmethod
     def load(cls, path: str | Path) -> Policy:
@@ -116,11 +117,13 @@ class Policy:
     @classmethod
     def open_to_all(cls, partners) -> Policy:
         """Everything to every partner (a single trusted enclave)."""
-        return cls.from_dict({"partners": list(partners), "rules": [
-            {"kind": "*", "to": list(partners)}]})
+        return cls.from_dict(
+            {"partners": list(partners), "rules": [{"kind": "*", "to": list(partners)}]}
+        )
 
-    def labels(self, kind: str, *, sensor: str | None = None,
-               track: int | None = None) -> tuple[str, ...]:
+    def labels(
+        self, kind: str, *, sensor: str | None = None, track: int | None = None
+    ) -> tuple[str, ...]:
         """Partner ids a message (or row) of ``kind`` from ``sensor`` / about ``track`` may go
         to: those of the first matching rule, or none."""
         if kind not in KINDS:
@@ -135,17 +138,21 @@ class Policy:
             return to
         return ()
 
-    def row_labels(self, kind: str, *, sensors: np.ndarray | None = None,
-                   tracks: np.ndarray | None = None) -> tuple[list[tuple[str, ...]], np.ndarray]:
+    def row_labels(
+        self, kind: str, *, sensors: np.ndarray | None = None, tracks: np.ndarray | None = None
+    ) -> tuple[list[tuple[str, ...]], np.ndarray]:
         """Labels of every row of a batch: the distinct label sets and, per row, the index of
         its set.  Give ``sensors`` (N,) names or ``tracks`` (N,) ids."""
         keys = sensors if sensors is not None else tracks
         if keys is None:
             raise ValueError("give sensors or tracks")
         uniq, inverse = np.unique(np.asarray(keys), return_inverse=True)
-        per_key = [self.labels(kind, sensor=str(u)) if sensors is not None
-                   else self.labels(kind, track=int(u)) for u in uniq]
+        per_key = [
+            self.labels(kind, sensor=str(u))
+            if sensors is not None
+            else self.labels(kind, track=int(u))
+            for u in uniq
+        ]
         sets = sorted(set(per_key))
         index = np.array([sets.index(p) for p in per_key], dtype=np.int64)
         return sets, index[inverse.ravel()] if uniq.size else np.zeros(0, np.int64)
-

@@ -71,8 +71,16 @@ from .signing import Keyring, write_private
 MAX_FRAME_BYTES = 4 << 20
 MARKS_FORMAT = "launchwatch-replay-marks/1"
 
-REASONS = ("oversized", "malformed", "unsigned", "unknown_sender", "bad_signature",
-           "not_releasable", "stale", "replayed")
+REASONS = (
+    "oversized",
+    "malformed",
+    "unsigned",
+    "unknown_sender",
+    "bad_signature",
+    "not_releasable",
+    "stale",
+    "replayed",
+)
 
 
 @dataclass
@@ -85,10 +93,13 @@ class ShareLedger:
     accepted_by_sender: Counter = field(default_factory=Counter)
 
     def as_dict(self) -> dict:
-        return {"received": self.received, "accepted": self.accepted,
-                "rejected": {r: int(self.rejected[r]) for r in REASONS if self.rejected[r]},
-                "rejected_total": int(sum(self.rejected.values())),
-                "accepted_by_sender": dict(self.accepted_by_sender)}
+        return {
+            "received": self.received,
+            "accepted": self.accepted,
+            "rejected": {r: int(self.rejected[r]) for r in REASONS if self.rejected[r]},
+            "rejected_total": int(sum(self.rejected.values())),
+            "accepted_by_sender": dict(self.accepted_by_sender),
+        }
 
     def balanced(self) -> bool:
         return self.received == self.accepted + sum(self.rejected.values())
@@ -114,10 +125,19 @@ class Receiver:
     ``epoch``: this node's time zero (times in bodies are shifted to it; ``None``: unchanged).
     """
 
-    def __init__(self, partner: str, keyring: Keyring, *, max_age_s: float = 3600.0,
-                 max_future_s: float = 30.0, clock=time.time,
-                 epoch: dt.datetime | None = None, replay_window: int = 4096,
-                 max_frame_bytes: int = MAX_FRAME_BYTES, marks_file=None):
+    def __init__(
+        self,
+        partner: str,
+        keyring: Keyring,
+        *,
+        max_age_s: float = 3600.0,
+        max_future_s: float = 30.0,
+        clock=time.time,
+        epoch: dt.datetime | None = None,
+        replay_window: int = 4096,
+        max_frame_bytes: int = MAX_FRAME_BYTES,
+        marks_file=None,
+    ):
         self.partner = partner
         self.max_frame_bytes = int(max_frame_bytes)
         self.marks_file = marks_file
@@ -139,20 +159,27 @@ class Receiver:
         """The receive state as plain data: the ledger, the highest accepted ``seq`` and the
         replay window's accepted ``seq`` values per sender.  :meth:`restore` takes it back."""
         led = self.ledger
-        return {"ledger": {"received": led.received, "accepted": led.accepted,
-                           "rejected": dict(led.rejected),
-                           "accepted_by_sender": dict(led.accepted_by_sender)},
-                "last_seq": dict(self.last_seq),
-                "seen": {s: sorted(seqs) for s, seqs in self._seen.items()}}
+        return {
+            "ledger": {
+                "received": led.received,
+                "accepted": led.accepted,
+                "rejected": dict(led.rejected),
+                "accepted_by_sender": dict(led.accepted_by_sender),
+            },
+            "last_seq": dict(self.last_seq),
+            "seen": {s: sorted(seqs) for s, seqs in self._seen.items()},
+        }
 
     def restore(self, state: dict) -> None:
         """Take back the state of :meth:`state`; ``ValueError`` when it is malformed."""
         try:
             led = state["ledger"]
-            ledger = ShareLedger(int(led["received"]), int(led["accepted"]),
-                                 Counter({str(k): int(v) for k, v in led["rejected"].items()}),
-                                 Counter({str(k): int(v)
-                                          for k, v in led["accepted_by_sender"].items()}))
+            ledger = ShareLedger(
+                int(led["received"]),
+                int(led["accepted"]),
+                Counter({str(k): int(v) for k, v in led["rejected"].items()}),
+                Counter({str(k): int(v) for k, v in led["accepted_by_sender"].items()}),
+            )
             last_seq = {str(k): int(v) for k, v in state["last_seq"].items()}
             seen = {str(k): {int(x) for x in v} for k, v in state["seen"].items()}
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -216,8 +243,9 @@ class Receiver:
         now = self.clock()
         if not (now - self.max_age_s <= env.sent_s <= now + self.max_future_s):
             return "stale", None
-        if env.sent_s <= self.floor.get(env.sender, -math.inf) or self._replayed(env.sender,
-                                                                                 env.seq):
+        if env.sent_s <= self.floor.get(env.sender, -math.inf) or self._replayed(
+            env.sender, env.seq
+        ):
             return "replayed", None
         return "", Accepted(env, body, rows)
 
@@ -232,25 +260,33 @@ class Receiver:
         try:
             with open(self.marks_file, "rb") as fh:
                 if os.fstat(fh.fileno()).st_mode & 0o077:
-                    raise ValueError(f"{self.marks_file} is readable by others: "
-                                     f"chmod 600 {self.marks_file}")
+                    raise ValueError(
+                        f"{self.marks_file} is readable by others: chmod 600 {self.marks_file}"
+                    )
                 doc = json.loads(fh.read(1 << 20))
         except FileNotFoundError:
             return {}
         except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"{self.marks_file}: unreadable replay marks ({exc})") from None
-        if not isinstance(doc, dict) or doc.get("format") != MARKS_FORMAT or not isinstance(
-                doc.get("high"), dict):
+        if (
+            not isinstance(doc, dict)
+            or doc.get("format") != MARKS_FORMAT
+            or not isinstance(doc.get("high"), dict)
+        ):
             raise ValueError(f"{self.marks_file}: not a replay-marks file")
-        return {str(k): float(v) for k, v in doc["high"].items()
-                if isinstance(v, int | float) and math.isfinite(v)}
+        return {
+            str(k): float(v)
+            for k, v in doc["high"].items()
+            if isinstance(v, int | float) and math.isfinite(v)
+        }
 
     def _save_marks(self) -> None:
         if self.marks_file is None:
             return
         high = {k: v for k, v in self.last_sent.items() if math.isfinite(v)}
-        write_private(self.marks_file, json.dumps(
-            {"format": MARKS_FORMAT, "high": high}).encode(), sync=False)
+        write_private(
+            self.marks_file, json.dumps({"format": MARKS_FORMAT, "high": high}).encode(), sync=False
+        )
 
     def _remember(self, sender: str, seq: int) -> None:
         high = max(self.last_seq.get(sender, 0), seq)

@@ -39,8 +39,17 @@ class Outbox:
     ``seq`` is the last sequence number used (a restarted node resumes from its checkpoint).
     """
 
-    def __init__(self, node_id: str, partner: str, key: Ed25519PrivateKey, policy: Policy,
-                 bus: Bus, *, clock=time.time, seq: int = 0):
+    def __init__(
+        self,
+        node_id: str,
+        partner: str,
+        key: Ed25519PrivateKey,
+        policy: Policy,
+        bus: Bus,
+        *,
+        clock=time.time,
+        seq: int = 0,
+    ):
         self.node_id, self.partner, self.key = node_id, partner, key
         self.policy, self.bus, self.clock = policy, bus, clock
         self.seq = int(seq)
@@ -58,8 +67,9 @@ class Outbox:
         if not dests:
             return 0
         self.seq += 1
-        env = make_envelope(sender=self.node_id, seq=self.seq, labels=labels, body=body,
-                            sent_s=self.clock())
+        env = make_envelope(
+            sender=self.node_id, seq=self.seq, labels=labels, body=body, sent_s=self.clock()
+        )
         frame = sign_envelope(self.key, env)
         for dest in dests:
             self._publish(dest, frame, env.msg_id, env.kind)
@@ -86,8 +96,13 @@ class Outbox:
                 common = {dest}
             common.add(dest)
             self.seq += 1
-            env = make_envelope(sender=self.node_id, seq=self.seq, labels=common,
-                                body=body_of(mine), sent_s=self.clock())
+            env = make_envelope(
+                sender=self.node_id,
+                seq=self.seq,
+                labels=common,
+                body=body_of(mine),
+                sent_s=self.clock(),
+            )
             self._publish(dest, sign_envelope(self.key, env), env.msg_id, env.kind)
             n += 1
         return n
@@ -96,9 +111,11 @@ class Outbox:
         """One batch per destination partner of the rows releasable to it (see module
         docstring); returns the number of frames published."""
         return self._per_destination(
-            "detections", det,
+            "detections",
+            det,
             lambda rows: detections_body(rows, epoch=epoch, chunk_end_s=chunk_end_s),
-            sensors=det["sensor"])
+            sensors=det["sensor"],
+        )
 
     def send_tracks(self, rows: np.ndarray, *, epoch: str) -> int:
         """Track rows (one per track, history dtype) to each partner, filtered by the policy's
@@ -111,8 +128,13 @@ class Outbox:
                 continue
             common = set.intersection(*(set(sets[i]) for i in np.unique(index[mask])))
             self.seq += 1
-            env = make_envelope(sender=self.node_id, seq=self.seq, labels=common,
-                                body=tracks_body(rows[mask], epoch=epoch), sent_s=self.clock())
+            env = make_envelope(
+                sender=self.node_id,
+                seq=self.seq,
+                labels=common,
+                body=tracks_body(rows[mask], epoch=epoch),
+                sent_s=self.clock(),
+            )
             self._publish(dest, sign_envelope(self.key, env), env.msg_id, env.kind)
             n += 1
         return n

@@ -74,11 +74,15 @@ def write_private(path: str | Path, data: bytes, *, sync: bool = True) -> Path:
     return path
 
 
-def save_private_key(key: Ed25519PrivateKey, path: str | Path,
-                     passphrase: bytes | None = None) -> Path:
+def save_private_key(
+    key: Ed25519PrivateKey, path: str | Path, passphrase: bytes | None = None
+) -> Path:
     """Write ``key`` as PKCS#8 PEM (encrypted when a ``passphrase`` is given), mode 0600."""
-    enc = (serialization.BestAvailableEncryption(passphrase) if passphrase
-           else serialization.NoEncryption())
+    enc = (
+        serialization.BestAvailableEncryption(passphrase)
+        if passphrase
+        else serialization.NoEncryption()
+    )
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
     return write_private(path, pem)
 
@@ -88,8 +92,9 @@ def save_public_key(key: Ed25519PublicKey | Ed25519PrivateKey, path: str | Path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(key, Ed25519PrivateKey):
         key = key.public_key()
-    pem = key.public_bytes(serialization.Encoding.PEM,
-                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    pem = key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(pem)
     os.replace(tmp, path)
@@ -101,8 +106,10 @@ def _read(path: str | Path, private: bool = False) -> bytes:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
             if private and st.st_mode & 0o077:
-                raise KeyFileError(f"{path}: the private key is readable by group or others "
-                                   f"(mode {st.st_mode & 0o777:o}); run: chmod 600 {path}")
+                raise KeyFileError(
+                    f"{path}: the private key is readable by group or others "
+                    f"(mode {st.st_mode & 0o777:o}); run: chmod 600 {path}"
+                )
             data = fh.read(MAX_KEY_FILE + 1)
     except OSError as exc:
         raise KeyFileError(f"{path}: cannot read key ({exc.strerror})") from None
@@ -130,11 +137,12 @@ def load_private_key(path: str | Path, passphrase: bytes | None = None) -> Ed255
     if encrypted and passphrase is None:
         passphrase = passphrase_from_env()
         if passphrase is None:
-            raise KeyFileError(f"{path}: the key is encrypted; give its passphrase in "
-                               f"${PASSPHRASE_ENV} or a file named by ${PASSPHRASE_FILE_ENV}")
+            raise KeyFileError(
+                f"{path}: the key is encrypted; give its passphrase in "
+                f"${PASSPHRASE_ENV} or a file named by ${PASSPHRASE_FILE_ENV}"
+            )
     try:
-        key = serialization.load_pem_private_key(data, password=passphrase if encrypted
-                                                 else None)
+        key = serialization.load_pem_private_key(data, password=passphrase if encrypted else None)
     except (ValueError, TypeError) as exc:
         why = "wrong passphrase or damaged key" if encrypted else str(exc)
         raise KeyFileError(f"{path}: not a usable PEM private key ({why})") from None
@@ -159,8 +167,10 @@ def make_keys(folder: str | Path, node_ids) -> dict[str, tuple[Path, Path]]:
     out = {}
     for node in node_ids:
         key = generate_key()
-        out[node] = (save_private_key(key, Path(folder) / f"{node}.key"),
-                     save_public_key(key, Path(folder) / f"{node}.pub"))
+        out[node] = (
+            save_private_key(key, Path(folder) / f"{node}.key"),
+            save_public_key(key, Path(folder) / f"{node}.pub"),
+        )
     return out
 
 

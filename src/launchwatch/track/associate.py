@@ -56,8 +56,9 @@ def _sweep(ref, ref_r, q, q_r, axis):
     return out_r[:n], out_q[:n]
 
 
-def candidate_pairs(ref_pts: np.ndarray, ref_r: np.ndarray, query_pts: np.ndarray,
-                    query_r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def candidate_pairs(
+    ref_pts: np.ndarray, ref_r: np.ndarray, query_pts: np.ndarray, query_r: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """All pairs (i, k) with ``|ref_pts[i] - query_pts[k]| <= ref_r[i] + query_r[k]``.
 
     Points (N, d) and (K, d) in any common unit, radii (N,) and (K,) in the same unit.  Exact
@@ -84,22 +85,34 @@ def candidate_pairs(ref_pts: np.ndarray, ref_r: np.ndarray, query_pts: np.ndarra
     checks = ref_pts.shape[0] * query_pts.shape[0] * min(1.0, reach / max(ptp[axis], 1e-300))
     if checks > SWEEP_MAX_CHECKS:
         return _kdtree_pairs(ref_pts, ref_r, query_pts, query_r)
-    return _sweep(np.ascontiguousarray(ref_pts, float), np.ascontiguousarray(ref_r, float),
-                  np.ascontiguousarray(query_pts, float), np.ascontiguousarray(query_r, float),
-                  axis)
+    return _sweep(
+        np.ascontiguousarray(ref_pts, float),
+        np.ascontiguousarray(ref_r, float),
+        np.ascontiguousarray(query_pts, float),
+        np.ascontiguousarray(query_r, float),
+        axis,
+    )
 
 
 def _kdtree_pairs(ref_pts, ref_r, query_pts, query_r):
     t_ref, t_q = cKDTree(ref_pts), cKDTree(query_pts)
-    pairs = t_q.sparse_distance_matrix(t_ref, float(ref_r.max() + query_r.max()),
-                                       output_type="ndarray")
+    pairs = t_q.sparse_distance_matrix(
+        t_ref, float(ref_r.max() + query_r.max()), output_type="ndarray"
+    )
     qi, ri = pairs["i"].astype(np.int64), pairs["j"].astype(np.int64)
     keep = pairs["v"] <= ref_r[ri] + query_r[qi]
     return ri[keep], qi[keep]
 
 
-def assign_sparse(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, n_rows: int,
-                  n_cols: int, *, optional: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def assign_sparse(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    cost: np.ndarray,
+    n_rows: int,
+    n_cols: int,
+    *,
+    optional: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
     """Global assignment on the gated edges ``(rows[e], cols[e])`` with ``cost[e]``.
 
     Each row and column is used at most once.  With ``optional=False`` (GNN) as many edges as

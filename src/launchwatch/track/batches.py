@@ -33,9 +33,13 @@ def usable(det: np.ndarray) -> np.ndarray:
     ok_z = np.isfinite(z) & np.isfinite(sg) & (sg > 0)
     ir = det["kind"] == "ir"
     angles = np.where(ir[:, None], ok_z[:, :2], ok_z[:, 1:3]).all(axis=1)
-    return (np.isfinite(det["t_s"]) & np.isfinite(det["sensor_ecef_m"]).all(axis=1) & angles
-            & ((det["kind"] == "radar") | ir)
-            & (np.linalg.norm(det["sensor_ecef_m"], axis=1) > 1e6))
+    return (
+        np.isfinite(det["t_s"])
+        & np.isfinite(det["sensor_ecef_m"]).all(axis=1)
+        & angles
+        & ((det["kind"] == "radar") | ir)
+        & (np.linalg.norm(det["sensor_ecef_m"], axis=1) > 1e6)
+    )
 
 
 def frames(det: np.ndarray, window_s: float) -> list[np.ndarray]:

@@ -59,13 +59,19 @@ def make_targets(n: int, times_s: np.ndarray, seed: int = 0) -> np.ndarray:
     r = geodetic_to_ecef(lat, lon, rng.uniform(200e3, 400e3, n))
     heading = rng.uniform(0.0, 2.0 * np.pi, n)
     v_h = rng.uniform(2500.0, 4000.0, n)
-    v_enu = np.stack([v_h * np.sin(heading), v_h * np.cos(heading),
-                      rng.uniform(1200.0, 1800.0, n)], axis=-1)
+    v_enu = np.stack(
+        [v_h * np.sin(heading), v_h * np.cos(heading), rng.uniform(1200.0, 1800.0, n)], axis=-1
+    )
     v = np.einsum("kji,kj->ki", enu_matrix(lat, lon), v_enu)
     r_i, v_i = ecef_to_eci(r, 0.0, v_ecef=v)
     body = VehicleModel.coasting_body(mass_kg=1000.0, area_m2=0.1)
-    traj = propagate_states(body, np.concatenate([r_i, v_i], axis=1), 0.0,
-                            sample_times_s=times_s, t_max_s=float(times_s[-1]) + 1.0)
+    traj = propagate_states(
+        body,
+        np.concatenate([r_i, v_i], axis=1),
+        0.0,
+        sample_times_s=times_s,
+        t_max_s=float(times_s[-1]) + 1.0,
+    )
     return traj.samples_ecef()
 
 
@@ -75,12 +81,14 @@ def radar_sites(n_radars: int) -> np.ndarray:
     lat = np.linspace(33.0, 47.0, k) if k > 1 else np.array([40.0])
     lon = np.linspace(124.0, 146.0, k) if k > 1 else np.array([135.0])
     la, lo = np.meshgrid(lat, lon, indexing="ij")
-    return geodetic_to_ecef(np.radians(la.ravel()[:n_radars]),
-                            np.radians(lo.ravel()[:n_radars]), 0.0)
+    return geodetic_to_ecef(
+        np.radians(la.ravel()[:n_radars]), np.radians(lo.ravel()[:n_radars]), 0.0
+    )
 
 
-def scan_detections(truth_k: np.ndarray, t_s: float, sites: np.ndarray, first_id: int,
-                    rng: np.random.Generator) -> np.ndarray:
+def scan_detections(
+    truth_k: np.ndarray, t_s: float, sites: np.ndarray, first_id: int, rng: np.random.Generator
+) -> np.ndarray:
     """Detections of one scan: targets (n, 6) ECEF, each seen by its highest-elevation radar."""
     n = truth_k.shape[0]
     alive = np.flatnonzero(np.isfinite(truth_k[:, 0]))
@@ -103,9 +111,15 @@ def scan_detections(truth_k: np.ndarray, t_s: float, sites: np.ndarray, first_id
     return det
 
 
-def bench_tracker(n_targets: int = 1000, rate_hz: float = 10.0, duration_s: float = 300.0,
-                  seed: int = 0, *, n_radars: int = 4,
-                  config: TrackerConfig | None = None) -> BenchResult:
+def bench_tracker(
+    n_targets: int = 1000,
+    rate_hz: float = 10.0,
+    duration_s: float = 300.0,
+    seed: int = 0,
+    *,
+    n_radars: int = 4,
+    config: TrackerConfig | None = None,
+) -> BenchResult:
     """Run the scenario of the module docstring; return throughput and accuracy."""
     times = np.arange(0.0, duration_s + 0.5 / rate_hz, 1.0 / rate_hz)
     truth = make_targets(n_targets, times, seed)
@@ -129,12 +143,18 @@ def bench_tracker(n_targets: int = 1000, rate_hz: float = 10.0, duration_s: floa
     age = h["t_s"] - h["t_s"][first][np.searchsorted(ids, h["track_id"])]
     steady = age > STEADY_AFTER_S
     return BenchResult(
-        n_targets=n_targets, n_scans=times.size, n_updates=tracker.n_updates, wall_s=wall,
+        n_targets=n_targets,
+        n_scans=times.size,
+        n_updates=tracker.n_updates,
+        wall_s=wall,
         updates_per_s=tracker.n_updates / wall,
-        pos_rmse_m=_rms(err[:, :3]), vel_rmse_m_s=_rms(err[:, 3:]),
-        steady_pos_rmse_m=_rms(err[steady, :3]), steady_vel_rmse_m_s=_rms(err[steady, 3:]),
+        pos_rmse_m=_rms(err[:, :3]),
+        vel_rmse_m_s=_rms(err[:, 3:]),
+        steady_pos_rmse_m=_rms(err[steady, :3]),
+        steady_vel_rmse_m_s=_rms(err[steady, 3:]),
         n_tracks_started=int(tracker.history["track_id"].max(initial=0)),
-        timing_s=dict(tracker.timing))
+        timing_s=dict(tracker.timing),
+    )
 
 
 def _rms(e: np.ndarray) -> float:
@@ -154,8 +174,10 @@ def _warm_up(cfg: TrackerConfig) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     res = bench_tracker()
-    print(f"{res.n_updates} updates in {res.wall_s:.2f} s: {res.updates_per_s:,.0f} updates/s; "
-          f"position RMSE {res.pos_rmse_m:.1f} m (steady {res.steady_pos_rmse_m:.1f} m), "
-          f"velocity RMSE {res.vel_rmse_m_s:.2f} m/s (steady {res.steady_vel_rmse_m_s:.2f}); "
-          f"{res.n_tracks_started} tracks started for {res.n_targets} targets")
+    print(
+        f"{res.n_updates} updates in {res.wall_s:.2f} s: {res.updates_per_s:,.0f} updates/s; "
+        f"position RMSE {res.pos_rmse_m:.1f} m (steady {res.steady_pos_rmse_m:.1f} m), "
+        f"velocity RMSE {res.vel_rmse_m_s:.2f} m/s (steady {res.steady_vel_rmse_m_s:.2f}); "
+        f"{res.n_tracks_started} tracks started for {res.n_targets} targets"
+    )
     print({k: round(v, 2) for k, v in res.timing_s.items()})

@@ -61,8 +61,9 @@ def gate_kernel(x, P, z, sg, valid, sensor, E, midx, d2, logdet, m_out):
         w = np.empty(4)
         for row in range(b * _BLOCK, min(n_rows, (b + 1) * _BLOCK)):
             q = midx[row]
-            m = meas_innovation(x[row], P[row], z[q], sg[q], valid[q], sensor[q], E[q], hx,
-                                Hf, nu, H, S, PHt)
+            m = meas_innovation(
+                x[row], P[row], z[q], sg[q], valid[q], sensor[q], E[q], hx, Hf, nu, H, S, PHt
+            )
             m_out[row] = m
             if m == 0 or not cholesky_inplace(S, m):
                 d2[row] = np.inf
@@ -126,8 +127,9 @@ def update_kernel(x, P, z, sg, valid, sensor, E, midx, loglik, d2_out):
             Pr = P[row]
             xr = x[row]
             q = midx[row]
-            m = meas_innovation(xr, Pr, z[q], sg[q], valid[q], sensor[q], E[q], hx, Hf, nu, H,
-                                S, PHt)
+            m = meas_innovation(
+                xr, Pr, z[q], sg[q], valid[q], sensor[q], E[q], hx, Hf, nu, H, S, PHt
+            )
             if m == 0 or not cholesky_inplace(S, m):
                 loglik[row] = -np.inf
                 d2_out[row] = np.inf
@@ -164,9 +166,13 @@ def update_kernel(x, P, z, sg, valid, sensor, E, midx, loglik, d2_out):
 
 
 def _meas_args(meas: Measurements):
-    return (np.ascontiguousarray(meas.z), np.ascontiguousarray(meas.sigma),
-            np.ascontiguousarray(meas.valid), np.ascontiguousarray(meas.sensor_ecef),
-            np.ascontiguousarray(meas.enu))
+    return (
+        np.ascontiguousarray(meas.z),
+        np.ascontiguousarray(meas.sigma),
+        np.ascontiguousarray(meas.valid),
+        np.ascontiguousarray(meas.sensor_ecef),
+        np.ascontiguousarray(meas.enu),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -178,8 +184,7 @@ class EKF:
     def predict(self, x, P, dt, params, *, overwrite: bool = False):
         """Propagate K rows by ``dt`` (K,) s with model rows ``params`` (K, N_PARAMS).  Returns
         ``(x, P)``; inputs are not modified unless ``overwrite``."""
-        return models.propagate(x, dt, params, max_step_s=self.max_step_s, P=P,
-                                overwrite=overwrite)
+        return models.propagate(x, dt, params, max_step_s=self.max_step_s, P=P, overwrite=overwrite)
 
     def update(self, x, P, meas: Measurements, rows=None, *, overwrite: bool = False):
         """Update K rows, row ``i`` with measurement ``rows[i]`` (default ``i``).  Returns

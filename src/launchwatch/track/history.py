@@ -35,8 +35,9 @@ import numpy as np
 PENDING, UPDATED, STARTED, CUED, UNASSOCIATED, REJECTED = range(6)
 OUTCOME_NAMES = ("pending", "updated", "started", "cued", "unassociated", "rejected")
 
-LEDGER_DTYPE = np.dtype([("det_id", np.int64), ("t_s", np.float64), ("outcome", np.int8),
-                         ("track_id", np.int64)])
+LEDGER_DTYPE = np.dtype(
+    [("det_id", np.int64), ("t_s", np.float64), ("outcome", np.int8), ("track_id", np.int64)]
+)
 
 
 def history_dtype(n_models: int, covariance: str = "full") -> np.dtype:
@@ -44,11 +45,22 @@ def history_dtype(n_models: int, covariance: str = "full") -> np.dtype:
         raise ValueError("history covariance must be 'full' or 'diag'")
     cov = (np.float64, (6, 6)) if covariance == "full" else (np.float64, (6,))
     aux = [("cov_aux", np.float64, (2, 8))] if covariance == "full" else []
-    return np.dtype([("t_s", np.float64), ("track_id", np.int64), ("det_id", np.int64),
-                     ("state", np.float64, (6,)), ("cov",) + cov, ("log_beta", np.float64),
-                     ("log_beta_sigma", np.float64), ("lift", np.float64),
-                     ("lift_sigma", np.float64), *aux,
-                     ("mu", np.float64, (n_models,)), ("confirmed", np.bool_)])
+    return np.dtype(
+        [
+            ("t_s", np.float64),
+            ("track_id", np.int64),
+            ("det_id", np.int64),
+            ("state", np.float64, (6,)),
+            ("cov",) + cov,
+            ("log_beta", np.float64),
+            ("log_beta_sigma", np.float64),
+            ("lift", np.float64),
+            ("lift_sigma", np.float64),
+            *aux,
+            ("mu", np.float64, (n_models,)),
+            ("confirmed", np.bool_),
+        ]
+    )
 
 
 class Chunks:
@@ -71,8 +83,7 @@ class Chunks:
 
     def array(self) -> np.ndarray:
         if self._cache is None:
-            self._cache = (np.concatenate(self._chunks) if self._chunks
-                           else np.zeros(0, self.dtype))
+            self._cache = np.concatenate(self._chunks) if self._chunks else np.zeros(0, self.dtype)
             self._chunks = [self._cache] if self._cache.size else []
         return self._cache
 
@@ -103,7 +114,7 @@ class Growable:
 
     def view(self) -> np.ndarray:
         """The rows so far (a view: valid until the next append)."""
-        return self._buf[:self.size]
+        return self._buf[: self.size]
 
     def array(self) -> np.ndarray:
         return self.view().copy()

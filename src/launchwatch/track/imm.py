@@ -27,9 +27,7 @@ from .models import DEFAULT_MODELS, N_STATE, PARALLEL, MotionModel, params_array
 #: Default transition probabilities over one second, model order (coast, boost, glide).
 #: Estimates: boost lasts tens of seconds (mean ~40 s), a coasting body rarely re-ignites, a
 #: pull-up starts at a rate of ~1/100 s and a glide lasts minutes (mean ~200 s).
-DEFAULT_TRANSITION = ((0.988, 0.002, 0.010),
-                      (0.025, 0.975, 0.000),
-                      (0.005, 0.000, 0.995))
+DEFAULT_TRANSITION = ((0.988, 0.002, 0.010), (0.025, 0.975, 0.000), (0.005, 0.000, 0.995))
 
 
 @njit(cache=True, parallel=PARALLEL, error_model="numpy")
@@ -107,8 +105,14 @@ class IMM:
     ``period_s`` seconds (rows sum to 1).
     """
 
-    def __init__(self, models: tuple[MotionModel, ...] = DEFAULT_MODELS, *,
-                 transition=DEFAULT_TRANSITION, period_s: float = 1.0, filter=None):
+    def __init__(
+        self,
+        models: tuple[MotionModel, ...] = DEFAULT_MODELS,
+        *,
+        transition=DEFAULT_TRANSITION,
+        period_s: float = 1.0,
+        filter=None,
+    ):
         self.models = tuple(models)
         self.params = params_array(self.models)
         self.filter = filter if filter is not None else EKF()
@@ -121,8 +125,10 @@ class IMM:
         G = logm(Pi) / period_s if m > 1 else np.zeros((1, 1))
         if np.iscomplexobj(G):
             if np.abs(G.imag).max() > 1e-9:
-                raise ValueError("transition matrix has no real generator (embed it: use "
-                                 "a matrix closer to the identity or a shorter period)")
+                raise ValueError(
+                    "transition matrix has no real generator (embed it: use "
+                    "a matrix closer to the identity or a shorter period)"
+                )
             G = G.real
         # Regularised generator (Israel, Rosenthal & Wei, Math. Finance 11, 2001): a matrix
         # with zeros but two-step paths (boost -> coast -> manoeuvre) has small negative
@@ -146,8 +152,9 @@ class IMM:
         dt = np.abs(np.asarray(dt, float))
         if dt.size and (dt == dt[0]).all():  # one step for all (a scan): cached
             m = self.n_models
-            return np.ascontiguousarray(np.broadcast_to(self._transition_one(float(dt[0])),
-                                                        (dt.size, m, m)))
+            return np.ascontiguousarray(
+                np.broadcast_to(self._transition_one(float(dt[0])), (dt.size, m, m))
+            )
         u, inv = np.unique(dt, return_inverse=True)
         Pi = np.clip(_expm_batch(self.generator * u[:, None, None]), 0.0, None)
         return (Pi / Pi.sum(axis=-1, keepdims=True))[inv.ravel()]
@@ -178,8 +185,9 @@ class IMM:
         N, M, n = x0.shape
         dt_rows = np.repeat(np.asarray(dt, float), M)
         prm = np.tile(self.params, (N, 1))
-        xp, Pp = self.filter.predict(x0.reshape(N * M, n), P0.reshape(N * M, n, n), dt_rows,
-                                     prm, overwrite=True)
+        xp, Pp = self.filter.predict(
+            x0.reshape(N * M, n), P0.reshape(N * M, n, n), dt_rows, prm, overwrite=True
+        )
         return xp.reshape(N, M, n), Pp.reshape(N, M, n, n)
 
     def predict(self, x, P, mu, dt):
@@ -194,8 +202,13 @@ class IMM:
         under the mixture.  ``overwrite=True`` lets the filter reuse ``xp``/``Pp``."""
         N, M, n = xp.shape
         rows = np.arange(N) if rows is None else np.asarray(rows, np.int64)
-        x, P, ll, _ = self.filter.update(xp.reshape(N * M, n), Pp.reshape(N * M, n, n), meas,
-                                         rows=np.repeat(rows, M), overwrite=overwrite)
+        x, P, ll, _ = self.filter.update(
+            xp.reshape(N * M, n),
+            Pp.reshape(N * M, n, n),
+            meas,
+            rows=np.repeat(rows, M),
+            overwrite=overwrite,
+        )
         ll = ll.reshape(N, M)
         top = ll.max(axis=1, keepdims=True)
         finite = np.isfinite(top[:, 0])

@@ -81,16 +81,29 @@ class PendingPool:
         """Drop detections older than ``max_dt_s`` or ``max_frames`` frames of their sensor;
         returns their ledger indices."""
         count = np.array([self._frames.get(int(c), 0) for c in np.unique(self.sensor)])
-        now = count[np.searchsorted(np.unique(self.sensor), self.sensor)] if self.sensor.size \
+        now = (
+            count[np.searchsorted(np.unique(self.sensor), self.sensor)]
+            if self.sensor.size
             else self.frame
+        )
         old = (self.det["t_s"] < t_now - max_dt_s) | (now - self.frame > max_frames)
         out = self.ledger[old]
         if old.any():
             self._keep(~old)
         return out
 
-    def pair(self, pos, sig, det, sensor: int, *, max_speed_m_s: float, n_sigma: float,
-             max_jerk_m_s3: float, min_dt_s: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
+    def pair(
+        self,
+        pos,
+        sig,
+        det,
+        sensor: int,
+        *,
+        max_speed_m_s: float,
+        n_sigma: float,
+        max_jerk_m_s3: float,
+        min_dt_s: float = 1e-3,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Pair new detections (positions (K, 3), 1-sigma position radii (K,), their records)
         of one sensor with pending ones.  Where both carry a range rate, the range change over
         the interval must match the trapezoid of the two range rates within ``n_sigma`` (noise
@@ -108,16 +121,22 @@ class PendingPool:
         pi, ni = candidate_pairs(self.pos, p_r, pos, n_sigma * sig)
         dt = t_s[ni] - self.det["t_s"][pi]
         dist = np.linalg.norm(pos[ni] - self.pos[pi], axis=1)
-        ok = ((self.sensor[pi] == sensor) & (dt > min_dt_s)
-              & (dist <= max_speed_m_s * dt + n_sigma * (sig[ni] + self.sig[pi])))
+        ok = (
+            (self.sensor[pi] == sensor)
+            & (dt > min_dt_s)
+            & (dist <= max_speed_m_s * dt + n_sigma * (sig[ni] + self.sig[pi]))
+        )
         zp, zn = self.det["z"][pi], det["z"][ni]
         sp, sn = self.det["sigma"][pi], det["sigma"][ni]
         rr = np.isfinite(zp[:, 3]) & np.isfinite(zn[:, 3]) & np.isfinite(sp[:, 3] + sn[:, 3])
         with np.errstate(invalid="ignore", divide="ignore"):
             cost = (dist / (max_speed_m_s * dt)) ** 2  # <= 1: prefers slower pairs, mildly
             resid = (zn[:, 0] - zp[:, 0]) / dt - 0.5 * (zp[:, 3] + zn[:, 3])
-            var = ((sp[:, 0] ** 2 + sn[:, 0] ** 2) / dt**2 + 0.25 * (sp[:, 3] ** 2 + sn[:, 3] ** 2)
-                   + (max_jerk_m_s3 * dt**2 / 12.0) ** 2)
+            var = (
+                (sp[:, 0] ** 2 + sn[:, 0] ** 2) / dt**2
+                + 0.25 * (sp[:, 3] ** 2 + sn[:, 3] ** 2)
+                + (max_jerk_m_s3 * dt**2 / 12.0) ** 2
+            )
             d2 = np.where(rr, resid**2 / var, 0.0)
         ok &= d2 <= n_sigma**2
         keep = np.flatnonzero(ok)
@@ -178,8 +197,10 @@ class CuePool:
         dist = np.linalg.norm(d, axis=-1)
         cos = np.einsum("kci,ci->kc", d, self.los) / dist
         ang = np.arccos(np.clip(cos, -1.0, 1.0))
-        sig = np.sqrt(np.trace(Prr, axis1=1, axis2=2)[:, None]
-                      + dt**2 * np.trace(Pvv, axis1=1, axis2=2)[:, None])
+        sig = np.sqrt(
+            np.trace(Prr, axis1=1, axis2=2)[:, None]
+            + dt**2 * np.trace(Pvv, axis1=1, axis2=2)[:, None]
+        )
         tol = n_sigma * (self.sig[None, :] + sig / dist)
         k, c = np.nonzero((ang <= tol) & (np.abs(dt) <= window_s))
         if k.size == 0:
@@ -192,9 +213,22 @@ class CuePool:
         return a_k, out
 
 
-def two_point_state(pos1, cov1, pos2, cov2, dt, *, accel, accel_sigma_m_s2: float,
-                    cross_accel_sigma_m_s2: float, log_beta: float, log_beta_sigma: float,
-                    mode_probs, lift: float | None = None, lift_sigma: float = 0.0):
+def two_point_state(
+    pos1,
+    cov1,
+    pos2,
+    cov2,
+    dt,
+    *,
+    accel,
+    accel_sigma_m_s2: float,
+    cross_accel_sigma_m_s2: float,
+    log_beta: float,
+    log_beta_sigma: float,
+    mode_probs,
+    lift: float | None = None,
+    lift_sigma: float = 0.0,
+):
     """IMM state of K new tracks at the second detection by two-point differencing.
 
     Positions (K, 3) m and covariances (K, 3, 3) m^2 of two detections ``dt`` (K,) s apart,
@@ -223,16 +257,19 @@ def two_point_state(pos1, cov1, pos2, cov2, dt, *, accel, accel_sigma_m_s2: floa
     v = x[:, 3:6]
     u = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
     half = (0.5 * dt[..., None]) ** 2
-    P[:, 3:6, 3:6] = ((cov1 + cov2) / dt[..., None] ** 2
-                      + half * (cross_accel_sigma_m_s2**2 * np.eye(3)
-                                + (accel_sigma_m_s2**2 - cross_accel_sigma_m_s2**2)
-                                * u[:, :, None] * u[:, None, :]))
+    P[:, 3:6, 3:6] = (cov1 + cov2) / dt[..., None] ** 2 + half * (
+        cross_accel_sigma_m_s2**2 * np.eye(3)
+        + (accel_sigma_m_s2**2 - cross_accel_sigma_m_s2**2) * u[:, :, None] * u[:, None, :]
+    )
     P[:, 6, 6] = log_beta_sigma**2
     if lift is not None:
         x[:, 7] = lift
         P[:, 7, 7] = lift_sigma**2
-    return (np.repeat(x[:, None], m, axis=1), np.repeat(P[:, None], m, axis=1),
-            np.broadcast_to(mu / mu.sum(), (k, m)).copy())
+    return (
+        np.repeat(x[:, None], m, axis=1),
+        np.repeat(P[:, None], m, axis=1),
+        np.broadcast_to(mu / mu.sum(), (k, m)).copy(),
+    )
 
 
 class TwoPointInitiator:
@@ -251,9 +288,12 @@ class TwoPointInitiator:
 
     def expire(self, t_now: float) -> np.ndarray:
         cfg = self.config
-        return np.concatenate([self.pending.expire(t_now, cfg.init_max_dt_s,
-                                                   cfg.init_max_frames),
-                               self.cues.expire(t_now, cfg.cue_window_s)])
+        return np.concatenate(
+            [
+                self.pending.expire(t_now, cfg.init_max_dt_s, cfg.init_max_frames),
+                self.cues.expire(t_now, cfg.cue_window_s),
+            ]
+        )
 
     def initiate(self, det, meas: Measurements, ledger_idx, sensor: int, imm) -> Births:
         cfg = self.config
@@ -262,48 +302,72 @@ class TwoPointInitiator:
         if ir.any():  # angle-only detections wait as cues
             sel = np.flatnonzero(ir)
             m = meas.take(sel)
-            self.cues.add(m.t_s, m.sensor_ecef, m.los_unit(),
-                          np.hypot(m.sigma[:, 1], m.sigma[:, 2]), ledger_idx[sel])
+            self.cues.add(
+                m.t_s,
+                m.sensor_ecef,
+                m.los_unit(),
+                np.hypot(m.sigma[:, 1], m.sigma[:, 2]),
+                ledger_idx[sel],
+            )
         if not radar.any():
             return self._none(imm, sensor)
         sel = np.flatnonzero(radar)
         m = meas.take(sel)
         pos, cov = m.position_ecef()
         sig = np.sqrt(np.trace(cov, axis1=1, axis2=2))
-        pi, ni = self.pending.pair(pos, sig, det[sel], sensor,
-                                   max_speed_m_s=cfg.init_max_speed_m_s,
-                                   n_sigma=cfg.coarse_sigma,
-                                   max_jerk_m_s3=cfg.init_max_jerk_m_s3)
+        pi, ni = self.pending.pair(
+            pos,
+            sig,
+            det[sel],
+            sensor,
+            max_speed_m_s=cfg.init_max_speed_m_s,
+            n_sigma=cfg.coarse_sigma,
+            max_jerk_m_s3=cfg.init_max_jerk_m_s3,
+        )
         rest = np.ones(sel.size, bool)
         rest[ni] = False
         r = np.flatnonzero(rest)
         births = self._none(imm, sensor)
         if ni.size:
             first = self.pending.take(pi)
-            births = self._start(first, m.take(ni), pos[ni], cov[ni], ledger_idx[sel[ni]],
-                                 sensor, imm)
+            births = self._start(
+                first, m.take(ni), pos[ni], cov[ni], ledger_idx[sel[ni]], sensor, imm
+            )
         self.pending.add(det[sel[r]], pos[r], sig[r], sensor, ledger_idx[sel[r]])
         return births
 
     @staticmethod
     def _none(imm, sensor: int) -> Births:
         m, n = imm.n_models, imm.n_state
-        return Births(x=np.zeros((0, m, n)), P=np.zeros((0, m, n, n)), mu=np.zeros((0, m)),
-                      t_s=np.zeros(0), hits=_EMPTY, confirmed=np.zeros(0, bool),
-                      det_id=_EMPTY, sensor=sensor)
+        return Births(
+            x=np.zeros((0, m, n)),
+            P=np.zeros((0, m, n, n)),
+            mu=np.zeros((0, m)),
+            t_s=np.zeros(0),
+            hits=_EMPTY,
+            confirmed=np.zeros(0, bool),
+            det_id=_EMPTY,
+            sensor=sensor,
+        )
 
     def _start(self, first, second: Measurements, pos2, cov2, led2, sensor, imm) -> Births:
         cfg = self.config
         pos1, cov1 = Measurements.from_detections(first["det"]).position_ecef()
-        x, P, mu = two_point_state(pos1, cov1, pos2, cov2, second.t_s - first["det"]["t_s"],
-                                   accel=gravity_j2(pos2),
-                                   accel_sigma_m_s2=cfg.max_accel_m_s2,
-                                   cross_accel_sigma_m_s2=cfg.init_cross_accel_m_s2,
-                                   log_beta=cfg.init_log_beta,
-                                   log_beta_sigma=cfg.init_log_beta_sigma,
-                                   mode_probs=cfg.initial_mode_probs,
-                                   lift=cfg.init_lift if imm.n_state > 7 else None,
-                                   lift_sigma=cfg.init_lift_sigma)
+        x, P, mu = two_point_state(
+            pos1,
+            cov1,
+            pos2,
+            cov2,
+            second.t_s - first["det"]["t_s"],
+            accel=gravity_j2(pos2),
+            accel_sigma_m_s2=cfg.max_accel_m_s2,
+            cross_accel_sigma_m_s2=cfg.init_cross_accel_m_s2,
+            log_beta=cfg.init_log_beta,
+            log_beta_sigma=cfg.init_log_beta_sigma,
+            mode_probs=cfg.initial_mode_probs,
+            lift=cfg.init_lift if imm.n_state > 7 else None,
+            lift_sigma=cfg.init_lift_sigma,
+        )
         ll = np.zeros(x.shape[0])
         rr = np.flatnonzero(second.valid[:, 3])
         if rr.size:  # fuse the range rate of the second detection (its position is used)
@@ -315,20 +379,40 @@ class TwoPointInitiator:
         hits = np.full(n_new, 2, np.int64)
         confirmed = hits >= cfg.confirm_hits
         xc, Pc = imm.combine(x[ok], P[ok], mu[ok])
-        k, cue_led = self.cues.match(xc[:, :3], xc[:, 3:6], Pc[:, :3, :3], Pc[:, 3:6, 3:6],
-                                     second.t_s[ok], window_s=cfg.cue_window_s,
-                                     n_sigma=cfg.cue_sigma)
+        k, cue_led = self.cues.match(
+            xc[:, :3],
+            xc[:, 3:6],
+            Pc[:, :3, :3],
+            Pc[:, 3:6, 3:6],
+            second.t_s[ok],
+            window_s=cfg.cue_window_s,
+            n_sigma=cfg.cue_sigma,
+        )
         vel_sig = np.sqrt(np.trace(Pc[k, 3:6, 3:6], axis1=1, axis2=2) / 3.0)
         confirmed[k[vel_sig <= cfg.cue_confirm_max_vel_sigma_m_s]] = True
         births = np.arange(n_new)
-        led = np.concatenate([cue_led, first["ledger"][ok], led2[ok],
-                              first["ledger"][~ok], led2[~ok]])
+        led = np.concatenate(
+            [cue_led, first["ledger"][ok], led2[ok], first["ledger"][~ok], led2[~ok]]
+        )
         n_bad = int((~ok).sum())
-        outcome = np.concatenate([np.full(cue_led.size, hist.CUED),
-                                  np.full(2 * n_new, hist.STARTED),
-                                  np.full(2 * n_bad, hist.UNASSOCIATED)])
+        outcome = np.concatenate(
+            [
+                np.full(cue_led.size, hist.CUED),
+                np.full(2 * n_new, hist.STARTED),
+                np.full(2 * n_bad, hist.UNASSOCIATED),
+            ]
+        )
         birth = np.concatenate([k, births, births, np.full(2 * n_bad, -1)])
-        return Births(x=x[ok], P=P[ok], mu=mu[ok], t_s=second.t_s[ok], hits=hits,
-                      confirmed=confirmed, det_id=second.det_id[ok], sensor=sensor,
-                      ledger_idx=led.astype(np.int64), ledger_outcome=outcome.astype(np.int64),
-                      ledger_birth=birth.astype(np.int64))
+        return Births(
+            x=x[ok],
+            P=P[ok],
+            mu=mu[ok],
+            t_s=second.t_s[ok],
+            hits=hits,
+            confirmed=confirmed,
+            det_id=second.det_id[ok],
+            sensor=sensor,
+            ledger_idx=led.astype(np.int64),
+            ledger_outcome=outcome.astype(np.int64),
+            ledger_birth=birth.astype(np.int64),
+        )

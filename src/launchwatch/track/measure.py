@@ -58,10 +58,12 @@ class Measurements:
         z = np.array(det["z"], dtype=float).reshape(k, N_MEAS)
         sg = np.array(det["sigma"], dtype=float).reshape(k, N_MEAS)
         if ir.any():  # IR [az, el, -, -] -> slots 1, 2
-            z[ir] = np.column_stack([np.full(ir.sum(), np.nan), z[ir, 0], z[ir, 1],
-                                     np.full(ir.sum(), np.nan)])
-            sg[ir] = np.column_stack([np.full(ir.sum(), np.nan), sg[ir, 0], sg[ir, 1],
-                                      np.full(ir.sum(), np.nan)])
+            z[ir] = np.column_stack(
+                [np.full(ir.sum(), np.nan), z[ir, 0], z[ir, 1], np.full(ir.sum(), np.nan)]
+            )
+            sg[ir] = np.column_stack(
+                [np.full(ir.sum(), np.nan), sg[ir, 0], sg[ir, 1], np.full(ir.sum(), np.nan)]
+            )
         valid = np.isfinite(z) & np.isfinite(sg) & (sg > 0.0)
         s = np.ascontiguousarray(det["sensor_ecef_m"], dtype=float).reshape(k, 3)
         if k and (s == s[0]).all():  # one sensor position (a scan): one rotation
@@ -70,9 +72,15 @@ class Measurements:
         else:
             lat, lon, _ = ecef_to_geodetic(s)
             enu = enu_matrix(lat, lon)
-        return cls(z=np.where(valid, z, 0.0), sigma=np.where(valid, sg, 1.0), valid=valid,
-                   sensor_ecef=s, enu=np.ascontiguousarray(enu),
-                   t_s=np.asarray(det["t_s"], float), det_id=np.asarray(det["det_id"]))
+        return cls(
+            z=np.where(valid, z, 0.0),
+            sigma=np.where(valid, sg, 1.0),
+            valid=valid,
+            sensor_ecef=s,
+            enu=np.ascontiguousarray(enu),
+            t_s=np.asarray(det["t_s"], float),
+            det_id=np.asarray(det["det_id"]),
+        )
 
     def take(self, idx) -> Measurements:
         return Measurements(*(getattr(self, f)[idx] for f in self.__slots__))
@@ -88,8 +96,14 @@ class Measurements:
         in the range/angle noise."""
         k = len(self)
         pos, cov = np.empty((k, 3)), np.empty((k, 3, 3))
-        _radar_ecef_kernel(self.z, self.sigma, np.ascontiguousarray(self.enu),
-                           np.ascontiguousarray(self.sensor_ecef), pos, cov)
+        _radar_ecef_kernel(
+            self.z,
+            self.sigma,
+            np.ascontiguousarray(self.enu),
+            np.ascontiguousarray(self.sensor_ecef),
+            pos,
+            cov,
+        )
         return pos, cov
 
 

@@ -117,9 +117,18 @@ class MotionModel:
     q_lift_per_s: float = 0.0
 
     def row(self) -> np.ndarray:
-        return np.array([float(self.drag), self.q_iso_m2_s3, self.q_along_m2_s3,
-                         self.thrust_m_s2, self.q_log_beta_per_s, self.q_aero_s,
-                         float(self.lift and self.drag), self.q_lift_per_s])
+        return np.array(
+            [
+                float(self.drag),
+                self.q_iso_m2_s3,
+                self.q_along_m2_s3,
+                self.thrust_m_s2,
+                self.q_log_beta_per_s,
+                self.q_aero_s,
+                float(self.lift and self.drag),
+                self.q_lift_per_s,
+            ]
+        )
 
 
 # Defaults (estimates, checked in tests/track and on the shipped sense scenarios): the coast
@@ -129,12 +138,13 @@ class MotionModel:
 # axial accelerations of 80-230 m/s^2 (generic boost, launchwatch.flight.vehicles) need
 # q_along ~ 1e4 to follow at a 10 Hz update rate.  A white-noise model follows a sustained
 # acceleration a at revisit T with q ~ a^2 T: 1e3 covers ~20 m/s^2 at 2 s revisits.
-COAST = MotionModel(name="coast", drag=True, q_iso_m2_s3=0.5, q_log_beta_per_s=1e-3,
-                    q_aero_s=0.5)
-BOOST = MotionModel(name="boost", drag=False, q_iso_m2_s3=300.0, q_along_m2_s3=2.0e4,
-                    q_log_beta_per_s=1e-3)
-MANOEUVRE = MotionModel(name="manoeuvre", drag=True, q_iso_m2_s3=1.0e3,
-                        q_log_beta_per_s=1e-2, q_aero_s=20.0)
+COAST = MotionModel(name="coast", drag=True, q_iso_m2_s3=0.5, q_log_beta_per_s=1e-3, q_aero_s=0.5)
+BOOST = MotionModel(
+    name="boost", drag=False, q_iso_m2_s3=300.0, q_along_m2_s3=2.0e4, q_log_beta_per_s=1e-3
+)
+MANOEUVRE = MotionModel(
+    name="manoeuvre", drag=True, q_iso_m2_s3=1.0e3, q_log_beta_per_s=1e-2, q_aero_s=20.0
+)
 # Glide (estimates): the law carries the lift, so the white noise is small -- aerodynamic part
 # 0.3 s (force errors ~ a third of the drag over a second: bank, angle-of-attack changes), ell
 # random walk 3e-4 /s (0.17 over 100 s), ln beta random walk 3e-3 /s (the drag coefficient of a
@@ -142,8 +152,15 @@ MANOEUVRE = MotionModel(name="manoeuvre", drag=True, q_iso_m2_s3=1.0e3,
 # Measured against 1 s and 1e-3 /s on the KN-23 test scenarios: the 50 % impact ellipse held the
 # truth in 96 % of glide-phase assessments (too wide); with these 78 % (kn23-eez) and 30 %
 # (reference, across its 104 s gap) -- 59 % over both.
-GLIDE = MotionModel(name="glide", drag=True, q_iso_m2_s3=1.0, q_log_beta_per_s=3e-3,
-                    q_aero_s=0.3, lift=True, q_lift_per_s=3e-4)
+GLIDE = MotionModel(
+    name="glide",
+    drag=True,
+    q_iso_m2_s3=1.0,
+    q_log_beta_per_s=3e-3,
+    q_aero_s=0.3,
+    lift=True,
+    q_lift_per_s=3e-4,
+)
 DEFAULT_MODELS = (COAST, BOOST, GLIDE)
 #: Prior of the lift-to-drag ratio of a new track (estimate): wide enough to hold the ballistic
 #: case (ell <= 0 at 1 sigma) and slender gliders (ell ~ 2 at 1.7 sigma; the catalog's KN-23
@@ -174,8 +191,7 @@ def _rho_dlnrho(h, logrho, h0, dh):
     if i > n - 2:
         i = n - 2
     w = x - i
-    return (math.exp(logrho[i] * (1.0 - w) + logrho[i + 1] * w),
-            (logrho[i + 1] - logrho[i]) / dh)
+    return (math.exp(logrho[i] * (1.0 - w) + logrho[i + 1] * w), (logrho[i + 1] - logrho[i]) / dh)
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
@@ -434,8 +450,11 @@ def propagate(x, dt, params, *, max_step_s: float = 1.0, P=None, overwrite: bool
     dt = np.ascontiguousarray(np.broadcast_to(np.asarray(dt, float), (k,)))
     params = np.ascontiguousarray(np.broadcast_to(np.asarray(params, float), (k, N_PARAMS)))
     with_cov = P is not None
-    Pc = (np.array(P, dtype=float, order="C", copy=None if overwrite else True) if with_cov
-          else np.empty((k, 1, 1)))
+    Pc = (
+        np.array(P, dtype=float, order="C", copy=None if overwrite else True)
+        if with_cov
+        else np.empty((k, 1, 1))
+    )
     predict_kernel(x, Pc, dt, params, float(max_step_s), with_cov, *_atm())
     return (x, Pc) if with_cov else x
 
@@ -452,9 +471,13 @@ def process_noise(x, dt, params) -> np.ndarray:
     x = np.ascontiguousarray(x, dtype=float)
     k = x.shape[0]
     Q = np.zeros((k, x.shape[1], x.shape[1]))
-    _noise_kernel(x, np.ascontiguousarray(np.broadcast_to(np.asarray(dt, float), (k,))),
-                  np.ascontiguousarray(np.broadcast_to(np.asarray(params, float),
-                                                       (k, N_PARAMS))), Q, *_atm())
+    _noise_kernel(
+        x,
+        np.ascontiguousarray(np.broadcast_to(np.asarray(dt, float), (k,))),
+        np.ascontiguousarray(np.broadcast_to(np.asarray(params, float), (k, N_PARAMS))),
+        Q,
+        *_atm(),
+    )
     return Q
 
 
@@ -468,8 +491,12 @@ def derivative(x, params) -> np.ndarray:
     """(K, 7) time derivative of states ``x`` (K, 7) under ``params`` (K or 1, N_PARAMS)."""
     x = np.array(x, dtype=float, order="C", ndmin=2)
     out = np.empty_like(x)
-    _accel_kernel(x, np.ascontiguousarray(np.broadcast_to(np.asarray(params, float),
-                                                          (x.shape[0], N_PARAMS))), *_atm(), out)
+    _accel_kernel(
+        x,
+        np.ascontiguousarray(np.broadcast_to(np.asarray(params, float), (x.shape[0], N_PARAMS))),
+        *_atm(),
+        out,
+    )
     return out
 
 
@@ -483,8 +510,12 @@ def jacobian_batch(x, params) -> np.ndarray:
     """(K, 7, 7) analytic Jacobians of the dynamics at states ``x`` (K, 7)."""
     x = np.array(x, dtype=float, order="C", ndmin=2)
     out = np.empty((x.shape[0], x.shape[1], x.shape[1]))
-    _jac_kernel(x, np.ascontiguousarray(np.broadcast_to(np.asarray(params, float),
-                                                        (x.shape[0], N_PARAMS))), *_atm(), out)
+    _jac_kernel(
+        x,
+        np.ascontiguousarray(np.broadcast_to(np.asarray(params, float), (x.shape[0], N_PARAMS))),
+        *_atm(),
+        out,
+    )
     return out
 
 

@@ -59,9 +59,17 @@ class Score:
     n_false_tracks: int  # scored tracks never assigned to a missile
 
 
-def score(history: np.ndarray, truth: Truth, *, gate_m: float = 10_000.0,
-          ospa_c_m: float = 10_000.0, ospa_p: float = 2.0, stale_s: float | None = None,
-          confirmed_only: bool = True, times_s=None) -> Score:
+def score(
+    history: np.ndarray,
+    truth: Truth,
+    *,
+    gate_m: float = 10_000.0,
+    ospa_c_m: float = 10_000.0,
+    ospa_p: float = 2.0,
+    stale_s: float | None = None,
+    confirmed_only: bool = True,
+    times_s=None,
+) -> Score:
     """Score ``history`` (rows of :func:`~.history.history_dtype`) against ``truth``."""
     h = history[history["confirmed"]] if confirmed_only else history
     if stale_s is None:
@@ -97,8 +105,11 @@ def score(history: np.ndarray, truth: Truth, *, gate_m: float = 10_000.0,
         u = np.flatnonzero(ok) if h.size else tracks
         rows = h[j[u]]
         dt = (t_k - rows["t_s"])[:, None]
-        r_est = (rows["state"][:, :3] + rows["state"][:, 3:] * dt
-                 + 0.5 * gravity_j2(rows["state"][:, :3]).reshape(-1, 3) * dt**2)
+        r_est = (
+            rows["state"][:, :3]
+            + rows["state"][:, 3:] * dt
+            + 0.5 * gravity_j2(rows["state"][:, :3]).reshape(-1, 3) * dt**2
+        )
         truth_k = states[:, k]
         air = np.flatnonzero(np.isfinite(truth_k[:, 0]))
         n_est, n_tru = u.size, air.size
@@ -106,8 +117,7 @@ def score(history: np.ndarray, truth: Truth, *, gate_m: float = 10_000.0,
             ospa[k] = 0.0 if n_est == n_tru else c
             continue
         rad = 0.5 * max(gate_m, c)
-        ei, ti = candidate_pairs(r_est, np.full(n_est, rad), truth_k[air, :3],
-                                 np.full(n_tru, rad))
+        ei, ti = candidate_pairs(r_est, np.full(n_est, rad), truth_k[air, :3], np.full(n_tru, rad))
         d = np.linalg.norm(r_est[ei] - truth_k[air[ti], :3], axis=1)
         g = d <= gate_m
         a_e, a_t = assign_sparse(ei[g], ti[g], d[g], n_est, n_tru)
@@ -134,14 +144,23 @@ def score(history: np.ndarray, truth: Truth, *, gate_m: float = 10_000.0,
     breaks_m, swaps_u = _breaks_swaps(assign_u, n_u)
     n_pairs = int(has.sum())
     return Score(
-        times_s=times, assignment=assign,
+        times_s=times,
+        assignment=assign,
         pos_rmse_m=float(np.sqrt(np.sum(err_p[has] ** 2) / n_pairs)) if n_pairs else np.nan,
         vel_rmse_m_s=float(np.sqrt(np.sum(err_v[has] ** 2) / n_pairs)) if n_pairs else np.nan,
-        pos_rmse_per_missile_m=rmse_p, vel_rmse_per_missile_m_s=rmse_v, coverage=coverage,
-        ospa_m=ospa, ospa_mean_m=float(ospa.mean()) if n_t else np.nan, time_to_track_s=ttt,
-        n_breaks=int(breaks_m.sum()), n_swaps=int(swaps_u.sum()), breaks_per_missile=breaks_m,
-        track_ids=track_ids, swaps_per_track=swaps_u,
-        n_false_tracks=int(n_u - np.unique(assign_u[assign_u >= 0]).size))
+        pos_rmse_per_missile_m=rmse_p,
+        vel_rmse_per_missile_m_s=rmse_v,
+        coverage=coverage,
+        ospa_m=ospa,
+        ospa_mean_m=float(ospa.mean()) if n_t else np.nan,
+        time_to_track_s=ttt,
+        n_breaks=int(breaks_m.sum()),
+        n_swaps=int(swaps_u.sum()),
+        breaks_per_missile=breaks_m,
+        track_ids=track_ids,
+        swaps_per_track=swaps_u,
+        n_false_tracks=int(n_u - np.unique(assign_u[assign_u >= 0]).size),
+    )
 
 
 def default_stale_s(history: np.ndarray) -> float:

@@ -153,15 +153,22 @@ class Tracker:
     GNNAssociator`), ``initiator`` (:class:`~.initiate.TwoPointInitiator`), ``deleter``
     (:class:`~.tracks.MissDeleter`) and ``merger`` (:class:`~.tracks.ChiSquareMerger`)."""
 
-    def __init__(self, config: TrackerConfig | None = None, *,
-                 filter: StateFilter | None = None, associator: Associator | None = None,
-                 initiator: Initiator | None = None, deleter: Deleter | None = None,
-                 merger: Merger | None = None):
+    def __init__(
+        self,
+        config: TrackerConfig | None = None,
+        *,
+        filter: StateFilter | None = None,
+        associator: Associator | None = None,
+        initiator: Initiator | None = None,
+        deleter: Deleter | None = None,
+        merger: Merger | None = None,
+    ):
         self.config = cfg = config if config is not None else TrackerConfig()
         if filter is None:
             filter = (EKF if cfg.filter == "ekf" else UKF)(max_step_s=cfg.max_step_s)
-        self.imm = IMM(cfg.models, transition=cfg.transition, period_s=cfg.transition_period_s,
-                       filter=filter)
+        self.imm = IMM(
+            cfg.models, transition=cfg.transition, period_s=cfg.transition_period_s, filter=filter
+        )
         self.associator = associator if associator is not None else GNNAssociator()
         self.initiator = initiator if initiator is not None else TwoPointInitiator(cfg)
         self.deleter = deleter if deleter is not None else MissDeleter(cfg)
@@ -201,8 +208,9 @@ class Tracker:
     @property
     def merges(self) -> np.ndarray:
         """Duplicate tracks removed: ``t_s``, ``removed`` track id, ``kept`` track id."""
-        return np.array(self._merges, dtype=[("t_s", float), ("removed", np.int64),
-                                             ("kept", np.int64)])
+        return np.array(
+            self._merges, dtype=[("t_s", float), ("removed", np.int64), ("kept", np.int64)]
+        )
 
     def step(self, detections: np.ndarray) -> np.ndarray:
         """Process a batch of detections; returns its ledger rows (as of now)."""
@@ -216,7 +224,7 @@ class Tracker:
         idx = idx[np.argsort(det["t_s"][idx], kind="stable")]
         for f in frames(det[idx], self.config.frame_window_s):
             self._frame(det[idx[f]], first + idx[f])
-        return self._ledger.view()[first:first + det.size].copy()
+        return self._ledger.view()[first : first + det.size].copy()
 
     def flush(self) -> None:
         """End of stream: pending detections and cues become unassociated."""
@@ -274,8 +282,9 @@ class Tracker:
     def _candidates(self, meas: Measurements, t_ref: float):
         cfg, tr = self.config, self.tracks
         r, trk_r = np.empty((tr.n, 3)), np.empty(tr.n)
-        extrapolate_kernel(tr.xc, tr.Pc, t_ref - tr.t, cfg.coarse_sigma, cfg.max_accel_m_s2, r,
-                           trk_r)
+        extrapolate_kernel(
+            tr.xc, tr.Pc, t_ref - tr.t, cfg.coarse_sigma, cfg.max_accel_m_s2, r, trk_r
+        )
         shift = np.abs(meas.t_s - t_ref) * cfg.init_max_speed_m_s
         has_range = meas.valid[:, :3].all(axis=1)
         out_t, out_d = [], []
@@ -296,7 +305,7 @@ class Tracker:
             d = r - s_mean
             dist = np.linalg.norm(d, axis=1)
             los_t = d / dist[:, None]
-            spread = (np.linalg.norm(meas.sensor_ecef[sel] - s_mean, axis=1) + shift[sel])
+            spread = np.linalg.norm(meas.sensor_ecef[sel] - s_mean, axis=1) + shift[sel]
             el = meas.z[sel, 2]
             sig_a = np.hypot(meas.sigma[sel, 1] * np.cos(el), meas.sigma[sel, 2])
             det_r = cfg.coarse_sigma * sig_a + spread / max(float(dist.min()), 1.0)
@@ -320,16 +329,18 @@ class Tracker:
         xpair[:, :3] += xpair[:, 3:6] * (meas.t_s[di] - t_ref)[:, None]
         d2, logdet, m = imm.filter.gate(xpair, Pcp[loc], meas, rows=di)
         ok = d2 <= self._chi2[m]
-        a_loc, a_det = self.associator.associate(loc[ok], di[ok], (d2 + logdet)[ok], cand.size,
-                                                 len(meas))
+        a_loc, a_det = self.associator.associate(
+            loc[ok], di[ok], (d2 + logdet)[ok], cand.size, len(meas)
+        )
         t0 = self._lap("associate", t0)
         if a_loc.size == 0:
             return a_loc, a_det
         late = np.flatnonzero(meas.t_s[a_det] < tr.t[cand[a_loc]] - self.config.frame_window_s)
         done_trk, done_det = cand[a_loc[:0]], a_det[:0]
         if late.size and self._lag.enabled:  # out of sequence: re-processed (.oosm)
-            done = late[self._late_updates(det[a_det[late]], cand[a_loc[late]],
-                                           meas.det_id[a_det[late]])]
+            done = late[
+                self._late_updates(det[a_det[late]], cand[a_loc[late]], meas.det_id[a_det[late]])
+            ]
             t0 = self._lap("update", t0)
             done_trk, done_det = cand[a_loc[done]], a_det[done]
             keep = np.ones(a_loc.size, bool)
@@ -366,15 +377,15 @@ class Tracker:
         done = np.zeros(rows.size, bool)
         for i in range(rows.size):  # the few late detections of a frame
             r = int(rows[i])
-            out = self._lag.replay(int(tr.ids[r]), det[i:i + 1], imm)
+            out = self._lag.replay(int(tr.ids[r]), det[i : i + 1], imm)
             if out is None or out[3] < tr.t[r] - 1e-9:
                 continue
             x, P, mu, t = out
             xc, Pc = imm.combine(x[None], P[None], mu[None])
             tr.set_state(np.array([r]), x[None], P[None], mu[None], np.array([t]), (xc, Pc))
             tr.hits[r] += 1
-            self._lag.log(tr.ids[r:r + 1], det[i:i + 1])
-            self._record(np.array([r]), det_id[i:i + 1])
+            self._lag.log(tr.ids[r : r + 1], det[i : i + 1])
+            self._record(np.array([r]), det_id[i : i + 1])
             done[i] = True
         self.n_updates += int(done.sum())
         return done
@@ -388,8 +399,9 @@ class Tracker:
         ids = np.arange(self._next_id, self._next_id + b.n)
         self._next_id += b.n
         if b.ledger_idx.size:
-            tid = np.where(b.ledger_birth >= 0, ids[np.maximum(b.ledger_birth, 0)]
-                           if b.n else -1, -1)
+            tid = np.where(
+                b.ledger_birth >= 0, ids[np.maximum(b.ledger_birth, 0)] if b.n else -1, -1
+            )
             for code in np.unique(b.ledger_outcome):
                 sel = b.ledger_outcome == code
                 self._ledger_set(b.ledger_idx[sel], int(code), tid[sel])
@@ -426,9 +438,9 @@ class Tracker:
         tr = self.tracks
         lose, win = self.merger.duplicates(tr, t_now, self.imm)
         if lose.size:
-            self._merges.extend((t_now, int(a), int(b)) for a, b in zip(tr.ids[lose],
-                                                                        tr.ids[win],
-                                                                        strict=True))
+            self._merges.extend(
+                (t_now, int(a), int(b)) for a, b in zip(tr.ids[lose], tr.ids[win], strict=True)
+            )
             gone = np.zeros(tr.n, bool)
             gone[lose] = True
             tr.remove(gone)
@@ -492,7 +504,8 @@ class Tracker:
             out["lift_sigma"] = np.sqrt(np.clip(Pc[:, 7, 7], 0.0, None))
             if "cov_aux" in out.dtype.names:
                 out["cov_aux"] = Pc[:, 6:8, :8]
-        out["cov"] = Pc[:, :6, :6] if out["cov"].ndim == 3 else np.diagonal(Pc, axis1=1,
-                                                                             axis2=2)[:, :6]
+        out["cov"] = (
+            Pc[:, :6, :6] if out["cov"].ndim == 3 else np.diagonal(Pc, axis1=1, axis2=2)[:, :6]
+        )
         out["mu"], out["confirmed"] = tr.mu[rows], tr.confirmed[rows]
         self._hist.append(out)

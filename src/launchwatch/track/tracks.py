@@ -19,8 +19,7 @@ from ..earth.gravity import j2_accel
 from .associate import assign_sparse, candidate_pairs
 from .batches import ellipsoid_radius
 
-_FIELDS = ("ids", "t", "x", "P", "mu", "xc", "Pc", "hits", "misses", "confirmed",
-           "last_sensor")
+_FIELDS = ("ids", "t", "x", "P", "mu", "xc", "Pc", "hits", "misses", "confirmed", "last_sensor")
 
 
 class TrackSet:
@@ -48,10 +47,19 @@ class TrackSet:
         """Append tracks; returns their row indices."""
         k = np.size(ids)
         start = self.n
-        new = {"ids": np.asarray(ids, np.int64), "t": np.asarray(t, float), "x": x, "P": P,
-               "mu": mu, "xc": xc, "Pc": Pc, "hits": np.full(k, hits, np.int64),
-               "misses": np.zeros(k, np.int64), "confirmed": np.zeros(k, bool),
-               "last_sensor": np.full(k, sensor, np.int64)}
+        new = {
+            "ids": np.asarray(ids, np.int64),
+            "t": np.asarray(t, float),
+            "x": x,
+            "P": P,
+            "mu": mu,
+            "xc": xc,
+            "Pc": Pc,
+            "hits": np.full(k, hits, np.int64),
+            "misses": np.zeros(k, np.int64),
+            "confirmed": np.zeros(k, bool),
+            "last_sensor": np.full(k, sensor, np.int64),
+        }
         for f in _FIELDS:
             setattr(self, f, np.concatenate([getattr(self, f), new[f]]))
         return np.arange(start, start + k)
@@ -81,8 +89,17 @@ class TrackSet:
         """The live tracks as a structured array: id, time, ECEF state (6), ln(beta), model
         probabilities, confirmed."""
         m = self.mu.shape[1]
-        out = np.zeros(self.n, [("track_id", np.int64), ("t_s", float), ("state", float, (6,)),
-                                ("log_beta", float), ("mu", float, (m,)), ("confirmed", bool)])
+        out = np.zeros(
+            self.n,
+            [
+                ("track_id", np.int64),
+                ("t_s", float),
+                ("state", float, (6,)),
+                ("log_beta", float),
+                ("mu", float, (m,)),
+                ("confirmed", bool),
+            ],
+        )
         out["track_id"], out["t_s"] = self.ids, self.t
         out["state"], out["log_beta"] = self.xc[:, :6], self.xc[:, 6]
         out["mu"], out["confirmed"] = self.mu, self.confirmed
@@ -109,8 +126,9 @@ def deletion_mask(tr: TrackSet, t_now: float, cfg, *, impact: bool = False) -> n
     age, lost (predicted sigma), and with ``impact`` the predicted height below ground."""
     dt = t_now - tr.t
     conf = tr.confirmed
-    dead = ((~conf & ((tr.misses >= cfg.tentative_max_misses) | (dt > cfg.init_max_dt_s)))
-            | (conf & (dt > cfg.max_coast_s)))
+    dead = (~conf & ((tr.misses >= cfg.tentative_max_misses) | (dt > cfg.init_max_dt_s))) | (
+        conf & (dt > cfg.max_coast_s)
+    )
     check = np.flatnonzero((conf & (tr.misses >= cfg.delete_after_misses)) | impact)
     if check.size:
         r, sig = np.empty((check.size, 3)), np.empty(check.size)
@@ -181,11 +199,14 @@ class MissDeleter:
         if full and dead.any():
             # A predicted impact by the drag-free extrapolation is confirmed with every model's
             # own prediction (a gliding body stays up): the track ends when all are below.
-            cand = np.flatnonzero(dead & tracks.confirmed & (t_now - tracks.t
-                                                             <= self.config.max_coast_s))
+            cand = np.flatnonzero(
+                dead & tracks.confirmed & (t_now - tracks.t <= self.config.max_coast_s)
+            )
             if cand.size:
-                dead[cand] = predicted_height(tracks, cand, t_now, imm).max(axis=1) \
+                dead[cand] = (
+                    predicted_height(tracks, cand, t_now, imm).max(axis=1)
                     < -self.config.impact_margin_m
+                )
                 dead |= deletion_mask(tracks, t_now, self.config, impact=False)
         return dead
 
@@ -204,13 +225,25 @@ class ChiSquareMerger:
         return duplicates(tracks, t_now, self._chi2, self.config.max_accel_m_s2)
 
     def reacquire(self, tracks: TrackSet, new_rows: np.ndarray, imm):
-        return reacquired(tracks, new_rows, imm, self._chi2_re,
-                          min_gap_s=self.config.reacquire_min_gap_s,
-                          max_gap_s=self.config.dormant_max_s)
+        return reacquired(
+            tracks,
+            new_rows,
+            imm,
+            self._chi2_re,
+            min_gap_s=self.config.reacquire_min_gap_s,
+            max_gap_s=self.config.dormant_max_s,
+        )
 
 
-def reacquired(tr: TrackSet, new_rows: np.ndarray, imm, chi2_limit: float, *,
-               min_gap_s: float, max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
+def reacquired(
+    tr: TrackSet,
+    new_rows: np.ndarray,
+    imm,
+    chi2_limit: float,
+    *,
+    min_gap_s: float,
+    max_gap_s: float,
+) -> tuple[np.ndarray, np.ndarray]:
     """Track-to-track association of newly confirmed tracks ``new_rows`` with older confirmed
     tracks last updated ``min_gap_s`` to ``max_gap_s`` before them: each old track is predicted
     once by the IMM (mixing, every model, process noise) to the latest new track's time (the

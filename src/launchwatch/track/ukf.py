@@ -69,8 +69,12 @@ class UKF:
         npts = X.shape[1]
         dt = np.broadcast_to(np.asarray(dt, float), (k,))
         prm = np.broadcast_to(np.asarray(params, float), (k, models.N_PARAMS))
-        Xp = models.propagate(X.reshape(k * npts, n), np.repeat(dt, npts),
-                              np.repeat(prm, npts, axis=0), max_step_s=self.max_step_s)
+        Xp = models.propagate(
+            X.reshape(k * npts, n),
+            np.repeat(dt, npts),
+            np.repeat(prm, npts, axis=0),
+            max_step_s=self.max_step_s,
+        )
         Xp = Xp.reshape(k, npts, n)
         xm = np.einsum("p,kpi->ki", wm, Xp)
         d = Xp - xm[:, None, :]
@@ -82,8 +86,11 @@ class UKF:
         wm, wc, _ = self._weights(n)
         X = self._sigma_points(x, P)
         npts = X.shape[1]
-        Z = predict_measurement(X.reshape(k * npts, n), np.repeat(meas.sensor_ecef, npts, 0),
-                                np.repeat(meas.enu, npts, 0)).reshape(k, npts, 4)
+        Z = predict_measurement(
+            X.reshape(k * npts, n),
+            np.repeat(meas.sensor_ecef, npts, 0),
+            np.repeat(meas.enu, npts, 0),
+        ).reshape(k, npts, 4)
         Z[:, :, 1] = Z[:, :1, 1] + wrap_pi(Z[:, :, 1] - Z[:, :1, 1])
         zm = np.einsum("p,kpi->ki", wm, Z)
         valid = meas.valid

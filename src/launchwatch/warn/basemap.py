@@ -49,8 +49,9 @@ def _projections(lon0: float, lat0: float):
 def _apply(geom, transformer):
     import shapely
 
-    return shapely.transform(geom, lambda xy: np.column_stack(
-        transformer.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -71,12 +72,16 @@ def basemap(lon0: float, lon1: float, lat0: float, lat1: float) -> Basemap:
     for i in idx:
         code = str(model.codes[model.ne_code[i]]) if model.ne_code[i] >= 0 else ""
         by_country.setdefault(code, []).append(shapely.intersection(parts[i], box))
-    land_m = {c: shapely.make_valid(_apply(shapely.union_all(g), fwd)).simplify(500.0)
-              for c, g in by_country.items()}
+    land_m = {
+        c: shapely.make_valid(_apply(shapely.union_all(g), fwd)).simplify(500.0)
+        for c, g in by_country.items()
+    }
     land_m = {c: g for c, g in land_m.items() if not g.is_empty}
     all_land = shapely.union_all(list(land_m.values())) if land_m else shapely.Polygon()
-    ts = {c: shapely.difference(g.buffer(TERRITORIAL_SEA_NMI * NMI_M, 16), all_land)
-          for c, g in land_m.items()}
+    ts = {
+        c: shapely.difference(g.buffer(TERRITORIAL_SEA_NMI * NMI_M, 16), all_land)
+        for c, g in land_m.items()
+    }
     eez = shapely.difference(all_land.buffer(EEZ_NMI * NMI_M, 16), all_land)
 
     # median lines: zero contours of d_c - min_other d on a grid over the view
@@ -90,8 +95,9 @@ def basemap(lon0: float, lon1: float, lat0: float, lat1: float) -> Basemap:
             continue
         line = g.boundary
         n = max(int(line.length / COAST_STEP_M), 2)
-        coast = shapely.get_coordinates(shapely.line_interpolate_point(
-            line, np.linspace(0, line.length, n)))
+        coast = shapely.get_coordinates(
+            shapely.line_interpolate_point(line, np.linspace(0, line.length, n))
+        )
         dist[c] = cKDTree(coast).query(pts, workers=-1)[0].reshape(gx.shape)
     lines, labels = [], []
     on_land = shapely.contains_xy(all_land, pts[:, 0], pts[:, 1]).reshape(gx.shape)
@@ -115,5 +121,10 @@ def basemap(lon0: float, lon1: float, lat0: float, lat1: float) -> Basemap:
                 lon, lat = inv.transform(gx[sel].mean(), gy[sel].mean())
                 labels.append((float(lon), float(lat), f"EEZ {c}"))
     back = {c: _apply(g, inv) for c, g in land_m.items()}
-    return Basemap(land=back, territorial_sea={c: _apply(g, inv) for c, g in ts.items()},
-                   eez_outer=_apply(eez, inv), median_lines=lines, labels=labels)
+    return Basemap(
+        land=back,
+        territorial_sea={c: _apply(g, inv) for c, g in ts.items()},
+        eez_outer=_apply(eez, inv),
+        median_lines=lines,
+        labels=labels,
+    )

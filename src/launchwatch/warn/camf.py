@@ -45,8 +45,16 @@ from datetime import UTC, datetime
 
 from . import jalert
 
-__all__ = ["CamfAlert", "camf_bits", "frame_bits", "frame_hex", "semi_axis_code",
-           "azimuth_code", "prefecture_mask", "CAMF_BITS"]
+__all__ = [
+    "CamfAlert",
+    "camf_bits",
+    "frame_bits",
+    "frame_hex",
+    "semi_axis_code",
+    "azimuth_code",
+    "prefecture_mask",
+    "CAMF_BITS",
+]
 
 CAMF_BITS = 122
 _PREAMBLE = 0x53
@@ -87,8 +95,9 @@ def prefecture_mask(codes) -> int:
     """The 47-bit prefecture set (bit i = JIS X 0401 prefecture i + 1) of ``JP-nn`` codes."""
     mask = 0
     for c in codes:
-        if not (isinstance(c, str) and c.startswith("JP-") and c[3:].isdigit()
-                and 1 <= int(c[3:]) <= 47):
+        if not (
+            isinstance(c, str) and c.startswith("JP-") and c[3:].isdigit() and 1 <= int(c[3:]) <= 47
+        ):
             raise ValueError(f"not a Japanese prefecture code: {c!r}")
         mask |= 1 << (int(c[3:]) - 1)
     return mask

@@ -23,7 +23,14 @@ from xml.etree import ElementTree as ET
 import numpy as np
 
 __all__ = [
-    "CAP_NS", "Area", "Info", "cap_time", "cap_polygon", "reference", "build_alert", "validate",
+    "CAP_NS",
+    "Area",
+    "Info",
+    "cap_time",
+    "cap_polygon",
+    "reference",
+    "build_alert",
+    "validate",
     "parse",
 ]
 
@@ -105,10 +112,20 @@ def _sub(parent, tag, text=None):
     return el
 
 
-def build_alert(*, identifier: str, sender: str, sent: str, status: str, msg_type: str,
-                scope: str = "Public", references: tuple[str, ...] = (), note: str = "",
-                incidents: str = "", infos: tuple[Info, ...] = (),
-                tz: timezone | None = None) -> str:
+def build_alert(
+    *,
+    identifier: str,
+    sender: str,
+    sent: str,
+    status: str,
+    msg_type: str,
+    scope: str = "Public",
+    references: tuple[str, ...] = (),
+    note: str = "",
+    incidents: str = "",
+    infos: tuple[Info, ...] = (),
+    tz: timezone | None = None,
+) -> str:
     """The CAP 1.2 XML text (UTF-8 declaration included) of one alert message."""
     for name, value in (("identifier", identifier), ("sender", sender)):
         if not value or _BAD_ID.search(value):
@@ -152,10 +169,14 @@ def build_alert(*, identifier: str, sender: str, sent: str, status: str, msg_typ
             _sub(el, "onset", cap_time(info.onset, tz))
         if info.expires is not None:
             _sub(el, "expires", cap_time(info.expires, tz))
-        for tag, text in (("senderName", info.sender_name), ("headline", info.headline),
-                          ("description", info.description),
-                          ("instruction", info.instruction), ("web", info.web),
-                          ("contact", info.contact)):
+        for tag, text in (
+            ("senderName", info.sender_name),
+            ("headline", info.headline),
+            ("description", info.description),
+            ("instruction", info.instruction),
+            ("web", info.web),
+            ("contact", info.contact),
+        ):
             if text:
                 _sub(el, tag, text)
         for name, value in info.parameters:
@@ -220,10 +241,14 @@ def parse(xml: str) -> dict:
     root = ET.fromstring(xml)
     get = lambda tag: root.findtext(f"{{{CAP_NS}}}{tag}") or ""  # noqa: E731
     return {
-        "identifier": get("identifier"), "sender": get("sender"), "sent": get("sent"),
-        "status": get("status"), "msgType": get("msgType"),
+        "identifier": get("identifier"),
+        "sender": get("sender"),
+        "sent": get("sent"),
+        "status": get("status"),
+        "msgType": get("msgType"),
         "references": tuple(get("references").split()),
         "responseTypes": tuple(e.text for e in root.iter(f"{{{CAP_NS}}}responseType")),
-        "geocodes": tuple(e.findtext(f"{{{CAP_NS}}}value")
-                          for e in root.iter(f"{{{CAP_NS}}}geocode")),
+        "geocodes": tuple(
+            e.findtext(f"{{{CAP_NS}}}value") for e in root.iter(f"{{{CAP_NS}}}geocode")
+        ),
     }

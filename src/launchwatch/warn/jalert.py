@@ -25,8 +25,19 @@ from __future__ import annotations
 from functools import lru_cache
 
 __all__ = [
-    "LAUNCHED", "PASSED_OVER", "FELL_SEA", "NOT_COMING", "MAY_FALL", "INTERCEPTED",
-    "FELL_HERE", "NOT_FALLING", "TEST", "MISSILE_CODES", "KINDS", "text", "texts",
+    "LAUNCHED",
+    "PASSED_OVER",
+    "FELL_SEA",
+    "NOT_COMING",
+    "MAY_FALL",
+    "INTERCEPTED",
+    "FELL_HERE",
+    "NOT_FALLING",
+    "TEST",
+    "MISSILE_CODES",
+    "KINDS",
+    "text",
+    "texts",
 ]
 
 LAUNCHED = 128
@@ -38,8 +49,17 @@ INTERCEPTED = 133
 FELL_HERE = 134
 NOT_FALLING = 135
 TEST = 136
-MISSILE_CODES = (LAUNCHED, PASSED_OVER, FELL_SEA, NOT_COMING, MAY_FALL, INTERCEPTED, FELL_HERE,
-                 NOT_FALLING, TEST)
+MISSILE_CODES = (
+    LAUNCHED,
+    PASSED_OVER,
+    FELL_SEA,
+    NOT_COMING,
+    MAY_FALL,
+    INTERCEPTED,
+    FELL_HERE,
+    NOT_FALLING,
+    TEST,
+)
 
 #: The kinds of warning events (the JSON contract) and the codes each may carry.
 KINDS = {
@@ -60,8 +80,9 @@ def _library():
     try:
         from azarashi.definitions.camf import a11_japanese_library as lib
     except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise RuntimeError("the 'azarashi' package (J-Alert message library) is not installed") \
-            from exc
+        raise RuntimeError(
+            "the 'azarashi' package (J-Alert message library) is not installed"
+        ) from exc
     return lib.a11_japanese_library_ja, lib.a11_japanese_library_en
 
 

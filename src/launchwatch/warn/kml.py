@@ -18,9 +18,14 @@ from .areas import area_name, area_polygons
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 #: KML colours are aabbggrr.
-STYLES = {"truth": ("ff000000", None), "predicted": ("ff2727d6", None),
-          "first": ("ffbd679a", "55bd679a"), "final": ("ff2727d6", "552727d6"),
-          "warned": ("ff0e7fff", "880e7fff"), "launch": ("ff2ca02c", None)}
+STYLES = {
+    "truth": ("ff000000", None),
+    "predicted": ("ff2727d6", None),
+    "first": ("ffbd679a", "55bd679a"),
+    "final": ("ff2727d6", "552727d6"),
+    "warned": ("ff0e7fff", "880e7fff"),
+    "launch": ("ff2ca02c", None),
+}
 
 
 def _sub(parent, tag: str, text: str | None = None, **attrib) -> ET.Element:
@@ -33,9 +38,12 @@ def _sub(parent, tag: str, text: str | None = None, **attrib) -> ET.Element:
 def _coords(lon, lat, alt=None) -> str:
     alt = np.zeros(len(lon)) if alt is None else alt
     ok = np.isfinite(lon) & np.isfinite(lat) & np.isfinite(alt)
-    return " ".join(f"{x:.5f},{y:.5f},{z:.0f}" for x, y, z in
-                    zip(np.asarray(lon)[ok], np.asarray(lat)[ok], np.asarray(alt)[ok],
-                        strict=True))
+    return " ".join(
+        f"{x:.5f},{y:.5f},{z:.0f}"
+        for x, y, z in zip(
+            np.asarray(lon)[ok], np.asarray(lat)[ok], np.asarray(alt)[ok], strict=True
+        )
+    )
 
 
 def _placemark(folder, name: str, style: str, description: str | None = None):
@@ -92,10 +100,12 @@ def kml_document(result) -> ET.Element:
     flights = _sub(doc, "Folder")
     _sub(flights, "name", "true flights")
     for m in range(truth.n_missiles):
-        _line(_placemark(flights, f"{truth.names[m]} (truth)", "truth"), lon_t[m], lat_t[m],
-              h_t[m])
-        _point(_placemark(flights, f"{truth.names[m]} true impact", "truth"), lon_t[m][-1],
-               lat_t[m][-1])
+        _line(_placemark(flights, f"{truth.names[m]} (truth)", "truth"), lon_t[m], lat_t[m], h_t[m])
+        _point(
+            _placemark(flights, f"{truth.names[m]} true impact", "truth"),
+            lon_t[m][-1],
+            lat_t[m][-1],
+        )
     pred = _sub(doc, "Folder")
     _sub(pred, "name", "predictions")
     for m in range(truth.n_missiles):
@@ -106,23 +116,43 @@ def kml_document(result) -> ET.Element:
                 continue
             find = result.run.latest_for if key == "final" else result.run.first_for
             a, j = find(f["track_id"])
-            desc = (f"{key} prediction at +{f['t_s']:.0f} s: impact {f['impact_lat']:.3f} N "
-                    f"{f['impact_lon']:.3f} E, 95 % ellipse {f['ellipse_95_km'][0]:.1f} x "
-                    f"{f['ellipse_95_km'][1]:.1f} km, verdict {f['verdict']['kind']}"
-                    + (f" of {f['verdict']['country']}" if f["verdict"]["country"] else ""))
-            _polygon(_placemark(pred, f"{truth.names[m]} {key} 95 % impact ellipse", key,
-                                desc), a.ellipse_polygon(j, 0.95))
-            _point(_placemark(pred, f"{truth.names[m]} {key} predicted impact", key, desc),
-                   f["impact_lon"], f["impact_lat"])
+            desc = (
+                f"{key} prediction at +{f['t_s']:.0f} s: impact {f['impact_lat']:.3f} N "
+                f"{f['impact_lon']:.3f} E, 95 % ellipse {f['ellipse_95_km'][0]:.1f} x "
+                f"{f['ellipse_95_km'][1]:.1f} km, verdict {f['verdict']['kind']}"
+                + (f" of {f['verdict']['country']}" if f["verdict"]["country"] else "")
+            )
+            _polygon(
+                _placemark(pred, f"{truth.names[m]} {key} 95 % impact ellipse", key, desc),
+                a.ellipse_polygon(j, 0.95),
+            )
+            _point(
+                _placemark(pred, f"{truth.names[m]} {key} predicted impact", key, desc),
+                f["impact_lon"],
+                f["impact_lat"],
+            )
             if key == "final":
                 plon, plat, ph = predicted_path(a, j)
-                _line(_placemark(pred, f"{truth.names[m]} final predicted path (median)",
-                                 "predicted"), plon, plat, ph)
+                _line(
+                    _placemark(
+                        pred, f"{truth.names[m]} final predicted path (median)", "predicted"
+                    ),
+                    plon,
+                    plat,
+                    ph,
+                )
         le = rec.get("launch_estimate")
         if le:
-            _point(_placemark(pred, f"{truth.names[m]} estimated launch point", "launch",
-                              f"{le['error_km']:.1f} km from the true launch point"),
-                   le["lon"], le["lat"])
+            _point(
+                _placemark(
+                    pred,
+                    f"{truth.names[m]} estimated launch point",
+                    "launch",
+                    f"{le['error_km']:.1f} km from the true launch point",
+                ),
+                le["lon"],
+                le["lat"],
+            )
     warned = sorted(result.warn_score["warned"])
     if warned:
         folder = _sub(doc, "Folder")

@@ -41,8 +41,9 @@ def outline(code: str, max_points: int = MAX_POINTS) -> tuple[np.ndarray, ...]:
     tol = 0.005
     for _ in range(20):
         simple = shapely.simplify(grown, tol, preserve_topology=True)
-        parts = [p for p in shapely.get_parts(simple)
-                 if p.geom_type == "Polygon" and not p.is_empty]
+        parts = [
+            p for p in shapely.get_parts(simple) if p.geom_type == "Polygon" and not p.is_empty
+        ]
         parts.sort(key=lambda p: -p.area)
         rings, used = [], 0
         for p in parts:

@@ -65,9 +65,15 @@ KINDS = tuple(jalert.KINDS)
 #: warnings follow it instead of going "tracking lost".
 SUCCESSOR_KM = 20.0
 SUCCESSOR_KM_S = 6.0
-_NAMES = {jalert.LAUNCHED: "launched", jalert.MAY_FALL: "may_fall",
-          jalert.PASSED_OVER: "passed_over", jalert.FELL_SEA: "fell", jalert.FELL_HERE: "fell",
-          jalert.NOT_COMING: "all_clear", jalert.NOT_FALLING: "all_clear"}
+_NAMES = {
+    jalert.LAUNCHED: "launched",
+    jalert.MAY_FALL: "may_fall",
+    jalert.PASSED_OVER: "passed_over",
+    jalert.FELL_SEA: "fell",
+    jalert.FELL_HERE: "fell",
+    jalert.NOT_COMING: "all_clear",
+    jalert.NOT_FALLING: "all_clear",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +107,17 @@ class WarningEvent:
 
     def to_json(self) -> dict:
         """The JSON contract's record: ``{t_s, kind, areas, j_alert_code, cap_id}`` and more."""
-        return {"t_s": round(self.t_s, 2), "kind": self.kind, "areas": list(self.areas),
-                "j_alert_code": self.code, "cap_id": self.identifier,
-                "track_ids": list(self.track_ids), "open_areas": list(self.open_areas),
-                "msg_type": self.msg_type, "country": self.country}
+        return {
+            "t_s": round(self.t_s, 2),
+            "kind": self.kind,
+            "areas": list(self.areas),
+            "j_alert_code": self.code,
+            "cap_id": self.identifier,
+            "track_ids": list(self.track_ids),
+            "open_areas": list(self.open_areas),
+            "msg_type": self.msg_type,
+            "country": self.country,
+        }
 
 
 #: WarningEvent fields that are tuples (lists in plain data).
@@ -136,8 +149,19 @@ def _ellipse_from(d) -> tuple | None:
 
 
 #: _Thread fields kept as they are in plain data (str, int, float, bool).
-_THREAD_SCALARS = ("track_id", "country", "seq", "last_seen_s", "lost", "hold_until_s",
-                   "done", "impact_t_s", "impact_sigma_s", "follows", "first_seen_s")
+_THREAD_SCALARS = (
+    "track_id",
+    "country",
+    "seq",
+    "last_seen_s",
+    "lost",
+    "hold_until_s",
+    "done",
+    "impact_t_s",
+    "impact_sigma_s",
+    "follows",
+    "first_seen_s",
+)
 
 
 @dataclass
@@ -188,15 +212,28 @@ def require_exercise(policy: WarningPolicy) -> None:
 class WarningPolicy:
     """Stateful J-Alert-like warning lifecycle; feed it Assessments in time order (module doc)."""
 
-    def __init__(self, country_areas=("JPN", "KOR"), *, p_issue: float = 0.10,
-                 p_keep: float = 0.03, n_confirm: int = 1, n_clear: int = 3,
-                 max_ellipse_m: float = 100e3, densify_km: float = 2.0,
-                 pass_margin_s: float = 5.0, lost_after_s: float = 20.0,
-                 impact_margin_s: float = 60.0, sender: str = "warn@launchwatch.invalid",
-                 sender_name: str = "launchwatch (simulated J-Alert-like warning)",
-                 exercise: bool = True, tz: timezone = JST, expires_s: float = 3600.0,
-                 id_prefix: str = "launchwatch-warn", max_boost_prob: float = 0.3,
-                 early=None):
+    def __init__(
+        self,
+        country_areas=("JPN", "KOR"),
+        *,
+        p_issue: float = 0.10,
+        p_keep: float = 0.03,
+        n_confirm: int = 1,
+        n_clear: int = 3,
+        max_ellipse_m: float = 100e3,
+        densify_km: float = 2.0,
+        pass_margin_s: float = 5.0,
+        lost_after_s: float = 20.0,
+        impact_margin_s: float = 60.0,
+        sender: str = "warn@launchwatch.invalid",
+        sender_name: str = "launchwatch (simulated J-Alert-like warning)",
+        exercise: bool = True,
+        tz: timezone = JST,
+        expires_s: float = 3600.0,
+        id_prefix: str = "launchwatch-warn",
+        max_boost_prob: float = 0.3,
+        early=None,
+    ):
         if not 0.0 < p_keep <= p_issue <= 1.0:
             raise ValueError("need 0 < p_keep <= p_issue <= 1")
         if n_confirm < 1 or n_clear < 1:
@@ -206,8 +243,7 @@ class WarningPolicy:
         if lost_after_s <= 0 or impact_margin_s < 0:
             raise ValueError("lost_after_s must be > 0 and impact_margin_s >= 0")
         self.max_boost_prob = float(max_boost_prob)
-        self.model = ThreatModel(country_areas, densify_km=densify_km,
-                                 max_ellipse_m=max_ellipse_m)
+        self.model = ThreatModel(country_areas, densify_km=densify_km, max_ellipse_m=max_ellipse_m)
         self.countries = self.model.countries
         self.p_issue, self.p_keep = float(p_issue), float(p_keep)
         self.n_confirm, self.n_clear = int(n_confirm), int(n_clear)
@@ -241,21 +277,30 @@ class WarningPolicy:
     def state(self) -> dict:
         """The policy's state as plain data (str, numbers, lists, dicts): threads, last time,
         epoch (ISO 8601) and the events so far.  :meth:`restore` takes it back."""
+
         def thread(th: _Thread) -> dict:
             d = {f: getattr(th, f) for f in _THREAD_SCALARS}
-            d.update(refs=list(th.refs), ever=list(th.ever), passed=list(th.passed),
-                     pending=dict(th.pending), impact=list(th.impact),
-                     first_ground=list(th.first_ground), last_ground=list(th.last_ground),
-                     open={c: asdict(st) for c, st in th.open.items()},
-                     ellipse=_ellipse_data(th.ellipse))
+            d.update(
+                refs=list(th.refs),
+                ever=list(th.ever),
+                passed=list(th.passed),
+                pending=dict(th.pending),
+                impact=list(th.impact),
+                first_ground=list(th.first_ground),
+                last_ground=list(th.last_ground),
+                open={c: asdict(st) for c, st in th.open.items()},
+                ellipse=_ellipse_data(th.ellipse),
+            )
             return d
 
         return {
             "last_t": self._last_t,
             "epoch": self._epoch.isoformat() if self._epoch is not None else None,
             "threads": [thread(th) for th in self._threads.values()],
-            "events": [{**asdict(e), **{k: list(getattr(e, k)) for k in _EVENT_TUPLES}}
-                       for e in self.events],
+            "events": [
+                {**asdict(e), **{k: list(getattr(e, k)) for k in _EVENT_TUPLES}}
+                for e in self.events
+            ],
         }
 
     def restore(self, state: dict) -> None:
@@ -265,22 +310,32 @@ class WarningPolicy:
             threads = {}
             for d in state["threads"]:
                 th = _Thread(
-                    track_id=int(d["track_id"]), country=str(d["country"]), seq=int(d["seq"]),
+                    track_id=int(d["track_id"]),
+                    country=str(d["country"]),
+                    seq=int(d["seq"]),
                     refs=[str(r) for r in d["refs"]],
                     open={str(c): _Area(**st) for c, st in d["open"].items()},
-                    ever=[str(c) for c in d["ever"]], passed=[str(c) for c in d["passed"]],
+                    ever=[str(c) for c in d["ever"]],
+                    passed=[str(c) for c in d["passed"]],
                     pending={str(c): int(n) for c, n in d["pending"].items()},
-                    last_seen_s=float(d["last_seen_s"]), lost=bool(d["lost"]),
-                    hold_until_s=float(d["hold_until_s"]), done=bool(d["done"]),
-                    impact=_impact(d["impact"]), impact_t_s=float(d["impact_t_s"]),
+                    last_seen_s=float(d["last_seen_s"]),
+                    lost=bool(d["lost"]),
+                    hold_until_s=float(d["hold_until_s"]),
+                    done=bool(d["done"]),
+                    impact=_impact(d["impact"]),
+                    impact_t_s=float(d["impact_t_s"]),
                     impact_sigma_s=float(d["impact_sigma_s"]),
-                    ellipse=_ellipse_from(d["ellipse"]), follows=int(d.get("follows", -1)),
+                    ellipse=_ellipse_from(d["ellipse"]),
+                    follows=int(d.get("follows", -1)),
                     first_seen_s=float(d.get("first_seen_s", np.nan)),
                     first_ground=tuple(float(x) for x in d.get("first_ground", ())),
-                    last_ground=tuple(float(x) for x in d.get("last_ground", ())))
+                    last_ground=tuple(float(x) for x in d.get("last_ground", ())),
+                )
                 threads[(th.track_id, th.country)] = th
-            events = [WarningEvent(**{**e, **{k: tuple(e[k]) for k in _EVENT_TUPLES}})
-                      for e in state["events"]]
+            events = [
+                WarningEvent(**{**e, **{k: tuple(e[k]) for k in _EVENT_TUPLES}})
+                for e in state["events"]
+            ]
             last_t = None if state["last_t"] is None else float(state["last_t"])
             epoch = None if state["epoch"] is None else datetime.fromisoformat(state["epoch"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -304,8 +359,9 @@ class WarningPolicy:
         self._last_t = t
         if a.n_tracks:
             th = self.threat(a)
-            boost = (np.asarray(a.boost_prob, float) if np.size(a.boost_prob)
-                     else np.zeros(a.n_tracks))
+            boost = (
+                np.asarray(a.boost_prob, float) if np.size(a.boost_prob) else np.zeros(a.n_tracks)
+            )
             if self.early is not None:
                 th = self.early.blend(a, th, boost, self.model)
             followers: dict[int, list[_Thread]] = {}
@@ -314,7 +370,8 @@ class WarningPolicy:
                     followers.setdefault(thread.follows, []).append(thread)
             for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
                 judged = boost[k] <= self.max_boost_prob or (
-                    self.early is not None and self.early.judges(a, k))
+                    self.early is not None and self.early.judges(a, k)
+                )
                 ground = ground_point(a, k)
                 for country in self.countries:
                     key = (int(tid), country)
@@ -322,12 +379,14 @@ class WarningPolicy:
                     if thread is None:
                         if not judged:
                             continue
-                        thread = self._threads[key] = _Thread(int(tid), country,
-                                                              first_seen_s=t,
-                                                              first_ground=ground)
+                        thread = self._threads[key] = _Thread(
+                            int(tid), country, first_seen_s=t, first_ground=ground
+                        )
                     sel = np.flatnonzero(self._country == country)
-                    for th_k in [thread, *(f for f in followers.get(int(tid), ())
-                                           if f.country == country)]:
+                    for th_k in [
+                        thread,
+                        *(f for f in followers.get(int(tid), ()) if f.country == country),
+                    ]:
                         if th_k.done:
                             continue
                         th_k.last_seen_s = t
@@ -336,8 +395,7 @@ class WarningPolicy:
                             th_k.lost, th_k.hold_until_s = False, np.inf
                         if not judged:
                             continue
-                        events += self._step(th_k, a, k, {n: v[k] for n, v in th.items()},
-                                             sel)
+                        events += self._step(th_k, a, k, {n: v[k] for n, v in th.items()}, sel)
         self.events += events
         return events
 
@@ -348,11 +406,16 @@ class WarningPolicy:
         threat = (p >= (p_issue if np.isfinite(p_issue) else self.p_issue)) | ell
         keep = (p >= self.p_keep) | ell
         may_fall = ell | (pf >= self.p_keep)
-        thread.impact = (float(a.impact_lat_deg[k]), float(a.impact_lon_deg[k]),
-                         str(a.verdict_kind[k]), str(a.verdict_country[k]))
+        thread.impact = (
+            float(a.impact_lat_deg[k]),
+            float(a.impact_lon_deg[k]),
+            str(a.verdict_kind[k]),
+            str(a.verdict_country[k]),
+        )
         thread.impact_t_s = float(a.impact_t_s[k])
-        thread.impact_sigma_s = float(a.impact_t_sigma_s[k]) if np.isfinite(
-            a.impact_t_sigma_s[k]) else 0.0
+        thread.impact_sigma_s = (
+            float(a.impact_t_sigma_s[k]) if np.isfinite(a.impact_t_sigma_s[k]) else 0.0
+        )
         thread.ellipse = self._ellipse(a, k)
         if bool(a.impact_t_s[k] <= t) or not np.isfinite(a.path_lat_deg[k]).any():
             return self._fell(thread, t)
@@ -386,9 +449,12 @@ class WarningPolicy:
                 new.append(code)
                 thread.pending.pop(code)
                 thread.open[code] = _Area(
-                    first_t_s=t, code=jalert.MAY_FALL if may_fall[i] else jalert.LAUNCHED,
-                    p_over=float(p[i]), t_exit_s=float(th["t_exit_s"][i]),
-                    likely=bool(p[i] >= 0.5))
+                    first_t_s=t,
+                    code=jalert.MAY_FALL if may_fall[i] else jalert.LAUNCHED,
+                    p_over=float(p[i]),
+                    t_exit_s=float(th["t_exit_s"][i]),
+                    likely=bool(p[i] >= 0.5),
+                )
                 if code not in thread.ever:
                     thread.ever.append(code)
         for code in [c for c in thread.pending if not threat[self.codes.index(c)]]:
@@ -405,8 +471,7 @@ class WarningPolicy:
             rest = [c for c in thread.open if c not in cleared]
             if not country_threat and not rest:
                 code = jalert.NOT_COMING
-            elif not country_fall and not any(thread.open[c].code == jalert.MAY_FALL
-                                              for c in rest):
+            elif not country_fall and not any(thread.open[c].code == jalert.MAY_FALL for c in rest):
                 code = jalert.NOT_FALLING
             else:
                 code = None  # no J-Alert text would be true: hold the warning
@@ -419,8 +484,11 @@ class WarningPolicy:
             if g:
                 events.append(self._emit(thread, t, "issue", code, g, pmap))
         if upgraded:
-            code = jalert.MAY_FALL if any(thread.open[c].code == jalert.MAY_FALL
-                                          for c in upgraded) else jalert.LAUNCHED
+            code = (
+                jalert.MAY_FALL
+                if any(thread.open[c].code == jalert.MAY_FALL for c in upgraded)
+                else jalert.LAUNCHED
+            )
             events.append(self._emit(thread, t, "update", code, upgraded, pmap))
         return events
 
@@ -430,9 +498,14 @@ class WarningPolicy:
         minor = float(np.asarray(a.ellipse_semi_minor_m).reshape(a.n_tracks, -1)[k, j])
         if not (np.isfinite(semi) and np.isfinite(a.impact_lat_deg[k])):
             return None
-        return (float(a.impact_lat_deg[k]), float(a.impact_lon_deg[k]), semi, minor,
-                float(a.ellipse_orientation_deg[k]),
-                a.ellipse_polygon(k, 0.95) if 0 < semi <= self.max_ellipse_m else None)
+        return (
+            float(a.impact_lat_deg[k]),
+            float(a.impact_lon_deg[k]),
+            semi,
+            minor,
+            float(a.ellipse_orientation_deg[k]),
+            a.ellipse_polygon(k, 0.95) if 0 < semi <= self.max_ellipse_m else None,
+        )
 
     def _fell(self, thread: _Thread, t: float) -> list[WarningEvent]:
         thread.done = True
@@ -441,8 +514,13 @@ class WarningPolicy:
         if not areas:
             return []
         lat, lon, kind, country = thread.impact if thread.impact else (0, 0, "", "")
-        here = [c for c in areas if kind == "land" and country == thread.country
-                and areas_mod.area_of(lat, lon, (thread.country,)) == c]
+        here = [
+            c
+            for c in areas
+            if kind == "land"
+            and country == thread.country
+            and areas_mod.area_of(lat, lon, (thread.country,)) == c
+        ]
         code = jalert.FELL_HERE if here else jalert.FELL_SEA
         return [self._emit(thread, t, "fell", code, here or areas, {})]
 
@@ -467,11 +545,14 @@ class WarningPolicy:
                 end = thread.impact_t_s if np.isfinite(thread.impact_t_s) else lost_at
                 thread.hold_until_s = max(end + sigma + self.impact_margin_s, lost_at)
                 if thread.open:
-                    code = jalert.MAY_FALL if any(s.code == jalert.MAY_FALL
-                                                  for s in thread.open.values()) \
+                    code = (
+                        jalert.MAY_FALL
+                        if any(s.code == jalert.MAY_FALL for s in thread.open.values())
                         else jalert.LAUNCHED
-                    events.append(self._emit(thread, lost_at, "tracking_lost", code,
-                                             list(thread.open), {}))
+                    )
+                    events.append(
+                        self._emit(thread, lost_at, "tracking_lost", code, list(thread.open), {})
+                    )
             if thread.lost and t >= thread.hold_until_s:
                 when = thread.hold_until_s
                 if thread.open:
@@ -479,9 +560,16 @@ class WarningPolicy:
                     group = list(thread.open)
                     thread.open.clear()
                     thread.done = True
-                    events.append(self._emit(thread, when, "all_clear",
-                                             jalert.NOT_FALLING if fall else jalert.NOT_COMING,
-                                             group, {}))
+                    events.append(
+                        self._emit(
+                            thread,
+                            when,
+                            "all_clear",
+                            jalert.NOT_FALLING if fall else jalert.NOT_COMING,
+                            group,
+                            {},
+                        )
+                    )
                 else:  # every warned area was passed over by the live track: it fell
                     events += self._fell(thread, when)
         events.sort(key=lambda e: e.t_s)
@@ -496,12 +584,22 @@ class WarningPolicy:
             return None
         best, best_d = None, np.inf
         for other in self._threads.values():
-            if (other is thread or other.done or other.lost or other.country != thread.country
-                    or other.live_track == thread.live_track or len(other.first_ground) != 2
-                    or not thread.last_seen_s - 5.0 <= other.first_seen_s <= lost_at):
+            if (
+                other is thread
+                or other.done
+                or other.lost
+                or other.country != thread.country
+                or other.live_track == thread.live_track
+                or len(other.first_ground) != 2
+                or not thread.last_seen_s - 5.0 <= other.first_seen_s <= lost_at
+            ):
                 continue
-            _, _, d = geodesy.inverse(thread.last_ground[0], thread.last_ground[1],
-                                      other.first_ground[0], other.first_ground[1])
+            _, _, d = geodesy.inverse(
+                thread.last_ground[0],
+                thread.last_ground[1],
+                other.first_ground[0],
+                other.first_ground[1],
+            )
             gap = abs(other.first_seen_s - thread.last_seen_s)
             d = float(d)
             if d <= 1e3 * (SUCCESSOR_KM + SUCCESSOR_KM_S * gap) and d < best_d:
@@ -522,26 +620,35 @@ class WarningPolicy:
     # ----------------------------------------------------------------------------------------
     # messages
 
-    def _emit(self, thread: _Thread, t: float, kind: str, code: int, group, pmap) \
-            -> WarningEvent:
+    def _emit(self, thread: _Thread, t: float, kind: str, code: int, group, pmap) -> WarningEvent:
         epoch = self._epoch if self._epoch is not None else datetime(1970, 1, 1, tzinfo=JST)
         when = epoch + timedelta(seconds=float(t))
         sent = cap.cap_time(when, self.tz)
         thread.seq += 1
         stamp = cap.cap_time(epoch, UTC)[:19].replace("-", "").replace(":", "")
-        ident = (f"{self.id_prefix}-{stamp}-T{thread.track_id}-{thread.country}-"
-                 f"{thread.seq:03d}")
+        ident = f"{self.id_prefix}-{stamp}-T{thread.track_id}-{thread.country}-{thread.seq:03d}"
         refs = tuple(thread.refs)
         msg_type = "Update" if refs else "Alert"
-        groups = [Group(code, tuple(group),
-                        likely=any(thread.open[c].likely for c in group if c in thread.open),
-                        ellipse=self._ellipse_ring(thread, code))]
+        groups = [
+            Group(
+                code,
+                tuple(group),
+                likely=any(thread.open[c].likely for c in group if c in thread.open),
+                ellipse=self._ellipse_ring(thread, code),
+            )
+        ]
         if kind not in ("issue", "update", "tracking_lost"):
             for c in (jalert.LAUNCHED, jalert.MAY_FALL):  # what stays warned
                 rest = tuple(a for a, s in thread.open.items() if s.code == c)
                 if rest:
-                    groups.append(Group(c, rest, likely=any(thread.open[x].likely for x in rest),
-                                        ellipse=self._ellipse_ring(thread, c)))
+                    groups.append(
+                        Group(
+                            c,
+                            rest,
+                            likely=any(thread.open[x].likely for x in rest),
+                            ellipse=self._ellipse_ring(thread, c),
+                        )
+                    )
         else:
             others = {}
             for a, s in thread.open.items():
@@ -549,26 +656,54 @@ class WarningPolicy:
                     others.setdefault(s.code, []).append(a)
             for c, rest in others.items():
                 groups.append(Group(c, tuple(rest), ellipse=self._ellipse_ring(thread, c)))
-        until = (epoch + timedelta(seconds=thread.hold_until_s)
-                 if kind == "tracking_lost" and np.isfinite(thread.hold_until_s) else None)
-        params = (("launchwatch:track_id", str(thread.track_id)),
-                  *((f"launchwatch:p_overflight:{c}", f"{pmap[c]:.2f}")
-                    for c in group if c in pmap))
+        until = (
+            epoch + timedelta(seconds=thread.hold_until_s)
+            if kind == "tracking_lost" and np.isfinite(thread.hold_until_s)
+            else None
+        )
+        params = (
+            ("launchwatch:track_id", str(thread.track_id)),
+            *((f"launchwatch:p_overflight:{c}", f"{pmap[c]:.2f}") for c in group if c in pmap),
+        )
         xml = build_cap(
-            identifier=ident, sender=self.sender, sent=sent, status=self.status,
-            msg_type=msg_type, references=refs, kind=kind, groups=groups, when=when, tz=self.tz,
+            identifier=ident,
+            sender=self.sender,
+            sent=sent,
+            status=self.status,
+            msg_type=msg_type,
+            references=refs,
+            kind=kind,
+            groups=groups,
+            when=when,
+            tz=self.tz,
             incidents=f"{self.id_prefix}-{stamp}-T{thread.track_id}-{thread.country}",
-            expires_s=self.expires_s, sender_name=self.sender_name, country=thread.country,
-            impact=thread.impact, until=until, params=params)
+            expires_s=self.expires_s,
+            sender_name=self.sender_name,
+            country=thread.country,
+            impact=thread.impact,
+            until=until,
+            params=params,
+        )
         thread.refs.append(cap.reference(self.sender, ident, sent))
         camf_hex = ""
         if thread.country == "JPN":
             camf_hex = self._camf(thread, when, kind, code, group, msg_type)
         return WarningEvent(
-            t_s=float(t), kind=kind, code=int(code), areas=tuple(group),
-            track_ids=(thread.track_id,), identifier=ident, sent=sent, msg_type=msg_type,
-            references=refs, open_areas=tuple(thread.open), country=thread.country,
-            p_over=dict(pmap), cap_xml=xml, camf_hex=camf_hex)
+            t_s=float(t),
+            kind=kind,
+            code=int(code),
+            areas=tuple(group),
+            track_ids=(thread.track_id,),
+            identifier=ident,
+            sent=sent,
+            msg_type=msg_type,
+            references=refs,
+            open_areas=tuple(thread.open),
+            country=thread.country,
+            p_over=dict(pmap),
+            cap_xml=xml,
+            camf_hex=camf_hex,
+        )
 
     def _ellipse_ring(self, thread: _Thread, code: int):
         if code != jalert.MAY_FALL or thread.ellipse is None:
@@ -589,10 +724,16 @@ class WarningPolicy:
             a1 = 3
         else:
             a1 = 1 if msg_type == "Alert" else 2
-        return frame_hex(CamfAlert(code=int(code), message_type=a1, onset=when,
-                                   prefectures=tuple(group), ellipse=ell,
-                                   severity=1 if code in jalert.CLEARING else 3))
-
+        return frame_hex(
+            CamfAlert(
+                code=int(code),
+                message_type=a1,
+                onset=when,
+                prefectures=tuple(group),
+                ellipse=ell,
+                severity=1 if code in jalert.CLEARING else 3,
+            )
+        )
 
 
 def _check_assessment(a: Assessment) -> None:

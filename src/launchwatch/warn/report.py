@@ -45,23 +45,45 @@ def timeline(result) -> list[tuple[float, str]]:
         if rec["first"]:
             f = rec["first"]
             v = f["verdict"]
-            ev.append((t0 + f["t_s"], f"{name} first impact prediction: {f['impact_lat']:.2f} N "
-                       f"{f['impact_lon']:.2f} E, {f['range_class']}, verdict {_verdict(v)}, "
-                       f"P(Japan EEZ) {f['p_japan_eez']:.2f} (error {f['impact_error_km']:.0f} "
-                       f"km, 95 % ellipse {f['ellipse_95_km'][0]:.0f} km)"))
+            ev.append(
+                (
+                    t0 + f["t_s"],
+                    f"{name} first impact prediction: {f['impact_lat']:.2f} N "
+                    f"{f['impact_lon']:.2f} E, {f['range_class']}, verdict {_verdict(v)}, "
+                    f"P(Japan EEZ) {f['p_japan_eez']:.2f} (error {f['impact_error_km']:.0f} "
+                    f"km, 95 % ellipse {f['ellipse_95_km'][0]:.0f} km)",
+                )
+            )
         if rec["good_s"] is not None:
-            ev.append((t0 + rec["good_s"], f"{name} prediction within 10 km of the impact, "
-                       "truth inside the 95 % ellipse"))
-        ev.append((float(sim.truth.impact_time_s[i]),
-                   f"{name} impact (truth) in {_verdict(rec['truth']['zone'])}"))
+            ev.append(
+                (
+                    t0 + rec["good_s"],
+                    f"{name} prediction within 10 km of the impact, truth inside the 95 % ellipse",
+                )
+            )
+        ev.append(
+            (
+                float(sim.truth.impact_time_s[i]),
+                f"{name} impact (truth) in {_verdict(rec['truth']['zone'])}",
+            )
+        )
     if result.policy.events:
         for e in result.policy.events:
             names = ", ".join(area_name(c) for c in e.areas) or "-"
-            ev.append((e.t_s, f"warning {e.kind} (J-Alert {e.code} {e.jalert}, CAP "
-                       f"{e.msg_type}): {names}"))
+            ev.append(
+                (
+                    e.t_s,
+                    f"warning {e.kind} (J-Alert {e.code} {e.jalert}, CAP {e.msg_type}): {names}",
+                )
+            )
     else:
-        ev.append((float(sim.truth.impact_time_s.max()) + 1e-3, "no warning issued: no area "
-                   "was under the predicted path or near the predicted impact"))
+        ev.append(
+            (
+                float(sim.truth.impact_time_s.max()) + 1e-3,
+                "no warning issued: no area "
+                "was under the predicted path or near the predicted impact",
+            )
+        )
     return sorted(ev, key=lambda x: x[0])
 
 
@@ -72,8 +94,10 @@ def _verdict(v: dict) -> str:
 
 def timeline_lines(result) -> list[str]:
     epoch = result.sim.scenario.epoch
-    return [f"{(epoch + timedelta(seconds=t)).strftime('%H:%M:%S')}  {text}"
-            for t, text in timeline(result)]
+    return [
+        f"{(epoch + timedelta(seconds=t)).strftime('%H:%M:%S')}  {text}"
+        for t, text in timeline(result)
+    ]
 
 
 def write_report(result, out_dir) -> list[Path]:
@@ -134,8 +158,12 @@ def _plot_geom(ax, geom, **kw) -> None:
     for g in polygon_parts(geom):
         rings = [np.asarray(g.exterior.coords)] + [np.asarray(r.coords) for r in g.interiors]
         verts = np.concatenate(rings)
-        codes = np.concatenate([[MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 2)
-                                + [MplPath.CLOSEPOLY] for r in rings])
+        codes = np.concatenate(
+            [
+                [MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 2) + [MplPath.CLOSEPOLY]
+                for r in rings
+            ]
+        )
         ax.add_patch(PathPatch(MplPath(verts, codes), **kw))
 
 
@@ -158,12 +186,19 @@ def predicted_path(a, j) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Median predicted path (lon, lat deg; height m) of track ``j`` of assessment ``a``."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return (np.nanmedian(a.path_lon_deg[j], axis=0), np.nanmedian(a.path_lat_deg[j], axis=0),
-                np.nanmedian(a.path_h_m[j], axis=0))
+        return (
+            np.nanmedian(a.path_lon_deg[j], axis=0),
+            np.nanmedian(a.path_lat_deg[j], axis=0),
+            np.nanmedian(a.path_h_m[j], axis=0),
+        )
 
 
-ZONE_COLOURS = {"land": "#dcd1b3", "territorial_sea": "#9ec7ea", "eez": "#d6e8f7",
-                "high_seas": "#ffffff"}
+ZONE_COLOURS = {
+    "land": "#dcd1b3",
+    "territorial_sea": "#9ec7ea",
+    "eez": "#d6e8f7",
+    "high_seas": "#ffffff",
+}
 
 
 def draw_map(result, path) -> None:
@@ -188,8 +223,7 @@ def draw_map(result, path) -> None:
     lon0, lon1 = all_lon.min() - pad, all_lon.max() + pad
     bm = basemap(lon0, lon1, lat0, lat1)
     aspect = (lon1 - lon0) * np.cos(np.radians(0.5 * (lat0 + lat1))) / (lat1 - lat0)
-    fig, ax = plt.subplots(figsize=(11.0, float(np.clip(8.0 / aspect + 1.0, 4.5, 9.0))),
-                           dpi=110)
+    fig, ax = plt.subplots(figsize=(11.0, float(np.clip(8.0 / aspect + 1.0, 4.5, 9.0))), dpi=110)
     ax.set_facecolor(ZONE_COLOURS["high_seas"])
 
     def background(axis) -> None:
@@ -205,11 +239,12 @@ def draw_map(result, path) -> None:
     for lon, lat, text in bm.labels:
         if lon0 < lon < lon1 and lat0 < lat < lat1:
             ax.text(lon, lat, text, fontsize=7, color="0.3", ha="center")
-    handles = [Patch(facecolor=ZONE_COLOURS["land"], edgecolor="0.35", label="land"),
-               Patch(facecolor=ZONE_COLOURS["territorial_sea"], label="territorial sea (12 nmi)"),
-               Patch(facecolor=ZONE_COLOURS["eez"], edgecolor="0.55", label="EEZ (200 nmi)"),
-               Line2D([], [], color="0.45", lw=0.6, ls=(0, (4, 2)),
-                      label="median line between EEZs")]
+    handles = [
+        Patch(facecolor=ZONE_COLOURS["land"], edgecolor="0.35", label="land"),
+        Patch(facecolor=ZONE_COLOURS["territorial_sea"], label="territorial sea (12 nmi)"),
+        Patch(facecolor=ZONE_COLOURS["eez"], edgecolor="0.55", label="EEZ (200 nmi)"),
+        Line2D([], [], color="0.45", lw=0.6, ls=(0, (4, 2)), label="median line between EEZs"),
+    ]
     warned = sorted(result.warn_score["warned"])
     if warned:
         polys = area_polygons()
@@ -221,8 +256,10 @@ def draw_map(result, path) -> None:
     for m in range(truth.n_missiles):
         ax.plot(lon_t[m], lat_t[m], "k-", lw=1.2)
         ax.plot(lon_t[m][-1], lat_t[m][-1], "*", color="k", ms=9)
-    handles += [Line2D([], [], color="k", lw=1.2, label="truth ground track"),
-                Line2D([], [], color="k", marker="*", ms=9, ls="none", label="true impact")]
+    handles += [
+        Line2D([], [], color="k", lw=1.2, label="truth ground track"),
+        Line2D([], [], color="k", marker="*", ms=9, ls="none", label="true impact"),
+    ]
     finals = []
     for rec, color, label in (("first", "tab:purple", "first"), ("final", "tab:red", "final")):
         drawn = False
@@ -241,12 +278,25 @@ def draw_map(result, path) -> None:
                 ax.plot(plon, plat, "--", color=color, lw=1.2)
                 finals.append((poly, f, plon, plat))
         if drawn:
-            handles += [Patch(facecolor=color, alpha=0.3, label=f"{label} 95 % impact ellipse"),
-                        Line2D([], [], color=color, marker="x", ms=7, mew=1.5, ls="none",
-                               label=f"{label} predicted impact (mean)")]
+            handles += [
+                Patch(facecolor=color, alpha=0.3, label=f"{label} 95 % impact ellipse"),
+                Line2D(
+                    [],
+                    [],
+                    color=color,
+                    marker="x",
+                    ms=7,
+                    mew=1.5,
+                    ls="none",
+                    label=f"{label} predicted impact (mean)",
+                ),
+            ]
             if rec == "final":
-                handles.append(Line2D([], [], color=color, ls="--", lw=1.2,
-                                      label="final predicted path (median)"))
+                handles.append(
+                    Line2D(
+                        [], [], color=color, ls="--", lw=1.2, label="final predicted path (median)"
+                    )
+                )
     launch_drawn = False
     for k in range(truth.n_missiles):
         le = result.per_missile[k].get("launch_estimate")
@@ -254,8 +304,17 @@ def draw_map(result, path) -> None:
             ax.plot(le["lon"], le["lat"], "^", color="tab:green", ms=8)
             launch_drawn = True
     if launch_drawn:
-        handles.append(Line2D([], [], color="tab:green", marker="^", ms=8, ls="none",
-                              label="estimated launch point"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="tab:green",
+                marker="^",
+                ms=8,
+                ls="none",
+                label="estimated launch point",
+            )
+        )
     verdict = "no warning" if not warned else "warned: " + ", ".join(area_name(c) for c in warned)
     ax.set_title(f"{sim.scenario.name}: {verdict}", fontsize=10)
     ax.set_xlim(lon0, lon1)
@@ -265,8 +324,9 @@ def draw_map(result, path) -> None:
     ax.set_ylabel("latitude, deg N")
     if finals:
         _inset(ax, finals, lat_t, lon_t, background)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
-              frameon=False)
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False
+    )
     fig.savefig(path, bbox_inches="tight", pad_inches=0.15)
     plt.close(fig)
 
@@ -325,11 +385,22 @@ def draw_side_view(result, path) -> None:
             if ok.sum() < 2:
                 continue
             prng = geodesy.inverse(lat_t[m][0], lon_t[m][0], plat[ok], plon[ok])[2] / 1e3
-            ax.plot(prng, ph[ok] / 1e3, style, color=color, lw=1.2,
-                    label=f"{rec} prediction (median path, from +{f['t_s']:.0f} s)"
-                    if m == 0 else None)
-        ax.annotate(truth.names[m], (rng[-1], 0), fontsize=7, ha="center",
-                    textcoords="offset points", xytext=(0, 4))
+            ax.plot(
+                prng,
+                ph[ok] / 1e3,
+                style,
+                color=color,
+                lw=1.2,
+                label=f"{rec} prediction (median path, from +{f['t_s']:.0f} s)" if m == 0 else None,
+            )
+        ax.annotate(
+            truth.names[m],
+            (rng[-1], 0),
+            fontsize=7,
+            ha="center",
+            textcoords="offset points",
+            xytext=(0, 4),
+        )
     ax.set_xlabel("ground range from the launch point, km")
     ax.set_ylabel("altitude, km")
     ax.set_ylim(bottom=0)

@@ -32,8 +32,14 @@ from ..earth.frames import ecef_to_geodetic
 from . import jalert
 from .areas import COUNTRIES, area_country, load_index
 
-__all__ = ["truth_windows", "truth_overflights", "score_warnings", "wrong_messages",
-           "SHELTER_KINDS", "CLEAR_KINDS"]
+__all__ = [
+    "truth_windows",
+    "truth_overflights",
+    "score_warnings",
+    "wrong_messages",
+    "SHELTER_KINDS",
+    "CLEAR_KINDS",
+]
 
 SHELTER_KINDS = ("issue", "update", "tracking_lost")
 CLEAR_KINDS = ("passed_over", "fell", "all_clear", "cancel")
@@ -65,8 +71,9 @@ def _ground_points(times_s, states_ecef, densify_km):
     return t, lat, lon, la, lo, tt
 
 
-def truth_windows(times_s, states_ecef, *, countries=COUNTRIES, densify_km: float = 1.0,
-                  ground_m=None):
+def truth_windows(
+    times_s, states_ecef, *, countries=COUNTRIES, densify_km: float = 1.0, ground_m=None
+):
     """``(windows, impacted)``: area -> ``(t_enter, t_exit)`` over its land (s after epoch);
     area -> impact time. ``ground_m`` (M,) optional: a missile whose last point is higher than
     this above the ellipsoid ended in the air (broke up) and has no impact (default 5 km)."""
@@ -83,8 +90,10 @@ def truth_windows(times_s, states_ecef, *, countries=COUNTRIES, densify_km: floa
         last = np.full(len(index.codes), -np.inf)
         np.minimum.at(first, a_i, tt[p_i])
         np.maximum.at(last, a_i, tt[p_i])
-        windows = {index.codes[a]: (float(first[a]), float(last[a]))
-                   for a in np.flatnonzero(np.isfinite(first))}
+        windows = {
+            index.codes[a]: (float(first[a]), float(last[a]))
+            for a in np.flatnonzero(np.isfinite(first))
+        }
     x = np.asarray(states_ecef, float)
     x = x[None] if x.ndim == 2 else x
     limit = 5e3 if ground_m is None else float(ground_m)
@@ -103,8 +112,9 @@ def truth_windows(times_s, states_ecef, *, countries=COUNTRIES, densify_km: floa
 
 def truth_overflights(times_s, states_ecef, *, countries=COUNTRIES, densify_km: float = 1.0):
     """``(overflown, impacted)``: area -> first time (s) over its land; area -> impact time."""
-    windows, impacted = truth_windows(times_s, states_ecef, countries=countries,
-                                      densify_km=densify_km)
+    windows, impacted = truth_windows(
+        times_s, states_ecef, countries=countries, densify_km=densify_km
+    )
     return {c: w[0] for c, w in windows.items()}, impacted
 
 
@@ -118,13 +128,20 @@ def _impact_points(truth):
             continue
         j = ok[-1]
         lat, lon, h = ecef_to_geodetic(x[m, j, :3])
-        out.append((float(np.degrees(lat)), float(np.degrees(lon)),
-                    float(np.asarray(truth.times_s)[j]), bool(h > 5e3)))
+        out.append(
+            (
+                float(np.degrees(lat)),
+                float(np.degrees(lon)),
+                float(np.asarray(truth.times_s)[j]),
+                bool(h > 5e3),
+            )
+        )
     return out
 
 
-def wrong_messages(events, windows, impacted, *, fell_on_land: dict | None = None,
-                   ended_in_air: bool = False) -> list[dict]:
+def wrong_messages(
+    events, windows, impacted, *, fell_on_land: dict | None = None, ended_in_air: bool = False
+) -> list[dict]:
     """Messages whose J-Alert text was not true when sent (truth only, after the run):
 
     * ``passed_over`` (129) for an area the missile never overflew, or before it had left it;
@@ -156,8 +173,9 @@ def wrong_messages(events, windows, impacted, *, fell_on_land: dict | None = Non
             elif code in jalert.CLEARING and c in impacted and e.t_s < impacted[c]:
                 why = f"{c} cleared before the impact on it"
             elif code == jalert.FELL_SEA and (fell_on_land.get(country) or ended_in_air):
-                why = "'fell into the sea' but it " + ("broke up in the air" if ended_in_air
-                                                       else "fell on land")
+                why = "'fell into the sea' but it " + (
+                    "broke up in the air" if ended_in_air else "fell on land"
+                )
             elif code == jalert.FELL_HERE and c not in impacted:
                 why = f"'fell around this area' but it did not fall on {c}"
             elif code == jalert.NOT_COMING and country in reached_country:
@@ -165,8 +183,15 @@ def wrong_messages(events, windows, impacted, *, fell_on_land: dict | None = Non
             elif code == jalert.NOT_FALLING and fell_on_land.get(country):
                 why = f"'will not fall' but it fell on {country}"
         if why:
-            wrong.append({"t_s": round(float(e.t_s), 2), "kind": e.kind, "code": code,
-                          "areas": list(e.areas), "why": why})
+            wrong.append(
+                {
+                    "t_s": round(float(e.t_s), 2),
+                    "kind": e.kind,
+                    "code": code,
+                    "areas": list(e.areas),
+                    "why": why,
+                }
+            )
     return wrong
 
 
@@ -192,8 +217,11 @@ def score_warnings(events, truth, launch_time_s, *, countries=COUNTRIES) -> dict
     false_alarms = sorted(c for c in warned if c not in reached)
     misses = sorted(c for c, tt in reached.items() if warned.get(c, np.inf) > tt)
     lead = {c: round(reached[c] - warned[c], 2) for c in sorted(warned) if c in reached}
-    latency = {c: (round(cleared[c] - windows[c][1], 2) if c in cleared else None)
-               for c in sorted(warned) if c in windows and c not in impacted}
+    latency = {
+        c: (round(cleared[c] - windows[c][1], 2) if c in cleared else None)
+        for c in sorted(warned)
+        if c in windows and c not in impacted
+    }
     pts = _impact_points(truth)
     in_air = bool(pts) and all(p[3] for p in pts)
     fell_on_land = {area_country(c): True for c in impacted}
@@ -207,6 +235,7 @@ def score_warnings(events, truth, launch_time_s, *, countries=COUNTRIES) -> dict
         "first_warning_s": (round(min(warned.values()) - launch, 2)) if warned else None,
         "lead_time_s": lead,
         "passed_over_latency_s": latency,
-        "wrong_messages": wrong_messages(events, windows, impacted, fell_on_land=fell_on_land,
-                                         ended_in_air=in_air),
+        "wrong_messages": wrong_messages(
+            events, windows, impacted, fell_on_land=fell_on_land, ended_in_air=in_air
+        ),
     }

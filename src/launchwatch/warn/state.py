@@ -21,9 +21,15 @@ from __future__ import annotations
 __all__ = ["current_state", "STATES"]
 
 STATES = ("active", "tracking_lost", "passed_over", "fell", "all_clear", "cancelled")
-_OF_KIND = {"issue": "active", "update": "active", "tracking_lost": "tracking_lost",
-            "passed_over": "passed_over", "fell": "fell", "all_clear": "all_clear",
-            "cancel": "cancelled"}
+_OF_KIND = {
+    "issue": "active",
+    "update": "active",
+    "tracking_lost": "tracking_lost",
+    "passed_over": "passed_over",
+    "fell": "fell",
+    "all_clear": "all_clear",
+    "cancel": "cancelled",
+}
 
 
 def _record(e) -> dict:
@@ -46,16 +52,25 @@ def current_state(events, t_s: float | None = None) -> dict:
             raise ValueError(f"unknown warning event kind {kind!r}")
         tids = [int(x) for x in r.get("track_ids", [])]
         key = f"{'-'.join(map(str, tids))}:{r.get('country', '')}"
-        th = threads.setdefault(key, {"thread": key, "track_ids": tids,
-                                      "country": r.get("country", ""), "areas": {}})
+        th = threads.setdefault(
+            key, {"thread": key, "track_ids": tids, "country": r.get("country", ""), "areas": {}}
+        )
         state = _OF_KIND[kind]
         for code in r["areas"]:
             a = th["areas"].get(code)
-            if a is not None and a["state"] == state and state == "active" \
-                    and a["j_alert_code"] == r["j_alert_code"]:
+            if (
+                a is not None
+                and a["state"] == state
+                and state == "active"
+                and a["j_alert_code"] == r["j_alert_code"]
+            ):
                 continue
-            th["areas"][code] = {"code": code, "state": state, "since_s": float(r["t_s"]),
-                                 "j_alert_code": int(r["j_alert_code"])}
+            th["areas"][code] = {
+                "code": code,
+                "state": state,
+                "since_s": float(r["t_s"]),
+                "j_alert_code": int(r["j_alert_code"]),
+            }
         th["last_cap_id"] = r.get("cap_id")
         th["j_alert_code"] = int(r["j_alert_code"])
         th["last_kind_state"] = state
@@ -70,10 +85,19 @@ def current_state(events, t_s: float | None = None) -> dict:
             state = "active"
         else:
             state = th["last_kind_state"]
-        out.append({"thread": th["thread"], "track_ids": th["track_ids"],
-                    "country": th["country"], "state": state, "since_s": th["since_s"],
-                    "last_cap_id": th["last_cap_id"], "j_alert_code": th["j_alert_code"],
-                    "areas": areas})
-    active = sorted({a["code"] for w in out for a in w["areas"]
-                     if a["state"] in ("active", "tracking_lost")})
+        out.append(
+            {
+                "thread": th["thread"],
+                "track_ids": th["track_ids"],
+                "country": th["country"],
+                "state": state,
+                "since_s": th["since_s"],
+                "last_cap_id": th["last_cap_id"],
+                "j_alert_code": th["j_alert_code"],
+                "areas": areas,
+            }
+        )
+    active = sorted(
+        {a["code"] for w in out for a in w["areas"] if a["state"] in ("active", "tracking_lost")}
+    )
     return {"t_s": t_s, "warnings": out, "active_areas": active}

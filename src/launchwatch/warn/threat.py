@@ -31,8 +31,13 @@ __all__ = ["ThreatModel", "merge_impacts", "path_hits", "ground_point"]
 class ThreatModel:
     """Threat geometry over the areas of ``countries`` (module docstring)."""
 
-    def __init__(self, countries=areas_mod.COUNTRIES, *, densify_km: float = 2.0,
-                 max_ellipse_m: float = 100e3):
+    def __init__(
+        self,
+        countries=areas_mod.COUNTRIES,
+        *,
+        densify_km: float = 2.0,
+        max_ellipse_m: float = 100e3,
+    ):
         if densify_km <= 0 or max_ellipse_m < 0:
             raise ValueError("densify_km must be > 0 and max_ellipse_m >= 0")
         self.countries = areas_mod.check_countries(countries)
@@ -70,8 +75,13 @@ class ThreatModel:
                 warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: no crossing
                 t_entry[:, cols] = np.nanmedian(np.where(h, t_in[..., cols], np.nan), axis=1)
                 t_exit[:, cols] = np.nanmedian(np.where(h, t_out[..., cols], np.nan), axis=1)
-        return {"p_over": hit.mean(axis=1), "p_fall": fall.mean(axis=1),
-                "ellipse": self._ellipse_hits(a), "t_entry_s": t_entry, "t_exit_s": t_exit}
+        return {
+            "p_over": hit.mean(axis=1),
+            "p_fall": fall.mean(axis=1),
+            "ellipse": self._ellipse_hits(a),
+            "t_entry_s": t_entry,
+            "t_exit_s": t_exit,
+        }
 
     def _ellipse_hits(self, a: Assessment) -> np.ndarray:
         import shapely
@@ -170,20 +180,25 @@ def path_hits(a: Assessment, densify_km: float, index, countries):
     la0, lo0 = lat_f.take(pt), lon_f.take(pt)
     dla, dlo = dlat.reshape(-1).take(seg), dlon.reshape(-1).take(seg)
     la1, lo1 = la0 + dla, lo0 + dlo
-    sel = np.flatnonzero(mask.may_touch(np.minimum(la0, la1), np.maximum(la0, la1),
-                                        np.minimum(lo0, lo1), np.maximum(lo0, lo1)))
+    sel = np.flatnonzero(
+        mask.may_touch(
+            np.minimum(la0, la1), np.maximum(la0, la1), np.minimum(lo0, lo1), np.maximum(lo0, lo1)
+        )
+    )
     f = np.arange(n) / n
     # the same expressions as densifying every segment, so the same points bit for bit
-    idx = index.index_of(la0[sel, None] + dla[sel, None] * f,
-                         lo0[sel, None] + dlo[sel, None] * f, countries).reshape(-1)
+    idx = index.index_of(
+        la0[sel, None] + dla[sel, None] * f, lo0[sel, None] + dlo[sel, None] * f, countries
+    ).reshape(-1)
     on = np.flatnonzero(idx >= 0)
     j, i = np.divmod(on, n)  # segment (of sel), point
     j = sel.take(j)
     qj = q.take(j)
     hits = [(ks.take(j), t[:-1].take(qj) + np.diff(t).take(qj) * f.take(i), idx.take(on))]
     # the paths' last points
-    last = np.flatnonzero((dist[..., -1] == 0) & np.isfinite(lat[..., -1])
-                          & np.isfinite(lon[..., -1]))  # samples
+    last = np.flatnonzero(
+        (dist[..., -1] == 0) & np.isfinite(lat[..., -1]) & np.isfinite(lon[..., -1])
+    )  # samples
     idx = index.index_of(lat_f.take(last * P + P - 1), lon_f.take(last * P + P - 1), countries)
     on = np.flatnonzero(idx >= 0)
     hits.append((last.take(on), np.full(on.size, t[-1]), idx.take(on)))
@@ -228,5 +243,7 @@ def ground_point(a: Assessment, k: int) -> tuple[float, float]:
         return float("nan"), float("nan")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return (float(np.nanmedian(np.asarray(a.path_lat_deg)[k, :, j])),
-                float(np.nanmedian(np.asarray(a.path_lon_deg)[k, :, j])))
+        return (
+            float(np.nanmedian(np.asarray(a.path_lat_deg)[k, :, j])),
+            float(np.nanmedian(np.asarray(a.path_lon_deg)[k, :, j])),
+        )

@@ -45,8 +45,9 @@ def upgrade() -> None:
     op.create_table(
         "reports",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("event_id", sa.Integer(), sa.ForeignKey("events.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "event_id", sa.Integer(), sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("text_hash", sa.String(64), nullable=False),
         sa.Column("authority", sa.String(40)),
         sa.Column("outlet", sa.String(40)),
@@ -72,8 +73,12 @@ def upgrade() -> None:
     op.create_table(
         "reconstructions",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("report_id", sa.Integer(), sa.ForeignKey("reports.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "report_id",
+            sa.Integer(),
+            sa.ForeignKey("reports.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("impact_lat_deg", sa.Float()),
         sa.Column("impact_lon_deg", sa.Float()),
         sa.Column("range_km", sa.Float()),
@@ -85,8 +90,7 @@ def upgrade() -> None:
         sa.Column("zone_country", sa.String(3)),
         sa.Column("result", sa.JSON(), nullable=False),
     )
-    op.create_index("ix_reconstructions_report_id", "reconstructions", ["report_id"],
-                    unique=True)
+    op.create_index("ix_reconstructions_report_id", "reconstructions", ["report_id"], unique=True)
 
 
 def downgrade() -> None:
