@@ -147,8 +147,11 @@ def test_reference_run_in_the_dashboard(store, browser, tmp_path, keyring):
         assert 45 <= float(apogee.split()[0]) <= 55 and "(M1)" in apogee, apogee
 
         # the records table: the two events posted (the 2025-11-07 one with its range
-        # disagreement) and the finished run, stored as its own simulated event
-        expect(page.locator("#events tbody tr")).to_have_count(3)  # (no eval: the CSP)
+        # disagreement); the finished run, stored as its own simulated event, only on request
+        expect(page.locator("#events tbody tr")).to_have_count(2)  # (no eval: the CSP)
+        assert "launchwatch simulation" not in page.inner_text("#events tbody")
+        page.check("#show-simulated")
+        expect(page.locator("#events tbody tr")).to_have_count(3)
         rows = page.locator("#events tbody tr")
         texts = [rows.nth(i).inner_text() for i in range(3)]
         sim = [t for t in texts if "launchwatch simulation" in t]

@@ -498,7 +498,9 @@ const eventLayer = L.layerGroup().addTo(map);
 async function loadEvents() {
   const q = $("#event-search").value.trim();
   // the newest 500 (paged in the database), newest first
-  const r = await fetch("/api/events?reports=true&simulated=true&limit=500&order=desc" + (q ? "&q=" + encodeURIComponent(q) : ""));
+  // reported events only, unless the reader asks for the simulated runs too
+  const sim = $("#show-simulated").checked ? "&simulated=true" : "";
+  const r = await fetch("/api/events?reports=true&limit=500&order=desc" + sim + (q ? "&q=" + encodeURIComponent(q) : ""));
   const tbody = $("#events tbody");
   if (!r.ok) { tbody.replaceChildren(); return; }
   const events = await r.json();
@@ -529,6 +531,7 @@ async function loadEvents() {
 }
 let searchTimer = null;
 $("#event-search").addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(loadEvents, 250); });
+$("#show-simulated").addEventListener("change", loadEvents);
 loadEvents();
 setInterval(loadEvents, 30000);
 
