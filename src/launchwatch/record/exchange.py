@@ -23,26 +23,10 @@ import math
 
 from .models import Event, Report
 from .store import NewReport, RecordError, Store, clean_report
+from .views import EVENT
 
-EVENT_COLS = (
-    "event_id",
-    "launch_date",
-    "launch_time_local",
-    "utc_offset",
-    "launch_time_utc",
-    "site_name",
-    "site_lat_deg",
-    "site_lon_deg",
-    "missile_name",
-    "missile_class",
-    "n_missiles",
-    "landing_area",
-    "landing_lat_deg",
-    "landing_lon_deg",
-    "zone_kind",
-    "zone_country",
-    "confidence",
-)
+#: Event columns of the exchange files: the record's event fields, the id as ``event_id``.
+EVENT_COLS = ("event_id", *EVENT[1:])
 REPORT_COLS = (
     "report_id",
     "text_hash",
