@@ -26,7 +26,7 @@ import numpy as np
 from launchwatch.earth.constants import A_M
 from launchwatch.earth.frames import ecef_to_geodetic
 from launchwatch.sense.geometry import aer_from, los_clear
-from launchwatch.sense.radar import pack_detections, sample_truth, scan_times
+from launchwatch.sense.radar import pack_parts, sample_truth, scan_times
 from launchwatch.sense.records import Truth
 
 __all__ = ["observe", "earth_disc_directions"]
@@ -113,22 +113,4 @@ def observe(
         out_z += [z, fa_z]
         out_sigma += [sigma, fa_sigma]
         out_m += [mi, np.full(fa_az.size, -1)]
-    if not out_t:
-        return pack_detections(
-            sensor,
-            np.zeros(0),
-            np.zeros((0, 4)),
-            np.zeros((0, 4)),
-            np.zeros(0, dtype=np.int64),
-            rng,
-            first_det_id,
-        )
-    return pack_detections(
-        sensor,
-        np.concatenate(out_t),
-        np.concatenate(out_z),
-        np.concatenate(out_sigma),
-        np.concatenate(out_m),
-        rng,
-        first_det_id,
-    )
+    return pack_parts(sensor, out_t, out_z, out_sigma, out_m, rng, first_det_id)

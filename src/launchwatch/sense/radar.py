@@ -41,6 +41,7 @@ __all__ = [
     "scan_times",
     "sample_truth",
     "pack_detections",
+    "pack_parts",
     "FALSE_ALARM_RANGE_RATE_M_S",
     "CHUNK_ELEMENTS",
 ]
@@ -91,6 +92,38 @@ def pack_detections(
     truth_ids = np.zeros(t_s.size, dtype=TRUTH_ID_DTYPE)
     truth_ids["det_id"], truth_ids["missile"] = det["det_id"], np.asarray(missile)[order]
     return det, truth_ids
+
+
+def pack_parts(
+    sensor,
+    t_parts,
+    z_parts,
+    sigma_parts,
+    missile_parts,
+    rng: np.random.Generator,
+    first_det_id: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`pack_detections` of per-scan lists of arrays (times, ``(n, 4)`` measurements and
+    sigmas, missile ids); empty lists give empty records."""
+    if not t_parts:
+        return pack_detections(
+            sensor,
+            np.zeros(0),
+            np.zeros((0, 4)),
+            np.zeros((0, 4)),
+            np.zeros(0, dtype=np.int64),
+            rng,
+            first_det_id,
+        )
+    return pack_detections(
+        sensor,
+        np.concatenate(t_parts),
+        np.concatenate(z_parts),
+        np.concatenate(sigma_parts),
+        np.concatenate(missile_parts),
+        rng,
+        first_det_id,
+    )
 
 
 # --- radar ----------------------------------------------------------------------------------------
@@ -209,22 +242,4 @@ def observe(
         out_z += [z, fa_z]
         out_sigma += [sigma, fa_sigma]
         out_m += [mi, np.full(total, -1)]
-    if not out_t:
-        return pack_detections(
-            sensor,
-            np.zeros(0),
-            np.zeros((0, 4)),
-            np.zeros((0, 4)),
-            np.zeros(0, dtype=np.int64),
-            rng,
-            first_det_id,
-        )
-    return pack_detections(
-        sensor,
-        np.concatenate(out_t),
-        np.concatenate(out_z),
-        np.concatenate(out_sigma),
-        np.concatenate(out_m),
-        rng,
-        first_det_id,
-    )
+    return pack_parts(sensor, out_t, out_z, out_sigma, out_m, rng, first_det_id)
