@@ -21,33 +21,55 @@ N = 3
 SRC = str(Path(engage_mod.__file__).resolve().parents[2])
 
 
-#: Relative tolerance of the cross-process comparison. The same seeds give the same draws
-#: everywhere (a different draw moves the figures by percents); what differs between processes
-#: is floating-point round-off in the compiled kernels, seen at ~1e-9 relative (a serial run
-#: against a one-worker cluster, once in several runs).
+#: Tolerance of the cross-process comparison. The same seeds give the same draws everywhere
+#: (a different draw moves the figures by percents); what differs between processes is
+#: floating-point round-off (NumPy's SIMD reductions depend on the arrays' memory alignment),
+#: amplified by the filter to ~1e-9 relative, seen once in several runs. Every figure is in SI
+#: units, km or a probability, so 1e-6 absolute is far below anything a score can show.
 REL_TOL = 1e-6
+ABS_TOL = 1e-6
 
 
 class _Close(str):
     """A record's canonical JSON that compares equal to another's when every number agrees
-    within :data:`REL_TOL` and everything else is identical."""
+    within :data:`REL_TOL` / :data:`ABS_TOL` and everything else is identical."""
 
     def __eq__(self, other):
-        return isinstance(other, str) and _close(json.loads(self), json.loads(other))
+        return (
+            isinstance(other, str)
+            and _first_difference(json.loads(self), json.loads(other)) is None
+        )
 
     __hash__ = str.__hash__
 
 
-def _close(a, b) -> bool:
+def _first_difference(a, b, path: str = "") -> str | None:
+    """The path and values of the first field that differs beyond the tolerance, else None."""
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+        if a.keys() != b.keys():
+            return f"{path}: keys {sorted(a.keys() ^ b.keys())}"
+        return next((d for k in a if (d := _first_difference(a[k], b[k], f"{path}.{k}"))), None)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and isinstance(b, float | int) and not isinstance(b, bool):
-        return (math.isnan(a) and math.isnan(b)) or math.isclose(
-            a, b, rel_tol=REL_TOL, abs_tol=1e-12
+        if len(a) != len(b):
+            return f"{path}: {len(a)} vs {len(b)} items"
+        pairs = zip(a, b, strict=True)
+        return next(
+            (d for i, (x, y) in enumerate(pairs) if (d := _first_difference(x, y, f"{path}[{i}]"))),
+            None,
         )
-    return type(a) is type(b) and a == b
+    numbers = (int, float)
+    if (
+        isinstance(a, numbers)
+        and isinstance(b, numbers)
+        and not isinstance(a, bool)
+        and not isinstance(b, bool)
+    ):
+        if (math.isnan(a) and math.isnan(b)) or math.isclose(
+            a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL
+        ):
+            return None
+        return f"{path}: {a!r} vs {b!r}"
+    return None if (type(a) is type(b) and a == b) else f"{path}: {a!r} vs {b!r}"
 
 
 def _same(run) -> list[str]:
@@ -55,11 +77,10 @@ def _same(run) -> list[str]:
 
 
 def _diff(a: list[str], b: list[str]) -> str:
-    """Where two runs' records first differ (for the failure message)."""
+    """Where two runs' records first differ beyond the tolerance (for the failure message)."""
     for i, (x, y) in enumerate(zip(a, b, strict=True)):
-        if x != y:
-            k = next(j for j in range(min(len(x), len(y))) if x[j] != y[j])
-            return f"engagement {i}: ...{x[max(0, k - 120) : k + 80]}... vs ...{y[k : k + 80]}..."
+        if (d := _first_difference(json.loads(x), json.loads(y))) is not None:
+            return f"engagement {i}: {d}"
     return ""
 
 
