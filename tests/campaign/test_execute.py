@@ -266,3 +266,55 @@ def test_failing_engagement_is_recorded_and_the_campaign_goes_on(cheap_spec, tmp
     page = (tmp_path / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 4
     assert "--replay 1" in page and "http" not in page.replace("http-equiv", "")
+
+
+def _die_on_engagement_1(spec_dict: dict, seed: int, index: int) -> dict:
+    """A Dask task that kills its worker process on engagement 1 (a segfault, an OOM kill)."""
+    if index == 1:
+        os._exit(3)
+    from launchwatch.campaign.execute import _task  # the real task, as the worker imports it
+
+    return _task(spec_dict, seed, index)
+
+
+@pytest.mark.slow
+def test_a_task_that_kills_its_worker_is_recorded_and_the_rest_finish(
+    serial, cheap_spec, tmp_path, monkeypatch
+):
+    import cloudpickle
+    import dask
+
+    import launchwatch.campaign.execute as execute_mod
+
+    # The worker cannot import the test module: ship the function by value.
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    monkeypatch.setattr(execute_mod, "_task", _die_on_engagement_1)
+    try:
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+            run = run_campaign(
+                cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path, workers=1, progress=False
+            )
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert sorted(run.records) == list(range(N)) and not run.interrupted
+    bad = run.records[1]
+    assert bad["status"] == "error" and "KilledWorker" in bad["engagement"]["error"], bad
+    assert bad["engagement"]["campaign_seed"] == 11
+    # The engagements the crash did not touch are scored as in the serial run.
+    want = _same(serial)
+    for i in (0, 2):
+        assert _Close(fingerprint(run.records[i])) == want[i], _diff(
+            [fingerprint(run.records[i])], [want[i]]
+        )
+    # An error is a finished result: --resume keeps it (rerunning it is a new campaign).
+    again = run_campaign(
+        cheap_spec,
+        spec_ref="cheap",
+        seed=11,
+        n=N,
+        out=tmp_path,
+        resume=True,
+        workers=0,
+        progress=False,
+    )
+    assert again.ran == 0 and again.records[1]["status"] == "error"

@@ -10,8 +10,8 @@
   reads them back and runs only the missing indices (a truncated last line from a hard kill is
   ignored and rerun); it refuses a different spec or seed.
 * **Stopping.** Ctrl-C cancels what is queued, keeps what finished and returns with
-  ``interrupted=True``; a task that crashes its worker is recorded as an error like any other
-  failing engagement.
+  ``interrupted=True``.  A task that kills its worker is recorded as an error like any other
+  failing engagement; the engagements that died with it as bystanders run again, alone.
 """
 
 from __future__ import annotations
@@ -253,30 +253,40 @@ def _status(run: CampaignRun) -> str:
 
 
 def _run_dask(run: CampaignRun, pending: list[int], workers, scheduler, keep) -> None:
+    """Run ``pending`` on Dask, keeping each record as it arrives.
+
+    An engagement's own errors come back as error records (:func:`.engage.run_engagement`
+    catches them), so a future that raises lost its worker: killed (a segfault, the OOM killer),
+    or cancelled or lost with a worker that died while holding it. Tasks queued on a dying worker
+    are innocent bystanders, so every such engagement runs once more, alone, after the rest; only
+    one that fails again then is recorded as an error (with the exception's name and text).
+    """
     from distributed import as_completed
 
     with dask_client(workers, scheduler) as client:
         info = client.scheduler_info()
         run.workers = len(info.get("workers", {}))
         run.where = scheduler or f"LocalCluster({run.workers} workers)"
-        spec_f = client.scatter(run.spec.model_dump(), broadcast=True)
-        futures = {
-            client.submit(
-                _task,
-                spec_f,
-                run.seed,
-                i,
-                key=f"lw-{run.seed}-{i}-{os.getpid()}-{time.time_ns()}",
-                pure=False,
-            ): i
-            for i in pending
-        }
+        spec = run.spec.model_dump()  # plain data, small: sent with each task (no scatter to lose)
+
+        def submit(i: int):
+            key = f"lw-{run.seed}-{i}-{os.getpid()}-{time.time_ns()}"
+            return client.submit(_task, spec, run.seed, i, key=key, pure=False)
+
+        futures = {submit(i): i for i in pending}
+        lost: list[int] = []
         try:
             for fut in as_completed(list(futures)):
-                i = futures[fut]
+                try:
+                    keep(fut.result())
+                except Exception:  # noqa: BLE001 - the worker died (KilledWorker, cancelled, lost)
+                    lost.append(futures[fut])
+            for i in sorted(lost):
+                fut = submit(i)
+                futures[fut] = i
                 try:
                     rec = fut.result()
-                except Exception as exc:  # noqa: BLE001 - e.g. the worker died (KilledWorker)
+                except Exception as exc:  # noqa: BLE001 - it kills its worker even alone
                     rec = error_record(i, run.seed, f"{type(exc).__name__}: {exc}")
                 keep(rec)
         except KeyboardInterrupt:
