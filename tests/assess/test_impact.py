@@ -313,3 +313,24 @@ def test_launch_point_from_an_early_track_state():
     st_down = st.copy()
     st_down[3:] *= -1
     assert np.isnan(estimate_launch(np.array([45.0]), st_down[None], cov[None]).lat_deg[0])
+
+
+def test_capability_is_the_energy_of_the_coast_not_the_speed_at_one_point():
+    """A state 500 km up over the equator with the energy of a 4.8 km/s surface launch: its reach
+    is the minimum-energy arc of 4.8 km/s from the surface, 2 asin(nu / (2 - nu)) R with
+    nu = v^2 R / GM (the textbook closed form), whatever the altitude and direction of the state."""
+    from launchwatch.earth.constants import A_M, GM_M3_S2
+
+    v0 = 4800.0
+    nu = v0 * v0 * A_M / GM_M3_S2
+    want_m = 2.0 * np.arcsin(nu / (2.0 - nu)) * A_M  # about 2,910 km: an MRBM
+    rows = []
+    for h in (0.0, 100e3, 500e3, 900e3):
+        r = A_M + h
+        v = np.sqrt(v0 * v0 - 2.0 * GM_M3_S2 * (1.0 / A_M - 1.0 / r))
+        rows.append(([r, 0.0, 0.0], [0.3 * v, np.sqrt(1 - 0.09) * v, 0.0]))
+    r_eci = np.array([a for a, _ in rows])
+    v_eci = np.array([b for _, b in rows])
+    reach_m, cls = capability_class(r_eci, v_eci)
+    np.testing.assert_allclose(reach_m, want_m, rtol=1e-9)
+    assert set(cls.tolist()) == {1} and 2.8e6 < want_m < 3.0e6

@@ -42,7 +42,7 @@ from datetime import datetime
 import numpy as np
 
 from ..earth import frames, geodesy
-from ..earth.constants import GM_M3_S2
+from ..earth.constants import A_M, B_M, GM_M3_S2
 from ..earth.zones import classify
 from ..flight import kepler
 from ..flight.classes import RANGE_CLASSES
@@ -114,13 +114,26 @@ def mahalanobis2(assessment: Assessment, k: int, lat_deg: float, lon_deg: float)
 
 
 def capability_class(r_eci: np.ndarray, v_eci: np.ndarray):
-    """Minimum-energy range (m, spherical Earth of the local radius) reachable with the given
-    inertial speeds, and its class name index into ``RANGE_CLASSES`` per row."""
+    """Minimum-energy range (m) of the states' energy, and its class index into
+    ``RANGE_CLASSES`` per row.
+
+    The specific orbital energy ``v^2/2 - GM/r`` (conserved outside the atmosphere) is carried
+    down to the ellipsoid's geocentric radius under the state, and the range is that of the
+    minimum-energy arc from there (spherical Earth of that radius).  Every state of a coast
+    therefore gives the same capability: the speed at one point alone does not (at the apogee of
+    a 3,400 km IRBM it reads about 2,300 km, an MRBM).  Launched from the surface with the
+    burnout energy, the figure is a few per cent above the range from the burnout point.
+    """
     r = np.linalg.norm(r_eci, axis=-1)
     v = np.linalg.norm(v_eci, axis=-1)
-    escape = v * v >= 2.0 * GM_M3_S2 / r
-    psi = np.where(escape, np.pi, kepler.max_range_angle(r, np.where(escape, 0.0, v)))
-    reach_m = psi * r
+    sin_lat = np.clip(np.asarray(r_eci)[..., 2] / np.where(r > 0, r, 1.0), -1.0, 1.0)
+    cos_lat = np.sqrt(1.0 - sin_lat * sin_lat)
+    r0 = A_M * B_M / np.hypot(B_M * cos_lat, A_M * sin_lat)  # geocentric radius of the ellipsoid
+    v0_sq = v * v + 2.0 * GM_M3_S2 * (1.0 / r0 - 1.0 / np.where(r > 0, r, r0))
+    escape = v0_sq >= 2.0 * GM_M3_S2 / r0
+    v0 = np.sqrt(np.clip(np.where(escape, 0.0, v0_sq), 0.0, None))
+    psi = np.where(escape, np.pi, kepler.max_range_angle(r0, v0))
+    reach_m = psi * r0
     limits = np.array([lim for lim, _ in RANGE_CLASSES]) * 1e3
     return reach_m, np.searchsorted(limits, reach_m, side="right")
 
