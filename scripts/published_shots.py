@@ -30,7 +30,7 @@ def main(argv: list[str]) -> int:
     rows = []
     for s in shots:
         site = get_site(s["site"])
-        az = bearing_toward(site.lat_deg, site.lon_deg, "East Sea")
+        az = bearing_toward(site.lat_deg, site.lon_deg, s.get("toward", "East Sea"))
         try:
             prop = get_vehicle(s["missile"]).propellant
         except UnknownNameError:
@@ -39,6 +39,7 @@ def main(argv: list[str]) -> int:
             k: s[k]
             for k in ("date", "missile", "by", "range_km", "apogee_km", "flight_time_s", "used")
         }
+        row["apogee_lower_bound"] = bool(s.get("apogee_lower_bound", False))
         for key, p in (("unknown", None), ("named", prop)):
             try:
                 d = reconstruct(
@@ -68,6 +69,8 @@ def main(argv: list[str]) -> int:
             ).as_dict()
             row["joint"] = j["verdict"]["status"]
             row["joint_burn_scale"] = j["fit"]["burn_scale"]
+            # Figures that even the shortest powered flight tried cannot reconcile.
+            row["no_boost_reconciles"] = "shortest_boost" in j["verdict"].get("conflict", {})
         except ReconstructionError as exc:
             row["joint"] = f"failed: {exc}"
         rows.append(row)
@@ -77,17 +80,16 @@ def main(argv: list[str]) -> int:
                 f"{row['apogee_km']:>7,.1f} {row['flight_time_s']:>6,.0f} | "
                 f"unknown {_fmt(row['err_unknown_pct'])} named {_fmt(row['err_named_pct'])} | "
                 f"joint {row['joint']} (burn x{row.get('joint_burn_scale', float('nan')):.2f})"
+                f"{' [no boost reconciles]' if row.get('no_boost_reconciles') else ''}"
+                f"{' [apogee a lower bound: not counted]' if row['apogee_lower_bound'] else ''}"
                 f"{'  [used]' if row['used'] else ''}",
                 flush=True,
             )
     summary = {}
+    counted = [r for r in rows if not r["used"] and not r["apogee_lower_bound"]]
     for key in ("unknown", "named"):
-        errs = [
-            abs(r[f"err_{key}_pct"])
-            for r in rows
-            if not r["used"] and r[f"err_{key}_pct"] is not None
-        ]
-        fails = sum(1 for r in rows if not r["used"] and r[f"err_{key}_pct"] is None)
+        errs = [abs(r[f"err_{key}_pct"]) for r in counted if r[f"err_{key}_pct"] is not None]
+        fails = sum(1 for r in counted if r[f"err_{key}_pct"] is None)
         n = len(errs) + fails
         summary[key] = {
             "n": n,
@@ -95,6 +97,7 @@ def main(argv: list[str]) -> int:
             "share_within_3_pct": round(sum(e <= 3.0 for e in errs) / n, 3),
             "median_abs_err_pct": round(statistics.median(errs), 2) if errs else None,
             "failures": fails,
+            "no_boost_reconciles": sum(1 for r in counted if r.get("no_boost_reconciles")),
         }
     if "--json" in argv:
         print(json.dumps({"shots": rows, "unused": summary}))
@@ -102,7 +105,8 @@ def main(argv: list[str]) -> int:
         for key, v in summary.items():
             print(
                 f"unused shots, propellant {key}: {v['within_3_pct']}/{v['n']} within 3 %, "
-                f"median |error| {v['median_abs_err_pct']} %, {v['failures']} failed"
+                f"median |error| {v['median_abs_err_pct']} %, {v['failures']} failed; "
+                f"{v['no_boost_reconciles']} report(s) whose three figures no boost reconciles"
             )
     return 0
 

@@ -23,12 +23,15 @@ ICBM_TESTS = [
     ("Pyongyang", 1001.2, 6648.4, 74 * 60, "Hwasong-18", "2023-07-12 Hwasong-18 (KCNA)"),
     ("Pyongyang", 1001.2, 7687.5, 5156, "Hwasong-19", "2024-10-31 Hwasong-19 (KCNA)"),
 ]
-# Hwasong-12 flights, reported to the minute ("about 14 / 19 / 30 minutes", "22 minutes").
+# Hwasong-12 flights: the reported flight time as the span the reports allow (s).  A duration
+# reported in minutes ("30 minutes") is read to +-30 s; one that is the difference of two
+# clock times given to the minute (launch ~06:57, splash ~07:16) to +-60 s; 2017-08-29's launch
+# minute differs between ROK JCS (05:57, Korea Times) and Japan (05:58, Jiji), splash 06:12.
 IRBM_TESTS = [
-    ("Sunan", 2700.0, 550.0, 14 * 60, "2017-08-29 Hwasong-12 over Hokkaido"),
-    ("Sunan", 3700.0, 770.0, 19 * 60, "2017-09-15 Hwasong-12 over Hokkaido"),
-    ("Kusong", 787.0, 2111.5, 30 * 60, "2017-05-14 Hwasong-12 lofted"),
-    ("Mupyong-ri", 4600.0, 1000.0, 22 * 60, "2022-10-04 Hwasong-12 over Aomori"),
+    ("Sunan", 2700.0, 550.0, (781.0, 959.0), "2017-08-29 Hwasong-12 over Hokkaido"),
+    ("Sunan", 3700.0, 770.0, (1081.0, 1199.0), "2017-09-15 Hwasong-12 over Hokkaido"),
+    ("Kusong", 787.0, 2111.5, (1770.0, 1830.0), "2017-05-14 Hwasong-12 lofted"),
+    ("Mupyong-ri", 4600.0, 1000.0, (1261.0, 1379.0), "2022-10-04 Hwasong-12 over Aomori"),
 ]
 
 
@@ -71,12 +74,13 @@ def test_icbm_flight_time_within_3_percent(site, rng, apo, t_rep, name, label, v
 
 @pytest.mark.parametrize("vehicle", [False, True], ids=["generic-boost", "catalog-vehicle"])
 @pytest.mark.parametrize(
-    ("site", "rng", "apo", "t_rep", "label"), IRBM_TESTS, ids=[t[-1] for t in IRBM_TESTS]
+    ("site", "rng", "apo", "span", "label"), IRBM_TESTS, ids=[t[-1] for t in IRBM_TESTS]
 )
-def test_irbm_flight_time(site, rng, apo, t_rep, label, vehicle):
-    """3 % plus the half minute the reports were rounded to."""
+def test_irbm_flight_time(site, rng, apo, span, label, vehicle):
+    """Within 3 % of the span of flight times the reports allow."""
     d = _reconstruct(site, rng, apo, "Hwasong-12" if vehicle else None, toward="Pacific Ocean")
-    assert abs(d["flight_time_s"] - t_rep) <= 0.03 * t_rep + 30.0, label
+    lo, hi = span
+    assert 0.97 * lo <= d["flight_time_s"] <= 1.03 * hi, label
     assert d["range_class"] in ("MRBM", "IRBM")
 
 

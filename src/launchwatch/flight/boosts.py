@@ -7,14 +7,20 @@ every number cited or marked as an estimate), with the energy left free (the thr
 control multiplies the exhaust velocity of every stage).  Which boost is picked follows the
 reported energy: the minimum-energy (Kepler) reach of the burnout speed the reported arc needs,
 classed SRBM / MRBM / IRBM / ICBM, and the propellant when the report names a catalog missile
-(liquid by default).  Liquid ICBM energies fly Titan II staging, solid MRBM to ICBM energies the
-burn times of a two- or three-stage stack of Orion motors; SRBM energies, and liquid MRBM/IRBM
-ones, fly one stage whose burn time is the catalog's class estimate
-(:func:`.vehicles.default_burn_time_s`).  The R-12's single stage (its RD-214 engine's public
-burn time, 140 s) is in the data file as a further liquid MRBM/IRBM staging that the joint fit
-tries; it is not the default because, measured, it flies the flat 2017-08-29 Hwasong-12 shot
-(2,700 km, 550 km apogee) 10 % long (927 s against 14 minutes), while it brings the lofted
-2022-01-30 one (800 km, 2,000 km) only from -6.8 % to -4.2 % of its "30 minutes".
+(liquid by default).  Liquid ICBM energies fly Titan II staging, liquid MRBM/IRBM energies the
+single stage of the R-12 (its RD-214 engine's public burn time, 140 s), solid MRBM to ICBM
+energies the burn times of a two- or three-stage stack of Orion motors; SRBM energies fly one
+stage whose burn time is the catalog's class estimate (:func:`.vehicles.default_burn_time_s`).
+
+Why the R-12 and not the catalog's 85 s Hwasong-12 estimate (which rests on KCNA's claimed
+80 tf, a lift-off thrust-to-weight near 3, unlike any fielded liquid missile): measured on the
+five published Hwasong-12 shots (range and apogee in, flight time out), the 85 s burn comes
+out -3.2 % (2017-05-14, lofted), -3.8 % (2017-09-15), -6.7 % (2022-01-30, lofted) and +4.8 %
+(2017-08-29); the 140 s burn -0.7 %, +0.2 %, +2.6 % (2022-10-04), -4.2 % and +10.3 %.  The
+one it flies long, 2017-08-29, has the least precise time of the five: launch 05:57 (ROK JCS)
+or 05:58 (Japan) to splash 06:12 (Japan), clock minutes, so 781-959 s; 926 s is inside.  No
+public single-stage burn fits every report: "30 minutes" for 800 km / 2,000 km (2022-01-30)
+needs a burn of ~170 s or more, while 2017-08-29's 14 minutes needs ~100 s or less.
 
 Energy stays a thrust scale (full burn), not a cut-off: the shots that report all three figures
 are lofted full-energy tests, and cutting a burn short only shortens the powered flight (the
@@ -172,7 +178,7 @@ def pick(range_m: float, apogee_m: float | None = None, propellant: str | None =
     """The generic boost for a shot of this reported energy (see the module docstring)."""
     prop = propellant if propellant in PROPELLANTS else "liquid"
     cls = energy_class(range_m, apogee_m)
-    if cls == "SRBM" or (cls != "ICBM" and prop == "liquid"):
+    if cls == "SRBM":
         return one_stage(default_burn_time_s(range_m, apogee_m), prop)
     for b in load_boosts():
         if b.propellant == prop and cls in b.classes:

@@ -761,14 +761,25 @@ def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
         band_txt = (
             f"{t_lo:,.0f}-{t_hi:,.0f} s" if t_lo is not None else f"{shot.flight_time_s:,.0f} s"
         )
-        fit["verdict"] = {
-            "status": "inconsistent",
-            "conflict": conflict,
-            "summary": f"flight time {t_rep:,.0f} s conflicts with range "
+        summary = (
+            f"flight time {t_rep:,.0f} s conflicts with range "
             f"{reported['range_km']:,g} km and apogee {reported['apogee_km']:,g} km: "
             f"with plausible boosts (burn x{lo_f}-x{hi_f}) they imply {band_txt} "
-            f"({off:+,.0f} s, {100.0 * off / t_rep:+.1f} %)",
-        }
+            f"({off:+,.0f} s, {100.0 * off / t_rep:+.1f} %)"
+        )
+        # The shortest powered flight tried (every staging, down to its shortest burn): when
+        # even it lasts longer than the reported time allows, no boost reconciles the figures.
+        quick = min(fits, key=lambda x: x[2].flight_time_s)
+        floor_s = quick[2].flight_time_s
+        if t_rep + hw_t + spread < floor_s:
+            conflict["shortest_boost"] = quick[3].desc
+            conflict["shortest_boost_burn_s"] = round(quick[3].burn_s, 1)
+            conflict["shortest_boost_flight_time_s"] = round(floor_s, 0)
+            summary += (
+                f"; even the shortest powered flight tried ({quick[3].burn_s:,.0f} s, "
+                f"{quick[3].desc}) lasts {floor_s:,.0f} s, so no boost reconciles them"
+            )
+        fit["verdict"] = {"status": "inconsistent", "conflict": conflict, "summary": summary}
     # Band: the burn scales the reported time allows within its own precision (for the range
     # and apogee as reported).
     if math.isfinite(slope) and slope != 0.0:
