@@ -39,6 +39,7 @@ def main(argv: list[str]) -> int:
             k: s[k]
             for k in ("date", "missile", "by", "range_km", "apogee_km", "flight_time_s", "used")
         }
+        row["date"] = str(row["date"])  # YAML reads it as a date; JSON needs text
         row["apogee_lower_bound"] = bool(s.get("apogee_lower_bound", False))
         for key, p in (("unknown", None), ("named", prop)):
             try:

@@ -54,6 +54,11 @@ def test_inconsistent_figures_name_the_conflict():
     assert c["figures"] == ["range_km", "apogee_km"] and c["against"] == "flight_time_s"
     assert c["off_s"] < -500 and c["off_pct"] < -15  # 3,000 s is far too short for the arc
     assert "3,000 s" in v["summary"]
+    # Even the shortest powered flight tried is far longer: no boost reconciles the figures,
+    # and the verdict says which boost that was and how long it flew.
+    assert c["shortest_boost_flight_time_s"] > 3000.0 + 500.0
+    assert 0.0 < c["shortest_boost_burn_s"] < 200.0
+    assert "no boost reconciles" in v["summary"]
 
 
 def test_reachable_lofted_shot_never_fails():
