@@ -4,7 +4,10 @@ Prints, for every shot in ``src/launchwatch/flight/data/published_shots.yaml`` (
 and flight time with their sources), the flight time reconstructed from the range and apogee
 alone with the generic boost (propellant unknown -> liquid default; and with the propellant of
 the missile the report names), its error, and the joint verdict with all three figures; then
-the share within 3 % and the median error over the shots the project has not used.
+the share within 3 % and the median error over the shots the project has not used.  Rows whose
+apogee the authority gave only as a lower bound ("over 6,000 km") are shown but not counted;
+reports whose three figures even the shortest powered flight tried cannot reconcile (the joint
+verdict) are counted, and their number is printed beside the figure.
 
     python scripts/published_shots.py [--json]
 """
