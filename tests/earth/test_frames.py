@@ -210,3 +210,23 @@ def test_eci_ecef_rotation_and_velocity():
     many = fr.eci_to_ecef(r_eci[0], t)
     assert many.shape == (50, 3)
     np.testing.assert_allclose(np.linalg.norm(many, axis=-1), np.linalg.norm(r_eci[0]), rtol=1e-14)
+
+
+def test_eci_grid_to_geodetic_matches_the_general_path():
+    """The fused path conversion equals rotation + ecef_to_geodetic (and keeps NaN)."""
+    rng = np.random.default_rng(3)
+    lat = rng.uniform(-1.5, 1.5, (40, 25))
+    lon = rng.uniform(-np.pi, np.pi, (40, 25))
+    h = rng.uniform(-5e3, 2e6, (40, 25))
+    t = np.linspace(0.0, 3000.0, 25)
+    ecef = fr.geodetic_to_ecef(lat, lon, h)
+    eci = fr.ecef_to_eci(ecef, t)
+    eci[3, 10:] = np.nan
+    ref_lat, ref_lon, ref_h = fr.ecef_to_geodetic(fr.eci_to_ecef(eci, t))
+    got_lat, got_lon, got_h = fr.eci_grid_to_geodetic_deg(
+        np.concatenate([eci, np.zeros_like(eci)], axis=-1), t, OMEGA_RAD_S
+    )
+    np.testing.assert_allclose(got_lat, np.degrees(ref_lat), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got_lon, np.degrees(ref_lon), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got_h, ref_h, rtol=1e-12, atol=1e-6)
+    assert np.isnan(got_lat[3, 10:]).all() and np.isfinite(got_lat[3, :10]).all()

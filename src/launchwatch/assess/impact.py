@@ -240,20 +240,9 @@ def assess(
     zones = classify(np.nan_to_num(lat, nan=0.0), np.nan_to_num(lon, nan=0.0))
     zone_probs, v_kind, v_country = _zone_probs(zones.kind, zones.country, impacted)
 
-    # ECI -> ECEF of the path positions: one rotation angle per grid time (cheaper than the
-    # general per-point conversion, which builds a matrix per point).
-    th = frames.OMEGA_RAD_S * grid
-    c, sn = np.cos(th), np.sin(th)
-    p_eci = traj.samples_eci
-    p_ecef = np.stack(
-        [
-            c * p_eci[..., 0] + sn * p_eci[..., 1],
-            -sn * p_eci[..., 0] + c * p_eci[..., 1],
-            p_eci[..., 2],
-        ],
-        axis=-1,
-    )
-    plat, plon, ph = frames.ecef_to_geodetic(p_ecef)
+    # ECI -> ECEF -> geodetic of the path positions in one fused pass (one rotation angle per
+    # grid time): ~10^6 points, formerly a third of an assessment's time.
+    plat, plon, ph = frames.eci_grid_to_geodetic_deg(traj.samples_eci, grid)
     shape = (k_tracks, s, n_path)
 
     reach_m, cls = capability_class(r_eci, v_eci)
@@ -283,8 +272,8 @@ def assess(
         verdict_kind=v_kind,
         verdict_country=v_country,
         path_t_s=grid + float(t_s),
-        path_lat_deg=np.degrees(plat).reshape(shape),
-        path_lon_deg=np.degrees(plon).reshape(shape),
+        path_lat_deg=plat.reshape(shape),
+        path_lon_deg=plon.reshape(shape),
         path_h_m=ph.reshape(shape),
         apogee_m=apogee,
         range_class=tuple(RANGE_CLASSES[j][1] for j in best),

@@ -20,7 +20,7 @@ above about -6,300 km. Its scalar kernel is compiled with numba so that propagat
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from launchwatch.earth.constants import A_M, E2, OMEGA_RAD_S
 
@@ -40,6 +40,7 @@ __all__ = [
     "aer_to_ecef",
     "eci_to_ecef",
     "ecef_to_eci",
+    "eci_grid_to_geodetic_deg",
 ]
 
 
@@ -99,6 +100,43 @@ def geodetic_lat_height(p, z):
 def geodetic_height_m(p, z):
     """numba scalar: WGS84 ellipsoidal height (m) from ``p = sqrt(x^2 + y^2)`` and ``z`` (m)."""
     return _vermeille_njit(p, z)[1]
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _eci_grid_geodetic(p_eci, t_s, omega, lat_deg, lon_deg, h_m):
+    c = np.cos(omega * t_s)
+    s = np.sin(omega * t_s)
+    for i in prange(p_eci.shape[0]):
+        for j in range(p_eci.shape[1]):
+            x0, y0, z = p_eci[i, j, 0], p_eci[i, j, 1], p_eci[i, j, 2]
+            if x0 != x0:  # a path after its impact: skip the conversion
+                lat_deg[i, j] = lon_deg[i, j] = h_m[i, j] = np.nan
+                continue
+            x = c[j] * x0 + s[j] * y0
+            y = -s[j] * x0 + c[j] * y0
+            lat, h = _vermeille_njit(np.hypot(x, y), z)
+            lat_deg[i, j] = np.degrees(lat)
+            lon_deg[i, j] = np.degrees(np.arctan2(y, x))
+            h_m[i, j] = h
+
+
+def eci_grid_to_geodetic_deg(p_eci, t_s, omega_rad_s=OMEGA_RAD_S):
+    """Paths ``(N, T, >=3)`` in the rotating-Earth inertial frame (m; components beyond the
+    third, e.g. velocities, are ignored) sampled at common times ``t_s`` (T,; s, ECI = ECEF at
+    0) -> WGS84 ``(lat_deg, lon_deg, h_m)``, each ``(N, T)``; NaN stays NaN.
+
+    The same rotation and Vermeille closed form as :func:`eci_to_ecef` then
+    :func:`ecef_to_geodetic` (equal within round-off), fused in one parallel numba pass that
+    writes only the three outputs (no ``(N, T, 3)`` temporaries): the predicted paths of an
+    assessment are ~10^6 points.
+    """
+    p = np.asarray(p_eci, dtype=float)
+    t = np.ascontiguousarray(np.asarray(t_s, dtype=float))
+    if p.ndim != 3 or p.shape[2] < 3 or t.shape != (p.shape[1],):
+        raise ValueError(f"p_eci must be (N, T, >=3) with t_s (T,), got {p.shape}, {t.shape}")
+    out = np.empty((3,) + p.shape[:2])
+    _eci_grid_geodetic(p, t, float(omega_rad_s), out[0], out[1], out[2])
+    return out[0], out[1], out[2]
 
 
 def ecef_to_geodetic(xyz) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
