@@ -47,7 +47,11 @@ def frames(det: np.ndarray, window_s: float) -> list[np.ndarray]:
     first, ordered by first time (``det`` is sorted by time)."""
     if det.size == 0:
         return []
-    _, code = np.unique(det["sensor"], return_inverse=True)
+    sensor = det["sensor"]
+    if (sensor == sensor[0]).all():  # one sensor (a scan): no string sort
+        code = np.zeros(det.size, np.int64)
+    else:
+        _, code = np.unique(sensor, return_inverse=True)
     t = det["t_s"]
     out = []
     for c in np.unique(code):  # sensors

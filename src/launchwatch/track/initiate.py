@@ -80,6 +80,8 @@ class PendingPool:
     def expire(self, t_now: float, max_dt_s: float, max_frames: int) -> np.ndarray:
         """Drop detections older than ``max_dt_s`` or ``max_frames`` frames of their sensor;
         returns their ledger indices."""
+        if self.det.size == 0:  # the common case once every target is tracked
+            return self.ledger
         count = np.array([self._frames.get(int(c), 0) for c in np.unique(self.sensor)])
         now = (
             count[np.searchsorted(np.unique(self.sensor), self.sensor)]

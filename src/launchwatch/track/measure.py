@@ -67,8 +67,7 @@ class Measurements:
         valid = np.isfinite(z) & np.isfinite(sg) & (sg > 0.0)
         s = np.ascontiguousarray(det["sensor_ecef_m"], dtype=float).reshape(k, 3)
         if k and (s == s[0]).all():  # one sensor position (a scan): one rotation
-            lat, lon, _ = ecef_to_geodetic(s[0])
-            enu = np.broadcast_to(enu_matrix(lat, lon), (k, 3, 3))
+            enu = np.broadcast_to(_enu_of_site(s[0]), (k, 3, 3))
         else:
             lat, lon, _ = ecef_to_geodetic(s)
             enu = enu_matrix(lat, lon)
@@ -105,6 +104,24 @@ class Measurements:
             cov,
         )
         return pos, cov
+
+
+_ENU_CACHE: dict[bytes, np.ndarray] = {}
+
+
+def _enu_of_site(site_ecef: np.ndarray) -> np.ndarray:
+    """ECEF -> ENU rotation (3, 3) at a sensor site, cached by the site's exact coordinates
+    (sensors do not move between scans; the cache is bounded)."""
+    key = site_ecef.tobytes()
+    m = _ENU_CACHE.get(key)
+    if m is None:
+        lat, lon, _ = ecef_to_geodetic(site_ecef)
+        m = enu_matrix(lat, lon)
+        m.flags.writeable = False
+        if len(_ENU_CACHE) >= 4096:
+            _ENU_CACHE.clear()
+        _ENU_CACHE[key] = m
+    return m
 
 
 @njit(cache=True, error_model="numpy")
