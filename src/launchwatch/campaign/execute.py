@@ -296,5 +296,13 @@ def _run_dask(run: CampaignRun, pending: list[int], workers, scheduler, keep) ->
 
 
 def _task(spec_dict: dict, seed: int, index: int) -> dict:
-    """The Dask task: the spec travels as plain data and is validated again on the worker."""
+    """The Dask task: the spec travels as plain data and is validated again on the worker.
+
+    The campaign's parallelism is over engagements (one worker process per core), so the
+    numba kernels run on the task's own thread: two kernel threads per worker would put twice
+    as many threads as cores, and every parallel region would wait for a descheduled one
+    (measured: a single-missile engagement spent more wall time waiting than computing)."""
+    import numba
+
+    numba.set_num_threads(1)  # thread-local: this task's thread only
     return run_engagement(spec_from_dict(spec_dict), seed, index)

@@ -20,7 +20,7 @@ above about -6,300 km. Its scalar kernel is compiled with numba so that propagat
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 
 from launchwatch.earth.constants import A_M, E2, OMEGA_RAD_S
 
@@ -102,8 +102,7 @@ def geodetic_height_m(p, z):
     return _vermeille_njit(p, z)[1]
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
-def _eci_grid_geodetic(p_eci, t_s, omega, lat_deg, lon_deg, h_m):
+def _eci_grid_geodetic_py(p_eci, t_s, omega, lat_deg, lon_deg, h_m):
     c = np.cos(omega * t_s)
     s = np.sin(omega * t_s)
     for i in prange(p_eci.shape[0]):
@@ -118,6 +117,13 @@ def _eci_grid_geodetic(p_eci, t_s, omega, lat_deg, lon_deg, h_m):
             lat_deg[i, j] = np.degrees(lat)
             lon_deg[i, j] = np.degrees(np.arctan2(y, x))
             h_m[i, j] = h
+
+
+_eci_grid_geodetic = njit(cache=True, parallel=True, error_model="numpy")(_eci_grid_geodetic_py)
+# Serial twin for small grids (a parallel region on a loaded machine waits for every thread).
+_eci_grid_geodetic_serial = njit(cache=True, error_model="numpy")(_eci_grid_geodetic_py)
+#: Points below which the conversion runs on the calling thread only.
+PARALLEL_MIN_POINTS = 200_000
 
 
 def eci_grid_to_geodetic_deg(p_eci, t_s, omega_rad_s=OMEGA_RAD_S):
@@ -135,7 +141,9 @@ def eci_grid_to_geodetic_deg(p_eci, t_s, omega_rad_s=OMEGA_RAD_S):
     if p.ndim != 3 or p.shape[2] < 3 or t.shape != (p.shape[1],):
         raise ValueError(f"p_eci must be (N, T, >=3) with t_s (T,), got {p.shape}, {t.shape}")
     out = np.empty((3,) + p.shape[:2])
-    _eci_grid_geodetic(p, t, float(omega_rad_s), out[0], out[1], out[2])
+    small = p.shape[0] * p.shape[1] < PARALLEL_MIN_POINTS or get_num_threads() == 1
+    kernel = _eci_grid_geodetic_serial if small else _eci_grid_geodetic
+    kernel(p, t, float(omega_rad_s), out[0], out[1], out[2])
     return out[0], out[1], out[2]
 
 

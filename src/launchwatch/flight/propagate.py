@@ -41,7 +41,7 @@ from .integrate import (
     EV_Y_IMPACT,
     N_EV,
     STATUS_IMPACT,
-    integrate_batch,
+    pick_batch_kernel,
 )
 
 #: Default integration tolerances, chosen by measurement against the DOP853 reference
@@ -358,7 +358,7 @@ def propagate_states(
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         out = samples[lo:hi] if samples is not None else np.empty((hi - lo, 0, 6))
-        integrate_batch(
+        pick_batch_kernel(hi - lo)(
             y0[lo:hi],
             t0[lo:hi],
             ctrl[lo:hi],
