@@ -235,7 +235,9 @@ class Tracker:
         tr = self.tracks
         t0 = time.perf_counter()
         meas = Measurements.from_detections(det)
-        t_ref = float(np.median(meas.t_s))
+        ts = meas.t_s
+        # A scan's detections share one time: its median without a sort.
+        t_ref = float(ts[0]) if (ts == ts[0]).all() else float(np.median(ts))
         in_sequence = t_ref >= self.t_s
         self.t_s = max(self.t_s, t_ref)
         sensor = self._sensor(str(det["sensor"][0]))
@@ -319,7 +321,10 @@ class Tracker:
     def _associate_update(self, det, meas, ti, di, t_ref, sensor):
         tr, imm = self.tracks, self.imm
         t0 = time.perf_counter()
-        cand, loc = np.unique(ti, return_inverse=True)
+        if ti.size == 1:  # one pair (a single target): np.unique's answer without its sort
+            cand, loc = ti, np.zeros(1, np.int64)
+        else:
+            cand, loc = np.unique(ti, return_inverse=True)
         dt = t_ref - tr.t[cand]
         x0, P0, cbar = imm.mix(tr.x[cand], tr.P[cand], tr.mu[cand], dt)
         xp, Pp = imm.predict_mixed(x0, P0, dt)
