@@ -92,3 +92,16 @@ def test_gnn_keeps_crossing_targets_apart():
     assert np.all(s.coverage > 0.95)
     assert np.unique(s.assignment[s.assignment >= 0]).size == 2
     assert s.n_false_tracks == 0
+
+
+def test_one_edge_fast_path_equals_the_general_assignment():
+    from launchwatch.track import associate as asc
+
+    for optional, cost in ((False, 3.0), (False, -1.0), (True, 2.0), (True, -2.0)):
+        got = asc.assign_sparse([4], [7], [cost], 9, 9, optional=optional)
+        # the general path: the same edge plus an unused far-away one in its own component
+        ref = asc.assign_sparse([4, 8], [7, 8], [cost, -5.0], 9, 9, optional=optional)
+        keep = ref[0] != 8
+        np.testing.assert_array_equal(got[0], ref[0][keep])
+        np.testing.assert_array_equal(got[1], ref[1][keep])
+        assert got[0].dtype == np.int64

@@ -125,6 +125,9 @@ def assign_sparse(
     cost = np.asarray(cost, float)
     if rows.size == 0:
         return _EMPTY, _EMPTY
+    if rows.size == 1:  # one gated edge (a single target): used unless it is no gain
+        use = cost < 0.0 if optional else np.ones(1, bool)
+        return rows[use], cols[use]
     deg_r = np.bincount(rows, minlength=n_rows)
     deg_c = np.bincount(cols, minlength=n_cols)
     iso = (deg_r[rows] == 1) & (deg_c[cols] == 1)
