@@ -102,26 +102,39 @@ def geodetic_height_m(p, z):
     return _vermeille_njit(p, z)[1]
 
 
-def _eci_grid_geodetic_py(p_eci, t_s, omega, lat_deg, lon_deg, h_m):
-    c = np.cos(omega * t_s)
-    s = np.sin(omega * t_s)
+@njit(cache=True, error_model="numpy")
+def _eci_path_geodetic(i, p_eci, c, s, lat_deg, lon_deg, h_m):
+    """Row ``i`` of :func:`eci_grid_to_geodetic_deg` (``c``, ``s``: cos, sin of the Earth's
+    rotation angle at each grid time)."""
+    for j in range(p_eci.shape[1]):
+        x0, y0, z = p_eci[i, j, 0], p_eci[i, j, 1], p_eci[i, j, 2]
+        if x0 != x0:  # a path after its impact: skip the conversion
+            lat_deg[i, j] = lon_deg[i, j] = h_m[i, j] = np.nan
+            continue
+        x = c[j] * x0 + s[j] * y0
+        y = -s[j] * x0 + c[j] * y0
+        lat, h = _vermeille_njit(np.hypot(x, y), z)
+        lat_deg[i, j] = np.degrees(lat)
+        lon_deg[i, j] = np.degrees(np.arctan2(y, x))
+        h_m[i, j] = h
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _eci_grid_geodetic(p_eci, t_s, omega, lat_deg, lon_deg, h_m):
+    c, s = np.cos(omega * t_s), np.sin(omega * t_s)
     for i in prange(p_eci.shape[0]):
-        for j in range(p_eci.shape[1]):
-            x0, y0, z = p_eci[i, j, 0], p_eci[i, j, 1], p_eci[i, j, 2]
-            if x0 != x0:  # a path after its impact: skip the conversion
-                lat_deg[i, j] = lon_deg[i, j] = h_m[i, j] = np.nan
-                continue
-            x = c[j] * x0 + s[j] * y0
-            y = -s[j] * x0 + c[j] * y0
-            lat, h = _vermeille_njit(np.hypot(x, y), z)
-            lat_deg[i, j] = np.degrees(lat)
-            lon_deg[i, j] = np.degrees(np.arctan2(y, x))
-            h_m[i, j] = h
+        _eci_path_geodetic(i, p_eci, c, s, lat_deg, lon_deg, h_m)
 
 
-_eci_grid_geodetic = njit(cache=True, parallel=True, error_model="numpy")(_eci_grid_geodetic_py)
-# Serial twin for small grids (a parallel region on a loaded machine waits for every thread).
-_eci_grid_geodetic_serial = njit(cache=True, error_model="numpy")(_eci_grid_geodetic_py)
+# Serial twin for small grids (a parallel region on a loaded machine waits for every thread);
+# a function of its own: numba's disk cache does not tell compilations apart by ``parallel``.
+@njit(cache=True, error_model="numpy")
+def _eci_grid_geodetic_serial(p_eci, t_s, omega, lat_deg, lon_deg, h_m):
+    c, s = np.cos(omega * t_s), np.sin(omega * t_s)
+    for i in range(p_eci.shape[0]):
+        _eci_path_geodetic(i, p_eci, c, s, lat_deg, lon_deg, h_m)
+
+
 #: Points below which the conversion runs on the calling thread only.
 PARALLEL_MIN_POINTS = 200_000
 

@@ -334,7 +334,57 @@ def integrate_one(
     ev[EV_N_REJECT] = n_rej
 
 
-def _integrate_batch(
+@njit(cache=True, error_model="numpy")
+def _integrate_block(
+    b,
+    y0,
+    t0,
+    ctrl,
+    geo,
+    stages_base,
+    model,
+    t_max,
+    rtol,
+    atol_pos,
+    atol_vel,
+    max_steps,
+    out_times,
+    out_states,
+    ev,
+):
+    """Trajectories ``b * BLOCK`` to ``(b + 1) * BLOCK`` of a batch (see :func:`integrate_batch`),
+    with scratch arrays allocated once for the block, so threads never contend on the allocator
+    inside the hot loop."""
+    n = ctrl.shape[0]
+    stages = np.empty_like(stages_base)
+    breaks = np.empty(2 + stages_base.shape[0])
+    K = np.empty((_NS + 1, 6))
+    work = np.empty((6, 6))
+    for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+        integrate_one(
+            y0[i],
+            t0[i],
+            ctrl[i],
+            geo[i],
+            stages_base,
+            model,
+            t_max,
+            rtol,
+            atol_pos,
+            atol_vel,
+            max_steps,
+            out_times,
+            out_states[i],
+            ev[i],
+            stages,
+            breaks,
+            K,
+            work,
+        )
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def integrate_batch(
     y0,
     t0,
     ctrl,
@@ -353,50 +403,70 @@ def _integrate_batch(
     """Integrate N trajectories in parallel from initial states ``y0`` (N, 6) at times ``t0``
     (N,); ``ctrl`` (N, N_CTRL), ``geo`` (N, N_GEO), ``model`` the shared force-model arrays
     (:func:`launchwatch.flight.dynamics.model_arrays`), ``out_states`` (N, T, 6) pre-filled with
-    NaN, ``ev`` (N, N_EV).
-
-    The batch is cut into blocks; each block allocates its scratch arrays once, so threads
-    never contend on the allocator inside the hot loop.
-    """
-    n = ctrl.shape[0]
-    n_st = stages_base.shape[0]
-    n_blocks = (n + BLOCK - 1) // BLOCK
-    for b in prange(n_blocks):
-        stages = np.empty_like(stages_base)
-        breaks = np.empty(2 + n_st)
-        K = np.empty((_NS + 1, 6))
-        work = np.empty((6, 6))
-        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
-            integrate_one(
-                y0[i],
-                t0[i],
-                ctrl[i],
-                geo[i],
-                stages_base,
-                model,
-                t_max,
-                rtol,
-                atol_pos,
-                atol_vel,
-                max_steps,
-                out_times,
-                out_states[i],
-                ev[i],
-                stages,
-                breaks,
-                K,
-                work,
-            )
+    NaN, ``ev`` (N, N_EV).  The batch is cut into blocks of ``BLOCK`` trajectories, the
+    parallel work items."""
+    for b in prange((ctrl.shape[0] + BLOCK - 1) // BLOCK):
+        _integrate_block(
+            b,
+            y0,
+            t0,
+            ctrl,
+            geo,
+            stages_base,
+            model,
+            t_max,
+            rtol,
+            atol_pos,
+            atol_vel,
+            max_steps,
+            out_times,
+            out_states,
+            ev,
+        )
 
 
-#: The batch kernel, parallel over blocks of trajectories (threads: numba's setting).
-integrate_batch = njit(cache=True, parallel=True, error_model="numpy")(_integrate_batch)
-#: The same kernel on the calling thread only (``prange`` runs as ``range``): for a batch of
-#: one block, or where the caller is itself one of several processes sharing the cores (a
-#: parallel region waits for every thread, and on a loaded machine a small one waits for a
-#: descheduled thread far longer than it computes: measured on a campaign engagement at load
-#: 13 on 2 cores, 82 one-block calls took 1.6 s of wall time for 0.16 s of CPU).
-integrate_batch_serial = njit(cache=True, error_model="numpy")(_integrate_batch)
+@njit(cache=True, error_model="numpy")
+def integrate_batch_serial(
+    y0,
+    t0,
+    ctrl,
+    geo,
+    stages_base,
+    model,
+    t_max,
+    rtol,
+    atol_pos,
+    atol_vel,
+    max_steps,
+    out_times,
+    out_states,
+    ev,
+):
+    """:func:`integrate_batch` on the calling thread only: for a batch of one block, or where
+    the caller is itself one of several processes sharing the cores (a parallel region waits
+    for every thread, and on a loaded machine a small one waits for a descheduled thread far
+    longer than it computes: measured on a campaign engagement at load 13 on 2 cores, 82
+    one-block calls took 1.6 s of wall time for 0.16 s of CPU).  A function of its own, not a
+    second compilation of the same one: numba's on-disk cache keys a function by its name and
+    line, not by its ``parallel`` flag."""
+    for b in range((ctrl.shape[0] + BLOCK - 1) // BLOCK):
+        _integrate_block(
+            b,
+            y0,
+            t0,
+            ctrl,
+            geo,
+            stages_base,
+            model,
+            t_max,
+            rtol,
+            atol_pos,
+            atol_vel,
+            max_steps,
+            out_times,
+            out_states,
+            ev,
+        )
 
 
 def pick_batch_kernel(n: int):
