@@ -105,3 +105,17 @@ def test_one_edge_fast_path_equals_the_general_assignment():
         np.testing.assert_array_equal(got[0], ref[0][keep])
         np.testing.assert_array_equal(got[1], ref[1][keep])
         assert got[0].dtype == np.int64
+
+
+def test_one_by_one_candidate_pair_equals_the_sweep():
+    from launchwatch.track import associate as asc
+
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        a, b = rng.normal(0.0, 10.0, (1, 3)), rng.normal(0.0, 10.0, (1, 3))
+        ra, rb = rng.uniform(0.0, 12.0, 1), rng.uniform(0.0, 12.0, 1)
+        got = asc.candidate_pairs(a, ra, b, rb)
+        ref = asc._sweep(a, ra, b, rb, 0)
+        assert [g.tolist() for g in got] == [r.tolist() for r in ref]
+    nan = np.full((1, 3), np.nan)
+    assert asc.candidate_pairs(nan, np.ones(1), np.zeros((1, 3)), np.ones(1))[0].size == 0

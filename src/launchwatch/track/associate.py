@@ -11,6 +11,8 @@ vectorised; every other component is one small ``scipy.optimize.linear_sum_assig
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 from scipy.optimize import linear_sum_assignment
@@ -71,6 +73,14 @@ def candidate_pairs(
     index arrays (int64).
     """
     if ref_pts.shape[0] == 0 or query_pts.shape[0] == 0:
+        return _EMPTY, _EMPTY
+    if ref_pts.shape[0] == 1 == query_pts.shape[0]:  # one track, one detection: the sweep's test
+        d2 = 0.0
+        for a, b in zip(ref_pts[0].tolist(), query_pts[0].tolist(), strict=True):
+            d2 += (a - b) * (a - b)
+        lim = float(ref_r[0]) + float(query_r[0])
+        if math.isfinite(d2) and math.isfinite(lim) and d2 <= lim * lim:
+            return np.zeros(1, np.int64), np.zeros(1, np.int64)
         return _EMPTY, _EMPTY
     ok_r = np.all(np.isfinite(ref_pts), axis=1) & np.isfinite(ref_r)
     ok_q = np.all(np.isfinite(query_pts), axis=1) & np.isfinite(query_r)
