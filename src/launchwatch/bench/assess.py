@@ -31,6 +31,7 @@ from ..earth import frames
 from ..flight.propagate import FULL_PHYSICS, make_controls, propagate
 from ..flight.shaping import shape
 from ..flight.vehicles import vehicle_model
+from .stages import ProgressFn, Stages
 
 
 def _case(name: str = "ballistic"):
@@ -131,11 +132,26 @@ def run_assess_bench(
     seed: int = 5,
     round_tracks: int = 16,
     round_repeats: int = 5,
+    step: ProgressFn | None = None,
 ) -> dict:
+    """The figures of the module docstring; ``step(stage, fraction)`` is told how far the run
+    is (the command line's bar)."""
     epoch = datetime(2025, 11, 7, 3, 35, tzinfo=UTC)
     rng = np.random.default_rng(seed)
+    # stage weights: rough seconds (estimate): ~40 ms per 1000-sample assessment, plus set-up
+    per = 0.04 * n_samples / 1000 * (repeats + 1)
+    stages = Stages(
+        step,
+        {
+            "reference_glide": 3.0 + per,
+            "ballistic": 1.0 + per,
+            "round": 2.0 + 0.04 * n_samples / 1000 * round_tracks * (round_repeats + 1),
+            "peer": 3 * peer_samples * 0.05,
+        },
+    )
     cases = {}
     for name in ("reference_glide", "ballistic"):
+        stages.at(name)
         ms, cpu = _time(_case(name), epoch, n_samples, repeats, rng)
         cases[name] = {
             "median_ms": float(np.median(ms)),
@@ -143,6 +159,7 @@ def run_assess_bench(
             "cpu_median_ms": float(np.median(cpu)),
         }
     # A round: ``round_tracks`` tracks assessed together (one batched flight call).
+    stages.at("round")
     ms, cpu = _time(_round(round_tracks), epoch, n_samples, round_repeats, rng)
     cases["round"] = {
         "tracks": round_tracks,
@@ -152,7 +169,11 @@ def run_assess_bench(
         "per_track_ms": float(np.median(ms)) / round_tracks,
     }
     est = _case("ballistic")
-    peer_runs = [_peer(est, peer_samples, rng) for _ in range(3)]
+    peer_runs = []
+    for k in range(3):
+        stages.at("peer", k / 3)
+        peer_runs.append(_peer(est, peer_samples, rng))
+    stages.done()
     peer_ms = 1e3 * float(np.median(peer_runs)) * n_samples / peer_samples
     head = cases["reference_glide"]
     return {

@@ -21,6 +21,7 @@ import numpy as np
 from ..campaign.engage import run_engagement
 from ..campaign.execute import dask_client, default_workers
 from ..campaign.spec import load_spec
+from .stages import ProgressFn, Stages
 
 #: Keys of an engagement record that measure the machine, not the engagement.
 VOLATILE = ("seconds_",)
@@ -44,19 +45,39 @@ def _rss_mb() -> float:
 
 
 def run_campaign_bench(
-    *, spec: str = "single-missile", n: int = 6, workers: int | None = None, seed: int = 0
+    *,
+    spec: str = "single-missile",
+    n: int = 6,
+    workers: int | None = None,
+    seed: int = 0,
+    step: ProgressFn | None = None,
 ) -> dict:
+    """The figures of the module docstring; ``step(stage, fraction)`` is told how far the run
+    is, one step per finished engagement (the command line's bar)."""
     sp, _ = load_spec(spec)
     k = workers or default_workers()
+    # stage weights in engagements' worth of time (estimate: a warm-up costs about three
+    # engagements, the cluster runs about k at once)
+    stages = Stages(
+        step,
+        {"serial warm-up": 3, "serial": n, "cluster warm-up": 4, "cluster": n / max(k, 1)},
+    )
     warm_index = 10**6  # an engagement outside 0..n-1, for warming up only
+    stages.at("serial warm-up")
     t0 = time.perf_counter()
     run_engagement(sp, seed, warm_index)
     serial_warm_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    serial = [run_engagement(sp, seed, i) for i in range(n)]
+    serial = []
+    for i in range(n):
+        stages.at("serial", i / n)
+        serial.append(run_engagement(sp, seed, i))
     serial_s = time.perf_counter() - t0
 
+    from distributed import as_completed
+
     with dask_client(k) as client:
+        stages.at("cluster warm-up")
         t0 = time.perf_counter()
         client.gather(
             [
@@ -65,11 +86,14 @@ def run_campaign_bench(
             ]
         )
         cluster_warm_s = time.perf_counter() - t0
+        stages.at("cluster")
         t0 = time.perf_counter()
-        dist = client.gather(
-            [client.submit(run_engagement, sp, seed, i, pure=False) for i in range(n)]
-        )
+        futures = [client.submit(run_engagement, sp, seed, i, pure=False) for i in range(n)]
+        for j, _ in enumerate(as_completed(futures)):
+            stages.at("cluster", (j + 1) / n)
+        dist = client.gather(futures)
         cluster_s = time.perf_counter() - t0
+        stages.done()
         mem = client.run(_rss_mb)
     same = [fingerprint(a) == fingerprint(b) for a, b in zip(serial, dist, strict=True)]
     serial_rate = 60.0 * n / serial_s

@@ -25,6 +25,7 @@ from ..flight.propagate import propagate
 from ..flight.reconstruct import reconstruct
 from ..flight.reference import reference_trajectory
 from ..flight.sea_areas import bearing_toward
+from .stages import ProgressFn, Stages
 
 SITE = (40.22, 125.22)  # Taekwan, as in the catalog (approximate)
 
@@ -54,14 +55,32 @@ def _median_time(fn, repeats: int) -> float:
     return float(np.median(times))
 
 
+#: Rough seconds per trajectory on the 2-core machine, for the progress bar's stage weights
+#: only (estimate): batched propagation, scipy DOP853 at rtol 1e-10, RK45 at each rtol.
+_COST_S = {"batched": 2e-5, "truth": 0.5, 1e-6: 0.05, 1e-7: 0.08, 1e-8: 0.15}
+
+
 def run_flight_bench(
-    *, n_max: int = 100_000, baseline_n: int = 20, repeats: int = 3, progress: bool = False
+    *,
+    n_max: int = 100_000,
+    baseline_n: int = 20,
+    repeats: int = 3,
+    progress: bool = False,
+    step: ProgressFn | None = None,
 ) -> dict:
+    """The figures of the module docstring. ``progress`` prints a line per measurement;
+    ``step(stage, fraction)`` is told how far the whole run is (the command line's bar)."""
     shot = _scenario()
     veh, lat, lon = shot.vehicle, shot.lat_deg, shot.lon_deg
     sizes = sorted({1, min(1000, n_max), n_max})
+    weights = {f"batched N = {n:,}": 0.05 + n * _COST_S["batched"] * (repeats + 1) for n in sizes}
+    weights["DOP853 reference"] = min(5, baseline_n) * _COST_S["truth"]
+    for rtol in (1e-6, 1e-7, 1e-8):
+        weights[f"solve_ivp rtol {rtol:g}"] = baseline_n * _COST_S[rtol]
+    stages = Stages(step, weights)
     rows = []
     for n in sizes:
+        stages.at(f"batched N = {n:,}")
         ctrl, az = _controls(shot, n)
         propagate(veh, lat, lon, az[:1], ctrl[:1])  # warm (compiled and cached)
         secs = _median_time(
@@ -76,7 +95,10 @@ def run_flight_bench(
     ctrl, az = _controls(shot, baseline_n)
     batch = propagate(veh, lat, lon, az, ctrl)
     n_truth = min(5, baseline_n)
-    truth = [reference_trajectory(veh, lat, lon, float(az[i]), ctrl[i]) for i in range(n_truth)]
+    truth = []
+    for i in range(n_truth):
+        stages.at("DOP853 reference", i / n_truth)
+        truth.append(reference_trajectory(veh, lat, lon, float(az[i]), ctrl[i]))
 
     def miss(lat1, lon1, ref):
         return float(geodesy.inverse(lat1, lon1, ref.impact_lat_deg, ref.impact_lon_deg)[2])
@@ -91,6 +113,7 @@ def run_flight_bench(
         errs = []
         t0 = time.perf_counter()
         for i in range(baseline_n):
+            stages.at(f"solve_ivp rtol {rtol:g}", i / baseline_n)
             ref = reference_trajectory(
                 veh, lat, lon, float(az[i]), ctrl[i], method="RK45", rtol=rtol, atol=atol
             )
@@ -111,6 +134,7 @@ def run_flight_bench(
                 f"{np.median(errs):.1f} m",
                 flush=True,
             )
+    stages.done()
     matched = next((b for b in baselines if b["median_impact_error_m"] <= our_err), baselines[-1])
     base_rate = matched["trajectories_per_s"]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0

@@ -35,6 +35,7 @@ from ..earth import frames
 from ..sense.records import DETECTION_DTYPE
 from ..track.bench import SIGMA, bench_tracker, make_targets
 from ..track.tracker import Tracker, TrackerConfig
+from .stages import ProgressFn
 
 RADAR_LAT_LON = (40.0, 135.0)  # one radar at the centre of the targets' box
 
@@ -91,13 +92,32 @@ def run_tracking_bench(
     duration_s: float = 300.0,
     peer_window_s: tuple[float, float] = (20.0, 5.0),
     progress: bool = False,
+    step: ProgressFn | None = None,
 ) -> dict:
     """The three measurements of the module docstring; ``peer_window_s`` is the data window
-    (s) of the 1-target and 100-target side-by-side cases."""
+    (s) of the 1-target and 100-target side-by-side cases. ``progress`` prints a line per
+    measurement; ``step(stage, fraction)`` is told how far the whole run is."""
     from .filter_peers import run_single_target_peers
+    from .stages import Stages
     from .stonesoup_peer import run_stonesoup
 
-    big = bench_tracker(n_targets=n_targets, rate_hz=10.0, duration_s=duration_s, seed=0)
+    # stage weights: rough shares of the wall time at the defaults (estimate; the peers,
+    # Stone Soup above all, take most of it)
+    stages = Stages(
+        step,
+        {
+            "launchwatch, many targets": 2e-6 * n_targets * duration_s * 10.0 + 5.0,
+            "1 target, side by side": 1.0 * peer_window_s[0],
+            "100 targets, side by side": 20.0 * peer_window_s[1],
+        },
+    )
+    big = bench_tracker(
+        n_targets=n_targets,
+        rate_hz=10.0,
+        duration_s=duration_s,
+        seed=0,
+        progress=lambda f: stages.at("launchwatch, many targets", f),
+    )
     if progress:
         print(
             f"  launchwatch, {n_targets} targets, {duration_s:.0f} s at 10 Hz: "
@@ -106,6 +126,7 @@ def run_tracking_bench(
         )
     cases = {}
     for n, window in ((1, peer_window_s[0]), (100, peer_window_s[1])):
+        stages.at("1 target, side by side" if n == 1 else "100 targets, side by side")
         times = np.arange(0.0, window + 0.05, 0.1)
         truth, radar, z_true = _visible_targets(n, times, seed=n)
         z = _noisy(z_true, seed=100 + n)
@@ -130,6 +151,7 @@ def run_tracking_bench(
                 f"{peer['updates_per_s']:,.0f} updates/s (RMSE {peer['rmse_m']:.1f} m)",
                 flush=True,
             )
+    stages.done()
     c100 = cases[100]
     return {
         "n_targets": n_targets,

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..earth import zone_raster, zones, zones_data
 from ..earth.constants import NMI_M
+from .stages import ProgressFn, Stages
 
 
 def _timed(fn, repeats: int):
@@ -63,10 +64,25 @@ def region_points(n: int, seed: int = 7):
     return np.degrees(np.arcsin(rng.uniform(s0, s1, n))), rng.uniform(lo0, lo1, n)
 
 
-def bench_zones(n: int = 1_000_000, repeats: int = 5, seed: int = 7) -> dict:
-    """Throughputs (points/s, wall-clock medians) of the look-ups above, one run."""
+def bench_zones(
+    n: int = 1_000_000, repeats: int = 5, seed: int = 7, step: ProgressFn | None = None
+) -> dict:
+    """Throughputs (points/s, wall-clock medians) of the look-ups above, one run;
+    ``step(stage, fraction)`` is told how far the run is (the command line's bar)."""
     import shapely
 
+    m = n / 1e6  # stage weights: rough seconds at 10^6 points on two cores (estimate)
+    stages = Stages(
+        step,
+        {
+            "set-up": 4.0,
+            "raster + exact": 1.0 * m * repeats,
+            "strings": 1.2 * m * repeats,
+            "exact path": 4.0 * m * max(1, repeats // 2),
+            "shapely peer": 1.0 * m * repeats,
+        },
+    )
+    stages.at("set-up")
     t0 = time.perf_counter()
     zones.zone_model()
     setup_exact_s = time.perf_counter() - t0
@@ -76,12 +92,17 @@ def bench_zones(n: int = 1_000_000, repeats: int = 5, seed: int = 7) -> dict:
     lat, lon = region_points(n, seed)
     zones.classify_codes(lat[:1000], lon[:1000])  # compile / warm the kernels and indexes
     zones.classify(lat[:1000], lon[:1000])
+    stages.at("raster + exact")
     fast_wall, fast_cpu, (kind, country) = _timed(lambda: zones.classify_codes(lat, lon), repeats)
+    stages.at("strings")
     str_wall, _, _ = _timed(lambda: zones.classify(lat, lon).kind, repeats)
+    stages.at("exact path")
     model = zones.zone_model()
     ex_wall, ex_cpu, ex = _timed(lambda: zones.exact(model, lat, lon), max(1, repeats // 2))
+    stages.at("shapely peer")
     poly, n_vertices = _peer_polygon()
     shp_wall, shp_cpu, _ = _timed(lambda: shapely.contains_xy(poly, lon, lat), repeats)
+    stages.done()
     bkind, _ = zone_raster.raster().lookup_codes(lat, lon)
     return {
         "n": n,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import console, fail, working
+from .common import console, fail, progress_bar
 
 
 def bench_flight(
@@ -23,9 +23,9 @@ def bench_flight(
 
     if not (1 <= n_max <= 10**7 and 1 <= baseline_n <= 10**6 and 1 <= repeats <= 1000):
         fail("--n-max (1..10^7), --baseline-n (1..10^6) and --repeats (1..1000) out of range")
-    with working("bench flight", enabled=not json_out):
+    with progress_bar("bench flight", enabled=not json_out) as step:
         result = run_flight_bench(
-            n_max=n_max, baseline_n=baseline_n, repeats=repeats, progress=not json_out
+            n_max=n_max, baseline_n=baseline_n, repeats=repeats, progress=not json_out, step=step
         )
     if json_out:
         typer.echo(json.dumps(result))
@@ -69,12 +69,13 @@ def bench_tracking_cmd(
             "--n-targets (1..100000), --duration-s (0..86400] and --peer-window-s "
             "(2..86400) out of range"
         )
-    with working("bench tracking", enabled=not json_out):
+    with progress_bar("bench tracking", enabled=not json_out) as step:
         d = run_tracking_bench(
             n_targets=n_targets,
             duration_s=duration_s,
             peer_window_s=(20.0, peer_window_s),
             progress=not json_out,
+            step=step,
         )
     if json_out:
         typer.echo(json.dumps(d))
@@ -120,8 +121,8 @@ def bench_zones_cmd(
 
     if not 1 <= n <= 50_000_000:
         fail("--n must be between 1 and 50,000,000")
-    with working("bench zones", enabled=not json_out):
-        d = bench_zones(n=n)
+    with progress_bar("bench zones", enabled=not json_out) as step:
+        d = bench_zones(n=n, step=step)
     if json_out:
         typer.echo(json.dumps(d))
         return
@@ -149,8 +150,10 @@ def bench_assess_cmd(
 
     if not (2 <= n_samples <= 1_000_000 and 1 <= repeats <= 10_000):
         fail("--n-samples (2..1000000) and --repeats (1..10000) out of range")
-    with working("bench assess", enabled=not json_out):
-        d = run_assess_bench(n_samples=n_samples, repeats=repeats, round_repeats=min(repeats, 5))
+    with progress_bar("bench assess", enabled=not json_out) as step:
+        d = run_assess_bench(
+            n_samples=n_samples, repeats=repeats, round_repeats=min(repeats, 5), step=step
+        )
     if json_out:
         typer.echo(json.dumps(d))
         return
@@ -180,8 +183,8 @@ def bench_share_cmd(
     """Messages/s through sign, send, verify, fuse (3 nodes) and detection-to-track latency."""
     from ..share.bench import bench_share
 
-    with working("bench share", enabled=not json_out):
-        d = bench_share(nats=nats)
+    with progress_bar("bench share", enabled=not json_out) as step:
+        d = bench_share(nats=nats, step=step)
     if json_out:
         typer.echo(json.dumps(d, default=str))
         return

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from .common import console
+from .common import console, progress_bar
 from .common import fail as _fail
 
 
@@ -189,10 +189,26 @@ def bench_campaign(
     if not 1 <= n <= 1000 or (workers is not None and not 1 <= workers <= 256):
         _fail("--n must be in 1-1000 and --workers in 1-256")
     try:
-        d = run_campaign_bench(spec=spec, n=n, workers=workers)
+        with progress_bar("bench campaign", enabled=not json_out) as step:
+            d = run_campaign_bench(spec=spec, n=n, workers=workers, step=step)
     except SpecError as exc:
         _fail(str(exc))
     if json_out:
         typer.echo(json.dumps(d, default=str))
         return
-    console.print_json(json.dumps(d, default=str))
+    mem = d["memory_per_worker_mb"].values()
+    console.print(
+        f"{d['spec']}, {d['engagements_per_side']} engagements on each side, {d['workers']} "
+        f"workers on {d['cores']} cores (load average {d['load_average_1min']}):\n"
+        f"  serial, one process  {d['serial_engagements_per_min']:,.2f} engagements/min "
+        f"({d['serial_s']:.1f} s; median engagement {d['median_engagement_s']:.1f} s)\n"
+        f"  Dask LocalCluster    [bold]{d['cluster_engagements_per_min']:,.2f}[/bold] "
+        f"engagements/min ({d['cluster_s']:.1f} s); cluster/serial "
+        f"[bold]{d['ratio_cluster_over_serial']:.2f}x[/bold]\n"
+        f"  memory per worker {min(mem, default=0):,.0f}-{max(mem, default=0):,.0f} MB, main "
+        f"process {d['main_process_mb']:,.0f} MB; warm-up serial {d['warm_up_s']['serial']:.1f}"
+        f" s, cluster {d['warm_up_s']['cluster']:.1f} s\n"
+        f"  200 single-missile engagements: {d['time_for_200_single_missile_engagements_s']:,.0f}"
+        f" s ({d['note']}); ok {d['ok_engagements']}/{d['engagements_per_side']}; identical "
+        f"results serial vs cluster: {'yes' if d['identical_results_serial_vs_cluster'] else 'NO'}"
+    )

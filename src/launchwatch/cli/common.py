@@ -85,21 +85,6 @@ def progress_bar(title: str, *, enabled: bool = True) -> Iterator[ProgressFn]:
         yield update
 
 
-@contextlib.contextmanager
-def working(title: str, *, enabled: bool = True) -> Iterator[None]:
-    """A spinner with the elapsed time on stderr for long work whose length is not known in
-    advance (the benchmarks print a line per finished measurement above it)."""
-    if not (enabled and err_console.is_terminal):
-        yield
-        return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        SpinnerColumn(), TextColumn(title), TimeElapsedColumn(), console=err_console, transient=True
-    ):
-        yield
-
-
 def print_table(table) -> None:
     """Print a rich table on stdout; piped, it is never squeezed to 80 columns (rows stay whole
     lines for grep and cut)."""

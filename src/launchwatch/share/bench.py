@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -226,24 +227,59 @@ def _pipeline_nats(folder: Path, url: str, pace_s: float, start_margin_s: float)
     }
 
 
-def bench_share(*, pace_s: float = 0.02, nats: bool = True, start_margin_s: float = 20.0) -> dict:
-    """Run the sharing benchmark (see module docstring); returns the figures."""
+#: Stages of the benchmark and their rough share of its wall time (estimate), for progress.
+_STAGES = (
+    ("scenario", 0.15),
+    ("per frame", 0.05),
+    ("transport, in-process", 0.05),
+    ("three nodes in one process", 0.25),
+    ("transport, NATS", 0.1),
+    ("three processes over NATS", 0.4),
+)
+
+
+def bench_share(
+    *,
+    pace_s: float = 0.02,
+    nats: bool = True,
+    start_margin_s: float = 20.0,
+    step: Callable[[str, float], None] | None = None,
+) -> dict:
+    """Run the sharing benchmark (see module docstring); returns the figures.
+    ``step(stage, fraction)`` is told how far the run is (the command line's bar)."""
+    with_nats = nats and nats_binary() is not None
+    stages = _STAGES if with_nats else _STAGES[:4]
+    total = sum(w for _, w in stages)
+
+    def at(name: str) -> None:
+        if step is not None:
+            done = sum(w for n, w in stages[: [n for n, _ in stages].index(name)])
+            step(name, done / total)
+
+    at("scenario")
     feed = simulate_feed(load_scenario(SCENARIO))
+    at("per frame")
     out = {"per_frame": _per_frame(feed.detections)}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        at("transport, in-process")
         out["transport_inproc"] = _transport(InProcBus(), feed.detections)
+        at("three nodes in one process")
         out["pipeline_inproc"] = _pipeline_inproc(feed, folder)
         out["transport_nats"] = out["pipeline_nats"] = None
-        if nats and nats_binary() is not None:
+        if with_nats:
+            at("transport, NATS")
             with nats_server(folder / "js") as url:
                 bus = NatsBus(url)
                 try:
                     out["transport_nats"] = _transport(bus, feed.detections)
                 finally:
                     bus.close()
+            at("three processes over NATS")
             with nats_server(folder / "js2") as url:
                 out["pipeline_nats"] = _pipeline_nats(folder, url, pace_s, start_margin_s)
+    if step is not None:
+        step("done", 1.0)
     return out
 
 

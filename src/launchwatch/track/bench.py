@@ -21,6 +21,7 @@ few seconds to settle).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -119,8 +120,10 @@ def bench_tracker(
     *,
     n_radars: int = 4,
     config: TrackerConfig | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> BenchResult:
-    """Run the scenario of the module docstring; return throughput and accuracy."""
+    """Run the scenario of the module docstring; return throughput and accuracy.
+    ``progress(fraction)``, when given, is told how far the scans are (every 1 %)."""
     times = np.arange(0.0, duration_s + 0.5 / rate_hz, 1.0 / rate_hz)
     truth = make_targets(n_targets, times, seed)
     sites = radar_sites(n_radars)
@@ -129,7 +132,10 @@ def bench_tracker(
     _warm_up(cfg)
     tracker = Tracker(cfg)
     wall = 0.0
+    every = max(1, times.size // 100)
     for k, t in enumerate(times):
+        if progress is not None and k % every == 0:
+            progress(k / times.size)
         det = scan_detections(truth[:, k], float(t), sites, k * n_targets, rng)
         t0 = time.perf_counter()
         tracker.step(det)
