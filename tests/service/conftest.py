@@ -19,7 +19,9 @@ EPOCH = "2025-11-07T12:35:00+09:00"
 
 
 def fake_messages(name: str) -> list[dict]:
-    """A tiny run in the shape of :func:`launchwatch.service.messages.chain_messages`."""
+    """A tiny run in the shape of :func:`launchwatch.service.messages.chain_messages` (of a
+    shipped scenario's name, or of an uploaded scenario)."""
+    name = getattr(name, "name", name)
     if name == "boom":
         raise RuntimeError("the chain failed")
     ring = [[133.0, 40.0], [133.1, 40.0], [133.1, 40.1], [133.0, 40.1]]

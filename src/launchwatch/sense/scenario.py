@@ -167,7 +167,23 @@ class Scenario(_Model):
         ids = [launch.id for launch in self.launches]
         if len(set(ids)) != len(ids):
             raise ValueError("launch ids must be unique")
+        from ..flight.catalog import get_site, get_vehicle, normalize_name
+        from ..flight.sea_areas import sea_area_names, sea_areas
         from .sensors import get_sensor  # it imports this module's neighbours: on use
+
+        for i, launch in enumerate(self.launches):  # names the flight needs, before flying
+            try:
+                if launch.site is not None:
+                    get_site(launch.site)
+                if launch.vehicle is not None:
+                    get_vehicle(launch.vehicle)
+            except KeyError as exc:  # UnknownNameError: one line with the known names
+                raise ValueError(f"launches.{i}: {exc.args[0] if exc.args else exc}") from None
+            if launch.toward is not None and normalize_name(launch.toward) not in sea_areas():
+                known = ", ".join(sorted(sea_area_names(aliases=False)))
+                raise ValueError(
+                    f"launches.{i}.toward: unknown sea area {launch.toward!r}; known: {known}"
+                )
 
         for i, ref in enumerate(self.sensors):
             name = ref if isinstance(ref, str) else ref.base
@@ -225,7 +241,46 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
                 f"unknown scenario {str(name_or_path)!r}; shipped: {', '.join(shipped_scenarios())}"
             )
         source, text = f"{name_or_path}.yaml", res.read_text()
+    return parse_scenario(text, source)
+
+
+#: Most YAML nodes a scenario may expand to (aliases counted each time they are used): a
+#: small file cannot make the validator walk an exponential tree ("billion laughs").
+MAX_SCENARIO_NODES = 200_000
+
+
+def _expanded_nodes(text: str) -> int:
+    """Nodes of the YAML document with every alias expanded, counted without expanding."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is None:
+        return 0
+    sizes: dict[int, int] = {}
+
+    def size(node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        sizes[key] = 1  # a cycle counts once
+        if isinstance(node, yaml.MappingNode):
+            n = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            n = 1 + sum(size(v) for v in node.value)
+        else:
+            n = 1
+        sizes[key] = min(n, MAX_SCENARIO_NODES + 1)
+        return sizes[key]
+
+    return size(root)
+
+
+def parse_scenario(text: str, source: str = "scenario") -> Scenario:
+    """A scenario from YAML text (a file's, or one uploaded to the service), validated;
+    :class:`ScenarioError` with one line naming ``source`` and the field otherwise."""
     try:
+        if _expanded_nodes(text) > MAX_SCENARIO_NODES:
+            raise ScenarioError(
+                f"{source}: expands to more than {MAX_SCENARIO_NODES:,} YAML nodes (aliases)"
+            )
         raw = yaml.safe_load(text)
     except RecursionError:
         raise ScenarioError(f"{source}: nested too deeply to be a scenario") from None

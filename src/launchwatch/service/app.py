@@ -53,7 +53,7 @@ from starlette.websockets import WebSocketDisconnect
 from ..flight.classes import EVENT_CLASSES
 from ..record.store import DamagedRecord, NewReport, RecordError, Store
 from ..record.views import event_dict
-from . import geo
+from . import geo, uploads
 from .archive import record_run
 from .auth import Caller, KeyRing, role_at_least
 from .docs import add_offline_docs
@@ -173,6 +173,7 @@ class RunInfo(BaseModel):
     progress: dict[str, Any] | None = Field(
         None, description="While computing: the latest {stage, percent, elapsed_s} of the chain."
     )
+    uploaded: bool = Field(False, description="The run is of an uploaded scenario.")
 
 
 def _one_line(errors) -> str:
@@ -611,6 +612,68 @@ def create_app(
         sp = speed if speed is not None else (body.speed if body is not None else 20.0)
         try:
             run = runs.submit(name, sp)
+        except RunsBusy as exc:
+            raise HTTPException(429, str(exc)) from None
+        return run.info()
+
+    yaml_body = {
+        "requestBody": {
+            "required": True,
+            "content": {
+                t: {"schema": {"type": "string", "maxLength": uploads.MAX_UPLOAD_BYTES}}
+                for t in ("application/yaml", "text/plain")
+            },
+        }
+    }
+
+    async def _uploaded(request: Request):
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype not in ("", "text/plain", "application/yaml", "application/x-yaml", "text/yaml"):
+            raise HTTPException(415, f"send the scenario as application/yaml, not {ctype}")
+        try:
+            return uploads.check_upload(await request.body())
+        except uploads.UploadError as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+
+    @app.post(
+        "/api/scenarios/check",
+        tags=["runs"],
+        response_model=dict[str, Any],
+        responses={
+            413: {"description": "Larger than the upload limit"},
+            415: {"description": "Not YAML or plain text"},
+            **auth_errors,
+        },
+        openapi_extra=yaml_body,
+    )
+    async def check_scenario(request: Request, _caller: Caller = as_writer):
+        """Validate a scenario (YAML) with the command line's validator and the upload limits;
+        returns what it holds, or a one-line 422 naming the field. Nothing is run."""
+        return uploads.describe(await _uploaded(request))
+
+    @app.post(
+        "/api/scenarios/run",
+        tags=["runs"],
+        status_code=202,
+        response_model=RunInfo,
+        responses={
+            413: {"description": "Larger than the upload limit"},
+            415: {"description": "Not YAML or plain text"},
+            **auth_errors,
+            429: {"description": "Too many runs waiting, or too many writes"},
+        },
+        openapi_extra=yaml_body,
+    )
+    async def run_uploaded(
+        request: Request,
+        _caller: Caller = as_operator,
+        speed: Annotated[float, Query(gt=0, le=10_000)] = 20.0,
+    ):
+        """Upload a scenario (YAML, as ``launchwatch simulate FILE`` reads it) and run the chain
+        over it; follow it on ``/ws/live``. Starting a run needs an operator key."""
+        sc = await _uploaded(request)
+        try:
+            run = runs.submit(sc.name, speed, source=sc)
         except RunsBusy as exc:
             raise HTTPException(429, str(exc)) from None
         return run.info()

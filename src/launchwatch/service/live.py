@@ -25,6 +25,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .messages import chain_messages
 
@@ -39,13 +40,15 @@ PROGRESS_STEP_PCT = 1.0
 PROGRESS_EVERY_S = 0.5
 
 
-def run_scenario(name: str, progress: Callable[[str, float], None] | None = None) -> list[dict]:
-    """Load a shipped scenario by name, run the chain (telling ``progress(stage, fraction)``
-    how far it is), return its messages."""
+def run_scenario(name, progress: Callable[[str, float], None] | None = None) -> list[dict]:
+    """Run the chain over a shipped scenario (by name) or an uploaded one (a validated
+    :class:`~launchwatch.sense.scenario.Scenario`), telling ``progress(stage, fraction)`` how
+    far it is; return its messages."""
     from ..pipeline.chain import run_chain
     from ..sense.scenario import load_scenario
 
-    return chain_messages(run_chain(load_scenario(name), progress=progress))
+    scenario = load_scenario(name) if isinstance(name, str) else name
+    return chain_messages(run_chain(scenario, progress=progress))
 
 
 def _takes_progress(fn: Callable) -> bool:
@@ -125,6 +128,8 @@ class Run:
     record_error: str | None = None
     #: The latest ``progress`` message while computing (a page that opens then shows it).
     progress: dict | None = None
+    #: An uploaded scenario (validated), run instead of the shipped one named ``scenario``.
+    source: Any = field(default=None, repr=False)
 
     def info(self) -> dict:
         return {
@@ -140,6 +145,7 @@ class Run:
             "event_id": self.event_id,
             "record_error": self.record_error,
             "progress": self.progress,
+            "uploaded": self.source is not None,
         }
 
 
@@ -173,12 +179,14 @@ class RunManager:
         self._stop = threading.Event()
 
     # -- API --------------------------------------------------------------------------------
-    def submit(self, scenario: str, speed: float) -> Run:
+    def submit(self, scenario: str, speed: float, source: Any = None) -> Run:
+        """Queue a run of the shipped scenario ``scenario``, or of ``source`` (an uploaded,
+        validated scenario, named ``scenario``)."""
         with self._lock:
             waiting = sum(r.state == "queued" for r in self.runs.values())
             if waiting >= MAX_QUEUED:
                 raise RunsBusy(f"{waiting} runs are already waiting; try again when one ends")
-            run = Run(id=next(self._ids), scenario=scenario, speed=float(speed))
+            run = Run(id=next(self._ids), scenario=scenario, speed=float(speed), source=source)
             self.runs[run.id] = run
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(
@@ -211,7 +219,12 @@ class RunManager:
     def _emit(self, run: Run, msg: dict) -> None:
         msg = {**msg, "run_id": run.id}
         if msg["type"] == "run":
-            msg.update(scenario=run.scenario, speed=run.speed, error=run.error)
+            msg.update(
+                scenario=run.scenario,
+                speed=run.speed,
+                error=run.error,
+                uploaded=run.source is not None,
+            )
         with self._lock:
             run.backlog.append(msg)
         self.hub.publish(msg)
@@ -237,10 +250,11 @@ class RunManager:
             try:
                 self._state(run, "computing")
                 t0 = time.perf_counter()
+                what = run.source if run.source is not None else run.scenario
                 if _takes_progress(self.compute):
-                    msgs = self.compute(run.scenario, progress=self._progress_fn(run))
+                    msgs = self.compute(what, progress=self._progress_fn(run))
                 else:
-                    msgs = self.compute(run.scenario)
+                    msgs = self.compute(what)
                 run.compute_s = round(time.perf_counter() - t0, 2)
                 if self._stop.is_set():  # stopped while computing: nothing to replay
                     run.error = "the service stopped before the run ended"
