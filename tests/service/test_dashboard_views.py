@@ -24,7 +24,7 @@ from launchwatch.service.app import create_app
 from launchwatch.service.live import Hub, RunManager
 
 from .conftest import FAST, LiveServer, bearer
-from .test_dashboard import ARTIFACTS, CHROMIUM, browser  # noqa: F401 (fixture)
+from .test_dashboard import ARTIFACTS, CHROMIUM, browser, expect  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
 
@@ -201,5 +201,107 @@ def test_three_window_sizes_and_an_event_opened(
             assert "range" in page.inner_text("#event-disagreements")
             page.screenshot(path=str(ARTIFACTS / f"dashboard-{label}-event.png"))
             page.close()
+    assert not outside, outside[:3]
+    assert not errors, errors
+
+
+def _upload_runs(messages, uploaded):
+    """A RunManager whose chain is the overflight run computed once: it checks that it gets the
+    scenario the page uploaded (validated, as the command line reads it), reports progress
+    slowly enough for the page to show it, and names the run's messages after the upload."""
+    import time
+
+    def compute(what, progress=None):
+        assert not isinstance(what, str), "an uploaded run gets the validated scenario"
+        uploaded.append(what)
+        for k in range(1, 9):
+            progress("tracking", k / 10)
+            time.sleep(0.6)
+        head = {**messages[0], "name": what.name, "description": what.description}
+        return [head, *messages[1:]]
+
+    return RunManager(Hub(), compute)
+
+
+def test_upload_a_scenario_and_watch_its_side_view(
+    store,
+    browser,  # noqa: F811
+    overflight_messages,  # noqa: F811
+    keyring,
+):
+    """A scenario of one's own from the page: a mistake is refused in one line, markup in its
+    name stays text, the run shows the chain's progress (stage, percent, time left) and then a
+    side view of the tracks and predicted paths that grows during the replay; the next run
+    starts with a clean clock and side view."""
+    from launchwatch.sense.scenario import parse_scenario
+
+    text = (STATEMENTS.parents[2] / "src/launchwatch/sense/scenarios/overflight.yaml").read_text()
+    mine = text.replace("name: overflight", "name: my-overflight-drill")
+    uploaded, outside, errors = [], [], []
+    with LiveServer(
+        create_app(
+            store, runs=_upload_runs(overflight_messages, uploaded), keys=keyring, limits=FAST
+        )
+    ) as srv:
+        page = _page(browser, srv, outside, errors, (1440, 1000))
+        page.fill("#api-key", keyring.keys["operator"])
+        page.click("#key-set")
+        page.click("#upload-box summary")
+        # a mistake: one line naming the field, nothing started
+        page.fill("#upload-text", mine.replace("range_km: 2700", "range_km: -1"))
+        page.click("#upload-check")
+        page.wait_for_selector("#upload-state[data-ok='no']")
+        msg = page.inner_text("#upload-state")
+        assert msg.startswith("refused: upload: launches.0.range_km"), msg
+        assert "\n" not in msg
+        page.fill("#upload-text", mine)
+        page.click("#upload-check")
+        page.wait_for_selector("#upload-state[data-ok='yes']")
+        assert page.inner_text("#upload-state").startswith(
+            "valid: my-overflight-drill, 1 launch from Sunan"
+        )
+        page.fill("#speed", "60")
+        page.click("#upload-run")
+        page.wait_for_selector("body[data-run-state='computing']", timeout=30_000)
+        expect(page.locator("#status")).to_contain_text("s left", timeout=30_000)
+        status = page.inner_text("#status")
+        assert "my-overflight-drill" in status and "computing: tracking" in status, status
+        assert 0 < page.locator("#run-progress").evaluate("(b) => b.value") < 100
+        page.wait_for_selector("body[data-run-state='replaying']", timeout=60_000)
+        assert uploaded and uploaded[0] == parse_scenario(mine, "x")
+        # the side view draws the track and its predicted path, and grows during the replay
+        page.wait_for_selector("#run-side-view path.lw-side-track", timeout=60_000)
+        page.wait_for_selector("#run-side-view path.lw-side-predicted", timeout=60_000)
+        first = page.get_attribute("#run-side-view path.lw-side-track", "d").count("L")
+        page.wait_for_timeout(2500)
+        later = page.get_attribute("#run-side-view path.lw-side-track", "d").count("L")
+        assert later > first, (first, later)
+        page.wait_for_selector("body[data-run-state='done']", timeout=120_000)
+
+        # the profile reaches the missile's apogee (~550 km): altitudes are the track's, in km
+        # and the ground range the ~2,700 km of the flight
+        def ticks(sel):
+            return [float(t) for t in page.locator(sel).all_text_contents()]
+
+        alt = ticks("#run-side-view svg text[text-anchor='end']:not(.legend)")
+        rng = ticks("#run-side-view svg text[text-anchor='middle']:not(.axis)")
+        assert 400 <= max(alt) <= 800 and 2000 <= max(rng) <= 3000, (alt, rng)  # tick steps
+        assert page.inner_text("#status").startswith("my-overflight-drill #")
+        page.locator("#run-side").screenshot(path=str(ARTIFACTS / "dashboard-live-side-view.png"))
+        page.screenshot(path=str(ARTIFACTS / "dashboard-upload.png"))
+        assert page.inner_text("#clock") != ""
+        # markup in an uploaded scenario's name is shown as text, never run
+        page.fill(
+            "#upload-text",
+            mine.replace("my-overflight-drill", "<img src=x onerror=window.__pwned=1>"),
+        )
+        page.click("#upload-run")
+        page.wait_for_selector("body[data-run-state='computing']", timeout=30_000)
+        # a new run: its own clock and side view (nothing of the last run's)
+        assert page.inner_text("#clock") == ""
+        assert page.locator("#run-side").is_hidden()
+        expect(page.locator("#status")).to_contain_text("<img src=x", timeout=30_000)
+        assert page.locator("header img, #timeline img").count() == 0
+        assert page.evaluate("window.__pwned") is None
     assert not outside, outside[:3]
     assert not errors, errors

@@ -18,7 +18,7 @@ the scenario epoch, and ``time``, ISO 8601 in the scenario's local time):
   ``missile_apogee_km`` (the missile's apogee so far: the highest of its tracks' latest
   apogees, so a track that took over after a break does not lower it; at the last assessment
   it equals ``summary()["per_missile"][i]["apogee_km"]``), ``path`` (median predicted ground
-  path [[lon, lat]])}];
+  path [[lon, lat]]) and ``path_h_km`` (its median heights, km: the side view)}];
 * ``warning``: ``kind``, ``jalert``, ``areas`` / ``open_areas`` ([{code, name}]),
   ``identifier`` (CAP), ``msg_type``, ``sent``, ``track_ids``, ``p_over``, and ``state``: every
   warning's current state after this message (:func:`warning_state`), so that a page draws
@@ -156,17 +156,21 @@ def track_messages(
     return out
 
 
-def _median_path(a, k: int) -> list[list[float]]:
+def _median_path(a, k: int) -> tuple[list[list[float]], list[float]]:
+    """The median predicted ground path [[lon, lat]] of track ``k`` and its median heights
+    (km), at most PATH_POINTS points."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         lon = np.nanmedian(a.path_lon_deg[k], axis=0)
         lat = np.nanmedian(a.path_lat_deg[k], axis=0)
-    ok = np.isfinite(lon) & np.isfinite(lat)
-    lon, lat = lon[ok], lat[ok]
+        h = np.nanmedian(a.path_h_m[k], axis=0) / 1e3
+    ok = np.isfinite(lon) & np.isfinite(lat) & np.isfinite(h)
+    lon, lat, h = lon[ok], lat[ok], h[ok]
     if lon.size > PATH_POINTS:
         idx = np.unique(np.linspace(0, lon.size - 1, PATH_POINTS).round().astype(int))
-        lon, lat = lon[idx], lat[idx]
-    return [[_r(x, 4), _r(y, 4)] for x, y in zip(lon, lat, strict=True)]
+        lon, lat, h = lon[idx], lat[idx], h[idx]
+    path = [[_r(x, 4), _r(y, 4)] for x, y in zip(lon, lat, strict=True)]
+    return path, [_r(max(z, 0.0), 2) for z in h]
 
 
 def missile_apogees(assessments, track_missile: dict[int, int]) -> list[dict[int, float]]:
@@ -199,6 +203,7 @@ def assessment_message(a, missiles: dict[int, tuple[str, float]] | None = None) 
             continue
         poly = a.ellipse_polygon(k, 0.95, n=ELLIPSE_POINTS)
         missile, missile_apogee_km = missiles.get(int(a.track_id[k]), (None, None))
+        path, path_h_km = _median_path(a, k)
         preds.append(
             {
                 **prediction_record(cols, k),
@@ -208,7 +213,8 @@ def assessment_message(a, missiles: dict[int, tuple[str, float]] | None = None) 
                 "ellipse_95": [[_r(x, 4), _r(y, 4)] for x, y in poly if np.isfinite(x + y)],
                 "missile": missile,
                 "missile_apogee_km": missile_apogee_km,
-                "path": _median_path(a, k),
+                "path": path,
+                "path_h_km": path_h_km,
             }
         )
     return {

@@ -105,6 +105,7 @@ function resetRun(id) {
   $("#prediction").replaceChildren(el("h2", {}, "Impact prediction"),
                                    el("p", { class: "muted" }, "waiting for a confirmed track"));
   setVerdict("waiting for the run…", "live");
+  resetRunSide();
 }
 
 function setVerdict(text, cls) {
@@ -144,6 +145,7 @@ function onScenario(m) {
     });
   }
   addTimeline(m.time, `scenario ${m.name}: ${m.description}`);
+  current.launches = m.launches;
 }
 
 function onTrack(m) {
@@ -159,6 +161,7 @@ function onTrack(m) {
       current.tracks.set(t.track_id, tr);
       addTimeline(m.time, `track T${t.track_id} confirmed at ${fmt(t.height_km, 0)} km, ${fmt(t.speed_km_s, 2)} km/s`);
     }
+    noteSideTrack(t);
     tr.line.addLatLng(ll);
     tr.head.setLatLng(ll).unbindTooltip()
       .bindTooltip(textNode(`T${t.track_id}: ${fmt(t.height_km, 0)} km, ${fmt(t.speed_km_s, 2)} km/s`));
@@ -226,12 +229,14 @@ function onAssessment(m) {
       current.lastVerdict.set(p.track_id, verdict);
     }
     current.lastP.set(p.track_id, p);
+    noteSidePrediction(p);
     if (!$("#verdict").classList.contains("warning")) {
       setVerdict(`tracking — predicted impact in ${verdict}`, "live");
     }
   }
   if (current.lastP.size > 1) showPredictions(m); else if (m.predictions.length) showPrediction(m, m.predictions[m.predictions.length - 1]);
   followRun(m.t_s);
+  drawRunSide();
 }
 
 // A salvo: every active track's prediction, one row each.
@@ -405,7 +410,8 @@ function onRun(m) {
   let text = STATE_TEXT[m.state] || m.state;
   if (m.state === "replaying") text += ` at ${m.speed}×`;
   if (m.state === "failed" && m.error) { text += ": " + m.error; setVerdict("run failed", ""); }
-  $("#status").textContent = `${m.scenario} #${m.run_id}: ${text}`;
+  current.runLabel = `${m.scenario} #${m.run_id}`;
+  $("#status").textContent = `${current.runLabel}: ${text}`;
   $("#run").disabled = ["queued", "computing", "replaying"].includes(m.state);
   const bar = $("#run-progress");
   bar.hidden = m.state !== "computing";
@@ -414,13 +420,24 @@ function onRun(m) {
   if (m.state === "done") loadEvents();  // the finished run is in the record now
 }
 
+// The chain's progress while it computes: stage, percent and, once 5 % is done, the time left
+// at the pace seen so far in this run (its clock starts at this run's first progress message).
 function onProgress(m) {
   if (document.body.dataset.runState !== "computing") return;
   const bar = $("#run-progress");
   bar.hidden = false;
   bar.value = m.percent;
-  $("#status").textContent = `computing: ${m.stage} ${Math.round(m.percent)} %`;
+  const now = performance.now();
+  if (current.progressStart === undefined) current.progressStart = { at: now, pct: m.percent };
+  const s0 = current.progressStart, done = m.percent - s0.pct;
+  let eta = "";
+  if (m.percent >= 5 && done > 0 && m.percent < 100) {
+    const left = ((now - s0.at) / 1000) * (100 - m.percent) / done;
+    eta = left < 60 ? `, about ${Math.max(1, Math.round(left))} s left` : `, about ${Math.round(left / 60)} min left`;
+  }
+  $("#status").textContent = `${current.runLabel ? current.runLabel + ": " : ""}computing: ${m.stage} ${Math.round(m.percent)} %${eta}`;
   $("#status").title = `${m.elapsed_s} s since the run was asked for`;
+  document.body.dataset.progress = String(Math.round(m.percent));
 }
 
 function handle(m) {
@@ -438,6 +455,71 @@ function handle(m) {
     case "warning": onWarning(m); break;
     case "summary": onSummary(m); break;
   }
+}
+
+// ---------------------------------------------------------------------------------- live side view
+// Altitude against ground range of each track and of its latest predicted path (dashed), from
+// the launch of the run nearest the track's first point (great circle on a sphere of the mean
+// Earth radius: a picture, the figures are in the panels). Drawn by sideView() (sideview.js),
+// the same SVG as a recorded event's reports; redrawn at most every 0.4 s while a run plays.
+const SIDE_COLOURS = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+const R_MEAN_KM = 6371.0088;
+
+function greatCircleKm(lat1, lon1, lat2, lon2) {
+  const r = Math.PI / 180, dlat = (lat2 - lat1) * r, dlon = (lon2 - lon1) * r;
+  const h = Math.sin(dlat / 2) ** 2 + Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.sin(dlon / 2) ** 2;
+  return 2 * R_MEAN_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+function resetRunSide() {
+  current.side = { tracks: new Map(), preds: new Map(), timer: null };
+  $("#run-side").hidden = true;
+  $("#run-side-view").replaceChildren();
+}
+
+function sideOrigin(lat, lon) {
+  let best = null, bestKm = Infinity;
+  for (const l of current.launches || []) {
+    const km = greatCircleKm(l.lat, l.lon, lat, lon);
+    if (km < bestKm) { best = [l.lat, l.lon]; bestKm = km; }
+  }
+  return best || [lat, lon];
+}
+
+function noteSideTrack(t) {
+  let s = current.side.tracks.get(t.track_id);
+  if (!s) {
+    s = { origin: sideOrigin(t.lat, t.lon), points: [] };
+    current.side.tracks.set(t.track_id, s);
+  }
+  s.points.push([greatCircleKm(s.origin[0], s.origin[1], t.lat, t.lon), t.height_km]);
+  drawRunSide();
+}
+
+function noteSidePrediction(p) {
+  const tr = current.side.tracks.get(p.track_id);
+  if (!tr || !p.path_h_km || p.path_h_km.length !== p.path.length) return;
+  current.side.preds.set(p.track_id, p.path.map(([lon, lat], i) =>
+    [greatCircleKm(tr.origin[0], tr.origin[1], lat, lon), p.path_h_km[i]]));
+}
+
+function drawRunSide() {
+  if (!current.side || current.side.timer) return;
+  current.side.timer = setTimeout(() => {
+    if (!current || !current.side) return;
+    current.side.timer = null;
+    const series = [];
+    let i = 0;
+    for (const [tid, tr] of [...current.side.tracks].sort((a, b) => a[0] - b[0])) {
+      const color = SIDE_COLOURS[i++ % SIDE_COLOURS.length];
+      series.push({ label: `T${tid}`, color, points: tr.points, cls: "lw-profile lw-side-track" });
+      const pred = current.side.preds.get(tid);
+      if (pred) series.push({ label: "", color, points: pred, dash: "5 4", cls: "lw-profile lw-side-predicted" });
+    }
+    if (!series.length) return;
+    $("#run-side").hidden = false;
+    sideView($("#run-side-view"), series);
+  }, 400);
 }
 
 // ---------------------------------------------------------------------------------- feed
@@ -491,6 +573,51 @@ $("#run-form").addEventListener("submit", async (ev) => {
     $("#status").textContent = `cannot start: ${body.detail || r.status}`;
     $("#run").disabled = false;
   }
+});
+
+// ---------------------------------------------------------------------------------- upload
+// A scenario of one's own (YAML): read from a file or pasted, checked by the service with the
+// command line's validator, then run like a shipped one. Every answer is shown as text.
+const MAX_UPLOAD = 64 * 1024;
+$("#upload-file").addEventListener("change", async () => {
+  const f = $("#upload-file").files[0];
+  if (!f) return;
+  if (f.size > MAX_UPLOAD) { $("#upload-state").textContent = `the file is larger than ${MAX_UPLOAD / 1024} KiB`; return; }
+  $("#upload-text").value = await f.text();
+  $("#upload-state").textContent = `${f.name} loaded; Check or Run it`;
+});
+
+async function sendScenario(path) {
+  const text = $("#upload-text").value;
+  const state = $("#upload-state");
+  if (!text.trim()) { state.textContent = "paste a scenario or choose a file first"; return null; }
+  if (new Blob([text]).size > MAX_UPLOAD) { state.textContent = `the scenario is larger than ${MAX_UPLOAD / 1024} KiB`; return null; }
+  $("#upload-run").disabled = $("#upload-check").disabled = true;
+  state.textContent = "checking…";
+  try {
+    const r = await fetch(path, { method: "POST", headers: { "Content-Type": "application/yaml", ...authHeaders() }, body: text });
+    const body = await r.json().catch(() => ({}));
+    if (!r.ok) { state.textContent = `refused: ${body.detail || r.status}`; state.dataset.ok = "no"; return null; }
+    state.dataset.ok = "yes";
+    return body;
+  } finally {
+    $("#upload-run").disabled = $("#upload-check").disabled = false;
+  }
+}
+
+$("#upload-check").addEventListener("click", async () => {
+  const s = await sendScenario("/api/scenarios/check");
+  if (s) {
+    $("#upload-state").textContent = `valid: ${s.name}, ${s.launches} launch${s.launches === 1 ? "" : "es"}` +
+      `${s.sites.length ? " from " + s.sites.join(", ") : ""}, ${s.sensors} sensors`;
+  }
+});
+
+$("#upload-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const speed = Number($("#speed").value) || 20;
+  const run = await sendScenario(`/api/scenarios/run?speed=${speed}`);
+  if (run) $("#upload-state").textContent = `running ${run.scenario} as run #${run.run_id}`;
 });
 
 // ---------------------------------------------------------------------------------- records

@@ -1,6 +1,8 @@
 /* Side view: altitude against ground range, several trajectories overlaid (SVG built from DOM
    nodes; every label is a text node). sideView(container, series) with
-   series = [{label, color, points: [[range_km, alt_km], ...]}]. */
+   series = [{label, color, points: [[range_km, alt_km], ...], dash (optional SVG dasharray)}].
+   Used by the recorded events (several reports overlaid) and by a live run (tracks and their
+   predicted paths). */
 "use strict";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -42,11 +44,17 @@ function sideView(container, series) {
                    "ground range, km"),
              svgEl("text", { x: 12, y: (T + H - B) / 2, "text-anchor": "middle", class: "axis",
                              transform: `rotate(-90 12 ${(T + H - B) / 2})` }, "altitude, km"));
-  series.forEach((s, i) => {
+  let row = 0;  // legend rows: one per labelled series
+  series.forEach((s) => {
+    if (!s.points.length) return;
     const d = s.points.map((p, k) => `${k ? "L" : "M"}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join("");
-    svg.append(svgEl("path", { d, fill: "none", stroke: s.color, "stroke-width": 2, class: "lw-profile" }));
-    svg.append(svgEl("text", { x: W - R - 4, y: T + 12 + 13 * i, "text-anchor": "end", fill: s.color,
-                               class: "legend" }, s.label));
+    const attrs = { d, fill: "none", stroke: s.color, "stroke-width": 2, class: s.cls || "lw-profile" };
+    if (s.dash) attrs["stroke-dasharray"] = s.dash;
+    svg.append(svgEl("path", attrs));
+    if (s.label) {
+      svg.append(svgEl("text", { x: W - R - 4, y: T + 12 + 13 * row++, "text-anchor": "end", fill: s.color,
+                                 class: "legend" }, s.label));
+    }
   });
   container.replaceChildren(svg);
 }
