@@ -63,3 +63,73 @@ def test_mask_pixel_convention(model):
     b = np.asarray(model.mask.contains_many(cx, cy))
     assert np.array_equal(a, b)
     assert 0.05 < a.mean() < 0.95
+
+
+# --------------------------------------------------------------------------------------------
+# one point, fast (issue 17: ``zone LAT LON`` starts in well under 2 s)
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    """A zone model of its own (the shared one may have its tree built by other tests)."""
+    from launchwatch.earth import zones_data
+
+    return zones.ZoneModel(zones_data.load_tables())
+
+
+def test_python_and_compiled_lookups_agree(model):
+    r = zone_raster.raster()
+    lat, lon = region_points(20_000, seed=11)
+    outs = []
+    for kernel in (zone_raster._lookup_kernel, zone_raster._compiled_kernel()):
+        kind = np.empty(len(lat), np.int8)
+        country = np.empty(len(lat), np.int16)
+        kernel(lat, lon, r.lat0, r.lon0, float(zone_raster.UNITS_PER_DEG), r.base, r.flat,
+               kind, country, zone_raster.KIND_BASE)  # fmt: skip
+        outs.append((kind, country))
+    assert np.array_equal(outs[0][0], outs[1][0]) and np.array_equal(outs[0][1], outs[1][1])
+    assert (outs[0][0] < 0).any() and (outs[0][0] >= 0).any()  # both kinds of cell
+
+
+def test_brute_force_nearest_is_the_trees(model, fresh):
+    from launchwatch.earth import zones_data
+
+    rng = np.random.default_rng(8)
+    lat, lon = region_points(6, seed=3)
+    # points near coasts too (a few km off coast vertices), where neighbours are dense
+    v = rng.choice(len(model.xyz), 6, replace=False)
+    clat, clon = zones_data.lat_lon(model.xyz[v])
+    lat = np.r_[lat, clat + rng.uniform(-0.02, 0.02, 6), -89.0, 0.0]
+    lon = np.r_[lon, clon + rng.uniform(-0.02, 0.02, 6), 10.0, -150.0]
+    p = zones_data.unit_vectors(lat, lon)
+    for k in (1, 8):
+        want_d, want_i = model.tree.query(p, k=k)
+        got_d, got_i = zip(*(fresh.nearest(p[i : i + 1], k) for i in range(len(p))), strict=True)
+        assert np.array_equal(np.concatenate(got_i), want_i)
+        assert np.allclose(np.concatenate(got_d), want_d, rtol=1e-12, atol=1e-15)
+    assert "tree" not in fresh.__dict__
+
+
+def test_one_point_needs_no_tree_and_no_mask(model, fresh, monkeypatch):
+    """zone_of through the raster and the brute-force nearest coast gives the exact path's
+    answer, without building the k-d tree or loading the land mask."""
+    lat, lon = region_points(300, seed=12)
+    lat = np.r_[lat, 41.5, 35.68, 37.24, 33.0, 10.0]  # sea, Tokyo, Dokdo, Jeju strait, outside
+    lon = np.r_[lon, 137.2, 139.76, 131.87, 126.5, -150.0]
+    want = zones._exact_zones(lat, lon)  # the shared model, tree and mask
+    monkeypatch.setattr(zones, "zone_model", lambda: fresh)
+    inside = zone_raster.raster().lookup_codes(lat, lon)[0] >= 0
+    for i in np.flatnonzero(inside):
+        got = zones.zone_of(float(lat[i]), float(lon[i]))
+        assert got["kind"] == want.kind[i]
+        assert (got["country"] or "") == want.country[i]
+        assert (got["nearest_coast_country"] or "") == want.nearest_coast_country[i]
+        assert got["distance_to_coast_km"] == pytest.approx(
+            float(want.distance_to_coast_km[i]), rel=1e-12
+        )
+    assert inside.sum() > 250
+    assert "tree" not in fresh.__dict__ and "mask" not in fresh.__dict__
+    # a point the raster leaves open takes the exact path (tree and mask) and agrees too
+    j = int(np.flatnonzero(~inside)[0])
+    got = zones.zone_of(float(lat[j]), float(lon[j]))
+    assert got["kind"] == want.kind[j] and (got["country"] or "") == want.country[j]

@@ -34,7 +34,8 @@ Proof that a cell has one answer (every bound errs towards "undecided")
 
 The raster is built once (about a minute on the 2-core machine, most of it reading the mask at
 every pixel of the region) and cached beside the zone tables, keyed by the same package versions
-and :data:`RASTER_VERSION`. Look-ups are a numba kernel over the points. Units: degrees, km.
+and :data:`RASTER_VERSION`. Look-ups are a numba kernel over the points (plain Python for a
+handful). Units: degrees, km.
 """
 
 from __future__ import annotations
@@ -44,12 +45,20 @@ import time
 from pathlib import Path
 
 import numpy as np
-from numba import njit
 
 from . import zones_data
 from .constants import NMI_M
 
-__all__ = ["REGION", "SIZES_PX", "KIND_BASE", "ZoneRaster", "raster", "build", "cache_path"]
+__all__ = [
+    "REGION",
+    "SIZES_PX",
+    "KIND_BASE",
+    "ZoneRaster",
+    "raster",
+    "cached_raster",
+    "build",
+    "cache_path",
+]
 
 #: Bump when the layout or the proof changes (invalidates caches).
 RASTER_VERSION = 1
@@ -80,17 +89,15 @@ _REL = 1e-9  # relative safety margin on every bound
 # look-up
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _child(v, flat, py, px, s_parent, s):
-    f = s_parent // s
-    return flat[-v - 2 + (py // s - (py // s_parent) * f) * f + (px // s - (px // s_parent) * f)]
-
-
-@njit(cache=True, nogil=True)
 def _lookup_kernel(lat, lon, lat0, lon0, ppd, base, flat, kind, country, kind_base):
-    """Kind (int8, -1 = boundary/outside) and country (int16) of each point."""
+    """Kind (int8, -1 = boundary/outside) and country (int16) of each point.
+
+    Plain Python, compiled by numba for arrays (:func:`_compiled_kernel`); a handful of points
+    runs it as it is, so that one point needs no numba at all. The children of a split cell are
+    found level by level (SIZES_PX as literals: integer division by a constant is a
+    multiplication once compiled)."""
     nj, ni = base.shape
-    s0, s1, s2, s3 = 30, 6, 2, 1  # SIZES_PX as literals
+    s0, s1, s2, s3 = 30, 6, 2, 1  # SIZES_PX
     for k in range(lat.shape[0]):
         y = (lat[k] - lat0) * ppd
         x = (lon[k] - lon0) * ppd
@@ -101,18 +108,30 @@ def _lookup_kernel(lat, lon, lat0, lon0, ppd, base, flat, kind, country, kind_ba
         py = int(y)
         px = int(x)
         v = base[py // s0, px // s0]
-        if v <= -2:
-            v = _child(v, flat, py, px, s0, s1)
-            if v <= -2:
-                v = _child(v, flat, py, px, s1, s2)
-                if v <= -2:
-                    v = _child(v, flat, py, px, s2, s3)
+        if v <= -2:  # split: its 5 x 5 children
+            v = flat[-v - 2 + (py // s1 - (py // s0) * 5) * 5 + (px // s1 - (px // s0) * 5)]
+            if v <= -2:  # 3 x 3
+                v = flat[-v - 2 + (py // s2 - (py // s1) * 3) * 3 + (px // s2 - (px // s1) * 3)]
+                if v <= -2:  # 2 x 2
+                    v = flat[-v - 2 + (py // s3 - (py // s2) * 2) * 2 + (px // s3 - (px // s2) * 2)]
         if v < 0:
             kind[k] = -1
             country[k] = 0
         else:
             kind[k] = v // kind_base
             country[k] = v % kind_base
+
+
+#: Up to this many points the look-up runs as plain Python (no numba import: ``zone`` for one
+#: point starts fast); more take the compiled kernel.
+PYTHON_MAX = 16
+
+
+@functools.cache
+def _compiled_kernel():
+    from numba import njit
+
+    return njit(cache=True, nogil=True)(_lookup_kernel)
 
 
 class ZoneRaster:
@@ -132,7 +151,8 @@ class ZoneRaster:
         prepared points (degrees, longitudes in [-180, 180))."""
         kind = np.empty(len(lat), dtype=np.int8)
         country = np.empty(len(lat), dtype=np.int16)
-        _lookup_kernel(
+        kernel = _lookup_kernel if len(lat) <= PYTHON_MAX else _compiled_kernel()
+        kernel(
             np.ascontiguousarray(lat, dtype=np.float64),
             np.ascontiguousarray(lon, dtype=np.float64),
             self.lat0,
@@ -397,6 +417,16 @@ def cache_path(region=REGION) -> Path:
     tables = zones_data.cache_path().stem
     reg = "_".join(f"{v:g}" for v in region)
     return zones_data.cache_dir() / f"zone-raster-v{RASTER_VERSION}-{reg}-{tables}.npz"
+
+
+def cached_raster() -> ZoneRaster | None:
+    """The raster if it is built (in this process or cached on disk), else ``None`` (never
+    builds it: for callers that have a slower answer without it)."""
+    if raster.cache_info().currsize:
+        return raster()
+    if not cache_path().exists():
+        return None
+    return raster()
 
 
 @functools.cache

@@ -58,9 +58,10 @@ Known limitations (how far this is from the legal lines)
 * Land within ~0.1 km of the shoreline follows the ~100 m simplification: 97.9 % of points within
   3 km of the coast agree with roaring-landmask's full-resolution polygons, 99.99 % globally.
 
-The set-up (:func:`zone_model`) reads the cached tables, builds the k-d tree and loads the land
-mask: about 2 s and 0.6 GB of memory (0.4 GB of it the mask). Then about 360,000 points/s on
-two cores (points uniform over the globe).
+The set-up (:func:`zone_model`) reads the cached tables; the k-d tree and the land mask are
+built on first need: about 2 s and 0.6 GB of memory (0.4 GB of it the mask). Then about
+360,000 points/s on two cores (points uniform over the globe). One point (:func:`zone_of`)
+needs neither when the interior-cell raster is cached and decides its cell.
 
 Units: degrees and kilometres as the names say. Arrays broadcast; results keep the input shape.
 """
@@ -149,14 +150,15 @@ class Zones:
 
 
 class ZoneModel:
-    """Coast k-d tree, land mask and country tables, loaded once (see :func:`zone_model`)."""
+    """Coast vertices, land mask and country tables (see :func:`zone_model`).
+
+    The k-d tree over the coast and the land mask (about 2 s and 0.4 GB together) are built on
+    first use: a handful of points (``zone 41.5 137.2``) finds its nearest coast vertices by
+    brute force (:meth:`nearest`, the same vertices) and, inside the interior-cell raster,
+    needs no mask at all (:func:`zone_of`). :meth:`warm` builds both now."""
 
     def __init__(self, tables: dict[str, np.ndarray]):
-        from roaring_landmask import LandmaskProvider, RoaringMask
-        from scipy.spatial import cKDTree
-
-        self.xyz = tables["coast_xyz"].astype(np.float64)
-        self.xyz /= np.linalg.norm(self.xyz, axis=1, keepdims=True)
+        self._xyz32 = tables["coast_xyz"]
         self.nxt = tables["coast_next"].astype(np.int32)
         self.prv = np.full(len(self.nxt), -1, dtype=np.int32)
         has = self.nxt >= 0
@@ -167,9 +169,58 @@ class ZoneModel:
         self._ne_wkb = tables["ne_wkb"]
         self._ne_offsets = tables["ne_offsets"]
         self.ne_code = tables["ne_code"]
+
+    @functools.cached_property
+    def xyz(self) -> np.ndarray:
+        """Coast vertices as float64 unit vectors (N, 3)."""
+        return _unit_rows(self._xyz32)
+
+    @functools.cached_property
+    def tree(self):
+        """k-d tree over :attr:`xyz`."""
+        from scipy.spatial import cKDTree
+
         # unbalanced, non-compact nodes: 4x faster to query on points lying on a sphere
-        self.tree = cKDTree(self.xyz, leafsize=16, balanced_tree=False, compact_nodes=False)
-        self.mask = RoaringMask.new(LandmaskProvider.Gshhg)
+        return cKDTree(self.xyz, leafsize=16, balanced_tree=False, compact_nodes=False)
+
+    @functools.cached_property
+    def mask(self):
+        """roaring-landmask's GSHHG land mask."""
+        from roaring_landmask import LandmaskProvider, RoaringMask
+
+        return RoaringMask.new(LandmaskProvider.Gshhg)
+
+    def warm(self) -> ZoneModel:
+        """Build the k-d tree and load the mask now (not in the middle of later work)."""
+        _ = self.tree, self.mask
+        return self
+
+    def vertices(self, idx: np.ndarray) -> np.ndarray:
+        """Unit vectors (float64) of the coast vertices ``idx`` (without normalizing them all
+        while :attr:`xyz` is not needed)."""
+        if "xyz" in self.__dict__:
+            return self.xyz[idx]
+        return _unit_rows(self._xyz32[idx])
+
+    def nearest(self, p: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Chord distances and indices of the ``k`` nearest coast vertices of unit vectors
+        ``p`` (n, 3), like ``cKDTree.query(p, k)``: shapes (n,) for k = 1, else (n, k).
+
+        Up to :data:`BRUTE_MAX` points while the tree is not built: every vertex is measured
+        in float32, the candidates within 1e-6 (6 m; float32 errs by < 3e-7) of the k-th are
+        measured again in float64, so the result is the tree's."""
+        if "tree" in self.__dict__ or len(p) > BRUTE_MAX:
+            return self.tree.query(p, k=k, workers=-1)
+        chords = np.empty((len(p), k))
+        idx = np.empty((len(p), k), dtype=np.int64)
+        for i in range(len(p)):  # at most BRUTE_MAX points
+            d2 = np.square(self._xyz32 - p[i].astype(np.float32)).sum(axis=1)
+            kth = float(np.sqrt(np.partition(d2, k - 1)[k - 1]))
+            cand = np.flatnonzero(d2 <= (kth + 1e-6) ** 2)
+            ch = np.linalg.norm(self.vertices(cand) - p[i], axis=1)
+            best = np.lexsort((cand, ch))[:k]
+            chords[i], idx[i] = ch[best], cand[best]
+        return (chords[:, 0], idx[:, 0]) if k == 1 else (chords, idx)
 
     @functools.cached_property
     def ne_parts(self):
@@ -183,9 +234,20 @@ class ZoneModel:
         return parts, shapely.STRtree(parts)
 
 
+#: Most points whose nearest coast vertices are found by brute force while the tree is unbuilt.
+BRUTE_MAX = 8
+
+
+def _unit_rows(xyz32: np.ndarray) -> np.ndarray:
+    xyz = xyz32.astype(np.float64)
+    xyz /= np.linalg.norm(xyz, axis=1, keepdims=True)
+    return xyz
+
+
 @functools.cache
 def zone_model() -> ZoneModel:
-    """The zone model, built on first use (a few seconds) and kept for the process."""
+    """The zone model, read on first use and kept for the process (its tree and mask are built
+    when first needed: :class:`ZoneModel`)."""
     return ZoneModel(zones_data.load_tables())
 
 
@@ -266,7 +328,7 @@ def _exact_near(model: ZoneModel, p: np.ndarray):
     """
     xyz, nxt, prv = model.xyz, model.nxt, model.prv
     k = min(_K_NEAR, len(xyz))
-    _, nb = model.tree.query(p, k=k, workers=-1)
+    _, nb = model.nearest(p, k)
     nb = nb.reshape(len(p), k)
     a_idx = np.concatenate([nb, prv[nb]], axis=1)
     b_idx = np.concatenate([nxt[nb], nb], axis=1)
@@ -401,19 +463,12 @@ def exact(model: ZoneModel, lat, lon):
         return kind, country, np.empty(0), country.copy()
     order = _spatial_order(lat, lon)
     lat, lon = lat[order], lon[order]
-    p = zones_data.unit_vectors(lat, lon)
-    chord, idx = model.tree.query(p, k=1, workers=-1)
-    clat, clon = zones_data.lat_lon(model.xyz[idx])
-    dist = _arc_km(lat, lon, clat, clon, chord)
+    dist, idx, near, land_near = _coast(model, lat, lon)
     land = np.asarray(
         model.mask.contains_many(lon, np.clip(lat, -_LAT_MAX_MASK, _LAT_MAX_MASK)), dtype=bool
     )
-    near = np.flatnonzero(dist < NEAR_KM)
     if len(near):
-        land_near, chord_near, q = _exact_near(model, p[near])
         land[near] &= land_near  # the mask never misses land; only its "land" needs checking
-        qlat, qlon = zones_data.lat_lon(q)
-        dist[near] = _arc_km(lat[near], lon[near], qlat, qlon, chord_near)
     coast_code = model.coast_code[idx].astype(np.int64)
     dist_nmi = dist * (1000.0 / NMI_M)
     kind[:] = np.where(
@@ -429,6 +484,23 @@ def exact(model: ZoneModel, lat, lon):
     inverse = np.empty_like(order)
     inverse[order] = np.arange(n)
     return kind[inverse], country[inverse], dist[inverse], coast_code[inverse]
+
+
+def _coast(model: ZoneModel, lat, lon):
+    """Distance (km) to the nearest coast and that vertex's index for flat, prepared points;
+    for the points nearer than NEAR_KM (indices ``near``) the exact segment distance and side
+    (``land_near``: land side?). The mask is not used."""
+    p = zones_data.unit_vectors(lat, lon)
+    chord, idx = model.nearest(p, 1)
+    clat, clon = zones_data.lat_lon(model.vertices(idx))
+    dist = _arc_km(lat, lon, clat, clon, chord)
+    near = np.flatnonzero(dist < NEAR_KM)
+    land_near = np.zeros(0, dtype=bool)
+    if len(near):
+        land_near, chord_near, q = _exact_near(model, p[near])
+        qlat, qlon = zones_data.lat_lon(q)
+        dist[near] = _arc_km(lat[near], lon[near], qlat, qlon, chord_near)
+    return dist, idx, near, land_near
 
 
 def _exact_zones(lat_deg, lon_deg) -> Zones:
@@ -448,14 +520,28 @@ def zone_of(lat_deg: float, lon_deg: float) -> dict:
     """Zone verdict for one point, as plain Python values (for the CLI and JSON).
 
     Returns ``{"kind", "country", "distance_to_coast_km", "nearest_coast_country"}``; the
-    countries are ISO 3166-1 alpha-3 strings or ``None``.
-    """
+    countries are ISO 3166-1 alpha-3 strings or ``None``. Kind and country come from the
+    interior-cell raster when it is cached and the point's cell is decided there (no land mask
+    and no k-d tree to load: a fraction of a second), else from the exact path; the distance
+    always from the exact nearest coast."""
     if np.ndim(lat_deg) or np.ndim(lon_deg):
         raise ValueError("zone_of takes one point; use classify() for arrays")
-    z = _exact_zones(lat_deg, lon_deg)  # one point: no raster to load; distance needed anyway
+    from . import zone_raster
+
+    lat, lon, _ = _prepare(lat_deg, lon_deg)
+    model = zone_model()
+    raster = zone_raster.cached_raster()
+    kind = country = None
+    if raster is not None:
+        kind, country = raster.lookup_codes(lat, lon)
+    if kind is None or kind[0] < 0:  # boundary cell, outside the raster, or no raster cached
+        kind, country, dist, coast_code = exact(model, lat, lon)
+    else:
+        dist, idx, _, _ = _coast(model, lat, lon)
+        coast_code = model.coast_code[idx]
     return {
-        "kind": str(z.kind),
-        "country": str(z.country) or None,
-        "distance_to_coast_km": float(z.distance_to_coast_km),
-        "nearest_coast_country": str(z.nearest_coast_country) or None,
+        "kind": KINDS[int(kind[0])],
+        "country": str(model.codes[country[0]]) or None,
+        "distance_to_coast_km": float(dist[0]),
+        "nearest_coast_country": str(model.codes[coast_code[0]]) or None,
     }

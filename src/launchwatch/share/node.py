@@ -589,5 +589,5 @@ def _warm_up_assessment() -> None:
     from ..assess.launch_point import templates
     from ..earth.zones import zone_model
 
-    zone_model()
+    zone_model().warm()
     templates()
