@@ -189,13 +189,13 @@ def test_three_window_sizes_and_an_event_opened(
             row.scroll_into_view_if_needed()
             row.click()
             page.wait_for_selector("#event-detail:not([hidden])", timeout=30_000)
-            page.wait_for_selector("svg.lw-side path.lw-profile", timeout=30_000)
+            page.wait_for_selector("#side-view svg.lw-side path.lw-profile", timeout=30_000)
             eid = int(row.get_attribute("data-id"))
             fc = httpx.get(f"{srv.url}/api/events/{eid}/map", timeout=30).json()
             tracks = [f for f in fc["features"] if f["properties"]["feature"] == "ground_track"]
             assert len({f["properties"]["authority"] for f in tracks}) >= 2
             assert page.locator("path.lw-event-track").count() == len(tracks)
-            assert page.locator("svg.lw-side path.lw-profile").count() == len(tracks)
+            assert page.locator("#side-view svg.lw-side path.lw-profile").count() == len(tracks)
             rows = page.inner_text("#event-reports tbody")
             assert "ROK JCS" in rows and "Japan MoD" in rows
             assert "range" in page.inner_text("#event-disagreements")
