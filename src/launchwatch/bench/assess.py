@@ -112,12 +112,15 @@ def _peer(est: TrackEstimates, n: int, rng) -> float:
     return time.perf_counter() - t0
 
 
-def _time(est, epoch, n_samples, repeats, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Wall and process-CPU milliseconds (all threads) of ``repeats`` assessments."""
+def _time(est, epoch, n_samples, repeats, rng, tick=None) -> tuple[np.ndarray, np.ndarray]:
+    """Wall and process-CPU milliseconds (all threads) of ``repeats`` assessments (after one
+    warm-up); ``tick(fraction)`` before each."""
     t_now = float(np.max(est.t_s))
     assess(est, t_now, epoch, n_samples=n_samples, rng=rng)  # warm-up / compile
     wall, cpu = [], []
-    for _ in range(repeats):
+    for i in range(repeats):
+        if tick is not None:
+            tick((i + 1) / (repeats + 1))
         t0, c0 = time.perf_counter(), time.process_time()
         assess(est, t_now, epoch, n_samples=n_samples, rng=rng)
         wall.append(time.perf_counter() - t0)
@@ -152,7 +155,9 @@ def run_assess_bench(
     cases = {}
     for name in ("reference_glide", "ballistic"):
         stages.at(name)
-        ms, cpu = _time(_case(name), epoch, n_samples, repeats, rng)
+        ms, cpu = _time(
+            _case(name), epoch, n_samples, repeats, rng, lambda f, n=name: stages.at(n, f)
+        )
         cases[name] = {
             "median_ms": float(np.median(ms)),
             "p99_ms": float(np.percentile(ms, 99)),
@@ -160,7 +165,14 @@ def run_assess_bench(
         }
     # A round: ``round_tracks`` tracks assessed together (one batched flight call).
     stages.at("round")
-    ms, cpu = _time(_round(round_tracks), epoch, n_samples, round_repeats, rng)
+    ms, cpu = _time(
+        _round(round_tracks),
+        epoch,
+        n_samples,
+        round_repeats,
+        rng,
+        lambda f: stages.at("round", f),
+    )
     cases["round"] = {
         "tracks": round_tracks,
         "median_ms": float(np.median(ms)),
