@@ -1648,7 +1648,8 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
                     "sentence": an.text,
                 }
             )
-        out.evidence["eez_claim"] = an.evidence(True, 0.8, f"said by {an.authority}")
+        said = f"said by {an.authority}" if an.authority else "said by an unnamed authority"
+        out.evidence["eez_claim"] = an.evidence(True, 0.8, said)
     area, sea, an = _landing(order)
     out.landing_area, out.sea_area = area, sea
     out.landing_text = _landing_text(order, an, area)
