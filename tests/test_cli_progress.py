@@ -90,3 +90,47 @@ def test_bench_tracker_reports_its_scans():
     seen = []
     bench_tracker(n_targets=5, rate_hz=10.0, duration_s=3.0, seed=1, progress=seen.append)
     assert seen[0] == 0.0 and 0.9 < seen[-1] < 1.0 and seen == sorted(seen)
+
+
+def test_campaign_summary_text_has_no_none(capsys):
+    """A campaign's human summary says "–" where a figure does not exist (no warnings, no boost
+    assessments), never "None"; shares read as percentages."""
+    from launchwatch.cli.campaign import _print
+
+    blank = {"median": None}
+    summary = {
+        "spec": "x",
+        "seed": 1,
+        "ok": 2,
+        "finished": 2,
+        "failed": [],
+        "where": "serial",
+        "wall_s": 1.0,
+        "missiles": 2,
+        "tracks": 2,
+        "swaps": 0,
+        "breaks": 0,
+        "false_tracks": 0,
+        "engagements_without_swaps_or_breaks": 1.0,
+        "impact_error_km": {f"first_track_plus_{d}s": {"median": 1.23456} for d in (30, 60, 120)},
+        "good_within_60s_after_track": {"all": 0.5},
+        "containment": {
+            "all": {"in50": 0.5, "in95": 0.95, "n": 10},
+            "boost": {"in50": None, "in95": None, "n": 0},
+        },
+        "verdict_right": 1.0,
+        "class_right": 0.5,
+        "launch_error_km": blank,
+        "warnings": {
+            "engagements_warned": 0,
+            "false_alarm_areas": 0,
+            "misses": 0,
+            "first_warning_s": blank,
+            "lead_time_s": blank,
+        },
+    }
+    _print(summary)
+    out = capsys.readouterr().out
+    assert "None" not in out
+    assert "boost – (n 0)" in out and "first warning median –" in out
+    assert "all 50 % / 95 % (n 10)" in out and "class right 50 %" in out and "1.23 / " in out

@@ -129,6 +129,23 @@ def campaign(
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def _v(x, nd: int = 3, unit: str = "") -> str:
+    """A figure as text: "–" when there is none (no "None"), numbers rounded, shares as %."""
+    if x is None:
+        return "–"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, float):
+        return f"{x:.{nd}g}{unit}"
+    if isinstance(x, int):
+        return f"{x}{unit}"
+    return str(x)
+
+
+def _pct(x) -> str:
+    return "–" if x is None else f"{100 * x:.0f} %"
+
+
 def _print(s: dict) -> None:
     c = s["containment"]
     w = s["warnings"]
@@ -141,32 +158,40 @@ def _print(s: dict) -> None:
     console.print(
         f"  missiles {s['missiles']}, tracks {s['tracks']}, swaps {s['swaps']}, breaks "
         f"{s['breaks']}, false tracks {s['false_tracks']}; engagements without swaps or"
-        f" breaks {s['engagements_without_swaps_or_breaks']}",
+        f" breaks {_pct(s['engagements_without_swaps_or_breaks'])}",
         highlight=False,
     )
     ie = s["impact_error_km"]
+    good = s["good_within_60s_after_track"]
+    good_text = (
+        ", ".join(f"{k} {_pct(v)}" for k, v in good.items())
+        if isinstance(good, dict)
+        else _pct(good)
+    )
     console.print(
         "  impact error (km) median at first track +30/+60/+120 s: "
-        + " / ".join(str(ie[f"first_track_plus_{d}s"]["median"]) for d in (30, 60, 120))
-        + f"; within 10 km (truth in 95 %) by +60 s: "
-        f"{s['good_within_60s_after_track']}",
+        + " / ".join(_v(ie[f"first_track_plus_{d}s"]["median"]) for d in (30, 60, 120))
+        + f"; within 10 km (truth in 95 %) by +60 s: {good_text}",
         highlight=False,
     )
     console.print(
         "  truth in 50 % / 95 % ellipse: "
-        + ", ".join(f"{k} {v['in50']}/{v['in95']} (n {v['n']})" for k, v in c.items()),
+        + ", ".join(
+            f"{k} {_pct(v['in50'])} / {_pct(v['in95'])} (n {v['n']})" if v["n"] else f"{k} – (n 0)"
+            for k, v in c.items()
+        ),
         highlight=False,
     )
     console.print(
-        f"  verdict right {s['verdict_right']}, class right {s['class_right']}, launch"
-        f" point error median {s['launch_error_km']['median']} km",
+        f"  verdict right {_pct(s['verdict_right'])}, class right {_pct(s['class_right'])}, "
+        f"launch point error median {_v(s['launch_error_km']['median'])} km",
         highlight=False,
     )
     console.print(
         f"  warnings: {w['engagements_warned']} engagements warned, false-alarm areas "
         f"{w['false_alarm_areas']}, misses {w['misses']}, first warning median "
-        f"{w['first_warning_s']['median']} s, lead time median "
-        f"{w['lead_time_s']['median']} s",
+        f"{_v(w['first_warning_s']['median'], unit=' s')}, lead time median "
+        f"{_v(w['lead_time_s']['median'], unit=' s')}",
         highlight=False,
     )
     if s.get("files"):
