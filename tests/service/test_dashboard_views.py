@@ -267,6 +267,7 @@ def test_upload_a_scenario_and_watch_its_side_view(
         status = page.inner_text("#status")
         assert "my-overflight-drill" in status and "computing: tracking" in status, status
         assert 0 < page.locator("#run-progress").evaluate("(b) => b.value") < 100
+        page.locator("header").screenshot(path=str(ARTIFACTS / "dashboard-computing.png"))
         page.wait_for_selector("body[data-run-state='replaying']", timeout=60_000)
         assert uploaded and uploaded[0] == parse_scenario(mine, "x")
         # the side view draws the track and its predicted path, and grows during the replay
