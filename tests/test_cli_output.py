@@ -98,3 +98,15 @@ def test_zone_batch_bad_input_one_line(text, needle):
 def test_zone_needs_a_point_or_a_file():
     res = runner.invoke(app, ["zone"])
     assert res.exit_code == 2 and "LAT and LON" in res.stderr
+
+
+def test_zone_takes_negative_coordinates():
+    """West and south are negative numbers, not options ("zone 10 -150" was "No such
+    option: -1"); an unknown option is still one line and exit code 2."""
+    res = runner.invoke(app, ["zone", "10", "-150", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["kind"] == "high_seas"
+    res = runner.invoke(app, ["zone", "-33.9", "151.3", "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["country"] == "AUS", res.output
+    bad = runner.invoke(app, ["zone", "10", "-150", "--jsn"])
+    assert bad.exit_code == 2 and "--jsn" in bad.output and "Traceback" not in bad.output

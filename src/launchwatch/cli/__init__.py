@@ -31,7 +31,8 @@ bench_app = typer.Typer(
 app.add_typer(bench_app, name="bench")
 app.command()(reconstruct.reconstruct)
 app.command()(chain.demo)
-app.command()(zone.zone)
+# "zone 10 -150": a negative coordinate is a value, not an option
+app.command(context_settings={"ignore_unknown_options": True})(zone.zone)
 app.command()(chain.simulate)
 bench_app.command("flight")(bench.bench_flight)
 bench_app.command("tracking")(bench.bench_tracking_cmd)
