@@ -433,10 +433,12 @@ function onProgress(m) {
   let eta = "";
   if (m.percent >= 5 && done > 0 && m.percent < 100) {
     const left = ((now - s0.at) / 1000) * (100 - m.percent) / done;
-    eta = left < 60 ? `, about ${Math.max(1, Math.round(left))} s left` : `, about ${Math.round(left / 60)} min left`;
+    eta = left < 60 ? `, ${Math.max(1, Math.round(left))} s left` : `, ${Math.round(left / 60)} min left`;
   }
-  $("#status").textContent = `${current.runLabel ? current.runLabel + ": " : ""}computing: ${m.stage} ${Math.round(m.percent)} %${eta}`;
-  $("#status").title = `${m.elapsed_s} s since the run was asked for`;
+  // what matters first (the header keeps ~30 characters on a laptop); the whole line on hover
+  const text = `${Math.round(m.percent)} % ${m.stage}${eta}${current.runLabel ? " · " + current.runLabel : ""}`;
+  $("#status").textContent = text;
+  $("#status").title = `computing the chain: ${text}; ${m.elapsed_s} s since the run was asked for`;
   document.body.dataset.progress = String(Math.round(m.percent));
 }
 
