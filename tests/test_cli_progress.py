@@ -42,7 +42,7 @@ def terminal(monkeypatch):
     return buf
 
 
-def _fake_assess_bench(n_samples=1000, repeats=40, step=None):
+def _fake_assess_bench(n_samples=1000, repeats=40, round_repeats=5, step=None):
     st = Stages(step, {"reference_glide": 1, "ballistic": 1, "peer": 1})
     for name in ("reference_glide", "ballistic", "peer"):
         for k in range(3):
@@ -54,7 +54,16 @@ def _fake_assess_bench(n_samples=1000, repeats=40, step=None):
         "repeats": repeats,
         "median_ms": 10.0,
         "p99_ms": 12.0,
-        "cases": {"ballistic": {"median_ms": 5.0, "p99_ms": 6.0}},
+        "cases": {
+            "ballistic": {"median_ms": 5.0, "p99_ms": 6.0},
+            "round": {
+                "tracks": 16,
+                "median_ms": 80.0,
+                "p99_ms": 90.0,
+                "cpu_median_ms": 150.0,
+                "per_track_ms": 5.0,
+            },
+        },
         "peer": "x",
         "peer_median_ms": 500.0,
         "ratio": 100.0,
