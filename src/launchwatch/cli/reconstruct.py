@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..earth.notation import latlon_text
 from . import choices
 from .common import UsageError, console, fail, finite
 
@@ -222,7 +223,7 @@ def reconstruct_figures(
 
 
 def print_reconstruction(d: dict) -> None:
-    where = d["site"] or f"{d['launch_lat']:.3f}N {d['launch_lon']:.3f}E"
+    where = d["site"] or latlon_text(d["launch_lat"], d["launch_lon"], 3)
     a = d["assumptions"]
     lo, hi = d["min_energy_range_band_km"]
     console.print(
@@ -238,7 +239,7 @@ def print_reconstruction(d: dict) -> None:
         f"{d['burnout_angle_deg']:.1f} deg, {d['burnout_altitude_km']:.0f} km up"
     )
     console.print(
-        f"  impact {d['impact_lat']:.3f}N {d['impact_lon']:.3f}E"
+        f"  impact {latlon_text(d['impact_lat'], d['impact_lon'], 3)}"
         + (f" at {d['impact_time']}" if d.get("impact_time") else "")
     )
     console.print(

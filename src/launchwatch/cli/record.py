@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from ..earth.notation import latlon_text
 from ..flight.classes import EVENT_CLASSES
 from .common import console, fail, print_table, progress_bar
 
@@ -368,7 +369,7 @@ def _print_event(d: dict) -> None:
         if (x := r["derived"]) is not None:
             zone = x.get("zone") or {}
             console.print(
-                f"    derived: impact {x['impact_lat']:.2f}N {x['impact_lon']:.2f}E"
+                f"    derived: impact {latlon_text(x['impact_lat'], x['impact_lon'])}"
                 + (
                     f" ({zone['kind']}{' ' + zone['country'] if zone['country'] else ''})"
                     if zone.get("kind")

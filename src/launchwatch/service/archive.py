@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from ..earth.notation import latlon_text
 from ..record.store import NewReport, Store
 
 AUTHORITY = "launchwatch simulation"
@@ -87,7 +88,7 @@ def run_reports(
             flight_s = round(final["t_s"] + final["time_to_impact_s"], 1)
         where = _zone_text(verdict)
         landing = (
-            f"predicted: {where}, {lat:.2f} N {lon:.2f} E" if where and lat is not None else None
+            f"predicted: {where}, {latlon_text(lat, lon)}" if where and lat is not None else None
         )
         t_launch = epoch + dt.timedelta(seconds=float(launch.get("time_s") or 0.0))
         if i == 0:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..earth.notation import latlon_text
 from .areas import area_name, area_polygons
 
 
@@ -48,8 +49,8 @@ def timeline(result) -> list[tuple[float, str]]:
             ev.append(
                 (
                     t0 + f["t_s"],
-                    f"{name} first impact prediction: {f['impact_lat']:.2f} N "
-                    f"{f['impact_lon']:.2f} E, {f['range_class']}, verdict {_verdict(v)}, "
+                    f"{name} first impact prediction: "
+                    f"{latlon_text(f['impact_lat'], f['impact_lon'])}, {f['range_class']}, verdict {_verdict(v)}, "
                     f"P(Japan EEZ) {f['p_japan_eez']:.2f} (error {f['impact_error_km']:.0f} "
                     f"km, 95 % ellipse {f['ellipse_95_km'][0]:.0f} km)",
                 )
