@@ -237,8 +237,7 @@ class Corridor:
 
     def _all_rows(self):
         if self._cache_rows is None and self._rows:
-            rows = np.concatenate(self._rows)
-            rows = rows[rows["confirmed"]]
+            rows = np.concatenate(self._rows)  # tentative rows too: see :meth:`blend`
             self._cache_rows = rows[np.lexsort((rows["t_s"], rows["track_id"]))]
         return self._cache_rows
 
@@ -267,10 +266,13 @@ class Corridor:
         t = float(a.t_s)
         ks, fans = [], []
         for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
+            # every row of a confirmed track, also those from before it was confirmed: live, the
+            # tracker had them (a track confirmed on its third detection has a heading and a
+            # speed change at once, not only after two more confirmed updates)
             mine = rows[(rows["track_id"] == tid) & (rows["t_s"] <= t + 1e-6)]
             info = {"t_s": t, "used": False, "b": 0.0}
             self.last[int(tid)] = info
-            if mine.size == 0:
+            if mine.size == 0 or not mine["confirmed"].any():
                 continue
             b = self.burning(int(tid), mine, t, info)
             info["b"] = b
