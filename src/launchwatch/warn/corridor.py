@@ -235,6 +235,13 @@ class Corridor:
             self._ir.append(det[det["kind"] == "ir"])
             self._cache_ir = None
 
+    def replace(self, track_rows=None, ir_detections=None) -> None:
+        """Start the inputs over with these (as :meth:`feed`): a live node hands the corridor
+        its whole tracker history and fused IR detections at each assessment."""
+        self._rows, self._ir = [], []
+        self._cache_rows = self._cache_ir = None
+        self.feed(track_rows, ir_detections)
+
     def _all_rows(self):
         if self._cache_rows is None and self._rows:
             rows = np.concatenate(self._rows)  # tentative rows too: see :meth:`blend`
