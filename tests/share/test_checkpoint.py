@@ -58,6 +58,7 @@ POLICY_STATE = {
             ],
         }
     ],
+    "joined": [[2, "JPN", 1, "JPN"]],  # track 2 continues track 1 (a track break)
     "events": [
         {
             "t_s": 100.0,

@@ -361,3 +361,44 @@ def test_run_nodes_in_one_process_on_a_short_scenario(tmp_path, keydir, capsys):
     assert json.loads(out.out)["gate"]["received"] == int(
         np.sum(ref_run.detections["sensor"] == "Aegis-SeaOfJapan")
     )
+
+
+def test_japan_node_warns_from_the_launch_corridor(tmp_path, keydir):
+    """Japan's node runs the chain's warning policy, launch corridor included
+    (pipeline.chain.chain_policy): on the overflight IRBM, with every sensor its own, it warns
+    Hokkaido while the missile still burns (a ballistic-only policy cannot before ~82 s, when
+    the ballistic prediction first reaches Hokkaido), from what it has fused so far."""
+    from launchwatch.pipeline.feed import simulate_feed
+    from launchwatch.sense.scenario import load_scenario
+    from launchwatch.warn.corridor import Corridor
+
+    scenario = load_scenario("overflight")
+    feed = simulate_feed(scenario)
+    cfg = {
+        "node_id": "JPN-MOD",
+        "partner": "JPN",
+        "private_key": str(keydir / "JPN-MOD.key"),
+        "partners": {
+            n: {"partner": p, "public_key": str(keydir / f"{n}.pub")}
+            for n, p in (("KOR-JCS", "KOR"), ("USA-INDOPACOM", "USA"))
+        },
+        "scenario": "overflight",
+        "sensors": sorted(feed.sensor_kinds),
+        "wait_s": 0.0,
+        "warn": True,
+        "assess_every_s": 2.0,
+        "assess_samples": 200,
+    }
+    path = tmp_path / "JPN-MOD.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    node = Node(load_config(path), InProcBus(), feed)
+    assert isinstance(node.warning_policy.early, Corridor)
+    for k in range(76):
+        node.publish_chunk(k)
+        node.wait_for(k, 0.0)
+        node.fuse_chunk(k)
+    issued = [w for w in node.warnings_issued if w["kind"] == "issue"]
+    assert issued and "JP-01" in issued[0]["areas"], node.warnings_issued
+    assert issued[0]["t_s"] <= 60.0  # data time; sent when the gate released it (~+4 s)
+    assert node.warning_policy.early.last  # the corridor judged the node's track
+    assert not any(c.startswith("JP-") and c != "JP-01" for w in issued for c in w["areas"])

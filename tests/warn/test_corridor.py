@@ -1,6 +1,6 @@
 """The launch corridor of a boosting track, against the flight core's truth of shipped
-scenarios (a catalog Hwasong-12 and KN-23, shaped to their published figures; the corridor flies
-only generic one-stage boosts) and the simulated SBIRS-like IR feed."""
+scenarios (a catalog Hwasong-12 and KN-23, shaped to their published figures), a two-stage
+IRBM flown by the flight core, and the simulated SBIRS-like IR feed."""
 
 import numpy as np
 import pytest
@@ -112,3 +112,59 @@ def test_corridor_rejects_bad_settings():
         Corridor(p_issue=0.0)
     with pytest.raises(ValueError):
         Corridor(ir_revisit_s=-1.0)
+
+
+def _staged_irbm_rows(times_s):
+    """Truth-exact rows (1 km, 60 m/s sigma, boost model 0.95) of a two-stage solid IRBM from
+    Sunan over Hokkaido, flown by the flight core: the catalog's solid two-stage boost (stages
+    of 68.4 s and 69.7 s) at a kick and thrust scale *between* the fan's grid points, aimed
+    69 deg; and its truth (times, ECEF states)."""
+    from launchwatch.flight.boosts import load_boosts
+    from launchwatch.flight.propagate import make_controls, propagate
+
+    b = next(x for x in load_boosts() if x.name.startswith("solid two-stage"))
+    times = np.arange(0.0, 2000.0, 1.0)
+    tr = propagate(
+        b.model(),
+        39.03,
+        125.67,
+        69.0,
+        make_controls(1, kick_rad=0.8, thrust_scale=0.9),
+        sample_times_s=times,
+        t_max_s=2000.0,
+    )
+    st = tr.samples_ecef()
+    rows = np.zeros(len(times_s), history_dtype(3))
+    rows["state"] = st[0, np.asarray(times_s, int)]
+    rows["t_s"] = times_s
+    rows["track_id"] = 1
+    rows["cov"] = np.diag([1e6] * 3 + [3600.0] * 3)
+    rows["mu"] = np.array([0.05, 0.95, 0.0])
+    rows["confirmed"] = True
+    return rows, times, st
+
+
+def test_two_stage_irbm_over_hokkaido_is_followed_by_the_staged_fan(model):
+    """A two-stage IRBM over Hokkaido, judged at +60 s (first stage) and +80 s (second
+    stage): Hokkaido above the issue level and no other area near it; after staging most of
+    the weight is on the catalog's multi-stage members of the fan (a one-stage template cannot
+    burn, stop and burn again), none on the ICBM-only Titan II staging."""
+    from launchwatch.warn.corridor import staged_templates
+
+    names = [n for n, *_ in staged_templates()]
+    assert any("two-stage" in n for n in names) and any("three-stage" in n for n in names)
+    for t in (60.0, 80.0):
+        rows, times, st = _staged_irbm_rows([t - 12.0, t - 8.0, t - 4.0, t])
+        win, imp = truth_windows(times, st)
+        assert set(win) | set(imp) == {"JP-01"}
+        corridor = Corridor(seed=1)
+        corridor.feed(rows)
+        out, judged = _judge(corridor, model, t)
+        assert judged
+        p = dict(zip(model.codes, out["p_over"][0], strict=True))
+        assert p["JP-01"] >= corridor.p_issue, (t, p["JP-01"])
+        assert max(v for c, v in p.items() if c != "JP-01") < corridor.p_issue
+        staged = corridor.last[1]["staged"]
+        assert staged["liquid two-stage (Titan II staging)"] < 0.05
+        if t == 80.0:
+            assert sum(staged.values()) >= 0.5, staged

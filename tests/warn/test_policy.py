@@ -263,6 +263,16 @@ def test_track_break_hands_the_warning_to_the_new_track(rng):
     assert ("passed_over", (1,)) in kinds and ("issue", (1,)) in kinds
     th1 = policy._threads[(1, "JPN")]
     assert th1.follows == 2
+    # one thread per missile: the new track joined it, no second warning for the same areas
+    assert (2, "JPN") not in policy._threads
+    assert {e.track_ids for e in events} == {(1,)}
+    for kind in ("issue", "passed_over"):
+        areas = [c for e in events if e.kind == kind for c in e.areas]
+        assert len(areas) == len(set(areas)), (kind, areas)
+    # the join survives a checkpoint
+    again = WarningPolicy(country_areas=("JPN",))
+    again.restore(policy.state())
+    assert again._joined == {(2, "JPN"): (1, "JPN")}
 
     far = WarningPolicy(country_areas=("JPN",))
     out = []

@@ -14,8 +14,7 @@ import traceback
 
 import numpy as np
 
-from ..pipeline.chain import run_chain
-from ..warn.policy import WarningPolicy
+from ..pipeline.chain import chain_policy, run_chain
 from .generate import generate
 from .score import score_engagement
 from .spec import CampaignSpec
@@ -80,8 +79,11 @@ def run_engagement(spec: CampaignSpec, campaign_seed: int, index: int) -> dict:
     try:
         eng = generate(spec, campaign_seed, index)
         c = eng.chain
-        policy = WarningPolicy(
-            p_issue=c["p_issue"], p_keep=c["p_keep"], max_ellipse_m=c["max_ellipse_m"]
+        policy = chain_policy(  # the chain's policy, launch corridor included
+            eng.scenario.seed,
+            p_issue=c["p_issue"],
+            p_keep=c["p_keep"],
+            max_ellipse_m=c["max_ellipse_m"],
         )
         chain = run_chain(
             eng.scenario, interval_s=c["interval_s"], n_samples=c["n_samples"], policy=policy

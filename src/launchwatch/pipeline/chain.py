@@ -214,10 +214,37 @@ def ir_cue_settings(sensors) -> tuple[float | None, float]:
     )
 
 
+def chain_policy(seed: int, sensors=(), **kw) -> WarningPolicy:
+    """The chain's warning policy: :class:`~launchwatch.warn.policy.WarningPolicy` (``kw``)
+    whose boosting tracks are judged by the launch corridor, set for the IR ``sensors`` (their
+    revisit and floor height).  The one place the chain (:func:`run_chain`) and a partner node
+    (:class:`launchwatch.share.node.Node`) get their policy from."""
+    corridor = Corridor(seed=seed)
+    corridor.ir_revisit_s, corridor.ir_min_height_m = ir_cue_settings(sensors)
+    return WarningPolicy(early=corridor, **kw)
+
+
+def feed_policy(
+    policy: WarningPolicy, history, detections, *, sensors=None, seed: int | None = None
+) -> None:
+    """Hand the policy's launch corridor (if it has one) what the chain knows now: the
+    tracker's history rows and the detections (its IR ones are kept), replacing what it had;
+    ``sensors``: set its IR settings from these; ``seed``: reseed its draws (a node reseeds per
+    assessment, so a restarted node remakes the same warnings).  The corridor uses only rows no
+    later than the assessment it judges, as it would live."""
+    corridor = policy.early
+    if not isinstance(corridor, Corridor):
+        return
+    if sensors is not None:
+        corridor.ir_revisit_s, corridor.ir_min_height_m = ir_cue_settings(sensors)
+    if seed is not None:
+        corridor.rng = np.random.default_rng(seed)
+    det = np.asarray(detections)
+    corridor.replace(history, det[det["kind"] == "ir"] if det.size else None)
+
+
 def feed_corridor(corridor: Corridor, sim: SimulationResult) -> None:
-    """Give the launch corridor what the chain knows: the tracker's rows, the IR detections
-    and the IR sensors' revisit and floor height (it uses only rows no later than the
-    assessment it judges, as it would live)."""
+    """Give the launch corridor what a finished simulation knows (:func:`feed_policy`)."""
     corridor.ir_revisit_s, corridor.ir_min_height_m = ir_cue_settings(sim.sensors)
     corridor.feed(sim.tracker.history, sim.detections[sim.detections["kind"] == "ir"])
 
@@ -239,11 +266,10 @@ def run_chain(
     policy judges boosting tracks by their launch corridor (:mod:`launchwatch.warn.corridor`);
     a policy given with ``early=None`` judges only burnt-out tracks.  ``progress(stage,
     fraction)`` is told how far the run is."""
-    policy = policy or WarningPolicy(early=Corridor(seed=scenario.seed))
+    policy = policy or chain_policy(scenario.seed)
     require_exercise(policy)  # a simulated run can never publish Actual messages
     sim = run_simulation(scenario, progress=scaled(progress, 0.0, SIM_SHARE))
-    if isinstance(policy.early, Corridor):
-        feed_corridor(policy.early, sim)
+    feed_policy(policy, sim.tracker.history, sim.detections, sensors=sim.sensors)
     t0 = time.perf_counter()
     warning_policy = policy
     hist = sim.tracker.history

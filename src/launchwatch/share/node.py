@@ -42,8 +42,10 @@ history; ``assess_samples`` Monte Carlo samples, seeded by the scenario seed and
 restarted node remakes the same assessment) and the summary is sent as ``assessment``
 messages, split by the policy's rules per track (:meth:`~.send.Outbox.send_assessment`).  A node
 with ``warn: true`` (Japan's, which issues J-Alert) also feeds every assessment to a
-:class:`launchwatch.warn.policy.WarningPolicy` over the areas of ``warn_areas`` and sends each
-warning event (CAP Alert/Update/Cancel) as a ``warning`` message; at the end of the scenario
+:class:`launchwatch.warn.policy.WarningPolicy` over the areas of ``warn_areas`` -- the chain's
+policy (:func:`launchwatch.pipeline.chain.chain_policy`), whose launch corridor judges boosting
+tracks from what the node has fused (tracker history, IR rows; :func:`~launchwatch.pipeline.
+chain.feed_policy`) -- and sends each warning event (CAP Alert/Update/Cancel) as a ``warning`` message; at the end of the scenario
 the policy closes what is still open.  Receivers keep the latest assessment per sender and
 track in :attr:`Node.partner_assessments` and every warning in :attr:`Node.partner_warnings`
 (stored and counted, not fused); both are in :meth:`Node.summary`.
@@ -93,6 +95,7 @@ from pathlib import Path
 import numpy as np
 
 from ..assess.run import assess_history
+from ..pipeline.chain import chain_policy, feed_policy
 from ..pipeline.feed import CHUNK_S, Feed, Fusion, chunk_index
 from ..track.tracker import TrackerConfig
 from .bus import Bus, inbox
@@ -165,11 +168,11 @@ class Node:
         self.warnings_issued: list[dict] = []
         self.assess_seconds: list[float] = []  # compute time of each assessment (+ policy)
         self.warning_policy = None
-        if spec.warn:
-            from ..warn.policy import WarningPolicy
-
-            self.warning_policy = WarningPolicy(
-                spec.warn_areas,
+        if spec.warn:  # the chain's policy, launch corridor included (pipeline.chain)
+            self.warning_policy = chain_policy(
+                int(feed.scenario.seed),
+                feed.sensors,
+                country_areas=spec.warn_areas,
                 sender=f"{spec.node_id}@launchwatch.invalid",
                 id_prefix=f"launchwatch-{spec.node_id}",
             )
@@ -321,7 +324,13 @@ class Node:
         t_end = (k + 1) * CHUNK_S
         h = self.tracker.history
         conf = h[h["confirmed"]]
-        alive = np.unique(conf["track_id"][conf["t_s"] >= t_end - self.spec.assess_every_s])
+        if not conf.size:
+            return 0
+        # "the last assess_every_s" of the data the tracker has: the gate releases rows
+        # seconds after their chunk (its reorder window), so counted back from the chunk's end
+        # a 2 s period saw no update of a 4 s radar track at all (measured on overflight)
+        since = min(t_end, float(h["t_s"].max())) - self.spec.assess_every_s
+        alive = np.unique(conf["track_id"][conf["t_s"] >= since])
         if not alive.size:
             return 0
         t0 = time.perf_counter()
@@ -339,6 +348,10 @@ class Node:
         n = self.outbox.send_assessment(a)
         pol = self.warning_policy
         if pol is not None and (pol.last_t is None or a.t_s >= pol.last_t):
+            # the corridor sees what this node fused so far (its own and partners' IR rows),
+            # its draws seeded like the assessment's
+            fused = self.fusion.log()["rows"]  # the node keeps its log (checkpoints)
+            feed_policy(pol, h, fused[fused["t_s"] < t_end], seed=int(self.feed.scenario.seed) + k)
             n += self._send_warnings(pol.update(a))
         self.assess_seconds.append(time.perf_counter() - t0)
         return n

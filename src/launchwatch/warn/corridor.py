@@ -19,8 +19,16 @@ climb, where can the missile still go, and which areas does that cross?*
   the track's position uncertainty over that distance (floor :data:`AZ_SIGMA_FLOOR_DEG`).
 * **Fan** -- generic one-stage boosts (:func:`launchwatch.flight.vehicles.generic_boost`; burn
   times :data:`FAN_BURN_S`, pitch-over angles :data:`FAN_KICK_RAD`, thrust scales
-  :data:`FAN_THRUST_SCALE`) flown once per launch point and whole-degree azimuth by the flight
-  core to impact (J2, rotating Earth, USSA-1976, drag). Each template is matched where it first
+  :data:`FAN_THRUST_SCALE`) *and* the multi-stage generic boosts of the boost catalog
+  (:func:`launchwatch.flight.boosts.load_boosts`: liquid and solid, two and three stages, with
+  their staging and burn times), each at :data:`FAN_STAGED_SCALES` thrust scales spanning the
+  range bands of its classes (:data:`launchwatch.flight.classes.RANGE_CLASSES`: MRBM-IRBM
+  boosts from 1,000 to 5,500 km, ICBM ones from 5,500 to :data:`FAN_ICBM_MAX_KM`), flown once
+  per launch point and whole-degree azimuth by the flight core to impact (J2, rotating Earth,
+  USSA-1976, drag).  A one-stage template cannot follow a staged flight: after the first
+  stage burns out the thrust drops and the speed climbs again on the next stage, so a matched
+  one-stage template either has burnt out (dropped as "coasting") or burns on at the wrong
+  acceleration. Each template is matched where it first
   climbs through the track's height: Gaussian in speed, flight-path angle and downrange from the
   launch point (the track's own sigma plus template-scatter floors). Only templates *still
   burning* there are kept: they are the continuations the ballistic prediction does not have.
@@ -49,7 +57,9 @@ from ..assess.assessment import ELLIPSE_LEVELS, Assessment
 from ..assess.launch_point import estimate_launch
 from ..earth import frames, geodesy
 from ..earth.constants import A_M, B_M
+from ..flight.boosts import load_boosts
 from ..flight.catalog import load_sites
+from ..flight.classes import RANGE_CLASSES
 from ..flight.propagate import make_controls, propagate
 from ..flight.vehicles import generic_boost
 
@@ -60,6 +70,11 @@ __all__ = ["Corridor", "ir_ground_points", "fan", "FAN_BURN_S", "FAN_KICK_RAD", 
 FAN_BURN_S = (30.0, 45.0, 60.0, 85.0, 120.0, 180.0, 250.0)
 FAN_KICK_RAD = tuple(np.linspace(0.03, 0.9, 12))
 FAN_THRUST_SCALE = (0.6, 0.8, 1.0, 1.25, 1.5, 1.75, 2.0)
+#: Thrust scales per multi-stage catalog boost (log-spaced over its classes' range bands).
+FAN_STAGED_SCALES = 5
+#: Upper end (km) of the ICBM band the fan spans (estimate: the longest public ICBM reach,
+#: Hwasong-17/18 class, ~13,000-15,000 km).
+FAN_ICBM_MAX_KM = 15000.0
 #: Template time grid: 1 s through the boost (for the match), 10 s after (the flown-on paths).
 _T_FINE = np.arange(0.0, 400.0, 1.0)
 _T_COARSE = np.arange(400.0, 3000.0 + 1.0, 10.0)
@@ -121,6 +136,34 @@ def ir_ground_points(det: np.ndarray, h_m: float = IR_CUE_HEIGHT_M):
     return np.degrees(g_lat), np.degrees(g_lon)
 
 
+def _band_km(classes) -> tuple[float, float]:
+    """Range band (km) of a set of range classes (:data:`RANGE_CLASSES`; SRBM from 300 km,
+    ICBM up to :data:`FAN_ICBM_MAX_KM`)."""
+    lo, hi, prev = np.inf, 0.0, 300.0
+    for limit, name in RANGE_CLASSES:
+        if name in classes:
+            lo, hi = min(lo, prev), max(hi, min(limit, FAN_ICBM_MAX_KM))
+        prev = limit
+    return lo, hi
+
+
+@functools.lru_cache(maxsize=1)
+def staged_templates():
+    """The fan's multi-stage members: ``[(name, vehicle model, thrust scales (n,), total burn
+    s)]``, one per catalog boost, its thrust scales log-spaced from the scale that reaches the
+    low end of its classes' band to the one that reaches the high end (minimum-energy arcs,
+    :meth:`launchwatch.flight.boosts.Boost.thrust_scale_bounds`; x0.85 / x1.15 margins for
+    the steering the kicks add)."""
+    out = []
+    for b in load_boosts():
+        lo_km, hi_km = _band_km(b.classes)
+        g_lo = b.thrust_scale_bounds(lo_km * 1e3, None)[0] / 0.5
+        g_hi = b.thrust_scale_bounds(hi_km * 1e3, None)[0] / 0.5
+        scales = np.geomspace(0.85 * g_lo, 1.15 * g_hi, FAN_STAGED_SCALES)
+        out.append((b.name, b.model(), scales, b.total_burn_s))
+    return tuple(out)
+
+
 @functools.lru_cache(maxsize=32)
 def fan(lat_deg: float, lon_deg: float, az_deg: float):
     """The template fan from a launch point on an azimuth (deg), flown to impact.
@@ -145,6 +188,21 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
         )
         states.append(tr.samples_ecef())
         burns.append(np.full(kick.size, burn))
+        t_imp.append(tr.t_impact_s)
+        imp.append(tr.impact_ecef[:, :3])
+    for _, model, scales, total in staged_templates():  # one call per catalog boost
+        k2, s2 = np.meshgrid(FAN_KICK_RAD, scales)
+        tr = propagate(
+            model,
+            lat_deg,
+            lon_deg,
+            az_deg,
+            make_controls(k2.size, kick_rad=k2.ravel(), thrust_scale=s2.ravel()),
+            sample_times_s=times,
+            t_max_s=float(times[-1]),
+        )
+        states.append(tr.samples_ecef())
+        burns.append(np.full(k2.size, total))
         t_imp.append(tr.t_impact_s)
         imp.append(tr.impact_ecef[:, :3])
     st = np.concatenate(states)
@@ -180,8 +238,11 @@ class Corridor:
     :class:`~.policy.WarningPolicy`.
 
     ``p_issue``: the overflight probability at which the corridor of a boosting track issues a
-    warning (higher than the ballistic prediction's: its spread is the unknown rest of the burn,
-    see ``scripts/warn_tradeoff.py``); ``n_draws`` continuations per track; ``min_weight``: a
+    warning (higher than the ballistic prediction's: its spread is the unknown rest of the burn).
+    Set at 0.6 from ``scripts/warn_tradeoff.py`` over the shipped and history scenarios
+    (docs/design.md): 0.3 warned Hokkaido beside the 2022-10-04 Aomori shot; 0.4-0.6 gave the
+    same first warnings (48-60 s) with no false area; 0.7 cost 4 s on two flights.  0.6 keeps a
+    margin above the false areas measured at 0.38-0.54; ``n_draws`` continuations per track; ``min_weight``: a
     fan whose best template matches worse than this (likelihood relative to a perfect match) is
     not used; ``ir_revisit_s`` / ``ir_min_height_m``: the IR sensor's revisit and the height
     above which it sees a plume (without a revisit, IR timing is not used).
@@ -235,10 +296,16 @@ class Corridor:
             self._ir.append(det[det["kind"] == "ir"])
             self._cache_ir = None
 
+    def replace(self, track_rows=None, ir_detections=None) -> None:
+        """Start the inputs over with these (as :meth:`feed`): a live node hands the corridor
+        its whole tracker history and fused IR detections at each assessment."""
+        self._rows, self._ir = [], []
+        self._cache_rows = self._cache_ir = None
+        self.feed(track_rows, ir_detections)
+
     def _all_rows(self):
         if self._cache_rows is None and self._rows:
-            rows = np.concatenate(self._rows)
-            rows = rows[rows["confirmed"]]
+            rows = np.concatenate(self._rows)  # tentative rows too: see :meth:`blend`
             self._cache_rows = rows[np.lexsort((rows["t_s"], rows["track_id"]))]
         return self._cache_rows
 
@@ -267,10 +334,13 @@ class Corridor:
         t = float(a.t_s)
         ks, fans = [], []
         for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
+            # every row of a confirmed track, also those from before it was confirmed: live, the
+            # tracker had them (a track confirmed on its third detection has a heading and a
+            # speed change at once, not only after two more confirmed updates)
             mine = rows[(rows["track_id"] == tid) & (rows["t_s"] <= t + 1e-6)]
             info = {"t_s": t, "used": False, "b": 0.0}
             self.last[int(tid)] = info
-            if mine.size == 0:
+            if mine.size == 0 or not mine["confirmed"].any():
                 continue
             b = self.burning(int(tid), mine, t, info)
             info["b"] = b
@@ -496,10 +566,16 @@ class Corridor:
         w = np.where(burning, np.exp(logw - np.max(logw[burning])), 0.0)
         w /= w.sum()
         pick = self.rng.choice(w.size, size=self.n_draws, p=w)
+        n_one = len(FAN_BURN_S) * len(FAN_KICK_RAD) * len(FAN_THRUST_SCALE)
         info["burn_s"] = {
-            float(b): round(float(w[burn == b].sum()), 3)
+            float(b): round(float(w[:n_one][burn[:n_one] == b].sum()), 3)
             for b in FAN_BURN_S
-            if w[burn == b].sum() > 0
+            if w[:n_one][burn[:n_one] == b].sum() > 0
+        }
+        per = len(FAN_KICK_RAD) * FAN_STAGED_SCALES
+        info["staged"] = {
+            name: round(float(w[n_one + i * per : n_one + (i + 1) * per].sum()), 3)
+            for i, (name, *_) in enumerate(staged_templates())
         }
         # flown on: template time tau_j + (path_t - t)
         path_t = t + np.arange(0.0, times[-1] + PATH_DT_S, PATH_DT_S)

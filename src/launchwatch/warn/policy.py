@@ -13,9 +13,14 @@ the IR cue's site, the heading and a fan of boost templates, blended with the ba
 prediction by the chance the motor still burns; its areas issue at the corridor's own
 ``p_issue``), else not at all: its ballistic prediction is only a lower bound on the range.
 
-**Track breaks.** When a warned track stops and a new track begins where and when it stopped
-(:data:`SUCCESSOR_KM`, :data:`SUCCESSOR_KM_S`), the old thread follows the new track instead of
-going "tracking lost": the same missile is still tracked.
+**Track breaks: one thread per missile, not per track.** A new track that begins where and when
+a warned track stopped (not in the same assessment, its first ground point within
+:data:`SUCCESSOR_KM` + :data:`SUCCESSOR_KM_S` per second of the gap from the old track's last,
+ahead of it along its heading within :data:`SUCCESSOR_HEADING_DEG`, the gap at most
+``lost_after_s``) joins the old track's thread at its first judgement: its updates step that
+thread (the same areas, no second "issue" or "passed over" for them) and the thread follows it.
+A new track that got its own thread before the old one was lost is still taken over when the old
+one times out (the old thread follows it instead of going "tracking lost").
 
 Lifecycle of an area (kinds of :data:`KINDS`, codes of :mod:`.jalert`):
 
@@ -65,6 +70,9 @@ KINDS = tuple(jalert.KINDS)
 #: warnings follow it instead of going "tracking lost".
 SUCCESSOR_KM = 20.0
 SUCCESSOR_KM_S = 6.0
+#: ... and beyond :data:`SUCCESSOR_KM` it must lie within this angle (deg) of the old track's
+#: heading (first to last ground point): a missile flies on, it does not turn back or aside.
+SUCCESSOR_HEADING_DEG = 30.0
 _NAMES = {
     jalert.LAUNCHED: "launched",
     jalert.MAY_FALL: "may_fall",
@@ -258,6 +266,8 @@ class WarningPolicy:
         self.codes = self.model.codes
         self._country = np.array([areas_mod.area_country(c) for c in self.codes])
         self._threads: dict[tuple[int, str], _Thread] = {}
+        #: (new track, country) -> key of the thread it joined (a track break, module doc)
+        self._joined: dict[tuple[int, str], tuple[int, str]] = {}
         self._last_t: float | None = None
         self._epoch: datetime | None = None
         self.events: list[WarningEvent] = []
@@ -297,6 +307,7 @@ class WarningPolicy:
             "last_t": self._last_t,
             "epoch": self._epoch.isoformat() if self._epoch is not None else None,
             "threads": [thread(th) for th in self._threads.values()],
+            "joined": [[t, c, ht, hc] for (t, c), (ht, hc) in self._joined.items()],
             "events": [
                 {**asdict(e), **{k: list(getattr(e, k)) for k in _EVENT_TUPLES}}
                 for e in self.events
@@ -336,11 +347,15 @@ class WarningPolicy:
                 WarningEvent(**{**e, **{k: tuple(e[k]) for k in _EVENT_TUPLES}})
                 for e in state["events"]
             ]
+            joined = {
+                (int(t), str(c)): (int(ht), str(hc)) for t, c, ht, hc in state.get("joined", ())
+            }
             last_t = None if state["last_t"] is None else float(state["last_t"])
             epoch = None if state["epoch"] is None else datetime.fromisoformat(state["epoch"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError(f"warning policy state: {exc}") from None
         self._threads, self.events, self._last_t, self._epoch = threads, events, last_t, epoch
+        self._joined = joined
 
     # ----------------------------------------------------------------------------------------
     # state machine
@@ -375,18 +390,25 @@ class WarningPolicy:
                 ground = ground_point(a, k)
                 for country in self.countries:
                     key = (int(tid), country)
-                    thread = self._threads.get(key)
+                    thread = self._threads.get(self._joined.get(key, key))
                     if thread is None:
                         if not judged:
                             continue
-                        thread = self._threads[key] = _Thread(
-                            int(tid), country, first_seen_s=t, first_ground=ground
-                        )
+                        host = self._continued(int(tid), country, ground, t, present)
+                        if host is not None:  # the same missile, a new track: one thread
+                            self._joined[key] = (host.track_id, country)
+                            host.follows = int(tid)
+                            thread = host
+                        else:
+                            thread = self._threads[key] = _Thread(
+                                int(tid), country, first_seen_s=t, first_ground=ground
+                            )
                     sel = np.flatnonzero(self._country == country)
-                    for th_k in [
-                        thread,
-                        *(f for f in followers.get(int(tid), ()) if f.country == country),
-                    ]:
+                    steps = [thread]
+                    for f in followers.get(int(tid), ()):
+                        if f.country == country and all(f is not x for x in steps):
+                            steps.append(f)
+                    for th_k in steps:
                         if th_k.done:
                             continue
                         th_k.last_seen_s = t
@@ -604,6 +626,42 @@ class WarningPolicy:
             d = float(d)
             if d <= 1e3 * (SUCCESSOR_KM + SUCCESSOR_KM_S * gap) and d < best_d:
                 best, best_d = other, d
+        return best
+
+    def _continued(
+        self, tid: int, country: str, ground: tuple, t: float, present
+    ) -> _Thread | None:
+        """The warned thread of ``country`` that a new track ``tid`` (first judged at ``t`` at
+        ``ground``) continues, or None (module doc, "Track breaks"): its live track is not in
+        this assessment, was last seen at most ``lost_after_s`` ago, and the new ground point
+        is within reach of its last one and ahead along its heading."""
+        if len(ground) != 2 or not np.isfinite(ground).all():
+            return None
+        best, best_d = None, np.inf
+        for th in self._threads.values():
+            gap = t - th.last_seen_s
+            if (
+                th.done
+                or th.country != country
+                or not th.ever
+                or th.live_track in present
+                or th.live_track == tid
+                or len(th.last_ground) != 2
+                or not 0.0 < gap <= self.lost_after_s
+            ):
+                continue
+            az, _, d = geodesy.inverse(th.last_ground[0], th.last_ground[1], ground[0], ground[1])
+            d = float(d)
+            if d > 1e3 * (SUCCESSOR_KM + SUCCESSOR_KM_S * gap) or d >= best_d:
+                continue
+            if d > 1e3 * SUCCESSOR_KM and len(th.first_ground) == 2:
+                head, _, run = geodesy.inverse(
+                    th.first_ground[0], th.first_ground[1], th.last_ground[0], th.last_ground[1]
+                )
+                off = abs((float(az) - float(head) + 180.0) % 360.0 - 180.0)
+                if float(run) > 1e3 * SUCCESSOR_KM and off > SUCCESSOR_HEADING_DEG:
+                    continue
+            best, best_d = th, d
         return best
 
     def finish(self, t_s: float) -> list[WarningEvent]:
