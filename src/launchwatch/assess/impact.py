@@ -49,6 +49,7 @@ from ..flight.classes import RANGE_CLASSES
 from ..flight.propagate import propagate_states
 from . import lift
 from .assessment import ELLIPSE_LEVELS, Assessment
+from .burn import remaining_burn
 from .sampling import sample_states
 
 #: Bounds on a sampled ballistic coefficient, kg/m^2 (a sample outside is clipped): light
@@ -68,6 +69,53 @@ T_MAX_S = 6000.0
 MC_TOL = {"rtol": 1e-5, "atol_pos_m": 5.0, "atol_vel_m_s": 5e-3}
 
 _UNIT_BODY = lift.unit_body()
+_BURNING_BODY = lift.burning_body()
+
+
+def _opt(x, k: int, fill: float) -> np.ndarray:
+    return np.full(k, fill) if x is None else np.asarray(x, float).reshape(k)
+
+
+def _fly(y0, t0, ctrl, burning, **kw):
+    """Fly samples: those ``burning`` with the burning body, the rest coasting (two calls of
+    the flight core, results merged back into sample order)."""
+    if not burning.any():
+        return propagate_states(_UNIT_BODY, y0, t0, ctrl=ctrl, **kw)
+    parts = {}
+    for flag, body in ((False, _UNIT_BODY), (True, _BURNING_BODY)):
+        idx = np.flatnonzero(burning == flag)
+        if idx.size:
+            parts[flag] = (idx, propagate_states(body, y0[idx], t0[idx], ctrl=ctrl[idx], **kw))
+    n = y0.shape[0]
+    merged = {}
+    for name in ("impacted", "t_impact_s", "impact_eci", "apogee_m", "samples_eci"):
+        ref = next(iter(parts.values()))[1]
+        val = getattr(ref, name)
+        if val is None:
+            merged[name] = None
+            continue
+        out = np.empty((n,) + val.shape[1:], val.dtype)
+        for idx, tr in parts.values():
+            out[idx] = getattr(tr, name)
+        merged[name] = out
+    return _Flown(**merged)
+
+
+@dataclass(frozen=True, slots=True)
+class _Flown:
+    """What :func:`assess` reads of the flown samples (merged :class:`Trajectories`)."""
+
+    impacted: np.ndarray
+    t_impact_s: np.ndarray
+    impact_eci: np.ndarray
+    apogee_m: np.ndarray
+    samples_eci: np.ndarray | None
+
+    @property
+    def impact_latlon_deg(self):
+        r, _ = frames.eci_to_ecef(self.impact_eci[:, :3], self.t_impact_s, v_eci=self.impact_eci[:, 3:])
+        lat, lon, _ = frames.ecef_to_geodetic(r)
+        return np.degrees(lat), np.degrees(lon)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +131,13 @@ class TrackEstimates:
     cov: np.ndarray
     boost_prob: np.ndarray
     max_height_m: np.ndarray
+    #: (K,) probability that the motor still burns (None: ``boost_prob``), time since launch
+    #: (s), thrust acceleration along the velocity now and its sigma (m/s^2); NaN = unknown
+    #: (:mod:`.burn`).
+    burn_prob: np.ndarray | None = None
+    t_since_launch_s: np.ndarray | None = None
+    accel_m_s2: np.ndarray | None = None
+    accel_sigma_m_s2: np.ndarray | None = None
 
 
 def ellipse_axes(cov_en: np.ndarray, levels=ELLIPSE_LEVELS):
@@ -201,13 +256,28 @@ def assess(
         x[..., 7] + lift.future_lift_walk(means.t_impact_s - dt, ~exo, s, rng), 0.0, lift.ELL_MAX
     )
     ctrl = lift.controls(x[..., 6].reshape(-1), ell.reshape(-1), mach)
+    # While the motor may still burn, samples fly a remaining burn too (.burn).
+    speed = np.linalg.norm(mean[:, 3:6], axis=1)
+    burn_p = _opt(tracks.burn_prob, k_tracks, np.nan)
+    burn_p = np.where(np.isfinite(burn_p), burn_p, np.asarray(tracks.boost_prob, float))
+    burning, t_burn, dv = remaining_burn(
+        burn_p,
+        speed,
+        _opt(tracks.t_since_launch_s, k_tracks, np.nan),
+        _opt(tracks.accel_m_s2, k_tracks, np.nan),
+        _opt(tracks.accel_sigma_m_s2, k_tracks, np.nan),
+        s,
+        rng,
+    )
+    burning = burning.reshape(-1)
+    if burning.any():
+        b = np.flatnonzero(burning)
+        ctrl[b] = lift.burn_controls(ctrl[b], t0[b], t_burn.reshape(-1)[b], dv.reshape(-1)[b])
     t_end = np.nanmax(np.where(means.impacted, means.t_impact_s, T_MAX_S))
     t_end = min(T_MAX_S, 1.3 * t_end + 30.0)
     n_path = int(min(PATH_MAX_POINTS, max(8, math.ceil(t_end / path_dt_s) + 1)))
     grid = np.linspace(0.0, t_end, n_path)
-    traj = propagate_states(
-        _UNIT_BODY, y0, t0, ctrl=ctrl, t_max_s=T_MAX_S, sample_times_s=grid, **MC_TOL
-    )
+    traj = _fly(y0, t0, ctrl, burning, t_max_s=T_MAX_S, sample_times_s=grid, **MC_TOL)
 
     impacted = traj.impacted.reshape(k_tracks, s)
     lat, lon = traj.impact_latlon_deg
@@ -245,7 +315,9 @@ def assess(
     plat, plon, ph = frames.eci_grid_to_geodetic_deg(traj.samples_eci, grid)
     shape = (k_tracks, s, n_path)
 
-    reach_m, cls = capability_class(r_eci, v_eci)
+    # capability: a burning sample's burnout speed is its speed now plus the burn's gain
+    v_cap = v_eci * (1.0 + dv.reshape(-1) / np.maximum(np.linalg.norm(v_eci, axis=1), 1.0))[:, None]
+    reach_m, cls = capability_class(r_eci, v_cap)
     cls = cls.reshape(k_tracks, s)
     counts = np.stack([(cls == j).sum(axis=1) for j in range(len(RANGE_CLASSES))], axis=1)
     best = np.argmax(counts, axis=1)

@@ -27,6 +27,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..earth import atmosphere, frames
+from ..flight.dynamics import (
+    CTRL_BURN_FRACTION,
+    CTRL_KICK,
+    CTRL_T_KICK,
+    CTRL_T_VERTICAL,
+    CTRL_THRUST_SCALE,
+)
 from ..flight.propagate import VehicleModel, make_controls
 from ..track.models import LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA
 
@@ -83,6 +90,42 @@ def unit_body(lifting: bool = True) -> VehicleModel:
     return VehicleModel(
         name=body.name, stages=stages, vs=vs, mach=body.mach, cd=body.cd, cd_slope=body.cd_slope
     )
+
+
+#: Longest remaining burn the burning body can fly, s (longer than any catalog burn).
+BURN_BODY_T_S = 2000.0
+
+
+def burning_body() -> VehicleModel:
+    """The unit body (:func:`unit_body`) with a motor of 1 N on a constant 1 kg, burning from
+    any start time up to :data:`BURN_BODY_T_S`: each trajectory's ``thrust_scale`` is then its
+    thrust acceleration (m/s^2) and its ``burn_fraction`` ends its burn (see
+    :func:`burn_controls`).  No drag while burning: the track's measured acceleration is net of
+    it."""
+    body = unit_body()
+    stages = np.array([[BURN_BODY_T_S, 0.0, 1.0, 1.0]])
+    vs = body.vs.copy()
+    vs[0] = 0.0  # area while burning
+    return VehicleModel(
+        name="burning unit body", stages=stages, vs=vs, mach=body.mach, cd=body.cd,
+        cd_slope=body.cd_slope,
+    )
+
+
+def burn_controls(ctrl: np.ndarray, t0_s, t_burn_s, dv_m_s) -> np.ndarray:
+    """Controls ``ctrl`` (:func:`controls`) of samples starting at ``t0_s`` (s, the call's time
+    origin) that burn ``t_burn_s`` more seconds, gaining ``dv_m_s`` along the air-relative
+    velocity (gravity turn from the start: no pitch program), for :func:`burning_body`."""
+    ctrl = np.array(ctrl, float)
+    t_burn = np.maximum(np.asarray(t_burn_s, float), 1e-3)
+    ctrl[:, CTRL_T_VERTICAL] = -1.0e9
+    ctrl[:, CTRL_KICK] = 0.0
+    ctrl[:, CTRL_T_KICK] = 0.0
+    ctrl[:, CTRL_BURN_FRACTION] = np.clip(
+        (np.asarray(t0_s, float) + t_burn) / BURN_BODY_T_S, 0.0, 1.0
+    )
+    ctrl[:, CTRL_THRUST_SCALE] = np.asarray(dv_m_s, float) / t_burn
+    return ctrl
 
 
 def controls(log_beta: np.ndarray, ell: np.ndarray, mach=8.0) -> np.ndarray:
