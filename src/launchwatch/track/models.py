@@ -139,8 +139,15 @@ class MotionModel:
 # q_along ~ 1e4 to follow at a 10 Hz update rate.  A white-noise model follows a sustained
 # acceleration a at revisit T with q ~ a^2 T: 1e3 covers ~20 m/s^2 at 2 s revisits.
 COAST = MotionModel(name="coast", drag=True, q_iso_m2_s3=0.5, q_log_beta_per_s=1e-3, q_aero_s=0.5)
+# Boost noise sized from the boost accelerations it must follow (q ~ a^2 T at the ~2 s revisit
+# of the radars that see boosts): a Hwasong-12-class IRBM's thrust reaches 137 m/s^2 along the
+# velocity before burnout (flight core, irbm-hokkaido test scenario: 50 m/s^2 at 40 s, 111 at
+# 70 s) -> q_along 5e4; its attitude hold puts 13-21 m/s^2 across the velocity -> q_iso 1e3.
+# With the earlier 2e4 / 300 the cross-track velocity lagged by 340 m/s (5 sigma) at 72 s, the
+# next detections fell outside the gate and the IRBM and the lofted ICBM got a second track
+# during boost (measured on the cached detections of both: one break each; none with these).
 BOOST = MotionModel(
-    name="boost", drag=False, q_iso_m2_s3=300.0, q_along_m2_s3=2.0e4, q_log_beta_per_s=1e-3
+    name="boost", drag=False, q_iso_m2_s3=1.0e3, q_along_m2_s3=5.0e4, q_log_beta_per_s=1e-3
 )
 MANOEUVRE = MotionModel(
     name="manoeuvre", drag=True, q_iso_m2_s3=1.0e3, q_log_beta_per_s=1e-2, q_aero_s=20.0
