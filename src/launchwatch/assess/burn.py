@@ -13,7 +13,9 @@ remaining burn drawn from what public vehicles do (:func:`remaining_burn`):
   stretched by a factor uniform in :data:`BURN_SCALE` (both files' burn times are estimates or
   other vehicles' figures) -- among those still burning at the track's time since launch
   (``t_since_launch_s``; unknown: every catalog burn counts from now, the widest fan); the
-  remaining burn is the total less the time since launch;
+  burn may be cut off at any time before that (energy management: catalog vehicles fly
+  shorter shots on a shortened last burn), so the remaining burn is uniform between zero and
+  the total less the time since launch;
 * **how hard**: the thrust acceleration now, ``a0``, from the track (the slope of its speed
   plus gravity's loss, with its sigma; unknown: uniform in :data:`ACCEL_PRIOR_M_S2`), and the
   rocket equation at an exhaust velocity uniform in :data:`EXHAUST_M_S` (Isp 255-310 s, the
@@ -97,7 +99,9 @@ def remaining_burn(
             *BURN_SCALE, int(redo.sum())
         )
         alive = total > tau[:, None]
-    t_rem = np.clip(total - tau[:, None], 0.0, None)
+    # cut off anywhere before the propellant is spent (energy management: a 2,700 km Hwasong-12
+    # shot ends its burn early), uniform over what is left
+    t_rem = np.clip(total - tau[:, None], 0.0, None) * rng.random((k, n))
     a_hat = np.asarray(accel_m_s2, float)
     a_sig = np.nan_to_num(np.asarray(accel_sigma_m_s2, float), nan=0.0)
     known = np.isfinite(a_hat)

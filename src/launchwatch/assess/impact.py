@@ -68,6 +68,10 @@ T_MAX_S = 6000.0
 #: default tolerances (the sample spread is kilometres), 25 % fewer steps.
 MC_TOL = {"rtol": 1e-5, "atol_pos_m": 5.0, "atol_vel_m_s": 5e-3}
 
+#: Size (m: mean offset from the mean-state sample plus the cloud's RMS radius) from which the
+#: impact covariance is computed in the tangent plane at the mean impact point itself.
+FAR_CLOUD_M = 200e3
+
 _UNIT_BODY = lift.unit_body()
 _BURNING_BODY = lift.burning_body()
 
@@ -113,7 +117,9 @@ class _Flown:
 
     @property
     def impact_latlon_deg(self):
-        r, _ = frames.eci_to_ecef(self.impact_eci[:, :3], self.t_impact_s, v_eci=self.impact_eci[:, 3:])
+        r, _ = frames.eci_to_ecef(
+            self.impact_eci[:, :3], self.t_impact_s, v_eci=self.impact_eci[:, 3:]
+        )
         lat, lon, _ = frames.ecef_to_geodetic(r)
         return np.degrees(lat), np.degrees(lon)
 
@@ -191,6 +197,23 @@ def capability_class(r_eci: np.ndarray, v_eci: np.ndarray):
     reach_m = psi * r0
     limits = np.array([lim for lim, _ in RANGE_CLASSES]) * 1e3
     return reach_m, np.searchsorted(limits, reach_m, side="right")
+
+
+def _sample_scale(d: np.ndarray, ok: np.ndarray, cov_en: np.ndarray) -> np.ndarray:
+    """(K,) factor on the east-north covariances (K, 2, 2) of sample offsets ``d`` (K, S, 2)
+    from their mean (``ok`` (K, S) the samples that impacted) that makes the 95 % ellipse hold
+    95 % of the samples: the samples' own squared Mahalanobis distances' 95th percentile over
+    ``chi2(2)`` at 0.95.  About 1 for a Gaussian cloud; above 1 for a curved or heavy-tailed
+    one, whose moment ellipse otherwise leaves the cloud's ends outside (a boosting track's fan
+    of remaining burns bends with the Earth's rotation: its short end, where a shortened burn
+    lands, lay outside)."""
+    inv = np.linalg.inv(cov_en)
+    d2 = np.einsum("ksi,kij,ksj->ks", d, inv, d)
+    d2 = np.where(ok, d2, np.nan)
+    with np.errstate(all="ignore"):
+        q = np.nanquantile(d2, ELLIPSE_LEVELS[-1], axis=1) if d2.shape[1] else np.ones(len(d2))
+    chi2_95 = -2.0 * np.log1p(-ELLIPSE_LEVELS[-1])
+    return np.where(np.isfinite(q) & (q > 0), q / chi2_95, 1.0)
 
 
 def _zone_probs(kind: np.ndarray, country: np.ndarray, valid: np.ndarray):
@@ -302,9 +325,25 @@ def assess(
         np.hypot(mean_en[:, 0], mean_en[:, 1]),
     )
     d = np.nan_to_num(en - mean_en[:, None, :])
+    # Clouds far from the mean-state sample (a boosting track's fan spans thousands of km):
+    # offsets again about the mean itself, the frame the ellipse is read in (the tangent-plane
+    # picture of a 5,000 km cloud depends on where it is drawn from).
+    far = np.flatnonzero(
+        np.hypot(*mean_en.T) + np.sqrt(np.nanmean(np.sum(d * d, axis=2), 1)) > FAR_CLOUD_M
+    )
+    if far.size:
+        en_f = east_north_m(
+            c_lat[far, None],
+            c_lon[far, None],
+            np.nan_to_num(lat[far], nan=0.0),
+            np.nan_to_num(lon[far], nan=0.0),
+        )
+        en_f[~impacted[far]] = np.nan
+        d[far] = np.nan_to_num(en_f - np.nanmean(en_f, axis=1)[:, None, :])
     n_ok = impacted.sum(axis=1)
     cov_en = np.einsum("ksi,ksj->kij", d, d) / np.maximum(n_ok - 1, 1)[:, None, None]
     cov_en += np.eye(2) * 1.0  # 1 m floor: a degenerate cloud still has an ellipse
+    cov_en *= _sample_scale(d, impacted, cov_en)[:, None, None]
     major, minor, orient = ellipse_axes(cov_en)
 
     zones = classify(np.nan_to_num(lat, nan=0.0), np.nan_to_num(lon, nan=0.0))

@@ -107,7 +107,11 @@ def burning_body() -> VehicleModel:
     vs = body.vs.copy()
     vs[0] = 0.0  # area while burning
     return VehicleModel(
-        name="burning unit body", stages=stages, vs=vs, mach=body.mach, cd=body.cd,
+        name="burning unit body",
+        stages=stages,
+        vs=vs,
+        mach=body.mach,
+        cd=body.cd,
         cd_slope=body.cd_slope,
     )
 
