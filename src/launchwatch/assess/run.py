@@ -160,7 +160,10 @@ def assess_history(
     rank = np.unique(rows["track_id"], return_inverse=True)[1]
     max_h = np.maximum.accumulate(height + rank * 1e9) - rank * 1e9
 
-    burn_p, accel, accel_sig = burn_evidence(rows, boost_index)
+    # burn evidence over every row of the tracks (the tentative ones too: a young track's
+    # first model probabilities are the filter's prior, which the window keeps)
+    full = history[np.lexsort((history["t_s"], history["track_id"]))]
+    burn_p, accel, accel_sig = (e[full["confirmed"]] for e in burn_evidence(full, boost_index))
 
     # Launch point per track from its earliest confirmed estimate (one batched call).
     first = np.flatnonzero(np.r_[True, rank[1:] != rank[:-1]])
