@@ -26,7 +26,10 @@ and its 8x8 covariance at its own time ``t_k`` (s after the scenario epoch), :fu
    sample's inertial speed at its radius, so a lofted ICBM is an ICBM although it lands 1,000 km
    away; the class probability is the fraction of samples in the most probable class.  While a
    track is still boosting (``boost_prob`` high) both the impact and the class are lower bounds:
-   the prediction assumes the motor has burnt out.
+   the prediction assumes the motor has burnt out -- for samples that do not burn: each sample
+   still burns with the track's burn probability and flies a remaining burn (:mod:`.burn`);
+   the assessment's ``boost_prob`` is that probability (a warning policy reads it as "the
+   prediction spans what the burn may still add").
 
 Honest uncertainty has two limits here, both stated with the result: a vehicle whose lift does
 not follow the pull-up law (a manoeuvring re-entry vehicle, a glide vehicle) is predicted with
@@ -390,7 +393,7 @@ def assess(
         range_class=tuple(RANGE_CLASSES[j][1] for j in best),
         range_class_prob=counts[np.arange(k_tracks), best] / s,
         impact_fraction=n_ok / s,
-        boost_prob=np.asarray(tracks.boost_prob, float),
+        boost_prob=burn_p,
         capability_range_m=np.median(reach_m.reshape(k_tracks, s), axis=1),
         lift_to_drag=ell.mean(axis=1),
         lift_sigma=ell.std(axis=1),

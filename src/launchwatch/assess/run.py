@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+from scipy.special import ndtr
 
 from ..earth import frames
 from ..earth.constants import GM_M3_S2
@@ -83,13 +84,21 @@ def _diag(d: np.ndarray) -> np.ndarray:
     return out
 
 
-#: Window (s) over which a track's boost-model probability is taken at its largest (the
-#: warning corridor's window, :data:`launchwatch.warn.corridor.BOOST_WINDOW_S`): a young
-#: track's model probabilities swing before the filter has settled (measured: an IRBM track
-#: 4 s after confirmation in full boost had 0.28, 0.98 eight seconds later).
-BOOST_WINDOW_S = 12.0
 #: Window (s) of the slope of a track's speed that estimates its thrust acceleration.
 ACCEL_WINDOW_S = 10.0
+#: Thrust accelerations a burning missile may have (uniform, m/s^2; estimate: the catalog's
+#: stages from lift-off thrust-to-weight ~1.5 to ~14 g at burnout) and the along-track
+#: acceleration of a coasting one (sigma, m/s^2; estimate: drag of a dense body at 20-60 km).
+BURN_ACCEL_M_S2 = (5.0, 150.0)
+COAST_ACCEL_SIGMA_M_S2 = 3.0
+#: Prior probability that a new track still burns (the tracker's initial boost probability).
+BURN_PRIOR = 0.45
+#: A track younger than this (s since its first row) keeps the largest boost probability it
+#: has had (the warning corridor's window, :data:`launchwatch.warn.corridor.BOOST_WINDOW_S`):
+#: in its first seconds neither its model probabilities nor its speed slope can tell a burning
+#: missile from a coasting one (measured: an IRBM accelerating at ~55 m/s^2 had 0.17 and a
+#: speed falling by 21 m/s^2 at its first assessment; a coasting KN-23 +26 +- 29 m/s^2).
+YOUNG_S = 12.0
 
 
 def _prefix(x: np.ndarray) -> np.ndarray:
@@ -97,33 +106,34 @@ def _prefix(x: np.ndarray) -> np.ndarray:
 
 
 def burn_evidence(rows: np.ndarray, boost_index: int):
-    """Per row of ``rows`` (history rows sorted by track, then time): the boost-model
-    probability of its track (in its first :data:`BOOST_WINDOW_S`, the largest so far), and the thrust acceleration
-    along the velocity (m/s^2) with its sigma over the last :data:`ACCEL_WINDOW_S`:
-    least-squares slope of the speed plus gravity's loss ``g sin(gamma)`` (NaN where the window
-    has fewer than three rows or spans under 2 s); sigma ``sqrt(2) sigma_v / span`` from the
-    filter's speed sigma (its errors are not independent from row to row)."""
+    """Per row of ``rows`` (history rows sorted by track, then time): the probability that the
+    motor still burns, and the thrust acceleration along the velocity (m/s^2) with its sigma.
+
+    The acceleration is the least-squares slope of the speed over the last
+    :data:`ACCEL_WINDOW_S` plus gravity's loss ``g sin(gamma)`` (NaN where the window has fewer
+    than three rows or spans under 2 s); its sigma is ``sqrt(2) sigma_v / span`` from the
+    filter's speed sigma (its errors are not independent from row to row).  The burn
+    probability is the larger of the tracker's boost-model probability and the posterior of
+    burning given that acceleration (prior :data:`BURN_PRIOR`; burning: uniform over
+    :data:`BURN_ACCEL_M_S2`; coasting: ``N(0, COAST_ACCEL_SIGMA_M_S2^2)``): a young track's
+    model probabilities are still its prior and swing (an IRBM track accelerating at ~55 m/s^2
+    had 0.17 at its first assessment, 0.98 eight seconds later); in its first
+    :data:`YOUNG_S` the largest boost probability so far counts and the acceleration is
+    unknown (NaN)."""
     n = rows.size
     tid, t = rows["track_id"], rows["t_s"]
-    key_base = np.unique(tid, return_inverse=True)[1].astype(float) * 1e7
-    key = key_base + (t - t.min())
+    key = np.unique(tid, return_inverse=True)[1].astype(float) * 1e7 + (t - t.min())
     mu_b = rows["mu"][:, boost_index]
-    start_b = np.searchsorted(key, key - BOOST_WINDOW_S, side="left")
-    idx = np.stack([start_b, np.arange(n) + 1], axis=1).reshape(-1)
-    bmax = np.maximum.reduceat(np.r_[mu_b, 0.0], idx)[::2]  # max over [start, i]
-    first = np.r_[True, tid[1:] != tid[:-1]]
-    t_first = t[np.flatnonzero(first)][np.cumsum(first) - 1]
-    bmax = np.where(t - t_first < BOOST_WINDOW_S, bmax, mu_b)  # settled: the filter's own
     r, v = rows["state"][:, :3], rows["state"][:, 3:6]
     speed = np.linalg.norm(v, axis=1)
     rn = np.linalg.norm(r, axis=1)
     sin_g = np.einsum("ij,ij->i", r, v) / np.maximum(rn * speed, 1e-9)
-    start_a = np.searchsorted(key, key - ACCEL_WINDOW_S, side="left")
+    start = np.searchsorted(key, key - ACCEL_WINDOW_S, side="left")
     tt = t - t.min()
     ps = [_prefix(q) for q in (np.ones(n), tt, speed, tt * tt, tt * speed)]
-    m, st, sv, stt, stv = (p[np.arange(n) + 1] - p[start_a] for p in ps)
+    m, st, sv, stt, stv = (p[np.arange(n) + 1] - p[start] for p in ps)
     den = m * stt - st * st
-    span = tt - tt[start_a]
+    span = tt - tt[start]
     ok = (m >= 3) & (span >= 2.0) & (den > 0)
     slope = np.where(ok, (m * stv - st * sv) / np.where(ok, den, 1.0), np.nan)
     accel = slope + GM_M3_S2 / rn**2 * sin_g
@@ -133,8 +143,27 @@ def burn_evidence(rows: np.ndarray, boost_index: int):
         if cov.ndim == 3
         else np.einsum("ki,ki->k", v * v, cov[:, 3:6]) / np.maximum(speed, 1e-9) ** 2
     )
-    sigma = np.sqrt(2.0 * np.clip(var_v, 0.0, None)) / np.where(ok, span, 1.0)
-    return bmax, accel, np.where(ok, sigma, np.nan)
+    sigma = np.where(ok, np.sqrt(2.0 * np.clip(var_v, 0.0, None)) / np.where(ok, span, 1.0), np.nan)
+    a = np.where(ok, accel, 0.0)
+    sg = np.where(ok, np.maximum(sigma, 1e-3), 1.0)
+    lo, hi = BURN_ACCEL_M_S2
+    like_burn = (ndtr((hi - a) / sg) - ndtr((lo - a) / sg)) / (hi - lo)
+    s_c = np.hypot(sg, COAST_ACCEL_SIGMA_M_S2)
+    like_coast = np.exp(-0.5 * (a / s_c) ** 2) / (np.sqrt(2.0 * np.pi) * s_c)
+    post = BURN_PRIOR * like_burn / (BURN_PRIOR * like_burn + (1.0 - BURN_PRIOR) * like_coast)
+    burn = np.where(ok, np.fmax(mu_b, np.nan_to_num(post)), mu_b)
+    first = np.r_[True, tid[1:] != tid[:-1]]
+    t_first = t[np.flatnonzero(first)][np.cumsum(first) - 1]
+    so_far = np.maximum.accumulate(mu_b + key_rank(tid) * 10.0) - key_rank(tid) * 10.0
+    young = t - t_first < YOUNG_S
+    burn = np.where(young, np.fmax(burn, so_far), burn)
+    # a young track's speed slope is its filter settling, not the missile: unknown
+    return burn, np.where(young, np.nan, accel), np.where(young, np.nan, sigma)
+
+
+def key_rank(tid: np.ndarray) -> np.ndarray:
+    """Rank of each row's track id among the sorted ids (0, 1, ...)."""
+    return np.unique(tid, return_inverse=True)[1].astype(float)
 
 
 def assess_history(
