@@ -394,8 +394,10 @@ class Corridor:
         ir = self._all_ir()
         if np.isfinite(t_cue) and self.ir_revisit_s is not None and ir is not None:
             ti = ir[0]
+            conf = mine["t_s"][mine["confirmed"]]
+            began = float(conf[0]) if conf.size else float(mine["t_s"][0])
             sel = np.flatnonzero(
-                (ti > t - self.ir_revisit_s - 1.5) & (ti <= t + 1e-6) & (ti >= mine["t_s"][0] - 1.0)
+                (ti > t - self.ir_revisit_s - 1.5) & (ti <= t + 1e-6) & (ti >= began - 1.0)
             )
             info["ir_recent"] = int(sel.size)
             if not sel.size:
