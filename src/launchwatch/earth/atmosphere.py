@@ -25,10 +25,11 @@ Above 86 km the standard does not define a speed of sound; the table continues
 from __future__ import annotations
 
 from importlib import resources
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
+from numpy.typing import ArrayLike
 
 __all__ = [
     "density",
@@ -122,7 +123,7 @@ def kernel_tables() -> KernelTables:
     return KernelTables(_RHO, _DLOG_RHO, _A_M_S, H0_M, DH_M)
 
 
-def _index(h_m):
+def _index(h_m: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cell index and weight on the uniform grid, with altitude clamped to [0, H_MAX_M]."""
     h = np.asarray(h_m, dtype=float)
     x = (np.clip(h, H0_M, H_MAX_M) - H0_M) / DH_M
@@ -131,7 +132,9 @@ def _index(h_m):
     return h, i, x - i
 
 
-def _lookup(h_m, table, log, above):
+def _lookup(h_m: ArrayLike, table: np.ndarray, log: bool, above: float) -> Any:
+    """Interpolate ``table`` at ``h_m``: an array of ``h_m``'s shape (a NumPy scalar for a
+    scalar)."""
     h, i, w = _index(h_m)
     v = table[i] * (1.0 - w) + table[i + 1] * w
     if log:
@@ -140,28 +143,30 @@ def _lookup(h_m, table, log, above):
     return np.where(np.isnan(h), np.nan, v)[()]
 
 
-def density(h_m):
+def density(h_m: ArrayLike) -> Any:
     """Air density (kg/m^3) at geometric altitude ``h_m`` (m); any shape, NumPy in and out."""
     return _lookup(h_m, _LOG_RHO, True, 0.0)
 
 
-def pressure(h_m):
+def pressure(h_m: ArrayLike) -> Any:
     """Air pressure (Pa) at geometric altitude ``h_m`` (m); any shape, NumPy in and out."""
     return _lookup(h_m, _LOG_P, True, 0.0)
 
 
-def temperature(h_m):
+def temperature(h_m: ArrayLike) -> Any:
     """Kinetic air temperature (K) at geometric altitude ``h_m`` (m); any shape."""
     return _lookup(h_m, _T_K, False, _T_K[-1])
 
 
-def speed_of_sound(h_m):
+def speed_of_sound(h_m: ArrayLike) -> Any:
     """Speed of sound (m/s) at geometric altitude ``h_m`` (m); any shape."""
     return _lookup(h_m, _A_M_S, False, _A_M_S[-1])
 
 
 @njit(cache=True, error_model="numpy")
-def density_sound_njit(h_m, table_logrho, table_a, h0, dh):
+def density_sound_njit(
+    h_m: float, table_logrho: np.ndarray, table_a: np.ndarray, h0: float, dh: float
+) -> tuple[float, float]:
     """numba scalar: ``(density kg/m^3, speed of sound m/s)`` at geometric altitude ``h_m`` (m).
 
     Pass the arrays and grid constants from :func:`atmosphere_tables`. Same interpolation and
@@ -186,13 +191,20 @@ def density_sound_njit(h_m, table_logrho, table_a, h0, dh):
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=True)
-def _exp_small(x):
+def _exp_small(x: float) -> float:
     """exp(x) for |x| <= 0.05 by its degree-5 Taylor polynomial (relative error < 2e-11)."""
     return 1.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x * (1.0 / 120.0)))))
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def density_sound_poly_njit(h_m, table_rho, table_dlogrho, table_a, h0, dh):
+def density_sound_poly_njit(
+    h_m: float,
+    table_rho: np.ndarray,
+    table_dlogrho: np.ndarray,
+    table_a: np.ndarray,
+    h0: float,
+    dh: float,
+) -> tuple[float, float]:
     """numba scalar: :func:`density_sound_njit` without a per-call ``exp``.
 
     The same log-linear interpolation of density, written ``rho_i * exp(w * dlog_i)`` with the
