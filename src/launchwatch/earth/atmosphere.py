@@ -25,11 +25,13 @@ Above 86 km the standard does not define a speed of sound; the table continues
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 from numpy.typing import ArrayLike
+
+from .arrays import ArrayOrScalar
 
 __all__ = [
     "density",
@@ -132,7 +134,7 @@ def _index(h_m: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return h, i, x - i
 
 
-def _lookup(h_m: ArrayLike, table: np.ndarray, log: bool, above: float) -> Any:
+def _lookup(h_m: ArrayLike, table: np.ndarray, log: bool, above: float) -> ArrayOrScalar:
     """Interpolate ``table`` at ``h_m``: an array of ``h_m``'s shape (a NumPy scalar for a
     scalar)."""
     h, i, w = _index(h_m)
@@ -143,22 +145,22 @@ def _lookup(h_m: ArrayLike, table: np.ndarray, log: bool, above: float) -> Any:
     return np.where(np.isnan(h), np.nan, v)[()]
 
 
-def density(h_m: ArrayLike) -> Any:
+def density(h_m: ArrayLike) -> ArrayOrScalar:
     """Air density (kg/m^3) at geometric altitude ``h_m`` (m); any shape, NumPy in and out."""
     return _lookup(h_m, _LOG_RHO, True, 0.0)
 
 
-def pressure(h_m: ArrayLike) -> Any:
+def pressure(h_m: ArrayLike) -> ArrayOrScalar:
     """Air pressure (Pa) at geometric altitude ``h_m`` (m); any shape, NumPy in and out."""
     return _lookup(h_m, _LOG_P, True, 0.0)
 
 
-def temperature(h_m: ArrayLike) -> Any:
+def temperature(h_m: ArrayLike) -> ArrayOrScalar:
     """Kinetic air temperature (K) at geometric altitude ``h_m`` (m); any shape."""
     return _lookup(h_m, _T_K, False, _T_K[-1])
 
 
-def speed_of_sound(h_m: ArrayLike) -> Any:
+def speed_of_sound(h_m: ArrayLike) -> ArrayOrScalar:
     """Speed of sound (m/s) at geometric altitude ``h_m`` (m); any shape."""
     return _lookup(h_m, _A_M_S, False, _A_M_S[-1])
 

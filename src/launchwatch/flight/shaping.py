@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .dynamics import CTRL_ALPHA, CTRL_BURN_FRACTION, CTRL_KICK, CTRL_THRUST_SCALE
 from .propagate import Trajectories, VehicleModel, make_controls, propagate
@@ -72,7 +73,9 @@ def _energy_knob(vehicle: VehicleModel, generic: bool) -> tuple[int, float, floa
     return CTRL_BURN_FRACTION, 0.05, 1.0
 
 
-def _controls(vehicle, kick, energy, knob, alpha):
+def _controls(
+    vehicle: VehicleModel, kick: np.ndarray, energy: np.ndarray, knob: int, alpha: float
+) -> np.ndarray:
     t_v, t_k = pitch_timing(vehicle)
     n = np.broadcast(kick, energy).size
     ctrl = make_controls(n, t_vertical_s=t_v, t_kick_s=t_k, alpha_rad=alpha)
@@ -81,7 +84,18 @@ def _controls(vehicle, kick, energy, knob, alpha):
     return ctrl
 
 
-def _fly(vehicle, lat, lon, az, kick, energy, knob, alpha):
+def _fly(
+    vehicle: VehicleModel,
+    lat: float,
+    lon: float,
+    az: float,
+    kick: ArrayLike,
+    energy: ArrayLike,
+    knob: int,
+    alpha: float,
+) -> tuple[Trajectories, np.ndarray, np.ndarray, np.ndarray]:
+    """Fly a batch of (kick, energy) controls; returns the trajectories, the controls, and
+    ground range and apogee (m; NaN where the flight did not come down)."""
     ctrl = _controls(vehicle, np.asarray(kick, float), np.asarray(energy, float), knob, alpha)
     tr = propagate(vehicle, lat, lon, az, ctrl, t_max_s=10_000.0)
     rng = np.where(tr.impacted, tr.ground_range_m, np.nan)
@@ -151,24 +165,24 @@ def shape(
 
 
 def _shape(
-    vehicle,
-    lat_deg,
-    lon_deg,
-    range_m,
-    azimuth_deg,
-    trajectory,
-    apogee_m,
-    knob,
-    e_lo,
-    e_hi,
-    alpha,
-    knob_name,
+    vehicle: VehicleModel,
+    lat_deg: float,
+    lon_deg: float,
+    range_m: float,
+    azimuth_deg: float,
+    trajectory: str,
+    apogee_m: float | None,
+    knob: int,
+    e_lo: float,
+    e_hi: float,
+    alpha: float,
+    knob_name: str,
 ) -> Shot:
     # Aim: the launch azimuth that puts the impact on the requested bearing, by secant steps
     # on the bearing miss (Earth rotation bends lofted shots by tens of degrees).
     az = float(azimuth_deg)
-    kick_e = None
-    prev = None
+    kick_e: tuple[float, float] | None = None
+    prev: tuple[float, float] | None = None
     for _ in range(12):
         kick_e = _solve(
             vehicle,
@@ -216,7 +230,20 @@ def _wrap(deg: float) -> float:
 KICK_GRID = np.concatenate([np.geomspace(0.002, 0.1, 14), np.linspace(0.12, 1.52, 40)])
 
 
-def _solve(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo, e_hi, alpha, guess):
+def _solve(
+    vehicle: VehicleModel,
+    lat: float,
+    lon: float,
+    az: float,
+    range_m: float,
+    trajectory: str,
+    apogee_m: float | None,
+    knob: int,
+    e_lo: float,
+    e_hi: float,
+    alpha: float,
+    guess: tuple[float, float] | None,
+) -> tuple[float, float]:
     if guess is None:
         guess = _grid_guess(
             vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo, e_hi, alpha
@@ -226,7 +253,15 @@ def _solve(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo, e_h
     return _refine_newton(vehicle, lat, lon, az, range_m, apogee_m, knob, e_lo, e_hi, alpha, guess)
 
 
-def _grid(vehicle, lat, lon, az, energies, knob, alpha):
+def _grid(
+    vehicle: VehicleModel,
+    lat: float,
+    lon: float,
+    az: float,
+    energies: np.ndarray,
+    knob: int,
+    alpha: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     kk, ee = np.meshgrid(KICK_GRID, energies)
     _, _, rng, apo = _fly(vehicle, lat, lon, az, kk.ravel(), ee.ravel(), knob, alpha)
     rng = rng.reshape(kk.shape)
@@ -234,7 +269,19 @@ def _grid(vehicle, lat, lon, az, energies, knob, alpha):
     return rng, apo.reshape(kk.shape), best
 
 
-def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo, e_hi, alpha):
+def _grid_guess(
+    vehicle: VehicleModel,
+    lat: float,
+    lon: float,
+    az: float,
+    range_m: float,
+    trajectory: str,
+    apogee_m: float | None,
+    knob: int,
+    e_lo: float,
+    e_hi: float,
+    alpha: float,
+) -> tuple[float, float]:
     energies = np.linspace(e_lo, e_hi, 24)
     rng, apo, best = _grid(vehicle, lat, lon, az, energies, knob, alpha)
     if best[-1] < 0.0 and np.any(best > 0.0):
@@ -267,7 +314,9 @@ def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo
         rng, apo, best = _grid(vehicle, lat, lon, az, energies, knob, alpha)
     # Lofted / depressed: on each energy row, the kick on the requested branch that gives the
     # range, and the apogee there; then the energy whose apogee matches.
-    cand_e, cand_k, cand_h = [], [], []
+    cand_e: list[float] = []
+    cand_k: list[float] = []
+    cand_h: list[float] = []
     for j, e in enumerate(energies):
         r = rng[j]
         if not np.any(r >= range_m):
@@ -289,8 +338,9 @@ def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo
         raise ShapeError(
             f"no {trajectory} trajectory of {vehicle.name} reaches {range_m / 1e3:,.0f} km"
         )
-    cand_h = np.asarray(cand_h)
-    d = cand_h - apogee_m
+    assert apogee_m is not None, "lofted and depressed shots need an apogee"
+    cand_apo = np.asarray(cand_h)
+    d = cand_apo - apogee_m
     sign = np.nonzero(np.diff(np.sign(d)))[0]
     if sign.size == 0 and np.min(np.abs(d)) < 0.6 * apogee_m:
         # Near the branch's end (close to the minimum-energy apogee) the grid is too coarse to
@@ -298,7 +348,7 @@ def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo
         i = int(np.argmin(np.abs(d)))
         return float(cand_k[i]), float(cand_e[i])
     if sign.size == 0:
-        lo, hi = cand_h.min(), cand_h.max()
+        lo, hi = cand_apo.min(), cand_apo.max()
         raise ShapeError(
             f"no {trajectory} trajectory of {vehicle.name} reaches {range_m / 1e3:,.0f} km with "
             f"a {apogee_m / 1e3:,.0f} km apogee (possible apogees {lo / 1e3:,.0f} to "
@@ -313,9 +363,21 @@ def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo
 
 
 def _refine_newton(
-    vehicle, lat, lon, az, range_m, apogee_m, knob, e_lo, e_hi, alpha, guess, iters=12
-):
+    vehicle: VehicleModel,
+    lat: float,
+    lon: float,
+    az: float,
+    range_m: float,
+    apogee_m: float | None,
+    knob: int,
+    e_lo: float,
+    e_hi: float,
+    alpha: float,
+    guess: tuple[float, float],
+    iters: int = 12,
+) -> tuple[float, float]:
     """Newton on (range, apogee) = targets, finite-difference Jacobian, 3 trajectories a step."""
+    assert apogee_m is not None, "lofted and depressed shots need an apogee"
     k, e = guess
     target = np.array([range_m, apogee_m])
     scale = np.array([max(range_m, 1e3), max(apogee_m, 1e3)])
@@ -355,11 +417,23 @@ def _refine_newton(
     return k, e
 
 
-def _refine_min_energy(vehicle, lat, lon, az, range_m, knob, e_lo, e_hi, alpha, guess, iters=8):
+def _refine_min_energy(
+    vehicle: VehicleModel,
+    lat: float,
+    lon: float,
+    az: float,
+    range_m: float,
+    knob: int,
+    e_lo: float,
+    e_hi: float,
+    alpha: float,
+    guess: tuple[float, float],
+    iters: int = 8,
+) -> tuple[float, float]:
     """Secant on energy of (max range over kick) - target; the max over kick from a parabola
     through a batched kick stencil around the current optimum."""
 
-    def max_range(e, k0):
+    def max_range(e: float, k0: float) -> tuple[float, float]:
         ks = k0 * np.array([0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2])
         _, _, rng, _ = _fly(vehicle, lat, lon, az, ks, np.full(ks.size, e), knob, alpha)
         if not np.any(np.isfinite(rng)):
