@@ -38,8 +38,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..earth import frames, geodesy
 from ..earth.constants import A_M, B_M, GM_M3_S2
@@ -65,7 +67,7 @@ T_MAX_S = 6000.0
 #: Integration tolerances of the Monte Carlo (relative; m; m/s): 10x looser than the flight
 #: core's defaults, measured on 1,000 samples of a 700 km SRBM: median 1 m, worst 75 m from the
 #: default tolerances (the sample spread is kilometres), 25 % fewer steps.
-MC_TOL = {"rtol": 1e-5, "atol_pos_m": 5.0, "atol_vel_m_s": 5e-3}
+MC_TOL: dict[str, Any] = {"rtol": 1e-5, "atol_pos_m": 5.0, "atol_vel_m_s": 5e-3}
 
 _UNIT_BODY = lift.unit_body()
 
@@ -85,7 +87,9 @@ class TrackEstimates:
     max_height_m: np.ndarray
 
 
-def ellipse_axes(cov_en: np.ndarray, levels=ELLIPSE_LEVELS):
+def ellipse_axes(
+    cov_en: np.ndarray, levels: ArrayLike = ELLIPSE_LEVELS
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Semi-axes (K, L) and major-axis orientation (K,; deg clockwise from north) of the
     probability-``levels`` ellipses of (K, 2, 2) east-north covariances (chi-square, 2 dof)."""
     w, v = np.linalg.eigh(cov_en)  # ascending
@@ -97,7 +101,9 @@ def ellipse_axes(cov_en: np.ndarray, levels=ELLIPSE_LEVELS):
     return major, minor, orientation
 
 
-def east_north_m(lat0_deg, lon0_deg, lat_deg, lon_deg) -> np.ndarray:
+def east_north_m(
+    lat0_deg: ArrayLike, lon0_deg: ArrayLike, lat_deg: ArrayLike, lon_deg: ArrayLike
+) -> np.ndarray:
     """(..., 2) east and north offsets (m) of points from origins along the WGS84 geodesic
     (distance and azimuth kept: the local tangent-plane picture of a cloud of points)."""
     lat0, lon0, lat, lon = np.broadcast_arrays(lat0_deg, lon0_deg, lat_deg, lon_deg)
@@ -113,7 +119,7 @@ def mahalanobis2(assessment: Assessment, k: int, lat_deg: float, lon_deg: float)
     return float(d @ np.linalg.solve(assessment.impact_cov_en_m2[k], d))
 
 
-def capability_class(r_eci: np.ndarray, v_eci: np.ndarray):
+def capability_class(r_eci: np.ndarray, v_eci: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Minimum-energy range (m) of the states' energy, and its class index into
     ``RANGE_CLASSES`` per row.
 
@@ -138,14 +144,18 @@ def capability_class(r_eci: np.ndarray, v_eci: np.ndarray):
     return reach_m, np.searchsorted(limits, reach_m, side="right")
 
 
-def _zone_probs(kind: np.ndarray, country: np.ndarray, valid: np.ndarray):
+def _zone_probs(
+    kind: np.ndarray, country: np.ndarray, valid: np.ndarray
+) -> tuple[tuple[dict[str, float], ...], np.ndarray, np.ndarray]:
     """Per track, the fractions of valid samples in each zone key, and the most probable."""
     keys = np.where(
         kind == "high_seas",
         "high_seas",
         np.char.add(np.char.add(kind.astype(str), ":"), country.astype(str)),
     )
-    probs, verdict_kind, verdict_country = [], [], []
+    probs: list[dict[str, float]] = []
+    verdict_kind: list[str] = []
+    verdict_country: list[str] = []
     for k in range(keys.shape[0]):  # per track: a handful of distinct zone keys each
         names, counts = np.unique(keys[k][valid[k]], return_counts=True)
         total = counts.sum()
@@ -169,7 +179,7 @@ def assess(
     epoch: datetime,
     *,
     n_samples: int = 1000,
-    rng=None,
+    rng: np.random.Generator | int | None = None,
     path_dt_s: float = PATH_DT_S,
 ) -> Assessment:
     """Predict the impacts of K tracks at time ``t_s`` (see module docstring)."""
@@ -242,6 +252,7 @@ def assess(
 
     # ECI -> ECEF -> geodetic of the path positions in one fused pass (one rotation angle per
     # grid time): ~10^6 points, formerly a third of an assessment's time.
+    assert traj.samples_eci is not None  # flown with sample_times_s
     plat, plon, ph = frames.eci_grid_to_geodetic_deg(traj.samples_eci, grid)
     shape = (k_tracks, s, n_path)
 
