@@ -70,8 +70,8 @@ from dataclasses import dataclass
 from typing import overload
 
 import numpy as np
-from numpy.typing import ArrayLike
 from numba import njit, prange
+from numpy.typing import ArrayLike
 
 from ..earth.atmosphere import atmosphere_tables
 from ..earth.constants import OMEGA_RAD_S

@@ -10,7 +10,6 @@ and the sensor that last updated it (``last_sensor``, an index).  States are ECE
 from __future__ import annotations
 
 import math
-
 from typing import TYPE_CHECKING
 
 import numpy as np
