@@ -857,35 +857,6 @@ def _offset_for(zone: str | None, day: dt.date | None) -> tuple[str, str] | None
     return "+09:00", "KST"
 
 
-def _clock(m: re.Match) -> str | None:
-    h = int(m.group(1))
-    mi = int(m.group(2)) if m.group(2) else 0
-    ampm = (m.group(3) or "").lower().replace(" ", "")
-    if m.group(2) is None and not ampm:
-        return None
-    if ampm.startswith("p") and h < 12:
-        h += 12
-    if ampm.startswith("a") and h == 12:
-        h = 0
-    if not (0 <= h <= 23 and 0 <= mi <= 59):
-        return None
-    return f"{h:02d}:{mi:02d}"
-
-
-def _offset_from_utc(hhmm: str, after: str) -> tuple[str, str] | None:
-    """The offset implied by a UTC conversion right after a local time: "7:44 a.m. (2244
-    GMT)" -> +09:00 (to the quarter hour)."""
-    m = re.match(r"\s*\(\s*(\d{1,2}):?(\d{2})\s*(?:GMT|UTC)\s*\)", after)
-    if not m:
-        return None
-    local = int(hhmm[:2]) * 60 + int(hhmm[3:])
-    diff = (local - (int(m.group(1)) * 60 + int(m.group(2)))) % 1440
-    diff = diff - 1440 if diff > 840 else diff
-    q = round(diff / 15) * 15
-    sign = "+" if q >= 0 else "-"
-    return f"{sign}{abs(q) // 60:02d}:{abs(q) % 60:02d}", "from UTC conversion"
-
-
 def _clock(h: int, mi: int, ampm: str) -> str | None:
     ampm = ampm.lower().replace(" ", "").replace(".", "")
     if ampm.startswith("p") and h < 12:
