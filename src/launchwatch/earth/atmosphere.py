@@ -24,6 +24,7 @@ Above 86 km the standard does not define a speed of sound; the table continues
 
 from __future__ import annotations
 
+import math
 from importlib import resources
 from typing import NamedTuple
 
@@ -165,6 +166,18 @@ def speed_of_sound(h_m: ArrayLike) -> ArrayOrScalar:
     return _lookup(h_m, _A_M_S, False, _A_M_S[-1])
 
 
+@njit(cache=True, inline="always")
+def _cell(x: float, n: int) -> tuple[int, float]:
+    """Cell index and weight of grid coordinate ``x`` (cells above the first node) on a table of
+    ``n`` nodes, clamped to the first and last cells."""
+    if x < 0.0:
+        x = 0.0
+    i = int(x)
+    if i > n - 2:
+        i = n - 2
+    return i, x - i
+
+
 @njit(cache=True, error_model="numpy")
 def density_sound_njit(
     h_m: float, table_logrho: np.ndarray, table_a: np.ndarray, h0: float, dh: float
@@ -181,13 +194,7 @@ def density_sound_njit(
     h_top = h0 + dh * (n - 1)
     if h_m > h_top:
         return 0.0, table_a[n - 1]
-    x = (h_m - h0) / dh
-    if x < 0.0:
-        x = 0.0
-    i = int(x)
-    if i > n - 2:
-        i = n - 2
-    w = x - i
+    i, w = _cell((h_m - h0) / dh, n)
     rho = np.exp(table_logrho[i] * (1.0 - w) + table_logrho[i + 1] * w)
     return rho, table_a[i] * (1.0 - w) + table_a[i + 1] * w
 
@@ -221,12 +228,25 @@ def density_sound_poly_njit(
     h_top = h0 + dh * (n - 1)
     if h_m > h_top:
         return 0.0, table_a[n - 1]
-    x = (h_m - h0) / dh
-    if x < 0.0:
-        x = 0.0
-    i = int(x)
-    if i > n - 2:
-        i = n - 2
-    w = x - i
+    i, w = _cell((h_m - h0) / dh, n)
     rho = table_rho[i] * _exp_small(w * table_dlogrho[i])
     return rho, table_a[i] * (1.0 - w) + table_a[i + 1] * w
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def density_slope_njit(
+    h_m: float, table_logrho: np.ndarray, h0: float, dh: float
+) -> tuple[float, float]:
+    """numba scalar: ``(density kg/m^3, d ln(density)/dh 1/m)`` at geometric altitude ``h_m``
+    (m), the tracker's drag model: the log-linear interpolation of :func:`density` with the
+    cell's slope; below the table the first node's density and no slope; above it (or NaN)
+    no air. Pass ``log_density``, ``h0_m`` and ``dh_m`` of :func:`atmosphere_tables`."""
+    n = table_logrho.shape[0]
+    if h_m != h_m or h_m > h0 + dh * (n - 1):
+        return 0.0, 0.0
+    x = (h_m - h0) / dh
+    if x < 0.0:
+        return math.exp(table_logrho[0]), 0.0
+    i, w = _cell(x, n)
+    rho = math.exp(table_logrho[i] * (1.0 - w) + table_logrho[i + 1] * w)
+    return rho, (table_logrho[i + 1] - table_logrho[i]) / dh

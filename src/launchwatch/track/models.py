@@ -73,7 +73,7 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import ArrayLike
 
-from ..earth.atmosphere import atmosphere_tables
+from ..earth.atmosphere import atmosphere_tables, density_slope_njit
 from ..earth.constants import OMEGA_RAD_S
 from ..earth.gravity import j2_accel
 from ..flight.dynamics import FASTMATH, height_above_ellipsoid_radial
@@ -182,22 +182,6 @@ _ATM = atmosphere_tables()
 
 # ----------------------------------------------------------------------------- scalar kernels
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
-def _rho_dlnrho(h: float, logrho: np.ndarray, h0: float, dh: float) -> tuple[float, float]:
-    """Density (kg/m^3) and d ln(rho)/dh (1/m) from the USSA-1976 log-density table."""
-    n = logrho.shape[0]
-    if h != h or h > h0 + dh * (n - 1):
-        return 0.0, 0.0
-    x = (h - h0) / dh
-    if x < 0.0:
-        return math.exp(logrho[0]), 0.0
-    i = int(x)
-    if i > n - 2:
-        i = n - 2
-    w = x - i
-    return (math.exp(logrho[i] * (1.0 - w) + logrho[i + 1] * w), (logrho[i + 1] - logrho[i]) / dh)
-
-
-@njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
 def lift_accel(
     x: float, y: float, z: float, vx: float, vy: float, vz: float, k: float
 ) -> tuple[float, float, float]:
@@ -240,7 +224,7 @@ def deriv(
     az = gz
     sp = math.sqrt(vx * vx + vy * vy + vz * vz)
     if p[P_DRAG] != 0.0:
-        rho, _ = _rho_dlnrho(height_above_ellipsoid_radial(x, y, z), logrho, h0, dh)
+        rho, _ = density_slope_njit(height_above_ellipsoid_radial(x, y, z), logrho, h0, dh)
         k = 0.5 * rho * inv_beta * sp
         ax -= k * vx
         ay -= k * vy
@@ -321,7 +305,7 @@ def jacobian(
     sp = math.sqrt(vx * vx + vy * vy + vz * vz)
     if p[P_DRAG] != 0.0 and sp > 0.0:
         r = math.sqrt(x * x + y * y + z * z)
-        rho, dln = _rho_dlnrho(height_above_ellipsoid_radial(x, y, z), logrho, h0, dh)
+        rho, dln = density_slope_njit(height_above_ellipsoid_radial(x, y, z), logrho, h0, dh)
         k = 0.5 * rho * math.exp(-s[6])
         for i in range(3):
             ad = -k * sp * v[i]
@@ -374,7 +358,7 @@ def add_process_noise(
     sp = math.sqrt(s[3] * s[3] + s[4] * s[4] + s[5] * s[5])
     q_iso = p[P_Q_ISO]
     if p[P_Q_AERO] != 0.0 and p[P_DRAG] != 0.0:  # lift / drag-law uncertainty ~ drag
-        rho, _ = _rho_dlnrho(height_above_ellipsoid_radial(s[0], s[1], s[2]), logrho, h0, dh)
+        rho, _ = density_slope_njit(height_above_ellipsoid_radial(s[0], s[1], s[2]), logrho, h0, dh)
         a_drag = 0.5 * rho * math.exp(-s[6]) * sp * sp
         q_iso += p[P_Q_AERO] * a_drag * a_drag
     if sp > _V_DIR_MIN:
