@@ -38,7 +38,7 @@ class ReferenceResult:
 
 
 @dataclass
-class _Event:
+class SolverEvent:
     """A ``solve_ivp`` event function with the attributes SciPy reads from it."""
 
     fn: Callable[[float, np.ndarray], float]
@@ -114,8 +114,8 @@ def reference_trajectory(
         def radial_speed(t: float, yy: np.ndarray) -> float:
             return float(yy[0] * yy[3] + yy[1] * yy[4] + yy[2] * yy[5])
 
-        hit_ground = _Event(ground, terminal=True, direction=-1.0)
-        apex = _Event(radial_speed, direction=-1.0)
+        hit_ground = SolverEvent(ground, terminal=True, direction=-1.0)
+        apex = SolverEvent(radial_speed, direction=-1.0)
         events = [hit_ground, apex] if t0 >= ctrl[CTRL_T_VERTICAL] - 1e-9 else [apex]
         sol = solve_ivp(
             rhs, (t0, t1), y, method=method, rtol=rtol, atol=atol, events=events, dense_output=True

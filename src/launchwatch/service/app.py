@@ -351,7 +351,7 @@ def create_app(
         return check
 
     as_writer, as_operator = Depends(require("writer")), Depends(require("operator"))
-    auth_errors = {
+    auth_errors: dict[int | str, dict[str, Any]] = {
         401: {"description": "No API key, or an unknown or revoked one"},
         403: {"description": "The key's role may not do this"},
         429: {"description": "Too many writes; see Retry-After"},
