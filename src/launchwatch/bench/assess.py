@@ -30,8 +30,8 @@ from ..assess.impact import TrackEstimates, assess
 from ..assess.sampling import sample_states
 from ..earth import frames
 from ..flight.propagate import FULL_PHYSICS, make_controls, propagate
-from ..flight.shaping import shape
 from ..flight.reference import SolverEvent
+from ..flight.shaping import shape
 from ..flight.vehicles import vehicle_model
 from .stages import ProgressFn, Stages
 
