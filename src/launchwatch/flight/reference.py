@@ -66,7 +66,7 @@ def reference_trajectory(
     h_m: float = 0.0,
     method: str = "DOP853",
     rtol: float = 1e-10,
-    atol: float = 1e-6,
+    atol: float | np.ndarray = 1e-6,
     t_max_s: float = 7200.0,
     dense: bool = False,
     physics: Physics = FULL_PHYSICS,
