@@ -1041,6 +1041,7 @@ def _site(sents: list[_Sentence]):
 
 
 def _count(sents: list[_Sentence]):
+    m: re.Match[str] | None  # a match, or none, as the searches below go
     weak = None
     for an in sents:
         t = an.event_text()
@@ -1083,6 +1084,7 @@ def _count(sents: list[_Sentence]):
 
 
 def _names(sents: list[_Sentence]):
+    m: re.Match[str] | None  # a match, or none, as the searches below go
     name = text = cls = None
     ev: dict[str, _Sentence] = {}
     from ..flight.catalog import normalize_name
@@ -1130,7 +1132,7 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
     """Distance mentions in ``t``: (kind, km or (lo, hi) km, position); kind is "range",
     "apogee", "offset" or "other" (a capability, a definition)."""
     t = _digits(t)
-    found = []
+    found: list[tuple[int, int, float | tuple[float, float]]] = []
     taken: list[tuple[int, int]] = []
     for m in _SPAN_FROM.finditer(t):
         lo, u_lo = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
@@ -1152,7 +1154,7 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
             )
         found.append((m.start(), m.end(), v))
     found.sort()
-    out = []
+    out: list[tuple[str, float | tuple[float, float], int]] = []
     # "flight distance and maximum altitude ... 3,700 km and 800 km, respectively"
     if re.search(r"\brespectively\b", t, re.I) and len(found) >= 2:
         first = found[0][0]
@@ -1233,6 +1235,7 @@ def _per_missile(sents: list[_Sentence], n: int | None) -> dict[str, list[float 
 
 
 def _flight_time(t: str) -> float | None:
+    m: re.Match[str] | None  # a match, or none, as the searches below go
     t = _digits(t)
     for m in _FLIGHT_TIME.finditer(t):
         unit = m.group(3).lower()
@@ -1301,6 +1304,7 @@ def _eez(sents: list[_Sentence]):
 
 def _landing(sents: list[_Sentence]):
     """(description, sea name for the heading, sentence)."""
+    m: re.Match[str] | None  # a match, or none, as the searches below go
     sea = sea_txt = offset = None
     ev = None
     for an in sents:
