@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -143,7 +144,7 @@ PYTHON_MAX = 16
 
 
 @functools.cache
-def _compiled_kernel():
+def _compiled_kernel() -> Callable[..., None]:
     from numba import njit
 
     return njit(cache=True, nogil=True)(_lookup_kernel)

@@ -182,7 +182,7 @@ class ZoneModel:
         return _unit_rows(self._xyz32)
 
     @functools.cached_property
-    def tree(self):
+    def tree(self) -> Any:
         """k-d tree over :attr:`xyz`."""
         from scipy.spatial import cKDTree
 
@@ -190,7 +190,7 @@ class ZoneModel:
         return cKDTree(self.xyz, leafsize=16, balanced_tree=False, compact_nodes=False)
 
     @functools.cached_property
-    def mask(self):
+    def mask(self) -> Any:
         """roaring-landmask's GSHHG land mask."""
         from roaring_landmask import LandmaskProvider, RoaringMask
 
@@ -205,7 +205,8 @@ class ZoneModel:
         """Unit vectors (float64) of the coast vertices ``idx`` (without normalizing them all
         while :attr:`xyz` is not needed)."""
         if "xyz" in self.__dict__:
-            return self.xyz[idx]
+            rows: np.ndarray = self.xyz[idx]
+            return rows
         return _unit_rows(self._xyz32[idx])
 
     def nearest(self, p: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -216,7 +217,8 @@ class ZoneModel:
         in float32, the candidates within 1e-6 (6 m; float32 errs by < 3e-7) of the k-th are
         measured again in float64, so the result is the tree's."""
         if "tree" in self.__dict__ or len(p) > BRUTE_MAX:
-            return self.tree.query(p, k=k, workers=-1)
+            found: tuple[np.ndarray, np.ndarray] = self.tree.query(p, k=k, workers=-1)
+            return found
         chords = np.empty((len(p), k))
         idx = np.empty((len(p), k), dtype=np.int64)
         for i in range(len(p)):  # at most BRUTE_MAX points
@@ -559,6 +561,7 @@ def zone_of(lat_deg: float, lon_deg: float) -> dict[str, Any]:
     else:
         dist, idx, _, _ = _coast(model, lat, lon)
         coast_code = model.coast_code[idx]
+    assert country is not None  # set by the raster or by the exact path
     return {
         "kind": KINDS[int(kind[0])],
         "country": str(model.codes[country[0]]) or None,

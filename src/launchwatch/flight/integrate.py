@@ -16,6 +16,7 @@ Units: seconds from lift-off, metres, m/s; frame: launch inertial frame (see dyn
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -354,22 +355,22 @@ def integrate_one(
 
 @njit(cache=True, error_model="numpy")
 def _integrate_block(
-    b,
-    y0,
-    t0,
-    ctrl,
-    geo,
-    stages_base,
-    model,
-    t_max,
-    rtol,
-    atol_pos,
-    atol_vel,
-    max_steps,
-    out_times,
-    out_states,
-    ev,
-):
+    b: int,
+    y0: np.ndarray,
+    t0: np.ndarray,
+    ctrl: np.ndarray,
+    geo: np.ndarray,
+    stages_base: np.ndarray,
+    model: tuple[Any, ...],
+    t_max: float,
+    rtol: float,
+    atol_pos: float,
+    atol_vel: float,
+    max_steps: int,
+    out_times: np.ndarray,
+    out_states: np.ndarray,
+    ev: np.ndarray,
+) -> None:
     """Trajectories ``b * BLOCK`` to ``(b + 1) * BLOCK`` of a batch (see :func:`integrate_batch`),
     with scratch arrays allocated once for the block, so threads never contend on the allocator
     inside the hot loop."""
@@ -445,21 +446,21 @@ def integrate_batch(
 
 @njit(cache=True, error_model="numpy")
 def integrate_batch_serial(
-    y0,
-    t0,
-    ctrl,
-    geo,
-    stages_base,
-    model,
-    t_max,
-    rtol,
-    atol_pos,
-    atol_vel,
-    max_steps,
-    out_times,
-    out_states,
-    ev,
-):
+    y0: np.ndarray,
+    t0: np.ndarray,
+    ctrl: np.ndarray,
+    geo: np.ndarray,
+    stages_base: np.ndarray,
+    model: tuple[Any, ...],
+    t_max: float,
+    rtol: float,
+    atol_pos: float,
+    atol_vel: float,
+    max_steps: int,
+    out_times: np.ndarray,
+    out_states: np.ndarray,
+    ev: np.ndarray,
+) -> None:
     """:func:`integrate_batch` on the calling thread only: for a batch of one block, or where
     the caller is itself one of several processes sharing the cores (a parallel region waits
     for every thread, and on a loaded machine a small one waits for a descheduled thread far
@@ -487,7 +488,7 @@ def integrate_batch_serial(
         )
 
 
-def pick_batch_kernel(n: int):
+def pick_batch_kernel(n: int) -> Callable[..., None]:
     """The batch kernel for ``n`` trajectories: serial for one block or one numba thread."""
     if n <= BLOCK or get_num_threads() == 1:
         return integrate_batch_serial
