@@ -1,6 +1,7 @@
 """The command line: the reconstruct contract, bad input (one line, exit 2), the flight bench."""
 
 import json
+import shlex
 
 import pytest
 from typer.testing import CliRunner
@@ -101,191 +102,52 @@ def test_reconstruct_human_summary():
     assert "ICBM" in res.stdout and "apogee 6,000" in res.stdout
 
 
+# Each case: the reconstruct arguments as typed in a shell, and a word the one-line error must
+# contain.
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
+        ("--site Taekwan --range-km -5 --trajectory lofted --toward 'East Sea'", "range"),
+        ("--site Taekwan --range-km 0 --apogee-km 50 --toward 'East Sea'", "range"),
+        ("--site Taekwan --range-km 700 --apogee-km -1 --toward 'East Sea'", "apogee"),
+        ("--lat 95 --lon 125 --range-km 700 --trajectory min-energy --azimuth-deg 90", "lat"),
+        ("--site Atlantis --range-km 700 --trajectory min-energy --azimuth-deg 90", "unknown site"),
         (
-            [
-                "--site",
-                "Taekwan",
-                "--range-km",
-                "-5",
-                "--trajectory",
-                "lofted",
-                "--toward",
-                "East Sea",
-            ],
-            "range",
-        ),
-        (
-            ["--site", "Taekwan", "--range-km", "0", "--apogee-km", "50", "--toward", "East Sea"],
-            "range",
-        ),
-        (
-            ["--site", "Taekwan", "--range-km", "700", "--apogee-km", "-1", "--toward", "East Sea"],
-            "apogee",
-        ),
-        (
-            [
-                "--lat",
-                "95",
-                "--lon",
-                "125",
-                "--range-km",
-                "700",
-                "--trajectory",
-                "min-energy",
-                "--azimuth-deg",
-                "90",
-            ],
-            "lat",
-        ),
-        (
-            [
-                "--site",
-                "Atlantis",
-                "--range-km",
-                "700",
-                "--trajectory",
-                "min-energy",
-                "--azimuth-deg",
-                "90",
-            ],
-            "unknown site",
-        ),
-        (
-            [
-                "--site",
-                "Taekwan",
-                "--range-km",
-                "700",
-                "--trajectory",
-                "min-energy",
-                "--azimuth-deg",
-                "90",
-                "--vehicle",
-                "Nodong-99",
-            ],
+            "--site Taekwan --range-km 700 --trajectory min-energy --azimuth-deg 90 --vehicle Nodong-99",
             "unknown vehicle",
         ),
         (
-            [
-                "--site",
-                "Taekwan",
-                "--range-km",
-                "700",
-                "--trajectory",
-                "min-energy",
-                "--toward",
-                "Baltic Sea",
-            ],
+            "--site Taekwan --range-km 700 --trajectory min-energy --toward 'Baltic Sea'",
             "unknown sea area",
         ),
         (
-            [
-                "--site",
-                "Taekwan",
-                "--range-km",
-                "9000",
-                "--trajectory",
-                "min-energy",
-                "--toward",
-                "East Sea",
-                "--vehicle",
-                "KN-25",
-            ],
+            "--site Taekwan --range-km 9000 --trajectory min-energy --toward 'East Sea' --vehicle KN-25",
             "beyond",
         ),
-        (["--site", "Taekwan", "--range-km", "700", "--toward", "East Sea"], "two or three"),
+        ("--site Taekwan --range-km 700 --toward 'East Sea'", "two or three"),
         (
-            [
-                "--site",
-                "Taekwan",
-                "--range-km",
-                "700",
-                "--apogee-km",
-                "50",
-                "--trajectory",
-                "lofted",
-                "--toward",
-                "East Sea",
-            ],
+            "--site Taekwan --range-km 700 --apogee-km 50 --trajectory lofted --toward 'East Sea'",
             "trajectory",
         ),
         (
-            [
-                "--site",
-                "Taekwan",
-                "--range-km",
-                "700",
-                "--apogee-km",
-                "50",
-                "--toward",
-                "East Sea",
-                "--propellant",
-                "gas",
-            ],
+            "--site Taekwan --range-km 700 --apogee-km 50 --toward 'East Sea' --propellant gas",
             "propellant",
         ),
         (
-            [
-                "--site",
-                "Taekwan",
-                "--range-km",
-                "700",
-                "--apogee-km",
-                "50",
-                "--landing",
-                "about 200 km west of Atlantis",
-            ],
+            "--site Taekwan --range-km 700 --apogee-km 50 --landing 'about 200 km west of Atlantis'",
             "unknown reference point",
         ),
-        (["--site", "Taekwan", "--apogee-km", "50", "--toward", "East Sea"], "range"),
+        ("--site Taekwan --apogee-km 50 --toward 'East Sea'", "range"),
+        ("--site Taekwan --range-km 700 --trajectory sideways --toward 'East Sea'", "trajectory"),
+        ("--site Taekwan --range-km nan --trajectory min-energy --toward 'East Sea'", "finite"),
         (
-            [
-                "--site",
-                "Taekwan",
-                "--range-km",
-                "700",
-                "--trajectory",
-                "sideways",
-                "--toward",
-                "East Sea",
-            ],
-            "trajectory",
-        ),
-        (
-            [
-                "--site",
-                "Taekwan",
-                "--range-km",
-                "nan",
-                "--trajectory",
-                "min-energy",
-                "--toward",
-                "East Sea",
-            ],
-            "finite",
-        ),
-        (
-            [
-                "--site",
-                "Taekwan",
-                "--range-km",
-                "700",
-                "--trajectory",
-                "min-energy",
-                "--toward",
-                "East Sea",
-                "--launch-time",
-                "yesterday",
-            ],
+            "--site Taekwan --range-km 700 --trajectory min-energy --toward 'East Sea' --launch-time yesterday",
             "ISO 8601",
         ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, needle):
-    res = runner.invoke(app, ["reconstruct", *args, "--json"])
+    res = runner.invoke(app, ["reconstruct", *shlex.split(args), "--json"])
     assert res.exit_code == 2, res.output
     err = res.stderr.strip()
     assert needle.lower() in err.lower(), err

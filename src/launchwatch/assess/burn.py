@@ -75,7 +75,7 @@ def remaining_burn(
     accel_m_s2: np.ndarray,
     accel_sigma_m_s2: np.ndarray,
     n: int,
-    rng,
+    rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per track (K,) and sample (n): whether the sample still burns, its remaining burn time
     (s) and its speed gain ``dv`` (m/s) (module docstring); (K, n) arrays each.  Sample 0 (the

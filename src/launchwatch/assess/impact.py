@@ -41,8 +41,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..earth import frames, geodesy
 from ..earth.constants import A_M, B_M, GM_M3_S2
@@ -69,7 +71,7 @@ T_MAX_S = 6000.0
 #: Integration tolerances of the Monte Carlo (relative; m; m/s): 10x looser than the flight
 #: core's defaults, measured on 1,000 samples of a 700 km SRBM: median 1 m, worst 75 m from the
 #: default tolerances (the sample spread is kilometres), 25 % fewer steps.
-MC_TOL = {"rtol": 1e-5, "atol_pos_m": 5.0, "atol_vel_m_s": 5e-3}
+MC_TOL: dict[str, Any] = {"rtol": 1e-5, "atol_pos_m": 5.0, "atol_vel_m_s": 5e-3}
 
 #: Size (m: mean offset from the mean-state sample plus the cloud's RMS radius) from which the
 #: impact covariance is computed in the tangent plane at the mean impact point itself.
@@ -79,11 +81,11 @@ _UNIT_BODY = lift.unit_body()
 _BURNING_BODY = lift.burning_body()
 
 
-def _opt(x, k: int, fill: float) -> np.ndarray:
+def _opt(x: ArrayLike | None, k: int, fill: float) -> np.ndarray:
     return np.full(k, fill) if x is None else np.asarray(x, float).reshape(k)
 
 
-def _fly(y0, t0, ctrl, burning, **kw):
+def _fly(y0: np.ndarray, t0: np.ndarray, ctrl: np.ndarray, burning: np.ndarray, **kw: Any) -> Any:
     """Fly samples: those ``burning`` with the burning body, the rest coasting (two calls of
     the flight core, results merged back into sample order)."""
     if not burning.any():
@@ -94,7 +96,7 @@ def _fly(y0, t0, ctrl, burning, **kw):
         if idx.size:
             parts[flag] = (idx, propagate_states(body, y0[idx], t0[idx], ctrl=ctrl[idx], **kw))
     n = y0.shape[0]
-    merged = {}
+    merged: dict[str, Any] = {}
     for name in ("impacted", "t_impact_s", "impact_eci", "apogee_m", "samples_eci"):
         ref = next(iter(parts.values()))[1]
         val = getattr(ref, name)
@@ -119,7 +121,7 @@ class _Flown:
     samples_eci: np.ndarray | None
 
     @property
-    def impact_latlon_deg(self):
+    def impact_latlon_deg(self) -> tuple[np.ndarray, np.ndarray]:
         r, _ = frames.eci_to_ecef(
             self.impact_eci[:, :3], self.t_impact_s, v_eci=self.impact_eci[:, 3:]
         )
@@ -149,7 +151,9 @@ class TrackEstimates:
     accel_sigma_m_s2: np.ndarray | None = None
 
 
-def ellipse_axes(cov_en: np.ndarray, levels=ELLIPSE_LEVELS):
+def ellipse_axes(
+    cov_en: np.ndarray, levels: ArrayLike = ELLIPSE_LEVELS
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Semi-axes (K, L) and major-axis orientation (K,; deg clockwise from north) of the
     probability-``levels`` ellipses of (K, 2, 2) east-north covariances (chi-square, 2 dof)."""
     w, v = np.linalg.eigh(cov_en)  # ascending
@@ -161,7 +165,9 @@ def ellipse_axes(cov_en: np.ndarray, levels=ELLIPSE_LEVELS):
     return major, minor, orientation
 
 
-def east_north_m(lat0_deg, lon0_deg, lat_deg, lon_deg) -> np.ndarray:
+def east_north_m(
+    lat0_deg: ArrayLike, lon0_deg: ArrayLike, lat_deg: ArrayLike, lon_deg: ArrayLike
+) -> np.ndarray:
     """(..., 2) east and north offsets (m) of points from origins along the WGS84 geodesic
     (distance and azimuth kept: the local tangent-plane picture of a cloud of points)."""
     lat0, lon0, lat, lon = np.broadcast_arrays(lat0_deg, lon0_deg, lat_deg, lon_deg)
@@ -177,7 +183,7 @@ def mahalanobis2(assessment: Assessment, k: int, lat_deg: float, lon_deg: float)
     return float(d @ np.linalg.solve(assessment.impact_cov_en_m2[k], d))
 
 
-def capability_class(r_eci: np.ndarray, v_eci: np.ndarray):
+def capability_class(r_eci: np.ndarray, v_eci: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Minimum-energy range (m) of the states' energy, and its class index into
     ``RANGE_CLASSES`` per row.
 
@@ -219,14 +225,18 @@ def _sample_scale(d: np.ndarray, ok: np.ndarray, cov_en: np.ndarray) -> np.ndarr
     return np.where(np.isfinite(q) & (q > 0), q / chi2_95, 1.0)
 
 
-def _zone_probs(kind: np.ndarray, country: np.ndarray, valid: np.ndarray):
+def _zone_probs(
+    kind: np.ndarray, country: np.ndarray, valid: np.ndarray
+) -> tuple[tuple[dict[str, float], ...], np.ndarray, np.ndarray]:
     """Per track, the fractions of valid samples in each zone key, and the most probable."""
     keys = np.where(
         kind == "high_seas",
         "high_seas",
         np.char.add(np.char.add(kind.astype(str), ":"), country.astype(str)),
     )
-    probs, verdict_kind, verdict_country = [], [], []
+    probs: list[dict[str, float]] = []
+    verdict_kind: list[str] = []
+    verdict_country: list[str] = []
     for k in range(keys.shape[0]):  # per track: a handful of distinct zone keys each
         names, counts = np.unique(keys[k][valid[k]], return_counts=True)
         total = counts.sum()
@@ -250,7 +260,7 @@ def assess(
     epoch: datetime,
     *,
     n_samples: int = 1000,
-    rng=None,
+    rng: np.random.Generator | int | None = None,
     path_dt_s: float = PATH_DT_S,
 ) -> Assessment:
     """Predict the impacts of K tracks at time ``t_s`` (see module docstring)."""
@@ -354,6 +364,7 @@ def assess(
 
     # ECI -> ECEF -> geodetic of the path positions in one fused pass (one rotation angle per
     # grid time): ~10^6 points, formerly a third of an assessment's time.
+    assert traj.samples_eci is not None  # flown with sample_times_s
     plat, plon, ph = frames.eci_grid_to_geodetic_deg(traj.samples_eci, grid)
     shape = (k_tracks, s, n_path)
 

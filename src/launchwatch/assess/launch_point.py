@@ -24,6 +24,7 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..earth import frames, geodesy
 from ..flight.propagate import make_controls, propagate
@@ -56,7 +57,7 @@ class LaunchEstimate:
 
 
 @functools.cache
-def templates():
+def templates() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(J, T) height (m), downrange (m), speed (m/s), flight-path angle (rad) on a common time
     grid (s since lift-off) of the template fleet, NaN after impact."""
     times = np.arange(0.0, 400.0 + TEMPLATE_DT_S, TEMPLATE_DT_S)
@@ -90,7 +91,7 @@ def templates():
     return times, h, d, speed, gamma
 
 
-def _first_crossing(h_tab: np.ndarray, h: np.ndarray):
+def _first_crossing(h_tab: np.ndarray, h: np.ndarray) -> np.ndarray:
     """For each of K heights and J templates: fractional time index of the first upward
     crossing of ``h`` (NaN if never): (K, J)."""
     above = h_tab[None, :, :] >= h[:, None, None]  # (K, J, T)
@@ -115,7 +116,13 @@ def _at(tab: np.ndarray, fidx: np.ndarray) -> np.ndarray:
     return np.where(ok, val, np.nan)
 
 
-def estimate_launch(t_s, mean, cov, rng=None, n_draws: int = 500) -> LaunchEstimate:
+def estimate_launch(
+    t_s: ArrayLike,
+    mean: ArrayLike,
+    cov: ArrayLike,
+    rng: np.random.Generator | int | None = None,
+    n_draws: int = 500,
+) -> LaunchEstimate:
     """Launch points of K tracks from their earliest estimates: times (K,) s after the epoch,
     ECEF means (K, >=6) and covariances (K, >=6, >=6)."""
     rng = np.random.default_rng(rng)

@@ -25,6 +25,7 @@ yet is therefore predicted ballistic (a stated limit).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..earth import atmosphere, frames
 from ..flight.dynamics import (
@@ -63,15 +64,16 @@ CD_SHAPE_MACH = (0.0, 0.8, 1.0, 1.2, 1.5, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0)
 CD_SHAPE = (1.4, 1.5, 2.3, 2.5, 2.3, 1.95, 1.5, 1.15, 1.0, 0.95, 0.9)
 
 
-def cd_shape(mach) -> np.ndarray:
-    return np.interp(mach, CD_SHAPE_MACH, CD_SHAPE)
+def cd_shape(mach: ArrayLike) -> np.ndarray:
+    return np.asarray(np.interp(np.asarray(mach, float), CD_SHAPE_MACH, CD_SHAPE))
 
 
 def mach_number(r_ecef: np.ndarray, v_ecef: np.ndarray) -> np.ndarray:
     """Mach number of ECEF states (the atmosphere turns with the Earth)."""
     _, _, h = frames.ecef_to_geodetic(r_ecef)
     a = atmosphere.speed_of_sound(np.clip(h, 0.0, 84e3))
-    return np.linalg.norm(v_ecef, axis=-1) / a
+    mach: np.ndarray = np.linalg.norm(v_ecef, axis=-1) / a
+    return mach
 
 
 def unit_body(lifting: bool = True) -> VehicleModel:
@@ -116,7 +118,9 @@ def burning_body() -> VehicleModel:
     )
 
 
-def burn_controls(ctrl: np.ndarray, t0_s, t_burn_s, dv_m_s) -> np.ndarray:
+def burn_controls(
+    ctrl: np.ndarray, t0_s: ArrayLike, t_burn_s: ArrayLike, dv_m_s: ArrayLike
+) -> np.ndarray:
     """Controls ``ctrl`` (:func:`controls`) of samples starting at ``t0_s`` (s, the call's time
     origin) that burn ``t_burn_s`` more seconds, gaining ``dv_m_s`` along the air-relative
     velocity (gravity turn from the start: no pitch program), for :func:`burning_body`."""
@@ -132,7 +136,7 @@ def burn_controls(ctrl: np.ndarray, t0_s, t_burn_s, dv_m_s) -> np.ndarray:
     return ctrl
 
 
-def controls(log_beta: np.ndarray, ell: np.ndarray, mach=8.0) -> np.ndarray:
+def controls(log_beta: np.ndarray, ell: np.ndarray, mach: ArrayLike = 8.0) -> np.ndarray:
     """Flight-core controls of coasting samples whose ballistic coefficient is
     ``exp(log_beta)`` (kg/m^2) and lift-to-drag ratio ``ell`` at their current Mach number
     ``mach``; both follow the drag-rise shape from there on (lift coefficient constant)."""
@@ -196,7 +200,9 @@ def regime_lift(
     return mean, cov
 
 
-def future_lift_walk(t_flight_s: np.ndarray, endo: np.ndarray, n: int, rng) -> np.ndarray:
+def future_lift_walk(
+    t_flight_s: np.ndarray, endo: np.ndarray, n: int, rng: np.random.Generator
+) -> np.ndarray:
     """(K, n) offsets of ``ell`` standing for the predictor's model error over the rest of the
     flight (its body's generic drag-rise shape and constant lift coefficient against the real
     vehicle's): a random walk of intensity :data:`LIFT_MODEL_WALK_PER_S` averaged over
@@ -204,7 +210,7 @@ def future_lift_walk(t_flight_s: np.ndarray, endo: np.ndarray, n: int, rng) -> n
     endo-atmospheric tracks ``endo`` (K,) only; sample 0 (the mean) gets none."""
     t = np.nan_to_num(np.asarray(t_flight_s, float), nan=0.0, posinf=0.0)
     sig = np.sqrt(LIFT_MODEL_WALK_PER_S * np.clip(t, 0.0, None) / 3.0) * np.asarray(endo, bool)
-    out = rng.standard_normal((t.size, n)) * sig[:, None]
+    out: np.ndarray = rng.standard_normal((t.size, n)) * sig[:, None]
     out[:, 0] = 0.0
     return out
 

@@ -14,9 +14,10 @@ listens there), as a live system would.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from scipy.special import ndtr
@@ -34,7 +35,7 @@ class AssessmentRun:
     """The assessments of a run, the per-track launch estimates and the compute times (s)."""
 
     assessments: list[Assessment] = field(default_factory=list)
-    launch: dict[int, dict] = field(default_factory=dict)
+    launch: dict[int, dict[str, Any]] = field(default_factory=dict)
     compute_s: list[float] = field(default_factory=list)
 
     def latest_for(self, track_id: int) -> tuple[Assessment, int] | None:
@@ -46,7 +47,7 @@ class AssessmentRun:
         return _find(self.assessments, track_id)
 
 
-def _find(assessments, track_id: int) -> tuple[Assessment, int] | None:
+def _find(assessments: Iterable[Assessment], track_id: int) -> tuple[Assessment, int] | None:
     for a in assessments:
         hit = np.flatnonzero(a.track_id == track_id)
         if hit.size:
@@ -59,7 +60,7 @@ def _estimates(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     full history the rows ``ln beta`` and ``ell`` of the covariance come from ``cov_aux``;
     otherwise (diagonal history) they are independent of the state with their own sigmas."""
     k = rows.size
-    names = rows.dtype.names
+    names = rows.dtype.names or ()
     lift = rows["lift"] if "lift" in names else np.full(k, LIFT_PRIOR_MEAN)
     mean = np.concatenate([rows["state"], rows["log_beta"][:, None], lift[:, None]], axis=1)
     cov = np.zeros((k, 8, 8))
@@ -105,7 +106,7 @@ def _prefix(x: np.ndarray) -> np.ndarray:
     return np.concatenate([[0.0], np.cumsum(x)])
 
 
-def burn_evidence(rows: np.ndarray, boost_index: int):
+def burn_evidence(rows: np.ndarray, boost_index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row of ``rows`` (history rows sorted by track, then time): the probability that the
     motor still burns, and the thrust acceleration along the velocity (m/s^2) with its sigma.
 

@@ -26,9 +26,11 @@ from datetime import UTC, datetime
 import numpy as np
 
 from ..assess import lift
-from ..assess.impact import TrackEstimates, assess, sample_states
+from ..assess.impact import TrackEstimates, assess
+from ..assess.sampling import sample_states
 from ..earth import frames
 from ..flight.propagate import FULL_PHYSICS, make_controls, propagate
+from ..flight.reference import SolverEvent
 from ..flight.shaping import shape
 from ..flight.vehicles import vehicle_model
 from .stages import ProgressFn, Stages
@@ -84,12 +86,11 @@ def _peer(est: TrackEstimates, n: int, rng) -> float:
     out = np.empty(6)
     r0, v0 = frames.ecef_to_eci(x[:, :3], 0.0, v_ecef=x[:, 3:6])
 
-    def hit_ground(t, y, *args):
+    def height(t: float, y: np.ndarray) -> float:
         _, _, h = frames.ecef_to_geodetic(frames.eci_to_ecef(y[:3], t))
         return float(h)
 
-    hit_ground.terminal = True
-    hit_ground.direction = -1
+    hit_ground = SolverEvent(height, terminal=True, direction=-1.0)
     t0 = time.perf_counter()
     for i in range(n):
         ctrl = lift.controls(

@@ -24,6 +24,7 @@ each library, not a tracker of launchwatch's scope.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -190,7 +191,7 @@ def run_single_target_peers(
     # compile the model once, outside the timings
     _fx(x0, 0.1, m, r0), _jac_f(x0, 0.1, m, r0), _hx(x0), _jac_h(x0)
     qs = {round(float(d), 9): _q(float(d)) for d in dts}
-    out = {}
+    out: dict[str, Any] = {}
 
     try:
         from filterpy.kalman import ExtendedKalmanFilter

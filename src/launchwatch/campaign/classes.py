@@ -13,6 +13,7 @@ of minutes, 0.5 s for the hour-long lofted ICBMs, as the shipped scenarios do).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -23,7 +24,7 @@ class ThreatClass:
 
     name: str
     vehicle: str | None  # catalog vehicle; None = generic boost (burn time from the range)
-    trajectory: str  # min-energy | depressed | lofted
+    trajectory: Literal["min-energy", "lofted", "depressed"]
     anchors: tuple[tuple[float, float | None], ...]
     toward: str | None = None  # sea area (flight/data/sea_areas.yaml) ...
     azimuth_deg: tuple[float, float] | None = None  # ... or an azimuth band, deg from north
@@ -40,7 +41,8 @@ class ThreatClass:
         rng_km = float(np.interp(u, x, ranges))
         if self.anchors[0][1] is None:
             return rng_km, None
-        return rng_km, float(np.interp(u, x, [a[1] for a in self.anchors]))
+        apogees = np.array([a[1] for a in self.anchors], dtype=float)
+        return rng_km, float(np.interp(u, x, apogees))
 
 
 CLASSES: dict[str, ThreatClass] = {

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import yaml
@@ -98,7 +99,7 @@ def _aim_points(
         off = max(abs(side), CROSSING_MIN_OFFSET_M)
         groups = [(site_a, s * off), (site_b, -s * off)]
     members = [[k for k in range(n) if k % len(groups) == g] for g in range(len(groups))]
-    out = [None] * n
+    out: list[tuple[str, float, float] | None] = [None] * n
     for (site, centre), ks in zip(groups, members, strict=True):
         offs = centre + (np.arange(len(ks)) - (len(ks) - 1) / 2.0) * aim_m
         if not ks:
@@ -140,7 +141,7 @@ def _sensors(spec: CampaignSpec, rng) -> tuple[list, dict]:
         )
         out_here = rng.random() < s.outages.p
         start, dur = draw(s.outages.start_s, rng), draw(s.outages.duration_s, rng)
-        over = dict(extra)
+        over: dict[str, Any] = dict(extra)
         if pd_k != 1.0:
             over["pd"] = round(min(1.0, base.pd * pd_k), 4)
         if rev_k != 1.0:

@@ -100,7 +100,7 @@ def _numbers(x, keys=("lead_time_s", "latency_s", "passed_over_latency_s", "valu
 
 def _names(x) -> list[str]:
     """Area codes from a list of codes or of records (``area``/``code``)."""
-    out = []
+    out: list[str] = []
     for v in x or []:
         if isinstance(v, dict):
             v = v.get("area") or v.get("code") or v.get("areas") or str(v)
@@ -120,7 +120,7 @@ def assessment_rows(chain, truth_of_track: dict[int, int]) -> dict[str, np.ndarr
     truth = chain.sim.truth
     impacts = chain.truth_impacts
     codes, _ = _regimes(truth)
-    cols = {
+    cols: dict[str, list[np.ndarray]] = {
         k: []
         for k in (
             "missile",
@@ -135,10 +135,10 @@ def assessment_rows(chain, truth_of_track: dict[int, int]) -> dict[str, np.ndarr
         )
     }
     for a in chain.run.assessments:
-        ks = [k for k, tid in enumerate(a.track_id) if int(tid) in truth_of_track]
-        if not ks:
+        rows = [k for k, tid in enumerate(a.track_id) if int(tid) in truth_of_track]
+        if not rows:
             continue
-        ks = np.array(ks)
+        ks = np.array(rows)
         ms = np.array([truth_of_track[int(a.track_id[k])] for k in ks])
         tlat = np.array([impacts[m]["lat"] for m in ms])
         tlon = np.array([impacts[m]["lon"] for m in ms])

@@ -83,10 +83,6 @@ def _bounded(lo: float, hi: float, integer: bool = False):
     return AfterValidator(check)
 
 
-def Dist(lo: float, hi: float, integer: bool = False):  # noqa: N802 - reads as a type
-    return Annotated[DistValue, _bounded(lo, hi, integer)]
-
-
 def draw(d: DistValue, rng: np.random.Generator, integer: bool = False) -> float:
     """One value of distribution ``d`` (see module docstring); consumes one draw of ``rng``
     whatever the form, so changing one field's form does not shift the others' streams."""
@@ -94,12 +90,12 @@ def draw(d: DistValue, rng: np.random.Generator, integer: bool = False) -> float
     if isinstance(d, tuple):
         lo, hi = d
         if integer:
-            return int(min(np.floor(lo + u * (hi - lo + 1)), hi))
+            return int(min(float(np.floor(lo + u * (hi - lo + 1))), hi))
         return float(lo + u * (hi - lo))
     if isinstance(d, dict):
         keys = list(d)
         w = np.array([d[k] for k in keys], float)
-        i = int(min(np.searchsorted(np.cumsum(w) / w.sum(), u, side="right"), len(keys) - 1))
+        i = min(int(np.searchsorted(np.cumsum(w) / w.sum(), u, side="right")), len(keys) - 1)
         return int(keys[i]) if integer else float(keys[i])
     return int(d) if integer else float(d)
 
@@ -109,7 +105,7 @@ def pick(weights: dict[str, float], rng: np.random.Generator) -> str:
     names = list(weights)
     w = np.array([weights[n] for n in names], float)
     u = rng.random()
-    return names[int(min(np.searchsorted(np.cumsum(w) / w.sum(), u, side="right"), len(names) - 1))]
+    return names[min(int(np.searchsorted(np.cumsum(w) / w.sum(), u, side="right")), len(names) - 1)]
 
 
 class _Model(BaseModel):
@@ -125,12 +121,12 @@ def _positive_total(v: dict[str, float]) -> dict[str, float]:
 class Threat(_Model):
     sites: Annotated[dict[str, Weight], AfterValidator(_positive_total)]
     classes: Annotated[dict[str, Weight], AfterValidator(_positive_total)]
-    salvo_size: Dist(1, 24, integer=True) = 1
-    launch_spacing_s: Dist(0, 600) = 5.0
-    aim_spacing_km: Dist(0, 500) = 10.0
+    salvo_size: Annotated[DistValue, _bounded(1, 24, integer=True)] = 1
+    launch_spacing_s: Annotated[DistValue, _bounded(0, 600)] = 5.0
+    aim_spacing_km: Annotated[DistValue, _bounded(0, 500)] = 10.0
     crossing: Probability = 0.0
-    bearing_jitter_deg: Dist(0, 60) = 10.0
-    launch_hour: Dist(0, 24) = (0.0, 24.0)
+    bearing_jitter_deg: Annotated[DistValue, _bounded(0, 60)] = 10.0
+    launch_hour: Annotated[DistValue, _bounded(0, 24)] = (0.0, 24.0)
     date: dt.date = dt.date(2025, 1, 1)
     utc_offset: Annotated[str, Field(pattern=r"^[+-]\d\d:\d\d$")] = "+09:00"
 
@@ -158,8 +154,8 @@ class Ship(_Model):
 
     id: Annotated[str, Field(min_length=1, max_length=24)]
     base: str = "Aegis"
-    lat_deg: Dist(-90, 90)
-    lon_deg: Dist(-180, 360)
+    lat_deg: Annotated[DistValue, _bounded(-90, 90)]
+    lon_deg: Annotated[DistValue, _bounded(-180, 360)]
     boresight_az_deg: Finite | None = None
     p: Probability = 1.0
 
@@ -175,8 +171,8 @@ class Outages(_Model):
     for ``duration_s``."""
 
     p: Probability = 0.0
-    start_s: Dist(0, 20_000) = (0.0, 300.0)
-    duration_s: Dist(0, 20_000) = (30.0, 180.0)
+    start_s: Annotated[DistValue, _bounded(0, 20_000)] = (0.0, 300.0)
+    duration_s: Annotated[DistValue, _bounded(0, 20_000)] = (30.0, 180.0)
 
 
 def _check_sensor(name: str) -> None:
@@ -190,9 +186,9 @@ class Sensors(_Model):
     fixed: Annotated[dict[str, Probability], Field(min_length=1)]
     ships: list[Ship] = []
     outages: Outages = Outages()
-    pd_scale: Dist(0.01, 10) = 1.0
-    noise_scale: Dist(0.01, 100) = 1.0
-    revisit_scale: Dist(0.1, 100) = 1.0
+    pd_scale: Annotated[DistValue, _bounded(0.01, 10)] = 1.0
+    noise_scale: Annotated[DistValue, _bounded(0.01, 100)] = 1.0
+    revisit_scale: Annotated[DistValue, _bounded(0.1, 100)] = 1.0
 
     @field_validator("fixed")
     @classmethod
@@ -203,11 +199,11 @@ class Sensors(_Model):
 
 
 class Chain(_Model):
-    assess_interval_s: Dist(0.5, 600) = 2.0
-    samples: Dist(2, 100_000, integer=True) = 1000
-    p_issue: Dist(0.001, 1) = 0.10
-    p_keep: Dist(0.001, 1) = 0.03
-    max_ellipse_km: Dist(1, 5000) = 100.0
+    assess_interval_s: Annotated[DistValue, _bounded(0.5, 600)] = 2.0
+    samples: Annotated[DistValue, _bounded(2, 100_000, integer=True)] = 1000
+    p_issue: Annotated[DistValue, _bounded(0.001, 1)] = 0.10
+    p_keep: Annotated[DistValue, _bounded(0.001, 1)] = 0.03
+    max_ellipse_km: Annotated[DistValue, _bounded(1, 5000)] = 100.0
 
 
 class CampaignSpec(_Model):

@@ -8,7 +8,8 @@ Bad input: one line ``launchwatch: error: ...`` on stderr and exit code 2.
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -54,11 +55,15 @@ def history(
     with progress_bar("warn history", enabled=not json_out) as progress:
         for k, name in enumerate(names):
             part = scaled(progress, k / len(names), (k + 1) / len(names))
+
+            def report(st: str, f: float, n: str = name, p: Callable[..., Any] = part) -> None:
+                p(f"{n}: {st}", f)
+
             chain = run_chain(
                 load_scenario(name),
                 interval_s=HISTORY_INTERVAL_S,
                 n_samples=samples,
-                progress=lambda st, f, n=name, p=part: p(f"{n}: {st}", f),
+                progress=report,
             )
             out.append(compare(name, chain.summary()))
     if json_out:

@@ -24,11 +24,15 @@ Above 86 km the standard does not define a speed of sound; the table continues
 
 from __future__ import annotations
 
+import math
 from importlib import resources
 from typing import NamedTuple
 
 import numpy as np
 from numba import njit
+from numpy.typing import ArrayLike
+
+from .arrays import ArrayOrScalar
 
 __all__ = [
     "density",
@@ -122,7 +126,7 @@ def kernel_tables() -> KernelTables:
     return KernelTables(_RHO, _DLOG_RHO, _A_M_S, H0_M, DH_M)
 
 
-def _index(h_m):
+def _index(h_m: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cell index and weight on the uniform grid, with altitude clamped to [0, H_MAX_M]."""
     h = np.asarray(h_m, dtype=float)
     x = (np.clip(h, H0_M, H_MAX_M) - H0_M) / DH_M
@@ -131,7 +135,9 @@ def _index(h_m):
     return h, i, x - i
 
 
-def _lookup(h_m, table, log, above):
+def _lookup(h_m: ArrayLike, table: np.ndarray, log: bool, above: float) -> ArrayOrScalar:
+    """Interpolate ``table`` at ``h_m``: an array of ``h_m``'s shape (a NumPy scalar for a
+    scalar)."""
     h, i, w = _index(h_m)
     v = table[i] * (1.0 - w) + table[i + 1] * w
     if log:
@@ -140,28 +146,42 @@ def _lookup(h_m, table, log, above):
     return np.where(np.isnan(h), np.nan, v)[()]
 
 
-def density(h_m):
+def density(h_m: ArrayLike) -> ArrayOrScalar:
     """Air density (kg/m^3) at geometric altitude ``h_m`` (m); any shape, NumPy in and out."""
     return _lookup(h_m, _LOG_RHO, True, 0.0)
 
 
-def pressure(h_m):
+def pressure(h_m: ArrayLike) -> ArrayOrScalar:
     """Air pressure (Pa) at geometric altitude ``h_m`` (m); any shape, NumPy in and out."""
     return _lookup(h_m, _LOG_P, True, 0.0)
 
 
-def temperature(h_m):
+def temperature(h_m: ArrayLike) -> ArrayOrScalar:
     """Kinetic air temperature (K) at geometric altitude ``h_m`` (m); any shape."""
     return _lookup(h_m, _T_K, False, _T_K[-1])
 
 
-def speed_of_sound(h_m):
+def speed_of_sound(h_m: ArrayLike) -> ArrayOrScalar:
     """Speed of sound (m/s) at geometric altitude ``h_m`` (m); any shape."""
     return _lookup(h_m, _A_M_S, False, _A_M_S[-1])
 
 
+@njit(cache=True, inline="always")
+def _cell(x: float, n: int) -> tuple[int, float]:
+    """Cell index and weight of grid coordinate ``x`` (cells above the first node) on a table of
+    ``n`` nodes, clamped to the first and last cells."""
+    if x < 0.0:
+        x = 0.0
+    i = int(x)
+    if i > n - 2:
+        i = n - 2
+    return i, x - i
+
+
 @njit(cache=True, error_model="numpy")
-def density_sound_njit(h_m, table_logrho, table_a, h0, dh):
+def density_sound_njit(
+    h_m: float, table_logrho: np.ndarray, table_a: np.ndarray, h0: float, dh: float
+) -> tuple[float, float]:
     """numba scalar: ``(density kg/m^3, speed of sound m/s)`` at geometric altitude ``h_m`` (m).
 
     Pass the arrays and grid constants from :func:`atmosphere_tables`. Same interpolation and
@@ -174,25 +194,26 @@ def density_sound_njit(h_m, table_logrho, table_a, h0, dh):
     h_top = h0 + dh * (n - 1)
     if h_m > h_top:
         return 0.0, table_a[n - 1]
-    x = (h_m - h0) / dh
-    if x < 0.0:
-        x = 0.0
-    i = int(x)
-    if i > n - 2:
-        i = n - 2
-    w = x - i
+    i, w = _cell((h_m - h0) / dh, n)
     rho = np.exp(table_logrho[i] * (1.0 - w) + table_logrho[i + 1] * w)
     return rho, table_a[i] * (1.0 - w) + table_a[i + 1] * w
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=True)
-def _exp_small(x):
+def _exp_small(x: float) -> float:
     """exp(x) for |x| <= 0.05 by its degree-5 Taylor polynomial (relative error < 2e-11)."""
     return 1.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x * (1.0 / 120.0)))))
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def density_sound_poly_njit(h_m, table_rho, table_dlogrho, table_a, h0, dh):
+def density_sound_poly_njit(
+    h_m: float,
+    table_rho: np.ndarray,
+    table_dlogrho: np.ndarray,
+    table_a: np.ndarray,
+    h0: float,
+    dh: float,
+) -> tuple[float, float]:
     """numba scalar: :func:`density_sound_njit` without a per-call ``exp``.
 
     The same log-linear interpolation of density, written ``rho_i * exp(w * dlog_i)`` with the
@@ -207,12 +228,25 @@ def density_sound_poly_njit(h_m, table_rho, table_dlogrho, table_a, h0, dh):
     h_top = h0 + dh * (n - 1)
     if h_m > h_top:
         return 0.0, table_a[n - 1]
-    x = (h_m - h0) / dh
-    if x < 0.0:
-        x = 0.0
-    i = int(x)
-    if i > n - 2:
-        i = n - 2
-    w = x - i
+    i, w = _cell((h_m - h0) / dh, n)
     rho = table_rho[i] * _exp_small(w * table_dlogrho[i])
     return rho, table_a[i] * (1.0 - w) + table_a[i + 1] * w
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def density_slope_njit(
+    h_m: float, table_logrho: np.ndarray, h0: float, dh: float
+) -> tuple[float, float]:
+    """numba scalar: ``(density kg/m^3, d ln(density)/dh 1/m)`` at geometric altitude ``h_m``
+    (m), the tracker's drag model: the log-linear interpolation of :func:`density` with the
+    cell's slope; below the table the first node's density and no slope; above it (or NaN)
+    no air. Pass ``log_density``, ``h0_m`` and ``dh_m`` of :func:`atmosphere_tables`."""
+    n = table_logrho.shape[0]
+    if h_m != h_m or h_m > h0 + dh * (n - 1):
+        return 0.0, 0.0
+    x = (h_m - h0) / dh
+    if x < 0.0:
+        return math.exp(table_logrho[0]), 0.0
+    i, w = _cell(x, n)
+    rho = math.exp(table_logrho[i] * (1.0 - w) + table_logrho[i + 1] * w)
+    return rho, (table_logrho[i + 1] - table_logrho[i]) / dh

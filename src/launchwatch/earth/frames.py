@@ -19,8 +19,11 @@ above about -6,300 km. Its scalar kernel is compiled with numba so that propagat
 
 from __future__ import annotations
 
+from typing import Any, overload
+
 import numpy as np
 from numba import get_num_threads, njit, prange
+from numpy.typing import ArrayLike
 
 from launchwatch.earth.constants import A_M, E2, OMEGA_RAD_S
 
@@ -44,7 +47,7 @@ __all__ = [
 ]
 
 
-def geodetic_to_ecef(lat_rad, lon_rad, h_m) -> np.ndarray:
+def geodetic_to_ecef(lat_rad: ArrayLike, lon_rad: ArrayLike, h_m: ArrayLike) -> np.ndarray:
     """Geodetic latitude, longitude (rad) and ellipsoidal height (m) to ECEF position (m).
 
     Inputs broadcast against each other; the result has shape ``broadcast_shape + (3,)``.
@@ -61,7 +64,7 @@ def geodetic_to_ecef(lat_rad, lon_rad, h_m) -> np.ndarray:
     )
 
 
-def _vermeille(p_m, z_m):
+def _vermeille(p_m: Any, z_m: Any) -> tuple[Any, Any]:
     """Vermeille (2004) closed form: (geodetic latitude rad, height m) from p = sqrt(x^2+y^2), z.
 
     Plain arithmetic so that the same code runs on NumPy arrays and, compiled, on numba scalars.
@@ -87,7 +90,7 @@ _vermeille_njit = njit(cache=True, error_model="numpy")(_vermeille)
 
 
 @njit(cache=True, error_model="numpy")
-def geodetic_lat_height(p, z):
+def geodetic_lat_height(p: float, z: float) -> tuple[float, float]:
     """numba scalar: geodetic latitude (rad) and WGS84 ellipsoidal height (m).
 
     ``p = sqrt(x^2 + y^2)`` and ``z`` are ECEF components in metres (float64 scalars). Callable
@@ -97,13 +100,22 @@ def geodetic_lat_height(p, z):
 
 
 @njit(cache=True, error_model="numpy")
-def geodetic_height_m(p, z):
+def geodetic_height_m(p: float, z: float) -> float:
     """numba scalar: WGS84 ellipsoidal height (m) from ``p = sqrt(x^2 + y^2)`` and ``z`` (m)."""
-    return _vermeille_njit(p, z)[1]
+    h: float = _vermeille_njit(p, z)[1]
+    return h
 
 
 @njit(cache=True, error_model="numpy")
-def _eci_path_geodetic(i, p_eci, c, s, lat_deg, lon_deg, h_m):
+def _eci_path_geodetic(
+    i: int,
+    p_eci: np.ndarray,
+    c: np.ndarray,
+    s: np.ndarray,
+    lat_deg: np.ndarray,
+    lon_deg: np.ndarray,
+    h_m: np.ndarray,
+) -> None:
     """Row ``i`` of :func:`eci_grid_to_geodetic_deg` (``c``, ``s``: cos, sin of the Earth's
     rotation angle at each grid time)."""
     for j in range(p_eci.shape[1]):
@@ -120,7 +132,14 @@ def _eci_path_geodetic(i, p_eci, c, s, lat_deg, lon_deg, h_m):
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def _eci_grid_geodetic(p_eci, t_s, omega, lat_deg, lon_deg, h_m):
+def _eci_grid_geodetic(
+    p_eci: np.ndarray,
+    t_s: np.ndarray,
+    omega: float,
+    lat_deg: np.ndarray,
+    lon_deg: np.ndarray,
+    h_m: np.ndarray,
+) -> None:
     c, s = np.cos(omega * t_s), np.sin(omega * t_s)
     for i in prange(p_eci.shape[0]):
         _eci_path_geodetic(i, p_eci, c, s, lat_deg, lon_deg, h_m)
@@ -129,7 +148,14 @@ def _eci_grid_geodetic(p_eci, t_s, omega, lat_deg, lon_deg, h_m):
 # Serial twin for small grids (a parallel region on a loaded machine waits for every thread);
 # a function of its own: numba's disk cache does not tell compilations apart by ``parallel``.
 @njit(cache=True, error_model="numpy")
-def _eci_grid_geodetic_serial(p_eci, t_s, omega, lat_deg, lon_deg, h_m):
+def _eci_grid_geodetic_serial(
+    p_eci: np.ndarray,
+    t_s: np.ndarray,
+    omega: float,
+    lat_deg: np.ndarray,
+    lon_deg: np.ndarray,
+    h_m: np.ndarray,
+) -> None:
     c, s = np.cos(omega * t_s), np.sin(omega * t_s)
     for i in range(p_eci.shape[0]):
         _eci_path_geodetic(i, p_eci, c, s, lat_deg, lon_deg, h_m)
@@ -139,7 +165,9 @@ def _eci_grid_geodetic_serial(p_eci, t_s, omega, lat_deg, lon_deg, h_m):
 PARALLEL_MIN_POINTS = 200_000
 
 
-def eci_grid_to_geodetic_deg(p_eci, t_s, omega_rad_s=OMEGA_RAD_S):
+def eci_grid_to_geodetic_deg(
+    p_eci: ArrayLike, t_s: ArrayLike, omega_rad_s: float = OMEGA_RAD_S
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Paths ``(N, T, >=3)`` in the rotating-Earth inertial frame (m; components beyond the
     third, e.g. velocities, are ignored) sampled at common times ``t_s`` (T,; s, ECI = ECEF at
     0) -> WGS84 ``(lat_deg, lon_deg, h_m)``, each ``(N, T)``; NaN stays NaN.
@@ -160,7 +188,7 @@ def eci_grid_to_geodetic_deg(p_eci, t_s, omega_rad_s=OMEGA_RAD_S):
     return out[0], out[1], out[2]
 
 
-def ecef_to_geodetic(xyz) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def ecef_to_geodetic(xyz: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ECEF position(s) ``(..., 3)`` in metres to WGS84 ``(lat_rad, lon_rad, h_m)``, each ``(...)``.
 
     Exact closed form (Vermeille 2004); sub-micrometre agreement with the forward transform from
@@ -175,7 +203,7 @@ def ecef_to_geodetic(xyz) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return lat, np.arctan2(y, x), h
 
 
-def enu_matrix(lat_rad, lon_rad) -> np.ndarray:
+def enu_matrix(lat_rad: ArrayLike, lon_rad: ArrayLike) -> np.ndarray:
     """Rotation matrices ``(..., 3, 3)``, ECEF -> local East-North-Up at ``(lat_rad, lon_rad)``.
 
     Rows are the unit vectors east, north and up (the ellipsoid normal) expressed in ECEF, so
@@ -194,26 +222,34 @@ def enu_matrix(lat_rad, lon_rad) -> np.ndarray:
     return np.stack([np.stack(r, axis=-1) for r in rows], axis=-2)
 
 
-def _matvec(m, v):
+def _matvec(m: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Broadcasting ``m @ v`` for matrices ``(..., 3, 3)`` and vectors ``(..., 3)``."""
-    return (m @ v[..., None])[..., 0]
+    out: np.ndarray = (m @ v[..., None])[..., 0]
+    return out
 
 
-def ecef_to_enu(xyz, lat0_rad, lon0_rad, h0_m) -> np.ndarray:
+def ecef_to_enu(
+    xyz: ArrayLike, lat0_rad: ArrayLike, lon0_rad: ArrayLike, h0_m: ArrayLike
+) -> np.ndarray:
     """ECEF point(s) ``(..., 3)`` to East-North-Up (m) about a geodetic origin (rad, rad, m)."""
     xyz = np.asarray(xyz, dtype=float)
     origin = geodetic_to_ecef(lat0_rad, lon0_rad, h0_m)
     return _matvec(enu_matrix(lat0_rad, lon0_rad), xyz - origin)
 
 
-def enu_to_ecef(enu, lat0_rad, lon0_rad, h0_m) -> np.ndarray:
+def enu_to_ecef(
+    enu: ArrayLike, lat0_rad: ArrayLike, lon0_rad: ArrayLike, h0_m: ArrayLike
+) -> np.ndarray:
     """East-North-Up vector(s) ``(..., 3)`` in metres about a geodetic origin to ECEF (m)."""
     enu = np.asarray(enu, dtype=float)
     m_t = np.swapaxes(enu_matrix(lat0_rad, lon0_rad), -1, -2)
-    return geodetic_to_ecef(lat0_rad, lon0_rad, h0_m) + _matvec(m_t, enu)
+    out: np.ndarray = geodetic_to_ecef(lat0_rad, lon0_rad, h0_m) + _matvec(m_t, enu)
+    return out
 
 
-def ecef_to_aer(xyz_target, lat0_rad, lon0_rad, h0_m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def ecef_to_aer(
+    xyz_target: ArrayLike, lat0_rad: ArrayLike, lon0_rad: ArrayLike, h0_m: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ECEF target(s) to azimuth, elevation (rad) and slant range (m) seen from a geodetic origin.
 
     Azimuth is measured clockwise from geodetic north, in ``[0, 2 pi)``; elevation is above the
@@ -227,7 +263,14 @@ def ecef_to_aer(xyz_target, lat0_rad, lon0_rad, h0_m) -> tuple[np.ndarray, np.nd
     return az, np.arctan2(u, horiz), np.sqrt(horiz * horiz + u * u)
 
 
-def aer_to_ecef(az_rad, el_rad, range_m, lat0_rad, lon0_rad, h0_m) -> np.ndarray:
+def aer_to_ecef(
+    az_rad: ArrayLike,
+    el_rad: ArrayLike,
+    range_m: ArrayLike,
+    lat0_rad: ArrayLike,
+    lon0_rad: ArrayLike,
+    h0_m: ArrayLike,
+) -> np.ndarray:
     """Azimuth (clockwise from north), elevation (rad), range (m) from a geodetic origin -> ECEF."""
     az = np.asarray(az_rad, dtype=float)
     el = np.asarray(el_rad, dtype=float)
@@ -239,7 +282,7 @@ def aer_to_ecef(az_rad, el_rad, range_m, lat0_rad, lon0_rad, h0_m) -> np.ndarray
     return enu_to_ecef(enu, lat0_rad, lon0_rad, h0_m)
 
 
-def _rot_z(theta):
+def _rot_z(theta: np.ndarray) -> np.ndarray:
     """Rotation matrices ``(..., 3, 3)`` taking inertial components to a frame turned by +theta."""
     c, s = np.cos(theta), np.sin(theta)
     zero, one = np.zeros_like(theta), np.ones_like(theta)
@@ -253,11 +296,25 @@ def _rot_z(theta):
     )
 
 
-def _theta(t_s, theta0_rad):
+def _theta(t_s: ArrayLike, theta0_rad: ArrayLike) -> np.ndarray:
     return np.asarray(theta0_rad, dtype=float) + OMEGA_RAD_S * np.asarray(t_s, dtype=float)
 
 
-def eci_to_ecef(r_eci, t_s, theta0_rad=0.0, v_eci=None):
+@overload
+def eci_to_ecef(
+    r_eci: ArrayLike, t_s: ArrayLike, theta0_rad: ArrayLike = ..., v_eci: None = ...
+) -> np.ndarray: ...
+@overload
+def eci_to_ecef(
+    r_eci: ArrayLike, t_s: ArrayLike, theta0_rad: ArrayLike, v_eci: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def eci_to_ecef(
+    r_eci: ArrayLike, t_s: ArrayLike, theta0_rad: ArrayLike = ..., *, v_eci: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]: ...
+def eci_to_ecef(
+    r_eci: ArrayLike, t_s: ArrayLike, theta0_rad: ArrayLike = 0.0, v_eci: ArrayLike | None = None
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Rotating-Earth inertial frame -> ECEF, for positions and (optionally) velocities.
 
     The "ECI" here is the simple frame used by the launchwatch propagator, **not** GCRF/J2000:
@@ -282,7 +339,21 @@ def eci_to_ecef(r_eci, t_s, theta0_rad=0.0, v_eci=None):
     return r_ecef, _matvec(rot, v - w_cross_r)
 
 
-def ecef_to_eci(r_ecef, t_s, theta0_rad=0.0, v_ecef=None):
+@overload
+def ecef_to_eci(
+    r_ecef: ArrayLike, t_s: ArrayLike, theta0_rad: ArrayLike = ..., v_ecef: None = ...
+) -> np.ndarray: ...
+@overload
+def ecef_to_eci(
+    r_ecef: ArrayLike, t_s: ArrayLike, theta0_rad: ArrayLike, v_ecef: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def ecef_to_eci(
+    r_ecef: ArrayLike, t_s: ArrayLike, theta0_rad: ArrayLike = ..., *, v_ecef: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]: ...
+def ecef_to_eci(
+    r_ecef: ArrayLike, t_s: ArrayLike, theta0_rad: ArrayLike = 0.0, v_ecef: ArrayLike | None = None
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """ECEF -> rotating-Earth inertial frame; exact inverse of :func:`eci_to_ecef`.
 
     ``r_eci = R3(-theta) r_ecef`` and ``v_eci = R3(-theta) v_ecef + omega x r_eci``, with the same

@@ -14,7 +14,10 @@ is hand-written geodesy; these functions only fix launchwatch's conventions:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 from pyproj import Geod
 
 __all__ = [
@@ -30,24 +33,26 @@ __all__ = [
 WGS84_GEOD = Geod(ellps="WGS84")
 
 
-def _prepare(*arrays):
+def _prepare(*arrays: ArrayLike) -> tuple[list[np.ndarray], tuple[int, ...]]:
     """Broadcast inputs to float arrays of one shape; return (flat arrays, shape)."""
     bcast = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in arrays))
     shape = bcast[0].shape
     return [np.ascontiguousarray(b).ravel() for b in bcast], shape
 
 
-def _check_lat(name, lat_deg):
+def _check_lat(name: str, lat_deg: ArrayLike) -> None:
     lat = np.asarray(lat_deg, dtype=float)
     if np.any(np.abs(lat) > 90.0):
         raise ValueError(f"{name} must be within [-90, 90] degrees")
 
 
-def _shaped(values, shape):
+def _shaped(values: tuple[Any, ...], shape: tuple[int, ...]) -> tuple[Any, ...]:
     return tuple(np.asarray(v, dtype=float).reshape(shape)[()] for v in values)
 
 
-def inverse(lat1_deg, lon1_deg, lat2_deg, lon2_deg):
+def inverse(
+    lat1_deg: ArrayLike, lon1_deg: ArrayLike, lat2_deg: ArrayLike, lon2_deg: ArrayLike
+) -> tuple[Any, ...]:
     """Inverse geodesic problem between points 1 and 2 on WGS84.
 
     Returns ``(azimuth_deg, back_azimuth_deg, distance_m)``: the forward azimuth at point 1
@@ -61,7 +66,9 @@ def inverse(lat1_deg, lon1_deg, lat2_deg, lon2_deg):
     return _shaped((az12, az21, dist), shape)
 
 
-def direct(lat_deg, lon_deg, azimuth_deg, distance_m):
+def direct(
+    lat_deg: ArrayLike, lon_deg: ArrayLike, azimuth_deg: ArrayLike, distance_m: ArrayLike
+) -> tuple[Any, ...]:
     """Direct geodesic problem: travel ``distance_m`` from a point along ``azimuth_deg``.
 
     Returns ``(lat_deg, lon_deg, back_azimuth_deg)`` of the end point; the back azimuth points
@@ -73,7 +80,9 @@ def direct(lat_deg, lon_deg, azimuth_deg, distance_m):
     return _shaped((lat2, lon2, az21), shape)
 
 
-def great_circle_points(lat1_deg, lon1_deg, lat2_deg, lon2_deg, npts: int):
+def great_circle_points(
+    lat1_deg: ArrayLike, lon1_deg: ArrayLike, lat2_deg: ArrayLike, lon2_deg: ArrayLike, npts: int
+) -> tuple[np.ndarray, np.ndarray]:
     """``npts`` points equally spaced along the WGS84 *geodesic* from point 1 to point 2.
 
     (The name follows common usage; on the ellipsoid the shortest path is a geodesic, not a great
@@ -95,7 +104,9 @@ def great_circle_points(lat1_deg, lon1_deg, lat2_deg, lon2_deg, npts: int):
     return lat, lon
 
 
-def segment_lengths_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg) -> np.ndarray:
+def segment_lengths_m(
+    lat1_deg: ArrayLike, lon1_deg: ArrayLike, lat2_deg: ArrayLike, lon2_deg: ArrayLike
+) -> np.ndarray:
     """Geodesic lengths (m) of segments between points 1 and 2 (broadcast), for paths that may
     hold gaps: NaN where an end is NaN, ``inf`` where an end is infinite or its latitude is
     outside ``[-90, 90]`` (a segment that cannot be measured counts as too long)."""
@@ -116,7 +127,7 @@ def segment_lengths_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg) -> np.ndarray:
     return out[()] if out.ndim == 0 else out
 
 
-def densify_count(lengths_m, max_step_m: float, cap: int) -> int:
+def densify_count(lengths_m: ArrayLike, max_step_m: float, cap: int) -> int:
     """Points per segment so that no step of the longest finite-or-infinite segment in
     ``lengths_m`` exceeds ``max_step_m``: ``ceil(longest / max_step_m)`` clipped to
     ``1..cap`` (NaN lengths are ignored; none at all gives 1)."""

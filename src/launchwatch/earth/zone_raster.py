@@ -42,12 +42,17 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import zones_data
 from .constants import NMI_M
+
+if TYPE_CHECKING:
+    from .zones import ZoneModel
 
 __all__ = [
     "REGION",
@@ -89,7 +94,18 @@ _REL = 1e-9  # relative safety margin on every bound
 # look-up
 
 
-def _lookup_kernel(lat, lon, lat0, lon0, ppd, base, flat, kind, country, kind_base):
+def _lookup_kernel(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    lat0: float,
+    lon0: float,
+    ppd: float,
+    base: np.ndarray,
+    flat: np.ndarray,
+    kind: np.ndarray,
+    country: np.ndarray,
+    kind_base: int,
+) -> None:
     """Kind (int8, -1 = boundary/outside) and country (int16) of each point.
 
     Plain Python, compiled by numba for arrays (:func:`_compiled_kernel`); a handful of points
@@ -128,7 +144,7 @@ PYTHON_MAX = 16
 
 
 @functools.cache
-def _compiled_kernel():
+def _compiled_kernel() -> Callable[..., None]:
     from numba import njit
 
     return njit(cache=True, nogil=True)(_lookup_kernel)
@@ -146,7 +162,7 @@ class ZoneRaster:
         self.codes = tables["codes"]
         self.stats = {k[6:]: float(v) for k, v in tables.items() if k.startswith("stats_")}
 
-    def lookup_codes(self, lat: np.ndarray, lon: np.ndarray):
+    def lookup_codes(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Kind (int8; -1 where the exact path must answer) and country (int16) of flat arrays of
         prepared points (degrees, longitudes in [-180, 180))."""
         kind = np.empty(len(lat), dtype=np.int8)
@@ -171,7 +187,7 @@ class ZoneRaster:
 # build
 
 
-def _mid_radii_bounds(lat_lo, lat_hi):
+def _mid_radii_bounds(lat_lo: np.ndarray, lat_hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Lower bound of M and upper bound of N (m) for latitudes in [lat_lo, lat_hi] degrees."""
     from .zones import radii_of_curvature
 
@@ -184,7 +200,7 @@ def _mid_radii_bounds(lat_lo, lat_hi):
 
 
 class _Builder:
-    def __init__(self, model):
+    def __init__(self, model: ZoneModel):
         from .zones import EEZ, HIGH_SEAS, LAND, NEAR_KM, TERRITORIAL_SEA
 
         self.model = model
@@ -200,7 +216,9 @@ class _Builder:
         self.total_area = 0.0
 
     # one batch of cells of one level ------------------------------------------------------
-    def evaluate(self, lat0, lon0, d, m_all, m_any):
+    def evaluate(
+        self, lat0: np.ndarray, lon0: np.ndarray, d: float, m_all: np.ndarray, m_any: np.ndarray
+    ) -> np.ndarray:
         from .zones import LAND_FALLBACK_KM
 
         land_k, ts_k, eez_k, hs_k = self.kinds
@@ -255,7 +273,14 @@ class _Builder:
             code[li[good]] = land_k * KIND_BASE + country[good]
         return code
 
-    def _one_coast_country(self, pc, chord, idx, cb, coast_c):
+    def _one_coast_country(
+        self,
+        pc: np.ndarray,
+        chord: np.ndarray,
+        idx: np.ndarray,
+        cb: np.ndarray,
+        coast_c: np.ndarray,
+    ) -> np.ndarray:
         """Whether every coast vertex within chord ``cb`` of each centre has country
         ``coast_c`` (asking for more neighbours where the first ``_K`` do not reach ``cb``)."""
         code = self.model.coast_code
@@ -276,9 +301,12 @@ class _Builder:
             cc = code[np.where(found, ix, 0)]
             uniform[todo] = np.all(~found | (cc == coast_c[todo, None]), axis=1)
             todo = todo[uniform[todo] & found[:, -1]]
-        return uniform
+        out: np.ndarray = uniform
+        return out
 
-    def _land_country(self, lat0, lon0, d, fallback):
+    def _land_country(
+        self, lat0: np.ndarray, lon0: np.ndarray, d: float, fallback: np.ndarray
+    ) -> np.ndarray:
         """Country index over whole land cells, -1 if not provably one."""
         import shapely
 
@@ -321,7 +349,15 @@ class _Builder:
         return np.where(same, r[:, 0], -1)
 
     # a strip of base cells, depth first ------------------------------------------------------
-    def cells_at(self, lev, lat0, lon0, rows, cols, pyramid):
+    def cells_at(
+        self,
+        lev: int,
+        lat0: float,
+        lon0: float,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        pyramid: list[tuple[np.ndarray, np.ndarray]],
+    ) -> np.ndarray:
         """Codes (int32, pointers into ``flat`` for refined cells) of cells at level ``lev``;
         ``rows``/``cols`` index the level's cells within the strip / the region."""
         s = SIZES_PX[lev]
@@ -349,17 +385,19 @@ class _Builder:
         return code
 
 
-def _pyramid(mask_strip):
+def _pyramid(mask_strip: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """(all, any) of the mask over the cells of every level of one strip of base cells."""
-    out = []
+    out: list[tuple[np.ndarray, np.ndarray]] = []
     h, w = mask_strip.shape
     for s in SIZES_PX:
         blk = mask_strip.reshape(h // s, s, w // s, s)
-        out.append((blk.all(axis=(1, 3)), blk.any(axis=(1, 3))))
+        out.append((np.asarray(blk.all(axis=(1, 3))), np.asarray(blk.any(axis=(1, 3)))))
     return out
 
 
-def build(model=None, region=REGION) -> dict[str, np.ndarray]:
+def build(
+    model: ZoneModel | None = None, region: tuple[float, float, float, float] = REGION
+) -> dict[str, np.ndarray]:
     """Build the raster tables (about a minute). Keys: ``base`` (base cells' codes), ``flat``
     (child blocks), ``sizes``, ``origin`` (lat, lon of the south-west corner), ``codes`` and
     ``stats_*`` (cells examined, boundary cells and their area share)."""
@@ -412,7 +450,7 @@ def build(model=None, region=REGION) -> dict[str, np.ndarray]:
 # cache
 
 
-def cache_path(region=REGION) -> Path:
+def cache_path(region: tuple[float, float, float, float] = REGION) -> Path:
     """Cache file for this raster version, region and the zone tables' key."""
     tables = zones_data.cache_path().stem
     reg = "_".join(f"{v:g}" for v in region)

@@ -69,10 +69,12 @@ Units: degrees and kilometres as the names say. Arrays broadcast; results keep t
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import zones_data
 from .constants import A_M, E2, NMI_M
@@ -129,6 +131,7 @@ class Zones:
 
     @functools.cached_property
     def _extras(self) -> tuple[np.ndarray, np.ndarray]:
+        assert self._extra is not None, "Zones built without its distance/coast-country source"
         return self._extra()
 
     @property
@@ -139,14 +142,17 @@ class Zones:
     def nearest_coast_country(self) -> np.ndarray:
         return self._extras[1]
 
-    def within(self, country: str, kinds=("territorial_sea", "eez")) -> np.ndarray:
+    def within(
+        self, country: str, kinds: str | Sequence[str] = ("territorial_sea", "eez")
+    ) -> np.ndarray:
         """Boolean array: the point lies in ``country``'s zones of the given ``kinds``."""
         if isinstance(kinds, str):
             kinds = (kinds,)
         bad = set(kinds) - set(KINDS)
         if bad:
             raise ValueError(f"unknown zone kind(s) {sorted(bad)}; expected some of {KINDS}")
-        return (self.country == country) & np.isin(self.kind, list(kinds))
+        out: np.ndarray = (self.country == country) & np.isin(self.kind, list(kinds))
+        return out
 
 
 class ZoneModel:
@@ -176,7 +182,7 @@ class ZoneModel:
         return _unit_rows(self._xyz32)
 
     @functools.cached_property
-    def tree(self):
+    def tree(self) -> Any:
         """k-d tree over :attr:`xyz`."""
         from scipy.spatial import cKDTree
 
@@ -184,7 +190,7 @@ class ZoneModel:
         return cKDTree(self.xyz, leafsize=16, balanced_tree=False, compact_nodes=False)
 
     @functools.cached_property
-    def mask(self):
+    def mask(self) -> Any:
         """roaring-landmask's GSHHG land mask."""
         from roaring_landmask import LandmaskProvider, RoaringMask
 
@@ -199,7 +205,8 @@ class ZoneModel:
         """Unit vectors (float64) of the coast vertices ``idx`` (without normalizing them all
         while :attr:`xyz` is not needed)."""
         if "xyz" in self.__dict__:
-            return self.xyz[idx]
+            rows: np.ndarray = self.xyz[idx]
+            return rows
         return _unit_rows(self._xyz32[idx])
 
     def nearest(self, p: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -210,7 +217,8 @@ class ZoneModel:
         in float32, the candidates within 1e-6 (6 m; float32 errs by < 3e-7) of the k-th are
         measured again in float64, so the result is the tree's."""
         if "tree" in self.__dict__ or len(p) > BRUTE_MAX:
-            return self.tree.query(p, k=k, workers=-1)
+            found: tuple[np.ndarray, np.ndarray] = self.tree.query(p, k=k, workers=-1)
+            return found
         chords = np.empty((len(p), k))
         idx = np.empty((len(p), k), dtype=np.int64)
         for i in range(len(p)):  # at most BRUTE_MAX points
@@ -223,7 +231,7 @@ class ZoneModel:
         return (chords[:, 0], idx[:, 0]) if k == 1 else (chords, idx)
 
     @functools.cached_property
-    def ne_parts(self):
+    def ne_parts(self) -> tuple[np.ndarray, Any]:
         """Natural Earth country parts (prepared shapely polygons) and their STR tree."""
         import shapely
 
@@ -255,7 +263,9 @@ def zone_model() -> ZoneModel:
 # helpers
 
 
-def _prepare(lat_deg, lon_deg):
+def _prepare(
+    lat_deg: ArrayLike, lon_deg: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
     try:
         lat, lon = np.asarray(lat_deg, dtype=float), np.asarray(lon_deg, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -278,14 +288,16 @@ def _prepare(lat_deg, lon_deg):
     return lat, lon, shape
 
 
-def radii_of_curvature(lat_rad):
+def radii_of_curvature(lat_rad: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Meridional (M) and prime-vertical (N) radii of curvature of WGS84, metres."""
     w2 = 1.0 - E2 * np.sin(lat_rad) ** 2
     n = A_M / np.sqrt(w2)
     return n * (1.0 - E2) / w2, n
 
 
-def _arc_km(lat1, lon1, lat2, lon2, chord):
+def _arc_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray, chord: np.ndarray
+) -> np.ndarray:
     """Distance (km) for a chord between unit vectors of (lat1, lon1) and (lat2, lon2).
 
     Central angle times the WGS84 radius of curvature (Euler) at the mid-latitude along the
@@ -299,26 +311,28 @@ def _arc_km(lat1, lon1, lat2, lon2, chord):
     s2 = dn * dn + de * de
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.where(s2 > 0.0, s2 / (dn * dn / m + de * de / n), np.sqrt(m * n))
-    return theta * r / 1000.0
+    out: np.ndarray = theta * r / 1000.0
+    return out
 
 
-def _spatial_order(lat, lon):
+def _spatial_order(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """A permutation putting nearby points together (k-d queries run ~3x faster in order)."""
     row = np.floor((lat + 90.0) * 2.0).astype(np.int64)
     col = np.floor((lon + 180.0) * 2.0).astype(np.int64)
     return np.argsort(row * 1000 + col, kind="stable")
 
 
-def _cross_dot(u, v, w):
+def _cross_dot(u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
     """(u x v) . w along the last axis."""
-    return (
+    out: np.ndarray = (
         w[..., 0] * (u[..., 1] * v[..., 2] - u[..., 2] * v[..., 1])
         + w[..., 1] * (u[..., 2] * v[..., 0] - u[..., 0] * v[..., 2])
         + w[..., 2] * (u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
     )
+    return out
 
 
-def _exact_near(model: ZoneModel, p: np.ndarray):
+def _exact_near(model: ZoneModel, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Exact side (land?) and chord distance to the nearest coast segment for points ``p``.
 
     The nearest segment is sought among those touching the ``_K_NEAR`` nearest vertices. If the
@@ -367,7 +381,9 @@ def _exact_near(model: ZoneModel, p: np.ndarray):
     return land, chord, start + seg * tb[:, None]
 
 
-def _land_country(model: ZoneModel, lat, lon, coast_code, dist_km):
+def _land_country(
+    model: ZoneModel, lat: np.ndarray, lon: np.ndarray, coast_code: np.ndarray, dist_km: np.ndarray
+) -> np.ndarray:
     """Country index of land points: the Natural Earth unit containing them."""
     import shapely
 
@@ -389,7 +405,7 @@ def _land_country(model: ZoneModel, lat, lon, coast_code, dist_km):
 # public API
 
 
-def classify(lat_deg, lon_deg) -> Zones:
+def classify(lat_deg: ArrayLike, lon_deg: ArrayLike) -> Zones:
     """Zone verdicts for points given by geodetic latitude and longitude (degrees, broadcast).
 
     Kind and country come from :func:`classify_codes` (the interior-cell raster, exact checks
@@ -406,7 +422,7 @@ def classify(lat_deg, lon_deg) -> Zones:
     )
 
 
-def classify_codes(lat_deg, lon_deg) -> tuple[np.ndarray, np.ndarray]:
+def classify_codes(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Zone kind and country as small integers (the fast path), in the input's broadcast shape.
 
     ``kind`` (int8) indexes :data:`KINDS`; ``country`` (int16) indexes :func:`country_codes`
@@ -432,7 +448,7 @@ def country_codes() -> np.ndarray:
     return _codes_table()
 
 
-def _codes(lat, lon):
+def _codes(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Kind (int8) and country (int16) of flat, prepared points: raster, else exact."""
     from . import zone_raster
 
@@ -445,12 +461,16 @@ def _codes(lat, lon):
     return kind, country
 
 
-def _extras(lat, lon, shape):
+def _extras(
+    lat: np.ndarray, lon: np.ndarray, shape: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
     _, _, dist, coast_code = exact(zone_model(), lat, lon)
     return dist.reshape(shape), _codes_table()[coast_code].reshape(shape)
 
 
-def exact(model: ZoneModel, lat, lon):
+def exact(
+    model: ZoneModel, lat: np.ndarray, lon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The exact path for flat arrays of prepared points (degrees, longitudes in [-180, 180)).
 
     Returns ``(kind int8, country int64, distance_to_coast_km, nearest coast country int64)``
@@ -486,7 +506,9 @@ def exact(model: ZoneModel, lat, lon):
     return kind[inverse], country[inverse], dist[inverse], coast_code[inverse]
 
 
-def _coast(model: ZoneModel, lat, lon):
+def _coast(
+    model: ZoneModel, lat: np.ndarray, lon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Distance (km) to the nearest coast and that vertex's index for flat, prepared points;
     for the points nearer than NEAR_KM (indices ``near``) the exact segment distance and side
     (``land_near``: land side?). The mask is not used."""
@@ -503,7 +525,7 @@ def _coast(model: ZoneModel, lat, lon):
     return dist, idx, near, land_near
 
 
-def _exact_zones(lat_deg, lon_deg) -> Zones:
+def _exact_zones(lat_deg: ArrayLike, lon_deg: ArrayLike) -> Zones:
     """Every field by the exact path (no raster): for single points and the identity test."""
     lat, lon, shape = _prepare(lat_deg, lon_deg)
     model = zone_model()
@@ -516,7 +538,7 @@ def _exact_zones(lat_deg, lon_deg) -> Zones:
     )
 
 
-def zone_of(lat_deg: float, lon_deg: float) -> dict:
+def zone_of(lat_deg: float, lon_deg: float) -> dict[str, Any]:
     """Zone verdict for one point, as plain Python values (for the CLI and JSON).
 
     Returns ``{"kind", "country", "distance_to_coast_km", "nearest_coast_country"}``; the
@@ -539,6 +561,7 @@ def zone_of(lat_deg: float, lon_deg: float) -> dict:
     else:
         dist, idx, _, _ = _coast(model, lat, lon)
         coast_code = model.coast_code[idx]
+    assert country is not None  # set by the raster or by the exact path
     return {
         "kind": KINDS[int(kind[0])],
         "country": str(model.codes[country[0]]) or None,

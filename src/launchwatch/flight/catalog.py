@@ -267,9 +267,11 @@ def _lookup(kind: str, name: str) -> Any:
 
 def get_vehicle(name: str) -> Vehicle:
     """Packaged vehicle by name or alias; case, spaces and hyphens are ignored."""
-    return _lookup("vehicle", name)
+    vehicle: Vehicle = _lookup("vehicle", name)
+    return vehicle
 
 
 def get_site(name: str) -> Site:
     """Packaged launch site by name or alias; case, spaces and hyphens are ignored."""
-    return _lookup("site", name)
+    site: Site = _lookup("site", name)
+    return site

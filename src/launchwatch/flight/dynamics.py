@@ -42,10 +42,13 @@ lift-off); ``vs = [area_boost_m2, area_coast_m2, mass_coast_kg, cl_alpha_per_rad
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
+from numpy.typing import ArrayLike
 
-from ..earth.atmosphere import density_sound_poly_njit
+from ..earth.atmosphere import KernelTables, density_sound_poly_njit
 from ..earth.constants import A_M, B_M
 from ..earth.gravity import j2_accel
 
@@ -102,7 +105,8 @@ def height_above_ellipsoid_radial(x: float, y: float, z: float) -> float:
     r2 = p2 + z * z
     r = np.sqrt(r2)
     # Ellipse radius at geocentric latitude phi_c: a b / sqrt(b^2 cos^2 + a^2 sin^2).
-    return r - A_M * B_M * r / np.sqrt(B_M * B_M * p2 + A_M * A_M * z * z)
+    h: float = r - A_M * B_M * r / np.sqrt(B_M * B_M * p2 + A_M * A_M * z * z)
+    return h
 
 
 @njit(cache=True, inline="always")
@@ -112,9 +116,11 @@ def interp_table(x: float, xs: np.ndarray, ys: np.ndarray, slopes: np.ndarray) -
     held constant outside the table."""
     n = xs.shape[0]
     if x <= xs[0]:
-        return ys[0]
+        first: float = ys[0]
+        return first
     if x >= xs[n - 1]:
-        return ys[n - 1]
+        last: float = ys[n - 1]
+        return last
     j = 1
     while xs[j] < x:
         j += 1
@@ -122,15 +128,16 @@ def interp_table(x: float, xs: np.ndarray, ys: np.ndarray, slopes: np.ndarray) -
     t = (x - xs[j - 1]) / h
     t2 = t * t
     t3 = t2 * t
-    return (
+    value: float = (
         (2.0 * t3 - 3.0 * t2 + 1.0) * ys[j - 1]
         + (t3 - 2.0 * t2 + t) * h * slopes[j - 1]
         + (-2.0 * t3 + 3.0 * t2) * ys[j]
         + (t3 - t2) * h * slopes[j]
     )
+    return value
 
 
-def pchip_slopes(xs, ys) -> np.ndarray:
+def pchip_slopes(xs: ArrayLike, ys: ArrayLike) -> np.ndarray:
     """Node slopes of scipy's monotone PCHIP interpolant (Fritsch & Carlson 1980), with zero
     slope at both ends so the table joins its constant extension smoothly."""
     from scipy.interpolate import PchipInterpolator
@@ -144,7 +151,14 @@ def pchip_slopes(xs, ys) -> np.ndarray:
     return np.ascontiguousarray(d)
 
 
-def model_arrays(vs, phys, mach, cd, cd_slope, atm) -> tuple:
+def model_arrays(
+    vs: np.ndarray,
+    phys: np.ndarray,
+    mach: np.ndarray,
+    cd: np.ndarray,
+    cd_slope: np.ndarray,
+    atm: KernelTables,
+) -> tuple[Any, ...]:
     """The shared (per-batch) arrays of the force model, packed once for the kernels:
     ``(vs, phys, mach, cd, cd_slope, density, dlog_density, speed_of_sound, h0_m, dh_m)``
     (``atm`` = :func:`launchwatch.earth.atmosphere.kernel_tables`)."""
@@ -152,7 +166,16 @@ def model_arrays(vs, phys, mach, cd, cd_slope, atm) -> tuple:
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
-def accel(t, t_regime, y, ctrl, geo, stages, model, out):
+def accel(
+    t: float,
+    t_regime: float,
+    y: np.ndarray,
+    ctrl: np.ndarray,
+    geo: np.ndarray,
+    stages: np.ndarray,
+    model: tuple[Any, ...],
+    out: np.ndarray,
+) -> float:
     """Write dy/dt into ``out`` (6,) for state ``y`` at time ``t`` (s after lift-off).
 
     ``t_regime`` selects the discontinuous parts of the model (stage, pitch-program segment,

@@ -16,6 +16,9 @@ Units: seconds from lift-off, metres, m/s; frame: launch inertial frame (see dyn
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from numba import get_num_threads, njit, prange
 
@@ -74,7 +77,15 @@ _ERR_EXP = -1.0 / 5.0
 
 
 @njit(cache=True, inline="always")
-def _hermite(y0, f0, y1, f1, h, s, out):
+def _hermite(
+    y0: np.ndarray,
+    f0: np.ndarray,
+    y1: np.ndarray,
+    f1: np.ndarray,
+    h: float,
+    s: float,
+    out: np.ndarray,
+) -> None:
     """Quintic Hermite interpolation of position (value, velocity, acceleration at both ends)
     and its derivative for velocity, at fraction ``s`` of a step of length ``h``."""
     s2 = s * s
@@ -102,32 +113,40 @@ def _hermite(y0, f0, y1, f1, h, s, out):
 
 
 @njit(cache=True, inline="always")
-def _height_at(y0, f0, y1, f1, h, s, buf):
+def _height_at(
+    y0: np.ndarray,
+    f0: np.ndarray,
+    y1: np.ndarray,
+    f1: np.ndarray,
+    h: float,
+    s: float,
+    buf: np.ndarray,
+) -> float:
     _hermite(y0, f0, y1, f1, h, s, buf)
     return geodetic_height_m(np.sqrt(buf[0] * buf[0] + buf[1] * buf[1]), buf[2])
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def integrate_one(
-    y0,
-    t0,
-    ctrl,
-    geo,
-    stages_base,
-    model,
-    t_max,
-    rtol,
-    atol_pos,
-    atol_vel,
-    max_steps,
-    out_times,
-    out_states,
-    ev,
-    stages,
-    breaks,
-    K,
-    work,
-):
+    y0: np.ndarray,
+    t0: float,
+    ctrl: np.ndarray,
+    geo: np.ndarray,
+    stages_base: np.ndarray,
+    model: tuple[Any, ...],
+    t_max: float,
+    rtol: float,
+    atol_pos: float,
+    atol_vel: float,
+    max_steps: int,
+    out_times: np.ndarray,
+    out_states: np.ndarray,
+    ev: np.ndarray,
+    stages: np.ndarray,
+    breaks: np.ndarray,
+    K: np.ndarray,
+    work: np.ndarray,
+) -> None:
     """Integrate one trajectory from lift-off to impact (or ``t_max``); see module docstring.
 
     ``stages``, ``breaks``, ``K`` and ``work`` are scratch arrays owned by the caller (no
@@ -336,22 +355,22 @@ def integrate_one(
 
 @njit(cache=True, error_model="numpy")
 def _integrate_block(
-    b,
-    y0,
-    t0,
-    ctrl,
-    geo,
-    stages_base,
-    model,
-    t_max,
-    rtol,
-    atol_pos,
-    atol_vel,
-    max_steps,
-    out_times,
-    out_states,
-    ev,
-):
+    b: int,
+    y0: np.ndarray,
+    t0: np.ndarray,
+    ctrl: np.ndarray,
+    geo: np.ndarray,
+    stages_base: np.ndarray,
+    model: tuple[Any, ...],
+    t_max: float,
+    rtol: float,
+    atol_pos: float,
+    atol_vel: float,
+    max_steps: int,
+    out_times: np.ndarray,
+    out_states: np.ndarray,
+    ev: np.ndarray,
+) -> None:
     """Trajectories ``b * BLOCK`` to ``(b + 1) * BLOCK`` of a batch (see :func:`integrate_batch`),
     with scratch arrays allocated once for the block, so threads never contend on the allocator
     inside the hot loop."""
@@ -385,21 +404,21 @@ def _integrate_block(
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def integrate_batch(
-    y0,
-    t0,
-    ctrl,
-    geo,
-    stages_base,
-    model,
-    t_max,
-    rtol,
-    atol_pos,
-    atol_vel,
-    max_steps,
-    out_times,
-    out_states,
-    ev,
-):
+    y0: np.ndarray,
+    t0: np.ndarray,
+    ctrl: np.ndarray,
+    geo: np.ndarray,
+    stages_base: np.ndarray,
+    model: tuple[Any, ...],
+    t_max: float,
+    rtol: float,
+    atol_pos: float,
+    atol_vel: float,
+    max_steps: int,
+    out_times: np.ndarray,
+    out_states: np.ndarray,
+    ev: np.ndarray,
+) -> None:
     """Integrate N trajectories in parallel from initial states ``y0`` (N, 6) at times ``t0``
     (N,); ``ctrl`` (N, N_CTRL), ``geo`` (N, N_GEO), ``model`` the shared force-model arrays
     (:func:`launchwatch.flight.dynamics.model_arrays`), ``out_states`` (N, T, 6) pre-filled with
@@ -427,21 +446,21 @@ def integrate_batch(
 
 @njit(cache=True, error_model="numpy")
 def integrate_batch_serial(
-    y0,
-    t0,
-    ctrl,
-    geo,
-    stages_base,
-    model,
-    t_max,
-    rtol,
-    atol_pos,
-    atol_vel,
-    max_steps,
-    out_times,
-    out_states,
-    ev,
-):
+    y0: np.ndarray,
+    t0: np.ndarray,
+    ctrl: np.ndarray,
+    geo: np.ndarray,
+    stages_base: np.ndarray,
+    model: tuple[Any, ...],
+    t_max: float,
+    rtol: float,
+    atol_pos: float,
+    atol_vel: float,
+    max_steps: int,
+    out_times: np.ndarray,
+    out_states: np.ndarray,
+    ev: np.ndarray,
+) -> None:
     """:func:`integrate_batch` on the calling thread only: for a batch of one block, or where
     the caller is itself one of several processes sharing the cores (a parallel region waits
     for every thread, and on a loaded machine a small one waits for a descheduled thread far
@@ -469,7 +488,7 @@ def integrate_batch_serial(
         )
 
 
-def pick_batch_kernel(n: int):
+def pick_batch_kernel(n: int) -> Callable[..., None]:
     """The batch kernel for ``n`` trajectories: serial for one block or one numba thread."""
     if n <= BLOCK or get_num_threads() == 1:
         return integrate_batch_serial

@@ -10,26 +10,30 @@ reconstruction; all functions broadcast over NumPy arrays.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ..earth.arrays import ArrayOrScalar
 from ..earth.constants import GM_M3_S2
 
 
-def q_parameter(r_m, v_m_s):
+def q_parameter(r_m: ArrayLike, v_m_s: ArrayLike) -> ArrayOrScalar:
     """Dimensionless ``Q = v^2 r / mu``."""
-    return np.asarray(v_m_s, float) ** 2 * np.asarray(r_m, float) / GM_M3_S2
+    q: ArrayOrScalar = np.asarray(v_m_s, float) ** 2 * np.asarray(r_m, float) / GM_M3_S2
+    return q
 
 
-def range_angle(r_m, v_m_s, phi_rad):
+def range_angle(r_m: ArrayLike, v_m_s: ArrayLike, phi_rad: ArrayLike) -> ArrayOrScalar:
     """Free-flight range angle (rad) of a symmetric arc (re-entry at the burnout radius).
 
     Free-flight range equation: cos(psi/2) = (1 - Q cos^2 phi) / sqrt(1 + Q (Q - 2) cos^2 phi).
     """
     q = q_parameter(r_m, v_m_s)
     c2 = np.cos(phi_rad) ** 2
-    return 2.0 * np.arccos((1.0 - q * c2) / np.sqrt(1.0 + q * (q - 2.0) * c2))
+    psi: ArrayOrScalar = 2.0 * np.arccos((1.0 - q * c2) / np.sqrt(1.0 + q * (q - 2.0) * c2))
+    return psi
 
 
-def flight_time(r_m, v_m_s, phi_rad):
+def flight_time(r_m: ArrayLike, v_m_s: ArrayLike, phi_rad: ArrayLike) -> ArrayOrScalar:
     """Flight time (s) of the symmetric arc from burnout radius back to the same radius.
 
     a = r / (2 - Q); e = sqrt(1 + Q (Q - 2) cos^2 phi); cos E1 = (e - cos(psi/2)) /
@@ -40,35 +44,43 @@ def flight_time(r_m, v_m_s, phi_rad):
     e = np.sqrt(1.0 + q * (q - 2.0) * np.cos(phi_rad) ** 2)
     half = 0.5 * range_angle(r_m, v_m_s, phi_rad)
     e1 = np.arccos((e - np.cos(half)) / (1.0 - e * np.cos(half)))
-    return 2.0 * np.sqrt(a**3 / GM_M3_S2) * (np.pi - e1 + e * np.sin(e1))
+    t: ArrayOrScalar = 2.0 * np.sqrt(a**3 / GM_M3_S2) * (np.pi - e1 + e * np.sin(e1))
+    return t
 
 
-def apogee_radius(r_m, v_m_s, phi_rad):
+def apogee_radius(r_m: ArrayLike, v_m_s: ArrayLike, phi_rad: ArrayLike) -> ArrayOrScalar:
     """Apogee radius (m) of the conic through the burnout state: a (1 + e)."""
     q = q_parameter(r_m, v_m_s)
     a = np.asarray(r_m, float) / (2.0 - q)
     e = np.sqrt(1.0 + q * (q - 2.0) * np.cos(phi_rad) ** 2)
-    return a * (1.0 + e)
+    ra: ArrayOrScalar = a * (1.0 + e)
+    return ra
 
 
-def min_energy(r_m, psi_rad):
+def min_energy(r_m: ArrayLike, psi_rad: ArrayLike) -> tuple[ArrayOrScalar, ArrayOrScalar]:
     """Minimum-energy burnout for range angle ``psi``: (speed m/s, flight-path angle rad).
 
     Q = 2 sin(psi/2) / (1 + sin(psi/2)); optimum phi = (pi - psi) / 4.
     """
-    s = np.sin(0.5 * np.asarray(psi_rad, float))
+    psi = np.asarray(psi_rad, float)
+    s = np.sin(0.5 * psi)
     q = 2.0 * s / (1.0 + s)
-    return np.sqrt(q * GM_M3_S2 / np.asarray(r_m, float)), 0.25 * (np.pi - psi_rad)
+    v: ArrayOrScalar = np.sqrt(q * GM_M3_S2 / np.asarray(r_m, float))
+    phi: ArrayOrScalar = 0.25 * (np.pi - psi)
+    return v, phi
 
 
-def max_range_angle(r_m, v_m_s):
+def max_range_angle(r_m: ArrayLike, v_m_s: ArrayLike) -> ArrayOrScalar:
     """Largest range angle (rad) reachable with burnout speed ``v`` (the minimum-energy one),
     from Q = 2 s / (1 + s), s = sin(psi/2):  s = Q / (2 - Q)."""
     q = q_parameter(r_m, v_m_s)
-    return 2.0 * np.arcsin(np.clip(q / (2.0 - q), -1.0, 1.0))
+    psi: ArrayOrScalar = 2.0 * np.arcsin(np.clip(q / (2.0 - q), -1.0, 1.0))
+    return psi
 
 
-def arc_from_apogee(r0_m, apogee_height_m, psi_rad):
+def arc_from_apogee(
+    r0_m: ArrayLike, apogee_height_m: ArrayLike, psi_rad: ArrayLike
+) -> tuple[ArrayOrScalar, ArrayOrScalar, ArrayOrScalar]:
     """Symmetric arc from re-entry radius ``r0`` with apogee height ``h`` and range angle
     ``psi``: returns (speed m/s, flight-path angle rad, flight time s) at ``r0``.
 

@@ -26,9 +26,11 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import yaml
+from numpy.typing import ArrayLike
 
 from ..earth import geodesy
 from .catalog import normalize_name
@@ -104,7 +106,7 @@ class LandingEstimate:
     sample_lat_deg: np.ndarray = field(repr=False)
     sample_lon_deg: np.ndarray = field(repr=False)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "reference": self.reference,
@@ -182,7 +184,7 @@ def _km(num: str, unit: str) -> float:
     return x
 
 
-def _bearing(m: re.Match) -> tuple[float, float]:
+def _bearing(m: re.Match[str]) -> tuple[float, float]:
     parts = [p.lower() for p in m.groups()[2:5] if p]
     key = "".join(parts)
     if key not in _BEARING:
@@ -270,7 +272,9 @@ def parse_landing(
     return None
 
 
-def zone_probabilities(lat_deg, lon_deg, country: str = "JPN") -> dict:
+def zone_probabilities(
+    lat_deg: ArrayLike, lon_deg: ArrayLike, country: str = "JPN"
+) -> dict[str, float | int]:
     """Shares of sample points in ``country``'s territorial sea or EEZ, on land (any country),
     and on the high seas."""
     from ..earth.zones import classify

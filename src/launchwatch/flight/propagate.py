@@ -10,8 +10,10 @@ given in ECEF and geodetic coordinates.  Times in seconds after lift-off.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..earth import atmosphere, frames, geodesy
 from ..earth.constants import G0_M_S2, OMEGA_RAD_S
@@ -92,15 +94,15 @@ class VehicleModel:
         cls,
         *,
         name: str,
-        burn_time_s,
-        propellant_mass_kg,
-        dry_mass_kg,
-        isp_vac_s,
+        burn_time_s: ArrayLike,
+        propellant_mass_kg: ArrayLike,
+        dry_mass_kg: ArrayLike,
+        isp_vac_s: ArrayLike,
         payload_mass_kg: float,
         area_boost_m2: float,
         area_coast_m2: float,
-        mach,
-        cd,
+        mach: ArrayLike,
+        cd: ArrayLike,
         cl_alpha_per_rad: float = 0.0,
         quasi_ballistic: bool = False,
         max_alpha_rad: float = 0.0,
@@ -136,8 +138,8 @@ class VehicleModel:
         name: str = "re-entry body",
         mass_kg: float = 1000.0,
         area_m2: float = 0.5,
-        mach=(0.0, 30.0),
-        cd=(0.2, 0.2),
+        mach: ArrayLike = (0.0, 30.0),
+        cd: ArrayLike = (0.2, 0.2),
     ) -> VehicleModel:
         """A body with no motor (for flights from a given burnout state); ballistic coefficient
         ``mass / (cd * area)``."""
@@ -152,7 +154,7 @@ class VehicleModel:
             cd_slope=pchip_slopes(mach, cd),
         )
 
-    def model_arrays(self, physics: Physics) -> tuple:
+    def model_arrays(self, physics: Physics) -> tuple[Any, ...]:
         """The shared force-model arrays the kernels take (:func:`dynamics.model_arrays`)."""
         return model_arrays(
             self.vs, physics.array(), self.mach, self.cd, self.cd_slope, atmosphere.kernel_tables()
@@ -168,7 +170,9 @@ class VehicleModel:
         return float(self.stages[0, 3])
 
 
-def launch_geometry(lat_deg, lon_deg, azimuth_deg, h_m=0.0) -> np.ndarray:
+def launch_geometry(
+    lat_deg: ArrayLike, lon_deg: ArrayLike, azimuth_deg: ArrayLike, h_m: ArrayLike = 0.0
+) -> np.ndarray:
     """(N, 9) launch position (ECEF, m), geodetic up and launch-azimuth horizontal unit vectors."""
     lat = np.radians(np.asarray(lat_deg, float))
     lon = np.radians(np.asarray(lon_deg, float))
@@ -186,13 +190,13 @@ def launch_geometry(lat_deg, lon_deg, azimuth_deg, h_m=0.0) -> np.ndarray:
 def make_controls(
     n: int,
     *,
-    t_vertical_s=5.0,
-    kick_rad=0.1,
-    t_kick_s=10.0,
-    burn_fraction=1.0,
-    alpha_rad=0.0,
-    thrust_scale=1.0,
-    drag_scale=1.0,
+    t_vertical_s: ArrayLike = 5.0,
+    kick_rad: ArrayLike = 0.1,
+    t_kick_s: ArrayLike = 10.0,
+    burn_fraction: ArrayLike = 1.0,
+    alpha_rad: ArrayLike = 0.0,
+    thrust_scale: ArrayLike = 1.0,
+    drag_scale: ArrayLike = 1.0,
 ) -> np.ndarray:
     """(n, N_CTRL) control array, each argument a scalar or an (n,) array."""
     ctrl = np.empty((n, N_CTRL))
@@ -225,12 +229,12 @@ class Trajectories:
     omega_rad_s: float = OMEGA_RAD_S  # rotation used for ECI -> ECEF of these results
     sample_times_s: np.ndarray | None = None
     samples_eci: np.ndarray | None = None  # (N, T, 6), NaN after impact
-    _cache: dict = field(default_factory=dict, repr=False)
+    _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
-        return self.impacted.shape[0]
+        return int(self.impacted.shape[0])
 
-    def to_ecef(self, state_eci: np.ndarray, t_s) -> np.ndarray:
+    def to_ecef(self, state_eci: np.ndarray, t_s: ArrayLike) -> np.ndarray:
         """(..., 6) launch-inertial states at times ``t_s`` -> ECEF (identity when the run
         used a non-rotating Earth)."""
         if self.omega_rad_s == 0.0:
@@ -271,24 +275,27 @@ class Trajectories:
     def impact_azimuth_deg(self) -> np.ndarray:
         lat, lon = self.impact_latlon_deg
         az, _, _ = geodesy.inverse(self.launch_lat_deg, self.launch_lon_deg, lat, lon)
-        return np.mod(az, 360.0)
+        out: np.ndarray = np.mod(az, 360.0)
+        return out
 
     def samples_ecef(self) -> np.ndarray:
         """(N, T, 6) samples in ECEF."""
+        if self.sample_times_s is None or self.samples_eci is None:
+            raise ValueError("this batch was flown without sample_times_s: no samples")
         t = np.broadcast_to(self.sample_times_s, self.samples_eci.shape[:2])
         return self.to_ecef(self.samples_eci, t)
 
 
 def propagate(
     vehicle: VehicleModel,
-    lat_deg,
-    lon_deg,
-    azimuth_deg,
-    ctrl: np.ndarray,
+    lat_deg: ArrayLike,
+    lon_deg: ArrayLike,
+    azimuth_deg: ArrayLike,
+    ctrl: ArrayLike,
     *,
-    h_m=0.0,
+    h_m: ArrayLike = 0.0,
     physics: Physics = FULL_PHYSICS,
-    **kw,
+    **kw: Any,
 ) -> Trajectories:
     """Fly N trajectories of ``vehicle`` from lift-off to impact on the WGS84 ellipsoid.
 
@@ -325,15 +332,15 @@ def propagate(
 def propagate_states(
     vehicle: VehicleModel,
     y0_eci: np.ndarray,
-    t0_s,
+    t0_s: ArrayLike,
     *,
-    ctrl=None,
-    geo=None,
+    ctrl: np.ndarray | None = None,
+    geo: np.ndarray | None = None,
     physics: Physics = FULL_PHYSICS,
-    launch_lat_deg=np.nan,
-    launch_lon_deg=np.nan,
+    launch_lat_deg: ArrayLike = np.nan,
+    launch_lon_deg: ArrayLike = np.nan,
     t_max_s: float = 7200.0,
-    sample_times_s=None,
+    sample_times_s: ArrayLike | None = None,
     rtol: float = DEFAULT_RTOL,
     atol_pos_m: float = DEFAULT_ATOL_POS_M,
     atol_vel_m_s: float = DEFAULT_ATOL_VEL_M_S,

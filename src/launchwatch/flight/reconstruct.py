@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING, Any, TypeAlias, overload
 
 import numpy as np
 from scipy.optimize import brentq
@@ -36,9 +38,12 @@ from .boosts import Boost
 from .catalog import get_vehicle
 from .classes import range_class
 from .landing import rounding_halfwidth
-from .propagate import propagate_states
+from .propagate import VehicleModel, propagate_states
 from .shaping import ShapeError, Shot, shape
 from .vehicles import vehicle_model
+
+if TYPE_CHECKING:
+    from .landing import LandingEstimate
 
 #: The band of boost assumptions: the assumed total burn time times these factors, and never a
 #: burn shorter than MIN_BAND_BURN_S (no ballistic missile burns out in a few seconds).
@@ -72,6 +77,12 @@ FIGURES = (
 )
 
 
+@overload
+def reported_halfwidth(name: str, value: float) -> float: ...
+@overload
+def reported_halfwidth(name: str, value: None) -> None: ...
+@overload
+def reported_halfwidth(name: str, value: float | None) -> float | None: ...
 def reported_halfwidth(name: str, value: float | None) -> float | None:
     """Reporting precision of a figure (half its rounding unit): flight times that are whole
     minutes are read as rounded to the minute (+-30 s); see :func:`.landing.rounding_halfwidth`."""
@@ -86,14 +97,14 @@ def reported_halfwidth(name: str, value: float | None) -> float | None:
 class _Power:
     """A powered-flight assumption: the model flown and how to bound its energy knob."""
 
-    model: object
+    model: VehicleModel
     generic: bool
     desc: str
     burn_s: float
     boost: Boost | None
     scale: float
 
-    def bounds(self, range_m: float, apogee_m: float | None):
+    def bounds(self, range_m: float, apogee_m: float | None) -> tuple[float, float] | None:
         if self.boost is None:
             return None
         return self.boost.thrust_scale_bounds(range_m, apogee_m, self.scale)
@@ -101,6 +112,8 @@ class _Power:
 
 def _power(vehicle: str | None, boost: Boost | None, scale: float = 1.0) -> _Power:
     if vehicle is None:
+        if boost is None:
+            raise ValueError("a generic powered flight needs a boost")
         return _Power(
             boost.model(scale),
             True,
@@ -133,18 +146,19 @@ class Reconstruction:
     min_energy_range_m: float
     min_energy_range_band_m: tuple[float, float]
     band_burn_times_s: tuple[float, float]
-    requested: dict = field(default_factory=dict)
-    fit: dict | None = None
-    checks: list = field(default_factory=list)
-    verdict: dict = field(default_factory=dict)
-    landing: dict | None = None
+    requested: dict[str, Any] = field(default_factory=dict)
+    fit: dict[str, Any] | None = None
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    verdict: dict[str, Any] = field(default_factory=dict)
+    landing: dict[str, Any] | None = None
     band_note: str = ""
     manoeuvre_band_m: tuple[float, float] | None = None
 
     def burnout_ecef(self) -> np.ndarray:
-        return self.shot.result.burnout_ecef[0]
+        state: np.ndarray = self.shot.result.burnout_ecef[0]
+        return state
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The contract of ``launchwatch reconstruct --json`` (units in the key names)."""
         tr = self.shot.result
         bo = self.burnout_ecef()
@@ -192,29 +206,71 @@ class Reconstruction:
         return out
 
 
-def _height_km(r_ecef) -> float:
+#: A powered-flight assumption as a function of the burn-time scale.
+Maker: TypeAlias = Callable[[float], _Power]
+#: (capability band m, band burn times s, note) of :func:`_band` and :func:`_joint`.
+Band: TypeAlias = tuple[tuple[float, float], tuple[float, float], str]
+
+
+def _height_km(r_ecef: np.ndarray) -> float:
     from ..earth import frames
 
     _, _, h = frames.ecef_to_geodetic(np.asarray(r_ecef)[None, :])
     return float(h[0]) / 1e3
 
 
-def _fly(power: _Power, lat, lon, range_m, az, apogee_m, flight_time_s, trajectory) -> Shot:
+def _fly(
+    power: _Power,
+    lat: float,
+    lon: float,
+    range_m: float,
+    az: float,
+    apogee_m: float | None,
+    flight_time_s: float | None,
+    trajectory: str | None,
+) -> Shot:
     """Shape a shot of ``power`` through the given figures (apogee, or flight time, or shape)."""
     if apogee_m is not None:
-        kw = dict(
-            apogee_m=apogee_m, generic=power.generic, energy_bounds=power.bounds(range_m, apogee_m)
-        )
+        bounds = power.bounds(range_m, apogee_m)
         try:
-            return shape(power.model, lat, lon, range_m, az, trajectory="lofted", **kw)
+            return shape(
+                power.model,
+                lat,
+                lon,
+                range_m,
+                az,
+                trajectory="lofted",
+                apogee_m=apogee_m,
+                generic=power.generic,
+                energy_bounds=bounds,
+            )
         except ShapeError:
-            return shape(power.model, lat, lon, range_m, az, trajectory="depressed", **kw)
+            return shape(
+                power.model,
+                lat,
+                lon,
+                range_m,
+                az,
+                trajectory="depressed",
+                apogee_m=apogee_m,
+                generic=power.generic,
+                energy_bounds=bounds,
+            )
     return _shoot(power, lat, lon, range_m, az, trajectory, flight_time_s)
 
 
-def _shoot(power: _Power, lat, lon, range_m, azimuth_deg, trajectory, flight_time_s) -> Shot:
+def _shoot(
+    power: _Power,
+    lat: float,
+    lon: float,
+    range_m: float,
+    azimuth_deg: float,
+    trajectory: str | None,
+    flight_time_s: float | None,
+) -> Shot:
     model, generic = power.model, power.generic
     if flight_time_s is None:
+        assert trajectory is not None, "one figure: the trajectory shape is required"
         return shape(
             model,
             lat,
@@ -246,7 +302,7 @@ def _shoot(power: _Power, lat, lon, range_m, azimuth_deg, trajectory, flight_tim
     h_me, t_me = me.apogee_m, me.flight_time_s
     traj = "lofted" if flight_time_s > t_me else "depressed"
 
-    def miss(h):
+    def miss(h: float) -> float:
         shots[h] = shape(
             model,
             lat,
@@ -262,6 +318,8 @@ def _shoot(power: _Power, lat, lon, range_m, azimuth_deg, trajectory, flight_tim
 
     if abs(flight_time_s - t_me) < 1e-3 * t_me:
         return me
+    lo: float | None
+    hi: float | None
     lo, hi = (h_me * 1.0005, None) if traj == "lofted" else (None, h_me * 0.9995)
     # Bracket by walking away from the minimum-energy apogee.
     for step in range(1, 40):
@@ -287,20 +345,22 @@ def _shoot(power: _Power, lat, lon, range_m, azimuth_deg, trajectory, flight_tim
             f"no trajectory of the {model.name} covers {range_m / 1e3:,.0f} km in "
             f"{flight_time_s:,.0f} s"
         )
-    h_star = brentq(miss, lo, hi, xtol=10.0, rtol=1e-6)
+    h_star = float(brentq(miss, lo, hi, xtol=10.0, rtol=1e-6))
     if h_star not in shots:
         miss(h_star)
     return shots[h_star]
 
 
-def _shoot_from_kepler(power: _Power, lat, lon, range_m, az, flight_time_s) -> Shot:
+def _shoot_from_kepler(
+    power: _Power, lat: float, lon: float, range_m: float, az: float, flight_time_s: float
+) -> Shot:
     psi = range_m / R_MEAN_M
     h_k = kepler.apogee_for_flight_time(R_MEAN_M, psi, flight_time_s)
     h_me = 0.25 * range_m  # minimum-energy apogee, about a quarter of the range (notes)
     traj = "lofted" if h_k > h_me else "depressed"
     shots: dict[float, Shot] = {}
 
-    def miss(h):
+    def miss(h: float) -> float:
         shots[h] = shape(
             power.model,
             lat,
@@ -315,7 +375,7 @@ def _shoot_from_kepler(power: _Power, lat, lon, range_m, az, flight_time_s) -> S
         return shots[h].flight_time_s - flight_time_s
 
     hi, m_hi = h_k, miss(h_k)
-    lo = None
+    lo: float | None = None
     for _ in range(30):
         h = hi * 0.85
         try:
@@ -331,18 +391,27 @@ def _shoot_from_kepler(power: _Power, lat, lon, range_m, az, flight_time_s) -> S
             f"no trajectory of the {power.model.name} covers {range_m / 1e3:,.0f} km in "
             f"{flight_time_s:,.0f} s"
         )
-    h_star = brentq(miss, lo, hi, xtol=10.0, rtol=1e-6)
+    h_star = float(brentq(miss, lo, hi, xtol=10.0, rtol=1e-6))
     if h_star not in shots:
         miss(h_star)
     return shots[h_star]
 
 
-def _fit_scale(make, lat, lon, range_m, az, apogee_m, t_rep, tol_s):
+def _fit_scale(
+    make: Maker,
+    lat: float,
+    lon: float,
+    range_m: float,
+    az: float,
+    apogee_m: float,
+    t_rep: float,
+    tol_s: float,
+) -> tuple[float, Shot, _Power, dict[float, float]]:
     """Secant on the burn-time scale so that the range-and-apogee shot lasts ``t_rep``.
     Returns (scale, shot, power, {scale: flight time}) of the closest flight time found."""
     seen: dict[float, tuple[Shot, _Power]] = {}
 
-    def ft(f):
+    def ft(f: float) -> tuple[float, float]:
         f = float(np.clip(f, *FIT_SCALE_LIMITS))
         if f not in seen:
             p = make(f)
@@ -385,7 +454,7 @@ def _kepler_time_spread(
     """How much the flight time can move (s) within the range and apogee's reporting precision
     (surface-to-surface Kepler arcs; an allowance, not a fit)."""
 
-    def t(r, h):
+    def t(r: float, h: float) -> float:
         return float(kepler.arc_from_apogee(R_MEAN_M, h, r / R_MEAN_M)[2])
 
     t0 = t(range_m, apogee_m)
@@ -394,7 +463,7 @@ def _kepler_time_spread(
     return math.hypot(dr, dh)
 
 
-def _checks(shot: Shot, rep: dict) -> list[dict]:
+def _checks(shot: Shot, rep: dict[str, float | None]) -> list[dict[str, Any]]:
     derived = {
         "range_km": shot.range_m / 1e3,
         "apogee_km": shot.apogee_m / 1e3,
@@ -421,7 +490,9 @@ def _checks(shot: Shot, rep: dict) -> list[dict]:
     return out
 
 
-def _solve_range(make, lat, lon, az, apogee_m, t_rep) -> float:
+def _solve_range(
+    make: Maker, lat: float, lon: float, az: float, apogee_m: float, t_rep: float
+) -> float:
     """Range (m) at which a shot through ``apogee_m`` lasts ``t_rep``: a Kepler first guess
     (free flight = reported time less half the burn), then secant steps on the range."""
     p = make(1.0)
@@ -435,7 +506,7 @@ def _solve_range(make, lat, lon, az, apogee_m, t_rep) -> float:
             hi = mid
     r0 = max(0.5 * (lo + hi) * R_MEAN_M, 20e3)
 
-    def ft(r):
+    def ft(r: float) -> float:
         return _fly(make(1.0), lat, lon, r, az, apogee_m, None, None).flight_time_s
 
     t0 = ft(r0)
@@ -460,7 +531,7 @@ def reconstruct(
     trajectory: str | None = None,
     vehicle: str | None = None,
     propellant: str | None = None,
-    landing=None,
+    landing: LandingEstimate | None = None,
     burn_time_s: float | None = None,
 ) -> Reconstruction:
     """Reconstruct a launch from any two or three of range, apogee and flight time (or the
@@ -479,6 +550,7 @@ def reconstruct(
     if azimuth_deg is None and landing is None:
         raise ReconstructionError("no heading: give an azimuth, a sea area or a landing point")
     if azimuth_deg is None:
+        assert landing is not None  # checked just above
         az, _, dist = geodesy.inverse(lat_deg, lon_deg, landing.lat_deg, landing.lon_deg)
         azimuth_deg = float(np.mod(az, 360.0))
         if range_km is None and landing.distance_km is not None:
@@ -505,7 +577,7 @@ def reconstruct(
     apogee_m = None if apogee_km is None else apogee_km * 1e3
     reported = {"range_km": range_km, "apogee_km": apogee_km, "flight_time_s": flight_time_s}
     range_given = range_km is not None
-    hint_range_m = range_km * 1e3 if range_given else None
+    hint_range_m = range_km * 1e3 if range_km is not None else None
     if hint_range_m is None:  # apogee + flight time: the Kepler range that lasts the time
         hint_range_m = 1000e3
     hint_apogee = apogee_m
@@ -517,7 +589,7 @@ def reconstruct(
     if (
         vehicle is None
         and apogee_m is not None
-        and range_given
+        and range_km is not None
         and apogee_m < QUASI_BALLISTIC_APOGEE_M
         and range_km * 1e3 > 3.0 * apogee_m
     ):
@@ -525,7 +597,8 @@ def reconstruct(
         # the catalog's lifting class, and say so in the output.
         vehicle = qb_class = _quasi_ballistic_vehicle()
     boost = None if vehicle is not None else boosts.pick(hint_range_m, hint_apogee, propellant)
-    if vehicle is not None:
+    options: list[Boost | None]
+    if boost is None:
         options = [None]
     else:
         # For the joint fit: every public staging of the allowed propellant(s), the picked one
@@ -541,7 +614,7 @@ def reconstruct(
         ]
         options = list({b.name: b for b in [boost, *extra]}.values())
 
-    def maker(b):
+    def maker(b: Boost | None) -> Maker:
         return lambda f: _power(vehicle, b, f)
 
     make = maker(boost)
@@ -557,13 +630,16 @@ def reconstruct(
     if qb_class:
         requested["quasi_ballistic_class"] = qb_class
     try:
-        if not range_given:
+        if range_km is None:
+            # apogee and flight time (two figures without the range)
+            assert apogee_m is not None and flight_time_s is not None
             range_m = _solve_range(make, lat_deg, lon_deg, azimuth_deg, apogee_m, flight_time_s)
         else:
             range_m = range_km * 1e3
         fit = None
+        joint_band: Band | None = None
         if apogee_m is not None and flight_time_s is not None and range_given:
-            fit, shot, power, band = _joint(
+            fit, shot, power, joint_band = _joint(
                 options,
                 maker,
                 lat_deg,
@@ -580,7 +656,6 @@ def reconstruct(
             shot = _fly(
                 power, lat_deg, lon_deg, range_m, azimuth_deg, apogee_m, flight_time_s, trajectory
             )
-            band = None
     except (ShapeError, ReconstructionError) as exc:
         qb = _quasi_ballistic_vehicle()
         if (
@@ -629,7 +704,7 @@ def reconstruct(
             else "one figure: nothing to check",
         }
     cap = capability_range_m(shot)
-    if band is None:
+    if joint_band is None:
         band, burns, note = _band(
             make,
             power,
@@ -643,7 +718,7 @@ def reconstruct(
             cap,
         )
     else:
-        band, burns, note = band
+        band, burns, note = joint_band
     manoeuvre = None
     if shot.vehicle.quasi_ballistic:
         manoeuvre = _manoeuvre_band(shot)
@@ -677,17 +752,29 @@ def _quasi_ballistic_vehicle() -> str | None:
     return next((v.name for v in load_vehicles().values() if v.quasi_ballistic), None)
 
 
-def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
+def _joint(
+    options: list[Boost | None],
+    maker: Callable[[Boost | None], Maker],
+    lat: float,
+    lon: float,
+    range_m: float,
+    az: float,
+    apogee_m: float,
+    t_rep: float,
+    reported: dict[str, float | None],
+) -> tuple[dict[str, Any], Shot, _Power, Band]:
     """All three figures: fit the burn-time scale of each boost option; the verdict."""
     hw_t = reported_halfwidth("flight_time_s", t_rep)
     tol = max(min(hw_t / 3.0, 0.002 * t_rep), 0.5)
+    range_km, apogee_km = reported["range_km"], reported["apogee_km"]
+    assert range_km is not None and apogee_km is not None  # all three figures were reported
     spread = _kepler_time_spread(
         range_m,
         apogee_m,
-        1e3 * reported_halfwidth("range_km", reported["range_km"]),
-        1e3 * reported_halfwidth("apogee_km", reported["apogee_km"]),
+        1e3 * reported_halfwidth("range_km", range_km),
+        1e3 * reported_halfwidth("apogee_km", apogee_km),
     )
-    fits = []
+    fits: list[tuple[Boost | None, float, Shot, _Power, dict[float, float]]] = []
     for b in options:
         try:
             fits.append((b, *_fit_scale(maker(b), lat, lon, range_m, az, apogee_m, t_rep, tol)))
@@ -698,7 +785,9 @@ def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
             f"no generic boost flies {range_m / 1e3:,.0f} km with a {apogee_m / 1e3:,.0f} km apogee"
         )
 
-    def badness(item):
+    def badness(
+        item: tuple[Boost | None, float, Shot, _Power, dict[float, float]],
+    ) -> tuple[bool, float, float, float]:
         _, f, shot, _, _ = item
         lo, hi = FIT_SCALE_PLAUSIBLE
         return (
@@ -714,7 +803,7 @@ def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
     plausible = FIT_SCALE_PLAUSIBLE[0] <= f <= FIT_SCALE_PLAUSIBLE[1]
     ok = abs(resid) <= hw_t + spread and plausible
     bo = shot.result.burnout_ecef[0]
-    fit = {
+    fit: dict[str, Any] = {
         "boost": power.desc,
         "propellant": None if b is None else b.propellant,
         "burn_scale": round(f, 4),
@@ -743,7 +832,8 @@ def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
         }
     else:
         lo_f, hi_f = FIT_SCALE_PLAUSIBLE
-        t_lo = t_hi = None
+        t_lo: float | None = None
+        t_hi: float | None = None
         if math.isfinite(slope):
             t_lo = times[f] + slope * (lo_f - f)
             t_hi = times[f] + slope * (hi_f - f)
@@ -754,7 +844,7 @@ def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
             "figures": ["range_km", "apogee_km"],
             "against": "flight_time_s",
             "reported": t_rep,
-            "derived_s": None if t_lo is None else [round(t_lo, 0), round(t_hi, 0)],
+            "derived_s": None if t_lo is None or t_hi is None else [round(t_lo, 0), round(t_hi, 0)],
             "off_s": round(off, 0),
             "off_pct": round(100.0 * off / t_rep, 1),
         }
@@ -763,7 +853,7 @@ def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
         )
         summary = (
             f"flight time {t_rep:,.0f} s conflicts with range "
-            f"{reported['range_km']:,g} km and apogee {reported['apogee_km']:,g} km: "
+            f"{range_km:,g} km and apogee {apogee_km:,g} km: "
             f"with plausible boosts (burn x{lo_f}-x{hi_f}) they imply {band_txt} "
             f"({off:+,.0f} s, {100.0 * off / t_rep:+.1f} %)"
         )
@@ -806,8 +896,20 @@ def _joint(options, maker, lat, lon, range_m, az, apogee_m, t_rep, reported):
     return fit, shot, power, ((min(finite), max(finite)), (burns[0], burns[1]), note)
 
 
-def _band(make, power, lat, lon, range_m, az, apogee_m, flight_time_s, trajectory, cap):
-    band, burns = [], []
+def _band(
+    make: Maker,
+    power: _Power,
+    lat: float,
+    lon: float,
+    range_m: float,
+    az: float,
+    apogee_m: float | None,
+    flight_time_s: float | None,
+    trajectory: str | None,
+    cap: float,
+) -> Band:
+    band: list[float] = []
+    burns: list[float] = []
     lo_f = max(BURN_TIME_BAND[0], MIN_BAND_BURN_S / max(power.burn_s, 1e-9))
     for f in (lo_f, BURN_TIME_BAND[1]):
         try:
@@ -853,7 +955,15 @@ def _manoeuvre_band(shot: Shot) -> tuple[float, float]:
 
 
 def _reach_message(
-    exc, make, lat, lon, range_m, az, apogee_m, flight_time_s, range_given: bool = True
+    exc: Exception,
+    make: Maker,
+    lat: float,
+    lon: float,
+    range_m: float,
+    az: float,
+    apogee_m: float | None,
+    flight_time_s: float | None,
+    range_given: bool = True,
 ) -> str:
     """One line for a shot no boost flies: what was asked, why, and the closest reachable
     figures (:func:`_closest_reachable`)."""
@@ -863,7 +973,8 @@ def _reach_message(
     powers = [make(1.0)]
     if powers[0].generic:  # the boost picked for the reported energy, then the one that a
         # minimum-energy shot of the range (or the apogee's) would pick
-        powers.append(_power(None, boosts.pick(range_m if range_given else 4.0 * apogee_m)))
+        basis_m = range_m if range_given or apogee_m is None else 4.0 * apogee_m
+        powers.append(_power(None, boosts.pick(basis_m)))
     closest = "no nearby flyable figures found"
     for power in powers:
         try:
@@ -876,7 +987,14 @@ def _reach_message(
     return f"the reported figures cannot be flown ({asked}): {exc}; closest reachable: {closest}"
 
 
-def _edge(fly, p_ok: float, p_bad: float, shot_ok=None, n: int = 7, geometric: bool = False):
+def _edge(
+    fly: Callable[[float], Shot],
+    p_ok: float,
+    p_bad: float,
+    shot_ok: Shot | None = None,
+    n: int = 7,
+    geometric: bool = False,
+) -> tuple[float, Shot]:
     """Bisect a figure between a flyable value ``p_ok`` and an unflyable one ``p_bad``:
     (last flyable value, its shot)."""
     if shot_ok is None:
@@ -890,16 +1008,25 @@ def _edge(fly, p_ok: float, p_bad: float, shot_ok=None, n: int = 7, geometric: b
     return p_ok, shot_ok
 
 
-def _closest_reachable(power: _Power, lat, lon, range_m, az, apogee_m, flight_time_s) -> str:
+def _closest_reachable(
+    power: _Power,
+    lat: float,
+    lon: float,
+    range_m: float | None,
+    az: float,
+    apogee_m: float | None,
+    flight_time_s: float | None,
+) -> str:
     """The flyable figures nearest to an unflyable request, with the same boost: keep the
     range and move the apogee (or flight time) to the edge of what flies, or, when the range
     itself is out of reach, the longest range; with no range, keep the apogee and move the
     flight time.  Each edge is bisected (7 shots) between a flyable and the requested value."""
 
-    def f_range(r):
+    def f_range(r: float) -> Shot:
         return _fly(power, lat, lon, r, az, None, None, "min-energy")
 
     if range_m is None:  # apogee and flight time
+        assert apogee_m is not None and flight_time_s is not None
         r0 = float(np.clip(4.0 * apogee_m, 50e3, 15_000e3))
         s0 = _fly(power, lat, lon, r0, az, apogee_m, None, None)
         toward = 0.02 * r0 if flight_time_s > s0.flight_time_s else 19_000e3
@@ -962,7 +1089,7 @@ def impact_samples(
     seed: int = 0,
     heading_sigma_deg: float = SEA_AREA_HEADING_SIGMA_DEG,
     range_halfwidth_km: float | None = None,
-):
+) -> tuple[np.ndarray, np.ndarray]:
     """(lat, lon) samples of the derived impact: the reported range's rounding (uniform) and
     the heading's spread (normal, ``heading_sigma_deg``), around the reconstructed impact."""
     rng = np.random.default_rng(seed)
@@ -993,7 +1120,7 @@ def capability_range_m(shot: Shot, n_angles: int = 48) -> float:
     horiz /= np.linalg.norm(horiz)
     speed = np.linalg.norm(v)
 
-    def ranges(angles):
+    def ranges(angles: np.ndarray) -> np.ndarray:
         vel = speed * (np.cos(angles)[:, None] * horiz + np.sin(angles)[:, None] * up)
         y0 = np.concatenate([np.broadcast_to(r, vel.shape), vel], axis=1)
         ctrl = np.broadcast_to(shot.ctrl, (angles.size, shot.ctrl.size)).copy()
@@ -1006,7 +1133,8 @@ def capability_range_m(shot: Shot, n_angles: int = 48) -> float:
             launch_lon_deg=shot.lon_deg,
             t_max_s=30_000.0,
         )
-        return np.where(res.impacted, res.ground_range_m, -1.0)
+        out: np.ndarray = np.where(res.impacted, res.ground_range_m, -1.0)
+        return out
 
     angles = np.linspace(0.02, 1.3, n_angles)
     rng = ranges(angles)
@@ -1015,7 +1143,9 @@ def capability_range_m(shot: Shot, n_angles: int = 48) -> float:
     return float(np.max(ranges(fine)))
 
 
-def landing_zone(rec: Reconstruction, landing=None, country: str = "JPN") -> dict:
+def landing_zone(
+    rec: Reconstruction, landing: LandingEstimate | None = None, country: str = "JPN"
+) -> dict[str, Any]:
     """Zone verdict of the landing with its probability: from the landing description's samples
     when there is one (what the authority said), and from the derived impact's samples
     (range rounding and heading spread): kind/country of the nominal point and P(in
@@ -1023,7 +1153,7 @@ def landing_zone(rec: Reconstruction, landing=None, country: str = "JPN") -> dic
     from ..earth.zones import zone_of
     from .landing import zone_probabilities
 
-    out = {}
+    out: dict[str, Any] = {}
     lat, lon = impact_samples(rec)
     d = rec.as_dict()
     out["derived"] = {

@@ -11,7 +11,9 @@ pitch-over, stagings), so no discontinuity falls inside a segment.  Frames and u
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -29,10 +31,22 @@ class ReferenceResult:
     impact_lon_deg: float
     apogee_m: float
     t_burnout_s: float
-    burnout_eci: np.ndarray
+    burnout_eci: np.ndarray | None  # None when the flight ended before burnout
     ground_range_m: float
     n_rhs: int
-    solution: list  # solve_ivp results per segment (dense output when requested)
+    solution: list[Any]  # solve_ivp results per segment (dense output when requested)
+
+
+@dataclass
+class SolverEvent:
+    """A ``solve_ivp`` event function with the attributes SciPy reads from it."""
+
+    fn: Callable[[float, np.ndarray], float]
+    terminal: bool = False
+    direction: float = 0.0
+
+    def __call__(self, t: float, y: np.ndarray) -> float:
+        return self.fn(t, y)
 
 
 def _stage_table(vehicle: VehicleModel, burn_fraction: float) -> np.ndarray:
@@ -52,7 +66,7 @@ def reference_trajectory(
     h_m: float = 0.0,
     method: str = "DOP853",
     rtol: float = 1e-10,
-    atol: float = 1e-6,
+    atol: float | np.ndarray = 1e-6,
     t_max_s: float = 7200.0,
     dense: bool = False,
     physics: Physics = FULL_PHYSICS,
@@ -75,8 +89,8 @@ def reference_trajectory(
     out = np.empty(6)
     counter = [0]
 
-    def height(y):
-        return frames.geodetic_height_m(np.hypot(y[0], y[1]), y[2])
+    def height(y: np.ndarray) -> float:
+        return frames.geodetic_height_m(float(np.hypot(y[0], y[1])), float(y[2]))
 
     y = np.empty(6)
     y[:3] = geo[:3]
@@ -84,26 +98,24 @@ def reference_trajectory(
     h_launch = height(y)
     t0 = 0.0
     apogee = h_launch
-    burnout = None
-    sols = []
+    burnout: np.ndarray | None = None
+    sols: list[Any] = []
     for t1 in breaks:
         t_regime = t0
 
-        def rhs(t, yy, t_regime=t_regime):
+        def rhs(t: float, yy: np.ndarray, t_regime: float = t_regime) -> np.ndarray:
             counter[0] += 1
             accel(t, t_regime, yy, ctrl, geo, stages, model, out)
             return out.copy()
 
-        def hit_ground(t, yy):
+        def ground(t: float, yy: np.ndarray) -> float:
             return height(yy) - min(0.0, h_launch - 1.0)
 
-        hit_ground.terminal = True
-        hit_ground.direction = -1.0
+        def radial_speed(t: float, yy: np.ndarray) -> float:
+            return float(yy[0] * yy[3] + yy[1] * yy[4] + yy[2] * yy[5])
 
-        def apex(t, yy):
-            return yy[0] * yy[3] + yy[1] * yy[4] + yy[2] * yy[5]
-
-        apex.direction = -1.0
+        hit_ground = SolverEvent(ground, terminal=True, direction=-1.0)
+        apex = SolverEvent(radial_speed, direction=-1.0)
         events = [hit_ground, apex] if t0 >= ctrl[CTRL_T_VERTICAL] - 1e-9 else [apex]
         sol = solve_ivp(
             rhs, (t0, t1), y, method=method, rtol=rtol, atol=atol, events=events, dense_output=True
@@ -137,7 +149,7 @@ def reference_trajectory(
     raise RuntimeError("reference trajectory did not reach the ground before t_max")
 
 
-def _max_height(sol, t_apex: float, height) -> float:
+def _max_height(sol: Any, t_apex: float, height: Callable[[np.ndarray], float]) -> float:
     """Refine the maximum geodetic height near the radial-velocity zero ``t_apex``."""
     from scipy.optimize import minimize_scalar
 

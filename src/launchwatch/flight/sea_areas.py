@@ -48,5 +48,5 @@ def bearing_toward(lat_deg: float, lon_deg: float, sea: str) -> float:
     if point is None:
         names = ", ".join(sorted(sea_area_names(aliases=False)))
         raise UnknownNameError(f"unknown sea area {sea!r}; known: {names}")
-    az, _, _ = geodesy.inverse(lat_deg, lon_deg, *point)  # type: ignore[no-untyped-call]
+    az, _, _ = geodesy.inverse(lat_deg, lon_deg, *point)
     return float(np.mod(az, 360.0))

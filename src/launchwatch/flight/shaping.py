@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .dynamics import CTRL_ALPHA, CTRL_BURN_FRACTION, CTRL_KICK, CTRL_THRUST_SCALE
 from .propagate import Trajectories, VehicleModel, make_controls, propagate
@@ -72,20 +73,38 @@ def _energy_knob(vehicle: VehicleModel, generic: bool) -> tuple[int, float, floa
     return CTRL_BURN_FRACTION, 0.05, 1.0
 
 
-def _controls(vehicle, kick, energy, knob, alpha):
-    t_v, t_k = pitch_timing(vehicle)
-    n = np.broadcast(kick, energy).size
-    ctrl = make_controls(n, t_vertical_s=t_v, t_kick_s=t_k, alpha_rad=alpha)
-    ctrl[:, CTRL_KICK] = kick
-    ctrl[:, knob] = energy
-    return ctrl
+@dataclass(frozen=True, slots=True)
+class _Aim:
+    """One shaping problem: the vehicle and launch point (degrees), the energy knob (a control
+    column), its search interval, the glide angle of attack (rad) and the knob's name."""
 
+    vehicle: VehicleModel
+    lat: float
+    lon: float
+    knob: int
+    e_lo: float
+    e_hi: float
+    alpha: float
+    knob_name: str
 
-def _fly(vehicle, lat, lon, az, kick, energy, knob, alpha):
-    ctrl = _controls(vehicle, np.asarray(kick, float), np.asarray(energy, float), knob, alpha)
-    tr = propagate(vehicle, lat, lon, az, ctrl, t_max_s=10_000.0)
-    rng = np.where(tr.impacted, tr.ground_range_m, np.nan)
-    return tr, ctrl, rng, np.where(tr.impacted, tr.apogee_m, np.nan)
+    def controls(self, kick: np.ndarray, energy: np.ndarray) -> np.ndarray:
+        t_v, t_k = pitch_timing(self.vehicle)
+        n = np.broadcast(kick, energy).size
+        ctrl = make_controls(n, t_vertical_s=t_v, t_kick_s=t_k, alpha_rad=self.alpha)
+        ctrl[:, CTRL_KICK] = kick
+        ctrl[:, self.knob] = energy
+        return ctrl
+
+    def fly(
+        self, az: float, kick: ArrayLike, energy: ArrayLike
+    ) -> tuple[Trajectories, np.ndarray, np.ndarray, np.ndarray]:
+        """Fly a batch of (kick, energy) controls on launch azimuth ``az`` (deg); returns the
+        trajectories, the controls, and ground range and apogee (m; NaN where the flight did
+        not come down)."""
+        ctrl = self.controls(np.asarray(kick, float), np.asarray(energy, float))
+        tr = propagate(self.vehicle, self.lat, self.lon, az, ctrl, t_max_s=10_000.0)
+        rng = np.where(tr.impacted, tr.ground_range_m, np.nan)
+        return tr, ctrl, rng, np.where(tr.impacted, tr.apogee_m, np.nan)
 
 
 def shape(
@@ -112,20 +131,17 @@ def shape(
         # A quasi-ballistic vehicle manages a depressed shot at full burn with its pull-up:
         # the glide angle of attack, up to twice its nominal limit, is the second unknown.
         try:
-            return _shape(
+            aim = _Aim(
                 vehicle,
                 lat_deg,
                 lon_deg,
-                range_m,
-                azimuth_deg,
-                trajectory,
-                apogee_m,
                 CTRL_ALPHA,
                 0.0,
                 2.0 * vehicle.max_alpha_rad,
                 0.0,
                 "alpha",
             )
+            return _shape(aim, range_m, azimuth_deg, trajectory, apogee_m)
         except ShapeError:
             pass
     knob, e_lo, e_hi = _energy_knob(vehicle, generic)
@@ -134,57 +150,22 @@ def shape(
     alpha = 0.0
     if vehicle.quasi_ballistic:
         alpha = vehicle.max_alpha_rad if glide_alpha_rad is None else glide_alpha_rad
-    return _shape(
-        vehicle,
-        lat_deg,
-        lon_deg,
-        range_m,
-        azimuth_deg,
-        trajectory,
-        apogee_m,
-        knob,
-        e_lo,
-        e_hi,
-        alpha,
-        "thrust_scale" if generic else "burn_fraction",
-    )
+    knob_name = "thrust_scale" if generic else "burn_fraction"
+    aim = _Aim(vehicle, lat_deg, lon_deg, knob, e_lo, e_hi, alpha, knob_name)
+    return _shape(aim, range_m, azimuth_deg, trajectory, apogee_m)
 
 
 def _shape(
-    vehicle,
-    lat_deg,
-    lon_deg,
-    range_m,
-    azimuth_deg,
-    trajectory,
-    apogee_m,
-    knob,
-    e_lo,
-    e_hi,
-    alpha,
-    knob_name,
+    aim: _Aim, range_m: float, azimuth_deg: float, trajectory: str, apogee_m: float | None
 ) -> Shot:
     # Aim: the launch azimuth that puts the impact on the requested bearing, by secant steps
     # on the bearing miss (Earth rotation bends lofted shots by tens of degrees).
     az = float(azimuth_deg)
-    kick_e = None
-    prev = None
+    kick_e: tuple[float, float] | None = None
+    prev: tuple[float, float] | None = None
     for _ in range(12):
-        kick_e = _solve(
-            vehicle,
-            lat_deg,
-            lon_deg,
-            az,
-            range_m,
-            trajectory,
-            apogee_m,
-            knob,
-            e_lo,
-            e_hi,
-            alpha,
-            kick_e,
-        )
-        tr, ctrl, rng, _ = _fly(vehicle, lat_deg, lon_deg, az, *kick_e, knob, alpha)
+        kick_e = _solve(aim, az, range_m, trajectory, apogee_m, kick_e)
+        tr, ctrl, _, _ = aim.fly(az, *kick_e)
         miss = _wrap(float(tr.impact_azimuth_deg[0]) - float(azimuth_deg))
         if abs(miss) < 1e-3:
             break
@@ -195,17 +176,17 @@ def _shape(
         az -= miss / slope
     else:
         raise ShapeError(
-            f"cannot aim {vehicle.name} at bearing {azimuth_deg:.1f} deg over "
+            f"cannot aim {aim.vehicle.name} at bearing {azimuth_deg:.1f} deg over "
             f"{range_m / 1e3:,.0f} km"
         )
     return Shot(
-        vehicle=vehicle,
-        lat_deg=lat_deg,
-        lon_deg=lon_deg,
+        vehicle=aim.vehicle,
+        lat_deg=aim.lat,
+        lon_deg=aim.lon,
         launch_azimuth_deg=az % 360.0,
         ctrl=ctrl[0],
         result=tr,
-        energy_knob=knob_name,
+        energy_knob=aim.knob_name,
     )
 
 
@@ -216,34 +197,42 @@ def _wrap(deg: float) -> float:
 KICK_GRID = np.concatenate([np.geomspace(0.002, 0.1, 14), np.linspace(0.12, 1.52, 40)])
 
 
-def _solve(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo, e_hi, alpha, guess):
+def _solve(
+    aim: _Aim,
+    az: float,
+    range_m: float,
+    trajectory: str,
+    apogee_m: float | None,
+    guess: tuple[float, float] | None,
+) -> tuple[float, float]:
     if guess is None:
-        guess = _grid_guess(
-            vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo, e_hi, alpha
-        )
+        guess = _grid_guess(aim, az, range_m, trajectory, apogee_m)
     if trajectory == "min-energy":
-        return _refine_min_energy(vehicle, lat, lon, az, range_m, knob, e_lo, e_hi, alpha, guess)
-    return _refine_newton(vehicle, lat, lon, az, range_m, apogee_m, knob, e_lo, e_hi, alpha, guess)
+        return _refine_min_energy(aim, az, range_m, guess)
+    return _refine_newton(aim, az, range_m, apogee_m, guess)
 
 
-def _grid(vehicle, lat, lon, az, energies, knob, alpha):
+def _grid(aim: _Aim, az: float, energies: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     kk, ee = np.meshgrid(KICK_GRID, energies)
-    _, _, rng, apo = _fly(vehicle, lat, lon, az, kk.ravel(), ee.ravel(), knob, alpha)
+    _, _, rng, apo = aim.fly(az, kk.ravel(), ee.ravel())
     rng = rng.reshape(kk.shape)
     best = np.nanmax(np.where(np.isnan(rng), -1.0, rng), axis=1)  # max range per energy
     return rng, apo.reshape(kk.shape), best
 
 
-def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo, e_hi, alpha):
+def _grid_guess(
+    aim: _Aim, az: float, range_m: float, trajectory: str, apogee_m: float | None
+) -> tuple[float, float]:
+    vehicle, e_lo, e_hi = aim.vehicle, aim.e_lo, aim.e_hi
     energies = np.linspace(e_lo, e_hi, 24)
-    rng, apo, best = _grid(vehicle, lat, lon, az, energies, knob, alpha)
+    rng, apo, best = _grid(aim, az, energies)
     if best[-1] < 0.0 and np.any(best > 0.0):
         # The highest energies never come down (escape or orbit within the time limit): the
         # search stops below the first such row.
         top = int(np.argmax(best < 0.0)) if best[0] > 0.0 else int(np.argmax(best > 0.0))
         top = max(top, 2)
         energies = np.linspace(e_lo, energies[top - 1], 24)
-        rng, apo, best = _grid(vehicle, lat, lon, az, energies, knob, alpha)
+        rng, apo, best = _grid(aim, az, energies)
     if np.max(best) < range_m:
         # Rows near escape energy may come back only on their steepest kicks: the reach is
         # the longest range of any row, not the top row's.
@@ -264,10 +253,12 @@ def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo
     # Zoom the energy grid onto the energies that reach the range.
     if i > 0:
         energies = np.linspace(energies[i - 1], e_hi, 24)
-        rng, apo, best = _grid(vehicle, lat, lon, az, energies, knob, alpha)
+        rng, apo, best = _grid(aim, az, energies)
     # Lofted / depressed: on each energy row, the kick on the requested branch that gives the
     # range, and the apogee there; then the energy whose apogee matches.
-    cand_e, cand_k, cand_h = [], [], []
+    cand_e: list[float] = []
+    cand_k: list[float] = []
+    cand_h: list[float] = []
     for j, e in enumerate(energies):
         r = rng[j]
         if not np.any(r >= range_m):
@@ -289,8 +280,9 @@ def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo
         raise ShapeError(
             f"no {trajectory} trajectory of {vehicle.name} reaches {range_m / 1e3:,.0f} km"
         )
-    cand_h = np.asarray(cand_h)
-    d = cand_h - apogee_m
+    assert apogee_m is not None, "lofted and depressed shots need an apogee"
+    cand_apo = np.asarray(cand_h)
+    d = cand_apo - apogee_m
     sign = np.nonzero(np.diff(np.sign(d)))[0]
     if sign.size == 0 and np.min(np.abs(d)) < 0.6 * apogee_m:
         # Near the branch's end (close to the minimum-energy apogee) the grid is too coarse to
@@ -298,7 +290,7 @@ def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo
         i = int(np.argmin(np.abs(d)))
         return float(cand_k[i]), float(cand_e[i])
     if sign.size == 0:
-        lo, hi = cand_h.min(), cand_h.max()
+        lo, hi = cand_apo.min(), cand_apo.max()
         raise ShapeError(
             f"no {trajectory} trajectory of {vehicle.name} reaches {range_m / 1e3:,.0f} km with "
             f"a {apogee_m / 1e3:,.0f} km apogee (possible apogees {lo / 1e3:,.0f} to "
@@ -313,15 +305,22 @@ def _grid_guess(vehicle, lat, lon, az, range_m, trajectory, apogee_m, knob, e_lo
 
 
 def _refine_newton(
-    vehicle, lat, lon, az, range_m, apogee_m, knob, e_lo, e_hi, alpha, guess, iters=12
-):
+    aim: _Aim,
+    az: float,
+    range_m: float,
+    apogee_m: float | None,
+    guess: tuple[float, float],
+    iters: int = 12,
+) -> tuple[float, float]:
     """Newton on (range, apogee) = targets, finite-difference Jacobian, 3 trajectories a step."""
+    assert apogee_m is not None, "lofted and depressed shots need an apogee"
+    vehicle, e_lo, e_hi = aim.vehicle, aim.e_lo, aim.e_hi
     k, e = guess
     target = np.array([range_m, apogee_m])
     scale = np.array([max(range_m, 1e3), max(apogee_m, 1e3)])
     for _ in range(iters):
         dk, de = max(1e-4, 1e-3 * k), 1e-3 * (e_hi - e_lo)
-        _, _, rng, apo = _fly(vehicle, lat, lon, az, [k, k + dk, k], [e, e, e + de], knob, alpha)
+        _, _, rng, apo = aim.fly(az, [k, k + dk, k], [e, e, e + de])
         f = np.array([rng[0], apo[0]]) - target
         if np.any(np.isnan(np.r_[rng, apo])):
             raise ShapeError(
@@ -341,7 +340,7 @@ def _refine_newton(
         for _ in range(6):
             k1 = float(np.clip(k + step[0], 1e-4, 1.55))
             e1 = float(np.clip(e + step[1], e_lo, e_hi))
-            _, _, r1, a1 = _fly(vehicle, lat, lon, az, [k1], [e1], knob, alpha)
+            _, _, r1, a1 = aim.fly(az, [k1], [e1])
             f1 = np.array([r1[0], a1[0]]) - target
             if np.all(np.isfinite(f1)) and np.linalg.norm(f1 / scale) < np.linalg.norm(f / scale):
                 break
@@ -355,13 +354,16 @@ def _refine_newton(
     return k, e
 
 
-def _refine_min_energy(vehicle, lat, lon, az, range_m, knob, e_lo, e_hi, alpha, guess, iters=8):
+def _refine_min_energy(
+    aim: _Aim, az: float, range_m: float, guess: tuple[float, float], iters: int = 8
+) -> tuple[float, float]:
     """Secant on energy of (max range over kick) - target; the max over kick from a parabola
     through a batched kick stencil around the current optimum."""
+    vehicle, e_lo, e_hi = aim.vehicle, aim.e_lo, aim.e_hi
 
-    def max_range(e, k0):
+    def max_range(e: float, k0: float) -> tuple[float, float]:
         ks = k0 * np.array([0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2])
-        _, _, rng, _ = _fly(vehicle, lat, lon, az, ks, np.full(ks.size, e), knob, alpha)
+        _, _, rng, _ = aim.fly(az, ks, np.full(ks.size, e))
         if not np.any(np.isfinite(rng)):
             raise ShapeError(
                 f"{vehicle.name} cannot fly {range_m / 1e3:,.0f} km on a "

@@ -104,6 +104,19 @@ def default_burn_time_s(range_m: float, apogee_m: float | None = None) -> float:
     return float(np.interp(math.log(max(reach_km, 1.0)), np.log(_REACH_KM), _BURN_S))
 
 
+def shot_model(
+    vehicle: str | None, range_m: float, apogee_m: float | None = None
+) -> tuple[VehicleModel, bool, tuple[float, float] | None]:
+    """The model a shot of this range (and apogee) is flown with: the named catalog vehicle, or,
+    when none is named, the generic boost whose burn time suits the shot's energy
+    (:func:`default_burn_time_s`) with its thrust-scale search interval.  Returns ``(model,
+    generic, energy bounds or None)`` for :func:`launchwatch.flight.shaping.shape`."""
+    if vehicle is not None:
+        return vehicle_model(vehicle), False, None
+    burn = default_burn_time_s(range_m, apogee_m)
+    return generic_boost(burn), True, generic_thrust_scale_bounds(burn, range_m, apogee_m)
+
+
 def generic_thrust_scale_bounds(
     burn_time_s: float, range_m: float, apogee_m: float | None = None
 ) -> tuple[float, float]:

@@ -128,7 +128,7 @@ def to_csv(events: list[Event]) -> str:
     return buf.getvalue()
 
 
-def _num(v: str, name: str, row_no: int, kind=float):
+def _num(v: str | None, name: str, row_no: int, kind=float):
     if v in ("", None):
         return None
     try:
@@ -390,6 +390,7 @@ def to_geojson(events: list[Event]) -> str:
 
 def report_path(rep: Report) -> list[list[float]]:
     """The sampled path of a report's reconstruction; flown again when not stored."""
+    assert rep.reconstruction is not None, "a report without a reconstruction has no path"
     res = rep.reconstruction.result
     if res.get("path"):
         return res["path"]

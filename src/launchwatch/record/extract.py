@@ -857,35 +857,6 @@ def _offset_for(zone: str | None, day: dt.date | None) -> tuple[str, str] | None
     return "+09:00", "KST"
 
 
-def _clock(m: re.Match) -> str | None:
-    h = int(m.group(1))
-    mi = int(m.group(2)) if m.group(2) else 0
-    ampm = (m.group(3) or "").lower().replace(" ", "")
-    if m.group(2) is None and not ampm:
-        return None
-    if ampm.startswith("p") and h < 12:
-        h += 12
-    if ampm.startswith("a") and h == 12:
-        h = 0
-    if not (0 <= h <= 23 and 0 <= mi <= 59):
-        return None
-    return f"{h:02d}:{mi:02d}"
-
-
-def _offset_from_utc(hhmm: str, after: str) -> tuple[str, str] | None:
-    """The offset implied by a UTC conversion right after a local time: "7:44 a.m. (2244
-    GMT)" -> +09:00 (to the quarter hour)."""
-    m = re.match(r"\s*\(\s*(\d{1,2}):?(\d{2})\s*(?:GMT|UTC)\s*\)", after)
-    if not m:
-        return None
-    local = int(hhmm[:2]) * 60 + int(hhmm[3:])
-    diff = (local - (int(m.group(1)) * 60 + int(m.group(2)))) % 1440
-    diff = diff - 1440 if diff > 840 else diff
-    q = round(diff / 15) * 15
-    sign = "+" if q >= 0 else "-"
-    return f"{sign}{abs(q) // 60:02d}:{abs(q) % 60:02d}", "from UTC conversion"
-
-
 def _clock(h: int, mi: int, ampm: str) -> str | None:
     ampm = ampm.lower().replace(" ", "").replace(".", "")
     if ampm.startswith("p") and h < 12:
@@ -1070,6 +1041,7 @@ def _site(sents: list[_Sentence]):
 
 
 def _count(sents: list[_Sentence]):
+    m: re.Match[str] | None  # a match, or none, as the searches below go
     weak = None
     for an in sents:
         t = an.event_text()
@@ -1112,6 +1084,7 @@ def _count(sents: list[_Sentence]):
 
 
 def _names(sents: list[_Sentence]):
+    m: re.Match[str] | None  # a match, or none, as the searches below go
     name = text = cls = None
     ev: dict[str, _Sentence] = {}
     from ..flight.catalog import normalize_name
@@ -1159,7 +1132,7 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
     """Distance mentions in ``t``: (kind, km or (lo, hi) km, position); kind is "range",
     "apogee", "offset" or "other" (a capability, a definition)."""
     t = _digits(t)
-    found = []
+    found: list[tuple[int, int, float | tuple[float, float]]] = []
     taken: list[tuple[int, int]] = []
     for m in _SPAN_FROM.finditer(t):
         lo, u_lo = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
@@ -1181,7 +1154,7 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
             )
         found.append((m.start(), m.end(), v))
     found.sort()
-    out = []
+    out: list[tuple[str, float | tuple[float, float], int]] = []
     # "flight distance and maximum altitude ... 3,700 km and 800 km, respectively"
     if re.search(r"\brespectively\b", t, re.I) and len(found) >= 2:
         first = found[0][0]
@@ -1262,6 +1235,7 @@ def _per_missile(sents: list[_Sentence], n: int | None) -> dict[str, list[float 
 
 
 def _flight_time(t: str) -> float | None:
+    m: re.Match[str] | None  # a match, or none, as the searches below go
     t = _digits(t)
     for m in _FLIGHT_TIME.finditer(t):
         unit = m.group(3).lower()
@@ -1330,6 +1304,7 @@ def _eez(sents: list[_Sentence]):
 
 def _landing(sents: list[_Sentence]):
     """(description, sea name for the heading, sentence)."""
+    m: re.Match[str] | None  # a match, or none, as the searches below go
     sea = sea_txt = offset = None
     ev = None
     for an in sents:

@@ -629,7 +629,9 @@ class Store:
         from sqlalchemy import func
 
         with self.sessions() as s:
-            return (s.scalar(select(func.count(Event.id))), s.scalar(select(func.count(Report.id))))
+            events = s.scalar(select(func.count(Event.id))) or 0
+            reports = s.scalar(select(func.count(Report.id))) or 0
+            return events, reports
 
 
 def _max_len(table, name: str) -> int | None:

@@ -18,12 +18,7 @@ from ..flight.catalog import get_site
 from ..flight.propagate import VehicleModel, propagate, propagate_states
 from ..flight.sea_areas import bearing_toward
 from ..flight.shaping import ShapeError, shape
-from ..flight.vehicles import (
-    default_burn_time_s,
-    generic_boost,
-    generic_thrust_scale_bounds,
-    vehicle_model,
-)
+from ..flight.vehicles import shot_model
 from .records import Truth
 from .scenario import Launch, Scenario, ScenarioError
 
@@ -41,6 +36,7 @@ def _aim(launch: Launch, lat: float, lon: float) -> tuple[float, float | None]:
     rng = None if launch.range_km is None else launch.range_km * 1e3
     if launch.toward is not None:
         return bearing_toward(lat, lon, launch.toward), rng
+    assert launch.azimuth_deg is not None  # the validation: exactly one of the three aims
     return float(launch.azimuth_deg) % 360.0, rng
 
 
@@ -48,21 +44,18 @@ def _launch_states(launch: Launch, where: str, times_rel: np.ndarray):
     """Fly one launch; returns (samples ECEF (T, 6) on ``times_rel`` (s after lift-off, NaN
     outside the flight), burnout time s, impact time s, description)."""
     try:
-        lat, lon = (launch.lat_deg, launch.lon_deg)
         if launch.site is not None:
             site = get_site(launch.site)
             lat, lon = site.lat_deg, site.lon_deg
+        else:
+            assert launch.lat_deg is not None and launch.lon_deg is not None  # validated
+            lat, lon = launch.lat_deg, launch.lon_deg
         az, rng = _aim(launch, lat, lon)
         if launch.burnout is not None:
             return _coast_from_burnout(launch, lat, lon, az, times_rel)
         apogee = None if launch.apogee_km is None else launch.apogee_km * 1e3
-        if launch.vehicle is not None:
-            model, generic = vehicle_model(launch.vehicle), False
-            bounds = None
-        else:
-            burn = default_burn_time_s(rng, apogee)
-            model, generic = generic_boost(burn), True
-            bounds = generic_thrust_scale_bounds(burn, rng, apogee)
+        assert rng is not None  # the scenario's validation: a range or a target point
+        model, generic, bounds = shot_model(launch.vehicle, rng, apogee)
         shot = shape(
             model,
             lat,
@@ -96,8 +89,11 @@ def _launch_states(launch: Launch, where: str, times_rel: np.ndarray):
     return out, float(tr.t_burnout_s[0]), float(tr.t_impact_s[0]), desc
 
 
-def _coast_from_burnout(launch: Launch, lat, lon, az, times_rel):
+def _coast_from_burnout(
+    launch: Launch, lat: float, lon: float, az: float, times_rel: np.ndarray
+) -> tuple[np.ndarray, float, float, str]:
     b = launch.burnout
+    assert b is not None  # called for launches given as a burnout state
     lat_r, lon_r = math.radians(lat), math.radians(lon)
     r = frames.geodetic_to_ecef(lat_r, lon_r, b.altitude_km * 1e3)
     enu = frames.enu_matrix(lat_r, lon_r)  # rows: east, north, up (ECEF -> ENU)

@@ -351,7 +351,7 @@ def create_app(
         return check
 
     as_writer, as_operator = Depends(require("writer")), Depends(require("operator"))
-    auth_errors = {
+    auth_errors: dict[int | str, dict[str, Any]] = {
         401: {"description": "No API key, or an unknown or revoked one"},
         403: {"description": "The key's role may not do this"},
         429: {"description": "Too many writes; see Retry-After"},
@@ -479,16 +479,18 @@ def create_app(
         }
         return JSONResponse(status_code=200 if added.duplicate else 201, content=body)
 
+    # The responses of the two routes that add a report (JSON or plain text).
+    added_responses: dict[int | str, dict[str, Any]] = {
+        200: {"model": Added, "description": "Already in the record"},
+        **auth_errors,
+    }
+
     @app.post(
         "/api/events",
         tags=["events"],
         status_code=201,
         response_model=Added,
-        responses={
-            200: {"model": Added, "description": "Already in the record"},
-            409: {"description": "Concurrent write conflict, retry"},
-            **auth_errors,
-        },
+        responses={**added_responses, 409: {"description": "Concurrent write conflict, retry"}},
     )
     def create_event(ev: EventIn, _caller: Caller = as_writer):
         """Add one report (JSON); 201 when new, 200 with ``duplicate`` when already stored."""
@@ -499,11 +501,7 @@ def create_app(
         tags=["events"],
         status_code=201,
         response_model=Added,
-        responses={
-            200: {"model": Added, "description": "Already in the record"},
-            413: {"description": "The body is too large"},
-            **auth_errors,
-        },
+        responses={**added_responses, 413: {"description": "The body is too large"}},
         openapi_extra={
             "requestBody": {
                 "required": True,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from ..earth.notation import latlon_text
 from ..record.store import NewReport, Store
@@ -58,7 +59,7 @@ def run_reports(
         per = [{"missile": k} for k in launches]
     source = f"scenario:{scenario}#{run_id}"
     run_key = hashlib.sha256(f"{source}@{created!r}".encode()).hexdigest()
-    first = min(launches.values(), key=lambda x: x.get("time_s") or 0.0, default={})
+    first: dict[str, Any] = min(launches.values(), key=lambda x: x.get("time_s") or 0.0, default={})
     t0 = epoch + dt.timedelta(seconds=float(first.get("time_s") or 0.0))
     off = epoch.strftime("%z")
     utc_offset = f"{off[:3]}:{off[3:]}" if off else None

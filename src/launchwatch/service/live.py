@@ -160,7 +160,7 @@ class RunManager:
     def __init__(
         self,
         hub: Hub,
-        compute: Callable[[str], list[dict]] = run_scenario,
+        compute: Callable[..., list[dict]] = run_scenario,
         sleep: Callable[[float], None] = time.sleep,
         on_done: Callable[[Run, list[dict]], int | None] | None = None,
     ) -> None:
@@ -276,7 +276,7 @@ class RunManager:
     def _progress_fn(self, run: Run) -> Callable[[str, float], None]:
         """``progress(stage, fraction)`` for the chain: a ``progress`` message to every page
         when the percentage moved by PROGRESS_STEP_PCT, at most every PROGRESS_EVERY_S."""
-        last = {"pct": -100.0, "at": 0.0, "stage": None}
+        last: dict[str, Any] = {"pct": -100.0, "at": 0.0, "stage": None}
 
         def progress(stage: str, fraction: float) -> None:
             pct = round(100.0 * min(max(float(fraction), 0.0), 1.0), 1)

@@ -32,6 +32,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -204,14 +205,14 @@ def _pipeline_nats(folder: Path, url: str, pace_s: float, start_margin_s: float)
     summaries = {
         n: json.loads((folder / "nats" / "state" / n / "summary.json").read_text()) for n in SPLIT
     }
-    lat = []
+    lat: list[np.ndarray] = []
     for a in SPLIT:
         rows = timing[a]["own_rows"] > 0
         for b in SPLIT:
             if a != b:
                 d = timing[b]["fused_at"][rows] - timing[a]["published_at"][rows]
                 lat.append(d[np.isfinite(d)])
-    lat = np.concatenate(lat)
+    lat_all = np.concatenate(lat)
     frames = sum(s["receive"]["received"] for s in summaries.values())
     ready_late_s = max(float(timing[n]["ready_at"]) for n in SPLIT) - start
     return {
@@ -220,9 +221,9 @@ def _pipeline_nats(folder: Path, url: str, pace_s: float, start_margin_s: float)
         "pace_s": pace_s,
         "last_node_ready_s_before_start": round(-ready_late_s, 2),
         "frames_per_s_incl_pacing": round(frames / (dt - start_margin_s)),
-        "latency_samples": int(lat.size),
-        "latency_median_ms": round(1e3 * float(np.median(lat)), 2),
-        "latency_p99_ms": round(1e3 * float(np.percentile(lat, 99)), 2),
+        "latency_samples": int(lat_all.size),
+        "latency_median_ms": round(1e3 * float(np.median(lat_all)), 2),
+        "latency_p99_ms": round(1e3 * float(np.percentile(lat_all, 99)), 2),
         "tracks": {n: s["tracks"] for n, s in summaries.items()},
     }
 
@@ -259,7 +260,7 @@ def bench_share(
     at("scenario")
     feed = simulate_feed(load_scenario(SCENARIO))
     at("per frame")
-    out = {"per_frame": _per_frame(feed.detections)}
+    out: dict[str, Any] = {"per_frame": _per_frame(feed.detections)}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         at("transport, in-process")

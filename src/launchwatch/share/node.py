@@ -91,6 +91,7 @@ import json
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -473,7 +474,8 @@ class Node:
     def write_outputs(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         np.save(folder / "history.npy", self.tracker.history)
-        np.savez(folder / "timing.npz", **self.timing())
+        timing: dict[str, Any] = dict(self.timing())  # names only, never allow_pickle
+        np.savez(folder / "timing.npz", **timing)
         (folder / "summary.json").write_text(json.dumps(self.summary(), indent=1))
 
     # ------------------------------------------------------------------ state

@@ -86,7 +86,7 @@ class Policy:
         self._rules = [(r, self._expand(r.to)) for r in spec.rules]
 
     def _expand(self, names) -> tuple[str, ...]:
-        out = set()
+        out: set[str] = set()
         for name in names:
             out.update(self.spec.classes.get(name, (name,)))
         return tuple(sorted(out))

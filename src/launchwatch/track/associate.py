@@ -26,7 +26,9 @@ SWEEP_MAX_CHECKS = 100_000
 
 
 @njit(cache=True)
-def _sweep(ref, ref_r, q, q_r, axis):
+def _sweep(
+    ref: np.ndarray, ref_r: np.ndarray, q: np.ndarray, q_r: np.ndarray, axis: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Sort-and-sweep along ``axis``: all (i, k) with |ref_i - q_k| <= ref_r_i + q_r_k."""
     order = np.argsort(ref[:, axis])
     keys = ref[order, axis]
@@ -95,16 +97,19 @@ def candidate_pairs(
     checks = ref_pts.shape[0] * query_pts.shape[0] * min(1.0, reach / max(ptp[axis], 1e-300))
     if checks > SWEEP_MAX_CHECKS:
         return _kdtree_pairs(ref_pts, ref_r, query_pts, query_r)
-    return _sweep(
+    pairs: tuple[np.ndarray, np.ndarray] = _sweep(
         np.ascontiguousarray(ref_pts, float),
         np.ascontiguousarray(ref_r, float),
         np.ascontiguousarray(query_pts, float),
         np.ascontiguousarray(query_r, float),
         axis,
     )
+    return pairs
 
 
-def _kdtree_pairs(ref_pts, ref_r, query_pts, query_r):
+def _kdtree_pairs(
+    ref_pts: np.ndarray, ref_r: np.ndarray, query_pts: np.ndarray, query_r: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     t_ref, t_q = cKDTree(ref_pts), cKDTree(query_pts)
     pairs = t_q.sparse_distance_matrix(
         t_ref, float(ref_r.max() + query_r.max()), output_type="ndarray"
@@ -173,5 +178,7 @@ class GNNAssociator:
     as possible (:func:`assign_sparse`, per connected component).  The tracker's default
     :class:`~.parts.Associator`."""
 
-    def associate(self, trk, det, cost, n_tracks: int, n_dets: int):
+    def associate(
+        self, trk: np.ndarray, det: np.ndarray, cost: np.ndarray, n_tracks: int, n_dets: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         return assign_sparse(trk, det, cost, n_tracks, n_dets)

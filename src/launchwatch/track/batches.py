@@ -10,17 +10,18 @@ within ``window_s`` of the frame's first one (one scan).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..earth.constants import A_M, B_M
 from ..sense.records import DETECTION_DTYPE
 
 
-def validate(detections) -> np.ndarray:
+def validate(detections: ArrayLike) -> np.ndarray:
     """The batch as a 1-D DETECTION_DTYPE array; a clear ``ValueError`` if it is not one."""
     det = np.asarray(detections)
     if det.dtype != DETECTION_DTYPE:
         names = det.dtype.names or ()
-        missing = [n for n in DETECTION_DTYPE.names if n not in names]
+        missing = [n for n in DETECTION_DTYPE.names or () if n not in names]
         if missing:
             raise ValueError(f"detections need the DETECTION_DTYPE fields; missing {missing}")
         det = det.astype(DETECTION_DTYPE)
@@ -33,13 +34,14 @@ def usable(det: np.ndarray) -> np.ndarray:
     ok_z = np.isfinite(z) & np.isfinite(sg) & (sg > 0)
     ir = det["kind"] == "ir"
     angles = np.where(ir[:, None], ok_z[:, :2], ok_z[:, 1:3]).all(axis=1)
-    return (
+    ok: np.ndarray = (
         np.isfinite(det["t_s"])
         & np.isfinite(det["sensor_ecef_m"]).all(axis=1)
         & angles
         & ((det["kind"] == "radar") | ir)
         & (np.linalg.norm(det["sensor_ecef_m"], axis=1) > 1e6)
     )
+    return ok
 
 
 def frames(det: np.ndarray, window_s: float) -> list[np.ndarray]:
@@ -69,4 +71,7 @@ def frames(det: np.ndarray, window_s: float) -> list[np.ndarray]:
 def ellipsoid_radius(r: np.ndarray) -> np.ndarray:
     """WGS84 ellipsoid radius (m) along the geocentric directions of ``r`` (N, 3)."""
     p2 = r[:, 0] ** 2 + r[:, 1] ** 2
-    return A_M * B_M * np.linalg.norm(r, axis=1) / np.sqrt(B_M**2 * p2 + A_M**2 * r[:, 2] ** 2)
+    radius: np.ndarray = (
+        A_M * B_M * np.linalg.norm(r, axis=1) / np.sqrt(B_M**2 * p2 + A_M**2 * r[:, 2] ** 2)
+    )
+    return radius

@@ -49,7 +49,7 @@ class BenchResult:
     steady_pos_rmse_m: float
     steady_vel_rmse_m_s: float
     n_tracks_started: int
-    timing_s: dict = field(default_factory=dict)
+    timing_s: dict[str, float] = field(default_factory=dict)
 
 
 def make_targets(n: int, times_s: np.ndarray, seed: int = 0) -> np.ndarray:

@@ -32,7 +32,7 @@ _BLOCK = 32
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _nis_logdet(S, nu, w, m):
+def _nis_logdet(S: np.ndarray, nu: np.ndarray, w: np.ndarray, m: int) -> tuple[float, float]:
     """(nu^T S^-1 nu, ln det S) from the Cholesky factor held in ``S`` (first ``m`` rows);
     leaves ``S^-1 nu`` in ``w``."""
     ld = 0.0
@@ -47,7 +47,19 @@ def _nis_logdet(S, nu, w, m):
 
 
 @njit(cache=True, parallel=PARALLEL, error_model="numpy")
-def gate_kernel(x, P, z, sg, valid, sensor, E, midx, d2, logdet, m_out):
+def gate_kernel(
+    x: np.ndarray,
+    P: np.ndarray,
+    z: np.ndarray,
+    sg: np.ndarray,
+    valid: np.ndarray,
+    sensor: np.ndarray,
+    E: np.ndarray,
+    midx: np.ndarray,
+    d2: np.ndarray,
+    logdet: np.ndarray,
+    m_out: np.ndarray,
+) -> None:
     """NIS ``d2``, ``ln det S`` and measurement dimension per row (no state change)."""
     n_rows, n = x.shape
     n_blocks = (n_rows + _BLOCK - 1) // _BLOCK
@@ -73,7 +85,16 @@ def gate_kernel(x, P, z, sg, valid, sensor, E, midx, d2, logdet, m_out):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _joseph(P, K, H, sg, valid, m, IKH, T):
+def _joseph(
+    P: np.ndarray,
+    K: np.ndarray,
+    H: np.ndarray,
+    sg: np.ndarray,
+    valid: np.ndarray,
+    m: int,
+    IKH: np.ndarray,
+    T: np.ndarray,
+) -> None:
     """P <- (I - K H) P (I - K H)^T + K R K^T (fallback when the short form fails)."""
     n = P.shape[0]
     for i in range(n):
@@ -104,7 +125,18 @@ def _joseph(P, K, H, sg, valid, m, IKH, T):
 
 
 @njit(cache=True, parallel=PARALLEL, error_model="numpy")
-def update_kernel(x, P, z, sg, valid, sensor, E, midx, loglik, d2_out):
+def update_kernel(
+    x: np.ndarray,
+    P: np.ndarray,
+    z: np.ndarray,
+    sg: np.ndarray,
+    valid: np.ndarray,
+    sensor: np.ndarray,
+    E: np.ndarray,
+    midx: np.ndarray,
+    loglik: np.ndarray,
+    d2_out: np.ndarray,
+) -> None:
     """EKF measurement update of every row in place; writes log-likelihood and NIS.
 
     Covariance by the symmetric short form ``P - K S K^T = P - (P H^T) K^T``; a row whose
@@ -165,7 +197,9 @@ def update_kernel(x, P, z, sg, valid, sensor, E, midx, loglik, d2_out):
                 _joseph(Pr, K, H, sg[q], valid[q], m, IKH, T)
 
 
-def _meas_args(meas: Measurements):
+def _meas_args(
+    meas: Measurements,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return (
         np.ascontiguousarray(meas.z),
         np.ascontiguousarray(meas.sigma),
@@ -181,12 +215,28 @@ class EKF:
 
     max_step_s: float = 1.0
 
-    def predict(self, x, P, dt, params, *, overwrite: bool = False):
+    def predict(
+        self,
+        x: np.ndarray,
+        P: np.ndarray,
+        dt: np.ndarray,
+        params: np.ndarray,
+        *,
+        overwrite: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Propagate K rows by ``dt`` (K,) s with model rows ``params`` (K, N_PARAMS).  Returns
         ``(x, P)``; inputs are not modified unless ``overwrite``."""
         return models.propagate(x, dt, params, max_step_s=self.max_step_s, P=P, overwrite=overwrite)
 
-    def update(self, x, P, meas: Measurements, rows=None, *, overwrite: bool = False):
+    def update(
+        self,
+        x: np.ndarray,
+        P: np.ndarray,
+        meas: Measurements,
+        rows: np.ndarray | None = None,
+        *,
+        overwrite: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Update K rows, row ``i`` with measurement ``rows[i]`` (default ``i``).  Returns
         ``(x, P, loglik, nis)``; inputs are not modified unless ``overwrite``."""
         copy = None if overwrite else True
@@ -198,7 +248,9 @@ class EKF:
         update_kernel(x, P, *_meas_args(meas), _rows(rows, k), loglik, d2)
         return x, P, loglik, d2
 
-    def gate(self, x, P, meas: Measurements, rows=None):
+    def gate(
+        self, x: np.ndarray, P: np.ndarray, meas: Measurements, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per row: NIS, ``ln det S`` and measurement dimension (no update)."""
         x = np.ascontiguousarray(x, dtype=float)
         P = np.ascontiguousarray(P, dtype=float)
@@ -208,5 +260,5 @@ class EKF:
         return d2, logdet, m
 
 
-def _rows(rows, k: int) -> np.ndarray:
+def _rows(rows: np.ndarray | None, k: int) -> np.ndarray:
     return np.arange(k) if rows is None else np.ascontiguousarray(rows, dtype=np.int64)

@@ -16,13 +16,19 @@ Mixing and combination are numba kernels over the batch.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numba import njit, prange
+from numpy.typing import ArrayLike
 from scipy.linalg import logm
 
 from .ekf import EKF
 from .measure import Measurements
 from .models import DEFAULT_MODELS, N_STATE, PARALLEL, MotionModel, params_array
+
+if TYPE_CHECKING:
+    from .parts import StateFilter
 
 #: Default transition probabilities over one second, model order (coast, boost, glide).
 #: Estimates: boost lasts tens of seconds (mean ~40 s), a coasting body rarely re-ignites, a
@@ -31,7 +37,15 @@ DEFAULT_TRANSITION = ((0.988, 0.002, 0.010), (0.025, 0.975, 0.000), (0.005, 0.00
 
 
 @njit(cache=True, parallel=PARALLEL, error_model="numpy")
-def _mix_kernel(x, P, mu, Pi, x0, P0, cbar):
+def _mix_kernel(
+    x: np.ndarray,
+    P: np.ndarray,
+    mu: np.ndarray,
+    Pi: np.ndarray,
+    x0: np.ndarray,
+    P0: np.ndarray,
+    cbar: np.ndarray,
+) -> None:
     N, M, n = x.shape
     for t in prange(N):
         w = np.empty(M)  # per work item: safe if the kernels are ever run in parallel
@@ -62,7 +76,9 @@ def _mix_kernel(x, P, mu, Pi, x0, P0, cbar):
 
 
 @njit(cache=True, parallel=PARALLEL, error_model="numpy")
-def _combine_kernel(x, P, mu, xc, Pc):
+def _combine_kernel(
+    x: np.ndarray, P: np.ndarray, mu: np.ndarray, xc: np.ndarray, Pc: np.ndarray
+) -> None:
     N, M, n = x.shape
     for t in prange(N):
         xt = xc[t]
@@ -109,13 +125,13 @@ class IMM:
         self,
         models: tuple[MotionModel, ...] = DEFAULT_MODELS,
         *,
-        transition=DEFAULT_TRANSITION,
+        transition: ArrayLike = DEFAULT_TRANSITION,
         period_s: float = 1.0,
-        filter=None,
-    ):
+        filter: StateFilter | None = None,
+    ) -> None:
         self.models = tuple(models)
         self.params = params_array(self.models)
-        self.filter = filter if filter is not None else EKF()
+        self.filter: StateFilter = filter if filter is not None else EKF()
         Pi = np.asarray(transition, float)
         m = len(self.models)
         if Pi.shape != (m, m) or np.any(Pi < 0) or not np.allclose(Pi.sum(axis=1), 1.0):
@@ -147,17 +163,18 @@ class IMM:
     def n_state(self) -> int:
         return N_STATE  # every model shares the state (n = 8, :mod:`.models`)
 
-    def transition_matrix(self, dt) -> np.ndarray:
+    def transition_matrix(self, dt: ArrayLike) -> np.ndarray:
         """(N, M, M) switching probabilities over steps ``dt`` (N,) s."""
-        dt = np.abs(np.asarray(dt, float))
-        if dt.size and (dt == dt[0]).all():  # one step for all (a scan): cached
+        steps: np.ndarray = np.abs(np.asarray(dt, float))
+        if steps.size and (steps == steps[0]).all():  # one step for all (a scan): cached
             m = self.n_models
             return np.ascontiguousarray(
-                np.broadcast_to(self._transition_one(float(dt[0])), (dt.size, m, m))
+                np.broadcast_to(self._transition_one(float(steps[0])), (steps.size, m, m))
             )
-        u, inv = np.unique(dt, return_inverse=True)
+        u, inv = np.unique(steps, return_inverse=True)
         Pi = np.clip(_expm_batch(self.generator * u[:, None, None]), 0.0, None)
-        return (Pi / Pi.sum(axis=-1, keepdims=True))[inv.ravel()]
+        out: np.ndarray = (Pi / Pi.sum(axis=-1, keepdims=True))[inv.ravel()]
+        return out
 
     def _transition_one(self, dt: float) -> np.ndarray:
         Pi = self._cache.get(dt)
@@ -169,7 +186,9 @@ class IMM:
             self._cache[dt] = Pi
         return Pi
 
-    def mix(self, x, P, mu, dt):
+    def mix(
+        self, x: ArrayLike, P: ArrayLike, mu: ArrayLike, dt: ArrayLike
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Mixed initial conditions ``(x0, P0)`` per model and predicted probabilities
         ``cbar`` (N, M) for steps ``dt`` (N,) s."""
         x = np.ascontiguousarray(x, float)
@@ -180,7 +199,9 @@ class IMM:
         _mix_kernel(x, P, mu, self.transition_matrix(dt), x0, P0, cbar)
         return x0, P0, cbar
 
-    def predict_mixed(self, x0, P0, dt):
+    def predict_mixed(
+        self, x0: np.ndarray, P0: np.ndarray, dt: ArrayLike
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Predict mixed model states (N, M, ...) by ``dt`` (N,) s: one filter call."""
         N, M, n = x0.shape
         dt_rows = np.repeat(np.asarray(dt, float), M)
@@ -190,13 +211,24 @@ class IMM:
         )
         return xp.reshape(N, M, n), Pp.reshape(N, M, n, n)
 
-    def predict(self, x, P, mu, dt):
+    def predict(
+        self, x: ArrayLike, P: ArrayLike, mu: ArrayLike, dt: ArrayLike
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Mix and predict: ``(xp, Pp, cbar)``."""
         x0, P0, cbar = self.mix(x, P, mu, dt)
         xp, Pp = self.predict_mixed(x0, P0, dt)
         return xp, Pp, cbar
 
-    def update(self, xp, Pp, cbar, meas: Measurements, rows=None, *, overwrite: bool = False):
+    def update(
+        self,
+        xp: np.ndarray,
+        Pp: np.ndarray,
+        cbar: np.ndarray,
+        meas: Measurements,
+        rows: ArrayLike | None = None,
+        *,
+        overwrite: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Update N predicted tracks, track ``i`` with measurement ``rows[i]`` (default ``i``).
         Returns ``(x, P, mu, loglik)``, ``loglik`` (N,) the log-likelihood of each measurement
         under the mixture.  ``overwrite=True`` lets the filter reuse ``xp``/``Pp``."""
@@ -220,7 +252,7 @@ class IMM:
         return x.reshape(N, M, n), P.reshape(N, M, n, n), mu, loglik
 
     @staticmethod
-    def combine(x, P, mu):
+    def combine(x: ArrayLike, P: ArrayLike, mu: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Moment-matched output estimate ``(x (N, 7), P (N, 7, 7))`` of the mixture."""
         x = np.ascontiguousarray(x, float)
         P = np.ascontiguousarray(P, float)

@@ -32,7 +32,10 @@ Units: metres, seconds, radians; positions ECEF.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..earth.gravity import gravity_j2
 from ..sense.records import DETECTION_DTYPE
@@ -41,13 +44,17 @@ from .associate import assign_sparse, candidate_pairs
 from .measure import Measurements
 from .parts import Births
 
+if TYPE_CHECKING:
+    from .imm import IMM
+    from .tracker import TrackerConfig
+
 _EMPTY = np.zeros(0, np.int64)
 
 
 class PendingPool:
     """Unassociated radar detections awaiting an initiation partner."""
 
-    def __init__(self, det_dtype: np.dtype):
+    def __init__(self, det_dtype: np.dtype[np.void]) -> None:
         self.det = np.zeros(0, det_dtype)
         self.pos = np.zeros((0, 3))
         self.sig = np.zeros(0)
@@ -59,13 +66,15 @@ class PendingPool:
     _F = ("det", "pos", "sig", "sensor", "ledger", "frame")
 
     def __len__(self) -> int:
-        return self.det.size
+        return int(self.det.size)
 
     def new_frame(self, sensor: int) -> None:
         """Count one more frame of ``sensor`` (call once per frame, before pairing)."""
         self._frames[sensor] = self._frames.get(sensor, 0) + 1
 
-    def add(self, det, pos, sig, sensor, ledger) -> None:
+    def add(
+        self, det: np.ndarray, pos: np.ndarray, sig: np.ndarray, sensor: int, ledger: np.ndarray
+    ) -> None:
         self.det = np.concatenate([self.det, det])
         self.pos = np.concatenate([self.pos, pos])
         self.sig = np.concatenate([self.sig, sig])
@@ -73,7 +82,7 @@ class PendingPool:
         self.ledger = np.concatenate([self.ledger, ledger])
         self.frame = np.concatenate([self.frame, np.full(det.size, self._frames.get(sensor, 0))])
 
-    def _keep(self, keep) -> None:
+    def _keep(self, keep: np.ndarray) -> None:
         for f in self._F:
             setattr(self, f, getattr(self, f)[keep])
 
@@ -96,9 +105,9 @@ class PendingPool:
 
     def pair(
         self,
-        pos,
-        sig,
-        det,
+        pos: np.ndarray,
+        sig: np.ndarray,
+        det: np.ndarray,
         sensor: int,
         *,
         max_speed_m_s: float,
@@ -144,7 +153,7 @@ class PendingPool:
         keep = np.flatnonzero(ok)
         return assign_sparse(pi[keep], ni[keep], (cost + d2)[keep], len(self), pos.shape[0])
 
-    def take(self, idx) -> dict:
+    def take(self, idx: np.ndarray) -> dict[str, np.ndarray]:
         """Remove rows ``idx`` and return them as a dict of arrays."""
         out = {f: getattr(self, f)[idx] for f in self._F}
         keep = np.ones(len(self), bool)
@@ -156,7 +165,7 @@ class PendingPool:
 class CuePool:
     """Unassociated IR lines of sight kept as cues."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.t = np.zeros(0)
         self.sensor_pos = np.zeros((0, 3))
         self.los = np.zeros((0, 3))
@@ -164,16 +173,23 @@ class CuePool:
         self.ledger = np.zeros(0, np.int64)
 
     def __len__(self) -> int:
-        return self.t.size
+        return int(self.t.size)
 
-    def add(self, t, sensor_pos, los, sig, ledger) -> None:
+    def add(
+        self,
+        t: np.ndarray,
+        sensor_pos: np.ndarray,
+        los: np.ndarray,
+        sig: np.ndarray,
+        ledger: np.ndarray,
+    ) -> None:
         self.t = np.concatenate([self.t, t])
         self.sensor_pos = np.concatenate([self.sensor_pos, sensor_pos])
         self.los = np.concatenate([self.los, los])
         self.sig = np.concatenate([self.sig, sig])
         self.ledger = np.concatenate([self.ledger, ledger])
 
-    def _keep(self, keep) -> None:
+    def _keep(self, keep: np.ndarray) -> None:
         for f in ("t", "sensor_pos", "los", "sig", "ledger"):
             setattr(self, f, getattr(self, f)[keep])
 
@@ -184,7 +200,17 @@ class CuePool:
             self._keep(~old)
         return out
 
-    def match(self, r, v, Prr, Pvv, t_s, *, window_s: float, n_sigma: float):
+    def match(
+        self,
+        r: np.ndarray,
+        v: np.ndarray,
+        Prr: np.ndarray,
+        Pvv: np.ndarray,
+        t_s: np.ndarray,
+        *,
+        window_s: float,
+        n_sigma: float,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Cues on the lines of sight of new tracks: positions (K, 3) m and velocities (K, 3)
         m/s at times ``t_s`` (K,), with position and velocity covariances (K, 3, 3).  Each track
         is carried back to the cue time (``r - v dt``) and must lie within ``n_sigma`` of the
@@ -216,21 +242,21 @@ class CuePool:
 
 
 def two_point_state(
-    pos1,
-    cov1,
-    pos2,
-    cov2,
-    dt,
+    pos1: np.ndarray,
+    cov1: np.ndarray,
+    pos2: np.ndarray,
+    cov2: np.ndarray,
+    dt: np.ndarray,
     *,
-    accel,
+    accel: np.ndarray,
     accel_sigma_m_s2: float,
     cross_accel_sigma_m_s2: float,
     log_beta: float,
     log_beta_sigma: float,
-    mode_probs,
+    mode_probs: ArrayLike,
     lift: float | None = None,
     lift_sigma: float = 0.0,
-):
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """IMM state of K new tracks at the second detection by two-point differencing.
 
     Positions (K, 3) m and covariances (K, 3, 3) m^2 of two detections ``dt`` (K,) s apart,
@@ -280,7 +306,7 @@ class TwoPointInitiator:
     a :class:`~.tracker.TrackerConfig` (its ``init_*``, ``cue_*``, ``confirm_hits``,
     ``coarse_sigma``, ``max_accel_m_s2`` and ``initial_mode_probs``)."""
 
-    def __init__(self, config):
+    def __init__(self, config: TrackerConfig) -> None:
         self.config = config
         self.pending = PendingPool(DETECTION_DTYPE)
         self.cues = CuePool()
@@ -297,7 +323,9 @@ class TwoPointInitiator:
             ]
         )
 
-    def initiate(self, det, meas: Measurements, ledger_idx, sensor: int, imm) -> Births:
+    def initiate(
+        self, det: np.ndarray, meas: Measurements, ledger_idx: np.ndarray, sensor: int, imm: IMM
+    ) -> Births:
         cfg = self.config
         radar = meas.valid[:, :3].all(axis=1) & (det["kind"] == "radar")
         ir = ~radar
@@ -339,7 +367,7 @@ class TwoPointInitiator:
         return births
 
     @staticmethod
-    def _none(imm, sensor: int) -> Births:
+    def _none(imm: IMM, sensor: int) -> Births:
         m, n = imm.n_models, imm.n_state
         return Births(
             x=np.zeros((0, m, n)),
@@ -352,7 +380,16 @@ class TwoPointInitiator:
             sensor=sensor,
         )
 
-    def _start(self, first, second: Measurements, pos2, cov2, led2, sensor, imm) -> Births:
+    def _start(
+        self,
+        first: dict[str, np.ndarray],
+        second: Measurements,
+        pos2: np.ndarray,
+        cov2: np.ndarray,
+        led2: np.ndarray,
+        sensor: int,
+        imm: IMM,
+    ) -> Births:
         cfg = self.config
         pos1, cov1 = Measurements.from_detections(first["det"]).position_ecef()
         x, P, mu = two_point_state(

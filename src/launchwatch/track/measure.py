@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal, overload
 
 import numpy as np
 from numba import njit, prange
+from numpy.typing import ArrayLike
 
 from ..earth.frames import ecef_to_geodetic, enu_matrix
 from .models import PARALLEL
@@ -48,7 +50,7 @@ class Measurements:
     det_id: np.ndarray
 
     def __len__(self) -> int:
-        return self.z.shape[0]
+        return int(self.z.shape[0])
 
     @classmethod
     def from_detections(cls, det: np.ndarray) -> Measurements:
@@ -81,14 +83,15 @@ class Measurements:
             det_id=np.asarray(det["det_id"]),
         )
 
-    def take(self, idx) -> Measurements:
+    def take(self, idx: np.ndarray) -> Measurements:
         return Measurements(*(getattr(self, f)[idx] for f in self.__slots__))
 
     def los_unit(self) -> np.ndarray:
         """(K, 3) ECEF unit line of sight of each measurement (from its azimuth/elevation)."""
         az, el = self.z[:, 1], self.z[:, 2]
         enu = np.stack([np.cos(el) * np.sin(az), np.cos(el) * np.cos(az), np.sin(el)], axis=-1)
-        return np.einsum("kji,kj->ki", self.enu, enu)
+        los: np.ndarray = np.einsum("kji,kj->ki", self.enu, enu)
+        return los
 
     def position_ecef(self) -> tuple[np.ndarray, np.ndarray]:
         """Radar rows: (K, 3) ECEF position (m) and (K, 3, 3) its covariance (m^2), first order
@@ -125,7 +128,14 @@ def _enu_of_site(site_ecef: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, error_model="numpy")
-def _radar_ecef_kernel(z, sg, E, sensor, pos, cov):
+def _radar_ecef_kernel(
+    z: np.ndarray,
+    sg: np.ndarray,
+    E: np.ndarray,
+    sensor: np.ndarray,
+    pos: np.ndarray,
+    cov: np.ndarray,
+) -> None:
     """ECEF position and covariance of (range, az, el) measurements: ``s + E^T enu`` with
     ``enu = range (cos el sin az, cos el cos az, sin el)``; ``J R J^T`` with ``J = E^T d enu``."""
     J = np.empty((3, 3))
@@ -157,7 +167,9 @@ def _radar_ecef_kernel(z, sg, E, sensor, pos, cov):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def meas_predict(x, sensor, E, out, H):
+def meas_predict(
+    x: np.ndarray, sensor: np.ndarray, E: np.ndarray, out: np.ndarray, H: np.ndarray
+) -> None:
     """Predicted [range, az, el, range_rate] of state ``x`` into ``out`` (4,) and, if ``H`` has
     rows, its Jacobian (4, 7) with respect to the state."""
     d0, d1, d2 = x[0] - sensor[0], x[1] - sensor[1], x[2] - sensor[2]
@@ -189,7 +201,21 @@ def meas_predict(x, sensor, E, out, H):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def meas_innovation(x, P, z, sg, valid, sensor, E, hx, Hfull, nu, H, S, PHt):
+def meas_innovation(
+    x: np.ndarray,
+    P: np.ndarray,
+    z: np.ndarray,
+    sg: np.ndarray,
+    valid: np.ndarray,
+    sensor: np.ndarray,
+    E: np.ndarray,
+    hx: np.ndarray,
+    Hfull: np.ndarray,
+    nu: np.ndarray,
+    H: np.ndarray,
+    S: np.ndarray,
+    PHt: np.ndarray,
+) -> int:
     """Compact innovation of the valid slots: fills ``nu[:m]``, ``H[:m]``, ``PHt[:, :m] =
     P H^T`` and ``S[:m, :m] = H P H^T + R``; returns ``m`` (azimuth wrapped).  Only the
     position columns of H (and the velocity ones for range rate) are non-zero."""
@@ -228,7 +254,7 @@ def meas_innovation(x, P, z, sg, valid, sensor, E, hx, Hfull, nu, H, S, PHt):
 
 
 @njit(cache=True, inline="always")
-def cholesky_inplace(S, m):
+def cholesky_inplace(S: np.ndarray, m: int) -> bool:
     """Lower Cholesky factor of ``S[:m, :m]`` in place; False if not positive definite."""
     for j in range(m):
         acc = S[j, j]
@@ -247,7 +273,7 @@ def cholesky_inplace(S, m):
 
 
 @njit(cache=True, inline="always")
-def chol_solve(L, m, b):
+def chol_solve(L: np.ndarray, m: int, b: np.ndarray) -> None:
     """Solve (L L^T) y = b for ``b[:m]`` in place."""
     for i in range(m):
         acc = b[i]
@@ -262,18 +288,30 @@ def chol_solve(L, m, b):
 
 
 @njit(cache=True, parallel=PARALLEL, error_model="numpy")
-def _predict_meas_kernel(x, sensor, E, out):
+def _predict_meas_kernel(x: np.ndarray, sensor: np.ndarray, E: np.ndarray, out: np.ndarray) -> None:
     for row in prange(x.shape[0]):
         meas_predict(x[row], sensor[row], E[row], out[row], np.empty((0, 7)))
 
 
 @njit(cache=True, parallel=PARALLEL, error_model="numpy")
-def _jac_meas_kernel(x, sensor, E, hx, H):
+def _jac_meas_kernel(
+    x: np.ndarray, sensor: np.ndarray, E: np.ndarray, hx: np.ndarray, H: np.ndarray
+) -> None:
     for row in prange(x.shape[0]):
         meas_predict(x[row], sensor[row], E[row], hx[row], H[row])
 
 
-def predict_measurement(x, sensor_ecef, enu, *, jacobian: bool = False):
+@overload
+def predict_measurement(
+    x: ArrayLike, sensor_ecef: ArrayLike, enu: ArrayLike, *, jacobian: Literal[False] = ...
+) -> np.ndarray: ...
+@overload
+def predict_measurement(
+    x: ArrayLike, sensor_ecef: ArrayLike, enu: ArrayLike, *, jacobian: Literal[True]
+) -> tuple[np.ndarray, np.ndarray]: ...
+def predict_measurement(
+    x: ArrayLike, sensor_ecef: ArrayLike, enu: ArrayLike, *, jacobian: bool = False
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Batched model: states ``x`` (K, 7), sensors (K, 3), ENU rotations (K, 3, 3) ->
     (K, 4) ``[range, az, el, range_rate]``, and the (K, 4, 7) Jacobian on request."""
     x = np.ascontiguousarray(x, dtype=float)
@@ -288,6 +326,7 @@ def predict_measurement(x, sensor_ecef, enu, *, jacobian: bool = False):
     return out, H
 
 
-def wrap_pi(a):
+def wrap_pi(a: np.ndarray) -> np.ndarray:
     """Angle(s) wrapped to [-pi, pi) (rad)."""
-    return np.mod(a + np.pi, _TWO_PI) - np.pi
+    wrapped: np.ndarray = np.mod(a + np.pi, _TWO_PI) - np.pi
+    return wrapped

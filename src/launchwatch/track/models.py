@@ -65,12 +65,15 @@ core's adaptive Dormand-Prince integrator to 0.2 mm over 60 s (down to 87 km, 1 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from numba import njit, prange
+from numpy.typing import ArrayLike
 
-from ..earth.atmosphere import atmosphere_tables
+from ..earth.atmosphere import atmosphere_tables, density_slope_njit
 from ..earth.constants import OMEGA_RAD_S
 from ..earth.gravity import j2_accel
 from ..flight.dynamics import FASTMATH, height_above_ellipsoid_radial
@@ -176,7 +179,7 @@ LIFT_PRIOR_MEAN = 0.75
 LIFT_PRIOR_SIGMA = 0.75
 
 
-def params_array(models) -> np.ndarray:
+def params_array(models: Iterable[MotionModel]) -> np.ndarray:
     """(M, N_PARAMS) parameter rows of a sequence of :class:`MotionModel`."""
     return np.stack([m.row() for m in models])
 
@@ -186,23 +189,9 @@ _ATM = atmosphere_tables()
 
 # ----------------------------------------------------------------------------- scalar kernels
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
-def _rho_dlnrho(h, logrho, h0, dh):
-    """Density (kg/m^3) and d ln(rho)/dh (1/m) from the USSA-1976 log-density table."""
-    n = logrho.shape[0]
-    if h != h or h > h0 + dh * (n - 1):
-        return 0.0, 0.0
-    x = (h - h0) / dh
-    if x < 0.0:
-        return math.exp(logrho[0]), 0.0
-    i = int(x)
-    if i > n - 2:
-        i = n - 2
-    w = x - i
-    return (math.exp(logrho[i] * (1.0 - w) + logrho[i + 1] * w), (logrho[i + 1] - logrho[i]) / dh)
-
-
-@njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
-def lift_accel(x, y, z, vx, vy, vz, k):
+def lift_accel(
+    x: float, y: float, z: float, vx: float, vy: float, vz: float, k: float
+) -> tuple[float, float, float]:
     """Lift acceleration (m/s^2, 3 components) of the pull-up law (module docstring) with
     ``k = 0.5 rho ell / beta`` (1/m): ``ell f(gamma) a_D e_L``."""
     sp2 = vx * vx + vy * vy + vz * vz
@@ -224,7 +213,15 @@ def lift_accel(x, y, z, vx, vy, vz, k):
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
-def deriv(s, p, inv_beta, logrho, h0, dh, out):
+def deriv(
+    s: np.ndarray,
+    p: np.ndarray,
+    inv_beta: float,
+    logrho: np.ndarray,
+    h0: float,
+    dh: float,
+    out: np.ndarray,
+) -> None:
     """Write ds/dt (n,) of state ``s`` under model row ``p`` into ``out``; ``inv_beta`` is
     ``exp(-s[6])`` (constant over a step: the caller computes it once)."""
     x, y, z, vx, vy, vz = s[0], s[1], s[2], s[3], s[4], s[5]
@@ -234,7 +231,7 @@ def deriv(s, p, inv_beta, logrho, h0, dh, out):
     az = gz
     sp = math.sqrt(vx * vx + vy * vy + vz * vz)
     if p[P_DRAG] != 0.0:
-        rho, _ = _rho_dlnrho(height_above_ellipsoid_radial(x, y, z), logrho, h0, dh)
+        rho, _ = density_slope_njit(height_above_ellipsoid_radial(x, y, z), logrho, h0, dh)
         k = 0.5 * rho * inv_beta * sp
         ax -= k * vx
         ay -= k * vy
@@ -256,7 +253,19 @@ def deriv(s, p, inv_beta, logrho, h0, dh, out):
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
-def rk4_step(s, h, p, logrho, h0, dh, k1, k2, k3, k4, tmp):
+def rk4_step(
+    s: np.ndarray,
+    h: float,
+    p: np.ndarray,
+    logrho: np.ndarray,
+    h0: float,
+    dh: float,
+    k1: np.ndarray,
+    k2: np.ndarray,
+    k3: np.ndarray,
+    k4: np.ndarray,
+    tmp: np.ndarray,
+) -> None:
     """One classical RK4 step of length ``h`` (s) on ``s`` in place."""
     n = s.shape[0]
     ib = math.exp(-s[6])
@@ -275,7 +284,9 @@ def rk4_step(s, h, p, logrho, h0, dh, k1, k2, k3, k4, tmp):
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
-def jacobian(s, p, logrho, h0, dh, A):
+def jacobian(
+    s: np.ndarray, p: np.ndarray, logrho: np.ndarray, h0: float, dh: float, A: np.ndarray
+) -> None:
     """Write the n x n Jacobian d(ds/dt)/ds of model row ``p`` at ``s`` into ``A``."""
     A[:, :] = 0.0
     x, y, z, vx, vy, vz = s[0], s[1], s[2], s[3], s[4], s[5]
@@ -301,7 +312,7 @@ def jacobian(s, p, logrho, h0, dh, A):
     sp = math.sqrt(vx * vx + vy * vy + vz * vz)
     if p[P_DRAG] != 0.0 and sp > 0.0:
         r = math.sqrt(x * x + y * y + z * z)
-        rho, dln = _rho_dlnrho(height_above_ellipsoid_radial(x, y, z), logrho, h0, dh)
+        rho, dln = density_slope_njit(height_above_ellipsoid_radial(x, y, z), logrho, h0, dh)
         k = 0.5 * rho * math.exp(-s[6])
         for i in range(3):
             ad = -k * sp * v[i]
@@ -340,13 +351,21 @@ def jacobian(s, p, logrho, h0, dh, A):
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
-def add_process_noise(s, p, h, P, logrho, h0, dh):
+def add_process_noise(
+    s: np.ndarray,
+    p: np.ndarray,
+    h: float,
+    P: np.ndarray,
+    logrho: np.ndarray,
+    h0: float,
+    dh: float,
+) -> None:
     """Add the discretised white-noise covariance of model ``p`` over ``|h|`` s to ``P``."""
     h = abs(h)
     sp = math.sqrt(s[3] * s[3] + s[4] * s[4] + s[5] * s[5])
     q_iso = p[P_Q_ISO]
     if p[P_Q_AERO] != 0.0 and p[P_DRAG] != 0.0:  # lift / drag-law uncertainty ~ drag
-        rho, _ = _rho_dlnrho(height_above_ellipsoid_radial(s[0], s[1], s[2]), logrho, h0, dh)
+        rho, _ = density_slope_njit(height_above_ellipsoid_radial(s[0], s[1], s[2]), logrho, h0, dh)
         a_drag = 0.5 * rho * math.exp(-s[6]) * sp * sp
         q_iso += p[P_Q_AERO] * a_drag * a_drag
     if sp > _V_DIR_MIN:
@@ -371,7 +390,18 @@ def add_process_noise(s, p, h, P, logrho, h0, dh):
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
-def _cov_substep(s, p, h, P, logrho, h0, dh, A, Phi, T):
+def _cov_substep(
+    s: np.ndarray,
+    p: np.ndarray,
+    h: float,
+    P: np.ndarray,
+    logrho: np.ndarray,
+    h0: float,
+    dh: float,
+    A: np.ndarray,
+    Phi: np.ndarray,
+    T: np.ndarray,
+) -> None:
     """P <- Phi P Phi^T + Q over one substep of ``h`` s, Phi = I + A h + A^2 h^2 / 2.
 
     Uses the block structure of A (rows: [0 I 0], [Gr Gv Ga], [0 0 0], with Ga the columns of
@@ -420,7 +450,17 @@ def _cov_substep(s, p, h, P, logrho, h0, dh, A, Phi, T):
 
 # ----------------------------------------------------------------------------- batch kernels
 @njit(cache=True, parallel=PARALLEL, error_model="numpy", fastmath=FASTMATH)
-def predict_kernel(x, P, dt, params, max_step_s, with_cov, logrho, h0, dh):
+def predict_kernel(
+    x: np.ndarray,
+    P: np.ndarray,
+    dt: np.ndarray,
+    params: np.ndarray,
+    max_step_s: float,
+    with_cov: bool,
+    logrho: np.ndarray,
+    h0: float,
+    dh: float,
+) -> None:
     """Propagate rows of ``x`` (K, n) [and ``P`` (K, n, n)] by ``dt`` (K,) s, in place."""
     n_rows, n = x.shape
     n_blocks = (n_rows + BLOCK - 1) // BLOCK
@@ -447,7 +487,35 @@ def predict_kernel(x, P, dt, params, max_step_s, with_cov, logrho, h0, dh):
                 rk4_step(s, h, p, logrho, h0, dh, k1, k2, k3, k4, tmp)
 
 
-def propagate(x, dt, params, *, max_step_s: float = 1.0, P=None, overwrite: bool = False):
+@overload
+def propagate(
+    x: ArrayLike,
+    dt: ArrayLike,
+    params: ArrayLike,
+    *,
+    max_step_s: float = ...,
+    P: None = ...,
+    overwrite: bool = ...,
+) -> np.ndarray: ...
+@overload
+def propagate(
+    x: ArrayLike,
+    dt: ArrayLike,
+    params: ArrayLike,
+    *,
+    max_step_s: float = ...,
+    P: ArrayLike,
+    overwrite: bool = ...,
+) -> tuple[np.ndarray, np.ndarray]: ...
+def propagate(
+    x: ArrayLike,
+    dt: ArrayLike,
+    params: ArrayLike,
+    *,
+    max_step_s: float = 1.0,
+    P: ArrayLike | None = None,
+    overwrite: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Batched prediction: ``x`` (K, 7) ECEF states, ``dt`` (K,) or scalar s, ``params``
     (K, N_PARAMS) or (N_PARAMS,).  Returns the new means, and covariances if ``P`` (K, 7, 7) is
     given (linearised, see module docstring).  Inputs are not modified unless ``overwrite``
@@ -467,12 +535,20 @@ def propagate(x, dt, params, *, max_step_s: float = 1.0, P=None, overwrite: bool
 
 
 @njit(cache=True, parallel=PARALLEL, error_model="numpy", fastmath=FASTMATH)
-def _noise_kernel(x, dt, params, Q, logrho, h0, dh):
+def _noise_kernel(
+    x: np.ndarray,
+    dt: np.ndarray,
+    params: np.ndarray,
+    Q: np.ndarray,
+    logrho: np.ndarray,
+    h0: float,
+    dh: float,
+) -> None:
     for row in prange(x.shape[0]):
         add_process_noise(x[row], params[row], dt[row], Q[row], logrho, h0, dh)
 
 
-def process_noise(x, dt, params) -> np.ndarray:
+def process_noise(x: ArrayLike, dt: ArrayLike, params: ArrayLike) -> np.ndarray:
     """(K, 7, 7) white-noise covariance over ``dt`` (K,) s for states ``x`` (K, 7) (one step
     of the continuous model, as the UKF uses it)."""
     x = np.ascontiguousarray(x, dtype=float)
@@ -489,12 +565,14 @@ def process_noise(x, dt, params) -> np.ndarray:
 
 
 @njit(cache=True, parallel=PARALLEL, error_model="numpy", fastmath=FASTMATH)
-def _accel_kernel(x, params, logrho, h0, dh, out):
+def _accel_kernel(
+    x: np.ndarray, params: np.ndarray, logrho: np.ndarray, h0: float, dh: float, out: np.ndarray
+) -> None:
     for row in prange(x.shape[0]):
         deriv(x[row], params[row], math.exp(-x[row, 6]), logrho, h0, dh, out[row])
 
 
-def derivative(x, params) -> np.ndarray:
+def derivative(x: ArrayLike, params: ArrayLike) -> np.ndarray:
     """(K, 7) time derivative of states ``x`` (K, 7) under ``params`` (K or 1, N_PARAMS)."""
     x = np.array(x, dtype=float, order="C", ndmin=2)
     out = np.empty_like(x)
@@ -508,12 +586,14 @@ def derivative(x, params) -> np.ndarray:
 
 
 @njit(cache=True, parallel=PARALLEL, error_model="numpy", fastmath=FASTMATH)
-def _jac_kernel(x, params, logrho, h0, dh, out):
+def _jac_kernel(
+    x: np.ndarray, params: np.ndarray, logrho: np.ndarray, h0: float, dh: float, out: np.ndarray
+) -> None:
     for row in prange(x.shape[0]):
         jacobian(x[row], params[row], logrho, h0, dh, out[row])
 
 
-def jacobian_batch(x, params) -> np.ndarray:
+def jacobian_batch(x: ArrayLike, params: ArrayLike) -> np.ndarray:
     """(K, 7, 7) analytic Jacobians of the dynamics at states ``x`` (K, 7)."""
     x = np.array(x, dtype=float, order="C", ndmin=2)
     out = np.empty((x.shape[0], x.shape[1], x.shape[1]))
@@ -526,5 +606,5 @@ def jacobian_batch(x, params) -> np.ndarray:
     return out
 
 
-def _atm():
+def _atm() -> tuple[np.ndarray, float, float]:
     return _ATM.log_density, _ATM.h0_m, _ATM.dh_m

@@ -19,12 +19,17 @@ snapshot (beyond the lag) is applied as before, by backward prediction.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..sense.records import DETECTION_DTYPE
 from .history import Growable
 from .measure import Measurements
 from .tracks import TrackSet
+
+if TYPE_CHECKING:
+    from .imm import IMM
 
 LOG_DTYPE = np.dtype([("track_id", np.int64), ("det", DETECTION_DTYPE)])
 
@@ -70,7 +75,9 @@ class LagBuffer:
                 self._log = Growable(LOG_DTYPE, max(1024, 2 * n_fresh))
                 self._log.append(kept)
 
-    def replay(self, track_id: int, det: np.ndarray, imm):
+    def replay(
+        self, track_id: int, det: np.ndarray, imm: IMM
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
         """Re-process track ``track_id`` with the late detection ``det`` (one row).  Returns
         ``(x (M, n), P (M, n, n), mu (M,), t)`` of the track after all its detections, or None
         when no snapshot of the track precedes ``det`` (then the caller falls back).  Later
@@ -113,7 +120,9 @@ class LagBuffer:
         return x[0], P[0], mu[0], t
 
     @staticmethod
-    def _rewrite(ts: TrackSet, track_id: int, x, P, mu, t: float) -> None:
+    def _rewrite(
+        ts: TrackSet, track_id: int, x: np.ndarray, P: np.ndarray, mu: np.ndarray, t: float
+    ) -> None:
         hit = np.flatnonzero(ts.ids == track_id)
         if hit.size:
             ts.x[hit[0]], ts.P[hit[0]], ts.mu[hit[0]], ts.t[hit[0]] = x[0], P[0], mu[0], t

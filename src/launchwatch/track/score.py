@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..earth.gravity import gravity_j2
 from ..sense.records import Truth
@@ -68,7 +69,7 @@ def score(
     ospa_p: float = 2.0,
     stale_s: float | None = None,
     confirmed_only: bool = True,
-    times_s=None,
+    times_s: ArrayLike | None = None,
 ) -> Score:
     """Score ``history`` (rows of :func:`~.history.history_dtype`) against ``truth``."""
     h = history[history["confirmed"]] if confirmed_only else history

@@ -72,6 +72,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats import chi2
 
 from . import history as hist
@@ -131,7 +132,7 @@ class TrackerConfig:
     oosm_snapshot_s: float = 5.0
     history_covariance: str = "full"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.filter not in ("ekf", "ukf"):
             raise ValueError("filter must be 'ekf' or 'ukf'")
         if len(self.initial_mode_probs) != len(self.models):
@@ -281,7 +282,7 @@ class Tracker:
         self.timing[phase] += t1 - t0
         return t1
 
-    def _candidates(self, meas: Measurements, t_ref: float):
+    def _candidates(self, meas: Measurements, t_ref: float) -> tuple[np.ndarray, np.ndarray]:
         cfg, tr = self.config, self.tracks
         r, trk_r = np.empty((tr.n, 3)), np.empty(tr.n)
         extrapolate_kernel(
@@ -318,7 +319,15 @@ class Tracker:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(out_t), np.concatenate(out_d)
 
-    def _associate_update(self, det, meas, ti, di, t_ref, sensor):
+    def _associate_update(
+        self,
+        det: np.ndarray,
+        meas: Measurements,
+        ti: np.ndarray,
+        di: np.ndarray,
+        t_ref: float,
+        sensor: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
         tr, imm = self.tracks, self.imm
         t0 = time.perf_counter()
         if ti.size == 1:  # one pair (a single target): np.unique's answer without its sort
@@ -375,7 +384,7 @@ class Tracker:
         self._lap("manage", t0)
         return np.concatenate([trk, done_trk]), np.concatenate([a_det, done_det])
 
-    def _late_updates(self, det, rows, det_id) -> np.ndarray:
+    def _late_updates(self, det: np.ndarray, rows: np.ndarray, det_id: np.ndarray) -> np.ndarray:
         """Out-of-sequence detections ``det`` assigned to track rows ``rows``: re-processed
         (:mod:`.oosm`); returns a mask of those done (the rest go the ordinary way)."""
         tr, imm = self.tracks, self.imm
@@ -396,7 +405,9 @@ class Tracker:
         return done
 
     # ------------------------------------------------------------------ initiation
-    def _initiate(self, det, meas, led, sensor, t_ref):
+    def _initiate(
+        self, det: np.ndarray, meas: Measurements, led: np.ndarray, sensor: int, t_ref: float
+    ) -> None:
         b = self.initiator.initiate(det, meas, led, sensor, self.imm)
         self._add_births(b)
 
@@ -491,7 +502,7 @@ class Tracker:
     def _expire(self, t_now: float) -> None:
         self._ledger_set(self.initiator.expire(t_now), hist.UNASSOCIATED, -1)
 
-    def _ledger_set(self, idx, outcome: int, track_id) -> None:
+    def _ledger_set(self, idx: np.ndarray, outcome: int, track_id: ArrayLike) -> None:
         if np.size(idx):
             v = self._ledger.view()
             v["outcome"][idx] = outcome

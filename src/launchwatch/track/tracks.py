@@ -10,14 +10,20 @@ and the sensor that last updated it (``last_sensor``, an index).  States are ECE
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
+from numpy.typing import ArrayLike
 from scipy.stats import chi2
 
 from ..earth.gravity import j2_accel
 from .associate import assign_sparse, candidate_pairs
 from .batches import ellipsoid_radius
+
+if TYPE_CHECKING:
+    from .imm import IMM
+    from .tracker import TrackerConfig
 
 _FIELDS = ("ids", "t", "x", "P", "mu", "xc", "Pc", "hits", "misses", "confirmed", "last_sensor")
 
@@ -25,7 +31,7 @@ _FIELDS = ("ids", "t", "x", "P", "mu", "xc", "Pc", "hits", "misses", "confirmed"
 class TrackSet:
     """Arrays of the live tracks (see module docstring)."""
 
-    def __init__(self, n_models: int, n_state: int = 7):
+    def __init__(self, n_models: int, n_state: int = 7) -> None:
         m, n = n_models, n_state
         self.ids = np.zeros(0, np.int64)
         self.t = np.zeros(0)
@@ -41,9 +47,21 @@ class TrackSet:
 
     @property
     def n(self) -> int:
-        return self.ids.size
+        return int(self.ids.size)
 
-    def add(self, ids, x, P, mu, t, xc, Pc, *, hits: int, sensor: int = -1) -> np.ndarray:
+    def add(
+        self,
+        ids: ArrayLike,
+        x: np.ndarray,
+        P: np.ndarray,
+        mu: np.ndarray,
+        t: ArrayLike,
+        xc: np.ndarray,
+        Pc: np.ndarray,
+        *,
+        hits: ArrayLike,
+        sensor: int = -1,
+    ) -> np.ndarray:
         """Append tracks; returns their row indices."""
         k = np.size(ids)
         start = self.n
@@ -69,7 +87,7 @@ class TrackSet:
         for f in _FIELDS:
             setattr(self, f, getattr(self, f)[keep])
 
-    def take(self, rows) -> TrackSet:
+    def take(self, rows: np.ndarray) -> TrackSet:
         """A new TrackSet of rows ``rows`` (copies)."""
         out = TrackSet(self.mu.shape[1], self.x.shape[2])
         for f in _FIELDS:
@@ -81,7 +99,15 @@ class TrackSet:
         for f in _FIELDS:
             setattr(self, f, np.concatenate([getattr(self, f), getattr(other, f)]))
 
-    def set_state(self, rows, x, P, mu, t, combined) -> None:
+    def set_state(
+        self,
+        rows: np.ndarray,
+        x: np.ndarray,
+        P: np.ndarray,
+        mu: np.ndarray,
+        t: ArrayLike,
+        combined: tuple[np.ndarray, np.ndarray],
+    ) -> None:
         self.x[rows], self.P[rows], self.mu[rows], self.t[rows] = x, P, mu, t
         self.xc[rows], self.Pc[rows] = combined
 
@@ -107,7 +133,15 @@ class TrackSet:
 
 
 @njit(cache=True, error_model="numpy")
-def extrapolate_kernel(xc, Pc, dt, n_sigma, max_accel, r_out, rad_out):
+def extrapolate_kernel(
+    xc: np.ndarray,
+    Pc: np.ndarray,
+    dt: np.ndarray,
+    n_sigma: float,
+    max_accel: float,
+    r_out: np.ndarray,
+    rad_out: np.ndarray,
+) -> None:
     """Coarse prediction for gating: ``r + v dt + g dt^2 / 2`` (J2 gravity only) and a radius
     ``n_sigma sqrt(tr Prr + dt^2 tr Pvv) + max_accel dt^2 / 2`` (m) per row."""
     for row in range(xc.shape[0]):
@@ -121,7 +155,9 @@ def extrapolate_kernel(xc, Pc, dt, n_sigma, max_accel, r_out, rad_out):
         rad_out[row] = n_sigma * math.sqrt(max(var, 0.0)) + 0.5 * max_accel * t * t
 
 
-def deletion_mask(tr: TrackSet, t_now: float, cfg, *, impact: bool = False) -> np.ndarray:
+def deletion_mask(
+    tr: TrackSet, t_now: float, cfg: TrackerConfig, *, impact: bool = False
+) -> np.ndarray:
     """(N,) tracks to delete at ``t_now`` under the rules of :mod:`.tracker` (rule 5): misses,
     age, lost (predicted sigma), and with ``impact`` the predicted height below ground."""
     dt = t_now - tr.t
@@ -139,10 +175,11 @@ def deletion_mask(tr: TrackSet, t_now: float, cfg, *, impact: bool = False) -> n
             height = np.linalg.norm(r, axis=1) - ellipsoid_radius(r)
             lost |= conf[check] & (height < -cfg.impact_margin_m)
         dead[check[lost]] = True
-    return dead
+    out: np.ndarray = dead
+    return out
 
 
-def predicted_height(tr: TrackSet, rows: np.ndarray, t_now: float, imm) -> np.ndarray:
+def predicted_height(tr: TrackSet, rows: np.ndarray, t_now: float, imm: IMM) -> np.ndarray:
     """(R, M) height (m, along the radius above the ellipsoid) of each model-conditioned mean of
     tracks ``rows`` predicted to ``t_now`` by its own model (no covariance: one mean
     propagation per model row)."""
@@ -152,10 +189,13 @@ def predicted_height(tr: TrackSet, rows: np.ndarray, t_now: float, imm) -> np.nd
     prm = np.tile(imm.params, (rows.size, 1))
     xp = imm.filter.predict(x, np.broadcast_to(np.eye(n), (x.shape[0], n, n)), dt, prm)[0]
     r = xp[:, :3]
-    return (np.linalg.norm(r, axis=1) - ellipsoid_radius(r)).reshape(rows.size, m)
+    height: np.ndarray = (np.linalg.norm(r, axis=1) - ellipsoid_radius(r)).reshape(rows.size, m)
+    return height
 
 
-def duplicates(tr: TrackSet, t_now: float, chi2_limit: float, max_accel_m_s2: float):
+def duplicates(
+    tr: TrackSet, t_now: float, chi2_limit: float, max_accel_m_s2: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of confirmed tracks whose positions and velocities, carried to ``t_now``, are equal
     within ``d^2 < chi2_limit`` (6 dof, sum of the two covariances).  Returns (loser, winner)
     row indices: the loser has fewer updates (or is younger); each track loses at most once."""
@@ -175,7 +215,8 @@ def duplicates(tr: TrackSet, t_now: float, chi2_limit: float, max_accel_m_s2: fl
     d2 = np.einsum("ki,ki->k", d, np.linalg.solve(S, d[..., None])[..., 0])
     dup = np.flatnonzero(d2 < chi2_limit)
     gone = np.zeros(tr.n, bool)
-    lose, win = [], []
+    lose: list[int] = []
+    win: list[int] = []
     for e in dup[np.argsort(d2[dup])]:  # the few duplicate pairs, best first
         a, b = conf[i[e]], conf[j[e]]
         if gone[a] or gone[b]:
@@ -191,10 +232,10 @@ class MissDeleter:
     """The tracker's default :class:`~.parts.Deleter`: the rules of :mod:`.tracker` (rule 5)
     with the thresholds of ``config`` (a :class:`~.tracker.TrackerConfig`)."""
 
-    def __init__(self, config):
+    def __init__(self, config: TrackerConfig) -> None:
         self.config = config
 
-    def dead(self, tracks: TrackSet, t_now: float, imm, *, full: bool = False) -> np.ndarray:
+    def dead(self, tracks: TrackSet, t_now: float, imm: IMM, *, full: bool = False) -> np.ndarray:
         dead = deletion_mask(tracks, t_now, self.config, impact=full)
         if full and dead.any():
             # A predicted impact by the drag-free extrapolation is confirmed with every model's
@@ -216,15 +257,17 @@ class ChiSquareMerger:
     position and velocity (:func:`duplicates`); re-acquisition by the same test against older
     confirmed tracks not updated for ``reacquire_min_gap_s`` (:func:`reacquired`)."""
 
-    def __init__(self, config):
+    def __init__(self, config: TrackerConfig) -> None:
         self.config = config
         self._chi2 = float(chi2.ppf(config.merge_probability, 6))
         self._chi2_re = float(chi2.ppf(config.reacquire_probability, 6))
 
-    def duplicates(self, tracks: TrackSet, t_now: float, imm):
+    def duplicates(self, tracks: TrackSet, t_now: float, imm: IMM) -> tuple[np.ndarray, np.ndarray]:
         return duplicates(tracks, t_now, self._chi2, self.config.max_accel_m_s2)
 
-    def reacquire(self, tracks: TrackSet, new_rows: np.ndarray, imm):
+    def reacquire(
+        self, tracks: TrackSet, new_rows: np.ndarray, imm: IMM
+    ) -> tuple[np.ndarray, np.ndarray]:
         return reacquired(
             tracks,
             new_rows,
@@ -240,7 +283,7 @@ class ChiSquareMerger:
 BACKWARD_MIN_GAP_S = 120.0
 
 
-def _backward_d2(tr: TrackSet, new: np.ndarray, old: np.ndarray, imm) -> np.ndarray:
+def _backward_d2(tr: TrackSet, new: np.ndarray, old: np.ndarray, imm: IMM) -> np.ndarray:
     """``d^2`` (6 dof) of pairs of new tracks carried back by the coast model (first model
     named ``coast``, else the first) to the last update of old tracks, against the old
     estimates.  Over a long gap the forward IMM prediction of an old track lost while boosting
@@ -264,7 +307,7 @@ def _backward_d2(tr: TrackSet, new: np.ndarray, old: np.ndarray, imm) -> np.ndar
 def reacquired(
     tr: TrackSet,
     new_rows: np.ndarray,
-    imm,
+    imm: IMM,
     chi2_limit: float,
     *,
     min_gap_s: float,

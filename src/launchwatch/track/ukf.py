@@ -32,7 +32,8 @@ def _sqrt_psd(P: np.ndarray) -> np.ndarray:
         return np.linalg.cholesky(P)
     except np.linalg.LinAlgError:
         w, V = np.linalg.eigh(P)
-        return V * np.sqrt(np.clip(w, 0.0, None))[..., None, :]
+        root: np.ndarray = V * np.sqrt(np.clip(w, 0.0, None))[..., None, :]
+        return root
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,7 +46,7 @@ class UKF:
     kappa: float = 0.0
     max_step_s: float = 1.0
 
-    def _weights(self, n: int):
+    def _weights(self, n: int) -> tuple[np.ndarray, np.ndarray, float]:
         lam = self.alpha**2 * (n + self.kappa) - n
         wm = np.full(2 * n + 1, 0.5 / (n + lam))
         wc = wm.copy()
@@ -53,14 +54,22 @@ class UKF:
         wc[0] = wm[0] + 1.0 - self.alpha**2 + self.beta
         return wm, wc, math.sqrt(n + lam)
 
-    def _sigma_points(self, x, P):
+    def _sigma_points(self, x: np.ndarray, P: np.ndarray) -> np.ndarray:
         n = x.shape[-1]
         _, _, c = self._weights(n)
         L = _sqrt_psd(P) * c  # (K, n, n), columns are the offsets
         off = np.swapaxes(L, -1, -2)  # (K, n, n): row j = column j of L
         return np.concatenate([x[:, None, :], x[:, None, :] + off, x[:, None, :] - off], axis=1)
 
-    def predict(self, x, P, dt, params, *, overwrite: bool = False):
+    def predict(
+        self,
+        x: np.ndarray,
+        P: np.ndarray,
+        dt: np.ndarray,
+        params: np.ndarray,
+        *,
+        overwrite: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Propagate K rows by ``dt`` (K,) s under ``params`` (K, N_PARAMS); new ``(x, P)``."""
         x = np.asarray(x, float)
         k, n = x.shape
@@ -81,7 +90,9 @@ class UKF:
         Pp = np.einsum("p,kpi,kpj->kij", wc, d, d) + models.process_noise(xm, dt, prm)
         return xm, 0.5 * (Pp + np.swapaxes(Pp, -1, -2))
 
-    def _measurement_stats(self, x, P, meas: Measurements):
+    def _measurement_stats(
+        self, x: np.ndarray, P: np.ndarray, meas: Measurements
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         k, n = x.shape
         wm, wc, _ = self._weights(n)
         X = self._sigma_points(x, P)
@@ -102,7 +113,15 @@ class UKF:
         nu[:, 1] = np.where(valid[:, 1], wrap_pi(nu[:, 1]), 0.0)
         return nu, S, Pxz, valid.sum(axis=1)
 
-    def update(self, x, P, meas: Measurements, rows=None, *, overwrite: bool = False):
+    def update(
+        self,
+        x: np.ndarray,
+        P: np.ndarray,
+        meas: Measurements,
+        rows: np.ndarray | None = None,
+        *,
+        overwrite: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Update K rows, row ``i`` with measurement ``rows[i]`` (default ``i``); returns
         ``(x, P, loglik, nis)``."""
         if rows is not None:
@@ -124,7 +143,9 @@ class UKF:
         Pn = np.where(ok[:, None, None], Pn, P)
         return xn, Pn, np.where(ok, loglik, -np.inf), np.where(ok, d2, np.inf)
 
-    def gate(self, x, P, meas: Measurements, rows=None):
+    def gate(
+        self, x: np.ndarray, P: np.ndarray, meas: Measurements, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per row: NIS, ``ln det S`` and measurement dimension (no update)."""
         if rows is not None:
             meas = meas.take(rows)

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..earth.zones import EEZ_NMI, NMI_M, TERRITORIAL_SEA_NMI, zone_model
+from ..earth.constants import NMI_M
+from ..earth.zones import EEZ_NMI, TERRITORIAL_SEA_NMI, zone_model
 
 __all__ = ["Basemap", "basemap"]
 
@@ -107,7 +108,8 @@ def basemap(lon0: float, lon1: float, lat0: float, lat1: float) -> Basemap:
         for k in range(len(dist) - 1):  # each border is the zero line of one of its sides
             others = np.delete(stack, k, axis=0).min(axis=0)
             f = np.where(nearest <= EEZ_NMI * NMI_M, stack[k] - others, np.nan)
-            for seg in contourpy.contour_generator(gx, gy, f).lines(0.0):
+            for line in contourpy.contour_generator(gx, gy, f).lines(0.0):
+                seg = np.asarray(line)
                 if len(seg) > 1:
                     lon, lat = inv.transform(seg[:, 0], seg[:, 1])
                     lines.append((np.asarray(lon), np.asarray(lat)))

@@ -32,7 +32,9 @@ if context.is_offline_mode():
 elif (conn := config.attributes.get("connection")) is not None:
     _run(conn)
 else:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    assert url is not None, "alembic: no sqlalchemy.url"
+    engine = create_engine(url)
     with engine.begin() as conn:
         _run(conn)
     engine.dispose()
