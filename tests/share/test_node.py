@@ -399,6 +399,8 @@ def test_japan_node_warns_from_the_launch_corridor(tmp_path, keydir):
         node.fuse_chunk(k)
     issued = [w for w in node.warnings_issued if w["kind"] == "issue"]
     assert issued and "JP-01" in issued[0]["areas"], node.warnings_issued
-    assert issued[0]["t_s"] <= 60.0  # data time; sent when the gate released it (~+4 s)
+    # data time (sent when the gate released it, ~+4 s later): as the chain's own run (68 s,
+    # tests/warn/test_chain.py), before a ballistic-only policy could (~82 s)
+    assert issued[0]["t_s"] <= 70.0
     assert node.warning_policy.early.last  # the corridor judged the node's track
     assert not any(c.startswith("JP-") and c != "JP-01" for w in issued for c in w["areas"])

@@ -270,9 +270,18 @@ function followRun(t_s) {
   }
 }
 
+// What the view follows: tracks, impacts, warned areas and the current ellipses, but not the
+// trail of earlier ellipses nor an ellipse wider than a region (a boosting track's fan spans an
+// ocean: its impact point stays in view, the whole fan would zoom the map out to the globe).
 function runBounds() {
   const b = L.latLngBounds([]);
   runLayer.eachLayer((l) => {
+    const cls = (l.options && l.options.className) || "";
+    if (cls.includes("lw-ellipse-old")) return;
+    if (cls.includes("lw-ellipse") && l.getBounds && l.getBounds().isValid()) {
+      const e = l.getBounds();
+      if (e.getEast() - e.getWest() > 30 || e.getNorth() - e.getSouth() > 20) return;
+    }
     if (l.getBounds) { if (l.getBounds().isValid()) b.extend(l.getBounds()); }
     else if (l.getLatLng) b.extend(l.getLatLng());
     else if (l.eachLayer) l.eachLayer((x) => { if (x.getBounds) b.extend(x.getBounds()); });
