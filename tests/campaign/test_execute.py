@@ -96,6 +96,29 @@ def serial(tmp_path_factory):
     )
 
 
+@pytest.fixture(scope="module")
+def fresh_serial(tmp_path_factory):
+    """The same engagements run serially by the CLI in a process of their own, as a user runs
+    them (``--workers 0``): the reference of the where-it-ran checks. (This test process has
+    run other tests' chains before; a campaign is compared across fresh processes.)"""
+    import types
+
+    import yaml
+
+    from .conftest import CHEAP
+
+    base = tmp_path_factory.mktemp("fresh-serial")
+    spec = base / "cheap.yaml"
+    spec.write_text(yaml.safe_dump(CHEAP, sort_keys=False))
+    out = base / "out"
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    cmd = [sys.executable, "-m", "launchwatch.cli", "campaign", str(spec), "--n", str(N)]
+    cmd += ["--seed", "11", "--workers", "0", "--out", str(out), "--no-progress"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return types.SimpleNamespace(records=load_records(out))
+
+
 def test_serial_run_scores(serial):
     assert sorted(serial.records) == list(range(N))
     assert all(r["status"] == "ok" for r in serial.records.values()), serial.records
@@ -111,8 +134,8 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_identical_on_1_and_2_workers_and_external_scheduler(serial, cheap_spec, tmp_path):
-    want = _same(serial)
+def test_identical_on_1_and_2_workers_and_external_scheduler(fresh_serial, cheap_spec, tmp_path):
+    want = _same(fresh_serial)
     one = run_campaign(
         cheap_spec, spec_ref="cheap", seed=11, n=N, out=tmp_path / "one", workers=1, progress=False
     )
@@ -279,7 +302,7 @@ def _die_on_engagement_1(spec_dict: dict, seed: int, index: int) -> dict:
 
 @pytest.mark.slow
 def test_a_task_that_kills_its_worker_is_recorded_and_the_rest_finish(
-    serial, cheap_spec, tmp_path, monkeypatch
+    fresh_serial, cheap_spec, tmp_path, monkeypatch
 ):
     import cloudpickle
     import dask
@@ -301,7 +324,7 @@ def test_a_task_that_kills_its_worker_is_recorded_and_the_rest_finish(
     assert bad["status"] == "error" and "KilledWorker" in bad["engagement"]["error"], bad
     assert bad["engagement"]["campaign_seed"] == 11
     # The engagements the crash did not touch are scored as in the serial run.
-    want = _same(serial)
+    want = _same(fresh_serial)
     for i in (0, 2):
         assert _Close(fingerprint(run.records[i])) == want[i], _diff(
             [fingerprint(run.records[i])], [want[i]]
