@@ -419,13 +419,22 @@ def _kepler_time_spread(
     """How much the flight time can move (s) within the range and apogee's reporting precision
     (surface-to-surface Kepler arcs; an allowance, not a fit)."""
 
-    def t(r: float, h: float) -> float:
-        return float(kepler.arc_from_apogee(R_MEAN_M, h, r / R_MEAN_M)[2])
-
+    t = kepler_floor_s
     t0 = t(range_m, apogee_m)
     dr = abs(t(range_m + hw_range_m, apogee_m) - t0)
     dh = abs(t(range_m, apogee_m + hw_apogee_m) - t0)
     return math.hypot(dr, dh)
+
+
+def kepler_floor_s(range_m: float, apogee_m: float) -> float:
+    """Flight time (s) of the Kepler arc from surface to surface (mean-radius sphere, no
+    rotation, no atmosphere) over ``range_m`` through ``apogee_m``: a floor under every real
+    flight of those figures.  A boost only adds time (the powered climb is slower than the
+    arc's start: ~0.6-0.8 s per s of burn on the lofted shots measured), and so does the
+    Earth's rotation on an eastward shot (the target moves away: ~10 s on a 30 min flight);
+    apogee above the ellipsoid rather than above the mean sphere moves it by ~1 s
+    (``scripts/published_shots.py --sensitivity`` measures each)."""
+    return float(kepler.arc_from_apogee(R_MEAN_M, apogee_m, range_m / R_MEAN_M)[2])
 
 
 def _checks(shot: Shot, rep: dict[str, float | None]) -> list[dict[str, Any]]:
@@ -797,6 +806,15 @@ def _joint(
             summary += (
                 f"; even the shortest powered flight tried ({quick[3].burn_s:,.0f} s, "
                 f"{quick[3].desc}) lasts {floor_s:,.0f} s, so no boost reconciles them"
+            )
+        # With no boost at all: the Kepler arc between surface points through the reported
+        # apogee, the shortest flight any missile can make over that range and apogee.
+        kepler_s = kepler_floor_s(range_m, apogee_m)
+        if t_rep + hw_t + spread < kepler_s:
+            conflict["kepler_floor_s"] = round(kepler_s, 0)
+            summary += (
+                f"; even with no powered flight the arc through that apogee lasts "
+                f"{kepler_s:,.0f} s, so no missile flies the three figures together"
             )
         fit["verdict"] = {"status": "inconsistent", "conflict": conflict, "summary": summary}
     # Band: the burn scales the reported time allows within its own precision (for the range
