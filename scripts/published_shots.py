@@ -39,11 +39,13 @@ from launchwatch.flight.catalog import UnknownNameError, get_site, get_vehicle
 from launchwatch.flight.propagate import Physics
 from launchwatch.flight.reconstruct import (
     ReconstructionError,
+    flight_time_floor_s,
     kepler_floor_s,
     reconstruct,
     reported_halfwidth,
 )
 from launchwatch.flight.sea_areas import bearing_toward
+from launchwatch.flight.shaping import ShapeError
 
 #: WGS84 semi-axes, m (the apogee-datum row of the sensitivity table).
 WGS84_A_M, WGS84_B_M = 6_378_137.0, 6_356_752.314245
@@ -67,14 +69,17 @@ def _propellant(s: dict) -> str | None:
         return None
 
 
-def _below_floor(s: dict) -> tuple[float, bool]:
-    """(Kepler floor s, whether the reported time is below it beyond the figures' rounding)."""
-    floor = kepler_floor_s(s["range_km"] * 1e3, s["apogee_km"] * 1e3)
+def _below_floor(s: dict, az: float) -> tuple[float, bool]:
+    """(floor s, whether the reported time is below it beyond the figures' rounding): the
+    shortest flight any missile can make over the range through the apogee
+    (:func:`launchwatch.flight.reconstruct.flight_time_floor_s`)."""
+    floor = flight_time_floor_s(s["range_km"] * 1e3, s["apogee_km"] * 1e3, az)
     hw = reported_halfwidth("flight_time_s", float(s["flight_time_s"]))
     # the rounding of range and apogee moves the floor too: take the lowest corner
-    lo = kepler_floor_s(
+    lo = flight_time_floor_s(
         (s["range_km"] - reported_halfwidth("range_km", s["range_km"])) * 1e3,
         (s["apogee_km"] - reported_halfwidth("apogee_km", s["apogee_km"])) * 1e3,
+        az,
     )
     return floor, s["flight_time_s"] + hw < lo
 
@@ -90,7 +95,7 @@ def table(argv: list[str]) -> int:
         }
         row["date"] = str(row["date"])  # YAML reads it as a date; JSON needs text
         row["apogee_lower_bound"] = bool(s.get("apogee_lower_bound", False))
-        floor, below = _below_floor(s)
+        floor, below = _below_floor(s, az)
         row["kepler_floor_s"] = round(floor, 0)
         row["below_kepler_floor"] = below
         for key, p in (("unknown", None), ("named", prop)):
@@ -218,17 +223,25 @@ def _sensitivity(s: dict) -> None:
         f"Kepler floor {kepler_floor_s(r_km * 1e3, h_km * 1e3):,.0f} s"
     )
 
-    def line(what: str, t: float) -> None:
+    def line(what: str, flown: Callable[[], float]) -> None:
+        try:
+            t = flown()
+        except (ShapeError, ReconstructionError) as exc:
+            print(f"  {what:<58} not flyable ({str(exc)[:60]})", flush=True)
+            return
         print(f"  {what:<58} {t:>7,.0f} s  {t - t0:>+7.1f} s  {_pct(t, t_rep)}", flush=True)
 
     for f in (0.5, 0.75, 1.25, 1.5, 2.0):
-        line(f"burn time x{f:g} ({boost.total_burn_s * f:.0f} s)", fly(scale=f))
+        line(f"burn time x{f:g} ({boost.total_burn_s * f:.0f} s)", lambda f=f: fly(scale=f))
     for d in (-0.05, 0.05):
-        line(f"apogee {100 * d:+.0f} % ({h_km * (1 + d):,.0f} km)", fly(h=h_km * (1 + d)))
+        h = h_km * (1 + d)
+        line(f"apogee {100 * d:+.0f} % ({h:,.0f} km)", lambda h=h: fly(h=h))
     for d in (-0.1, 0.1):
-        line(f"range {100 * d:+.0f} % ({r_km * (1 + d):,.0f} km)", fly(r=r_km * (1 + d)))
+        r = r_km * (1 + d)
+        line(f"range {100 * d:+.0f} % ({r:,.0f} km)", lambda r=r: fly(r=r))
     for d in (-30.0, 30.0, 180.0):
-        line(f"heading {az0 + d:.0f} deg (as reported {az0:.0f})", fly(az=(az0 + d) % 360.0))
+        az = (az0 + d) % 360.0
+        line(f"heading {az:.0f} deg (as reported {az0:.0f})", lambda az=az: fly(az=az))
     # Apogee datum: a height above the mean sphere read as a geodetic height, at the site's
     # latitude (the WGS84 radius there against the mean radius).
     phi = math.radians(lat)
@@ -236,22 +249,25 @@ def _sensitivity(s: dict) -> None:
         WGS84_A_M * math.cos(phi), WGS84_B_M * math.sin(phi)
     )
     dh_km = (R_MEAN_M - rc) / 1e3
-    line(f"apogee above the mean sphere, not the ellipsoid ({dh_km:+.1f} km)", fly(h=h_km + dh_km))
+    line(
+        f"apogee above the mean sphere, not the ellipsoid ({dh_km:+.1f} km)",
+        lambda: fly(h=h_km + dh_km),
+    )
     line(
         "re-entry body area x5 (ballistic coefficient / 5)",
-        _with(boosts, "GENERIC_RV_AREA_M2", 5.0, fly),
+        lambda: _with(boosts, "GENERIC_RV_AREA_M2", 5.0, fly),
     )
     for rise, over in ((2.0, 20.0), (20.0, 100.0)):
-        t = _patched(shaping, "pitch_timing", lambda v, a=rise, b=over: (a, b), fly)
-        line(f"pitch programme: vertical {rise:.0f} s, pitch-over {over:.0f} s", t)
+        line(
+            f"pitch programme: vertical {rise:.0f} s, pitch-over {over:.0f} s",
+            lambda a=rise, b=over: _patched(shaping, "pitch_timing", lambda v: (a, b), fly),
+        )
     for name, phys in (
         ("no drag", Physics(aerodynamics=False)),
         ("no Earth rotation", Physics(earth_rotation=False)),
     ):
-        line(
-            name,
-            _patched(shaping, "propagate", functools.partial(shaping.propagate, physics=phys), fly),
-        )
+        prop = functools.partial(shaping.propagate, physics=phys)
+        line(name, lambda prop=prop: _patched(shaping, "propagate", prop, fly))
 
 
 def _patched(module: object, name: str, value: object, fly: Callable[[], float]) -> float:
