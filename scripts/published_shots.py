@@ -3,52 +3,106 @@
 Prints, for every shot in ``src/launchwatch/flight/data/published_shots.yaml`` (range, apogee
 and flight time with their sources), the flight time reconstructed from the range and apogee
 alone with the generic boost (propellant unknown -> liquid default; and with the propellant of
-the missile the report names), its error, and the joint verdict with all three figures; then
-the share within 3 % and the median error over the shots the project has not used.  Rows whose
-apogee the authority gave only as a lower bound ("over 6,000 km") are shown but not counted;
-reports whose three figures even the shortest powered flight tried cannot reconcile (the joint
-verdict) are counted, and their number is printed beside the figure.
+the missile the report names), its error, the Kepler floor (the surface-to-surface arc through
+the reported apogee: no missile flies those figures faster) and the joint verdict with all three
+figures; then the share within 3 % and the median error over the shots the project has not
+used.  Rows whose apogee the authority gave only as a lower bound ("over 6,000 km") are shown
+but not counted.  A report whose flight time lies below the Kepler floor of its own range and
+apogee (beyond the figures' rounding) measures the report, not the model: the summary gives the
+share both with such reports counted as misses and without them.
+
+``--sensitivity DATE [BY]`` instead flies the shot(s) of that date (optionally only the row whose
+authority contains BY) under one change at a time and prints how far each moves the flight time
+at the reported range and apogee: burn time, apogee, range, heading, Earth rotation, drag, re-
+entry ballistic coefficient, pitch programme and the apogee's datum (geodetic height or height
+above the mean sphere).
 
     python scripts/published_shots.py [--json]
+    python scripts/published_shots.py --sensitivity 2022-01-30
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import statistics
 import sys
+from collections.abc import Callable
 from importlib import resources
 
 import yaml
 
+from launchwatch.earth.constants import R_MEAN_M
+from launchwatch.flight import boosts, shaping
 from launchwatch.flight.catalog import UnknownNameError, get_site, get_vehicle
-from launchwatch.flight.reconstruct import ReconstructionError, reconstruct
+from launchwatch.flight.propagate import Physics
+from launchwatch.flight.reconstruct import (
+    ReconstructionError,
+    flight_time_floor_s,
+    kepler_floor_s,
+    reconstruct,
+    reported_halfwidth,
+)
 from launchwatch.flight.sea_areas import bearing_toward
+from launchwatch.flight.shaping import ShapeError
+
+#: WGS84 semi-axes, m (the apogee-datum row of the sensitivity table).
+WGS84_A_M, WGS84_B_M = 6_378_137.0, 6_356_752.314245
 
 
-def main(argv: list[str]) -> int:
-    shots = yaml.safe_load(
-        resources.files("launchwatch.flight.data").joinpath("published_shots.yaml").read_text()
-    )["shots"]
+def _shots() -> list[dict]:
+    text = resources.files("launchwatch.flight.data").joinpath("published_shots.yaml").read_text()
+    return yaml.safe_load(text)["shots"]
+
+
+def _where(s: dict) -> tuple[float, float, float]:
+    site = get_site(s["site"])
+    az = bearing_toward(site.lat_deg, site.lon_deg, s.get("toward", "East Sea"))
+    return site.lat_deg, site.lon_deg, az
+
+
+def _propellant(s: dict) -> str | None:
+    try:
+        return get_vehicle(s["missile"]).propellant
+    except UnknownNameError:
+        return None
+
+
+def _below_floor(s: dict, az: float) -> tuple[float, bool]:
+    """(floor s, whether the reported time is below it beyond the figures' rounding): the
+    shortest flight any missile can make over the range through the apogee
+    (:func:`launchwatch.flight.reconstruct.flight_time_floor_s`)."""
+    floor = flight_time_floor_s(s["range_km"] * 1e3, s["apogee_km"] * 1e3, az)
+    hw = reported_halfwidth("flight_time_s", float(s["flight_time_s"]))
+    # the rounding of range and apogee moves the floor too: take the lowest corner
+    lo = flight_time_floor_s(
+        (s["range_km"] - reported_halfwidth("range_km", s["range_km"])) * 1e3,
+        (s["apogee_km"] - reported_halfwidth("apogee_km", s["apogee_km"])) * 1e3,
+        az,
+    )
+    return floor, s["flight_time_s"] + hw < lo
+
+
+def table(argv: list[str]) -> int:
     rows = []
-    for s in shots:
-        site = get_site(s["site"])
-        az = bearing_toward(site.lat_deg, site.lon_deg, s.get("toward", "East Sea"))
-        try:
-            prop = get_vehicle(s["missile"]).propellant
-        except UnknownNameError:
-            prop = None
+    for s in _shots():
+        lat, lon, az = _where(s)
+        prop = _propellant(s)
         row = {
             k: s[k]
             for k in ("date", "missile", "by", "range_km", "apogee_km", "flight_time_s", "used")
         }
         row["date"] = str(row["date"])  # YAML reads it as a date; JSON needs text
         row["apogee_lower_bound"] = bool(s.get("apogee_lower_bound", False))
+        floor, below = _below_floor(s, az)
+        row["kepler_floor_s"] = round(floor, 0)
+        row["below_kepler_floor"] = below
         for key, p in (("unknown", None), ("named", prop)):
             try:
                 d = reconstruct(
-                    lat_deg=site.lat_deg,
-                    lon_deg=site.lon_deg,
+                    lat_deg=lat,
+                    lon_deg=lon,
                     range_km=s["range_km"],
                     azimuth_deg=az,
                     apogee_km=s["apogee_km"],
@@ -63,8 +117,8 @@ def main(argv: list[str]) -> int:
                 row[f"fail_{key}"] = str(exc)
         try:
             j = reconstruct(
-                lat_deg=site.lat_deg,
-                lon_deg=site.lon_deg,
+                lat_deg=lat,
+                lon_deg=lon,
                 range_km=s["range_km"],
                 azimuth_deg=az,
                 apogee_km=s["apogee_km"],
@@ -83,40 +137,169 @@ def main(argv: list[str]) -> int:
                 f"{row['date']} {row['missile']:<11} {row['by']:<8} {row['range_km']:>7,.1f} "
                 f"{row['apogee_km']:>7,.1f} {row['flight_time_s']:>6,.0f} | "
                 f"unknown {_fmt(row['err_unknown_pct'])} named {_fmt(row['err_named_pct'])} | "
+                f"Kepler floor {floor:>5,.0f} | "
                 f"joint {row['joint']} (burn x{row.get('joint_burn_scale', float('nan')):.2f})"
+                f"{' [below the Kepler floor]' if below else ''}"
                 f"{' [no boost reconciles]' if row.get('no_boost_reconciles') else ''}"
                 f"{' [apogee a lower bound: not counted]' if row['apogee_lower_bound'] else ''}"
                 f"{'  [used]' if row['used'] else ''}",
                 flush=True,
             )
-    summary = {}
     counted = [r for r in rows if not r["used"] and not r["apogee_lower_bound"]]
-    for key in ("unknown", "named"):
-        errs = [abs(r[f"err_{key}_pct"]) for r in counted if r[f"err_{key}_pct"] is not None]
-        fails = sum(1 for r in counted if r[f"err_{key}_pct"] is None)
-        n = len(errs) + fails
-        summary[key] = {
-            "n": n,
-            "within_3_pct": sum(e <= 3.0 for e in errs),
-            "share_within_3_pct": round(sum(e <= 3.0 for e in errs) / n, 3),
-            "median_abs_err_pct": round(statistics.median(errs), 2) if errs else None,
-            "failures": fails,
-            "no_boost_reconciles": sum(1 for r in counted if r.get("no_boost_reconciles")),
-        }
+    possible = [r for r in counted if not r["below_kepler_floor"]]
+    summary = {
+        "all_reports": {k: _summary(counted, k) for k in ("unknown", "named")},
+        "physically_possible_reports": {k: _summary(possible, k) for k in ("unknown", "named")},
+        "below_kepler_floor": [
+            f"{r['date']} {r['by']}" for r in counted if r["below_kepler_floor"]
+        ],
+    }
     if "--json" in argv:
         print(json.dumps({"shots": rows, "unused": summary}))
-    else:
-        for key, v in summary.items():
+        return 0
+    for label, key in (
+        ("every report", "all_reports"),
+        ("reports above their Kepler floor", "physically_possible_reports"),
+    ):
+        for prop, v in summary[key].items():
             print(
-                f"unused shots, propellant {key}: {v['within_3_pct']}/{v['n']} within 3 %, "
-                f"median |error| {v['median_abs_err_pct']} %, {v['failures']} failed; "
-                f"{v['no_boost_reconciles']} report(s) whose three figures no boost reconciles"
+                f"unused shots, {label}, propellant {prop}: {v['within_3_pct']}/{v['n']} "
+                f"within 3 % ({100 * v['share_within_3_pct']:.0f} %), median |error| "
+                f"{v['median_abs_err_pct']} %, {v['failures']} failed; "
+                f"{v['no_boost_reconciles']} whose three figures no boost reconciles"
             )
+    print(
+        "reports whose flight time is below the Kepler floor of their own range and apogee: "
+        + (", ".join(summary["below_kepler_floor"]) or "none")
+    )
     return 0
+
+
+def _summary(rows: list[dict], key: str) -> dict:
+    errs = [abs(r[f"err_{key}_pct"]) for r in rows if r[f"err_{key}_pct"] is not None]
+    fails = sum(1 for r in rows if r[f"err_{key}_pct"] is None)
+    n = len(errs) + fails
+    return {
+        "n": n,
+        "within_3_pct": sum(e <= 3.0 for e in errs),
+        "share_within_3_pct": round(sum(e <= 3.0 for e in errs) / n, 3) if n else None,
+        "median_abs_err_pct": round(statistics.median(errs), 2) if errs else None,
+        "failures": fails,
+        "no_boost_reconciles": sum(1 for r in rows if r.get("no_boost_reconciles")),
+    }
+
+
+def sensitivity(date: str, by: str | None) -> int:
+    picked = [
+        s
+        for s in _shots()
+        if str(s["date"]) == date and (by is None or by.lower() in s["by"].lower())
+    ]
+    if not picked:
+        print(f"published_shots: no shot dated {date!r}" + (f" by {by!r}" if by else ""))
+        return 2
+    for s in picked:
+        _sensitivity(s)
+    return 0
+
+
+def _sensitivity(s: dict) -> None:
+    """One change at a time, the rest as reported; flight time from range and apogee."""
+    lat, lon, az0 = _where(s)
+    r_km, h_km, t_rep = s["range_km"], s["apogee_km"], float(s["flight_time_s"])
+    boost = boosts.pick(r_km * 1e3, h_km * 1e3, _propellant(s))
+
+    def fly(scale: float = 1.0, az: float = az0, h: float = h_km, r: float = r_km) -> float:
+        from launchwatch.flight.reconstruct import _Ask, _fly, _power
+
+        shot = _fly(_power(None, boost, scale), _Ask(lat, lon, r * 1e3, az, h * 1e3))
+        return shot.flight_time_s
+
+    t0 = fly()
+    print(
+        f"{s['date']} {s['by']}: {r_km:,g} km, apogee {h_km:,g} km, reported {t_rep:,.0f} s "
+        f"(+-{reported_halfwidth('flight_time_s', t_rep):g} s as rounded); "
+        f"{boost.name} ({boost.total_burn_s:.0f} s): {t0:,.0f} s ({_pct(t0, t_rep)}); "
+        f"Kepler floor {kepler_floor_s(r_km * 1e3, h_km * 1e3):,.0f} s"
+    )
+
+    def line(what: str, flown: Callable[[], float]) -> None:
+        try:
+            t = flown()
+        except (ShapeError, ReconstructionError) as exc:
+            print(f"  {what:<58} not flyable ({str(exc)[:60]})", flush=True)
+            return
+        print(f"  {what:<58} {t:>7,.0f} s  {t - t0:>+7.1f} s  {_pct(t, t_rep)}", flush=True)
+
+    for f in (0.5, 0.75, 1.25, 1.5, 2.0):
+        line(f"burn time x{f:g} ({boost.total_burn_s * f:.0f} s)", lambda f=f: fly(scale=f))
+    for d in (-0.05, 0.05):
+        h = h_km * (1 + d)
+        line(f"apogee {100 * d:+.0f} % ({h:,.0f} km)", lambda h=h: fly(h=h))
+    for d in (-0.1, 0.1):
+        r = r_km * (1 + d)
+        line(f"range {100 * d:+.0f} % ({r:,.0f} km)", lambda r=r: fly(r=r))
+    for d in (-30.0, 30.0, 180.0):
+        az = (az0 + d) % 360.0
+        line(f"heading {az:.0f} deg (as reported {az0:.0f})", lambda az=az: fly(az=az))
+    # Apogee datum: a height above the mean sphere read as a geodetic height, at the site's
+    # latitude (the WGS84 radius there against the mean radius).
+    phi = math.radians(lat)
+    rc = math.hypot(WGS84_A_M**2 * math.cos(phi), WGS84_B_M**2 * math.sin(phi)) / math.hypot(
+        WGS84_A_M * math.cos(phi), WGS84_B_M * math.sin(phi)
+    )
+    dh_km = (R_MEAN_M - rc) / 1e3
+    line(
+        f"apogee above the mean sphere, not the ellipsoid ({dh_km:+.1f} km)",
+        lambda: fly(h=h_km + dh_km),
+    )
+    line(
+        "re-entry body area x5 (ballistic coefficient / 5)",
+        lambda: _with(boosts, "GENERIC_RV_AREA_M2", 5.0, fly),
+    )
+    for rise, over in ((2.0, 20.0), (20.0, 100.0)):
+        line(
+            f"pitch programme: vertical {rise:.0f} s, pitch-over {over:.0f} s",
+            lambda a=rise, b=over: _patched(shaping, "pitch_timing", lambda v: (a, b), fly),
+        )
+    for name, phys in (
+        ("no drag", Physics(aerodynamics=False)),
+        ("no Earth rotation", Physics(earth_rotation=False)),
+    ):
+        prop = functools.partial(shaping.propagate, physics=phys)
+        line(name, lambda prop=prop: _patched(shaping, "propagate", prop, fly))
+
+
+def _patched(module: object, name: str, value: object, fly: Callable[[], float]) -> float:
+    old = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        return fly()
+    finally:
+        setattr(module, name, old)
+
+
+def _with(module: object, name: str, factor: float, fly: Callable[[], float]) -> float:
+    return _patched(module, name, getattr(module, name) * factor, fly)
+
+
+def _pct(t: float, ref: float) -> str:
+    return f"{100 * (t / ref - 1):+.2f} %"
 
 
 def _fmt(x) -> str:
     return "  fail" if x is None else f"{x:+5.1f}%"
+
+
+def main(argv: list[str]) -> int:
+    if "--sensitivity" in argv:
+        i = argv.index("--sensitivity")
+        rest = argv[i + 1 : i + 3]
+        if not rest:
+            print("published_shots: --sensitivity needs a date, e.g. 2022-01-30")
+            return 2
+        return sensitivity(rest[0], rest[1] if len(rest) > 1 else None)
+    return table(argv)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,8 @@ def test_flight_time_narrows_the_capability_band(two_and_three):
     w3 = three["min_energy_range_band_km"][1] - three["min_energy_range_band_km"][0]
     assert w3 < 0.5 * w2
     assert two["verdict"]["status"] == "not checked"
+    # A reconstruction that fits (69 min) names no floor.
+    assert "kepler_floor_s" not in three["verdict"].get("conflict", {})
 
 
 def test_inconsistent_figures_name_the_conflict():
@@ -59,6 +61,10 @@ def test_inconsistent_figures_name_the_conflict():
     assert c["shortest_boost_flight_time_s"] > 3000.0 + 500.0
     assert 0.0 < c["shortest_boost_burn_s"] < 200.0
     assert "no boost reconciles" in v["summary"]
+    # ... and even no powered flight at all: the Kepler arc through 6,000 km over 1,000 km
+    # lasts ~3,950 s (closed form; tests/flight/test_flight_time_floor.py checks it).
+    assert 3900.0 < c["kepler_floor_s"] < 4000.0
+    assert "no missile flies the three figures together" in v["summary"]
 
 
 def test_reachable_lofted_shot_never_fails():

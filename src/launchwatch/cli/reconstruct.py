@@ -16,6 +16,7 @@ DEFAULT_TOWARD = "East Sea"
 
 
 def reconstruct(
+    ctx: typer.Context,
     site: Annotated[
         str | None,
         typer.Option(help=f"Launch site name or alias: {choices.listing(choices.sites())}."),
@@ -63,22 +64,10 @@ def reconstruct(
     """Reconstruct a launch from any two or three of range, apogee and flight time (with a
     heading, a sea area or a landing description): the rest of the trajectory, whether the
     figures agree, the landing zone and the capability."""
+    # The options are reconstruct_figures' parameters by name (typer collects them in ctx).
+    figures = {k: v for k, v in ctx.params.items() if k != "json_out"}
     try:
-        result = reconstruct_figures(
-            site,
-            lat,
-            lon,
-            range_km,
-            apogee_km,
-            flight_time_s,
-            trajectory,
-            azimuth_deg,
-            toward,
-            vehicle,
-            launch_time,
-            landing=landing,
-            propellant=propellant,
-        )
+        result = reconstruct_figures(**figures)
     except UsageError as exc:
         fail(str(exc))
     if json_out:
@@ -88,17 +77,17 @@ def reconstruct(
 
 
 def reconstruct_figures(
-    site,
-    lat,
-    lon,
-    range_km,
-    apogee_km,
-    flight_time_s,
-    trajectory,
-    azimuth_deg,
-    toward,
-    vehicle,
-    launch_time,
+    site=None,
+    lat=None,
+    lon=None,
+    range_km=None,
+    apogee_km=None,
+    flight_time_s=None,
+    trajectory=None,
+    azimuth_deg=None,
+    toward=None,
+    vehicle=None,
+    launch_time=None,
     *,
     landing=None,
     propellant=None,

@@ -219,103 +219,107 @@ def _height_km(r_ecef: np.ndarray) -> float:
     return float(h[0]) / 1e3
 
 
-def _fly(
-    power: _Power,
-    lat: float,
-    lon: float,
-    range_m: float,
-    az: float,
-    apogee_m: float | None,
-    flight_time_s: float | None,
-    trajectory: str | None,
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    """What one shot is flown through: launch point (deg), range (m), heading (deg), and what
+    pins its shape: the apogee (m), else the flight time (s), else a trajectory shape name."""
+
+    lat: float
+    lon: float
+    range_m: float
+    az: float
+    apogee_m: float | None = None
+    flight_time_s: float | None = None
+    trajectory: str | None = None
+
+    def through(
+        self,
+        *,
+        range_m: float | None = None,
+        apogee_m: float | None = None,
+        flight_time_s: float | None = None,
+        trajectory: str | None = None,
+    ) -> _Ask:
+        """Same launch point and heading, at ``range_m`` (default: this range), pinned only
+        by the figures given."""
+        r = self.range_m if range_m is None else range_m
+        return _Ask(self.lat, self.lon, r, self.az, apogee_m, flight_time_s, trajectory)
+
+
+def _shape(
+    power: _Power, ask: _Ask, trajectory: str = "min-energy", apogee_m: float | None = None
 ) -> Shot:
-    """Shape a shot of ``power`` through the given figures (apogee, or flight time, or shape)."""
-    if apogee_m is not None:
-        bounds = power.bounds(range_m, apogee_m)
+    """One shaped shot of ``power`` from the launch point over the range on the heading of
+    ``ask`` (the energy knob searched within the boost's bounds for these figures)."""
+    range_m = ask.range_m
+    return shape(
+        power.model,
+        ask.lat,
+        ask.lon,
+        range_m,
+        ask.az,
+        trajectory=trajectory,
+        apogee_m=apogee_m,
+        generic=power.generic,
+        energy_bounds=power.bounds(range_m, apogee_m),
+    )
+
+
+def _fly(power: _Power, ask: _Ask) -> Shot:
+    """Shape a shot of ``power`` through the figures of ``ask`` (apogee, or flight time, or
+    shape)."""
+    if ask.apogee_m is not None:
         try:
-            return shape(
-                power.model,
-                lat,
-                lon,
-                range_m,
-                az,
-                trajectory="lofted",
-                apogee_m=apogee_m,
-                generic=power.generic,
-                energy_bounds=bounds,
-            )
+            return _shape(power, ask, "lofted", ask.apogee_m)
         except ShapeError:
-            return shape(
-                power.model,
-                lat,
-                lon,
-                range_m,
-                az,
-                trajectory="depressed",
-                apogee_m=apogee_m,
-                generic=power.generic,
-                energy_bounds=bounds,
+            return _shape(power, ask, "depressed", ask.apogee_m)
+    if ask.flight_time_s is None:
+        assert ask.trajectory is not None, "one figure: the trajectory shape is required"
+        return _shape(power, ask, ask.trajectory)
+    return _shoot(power, ask, ask.flight_time_s)
+
+
+class _TimeMiss:
+    """Flight time minus the reported one (s) of the shot through apogee ``h`` (m), on one
+    trajectory shape; every shot flown is kept, so the root's shot is not flown twice."""
+
+    def __init__(self, power: _Power, ask: _Ask, traj: str, flight_time_s: float) -> None:
+        self.power, self.ask, self.traj = power, ask, traj
+        self.flight_time_s = flight_time_s
+        self.shots: dict[float, Shot] = {}
+
+    def __call__(self, h: float) -> float:
+        self.shots[h] = _shape(self.power, self.ask, self.traj, h)
+        return self.shots[h].flight_time_s - self.flight_time_s
+
+    def root(self, lo: float | None, hi: float | None) -> Shot:
+        """The shot whose flight time is the reported one, between apogees ``lo`` and ``hi``
+        (m; ``None`` = the walk found no bracket: the one-line error)."""
+        if lo is None or hi is None:
+            raise ReconstructionError(
+                f"no trajectory of the {self.power.model.name} covers "
+                f"{self.ask.range_m / 1e3:,.0f} km in "
+                f"{self.flight_time_s:,.0f} s"
             )
-    return _shoot(power, lat, lon, range_m, az, trajectory, flight_time_s)
+        h_star = float(brentq(self, lo, hi, xtol=10.0, rtol=1e-6))
+        if h_star not in self.shots:
+            self(h_star)
+        return self.shots[h_star]
 
 
-def _shoot(
-    power: _Power,
-    lat: float,
-    lon: float,
-    range_m: float,
-    azimuth_deg: float,
-    trajectory: str | None,
-    flight_time_s: float | None,
-) -> Shot:
-    model, generic = power.model, power.generic
-    if flight_time_s is None:
-        assert trajectory is not None, "one figure: the trajectory shape is required"
-        return shape(
-            model,
-            lat,
-            lon,
-            range_m,
-            azimuth_deg,
-            trajectory=trajectory,
-            generic=generic,
-            energy_bounds=power.bounds(range_m, None),
-        )
-    # Flight time given: find the apogee that gives it (lofted above the minimum-energy time,
-    # depressed below).
-    shots: dict[float, Shot] = {}
+def _shoot(power: _Power, ask: _Ask, flight_time_s: float) -> Shot:
+    """The shot over ``range_m`` that lasts ``flight_time_s``: find its apogee (lofted above
+    the minimum-energy time, depressed below)."""
     try:
-        me = shape(
-            model,
-            lat,
-            lon,
-            range_m,
-            azimuth_deg,
-            generic=generic,
-            energy_bounds=power.bounds(range_m, None),
-        )
+        me = _shape(power, ask)
     except ShapeError:
         # A long, heavy boost may not manage the minimum-energy shot of a short range: start
         # from the Kepler arc's apogee for the reported time instead (an overestimate, since the
         # powered flight adds time) and walk down.
-        return _shoot_from_kepler(power, lat, lon, range_m, azimuth_deg, flight_time_s)
+        return _shoot_from_kepler(power, ask, flight_time_s)
     h_me, t_me = me.apogee_m, me.flight_time_s
     traj = "lofted" if flight_time_s > t_me else "depressed"
-
-    def miss(h: float) -> float:
-        shots[h] = shape(
-            model,
-            lat,
-            lon,
-            range_m,
-            azimuth_deg,
-            trajectory=traj,
-            apogee_m=h,
-            generic=generic,
-            energy_bounds=power.bounds(range_m, h),
-        )
-        return shots[h].flight_time_s - flight_time_s
-
+    miss = _TimeMiss(power, ask, traj, flight_time_s)
     if abs(flight_time_s - t_me) < 1e-3 * t_me:
         return me
     lo: float | None
@@ -340,40 +344,16 @@ def _shoot(
             lo = h
         else:
             hi = h
-    if lo is None or hi is None:
-        raise ReconstructionError(
-            f"no trajectory of the {model.name} covers {range_m / 1e3:,.0f} km in "
-            f"{flight_time_s:,.0f} s"
-        )
-    h_star = float(brentq(miss, lo, hi, xtol=10.0, rtol=1e-6))
-    if h_star not in shots:
-        miss(h_star)
-    return shots[h_star]
+    return miss.root(lo, hi)
 
 
-def _shoot_from_kepler(
-    power: _Power, lat: float, lon: float, range_m: float, az: float, flight_time_s: float
-) -> Shot:
+def _shoot_from_kepler(power: _Power, ask: _Ask, flight_time_s: float) -> Shot:
+    range_m = ask.range_m
     psi = range_m / R_MEAN_M
     h_k = kepler.apogee_for_flight_time(R_MEAN_M, psi, flight_time_s)
     h_me = 0.25 * range_m  # minimum-energy apogee, about a quarter of the range (notes)
     traj = "lofted" if h_k > h_me else "depressed"
-    shots: dict[float, Shot] = {}
-
-    def miss(h: float) -> float:
-        shots[h] = shape(
-            power.model,
-            lat,
-            lon,
-            range_m,
-            az,
-            trajectory=traj,
-            apogee_m=h,
-            generic=power.generic,
-            energy_bounds=power.bounds(range_m, h),
-        )
-        return shots[h].flight_time_s - flight_time_s
-
+    miss = _TimeMiss(power, ask, traj, flight_time_s)
     hi, m_hi = h_k, miss(h_k)
     lo: float | None = None
     for _ in range(30):
@@ -386,26 +366,11 @@ def _shoot_from_kepler(
             lo = h
             break
         hi, m_hi = h, m
-    if lo is None:
-        raise ReconstructionError(
-            f"no trajectory of the {power.model.name} covers {range_m / 1e3:,.0f} km in "
-            f"{flight_time_s:,.0f} s"
-        )
-    h_star = float(brentq(miss, lo, hi, xtol=10.0, rtol=1e-6))
-    if h_star not in shots:
-        miss(h_star)
-    return shots[h_star]
+    return miss.root(lo, hi)
 
 
 def _fit_scale(
-    make: Maker,
-    lat: float,
-    lon: float,
-    range_m: float,
-    az: float,
-    apogee_m: float,
-    t_rep: float,
-    tol_s: float,
+    make: Maker, ask: _Ask, t_rep: float, tol_s: float
 ) -> tuple[float, Shot, _Power, dict[float, float]]:
     """Secant on the burn-time scale so that the range-and-apogee shot lasts ``t_rep``.
     Returns (scale, shot, power, {scale: flight time}) of the closest flight time found."""
@@ -415,7 +380,7 @@ def _fit_scale(
         f = float(np.clip(f, *FIT_SCALE_LIMITS))
         if f not in seen:
             p = make(f)
-            seen[f] = (_fly(p, lat, lon, range_m, az, apogee_m, None, None), p)
+            seen[f] = (_fly(p, ask), p)
         return f, seen[f][0].flight_time_s
 
     f0, t0 = ft(1.0)
@@ -454,13 +419,36 @@ def _kepler_time_spread(
     """How much the flight time can move (s) within the range and apogee's reporting precision
     (surface-to-surface Kepler arcs; an allowance, not a fit)."""
 
-    def t(r: float, h: float) -> float:
-        return float(kepler.arc_from_apogee(R_MEAN_M, h, r / R_MEAN_M)[2])
-
+    t = kepler_floor_s
     t0 = t(range_m, apogee_m)
     dr = abs(t(range_m + hw_range_m, apogee_m) - t0)
     dh = abs(t(range_m, apogee_m + hw_apogee_m) - t0)
     return math.hypot(dr, dh)
+
+
+#: Share of the flight time the Earth's rotation can take off a westward lofted shot (measured
+#: with rotation switched off, ``scripts/published_shots.py --sensitivity``: 10 s of a 30 min
+#: Hwasong-12 shot, 37 s of a 72 min ICBM shot, i.e. 0.6-0.9 %; rounded up, estimate).
+ROTATION_TIME_ALLOWANCE = 0.01
+
+
+def kepler_floor_s(range_m: float, apogee_m: float) -> float:
+    """Flight time (s) of the Kepler arc from surface to surface (mean-radius sphere, no
+    rotation, no atmosphere) over ``range_m`` through ``apogee_m``."""
+    return float(kepler.arc_from_apogee(R_MEAN_M, apogee_m, range_m / R_MEAN_M)[2])
+
+
+def flight_time_floor_s(range_m: float, apogee_m: float, azimuth_deg: float) -> float:
+    """The shortest flight time (s) any missile can take over ``range_m`` through ``apogee_m``
+    on heading ``azimuth_deg``: the Kepler arc (:func:`kepler_floor_s`), less the rotation
+    allowance on a heading with a westward component.  A boost only adds time (its climb is
+    slower than the arc's start: 0.7-0.8 s per s of burn on the lofted shots measured), and so
+    does the rotation on an eastward heading (the target moves away); apogee above the
+    ellipsoid rather than above the mean sphere moves it by ~1 s, drag by < 1 s
+    (``scripts/published_shots.py --sensitivity DATE`` measures each)."""
+    floor = kepler_floor_s(range_m, apogee_m)
+    eastward = 0.0 < azimuth_deg % 360.0 < 180.0
+    return floor if eastward else floor * (1.0 - ROTATION_TIME_ALLOWANCE)
 
 
 def _checks(shot: Shot, rep: dict[str, float | None]) -> list[dict[str, Any]]:
@@ -490,9 +478,7 @@ def _checks(shot: Shot, rep: dict[str, float | None]) -> list[dict[str, Any]]:
     return out
 
 
-def _solve_range(
-    make: Maker, lat: float, lon: float, az: float, apogee_m: float, t_rep: float
-) -> float:
+def _solve_range(make: Maker, ask: _Ask, apogee_m: float, t_rep: float) -> float:
     """Range (m) at which a shot through ``apogee_m`` lasts ``t_rep``: a Kepler first guess
     (free flight = reported time less half the burn), then secant steps on the range."""
     p = make(1.0)
@@ -507,7 +493,7 @@ def _solve_range(
     r0 = max(0.5 * (lo + hi) * R_MEAN_M, 20e3)
 
     def ft(r: float) -> float:
-        return _fly(make(1.0), lat, lon, r, az, apogee_m, None, None).flight_time_s
+        return _fly(make(1.0), ask.through(range_m=r, apogee_m=apogee_m)).flight_time_s
 
     t0 = ft(r0)
     r1 = r0 * (1.1 if t0 < t_rep else 0.9)
@@ -629,33 +615,25 @@ def reconstruct(
     }
     if qb_class:
         requested["quasi_ballistic_class"] = qb_class
+    ask = _Ask(lat_deg, lon_deg, hint_range_m, azimuth_deg, apogee_m, flight_time_s, trajectory)
     try:
         if range_km is None:
             # apogee and flight time (two figures without the range)
             assert apogee_m is not None and flight_time_s is not None
-            range_m = _solve_range(make, lat_deg, lon_deg, azimuth_deg, apogee_m, flight_time_s)
-        else:
-            range_m = range_km * 1e3
+            ask = ask.through(
+                range_m=_solve_range(make, ask, apogee_m, flight_time_s),
+                apogee_m=apogee_m,
+                flight_time_s=flight_time_s,
+            )
+        range_m = ask.range_m
         fit = None
         joint_band: Band | None = None
         if apogee_m is not None and flight_time_s is not None and range_given:
-            fit, shot, power, joint_band = _joint(
-                options,
-                maker,
-                lat_deg,
-                lon_deg,
-                range_m,
-                azimuth_deg,
-                apogee_m,
-                flight_time_s,
-                reported,
-            )
+            fit, shot, power, joint_band = _joint(options, maker, ask, reported)
             make = maker(next(b for b in options if b is None or power.boost is b))
         else:
             power = make(1.0)
-            shot = _fly(
-                power, lat_deg, lon_deg, range_m, azimuth_deg, apogee_m, flight_time_s, trajectory
-            )
+            shot = _fly(power, ask)
     except (ShapeError, ReconstructionError) as exc:
         qb = _quasi_ballistic_vehicle()
         if (
@@ -681,19 +659,7 @@ def reconstruct(
             rec.requested["vehicle"] = None
             rec.requested["quasi_ballistic_class"] = qb
             return rec
-        raise ReconstructionError(
-            _reach_message(
-                exc,
-                make,
-                lat_deg,
-                lon_deg,
-                range_m if range_given else hint_range_m,
-                azimuth_deg,
-                apogee_m,
-                flight_time_s,
-                range_given,
-            )
-        ) from None
+        raise ReconstructionError(_reach_message(exc, make, ask, range_given)) from None
     checks = _checks(shot, reported) if n_fig >= 2 else []
     verdict = (fit or {}).pop("verdict", None) if fit else None
     if verdict is None:
@@ -705,18 +671,7 @@ def reconstruct(
         }
     cap = capability_range_m(shot)
     if joint_band is None:
-        band, burns, note = _band(
-            make,
-            power,
-            lat_deg,
-            lon_deg,
-            range_m,
-            azimuth_deg,
-            apogee_m,
-            flight_time_s,
-            trajectory,
-            cap,
-        )
+        band, burns, note = _band(make, power, ask, cap)
     else:
         band, burns, note = joint_band
     manoeuvre = None
@@ -755,15 +710,12 @@ def _quasi_ballistic_vehicle() -> str | None:
 def _joint(
     options: list[Boost | None],
     maker: Callable[[Boost | None], Maker],
-    lat: float,
-    lon: float,
-    range_m: float,
-    az: float,
-    apogee_m: float,
-    t_rep: float,
+    ask: _Ask,
     reported: dict[str, float | None],
 ) -> tuple[dict[str, Any], Shot, _Power, Band]:
     """All three figures: fit the burn-time scale of each boost option; the verdict."""
+    range_m, apogee_m, t_rep = ask.range_m, ask.apogee_m, ask.flight_time_s
+    assert apogee_m is not None and t_rep is not None  # all three figures were reported
     hw_t = reported_halfwidth("flight_time_s", t_rep)
     tol = max(min(hw_t / 3.0, 0.002 * t_rep), 0.5)
     range_km, apogee_km = reported["range_km"], reported["apogee_km"]
@@ -777,7 +729,7 @@ def _joint(
     fits: list[tuple[Boost | None, float, Shot, _Power, dict[float, float]]] = []
     for b in options:
         try:
-            fits.append((b, *_fit_scale(maker(b), lat, lon, range_m, az, apogee_m, t_rep, tol)))
+            fits.append((b, *_fit_scale(maker(b), ask, t_rep, tol)))
         except ShapeError:
             continue
     if not fits:
@@ -869,6 +821,15 @@ def _joint(
                 f"; even the shortest powered flight tried ({quick[3].burn_s:,.0f} s, "
                 f"{quick[3].desc}) lasts {floor_s:,.0f} s, so no boost reconciles them"
             )
+        # With no boost at all: the Kepler arc between surface points through the reported
+        # apogee, the shortest flight any missile can make over that range and apogee.
+        kepler_s = flight_time_floor_s(range_m, apogee_m, ask.az)
+        if t_rep + hw_t + spread < kepler_s:
+            conflict["kepler_floor_s"] = round(kepler_s, 0)
+            summary += (
+                f"; even with no powered flight the arc through that apogee lasts "
+                f"{kepler_s:,.0f} s, so no missile flies the three figures together"
+            )
         fit["verdict"] = {"status": "inconsistent", "conflict": conflict, "summary": summary}
     # Band: the burn scales the reported time allows within its own precision (for the range
     # and apogee as reported).
@@ -882,7 +843,7 @@ def _joint(
     caps, burns = [], []
     for g in (f_lo, f_hi):
         try:
-            s = _fly(make(g), lat, lon, range_m, az, apogee_m, None, None)
+            s = _fly(make(g), ask)
             caps.append(capability_range_m(s))
         except ShapeError:
             caps.append(math.nan)
@@ -896,25 +857,14 @@ def _joint(
     return fit, shot, power, ((min(finite), max(finite)), (burns[0], burns[1]), note)
 
 
-def _band(
-    make: Maker,
-    power: _Power,
-    lat: float,
-    lon: float,
-    range_m: float,
-    az: float,
-    apogee_m: float | None,
-    flight_time_s: float | None,
-    trajectory: str | None,
-    cap: float,
-) -> Band:
+def _band(make: Maker, power: _Power, ask: _Ask, cap: float) -> Band:
     band: list[float] = []
     burns: list[float] = []
     lo_f = max(BURN_TIME_BAND[0], MIN_BAND_BURN_S / max(power.burn_s, 1e-9))
     for f in (lo_f, BURN_TIME_BAND[1]):
         try:
             p = make(f)
-            s = _fly(p, lat, lon, range_m, az, apogee_m, flight_time_s, trajectory)
+            s = _fly(p, ask)
             band.append(capability_range_m(s))
             burns.append(p.burn_s)
         except (ShapeError, ReconstructionError):
@@ -954,19 +904,10 @@ def _manoeuvre_band(shot: Shot) -> tuple[float, float]:
     return float(np.min(rng)), float(np.max(rng))
 
 
-def _reach_message(
-    exc: Exception,
-    make: Maker,
-    lat: float,
-    lon: float,
-    range_m: float,
-    az: float,
-    apogee_m: float | None,
-    flight_time_s: float | None,
-    range_given: bool = True,
-) -> str:
+def _reach_message(exc: Exception, make: Maker, ask: _Ask, range_given: bool = True) -> str:
     """One line for a shot no boost flies: what was asked, why, and the closest reachable
     figures (:func:`_closest_reachable`)."""
+    range_m, apogee_m, flight_time_s = ask.range_m, ask.apogee_m, ask.flight_time_s
     asked = f"range {range_m / 1e3:,.0f} km" if range_given else "range free"
     asked += f", apogee {apogee_m / 1e3:,.0f} km" if apogee_m is not None else ""
     asked += f", flight time {flight_time_s:,.0f} s" if flight_time_s is not None else ""
@@ -978,9 +919,7 @@ def _reach_message(
     closest = "no nearby flyable figures found"
     for power in powers:
         try:
-            closest = _closest_reachable(
-                power, lat, lon, range_m if range_given else None, az, apogee_m, flight_time_s
-            )
+            closest = _closest_reachable(power, ask, range_given)
             break
         except (ShapeError, ReconstructionError, ValueError, ZeroDivisionError):
             continue
@@ -1008,30 +947,26 @@ def _edge(
     return p_ok, shot_ok
 
 
-def _closest_reachable(
-    power: _Power,
-    lat: float,
-    lon: float,
-    range_m: float | None,
-    az: float,
-    apogee_m: float | None,
-    flight_time_s: float | None,
-) -> str:
+def _closest_reachable(power: _Power, ask: _Ask, range_given: bool = True) -> str:
     """The flyable figures nearest to an unflyable request, with the same boost: keep the
     range and move the apogee (or flight time) to the edge of what flies, or, when the range
     itself is out of reach, the longest range; with no range, keep the apogee and move the
     flight time.  Each edge is bisected (7 shots) between a flyable and the requested value."""
+    range_m, apogee_m, flight_time_s = ask.range_m, ask.apogee_m, ask.flight_time_s
 
     def f_range(r: float) -> Shot:
-        return _fly(power, lat, lon, r, az, None, None, "min-energy")
+        return _fly(power, ask.through(range_m=r, trajectory="min-energy"))
 
-    if range_m is None:  # apogee and flight time
+    def f_apogee(h: float) -> Shot:
+        return _fly(power, ask.through(apogee_m=h))
+
+    if not range_given:  # apogee and flight time
         assert apogee_m is not None and flight_time_s is not None
         r0 = float(np.clip(4.0 * apogee_m, 50e3, 15_000e3))
-        s0 = _fly(power, lat, lon, r0, az, apogee_m, None, None)
+        s0 = _fly(power, ask.through(range_m=r0, apogee_m=apogee_m))
         toward = 0.02 * r0 if flight_time_s > s0.flight_time_s else 19_000e3
         r, s = _edge(
-            lambda x: _fly(power, lat, lon, x, az, apogee_m, None, None),
+            lambda x: _fly(power, ask.through(range_m=x, apogee_m=apogee_m)),
             r0,
             toward,
             s0,
@@ -1051,7 +986,7 @@ def _closest_reachable(
         )
     if apogee_m is not None:
         h, s = _edge(
-            lambda x: _fly(power, lat, lon, range_m, az, x, None, None),
+            f_apogee,
             me.apogee_m,
             apogee_m,
             me,
@@ -1068,7 +1003,7 @@ def _closest_reachable(
         else:
             far = 1e3
         h, s = _edge(
-            lambda x: _fly(power, lat, lon, range_m, az, x, None, None),
+            f_apogee,
             me.apogee_m,
             far,
             me,
