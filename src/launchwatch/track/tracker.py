@@ -78,11 +78,12 @@ from scipy.stats import chi2
 from . import history as hist
 from .associate import GNNAssociator, candidate_pairs
 from .batches import frames, usable, validate
-from .ekf import EKF
+from .ekf import EKF, _meas_args
+from .fused import frame_update_kernel
 from .imm import DEFAULT_TRANSITION, IMM
 from .initiate import TwoPointInitiator
 from .measure import Measurements
-from .models import DEFAULT_MODELS, LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA, MotionModel
+from .models import DEFAULT_MODELS, LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA, MotionModel, atmosphere_args
 from .oosm import LagBuffer
 from .parts import Associator, Births, Deleter, Initiator, Merger, StateFilter
 from .tracks import ChiSquareMerger, MissDeleter, TrackSet, extrapolate_kernel, predicted_height
@@ -175,6 +176,11 @@ class Tracker:
         self.deleter = deleter if deleter is not None else MissDeleter(cfg)
         self.merger = merger if merger is not None else ChiSquareMerger(cfg)
         self.tracks = TrackSet(len(cfg.models), self.imm.n_state)
+        #: Frames whose association is one-to-one run predict/gate/update in one compiled call
+        #: (:mod:`.fused`; same arithmetic as the general path) when the parts are the default
+        #: EKF and GNN; False forces the general path (tests compare the two).
+        self.fused_frames = type(filter) is EKF and type(self.associator) is GNNAssociator
+        self.n_fused_frames = 0
         #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
         self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
         self._lag = LagBuffer(cfg.oosm_lag_s, cfg.oosm_snapshot_s)
@@ -328,6 +334,10 @@ class Tracker:
         t_ref: float,
         sensor: int,
     ) -> tuple[np.ndarray, np.ndarray]:
+        if self.fused_frames:
+            done = self._fused_update(det, meas, ti, di, t_ref, sensor)
+            if done is not None:
+                return done
         tr, imm = self.tracks, self.imm
         t0 = time.perf_counter()
         if ti.size == 1:  # one pair (a single target): np.unique's answer without its sort
@@ -383,6 +393,40 @@ class Tracker:
         self._record(trk, meas.det_id[a_det])
         self._lap("manage", t0)
         return np.concatenate([trk, done_trk]), np.concatenate([a_det, done_det])
+
+    def _fused_update(
+        self,
+        det: np.ndarray,
+        meas: Measurements,
+        ti: np.ndarray,
+        di: np.ndarray,
+        t_ref: float,
+        sensor: int,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """:meth:`_associate_update` in one compiled call (:mod:`.fused`) for a frame whose
+        candidate pairs are one-to-one at the frame time; None (nothing changed) otherwise."""
+        tr, imm = self.tracks, self.imm
+        t0 = time.perf_counter()
+        a_trk = np.empty(ti.size, np.int64)
+        a_det = np.empty(ti.size, np.int64)
+        k = frame_update_kernel(
+            tr.x, tr.P, tr.mu, tr.t, tr.xc, tr.Pc, tr.hits, tr.misses, tr.confirmed,
+            tr.last_sensor, ti, di, imm.transition_matrix(t_ref - tr.t[ti]), t_ref,
+            self.config.frame_window_s, imm.params, imm.filter.max_step_s, *atmosphere_args(),
+            *_meas_args(meas), np.ascontiguousarray(meas.t_s), self._chi2,
+            self.config.confirm_hits, sensor, a_trk, a_det,
+        )  # fmt: skip
+        if k < 0:
+            return None
+        self.n_fused_frames += 1
+        trk, a_det = a_trk[:k], a_det[:k]
+        self.n_updates += k
+        t0 = self._lap("update", t0)
+        if k:
+            self._lag.log(tr.ids[trk], det[a_det])
+            self._record(trk, meas.det_id[a_det])
+        self._lap("manage", t0)
+        return trk, a_det
 
     def _late_updates(self, det: np.ndarray, rows: np.ndarray, det_id: np.ndarray) -> np.ndarray:
         """Out-of-sequence detections ``det`` assigned to track rows ``rows``: re-processed
