@@ -27,7 +27,7 @@ from numba import njit
 
 from .ekf import _joseph, _nis_logdet
 from .imm import mode_probs_row
-from .measure import cholesky_inplace, chol_solve, meas_innovation
+from .measure import chol_solve, cholesky_inplace, meas_innovation
 from .models import FASTMATH, _cov_substep, rk4_step
 
 _LOG_2PI = math.log(2.0 * math.pi)

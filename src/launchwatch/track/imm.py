@@ -124,7 +124,9 @@ def mode_probs_row(ll: np.ndarray, cbar: np.ndarray, mu: np.ndarray) -> float:
 
 
 @njit(cache=True, error_model="numpy")
-def _mode_probs_kernel(ll: np.ndarray, cbar: np.ndarray, mu: np.ndarray, loglik: np.ndarray) -> None:
+def _mode_probs_kernel(
+    ll: np.ndarray, cbar: np.ndarray, mu: np.ndarray, loglik: np.ndarray
+) -> None:
     for t in range(ll.shape[0]):
         loglik[t] = mode_probs_row(ll[t], cbar[t], mu[t])
 
