@@ -199,6 +199,8 @@ class IMM:
     def transition_matrix(self, dt: ArrayLike) -> np.ndarray:
         """(N, M, M) switching probabilities over steps ``dt`` (N,) s."""
         steps: np.ndarray = np.abs(np.asarray(dt, float))
+        if steps.size == 1:  # one track (a single target): the cached matrix, no copy
+            return self._transition_one(float(steps.flat[0]))[None]
         if steps.size and (steps == steps[0]).all():  # one step for all (a scan): cached
             m = self.n_models
             return np.ascontiguousarray(
