@@ -90,6 +90,13 @@ from .tracks import ChiSquareMerger, MissDeleter, TrackSet, extrapolate_kernel, 
 from .ukf import UKF
 
 
+#: Candidate pairs up to which a one-to-one frame takes the fused step (:mod:`.fused`).  Above,
+#: the batched kernels of the general path are faster (measured side by side at 1,000 targets:
+#: the fused step's share of a frame took 2.6-2.8 s against 2.1 s for the general path's
+#: predict + associate + update; one target: 1.3-1.4x more updates per CPU second fused).
+FUSED_MAX_PAIRS = 16
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrackerConfig:
     """Tracker settings (SI units; see the module docstring for their roles)."""
@@ -334,7 +341,7 @@ class Tracker:
         t_ref: float,
         sensor: int,
     ) -> tuple[np.ndarray, np.ndarray]:
-        if self.fused_frames:
+        if self.fused_frames and ti.size <= FUSED_MAX_PAIRS:
             done = self._fused_update(det, meas, ti, di, t_ref, sensor)
             if done is not None:
                 return done
