@@ -89,7 +89,6 @@ from .parts import Associator, Births, Deleter, Initiator, Merger, StateFilter
 from .tracks import ChiSquareMerger, MissDeleter, TrackSet, extrapolate_kernel, predicted_height
 from .ukf import UKF
 
-
 #: Candidate pairs up to which a one-to-one frame takes the fused step (:mod:`.fused`).  Above,
 #: the batched kernels of the general path are faster (measured side by side at 1,000 targets:
 #: the fused step's share of a frame took 2.6-2.8 s against 2.1 s for the general path's
@@ -306,7 +305,7 @@ class Tracker:
         out_t, out_d = [], []
         if has_range.any():
             sel = np.flatnonzero(has_range)
-            pos, cov = meas.take(sel).position_ecef()
+            pos, cov = (meas if sel.size == len(meas) else meas.take(sel)).position_ecef()
             det_r = cfg.coarse_sigma * np.sqrt(np.trace(cov, axis1=1, axis2=2)) + shift[sel]
             ti, di = candidate_pairs(r, trk_r, pos, det_r)
             out_t.append(ti)
