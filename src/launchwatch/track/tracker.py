@@ -278,10 +278,12 @@ class Tracker:
         if free.size:
             self._initiate(det[free], meas.take(free), led[free], sensor, t_ref)
         t0 = self._lap("initiate", t0)
-        fresh = np.flatnonzero(tr.confirmed & (np.arange(tr.n) >= n0))
-        fresh = np.concatenate([np.flatnonzero(tr.confirmed[:n0] & ~was_confirmed), fresh])
-        if fresh.size:
-            self._reacquire(fresh, t_ref)
+        newly = tr.confirmed[:n0] & ~was_confirmed
+        if tr.n > n0 or newly.any():  # tracks confirmed in this frame
+            fresh = np.flatnonzero(tr.confirmed & (np.arange(tr.n) >= n0))
+            fresh = np.concatenate([np.flatnonzero(newly), fresh])
+            if fresh.size:
+                self._reacquire(fresh, t_ref)
         self._delete(t_ref)
         if t_ref - self._last_merge_t >= self.config.merge_interval_s:
             self._last_merge_t = t_ref
