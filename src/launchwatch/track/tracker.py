@@ -82,7 +82,7 @@ from .ekf import EKF, _meas_args
 from .fused import frame_update_kernel
 from .imm import DEFAULT_TRANSITION, IMM
 from .initiate import TwoPointInitiator
-from .measure import Measurements
+from .measure import Measurements, radar_gate_kernel
 from .models import DEFAULT_MODELS, LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA, MotionModel, atmosphere_args
 from .oosm import LagBuffer
 from .parts import Associator, Births, Deleter, Initiator, Merger, StateFilter
@@ -302,6 +302,13 @@ class Tracker:
         extrapolate_kernel(
             tr.xc, tr.Pc, t_ref - tr.t, cfg.coarse_sigma, cfg.max_accel_m_s2, r, trk_r
         )
+        if meas.valid[:, :3].all():  # radar rows only (a scan): one compiled pass
+            pos, det_r = np.empty((len(meas), 3)), np.empty(len(meas))
+            radar_gate_kernel(
+                meas.z, meas.sigma, meas.enu, meas.sensor_ecef, meas.t_s, t_ref,
+                cfg.coarse_sigma, cfg.init_max_speed_m_s, pos, det_r,
+            )  # fmt: skip
+            return candidate_pairs(r, trk_r, pos, det_r)
         shift = np.abs(meas.t_s - t_ref) * cfg.init_max_speed_m_s
         has_range = meas.valid[:, :3].all(axis=1)
         out_t, out_d = [], []
