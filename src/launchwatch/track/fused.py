@@ -62,7 +62,7 @@ def _predict_row(
         rk4_step(s, h, p, logrho, h0, dh, k1, k2, k3, k4, tmp)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def _mix_track(
     x: np.ndarray,
     P: np.ndarray,
@@ -101,7 +101,7 @@ def _mix_track(
                     Pj[k, l] += w[i] * Pi_[k, l] + dk * (xi[l] - xj[l])
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def _combine_track(
     x: np.ndarray, P: np.ndarray, mu: np.ndarray, xt: np.ndarray, Pt: np.ndarray
 ) -> None:
@@ -122,7 +122,7 @@ def _combine_track(
                 Pt[k, l] += wj * Pj[k, l] + dk * (xj[l] - xt[l])
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def _gate_row(
     x: np.ndarray,
     P: np.ndarray,
@@ -147,7 +147,7 @@ def _gate_row(
     return d2, m
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def _update_row(
     xr: np.ndarray,
     Pr: np.ndarray,
