@@ -25,10 +25,11 @@ import math
 import numpy as np
 from numba import njit
 
+from ..flight.dynamics import FASTMATH
 from .ekf import _joseph, _nis_logdet
 from .imm import mode_probs_row
 from .measure import chol_solve, cholesky_inplace, meas_innovation
-from .models import FASTMATH, _cov_substep, rk4_step
+from .models import _cov_substep, rk4_step
 
 _LOG_2PI = math.log(2.0 * math.pi)
 

@@ -185,6 +185,7 @@ class Tracker:
         #: (:mod:`.fused`; same arithmetic as the general path) when the parts are the default
         #: EKF and GNN; False forces the general path (tests compare the two).
         self.fused_frames = type(filter) is EKF and type(self.associator) is GNNAssociator
+        self._fused_max_step_s = filter.max_step_s if isinstance(filter, EKF) else 1.0
         self.n_fused_frames = 0
         #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
         self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
@@ -426,7 +427,7 @@ class Tracker:
         k = frame_update_kernel(
             tr.x, tr.P, tr.mu, tr.t, tr.xc, tr.Pc, tr.hits, tr.misses, tr.confirmed,
             tr.last_sensor, ti, di, imm.transition_matrix(t_ref - tr.t[ti]), t_ref,
-            self.config.frame_window_s, imm.params, imm.filter.max_step_s, *atmosphere_args(),
+            self.config.frame_window_s, imm.params, self._fused_max_step_s, *atmosphere_args(),
             *_meas_args(meas), np.ascontiguousarray(meas.t_s), self._chi2,
             self.config.confirm_hits, sensor, a_trk, a_det,
         )  # fmt: skip
