@@ -206,6 +206,7 @@ def test_bench_tracking_json_small():
     assert d["hundred_targets"]["stonesoup_kdtree"]["updates_per_s"] > 0
     one = d["single_target"]
     assert one["launchwatch"]["updates_per_cpu_s"] > 0
+    assert one["launchwatch"]["peer_frames_updates_per_cpu_s"] > 0
     for peer in ("filterpy", "nrl_tracker"):
         if "missing" in one[peer]:
             continue
