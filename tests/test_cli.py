@@ -205,11 +205,13 @@ def test_bench_tracking_json_small():
     assert d["ratio"] > 10.0
     assert d["hundred_targets"]["stonesoup_kdtree"]["updates_per_s"] > 0
     one = d["single_target"]
+    assert one["launchwatch"]["updates_per_cpu_s"] > 0
+    assert one["launchwatch"]["peer_frames_updates_per_cpu_s"] > 0
     for peer in ("filterpy", "nrl_tracker"):
         if "missing" in one[peer]:
             continue
         # the same model in both libraries: the same estimates, as good as launchwatch's
-        assert one[peer]["updates_per_s"] > 0
+        assert one[peer]["updates_per_s"] > 0 and one[peer]["updates_per_cpu_s"] > 0
         assert one[peer]["rmse_m"] < 2.0 * one["launchwatch"]["rmse_m"] + 20.0
 
 

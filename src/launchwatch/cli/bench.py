@@ -103,10 +103,18 @@ def bench_tracking_cmd(
             if "missing" in p:
                 console.print(f"    peer {name}: not installed ({p['missing']})")
                 continue
+            cpu = ""
+            if "updates_per_cpu_s" in p:  # process CPU: steadier than wall on a loaded machine
+                mine = ours["peer_frames_updates_per_cpu_s"]
+                cpu = (
+                    f"; per CPU second on the frames the peer is timed on "
+                    f"{p['updates_per_cpu_s']:,.0f} against launchwatch's {mine:,.0f} "
+                    f"({mine / p['updates_per_cpu_s']:,.2f}x)"
+                )
             console.print(
                 f"    peer {name}: {p['updates_per_s']:,.1f} updates/s, RMSE "
                 f"{p['rmse_m']:.1f} m; launchwatch/peer "
-                f"[bold]{ours['updates_per_s'] / p['updates_per_s']:,.2f}x[/bold]"
+                f"[bold]{ours['updates_per_s'] / p['updates_per_s']:,.2f}x[/bold]{cpu}"
             )
 
 

@@ -50,11 +50,13 @@ def frames(det: np.ndarray, window_s: float) -> list[np.ndarray]:
     if det.size == 0:
         return []
     sensor = det["sensor"]
+    t = det["t_s"]
     if (sensor == sensor[0]).all():  # one sensor (a scan): no string sort
+        if t[-1] - t[0] <= window_s:  # and one frame
+            return [np.arange(det.size)]
         code = np.zeros(det.size, np.int64)
     else:
         _, code = np.unique(sensor, return_inverse=True)
-    t = det["t_s"]
     out = []
     for c in np.unique(code):  # sensors
         idx = np.flatnonzero(code == c)

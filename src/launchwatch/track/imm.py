@@ -98,6 +98,39 @@ def _combine_kernel(
                     Pt[k, l] += wj * Pj[k, l] + dk * (xj[l] - xt[l])
 
 
+@njit(cache=True, error_model="numpy")
+def mode_probs_row(ll: np.ndarray, cbar: np.ndarray, mu: np.ndarray) -> float:
+    """Updated model probabilities of one track, ``mu_j ~ cbar_j L_j`` from the models'
+    measurement log-likelihoods ``ll`` (M,) (``cbar`` kept where no model fits); returns the
+    log-likelihood of the measurement under the mixture (``-inf`` if none fits)."""
+    M = ll.shape[0]
+    top = -np.inf
+    for j in range(M):
+        if ll[j] > top:
+            top = ll[j]
+    finite = np.isfinite(top)
+    shift = top if finite else 0.0
+    tot = 0.0
+    for j in range(M):
+        mu[j] = cbar[j] * np.exp(ll[j] - shift)
+        tot += mu[j]
+    if not (finite and tot > 0.0):
+        for j in range(M):
+            mu[j] = cbar[j]
+        return -np.inf
+    for j in range(M):
+        mu[j] /= tot
+    return float(np.log(tot) + top)
+
+
+@njit(cache=True, error_model="numpy")
+def _mode_probs_kernel(
+    ll: np.ndarray, cbar: np.ndarray, mu: np.ndarray, loglik: np.ndarray
+) -> None:
+    for t in range(ll.shape[0]):
+        loglik[t] = mode_probs_row(ll[t], cbar[t], mu[t])
+
+
 def _expm_batch(A: np.ndarray) -> np.ndarray:
     """Batched matrix exponential (N, M, M) by scaling and squaring of a degree-10 Taylor
     series (the generators here are small: rates ~0.1/s times steps of seconds)."""
@@ -166,6 +199,8 @@ class IMM:
     def transition_matrix(self, dt: ArrayLike) -> np.ndarray:
         """(N, M, M) switching probabilities over steps ``dt`` (N,) s."""
         steps: np.ndarray = np.abs(np.asarray(dt, float))
+        if steps.size == 1:  # one track (a single target): the cached matrix, no copy
+            return self._transition_one(float(steps.flat[0]))[None]
         if steps.size and (steps == steps[0]).all():  # one step for all (a scan): cached
             m = self.n_models
             return np.ascontiguousarray(
@@ -241,14 +276,10 @@ class IMM:
             rows=np.repeat(rows, M),
             overwrite=overwrite,
         )
-        ll = ll.reshape(N, M)
-        top = ll.max(axis=1, keepdims=True)
-        finite = np.isfinite(top[:, 0])
-        w = cbar * np.exp(ll - np.where(np.isfinite(top), top, 0.0))
-        tot = w.sum(axis=1, keepdims=True)
-        good = finite & (tot[:, 0] > 0)
-        mu = np.where(good[:, None], w / np.where(tot > 0, tot, 1.0), cbar)
-        loglik = np.where(good, np.log(np.where(good, tot[:, 0], 1.0)) + top[:, 0], -np.inf)
+        mu, loglik = np.empty((N, M)), np.empty(N)
+        _mode_probs_kernel(
+            np.ascontiguousarray(ll.reshape(N, M)), np.ascontiguousarray(cbar, float), mu, loglik
+        )
         return x.reshape(N, M, n), P.reshape(N, M, n, n), mu, loglik
 
     @staticmethod

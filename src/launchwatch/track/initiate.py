@@ -316,6 +316,8 @@ class TwoPointInitiator:
 
     def expire(self, t_now: float) -> np.ndarray:
         cfg = self.config
+        if len(self.pending) == 0 and self.cues.t.size == 0:  # every target tracked
+            return self.pending.ledger
         return np.concatenate(
             [
                 self.pending.expire(t_now, cfg.init_max_dt_s, cfg.init_max_frames),

@@ -166,6 +166,29 @@ def _radar_ecef_kernel(
                 cov[row, j, i] = acc
 
 
+@njit(cache=True, error_model="numpy")
+def radar_gate_kernel(
+    z: np.ndarray,
+    sg: np.ndarray,
+    E: np.ndarray,
+    sensor: np.ndarray,
+    t_s: np.ndarray,
+    t_ref: float,
+    n_sigma: float,
+    max_speed: float,
+    pos: np.ndarray,
+    radius: np.ndarray,
+) -> None:
+    """Coarse gate of radar rows: ECEF positions ``pos`` (:func:`_radar_ecef_kernel`) and radii
+    ``n_sigma sqrt(tr cov) + max_speed |t - t_ref|`` (m)."""
+    k = z.shape[0]
+    cov = np.empty((k, 3, 3))
+    _radar_ecef_kernel(z, sg, E, sensor, pos, cov)
+    for row in range(k):
+        tr = cov[row, 0, 0] + cov[row, 1, 1] + cov[row, 2, 2]
+        radius[row] = n_sigma * np.sqrt(tr) + np.abs(t_s[row] - t_ref) * max_speed
+
+
 @njit(cache=True, inline="always", error_model="numpy")
 def meas_predict(
     x: np.ndarray, sensor: np.ndarray, E: np.ndarray, out: np.ndarray, H: np.ndarray

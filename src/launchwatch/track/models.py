@@ -608,3 +608,9 @@ def jacobian_batch(x: ArrayLike, params: ArrayLike) -> np.ndarray:
 
 def _atm() -> tuple[np.ndarray, float, float]:
     return _ATM.log_density, _ATM.h0_m, _ATM.dh_m
+
+
+def atmosphere_args() -> tuple[np.ndarray, float, float]:
+    """The atmosphere table arguments of the kernels: ln density (ln kg/m^3), first height
+    and spacing (m)."""
+    return _atm()

@@ -155,16 +155,46 @@ def extrapolate_kernel(
         rad_out[row] = n_sigma * math.sqrt(max(var, 0.0)) + 0.5 * max_accel * t * t
 
 
+@njit(cache=True)
+def _age_miss_kernel(
+    t: np.ndarray,
+    confirmed: np.ndarray,
+    misses: np.ndarray,
+    t_now: float,
+    tentative_max_misses: int,
+    init_max_dt_s: float,
+    max_coast_s: float,
+    delete_after_misses: int,
+    dead: np.ndarray,
+) -> int:
+    """The age and miss rules of :func:`deletion_mask` into ``dead``; returns the number of
+    confirmed tracks with ``delete_after_misses`` misses (their sigma is checked next)."""
+    n_lost = 0
+    for i in range(t.shape[0]):
+        dt = t_now - t[i]
+        if confirmed[i]:
+            dead[i] = dt > max_coast_s
+            if misses[i] >= delete_after_misses:
+                n_lost += 1
+        else:
+            dead[i] = misses[i] >= tentative_max_misses or dt > init_max_dt_s
+    return n_lost
+
+
 def deletion_mask(
     tr: TrackSet, t_now: float, cfg: TrackerConfig, *, impact: bool = False
 ) -> np.ndarray:
     """(N,) tracks to delete at ``t_now`` under the rules of :mod:`.tracker` (rule 5): misses,
     age, lost (predicted sigma), and with ``impact`` the predicted height below ground."""
+    dead = np.empty(tr.n, bool)
+    n_lost = _age_miss_kernel(
+        tr.t, tr.confirmed, tr.misses, float(t_now), cfg.tentative_max_misses,
+        cfg.init_max_dt_s, cfg.max_coast_s, cfg.delete_after_misses, dead,
+    )  # fmt: skip
+    if n_lost == 0 and not impact:  # the common case: one compiled pass
+        return dead
     dt = t_now - tr.t
     conf = tr.confirmed
-    dead = (~conf & ((tr.misses >= cfg.tentative_max_misses) | (dt > cfg.init_max_dt_s))) | (
-        conf & (dt > cfg.max_coast_s)
-    )
     check = np.flatnonzero((conf & (tr.misses >= cfg.delete_after_misses)) | impact)
     if check.size:
         r, sig = np.empty((check.size, 3)), np.empty(check.size)
