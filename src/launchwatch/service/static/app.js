@@ -749,6 +749,10 @@ async function openEvent(id) {
   $("#event-detail").hidden = false;
   const b = layer.getBounds();
   if (b.isValid()) map.fitBounds(b.pad(0.3), { maxZoom: 7 });
+  // the event on the map first: on a phone (one column) the map scrolls back into view with
+  // the event's card right under it; elsewhere the side column shows the card at its top
+  if (window.matchMedia("(max-width: 820px)").matches) $("#map-wrap").scrollIntoView({ block: "start" });
+  else $("#side").scrollTop = 0;
 }
 
 $("#event-close").addEventListener("click", () => {
