@@ -58,10 +58,12 @@ Known limitations (how far this is from the legal lines)
 * Land within ~0.1 km of the shoreline follows the ~100 m simplification: 97.9 % of points within
   3 km of the coast agree with roaring-landmask's full-resolution polygons, 99.99 % globally.
 
-The set-up (:func:`zone_model`) reads the cached tables; the k-d tree and the land mask are
-built on first need: about 2 s and 0.6 GB of memory (0.4 GB of it the mask). Then about
-360,000 points/s on two cores (points uniform over the globe). One point (:func:`zone_of`)
-needs neither when the interior-cell raster is cached and decides its cell.
+The set-up (:func:`zone_model`) maps the cached tables into memory; the k-d tree and the land
+mask are built on first need: about 2 s and 0.6 GB of memory (0.4 GB of it the mask). Then
+about 360,000 points/s on two cores (points uniform over the globe). A few points
+(:func:`zone_of`) need neither inside the interior-cell raster's region when it is cached: the
+raster answers interior cells, keeps the mask's own pixels for the rest (boundary cells on
+coasts), and the nearest coast vertices come from a band of z (:meth:`ZoneModel.nearest`).
 
 Units: degrees and kilometres as the names say. Arrays broadcast; results keep the input shape.
 """
@@ -160,8 +162,9 @@ class ZoneModel:
 
     The k-d tree over the coast and the land mask (about 2 s and 0.4 GB together) are built on
     first use: a handful of points (``zone 41.5 137.2``) finds its nearest coast vertices by
-    brute force (:meth:`nearest`, the same vertices) and, inside the interior-cell raster,
-    needs no mask at all (:func:`zone_of`). :meth:`warm` builds both now."""
+    brute force over a band of z (:meth:`nearest`, the same vertices) and, inside the
+    interior-cell raster's region, reads the mask's pixels from the raster
+    (:func:`_mask_contains`). :meth:`warm` builds both now."""
 
     def __init__(self, tables: dict[str, np.ndarray]):
         self._xyz32 = tables["coast_xyz"]
@@ -619,9 +622,10 @@ def zone_of(lat_deg: float, lon_deg: float) -> dict[str, Any]:
 
     Returns ``{"kind", "country", "distance_to_coast_km", "nearest_coast_country"}``; the
     countries are ISO 3166-1 alpha-3 strings or ``None``. Kind and country come from the
-    interior-cell raster when it is cached and the point's cell is decided there (no land mask
-    and no k-d tree to load: a fraction of a second), else from the exact path; the distance
-    always from the exact nearest coast."""
+    interior-cell raster when it is cached and the point's cell is decided there, else from the
+    exact path (which reads the land mask's pixels from the raster inside its region); the
+    distance always from the exact nearest coast. Inside the region neither the land mask nor
+    the k-d tree is loaded: a fraction of a second."""
     if np.ndim(lat_deg) or np.ndim(lon_deg):
         raise ValueError("zone_of takes one point; use classify() for arrays")
     from . import zone_raster
