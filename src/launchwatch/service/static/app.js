@@ -681,6 +681,10 @@ const REPORT_COLOURS = ["#0b7285", "#c2255c", "#5f3dc4", "#2b8a3e", "#e67700", "
 const eventDetailLayer = L.layerGroup().addTo(map);
 let openEventId = null;
 
+// the 3-D view exists where CesiumJS was vendored (make vendor-cesium; not committed)
+const globeAvailable = fetch("/static/vendor/cesium/Cesium.js", { method: "HEAD" })
+  .then((r) => r.ok).catch(() => false);
+
 async function openEvent(id) {
   const [evr, geor] = await Promise.all([fetch(`/api/events/${id}`), fetch(`/api/events/${id}/map`)]);
   if (!evr.ok || !geor.ok) return;
@@ -746,6 +750,8 @@ async function openEvent(id) {
     label: `${f.properties.authority} (${fmt(f.properties.range_km, 0)} km)`,
     color: colour.get(f.properties.report_id) || "#0b7285", points: f.properties.profile }));
   sideView($("#side-view"), series);
+  $("#event-3d").href = `/static/globe.html?event=${id}`;
+  $("#event-links").hidden = !(await globeAvailable) || !series.length;
   $("#event-detail").hidden = false;
   const b = layer.getBounds();
   if (b.isValid()) map.fitBounds(b.pad(0.3), { maxZoom: 7 });
