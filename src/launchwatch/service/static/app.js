@@ -251,7 +251,7 @@ function showPredictions(m) {
     for (const c of [`T${p.track_id}${p.missile ? " (" + p.missile + ")" : ""}`,
                      `${fmt(p.impact_lat, 2)} N ${fmt(p.impact_lon, 2)} E`, clock(p.impact_time),
                      zoneText(p.verdict), p.range_class || "–",
-                     `${fmt(p.ellipse_95_km?.[0], 0)} × ${fmt(p.ellipse_95_km?.[1], 0)}`]) tr.append(el("td", {}, c));
+                     `${axisKm(p.ellipse_95_km?.[0])} × ${axisKm(p.ellipse_95_km?.[1])}`]) tr.append(el("td", {}, c));
     table.tBodies[0].append(tr);
   }
   $("#prediction").replaceChildren(el("h2", {}, `Impact predictions (${current.lastP.size} tracks, ${clock(m.time)})`),
@@ -684,6 +684,11 @@ let openEventId = null;
 // the 3-D view exists where CesiumJS was vendored (make vendor-cesium; not committed)
 const globeAvailable = fetch("/static/vendor/cesium/Cesium.js", { method: "HEAD" })
   .then((r) => r.ok).catch(() => false);
+
+// an ellipse axis in the predictions table: a decimal below 10 km ("1.2 × 0.3", not "1 × 0")
+function axisKm(v) {
+  return fmt(v, v !== null && v !== undefined && v < 10 ? 1 : 0);
+}
 
 async function openEvent(id) {
   const [evr, geor] = await Promise.all([fetch(`/api/events/${id}`), fetch(`/api/events/${id}/map`)]);
