@@ -266,7 +266,7 @@ function followRun(t_s) {
   if (!b.isValid()) return;
   if (!map.getBounds().contains(b)) {
     current.lastFollow = t_s;
-    map.fitBounds(b.pad(0.15), { maxZoom: 7, animate: false });
+    map.fitBounds(b.pad(0.15), { maxZoom: 7, animate: false, paddingTopLeft: [SITE_LABEL_PX, 0] });
   }
 }
 
@@ -404,9 +404,13 @@ function onSummary(m) {
   fitRun();
 }
 
+// room on the left for the launch sites' labels (they sit left of the westmost points of a
+// run: on a phone "K1–K4: Kusong" was cut at the map's edge)
+const SITE_LABEL_PX = 110;
+
 function fitRun(maxZoom = 7) {
   const b = runBounds();
-  if (b.isValid()) map.fitBounds(b.pad(0.25), { maxZoom });
+  if (b.isValid()) map.fitBounds(b.pad(0.25), { maxZoom, paddingTopLeft: [SITE_LABEL_PX, 0] });
 }
 
 const STATE_TEXT = {
