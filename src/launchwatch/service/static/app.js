@@ -221,7 +221,9 @@ function onAssessment(m) {
                  `${zoneText(p.verdict)}, 95 %: ${fmt(p.ellipse_95_km?.[0], 1)} × ${fmt(p.ellipse_95_km?.[1], 1)} km`);
     const few = current.preds.size <= 2;
     pr.impact.unbindTooltip().bindTooltip(label, few
-      ? { permanent: true, direction: "right", offset: [8, 0], className: "lw-label lw-impact-label" }
+      // "auto": left of an impact in the map's right half (on a phone a right-hand label ran
+      // off the map's edge)
+      ? { permanent: true, direction: "auto", offset: [8, 0], className: "lw-label lw-impact-label" }
       : { direction: "right", offset: [8, 0] });
     const verdict = zoneText(p.verdict);
     if (current.lastVerdict.get(p.track_id) !== verdict) {
