@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test test-fast gates lint bench clean vendor
+.PHONY: demo test test-fast gates lint bench clean vendor vendor-cesium
 
 # numba's compiled kernels are cached outside the clone (a fresh clone compiles once per
 # machine, not once per clone).
@@ -86,6 +86,23 @@ vendor:
 	cp web/node_modules/redoc/bundles/redoc.standalone.js $(VENDOR)/redoc/
 	for p in leaflet topojson-client world-atlas swagger-ui-dist redoc; do cp web/node_modules/$$p/LICENSE $(VENDOR)/LICENSE-$$p; done
 	cd web && node -e 'for (const p of ["leaflet","topojson-client","world-atlas","swagger-ui-dist","redoc"]) console.log(p, require("./node_modules/"+p+"/package.json").version)' > ../$(VENDOR)/VERSIONS
+	$(MAKE) vendor-cesium
+
+# CesiumJS for the 3-D view (/static/globe.html): not committed (about 10 MB of built files;
+# git ignores the folder), copied here from the npm package: the built Cesium.js, its widgets'
+# CSS, its workers and the assets an offline globe needs (the bundled Natural Earth II imagery,
+# approximate terrain heights, the IAU 2006 XYS tables, its credit images). Without it the
+# dashboard simply offers no 3-D view.
+CESIUM := web/node_modules/cesium/Build/Cesium
+vendor-cesium:
+	test -f $(CESIUM)/Cesium.js || (cd web && npm ci --no-audit --no-fund)
+	rm -rf $(VENDOR)/cesium
+	mkdir -p $(VENDOR)/cesium/Assets/Textures
+	cp -r $(CESIUM)/Cesium.js $(CESIUM)/Widgets $(CESIUM)/Workers $(VENDOR)/cesium/
+	cp -r $(CESIUM)/Assets/Textures/NaturalEarthII $(VENDOR)/cesium/Assets/Textures/
+	cp -r $(CESIUM)/Assets/approximateTerrainHeights.json $(CESIUM)/Assets/IAU2006_XYS $(CESIUM)/Assets/Images $(VENDOR)/cesium/Assets/
+	cp web/node_modules/cesium/LICENSE.md $(VENDOR)/cesium/LICENSE.md
+	cd web && node -e 'console.log("cesium", require("./node_modules/cesium/package.json").version)' > ../$(VENDOR)/cesium/VERSION
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -26,6 +26,28 @@ def test_help_lists_choices_and_flags_have_no_type():
     assert "<bool>" not in rec.stdout and "<float>" in rec.stdout
 
 
+def test_help_sentences_are_not_cut_by_the_docstrings_line_breaks():
+    """Every command's help has its docstring's paragraphs as whole lines (typer kept the line
+    breaks: "flight time (with a" then "heading, ..." on the next terminal line)."""
+    import typer.main
+
+    def walk(cmd, path):
+        for name, sub in getattr(cmd, "commands", {}).items():
+            for para in (sub.help or "").split("\n\n"):
+                assert "\n" not in para, (path + [name], para)
+            assert "``" not in (sub.help or ""), path + [name]  # no reST markup shown raw
+            walk(sub, path + [name])
+
+    walk(typer.main.get_command(app), [])
+    import re
+
+    def words(args):  # the rendered help's words, box lines and wrapping removed
+        return re.sub(r"[\s│]+", " ", runner.invoke(app, args).stdout)
+
+    assert "flight time (with a heading, a sea area or a landing description)" in words(["--help"])
+    assert "On an address other than loopback the service refuses" in words(["serve", "--help"])
+
+
 def test_choices_match_the_catalogs():
     """The fast line-pattern readers give exactly the catalogs' names (no drift)."""
     from launchwatch.flight.catalog import load_sites, load_vehicles

@@ -99,8 +99,9 @@ def test_brute_force_nearest_is_the_trees(model, fresh):
     # points near coasts too (a few km off coast vertices), where neighbours are dense
     v = rng.choice(len(model.xyz), 6, replace=False)
     clat, clon = zones_data.lat_lon(model.xyz[v])
-    lat = np.r_[lat, clat + rng.uniform(-0.02, 0.02, 6), -89.0, 0.0]
-    lon = np.r_[lon, clon + rng.uniform(-0.02, 0.02, 6), 10.0, -150.0]
+    # and far from any coast, at the poles and on the antimeridian (wide bands of z)
+    lat = np.r_[lat, clat + rng.uniform(-0.02, 0.02, 6), -89.0, 0.0, 90.0, -90.0, 30.0, 52.0]
+    lon = np.r_[lon, clon + rng.uniform(-0.02, 0.02, 6), 10.0, -150.0, 0.0, 0.0, -40.0, 180.0]
     p = zones_data.unit_vectors(lat, lon)
     for k in (1, 8):
         want_d, want_i = model.tree.query(p, k=k)
@@ -110,26 +111,85 @@ def test_brute_force_nearest_is_the_trees(model, fresh):
     assert "tree" not in fresh.__dict__
 
 
+def _coastal_points(model, n, seed, spread_deg=0.03):
+    """Points within a few km of coast vertices inside the region (boundary cells, the exact
+    path's near-coast test)."""
+    from launchwatch.earth import zones_data
+
+    la0, la1, lo0, lo1 = zone_raster.REGION
+    rng = np.random.default_rng(seed)
+    v = rng.choice(len(model.coast_code), 400_000, replace=False)
+    clat, clon = zones_data.lat_lon(model.vertices(v))
+    keep = np.flatnonzero((clat > la0 + 0.1) & (clat < la1 - 0.1) & (clon > lo0 + 0.1)
+                          & (clon < lo1 - 0.1))[:n]  # fmt: skip
+    return (clat[keep] + rng.uniform(-spread_deg, spread_deg, len(keep)),
+            clon[keep] + rng.uniform(-spread_deg, spread_deg, len(keep)))  # fmt: skip
+
+
 def test_one_point_needs_no_tree_and_no_mask(model, fresh, monkeypatch):
-    """zone_of through the raster and the brute-force nearest coast gives the exact path's
-    answer, without building the k-d tree or loading the land mask."""
+    """zone_of for points anywhere in the raster's region -- interior cells, boundary cells on
+    coasts -- gives the exact path's answer (computed with the k-d tree and roaring-landmask's
+    own mask) without building the tree or loading the mask (the raster keeps the mask's
+    pixels); outside the region it loads them and agrees too."""
     lat, lon = region_points(300, seed=12)
-    lat = np.r_[lat, 41.5, 35.68, 37.24, 33.0, 10.0]  # sea, Tokyo, Dokdo, Jeju strait, outside
-    lon = np.r_[lon, 137.2, 139.76, 131.87, 126.5, -150.0]
-    want = zones._exact_zones(lat, lon)  # the shared model, tree and mask
+    clat, clon = _coastal_points(model, 150, seed=13)
+    lat = np.r_[lat, clat, 41.5, 35.68, 37.24, 33.0, 39.0, 37.5, 35.6, 10.0]
+    lon = np.r_[lon, clon, 137.2, 139.76, 131.87, 126.5, 140.0, 127.0, 139.77, -150.0]
+    with monkeypatch.context() as m:  # the reference: no raster, the mask itself
+        m.setattr(zone_raster, "cached_raster", lambda: None)
+        want = zones._exact_zones(lat, lon)
     monkeypatch.setattr(zones, "zone_model", lambda: fresh)
-    inside = zone_raster.raster().lookup_codes(lat, lon)[0] >= 0
-    for i in np.flatnonzero(inside):
+    inside = zone_raster.raster().mask_at(lon, lat)[0]
+    boundary = zone_raster.raster().lookup_codes(lat, lon)[0] < 0
+    for i in range(len(lat)):
         got = zones.zone_of(float(lat[i]), float(lon[i]))
-        assert got["kind"] == want.kind[i]
-        assert (got["country"] or "") == want.country[i]
+        assert got["kind"] == want.kind[i], (lat[i], lon[i])
+        assert (got["country"] or "") == want.country[i], (lat[i], lon[i])
         assert (got["nearest_coast_country"] or "") == want.nearest_coast_country[i]
         assert got["distance_to_coast_km"] == pytest.approx(
             float(want.distance_to_coast_km[i]), rel=1e-12
         )
-    assert inside.sum() > 250
-    assert "tree" not in fresh.__dict__ and "mask" not in fresh.__dict__
-    # a point the raster leaves open takes the exact path (tree and mask) and agrees too
-    j = int(np.flatnonzero(~inside)[0])
-    got = zones.zone_of(float(lat[j]), float(lon[j]))
-    assert got["kind"] == want.kind[j] and (got["country"] or "") == want.country[j]
+        if i == len(lat) - 2:  # every point of the region is done: neither was needed
+            assert "tree" not in fresh.__dict__ and "mask" not in fresh.__dict__
+    assert inside[:-1].all() and not inside[-1]
+    assert (boundary & inside).sum() > 50  # coastal points took the exact path
+    assert "mask" in fresh.__dict__  # the point outside the region loaded it
+
+
+def test_mask_bits_are_the_masks(model):
+    """The raster's copy of roaring-landmask's pixels answers as the mask does: random points,
+    points on and next to pixel edges (the mask's own rounding), longitudes written past
+    180 degrees; points outside the region are not known."""
+    r = zone_raster.raster()
+    rng = np.random.default_rng(21)
+    la0, la1, lo0, lo1 = zone_raster.REGION
+    # the raster's cells start half a pixel below and west of the region's corner
+    e = 0.5 / zone_raster.PX_PER_DEG
+    lat = rng.uniform(la0 - e, la1 - e, 300_000)
+    lon = rng.uniform(lo0 - e, lo1 - e, 300_000)
+    # pixel edges lie at odd multiples of 1/480 degree; also one ulp either side
+    ky = rng.integers(int(la0 * 240) + 1, int(la1 * 240) - 1, 20_000)
+    kx = rng.integers(int(lo0 * 240) + 1, int(lo1 * 240) - 1, 20_000)
+    ey, ex = (2 * ky + 1) / 480.0, (2 * kx + 1) / 480.0
+    lat = np.r_[lat, ey, np.nextafter(ey, -np.inf), np.nextafter(ey, np.inf), ey, ey]
+    lon = np.r_[lon, ex, np.nextafter(ex, np.inf), np.nextafter(ex, -np.inf), ex - 360.0,
+                ex + 360.0]  # fmt: skip
+    lon_n = (lon + 180.0) % 360.0 - 180.0  # as the zone code passes them
+    known, land = r.mask_at(lon_n, lat)
+    want = np.asarray(model.mask.contains_many(lon_n, lat), dtype=bool)
+    assert known.all()
+    assert np.array_equal(land, want), np.flatnonzero(land != want)[:10]
+    assert 0.05 < land.mean() < 0.95
+    out_lat = np.array([10.0, 60.0, 30.0, 30.0, la1 - e, 30.0])
+    out_lon = np.array([130.0, 130.0, 100.0, 170.0, 130.0, lo1 - e])
+    assert not r.mask_at(out_lon, out_lat)[0].any()
+
+
+def test_neighbours_are_the_coast_order(model, fresh):
+    rng = np.random.default_rng(4)
+    idx = rng.integers(0, len(model.coast_code), 5_000)
+    starts = np.flatnonzero(model.prv != np.arange(len(model.prv)) - 1)[:200]  # ring starts
+    idx = np.r_[idx, starts, 0, len(model.coast_code) - 1]
+    prv, nxt = fresh.neighbours(idx)
+    assert np.array_equal(prv, model.prv[idx]) and np.array_equal(nxt, model.nxt[idx])
+    assert "prv" not in fresh.__dict__

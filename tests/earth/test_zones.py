@@ -338,12 +338,17 @@ def test_cache_round_trip_and_corruption(tmp_path, monkeypatch):
     path = zones_data.cache_path()
     assert path.parent == tmp_path
     zones_data.write_cache(path, tables)
-    back = zones_data.read_cache(path)
-    assert back is not None and set(back) == set(tables)
-    for key, arr in tables.items():
-        np.testing.assert_array_equal(back[key], arr)
+    for mmap in (False, True):
+        back = zones_data.read_cache(path, mmap=mmap)
+        assert back is not None and set(back) == set(tables)
+        for key, arr in tables.items():
+            np.testing.assert_array_equal(back[key], arr)
+            assert back[key].dtype == arr.dtype
+        if mmap:  # mapped, read-only: a caller cannot write into the cache file
+            assert not back["coast_xyz"].flags.writeable
     path.write_bytes(b"not a zip")
     assert zones_data.read_cache(path) is None
+    assert zones_data.read_cache(path, mmap=True) is None
 
 
 @pytest.mark.slow

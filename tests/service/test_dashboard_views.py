@@ -183,6 +183,12 @@ def test_three_window_sizes_and_an_event_opened(
             attribution = _rect(page, ".leaflet-control-attribution")
             assert not _overlap(scale, attribution), label
             assert page.locator(".lw-graticule").count() >= 2
+            # the launch sites' labels (left of the sites) are inside the map, not cut at its edge
+            labels = page.evaluate(
+                "[...document.querySelectorAll('#map .lw-label')].map((e) => {"
+                " const r = e.getBoundingClientRect(); return [r.left, r.right]; })"
+            )
+            assert labels and all(m[0] <= a and b <= m[2] for a, b in labels), (label, labels, m)
             page.screenshot(path=str(ARTIFACTS / f"dashboard-{label}.png"))
             # an event row opens the event: two authorities' tracks, their figures, side view
             row = page.locator("#events tbody tr", has_text="Japan MoD").first

@@ -8,6 +8,8 @@ Every command turns bad input into one line on stderr and exit code 2, never a t
 
 from __future__ import annotations
 
+import inspect
+
 import typer
 
 from . import bench, campaign, chain, node, reconstruct, service, zone
@@ -46,6 +48,28 @@ app.add_typer(warn_app, name="warn")
 app.command(name="campaign")(campaign.campaign)
 bench_app.command("campaign")(campaign.bench_campaign)
 app.add_typer(keys_app, name="keys")
+
+
+def unwrap_help(doc: str | None) -> str | None:
+    """A command's docstring as help text: the lines of each paragraph joined into one (typer
+    keeps the docstring's line breaks, which then cut sentences in the middle of the
+    terminal's lines: "flight time (with a" / "heading, ..."); paragraphs stay apart."""
+    if not doc:
+        return doc
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
+def _unwrap_all(group: typer.Typer) -> None:
+    for info in group.registered_commands:
+        if info.help is None and info.callback is not None:
+            info.help = unwrap_help(inspect.getdoc(info.callback))
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            _unwrap_all(sub.typer_instance)
+
+
+_unwrap_all(app)
 
 
 def _usage_error_in_one_line(exc) -> None:

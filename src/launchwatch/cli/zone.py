@@ -40,8 +40,8 @@ def zone(
 ) -> None:
     """Maritime zone: land, territorial sea, EEZ or high seas, and whose.
 
-    One point: ``zone 41.5 137.2``. Many: ``zone --file points.csv`` or
-    ``cat points.csv | zone -f -`` (CSV out: the input columns plus kind, country,
+    One point: zone 41.5 137.2. Many: zone --file points.csv, or
+    cat points.csv | launchwatch zone -f - (CSV out: the input columns plus kind, country,
     distance_to_coast_km, nearest_coast_country)."""
     if file is not None:
         if lat is not None:

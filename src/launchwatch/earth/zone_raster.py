@@ -65,8 +65,9 @@ __all__ = [
     "cache_path",
 ]
 
-#: Bump when the layout or the proof changes (invalidates caches).
-RASTER_VERSION = 1
+#: Bump when the layout or the proof changes (invalidates caches). 2: the land mask's pixels
+#: over the region are kept beside the raster (``mask_bits``).
+RASTER_VERSION = 2
 #: Raster region (lat_min, lat_max, lon_min, lon_max), degrees: Korea, Japan and its EEZ
 #: (Okinotorishima 20.4 N, Minamitorishima 154 E), the Yellow and East China Seas, Taiwan and the
 #: Sea of Japan / Okhotsk approaches -- where launchwatch's impact points fall. The raster starts
@@ -161,6 +162,26 @@ class ZoneRaster:
         self.lat0, self.lon0 = (float(v) for v in tables["origin"])
         self.codes = tables["codes"]
         self.stats = {k[6:]: float(v) for k, v in tables.items() if k.startswith("stats_")}
+        self.mask_bits = tables["mask_bits"]
+        self.mask_y0, self.mask_x0 = (int(v) for v in tables["mask_origin"])
+
+    def mask_at(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """roaring-landmask's answer (``RoaringMask.contains``) for flat arrays of points,
+        where this raster holds it: ``(known, land)`` boolean arrays. The pixel of a point is
+        computed as the mask computes it (:func:`mask_pixel`), so a known answer is the
+        mask's own, read from one bit of :attr:`mask_bits` (packed rows of the mask over the
+        region, sampled at pixel centres when the raster was built)."""
+        px, py = mask_pixel(lon, lat)
+        r = py - self.mask_y0
+        c = px - self.mask_x0
+        ny, nbytes = self.mask_bits.shape
+        known = (r >= 0) & (r < ny) & (c >= 0) & (c < nbytes * 8)
+        land = np.zeros(len(px), dtype=bool)
+        k = np.flatnonzero(known)
+        if len(k):
+            byte = self.mask_bits[r[k], c[k] >> 3]
+            land[k] = (byte >> (7 - (c[k] & 7)).astype(np.uint8)) & 1 == 1
+        return known, land
 
     def lookup_codes(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Kind (int8; -1 where the exact path must answer) and country (int16) of flat arrays of
@@ -181,6 +202,21 @@ class ZoneRaster:
             KIND_BASE,
         )
         return kind, country
+
+
+def mask_pixel(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column and row (int64) of roaring-landmask's 15-arc-second pixel holding each point,
+    computed with the mask's own floating-point steps (roaring-landmask 0.11, ``mask.rs``: the
+    longitude wrapped by ``((lon + 180) % 360) - 180`` with a truncating remainder, then
+    ``x = 240 lon + 43200.5``, ``y = 240 lat + 21600.5``, truncated), so that points on pixel
+    edges land where the mask puts them (tests/earth/test_zone_raster.py checks this against
+    the mask on edges and random points)."""
+    lon = np.asarray(lon, dtype=np.float64)
+    lat = np.asarray(lat, dtype=np.float64)
+    x = np.fmod(lon + 180.0, 360.0) - 180.0
+    px = (x * float(PX_PER_DEG) + 43200.5).astype(np.int64)
+    py = (lat * float(PX_PER_DEG) + 21600.5).astype(np.int64)
+    return px, py
 
 
 # --------------------------------------------------------------------------------------------
@@ -415,12 +451,19 @@ def build(
     base = np.empty((nj, ni), dtype=np.int32)
     # centres of the mask pixels of one strip (a row of base cells)
     px_lon = lon0 + (np.arange(ni * p0) + 0.5) / PX_PER_DEG
+    # the mask's own pixels of the region, kept (packed) for the exact path's land test
+    mx, my = mask_pixel(px_lon[[0, -1]], np.array([lat0, lat0 + nj * p0 / PX_PER_DEG]) + _HALF_PX)
+    my[1] -= 1  # the last row's centre: one pixel below the region's top edge + half a pixel
+    if mx[1] - mx[0] != ni * p0 - 1 or my[1] - my[0] != nj * p0 - 1:
+        raise ValueError("zone raster cells are not aligned with the land mask's pixels")
+    bits: list[np.ndarray] = []
     for j in range(nj):
         px_lat = lat0 + (j * p0 + np.arange(p0) + 0.5) / PX_PER_DEG
         la, lo = np.meshgrid(px_lat, px_lon, indexing="ij")
         strip = np.asarray(model.mask.contains_many(lo.ravel(), la.ravel()), dtype=bool).reshape(
             p0, ni * p0
         )
+        bits.append(np.packbits(strip, axis=1))
         pyr = _pyramid(strip.repeat(SUB, axis=0).repeat(SUB, axis=1))
         strip_lat0 = lat0 + j * p0 / PX_PER_DEG
         cols = np.arange(ni)
@@ -442,6 +485,8 @@ def build(
         "sizes": np.array(SIZES_PX, dtype=np.int64),
         "origin": np.array([lat0, lon0]),
         "codes": model.codes,
+        "mask_bits": np.concatenate(bits, axis=0),
+        "mask_origin": np.array([my[0], mx[0]], dtype=np.int64),
         **{k: np.array(v) for k, v in stats.items()},
     }
 
@@ -471,7 +516,7 @@ def cached_raster() -> ZoneRaster | None:
 def raster() -> ZoneRaster:
     """The raster, read from the cache or built (and cached) on first use in the process."""
     path = cache_path()
-    tables = zones_data.read_cache(path, key="version", expected=RASTER_VERSION)
+    tables = zones_data.read_cache(path, key="version", expected=RASTER_VERSION, mmap=True)
     if tables is None:
         tables = build()
         zones_data.write_cache(path, tables)

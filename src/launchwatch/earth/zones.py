@@ -58,10 +58,12 @@ Known limitations (how far this is from the legal lines)
 * Land within ~0.1 km of the shoreline follows the ~100 m simplification: 97.9 % of points within
   3 km of the coast agree with roaring-landmask's full-resolution polygons, 99.99 % globally.
 
-The set-up (:func:`zone_model`) reads the cached tables; the k-d tree and the land mask are
-built on first need: about 2 s and 0.6 GB of memory (0.4 GB of it the mask). Then about
-360,000 points/s on two cores (points uniform over the globe). One point (:func:`zone_of`)
-needs neither when the interior-cell raster is cached and decides its cell.
+The set-up (:func:`zone_model`) maps the cached tables into memory; the k-d tree and the land
+mask are built on first need: about 2 s and 0.6 GB of memory (0.4 GB of it the mask). Then
+about 360,000 points/s on two cores (points uniform over the globe). A few points
+(:func:`zone_of`) need neither inside the interior-cell raster's region when it is cached: the
+raster answers interior cells, keeps the mask's own pixels for the rest (boundary cells on
+coasts), and the nearest coast vertices come from a band of z (:meth:`ZoneModel.nearest`).
 
 Units: degrees and kilometres as the names say. Arrays broadcast; results keep the input shape.
 """
@@ -160,21 +162,69 @@ class ZoneModel:
 
     The k-d tree over the coast and the land mask (about 2 s and 0.4 GB together) are built on
     first use: a handful of points (``zone 41.5 137.2``) finds its nearest coast vertices by
-    brute force (:meth:`nearest`, the same vertices) and, inside the interior-cell raster,
-    needs no mask at all (:func:`zone_of`). :meth:`warm` builds both now."""
+    brute force over a band of z (:meth:`nearest`, the same vertices) and, inside the
+    interior-cell raster's region, reads the mask's pixels from the raster
+    (:func:`_mask_contains`). :meth:`warm` builds both now."""
 
     def __init__(self, tables: dict[str, np.ndarray]):
         self._xyz32 = tables["coast_xyz"]
-        self.nxt = tables["coast_next"].astype(np.int32)
-        self.prv = np.full(len(self.nxt), -1, dtype=np.int32)
-        has = self.nxt >= 0
-        self.prv[self.nxt[has]] = np.flatnonzero(has)
+        self._next = tables["coast_next"]
         self.coast_code = tables["coast_code"]
         self.codes = tables["codes"]
         self.grid = tables["grid"]
         self._ne_wkb = tables["ne_wkb"]
         self._ne_offsets = tables["ne_offsets"]
         self.ne_code = tables["ne_code"]
+
+    @functools.cached_property
+    def nxt(self) -> np.ndarray:
+        """Next vertex along the coast (int32), -1 at the end of an open line."""
+        return np.asarray(self._next, dtype=np.int32)
+
+    @functools.cached_property
+    def prv(self) -> np.ndarray:
+        """Previous vertex along the coast (int32), -1 at the start of an open line."""
+        prv = np.full(len(self._next), -1, dtype=np.int32)
+        has = self.nxt >= 0
+        prv[self.nxt[has]] = np.flatnonzero(has)
+        return prv
+
+    def neighbours(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Previous and next vertices (int32, -1 where none) of the vertices ``idx``, as
+        :attr:`prv` and :attr:`nxt` give them, without building :attr:`prv` for the whole
+        coast: rings are stored in order, so a vertex's previous one is ``i - 1``, or for the
+        first vertex of a ring the ring's last, found by searching forward for the vertex
+        whose next it is."""
+        idx = np.asarray(idx)
+        nxt = self._next[idx].astype(np.int32)
+        if "prv" in self.__dict__:
+            return self.prv[idx], nxt
+        prv = np.full(idx.shape, -1, dtype=np.int32)
+        flat, out = idx.ravel(), prv.reshape(-1)
+        before = np.maximum(flat - 1, 0)
+        ok = (flat > 0) & (self._next[before] == flat)
+        out[ok] = before[ok]
+        n = len(self._next)
+        for r in np.flatnonzero(~ok):  # first vertices of rings: a handful per point
+            i, w = int(flat[r]), 1024
+            while True:
+                hit = np.flatnonzero(self._next[i : i + w] == i)
+                if len(hit) or i + w >= n:
+                    break
+                w *= 8
+            if len(hit):
+                out[r] = i + int(hit[0])
+            elif i > 0:  # not after it: an open line's start has none; else search before
+                before_hit = np.flatnonzero(self._next[:i] == i)
+                out[r] = int(before_hit[0]) if len(before_hit) else -1
+        return prv, nxt
+
+    @functools.cached_property
+    def z_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """Coast vertices sorted by their z (unit-vector component along the axis): ``(z, order)``
+        with ``z`` float64 ascending and ``order`` int32 vertex indices (read from a cache built
+        once beside the tables, :func:`.zones_data.z_index`)."""
+        return zones_data.z_index(self._xyz32)
 
     @functools.cached_property
     def xyz(self) -> np.ndarray:
@@ -213,20 +263,28 @@ class ZoneModel:
         """Chord distances and indices of the ``k`` nearest coast vertices of unit vectors
         ``p`` (n, 3), like ``cKDTree.query(p, k)``: shapes (n,) for k = 1, else (n, k).
 
-        Up to :data:`BRUTE_MAX` points while the tree is not built: every vertex is measured
-        in float32, the candidates within 1e-6 (6 m; float32 errs by < 3e-7) of the k-th are
-        measured again in float64, so the result is the tree's."""
+        Up to :data:`BRUTE_MAX` points while the tree is not built: by brute force over the
+        vertices whose z lies within ``w`` of the point's (:attr:`z_index`; ``w`` doubling from
+        :data:`BAND_Z0` until the k-th chord found is at most ``w``: a chord is never shorter
+        than the difference of z, so no vertex outside the band can be nearer), in float64
+        with ties to the lower index, so the result is the tree's."""
         if "tree" in self.__dict__ or len(p) > BRUTE_MAX:
             found: tuple[np.ndarray, np.ndarray] = self.tree.query(p, k=k, workers=-1)
             return found
+        z, order = self.z_index
         chords = np.empty((len(p), k))
         idx = np.empty((len(p), k), dtype=np.int64)
         for i in range(len(p)):  # at most BRUTE_MAX points
-            d2 = np.square(self._xyz32 - p[i].astype(np.float32)).sum(axis=1)
-            kth = float(np.sqrt(np.partition(d2, k - 1)[k - 1]))
-            cand = np.flatnonzero(d2 <= (kth + 1e-6) ** 2)
-            ch = np.linalg.norm(self.vertices(cand) - p[i], axis=1)
-            best = np.lexsort((cand, ch))[:k]
+            w = BAND_Z0
+            while True:
+                lo, hi = np.searchsorted(z, [p[i, 2] - w - _Z_SLACK, p[i, 2] + w + _Z_SLACK])
+                if hi - lo >= k or w >= 2.0:
+                    cand = np.sort(order[lo:hi]).astype(np.int64)
+                    ch = np.linalg.norm(self.vertices(cand) - p[i], axis=1)
+                    best = np.lexsort((cand, ch))[:k]
+                    if w >= 2.0 or ch[best[-1]] <= w:
+                        break
+                w *= 2.0
             chords[i], idx[i] = ch[best], cand[best]
         return (chords[:, 0], idx[:, 0]) if k == 1 else (chords, idx)
 
@@ -244,11 +302,16 @@ class ZoneModel:
 
 #: Most points whose nearest coast vertices are found by brute force while the tree is unbuilt.
 BRUTE_MAX = 8
+#: First half-width of the band of z searched by the brute force (unit vectors; ~13 km).
+BAND_Z0 = 0.002
+#: Allowance for rounding in the stored z and in the chord (far above either, far below a km).
+_Z_SLACK = 1e-9
 
 
 def _unit_rows(xyz32: np.ndarray) -> np.ndarray:
+    """float64 unit vectors of float32 vectors along the last axis."""
     xyz = xyz32.astype(np.float64)
-    xyz /= np.linalg.norm(xyz, axis=1, keepdims=True)
+    xyz /= np.linalg.norm(xyz, axis=-1, keepdims=True)
     return xyz
 
 
@@ -340,16 +403,17 @@ def _exact_near(model: ZoneModel, p: np.ndarray) -> tuple[np.ndarray, np.ndarray
     corner a point is on land if it is on the land side of both segments, at a reflex corner if
     of either. Returns ``(land, chord, nearest_point)``.
     """
-    xyz, nxt, prv = model.xyz, model.nxt, model.prv
-    k = min(_K_NEAR, len(xyz))
+    k = min(_K_NEAR, len(model.coast_code))
     _, nb = model.nearest(p, k)
     nb = nb.reshape(len(p), k)
-    a_idx = np.concatenate([nb, prv[nb]], axis=1)
-    b_idx = np.concatenate([nxt[nb], nb], axis=1)
+    prv_nb, nxt_nb = model.neighbours(nb)
+    a_idx = np.concatenate([nb, prv_nb], axis=1)
+    b_idx = np.concatenate([nxt_nb, nb], axis=1)
     valid = (a_idx >= 0) & (b_idx >= 0)
     a_idx, b_idx = np.where(valid, a_idx, 0), np.where(valid, b_idx, 0)
-    a = [xyz[a_idx, c] for c in range(3)]
-    ab = [xyz[b_idx, c] - a[c] for c in range(3)]
+    a_xyz, b_xyz = model.vertices(a_idx), model.vertices(b_idx)
+    a = [a_xyz[..., c] for c in range(3)]
+    ab = [b_xyz[..., c] - a[c] for c in range(3)]
     ap = [p[:, c : c + 1] - a[c] for c in range(3)]
     ab2 = np.maximum(ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2], 1e-300)
     t = np.clip((ap[0] * ab[0] + ap[1] * ab[1] + ap[2] * ab[2]) / ab2, 0.0, 1.0)
@@ -368,11 +432,11 @@ def _exact_near(model: ZoneModel, p: np.ndarray) -> tuple[np.ndarray, np.ndarray
     if np.any(at_end):
         sel = np.flatnonzero(at_end)
         v = np.where(tb[sel] <= 0.0, a_idx[sel, best[sel]], b_idx[sel, best[sel]])
-        pv, nv = prv[v], nxt[v]
+        pv, nv = model.neighbours(v)
         ok = (pv >= 0) & (nv >= 0)
         if np.any(ok):
             s, v, pv, nv = sel[ok], v[ok], pv[ok], nv[ok]
-            vx, px, nx_ = xyz[v], xyz[pv], xyz[nv]
+            vx, px, nx_ = model.vertices(v), model.vertices(pv), model.vertices(nv)
             rel_v = p[s] - vx
             land1 = _cross_dot(vx - px, rel_v, vx) < 0.0
             land2 = _cross_dot(nx_ - vx, rel_v, vx) < 0.0
@@ -484,9 +548,7 @@ def exact(
     order = _spatial_order(lat, lon)
     lat, lon = lat[order], lon[order]
     dist, idx, near, land_near = _coast(model, lat, lon)
-    land = np.asarray(
-        model.mask.contains_many(lon, np.clip(lat, -_LAT_MAX_MASK, _LAT_MAX_MASK)), dtype=bool
-    )
+    land = _mask_contains(model, lon, np.clip(lat, -_LAT_MAX_MASK, _LAT_MAX_MASK))
     if len(near):
         land[near] &= land_near  # the mask never misses land; only its "land" needs checking
     coast_code = model.coast_code[idx].astype(np.int64)
@@ -504,6 +566,23 @@ def exact(
     inverse = np.empty_like(order)
     inverse[order] = np.arange(n)
     return kind[inverse], country[inverse], dist[inverse], coast_code[inverse]
+
+
+def _mask_contains(model: ZoneModel, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """roaring-landmask's land mask at flat arrays of points (bool): from the copy of its
+    pixels that the cached interior-cell raster keeps over its region
+    (:meth:`.zone_raster.ZoneRaster.mask_at`, the same bits), and from the mask itself (seconds
+    to load) only for points elsewhere or while no raster is cached."""
+    from . import zone_raster
+
+    raster = zone_raster.cached_raster()
+    if raster is None:
+        return np.asarray(model.mask.contains_many(lon, lat), dtype=bool)
+    known, land = raster.mask_at(lon, lat)
+    rest = np.flatnonzero(~known)
+    if len(rest):
+        land[rest] = np.asarray(model.mask.contains_many(lon[rest], lat[rest]), dtype=bool)
+    return land
 
 
 def _coast(
@@ -543,9 +622,10 @@ def zone_of(lat_deg: float, lon_deg: float) -> dict[str, Any]:
 
     Returns ``{"kind", "country", "distance_to_coast_km", "nearest_coast_country"}``; the
     countries are ISO 3166-1 alpha-3 strings or ``None``. Kind and country come from the
-    interior-cell raster when it is cached and the point's cell is decided there (no land mask
-    and no k-d tree to load: a fraction of a second), else from the exact path; the distance
-    always from the exact nearest coast."""
+    interior-cell raster when it is cached and the point's cell is decided there, else from the
+    exact path (which reads the land mask's pixels from the raster inside its region); the
+    distance always from the exact nearest coast. Inside the region neither the land mask nor
+    the k-d tree is loaded: a fraction of a second."""
     if np.ndim(lat_deg) or np.ndim(lon_deg):
         raise ValueError("zone_of takes one point; use classify() for arrays")
     from . import zone_raster

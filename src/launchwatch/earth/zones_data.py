@@ -27,6 +27,7 @@ rebuilds it whenever it is missing, stale or unreadable. Units: degrees, kilomet
 from __future__ import annotations
 
 import os
+import struct
 import tempfile
 import zipfile
 from importlib.metadata import PackageNotFoundError, version
@@ -362,18 +363,66 @@ def cache_path() -> Path:
 
 
 def read_cache(
-    path: Path, key: str = "schema", expected: int = SCHEMA_VERSION
+    path: Path, key: str = "schema", expected: int = SCHEMA_VERSION, mmap: bool = False
 ) -> dict[str, np.ndarray] | None:
     """Tables of an ``.npz`` cache file (no pickle), or ``None`` if missing, unreadable or of
-    another version (``tables[key] != expected``)."""
+    another version (``tables[key] != expected``).
+
+    ``mmap``: map the arrays read-only instead of reading them (:func:`_map_npz`): opening is
+    then almost free and only the pages a caller touches are read (one ``zone`` point reads a
+    few of the 80 MB)."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            tables = {k: data[k] for k in data.files}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        if mmap:
+            tables = _map_npz(path)
+        else:
+            with np.load(path, allow_pickle=False) as data:
+                tables = {k: data[k] for k in data.files}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, struct.error):
         return None
     if int(tables.get(key, -1)) != expected:
         return None
     return tables
+
+
+def _map_npz(path: Path) -> dict[str, np.ndarray]:
+    """Read-only memory maps of the arrays of an uncompressed ``.npz`` (as :func:`write_cache`
+    writes it): each member is a ``.npy`` stored as it is, so its data starts right after the
+    zip's local header and the ``.npy`` header. A compressed or object member is a
+    ``ValueError``."""
+    out: dict[str, np.ndarray] = {}
+    with open(path, "rb") as fh, zipfile.ZipFile(fh) as zf:
+        for info in zf.infolist():
+            if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy"):
+                raise ValueError(f"{path}: {info.filename} is not a stored .npy")
+            fh.seek(info.header_offset)
+            local = fh.read(30)
+            if local[:4] != b"PK\x03\x04":
+                raise ValueError(f"{path}: bad local header for {info.filename}")
+            name_len, extra_len = struct.unpack("<HH", local[26:30])
+            fh.seek(info.header_offset + 30 + name_len + extra_len)
+            major, _ = np.lib.format.read_magic(fh)
+            read_header = (
+                np.lib.format.read_array_header_1_0
+                if major == 1
+                else np.lib.format.read_array_header_2_0
+            )
+            shape, fortran, dtype = read_header(fh)
+            if dtype.hasobject:
+                raise ValueError(f"{path}: {info.filename} holds objects")
+            name = info.filename[:-4]
+            if int(np.prod(shape)) == 0 or dtype.itemsize == 0:
+                out[name] = np.empty(shape, dtype=dtype)
+                continue
+            mm = np.memmap(
+                path,
+                dtype=dtype,
+                mode="r",
+                offset=fh.tell(),
+                shape=shape,
+                order="F" if fortran else "C",
+            )
+            out[name] = np.asarray(mm)  # a plain read-only view; the map lives in its base
+    return out
 
 
 def write_cache(path: Path, tables: dict[str, np.ndarray]) -> None:
@@ -389,6 +438,27 @@ def write_cache(path: Path, tables: dict[str, np.ndarray]) -> None:
         pass  # a read-only cache directory only costs a rebuild next time
 
 
+#: Bump when the z index changes (invalidates its cache).
+Z_INDEX_VERSION = 1
+
+
+def z_index(coast_xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The coast vertices ``coast_xyz`` (n, 3) sorted by z of their float64 unit vectors:
+    ``(z ascending float64, order int32)`` such that ``z[i]`` is the z of vertex ``order[i]``.
+    For searching the nearest vertices of a few points in a band of z. Read (memory-mapped)
+    from a cache beside the tables', keyed by them; built in about a second and written on
+    first use (and whenever its length does not match the tables')."""
+    path = cache_dir() / f"zindex-v{Z_INDEX_VERSION}-{cache_path().stem}.npz"
+    tables = read_cache(path, key="version", expected=Z_INDEX_VERSION, mmap=True)
+    if tables is None or len(tables["order"]) != len(coast_xyz):
+        xyz = np.asarray(coast_xyz, dtype=np.float64)
+        z = xyz[:, 2] / np.linalg.norm(xyz, axis=-1)
+        order = np.argsort(z, kind="stable").astype(np.int32)
+        tables = {"version": np.array(Z_INDEX_VERSION), "z": z[order], "order": order}
+        write_cache(path, tables)
+    return tables["z"], tables["order"]
+
+
 def load_tables(use_cache: bool = True) -> dict[str, np.ndarray]:
     """The zone tables, from the cache if it is there and valid, else built (and cached).
 
@@ -399,7 +469,7 @@ def load_tables(use_cache: bool = True) -> dict[str, np.ndarray]:
     """
     path = cache_path()
     if use_cache:
-        tables = read_cache(path)
+        tables = read_cache(path, mmap=True)
         if tables is not None:
             return tables
     tables = build_tables()

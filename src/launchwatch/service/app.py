@@ -36,7 +36,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from pydantic import (
@@ -452,6 +452,26 @@ def create_app(
         if ev is None:
             raise HTTPException(404, f"no event {event_id}")
         return jsonable(event_map(ev))
+
+    @app.get(
+        "/api/events/{event_id}/czml",
+        tags=["events"],
+        response_class=Response,
+        responses={
+            200: {"content": {"application/json": {}}, "description": "CZML packets"},
+            404: {"description": "No such event"},
+        },
+    )
+    def get_event_czml(event_id: Annotated[int, Path(ge=1, le=2**62)]):
+        """The event's reconstructed trajectories as CZML (one time-tagged path per report, its
+        ground track), as ``record export --format czml`` writes them: for the 3-D view
+        (``/static/globe.html?event=ID``) or any CZML reader such as CesiumJS."""
+        from ..record.exchange import to_czml
+
+        ev = store.event(event_id)
+        if ev is None:
+            raise HTTPException(404, f"no event {event_id}")
+        return Response(to_czml([ev]), media_type="application/json")
 
     def _add(new: NewReport) -> JSONResponse:
         try:

@@ -45,6 +45,19 @@ CSP_DOCS = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/redoc")
+#: The 3-D view (/static/globe.html) and CesiumJS's own files (its workers get their policy from
+#: their responses): CesiumJS's widgets bind their controls through Knockout, which compiles the
+#: bindings with ``new Function``, and its decoders are WebAssembly, so this page alone allows
+#: eval. It renders no record data as HTML (titles and names are set as text, the info box that
+#: would render CZML descriptions is off) and loads nothing from elsewhere.
+CSP_GLOBE = (
+    "default-src 'self'; script-src 'self' blob: 'unsafe-eval' 'wasm-unsafe-eval'; style-src 'self' "
+    "'unsafe-inline'; img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self' "
+    "data: blob:; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+GLOBE_PATHS = ("/static/globe.html",)
+GLOBE_PREFIX = "/static/vendor/cesium/"
 
 
 @dataclass
@@ -165,7 +178,12 @@ class Guard:
             return msg
 
         path = scope.get("path", "")
-        csp = CSP_DOCS if path in DOCS_PATHS or path.startswith("/docs/") else CSP
+        if path in DOCS_PATHS or path.startswith("/docs/"):
+            csp = CSP_DOCS
+        elif path in GLOBE_PATHS or path.startswith(GLOBE_PREFIX):
+            csp = CSP_GLOBE
+        else:
+            csp = CSP
         started = False
 
         async def secured(msg):

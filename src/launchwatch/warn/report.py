@@ -271,7 +271,11 @@ def draw_map(result, path) -> None:
             find = result.run.latest_for if rec == "final" else result.run.first_for
             a, j = find(f["track_id"])
             poly = a.ellipse_polygon(j, 0.95)
-            ax.fill(poly[:, 0], poly[:, 1], color=color, alpha=0.3)
+            if rec == "first":  # an outline: the first ellipse may be continents wide and
+                # a fill washed the whole map (land looked like sea) under it
+                ax.plot(poly[:, 0], poly[:, 1], "--", color=color, lw=1.2)
+            else:
+                ax.fill(poly[:, 0], poly[:, 1], color=color, alpha=0.3)
             ax.plot(f["impact_lon"], f["impact_lat"], "x", color=color, ms=7, mew=1.5)
             drawn = True
             if rec == "final":
@@ -280,7 +284,14 @@ def draw_map(result, path) -> None:
                 finals.append((poly, f, plon, plat))
         if drawn:
             handles += [
-                Patch(facecolor=color, alpha=0.3, label=f"{label} 95 % impact ellipse"),
+                Patch(facecolor=color, alpha=0.3, label=f"{label} 95 % impact ellipse")
+                if rec == "final"
+                else Patch(
+                    facecolor="none",
+                    edgecolor=color,
+                    linestyle="--",
+                    label=f"{label} 95 % impact ellipse (outline)",
+                ),
                 Line2D(
                     [],
                     [],

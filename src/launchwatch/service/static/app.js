@@ -221,7 +221,9 @@ function onAssessment(m) {
                  `${zoneText(p.verdict)}, 95 %: ${fmt(p.ellipse_95_km?.[0], 1)} × ${fmt(p.ellipse_95_km?.[1], 1)} km`);
     const few = current.preds.size <= 2;
     pr.impact.unbindTooltip().bindTooltip(label, few
-      ? { permanent: true, direction: "right", offset: [8, 0], className: "lw-label lw-impact-label" }
+      // "auto": left of an impact in the map's right half (on a phone a right-hand label ran
+      // off the map's edge)
+      ? { permanent: true, direction: "auto", offset: [8, 0], className: "lw-label lw-impact-label" }
       : { direction: "right", offset: [8, 0] });
     const verdict = zoneText(p.verdict);
     if (current.lastVerdict.get(p.track_id) !== verdict) {
@@ -251,7 +253,7 @@ function showPredictions(m) {
     for (const c of [`T${p.track_id}${p.missile ? " (" + p.missile + ")" : ""}`,
                      `${fmt(p.impact_lat, 2)} N ${fmt(p.impact_lon, 2)} E`, clock(p.impact_time),
                      zoneText(p.verdict), p.range_class || "–",
-                     `${fmt(p.ellipse_95_km?.[0], 0)} × ${fmt(p.ellipse_95_km?.[1], 0)}`]) tr.append(el("td", {}, c));
+                     `${axisKm(p.ellipse_95_km?.[0])} × ${axisKm(p.ellipse_95_km?.[1])}`]) tr.append(el("td", {}, c));
     table.tBodies[0].append(tr);
   }
   $("#prediction").replaceChildren(el("h2", {}, `Impact predictions (${current.lastP.size} tracks, ${clock(m.time)})`),
@@ -266,7 +268,7 @@ function followRun(t_s) {
   if (!b.isValid()) return;
   if (!map.getBounds().contains(b)) {
     current.lastFollow = t_s;
-    map.fitBounds(b.pad(0.15), { maxZoom: 7, animate: false });
+    map.fitBounds(b.pad(0.15), { maxZoom: 7, animate: false, paddingTopLeft: [SITE_LABEL_PX, 0] });
   }
 }
 
@@ -404,9 +406,13 @@ function onSummary(m) {
   fitRun();
 }
 
+// room on the left for the launch sites' labels (they sit left of the westmost points of a
+// run: on a phone "K1–K4: Kusong" was cut at the map's edge)
+const SITE_LABEL_PX = 110;
+
 function fitRun(maxZoom = 7) {
   const b = runBounds();
-  if (b.isValid()) map.fitBounds(b.pad(0.25), { maxZoom });
+  if (b.isValid()) map.fitBounds(b.pad(0.25), { maxZoom, paddingTopLeft: [SITE_LABEL_PX, 0] });
 }
 
 const STATE_TEXT = {
@@ -681,6 +687,15 @@ const REPORT_COLOURS = ["#0b7285", "#c2255c", "#5f3dc4", "#2b8a3e", "#e67700", "
 const eventDetailLayer = L.layerGroup().addTo(map);
 let openEventId = null;
 
+// the 3-D view exists where CesiumJS was vendored (make vendor-cesium; not committed)
+const globeAvailable = fetch("/static/vendor/cesium/Cesium.js", { method: "HEAD" })
+  .then((r) => r.ok).catch(() => false);
+
+// an ellipse axis in the predictions table: a decimal below 10 km ("1.2 × 0.3", not "1 × 0")
+function axisKm(v) {
+  return fmt(v, v !== null && v !== undefined && v < 10 ? 1 : 0);
+}
+
 async function openEvent(id) {
   const [evr, geor] = await Promise.all([fetch(`/api/events/${id}`), fetch(`/api/events/${id}/map`)]);
   if (!evr.ok || !geor.ok) return;
@@ -746,9 +761,15 @@ async function openEvent(id) {
     label: `${f.properties.authority} (${fmt(f.properties.range_km, 0)} km)`,
     color: colour.get(f.properties.report_id) || "#0b7285", points: f.properties.profile }));
   sideView($("#side-view"), series);
+  $("#event-3d").href = `/static/globe.html?event=${id}`;
+  $("#event-links").hidden = !(await globeAvailable) || !series.length;
   $("#event-detail").hidden = false;
   const b = layer.getBounds();
   if (b.isValid()) map.fitBounds(b.pad(0.3), { maxZoom: 7 });
+  // the event on the map first: on a phone (one column) the map scrolls back into view with
+  // the event's card right under it; elsewhere the side column shows the card at its top
+  if (window.matchMedia("(max-width: 820px)").matches) $("#map-wrap").scrollIntoView({ block: "start" });
+  else $("#side").scrollTop = 0;
 }
 
 $("#event-close").addEventListener("click", () => {
