@@ -153,3 +153,22 @@ def test_close_figures_do_not_disagree():
     ]
     assert disagreements(same) == []
     assert disagreements([R(1, "A", eez_claim="inside"), R(2, "B", eez_claim="unknown")]) == []
+
+
+def test_a_site_named_by_its_city_does_not_disagree_with_the_site_in_it():
+    class R:
+        def __init__(self, i, who, site):
+            self.id, self.authority, self.outlet = i, who, None
+            for k in ("range_km", "apogee_km", "flight_time_s", "launch_time_local"):
+                setattr(self, k, None)
+            self.missile_class = self.n_missiles = self.eez_claim = None
+            self.site_name = site
+
+    # Sunan lies in Pyongyang: the city is the less precise reading, not another place.
+    assert disagreements([R(1, "ROK JCS", "Pyongyang"), R(2, "Japan MoD", "Sunan")]) == []
+    assert disagreements([R(1, "A", "Sunan area"), R(2, "B", "Pyongyang Sunan")]) == []
+    # Two precisely named sites in one province still differ, as do sites far apart.
+    (d,) = disagreements([R(1, "A", "Sunan"), R(2, "B", "Chunghwa")])
+    assert d["summary"] == "site Sunan (A) vs Chunghwa (B)"
+    (d,) = disagreements([R(1, "A", "Pyongyang"), R(2, "B", "Kusong")])
+    assert d["field"] == "site_name"

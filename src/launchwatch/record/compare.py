@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..flight.catalog import normalize_name
+from ..flight.catalog import UnknownNameError, get_site, normalize_name
 
 REL_TOL = 0.10
 #: (field, label, unit) compared between reports.
@@ -25,9 +25,42 @@ FIELDS = (
 )
 
 
-def _same(a, b) -> bool:
+def _site_areas(name: str) -> set[str]:
+    """The normalized names a launch area answers to: itself, its catalog name and its
+    province (a report that names only the city or province is less precise, not different)."""
+    out = {normalize_name(name)}
+    try:
+        site = get_site(name)
+    except UnknownNameError:
+        return out
+    return out | {normalize_name(site.name), normalize_name(site.province)}
+
+
+def _same_site(a: str, b: str) -> bool:
+    """Two named launch areas agree when they are the same catalog site or one is the province
+    or city the other lies in ("Pyongyang" and "Sunan"); two sites in one province that are
+    both named precisely (Sunan and Chunghwa) still differ."""
+    na, nb = normalize_name(a), normalize_name(b)
+    if na == nb:
+        return True
+    sa, sb = _site_areas(a), _site_areas(b)
+    try:
+        ca, cb = get_site(a), get_site(b)
+    except UnknownNameError:
+        return na in sb or nb in sa
+    if ca.name == cb.name:
+        return True
+    # One of the two is an area (its catalog name is the other's province): contained.
+    return normalize_name(ca.name) == normalize_name(cb.province) or normalize_name(
+        cb.name
+    ) == normalize_name(ca.province)
+
+
+def _same(a, b, field: str = "") -> bool:
     if isinstance(a, int | float) and isinstance(b, int | float):
         return abs(a - b) <= REL_TOL * max(abs(a), abs(b))
+    if field == "site_name":
+        return _same_site(str(a), str(b))
     return normalize_name(str(a)) == normalize_name(str(b))
 
 
@@ -58,7 +91,7 @@ def disagreements(reports) -> list[dict]:
         groups: list[list[dict]] = []
         for v in values:
             for g in groups:
-                if _same(g[0]["value"], v["value"]):
+                if _same(g[0]["value"], v["value"], name):
                     g.append(v)
                     break
             else:
