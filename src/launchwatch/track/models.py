@@ -48,7 +48,7 @@ unchanged in vacuum.  (Measured on the KN-23 reference scenario: without it the 
 over-trusted ballistic flight through the lifting glide -- 1.5 km errors against a claimed
 275 m -- and the missile got three tracks instead of two.)  It is discretised over a
 (sub)step ``h`` as ``Qrr = Qa h^3/3, Qrv = Qa h^2/2, Qvv = Qa h``; ``log_beta`` random walk
-``q_log_beta`` (1/s).  Negative steps (small out-of-sequence lags) use ``|h|`` for the noise.
+``q_log_beta`` (1/s, below :data:`LOG_BETA_WALK_MAX_H_M` only).  Negative steps (small out-of-sequence lags) use ``|h|`` for the noise.
 
 Kernels: the mean is integrated by RK4 with ``ceil(|dt| / max_step_s)`` equal substeps; the
 covariance is propagated substep by substep with ``Phi = I + A h + A^2 h^2 / 2`` from the
@@ -101,6 +101,14 @@ _GRAD_STEP_M = 10.0
 _OM = OMEGA_RAD_S
 #: Pull-up law: full lift from this flight-path angle's sine down (the flight core's value).
 SIN_PULLUP_GAMMA = SIN_PULLUP_GAMMA_FLIGHT
+#: Height (m) above which ``log_beta`` takes no random walk.  The walk stands for the drag
+#: coefficient's change with Mach number in the air; above ~100 km (density < 6e-7 kg/m^3)
+#: nothing changes it and nothing measures it, so it keeps its prior until re-entry.  With the
+#: walk everywhere, an exo-atmospheric track's ln beta sigma grew from its prior 0.75 to 0.9
+#: over a 300 s SRBM coast (1.6 over an ICBM's 2,000 s) and set most of the impact ellipse:
+#: the 95 % semi-major axis at +300 s was 6.0 km with it and 1.7 km without any ln beta spread
+#: (campaign single-missile, seed 1, engagement 0, an SRBM).
+LOG_BETA_WALK_MAX_H_M = 100e3
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -162,6 +170,12 @@ MANOEUVRE = MotionModel(
 # Measured against 1 s and 1e-3 /s on the KN-23 test scenarios: the 50 % impact ellipse held the
 # truth in 96 % of glide-phase assessments (too wide); with these 78 % (kn23-eez) and 30 %
 # (reference, across its 104 s gap) -- 59 % over both.
+# The ell random walk is set by the same drag-coefficient change: the body's lift coefficient
+# stays (the flight core's law, C_L = C_L,alpha alpha) while ln beta follows ln C_D, so the ratio
+# ell = C_L / C_D the filter carries falls as C_D rises, d ln ell = d ln beta: 3e-3 /s at
+# ell ~ 1 (was 3e-4: over a 96 s radar gap a KN-23 at Mach 2-3 and 17 km was predicted with
+# ell 1.55 +- 0.17, 84 m/s off with a 35 m/s sigma after its first detection, and the glide
+# broke into two tracks; campaign single-missile, seed 1, engagement 13).
 GLIDE = MotionModel(
     name="glide",
     drag=True,
@@ -169,7 +183,7 @@ GLIDE = MotionModel(
     q_log_beta_per_s=3e-3,
     q_aero_s=0.3,
     lift=True,
-    q_lift_per_s=3e-4,
+    q_lift_per_s=3e-3,
 )
 DEFAULT_MODELS = (COAST, BOOST, GLIDE)
 #: Prior of the lift-to-drag ratio of a new track (estimate): wide enough to hold the ballistic
@@ -384,7 +398,8 @@ def add_process_noise(
             P[i, 3 + j] += qa * c_rv
             P[3 + i, j] += qa * c_rv
             P[3 + i, 3 + j] += qa * c_vv
-    P[6, 6] += p[P_Q_LOG_BETA] * h
+    if height_above_ellipsoid_radial(s[0], s[1], s[2]) < LOG_BETA_WALK_MAX_H_M:
+        P[6, 6] += p[P_Q_LOG_BETA] * h
     if P.shape[0] > I_LIFT:
         P[I_LIFT, I_LIFT] += p[P_Q_LIFT] * h
 
