@@ -312,3 +312,45 @@ def test_upload_a_scenario_and_watch_its_side_view(
         assert page.evaluate("window.__pwned") is None
     assert not outside, outside[:3]
     assert not errors, errors
+
+
+def test_a_landed_missile_keeps_its_prediction_a_broken_track_does_not(
+    store,
+    browser,  # noqa: F811
+    overflight_messages,  # noqa: F811
+    keyring,
+):
+    """A salvo's predictions table lists every missile to the end: a track whose predicted
+    impact time came keeps its last prediction; a track that went quiet in mid-flight (broken,
+    taken over) is dropped. Two tracks are added to the real overflight run's assessments: T901
+    predicted to land at the 5th assessment (then silent), T902 silent after it with its impact
+    far ahead."""
+    import copy
+
+    msgs = copy.deepcopy(overflight_messages)
+    assessments = [m for m in msgs if m["type"] == "assessment" and m["predictions"]]
+    k = 4
+    assert assessments[-1]["t_s"] - assessments[k]["t_s"] > 60  # long enough to go stale
+    for m in assessments[: k + 1]:
+        base = m["predictions"][0]
+        m["predictions"] += [
+            {**base, "track_id": 901, "impact_t_s": assessments[k]["t_s"] + 5.0},
+            {**base, "track_id": 902, "impact_t_s": assessments[-1]["t_s"] + 1000.0},
+        ]
+    outside, errors = [], []
+    key = bearer(keyring.keys["operator"])
+    with LiveServer(create_app(store, runs=_runs(msgs), keys=keyring, limits=FAST)) as srv:
+        r = httpx.post(
+            srv.url + "/api/scenarios/overflight/run?speed=10000", timeout=30, headers=key
+        )
+        assert r.status_code == 202
+        page = _page(browser, srv, outside, errors)
+        page.wait_for_selector("body[data-run-state='done']", timeout=180_000)
+        table = page.inner_text("#prediction")
+        rows = {line.split()[0] for line in table.splitlines()[2:] if line.strip()}
+        assert "T901" in rows, table
+        assert "T902" not in rows, table
+        assert f"T{assessments[-1]['predictions'][0]['track_id']}" in rows, table
+        page.close()
+    assert not outside, outside[:3]
+    assert not errors, errors

@@ -170,13 +170,19 @@ function onTrack(m) {
 }
 
 // A track's prediction is dropped once other tracks have been assessed for this long without it
-// (a track that broke and was taken over by a new one).
+// (a track that broke and was taken over by a new one) -- unless its predicted impact time had
+// come within that span: a missile that landed keeps its last prediction (a salvo's table lists
+// every missile to the end, not only those still flying).
 const STALE_S = 20;
+
+function landedBy(p, t_s) {
+  return p && Number.isFinite(p.impact_t_s) && t_s >= p.impact_t_s - STALE_S;
+}
 
 function onAssessment(m) {
   const now = new Set(m.predictions.map((p) => p.track_id));
   for (const [tid, pr] of current.preds) {
-    if (!now.has(tid) && m.t_s - pr.t_s > STALE_S) {
+    if (!now.has(tid) && m.t_s - pr.t_s > STALE_S && !landedBy(current.lastP.get(tid), m.t_s)) {
       for (const l of [pr.ellipse, pr.path, pr.impact]) runLayer.removeLayer(l);
       current.preds.delete(tid);
       current.lastP.delete(tid);
