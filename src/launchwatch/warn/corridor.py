@@ -381,21 +381,22 @@ class Corridor:
         """Probability that the track's motor still burns at ``t``.
 
         With an IR cue and a known revisit: 1 when an IR detection of the last revisit (+1.5 s),
-        made since the radar track began (a plume seen only before it may have burnt out just
-        before the track: an SRBM's 30 s boost ends before its first radar track), lies on the
-        track (its line of sight within :data:`ASSOC_BURN_KM` of the track, both
-        put at the track's height) and no later radar update has the boost model below
-        :data:`COAST_BOOST_PROB` (burnt out since), else 0 -- the sensor sees every burning
-        plume above its floor height (pd ~0.95 a scan), so silence means burnout. Otherwise the
-        tracker's
+        made since the track's first row, lies on the track (its line of sight within
+        :data:`ASSOC_BURN_KM` of the track, both put at the track's height) and no later radar
+        update has the boost model below :data:`COAST_BOOST_PROB` (burnt out since), else 0 --
+        the sensor sees every burning plume above its floor height (pd ~0.95 a scan), so
+        silence means burnout.  The plume proves the motor burnt *then*, not now: its time goes
+        to ``info["t_plume_s"]`` and the continuations are the templates burning at it, burnt
+        out since or not (:meth:`_continuations`) -- an SRBM's 30 s boost may end between its
+        last plume and the track's confirmation (it once warned Tohoku when read as burning
+        still, ``tests/warn/data/srbm-wonsan-east-burnout.yaml``).  Otherwise the tracker's
         boost-model probability, the largest over the last :data:`BOOST_WINDOW_S` of the rows
         after the first two (whose model probabilities are still the filter's prior)."""
         _, _, _, t_cue = self.launch_point(tid, mine)
         ir = self._all_ir()
         if np.isfinite(t_cue) and self.ir_revisit_s is not None and ir is not None:
             ti = ir[0]
-            conf = mine["t_s"][mine["confirmed"]]
-            began = float(conf[0]) if conf.size else float(mine["t_s"][0])
+            began = float(mine["t_s"][0])
             sel = np.flatnonzero(
                 (ti > t - self.ir_revisit_s - 1.5) & (ti <= t + 1e-6) & (ti >= began - 1.0)
             )
@@ -421,6 +422,7 @@ class Corridor:
             if row["t_s"] > t_ir and row["mu"][self.boost_index] < COAST_BOOST_PROB:
                 info["coasting_after_ir"] = True
                 return 0.0
+            info["t_plume_s"] = t_ir
             return 1.0
         rows = mine[2:]
         if rows.size == 0:
@@ -555,7 +557,14 @@ class Corridor:
             late = (t - t_cue) - (tau - tau8)  # seconds the template is early(-)/late(+)
             miss = np.maximum(np.maximum(-late, late - self.ir_revisit_s), 0.0)
             logw = logw - 0.5 * (miss / SIGMA_CUE_S) ** 2
-        burning = np.isfinite(logw) & (burn > tau + 1.0)
+        # the continuations: templates still burning now, or -- when the motor's last sign is a
+        # plume seen at t_plume (the IR sees it once a revisit) -- burning then, whether they
+        # burnt out since or not (the match above, speed change included, weighs the two)
+        t_plume = float(info.get("t_plume_s", np.nan))
+        if np.isfinite(t_plume):
+            burning = np.isfinite(logw) & (burn > tau - (t - t_plume))
+        else:
+            burning = np.isfinite(logw) & (burn > tau + 1.0)
         info.update(
             heading_deg=round(az, 2),
             sigma_az_deg=round(sig_az, 2),
