@@ -332,7 +332,7 @@ class Corridor:
         if rows is None or a.n_tracks == 0:
             return th
         t = float(a.t_s)
-        ks, fans = [], []
+        ks, fans, out_ks = [], [], []
         for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
             # every row of a confirmed track, also those from before it was confirmed: live, the
             # tracker had them (a track confirmed on its third detection has a heading and a
@@ -344,6 +344,8 @@ class Corridor:
                 continue
             b = self.burning(int(tid), mine, t, info)
             info["b"] = b
+            if info.get("ir_out"):
+                out_ks.append(k)
             if b <= 0.02:
                 continue
             draws = self._continuations(int(tid), mine, t, info)
@@ -352,6 +354,7 @@ class Corridor:
             info["used"] = True
             ks.append(k)
             fans.append(draws)
+        th = self._burnt_out(a, th, model, out_ks)
         if not ks:
             return th
         fan_a = _pseudo_assessment(
@@ -375,6 +378,28 @@ class Corridor:
                     out[n][k] = fn(th[n][k], fth[n][j])
             out["ellipse"][k] = False
             out["p_issue"][k] = self.p_issue
+        return out
+
+    def _burnt_out(self, a: Assessment, th: dict, model, out_ks: list[int]) -> dict:
+        """``th`` with the tracks ``out_ks`` -- the IR says their motor is out -- judged on
+        their coasting samples only: the assessor flies a share of a young track's samples on
+        a remaining burn (its boost probability, :mod:`launchwatch.assess.burn`), which the
+        IR's silence rules out (measured: campaign SRBMs and KN-23s warned Aomori, Tohoku or
+        Hokkaido at P 0.10-0.15 from those samples alone, 1,400-4,900 km 90th-percentile
+        ranges against 470-660 km flights)."""
+        burning = np.asarray(a.sample_burning, bool)
+        K, S = np.asarray(a.path_lat_deg).shape[:2]
+        if not out_ks or burning.shape != (K, S):
+            return th
+        out_ks = [k for k in out_ks if burning[k].any() and not burning[k].all()]
+        for k in out_ks:
+            self.last[int(a.track_id[k])]["coasting_samples"] = int((~burning[k]).sum())
+        if not out_ks:
+            return th
+        coast = model.threat(a, samples=~burning)
+        out = {n: np.array(v, copy=True) for n, v in th.items()}
+        for n in ("p_over", "p_fall", "t_entry_s", "t_exit_s"):
+            out[n][out_ks] = coast[n][out_ks]
         return out
 
     def burning(self, tid: int, mine: np.ndarray, t: float, info: dict) -> float:
@@ -401,7 +426,10 @@ class Corridor:
                 (ti > t - self.ir_revisit_s - 1.5) & (ti <= t + 1e-6) & (ti >= began - 1.0)
             )
             info["ir_recent"] = int(sel.size)
+            # silence on the track over a whole revisit since it began: the motor is out
+            silent = t - self.ir_revisit_s - 1.5 >= began - 1.0
             if not sel.size:
+                info["ir_out"] = silent
                 return 0.0
             det = np.concatenate(self._ir)
             det = det[np.argsort(det["t_s"], kind="stable")][sel]
@@ -412,15 +440,17 @@ class Corridor:
             la, lo = ir_ground_points(det, np.maximum(ph, 0.0))
             ok = np.isfinite(la)
             if not ok.any():
+                info["ir_out"] = silent
                 return 0.0
             _, _, d = geodesy.inverse(np.degrees(plat[ok]), np.degrees(plon[ok]), la[ok], lo[ok])
             on = d <= ASSOC_BURN_KM * 1e3
             if not on.any():
+                info["ir_out"] = silent
                 return 0.0
             # radar after the plume: a filter sure of coasting means it has just burnt out
             t_ir = float(det["t_s"][ok][on].max())
             if row["t_s"] > t_ir and row["mu"][self.boost_index] < COAST_BOOST_PROB:
-                info["coasting_after_ir"] = True
+                info["coasting_after_ir"] = info["ir_out"] = True
                 return 0.0
             info["t_plume_s"] = t_ir
             return 1.0
