@@ -387,7 +387,7 @@ class Corridor:
         IR's silence rules out (measured: campaign SRBMs and KN-23s warned Aomori, Tohoku or
         Hokkaido at P 0.10-0.15 from those samples alone, 1,400-4,900 km 90th-percentile
         ranges against 470-660 km flights)."""
-        burning = np.asarray(a.sample_burning, bool)
+        burning = np.asarray(getattr(a, "sample_burning", np.zeros((0, 0))), bool)
         K, S = np.asarray(a.path_lat_deg).shape[:2]
         if not out_ks or burning.shape != (K, S):
             return th
@@ -406,59 +406,59 @@ class Corridor:
         """Probability that the track's motor still burns at ``t``.
 
         With an IR cue and a known revisit: 1 when an IR detection of the last revisit (+1.5 s),
-        made since the track's first row, lies on the track (its line of sight within
-        :data:`ASSOC_BURN_KM` of the track, both put at the track's height) and no later radar
-        update has the boost model below :data:`COAST_BOOST_PROB` (burnt out since), else 0 --
-        the sensor sees every burning plume above its floor height (pd ~0.95 a scan), so
-        silence means burnout.  The plume proves the motor burnt *then*, not now: its time goes
-        to ``info["t_plume_s"]`` and the continuations are the templates burning at it, burnt
-        out since or not (:meth:`_continuations`) -- an SRBM's 30 s boost may end between its
-        last plume and the track's confirmation (it once warned Tohoku when read as burning
-        still, ``tests/warn/data/srbm-wonsan-east-burnout.yaml``).  Otherwise the tracker's
+        made since the radar track began (a plume seen only before it may have burnt out just
+        before the track: an SRBM's 30 s boost ends before its first radar track), lies on the
+        track (its line of sight within :data:`ASSOC_BURN_KM` of the track, both
+        put at the track's height) and no later radar update has the boost model below
+        :data:`COAST_BOOST_PROB` (burnt out since), else 0 -- the sensor sees every burning
+        plume above its floor height (pd ~0.95 a scan), so silence means burnout: then
+        ``info["ir_out"]`` is set when no plume at all (since the track began or not) lies on
+        the track over the last revisit, or the filter is sure of coasting after the last one
+        (:meth:`_burnt_out`).  Otherwise the tracker's
         boost-model probability, the largest over the last :data:`BOOST_WINDOW_S` of the rows
         after the first two (whose model probabilities are still the filter's prior)."""
         _, _, _, t_cue = self.launch_point(tid, mine)
         ir = self._all_ir()
         if np.isfinite(t_cue) and self.ir_revisit_s is not None and ir is not None:
-            ti = ir[0]
-            began = float(mine["t_s"][0])
-            sel = np.flatnonzero(
-                (ti > t - self.ir_revisit_s - 1.5) & (ti <= t + 1e-6) & (ti >= began - 1.0)
-            )
-            info["ir_recent"] = int(sel.size)
-            # silence on the track over a whole revisit since it began: the motor is out
-            silent = t - self.ir_revisit_s - 1.5 >= began - 1.0
-            if not sel.size:
-                info["ir_out"] = silent
-                return 0.0
-            det = np.concatenate(self._ir)
-            det = det[np.argsort(det["t_s"], kind="stable")][sel]
+            conf = mine["t_s"][mine["confirmed"]]
+            began = float(conf[0]) if conf.size else float(mine["t_s"][0])
+            t_on = self._plumes_on(mine, t, ir[0])
+            info["ir_recent"] = int(np.sum(t_on >= began - 1.0))
             row = mine[-1]
-            dt = det["t_s"] - row["t_s"]
-            pos = row["state"][None, :3] + dt[:, None] * row["state"][None, 3:6]
-            plat, plon, ph = frames.ecef_to_geodetic(pos)
-            la, lo = ir_ground_points(det, np.maximum(ph, 0.0))
-            ok = np.isfinite(la)
-            if not ok.any():
-                info["ir_out"] = silent
-                return 0.0
-            _, _, d = geodesy.inverse(np.degrees(plat[ok]), np.degrees(plon[ok]), la[ok], lo[ok])
-            on = d <= ASSOC_BURN_KM * 1e3
-            if not on.any():
-                info["ir_out"] = silent
-                return 0.0
             # radar after the plume: a filter sure of coasting means it has just burnt out
-            t_ir = float(det["t_s"][ok][on].max())
-            if row["t_s"] > t_ir and row["mu"][self.boost_index] < COAST_BOOST_PROB:
-                info["coasting_after_ir"] = info["ir_out"] = True
-                return 0.0
-            info["t_plume_s"] = t_ir
-            return 1.0
+            coasting = bool(
+                t_on.size
+                and row["t_s"] > t_on.max()
+                and row["mu"][self.boost_index] < COAST_BOOST_PROB
+            )
+            info["coasting_after_ir"] = coasting
+            info["ir_out"] = coasting or t_on.size == 0
+            return 1.0 if info["ir_recent"] and not coasting else 0.0
         rows = mine[2:]
         if rows.size == 0:
             return 0.0
         recent = rows[rows["t_s"] >= rows["t_s"][-1] - BOOST_WINDOW_S]
         return float(np.max(recent["mu"][:, self.boost_index]))
+
+    def _plumes_on(self, mine: np.ndarray, t: float, ti: np.ndarray) -> np.ndarray:
+        """Times (s) of the IR detections of the last revisit (+1.5 s) up to ``t`` that lie on
+        the track (line of sight within :data:`ASSOC_BURN_KM` of the track's latest row carried
+        to the detection's time, both put at the track's height)."""
+        sel = np.flatnonzero((ti > t - self.ir_revisit_s - 1.5) & (ti <= t + 1e-6))
+        if not sel.size:
+            return np.zeros(0)
+        det = np.concatenate(self._ir)
+        det = det[np.argsort(det["t_s"], kind="stable")][sel]
+        row = mine[-1]
+        dt = det["t_s"] - row["t_s"]
+        pos = row["state"][None, :3] + dt[:, None] * row["state"][None, 3:6]
+        plat, plon, ph = frames.ecef_to_geodetic(pos)
+        la, lo = ir_ground_points(det, np.maximum(ph, 0.0))
+        ok = np.isfinite(la)
+        if not ok.any():
+            return np.zeros(0)
+        _, _, d = geodesy.inverse(np.degrees(plat[ok]), np.degrees(plon[ok]), la[ok], lo[ok])
+        return det["t_s"][ok][d <= ASSOC_BURN_KM * 1e3].astype(float)
 
     # ----------------------------------------------------------------------------------------
     # geometry
@@ -587,14 +587,7 @@ class Corridor:
             late = (t - t_cue) - (tau - tau8)  # seconds the template is early(-)/late(+)
             miss = np.maximum(np.maximum(-late, late - self.ir_revisit_s), 0.0)
             logw = logw - 0.5 * (miss / SIGMA_CUE_S) ** 2
-        # the continuations: templates still burning now, or -- when the motor's last sign is a
-        # plume seen at t_plume (the IR sees it once a revisit) -- burning then, whether they
-        # burnt out since or not (the match above, speed change included, weighs the two)
-        t_plume = float(info.get("t_plume_s", np.nan))
-        if np.isfinite(t_plume):
-            burning = np.isfinite(logw) & (burn > tau - (t - t_plume))
-        else:
-            burning = np.isfinite(logw) & (burn > tau + 1.0)
+        burning = np.isfinite(logw) & (burn > tau + 1.0)
         info.update(
             heading_deg=round(az, 2),
             sigma_az_deg=round(sig_az, 2),
