@@ -62,6 +62,8 @@ class Assessment:
     boost_prob: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) still boosting
     lift_to_drag: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) mean flown
     lift_sigma: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) its spread
+    #: (K, S) bool: the sample flew a remaining burn (:mod:`.burn`); empty: not recorded
+    sample_burning: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))
 
     @property
     def n_tracks(self) -> int:

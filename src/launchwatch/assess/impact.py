@@ -408,4 +408,5 @@ def assess(
         capability_range_m=np.median(reach_m.reshape(k_tracks, s), axis=1),
         lift_to_drag=ell.mean(axis=1),
         lift_sigma=ell.std(axis=1),
+        sample_burning=burning.reshape(k_tracks, s),
     )

@@ -332,7 +332,7 @@ class Corridor:
         if rows is None or a.n_tracks == 0:
             return th
         t = float(a.t_s)
-        ks, fans = [], []
+        ks, fans, out_ks = [], [], []
         for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
             # every row of a confirmed track, also those from before it was confirmed: live, the
             # tracker had them (a track confirmed on its third detection has a heading and a
@@ -344,6 +344,8 @@ class Corridor:
                 continue
             b = self.burning(int(tid), mine, t, info)
             info["b"] = b
+            if info.get("ir_out"):
+                out_ks.append(k)
             if b <= 0.02:
                 continue
             draws = self._continuations(int(tid), mine, t, info)
@@ -352,6 +354,7 @@ class Corridor:
             info["used"] = True
             ks.append(k)
             fans.append(draws)
+        th = self._burnt_out(a, th, model, out_ks)
         if not ks:
             return th
         fan_a = _pseudo_assessment(
@@ -377,6 +380,28 @@ class Corridor:
             out["p_issue"][k] = self.p_issue
         return out
 
+    def _burnt_out(self, a: Assessment, th: dict, model, out_ks: list[int]) -> dict:
+        """``th`` with the tracks ``out_ks`` -- the IR says their motor is out -- judged on
+        their coasting samples only: the assessor flies a share of a young track's samples on
+        a remaining burn (its boost probability, :mod:`launchwatch.assess.burn`), which the
+        IR's silence rules out (measured: campaign SRBMs and KN-23s warned Aomori, Tohoku or
+        Hokkaido at P 0.10-0.15 from those samples alone, 1,400-4,900 km 90th-percentile
+        ranges against 470-660 km flights)."""
+        burning = np.asarray(getattr(a, "sample_burning", np.zeros((0, 0))), bool)
+        K, S = np.asarray(a.path_lat_deg).shape[:2]
+        if not out_ks or burning.shape != (K, S):
+            return th
+        out_ks = [k for k in out_ks if burning[k].any() and not burning[k].all()]
+        for k in out_ks:
+            self.last[int(a.track_id[k])]["coasting_samples"] = int((~burning[k]).sum())
+        if not out_ks:
+            return th
+        coast = model.threat(a, samples=~burning)
+        out = {n: np.array(v, copy=True) for n, v in th.items()}
+        for n in ("p_over", "p_fall", "t_entry_s", "t_exit_s"):
+            out[n][out_ks] = coast[n][out_ks]
+        return out
+
     def burning(self, tid: int, mine: np.ndarray, t: float, info: dict) -> float:
         """Probability that the track's motor still burns at ``t``.
 
@@ -386,47 +411,54 @@ class Corridor:
         track (its line of sight within :data:`ASSOC_BURN_KM` of the track, both
         put at the track's height) and no later radar update has the boost model below
         :data:`COAST_BOOST_PROB` (burnt out since), else 0 -- the sensor sees every burning
-        plume above its floor height (pd ~0.95 a scan), so silence means burnout. Otherwise the
-        tracker's
+        plume above its floor height (pd ~0.95 a scan), so silence means burnout: then
+        ``info["ir_out"]`` is set when no plume at all (since the track began or not) lies on
+        the track over the last revisit, or the filter is sure of coasting after the last one
+        (:meth:`_burnt_out`).  Otherwise the tracker's
         boost-model probability, the largest over the last :data:`BOOST_WINDOW_S` of the rows
         after the first two (whose model probabilities are still the filter's prior)."""
         _, _, _, t_cue = self.launch_point(tid, mine)
         ir = self._all_ir()
         if np.isfinite(t_cue) and self.ir_revisit_s is not None and ir is not None:
-            ti = ir[0]
             conf = mine["t_s"][mine["confirmed"]]
             began = float(conf[0]) if conf.size else float(mine["t_s"][0])
-            sel = np.flatnonzero(
-                (ti > t - self.ir_revisit_s - 1.5) & (ti <= t + 1e-6) & (ti >= began - 1.0)
-            )
-            info["ir_recent"] = int(sel.size)
-            if not sel.size:
-                return 0.0
-            det = np.concatenate(self._ir)
-            det = det[np.argsort(det["t_s"], kind="stable")][sel]
+            t_on = self._plumes_on(mine, t, ir[0])
+            info["ir_recent"] = int(np.sum(t_on >= began - 1.0))
             row = mine[-1]
-            dt = det["t_s"] - row["t_s"]
-            pos = row["state"][None, :3] + dt[:, None] * row["state"][None, 3:6]
-            plat, plon, ph = frames.ecef_to_geodetic(pos)
-            la, lo = ir_ground_points(det, np.maximum(ph, 0.0))
-            ok = np.isfinite(la)
-            if not ok.any():
-                return 0.0
-            _, _, d = geodesy.inverse(np.degrees(plat[ok]), np.degrees(plon[ok]), la[ok], lo[ok])
-            on = d <= ASSOC_BURN_KM * 1e3
-            if not on.any():
-                return 0.0
             # radar after the plume: a filter sure of coasting means it has just burnt out
-            t_ir = float(det["t_s"][ok][on].max())
-            if row["t_s"] > t_ir and row["mu"][self.boost_index] < COAST_BOOST_PROB:
-                info["coasting_after_ir"] = True
-                return 0.0
-            return 1.0
+            coasting = bool(
+                t_on.size
+                and row["t_s"] > t_on.max()
+                and row["mu"][self.boost_index] < COAST_BOOST_PROB
+            )
+            info["coasting_after_ir"] = coasting
+            info["ir_out"] = coasting or t_on.size == 0
+            return 1.0 if info["ir_recent"] and not coasting else 0.0
         rows = mine[2:]
         if rows.size == 0:
             return 0.0
         recent = rows[rows["t_s"] >= rows["t_s"][-1] - BOOST_WINDOW_S]
         return float(np.max(recent["mu"][:, self.boost_index]))
+
+    def _plumes_on(self, mine: np.ndarray, t: float, ti: np.ndarray) -> np.ndarray:
+        """Times (s) of the IR detections of the last revisit (+1.5 s) up to ``t`` that lie on
+        the track (line of sight within :data:`ASSOC_BURN_KM` of the track's latest row carried
+        to the detection's time, both put at the track's height)."""
+        sel = np.flatnonzero((ti > t - self.ir_revisit_s - 1.5) & (ti <= t + 1e-6))
+        if not sel.size:
+            return np.zeros(0)
+        det = np.concatenate(self._ir)
+        det = det[np.argsort(det["t_s"], kind="stable")][sel]
+        row = mine[-1]
+        dt = det["t_s"] - row["t_s"]
+        pos = row["state"][None, :3] + dt[:, None] * row["state"][None, 3:6]
+        plat, plon, ph = frames.ecef_to_geodetic(pos)
+        la, lo = ir_ground_points(det, np.maximum(ph, 0.0))
+        ok = np.isfinite(la)
+        if not ok.any():
+            return np.zeros(0)
+        _, _, d = geodesy.inverse(np.degrees(plat[ok]), np.degrees(plon[ok]), la[ok], lo[ok])
+        return det["t_s"][ok][d <= ASSOC_BURN_KM * 1e3].astype(float)
 
     # ----------------------------------------------------------------------------------------
     # geometry

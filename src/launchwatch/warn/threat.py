@@ -47,9 +47,10 @@ class ThreatModel:
         self.codes = self.index.codes
         self._tree = None
 
-    def threat(self, a: Assessment) -> dict[str, np.ndarray]:
+    def threat(self, a: Assessment, samples: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Per track and area (K, A): ``p_over``, ``p_fall``, ``ellipse`` and the median predicted
-        entry/exit times ``t_entry_s``/``t_exit_s`` (NaN where no sample crosses)."""
+        entry/exit times ``t_entry_s``/``t_exit_s`` (NaN where no sample crosses).  ``samples``:
+        (K, S) bool, the samples that count (default all); a track with none counts all."""
         K, S = np.asarray(a.path_lat_deg).shape[:2]
         A = len(self.codes)
         ks, tt, aa = path_hits(a, self.densify_km, self.index, self.countries)
@@ -65,6 +66,10 @@ class ThreatModel:
             np.minimum.at(t_in.ravel(), key, np.minimum.reduceat(tt, start))
             np.maximum.at(t_out.ravel(), key, np.maximum.reduceat(tt, start))
         hit, fall, t_in, t_out = merge_impacts(self.index, self.countries, a, hit, t_in, t_out)
+        m = np.ones((K, S), bool) if samples is None else np.asarray(samples, bool).reshape(K, S)
+        m = m | ~m.any(axis=1, keepdims=True)
+        hit, fall = hit & m[..., None], fall & m[..., None]
+        n_m = m.sum(axis=1)[:, None]
         # medians only of the areas some sample touches (the others are all-NaN: NaN)
         t_entry = np.full((K, A), np.nan)
         t_exit = np.full((K, A), np.nan)
@@ -76,8 +81,8 @@ class ThreatModel:
                 t_entry[:, cols] = np.nanmedian(np.where(h, t_in[..., cols], np.nan), axis=1)
                 t_exit[:, cols] = np.nanmedian(np.where(h, t_out[..., cols], np.nan), axis=1)
         return {
-            "p_over": hit.mean(axis=1),
-            "p_fall": fall.mean(axis=1),
+            "p_over": hit.sum(axis=1) / n_m,
+            "p_fall": fall.sum(axis=1) / n_m,
             "ellipse": self._ellipse_hits(a),
             "t_entry_s": t_entry,
             "t_exit_s": t_exit,
