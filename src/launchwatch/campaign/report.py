@@ -157,6 +157,7 @@ def summarize(run, eng: dict, mis: dict, ass: dict) -> dict:
         "interrupted": run.interrupted,
         "where": run.where,
         "wall_s": round(run.wall_s, 2),
+        "ran": run.ran,  # engagements run by this invocation (a --resume runs only the rest)
         "engagements_per_min": (
             round(60.0 * run.ran / run.wall_s, 2) if run.wall_s > 0 and run.ran else None
         ),
@@ -578,7 +579,11 @@ def render_html(run, summary: dict, eng: dict, mis: dict, ass: dict) -> str:
             f"{s['launch_error_km']['median']} / {s['launch_error_km']['p90']}",
         ),
         ("warnings", json.dumps(s["warnings"])),
-        ("run", f"{s['where']}, {s['wall_s']} s, {s['engagements_per_min']} engagements/min"),
+        (
+            "this invocation",
+            f"{s['where']}: ran {s['ran']} of {s['finished']} engagements in {s['wall_s']} s"
+            + (f", {s['engagements_per_min']} engagements/min" if s["engagements_per_min"] else ""),
+        ),
     ]
     krows = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in key)
     sections = "".join(
