@@ -229,6 +229,9 @@ def test_resume_runs_only_what_is_missing(serial, cheap_spec, tmp_path):
     )
     assert run.ran == N - 1 and sorted(run.records) == list(range(N))
     assert _same(run) == _same(serial)
+    summary, _ = write_report(run)  # the page says what this invocation ran, not the campaign
+    assert summary["ran"] == N - 1 and summary["finished"] == N
+    assert f"serial: ran {N - 1} of {N} engagements in" in (out / "report.html").read_text()
 
 
 def test_ctrl_c_keeps_finished_and_resume_completes(cheap_spec, tmp_path):

@@ -99,3 +99,14 @@ def test_cli_bad_spec_file(tmp_path):
     r = CliRunner().invoke(app, ["campaign", str(p)])
     assert r.exit_code == 2
     assert r.stderr.strip().startswith(f"launchwatch: error: {p}: threat.salvo_size")
+
+
+def test_a_folder_named_like_a_shipped_spec_does_not_hide_it(tmp_path, monkeypatch):
+    # `launchwatch campaign single-missile --out single-missile`, then `... --resume`
+    (tmp_path / "single-missile").mkdir()
+    monkeypatch.chdir(tmp_path)
+    spec, _ = load_spec("single-missile")
+    assert spec.name == "single-missile"
+    (tmp_path / "mine.yaml").mkdir()
+    with pytest.raises(SpecError, match="mine.yaml: cannot read"):
+        load_spec("mine.yaml")

@@ -38,6 +38,7 @@ from functools import cache
 
 import numpy as np
 
+from ..earth.arrays import read_only
 from ..earth.constants import G0_M_S2
 
 #: Stretch of a catalog burn time (uniform; estimate: the catalog's burn times are estimates
@@ -65,7 +66,9 @@ def catalog_burn_times_s() -> np.ndarray:
 
     times = [sum(s.burn_time_s for s in v.stages) for v in load_vehicles().values()]
     times += [b.total_burn_s for b in load_boosts()]
-    return np.unique(np.asarray(times, float))
+    out = np.unique(np.asarray(times, float))
+    read_only(out)  # cached: shared by every caller
+    return out
 
 
 def remaining_burn(

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..earth import frames, geodesy
+from ..earth.arrays import read_only
 from ..flight.propagate import make_controls, propagate
 from ..flight.vehicles import generic_boost
 from .impact import east_north_m, ellipse_axes
@@ -88,6 +89,7 @@ def templates() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndar
     gamma = np.arcsin(
         np.clip(np.sum(up * st[..., 3:], axis=-1) / np.maximum(speed, 1e-9), -1.0, 1.0)
     )
+    read_only(times, h, d, speed, gamma)  # cached: shared by every caller
     return times, h, d, speed, gamma
 
 

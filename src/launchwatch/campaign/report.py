@@ -157,6 +157,7 @@ def summarize(run, eng: dict, mis: dict, ass: dict) -> dict:
         "interrupted": run.interrupted,
         "where": run.where,
         "wall_s": round(run.wall_s, 2),
+        "ran": run.ran,  # engagements run by this invocation (a --resume runs only the rest)
         "engagements_per_min": (
             round(60.0 * run.ran / run.wall_s, 2) if run.wall_s > 0 and run.ran else None
         ),
@@ -263,10 +264,13 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _empty(ax, text: str) -> None:
+def _empty(ax, text: str, *, shared_y: bool = False) -> None:
+    """A panel with nothing to plot says so; a panel that shares its y axis keeps the ticks (its
+    neighbours' scale would vanish with them)."""
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="0.4")
     ax.set_xticks([])
-    ax.set_yticks([])
+    if not shared_y:
+        ax.set_yticks([])
 
 
 def plot_calibration(ass) -> str:
@@ -299,8 +303,17 @@ def plot_calibration(ass) -> str:
     return _png(fig)
 
 
+#: Tick marks of the time-since-first-track axis (s): plain numbers, not 2x10^1.
+TIME_TICKS_S = (1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200)
+
+
 def plot_error_vs_time(ass) -> str:
+    return _png(error_vs_time_figure(ass))
+
+
+def error_vs_time_figure(ass):
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
     t = _arr(ass.get("t_since_first_track_s", []))
     e = _arr(ass.get("error_km", []))
@@ -328,11 +341,19 @@ def plot_error_vs_time(ass) -> str:
             ax.axvline(x, color="0.9", lw=0.8, zorder=0)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        shown = [m for m, v in zip(mid, med, strict=True) if np.isfinite(v)] or mid
+        lo, hi = min(shown) / 1.5, max(shown) * 1.5
+        ax.set_xlim(lo, hi)
+        ticks = [x for x in TIME_TICKS_S if lo <= x <= hi]
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:g}")
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.legend(fontsize=8)
         ax.set_title(f"Impact error vs time since first track ({t.size} assessments)", fontsize=10)
     ax.set_xlabel("time since the missile's first track (s)")
     ax.set_ylabel("impact-point error (km)")
-    return _png(fig)
+    return fig
 
 
 def plot_warning_cdfs(eng) -> str:
@@ -390,6 +411,10 @@ def _binned_means(x, ys, edges, integer=False):
 
 
 def plot_swaps_breaks(eng) -> str:
+    return _png(swaps_breaks_figure(eng))
+
+
+def swaps_breaks_figure(eng):
     import matplotlib.pyplot as plt
 
     ok = np.array([s == "ok" for s in eng.get("status", [])], bool)
@@ -414,10 +439,15 @@ def plot_swaps_breaks(eng) -> str:
             size >= 2,
         ),
     )
+    top = 0.0
     for ax, x, edges, what, mask in panels:
         sel = np.ones(x.size, bool) if mask is None else mask
         if not sel.any():
-            _empty(ax, "no salvos in this campaign")
+            _empty(
+                ax,
+                "no salvos in this campaign" if mask is not None else "no engagements",
+                shared_y=True,
+            )
             ax.set_xlabel(what)
             continue
         labels, (msw, mbr) = _binned_means(
@@ -427,15 +457,19 @@ def plot_swaps_breaks(eng) -> str:
         for off, vals, name in ((-0.2, msw, "swaps"), (0.2, mbr, "breaks")):
             bars = ax.bar(pos + off, vals, 0.4, label=name)
             ax.bar_label(bars, fmt="%.2g", fontsize=7)
+            top = max(top, *vals)
         ax.set_xticks(pos, labels, fontsize=8)
         ax.set_xlabel(what)
+    # from 0 to at least 1 per engagement: a mean of 0.03 looks small, and the shared axis
+    # keeps its scale
+    axes[0].set_ylim(0.0, max(1.0, 1.15 * top))
     axes[0].set_ylabel("mean per engagement")
     axes[0].legend(fontsize=8)
     fig.suptitle(
         "Track swaps and breaks by salvo size and spacing (spacing bins include their lower edge)",
         fontsize=10,
     )
-    return _png(fig)
+    return fig
 
 
 def worst(eng: dict, n: int = 10) -> list[int]:
@@ -545,7 +579,11 @@ def render_html(run, summary: dict, eng: dict, mis: dict, ass: dict) -> str:
             f"{s['launch_error_km']['median']} / {s['launch_error_km']['p90']}",
         ),
         ("warnings", json.dumps(s["warnings"])),
-        ("run", f"{s['where']}, {s['wall_s']} s, {s['engagements_per_min']} engagements/min"),
+        (
+            "this invocation",
+            f"{s['where']}: ran {s['ran']} of {s['finished']} engagements in {s['wall_s']} s"
+            + (f", {s['engagements_per_min']} engagements/min" if s["engagements_per_min"] else ""),
+        ),
     ]
     krows = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in key)
     sections = "".join(

@@ -241,9 +241,10 @@ def spec_from_dict(raw: Any, source: str = "spec") -> CampaignSpec:
 
 
 def load_spec(name_or_path: str | Path) -> tuple[CampaignSpec, str]:
-    """A shipped spec by name or a YAML file by path, and the text it came from."""
+    """A shipped spec by name or a YAML file by path, and the text it came from.  A folder named
+    like a shipped spec (``--out single-missile``, then ``--resume``) does not hide the spec."""
     path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    if path.suffix in (".yaml", ".yml") or path.is_file():
         source = str(path)
         try:
             text = path.read_text(encoding="utf-8")

@@ -199,7 +199,7 @@ def density_sound_njit(
     return rho, table_a[i] * (1.0 - w) + table_a[i + 1] * w
 
 
-@njit(cache=True, inline="always", error_model="numpy", fastmath=True)
+@njit(cache=True, inline="always", error_model="numpy")  # no fast-math: flight/dynamics.FASTMATH
 def _exp_small(x: float) -> float:
     """exp(x) for |x| <= 0.05 by its degree-5 Taylor polynomial (relative error < 2e-11)."""
     return 1.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x * (1.0 / 120.0)))))

@@ -66,9 +66,14 @@ GEO_UP = 3
 GEO_HDG = 6
 N_GEO = 9
 
-#: LLVM fast-math flags for the kernels: everything but "no NaNs/infs", so that a NaN from a
-#: wild trial step is still seen (and the step rejected) instead of optimised away.
-FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+#: LLVM fast-math flags for the kernels: none.  With them ("reassoc", "contract", "afn",
+#: "arcp") LLVM optimised a kernel compiled in the running process differently from the object
+#: code numba writes to its on-disk cache, so a process that compiled a kernel computed other
+#: floats (1e-8 relative in the flight core) than one that loaded it from the cache; the
+#: adaptive steps and the tracker's gates grew that into different assessments (a campaign's
+#: d2 of 1.10 in one process, 1.49 in another).  Without them both are bit-identical
+#: (tests/flight/test_kernel_cache.py).  Kept as a name so the kernels share one setting.
+FASTMATH: bool = False
 
 PH_OMEGA = 0  # Earth rotation rate used by the dynamics, rad/s (OMEGA_RAD_S, or 0)
 PH_J2 = 1  # scale of the J2 term (1 or 0)

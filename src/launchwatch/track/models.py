@@ -82,8 +82,8 @@ from ..flight.dynamics import SIN_PULLUP_GAMMA as SIN_PULLUP_GAMMA_FLIGHT
 N_STATE = 8
 #: Index of ``log_beta`` and of the lift-to-drag ratio ``ell`` in the state.
 I_LOG_BETA, I_LIFT = 6, 7
-# Kernels use the flight core's LLVM fast-math flags, FASTMATH (no ``nnan``/``ninf``: the
-# filters test for NaN and infinity).
+# Kernels use the flight core's LLVM fast-math setting, FASTMATH (none: the same floats
+# whether a kernel was compiled in this process or loaded from numba's cache).
 #: Column layout of the per-row model parameters.
 P_DRAG, P_Q_ISO, P_Q_ALONG, P_THRUST, P_Q_LOG_BETA, P_Q_AERO, P_LIFT, P_Q_LIFT = range(8)
 N_PARAMS = 8

@@ -56,6 +56,7 @@ import numpy as np
 from ..assess.assessment import ELLIPSE_LEVELS, Assessment
 from ..assess.launch_point import estimate_launch
 from ..earth import frames, geodesy
+from ..earth.arrays import read_only
 from ..earth.constants import A_M, B_M
 from ..flight.boosts import load_boosts
 from ..flight.catalog import load_sites
@@ -160,6 +161,7 @@ def staged_templates():
         g_lo = b.thrust_scale_bounds(lo_km * 1e3, None)[0] / 0.5
         g_hi = b.thrust_scale_bounds(hi_km * 1e3, None)[0] / 0.5
         scales = np.geomspace(0.85 * g_lo, 1.15 * g_hi, FAN_STAGED_SCALES)
+        read_only(scales)  # cached: shared by every caller
         out.append((b.name, b.model(), scales, b.total_burn_s))
     return tuple(out)
 
@@ -220,7 +222,7 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
     gamma = np.arcsin(
         np.clip(np.sum(up * st[..., 3:], axis=-1) / np.maximum(speed, 1e-9), -1.0, 1.0)
     )
-    return (
+    out = (
         times,
         st[..., :3],
         h,
@@ -231,6 +233,8 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
         np.concatenate(t_imp),
         np.concatenate(imp),
     )
+    read_only(*out)  # cached: shared by every caller
+    return out
 
 
 class Corridor:
