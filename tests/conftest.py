@@ -1,0 +1,86 @@
+"""Suite-wide: how the tests are shared among pytest-xdist workers, and the shipped scenarios'
+chain runs that several test files read.
+
+Scheduling (`make test`: ``-n auto --dist loadgroup --no-loadscope-reorder``): a test runs in
+the group its ``xdist_group`` mark names, else in its file's group, so a module's expensive
+fixtures are built once per file (as ``--dist loadfile`` did).  Tests that share a cached run
+with other files (:func:`cli_chain`) name that run's group, so the run is made once and the rest
+of their file may go to another worker.  Groups are handed out in the order of the collection,
+which :func:`pytest_collection_modifyitems` sorts: groups holding a ``slow`` test first (the
+longest work starts first and the short files fill the workers' tails), the rest as collected.
+Without xdist the marks change nothing and only the order does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+def _group(item: pytest.Item) -> str:
+    mark = item.get_closest_marker("xdist_group")
+    if mark is not None:
+        return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+    return item.nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks into the node ids
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    groups = [_group(item) for item in items]
+    for item, g in zip(items, groups, strict=True):
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(g))
+    heavy = {g for item, g in zip(items, groups, strict=True) if item.get_closest_marker("slow")}
+    first = {g: k for k, g in reversed(list(enumerate(groups)))}  # a group's first position
+    order = sorted(range(len(items)), key=lambda k: (groups[k] not in heavy, first[groups[k]], k))
+    items[:] = [items[k] for k in order]
+
+
+@dataclass(frozen=True)
+class CliChain:
+    """One ``launchwatch simulate NAME --assess --json --out DIR`` run: its JSON (``summary``),
+    its folder (``out``) and the :class:`~launchwatch.pipeline.chain.ChainResult` behind them
+    (``chain``, the value the command's ``run_chain`` call returned)."""
+
+    summary: dict
+    out: Path
+    chain: object
+
+
+@pytest.fixture(scope="session")
+def cli_chain(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], CliChain]:
+    """``cli_chain(name)``: the shipped scenario ``name`` through the command line, made once
+    per worker (tests that share one should name the ``xdist_group`` ``chain-<name>``).
+    Read it, never change it."""
+    from typer.testing import CliRunner
+
+    from launchwatch.cli import app
+    from launchwatch.pipeline import chain as chain_mod
+
+    runs: dict[str, CliChain] = {}
+
+    def get(name: str) -> CliChain:
+        if name not in runs:
+            out = tmp_path_factory.mktemp(name)
+            made = []
+            real = chain_mod.run_chain
+
+            def spy(*args, **kwargs):
+                made.append(real(*args, **kwargs))
+                return made[-1]
+
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(chain_mod, "run_chain", spy)
+                res = CliRunner().invoke(
+                    app, ["simulate", name, "--assess", "--json", "--out", str(out)]
+                )
+            assert res.exit_code == 0, res.output
+            assert len(made) == 1
+            runs[name] = CliChain(json.loads(res.stdout), out, made[0])
+        return runs[name]
+
+    return get
