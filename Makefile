@@ -48,11 +48,12 @@ gates: $(TEST_STAMP)
 	$(BIN)/ruff format --check $(FORMATTED)
 	$(BIN)/mypy --follow-imports=silent $(TYPED)
 
-# The suite runs on every core (pytest-xdist); `--dist loadfile` keeps each file's tests on one
-# worker, so a module's expensive fixtures (chains, zone tables, clusters) are built once.
+# The suite runs on every core (pytest-xdist) in groups (tests/conftest.py): a file's tests
+# together (its module fixtures are built once), except those that name a shared run's group;
+# groups with slow tests are handed out first, in collection order (no reordering by size).
 # PYTEST_WORKERS=0 runs it in this process (for debugging).
 PYTEST_WORKERS ?= auto
-PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test: gates
 	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL)
