@@ -3,9 +3,11 @@ chain runs that several test files read.
 
 Scheduling (`make test`: ``-n auto --dist loadgroup --no-loadscope-reorder``): a test runs in
 the group its ``xdist_group`` mark names, else in its file's group, so a module's expensive
-fixtures are built once per file (as ``--dist loadfile`` did).  Tests that share a cached run
-with other files (:func:`cli_chain`) name that run's group, so the run is made once and the rest
-of their file may go to another worker.  Groups are handed out in the order of the collection,
+fixtures are built once per file (as ``--dist loadfile`` did); a ``slow`` test that uses no
+fixture of the suite's own wider than the test runs in a group of its own, so a file's long
+tests spread over the workers.  Tests that share a cached run with other files
+(:func:`cli_chain`) name that run's group, so the run is made once and the rest of their file
+may go to another worker.  Groups are handed out in the order of the collection,
 which :func:`pytest_collection_modifyitems` sorts: groups holding a ``slow`` test first (the
 longest work starts first and the short files fill the workers' tails), the rest as collected.
 Without xdist the marks change nothing and only the order does.
@@ -21,10 +23,23 @@ from pathlib import Path
 import pytest
 
 
+def _shares_fixtures(item: pytest.Item) -> bool:
+    """Whether ``item`` uses a fixture of the suite (not of pytest or a plugin) that outlives
+    one test: such a test stays with its file."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return True
+    return any(
+        d.scope != "function" and d.baseid for defs in info.name2fixturedefs.values() for d in defs
+    )
+
+
 def _group(item: pytest.Item) -> str:
     mark = item.get_closest_marker("xdist_group")
     if mark is not None:
         return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+    if item.get_closest_marker("slow") and not _shares_fixtures(item):
+        return item.nodeid
     return item.nodeid.split("::", 1)[0]
 
 
