@@ -11,11 +11,19 @@ may go to another worker.  Groups are handed out in the order of the collection,
 which :func:`pytest_collection_modifyitems` sorts: groups holding a ``slow`` test first (the
 longest work starts first and the short files fill the workers' tails), the rest as collected.
 Without xdist the marks change nothing and only the order does.
+
+pytest-xdist 3.8 passes a test's group to the scheduler by appending it to the node id, which
+pytest 9.2 no longer lets a plugin change (pytest-xdist issue #1386: ``loadgroup`` silently
+distributes test by test).  Until a release fixes it, the workers write each test's group to a
+file the controller names (``LAUNCHWATCH_XDIST_GROUPS``) and :func:`pytest_xdist_make_scheduler`
+reads it.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +51,16 @@ def _group(item: pytest.Item) -> str:
     return item.nodeid.split("::", 1)[0]
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks into the node ids
+GROUPS_ENV = "LAUNCHWATCH_XDIST_GROUPS"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # the controller of an xdist run names the folder before it starts the workers
+    if not hasattr(config, "workerinput") and config.getoption("numprocesses", None):
+        os.environ[GROUPS_ENV] = tempfile.mkdtemp(prefix="launchwatch-groups-")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     groups = [_group(item) for item in items]
     for item, g in zip(items, groups, strict=True):
@@ -53,6 +70,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     first = {g: k for k, g in reversed(list(enumerate(groups)))}  # a group's first position
     order = sorted(range(len(items)), key=lambda k: (groups[k] not in heavy, first[groups[k]], k))
     items[:] = [items[k] for k in order]
+    folder = os.environ.get(GROUPS_ENV)
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if folder and worker:
+        path = os.path.join(folder, f"{worker}.json")
+        with open(path + ".tmp", "w", encoding="utf-8") as fh:
+            json.dump({item.nodeid: g for item, g in zip(items, groups, strict=True)}, fh)
+        os.replace(path + ".tmp", path)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadgroup`` with the groups the workers wrote (module docstring)."""
+    folder = os.environ.get(GROUPS_ENV)
+    if config.getvalue("dist") != "loadgroup" or not folder:
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.rfind("@") > nodeid.rfind("]"):  # an xdist that still marks the id
+                return nodeid.split("@")[-1]
+            if self.groups is None:  # every worker collected the same tests: any file will do
+                names = sorted(f for f in os.listdir(folder) if f.endswith(".json"))
+                with open(os.path.join(folder, names[0]), encoding="utf-8") as fh:
+                    self.groups = json.load(fh)
+            return self.groups.get(nodeid, nodeid.split("::", 1)[0])
+
+    return GroupScheduling(config, log)
 
 
 @dataclass(frozen=True)
