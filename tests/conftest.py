@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +61,11 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ[GROUPS_ENV] = tempfile.mkdtemp(prefix="launchwatch-groups-")
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput") and os.environ.get(GROUPS_ENV):
+        shutil.rmtree(os.environ.pop(GROUPS_ENV), ignore_errors=True)
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     groups = [_group(item) for item in items]
@@ -70,6 +76,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     first = {g: k for k, g in reversed(list(enumerate(groups)))}  # a group's first position
     order = sorted(range(len(items)), key=lambda k: (groups[k] not in heavy, first[groups[k]], k))
     items[:] = [items[k] for k in order]
+    groups = [groups[k] for k in order]
     folder = os.environ.get(GROUPS_ENV)
     worker = getattr(config, "workerinput", {}).get("workerid")
     if folder and worker:
