@@ -1,10 +1,10 @@
 # launchwatch: two commands do all set-up on a fresh machine.
 #   make demo       creates .venv, installs launchwatch, runs the reference scenario
 #   make test       creates .venv if missing, installs test extras, runs the gates (ruff check,
-#                   the format check over src, tests and scripts, mypy: strict on earth/,
-#                   flight/, track/, assess/) and the whole suite on every core
+#                   the format check over src, tests and scripts, mypy over the whole package:
+#                   strict on earth/, flight/, track/, assess/) and the whole suite on every core
 #   make test-fast  the same without the tests marked slow (for development)
-#   make lint       ruff check + ruff format --check + mypy over the whole package (the goal)
+#   make lint       the gates alone: ruff check + ruff format --check + mypy (whole package)
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -16,15 +16,11 @@ TEST_STAMP := $(VENV)/.installed-test
 # numba's compiled kernels are cached outside the clone (a fresh clone compiles once per
 # machine, not once per clone).
 export NUMBA_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/launchwatch/numba
-# Files held to `ruff format` (all) and to mypy by `make test` today, at pyproject's [tool.mypy]
-# settings: strict on earth/, flight/, track/ and assess/ (the core), default on the rest of
-# the list. The goal, `make lint`: the whole package (record/, service/, share/, warn/ remain).
+# Files held to `ruff format` (all) and to mypy by `make test` (the whole package), at
+# pyproject's [tool.mypy] settings: strict on earth/, flight/, track/ and assess/ (the core),
+# default settings on the rest.
 FORMATTED := src tests scripts
-WARN_AREAS := $(addprefix src/launchwatch/warn/,areas.py area_names.py area_sources.py \
-	area_tables.py area_index.py land_mask.py)
-TYPED := $(addprefix src/launchwatch/,earth flight sense track assess pipeline campaign bench) \
-	src/launchwatch/share/checkpoint.py src/launchwatch/cli/common.py \
-	$(WARN_AREAS) src/launchwatch/warn/corridor.py
+TYPED := src/launchwatch
 
 # Install steps say what they do and pip shows its progress (a first install takes minutes).
 $(BIN)/python:
@@ -52,11 +48,12 @@ gates: $(TEST_STAMP)
 	$(BIN)/ruff format --check $(FORMATTED)
 	$(BIN)/mypy --follow-imports=silent $(TYPED)
 
-# The suite runs on every core (pytest-xdist); `--dist loadfile` keeps each file's tests on one
-# worker, so a module's expensive fixtures (chains, zone tables, clusters) are built once.
+# The suite runs on every core (pytest-xdist) in groups (tests/conftest.py): a file's tests
+# together (its module fixtures are built once), except those that name a shared run's group;
+# groups with slow tests are handed out first, in collection order (no reordering by size).
 # PYTEST_WORKERS=0 runs it in this process (for debugging).
 PYTEST_WORKERS ?= auto
-PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test: gates
 	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL)
@@ -64,10 +61,7 @@ test: gates
 test-fast: gates
 	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m "not slow"
 
-lint: $(TEST_STAMP)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
-	$(BIN)/mypy
+lint: gates
 
 bench: $(STAMP)
 	$(BIN)/launchwatch bench flight

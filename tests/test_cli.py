@@ -59,6 +59,7 @@ def test_reconstruct_json_contract_and_launch_time():
     assert d["impact_time"].endswith("+09:00")
 
 
+@pytest.mark.slow
 def test_reconstruct_lat_lon_azimuth_and_vehicle():
     d = _json(
         [

@@ -1,31 +1,33 @@
 """The whole chain (sense -> track -> assess -> warn) over the shipped scenarios, scored against
-truth: the issue's acceptance figures, through the CLI contract where it has one."""
+truth: the issue's acceptance figures, through the CLI contract where it has one.
+
+Each shipped scenario runs once through ``simulate NAME --assess --json --out DIR``
+(``cli_chain``, tests/conftest.py); the tests of one scenario share its xdist group, so the
+scenarios spread over the workers."""
 
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from launchwatch.cli import app
 from launchwatch.pipeline.chain import run_chain
-from launchwatch.sense.scenario import load_scenario
+from launchwatch.sense.scenario import load_scenario, shipped_scenarios
 from launchwatch.warn import cap
 
 from .cap_rules import our_problems
 
-runner = CliRunner()
+
+def on(name):
+    """The xdist group of the tests that read scenario ``name``'s run."""
+    return pytest.mark.xdist_group(f"chain-{name}")
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reference")
-    res = runner.invoke(
-        app, ["simulate", "reference-2025-11-07", "--assess", "--json", "--out", str(out)]
-    )
-    assert res.exit_code == 0, res.output
-    return json.loads(res.stdout), out
+@pytest.fixture
+def reference(cli_chain):
+    run = cli_chain("reference-2025-11-07")
+    return run.summary, run.out
 
 
+@on("reference-2025-11-07")
 def test_reference_json_contract(reference):
     d, _ = reference
     for key in (
@@ -46,6 +48,7 @@ def test_reference_json_contract(reference):
     assert set(d["verdict"]) == {"kind", "country"}
 
 
+@on("reference-2025-11-07")
 def test_reference_no_warning_and_outside_japan_eez(reference):
     """Japan MoD: fell outside Japan's EEZ; no J-Alert was issued."""
     d, _ = reference
@@ -56,6 +59,7 @@ def test_reference_no_warning_and_outside_japan_eez(reference):
     assert final["p_japan_eez"] < 0.05
 
 
+@on("reference-2025-11-07")
 def test_reference_prediction_converges_and_is_honest(reference):
     d, _ = reference
     m = d["per_missile"][0]
@@ -70,6 +74,7 @@ def test_reference_prediction_converges_and_is_honest(reference):
     assert abs(m["apogee_km"] - m["truth"]["apogee_km"]) < 5.0
 
 
+@on("reference-2025-11-07")
 def test_reference_report_files(reference):
     _, out = reference
     assert (out / "map.png").stat().st_size > 10_000
@@ -78,9 +83,9 @@ def test_reference_report_files(reference):
     assert "no warning" in (out / "timeline.txt").read_text()
 
 
-@pytest.fixture(scope="module")
-def overflight():
-    return run_chain(load_scenario("overflight"))
+@pytest.fixture
+def overflight(cli_chain):
+    return cli_chain("overflight").chain
 
 
 @pytest.mark.xfail(
@@ -93,6 +98,7 @@ def overflight():
         "SRBM (test_burnt_out_srbm_heading_east_warns_no_one)"
     ),
 )
+@on("overflight")
 def test_overflight_first_warning_within_60_s(overflight):
     """Issue 12: the first warning within 60 s of launch."""
     s = overflight.warn_score["first_warning_s"]
@@ -100,6 +106,7 @@ def test_overflight_first_warning_within_60_s(overflight):
     assert overflight.warn_score["false_alarms"] == []
 
 
+@on("overflight")
 def test_forced_track_break_keeps_one_thread_per_missile(overflight):
     """The overflight's assessments replayed with a forced break: from +150 s the track has a
     new id and no assessment for 6 s.  The new track joins the first one's thread: Hokkaido is
@@ -125,6 +132,7 @@ def test_forced_track_break_keeps_one_thread_per_missile(overflight):
     assert [e.msg_type for e in events][1:] == ["Update"] * (len(events) - 1)
 
 
+@on("overflight")
 def test_overflight_warns_every_overflown_prefecture_before_the_pass(overflight):
     s = overflight.warn_score
     assert s["overflown"], "the Hwasong-12-like shot must cross Japanese land"
@@ -142,6 +150,7 @@ def test_overflight_warns_every_overflown_prefecture_before_the_pass(overflight)
     assert "passed_over" in kinds and "tracking_lost" not in kinds
 
 
+@on("overflight")
 def test_overflight_report_on_one_several_and_many_areas(overflight, tmp_path):
     """The map draws any warned-area geometry (Polygon, MultiPolygon, GeometryCollection with
     stray lines): one, several and all prefectures and provinces warned."""
@@ -163,6 +172,7 @@ def test_overflight_report_on_one_several_and_many_areas(overflight, tmp_path):
         assert all(p.geom_type == "Polygon" for p in polygon_parts(g))
 
 
+@on("overflight")
 def test_overflight_messages_are_valid_cap_and_reference_their_thread(overflight):
     events = overflight.policy.events
     assert events[0].msg_type == "Alert"
@@ -180,6 +190,7 @@ def test_overflight_messages_are_valid_cap_and_reference_their_thread(overflight
     assert any(e.jalert in ("passed_over", "fell") for e in events)
 
 
+@on("overflight")
 def test_overflight_final_verdict(overflight):
     m = overflight.per_missile[0]
     assert m["truth"]["zone"]["kind"] == "high_seas"
@@ -188,13 +199,13 @@ def test_overflight_final_verdict(overflight):
 
 
 @pytest.mark.slow
-def test_ballistic_reading_of_the_reference_within_10_km_inside_60_s():
+@on("reference-ballistic")
+def test_ballistic_reading_of_the_reference_within_10_km_inside_60_s(cli_chain):
     """The ROK JCS figures flown as a ballistic SRBM: within 60 s of the first track the
     prediction is within 10 km of the impact with the truth inside its 95 % ellipse, outside
     Japan's EEZ, no warning.  (The KN-23-glide reading cannot be: its lift is unobservable
     until the pull-up, see test_reference_prediction_converges_and_is_honest.)"""
-    res = run_chain(load_scenario("reference-ballistic"))
-    d = res.summary()
+    d = cli_chain("reference-ballistic").summary
     m = d["per_missile"][0]
     assert m["good_s"] is not None
     assert m["good_s"] - d["first_track_s"][0] <= 60.0
@@ -204,12 +215,13 @@ def test_ballistic_reading_of_the_reference_within_10_km_inside_60_s():
 
 
 @pytest.mark.slow
-def test_salvo_every_missile_predicted_and_no_false_alarm():
+@on("salvo")
+def test_salvo_every_missile_predicted_and_no_false_alarm(cli_chain):
     """Eight SRBMs within 17 s, ground tracks crossing: one batched assessment per interval for
     all tracks; every impact predicted within 10 km early and at the end within 2 km, and no
     warning for Korean provinces the missiles never overfly (the young tracks' wide boost
     predictions are not judged)."""
-    d = run_chain(load_scenario("salvo")).summary()
+    d = cli_chain("salvo").summary
     assert d["false_alarms"] == [] and d["warnings"] == []
     for m in d["per_missile"]:
         assert m["good_s"] is not None and m["good_s"] < 90.0, m["missile"]
@@ -226,17 +238,14 @@ def test_simulated_run_never_actual():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "name", __import__("launchwatch.sense.scenario", fromlist=["x"]).shipped_scenarios()
-)
-def test_every_shipped_scenario_writes_its_report(name, tmp_path):
+@pytest.mark.parametrize("name", [pytest.param(n, marks=on(n)) for n in shipped_scenarios()])
+def test_every_shipped_scenario_writes_its_report(name, cli_chain):
     """`simulate NAME --assess --out DIR` on every shipped scenario (history ones included):
     exit 0, a map, every CAP message valid with both languages and polygons, no wrong message."""
-    res = runner.invoke(app, ["simulate", name, "--assess", "--json", "--out", str(tmp_path)])
-    assert res.exit_code == 0, res.output
-    d = json.loads(res.stdout)
-    assert (tmp_path / "map.png").stat().st_size > 10_000
-    for f in sorted((tmp_path / "cap").glob("*.xml")):
+    run = cli_chain(name)
+    d, out = run.summary, run.out
+    assert (out / "map.png").stat().st_size > 10_000
+    for f in sorted((out / "cap").glob("*.xml")):
         xml = f.read_text(encoding="utf-8")
         assert cap.validate(xml) == [] and our_problems(xml) == [], f.name
     assert d["wrong_messages"] == [] and d["misses"] == []

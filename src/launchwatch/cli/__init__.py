@@ -9,6 +9,7 @@ Every command turns bad input into one line on stderr and exit code 2, never a t
 from __future__ import annotations
 
 import inspect
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -17,6 +18,9 @@ from .common import fail
 from .keys import keys_app
 from .record import record_app
 from .warn import warn_app
+
+if TYPE_CHECKING:  # typer's own click, whose errors its hook below formats
+    from typer._click.exceptions import ClickException
 
 __all__ = ["app", "fail", "main"]
 
@@ -72,11 +76,13 @@ def _unwrap_all(group: typer.Typer) -> None:
 _unwrap_all(app)
 
 
-def _usage_error_in_one_line(exc) -> None:
+def _usage_error_in_one_line(self: ClickException) -> None:
     """Option-parser errors (unknown option, a word where a number goes) as one line, like
-    every other error of the command line, instead of rich's framed box."""
-    cmd = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "launchwatch"
-    msg = " ".join(exc.format_message().split())
+    every other error of the command line, instead of rich's framed box. (``self``: the
+    error, named as in the hook it replaces, ``rich_utils.rich_format_error``.)"""
+    ctx = getattr(self, "ctx", None)
+    cmd = ctx.command_path if ctx is not None else "launchwatch"
+    msg = " ".join(self.format_message().split())
     typer.echo(f"launchwatch: error: {msg} (see {cmd} --help)", err=True)
 
 

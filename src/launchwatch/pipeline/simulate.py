@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 
@@ -102,6 +103,10 @@ Progress = Callable[[str, float], None]
 SENSE_SHARE = 0.3
 
 
+@overload
+def scaled(progress: Progress, lo: float, hi: float) -> Progress: ...
+@overload
+def scaled(progress: Progress | None, lo: float, hi: float) -> Progress | None: ...
 def scaled(progress: Progress | None, lo: float, hi: float) -> Progress | None:
     """``progress`` for a part of the work that spans ``lo..hi`` of the whole."""
     if progress is None:

@@ -429,6 +429,7 @@ def to_czml(events: list[Event]) -> str:
         Point,
         Polyline,
         PolylineMaterial,
+        Position,
         PositionList,
         SolidColorMaterial,
     )
@@ -458,7 +459,7 @@ def to_czml(events: list[Event]) -> str:
                     name=f"Event {ev.id} ({who})",
                     description=desc,
                     availability=TimeInterval(start=t0, end=t1),
-                    position={"epoch": t0, "cartographicDegrees": flat},
+                    position=Position(epoch=t0, cartographicDegrees=flat),
                     path=Path(
                         width=2,
                         leadTime=0,

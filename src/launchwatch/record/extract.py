@@ -47,6 +47,7 @@ import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
 from functools import cache
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from . import text as tx
@@ -712,7 +713,7 @@ def _day_cue(
     """(date, basis, year_inferred) from one sentence's event text, or (None, "", False)."""
     dates = tx.find_dates(s)
     for d in dates:
-        if d.weekday is not None or d.month is None:
+        if d.weekday is not None or d.month is None or d.day is None:
             continue
         if d.year is not None:
             return d.resolve(None), "stated date", False
@@ -802,11 +803,13 @@ def _analyse(sents: list[_Sentence], event: dt.date | None, ref: dt.date | None)
         if any(bg[: upto + 1]):
             bg = [True] * len(cls)
         an.background = bg
-        hypo = verb is not None and bool(
-            _HYPOTHETICAL.search(
-                re.sub(r"\bmay\s+(?=\d)", " ", cls[verb][: _LAUNCH_VERB.search(cls[verb]).start()])
+        hypo = False
+        if verb is not None:
+            verb_at = _LAUNCH_VERB.search(cls[verb])
+            assert verb_at is not None  # ``verb`` is the index of a clause it matched
+            hypo = bool(
+                _HYPOTHETICAL.search(re.sub(r"\bmay\s+(?=\d)", " ", cls[verb][: verb_at.start()]))
             )
-        )
         an.launch = (
             verb is not None
             and not bg[verb]
@@ -839,6 +842,10 @@ def _score(an: _Sentence, n: int) -> float:
     return score
 
 
+@overload
+def _offset_for(zone: str, day: dt.date | None) -> tuple[str, str]: ...
+@overload
+def _offset_for(zone: str | None, day: dt.date | None) -> tuple[str, str] | None: ...
 def _offset_for(zone: str | None, day: dt.date | None) -> tuple[str, str] | None:
     """(UTC offset "+HH:MM", zone label) for a zone word; Pyongyang time uses the tz database
     (UTC+08:30 from 2015-08-15 to 2018-05-04)."""
@@ -852,6 +859,7 @@ def _offset_for(zone: str | None, day: dt.date | None) -> tuple[str, str] | None
     if "pyongyang" in z:
         when = dt.datetime.combine(day or dt.date.today(), dt.time(12))
         off = when.replace(tzinfo=ZoneInfo("Asia/Pyongyang")).utcoffset()
+        assert off is not None  # an aware datetime has an offset
         minutes = int(off.total_seconds() // 60)
         return f"+{minutes // 60:02d}:{minutes % 60:02d}", "Pyongyang"
     return "+09:00", "KST"
@@ -1398,14 +1406,14 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     body = [a for a in sents if not a.headline]
     lead = " ".join(a.text for a in body[:2])
     main = max(cands, key=lambda a: (_score(a, len(sents)), -a.index))
-    if _NON_LAUNCH_TOPIC.search(lead) and not any(a.launch for a in body[:2]):
+    if (topic := _NON_LAUNCH_TOPIC.search(lead)) and not any(a.launch for a in body[:2]):
         raise NoLaunchError(
-            "the text is not a launch report (its lead is about "
-            f"{_NON_LAUNCH_TOPIC.search(lead).group().lower()})"
+            f"the text is not a launch report (its lead is about {topic.group().lower()})"
         )
     # a dateline without any year: the year from the text's weekdays, if one fits
-    if anchor is None and dl is not None and dl.month is not None:
-        strong, weak = set(), set()
+    if anchor is None and dl is not None and dl.month is not None and dl.day is not None:
+        strong: set[int | None] = set()
+        weak: set[int | None] = set()
         for a in sents:
             t = a.event_text()
             for d in tx.find_dates(t):
@@ -1421,8 +1429,9 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
                 elif a.launch or a is main:
                     weak.add(_infer_year(dl.month, dl.day, d.weekday))
         years_fit = strong or weak
-        if len(years_fit) == 1 and None not in years_fit:
-            anchor = dt.date(years_fit.pop(), dl.month, dl.day)
+        year = next(iter(years_fit)) if len(years_fit) == 1 else None
+        if year is not None:
+            anchor = dt.date(year, dl.month, dl.day)
             anchor_basis, year_inferred = "dateline, year from the weekday", True
     out = Extracted(published=pub, main_sentence=main.text)
     hint = [d.weekday for d in tx.find_dates(main.text) if d.weekday is not None]

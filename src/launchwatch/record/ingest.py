@@ -82,7 +82,7 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
     (of the described landing and of the derived impact) is kept under ``zone_probabilities``.
     """
     from ..flight.catalog import UnknownNameError, get_vehicle
-    from ..flight.landing import LandingError, parse_landing
+    from ..flight.landing import LandingError, LandingEstimate, parse_landing
     from ..flight.reconstruct import (
         ReconstructionError,
         landing_zone,
@@ -90,9 +90,11 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
     )
     from ..flight.sea_areas import bearing_toward
 
-    if ex.site_lat_deg is None:
+    if ex.site_lat_deg is None or ex.site_lon_deg is None:
         return None, "no reconstruction: launch site unknown"
     text = ex.landing_text or ex.landing_area
+    est: LandingEstimate | None
+    why_landing: str | None
     try:
         est = parse_landing(text, ex.site_lat_deg, ex.site_lon_deg)
     except LandingError as exc:
@@ -115,11 +117,10 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
         except UnknownNameError:
             propellant = None
     try:
-        az = (
-            None
-            if est is not None
-            else bearing_toward(ex.site_lat_deg, ex.site_lon_deg, ex.sea_area)
-        )
+        az = None
+        if est is None:
+            assert ex.sea_area is not None  # refused above without a landing point or sea area
+            az = bearing_toward(ex.site_lat_deg, ex.site_lon_deg, ex.sea_area)
         kw: dict = {"apogee_km": ex.apogee_km, "flight_time_s": ex.flight_time_s}
         if sum(figures) == 1 and ex.range_km is not None:
             kw = {"trajectory": "min-energy"}
@@ -163,6 +164,7 @@ def _zone(rec: dict | None) -> dict | None:
 def _new_report(
     ex: Extracted, h: str, source: str | None, rec: dict | None, why: str | None, zone: dict | None
 ) -> NewReport:
+    assert ex.launch_date is not None  # ingest() refuses a text without one
     published = dt.datetime.combine(ex.published, dt.time()) if ex.published else None
     notes = [why] if why else []
     return NewReport(
@@ -307,7 +309,8 @@ def ingest_text(
     items = [(ex, h)] + [
         (o, text_hash(f"{text}\n#authority: {normalize(o.authority)}")) for o in secondary(ex)
     ]
-    event_id, ids = None, []
+    event_id: int | None = None
+    report_ids: list[int] = []
     done: list[tuple[Extracted, dict | None]] = []
     for item, key in items:
         rec, why = reconstruct_report(item) if reconstruct else (None, "reconstruction off")
@@ -317,8 +320,9 @@ def ingest_text(
         zone = _zone(rec) if zones else None
         added = store.add(_with_source_hash(_new_report(item, key, source, rec, why, zone), h))
         event_id = added.event_id if event_id is None else event_id
-        ids.append(added.report_id)
-    return Ingested(event_id, tuple(ids), False)
+        report_ids.append(added.report_id)
+    assert event_id is not None  # ``items`` holds the text's own report at least
+    return Ingested(event_id, tuple(report_ids), False)
 
 
 def glide_readings(

@@ -187,6 +187,7 @@ def upgrade(engine: Engine) -> str:
     cfg = Config()
     cfg.set_main_option("script_location", "launchwatch.record:migrations")
     head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None  # the package ships its migrations
     pg = engine.dialect.name == "postgresql"
     with engine.connect() as conn:
         if pg:
@@ -704,7 +705,7 @@ SAME_PLACE_KM = 60.0
 def _same_place(ev: Event, new: NewReport) -> bool:
     """Same launch area: either site unknown, or both known within :data:`SAME_PLACE_KM`."""
     _, lat, lon = new.event_site()
-    if ev.site_lat_deg is None or lat is None:
+    if ev.site_lat_deg is None or ev.site_lon_deg is None or lat is None or lon is None:
         return True
     from ..earth import geodesy
 

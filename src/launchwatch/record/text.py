@@ -186,7 +186,7 @@ class DateMention:
                 return None
             return ref - dt.timedelta(days=(ref.weekday() - self.weekday) % 7)
         year = self.year if self.year is not None else (ref.year if ref else None)
-        if year is None or self.month is None:
+        if year is None or self.month is None or self.day is None:
             return None
         try:
             d = dt.date(year, self.month, self.day)

@@ -205,7 +205,7 @@ def _new_report(ev: EventIn) -> NewReport:
     if published is not None and published.tzinfo is not None:
         published = published.astimezone(dt.UTC).replace(tzinfo=None)
     event: dict = {}
-    if ev.landing_lat_deg is not None:
+    if ev.landing_lat_deg is not None and ev.landing_lon_deg is not None:
         from ..earth.zones import zone_of
 
         zone = zone_of(ev.landing_lat_deg, ev.landing_lon_deg)
@@ -282,6 +282,7 @@ def create_app(
 
         runs.on_done = on_done
 
+    runlog: RunLog | None
     runlog = RunLog(store)
     try:  # runs left open by a service that stopped are listed as interrupted
         runs.continue_ids(runlog.recover())

@@ -80,7 +80,7 @@ def run_reports(
         verdict = final.get("verdict")
         lat, lon = final.get("impact_lat"), final.get("impact_lon")
         range_km = flight_s = None
-        if lat is not None and launch.get("lat") is not None:
+        if lat is not None and lon is not None and launch.get("lat") is not None:
             from ..earth import geodesy
 
             _, _, d = geodesy.inverse(launch["lat"], launch["lon"], lat, lon)
@@ -89,7 +89,9 @@ def run_reports(
             flight_s = round(final["t_s"] + final["time_to_impact_s"], 1)
         where = _zone_text(verdict)
         landing = (
-            f"predicted: {where}, {latlon_text(lat, lon)}" if where and lat is not None else None
+            f"predicted: {where}, {latlon_text(lat, lon)}"
+            if where and lat is not None and lon is not None
+            else None
         )
         t_launch = epoch + dt.timedelta(seconds=float(launch.get("time_s") or 0.0))
         if i == 0:

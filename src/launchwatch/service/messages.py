@@ -192,7 +192,7 @@ def missile_apogees(assessments, track_missile: dict[int, int]) -> list[dict[int
     return out
 
 
-def assessment_message(a, missiles: dict[int, tuple[str, float]] | None = None) -> dict:
+def assessment_message(a, missiles: dict[int, tuple[str, float | None]] | None = None) -> dict:
     """One ``assessment`` message from an :class:`~launchwatch.assess.assessment.Assessment`;
     ``missiles`` maps a track id to (missile name, the missile's apogee so far, km)."""
     missiles = missiles or {}

@@ -180,7 +180,7 @@ class Node:
         if spec.assess_every_s > 0:
             _warm_up_assessment()
         self.accepted: dict[str, Counter] = {n: Counter() for n in self.partner_nodes}
-        self.missed = Counter()  # chunks fused without a partner's batch, per partner
+        self.missed: Counter[str] = Counter()  # chunks fused without a partner's batch, per partner
         self.late_rows = 0  # partner rows that arrived after their chunk was fused
         # chunk -> wall-clock Unix time its own batch was published / its fusion ended
         self.published_at: dict[int, float] = {}
@@ -232,11 +232,14 @@ class Node:
                 if sender not in self.pending:
                     continue  # a keyring sender that is not a partner of this scenario
                 k = int(round(body.chunk_end_s / CHUNK_S)) - 1
+                assert isinstance(got.rows, np.ndarray)  # a batch's rows (see Accepted)
                 self.pending[sender][k] = got.rows
             elif isinstance(body, TrackReport):
+                assert isinstance(got.rows, np.ndarray)  # a report's rows (see Accepted)
                 self.partner_tracks[sender] = got.rows
             elif isinstance(body, ImpactAssessment):
                 latest = self.partner_assessments.setdefault(sender, {})
+                assert isinstance(got.rows, dict)  # an assessment's arrays (see Accepted)
                 for tid, rec in assessment_records(body, got.rows).items():
                     if tid not in latest or rec["t_s"] >= latest[tid]["t_s"]:
                         latest[tid] = rec

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -19,6 +19,9 @@ from ..sense.scenario import Scenario, ScenarioError, SensorRef, load_scenario
 from ..sense.sensors import build_sensor
 from .policy import Policy, PolicyError
 from .signing import KeyFileError, Keyring, load_private_key, load_public_key
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
 class NodeConfigError(ValueError):
@@ -68,7 +71,7 @@ class NodeSetup:
     """A resolved configuration: keys loaded, policy loaded, scenario loaded."""
 
     spec: NodeFile
-    key: object
+    key: Ed25519PrivateKey
     keyring: Keyring
     policy: Policy
     scenario: Scenario

@@ -49,6 +49,7 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -66,6 +67,9 @@ from .messages import (
     decode_frame,
 )
 from .signing import Keyring, write_private
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Largest frame accepted, bytes (a one-second chunk of a busy feed is a few hundred KB).
 MAX_FRAME_BYTES = 4 << 20
@@ -115,7 +119,7 @@ class Accepted:
 
     envelope: Envelope
     body: msgspec.Struct
-    rows: object = None
+    rows: np.ndarray | dict[str, np.ndarray | float] | None = None
 
 
 class Receiver:

@@ -3,17 +3,20 @@ notices.  Times are seconds after the node's epoch; distances in km where the ke
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..assess.summary import prediction_record
 from .messages import ImpactAssessment, WarningNotice, check_assessment
 
 
-def assessment_records(body: ImpactAssessment, arrays: dict | None = None) -> dict[int, dict]:
+def assessment_records(
+    body: ImpactAssessment, arrays: dict[str, np.ndarray | float] | None = None
+) -> dict[int, dict]:
     """Per track of an assessment body, its :func:`~launchwatch.assess.summary.
     prediction_record` with the assessment time ``t_s`` and ``n_samples`` (times after this
     node's epoch when ``arrays`` are the receiver's, see :class:`~.receive.Accepted`)."""
     if arrays is None:
-        arrays = check_assessment(body)
-        arrays["t_s"] = body.t_s
+        arrays = {**check_assessment(body), "t_s": body.t_s}
     cols = {
         **arrays,
         "zone_probs": body.zone_probs,
@@ -28,7 +31,7 @@ def assessment_records(body: ImpactAssessment, arrays: dict | None = None) -> di
             "n_samples": int(body.n_samples),
             **prediction_record(cols, i, body.ellipse_levels),
         }
-        for i, tid in enumerate(arrays["track_id"])
+        for i, tid in enumerate(np.asarray(arrays["track_id"]))
     }
 
 

@@ -16,6 +16,7 @@ among those asked for (so ``countries=("KOR",)`` gives KR-47 there).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from .area_names import COUNTRIES, area_codes, area_country, area_name, check_co
 from .area_sources import read_jma_geojson
 from .area_tables import CELL_DEG, SCHEMA_VERSION, build_tables, cache_path, load_tables
 from .land_mask import COARSE_DEG, LandMask
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -70,7 +74,7 @@ def area_of(lat_deg, lon_deg, countries=COUNTRIES) -> np.ndarray:
     return names[i]
 
 
-def area_polygons(countries=COUNTRIES) -> dict[str, object]:
+def area_polygons(countries=COUNTRIES) -> dict[str, BaseGeometry]:
     """Area code -> shapely (Multi)Polygon in lon/lat degrees, for maps and CAP polygons."""
     countries = check_countries(countries)
     idx = load_index()

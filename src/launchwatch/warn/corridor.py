@@ -448,6 +448,7 @@ class Corridor:
         """Times (s) of the IR detections of the last revisit (+1.5 s) up to ``t`` that lie on
         the track (line of sight within :data:`ASSOC_BURN_KM` of the track's latest row carried
         to the detection's time, both put at the track's height)."""
+        assert self.ir_revisit_s is not None  # called only with an IR revisit known
         sel = np.flatnonzero((ti > t - self.ir_revisit_s - 1.5) & (ti <= t + 1e-6))
         if not sel.size:
             return np.zeros(0)

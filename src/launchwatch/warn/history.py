@@ -13,6 +13,7 @@ command prints.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 __all__ = ["JALERT", "compare", "table_rows", "SCENARIOS"]
 
@@ -31,9 +32,19 @@ _T12 = [
     "JP-20",
 ]
 
+
+class JAlertRecord(TypedDict):
+    """One event's J-Alert record (times HH:MM JST, areas as ISO 3166-2 codes)."""
+
+    launch: str
+    warnings: list[tuple[str, list[str]]]
+    later: list[tuple[str, str, list[str]]]
+    note: str
+
+
 #: J-Alert's record. ``warnings``: (time, areas); ``later``: (time, kind, areas); ``launch``:
 #: launch time. Times are HH:MM JST on the launch day (minutes: the public record's resolution).
-JALERT = {
+JALERT: dict[str, JAlertRecord] = {
     "jalert-2017-08-29": {
         "launch": "05:58",  # source: Japan CCS Suga, 2017-08-29 (via CSIS Missile Threat, "North Korea fires missile over Japan")
         "warnings": [

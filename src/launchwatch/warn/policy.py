@@ -199,7 +199,7 @@ class _Thread:
     impact: tuple = ()  # (lat, lon, zone kind, zone country)
     impact_t_s: float = np.nan
     impact_sigma_s: float = 0.0
-    ellipse: object = None
+    ellipse: tuple | None = None  # (lat, lon, semi-major m, semi-minor m, orientation deg, ring)
     follows: int = -1  # the track this thread follows after its own broke (-1: its own)
     first_seen_s: float = np.nan
     first_ground: tuple = ()  # (lat, lon) deg of the track at its first update
@@ -380,6 +380,7 @@ class WarningPolicy:
             if self.early is not None:
                 th = self.early.blend(a, th, boost, self.model)
             followers: dict[int, list[_Thread]] = {}
+            thread: _Thread | None
             for thread in self._threads.values():
                 if thread.follows >= 0 and not thread.done:
                     followers.setdefault(thread.follows, []).append(thread)
@@ -708,12 +709,12 @@ class WarningPolicy:
                         )
                     )
         else:
-            others = {}
+            others: dict[int, list[str]] = {}
             for a, s in thread.open.items():
                 if a not in group:
                     others.setdefault(s.code, []).append(a)
-            for c, rest in others.items():
-                groups.append(Group(c, tuple(rest), ellipse=self._ellipse_ring(thread, c)))
+            for c, left in others.items():
+                groups.append(Group(c, tuple(left), ellipse=self._ellipse_ring(thread, c)))
         until = (
             epoch + timedelta(seconds=thread.hold_until_s)
             if kind == "tracking_lost" and np.isfinite(thread.hold_until_s)

@@ -18,12 +18,16 @@ Also the track's current ground point (:func:`ground_point`), for the warning li
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..assess.assessment import ELLIPSE_LEVELS, Assessment
 from ..earth import geodesy
 from . import areas as areas_mod
+
+if TYPE_CHECKING:
+    import shapely
 
 __all__ = ["ThreatModel", "merge_impacts", "path_hits", "ground_point"]
 
@@ -45,7 +49,7 @@ class ThreatModel:
         self.index = areas_mod.load_index()
         self.index.land_mask(self.countries)  # built once per process and countries (~50 ms)
         self.codes = self.index.codes
-        self._tree = None
+        self._tree: shapely.STRtree | None = None
 
     def threat(self, a: Assessment, samples: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Per track and area (K, A): ``p_over``, ``p_fall``, ``ellipse`` and the median predicted
@@ -145,11 +149,12 @@ def path_hits(a: Assessment, densify_km: float, index, countries):
     t = np.asarray(a.path_t_s, float)
     keep = t >= a.t_s - 1e-9
     first = int(np.argmax(keep)) if keep.any() else t.size
+    cut: np.ndarray | slice = keep
     if keep[first:].all():  # times in order: a view, not a copy
-        keep = slice(first, None)
-    lat = np.ascontiguousarray(np.asarray(a.path_lat_deg, float)[..., keep])
-    lon = np.ascontiguousarray(np.asarray(a.path_lon_deg, float)[..., keep])
-    t = t[keep]
+        cut = slice(first, None)
+    lat = np.ascontiguousarray(np.asarray(a.path_lat_deg, float)[..., cut])
+    lon = np.ascontiguousarray(np.asarray(a.path_lon_deg, float)[..., cut])
+    t = t[cut]
     P = t.size
     lat_f, lon_f = lat.reshape(-1), lon.reshape(-1)  # flat indices below: sample * P + point
     n = 1

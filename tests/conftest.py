@@ -1,0 +1,154 @@
+"""Suite-wide: how the tests are shared among pytest-xdist workers, and the shipped scenarios'
+chain runs that several test files read.
+
+Scheduling (`make test`: ``-n auto --dist loadgroup --no-loadscope-reorder``): a test runs in
+the group its ``xdist_group`` mark names, else in its file's group, so a module's expensive
+fixtures are built once per file (as ``--dist loadfile`` did); a ``slow`` test that uses no
+fixture of the suite's own wider than the test runs in a group of its own, so a file's long
+tests spread over the workers.  Tests that share a cached run with other files
+(:func:`cli_chain`) name that run's group, so the run is made once and the rest of their file
+may go to another worker.  Groups are handed out in the order of the collection,
+which :func:`pytest_collection_modifyitems` sorts: groups holding a ``slow`` test first (the
+longest work starts first and the short files fill the workers' tails), the rest as collected.
+Without xdist the marks change nothing and only the order does.
+
+pytest-xdist 3.8 passes a test's group to the scheduler by appending it to the node id, which
+pytest 9.2 no longer lets a plugin change (pytest-xdist issue #1386: ``loadgroup`` silently
+distributes test by test).  Until a release fixes it, the workers write each test's group to a
+file the controller names (``LAUNCHWATCH_XDIST_GROUPS``) and :func:`pytest_xdist_make_scheduler`
+reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+def _shares_fixtures(item: pytest.Item) -> bool:
+    """Whether ``item`` uses a fixture of the suite (not of pytest or a plugin) that outlives
+    one test: such a test stays with its file."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return True
+    return any(
+        d.scope != "function" and d.baseid for defs in info.name2fixturedefs.values() for d in defs
+    )
+
+
+def _group(item: pytest.Item) -> str:
+    mark = item.get_closest_marker("xdist_group")
+    if mark is not None:
+        return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+    if item.get_closest_marker("slow") and not _shares_fixtures(item):
+        return item.nodeid
+    return item.nodeid.split("::", 1)[0]
+
+
+GROUPS_ENV = "LAUNCHWATCH_XDIST_GROUPS"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # the controller of an xdist run names the folder before it starts the workers
+    if not hasattr(config, "workerinput") and config.getoption("numprocesses", None):
+        os.environ[GROUPS_ENV] = tempfile.mkdtemp(prefix="launchwatch-groups-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput") and os.environ.get(GROUPS_ENV):
+        shutil.rmtree(os.environ.pop(GROUPS_ENV), ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    groups = [_group(item) for item in items]
+    for item, g in zip(items, groups, strict=True):
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(g))
+    heavy = {g for item, g in zip(items, groups, strict=True) if item.get_closest_marker("slow")}
+    first = {g: k for k, g in reversed(list(enumerate(groups)))}  # a group's first position
+    order = sorted(range(len(items)), key=lambda k: (groups[k] not in heavy, first[groups[k]], k))
+    items[:] = [items[k] for k in order]
+    groups = [groups[k] for k in order]
+    folder = os.environ.get(GROUPS_ENV)
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if folder and worker:
+        path = os.path.join(folder, f"{worker}.json")
+        with open(path + ".tmp", "w", encoding="utf-8") as fh:
+            json.dump({item.nodeid: g for item, g in zip(items, groups, strict=True)}, fh)
+        os.replace(path + ".tmp", path)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadgroup`` with the groups the workers wrote (module docstring)."""
+    folder = os.environ.get(GROUPS_ENV)
+    if config.getvalue("dist") != "loadgroup" or not folder:
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.rfind("@") > nodeid.rfind("]"):  # an xdist that still marks the id
+                return nodeid.split("@")[-1]
+            if self.groups is None:  # every worker collected the same tests: any file will do
+                names = sorted(f for f in os.listdir(folder) if f.endswith(".json"))
+                with open(os.path.join(folder, names[0]), encoding="utf-8") as fh:
+                    self.groups = json.load(fh)
+            return self.groups.get(nodeid, nodeid.split("::", 1)[0])
+
+    return GroupScheduling(config, log)
+
+
+@dataclass(frozen=True)
+class CliChain:
+    """One ``launchwatch simulate NAME --assess --json --out DIR`` run: its JSON (``summary``),
+    its folder (``out``) and the :class:`~launchwatch.pipeline.chain.ChainResult` behind them
+    (``chain``, the value the command's ``run_chain`` call returned)."""
+
+    summary: dict
+    out: Path
+    chain: object
+
+
+@pytest.fixture(scope="session")
+def cli_chain(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], CliChain]:
+    """``cli_chain(name)``: the shipped scenario ``name`` through the command line, made once
+    per worker (tests that share one should name the ``xdist_group`` ``chain-<name>``).
+    Read it, never change it."""
+    from typer.testing import CliRunner
+
+    from launchwatch.cli import app
+    from launchwatch.pipeline import chain as chain_mod
+
+    runs: dict[str, CliChain] = {}
+
+    def get(name: str) -> CliChain:
+        if name not in runs:
+            out = tmp_path_factory.mktemp(name)
+            made = []
+            real = chain_mod.run_chain
+
+            def spy(*args, **kwargs):
+                made.append(real(*args, **kwargs))
+                return made[-1]
+
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(chain_mod, "run_chain", spy)
+                res = CliRunner().invoke(
+                    app, ["simulate", name, "--assess", "--json", "--out", str(out)]
+                )
+            assert res.exit_code == 0, res.output
+            assert len(made) == 1
+            runs[name] = CliChain(json.loads(res.stdout), out, made[0])
+        return runs[name]
+
+    return get
