@@ -32,7 +32,7 @@ _BLOCK = 32
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _nis_logdet(S: np.ndarray, nu: np.ndarray, w: np.ndarray, m: int) -> tuple[float, float]:
+def nis_logdet(S: np.ndarray, nu: np.ndarray, w: np.ndarray, m: int) -> tuple[float, float]:
     """(nu^T S^-1 nu, ln det S) from the Cholesky factor held in ``S`` (first ``m`` rows);
     leaves ``S^-1 nu`` in ``w``."""
     ld = 0.0
@@ -81,11 +81,11 @@ def gate_kernel(
                 d2[row] = np.inf
                 logdet[row] = np.inf
                 continue
-            d2[row], logdet[row] = _nis_logdet(S, nu, w, m)
+            d2[row], logdet[row] = nis_logdet(S, nu, w, m)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _joseph(
+def joseph(
     P: np.ndarray,
     K: np.ndarray,
     H: np.ndarray,
@@ -166,7 +166,7 @@ def update_kernel(
                 loglik[row] = -np.inf
                 d2_out[row] = np.inf
                 continue
-            d2, ld = _nis_logdet(S, nu, w, m)
+            d2, ld = nis_logdet(S, nu, w, m)
             d2_out[row] = d2
             loglik[row] = -0.5 * (d2 + ld + m * _LOG_2PI)
             for i in range(n):  # K = PHt S^-1, x += K nu
@@ -194,10 +194,10 @@ def update_kernel(
                 for i in range(n):
                     for j in range(n):
                         Pr[i, j] = Pold[i, j]
-                _joseph(Pr, K, H, sg[q], valid[q], m, IKH, T)
+                joseph(Pr, K, H, sg[q], valid[q], m, IKH, T)
 
 
-def _meas_args(
+def meas_args(
     meas: Measurements,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return (
@@ -245,7 +245,7 @@ class EKF:
         k = x.shape[0]
         loglik = np.empty(k)
         d2 = np.empty(k)
-        update_kernel(x, P, *_meas_args(meas), _rows(rows, k), loglik, d2)
+        update_kernel(x, P, *meas_args(meas), _rows(rows, k), loglik, d2)
         return x, P, loglik, d2
 
     def gate(
@@ -256,7 +256,7 @@ class EKF:
         P = np.ascontiguousarray(P, dtype=float)
         k = x.shape[0]
         d2, logdet, m = np.empty(k), np.empty(k), np.empty(k, np.int64)
-        gate_kernel(x, P, *_meas_args(meas), _rows(rows, k), d2, logdet, m)
+        gate_kernel(x, P, *meas_args(meas), _rows(rows, k), d2, logdet, m)
         return d2, logdet, m
 
 

@@ -26,10 +26,10 @@ import numpy as np
 from numba import njit
 
 from ..flight.dynamics import FASTMATH
-from .ekf import _joseph, _nis_logdet
+from .ekf import joseph, nis_logdet
 from .imm import mode_probs_row
 from .measure import chol_solve, cholesky_inplace, meas_innovation
-from .models import _cov_substep, rk4_step
+from .models import cov_substep, rk4_step
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -59,7 +59,7 @@ def _predict_row(
     n_sub = max(1, int(math.ceil(abs(t) / max_step_s)))
     h = t / n_sub
     for _ in range(n_sub):
-        _cov_substep(s, p, h, P, logrho, h0, dh, A, Phi, T)
+        cov_substep(s, p, h, P, logrho, h0, dh, A, Phi, T)
         rk4_step(s, h, p, logrho, h0, dh, k1, k2, k3, k4, tmp)
 
 
@@ -144,7 +144,7 @@ def _gate_row(
     m = meas_innovation(x, P, z, sg, valid, sensor, E, hx, Hf, nu, H, S, PHt)
     if m == 0 or not cholesky_inplace(S, m):
         return np.inf, m
-    d2, _ = _nis_logdet(S, nu, w, m)
+    d2, _ = nis_logdet(S, nu, w, m)
     return d2, m
 
 
@@ -174,7 +174,7 @@ def _update_row(
     m = meas_innovation(xr, Pr, z, sg, valid, sensor, E, hx, Hf, nu, H, S, PHt)
     if m == 0 or not cholesky_inplace(S, m):
         return -np.inf
-    d2, ld = _nis_logdet(S, nu, w, m)
+    d2, ld = nis_logdet(S, nu, w, m)
     loglik = -0.5 * (d2 + ld + m * _LOG_2PI)
     for i in range(n):
         for a in range(m):
@@ -201,7 +201,7 @@ def _update_row(
         for i in range(n):
             for j in range(n):
                 Pr[i, j] = Pold[i, j]
-        _joseph(Pr, K, H, sg, valid, m, IKH, T)
+        joseph(Pr, K, H, sg, valid, m, IKH, T)
     return loglik
 
 

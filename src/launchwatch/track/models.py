@@ -405,7 +405,7 @@ def add_process_noise(
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath=FASTMATH)
-def _cov_substep(
+def cov_substep(
     s: np.ndarray,
     p: np.ndarray,
     h: float,
@@ -498,7 +498,7 @@ def predict_kernel(
             p = params[row]
             for _ in range(n_sub):
                 if with_cov:
-                    _cov_substep(s, p, h, P[row], logrho, h0, dh, A, Phi, T)
+                    cov_substep(s, p, h, P[row], logrho, h0, dh, A, Phi, T)
                 rk4_step(s, h, p, logrho, h0, dh, k1, k2, k3, k4, tmp)
 
 

@@ -78,7 +78,7 @@ from scipy.stats import chi2
 from . import history as hist
 from .associate import GNNAssociator, candidate_pairs
 from .batches import frames, usable, validate
-from .ekf import EKF, _meas_args
+from .ekf import EKF, meas_args
 from .fused import frame_update_kernel
 from .imm import DEFAULT_TRANSITION, IMM
 from .initiate import TwoPointInitiator
@@ -441,7 +441,7 @@ class Tracker:
             tr.x, tr.P, tr.mu, tr.t, tr.xc, tr.Pc, tr.hits, tr.misses, tr.confirmed,
             tr.last_sensor, ti, di, imm.transition_matrix(t_ref - tr.t[ti]), t_ref,
             self.config.frame_window_s, imm.params, self._fused_max_step_s, *atmosphere_args(),
-            *_meas_args(meas), np.ascontiguousarray(meas.t_s), self._chi2,
+            *meas_args(meas), np.ascontiguousarray(meas.t_s), self._chi2,
             self.config.confirm_hits, sensor, a_trk, a_det,
         )  # fmt: skip
         if k < 0:
