@@ -124,6 +124,66 @@ def joseph(
             P[j, i] = acc
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def update_row(
+    xr: np.ndarray,
+    Pr: np.ndarray,
+    z: np.ndarray,
+    sg: np.ndarray,
+    valid: np.ndarray,
+    sensor: np.ndarray,
+    E: np.ndarray,
+    hx: np.ndarray,
+    Hf: np.ndarray,
+    nu: np.ndarray,
+    H: np.ndarray,
+    S: np.ndarray,
+    w: np.ndarray,
+    PHt: np.ndarray,
+    K: np.ndarray,
+    IKH: np.ndarray,
+    T: np.ndarray,
+    Pold: np.ndarray,
+) -> tuple[float, float]:
+    """EKF update of one row in place (:func:`update_kernel`'s row, also the fused frame step's,
+    :mod:`.fused`); returns its log-likelihood and NIS (``-inf``, ``inf`` when it cannot update).
+    ``Pold`` keeps the prior covariance for the Joseph-form redo."""
+    n = xr.shape[0]
+    m = meas_innovation(xr, Pr, z, sg, valid, sensor, E, hx, Hf, nu, H, S, PHt)
+    if m == 0 or not cholesky_inplace(S, m):
+        return -np.inf, np.inf
+    d2, ld = nis_logdet(S, nu, w, m)
+    loglik = -0.5 * (d2 + ld + m * _LOG_2PI)
+    # K = PHt S^-1, x += K nu
+    for i in range(n):
+        for a in range(m):
+            K[i, a] = PHt[i, a]
+        chol_solve(S, m, K[i])
+        acc = 0.0
+        for a in range(m):
+            acc += K[i, a] * nu[a]
+        xr[i] += acc
+    bad = False
+    for i in range(n):
+        for j in range(n):
+            Pold[i, j] = Pr[i, j]
+    for i in range(n):
+        for j in range(i, n):
+            acc = Pr[i, j]
+            for a in range(m):
+                acc -= PHt[i, a] * K[j, a]
+            Pr[i, j] = acc
+            Pr[j, i] = acc
+        if not Pr[i, i] > 0.0:
+            bad = True
+    if bad:
+        for i in range(n):
+            for j in range(n):
+                Pr[i, j] = Pold[i, j]
+        joseph(Pr, K, H, sg, valid, m, IKH, T)
+    return loglik, d2
+
+
 @njit(cache=True, parallel=PARALLEL, error_model="numpy")
 def update_kernel(
     x: np.ndarray,
@@ -156,45 +216,13 @@ def update_kernel(
         T = np.empty((n, n))
         Pold = np.empty((n, n))
         for row in range(b * _BLOCK, min(n_rows, (b + 1) * _BLOCK)):
-            Pr = P[row]
-            xr = x[row]
             q = midx[row]
-            m = meas_innovation(
-                xr, Pr, z[q], sg[q], valid[q], sensor[q], E[q], hx, Hf, nu, H, S, PHt
-            )
-            if m == 0 or not cholesky_inplace(S, m):
-                loglik[row] = -np.inf
-                d2_out[row] = np.inf
-                continue
-            d2, ld = nis_logdet(S, nu, w, m)
+            ll, d2 = update_row(
+                x[row], P[row], z[q], sg[q], valid[q], sensor[q], E[q], hx, Hf, nu, H, S, w, PHt,
+                K, IKH, T, Pold,
+            )  # fmt: skip
+            loglik[row] = ll
             d2_out[row] = d2
-            loglik[row] = -0.5 * (d2 + ld + m * _LOG_2PI)
-            for i in range(n):  # K = PHt S^-1, x += K nu
-                for a in range(m):
-                    K[i, a] = PHt[i, a]
-                chol_solve(S, m, K[i])
-                acc = 0.0
-                for a in range(m):
-                    acc += K[i, a] * nu[a]
-                xr[i] += acc
-            bad = False
-            for i in range(n):
-                for j in range(n):
-                    Pold[i, j] = Pr[i, j]
-            for i in range(n):
-                for j in range(i, n):
-                    acc = Pr[i, j]
-                    for a in range(m):
-                        acc -= PHt[i, a] * K[j, a]
-                    Pr[i, j] = acc
-                    Pr[j, i] = acc
-                if not Pr[i, i] > 0.0:
-                    bad = True
-            if bad:
-                for i in range(n):
-                    for j in range(n):
-                        Pr[i, j] = Pold[i, j]
-                joseph(Pr, K, H, sg[q], valid[q], m, IKH, T)
 
 
 def meas_args(

@@ -26,12 +26,10 @@ import numpy as np
 from numba import njit
 
 from ..flight.dynamics import FASTMATH
-from .ekf import joseph, nis_logdet
+from .ekf import nis_logdet, update_row
 from .imm import mode_probs_row
-from .measure import chol_solve, cholesky_inplace, meas_innovation
+from .measure import cholesky_inplace, meas_innovation
 from .models import cov_substep, rk4_step
-
-_LOG_2PI = math.log(2.0 * math.pi)
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
@@ -148,63 +146,6 @@ def _gate_row(
     return d2, m
 
 
-@njit(cache=True, inline="always", error_model="numpy")
-def _update_row(
-    xr: np.ndarray,
-    Pr: np.ndarray,
-    z: np.ndarray,
-    sg: np.ndarray,
-    valid: np.ndarray,
-    sensor: np.ndarray,
-    E: np.ndarray,
-    hx: np.ndarray,
-    Hf: np.ndarray,
-    nu: np.ndarray,
-    H: np.ndarray,
-    S: np.ndarray,
-    w: np.ndarray,
-    PHt: np.ndarray,
-    K: np.ndarray,
-    IKH: np.ndarray,
-    T: np.ndarray,
-    Pold: np.ndarray,
-) -> float:
-    """One row of :func:`~.ekf.update_kernel` in place; returns its log-likelihood."""
-    n = xr.shape[0]
-    m = meas_innovation(xr, Pr, z, sg, valid, sensor, E, hx, Hf, nu, H, S, PHt)
-    if m == 0 or not cholesky_inplace(S, m):
-        return -np.inf
-    d2, ld = nis_logdet(S, nu, w, m)
-    loglik = -0.5 * (d2 + ld + m * _LOG_2PI)
-    for i in range(n):
-        for a in range(m):
-            K[i, a] = PHt[i, a]
-        chol_solve(S, m, K[i])
-        acc = 0.0
-        for a in range(m):
-            acc += K[i, a] * nu[a]
-        xr[i] += acc
-    bad = False
-    for i in range(n):
-        for j in range(n):
-            Pold[i, j] = Pr[i, j]
-    for i in range(n):
-        for j in range(i, n):
-            acc = Pr[i, j]
-            for a in range(m):
-                acc -= PHt[i, a] * K[j, a]
-            Pr[i, j] = acc
-            Pr[j, i] = acc
-        if not Pr[i, i] > 0.0:
-            bad = True
-    if bad:
-        for i in range(n):
-            for j in range(n):
-                Pr[i, j] = Pold[i, j]
-        joseph(Pr, K, H, sg, valid, m, IKH, T)
-    return loglik
-
-
 @njit(cache=True, error_model="numpy")
 def frame_update_kernel(
     tr_x: np.ndarray,
@@ -289,10 +230,10 @@ def frame_update_kernel(
         if not d2 <= chi2_limit[m]:
             continue
         for j in range(M):
-            ll[j] = _update_row(
+            ll[j] = update_row(
                 x0[j], P0[j], z[q], sg[q], valid[q], sensor_ecef[q], E[q],
                 hx, Hf, nu, H, S, w, PHt, K, IKH, T2, Pold,
-            )  # fmt: skip
+            )[0]  # fmt: skip
         mode_probs_row(ll, cbar, tr_mu[r])
         mu = tr_mu[r]
         tr_x[r, :, :] = x0
