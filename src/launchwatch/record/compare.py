@@ -43,11 +43,10 @@ def _same_site(a: str, b: str) -> bool:
     na, nb = normalize_name(a), normalize_name(b)
     if na == nb:
         return True
-    sa, sb = _site_areas(a), _site_areas(b)
     try:
         ca, cb = get_site(a), get_site(b)
-    except UnknownNameError:
-        return na in sb or nb in sa
+    except UnknownNameError:  # one name is not a catalog site: it may be the other's province
+        return na in _site_areas(b) or nb in _site_areas(a)
     if ca.name == cb.name:
         return True
     # One of the two is an area (its catalog name is the other's province): contained.
