@@ -370,10 +370,13 @@ def _shoot_from_kepler(power: _Power, ask: _Ask, flight_time_s: float) -> Shot:
 
 
 def _fit_scale(
-    make: Maker, ask: _Ask, t_rep: float, tol_s: float
+    make: Maker, ask: _Ask, t_rep: float, tol_s: float, allow_s: float = 0.0
 ) -> tuple[float, Shot, _Power, dict[float, float]]:
     """Secant on the burn-time scale so that the range-and-apogee shot lasts ``t_rep``.
-    Returns (scale, shot, power, {scale: flight time}) of the closest flight time found."""
+    Returns (scale, shot, power, {scale: flight time}) of the closest flight time found, unless
+    that scale is outside :data:`FIT_SCALE_PLAUSIBLE` while a plausible scale tried flies within
+    ``allow_s`` (the reporting precision) of ``t_rep``: then that one (the secant chasing the
+    rounded figure to the second must not turn figures that agree into "inconsistent")."""
     seen: dict[float, tuple[Shot, _Power]] = {}
 
     def ft(f: float) -> tuple[float, float]:
@@ -401,7 +404,17 @@ def _fit_scale(
         except ShapeError:
             break
     times = {f: s.flight_time_s for f, (s, _) in seen.items()}
-    best = min(times, key=lambda f: abs(times[f] - t_rep))
+    lo, hi = FIT_SCALE_PLAUSIBLE
+
+    def rank(f: float) -> tuple[bool, float, float]:
+        # Out of the reporting precision: the closest time (as before); within it: a plausible
+        # scale first, then the closest time.
+        miss = abs(times[f] - t_rep)
+        if miss > allow_s:
+            return True, 0.0, miss
+        return False, max(lo - f, f - hi, 0.0), miss
+
+    best = min(times, key=rank)
     return best, seen[best][0], seen[best][1], times
 
 
@@ -741,7 +754,7 @@ def _joint(
     fits: list[tuple[Boost | None, float, Shot, _Power, dict[float, float]]] = []
     for b in options:
         try:
-            fits.append((b, *_fit_scale(maker(b), ask, t_rep, tol)))
+            fits.append((b, *_fit_scale(maker(b), ask, t_rep, tol, hw_t + spread)))
         except ShapeError:
             continue
     if not fits:
