@@ -110,3 +110,19 @@ def test_unreachable_figures_name_the_closest_reachable_ones(kw, says, lo, hi):
     assert "\n" not in msg and says in msg
     value = float(re.search(says + r" ([\d,]+)", msg).group(1).replace(",", ""))
     assert lo < value < hi
+
+
+def test_time_within_the_rounding_of_the_unscaled_boost_is_consistent():
+    """A flight time given in whole minutes that the boost as published already meets within
+    the rounding is consistent, even when matching it to the second would need a burn outside
+    the plausible scales (the secant chased the rounded figure: "six minutes" for a 450 km /
+    120 km Scud-class shot came out "inconsistent, burn x1.70")."""
+    site = get_site("Wonsan")
+    az = bearing_toward(site.lat_deg, site.lon_deg, "East Sea")
+    kw = dict(lat_deg=site.lat_deg, lon_deg=site.lon_deg, azimuth_deg=az)
+    t2 = reconstruct(range_km=450.0, apogee_km=120.0, **kw).as_dict()["flight_time_s"]
+    t_rep = 60.0 * round(t2 / 60.0)  # the same flight, reported in whole minutes
+    d = reconstruct(range_km=450.0, apogee_km=120.0, flight_time_s=t_rep, **kw).as_dict()
+    assert d["verdict"]["status"] == "consistent", d["verdict"]
+    assert 0.5 <= d["fit"]["burn_scale"] <= 1.6
+    assert abs(d["fit"]["flight_time_residual_s"]) <= d["fit"]["tolerance_s"]

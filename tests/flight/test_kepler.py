@@ -87,3 +87,29 @@ def test_energy_conserved_in_vacuum_without_rotation(v, phi_deg, j2):
     assert e.size >= 1
     # Integrator rtol is 1e-6; a wrong J2 potential would show at 1e-3.
     np.testing.assert_allclose(e, energy(y0[0]), rtol=5e-6)
+
+
+def test_rotating_arc_time_reduces_to_the_still_arc_and_orders_by_heading():
+    """omega = 0 gives arc_from_apogee's time; on the rotating Earth an eastward lofted arc
+    lasts longer (the target moves away) and a westward one shorter; a northward arc from the
+    equator and a southward one are mirror images (same time)."""
+    from launchwatch.earth.constants import R_MEAN_M
+
+    arc_from_apogee, rotating_arc_time = kepler.arc_from_apogee, kepler.rotating_arc_time
+    psi, h = 1000e3 / R_MEAN_M, 6000e3
+    still = float(arc_from_apogee(R_MEAN_M, h, psi)[2])
+    t = rotating_arc_time(
+        R_MEAN_M,
+        h,
+        psi,
+        [39.0, 39.0, 39.0, 0.0, 0.0],
+        [80.0, 260.0, 80.0, 0.0, 180.0],
+        omega_rad_s=0.0,
+    )
+    assert np.allclose(t, still, rtol=1e-12)
+    east, west, north, south = (
+        float(rotating_arc_time(R_MEAN_M, h, psi, lat, az))
+        for lat, az in ((39.0, 80.0), (39.0, 260.0), (0.0, 0.0), (0.0, 180.0))
+    )
+    assert west < still < east < still + 60.0
+    assert abs(north - south) < 1e-6

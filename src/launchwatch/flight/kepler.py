@@ -1,4 +1,4 @@
-"""Closed-form Keplerian free flight over a spherical, non-rotating Earth.
+"""Closed-form Keplerian free flight over a spherical Earth (non-rotating unless named).
 
 Bate, Mueller and White, *Fundamentals of Astrodynamics* (1971), ch. 6.  Burnout radius ``r``
 (m), speed ``v`` (m/s), flight-path angle ``phi`` (rad above the local horizontal), ``Q =
@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..earth.arrays import ArrayOrScalar
-from ..earth.constants import GM_M3_S2
+from ..earth.constants import GM_M3_S2, OMEGA_RAD_S
 
 
 def q_parameter(r_m: ArrayLike, v_m_s: ArrayLike) -> ArrayOrScalar:
@@ -110,3 +110,44 @@ def apogee_for_flight_time(r0_m: float, psi_rad: float, flight_time_s: float) ->
         if hi - lo < 1.0:
             break
     return 0.5 * (lo + hi)
+
+
+def rotating_arc_time(
+    r0_m: ArrayLike,
+    apogee_height_m: ArrayLike,
+    ground_psi_rad: ArrayLike,
+    lat_deg: ArrayLike,
+    azimuth_deg: ArrayLike,
+    omega_rad_s: float = OMEGA_RAD_S,
+    iterations: int = 12,
+) -> ArrayOrScalar:
+    """Flight time (s) of the symmetric surface-to-surface arc through apogee height ``h`` that
+    joins a launch point at latitude ``lat_deg`` to the ground point ``ground_psi_rad`` away on
+    bearing ``azimuth_deg`` *on the rotating Earth*.
+
+    The arc is Keplerian in the inertial frame; the ground point moves with the Earth, so the
+    arc must reach where the point is at impact: inertial range angle psi_i = angle(u_L,
+    Rz(omega T) u_T), T = :func:`arc_from_apogee` time of psi_i (fixed point; dT/dpsi is a few
+    s per 100 km, so each step shrinks the error by ~1e-3).  Longitude does not matter (the
+    launch meridian is taken as x).  ``omega_rad_s = 0`` gives the non-rotating arc.
+    """
+    lat = np.radians(np.asarray(lat_deg, float))
+    az = np.radians(np.asarray(azimuth_deg, float))
+    psi_g = np.asarray(ground_psi_rad, float)
+    u_l = np.stack(np.broadcast_arrays(np.cos(lat), 0.0 * lat, np.sin(lat)), axis=-1)
+    north = np.stack(np.broadcast_arrays(-np.sin(lat), 0.0 * lat, np.cos(lat)), axis=-1)
+    east = np.stack(np.broadcast_arrays(0.0 * lat, 1.0 + 0.0 * lat, 0.0 * lat), axis=-1)
+    heading = np.cos(az)[..., None] * north + np.sin(az)[..., None] * east
+    u_t = np.cos(psi_g)[..., None] * u_l + np.sin(psi_g)[..., None] * heading
+    psi_i = psi_g
+    t = arc_from_apogee(r0_m, apogee_height_m, psi_i)[2]
+    for _ in range(iterations):
+        th = omega_rad_s * np.asarray(t, float)
+        c, s = np.cos(th), np.sin(th)
+        x = c * u_t[..., 0] - s * u_t[..., 1]
+        y = s * u_t[..., 0] + c * u_t[..., 1]
+        dot = u_l[..., 0] * x + u_l[..., 1] * y + u_l[..., 2] * u_t[..., 2]
+        psi_i = np.arccos(np.clip(dot, -1.0, 1.0))
+        t = arc_from_apogee(r0_m, apogee_height_m, psi_i)[2]
+    out: ArrayOrScalar = t
+    return out

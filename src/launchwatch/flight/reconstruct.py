@@ -370,10 +370,13 @@ def _shoot_from_kepler(power: _Power, ask: _Ask, flight_time_s: float) -> Shot:
 
 
 def _fit_scale(
-    make: Maker, ask: _Ask, t_rep: float, tol_s: float
+    make: Maker, ask: _Ask, t_rep: float, tol_s: float, allow_s: float = 0.0
 ) -> tuple[float, Shot, _Power, dict[float, float]]:
     """Secant on the burn-time scale so that the range-and-apogee shot lasts ``t_rep``.
-    Returns (scale, shot, power, {scale: flight time}) of the closest flight time found."""
+    Returns (scale, shot, power, {scale: flight time}) of the closest flight time found, unless
+    that scale is outside :data:`FIT_SCALE_PLAUSIBLE` while a plausible scale tried flies within
+    ``allow_s`` (the reporting precision) of ``t_rep``: then that one (the secant chasing the
+    rounded figure to the second must not turn figures that agree into "inconsistent")."""
     seen: dict[float, tuple[Shot, _Power]] = {}
 
     def ft(f: float) -> tuple[float, float]:
@@ -401,7 +404,17 @@ def _fit_scale(
         except ShapeError:
             break
     times = {f: s.flight_time_s for f, (s, _) in seen.items()}
-    best = min(times, key=lambda f: abs(times[f] - t_rep))
+    lo, hi = FIT_SCALE_PLAUSIBLE
+
+    def rank(f: float) -> tuple[bool, float, float]:
+        # Out of the reporting precision: the closest time (as before); within it: a plausible
+        # scale first, then the closest time.
+        miss = abs(times[f] - t_rep)
+        if miss > allow_s:
+            return True, 0.0, miss
+        return False, max(lo - f, f - hi, 0.0), miss
+
+    best = min(times, key=rank)
     return best, seen[best][0], seen[best][1], times
 
 
@@ -426,29 +439,41 @@ def _kepler_time_spread(
     return math.hypot(dr, dh)
 
 
-#: Share of the flight time the Earth's rotation can take off a westward lofted shot (measured
-#: with rotation switched off, ``scripts/published_shots.py --sensitivity``: 10 s of a 30 min
-#: Hwasong-12 shot, 37 s of a 72 min ICBM shot, i.e. 0.6-0.9 %; rounded up, estimate).
-ROTATION_TIME_ALLOWANCE = 0.01
-
-
 def kepler_floor_s(range_m: float, apogee_m: float) -> float:
     """Flight time (s) of the Kepler arc from surface to surface (mean-radius sphere, no
     rotation, no atmosphere) over ``range_m`` through ``apogee_m``."""
     return float(kepler.arc_from_apogee(R_MEAN_M, apogee_m, range_m / R_MEAN_M)[2])
 
 
-def flight_time_floor_s(range_m: float, apogee_m: float, azimuth_deg: float) -> float:
-    """The shortest flight time (s) any missile can take over ``range_m`` through ``apogee_m``
-    on heading ``azimuth_deg``: the Kepler arc (:func:`kepler_floor_s`), less the rotation
-    allowance on a heading with a westward component.  A boost only adds time (its climb is
-    slower than the arc's start: 0.7-0.8 s per s of burn on the lofted shots measured), and so
-    does the rotation on an eastward heading (the target moves away); apogee above the
-    ellipsoid rather than above the mean sphere moves it by ~1 s, drag by < 1 s
+def flight_time_floor_s(
+    range_m: float, apogee_m: float, azimuth_deg: float, lat_deg: float
+) -> float:
+    """The shortest flight time (s) any missile can take over ``range_m`` (on the ground)
+    through ``apogee_m`` on heading ``azimuth_deg`` from latitude ``lat_deg``: the Kepler arc
+    from surface to surface that meets the impact point where the rotating Earth has carried it
+    (:func:`.kepler.rotating_arc_time`).  On an eastward lofted shot the rotation adds time (34 s
+    of a 70 min ICBM shot, 10 s of a 30 min IRBM shot); westward it takes a few seconds off.
+    The flight core's own rotation effect agrees to a second (tests/flight/
+    test_flight_time_floor.py).  A boost only adds time (its climb is slower than the arc's
+    start: 0.6-0.9 s per s of burn on the lofted shots measured); apogee above the ellipsoid
+    rather than above the mean sphere moves it by ~1 s, drag by < 1 s
     (``scripts/published_shots.py --sensitivity DATE`` measures each)."""
-    floor = kepler_floor_s(range_m, apogee_m)
-    eastward = 0.0 < azimuth_deg % 360.0 < 180.0
-    return floor if eastward else floor * (1.0 - ROTATION_TIME_ALLOWANCE)
+    return float(
+        kepler.rotating_arc_time(R_MEAN_M, apogee_m, range_m / R_MEAN_M, lat_deg, azimuth_deg)
+    )
+
+
+def reporting_allowance_s(range_km: float, apogee_km: float, flight_time_s: float) -> float:
+    """How far (s) a flight time may sit from the one derived from range and apogee and still
+    agree within the reporting precision: the flight time's own rounding plus what the range
+    and apogee's rounding moves the arc by (:func:`reported_halfwidth`, Kepler arcs)."""
+    spread = _kepler_time_spread(
+        range_km * 1e3,
+        apogee_km * 1e3,
+        1e3 * reported_halfwidth("range_km", range_km),
+        1e3 * reported_halfwidth("apogee_km", apogee_km),
+    )
+    return reported_halfwidth("flight_time_s", flight_time_s) + spread
 
 
 def _checks(shot: Shot, rep: dict[str, float | None]) -> list[dict[str, Any]]:
@@ -729,7 +754,7 @@ def _joint(
     fits: list[tuple[Boost | None, float, Shot, _Power, dict[float, float]]] = []
     for b in options:
         try:
-            fits.append((b, *_fit_scale(maker(b), ask, t_rep, tol)))
+            fits.append((b, *_fit_scale(maker(b), ask, t_rep, tol, hw_t + spread)))
         except ShapeError:
             continue
     if not fits:
@@ -823,7 +848,7 @@ def _joint(
             )
         # With no boost at all: the Kepler arc between surface points through the reported
         # apogee, the shortest flight any missile can make over that range and apogee.
-        kepler_s = flight_time_floor_s(range_m, apogee_m, ask.az)
+        kepler_s = flight_time_floor_s(range_m, apogee_m, ask.az, ask.lat)
         if t_rep + hw_t + spread < kepler_s:
             conflict["kepler_floor_s"] = round(kepler_s, 0)
             summary += (
