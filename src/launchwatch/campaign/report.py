@@ -111,7 +111,9 @@ def first_predictions(mis: dict) -> dict:
         "excluding_error_km_max": _q(err[out], 1.0),
         "excluding_semi_major_95_km_min": _q(semi[out], 0.0),
         "excluding_by_regime": {
-            name: int((out & (reg == name)).sum()) for name in REGIMES if (out & (reg == name)).any()
+            name: int((out & (reg == name)).sum())
+            for name in REGIMES
+            if (out & (reg == name)).any()
         },
     }
 
