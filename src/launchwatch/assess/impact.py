@@ -256,9 +256,9 @@ def capability_class(r_eci: np.ndarray, v_eci: np.ndarray) -> tuple[np.ndarray, 
 
 
 #: Fewest impacted samples from which the ellipses' radii are the samples' own quantiles
-#: (below: the chi-square radii of a Gaussian); 50 % / 95 % quantiles of 40 samples are
-#: within about +-8 / +-4 percentage points.
-MIN_QUANTILE_SAMPLES = 40
+#: (below: the chi-square radii of a Gaussian); the 50 % / 95 % quantiles of 20 samples hold
+#: their share to about +-11 / +-5 percentage points (one sigma), of 300 to +-3 / +-1.3.
+MIN_QUANTILE_SAMPLES = 20
 
 
 def level_radii2(d: np.ndarray, ok: np.ndarray, cov_en: np.ndarray) -> np.ndarray:
