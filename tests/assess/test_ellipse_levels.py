@@ -90,3 +90,57 @@ def test_ellipse_r2_reads_the_reported_ellipse(orient_deg):
             assert r2.shape == (1, 2)
             assert r2[0, 1] == pytest.approx(want, rel=1e-3)
             assert r2[0, 0] == pytest.approx(4.0 * want, rel=1e-3)
+
+
+def test_assessment_ellipses_hold_their_share_of_its_own_samples():
+    """End to end through :func:`assess`: an exo-atmospheric SRBM-class state whose impact
+    spread is dominated by the unmeasured ballistic coefficient (the catalog prior, ln sigma
+    0.75) and the exo-atmospheric lift prior, both along the track, over a thin state spread;
+    the reported 50 % and 95 % ellipses, read back from the published centre, axes and
+    orientation, hold that share of the assessment's own impact samples, where the chi-square
+    50 % radius on the reported covariance holds about two thirds."""
+    from datetime import UTC, datetime
+
+    from launchwatch.assess.impact import TrackEstimates, assess, east_north_m
+    from launchwatch.flight.propagate import make_controls, propagate
+    from launchwatch.flight.vehicles import generic_boost
+
+    tr = propagate(
+        generic_boost(60.0),
+        39.22389,
+        125.67,
+        100.0,
+        make_controls(1, kick_rad=0.35),
+        sample_times_s=np.array([400.0]),
+    )
+    x = tr.samples_ecef()[0, 0]
+    mean = np.r_[x, np.log(6000.0), 0.0][None]
+    cov = np.diag([1.0**2] * 3 + [0.01**2] * 3 + [0.75**2, 0.01**2])[None]
+    est = TrackEstimates(
+        track_id=np.array([1]),
+        t_s=np.zeros(1),
+        mean=mean,
+        cov=cov,
+        boost_prob=np.zeros(1),
+        max_height_m=np.array([200e3]),
+    )
+    a = assess(est, 0.0, datetime(2025, 11, 7, 3, 35, tzinfo=UTC), n_samples=400, rng=7)
+    lat, lon = a.sample_impact_lat_deg[0], a.sample_impact_lon_deg[0]
+    ok = np.isfinite(lat)
+    assert ok.mean() > 0.95
+    n = int(ok.sum())
+    r2 = ellipse_r2(
+        np.full(n, a.impact_lat_deg[0]),
+        np.full(n, a.impact_lon_deg[0]),
+        np.tile(a.ellipse_semi_major_m[0], (n, 1)),
+        np.tile(a.ellipse_semi_minor_m[0], (n, 1)),
+        np.full(n, a.ellipse_orientation_deg[0]),
+        lat[ok],
+        lon[ok],
+    )
+    share = (r2 <= 1.0).mean(axis=0)
+    d = east_north_m(a.impact_lat_deg[0], a.impact_lon_deg[0], lat[ok], lon[ok])
+    d2 = np.einsum("si,ij,sj->s", d, np.linalg.inv(a.impact_cov_en_m2[0]), d)
+    assert np.mean(d2 <= CHI2_2[0]) > 0.6  # the Gaussian radius: too wide for this cloud
+    assert abs(share[0] - 0.5) < 0.03, share
+    assert abs(share[1] - 0.95) < 0.02, share
