@@ -40,11 +40,14 @@ class Assessment:
     impact_t_s: np.ndarray  # (K,) mean impact time, s after epoch
     impact_t_sigma_s: np.ndarray  # (K,)
     # impact ellipses in the local east-north plane at the mean impact point, one per level of
-    # ELLIPSE_LEVELS: semi-axes (m) and orientation of the major axis (deg clockwise from north)
+    # ELLIPSE_LEVELS, each holding that share of the samples: semi-axes (m) and orientation of
+    # the major axis (deg clockwise from north)
     ellipse_semi_major_m: np.ndarray  # (K, L)
     ellipse_semi_minor_m: np.ndarray  # (K, L)
     ellipse_orientation_deg: np.ndarray  # (K,)
-    impact_cov_en_m2: np.ndarray  # (K, 2, 2) east-north covariance of the impact points
+    # (K, 2, 2) east-north covariance of the impact points, scaled so that its chi2(2) 95 %
+    # ellipse is the 95 % ellipse above (each level's ellipse holds its share of the samples)
+    impact_cov_en_m2: np.ndarray
     sample_impact_lat_deg: np.ndarray  # (K, S), NaN for samples that did not impact
     sample_impact_lon_deg: np.ndarray  # (K, S)
     zone_probs: tuple[dict[str, float], ...]  # (K,) dicts

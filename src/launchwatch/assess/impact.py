@@ -18,8 +18,10 @@ and its 8x8 covariance at its own time ``t_k`` (s after the scenario epoch), :fu
    of that call coincides with ECEF at the assessment time ``t_s``;
 3. reduces the samples: mean impact point and time, the east-north covariance of the impact
    points about their mean (local tangent plane, geodesic offsets), the 50 % and 95 % ellipses
-   (``chi2(2)`` quantiles, exact for a Gaussian; the samples themselves are kept, so a banana-
-   shaped cloud is still judged sample by sample), the zone of every sample impact
+   of that shape about the mean, each sized to hold its share of the samples
+   (:func:`level_radii2`: an impact cloud is far from Gaussian, so the ``chi2(2)`` radii were
+   wrong at both levels; the samples themselves are kept, so a banana-shaped cloud is still
+   judged sample by sample), the zone of every sample impact
    (:func:`launchwatch.earth.zones.classify`) and from them the zone probabilities, and every
    sample's predicted ground path on a common time grid (for the warning policy);
 4. classifies the range by *capability*: the minimum-energy (Kepler) range reachable with each
@@ -152,17 +154,62 @@ class TrackEstimates:
 
 
 def ellipse_axes(
-    cov_en: np.ndarray, levels: ArrayLike = ELLIPSE_LEVELS
+    cov_en: np.ndarray, levels: ArrayLike = ELLIPSE_LEVELS, radii2: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Semi-axes (K, L) and major-axis orientation (K,; deg clockwise from north) of the
-    probability-``levels`` ellipses of (K, 2, 2) east-north covariances (chi-square, 2 dof)."""
+    probability-``levels`` ellipses of (K, 2, 2) east-north covariances: squared Mahalanobis
+    radii ``radii2`` (K, L), or (None) the chi-square quantiles of 2 dof (exact for a
+    Gaussian)."""
     w, v = np.linalg.eigh(cov_en)  # ascending
-    scale = np.sqrt(-2.0 * np.log1p(-np.asarray(levels, float)))  # sqrt(chi2.ppf(p, 2))
+    if radii2 is None:
+        scale = np.sqrt(-2.0 * np.log1p(-np.asarray(levels, float)))  # sqrt(chi2.ppf(p, 2))
+    else:
+        scale = np.sqrt(np.asarray(radii2, float))
     major = np.sqrt(np.clip(w[:, 1], 0.0, None))[:, None] * scale
     minor = np.sqrt(np.clip(w[:, 0], 0.0, None))[:, None] * scale
     east, north = v[:, 0, 1], v[:, 1, 1]
     orientation = np.mod(np.degrees(np.arctan2(east, north)), 180.0)
     return major, minor, orientation
+
+
+def ellipse_r2(
+    center_lat_deg: ArrayLike,
+    center_lon_deg: ArrayLike,
+    semi_major_m: np.ndarray,
+    semi_minor_m: np.ndarray,
+    orientation_deg: ArrayLike,
+    lat_deg: ArrayLike,
+    lon_deg: ArrayLike,
+) -> np.ndarray:
+    """(n, L) squared normalized radius of points (n,) in n reported ellipses (centres (n,),
+    semi-axes (n, L) in m, major-axis orientation (n,) deg clockwise from north): <= 1 inside
+    the level's ellipse.  Read from the reported figures alone (a partner's record too), in
+    the local east-north plane at the centre (geodesic distance and azimuth kept)."""
+    d = east_north_m(center_lat_deg, center_lon_deg, lat_deg, lon_deg)
+    rot = np.radians(np.asarray(orientation_deg, float))
+    along = d[..., 0] * np.sin(rot) + d[..., 1] * np.cos(rot)  # along the major axis
+    across = d[..., 0] * np.cos(rot) - d[..., 1] * np.sin(rot)
+    a = np.maximum(np.asarray(semi_major_m, float), 1e-9)
+    b = np.maximum(np.asarray(semi_minor_m, float), 1e-9)
+    out: np.ndarray = (along[..., None] / a) ** 2 + (across[..., None] / b) ** 2
+    return out
+
+
+def inside_ellipse(
+    assessment: Assessment, k: int, lat_deg: float, lon_deg: float, level: float = 0.95
+) -> bool:
+    """Whether a point lies inside track ``k``'s reported ``level`` impact ellipse."""
+    j = ELLIPSE_LEVELS.index(level)
+    r2 = ellipse_r2(
+        assessment.impact_lat_deg[k],
+        assessment.impact_lon_deg[k],
+        assessment.ellipse_semi_major_m[k],
+        assessment.ellipse_semi_minor_m[k],
+        assessment.ellipse_orientation_deg[k],
+        lat_deg,
+        lon_deg,
+    )
+    return bool(np.asarray(r2).reshape(-1)[j] <= 1.0)
 
 
 def east_north_m(
@@ -208,21 +255,37 @@ def capability_class(r_eci: np.ndarray, v_eci: np.ndarray) -> tuple[np.ndarray, 
     return reach_m, np.searchsorted(limits, reach_m, side="right")
 
 
-def _sample_scale(d: np.ndarray, ok: np.ndarray, cov_en: np.ndarray) -> np.ndarray:
-    """(K,) factor on the east-north covariances (K, 2, 2) of sample offsets ``d`` (K, S, 2)
-    from their mean (``ok`` (K, S) the samples that impacted) that makes the 95 % ellipse hold
-    95 % of the samples: the samples' own squared Mahalanobis distances' 95th percentile over
-    ``chi2(2)`` at 0.95.  About 1 for a Gaussian cloud; above 1 for a curved or heavy-tailed
-    one, whose moment ellipse otherwise leaves the cloud's ends outside (a boosting track's fan
-    of remaining burns bends with the Earth's rotation: its short end, where a shortened burn
-    lands, lay outside)."""
+#: Fewest impacted samples from which the ellipses' radii are the samples' own quantiles
+#: (below: the chi-square radii of a Gaussian); the 50 % / 95 % quantiles of 20 samples hold
+#: their share to about +-11 / +-5 percentage points (one sigma), of 300 to +-3 / +-1.3.
+MIN_QUANTILE_SAMPLES = 20
+
+
+def level_radii2(d: np.ndarray, ok: np.ndarray, cov_en: np.ndarray) -> np.ndarray:
+    """(K, L) squared Mahalanobis radii (under the (K, 2, 2) covariances ``cov_en``) of the
+    ellipses holding the ``ELLIPSE_LEVELS`` shares of the samples: the quantiles of the
+    samples' own squared distances (``d`` (K, S, 2) offsets from the ellipse centre, ``ok``
+    (K, S) the samples that impacted).
+
+    The chi-square radii (1.39 / 5.99) are right only for a Gaussian cloud.  An impact cloud
+    is not one: an unmeasured ballistic coefficient spreads it along the track (nearly one
+    dimension: chi2(1), whose 50 % radius is 0.45, not 1.39: the chi2(2) 50 % ellipse held 76 %
+    of such a cloud) with a skewed, heavy end, and a boosting track's fan of remaining burns
+    bends with the Earth's rotation (its short end lay outside the moment ellipse).  Each
+    level's ellipse therefore holds that share of the predicted cloud by construction; whether
+    the truth falls inside at that rate is the cloud's own honesty (the campaign's
+    containment).  Tracks with fewer than :data:`MIN_QUANTILE_SAMPLES` impacted samples keep
+    the chi-square radii."""
+    levels = np.asarray(ELLIPSE_LEVELS, float)
+    chi2 = -2.0 * np.log1p(-levels)
     inv = np.linalg.inv(cov_en)
-    d2 = np.einsum("ksi,kij,ksj->ks", d, inv, d)
-    d2 = np.where(ok, d2, np.nan)
-    with np.errstate(all="ignore"):
-        q = np.nanquantile(d2, ELLIPSE_LEVELS[-1], axis=1) if d2.shape[1] else np.ones(len(d2))
-    chi2_95 = -2.0 * np.log1p(-ELLIPSE_LEVELS[-1])
-    return np.where(np.isfinite(q) & (q > 0), q / chi2_95, 1.0)
+    d2 = np.where(ok, np.einsum("ksi,kij,ksj->ks", d, inv, d), np.nan)
+    out = np.broadcast_to(chi2, (d.shape[0], levels.size)).copy()
+    enough = ok.sum(axis=1) >= MIN_QUANTILE_SAMPLES
+    if enough.any():
+        q = np.nanquantile(d2[enough], levels, axis=1).T  # (k, L)
+        out[enough] = np.where(np.isfinite(q) & (q > 0), q, chi2)
+    return out
 
 
 def _zone_probs(
@@ -356,8 +419,13 @@ def assess(
     n_ok = impacted.sum(axis=1)
     cov_en = np.einsum("ksi,ksj->kij", d, d) / np.maximum(n_ok - 1, 1)[:, None, None]
     cov_en += np.eye(2) * 1.0  # 1 m floor: a degenerate cloud still has an ellipse
-    cov_en *= _sample_scale(d, impacted, cov_en)[:, None, None]
-    major, minor, orient = ellipse_axes(cov_en)
+    # Each level's radius from the samples' own quantiles; the covariance reported is scaled
+    # so that its chi-square 95 % ellipse is the 95 % ellipse (mahalanobis2 <= 5.991 inside).
+    radii2 = level_radii2(d, impacted, cov_en)
+    chi2_top = -2.0 * np.log1p(-ELLIPSE_LEVELS[-1])
+    scale = radii2[:, -1] / chi2_top
+    cov_en *= scale[:, None, None]
+    major, minor, orient = ellipse_axes(cov_en, radii2=radii2 / scale[:, None])
 
     zones = classify(np.nan_to_num(lat, nan=0.0), np.nan_to_num(lon, nan=0.0))
     zone_probs, v_kind, v_country = _zone_probs(zones.kind, zones.country, impacted)

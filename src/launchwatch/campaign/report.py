@@ -84,6 +84,40 @@ def _frac(mask) -> float | None:
     return round(float(mask.mean()), 4) if mask.size else None
 
 
+def inside(ass: dict, level: float) -> np.ndarray:
+    """Whether each assessment's ``level`` (0.5 or 0.95) ellipse holds the truth: the reported
+    ellipse (``r2_50`` / ``r2_95`` <= 1); records written before those columns: ``d2`` against
+    the chi-square radius."""
+    key = {0.5: "r2_50", 0.95: "r2_95"}[level]
+    if ass.get(key):
+        return _arr(ass[key]) <= 1.0
+    return _arr(ass.get("d2", [])) <= {0.5: CHI2_50, 0.95: CHI2_95}[level]
+
+
+def first_predictions(mis: dict) -> dict:
+    """Figures of the missiles' first predictions: how many, the share whose 95 % ellipse holds
+    the truth, and those that exclude it (count; their largest error and smallest 95 %
+    semi-major axis, km; per regime of the first assessment)."""
+    fin = np.array([bool(v) for v in mis.get("first_in95", [])], bool)
+    err = _arr(mis.get("first_error_km", []))
+    semi = _arr(mis.get("first_semi_major_95_km", []))
+    has = np.isfinite(err)
+    out = ~fin & has
+    reg = np.array([v or "" for v in mis.get("first_regime", [""] * fin.size)], dtype=object)
+    return {
+        "n": int(has.sum()),
+        "truth_in_95": _frac(fin[has]),
+        "excluding_truth": int(out.sum()),
+        "excluding_error_km_max": _q(err[out], 1.0),
+        "excluding_semi_major_95_km_min": _q(semi[out], 0.0),
+        "excluding_by_regime": {
+            name: int((out & (reg == name)).sum())
+            for name in REGIMES
+            if (out & (reg == name)).any()
+        },
+    }
+
+
 def summarize(run, eng: dict, mis: dict, ass: dict) -> dict:
     """Campaign figures (see the README's campaign section for the keys)."""
     status = eng.get("status", [])
@@ -100,18 +134,12 @@ def summarize(run, eng: dict, mis: dict, ass: dict) -> dict:
         if st != "ok"
     ]
     swaps, breaks = _arr(eng.get("swaps", []))[ok], _arr(eng.get("breaks", []))[ok]
-    d2 = _arr(ass.get("d2", []))
+    in50, in95 = inside(ass, 0.5), inside(ass, 0.95)
     reg = np.array(ass.get("regime", []), int)
-    contain = {
-        "all": {"n": int(d2.size), "in50": _frac(d2 <= CHI2_50), "in95": _frac(d2 <= CHI2_95)}
-    }
+    contain = {"all": {"n": int(in95.size), "in50": _frac(in50), "in95": _frac(in95)}}
     for j, name in enumerate(REGIMES):
         r = reg == j
-        contain[name] = {
-            "n": int(r.sum()),
-            "in50": _frac(d2[r] <= CHI2_50),
-            "in95": _frac(d2[r] <= CHI2_95),
-        }
+        contain[name] = {"n": int(r.sum()), "in50": _frac(in50[r]), "in95": _frac(in95[r])}
     good = _arr(mis.get("good_after_track_s", []))
     qb = np.array(mis.get("quasi_ballistic", []), bool)
     good_ok = np.nan_to_num(good, nan=np.inf) <= GOOD_WITHIN_S
@@ -141,7 +169,7 @@ def summarize(run, eng: dict, mis: dict, ass: dict) -> dict:
             "missiles": int(m.sum()),
             "swaps": int(np.nansum(_arr(eng["swaps"])[e])),
             "breaks": int(np.nansum(_arr(eng["breaks"])[e])),
-            "in95": _frac(d2[np.isin(_engagement_missile(ass), _keys(mis, m))] <= CHI2_95),
+            "in95": _frac(in95[np.isin(_engagement_missile(ass), _keys(mis, m))]),
             "good_within_60s_after_track": _frac(good_ok[m]),
             "final_error_km_median": _q(_arr(mis["final_error_km"])[m], 0.5),
         }
@@ -180,6 +208,7 @@ def summarize(run, eng: dict, mis: dict, ass: dict) -> dict:
         },
         "containment": contain,
         "first_prediction_truth_in_95": _frac(np.array(mis.get("first_in95", []), bool)),
+        "first_predictions": first_predictions(mis),
         "verdict_right": _frac(np.array(vr, bool)),
         "class_right": _frac(np.array(cr, bool)),
         "launch_error_km": {
@@ -276,10 +305,16 @@ def _empty(ax, text: str, *, shared_y: bool = False) -> None:
 def plot_calibration(ass) -> str:
     import matplotlib.pyplot as plt
 
-    d2 = _arr(ass.get("d2", []))
+    # the truth's rank among the samples (an ellipse holding a share p of the samples holds the
+    # truth when rank <= p); older records: d2 against the chi-square radii
+    if ass.get("rank"):
+        d2 = _arr(ass["rank"])
+        thr = p = np.linspace(0.02, 0.99, 50)
+    else:
+        d2 = _arr(ass.get("d2", []))
+        p = np.linspace(0.02, 0.99, 50)
+        thr = -2.0 * np.log1p(-p)  # chi-square, 2 dof
     reg = np.array(ass.get("regime", []), int)
-    p = np.linspace(0.02, 0.99, 50)
-    thr = -2.0 * np.log1p(-p)  # chi-square, 2 dof
     fig, ax = plt.subplots(figsize=(5.6, 4.6))
     ax.plot([0, 1], [0, 1], color="0.6", ls="--", lw=1, label="ideal")
     if d2.size == 0:

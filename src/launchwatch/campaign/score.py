@@ -9,9 +9,14 @@ Definitions (times s; "since first track" counts from the missile's first confir
   ``boost`` while a motor burns; ``glide`` after burnout for a missile that never climbs above
   ``EXO_ALT_M`` (100 km: quasi-ballistic glides and depressed SRBM arcs); otherwise ``exo``
   (above 100 km, or climbing after burnout) and ``reentry`` (descending below 100 km).
-* **Containment**: the truth impact point is inside the 50 % / 95 % ellipse when its squared
-  Mahalanobis distance from the predicted impact distribution is <= chi2(2 dof) = 1.386 /
-  5.991; ``d2`` is kept per assessment so any level can be checked (calibration).
+* **Containment**: the truth impact point is inside the reported 50 % / 95 % ellipse (centre,
+  semi-axes, orientation as published: ``r2_50`` / ``r2_95``, the squared normalized radius,
+  <= 1 inside).  ``d2`` (squared Mahalanobis distance under the reported covariance) and
+  ``rank`` (the share of the assessment's own impact samples nearer the centre than the truth
+  in that metric: uniform on [0, 1] when the predicted cloud is honest, whatever its shape) are
+  kept per assessment so any level can be checked (calibration).
+* **First prediction** of a missile: the first assessment of any of its tracks; its error,
+  95 % semi-major axis, regime and whether its 95 % ellipse holds the truth.
 * **Impact error at first track + 30/60/120 s**: the latest assessment of the missile's tracks
   made by then (NaN if none, or if the missile has landed by then).
 * **Time to good**: first assessment within ``GOOD_KM`` of the truth impact with the truth inside
@@ -29,7 +34,8 @@ import time
 
 import numpy as np
 
-from ..assess.impact import capability_class, east_north_m
+from ..assess.assessment import ELLIPSE_LEVELS
+from ..assess.impact import capability_class, east_north_m, ellipse_r2
 from ..earth import frames, geodesy
 from ..earth.constants import OMEGA_RAD_S
 from ..flight.classes import RANGE_CLASS_NAMES
@@ -38,6 +44,7 @@ from ..pipeline.chain import track_truth
 EXO_ALT_M = 100e3
 GOOD_KM = 10.0
 CHI2_50, CHI2_95 = 1.3862944, 5.9914645
+I50, I95 = ELLIPSE_LEVELS.index(0.5), ELLIPSE_LEVELS.index(0.95)
 REGIMES = ("boost", "glide", "exo", "reentry")
 AFTER_FIRST_TRACK_S = (30, 60, 120)
 
@@ -113,6 +120,28 @@ def _stat(values, q):
     return float(np.quantile(v, q)) if v.size else float("nan")
 
 
+def _sample_rank(a, ks: np.ndarray, cov: np.ndarray, d2: np.ndarray) -> np.ndarray:
+    """(n,) share of track rows ``ks``'s impacted samples whose squared Mahalanobis distance
+    (under ``cov`` (n, 2, 2), from the reported centre) is below the truth's ``d2`` (n,);
+    NaN without samples."""
+    lat, lon = a.sample_impact_lat_deg[ks], a.sample_impact_lon_deg[ks]
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if lat.ndim != 2 or not ok.any():
+        return np.full(ks.size, np.nan)
+    d = east_north_m(
+        a.impact_lat_deg[ks][:, None],
+        a.impact_lon_deg[ks][:, None],
+        np.where(ok, lat, 0.0),
+        np.where(ok, lon, 0.0),
+    )
+    with np.errstate(all="ignore"):
+        inv = np.linalg.pinv(cov)
+        sd2 = np.einsum("ksi,kij,ksj->ks", d, inv, d)
+        n_ok = ok.sum(axis=1)
+        below = ((sd2 < np.nan_to_num(d2, nan=np.inf)[:, None]) & ok).sum(axis=1)
+        return np.where(n_ok > 0, below / np.maximum(n_ok, 1), np.nan)
+
+
 def assessment_rows(chain, truth_of_track: dict[int, int]) -> dict[str, np.ndarray]:
     """Columns over (assessment, track) pairs whose track belongs to a missile: missile index,
     assessment time (s after epoch), error (km), d2, 95 % semi-major (km), regime code,
@@ -127,6 +156,9 @@ def assessment_rows(chain, truth_of_track: dict[int, int]) -> dict[str, np.ndarr
             "t_s",
             "error_km",
             "d2",
+            "r2_50",
+            "r2_95",
+            "rank",
             "semi_major_95_km",
             "regime",
             "verdict_kind",
@@ -151,7 +183,19 @@ def assessment_rows(chain, truth_of_track: dict[int, int]) -> dict[str, np.ndarr
                 d2 = np.einsum("ki,ki->k", d, sol)
             except np.linalg.LinAlgError:
                 d2 = np.full(ks.size, np.inf)
+        r2 = ellipse_r2(
+            a.impact_lat_deg[ks],
+            a.impact_lon_deg[ks],
+            a.ellipse_semi_major_m[ks],
+            a.ellipse_semi_minor_m[ks],
+            a.ellipse_orientation_deg[ks],
+            tlat,
+            tlon,
+        )
         i = np.clip(np.searchsorted(truth.times_s, a.t_s), 0, truth.times_s.size - 1)
+        cols["r2_50"].append(np.nan_to_num(r2[:, I50], nan=np.inf))
+        cols["r2_95"].append(np.nan_to_num(r2[:, I95], nan=np.inf))
+        cols["rank"].append(_sample_rank(a, ks, cov, d2))
         cols["missile"].append(ms)
         cols["t_s"].append(np.full(ks.size, a.t_s))
         cols["error_km"].append(np.atleast_1d(dist) / 1e3)
@@ -194,7 +238,8 @@ def score_engagement(chain, eng) -> tuple[dict, list[dict], dict]:
     for m in range(truth.n_missiles):
         sel = rows["missile"] == m
         t = rows["t_s"][sel]
-        err, d2, reg = rows["error_km"][sel], rows["d2"][sel], rows["regime"][sel]
+        err, reg = rows["error_km"][sel], rows["regime"][sel]
+        in50, in95 = rows["r2_50"][sel] <= 1.0, rows["r2_95"][sel] <= 1.0
         ft = float(sc.time_to_track_s[m])
         ft_abs = launch_t[m] + ft
         imp = chain.truth_impacts[m]
@@ -225,7 +270,7 @@ def score_engagement(chain, eng) -> tuple[dict, list[dict], dict]:
                 if np.isfinite(ft) and ok.any() and at < truth.impact_time_s[m]
                 else float("nan")
             )
-        good = np.flatnonzero((err <= GOOD_KM) & (d2 <= CHI2_95))
+        good = np.flatnonzero((err <= GOOD_KM) & in95)
         rec["good_s"] = float(t[good[0]] - launch_t[m]) if good.size else float("nan")
         rec["good_after_track_s"] = (
             float(t[good[0]] - ft_abs) if good.size and np.isfinite(ft) else float("nan")
@@ -233,16 +278,17 @@ def score_engagement(chain, eng) -> tuple[dict, list[dict], dict]:
         for j, name in enumerate(REGIMES):
             r = reg == j
             rec[f"n_{name}"] = int(r.sum())
-            rec[f"in50_{name}"] = int((d2[r] <= CHI2_50).sum())
-            rec[f"in95_{name}"] = int((d2[r] <= CHI2_95).sum())
-        rec["in50_fraction"] = float(np.mean(d2 <= CHI2_50)) if d2.size else float("nan")
-        rec["in95_fraction"] = float(np.mean(d2 <= CHI2_95)) if d2.size else float("nan")
-        first_i = 0 if t.size else None
-        rec["first_error_km"] = float(err[first_i]) if t.size else float("nan")
-        rec["first_in95"] = bool(d2[0] <= CHI2_95) if t.size else False
+            rec[f"in50_{name}"] = int(in50[r].sum())
+            rec[f"in95_{name}"] = int(in95[r].sum())
+        rec["in50_fraction"] = float(np.mean(in50)) if t.size else float("nan")
+        rec["in95_fraction"] = float(np.mean(in95)) if t.size else float("nan")
+        rec["first_error_km"] = float(err[0]) if t.size else float("nan")
+        rec["first_in95"] = bool(in95[0]) if t.size else False
         rec["first_semi_major_95_km"] = (
             float(rows["semi_major_95_km"][sel][0]) if t.size else float("nan")
         )
+        rec["first_r2_95"] = float(rows["r2_95"][sel][0]) if t.size else float("nan")
+        rec["first_regime"] = REGIMES[int(reg[0])] if t.size else ""
         rec["final_error_km"] = float(err[-1]) if t.size else float("nan")
         zone = (per_chain[m].get("truth") or {}).get("zone") or {}
         rec["truth_zone"] = f"{zone.get('kind', '')}:{zone.get('country') or ''}"
@@ -273,6 +319,7 @@ def score_engagement(chain, eng) -> tuple[dict, list[dict], dict]:
         v = [r[key] for r in missiles if r[key] is not None]
         return float(np.mean(v)) if v else float("nan")
 
+    n_rows = rows["r2_95"].size
     row = {
         "index": eng.index,
         "status": "ok",
@@ -296,8 +343,8 @@ def score_engagement(chain, eng) -> tuple[dict, list[dict], dict]:
             if any(not np.isfinite(r["good_after_track_s"]) for r in missiles)
             else _stat([r["good_after_track_s"] for r in missiles], 1.0)
         ),
-        "in50_fraction": float(np.mean(rows["d2"] <= CHI2_50)) if rows["d2"].size else float("nan"),
-        "in95_fraction": float(np.mean(rows["d2"] <= CHI2_95)) if rows["d2"].size else float("nan"),
+        "in50_fraction": float(np.mean(rows["r2_50"] <= 1.0)) if n_rows else float("nan"),
+        "in95_fraction": float(np.mean(rows["r2_95"] <= 1.0)) if n_rows else float("nan"),
         "verdict_right_fraction": frac("verdict_right"),
         "class_right_fraction": frac("class_right"),
         "launch_error_km_median": _stat([r["launch_error_km"] for r in missiles], 0.5),
