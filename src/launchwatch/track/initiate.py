@@ -431,6 +431,8 @@ class TwoPointInitiator:
         )
         vel_sig = np.sqrt(np.trace(Pc[k, 3:6, 3:6], axis1=1, axis2=2) / 3.0)
         confirmed[k[vel_sig <= cfg.cue_confirm_max_vel_sigma_m_s]] = True
+        cued = np.zeros(n_new, bool)
+        cued[k] = True  # confirmed or not: held through more misses (tracker rule 5)
         births = np.arange(n_new)
         led = np.concatenate(
             [cue_led, first["ledger"][ok], led2[ok], first["ledger"][~ok], led2[~ok]]
@@ -453,6 +455,7 @@ class TwoPointInitiator:
             confirmed=confirmed,
             det_id=second.det_id[ok],
             sensor=sensor,
+            cued=cued,
             ledger_idx=led.astype(np.int64),
             ledger_outcome=outcome.astype(np.int64),
             ledger_birth=birth.astype(np.int64),

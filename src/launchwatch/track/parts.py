@@ -82,7 +82,8 @@ class Associator(Protocol):
 class Births:
     """New tracks proposed by an :class:`Initiator` (K of them, track ids not yet given) and
     the ledger outcomes it decided (ledger indices, outcome codes of :mod:`.history`, and the
-    birth each went to or -1)."""
+    birth each went to or -1).  ``cued`` (K,) marks births an IR cue lies on, confirmed or not
+    (empty: none); the deleter holds such a tentative track longer (:mod:`.tracker`, rule 5)."""
 
     x: np.ndarray  # (K, M, n) model-conditioned means
     P: np.ndarray  # (K, M, n, n)
@@ -92,6 +93,7 @@ class Births:
     confirmed: np.ndarray  # (K,) bool: confirmed at birth
     det_id: np.ndarray  # (K,) the detection of the estimate
     sensor: int = -1
+    cued: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     ledger_idx: np.ndarray = field(default_factory=lambda: _EMPTY)
     ledger_outcome: np.ndarray = field(default_factory=lambda: _EMPTY)
     ledger_birth: np.ndarray = field(default_factory=lambda: _EMPTY)

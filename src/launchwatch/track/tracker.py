@@ -28,7 +28,17 @@ sequential by time).  For each frame:
 5. **Misses and deletion** -- a track misses a frame of the sensor that last updated it if that
    frame does not update it (other sensors' frames never count: they may not cover it; when
    another sensor takes over it becomes the one that counts).  A *tentative* track dies after
-   ``tentative_max_misses`` misses or ``init_max_dt_s`` without update.  A *confirmed* track
+   ``tentative_max_misses`` misses or ``init_max_dt_s`` without update -- unless an IR cue lies
+   on it (``cued``, :mod:`.initiate`; confirmed at birth or not): then after
+   ``cued_max_misses`` misses or ``cued_max_dt_s``.  Each miss of a radar with pd ~0.9 cuts
+   the odds that a track is real about tenfold; a two-point radar start that an independent
+   sensor's line of sight also passes through (within a gate of ~1e-4 of the GEO sensor's
+   field) starts with odds several powers of ten higher than a clutter pair, so it may miss
+   several more scans before it is as doubtful as an uncued track after two (5 misses, and
+   5 s a miss as ``init_max_dt_s`` allows two: 25 s).  Found on the overflight scenario: the
+   cued start at +39.5 s missed two 4 s scans (pd 0.9, the missile well inside coverage) and
+   was deleted; its successor was confirmed at +59.5 s, the first warning came at +68 s (with
+   the hold: confirmed at +51.5 s, first warning +59.5 s).  A *confirmed* track
    coasts through sensor gaps (the ballistic prediction holds for minutes): it dies after
    ``delete_after_misses`` misses only once its predicted position sigma (linear, without
    process noise) exceeds ``lost_sigma_m``, after ``max_coast_s`` without update, or when the
@@ -133,6 +143,8 @@ class TrackerConfig:
     init_lift_sigma: float = LIFT_PRIOR_SIGMA
     confirm_hits: int = 3
     tentative_max_misses: int = 2
+    cued_max_misses: int = 5
+    cued_max_dt_s: float = 25.0
     delete_after_misses: int = 5
     lost_sigma_m: float = 30000.0
     max_coast_s: float = 300.0
@@ -158,7 +170,9 @@ class TrackerConfig:
             raise ValueError("initial_mode_probs needs one probability per model")
         if not 0.0 < self.gate_probability < 1.0:
             raise ValueError("gate_probability must be in (0, 1)")
-        for name in ("frame_window_s", "max_step_s", "init_max_dt_s", "max_coast_s"):
+        for name in (
+            "frame_window_s", "max_step_s", "init_max_dt_s", "cued_max_dt_s", "max_coast_s",
+        ):  # fmt: skip
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive")
         hist.history_dtype(len(self.models), self.history_covariance)
@@ -499,6 +513,8 @@ class Tracker:
         xc, Pc = self.imm.combine(b.x, b.P, b.mu)
         rows = tr.add(ids, b.x, b.P, b.mu, b.t_s, xc, Pc, hits=b.hits, sensor=b.sensor)
         tr.confirmed[rows] = b.confirmed
+        if b.cued.size:
+            tr.cued[rows] = b.cued
         self._record(rows, b.det_id)
 
     # ------------------------------------------------------------------ bookkeeping

@@ -3,7 +3,8 @@
 Per track: id, time of the last update ``t`` (s), IMM model-conditioned means ``x`` (N, M, 7),
 covariances ``P`` (N, M, 7, 7), model probabilities ``mu`` (N, M), the IMM output estimate
 ``xc`` (N, 7) / ``Pc`` (N, 7, 7) at ``t``, update and consecutive-miss counts, confirmation,
-and the sensor that last updated it (``last_sensor``, an index).  States are ECEF (see
+whether an IR cue corroborated the track at its birth (``cued``, :mod:`.initiate`), and the
+sensor that last updated it (``last_sensor``, an index).  States are ECEF (see
 :mod:`.models`).  Deletion compacts the arrays; track ids are never reused.
 """
 
@@ -25,7 +26,9 @@ if TYPE_CHECKING:
     from .imm import IMM
     from .tracker import TrackerConfig
 
-_FIELDS = ("ids", "t", "x", "P", "mu", "xc", "Pc", "hits", "misses", "confirmed", "last_sensor")
+_FIELDS = (
+    "ids", "t", "x", "P", "mu", "xc", "Pc", "hits", "misses", "confirmed", "cued", "last_sensor",
+)  # fmt: skip
 
 
 class TrackSet:
@@ -43,6 +46,7 @@ class TrackSet:
         self.hits = np.zeros(0, np.int64)
         self.misses = np.zeros(0, np.int64)
         self.confirmed = np.zeros(0, bool)
+        self.cued = np.zeros(0, bool)
         self.last_sensor = np.zeros(0, np.int64)
 
     @property
@@ -76,6 +80,7 @@ class TrackSet:
             "hits": np.full(k, hits, np.int64),
             "misses": np.zeros(k, np.int64),
             "confirmed": np.zeros(k, bool),
+            "cued": np.zeros(k, bool),
             "last_sensor": np.full(k, sensor, np.int64),
         }
         for f in _FIELDS:
@@ -159,10 +164,13 @@ def extrapolate_kernel(
 def _age_miss_kernel(
     t: np.ndarray,
     confirmed: np.ndarray,
+    cued: np.ndarray,
     misses: np.ndarray,
     t_now: float,
     tentative_max_misses: int,
     init_max_dt_s: float,
+    cued_max_misses: int,
+    cued_max_dt_s: float,
     max_coast_s: float,
     delete_after_misses: int,
     dead: np.ndarray,
@@ -176,6 +184,8 @@ def _age_miss_kernel(
             dead[i] = dt > max_coast_s
             if misses[i] >= delete_after_misses:
                 n_lost += 1
+        elif cued[i]:
+            dead[i] = misses[i] >= cued_max_misses or dt > cued_max_dt_s
         else:
             dead[i] = misses[i] >= tentative_max_misses or dt > init_max_dt_s
     return n_lost
@@ -188,8 +198,9 @@ def deletion_mask(
     age, lost (predicted sigma), and with ``impact`` the predicted height below ground."""
     dead = np.empty(tr.n, bool)
     n_lost = _age_miss_kernel(
-        tr.t, tr.confirmed, tr.misses, float(t_now), cfg.tentative_max_misses,
-        cfg.init_max_dt_s, cfg.max_coast_s, cfg.delete_after_misses, dead,
+        tr.t, tr.confirmed, tr.cued, tr.misses, float(t_now), cfg.tentative_max_misses,
+        cfg.init_max_dt_s, cfg.cued_max_misses, cfg.cued_max_dt_s, cfg.max_coast_s,
+        cfg.delete_after_misses, dead,
     )  # fmt: skip
     if n_lost == 0 and not impact:  # the common case: one compiled pass
         return dead
