@@ -52,9 +52,8 @@ class LagBuffer:
         """Record that tracks ``track_ids`` (K,) took detections ``det`` (K,)."""
         if not self.enabled or det.size == 0:
             return
-        rows = np.zeros(det.size, LOG_DTYPE)
+        rows = self._log.reserve(det.size)
         rows["track_id"], rows["det"] = track_ids, det
-        self._log.append(rows)
 
     def snapshot(self, tracks: TrackSet, t_now: float) -> None:
         """Take a snapshot if one is due at tracker time ``t_now``; drop what the lag no

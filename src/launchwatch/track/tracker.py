@@ -77,7 +77,7 @@ from scipy.stats import chi2
 
 from . import history as hist
 from .associate import GNNAssociator, candidate_pairs
-from .batches import frames, usable, validate
+from .batches import frames, screen, validate
 from .ekf import EKF, meas_args
 from .fused import frame_update_kernel
 from .imm import DEFAULT_TRANSITION, IMM
@@ -203,7 +203,7 @@ class Tracker:
         #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
         self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
         self._lag = LagBuffer(cfg.oosm_lag_s, cfg.oosm_snapshot_s)
-        self._hist = hist.Chunks(hist.history_dtype(len(cfg.models), cfg.history_covariance))
+        self._hist = hist.Growable(hist.history_dtype(len(cfg.models), cfg.history_covariance))
         self._ledger = hist.Growable(hist.LEDGER_DTYPE)
         self._sensors: dict[str, int] = {}
         self._next_id = 1
@@ -220,7 +220,7 @@ class Tracker:
     @property
     def history(self) -> np.ndarray:
         """All estimates so far (:func:`~.history.history_dtype` rows, in processing order)."""
-        return self._hist.array()
+        return self._hist.view()
 
     @property
     def dormant(self) -> TrackSet:
@@ -241,15 +241,23 @@ class Tracker:
     def step(self, detections: np.ndarray) -> np.ndarray:
         """Process a batch of detections; returns its ledger rows (as of now)."""
         det = validate(detections)
-        rows = np.zeros(det.size, hist.LEDGER_DTYPE)
-        rows["det_id"], rows["t_s"], rows["track_id"] = det["det_id"], det["t_s"], -1
-        good = usable(det)
-        rows["outcome"] = np.where(good, hist.PENDING, hist.REJECTED)
-        first = self._ledger.append(rows)
-        idx = np.flatnonzero(good)
-        idx = idx[np.argsort(det["t_s"][idx], kind="stable")]
-        for f in frames(det[idx], self.config.frame_window_s):
-            self._frame(det[idx[f]], first + idx[f])
+        good, n_good, in_order = screen(det)
+        first = self._ledger.size
+        hist.ledger_rows_kernel(
+            det, good, self._ledger.reserve(det.size), hist.PENDING, hist.REJECTED
+        )
+        if n_good == det.size and in_order:  # every row usable, in time order: no copy
+            idx, sel = np.arange(det.size), det
+        else:
+            idx = np.flatnonzero(good)
+            if not in_order:
+                idx = idx[np.argsort(det["t_s"][idx], kind="stable")]
+            sel = det[idx]
+        for f in frames(sel, self.config.frame_window_s):
+            if f.size == idx.size:  # the whole batch is one frame
+                self._frame(sel, first + idx)
+            else:
+                self._frame(sel[f], first + idx[f])
         return self._ledger.view()[first : first + det.size].copy()
 
     def flush(self) -> None:
@@ -582,18 +590,7 @@ class Tracker:
 
     def _record(self, rows: np.ndarray, det_id: np.ndarray) -> None:
         tr = self.tracks
-        out = np.zeros(rows.size, self._hist.dtype)
-        out["t_s"], out["track_id"], out["det_id"] = tr.t[rows], tr.ids[rows], det_id
-        xc, Pc = tr.xc[rows], tr.Pc[rows]
-        out["state"], out["log_beta"] = xc[:, :6], xc[:, 6]
-        out["log_beta_sigma"] = np.sqrt(np.clip(Pc[:, 6, 6], 0.0, None))
-        if xc.shape[1] > 7:
-            out["lift"] = xc[:, 7]
-            out["lift_sigma"] = np.sqrt(np.clip(Pc[:, 7, 7], 0.0, None))
-            if "cov_aux" in out.dtype.names:
-                out["cov_aux"] = Pc[:, 6:8, :8]
-        out["cov"] = (
-            Pc[:, :6, :6] if out["cov"].ndim == 3 else np.diagonal(Pc, axis1=1, axis2=2)[:, :6]
-        )
-        out["mu"], out["confirmed"] = tr.mu[rows], tr.confirmed[rows]
-        self._hist.append(out)
+        hist.record_rows(
+            self._hist.reserve(rows.size), rows, det_id,
+            tr.t, tr.ids, tr.xc, tr.Pc, tr.mu, tr.confirmed,
+        )  # fmt: skip
