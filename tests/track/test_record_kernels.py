@@ -121,3 +121,30 @@ def test_history_rows_equal_numpy(covariance):
     ref = _record_numpy(dtype, rows, det_id, t, ids, xc, Pc, mu, confirmed)
     assert buf.size == 15 and buf.view()[3:].tobytes() == ref.tobytes()
     assert buf.view()[:3].tobytes() == np.ones(3, dtype).tobytes()
+
+
+def test_height_above_ellipsoid_equals_numpy():
+    from launchwatch.track.batches import ellipsoid_radius, height_above_ellipsoid
+
+    rng = np.random.default_rng(11)
+    r = rng.normal(size=(5000, 3)) * 6.4e6 * np.exp(rng.normal(size=(5000, 3)) * 0.3)
+    r[:10] = [0.0, 0.0, 6.4e6]  # on the axis
+    ref = np.linalg.norm(r, axis=1) - ellipsoid_radius(r)
+    assert height_above_ellipsoid(r).tobytes() == ref.tobytes()
+
+
+def test_blocks_keep_rows_across_blocks_and_relabel():
+    dtype = hist.history_dtype(3, "diag")
+    b = hist.Blocks(dtype, block_rows=5)
+    ids = []
+    for k in (3, 1, 4, 9, 2):  # the third and fourth start new blocks (the fourth is bigger)
+        rows = b.reserve(k)
+        rows["track_id"] = np.arange(len(ids), len(ids) + k)
+        ids += list(range(len(ids), len(ids) + k))
+    first = b.view()
+    assert b.size == len(ids) == first.size and first["track_id"].tolist() == ids
+    b.relabel(4, 99)
+    b.reserve(1)["track_id"] = 7
+    v = b.view()
+    assert v["track_id"].tolist() == [99 if i == 4 else i for i in ids] + [7]
+    assert first["track_id"].tolist() == [99 if i == 4 else i for i in ids]  # the cached read

@@ -111,6 +111,26 @@ def _one_frame(det, window_s: float) -> bool:  # type: ignore[no-untyped-def]
     return bool(det[det.shape[0] - 1].t_s - det[0].t_s <= window_s)
 
 
+_AB, _A2, _B2 = A_M * B_M, A_M**2, B_M**2
+
+
+@njit(cache=True, error_model="numpy")
+def _height_kernel(r, out):  # type: ignore[no-untyped-def]
+    for k in range(r.shape[0]):
+        x, y, z = r[k, 0], r[k, 1], r[k, 2]
+        norm = math.sqrt(x * x + y * y + z * z)
+        out[k] = norm - _AB * norm / math.sqrt(_B2 * (x * x + y * y) + _A2 * (z * z))
+
+
+def height_above_ellipsoid(r: np.ndarray) -> np.ndarray:
+    """(N,) ``|r| - ellipsoid_radius(r)`` (m): height along the radius of ECEF points ``r``
+    (N, 3), in one compiled pass (the NumPy expression's arithmetic, in its order)."""
+    r = np.ascontiguousarray(r, float)
+    out = np.empty(r.shape[0])
+    _height_kernel(r, out)
+    return out
+
+
 def ellipsoid_radius(r: np.ndarray) -> np.ndarray:
     """WGS84 ellipsoid radius (m) along the geocentric directions of ``r`` (N, 3)."""
     p2 = r[:, 0] ** 2 + r[:, 1] ** 2

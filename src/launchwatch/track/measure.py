@@ -65,7 +65,8 @@ class Measurements:
         s, t, ids = np.empty((k, 3)), np.empty(k), np.empty(k, np.int64)
         one_site = _from_records_kernel(det, z, sg, valid, s, t, ids)
         if k and one_site:  # one sensor position (a scan): one rotation
-            enu = np.ascontiguousarray(np.broadcast_to(_enu_of_site(s[0]), (k, 3, 3)))
+            enu = np.empty((k, 3, 3))
+            enu[:] = _enu_of_site(s[0])
         else:
             lat, lon, _ = ecef_to_geodetic(s)
             enu = np.ascontiguousarray(enu_matrix(lat, lon))

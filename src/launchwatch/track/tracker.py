@@ -80,13 +80,14 @@ from .associate import GNNAssociator, candidate_pairs
 from .batches import frames, screen, validate
 from .ekf import EKF, meas_args
 from .fused import frame_update_kernel
+from .gate import scan_gate_kernel, settle_kernel
 from .imm import DEFAULT_TRANSITION, IMM
 from .initiate import TwoPointInitiator
-from .measure import Measurements, radar_gate_kernel
+from .measure import Measurements
 from .models import DEFAULT_MODELS, LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA, MotionModel, atmosphere_args
 from .oosm import LagBuffer
 from .parts import Associator, Births, Deleter, Initiator, Merger, StateFilter
-from .tracks import ChiSquareMerger, MissDeleter, TrackSet, extrapolate_kernel, predicted_height
+from .tracks import ChiSquareMerger, MissDeleter, TrackSet, predicted_height
 from .ukf import UKF
 
 #: Candidate pairs up to which a one-to-one frame takes the fused step (:mod:`.fused`).  Above,
@@ -106,6 +107,8 @@ FUSED_MAX_PAIRS = 16
 #: 0.94 -> 0.47 km exo-atmospheric, 0.57 -> 0.18 km in re-entry.
 INIT_LOG_BETA = math.log(6000.0)
 INIT_LOG_BETA_SIGMA = 0.75
+
+_NONE = np.zeros(0, np.int64)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -203,7 +206,7 @@ class Tracker:
         #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
         self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
         self._lag = LagBuffer(cfg.oosm_lag_s, cfg.oosm_snapshot_s)
-        self._hist = hist.Growable(hist.history_dtype(len(cfg.models), cfg.history_covariance))
+        self._hist = hist.Blocks(hist.history_dtype(len(cfg.models), cfg.history_covariance))
         self._ledger = hist.Growable(hist.LEDGER_DTYPE)
         self._sensors: dict[str, int] = {}
         self._next_id = 1
@@ -280,21 +283,20 @@ class Tracker:
             self._lag.snapshot(tr, t_ref)
         self.initiator.new_frame(sensor)
         self._expire(t_ref)
-        taken = np.zeros(len(meas), bool)
-        updated = np.zeros(tr.n, bool)
         n0, was_confirmed = tr.n, tr.confirmed.copy()
+        a_trk = a_det = _NONE
         if tr.n:
             ti, di = self._candidates(meas, t_ref)
             t0 = self._lap("gate", t0)
             if ti.size:
                 a_trk, a_det = self._associate_update(det, meas, ti, di, t_ref, sensor)
                 t0 = time.perf_counter()
-                taken[a_det] = True
-                updated[a_trk] = True
-                self._ledger_set(led[a_det], hist.UPDATED, tr.ids[a_trk])
-        missed = (tr.last_sensor == sensor) & ~updated
-        tr.misses[missed] += 1
-        free = np.flatnonzero(~taken)
+        free = np.empty(len(meas), np.int64)
+        n_free = settle_kernel(
+            a_trk, a_det, len(meas), tr.last_sensor, sensor, tr.misses, tr.ids, led,
+            self._ledger.view(), hist.UPDATED, free,
+        )  # fmt: skip
+        free = free[:n_free]
         t0 = self._lap("manage", t0)
         if free.size:
             self._initiate(det[free], meas.take(free), led[free], sensor, t_ref)
@@ -320,15 +322,26 @@ class Tracker:
     def _candidates(self, meas: Measurements, t_ref: float) -> tuple[np.ndarray, np.ndarray]:
         cfg, tr = self.config, self.tracks
         r, trk_r = np.empty((tr.n, 3)), np.empty(tr.n)
-        extrapolate_kernel(
-            tr.xc, tr.Pc, t_ref - tr.t, cfg.coarse_sigma, cfg.max_accel_m_s2, r, trk_r
-        )
-        if meas.valid[:, :3].all():  # radar rows only (a scan): one compiled pass
-            pos, det_r = np.empty((len(meas), 3)), np.empty(len(meas))
-            radar_gate_kernel(
-                meas.z, meas.sigma, meas.enu, meas.sensor_ecef, meas.t_s, t_ref,
-                cfg.coarse_sigma, cfg.init_max_speed_m_s, pos, det_r,
-            )  # fmt: skip
+        pos, det_r = np.empty((len(meas), 3)), np.empty(len(meas))
+        if scan_gate_kernel(
+            tr.xc,
+            tr.Pc,
+            tr.t,
+            t_ref,
+            cfg.coarse_sigma,
+            cfg.max_accel_m_s2,
+            meas.z,
+            meas.sigma,
+            meas.valid,
+            meas.enu,
+            meas.sensor_ecef,
+            meas.t_s,
+            cfg.init_max_speed_m_s,
+            r,
+            trk_r,
+            pos,
+            det_r,
+        ):  # radar rows only (a scan): one compiled pass
             return candidate_pairs(r, trk_r, pos, det_r)
         shift = np.abs(meas.t_s - t_ref) * cfg.init_max_speed_m_s
         has_range = meas.valid[:, :3].all(axis=1)
@@ -425,7 +438,7 @@ class Tracker:
         tr.confirmed[trk] |= tr.hits[trk] >= self.config.confirm_hits
         self.n_updates += trk.size
         t0 = self._lap("update", t0)
-        self._lag.log(tr.ids[trk], det[a_det])
+        self._lag.log(tr.ids[trk], det, a_det)
         self._record(trk, meas.det_id[a_det])
         self._lap("manage", t0)
         return np.concatenate([trk, done_trk]), np.concatenate([a_det, done_det])
@@ -459,7 +472,7 @@ class Tracker:
         self.n_updates += k
         t0 = self._lap("update", t0)
         if k:
-            self._lag.log(tr.ids[trk], det[a_det])
+            self._lag.log(tr.ids[trk], det, a_det)
             self._record(trk, meas.det_id[a_det])
         self._lap("manage", t0)
         return trk, a_det

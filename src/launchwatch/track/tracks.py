@@ -19,7 +19,7 @@ from scipy.stats import chi2
 
 from ..earth.gravity import j2_accel
 from .associate import assign_sparse, candidate_pairs
-from .batches import ellipsoid_radius
+from .batches import ellipsoid_radius, height_above_ellipsoid
 
 if TYPE_CHECKING:
     from .imm import IMM
@@ -202,7 +202,7 @@ def deletion_mask(
         lost = conf[check] & (tr.misses[check] >= cfg.delete_after_misses)
         lost &= sig > cfg.lost_sigma_m
         if impact:
-            height = np.linalg.norm(r, axis=1) - ellipsoid_radius(r)
+            height = height_above_ellipsoid(r)  # |r| - ellipsoid_radius(r), compiled
             lost |= conf[check] & (height < -cfg.impact_margin_m)
         dead[check[lost]] = True
     out: np.ndarray = dead
