@@ -79,7 +79,7 @@ from . import history as hist
 from .associate import GNNAssociator, candidate_pairs
 from .batches import frames, screen, validate
 from .ekf import EKF, meas_args
-from .fused import frame_update_kernel
+from .fused import frame_update_kernel, predict_tracks_kernel, update_tracks_kernel
 from .gate import scan_gate_kernel, settle_kernel
 from .imm import DEFAULT_TRANSITION, IMM
 from .initiate import TwoPointInitiator
@@ -202,6 +202,10 @@ class Tracker:
         #: EKF and GNN; False forces the general path (tests compare the two).
         self.fused_frames = type(filter) is EKF and type(self.associator) is GNNAssociator
         self._fused_max_step_s = filter.max_step_s if isinstance(filter, EKF) else 1.0
+        #: The default EKF: the general path predicts and updates in compiled passes over the
+        #: track arrays (:func:`~.fused.predict_tracks_kernel`, :func:`~.fused.
+        #: update_tracks_kernel`; the same arithmetic as the filter's batched calls).
+        self._ekf = type(filter) is EKF
         self.n_fused_frames = 0
         #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
         self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
@@ -394,9 +398,18 @@ class Tracker:
         else:
             cand, loc = np.unique(ti, return_inverse=True)
         dt = t_ref - tr.t[cand]
-        x0, P0, cbar = imm.mix(tr.x[cand], tr.P[cand], tr.mu[cand], dt)
-        xp, Pp = imm.predict_mixed(x0, P0, dt)
-        xcp, Pcp = imm.combine(xp, Pp, cbar)
+        if self._ekf:  # mix + predict + combine in one pass over the track arrays
+            c, (_, m, n) = cand.size, tr.x.shape
+            xp, Pp, cbar = np.empty((c, m, n)), np.empty((c, m, n, n)), np.empty((c, m))
+            xcp, Pcp = np.empty((c, n)), np.empty((c, n, n))
+            predict_tracks_kernel(
+                tr.x, tr.P, tr.mu, tr.t, cand, imm.transition_matrix(dt), t_ref, imm.params,
+                self._fused_max_step_s, *atmosphere_args(), xp, Pp, cbar, xcp, Pcp,
+            )  # fmt: skip
+        else:
+            x0, P0, cbar = imm.mix(tr.x[cand], tr.P[cand], tr.mu[cand], dt)
+            xp, Pp = imm.predict_mixed(x0, P0, dt)
+            xcp, Pcp = imm.combine(xp, Pp, cbar)
         t0 = self._lap("predict", t0)
         xpair = xcp[loc]
         xpair[:, :3] += xpair[:, 3:6] * (meas.t_s[di] - t_ref)[:, None]
@@ -423,19 +436,31 @@ class Tracker:
                 return done_trk, done_det
         trk = cand[a_loc]
         t_det = meas.t_s[a_det]
-        xu, Pu, cb = xp[a_loc], Pp[a_loc], cbar[a_loc]
         off = np.abs(t_det - t_ref) > 1e-9
-        if off.any():
-            o = np.flatnonzero(off)
-            dt_o = t_det[o] - tr.t[trk[o]]
-            x0o, P0o, cb[o] = imm.mix(tr.x[trk[o]], tr.P[trk[o]], tr.mu[trk[o]], dt_o)
-            xu[o], Pu[o] = imm.predict_mixed(x0o, P0o, dt_o)
-        x, P, mu, _ = imm.update(xu, Pu, cb, meas, rows=a_det, overwrite=True)
-        tr.set_state(trk, x, P, mu, t_det, imm.combine(x, P, mu))
-        tr.hits[trk] += 1
-        tr.misses[trk] = 0
-        tr.last_sensor[trk] = sensor
-        tr.confirmed[trk] |= tr.hits[trk] >= self.config.confirm_hits
+        if self._ekf:  # update, model probabilities, track writes and combine in one pass
+            if off.any():  # detections off the frame time: their own prediction
+                o = np.flatnonzero(off)
+                dt_o = t_det[o] - tr.t[trk[o]]
+                x0o, P0o, cbar[a_loc[o]] = imm.mix(tr.x[trk[o]], tr.P[trk[o]], tr.mu[trk[o]], dt_o)
+                xp[a_loc[o]], Pp[a_loc[o]] = imm.predict_mixed(x0o, P0o, dt_o)
+            update_tracks_kernel(
+                xp, Pp, cbar, a_loc, *meas_args(meas), a_det, t_det, trk, tr.x, tr.P, tr.mu,
+                tr.t, tr.xc, tr.Pc, tr.hits, tr.misses, tr.confirmed, tr.last_sensor,
+                self.config.confirm_hits, sensor,
+            )  # fmt: skip
+        else:
+            xu, Pu, cb = xp[a_loc], Pp[a_loc], cbar[a_loc]
+            if off.any():
+                o = np.flatnonzero(off)
+                dt_o = t_det[o] - tr.t[trk[o]]
+                x0o, P0o, cb[o] = imm.mix(tr.x[trk[o]], tr.P[trk[o]], tr.mu[trk[o]], dt_o)
+                xu[o], Pu[o] = imm.predict_mixed(x0o, P0o, dt_o)
+            x, P, mu, _ = imm.update(xu, Pu, cb, meas, rows=a_det, overwrite=True)
+            tr.set_state(trk, x, P, mu, t_det, imm.combine(x, P, mu))
+            tr.hits[trk] += 1
+            tr.misses[trk] = 0
+            tr.last_sensor[trk] = sensor
+            tr.confirmed[trk] |= tr.hits[trk] >= self.config.confirm_hits
         self.n_updates += trk.size
         t0 = self._lap("update", t0)
         self._lag.log(tr.ids[trk], det, a_det)
