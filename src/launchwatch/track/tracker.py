@@ -399,9 +399,9 @@ class Tracker:
             cand, loc = np.unique(ti, return_inverse=True)
         dt = t_ref - tr.t[cand]
         if self._ekf:  # mix + predict + combine in one pass over the track arrays
-            c, (_, m, n) = cand.size, tr.x.shape
-            xp, Pp, cbar = np.empty((c, m, n)), np.empty((c, m, n, n)), np.empty((c, m))
-            xcp, Pcp = np.empty((c, n)), np.empty((c, n, n))
+            nc, (_, nm, n) = cand.size, tr.x.shape
+            xp, Pp, cbar = np.empty((nc, nm, n)), np.empty((nc, nm, n, n)), np.empty((nc, nm))
+            xcp, Pcp = np.empty((nc, n)), np.empty((nc, n, n))
             predict_tracks_kernel(
                 tr.x, tr.P, tr.mu, tr.t, cand, imm.transition_matrix(dt), t_ref, imm.params,
                 self._fused_max_step_s, *atmosphere_args(), xp, Pp, cbar, xcp, Pcp,
