@@ -277,8 +277,9 @@ class Tracker:
         t0 = time.perf_counter()
         meas = Measurements.from_detections(det)
         ts = meas.t_s
-        # A scan's detections share one time: its median without a sort.
-        t_ref = float(ts[0]) if (ts == ts[0]).all() else float(np.median(ts))
+        # A scan's detections share one time: its median without a sort (a frame's rows come
+        # in time order from step(), so they share one time when the first and last do).
+        t_ref = float(ts[0]) if ts[0] == ts[-1] else float(np.median(ts))
         in_sequence = t_ref >= self.t_s
         self.t_s = max(self.t_s, t_ref)
         sensor = self._sensor(str(det["sensor"][0]))
