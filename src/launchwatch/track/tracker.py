@@ -202,10 +202,11 @@ class Tracker:
         #: EKF and GNN; False forces the general path (tests compare the two).
         self.fused_frames = type(filter) is EKF and type(self.associator) is GNNAssociator
         self._fused_max_step_s = filter.max_step_s if isinstance(filter, EKF) else 1.0
-        #: The default EKF: the general path predicts and updates in compiled passes over the
-        #: track arrays (:func:`~.fused.predict_tracks_kernel`, :func:`~.fused.
-        #: update_tracks_kernel`; the same arithmetic as the filter's batched calls).
-        self._ekf = type(filter) is EKF
+        #: With the default EKF the general path predicts and updates in compiled passes over
+        #: the track arrays (:func:`~.fused.predict_tracks_kernel`, :func:`~.fused.
+        #: update_tracks_kernel`: the arithmetic of the filter's batched calls, bit for bit);
+        #: False forces the batched calls (tests compare the two).
+        self.compiled_ekf = type(filter) is EKF
         self.n_fused_frames = 0
         #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
         self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
@@ -399,7 +400,7 @@ class Tracker:
         else:
             cand, loc = np.unique(ti, return_inverse=True)
         dt = t_ref - tr.t[cand]
-        if self._ekf:  # mix + predict + combine in one pass over the track arrays
+        if self.compiled_ekf:  # mix + predict + combine in one pass over the track arrays
             nc, (_, nm, n) = cand.size, tr.x.shape
             xp, Pp, cbar = np.empty((nc, nm, n)), np.empty((nc, nm, n, n)), np.empty((nc, nm))
             xcp, Pcp = np.empty((nc, n)), np.empty((nc, n, n))
@@ -438,7 +439,7 @@ class Tracker:
         trk = cand[a_loc]
         t_det = meas.t_s[a_det]
         off = np.abs(t_det - t_ref) > 1e-9
-        if self._ekf:  # update, model probabilities, track writes and combine in one pass
+        if self.compiled_ekf:  # update, model probabilities, track writes and combine in one pass
             if off.any():  # detections off the frame time: their own prediction
                 o = np.flatnonzero(off)
                 dt_o = t_det[o] - tr.t[trk[o]]
