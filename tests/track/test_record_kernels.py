@@ -148,3 +148,61 @@ def test_blocks_keep_rows_across_blocks_and_relabel():
     v = b.view()
     assert v["track_id"].tolist() == [99 if i == 4 else i for i in ids] + [7]
     assert first["track_id"].tolist() == [99 if i == 4 else i for i in ids]  # the cached read
+
+
+def _deletion_numpy(tr, t_now, cfg, impact):
+    """The NumPy form of the deletion rules' sigma and impact checks (before they were
+    compiled), for the comparison below."""
+    from launchwatch.track.batches import ellipsoid_radius
+    from launchwatch.track.tracks import extrapolate_kernel
+
+    dt = t_now - tr.t
+    conf = tr.confirmed
+    dead = np.where(
+        conf,
+        dt > cfg.max_coast_s,
+        (tr.misses >= cfg.tentative_max_misses) | (dt > cfg.init_max_dt_s),
+    )
+    check = np.flatnonzero((conf & (tr.misses >= cfg.delete_after_misses)) | impact)
+    if check.size:
+        r, sig = np.empty((check.size, 3)), np.empty(check.size)
+        extrapolate_kernel(tr.xc[check], tr.Pc[check], dt[check], 1.0, 0.0, r, sig)
+        lost = conf[check] & (tr.misses[check] >= cfg.delete_after_misses)
+        lost &= sig > cfg.lost_sigma_m
+        if impact:
+            height = np.linalg.norm(r, axis=1) - ellipsoid_radius(r)
+            lost |= conf[check] & (height < -cfg.impact_margin_m)
+        dead[check[lost]] = True
+    return dead
+
+
+@pytest.mark.parametrize("impact", [False, True])
+def test_deletion_mask_equals_numpy(impact):
+    from launchwatch.earth.frames import geodetic_to_ecef
+    from launchwatch.track.tracker import TrackerConfig
+    from launchwatch.track.tracks import TrackSet, deletion_mask
+
+    rng = np.random.default_rng(5)
+    n = 400
+    tr = TrackSet(3, 8)
+    r = geodetic_to_ecef(
+        np.radians(rng.uniform(-80, 80, n)), np.radians(rng.uniform(-180, 180, n)),
+        rng.uniform(-5e3, 3e5, n),
+    )  # fmt: skip
+    v = rng.normal(0.0, 3000.0, (n, 3))
+    xc = np.concatenate([r, v, rng.normal(8.0, 1.0, (n, 1)), np.zeros((n, 1))], axis=1)
+    a = rng.normal(size=(n, 8, 8)) * np.exp(rng.uniform(0, 9, (n, 1, 1)))
+    Pc = a @ np.transpose(a, (0, 2, 1))
+    tr.add(
+        np.arange(n), np.repeat(xc[:, None], 3, 1), np.repeat(Pc[:, None], 3, 1),
+        np.full((n, 3), 1 / 3), rng.uniform(0.0, 100.0, n), xc, Pc, hits=5,
+    )  # fmt: skip
+    tr.confirmed[:] = rng.random(n) < 0.7
+    tr.misses[:] = rng.integers(0, 8, n)
+    cfg = TrackerConfig()
+    for t_now in (100.0, 130.0, 250.0):
+        got = deletion_mask(tr, t_now, cfg, impact=impact)
+        ref = _deletion_numpy(tr, t_now, cfg, impact)
+        np.testing.assert_array_equal(got, ref)
+        # some confirmed tracks die by the sigma (and impact) rules, not by age
+        assert 0 < (got & tr.confirmed & (t_now - tr.t <= cfg.max_coast_s)).sum() < n

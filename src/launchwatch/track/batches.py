@@ -115,7 +115,7 @@ _AB, _A2, _B2 = A_M * B_M, A_M**2, B_M**2
 
 
 @njit(cache=True, error_model="numpy")
-def _height_kernel(r, out):  # type: ignore[no-untyped-def]
+def height_kernel(r, out):  # type: ignore[no-untyped-def]
     for k in range(r.shape[0]):
         x, y, z = r[k, 0], r[k, 1], r[k, 2]
         norm = math.sqrt(x * x + y * y + z * z)
@@ -127,7 +127,7 @@ def height_above_ellipsoid(r: np.ndarray) -> np.ndarray:
     (N, 3), in one compiled pass (the NumPy expression's arithmetic, in its order)."""
     r = np.ascontiguousarray(r, float)
     out = np.empty(r.shape[0])
-    _height_kernel(r, out)
+    height_kernel(r, out)
     return out
 
 
