@@ -9,7 +9,10 @@ within ``window_s`` of the frame's first one (one scan).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
 from numpy.typing import ArrayLike
 
 from ..earth.constants import A_M, B_M
@@ -30,18 +33,45 @@ def validate(detections: ArrayLike) -> np.ndarray:
 
 def usable(det: np.ndarray) -> np.ndarray:
     """(K,) True for rows the tracker can use (see module docstring)."""
-    z, sg = det["z"], det["sigma"]
-    ok_z = np.isfinite(z) & np.isfinite(sg) & (sg > 0)
-    ir = det["kind"] == "ir"
-    angles = np.where(ir[:, None], ok_z[:, :2], ok_z[:, 1:3]).all(axis=1)
-    ok: np.ndarray = (
-        np.isfinite(det["t_s"])
-        & np.isfinite(det["sensor_ecef_m"]).all(axis=1)
-        & angles
-        & ((det["kind"] == "radar") | ir)
-        & (np.linalg.norm(det["sensor_ecef_m"], axis=1) > 1e6)
-    )
-    return ok
+    return screen(det)[0]
+
+
+def screen(det: np.ndarray) -> tuple[np.ndarray, int, bool]:
+    """:func:`usable` of a validated batch (one compiled pass over the records), the number of
+    usable rows and whether their times are already in order (non-decreasing)."""
+    ok = np.empty(det.shape[0], np.bool_)
+    n_ok, in_order = _screen_kernel(det, ok)
+    return ok, int(n_ok), bool(in_order)
+
+
+@njit(cache=True)
+def _finite_positive(z: float, sg: float) -> bool:
+    return math.isfinite(z) and math.isfinite(sg) and sg > 0.0
+
+
+@njit(cache=True)
+def _screen_kernel(det, ok):  # type: ignore[no-untyped-def]
+    """Per record: finite time and sensor position (norm above 1,000 km), finite angles with
+    positive finite noise (IR: slots 0-1, radar: 1-2), kind ``radar`` or ``ir``."""
+    n_ok = 0
+    in_order = True
+    t_last = -np.inf
+    for k in range(det.shape[0]):
+        d = det[k]
+        ir = d.kind == "ir"
+        a = 0 if ir else 1
+        good = _finite_positive(d.z[a], d.sigma[a]) and _finite_positive(d.z[a + 1], d.sigma[a + 1])
+        good = good and math.isfinite(d.t_s) and (ir or d.kind == "radar")
+        s = d.sensor_ecef_m
+        good = good and math.isfinite(s[0]) and math.isfinite(s[1]) and math.isfinite(s[2])
+        good = good and math.sqrt(s[0] * s[0] + s[1] * s[1] + s[2] * s[2]) > 1e6
+        ok[k] = good
+        if good:
+            n_ok += 1
+            if d.t_s < t_last:
+                in_order = False
+            t_last = d.t_s
+    return n_ok, in_order
 
 
 def frames(det: np.ndarray, window_s: float) -> list[np.ndarray]:
@@ -49,6 +79,8 @@ def frames(det: np.ndarray, window_s: float) -> list[np.ndarray]:
     first, ordered by first time (``det`` is sorted by time)."""
     if det.size == 0:
         return []
+    if _one_frame(det, window_s):  # one sensor's scan: no string comparisons in NumPy
+        return [np.arange(det.size)]
     sensor = det["sensor"]
     t = det["t_s"]
     if (sensor == sensor[0]).all():  # one sensor (a scan): no string sort
@@ -67,6 +99,35 @@ def frames(det: np.ndarray, window_s: float) -> list[np.ndarray]:
             out.append(idx[start:end])
             start = end
     out.sort(key=lambda f: (t[f[0]], f[0]))
+    return out
+
+
+@njit(cache=True)
+def _one_frame(det, window_s: float) -> bool:  # type: ignore[no-untyped-def]
+    """All rows from the first row's sensor, the last within ``window_s`` of the first."""
+    for k in range(1, det.shape[0]):
+        if det[k].sensor != det[0].sensor:
+            return False
+    return bool(det[det.shape[0] - 1].t_s - det[0].t_s <= window_s)
+
+
+_AB, _A2, _B2 = A_M * B_M, A_M**2, B_M**2
+
+
+@njit(cache=True, error_model="numpy")
+def height_kernel(r, out):  # type: ignore[no-untyped-def]
+    for k in range(r.shape[0]):
+        x, y, z = r[k, 0], r[k, 1], r[k, 2]
+        norm = math.sqrt(x * x + y * y + z * z)
+        out[k] = norm - _AB * norm / math.sqrt(_B2 * (x * x + y * y) + _A2 * (z * z))
+
+
+def height_above_ellipsoid(r: np.ndarray) -> np.ndarray:
+    """(N,) ``|r| - ellipsoid_radius(r)`` (m): height along the radius of ECEF points ``r``
+    (N, 3), in one compiled pass (the NumPy expression's arithmetic, in its order)."""
+    r = np.ascontiguousarray(r, float)
+    out = np.empty(r.shape[0])
+    height_kernel(r, out)
     return out
 
 

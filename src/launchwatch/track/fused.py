@@ -249,3 +249,102 @@ def frame_update_kernel(
         a_det[n_out] = q
         n_out += 1
     return n_out
+
+
+@njit(cache=True, error_model="numpy")
+def predict_tracks_kernel(
+    tr_x: np.ndarray,
+    tr_P: np.ndarray,
+    tr_mu: np.ndarray,
+    tr_t: np.ndarray,
+    rows: np.ndarray,
+    Pi: np.ndarray,
+    t_ref: float,
+    params: np.ndarray,
+    max_step_s: float,
+    logrho: np.ndarray,
+    h0: float,
+    dh: float,
+    xp: np.ndarray,
+    Pp: np.ndarray,
+    cbar: np.ndarray,
+    xc: np.ndarray,
+    Pc: np.ndarray,
+) -> None:
+    """The general path's IMM prediction of track rows ``rows`` (C,) to ``t_ref`` in one pass,
+    read from the track arrays in place (no gathered copies): mixing (``Pi`` (C, M, M)), each
+    model row's EKF prediction and the combination, into ``xp`` (C, M, n), ``Pp`` (C, M, n,
+    n), ``cbar`` (C, M), ``xc`` (C, n), ``Pc`` (C, n, n).  The arithmetic of :meth:`~.imm.IMM.
+    mix`, :meth:`~.imm.IMM.predict_mixed` (EKF) and :meth:`~.imm.IMM.combine`, row by row."""
+    M, n = tr_x.shape[1], tr_x.shape[2]
+    wm = np.empty(M)
+    k1, k2, k3, k4, tmp = np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    A, Phi, T = np.empty((n, n)), np.empty((n, n)), np.empty((n, n))
+    for c in range(rows.shape[0]):
+        r = rows[c]
+        dt = t_ref - tr_t[r]
+        _mix_track(tr_x[r], tr_P[r], tr_mu[r], Pi[c], xp[c], Pp[c], cbar[c], wm)
+        for j in range(M):
+            _predict_row(
+                xp[c, j], Pp[c, j], dt, params[j], max_step_s, logrho, h0, dh,
+                k1, k2, k3, k4, tmp, A, Phi, T,
+            )  # fmt: skip
+        _combine_track(xp[c], Pp[c], cbar[c], xc[c], Pc[c])
+
+
+@njit(cache=True, error_model="numpy")
+def update_tracks_kernel(
+    xp: np.ndarray,
+    Pp: np.ndarray,
+    cbar: np.ndarray,
+    loc: np.ndarray,
+    z: np.ndarray,
+    sg: np.ndarray,
+    valid: np.ndarray,
+    sensor_ecef: np.ndarray,
+    E: np.ndarray,
+    det: np.ndarray,
+    t_det: np.ndarray,
+    trk: np.ndarray,
+    tr_x: np.ndarray,
+    tr_P: np.ndarray,
+    tr_mu: np.ndarray,
+    tr_t: np.ndarray,
+    tr_xc: np.ndarray,
+    tr_Pc: np.ndarray,
+    tr_hits: np.ndarray,
+    tr_misses: np.ndarray,
+    tr_confirmed: np.ndarray,
+    tr_last_sensor: np.ndarray,
+    confirm_hits: int,
+    sensor: int,
+) -> None:
+    """The general path's EKF update of assigned pairs in one pass: predicted track ``loc[e]``
+    (rows of ``xp`` (C, M, n), ``Pp``, ``cbar``; updated in place) with measurement ``det[e]``,
+    model probabilities, then written to track row ``trk[e]`` with its time ``t_det[e]``, its
+    combined estimate, one more hit, no miss, ``sensor`` and confirmation.  The arithmetic of
+    :meth:`~.imm.IMM.update` (EKF), :meth:`~.tracks.TrackSet.set_state` and
+    :meth:`~.imm.IMM.combine`; pairs are one-to-one."""
+    M, n = xp.shape[1], xp.shape[2]
+    ll = np.empty(M)
+    hx, nu, w = np.empty(4), np.empty(4), np.empty(4)
+    Hf, H, S = np.empty((4, n)), np.empty((4, n)), np.empty((4, 4))
+    PHt, K = np.empty((n, 4)), np.empty((n, 4))
+    IKH, T2, Pold = np.empty((n, n)), np.empty((n, n)), np.empty((n, n))
+    for e in range(loc.shape[0]):
+        c, q, r = loc[e], det[e], trk[e]
+        for j in range(M):
+            ll[j] = update_row(
+                xp[c, j], Pp[c, j], z[q], sg[q], valid[q], sensor_ecef[q], E[q],
+                hx, Hf, nu, H, S, w, PHt, K, IKH, T2, Pold,
+            )[0]  # fmt: skip
+        mode_probs_row(ll, cbar[c], tr_mu[r])
+        tr_x[r, :, :] = xp[c]
+        tr_P[r, :, :, :] = Pp[c]
+        tr_t[r] = t_det[e]
+        _combine_track(xp[c], Pp[c], tr_mu[r], tr_xc[r], tr_Pc[r])
+        tr_hits[r] += 1
+        tr_misses[r] = 0
+        tr_last_sensor[r] = sensor
+        if tr_hits[r] >= confirm_hits:
+            tr_confirmed[r] = True

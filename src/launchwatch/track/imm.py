@@ -131,6 +131,24 @@ def _mode_probs_kernel(
         loglik[t] = mode_probs_row(ll[t], cbar[t], mu[t])
 
 
+_LOGM_CACHE: dict[tuple[tuple[int, ...], bytes], np.ndarray] = {}
+
+
+def _logm(Pi: np.ndarray) -> np.ndarray:
+    """``scipy.linalg.logm(Pi)``, remembered by the matrix's exact values (every tracker of a
+    process builds its IMM from the same few matrices).  scipy's LAPACK call cost ~100 ms per
+    tracker on the benchmark machine and left an OpenBLAS worker thread spinning for a while
+    after it, which the process CPU clock charged to the frames that followed (measured: a
+    single target's frames at ~50 us of thread CPU showed ~90 us of process CPU)."""
+    key = (Pi.shape, Pi.tobytes())
+    G = _LOGM_CACHE.get(key)
+    if G is None:
+        if len(_LOGM_CACHE) >= 64:
+            _LOGM_CACHE.clear()
+        G = _LOGM_CACHE[key] = np.asarray(logm(Pi))
+    return G.copy()
+
+
 def _expm_batch(A: np.ndarray) -> np.ndarray:
     """Batched matrix exponential (N, M, M) by scaling and squaring of a degree-10 Taylor
     series (the generators here are small: rates ~0.1/s times steps of seconds)."""
@@ -171,7 +189,7 @@ class IMM:
             raise ValueError(f"transition must be a {m}x{m} row-stochastic matrix")
         if not period_s > 0:
             raise ValueError("period_s must be positive")
-        G = logm(Pi) / period_s if m > 1 else np.zeros((1, 1))
+        G = _logm(Pi) / period_s if m > 1 else np.zeros((1, 1))
         if np.iscomplexobj(G):
             if np.abs(G.imag).max() > 1e-9:
                 raise ValueError(

@@ -27,6 +27,7 @@ from numba import njit, prange
 from numpy.typing import ArrayLike
 
 from ..earth.frames import ecef_to_geodetic, enu_matrix
+from ..sense.records import DETECTION_DTYPE
 from .models import PARALLEL
 
 N_MEAS = 4
@@ -54,7 +55,27 @@ class Measurements:
 
     @classmethod
     def from_detections(cls, det: np.ndarray) -> Measurements:
-        """From rows of :data:`launchwatch.sense.records.DETECTION_DTYPE`."""
+        """From rows of :data:`launchwatch.sense.records.DETECTION_DTYPE` (one compiled pass
+        over the records; other record layouts with those fields: :meth:`from_fields`)."""
+        if det.dtype != DETECTION_DTYPE or det.ndim != 1:
+            return cls.from_fields(det)
+        k = det.shape[0]
+        z, sg = np.empty((k, N_MEAS)), np.empty((k, N_MEAS))
+        valid = np.empty((k, N_MEAS), np.bool_)
+        s, t, ids = np.empty((k, 3)), np.empty(k), np.empty(k, np.int64)
+        one_site = _from_records_kernel(det, z, sg, valid, s, t, ids)
+        if k and one_site:  # one sensor position (a scan): one rotation
+            enu = np.empty((k, 3, 3))
+            enu[:] = _enu_of_site(s[0])
+        else:
+            lat, lon, _ = ecef_to_geodetic(s)
+            enu = np.ascontiguousarray(enu_matrix(lat, lon))
+        return cls(z=z, sigma=sg, valid=valid, sensor_ecef=s, enu=enu, t_s=t, det_id=ids)
+
+    @classmethod
+    def from_fields(cls, det: np.ndarray) -> Measurements:
+        """:meth:`from_detections` by NumPy field operations (any record array with the
+        fields of :data:`~launchwatch.sense.records.DETECTION_DTYPE`)."""
         k = det.shape[0]
         ir = det["kind"] == "ir"
         z = np.array(det["z"], dtype=float).reshape(k, N_MEAS)
@@ -107,6 +128,34 @@ class Measurements:
             cov,
         )
         return pos, cov
+
+
+@njit(cache=True)
+def _from_records_kernel(det, z, sg, valid, s, t, ids):  # type: ignore[no-untyped-def]
+    """:meth:`Measurements.from_fields` over DETECTION_DTYPE records into ``z``, ``sg``,
+    ``valid`` (K, 4), ``s`` (K, 3), ``t``, ``ids`` (K,); returns whether every row has the
+    first row's sensor position."""
+    one_site = True
+    for k in range(det.shape[0]):
+        d = det[k]
+        if d.kind == "ir":  # IR [az, el, -, -] -> slots 1, 2
+            zz = (np.nan, d.z[0], d.z[1], np.nan)
+            ss = (np.nan, d.sigma[0], d.sigma[1], np.nan)
+        else:
+            zz = (d.z[0], d.z[1], d.z[2], d.z[3])
+            ss = (d.sigma[0], d.sigma[1], d.sigma[2], d.sigma[3])
+        for j in range(N_MEAS):
+            ok = math.isfinite(zz[j]) and math.isfinite(ss[j]) and ss[j] > 0.0
+            valid[k, j] = ok
+            z[k, j] = zz[j] if ok else 0.0
+            sg[k, j] = ss[j] if ok else 1.0
+        for j in range(3):
+            s[k, j] = d.sensor_ecef_m[j]
+            if not s[k, j] == s[0, j]:
+                one_site = False
+        t[k] = d.t_s
+        ids[k] = d.det_id
+    return one_site
 
 
 _ENU_CACHE: dict[bytes, np.ndarray] = {}

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from ..sense.records import DETECTION_DTYPE
 from .history import Growable
@@ -32,6 +33,23 @@ if TYPE_CHECKING:
     from .imm import IMM
 
 LOG_DTYPE = np.dtype([("track_id", np.int64), ("det", DETECTION_DTYPE)])
+
+
+@njit(cache=True)
+def _log_kernel(out, track_ids, det, idx):  # type: ignore[no-untyped-def]
+    """Log rows ``out`` (:data:`LOG_DTYPE`): track ``track_ids[k]`` took ``det[idx[k]]``."""
+    for k in range(idx.shape[0]):
+        o, d = out[k], det[idx[k]]
+        o.track_id = track_ids[k]
+        o.det.det_id = d.det_id
+        o.det.sensor = d.sensor
+        o.det.kind = d.kind
+        o.det.t_s = d.t_s
+        for j in range(4):
+            o.det.z[j] = d.z[j]
+            o.det.sigma[j] = d.sigma[j]
+        for j in range(3):
+            o.det.sensor_ecef_m[j] = d.sensor_ecef_m[j]
 
 
 class LagBuffer:
@@ -48,13 +66,17 @@ class LagBuffer:
     def enabled(self) -> bool:
         return self.lag_s > 0
 
-    def log(self, track_ids: np.ndarray, det: np.ndarray) -> None:
-        """Record that tracks ``track_ids`` (K,) took detections ``det`` (K,)."""
-        if not self.enabled or det.size == 0:
+    def log(self, track_ids: np.ndarray, det: np.ndarray, idx: np.ndarray | None = None) -> None:
+        """Record that tracks ``track_ids`` (K,) took detections ``det`` (K,), or ``det[idx]``
+        when ``idx`` (K,) is given (copied record by record in one compiled pass)."""
+        k = det.size if idx is None else idx.size
+        if not self.enabled or k == 0:
             return
-        rows = np.zeros(det.size, LOG_DTYPE)
-        rows["track_id"], rows["det"] = track_ids, det
-        self._log.append(rows)
+        rows = self._log.reserve(k)
+        if idx is None:
+            rows["track_id"], rows["det"] = track_ids, det
+        else:
+            _log_kernel(rows, track_ids, det, idx)
 
     def snapshot(self, tracks: TrackSet, t_now: float) -> None:
         """Take a snapshot if one is due at tracker time ``t_now``; drop what the lag no

@@ -87,16 +87,17 @@ from scipy.stats import chi2
 
 from . import history as hist
 from .associate import GNNAssociator, candidate_pairs
-from .batches import frames, usable, validate
+from .batches import frames, screen, validate
 from .ekf import EKF, meas_args
-from .fused import frame_update_kernel
+from .fused import frame_update_kernel, predict_tracks_kernel, update_tracks_kernel
+from .gate import scan_gate_kernel, settle_kernel
 from .imm import DEFAULT_TRANSITION, IMM
 from .initiate import TwoPointInitiator
-from .measure import Measurements, radar_gate_kernel
+from .measure import Measurements
 from .models import DEFAULT_MODELS, LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA, MotionModel, atmosphere_args
 from .oosm import LagBuffer
 from .parts import Associator, Births, Deleter, Initiator, Merger, StateFilter
-from .tracks import ChiSquareMerger, MissDeleter, TrackSet, extrapolate_kernel, predicted_height
+from .tracks import ChiSquareMerger, MissDeleter, TrackSet, predicted_height
 from .ukf import UKF
 
 #: Candidate pairs up to which a one-to-one frame takes the fused step (:mod:`.fused`).  Above,
@@ -116,6 +117,8 @@ FUSED_MAX_PAIRS = 16
 #: 0.94 -> 0.47 km exo-atmospheric, 0.57 -> 0.18 km in re-entry.
 INIT_LOG_BETA = math.log(6000.0)
 INIT_LOG_BETA_SIGMA = 0.75
+
+_NONE = np.zeros(0, np.int64)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -213,11 +216,16 @@ class Tracker:
         #: EKF and GNN; False forces the general path (tests compare the two).
         self.fused_frames = type(filter) is EKF and type(self.associator) is GNNAssociator
         self._fused_max_step_s = filter.max_step_s if isinstance(filter, EKF) else 1.0
+        #: With the default EKF the general path predicts and updates in compiled passes over
+        #: the track arrays (:func:`~.fused.predict_tracks_kernel`, :func:`~.fused.
+        #: update_tracks_kernel`: the arithmetic of the filter's batched calls, bit for bit);
+        #: False forces the batched calls (tests compare the two).
+        self.compiled_ekf = type(filter) is EKF
         self.n_fused_frames = 0
         #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
         self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
         self._lag = LagBuffer(cfg.oosm_lag_s, cfg.oosm_snapshot_s)
-        self._hist = hist.Chunks(hist.history_dtype(len(cfg.models), cfg.history_covariance))
+        self._hist = hist.Blocks(hist.history_dtype(len(cfg.models), cfg.history_covariance))
         self._ledger = hist.Growable(hist.LEDGER_DTYPE)
         self._sensors: dict[str, int] = {}
         self._next_id = 1
@@ -234,7 +242,7 @@ class Tracker:
     @property
     def history(self) -> np.ndarray:
         """All estimates so far (:func:`~.history.history_dtype` rows, in processing order)."""
-        return self._hist.array()
+        return self._hist.view()
 
     @property
     def dormant(self) -> TrackSet:
@@ -255,15 +263,23 @@ class Tracker:
     def step(self, detections: np.ndarray) -> np.ndarray:
         """Process a batch of detections; returns its ledger rows (as of now)."""
         det = validate(detections)
-        rows = np.zeros(det.size, hist.LEDGER_DTYPE)
-        rows["det_id"], rows["t_s"], rows["track_id"] = det["det_id"], det["t_s"], -1
-        good = usable(det)
-        rows["outcome"] = np.where(good, hist.PENDING, hist.REJECTED)
-        first = self._ledger.append(rows)
-        idx = np.flatnonzero(good)
-        idx = idx[np.argsort(det["t_s"][idx], kind="stable")]
-        for f in frames(det[idx], self.config.frame_window_s):
-            self._frame(det[idx[f]], first + idx[f])
+        good, n_good, in_order = screen(det)
+        first = self._ledger.size
+        hist.ledger_rows_kernel(
+            det, good, self._ledger.reserve(det.size), hist.PENDING, hist.REJECTED
+        )
+        if n_good == det.size and in_order:  # every row usable, in time order: no copy
+            idx, sel = np.arange(det.size), det
+        else:
+            idx = np.flatnonzero(good)
+            if not in_order:
+                idx = idx[np.argsort(det["t_s"][idx], kind="stable")]
+            sel = det[idx]
+        for f in frames(sel, self.config.frame_window_s):
+            if f.size == idx.size:  # the whole batch is one frame
+                self._frame(sel, first + idx)
+            else:
+                self._frame(sel[f], first + idx[f])
         return self._ledger.view()[first : first + det.size].copy()
 
     def flush(self) -> None:
@@ -276,8 +292,9 @@ class Tracker:
         t0 = time.perf_counter()
         meas = Measurements.from_detections(det)
         ts = meas.t_s
-        # A scan's detections share one time: its median without a sort.
-        t_ref = float(ts[0]) if (ts == ts[0]).all() else float(np.median(ts))
+        # A scan's detections share one time: its median without a sort (a frame's rows come
+        # in time order from step(), so they share one time when the first and last do).
+        t_ref = float(ts[0]) if ts[0] == ts[-1] else float(np.median(ts))
         in_sequence = t_ref >= self.t_s
         self.t_s = max(self.t_s, t_ref)
         sensor = self._sensor(str(det["sensor"][0]))
@@ -286,21 +303,20 @@ class Tracker:
             self._lag.snapshot(tr, t_ref)
         self.initiator.new_frame(sensor)
         self._expire(t_ref)
-        taken = np.zeros(len(meas), bool)
-        updated = np.zeros(tr.n, bool)
         n0, was_confirmed = tr.n, tr.confirmed.copy()
+        a_trk = a_det = _NONE
         if tr.n:
             ti, di = self._candidates(meas, t_ref)
             t0 = self._lap("gate", t0)
             if ti.size:
                 a_trk, a_det = self._associate_update(det, meas, ti, di, t_ref, sensor)
                 t0 = time.perf_counter()
-                taken[a_det] = True
-                updated[a_trk] = True
-                self._ledger_set(led[a_det], hist.UPDATED, tr.ids[a_trk])
-        missed = (tr.last_sensor == sensor) & ~updated
-        tr.misses[missed] += 1
-        free = np.flatnonzero(~taken)
+        free = np.empty(len(meas), np.int64)
+        n_free = settle_kernel(
+            a_trk, a_det, len(meas), tr.last_sensor, sensor, tr.misses, tr.ids, led,
+            self._ledger.view(), hist.UPDATED, free,
+        )  # fmt: skip
+        free = free[:n_free]
         t0 = self._lap("manage", t0)
         if free.size:
             self._initiate(det[free], meas.take(free), led[free], sensor, t_ref)
@@ -326,15 +342,26 @@ class Tracker:
     def _candidates(self, meas: Measurements, t_ref: float) -> tuple[np.ndarray, np.ndarray]:
         cfg, tr = self.config, self.tracks
         r, trk_r = np.empty((tr.n, 3)), np.empty(tr.n)
-        extrapolate_kernel(
-            tr.xc, tr.Pc, t_ref - tr.t, cfg.coarse_sigma, cfg.max_accel_m_s2, r, trk_r
-        )
-        if meas.valid[:, :3].all():  # radar rows only (a scan): one compiled pass
-            pos, det_r = np.empty((len(meas), 3)), np.empty(len(meas))
-            radar_gate_kernel(
-                meas.z, meas.sigma, meas.enu, meas.sensor_ecef, meas.t_s, t_ref,
-                cfg.coarse_sigma, cfg.init_max_speed_m_s, pos, det_r,
-            )  # fmt: skip
+        pos, det_r = np.empty((len(meas), 3)), np.empty(len(meas))
+        if scan_gate_kernel(
+            tr.xc,
+            tr.Pc,
+            tr.t,
+            t_ref,
+            cfg.coarse_sigma,
+            cfg.max_accel_m_s2,
+            meas.z,
+            meas.sigma,
+            meas.valid,
+            meas.enu,
+            meas.sensor_ecef,
+            meas.t_s,
+            cfg.init_max_speed_m_s,
+            r,
+            trk_r,
+            pos,
+            det_r,
+        ):  # radar rows only (a scan): one compiled pass
             return candidate_pairs(r, trk_r, pos, det_r)
         shift = np.abs(meas.t_s - t_ref) * cfg.init_max_speed_m_s
         has_range = meas.valid[:, :3].all(axis=1)
@@ -387,9 +414,18 @@ class Tracker:
         else:
             cand, loc = np.unique(ti, return_inverse=True)
         dt = t_ref - tr.t[cand]
-        x0, P0, cbar = imm.mix(tr.x[cand], tr.P[cand], tr.mu[cand], dt)
-        xp, Pp = imm.predict_mixed(x0, P0, dt)
-        xcp, Pcp = imm.combine(xp, Pp, cbar)
+        if self.compiled_ekf:  # mix + predict + combine in one pass over the track arrays
+            nc, (_, nm, n) = cand.size, tr.x.shape
+            xp, Pp, cbar = np.empty((nc, nm, n)), np.empty((nc, nm, n, n)), np.empty((nc, nm))
+            xcp, Pcp = np.empty((nc, n)), np.empty((nc, n, n))
+            predict_tracks_kernel(
+                tr.x, tr.P, tr.mu, tr.t, cand, imm.transition_matrix(dt), t_ref, imm.params,
+                self._fused_max_step_s, *atmosphere_args(), xp, Pp, cbar, xcp, Pcp,
+            )  # fmt: skip
+        else:
+            x0, P0, cbar = imm.mix(tr.x[cand], tr.P[cand], tr.mu[cand], dt)
+            xp, Pp = imm.predict_mixed(x0, P0, dt)
+            xcp, Pcp = imm.combine(xp, Pp, cbar)
         t0 = self._lap("predict", t0)
         xpair = xcp[loc]
         xpair[:, :3] += xpair[:, 3:6] * (meas.t_s[di] - t_ref)[:, None]
@@ -416,22 +452,34 @@ class Tracker:
                 return done_trk, done_det
         trk = cand[a_loc]
         t_det = meas.t_s[a_det]
-        xu, Pu, cb = xp[a_loc], Pp[a_loc], cbar[a_loc]
         off = np.abs(t_det - t_ref) > 1e-9
-        if off.any():
-            o = np.flatnonzero(off)
-            dt_o = t_det[o] - tr.t[trk[o]]
-            x0o, P0o, cb[o] = imm.mix(tr.x[trk[o]], tr.P[trk[o]], tr.mu[trk[o]], dt_o)
-            xu[o], Pu[o] = imm.predict_mixed(x0o, P0o, dt_o)
-        x, P, mu, _ = imm.update(xu, Pu, cb, meas, rows=a_det, overwrite=True)
-        tr.set_state(trk, x, P, mu, t_det, imm.combine(x, P, mu))
-        tr.hits[trk] += 1
-        tr.misses[trk] = 0
-        tr.last_sensor[trk] = sensor
-        tr.confirmed[trk] |= tr.hits[trk] >= self.config.confirm_hits
+        if self.compiled_ekf:  # update, model probabilities, track writes and combine in one pass
+            if off.any():  # detections off the frame time: their own prediction
+                o = np.flatnonzero(off)
+                dt_o = t_det[o] - tr.t[trk[o]]
+                x0o, P0o, cbar[a_loc[o]] = imm.mix(tr.x[trk[o]], tr.P[trk[o]], tr.mu[trk[o]], dt_o)
+                xp[a_loc[o]], Pp[a_loc[o]] = imm.predict_mixed(x0o, P0o, dt_o)
+            update_tracks_kernel(
+                xp, Pp, cbar, a_loc, *meas_args(meas), a_det, t_det, trk, tr.x, tr.P, tr.mu,
+                tr.t, tr.xc, tr.Pc, tr.hits, tr.misses, tr.confirmed, tr.last_sensor,
+                self.config.confirm_hits, sensor,
+            )  # fmt: skip
+        else:
+            xu, Pu, cb = xp[a_loc], Pp[a_loc], cbar[a_loc]
+            if off.any():
+                o = np.flatnonzero(off)
+                dt_o = t_det[o] - tr.t[trk[o]]
+                x0o, P0o, cb[o] = imm.mix(tr.x[trk[o]], tr.P[trk[o]], tr.mu[trk[o]], dt_o)
+                xu[o], Pu[o] = imm.predict_mixed(x0o, P0o, dt_o)
+            x, P, mu, _ = imm.update(xu, Pu, cb, meas, rows=a_det, overwrite=True)
+            tr.set_state(trk, x, P, mu, t_det, imm.combine(x, P, mu))
+            tr.hits[trk] += 1
+            tr.misses[trk] = 0
+            tr.last_sensor[trk] = sensor
+            tr.confirmed[trk] |= tr.hits[trk] >= self.config.confirm_hits
         self.n_updates += trk.size
         t0 = self._lap("update", t0)
-        self._lag.log(tr.ids[trk], det[a_det])
+        self._lag.log(tr.ids[trk], det, a_det)
         self._record(trk, meas.det_id[a_det])
         self._lap("manage", t0)
         return np.concatenate([trk, done_trk]), np.concatenate([a_det, done_det])
@@ -465,7 +513,7 @@ class Tracker:
         self.n_updates += k
         t0 = self._lap("update", t0)
         if k:
-            self._lag.log(tr.ids[trk], det[a_det])
+            self._lag.log(tr.ids[trk], det, a_det)
             self._record(trk, meas.det_id[a_det])
         self._lap("manage", t0)
         return trk, a_det
@@ -598,18 +646,7 @@ class Tracker:
 
     def _record(self, rows: np.ndarray, det_id: np.ndarray) -> None:
         tr = self.tracks
-        out = np.zeros(rows.size, self._hist.dtype)
-        out["t_s"], out["track_id"], out["det_id"] = tr.t[rows], tr.ids[rows], det_id
-        xc, Pc = tr.xc[rows], tr.Pc[rows]
-        out["state"], out["log_beta"] = xc[:, :6], xc[:, 6]
-        out["log_beta_sigma"] = np.sqrt(np.clip(Pc[:, 6, 6], 0.0, None))
-        if xc.shape[1] > 7:
-            out["lift"] = xc[:, 7]
-            out["lift_sigma"] = np.sqrt(np.clip(Pc[:, 7, 7], 0.0, None))
-            if "cov_aux" in out.dtype.names:
-                out["cov_aux"] = Pc[:, 6:8, :8]
-        out["cov"] = (
-            Pc[:, :6, :6] if out["cov"].ndim == 3 else np.diagonal(Pc, axis1=1, axis2=2)[:, :6]
-        )
-        out["mu"], out["confirmed"] = tr.mu[rows], tr.confirmed[rows]
-        self._hist.append(out)
+        hist.record_rows(
+            self._hist.reserve(rows.size), rows, det_id,
+            tr.t, tr.ids, tr.xc, tr.Pc, tr.mu, tr.confirmed,
+        )  # fmt: skip

@@ -20,7 +20,7 @@ from scipy.stats import chi2
 
 from ..earth.gravity import j2_accel
 from .associate import assign_sparse, candidate_pairs
-from .batches import ellipsoid_radius
+from .batches import ellipsoid_radius, height_kernel
 
 if TYPE_CHECKING:
     from .imm import IMM
@@ -204,20 +204,45 @@ def deletion_mask(
     )  # fmt: skip
     if n_lost == 0 and not impact:  # the common case: one compiled pass
         return dead
-    dt = t_now - tr.t
-    conf = tr.confirmed
-    check = np.flatnonzero((conf & (tr.misses >= cfg.delete_after_misses)) | impact)
-    if check.size:
-        r, sig = np.empty((check.size, 3)), np.empty(check.size)
-        extrapolate_kernel(tr.xc[check], tr.Pc[check], dt[check], 1.0, 0.0, r, sig)
-        lost = conf[check] & (tr.misses[check] >= cfg.delete_after_misses)
-        lost &= sig > cfg.lost_sigma_m
+    _lost_kernel(
+        tr.xc, tr.Pc, tr.t, float(t_now), tr.confirmed, tr.misses, cfg.delete_after_misses,
+        cfg.lost_sigma_m, impact, cfg.impact_margin_m, dead,
+    )  # fmt: skip
+    return dead
+
+
+@njit(cache=True, error_model="numpy")
+def _lost_kernel(
+    xc: np.ndarray,
+    Pc: np.ndarray,
+    t: np.ndarray,
+    t_now: float,
+    confirmed: np.ndarray,
+    misses: np.ndarray,
+    delete_after_misses: int,
+    lost_sigma_m: float,
+    impact: bool,
+    impact_margin_m: float,
+    dead: np.ndarray,
+) -> None:
+    """The sigma and impact rules of :func:`deletion_mask` into ``dead``, row by row: a
+    confirmed track with ``delete_after_misses`` misses whose drag-free extrapolation to
+    ``t_now`` (:func:`extrapolate_kernel`, 1 sigma, no acceleration allowance) has a position
+    sigma above ``lost_sigma_m``, and with ``impact`` a confirmed track extrapolated more than
+    ``impact_margin_m`` below the ellipsoid (:func:`~.batches.height_above_ellipsoid`)."""
+    r, sig, dt, h = np.empty((1, 3)), np.empty(1), np.empty(1), np.empty(1)
+    for i in range(t.shape[0]):
+        missed = misses[i] >= delete_after_misses
+        if not (impact or (confirmed[i] and missed)):
+            continue
+        dt[0] = t_now - t[i]
+        extrapolate_kernel(xc[i : i + 1], Pc[i : i + 1], dt, 1.0, 0.0, r, sig)
+        lost = confirmed[i] and missed and sig[0] > lost_sigma_m
         if impact:
-            height = np.linalg.norm(r, axis=1) - ellipsoid_radius(r)
-            lost |= conf[check] & (height < -cfg.impact_margin_m)
-        dead[check[lost]] = True
-    out: np.ndarray = dead
-    return out
+            height_kernel(r, h)
+            lost = lost or (confirmed[i] and h[0] < -impact_margin_m)
+        if lost:
+            dead[i] = True
 
 
 def predicted_height(tr: TrackSet, rows: np.ndarray, t_now: float, imm: IMM) -> np.ndarray:
