@@ -6,7 +6,8 @@ numba kernel call over the batch (parallel over rows), never a Python loop over 
 
 * ``predict``: RK4 substeps for the mean, ``Phi P Phi^T + Q`` per substep for the covariance
   (:mod:`.models`).
-* ``update``: the measurement model of :mod:`.measure` linearised at the prediction, Cholesky of
+* ``update``: the measurement model of :mod:`.measure` linearised at the prediction (iterated
+  when the update moves the position by more than :data:`ITERATE_MIN_CORRECTION_M`), Cholesky of
   the innovation covariance, covariance by the symmetric short form ``P - (P H^T) K^T``
   (measured: the whole update of 750 rows takes 0.34 ms, 0.54 ms with the Joseph form), redone
   in Joseph form for any row whose diagonal would turn non-positive; Gaussian log-likelihood
@@ -124,6 +125,85 @@ def joseph(
             P[j, i] = acc
 
 
+#: Position correction (m) of an EKF update above which the update is iterated (Gauss-Newton,
+#: the iterated EKF of Bell & Cathey, IEEE TAC 38(2), 1993): the measurement model is
+#: re-linearised at the updated state until it moves less than :data:`ITERATE_TOL_M`.  A
+#: track re-found after a long coast has a prior tens of km off (measured, campaign
+#: single-missile seed 2: a KN-23-class glide coasted 92 s and 187 s between radars, prior
+#: position errors 15 and 20 km); linearised there, the range and angles' curvature put the
+#: single update's estimate 0.3-1.2 km off with a covariance a few hundred metres wide
+#: (d^2 = 56 and 468 on 6 dof against the truth), the next detections fell outside its gate
+#: and a new track took over (a break).  Iterated: d^2 = 7.4 and 4.0.  Ordinary updates
+#: correct by metres to a few hundred metres and are not iterated (outputs unchanged).
+ITERATE_MIN_CORRECTION_M = 1000.0
+ITERATE_TOL_M = 1.0
+ITERATE_MAX = 10
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _iterate(
+    xr: np.ndarray,
+    Pr: np.ndarray,
+    z: np.ndarray,
+    sg: np.ndarray,
+    valid: np.ndarray,
+    sensor: np.ndarray,
+    E: np.ndarray,
+    hx: np.ndarray,
+    Hf: np.ndarray,
+    nu: np.ndarray,
+    H: np.ndarray,
+    S: np.ndarray,
+    w: np.ndarray,
+    PHt: np.ndarray,
+    K: np.ndarray,
+) -> tuple[int, float, float]:
+    """Iterated EKF mean update of one row: ``xr`` holds the one-step update of the prior
+    ``x0`` (recovered as ``xr - K nu``), ``Pr`` the prior covariance.  Each iteration
+    re-linearises at ``xi``: ``x <- x0 + K_i (z - h(xi) - H_i (x0 - xi))``.  Leaves the last
+    linearisation's ``H``, ``PHt``, ``K`` and Cholesky factor of ``S`` in the buffers (the
+    caller's covariance update uses them) and returns ``(m, NIS, ln det S)`` of the linearised
+    innovation (``m`` 0: not positive definite, ``xr`` back at the prior)."""
+    n = xr.shape[0]
+    m0 = 0
+    for i in range(4):
+        if valid[i]:
+            m0 += 1
+    x0 = np.empty(n)
+    for i in range(n):
+        acc = 0.0
+        for a in range(m0):
+            acc += K[i, a] * nu[a]
+        x0[i] = xr[i] - acc
+    m, d2, ld = m0, 0.0, 0.0
+    for _ in range(ITERATE_MAX):
+        m = meas_innovation(xr, Pr, z, sg, valid, sensor, E, hx, Hf, nu, H, S, PHt)
+        if m == 0 or not cholesky_inplace(S, m):
+            for i in range(n):
+                xr[i] = x0[i]
+            return 0, np.inf, np.inf
+        for a in range(m):
+            acc = 0.0
+            for j in range(n):
+                acc += H[a, j] * (x0[j] - xr[j])
+            nu[a] -= acc
+        d2, ld = nis_logdet(S, nu, w, m)
+        step2 = 0.0
+        for i in range(n):
+            for a in range(m):
+                K[i, a] = PHt[i, a]
+            chol_solve(S, m, K[i])
+            acc = x0[i]
+            for a in range(m):
+                acc += K[i, a] * nu[a]
+            if i < 3:
+                step2 += (acc - xr[i]) * (acc - xr[i])
+            xr[i] = acc
+        if step2 < ITERATE_TOL_M * ITERATE_TOL_M:
+            break
+    return m, d2, ld
+
+
 @njit(cache=True, inline="always", error_model="numpy")
 def update_row(
     xr: np.ndarray,
@@ -153,8 +233,8 @@ def update_row(
     if m == 0 or not cholesky_inplace(S, m):
         return -np.inf, np.inf
     d2, ld = nis_logdet(S, nu, w, m)
-    loglik = -0.5 * (d2 + ld + m * _LOG_2PI)
     # K = PHt S^-1, x += K nu
+    corr2 = 0.0
     for i in range(n):
         for a in range(m):
             K[i, a] = PHt[i, a]
@@ -163,6 +243,13 @@ def update_row(
         for a in range(m):
             acc += K[i, a] * nu[a]
         xr[i] += acc
+        if i < 3:
+            corr2 += acc * acc
+    if corr2 > ITERATE_MIN_CORRECTION_M * ITERATE_MIN_CORRECTION_M:
+        m, d2, ld = _iterate(xr, Pr, z, sg, valid, sensor, E, hx, Hf, nu, H, S, w, PHt, K)
+        if m == 0:
+            return -np.inf, np.inf
+    loglik = -0.5 * (d2 + ld + m * _LOG_2PI)
     bad = False
     for i in range(n):
         for j in range(n):

@@ -15,7 +15,10 @@ the frame's association is trivial:
 Otherwise it returns -1 and changes nothing; the caller takes the general path.  The arithmetic
 is that of :mod:`.imm` (mixing, combination, model probabilities), :mod:`.models` (the EKF's
 RK4 mean and ``Phi P Phi^T + Q`` substeps, compiled with the same fast-math flags) and
-:mod:`.ekf` (gate and update); a test holds the two paths to 1e-9 relative on a scenario.
+:mod:`.ekf` (gate and update, iterated when it moves the position by more than
+:data:`~.ekf.ITERATE_MIN_CORRECTION_M`); a test holds the two paths to 1e-9 relative on a
+scenario.  (numba's cache of this kernel is keyed on this file only: a change to the
+inlined rows of :mod:`.ekf` or :mod:`.models` needs a change here too, or a fresh cache.)
 """
 
 from __future__ import annotations
