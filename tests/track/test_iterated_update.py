@@ -3,8 +3,8 @@
 Linearised at such a prior, the range and angles' curvature bias a single EKF update by
 hundreds of metres against a posterior covariance tens of metres wide; the next detections
 then miss the track's gate and a new track takes over (a break: campaign single-missile seed 2,
-KN-23-class glides re-found after 92 s and 187 s between radars).  The update iterates
-(:data:`~launchwatch.track.ekf.ITERATE_MIN_CORRECTION_M`) so the posterior stays consistent."""
+KN-23-class glides re-found after 92 s and 187 s between radars).  The tracker asks for the
+iterated update there (``TrackerConfig.iterate_after_s``); its posterior is consistent."""
 
 import numpy as np
 import pytest
@@ -23,7 +23,7 @@ P0_DIAG = np.array([15e3, 15e3, 15e3, 300.0, 300.0, 300.0, 0.5]) ** 2
 SIGMA = np.array([30.0, 2e-3, 2e-3])  # an X-band radar at long range (range m, az/el rad)
 
 
-def _one_update(seed):
+def _one_update(seed, iterate=True):
     rng = np.random.default_rng(seed)
     truth = midcourse_state()  # about 560 km from the radar site
     x = np.empty((N_RUNS, 7))
@@ -40,7 +40,7 @@ def _one_update(seed):
     det["z"][:, 1] = np.mod(az[0] + SIGMA[1] * noise[:, 1], 2 * np.pi)
     det["z"][:, 2] = el[0] + SIGMA[2] * noise[:, 2]
     det["z"][:, 3] = np.nan
-    xu, Pu, _, _ = EKF().update(x, P, Measurements.from_detections(det))
+    xu, Pu, _, _ = EKF().update(x, P, Measurements.from_detections(det), iterate=iterate)
     e = xu[:, :3] - truth[:3]
     nees = np.einsum("ki,ki->k", e, np.linalg.solve(Pu[:, :3, :3], e[..., None])[..., 0])
     return nees, np.linalg.norm(e, axis=1)
@@ -55,3 +55,5 @@ def test_update_from_a_wide_prior_is_consistent(seed):
     lo, hi = chi2.ppf([0.005, 0.995], 3 * N_RUNS) / N_RUNS
     assert lo <= nees.mean() <= hi, (nees.mean(), lo, hi)
     assert np.mean(nees > chi2.ppf(0.999, 3)) <= 0.01
+    one_step, _ = _one_update(seed, iterate=False)  # the same runs, not iterated
+    assert one_step.mean() > 10 * hi

@@ -6,8 +6,8 @@ numba kernel call over the batch (parallel over rows), never a Python loop over 
 
 * ``predict``: RK4 substeps for the mean, ``Phi P Phi^T + Q`` per substep for the covariance
   (:mod:`.models`).
-* ``update``: the measurement model of :mod:`.measure` linearised at the prediction (iterated
-  when the update moves the position by more than :data:`ITERATE_MIN_CORRECTION_M`), Cholesky of
+* ``update``: the measurement model of :mod:`.measure` linearised at the prediction (or
+  iterated on request: an update after a long coast, :data:`ITERATE_TOL_M`), Cholesky of
   the innovation covariance, covariance by the symmetric short form ``P - (P H^T) K^T``
   (measured: the whole update of 750 rows takes 0.34 ms, 0.54 ms with the Joseph form), redone
   in Joseph form for any row whose diagonal would turn non-positive; Gaussian log-likelihood
@@ -125,17 +125,16 @@ def joseph(
             P[j, i] = acc
 
 
-#: Position correction (m) of an EKF update above which the update is iterated (Gauss-Newton,
-#: the iterated EKF of Bell & Cathey, IEEE TAC 38(2), 1993): the measurement model is
-#: re-linearised at the updated state until it moves less than :data:`ITERATE_TOL_M`.  A
-#: track re-found after a long coast has a prior tens of km off (measured, campaign
-#: single-missile seed 2: a KN-23-class glide coasted 92 s and 187 s between radars, prior
-#: position errors 15 and 20 km); linearised there, the range and angles' curvature put the
-#: single update's estimate 0.3-1.2 km off with a covariance a few hundred metres wide
-#: (d^2 = 56 and 468 on 6 dof against the truth), the next detections fell outside its gate
-#: and a new track took over (a break).  Iterated: d^2 = 7.4 and 4.0.  Ordinary updates
-#: correct by metres to a few hundred metres and are not iterated (outputs unchanged).
-ITERATE_MIN_CORRECTION_M = 1000.0
+#: Iterated EKF update (Gauss-Newton, Bell & Cathey, IEEE TAC 38(2), 1993), asked for by the
+#: tracker for an update after a long coast (``TrackerConfig.iterate_after_s``): the
+#: measurement model is re-linearised at the updated state until it moves less than
+#: :data:`ITERATE_TOL_M` (at most :data:`ITERATE_MAX` times).  A track re-found after minutes
+#: has a prior tens of km off (measured, campaign single-missile seed 2: a KN-23-class glide
+#: coasted 92 s and 187 s between radars, prior position errors 15 and 20 km); linearised
+#: there, the range and angles' curvature put the one-step estimate 0.3-1.2 km off with a
+#: covariance a few hundred metres wide (d^2 = 56 and 468 on 6 dof against the truth), the
+#: next detections fell outside its gate and a new track took over (a break).  Iterated:
+#: d^2 = 7.4 and 4.0.
 ITERATE_TOL_M = 1.0
 ITERATE_MAX = 10
 
@@ -224,17 +223,18 @@ def update_row(
     IKH: np.ndarray,
     T: np.ndarray,
     Pold: np.ndarray,
+    iterate: bool,
 ) -> tuple[float, float]:
     """EKF update of one row in place (:func:`update_kernel`'s row, also the fused frame step's,
     :mod:`.fused`); returns its log-likelihood and NIS (``-inf``, ``inf`` when it cannot update).
-    ``Pold`` keeps the prior covariance for the Joseph-form redo."""
+    ``Pold`` keeps the prior covariance for the Joseph-form redo; ``iterate``: the iterated
+    update (:func:`_iterate`)."""
     n = xr.shape[0]
     m = meas_innovation(xr, Pr, z, sg, valid, sensor, E, hx, Hf, nu, H, S, PHt)
     if m == 0 or not cholesky_inplace(S, m):
         return -np.inf, np.inf
     d2, ld = nis_logdet(S, nu, w, m)
     # K = PHt S^-1, x += K nu
-    corr2 = 0.0
     for i in range(n):
         for a in range(m):
             K[i, a] = PHt[i, a]
@@ -243,9 +243,7 @@ def update_row(
         for a in range(m):
             acc += K[i, a] * nu[a]
         xr[i] += acc
-        if i < 3:
-            corr2 += acc * acc
-    if corr2 > ITERATE_MIN_CORRECTION_M * ITERATE_MIN_CORRECTION_M:
+    if iterate:
         m, d2, ld = _iterate(xr, Pr, z, sg, valid, sensor, E, hx, Hf, nu, H, S, w, PHt, K)
         if m == 0:
             return -np.inf, np.inf
@@ -283,8 +281,10 @@ def update_kernel(
     midx: np.ndarray,
     loglik: np.ndarray,
     d2_out: np.ndarray,
+    iterate: bool,
 ) -> None:
-    """EKF measurement update of every row in place; writes log-likelihood and NIS.
+    """EKF measurement update of every row in place (iterated with ``iterate``); writes
+    log-likelihood and NIS.
 
     Covariance by the symmetric short form ``P - K S K^T = P - (P H^T) K^T``; a row whose
     diagonal would turn non-positive is redone in Joseph form."""
@@ -306,7 +306,7 @@ def update_kernel(
             q = midx[row]
             ll, d2 = update_row(
                 x[row], P[row], z[q], sg[q], valid[q], sensor[q], E[q], hx, Hf, nu, H, S, w, PHt,
-                K, IKH, T, Pold,
+                K, IKH, T, Pold, iterate,
             )  # fmt: skip
             loglik[row] = ll
             d2_out[row] = d2
@@ -351,16 +351,18 @@ class EKF:
         rows: np.ndarray | None = None,
         *,
         overwrite: bool = False,
+        iterate: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Update K rows, row ``i`` with measurement ``rows[i]`` (default ``i``).  Returns
-        ``(x, P, loglik, nis)``; inputs are not modified unless ``overwrite``."""
+        ``(x, P, loglik, nis)``; inputs are not modified unless ``overwrite``; ``iterate``:
+        the iterated EKF update (re-linearised at the updated state, :func:`_iterate`)."""
         copy = None if overwrite else True
         x = np.array(x, dtype=float, order="C", copy=copy)
         P = np.array(P, dtype=float, order="C", copy=copy)
         k = x.shape[0]
         loglik = np.empty(k)
         d2 = np.empty(k)
-        update_kernel(x, P, *meas_args(meas), _rows(rows, k), loglik, d2)
+        update_kernel(x, P, *meas_args(meas), _rows(rows, k), loglik, d2, iterate)
         return x, P, loglik, d2
 
     def gate(
