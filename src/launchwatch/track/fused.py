@@ -15,7 +15,9 @@ the frame's association is trivial:
 Otherwise it returns -1 and changes nothing; the caller takes the general path.  The arithmetic
 is that of :mod:`.imm` (mixing, combination, model probabilities), :mod:`.models` (the EKF's
 RK4 mean and ``Phi P Phi^T + Q`` substeps, compiled with the same fast-math flags) and
-:mod:`.ekf` (gate and update); a test holds the two paths to 1e-9 relative on a scenario.
+:mod:`.ekf` (gate and update; the tracker sends updates after a long coast, which it iterates,
+the general way); a test holds the two paths to 1e-9 relative on a scenario.  (numba's cache of this kernel is keyed on this file only: a change to the
+inlined rows of :mod:`.ekf` or :mod:`.models` needs a change here too, or a fresh cache.)
 """
 
 from __future__ import annotations
@@ -232,7 +234,7 @@ def frame_update_kernel(
         for j in range(M):
             ll[j] = update_row(
                 x0[j], P0[j], z[q], sg[q], valid[q], sensor_ecef[q], E[q],
-                hx, Hf, nu, H, S, w, PHt, K, IKH, T2, Pold,
+                hx, Hf, nu, H, S, w, PHt, K, IKH, T2, Pold, False,
             )[0]  # fmt: skip
         mode_probs_row(ll, cbar, tr_mu[r])
         mu = tr_mu[r]
@@ -336,7 +338,7 @@ def update_tracks_kernel(
         for j in range(M):
             ll[j] = update_row(
                 xp[c, j], Pp[c, j], z[q], sg[q], valid[q], sensor_ecef[q], E[q],
-                hx, Hf, nu, H, S, w, PHt, K, IKH, T2, Pold,
+                hx, Hf, nu, H, S, w, PHt, K, IKH, T2, Pold, False,
             )[0]  # fmt: skip
         mode_probs_row(ll, cbar[c], tr_mu[r])
         tr_x[r, :, :] = xp[c]

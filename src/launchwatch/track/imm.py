@@ -281,18 +281,23 @@ class IMM:
         rows: ArrayLike | None = None,
         *,
         overwrite: bool = False,
+        iterate: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Update N predicted tracks, track ``i`` with measurement ``rows[i]`` (default ``i``).
         Returns ``(x, P, mu, loglik)``, ``loglik`` (N,) the log-likelihood of each measurement
-        under the mixture.  ``overwrite=True`` lets the filter reuse ``xp``/``Pp``."""
+        under the mixture.  ``overwrite=True`` lets the filter reuse ``xp``/``Pp``;
+        ``iterate=True`` asks the filter for its iterated update (the EKF's; others ignore
+        it)."""
         N, M, n = xp.shape
         rows = np.arange(N) if rows is None else np.asarray(rows, np.int64)
+        kw = {"iterate": True} if iterate and isinstance(self.filter, EKF) else {}
         x, P, ll, _ = self.filter.update(
             xp.reshape(N * M, n),
             Pp.reshape(N * M, n, n),
             meas,
             rows=np.repeat(rows, M),
             overwrite=overwrite,
+            **kw,
         )
         mu, loglik = np.empty((N, M)), np.empty(N)
         _mode_probs_kernel(

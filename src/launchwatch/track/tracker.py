@@ -18,7 +18,11 @@ sequential by time).  For each frame:
    missile's detection (d^2 = 19.8 on 4 dof) -- a swap; in the bench 0.999 leaves 0.08 % of
    detections outside the gate, adds 8 one-row tentative tracks, no confirmed one.
 3. **Assign** globally (:func:`~.associate.assign_sparse`, per connected component), re-predict
-   the few tracks whose detection time differs from the frame time, **update**.
+   the few tracks whose detection time differs from the frame time, **update**.  A track not
+   updated for ``iterate_after_s`` (20 s, longer than any radar's revisit: ordinary and
+   boost-phase updates are untouched) gets the EKF's iterated update: re-found after minutes
+   of coasting, its prior is tens of km off and the one-step update's linearisation error left
+   it inconsistent, so the next detections missed its gate (:data:`~.ekf.ITERATE_TOL_M`).
 4. Unassociated radar detections go to two-point **initiation**, unassociated IR ones become
    **cues** (:mod:`.initiate`).  A track is confirmed after ``confirm_hits`` updates (or at
    birth on an IR cue).  Angle-only detections update only tracks with ``ir_min_hits``
@@ -151,6 +155,7 @@ class TrackerConfig:
     delete_after_misses: int = 5
     lost_sigma_m: float = 30000.0
     max_coast_s: float = 300.0
+    iterate_after_s: float = 20.0
     impact_margin_m: float = 2000.0
     cue_window_s: float = 10.0
     cue_sigma: float = 4.0
@@ -403,7 +408,12 @@ class Tracker:
         t_ref: float,
         sensor: int,
     ) -> tuple[np.ndarray, np.ndarray]:
-        if self.fused_frames and ti.size <= FUSED_MAX_PAIRS:
+        tr = self.tracks
+        if (
+            self.fused_frames
+            and ti.size <= FUSED_MAX_PAIRS
+            and not (t_ref - tr.t[ti] >= self.config.iterate_after_s).any()  # iterated updates
+        ):
             done = self._fused_update(det, meas, ti, di, t_ref, sensor)
             if done is not None:
                 return done
@@ -453,7 +463,8 @@ class Tracker:
         trk = cand[a_loc]
         t_det = meas.t_s[a_det]
         off = np.abs(t_det - t_ref) > 1e-9
-        if self.compiled_ekf:  # update, model probabilities, track writes and combine in one pass
+        long = t_det - tr.t[trk] >= self.config.iterate_after_s  # iterated: ekf.ITERATE_TOL_M
+        if self.compiled_ekf and not long.any():  # update, model probabilities, writes, combine
             if off.any():  # detections off the frame time: their own prediction
                 o = np.flatnonzero(off)
                 dt_o = t_det[o] - tr.t[trk[o]]
@@ -471,7 +482,13 @@ class Tracker:
                 dt_o = t_det[o] - tr.t[trk[o]]
                 x0o, P0o, cb[o] = imm.mix(tr.x[trk[o]], tr.P[trk[o]], tr.mu[trk[o]], dt_o)
                 xu[o], Pu[o] = imm.predict_mixed(x0o, P0o, dt_o)
+            if long.any():  # after a long coast: the iterated update
+                lx, lP, lcb = xu[long], Pu[long], cb[long]
             x, P, mu, _ = imm.update(xu, Pu, cb, meas, rows=a_det, overwrite=True)
+            if long.any():
+                x[long], P[long], mu[long], _ = imm.update(
+                    lx, lP, lcb, meas, rows=a_det[long], overwrite=True, iterate=True
+                )
             tr.set_state(trk, x, P, mu, t_det, imm.combine(x, P, mu))
             tr.hits[trk] += 1
             tr.misses[trk] = 0
