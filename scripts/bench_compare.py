@@ -38,9 +38,9 @@ BEFORE_ISSUE_10 = "06b572a"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "launchwatch"
 
 QUICK = {
-    "flight": ["--n-max", "20000", "--baseline-n", "20", "--repeats", "3"],
-    "tracking": ["--n-targets", "300", "--duration-s", "30", "--peer-window-s", "5"],
-    "assess": ["--n-samples", "1000", "--repeats", "20"],
+    "flight": ["--n-max", "5000", "--baseline-n", "5", "--repeats", "3"],
+    "tracking": ["--n-targets", "100", "--duration-s", "10", "--peer-window-s", "2"],
+    "assess": ["--n-samples", "1000", "--repeats", "10"],
 }
 WARMUP = {
     "flight": ["--n-max", "2000", "--baseline-n", "2", "--repeats", "1"],
@@ -132,25 +132,28 @@ def main() -> None:
     sides = [source_of(ns.base), source_of(ns.head)]
     print(f"base {sides[0][0]} vs head {sides[1][0]}; load average {_load()}", flush=True)
     results: dict[tuple[str, int], list[dict]] = {}
-    t0 = time.perf_counter()
     for name in ns.bench:
+        t0 = time.perf_counter()
         for _label, src in sides:  # numba compiles (or loads) each revision's kernels here
             run_bench(src, name, WARMUP[name])
         args = [] if ns.full else QUICK[name]
         for r in range(ns.rounds):
             for i in (0, 1) if r % 2 == 0 else (1, 0):
                 results.setdefault((name, i), []).append(run_bench(sides[i][1], name, args))
-                print(f"  bench {name} round {r + 1} {sides[i][0]} done", flush=True)
-    print(
-        f"\n{ns.rounds} alternating rounds, medians; {time.perf_counter() - t0:.0f} s; "
-        f"load average {_load()}\n"
-    )
+        print(
+            f"\nbench {name} {' '.join(args)}: {ns.rounds} alternating rounds, medians; "
+            f"{time.perf_counter() - t0:.0f} s; load average {_load()}"
+        )
+        table(name, results)
+
+
+def table(name: str, results: dict[tuple[str, int], list[dict]]) -> None:
+    """The medians of one benchmark's figures for both sides, and their ratio."""
     w = 34
     print(f"| {'figure':<{w}} | {'base':>12} | {'head':>12} | head/base | better |")
     print(f"|{'-' * (w + 2)}|{'-' * 14}|{'-' * 14}|-----------|--------|")
-    rows = FIGURES + [(b, "process CPU s", ("_cpu_s",), "lower") for b in ns.bench]
-    for name, label, path, better in rows:
-        if name not in ns.bench:
+    for bench, label, path, better in FIGURES + [(name, "process CPU s", ("_cpu_s",), "lower")]:
+        if bench != name:
             continue
         med = []
         for i in (0, 1):
@@ -159,6 +162,7 @@ def main() -> None:
         ratio = f"{med[1] / med[0]:9.3f}" if med[0] and med[1] is not None else "        -"
         cells = [f"{m:12.4g}" if m is not None else f"{'-':>12}" for m in med]
         print(f"| {name + ': ' + label:<{w}} | {cells[0]} | {cells[1]} | {ratio} | {better:<6} |")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":
