@@ -187,6 +187,9 @@ def test_zone_json_and_bad_input():
 
 @pytest.mark.slow
 def test_bench_tracking_json_small():
+    """The table's shape and the peers' accuracy on small inputs: 5 s for the single-target
+    peers and 10 targets over 2 s for Stone Soup's many-target case (its 100 targets took ~36 s
+    of CPU here: the table's keys do not depend on the count)."""
     pytest.importorskip("stonesoup")
     d = _json(
         [
@@ -197,7 +200,11 @@ def test_bench_tracking_json_small():
             "--duration-s",
             "3",
             "--peer-window-s",
-            "3",
+            "2",
+            "--single-window-s",
+            "5",
+            "--peer-targets",
+            "10",
             "--json",
         ]
     )
@@ -205,6 +212,7 @@ def test_bench_tracking_json_small():
         assert key in d and d[key] > 0
     # (no speed threshold here: speed is the benchmark's figure, not a test's -- a loaded machine
     # or a kernel compiled inside the timed window made a "ratio > 10" check flaky)
+    assert d["hundred_targets"]["n_targets"] == 10
     assert d["hundred_targets"]["stonesoup_kdtree"]["updates_per_s"] > 0
     one = d["single_target"]
     assert one["launchwatch"]["updates_per_cpu_s"] > 0
@@ -215,6 +223,15 @@ def test_bench_tracking_json_small():
         # the same model in both libraries: the same estimates, as good as launchwatch's
         assert one[peer]["updates_per_s"] > 0 and one[peer]["updates_per_cpu_s"] > 0
         assert one[peer]["rmse_m"] < 2.0 * one["launchwatch"]["rmse_m"] + 20.0
+
+
+@pytest.mark.parametrize(
+    "opt", [("--peer-targets", "1"), ("--single-window-s", "1"), ("--peer-window-s", "1e9")]
+)
+def test_bench_tracking_sizes_out_of_range(opt):
+    res = runner.invoke(app, ["bench", "tracking", *opt])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "out of range" in res.output
 
 
 def test_bench_zones_json_small():

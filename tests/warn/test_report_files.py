@@ -6,8 +6,6 @@ import pytest
 from lxml import etree
 
 from launchwatch.earth.zones import classify
-from launchwatch.pipeline.chain import run_chain
-from launchwatch.sense.scenario import load_scenario
 
 
 def test_vector_zones_agree_with_the_verdicts():
@@ -41,15 +39,17 @@ def test_vector_zones_agree_with_the_verdicts():
     assert any(t == "EEZ JPN" for *_, t in bm.labels)
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    from launchwatch.warn.report import write_report
+@pytest.fixture
+def report(cli_chain):
+    """The report folder ``simulate overflight --assess --out DIR`` wrote: the chain run the
+    overflight tests of test_chain.py read (``cli_chain``), not one of its own."""
+    from pathlib import Path
 
-    chain = run_chain(load_scenario("overflight"), n_samples=300)
-    out = tmp_path_factory.mktemp("overflight")
-    return chain, out, write_report(chain, out)
+    run = cli_chain("overflight")
+    return run.chain, run.out, [Path(f) for f in run.summary["files"]]
 
 
+@pytest.mark.xdist_group("chain-overflight")
 def test_report_lists_its_pictures_and_kml(report):
     _, out, files = report
     names = {f.name for f in files}
@@ -59,6 +59,7 @@ def test_report_lists_its_pictures_and_kml(report):
         assert (out / png).stat().st_size > 10_000
 
 
+@pytest.mark.xdist_group("chain-overflight")
 def test_kml_is_valid_xml_with_tracks_ellipses_and_warned_areas(report):
     chain, out, _ = report
     ns = {"k": "http://www.opengis.net/kml/2.2"}

@@ -111,11 +111,13 @@ def run_tracking_bench(
     n_targets: int = 1000,
     duration_s: float = 300.0,
     peer_window_s: tuple[float, float] = (20.0, 5.0),
+    peer_targets: int = 100,
     progress: bool = False,
     step: ProgressFn | None = None,
 ) -> dict:
     """The three measurements of the module docstring; ``peer_window_s`` is the data window
-    (s) of the 1-target and 100-target side-by-side cases. ``progress`` prints a line per
+    (s) of the 1-target and the many-target side-by-side cases, ``peer_targets`` the targets of
+    the latter (100; its results are ``hundred_targets``). ``progress`` prints a line per
     measurement; ``step(stage, fraction)`` is told how far the whole run is."""
     from .filter_peers import run_single_target_peers
     from .stages import Stages
@@ -145,7 +147,9 @@ def run_tracking_bench(
             flush=True,
         )
     cases = {}
-    for n, window in ((1, peer_window_s[0]), (100, peer_window_s[1])):
+    if peer_targets < 2:
+        raise ValueError("peer_targets must be at least 2 (1 target is the other case)")
+    for n, window in ((1, peer_window_s[0]), (peer_targets, peer_window_s[1])):
         stages.at("1 target, side by side" if n == 1 else "100 targets, side by side")
         times = np.arange(0.0, window + 0.05, 0.1)
         truth, radar, z_true = _visible_targets(n, times, seed=n)
@@ -157,6 +161,7 @@ def run_tracking_bench(
             "stonesoup": peer,
             "ratio": ours["updates_per_s"] / peer["updates_per_s"],
             "window_s": window,
+            "n_targets": n,
         }
         if n == 1:
             cases[n].update(run_single_target_peers(truth[0], times, radar, z[0], tuple(SIGMA[:3])))
@@ -172,7 +177,7 @@ def run_tracking_bench(
                 flush=True,
             )
     stages.done()
-    c100 = cases[100]
+    c100 = cases[peer_targets]
     return {
         "n_targets": n_targets,
         "updates_per_s": big.updates_per_s,

@@ -53,6 +53,12 @@ def bench_tracking_cmd(
     peer_window_s: Annotated[
         float, typer.Option(help="Seconds of data in the 100-target Stone Soup case.")
     ] = 10.0,
+    single_window_s: Annotated[
+        float, typer.Option(help="Seconds of data in the 1-target case (all peers).")
+    ] = 20.0,
+    peer_targets: Annotated[
+        int, typer.Option(help="Targets of the many-target Stone Soup case (100).")
+    ] = 100,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Tracker updates per second: 1,000 targets, and 1 / 100 targets against Stone Soup."""
@@ -63,17 +69,22 @@ def bench_tracking_cmd(
     from ..bench.tracking import run_tracking_bench
 
     if not (
-        1 <= n_targets <= 100_000 and 0 < duration_s <= 86_400 and 2 <= peer_window_s <= 86_400
+        1 <= n_targets <= 100_000
+        and 0 < duration_s <= 86_400
+        and 2 <= peer_window_s <= 86_400
+        and 2 <= single_window_s <= 86_400
+        and 2 <= peer_targets <= 1000
     ):
         fail(
-            "--n-targets (1..100000), --duration-s (0..86400] and --peer-window-s "
-            "(2..86400) out of range"
+            "--n-targets (1..100000), --duration-s (0..86400], --peer-window-s and "
+            "--single-window-s (2..86400) and --peer-targets (2..1000) out of range"
         )
     with progress_bar("bench tracking", enabled=not json_out) as step:
         d = run_tracking_bench(
             n_targets=n_targets,
             duration_s=duration_s,
-            peer_window_s=(20.0, peer_window_s),
+            peer_window_s=(single_window_s, peer_window_s),
+            peer_targets=peer_targets,
             progress=not json_out,
             step=step,
         )
@@ -90,7 +101,8 @@ def bench_tracking_cmd(
         ("filterpy", "FilterPy EKF"),
         ("nrl_tracker", "nrl-tracker (pytcl) EKF"),
     )
-    for label, c in (("1 target", d["single_target"]), ("100 targets", d["hundred_targets"])):
+    many = d["hundred_targets"]
+    for label, c in (("1 target", d["single_target"]), (f"{many['n_targets']} targets", many)):
         ours = c["launchwatch"]
         console.print(
             f"{label} ({c['window_s']:.0f} s): launchwatch [bold]{ours['updates_per_s']:,.0f}"

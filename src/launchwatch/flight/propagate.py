@@ -47,7 +47,7 @@ from .integrate import (
 )
 
 #: Default integration tolerances, chosen by measurement against the DOP853 reference
-#: (tests/flight/test_accuracy.py; docs/design.md): relative, and absolute in m and m/s.
+#: (tests/flight/test_propagation_accuracy.py; docs/design.md): relative, and absolute in m and m/s.
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL_POS_M = 1.0
 DEFAULT_ATOL_VEL_M_S = 1e-3

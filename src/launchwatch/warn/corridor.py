@@ -244,7 +244,7 @@ class Corridor:
     ``p_issue``: the overflight probability at which the corridor of a boosting track issues a
     warning (higher than the ballistic prediction's: its spread is the unknown rest of the burn).
     Set at 0.6 from ``scripts/warn_tradeoff.py`` over the shipped and history scenarios
-    (docs/design.md): 0.3 warned Hokkaido beside the 2022-10-04 Aomori shot; 0.4-0.6 gave the
+    (docs/measurements.md): 0.3 warned Hokkaido beside the 2022-10-04 Aomori shot; 0.4-0.6 gave the
     same first warnings (48-60 s) with no false area; 0.7 cost 4 s on two flights.  0.6 keeps a
     margin above the false areas measured at 0.38-0.54; ``n_draws`` continuations per track; ``min_weight``: a
     fan whose best template matches worse than this (likelihood relative to a perfect match) is
