@@ -126,7 +126,12 @@ def _height_at(
     return geodetic_height_m(np.sqrt(buf[0] * buf[0] + buf[1] * buf[1]), buf[2])
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+# ``_nrt=False``: compiled without numba's reference counting.  Inlined into this loop, every
+# force evaluation took and dropped a reference on each of its dozen array arguments: atomic
+# increments and decrements that cost more than the arithmetic (measured: 26 -> 11 us of CPU per
+# assessment sample, bit-identical results).  Nothing here allocates: scratch comes from the
+# caller, and the copies and the sort below are written as loops for that reason.
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
 def integrate_one(
     y0: np.ndarray,
     t0: float,
@@ -153,7 +158,9 @@ def integrate_one(
     allocation per trajectory: the batch kernel reuses them across a block of trajectories).
     """
     n_st = stages_base.shape[0]
-    stages[:, :] = stages_base
+    for a_ in range(n_st):
+        for b_ in range(stages_base.shape[1]):
+            stages[a_, b_] = stages_base[a_, b_]
     # The last stage may be cut short (energy management): scale its burn.
     last_start = 0.0 if n_st == 1 else stages[n_st - 2, ST_T_END]
     frac = ctrl[CTRL_BURN_FRACTION]
@@ -165,7 +172,13 @@ def integrate_one(
     breaks[1] = ctrl[CTRL_T_VERTICAL] + ctrl[CTRL_T_KICK]
     for k in range(n_st):
         breaks[2 + k] = stages[k, ST_T_END]
-    breaks[:nb].sort()
+    for a_ in range(1, nb):  # insertion sort of the few breakpoints
+        v_ = breaks[a_]
+        b_ = a_ - 1
+        while b_ >= 0 and breaks[b_] > v_:
+            breaks[b_ + 1] = breaks[b_]
+            b_ -= 1
+        breaks[b_ + 1] = v_
 
     y = work[0]
     for j in range(6):
