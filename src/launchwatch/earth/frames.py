@@ -44,6 +44,7 @@ __all__ = [
     "eci_to_ecef",
     "ecef_to_eci",
     "eci_grid_to_geodetic_deg",
+    "eci_point_geodetic_deg",
 ]
 
 
@@ -106,6 +107,20 @@ def geodetic_height_m(p: float, z: float) -> float:
     return h
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def eci_point_geodetic_deg(
+    x0: float, y0: float, z: float, c: float, s: float
+) -> tuple[float, float, float]:
+    """numba scalar: a position in the rotating-Earth inertial frame (m) whose ECEF has turned
+    by an angle of cosine ``c`` and sine ``s`` -> WGS84 (lat_deg, lon_deg, h_m), as
+    :func:`eci_to_ecef` then :func:`ecef_to_geodetic`.  Shared by the grid conversion below and
+    the flight core's geodetic sample output, so the two agree bit for bit."""
+    x = c * x0 + s * y0
+    y = -s * x0 + c * y0
+    lat, h = _vermeille_njit(np.hypot(x, y), z)
+    return np.degrees(lat), np.degrees(np.arctan2(y, x)), h
+
+
 @njit(cache=True, error_model="numpy")
 def _eci_path_geodetic(
     i: int,
@@ -123,12 +138,7 @@ def _eci_path_geodetic(
         if x0 != x0:  # a path after its impact: skip the conversion
             lat_deg[i, j] = lon_deg[i, j] = h_m[i, j] = np.nan
             continue
-        x = c[j] * x0 + s[j] * y0
-        y = -s[j] * x0 + c[j] * y0
-        lat, h = _vermeille_njit(np.hypot(x, y), z)
-        lat_deg[i, j] = np.degrees(lat)
-        lon_deg[i, j] = np.degrees(np.arctan2(y, x))
-        h_m[i, j] = h
+        lat_deg[i, j], lon_deg[i, j], h_m[i, j] = eci_point_geodetic_deg(x0, y0, z, c[j], s[j])
 
 
 @njit(cache=True, parallel=True, error_model="numpy")

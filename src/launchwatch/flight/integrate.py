@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from ..earth.frames import geodetic_height_m
+from ..earth.frames import eci_point_geodetic_deg, geodetic_height_m
 from .dynamics import (
     CTRL_BURN_FRACTION,
     CTRL_T_KICK,
@@ -145,6 +145,7 @@ def integrate_one(
     atol_vel: float,
     max_steps: int,
     out_times: np.ndarray,
+    out_cs: np.ndarray,
     out_states: np.ndarray,
     ev: np.ndarray,
     stages: np.ndarray,
@@ -153,6 +154,12 @@ def integrate_one(
     work: np.ndarray,
 ) -> None:
     """Integrate one trajectory from lift-off to impact (or ``t_max``); see module docstring.
+
+    Samples at ``out_times`` go to ``out_states`` (T, 6): the state; or, when ``out_cs`` (T, 2)
+    holds the cosine and sine of the Earth's rotation angle at each output time, (T, 3):
+    geodetic latitude, longitude (deg) and height (m) of the position
+    (:func:`launchwatch.earth.frames.eci_point_geodetic_deg`).  Rows without a state (before
+    the start, after impact or ``t_max``) are written NaN.
 
     ``stages``, ``breaks``, ``K`` and ``work`` are scratch arrays owned by the caller (no
     allocation per trajectory: the batch kernel reuses them across a block of trajectories).
@@ -199,8 +206,12 @@ def integrate_one(
     t_guard = breaks[0] if t0 <= 0.0 else t0
     step = 0.5
     n_out = out_times.shape[0]
+    n_comp = out_states.shape[1]
+    geodetic_out = out_cs.shape[0] > 0
     i_out = 0
     while i_out < n_out and out_times[i_out] < t:
+        for j in range(n_comp):
+            out_states[i_out, j] = np.nan
         i_out += 1
     ev[EV_H_APOGEE] = h_alt
     ev[EV_T_APOGEE] = t0
@@ -335,8 +346,16 @@ def integrate_one(
         t_stop = t + s_end * hstep
         while i_out < n_out and out_times[i_out] <= t_stop:
             _hermite(y, f, ynew, fnew, hstep, (out_times[i_out] - t) / hstep, buf)
-            for j in range(6):
-                out_states[i_out, j] = buf[j]
+            if geodetic_out:
+                lat, lon, hgt = eci_point_geodetic_deg(
+                    buf[0], buf[1], buf[2], out_cs[i_out, 0], out_cs[i_out, 1]
+                )
+                out_states[i_out, 0] = lat
+                out_states[i_out, 1] = lon
+                out_states[i_out, 2] = hgt
+            else:
+                for j in range(6):
+                    out_states[i_out, j] = buf[j]
             i_out += 1
 
         if hit_break and abs(t_new - t_burnout) < 1e-9:
@@ -362,6 +381,10 @@ def integrate_one(
         # A step cut short to land on a breakpoint says nothing about the step size after it:
         # resume with the step proposed before the cut.
         step = max(hstep * fac, step) if hit_break else hstep * fac
+    while i_out < n_out:
+        for j in range(n_comp):
+            out_states[i_out, j] = np.nan
+        i_out += 1
     ev[EV_N_STEPS] = n_steps
     ev[EV_N_REJECT] = n_rej
 
@@ -381,6 +404,7 @@ def _integrate_block(
     atol_vel: float,
     max_steps: int,
     out_times: np.ndarray,
+    out_cs: np.ndarray,
     out_states: np.ndarray,
     ev: np.ndarray,
 ) -> None:
@@ -406,6 +430,7 @@ def _integrate_block(
             atol_vel,
             max_steps,
             out_times,
+            out_cs,
             out_states[i],
             ev[i],
             stages,
@@ -429,13 +454,15 @@ def integrate_batch(
     atol_vel: float,
     max_steps: int,
     out_times: np.ndarray,
+    out_cs: np.ndarray,
     out_states: np.ndarray,
     ev: np.ndarray,
 ) -> None:
     """Integrate N trajectories in parallel from initial states ``y0`` (N, 6) at times ``t0``
     (N,); ``ctrl`` (N, N_CTRL), ``geo`` (N, N_GEO), ``model`` the shared force-model arrays
-    (:func:`launchwatch.flight.dynamics.model_arrays`), ``out_states`` (N, T, 6) pre-filled with
-    NaN, ``ev`` (N, N_EV).  The batch is cut into blocks of ``BLOCK`` trajectories, the
+    (:func:`launchwatch.flight.dynamics.model_arrays`), ``out_states`` (N, T, 6) states, or
+    (N, T, 3) geodetic positions when ``out_cs`` (T, 2) is not empty (see
+    :func:`integrate_one`; NaN where there is no state), ``ev`` (N, N_EV).  The batch is cut into blocks of ``BLOCK`` trajectories, the
     parallel work items."""
     for b in prange((ctrl.shape[0] + BLOCK - 1) // BLOCK):
         _integrate_block(
@@ -452,6 +479,7 @@ def integrate_batch(
             atol_vel,
             max_steps,
             out_times,
+            out_cs,
             out_states,
             ev,
         )
@@ -471,6 +499,7 @@ def integrate_batch_serial(
     atol_vel: float,
     max_steps: int,
     out_times: np.ndarray,
+    out_cs: np.ndarray,
     out_states: np.ndarray,
     ev: np.ndarray,
 ) -> None:
@@ -496,6 +525,7 @@ def integrate_batch_serial(
             atol_vel,
             max_steps,
             out_times,
+            out_cs,
             out_states,
             ev,
         )
