@@ -113,6 +113,20 @@ def _hermite(
 
 
 @njit(cache=True, inline="always")
+def _radial_height_at(
+    y0: np.ndarray,
+    f0: np.ndarray,
+    y1: np.ndarray,
+    f1: np.ndarray,
+    h: float,
+    s: float,
+    buf: np.ndarray,
+) -> float:
+    _hermite(y0, f0, y1, f1, h, s, buf)
+    return height_above_ellipsoid_radial(buf[0], buf[1], buf[2])
+
+
+@njit(cache=True, inline="always")
 def _height_at(
     y0: np.ndarray,
     f0: np.ndarray,
@@ -286,23 +300,27 @@ def integrate_one(
         rv0 = y[0] * y[3] + y[1] * y[4] + y[2] * y[5]
         rv1 = ynew[0] * ynew[3] + ynew[1] * ynew[4] + ynew[2] * ynew[5]
         if rv0 > 0.0 and rv1 <= 0.0:
-            # Golden-section search for the maximum geodetic height on the interpolant
-            # (one new evaluation per iteration), then a parabola through the final bracket.
+            # Golden-section search for the maximum height on the interpolant (one new
+            # evaluation per iteration), then the geodetic height at the final bracket's middle.
+            # The search follows the radial height (one square root, not a closed-form
+            # geodetic conversion: 26 of those were 15 % of an assessment sample's time); the
+            # two heights differ by a slowly varying amount (under 6e-6 h), which moves the
+            # maximum's time by ~1e-4 s and its height by ~1e-7 m (tests/flight).
             gr = 0.6180339887498949
             a_s, b_s = 0.0, 1.0
             c1 = b_s - gr * (b_s - a_s)
             c2 = a_s + gr * (b_s - a_s)
-            h1 = _height_at(y, f, ynew, fnew, hstep, c1, buf)
-            h2 = _height_at(y, f, ynew, fnew, hstep, c2, buf)
+            h1 = _radial_height_at(y, f, ynew, fnew, hstep, c1, buf)
+            h2 = _radial_height_at(y, f, ynew, fnew, hstep, c2, buf)
             for _ in range(24):
                 if h1 > h2:
                     b_s, c2, h2 = c2, c1, h1
                     c1 = b_s - gr * (b_s - a_s)
-                    h1 = _height_at(y, f, ynew, fnew, hstep, c1, buf)
+                    h1 = _radial_height_at(y, f, ynew, fnew, hstep, c1, buf)
                 else:
                     a_s, c1, h1 = c1, c2, h2
                     c2 = a_s + gr * (b_s - a_s)
-                    h2 = _height_at(y, f, ynew, fnew, hstep, c2, buf)
+                    h2 = _radial_height_at(y, f, ynew, fnew, hstep, c2, buf)
             s_ap = 0.5 * (c1 + c2)
             h_ap = _height_at(y, f, ynew, fnew, hstep, s_ap, buf)
             if h_ap > ev[EV_H_APOGEE]:
