@@ -17,7 +17,7 @@ Units: seconds from lift-off, metres, m/s; frame: launch inertial frame (see dyn
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numba import get_num_threads, njit, prange
@@ -50,6 +50,17 @@ N_EV = 25
 STATUS_TIMEOUT = 0.0
 STATUS_IMPACT = 1.0
 STATUS_STEP_LIMIT = 2.0
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _njit_no_nrt(fn: _F) -> _F:
+    """``njit`` (disk cache, numpy error model, the flight core's FASTMATH) without numba's
+    reference counting (its ``_nrt`` option, which the type stubs of ``njit`` do not list): the
+    function may not allocate."""
+    options: dict[str, Any] = {"_nrt": False}
+    return cast(_F, njit(cache=True, error_model="numpy", fastmath=FASTMATH, **options)(fn))
+
 
 #: Trajectories per parallel work item.
 BLOCK = 64
@@ -145,7 +156,7 @@ def _height_at(
 # increments and decrements that cost more than the arithmetic (measured: 26 -> 11 us of CPU per
 # assessment sample, bit-identical results).  Nothing here allocates: scratch comes from the
 # caller, and the copies and the sort below are written as loops for that reason.
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, _nrt=False)
+@_njit_no_nrt
 def integrate_one(
     y0: np.ndarray,
     t0: float,
