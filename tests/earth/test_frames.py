@@ -230,3 +230,17 @@ def test_eci_grid_to_geodetic_matches_the_general_path():
     np.testing.assert_allclose(got_lon, np.degrees(ref_lon), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(got_h, ref_h, rtol=1e-12, atol=1e-6)
     assert np.isnan(got_lat[3, 10:]).all() and np.isfinite(got_lat[3, :10]).all()
+
+
+@pytest.mark.parametrize(("h_low", "h_high"), [(-10e3, 100e3), (100e3, 2e6), (2e6, 5e6)])
+def test_path_conversion_recovers_truth_from_proj_ecef(h_low, h_high):
+    """The paths' conversion (two Bowring steps, eci_point_geodetic_deg) returns the geodetic
+    coordinates PROJ's exact forward transform started from, to a micrometre, poles included."""
+    lat, lon, h = random_geodetic(20_000, h_low, h_high, seed=4)
+    lat[:4] = [np.pi / 2, -np.pi / 2, np.pi / 2 - 1e-9, 0.0]
+    xyz = np.stack(TO_ECEF.transform(np.degrees(lat), np.degrees(lon), h), axis=-1)
+    t = np.zeros(1)
+    got_lat, got_lon, got_h = fr.eci_grid_to_geodetic_deg(xyz[:, None, :], t)
+    assert np.abs(got_h[:, 0] - h).max() < 1e-6
+    err = horizontal_error_m(np.radians(got_lat[:, 0]), np.radians(got_lon[:, 0]), lat, lon, h)
+    assert err.max() < 1e-6

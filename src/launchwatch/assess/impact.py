@@ -99,15 +99,21 @@ def _fly(y0: np.ndarray, t0: np.ndarray, ctrl: np.ndarray, burning: np.ndarray, 
             parts[flag] = (idx, propagate_states(body, y0[idx], t0[idx], ctrl=ctrl[idx], **kw))
     n = y0.shape[0]
     merged: dict[str, Any] = {}
-    for name in ("impacted", "t_impact_s", "impact_eci", "apogee_m", "samples_eci"):
+    for name in ("impacted", "t_impact_s", "impact_eci", "apogee_m", "samples_geodetic"):
         ref = next(iter(parts.values()))[1]
         val = getattr(ref, name)
         if val is None:
             merged[name] = None
             continue
-        out = np.empty((n,) + val.shape[1:], val.dtype)
+        axis = 1 if name == "samples_geodetic" else 0  # (3, N, T)
+        shape = list(val.shape)
+        shape[axis] = n
+        out = np.empty(shape, val.dtype)
         for idx, tr in parts.values():
-            out[idx] = getattr(tr, name)
+            if axis:
+                out[:, idx] = getattr(tr, name)
+            else:
+                out[idx] = getattr(tr, name)
         merged[name] = out
     return _Flown(**merged)
 
@@ -120,7 +126,7 @@ class _Flown:
     t_impact_s: np.ndarray
     impact_eci: np.ndarray
     apogee_m: np.ndarray
-    samples_eci: np.ndarray | None
+    samples_geodetic: np.ndarray | None  # (3, N, T) lat_deg, lon_deg, h_m
 
     @property
     def impact_latlon_deg(self) -> tuple[np.ndarray, np.ndarray]:
@@ -376,7 +382,9 @@ def assess(
     t_end = min(T_MAX_S, 1.3 * t_end + 30.0)
     n_path = int(min(PATH_MAX_POINTS, max(8, math.ceil(t_end / path_dt_s) + 1)))
     grid = np.linspace(0.0, t_end, n_path)
-    traj = _fly(y0, t0, ctrl, burning, t_max_s=T_MAX_S, sample_times_s=grid, **MC_TOL)
+    traj = _fly(
+        y0, t0, ctrl, burning, t_max_s=T_MAX_S, sample_times_s=grid, sample_geodetic=True, **MC_TOL
+    )
 
     impacted = traj.impacted.reshape(k_tracks, s)
     lat, lon = traj.impact_latlon_deg
@@ -430,10 +438,10 @@ def assess(
     zones = classify(np.nan_to_num(lat, nan=0.0), np.nan_to_num(lon, nan=0.0))
     zone_probs, v_kind, v_country = _zone_probs(zones.kind, zones.country, impacted)
 
-    # ECI -> ECEF -> geodetic of the path positions in one fused pass (one rotation angle per
-    # grid time): ~10^6 points, formerly a third of an assessment's time.
-    assert traj.samples_eci is not None  # flown with sample_times_s
-    plat, plon, ph = frames.eci_grid_to_geodetic_deg(traj.samples_eci, grid)
+    # The path positions come geodetic from the flight kernel itself, converted as they are
+    # interpolated (~10^6 points: no ECI state array and no second pass over it).
+    assert traj.samples_geodetic is not None  # flown with sample_times_s
+    plat, plon, ph = traj.samples_geodetic
     shape = (k_tracks, s, n_path)
 
     # capability: a burning sample's burnout speed is its speed now plus the burn's gain

@@ -9,7 +9,8 @@ trajectory at a time, the way RocketPy and most single-trajectory tools work, at
 of three tolerances (rtol 1e-6, 1e-7, 1e-8) whose impact points are at least as accurate as
 the batch's, both judged against scipy DOP853 at rtol 1e-10.  Both run in this process, side
 by side; times are medians over repeats, compilation excluded (numba caches it on disk after
-the first run).
+the first run).  Beside each wall figure, the process CPU time (all threads): on a shared
+machine the wall time measures the load, the CPU time and the CPU ratio much less so.
 """
 
 from __future__ import annotations
@@ -46,13 +47,16 @@ def _controls(shot, n: int, seed: int = 7):
     return ctrl, az
 
 
-def _median_time(fn, repeats: int) -> float:
-    times = []
+def _median_time(fn, repeats: int) -> tuple[float, float]:
+    """Median wall and process-CPU seconds (all threads) of ``repeats`` calls: the CPU figure
+    survives a loaded machine, where the wall figure measures the load."""
+    times, cpu = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+        cpu.append(time.process_time() - c0)
+    return float(np.median(times)), float(np.median(cpu))
 
 
 #: Rough seconds per trajectory on the 2-core machine, for the progress bar's stage weights
@@ -83,11 +87,19 @@ def run_flight_bench(
         stages.at(f"batched N = {n:,}")
         ctrl, az = _controls(shot, n)
         propagate(veh, lat, lon, az[:1], ctrl[:1])  # warm (compiled and cached)
-        secs = _median_time(
+        secs, cpu = _median_time(
             lambda ctrl=ctrl, az=az: propagate(veh, lat, lon, az, ctrl),
             repeats if n < n_max else max(1, min(repeats, 3)),
         )
-        rows.append({"n": n, "seconds": secs, "trajectories_per_s": n / secs})
+        rows.append(
+            {
+                "n": n,
+                "seconds": secs,
+                "trajectories_per_s": n / secs,
+                "cpu_seconds": cpu,
+                "cpu_us_per_trajectory": 1e6 * cpu / n,
+            }
+        )
         if progress:
             print(f"  batched N = {n:,}: {n / secs:,.0f} traj/s", flush=True)
 
@@ -111,7 +123,7 @@ def run_flight_bench(
     for rtol in (1e-6, 1e-7, 1e-8):
         atol = np.array([rtol * 1e6] * 3 + [rtol * 1e3] * 3)
         errs = []
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for i in range(baseline_n):
             stages.at(f"solve_ivp rtol {rtol:g}", i / baseline_n)
             ref = reference_trajectory(
@@ -120,10 +132,12 @@ def run_flight_bench(
             if i < n_truth:
                 errs.append(miss(ref.impact_lat_deg, ref.impact_lon_deg, truth[i]))
         secs = time.perf_counter() - t0
+        cpu = time.process_time() - c0
         baselines.append(
             {
                 "rtol": rtol,
                 "trajectories_per_s": baseline_n / secs,
+                "cpu_us_per_trajectory": 1e6 * cpu / baseline_n,
                 "median_impact_error_m": float(np.median(errs)),
             }
         )
@@ -150,6 +164,9 @@ def run_flight_bench(
         "baseline_rtol": matched["rtol"],
         "baseline_trajectories_per_s": base_rate,
         "ratio": top["trajectories_per_s"] / base_rate,
+        "cpu_us_per_trajectory": top["cpu_us_per_trajectory"],
+        "baseline_cpu_us_per_trajectory": matched["cpu_us_per_trajectory"],
+        "cpu_ratio": matched["cpu_us_per_trajectory"] / top["cpu_us_per_trajectory"],
         "impact_error_m": our_err,
         "baseline_impact_error_m": matched["median_impact_error_m"],
         "baselines": baselines,

@@ -33,14 +33,16 @@ def bench_flight(
     for row in result["rows"]:
         console.print(
             f"N = {row['n']:>7,}: {row['trajectories_per_s']:>12,.0f} traj/s "
-            f"({row['seconds']:.3f} s)"
+            f"({row['seconds']:.3f} s; CPU {row['cpu_us_per_trajectory']:.1f} us/traj)"
         )
     console.print(
         f"solve_ivp one at a time ({result['baseline']}): "
-        f"{result['baseline_trajectories_per_s']:,.1f} traj/s"
+        f"{result['baseline_trajectories_per_s']:,.1f} traj/s "
+        f"(CPU {result['baseline_cpu_us_per_trajectory']:,.0f} us/traj)"
     )
     console.print(
-        f"ratio at N = {result['n']:,}: [bold]{result['ratio']:,.0f}x[/bold]; peak "
+        f"ratio at N = {result['n']:,}: [bold]{result['ratio']:,.0f}x[/bold] wall, "
+        f"{result['cpu_ratio']:,.0f}x CPU; peak "
         f"memory {result['peak_memory_mb']:,.0f} MB; median impact error vs DOP853 "
         f"rtol 1e-10: batch {result['impact_error_m']:.1f} m, baseline "
         f"{result['baseline_impact_error_m']:.1f} m"

@@ -229,6 +229,9 @@ class Trajectories:
     omega_rad_s: float = OMEGA_RAD_S  # rotation used for ECI -> ECEF of these results
     sample_times_s: np.ndarray | None = None
     samples_eci: np.ndarray | None = None  # (N, T, 6), NaN after impact
+    #: (3, N, T) geodetic latitude, longitude (deg) and height (m) of the sampled positions,
+    #: instead of ``samples_eci`` when flown with ``sample_geodetic``; NaN after impact
+    samples_geodetic: np.ndarray | None = None
     _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -341,6 +344,7 @@ def propagate_states(
     launch_lon_deg: ArrayLike = np.nan,
     t_max_s: float = 7200.0,
     sample_times_s: ArrayLike | None = None,
+    sample_geodetic: bool = False,
     rtol: float = DEFAULT_RTOL,
     atol_pos_m: float = DEFAULT_ATOL_POS_M,
     atol_vel_m_s: float = DEFAULT_ATOL_VEL_M_S,
@@ -349,7 +353,12 @@ def propagate_states(
 ) -> Trajectories:
     """Fly N trajectories from states ``y0_eci`` (N, 6; launch inertial frame, m and m/s) at
     times ``t0_s`` (s after lift-off) to impact.  Without ``ctrl`` the vehicle coasts (a state
-    after burnout); ``launch_*`` give the point ground range is measured from."""
+    after burnout); ``launch_*`` give the point ground range is measured from.
+
+    ``sample_geodetic``: the samples at ``sample_times_s`` are returned as geodetic positions
+    (:attr:`Trajectories.samples_geodetic`), converted inside the kernel as they are
+    interpolated, instead of states in ECI: no (N, T, 6) array and no second pass over it
+    (an assessment's predicted paths)."""
     y0 = np.ascontiguousarray(np.atleast_2d(np.asarray(y0_eci, float)))
     n = y0.shape[0]
     t0 = np.ascontiguousarray(np.broadcast_to(np.asarray(t0_s, float), (n,)))
@@ -361,10 +370,20 @@ def propagate_states(
     model = vehicle.model_arrays(physics)
     ev = np.empty((n, N_EV))
     ev[:] = np.nan
-    samples = np.full((n, times.shape[0], 6), np.nan) if times.size else None
+    # The kernel writes every sample (NaN where there is no state): no pre-fill.
+    samples = None
+    out_all = np.empty((n, 0, 6))
+    out_cs = np.empty((0, 2))
+    if times.size and sample_geodetic:
+        samples = np.empty((3, n, times.shape[0]))
+        out_all = samples.transpose(1, 2, 0)  # (N, T, 3) view: each quantity contiguous
+        angle = physics.omega_rad_s * times
+        out_cs = np.ascontiguousarray(np.stack([np.cos(angle), np.sin(angle)], axis=1))
+    elif times.size:
+        samples = out_all = np.empty((n, times.shape[0], 6))
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
-        out = samples[lo:hi] if samples is not None else np.empty((hi - lo, 0, 6))
+        out = out_all[lo:hi]
         pick_batch_kernel(hi - lo)(
             y0[lo:hi],
             t0[lo:hi],
@@ -378,6 +397,7 @@ def propagate_states(
             float(atol_vel_m_s),
             int(max_steps),
             times,
+            out_cs,
             out,
             ev[lo:hi],
         )
@@ -399,5 +419,6 @@ def propagate_states(
         n_rejected=ev[:, EV_N_REJECT],
         omega_rad_s=physics.omega_rad_s,
         sample_times_s=times if samples is not None else None,
-        samples_eci=samples,
+        samples_eci=samples if samples is not None and not sample_geodetic else None,
+        samples_geodetic=samples if sample_geodetic else None,
     )
