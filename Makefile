@@ -13,8 +13,10 @@ TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: demo test test-fast gates lint bench clean vendor vendor-cesium
 
-# numba's compiled kernels are cached outside the clone (a fresh clone compiles once per
-# machine, not once per clone).
+# numba's compiled kernels are cached outside the clone, under a folder keyed on the kernel
+# sources (launchwatch/__init__.py); this is the base folder.  numba keys entries by each
+# source file's path and time stamp, so a new clone compiles once and keeps its kernels across
+# `make clean`.
 export NUMBA_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/launchwatch/numba
 # Files held to `ruff format` (all) and to mypy by `make test` (the whole package), at
 # pyproject's [tool.mypy] settings: strict on earth/, flight/, track/ and assess/ (the core),
