@@ -124,7 +124,11 @@ def main() -> None:
         for k, v in p.items():
             cols[k].append(v)
     c = {
-        k: (np.concatenate(v) if not isinstance(v[0], tuple) else tuple(np.concatenate(x) for x in zip(*v)))
+        k: (
+            np.concatenate(v)
+            if not isinstance(v[0], tuple)
+            else tuple(np.concatenate(x) for x in zip(*v, strict=True))
+        )
         for k, v in cols.items()
     }
     for j, rn in enumerate(REGIMES):
@@ -150,7 +154,9 @@ def main() -> None:
                     )
                     extra = ""
                     if frame == "radar" and not suffix:
-                        extra = "  meas " + " ".join(f"{x:.0f}" for x in np.sqrt((c['meas'][s] ** 2).mean(0)))
+                        extra = "  meas " + " ".join(
+                            f"{x:.0f}" for x in np.sqrt((c["meas"][s] ** 2).mean(0))
+                        )
                     print(f"{rn:8s} {sn[:30]:30s} {s.sum():5d}  {txt}{extra}")
 
 
