@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 import launchwatch
-from launchwatch import kernel_source_digest
+from launchwatch import KERNEL_PACKAGES, kernel_source_digest
 
 PKG = Path(launchwatch.__file__).resolve().parent
 
 
 def _copy_kernel_sources(dst: Path) -> None:
-    for pkg in ("earth", "flight", "track", "assess", "campaign", "bench"):
+    for pkg in KERNEL_PACKAGES:
         (dst / pkg).mkdir(parents=True)
         for f in (PKG / pkg).glob("*.py"):
             shutil.copy(f, dst / pkg / f.name)

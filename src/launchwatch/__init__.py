@@ -10,7 +10,7 @@ from pathlib import Path
 __version__ = "0.1.0"
 
 # Packages whose modules hold numba kernels compiled with ``cache=True``.
-_KERNEL_PACKAGES = ("earth", "flight", "track", "assess", "campaign", "bench")
+KERNEL_PACKAGES = ("earth", "flight", "track", "assess", "campaign", "bench")
 
 
 def kernel_source_digest(root: Path | None = None) -> str:
@@ -24,7 +24,7 @@ def kernel_source_digest(root: Path | None = None) -> str:
     """
     root = root or Path(__file__).resolve().parent
     h = hashlib.sha1()
-    for pkg in _KERNEL_PACKAGES:
+    for pkg in KERNEL_PACKAGES:
         for f in sorted((root / pkg).glob("*.py")):
             h.update(f"{pkg}/{f.name}".encode())
             h.update(f.read_bytes())
