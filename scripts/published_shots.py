@@ -23,7 +23,11 @@ looking at any derived time (none of them reads a reconstruction):
 * each of these with and without reports whose flight time lies below the floor of their own
   range and apogee beyond the rounding: such figures describe no possible flight, a claim-check
   finding (the joint verdict says "inconsistent" and names the floor), not a reconstruction;
-* and by authority (KCNA's figures throughout; Japan's throughout).
+* and by authority (KCNA's figures throughout; Japan's throughout);
+* a range reported as a span ("850 to 900 km") is read as the span's middle.
+
+The "named" column takes the propellant of the missile the report names: the vehicle catalog's,
+else its family's (``boosts.yaml`` ``propellant_families``: a "Scud-type" is liquid).
 
 Besides "within 3 %", each view counts the reports whose derived time lies within the reporting
 allowance of the reported one.
@@ -52,7 +56,7 @@ import yaml
 
 from launchwatch.earth.constants import R_MEAN_M
 from launchwatch.flight import boosts, shaping
-from launchwatch.flight.catalog import UnknownNameError, get_site, get_vehicle
+from launchwatch.flight.catalog import get_site
 from launchwatch.flight.propagate import Physics
 from launchwatch.flight.reconstruct import (
     ReconstructionError,
@@ -81,10 +85,9 @@ def _where(s: dict) -> tuple[float, float, float]:
 
 
 def _propellant(s: dict) -> str | None:
-    try:
-        return get_vehicle(s["missile"]).propellant
-    except UnknownNameError:
-        return None
+    """Propellant of the missile the report names (the catalog's, else its family's:
+    :func:`launchwatch.flight.boosts.propellant_of`); ``None`` when unknown."""
+    return boosts.propellant_of(s["missile"])
 
 
 def _below_floor(s: dict, az: float, lat_deg: float) -> tuple[float, bool]:

@@ -10,7 +10,12 @@ classed SRBM / MRBM / IRBM / ICBM, and the propellant when the report names a ca
 (liquid by default).  Liquid ICBM energies fly Titan II staging, liquid MRBM/IRBM energies the
 single stage of the R-12 (its RD-214 engine's public burn time, 140 s), solid MRBM to ICBM
 energies the burn times of a two- or three-stage stack of Orion motors; SRBM energies fly one
-stage whose burn time is the catalog's class estimate (:func:`.vehicles.default_burn_time_s`).
+stage whose burn time is the catalog's class estimate (:func:`.vehicles.default_burn_time_s`,
+30 s at 500 km, from the solid KN-23 class), unless the report names a liquid missile (a Scud):
+then the Scud-B's single stage and 62 s burn (:func:`liquid_srbm`).  A 30 s burn for a Scud
+shortened the 2017-05-29 Scud-type shot (450 km, 120 km apogee) by 22 s against the 62 s burn
+(``scripts/published_shots.py --sensitivity 2017-05-29``).  An SRBM report that names no missile
+keeps the class estimate: North Korea's SRBMs flown since 2019 are solid (KN-23/24/25).
 
 Why the R-12 and not the catalog's 85 s Hwasong-12 estimate (which rests on KCNA's claimed
 80 tf, a lift-off thrust-to-weight near 3, unlike any fielded liquid missile): measured on the
@@ -44,6 +49,7 @@ import yaml
 
 from ..earth.constants import G0_M_S2, R_MEAN_M
 from . import kepler
+from .catalog import UnknownNameError, get_vehicle
 from .classes import range_class
 from .propagate import VehicleModel
 from .vehicles import (
@@ -136,25 +142,60 @@ def energy_class(range_m: float, apogee_m: float | None = None) -> str:
 
 
 @cache
-def load_boosts() -> tuple[Boost, ...]:
-    """The packaged generic boosts (``flight/data/boosts.yaml``)."""
+def _data() -> dict:
     text = resources.files("launchwatch.flight.data").joinpath("boosts.yaml").read_text()
-    out = []
-    for b in yaml.safe_load(text)["boosts"]:
-        st = b["stages"]
-        out.append(
-            Boost(
-                name=b["name"],
-                propellant=b["propellant"],
-                classes=tuple(b["classes"]),
-                burn_time_s=tuple(float(s["burn_time_s"]) for s in st),
-                propellant_mass_kg=tuple(float(s["propellant_mass_kg"]) for s in st),
-                dry_mass_kg=tuple(float(s["dry_mass_kg"]) for s in st),
-                isp_vac_s=tuple(float(s["isp_vac_s"]) for s in st),
-                payload_mass_kg=float(b["payload_mass_kg"]),
-            )
-        )
-    return tuple(out)
+    data: dict = yaml.safe_load(text)
+    return data
+
+
+def _boost(b: dict) -> Boost:
+    st = b["stages"]
+    return Boost(
+        name=b["name"],
+        propellant=b["propellant"],
+        classes=tuple(b["classes"]),
+        burn_time_s=tuple(float(s["burn_time_s"]) for s in st),
+        propellant_mass_kg=tuple(float(s["propellant_mass_kg"]) for s in st),
+        dry_mass_kg=tuple(float(s["dry_mass_kg"]) for s in st),
+        isp_vac_s=tuple(float(s["isp_vac_s"]) for s in st),
+        payload_mass_kg=float(b["payload_mass_kg"]),
+    )
+
+
+@cache
+def load_boosts() -> tuple[Boost, ...]:
+    """The packaged generic boosts for MRBM to ICBM energies (``flight/data/boosts.yaml``,
+    ``boosts``; the liquid SRBM boost, :func:`liquid_srbm`, is kept apart)."""
+    return tuple(_boost(b) for b in _data()["boosts"])
+
+
+@cache
+def liquid_srbm() -> Boost:
+    """The liquid short-range boost (Scud-B staging, ``boosts.yaml`` ``srbm_liquid``): picked
+    for SRBM energies only when the report names a liquid missile."""
+    return _boost(_data()["srbm_liquid"])
+
+
+def _key(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def propellant_of(name: str | None) -> str | None:
+    """Propellant (``liquid`` / ``solid``) of a missile a report names: the vehicle catalog's,
+    else that of a family in ``boosts.yaml`` ``propellant_families`` the name starts with
+    (case, spaces and hyphens ignored: "Scud-type" is a Scud); ``None`` when unknown."""
+    if not name:
+        return None
+    try:
+        return get_vehicle(name).propellant
+    except UnknownNameError:
+        pass
+    key = _key(name)
+    for fam in _data().get("propellant_families", []):
+        if key.startswith(_key(fam["family"])):
+            prop: str = fam["propellant"]
+            return prop
+    return None
 
 
 def one_stage(burn_time_s: float, propellant: str = "liquid") -> Boost:
@@ -179,6 +220,8 @@ def pick(range_m: float, apogee_m: float | None = None, propellant: str | None =
     prop = propellant if propellant in PROPELLANTS else "liquid"
     cls = energy_class(range_m, apogee_m)
     if cls == "SRBM":
+        if propellant == "liquid":  # named liquid (a Scud): the Scud-B's 62 s, not 30 s
+            return liquid_srbm()
         return one_stage(default_burn_time_s(range_m, apogee_m), prop)
     for b in load_boosts():
         if b.propellant == prop and cls in b.classes:
