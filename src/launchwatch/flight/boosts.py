@@ -27,6 +27,21 @@ or 05:58 (Japan) to splash 06:12 (Japan), clock minutes, so 781-959 s; 926 s is 
 public single-stage burn fits every report: "30 minutes" for 800 km / 2,000 km (2022-01-30)
 needs a burn of ~170 s or more, while 2017-08-29's 14 minutes needs ~100 s or less.
 
+A longer single-stage burn is not the fix for 2022-01-30 (800 km, "about 2,000 km", "about 30
+minutes", -4.2 % with 140 s; recon7, ``scripts/published_shots.py --sensitivity / --staging
+2022-01-30``).  The flight time moves 0.8 s per second of burn, so within 3 % needs ~170 s of
+single-stage burn and the reported time ~230 s.  The public vehicle figures allow less: about
+28 t at lift-off (ANSA 2017-08-29, http://ansa.it/sito/notizie/mondo/asia/2017/08/29/il-missile-
+hwasong-12-lanciato-dalla-corea-del-nord-_9f3505a2-387b-46f7-b33c-481144779f06.html) and KCNA's
+80 tf engine (the September 2016 ground test, which it said ran 200 s).  Those burn ~24 t of
+propellant in ~80 s (the catalog's 85 s).  A 230 s burn of the same load is ~30 tf: a lift-off
+thrust-to-weight near 1, which cannot fly.  The staging is right for the class: the energy
+(Kepler reach ~4,500 km, IRBM) picks the liquid single stage, as the Hwasong-12 is.  Titan II's
+two stages (336 s) come out at +3.2 %, but a two-stage powered flight for a single-stage missile
+is not sound.  What the miss reads is the apogee's rounding.  Japan used the same words ("about
+30 minutes", "over 2,000 km") for 2017-05-14, whose KCNA apogee was 2,111.5 km.  At 2,100 km the
+same boost gives 1,781 s (-1.0 %).
+
 Energy stays a thrust scale (full burn), not a cut-off: the shots that report all three figures
 are lofted full-energy tests, and cutting a burn short only shortens the powered flight (the
 flight time of a 800 km / 2,000 km lofted arc moves by ~0.7 s per second of burn, measured).
