@@ -33,9 +33,11 @@ minutes", -4.2 % with 140 s; recon7, ``scripts/published_shots.py --sensitivity 
 single-stage burn and the reported time ~230 s.  The public vehicle figures allow less: about
 28 t at lift-off (ANSA 2017-08-29, http://ansa.it/sito/notizie/mondo/asia/2017/08/29/il-missile-
 hwasong-12-lanciato-dalla-corea-del-nord-_9f3505a2-387b-46f7-b33c-481144779f06.html) and KCNA's
-80 tf engine (the September 2016 ground test, which it said ran 200 s).  Those burn ~24 t of
-propellant in ~80 s (the catalog's 85 s).  A 230 s burn of the same load is ~30 tf: a lift-off
-thrust-to-weight near 1, which cannot fly.  The staging is right for the class: the energy
+80 tf engine (the September 2016 ground test, which it said ran 200 s, via topwar 2016,
+https://id.topwar.ru/100942-smi-seul-provel-nazemnoe-ispytanie-raketnogo-dvigatelya.html; the
+basis of the catalog's 85 s estimate in vehicles.yaml).  At a propellant fraction of ~0.85
+(estimate) and a sea-level Isp of ~270 s (estimate), that engine burns the ~24 t in ~80 s.  A
+230 s burn of the same load is ~28 tf: a lift-off thrust-to-weight near 1, which cannot fly.  The staging is right for the class: the energy
 (Kepler reach ~4,500 km, IRBM) picks the liquid single stage, as the Hwasong-12 is.  Titan II's
 two stages (336 s) come out at +3.2 %, but a two-stage powered flight for a single-stage missile
 is not sound.  What the miss reads is the apogee's rounding.  Japan used the same words ("about
