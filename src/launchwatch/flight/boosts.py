@@ -61,6 +61,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -159,13 +160,13 @@ def energy_class(range_m: float, apogee_m: float | None = None) -> str:
 
 
 @cache
-def _data() -> dict:
+def _data() -> dict[str, Any]:
     text = resources.files("launchwatch.flight.data").joinpath("boosts.yaml").read_text()
-    data: dict = yaml.safe_load(text)
+    data: dict[str, Any] = yaml.safe_load(text)
     return data
 
 
-def _boost(b: dict) -> Boost:
+def _boost(b: dict[str, Any]) -> Boost:
     st = b["stages"]
     return Boost(
         name=b["name"],
