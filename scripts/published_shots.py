@@ -23,7 +23,11 @@ looking at any derived time (none of them reads a reconstruction):
 * each of these with and without reports whose flight time lies below the floor of their own
   range and apogee beyond the rounding: such figures describe no possible flight, a claim-check
   finding (the joint verdict says "inconsistent" and names the floor), not a reconstruction;
-* and by authority (KCNA's figures throughout; Japan's throughout).
+* and by authority (KCNA's figures throughout; Japan's throughout);
+* a range reported as a span ("850 to 900 km") is read as the span's middle.
+
+The "named" column takes the propellant of the missile the report names: the vehicle catalog's,
+else its family's (``boosts.yaml`` ``propellant_families``: a "Scud-type" is liquid).
 
 Besides "within 3 %", each view counts the reports whose derived time lies within the reporting
 allowance of the reported one.
@@ -34,8 +38,14 @@ at the reported range and apogee: burn time, apogee, range, heading, Earth rotat
 entry ballistic coefficient, pitch programme and the apogee's datum (geodetic height or height
 above the mean sphere).
 
+``--staging DATE [BY]`` flies the shot(s) of that date from range and apogee under every generic
+boost in turn (the staging the energy pick chooses among, the liquid SRBM boost and the class
+estimate's one stage), each at its published burn times: how much the staging choice moves the
+flight time.
+
     python scripts/published_shots.py [--json]
     python scripts/published_shots.py --sensitivity 2022-01-30
+    python scripts/published_shots.py --staging 2022-01-30
 """
 
 from __future__ import annotations
@@ -52,7 +62,7 @@ import yaml
 
 from launchwatch.earth.constants import R_MEAN_M
 from launchwatch.flight import boosts, shaping
-from launchwatch.flight.catalog import UnknownNameError, get_site, get_vehicle
+from launchwatch.flight.catalog import get_site
 from launchwatch.flight.propagate import Physics
 from launchwatch.flight.reconstruct import (
     ReconstructionError,
@@ -81,10 +91,9 @@ def _where(s: dict) -> tuple[float, float, float]:
 
 
 def _propellant(s: dict) -> str | None:
-    try:
-        return get_vehicle(s["missile"]).propellant
-    except UnknownNameError:
-        return None
+    """Propellant of the missile the report names (the catalog's, else its family's:
+    :func:`launchwatch.flight.boosts.propellant_of`); ``None`` when unknown."""
+    return boosts.propellant_of(s["missile"])
 
 
 def _below_floor(s: dict, az: float, lat_deg: float) -> tuple[float, bool]:
@@ -265,17 +274,58 @@ def _summary(rows: list[dict], key: str) -> dict:
     }
 
 
-def sensitivity(date: str, by: str | None) -> int:
-    picked = [
+def _picked(date: str, by: str | None) -> list[dict]:
+    return [
         s
         for s in _shots()
         if str(s["date"]) == date and (by is None or by.lower() in s["by"].lower())
     ]
+
+
+def sensitivity(date: str, by: str | None) -> int:
+    picked = _picked(date, by)
     if not picked:
         print(f"published_shots: no shot dated {date!r}" + (f" by {by!r}" if by else ""))
         return 2
     for s in picked:
         _sensitivity(s)
+    return 0
+
+
+def staging(date: str, by: str | None) -> int:
+    """Flight time from range and apogee under every generic boost, one at a time."""
+    from launchwatch.flight.reconstruct import _Ask, _fly, _power
+    from launchwatch.flight.vehicles import default_burn_time_s
+
+    picked = _picked(date, by)
+    if not picked:
+        print(f"published_shots: no shot dated {date!r}" + (f" by {by!r}" if by else ""))
+        return 2
+    for s in picked:
+        lat, lon, az = _where(s)
+        r_m, h_m, t_rep = s["range_km"] * 1e3, s["apogee_km"] * 1e3, float(s["flight_time_s"])
+        chosen = boosts.pick(r_m, h_m, _propellant(s)).name
+        print(
+            f"{s['date']} {s['by']}: {s['range_km']:,g} km, apogee {s['apogee_km']:,g} km, "
+            f"reported {t_rep:,.0f} s; energy pick: {chosen}"
+        )
+        cands = [
+            *boosts.load_boosts(),
+            boosts.liquid_srbm(),
+            boosts.one_stage(default_burn_time_s(r_m, h_m)),
+        ]
+        for b in cands:
+            mark = "*" if b.name == chosen else " "
+            try:
+                t = _fly(_power(None, b), _Ask(lat, lon, r_m, az, h_m)).flight_time_s
+            except (ShapeError, ReconstructionError) as exc:
+                print(f" {mark} {b.name:<60} not flyable ({str(exc)[:50]})", flush=True)
+                continue
+            print(
+                f" {mark} {b.name:<60} {b.n_stages} stage(s), burn {b.total_burn_s:4.0f} s: "
+                f"{t:7,.0f} s  {_pct(t, t_rep)}",
+                flush=True,
+            )
     return 0
 
 
@@ -369,6 +419,13 @@ def _fmt(x) -> str:
 
 
 def main(argv: list[str]) -> int:
+    if "--staging" in argv:
+        i = argv.index("--staging")
+        rest = argv[i + 1 : i + 3]
+        if not rest:
+            print("published_shots: --staging needs a date, e.g. 2022-01-30")
+            return 2
+        return staging(rest[0], rest[1] if len(rest) > 1 else None)
     if "--sensitivity" in argv:
         i = argv.index("--sensitivity")
         rest = argv[i + 1 : i + 3]

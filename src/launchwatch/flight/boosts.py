@@ -10,7 +10,12 @@ classed SRBM / MRBM / IRBM / ICBM, and the propellant when the report names a ca
 (liquid by default).  Liquid ICBM energies fly Titan II staging, liquid MRBM/IRBM energies the
 single stage of the R-12 (its RD-214 engine's public burn time, 140 s), solid MRBM to ICBM
 energies the burn times of a two- or three-stage stack of Orion motors; SRBM energies fly one
-stage whose burn time is the catalog's class estimate (:func:`.vehicles.default_burn_time_s`).
+stage whose burn time is the catalog's class estimate (:func:`.vehicles.default_burn_time_s`,
+30 s at 500 km, from the solid KN-23 class), unless the report names a liquid missile (a Scud):
+then the Scud-B's single stage and 62 s burn (:func:`liquid_srbm`).  A 30 s burn for a Scud
+shortened the 2017-05-29 Scud-type shot (450 km, 120 km apogee) by 22 s against the 62 s burn
+(``scripts/published_shots.py --sensitivity 2017-05-29``).  An SRBM report that names no missile
+keeps the class estimate: North Korea's SRBMs flown since 2019 are solid (KN-23/24/25).
 
 Why the R-12 and not the catalog's 85 s Hwasong-12 estimate (which rests on KCNA's claimed
 80 tf, a lift-off thrust-to-weight near 3, unlike any fielded liquid missile): measured on the
@@ -21,6 +26,23 @@ one it flies long, 2017-08-29, has the least precise time of the five: launch 05
 or 05:58 (Japan) to splash 06:12 (Japan), clock minutes, so 781-959 s; 926 s is inside.  No
 public single-stage burn fits every report: "30 minutes" for 800 km / 2,000 km (2022-01-30)
 needs a burn of ~170 s or more, while 2017-08-29's 14 minutes needs ~100 s or less.
+
+A longer single-stage burn is not the fix for 2022-01-30 (800 km, "about 2,000 km", "about 30
+minutes", -4.2 % with 140 s; recon7, ``scripts/published_shots.py --sensitivity / --staging
+2022-01-30``).  The flight time moves 0.8 s per second of burn, so within 3 % needs ~170 s of
+single-stage burn and the reported time ~230 s.  The public vehicle figures allow less: about
+28 t at lift-off (ANSA 2017-08-29, http://ansa.it/sito/notizie/mondo/asia/2017/08/29/il-missile-
+hwasong-12-lanciato-dalla-corea-del-nord-_9f3505a2-387b-46f7-b33c-481144779f06.html) and KCNA's
+80 tf engine (the September 2016 ground test, which it said ran 200 s, via topwar 2016,
+https://id.topwar.ru/100942-smi-seul-provel-nazemnoe-ispytanie-raketnogo-dvigatelya.html; the
+basis of the catalog's 85 s estimate in vehicles.yaml).  At a propellant fraction of ~0.85
+(estimate) and a sea-level Isp of ~270 s (estimate), that engine burns the ~24 t in ~80 s.  A
+230 s burn of the same load is ~28 tf: a lift-off thrust-to-weight near 1, which cannot fly.  The staging is right for the class: the energy
+(Kepler reach ~4,500 km, IRBM) picks the liquid single stage, as the Hwasong-12 is.  Titan II's
+two stages (336 s) come out at +3.2 %, but a two-stage powered flight for a single-stage missile
+is not sound.  What the miss reads is the apogee's rounding.  Japan used the same words ("about
+30 minutes", "over 2,000 km") for 2017-05-14, whose KCNA apogee was 2,111.5 km.  At 2,100 km the
+same boost gives 1,781 s (-1.0 %).
 
 Energy stays a thrust scale (full burn), not a cut-off: the shots that report all three figures
 are lofted full-energy tests, and cutting a burn short only shortens the powered flight (the
@@ -39,11 +61,13 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
 from ..earth.constants import G0_M_S2, R_MEAN_M
 from . import kepler
+from .catalog import UnknownNameError, get_vehicle
 from .classes import range_class
 from .propagate import VehicleModel
 from .vehicles import (
@@ -136,25 +160,60 @@ def energy_class(range_m: float, apogee_m: float | None = None) -> str:
 
 
 @cache
-def load_boosts() -> tuple[Boost, ...]:
-    """The packaged generic boosts (``flight/data/boosts.yaml``)."""
+def _data() -> dict[str, Any]:
     text = resources.files("launchwatch.flight.data").joinpath("boosts.yaml").read_text()
-    out = []
-    for b in yaml.safe_load(text)["boosts"]:
-        st = b["stages"]
-        out.append(
-            Boost(
-                name=b["name"],
-                propellant=b["propellant"],
-                classes=tuple(b["classes"]),
-                burn_time_s=tuple(float(s["burn_time_s"]) for s in st),
-                propellant_mass_kg=tuple(float(s["propellant_mass_kg"]) for s in st),
-                dry_mass_kg=tuple(float(s["dry_mass_kg"]) for s in st),
-                isp_vac_s=tuple(float(s["isp_vac_s"]) for s in st),
-                payload_mass_kg=float(b["payload_mass_kg"]),
-            )
-        )
-    return tuple(out)
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def _boost(b: dict[str, Any]) -> Boost:
+    st = b["stages"]
+    return Boost(
+        name=b["name"],
+        propellant=b["propellant"],
+        classes=tuple(b["classes"]),
+        burn_time_s=tuple(float(s["burn_time_s"]) for s in st),
+        propellant_mass_kg=tuple(float(s["propellant_mass_kg"]) for s in st),
+        dry_mass_kg=tuple(float(s["dry_mass_kg"]) for s in st),
+        isp_vac_s=tuple(float(s["isp_vac_s"]) for s in st),
+        payload_mass_kg=float(b["payload_mass_kg"]),
+    )
+
+
+@cache
+def load_boosts() -> tuple[Boost, ...]:
+    """The packaged generic boosts for MRBM to ICBM energies (``flight/data/boosts.yaml``,
+    ``boosts``; the liquid SRBM boost, :func:`liquid_srbm`, is kept apart)."""
+    return tuple(_boost(b) for b in _data()["boosts"])
+
+
+@cache
+def liquid_srbm() -> Boost:
+    """The liquid short-range boost (Scud-B staging, ``boosts.yaml`` ``srbm_liquid``): picked
+    for SRBM energies only when the report names a liquid missile."""
+    return _boost(_data()["srbm_liquid"])
+
+
+def _key(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def propellant_of(name: str | None) -> str | None:
+    """Propellant (``liquid`` / ``solid``) of a missile a report names: the vehicle catalog's,
+    else that of a family in ``boosts.yaml`` ``propellant_families`` the name starts with
+    (case, spaces and hyphens ignored: "Scud-type" is a Scud); ``None`` when unknown."""
+    if not name:
+        return None
+    try:
+        return get_vehicle(name).propellant
+    except UnknownNameError:
+        pass
+    key = _key(name)
+    for fam in _data().get("propellant_families", []):
+        if key.startswith(_key(fam["family"])):
+            prop: str = fam["propellant"]
+            return prop
+    return None
 
 
 def one_stage(burn_time_s: float, propellant: str = "liquid") -> Boost:
@@ -179,6 +238,8 @@ def pick(range_m: float, apogee_m: float | None = None, propellant: str | None =
     prop = propellant if propellant in PROPELLANTS else "liquid"
     cls = energy_class(range_m, apogee_m)
     if cls == "SRBM":
+        if propellant == "liquid":  # named liquid (a Scud): the Scud-B's 62 s, not 30 s
+            return liquid_srbm()
         return one_stage(default_burn_time_s(range_m, apogee_m), prop)
     for b in load_boosts():
         if b.propellant == prop and cls in b.classes:
