@@ -78,10 +78,11 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
     landing description when it places the landing relative to a known point ("about 200 km
     west of Oshima-Oshima", :mod:`launchwatch.flight.landing`), else from the named sea area;
     a landing point also gives the range when none is reported.  The propellant of a named
-    catalog missile picks the generic boost's propellant.  The zone verdict with P(Japan EEZ)
+    missile (the catalog's, else its family's: a Scud is liquid) picks the generic boost.  The zone verdict with P(Japan EEZ)
     (of the described landing and of the derived impact) is kept under ``zone_probabilities``.
     """
-    from ..flight.catalog import UnknownNameError, get_vehicle
+    from ..flight.boosts import propellant_of
+    from ..flight.catalog import UnknownNameError
     from ..flight.landing import LandingError, LandingEstimate, parse_landing
     from ..flight.reconstruct import (
         ReconstructionError,
@@ -110,12 +111,7 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
             + (f"; {why_landing}" if why_landing else "")
             + ")"
         )
-    propellant = None
-    if ex.missile_name:
-        try:
-            propellant = get_vehicle(ex.missile_name).propellant
-        except UnknownNameError:
-            propellant = None
+    propellant = propellant_of(ex.missile_name)
     try:
         az = None
         if est is None:
