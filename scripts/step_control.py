@@ -147,7 +147,9 @@ def run(repeats: int, n_ref: int, seed: int) -> dict:
         per_case[name] = {
             "steps": float(mc["n_steps"][m].mean()),
             "rejected": float(mc["n_rejected"][m].mean()),
-            "ellipse95_major_m": float(np.median(a.ellipse_semi_major_m[np.arange(16) % 2 == ci, -1])),
+            "ellipse95_major_m": float(
+                np.median(a.ellipse_semi_major_m[np.arange(16) % 2 == ci, -1])
+            ),
             "impact_fraction": float(mc["impacted"][m].mean()),
         }
     out["round"] = {
