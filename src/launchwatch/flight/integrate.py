@@ -1,7 +1,7 @@
 """Batched adaptive integration of :func:`launchwatch.flight.dynamics.accel`.
 
 One call integrates N trajectories, each with its own step size (Dormand-Prince 5(4) with
-error control), in a numba kernel parallel over the batch axis.  Steps land exactly on every
+error control and a PI step-size controller), in a numba kernel parallel over the batch axis.  Steps land exactly on every
 model breakpoint (end of vertical rise, end of pitch-over, each staging and burnout), so the
 discontinuities of thrust and mass never fall inside a step.  Events:
 
@@ -152,9 +152,8 @@ def _hermite_pos(
     s: float,
     out: np.ndarray,
 ) -> None:
-    """The position part of :func:`_hermite` alone (the same floats, ``out[:3]``): where the
-    velocity is not read (root and maximum searches, geodetic path samples) it was 40 % of
-    the interpolation's cost."""
+    """The position part of :func:`_hermite` alone (the same floats, ``out[:3]``), for where
+    the velocity is not read: root and maximum searches, geodetic path samples."""
     s2 = s * s
     s3 = s2 * s
     s4 = s3 * s
