@@ -1,7 +1,7 @@
 """Batched adaptive integration of :func:`launchwatch.flight.dynamics.accel`.
 
 One call integrates N trajectories, each with its own step size (Dormand-Prince 5(4) with
-error control), in a numba kernel parallel over the batch axis.  Steps land exactly on every
+error control and a PI step-size controller), in a numba kernel parallel over the batch axis.  Steps land exactly on every
 model breakpoint (end of vertical rise, end of pitch-over, each staging and burnout), so the
 discontinuities of thrust and mass never fall inside a step.  Events:
 
@@ -22,6 +22,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 from numba import get_num_threads, njit, prange
 
+from ..earth.constants import GM_M3_S2
 from ..earth.frames import eci_point_geodetic_deg, geodetic_height_m
 from .dynamics import (
     CTRL_BURN_FRACTION,
@@ -84,7 +85,25 @@ _A[5, :5] = [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656]
 _A[6, :6] = [35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84]
 _B = _A[6, :6].copy()
 _E5 = np.array([71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40])
-_ERR_EXP = -1.0 / 5.0
+
+# Step-size control: PI (Gustafsson 1991; Hairer & Wanner, "Solving ODEs II", sec. IV.2, as in
+# the "PI stabilisation" of Hairer's DOPRI5 code): after an accepted step with scaled error
+# ``err``, the next step is ``h * SAFETY * err**-PI_ALPHA * err_prev**PI_BETA`` (``err_prev``
+# the previous accepted step's, at least 1e-4), within [FAC_MIN, FAC_MAX] times ``h``; a
+# rejected step is cut by the integral part alone.  The proportional part damps the
+# accept/reject see-saw of a plain controller where the error's growth with the step changes
+# fast (entering dense air).  PI_BETA is Hairer's DOPRI5 value; SAFETY 0.8 rather than 0.9 and
+# the start's growth cap were chosen by measurement (scripts/step_control.py).
+SAFETY = 0.8
+PI_BETA = 0.04
+PI_ALPHA = 0.2 - 0.75 * PI_BETA
+FAC_MIN = 0.2
+FAC_MAX = 2.5
+#: Largest growth while no step has been rejected yet: the first step is a guess (H_FIRST, s),
+#: far smaller than a coast allows (its error 1e-14 to 1e-7), and reaching a 100 s step
+#: 2.5-fold at a time took four steps more.
+FAC_MAX_START = 10.0
+H_FIRST = 0.5
 
 
 @njit(cache=True, inline="always")
@@ -124,6 +143,35 @@ def _hermite(
 
 
 @njit(cache=True, inline="always")
+def _hermite_pos(
+    y0: np.ndarray,
+    f0: np.ndarray,
+    y1: np.ndarray,
+    f1: np.ndarray,
+    h: float,
+    s: float,
+    out: np.ndarray,
+) -> None:
+    """The position part of :func:`_hermite` alone (the same floats, ``out[:3]``), for where
+    the velocity is not read: root and maximum searches, geodetic path samples."""
+    s2 = s * s
+    s3 = s2 * s
+    s4 = s3 * s
+    s5 = s4 * s
+    h0 = 1.0 - 10.0 * s3 + 15.0 * s4 - 6.0 * s5
+    h1 = s - 6.0 * s3 + 8.0 * s4 - 3.0 * s5
+    h2 = 0.5 * s2 - 1.5 * s3 + 1.5 * s4 - 0.5 * s5
+    h3 = 10.0 * s3 - 15.0 * s4 + 6.0 * s5
+    h4 = -4.0 * s3 + 7.0 * s4 - 3.0 * s5
+    h5 = 0.5 * s3 - s4 + 0.5 * s5
+    hh = h * h
+    for j in range(3):
+        p0, v0, a0 = y0[j], f0[j] * h, f0[j + 3] * hh
+        p1, v1, a1 = y1[j], f1[j] * h, f1[j + 3] * hh
+        out[j] = h0 * p0 + h1 * v0 + h2 * a0 + h3 * p1 + h4 * v1 + h5 * a1
+
+
+@njit(cache=True, inline="always")
 def _radial_height_at(
     y0: np.ndarray,
     f0: np.ndarray,
@@ -133,7 +181,7 @@ def _radial_height_at(
     s: float,
     buf: np.ndarray,
 ) -> float:
-    _hermite(y0, f0, y1, f1, h, s, buf)
+    _hermite_pos(y0, f0, y1, f1, h, s, buf)
     return height_above_ellipsoid_radial(buf[0], buf[1], buf[2])
 
 
@@ -211,6 +259,11 @@ def integrate_one(
             breaks[b_ + 1] = breaks[b_]
             b_ -= 1
         breaks[b_ + 1] = v_
+    # After burnout the forces do not depend on the regime time (no thrust, no pitch program):
+    # a pitch-program breakpoint after it (a coasting body's, at its time origin) would only
+    # cut a step short.
+    while nb > 0 and breaks[nb - 1] > t_burnout + 1e-9:
+        nb -= 1
 
     y = work[0]
     for j in range(6):
@@ -229,7 +282,8 @@ def integrate_one(
     h_launch = height_above_ellipsoid_radial(y[0], y[1], y[2])
     # Ground impact counts only once the missile has left the pad (or from a given state).
     t_guard = breaks[0] if t0 <= 0.0 else t0
-    step = 0.5
+    step = H_FIRST
+    err_prev = 1e-4
     n_out = out_times.shape[0]
     n_comp = out_states.shape[1]
     geodetic_out = out_cs.shape[0] > 0
@@ -255,12 +309,25 @@ def integrate_one(
         # Entering the atmosphere from a long coast step: cap the step so that it ends at most
         # ENTRY_DH_M below ENTRY_H_M (values chosen by measurement), instead of letting a
         # 100-second coast step plunge into dense air and be rejected several times over.
-        rdot = (y[0] * y[3] + y[1] * y[4] + y[2] * y[5]) / np.sqrt(
-            y[0] * y[0] + y[1] * y[1] + y[2] * y[2]
-        )
-        if rdot < 0.0 and phys_aero:
+        # The time to that level is the fall of a parabola under the net radial acceleration
+        # (gravity less the centripetal term of the horizontal speed): a straight line from the
+        # radial speed alone overshot it by ~100 s from a 600 km apogee, costing a rejection.
+        if phys_aero:
+            r2_ = y[0] * y[0] + y[1] * y[1] + y[2] * y[2]
+            r_ = np.sqrt(r2_)
+            rdot = (y[0] * y[3] + y[1] * y[4] + y[2] * y[5]) / r_
             h_now = height_above_ellipsoid_radial(y[0], y[1], y[2])
-            cap = (max(h_now - ENTRY_H_M, 0.0) + ENTRY_DH_M) / -rdot
+            cap = np.inf
+            if h_now > ENTRY_H_M:
+                v2_ = y[3] * y[3] + y[4] * y[4] + y[5] * y[5]
+                g_net = GM_M3_S2 / r2_ - (v2_ - rdot * rdot) / r_
+                drop = h_now - ENTRY_H_M + ENTRY_DH_M
+                if g_net > 0.0:
+                    cap = (rdot + np.sqrt(rdot * rdot + 2.0 * g_net * drop)) / g_net
+                elif rdot < 0.0:
+                    cap = drop / -rdot
+            elif rdot < 0.0:
+                cap = (max(h_now - ENTRY_H_M, 0.0) + ENTRY_DH_M) / -rdot
             if cap < hstep:
                 hstep = cap
         hit_break = False
@@ -296,7 +363,7 @@ def integrate_one(
         err = hstep * np.sqrt(e5n / 6.0)
         if not err <= 1.0 and hstep > 1e-6:  # NaN (a wild trial step) is rejected too
             n_rej += 1
-            step = hstep * max(0.2, 0.9 * err**_ERR_EXP)
+            step = hstep * max(FAC_MIN, SAFETY * err**-PI_ALPHA)
             just_rejected = True
             continue
         n_steps += 1
@@ -350,7 +417,7 @@ def integrate_one(
             side = 0
             for _ in range(60):
                 sc_ = (sa * fb - sb * fa) / (fb - fa)
-                _hermite(y, f, ynew, fnew, hstep, sc_, buf)
+                _hermite_pos(y, f, ynew, fnew, hstep, sc_, buf)
                 fc = height_above_ellipsoid_radial(buf[0], buf[1], buf[2])
                 if abs(fc) < 1e-6 or (sb - sa) < 1e-13:
                     break
@@ -374,8 +441,8 @@ def integrate_one(
         # Samples at requested output times inside (t, t + s_end * hstep].
         t_stop = t + s_end * hstep
         while i_out < n_out and out_times[i_out] <= t_stop:
-            _hermite(y, f, ynew, fnew, hstep, (out_times[i_out] - t) / hstep, buf)
             if geodetic_out:
+                _hermite_pos(y, f, ynew, fnew, hstep, (out_times[i_out] - t) / hstep, buf)
                 lat, lon, hgt = eci_point_geodetic_deg(
                     buf[0], buf[1], buf[2], out_cs[i_out, 0], out_cs[i_out, 1]
                 )
@@ -383,6 +450,7 @@ def integrate_one(
                 out_states[i_out, 1] = lon
                 out_states[i_out, 2] = hgt
             else:
+                _hermite(y, f, ynew, fnew, hstep, (out_times[i_out] - t) / hstep, buf)
                 for j in range(6):
                     out_states[i_out, j] = buf[j]
             i_out += 1
@@ -402,8 +470,13 @@ def integrate_one(
         else:
             for j in range(6):
                 f[j] = fnew[j]
-        # Step control: grow at most 2.5x, and not at all right after a rejection.
-        fac = 2.5 if err < 1e-10 else min(2.5, max(0.2, 0.9 * err**_ERR_EXP))
+        # Step control (PI, see SAFETY): no growth right after a rejection.
+        fac_max = FAC_MAX if n_rej > 0 else FAC_MAX_START
+        if err < 1e-10:
+            fac = fac_max
+        else:
+            fac = min(fac_max, max(FAC_MIN, SAFETY * err**-PI_ALPHA * err_prev**PI_BETA))
+        err_prev = max(err, 1e-4)
         if just_rejected:
             fac = min(fac, 1.0)
         just_rejected = False
