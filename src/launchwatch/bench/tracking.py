@@ -116,8 +116,8 @@ def _run_launchwatch(truth, times, radar, z) -> dict:
 def run_large(n_targets: int, duration_s: float) -> dict:
     """The throughput scenario (:func:`~launchwatch.track.bench.bench_tracker`, 10 Hz, seed 0)
     with ``n_targets`` over ``duration_s``: updates per wall and per CPU second inside
-    ``Tracker.step``, total wall time of the run (truth included) and the process's peak
-    resident set (MB; call it in a fresh process, :func:`run_tracking_bench` does)."""
+    ``Tracker.step`` (and its wall time per phase, ``timing_s``), total wall time of the run
+    (truth included) and the process's peak resident set (MB; call it in a fresh process, :func:`run_tracking_bench` does)."""
     t0 = time.perf_counter()
     res = bench_tracker(n_targets=n_targets, rate_hz=10.0, duration_s=duration_s, seed=0)
     return {
@@ -132,6 +132,7 @@ def run_large(n_targets: int, duration_s: float) -> dict:
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         "steady_position_rmse_m": res.steady_pos_rmse_m,
         "tracks_started": res.n_tracks_started,
+        "timing_s": res.timing_s,
     }
 
 
