@@ -23,11 +23,18 @@ Three measurements in one run:
    The peers' speed limits the windows to a few seconds of data.
 3. RMSE of both over the last part of the window (after every track has settled), position
    against truth.
+
+Optionally (``large_targets``) a scale run first: the scenario of 1. with 10,000 targets (say)
+over a shorter window, in a fresh process of its own (:func:`run_large`) so that its peak
+resident set is that run's alone (the interpreter, numba and the truth included).
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import resource
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -106,6 +113,29 @@ def _run_launchwatch(truth, times, radar, z) -> dict:
     }
 
 
+def run_large(n_targets: int, duration_s: float) -> dict:
+    """The throughput scenario (:func:`~launchwatch.track.bench.bench_tracker`, 10 Hz, seed 0)
+    with ``n_targets`` over ``duration_s``: updates per wall and per CPU second inside
+    ``Tracker.step`` (and its wall time per phase, ``timing_s``), total wall time of the run
+    (truth included) and the process's peak resident set (MB; call it in a fresh process, :func:`run_tracking_bench` does)."""
+    t0 = time.perf_counter()
+    res = bench_tracker(n_targets=n_targets, rate_hz=10.0, duration_s=duration_s, seed=0)
+    return {
+        "n_targets": n_targets,
+        "duration_s": duration_s,
+        "updates": res.n_updates,
+        "step_wall_s": res.wall_s,
+        "step_cpu_s": res.cpu_s,
+        "updates_per_s": res.updates_per_s,
+        "updates_per_cpu_s": res.updates_per_cpu_s,
+        "run_wall_s": time.perf_counter() - t0,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "steady_position_rmse_m": res.steady_pos_rmse_m,
+        "tracks_started": res.n_tracks_started,
+        "timing_s": res.timing_s,
+    }
+
+
 def run_tracking_bench(
     *,
     n_targets: int = 1000,
@@ -114,25 +144,44 @@ def run_tracking_bench(
     peer_targets: int = 100,
     progress: bool = False,
     step: ProgressFn | None = None,
+    large_targets: int = 0,
+    large_duration_s: float = 30.0,
 ) -> dict:
     """The three measurements of the module docstring; ``peer_window_s`` is the data window
     (s) of the 1-target and the many-target side-by-side cases, ``peer_targets`` the targets of
     the latter (100; its results are ``hundred_targets``). ``progress`` prints a line per
-    measurement; ``step(stage, fraction)`` is told how far the whole run is."""
+    measurement; ``step(stage, fraction)`` is told how far the whole run is.  ``large_targets``
+    > 0 adds the scale run of the module docstring (``large``: :func:`run_large` over
+    ``large_duration_s``, in a fresh process)."""
     from .filter_peers import run_single_target_peers
     from .stages import Stages
     from .stonesoup_peer import run_stonesoup
 
     # stage weights: rough shares of the wall time at the defaults (estimate; the peers,
     # Stone Soup above all, take most of it)
+    weights = {"large run": 4e-6 * large_targets * large_duration_s * 10.0 + 20.0}
     stages = Stages(
         step,
-        {
+        (weights if large_targets > 0 else {})
+        | {
             "launchwatch, many targets": 2e-6 * n_targets * duration_s * 10.0 + 5.0,
             "1 target, side by side": 1.0 * peer_window_s[0],
             "100 targets, side by side": 20.0 * peer_window_s[1],
         },
     )
+    large = None
+    if large_targets > 0:
+        stages.at("large run")
+        ctx = multiprocessing.get_context("spawn")  # a fresh process: its peak is the run's own
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+            large = pool.submit(run_large, large_targets, large_duration_s).result()
+        if progress:
+            print(
+                f"  launchwatch, {large_targets:,} targets, {large_duration_s:.0f} s at 10 Hz: "
+                f"{large['updates_per_s']:,.0f} updates/s, {large['updates_per_cpu_s']:,.0f} per "
+                f"CPU s; run {large['run_wall_s']:.0f} s, peak {large['peak_rss_mb']:,.0f} MB",
+                flush=True,
+            )
     big = bench_tracker(
         n_targets=n_targets,
         rate_hz=10.0,
@@ -181,6 +230,7 @@ def run_tracking_bench(
     return {
         "n_targets": n_targets,
         "updates_per_s": big.updates_per_s,
+        "updates_per_cpu_s": big.updates_per_cpu_s,
         "updates": big.n_updates,
         "wall_s": big.wall_s,
         "steady_position_rmse_m": big.steady_pos_rmse_m,
@@ -192,4 +242,5 @@ def run_tracking_bench(
         "stonesoup_rmse_m": c100["stonesoup"]["rmse_m"],
         "single_target": cases[1],
         "hundred_targets": c100,
+        **({"large": large} if large is not None else {}),
     }

@@ -61,6 +61,12 @@ def bench_tracking_cmd(
     peer_targets: Annotated[
         int, typer.Option(help="Targets of the many-target Stone Soup case (100).")
     ] = 100,
+    large_targets: Annotated[
+        int, typer.Option(help="Targets of an extra scale run in a fresh process (0: none).")
+    ] = 0,
+    large_duration_s: Annotated[
+        float, typer.Option(help="Seconds of 10 Hz data in the scale run.")
+    ] = 30.0,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Tracker updates per second: 1,000 targets, and 1 / 100 targets against Stone Soup."""
@@ -76,10 +82,13 @@ def bench_tracking_cmd(
         and 2 <= peer_window_s <= 86_400
         and 2 <= single_window_s <= 86_400
         and 2 <= peer_targets <= 1000
+        and 0 <= large_targets <= 100_000
+        and 0 < large_duration_s <= 3600
     ):
         fail(
             "--n-targets (1..100000), --duration-s (0..86400], --peer-window-s and "
-            "--single-window-s (2..86400) and --peer-targets (2..1000) out of range"
+            "--single-window-s (2..86400), --peer-targets (2..1000), --large-targets "
+            "(0..100000) and --large-duration-s (0..3600] out of range"
         )
     with progress_bar("bench tracking", enabled=not json_out) as step:
         d = run_tracking_bench(
@@ -89,13 +98,24 @@ def bench_tracking_cmd(
             peer_targets=peer_targets,
             progress=not json_out,
             step=step,
+            large_targets=large_targets,
+            large_duration_s=large_duration_s,
         )
     if json_out:
         typer.echo(json.dumps(d))
         return
+    if "large" in d:
+        g = d["large"]
+        console.print(
+            f"launchwatch, {g['n_targets']:,} targets, {g['duration_s']:.0f} s: [bold]"
+            f"{g['updates_per_s']:,.0f}[/bold] updates/s, {g['updates_per_cpu_s']:,.0f} per CPU "
+            f"second; run {g['run_wall_s']:,.0f} s wall, peak resident set "
+            f"{g['peak_rss_mb']:,.0f} MB (steady-state RMSE {g['steady_position_rmse_m']:.1f} m)"
+        )
     console.print(
         f"launchwatch, {d['n_targets']:,} targets: [bold]{d['updates_per_s']:,.0f}"
-        f"[/bold] updates/s (steady-state RMSE {d['steady_position_rmse_m']:.1f} m)"
+        f"[/bold] updates/s, {d['updates_per_cpu_s']:,.0f} per CPU second (steady-state RMSE "
+        f"{d['steady_position_rmse_m']:.1f} m)"
     )
     peers = (
         ("stonesoup", "Stone Soup EKF + GNN 2-D (all pairs)"),

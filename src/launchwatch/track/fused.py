@@ -23,6 +23,8 @@ inlined rows of :mod:`.ekf` or :mod:`.models` needs a change here too, or a fres
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numba import njit
@@ -32,6 +34,67 @@ from .ekf import nis_logdet, update_row
 from .imm import mode_probs_row
 from .measure import cholesky_inplace, meas_innovation
 from .models import cov_substep, rk4_step
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _njit_no_nrt(fn: _F) -> _F:
+    """``njit`` (disk cache, numpy error model, no fast-math: the flags of the other kernels
+    here) without numba's reference counting (its ``_nrt`` option, as
+    :func:`launchwatch.flight.integrate._njit_no_nrt`): each array view taken in the loops
+    (a track's rows, a model row, a measurement row) otherwise costs an atomic increment and
+    decrement, and the scratch arrays an allocation each.  The function may not allocate
+    (numba refuses to compile one that does)."""
+    options: dict[str, Any] = {"_nrt": False}
+    return cast(_F, njit(cache=True, error_model="numpy", **options)(fn))
+
+
+def workspace_size(n_models: int, n_state: int) -> int:
+    """float64 elements of the work space of :func:`frame_update_kernel` (:func:`_carve`)."""
+    M, n = n_models, n_state
+    return M * n + M * n * n + 3 * M + 22 * n + 7 * n * n + 28
+
+
+def workspace(n_models: int, n_state: int) -> np.ndarray:
+    """A work space for :func:`frame_update_kernel` (reused across calls; contents unused)."""
+    return np.empty(workspace_size(n_models, n_state))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _carve(ws: np.ndarray, M: int, n: int) -> tuple[Any, ...]:
+    """The scratch arrays of the fused step as C-contiguous views of ``ws`` (no allocation):
+    ``x0`` (M, n), ``P0`` (M, n, n), ``cbar``, ``wm``, ``ll`` (M,), ``xc`` (n,), ``Pc`` (n, n),
+    the RK4 stages ``k1..k4``, ``tmp`` (n,), ``A``, ``Phi``, ``T`` (n, n) and the update's
+    ``(hx, Hf, nu, H, S, w, PHt, K, IKH, T2, Pold)``."""
+    o = 0
+    x0 = ws[o : o + M * n].reshape((M, n))
+    o += M * n
+    P0 = ws[o : o + M * n * n].reshape((M, n, n))
+    o += M * n * n
+    cbar = ws[o : o + M]
+    wm = ws[o + M : o + 2 * M]
+    ll = ws[o + 2 * M : o + 3 * M]
+    o += 3 * M
+    xc, k1, k2 = ws[o : o + n], ws[o + n : o + 2 * n], ws[o + 2 * n : o + 3 * n]
+    k3, k4, tmp = ws[o + 3 * n : o + 4 * n], ws[o + 4 * n : o + 5 * n], ws[o + 5 * n : o + 6 * n]
+    o += 6 * n
+    Pc = ws[o : o + n * n].reshape((n, n))
+    A = ws[o + n * n : o + 2 * n * n].reshape((n, n))
+    Phi = ws[o + 2 * n * n : o + 3 * n * n].reshape((n, n))
+    T = ws[o + 3 * n * n : o + 4 * n * n].reshape((n, n))
+    IKH = ws[o + 4 * n * n : o + 5 * n * n].reshape((n, n))
+    T2 = ws[o + 5 * n * n : o + 6 * n * n].reshape((n, n))
+    Pold = ws[o + 6 * n * n : o + 7 * n * n].reshape((n, n))
+    o += 7 * n * n
+    hx, nu, w = ws[o : o + 4], ws[o + 4 : o + 8], ws[o + 8 : o + 12]
+    S = ws[o + 12 : o + 28].reshape((4, 4))
+    o += 28
+    Hf = ws[o : o + 4 * n].reshape((4, n))
+    H = ws[o + 4 * n : o + 8 * n].reshape((4, n))
+    PHt = ws[o + 8 * n : o + 12 * n].reshape((n, 4))
+    K = ws[o + 12 * n : o + 16 * n].reshape((n, 4))
+    scratch = (hx, Hf, nu, H, S, w, PHt, K, IKH, T2, Pold)
+    return x0, P0, cbar, wm, ll, xc, Pc, k1, k2, k3, k4, tmp, A, Phi, T, scratch
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
@@ -148,7 +211,53 @@ def _gate_row(
     return d2, m
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
+def _update_and_write_track(
+    xr: np.ndarray,
+    Pr: np.ndarray,
+    cbar: np.ndarray,
+    q: int,
+    meas: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    r: int,
+    t_new: float,
+    tracks: tuple[np.ndarray, ...],
+    confirm_hits: int,
+    sensor: int,
+    ll: np.ndarray,
+    scratch: tuple[np.ndarray, ...],
+) -> None:
+    """The common end of :func:`frame_update_kernel` and :func:`update_tracks_kernel`: each
+    model row of the predicted track ``xr`` (M, n), ``Pr`` (M, n, n) updated in place with
+    measurement row ``q`` of ``meas`` (``z, sg, valid, sensor_ecef, E``), model probabilities
+    from ``cbar`` (M,), then written to track row ``r`` of ``tracks`` (``x, P, mu, t, xc, Pc,
+    hits, misses, confirmed, last_sensor``) with time ``t_new``, its combined estimate, one
+    more hit, no miss, ``sensor`` and confirmation.  ``ll`` (M,) and ``scratch`` (``hx, Hf, nu,
+    H, S, w, PHt, K, IKH, T2, Pold``) are work space."""
+    z, sg, valid, sensor_ecef, E = meas
+    tr_x, tr_P, tr_mu, tr_t, tr_xc, tr_Pc, tr_hits, tr_misses, tr_confirmed, tr_last = tracks
+    hx, Hf, nu, H, S, w, PHt, K, IKH, T2, Pold = scratch
+    for j in range(xr.shape[0]):
+        ll[j] = update_row(
+            xr[j], Pr[j], z[q], sg[q], valid[q], sensor_ecef[q], E[q],
+            hx, Hf, nu, H, S, w, PHt, K, IKH, T2, Pold, False,
+        )[0]  # fmt: skip
+    mode_probs_row(ll, cbar, tr_mu[r])
+    M, n = xr.shape
+    for j in range(M):  # copied by loops: a slice assignment may allocate an overlap copy
+        for k in range(n):
+            tr_x[r, j, k] = xr[j, k]
+            for l in range(n):
+                tr_P[r, j, k, l] = Pr[j, k, l]
+    tr_t[r] = t_new
+    _combine_track(xr, Pr, tr_mu[r], tr_xc[r], tr_Pc[r])
+    tr_hits[r] += 1
+    tr_misses[r] = 0
+    tr_last[r] = sensor
+    if tr_hits[r] >= confirm_hits:
+        tr_confirmed[r] = True
+
+
+@_njit_no_nrt
 def frame_update_kernel(
     tr_x: np.ndarray,
     tr_P: np.ndarray,
@@ -181,37 +290,27 @@ def frame_update_kernel(
     sensor: int,
     a_trk: np.ndarray,
     a_det: np.ndarray,
+    ws: np.ndarray,
 ) -> int:
     """Predict, gate and update the tracks of candidate pairs ``(ti[e], di[e])`` in place (see
     module docstring); ``Pi`` (K, M, M) the IMM transition matrix of each pair's step
     ``t_ref - tr_t[ti]``.  Writes the updated (track row, detection) pairs in pair order to
     ``a_trk``/``a_det`` and returns their number, or -1 (nothing changed) when the frame needs
-    the general path."""
+    the general path.  ``ws`` (:func:`workspace`) is the work space: the kernel allocates
+    nothing and runs without numba's reference counting (:func:`_njit_no_nrt`)."""
     n_pairs = ti.shape[0]
-    seen_t = np.zeros(tr_t.shape[0], np.bool_)
-    seen_d = np.zeros(t_meas.shape[0], np.bool_)
     for e in range(n_pairs):
         r, q = ti[e], di[e]
-        if seen_t[r] or seen_d[q]:
-            return -1
-        seen_t[r] = True
-        seen_d[q] = True
+        for f in range(e):  # one-to-one (at most FUSED_MAX_PAIRS pairs: no marks allocated)
+            if ti[f] == r or di[f] == q:
+                return -1
         if abs(t_meas[q] - t_ref) > 1e-9 or t_meas[q] < tr_t[r] - window_s:
             return -1
     _, M, n = tr_x.shape
-    x0 = np.empty((M, n))
-    P0 = np.empty((M, n, n))
-    cbar = np.empty(M)
-    wm = np.empty(M)
-    ll = np.empty(M)
-    xc = np.empty(n)
-    Pc = np.empty((n, n))
-    k1, k2, k3, k4, tmp = np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-    A, Phi, T = np.empty((n, n)), np.empty((n, n)), np.empty((n, n))
-    hx, nu, w = np.empty(4), np.empty(4), np.empty(4)
-    Hf, H, S = np.empty((4, n)), np.empty((4, n)), np.empty((4, 4))
-    PHt, K = np.empty((n, 4)), np.empty((n, 4))
-    IKH, T2, Pold = np.empty((n, n)), np.empty((n, n)), np.empty((n, n))
+    x0, P0, cbar, wm, ll, xc, Pc, k1, k2, k3, k4, tmp, A, Phi, T, scratch = _carve(ws, M, n)
+    hx, Hf, nu, H, S, w, PHt = scratch[:7]
+    meas = (z, sg, valid, sensor_ecef, E)
+    tracks = (tr_x, tr_P, tr_mu, tr_t, tr_xc, tr_Pc, tr_hits, tr_misses, tr_confirmed, tr_last_sensor)  # fmt: skip
     n_out = 0
     for e in range(n_pairs):
         r, q = ti[e], di[e]
@@ -231,29 +330,16 @@ def frame_update_kernel(
         )
         if not d2 <= chi2_limit[m]:
             continue
-        for j in range(M):
-            ll[j] = update_row(
-                x0[j], P0[j], z[q], sg[q], valid[q], sensor_ecef[q], E[q],
-                hx, Hf, nu, H, S, w, PHt, K, IKH, T2, Pold, False,
-            )[0]  # fmt: skip
-        mode_probs_row(ll, cbar, tr_mu[r])
-        mu = tr_mu[r]
-        tr_x[r, :, :] = x0
-        tr_P[r, :, :, :] = P0
-        tr_t[r] = t_meas[q]
-        _combine_track(x0, P0, mu, tr_xc[r], tr_Pc[r])
-        tr_hits[r] += 1
-        tr_misses[r] = 0
-        tr_last_sensor[r] = sensor
-        if tr_hits[r] >= confirm_hits:
-            tr_confirmed[r] = True
+        _update_and_write_track(
+            x0, P0, cbar, q, meas, r, t_meas[q], tracks, confirm_hits, sensor, ll, scratch
+        )
         a_trk[n_out] = r
         a_det[n_out] = q
         n_out += 1
     return n_out
 
 
-@njit(cache=True, error_model="numpy")
+@_njit_no_nrt
 def predict_tracks_kernel(
     tr_x: np.ndarray,
     tr_P: np.ndarray,
@@ -272,16 +358,16 @@ def predict_tracks_kernel(
     cbar: np.ndarray,
     xc: np.ndarray,
     Pc: np.ndarray,
+    ws: np.ndarray,
 ) -> None:
     """The general path's IMM prediction of track rows ``rows`` (C,) to ``t_ref`` in one pass,
     read from the track arrays in place (no gathered copies): mixing (``Pi`` (C, M, M)), each
     model row's EKF prediction and the combination, into ``xp`` (C, M, n), ``Pp`` (C, M, n,
     n), ``cbar`` (C, M), ``xc`` (C, n), ``Pc`` (C, n, n).  The arithmetic of :meth:`~.imm.IMM.
-    mix`, :meth:`~.imm.IMM.predict_mixed` (EKF) and :meth:`~.imm.IMM.combine`, row by row."""
+    mix`, :meth:`~.imm.IMM.predict_mixed` (EKF) and :meth:`~.imm.IMM.combine`, row by row.
+    ``ws`` (:func:`workspace`): work space; no allocation, no reference counting."""
     M, n = tr_x.shape[1], tr_x.shape[2]
-    wm = np.empty(M)
-    k1, k2, k3, k4, tmp = np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-    A, Phi, T = np.empty((n, n)), np.empty((n, n)), np.empty((n, n))
+    _, _, _, wm, _, _, _, k1, k2, k3, k4, tmp, A, Phi, T, _ = _carve(ws, M, n)
     for c in range(rows.shape[0]):
         r = rows[c]
         dt = t_ref - tr_t[r]
@@ -294,7 +380,7 @@ def predict_tracks_kernel(
         _combine_track(xp[c], Pp[c], cbar[c], xc[c], Pc[c])
 
 
-@njit(cache=True, error_model="numpy")
+@_njit_no_nrt
 def update_tracks_kernel(
     xp: np.ndarray,
     Pp: np.ndarray,
@@ -320,33 +406,32 @@ def update_tracks_kernel(
     tr_last_sensor: np.ndarray,
     confirm_hits: int,
     sensor: int,
+    ws: np.ndarray,
 ) -> None:
     """The general path's EKF update of assigned pairs in one pass: predicted track ``loc[e]``
     (rows of ``xp`` (C, M, n), ``Pp``, ``cbar``; updated in place) with measurement ``det[e]``,
     model probabilities, then written to track row ``trk[e]`` with its time ``t_det[e]``, its
     combined estimate, one more hit, no miss, ``sensor`` and confirmation.  The arithmetic of
     :meth:`~.imm.IMM.update` (EKF), :meth:`~.tracks.TrackSet.set_state` and
-    :meth:`~.imm.IMM.combine`; pairs are one-to-one."""
+    :meth:`~.imm.IMM.combine`; pairs are one-to-one.  ``ws`` (:func:`workspace`): work space;
+    no allocation, no reference counting."""
     M, n = xp.shape[1], xp.shape[2]
-    ll = np.empty(M)
-    hx, nu, w = np.empty(4), np.empty(4), np.empty(4)
-    Hf, H, S = np.empty((4, n)), np.empty((4, n)), np.empty((4, 4))
-    PHt, K = np.empty((n, 4)), np.empty((n, 4))
-    IKH, T2, Pold = np.empty((n, n)), np.empty((n, n)), np.empty((n, n))
+    _, _, _, _, ll, _, _, _, _, _, _, _, _, _, _, scratch = _carve(ws, M, n)
+    meas = (z, sg, valid, sensor_ecef, E)
+    tracks = (
+        tr_x,
+        tr_P,
+        tr_mu,
+        tr_t,
+        tr_xc,
+        tr_Pc,
+        tr_hits,
+        tr_misses,
+        tr_confirmed,
+        tr_last_sensor,
+    )
     for e in range(loc.shape[0]):
         c, q, r = loc[e], det[e], trk[e]
-        for j in range(M):
-            ll[j] = update_row(
-                xp[c, j], Pp[c, j], z[q], sg[q], valid[q], sensor_ecef[q], E[q],
-                hx, Hf, nu, H, S, w, PHt, K, IKH, T2, Pold, False,
-            )[0]  # fmt: skip
-        mode_probs_row(ll, cbar[c], tr_mu[r])
-        tr_x[r, :, :] = xp[c]
-        tr_P[r, :, :, :] = Pp[c]
-        tr_t[r] = t_det[e]
-        _combine_track(xp[c], Pp[c], tr_mu[r], tr_xc[r], tr_Pc[r])
-        tr_hits[r] += 1
-        tr_misses[r] = 0
-        tr_last_sensor[r] = sensor
-        if tr_hits[r] >= confirm_hits:
-            tr_confirmed[r] = True
+        _update_and_write_track(
+            xp[c], Pp[c], cbar[c], q, meas, r, t_det[e], tracks, confirm_hits, sensor, ll, scratch
+        )

@@ -93,7 +93,7 @@ from . import history as hist
 from .associate import GNNAssociator, candidate_pairs
 from .batches import frames, screen, validate
 from .ekf import EKF, meas_args
-from .fused import frame_update_kernel, predict_tracks_kernel, update_tracks_kernel
+from .fused import frame_update_kernel, predict_tracks_kernel, update_tracks_kernel, workspace
 from .gate import scan_gate_kernel, settle_kernel
 from .imm import DEFAULT_TRANSITION, IMM
 from .initiate import TwoPointInitiator
@@ -221,6 +221,7 @@ class Tracker:
         #: EKF and GNN; False forces the general path (tests compare the two).
         self.fused_frames = type(filter) is EKF and type(self.associator) is GNNAssociator
         self._fused_max_step_s = filter.max_step_s if isinstance(filter, EKF) else 1.0
+        self._fused_ws = workspace(len(cfg.models), self.imm.n_state)
         #: With the default EKF the general path predicts and updates in compiled passes over
         #: the track arrays (:func:`~.fused.predict_tracks_kernel`, :func:`~.fused.
         #: update_tracks_kernel`: the arithmetic of the filter's batched calls, bit for bit);
@@ -430,7 +431,7 @@ class Tracker:
             xcp, Pcp = np.empty((nc, n)), np.empty((nc, n, n))
             predict_tracks_kernel(
                 tr.x, tr.P, tr.mu, tr.t, cand, imm.transition_matrix(dt), t_ref, imm.params,
-                self._fused_max_step_s, *atmosphere_args(), xp, Pp, cbar, xcp, Pcp,
+                self._fused_max_step_s, *atmosphere_args(), xp, Pp, cbar, xcp, Pcp, self._fused_ws,
             )  # fmt: skip
         else:
             x0, P0, cbar = imm.mix(tr.x[cand], tr.P[cand], tr.mu[cand], dt)
@@ -473,7 +474,7 @@ class Tracker:
             update_tracks_kernel(
                 xp, Pp, cbar, a_loc, *meas_args(meas), a_det, t_det, trk, tr.x, tr.P, tr.mu,
                 tr.t, tr.xc, tr.Pc, tr.hits, tr.misses, tr.confirmed, tr.last_sensor,
-                self.config.confirm_hits, sensor,
+                self.config.confirm_hits, sensor, self._fused_ws,
             )  # fmt: skip
         else:
             xu, Pu, cb = xp[a_loc], Pp[a_loc], cbar[a_loc]
@@ -521,7 +522,7 @@ class Tracker:
             tr.last_sensor, ti, di, imm.transition_matrix(t_ref - tr.t[ti]), t_ref,
             self.config.frame_window_s, imm.params, self._fused_max_step_s, *atmosphere_args(),
             *meas_args(meas), np.ascontiguousarray(meas.t_s), self._chi2,
-            self.config.confirm_hits, sensor, a_trk, a_det,
+            self.config.confirm_hits, sensor, a_trk, a_det, self._fused_ws,
         )  # fmt: skip
         if k < 0:
             return None
