@@ -568,7 +568,7 @@ def integrate_batch(
     parallel work items."""
     for b in prange((ctrl.shape[0] + BLOCK - 1) // BLOCK):
         _integrate_block(
-            b,
+            np.int64(b),  # prange's index may be unsigned: one compiled block for both loops
             y0,
             t0,
             ctrl,

@@ -1,0 +1,106 @@
+"""Compile launchwatch's numba kernels into the cache once, before the test suite starts.
+
+``make test`` runs this before pytest.  Without it the two pytest-xdist workers both meet an
+empty cache (a fresh clone, or any edit to a kernel source: the cache folder is keyed on their
+digest, ``launchwatch.kernel_source_digest``) and each compiles the same kernels at the same time,
+so the compile CPU is paid twice.  Here the kernels are split into two disjoint halves, each
+compiled in a process of its own, side by side: the flight core with the assessment's Monte
+Carlo (``flight``), and the tracker (``track``, on synthetic straight-line radar detections,
+no flight kernel).  With a warm cache each half only loads its kernels (a few seconds).
+
+This is a speed step only: a kernel it does not reach (or reaches with other argument types)
+is compiled by the test that first calls it, as before.
+
+    python scripts/compile_kernels.py            # both halves, in parallel
+    python scripts/compile_kernels.py flight     # one half, in this process
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HALVES = ("flight", "track")
+
+
+def flight() -> None:
+    """The integrator as the flight core and the assessment call it: a boosted vehicle sampled
+    in ECI and as geodetic points, and the assessment's unit body with lift controls."""
+    from launchwatch.assess import lift
+    from launchwatch.assess.impact import _UNIT_BODY
+    from launchwatch.flight import propagate
+    from launchwatch.flight.propagate import make_controls
+    from launchwatch.flight.vehicles import vehicle_model
+
+    n = 8
+    tr = propagate.propagate(
+        vehicle_model("KN-23"),
+        40.0,
+        124.9,
+        95.0,
+        make_controls(n, kick_rad=np.linspace(0.2, 0.6, n)),
+        sample_times_s=np.linspace(0.0, 400.0, 41),
+    )
+    propagate.propagate_states(
+        _UNIT_BODY,
+        tr.samples_eci[:, 10].copy(),
+        np.full(n, 100.0),
+        ctrl=lift.controls(np.full(n, np.log(5000.0)), np.full(n, 0.1)),
+        t_max_s=3000.0,
+        rtol=1e-5,
+        atol_pos_m=5.0,
+        atol_vel_m_s=5e-3,
+    )
+
+
+def track() -> None:
+    """The tracker on radar frames of one target (the single-target frame kernel) and of five
+    (the general update), from straight-line truth 300 km up (no flight kernel involved)."""
+    from launchwatch.earth import frames
+    from launchwatch.sense.records import DETECTION_DTYPE
+    from launchwatch.track.tracker import Tracker, TrackerConfig
+
+    lat, lon = np.radians(40.0), np.radians(135.0)
+    radar = frames.geodetic_to_ecef(lat, lon, 0.0)
+    sigma = np.array([10.0, 2e-4, 2e-4, np.nan])
+    rng = np.random.default_rng(0)
+    for n, history in ((1, "full"), (5, "diag")):
+        start = frames.geodetic_to_ecef(
+            np.radians(39.0 + 0.5 * np.arange(n)), np.radians(134.0 + 0.3 * np.arange(n)), 3e5
+        )
+        vel = np.array([2000.0, -1500.0, 500.0])
+        tracker = Tracker(TrackerConfig(history_covariance=history))
+        for k, t in enumerate(np.arange(0.0, 12.0, 0.5)):
+            pos = start + vel * t
+            az, el, rng_m = frames.ecef_to_aer(pos, lat, lon, 0.0)
+            det = np.zeros(n, DETECTION_DTYPE)
+            det["sensor"], det["kind"] = "R0", "radar"
+            det["sigma"], det["sensor_ecef_m"] = sigma, radar
+            det["det_id"] = k * n + np.arange(n)
+            det["t_s"] = t
+            det["z"][:, :3] = (
+                np.stack([rng_m, az, el], axis=-1) + rng.standard_normal((n, 3)) * sigma[:3]
+            )
+            det["z"][:, 3] = np.nan
+            tracker.step(det)
+
+
+def main(argv: list[str]) -> int:
+    if argv:
+        for name in argv:
+            if name not in HALVES:
+                print(f"compile_kernels: unknown half {name!r} (one of {HALVES})", file=sys.stderr)
+                return 2
+            t0 = time.process_time()
+            globals()[name]()
+            print(f"compile_kernels: {name} {time.process_time() - t0:.1f} s CPU")
+        return 0
+    procs = [subprocess.Popen([sys.executable, __file__, name]) for name in HALVES]
+    return max(p.wait() for p in procs)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
