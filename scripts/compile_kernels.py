@@ -57,8 +57,10 @@ def flight() -> None:
 
 
 def track() -> None:
-    """The tracker on radar frames of one target (the single-target frame kernel) and of five
-    (the general update), from straight-line truth 300 km up (no flight kernel involved)."""
+    """The tracker on radar frames from straight-line truth 300 km up (no flight kernel): one
+    target (the single-target frame kernel), five with two of them 200 m apart (pairs that are
+    not one-to-one: the general update), and a target seen again after a 25 s gap (the iterated
+    update); plus infrared angles beside the radar's."""
     from launchwatch.earth import frames
     from launchwatch.sense.records import DETECTION_DTYPE
     from launchwatch.track.tracker import Tracker, TrackerConfig
@@ -66,26 +68,37 @@ def track() -> None:
     lat, lon = np.radians(40.0), np.radians(135.0)
     radar = frames.geodetic_to_ecef(lat, lon, 0.0)
     sigma = np.array([10.0, 2e-4, 2e-4, np.nan])
+    sigma_ir = np.array([1e-4, 1e-4, np.nan, np.nan])
+    vel = np.array([2000.0, -1500.0, 500.0])
     rng = np.random.default_rng(0)
-    for n, history in ((1, "full"), (5, "diag")):
+
+    def frame(start: np.ndarray, t: float, k: int, ir: bool) -> np.ndarray:
+        n = start.shape[0]
+        az, el, rng_m = frames.ecef_to_aer(start + vel * t, lat, lon, 0.0)
+        det = np.zeros(2 * n if ir else n, DETECTION_DTYPE)
+        det["det_id"] = 2 * k * n + np.arange(det.size)
+        det["t_s"] = t
+        det["sensor_ecef_m"] = radar
+        det["sensor"][:n], det["kind"][:n], det["sigma"][:n] = "R0", "radar", sigma
+        z = np.stack([rng_m, az, el], axis=-1) + rng.standard_normal((n, 3)) * sigma[:3]
+        det["z"][:n, :3], det["z"][:n, 3] = z, np.nan
+        if ir:
+            det["sensor"][n:], det["kind"][n:], det["sigma"][n:] = "IR0", "ir", sigma_ir
+            det["z"][n:, :2], det["z"][n:, 2:] = z[:, 1:], np.nan
+        return det
+
+    cases = (
+        (np.array([0.0]), np.arange(0.0, 12.0, 0.5), "full", False),
+        (np.array([0.0, 0.5, 1.0, 1.002, 1.5]), np.arange(0.0, 12.0, 0.5), "diag", True),
+        (np.array([0.0]), np.r_[np.arange(0.0, 6.0, 0.5), 31.0, 31.5, 32.0], "diag", False),
+    )
+    for spread_deg, times, history, ir in cases:
         start = frames.geodetic_to_ecef(
-            np.radians(39.0 + 0.5 * np.arange(n)), np.radians(134.0 + 0.3 * np.arange(n)), 3e5
+            np.radians(39.0 + spread_deg), np.radians(134.0 + 0.6 * spread_deg), 3e5
         )
-        vel = np.array([2000.0, -1500.0, 500.0])
         tracker = Tracker(TrackerConfig(history_covariance=history))
-        for k, t in enumerate(np.arange(0.0, 12.0, 0.5)):
-            pos = start + vel * t
-            az, el, rng_m = frames.ecef_to_aer(pos, lat, lon, 0.0)
-            det = np.zeros(n, DETECTION_DTYPE)
-            det["sensor"], det["kind"] = "R0", "radar"
-            det["sigma"], det["sensor_ecef_m"] = sigma, radar
-            det["det_id"] = k * n + np.arange(n)
-            det["t_s"] = t
-            det["z"][:, :3] = (
-                np.stack([rng_m, az, el], axis=-1) + rng.standard_normal((n, 3)) * sigma[:3]
-            )
-            det["z"][:, 3] = np.nan
-            tracker.step(det)
+        for k, t in enumerate(times):
+            tracker.step(frame(start, float(t), k, ir))
 
 
 def main(argv: list[str]) -> int:
