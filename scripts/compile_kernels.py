@@ -28,22 +28,28 @@ HALVES = ("flight", "track")
 
 def flight() -> None:
     """The integrator as the flight core and the assessment call it: a boosted vehicle sampled
-    in ECI and as geodetic points, and the assessment's unit body with lift controls."""
+    in ECI and as geodetic points, the paths to geodetic (serial and parallel), and the
+    assessment's unit body with lift controls."""
     from launchwatch.assess import lift
     from launchwatch.assess.impact import _UNIT_BODY
+    from launchwatch.earth import frames
     from launchwatch.flight import propagate
     from launchwatch.flight.propagate import make_controls
     from launchwatch.flight.vehicles import vehicle_model
 
-    n = 8
-    tr = propagate.propagate(
-        vehicle_model("KN-23"),
-        40.0,
-        124.9,
-        95.0,
-        make_controls(n, kick_rad=np.linspace(0.2, 0.6, n)),
-        sample_times_s=np.linspace(0.0, 400.0, 41),
-    )
+    times = np.linspace(0.0, 400.0, 41)
+    for n, geodetic in ((8, True), (100, True), (100, False)):  # serial twin, parallel kernel
+        tr = propagate.propagate(
+            vehicle_model("KN-23"),
+            40.0,
+            124.9,
+            95.0,
+            make_controls(n, kick_rad=np.linspace(0.2, 0.6, n)),
+            sample_times_s=times,
+            sample_geodetic=geodetic,
+        )
+    for copies in (1, frames.PARALLEL_MIN_POINTS // tr.samples_eci[:, :, :3].size + 1):
+        frames.eci_grid_to_geodetic_deg(np.tile(tr.samples_eci, (copies, 1, 1)), times)
     propagate.propagate_states(
         _UNIT_BODY,
         tr.samples_eci[:, 10].copy(),
