@@ -32,13 +32,15 @@ def flight() -> None:
     assessment's unit body with lift controls."""
     from launchwatch.assess import lift
     from launchwatch.assess.impact import _UNIT_BODY
-    from launchwatch.earth import frames
+    from launchwatch.earth import frames, zones
     from launchwatch.flight import propagate
     from launchwatch.flight.propagate import make_controls
     from launchwatch.flight.vehicles import vehicle_model
 
     times = np.linspace(0.0, 400.0, 41)
-    for n, geodetic in ((8, True), (100, True), (100, False)):  # serial twin, parallel kernel
+    # the serial twin (n <= 64) and the parallel kernel, each with the samples' three layouts:
+    # states (C), geodetic points (a transposed view: A, or F for one trajectory)
+    for n, geodetic in ((1, True), (8, True), (8, False), (100, True), (100, False)):
         tr = propagate.propagate(
             vehicle_model("KN-23"),
             40.0,
@@ -50,6 +52,7 @@ def flight() -> None:
         )
     for copies in (1, frames.PARALLEL_MIN_POINTS // tr.samples_eci[:, :, :3].size + 1):
         frames.eci_grid_to_geodetic_deg(np.tile(tr.samples_eci, (copies, 1, 1)), times)
+    zones.classify_codes(np.linspace(30.0, 45.0, 100), np.linspace(125.0, 145.0, 100))
     propagate.propagate_states(
         _UNIT_BODY,
         tr.samples_eci[:, 10].copy(),
@@ -65,8 +68,8 @@ def flight() -> None:
 def track() -> None:
     """The tracker on radar frames from straight-line truth 300 km up (no flight kernel): one
     target (the single-target frame kernel), five with two of them 200 m apart (pairs that are
-    not one-to-one: the general update), and a target seen again after a 25 s gap (the iterated
-    update); plus infrared angles beside the radar's."""
+    not one-to-one: the general update), a target seen again after a 25 s gap, and two targets
+    whose every update is iterated (the EKF's own kernel); infrared angles beside the radar's."""
     from launchwatch.earth import frames
     from launchwatch.sense.records import DETECTION_DTYPE
     from launchwatch.track.tracker import Tracker, TrackerConfig
@@ -97,12 +100,16 @@ def track() -> None:
         (np.array([0.0]), np.arange(0.0, 12.0, 0.5), "full", False),
         (np.array([0.0, 0.5, 1.0, 1.002, 1.5]), np.arange(0.0, 12.0, 0.5), "diag", True),
         (np.array([0.0]), np.r_[np.arange(0.0, 6.0, 0.5), 31.0, 31.5, 32.0], "diag", False),
+        (np.array([0.0, 1.0]), np.arange(0.0, 6.0, 0.5), "iterated", False),
     )
     for spread_deg, times, history, ir in cases:
         start = frames.geodetic_to_ecef(
             np.radians(39.0 + spread_deg), np.radians(134.0 + 0.6 * spread_deg), 3e5
         )
-        tracker = Tracker(TrackerConfig(history_covariance=history))
+        if history == "iterated":  # every update iterated: the EKF's own update kernel
+            tracker = Tracker(TrackerConfig(history_covariance="diag", iterate_after_s=0.4))
+        else:
+            tracker = Tracker(TrackerConfig(history_covariance=history))
         for k, t in enumerate(times):
             tracker.step(frame(start, float(t), k, ir))
 

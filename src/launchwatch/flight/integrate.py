@@ -493,7 +493,7 @@ def integrate_one(
 
 @njit(cache=True, error_model="numpy")
 def _integrate_block(
-    b: int,
+    b: int | np.int64,
     y0: np.ndarray,
     t0: np.ndarray,
     ctrl: np.ndarray,
