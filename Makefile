@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test test-fast gates lint bench clean vendor vendor-cesium
+.PHONY: demo test test-fast gates kernels lint bench clean vendor vendor-cesium
 
 # numba's compiled kernels are cached outside the clone, under a folder keyed on the kernel
 # sources (launchwatch/__init__.py); this is the base folder.  numba keys entries by each
@@ -57,10 +57,16 @@ gates: $(TEST_STAMP)
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
-test: gates
+# Before the suite, numba's kernels are compiled into the cache once, in two disjoint halves side
+# by side (scripts/compile_kernels.py): otherwise both workers compile the same kernels at the
+# same time in a fresh clone or after a kernel edit.  With a warm cache it only loads them.
+kernels: $(TEST_STAMP)
+	$(BIN)/python scripts/compile_kernels.py
+
+test: gates kernels
 	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL)
 
-test-fast: gates
+test-fast: gates kernels
 	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m "not slow"
 
 lint: gates

@@ -180,6 +180,13 @@ def fuzz_app(store, fake_runs, keyring):
     return create_app(store, runs=fake_runs, keys=keyring, limits=FAST)
 
 
+@pytest.fixture
+def fuzz_client(fuzz_app):
+    """One client (one app start) for all of a test's requests, hypothesis's examples too."""
+    with test_client(fuzz_app, raise_server_exceptions=False) as c:
+        yield c
+
+
 def test_every_operation_with_hostile_inputs(fuzz_app, store, keyring):
     tally: Counter = Counter()
     bad = []
@@ -291,27 +298,27 @@ FIELDS = [
         max_size=4,
     ),
 )
-def test_generated_requests(fuzz_app, store, keyring, body, text, query):
+def test_generated_requests(fuzz_client, store, keyring, body, text, query):
     w = bearer(keyring.keys["writer"])
-    with test_client(fuzz_app, raise_server_exceptions=False) as c:
-        before = store.count()
-        r = c.post(
-            "/api/events",
-            content=json.dumps(body, allow_nan=True),
-            headers={"content-type": "application/json", **w},
-        )
-        assert r.status_code < 500, (body, r.text[:300])
-        if r.status_code >= 400:
-            assert store.count() == before
-        before = store.count()
-        r = c.post(
-            "/api/events/ingest",
-            params={"reconstruct": "false"},
-            content=text.encode("utf-8", "surrogatepass"),
-            headers={"content-type": "text/plain", **w},
-        )
-        assert r.status_code < 500, (text, r.text[:300])
-        if r.status_code >= 400:
-            assert store.count() == before
-        r = c.get("/api/events", params=query)
-        assert r.status_code < 500, (query, r.text[:300])
+    c = fuzz_client
+    before = store.count()
+    r = c.post(
+        "/api/events",
+        content=json.dumps(body, allow_nan=True),
+        headers={"content-type": "application/json", **w},
+    )
+    assert r.status_code < 500, (body, r.text[:300])
+    if r.status_code >= 400:
+        assert store.count() == before
+    before = store.count()
+    r = c.post(
+        "/api/events/ingest",
+        params={"reconstruct": "false"},
+        content=text.encode("utf-8", "surrogatepass"),
+        headers={"content-type": "text/plain", **w},
+    )
+    assert r.status_code < 500, (text, r.text[:300])
+    if r.status_code >= 400:
+        assert store.count() == before
+    r = c.get("/api/events", params=query)
+    assert r.status_code < 500, (query, r.text[:300])

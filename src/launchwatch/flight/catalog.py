@@ -9,7 +9,7 @@ import difflib
 import math
 import re
 from dataclasses import MISSING, dataclass, fields
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -255,12 +255,26 @@ def _packaged(kind: str) -> dict[str, Any]:
     return load_vehicles() if kind == "vehicle" else load_sites()
 
 
-def _lookup(kind: str, name: str) -> Any:
+@cache
+def _index(kind: str) -> dict[str, str]:
+    """Normalized name or alias -> canonical name, of the packaged catalog ``kind``."""
     items = _packaged(kind)
-    index = {normalize_name(a): v.name for v in items.values() for a in (v.name, *v.aliases)}
-    if (hit := index.get(normalize_name(str(name)))) is not None:
+    return {normalize_name(a): v.name for v in items.values() for a in (v.name, *v.aliases)}
+
+
+@lru_cache(maxsize=1024)  # bounded: the names come from clients (the record's site names)
+def _closest(kind: str, key: str) -> tuple[str, ...]:
+    return tuple(difflib.get_close_matches(key, _index(kind), n=1))
+
+
+def _lookup(kind: str, name: str) -> Any:
+    # The index and the near-miss hint are cached: the record's API compares every listed
+    # report's site with the catalog (record/compare.py), once per report per request.
+    items, index = _packaged(kind), _index(kind)
+    key = normalize_name(str(name))
+    if (hit := index.get(key)) is not None:
         return items[hit]
-    close = difflib.get_close_matches(normalize_name(str(name)), index, n=1)
+    close = _closest(kind, key)
     hint = f" (did you mean {index[close[0]]!r}?)" if close else ""
     raise UnknownNameError(f"unknown {kind} {name!r}{hint}; known: {', '.join(sorted(items))}")
 

@@ -493,7 +493,7 @@ def integrate_one(
 
 @njit(cache=True, error_model="numpy")
 def _integrate_block(
-    b: int,
+    b: int | np.int64,
     y0: np.ndarray,
     t0: np.ndarray,
     ctrl: np.ndarray,
@@ -568,7 +568,7 @@ def integrate_batch(
     parallel work items."""
     for b in prange((ctrl.shape[0] + BLOCK - 1) // BLOCK):
         _integrate_block(
-            b,
+            np.int64(b),  # prange's index may be unsigned: one compiled block for both loops
             y0,
             t0,
             ctrl,

@@ -155,9 +155,17 @@ class VehicleModel:
         )
 
     def model_arrays(self, physics: Physics) -> tuple[Any, ...]:
-        """The shared force-model arrays the kernels take (:func:`dynamics.model_arrays`)."""
+        """The shared force-model arrays the kernels take (:func:`dynamics.model_arrays`), each
+        C-contiguous: a vehicle's tables may be views of a wider table, and numba compiles the
+        integrator once per array layout (a layout of its own doubles the compile)."""
+        c = np.ascontiguousarray
         return model_arrays(
-            self.vs, physics.array(), self.mach, self.cd, self.cd_slope, atmosphere.kernel_tables()
+            c(self.vs),
+            physics.array(),
+            c(self.mach),
+            c(self.cd),
+            c(self.cd_slope),
+            atmosphere.kernel_tables(),
         )
 
     @property
