@@ -1,0 +1,685 @@
+"""Lockstep structure-of-arrays batch integrator: the force model of :mod:`.dynamics`, the
+Dormand-Prince 5(4) step control of :func:`launchwatch.flight.integrate.integrate_one`, many
+trajectories advanced together so that the force evaluation runs in SIMD registers.
+
+Layout: a work item (``GROUP`` trajectories) is flown through ``LANES`` lanes.  Every lane
+state is a column of structure-of-arrays blocks (``Y[component, lane]``, Runge-Kutta stages
+``K[stage, component, lane]``), each lane with its own time, step size, breakpoints and
+counters.  One iteration makes one trial step in every lane: the stage combinations, the error
+norm and the force evaluation of the common case run as loops over lanes that LLVM vectorizes
+(AVX-512 here: 8 lanes per instruction); lanes whose step is rejected keep their state and
+retry with a smaller step in the next iteration.  A lane whose trajectory ends (impact, time or
+step limit) takes the next trajectory of its work item at once, so lanes never idle while work
+remains.
+
+Force evaluation per stage, in three passes over the lanes:
+
+1. vectorized, every lane: J2 gravity (:func:`launchwatch.earth.gravity.j2_accel`), radial
+   height (:func:`.dynamics.height_above_ellipsoid_radial`), air-relative velocity, density and
+   speed of sound (:func:`launchwatch.earth.atmosphere.density_sound_poly_njit`: a table and a
+   polynomial, no ``exp``), dynamic pressure over mass of a coasting, non-lifting body;
+2. per lane: the drag coefficient from the vehicle's Mach table (:func:`.dynamics.interp_table`:
+   a short search, then the same cubic) -- the table is the vehicle's, so its loads cannot be
+   proved free of the output's stores, which keeps LLVM from vectorizing them;
+3. vectorized: drag added to gravity;
+
+and then, per lane, the full scalar :func:`.dynamics.accel` (thrust, pitch program,
+trigonometry, lift, the below-ground density continuation) for the lanes that need it: burning,
+lifting, or below the ellipsoid.  Every formula is the shared one and evaluated in the same
+order, so each lane computes the same floating-point numbers as :func:`integrate_one` does: the
+results (impact, apogee, burnout, step counts) are identical to ``integrate_batch``'s
+(tests/flight/test_lockstep.py checks them bit for bit).
+
+The atmosphere tables are read from module constants (``kernel_tables()``, frozen into the
+compiled code), not from the ``model`` tuple: loads from constant memory cannot alias the
+lanes' stores, which is what lets LLVM vectorize the density look-up (gathers).  ``model`` must
+therefore carry :func:`launchwatch.earth.atmosphere.kernel_tables` (every
+:class:`~launchwatch.flight.propagate.VehicleModel` does); :func:`lockstep_batch` checks it.
+
+Outputs: the event record of :mod:`.integrate` (``ev`` rows, ``N_EV``) only: no sampled
+states (use ``integrate_batch`` for those).  Units: seconds from lift-off, metres, m/s; frame:
+the launch inertial frame of :mod:`.dynamics`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import get_num_threads, njit, prange
+
+from ..earth.atmosphere import density_sound_poly_njit, kernel_tables
+from ..earth.frames import geodetic_height_m
+from ..earth.gravity import j2_accel
+from .dynamics import (
+    CTRL_ALPHA,
+    CTRL_BURN_FRACTION,
+    CTRL_DRAG_SCALE,
+    CTRL_T_KICK,
+    CTRL_T_VERTICAL,
+    PH_AERO,
+    PH_J2,
+    PH_OMEGA,
+    ST_T_END,
+    VS_AREA_COAST,
+    VS_MASS_COAST,
+    accel,
+    height_above_ellipsoid_radial,
+    interp_table,
+)
+from .integrate import (
+    _A,
+    _C,
+    _E5,
+    _ERR_EXP,
+    _NS,
+    ENTRY_DH_M,
+    ENTRY_H_M,
+    EV_H_APOGEE,
+    EV_N_REJECT,
+    EV_N_STEPS,
+    EV_STATUS,
+    EV_T_APOGEE,
+    EV_T_BURNOUT,
+    EV_T_IMPACT,
+    EV_Y_APOGEE,
+    EV_Y_BURNOUT,
+    EV_Y_IMPACT,
+    STATUS_IMPACT,
+    STATUS_STEP_LIMIT,
+    STATUS_TIMEOUT,
+    _hermite,
+    _height_at,
+    _njit_no_nrt,
+    _radial_height_at,
+)
+
+#: Lanes advanced together (a multiple of the 8 doubles of an AVX-512 register; 64 keeps a
+#: lane block's stages, 21 kB, in the 48 kB L1 data cache).
+LANES = 64
+#: Trajectories per parallel work item (a lane block streams through them).
+GROUP = 2048
+
+_KT = kernel_tables()
+_ATM_RHO = _KT.density
+_ATM_DLOG = _KT.dlog_density
+_ATM_A = _KT.speed_of_sound_m_s
+_ATM_H0 = _KT.h0_m
+_ATM_DH = _KT.dh_m
+
+# Rows of the per-lane float scratch block ``S`` (n_rows, LANES).
+_S_T = 0  # step start time, s (also the regime time of the step's stages)
+_S_H = 1  # trial step length, s
+_S_STEP = 2  # proposed step, s
+_S_TBO = 3  # burnout time of the lane's trajectory, s
+_S_TGUARD = 4  # impact counts only after this time, s
+_S_HLAUNCH = 5  # radial height at the start, m
+_S_DSCALE = 6  # aerodynamic force scale (ctrl)
+_S_TS = 7  # time of the stage being evaluated, s
+_S_HGT = 8  # radial height of the stage state, m
+_S_WX = 9  # air-relative velocity, m/s (3 rows)
+_S_SPD = 12  # its norm, m/s
+_S_Q = 13  # dynamic pressure * area / mass (coasting body), m/s^2; 0 without drag
+_S_MACH = 14
+_S_CD = 15
+_S_ERR = 16  # sum of squared scaled error components
+_S_TOL = 17  # tolerance scale (0.2 under thrust, 1 after)
+N_S = 18
+
+# Rows of the per-lane integer scratch block ``I`` (n_rows, LANES).
+_I_TRAJ = 0  # trajectory index in the batch, -1 for an idle lane
+_I_IB = 1  # next breakpoint
+_I_NSTEP = 2
+_I_NREJ = 3
+_I_HITBRK = 4  # the trial step ends on a breakpoint
+_I_JREJ = 5  # the previous trial was rejected
+_I_SPECIAL = 6  # this stage needs the scalar force model (thrust, lift, under ground)
+_I_LIFT = 7  # the trajectory flies with an angle of attack
+N_I = 8
+
+
+@_njit_no_nrt
+def _force_lanes(
+    tt: np.ndarray,
+    tr: np.ndarray,
+    Yin: np.ndarray,
+    out: np.ndarray,
+    S: np.ndarray,
+    I_: np.ndarray,
+    ctrl: np.ndarray,
+    geo: np.ndarray,
+    stages_l: np.ndarray,
+    model: tuple[Any, ...],
+    ybuf: np.ndarray,
+    obuf: np.ndarray,
+) -> None:
+    """dy/dt of every lane: ``out[:, l] = accel(tt[l], tr[l], Yin[:, l], ...)`` (see module
+    docstring for the passes).  ``tt``, ``tr``: evaluation and regime times (LANES,)."""
+    vs, phys = model[0], model[1]
+    mach_tab, cd_tab, cd_slope = model[2], model[3], model[4]
+    omega = phys[PH_OMEGA]
+    j2s = phys[PH_J2]
+    aero = phys[PH_AERO]
+    area = vs[VS_AREA_COAST]
+    mass = vs[VS_MASS_COAST]
+    n = Yin.shape[1]
+    x_, y_, z_ = Yin[0], Yin[1], Yin[2]
+    vx_, vy_, vz_ = Yin[3], Yin[4], Yin[5]
+    o0, o1, o2, o3, o4, o5 = out[0], out[1], out[2], out[3], out[4], out[5]
+    hgt, wx_, wy_, wz_ = S[_S_HGT], S[_S_WX], S[_S_WX + 1], S[_S_WX + 2]
+    spd, q_, mach_, cd_, ds_ = S[_S_SPD], S[_S_Q], S[_S_MACH], S[_S_CD], S[_S_DSCALE]
+    # Pass 1 (vectorized): gravity, height, air-relative velocity, atmosphere, q / m.
+    for la in range(n):
+        x, yy, z = x_[la], y_[la], z_[la]
+        vx, vy, vz = vx_[la], vy_[la], vz_[la]
+        ax, ay, az = j2_accel(x, yy, z, j2s)
+        h = height_above_ellipsoid_radial(x, yy, z)
+        wx = vx + omega * yy
+        wy = vy - omega * x
+        wz = vz
+        s = np.sqrt(wx * wx + wy * wy + wz * wz)
+        rho, a_snd = density_sound_poly_njit(
+            max(h, 0.0), _ATM_RHO, _ATM_DLOG, _ATM_A, _ATM_H0, _ATM_DH
+        )
+        on = h < 1.0e6 and s > 1.0e-3 and aero > 0.0 and rho > 0.0
+        q = 0.5 * aero * ds_[la] * rho * s * s * area / mass
+        o0[la] = vx
+        o1[la] = vy
+        o2[la] = vz
+        o3[la] = ax
+        o4[la] = ay
+        o5[la] = az
+        hgt[la] = h
+        wx_[la] = wx
+        wy_[la] = wy
+        wz_[la] = wz
+        spd[la] = s if on else 1.0
+        q_[la] = q if on else 0.0
+        mach_[la] = s / a_snd
+    # Pass 2 (per lane): drag coefficient from the vehicle's Mach table.
+    for la in range(n):
+        cd_[la] = interp_table(mach_[la], mach_tab, cd_tab, cd_slope) if q_[la] != 0.0 else 0.0
+    # Pass 3 (vectorized): drag.
+    for la in range(n):
+        f = -q_[la] * cd_[la] / spd[la]
+        o3[la] += f * wx_[la]
+        o4[la] += f * wy_[la]
+        o5[la] += f * wz_[la]
+    # Pass 4 (per lane, few): the full force model where the coasting body's is not enough.
+    tbo = S[_S_TBO]
+    traj = I_[_I_TRAJ]
+    lift = I_[_I_LIFT]
+    for la in range(n):
+        i = traj[la]
+        if i < 0:
+            continue
+        if tr[la] < tbo[la] or lift[la] != 0 or (hgt[la] < 0.0 and aero > 0.0):
+            for j in range(6):
+                ybuf[j] = Yin[j, la]
+            accel(tt[la], tr[la], ybuf, ctrl[i], geo[i], stages_l[la], model, obuf)
+            for j in range(6):
+                out[j, la] = obuf[j]
+
+
+@_njit_no_nrt
+def _load_lane(
+    la: int,
+    i: int,
+    y0: np.ndarray,
+    t0: np.ndarray,
+    ctrl: np.ndarray,
+    geo: np.ndarray,
+    stages_base: np.ndarray,
+    model: tuple[Any, ...],
+    ev: np.ndarray,
+    Y: np.ndarray,
+    F: np.ndarray,
+    S: np.ndarray,
+    I_: np.ndarray,
+    stages_l: np.ndarray,
+    breaks_l: np.ndarray,
+    ybuf: np.ndarray,
+    obuf: np.ndarray,
+) -> None:
+    """Start trajectory ``i`` in lane ``la`` (the set-up part of ``integrate_one``)."""
+    n_st = stages_base.shape[0]
+    st = stages_l[la]
+    for a_ in range(n_st):
+        for b_ in range(stages_base.shape[1]):
+            st[a_, b_] = stages_base[a_, b_]
+    last_start = 0.0 if n_st == 1 else st[n_st - 2, ST_T_END]
+    frac = ctrl[i, CTRL_BURN_FRACTION]
+    st[n_st - 1, ST_T_END] = last_start + frac * (st[n_st - 1, ST_T_END] - last_start)
+    br = breaks_l[la]
+    nb = 2 + n_st
+    br[0] = ctrl[i, CTRL_T_VERTICAL]
+    br[1] = ctrl[i, CTRL_T_VERTICAL] + ctrl[i, CTRL_T_KICK]
+    for k in range(n_st):
+        br[2 + k] = st[k, ST_T_END]
+    for a_ in range(1, nb):
+        v_ = br[a_]
+        b_ = a_ - 1
+        while b_ >= 0 and br[b_] > v_:
+            br[b_ + 1] = br[b_]
+            b_ -= 1
+        br[b_ + 1] = v_
+    for j in range(6):
+        Y[j, la] = y0[i, j]
+        ybuf[j] = y0[i, j]
+    t = t0[i]
+    accel(t, t, ybuf, ctrl[i], geo[i], st, model, obuf)
+    for j in range(6):
+        F[j, la] = obuf[j]
+    S[_S_T, la] = t
+    S[_S_STEP, la] = 0.5
+    S[_S_TBO, la] = st[n_st - 1, ST_T_END]
+    S[_S_TGUARD, la] = br[0] if t <= 0.0 else t
+    S[_S_HLAUNCH, la] = height_above_ellipsoid_radial(ybuf[0], ybuf[1], ybuf[2])
+    S[_S_DSCALE, la] = ctrl[i, CTRL_DRAG_SCALE]
+    I_[_I_TRAJ, la] = i
+    I_[_I_IB, la] = 0
+    I_[_I_NSTEP, la] = 0
+    I_[_I_NREJ, la] = 0
+    I_[_I_JREJ, la] = 0
+    I_[_I_LIFT, la] = 1 if ctrl[i, CTRL_ALPHA] != 0.0 else 0
+    e = ev[i]
+    e[EV_H_APOGEE] = geodetic_height_m(np.sqrt(ybuf[0] * ybuf[0] + ybuf[1] * ybuf[1]), ybuf[2])
+    e[EV_T_APOGEE] = t
+    e[EV_STATUS] = STATUS_TIMEOUT
+
+
+@_njit_no_nrt
+def _run_group(
+    lo: int,
+    hi: int,
+    y0: np.ndarray,
+    t0: np.ndarray,
+    ctrl: np.ndarray,
+    geo: np.ndarray,
+    stages_base: np.ndarray,
+    model: tuple[Any, ...],
+    t_max: float,
+    rtol: float,
+    atol_pos: float,
+    atol_vel: float,
+    max_steps: int,
+    ev: np.ndarray,
+    Y: np.ndarray,
+    F: np.ndarray,
+    K: np.ndarray,
+    YT: np.ndarray,
+    ACC: np.ndarray,
+    S: np.ndarray,
+    I_: np.ndarray,
+    stages_l: np.ndarray,
+    breaks_l: np.ndarray,
+    W: np.ndarray,
+) -> None:
+    """Fly trajectories ``lo`` to ``hi`` of the batch through the lanes (module docstring)."""
+    n_lanes = Y.shape[1]
+    nb = 2 + stages_base.shape[0]
+    phys_aero = model[1][PH_AERO] > 0.0
+    ybuf, obuf = W[0], W[1]
+    yb, fb, ynb, fnb, buf = W[2], W[3], W[4], W[5], W[6]
+    t_, hs_, step_, tbo_ = S[_S_T], S[_S_H], S[_S_STEP], S[_S_TBO]
+    ts_, err_, tol_ = S[_S_TS], S[_S_ERR], S[_S_TOL]
+    traj, ib_, nst_, nrej_ = I_[_I_TRAJ], I_[_I_IB], I_[_I_NSTEP], I_[_I_NREJ]
+    hitb_, jrej_ = I_[_I_HITBRK], I_[_I_JREJ]
+    nxt = lo
+    for la in range(n_lanes):
+        traj[la] = -1
+        t_[la] = 0.0
+        hs_[la] = 0.0
+        tol_[la] = 1.0
+        for j in range(6):
+            Y[j, la] = 0.0
+            F[j, la] = 0.0
+        Y[0, la] = 7.0e6  # an idle lane holds a harmless state (no 0/0 in the passes)
+        S[_S_DSCALE, la] = 0.0
+        I_[_I_LIFT, la] = 0
+        tbo_[la] = -1.0
+    n_active = 0
+    for la in range(n_lanes):
+        if nxt < hi:
+            _load_lane(
+                la, nxt, y0, t0, ctrl, geo, stages_base, model, ev,
+                Y, F, S, I_, stages_l, breaks_l, ybuf, obuf,
+            )  # fmt: skip
+            nxt += 1
+            n_active += 1
+    while n_active > 0:
+        # Per lane: finish what has ended, pick the trial step (integrate_one's loop head).
+        for la in range(n_lanes):
+            while traj[la] >= 0:
+                i = traj[la]
+                t = t_[la]
+                done = False
+                if not t < t_max:
+                    done = True
+                elif nst_[la] + nrej_[la] >= max_steps:
+                    ev[i, EV_STATUS] = STATUS_STEP_LIMIT
+                    done = True
+                if not done:
+                    break
+                ev[i, EV_N_STEPS] = nst_[la]
+                ev[i, EV_N_REJECT] = nrej_[la]
+                if nxt < hi:
+                    _load_lane(
+                        la, nxt, y0, t0, ctrl, geo, stages_base, model, ev,
+                        Y, F, S, I_, stages_l, breaks_l, ybuf, obuf,
+                    )  # fmt: skip
+                    nxt += 1
+                else:
+                    traj[la] = -1
+                    hs_[la] = 0.0
+                    n_active -= 1
+            if traj[la] < 0:
+                continue
+            t = t_[la]
+            br = breaks_l[la]
+            ib = ib_[la]
+            while ib < nb and br[ib] <= t + 1e-9:
+                ib += 1
+            ib_[la] = ib
+            hstep = min(step_[la], t_max - t)
+            x, yy, z = Y[0, la], Y[1, la], Y[2, la]
+            rdot = (x * Y[3, la] + yy * Y[4, la] + z * Y[5, la]) / np.sqrt(x * x + yy * yy + z * z)
+            if rdot < 0.0 and phys_aero:
+                h_now = height_above_ellipsoid_radial(x, yy, z)
+                cap = (max(h_now - ENTRY_H_M, 0.0) + ENTRY_DH_M) / -rdot
+                if cap < hstep:
+                    hstep = cap
+            hitb_[la] = 0
+            if ib < nb and t + hstep >= br[ib] - 1e-9:
+                hstep = br[ib] - t
+                hitb_[la] = 1
+            hs_[la] = hstep
+            tol_[la] = 0.2 if t < tbo_[la] else 1.0
+        if n_active == 0:
+            break
+        # Runge-Kutta stages over all lanes; K[0] is f at the step start (FSAL).
+        for j in range(6):
+            kj, fj = K[0, j], F[j]
+            for la in range(n_lanes):
+                kj[la] = fj[la]
+        for st in range(1, _NS + 1):
+            for j in range(6):
+                acc = ACC[j]
+                k0 = K[0, j]
+                a0 = _A[st, 0]
+                for la in range(n_lanes):
+                    acc[la] = 0.0 + a0 * k0[la]
+                for m in range(1, st):
+                    km = K[m, j]
+                    am = _A[st, m]
+                    for la in range(n_lanes):
+                        acc[la] += am * km[la]
+                yt, yj = YT[j], Y[j]
+                for la in range(n_lanes):
+                    yt[la] = yj[la] + hs_[la] * acc[la]
+            cst = _C[st]
+            for la in range(n_lanes):
+                ts_[la] = t_[la] + cst * hs_[la]
+            _force_lanes(ts_, t_, YT, K[st], S, I_, ctrl, geo, stages_l, model, ybuf, obuf)
+        # Error norm (integrate_one's order of operations), vectorized over lanes.
+        for la in range(n_lanes):
+            err_[la] = 0.0
+        for j in range(6):
+            acc = ACC[j]
+            k0 = K[0, j]
+            for la in range(n_lanes):
+                acc[la] = 0.0 + _E5[0] * k0[la]
+            for m in range(1, _NS + 1):
+                km = K[m, j]
+                em = _E5[m]
+                for la in range(n_lanes):
+                    acc[la] += em * km[la]
+            atol = atol_pos if j < 3 else atol_vel
+            yt, yj = YT[j], Y[j]
+            for la in range(n_lanes):
+                sc = tol_[la] * (atol + rtol * max(abs(yj[la]), abs(yt[la])))
+                r = acc[la] / sc
+                err_[la] += r * r
+        # Per lane: accept or reject, events, step control.
+        for la in range(n_lanes):
+            i = traj[la]
+            if i < 0:
+                continue
+            hstep = hs_[la]
+            t = t_[la]
+            err = hstep * np.sqrt(err_[la] / 6.0)
+            step = step_[la]
+            if not err <= 1.0 and hstep > 1e-6:
+                nrej_[la] += 1
+                step_[la] = hstep * max(0.2, 0.9 * err**_ERR_EXP)
+                jrej_[la] = 1
+                continue
+            nst_[la] += 1
+            hit_break = hitb_[la] != 0
+            ib = ib_[la]
+            br = breaks_l[la]
+            t_new = br[ib] if hit_break else t + hstep
+            e = ev[i]
+            h_new = height_above_ellipsoid_radial(YT[0, la], YT[1, la], YT[2, la])
+            rv0 = Y[0, la] * Y[3, la] + Y[1, la] * Y[4, la] + Y[2, la] * Y[5, la]
+            rv1 = YT[0, la] * YT[3, la] + YT[1, la] * YT[4, la] + YT[2, la] * YT[5, la]
+            apo = rv0 > 0.0 and rv1 <= 0.0
+            impact = t_new > S[_S_TGUARD, la] and h_new < 0.0 and h_new < S[_S_HLAUNCH, la]
+            if apo or impact:
+                for j in range(6):
+                    yb[j] = Y[j, la]
+                    fb[j] = F[j, la]
+                    ynb[j] = YT[j, la]
+                    fnb[j] = K[_NS, j, la]
+            if apo:
+                gr = 0.6180339887498949
+                a_s, b_s = 0.0, 1.0
+                c1 = b_s - gr * (b_s - a_s)
+                c2 = a_s + gr * (b_s - a_s)
+                h1 = _radial_height_at(yb, fb, ynb, fnb, hstep, c1, buf)
+                h2 = _radial_height_at(yb, fb, ynb, fnb, hstep, c2, buf)
+                for _ in range(24):
+                    if h1 > h2:
+                        b_s, c2, h2 = c2, c1, h1
+                        c1 = b_s - gr * (b_s - a_s)
+                        h1 = _radial_height_at(yb, fb, ynb, fnb, hstep, c1, buf)
+                    else:
+                        a_s, c1, h1 = c1, c2, h2
+                        c2 = a_s + gr * (b_s - a_s)
+                        h2 = _radial_height_at(yb, fb, ynb, fnb, hstep, c2, buf)
+                s_ap = 0.5 * (c1 + c2)
+                h_ap = _height_at(yb, fb, ynb, fnb, hstep, s_ap, buf)
+                if h_ap > e[EV_H_APOGEE]:
+                    e[EV_H_APOGEE] = h_ap
+                    e[EV_T_APOGEE] = t + s_ap * hstep
+                    for j in range(6):
+                        e[EV_Y_APOGEE + j] = buf[j]
+            if impact:
+                sa, sb = 0.0, 1.0
+                fa = height_above_ellipsoid_radial(yb[0], yb[1], yb[2])
+                fbv = h_new
+                side = 0
+                sc_ = 1.0
+                for _ in range(60):
+                    sc_ = (sa * fbv - sb * fa) / (fbv - fa)
+                    _hermite(yb, fb, ynb, fnb, hstep, sc_, buf)
+                    fc = height_above_ellipsoid_radial(buf[0], buf[1], buf[2])
+                    if abs(fc) < 1e-6 or (sb - sa) < 1e-13:
+                        break
+                    if fc > 0.0:
+                        sa, fa = sc_, fc
+                        if side == 1:
+                            fbv *= 0.5
+                        side = 1
+                    else:
+                        sb, fbv = sc_, fc
+                        if side == -1:
+                            fa *= 0.5
+                        side = -1
+                _hermite(yb, fb, ynb, fnb, hstep, sc_, buf)
+                e[EV_T_IMPACT] = t + sc_ * hstep
+                for j in range(6):
+                    e[EV_Y_IMPACT + j] = buf[j]
+                e[EV_STATUS] = STATUS_IMPACT
+            if hit_break and abs(t_new - tbo_[la]) < 1e-9:
+                e[EV_T_BURNOUT] = t_new
+                for j in range(6):
+                    e[EV_Y_BURNOUT + j] = YT[j, la]
+            if impact:
+                e[EV_N_STEPS] = nst_[la]
+                e[EV_N_REJECT] = nrej_[la]
+                if nxt < hi:
+                    _load_lane(
+                        la, nxt, y0, t0, ctrl, geo, stages_base, model, ev,
+                        Y, F, S, I_, stages_l, breaks_l, ybuf, obuf,
+                    )  # fmt: skip
+                    nxt += 1
+                else:
+                    traj[la] = -1
+                    hs_[la] = 0.0
+                    n_active -= 1
+                continue
+            t_[la] = t_new
+            for j in range(6):
+                Y[j, la] = YT[j, la]
+            if hit_break:
+                for j in range(6):
+                    ybuf[j] = YT[j, la]
+                accel(t_new, t_new, ybuf, ctrl[i], geo[i], stages_l[la], model, obuf)
+                for j in range(6):
+                    F[j, la] = obuf[j]
+            else:
+                for j in range(6):
+                    F[j, la] = K[_NS, j, la]
+            fac = 2.5 if err < 1e-10 else min(2.5, max(0.2, 0.9 * err**_ERR_EXP))
+            if jrej_[la] != 0:
+                fac = min(fac, 1.0)
+            jrej_[la] = 0
+            step_[la] = max(hstep * fac, step) if hit_break else hstep * fac
+
+
+@njit(cache=True, error_model="numpy")
+def _group(
+    g: int,
+    group: int,
+    lanes: int,
+    y0: np.ndarray,
+    t0: np.ndarray,
+    ctrl: np.ndarray,
+    geo: np.ndarray,
+    stages_base: np.ndarray,
+    model: tuple[Any, ...],
+    t_max: float,
+    rtol: float,
+    atol_pos: float,
+    atol_vel: float,
+    max_steps: int,
+    ev: np.ndarray,
+) -> None:
+    """Work item ``g``: trajectories ``g * group`` to ``(g + 1) * group``, scratch allocated
+    once for it."""
+    n = ctrl.shape[0]
+    lo = g * group
+    hi = min(n, lo + group)
+    Y = np.empty((6, lanes))
+    F = np.empty((6, lanes))
+    K = np.empty((_NS + 1, 6, lanes))
+    YT = np.empty((6, lanes))
+    ACC = np.empty((6, lanes))
+    S = np.zeros((N_S, lanes))
+    I_ = np.zeros((N_I, lanes), dtype=np.int64)
+    stages_l = np.empty((lanes, stages_base.shape[0], stages_base.shape[1]))
+    breaks_l = np.empty((lanes, 2 + stages_base.shape[0]))
+    W = np.empty((7, 6))
+    _run_group(
+        lo, hi, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos, atol_vel,
+        max_steps, ev, Y, F, K, YT, ACC, S, I_, stages_l, breaks_l, W,
+    )  # fmt: skip
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _lockstep_parallel(
+    group: int,
+    lanes: int,
+    y0: np.ndarray,
+    t0: np.ndarray,
+    ctrl: np.ndarray,
+    geo: np.ndarray,
+    stages_base: np.ndarray,
+    model: tuple[Any, ...],
+    t_max: float,
+    rtol: float,
+    atol_pos: float,
+    atol_vel: float,
+    max_steps: int,
+    ev: np.ndarray,
+) -> None:
+    for g in prange((ctrl.shape[0] + group - 1) // group):
+        _group(
+            g, group, lanes, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos,
+            atol_vel, max_steps, ev,
+        )  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _lockstep_serial(
+    group: int,
+    lanes: int,
+    y0: np.ndarray,
+    t0: np.ndarray,
+    ctrl: np.ndarray,
+    geo: np.ndarray,
+    stages_base: np.ndarray,
+    model: tuple[Any, ...],
+    t_max: float,
+    rtol: float,
+    atol_pos: float,
+    atol_vel: float,
+    max_steps: int,
+    ev: np.ndarray,
+) -> None:
+    for g in range((ctrl.shape[0] + group - 1) // group):
+        _group(
+            g, group, lanes, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos,
+            atol_vel, max_steps, ev,
+        )  # fmt: skip
+
+
+def lockstep_batch(
+    y0: np.ndarray,
+    t0: np.ndarray,
+    ctrl: np.ndarray,
+    geo: np.ndarray,
+    stages_base: np.ndarray,
+    model: tuple[Any, ...],
+    t_max: float,
+    rtol: float,
+    atol_pos: float,
+    atol_vel: float,
+    max_steps: int,
+    ev: np.ndarray,
+    *,
+    lanes: int = LANES,
+    group: int | None = None,
+) -> None:
+    """Integrate N trajectories (arguments and ``ev`` rows as :func:`integrate_batch`'s, without
+    sampled states) in lanes of ``lanes``; work items of ``group`` trajectories (default: the
+    batch cut into at least 4 items per numba thread, at most ``GROUP`` each), parallel over
+    the numba threads when there is more than one item."""
+    atm = model[5:10]
+    if not (
+        atm[0] is _ATM_RHO or np.array_equal(atm[0], _ATM_RHO)
+    ) or not np.array_equal(atm[2], _ATM_A):
+        raise ValueError("lockstep_batch: model must carry atmosphere.kernel_tables()")
+    n = ctrl.shape[0]
+    threads = get_num_threads()
+    if group is None:
+        group = max(lanes, min(GROUP, -(-n // (4 * threads))))
+    args = (
+        int(group), int(lanes), y0, t0, ctrl, geo, stages_base, model, float(t_max),
+        float(rtol), float(atol_pos), float(atol_vel), int(max_steps), ev,
+    )  # fmt: skip
+    if n <= group or threads == 1:
+        _lockstep_serial(*args)
+    else:
+        _lockstep_parallel(*args)
