@@ -107,44 +107,50 @@ _ATM_A = _KT.speed_of_sound_m_s
 _ATM_H0 = _KT.h0_m
 _ATM_DH = _KT.dh_m
 
-# Rows of the per-lane float scratch block ``S`` (n_rows, LANES).
-_S_T = 0  # step start time, s (also the regime time of the step's stages)
-_S_H = 1  # trial step length, s
-_S_STEP = 2  # proposed step, s
-_S_TBO = 3  # burnout time of the lane's trajectory, s
-_S_TGUARD = 4  # impact counts only after this time, s
-_S_HLAUNCH = 5  # radial height at the start, m
-_S_DSCALE = 6  # aerodynamic force scale (ctrl)
-_S_TS = 7  # time of the stage being evaluated, s
-_S_HGT = 8  # radial height of the stage state, m
-_S_WX = 9  # air-relative velocity, m/s (3 rows)
-_S_SPD = 12  # its norm, m/s
-_S_Q = 13  # dynamic pressure * area / mass (coasting body), m/s^2; 0 without drag
-_S_MACH = 14
-_S_CD = 15
-_S_ERR = 16  # sum of squared scaled error components
-_S_TOL = 17  # tolerance scale (0.2 under thrust, 1 after)
-N_S = 18
+# The lane memory of a work item: one flat float64 block ``B`` of rows of LANES values, row
+# ``r`` lane ``la`` at ``B[r * LANES + la]``.  One array with rows at compile-time offsets, not
+# one array per quantity: LLVM cannot tell separate NumPy arrays apart (numba marks no argument
+# ``noalias``) and gives up vectorizing a loop that would need a run-time overlap check for
+# every pair; rows of one block at constant distances need none.
+L = LANES
+_R_Y = 0  # state at the step start (6 rows)
+_R_F = 6  # its derivative (6)
+_R_YT = 12  # stage input, after the last stage the new state (6)
+_R_ACC = 18  # stage combination (6)
+_R_FO = 24  # force output of the stage (6)
+_R_T = 30  # step start time, s (also the regime time of the step's stages)
+_R_H = 31  # trial step length, s
+_R_STEP = 32  # proposed step, s
+_R_TBO = 33  # burnout time of the lane's trajectory, s
+_R_TGUARD = 34  # impact counts only after this time, s
+_R_HLAUNCH = 35  # radial height at the start, m
+_R_DSCALE = 36  # aerodynamic force scale (ctrl)
+_R_TS = 37  # time of the stage being evaluated, s
+_R_HGT = 38  # radial height of the stage state, m
+_R_W = 39  # air-relative velocity, m/s (3 rows)
+_R_SPD = 42  # its norm, m/s (1 where there is no drag)
+_R_Q = 43  # dynamic pressure * area / mass (coasting body), m/s^2; 0 without drag
+_R_MACH = 44
+_R_CD = 45
+_R_ERR = 46  # sum of squared scaled error components
+_R_TOL = 47  # tolerance scale (0.2 under thrust, 1 after)
+_R_K = 48  # Runge-Kutta stages, (_NS + 1) x 6 rows
+N_ROWS = _R_K + (_NS + 1) * 6
 
-# Rows of the per-lane integer scratch block ``I`` (n_rows, LANES).
+# Rows of the per-lane integer block ``I_`` (N_I, LANES).
 _I_TRAJ = 0  # trajectory index in the batch, -1 for an idle lane
 _I_IB = 1  # next breakpoint
 _I_NSTEP = 2
 _I_NREJ = 3
 _I_HITBRK = 4  # the trial step ends on a breakpoint
 _I_JREJ = 5  # the previous trial was rejected
-_I_SPECIAL = 6  # this stage needs the scalar force model (thrust, lift, under ground)
-_I_LIFT = 7  # the trajectory flies with an angle of attack
-N_I = 8
+_I_LIFT = 6  # the trajectory flies with an angle of attack
+N_I = 7
 
 
 @_njit_no_nrt
 def _force_lanes(
-    tt: np.ndarray,
-    tr: np.ndarray,
-    Yin: np.ndarray,
-    out: np.ndarray,
-    S: np.ndarray,
+    B: np.ndarray,
     I_: np.ndarray,
     ctrl: np.ndarray,
     geo: np.ndarray,
@@ -153,8 +159,9 @@ def _force_lanes(
     ybuf: np.ndarray,
     obuf: np.ndarray,
 ) -> None:
-    """dy/dt of every lane: ``out[:, l] = accel(tt[l], tr[l], Yin[:, l], ...)`` (see module
-    docstring for the passes).  ``tt``, ``tr``: evaluation and regime times (LANES,)."""
+    """dy/dt of every lane into rows ``_R_FO``: ``accel(t_s, t_regime, y, ...)`` with ``t_s``
+    from row ``_R_TS``, the regime time from ``_R_T``, ``y`` from rows ``_R_YT`` (the passes:
+    module docstring)."""
     vs, phys = model[0], model[1]
     mach_tab, cd_tab, cd_slope = model[2], model[3], model[4]
     omega = phys[PH_OMEGA]
@@ -162,16 +169,14 @@ def _force_lanes(
     aero = phys[PH_AERO]
     area = vs[VS_AREA_COAST]
     mass = vs[VS_MASS_COAST]
-    n = Yin.shape[1]
-    x_, y_, z_ = Yin[0], Yin[1], Yin[2]
-    vx_, vy_, vz_ = Yin[3], Yin[4], Yin[5]
-    o0, o1, o2, o3, o4, o5 = out[0], out[1], out[2], out[3], out[4], out[5]
-    hgt, wx_, wy_, wz_ = S[_S_HGT], S[_S_WX], S[_S_WX + 1], S[_S_WX + 2]
-    spd, q_, mach_, cd_, ds_ = S[_S_SPD], S[_S_Q], S[_S_MACH], S[_S_CD], S[_S_DSCALE]
     # Pass 1 (vectorized): gravity, height, air-relative velocity, atmosphere, q / m.
-    for la in range(n):
-        x, yy, z = x_[la], y_[la], z_[la]
-        vx, vy, vz = vx_[la], vy_[la], vz_[la]
+    for la in range(L):
+        x = B[(_R_YT + 0) * L + la]
+        yy = B[(_R_YT + 1) * L + la]
+        z = B[(_R_YT + 2) * L + la]
+        vx = B[(_R_YT + 3) * L + la]
+        vy = B[(_R_YT + 4) * L + la]
+        vz = B[(_R_YT + 5) * L + la]
         ax, ay, az = j2_accel(x, yy, z, j2s)
         h = height_above_ellipsoid_radial(x, yy, z)
         wx = vx + omega * yy
@@ -182,43 +187,48 @@ def _force_lanes(
             max(h, 0.0), _ATM_RHO, _ATM_DLOG, _ATM_A, _ATM_H0, _ATM_DH
         )
         on = h < 1.0e6 and s > 1.0e-3 and aero > 0.0 and rho > 0.0
-        q = 0.5 * aero * ds_[la] * rho * s * s * area / mass
-        o0[la] = vx
-        o1[la] = vy
-        o2[la] = vz
-        o3[la] = ax
-        o4[la] = ay
-        o5[la] = az
-        hgt[la] = h
-        wx_[la] = wx
-        wy_[la] = wy
-        wz_[la] = wz
-        spd[la] = s if on else 1.0
-        q_[la] = q if on else 0.0
-        mach_[la] = s / a_snd
+        q = 0.5 * aero * B[_R_DSCALE * L + la] * rho * s * s * area / mass
+        B[(_R_FO + 0) * L + la] = vx
+        B[(_R_FO + 1) * L + la] = vy
+        B[(_R_FO + 2) * L + la] = vz
+        B[(_R_FO + 3) * L + la] = ax
+        B[(_R_FO + 4) * L + la] = ay
+        B[(_R_FO + 5) * L + la] = az
+        B[_R_HGT * L + la] = h
+        B[(_R_W + 0) * L + la] = wx
+        B[(_R_W + 1) * L + la] = wy
+        B[(_R_W + 2) * L + la] = wz
+        B[_R_SPD * L + la] = s if on else 1.0
+        B[_R_Q * L + la] = q if on else 0.0
+        B[_R_MACH * L + la] = s / a_snd
     # Pass 2 (per lane): drag coefficient from the vehicle's Mach table.
-    for la in range(n):
-        cd_[la] = interp_table(mach_[la], mach_tab, cd_tab, cd_slope) if q_[la] != 0.0 else 0.0
+    for la in range(L):
+        cd = 0.0
+        if B[_R_Q * L + la] != 0.0:
+            cd = interp_table(B[_R_MACH * L + la], mach_tab, cd_tab, cd_slope)
+        B[_R_CD * L + la] = cd
     # Pass 3 (vectorized): drag.
-    for la in range(n):
-        f = -q_[la] * cd_[la] / spd[la]
-        o3[la] += f * wx_[la]
-        o4[la] += f * wy_[la]
-        o5[la] += f * wz_[la]
+    for la in range(L):
+        f = -B[_R_Q * L + la] * B[_R_CD * L + la] / B[_R_SPD * L + la]
+        B[(_R_FO + 3) * L + la] += f * B[(_R_W + 0) * L + la]
+        B[(_R_FO + 4) * L + la] += f * B[(_R_W + 1) * L + la]
+        B[(_R_FO + 5) * L + la] += f * B[(_R_W + 2) * L + la]
     # Pass 4 (per lane, few): the full force model where the coasting body's is not enough.
-    tbo = S[_S_TBO]
-    traj = I_[_I_TRAJ]
-    lift = I_[_I_LIFT]
-    for la in range(n):
-        i = traj[la]
+    for la in range(L):
+        i = I_[_I_TRAJ, la]
         if i < 0:
             continue
-        if tr[la] < tbo[la] or lift[la] != 0 or (hgt[la] < 0.0 and aero > 0.0):
+        tr = B[_R_T * L + la]
+        if (
+            tr < B[_R_TBO * L + la]
+            or I_[_I_LIFT, la] != 0
+            or (B[_R_HGT * L + la] < 0.0 and aero > 0.0)
+        ):
             for j in range(6):
-                ybuf[j] = Yin[j, la]
-            accel(tt[la], tr[la], ybuf, ctrl[i], geo[i], stages_l[la], model, obuf)
+                ybuf[j] = B[(_R_YT + j) * L + la]
+            accel(B[_R_TS * L + la], tr, ybuf, ctrl[i], geo[i], stages_l[la], model, obuf)
             for j in range(6):
-                out[j, la] = obuf[j]
+                B[(_R_FO + j) * L + la] = obuf[j]
 
 
 @_njit_no_nrt
@@ -232,9 +242,7 @@ def _load_lane(
     stages_base: np.ndarray,
     model: tuple[Any, ...],
     ev: np.ndarray,
-    Y: np.ndarray,
-    F: np.ndarray,
-    S: np.ndarray,
+    B: np.ndarray,
     I_: np.ndarray,
     stages_l: np.ndarray,
     breaks_l: np.ndarray,
@@ -264,18 +272,18 @@ def _load_lane(
             b_ -= 1
         br[b_ + 1] = v_
     for j in range(6):
-        Y[j, la] = y0[i, j]
+        B[(_R_Y + j) * L + la] = y0[i, j]
         ybuf[j] = y0[i, j]
     t = t0[i]
     accel(t, t, ybuf, ctrl[i], geo[i], st, model, obuf)
     for j in range(6):
-        F[j, la] = obuf[j]
-    S[_S_T, la] = t
-    S[_S_STEP, la] = 0.5
-    S[_S_TBO, la] = st[n_st - 1, ST_T_END]
-    S[_S_TGUARD, la] = br[0] if t <= 0.0 else t
-    S[_S_HLAUNCH, la] = height_above_ellipsoid_radial(ybuf[0], ybuf[1], ybuf[2])
-    S[_S_DSCALE, la] = ctrl[i, CTRL_DRAG_SCALE]
+        B[(_R_F + j) * L + la] = obuf[j]
+    B[_R_T * L + la] = t
+    B[_R_STEP * L + la] = 0.5
+    B[_R_TBO * L + la] = st[n_st - 1, ST_T_END]
+    B[_R_TGUARD * L + la] = br[0] if t <= 0.0 else t
+    B[_R_HLAUNCH * L + la] = height_above_ellipsoid_radial(ybuf[0], ybuf[1], ybuf[2])
+    B[_R_DSCALE * L + la] = ctrl[i, CTRL_DRAG_SCALE]
     I_[_I_TRAJ, la] = i
     I_[_I_IB, la] = 0
     I_[_I_NSTEP, la] = 0
@@ -304,57 +312,43 @@ def _run_group(
     atol_vel: float,
     max_steps: int,
     ev: np.ndarray,
-    Y: np.ndarray,
-    F: np.ndarray,
-    K: np.ndarray,
-    YT: np.ndarray,
-    ACC: np.ndarray,
-    S: np.ndarray,
+    B: np.ndarray,
     I_: np.ndarray,
     stages_l: np.ndarray,
     breaks_l: np.ndarray,
     W: np.ndarray,
 ) -> None:
     """Fly trajectories ``lo`` to ``hi`` of the batch through the lanes (module docstring)."""
-    n_lanes = Y.shape[1]
     nb = 2 + stages_base.shape[0]
     phys_aero = model[1][PH_AERO] > 0.0
     ybuf, obuf = W[0], W[1]
     yb, fb, ynb, fnb, buf = W[2], W[3], W[4], W[5], W[6]
-    t_, hs_, step_, tbo_ = S[_S_T], S[_S_H], S[_S_STEP], S[_S_TBO]
-    ts_, err_, tol_ = S[_S_TS], S[_S_ERR], S[_S_TOL]
     traj, ib_, nst_, nrej_ = I_[_I_TRAJ], I_[_I_IB], I_[_I_NSTEP], I_[_I_NREJ]
     hitb_, jrej_ = I_[_I_HITBRK], I_[_I_JREJ]
+    for k in range(N_ROWS * L):
+        B[k] = 0.0
     nxt = lo
-    for la in range(n_lanes):
-        traj[la] = -1
-        t_[la] = 0.0
-        hs_[la] = 0.0
-        tol_[la] = 1.0
-        for j in range(6):
-            Y[j, la] = 0.0
-            F[j, la] = 0.0
-        Y[0, la] = 7.0e6  # an idle lane holds a harmless state (no 0/0 in the passes)
-        S[_S_DSCALE, la] = 0.0
-        I_[_I_LIFT, la] = 0
-        tbo_[la] = -1.0
     n_active = 0
-    for la in range(n_lanes):
+    for la in range(L):
+        traj[la] = -1
+        I_[_I_LIFT, la] = 0
+        B[_R_Y * L + la] = 7.0e6  # an idle lane holds a harmless state (no 0/0 in the passes)
+        B[_R_TOL * L + la] = 1.0
+        B[_R_TBO * L + la] = -1.0
         if nxt < hi:
             _load_lane(
                 la, nxt, y0, t0, ctrl, geo, stages_base, model, ev,
-                Y, F, S, I_, stages_l, breaks_l, ybuf, obuf,
+                B, I_, stages_l, breaks_l, ybuf, obuf,
             )  # fmt: skip
             nxt += 1
             n_active += 1
     while n_active > 0:
         # Per lane: finish what has ended, pick the trial step (integrate_one's loop head).
-        for la in range(n_lanes):
+        for la in range(L):
             while traj[la] >= 0:
                 i = traj[la]
-                t = t_[la]
                 done = False
-                if not t < t_max:
+                if not B[_R_T * L + la] < t_max:
                     done = True
                 elif nst_[la] + nrej_[la] >= max_steps:
                     ev[i, EV_STATUS] = STATUS_STEP_LIMIT
@@ -366,24 +360,30 @@ def _run_group(
                 if nxt < hi:
                     _load_lane(
                         la, nxt, y0, t0, ctrl, geo, stages_base, model, ev,
-                        Y, F, S, I_, stages_l, breaks_l, ybuf, obuf,
+                        B, I_, stages_l, breaks_l, ybuf, obuf,
                     )  # fmt: skip
                     nxt += 1
                 else:
                     traj[la] = -1
-                    hs_[la] = 0.0
+                    B[_R_H * L + la] = 0.0
                     n_active -= 1
             if traj[la] < 0:
                 continue
-            t = t_[la]
+            t = B[_R_T * L + la]
             br = breaks_l[la]
             ib = ib_[la]
             while ib < nb and br[ib] <= t + 1e-9:
                 ib += 1
             ib_[la] = ib
-            hstep = min(step_[la], t_max - t)
-            x, yy, z = Y[0, la], Y[1, la], Y[2, la]
-            rdot = (x * Y[3, la] + yy * Y[4, la] + z * Y[5, la]) / np.sqrt(x * x + yy * yy + z * z)
+            hstep = min(B[_R_STEP * L + la], t_max - t)
+            x = B[(_R_Y + 0) * L + la]
+            yy = B[(_R_Y + 1) * L + la]
+            z = B[(_R_Y + 2) * L + la]
+            rdot = (
+                x * B[(_R_Y + 3) * L + la]
+                + yy * B[(_R_Y + 4) * L + la]
+                + z * B[(_R_Y + 5) * L + la]
+            ) / np.sqrt(x * x + yy * yy + z * z)
             if rdot < 0.0 and phys_aero:
                 h_now = height_above_ellipsoid_radial(x, yy, z)
                 cap = (max(h_now - ENTRY_H_M, 0.0) + ENTRY_DH_M) / -rdot
@@ -393,84 +393,96 @@ def _run_group(
             if ib < nb and t + hstep >= br[ib] - 1e-9:
                 hstep = br[ib] - t
                 hitb_[la] = 1
-            hs_[la] = hstep
-            tol_[la] = 0.2 if t < tbo_[la] else 1.0
+            B[_R_H * L + la] = hstep
+            B[_R_TOL * L + la] = 0.2 if t < B[_R_TBO * L + la] else 1.0
         if n_active == 0:
             break
         # Runge-Kutta stages over all lanes; K[0] is f at the step start (FSAL).
-        for j in range(6):
-            kj, fj = K[0, j], F[j]
-            for la in range(n_lanes):
-                kj[la] = fj[la]
+        for k in range(6 * L):
+            B[_R_K * L + k] = B[_R_F * L + k]
         for st in range(1, _NS + 1):
+            a0 = _A[st, 0]
+            for k in range(6 * L):
+                B[_R_ACC * L + k] = 0.0 + a0 * B[_R_K * L + k]
+            for m in range(1, st):
+                am = _A[st, m]
+                off = (_R_K + 6 * m) * L
+                for k in range(6 * L):
+                    B[_R_ACC * L + k] += am * B[off + k]
             for j in range(6):
-                acc = ACC[j]
-                k0 = K[0, j]
-                a0 = _A[st, 0]
-                for la in range(n_lanes):
-                    acc[la] = 0.0 + a0 * k0[la]
-                for m in range(1, st):
-                    km = K[m, j]
-                    am = _A[st, m]
-                    for la in range(n_lanes):
-                        acc[la] += am * km[la]
-                yt, yj = YT[j], Y[j]
-                for la in range(n_lanes):
-                    yt[la] = yj[la] + hs_[la] * acc[la]
+                for la in range(L):
+                    B[(_R_YT + j) * L + la] = (
+                        B[(_R_Y + j) * L + la] + B[_R_H * L + la] * B[(_R_ACC + j) * L + la]
+                    )
             cst = _C[st]
-            for la in range(n_lanes):
-                ts_[la] = t_[la] + cst * hs_[la]
-            _force_lanes(ts_, t_, YT, K[st], S, I_, ctrl, geo, stages_l, model, ybuf, obuf)
+            for la in range(L):
+                B[_R_TS * L + la] = B[_R_T * L + la] + cst * B[_R_H * L + la]
+            _force_lanes(B, I_, ctrl, geo, stages_l, model, ybuf, obuf)
+            off = (_R_K + 6 * st) * L
+            for k in range(6 * L):
+                B[off + k] = B[_R_FO * L + k]
         # Error norm (integrate_one's order of operations), vectorized over lanes.
-        for la in range(n_lanes):
-            err_[la] = 0.0
+        for k in range(6 * L):
+            B[_R_ACC * L + k] = 0.0 + _E5[0] * B[_R_K * L + k]
+        for m in range(1, _NS + 1):
+            em = _E5[m]
+            off = (_R_K + 6 * m) * L
+            for k in range(6 * L):
+                B[_R_ACC * L + k] += em * B[off + k]
+        for la in range(L):
+            B[_R_ERR * L + la] = 0.0
         for j in range(6):
-            acc = ACC[j]
-            k0 = K[0, j]
-            for la in range(n_lanes):
-                acc[la] = 0.0 + _E5[0] * k0[la]
-            for m in range(1, _NS + 1):
-                km = K[m, j]
-                em = _E5[m]
-                for la in range(n_lanes):
-                    acc[la] += em * km[la]
             atol = atol_pos if j < 3 else atol_vel
-            yt, yj = YT[j], Y[j]
-            for la in range(n_lanes):
-                sc = tol_[la] * (atol + rtol * max(abs(yj[la]), abs(yt[la])))
-                r = acc[la] / sc
-                err_[la] += r * r
+            for la in range(L):
+                sc = B[_R_TOL * L + la] * (
+                    atol
+                    + rtol * max(abs(B[(_R_Y + j) * L + la]), abs(B[(_R_YT + j) * L + la]))
+                )
+                r = B[(_R_ACC + j) * L + la] / sc
+                B[_R_ERR * L + la] += r * r
         # Per lane: accept or reject, events, step control.
-        for la in range(n_lanes):
+        for la in range(L):
             i = traj[la]
             if i < 0:
                 continue
-            hstep = hs_[la]
-            t = t_[la]
-            err = hstep * np.sqrt(err_[la] / 6.0)
-            step = step_[la]
+            hstep = B[_R_H * L + la]
+            t = B[_R_T * L + la]
+            err = hstep * np.sqrt(B[_R_ERR * L + la] / 6.0)
+            step = B[_R_STEP * L + la]
             if not err <= 1.0 and hstep > 1e-6:
                 nrej_[la] += 1
-                step_[la] = hstep * max(0.2, 0.9 * err**_ERR_EXP)
+                B[_R_STEP * L + la] = hstep * max(0.2, 0.9 * err**_ERR_EXP)
                 jrej_[la] = 1
                 continue
             nst_[la] += 1
             hit_break = hitb_[la] != 0
-            ib = ib_[la]
             br = breaks_l[la]
-            t_new = br[ib] if hit_break else t + hstep
+            t_new = br[ib_[la]] if hit_break else t + hstep
             e = ev[i]
-            h_new = height_above_ellipsoid_radial(YT[0, la], YT[1, la], YT[2, la])
-            rv0 = Y[0, la] * Y[3, la] + Y[1, la] * Y[4, la] + Y[2, la] * Y[5, la]
-            rv1 = YT[0, la] * YT[3, la] + YT[1, la] * YT[4, la] + YT[2, la] * YT[5, la]
+            xn = B[(_R_YT + 0) * L + la]
+            yn = B[(_R_YT + 1) * L + la]
+            zn = B[(_R_YT + 2) * L + la]
+            h_new = height_above_ellipsoid_radial(xn, yn, zn)
+            rv0 = (
+                B[(_R_Y + 0) * L + la] * B[(_R_Y + 3) * L + la]
+                + B[(_R_Y + 1) * L + la] * B[(_R_Y + 4) * L + la]
+                + B[(_R_Y + 2) * L + la] * B[(_R_Y + 5) * L + la]
+            )
+            rv1 = (
+                xn * B[(_R_YT + 3) * L + la]
+                + yn * B[(_R_YT + 4) * L + la]
+                + zn * B[(_R_YT + 5) * L + la]
+            )
             apo = rv0 > 0.0 and rv1 <= 0.0
-            impact = t_new > S[_S_TGUARD, la] and h_new < 0.0 and h_new < S[_S_HLAUNCH, la]
+            impact = (
+                t_new > B[_R_TGUARD * L + la] and h_new < 0.0 and h_new < B[_R_HLAUNCH * L + la]
+            )
             if apo or impact:
                 for j in range(6):
-                    yb[j] = Y[j, la]
-                    fb[j] = F[j, la]
-                    ynb[j] = YT[j, la]
-                    fnb[j] = K[_NS, j, la]
+                    yb[j] = B[(_R_Y + j) * L + la]
+                    fb[j] = B[(_R_F + j) * L + la]
+                    ynb[j] = B[(_R_YT + j) * L + la]
+                    fnb[j] = B[(_R_K + 6 * _NS + j) * L + la]
             if apo:
                 gr = 0.6180339887498949
                 a_s, b_s = 0.0, 1.0
@@ -521,48 +533,47 @@ def _run_group(
                 for j in range(6):
                     e[EV_Y_IMPACT + j] = buf[j]
                 e[EV_STATUS] = STATUS_IMPACT
-            if hit_break and abs(t_new - tbo_[la]) < 1e-9:
+            if hit_break and abs(t_new - B[_R_TBO * L + la]) < 1e-9:
                 e[EV_T_BURNOUT] = t_new
                 for j in range(6):
-                    e[EV_Y_BURNOUT + j] = YT[j, la]
+                    e[EV_Y_BURNOUT + j] = B[(_R_YT + j) * L + la]
             if impact:
                 e[EV_N_STEPS] = nst_[la]
                 e[EV_N_REJECT] = nrej_[la]
                 if nxt < hi:
                     _load_lane(
                         la, nxt, y0, t0, ctrl, geo, stages_base, model, ev,
-                        Y, F, S, I_, stages_l, breaks_l, ybuf, obuf,
+                        B, I_, stages_l, breaks_l, ybuf, obuf,
                     )  # fmt: skip
                     nxt += 1
                 else:
                     traj[la] = -1
-                    hs_[la] = 0.0
+                    B[_R_H * L + la] = 0.0
                     n_active -= 1
                 continue
-            t_[la] = t_new
+            B[_R_T * L + la] = t_new
             for j in range(6):
-                Y[j, la] = YT[j, la]
+                B[(_R_Y + j) * L + la] = B[(_R_YT + j) * L + la]
             if hit_break:
                 for j in range(6):
-                    ybuf[j] = YT[j, la]
+                    ybuf[j] = B[(_R_YT + j) * L + la]
                 accel(t_new, t_new, ybuf, ctrl[i], geo[i], stages_l[la], model, obuf)
                 for j in range(6):
-                    F[j, la] = obuf[j]
+                    B[(_R_F + j) * L + la] = obuf[j]
             else:
                 for j in range(6):
-                    F[j, la] = K[_NS, j, la]
+                    B[(_R_F + j) * L + la] = B[(_R_K + 6 * _NS + j) * L + la]
             fac = 2.5 if err < 1e-10 else min(2.5, max(0.2, 0.9 * err**_ERR_EXP))
             if jrej_[la] != 0:
                 fac = min(fac, 1.0)
             jrej_[la] = 0
-            step_[la] = max(hstep * fac, step) if hit_break else hstep * fac
+            B[_R_STEP * L + la] = max(hstep * fac, step) if hit_break else hstep * fac
 
 
 @njit(cache=True, error_model="numpy")
 def _group(
     g: int,
     group: int,
-    lanes: int,
     y0: np.ndarray,
     t0: np.ndarray,
     ctrl: np.ndarray,
@@ -581,26 +592,20 @@ def _group(
     n = ctrl.shape[0]
     lo = g * group
     hi = min(n, lo + group)
-    Y = np.empty((6, lanes))
-    F = np.empty((6, lanes))
-    K = np.empty((_NS + 1, 6, lanes))
-    YT = np.empty((6, lanes))
-    ACC = np.empty((6, lanes))
-    S = np.zeros((N_S, lanes))
-    I_ = np.zeros((N_I, lanes), dtype=np.int64)
-    stages_l = np.empty((lanes, stages_base.shape[0], stages_base.shape[1]))
-    breaks_l = np.empty((lanes, 2 + stages_base.shape[0]))
+    B = np.empty(N_ROWS * L)
+    I_ = np.zeros((N_I, L), dtype=np.int64)
+    stages_l = np.empty((L, stages_base.shape[0], stages_base.shape[1]))
+    breaks_l = np.empty((L, 2 + stages_base.shape[0]))
     W = np.empty((7, 6))
     _run_group(
         lo, hi, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos, atol_vel,
-        max_steps, ev, Y, F, K, YT, ACC, S, I_, stages_l, breaks_l, W,
+        max_steps, ev, B, I_, stages_l, breaks_l, W,
     )  # fmt: skip
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def _lockstep_parallel(
     group: int,
-    lanes: int,
     y0: np.ndarray,
     t0: np.ndarray,
     ctrl: np.ndarray,
@@ -616,7 +621,7 @@ def _lockstep_parallel(
 ) -> None:
     for g in prange((ctrl.shape[0] + group - 1) // group):
         _group(
-            g, group, lanes, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos,
+            g, group, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos,
             atol_vel, max_steps, ev,
         )  # fmt: skip
 
@@ -624,7 +629,6 @@ def _lockstep_parallel(
 @njit(cache=True, error_model="numpy")
 def _lockstep_serial(
     group: int,
-    lanes: int,
     y0: np.ndarray,
     t0: np.ndarray,
     ctrl: np.ndarray,
@@ -640,7 +644,7 @@ def _lockstep_serial(
 ) -> None:
     for g in range((ctrl.shape[0] + group - 1) // group):
         _group(
-            g, group, lanes, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos,
+            g, group, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos,
             atol_vel, max_steps, ev,
         )  # fmt: skip
 
@@ -659,11 +663,10 @@ def lockstep_batch(
     max_steps: int,
     ev: np.ndarray,
     *,
-    lanes: int = LANES,
     group: int | None = None,
 ) -> None:
     """Integrate N trajectories (arguments and ``ev`` rows as :func:`integrate_batch`'s, without
-    sampled states) in lanes of ``lanes``; work items of ``group`` trajectories (default: the
+    sampled states) in lanes of ``LANES``; work items of ``group`` trajectories (default: the
     batch cut into at least 4 items per numba thread, at most ``GROUP`` each), parallel over
     the numba threads when there is more than one item."""
     atm = model[5:10]
@@ -674,9 +677,9 @@ def lockstep_batch(
     n = ctrl.shape[0]
     threads = get_num_threads()
     if group is None:
-        group = max(lanes, min(GROUP, -(-n // (4 * threads))))
+        group = max(LANES, min(GROUP, -(-n // (4 * threads))))
     args = (
-        int(group), int(lanes), y0, t0, ctrl, geo, stages_base, model, float(t_max),
+        int(group), y0, t0, ctrl, geo, stages_base, model, float(t_max),
         float(rtol), float(atol_pos), float(atol_vel), int(max_steps), ev,
     )  # fmt: skip
     if n <= group or threads == 1:
