@@ -55,12 +55,21 @@ from .dynamics import (
     CTRL_ALPHA,
     CTRL_BURN_FRACTION,
     CTRL_DRAG_SCALE,
+    CTRL_KICK,
     CTRL_T_KICK,
     CTRL_T_VERTICAL,
+    CTRL_THRUST_SCALE,
+    GEO_HDG,
+    GEO_UP,
     PH_AERO,
     PH_J2,
     PH_OMEGA,
+    SOFT_SWITCH_RAD,
+    ST_M0,
+    ST_MDOT,
     ST_T_END,
+    ST_THRUST,
+    VS_AREA_BOOST,
     VS_AREA_COAST,
     VS_MASS_COAST,
     accel,
@@ -88,8 +97,8 @@ from .integrate import (
     STATUS_IMPACT,
     STATUS_STEP_LIMIT,
     STATUS_TIMEOUT,
-    _hermite,
     _height_at,
+    _hermite,
     _njit_no_nrt,
     _radial_height_at,
 )
@@ -106,6 +115,77 @@ _ATM_DLOG = _KT.dlog_density
 _ATM_A = _KT.speed_of_sound_m_s
 _ATM_H0 = _KT.h0_m
 _ATM_DH = _KT.dh_m
+
+
+# Elementary functions as polynomials (multiplications, additions, square roots, divisions:
+# LLVM vectorizes them; libm's sin, cos, atan2, exp and log1p it cannot, without SVML).  Each is
+# a truncated series whose first omitted term is below 1e-19 on the stated range, so they agree
+# with libm to a few units in the last place; the thrust direction is the only user.
+
+#: Taylor coefficients of sin x / x and cos x in powers of x^2 (k = 0..13).
+_SIN_C = np.array([(-1.0) ** k / np.prod(np.arange(1.0, 2 * k + 2)) for k in range(13)])
+_COS_C = np.array([(-1.0) ** k / np.prod(np.arange(1.0, 2 * k + 1)) for k in range(14)])
+#: atan series t - t^3/3 + ... (k = 0..11), and 2 atanh(z) = log1p for z = u / (2 + u).
+_ATAN_C = np.array([(-1.0) ** k / (2 * k + 1) for k in range(12)])
+_ATANH_C = np.array([1.0 / (2 * k + 1) for k in range(19)])
+#: Taylor coefficients of exp (k = 0..18).
+_EXP_C = np.array([1.0 / np.prod(np.arange(1.0, k + 1)) for k in range(19)])
+#: Largest argument of :func:`_sincos` (the series' first omitted term is 1.2e-20 there).
+SINCOS_MAX = 2.0
+_COS_HALF_PI = float(np.cos(0.5 * np.pi))  # what libm gives for the vertical pitch angle
+_SIN_HALF_PI = float(np.sin(0.5 * np.pi))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _sincos(x: float) -> tuple[float, float]:
+    """(sin x, cos x) for |x| <= SINCOS_MAX by their Taylor series (Horner in x^2)."""
+    x2 = x * x
+    s = _SIN_C[12]
+    for k in range(11, -1, -1):
+        s = s * x2 + _SIN_C[k]
+    c = _COS_C[13]
+    for k in range(12, -1, -1):
+        c = c * x2 + _COS_C[k]
+    return x * s, c
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _atan2_hpos(y: float, x: float) -> float:
+    """atan2(y, x) for x > 0: three half-angle reductions (|argument| <= tan(pi / 16)), then
+    the atan series."""
+    t = y / (x + np.sqrt(x * x + y * y))
+    t = t / (1.0 + np.sqrt(1.0 + t * t))
+    t = t / (1.0 + np.sqrt(1.0 + t * t))
+    t2 = t * t
+    p = _ATAN_C[11]
+    for k in range(10, -1, -1):
+        p = p * t2 + _ATAN_C[k]
+    return 8.0 * t * p
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _exp_neg(u: float) -> float:
+    """exp(u) for -40 <= u <= 0: the series at u / 64, squared six times (relative error
+    ~64 ulp, 1.4e-14)."""
+    v = u * (1.0 / 64.0)
+    p = _EXP_C[18]
+    for k in range(17, -1, -1):
+        p = p * v + _EXP_C[k]
+    for _ in range(6):
+        p = p * p
+    return p
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _log1p_unit(u: float) -> float:
+    """log1p(u) for 0 <= u <= 1: 2 atanh(u / (2 + u)), |u / (2 + u)| <= 1/3."""
+    z = u / (2.0 + u)
+    z2 = z * z
+    p = _ATANH_C[18]
+    for k in range(17, -1, -1):
+        p = p * z2 + _ATANH_C[k]
+    return 2.0 * z * p
+
 
 # The lane memory of a work item: one flat float64 block ``B`` of rows of LANES values, row
 # ``r`` lane ``la`` at ``B[r * LANES + la]``.  One array with rows at compile-time offsets, not
@@ -134,7 +214,23 @@ _R_MACH = 44
 _R_CD = 45
 _R_ERR = 46  # sum of squared scaled error components
 _R_TOL = 47  # tolerance scale (0.2 under thrust, 1 after)
-_R_K = 48  # Runge-Kutta stages, (_NS + 1) x 6 rows
+# Thrust of the step's regime (set per trial step for a burning lane) and the pitch program.
+_R_M0 = 48  # mass at the stage's ignition, kg
+_R_MDOT = 49  # mass flow, kg/s
+_R_TST = 50  # stage ignition time, s
+_R_ATHR = 51  # thrust scale * vacuum thrust, N
+_R_AREA = 52  # reference area of the regime, m^2
+_R_TV = 53  # vertical-rise time, s
+_R_TK = 54  # kick duration, s
+_R_KICK = 55  # kick angle, rad
+_R_EHOLD = 56  # attitude-hold elevation, rad, and its cosine and sine (libm)
+_R_CEH = 57
+_R_SEH = 58
+_R_UP = 59  # launch up and heading unit vectors (ECEF at t = 0), 3 rows each
+_R_HDG = 62
+_R_BURN = 65  # 1 where the regime burns (this stage)
+_R_TH = 66  # thrust acceleration, m/s^2 (3 rows)
+_R_K = 69  # Runge-Kutta stages, (_NS + 1) x 6 rows
 N_ROWS = _R_K + (_NS + 1) * 6
 
 # Rows of the per-lane integer block ``I_`` (N_I, LANES).
@@ -167,9 +263,8 @@ def _force_lanes(
     omega = phys[PH_OMEGA]
     j2s = phys[PH_J2]
     aero = phys[PH_AERO]
-    area = vs[VS_AREA_COAST]
-    mass = vs[VS_MASS_COAST]
-    # Pass 1 (vectorized): gravity, height, air-relative velocity, atmosphere, q / m.
+    mass_coast = vs[VS_MASS_COAST]
+    # Pass 1 (vectorized): gravity, height, air-relative velocity, atmosphere, q / m, thrust.
     for la in range(L):
         x = B[(_R_YT + 0) * L + la]
         yy = B[(_R_YT + 1) * L + la]
@@ -177,8 +272,13 @@ def _force_lanes(
         vx = B[(_R_YT + 3) * L + la]
         vy = B[(_R_YT + 4) * L + la]
         vz = B[(_R_YT + 5) * L + la]
+        t = B[_R_TS * L + la]
+        t_regime = B[_R_T * L + la]
+        burning = t_regime < B[_R_TBO * L + la]
         ax, ay, az = j2_accel(x, yy, z, j2s)
         h = height_above_ellipsoid_radial(x, yy, z)
+        mass = B[_R_M0 * L + la] - B[_R_MDOT * L + la] * (t - B[_R_TST * L + la])
+        mass = mass if burning else mass_coast
         wx = vx + omega * yy
         wy = vy - omega * x
         wz = vz
@@ -187,7 +287,51 @@ def _force_lanes(
             max(h, 0.0), _ATM_RHO, _ATM_DLOG, _ATM_A, _ATM_H0, _ATM_DH
         )
         on = h < 1.0e6 and s > 1.0e-3 and aero > 0.0 and rho > 0.0
-        q = 0.5 * aero * B[_R_DSCALE * L + la] * rho * s * s * area / mass
+        q = 0.5 * aero * B[_R_DSCALE * L + la] * rho * s * s * B[_R_AREA * L + la] / mass
+        # Thrust direction (dynamics.accel's pitch program, same formulas; the trigonometry
+        # by the series above where accel calls libm).
+        acc_t = B[_R_ATHR * L + la] / mass
+        t_v = B[_R_TV * L + la]
+        t_k = B[_R_TK * L + la]
+        e_hold = B[_R_EHOLD * L + la]
+        sn, c = _sincos(omega * t)
+        hd0, hd1, hd2 = B[(_R_HDG + 0) * L + la], B[(_R_HDG + 1) * L + la], B[(_R_HDG + 2) * L + la]
+        up0, up1, up2 = B[(_R_UP + 0) * L + la], B[(_R_UP + 1) * L + la], B[(_R_UP + 2) * L + la]
+        hx0 = c * hd0 - sn * hd1
+        hy0 = sn * hd0 + c * hd1
+        hz0 = hd2
+        # Vertical rise and pitch-over.
+        el = 0.5 * np.pi - B[_R_KICK * L + la] * (t - t_v) / t_k
+        se, ce = _sincos(el)
+        if t_regime < t_v:
+            se, ce = _SIN_HALF_PI, _COS_HALF_PI
+        ux = c * up0 - sn * up1
+        uy = sn * up0 + c * up1
+        uz = up2
+        dx1, dy1, dz1 = se * ux + ce * hx0, se * uy + ce * hy0, se * uz + ce * hz0
+        # Attitude hold, smooth switch, gravity turn.
+        rn = np.sqrt(x * x + yy * yy + z * z)
+        ux, uy, uz = x / rn, yy / rn, z / rn
+        vu = ux * wx + uy * wy + uz * wz
+        hx, hy, hz = wx - vu * ux, wy - vu * uy, wz - vu * uz
+        hn = np.sqrt(hx * hx + hy * hy + hz * hz)
+        gamma = _atan2_hpos(vu, hn)
+        if hn < 1.0e-6 * (s + 1.0):
+            hx, hy, hz, hn = hx0, hy0, hz0, 1.0
+            gamma = 0.5 * np.pi
+        gap = gamma - e_hold
+        el = min(gamma, e_hold)
+        el -= SOFT_SWITCH_RAD * _log1p_unit(_exp_neg(max(-abs(gap) / SOFT_SWITCH_RAD, -40.0)))
+        se, ce = _sincos(el)
+        if gap >= 36.0 * SOFT_SWITCH_RAD:
+            se, ce = B[_R_SEH * L + la], B[_R_CEH * L + la]
+        dx2 = se * ux + ce * hx / hn
+        dy2 = se * uy + ce * hy / hn
+        dz2 = se * uz + ce * hz / hn
+        if gap < -36.0 * SOFT_SWITCH_RAD:
+            dx2, dy2, dz2 = wx / s, wy / s, wz / s
+        if t_regime < t_v + t_k:
+            dx2, dy2, dz2 = dx1, dy1, dz1
         B[(_R_FO + 0) * L + la] = vx
         B[(_R_FO + 1) * L + la] = vy
         B[(_R_FO + 2) * L + la] = vz
@@ -201,32 +345,41 @@ def _force_lanes(
         B[_R_SPD * L + la] = s if on else 1.0
         B[_R_Q * L + la] = q if on else 0.0
         B[_R_MACH * L + la] = s / a_snd
+        B[_R_BURN * L + la] = 1.0 if burning else 0.0
+        B[(_R_TH + 0) * L + la] = acc_t * dx2
+        B[(_R_TH + 1) * L + la] = acc_t * dy2
+        B[(_R_TH + 2) * L + la] = acc_t * dz2
     # Pass 2 (per lane): drag coefficient from the vehicle's Mach table.
     for la in range(L):
         cd = 0.0
         if B[_R_Q * L + la] != 0.0:
             cd = interp_table(B[_R_MACH * L + la], mach_tab, cd_tab, cd_slope)
         B[_R_CD * L + la] = cd
-    # Pass 3 (vectorized): drag.
+    # Pass 3 (vectorized): drag, then thrust (accel's order of the sums).
     for la in range(L):
         f = -B[_R_Q * L + la] * B[_R_CD * L + la] / B[_R_SPD * L + la]
-        B[(_R_FO + 3) * L + la] += f * B[(_R_W + 0) * L + la]
-        B[(_R_FO + 4) * L + la] += f * B[(_R_W + 1) * L + la]
-        B[(_R_FO + 5) * L + la] += f * B[(_R_W + 2) * L + la]
+        burning = B[_R_BURN * L + la] != 0.0
+        for j in range(3):
+            a = B[(_R_FO + 3 + j) * L + la] + f * B[(_R_W + j) * L + la]
+            B[(_R_FO + 3 + j) * L + la] = a + B[(_R_TH + j) * L + la] if burning else a
     # Pass 4 (per lane, few): the full force model where the coasting body's is not enough.
     for la in range(L):
         i = I_[_I_TRAJ, la]
         if i < 0:
             continue
-        tr = B[_R_T * L + la]
-        if (
-            tr < B[_R_TBO * L + la]
-            or I_[_I_LIFT, la] != 0
-            or (B[_R_HGT * L + la] < 0.0 and aero > 0.0)
-        ):
+        if I_[_I_LIFT, la] != 0 or (B[_R_HGT * L + la] < 0.0 and aero > 0.0):
             for j in range(6):
                 ybuf[j] = B[(_R_YT + j) * L + la]
-            accel(B[_R_TS * L + la], tr, ybuf, ctrl[i], geo[i], stages_l[la], model, obuf)
+            accel(
+                B[_R_TS * L + la],
+                B[_R_T * L + la],
+                ybuf,
+                ctrl[i],
+                geo[i],
+                stages_l[la],
+                model,
+                obuf,
+            )
             for j in range(6):
                 B[(_R_FO + j) * L + la] = obuf[j]
 
@@ -284,6 +437,17 @@ def _load_lane(
     B[_R_TGUARD * L + la] = br[0] if t <= 0.0 else t
     B[_R_HLAUNCH * L + la] = height_above_ellipsoid_radial(ybuf[0], ybuf[1], ybuf[2])
     B[_R_DSCALE * L + la] = ctrl[i, CTRL_DRAG_SCALE]
+    B[_R_TV * L + la] = ctrl[i, CTRL_T_VERTICAL]
+    B[_R_TK * L + la] = ctrl[i, CTRL_T_KICK]
+    kick = ctrl[i, CTRL_KICK]
+    B[_R_KICK * L + la] = kick
+    e_hold = 0.5 * np.pi - kick
+    B[_R_EHOLD * L + la] = e_hold
+    B[_R_CEH * L + la] = np.cos(e_hold)
+    B[_R_SEH * L + la] = np.sin(e_hold)
+    for j in range(3):
+        B[(_R_UP + j) * L + la] = geo[i, GEO_UP + j]
+        B[(_R_HDG + j) * L + la] = geo[i, GEO_HDG + j]
     I_[_I_TRAJ, la] = i
     I_[_I_IB, la] = 0
     I_[_I_NSTEP, la] = 0
@@ -319,8 +483,11 @@ def _run_group(
     W: np.ndarray,
 ) -> None:
     """Fly trajectories ``lo`` to ``hi`` of the batch through the lanes (module docstring)."""
-    nb = 2 + stages_base.shape[0]
+    n_st = stages_base.shape[0]
+    nb = 2 + n_st
     phys_aero = model[1][PH_AERO] > 0.0
+    area_boost = model[0][VS_AREA_BOOST]
+    area_coast = model[0][VS_AREA_COAST]
     ybuf, obuf = W[0], W[1]
     yb, fb, ynb, fnb, buf = W[2], W[3], W[4], W[5], W[6]
     traj, ib_, nst_, nrej_ = I_[_I_TRAJ], I_[_I_IB], I_[_I_NSTEP], I_[_I_NREJ]
@@ -335,6 +502,9 @@ def _run_group(
         B[_R_Y * L + la] = 7.0e6  # an idle lane holds a harmless state (no 0/0 in the passes)
         B[_R_TOL * L + la] = 1.0
         B[_R_TBO * L + la] = -1.0
+        B[_R_AREA * L + la] = area_coast
+        B[_R_M0 * L + la] = 1.0
+        B[_R_TK * L + la] = 1.0
         if nxt < hi:
             _load_lane(
                 la, nxt, y0, t0, ctrl, geo, stages_base, model, ev,
@@ -369,6 +539,7 @@ def _run_group(
                     n_active -= 1
             if traj[la] < 0:
                 continue
+            i_l = traj[la]
             t = B[_R_T * L + la]
             br = breaks_l[la]
             ib = ib_[la]
@@ -395,6 +566,19 @@ def _run_group(
                 hitb_[la] = 1
             B[_R_H * L + la] = hstep
             B[_R_TOL * L + la] = 0.2 if t < B[_R_TBO * L + la] else 1.0
+            # The regime of the step (accel's stage search at t_regime = t).
+            sl = stages_l[la]
+            k = 0
+            while k < n_st and t >= sl[k, ST_T_END]:
+                k += 1
+            if k < n_st:
+                B[_R_TST * L + la] = 0.0 if k == 0 else sl[k - 1, ST_T_END]
+                B[_R_M0 * L + la] = sl[k, ST_M0]
+                B[_R_MDOT * L + la] = sl[k, ST_MDOT]
+                B[_R_ATHR * L + la] = ctrl[i_l, CTRL_THRUST_SCALE] * sl[k, ST_THRUST]
+                B[_R_AREA * L + la] = area_boost
+            else:
+                B[_R_AREA * L + la] = area_coast
         if n_active == 0:
             break
         # Runge-Kutta stages over all lanes; K[0] is f at the step start (FSAL).
@@ -435,8 +619,7 @@ def _run_group(
             atol = atol_pos if j < 3 else atol_vel
             for la in range(L):
                 sc = B[_R_TOL * L + la] * (
-                    atol
-                    + rtol * max(abs(B[(_R_Y + j) * L + la]), abs(B[(_R_YT + j) * L + la]))
+                    atol + rtol * max(abs(B[(_R_Y + j) * L + la]), abs(B[(_R_YT + j) * L + la]))
                 )
                 r = B[(_R_ACC + j) * L + la] / sc
                 B[_R_ERR * L + la] += r * r
@@ -670,9 +853,9 @@ def lockstep_batch(
     batch cut into at least 4 items per numba thread, at most ``GROUP`` each), parallel over
     the numba threads when there is more than one item."""
     atm = model[5:10]
-    if not (
-        atm[0] is _ATM_RHO or np.array_equal(atm[0], _ATM_RHO)
-    ) or not np.array_equal(atm[2], _ATM_A):
+    if not (atm[0] is _ATM_RHO or np.array_equal(atm[0], _ATM_RHO)) or not np.array_equal(
+        atm[2], _ATM_A
+    ):
         raise ValueError("lockstep_batch: model must carry atmosphere.kernel_tables()")
     n = ctrl.shape[0]
     threads = get_num_threads()
