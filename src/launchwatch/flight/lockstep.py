@@ -74,7 +74,6 @@ from .dynamics import (
     VS_MASS_COAST,
     accel,
     height_above_ellipsoid_radial,
-    interp_table,
 )
 from .integrate import (
     _A,
@@ -228,9 +227,10 @@ _R_CEH = 57
 _R_SEH = 58
 _R_UP = 59  # launch up and heading unit vectors (ECEF at t = 0), 3 rows each
 _R_HDG = 62
-_R_BURN = 65  # 1 where the regime burns (this stage)
 _R_TH = 66  # thrust acceleration, m/s^2 (3 rows)
-_R_K = 69  # Runge-Kutta stages, (_NS + 1) x 6 rows
+_R_MASS = 69  # mass, kg
+_R_SRAW = 70  # air speed, m/s
+_R_K = 71  # Runge-Kutta stages, (_NS + 1) x 6 rows
 N_ROWS = _R_K + (_NS + 1) * 6
 
 # Rows of the per-lane integer block ``I_`` (N_I, LANES).
@@ -254,6 +254,7 @@ def _force_lanes(
     model: tuple[Any, ...],
     ybuf: np.ndarray,
     obuf: np.ndarray,
+    any_burning: bool,
 ) -> None:
     """dy/dt of every lane into rows ``_R_FO``: ``accel(t_s, t_regime, y, ...)`` with ``t_s``
     from row ``_R_TS``, the regime time from ``_R_T``, ``y`` from rows ``_R_YT`` (the passes:
@@ -264,7 +265,7 @@ def _force_lanes(
     j2s = phys[PH_J2]
     aero = phys[PH_AERO]
     mass_coast = vs[VS_MASS_COAST]
-    # Pass 1 (vectorized): gravity, height, air-relative velocity, atmosphere, q / m, thrust.
+    # Pass 1 (vectorized): gravity, height, air-relative velocity, atmosphere, q / m.
     for la in range(L):
         x = B[(_R_YT + 0) * L + la]
         yy = B[(_R_YT + 1) * L + la]
@@ -273,8 +274,7 @@ def _force_lanes(
         vy = B[(_R_YT + 4) * L + la]
         vz = B[(_R_YT + 5) * L + la]
         t = B[_R_TS * L + la]
-        t_regime = B[_R_T * L + la]
-        burning = t_regime < B[_R_TBO * L + la]
+        burning = B[_R_T * L + la] < B[_R_TBO * L + la]
         ax, ay, az = j2_accel(x, yy, z, j2s)
         h = height_above_ellipsoid_radial(x, yy, z)
         mass = B[_R_M0 * L + la] - B[_R_MDOT * L + la] * (t - B[_R_TST * L + la])
@@ -288,50 +288,6 @@ def _force_lanes(
         )
         on = h < 1.0e6 and s > 1.0e-3 and aero > 0.0 and rho > 0.0
         q = 0.5 * aero * B[_R_DSCALE * L + la] * rho * s * s * B[_R_AREA * L + la] / mass
-        # Thrust direction (dynamics.accel's pitch program, same formulas; the trigonometry
-        # by the series above where accel calls libm).
-        acc_t = B[_R_ATHR * L + la] / mass
-        t_v = B[_R_TV * L + la]
-        t_k = B[_R_TK * L + la]
-        e_hold = B[_R_EHOLD * L + la]
-        sn, c = _sincos(omega * t)
-        hd0, hd1, hd2 = B[(_R_HDG + 0) * L + la], B[(_R_HDG + 1) * L + la], B[(_R_HDG + 2) * L + la]
-        up0, up1, up2 = B[(_R_UP + 0) * L + la], B[(_R_UP + 1) * L + la], B[(_R_UP + 2) * L + la]
-        hx0 = c * hd0 - sn * hd1
-        hy0 = sn * hd0 + c * hd1
-        hz0 = hd2
-        # Vertical rise and pitch-over.
-        el = 0.5 * np.pi - B[_R_KICK * L + la] * (t - t_v) / t_k
-        se, ce = _sincos(el)
-        if t_regime < t_v:
-            se, ce = _SIN_HALF_PI, _COS_HALF_PI
-        ux = c * up0 - sn * up1
-        uy = sn * up0 + c * up1
-        uz = up2
-        dx1, dy1, dz1 = se * ux + ce * hx0, se * uy + ce * hy0, se * uz + ce * hz0
-        # Attitude hold, smooth switch, gravity turn.
-        rn = np.sqrt(x * x + yy * yy + z * z)
-        ux, uy, uz = x / rn, yy / rn, z / rn
-        vu = ux * wx + uy * wy + uz * wz
-        hx, hy, hz = wx - vu * ux, wy - vu * uy, wz - vu * uz
-        hn = np.sqrt(hx * hx + hy * hy + hz * hz)
-        gamma = _atan2_hpos(vu, hn)
-        if hn < 1.0e-6 * (s + 1.0):
-            hx, hy, hz, hn = hx0, hy0, hz0, 1.0
-            gamma = 0.5 * np.pi
-        gap = gamma - e_hold
-        el = min(gamma, e_hold)
-        el -= SOFT_SWITCH_RAD * _log1p_unit(_exp_neg(max(-abs(gap) / SOFT_SWITCH_RAD, -40.0)))
-        se, ce = _sincos(el)
-        if gap >= 36.0 * SOFT_SWITCH_RAD:
-            se, ce = B[_R_SEH * L + la], B[_R_CEH * L + la]
-        dx2 = se * ux + ce * hx / hn
-        dy2 = se * uy + ce * hy / hn
-        dz2 = se * uz + ce * hz / hn
-        if gap < -36.0 * SOFT_SWITCH_RAD:
-            dx2, dy2, dz2 = wx / s, wy / s, wz / s
-        if t_regime < t_v + t_k:
-            dx2, dy2, dz2 = dx1, dy1, dz1
         B[(_R_FO + 0) * L + la] = vx
         B[(_R_FO + 1) * L + la] = vy
         B[(_R_FO + 2) * L + la] = vz
@@ -342,23 +298,103 @@ def _force_lanes(
         B[(_R_W + 0) * L + la] = wx
         B[(_R_W + 1) * L + la] = wy
         B[(_R_W + 2) * L + la] = wz
+        B[_R_SRAW * L + la] = s
+        B[_R_MASS * L + la] = mass
         B[_R_SPD * L + la] = s if on else 1.0
         B[_R_Q * L + la] = q if on else 0.0
         B[_R_MACH * L + la] = s / a_snd
-        B[_R_BURN * L + la] = 1.0 if burning else 0.0
-        B[(_R_TH + 0) * L + la] = acc_t * dx2
-        B[(_R_TH + 1) * L + la] = acc_t * dy2
-        B[(_R_TH + 2) * L + la] = acc_t * dz2
-    # Pass 2 (per lane): drag coefficient from the vehicle's Mach table.
+    # Pass 2 (vectorized): drag coefficient from the vehicle's Mach table (interp_table's
+    # cubic, the same operations), one sweep per table interval with the interval's nodes held
+    # in registers: loads from the vehicle's table inside the lane loop would be gathers LLVM
+    # cannot prove free of the block's stores.
+    n_tab = mach_tab.shape[0]
+    x_lo, x_hi = mach_tab[0], mach_tab[n_tab - 1]
+    y_lo, y_hi = cd_tab[0], cd_tab[n_tab - 1]
     for la in range(L):
-        cd = 0.0
-        if B[_R_Q * L + la] != 0.0:
-            cd = interp_table(B[_R_MACH * L + la], mach_tab, cd_tab, cd_slope)
-        B[_R_CD * L + la] = cd
+        xm = B[_R_MACH * L + la]
+        B[_R_CD * L + la] = y_lo if xm <= x_lo else y_hi
+    for jn in range(1, n_tab):
+        x0, x1 = mach_tab[jn - 1], mach_tab[jn]
+        y0_, y1_ = cd_tab[jn - 1], cd_tab[jn]
+        m0_, m1_ = cd_slope[jn - 1], cd_slope[jn]
+        hh = x1 - x0
+        for la in range(L):
+            xm = B[_R_MACH * L + la]
+            tt = (xm - x0) / hh
+            t2 = tt * tt
+            t3 = t2 * tt
+            v = (
+                (2.0 * t3 - 3.0 * t2 + 1.0) * y0_
+                + (t3 - 2.0 * t2 + tt) * hh * m0_
+                + (-2.0 * t3 + 3.0 * t2) * y1_
+                + (t3 - t2) * hh * m1_
+            )
+            inside = xm > x0 and xm <= x1 and xm > x_lo and xm < x_hi
+            B[_R_CD * L + la] = v if inside else B[_R_CD * L + la]
+    # Pass 1b (vectorized, only while a lane burns): thrust along dynamics.accel's pitch
+    # program, the same formulas; the trigonometry by the series above where accel calls libm.
+    if any_burning:
+        for la in range(L):
+            x = B[(_R_YT + 0) * L + la]
+            yy = B[(_R_YT + 1) * L + la]
+            z = B[(_R_YT + 2) * L + la]
+            t = B[_R_TS * L + la]
+            t_regime = B[_R_T * L + la]
+            wx = B[(_R_W + 0) * L + la]
+            wy = B[(_R_W + 1) * L + la]
+            wz = B[(_R_W + 2) * L + la]
+            s = B[_R_SRAW * L + la]
+            acc_t = B[_R_ATHR * L + la] / B[_R_MASS * L + la]
+            t_v = B[_R_TV * L + la]
+            t_k = B[_R_TK * L + la]
+            e_hold = B[_R_EHOLD * L + la]
+            sn, c = _sincos(omega * t)
+            hd0 = B[(_R_HDG + 0) * L + la]
+            hd1 = B[(_R_HDG + 1) * L + la]
+            hx0 = c * hd0 - sn * hd1
+            hy0 = sn * hd0 + c * hd1
+            hz0 = B[(_R_HDG + 2) * L + la]
+            pitching = t_regime < t_v + t_k
+            # Attitude hold, smooth switch, gravity turn (after the pitch-over).
+            rn = np.sqrt(x * x + yy * yy + z * z)
+            ux, uy, uz = x / rn, yy / rn, z / rn
+            vu = ux * wx + uy * wy + uz * wz
+            hx, hy, hz = wx - vu * ux, wy - vu * uy, wz - vu * uz
+            hn = np.sqrt(hx * hx + hy * hy + hz * hz)
+            gamma = _atan2_hpos(vu, hn)
+            if hn < 1.0e-6 * (s + 1.0):
+                hx, hy, hz, hn = hx0, hy0, hz0, 1.0
+                gamma = 0.5 * np.pi
+            gap = gamma - e_hold
+            el = min(gamma, e_hold)
+            el -= SOFT_SWITCH_RAD * _log1p_unit(_exp_neg(max(-abs(gap) / SOFT_SWITCH_RAD, -40.0)))
+            hx, hy, hz = hx / hn, hy / hn, hz / hn
+            if pitching:
+                # Vertical rise, then pitch-over: launch-frame directions turned by omega t.
+                el = 0.5 * np.pi - B[_R_KICK * L + la] * (t - t_v) / t_k
+                up0 = B[(_R_UP + 0) * L + la]
+                up1 = B[(_R_UP + 1) * L + la]
+                ux = c * up0 - sn * up1
+                uy = sn * up0 + c * up1
+                uz = B[(_R_UP + 2) * L + la]
+                hx, hy, hz = hx0, hy0, hz0
+            se, ce = _sincos(el)
+            if pitching and t_regime < t_v:
+                se, ce = _SIN_HALF_PI, _COS_HALF_PI
+            if not pitching and gap >= 36.0 * SOFT_SWITCH_RAD:
+                se, ce = B[_R_SEH * L + la], B[_R_CEH * L + la]
+            dx = se * ux + ce * hx
+            dy = se * uy + ce * hy
+            dz = se * uz + ce * hz
+            if not pitching and gap < -36.0 * SOFT_SWITCH_RAD:
+                dx, dy, dz = wx / s, wy / s, wz / s
+            B[(_R_TH + 0) * L + la] = acc_t * dx
+            B[(_R_TH + 1) * L + la] = acc_t * dy
+            B[(_R_TH + 2) * L + la] = acc_t * dz
     # Pass 3 (vectorized): drag, then thrust (accel's order of the sums).
     for la in range(L):
         f = -B[_R_Q * L + la] * B[_R_CD * L + la] / B[_R_SPD * L + la]
-        burning = B[_R_BURN * L + la] != 0.0
+        burning = B[_R_T * L + la] < B[_R_TBO * L + la]
         for j in range(3):
             a = B[(_R_FO + 3 + j) * L + la] + f * B[(_R_W + j) * L + la]
             B[(_R_FO + 3 + j) * L + la] = a + B[(_R_TH + j) * L + la] if burning else a
@@ -513,6 +549,7 @@ def _run_group(
             nxt += 1
             n_active += 1
     while n_active > 0:
+        any_burning = False
         # Per lane: finish what has ended, pick the trial step (integrate_one's loop head).
         for la in range(L):
             while traj[la] >= 0:
@@ -572,6 +609,7 @@ def _run_group(
             while k < n_st and t >= sl[k, ST_T_END]:
                 k += 1
             if k < n_st:
+                any_burning = True
                 B[_R_TST * L + la] = 0.0 if k == 0 else sl[k - 1, ST_T_END]
                 B[_R_M0 * L + la] = sl[k, ST_M0]
                 B[_R_MDOT * L + la] = sl[k, ST_MDOT]
@@ -601,7 +639,7 @@ def _run_group(
             cst = _C[st]
             for la in range(L):
                 B[_R_TS * L + la] = B[_R_T * L + la] + cst * B[_R_H * L + la]
-            _force_lanes(B, I_, ctrl, geo, stages_l, model, ybuf, obuf)
+            _force_lanes(B, I_, ctrl, geo, stages_l, model, ybuf, obuf, any_burning)
             off = (_R_K + 6 * st) * L
             for k in range(6 * L):
                 B[off + k] = B[_R_FO * L + k]
