@@ -43,10 +43,12 @@ the launch inertial frame of :mod:`.dynamics`.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numba import get_num_threads, njit, prange
+from numpy.typing import ArrayLike
 
 from ..earth.atmosphere import density_sound_poly_njit, kernel_tables
 from ..earth.frames import geodetic_height_m
@@ -59,6 +61,7 @@ from .dynamics import (
     CTRL_T_KICK,
     CTRL_T_VERTICAL,
     CTRL_THRUST_SCALE,
+    FASTMATH,
     GEO_HDG,
     GEO_UP,
     PH_AERO,
@@ -76,11 +79,6 @@ from .dynamics import (
     height_above_ellipsoid_radial,
 )
 from .integrate import (
-    _A,
-    _C,
-    _E5,
-    _ERR_EXP,
-    _NS,
     ENTRY_DH_M,
     ENTRY_H_M,
     EV_H_APOGEE,
@@ -93,14 +91,113 @@ from .integrate import (
     EV_Y_APOGEE,
     EV_Y_BURNOUT,
     EV_Y_IMPACT,
+    N_EV,
     STATUS_IMPACT,
     STATUS_STEP_LIMIT,
     STATUS_TIMEOUT,
-    _height_at,
-    _hermite,
-    _njit_no_nrt,
-    _radial_height_at,
 )
+from .propagate import (
+    DEFAULT_ATOL_POS_M,
+    DEFAULT_ATOL_VEL_M_S,
+    DEFAULT_RTOL,
+    FULL_PHYSICS,
+    Physics,
+    Trajectories,
+    VehicleModel,
+    launch_geometry,
+)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _njit_no_nrt(fn: _F) -> _F:
+    """``njit`` (disk cache, numpy error model, the flight core's FASTMATH) without numba's
+    reference counting, as :mod:`.integrate` compiles its per-trajectory kernel: the function
+    may not allocate."""
+    options: dict[str, Any] = {"_nrt": False}
+    return cast(_F, njit(cache=True, error_model="numpy", fastmath=FASTMATH, **options)(fn))
+
+
+# The Dormand-Prince 5(4) pair of :mod:`.integrate` (Dormand & Prince 1980), FSAL form, and its
+# quintic Hermite interpolant, restated here because the package does not read another module's
+# private names (tests/test_private_access.py); tests/flight/test_lockstep.py checks that both
+# tableaux are equal, and the results identical.
+_NS = 6
+_C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0])
+_A = np.zeros((7, 7))
+_A[1, :1] = [1 / 5]
+_A[2, :2] = [3 / 40, 9 / 40]
+_A[3, :3] = [44 / 45, -56 / 15, 32 / 9]
+_A[4, :4] = [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729]
+_A[5, :5] = [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656]
+_A[6, :6] = [35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84]
+_E5 = np.array([71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40])
+_ERR_EXP = -1.0 / 5.0
+
+
+@njit(cache=True, inline="always")
+def _hermite(
+    y0: np.ndarray,
+    f0: np.ndarray,
+    y1: np.ndarray,
+    f1: np.ndarray,
+    h: float,
+    s: float,
+    out: np.ndarray,
+) -> None:
+    """Quintic Hermite interpolation of position (value, velocity, acceleration at both ends)
+    and its derivative for velocity, at fraction ``s`` of a step of length ``h``."""
+    s2 = s * s
+    s3 = s2 * s
+    s4 = s3 * s
+    s5 = s4 * s
+    h0 = 1.0 - 10.0 * s3 + 15.0 * s4 - 6.0 * s5
+    h1 = s - 6.0 * s3 + 8.0 * s4 - 3.0 * s5
+    h2 = 0.5 * s2 - 1.5 * s3 + 1.5 * s4 - 0.5 * s5
+    h3 = 10.0 * s3 - 15.0 * s4 + 6.0 * s5
+    h4 = -4.0 * s3 + 7.0 * s4 - 3.0 * s5
+    h5 = 0.5 * s3 - s4 + 0.5 * s5
+    d0 = -30.0 * s2 + 60.0 * s3 - 30.0 * s4
+    d1 = 1.0 - 18.0 * s2 + 32.0 * s3 - 15.0 * s4
+    d2 = s - 4.5 * s2 + 6.0 * s3 - 2.5 * s4
+    d3 = -d0
+    d4 = -12.0 * s2 + 28.0 * s3 - 15.0 * s4
+    d5 = 1.5 * s2 - 4.0 * s3 + 2.5 * s4
+    hh = h * h
+    for j in range(3):
+        p0, v0, a0 = y0[j], f0[j] * h, f0[j + 3] * hh
+        p1, v1, a1 = y1[j], f1[j] * h, f1[j + 3] * hh
+        out[j] = h0 * p0 + h1 * v0 + h2 * a0 + h3 * p1 + h4 * v1 + h5 * a1
+        out[j + 3] = (d0 * p0 + d1 * v0 + d2 * a0 + d3 * p1 + d4 * v1 + d5 * a1) / h
+
+
+@njit(cache=True, inline="always")
+def _radial_height_at(
+    y0: np.ndarray,
+    f0: np.ndarray,
+    y1: np.ndarray,
+    f1: np.ndarray,
+    h: float,
+    s: float,
+    buf: np.ndarray,
+) -> float:
+    _hermite(y0, f0, y1, f1, h, s, buf)
+    return height_above_ellipsoid_radial(buf[0], buf[1], buf[2])
+
+
+@njit(cache=True, inline="always")
+def _height_at(
+    y0: np.ndarray,
+    f0: np.ndarray,
+    y1: np.ndarray,
+    f1: np.ndarray,
+    h: float,
+    s: float,
+    buf: np.ndarray,
+) -> float:
+    _hermite(y0, f0, y1, f1, h, s, buf)
+    return geodetic_height_m(np.sqrt(buf[0] * buf[0] + buf[1] * buf[1]), buf[2])
+
 
 #: Lanes advanced together (a multiple of the 8 doubles of an AVX-512 register; 64 keeps a
 #: lane block's stages, 21 kB, in the 48 kB L1 data cache).
@@ -955,8 +1052,12 @@ def lockstep_batch(
     batch cut into at least 4 items per numba thread, at most ``GROUP`` each), parallel over
     the numba threads when there is more than one item."""
     atm = model[5:10]
-    if not (atm[0] is _ATM_RHO or np.array_equal(atm[0], _ATM_RHO)) or not np.array_equal(
-        atm[2], _ATM_A
+    if not (
+        np.array_equal(atm[0], _ATM_RHO)
+        and np.array_equal(atm[1], _ATM_DLOG)
+        and np.array_equal(atm[2], _ATM_A)
+        and atm[3] == _ATM_H0
+        and atm[4] == _ATM_DH
     ):
         raise ValueError("lockstep_batch: model must carry atmosphere.kernel_tables()")
     n = ctrl.shape[0]
@@ -971,3 +1072,68 @@ def lockstep_batch(
         _lockstep_serial(*args)
     else:
         _lockstep_parallel(*args)
+
+
+def propagate_lockstep(
+    vehicle: VehicleModel,
+    lat_deg: ArrayLike,
+    lon_deg: ArrayLike,
+    azimuth_deg: ArrayLike,
+    ctrl: ArrayLike,
+    *,
+    h_m: ArrayLike = 0.0,
+    physics: Physics | None = None,
+    t_max_s: float = 7200.0,
+    rtol: float | None = None,
+    atol_pos_m: float | None = None,
+    atol_vel_m_s: float | None = None,
+    max_steps: int = 20_000,
+) -> Trajectories:
+    """:func:`launchwatch.flight.propagate.propagate` (same arguments and defaults, no sampled
+    states) flown by :func:`lockstep_batch`: a :class:`~launchwatch.flight.propagate.Trajectories`
+    with the events."""
+    physics = FULL_PHYSICS if physics is None else physics
+    ctrl = np.ascontiguousarray(np.atleast_2d(np.asarray(ctrl, float)))
+    n = ctrl.shape[0]
+    geo = launch_geometry(lat_deg, lon_deg, azimuth_deg, h_m)
+    if geo.shape[0] == 1 and n > 1:
+        geo = np.ascontiguousarray(np.broadcast_to(geo, (n, geo.shape[1])))
+    if geo.shape[0] != n:
+        raise ValueError(f"launch geometry has {geo.shape[0]} rows, controls {n}")
+    y0 = np.empty((n, 6))
+    y0[:, :3] = geo[:, :3]
+    w = physics.omega_rad_s
+    y0[:, 3] = -w * geo[:, 1]
+    y0[:, 4] = w * geo[:, 0]
+    y0[:, 5] = 0.0
+    ev = np.full((n, N_EV), np.nan)
+    lockstep_batch(
+        y0,
+        np.zeros(n),
+        ctrl,
+        geo,
+        vehicle.stages,
+        vehicle.model_arrays(physics),
+        float(t_max_s),
+        float(DEFAULT_RTOL if rtol is None else rtol),
+        float(DEFAULT_ATOL_POS_M if atol_pos_m is None else atol_pos_m),
+        float(DEFAULT_ATOL_VEL_M_S if atol_vel_m_s is None else atol_vel_m_s),
+        int(max_steps),
+        ev,
+    )
+    impacted = ev[:, EV_STATUS] == STATUS_IMPACT
+    return Trajectories(
+        launch_lat_deg=np.broadcast_to(np.asarray(lat_deg, float), (n,)),
+        launch_lon_deg=np.broadcast_to(np.asarray(lon_deg, float), (n,)),
+        impacted=impacted,
+        t_burnout_s=ev[:, EV_T_BURNOUT],
+        burnout_eci=ev[:, EV_Y_BURNOUT : EV_Y_BURNOUT + 6],
+        t_apogee_s=ev[:, EV_T_APOGEE],
+        apogee_m=ev[:, EV_H_APOGEE],
+        apogee_eci=ev[:, EV_Y_APOGEE : EV_Y_APOGEE + 6],
+        t_impact_s=np.where(impacted, ev[:, EV_T_IMPACT], np.nan),
+        impact_eci=ev[:, EV_Y_IMPACT : EV_Y_IMPACT + 6],
+        n_steps=ev[:, EV_N_STEPS],
+        n_rejected=ev[:, EV_N_REJECT],
+        omega_rad_s=physics.omega_rad_s,
+    )
