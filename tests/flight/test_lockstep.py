@@ -80,14 +80,16 @@ def test_powered_flights_match_integrate_batch(vehicle_name, request):
     n = 97
     y0, t0, ctrl, geo = _launch(vehicle, n, np.linspace(0.15, 0.9, n), 45.0)
     ref, ev = _ev_both(vehicle, y0, t0, ctrl, geo)
-    assert (ref[:, integrate.EV_STATUS] == integrate.STATUS_IMPACT).all()
+    hit = ref[:, integrate.EV_STATUS] == integrate.STATUS_IMPACT
+    assert hit.mean() > 0.9  # the flattest ICBM shots do not come down within t_max
     np.testing.assert_array_equal(ev[:, integrate.EV_STATUS], ref[:, integrate.EV_STATUS])
+    ref, ev = ref[hit], ev[hit]
     steps = integrate.EV_N_STEPS
     assert np.abs(ev[:, steps] - ref[:, steps]).max() <= 1
     imp = slice(integrate.EV_Y_IMPACT, integrate.EV_Y_IMPACT + 3)
     assert np.linalg.norm(ev[:, imp] - ref[:, imp], axis=1).max() < 0.05
-    bo = slice(integrate.EV_Y_BURNOUT, integrate.EV_Y_BURNOUT + 3)
-    assert np.linalg.norm(ev[:, bo] - ref[:, bo], axis=1).max() < 1e-3
+    bo = slice(integrate.EV_T_BURNOUT, integrate.EV_Y_BURNOUT + 3)  # NaN where both have none
+    np.testing.assert_allclose(ev[:, bo], ref[:, bo], rtol=0, atol=1e-3)
     np.testing.assert_allclose(
         ev[:, integrate.EV_H_APOGEE], ref[:, integrate.EV_H_APOGEE], rtol=0, atol=0.05
     )
@@ -150,7 +152,8 @@ def test_series_against_libm():
         s, c = lockstep._sincos(x[i])
         assert abs(s - np.sin(x[i])) < 1e-15 and abs(c - np.cos(x[i])) < 1e-15
         s, c = lockstep._sincos_small(small[i])
-        assert abs(s - np.sin(small[i])) <= 2e-18 and abs(c - np.cos(small[i])) <= 2.3e-16
+        assert abs(s - np.sin(small[i])) <= 1.5 * np.spacing(abs(np.sin(small[i])))
+        assert abs(c - np.cos(small[i])) <= 2.3e-16
         assert abs(lockstep._atan2_hpos(y[i], v[i]) - np.arctan2(y[i], v[i])) < 2e-15
         assert abs(lockstep._exp_neg(u[i]) / np.exp(u[i]) - 1.0) < 5e-14
         assert abs(lockstep._log1p_unit(w[i]) - np.log1p(w[i])) <= 4e-16 * max(w[i], 1e-300)
