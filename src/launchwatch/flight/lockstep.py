@@ -346,7 +346,13 @@ _R_TH = 66  # thrust acceleration, m/s^2 (3 rows)
 _R_MASS = 69  # mass, kg
 _R_SRAW = 70  # air speed, m/s
 _R_TMP = 71  # intermediate values of the thrust direction (12 rows)
-_R_K = 83  # Runge-Kutta stages, (_NS + 1) x 6 rows
+_R_RDOT = 83  # radial velocity at the step start, m/s
+_R_HNOW = 84  # radial height at the step start, m
+_R_EN = 85  # error norm of the trial step
+_R_HNEW = 86  # radial height at the step end, m
+_R_RV0 = 87  # r . v at the step start and end, m^2/s
+_R_RV1 = 88
+_R_K = 89  # Runge-Kutta stages, (_NS + 1) x 6 rows
 N_ROWS = _R_K + (_NS + 1) * 6
 
 # Rows of the per-lane integer block ``I_`` (N_I, LANES).
@@ -473,8 +479,8 @@ def _force_lanes(
             hx0 = c * hd0 - sn * hd1
             hy0 = sn * hd0 + c * hd1
             hz0 = B[(_R_HDG + 2) * L + la]
-            rn = np.sqrt(x * x + yy * yy + z * z)
-            ux, uy, uz = x / rn, yy / rn, z / rn
+            inv = 1.0 / np.sqrt(x * x + yy * yy + z * z)  # (one division, not three)
+            ux, uy, uz = x * inv, yy * inv, z * inv
             vu = ux * wx + uy * wy + uz * wz
             hx, hy, hz = wx - vu * ux, wy - vu * uy, wz - vu * uz
             hn = np.sqrt(hx * hx + hy * hy + hz * hz)
@@ -482,7 +488,8 @@ def _force_lanes(
             B[(_R_TMP + 7) * L + la] = hn
             if hn < 1.0e-6 * (s + 1.0):
                 hx, hy, hz, hn = hx0, hy0, hz0, 1.0
-            hx, hy, hz = hx / hn, hy / hn, hz / hn
+            inv = 1.0 / hn
+            hx, hy, hz = hx * inv, hy * inv, hz * inv
             if B[_R_T * L + la] < B[_R_TV * L + la] + B[_R_TK * L + la]:
                 up0 = B[(_R_UP + 0) * L + la]
                 up1 = B[(_R_UP + 1) * L + la]
@@ -537,10 +544,10 @@ def _force_lanes(
             dy = se * B[(_R_TMP + 1) * L + la] + ce * B[(_R_TMP + 4) * L + la]
             dz = se * B[(_R_TMP + 2) * L + la] + ce * B[(_R_TMP + 5) * L + la]
             if not pitching and gap < -36.0 * SOFT_SWITCH_RAD:
-                s = B[_R_SRAW * L + la]
-                dx = B[(_R_W + 0) * L + la] / s
-                dy = B[(_R_W + 1) * L + la] / s
-                dz = B[(_R_W + 2) * L + la] / s
+                inv = 1.0 / B[_R_SRAW * L + la]
+                dx = B[(_R_W + 0) * L + la] * inv
+                dy = B[(_R_W + 1) * L + la] * inv
+                dz = B[(_R_W + 2) * L + la] * inv
             acc_t = B[_R_ATHR * L + la] / B[_R_MASS * L + la]
             B[(_R_TH + 0) * L + la] = acc_t * dx
             B[(_R_TH + 1) * L + la] = acc_t * dy
@@ -711,8 +718,20 @@ def _run_group(
             n_active += 1
     while n_active > 0:
         any_burning = False
+        # Radial velocity and height at the step start (vectorized; integrate_one's formulas).
+        for la in range(L):
+            x = B[(_R_Y + 0) * L + la]
+            yy = B[(_R_Y + 1) * L + la]
+            z = B[(_R_Y + 2) * L + la]
+            B[_R_RDOT * L + la] = (
+                x * B[(_R_Y + 3) * L + la]
+                + yy * B[(_R_Y + 4) * L + la]
+                + z * B[(_R_Y + 5) * L + la]
+            ) / np.sqrt(x * x + yy * yy + z * z)
+            B[_R_HNOW * L + la] = height_above_ellipsoid_radial(x, yy, z)
         # Per lane: finish what has ended, pick the trial step (integrate_one's loop head).
         for la in range(L):
+            fresh = False
             while traj[la] >= 0:
                 i = traj[la]
                 done = False
@@ -731,6 +750,7 @@ def _run_group(
                         B, I_, stages_l, breaks_l, ybuf, obuf,
                     )  # fmt: skip
                     nxt += 1
+                    fresh = True
                 else:
                     traj[la] = -1
                     B[_R_H * L + la] = 0.0
@@ -748,13 +768,16 @@ def _run_group(
             x = B[(_R_Y + 0) * L + la]
             yy = B[(_R_Y + 1) * L + la]
             z = B[(_R_Y + 2) * L + la]
-            rdot = (
-                x * B[(_R_Y + 3) * L + la]
-                + yy * B[(_R_Y + 4) * L + la]
-                + z * B[(_R_Y + 5) * L + la]
-            ) / np.sqrt(x * x + yy * yy + z * z)
+            if fresh:  # a trajectory loaded just now: not in the vectorized pass above
+                B[_R_RDOT * L + la] = (
+                    x * B[(_R_Y + 3) * L + la]
+                    + yy * B[(_R_Y + 4) * L + la]
+                    + z * B[(_R_Y + 5) * L + la]
+                ) / np.sqrt(x * x + yy * yy + z * z)
+                B[_R_HNOW * L + la] = height_above_ellipsoid_radial(x, yy, z)
+            rdot = B[_R_RDOT * L + la]
             if rdot < 0.0 and phys_aero:
-                h_now = height_above_ellipsoid_radial(x, yy, z)
+                h_now = B[_R_HNOW * L + la]
                 cap = (max(h_now - ENTRY_H_M, 0.0) + ENTRY_DH_M) / -rdot
                 if cap < hstep:
                     hstep = cap
@@ -822,6 +845,23 @@ def _run_group(
                 )
                 r = B[(_R_ACC + j) * L + la] / sc
                 B[_R_ERR * L + la] += r * r
+        # Error norm, height and r . v at both ends (vectorized; integrate_one's formulas).
+        for la in range(L):
+            B[_R_EN * L + la] = B[_R_H * L + la] * np.sqrt(B[_R_ERR * L + la] / 6.0)
+            xn = B[(_R_YT + 0) * L + la]
+            yn = B[(_R_YT + 1) * L + la]
+            zn = B[(_R_YT + 2) * L + la]
+            B[_R_HNEW * L + la] = height_above_ellipsoid_radial(xn, yn, zn)
+            B[_R_RV0 * L + la] = (
+                B[(_R_Y + 0) * L + la] * B[(_R_Y + 3) * L + la]
+                + B[(_R_Y + 1) * L + la] * B[(_R_Y + 4) * L + la]
+                + B[(_R_Y + 2) * L + la] * B[(_R_Y + 5) * L + la]
+            )
+            B[_R_RV1 * L + la] = (
+                xn * B[(_R_YT + 3) * L + la]
+                + yn * B[(_R_YT + 4) * L + la]
+                + zn * B[(_R_YT + 5) * L + la]
+            )
         # Per lane: accept or reject, events, step control.
         for la in range(L):
             i = traj[la]
@@ -829,7 +869,7 @@ def _run_group(
                 continue
             hstep = B[_R_H * L + la]
             t = B[_R_T * L + la]
-            err = hstep * np.sqrt(B[_R_ERR * L + la] / 6.0)
+            err = B[_R_EN * L + la]
             step = B[_R_STEP * L + la]
             if not err <= 1.0 and hstep > 1e-6:
                 nrej_[la] += 1
@@ -841,20 +881,9 @@ def _run_group(
             br = breaks_l[la]
             t_new = br[ib_[la]] if hit_break else t + hstep
             e = ev[i]
-            xn = B[(_R_YT + 0) * L + la]
-            yn = B[(_R_YT + 1) * L + la]
-            zn = B[(_R_YT + 2) * L + la]
-            h_new = height_above_ellipsoid_radial(xn, yn, zn)
-            rv0 = (
-                B[(_R_Y + 0) * L + la] * B[(_R_Y + 3) * L + la]
-                + B[(_R_Y + 1) * L + la] * B[(_R_Y + 4) * L + la]
-                + B[(_R_Y + 2) * L + la] * B[(_R_Y + 5) * L + la]
-            )
-            rv1 = (
-                xn * B[(_R_YT + 3) * L + la]
-                + yn * B[(_R_YT + 4) * L + la]
-                + zn * B[(_R_YT + 5) * L + la]
-            )
+            h_new = B[_R_HNEW * L + la]
+            rv0 = B[_R_RV0 * L + la]
+            rv1 = B[_R_RV1 * L + la]
             apo = rv0 > 0.0 and rv1 <= 0.0
             impact = (
                 t_new > B[_R_TGUARD * L + la] and h_new < 0.0 and h_new < B[_R_HLAUNCH * L + la]
