@@ -111,8 +111,10 @@ def run_flight_bench(
     for n in sizes:
         stages.at(f"batched N = {n:,}")
         ctrl, az = _controls(shot, n)
-        propagate(veh, lat, lon, az[:1], ctrl[:1])  # warm (compiled and cached)
-        propagate_lockstep(veh, lat, lon, az[:1], ctrl[:1])
+        # Warm (compiled and cached): both the serial and the parallel kernels of each path.
+        for m in (1, min(n, 2049)):
+            propagate(veh, lat, lon, az[:m], ctrl[:m])
+            propagate_lockstep(veh, lat, lon, az[:m], ctrl[:m])
         reps = repeats if n < n_max else max(1, min(repeats, 3))
         t_ours, c_ours, t_old, c_old = [], [], [], []
         for _ in range(reps):  # alternating, so that both see the same load
