@@ -38,13 +38,6 @@ def _launch(vehicle, n, kick, az, t0=None):
     return y0, np.zeros(n) if t0 is None else t0, make_controls(n, kick_rad=kick), geo
 
 
-def test_tableau_is_integrate_s():
-    np.testing.assert_array_equal(lockstep._A, integrate._A)
-    np.testing.assert_array_equal(lockstep._C, integrate._C)
-    np.testing.assert_array_equal(lockstep._E5, integrate._E5)
-    assert lockstep._ERR_EXP == integrate._ERR_EXP and lockstep._NS == integrate._NS
-
-
 def test_coasting_bit_identical_with_refill_and_limits(srbm):
     """After burnout the lanes evaluate the same operations as accel: every event field equal
     bit for bit, across lane refills (work items of 50 through 32 or 64 lanes), time-outs and

@@ -46,14 +46,14 @@ seconds from lift-off, metres, m/s; frame: the launch inertial frame of :mod:`.d
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import numpy as np
 from numba import get_num_threads, njit, prange
 from numpy.typing import ArrayLike
 
 from ..earth.atmosphere import density_sound_poly_njit, kernel_tables
+from ..earth.constants import GM_M3_S2
 from ..earth.frames import geodetic_height_m
 from ..earth.gravity import j2_accel
 from .dynamics import (
@@ -64,7 +64,6 @@ from .dynamics import (
     CTRL_T_KICK,
     CTRL_T_VERTICAL,
     CTRL_THRUST_SCALE,
-    FASTMATH,
     GEO_HDG,
     GEO_UP,
     PH_AERO,
@@ -82,6 +81,10 @@ from .dynamics import (
     height_above_ellipsoid_radial,
 )
 from .integrate import (
+    DP_A,
+    DP_C,
+    DP_E5,
+    DP_NS,
     ENTRY_DH_M,
     ENTRY_H_M,
     EV_H_APOGEE,
@@ -94,10 +97,22 @@ from .integrate import (
     EV_Y_APOGEE,
     EV_Y_BURNOUT,
     EV_Y_IMPACT,
+    FAC_MAX,
+    FAC_MAX_START,
+    FAC_MIN,
+    H_FIRST,
     N_EV,
+    PI_ALPHA,
+    PI_BETA,
+    SAFETY,
     STATUS_IMPACT,
     STATUS_STEP_LIMIT,
     STATUS_TIMEOUT,
+    height_at,
+    hermite,
+    hermite_pos,
+    njit_no_nrt,
+    radial_height_at,
 )
 from .propagate import (
     DEFAULT_ATOL_POS_M,
@@ -109,98 +124,6 @@ from .propagate import (
     VehicleModel,
     launch_geometry,
 )
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _njit_no_nrt(fn: _F) -> _F:
-    """``njit`` (disk cache, numpy error model, the flight core's FASTMATH) without numba's
-    reference counting, as :mod:`.integrate` compiles its per-trajectory kernel: the function
-    may not allocate."""
-    options: dict[str, Any] = {"_nrt": False}
-    return cast(_F, njit(cache=True, error_model="numpy", fastmath=FASTMATH, **options)(fn))
-
-
-# The Dormand-Prince 5(4) pair of :mod:`.integrate` (Dormand & Prince 1980), FSAL form, and its
-# quintic Hermite interpolant, restated here because the package does not read another module's
-# private names (tests/test_private_access.py); tests/flight/test_lockstep.py checks that both
-# tableaux are equal, and the results identical.
-_NS = 6
-_C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0])
-_A = np.zeros((7, 7))
-_A[1, :1] = [1 / 5]
-_A[2, :2] = [3 / 40, 9 / 40]
-_A[3, :3] = [44 / 45, -56 / 15, 32 / 9]
-_A[4, :4] = [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729]
-_A[5, :5] = [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656]
-_A[6, :6] = [35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84]
-_E5 = np.array([71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40])
-_ERR_EXP = -1.0 / 5.0
-
-
-@njit(cache=True, inline="always")
-def _hermite(
-    y0: np.ndarray,
-    f0: np.ndarray,
-    y1: np.ndarray,
-    f1: np.ndarray,
-    h: float,
-    s: float,
-    out: np.ndarray,
-) -> None:
-    """Quintic Hermite interpolation of position (value, velocity, acceleration at both ends)
-    and its derivative for velocity, at fraction ``s`` of a step of length ``h``."""
-    s2 = s * s
-    s3 = s2 * s
-    s4 = s3 * s
-    s5 = s4 * s
-    h0 = 1.0 - 10.0 * s3 + 15.0 * s4 - 6.0 * s5
-    h1 = s - 6.0 * s3 + 8.0 * s4 - 3.0 * s5
-    h2 = 0.5 * s2 - 1.5 * s3 + 1.5 * s4 - 0.5 * s5
-    h3 = 10.0 * s3 - 15.0 * s4 + 6.0 * s5
-    h4 = -4.0 * s3 + 7.0 * s4 - 3.0 * s5
-    h5 = 0.5 * s3 - s4 + 0.5 * s5
-    d0 = -30.0 * s2 + 60.0 * s3 - 30.0 * s4
-    d1 = 1.0 - 18.0 * s2 + 32.0 * s3 - 15.0 * s4
-    d2 = s - 4.5 * s2 + 6.0 * s3 - 2.5 * s4
-    d3 = -d0
-    d4 = -12.0 * s2 + 28.0 * s3 - 15.0 * s4
-    d5 = 1.5 * s2 - 4.0 * s3 + 2.5 * s4
-    hh = h * h
-    for j in range(3):
-        p0, v0, a0 = y0[j], f0[j] * h, f0[j + 3] * hh
-        p1, v1, a1 = y1[j], f1[j] * h, f1[j + 3] * hh
-        out[j] = h0 * p0 + h1 * v0 + h2 * a0 + h3 * p1 + h4 * v1 + h5 * a1
-        out[j + 3] = (d0 * p0 + d1 * v0 + d2 * a0 + d3 * p1 + d4 * v1 + d5 * a1) / h
-
-
-@njit(cache=True, inline="always")
-def _radial_height_at(
-    y0: np.ndarray,
-    f0: np.ndarray,
-    y1: np.ndarray,
-    f1: np.ndarray,
-    h: float,
-    s: float,
-    buf: np.ndarray,
-) -> float:
-    _hermite(y0, f0, y1, f1, h, s, buf)
-    return height_above_ellipsoid_radial(buf[0], buf[1], buf[2])
-
-
-@njit(cache=True, inline="always")
-def _height_at(
-    y0: np.ndarray,
-    f0: np.ndarray,
-    y1: np.ndarray,
-    f1: np.ndarray,
-    h: float,
-    s: float,
-    buf: np.ndarray,
-) -> float:
-    _hermite(y0, f0, y1, f1, h, s, buf)
-    return geodetic_height_m(np.sqrt(buf[0] * buf[0] + buf[1] * buf[1]), buf[2])
-
 
 #: Lanes advanced together (a multiple of the 8 doubles of an AVX-512 register; 64 keeps a
 #: lane block's stages, 21 kB, in the 48 kB L1 data cache).
@@ -349,14 +272,14 @@ _R_TH = 66  # thrust acceleration, m/s^2 (3 rows)
 _R_MASS = 69  # mass, kg
 _R_SRAW = 70  # air speed, m/s
 _R_TMP = 71  # intermediate values of the thrust direction (12 rows)
-_R_RDOT = 83  # radial velocity at the step start, m/s
-_R_HNOW = 84  # radial height at the step start, m
+_R_CAP = 83  # atmospheric-entry cap on the step (integrate_one's), s; inf where none
+_R_EPREV = 84  # scaled error of the previous accepted step, at least 1e-4 (PI control)
 _R_EN = 85  # error norm of the trial step
 _R_HNEW = 86  # radial height at the step end, m
 _R_RV0 = 87  # r . v at the step start and end, m^2/s
 _R_RV1 = 88
-_R_K = 89  # Runge-Kutta stages, (_NS + 1) x 6 rows
-N_ROWS = _R_K + (_NS + 1) * 6
+_R_K = 89  # Runge-Kutta stages, (DP_NS + 1) x 6 rows
+N_ROWS = _R_K + (DP_NS + 1) * 6
 
 # Rows of the per-lane integer block ``I_`` (N_I, LANES).
 _I_TRAJ = 0  # trajectory index in the batch, -1 for an idle lane
@@ -366,10 +289,33 @@ _I_NREJ = 3
 _I_HITBRK = 4  # the trial step ends on a breakpoint
 _I_JREJ = 5  # the previous trial was rejected
 _I_LIFT = 6  # the trajectory flies with an angle of attack
-N_I = 7
+_I_NB = 7  # breakpoints of the trajectory (those after burnout dropped)
+N_I = 8
 
 
-@_njit_no_nrt
+@njit(cache=True, inline="always", error_model="numpy")
+def _entry_cap(x: float, y: float, z: float, vx: float, vy: float, vz: float) -> float:
+    """integrate_one's atmospheric-entry cap on the step (s; inf where none) from the state at
+    the step start (m, m/s): the same formulas in the same order, so the steps are the same."""
+    r2_ = x * x + y * y + z * z
+    r_ = np.sqrt(r2_)
+    rdot = (x * vx + y * vy + z * vz) / r_
+    h_now = height_above_ellipsoid_radial(x, y, z)
+    cap = np.inf
+    if h_now > ENTRY_H_M:
+        v2_ = vx * vx + vy * vy + vz * vz
+        g_net = GM_M3_S2 / r2_ - (v2_ - rdot * rdot) / r_
+        drop = h_now - ENTRY_H_M + ENTRY_DH_M
+        if g_net > 0.0:
+            cap = (rdot + np.sqrt(rdot * rdot + 2.0 * g_net * drop)) / g_net
+        elif rdot < 0.0:
+            cap = drop / -rdot
+    elif rdot < 0.0:
+        cap = (max(h_now - ENTRY_H_M, 0.0) + ENTRY_DH_M) / -rdot
+    return cap
+
+
+@njit_no_nrt
 def _force_lanes(
     B: np.ndarray,
     I_: np.ndarray,
@@ -591,7 +537,7 @@ def _force_lanes(
                 B[(_R_FO + j) * L + la] = obuf[j]
 
 
-@_njit_no_nrt
+@njit_no_nrt
 def _load_lane(
     la: int,
     i: int,
@@ -631,6 +577,10 @@ def _load_lane(
             br[b_ + 1] = br[b_]
             b_ -= 1
         br[b_ + 1] = v_
+    t_burnout = st[n_st - 1, ST_T_END]
+    while nb > 0 and br[nb - 1] > t_burnout + 1e-9:  # as integrate_one: none after burnout
+        nb -= 1
+    I_[_I_NB, la] = nb
     for j in range(6):
         B[(_R_Y + j) * L + la] = y0[i, j]
         ybuf[j] = y0[i, j]
@@ -639,7 +589,8 @@ def _load_lane(
     for j in range(6):
         B[(_R_F + j) * L + la] = obuf[j]
     B[_R_T * L + la] = t
-    B[_R_STEP * L + la] = 0.5
+    B[_R_STEP * L + la] = H_FIRST
+    B[_R_EPREV * L + la] = 1e-4
     B[_R_TBO * L + la] = st[n_st - 1, ST_T_END]
     B[_R_TGUARD * L + la] = br[0] if t <= 0.0 else t
     B[_R_HLAUNCH * L + la] = height_above_ellipsoid_radial(ybuf[0], ybuf[1], ybuf[2])
@@ -667,7 +618,7 @@ def _load_lane(
     e[EV_STATUS] = STATUS_TIMEOUT
 
 
-@_njit_no_nrt
+@njit_no_nrt
 def _run_group(
     lo: int,
     hi: int,
@@ -691,7 +642,6 @@ def _run_group(
 ) -> None:
     """Fly trajectories ``lo`` to ``hi`` of the batch through the lanes (module docstring)."""
     n_st = stages_base.shape[0]
-    nb = 2 + n_st
     phys_aero = model[1][PH_AERO] > 0.0
     area_boost = model[0][VS_AREA_BOOST]
     area_coast = model[0][VS_AREA_COAST]
@@ -721,17 +671,17 @@ def _run_group(
             n_active += 1
     while n_active > 0:
         any_burning = False
-        # Radial velocity and height at the step start (vectorized; integrate_one's formulas).
-        for la in range(L):
-            x = B[(_R_Y + 0) * L + la]
-            yy = B[(_R_Y + 1) * L + la]
-            z = B[(_R_Y + 2) * L + la]
-            B[_R_RDOT * L + la] = (
-                x * B[(_R_Y + 3) * L + la]
-                + yy * B[(_R_Y + 4) * L + la]
-                + z * B[(_R_Y + 5) * L + la]
-            ) / np.sqrt(x * x + yy * yy + z * z)
-            B[_R_HNOW * L + la] = height_above_ellipsoid_radial(x, yy, z)
+        # The entry cap at the step start (vectorized; integrate_one's formulas).
+        if phys_aero:
+            for la in range(L):
+                B[_R_CAP * L + la] = _entry_cap(
+                    B[(_R_Y + 0) * L + la],
+                    B[(_R_Y + 1) * L + la],
+                    B[(_R_Y + 2) * L + la],
+                    B[(_R_Y + 3) * L + la],
+                    B[(_R_Y + 4) * L + la],
+                    B[(_R_Y + 5) * L + la],
+                )
         # Per lane: finish what has ended, pick the trial step (integrate_one's loop head).
         for la in range(L):
             fresh = False
@@ -764,24 +714,22 @@ def _run_group(
             t = B[_R_T * L + la]
             br = breaks_l[la]
             ib = ib_[la]
+            nb = I_[_I_NB, la]
             while ib < nb and br[ib] <= t + 1e-9:
                 ib += 1
             ib_[la] = ib
             hstep = min(B[_R_STEP * L + la], t_max - t)
-            x = B[(_R_Y + 0) * L + la]
-            yy = B[(_R_Y + 1) * L + la]
-            z = B[(_R_Y + 2) * L + la]
-            if fresh:  # a trajectory loaded just now: not in the vectorized pass above
-                B[_R_RDOT * L + la] = (
-                    x * B[(_R_Y + 3) * L + la]
-                    + yy * B[(_R_Y + 4) * L + la]
-                    + z * B[(_R_Y + 5) * L + la]
-                ) / np.sqrt(x * x + yy * yy + z * z)
-                B[_R_HNOW * L + la] = height_above_ellipsoid_radial(x, yy, z)
-            rdot = B[_R_RDOT * L + la]
-            if rdot < 0.0 and phys_aero:
-                h_now = B[_R_HNOW * L + la]
-                cap = (max(h_now - ENTRY_H_M, 0.0) + ENTRY_DH_M) / -rdot
+            if phys_aero:
+                if fresh:  # a trajectory loaded just now: not in the vectorized pass above
+                    B[_R_CAP * L + la] = _entry_cap(
+                        B[(_R_Y + 0) * L + la],
+                        B[(_R_Y + 1) * L + la],
+                        B[(_R_Y + 2) * L + la],
+                        B[(_R_Y + 3) * L + la],
+                        B[(_R_Y + 4) * L + la],
+                        B[(_R_Y + 5) * L + la],
+                    )
+                cap = B[_R_CAP * L + la]
                 if cap < hstep:
                     hstep = cap
             hitb_[la] = 0
@@ -809,12 +757,12 @@ def _run_group(
         # Runge-Kutta stages over all lanes; K[0] is f at the step start (FSAL).
         for k in range(6 * L):
             B[_R_K * L + k] = B[_R_F * L + k]
-        for st in range(1, _NS + 1):
-            a0 = _A[st, 0]
+        for st in range(1, DP_NS + 1):
+            a0 = DP_A[st, 0]
             for k in range(6 * L):
                 B[_R_ACC * L + k] = 0.0 + a0 * B[_R_K * L + k]
             for m in range(1, st):
-                am = _A[st, m]
+                am = DP_A[st, m]
                 off = (_R_K + 6 * m) * L
                 for k in range(6 * L):
                     B[_R_ACC * L + k] += am * B[off + k]
@@ -823,7 +771,7 @@ def _run_group(
                     B[(_R_YT + j) * L + la] = (
                         B[(_R_Y + j) * L + la] + B[_R_H * L + la] * B[(_R_ACC + j) * L + la]
                     )
-            cst = _C[st]
+            cst = DP_C[st]
             for la in range(L):
                 B[_R_TS * L + la] = B[_R_T * L + la] + cst * B[_R_H * L + la]
             _force_lanes(B, I_, ctrl, geo, stages_l, model, ybuf, obuf, any_burning)
@@ -832,9 +780,9 @@ def _run_group(
                 B[off + k] = B[_R_FO * L + k]
         # Error norm (integrate_one's order of operations), vectorized over lanes.
         for k in range(6 * L):
-            B[_R_ACC * L + k] = 0.0 + _E5[0] * B[_R_K * L + k]
-        for m in range(1, _NS + 1):
-            em = _E5[m]
+            B[_R_ACC * L + k] = 0.0 + DP_E5[0] * B[_R_K * L + k]
+        for m in range(1, DP_NS + 1):
+            em = DP_E5[m]
             off = (_R_K + 6 * m) * L
             for k in range(6 * L):
                 B[_R_ACC * L + k] += em * B[off + k]
@@ -876,7 +824,7 @@ def _run_group(
             step = B[_R_STEP * L + la]
             if not err <= 1.0 and hstep > 1e-6:
                 nrej_[la] += 1
-                B[_R_STEP * L + la] = hstep * max(0.2, 0.9 * err**_ERR_EXP)
+                B[_R_STEP * L + la] = hstep * max(FAC_MIN, SAFETY * err**-PI_ALPHA)
                 jrej_[la] = 1
                 continue
             nst_[la] += 1
@@ -896,25 +844,25 @@ def _run_group(
                     yb[j] = B[(_R_Y + j) * L + la]
                     fb[j] = B[(_R_F + j) * L + la]
                     ynb[j] = B[(_R_YT + j) * L + la]
-                    fnb[j] = B[(_R_K + 6 * _NS + j) * L + la]
+                    fnb[j] = B[(_R_K + 6 * DP_NS + j) * L + la]
             if apo:
                 gr = 0.6180339887498949
                 a_s, b_s = 0.0, 1.0
                 c1 = b_s - gr * (b_s - a_s)
                 c2 = a_s + gr * (b_s - a_s)
-                h1 = _radial_height_at(yb, fb, ynb, fnb, hstep, c1, buf)
-                h2 = _radial_height_at(yb, fb, ynb, fnb, hstep, c2, buf)
+                h1 = radial_height_at(yb, fb, ynb, fnb, hstep, c1, buf)
+                h2 = radial_height_at(yb, fb, ynb, fnb, hstep, c2, buf)
                 for _ in range(24):
                     if h1 > h2:
                         b_s, c2, h2 = c2, c1, h1
                         c1 = b_s - gr * (b_s - a_s)
-                        h1 = _radial_height_at(yb, fb, ynb, fnb, hstep, c1, buf)
+                        h1 = radial_height_at(yb, fb, ynb, fnb, hstep, c1, buf)
                     else:
                         a_s, c1, h1 = c1, c2, h2
                         c2 = a_s + gr * (b_s - a_s)
-                        h2 = _radial_height_at(yb, fb, ynb, fnb, hstep, c2, buf)
+                        h2 = radial_height_at(yb, fb, ynb, fnb, hstep, c2, buf)
                 s_ap = 0.5 * (c1 + c2)
-                h_ap = _height_at(yb, fb, ynb, fnb, hstep, s_ap, buf)
+                h_ap = height_at(yb, fb, ynb, fnb, hstep, s_ap, buf)
                 if h_ap > e[EV_H_APOGEE]:
                     e[EV_H_APOGEE] = h_ap
                     e[EV_T_APOGEE] = t + s_ap * hstep
@@ -928,7 +876,7 @@ def _run_group(
                 sc_ = 1.0
                 for _ in range(60):
                     sc_ = (sa * fbv - sb * fa) / (fbv - fa)
-                    _hermite(yb, fb, ynb, fnb, hstep, sc_, buf)
+                    hermite_pos(yb, fb, ynb, fnb, hstep, sc_, buf)
                     fc = height_above_ellipsoid_radial(buf[0], buf[1], buf[2])
                     if abs(fc) < 1e-6 or (sb - sa) < 1e-13:
                         break
@@ -942,7 +890,7 @@ def _run_group(
                         if side == -1:
                             fa *= 0.5
                         side = -1
-                _hermite(yb, fb, ynb, fnb, hstep, sc_, buf)
+                hermite(yb, fb, ynb, fnb, hstep, sc_, buf)
                 e[EV_T_IMPACT] = t + sc_ * hstep
                 for j in range(6):
                     e[EV_Y_IMPACT + j] = buf[j]
@@ -976,8 +924,15 @@ def _run_group(
                     B[(_R_F + j) * L + la] = obuf[j]
             else:
                 for j in range(6):
-                    B[(_R_F + j) * L + la] = B[(_R_K + 6 * _NS + j) * L + la]
-            fac = 2.5 if err < 1e-10 else min(2.5, max(0.2, 0.9 * err**_ERR_EXP))
+                    B[(_R_F + j) * L + la] = B[(_R_K + 6 * DP_NS + j) * L + la]
+            # Step control (integrate_one's PI controller): no growth right after a rejection.
+            fac_max = FAC_MAX if nrej_[la] > 0 else FAC_MAX_START
+            if err < 1e-10:
+                fac = fac_max
+            else:
+                err_prev = B[_R_EPREV * L + la]
+                fac = min(fac_max, max(FAC_MIN, SAFETY * err**-PI_ALPHA * err_prev**PI_BETA))
+            B[_R_EPREV * L + la] = max(err, 1e-4)
             if jrej_[la] != 0:
                 fac = min(fac, 1.0)
             jrej_[la] = 0
