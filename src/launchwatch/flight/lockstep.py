@@ -200,7 +200,7 @@ def _atan2_hpos(y: float, x: float) -> float:
     p = _ATAN_C[11]
     for k in range(10, -1, -1):
         p = p * t2 + _ATAN_C[k]
-    return 8.0 * t * p
+    return float(8.0 * t * p)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -213,7 +213,7 @@ def _exp_neg(u: float) -> float:
         p = p * v + _EXP_C[k]
     for _ in range(6):
         p = p * p
-    return p
+    return float(p)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -224,7 +224,7 @@ def _log1p_unit(u: float) -> float:
     p = _ATANH_C[18]
     for k in range(17, -1, -1):
         p = p * z2 + _ATANH_C[k]
-    return 2.0 * z * p
+    return float(2.0 * z * p)
 
 
 # The lane memory of a work item: one flat float64 block ``B`` of rows of LANES values, row
