@@ -23,8 +23,8 @@ def test_position_interpolant_is_the_full_ones_position():
     for _ in range(50):
         y0, f0, y1, f1 = (rng.normal(size=6) * 1e6 for _ in range(4))
         h, s = rng.uniform(0.1, 300.0), rng.uniform(0.0, 1.0)
-        integrate._hermite(y0, f0, y1, f1, h, s, full)
-        integrate._hermite_pos(y0, f0, y1, f1, h, s, pos)
+        integrate.hermite(y0, f0, y1, f1, h, s, full)
+        integrate.hermite_pos(y0, f0, y1, f1, h, s, pos)
         np.testing.assert_array_equal(pos[:3], full[:3])
         assert np.isnan(pos[3:]).all()  # the velocity is left alone
 

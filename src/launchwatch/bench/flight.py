@@ -11,6 +11,13 @@ the batch's, both judged against scipy DOP853 at rtol 1e-10.  Both run in this p
 by side; times are medians over repeats, compilation excluded (numba caches it on disk after
 the first run).  Beside each wall figure, the process CPU time (all threads): on a shared
 machine the wall time measures the load, the CPU time and the CPU ratio much less so.
+
+The batch path is the lockstep structure-of-arrays kernel (:mod:`launchwatch.flight.lockstep`);
+the integrator every other caller uses (``integrate_batch`` behind
+:func:`~launchwatch.flight.propagate.propagate`) runs beside it on the same inputs, alternating
+repeat by repeat, with the largest impact-point difference between the two.  ``stream_n``
+(e.g. 10^6) flies that many more trajectories through the lockstep kernel in chunks, keeping
+only the impact points, for the wall time and the peak memory of a Monte Carlo that size.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import numpy as np
 
 from ..earth import geodesy
 from ..flight.dynamics import CTRL_KICK
+from ..flight.lockstep import propagate_lockstep
 from ..flight.propagate import propagate
 from ..flight.reconstruct import reconstruct
 from ..flight.reference import reference_trajectory
@@ -61,7 +69,20 @@ def _median_time(fn, repeats: int) -> tuple[float, float]:
 
 #: Rough seconds per trajectory on the 2-core machine, for the progress bar's stage weights
 #: only (estimate): batched propagation, scipy DOP853 at rtol 1e-10, RK45 at each rtol.
-_COST_S = {"batched": 2e-5, "truth": 0.5, 1e-6: 0.05, 1e-7: 0.08, 1e-8: 0.15}
+_COST_S = {"batched": 3e-5, "truth": 0.5, 1e-6: 0.05, 1e-7: 0.08, 1e-8: 0.15, "stream": 1e-5}
+
+
+def _stream_impacts(shot, n_total: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    """Impact latitude and longitude (deg) of ``n_total`` trajectories flown ``chunk`` at a
+    time by the lockstep kernel (controls drawn per chunk): nothing else is kept."""
+    lat_out = np.empty(n_total)
+    lon_out = np.empty(n_total)
+    for k, lo in enumerate(range(0, n_total, chunk)):
+        m = min(chunk, n_total - lo)
+        ctrl, az = _controls(shot, m, seed=1000 + k)
+        tr = propagate_lockstep(shot.vehicle, shot.lat_deg, shot.lon_deg, az, ctrl)
+        lat_out[lo : lo + m], lon_out[lo : lo + m] = tr.impact_latlon_deg
+    return lat_out, lon_out
 
 
 def run_flight_bench(
@@ -69,6 +90,8 @@ def run_flight_bench(
     n_max: int = 100_000,
     baseline_n: int = 20,
     repeats: int = 3,
+    stream_n: int = 0,
+    stream_chunk: int = 100_000,
     progress: bool = False,
     step: ProgressFn | None = None,
 ) -> dict:
@@ -81,16 +104,30 @@ def run_flight_bench(
     weights["DOP853 reference"] = min(5, baseline_n) * _COST_S["truth"]
     for rtol in (1e-6, 1e-7, 1e-8):
         weights[f"solve_ivp rtol {rtol:g}"] = baseline_n * _COST_S[rtol]
+    if stream_n > 0:
+        weights[f"lockstep stream N = {stream_n:,}"] = stream_n * _COST_S["stream"]
     stages = Stages(step, weights)
     rows = []
     for n in sizes:
         stages.at(f"batched N = {n:,}")
         ctrl, az = _controls(shot, n)
-        propagate(veh, lat, lon, az[:1], ctrl[:1])  # warm (compiled and cached)
-        secs, cpu = _median_time(
-            lambda ctrl=ctrl, az=az: propagate(veh, lat, lon, az, ctrl),
-            repeats if n < n_max else max(1, min(repeats, 3)),
-        )
+        # Warm (compiled and cached): both the serial and the parallel kernels of each path.
+        for m in (1, min(n, 2049)):
+            propagate(veh, lat, lon, az[:m], ctrl[:m])
+            propagate_lockstep(veh, lat, lon, az[:m], ctrl[:m])
+        reps = repeats if n < n_max else max(1, min(repeats, 3))
+        t_ours, c_ours, t_old, c_old = [], [], [], []
+        for _ in range(reps):  # alternating, so that both see the same load
+            secs, cpu = _median_time(
+                lambda ctrl=ctrl, az=az: propagate_lockstep(veh, lat, lon, az, ctrl), 1
+            )
+            t_ours.append(secs)
+            c_ours.append(cpu)
+            secs, cpu = _median_time(lambda ctrl=ctrl, az=az: propagate(veh, lat, lon, az, ctrl), 1)
+            t_old.append(secs)
+            c_old.append(cpu)
+        secs, cpu = float(np.median(t_ours)), float(np.median(c_ours))
+        secs_old, cpu_old = float(np.median(t_old)), float(np.median(c_old))
         rows.append(
             {
                 "n": n,
@@ -98,14 +135,22 @@ def run_flight_bench(
                 "trajectories_per_s": n / secs,
                 "cpu_seconds": cpu,
                 "cpu_us_per_trajectory": 1e6 * cpu / n,
+                "integrate_batch_seconds": secs_old,
+                "integrate_batch_cpu_us_per_trajectory": 1e6 * cpu_old / n,
+                "cpu_speedup_over_integrate_batch": cpu_old / cpu,
             }
         )
         if progress:
-            print(f"  batched N = {n:,}: {n / secs:,.0f} traj/s", flush=True)
+            print(
+                f"  N = {n:,}: lockstep {n / secs:,.0f} traj/s (CPU {1e6 * cpu / n:.2f} us/traj), "
+                f"integrate_batch {n / secs_old:,.0f} traj/s (CPU {1e6 * cpu_old / n:.2f} us/traj)",
+                flush=True,
+            )
 
     # Accuracy truth: scipy DOP853 at rtol 1e-10 on the first few trajectories.
     ctrl, az = _controls(shot, baseline_n)
-    batch = propagate(veh, lat, lon, az, ctrl)
+    batch = propagate_lockstep(veh, lat, lon, az, ctrl)
+    old = propagate(veh, lat, lon, az, ctrl)
     n_truth = min(5, baseline_n)
     truth = []
     for i in range(n_truth):
@@ -116,7 +161,10 @@ def run_flight_bench(
         return float(geodesy.inverse(lat1, lon1, ref.impact_lat_deg, ref.impact_lon_deg)[2])
 
     b_lat, b_lon = batch.impact_latlon_deg
+    o_lat, o_lon = old.impact_latlon_deg
     our_err = float(np.median([miss(b_lat[i], b_lon[i], truth[i]) for i in range(n_truth)]))
+    old_err = float(np.median([miss(o_lat[i], o_lon[i], truth[i]) for i in range(n_truth)]))
+    kernel_diff = float(np.max(geodesy.inverse(b_lat, b_lon, o_lat, o_lon)[2]))
     # The peer, one trajectory at a time, at three tolerances; the figure that counts is the
     # loosest one at least as accurate as the batch (same accuracy, fair speed).
     baselines = []
@@ -148,6 +196,25 @@ def run_flight_bench(
                 f"{np.median(errs):.1f} m",
                 flush=True,
             )
+    stream = None
+    if stream_n > 0:
+        stages.at(f"lockstep stream N = {stream_n:,}")
+        rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        secs, cpu = _median_time(lambda: _stream_impacts(shot, stream_n, stream_chunk), 1)
+        stream = {
+            "n": stream_n,
+            "chunk": stream_chunk,
+            "seconds": secs,
+            "cpu_us_per_trajectory": 1e6 * cpu / stream_n,
+            "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+            "peak_memory_mb_before": rss0,
+        }
+        if progress:
+            print(
+                f"  lockstep stream N = {stream_n:,}: {secs:.2f} s "
+                f"(CPU {1e6 * cpu / stream_n:.2f} us/traj), peak RSS {stream['peak_memory_mb']:,.0f} MB",
+                flush=True,
+            )
     stages.done()
     matched = next((b for b in baselines if b["median_impact_error_m"] <= our_err), baselines[-1])
     base_rate = matched["trajectories_per_s"]
@@ -168,10 +235,17 @@ def run_flight_bench(
         "baseline_cpu_us_per_trajectory": matched["cpu_us_per_trajectory"],
         "cpu_ratio": matched["cpu_us_per_trajectory"] / top["cpu_us_per_trajectory"],
         "impact_error_m": our_err,
+        "integrate_batch_impact_error_m": old_err,
+        "max_impact_difference_to_integrate_batch_m": kernel_diff,
+        "integrate_batch_cpu_us_per_trajectory": top["integrate_batch_cpu_us_per_trajectory"],
+        "integrate_batch_seconds": top["integrate_batch_seconds"],
+        "cpu_speedup_over_integrate_batch": top["cpu_speedup_over_integrate_batch"],
         "baseline_impact_error_m": matched["median_impact_error_m"],
         "baselines": baselines,
         "peak_memory_mb": peak_mb,
         "peak_memory_note": "peak resident set of the whole process (includes numba/LLVM)",
         "median_steps": float(np.median(batch.n_steps)),
+        "median_rejected_steps": float(np.median(batch.n_rejected)),
+        "stream": stream,
         "rows": rows,
     }

@@ -16,24 +16,48 @@ def bench_flight(
         int, typer.Option(help="Trajectories for the one-at-a-time solve_ivp baseline.")
     ] = 20,
     repeats: Annotated[int, typer.Option(help="Repeats per figure (median).")] = 3,
+    stream_n: Annotated[
+        int,
+        typer.Option(
+            help="Also fly this many (e.g. 10^6) through the lockstep kernel in chunks of "
+            "10^5, impact points only: wall time and peak memory (0: skip)."
+        ),
+    ] = 0,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Trajectories per second for a 700 km SRBM, batched vs scipy solve_ivp one at a time."""
+    """Trajectories per second for a 700 km SRBM: the lockstep batch kernel, the integrator
+    every other caller uses, and scipy solve_ivp one at a time."""
     from ..bench.flight import run_flight_bench
 
-    if not (1 <= n_max <= 10**7 and 1 <= baseline_n <= 10**6 and 1 <= repeats <= 1000):
-        fail("--n-max (1..10^7), --baseline-n (1..10^6) and --repeats (1..1000) out of range")
+    if not (
+        1 <= n_max <= 10**7
+        and 1 <= baseline_n <= 10**6
+        and 1 <= repeats <= 1000
+        and 0 <= stream_n <= 10**8
+    ):
+        fail(
+            "--n-max (1..10^7), --baseline-n (1..10^6), --repeats (1..1000) and "
+            "--stream-n (0..10^8) out of range"
+        )
     with progress_bar("bench flight", enabled=not json_out) as step:
         result = run_flight_bench(
-            n_max=n_max, baseline_n=baseline_n, repeats=repeats, progress=not json_out, step=step
+            n_max=n_max,
+            baseline_n=baseline_n,
+            repeats=repeats,
+            stream_n=stream_n,
+            progress=not json_out,
+            step=step,
         )
     if json_out:
         typer.echo(json.dumps(result))
         return
     for row in result["rows"]:
         console.print(
-            f"N = {row['n']:>7,}: {row['trajectories_per_s']:>12,.0f} traj/s "
-            f"({row['seconds']:.3f} s; CPU {row['cpu_us_per_trajectory']:.1f} us/traj)"
+            f"N = {row['n']:>7,}: lockstep {row['trajectories_per_s']:>10,.0f} traj/s "
+            f"({row['seconds']:.3f} s; CPU {row['cpu_us_per_trajectory']:.2f} us/traj); "
+            f"integrate_batch {row['integrate_batch_seconds']:.3f} s (CPU "
+            f"{row['integrate_batch_cpu_us_per_trajectory']:.2f} us/traj); CPU ratio "
+            f"{row['cpu_speedup_over_integrate_batch']:.2f}x"
         )
     console.print(
         f"solve_ivp one at a time ({result['baseline']}): "
@@ -44,9 +68,18 @@ def bench_flight(
         f"ratio at N = {result['n']:,}: [bold]{result['ratio']:,.0f}x[/bold] wall, "
         f"{result['cpu_ratio']:,.0f}x CPU; peak "
         f"memory {result['peak_memory_mb']:,.0f} MB; median impact error vs DOP853 "
-        f"rtol 1e-10: batch {result['impact_error_m']:.1f} m, baseline "
-        f"{result['baseline_impact_error_m']:.1f} m"
+        f"rtol 1e-10: lockstep {result['impact_error_m']:.1f} m, integrate_batch "
+        f"{result['integrate_batch_impact_error_m']:.1f} m, baseline "
+        f"{result['baseline_impact_error_m']:.1f} m; lockstep vs integrate_batch at most "
+        f"{result['max_impact_difference_to_integrate_batch_m']:.3g} m apart"
     )
+    if result["stream"]:
+        st = result["stream"]
+        console.print(
+            f"lockstep, {st['n']:,} streamed in chunks of {st['chunk']:,}: {st['seconds']:.2f} s "
+            f"(CPU {st['cpu_us_per_trajectory']:.2f} us/traj), process peak RSS "
+            f"{st['peak_memory_mb']:,.0f} MB"
+        )
 
 
 def bench_tracking_cmd(

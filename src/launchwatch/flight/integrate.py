@@ -55,7 +55,7 @@ STATUS_STEP_LIMIT = 2.0
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def _njit_no_nrt(fn: _F) -> _F:
+def njit_no_nrt(fn: _F) -> _F:
     """``njit`` (disk cache, numpy error model, the flight core's FASTMATH) without numba's
     reference counting (its ``_nrt`` option, which the type stubs of ``njit`` do not list): the
     function may not allocate."""
@@ -73,18 +73,20 @@ ENTRY_DH_M = 10.0e3
 # Explicit embedded Runge-Kutta pair, FSAL form: stages 0..NS-1 give y_new = y + h sum B K,
 # stage NS is f(t + h, y_new) (reused as the next step's first stage); the error estimate is
 # h * sum E5 K.  Dormand-Prince 5(4) (Dormand & Prince 1980), as in scipy's RK45; chosen over
-# DOP853 by measurement (docs/design.md).
-_NS = 6
-_C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0])
-_A = np.zeros((7, 7))
-_A[1, :1] = [1 / 5]
-_A[2, :2] = [3 / 40, 9 / 40]
-_A[3, :3] = [44 / 45, -56 / 15, 32 / 9]
-_A[4, :4] = [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729]
-_A[5, :5] = [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656]
-_A[6, :6] = [35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84]
-_B = _A[6, :6].copy()
-_E5 = np.array([71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40])
+# DOP853 by measurement (docs/design.md).  Public: flight/lockstep.py steps with the same pair.
+# DP_NS stages before the FSAL one; DP_C nodes, DP_A coefficients (its row DP_NS: the
+# fifth-order weights, DP_B), DP_E5 the error-estimate weights (fifth minus fourth order).
+DP_NS = 6
+DP_C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0])
+DP_A = np.zeros((7, 7))
+DP_A[1, :1] = [1 / 5]
+DP_A[2, :2] = [3 / 40, 9 / 40]
+DP_A[3, :3] = [44 / 45, -56 / 15, 32 / 9]
+DP_A[4, :4] = [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729]
+DP_A[5, :5] = [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656]
+DP_A[6, :6] = [35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84]
+DP_B = DP_A[6, :6].copy()
+DP_E5 = np.array([71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40])
 
 # Step-size control: PI (Gustafsson 1991; Hairer & Wanner, "Solving ODEs II", sec. IV.2, as in
 # the "PI stabilisation" of Hairer's DOPRI5 code): after an accepted step with scaled error
@@ -107,7 +109,7 @@ H_FIRST = 0.5
 
 
 @njit(cache=True, inline="always")
-def _hermite(
+def hermite(
     y0: np.ndarray,
     f0: np.ndarray,
     y1: np.ndarray,
@@ -143,7 +145,7 @@ def _hermite(
 
 
 @njit(cache=True, inline="always")
-def _hermite_pos(
+def hermite_pos(
     y0: np.ndarray,
     f0: np.ndarray,
     y1: np.ndarray,
@@ -152,7 +154,7 @@ def _hermite_pos(
     s: float,
     out: np.ndarray,
 ) -> None:
-    """The position part of :func:`_hermite` alone (the same floats, ``out[:3]``), for where
+    """The position part of :func:`hermite` alone (the same floats, ``out[:3]``), for where
     the velocity is not read: root and maximum searches, geodetic path samples."""
     s2 = s * s
     s3 = s2 * s
@@ -172,7 +174,7 @@ def _hermite_pos(
 
 
 @njit(cache=True, inline="always")
-def _radial_height_at(
+def radial_height_at(
     y0: np.ndarray,
     f0: np.ndarray,
     y1: np.ndarray,
@@ -181,12 +183,14 @@ def _radial_height_at(
     s: float,
     buf: np.ndarray,
 ) -> float:
-    _hermite_pos(y0, f0, y1, f1, h, s, buf)
+    """Radial height (:func:`.dynamics.height_above_ellipsoid_radial`, m) of the interpolated
+    position at fraction ``s`` of the step (``buf`` receives it)."""
+    hermite_pos(y0, f0, y1, f1, h, s, buf)
     return height_above_ellipsoid_radial(buf[0], buf[1], buf[2])
 
 
 @njit(cache=True, inline="always")
-def _height_at(
+def height_at(
     y0: np.ndarray,
     f0: np.ndarray,
     y1: np.ndarray,
@@ -195,7 +199,9 @@ def _height_at(
     s: float,
     buf: np.ndarray,
 ) -> float:
-    _hermite(y0, f0, y1, f1, h, s, buf)
+    """Geodetic height (m) of the interpolated position at fraction ``s`` of the step
+    (``buf`` receives the interpolated state)."""
+    hermite(y0, f0, y1, f1, h, s, buf)
     return geodetic_height_m(np.sqrt(buf[0] * buf[0] + buf[1] * buf[1]), buf[2])
 
 
@@ -204,7 +210,7 @@ def _height_at(
 # increments and decrements that cost more than the arithmetic (measured: 26 -> 11 us of CPU per
 # assessment sample, bit-identical results).  Nothing here allocates: scratch comes from the
 # caller, and the copies and the sort below are written as loops for that reason.
-@_njit_no_nrt
+@njit_no_nrt
 def integrate_one(
     y0: np.ndarray,
     t0: float,
@@ -334,19 +340,19 @@ def integrate_one(
         if ib < nb and t + hstep >= breaks[ib] - 1e-9:
             hstep = breaks[ib] - t
             hit_break = True
-        # Runge-Kutta stages; K[0] is f at the step start (FSAL), K[_NS] f at the step end.
+        # Runge-Kutta stages; K[0] is f at the step start (FSAL), K[DP_NS] f at the step end.
         for j in range(6):
             K[0, j] = f[j]
         # Powered flight is held to a 5x tighter tolerance: a velocity error at burnout
         # grows linearly over the whole free flight, and boost steps are few.
         tol_scale = 0.2 if t < t_burnout else 1.0
-        for st in range(1, _NS + 1):
+        for st in range(1, DP_NS + 1):
             for j in range(6):
                 acc = 0.0
                 for m in range(st):
-                    acc += _A[st, m] * K[m, j]
+                    acc += DP_A[st, m] * K[m, j]
                 ytmp[j] = y[j] + hstep * acc
-            accel(t + _C[st] * hstep, t, ytmp, ctrl, geo, stages, model, buf)
+            accel(t + DP_C[st] * hstep, t, ytmp, ctrl, geo, stages, model, buf)
             for j in range(6):
                 K[st, j] = buf[j]
         # y_new was the input of the last stage; error from the embedded estimator.
@@ -354,8 +360,8 @@ def integrate_one(
         for j in range(6):
             ynew[j] = ytmp[j]
             e5 = 0.0
-            for m in range(_NS + 1):
-                e5 += _E5[m] * K[m, j]
+            for m in range(DP_NS + 1):
+                e5 += DP_E5[m] * K[m, j]
             sc = tol_scale * (
                 (atol_pos if j < 3 else atol_vel) + rtol * max(abs(y[j]), abs(ynew[j]))
             )
@@ -369,7 +375,7 @@ def integrate_one(
         n_steps += 1
         t_new = breaks[ib] if hit_break else t + hstep
         for j in range(6):
-            fnew[j] = K[_NS, j]
+            fnew[j] = K[DP_NS, j]
         # Ground test and impact root on the radial height: it vanishes exactly where the
         # geodetic height does (on the ellipsoid) and costs a fraction of it.
         h_new = height_above_ellipsoid_radial(ynew[0], ynew[1], ynew[2])
@@ -388,19 +394,19 @@ def integrate_one(
             a_s, b_s = 0.0, 1.0
             c1 = b_s - gr * (b_s - a_s)
             c2 = a_s + gr * (b_s - a_s)
-            h1 = _radial_height_at(y, f, ynew, fnew, hstep, c1, buf)
-            h2 = _radial_height_at(y, f, ynew, fnew, hstep, c2, buf)
+            h1 = radial_height_at(y, f, ynew, fnew, hstep, c1, buf)
+            h2 = radial_height_at(y, f, ynew, fnew, hstep, c2, buf)
             for _ in range(24):
                 if h1 > h2:
                     b_s, c2, h2 = c2, c1, h1
                     c1 = b_s - gr * (b_s - a_s)
-                    h1 = _radial_height_at(y, f, ynew, fnew, hstep, c1, buf)
+                    h1 = radial_height_at(y, f, ynew, fnew, hstep, c1, buf)
                 else:
                     a_s, c1, h1 = c1, c2, h2
                     c2 = a_s + gr * (b_s - a_s)
-                    h2 = _radial_height_at(y, f, ynew, fnew, hstep, c2, buf)
+                    h2 = radial_height_at(y, f, ynew, fnew, hstep, c2, buf)
             s_ap = 0.5 * (c1 + c2)
-            h_ap = _height_at(y, f, ynew, fnew, hstep, s_ap, buf)
+            h_ap = height_at(y, f, ynew, fnew, hstep, s_ap, buf)
             if h_ap > ev[EV_H_APOGEE]:
                 ev[EV_H_APOGEE] = h_ap
                 ev[EV_T_APOGEE] = t + s_ap * hstep
@@ -417,7 +423,7 @@ def integrate_one(
             side = 0
             for _ in range(60):
                 sc_ = (sa * fb - sb * fa) / (fb - fa)
-                _hermite_pos(y, f, ynew, fnew, hstep, sc_, buf)
+                hermite_pos(y, f, ynew, fnew, hstep, sc_, buf)
                 fc = height_above_ellipsoid_radial(buf[0], buf[1], buf[2])
                 if abs(fc) < 1e-6 or (sb - sa) < 1e-13:
                     break
@@ -432,7 +438,7 @@ def integrate_one(
                         fa *= 0.5
                     side = -1
             s_end = sc_
-            _hermite(y, f, ynew, fnew, hstep, s_end, buf)
+            hermite(y, f, ynew, fnew, hstep, s_end, buf)
             ev[EV_T_IMPACT] = t + s_end * hstep
             for j in range(6):
                 ev[EV_Y_IMPACT + j] = buf[j]
@@ -442,7 +448,7 @@ def integrate_one(
         t_stop = t + s_end * hstep
         while i_out < n_out and out_times[i_out] <= t_stop:
             if geodetic_out:
-                _hermite_pos(y, f, ynew, fnew, hstep, (out_times[i_out] - t) / hstep, buf)
+                hermite_pos(y, f, ynew, fnew, hstep, (out_times[i_out] - t) / hstep, buf)
                 lat, lon, hgt = eci_point_geodetic_deg(
                     buf[0], buf[1], buf[2], out_cs[i_out, 0], out_cs[i_out, 1]
                 )
@@ -450,7 +456,7 @@ def integrate_one(
                 out_states[i_out, 1] = lon
                 out_states[i_out, 2] = hgt
             else:
-                _hermite(y, f, ynew, fnew, hstep, (out_times[i_out] - t) / hstep, buf)
+                hermite(y, f, ynew, fnew, hstep, (out_times[i_out] - t) / hstep, buf)
                 for j in range(6):
                     out_states[i_out, j] = buf[j]
             i_out += 1
@@ -516,7 +522,7 @@ def _integrate_block(
     n = ctrl.shape[0]
     stages = np.empty_like(stages_base)
     breaks = np.empty(2 + stages_base.shape[0])
-    K = np.empty((_NS + 1, 6))
+    K = np.empty((DP_NS + 1, 6))
     work = np.empty((6, 6))
     for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
         integrate_one(
