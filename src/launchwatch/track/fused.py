@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import numpy as np
 from numba import njit
 
 from ..flight.dynamics import FASTMATH
+from ..flight.integrate import njit_no_nrt
 from .ekf import nis_logdet, update_row
 from .imm import mode_probs_row
 from .measure import cholesky_inplace, meas_innovation
@@ -39,14 +40,12 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _njit_no_nrt(fn: _F) -> _F:
-    """``njit`` (disk cache, numpy error model, no fast-math: the flags of the other kernels
-    here) without numba's reference counting (its ``_nrt`` option, as
-    :func:`launchwatch.flight.integrate._njit_no_nrt`): each array view taken in the loops
-    (a track's rows, a model row, a measurement row) otherwise costs an atomic increment and
-    decrement, and the scratch arrays an allocation each.  The function may not allocate
-    (numba refuses to compile one that does)."""
-    options: dict[str, Any] = {"_nrt": False}
-    return cast(_F, njit(cache=True, error_model="numpy", **options)(fn))
+    """:func:`launchwatch.flight.integrate.njit_no_nrt` without fast-math (the flags of the
+    other kernels here): each array view taken in the loops (a track's rows, a model row, a
+    measurement row) otherwise costs an atomic increment and decrement, and the scratch arrays
+    an allocation each.  The function may not allocate (numba refuses to compile one that
+    does)."""
+    return njit_no_nrt(fn, fastmath=False)
 
 
 def workspace_size(n_models: int, n_state: int) -> int:
