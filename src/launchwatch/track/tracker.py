@@ -100,7 +100,8 @@ from .initiate import TwoPointInitiator
 from .measure import Measurements
 from .models import DEFAULT_MODELS, LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA, MotionModel, atmosphere_args
 from .oosm import LagBuffer
-from .parts import Associator, Births, Deleter, Initiator, Merger, StateFilter
+from .newobject import new_object_cost
+from .parts import Associator, BirthEvidence, Births, Deleter, Initiator, Merger, StateFilter
 from .tracks import ChiSquareMerger, MissDeleter, TrackSet, predicted_height
 from .ukf import UKF
 
@@ -170,6 +171,8 @@ class TrackerConfig:
     oosm_lag_s: float = 30.0
     oosm_snapshot_s: float = 5.0
     history_covariance: str = "full"
+    new_object_alternative: bool = True
+    new_object_margin: float = 0.0
 
     def __post_init__(self) -> None:
         if self.filter not in ("ekf", "ukf"):
@@ -410,8 +413,14 @@ class Tracker:
         sensor: int,
     ) -> tuple[np.ndarray, np.ndarray]:
         tr = self.tracks
+        part = None
+        if self.config.new_object_alternative and isinstance(self.initiator, BirthEvidence):
+            part = self.initiator.partners(det, meas, sensor)
+            if part is not None and not np.isin(part[0], di).any():
+                part = None  # no gated detection could be a new object
         if (
-            self.fused_frames
+            part is None
+            and self.fused_frames
             and ti.size <= FUSED_MAX_PAIRS
             and not (t_ref - tr.t[ti] >= self.config.iterate_after_s).any()  # iterated updates
         ):
@@ -442,6 +451,12 @@ class Tracker:
         xpair[:, :3] += xpair[:, 3:6] * (meas.t_s[di] - t_ref)[:, None]
         d2, logdet, m = imm.filter.gate(xpair, Pcp[loc], meas, rows=di)
         ok = d2 <= self._chi2[m]
+        if part is not None:  # the "new object" alternative (.newobject)
+            e = np.flatnonzero(ok)
+            alt = new_object_cost(
+                xpair[e], Pcp[loc[e]], di[e], meas.t_s[di[e]], part, imm.filter, meas
+            )
+            ok[e] = d2[e] + logdet[e] <= alt + self.config.new_object_margin
         a_loc, a_det = self.associator.associate(
             loc[ok], di[ok], (d2 + logdet)[ok], cand.size, len(meas)
         )
