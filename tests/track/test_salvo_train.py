@@ -1,4 +1,5 @@
-"""A salvo flown as a train (one site, seconds apart, one trajectory): kept apart by the association's "new object" alternative (track/newobject.py)."""
+"""A salvo flown as a train (one site, seconds apart, one trajectory): kept apart by the
+association's "new object" alternative (track/newobject.py)."""
 
 from pathlib import Path
 

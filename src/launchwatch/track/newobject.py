@@ -24,6 +24,12 @@ detection then starts the new track with ``p`` (:mod:`.initiate`) and ``T`` reco
 Both costs are in the same measurement space (range, azimuth, elevation, range rate), so the
 comparison is a likelihood ratio, not a second gate.
 
+Only a partner from a frame that updated ``T`` with another detection is weighed against ``T``
+(the tracker keeps which tracks recent frames updated): one object gives one detection a scan,
+so such a ``p`` was not ``T``'s.  A pending detection of a frame that did not update ``T`` may be
+``T``'s own, left out of its gate; moved with ``T``'s velocity it predicts ``T``'s next detection
+better than ``T`` does, and in the tracking bench that started 47 duplicate tracks.
+
 Units SI, frame ECEF.
 """
 
@@ -64,17 +70,23 @@ def new_object_cost(
     meas: Measurements,
     *,
     sigma_v_m_s: float = TRAIN_VEL_SIGMA_M_S,
+    track_id: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per gated edge ``e`` (track state ``x[e]``/``P[e]`` (E, n)/(E, n, n) carried to its
     detection's time ``t_det[e]``, detection row ``rows[e]``): the least ``d^2 + ln det S`` of
     the detection under a new object started at one of its ``partners`` (``(k, pos, cov,
     t_s)`` of :meth:`~.parts.BirthEvidence.partners`) moving like the track; ``inf`` where the
-    detection has no partner."""
-    e, p = join_edges(rows, partners[0])
+    detection has no partner.  With ``track_id`` (E,) and a fifth member of ``partners`` (P,)
+    (the track each partner may be weighed against), only matching pairs count."""
+    if track_id is not None and len(partners) > 4:
+        big = int(max(track_id.max(initial=0), partners[4].max(initial=0))) + 1
+        e, p = join_edges(rows * big + track_id, partners[0] * big + partners[4])
+    else:
+        e, p = join_edges(rows, partners[0])
     alt = np.full(rows.size, np.inf)
     if e.size == 0:
         return alt
-    _, p_pos, p_cov, p_t = partners
+    p_pos, p_cov, p_t = partners[1:4]
     dt = t_det[e] - p_t[p]
     xa = x[e].copy()
     v = xa[:, 3:6]
