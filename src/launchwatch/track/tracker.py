@@ -334,14 +334,15 @@ class Tracker:
             self._ledger.view(), hist.UPDATED, free,
         )  # fmt: skip
         free = free[:n_free]
-        if free.size:  # tracks updated in a frame that left detections free (.newobject)
-            seen = self._updated_with_free.setdefault(sensor, {})
-            seen[t_ref] = tr.ids[a_trk]
-            for t_old in [t for t in seen if t < t_ref - self.config.init_max_dt_s]:
-                del seen[t_old]
         t0 = self._lap("manage", t0)
         if free.size:
+            n_born = tr.n
             self._initiate(det[free], meas.take(free), led[free], sensor, t_ref)
+            # tracks this frame updated or started while it left detections free (.newobject)
+            seen = self._updated_with_free.setdefault(sensor, {})
+            seen[t_ref] = np.concatenate([tr.ids[a_trk], tr.ids[n_born:]])
+            for t_old in [t for t in seen if t < t_ref - self.config.init_max_dt_s]:
+                del seen[t_old]
         t0 = self._lap("initiate", t0)
         newly = tr.confirmed[:n0] & ~was_confirmed
         if tr.n > n0 or newly.any():  # tracks confirmed in this frame
@@ -535,10 +536,10 @@ class Tracker:
         self, part: tuple[np.ndarray, ...], di: np.ndarray, sensor: int
     ) -> tuple[np.ndarray, ...] | None:
         """Partners (:meth:`~.parts.BirthEvidence.partners`) of gated detections ``di``, each
-        with the ids of the tracks its own frame updated with other detections (only those
-        tracks may lose a detection to it: a pending detection of a frame that did not update
-        the track may be the track's own, left out of its gate -- measured in the tracking
-        bench: 47 duplicate starts without this rule).  None if nothing is left."""
+        with the ids of the tracks its own frame updated or started with other detections
+        (only those tracks may lose a detection to it: a pending detection of a frame that did
+        not update the track may be the track's own, left out of its gate -- measured in the
+        tracking bench: 47 duplicate starts without this rule).  None if nothing is left."""
         keep = np.isin(part[0], di)
         frames = self._updated_with_free.get(sensor)
         if not keep.any() or not frames:
