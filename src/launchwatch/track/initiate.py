@@ -124,8 +124,28 @@ class PendingPool:
         the salvo scenario: 123 m/s mismatch against 6 m/s for the right partner).  Returns
         matched (pending index, new index); the caller removes the pending rows with
         :meth:`take`."""
+        pi, ni, cost = self.feasible(
+            pos, sig, det, sensor, max_speed_m_s=max_speed_m_s, n_sigma=n_sigma,
+            max_jerk_m_s3=max_jerk_m_s3, min_dt_s=min_dt_s,
+        )  # fmt: skip
+        return assign_sparse(pi, ni, cost, len(self), pos.shape[0])
+
+    def feasible(
+        self,
+        pos: np.ndarray,
+        sig: np.ndarray,
+        det: np.ndarray,
+        sensor: int,
+        *,
+        max_speed_m_s: float,
+        n_sigma: float,
+        max_jerk_m_s3: float,
+        min_dt_s: float = 1e-3,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every physically possible (pending index, new index) pair of :meth:`pair` and its
+        pairing cost, before the global choice."""
         if len(self) == 0 or pos.shape[0] == 0:
-            return _EMPTY, _EMPTY
+            return _EMPTY, _EMPTY, np.zeros(0)
         t_s = det["t_s"]
         t_ref = float(np.max(t_s))
         p_r = max_speed_m_s * np.clip(t_ref - self.det["t_s"], 0.0, None) + n_sigma * self.sig
@@ -151,7 +171,7 @@ class PendingPool:
             d2 = np.where(rr, resid**2 / var, 0.0)
         ok &= d2 <= n_sigma**2
         keep = np.flatnonzero(ok)
-        return assign_sparse(pi[keep], ni[keep], (cost + d2)[keep], len(self), pos.shape[0])
+        return pi[keep], ni[keep], (cost + d2)[keep]
 
     def take(self, idx: np.ndarray) -> dict[str, np.ndarray]:
         """Remove rows ``idx`` and return them as a dict of arrays."""
@@ -367,6 +387,39 @@ class TwoPointInitiator:
             )
         self.pending.add(det[sel[r]], pos[r], sig[r], sensor, ledger_idx[sel[r]])
         return births
+
+    def partners(
+        self, det: np.ndarray, meas: Measurements, sensor: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """Launch evidence for the association's "new object" alternative
+        (:class:`~.parts.BirthEvidence`): for detections ``det`` of one frame of ``sensor``
+        (their measurements ``meas``), every pending detection of the same sensor that could
+        start a track with one of them (the tests of :meth:`PendingPool.pair`).  Returns
+        ``(k, pos, cov, t_s)``: the frame row (P,), the pending detection's ECEF position
+        (P, 3) m, its covariance (P, 3, 3) m^2 and its time (P,) s; None when no pending
+        detection of ``sensor`` waits (the common case once every object is tracked)."""
+        pend = self.pending
+        if len(pend) == 0 or not (pend.sensor == sensor).any():
+            return None
+        cfg = self.config
+        radar = meas.valid[:, :3].all(axis=1) & (det["kind"] == "radar")
+        if not radar.any():
+            return None
+        sel = np.flatnonzero(radar)
+        pos, cov = meas.take(sel).position_ecef()
+        pi, ni, _ = pend.feasible(
+            pos,
+            np.sqrt(np.trace(cov, axis1=1, axis2=2)),
+            det[sel],
+            sensor,
+            max_speed_m_s=cfg.init_max_speed_m_s,
+            n_sigma=cfg.coarse_sigma,
+            max_jerk_m_s3=cfg.init_max_jerk_m_s3,
+        )
+        if pi.size == 0:
+            return None
+        p_pos, p_cov = Measurements.from_detections(pend.det[pi]).position_ecef()
+        return sel[ni], p_pos, p_cov, pend.det["t_s"][pi]
 
     @staticmethod
     def _none(imm: IMM, sensor: int) -> Births:

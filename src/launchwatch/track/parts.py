@@ -124,6 +124,21 @@ class Initiator(Protocol):
 
 
 @runtime_checkable
+class BirthEvidence(Protocol):
+    """An :class:`Initiator` that can say which detections of a frame could start a new track
+    (the association's "new object" alternative, :mod:`.newobject`).  Optional: the tracker
+    asks only initiators that have it."""
+
+    def partners(
+        self, det: np.ndarray, meas: Measurements, sensor: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """``(k, pos, cov, t_s)``: for frame rows ``k`` (P,), an earlier unassociated detection
+        each could start a track with: ECEF position (P, 3) m, covariance (P, 3, 3) m^2, time
+        (P,) s.  None when there is none."""
+        ...
+
+
+@runtime_checkable
 class Deleter(Protocol):
     """(N,) mask of tracks to delete at ``t_now``; ``full`` asks for the costlier checks too
     (run once per ``merge_interval_s``)."""
