@@ -55,12 +55,12 @@ STATUS_STEP_LIMIT = 2.0
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def njit_no_nrt(fn: _F, fastmath: bool | set[str] = FASTMATH) -> _F:
-    """``njit`` (disk cache, numpy error model, ``fastmath``: the flight core's FASTMATH unless
-    given) without numba's reference counting (its ``_nrt`` option, which the type stubs of
-    ``njit`` do not list): the function may not allocate."""
+def njit_no_nrt(fn: _F) -> _F:
+    """``njit`` (disk cache, numpy error model, the flight core's FASTMATH) without numba's
+    reference counting (its ``_nrt`` option, which the type stubs of ``njit`` do not list): the
+    function may not allocate."""
     options: dict[str, Any] = {"_nrt": False}
-    return cast(_F, njit(cache=True, error_model="numpy", fastmath=fastmath, **options)(fn))
+    return cast(_F, njit(cache=True, error_model="numpy", fastmath=FASTMATH, **options)(fn))
 
 
 #: Trajectories per parallel work item.

@@ -23,8 +23,7 @@ inlined rows of :mod:`.ekf` or :mod:`.models` needs a change here too, or a fres
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -35,17 +34,6 @@ from .ekf import nis_logdet, update_row
 from .imm import mode_probs_row
 from .measure import cholesky_inplace, meas_innovation
 from .models import cov_substep, rk4_step
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _njit_no_nrt(fn: _F) -> _F:
-    """:func:`launchwatch.flight.integrate.njit_no_nrt` without fast-math (the flags of the
-    other kernels here): each array view taken in the loops (a track's rows, a model row, a
-    measurement row) otherwise costs an atomic increment and decrement, and the scratch arrays
-    an allocation each.  The function may not allocate (numba refuses to compile one that
-    does)."""
-    return njit_no_nrt(fn, fastmath=False)
 
 
 def workspace_size(n_models: int, n_state: int) -> int:
@@ -256,7 +244,7 @@ def _update_and_write_track(
         tr_confirmed[r] = True
 
 
-@_njit_no_nrt
+@njit_no_nrt
 def frame_update_kernel(
     tr_x: np.ndarray,
     tr_P: np.ndarray,
@@ -296,7 +284,9 @@ def frame_update_kernel(
     ``t_ref - tr_t[ti]``.  Writes the updated (track row, detection) pairs in pair order to
     ``a_trk``/``a_det`` and returns their number, or -1 (nothing changed) when the frame needs
     the general path.  ``ws`` (:func:`workspace`) is the work space: the kernel allocates
-    nothing and runs without numba's reference counting (:func:`_njit_no_nrt`)."""
+    nothing and runs without numba's reference counting
+    (:func:`launchwatch.flight.integrate.njit_no_nrt`: each array view taken in the loops would
+    otherwise cost an atomic increment and decrement)."""
     n_pairs = ti.shape[0]
     for e in range(n_pairs):
         r, q = ti[e], di[e]
@@ -338,7 +328,7 @@ def frame_update_kernel(
     return n_out
 
 
-@_njit_no_nrt
+@njit_no_nrt
 def predict_tracks_kernel(
     tr_x: np.ndarray,
     tr_P: np.ndarray,
@@ -379,7 +369,7 @@ def predict_tracks_kernel(
         _combine_track(xp[c], Pp[c], cbar[c], xc[c], Pc[c])
 
 
-@_njit_no_nrt
+@njit_no_nrt
 def update_tracks_kernel(
     xp: np.ndarray,
     Pp: np.ndarray,
