@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from launchwatch.pipeline.feed import simulate_feed
+from launchwatch.sense.geometry import aer_from
 from launchwatch.sense.infrared import plume_pd
 from launchwatch.sense.scenario import load_scenario
 from launchwatch.track.history import history_dtype
@@ -36,13 +37,13 @@ def model():
     return ThreatModel()
 
 
-def _rows(truth, boost=0.95):
+def _rows(truth, boost=0.95, times_s=ROWS_S):
     """Truth-exact rows (1 km, 60 m/s sigma) whose boost model never says "coasting": only
     the IR can tell the burnout here."""
-    rows = np.zeros(len(ROWS_S), history_dtype(3))
-    for i, t in enumerate(ROWS_S):
+    rows = np.zeros(len(times_s), history_dtype(3))
+    for i, t in enumerate(times_s):
         rows[i]["state"] = truth.at(t)[0]
-    rows["t_s"] = ROWS_S
+    rows["t_s"] = times_s
     rows["track_id"] = 1
     rows["cov"] = np.diag([1e6] * 3 + [3600.0] * 3)
     rows["mu"] = np.array([1.0 - boost, boost, 0.0])
@@ -133,3 +134,38 @@ def test_no_hold_past_the_first_warning_target(feed, model):
     out, info = _judge(c, model, 40.9)
     assert np.max(out["p_over"][0]) >= c.p_issue
     assert info["hold"] is False and out["p_issue"][0] == c.p_issue
+
+
+def _with_plume_at(feed, t_scan):
+    """The scenario's IR detections plus one on the track at ``t_scan`` (as if the motor still
+    burnt then)."""
+    ir = feed.detections[feed.detections["kind"] == "ir"]
+    extra = ir[:1].copy()
+    extra["t_s"] = t_scan
+    _, az, el = aer_from(extra["sensor_ecef_m"][0], feed.truth.at(t_scan)[0][:3])
+    extra["z"][0, :2] = az, el
+    return np.concatenate([ir, extra])
+
+
+def test_a_track_waits_for_one_scan_only(feed, model):
+    """Held at +40.9 s for the +44.6 s scan, which (here) sees the plume: once it is read the
+    corridor issues, it does not wait for the next one; a corridor that never held would.  (No
+    radar update after +40.9 s here: the later ones show the coasting.)"""
+    ir = _ir(feed)
+    t_scan = float(feed.detections["t_s"][feed.detections["kind"] == "ir"][1]) + ir.revisit_s
+    dets = _with_plume_at(feed, t_scan)
+    c = Corridor(seed=1)
+    c.set_ir_sensors(feed.sensors)
+    rows = _rows(feed.truth, times_s=ROWS_S[:3])
+    c.feed(rows, dets)
+    _judge(c, model, 32.9)
+    _, info = _judge(c, model, 40.9)
+    assert info["hold"]
+    out, info = _judge(c, model, t_scan + IR_READ_LAG_S + 0.1)
+    assert info["b"] == 1.0 and info["last_plume_s"] == pytest.approx(t_scan, abs=0.01)
+    assert np.max(out["p_over"][0]) >= c.p_issue and out["p_issue"][0] == c.p_issue
+    fresh = Corridor(seed=1)
+    fresh.set_ir_sensors(feed.sensors)
+    fresh.feed(rows, dets)
+    out, info = _judge(fresh, model, t_scan + IR_READ_LAG_S + 0.1)
+    assert info["hold"] and info["t_read_s"] == pytest.approx(t_scan + ir.revisit_s + 2.0, 0.01)

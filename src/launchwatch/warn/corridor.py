@@ -281,6 +281,7 @@ class Corridor:
         self.ir_min_height_m = float(ir_min_height_m)
         self.ir_sensors: dict = {}  # name -> IR sensor (sense.sensors.IRSensor): scans and Pd
         self._prev_t: float | None = None  # time of the previous judgement (the cadence)
+        self._held: dict[int, float] = {}  # track -> when the scan its warning waits for is read
         self.n_draws, self.boost_index = int(n_draws), int(boost_index)
         self.min_weight = float(min_weight)
         self.rng = np.random.default_rng(seed)
@@ -433,7 +434,8 @@ class Corridor:
         still untested by an IR scan not yet read (:meth:`_next_read`: the first scan after
         the last one read that could see the plume) -- a motor burnt out since the last plume
         looks like one still burning (the fan has no state to tell them) and that scan
-        weighs them (:meth:`_burning_scans`) -- and the first assessment after it is read
+        weighs them (:meth:`_burning_scans`); one scan per track: once it is read the track
+        is never held again -- and the first assessment after it is read
         (the judgements' cadence) still comes within :data:`FIRST_WARNING_S` of the launch
         (the matched templates' early launch time)."""
         info = self.last[int(mine["track_id"][-1])]
@@ -441,13 +443,19 @@ class Corridor:
             return False
         if np.any(p_coast >= self.p_issue) or "t_launch_s" not in info:
             return False
-        t_read = self._next_read(mine, t)
-        if not np.isfinite(t_read):
+        tid = int(mine["track_id"][-1])
+        # one scan only: the first held judgement fixes the scan it waits for
+        t_read = self._held.get(tid, np.nan)
+        if np.isnan(t_read):
+            t_read = self._next_read(mine, t)
+        if not (np.isfinite(t_read) and t < t_read):
             return False
         t_issue = t + cadence * np.ceil((t_read - t) / cadence) if cadence > 0 else t_read
         info["t_read_s"] = round(t_read, 2)
         hold = bool(t_issue <= info["t_launch_s"] + FIRST_WARNING_S)
         info["hold"] = hold
+        if hold:
+            self._held[tid] = t_read
         return hold
 
     def _burnt_out(self, a: Assessment, th: dict, model, out_ks: list[int]) -> dict:
