@@ -501,7 +501,11 @@ class Corridor:
             conf = mine["t_s"][mine["confirmed"]]
             began = float(conf[0]) if conf.size else float(mine["t_s"][0])
             if self.ir_sensors:
-                return self._burning_scans(mine, t, began, info)
+                # since the track's first row, tentative ones too: the scans read since weigh
+                # a plume seen before the track was confirmed (japan-overflights seed 1
+                # engagement 9: a plume at +48.1 s between the first row, +40.4 s, and the
+                # confirmation, +51.1 s, was dropped and the corridor waited for +58.6 s)
+                return self._burning_scans(mine, t, float(mine["t_s"][0]), info)
             t_on = self._plumes_on(mine, t, ir[0])
             info["ir_recent"] = int(np.sum(t_on >= began - 1.0))
             row = mine[-1]
@@ -521,8 +525,8 @@ class Corridor:
         return float(np.max(recent["mu"][:, self.boost_index]))
 
     def _burning_scans(self, mine: np.ndarray, t: float, began: float, info: dict) -> float:
-        """:meth:`burning` from the IR sensors' scans: 0 without a plume on the track since it
-        began (-1 s) or when a radar update after the last one has the boost model below
+        """:meth:`burning` from the IR sensors' scans: 0 without a plume on the track since its
+        first row ``began`` (-1 s) or when a radar update after the last one has the boost model below
         :data:`COAST_BOOST_PROB`; else the chance that the motor that burnt at the last plume
         still burns given the scans read since (each at least :data:`IR_READ_LAG_S` old): every
         scan that saw nothing on the track weighs "still burning" by ``1 - Pd``, ``Pd`` the
