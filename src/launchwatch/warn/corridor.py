@@ -41,6 +41,14 @@ climb, where can the missile still go, and which areas does that cross?*
   falls to 0 and the ballistic prediction alone decides (the existing lifecycle, which keeps or
   cancels). The ballistic 95 % ellipse is not used while ``b`` is above the policy's gate.
 
+* **IR burn evidence** (with the IR sensors known, :meth:`Corridor.set_ir_sensors`) -- ``b`` is
+  1 from a plume on the track, times ``1 - Pd`` for every scan read since (its detections
+  :data:`IR_READ_LAG_S` old) that saw nothing where the track was, ``Pd`` the IR model's
+  (:func:`launchwatch.sense.infrared.plume_pd`).  A motor burnt out since the last plume looks
+  like one still burning to the fan, so an area that only a burning motor puts above
+  ``p_issue`` waits for the next scan (one per track) when the judgement after its read still
+  comes within :data:`FIRST_WARNING_S` of the launch.
+
 Feed it the tracker's rows and the IR detections as they come (:meth:`Corridor.feed`); it uses
 only rows no later than the assessment it judges. Positions ECEF metres; times s after the
 scenario epoch; angles in degrees where the name says ``_deg``.
