@@ -220,7 +220,7 @@ def chain_policy(seed: int, sensors=(), **kw) -> WarningPolicy:
     revisit and floor height).  The one place the chain (:func:`run_chain`) and a partner node
     (:class:`launchwatch.share.node.Node`) get their policy from."""
     corridor = Corridor(seed=seed)
-    corridor.ir_revisit_s, corridor.ir_min_height_m = ir_cue_settings(sensors)
+    corridor.set_ir_sensors(sensors)
     return WarningPolicy(early=corridor, **kw)
 
 
@@ -236,7 +236,7 @@ def feed_policy(
     if not isinstance(corridor, Corridor):
         return
     if sensors is not None:
-        corridor.ir_revisit_s, corridor.ir_min_height_m = ir_cue_settings(sensors)
+        corridor.set_ir_sensors(sensors)
     if seed is not None:
         corridor.rng = np.random.default_rng(seed)
     det = np.asarray(detections)
@@ -245,7 +245,7 @@ def feed_policy(
 
 def feed_corridor(corridor: Corridor, sim: SimulationResult) -> None:
     """Give the launch corridor what a finished simulation knows (:func:`feed_policy`)."""
-    corridor.ir_revisit_s, corridor.ir_min_height_m = ir_cue_settings(sim.sensors)
+    corridor.set_ir_sensors(sim.sensors)
     corridor.feed(sim.tracker.history, sim.detections[sim.detections["kind"] == "ir"])
 
 

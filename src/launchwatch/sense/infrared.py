@@ -29,7 +29,7 @@ from launchwatch.sense.geometry import aer_from, los_clear
 from launchwatch.sense.radar import pack_parts, sample_truth, scan_times
 from launchwatch.sense.records import Truth
 
-__all__ = ["observe", "earth_disc_directions"]
+__all__ = ["observe", "earth_disc_directions", "plume_visible", "plume_pd"]
 
 _TWO_PI = 2.0 * np.pi
 _CHUNK_ELEMENTS = 1 << 19
@@ -53,6 +53,24 @@ def earth_disc_directions(sat_ecef, n: int, rng: np.random.Generator) -> np.ndar
         + (sin_t * np.cos(phi))[:, None] * u1
         + (sin_t * np.sin(phi))[:, None] * u2
     )
+
+
+def plume_visible(sensor, pos_ecef) -> np.ndarray:
+    """Where a *burning* plume at ``pos_ecef`` (ECEF m, ``(..., 3)``) is in the sensor's view:
+    geodetic altitude at or above its ``min_target_altitude_km`` and the line of sight clear of
+    the ellipsoid (the model's visibility, less the burning flag); NaN positions are not."""
+    pos = np.asarray(pos_ecef, dtype=float)
+    with np.errstate(invalid="ignore"):
+        high = ecef_to_geodetic(pos)[2] >= sensor.min_target_altitude_km * 1e3
+        return np.asarray(high & los_clear(sensor.ecef_m, pos), dtype=bool)
+
+
+def plume_pd(sensor, pos_ecef) -> np.ndarray:
+    """Probability that one scan of ``sensor`` detects a burning plume at ``pos_ecef`` (ECEF m,
+    ``(..., 3)``): its ``pd`` where :func:`plume_visible`, else 0 -- the detection draw of
+    :func:`observe`, so a scan that saw nothing there weighs a still-burning motor by ``1 -
+    plume_pd``."""
+    return np.where(plume_visible(sensor, pos_ecef), float(sensor.pd), 0.0)
 
 
 def _measure(az, el, sig: float, rng: np.random.Generator, noisy: bool = True):
@@ -89,7 +107,6 @@ def observe(
         raise TypeError(f"infrared.observe needs an IRSensor, got {type(sensor).__name__}")
     sat = sensor.ecef_m
     sig = sensor.sigma_angle_urad * 1e-6
-    min_h = sensor.min_target_altitude_km * 1e3
     times = scan_times(sensor.revisit_s, truth, rng, t_start_s)
     chunks = max(1, _CHUNK_ELEMENTS // max(truth.n_missiles, 1))
     out_t, out_z, out_sigma, out_m = [], [], [], []
@@ -97,8 +114,7 @@ def observe(
         t = times[k0 : k0 + chunks]
         states, burning = sample_truth(truth, t)
         pos = states[..., :3]
-        with np.errstate(invalid="ignore"):
-            visible = burning & (ecef_to_geodetic(pos)[2] >= min_h) & los_clear(sat, pos)
+        visible = burning & plume_visible(sensor, pos)
         hit = visible & (rng.random(visible.shape) < sensor.pd)
         mi, ki = np.nonzero(hit)
         _, az, el = aer_from(sat, pos[mi, ki])

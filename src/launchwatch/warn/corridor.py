@@ -41,6 +41,14 @@ climb, where can the missile still go, and which areas does that cross?*
   falls to 0 and the ballistic prediction alone decides (the existing lifecycle, which keeps or
   cancels). The ballistic 95 % ellipse is not used while ``b`` is above the policy's gate.
 
+* **IR burn evidence** (with the IR sensors known, :meth:`Corridor.set_ir_sensors`) -- ``b`` is
+  1 from a plume on the track, times ``1 - Pd`` for every scan read since (its detections
+  :data:`IR_READ_LAG_S` old) that saw nothing where the track was, ``Pd`` the IR model's
+  (:func:`launchwatch.sense.infrared.plume_pd`).  A motor burnt out since the last plume looks
+  like one still burning to the fan, so an area that only a burning motor puts above
+  ``p_issue`` waits for the next scan (one per track) when the judgement after its read still
+  comes within :data:`FIRST_WARNING_S` of the launch.
+
 Feed it the tracker's rows and the IR detections as they come (:meth:`Corridor.feed`); it uses
 only rows no later than the assessment it judges. Positions ECEF metres; times s after the
 scenario epoch; angles in degrees where the name says ``_deg``.
@@ -63,6 +71,7 @@ from ..flight.catalog import load_sites
 from ..flight.classes import RANGE_CLASSES
 from ..flight.propagate import make_controls, propagate
 from ..flight.vehicles import generic_boost
+from ..sense.infrared import plume_pd
 
 __all__ = ["Corridor", "ir_ground_points", "fan", "FAN_BURN_S", "FAN_KICK_RAD", "FAN_THRUST_SCALE"]
 
@@ -108,6 +117,12 @@ MIN_BASELINE_M = 8e3
 BOOST_WINDOW_S = 12.0
 #: Flown-on path step (s), as the assessment's.
 PATH_DT_S = 10.0
+#: Seconds after an IR scan before its detections are taken as all in, so that a scan with no
+#: plume on a track counts as a miss: the chain's reorder window (``pipeline.feed``, 2 s).
+IR_READ_LAG_S = 2.0
+#: Issue 12's first-warning target (s after launch): a corridor warning that only a still-burning
+#: motor makes waits for the IR scan that tests the burn when that scan is read by then.
+FIRST_WARNING_S = 60.0
 
 
 def ir_ground_points(det: np.ndarray, h_m: float = IR_CUE_HEIGHT_M):
@@ -272,6 +287,9 @@ class Corridor:
             raise ValueError("ir_revisit_s must be > 0")
         self.ir_revisit_s = None if ir_revisit_s is None else float(ir_revisit_s)
         self.ir_min_height_m = float(ir_min_height_m)
+        self.ir_sensors: dict = {}  # name -> IR sensor (sense.sensors.IRSensor): scans and Pd
+        self._prev_t: float | None = None  # time of the previous judgement (the cadence)
+        self._held: dict[int, float] = {}  # track -> when the scan its warning waits for is read
         self.n_draws, self.boost_index = int(n_draws), int(boost_index)
         self.min_weight = float(min_weight)
         self.rng = np.random.default_rng(seed)
@@ -288,6 +306,19 @@ class Corridor:
 
     # ----------------------------------------------------------------------------------------
     # input
+
+    def set_ir_sensors(self, sensors) -> None:
+        """Take the IR sensors of ``sensors`` (any sensor list; kind ``"ir"`` kept): their
+        longest revisit and lowest plume floor (the IR timing of the match), and per sensor its
+        scan period and detection model (:func:`launchwatch.sense.infrared.plume_pd`), so that a
+        scan that saw no plume where the track is counts against a still-burning motor."""
+        ir = [s for s in sensors if getattr(s, "kind", "") == "ir"]
+        self.ir_sensors = {str(s.name): s for s in ir}
+        if ir:
+            self.ir_revisit_s = max(float(s.revisit_s) for s in ir)
+            self.ir_min_height_m = min(float(s.min_target_altitude_km) for s in ir) * 1e3
+        else:
+            self.ir_revisit_s, self.ir_min_height_m = None, 8e3
 
     def feed(self, track_rows=None, ir_detections=None) -> None:
         """Tracker history rows (:func:`launchwatch.track.history.history_dtype`) and IR
@@ -313,6 +344,13 @@ class Corridor:
             self._cache_rows = rows[np.lexsort((rows["t_s"], rows["track_id"]))]
         return self._cache_rows
 
+    def _ir_det(self) -> np.ndarray | None:
+        """Every IR detection fed so far, time-ordered (the order of :meth:`_all_ir`)."""
+        if not self._ir:
+            return None
+        det = np.concatenate(self._ir)
+        return det[np.argsort(det["t_s"], kind="stable")]
+
     def _all_ir(self):
         if self._cache_ir is None and self._ir:
             det = np.concatenate(self._ir)
@@ -333,10 +371,12 @@ class Corridor:
         """``th`` (the ballistic threat of ``a``, (K, A) arrays) blended with the corridor of
         every track that may still be boosting (module docstring)."""
         rows = self._all_rows()
+        t = float(a.t_s)
+        prev, self._prev_t = self._prev_t, t
+        cadence = t - prev if prev is not None and t > prev else 0.0
         if rows is None or a.n_tracks == 0:
             return th
-        t = float(a.t_s)
-        ks, fans, out_ks = [], [], []
+        ks, fans, out_ks, mines = [], [], [], {}
         for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
             # every row of a confirmed track, also those from before it was confirmed: live, the
             # tracker had them (a track confirmed on its third detection has a heading and a
@@ -356,6 +396,7 @@ class Corridor:
             if draws is None:
                 continue
             info["used"] = True
+            mines[k] = mine
             ks.append(k)
             fans.append(draws)
         th = self._burnt_out(a, th, model, out_ks)
@@ -382,7 +423,48 @@ class Corridor:
                     out[n][k] = fn(th[n][k], fth[n][j])
             out["ellipse"][k] = False
             out["p_issue"][k] = self.p_issue
+        held = [k for k in ks if self.ir_sensors and np.any(out["p_over"][k] >= self.p_issue)]
+        if held:
+            # the burnt-out hypothesis: the ballistic prediction's coasting samples
+            burning = np.asarray(getattr(a, "sample_burning", np.zeros((0, 0))), bool)
+            coast = th
+            if burning.shape == np.asarray(a.path_lat_deg).shape[:2] and burning.any():
+                coast = model.threat(a, samples=~burning)
+            for k in held:
+                if self._hold(t, cadence, mines[k], out["p_over"][k], coast["p_over"][k]):
+                    out["p_issue"][k] = np.inf  # no new area this time; open ones are kept
         return out
+
+    def _hold(self, t: float, cadence: float, mine: np.ndarray, p_blend, p_coast) -> bool:
+        """Whether a track's corridor waits before it issues: some area is at the corridor's
+        ``p_issue`` only because the motor may still burn (not on ``p_coast``, the ballistic
+        prediction's coasting samples: the motor burnt out at the latest), the motor's burn is
+        still untested by an IR scan not yet read (:meth:`_next_read`: the first scan after
+        the last one read that could see the plume) -- a motor burnt out since the last plume
+        looks like one still burning (the fan has no state to tell them) and that scan
+        weighs them (:meth:`_burning_scans`); one scan per track: once it is read the track
+        is never held again -- and the first assessment after it is read
+        (the judgements' cadence) still comes within :data:`FIRST_WARNING_S` of the launch
+        (the matched templates' early launch time)."""
+        info = self.last[int(mine["track_id"][-1])]
+        if not self.ir_sensors or not np.any(p_blend >= self.p_issue):
+            return False
+        if np.any(p_coast >= self.p_issue) or "t_launch_s" not in info:
+            return False
+        tid = int(mine["track_id"][-1])
+        # one scan only: the first held judgement fixes the scan it waits for
+        t_read = self._held.get(tid, np.nan)
+        if np.isnan(t_read):
+            t_read = self._next_read(mine, t)
+        if not (np.isfinite(t_read) and t < t_read):
+            return False
+        t_issue = t + cadence * np.ceil((t_read - t) / cadence) if cadence > 0 else t_read
+        info["t_read_s"] = round(t_read, 2)
+        hold = bool(t_issue <= info["t_launch_s"] + FIRST_WARNING_S)
+        info["hold"] = hold
+        if hold:
+            self._held[tid] = t_read
+        return hold
 
     def _burnt_out(self, a: Assessment, th: dict, model, out_ks: list[int]) -> dict:
         """``th`` with the tracks ``out_ks`` -- the IR says their motor is out -- judged on
@@ -426,6 +508,12 @@ class Corridor:
         if np.isfinite(t_cue) and self.ir_revisit_s is not None and ir is not None:
             conf = mine["t_s"][mine["confirmed"]]
             began = float(conf[0]) if conf.size else float(mine["t_s"][0])
+            if self.ir_sensors:
+                # since the track's first row, tentative ones too: the scans read since weigh
+                # a plume seen before the track was confirmed (japan-overflights seed 1
+                # engagement 9: a plume at +48.1 s between the first row, +40.4 s, and the
+                # confirmation, +51.1 s, was dropped and the corridor waited for +58.6 s)
+                return self._burning_scans(mine, t, float(mine["t_s"][0]), info)
             t_on = self._plumes_on(mine, t, ir[0])
             info["ir_recent"] = int(np.sum(t_on >= began - 1.0))
             row = mine[-1]
@@ -443,6 +531,87 @@ class Corridor:
             return 0.0
         recent = rows[rows["t_s"] >= rows["t_s"][-1] - BOOST_WINDOW_S]
         return float(np.max(recent["mu"][:, self.boost_index]))
+
+    def _burning_scans(self, mine: np.ndarray, t: float, began: float, info: dict) -> float:
+        """:meth:`burning` from the IR sensors' scans: 0 without a plume on the track since its
+        first row ``began`` (-1 s) or when a radar update after the last one has the boost model below
+        :data:`COAST_BOOST_PROB`; else the chance that the motor that burnt at the last plume
+        still burns given the scans read since (each at least :data:`IR_READ_LAG_S` old): every
+        scan that saw nothing on the track weighs "still burning" by ``1 - Pd``, ``Pd`` the
+        sensor's detection probability of a plume where the track was at the scan
+        (:func:`launchwatch.sense.infrared.plume_pd`: 0 below its floor height or behind the
+        Earth, so such a scan is no evidence) against 1 for "burnt out since"."""
+        t_on = self._plumes_since(mine, t, began - 1.0)
+        info["ir_recent"] = int(t_on.size)
+        if not t_on.size:
+            info["coasting_after_ir"], info["ir_out"] = False, True
+            return 0.0
+        t_p = float(t_on.max())
+        row = mine[-1]
+        coasting = bool(row["t_s"] > t_p and row["mu"][self.boost_index] < COAST_BOOST_PROB)
+        info["coasting_after_ir"] = coasting
+        info["last_plume_s"] = round(t_p, 2)
+        pds = [
+            plume_pd(sen, _track_at(mine, ts))
+            for sen, ts in self._scans(t_p + 1e-3, t - IR_READ_LAG_S, t)
+            if ts.size
+        ]
+        pd = np.concatenate(pds) if pds else np.zeros(0)
+        info["ir_missed"] = [round(float(x), 3) for x in pd[pd > 0]]
+        b = 0.0 if coasting else float(np.prod(1.0 - pd))
+        info["ir_out"] = b < 1.0
+        return b
+
+    def _scans(self, t_lo: float, t_hi: float, t_now: float) -> list:
+        """``[(sensor, scan times (n,) s)]``: the scans in ``(t_lo, t_hi]`` of every IR sensor
+        whose scan phase is known (one of its detections, any, at or before ``t_now``): a
+        sensor scans every ``revisit_s`` (:func:`launchwatch.sense.radar.scan_times`)."""
+        det = self._ir_det()
+        out: list = []
+        if det is None or t_hi <= t_lo:
+            return out
+        det = det[det["t_s"] <= t_now + 1e-6]
+        for name, sen in self.ir_sensors.items():
+            seen = det["t_s"][det["sensor"] == name]
+            if not seen.size:
+                continue
+            rev, ref = float(sen.revisit_s), float(seen[-1])
+            n0 = np.ceil((t_lo - ref) / rev - 1e-9)
+            n1 = np.floor((t_hi - ref) / rev + 1e-9)
+            out.append((sen, ref + rev * np.arange(n0, n1 + 1.0)))
+        return out
+
+    def _next_read(self, mine: np.ndarray, t: float) -> float:
+        """When (s) the first IR scan not yet read at ``t`` (later than ``t -``
+        :data:`IR_READ_LAG_S`) and after its last plume that could see the track's plume (``Pd > 0`` where the track is
+        then) is read; inf: none known within two revisits."""
+        info = self.last.get(int(mine["track_id"][-1]), {})
+        t0 = max(t - IR_READ_LAG_S, info.get("last_plume_s", -np.inf) + 1e-3)
+        best = np.inf
+        span = 2.0 * max(float(s.revisit_s) for s in self.ir_sensors.values())
+        for sen, ts in self._scans(t0, t0 + span, t):
+            ok = ts[plume_pd(sen, _track_at(mine, ts)) > 0]
+            if ok.size:
+                best = min(best, float(ok[0]) + IR_READ_LAG_S)
+        return best
+
+    def _plumes_since(self, mine: np.ndarray, t: float, t_from: float) -> np.ndarray:
+        """Times (s) of the IR detections in ``(t_from, t]`` that lie on the track: line of
+        sight within :data:`ASSOC_BURN_KM` of where the track was then (its row nearest in time,
+        carried by its velocity), both at the track's height."""
+        det = self._ir_det()
+        if det is None:
+            return np.zeros(0)
+        det = det[(det["t_s"] > t_from) & (det["t_s"] <= t + 1e-6)]
+        if not det.size:
+            return np.zeros(0)
+        plat, plon, ph = frames.ecef_to_geodetic(_track_at(mine, det["t_s"].astype(float)))
+        la, lo = ir_ground_points(det, np.maximum(ph, 0.0))
+        ok = np.isfinite(la)
+        if not ok.any():
+            return np.zeros(0)
+        _, _, d = geodesy.inverse(np.degrees(plat[ok]), np.degrees(plon[ok]), la[ok], lo[ok])
+        return det["t_s"][ok][d <= ASSOC_BURN_KM * 1e3].astype(float)
 
     def _plumes_on(self, mine: np.ndarray, t: float, ti: np.ndarray) -> np.ndarray:
         """Times (s) of the IR detections of the last revisit (+1.5 s) up to ``t`` that lie on
@@ -604,6 +773,12 @@ class Corridor:
             return None
         w = np.where(burning, np.exp(logw - np.max(logw[burning])), 0.0)
         w /= w.sum()
+        # launch time by the matched templates' clocks: its weighted 10th percentile (an early
+        # launch brings the first-warning deadline of a hold forward)
+        order = np.argsort(t - np.where(burning, tau, np.inf))
+        cum = np.cumsum(w[order])
+        info["t_launch_s"] = float(t - tau[order][np.searchsorted(cum, 0.1)])
+        info["t_launch_mean_s"] = round(float(t - np.sum(np.where(burning, w * tau, 0.0))), 2)
         pick = self.rng.choice(w.size, size=self.n_draws, p=w)
         n_one = len(FAN_BURN_S) * len(FAN_KICK_RAD) * len(FAN_THRUST_SCALE)
         info["burn_s"] = {
@@ -631,6 +806,18 @@ class Corridor:
         p_lat, p_lon = _turn(lat_l, lon_l, p_lat, p_lon, dpsi[:, None])
         i_lat, i_lon = _turn(lat_l, lon_l, i_lat, i_lon, dpsi)
         return path_t, p_lat, p_lon, (i_lat, i_lon, i_t)
+
+
+def _track_at(mine: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """ECEF positions (n, 3) m of a track (its rows, time-ordered) at the times ``ts`` (n,) s:
+    the row nearest in time, carried by its velocity."""
+    ts = np.asarray(ts, float)
+    rt = np.asarray(mine["t_s"], float)
+    i = np.clip(np.searchsorted(rt, ts), 0, rt.size - 1)
+    j = np.maximum(i - 1, 0)
+    i = np.where(np.abs(rt[j] - ts) <= np.abs(rt[i] - ts), j, i)
+    st = mine["state"][i]
+    return st[:, :3] + (ts - rt[i])[:, None] * st[:, 3:6]
 
 
 def _turn(lat0, lon0, lat, lon, dpsi):

@@ -426,7 +426,7 @@ class WarningPolicy:
         t = float(a.t_s)
         p, pf, ell = th["p_over"], th["p_fall"], th["ellipse"]
         p_issue = th.get("p_issue", np.nan)
-        threat = (p >= (p_issue if np.isfinite(p_issue) else self.p_issue)) | ell
+        threat = (p >= (self.p_issue if np.isnan(p_issue) else p_issue)) | ell  # inf: none
         keep = (p >= self.p_keep) | ell
         may_fall = ell | (pf >= self.p_keep)
         thread.impact = (

@@ -1,0 +1,171 @@
+"""A missed IR scan is evidence of burnout (:meth:`launchwatch.warn.corridor.Corridor.burning`):
+each scan read since the last plume that saw nothing where the track was weighs "still burning"
+by ``1 - Pd`` (the IR model's :func:`launchwatch.sense.infrared.plume_pd`), and a warning that
+only a still-burning motor makes waits for the scan that tests it while that keeps the first
+warning within the 60 s target.  On the campaign SRBM that burnt out at +36.4 s between its last
+plume (+34.6 s) and its +40.9 s radar update (tests/warn/data/srbm-wonsan-plume-then-burnout.yaml),
+truth-exact track rows, the scenario's own IR feed (scans at +24.6, +34.6, +44.6 s, ...)."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from launchwatch.pipeline.feed import simulate_feed
+from launchwatch.sense.geometry import aer_from
+from launchwatch.sense.infrared import plume_pd
+from launchwatch.sense.scenario import load_scenario
+from launchwatch.track.history import history_dtype
+from launchwatch.warn.corridor import IR_READ_LAG_S, Corridor
+from launchwatch.warn.threat import ThreatModel
+
+from .conftest import make_assessment
+
+DATA = Path(__file__).parent / "data"
+#: The radar track's update times (the chain's: the radar missed the +36.9 s update)
+ROWS_S = [28.9, 32.9, 40.9, 44.9, 48.9, 52.9, 56.9]
+
+
+@pytest.fixture(scope="module")
+def feed():
+    return simulate_feed(load_scenario(DATA / "srbm-wonsan-plume-then-burnout.yaml"))
+
+
+@pytest.fixture(scope="module")
+def model():
+    return ThreatModel()
+
+
+def _rows(truth, boost=0.95, times_s=ROWS_S):
+    """Truth-exact rows (1 km, 60 m/s sigma) whose boost model never says "coasting": only
+    the IR can tell the burnout here."""
+    rows = np.zeros(len(times_s), history_dtype(3))
+    for i, t in enumerate(times_s):
+        rows[i]["state"] = truth.at(t)[0]
+    rows["t_s"] = times_s
+    rows["track_id"] = 1
+    rows["cov"] = np.diag([1e6] * 3 + [3600.0] * 3)
+    rows["mu"] = np.array([1.0 - boost, boost, 0.0])
+    rows["confirmed"] = True
+    return rows
+
+
+def _corridor(feed, sensors=None):
+    c = Corridor(seed=1)
+    c.set_ir_sensors(feed.sensors if sensors is None else sensors)
+    c.feed(_rows(feed.truth), feed.detections[feed.detections["kind"] == "ir"])
+    return c
+
+
+def _judge(c, model, t_s):
+    a = make_assessment(t_s, (39.17, 127.48), [(40.3, 131.5)] * 10, t_s + 400.0)
+    K, A = 1, len(model.codes)
+    th = {
+        "p_over": np.zeros((K, A)),
+        "p_fall": np.zeros((K, A)),
+        "ellipse": np.zeros((K, A), bool),
+        "t_entry_s": np.full((K, A), np.nan),
+        "t_exit_s": np.full((K, A), np.nan),
+    }
+    return c.blend(a, th, np.ones(1), model), c.last[1]
+
+
+def _ir(feed):
+    return next(s for s in feed.sensors if s.kind == "ir")
+
+
+def test_the_scenario_is_what_the_tests_say(feed):
+    ir = feed.detections[feed.detections["kind"] == "ir"]
+    on = ir["t_s"][ir["t_s"] < 60.0]
+    np.testing.assert_allclose(on, [24.6, 34.6], atol=0.05)
+    burn = feed.truth.times_s[np.flatnonzero(feed.truth.burning[0])[-1]]
+    assert 34.6 < burn < 40.9
+    # the +44.6 s scan would have seen a burning plume there
+    assert plume_pd(_ir(feed), feed.truth.at(44.6)[0][None, :3])[0] == _ir(feed).pd
+
+
+def test_each_scan_read_without_the_plume_weighs_burning_by_one_minus_pd(feed, model):
+    c = _corridor(feed)
+    pd = _ir(feed).pd
+    _, info = _judge(c, model, 40.9)  # no scan since the plume of +34.6 s
+    assert info["b"] == 1.0 and info["ir_missed"] == []
+    _, info = _judge(c, model, 44.6 + IR_READ_LAG_S - 0.1)  # the +44.6 s scan not yet read
+    assert info["b"] == 1.0
+    _, info = _judge(c, model, 44.6 + IR_READ_LAG_S + 0.1)
+    assert info["ir_missed"] == [pd] and info["b"] == pytest.approx(1.0 - pd)
+    assert info["ir_out"]  # the rest is judged on the assessment's coasting samples
+    _, info = _judge(c, model, 54.6 + IR_READ_LAG_S + 0.1)
+    assert info["b"] == pytest.approx((1.0 - pd) ** 2)
+
+
+def test_the_weight_is_the_sensors_own_pd_and_a_scan_that_cannot_see_is_no_evidence(feed, model):
+    ir = _ir(feed)
+    others = [s for s in feed.sensors if s.kind != "ir"]
+    c = _corridor(feed, others + [replace(ir, pd=0.6)])
+    _, info = _judge(c, model, 47.0)
+    assert info["b"] == pytest.approx(0.4)
+    # a floor above the track: the scan could not have seen a plume, it says nothing
+    c = _corridor(feed, others + [replace(ir, min_target_altitude_km=200.0)])
+    _, info = _judge(c, model, 47.0)
+    assert info["ir_missed"] == [] and info["b"] == 1.0
+
+
+def test_a_warning_only_a_burning_motor_makes_waits_for_the_scan_that_tests_it(feed, model):
+    """At +40.9 s the fan (still-burning templates) puts an area above the corridor's issue
+    level; the +44.6 s scan, read at +46.6 s, decides: the corridor holds its issue (open areas
+    would be kept); once the miss is read the motor's share is 1 - Pd and no area issues."""
+    c = _corridor(feed)
+    _judge(c, model, 32.9)  # the previous judgement: the cadence is 8 s
+    out, info = _judge(c, model, 40.9)
+    assert np.max(out["p_over"][0]) >= c.p_issue  # what warned Aomori / Akita
+    assert info["hold"] and info["t_read_s"] == pytest.approx(44.6 + IR_READ_LAG_S, abs=0.05)
+    assert out["p_issue"][0] == np.inf
+    out, info = _judge(c, model, 48.9)
+    assert info["b"] == pytest.approx(1.0 - _ir(feed).pd)
+    assert np.max(out["p_over"][0]) < c.p_issue
+
+
+def test_no_hold_past_the_first_warning_target(feed, model):
+    """The same state judged on a 20 s cadence: the first judgement after the deciding scan is
+    read would come at +60.9 s, past 60 s after the launch: the corridor issues at once."""
+    c = _corridor(feed)
+    _judge(c, model, 20.9)
+    out, info = _judge(c, model, 40.9)
+    assert np.max(out["p_over"][0]) >= c.p_issue
+    assert info["hold"] is False and out["p_issue"][0] == c.p_issue
+
+
+def _with_plume_at(feed, t_scan):
+    """The scenario's IR detections plus one on the track at ``t_scan`` (as if the motor still
+    burnt then)."""
+    ir = feed.detections[feed.detections["kind"] == "ir"]
+    extra = ir[:1].copy()
+    extra["t_s"] = t_scan
+    _, az, el = aer_from(extra["sensor_ecef_m"][0], feed.truth.at(t_scan)[0][:3])
+    extra["z"][0, :2] = az, el
+    return np.concatenate([ir, extra])
+
+
+def test_a_track_waits_for_one_scan_only(feed, model):
+    """Held at +40.9 s for the +44.6 s scan, which (here) sees the plume: once it is read the
+    corridor issues, it does not wait for the next one; a corridor that never held would.  (No
+    radar update after +40.9 s here: the later ones show the coasting.)"""
+    ir = _ir(feed)
+    t_scan = float(feed.detections["t_s"][feed.detections["kind"] == "ir"][1]) + ir.revisit_s
+    dets = _with_plume_at(feed, t_scan)
+    c = Corridor(seed=1)
+    c.set_ir_sensors(feed.sensors)
+    rows = _rows(feed.truth, times_s=ROWS_S[:3])
+    c.feed(rows, dets)
+    _judge(c, model, 32.9)
+    _, info = _judge(c, model, 40.9)
+    assert info["hold"]
+    out, info = _judge(c, model, t_scan + IR_READ_LAG_S + 0.1)
+    assert info["b"] == 1.0 and info["last_plume_s"] == pytest.approx(t_scan, abs=0.01)
+    assert np.max(out["p_over"][0]) >= c.p_issue and out["p_issue"][0] == c.p_issue
+    fresh = Corridor(seed=1)
+    fresh.set_ir_sensors(feed.sensors)
+    fresh.feed(rows, dets)
+    out, info = _judge(fresh, model, t_scan + IR_READ_LAG_S + 0.1)
+    assert info["hold"] and info["t_read_s"] == pytest.approx(t_scan + ir.revisit_s + 2.0, 0.01)
