@@ -65,7 +65,7 @@ def new_object_cost(
     P: np.ndarray,
     rows: np.ndarray,
     t_det: np.ndarray,
-    partners: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    partners: tuple[np.ndarray, ...],
     filt: StateFilter,
     meas: Measurements,
     *,

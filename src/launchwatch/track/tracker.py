@@ -427,7 +427,7 @@ class Tracker:
         sensor: int,
     ) -> tuple[np.ndarray, np.ndarray]:
         tr = self.tracks
-        part = None
+        part: tuple[np.ndarray, ...] | None = None
         if self.config.new_object_alternative and isinstance(self.initiator, BirthEvidence):
             part = self.initiator.partners(det, meas, sensor)
             if part is not None:  # only partners that were not the track's (see below)
