@@ -274,7 +274,8 @@ def _lookup(kind: str, name: str) -> Any:
     key = normalize_name(str(name))
     if (hit := index.get(key)) is not None:
         return items[hit]
-    close = _closest(kind, key)
+    # A hint only for name-sized keys: the cache holds at most 1,024 keys of <= 128 characters.
+    close = _closest(kind, key) if len(key) <= 128 else ()
     hint = f" (did you mean {index[close[0]]!r}?)" if close else ""
     raise UnknownNameError(f"unknown {kind} {name!r}{hint}; known: {', '.join(sorted(items))}")
 
