@@ -210,6 +210,89 @@ def height_at(
 # increments and decrements that cost more than the arithmetic (measured: 26 -> 11 us of CPU per
 # assessment sample, bit-identical results).  Nothing here allocates: scratch comes from the
 # caller, and the copies and the sort below are written as loops for that reason.
+@njit(cache=True, inline="always")
+def apogee_in_step(
+    y0: np.ndarray,
+    f0: np.ndarray,
+    y1: np.ndarray,
+    f1: np.ndarray,
+    h: float,
+    t: float,
+    ev: np.ndarray,
+    buf: np.ndarray,
+) -> None:
+    """The step ``(t, t + h)``'s highest point, kept in ``ev`` when above the one held there.
+
+    A golden-section search on the radial height (24 iterations, one interpolant evaluation
+    per iteration), then the geodetic height at the final bracket's middle."""
+    gr = 0.6180339887498949
+    a_s, b_s = 0.0, 1.0
+    c1 = b_s - gr * (b_s - a_s)
+    c2 = a_s + gr * (b_s - a_s)
+    h1 = radial_height_at(y0, f0, y1, f1, h, c1, buf)
+    h2 = radial_height_at(y0, f0, y1, f1, h, c2, buf)
+    for _ in range(24):
+        if h1 > h2:
+            b_s, c2, h2 = c2, c1, h1
+            c1 = b_s - gr * (b_s - a_s)
+            h1 = radial_height_at(y0, f0, y1, f1, h, c1, buf)
+        else:
+            a_s, c1, h1 = c1, c2, h2
+            c2 = a_s + gr * (b_s - a_s)
+            h2 = radial_height_at(y0, f0, y1, f1, h, c2, buf)
+    s_ap = 0.5 * (c1 + c2)
+    h_ap = height_at(y0, f0, y1, f1, h, s_ap, buf)
+    if h_ap > ev[EV_H_APOGEE]:
+        ev[EV_H_APOGEE] = h_ap
+        ev[EV_T_APOGEE] = t + s_ap * h
+        for j in range(6):
+            ev[EV_Y_APOGEE + j] = buf[j]
+
+
+@njit(cache=True, inline="always")
+def impact_in_step(
+    y0: np.ndarray,
+    f0: np.ndarray,
+    y1: np.ndarray,
+    f1: np.ndarray,
+    h: float,
+    t: float,
+    h_end: float,
+    ev: np.ndarray,
+    buf: np.ndarray,
+) -> float:
+    """The step ``(t, t + h)``'s crossing of the ellipsoid (it ends at radial height
+    ``h_end`` < 0): an Illinois regula falsi on the position interpolant, written to ``ev``
+    (impact time, state, status); returns the crossing's fraction of the step."""
+    sa, sb = 0.0, 1.0
+    fa = height_above_ellipsoid_radial(y0[0], y0[1], y0[2])
+    fb = h_end
+    side = 0
+    sc_ = 1.0
+    for _ in range(60):
+        sc_ = (sa * fb - sb * fa) / (fb - fa)
+        hermite_pos(y0, f0, y1, f1, h, sc_, buf)
+        fc = height_above_ellipsoid_radial(buf[0], buf[1], buf[2])
+        if abs(fc) < 1e-6 or (sb - sa) < 1e-13:
+            break
+        if fc > 0.0:
+            sa, fa = sc_, fc
+            if side == 1:
+                fb *= 0.5
+            side = 1
+        else:
+            sb, fb = sc_, fc
+            if side == -1:
+                fa *= 0.5
+            side = -1
+    hermite(y0, f0, y1, f1, h, sc_, buf)
+    ev[EV_T_IMPACT] = t + sc_ * h
+    for j in range(6):
+        ev[EV_Y_IMPACT + j] = buf[j]
+    ev[EV_STATUS] = STATUS_IMPACT
+    return sc_
+
+
 @njit_no_nrt
 def integrate_one(
     y0: np.ndarray,
@@ -390,59 +473,13 @@ def integrate_one(
             # geodetic conversion: 26 of those were 15 % of an assessment sample's time); the
             # two heights differ by a slowly varying amount (under 6e-6 h), which moves the
             # maximum's time by ~1e-4 s and its height by ~1e-7 m (tests/flight).
-            gr = 0.6180339887498949
-            a_s, b_s = 0.0, 1.0
-            c1 = b_s - gr * (b_s - a_s)
-            c2 = a_s + gr * (b_s - a_s)
-            h1 = radial_height_at(y, f, ynew, fnew, hstep, c1, buf)
-            h2 = radial_height_at(y, f, ynew, fnew, hstep, c2, buf)
-            for _ in range(24):
-                if h1 > h2:
-                    b_s, c2, h2 = c2, c1, h1
-                    c1 = b_s - gr * (b_s - a_s)
-                    h1 = radial_height_at(y, f, ynew, fnew, hstep, c1, buf)
-                else:
-                    a_s, c1, h1 = c1, c2, h2
-                    c2 = a_s + gr * (b_s - a_s)
-                    h2 = radial_height_at(y, f, ynew, fnew, hstep, c2, buf)
-            s_ap = 0.5 * (c1 + c2)
-            h_ap = height_at(y, f, ynew, fnew, hstep, s_ap, buf)
-            if h_ap > ev[EV_H_APOGEE]:
-                ev[EV_H_APOGEE] = h_ap
-                ev[EV_T_APOGEE] = t + s_ap * hstep
-                for j in range(6):
-                    ev[EV_Y_APOGEE + j] = buf[j]
+            apogee_in_step(y, f, ynew, fnew, hstep, t, ev, buf)
 
         # Impact: first downward crossing of the ellipsoid after lift-off.
         impact = t_new > t_guard and h_new < 0.0 and h_new < h_launch
         s_end = 1.0
         if impact:
-            sa, sb = 0.0, 1.0
-            fa = height_above_ellipsoid_radial(y[0], y[1], y[2])
-            fb = h_new
-            side = 0
-            for _ in range(60):
-                sc_ = (sa * fb - sb * fa) / (fb - fa)
-                hermite_pos(y, f, ynew, fnew, hstep, sc_, buf)
-                fc = height_above_ellipsoid_radial(buf[0], buf[1], buf[2])
-                if abs(fc) < 1e-6 or (sb - sa) < 1e-13:
-                    break
-                if fc > 0.0:
-                    sa, fa = sc_, fc
-                    if side == 1:
-                        fb *= 0.5
-                    side = 1
-                else:
-                    sb, fb = sc_, fc
-                    if side == -1:
-                        fa *= 0.5
-                    side = -1
-            s_end = sc_
-            hermite(y, f, ynew, fnew, hstep, s_end, buf)
-            ev[EV_T_IMPACT] = t + s_end * hstep
-            for j in range(6):
-                ev[EV_Y_IMPACT + j] = buf[j]
-            ev[EV_STATUS] = STATUS_IMPACT
+            s_end = impact_in_step(y, f, ynew, fnew, hstep, t, h_new, ev, buf)
 
         # Samples at requested output times inside (t, t + s_end * hstep].
         t_stop = t + s_end * hstep

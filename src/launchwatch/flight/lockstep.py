@@ -108,11 +108,9 @@ from .integrate import (
     STATUS_IMPACT,
     STATUS_STEP_LIMIT,
     STATUS_TIMEOUT,
-    height_at,
-    hermite,
-    hermite_pos,
+    apogee_in_step,
+    impact_in_step,
     njit_no_nrt,
-    radial_height_at,
 )
 from .propagate import (
     DEFAULT_ATOL_POS_M,
@@ -846,55 +844,9 @@ def _run_group(
                     ynb[j] = B[(_R_YT + j) * L + la]
                     fnb[j] = B[(_R_K + 6 * DP_NS + j) * L + la]
             if apo:
-                gr = 0.6180339887498949
-                a_s, b_s = 0.0, 1.0
-                c1 = b_s - gr * (b_s - a_s)
-                c2 = a_s + gr * (b_s - a_s)
-                h1 = radial_height_at(yb, fb, ynb, fnb, hstep, c1, buf)
-                h2 = radial_height_at(yb, fb, ynb, fnb, hstep, c2, buf)
-                for _ in range(24):
-                    if h1 > h2:
-                        b_s, c2, h2 = c2, c1, h1
-                        c1 = b_s - gr * (b_s - a_s)
-                        h1 = radial_height_at(yb, fb, ynb, fnb, hstep, c1, buf)
-                    else:
-                        a_s, c1, h1 = c1, c2, h2
-                        c2 = a_s + gr * (b_s - a_s)
-                        h2 = radial_height_at(yb, fb, ynb, fnb, hstep, c2, buf)
-                s_ap = 0.5 * (c1 + c2)
-                h_ap = height_at(yb, fb, ynb, fnb, hstep, s_ap, buf)
-                if h_ap > e[EV_H_APOGEE]:
-                    e[EV_H_APOGEE] = h_ap
-                    e[EV_T_APOGEE] = t + s_ap * hstep
-                    for j in range(6):
-                        e[EV_Y_APOGEE + j] = buf[j]
+                apogee_in_step(yb, fb, ynb, fnb, hstep, t, e, buf)
             if impact:
-                sa, sb = 0.0, 1.0
-                fa = height_above_ellipsoid_radial(yb[0], yb[1], yb[2])
-                fbv = h_new
-                side = 0
-                sc_ = 1.0
-                for _ in range(60):
-                    sc_ = (sa * fbv - sb * fa) / (fbv - fa)
-                    hermite_pos(yb, fb, ynb, fnb, hstep, sc_, buf)
-                    fc = height_above_ellipsoid_radial(buf[0], buf[1], buf[2])
-                    if abs(fc) < 1e-6 or (sb - sa) < 1e-13:
-                        break
-                    if fc > 0.0:
-                        sa, fa = sc_, fc
-                        if side == 1:
-                            fbv *= 0.5
-                        side = 1
-                    else:
-                        sb, fbv = sc_, fc
-                        if side == -1:
-                            fa *= 0.5
-                        side = -1
-                hermite(yb, fb, ynb, fnb, hstep, sc_, buf)
-                e[EV_T_IMPACT] = t + sc_ * hstep
-                for j in range(6):
-                    e[EV_Y_IMPACT + j] = buf[j]
-                e[EV_STATUS] = STATUS_IMPACT
+                impact_in_step(yb, fb, ynb, fnb, hstep, t, h_new, e, buf)
             if hit_break and abs(t_new - B[_R_TBO * L + la]) < 1e-9:
                 e[EV_T_BURNOUT] = t_new
                 for j in range(6):
