@@ -40,7 +40,9 @@ the law, and a boosting track's future thrust is unknown.
 
 from __future__ import annotations
 
+import functools
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,9 +50,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..earth import frames, geodesy
+from ..earth import frames, geodesy, zones
 from ..earth.constants import A_M, B_M, GM_M3_S2
-from ..earth.zones import classify
 from ..flight import kepler
 from ..flight.classes import RANGE_CLASSES
 from ..flight.propagate import propagate_states
@@ -228,9 +229,29 @@ def east_north_m(
     """(..., 2) east and north offsets (m) of points from origins along the WGS84 geodesic
     (distance and azimuth kept: the local tangent-plane picture of a cloud of points)."""
     lat0, lon0, lat, lon = np.broadcast_arrays(lat0_deg, lon0_deg, lat_deg, lon_deg)
-    az, _, dist = geodesy.inverse(lat0, lon0, lat, lon)
+    n = lat.size
+    if n < SPLIT_MIN_POINTS:
+        az, _, dist = geodesy.inverse(lat0, lon0, lat, lon)
+    else:  # two halves at once: pyproj releases the GIL (the numba threads idle meanwhile)
+        flat = [np.ravel(a) for a in (lat0, lon0, lat, lon)]
+        half = n // 2
+        other = _helper().submit(geodesy.inverse, *(a[half:] for a in flat))
+        az0, _, dist0 = geodesy.inverse(*(a[:half] for a in flat))
+        az1, _, dist1 = other.result()
+        az = np.concatenate([az0, az1]).reshape(lat.shape)
+        dist = np.concatenate([dist0, dist1]).reshape(lat.shape)
     az = np.radians(az)
     return np.stack([dist * np.sin(az), dist * np.cos(az)], axis=-1)
+
+
+#: Points from which :func:`east_north_m` solves its geodesics in two threads.
+SPLIT_MIN_POINTS = 4096
+
+
+@functools.cache
+def _helper() -> ThreadPoolExecutor:
+    """One helper thread of the process for the GIL-free halves of the reductions."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="assess")
 
 
 def mahalanobis2(assessment: Assessment, k: int, lat_deg: float, lon_deg: float) -> float:
@@ -293,33 +314,78 @@ def level_radii2(d: np.ndarray, ok: np.ndarray, cov_en: np.ndarray) -> np.ndarra
     out = np.broadcast_to(chi2, (d.shape[0], levels.size)).copy()
     enough = ok.sum(axis=1) >= MIN_QUANTILE_SAMPLES
     if enough.any():
-        q = np.nanquantile(d2[enough], levels, axis=1).T  # (k, L)
+        q = row_nanquantile(d2[enough], levels)  # (k, L)
         out[enough] = np.where(np.isfinite(q) & (q > 0), q, chi2)
+    return out
+
+
+def row_nanquantile(x: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """(K, L) quantiles ``q`` (L,) of each row of ``x`` (K, S) ignoring NaN: the numbers of
+    ``np.nanquantile(x, q, axis=1).T`` (its default linear method, the same floating-point
+    operations: tests/assess/test_impact_reduce.py), from one sort of the whole array instead
+    of numpy's loop over rows.  A row of NaN only gives NaN."""
+    x = np.sort(x, axis=1)  # NaN last
+    n = np.sum(~np.isnan(x), axis=1)[:, None].astype(float)  # (K, 1)
+    q = np.asarray(q, float)[None, :]
+    # numpy's linear method (its _quantile, _get_indexes and _lerp), operation for operation
+    vi = (n - 1.0) * q
+    prev = np.floor(vi)
+    gamma = vi - prev
+    nxt = prev + 1.0
+    above = vi >= n - 1.0
+    prev[above] = nxt[above] = -1.0  # the last valid value
+    below = vi < 0.0
+    prev[below] = nxt[below] = 0.0
+    last = np.broadcast_to(n - 1.0, vi.shape)
+    prev = np.where(prev < 0.0, last, prev)
+    nxt = np.where(nxt < 0.0, last, nxt)
+    rows = np.arange(x.shape[0])[:, None]
+    a = x[rows, np.clip(prev, 0.0, None).astype(np.intp)]
+    b = x[rows, np.clip(nxt, 0.0, None).astype(np.intp)]
+    diff = b - a
+    out = a + diff * gamma
+    hi = gamma >= 0.5
+    out[hi] = (b - diff * (1.0 - gamma))[hi]
+    out[n[:, 0] == 0] = np.nan
     return out
 
 
 def _zone_probs(
     kind: np.ndarray, country: np.ndarray, valid: np.ndarray
 ) -> tuple[tuple[dict[str, float], ...], np.ndarray, np.ndarray]:
-    """Per track, the fractions of valid samples in each zone key, and the most probable."""
-    keys = np.where(
-        kind == "high_seas",
-        "high_seas",
-        np.char.add(np.char.add(kind.astype(str), ":"), country.astype(str)),
-    )
+    """Per track, the fractions of valid samples in each zone key, and the most probable.
+
+    ``kind`` and ``country`` (K, S) are the integer codes of
+    :func:`launchwatch.earth.zones.classify_codes`; a key is ``"high_seas"`` or
+    ``"<kind>:<country>"``, the probabilities listed from the most probable down (ties in the
+    keys' order).  The samples are counted per distinct code pair in one pass (a handful of
+    pairs, not a string per sample)."""
+    k_tracks = kind.shape[0]
+    kind_f = kind.reshape(-1).astype(np.int64)
+    country_f = np.where(kind_f == zones.HIGH_SEAS, 0, country.reshape(-1).astype(np.int64))
+    pair = kind_f * (int(country_f.max(initial=0)) + 1) + country_f
+    pairs, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    n_pairs = max(pairs.size, 1)
+    table = zones.country_codes()
+    names = [
+        "high_seas" if k == zones.HIGH_SEAS else f"{zones.KINDS[k]}:{table[c]}"
+        for k, c in zip(kind_f[first].tolist(), country_f[first].tolist(), strict=True)
+    ]
+    slot = (np.arange(k_tracks)[:, None] * n_pairs + inverse.reshape(kind.shape))[valid]
+    counts = np.bincount(slot, minlength=k_tracks * n_pairs).reshape(k_tracks, n_pairs)
     probs: list[dict[str, float]] = []
     verdict_kind: list[str] = []
     verdict_country: list[str] = []
-    for k in range(keys.shape[0]):  # per track: a handful of distinct zone keys each
-        names, counts = np.unique(keys[k][valid[k]], return_counts=True)
-        total = counts.sum()
+    for k in range(k_tracks):  # per track: a handful of distinct zone keys each
+        seen = np.flatnonzero(counts[k])
+        total = counts[k].sum()
         if total == 0:
             probs.append({})
             verdict_kind.append("unknown")
             verdict_country.append("")
             continue
-        order = np.argsort(-counts, kind="stable")
-        probs.append({str(names[i]): round(float(counts[i] / total), 4) for i in order})
+        order = sorted(seen, key=lambda i, k=k: (-counts[k, i], names[i]))
+        probs.append({str(names[i]): round(float(counts[k, i] / total), 4) for i in order})
         best = str(names[order[0]])
         kind_k, _, country_k = best.partition(":")
         verdict_kind.append(kind_k)
@@ -397,10 +463,11 @@ def assess(
     t_imp = traj.t_impact_s.reshape(k_tracks, s) + float(t_s)
 
     # Mean impact point: the geodesic offsets' mean about the mean-state sample, then back.
-    lat0, lon0 = lat[:, 0], lon[:, 0]
-    fallback = np.isnan(lat0)
-    lat0 = np.where(fallback, np.nanmedian(lat, axis=1), lat0)
-    lon0 = np.where(fallback, np.nanmedian(lon, axis=1), lon0)
+    lat0, lon0 = lat[:, 0].copy(), lon[:, 0].copy()
+    fallback = np.flatnonzero(np.isnan(lat0))
+    if fallback.size:  # the mean-state sample did not land: the samples' median
+        lat0[fallback] = np.nanmedian(lat[fallback], axis=1)
+        lon0[fallback] = np.nanmedian(lon[fallback], axis=1)
     en = east_north_m(
         lat0[:, None], lon0[:, None], np.nan_to_num(lat, nan=0.0), np.nan_to_num(lon, nan=0.0)
     )
@@ -439,8 +506,10 @@ def assess(
     cov_en *= scale[:, None, None]
     major, minor, orient = ellipse_axes(cov_en, radii2=radii2 / scale[:, None])
 
-    zones = classify(np.nan_to_num(lat, nan=0.0), np.nan_to_num(lon, nan=0.0))
-    zone_probs, v_kind, v_country = _zone_probs(zones.kind, zones.country, impacted)
+    z_kind, z_country = zones.classify_codes(
+        np.nan_to_num(lat, nan=0.0), np.nan_to_num(lon, nan=0.0)
+    )
+    zone_probs, v_kind, v_country = _zone_probs(z_kind, z_country, impacted)
 
     # The path positions come geodetic from the flight kernel itself, converted as they are
     # interpolated (~10^6 points: no ECI state array and no second pass over it).
