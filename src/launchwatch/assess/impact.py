@@ -40,9 +40,7 @@ the law, and a boosting track's future thrust is unknown.
 
 from __future__ import annotations
 
-import functools
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -235,7 +233,7 @@ def east_north_m(
     else:  # two halves at once: pyproj releases the GIL (the numba threads idle meanwhile)
         flat = [np.ravel(a) for a in (lat0, lon0, lat, lon)]
         half = n // 2
-        other = _helper().submit(geodesy.inverse, *(a[half:] for a in flat))
+        other = frames.side_thread().submit(geodesy.inverse, *(a[half:] for a in flat))
         az0, _, dist0 = geodesy.inverse(*(a[:half] for a in flat))
         az1, _, dist1 = other.result()
         az = np.concatenate([az0, az1]).reshape(lat.shape)
@@ -246,12 +244,6 @@ def east_north_m(
 
 #: Points from which :func:`east_north_m` solves its geodesics in two threads.
 SPLIT_MIN_POINTS = 4096
-
-
-@functools.cache
-def _helper() -> ThreadPoolExecutor:
-    """One helper thread of the process for the GIL-free halves of the reductions."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="assess")
 
 
 def mahalanobis2(assessment: Assessment, k: int, lat_deg: float, lon_deg: float) -> float:

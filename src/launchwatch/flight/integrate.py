@@ -23,7 +23,7 @@ import numpy as np
 from numba import get_num_threads, njit, prange
 
 from ..earth.constants import GM_M3_S2
-from ..earth.frames import eci_point_geodetic_deg, geodetic_height_m
+from ..earth.frames import geodetic_height_m
 from .dynamics import (
     CTRL_BURN_FRACTION,
     CTRL_T_KICK,
@@ -307,7 +307,6 @@ def integrate_one(
     atol_vel: float,
     max_steps: int,
     out_times: np.ndarray,
-    out_cs: np.ndarray,
     out_states: np.ndarray,
     ev: np.ndarray,
     stages: np.ndarray,
@@ -317,11 +316,10 @@ def integrate_one(
 ) -> None:
     """Integrate one trajectory from lift-off to impact (or ``t_max``); see module docstring.
 
-    Samples at ``out_times`` go to ``out_states`` (T, 6): the state; or, when ``out_cs`` (T, 2)
-    holds the cosine and sine of the Earth's rotation angle at each output time, (T, 3):
-    geodetic latitude, longitude (deg) and height (m) of the position
-    (:func:`launchwatch.earth.frames.eci_point_geodetic_deg`).  Rows without a state (before
-    the start, after impact or ``t_max``) are written NaN.
+    Samples at ``out_times`` go to ``out_states``: (T, 6) the state, or (T, 3) the position
+    alone (position-only Hermite; an assessment's paths, converted to geodetic afterwards in
+    one vectorized pass: :func:`launchwatch.earth.frames.eci_positions_to_geodetic_deg`).  Rows
+    without a state (before the start, after impact or ``t_max``) are written NaN.
 
     ``stages``, ``breaks``, ``K`` and ``work`` are scratch arrays owned by the caller (no
     allocation per trajectory: the batch kernel reuses them across a block of trajectories).
@@ -375,7 +373,6 @@ def integrate_one(
     err_prev = 1e-4
     n_out = out_times.shape[0]
     n_comp = out_states.shape[1]
-    geodetic_out = out_cs.shape[0] > 0
     i_out = 0
     while i_out < n_out and out_times[i_out] < t:
         for j in range(n_comp):
@@ -484,14 +481,10 @@ def integrate_one(
         # Samples at requested output times inside (t, t + s_end * hstep].
         t_stop = t + s_end * hstep
         while i_out < n_out and out_times[i_out] <= t_stop:
-            if geodetic_out:
+            if n_comp == 3:
                 hermite_pos(y, f, ynew, fnew, hstep, (out_times[i_out] - t) / hstep, buf)
-                lat, lon, hgt = eci_point_geodetic_deg(
-                    buf[0], buf[1], buf[2], out_cs[i_out, 0], out_cs[i_out, 1]
-                )
-                out_states[i_out, 0] = lat
-                out_states[i_out, 1] = lon
-                out_states[i_out, 2] = hgt
+                for j in range(3):
+                    out_states[i_out, j] = buf[j]
             else:
                 hermite(y, f, ynew, fnew, hstep, (out_times[i_out] - t) / hstep, buf)
                 for j in range(6):
@@ -549,7 +542,6 @@ def _integrate_block(
     atol_vel: float,
     max_steps: int,
     out_times: np.ndarray,
-    out_cs: np.ndarray,
     out_states: np.ndarray,
     ev: np.ndarray,
 ) -> None:
@@ -575,7 +567,6 @@ def _integrate_block(
             atol_vel,
             max_steps,
             out_times,
-            out_cs,
             out_states[i],
             ev[i],
             stages,
@@ -599,15 +590,14 @@ def integrate_batch(
     atol_vel: float,
     max_steps: int,
     out_times: np.ndarray,
-    out_cs: np.ndarray,
     out_states: np.ndarray,
     ev: np.ndarray,
 ) -> None:
     """Integrate N trajectories in parallel from initial states ``y0`` (N, 6) at times ``t0``
     (N,); ``ctrl`` (N, N_CTRL), ``geo`` (N, N_GEO), ``model`` the shared force-model arrays
-    (:func:`launchwatch.flight.dynamics.model_arrays`), ``out_states`` (N, T, 6) states, or
-    (N, T, 3) geodetic positions when ``out_cs`` (T, 2) is not empty (see
-    :func:`integrate_one`; NaN where there is no state), ``ev`` (N, N_EV).  The batch is cut into blocks of ``BLOCK`` trajectories, the
+    (:func:`launchwatch.flight.dynamics.model_arrays`), ``out_states`` (N, T, 6) states or
+    (N, T, 3) positions (see :func:`integrate_one`; NaN where there is no state), ``ev``
+    (N, N_EV).  The batch is cut into blocks of ``BLOCK`` trajectories, the
     parallel work items."""
     for b in prange((ctrl.shape[0] + BLOCK - 1) // BLOCK):
         _integrate_block(
@@ -624,7 +614,6 @@ def integrate_batch(
             atol_vel,
             max_steps,
             out_times,
-            out_cs,
             out_states,
             ev,
         )
@@ -644,7 +633,6 @@ def integrate_batch_serial(
     atol_vel: float,
     max_steps: int,
     out_times: np.ndarray,
-    out_cs: np.ndarray,
     out_states: np.ndarray,
     ev: np.ndarray,
 ) -> None:
@@ -670,7 +658,6 @@ def integrate_batch_serial(
             atol_vel,
             max_steps,
             out_times,
-            out_cs,
             out_states,
             ev,
         )

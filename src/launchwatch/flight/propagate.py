@@ -364,9 +364,10 @@ def propagate_states(
     after burnout); ``launch_*`` give the point ground range is measured from.
 
     ``sample_geodetic``: the samples at ``sample_times_s`` are returned as geodetic positions
-    (:attr:`Trajectories.samples_geodetic`), converted inside the kernel as they are
-    interpolated, instead of states in ECI: no (N, T, 6) array and no second pass over it
-    (an assessment's predicted paths)."""
+    (:attr:`Trajectories.samples_geodetic`) instead of states in ECI: the kernel writes the
+    positions alone into the (3, N, T) result, which one vectorized pass then converts in place
+    (:func:`launchwatch.earth.frames.eci_positions_to_geodetic_deg`): no (N, T, 6) array (an
+    assessment's predicted paths)."""
     y0 = np.ascontiguousarray(np.atleast_2d(np.asarray(y0_eci, float)))
     n = y0.shape[0]
     t0 = np.ascontiguousarray(np.broadcast_to(np.asarray(t0_s, float), (n,)))
@@ -381,12 +382,10 @@ def propagate_states(
     # The kernel writes every sample (NaN where there is no state): no pre-fill.
     samples = None
     out_all = np.empty((n, 0, 6))
-    out_cs = np.empty((0, 2))
     if times.size and sample_geodetic:
+        # positions from the kernel, (N, T, 3) view of (3, N, T): each quantity contiguous
         samples = np.empty((3, n, times.shape[0]))
-        out_all = samples.transpose(1, 2, 0)  # (N, T, 3) view: each quantity contiguous
-        angle = physics.omega_rad_s * times
-        out_cs = np.ascontiguousarray(np.stack([np.cos(angle), np.sin(angle)], axis=1))
+        out_all = samples.transpose(1, 2, 0)
     elif times.size:
         samples = out_all = np.empty((n, times.shape[0], 6))
     for lo in range(0, n, chunk):
@@ -405,10 +404,11 @@ def propagate_states(
             float(atol_vel_m_s),
             int(max_steps),
             times,
-            out_cs,
             out,
             ev[lo:hi],
         )
+    if samples is not None and sample_geodetic:
+        frames.eci_positions_to_geodetic_deg(samples, times, physics.omega_rad_s)
     lat0 = np.broadcast_to(np.asarray(launch_lat_deg, float), (n,))
     lon0 = np.broadcast_to(np.asarray(launch_lon_deg, float), (n,))
     impacted = ev[:, EV_STATUS] == STATUS_IMPACT
