@@ -51,6 +51,16 @@ def test_grid_wrapper_and_in_place_conversion_agree_bit_for_bit():
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("serial", [False, True])
+def test_rows_converted_in_parts_equal_the_whole(serial):
+    eci, t = _grid(3000, 70, seed=5, nan_from=np.random.default_rng(6).integers(0, 71, 3000))
+    whole = fr.eci_positions_to_geodetic_deg(np.ascontiguousarray(np.moveaxis(eci, -1, 0)), t)
+    p = np.ascontiguousarray(np.moveaxis(eci, -1, 0))
+    for rows in ((0, 1100), (1100, 1100), (1100, 3000)):
+        fr.eci_positions_to_geodetic_deg(p, t, rows=rows, serial=serial)
+    np.testing.assert_array_equal(p, whole)
+
+
 def test_degrees_are_numpys_own():
     """The conversion multiplies by 180 / pi: np.degrees bit for bit."""
     x = np.random.default_rng(2).uniform(-np.pi, np.pi, 100_000)
@@ -62,5 +72,7 @@ def test_bad_shapes_raise():
         fr.eci_positions_to_geodetic_deg(np.zeros((2, 4, 5)), np.zeros(5))
     with pytest.raises(ValueError, match="3, N, T"):
         fr.eci_positions_to_geodetic_deg(np.zeros((3, 4, 5), order="F"), np.zeros(5))
+    with pytest.raises(ValueError, match="rows"):
+        fr.eci_positions_to_geodetic_deg(np.zeros((3, 4, 5)), np.zeros(5), rows=(2, 5))
     with pytest.raises(ValueError, match="t_s"):
         fr.eci_positions_to_geodetic_deg(np.zeros((3, 4, 5)), np.zeros(4))

@@ -52,7 +52,7 @@ from ..earth import frames, geodesy, zones
 from ..earth.constants import A_M, B_M, GM_M3_S2
 from ..flight import kepler
 from ..flight.classes import RANGE_CLASSES
-from ..flight.propagate import propagate_states
+from ..flight.propagate import FULL_PHYSICS, propagate_states
 from . import lift
 from .assessment import ELLIPSE_LEVELS, Assessment
 from .burn import remaining_burn
@@ -102,13 +102,13 @@ def _fly(y0: np.ndarray, t0: np.ndarray, ctrl: np.ndarray, burning: np.ndarray, 
             parts[flag] = (idx, propagate_states(body, y0[idx], t0[idx], ctrl=ctrl[idx], **kw))
     n = y0.shape[0]
     merged: dict[str, Any] = {}
-    for name in ("impacted", "t_impact_s", "impact_eci", "apogee_m", "samples_geodetic"):
+    for name in ("impacted", "t_impact_s", "impact_eci", "apogee_m", "samples_positions"):
         ref = next(iter(parts.values()))[1]
         val = getattr(ref, name)
         if val is None:
             merged[name] = None
             continue
-        axis = 1 if name == "samples_geodetic" else 0  # (3, N, T)
+        axis = 1 if name == "samples_positions" else 0  # (3, N, T)
         shape = list(val.shape)
         shape[axis] = n
         out = np.empty(shape, val.dtype)
@@ -129,7 +129,7 @@ class _Flown:
     t_impact_s: np.ndarray
     impact_eci: np.ndarray
     apogee_m: np.ndarray
-    samples_geodetic: np.ndarray | None  # (3, N, T) lat_deg, lon_deg, h_m
+    samples_positions: np.ndarray | None  # (3, N, T) positions (m, launch inertial frame)
 
     @property
     def impact_latlon_deg(self) -> tuple[np.ndarray, np.ndarray]:
@@ -233,7 +233,7 @@ def east_north_m(
     else:  # two halves at once: pyproj releases the GIL (the numba threads idle meanwhile)
         flat = [np.ravel(a) for a in (lat0, lon0, lat, lon)]
         half = n // 2
-        other = frames.side_thread().submit(geodesy.inverse, *(a[half:] for a in flat))
+        other = frames.side_threads().submit(geodesy.inverse, *(a[half:] for a in flat))
         az0, _, dist0 = geodesy.inverse(*(a[:half] for a in flat))
         az1, _, dist1 = other.result()
         az = np.concatenate([az0, az1]).reshape(lat.shape)
@@ -445,8 +445,25 @@ def assess(
     n_path = int(min(PATH_MAX_POINTS, max(8, math.ceil(t_end / path_dt_s) + 1)))
     grid = np.linspace(0.0, t_end, n_path)
     traj = _fly(
-        y0, t0, ctrl, burning, t_max_s=T_MAX_S, sample_times_s=grid, sample_geodetic=True, **MC_TOL
+        y0, t0, ctrl, burning, t_max_s=T_MAX_S, sample_times_s=grid, sample_positions=True, **MC_TOL
     )
+    # The paths' geodetic conversion (~10^6 points) runs on two helper threads, half of the
+    # samples each, while this one reduces the impacts (the conversion's numba pass and
+    # arctangents release the GIL): both cores stay busy.
+    pos = traj.samples_positions
+    assert pos is not None  # flown with sample_times_s
+    half = pos.shape[1] // 2
+    paths = [
+        frames.side_threads().submit(
+            frames.eci_positions_to_geodetic_deg,
+            pos,
+            grid,
+            FULL_PHYSICS.omega_rad_s,
+            rows=rows,
+            serial=True,
+        )
+        for rows in ((0, half), (half, pos.shape[1]))
+    ]
 
     impacted = traj.impacted.reshape(k_tracks, s)
     lat, lon = traj.impact_latlon_deg
@@ -503,12 +520,6 @@ def assess(
     )
     zone_probs, v_kind, v_country = _zone_probs(z_kind, z_country, impacted)
 
-    # The path positions come geodetic from the flight kernel itself, converted as they are
-    # interpolated (~10^6 points: no ECI state array and no second pass over it).
-    assert traj.samples_geodetic is not None  # flown with sample_times_s
-    plat, plon, ph = traj.samples_geodetic
-    shape = (k_tracks, s, n_path)
-
     # capability: a burning sample's burnout speed is its speed now plus the burn's gain
     v_cap = v_eci * (1.0 + dv.reshape(-1) / np.maximum(np.linalg.norm(v_eci, axis=1), 1.0))[:, None]
     reach_m, cls = capability_class(r_eci, v_cap)
@@ -518,6 +529,10 @@ def assess(
     apogee_pred = np.where(np.isfinite(traj.apogee_m), traj.apogee_m, -np.inf)
     apogee_pred = apogee_pred.reshape(k_tracks, s)[:, 0]  # of the estimate itself (sample 0)
     apogee = np.fmax(np.asarray(tracks.max_height_m, float), apogee_pred)
+    for part in paths:
+        part.result()
+    plat, plon, ph = pos
+    shape = (k_tracks, s, n_path)
 
     return Assessment(
         t_s=float(t_s),

@@ -140,14 +140,15 @@ def _bowring2(p: float, z: float) -> tuple[float, float, float]:
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _grid_row(i: int, p: np.ndarray, c: np.ndarray, s: np.ndarray, w: np.ndarray) -> None:
+def _grid_row(i: int, p: np.ndarray, c: np.ndarray, s: np.ndarray, w: np.ndarray, lo: int) -> None:
     """Row ``i`` of the first pass of :func:`eci_positions_to_geodetic_deg`: the rotation to
     ECEF (``c``, ``s``: cosine and sine of the Earth's rotation angle at each grid time) and
     Bowring's steps, leaving both arctangents' arguments: ``p[0]``, ``w[0]`` the latitude's,
-    ``p[1]``, ``w[1]`` the longitude's (y, x); ``p[2]`` the height.  A NaN point (a path after
-    its impact) gets the height NaN and the arguments (0, 1): numpy's arctan2 takes a slow path
-    for NaN (twice the time over a grid that is half NaN), and the height marks the point for
-    the NaN put back afterwards.  No branch (selects): the loop vectorizes."""
+    ``p[1]``, ``w[1]`` the longitude's (y, x); ``p[2]`` the height (``w`` holds rows from
+    ``lo``).  A NaN point (a path after its impact) gets the height NaN and the arguments
+    (0, 1): numpy's arctan2 takes a slow path for NaN (twice the time over a grid that is half
+    NaN), and the height marks the point for the NaN put back afterwards.  No branch
+    (selects): the loop vectorizes."""
     for j in range(p.shape[2]):
         x0, y0, z = p[0, i, j], p[1, i, j], p[2, i, j]
         x = c[j] * x0 + s[j] * y0
@@ -155,24 +156,25 @@ def _grid_row(i: int, p: np.ndarray, c: np.ndarray, s: np.ndarray, w: np.ndarray
         num, den, h = _bowring2(np.sqrt(x * x + y * y), z)
         ok = h == h
         p[0, i, j] = num if ok else 0.0
-        w[0, i, j] = den if ok else 1.0
+        w[0, i - lo, j] = den if ok else 1.0
         p[1, i, j] = y if ok else 0.0
-        w[1, i, j] = x if ok else 1.0
+        w[1, i - lo, j] = x if ok else 1.0
         p[2, i, j] = h
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def _grid_pass(p: np.ndarray, c: np.ndarray, s: np.ndarray, w: np.ndarray) -> None:
-    for i in prange(p.shape[1]):
-        _grid_row(i, p, c, s, w)
+def _grid_pass(p: np.ndarray, c: np.ndarray, s: np.ndarray, w: np.ndarray, lo: int) -> None:
+    for k in prange(w.shape[1]):
+        _grid_row(lo + np.int64(k), p, c, s, w, lo)
 
 
-# Serial twin for small grids (a parallel region on a loaded machine waits for every thread);
-# a function of its own: numba's disk cache does not tell compilations apart by ``parallel``.
-@njit(cache=True, error_model="numpy")
-def _grid_pass_serial(p: np.ndarray, c: np.ndarray, s: np.ndarray, w: np.ndarray) -> None:
-    for i in range(p.shape[1]):
-        _grid_row(i, p, c, s, w)
+# Serial twin for small grids (a parallel region on a loaded machine waits for every thread)
+# and for conversions on helper threads beside Python work (``nogil``); a function of its
+# own: numba's disk cache does not tell compilations apart by ``parallel``.
+@njit(cache=True, error_model="numpy", nogil=True)
+def _grid_pass_serial(p: np.ndarray, c: np.ndarray, s: np.ndarray, w: np.ndarray, lo: int) -> None:
+    for k in range(w.shape[1]):
+        _grid_row(lo + k, p, c, s, w, lo)
 
 
 #: Points below which the conversion runs on the calling thread only.
@@ -180,10 +182,12 @@ PARALLEL_MIN_POINTS = 200_000
 
 
 @functools.cache
-def side_thread() -> ThreadPoolExecutor:
-    """One helper thread of the process, for NumPy or pyproj work that releases the GIL and
-    can run beside the calling thread (the numba threads idle between kernels)."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="launchwatch-side")
+def side_threads() -> ThreadPoolExecutor:
+    """A few helper threads of the process, for numpy, pyproj or ``nogil`` numba work that
+    releases the GIL and can run beside the calling thread (the numba threads idle between
+    kernels): two halves of an assessment's path conversion and the other half of its
+    geodesics at once."""
+    return ThreadPoolExecutor(max_workers=3, thread_name_prefix="launchwatch-side")
 
 
 def _atan2_deg(y: np.ndarray, x: np.ndarray, gone: np.ndarray) -> None:
@@ -195,36 +199,45 @@ def _atan2_deg(y: np.ndarray, x: np.ndarray, gone: np.ndarray) -> None:
 
 
 def eci_positions_to_geodetic_deg(
-    p: np.ndarray, t_s: ArrayLike, omega_rad_s: float = OMEGA_RAD_S
+    p: np.ndarray,
+    t_s: ArrayLike,
+    omega_rad_s: float = OMEGA_RAD_S,
+    *,
+    rows: tuple[int, int] | None = None,
+    serial: bool = False,
 ) -> np.ndarray:
     """In place: positions ``p`` (3, N, T) (C-contiguous float64: x, y, z in the
     rotating-Earth inertial frame, m; ECI = ECEF at time 0) sampled at common times ``t_s``
     (T,; s) become WGS84 latitude (deg), longitude (deg) and height (m) in ``p[0]``, ``p[1]``,
-    ``p[2]``; NaN stays NaN.  Returns ``p``.
+    ``p[2]``; NaN stays NaN.  Returns ``p``.  ``rows``: only rows ``lo <= i < hi`` of N.
 
     Two passes: a numba pass over the points (rotation and two Bowring steps,
     :func:`_bowring2`: square roots and divisions, parallel over N when the grid is large),
     then numpy's vectorized ``arctan2`` for latitude and longitude (the two on two threads).
     An assessment's predicted paths are ~10^6 points; converted per point inside the flight
     kernel (scalar ``atan2`` twice) they were ~25 % of its CPU.  numpy's ``arctan2`` is within
-    one unit in the last place of libm's."""
+    one unit in the last place of libm's.  ``serial``: everything on the calling thread (helper
+    threads converting parts while the caller works on; the numba pass releases the GIL)."""
     if p.ndim != 3 or p.shape[0] != 3 or p.dtype != np.float64 or not p.flags.c_contiguous:
         raise ValueError(f"p must be a C-contiguous float64 (3, N, T) array, got {p.shape}")
     t = np.asarray(t_s, dtype=float)
     if t.shape != (p.shape[2],):
         raise ValueError(f"t_s must be ({p.shape[2]},), got {t.shape}")
+    lo, hi = (0, p.shape[1]) if rows is None else (int(rows[0]), int(rows[1]))
+    if not 0 <= lo <= hi <= p.shape[1]:
+        raise ValueError(f"rows must lie within 0..{p.shape[1]}, got {rows}")
     angle = float(omega_rad_s) * t
     c, s = np.cos(angle), np.sin(angle)
-    w = np.empty((2,) + p.shape[1:])
-    small = p[0].size < PARALLEL_MIN_POINTS or get_num_threads() == 1
-    (_grid_pass_serial if small else _grid_pass)(p, c, s, w)
-    gone = np.isnan(p[2])
+    w = np.empty((2, hi - lo, p.shape[2]))
+    small = serial or w[0].size < PARALLEL_MIN_POINTS or get_num_threads() == 1
+    (_grid_pass_serial if small else _grid_pass)(p, c, s, w, lo)
+    lat, lon, gone = p[0, lo:hi], p[1, lo:hi], np.isnan(p[2, lo:hi])
     if small:
-        _atan2_deg(p[0], w[0], gone)
-        _atan2_deg(p[1], w[1], gone)
+        _atan2_deg(lat, w[0], gone)
+        _atan2_deg(lon, w[1], gone)
     else:
-        other = side_thread().submit(_atan2_deg, p[0], w[0], gone)
-        _atan2_deg(p[1], w[1], gone)
+        other = side_threads().submit(_atan2_deg, lat, w[0], gone)
+        _atan2_deg(lon, w[1], gone)
         other.result()
     return p
 

@@ -240,6 +240,9 @@ class Trajectories:
     #: (3, N, T) geodetic latitude, longitude (deg) and height (m) of the sampled positions,
     #: instead of ``samples_eci`` when flown with ``sample_geodetic``; NaN after impact
     samples_geodetic: np.ndarray | None = None
+    #: (3, N, T) positions (m, launch inertial frame) of the samples, unconverted, when flown
+    #: with ``sample_positions``; NaN after impact
+    samples_positions: np.ndarray | None = None
     _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -353,6 +356,7 @@ def propagate_states(
     t_max_s: float = 7200.0,
     sample_times_s: ArrayLike | None = None,
     sample_geodetic: bool = False,
+    sample_positions: bool = False,
     rtol: float = DEFAULT_RTOL,
     atol_pos_m: float = DEFAULT_ATOL_POS_M,
     atol_vel_m_s: float = DEFAULT_ATOL_VEL_M_S,
@@ -367,7 +371,9 @@ def propagate_states(
     (:attr:`Trajectories.samples_geodetic`) instead of states in ECI: the kernel writes the
     positions alone into the (3, N, T) result, which one vectorized pass then converts in place
     (:func:`launchwatch.earth.frames.eci_positions_to_geodetic_deg`): no (N, T, 6) array (an
-    assessment's predicted paths)."""
+    assessment's predicted paths).  ``sample_positions``: the positions alone, unconverted
+    (:attr:`Trajectories.samples_positions`), for a caller that converts them itself (on a
+    helper thread while it works on the impacts)."""
     y0 = np.ascontiguousarray(np.atleast_2d(np.asarray(y0_eci, float)))
     n = y0.shape[0]
     t0 = np.ascontiguousarray(np.broadcast_to(np.asarray(t0_s, float), (n,)))
@@ -382,7 +388,8 @@ def propagate_states(
     # The kernel writes every sample (NaN where there is no state): no pre-fill.
     samples = None
     out_all = np.empty((n, 0, 6))
-    if times.size and sample_geodetic:
+    positions = sample_geodetic or sample_positions
+    if times.size and positions:
         # positions from the kernel, (N, T, 3) view of (3, N, T): each quantity contiguous
         samples = np.empty((3, n, times.shape[0]))
         out_all = samples.transpose(1, 2, 0)
@@ -427,6 +434,7 @@ def propagate_states(
         n_rejected=ev[:, EV_N_REJECT],
         omega_rad_s=physics.omega_rad_s,
         sample_times_s=times if samples is not None else None,
-        samples_eci=samples if samples is not None and not sample_geodetic else None,
+        samples_eci=samples if not positions else None,
         samples_geodetic=samples if sample_geodetic else None,
+        samples_positions=samples if sample_positions and not sample_geodetic else None,
     )
