@@ -102,3 +102,27 @@ def test_replay_round_trip(tmp_path, cheap_spec_path, cheap_spec):
     sim = CliRunner().invoke(app, ["simulate", str(path), "--json"])
     assert sim.exit_code == 0, sim.output
     assert '"scenario": "cheap-s5-e2"' in sim.stdout
+
+
+def test_crossing_salvo_aim_points_stay_within_the_vehicles_reach():
+    """dense-salvos seed 3, engagements 1 and 6: crossing KN-25 salvos (drawn at 370-380 km)
+    whose far group asked for ~438 km, beyond the KN-25's reach, so the engagement did not
+    generate a flyable scenario.  Now the centre moves back until each group's longest shot is
+    within reach, and that shot flies (shaped by the flight core, not compared with a list)."""
+    from launchwatch.flight.shaping import shape
+    from launchwatch.flight.vehicles import vehicle_model
+
+    spec, _ = load_spec("dense-salvos")
+    for i in (1, 6):
+        eng = generate(spec, 3, i)
+        assert eng.meta["threat_class"] == "kn25" and eng.meta["crossing"]
+        far = (0.0, None, 0.0)
+        for x in eng.scenario.launches:
+            s = get_site(x.site)
+            az, _, d = geodesy.inverse(s.lat_deg, s.lon_deg, x.target.lat_deg, x.target.lon_deg)
+            if float(d) > far[0]:
+                far = (float(d), s, float(az))
+        d, s, az = far
+        assert d > 400e3  # still a long shot: moved back only by the excess
+        shot = shape(vehicle_model("KN-25"), s.lat_deg, s.lon_deg, d, az)
+        assert abs(shot.range_m - d) < 1e-3 * d

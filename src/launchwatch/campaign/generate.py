@@ -14,6 +14,14 @@ the line across the flight direction through it.  A *crossing* salvo alternates 
 two sites and gives each group the aim points on the other site's side of the flight direction
 (at least 20 km out), so the two groups' ground tracks cross.
 
+**Reach.** A catalog vehicle cannot fly every aim point the geometry makes: a crossing group's
+aim points lie 20 km or more to the side of the drawn range and the other site may be farther
+away (a KN-25 class, drawn at 370-380 km, was asked for 438 km; its reach is about 438 km).
+Each group's longest shot is held within ``REACH_FRACTION`` of its vehicle's reach from its
+site on its bearing (:func:`~launchwatch.flight.shaping.reach_m`, flown, never a hand list): if
+it is not, the centre aim point moves back along the bearing by the excess, and the aim points
+are placed again.  The generic boost is sized per shot and has no reach of its own.
+
 **Laydown.** Each catalog sensor is present with its probability, each ship with its own, at a
 drawn position; every present sensor gets its own Pd / noise / revisit factors and, with the
 outage probability, one outage window.  If no sensor is drawn, the first listed one is used.
@@ -22,6 +30,7 @@ outage probability, one outage window.  If no sensor is drawn, the first listed 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +41,8 @@ import yaml
 from ..earth import geodesy
 from ..flight.catalog import get_site
 from ..flight.sea_areas import bearing_toward
+from ..flight.shaping import reach_m
+from ..flight.vehicles import vehicle_model
 from ..sense.scenario import Launch, Outage, Scenario, SensorRef, TargetPoint
 from ..sense.sensors import RadarSensor, get_sensor
 from .classes import CLASSES
@@ -39,6 +50,18 @@ from .spec import CampaignSpec, draw, pick
 
 #: Smallest lateral offset (m) of a crossing group's aim line from the flight direction.
 CROSSING_MIN_OFFSET_M = 20e3
+#: Longest shot a group may ask of its vehicle, as a fraction of its reach (estimate: the reach
+#: is the kick grid's best, a lower bound within about 0.1 %; the rest is the bearing's spread
+#: across a group and the shaping solver's 0.1 % tolerance).
+REACH_FRACTION = 0.99
+
+
+@functools.lru_cache(maxsize=512)
+def vehicle_reach_m(vehicle: str, site: str, azimuth_deg: int) -> float:
+    """Reach (m) of catalog ``vehicle`` from ``site`` on launch azimuth ``azimuth_deg`` (whole
+    degrees: the Earth's rotation changes it by well under 1 % a degree)."""
+    s = get_site(site)
+    return reach_m(vehicle_model(vehicle), s.lat_deg, s.lon_deg, float(azimuth_deg))
 
 
 @dataclass
@@ -87,10 +110,24 @@ def _aim_points(
         az0 = cls.azimuth_deg[0] + band * (cls.azimuth_deg[1] - cls.azimuth_deg[0])
     else:
         az0 = (bearing_toward(a.lat_deg, a.lon_deg, cls.toward) + jitter) % 360.0
-    c_lat, c_lon, _ = geodesy.direct(a.lat_deg, a.lon_deg, az0, range_km * 1e3)
+    groups: list[tuple[str, float]] = [(site_a, 0.0)]
+    for _ in range(6):  # reach: at most a few passes (the geometry is nearly linear)
+        out, excess = _place(cls, a, az0, range_km * 1e3, aim_m, n, site_a, site_b, groups)
+        if excess <= 0.0:
+            break
+        range_km -= excess / 1e3 + 0.1
+    else:
+        raise ValueError(f"no aim point of {cls.name} within its reach from {site_a}")
+    return out, range_km, apogee_km, az0
+
+
+def _place(cls, a, az0, centre_m, aim_m, n, site_a, site_b, groups):
+    """Aim points (module docstring) with the centre ``centre_m`` from site ``a`` on ``az0``:
+    per launch (site, lat, lon), and the metres by which the longest shot of a group exceeds
+    ``REACH_FRACTION`` of its vehicle's reach (<= 0: every shot within reach)."""
+    c_lat, c_lon, _ = geodesy.direct(a.lat_deg, a.lon_deg, az0, centre_m)
     _, back, _ = geodesy.inverse(a.lat_deg, a.lon_deg, c_lat, c_lon)
     across = (float(back) + 180.0 + 90.0) % 360.0  # right of the flight direction at the aim
-    groups: list[tuple[str, float]] = [(site_a, 0.0)]
     if site_b is not None:
         b = get_site(site_b)
         az_ab, _, d_ab = geodesy.inverse(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)
@@ -100,6 +137,7 @@ def _aim_points(
         groups = [(site_a, s * off), (site_b, -s * off)]
     members = [[k for k in range(n) if k % len(groups) == g] for g in range(len(groups))]
     out: list[tuple[str, float, float] | None] = [None] * n
+    excess = -np.inf
     for (site, centre), ks in zip(groups, members, strict=True):
         offs = centre + (np.arange(len(ks)) - (len(ks) - 1) / 2.0) * aim_m
         if not ks:
@@ -110,9 +148,18 @@ def _aim_points(
             np.full(len(ks), across),
             offs,
         )
+        lat, lon = np.atleast_1d(lat), np.atleast_1d(lon)
         for j, k in enumerate(ks):
-            out[k] = (site, float(np.atleast_1d(lat)[j]), float(np.atleast_1d(lon)[j]))
-    return out, range_km, apogee_km, az0
+            out[k] = (site, float(lat[j]), float(lon[j]))
+        if cls.vehicle is not None:
+            g = get_site(site)
+            az, _, dist = geodesy.inverse(
+                np.full(len(ks), g.lat_deg), np.full(len(ks), g.lon_deg), lat, lon
+            )
+            far = int(np.argmax(dist))
+            reach = vehicle_reach_m(cls.vehicle, site, round(float(np.atleast_1d(az)[far])) % 360)
+            excess = max(excess, float(np.max(dist)) - REACH_FRACTION * reach)
+    return out, excess
 
 
 def _sensors(spec: CampaignSpec, rng) -> tuple[list, dict]:

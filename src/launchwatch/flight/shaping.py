@@ -393,3 +393,17 @@ def _refine_min_energy(
             f"{vehicle.name} cannot fly {range_m / 1e3:,.0f} km on a minimum-energy trajectory"
         )
     return k, e1
+
+
+def reach_m(vehicle: VehicleModel, lat_deg: float, lon_deg: float, azimuth_deg: float) -> float:
+    """Longest range (m) ``vehicle`` flies from (lat, lon) on launch azimuth ``azimuth_deg``: the
+    best of the kick grid at full energy (the most :func:`shape` can ask of a catalog vehicle on
+    a minimum-energy arc; a quasi-ballistic one glides at its nominal angle of attack, as
+    :func:`shape` flies it).  A lower bound of the true maximum by the grid's kick spacing
+    (well under 1 % near the optimum).  Catalog vehicles only: the generic boost is sized per
+    shot (its thrust scale), so it has no reach of its own."""
+    knob, _, e_hi = _energy_knob(vehicle, False)
+    alpha = vehicle.max_alpha_rad if vehicle.quasi_ballistic else 0.0
+    aim = _Aim(vehicle, lat_deg, lon_deg, knob, e_hi, e_hi, alpha, "burn_fraction")
+    _, _, best = _grid(aim, float(azimuth_deg), np.array([e_hi]))
+    return float(best[0])
