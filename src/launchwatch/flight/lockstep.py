@@ -53,7 +53,6 @@ from numba import get_num_threads, njit, prange
 from numpy.typing import ArrayLike
 
 from ..earth.atmosphere import density_sound_poly_njit, kernel_tables
-from ..earth.constants import GM_M3_S2
 from ..earth.frames import geodetic_height_m
 from ..earth.gravity import j2_accel
 from .dynamics import (
@@ -85,18 +84,13 @@ from .integrate import (
     DP_C,
     DP_E5,
     DP_NS,
-    ENTRY_DH_M,
-    ENTRY_H_M,
     EV_H_APOGEE,
     EV_N_REJECT,
     EV_N_STEPS,
     EV_STATUS,
     EV_T_APOGEE,
     EV_T_BURNOUT,
-    EV_T_IMPACT,
-    EV_Y_APOGEE,
     EV_Y_BURNOUT,
-    EV_Y_IMPACT,
     FAC_MAX,
     FAC_MAX_START,
     FAC_MIN,
@@ -105,10 +99,10 @@ from .integrate import (
     PI_ALPHA,
     PI_BETA,
     SAFETY,
-    STATUS_IMPACT,
     STATUS_STEP_LIMIT,
     STATUS_TIMEOUT,
     apogee_in_step,
+    entry_cap,
     impact_in_step,
     njit_no_nrt,
 )
@@ -121,6 +115,7 @@ from .propagate import (
     Trajectories,
     VehicleModel,
     launch_geometry,
+    trajectories_from_events,
 )
 
 #: Lanes advanced together (a multiple of the 8 doubles of an AVX-512 register; 64 keeps a
@@ -289,28 +284,6 @@ _I_JREJ = 5  # the previous trial was rejected
 _I_LIFT = 6  # the trajectory flies with an angle of attack
 _I_NB = 7  # breakpoints of the trajectory (those after burnout dropped)
 N_I = 8
-
-
-@njit(cache=True, inline="always", error_model="numpy")
-def _entry_cap(x: float, y: float, z: float, vx: float, vy: float, vz: float) -> float:
-    """integrate_one's atmospheric-entry cap on the step (s; inf where none) from the state at
-    the step start (m, m/s): the same formulas in the same order, so the steps are the same."""
-    r2_ = x * x + y * y + z * z
-    r_ = np.sqrt(r2_)
-    rdot = (x * vx + y * vy + z * vz) / r_
-    h_now = height_above_ellipsoid_radial(x, y, z)
-    cap = np.inf
-    if h_now > ENTRY_H_M:
-        v2_ = vx * vx + vy * vy + vz * vz
-        g_net = GM_M3_S2 / r2_ - (v2_ - rdot * rdot) / r_
-        drop = h_now - ENTRY_H_M + ENTRY_DH_M
-        if g_net > 0.0:
-            cap = (rdot + np.sqrt(rdot * rdot + 2.0 * g_net * drop)) / g_net
-        elif rdot < 0.0:
-            cap = drop / -rdot
-    elif rdot < 0.0:
-        cap = (max(h_now - ENTRY_H_M, 0.0) + ENTRY_DH_M) / -rdot
-    return cap
 
 
 @njit_no_nrt
@@ -672,7 +645,7 @@ def _run_group(
         # The entry cap at the step start (vectorized; integrate_one's formulas).
         if phys_aero:
             for la in range(L):
-                B[_R_CAP * L + la] = _entry_cap(
+                B[_R_CAP * L + la] = entry_cap(
                     B[(_R_Y + 0) * L + la],
                     B[(_R_Y + 1) * L + la],
                     B[(_R_Y + 2) * L + la],
@@ -719,7 +692,7 @@ def _run_group(
             hstep = min(B[_R_STEP * L + la], t_max - t)
             if phys_aero:
                 if fresh:  # a trajectory loaded just now: not in the vectorized pass above
-                    B[_R_CAP * L + la] = _entry_cap(
+                    B[_R_CAP * L + la] = entry_cap(
                         B[(_R_Y + 0) * L + la],
                         B[(_R_Y + 1) * L + la],
                         B[(_R_Y + 2) * L + la],
@@ -1060,19 +1033,4 @@ def propagate_lockstep(
         int(max_steps),
         ev,
     )
-    impacted = ev[:, EV_STATUS] == STATUS_IMPACT
-    return Trajectories(
-        launch_lat_deg=np.broadcast_to(np.asarray(lat_deg, float), (n,)),
-        launch_lon_deg=np.broadcast_to(np.asarray(lon_deg, float), (n,)),
-        impacted=impacted,
-        t_burnout_s=ev[:, EV_T_BURNOUT],
-        burnout_eci=ev[:, EV_Y_BURNOUT : EV_Y_BURNOUT + 6],
-        t_apogee_s=ev[:, EV_T_APOGEE],
-        apogee_m=ev[:, EV_H_APOGEE],
-        apogee_eci=ev[:, EV_Y_APOGEE : EV_Y_APOGEE + 6],
-        t_impact_s=np.where(impacted, ev[:, EV_T_IMPACT], np.nan),
-        impact_eci=ev[:, EV_Y_IMPACT : EV_Y_IMPACT + 6],
-        n_steps=ev[:, EV_N_STEPS],
-        n_rejected=ev[:, EV_N_REJECT],
-        omega_rad_s=physics.omega_rad_s,
-    )
+    return trajectories_from_events(ev, lat_deg, lon_deg, physics.omega_rad_s)
