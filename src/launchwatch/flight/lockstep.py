@@ -589,6 +589,77 @@ def _load_lane(
     e[EV_STATUS] = STATUS_TIMEOUT
 
 
+#: Rows of ``B`` that carry a lane's trajectory from one trial step to the next (the rest are
+#: set afresh in every trial step): what a lane parks at burnout and takes back for the coast.
+_PARK_ROWS = np.array(
+    list(range(_R_Y, _R_F + 6))
+    + [_R_T]
+    + list(range(_R_STEP, _R_DSCALE + 1))
+    + list(range(_R_M0, _R_HDG + 3))
+    + [_R_EPREV]
+)
+N_PARK_B = _PARK_ROWS.shape[0]
+
+
+@njit(cache=True)
+def n_park(n_stages: int) -> int:
+    """Floats a parked trajectory of an ``n_stages``-stage vehicle takes (a row of the park
+    block: the carried ``B`` rows, the integer rows, its stage table and breakpoints)."""
+    return N_PARK_B + N_I + 4 * n_stages + 2 + n_stages
+
+
+@njit_no_nrt
+def _park_lane(
+    la: int,
+    row: np.ndarray,
+    B: np.ndarray,
+    I_: np.ndarray,
+    stages_l: np.ndarray,
+    breaks_l: np.ndarray,
+) -> None:
+    """Save lane ``la``'s trajectory into ``row`` (a row of the park block)."""
+    for k in range(N_PARK_B):
+        row[k] = B[_PARK_ROWS[k] * L + la]
+    o = N_PARK_B
+    for r in range(N_I):
+        row[o + r] = I_[r, la]
+    o += N_I
+    st = stages_l[la]
+    for a_ in range(st.shape[0]):
+        for b_ in range(st.shape[1]):
+            row[o] = st[a_, b_]
+            o += 1
+    br = breaks_l[la]
+    for a_ in range(br.shape[0]):
+        row[o + a_] = br[a_]
+
+
+@njit_no_nrt
+def _unpark_lane(
+    la: int,
+    row: np.ndarray,
+    B: np.ndarray,
+    I_: np.ndarray,
+    stages_l: np.ndarray,
+    breaks_l: np.ndarray,
+) -> None:
+    """Put the trajectory parked in ``row`` back into lane ``la``, as it was."""
+    for k in range(N_PARK_B):
+        B[_PARK_ROWS[k] * L + la] = row[k]
+    o = N_PARK_B
+    for r in range(N_I):
+        I_[r, la] = np.int64(row[o + r])
+    o += N_I
+    st = stages_l[la]
+    for a_ in range(st.shape[0]):
+        for b_ in range(st.shape[1]):
+            st[a_, b_] = row[o]
+            o += 1
+    br = breaks_l[la]
+    for a_ in range(br.shape[0]):
+        br[a_] = row[o + a_]
+
+
 @njit_no_nrt
 def _run_group(
     lo: int,
@@ -610,8 +681,14 @@ def _run_group(
     stages_l: np.ndarray,
     breaks_l: np.ndarray,
     W: np.ndarray,
+    P: np.ndarray,
 ) -> None:
-    """Fly trajectories ``lo`` to ``hi`` of the batch through the lanes (module docstring)."""
+    """Fly trajectories ``lo`` to ``hi`` of the batch through the lanes (module docstring):
+    first their powered flight, a lane parking each trajectory in a row of ``P`` at burnout
+    and taking the next one; then the parked trajectories' coast, refilling from ``P``.  A
+    lane's arithmetic does not depend on the other lanes, so the split changes no result; it
+    keeps the thrust pass, which runs on every lane whenever one lane burns, out of the coast
+    (half the trial steps of a 700 km SRBM)."""
     n_st = stages_base.shape[0]
     phys_aero = model[1][PH_AERO] > 0.0
     area_boost = model[0][VS_AREA_BOOST]
@@ -640,7 +717,10 @@ def _run_group(
             )  # fmt: skip
             nxt += 1
             n_active += 1
-    while n_active > 0:
+    boost = True  # the powered phase: lanes park their trajectory at burnout
+    n_parked = 0
+    n_unparked = 0
+    while True:
         any_burning = False
         # The entry cap at the step start (vectorized; integrate_one's formulas).
         if phys_aero:
@@ -664,16 +744,24 @@ def _run_group(
                 elif nst_[la] + nrej_[la] >= max_steps:
                     ev[i, EV_STATUS] = STATUS_STEP_LIMIT
                     done = True
-                if not done:
+                if not done and boost and not B[_R_T * L + la] < B[_R_TBO * L + la]:
+                    _park_lane(la, P[n_parked], B, I_, stages_l, breaks_l)
+                    n_parked += 1
+                elif not done:
                     break
-                ev[i, EV_N_STEPS] = nst_[la]
-                ev[i, EV_N_REJECT] = nrej_[la]
-                if nxt < hi:
+                else:
+                    ev[i, EV_N_STEPS] = nst_[la]
+                    ev[i, EV_N_REJECT] = nrej_[la]
+                if boost and nxt < hi:
                     _load_lane(
                         la, nxt, y0, t0, ctrl, geo, stages_base, model, ev,
                         B, I_, stages_l, breaks_l, ybuf, obuf,
                     )  # fmt: skip
                     nxt += 1
+                    fresh = True
+                elif not boost and n_unparked < n_parked:
+                    _unpark_lane(la, P[n_unparked], B, I_, stages_l, breaks_l)
+                    n_unparked += 1
                     fresh = True
                 else:
                     traj[la] = -1
@@ -724,6 +812,14 @@ def _run_group(
             else:
                 B[_R_AREA * L + la] = area_coast
         if n_active == 0:
+            if boost and n_parked > 0:  # the coast of the parked trajectories
+                boost = False
+                for la in range(L):
+                    if n_unparked < n_parked:
+                        _unpark_lane(la, P[n_unparked], B, I_, stages_l, breaks_l)
+                        n_unparked += 1
+                        n_active += 1
+                continue
             break
         # Runge-Kutta stages over all lanes; K[0] is f at the step start (FSAL).
         for k in range(6 * L):
@@ -827,12 +923,15 @@ def _run_group(
             if impact:
                 e[EV_N_STEPS] = nst_[la]
                 e[EV_N_REJECT] = nrej_[la]
-                if nxt < hi:
+                if boost and nxt < hi:
                     _load_lane(
                         la, nxt, y0, t0, ctrl, geo, stages_base, model, ev,
                         B, I_, stages_l, breaks_l, ybuf, obuf,
                     )  # fmt: skip
                     nxt += 1
+                elif not boost and n_unparked < n_parked:
+                    _unpark_lane(la, P[n_unparked], B, I_, stages_l, breaks_l)
+                    n_unparked += 1
                 else:
                     traj[la] = -1
                     B[_R_H * L + la] = 0.0
@@ -891,9 +990,10 @@ def _group(
     stages_l = np.empty((L, stages_base.shape[0], stages_base.shape[1]))
     breaks_l = np.empty((L, 2 + stages_base.shape[0]))
     W = np.empty((7, 6))
+    P = np.empty((max(hi - lo, 1), n_park(stages_base.shape[0])))
     _run_group(
         lo, hi, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos, atol_vel,
-        max_steps, ev, B, I_, stages_l, breaks_l, W,
+        max_steps, ev, B, I_, stages_l, breaks_l, W, P,
     )  # fmt: skip
 
 
