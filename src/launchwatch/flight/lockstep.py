@@ -271,7 +271,9 @@ _R_EN = 85  # error norm of the trial step
 _R_HNEW = 86  # radial height at the step end, m
 _R_RV0 = 87  # r . v at the step start and end, m^2/s
 _R_RV1 = 88
-_R_K = 89  # Runge-Kutta stages, (DP_NS + 1) x 6 rows
+_R_FAC = 89  # step-control factors of the trial step: if accepted (PI), if rejected
+_R_FACR = 90
+_R_K = 91  # Runge-Kutta stages, (DP_NS + 1) x 6 rows
 N_ROWS = _R_K + (DP_NS + 1) * 6
 
 # Rows of the per-lane integer block ``I_`` (N_I, LANES).
@@ -880,6 +882,13 @@ def _run_group(
                 + yn * B[(_R_YT + 4) * L + la]
                 + zn * B[(_R_YT + 5) * L + la]
             )
+        # The step-control factors of both outcomes (integrate_one's expressions), in a loop
+        # of their own: the lanes' independent pow calls overlap there, where in the branchy
+        # loop below each one's latency stalled it.
+        for la in range(L):
+            fr = SAFETY * B[_R_EN * L + la] ** -PI_ALPHA
+            B[_R_FACR * L + la] = fr
+            B[_R_FAC * L + la] = fr * B[_R_EPREV * L + la] ** PI_BETA
         # Per lane: accept or reject, events, step control.
         for la in range(L):
             i = traj[la]
@@ -891,7 +900,7 @@ def _run_group(
             step = B[_R_STEP * L + la]
             if not err <= 1.0 and hstep > 1e-6:
                 nrej_[la] += 1
-                B[_R_STEP * L + la] = hstep * max(FAC_MIN, SAFETY * err**-PI_ALPHA)
+                B[_R_STEP * L + la] = hstep * max(FAC_MIN, B[_R_FACR * L + la])
                 jrej_[la] = 1
                 continue
             nst_[la] += 1
@@ -954,8 +963,7 @@ def _run_group(
             if err < 1e-10:
                 fac = fac_max
             else:
-                err_prev = B[_R_EPREV * L + la]
-                fac = min(fac_max, max(FAC_MIN, SAFETY * err**-PI_ALPHA * err_prev**PI_BETA))
+                fac = min(fac_max, max(FAC_MIN, B[_R_FAC * L + la]))
             B[_R_EPREV * L + la] = max(err, 1e-4)
             if jrej_[la] != 0:
                 fac = min(fac, 1.0)
