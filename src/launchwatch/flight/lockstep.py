@@ -11,6 +11,12 @@ instruction); lanes whose step is rejected keep their state and retry with a sma
 the next iteration.  A lane whose trajectory ends (impact, time or step limit) takes the next
 trajectory of its work item at once, so lanes idle only in a work item's tail.
 
+A work item flies in two phases: first every trajectory's powered flight, a lane parking its
+trajectory at burnout (the lane's carried rows, copied to a park block) and taking the next;
+then the parked trajectories' coast.  The thrust pass (3 below) runs on all lanes whenever one
+lane burns, so mixing boosting and coasting lanes made every coast step pay for it; a lane's
+arithmetic does not depend on the other lanes, so the split changes no result.
+
 Force evaluation per stage, in passes over the lanes (all vectorized but the last):
 
 1. J2 gravity (:func:`launchwatch.earth.gravity.j2_accel`), radial height
