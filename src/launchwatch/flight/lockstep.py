@@ -606,7 +606,7 @@ _PARK_ROWS = np.array(
     + list(range(_R_M0, _R_HDG + 3))
     + [_R_EPREV]
 )
-N_PARK_B = _PARK_ROWS.shape[0]
+N_PARK_B: int = int(_PARK_ROWS.shape[0])
 
 
 @njit(cache=True)
