@@ -205,6 +205,36 @@ def height_at(
     return geodetic_height_m(np.sqrt(buf[0] * buf[0] + buf[1] * buf[1]), buf[2])
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def entry_cap(x: float, y: float, z: float, vx: float, vy: float, vz: float) -> float:
+    """The atmospheric-entry cap on the next step (s; inf where none) from the state at the
+    step start (launch inertial frame, m, m/s): integrate_one's and the lockstep kernel's.
+
+    Entering the atmosphere from a long coast step, the step is capped so that it ends at most
+    ENTRY_DH_M below ENTRY_H_M (values chosen by measurement), instead of letting a 100-second
+    coast step plunge into dense air and be rejected several times over.  The time to that
+    level is the fall of a parabola under the net radial acceleration (gravity less the
+    centripetal term of the horizontal speed): a straight line from the radial speed alone
+    overshot it by ~100 s from a 600 km apogee, costing a rejection.  Below ENTRY_H_M a
+    descending step may fall at most ENTRY_DH_M at the current radial speed."""
+    r2_ = x * x + y * y + z * z
+    r_ = np.sqrt(r2_)
+    rdot = (x * vx + y * vy + z * vz) / r_
+    h_now = height_above_ellipsoid_radial(x, y, z)
+    cap = np.inf
+    if h_now > ENTRY_H_M:
+        v2_ = vx * vx + vy * vy + vz * vz
+        g_net = GM_M3_S2 / r2_ - (v2_ - rdot * rdot) / r_
+        drop = h_now - ENTRY_H_M + ENTRY_DH_M
+        if g_net > 0.0:
+            cap = (rdot + np.sqrt(rdot * rdot + 2.0 * g_net * drop)) / g_net
+        elif rdot < 0.0:
+            cap = drop / -rdot
+    elif rdot < 0.0:
+        cap = (max(h_now - ENTRY_H_M, 0.0) + ENTRY_DH_M) / -rdot
+    return cap
+
+
 # ``_nrt=False``: compiled without numba's reference counting.  Inlined into this loop, every
 # force evaluation took and dropped a reference on each of its dozen array arguments: atomic
 # increments and decrements that cost more than the arithmetic (measured: 26 -> 11 us of CPU per
@@ -392,28 +422,9 @@ def integrate_one(
         while ib < nb and breaks[ib] <= t + 1e-9:
             ib += 1
         hstep = min(step, t_max - t)
-        # Entering the atmosphere from a long coast step: cap the step so that it ends at most
-        # ENTRY_DH_M below ENTRY_H_M (values chosen by measurement), instead of letting a
-        # 100-second coast step plunge into dense air and be rejected several times over.
-        # The time to that level is the fall of a parabola under the net radial acceleration
-        # (gravity less the centripetal term of the horizontal speed): a straight line from the
-        # radial speed alone overshot it by ~100 s from a 600 km apogee, costing a rejection.
+        # Entering the atmosphere from a long coast step: cap the step (entry_cap).
         if phys_aero:
-            r2_ = y[0] * y[0] + y[1] * y[1] + y[2] * y[2]
-            r_ = np.sqrt(r2_)
-            rdot = (y[0] * y[3] + y[1] * y[4] + y[2] * y[5]) / r_
-            h_now = height_above_ellipsoid_radial(y[0], y[1], y[2])
-            cap = np.inf
-            if h_now > ENTRY_H_M:
-                v2_ = y[3] * y[3] + y[4] * y[4] + y[5] * y[5]
-                g_net = GM_M3_S2 / r2_ - (v2_ - rdot * rdot) / r_
-                drop = h_now - ENTRY_H_M + ENTRY_DH_M
-                if g_net > 0.0:
-                    cap = (rdot + np.sqrt(rdot * rdot + 2.0 * g_net * drop)) / g_net
-                elif rdot < 0.0:
-                    cap = drop / -rdot
-            elif rdot < 0.0:
-                cap = (max(h_now - ENTRY_H_M, 0.0) + ENTRY_DH_M) / -rdot
+            cap = entry_cap(y[0], y[1], y[2], y[3], y[4], y[5])
             if cap < hstep:
                 hstep = cap
         hit_break = False

@@ -11,6 +11,12 @@ instruction); lanes whose step is rejected keep their state and retry with a sma
 the next iteration.  A lane whose trajectory ends (impact, time or step limit) takes the next
 trajectory of its work item at once, so lanes idle only in a work item's tail.
 
+A work item flies in two phases: first every trajectory's powered flight, a lane parking its
+trajectory at burnout (the lane's carried rows, copied to a park block) and taking the next;
+then the parked trajectories' coast.  The thrust pass (3 below) runs on all lanes whenever one
+lane burns, so mixing boosting and coasting lanes made every coast step pay for it; a lane's
+arithmetic does not depend on the other lanes, so the split changes no result.
+
 Force evaluation per stage, in passes over the lanes (all vectorized but the last):
 
 1. J2 gravity (:func:`launchwatch.earth.gravity.j2_accel`), radial height
@@ -53,7 +59,6 @@ from numba import get_num_threads, njit, prange
 from numpy.typing import ArrayLike
 
 from ..earth.atmosphere import density_sound_poly_njit, kernel_tables
-from ..earth.constants import GM_M3_S2
 from ..earth.frames import geodetic_height_m
 from ..earth.gravity import j2_accel
 from .dynamics import (
@@ -85,18 +90,13 @@ from .integrate import (
     DP_C,
     DP_E5,
     DP_NS,
-    ENTRY_DH_M,
-    ENTRY_H_M,
     EV_H_APOGEE,
     EV_N_REJECT,
     EV_N_STEPS,
     EV_STATUS,
     EV_T_APOGEE,
     EV_T_BURNOUT,
-    EV_T_IMPACT,
-    EV_Y_APOGEE,
     EV_Y_BURNOUT,
-    EV_Y_IMPACT,
     FAC_MAX,
     FAC_MAX_START,
     FAC_MIN,
@@ -105,10 +105,10 @@ from .integrate import (
     PI_ALPHA,
     PI_BETA,
     SAFETY,
-    STATUS_IMPACT,
     STATUS_STEP_LIMIT,
     STATUS_TIMEOUT,
     apogee_in_step,
+    entry_cap,
     impact_in_step,
     njit_no_nrt,
 )
@@ -121,6 +121,7 @@ from .propagate import (
     Trajectories,
     VehicleModel,
     launch_geometry,
+    trajectories_from_events,
 )
 
 #: Lanes advanced together (a multiple of the 8 doubles of an AVX-512 register; 64 keeps a
@@ -276,7 +277,9 @@ _R_EN = 85  # error norm of the trial step
 _R_HNEW = 86  # radial height at the step end, m
 _R_RV0 = 87  # r . v at the step start and end, m^2/s
 _R_RV1 = 88
-_R_K = 89  # Runge-Kutta stages, (DP_NS + 1) x 6 rows
+_R_FAC = 89  # step-control factors of the trial step: if accepted (PI), if rejected
+_R_FACR = 90
+_R_K = 91  # Runge-Kutta stages, (DP_NS + 1) x 6 rows
 N_ROWS = _R_K + (DP_NS + 1) * 6
 
 # Rows of the per-lane integer block ``I_`` (N_I, LANES).
@@ -289,28 +292,6 @@ _I_JREJ = 5  # the previous trial was rejected
 _I_LIFT = 6  # the trajectory flies with an angle of attack
 _I_NB = 7  # breakpoints of the trajectory (those after burnout dropped)
 N_I = 8
-
-
-@njit(cache=True, inline="always", error_model="numpy")
-def _entry_cap(x: float, y: float, z: float, vx: float, vy: float, vz: float) -> float:
-    """integrate_one's atmospheric-entry cap on the step (s; inf where none) from the state at
-    the step start (m, m/s): the same formulas in the same order, so the steps are the same."""
-    r2_ = x * x + y * y + z * z
-    r_ = np.sqrt(r2_)
-    rdot = (x * vx + y * vy + z * vz) / r_
-    h_now = height_above_ellipsoid_radial(x, y, z)
-    cap = np.inf
-    if h_now > ENTRY_H_M:
-        v2_ = vx * vx + vy * vy + vz * vz
-        g_net = GM_M3_S2 / r2_ - (v2_ - rdot * rdot) / r_
-        drop = h_now - ENTRY_H_M + ENTRY_DH_M
-        if g_net > 0.0:
-            cap = (rdot + np.sqrt(rdot * rdot + 2.0 * g_net * drop)) / g_net
-        elif rdot < 0.0:
-            cap = drop / -rdot
-    elif rdot < 0.0:
-        cap = (max(h_now - ENTRY_H_M, 0.0) + ENTRY_DH_M) / -rdot
-    return cap
 
 
 @njit_no_nrt
@@ -616,6 +597,77 @@ def _load_lane(
     e[EV_STATUS] = STATUS_TIMEOUT
 
 
+#: Rows of ``B`` that carry a lane's trajectory from one trial step to the next (the rest are
+#: set afresh in every trial step): what a lane parks at burnout and takes back for the coast.
+_PARK_ROWS = np.array(
+    list(range(_R_Y, _R_F + 6))
+    + [_R_T]
+    + list(range(_R_STEP, _R_DSCALE + 1))
+    + list(range(_R_M0, _R_HDG + 3))
+    + [_R_EPREV]
+)
+N_PARK_B: int = int(_PARK_ROWS.shape[0])
+
+
+@njit(cache=True)
+def n_park(n_stages: int) -> int:
+    """Floats a parked trajectory of an ``n_stages``-stage vehicle takes (a row of the park
+    block: the carried ``B`` rows, the integer rows, its stage table and breakpoints)."""
+    return N_PARK_B + N_I + 4 * n_stages + 2 + n_stages
+
+
+@njit_no_nrt
+def _park_lane(
+    la: int,
+    row: np.ndarray,
+    B: np.ndarray,
+    I_: np.ndarray,
+    stages_l: np.ndarray,
+    breaks_l: np.ndarray,
+) -> None:
+    """Save lane ``la``'s trajectory into ``row`` (a row of the park block)."""
+    for k in range(N_PARK_B):
+        row[k] = B[_PARK_ROWS[k] * L + la]
+    o = N_PARK_B
+    for r in range(N_I):
+        row[o + r] = I_[r, la]
+    o += N_I
+    st = stages_l[la]
+    for a_ in range(st.shape[0]):
+        for b_ in range(st.shape[1]):
+            row[o] = st[a_, b_]
+            o += 1
+    br = breaks_l[la]
+    for a_ in range(br.shape[0]):
+        row[o + a_] = br[a_]
+
+
+@njit_no_nrt
+def _unpark_lane(
+    la: int,
+    row: np.ndarray,
+    B: np.ndarray,
+    I_: np.ndarray,
+    stages_l: np.ndarray,
+    breaks_l: np.ndarray,
+) -> None:
+    """Put the trajectory parked in ``row`` back into lane ``la``, as it was."""
+    for k in range(N_PARK_B):
+        B[_PARK_ROWS[k] * L + la] = row[k]
+    o = N_PARK_B
+    for r in range(N_I):
+        I_[r, la] = np.int64(row[o + r])
+    o += N_I
+    st = stages_l[la]
+    for a_ in range(st.shape[0]):
+        for b_ in range(st.shape[1]):
+            st[a_, b_] = row[o]
+            o += 1
+    br = breaks_l[la]
+    for a_ in range(br.shape[0]):
+        br[a_] = row[o + a_]
+
+
 @njit_no_nrt
 def _run_group(
     lo: int,
@@ -637,8 +689,14 @@ def _run_group(
     stages_l: np.ndarray,
     breaks_l: np.ndarray,
     W: np.ndarray,
+    P: np.ndarray,
 ) -> None:
-    """Fly trajectories ``lo`` to ``hi`` of the batch through the lanes (module docstring)."""
+    """Fly trajectories ``lo`` to ``hi`` of the batch through the lanes (module docstring):
+    first their powered flight, a lane parking each trajectory in a row of ``P`` at burnout
+    and taking the next one; then the parked trajectories' coast, refilling from ``P``.  A
+    lane's arithmetic does not depend on the other lanes, so the split changes no result; it
+    keeps the thrust pass, which runs on every lane whenever one lane burns, out of the coast
+    (half the trial steps of a 700 km SRBM)."""
     n_st = stages_base.shape[0]
     phys_aero = model[1][PH_AERO] > 0.0
     area_boost = model[0][VS_AREA_BOOST]
@@ -667,12 +725,15 @@ def _run_group(
             )  # fmt: skip
             nxt += 1
             n_active += 1
-    while n_active > 0:
+    boost = True  # the powered phase: lanes park their trajectory at burnout
+    n_parked = 0
+    n_unparked = 0
+    while True:
         any_burning = False
         # The entry cap at the step start (vectorized; integrate_one's formulas).
         if phys_aero:
             for la in range(L):
-                B[_R_CAP * L + la] = _entry_cap(
+                B[_R_CAP * L + la] = entry_cap(
                     B[(_R_Y + 0) * L + la],
                     B[(_R_Y + 1) * L + la],
                     B[(_R_Y + 2) * L + la],
@@ -691,16 +752,24 @@ def _run_group(
                 elif nst_[la] + nrej_[la] >= max_steps:
                     ev[i, EV_STATUS] = STATUS_STEP_LIMIT
                     done = True
-                if not done:
+                if not done and boost and not B[_R_T * L + la] < B[_R_TBO * L + la]:
+                    _park_lane(la, P[n_parked], B, I_, stages_l, breaks_l)
+                    n_parked += 1
+                elif not done:
                     break
-                ev[i, EV_N_STEPS] = nst_[la]
-                ev[i, EV_N_REJECT] = nrej_[la]
-                if nxt < hi:
+                else:
+                    ev[i, EV_N_STEPS] = nst_[la]
+                    ev[i, EV_N_REJECT] = nrej_[la]
+                if boost and nxt < hi:
                     _load_lane(
                         la, nxt, y0, t0, ctrl, geo, stages_base, model, ev,
                         B, I_, stages_l, breaks_l, ybuf, obuf,
                     )  # fmt: skip
                     nxt += 1
+                    fresh = True
+                elif not boost and n_unparked < n_parked:
+                    _unpark_lane(la, P[n_unparked], B, I_, stages_l, breaks_l)
+                    n_unparked += 1
                     fresh = True
                 else:
                     traj[la] = -1
@@ -719,7 +788,7 @@ def _run_group(
             hstep = min(B[_R_STEP * L + la], t_max - t)
             if phys_aero:
                 if fresh:  # a trajectory loaded just now: not in the vectorized pass above
-                    B[_R_CAP * L + la] = _entry_cap(
+                    B[_R_CAP * L + la] = entry_cap(
                         B[(_R_Y + 0) * L + la],
                         B[(_R_Y + 1) * L + la],
                         B[(_R_Y + 2) * L + la],
@@ -751,6 +820,14 @@ def _run_group(
             else:
                 B[_R_AREA * L + la] = area_coast
         if n_active == 0:
+            if boost and n_parked > 0:  # the coast of the parked trajectories
+                boost = False
+                for la in range(L):
+                    if n_unparked < n_parked:
+                        _unpark_lane(la, P[n_unparked], B, I_, stages_l, breaks_l)
+                        n_unparked += 1
+                        n_active += 1
+                continue
             break
         # Runge-Kutta stages over all lanes; K[0] is f at the step start (FSAL).
         for k in range(6 * L):
@@ -811,6 +888,13 @@ def _run_group(
                 + yn * B[(_R_YT + 4) * L + la]
                 + zn * B[(_R_YT + 5) * L + la]
             )
+        # The step-control factors of both outcomes (integrate_one's expressions), in a loop
+        # of their own: the lanes' independent pow calls overlap there, where in the branchy
+        # loop below each one's latency stalled it.
+        for la in range(L):
+            fr = SAFETY * B[_R_EN * L + la] ** -PI_ALPHA
+            B[_R_FACR * L + la] = fr
+            B[_R_FAC * L + la] = fr * B[_R_EPREV * L + la] ** PI_BETA
         # Per lane: accept or reject, events, step control.
         for la in range(L):
             i = traj[la]
@@ -822,7 +906,7 @@ def _run_group(
             step = B[_R_STEP * L + la]
             if not err <= 1.0 and hstep > 1e-6:
                 nrej_[la] += 1
-                B[_R_STEP * L + la] = hstep * max(FAC_MIN, SAFETY * err**-PI_ALPHA)
+                B[_R_STEP * L + la] = hstep * max(FAC_MIN, B[_R_FACR * L + la])
                 jrej_[la] = 1
                 continue
             nst_[la] += 1
@@ -854,12 +938,15 @@ def _run_group(
             if impact:
                 e[EV_N_STEPS] = nst_[la]
                 e[EV_N_REJECT] = nrej_[la]
-                if nxt < hi:
+                if boost and nxt < hi:
                     _load_lane(
                         la, nxt, y0, t0, ctrl, geo, stages_base, model, ev,
                         B, I_, stages_l, breaks_l, ybuf, obuf,
                     )  # fmt: skip
                     nxt += 1
+                elif not boost and n_unparked < n_parked:
+                    _unpark_lane(la, P[n_unparked], B, I_, stages_l, breaks_l)
+                    n_unparked += 1
                 else:
                     traj[la] = -1
                     B[_R_H * L + la] = 0.0
@@ -882,8 +969,7 @@ def _run_group(
             if err < 1e-10:
                 fac = fac_max
             else:
-                err_prev = B[_R_EPREV * L + la]
-                fac = min(fac_max, max(FAC_MIN, SAFETY * err**-PI_ALPHA * err_prev**PI_BETA))
+                fac = min(fac_max, max(FAC_MIN, B[_R_FAC * L + la]))
             B[_R_EPREV * L + la] = max(err, 1e-4)
             if jrej_[la] != 0:
                 fac = min(fac, 1.0)
@@ -918,9 +1004,10 @@ def _group(
     stages_l = np.empty((L, stages_base.shape[0], stages_base.shape[1]))
     breaks_l = np.empty((L, 2 + stages_base.shape[0]))
     W = np.empty((7, 6))
+    P = np.empty((max(hi - lo, 1), n_park(stages_base.shape[0])))
     _run_group(
         lo, hi, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos, atol_vel,
-        max_steps, ev, B, I_, stages_l, breaks_l, W,
+        max_steps, ev, B, I_, stages_l, breaks_l, W, P,
     )  # fmt: skip
 
 
@@ -1060,19 +1147,4 @@ def propagate_lockstep(
         int(max_steps),
         ev,
     )
-    impacted = ev[:, EV_STATUS] == STATUS_IMPACT
-    return Trajectories(
-        launch_lat_deg=np.broadcast_to(np.asarray(lat_deg, float), (n,)),
-        launch_lon_deg=np.broadcast_to(np.asarray(lon_deg, float), (n,)),
-        impacted=impacted,
-        t_burnout_s=ev[:, EV_T_BURNOUT],
-        burnout_eci=ev[:, EV_Y_BURNOUT : EV_Y_BURNOUT + 6],
-        t_apogee_s=ev[:, EV_T_APOGEE],
-        apogee_m=ev[:, EV_H_APOGEE],
-        apogee_eci=ev[:, EV_Y_APOGEE : EV_Y_APOGEE + 6],
-        t_impact_s=np.where(impacted, ev[:, EV_T_IMPACT], np.nan),
-        impact_eci=ev[:, EV_Y_IMPACT : EV_Y_IMPACT + 6],
-        n_steps=ev[:, EV_N_STEPS],
-        n_rejected=ev[:, EV_N_REJECT],
-        omega_rad_s=physics.omega_rad_s,
-    )
+    return trajectories_from_events(ev, lat_deg, lon_deg, physics.omega_rad_s)

@@ -416,6 +416,36 @@ def propagate_states(
         )
     if samples is not None and sample_geodetic:
         frames.eci_positions_to_geodetic_deg(samples, times, physics.omega_rad_s)
+    return trajectories_from_events(
+        ev,
+        launch_lat_deg,
+        launch_lon_deg,
+        physics.omega_rad_s,
+        sample_times_s=times if samples is not None else None,
+        samples=samples,
+        sample_geodetic=sample_geodetic,
+        sample_positions=sample_positions,
+    )
+
+
+def trajectories_from_events(
+    ev: np.ndarray,
+    launch_lat_deg: ArrayLike,
+    launch_lon_deg: ArrayLike,
+    omega_rad_s: float,
+    *,
+    sample_times_s: np.ndarray | None = None,
+    samples: np.ndarray | None = None,
+    sample_geodetic: bool = False,
+    sample_positions: bool = False,
+) -> Trajectories:
+    """The :class:`Trajectories` of a batch kernel's event record ``ev`` (N, N_EV; views, not
+    copies), launch points broadcast against N, and the samples if any (``samples`` (N, T, 6)
+    states, or (3, N, T) positions: geodetic when ``sample_geodetic``, ECI when
+    ``sample_positions``): :func:`propagate_states`'
+    and :func:`launchwatch.flight.lockstep.propagate_lockstep`'s one builder."""
+    n = ev.shape[0]
+    positions = sample_geodetic or sample_positions
     lat0 = np.broadcast_to(np.asarray(launch_lat_deg, float), (n,))
     lon0 = np.broadcast_to(np.asarray(launch_lon_deg, float), (n,))
     impacted = ev[:, EV_STATUS] == STATUS_IMPACT
@@ -432,9 +462,11 @@ def propagate_states(
         impact_eci=ev[:, EV_Y_IMPACT : EV_Y_IMPACT + 6],
         n_steps=ev[:, EV_N_STEPS],
         n_rejected=ev[:, EV_N_REJECT],
-        omega_rad_s=physics.omega_rad_s,
-        sample_times_s=times if samples is not None else None,
-        samples_eci=samples if not positions else None,
-        samples_geodetic=samples if sample_geodetic else None,
-        samples_positions=samples if sample_positions and not sample_geodetic else None,
+        omega_rad_s=omega_rad_s,
+        sample_times_s=sample_times_s if samples is not None else None,
+        samples_eci=samples if samples is not None and not positions else None,
+        samples_geodetic=samples if samples is not None and sample_geodetic else None,
+        samples_positions=samples
+        if samples is not None and positions and not sample_geodetic
+        else None,
     )
