@@ -18,9 +18,7 @@ def _ev_both(vehicle, y0, t0, ctrl, geo, *, t_max=7200.0, max_steps=20_000, grou
     model = vehicle.model_arrays(FULL_PHYSICS)
     args = (y0, t0, ctrl, geo, vehicle.stages, model, t_max, *TOL, max_steps)
     ev_ref = np.full((n, integrate.N_EV), np.nan)
-    integrate.integrate_batch_serial(
-        *args, np.empty(0), np.empty((0, 2)), np.empty((n, 0, 6)), ev_ref
-    )
+    integrate.integrate_batch_serial(*args, np.empty(0), np.empty((n, 0, 6)), ev_ref)
     ev = np.full((n, integrate.N_EV), np.nan)
     lockstep.lockstep_batch(*args, ev, group=group)
     return ev_ref, ev

@@ -16,7 +16,7 @@ def _both(vehicle, y0, t0, ctrl, geo, *, t_max=7200.0, max_steps=20_000, group=N
     model = vehicle.model_arrays(FULL_PHYSICS)
     args = (y0, t0, ctrl, geo, vehicle.stages, model, t_max, *TOL, max_steps)
     ref = np.full((n, integrate.N_EV), np.nan)
-    integrate.integrate_batch_serial(*args, np.empty(0), np.empty((0, 2)), np.empty((n, 0, 6)), ref)
+    integrate.integrate_batch_serial(*args, np.empty(0), np.empty((n, 0, 6)), ref)
     ev = np.full((n, integrate.N_EV), np.nan)
     lockstep.lockstep_batch(*args, ev, group=group)
     return ref, ev
