@@ -235,6 +235,9 @@ class Tracker:
         #: False forces the batched calls (tests compare the two).
         self.compiled_ekf = type(filter) is EKF
         self.n_fused_frames = 0
+        self._birth_evidence_of: object = None
+        self._birth_evidence_is = False
+        self._only_fused = True
         #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
         self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
         self._lag = LagBuffer(cfg.oosm_lag_s, cfg.oosm_snapshot_s)
@@ -322,6 +325,7 @@ class Tracker:
         self._expire(t_ref)
         n0, was_confirmed = tr.n, tr.confirmed.copy()
         a_trk = a_det = _NONE
+        self._only_fused = True  # every update of this frame at its time (fused, or none)
         if tr.n:
             ti, di = self._candidates(meas, t_ref)
             t0 = self._lap("gate", t0)
@@ -345,17 +349,43 @@ class Tracker:
                 del seen[t_old]
         t0 = self._lap("initiate", t0)
         newly = tr.confirmed[:n0] & ~was_confirmed
+        reacquired = False
         if tr.n > n0 or newly.any():  # tracks confirmed in this frame
             fresh = np.flatnonzero(tr.confirmed & (np.arange(tr.n) >= n0))
             fresh = np.concatenate([np.flatnonzero(newly), fresh])
             if fresh.size:
                 self._reacquire(fresh, t_ref)
-        self._delete(t_ref)
+                reacquired = True
+        if not (self._deletes_unchanged and not reacquired and n_free == 0 and self._only_fused
+                and a_trk.size == n0 == tr.n):  # fmt: skip
+            self._delete(t_ref)
         if t_ref - self._last_merge_t >= self.config.merge_interval_s:
             self._last_merge_t = t_ref
             self._delete(t_ref, impact=True)
             self._merge_duplicates(t_ref)
         self._lap("manage", t0)
+
+    def _birth_evidence(self) -> bool:
+        """Whether the initiator is a :class:`~.parts.BirthEvidence` (a runtime protocol check
+        costs microseconds: asked once per initiator object)."""
+        ini = self.initiator
+        if ini is not self._birth_evidence_of:
+            self._birth_evidence_of = ini
+            self._birth_evidence_is = isinstance(ini, BirthEvidence)
+        return self._birth_evidence_is
+
+    @property
+    def _deletes_unchanged(self) -> bool:
+        """The default deleter with thresholds of at least one miss: a track updated at the
+        frame time (no miss, age below a frame window) cannot die at that time, so a frame
+        that only updated tracks, missed none and started none needs no second deletion pass
+        (:meth:`_frame`; its outcome would be the first pass's: nothing more)."""
+        cfg = self.config
+        return (
+            type(self.deleter) is MissDeleter
+            and min(cfg.tentative_max_misses, cfg.cued_max_misses, cfg.delete_after_misses) >= 1
+            and min(cfg.init_max_dt_s, cfg.cued_max_dt_s, cfg.max_coast_s) > cfg.frame_window_s
+        )
 
     def _lap(self, phase: str, t0: float) -> float:
         t1 = time.perf_counter()
@@ -428,7 +458,7 @@ class Tracker:
     ) -> tuple[np.ndarray, np.ndarray]:
         tr = self.tracks
         part: tuple[np.ndarray, ...] | None = None
-        if self.config.new_object_alternative and isinstance(self.initiator, BirthEvidence):
+        if self.config.new_object_alternative and self._birth_evidence():
             part = self.initiator.partners(det, meas, sensor)
             if part is not None:  # only partners that were not the track's (see below)
                 part = self._rival_partners(part, di, sensor)
@@ -441,6 +471,7 @@ class Tracker:
             done = self._fused_update(det, meas, ti, di, t_ref, sensor)
             if done is not None:
                 return done
+        self._only_fused = False
         tr, imm = self.tracks, self.imm
         t0 = time.perf_counter()
         if ti.size == 1:  # one pair (a single target): np.unique's answer without its sort
