@@ -106,6 +106,11 @@ class Blocks:
                 self._cur, self._used = np.zeros(0, self.dtype), 0
         return self._cache
 
+    def parts(self) -> list[np.ndarray]:
+        """The rows so far as views of the blocks, in order (no copy; valid until the next
+        :meth:`reserve` or :meth:`view`)."""
+        return self._done + ([self._cur[: self._used]] if self._used else [])
+
     def relabel(self, old_id: int, new_id: int, field: str = "track_id") -> None:
         """Rows with ``field == old_id`` get ``new_id`` (in place)."""
         for part in self._done + [self._cur[: self._used]]:
