@@ -466,9 +466,9 @@ class Tracker:
             part is None
             and self.fused_frames
             and ti.size <= FUSED_MAX_PAIRS
-            and not (t_ref - tr.t[ti] >= self.config.iterate_after_s).any()  # iterated updates
+            and not ((dt_ti := t_ref - tr.t[ti]) >= self.config.iterate_after_s).any()  # iterated
         ):
-            done = self._fused_update(det, meas, ti, di, t_ref, sensor)
+            done = self._fused_update(det, meas, ti, di, t_ref, sensor, dt_ti)
             if done is not None:
                 return done
         self._only_fused = False
@@ -596,16 +596,18 @@ class Tracker:
         di: np.ndarray,
         t_ref: float,
         sensor: int,
+        dt: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray] | None:
         """:meth:`_associate_update` in one compiled call (:mod:`.fused`) for a frame whose
-        candidate pairs are one-to-one at the frame time; None (nothing changed) otherwise."""
+        candidate pairs are one-to-one at the frame time (``dt``: ``t_ref`` minus the pairs'
+        track times); None (nothing changed) otherwise."""
         tr, imm = self.tracks, self.imm
         t0 = time.perf_counter()
         a_trk = np.empty(ti.size, np.int64)
         a_det = np.empty(ti.size, np.int64)
         k = frame_update_kernel(
             tr.x, tr.P, tr.mu, tr.t, tr.xc, tr.Pc, tr.hits, tr.misses, tr.confirmed,
-            tr.last_sensor, ti, di, imm.transition_matrix(t_ref - tr.t[ti]), t_ref,
+            tr.last_sensor, ti, di, imm.transition_matrix(dt), t_ref,
             self.config.frame_window_s, imm.params, self._fused_max_step_s, *atmosphere_args(),
             *meas_args(meas), np.ascontiguousarray(meas.t_s), self._chi2,
             self.config.confirm_hits, sensor, a_trk, a_det, self._fused_ws,
