@@ -88,6 +88,7 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -459,7 +460,7 @@ class Tracker:
         tr = self.tracks
         part: tuple[np.ndarray, ...] | None = None
         if self.config.new_object_alternative and self._birth_evidence():
-            part = self.initiator.partners(det, meas, sensor)
+            part = cast(BirthEvidence, self.initiator).partners(det, meas, sensor)
             if part is not None:  # only partners that were not the track's (see below)
                 part = self._rival_partners(part, di, sensor)
         if (
