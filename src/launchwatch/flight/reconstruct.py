@@ -815,10 +815,13 @@ def _quasi_ballistic(
     base = get_vehicle(qb)
     geo = ask.through(apogee_m=ask.apogee_m)  # range and apogee only
 
+    why: list[Exception] = []
+
     def flies(v: Vehicle) -> bool:
         try:
             _fly(_power(v, None), geo)
-        except (ShapeError, ReconstructionError):
+        except (ShapeError, ReconstructionError) as e:
+            why.append(e)
             return False
         return True
 
@@ -844,7 +847,7 @@ def _quasi_ballistic(
         chosen = _qb_variant(base, ld, added)
     if chosen is None:
         top = _qb_variant(base, ld, add_max)
-        msg = _reach_message(exc, lambda f: _power(top, None, f), ask)
+        msg = _reach_message(why[-1] if why else exc, lambda f: _power(top, None, f), ask)
         raise ReconstructionError(
             f"{msg} (the {qb} class at its limits: pull-up L/D {ld:.2g}, launch mass "
             f"{m_hi:,.0f} kg)"
