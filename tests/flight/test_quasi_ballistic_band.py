@@ -45,8 +45,8 @@ def test_a_shot_the_catalog_body_flies_keeps_it():
 
 
 @pytest.mark.slow
-def test_a_reachable_low_long_shot_reconstructs_within_the_class():
-    d = _rec(range_km=875.0, apogee_km=50.0)
+def test_a_reachable_low_long_shot_reconstructs_within_the_class(two_figures):
+    d = two_figures
     m = d["manoeuvre"]
     assert d["requested"]["quasi_ballistic_class"] == "KN-23"
     assert abs(d["range_km"] - 875.0) < 1.0 and abs(d["apogee_km"] - 50.0) < 0.5
@@ -58,17 +58,37 @@ def test_a_reachable_low_long_shot_reconstructs_within_the_class():
     assert d["verdict"]["status"] == "not checked"  # two figures: nothing fitted to a time
 
 
+@pytest.fixture(scope="module")
+def two_figures():
+    return _rec(range_km=875.0, apogee_km=50.0)
+
+
 @pytest.mark.slow
-def test_with_a_flight_time_the_time_is_checked_not_fitted():
-    two = _rec(range_km=875.0, apogee_km=50.0)
-    for t in (two["flight_time_s"], two["flight_time_s"] + 300.0):
-        d = _rec(range_km=875.0, apogee_km=50.0, flight_time_s=t)
-        assert d["flight_time_s"] == pytest.approx(two["flight_time_s"], abs=0.01)
-        assert d["manoeuvre"]["body"] == two["manoeuvre"]["body"]
-        want = "consistent" if t == two["flight_time_s"] else "inconsistent"
-        assert d["verdict"]["status"] == want
-        ft = next(c for c in d["checks"] if c["figure"] == "flight_time_s")
-        assert ft["reported"] == t
+def test_a_time_slower_than_the_class_glides_is_inconsistent(two_figures):
+    t = two_figures["flight_time_s"] + 300.0
+    d = _rec(range_km=875.0, apogee_km=50.0, flight_time_s=t)
+    # The body is the one range and apogee chose: the time did not move it.
+    assert d["manoeuvre"]["body"] == two_figures["manoeuvre"]["body"]
+    assert d["flight_time_s"] == pytest.approx(two_figures["flight_time_s"], abs=0.01)
+    v = d["verdict"]
+    assert v["status"] == "inconsistent" and v["conflict"]["off_s"] > 200
+    ft = next(c for c in d["checks"] if c["figure"] == "flight_time_s")
+    assert ft["reported"] == t and not ft["within"]
+
+
+@pytest.mark.slow
+def test_a_time_inside_the_class_band_fits_its_energy(two_figures):
+    t_rule = two_figures["flight_time_s"]
+    t = 0.93 * t_rule  # faster: more energy and less lift, inside the launch-mass range
+    d = _rec(range_km=875.0, apogee_km=50.0, flight_time_s=t)
+    fit, m = d["fit"], d["manoeuvre"]
+    lo, hi = fit["class_time_band_s"]
+    assert lo < t < hi and hi == pytest.approx(t_rule, abs=1.0)
+    assert d["verdict"]["status"] == "consistent"
+    assert abs(d["flight_time_s"] - t) <= fit["tolerance_s"]
+    assert fit["added_propellant_kg"] > two_figures["manoeuvre"]["added_propellant_kg"]
+    assert m["launch_mass_range_kg"][0] <= m["launch_mass_kg"] <= m["launch_mass_range_kg"][1]
+    assert m["glide_lift_to_drag"] <= QB_LIFT_TO_DRAG_MAX + 1e-6
 
 
 def test_beyond_the_class_one_line_names_the_closest_reachable():
