@@ -975,7 +975,11 @@ def _qb_joint(
             f"flies them in {band[0]:,.0f}-{band[1]:,.0f} s ({t_rep - near:+,.0f} s, "
             f"{100.0 * (t_rep - near) / t_rep:+.1f} %; allowance +-{allow:,.0f} s)",
         }
-    reported = {"range_km": r_km, "apogee_km": h_km, "flight_time_s": t_rep}
+    reported: dict[str, float | None] = {
+        "range_km": r_km,
+        "apogee_km": h_km,
+        "flight_time_s": t_rep,
+    }
     requested = {**rec.requested, "flight_time_s": t_rep}
     rec = dataclasses.replace(
         rec, checks=_checks(rec.shot, reported), verdict=verdict, requested=requested, fit=fit
