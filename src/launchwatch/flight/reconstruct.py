@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeAlias, overload
@@ -250,23 +251,70 @@ class _Ask:
         return _Ask(self.lat, self.lon, r, self.az, apogee_m, flight_time_s, trajectory)
 
 
+#: Shots shaped during the current top-level :func:`reconstruct` call, by what was flown (the
+#: model's arrays, launch point, heading, range, shape and energy bounds): the quasi-ballistic
+#: band's search flies a body, then the result is reconstructed on it; the same shot is shaped
+#: once.  Failures are kept too (the exception, raised again).  Scoped to one call.
+_SHOTS: ContextVar[dict[tuple[Any, ...], Shot | ShapeError] | None] = ContextVar(
+    "_SHOTS", default=None
+)
+
+
+def _model_key(m: VehicleModel) -> tuple[Any, ...]:
+    return (
+        m.name,
+        m.stages.tobytes(),
+        m.vs.tobytes(),
+        m.cd.tobytes(),
+        m.mach.tobytes(),
+        m.quasi_ballistic,
+        m.max_alpha_rad,
+    )
+
+
 def _shape(
     power: _Power, ask: _Ask, trajectory: str = "min-energy", apogee_m: float | None = None
 ) -> Shot:
     """One shaped shot of ``power`` from the launch point over the range on the heading of
     ``ask`` (the energy knob searched within the boost's bounds for these figures)."""
     range_m = ask.range_m
-    return shape(
-        power.model,
+    bounds = power.bounds(range_m, apogee_m)
+    memo = _SHOTS.get()
+    key = (
+        _model_key(power.model),
+        power.generic,
         ask.lat,
         ask.lon,
         range_m,
         ask.az,
-        trajectory=trajectory,
-        apogee_m=apogee_m,
-        generic=power.generic,
-        energy_bounds=power.bounds(range_m, apogee_m),
+        trajectory,
+        apogee_m,
+        bounds,
     )
+    if memo is not None and key in memo:
+        hit = memo[key]
+        if isinstance(hit, ShapeError):
+            raise hit
+        return hit
+    try:
+        shot = shape(
+            power.model,
+            ask.lat,
+            ask.lon,
+            range_m,
+            ask.az,
+            trajectory=trajectory,
+            apogee_m=apogee_m,
+            generic=power.generic,
+            energy_bounds=bounds,
+        )
+    except ShapeError as exc:
+        if memo is not None:
+            memo[key] = exc
+        raise
+    if memo is not None:
+        memo[key] = shot
+    return shot
 
 
 def _fly(power: _Power, ask: _Ask) -> Shot:
@@ -554,6 +602,40 @@ def reconstruct(
     (:class:`.landing.LandingEstimate`, which also gives the range when none is reported);
     see the module docstring.  ``burn_time_s`` is accepted for compatibility and ignored."""
     del burn_time_s
+    args = dict(
+        lat_deg=lat_deg,
+        lon_deg=lon_deg,
+        range_km=range_km,
+        azimuth_deg=azimuth_deg,
+        apogee_km=apogee_km,
+        flight_time_s=flight_time_s,
+        trajectory=trajectory,
+        vehicle=vehicle,
+        propellant=propellant,
+        landing=landing,
+    )
+    if _SHOTS.get() is not None:
+        return _reconstruct(**args)
+    token = _SHOTS.set({})  # the top-level call: each shot shaped once within it
+    try:
+        return _reconstruct(**args)
+    finally:
+        _SHOTS.reset(token)
+
+
+def _reconstruct(
+    *,
+    lat_deg: float,
+    lon_deg: float,
+    range_km: float | None,
+    azimuth_deg: float | None,
+    apogee_km: float | None,
+    flight_time_s: float | None,
+    trajectory: str | None,
+    vehicle: str | Vehicle | None,
+    propellant: str | None,
+    landing: LandingEstimate | None,
+) -> Reconstruction:
     if range_km is not None and range_km <= 0:
         raise ReconstructionError("range must be positive")
     if apogee_km is not None and apogee_km <= 0:
@@ -859,8 +941,8 @@ def _quasi_ballistic(
         # The body was chosen at the edge of what meets range and apogee: a burn-time fit
         # there has no room, and the flight time must not pick the body anyway.  Fly range and
         # apogee; the reported time is the check, within the reporting allowance.
-        rec = reconstruct(**{**kw, "flight_time_s": None}, vehicle=chosen)
-        rec, added, chosen = _qb_joint(rec, kw, float(t_rep), base, ld, added, add_max, geo)
+        t_rule = _fly(_power(chosen, None), geo).flight_time_s  # flown in the search
+        rec, added, chosen = _qb_joint(t_rule, kw, float(t_rep), base, ld, added, add_max, geo)
     alpha = float(rec.shot.ctrl[CTRL_ALPHA])
     flown = _to_catalog_alpha(chosen, alpha)
     info = {
@@ -884,12 +966,14 @@ def _quasi_ballistic(
     return dataclasses.replace(rec, manoeuvre=info)
 
 
-#: Bisection steps of the three-figure fit on the added propellant.
-QB_FIT_STEPS = 7
+#: Secant (Illinois) steps of the three-figure fit on the added propellant, and the flight-time
+#: miss (s) that ends it: well inside any reporting allowance (tens of seconds).
+QB_FIT_STEPS = 6
+QB_FIT_TOL_S = 1.0
 
 
 def _qb_joint(
-    rec: Reconstruction,
+    t_rule: float,
     kw: dict[str, Any],
     t_rep: float,
     base: Vehicle,
@@ -901,15 +985,15 @@ def _qb_joint(
     """Three figures on a quasi-ballistic body at the edge of its catalog limits: as the joint
     fit of a ballistic shot fits its burn time, fit the class's energy (added propellant within
     its launch-mass range, lift at its L/D limit) so that range and apogee last the reported
-    time, when the rule's body (``rec``, flown from range and apogee) does not agree within the
-    reporting allowance.  More energy flies the same range and apogee faster with less lift,
-    so the class spans a band of times: the rule's (the slowest: least energy, most lift) to
-    its top energy's.  Returns (reconstruction with fit, verdict and checks; added kg; body)."""
+    time, when the rule's body (``added``, flown from range and apogee in ``t_rule`` s) does
+    not agree within the reporting allowance.  More energy flies the same range and apogee
+    faster with less lift, so the class spans a band of times: the rule's (the slowest: least
+    energy, most lift) to its top energy's.  The flight time falls smoothly with the added
+    mass: regula falsi (Illinois) from the band's ends, a few shots.  Returns (reconstruction
+    with fit, verdict and checks; added kg; body)."""
     r_km, h_km = float(kw["range_km"]), float(kw["apogee_km"])
     allow = reporting_allowance_s(r_km, h_km, t_rep)
-    t_rule = rec.shot.flight_time_s
     band = [t_rule, t_rule]
-    chosen = _qb_variant(base, ld, added)
     if abs(t_rule - t_rep) > allow and t_rep < t_rule and add_max > added:
 
         def t_of(a: float) -> float:
@@ -924,18 +1008,10 @@ def _qb_joint(
             if t_top - allow <= t_rep:
                 a_fit = add_max
                 if t_top < t_rep:
-                    lo, hi = added, add_max
-                    for _ in range(QB_FIT_STEPS):
-                        mid = 0.5 * (lo + hi)
-                        try:
-                            slow = t_of(mid) > t_rep
-                        except (ShapeError, ReconstructionError):
-                            slow = True
-                        lo, hi = (mid, hi) if slow else (lo, mid)
-                    a_fit = 0.5 * (lo + hi)
-                chosen = _qb_variant(base, ld, a_fit)
-                rec = reconstruct(**{**kw, "flight_time_s": None}, vehicle=chosen)
+                    a_fit = _qb_fit_added(t_of, t_rep, (added, t_rule), (add_max, t_top))
                 added = a_fit
+    chosen = _qb_variant(base, ld, added)
+    rec = reconstruct(**{**kw, "flight_time_s": None}, vehicle=chosen)
     t = rec.shot.flight_time_s
     off = t - t_rep
     fit: dict[str, Any] = {
@@ -985,6 +1061,45 @@ def _qb_joint(
         rec, checks=_checks(rec.shot, reported), verdict=verdict, requested=requested, fit=fit
     )
     return rec, added, chosen
+
+
+def _qb_fit_added(
+    t_of: Callable[[float], float],
+    t_rep: float,
+    slow: tuple[float, float],
+    fast: tuple[float, float],
+) -> float:
+    """The added propellant (kg) whose flight time is ``t_rep`` between a slower (added kg,
+    time s) end and a faster one: regula falsi with the Illinois halving, at most
+    :data:`QB_FIT_STEPS` shots; a shot that cannot be shaped counts as slow (as the
+    bisection it replaces did)."""
+    (a_s, t_s), (a_f, t_f) = slow, fast
+    f_s, f_f = t_s - t_rep, t_f - t_rep  # > 0 and < 0
+    best = (abs(f_f), a_f) if abs(f_f) < abs(f_s) else (abs(f_s), a_s)
+    side = 0
+    for _ in range(QB_FIT_STEPS):
+        a = a_s + f_s * (a_f - a_s) / (f_s - f_f) if f_s != f_f else 0.5 * (a_s + a_f)
+        try:
+            f = t_of(a) - t_rep
+        except (ShapeError, ReconstructionError):
+            a_s, side = a, 0  # unflyable: treated as too slow; halve toward the fast end
+            f_s = 0.5 * f_s
+            continue
+        if abs(f) < best[0]:
+            best = (abs(f), a)
+        if abs(f) <= QB_FIT_TOL_S:
+            break
+        if f > 0.0:
+            a_s, f_s = a, f
+            if side == 1:
+                f_f *= 0.5
+            side = 1
+        else:
+            a_f, f_f = a, f
+            if side == -1:
+                f_s *= 0.5
+            side = -1
+    return best[1]
 
 
 def _to_catalog_alpha(v: Vehicle, alpha: float) -> float | None:
