@@ -11,6 +11,7 @@ import math
 import pytest
 
 from launchwatch.flight.catalog import get_site, get_vehicle
+from launchwatch.flight import reconstruct as recon_mod
 from launchwatch.flight.reconstruct import (
     QB_LIFT_TO_DRAG_MAX,
     ReconstructionError,
@@ -44,7 +45,6 @@ def test_a_shot_the_catalog_body_flies_keeps_it():
     assert "manoeuvre" not in d  # no lift or energy raised
 
 
-@pytest.mark.slow
 def test_a_reachable_low_long_shot_reconstructs_within_the_class(two_figures):
     d = two_figures
     m = d["manoeuvre"]
@@ -63,7 +63,6 @@ def two_figures():
     return _rec(range_km=875.0, apogee_km=50.0)
 
 
-@pytest.mark.slow
 def test_a_time_slower_than_the_class_glides_is_inconsistent(two_figures):
     t = two_figures["flight_time_s"] + 300.0
     d = _rec(range_km=875.0, apogee_km=50.0, flight_time_s=t)
@@ -76,7 +75,6 @@ def test_a_time_slower_than_the_class_glides_is_inconsistent(two_figures):
     assert ft["reported"] == t and not ft["within"]
 
 
-@pytest.mark.slow
 def test_a_time_inside_the_class_band_fits_its_energy(two_figures):
     t_rule = two_figures["flight_time_s"]
     t = 0.93 * t_rule  # faster: more energy and less lift, inside the launch-mass range
@@ -97,3 +95,44 @@ def test_beyond_the_class_one_line_names_the_closest_reachable():
     msg = str(e.value)
     assert "\n" not in msg and "closest reachable" in msg and "1,100 km" in msg
     assert "KN-23 class at its limits" in msg
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Count the shots shaped (the unit of a reconstruction's work)."""
+    n = {"shots": 0}
+    real = recon_mod.shape
+
+    def shape(*a, **k):
+        n["shots"] += 1
+        return real(*a, **k)
+
+    monkeypatch.setattr(recon_mod, "shape", shape)
+    return n
+
+
+def test_the_band_search_shapes_each_shot_once(counted):
+    # Bisection on the added mass, the result reconstructed on the body found, its burn-time
+    # band: without the per-call memo the same bodies are shaped again (26 shots).
+    d = _rec(range_km=875.0, apogee_km=50.0)
+    assert "propellant" in d["manoeuvre"]["body"]
+    assert counted["shots"] <= 23  # 22 with the memo, 26 without
+
+
+def test_the_three_figure_fit_takes_a_few_shots(counted):
+    # Regula falsi from the band's ends: a handful of shots, not a bisection's seven plus a
+    # second reconstruction.
+    t = 0.95 * _rec(range_km=875.0, apogee_km=50.0)["flight_time_s"]
+    before = counted["shots"]
+    d = _rec(range_km=875.0, apogee_km=50.0, flight_time_s=t)
+    assert d["verdict"]["status"] == "consistent"
+    assert counted["shots"] - before <= 28  # 26 now; 34 without the memo, more bisecting
+
+
+def test_one_request_has_a_bounded_cost(monkeypatch, counted):
+    monkeypatch.setattr(recon_mod, "MAX_SHOTS", 4)
+    with pytest.raises(ReconstructionError) as e:
+        _rec(range_km=875.0, apogee_km=50.0)
+    msg = str(e.value)
+    assert "\n" not in msg and "more than 4 shaped shots" in msg
+    assert counted["shots"] <= 4

@@ -251,13 +251,24 @@ class _Ask:
         return _Ask(self.lat, self.lon, r, self.az, apogee_m, flight_time_s, trajectory)
 
 
-#: Shots shaped during the current top-level :func:`reconstruct` call, by what was flown (the
-#: model's arrays, launch point, heading, range, shape and energy bounds): the quasi-ballistic
-#: band's search flies a body, then the result is reconstructed on it; the same shot is shaped
-#: once.  Failures are kept too (the exception, raised again).  Scoped to one call.
-_SHOTS: ContextVar[dict[tuple[Any, ...], Shot | ShapeError] | None] = ContextVar(
-    "_SHOTS", default=None
-)
+#: Most shaped shots one :func:`reconstruct` call may fly (each is a bounded batch of
+#: trajectories, :mod:`.shaping`): a limit on the work one request (CLI, record ingest, the
+#: service's upload) can make us do.  The heaviest reconstructions seen fly about 25 (a
+#: three-figure quasi-ballistic fit, a beyond-reach error with its closest reachable figures).
+MAX_SHOTS = 120
+
+
+class _Shots(dict[tuple[Any, ...], "Shot | ShapeError"]):
+    """Shots shaped during the current top-level :func:`reconstruct` call, by what was flown
+    (the model's arrays, launch point, heading, range, shape and energy bounds): the
+    quasi-ballistic band's search flies a body, then the result is reconstructed on it; the
+    same shot is shaped once.  Failures are kept too (the exception, raised again).  Past
+    :data:`MAX_SHOTS` every new shot fails at once and the call ends in a one-line error."""
+
+    over = False
+
+
+_SHOTS: ContextVar[_Shots | None] = ContextVar("_SHOTS", default=None)
 
 
 def _model_key(m: VehicleModel) -> tuple[Any, ...]:
@@ -296,6 +307,9 @@ def _shape(
         if isinstance(hit, ShapeError):
             raise hit
         return hit
+    if memo is not None and len(memo) >= MAX_SHOTS:
+        memo.over = True
+        raise ShapeError(f"more than {MAX_SHOTS} shaped shots")
     try:
         shot = shape(
             power.model,
@@ -616,11 +630,23 @@ def reconstruct(
     )
     if _SHOTS.get() is not None:
         return _reconstruct(**args)
-    token = _SHOTS.set({})  # the top-level call: each shot shaped once within it
+    shots = _Shots()
+    token = _SHOTS.set(shots)  # the top-level call: each shot shaped once within it
     try:
-        return _reconstruct(**args)
+        rec = _reconstruct(**args)
+    except ReconstructionError:
+        if not shots.over:
+            raise
+        rec = None
     finally:
         _SHOTS.reset(token)
+    if shots.over:
+        raise ReconstructionError(
+            f"reconstructing these figures needs more than {MAX_SHOTS} shaped shots, the limit "
+            "on one request's work: give fewer figures or a named vehicle"
+        )
+    assert rec is not None
+    return rec
 
 
 def _reconstruct(
@@ -822,12 +848,14 @@ def _quasi_ballistic_vehicle() -> str | None:
 
 
 #: Largest peak lift-to-drag ratio a quasi-ballistic (KN-23 / Iskander-class) body's pull-up is
-#: taken to reach: estimate, the project's figure for slender manoeuvring bodies at hypersonic
-#: speed ("stay below ~2", :data:`launchwatch.assess.lift.ELL_MAX`'s note); purpose-built
-#: boost-glide vehicles are quoted higher (HTV-2 about 2.6: D. Wright & C. Tracy, "The Physics
-#: and Hype of Hypersonic Weapons", Science & Global Security 29 (2021)), a missile body with
-#: tail fins is not one.  The catalog's KN-23 (C_L,alpha 3.0 /rad, Cd 0.22 at Mach 10, both
-#: estimates) peaks at 1.85.
+#: taken to reach: estimate (ours), the project's figure for slender manoeuvring bodies at
+#: hypersonic speed ("stay below ~2", :data:`launchwatch.assess.lift.ELL_MAX`'s note).  Our
+#: reasoning: a finned missile body is a slender cone-cylinder, not a lifting body shaped for
+#: glide (purpose-built boost-glide vehicles are quoted higher; we could not confirm a published
+#: figure, so none is given here), and the flight core's law (lift slope times angle of attack,
+#: induced drag slope times its square) peaks at ``0.5 sqrt(C_L,alpha / Cd0)``: the catalog's
+#: KN-23 (C_L,alpha 3.0 /rad, Cd 0.22 at Mach 10, both estimates) peaks at 1.85, and 2 is that
+#: with about 17 % more lift slope, a modest margin rather than a new airframe.
 QB_LIFT_TO_DRAG_MAX = 2.0
 #: Bisection steps on the added propellant (each flies one shaped shot).
 QB_ENERGY_STEPS = 6
