@@ -10,8 +10,8 @@ import math
 
 import pytest
 
-from launchwatch.flight.catalog import get_site, get_vehicle
 from launchwatch.flight import reconstruct as recon_mod
+from launchwatch.flight.catalog import get_site, get_vehicle
 from launchwatch.flight.reconstruct import (
     QB_LIFT_TO_DRAG_MAX,
     ReconstructionError,
