@@ -9,9 +9,8 @@ chromium, headless, Playwright), every non-loopback request blocked:
   the legend is not on the map; an event row opens the event (per-authority figures, ground
   tracks on the map, side view). Screenshots go to ``tests/service/artifacts/``.
 
-The run is the real chain over ``overflight``: the suite's shared ``simulate overflight
---assess`` run (``cli_chain``, tests/conftest.py; these tests name its xdist group, so the
-chain runs once for them and tests/warn), replayed by the service's own RunManager.
+The run is the real chain over ``overflight`` (computed once per module, 300 samples), replayed
+by the service's own RunManager.
 """
 
 from __future__ import annotations
@@ -27,19 +26,18 @@ from launchwatch.service.live import Hub, RunManager
 from .conftest import FAST, LiveServer, bearer
 from .test_dashboard import ARTIFACTS, CHROMIUM, browser, expect  # noqa: F401 (fixture)
 
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed"),
-    pytest.mark.xdist_group("chain-overflight"),  # the shared run (module docstring)
-]
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
 
 STATEMENTS = __import__("pathlib").Path(__file__).parents[1] / "record" / "statements"
 
 
 @pytest.fixture(scope="module")
-def overflight_messages(cli_chain):
+def overflight_messages():
+    from launchwatch.pipeline.chain import run_chain
+    from launchwatch.sense.scenario import load_scenario
     from launchwatch.service.messages import chain_messages
 
-    return chain_messages(cli_chain("overflight", chain=True).chain)
+    return chain_messages(run_chain(load_scenario("overflight"), n_samples=300))
 
 
 def _runs(messages):
