@@ -111,19 +111,33 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 @dataclass(frozen=True)
 class CliChain:
     """One ``launchwatch simulate NAME --assess --json --out DIR`` run: its JSON (``summary``),
-    its folder (``out``) and the :class:`~launchwatch.pipeline.chain.ChainResult` behind them
-    (``chain``, the value the command's ``run_chain`` call returned)."""
+    its folder (``out``) and, when asked for (``cli_chain(name, chain=True)``), the
+    :class:`~launchwatch.pipeline.chain.ChainResult` behind them (``chain``, the value the
+    command's ``run_chain`` call returned)."""
 
     summary: dict
     out: Path
-    chain: object
+    kept: object = None
+
+    @property
+    def chain(self):
+        if self.kept is None:
+            raise AttributeError(
+                "this run's ChainResult was not kept: ask cli_chain(name, chain=True)"
+            )
+        return self.kept
 
 
 @pytest.fixture(scope="session")
-def cli_chain(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], CliChain]:
+def cli_chain(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., CliChain]:
     """``cli_chain(name)``: the shipped scenario ``name`` through the command line, made once
     per worker (tests that share one should name the ``xdist_group`` ``chain-<name>``).
-    Read it, never change it."""
+    Read it, never change it.
+
+    ``chain=True`` also keeps the run's ChainResult (``.chain``).  Only then: one holds every
+    assessment's sampled paths (0.4 GB for ``jalert-2017-08-29``, 1 GB for ``salvo``), and a
+    worker that kept all its scenarios' results was once killed for memory.  A run made without
+    it is made again the first time a test asks for its chain."""
     from typer.testing import CliRunner
 
     from launchwatch.cli import app
@@ -131,8 +145,8 @@ def cli_chain(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], CliCh
 
     runs: dict[str, CliChain] = {}
 
-    def get(name: str) -> CliChain:
-        if name not in runs:
+    def get(name: str, *, chain: bool = False) -> CliChain:
+        if name not in runs or (chain and runs[name].kept is None):
             out = tmp_path_factory.mktemp(name)
             made = []
             real = chain_mod.run_chain
@@ -148,7 +162,7 @@ def cli_chain(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], CliCh
                 )
             assert res.exit_code == 0, res.output
             assert len(made) == 1
-            runs[name] = CliChain(json.loads(res.stdout), out, made[0])
+            runs[name] = CliChain(json.loads(res.stdout), out, made[0] if chain else None)
         return runs[name]
 
     return get

@@ -85,7 +85,7 @@ def test_reference_report_files(reference):
 
 @pytest.fixture
 def overflight(cli_chain):
-    return cli_chain("overflight").chain
+    return cli_chain("overflight", chain=True).chain
 
 
 @on("overflight")

@@ -45,7 +45,7 @@ def report(cli_chain):
     overflight tests of test_chain.py read (``cli_chain``), not one of its own."""
     from pathlib import Path
 
-    run = cli_chain("overflight")
+    run = cli_chain("overflight", chain=True)
     return run.chain, run.out, [Path(f) for f in run.summary["files"]]
 
 

@@ -83,7 +83,13 @@ def basemap(lon0: float, lon1: float, lat0: float, lat1: float) -> Basemap:
         c: shapely.difference(g.buffer(TERRITORIAL_SEA_NMI * NMI_M, 16), all_land)
         for c, g in land_m.items()
     }
-    eez = shapely.difference(all_land.buffer(EEZ_NMI * NMI_M, 16), all_land)
+    # each land part buffered on its own, then the union: the same band as buffering the whole
+    # MultiPolygon at once (GEOS's union of offset curves there took ~3.4 s of CPU for the
+    # Japan-Korea box, this ~1 s; boundaries within 0.1 m of each other)
+    eez_all = shapely.union_all(
+        shapely.buffer(shapely.get_parts(all_land), EEZ_NMI * NMI_M, quad_segs=16)
+    )
+    eez = shapely.difference(eez_all, all_land)
 
     # median lines: zero contours of d_c - min_other d on a grid over the view
     view = _apply(shapely.box(lon0, lat0, lon1, lat1), fwd)

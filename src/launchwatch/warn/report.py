@@ -152,7 +152,12 @@ def polygon_parts(geom) -> list:
 
 
 def _plot_geom(ax, geom, **kw) -> None:
-    """Fill every polygon of a shapely geometry (exterior minus holes) on a lon/lat axis."""
+    """Fill every polygon of a shapely geometry (exterior minus holes) on a lon/lat axis.
+
+    The patches are added with ``add_artist`` and the data limits grown by their vertices
+    (the same limits: the paths are straight segments in data coordinates): ``add_patch``
+    finds each path's extent through its Bezier segments, which was 4 of the 6.7 s of CPU
+    of a map with every prefecture warned (the pixels are the same)."""
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MplPath
 
@@ -165,7 +170,8 @@ def _plot_geom(ax, geom, **kw) -> None:
                 for r in rings
             ]
         )
-        ax.add_patch(PathPatch(MplPath(verts, codes), **kw))
+        ax.add_artist(PathPatch(MplPath(verts, codes), **kw))
+        ax.update_datalim(verts)
 
 
 def ground_tracks(truth) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
