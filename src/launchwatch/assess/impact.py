@@ -339,7 +339,7 @@ def row_nanquantile(x: np.ndarray, q: np.ndarray) -> np.ndarray:
     hi = gamma >= 0.5
     out[hi] = (b - diff * (1.0 - gamma))[hi]
     out[n[:, 0] == 0] = np.nan
-    return out
+    return np.asarray(out, dtype=float)
 
 
 def _zone_probs(
@@ -376,7 +376,8 @@ def _zone_probs(
             verdict_kind.append("unknown")
             verdict_country.append("")
             continue
-        order = sorted(seen, key=lambda i, k=k: (-counts[k, i], names[i]))
+        row = counts[k]
+        order = sorted(seen.tolist(), key=lambda i: (-int(row[i]), str(names[i])))
         probs.append({str(names[i]): round(float(counts[k, i] / total), 4) for i in order})
         best = str(names[order[0]])
         kind_k, _, country_k = best.partition(":")

@@ -140,7 +140,9 @@ def _bowring2(p: float, z: float) -> tuple[float, float, float]:
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _grid_row(i: int, p: np.ndarray, c: np.ndarray, s: np.ndarray, w: np.ndarray, lo: int) -> None:
+def _grid_row(
+    i: int | np.integer, p: np.ndarray, c: np.ndarray, s: np.ndarray, w: np.ndarray, lo: int
+) -> None:
     """Row ``i`` of the first pass of :func:`eci_positions_to_geodetic_deg`: the rotation to
     ECEF (``c``, ``s``: cosine and sine of the Earth's rotation angle at each grid time) and
     Bowring's steps, leaving both arctangents' arguments: ``p[0]``, ``w[0]`` the latitude's,

@@ -616,7 +616,7 @@ def reconstruct(
     (:class:`.landing.LandingEstimate`, which also gives the range when none is reported);
     see the module docstring.  ``burn_time_s`` is accepted for compatibility and ignored."""
     del burn_time_s
-    args = dict(
+    args: dict[str, Any] = dict(
         lat_deg=lat_deg,
         lon_deg=lon_deg,
         range_km=range_km,
