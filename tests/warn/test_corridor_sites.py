@@ -111,12 +111,12 @@ def test_a_prompt_cue_keeps_its_site(overflight, model):
     assert sites["Sunan"] > 0.5, sites
 
 
-def test_the_traced_late_cue_launches_from_sunan(model):
+def test_the_traced_late_cue_launches_from_sunan_and_warns_hokkaido(model):
     """japan-overflights seed 1, engagement 8 (``data/irbm-sunan-late-cue.yaml``): the first
     IR detection, +45.9 s, lay 8 km from Sunchon at the 15 km cue height and the old rule
     launched the Hwasong-12 from there (the heading swung; no fan match until +75 s, then a
     false Aomori). At +58 s the fan weighed over the candidate sites launches it from Sunan,
-    on the truth's heading."""
+    on the truth's heading, and warns Hokkaido only."""
     feed = simulate_feed(load_scenario(DATA / "irbm-sunan-late-cue.yaml"))
     truth = feed.truth
     ir = feed.detections[feed.detections["kind"] == "ir"]
@@ -127,7 +127,7 @@ def test_the_traced_late_cue_launches_from_sunan(model):
     corridor = Corridor(seed=1)
     corridor.set_ir_sensors(feed.sensors)
     corridor.feed(_rows(truth, [46.0, 50.0, 54.0, 58.0]), ir)
-    _judge(corridor, model, 58.0)
+    out, judged = _judge(corridor, model, 58.0)
     info = corridor.last[1]
     sites = info["sites"]
     assert info["launch"][2] == "Sunan" and sites["Sunan"] > 1.5 * sites["Sunchon"], sites
@@ -135,3 +135,11 @@ def test_the_traced_late_cue_launches_from_sunan(model):
     s = load_sites()["Sunan"]
     az, _, _ = geodesy.inverse(s.lat_deg, s.lon_deg, np.degrees(lat), np.degrees(lon))
     assert abs(info["heading_deg"] - float(az)) < 0.5
+    # and, with the IR timing right (one scan, +32.6 s, missed the plume), the fan matches:
+    # Hokkaido, the one area the flight crosses, above the issue level and nothing else
+    assert judged
+    p = dict(zip(model.codes, out["p_over"][0], strict=True))
+    assert p["JP-01"] >= corridor.p_issue
+    assert max(v for c, v in p.items() if c != "JP-01") < corridor.p_issue
+    # the matched templates' launch clock: the truth's (0 s) within a revisit
+    assert abs(info["t_launch_mean_s"]) < 13.3

@@ -475,7 +475,7 @@ class Corridor:
         weighs them (:meth:`_burning_scans`); one scan per track: once it is read the track
         is never held again -- and the first assessment after it is read
         (the judgements' cadence) still comes within :data:`FIRST_WARNING_S` of the launch
-        (the matched templates' early launch time)."""
+        (the matched templates' median launch time)."""
         info = self.last[int(mine["track_id"][-1])]
         if not self.ir_sensors or not np.any(p_blend >= self.p_issue):
             return False
@@ -805,12 +805,15 @@ class Corridor:
         w = np.where(burning, np.exp(logw - np.max(logw[burning])), 0.0)
         w /= w.sum()
         tau = np.stack([p["tau"] for p in parts])
-        # launch time by the matched templates' clocks: its weighted 10th percentile (an early
-        # launch brings the first-warning deadline of a hold forward)
+        # launch time by the matched templates' clocks: its weighted median (the deadline of a
+        # hold). The 10th percentile was taken while the IR timing had its sign wrong (the
+        # clocks ran a revisit late); set right, the clocks centre on the launch and their
+        # spread is the fan's mismatch (a burnt-out SRBM matched by still-burning templates:
+        # 10th percentile -11.3 s, median -4 s, truth 0)
         wf, lt = w.ravel(), (t - np.where(burning, tau, np.inf)).ravel()
         order = np.argsort(lt)
         cum = np.cumsum(wf[order])
-        info["t_launch_s"] = float(lt[order][np.searchsorted(cum, 0.1)])
+        info["t_launch_s"] = float(lt[order][np.searchsorted(cum, 0.5)])
         info["t_launch_mean_s"] = round(float(t - np.sum(np.where(burning, w * tau, 0.0))), 2)
         wj = w.sum(axis=0)  # per template, over sites
         burn = parts[0]["fan"][6]
@@ -895,9 +898,19 @@ class Corridor:
             # the plume was first seen at t_cue, not at the scan before: it climbed through
             # the sensor's floor height within one revisit before t_cue
             tau8 = _at(tgrid, _first_crossing(h_tab[:, :nf], self.ir_min_height_m))
-            late = (t - t_cue) - (tau - tau8)  # seconds the template is early(-)/late(+)
-            miss = np.maximum(np.maximum(-late, late - self.ir_revisit_s), 0.0)
-            logw = logw - 0.5 * (miss / SIGMA_CUE_S) ** 2
+            # seconds from the template's floor crossing to the cue: in [0, revisit)
+            delay = (t_cue - t) + (tau - tau8)
+            before = np.maximum(-delay, 0.0)  # the cue before the plume was above the floor
+            excess = np.maximum(delay - self.ir_revisit_s, 0.0)
+            logw = logw - 0.5 * (before / SIGMA_CUE_S) ** 2
+            slack = -0.5 * (excess / SIGMA_CUE_S) ** 2
+            if self.ir_sensors:
+                # or scans before t_cue had the plume in view and missed it: each one a
+                # chance 1 - Pd (a revisit more of delay is one more missed scan)
+                p_miss = max(1.0 - float(s.pd) for s in self.ir_sensors.values())
+                missed = (excess / self.ir_revisit_s) * np.log(max(p_miss, 1e-12))
+                slack = np.maximum(slack, missed)
+            logw = logw + slack
         logm = logw
         if los is not None and los.size:
             logw = logw + self._los_term(site, az - az0, fan_t, tau, t, los)
