@@ -11,9 +11,15 @@ climb, where can the missile still go, and which areas does that cross?*
   of sight, intersected with the ellipsoid raised by :data:`IR_CUE_HEIGHT_M` (a plume is first
   seen above ~8 km; from GEO at ~45 deg incidence a 1 km height error moves the point ~1 km).
   The earliest IR ground point within :data:`ASSOC_KM` of the track's first ground point is the
-  cue; the launch point is the catalog site nearest to it within :data:`SITE_KM`, else the cue
-  itself. Without an IR cue: the launch-point estimate of :mod:`launchwatch.assess.launch_point`
-  from the track's first estimate (then the nearest site, likewise).
+  cue. The plume's height at first sight is not known (a late cue comes from 40-50 km, and
+  its parallax at 15 km moves it tens of km, nearer another site), so the candidate launch
+  points are the catalog sites within :data:`SITE_KM` of the cue's whole line of sight
+  between the IR floor and :data:`CUE_H_MAX_M`; the fan is matched from each, every template
+  also weighed by how well it passes through the track's early IR lines of sight at their
+  times, and the site of the largest marginal likelihood is the launch point (none near:
+  the cue itself). Without an IR cue: the launch-point estimate of
+  :mod:`launchwatch.assess.launch_point` from the track's first estimate (then the site
+  nearest to it within :data:`SITE_KM`, else the estimate itself).
 * **Heading** -- the bearing from the launch point to the track's current ground point (the
   ground track of a boost is a great circle from the pad to well under a degree); its sigma from
   the track's position uncertainty over that distance (floor :data:`AZ_SIGMA_FLOOR_DEG`).
@@ -99,8 +105,22 @@ ASSOC_LAG_S = 20.0
 ASSOC_BURN_KM = 40.0
 #: A radar update after the last IR plume with a boost-model probability below this: burnt out.
 COAST_BOOST_PROB = 0.05
-#: A catalog site within this (km) of the cue (or launch estimate) is taken as the launch point.
+#: A catalog site within this (km) of the cue (or launch estimate) is a candidate launch point.
 SITE_KM = 40.0
+#: The first cue's line of sight is put on the ground at heights from the IR floor up to this
+#: (m) to find the candidate sites: the plume's height at first sight is not known (a cue at
+#: +46 s comes from ~45 km, and at the fixed 15 km its ground point is ~30 km off the pad).
+CUE_H_MAX_M = 100e3
+#: At most this many candidate sites (the nearest to that line) are weighed per track.
+MAX_SITES = 4
+#: Miss (m) of an IR line of sight from a fan template's position at the detection's time:
+#: the sensor's line-of-sight noise (25 urad at ~37,000 km, ~1 km) and the template grid's
+#: scatter about the flight once matched at the track's height (estimate: the same order as
+#: the match's downrange floor, :data:`SIGMA_RANGE_M`, over the shorter run back to the cue).
+SIGMA_LOS_M = 8e3
+#: A line of sight missing by more than this many sigma counts as this many (a false alarm or
+#: another missile's plume must not rule a site out on its own).
+LOS_CAP_SIGMA = 4.0
 #: Template-scatter floors of the match: speed (m/s), flight-path angle (rad), downrange (m).
 SIGMA_SPEED_M_S = 150.0
 SIGMA_GAMMA_RAD = np.radians(5.0)
@@ -125,19 +145,27 @@ IR_READ_LAG_S = 2.0
 FIRST_WARNING_S = 60.0
 
 
-def ir_ground_points(det: np.ndarray, h_m: float = IR_CUE_HEIGHT_M):
-    """Ground points (lat, lon deg, (n,)) of IR detections: each line of sight (az/el in the
-    satellite's ENU frame, ``z[:, :2]``) intersected with the ellipsoid raised by ``h_m`` (m,
-    scalar or per detection; NaN where it misses)."""
+def ir_lines_of_sight(det: np.ndarray):
+    """Lines of sight of IR detections: ``(sensor ECEF (n, 3) m, unit direction ECEF (n, 3))``
+    from the az/el in the satellite's ENU frame (``z[:, :2]``)."""
     s = np.asarray(det["sensor_ecef_m"], float).reshape(-1, 3)
     z = np.asarray(det["z"], float).reshape(-1, 4)
     if s.shape[0] == 0:
-        return np.zeros(0), np.zeros(0)
+        return s, np.zeros((0, 3))
     lat, lon, _ = frames.ecef_to_geodetic(s)
     enu = frames.enu_matrix(lat, lon)  # (n, 3, 3) rows east, north, up
     az, el = z[:, 0], z[:, 1]
     d_enu = np.stack([np.cos(el) * np.sin(az), np.cos(el) * np.cos(az), np.sin(el)], axis=-1)
-    u = np.einsum("nji,nj->ni", enu, d_enu)  # ENU -> ECEF (transpose)
+    return s, np.einsum("nji,nj->ni", enu, d_enu)  # ENU -> ECEF (transpose)
+
+
+def ir_ground_points(det: np.ndarray, h_m: float = IR_CUE_HEIGHT_M):
+    """Ground points (lat, lon deg, (n,)) of IR detections: each line of sight (az/el in the
+    satellite's ENU frame, ``z[:, :2]``) intersected with the ellipsoid raised by ``h_m`` (m,
+    scalar or per detection; NaN where it misses)."""
+    s, u = ir_lines_of_sight(det)
+    if s.shape[0] == 0:
+        return np.zeros(0), np.zeros(0)
     h = np.broadcast_to(np.asarray(h_m, float), (s.shape[0],))[:, None]
     scale = 1.0 / np.concatenate([A_M + h, A_M + h, B_M + h], axis=1)
     p, q = s * scale, u * scale
@@ -181,7 +209,7 @@ def staged_templates():
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=64)
 def fan(lat_deg: float, lon_deg: float, az_deg: float):
     """The template fan from a launch point on an azimuth (deg), flown to impact.
 
@@ -298,6 +326,8 @@ class Corridor:
         self._cache_rows = None
         self._cache_ir = None
         self._launch: dict[int, tuple[float, float, str, float]] = {}
+        self._sites: dict[int, list[tuple[float, float, str]]] = {}  # track -> candidate sites
+        self._los: dict[int, np.ndarray | None] = {}  # track -> its early IR detections
         self.last: dict[int, dict] = {}  # track -> what the corridor saw at its last judgement
         sites = load_sites()
         self._site_names = list(sites)
@@ -445,7 +475,7 @@ class Corridor:
         weighs them (:meth:`_burning_scans`); one scan per track: once it is read the track
         is never held again -- and the first assessment after it is read
         (the judgements' cadence) still comes within :data:`FIRST_WARNING_S` of the launch
-        (the matched templates' early launch time)."""
+        (the matched templates' median launch time)."""
         info = self.last[int(mine["track_id"][-1])]
         if not self.ir_sensors or not np.any(p_blend >= self.p_issue):
             return False
@@ -640,13 +670,29 @@ class Corridor:
     def launch_point(self, tid: int, mine: np.ndarray) -> tuple[float, float, str, float]:
         """Launch point (lat, lon deg), how it was found (site name, ``"ir"`` or
         ``"estimate"``) and the time of the first IR cue (NaN: none) of a track, from its
-        earliest rows and the IR cues (module doc)."""
-        if tid in self._launch:
-            return self._launch[tid]
+        earliest rows and the IR cues (module doc): before any fan is matched, the candidate
+        site nearest to the cue's line of sight (:meth:`candidate_sites`; the fan's match
+        weighs them all, :meth:`_continuations`)."""
+        if tid not in self._launch:
+            self._find_sites(tid, mine)
+        return self._launch[tid]
+
+    def candidate_sites(self, tid: int, mine: np.ndarray) -> list[tuple[float, float, str]]:
+        """The candidate launch points ``[(lat, lon deg, name)]`` of a track, nearest first:
+        the catalog sites within :data:`SITE_KM` of the first IR cue's line of sight put on
+        the ground anywhere from the IR floor to :data:`CUE_H_MAX_M` (the plume's height at
+        first sight is unknown; at most :data:`MAX_SITES`), else the one nearest the launch
+        estimate; none near: the cue (at :data:`IR_CUE_HEIGHT_M`) or the estimate itself."""
+        if tid not in self._launch:
+            self._find_sites(tid, mine)
+        return self._sites[tid]
+
+    def _find_sites(self, tid: int, mine: np.ndarray) -> None:
         first = mine[0]
         lat_r, lon_r, _ = frames.ecef_to_geodetic(first["state"][:3])
         lat0, lon0 = float(np.degrees(lat_r)), float(np.degrees(lon_r))
-        cue = None
+        cue, trace = None, None
+        self._los[tid] = None
         ir = self._all_ir()
         if ir is not None:
             ti, la, lo = ir
@@ -659,6 +705,11 @@ class Corridor:
                 if near.size:
                     j = near[np.argmin(ti[ok][near])]
                     cue = (float(la[ok][j]), float(lo[ok][j]), "ir", float(ti[ok][j]))
+                    det = self._ir_det()[np.flatnonzero(ok)[near]]
+                    self._los[tid] = det  # the track's early plumes: lines of sight
+                    hs = np.arange(self.ir_min_height_m, CUE_H_MAX_M + 1.0, 1e3)
+                    first_det = self._ir_det()[np.flatnonzero(ok)[j]]
+                    trace = ir_ground_points(np.repeat(first_det[None], hs.size), hs)
         if cue is None:
             cov = np.zeros((1, 6, 6))
             c = np.asarray(first["cov"], float)
@@ -673,139 +724,271 @@ class Corridor:
             if np.isfinite(le.lat_deg[0]):
                 cue = (float(le.lat_deg[0]), float(le.lon_deg[0]), "estimate", np.nan)
         if cue is None:
-            return (np.nan, np.nan, "", np.nan)
+            self._launch[tid], self._sites[tid] = (np.nan, np.nan, "", np.nan), []
+            return
+        if trace is None:  # no line of sight to weigh sites by: the site nearest the estimate
+            trace = (np.array([cue[0]]), np.array([cue[1]]))
+        tl, tn = trace
+        ok = np.isfinite(tl)
+        n_s, n_h = self._site_lat.size, int(ok.sum())
         _, _, ds = geodesy.inverse(
-            np.full(self._site_lat.size, cue[0]),
-            np.full(self._site_lat.size, cue[1]),
-            self._site_lat,
-            self._site_lon,
+            np.repeat(self._site_lat, n_h),
+            np.repeat(self._site_lon, n_h),
+            np.tile(tl[ok], n_s),
+            np.tile(tn[ok], n_s),
         )
-        i = int(np.argmin(ds))
-        if ds[i] <= SITE_KM * 1e3:
-            cue = (float(self._site_lat[i]), float(self._site_lon[i]), self._site_names[i], cue[3])
-        self._launch[tid] = cue
-        return cue
+        ds = ds.reshape(n_s, n_h).min(axis=1) if n_h else np.full(n_s, np.inf)
+        n_max = MAX_SITES if self._los[tid] is not None else 1
+        order = [int(i) for i in np.argsort(ds) if ds[i] <= SITE_KM * 1e3][:n_max]
+        sites = [
+            (float(self._site_lat[i]), float(self._site_lon[i]), self._site_names[i]) for i in order
+        ]
+        if not sites:
+            sites = [(cue[0], cue[1], cue[2])]
+        self._sites[tid] = sites
+        self._launch[tid] = (sites[0][0], sites[0][1], sites[0][2], cue[3])
 
     def _continuations(self, tid: int, mine: np.ndarray, t: float, info: dict):
         """Draws of still-burning fan templates matched to the track's latest row, flown on in
         scenario time: ``(path_t, lat (S, P), lon (S, P), impact (lat, lon, t) arrays)`` or
-        None."""
-        lat_l, lon_l, how, t_cue = self.launch_point(tid, mine)
-        info["launch"] = (lat_l, lon_l, how)
-        if not np.isfinite(lat_l):
+        None.  The fan is matched from every candidate launch site (:meth:`candidate_sites`),
+        each template also weighed by how well it passes through the track's early IR lines of
+        sight; the draws come from all sites' templates by weight, so each site counts by its
+        marginal likelihood (``info["sites"]``), not by its distance to the cue."""
+        _, _, _, t_cue = self.launch_point(tid, mine)
+        sites = self.candidate_sites(tid, mine)
+        if not sites or not np.isfinite(sites[0][0]):
+            info["launch"] = (np.nan, np.nan, "")
             return None
+        info["launch"] = sites[0]
         row = mine[-1]
-        r, v = row["state"][:3], row["state"][3:6]
-        lat, lon, h = frames.ecef_to_geodetic(r)
-        glat, glon = float(np.degrees(lat)), float(np.degrees(lon))
-        az, _, dist = geodesy.inverse(lat_l, lon_l, glat, glon)
-        az, dist = float(az), float(dist)
-        if dist < MIN_BASELINE_M or h < 5e3:
-            return None
-        c = np.asarray(row["cov"], float)
-        c = c if c.ndim == 2 else np.diag(c)
-        enu = frames.enu_matrix(lat, lon)
-        cov_r = enu @ c[:3, :3] @ enu.T
-        cov_v = enu @ c[3:6, 3:6] @ enu.T
-        v_enu = enu @ v
-        speed = float(np.linalg.norm(v))
-        gamma = float(np.arcsin(np.clip(v_enu[2] / max(speed, 1e-9), -1.0, 1.0)))
-        pos_sig = float(np.sqrt(max(0.5 * (cov_r[0, 0] + cov_r[1, 1]), 0.0)))
-        sig_az = max(np.degrees(pos_sig / dist), AZ_SIGMA_FLOOR_DEG)
-        sig_s = float(np.sqrt(max(v @ c[3:6, 3:6] @ v, 0.0))) / max(speed, 1.0)
-        sig_g = float(np.sqrt(max(cov_v[2, 2], 0.0))) / max(speed, 1.0)
-        az0 = float(np.round(az))
-        times, ecef, h_tab, d_tab, s_tab, g_tab, burn, t_imp, imp = fan(
-            round(lat_l, 4), round(lon_l, 4), az0
-        )
-        fidx = _first_crossing(h_tab[:, : _T_FINE.size], float(h))
-        tau = _at(np.broadcast_to(times[: _T_FINE.size], h_tab[:, : _T_FINE.size].shape), fidx)
-        s_j = _at(s_tab[:, : _T_FINE.size], fidx)
-        g_j = _at(g_tab[:, : _T_FINE.size], fidx)
-        d_j = _at(d_tab[:, : _T_FINE.size], fidx)
-        ss = np.hypot(sig_s, SIGMA_SPEED_M_S)
-        sg = np.hypot(sig_g, SIGMA_GAMMA_RAD)
-        sd = np.hypot(pos_sig, SIGMA_RANGE_M)
-        logw = -0.5 * (
-            ((speed - s_j) / ss) ** 2 + ((gamma - g_j) / sg) ** 2 + ((dist - d_j) / sd) ** 2
-        )
-        # the speed change over the last rows (>= ACCEL_BASE_S apart): a burning template
-        # gains speed, a coasting body loses it
         prev = mine[mine["t_s"] <= row["t_s"] - ACCEL_BASE_S]
         if prev.size == 0:
             return None
-        prev = prev[-1]
-        dt = float(row["t_s"] - prev["t_s"])
-        cp = np.asarray(prev["cov"], float)
-        cp = cp if cp.ndim == 2 else np.diag(cp)
-        v0 = prev["state"][3:6]
-        dv_obs = speed - float(np.linalg.norm(v0))
-        sig_dv = np.hypot(
-            np.hypot(
-                sig_s,
-                float(np.sqrt(max(v0 @ cp[3:6, 3:6] @ v0, 0.0)))
-                / max(float(np.linalg.norm(v0)), 1.0),
-            ),
-            SIGMA_DV_M_S,
-        )
-        tprev = np.clip(tau - dt, 0.0, _T_FINE[-1])
-        fprev = np.where(np.isfinite(tprev), tprev / (_T_FINE[1] - _T_FINE[0]), np.nan)
-        dv_j = s_j - _at(s_tab[:, : _T_FINE.size], fprev)
-        logw = logw - 0.5 * ((dv_obs - dv_j) / sig_dv) ** 2
-        info["dv_obs_m_s"] = round(dv_obs, 1)
-        if np.isfinite(t_cue) and self.ir_revisit_s is not None and t_cue <= t:
-            # the plume was first seen at t_cue, not at the scan before: it climbed through
-            # the sensor's floor height within one revisit before t_cue
-            f8 = _first_crossing(h_tab[:, : _T_FINE.size], self.ir_min_height_m)
-            tau8 = _at(np.broadcast_to(times[: _T_FINE.size], h_tab[:, : _T_FINE.size].shape), f8)
-            late = (t - t_cue) - (tau - tau8)  # seconds the template is early(-)/late(+)
-            miss = np.maximum(np.maximum(-late, late - self.ir_revisit_s), 0.0)
-            logw = logw - 0.5 * (miss / SIGMA_CUE_S) ** 2
-        burning = np.isfinite(logw) & (burn > tau + 1.0)
+        obs = _observed(row, prev[-1])
+        info["dv_obs_m_s"] = round(obs["dv_obs"], 1)
+        los = self._los.get(tid)
+        if los is not None:
+            los = los[los["t_s"] <= t + 1e-6]
+        parts = [self._match(site, obs, t, t_cue, los) for site in sites]
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        logw = np.stack([p["logw"] for p in parts])  # (sites, J)
+        burning = np.stack([p["burning"] for p in parts])
+        fin = np.isfinite(logw)
+        top = np.max(np.where(fin, logw, -np.inf))
+        if not np.isfinite(top):
+            return None
+        # each site by its marginal likelihood over the whole fan (equal priors)
+        mass = np.sum(np.where(fin, np.exp(logw - top), 0.0), axis=1)
+        post = mass / mass.sum()
+        best = int(np.argmax(post))
+        bp = parts[best]
+        info["launch"] = bp["site"]
+        info["sites"] = {p["site"][2]: round(float(q), 3) for p, q in zip(parts, post, strict=True)}
+        # the most likely site is the launch point: a mixture over sites would widen the
+        # corridor by their heading spread, for a choice the lines of sight make sharply.
+        # Its templates are weighed by the match alone, as from a site known in advance (the
+        # lines of sight choose the site; the IR timing already sets the templates' clocks)
+        parts = [bp]
+        logw, burning = bp["logm"][None], burning[best : best + 1]
         info.update(
-            heading_deg=round(az, 2),
-            sigma_az_deg=round(sig_az, 2),
-            height_km=round(float(h) / 1e3, 1),
-            speed_m_s=round(speed),
-            gamma_deg=round(float(np.degrees(gamma)), 1),
+            heading_deg=round(bp["az"], 2),
+            sigma_az_deg=round(bp["sig_az"], 2),
+            height_km=round(obs["h"] / 1e3, 1),
+            speed_m_s=round(obs["speed"]),
+            gamma_deg=round(float(np.degrees(obs["gamma"])), 1),
         )
         if not burning.any() or np.exp(np.max(logw[burning])) < self.min_weight:
             return None
         w = np.where(burning, np.exp(logw - np.max(logw[burning])), 0.0)
         w /= w.sum()
-        # launch time by the matched templates' clocks: its weighted 10th percentile (an early
-        # launch brings the first-warning deadline of a hold forward)
-        order = np.argsort(t - np.where(burning, tau, np.inf))
-        cum = np.cumsum(w[order])
-        info["t_launch_s"] = float(t - tau[order][np.searchsorted(cum, 0.1)])
+        tau = np.stack([p["tau"] for p in parts])
+        # launch time by the matched templates' clocks: its weighted median (the deadline of a
+        # hold). The 10th percentile was taken while the IR timing had its sign wrong (the
+        # clocks ran a revisit late); set right, the clocks centre on the launch and their
+        # spread is the fan's mismatch (a burnt-out SRBM matched by still-burning templates:
+        # 10th percentile -11.3 s, median -4 s, truth 0)
+        wf, lt = w.ravel(), (t - np.where(burning, tau, np.inf)).ravel()
+        order = np.argsort(lt)
+        cum = np.cumsum(wf[order])
+        info["t_launch_s"] = float(lt[order][np.searchsorted(cum, 0.5)])
         info["t_launch_mean_s"] = round(float(t - np.sum(np.where(burning, w * tau, 0.0))), 2)
-        pick = self.rng.choice(w.size, size=self.n_draws, p=w)
+        wj = w.sum(axis=0)  # per template, over sites
+        burn = parts[0]["fan"][6]
         n_one = len(FAN_BURN_S) * len(FAN_KICK_RAD) * len(FAN_THRUST_SCALE)
         info["burn_s"] = {
-            float(b): round(float(w[:n_one][burn[:n_one] == b].sum()), 3)
+            float(b): round(float(wj[:n_one][burn[:n_one] == b].sum()), 3)
             for b in FAN_BURN_S
-            if w[:n_one][burn[:n_one] == b].sum() > 0
+            if wj[:n_one][burn[:n_one] == b].sum() > 0
         }
         per = len(FAN_KICK_RAD) * FAN_STAGED_SCALES
         info["staged"] = {
-            name: round(float(w[n_one + i * per : n_one + (i + 1) * per].sum()), 3)
+            name: round(float(wj[n_one + i * per : n_one + (i + 1) * per].sum()), 3)
             for i, (name, *_) in enumerate(staged_templates())
         }
-        # flown on: template time tau_j + (path_t - t)
+        pick = self.rng.choice(wf.size, size=self.n_draws, p=wf)
+        site_of, j_of = np.divmod(pick, logw.shape[1])
+        times = parts[0]["fan"][0]
         path_t = t + np.arange(0.0, times[-1] + PATH_DT_S, PATH_DT_S)
-        tq = tau[pick][:, None] + (path_t - t)[None, :]  # (S, P) template times
-        pos = _interp_rows(times, ecef[pick], tq)  # (S, P, 3)
-        p_lat, p_lon, _ = frames.ecef_to_geodetic(pos)
-        p_lat, p_lon = np.degrees(p_lat), np.degrees(p_lon)
-        # the impact point of each draw's template (NaN: still flying at the grid's end)
-        i_lat, i_lon, _ = frames.ecef_to_geodetic(imp[pick])
-        i_lat, i_lon = np.degrees(i_lat), np.degrees(i_lon)
-        i_t = t + t_imp[pick] - tau[pick]
-        # turn each draw (path and impact) about the launch point by its heading error
-        dpsi = (az - az0) + sig_az * self.rng.standard_normal(self.n_draws)
-        p_lat, p_lon = _turn(lat_l, lon_l, p_lat, p_lon, dpsi[:, None])
-        i_lat, i_lon = _turn(lat_l, lon_l, i_lat, i_lon, dpsi)
+        p_lat = np.full((self.n_draws, path_t.size), np.nan)
+        p_lon = np.full_like(p_lat, np.nan)
+        i_lat, i_lon, i_t = (np.full(self.n_draws, np.nan) for _ in range(3))
+        lat0, lon0, dpsi = (np.zeros(self.n_draws) for _ in range(3))
+        noise = self.rng.standard_normal(self.n_draws)
+        for si, p in enumerate(parts):  # a few candidate sites, not draws
+            sel = np.flatnonzero(site_of == si)
+            if not sel.size:
+                continue
+            _, ecef, *_, t_imp, imp = p["fan"]
+            j = j_of[sel]
+            tau_j = p["tau"][j]
+            # flown on: template time tau_j + (path_t - t)
+            tq = tau_j[:, None] + (path_t - t)[None, :]
+            la, lo, _ = frames.ecef_to_geodetic(_interp_rows(times, ecef[j], tq))
+            p_lat[sel], p_lon[sel] = np.degrees(la), np.degrees(lo)
+            la, lo, _ = frames.ecef_to_geodetic(imp[j])
+            i_lat[sel], i_lon[sel] = np.degrees(la), np.degrees(lo)
+            i_t[sel] = t + t_imp[j] - tau_j
+            lat0[sel], lon0[sel] = p["site"][0], p["site"][1]
+            # each draw turned about its launch point by its own heading error
+            dpsi[sel] = (p["az"] - p["az0"]) + p["sig_az"] * noise[sel]
+        p_lat, p_lon = _turn(lat0[:, None], lon0[:, None], p_lat, p_lon, dpsi[:, None])
+        i_lat, i_lon = _turn(lat0, lon0, i_lat, i_lon, dpsi)
         return path_t, p_lat, p_lon, (i_lat, i_lon, i_t)
+
+    def _match(self, site, obs: dict, t: float, t_cue: float, los):
+        """The fan from ``site`` (lat, lon deg, name) on the heading to the track's latest
+        ground point, matched to the track (``obs``, :func:`_observed`): ``{"site", "az",
+        "az0", "sig_az", "fan", "tau", "logw", "burning"}`` (per template: its time where it
+        climbs through the track's height, its log-likelihood, still burning there) or None
+        (the track too near the site for a heading)."""
+        lat_l, lon_l = site[0], site[1]
+        az, _, dist = geodesy.inverse(lat_l, lon_l, obs["glat"], obs["glon"])
+        az, dist = float(az), float(dist)
+        if dist < MIN_BASELINE_M or obs["h"] < 5e3:
+            return None
+        sig_az = max(np.degrees(obs["pos_sig"] / dist), AZ_SIGMA_FLOOR_DEG)
+        az0 = float(np.round(az))
+        fan_t = fan(round(lat_l, 4), round(lon_l, 4), az0)
+        times, ecef, h_tab, d_tab, s_tab, g_tab, burn, t_imp, imp = fan_t
+        nf = _T_FINE.size
+        tgrid = np.broadcast_to(times[:nf], h_tab[:, :nf].shape)
+        fidx = _first_crossing(h_tab[:, :nf], obs["h"])
+        tau = _at(tgrid, fidx)
+        s_j = _at(s_tab[:, :nf], fidx)
+        g_j = _at(g_tab[:, :nf], fidx)
+        d_j = _at(d_tab[:, :nf], fidx)
+        ss = np.hypot(obs["sig_s"], SIGMA_SPEED_M_S)
+        sg = np.hypot(obs["sig_g"], SIGMA_GAMMA_RAD)
+        sd = np.hypot(obs["pos_sig"], SIGMA_RANGE_M)
+        logw = -0.5 * (
+            ((obs["speed"] - s_j) / ss) ** 2
+            + ((obs["gamma"] - g_j) / sg) ** 2
+            + ((dist - d_j) / sd) ** 2
+        )
+        # the speed change over the last rows (>= ACCEL_BASE_S apart): a burning template
+        # gains speed, a coasting body loses it
+        tprev = np.clip(tau - obs["dt"], 0.0, _T_FINE[-1])
+        fprev = np.where(np.isfinite(tprev), tprev / (_T_FINE[1] - _T_FINE[0]), np.nan)
+        dv_j = s_j - _at(s_tab[:, :nf], fprev)
+        logw = logw - 0.5 * ((obs["dv_obs"] - dv_j) / obs["sig_dv"]) ** 2
+        if np.isfinite(t_cue) and self.ir_revisit_s is not None and t_cue <= t:
+            # the plume was first seen at t_cue, not at the scan before: it climbed through
+            # the sensor's floor height within one revisit before t_cue
+            tau8 = _at(tgrid, _first_crossing(h_tab[:, :nf], self.ir_min_height_m))
+            # seconds from the template's floor crossing to the cue: in [0, revisit)
+            delay = (t_cue - t) + (tau - tau8)
+            before = np.maximum(-delay, 0.0)  # the cue before the plume was above the floor
+            excess = np.maximum(delay - self.ir_revisit_s, 0.0)
+            logw = logw - 0.5 * (before / SIGMA_CUE_S) ** 2
+            slack = -0.5 * (excess / SIGMA_CUE_S) ** 2
+            if self.ir_sensors:
+                # or scans before t_cue had the plume in view and missed it: each one a
+                # chance 1 - Pd (a revisit more of delay is one more missed scan)
+                p_miss = max(1.0 - float(s.pd) for s in self.ir_sensors.values())
+                missed = (excess / self.ir_revisit_s) * np.log(max(p_miss, 1e-12))
+                slack = np.maximum(slack, missed)
+            logw = logw + slack
+        logm = logw
+        if los is not None and los.size:
+            logw = logw + self._los_term(site, az - az0, fan_t, tau, t, los)
+        return {
+            "logm": logm,
+            "site": (float(lat_l), float(lon_l), str(site[2])),
+            "az": az,
+            "az0": az0,
+            "sig_az": float(sig_az),
+            "fan": fan_t,
+            "tau": tau,
+            "logw": logw,
+            "burning": np.isfinite(logw) & (burn > tau + 1.0),
+        }
+
+    def _los_term(self, site, dpsi_deg: float, fan_t, tau, t: float, los) -> np.ndarray:
+        """Per template (J,): log-likelihood of the track's early IR lines of sight ``los``
+        (detections) given the template's position at each detection's time (its clock
+        ``tau`` at ``t`` less the detection's age; turned about the site by ``dpsi_deg``):
+        Gaussian in the line's miss, sigma :data:`SIGMA_LOS_M`, capped at
+        :data:`LOS_CAP_SIGMA` (and the cap where the template was not yet flying)."""
+        times, ecef = fan_t[0], fan_t[1]
+        s, u = ir_lines_of_sight(los)  # (D, 3)
+        tq = tau[:, None] - (t - np.asarray(los["t_s"], float))[None, :]  # (J, D)
+        pos = _interp_rows(times, ecef, np.where(np.isfinite(tq), tq, -1.0))  # (J, D, 3)
+        k = frames.geodetic_to_ecef(np.radians(site[0]), np.radians(site[1]), 0.0)
+        k = np.asarray(k, float).reshape(3)
+        pos = _rotate(pos, k / np.linalg.norm(k), -np.radians(dpsi_deg))
+        v = pos - s[None]
+        miss = np.linalg.norm(v - np.sum(v * u[None], axis=-1)[..., None] * u[None], axis=-1)
+        z2 = np.minimum(np.nan_to_num((miss / SIGMA_LOS_M) ** 2, nan=np.inf), LOS_CAP_SIGMA**2)
+        z2 = np.where(tq >= 0.0, z2, LOS_CAP_SIGMA**2)
+        return -0.5 * np.sum(z2, axis=1)
+
+
+def _observed(row, prev) -> dict:
+    """What the fan is matched to from a track's latest row and one >= :data:`ACCEL_BASE_S`
+    earlier: ground point (deg), height (m), speed (m/s), flight-path angle (rad), their
+    sigmas, the position sigma (m), and the speed change (m/s) over ``dt`` (s) with its
+    sigma."""
+    r, v = row["state"][:3], row["state"][3:6]
+    lat, lon, h = frames.ecef_to_geodetic(r)
+    c = np.asarray(row["cov"], float)
+    c = c if c.ndim == 2 else np.diag(c)
+    enu = frames.enu_matrix(lat, lon)
+    cov_r = enu @ c[:3, :3] @ enu.T
+    cov_v = enu @ c[3:6, 3:6] @ enu.T
+    v_enu = enu @ v
+    speed = float(np.linalg.norm(v))
+    sig_s = float(np.sqrt(max(v @ c[3:6, 3:6] @ v, 0.0))) / max(speed, 1.0)
+    cp = np.asarray(prev["cov"], float)
+    cp = cp if cp.ndim == 2 else np.diag(cp)
+    v0 = prev["state"][3:6]
+    n0 = float(np.linalg.norm(v0))
+    sig_dv = np.hypot(
+        np.hypot(sig_s, float(np.sqrt(max(v0 @ cp[3:6, 3:6] @ v0, 0.0))) / max(n0, 1.0)),
+        SIGMA_DV_M_S,
+    )
+    return {
+        "glat": float(np.degrees(lat)),
+        "glon": float(np.degrees(lon)),
+        "h": float(h),
+        "speed": speed,
+        "gamma": float(np.arcsin(np.clip(v_enu[2] / max(speed, 1e-9), -1.0, 1.0))),
+        "pos_sig": float(np.sqrt(max(0.5 * (cov_r[0, 0] + cov_r[1, 1]), 0.0))),
+        "sig_s": sig_s,
+        "sig_g": float(np.sqrt(max(cov_v[2, 2], 0.0))) / max(speed, 1.0),
+        "dt": float(row["t_s"] - prev["t_s"]),
+        "dv_obs": speed - n0,
+        "sig_dv": float(sig_dv),
+    }
+
+
+def _rotate(p: np.ndarray, k: np.ndarray, ang: float) -> np.ndarray:
+    """Points ``p`` (..., 3) rotated by ``ang`` rad about the unit axis ``k`` (3,) through the
+    origin (Rodrigues)."""
+    c, s = np.cos(ang), np.sin(ang)
+    return p * c + np.cross(k, p) * s + np.sum(p * k, axis=-1, keepdims=True) * k * (1.0 - c)
 
 
 def _track_at(mine: np.ndarray, ts: np.ndarray) -> np.ndarray:
@@ -821,14 +1004,17 @@ def _track_at(mine: np.ndarray, ts: np.ndarray) -> np.ndarray:
 
 
 def _turn(lat0, lon0, lat, lon, dpsi):
-    """Points (deg) turned about (lat0, lon0) by ``dpsi`` deg (broadcast); NaN stays NaN."""
+    """Points (deg) turned about (lat0, lon0) (deg, each broadcast to the points) by ``dpsi``
+    deg (broadcast); NaN stays NaN."""
     lat, lon = np.array(lat, float), np.array(lon, float)
     ok = np.isfinite(lat) & np.isfinite(lon)
     n = int(ok.sum())
     if n:
-        b_az, _, b_d = geodesy.inverse(np.full(n, lat0), np.full(n, lon0), lat[ok], lon[ok])
+        la0 = np.broadcast_to(np.asarray(lat0, float), lat.shape)[ok]
+        lo0 = np.broadcast_to(np.asarray(lon0, float), lat.shape)[ok]
+        b_az, _, b_d = geodesy.inverse(la0, lo0, lat[ok], lon[ok])
         lat[ok], lon[ok], _ = geodesy.direct(
-            np.full(n, lat0), np.full(n, lon0), b_az + np.broadcast_to(dpsi, lat.shape)[ok], b_d
+            la0, lo0, b_az + np.broadcast_to(dpsi, lat.shape)[ok], b_d
         )
     return lat, lon
 

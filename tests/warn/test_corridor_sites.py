@@ -1,0 +1,145 @@
+"""The corridor's launch point: candidate sites weighed by how well the fan and the IR lines of
+sight fit from each, not the site nearest to the first cue put on the ground at a fixed
+height (issue 12: a late cue's parallax snapped a Sunan launch to another site)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from launchwatch.earth import frames, geodesy
+from launchwatch.flight.catalog import load_sites
+from launchwatch.pipeline.feed import simulate_feed
+from launchwatch.sense.scenario import load_scenario
+from launchwatch.track.history import history_dtype
+from launchwatch.warn.corridor import IR_CUE_HEIGHT_M, Corridor, ir_ground_points
+from launchwatch.warn.score import truth_windows
+from launchwatch.warn.threat import ThreatModel
+
+from .conftest import make_assessment
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def overflight():
+    sc = load_scenario("overflight")
+    return simulate_feed(sc)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return ThreatModel()
+
+
+def _rows(truth, times_s, boost=0.95):
+    rows = np.zeros(len(times_s), history_dtype(3))
+    for i, t in enumerate(times_s):
+        rows[i]["state"] = truth.at(float(t))[0]
+    rows["t_s"] = times_s
+    rows["track_id"] = 1
+    rows["cov"] = np.diag([1e6] * 3 + [3600.0] * 3)
+    rows["mu"] = np.array([1.0 - boost, boost, 0.0])
+    rows["confirmed"] = True
+    return rows
+
+
+def _judge(corridor, model, t_s):
+    a = make_assessment(t_s, (39.0, 125.7), [(39.5, 128.0)] * 10, t_s + 300.0)
+    K, A = 1, len(model.codes)
+    th = {
+        "p_over": np.zeros((K, A)),
+        "p_fall": np.zeros((K, A)),
+        "ellipse": np.zeros((K, A), bool),
+        "t_entry_s": np.full((K, A), np.nan),
+        "t_exit_s": np.full((K, A), np.nan),
+    }
+    return corridor.blend(a, th, np.ones(1), model), corridor.judges(a, 0)
+
+
+def _nearest_site(lat, lon):
+    sites = load_sites()
+    names = list(sites)
+    _, _, d = geodesy.inverse(
+        np.full(len(names), lat),
+        np.full(len(names), lon),
+        [sites[n].lat_deg for n in names],
+        [sites[n].lon_deg for n in names],
+    )
+    return names[int(np.argmin(d))], float(d.min())
+
+
+def test_late_cue_picks_the_site_the_fan_and_lines_of_sight_fit(overflight, model):
+    """The Hwasong-12 of ``overflight`` (from Sunan) with its first IR scan on it, +35.5 s,
+    missed (cloud): the first cue, at +45.5 s, is a plume ~25 km up. Put on the ground at the
+    fixed 15 km cue height it lies nearest another site, Pyongsong (the old snap); weighed over
+    the candidate sites by the fan's match and the lines of sight, Sunan wins and the heading
+    is the truth's."""
+    truth = overflight.truth
+    ir = overflight.detections[overflight.detections["kind"] == "ir"]
+    ir = ir[ir["t_s"] >= 40.0]
+    cue = ir[np.argmin(ir["t_s"])]
+    la, lo = ir_ground_points(cue[None], IR_CUE_HEIGHT_M)
+    snapped, d_km = _nearest_site(la[0], lo[0])
+    assert snapped != "Sunan" and d_km < 40e3  # what the nearest-site rule took
+    times = [50.0, 54.0, 58.0, 62.0]
+    corridor = Corridor(seed=1)
+    corridor.set_ir_sensors(overflight.sensors)
+    corridor.feed(_rows(truth, times), ir)
+    _judge(corridor, model, times[-1])
+    info = corridor.last[1]
+    assert info["launch"][2] == "Sunan", info.get("sites")
+    assert info["sites"]["Sunan"] > 0.5 and snapped in info["sites"]
+    # the heading from Sunan to the truth's ground point then
+    lat, lon, _ = frames.ecef_to_geodetic(truth.at(times[-1])[0, :3])
+    s = load_sites()["Sunan"]
+    az, _, _ = geodesy.inverse(s.lat_deg, s.lon_deg, np.degrees(lat), np.degrees(lon))
+    assert abs(info["heading_deg"] - float(az)) < 0.5
+
+
+def test_a_prompt_cue_keeps_its_site(overflight, model):
+    """With every scan (first cue at +35.5 s, ~15 km up) the candidates still settle on
+    Sunan: the site weighing does not move a launch the old rule placed right."""
+    truth = overflight.truth
+    ir = overflight.detections[overflight.detections["kind"] == "ir"]
+    corridor = Corridor(seed=1)
+    corridor.set_ir_sensors(overflight.sensors)
+    corridor.feed(_rows(truth, [44.0, 48.0, 52.0, 56.0]), ir)
+    _judge(corridor, model, 56.0)
+    sites = corridor.last[1]["sites"]
+    assert corridor.last[1]["launch"][2] == "Sunan" and len(sites) > 1
+    assert sites["Sunan"] > 0.5, sites
+
+
+def test_the_traced_late_cue_launches_from_sunan_and_warns_hokkaido(model):
+    """japan-overflights seed 1, engagement 8 (``data/irbm-sunan-late-cue.yaml``): the first
+    IR detection, +45.9 s, lay 8 km from Sunchon at the 15 km cue height and the old rule
+    launched the Hwasong-12 from there (the heading swung; no fan match until +75 s, then a
+    false Aomori). At +58 s the fan weighed over the candidate sites launches it from Sunan,
+    on the truth's heading, and warns Hokkaido only."""
+    feed = simulate_feed(load_scenario(DATA / "irbm-sunan-late-cue.yaml"))
+    truth = feed.truth
+    ir = feed.detections[feed.detections["kind"] == "ir"]
+    la, lo = ir_ground_points(ir[np.argmin(ir["t_s"])][None], IR_CUE_HEIGHT_M)
+    assert _nearest_site(la[0], lo[0])[0] == "Sunchon"  # the old snap
+    win, imp = truth_windows(truth.times_s, truth.states_ecef)
+    assert set(win) | set(imp) == {"JP-01"}
+    corridor = Corridor(seed=1)
+    corridor.set_ir_sensors(feed.sensors)
+    corridor.feed(_rows(truth, [46.0, 50.0, 54.0, 58.0]), ir)
+    out, judged = _judge(corridor, model, 58.0)
+    info = corridor.last[1]
+    sites = info["sites"]
+    assert info["launch"][2] == "Sunan" and sites["Sunan"] > 1.5 * sites["Sunchon"], sites
+    lat, lon, _ = frames.ecef_to_geodetic(truth.at(58.0)[0, :3])
+    s = load_sites()["Sunan"]
+    az, _, _ = geodesy.inverse(s.lat_deg, s.lon_deg, np.degrees(lat), np.degrees(lon))
+    assert abs(info["heading_deg"] - float(az)) < 0.5
+    # and, with the IR timing right (one scan, +32.6 s, missed the plume), the fan matches:
+    # Hokkaido, the one area the flight crosses, above the issue level and nothing else
+    assert judged
+    p = dict(zip(model.codes, out["p_over"][0], strict=True))
+    assert p["JP-01"] >= corridor.p_issue
+    assert max(v for c, v in p.items() if c != "JP-01") < corridor.p_issue
+    # the matched templates' launch clock: the truth's (0 s) within a revisit
+    assert abs(info["t_launch_mean_s"]) < 13.3
