@@ -159,7 +159,7 @@ def ir_lines_of_sight(det: np.ndarray):
     return s, np.einsum("nji,nj->ni", enu, d_enu)  # ENU -> ECEF (transpose)
 
 
-def ir_ground_points(det: np.ndarray, h_m: float = IR_CUE_HEIGHT_M):
+def ir_ground_points(det: np.ndarray, h_m: float | np.ndarray = IR_CUE_HEIGHT_M):
     """Ground points (lat, lon deg, (n,)) of IR detections: each line of sight (az/el in the
     satellite's ENU frame, ``z[:, :2]``) intersected with the ellipsoid raised by ``h_m`` (m,
     scalar or per detection; NaN where it misses)."""
@@ -705,10 +705,12 @@ class Corridor:
                 if near.size:
                     j = near[np.argmin(ti[ok][near])]
                     cue = (float(la[ok][j]), float(lo[ok][j]), "ir", float(ti[ok][j]))
-                    det = self._ir_det()[np.flatnonzero(ok)[near]]
+                    ir_det = self._ir_det()
+                    assert ir_det is not None  # _all_ir() found IR detections
+                    det = ir_det[np.flatnonzero(ok)[near]]
                     self._los[tid] = det  # the track's early plumes: lines of sight
                     hs = np.arange(self.ir_min_height_m, CUE_H_MAX_M + 1.0, 1e3)
-                    first_det = self._ir_det()[np.flatnonzero(ok)[j]]
+                    first_det = ir_det[np.flatnonzero(ok)[j]]
                     trace = ir_ground_points(np.repeat(first_det[None], hs.size), hs)
         if cue is None:
             cov = np.zeros((1, 6, 6))
