@@ -258,13 +258,11 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
     st = np.concatenate(states)
     lat, lon, h = frames.ecef_to_geodetic(st[..., :3])
     ok = np.isfinite(h)
-    _, _, d = geodesy.inverse(
-        np.full(lat.shape, lat_deg),
-        np.full(lat.shape, lon_deg),
-        np.degrees(np.where(ok, lat, 0.0)),
-        np.degrees(np.where(ok, lon, 0.0)),
+    d = np.full(lat.shape, np.nan)  # geodesics only where the template still flies
+    n_ok = int(ok.sum())
+    _, _, d[ok] = geodesy.inverse(
+        np.full(n_ok, lat_deg), np.full(n_ok, lon_deg), np.degrees(lat[ok]), np.degrees(lon[ok])
     )
-    d = np.where(ok, d, np.nan)
     up = st[..., :3] / np.linalg.norm(st[..., :3], axis=-1, keepdims=True)
     speed = np.linalg.norm(st[..., 3:], axis=-1)
     gamma = np.arcsin(
