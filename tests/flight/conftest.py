@@ -1,8 +1,10 @@
 """Shared test vehicles: simple, fully specified models (independent of the catalog)."""
 
+import numpy as np
 import pytest
 
-from launchwatch.flight.propagate import VehicleModel
+from launchwatch.flight import integrate, lockstep, propagate
+from launchwatch.flight.propagate import FULL_PHYSICS, VehicleModel
 
 MACH = [0.0, 0.8, 1.2, 2.0, 5.0, 10.0]
 CD = [0.30, 0.35, 0.50, 0.40, 0.30, 0.28]
@@ -38,3 +40,23 @@ def icbm() -> VehicleModel:
         mach=MACH,
         cd=CD,
     )
+
+
+def _kernels_both(vehicle, y0, t0, ctrl, geo, *, t_max=7200.0, max_steps=20_000, group=None):
+    """Event records of the same batch from ``integrate_batch_serial`` (the reference) and the
+    lockstep kernel: ``(reference, lockstep)``, each (N, N_EV)."""
+    n = y0.shape[0]
+    model = vehicle.model_arrays(FULL_PHYSICS)
+    tol = (propagate.DEFAULT_RTOL, propagate.DEFAULT_ATOL_POS_M, propagate.DEFAULT_ATOL_VEL_M_S)
+    args = (y0, t0, ctrl, geo, vehicle.stages, model, t_max, *tol, max_steps)
+    ref = np.full((n, integrate.N_EV), np.nan)
+    integrate.integrate_batch_serial(*args, np.empty(0), np.empty((n, 0, 6)), ref)
+    ev = np.full((n, integrate.N_EV), np.nan)
+    lockstep.lockstep_batch(*args, ev, group=group)
+    return ref, ev
+
+
+@pytest.fixture(scope="session")
+def kernels_both():
+    """:func:`_kernels_both`: one batch through the reference kernel and the lockstep kernel."""
+    return _kernels_both

@@ -13,17 +13,6 @@ from launchwatch.flight.reference import reference_trajectory
 TOL = (propagate.DEFAULT_RTOL, propagate.DEFAULT_ATOL_POS_M, propagate.DEFAULT_ATOL_VEL_M_S)
 
 
-def _ev_both(vehicle, y0, t0, ctrl, geo, *, t_max=7200.0, max_steps=20_000, group=None):
-    n = y0.shape[0]
-    model = vehicle.model_arrays(FULL_PHYSICS)
-    args = (y0, t0, ctrl, geo, vehicle.stages, model, t_max, *TOL, max_steps)
-    ev_ref = np.full((n, integrate.N_EV), np.nan)
-    integrate.integrate_batch_serial(*args, np.empty(0), np.empty((n, 0, 6)), ev_ref)
-    ev = np.full((n, integrate.N_EV), np.nan)
-    lockstep.lockstep_batch(*args, ev, group=group)
-    return ev_ref, ev
-
-
 def _launch(vehicle, n, kick, az, t0=None):
     geo = propagate.launch_geometry(40.0, 124.9, az)
     geo = np.ascontiguousarray(np.broadcast_to(geo, (n, geo.shape[1])))
@@ -36,7 +25,7 @@ def _launch(vehicle, n, kick, az, t0=None):
     return y0, np.zeros(n) if t0 is None else t0, make_controls(n, kick_rad=kick), geo
 
 
-def test_coasting_bit_identical_with_refill_and_limits(srbm):
+def test_coasting_bit_identical_with_refill_and_limits(srbm, kernels_both):
     """After burnout the lanes evaluate the same operations as accel: every event field equal
     bit for bit, across lane refills (work items of 50 through 32 or 64 lanes), time-outs and
     step limits."""
@@ -51,26 +40,26 @@ def test_coasting_bit_identical_with_refill_and_limits(srbm):
     no_ctrl = make_controls(n, t_vertical_s=0.0, kick_rad=0.0, t_kick_s=0.0)
     no_ctrl[::7, 6] = 3.0  # some heavier drag
     geo0 = np.zeros((n, 9))
-    ref, ev = _ev_both(coast, y0, t0, no_ctrl, geo0, group=50)
+    ref, ev = kernels_both(coast, y0, t0, no_ctrl, geo0, group=50)
     assert (ref[:, integrate.EV_STATUS] == integrate.STATUS_IMPACT).all()
     np.testing.assert_array_equal(ev, ref)
     # Time-outs part-way (t_max inside the flight of some) and a step limit.
-    ref, ev = _ev_both(coast, y0, t0, no_ctrl, geo0, t_max=float(np.median(t0) + 150.0))
+    ref, ev = kernels_both(coast, y0, t0, no_ctrl, geo0, t_max=float(np.median(t0) + 150.0))
     assert (ref[:, integrate.EV_STATUS] == integrate.STATUS_TIMEOUT).any()
     np.testing.assert_array_equal(ev, ref)
-    ref, ev = _ev_both(coast, y0, t0, no_ctrl, geo0, max_steps=9)
+    ref, ev = kernels_both(coast, y0, t0, no_ctrl, geo0, max_steps=9)
     assert (ref[:, integrate.EV_STATUS] == integrate.STATUS_STEP_LIMIT).all()
     np.testing.assert_array_equal(ev, ref)
 
 
 @pytest.mark.parametrize("vehicle_name", ["srbm", "icbm"])
-def test_powered_flights_match_integrate_batch(vehicle_name, request):
+def test_powered_flights_match_integrate_batch(vehicle_name, request, kernels_both):
     """From lift-off (thrust direction by series): same statuses and step counts, impact and
     burnout within millimetres of integrate_batch, over a spread of pitch-over angles."""
     vehicle = request.getfixturevalue(vehicle_name)
     n = 97
     y0, t0, ctrl, geo = _launch(vehicle, n, np.linspace(0.15, 0.9, n), 45.0)
-    ref, ev = _ev_both(vehicle, y0, t0, ctrl, geo)
+    ref, ev = kernels_both(vehicle, y0, t0, ctrl, geo)
     hit = ref[:, integrate.EV_STATUS] == integrate.STATUS_IMPACT
     assert hit.mean() > 0.9  # the flattest ICBM shots do not come down within t_max
     np.testing.assert_array_equal(ev[:, integrate.EV_STATUS], ref[:, integrate.EV_STATUS])
@@ -86,7 +75,7 @@ def test_powered_flights_match_integrate_batch(vehicle_name, request):
     )
 
 
-def test_lifting_vehicle_takes_the_scalar_path(srbm):
+def test_lifting_vehicle_takes_the_scalar_path(srbm, kernels_both):
     """A lifting trajectory (angle of attack after burnout) runs accel in its lane: close to
     integrate_batch as the powered flights are."""
     lifting = VehicleModel.from_stages(
@@ -107,7 +96,7 @@ def test_lifting_vehicle_takes_the_scalar_path(srbm):
     n = 40
     y0, t0, ctrl, geo = _launch(lifting, n, np.linspace(0.3, 0.7, n), 100.0)
     ctrl[::2, 4] = 0.1  # every other one lifts
-    ref, ev = _ev_both(lifting, y0, t0, ctrl, geo)
+    ref, ev = kernels_both(lifting, y0, t0, ctrl, geo)
     assert (ref[:, integrate.EV_STATUS] == integrate.STATUS_IMPACT).all()
     imp = slice(integrate.EV_Y_IMPACT, integrate.EV_Y_IMPACT + 3)
     assert np.linalg.norm(ev[:, imp] - ref[:, imp], axis=1).max() < 0.05

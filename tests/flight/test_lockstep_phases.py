@@ -8,19 +8,6 @@ import pytest
 from launchwatch.flight import integrate, lockstep, propagate
 from launchwatch.flight.propagate import FULL_PHYSICS, make_controls
 
-TOL = (propagate.DEFAULT_RTOL, propagate.DEFAULT_ATOL_POS_M, propagate.DEFAULT_ATOL_VEL_M_S)
-
-
-def _both(vehicle, y0, t0, ctrl, geo, *, t_max=7200.0, max_steps=20_000, group=None):
-    n = y0.shape[0]
-    model = vehicle.model_arrays(FULL_PHYSICS)
-    args = (y0, t0, ctrl, geo, vehicle.stages, model, t_max, *TOL, max_steps)
-    ref = np.full((n, integrate.N_EV), np.nan)
-    integrate.integrate_batch_serial(*args, np.empty(0), np.empty((n, 0, 6)), ref)
-    ev = np.full((n, integrate.N_EV), np.nan)
-    lockstep.lockstep_batch(*args, ev, group=group)
-    return ref, ev
-
 
 def _mixed(vehicle, n, seed=1):
     """Launches interleaved with coasting starts (burnout states of the same launches, t0 at
@@ -44,9 +31,9 @@ def _mixed(vehicle, n, seed=1):
 
 
 @pytest.mark.parametrize("group", [None, 45, 200])
-def test_mixed_batch_matches_integrate_batch(srbm, group):
+def test_mixed_batch_matches_integrate_batch(srbm, group, kernels_both):
     y0, t0, ctrl, geo, coast = _mixed(srbm, 150)
-    ref, ev = _both(srbm, y0, t0, ctrl, geo, group=group)
+    ref, ev = kernels_both(srbm, y0, t0, ctrl, geo, group=group)
     assert (ref[:, integrate.EV_STATUS] == integrate.STATUS_IMPACT).all()
     # Coasting starts: the same operations as accel, bit for bit.
     np.testing.assert_array_equal(ev[coast], ref[coast])
@@ -59,13 +46,13 @@ def test_mixed_batch_matches_integrate_batch(srbm, group):
     assert np.linalg.norm(ev[:, imp] - ref[:, imp], axis=1).max() < 0.05
 
 
-def test_limits_inside_the_boost(srbm):
+def test_limits_inside_the_boost(srbm, kernels_both):
     """t_max or the step limit reached before burnout: the trajectory ends in the powered
     phase (never parked), as integrate_batch ends it; the coasting starts run out too."""
     y0, t0, ctrl, geo, coast = _mixed(srbm, 70, seed=2)
     t_bo = float(np.min(t0[coast]))
     for kw in ({"t_max": 0.5 * t_bo}, {"max_steps": 6}):
-        ref, ev = _both(srbm, y0, t0, ctrl, geo, **kw)
+        ref, ev = kernels_both(srbm, y0, t0, ctrl, geo, **kw)
         np.testing.assert_array_equal(ev[:, integrate.EV_STATUS], ref[:, integrate.EV_STATUS])
         np.testing.assert_array_equal(
             ev[:, integrate.EV_N_STEPS : integrate.EV_N_REJECT + 1],
