@@ -9,6 +9,7 @@ import pytest
 
 from launchwatch.assess.assessment import Assessment
 from launchwatch.earth import geodesy
+from launchwatch.track.history import history_dtype
 
 EPOCH = datetime(2017, 8, 28, 20, 57, 0, tzinfo=UTC)  # 05:57 JST, 2017-08-29
 SUNAN = (39.03, 125.67)  # Pyongyang Sunan airport (public reports of the 2017-08-29 launch)
@@ -97,3 +98,29 @@ def rng():
 @pytest.fixture
 def epoch():
     return EPOCH + timedelta(0)
+
+
+def truth_rows(truth, times_s, boost=0.95):
+    """Confirmed track rows exactly on the truth at ``times_s`` (1 km, 60 m/s sigma) with the
+    boost model's probability ``boost``: the corridor's input without a tracker."""
+    rows = np.zeros(len(times_s), history_dtype(3))
+    for i, t in enumerate(times_s):
+        rows[i]["state"] = truth.at(float(t))[0]
+    rows["t_s"] = times_s
+    rows["track_id"] = 1
+    rows["cov"] = np.diag([1e6] * 3 + [3600.0] * 3)
+    rows["mu"] = np.array([1.0 - boost, boost, 0.0])
+    rows["confirmed"] = True
+    return rows
+
+
+def no_threat(n_areas):
+    """A threat of one track over ``n_areas`` areas with nothing predicted: the ballistic
+    side of the corridor's blend, empty."""
+    return {
+        "p_over": np.zeros((1, n_areas)),
+        "p_fall": np.zeros((1, n_areas)),
+        "ellipse": np.zeros((1, n_areas), bool),
+        "t_entry_s": np.full((1, n_areas), np.nan),
+        "t_exit_s": np.full((1, n_areas), np.nan),
+    }

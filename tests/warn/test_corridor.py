@@ -15,7 +15,7 @@ from launchwatch.warn.corridor import Corridor, ir_ground_points
 from launchwatch.warn.score import truth_windows
 from launchwatch.warn.threat import ThreatModel
 
-from .conftest import make_assessment
+from .conftest import make_assessment, truth_rows
 
 
 def test_ir_line_of_sight_back_to_the_ground():
@@ -43,14 +43,7 @@ def _case(name, times_s, boost):
     sc = load_scenario(name)
     feed = simulate_feed(sc)
     truth = feed.truth
-    rows = np.zeros(len(times_s), history_dtype(3))
-    for i, t in enumerate(times_s):
-        rows[i]["state"] = truth.at(float(t))[0]
-    rows["t_s"] = times_s
-    rows["track_id"] = 1
-    rows["cov"] = np.diag([1e6] * 3 + [3600.0] * 3)
-    rows["mu"] = np.array([1.0 - boost, boost, 0.0])
-    rows["confirmed"] = True
+    rows = truth_rows(truth, times_s, boost)
     corridor = Corridor(seed=1)
     corridor.ir_revisit_s, corridor.ir_min_height_m = ir_cue_settings(feed.sensors)
     corridor.feed(rows, feed.detections[feed.detections["kind"] == "ir"])

@@ -16,11 +16,10 @@ from launchwatch.pipeline.feed import simulate_feed
 from launchwatch.sense.geometry import aer_from
 from launchwatch.sense.infrared import plume_pd
 from launchwatch.sense.scenario import load_scenario
-from launchwatch.track.history import history_dtype
 from launchwatch.warn.corridor import IR_READ_LAG_S, Corridor
 from launchwatch.warn.threat import ThreatModel
 
-from .conftest import make_assessment
+from .conftest import make_assessment, no_threat, truth_rows
 
 DATA = Path(__file__).parent / "data"
 #: The radar track's update times (the chain's: the radar missed the +36.9 s update)
@@ -40,15 +39,7 @@ def model():
 def _rows(truth, boost=0.95, times_s=ROWS_S):
     """Truth-exact rows (1 km, 60 m/s sigma) whose boost model never says "coasting": only
     the IR can tell the burnout here."""
-    rows = np.zeros(len(times_s), history_dtype(3))
-    for i, t in enumerate(times_s):
-        rows[i]["state"] = truth.at(t)[0]
-    rows["t_s"] = times_s
-    rows["track_id"] = 1
-    rows["cov"] = np.diag([1e6] * 3 + [3600.0] * 3)
-    rows["mu"] = np.array([1.0 - boost, boost, 0.0])
-    rows["confirmed"] = True
-    return rows
+    return truth_rows(truth, times_s, boost)
 
 
 def _corridor(feed, sensors=None):
@@ -60,14 +51,7 @@ def _corridor(feed, sensors=None):
 
 def _judge(c, model, t_s):
     a = make_assessment(t_s, (39.17, 127.48), [(40.3, 131.5)] * 10, t_s + 400.0)
-    K, A = 1, len(model.codes)
-    th = {
-        "p_over": np.zeros((K, A)),
-        "p_fall": np.zeros((K, A)),
-        "ellipse": np.zeros((K, A), bool),
-        "t_entry_s": np.full((K, A), np.nan),
-        "t_exit_s": np.full((K, A), np.nan),
-    }
+    th = no_threat(len(model.codes))
     return c.blend(a, th, np.ones(1), model), c.last[1]
 
 

@@ -11,12 +11,11 @@ from launchwatch.earth import frames, geodesy
 from launchwatch.flight.catalog import load_sites
 from launchwatch.pipeline.feed import simulate_feed
 from launchwatch.sense.scenario import load_scenario
-from launchwatch.track.history import history_dtype
 from launchwatch.warn.corridor import IR_CUE_HEIGHT_M, Corridor, ir_ground_points
 from launchwatch.warn.score import truth_windows
 from launchwatch.warn.threat import ThreatModel
 
-from .conftest import make_assessment
+from .conftest import make_assessment, no_threat, truth_rows
 
 DATA = Path(__file__).parent / "data"
 
@@ -32,28 +31,9 @@ def model():
     return ThreatModel()
 
 
-def _rows(truth, times_s, boost=0.95):
-    rows = np.zeros(len(times_s), history_dtype(3))
-    for i, t in enumerate(times_s):
-        rows[i]["state"] = truth.at(float(t))[0]
-    rows["t_s"] = times_s
-    rows["track_id"] = 1
-    rows["cov"] = np.diag([1e6] * 3 + [3600.0] * 3)
-    rows["mu"] = np.array([1.0 - boost, boost, 0.0])
-    rows["confirmed"] = True
-    return rows
-
-
 def _judge(corridor, model, t_s):
     a = make_assessment(t_s, (39.0, 125.7), [(39.5, 128.0)] * 10, t_s + 300.0)
-    K, A = 1, len(model.codes)
-    th = {
-        "p_over": np.zeros((K, A)),
-        "p_fall": np.zeros((K, A)),
-        "ellipse": np.zeros((K, A), bool),
-        "t_entry_s": np.full((K, A), np.nan),
-        "t_exit_s": np.full((K, A), np.nan),
-    }
+    th = no_threat(len(model.codes))
     return corridor.blend(a, th, np.ones(1), model), corridor.judges(a, 0)
 
 
@@ -85,7 +65,7 @@ def test_late_cue_picks_the_site_the_fan_and_lines_of_sight_fit(overflight, mode
     times = [50.0, 54.0, 58.0, 62.0]
     corridor = Corridor(seed=1)
     corridor.set_ir_sensors(overflight.sensors)
-    corridor.feed(_rows(truth, times), ir)
+    corridor.feed(truth_rows(truth, times), ir)
     _judge(corridor, model, times[-1])
     info = corridor.last[1]
     assert info["launch"][2] == "Sunan", info.get("sites")
@@ -104,7 +84,7 @@ def test_a_prompt_cue_keeps_its_site(overflight, model):
     ir = overflight.detections[overflight.detections["kind"] == "ir"]
     corridor = Corridor(seed=1)
     corridor.set_ir_sensors(overflight.sensors)
-    corridor.feed(_rows(truth, [44.0, 48.0, 52.0, 56.0]), ir)
+    corridor.feed(truth_rows(truth, [44.0, 48.0, 52.0, 56.0]), ir)
     _judge(corridor, model, 56.0)
     sites = corridor.last[1]["sites"]
     assert corridor.last[1]["launch"][2] == "Sunan" and len(sites) > 1
@@ -126,7 +106,7 @@ def test_the_traced_late_cue_launches_from_sunan_and_warns_hokkaido(model):
     assert set(win) | set(imp) == {"JP-01"}
     corridor = Corridor(seed=1)
     corridor.set_ir_sensors(feed.sensors)
-    corridor.feed(_rows(truth, [46.0, 50.0, 54.0, 58.0]), ir)
+    corridor.feed(truth_rows(truth, [46.0, 50.0, 54.0, 58.0]), ir)
     out, judged = _judge(corridor, model, 58.0)
     info = corridor.last[1]
     sites = info["sites"]
