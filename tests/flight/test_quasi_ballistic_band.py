@@ -91,12 +91,22 @@ def test_a_time_inside_the_class_band_fits_its_energy(two_figures):
     assert m["glide_lift_to_drag"] <= QB_LIFT_TO_DRAG_MAX + 1e-6
 
 
-def test_beyond_the_class_one_line_names_the_closest_reachable():
+def test_beyond_every_class_one_line_names_the_closest_reachable():
+    # 950 km with a 15 km apogee: beyond the KN-23 class at its limits and beyond the glide
+    # class tried next; the error is the rule's class's, with its closest reachable figures.
     with pytest.raises(ReconstructionError) as e:
-        _rec(range_km=990.0, apogee_km=30.0)
+        _rec(range_km=950.0, apogee_km=15.0)
     msg = str(e.value)
-    assert "\n" not in msg and "closest reachable" in msg and "990 km" in msg
+    assert "\n" not in msg and "closest reachable" in msg and "950 km" in msg
     assert "KN-23 class at its limits" in msg
+
+
+def test_beyond_the_class_the_next_lifting_class_flies_it_and_says_so():
+    # 990 km with a 30 km apogee: beyond the KN-23 class at its limits; the glide class flies it.
+    d = _rec(range_km=990.0, apogee_km=30.0)
+    assert d["requested"]["quasi_ballistic_class"] == "Hwasong-16B"
+    assert d["requested"]["quasi_ballistic_class_refused"].startswith("KN-23:")
+    assert abs(d["range_km"] - 990.0) < 1.0 and abs(d["apogee_km"] - 30.0) < 0.5
 
 
 def test_a_time_slower_than_the_rule_inside_the_band_fits_at_the_lift_limit(two_figures):

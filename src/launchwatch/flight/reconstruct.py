@@ -610,11 +610,15 @@ def reconstruct(
     propellant: str | None = None,
     landing: LandingEstimate | None = None,
     burn_time_s: float | None = None,
+    glide: bool = False,
 ) -> Reconstruction:
     """Reconstruct a launch from any two or three of range, apogee and flight time (or the
     range and a trajectory shape), a heading (``azimuth_deg``) or a landing estimate
     (:class:`.landing.LandingEstimate`, which also gives the range when none is reported);
-    see the module docstring.  ``burn_time_s`` is accepted for compatibility and ignored."""
+    see the module docstring.  ``glide``: the report's words name a glide vehicle
+    ("hypersonic", "glide"): a low, long shot then flies the catalog's glide class at any
+    range (:func:`_quasi_ballistic_vehicle`).  ``burn_time_s`` is accepted for compatibility
+    and ignored."""
     del burn_time_s
     args: dict[str, Any] = dict(
         lat_deg=lat_deg,
@@ -627,6 +631,7 @@ def reconstruct(
         vehicle=vehicle,
         propellant=propellant,
         landing=landing,
+        glide=glide,
     )
     if _SHOTS.get() is not None:
         return _reconstruct(**args)
@@ -661,6 +666,7 @@ def _reconstruct(
     vehicle: str | Vehicle | None,
     propellant: str | None,
     landing: LandingEstimate | None,
+    glide: bool = False,
 ) -> Reconstruction:
     if range_km is not None and range_km <= 0:
         raise ReconstructionError("range must be positive")
@@ -718,7 +724,7 @@ def _reconstruct(
     ):
         # A low apogee over a long range is the quasi-ballistic (pull-up, gliding) regime: fly
         # the catalog's lifting class, and say so in the output.
-        vehicle = qb_class = _quasi_ballistic_vehicle(range_km)
+        vehicle = qb_class = _quasi_ballistic_vehicle(range_km, glide)
     boost = None if vehicle is not None else boosts.pick(hint_range_m, hint_apogee, propellant)
     options: list[Boost | None]
     if boost is None:
@@ -772,7 +778,7 @@ def _reconstruct(
             power = make(1.0)
             shot = _fly(power, ask)
     except (ShapeError, ReconstructionError) as exc:
-        qb = _quasi_ballistic_vehicle(range_km)
+        qb = _quasi_ballistic_vehicle(range_km, glide)
         if (
             (vehicle is None or qb_class is not None)
             and apogee_m is not None
@@ -784,21 +790,35 @@ def _reconstruct(
             # A low apogee over a long range: no ballistic boost flies it; a quasi-ballistic
             # body with a pull-up glide does (the catalog's lifting class, its lift and energy
             # raised within the class's limits), said in the output.
-            return _quasi_ballistic(
-                qb,
-                {
-                    "lat_deg": lat_deg,
-                    "lon_deg": lon_deg,
-                    "range_km": range_km,
-                    "azimuth_deg": azimuth_deg,
-                    "apogee_km": apogee_km,
-                    "flight_time_s": flight_time_s,
-                    "landing": landing,
-                },
-                ask,
-                exc,
-                catalog_tried=qb_class is not None,
-            )
+            kw = {
+                "lat_deg": lat_deg,
+                "lon_deg": lon_deg,
+                "range_km": range_km,
+                "azimuth_deg": azimuth_deg,
+                "apogee_km": apogee_km,
+                "flight_time_s": flight_time_s,
+                "landing": landing,
+            }
+            # The class the rule picks; when even its limits cannot fly range and apogee, the
+            # other lifting classes, nearest first (every reachable shot reconstructs; the
+            # output names the class flown and the one refused).
+            order = _lifting_fallbacks(qb)
+            first: _ClassLimitError | None = None
+            for name in order:
+                try:
+                    rec = _quasi_ballistic(
+                        name, kw, ask, exc, catalog_tried=qb_class is not None and name == qb
+                    )
+                except _ClassLimitError as err:
+                    first = first or err
+                    continue
+                if name != qb:
+                    rec.requested["quasi_ballistic_class_refused"] = (
+                        f"{qb}: cannot fly these figures within its limits"
+                    )
+                return rec
+            assert first is not None
+            raise ReconstructionError(str(first)) from None
         raise ReconstructionError(_reach_message(exc, make, ask, range_given)) from None
     checks = _checks(shot, reported) if n_fig >= 2 else []
     verdict = (fit or {}).pop("verdict", None) if fit else None
@@ -840,35 +860,51 @@ def _reconstruct(
 QUASI_BALLISTIC_APOGEE_M = 120e3
 
 
+class _ClassLimitError(ReconstructionError):
+    """A lifting class at its limits cannot fly the reported range and apogee."""
+
+
+def _lifting_fallbacks(qb: str) -> list[str]:
+    """``qb`` first, then the catalog's other lifting classes by range-class distance."""
+    classes = _lifting_classes()
+    rank = next(r for r, _, n in classes if n == qb)
+    others = sorted((abs(r - rank), r, n) for r, _, n in classes if n != qb)
+    return [qb, *(n for _, _, n in others)]
+
+
 @cache
-def _lifting_classes() -> tuple[tuple[int, str], ...]:
-    """The catalog's lifting (quasi-ballistic) bodies as (range-class rank, name), shortest
-    range class first."""
+def _lifting_classes() -> tuple[tuple[int, bool, str], ...]:
+    """The catalog's lifting (quasi-ballistic) bodies as (range-class rank, whether a glide
+    vehicle separates, name), shortest range class first."""
     from .catalog import load_vehicles
 
     return tuple(
         sorted(
-            (RANGE_CLASS_NAMES.index(v.range_class), v.name)
+            (RANGE_CLASS_NAMES.index(v.range_class), v.body_separates, v.name)
             for v in load_vehicles().values()
             if v.quasi_ballistic
         )
     )
 
 
-def _quasi_ballistic_vehicle(range_km: float | None = None) -> str | None:
+def _quasi_ballistic_vehicle(range_km: float | None = None, glide: bool = False) -> str | None:
     """The lifting class that flies a low, long shot of ``range_km``: the catalog's lifting body
     of the shortest range class that is not below the class of the range flown.  The rule
     (fixed before any flight time was compared): range classes go by a missile's maximum range
     (:mod:`.classes`), and a missile that flew ``range_km`` has a maximum range of at least
     that, so a shot of 1,000 km or more is no SRBM's, whatever its energy could do on another
     arc; below that the SRBM class (KN-23) flies it, at or above it the glide-IRBM class
-    (a two-stage boost and a separating glide vehicle, vehicles.yaml).  ``None`` when the
-    catalog has no lifting body."""
+    (a two-stage boost and a separating glide vehicle, vehicles.yaml).  With ``glide`` (the
+    report's words name a glide vehicle) the shortest class whose glide vehicle separates, at
+    any range.  ``None`` when the catalog has no lifting body."""
     classes = _lifting_classes()
     if not classes:
         return None
     need = 0 if range_km is None else RANGE_CLASS_NAMES.index(range_class(range_km))
-    return next((name for rank, name in classes if rank >= need), classes[-1][1])
+    fits = [name for rank, sep, name in classes if rank >= need and (sep or not glide)]
+    if glide and not fits:
+        fits = [name for _, sep, name in classes if sep]
+    return fits[0] if fits else classes[-1][2]
 
 
 #: Largest peak lift-to-drag ratio a quasi-ballistic (KN-23 / Iskander-class) body's pull-up is
@@ -996,7 +1032,7 @@ def _quasi_ballistic(
     if chosen is None:
         top = _qb_variant(base, ld_lim, add_max)
         msg = _reach_message(why[-1] if why else exc, lambda f: _power(top, None, f), ask)
-        raise ReconstructionError(
+        raise _ClassLimitError(
             f"{msg} (the {qb} class at its limits: pull-up L/D {ld_lim:.2g}, launch mass "
             f"{m_hi:,.0f} kg)"
         )
