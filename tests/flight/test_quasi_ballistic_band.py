@@ -65,9 +65,15 @@ def two_figures():
     return _rec(range_km=875.0, apogee_km=50.0)
 
 
-def test_a_time_slower_than_the_class_glides_is_inconsistent(two_figures):
+@pytest.fixture(scope="module")
+def too_slow(two_figures):
+    """Three figures whose time is 300 s slower than the rule's body (beyond the class)."""
     t = two_figures["flight_time_s"] + 300.0
-    d = _rec(range_km=875.0, apogee_km=50.0, flight_time_s=t)
+    return t, _rec(range_km=875.0, apogee_km=50.0, flight_time_s=t)
+
+
+def test_a_time_slower_than_the_class_glides_is_inconsistent(two_figures, too_slow):
+    t, d = too_slow
     # The body is the one range and apogee chose: the time did not move it.
     assert d["manoeuvre"]["body"] == two_figures["manoeuvre"]["body"]
     assert d["flight_time_s"] == pytest.approx(two_figures["flight_time_s"], abs=0.01)
@@ -109,12 +115,11 @@ def test_beyond_the_class_the_next_lifting_class_flies_it_and_says_so():
     assert abs(d["range_km"] - 990.0) < 1.0 and abs(d["apogee_km"] - 30.0) < 0.5
 
 
-def test_a_time_slower_than_the_rule_inside_the_band_fits_at_the_lift_limit(two_figures):
+def test_a_time_slower_than_the_rule_inside_the_band_fits_at_the_lift_limit(two_figures, too_slow):
     # The slow end of the class's band: the least energy that flies range and apogee at the
     # lift limit.  A time between the rule's and that end fits there, with less propellant.
     t_rule = two_figures["flight_time_s"]
-    far = _rec(range_km=875.0, apogee_km=50.0, flight_time_s=t_rule + 300.0)
-    lo, hi = far["fit"]["class_time_band_s"]
+    lo, hi = too_slow[1]["fit"]["class_time_band_s"]
     assert hi > t_rule + 5.0  # the lift limit glides slower than the rule's body
     t = 0.5 * (t_rule + hi)
     d = _rec(range_km=875.0, apogee_km=50.0, flight_time_s=t)
