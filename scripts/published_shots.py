@@ -43,9 +43,17 @@ boost in turn (the staging the energy pick chooses among, the liquid SRBM boost 
 estimate's one stage), each at its published burn times: how much the staging choice moves the
 flight time.
 
+``--lifting DATE [BY]`` flies a low, long shot (the quasi-ballistic regime) through the lifting-
+class rule, then again with one estimate of the class's catalog body changed at a time (the rule
+re-applied: it may add propellant or lift to the changed body): peak L/D x0.8 and x1.2 (lift
+slope x0.64, x1.44), the coasting body's mass x0.67 and x1.33, the burn times x0.8 and x1.2:
+how much the estimates behind the body move the flight time (measured after the rule was
+fixed, never to choose it).
+
     python scripts/published_shots.py [--json]
     python scripts/published_shots.py --sensitivity 2022-01-30
     python scripts/published_shots.py --staging 2022-01-30
+    python scripts/published_shots.py --lifting 2025-01-06
 """
 
 from __future__ import annotations
@@ -329,6 +337,83 @@ def staging(date: str, by: str | None) -> int:
     return 0
 
 
+def lifting(date: str, by: str | None) -> int:
+    """Flight time from range and apogee through the lifting-class rule, with one estimate of
+    the class's catalog body changed at a time (the rule re-applied to the changed body)."""
+    picked = _picked(date, by)
+    if not picked:
+        print(f"published_shots: no shot dated {date!r}" + (f" by {by!r}" if by else ""))
+        return 2
+    for s in picked:
+        _lifting(s)
+    return 0
+
+
+def _lifting(s: dict) -> None:
+    import dataclasses
+
+    from launchwatch.flight import reconstruct as recon
+    from launchwatch.flight.catalog import Vehicle, get_vehicle
+    from launchwatch.flight.reconstruct import lift_to_drag_max
+
+    lat, lon, az = _where(s)
+    r_km, h_km, t_rep = s["range_km"], s["apogee_km"], float(s["flight_time_s"])
+    kw = dict(lat_deg=lat, lon_deg=lon, azimuth_deg=az, range_km=r_km, apogee_km=h_km)
+    rec = reconstruct(**kw)
+    cls = rec.requested.get("quasi_ballistic_class")
+    if cls is None:
+        print(f"{s['date']} {s['by']}: not flown by a lifting class")
+        return
+    base = get_vehicle(cls)
+    assert base.lift is not None  # a lifting class
+    t0 = rec.shot.flight_time_s
+    body = (rec.manoeuvre or {}).get("body", base.name)
+    print(
+        f"{s['date']} {s['by']}: {r_km:,g} km, apogee {h_km:,g} km, reported {t_rep:,.0f} s; "
+        f"the rule flies {body}: {t0:,.0f} s ({_pct(t0, t_rep)})"
+    )
+
+    def lift(f: float, v: Vehicle = base) -> Vehicle:
+        assert v.lift is not None
+        cla = v.lift.cl_alpha_per_rad * f * f
+        return dataclasses.replace(v, lift=dataclasses.replace(v.lift, cl_alpha_per_rad=cla))
+
+    def burn(f: float, v: Vehicle = base) -> Vehicle:
+        stages = tuple(dataclasses.replace(x, burn_time_s=x.burn_time_s * f) for x in v.stages)
+        return dataclasses.replace(v, stages=stages)
+
+    coast = "glide vehicle" if base.body_separates else "payload"
+    variants = [
+        *((f"peak L/D x{f:g} ({lift_to_drag_max(base) * f:.2f})", lift(f)) for f in (0.8, 1.2)),
+        *(
+            (
+                f"{coast} mass x{f:g} ({base.payload_mass_kg * f:,.0f} kg)",
+                dataclasses.replace(base, payload_mass_kg=base.payload_mass_kg * f),
+            )
+            for f in (0.67, 1.33)
+        ),
+        *((f"burn times x{f:g}", burn(f)) for f in (0.8, 1.2)),
+    ]
+    real = recon.get_vehicle
+    for what, v in variants:
+
+        def lookup(name: str, v: Vehicle = v) -> Vehicle:
+            return v if real(name).name == base.name else real(name)
+
+        try:
+            r = _patched(recon, "get_vehicle", lookup, lambda: reconstruct(**kw))
+        except ReconstructionError as exc:
+            print(f"  {what:<40} not flyable ({str(exc)[:60]})", flush=True)
+            continue
+        t = r.shot.flight_time_s
+        m = r.manoeuvre or {}
+        print(
+            f"  {what:<40} {t:>7,.0f} s  {t - t0:>+7.1f} s  {_pct(t, t_rep)}  "
+            f"({m.get('body', v.name)}, {r.requested.get('quasi_ballistic_class')})",
+            flush=True,
+        )
+
+
 def _sensitivity(s: dict) -> None:
     """One change at a time, the rest as reported; flight time from range and apogee."""
     lat, lon, az0 = _where(s)
@@ -419,6 +504,13 @@ def _fmt(x) -> str:
 
 
 def main(argv: list[str]) -> int:
+    if "--lifting" in argv:
+        i = argv.index("--lifting")
+        rest = argv[i + 1 : i + 3]
+        if not rest:
+            print("published_shots: --lifting needs a date, e.g. 2025-01-06")
+            return 2
+        return lifting(rest[0], rest[1] if len(rest) > 1 else None)
     if "--staging" in argv:
         i = argv.index("--staging")
         rest = argv[i + 1 : i + 3]

@@ -1,5 +1,5 @@
-"""The quasi-ballistic class's capability band: pull-up and glide within its lift limit and its
-launch-mass range (flight/reconstruct.py, ``_quasi_ballistic``).
+"""The quasi-ballistic class's capability band: pull-up and glide within its launch-mass range
+and its lift limit, energy first (flight/reconstruct.py, ``_quasi_ballistic``).
 
 Figures here are of shapes, not of published shots' flight times: 875 km with a 50 km apogee
 is the 2023-06-15 report's range and apogee (an independent-set row; its time is measured by
@@ -53,8 +53,10 @@ def test_a_reachable_low_long_shot_reconstructs_within_the_class(two_figures):
     assert m["within_class"] and m["glide_lift_to_drag"] <= QB_LIFT_TO_DRAG_MAX + 1e-6
     lo, hi = m["launch_mass_range_kg"]
     assert lo <= m["launch_mass_kg"] <= hi
-    # Said, not hidden: the body flown is the class with its raised lift (and energy, if any).
-    assert m["body"].startswith("KN-23 (") and "L/D" in m["body"]
+    # Energy first: the catalog's lift, more propellant; said, not hidden, in the body's name.
+    assert m["body"].startswith("KN-23 (") and "propellant" in m["body"]
+    assert "L/D" not in m["body"] and m["lift_to_drag_max"] == m["catalog_lift_to_drag_max"]
+    assert m["added_propellant_kg"] > 0
     assert d["verdict"]["status"] == "not checked"  # two figures: nothing fitted to a time
 
 
@@ -63,9 +65,15 @@ def two_figures():
     return _rec(range_km=875.0, apogee_km=50.0)
 
 
-def test_a_time_slower_than_the_class_glides_is_inconsistent(two_figures):
+@pytest.fixture(scope="module")
+def too_slow(two_figures):
+    """Three figures whose time is 300 s slower than the rule's body (beyond the class)."""
     t = two_figures["flight_time_s"] + 300.0
-    d = _rec(range_km=875.0, apogee_km=50.0, flight_time_s=t)
+    return t, _rec(range_km=875.0, apogee_km=50.0, flight_time_s=t)
+
+
+def test_a_time_slower_than_the_class_glides_is_inconsistent(two_figures, too_slow):
+    t, d = too_slow
     # The body is the one range and apogee chose: the time did not move it.
     assert d["manoeuvre"]["body"] == two_figures["manoeuvre"]["body"]
     assert d["flight_time_s"] == pytest.approx(two_figures["flight_time_s"], abs=0.01)
@@ -89,12 +97,37 @@ def test_a_time_inside_the_class_band_fits_its_energy(two_figures):
     assert m["glide_lift_to_drag"] <= QB_LIFT_TO_DRAG_MAX + 1e-6
 
 
-def test_beyond_the_class_one_line_names_the_closest_reachable():
+def test_beyond_every_class_one_line_names_the_closest_reachable():
+    # 950 km with a 15 km apogee: beyond the KN-23 class at its limits and beyond the glide
+    # class tried next; the error is the rule's class's, with its closest reachable figures.
     with pytest.raises(ReconstructionError) as e:
-        _rec(range_km=1100.0, apogee_km=40.0)
+        _rec(range_km=950.0, apogee_km=15.0)
     msg = str(e.value)
-    assert "\n" not in msg and "closest reachable" in msg and "1,100 km" in msg
+    assert "\n" not in msg and "closest reachable" in msg and "950 km" in msg
     assert "KN-23 class at its limits" in msg
+
+
+def test_beyond_the_class_the_next_lifting_class_flies_it_and_says_so():
+    # 990 km with a 30 km apogee: beyond the KN-23 class at its limits; the glide class flies it.
+    d = _rec(range_km=990.0, apogee_km=30.0)
+    assert d["requested"]["quasi_ballistic_class"] == "Hwasong-16B"
+    assert d["requested"]["quasi_ballistic_class_refused"].startswith("KN-23:")
+    assert abs(d["range_km"] - 990.0) < 1.0 and abs(d["apogee_km"] - 30.0) < 0.5
+
+
+def test_a_time_slower_than_the_rule_inside_the_band_fits_at_the_lift_limit(two_figures, too_slow):
+    # The slow end of the class's band: the least energy that flies range and apogee at the
+    # lift limit.  A time between the rule's and that end fits there, with less propellant.
+    t_rule = two_figures["flight_time_s"]
+    lo, hi = too_slow[1]["fit"]["class_time_band_s"]
+    assert hi > t_rule + 5.0  # the lift limit glides slower than the rule's body
+    t = 0.5 * (t_rule + hi)
+    d = _rec(range_km=875.0, apogee_km=50.0, flight_time_s=t)
+    m, fit = d["manoeuvre"], d["fit"]
+    assert d["verdict"]["status"] == "consistent"
+    assert abs(d["flight_time_s"] - t) <= fit["tolerance_s"]
+    assert m["lift_to_drag_max"] == pytest.approx(QB_LIFT_TO_DRAG_MAX, abs=0.01)
+    assert fit["added_propellant_kg"] < two_figures["manoeuvre"]["added_propellant_kg"]
 
 
 @pytest.fixture

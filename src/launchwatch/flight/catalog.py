@@ -88,6 +88,7 @@ class Vehicle:
     reference_area_m2: float
     cd_mach: tuple[tuple[float, float], ...]
     lift: LiftModel | None = None
+    body_separates: bool = False
     length_m: float | None = None
     diameter_m: float | None = None
     launch_mass_range_kg: tuple[float, float] | None = None

@@ -37,7 +37,7 @@ from ..earth.constants import R_MEAN_M
 from . import boosts, kepler
 from .boosts import Boost
 from .catalog import Vehicle, get_vehicle
-from .classes import range_class
+from .classes import RANGE_CLASS_NAMES, range_class
 from .dynamics import CTRL_ALPHA
 from .landing import rounding_halfwidth
 from .propagate import VehicleModel, propagate_states
@@ -610,11 +610,15 @@ def reconstruct(
     propellant: str | None = None,
     landing: LandingEstimate | None = None,
     burn_time_s: float | None = None,
+    glide: bool = False,
 ) -> Reconstruction:
     """Reconstruct a launch from any two or three of range, apogee and flight time (or the
     range and a trajectory shape), a heading (``azimuth_deg``) or a landing estimate
     (:class:`.landing.LandingEstimate`, which also gives the range when none is reported);
-    see the module docstring.  ``burn_time_s`` is accepted for compatibility and ignored."""
+    see the module docstring.  ``glide``: the report's words name a glide vehicle
+    ("hypersonic", "glide"): a low, long shot then flies the catalog's glide class at any
+    range (:func:`_quasi_ballistic_vehicle`).  ``burn_time_s`` is accepted for compatibility
+    and ignored."""
     del burn_time_s
     args: dict[str, Any] = dict(
         lat_deg=lat_deg,
@@ -627,6 +631,7 @@ def reconstruct(
         vehicle=vehicle,
         propellant=propellant,
         landing=landing,
+        glide=glide,
     )
     if _SHOTS.get() is not None:
         return _reconstruct(**args)
@@ -661,6 +666,7 @@ def _reconstruct(
     vehicle: str | Vehicle | None,
     propellant: str | None,
     landing: LandingEstimate | None,
+    glide: bool = False,
 ) -> Reconstruction:
     if range_km is not None and range_km <= 0:
         raise ReconstructionError("range must be positive")
@@ -718,7 +724,7 @@ def _reconstruct(
     ):
         # A low apogee over a long range is the quasi-ballistic (pull-up, gliding) regime: fly
         # the catalog's lifting class, and say so in the output.
-        vehicle = qb_class = _quasi_ballistic_vehicle()
+        vehicle = qb_class = _quasi_ballistic_vehicle(range_km, glide)
     boost = None if vehicle is not None else boosts.pick(hint_range_m, hint_apogee, propellant)
     options: list[Boost | None]
     if boost is None:
@@ -772,7 +778,7 @@ def _reconstruct(
             power = make(1.0)
             shot = _fly(power, ask)
     except (ShapeError, ReconstructionError) as exc:
-        qb = _quasi_ballistic_vehicle()
+        qb = _quasi_ballistic_vehicle(range_km, glide)
         if (
             (vehicle is None or qb_class is not None)
             and apogee_m is not None
@@ -784,21 +790,35 @@ def _reconstruct(
             # A low apogee over a long range: no ballistic boost flies it; a quasi-ballistic
             # body with a pull-up glide does (the catalog's lifting class, its lift and energy
             # raised within the class's limits), said in the output.
-            return _quasi_ballistic(
-                qb,
-                {
-                    "lat_deg": lat_deg,
-                    "lon_deg": lon_deg,
-                    "range_km": range_km,
-                    "azimuth_deg": azimuth_deg,
-                    "apogee_km": apogee_km,
-                    "flight_time_s": flight_time_s,
-                    "landing": landing,
-                },
-                ask,
-                exc,
-                catalog_tried=qb_class is not None,
-            )
+            kw = {
+                "lat_deg": lat_deg,
+                "lon_deg": lon_deg,
+                "range_km": range_km,
+                "azimuth_deg": azimuth_deg,
+                "apogee_km": apogee_km,
+                "flight_time_s": flight_time_s,
+                "landing": landing,
+            }
+            # The class the rule picks; when even its limits cannot fly range and apogee, the
+            # other lifting classes, nearest first (every reachable shot reconstructs; the
+            # output names the class flown and the one refused).
+            order = _lifting_fallbacks(qb)
+            first: _ClassLimitError | None = None
+            for name in order:
+                try:
+                    rec = _quasi_ballistic(
+                        name, kw, ask, exc, catalog_tried=qb_class is not None and name == qb
+                    )
+                except _ClassLimitError as err:
+                    first = first or err
+                    continue
+                if name != qb:
+                    rec.requested["quasi_ballistic_class_refused"] = (
+                        f"{qb}: cannot fly these figures within its limits"
+                    )
+                return rec
+            assert first is not None
+            raise ReconstructionError(str(first)) from None
         raise ReconstructionError(_reach_message(exc, make, ask, range_given)) from None
     checks = _checks(shot, reported) if n_fig >= 2 else []
     verdict = (fit or {}).pop("verdict", None) if fit else None
@@ -840,11 +860,51 @@ def _reconstruct(
 QUASI_BALLISTIC_APOGEE_M = 120e3
 
 
+class _ClassLimitError(ReconstructionError):
+    """A lifting class at its limits cannot fly the reported range and apogee."""
+
+
+def _lifting_fallbacks(qb: str) -> list[str]:
+    """``qb`` first, then the catalog's other lifting classes by range-class distance."""
+    classes = _lifting_classes()
+    rank = next(r for r, _, n in classes if n == qb)
+    others = sorted((abs(r - rank), r, n) for r, _, n in classes if n != qb)
+    return [qb, *(n for _, _, n in others)]
+
+
 @cache
-def _quasi_ballistic_vehicle() -> str | None:
+def _lifting_classes() -> tuple[tuple[int, bool, str], ...]:
+    """The catalog's lifting (quasi-ballistic) bodies as (range-class rank, whether a glide
+    vehicle separates, name), shortest range class first."""
     from .catalog import load_vehicles
 
-    return next((v.name for v in load_vehicles().values() if v.quasi_ballistic), None)
+    return tuple(
+        sorted(
+            (RANGE_CLASS_NAMES.index(v.range_class), v.body_separates, v.name)
+            for v in load_vehicles().values()
+            if v.quasi_ballistic
+        )
+    )
+
+
+def _quasi_ballistic_vehicle(range_km: float | None = None, glide: bool = False) -> str | None:
+    """The lifting class that flies a low, long shot of ``range_km``: the catalog's lifting body
+    of the shortest range class that is not below the class of the range flown.  The rule
+    (fixed before any flight time was compared): range classes go by a missile's maximum range
+    (:mod:`.classes`), and a missile that flew ``range_km`` has a maximum range of at least
+    that, so a shot of 1,000 km or more is no SRBM's, whatever its energy could do on another
+    arc; below that the SRBM class (KN-23) flies it, at or above it the glide-IRBM class
+    (a two-stage boost and a separating glide vehicle, vehicles.yaml).  With ``glide`` (the
+    report's words name a glide vehicle) the shortest class whose glide vehicle separates, at
+    any range.  ``None`` when the catalog has no lifting body."""
+    classes = _lifting_classes()
+    if not classes:
+        return None
+    need = 0 if range_km is None else RANGE_CLASS_NAMES.index(range_class(range_km))
+    fits = [name for rank, sep, name in classes if rank >= need and (sep or not glide)]
+    if glide and not fits:
+        fits = [name for _, sep, name in classes if sep]
+    return fits[0] if fits else classes[-1][2]
 
 
 #: Largest peak lift-to-drag ratio a quasi-ballistic (KN-23 / Iskander-class) body's pull-up is
@@ -915,13 +975,20 @@ def _qb_variant(base: Vehicle, ld: float, added_kg: float) -> Vehicle:
 def _quasi_ballistic(
     qb: str, kw: dict[str, Any], ask: _Ask, exc: Exception, catalog_tried: bool
 ) -> Reconstruction:
-    """A low apogee over a long range, flown by the catalog's quasi-ballistic class.  The rule
-    (fixed before any flight time was compared): the class's catalog body first; if it cannot
-    meet range and apogee, its pull-up lift up to :data:`QB_LIFT_TO_DRAG_MAX`; if that cannot
-    either, the least added propellant that can, within the class's launch-mass range
-    (``launch_mass_range_kg``, its top).  Chosen from range and apogee alone: a reported flight
-    time is only checked (or fitted by burn time as for any shot).  When even the top of the
-    class cannot, the one-line error names the closest reachable figures."""
+    """A low apogee over a long range, flown by the catalog's lifting class for that range
+    (:func:`_quasi_ballistic_vehicle`).  The rule, from range and apogee alone (fixed before
+    any flight time was compared): the class's catalog body first; if it cannot meet range and
+    apogee, the least added propellant that can, within the class's launch-mass range
+    (``launch_mass_range_kg``, its top), at the catalog's lift; if even the top of that range
+    cannot, the least pull-up lift, up to the class's L/D limit (:data:`QB_LIFT_TO_DRAG_MAX`
+    or the catalog's own when higher), at the top launch mass.  Energy before lift because that
+    is what differs between the class's flights: its published shots keep their ~50 km apogee
+    while the range varies from 270 to 700 km (2019-05-09, 2019-07-25, 2025-11-07 in
+    vehicles.yaml), so one airframe (one lift) flies them with different energy (propellant
+    load or burn), and the class's launch mass spans variants of that airframe, whereas a
+    higher L/D is a different shape.  A reported flight time is only checked (three figures
+    fit the energy along the class's band, :func:`_qb_joint`).  When even the top of the class
+    cannot, the one-line error names the closest reachable figures."""
     base = get_vehicle(qb)
     geo = ask.through(apogee_m=ask.apogee_m)  # range and apogee only
 
@@ -936,7 +1003,8 @@ def _quasi_ballistic(
         return True
 
     ld_cat = lift_to_drag_max(base)
-    ld = max(ld_cat, QB_LIFT_TO_DRAG_MAX)
+    ld_lim = max(ld_cat, QB_LIFT_TO_DRAG_MAX)
+    ld = ld_cat
     m_hi = base.launch_mass_range_kg[1] if base.launch_mass_range_kg else _launch_mass_kg(base)
     add_max = max(m_hi - _launch_mass_kg(base), 0.0)
     chosen: Vehicle | None = None
@@ -945,21 +1013,27 @@ def _quasi_ballistic(
         if catalog_tried:  # range and apogee fly: what failed was the rest (the joint fit)
             make = lambda f: _power(base, None, f)  # noqa: E731
             raise ReconstructionError(_reach_message(exc, make, ask)) from None
-        chosen, ld = base, ld_cat
-    elif ld > ld_cat and flies(_qb_variant(base, ld, 0.0)):
-        chosen = _qb_variant(base, ld, 0.0)
-    elif add_max > 0.0 and flies(_qb_variant(base, ld, add_max)):
+        chosen = base
+    elif add_max > 0.0 and flies(_qb_variant(base, ld_cat, add_max)):
         lo, hi = 0.0, add_max
         for _ in range(QB_ENERGY_STEPS):
             mid = 0.5 * (lo + hi)
-            lo, hi = (lo, mid) if flies(_qb_variant(base, ld, mid)) else (mid, hi)
+            lo, hi = (lo, mid) if flies(_qb_variant(base, ld_cat, mid)) else (mid, hi)
         added = hi
+        chosen = _qb_variant(base, ld_cat, added)
+    elif ld_lim > ld_cat and flies(_qb_variant(base, ld_lim, add_max)):
+        added = add_max
+        lo_ld, hi_ld = ld_cat, ld_lim
+        for _ in range(QB_ENERGY_STEPS):
+            mid = 0.5 * (lo_ld + hi_ld)
+            lo_ld, hi_ld = (lo_ld, mid) if flies(_qb_variant(base, mid, added)) else (mid, hi_ld)
+        ld = hi_ld
         chosen = _qb_variant(base, ld, added)
     if chosen is None:
-        top = _qb_variant(base, ld, add_max)
+        top = _qb_variant(base, ld_lim, add_max)
         msg = _reach_message(why[-1] if why else exc, lambda f: _power(top, None, f), ask)
-        raise ReconstructionError(
-            f"{msg} (the {qb} class at its limits: pull-up L/D {ld:.2g}, launch mass "
+        raise _ClassLimitError(
+            f"{msg} (the {qb} class at its limits: pull-up L/D {ld_lim:.2g}, launch mass "
             f"{m_hi:,.0f} kg)"
         )
     t_rep = kw.get("flight_time_s")
@@ -970,20 +1044,23 @@ def _quasi_ballistic(
         # there has no room, and the flight time must not pick the body anyway.  Fly range and
         # apogee; the reported time is the check, within the reporting allowance.
         t_rule = _fly(_power(chosen, None), geo).flight_time_s  # flown in the search
-        rec, added, chosen = _qb_joint(t_rule, kw, float(t_rep), base, ld, added, add_max, geo)
+        rec, added, chosen = _qb_joint(
+            t_rule, kw, float(t_rep), base, (ld, ld_lim), added, add_max, geo
+        )
     alpha = float(rec.shot.ctrl[CTRL_ALPHA])
     flown = _to_catalog_alpha(chosen, alpha)
     info = {
         "class": qb,
         "body": chosen.name,
-        "rule": "catalog body; else pull-up lift up to the class's L/D limit; else the least "
-        "added propellant within its launch-mass range (range and apogee only)",
+        "rule": "catalog body; else the least added propellant within its launch-mass range "
+        "at the catalog's lift; else, at the top launch mass, the least pull-up lift up to the "
+        "class's L/D limit (range and apogee only)",
         "glide_alpha_deg": round(math.degrees(alpha), 2),
         "glide_lift_to_drag": round(lift_to_drag(chosen, alpha), 2),
         "catalog_alpha_deg_equivalent": None if flown is None else round(math.degrees(flown), 2),
         "lift_to_drag_max": round(lift_to_drag_max(chosen), 2),
         "catalog_lift_to_drag_max": round(ld_cat, 2),
-        "lift_to_drag_limit": QB_LIFT_TO_DRAG_MAX,
+        "lift_to_drag_limit": round(ld_lim, 2),
         "added_propellant_kg": round(added, 0),
         "launch_mass_kg": round(_launch_mass_kg(chosen), 0),
         "launch_mass_range_kg": list(base.launch_mass_range_kg or ()),
@@ -1005,20 +1082,22 @@ def _qb_joint(
     kw: dict[str, Any],
     t_rep: float,
     base: Vehicle,
-    ld: float,
+    lds: tuple[float, float],
     added: float,
     add_max: float,
     geo: _Ask,
 ) -> tuple[Reconstruction, float, Vehicle]:
-    """Three figures on a quasi-ballistic body at the edge of its catalog limits: as the joint
-    fit of a ballistic shot fits its burn time, fit the class's energy (added propellant within
-    its launch-mass range, lift at its L/D limit) so that range and apogee last the reported
-    time, when the rule's body (``added``, flown from range and apogee in ``t_rule`` s) does
-    not agree within the reporting allowance.  More energy flies the same range and apogee
-    faster with less lift, so the class spans a band of times: the rule's (the slowest: least
-    energy, most lift) to its top energy's.  The flight time falls smoothly with the added
-    mass: regula falsi (Illinois) from the band's ends, a few shots.  Returns (reconstruction
-    with fit, verdict and checks; added kg; body)."""
+    """Three figures on a quasi-ballistic body outside its catalog limits: as the joint fit of
+    a ballistic shot fits its burn time, fit the class's energy so that range and apogee last
+    the reported time, when the rule's body (``added`` kg at lift ``lds[0]``, flown from range
+    and apogee in ``t_rule`` s) does not agree within the reporting allowance.  More energy
+    flies the same range and apogee faster with less lift, so the class spans a band of times:
+    its top energy at the rule's lift (the fastest) to the least energy that flies them at the
+    lift limit ``lds[1]`` (the slowest).  A faster time fits the added propellant at the
+    rule's lift, a slower one at the lift limit, between the rule's energy and the least; the
+    flight time falls smoothly with the added mass: regula falsi (Illinois) from the ends, a
+    few shots.  Returns (reconstruction with fit, verdict and checks; added kg; body)."""
+    ld, ld_lim = lds
     r_km, h_km = float(kw["range_km"]), float(kw["apogee_km"])
     allow = reporting_allowance_s(r_km, h_km, t_rep)
     band = [t_rule, t_rule]
@@ -1038,6 +1117,21 @@ def _qb_joint(
                 if t_top < t_rep:
                     a_fit = _qb_fit_added(t_of, t_rep, (added, t_rule), (add_max, t_top))
                 added = a_fit
+    elif abs(t_rule - t_rep) > allow and t_rep > t_rule and ld_lim > ld:
+        slow = _qb_slowest(base, ld_lim, added, geo)
+        if slow is not None:
+            (a_min, t_slow), t_at_rule = slow
+            band[1] = t_slow
+            if t_rep <= t_slow + allow:
+                a_fit = a_min
+                if t_rep < t_slow:
+
+                    def t_lim(a: float) -> float:
+                        v = _qb_variant(base, ld_lim, a)
+                        return _fly(_power(v, None), geo).flight_time_s
+
+                    a_fit = _qb_fit_added(t_lim, t_rep, (a_min, t_slow), (added, t_at_rule))
+                added, ld = a_fit, ld_lim
     chosen = _qb_variant(base, ld, added)
     rec = reconstruct(**{**kw, "flight_time_s": None}, vehicle=chosen)
     t = rec.shot.flight_time_s
@@ -1052,8 +1146,9 @@ def _qb_joint(
         "tolerance_s": round(allow, 1),
         "rule_flight_time_s": round(t_rule, 1),
         "class_time_band_s": [round(band[0], 0), round(band[1], 0)],
-        "fitted": "the class's energy (added propellant within its launch-mass range, lift at "
-        "its L/D limit) for the reported time",
+        "fitted": "the class's energy (added propellant within its launch-mass range; at the "
+        "rule's lift when faster than the rule's body, at the L/D limit when slower) for the "
+        "reported time",
     }
     if abs(off) <= allow:
         verdict: dict[str, Any] = {
@@ -1089,6 +1184,38 @@ def _qb_joint(
         rec, checks=_checks(rec.shot, reported), verdict=verdict, requested=requested, fit=fit
     )
     return rec, added, chosen
+
+
+def _qb_slowest(
+    base: Vehicle, ld_lim: float, added: float, geo: _Ask
+) -> tuple[tuple[float, float], float] | None:
+    """The slow end of the class's band: the least added propellant (kg, bisected between none
+    and ``added``) that flies range and apogee at the lift limit ``ld_lim``, with its flight
+    time, and the time at ``added`` kg with that lift: ((kg, s), s), or ``None`` when the lift
+    limit does not fly them even with ``added`` kg."""
+
+    def t_lim(a: float) -> float | None:
+        try:
+            return _fly(_power(_qb_variant(base, ld_lim, a), None), geo).flight_time_s
+        except (ShapeError, ReconstructionError):
+            return None
+
+    t_hi = t_lim(added)
+    if t_hi is None:
+        return None
+    t_at = t_hi
+    t0 = t_lim(0.0)
+    if t0 is not None:
+        return (0.0, t0), t_at
+    lo, hi = 0.0, added
+    for _ in range(QB_ENERGY_STEPS):
+        mid = 0.5 * (lo + hi)
+        t_mid = t_lim(mid)
+        if t_mid is None:
+            lo = mid
+        else:
+            hi, t_hi = mid, t_mid
+    return (hi, t_hi), t_at
 
 
 def _qb_fit_added(

@@ -9,11 +9,13 @@ assumption about powered flight, not a missile.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 
 from .catalog import Vehicle, get_vehicle
+from .dynamics import VS_MASS_COAST
 from .propagate import VehicleModel
 
 #: Generic boost model (our construction, not a vehicle): one stage, propellant fraction 0.8 of
@@ -37,7 +39,7 @@ def vehicle_model(vehicle: Vehicle | str) -> VehicleModel:
     area_body = math.pi * (v.diameter_m / 2.0) ** 2 if v.diameter_m else v.reference_area_m2
     mach, cd = np.array(v.cd_mach, float).T
     lift = v.lift
-    return VehicleModel.from_stages(
+    model = VehicleModel.from_stages(
         name=v.name,
         burn_time_s=[s.burn_time_s for s in v.stages],
         propellant_mass_kg=[s.propellant_mass_kg for s in v.stages],
@@ -52,6 +54,12 @@ def vehicle_model(vehicle: Vehicle | str) -> VehicleModel:
         quasi_ballistic=v.quasi_ballistic,
         max_alpha_rad=math.radians(lift.max_alpha_deg) if lift else 0.0,
     )
+    if v.quasi_ballistic and v.body_separates:
+        # A glide vehicle leaves its last stage at burnout: it alone coasts and glides.
+        vs = model.vs.copy()
+        vs[VS_MASS_COAST] = v.payload_mass_kg
+        model = dataclasses.replace(model, vs=vs)
+    return model
 
 
 def generic_boost(burn_time_s: float) -> VehicleModel:

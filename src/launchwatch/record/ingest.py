@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -68,6 +69,19 @@ def sample_path(shot, n: int = PATH_SAMPLES) -> list[list[float]]:
         ]
         for t, a, b, c in zip(times[ok], lat, lon, h, strict=True)
     ]
+
+
+#: Words of a report that name a glide vehicle (a hypersonic glide warhead, the glide-IRBM
+#: class): "hypersonic", "glide" / "gliding".
+_GLIDE_WORDS = re.compile(r"hypersonic|glid(?:e|ing)", re.I)
+
+
+def names_glide_vehicle(ex: Extracted) -> bool:
+    """Whether the report's missile words (kind, name, class) name a glide vehicle: then a low,
+    long shot is reconstructed on the catalog's glide class at any range
+    (:func:`launchwatch.flight.reconstruct.reconstruct`'s ``glide``)."""
+    words = (ex.missile_text, ex.missile_name, ex.missile_name_text, ex.missile_class)
+    return any(_GLIDE_WORDS.search(w) for w in words if w) or ex.missile_class == "HGV"
 
 
 def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None, str | None]:
@@ -127,6 +141,7 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
             azimuth_deg=az,
             propellant=propellant,
             landing=est,
+            glide=names_glide_vehicle(ex),
             **kw,
         )
     except (UnknownNameError, ReconstructionError) as exc:

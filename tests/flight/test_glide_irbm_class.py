@@ -1,0 +1,74 @@
+"""The glide-IRBM class (vehicles.yaml ``Hwasong-16B``: a two-stage solid boost and a separating
+glide vehicle) and the rule that sends a low, long shot to it (flight/reconstruct.py,
+``_quasi_ballistic_vehicle``): classes go by maximum range, and a missile that flew 1,000 km or
+more is no SRBM.  Figures here are shapes, not published flight times."""
+
+import pytest
+
+from launchwatch.flight.catalog import get_vehicle
+from launchwatch.flight.classes import range_class
+from launchwatch.flight.dynamics import VS_MASS_COAST
+from launchwatch.flight.reconstruct import (
+    _quasi_ballistic_vehicle,
+    lift_to_drag,
+    lift_to_drag_max,
+    reconstruct,
+)
+from launchwatch.flight.sea_areas import bearing_toward
+from launchwatch.flight.vehicles import vehicle_model
+
+GLIDE = get_vehicle("hypersonic IRBM")
+
+
+def test_the_glide_class_is_a_lifting_irbm_whose_glider_flies_alone():
+    assert GLIDE.name == "Hwasong-16B" and GLIDE.quasi_ballistic and GLIDE.body_separates
+    assert GLIDE.range_class == "IRBM" and len(GLIDE.stages) == 2
+    lo, hi = GLIDE.launch_mass_range_kg
+    assert lo <= GLIDE.launch_mass_kg <= hi
+    assert 4000.0 <= GLIDE.ideal_delta_v_m_s <= 6500.0  # the IRBM band of tests/test_catalog.py
+    # After burnout the glide vehicle alone coasts; a KN-23-class body keeps its spent motor.
+    assert vehicle_model(GLIDE).vs[VS_MASS_COAST] == GLIDE.payload_mass_kg
+    kn23 = get_vehicle("KN-23")
+    assert vehicle_model(kn23).vs[VS_MASS_COAST] == pytest.approx(
+        kn23.payload_mass_kg + kn23.stages[-1].dry_mass_kg
+    )
+    # Its nominal angle of attack is the glide's best L/D (flown for range).
+    assert lift_to_drag_max(GLIDE) == pytest.approx(2.5, abs=0.01)
+    assert lift_to_drag(GLIDE, GLIDE.lift.max_alpha_deg * 3.14159265 / 180.0) == pytest.approx(
+        lift_to_drag_max(GLIDE), rel=1e-3
+    )
+
+
+@pytest.mark.parametrize(
+    ("range_km", "expected"),
+    [
+        (450.0, "KN-23"),
+        (875.0, "KN-23"),
+        (999.0, "KN-23"),
+        (1000.0, "Hwasong-16B"),
+        (1100.0, "Hwasong-16B"),
+        (4000.0, "Hwasong-16B"),
+        (9000.0, "Hwasong-16B"),
+    ],
+)
+def test_the_lifting_class_is_the_shortest_not_below_the_range_flown(range_km, expected):
+    assert _quasi_ballistic_vehicle(range_km) == expected
+    # Never a class below the range's own (the last, longest class when none reaches it).
+    cls = get_vehicle(expected).range_class
+    order = ("SRBM", "MRBM", "IRBM", "ICBM")
+    assert order.index(cls) >= min(order.index(range_class(range_km)), order.index("IRBM"))
+
+
+def test_a_low_long_shot_beyond_the_srbm_class_flies_the_glide_body():
+    # 1,100 km with a 40 km apogee: beyond the KN-23 class at its limits (the error case of the
+    # previous rule); the glide-IRBM class flies it with its own catalog body.
+    lat, lon = 39.01944, 125.73806
+    az = bearing_toward(lat, lon, "East Sea")
+    d = reconstruct(
+        lat_deg=lat, lon_deg=lon, azimuth_deg=az, range_km=1100.0, apogee_km=40.0
+    ).as_dict()
+    assert d["requested"]["quasi_ballistic_class"] == "Hwasong-16B"
+    assert abs(d["range_km"] - 1100.0) < 1.0 and abs(d["apogee_km"] - 40.0) < 0.5
+    assert "manoeuvre" not in d  # the catalog body, nothing raised
+    lo, hi = d["manoeuvre_range_band_km"]
+    assert lo <= d["range_km"] <= hi and lo < hi
