@@ -120,7 +120,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
             if not pending:
                 return None
             crashitem = next(iter(next(iter(pending.values()))))
-            for scope, unit in pending.items():
+            for unit in pending.values():
                 unit.pop(crashitem, None)
             pending = {scope: unit for scope, unit in pending.items() if unit}
             for scope, unit in reversed(pending.items()):
