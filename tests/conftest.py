@@ -105,6 +105,39 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
                     self.groups = json.load(fh)
             return self.groups.get(nodeid, nodeid.split("::", 1)[0])
 
+        def remove_node(self, node):
+            """xdist 3.8's version puts every unit the dead worker ever had back in the queue,
+            finished ones too: a replacement sent a unit with nothing left to run never reports
+            back, and the run hangs.  Here only unfinished tests go back (first in the queue),
+            without the one that was running when the worker died (reported as a crash, as
+            ``--dist load`` does, so a test that kills its worker does not kill the next one)."""
+            workload = self.assigned_work.pop(node)
+            pending = {
+                scope: {nodeid: False for nodeid, done in unit.items() if not done}
+                for scope, unit in workload.items()
+            }
+            pending = {scope: unit for scope, unit in pending.items() if unit}
+            if not pending:
+                return None
+            crashitem = next(iter(next(iter(pending.values()))))
+            for unit in pending.values():
+                unit.pop(crashitem, None)
+            pending = {scope: unit for scope, unit in pending.items() if unit}
+            for scope, unit in reversed(pending.items()):
+                self.workqueue[scope] = unit
+                self.workqueue.move_to_end(scope, last=False)
+            for other in self.assigned_work:
+                self._reschedule(other)
+            return crashitem
+
+        def _reschedule(self, node):
+            # a replacement worker is in assigned_work from its start but can take work only
+            # once it has sent its collection (xdist 3.8 handed it work before and raised
+            # KeyError: registered_collections when a worker died while another was starting)
+            if node not in self.registered_collections:
+                return
+            super()._reschedule(node)
+
     return GroupScheduling(config, log)
 
 

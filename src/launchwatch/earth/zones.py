@@ -267,7 +267,12 @@ class ZoneModel:
         vertices whose z lies within ``w`` of the point's (:attr:`z_index`; ``w`` doubling from
         :data:`BAND_Z0` until the k-th chord found is at most ``w``: a chord is never shorter
         than the difference of z, so no vertex outside the band can be nearer), in float64
-        with ties to the lower index, so the result is the tree's."""
+        with ties to the lower index, so the result is the tree's.
+
+        A band of z circles the globe (every coast at that latitude); before the exact chords,
+        its vertices whose stored float32 x or y lies farther than ``w`` (+ :data:`_BOX_SLACK`)
+        from the point's are dropped: their chord exceeds ``w``, so they can be neither among
+        the k nearest of an accepted band nor change whether it is accepted."""
         if "tree" in self.__dict__ or len(p) > BRUTE_MAX:
             found: tuple[np.ndarray, np.ndarray] = self.tree.query(p, k=k, workers=-1)
             return found
@@ -279,10 +284,18 @@ class ZoneModel:
             while True:
                 lo, hi = np.searchsorted(z, [p[i, 2] - w - _Z_SLACK, p[i, 2] + w + _Z_SLACK])
                 if hi - lo >= k or w >= 2.0:
-                    cand = np.sort(order[lo:hi]).astype(np.int64)
+                    cand = order[lo:hi]
+                    if w < 2.0:
+                        near = self._xyz32[cand]
+                        box = w + _BOX_SLACK
+                        cand = cand[
+                            (np.abs(near[:, 0] - p[i, 0]) <= box)
+                            & (np.abs(near[:, 1] - p[i, 1]) <= box)
+                        ]
+                    cand = np.sort(cand).astype(np.int64)
                     ch = np.linalg.norm(self.vertices(cand) - p[i], axis=1)
                     best = np.lexsort((cand, ch))[:k]
-                    if w >= 2.0 or ch[best[-1]] <= w:
+                    if w >= 2.0 or (len(best) == k and ch[best[-1]] <= w):
                         break
                 w *= 2.0
             chords[i], idx[i] = ch[best], cand[best]
@@ -306,6 +319,9 @@ BRUTE_MAX = 8
 BAND_Z0 = 0.002
 #: Allowance for rounding in the stored z and in the chord (far above either, far below a km).
 _Z_SLACK = 1e-9
+#: Allowance for the stored float32 x and y against the float64 unit vector's (the table's
+#: vectors are unit to 5e-8; 1e-6 is ~6 m on the Earth, so the box only ever keeps more).
+_BOX_SLACK = 1e-6
 
 
 def _unit_rows(xyz32: np.ndarray) -> np.ndarray:
