@@ -29,7 +29,8 @@ HALVES = ("flight", "track")
 def flight() -> None:
     """The integrator as the flight core and the assessment call it: a boosted vehicle sampled
     in ECI and as geodetic points, the paths to geodetic (serial and parallel), and the
-    assessment's unit body with lift controls."""
+    assessment's unit body with lift controls (integrate_batch, and the lockstep kernel with
+    position samples)."""
     from launchwatch.assess import lift
     from launchwatch.assess.impact import _UNIT_BODY
     from launchwatch.earth import frames, zones
@@ -63,6 +64,20 @@ def flight() -> None:
         atol_pos_m=5.0,
         atol_vel_m_s=5e-3,
     )
+    # the assessment's coasting samples: the lockstep kernel with position samples, one work
+    # item (serial) and several (parallel)
+    for m in (propagate.LOCKSTEP_MIN, 4 * propagate.LOCKSTEP_MIN + 100):
+        k = np.arange(m) % n
+        propagate.propagate_states(
+            _UNIT_BODY,
+            tr.samples_eci[k, 10],
+            np.full(m, 100.0),
+            ctrl=lift.controls(np.full(m, np.log(5000.0)), np.full(m, 0.1)),
+            t_max_s=3000.0,
+            sample_times_s=times + 100.0,
+            sample_positions=True,
+            lockstep=True,
+        )
 
 
 def track() -> None:

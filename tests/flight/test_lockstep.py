@@ -2,6 +2,8 @@
 for bit where it evaluates the same libm-free formulas, within millimetres where its thrust
 direction uses series for libm's functions) and against scipy DOP853."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -75,10 +77,8 @@ def test_powered_flights_match_integrate_batch(vehicle_name, request, kernels_bo
     )
 
 
-def test_lifting_vehicle_takes_the_scalar_path(srbm, kernels_both):
-    """A lifting trajectory (angle of attack after burnout) runs accel in its lane: close to
-    integrate_batch as the powered flights are."""
-    lifting = VehicleModel.from_stages(
+def _lifting(srbm):
+    return VehicleModel.from_stages(
         name="test-qb",
         burn_time_s=[60.0],
         propellant_mass_kg=[4000.0],
@@ -93,6 +93,12 @@ def test_lifting_vehicle_takes_the_scalar_path(srbm, kernels_both):
         quasi_ballistic=True,
         max_alpha_rad=0.2,
     )
+
+
+def test_lifting_powered_flights_match_integrate_batch(srbm, kernels_both):
+    """Lifting trajectories from lift-off (angle of attack after burnout): close to
+    integrate_batch as the powered flights are."""
+    lifting = _lifting(srbm)
     n = 40
     y0, t0, ctrl, geo = _launch(lifting, n, np.linspace(0.3, 0.7, n), 100.0)
     ctrl[::2, 4] = 0.1  # every other one lifts
@@ -100,6 +106,45 @@ def test_lifting_vehicle_takes_the_scalar_path(srbm, kernels_both):
     assert (ref[:, integrate.EV_STATUS] == integrate.STATUS_IMPACT).all()
     imp = slice(integrate.EV_Y_IMPACT, integrate.EV_Y_IMPACT + 3)
     assert np.linalg.norm(ev[:, imp] - ref[:, imp], axis=1).max() < 0.05
+
+
+@pytest.mark.parametrize("n_comp", [3, 6])
+def test_lifting_coasts_and_samples_bit_identical(srbm, n_comp):
+    """Coasts with and without lift (the vectorized pull-up law) and the sampled output
+    (positions alone, an assessment's paths, or full states; NaN before the start and after
+    impact or t_max): equal to integrate_batch bit for bit, across lane refills (work items of
+    50 through 64 lanes) and time-outs."""
+    lifting = _lifting(srbm)
+    n = 130
+    y0, t0, ctrl, geo = _launch(lifting, n, np.linspace(0.2, 0.6, n), 80.0)
+    boosted = propagate.propagate(lifting, 40.0, 124.9, 80.0, ctrl)
+    coast = VehicleModel.coasting_body(
+        mass_kg=lifting.vs[2], area_m2=lifting.vs[1], mach=lifting.mach, cd=lifting.cd
+    )
+    vs = coast.vs.copy()
+    vs[3] = lifting.vs[3]  # the lift slope
+    coast = dataclasses.replace(coast, vs=vs)
+    y0 = np.ascontiguousarray(boosted.burnout_eci)
+    t0 = np.ascontiguousarray(boosted.t_burnout_s)
+    no_ctrl = make_controls(n, t_vertical_s=0.0, kick_rad=0.0, t_kick_s=0.0)
+    no_ctrl[::2, 4] = np.linspace(0.02, 0.2, n)[::2]  # every other one lifts
+    no_ctrl[::7, 6] = 3.0  # some heavier drag
+    geo0 = np.zeros((n, 9))
+    model = coast.model_arrays(FULL_PHYSICS)
+    times = np.linspace(float(t0.min()) - 30.0, float(t0.max()) + 300.0, 41)
+    for t_max in (7200.0, float(np.median(t0) + 150.0)):
+        args = (y0, t0, no_ctrl, geo0, coast.stages, model, t_max, *TOL, 20_000)
+        ref = np.full((n, integrate.N_EV), np.nan)
+        out_ref = np.full((n_comp, n, times.size), -1.0).transpose(1, 2, 0)
+        integrate.integrate_batch_serial(*args, times, out_ref, ref)
+        ev = np.full((n, integrate.N_EV), np.nan)
+        out = np.full((n_comp, n, times.size), -2.0).transpose(1, 2, 0)
+        lockstep.lockstep_batch(*args, ev, out_times=times, out_states=out, group=50)
+        np.testing.assert_array_equal(ev, ref)
+        np.testing.assert_array_equal(out, out_ref)
+        assert np.isnan(out[:, 0]).all() and np.isfinite(out).any(axis=(0, 2)).sum() >= 5
+    assert (ref[:, integrate.EV_STATUS] == integrate.STATUS_TIMEOUT).any()
+    assert coast.vs[3] > 0.0 and (no_ctrl[:, 4] > 0.0).any()
 
 
 def test_impacts_against_dop853(srbm):

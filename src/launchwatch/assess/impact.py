@@ -92,14 +92,19 @@ def _opt(x: ArrayLike | None, k: int, fill: float) -> np.ndarray:
 
 def _fly(y0: np.ndarray, t0: np.ndarray, ctrl: np.ndarray, burning: np.ndarray, **kw: Any) -> Any:
     """Fly samples: those ``burning`` with the burning body, the rest coasting (two calls of
-    the flight core, results merged back into sample order)."""
+    the flight core, results merged back into sample order).  The coasting samples fly the
+    lockstep kernel's SIMD lanes (the same floats as ``integrate_batch``, lifting or not); the
+    burning ones ``integrate_batch`` (the lanes' thrust series differ from libm by ulps)."""
     if not burning.any():
-        return propagate_states(_UNIT_BODY, y0, t0, ctrl=ctrl, **kw)
+        return propagate_states(_UNIT_BODY, y0, t0, ctrl=ctrl, lockstep=True, **kw)
     parts = {}
     for flag, body in ((False, _UNIT_BODY), (True, _BURNING_BODY)):
         idx = np.flatnonzero(burning == flag)
         if idx.size:
-            parts[flag] = (idx, propagate_states(body, y0[idx], t0[idx], ctrl=ctrl[idx], **kw))
+            parts[flag] = (
+                idx,
+                propagate_states(body, y0[idx], t0[idx], ctrl=ctrl[idx], lockstep=not flag, **kw),
+            )
     n = y0.shape[0]
     merged: dict[str, Any] = {}
     for name in ("impacted", "t_impact_s", "impact_eci", "apogee_m", "samples_positions"):

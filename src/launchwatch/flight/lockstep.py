@@ -24,16 +24,16 @@ Force evaluation per stage, in passes over the lanes (all vectorized but the las
    of sound (:func:`launchwatch.earth.atmosphere.density_sound_poly_njit`: a table and a
    polynomial, no ``exp``), mass and dynamic pressure over mass;
 2. the drag coefficient: :func:`.dynamics.interp_table`'s cubic, one sweep per Mach-table
-   interval;
+   interval; while a lane lifts, accel's pull-up law (angle of attack, induced drag, lift);
 3. while any lane burns: the thrust direction of :func:`.dynamics.accel`'s pitch program, with
    series (:func:`_sincos`, :func:`_atan2_hpos`, :func:`_exp_neg`, :func:`_log1p_unit`) where
    accel calls libm, in short loops so that their dependent chains overlap across lanes;
-4. drag, then thrust, added to gravity in accel's order;
-5. per lane, the full scalar :func:`.dynamics.accel` where the above is not the model: lifting
-   trajectories, states below the ellipsoid, a burn later than 11 minutes.
+4. drag, then lift or thrust, added to gravity in accel's order;
+5. per lane, the full scalar :func:`.dynamics.accel` where the above is not the model: states
+   below the ellipsoid, a burn later than 11 minutes.
 
-Without thrust every lane evaluates accel's formulas in accel's order: coasting flights are
-identical bit for bit to ``integrate_batch``'s (tests/flight/test_lockstep.py).  Under thrust
+Without thrust every lane evaluates accel's formulas in accel's order: coasting flights, lifting
+or not, are identical bit for bit to ``integrate_batch``'s (tests/flight/test_lockstep.py).  Under thrust
 the series differ from libm by a few units in the last place: over 4,000 SRBMs of ``bench
 flight`` the impact points stay within 5 mm (median 1 um) of ``integrate_batch``'s, with the
 same step counts.
@@ -44,8 +44,9 @@ lanes' stores, which is what lets LLVM vectorize the density look-up (gathers). 
 therefore carry :func:`launchwatch.earth.atmosphere.kernel_tables` (every
 :class:`~launchwatch.flight.propagate.VehicleModel` does); :func:`lockstep_batch` checks it.
 
-Outputs: the event record of :mod:`.integrate` (``ev`` rows, ``N_EV``) only: no sampled
-states (use ``integrate_batch`` for those).  Below ``LANES`` trajectories a work item pays for
+Outputs: the event record of :mod:`.integrate` (``ev`` rows, ``N_EV``) and, if asked, samples at
+common times from integrate_one's interpolant (states, or positions alone: an assessment's
+paths), written as an accepted step passes them.  Below ``LANES`` trajectories a work item pays for
 all its lanes (one trajectory costs 64): small batches belong to ``integrate_batch``.  Units:
 seconds from lift-off, metres, m/s; frame: the launch inertial frame of :mod:`.dynamics`.
 """
@@ -74,6 +75,7 @@ from .dynamics import (
     PH_AERO,
     PH_J2,
     PH_OMEGA,
+    SIN_PULLUP_GAMMA,
     SOFT_SWITCH_RAD,
     ST_M0,
     ST_MDOT,
@@ -81,6 +83,7 @@ from .dynamics import (
     ST_THRUST,
     VS_AREA_BOOST,
     VS_AREA_COAST,
+    VS_CL_ALPHA,
     VS_MASS_COAST,
     accel,
     height_above_ellipsoid_radial,
@@ -109,6 +112,8 @@ from .integrate import (
     STATUS_TIMEOUT,
     apogee_in_step,
     entry_cap,
+    hermite,
+    hermite_pos,
     impact_in_step,
     njit_no_nrt,
 )
@@ -280,7 +285,12 @@ _R_RV1 = 88
 _R_FAC = 89  # step-control factors of the trial step: if accepted (PI), if rejected
 _R_FACR = 90
 _R_K = 91  # Runge-Kutta stages, (DP_NS + 1) x 6 rows
-N_ROWS = _R_K + (DP_NS + 1) * 6
+# Lift of a quasi-ballistic trajectory (dynamics.accel's pull-up law, vectorized).
+_R_ALPHA = _R_K + (DP_NS + 1) * 6  # commanded angle of attack after burnout (ctrl), rad
+_R_ON = _R_ALPHA + 1  # 1 where the aerodynamic forces act (accel's condition), else 0
+_R_LON = _R_ALPHA + 2  # 1 where the stage adds lift
+_R_LF = _R_ALPHA + 3  # lift acceleration, m/s^2 (3 rows)
+N_ROWS = _R_LF + 3
 
 # Rows of the per-lane integer block ``I_`` (N_I, LANES).
 _I_TRAJ = 0  # trajectory index in the batch, -1 for an idle lane
@@ -291,7 +301,8 @@ _I_HITBRK = 4  # the trial step ends on a breakpoint
 _I_JREJ = 5  # the previous trial was rejected
 _I_LIFT = 6  # the trajectory flies with an angle of attack
 _I_NB = 7  # breakpoints of the trajectory (those after burnout dropped)
-N_I = 8
+_I_IOUT = 8  # next output sample (index into the output times)
+N_I = 9
 
 
 @njit_no_nrt
@@ -305,6 +316,7 @@ def _force_lanes(
     ybuf: np.ndarray,
     obuf: np.ndarray,
     any_burning: bool,
+    any_lift: bool,
 ) -> None:
     """dy/dt of every lane into rows ``_R_FO``: ``accel(t_s, t_regime, y, ...)`` with ``t_s``
     from row ``_R_TS``, the regime time from ``_R_T``, ``y`` from rows ``_R_YT`` (the passes:
@@ -355,6 +367,7 @@ def _force_lanes(
         B[_R_MASS * L + la] = mass
         B[_R_SPD * L + la] = s if on else 1.0
         B[_R_Q * L + la] = q if on else 0.0
+        B[_R_ON * L + la] = 1.0 if on else 0.0
         B[_R_MACH * L + la] = s / a_snd
     # Pass 2 (vectorized): drag coefficient from the vehicle's Mach table (interp_table's
     # cubic, the same operations), one sweep per table interval with the interval's nodes held
@@ -384,6 +397,40 @@ def _force_lanes(
             )
             inside = xm > x0 and xm <= x1 and xm > x_lo and xm < x_hi
             B[_R_CD * L + la] = v if inside else B[_R_CD * L + la]
+    # Pass 2b (vectorized, only while a lane lifts): dynamics.accel's pull-up law, its
+    # formulas in its order: the angle of attack from the dive (none while burning or
+    # climbing), the induced drag added to the drag coefficient (``cd + 0.0`` where there is
+    # none: the same float), and the lift acceleration perpendicular to the air-relative
+    # velocity in the vertical plane, added after the drag in pass 3.
+    if any_lift:
+        cla = vs[VS_CL_ALPHA]
+        for la in range(L):
+            x = B[(_R_YT + 0) * L + la]
+            yy = B[(_R_YT + 1) * L + la]
+            z = B[(_R_YT + 2) * L + la]
+            wx = B[(_R_W + 0) * L + la]
+            wy = B[(_R_W + 1) * L + la]
+            wz = B[(_R_W + 2) * L + la]
+            s = B[_R_SRAW * L + la]
+            rn = np.sqrt(x * x + yy * yy + z * z)
+            ux, uy, uz = x / rn, yy / rn, z / rn
+            sin_gamma = (ux * wx + uy * wy + uz * wz) / s
+            ca = B[_R_ALPHA * L + la]
+            alpha = ca * min(1.0, max(0.0, -sin_gamma / SIN_PULLUP_GAMMA))
+            use = (
+                B[_R_ON * L + la] != 0.0 and ca != 0.0 and not B[_R_T * L + la] < B[_R_TBO * L + la]
+            )
+            alpha = alpha if use else 0.0
+            B[_R_CD * L + la] = B[_R_CD * L + la] + cla * alpha * alpha
+            d = (ux * wx + uy * wy + uz * wz) / (s * s)
+            lx, ly, lz = ux - d * wx, uy - d * wy, uz - d * wz
+            ln = np.sqrt(lx * lx + ly * ly + lz * lz)
+            fl = B[_R_Q * L + la] * cla * alpha / ln
+            add = alpha != 0.0 and ln > 1.0e-12
+            B[_R_LON * L + la] = 1.0 if add else 0.0
+            B[(_R_LF + 0) * L + la] = fl * lx if add else 0.0
+            B[(_R_LF + 1) * L + la] = fl * ly if add else 0.0
+            B[(_R_LF + 2) * L + la] = fl * lz if add else 0.0
     # Pass 1b (vectorized, only while a lane burns): thrust along dynamics.accel's pitch
     # program, the same formulas; the trigonometry by the series above where accel calls libm.
     # Split into short loops: each body's chains of dependent multiply-adds then overlap across
@@ -480,25 +527,31 @@ def _force_lanes(
             B[(_R_TH + 0) * L + la] = acc_t * dx
             B[(_R_TH + 1) * L + la] = acc_t * dy
             B[(_R_TH + 2) * L + la] = acc_t * dz
-    # Pass 3 (vectorized): drag, then thrust (accel's order of the sums).
-    for la in range(L):
-        f = -B[_R_Q * L + la] * B[_R_CD * L + la] / B[_R_SPD * L + la]
-        burning = B[_R_T * L + la] < B[_R_TBO * L + la]
-        for j in range(3):
-            a = B[(_R_FO + 3 + j) * L + la] + f * B[(_R_W + j) * L + la]
-            B[(_R_FO + 3 + j) * L + la] = a + B[(_R_TH + j) * L + la] if burning else a
+    # Pass 3 (vectorized): drag, then lift or thrust (accel's order of the sums).
+    if any_lift:
+        for la in range(L):
+            f = -B[_R_Q * L + la] * B[_R_CD * L + la] / B[_R_SPD * L + la]
+            burning = B[_R_T * L + la] < B[_R_TBO * L + la]
+            lifting = B[_R_LON * L + la] != 0.0
+            for j in range(3):
+                a = B[(_R_FO + 3 + j) * L + la] + f * B[(_R_W + j) * L + la]
+                a = a + B[(_R_LF + j) * L + la] if lifting else a
+                B[(_R_FO + 3 + j) * L + la] = a + B[(_R_TH + j) * L + la] if burning else a
+    else:
+        for la in range(L):
+            f = -B[_R_Q * L + la] * B[_R_CD * L + la] / B[_R_SPD * L + la]
+            burning = B[_R_T * L + la] < B[_R_TBO * L + la]
+            for j in range(3):
+                a = B[(_R_FO + 3 + j) * L + la] + f * B[(_R_W + j) * L + la]
+                B[(_R_FO + 3 + j) * L + la] = a + B[(_R_TH + j) * L + la] if burning else a
     # Pass 4 (per lane, few): the full force model where the coasting body's is not enough.
     for la in range(L):
         i = I_[_I_TRAJ, la]
         if i < 0:
             continue
-        if (
-            I_[_I_LIFT, la] != 0
-            or (B[_R_HGT * L + la] < 0.0 and aero > 0.0)
-            or (
-                B[_R_T * L + la] < B[_R_TBO * L + la]
-                and abs(omega * B[_R_TS * L + la]) > SINCOS_SMALL_MAX
-            )
+        if (B[_R_HGT * L + la] < 0.0 and aero > 0.0) or (
+            B[_R_T * L + la] < B[_R_TBO * L + la]
+            and abs(omega * B[_R_TS * L + la]) > SINCOS_SMALL_MAX
         ):
             for j in range(6):
                 ybuf[j] = B[(_R_YT + j) * L + la]
@@ -533,8 +586,11 @@ def _load_lane(
     breaks_l: np.ndarray,
     ybuf: np.ndarray,
     obuf: np.ndarray,
+    out_times: np.ndarray,
+    out_states: np.ndarray,
 ) -> None:
-    """Start trajectory ``i`` in lane ``la`` (the set-up part of ``integrate_one``)."""
+    """Start trajectory ``i`` in lane ``la`` (the set-up part of ``integrate_one``; output
+    rows before its start written NaN)."""
     n_st = stages_base.shape[0]
     st = stages_l[la]
     for a_ in range(n_st):
@@ -591,6 +647,13 @@ def _load_lane(
     I_[_I_NREJ, la] = 0
     I_[_I_JREJ, la] = 0
     I_[_I_LIFT, la] = 1 if ctrl[i, CTRL_ALPHA] != 0.0 else 0
+    B[_R_ALPHA * L + la] = ctrl[i, CTRL_ALPHA]
+    io = 0
+    while io < out_times.shape[0] and out_times[io] < t:
+        for j in range(out_states.shape[2]):
+            out_states[i, io, j] = np.nan
+        io += 1
+    I_[_I_IOUT, la] = io
     e = ev[i]
     e[EV_H_APOGEE] = geodetic_height_m(np.sqrt(ybuf[0] * ybuf[0] + ybuf[1] * ybuf[1]), ybuf[2])
     e[EV_T_APOGEE] = t
@@ -604,7 +667,7 @@ _PARK_ROWS = np.array(
     + [_R_T]
     + list(range(_R_STEP, _R_DSCALE + 1))
     + list(range(_R_M0, _R_HDG + 3))
-    + [_R_EPREV]
+    + [_R_EPREV, _R_ALPHA]
 )
 N_PARK_B: int = int(_PARK_ROWS.shape[0])
 
@@ -668,6 +731,14 @@ def _unpark_lane(
         br[a_] = row[o + a_]
 
 
+@njit(cache=True, inline="always")
+def _end_out(i: int, io: int, out_states: np.ndarray) -> None:
+    """Trajectory ``i`` has ended: its output rows from ``io`` on are NaN."""
+    for k in range(io, out_states.shape[1]):
+        for j in range(out_states.shape[2]):
+            out_states[i, k, j] = np.nan
+
+
 @njit_no_nrt
 def _run_group(
     lo: int,
@@ -683,6 +754,8 @@ def _run_group(
     atol_pos: float,
     atol_vel: float,
     max_steps: int,
+    out_times: np.ndarray,
+    out_states: np.ndarray,
     ev: np.ndarray,
     B: np.ndarray,
     I_: np.ndarray,
@@ -721,15 +794,18 @@ def _run_group(
         if nxt < hi:
             _load_lane(
                 la, nxt, y0, t0, ctrl, geo, stages_base, model, ev,
-                B, I_, stages_l, breaks_l, ybuf, obuf,
+                B, I_, stages_l, breaks_l, ybuf, obuf, out_times, out_states,
             )  # fmt: skip
             nxt += 1
             n_active += 1
     boost = True  # the powered phase: lanes park their trajectory at burnout
     n_parked = 0
     n_unparked = 0
+    n_out = out_times.shape[0]
+    n_comp = out_states.shape[2]
     while True:
         any_burning = False
+        any_lift = False
         # The entry cap at the step start (vectorized; integrate_one's formulas).
         if phys_aero:
             for la in range(L):
@@ -760,10 +836,11 @@ def _run_group(
                 else:
                     ev[i, EV_N_STEPS] = nst_[la]
                     ev[i, EV_N_REJECT] = nrej_[la]
+                    _end_out(i, I_[_I_IOUT, la], out_states)
                 if boost and nxt < hi:
                     _load_lane(
                         la, nxt, y0, t0, ctrl, geo, stages_base, model, ev,
-                        B, I_, stages_l, breaks_l, ybuf, obuf,
+                        B, I_, stages_l, breaks_l, ybuf, obuf, out_times, out_states,
                     )  # fmt: skip
                     nxt += 1
                     fresh = True
@@ -778,6 +855,8 @@ def _run_group(
             if traj[la] < 0:
                 continue
             i_l = traj[la]
+            if I_[_I_LIFT, la] != 0:
+                any_lift = True
             t = B[_R_T * L + la]
             br = breaks_l[la]
             ib = ib_[la]
@@ -849,7 +928,7 @@ def _run_group(
             cst = DP_C[st]
             for la in range(L):
                 B[_R_TS * L + la] = B[_R_T * L + la] + cst * B[_R_H * L + la]
-            _force_lanes(B, I_, ctrl, geo, stages_l, model, ybuf, obuf, any_burning)
+            _force_lanes(B, I_, ctrl, geo, stages_l, model, ybuf, obuf, any_burning, any_lift)
             off = (_R_K + 6 * st) * L
             for k in range(6 * L):
                 B[off + k] = B[_R_FO * L + k]
@@ -921,7 +1000,9 @@ def _run_group(
             impact = (
                 t_new > B[_R_TGUARD * L + la] and h_new < 0.0 and h_new < B[_R_HLAUNCH * L + la]
             )
-            if apo or impact:
+            io = I_[_I_IOUT, la]
+            sampled = io < n_out and out_times[io] <= t + hstep
+            if apo or impact or sampled:
                 for j in range(6):
                     yb[j] = B[(_R_Y + j) * L + la]
                     fb[j] = B[(_R_F + j) * L + la]
@@ -929,8 +1010,22 @@ def _run_group(
                     fnb[j] = B[(_R_K + 6 * DP_NS + j) * L + la]
             if apo:
                 apogee_in_step(yb, fb, ynb, fnb, hstep, t, e, buf)
+            s_end = 1.0
             if impact:
-                impact_in_step(yb, fb, ynb, fnb, hstep, t, h_new, e, buf)
+                s_end = impact_in_step(yb, fb, ynb, fnb, hstep, t, h_new, e, buf)
+            if sampled:  # output samples inside (t, t + s_end * hstep] (integrate_one's)
+                t_stop = t + s_end * hstep
+                while io < n_out and out_times[io] <= t_stop:
+                    if n_comp == 3:
+                        hermite_pos(yb, fb, ynb, fnb, hstep, (out_times[io] - t) / hstep, buf)
+                        for j in range(3):
+                            out_states[i, io, j] = buf[j]
+                    else:
+                        hermite(yb, fb, ynb, fnb, hstep, (out_times[io] - t) / hstep, buf)
+                        for j in range(6):
+                            out_states[i, io, j] = buf[j]
+                    io += 1
+                I_[_I_IOUT, la] = io
             if hit_break and abs(t_new - B[_R_TBO * L + la]) < 1e-9:
                 e[EV_T_BURNOUT] = t_new
                 for j in range(6):
@@ -938,10 +1033,11 @@ def _run_group(
             if impact:
                 e[EV_N_STEPS] = nst_[la]
                 e[EV_N_REJECT] = nrej_[la]
+                _end_out(i, io, out_states)
                 if boost and nxt < hi:
                     _load_lane(
                         la, nxt, y0, t0, ctrl, geo, stages_base, model, ev,
-                        B, I_, stages_l, breaks_l, ybuf, obuf,
+                        B, I_, stages_l, breaks_l, ybuf, obuf, out_times, out_states,
                     )  # fmt: skip
                     nxt += 1
                 elif not boost and n_unparked < n_parked:
@@ -992,6 +1088,8 @@ def _group(
     atol_pos: float,
     atol_vel: float,
     max_steps: int,
+    out_times: np.ndarray,
+    out_states: np.ndarray,
     ev: np.ndarray,
 ) -> None:
     """Work item ``g``: trajectories ``g * group`` to ``(g + 1) * group``, scratch allocated
@@ -1007,7 +1105,7 @@ def _group(
     P = np.empty((max(hi - lo, 1), n_park(stages_base.shape[0])))
     _run_group(
         lo, hi, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos, atol_vel,
-        max_steps, ev, B, I_, stages_l, breaks_l, W, P,
+        max_steps, out_times, out_states, ev, B, I_, stages_l, breaks_l, W, P,
     )  # fmt: skip
 
 
@@ -1025,12 +1123,14 @@ def _lockstep_parallel(
     atol_pos: float,
     atol_vel: float,
     max_steps: int,
+    out_times: np.ndarray,
+    out_states: np.ndarray,
     ev: np.ndarray,
 ) -> None:
     for g in prange((ctrl.shape[0] + group - 1) // group):
         _group(
             g, group, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos,
-            atol_vel, max_steps, ev,
+            atol_vel, max_steps, out_times, out_states, ev,
         )  # fmt: skip
 
 
@@ -1048,13 +1148,24 @@ def _lockstep_serial(
     atol_pos: float,
     atol_vel: float,
     max_steps: int,
+    out_times: np.ndarray,
+    out_states: np.ndarray,
     ev: np.ndarray,
 ) -> None:
     for g in range((ctrl.shape[0] + group - 1) // group):
         _group(
             g, group, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos,
-            atol_vel, max_steps, ev,
+            atol_vel, max_steps, out_times, out_states, ev,
         )  # fmt: skip
+
+
+_NO_TIMES = np.empty(0)
+
+
+def _no_states(n: int) -> np.ndarray:
+    """An (n, 0, 3) output of the layout an assessment's positions have (a transposed view
+    of (3, n, T)), so that a batch without samples runs the same compiled kernel."""
+    return np.empty((3, n, 0)).transpose(1, 2, 0)
 
 
 def lockstep_batch(
@@ -1071,10 +1182,13 @@ def lockstep_batch(
     max_steps: int,
     ev: np.ndarray,
     *,
+    out_times: np.ndarray | None = None,
+    out_states: np.ndarray | None = None,
     group: int | None = None,
 ) -> None:
-    """Integrate N trajectories (arguments and ``ev`` rows as :func:`integrate_batch`'s, without
-    sampled states) in lanes of ``LANES``; work items of ``group`` trajectories (default: the
+    """Integrate N trajectories (arguments and ``ev`` rows as :func:`integrate_batch`'s; the
+    samples at ``out_times`` (T,) into ``out_states`` (N, T, 6) states or (N, T, 3)
+    positions, NaN where there is none, as ``integrate_batch`` writes them) in lanes of ``LANES``; work items of ``group`` trajectories (default: the
     batch cut into at least 2 items per numba thread, each of 8 * LANES to ``GROUP``), parallel
     over the numba threads when there is more than one item."""
     atm = model[5:10]
@@ -1090,9 +1204,12 @@ def lockstep_batch(
     threads = get_num_threads()
     if group is None:  # at least 8 lanes' worth per work item: a work item's tail idles lanes
         group = max(8 * LANES, min(GROUP, -(-n // (2 * threads))))
+    if out_times is None or out_states is None:
+        out_times, out_states = _NO_TIMES, _no_states(n)
     args = (
         int(group), y0, t0, ctrl, geo, stages_base, model, float(t_max),
-        float(rtol), float(atol_pos), float(atol_vel), int(max_steps), ev,
+        float(rtol), float(atol_pos), float(atol_vel), int(max_steps),
+        out_times, out_states, ev,
     )  # fmt: skip
     if n <= group or threads == 1:
         _lockstep_serial(*args)

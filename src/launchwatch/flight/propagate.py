@@ -343,6 +343,11 @@ def propagate(
     )
 
 
+#: Fewest trajectories :func:`propagate_states` flies through the lockstep kernel when asked to
+#: (below, a work item's 64 lanes would idle: ``integrate_batch``).
+LOCKSTEP_MIN = 256
+
+
 def propagate_states(
     vehicle: VehicleModel,
     y0_eci: np.ndarray,
@@ -362,6 +367,7 @@ def propagate_states(
     atol_vel_m_s: float = DEFAULT_ATOL_VEL_M_S,
     max_steps: int = 20_000,
     chunk: int = 200_000,
+    lockstep: bool = False,
 ) -> Trajectories:
     """Fly N trajectories from states ``y0_eci`` (N, 6; launch inertial frame, m and m/s) at
     times ``t0_s`` (s after lift-off) to impact.  Without ``ctrl`` the vehicle coasts (a state
@@ -373,7 +379,11 @@ def propagate_states(
     (:func:`launchwatch.earth.frames.eci_positions_to_geodetic_deg`): no (N, T, 6) array (an
     assessment's predicted paths).  ``sample_positions``: the positions alone, unconverted
     (:attr:`Trajectories.samples_positions`), for a caller that converts them itself (on a
-    helper thread while it works on the impacts)."""
+    helper thread while it works on the impacts).
+
+    ``lockstep``: flown by :func:`launchwatch.flight.lockstep.lockstep_batch` (SIMD lanes; the
+    same floats as ``integrate_batch`` for coasting bodies, lifting or not; under thrust within
+    a few ulps) where the batch fills its lanes (at least ``LOCKSTEP_MIN`` trajectories)."""
     y0 = np.ascontiguousarray(np.atleast_2d(np.asarray(y0_eci, float)))
     n = y0.shape[0]
     t0 = np.ascontiguousarray(np.broadcast_to(np.asarray(t0_s, float), (n,)))
@@ -395,9 +405,20 @@ def propagate_states(
         out_all = samples.transpose(1, 2, 0)
     elif times.size:
         samples = out_all = np.empty((n, times.shape[0], 6))
+    lanes = lockstep and n >= LOCKSTEP_MIN
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         out = out_all[lo:hi]
+        if lanes:
+            from .lockstep import lockstep_batch  # (lockstep builds on this module)
+
+            lockstep_batch(
+                y0[lo:hi], t0[lo:hi], ctrl[lo:hi], geo[lo:hi], vehicle.stages, model,
+                float(t_max_s), float(rtol), float(atol_pos_m), float(atol_vel_m_s),
+                int(max_steps), ev[lo:hi], out_times=times if times.size else None,
+                out_states=out if times.size else None,
+            )  # fmt: skip
+            continue
         pick_batch_kernel(hi - lo)(
             y0[lo:hi],
             t0[lo:hi],

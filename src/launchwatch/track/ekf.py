@@ -227,8 +227,9 @@ def update_row(
 ) -> tuple[float, float]:
     """EKF update of one row in place (:func:`update_kernel`'s row, also the fused frame step's,
     :mod:`.fused`); returns its log-likelihood and NIS (``-inf``, ``inf`` when it cannot update).
-    ``Pold`` keeps the prior covariance for the Joseph-form redo; ``iterate``: the iterated
-    update (:func:`_iterate`)."""
+    ``Pold`` is no longer written (the Joseph-form redo starts from the untouched prior; the
+    argument keeps the callers' work-space layout); ``iterate``: the iterated update
+    (:func:`_iterate`)."""
     n = xr.shape[0]
     m = meas_innovation(xr, Pr, z, sg, valid, sensor, E, hx, Hf, nu, H, S, PHt)
     if m == 0 or not cholesky_inplace(S, m):
@@ -248,10 +249,18 @@ def update_row(
         if m == 0:
             return -np.inf, np.inf
     loglik = -0.5 * (d2 + ld + m * _LOG_2PI)
+    # The short form's diagonal first (its own floats): where one would not stay positive,
+    # the row is redone in Joseph form from the untouched prior (no copy of it kept).
     bad = False
     for i in range(n):
-        for j in range(n):
-            Pold[i, j] = Pr[i, j]
+        acc = Pr[i, i]
+        for a in range(m):
+            acc -= PHt[i, a] * K[i, a]
+        if not acc > 0.0:
+            bad = True
+    if bad:
+        joseph(Pr, K, H, sg, valid, m, IKH, T)
+        return loglik, d2
     for i in range(n):
         for j in range(i, n):
             acc = Pr[i, j]
@@ -259,13 +268,6 @@ def update_row(
                 acc -= PHt[i, a] * K[j, a]
             Pr[i, j] = acc
             Pr[j, i] = acc
-        if not Pr[i, i] > 0.0:
-            bad = True
-    if bad:
-        for i in range(n):
-            for j in range(n):
-                Pr[i, j] = Pold[i, j]
-        joseph(Pr, K, H, sg, valid, m, IKH, T)
     return loglik, d2
 
 

@@ -17,7 +17,8 @@ is that of :mod:`.imm` (mixing, combination, model probabilities), :mod:`.models
 RK4 mean and ``Phi P Phi^T + Q`` substeps, compiled with the same fast-math flags) and
 :mod:`.ekf` (gate and update; the tracker sends updates after a long coast, which it iterates,
 the general way); a test holds the two paths to 1e-9 relative on a scenario.  (numba's cache of this kernel is keyed on this file only: a change to the
-inlined rows of :mod:`.ekf` or :mod:`.models` needs a change here too, or a fresh cache.)
+inlined rows of :mod:`.ekf` or :mod:`.models` needs a change here too, or a fresh cache; last:
+the covariance products' sums carried side by side, the update's diagonal checked first.)
 """
 
 from __future__ import annotations

@@ -444,19 +444,48 @@ def cov_substep(
                 gvga += A[3 + i, 3 + k] * A[3 + k, a]
             Phi[i, a] = A[3 + i, a] * hh
             Phi[3 + i, a] = A[3 + i, a] * h + gvga * hh
-    for i in range(6):  # T = Phi P (rows 0-5; the parameter rows of Phi are unit rows)
-        for j in range(n):
-            acc = 0.0
-            for k in range(n):
-                acc += Phi[i, k] * P[k, j]
-            T[i, j] = acc
-    for i in range(6):  # P = T Phi^T, symmetric; the parameter columns of Phi^T are unit ones
+    # T = Phi P (rows 0-5; the parameter rows of Phi are unit rows), then P = T Phi^T
+    # (symmetric; the parameter columns of Phi^T are unit ones).  Each element is the sum over
+    # k in ascending order from 0.0; for the 8-state the eight sums of a row are carried side
+    # by side in registers (independent chains of additions instead of one after another):
+    # the same floats.
+    if n == 8:
+        for i in range(6):
+            a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+            for k in range(8):
+                f = Phi[i, k]
+                a0 += f * P[k, 0]
+                a1 += f * P[k, 1]
+                a2 += f * P[k, 2]
+                a3 += f * P[k, 3]
+                a4 += f * P[k, 4]
+                a5 += f * P[k, 5]
+                a6 += f * P[k, 6]
+                a7 += f * P[k, 7]
+            T[i, 0], T[i, 1], T[i, 2], T[i, 3] = a0, a1, a2, a3
+            T[i, 4], T[i, 5], T[i, 6], T[i, 7] = a4, a5, a6, a7
+    else:
+        for i in range(6):
+            for j in range(n):
+                acc = 0.0
+                for k in range(n):
+                    acc += Phi[i, k] * P[k, j]
+                T[i, j] = acc
+    for i in range(6):
+        # the row's six sums side by side (those left of the diagonal are not written)
+        b0 = b1 = b2 = b3 = b4 = b5 = 0.0
+        for k in range(n):
+            f = T[i, k]
+            b0 += f * Phi[0, k]
+            b1 += f * Phi[1, k]
+            b2 += f * Phi[2, k]
+            b3 += f * Phi[3, k]
+            b4 += f * Phi[4, k]
+            b5 += f * Phi[5, k]
+        b = (b0, b1, b2, b3, b4, b5)
         for j in range(i, 6):
-            acc = 0.0
-            for k in range(n):
-                acc += T[i, k] * Phi[j, k]
-            P[i, j] = acc
-            P[j, i] = acc
+            P[i, j] = b[j]
+            P[j, i] = b[j]
         for a in range(6, n):
             P[i, a] = T[i, a]
             P[a, i] = T[i, a]
