@@ -219,10 +219,11 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
     """The template fan from a launch point on an azimuth (deg), flown to impact.
 
     Returns ``(times, ecef, h, d, speed, gamma, burn, t_impact, impact)``: the time grid (T,) s
-    since lift-off, ECEF positions (J, T, 3) m (NaN after impact), geodetic height (J, T) m,
-    downrange from the launch point (J, T) m, Earth-relative speed (J, T) m/s, flight-path angle
-    (J, T) rad, burn time (J,) s, impact time (J,) s (NaN: still flying at the grid's end) and
-    impact point (J, 3) ECEF m."""
+    since lift-off, ECEF positions (J, T, 3) m (NaN after impact); on the fine grid only
+    (``_T_FINE``, the first F of the T times): geodetic height (J, F) m, downrange from the
+    launch point (J, F) m, Earth-relative speed (J, F) m/s and flight-path angle (J, F) rad;
+    burn time (J,) s, impact time (J,) s (NaN: still flying at the grid's end) and impact point
+    (J, 3) ECEF m."""
     times = np.concatenate([_T_FINE, _T_COARSE])
     kick, scale = np.meshgrid(FAN_KICK_RAD, FAN_THRUST_SCALE)
     states, burns, t_imp, imp = [], [], [], []
@@ -256,17 +257,20 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
         t_imp.append(tr.t_impact_s)
         imp.append(tr.impact_ecef[:, :3])
     st = np.concatenate(states)
-    lat, lon, h = frames.ecef_to_geodetic(st[..., :3])
+    # the matching reads heights, downranges, speeds and angles on the fine grid only (the
+    # climb); the coarse grid's positions fly the continuations on
+    fine = st[:, : _T_FINE.size]
+    lat, lon, h = frames.ecef_to_geodetic(fine[..., :3])
     ok = np.isfinite(h)
     d = np.full(lat.shape, np.nan)  # geodesics only where the template still flies
     n_ok = int(ok.sum())
     _, _, d[ok] = geodesy.inverse(
         np.full(n_ok, lat_deg), np.full(n_ok, lon_deg), np.degrees(lat[ok]), np.degrees(lon[ok])
     )
-    up = st[..., :3] / np.linalg.norm(st[..., :3], axis=-1, keepdims=True)
-    speed = np.linalg.norm(st[..., 3:], axis=-1)
+    up = fine[..., :3] / np.linalg.norm(fine[..., :3], axis=-1, keepdims=True)
+    speed = np.linalg.norm(fine[..., 3:], axis=-1)
     gamma = np.arcsin(
-        np.clip(np.sum(up * st[..., 3:], axis=-1) / np.maximum(speed, 1e-9), -1.0, 1.0)
+        np.clip(np.sum(up * fine[..., 3:], axis=-1) / np.maximum(speed, 1e-9), -1.0, 1.0)
     )
     out = (
         times,
