@@ -21,6 +21,10 @@ sequential by time).  For each frame:
    same sensor explains better (a new object moving like the track, :mod:`.newobject`) is
    dropped (``new_object_alternative``): in a salvo flown as a train a young track whose
    missile a scan missed otherwise takes the untracked next missile's detection.
+   A young track (fewer than ``birth_max_hits`` updates) keeps a full radar edge only if its
+   likelihood beats a new object's density (``birth_cost``, :data:`BIRTH_COST`): in a salvo
+   train the next missile's first sighting, with no earlier detection, otherwise fell into the
+   wide gate of a young track whose missile the scan missed.
    **Assign** globally (:func:`~.associate.assign_sparse`, per connected component), re-predict
    the few tracks whose detection time differs from the frame time, **update**.  A track not
    updated for ``iterate_after_s`` (20 s, longer than any radar's revisit: ordinary and
@@ -130,16 +134,15 @@ INIT_LOG_BETA_SIGMA = 0.75
 
 #: Birth alternative for young tracks (step 3): a full radar detection (range, angles, range
 #: rate) goes to a track with fewer than ``birth_max_hits`` updates only if ``d^2 + ln det S``
-#: (S in m, rad, rad, m/s) is at most this, i.e. if ``Pd N(d; h(x), S)`` exceeds a new-object
-#: density ``lambda_b = Pd exp(-(BIRTH_COST + 4 ln 2 pi) / 2)`` = 2.3e-5 per m rad^2 m/s (about
-#: 0.2 new objects a scan in a cell 1 km x 10 mrad x 10 mrad x 100 m/s where missiles rise
-#: over a radar's horizon in a salvo; estimate).  Measured on dense-salvos seed 2 engagements 7
-#: and 8 and seed 3 engagement 9 (every gated edge of tracks with < 10 updates, truth known):
-#: right edges cost -9.9 / 0.6 / 17 (median / 90th pct / max of the worst engagement), wrong
-#: ones 8.9-11 median, 10 % below 1.5-7.2; 8 keeps about 97 % of the right ones.  A young
-#: track's covariance is wide, so its likelihood is low everywhere and the first sighting of
-#: the next missile of a train (there is no earlier detection of it for :mod:`.newobject`)
-#: otherwise falls into its gate.
+#: (S in m, rad, rad, m/s) is at most this, i.e. only if ``Pd N(d; h(x), S)`` exceeds a
+#: new-object density ``lambda_b = Pd exp(-(BIRTH_COST + 4 ln 2 pi) / 2)``: 4.2e-4 per
+#: m rad^2 m/s at Pd 0.9, about 0.004 new objects a scan in a cell 1 km x 10 mrad x 10 mrad x
+#: 100 m/s where a salvo's missiles rise over a radar's horizon (estimate).  A young track's
+#: covariance is wide, so its likelihood is low everywhere, and the first sighting of the next
+#: missile of a train (no earlier detection of it: :mod:`.newobject` cannot act) otherwise falls
+#: into its gate when its own missile is missed.  Measured on dense-salvos seed 2 engagements 7,
+#: 8 and seed 3 engagement 9 (every gated edge of tracks with < 10 updates, truth known): right
+#: edges cost -4.2 to -9.9 median, 0.6-3.0 at the 90th percentile; wrong ones 8.9-10.9 median.
 BIRTH_COST = 8.0
 
 _NONE = np.zeros(0, np.int64)
