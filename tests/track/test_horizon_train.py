@@ -23,5 +23,5 @@ def test_horizon_train_keeps_identities_and_needs_the_birth_alternative():
     s = run_simulation(sc).score
     assert s.n_swaps == 0 and s.n_breaks == 0, (s.n_swaps, s.n_breaks)
     assert s.n_false_tracks == 0
-    old = run_simulation(sc, config=TrackerConfig(birth_cost=None)).score
+    old = run_simulation(sc, config=TrackerConfig(birth_alternative=False)).score
     assert old.n_swaps > 0  # without it the identities are lost (the test can fail)

@@ -22,9 +22,10 @@ sequential by time).  For each frame:
    dropped (``new_object_alternative``): in a salvo flown as a train a young track whose
    missile a scan missed otherwise takes the untracked next missile's detection.
    A young track (fewer than ``birth_max_hits`` updates) keeps a full radar edge only if its
-   likelihood beats a new object's density (``birth_cost``, :data:`BIRTH_COST`): in a salvo
-   train the next missile's first sighting, with no earlier detection, otherwise fell into the
-   wide gate of a young track whose missile the scan missed.
+   IMM mixture likelihood beats a new object's density, set by the radar's recent starts
+   (``birth_alternative``, :mod:`.birth`): in a salvo train the next missile's first
+   sighting, with no earlier detection, otherwise fell into the wide gate of a young track
+   whose missile the scan missed.
    **Assign** globally (:func:`~.associate.assign_sparse`, per connected component), re-predict
    the few tracks whose detection time differs from the frame time, **update**.  A track not
    updated for ``iterate_after_s`` (20 s, longer than any radar's revisit: ordinary and
@@ -101,6 +102,7 @@ from scipy.stats import chi2
 from . import history as hist
 from .associate import GNNAssociator, candidate_pairs
 from .batches import frames, screen, validate
+from .birth import BirthRate, birth_cost, mode_cost
 from .ekf import EKF, meas_args
 from .fused import frame_update_kernel, predict_tracks_kernel, update_tracks_kernel, workspace
 from .gate import scan_gate_kernel, settle_kernel
@@ -132,18 +134,13 @@ FUSED_MAX_PAIRS = 16
 INIT_LOG_BETA = math.log(6000.0)
 INIT_LOG_BETA_SIGMA = 0.75
 
-#: Birth alternative for young tracks (step 3): a full radar detection (range, angles, range
-#: rate) goes to a track with fewer than ``birth_max_hits`` updates only if ``d^2 + ln det S``
-#: (S in m, rad, rad, m/s) is at most this, i.e. only if ``Pd N(d; h(x), S)`` exceeds a
-#: new-object density ``lambda_b = Pd exp(-(BIRTH_COST + 4 ln 2 pi) / 2)``: 4.2e-4 per
-#: m rad^2 m/s at Pd 0.9, about 0.004 new objects a scan in a cell 1 km x 10 mrad x 10 mrad x
-#: 100 m/s where a salvo's missiles rise over a radar's horizon (estimate).  A young track's
-#: covariance is wide, so its likelihood is low everywhere, and the first sighting of the next
-#: missile of a train (no earlier detection of it: :mod:`.newobject` cannot act) otherwise falls
-#: into its gate when its own missile is missed.  Measured on dense-salvos seed 2 engagements 7,
-#: 8 and seed 3 engagement 9 (every gated edge of tracks with < 10 updates, truth known): right
-#: edges cost -4.2 to -9.9 median, 0.6-3.0 at the 90th percentile; wrong ones 8.9-10.9 median.
-BIRTH_COST = 8.0
+#: Birth alternative for young tracks (step 3, :mod:`.birth`): a radar's detection
+#: probability assumed in the likelihood ratio (estimate: the campaigns' radars have 0.8-1.0)
+#: and the window over which a radar's recent starts count as objects near a young track
+#: (estimate: a young track, fewer than ``birth_max_hits`` = 10 updates at 2-4 s revisits, is
+#: under 40 s old; a train 2-10 s apart puts 6-30 starts in 60 s).
+BIRTH_PD = 0.9
+BIRTH_WINDOW_S = 60.0
 
 _NONE = np.zeros(0, np.int64)
 
@@ -195,7 +192,9 @@ class TrackerConfig:
     history_covariance: str = "full"
     new_object_alternative: bool = True
     new_object_margin: float = 0.0
-    birth_cost: float | None = BIRTH_COST
+    birth_alternative: bool = True
+    birth_pd: float = BIRTH_PD
+    birth_window_s: float = BIRTH_WINDOW_S
     birth_max_hits: int = 10
 
     def __post_init__(self) -> None:
@@ -261,6 +260,7 @@ class Tracker:
         #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
         self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
         self._lag = LagBuffer(cfg.oosm_lag_s, cfg.oosm_snapshot_s)
+        self._birth_rate = BirthRate(cfg.birth_window_s, cfg.birth_pd)
         self._hist = hist.Blocks(hist.history_dtype(len(cfg.models), cfg.history_covariance))
         self._ledger = hist.Growable(hist.LEDGER_DTYPE)
         self._sensors: dict[str, int] = {}
@@ -362,6 +362,7 @@ class Tracker:
         if free.size:
             n_born = tr.n
             self._initiate(det[free], meas.take(free), led[free], sensor, t_ref)
+            self._birth_rate.started(sensor, t_ref, tr.ids[n_born:])
             # tracks this frame updated or started while it left detections free (.newobject)
             seen = self._updated_with_free.setdefault(sensor, {})
             seen[t_ref] = np.concatenate([tr.ids[a_trk], tr.ids[n_born:]])
@@ -482,8 +483,11 @@ class Tracker:
             part = cast(BirthEvidence, self.initiator).partners(det, meas, sensor)
             if part is not None:  # only partners that were not the track's (see below)
                 part = self._rival_partners(part, di, sensor)
-        birth = self.config.birth_cost is not None and bool(
-            (tr.hits[ti] < self.config.birth_max_hits).any()
+        young = tr.hits[ti] < self.config.birth_max_hits
+        birth = (
+            self.config.birth_alternative
+            and bool(young.any())
+            and self._birth_rate.any_other(sensor, t_ref, tr.ids[ti[young]])
         )
         if (
             part is None
@@ -520,9 +524,15 @@ class Tracker:
         xpair[:, :3] += xpair[:, 3:6] * (meas.t_s[di] - t_ref)[:, None]
         d2, logdet, m = imm.filter.gate(xpair, Pcp[loc], meas, rows=di)
         ok = d2 <= self._chi2[m]
-        if birth:  # young tracks against a new object (BIRTH_COST): full radar rows only
-            young = (tr.hits[cand[loc]] < self.config.birth_max_hits) & (m == 4)
-            ok &= ~young | (d2 + logdet <= self.config.birth_cost)
+        if birth:  # young tracks against a new object (.birth): full radar rows only
+            e = np.flatnonzero(ok & (m == 4) & (tr.hits[cand[loc]] < self.config.birth_max_hits))
+            if e.size:
+                lam = self._birth_rate.density(sensor, t_ref, tr.ids[cand[loc[e]]])
+                salvo = lam > self._birth_rate.background  # else no gated edge loses (.birth)
+                e = e[salvo]
+                if e.size:
+                    cost = mode_cost(imm.filter, xp, Pp, cbar, loc[e], meas, di[e], t_ref)
+                    ok[e] = cost <= birth_cost(lam[salvo], self.config.birth_pd)
         if part is not None:  # the "new object" alternative (.newobject)
             e = np.flatnonzero(ok)
             alt = new_object_cost(
