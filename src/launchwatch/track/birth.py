@@ -1,5 +1,5 @@
 """The association's birth alternative for young tracks: the track's mixture likelihood against
-a new object's density.
+the density of other objects' detections.
 
 In a salvo flown as a train the missiles rise over a radar's horizon one after another at one
 place.  When a young track's missile is missed on a scan, the next missile's first sighting (no
@@ -10,13 +10,14 @@ For a gated full radar edge (track ``T``, detection ``z``; range, azimuth, eleva
 rate) the two hypotheses are
 
 * H1: ``z`` is ``T``'s missile: ``Pd p_T(z)``;
-* H0: ``T``'s missile was missed, ``z`` is a new object: ``(1 - Pd) lambda_b(z)``,
+* H0: ``T``'s missile was missed, ``z`` is another object's: ``(1 - Pd) lambda_b(z)``,
 
 where ``p_T`` is the IMM's predicted measurement density, the mixture of its motion models'
 Gaussians weighted by their predicted probabilities, ``sum_j cbar_j N(z; h(x_j), S_j)``
 (:func:`mode_cost`; not the moment-matched Gaussian of the combined state, which spans the
 coast and boost predictions of a boosting missile and is wider than either), and
-``lambda_b`` the density of new objects per unit measurement volume (m rad rad m/s).  The edge
+``lambda_b`` the density of other objects' detections per unit measurement volume (m rad
+rad m/s).  The edge
 is kept if H1 is the likelier.  In cost form (``c = d^2 + ln det S``) it is kept if
 ``-2 ln sum_j cbar_j exp(-c_j / 2)`` is at most :func:`birth_cost` ``= 2 ln(Pd / (1 - Pd)) -
 2 ln((2 pi)^2 lambda_b)``.
@@ -36,11 +37,15 @@ and as many as it has recently started tracks for.  Its two terms:
   it is, its own track's edge competes in the assignment; if not (its first sighting, or its
   track lost), the detection starts a new track.
 
-A single missile (no other start) gets the background density, ~45 in cost, beyond any gated
-edge: a boosting missile's detections, whose young track's likelihood is low (the boost model's
-acceleration noise), are never taken from it (the fixed threshold on the combined cost broke
-the Hokkaido IRBM's track in boost and two of six Japan overflights).  Only young tracks (fewer
-than ``birth_max_hits`` updates) are weighed: they are the ones near where objects are born.
+With ``n`` others the threshold is ``c* = 10.0 - 2 ln n`` (Pd 0.9): 10.0, 8.6, 7.2 for 1, 2,
+4 others.  A single missile (no other start) gets the background density, ~46 in cost, beyond
+any gated edge: a boosting missile's detections, whose young track's likelihood is low (the
+boost model's acceleration noise; mixture costs 9-14 at its 3rd-4th update, measured on the
+Hokkaido IRBM and Japan overflights seed 1), are never taken from it (a fixed threshold of 8 on
+the combined cost broke the IRBM's track in boost and two of six overflights).  The limit: the
+first young track of a train has no other start yet, so the next missile's first sighting may
+still fall to it.  Only young tracks (fewer than ``birth_max_hits`` updates) are weighed: they
+are the ones near where objects are born.
 
 Units SI, measurement space (m, rad, rad, m/s).
 """

@@ -204,8 +204,11 @@ class TrackerConfig:
             raise ValueError("initial_mode_probs needs one probability per model")
         if not 0.0 < self.gate_probability < 1.0:
             raise ValueError("gate_probability must be in (0, 1)")
+        if not 0.0 < self.birth_pd < 1.0:
+            raise ValueError("birth_pd must be in (0, 1)")
         for name in (
             "frame_window_s", "max_step_s", "init_max_dt_s", "cued_max_dt_s", "max_coast_s",
+            "birth_window_s",
         ):  # fmt: skip
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive")
