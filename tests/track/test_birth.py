@@ -4,6 +4,7 @@ as a likelihood ratio, and the density of other objects set by a radar's recent 
 import math
 
 import numpy as np
+from track_helpers import midcourse_state, radar_scans
 
 from launchwatch.track.birth import (
     BACKGROUND_DENSITY,
@@ -14,8 +15,6 @@ from launchwatch.track.birth import (
 from launchwatch.track.ekf import EKF
 from launchwatch.track.measure import Measurements
 from launchwatch.track.models import N_STATE
-
-from track_helpers import midcourse_state, radar_scans
 
 
 def _pair():
@@ -42,7 +41,7 @@ def test_mode_cost_is_the_mixture_of_the_models_gaussians():
     c = d2 + ld
     for cbar in ([0.2, 0.5, 0.3], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]):
         cb = np.array([cbar])
-        want = -2.0 * math.log(sum(w * math.exp(-cj / 2.0) for w, cj in zip(cbar, c)))
+        want = -2.0 * math.log(sum(w * math.exp(-cj / 2.0) for w, cj in zip(cbar, c, strict=True)))
         got = mode_cost(f, xp.copy(), Pp, cb, loc, meas, rows, t)
         assert np.isclose(got[0], want, rtol=1e-9, atol=1e-9)
     # a model far off does not drag the cost up as a moment-matched Gaussian would
