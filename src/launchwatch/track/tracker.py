@@ -22,8 +22,8 @@ sequential by time).  For each frame:
    dropped (``new_object_alternative``): in a salvo flown as a train a young track whose
    missile a scan missed otherwise takes the untracked next missile's detection.
    A young track (fewer than ``birth_max_hits`` updates) keeps a full radar edge only if its
-   IMM mixture likelihood beats a new object's density, set by the radar's recent starts
-   (``birth_alternative``, :mod:`.birth`): in a salvo train the next missile's first
+   IMM mixture likelihood beats the density of other objects' detections, set by the radar's
+   recent starts (``birth_alternative``, :mod:`.birth`): in a salvo train the next missile's first
    sighting, with no earlier detection, otherwise fell into the wide gate of a young track
    whose missile the scan missed.
    **Assign** globally (:func:`~.associate.assign_sparse`, per connected component), re-predict
@@ -527,7 +527,7 @@ class Tracker:
         xpair[:, :3] += xpair[:, 3:6] * (meas.t_s[di] - t_ref)[:, None]
         d2, logdet, m = imm.filter.gate(xpair, Pcp[loc], meas, rows=di)
         ok = d2 <= self._chi2[m]
-        if birth:  # young tracks against a new object (.birth): full radar rows only
+        if birth:  # young tracks against other objects (.birth): full radar rows only
             e = np.flatnonzero(ok & (m == 4) & (tr.hits[cand[loc]] < self.config.birth_max_hits))
             if e.size:
                 lam = self._birth_rate.density(sensor, t_ref, tr.ids[cand[loc[e]]])
