@@ -21,6 +21,11 @@ sequential by time).  For each frame:
    same sensor explains better (a new object moving like the track, :mod:`.newobject`) is
    dropped (``new_object_alternative``): in a salvo flown as a train a young track whose
    missile a scan missed otherwise takes the untracked next missile's detection.
+   A young track (fewer than ``birth_max_hits`` updates) keeps a full radar edge only if its
+   IMM mixture likelihood beats the density of other objects' detections, set by the radar's
+   recent starts (``birth_alternative``, :mod:`.birth`): in a salvo train the next missile's first
+   sighting, with no earlier detection, otherwise fell into the wide gate of a young track
+   whose missile the scan missed.
    **Assign** globally (:func:`~.associate.assign_sparse`, per connected component), re-predict
    the few tracks whose detection time differs from the frame time, **update**.  A track not
    updated for ``iterate_after_s`` (20 s, longer than any radar's revisit: ordinary and
@@ -97,6 +102,7 @@ from scipy.stats import chi2
 from . import history as hist
 from .associate import GNNAssociator, candidate_pairs
 from .batches import frames, screen, validate
+from .birth import BirthRate, birth_cost, mode_cost
 from .ekf import EKF, meas_args
 from .fused import frame_update_kernel, predict_tracks_kernel, update_tracks_kernel, workspace
 from .gate import scan_gate_kernel, settle_kernel
@@ -127,6 +133,14 @@ FUSED_MAX_PAIRS = 16
 #: 0.94 -> 0.47 km exo-atmospheric, 0.57 -> 0.18 km in re-entry.
 INIT_LOG_BETA = math.log(6000.0)
 INIT_LOG_BETA_SIGMA = 0.75
+
+#: Birth alternative for young tracks (step 3, :mod:`.birth`): a radar's detection
+#: probability assumed in the likelihood ratio (estimate: the campaigns' radars have 0.8-1.0)
+#: and the window over which a radar's recent starts count as objects near a young track
+#: (estimate: a young track, fewer than ``birth_max_hits`` = 10 updates at 2-4 s revisits, is
+#: under 40 s old; a train 2-10 s apart puts 6-30 starts in 60 s).
+BIRTH_PD = 0.9
+BIRTH_WINDOW_S = 60.0
 
 _NONE = np.zeros(0, np.int64)
 
@@ -178,6 +192,10 @@ class TrackerConfig:
     history_covariance: str = "full"
     new_object_alternative: bool = True
     new_object_margin: float = 0.0
+    birth_alternative: bool = True
+    birth_pd: float = BIRTH_PD
+    birth_window_s: float = BIRTH_WINDOW_S
+    birth_max_hits: int = 10
 
     def __post_init__(self) -> None:
         if self.filter not in ("ekf", "ukf"):
@@ -186,8 +204,11 @@ class TrackerConfig:
             raise ValueError("initial_mode_probs needs one probability per model")
         if not 0.0 < self.gate_probability < 1.0:
             raise ValueError("gate_probability must be in (0, 1)")
+        if not 0.0 < self.birth_pd < 1.0:
+            raise ValueError("birth_pd must be in (0, 1)")
         for name in (
             "frame_window_s", "max_step_s", "init_max_dt_s", "cued_max_dt_s", "max_coast_s",
+            "birth_window_s",
         ):  # fmt: skip
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive")
@@ -242,6 +263,7 @@ class Tracker:
         #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
         self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
         self._lag = LagBuffer(cfg.oosm_lag_s, cfg.oosm_snapshot_s)
+        self._birth_rate = BirthRate(cfg.birth_window_s, cfg.birth_pd)
         self._hist = hist.Blocks(hist.history_dtype(len(cfg.models), cfg.history_covariance))
         self._ledger = hist.Growable(hist.LEDGER_DTYPE)
         self._sensors: dict[str, int] = {}
@@ -343,6 +365,7 @@ class Tracker:
         if free.size:
             n_born = tr.n
             self._initiate(det[free], meas.take(free), led[free], sensor, t_ref)
+            self._birth_rate.started(sensor, t_ref, tr.ids[n_born:])
             # tracks this frame updated or started while it left detections free (.newobject)
             seen = self._updated_with_free.setdefault(sensor, {})
             seen[t_ref] = np.concatenate([tr.ids[a_trk], tr.ids[n_born:]])
@@ -463,8 +486,15 @@ class Tracker:
             part = cast(BirthEvidence, self.initiator).partners(det, meas, sensor)
             if part is not None:  # only partners that were not the track's (see below)
                 part = self._rival_partners(part, di, sensor)
+        young = tr.hits[ti] < self.config.birth_max_hits
+        birth = (
+            self.config.birth_alternative
+            and bool(young.any())
+            and self._birth_rate.any_other(sensor, t_ref, tr.ids[ti[young]])
+        )
         if (
             part is None
+            and not birth  # the birth alternative (step 3) runs on the general path
             and self.fused_frames
             and ti.size <= FUSED_MAX_PAIRS
             and not ((dt_ti := t_ref - tr.t[ti]) >= self.config.iterate_after_s).any()  # iterated
@@ -497,6 +527,15 @@ class Tracker:
         xpair[:, :3] += xpair[:, 3:6] * (meas.t_s[di] - t_ref)[:, None]
         d2, logdet, m = imm.filter.gate(xpair, Pcp[loc], meas, rows=di)
         ok = d2 <= self._chi2[m]
+        if birth:  # young tracks against other objects (.birth): full radar rows only
+            e = np.flatnonzero(ok & (m == 4) & (tr.hits[cand[loc]] < self.config.birth_max_hits))
+            if e.size:
+                lam = self._birth_rate.density(sensor, t_ref, tr.ids[cand[loc[e]]])
+                salvo = lam > self._birth_rate.background  # else no gated edge loses (.birth)
+                e = e[salvo]
+                if e.size:
+                    cost = mode_cost(imm.filter, xp, Pp, cbar, loc[e], meas, di[e], t_ref)
+                    ok[e] = cost <= birth_cost(lam[salvo], self.config.birth_pd)
         if part is not None:  # the "new object" alternative (.newobject)
             e = np.flatnonzero(ok)
             alt = new_object_cost(
