@@ -308,6 +308,8 @@ class Corridor:
         min_weight: float = 1e-3,
         ir_revisit_s: float | None = None,
         ir_min_height_m: float = 8e3,
+        ir_only: bool = True,
+        ir_p_issue: float | None = None,
     ):
         if n_draws < 1:
             raise ValueError("n_draws must be >= 1")
@@ -337,6 +339,13 @@ class Corridor:
         self._site_names = list(sites)
         self._site_lat = np.array([s.lat_deg for s in sites.values()])
         self._site_lon = np.array([s.lon_deg for s in sites.values()])
+        self.epoch = None  # the scenario's epoch (datetime), for IR-only judgements
+        #: IR-only pseudo-tracks (:mod:`.corridor_ir`): warnings before any radar track
+        self.cues = None
+        if ir_only:
+            from .corridor_ir import IrCues  # it builds on this module
+
+            self.cues = IrCues(self, p_issue=ir_p_issue)
 
     # ----------------------------------------------------------------------------------------
     # input

@@ -269,6 +269,7 @@ class WarningPolicy:
         #: (new track, country) -> key of the thread it joined (a track break, module doc)
         self._joined: dict[tuple[int, str], tuple[int, str]] = {}
         self._last_t: float | None = None
+        self._cue_t = -np.inf  # IR-only judgements made up to this time (s)
         self._epoch: datetime | None = None
         self.events: list[WarningEvent] = []
 
@@ -305,6 +306,7 @@ class WarningPolicy:
 
         return {
             "last_t": self._last_t,
+            "cue_t": self._cue_t if np.isfinite(self._cue_t) else None,
             "epoch": self._epoch.isoformat() if self._epoch is not None else None,
             "threads": [thread(th) for th in self._threads.values()],
             "joined": [[t, c, ht, hc] for (t, c), (ht, hc) in self._joined.items()],
@@ -356,6 +358,8 @@ class WarningPolicy:
             raise ValueError(f"warning policy state: {exc}") from None
         self._threads, self.events, self._last_t, self._epoch = threads, events, last_t, epoch
         self._joined = joined
+        cue_t = state.get("cue_t")
+        self._cue_t = -np.inf if cue_t is None else float(cue_t)
 
     # ----------------------------------------------------------------------------------------
     # state machine
@@ -367,10 +371,11 @@ class WarningPolicy:
         _check_assessment(a)
         if self._last_t is not None and a.t_s < self._last_t:
             raise ValueError(f"assessments must come in time order ({a.t_s} < {self._last_t})")
-        self._epoch = a.epoch
         t = float(a.t_s)
+        events = self._cues_until(t, a.epoch)
+        self._epoch = a.epoch
         present = {int(x) for x in np.asarray(a.track_id).astype(int)}
-        events = self._advance(t, skip=present)
+        events += self._advance(t, skip=present)
         self._last_t = t
         if a.n_tracks:
             th = self.threat(a)
@@ -379,47 +384,93 @@ class WarningPolicy:
             )
             if self.early is not None:
                 th = self.early.blend(a, th, boost, self.model)
-            followers: dict[int, list[_Thread]] = {}
-            thread: _Thread | None
-            for thread in self._threads.values():
-                if thread.follows >= 0 and not thread.done:
-                    followers.setdefault(thread.follows, []).append(thread)
-            for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
-                judged = boost[k] <= self.max_boost_prob or (
-                    self.early is not None and self.early.judges(a, k)
-                )
-                ground = ground_point(a, k)
-                for country in self.countries:
-                    key = (int(tid), country)
-                    thread = self._threads.get(self._joined.get(key, key))
-                    if thread is None:
-                        if not judged:
-                            continue
-                        host = self._continued(int(tid), country, ground, t, present)
-                        if host is not None:  # the same missile, a new track: one thread
-                            self._joined[key] = (host.track_id, country)
+            judged = (boost <= self.max_boost_prob) | np.array(
+                [self.early is not None and self.early.judges(a, k) for k in range(a.n_tracks)],
+                bool,
+            )
+            events += self._judge(a, th, judged, present, radar=True)
+        self.events += events
+        return events
+
+    def _cues(self):
+        """The IR-only pseudo-tracks of the launch corridor (:mod:`.corridor_ir`), if any."""
+        return getattr(self.early, "cues", None)
+
+    def _cues_until(self, t_hi: float, epoch=None) -> list[WarningEvent]:
+        """Judge the IR-only pseudo-tracks (:class:`.corridor_ir.IrCues`) at every IR scan read
+        in ``(last, t_hi]`` (never before the last time consumed): their threads open, step and
+        time out as a radar track's do; a radar track whose IR cue is in one joins its thread."""
+        cues = self._cues()
+        events: list[WarningEvent] = []
+        if cues is None:
+            return events
+        t_lo = max(self._cue_t, self._last_t if self._last_t is not None else -np.inf)
+        self._cue_t = max(self._cue_t, float(t_hi))
+        epoch = self._epoch or epoch or getattr(self.early, "epoch", None)
+        for t in cues.read_times(t_lo, t_hi):
+            got = cues.judge(t, self.model, epoch)
+            if got is None:
+                continue
+            a, th = got
+            self._epoch = a.epoch
+            present = {int(x) for x in np.asarray(a.track_id).astype(int)}
+            events += self._advance(t, skip=present)
+            self._last_t = t
+            events += self._judge(a, th, np.ones(a.n_tracks, bool), present, radar=False)
+        return events
+
+    def _judge(self, a: Assessment, th: dict, judged, present, *, radar: bool):
+        """Step the threads of every track of ``a`` (``judged``: (K,) bool, whose threat
+        counts) by its threat ``th`` (K, A arrays)."""
+        t = float(a.t_s)
+        events: list[WarningEvent] = []
+        cues = self._cues() if radar else None
+        followers: dict[int, list[_Thread]] = {}
+        thread: _Thread | None
+        for thread in self._threads.values():
+            if thread.follows >= 0 and not thread.done:
+                followers.setdefault(thread.follows, []).append(thread)
+        for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
+            ground = ground_point(a, k)
+            hosts = cues.hosts(int(tid), t) if cues is not None else []
+            for country in self.countries:
+                key = (int(tid), country)
+                thread = self._threads.get(self._joined.get(key, key))
+                if thread is None:
+                    for pid in hosts:  # the IR-only thread of this missile: continue it
+                        host = self._threads.get((pid, country))
+                        if host is not None and not host.done and host.follows < 0:
+                            self._joined[key] = (pid, country)
                             host.follows = int(tid)
                             thread = host
-                        else:
-                            thread = self._threads[key] = _Thread(
-                                int(tid), country, first_seen_s=t, first_ground=ground
-                            )
-                    sel = np.flatnonzero(self._country == country)
-                    steps = [thread]
-                    for f in followers.get(int(tid), ()):
-                        if f.country == country and all(f is not x for x in steps):
-                            steps.append(f)
-                    for th_k in steps:
-                        if th_k.done:
-                            continue
-                        th_k.last_seen_s = t
-                        th_k.last_ground = ground
-                        if th_k.lost:  # the track is back
-                            th_k.lost, th_k.hold_until_s = False, np.inf
-                        if not judged:
-                            continue
-                        events += self._step(th_k, a, k, {n: v[k] for n, v in th.items()}, sel)
-        self.events += events
+                            break
+                if thread is None:
+                    if not judged[k]:
+                        continue
+                    host = self._continued(int(tid), country, ground, t, present)
+                    if host is not None:  # the same missile, a new track: one thread
+                        self._joined[key] = (host.track_id, country)
+                        host.follows = int(tid)
+                        thread = host
+                    else:
+                        thread = self._threads[key] = _Thread(
+                            int(tid), country, first_seen_s=t, first_ground=ground
+                        )
+                sel = np.flatnonzero(self._country == country)
+                steps = [thread]
+                for f in followers.get(int(tid), ()):
+                    if f.country == country and all(f is not x for x in steps):
+                        steps.append(f)
+                for th_k in steps:
+                    if th_k.done:
+                        continue
+                    th_k.last_seen_s = t
+                    th_k.last_ground = ground
+                    if th_k.lost:  # the track is back
+                        th_k.lost, th_k.hold_until_s = False, np.inf
+                    if not judged[k]:
+                        continue
+                    events += self._step(th_k, a, k, {n: v[k] for n, v in th.items()}, sel)
         return events
 
     def _step(self, thread: _Thread, a: Assessment, k: int, th: dict, sel) -> list[WarningEvent]:
@@ -671,7 +722,8 @@ class WarningPolicy:
         t = float(t_s)
         if self._last_t is not None and t < self._last_t:
             raise ValueError(f"finish time {t} is before the last update {self._last_t}")
-        events = self._advance(np.inf)
+        events = self._cues_until(t)
+        events += self._advance(np.inf)
         self._last_t = max(t, max((e.t_s for e in events), default=t))
         self.events += events
         return events
