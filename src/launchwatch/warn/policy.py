@@ -29,7 +29,11 @@ Lifecycle of an area (kinds of :data:`KINDS`, codes of :mod:`.jalert`):
 * kept while ``p_over >= p_keep`` (hysteresis);
 * **passed_over** (129) at the first update of the *live* track after its predicted paths no
   longer touch the area *and* its predicted exit time has come (the confirmed track has left it);
-  never from a lost track;
+  from a track lost *over* the area -- its last update past the area's predicted entry, the
+  predicted exit come before the loss is declared (``lost_after_s``), not "may fall" -- when the
+  loss is declared (a track that breaks off at the radars' edge while crossing: japan-overflights
+  seed 2 engagement 11 was lost 1 s before leaving Hokkaido and gave "passed over" 635 s late,
+  at the all-clear); never from a track lost before it reached the area (2022-11-03);
 * **cancel** (131 will not come / 135 will not fall) after ``n_clear`` updates below ``p_keep``
   before the area was reached -- only when its text is true of the whole country: 131 when no
   area of the country is threatened any more, 135 when none may be fallen on; otherwise the
@@ -180,6 +184,7 @@ class _Area:
     t_exit_s: float
     below: int = 0
     likely: bool = False
+    t_entry_s: float = np.nan  # predicted entry (s): the median of the samples that cross
 
 
 @dataclass
@@ -501,6 +506,8 @@ class WarningPolicy:
                 st.below, st.p_over = 0, float(p[i])
                 if np.isfinite(th["t_exit_s"][i]):
                     st.t_exit_s = float(th["t_exit_s"][i])
+                if np.isfinite(th["t_entry_s"][i]):
+                    st.t_entry_s = float(th["t_entry_s"][i])
                 if may_fall[i] and st.code == jalert.LAUNCHED:
                     st.code = jalert.MAY_FALL
                     upgraded.append(code)
@@ -528,6 +535,7 @@ class WarningPolicy:
                     p_over=float(p[i]),
                     t_exit_s=float(th["t_exit_s"][i]),
                     likely=bool(p[i] >= 0.5),
+                    t_entry_s=float(th["t_entry_s"][i]),
                 )
                 if code not in thread.ever:
                     thread.ever.append(code)
@@ -614,6 +622,24 @@ class WarningPolicy:
                     thread.last_ground = succ.last_ground
                     continue
             if not thread.lost and t >= lost_at:
+                # areas the track was over at its last update, leaving them by the prediction
+                # before it was declared lost: passed over (the track broke off over the
+                # area, e.g. at the radars' edge, after it had entered; never one lost before
+                # it reached the area, as 2022-11-03's, nor one it may fall on)
+                left = [
+                    c
+                    for c, st in thread.open.items()
+                    if st.code == jalert.LAUNCHED
+                    and st.t_entry_s <= thread.last_seen_s
+                    and st.t_exit_s <= lost_at
+                ]
+                if left:
+                    for c in left:
+                        thread.open.pop(c)
+                        thread.passed.append(c)
+                    events.append(
+                        self._emit(thread, lost_at, "passed_over", jalert.PASSED_OVER, left, {})
+                    )
                 thread.lost = True
                 sigma = max(3.0 * thread.impact_sigma_s, 0.0)
                 end = thread.impact_t_s if np.isfinite(thread.impact_t_s) else lost_at
