@@ -71,6 +71,10 @@ N_DELAY = 12
 #: corridor's, left the heading 20 deg wide at +59 s, 1.5 km chose one template and a heading
 #: 5-10 deg off with a false area).
 SIGMA_LOS_IR_M = 4e3
+#: A chain's fan from a site is flown again when the fitted heading moved more than this (deg)
+#: from the fan's: the draws are turned about the site by their heading's difference, which
+#: the flight core's rotating Earth bends little over a few degrees (estimate).
+AZ_REFLY_DEG = 5.0
 #: At most this many (the latest) lines of sight are fitted per judgement.
 MAX_LOS = 8
 
@@ -97,6 +101,7 @@ class IrCues:
         self._det: np.ndarray | None = None
         self._chain: np.ndarray = np.zeros(0, int)
         self._judged: set[int] = set()  # chains judged so far (their pseudo-tracks exist)
+        self._az_ref: dict[tuple[int, str], float] = {}  # (chain, site) -> its fan's heading
         self.last: dict[int, dict] = {}  # pseudo id -> what the last judgement saw
 
     # ----------------------------------------------------------------------------------------
@@ -231,7 +236,7 @@ class IrCues:
             self.last[pid] = info
             if mine.size < MIN_DETECTIONS:
                 continue
-            draws = self._continuations(mine, t, info)
+            draws = self._continuations(c, mine, t, info)
             if draws is None:
                 continue
             self._judged.add(c)
@@ -354,7 +359,7 @@ class IrCues:
             "burn": burn,
         }
 
-    def _continuations(self, mine: np.ndarray, t: float, info: dict):
+    def _continuations(self, chain: int, mine: np.ndarray, t: float, info: dict):
         """Draws of fan templates fitted to the chain's lines of sight, flown on in scenario
         time: ``(path_t, lat (S, P), lon (S, P), impact (lat, lon, t))`` or None."""
         c = self.c
@@ -366,14 +371,20 @@ class IrCues:
         missed = self._scans_missed(mine, t)
         info["missed_scans"] = len(missed)
         t_last = float(mine["t_s"][-1])
-        # reference heading: the site to the latest detection put at the cue height
+        # reference heading per site (its fan is flown once per chain): at first the site to
+        # the latest detection put at the cue height, then the fitted heading when it moved
+        # more than AZ_REFLY_DEG from it
         g_lat, g_lon = cor.ir_ground_points(mine[-1:])
-        fits = []
+        fits, refs = [], []
         for site in sites:  # a few candidate sites
-            if not np.isfinite(g_lat[0]):
-                return None
-            az_ref = float(np.round(geodesy.inverse(site[0], site[1], g_lat[0], g_lon[0])[0]))
-            f = self._fit(site, los if los is mine else _with_first(mine, los), az_ref, missed)
+            key = (chain, site[2])
+            if key not in self._az_ref:
+                if not np.isfinite(g_lat[0]):
+                    return None
+                az = geodesy.inverse(site[0], site[1], g_lat[0], g_lon[0])[0]
+                self._az_ref[key] = float(np.round(az) % 360.0)
+            refs.append(self._az_ref[key])
+            f = self._fit(site, los if los is mine else _with_first(mine, los), refs[-1], missed)
             fits.append(f)
         logl = np.stack([f["logl"] for f in fits])  # (sites, J, Q)
         top = float(np.max(logl))
@@ -387,11 +398,13 @@ class IrCues:
         f = fits[best]
         w = np.exp(f["logl"] - np.max(f["logl"])).ravel()
         w /= w.sum()
-        psi = f["psi_deg"].ravel()
+        az0 = refs[best]
+        psi = az0 + (f["psi_deg"].ravel() - az0 + 180.0) % 360.0 - 180.0  # about the reference
         order = np.argsort(psi)
         az_med = float(psi[order][np.searchsorted(np.cumsum(w[order]), 0.5)])
-        az0 = float(np.round(az_med) % 360.0)
         site = f["site"]
+        if abs(az_med - az0) > AZ_REFLY_DEG:  # fly the fan on the fitted heading from now on
+            az0 = self._az_ref[(chain, site[2])] = float(np.round(az_med) % 360.0)
         info.update(launch=site, heading_deg=round(az_med % 360.0, 2))
         fan_t = cor.fan(round(site[0], 4), round(site[1], 4), az0)
         times, ecef, *_, t_imp, imp = fan_t

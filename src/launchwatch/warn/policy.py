@@ -437,11 +437,13 @@ class WarningPolicy:
                 followers.setdefault(thread.follows, []).append(thread)
         for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
             ground = ground_point(a, k)
-            hosts = cues.hosts(int(tid), t) if cues is not None else []
+            hosts = None
             for country in self.countries:
                 key = (int(tid), country)
                 thread = self._threads.get(self._joined.get(key, key))
-                if thread is None:
+                if thread is None and cues is not None:
+                    if hosts is None:  # a new track: its IR cue's pseudo-tracks
+                        hosts = cues.hosts(int(tid), t)
                     for pid in hosts:  # the IR-only thread of this missile: continue it
                         host = self._threads.get((pid, country))
                         if host is not None and not host.done and host.follows < 0:
