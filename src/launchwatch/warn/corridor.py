@@ -55,6 +55,10 @@ climb, where can the missile still go, and which areas does that cross?*
   ``p_issue`` waits for the next scan (one per track) when the judgement after its read still
   comes within :data:`FIRST_WARNING_S` of the launch.
 
+* **Before any radar track** -- the IR detections no confirmed radar track owns yet are judged
+  alone, at each IR scan read, as pseudo-tracks (:mod:`.corridor_ir`, ``cues``): a radar track
+  whose IR cue is in one joins its warning thread.
+
 Feed it the tracker's rows and the IR detections as they come (:meth:`Corridor.feed`); it uses
 only rows no later than the assessment it judges. Positions ECEF metres; times s after the
 scenario epoch; angles in degrees where the name says ``_deg``.

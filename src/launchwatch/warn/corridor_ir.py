@@ -110,13 +110,10 @@ class IrCues:
     def _chains(self):
         """IR detections (time-ordered) and their chain index (n,), recomputed when the
         corridor's IR input changes."""
-        key = id(self.c._cache_ir) if self.c._ir else None
-        if key is not None and self.c._cache_ir is None:
-            self.c._all_ir()
-            key = id(self.c._cache_ir)
-        if key == self._key and self._det is not None:
+        key = self.c._all_ir() if self.c._ir else None  # the corridor's cache: new on feed
+        if key is self._key and self._det is not None:
             return self._det, self._chain
-        self._key = key
+        self._key = key  # held: its identity is the cache's
         det = self.c._ir_det()
         if det is None or self.c.ir_revisit_s is None:
             self._det, self._chain = None, np.zeros(0, int)

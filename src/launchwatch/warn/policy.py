@@ -12,6 +12,10 @@ every later one an ``Update`` referencing all earlier ones.
 the IR cue's site, the heading and a fan of boost templates, blended with the ballistic
 prediction by the chance the motor still burns; its areas issue at the corridor's own
 ``p_issue``), else not at all: its ballistic prediction is only a lower bound on the range.
+Before any radar track exists, the corridor's IR-only pseudo-tracks (``early.cues``,
+:class:`.corridor_ir.IrCues`) are judged at every IR scan read between assessments, each with
+its own thread; the radar track whose IR cue is in one continues that thread (the same
+message chain: Updates, not a second Alert).
 
 **Track breaks: one thread per missile, not per track.** A new track that begins where and when
 a warned track stopped (not in the same assessment, its first ground point within
