@@ -8,9 +8,13 @@ each replay is scored against the truth. Prints one row per (scenario, setting):
 * ``gate`` rows: no launch corridor, boosting tracks (boost probability above the gate) not
   judged -- the policy before the corridor;
 * ``corridor`` rows: boosting tracks judged by their launch corridor
-  (:mod:`launchwatch.warn.corridor`), issuing at the corridor's ``p_issue``.
+  (:mod:`launchwatch.warn.corridor`), issuing at the corridor's ``p_issue``, without the IR-only
+  pseudo-tracks;
+* ``ir`` rows: the corridor at its default ``p_issue`` (0.6) *and* the IR-only pseudo-tracks
+  (:mod:`launchwatch.warn.corridor_ir`: warnings before any radar track), theirs issuing at
+  ``ir_p_issue``.
 
-    python scripts/warn_tradeoff.py [scenario ...] [--samples 300] [--json]
+    python scripts/warn_tradeoff.py [scenario ...] [--samples 300] [--only ir] [--json]
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ DEFAULT = [
 ]
 GATES = (0.3, 1.0)
 CORRIDOR_P_ISSUE = (0.3, 0.4, 0.5, 0.6, 0.7)
+IR_P_ISSUE = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 def settings():
@@ -48,11 +53,19 @@ def settings():
     for p in CORRIDOR_P_ISSUE:
 
         def make(sim, p=p):
-            corridor = Corridor(p_issue=p, seed=sim.scenario.seed)
+            corridor = Corridor(p_issue=p, seed=sim.scenario.seed, ir_only=False)
             feed_corridor(corridor, sim)
             return WarningPolicy(early=corridor)
 
         yield f"corridor {p:.1f}", make
+    for p in IR_P_ISSUE:
+
+        def make_ir(sim, p=p):
+            corridor = Corridor(seed=sim.scenario.seed, ir_p_issue=p)
+            feed_corridor(corridor, sim)
+            return WarningPolicy(early=corridor)
+
+        yield f"ir {p:.1f}", make_ir
 
 
 def main() -> None:
@@ -60,6 +73,7 @@ def main() -> None:
     ap.add_argument("scenarios", nargs="*", default=DEFAULT)
     ap.add_argument("--samples", type=int, default=300)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--only", default="", help="only the settings whose label starts with this")
     args = ap.parse_args()
     rows = []
     for name in args.scenarios:
@@ -67,6 +81,8 @@ def main() -> None:
         truth = chain.sim.truth
         end = float(truth.times_s[-1])
         for label, make in settings():
+            if not label.startswith(args.only):
+                continue
             pol = make(chain.sim)
             for a in chain.run.assessments:
                 pol.update(a)

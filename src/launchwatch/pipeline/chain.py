@@ -225,13 +225,20 @@ def chain_policy(seed: int, sensors=(), **kw) -> WarningPolicy:
 
 
 def feed_policy(
-    policy: WarningPolicy, history, detections, *, sensors=None, seed: int | None = None
+    policy: WarningPolicy,
+    history,
+    detections,
+    *,
+    sensors=None,
+    seed: int | None = None,
+    epoch=None,
 ) -> None:
     """Hand the policy's launch corridor (if it has one) what the chain knows now: the
     tracker's history rows and the detections (its IR ones are kept), replacing what it had;
     ``sensors``: set its IR settings from these; ``seed``: reseed its draws (a node reseeds per
-    assessment, so a restarted node remakes the same warnings).  The corridor uses only rows no
-    later than the assessment it judges, as it would live."""
+    assessment, so a restarted node remakes the same warnings); ``epoch``: the scenario's (the
+    IR-only judgements', :mod:`launchwatch.warn.corridor_ir`, before any assessment).  The
+    corridor uses only rows no later than the assessment it judges, as it would live."""
     corridor = policy.early
     if not isinstance(corridor, Corridor):
         return
@@ -239,6 +246,8 @@ def feed_policy(
         corridor.set_ir_sensors(sensors)
     if seed is not None:
         corridor.rng = np.random.default_rng(seed)
+    if epoch is not None:
+        corridor.epoch = epoch
     det = np.asarray(detections)
     corridor.replace(history, det[det["kind"] == "ir"] if det.size else None)
 
@@ -246,6 +255,7 @@ def feed_policy(
 def feed_corridor(corridor: Corridor, sim: SimulationResult) -> None:
     """Give the launch corridor what a finished simulation knows (:func:`feed_policy`)."""
     corridor.set_ir_sensors(sim.sensors)
+    corridor.epoch = sim.scenario.epoch
     corridor.feed(sim.tracker.history, sim.detections[sim.detections["kind"] == "ir"])
 
 
@@ -269,7 +279,9 @@ def run_chain(
     policy = policy or chain_policy(scenario.seed)
     require_exercise(policy)  # a simulated run can never publish Actual messages
     sim = run_simulation(scenario, progress=scaled(progress, 0.0, SIM_SHARE))
-    feed_policy(policy, sim.tracker.history, sim.detections, sensors=sim.sensors)
+    feed_policy(
+        policy, sim.tracker.history, sim.detections, sensors=sim.sensors, epoch=scenario.epoch
+    )
     t0 = time.perf_counter()
     warning_policy = policy
     hist = sim.tracker.history

@@ -55,6 +55,10 @@ climb, where can the missile still go, and which areas does that cross?*
   ``p_issue`` waits for the next scan (one per track) when the judgement after its read still
   comes within :data:`FIRST_WARNING_S` of the launch.
 
+* **Before any radar track** -- the IR detections no confirmed radar track owns yet are judged
+  alone, at each IR scan read, as pseudo-tracks (:mod:`.corridor_ir`, ``cues``): a radar track
+  whose IR cue is in one joins its warning thread.
+
 Feed it the tracker's rows and the IR detections as they come (:meth:`Corridor.feed`); it uses
 only rows no later than the assessment it judges. Positions ECEF metres; times s after the
 scenario epoch; angles in degrees where the name says ``_deg``.
@@ -312,6 +316,8 @@ class Corridor:
         min_weight: float = 1e-3,
         ir_revisit_s: float | None = None,
         ir_min_height_m: float = 8e3,
+        ir_only: bool = True,
+        ir_p_issue: float | None = None,
     ):
         if n_draws < 1:
             raise ValueError("n_draws must be >= 1")
@@ -341,6 +347,13 @@ class Corridor:
         self._site_names = list(sites)
         self._site_lat = np.array([s.lat_deg for s in sites.values()])
         self._site_lon = np.array([s.lon_deg for s in sites.values()])
+        self.epoch = None  # the scenario's epoch (datetime), for IR-only judgements
+        #: IR-only pseudo-tracks (:mod:`.corridor_ir`): warnings before any radar track
+        self.cues = None
+        if ir_only:
+            from .corridor_ir import IrCues  # it builds on this module
+
+            self.cues = IrCues(self, p_issue=ir_p_issue)
 
     # ----------------------------------------------------------------------------------------
     # input

@@ -12,6 +12,10 @@ every later one an ``Update`` referencing all earlier ones.
 the IR cue's site, the heading and a fan of boost templates, blended with the ballistic
 prediction by the chance the motor still burns; its areas issue at the corridor's own
 ``p_issue``), else not at all: its ballistic prediction is only a lower bound on the range.
+Before any radar track exists, the corridor's IR-only pseudo-tracks (``early.cues``,
+:class:`.corridor_ir.IrCues`) are judged at every IR scan read between assessments, each with
+its own thread; the radar track whose IR cue is in one continues that thread (the same
+message chain: Updates, not a second Alert).
 
 **Track breaks: one thread per missile, not per track.** A new track that begins where and when
 a warned track stopped (not in the same assessment, its first ground point within
@@ -29,7 +33,11 @@ Lifecycle of an area (kinds of :data:`KINDS`, codes of :mod:`.jalert`):
 * kept while ``p_over >= p_keep`` (hysteresis);
 * **passed_over** (129) at the first update of the *live* track after its predicted paths no
   longer touch the area *and* its predicted exit time has come (the confirmed track has left it);
-  never from a lost track;
+  from a track lost *over* the area -- its last update past the area's predicted entry, the
+  predicted exit come before the loss is declared (``lost_after_s``), not "may fall" -- when the
+  loss is declared (a track that breaks off at the radars' edge while crossing: japan-overflights
+  seed 2 engagement 11 was lost 1 s before leaving Hokkaido and gave "passed over" 635 s late,
+  at the all-clear); never from a track lost before it reached the area (2022-11-03);
 * **cancel** (131 will not come / 135 will not fall) after ``n_clear`` updates below ``p_keep``
   before the area was reached -- only when its text is true of the whole country: 131 when no
   area of the country is threatened any more, 135 when none may be fallen on; otherwise the
@@ -180,6 +188,7 @@ class _Area:
     t_exit_s: float
     below: int = 0
     likely: bool = False
+    t_entry_s: float = np.nan  # predicted entry (s): the median of the samples that cross
 
 
 @dataclass
@@ -269,6 +278,7 @@ class WarningPolicy:
         #: (new track, country) -> key of the thread it joined (a track break, module doc)
         self._joined: dict[tuple[int, str], tuple[int, str]] = {}
         self._last_t: float | None = None
+        self._cue_t = -np.inf  # IR-only judgements made up to this time (s)
         self._epoch: datetime | None = None
         self.events: list[WarningEvent] = []
 
@@ -305,6 +315,7 @@ class WarningPolicy:
 
         return {
             "last_t": self._last_t,
+            "cue_t": self._cue_t if np.isfinite(self._cue_t) else None,
             "epoch": self._epoch.isoformat() if self._epoch is not None else None,
             "threads": [thread(th) for th in self._threads.values()],
             "joined": [[t, c, ht, hc] for (t, c), (ht, hc) in self._joined.items()],
@@ -356,6 +367,8 @@ class WarningPolicy:
             raise ValueError(f"warning policy state: {exc}") from None
         self._threads, self.events, self._last_t, self._epoch = threads, events, last_t, epoch
         self._joined = joined
+        cue_t = state.get("cue_t")
+        self._cue_t = -np.inf if cue_t is None else float(cue_t)
 
     # ----------------------------------------------------------------------------------------
     # state machine
@@ -367,10 +380,11 @@ class WarningPolicy:
         _check_assessment(a)
         if self._last_t is not None and a.t_s < self._last_t:
             raise ValueError(f"assessments must come in time order ({a.t_s} < {self._last_t})")
-        self._epoch = a.epoch
         t = float(a.t_s)
+        events = self._cues_until(t, a.epoch)
+        self._epoch = a.epoch
         present = {int(x) for x in np.asarray(a.track_id).astype(int)}
-        events = self._advance(t, skip=present)
+        events += self._advance(t, skip=present)
         self._last_t = t
         if a.n_tracks:
             th = self.threat(a)
@@ -379,47 +393,95 @@ class WarningPolicy:
             )
             if self.early is not None:
                 th = self.early.blend(a, th, boost, self.model)
-            followers: dict[int, list[_Thread]] = {}
-            thread: _Thread | None
-            for thread in self._threads.values():
-                if thread.follows >= 0 and not thread.done:
-                    followers.setdefault(thread.follows, []).append(thread)
-            for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
-                judged = boost[k] <= self.max_boost_prob or (
-                    self.early is not None and self.early.judges(a, k)
-                )
-                ground = ground_point(a, k)
-                for country in self.countries:
-                    key = (int(tid), country)
-                    thread = self._threads.get(self._joined.get(key, key))
-                    if thread is None:
-                        if not judged:
-                            continue
-                        host = self._continued(int(tid), country, ground, t, present)
-                        if host is not None:  # the same missile, a new track: one thread
-                            self._joined[key] = (host.track_id, country)
+            judged = (boost <= self.max_boost_prob) | np.array(
+                [self.early is not None and self.early.judges(a, k) for k in range(a.n_tracks)],
+                bool,
+            )
+            events += self._judge(a, th, judged, present, radar=True)
+        self.events += events
+        return events
+
+    def _cues(self):
+        """The IR-only pseudo-tracks of the launch corridor (:mod:`.corridor_ir`), if any."""
+        return getattr(self.early, "cues", None)
+
+    def _cues_until(self, t_hi: float, epoch=None) -> list[WarningEvent]:
+        """Judge the IR-only pseudo-tracks (:class:`.corridor_ir.IrCues`) at every IR scan read
+        in ``(last, t_hi]`` (never before the last time consumed): their threads open, step and
+        time out as a radar track's do; a radar track whose IR cue is in one joins its thread."""
+        cues = self._cues()
+        events: list[WarningEvent] = []
+        if cues is None:
+            return events
+        t_lo = max(self._cue_t, self._last_t if self._last_t is not None else -np.inf)
+        self._cue_t = max(self._cue_t, float(t_hi))
+        epoch = self._epoch or epoch or getattr(self.early, "epoch", None)
+        for t in cues.read_times(t_lo, t_hi):
+            got = cues.judge(t, self.model, epoch)
+            if got is None:
+                continue
+            a, th = got
+            self._epoch = a.epoch
+            present = {int(x) for x in np.asarray(a.track_id).astype(int)}
+            events += self._advance(t, skip=present)
+            self._last_t = t
+            events += self._judge(a, th, np.ones(a.n_tracks, bool), present, radar=False)
+        return events
+
+    def _judge(self, a: Assessment, th: dict, judged, present, *, radar: bool):
+        """Step the threads of every track of ``a`` (``judged``: (K,) bool, whose threat
+        counts) by its threat ``th`` (K, A arrays)."""
+        t = float(a.t_s)
+        events: list[WarningEvent] = []
+        cues = self._cues() if radar else None
+        followers: dict[int, list[_Thread]] = {}
+        thread: _Thread | None
+        for thread in self._threads.values():
+            if thread.follows >= 0 and not thread.done:
+                followers.setdefault(thread.follows, []).append(thread)
+        for k, tid in enumerate(np.asarray(a.track_id).astype(int)):
+            ground = ground_point(a, k)
+            hosts = None
+            for country in self.countries:
+                key = (int(tid), country)
+                thread = self._threads.get(self._joined.get(key, key))
+                if thread is None and cues is not None:
+                    if hosts is None:  # a new track: its IR cue's pseudo-tracks
+                        hosts = cues.hosts(int(tid), t)
+                    for pid in hosts:  # the IR-only thread of this missile: continue it
+                        host = self._threads.get((pid, country))
+                        if host is not None and not host.done and host.follows < 0:
+                            self._joined[key] = (pid, country)
                             host.follows = int(tid)
                             thread = host
-                        else:
-                            thread = self._threads[key] = _Thread(
-                                int(tid), country, first_seen_s=t, first_ground=ground
-                            )
-                    sel = np.flatnonzero(self._country == country)
-                    steps = [thread]
-                    for f in followers.get(int(tid), ()):
-                        if f.country == country and all(f is not x for x in steps):
-                            steps.append(f)
-                    for th_k in steps:
-                        if th_k.done:
-                            continue
-                        th_k.last_seen_s = t
-                        th_k.last_ground = ground
-                        if th_k.lost:  # the track is back
-                            th_k.lost, th_k.hold_until_s = False, np.inf
-                        if not judged:
-                            continue
-                        events += self._step(th_k, a, k, {n: v[k] for n, v in th.items()}, sel)
-        self.events += events
+                            break
+                if thread is None:
+                    if not judged[k]:
+                        continue
+                    host = self._continued(int(tid), country, ground, t, present)
+                    if host is not None:  # the same missile, a new track: one thread
+                        self._joined[key] = (host.track_id, country)
+                        host.follows = int(tid)
+                        thread = host
+                    else:
+                        thread = self._threads[key] = _Thread(
+                            int(tid), country, first_seen_s=t, first_ground=ground
+                        )
+                sel = np.flatnonzero(self._country == country)
+                steps = [thread]
+                for f in followers.get(int(tid), ()):
+                    if f.country == country and all(f is not x for x in steps):
+                        steps.append(f)
+                for th_k in steps:
+                    if th_k.done:
+                        continue
+                    th_k.last_seen_s = t
+                    th_k.last_ground = ground
+                    if th_k.lost:  # the track is back
+                        th_k.lost, th_k.hold_until_s = False, np.inf
+                    if not judged[k]:
+                        continue
+                    events += self._step(th_k, a, k, {n: v[k] for n, v in th.items()}, sel)
         return events
 
     def _step(self, thread: _Thread, a: Assessment, k: int, th: dict, sel) -> list[WarningEvent]:
@@ -450,6 +512,8 @@ class WarningPolicy:
                 st.below, st.p_over = 0, float(p[i])
                 if np.isfinite(th["t_exit_s"][i]):
                     st.t_exit_s = float(th["t_exit_s"][i])
+                if np.isfinite(th["t_entry_s"][i]):
+                    st.t_entry_s = float(th["t_entry_s"][i])
                 if may_fall[i] and st.code == jalert.LAUNCHED:
                     st.code = jalert.MAY_FALL
                     upgraded.append(code)
@@ -477,6 +541,7 @@ class WarningPolicy:
                     p_over=float(p[i]),
                     t_exit_s=float(th["t_exit_s"][i]),
                     likely=bool(p[i] >= 0.5),
+                    t_entry_s=float(th["t_entry_s"][i]),
                 )
                 if code not in thread.ever:
                     thread.ever.append(code)
@@ -563,6 +628,24 @@ class WarningPolicy:
                     thread.last_ground = succ.last_ground
                     continue
             if not thread.lost and t >= lost_at:
+                # areas the track was over at its last update, leaving them by the prediction
+                # before it was declared lost: passed over (the track broke off over the
+                # area, e.g. at the radars' edge, after it had entered; never one lost before
+                # it reached the area, as 2022-11-03's, nor one it may fall on)
+                left = [
+                    c
+                    for c, st in thread.open.items()
+                    if st.code == jalert.LAUNCHED
+                    and st.t_entry_s <= thread.last_seen_s
+                    and st.t_exit_s <= lost_at
+                ]
+                if left:
+                    for c in left:
+                        thread.open.pop(c)
+                        thread.passed.append(c)
+                    events.append(
+                        self._emit(thread, lost_at, "passed_over", jalert.PASSED_OVER, left, {})
+                    )
                 thread.lost = True
                 sigma = max(3.0 * thread.impact_sigma_s, 0.0)
                 end = thread.impact_t_s if np.isfinite(thread.impact_t_s) else lost_at
@@ -671,7 +754,8 @@ class WarningPolicy:
         t = float(t_s)
         if self._last_t is not None and t < self._last_t:
             raise ValueError(f"finish time {t} is before the last update {self._last_t}")
-        events = self._advance(np.inf)
+        events = self._cues_until(t)
+        events += self._advance(np.inf)
         self._last_t = max(t, max((e.t_s for e in events), default=t))
         self.events += events
         return events

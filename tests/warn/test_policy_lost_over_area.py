@@ -1,0 +1,56 @@
+"""A track lost while it crosses a warned area (issue 12, japan-overflights seed 2 engagement
+11: the radars lost the Hwasong-12 1 s before it left Hokkaido, and "passed over" came 635 s
+late, with the all-clear).  Lost *over* the area and leaving it by the prediction: "passed
+over" when the loss is declared; lost before the area or with the area still ahead: no."""
+
+import numpy as np
+
+from launchwatch.warn import jalert
+from launchwatch.warn.policy import WarningPolicy
+
+from .conftest import SUNAN, make_assessment, noisy_impacts
+from .test_policy import hwasong12_impact
+
+
+def _run(stop, rng):
+    """Updates every 2 s from +60 s until ``stop(t, entry, exit)`` (JP-01's predicted window
+    at that update) holds, then nothing (the track is lost): the events and that window."""
+    imp = hwasong12_impact()
+    policy = WarningPolicy(lost_after_s=20.0)
+    i = policy.codes.index("JP-01")
+    events = []
+    for t in np.arange(60.0, 800.0, 2.0):
+        a = make_assessment(t, SUNAN, noisy_impacts(imp, 20e3, 200, rng), 840.0)
+        events += policy.update(a)
+        th = policy.threat(a)
+        win = (float(th["t_entry_s"][0, i]), float(th["t_exit_s"][0, i]))
+        if stop(float(t), *win):
+            break
+    events += policy.finish(1200.0)
+    return events, float(t), win
+
+
+def test_lost_just_before_leaving_is_passed_over_when_declared_lost(rng):
+    events, t_last, (t_in, t_out) = _run(lambda t, t_in, t_out: t_in <= t and t_out - t < 5.0, rng)
+    assert t_in <= t_last < t_out  # lost over Hokkaido, a few seconds before leaving it
+    kinds = [e.kind for e in events]
+    passed = [e for e in events if e.kind == "passed_over"]
+    assert len(passed) == 1 and "JP-01" in passed[0].areas
+    assert passed[0].t_s - t_out <= 60.0  # within a minute of leaving, not at the all-clear
+    assert passed[0].code == jalert.PASSED_OVER
+    assert "all_clear" not in kinds and kinds[-1] == "fell"
+
+
+def test_lost_with_the_area_still_ahead_keeps_the_warning(rng):
+    """Lost 30 s before entering (2022-11-03's case): tracking lost, then the all-clear; and
+    lost just after entering with the crossing outlasting the loss timeout: the same."""
+    for stop in (
+        lambda t, t_in, t_out: t_in - t < 30.0,
+        lambda t, t_in, t_out: t_in <= t,
+    ):
+        events, t_last, (t_in, t_out) = _run(stop, rng)
+        if t_in <= t_last:
+            assert t_out > t_last + 20.0  # still over the area when the loss is declared
+        kinds = [e.kind for e in events]
+        assert "passed_over" not in kinds
+        assert "tracking_lost" in kinds and kinds[-1] == "all_clear"
