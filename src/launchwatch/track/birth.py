@@ -126,7 +126,7 @@ class BirthRate:
         if recent is None:
             return out
         n = recent.size - np.isin(track_ids, recent)
-        return out + n * self.unit
+        return np.asarray(out + n * self.unit, dtype=float)
 
 
 def birth_cost(density: np.ndarray, pd: float) -> np.ndarray:

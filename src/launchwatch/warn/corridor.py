@@ -68,6 +68,8 @@ from __future__ import annotations
 
 import functools
 import warnings
+from datetime import datetime
+from typing import Protocol
 
 import numpy as np
 
@@ -347,7 +349,9 @@ class Corridor:
         self._site_names = list(sites)
         self._site_lat = np.array([s.lat_deg for s in sites.values()])
         self._site_lon = np.array([s.lon_deg for s in sites.values()])
-        self.epoch = None  # the scenario's epoch (datetime), for IR-only judgements
+        self.epoch: datetime | None = (
+            None  # the scenario's epoch (datetime), for IR-only judgements
+        )
         #: IR-only pseudo-tracks (:mod:`.corridor_ir`): warnings before any radar track
         self.cues = None
         if ir_only:
@@ -1083,7 +1087,18 @@ def _interp_rows(times: np.ndarray, pos: np.ndarray, tq: np.ndarray) -> np.ndarr
     return out
 
 
-def _pseudo_assessment(a: Assessment, path_t, lat, lon, impacts) -> Assessment:
+class _Clock(Protocol):
+    """What :func:`_pseudo_assessment` reads of the assessment it stands beside: its time (s
+    after the epoch) and the scenario's epoch (an Assessment, or the IR corridor's stub)."""
+
+    @property
+    def t_s(self) -> float: ...
+
+    @property
+    def epoch(self) -> datetime: ...
+
+
+def _pseudo_assessment(a: _Clock, path_t, lat, lon, impacts) -> Assessment:
     """An Assessment-shaped record of the fan draws of several tracks (common path grid), for
     :meth:`.threat.ThreatModel.threat`: no ellipse, sample impacts where a draw landed."""
     P = max(p.size for p in path_t)
