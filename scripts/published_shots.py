@@ -290,63 +290,60 @@ def _picked(date: str, by: str | None) -> list[dict]:
     ]
 
 
-def sensitivity(date: str, by: str | None) -> int:
+def _each(date: str, by: str | None, run) -> int:
+    """``run(shot)`` for every shot of ``date`` (reported by ``by``); 2 when there is none."""
     picked = _picked(date, by)
     if not picked:
         print(f"published_shots: no shot dated {date!r}" + (f" by {by!r}" if by else ""))
         return 2
     for s in picked:
-        _sensitivity(s)
+        run(s)
     return 0
+
+
+def sensitivity(date: str, by: str | None) -> int:
+    return _each(date, by, _sensitivity)
 
 
 def staging(date: str, by: str | None) -> int:
     """Flight time from range and apogee under every generic boost, one at a time."""
+    return _each(date, by, _staging)
+
+
+def _staging(s: dict) -> None:
     from launchwatch.flight.reconstruct import _Ask, _fly, _power
     from launchwatch.flight.vehicles import default_burn_time_s
 
-    picked = _picked(date, by)
-    if not picked:
-        print(f"published_shots: no shot dated {date!r}" + (f" by {by!r}" if by else ""))
-        return 2
-    for s in picked:
-        lat, lon, az = _where(s)
-        r_m, h_m, t_rep = s["range_km"] * 1e3, s["apogee_km"] * 1e3, float(s["flight_time_s"])
-        chosen = boosts.pick(r_m, h_m, _propellant(s)).name
+    lat, lon, az = _where(s)
+    r_m, h_m, t_rep = s["range_km"] * 1e3, s["apogee_km"] * 1e3, float(s["flight_time_s"])
+    chosen = boosts.pick(r_m, h_m, _propellant(s)).name
+    print(
+        f"{s['date']} {s['by']}: {s['range_km']:,g} km, apogee {s['apogee_km']:,g} km, "
+        f"reported {t_rep:,.0f} s; energy pick: {chosen}"
+    )
+    cands = [
+        *boosts.load_boosts(),
+        boosts.liquid_srbm(),
+        boosts.one_stage(default_burn_time_s(r_m, h_m)),
+    ]
+    for b in cands:
+        mark = "*" if b.name == chosen else " "
+        try:
+            t = _fly(_power(None, b), _Ask(lat, lon, r_m, az, h_m)).flight_time_s
+        except (ShapeError, ReconstructionError) as exc:
+            print(f" {mark} {b.name:<60} not flyable ({str(exc)[:50]})", flush=True)
+            continue
         print(
-            f"{s['date']} {s['by']}: {s['range_km']:,g} km, apogee {s['apogee_km']:,g} km, "
-            f"reported {t_rep:,.0f} s; energy pick: {chosen}"
+            f" {mark} {b.name:<60} {b.n_stages} stage(s), burn {b.total_burn_s:4.0f} s: "
+            f"{t:7,.0f} s  {_pct(t, t_rep)}",
+            flush=True,
         )
-        cands = [
-            *boosts.load_boosts(),
-            boosts.liquid_srbm(),
-            boosts.one_stage(default_burn_time_s(r_m, h_m)),
-        ]
-        for b in cands:
-            mark = "*" if b.name == chosen else " "
-            try:
-                t = _fly(_power(None, b), _Ask(lat, lon, r_m, az, h_m)).flight_time_s
-            except (ShapeError, ReconstructionError) as exc:
-                print(f" {mark} {b.name:<60} not flyable ({str(exc)[:50]})", flush=True)
-                continue
-            print(
-                f" {mark} {b.name:<60} {b.n_stages} stage(s), burn {b.total_burn_s:4.0f} s: "
-                f"{t:7,.0f} s  {_pct(t, t_rep)}",
-                flush=True,
-            )
-    return 0
 
 
 def lifting(date: str, by: str | None) -> int:
     """Flight time from range and apogee through the lifting-class rule, with one estimate of
     the class's catalog body changed at a time (the rule re-applied to the changed body)."""
-    picked = _picked(date, by)
-    if not picked:
-        print(f"published_shots: no shot dated {date!r}" + (f" by {by!r}" if by else ""))
-        return 2
-    for s in picked:
-        _lifting(s)
-    return 0
+    return _each(date, by, _lifting)
 
 
 def _lifting(s: dict) -> None:

@@ -142,26 +142,18 @@ def _free_port() -> int:
 @pytest.mark.slow
 def test_identical_on_1_and_2_workers_and_external_scheduler(fresh_serial, cheap_spec, tmp_path):
     want = _same(fresh_serial)[:N_WHERE]
-    one = run_campaign(
-        cheap_spec,
-        spec_ref="cheap",
-        seed=11,
-        n=N_WHERE,
-        out=tmp_path / "one",
-        workers=1,
-        progress=False,
-    )
-    assert one.workers == 1 and _same(one, N_WHERE) == want, _diff(_same(one, N_WHERE), want)
-    two = run_campaign(
-        cheap_spec,
-        spec_ref="cheap",
-        seed=11,
-        n=N_WHERE,
-        out=tmp_path / "two",
-        workers=2,
-        progress=False,
-    )
-    assert two.workers == 2 and _same(two, N_WHERE) == want, _diff(_same(two, N_WHERE), want)
+    for workers in (1, 2):
+        res = run_campaign(
+            cheap_spec,
+            spec_ref="cheap",
+            seed=11,
+            n=N_WHERE,
+            out=tmp_path / f"workers-{workers}",
+            workers=workers,
+            progress=False,
+        )
+        got = _same(res, N_WHERE)
+        assert res.workers == workers and got == want, (workers, _diff(got, want))
 
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
