@@ -18,6 +18,7 @@ from .conftest import SPLIT, write_configs
 POLICY_STATE = {
     "last_t": 125.0,
     "epoch": "2025-11-07T03:35:00+00:00",
+    "cue_t": 120.0,
     "threads": [
         {
             "track_id": 3,
@@ -46,6 +47,7 @@ POLICY_STATE = {
                     "t_exit_s": 320.0,
                     "below": 0,
                     "likely": True,
+                    "t_entry_s": None,
                 }
             },
             "ellipse": [

@@ -98,7 +98,7 @@ FAN_STAGED_SCALES = 5
 #: Hwasong-17/18 class, ~13,000-15,000 km).
 FAN_ICBM_MAX_KM = 15000.0
 #: Template time grid: 1 s through the boost (for the match), 10 s after (the flown-on paths).
-_T_FINE = np.arange(0.0, 400.0, 1.0)
+T_FINE = np.arange(0.0, 400.0, 1.0)
 _T_COARSE = np.arange(400.0, 3000.0 + 1.0, 10.0)
 #: Height (m) at which an IR line of sight is put on the ground: plumes are first seen above
 #: ~8 km (sense/infrared.py); the first cues of a launch come from 8-30 km.
@@ -226,11 +226,11 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
 
     Returns ``(times, ecef, h, d, speed, gamma, burn, t_impact, impact)``: the time grid (T,) s
     since lift-off, ECEF positions (J, T, 3) m (NaN after impact); on the fine grid only
-    (``_T_FINE``, the first F of the T times): geodetic height (J, F) m, downrange from the
+    (``T_FINE``, the first F of the T times): geodetic height (J, F) m, downrange from the
     launch point (J, F) m, Earth-relative speed (J, F) m/s and flight-path angle (J, F) rad;
     burn time (J,) s, impact time (J,) s (NaN: still flying at the grid's end) and impact point
     (J, 3) ECEF m."""
-    times = np.concatenate([_T_FINE, _T_COARSE])
+    times = np.concatenate([T_FINE, _T_COARSE])
     kick, scale = np.meshgrid(FAN_KICK_RAD, FAN_THRUST_SCALE)
     states, burns, t_imp, imp = [], [], [], []
     for burn in FAN_BURN_S:  # one vehicle per call, all its kicks and thrust scales at once
@@ -265,7 +265,7 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
     st = np.concatenate(states)
     # the matching reads heights, downranges, speeds and angles on the fine grid only (the
     # climb); the coarse grid's positions fly the continuations on
-    fine = st[:, : _T_FINE.size]
+    fine = st[:, : T_FINE.size]
     lat, lon, h = frames.ecef_to_geodetic(fine[..., :3])
     ok = np.isfinite(h)
     d = np.full(lat.shape, np.nan)  # geodesics only where the template still flies
@@ -346,9 +346,9 @@ class Corridor:
         self._dropped: dict[int, set[str]] = {}  # track -> sites no longer weighed
         self.last: dict[int, dict] = {}  # track -> what the corridor saw at its last judgement
         sites = load_sites()
-        self._site_names = list(sites)
-        self._site_lat = np.array([s.lat_deg for s in sites.values()])
-        self._site_lon = np.array([s.lon_deg for s in sites.values()])
+        self.site_names = list(sites)
+        self.site_lat = np.array([s.lat_deg for s in sites.values()])
+        self.site_lon = np.array([s.lon_deg for s in sites.values()])
         self.epoch: datetime | None = (
             None  # the scenario's epoch (datetime), for IR-only judgements
         )
@@ -393,20 +393,25 @@ class Corridor:
         self._cache_rows = self._cache_ir = None
         self.feed(track_rows, ir_detections)
 
-    def _all_rows(self):
+    def all_rows(self):
         if self._cache_rows is None and self._rows:
             rows = np.concatenate(self._rows)  # tentative rows too: see :meth:`blend`
             self._cache_rows = rows[np.lexsort((rows["t_s"], rows["track_id"]))]
         return self._cache_rows
 
-    def _ir_det(self) -> np.ndarray | None:
-        """Every IR detection fed so far, time-ordered (the order of :meth:`_all_ir`)."""
+    def ir_det(self) -> np.ndarray | None:
+        """Every IR detection fed so far, time-ordered (the order of :meth:`all_ir`)."""
         if not self._ir:
             return None
         det = np.concatenate(self._ir)
         return det[np.argsort(det["t_s"], kind="stable")]
 
-    def _all_ir(self):
+    @property
+    def has_ir(self) -> bool:
+        """Whether any IR detection was fed."""
+        return bool(self._ir)
+
+    def all_ir(self):
         if self._cache_ir is None and self._ir:
             det = np.concatenate(self._ir)
             det = det[np.argsort(det["t_s"], kind="stable")]
@@ -425,7 +430,7 @@ class Corridor:
     def blend(self, a: Assessment, th: dict, boost, model) -> dict:
         """``th`` (the ballistic threat of ``a``, (K, A) arrays) blended with the corridor of
         every track that may still be boosting (module docstring)."""
-        rows = self._all_rows()
+        rows = self.all_rows()
         t = float(a.t_s)
         prev, self._prev_t = self._prev_t, t
         cadence = t - prev if prev is not None and t > prev else 0.0
@@ -457,7 +462,7 @@ class Corridor:
         th = self._burnt_out(a, th, model, out_ks)
         if not ks:
             return th
-        fan_a = _pseudo_assessment(
+        fan_a = pseudo_assessment(
             a,
             [f[0] for f in fans],
             [f[1] for f in fans],
@@ -559,7 +564,7 @@ class Corridor:
         boost-model probability, the largest over the last :data:`BOOST_WINDOW_S` of the rows
         after the first two (whose model probabilities are still the filter's prior)."""
         _, _, _, t_cue = self.launch_point(tid, mine)
-        ir = self._all_ir()
+        ir = self.all_ir()
         if np.isfinite(t_cue) and self.ir_revisit_s is not None and ir is not None:
             conf = mine["t_s"][mine["confirmed"]]
             began = float(conf[0]) if conf.size else float(mine["t_s"][0])
@@ -608,7 +613,7 @@ class Corridor:
         info["last_plume_s"] = round(t_p, 2)
         pds = [
             plume_pd(sen, _track_at(mine, ts))
-            for sen, ts in self._scans(t_p + 1e-3, t - IR_READ_LAG_S, t)
+            for sen, ts in self.scans(t_p + 1e-3, t - IR_READ_LAG_S, t)
             if ts.size
         ]
         pd = np.concatenate(pds) if pds else np.zeros(0)
@@ -617,11 +622,11 @@ class Corridor:
         info["ir_out"] = b < 1.0
         return b
 
-    def _scans(self, t_lo: float, t_hi: float, t_now: float) -> list:
+    def scans(self, t_lo: float, t_hi: float, t_now: float) -> list:
         """``[(sensor, scan times (n,) s)]``: the scans in ``(t_lo, t_hi]`` of every IR sensor
         whose scan phase is known (one of its detections, any, at or before ``t_now``): a
         sensor scans every ``revisit_s`` (:func:`launchwatch.sense.radar.scan_times`)."""
-        det = self._ir_det()
+        det = self.ir_det()
         out: list = []
         if det is None or t_hi <= t_lo:
             return out
@@ -644,7 +649,7 @@ class Corridor:
         t0 = max(t - IR_READ_LAG_S, info.get("last_plume_s", -np.inf) + 1e-3)
         best = np.inf
         span = 2.0 * max(float(s.revisit_s) for s in self.ir_sensors.values())
-        for sen, ts in self._scans(t0, t0 + span, t):
+        for sen, ts in self.scans(t0, t0 + span, t):
             ok = ts[plume_pd(sen, _track_at(mine, ts)) > 0]
             if ok.size:
                 best = min(best, float(ok[0]) + IR_READ_LAG_S)
@@ -654,7 +659,7 @@ class Corridor:
         """Times (s) of the IR detections in ``(t_from, t]`` that lie on the track: line of
         sight within :data:`ASSOC_BURN_KM` of where the track was then (its row nearest in time,
         carried by its velocity), both at the track's height."""
-        det = self._ir_det()
+        det = self.ir_det()
         if det is None:
             return np.zeros(0)
         det = det[(det["t_s"] > t_from) & (det["t_s"] <= t + 1e-6)]
@@ -718,7 +723,7 @@ class Corridor:
         lat0, lon0 = float(np.degrees(lat_r)), float(np.degrees(lon_r))
         cue, trace = None, None
         self._los[tid] = None
-        ir = self._all_ir()
+        ir = self.all_ir()
         if ir is not None:
             ti, la, lo = ir
             ok = np.isfinite(la) & (ti <= first["t_s"] + ASSOC_LAG_S)
@@ -730,8 +735,8 @@ class Corridor:
                 if near.size:
                     j = near[np.argmin(ti[ok][near])]
                     cue = (float(la[ok][j]), float(lo[ok][j]), "ir", float(ti[ok][j]))
-                    ir_det = self._ir_det()
-                    assert ir_det is not None  # _all_ir() found IR detections
+                    ir_det = self.ir_det()
+                    assert ir_det is not None  # all_ir() found IR detections
                     det = ir_det[np.flatnonzero(ok)[near]]
                     self._los[tid] = det  # the track's early plumes: lines of sight
                     hs = np.arange(self.ir_min_height_m, CUE_H_MAX_M + 1.0, 1e3)
@@ -757,10 +762,10 @@ class Corridor:
             trace = (np.array([cue[0]]), np.array([cue[1]]))
         tl, tn = trace
         ok = np.isfinite(tl)
-        n_s, n_h = self._site_lat.size, int(ok.sum())
+        n_s, n_h = self.site_lat.size, int(ok.sum())
         _, _, ds = geodesy.inverse(
-            np.repeat(self._site_lat, n_h),
-            np.repeat(self._site_lon, n_h),
+            np.repeat(self.site_lat, n_h),
+            np.repeat(self.site_lon, n_h),
             np.tile(tl[ok], n_s),
             np.tile(tn[ok], n_s),
         )
@@ -768,7 +773,7 @@ class Corridor:
         n_max = MAX_SITES if self._los[tid] is not None else 1
         order = [int(i) for i in np.argsort(ds) if ds[i] <= SITE_KM * 1e3][:n_max]
         sites = [
-            (float(self._site_lat[i]), float(self._site_lon[i]), self._site_names[i]) for i in order
+            (float(self.site_lat[i]), float(self.site_lon[i]), self.site_names[i]) for i in order
         ]
         if not sites:
             sites = [(cue[0], cue[1], cue[2])]
@@ -878,7 +883,7 @@ class Corridor:
             tau_j = p["tau"][j]
             # flown on: template time tau_j + (path_t - t)
             tq = tau_j[:, None] + (path_t - t)[None, :]
-            la, lo, _ = frames.ecef_to_geodetic(_interp_rows(times, ecef[j], tq))
+            la, lo, _ = frames.ecef_to_geodetic(interp_rows(times, ecef[j], tq))
             p_lat[sel], p_lon[sel] = np.degrees(la), np.degrees(lo)
             la, lo, _ = frames.ecef_to_geodetic(imp[j])
             i_lat[sel], i_lon[sel] = np.degrees(la), np.degrees(lo)
@@ -886,8 +891,8 @@ class Corridor:
             lat0[sel], lon0[sel] = p["site"][0], p["site"][1]
             # each draw turned about its launch point by its own heading error
             dpsi[sel] = (p["az"] - p["az0"]) + p["sig_az"] * noise[sel]
-        p_lat, p_lon = _turn(lat0[:, None], lon0[:, None], p_lat, p_lon, dpsi[:, None])
-        i_lat, i_lon = _turn(lat0, lon0, i_lat, i_lon, dpsi)
+        p_lat, p_lon = turn(lat0[:, None], lon0[:, None], p_lat, p_lon, dpsi[:, None])
+        i_lat, i_lon = turn(lat0, lon0, i_lat, i_lon, dpsi)
         return path_t, p_lat, p_lon, (i_lat, i_lon, i_t)
 
     def _match(self, site, obs: dict, t: float, t_cue: float, los):
@@ -905,9 +910,9 @@ class Corridor:
         az0 = float(np.round(az))
         fan_t = fan(round(lat_l, 4), round(lon_l, 4), az0)
         times, ecef, h_tab, d_tab, s_tab, g_tab, burn, t_imp, imp = fan_t
-        nf = _T_FINE.size
+        nf = T_FINE.size
         tgrid = np.broadcast_to(times[:nf], h_tab[:, :nf].shape)
-        fidx = _first_crossing(h_tab[:, :nf], obs["h"])
+        fidx = first_crossing(h_tab[:, :nf], obs["h"])
         tau = _at(tgrid, fidx)
         s_j = _at(s_tab[:, :nf], fidx)
         g_j = _at(g_tab[:, :nf], fidx)
@@ -922,14 +927,14 @@ class Corridor:
         )
         # the speed change over the last rows (>= ACCEL_BASE_S apart): a burning template
         # gains speed, a coasting body loses it
-        tprev = np.clip(tau - obs["dt"], 0.0, _T_FINE[-1])
-        fprev = np.where(np.isfinite(tprev), tprev / (_T_FINE[1] - _T_FINE[0]), np.nan)
+        tprev = np.clip(tau - obs["dt"], 0.0, T_FINE[-1])
+        fprev = np.where(np.isfinite(tprev), tprev / (T_FINE[1] - T_FINE[0]), np.nan)
         dv_j = s_j - _at(s_tab[:, :nf], fprev)
         logw = logw - 0.5 * ((obs["dv_obs"] - dv_j) / obs["sig_dv"]) ** 2
         if np.isfinite(t_cue) and self.ir_revisit_s is not None and t_cue <= t:
             # the plume was first seen at t_cue, not at the scan before: it climbed through
             # the sensor's floor height within one revisit before t_cue
-            tau8 = _at(tgrid, _first_crossing(h_tab[:, :nf], self.ir_min_height_m))
+            tau8 = _at(tgrid, first_crossing(h_tab[:, :nf], self.ir_min_height_m))
             # seconds from the template's floor crossing to the cue: in [0, revisit)
             delay = (t_cue - t) + (tau - tau8)
             before = np.maximum(-delay, 0.0)  # the cue before the plume was above the floor
@@ -967,7 +972,7 @@ class Corridor:
         times, ecef = fan_t[0], fan_t[1]
         s, u = ir_lines_of_sight(los)  # (D, 3)
         tq = tau[:, None] - (t - np.asarray(los["t_s"], float))[None, :]  # (J, D)
-        pos = _interp_rows(times, ecef, np.where(np.isfinite(tq), tq, -1.0))  # (J, D, 3)
+        pos = interp_rows(times, ecef, np.where(np.isfinite(tq), tq, -1.0))  # (J, D, 3)
         k = frames.geodetic_to_ecef(np.radians(site[0]), np.radians(site[1]), 0.0)
         k = np.asarray(k, float).reshape(3)
         pos = _rotate(pos, k / np.linalg.norm(k), -np.radians(dpsi_deg))
@@ -1035,7 +1040,7 @@ def _track_at(mine: np.ndarray, ts: np.ndarray) -> np.ndarray:
     return st[:, :3] + (ts - rt[i])[:, None] * st[:, 3:6]
 
 
-def _turn(lat0, lon0, lat, lon, dpsi):
+def turn(lat0, lon0, lat, lon, dpsi):
     """Points (deg) turned about (lat0, lon0) (deg, each broadcast to the points) by ``dpsi``
     deg (broadcast); NaN stays NaN."""
     lat, lon = np.array(lat, float), np.array(lon, float)
@@ -1051,7 +1056,7 @@ def _turn(lat0, lon0, lat, lon, dpsi):
     return lat, lon
 
 
-def _first_crossing(h_tab: np.ndarray, h: float) -> np.ndarray:
+def first_crossing(h_tab: np.ndarray, h: float) -> np.ndarray:
     """Per template (J,): fractional time index of the first upward crossing of ``h`` (NaN if
     never)."""
     above = h_tab >= h
@@ -1075,7 +1080,7 @@ def _at(tab: np.ndarray, fidx: np.ndarray) -> np.ndarray:
     return np.where(ok, tab[rr, i0] * (1.0 - w) + tab[rr, i1] * w, np.nan)
 
 
-def _interp_rows(times: np.ndarray, pos: np.ndarray, tq: np.ndarray) -> np.ndarray:
+def interp_rows(times: np.ndarray, pos: np.ndarray, tq: np.ndarray) -> np.ndarray:
     """Positions (S, T, 3) on ``times`` interpolated linearly at per-row times ``tq`` (S, P);
     NaN outside the grid (or after impact)."""
     i1 = np.clip(np.searchsorted(times, tq, side="right"), 1, times.size - 1)
@@ -1088,7 +1093,7 @@ def _interp_rows(times: np.ndarray, pos: np.ndarray, tq: np.ndarray) -> np.ndarr
 
 
 class _Clock(Protocol):
-    """What :func:`_pseudo_assessment` reads of the assessment it stands beside: its time (s
+    """What :func:`pseudo_assessment` reads of the assessment it stands beside: its time (s
     after the epoch) and the scenario's epoch (an Assessment, or the IR corridor's stub)."""
 
     @property
@@ -1098,7 +1103,7 @@ class _Clock(Protocol):
     def epoch(self) -> datetime: ...
 
 
-def _pseudo_assessment(a: _Clock, path_t, lat, lon, impacts) -> Assessment:
+def pseudo_assessment(a: _Clock, path_t, lat, lon, impacts) -> Assessment:
     """An Assessment-shaped record of the fan draws of several tracks (common path grid), for
     :meth:`.threat.ThreatModel.threat`: no ellipse, sample impacts where a draw landed."""
     P = max(p.size for p in path_t)

@@ -110,15 +110,15 @@ class IrCues:
     def _chains(self):
         """IR detections (time-ordered) and their chain index (n,), recomputed when the
         corridor's IR input changes."""
-        key = self.c._all_ir() if self.c._ir else None  # the corridor's cache: new on feed
+        key = self.c.all_ir() if self.c.has_ir else None  # the corridor's cache: new on feed
         if key is self._key and self._det is not None:
             return self._det, self._chain
         self._key = key  # held: its identity is the cache's
-        det = self.c._ir_det()
+        det = self.c.ir_det()
         if det is None or self.c.ir_revisit_s is None:
             self._det, self._chain = None, np.zeros(0, int)
             return self._det, self._chain
-        ti, la, lo = self.c._all_ir()
+        ti, la, lo = self.c.all_ir()
         s_pos, u_dir = cor.ir_lines_of_sight(det)
         sensor = det["sensor"]
         gap = CHAIN_GAP_REVISITS * self.c.ir_revisit_s
@@ -167,7 +167,7 @@ class IrCues:
         (within :data:`~.corridor.ASSOC_KM` of its first ground point, no later than its first
         row + :data:`~.corridor.ASSOC_LAG_S`, and read by ``t``) is in the chain."""
         det, chain = self._chains()
-        rows = self.c._all_rows()
+        rows = self.c.all_rows()
         out: set[int] = set()
         if det is None or rows is None:
             return out
@@ -181,7 +181,7 @@ class IrCues:
         det, chain = self._chains()
         if det is None:
             return set()
-        ti, la, lo = self.c._all_ir()
+        ti, la, lo = self.c.all_ir()
         first = mine[0]
         lat_r, lon_r, _ = frames.ecef_to_geodetic(first["state"][:3])
         ok = (
@@ -203,7 +203,7 @@ class IrCues:
     def hosts(self, tid: int, t: float) -> list[int]:
         """Pseudo-track ids (earliest chain first) whose thread radar track ``tid`` continues:
         the judged chains holding its early IR cues."""
-        rows = self.c._all_rows()
+        rows = self.c.all_rows()
         if rows is None:
             return []
         mine = rows[(rows["track_id"] == tid) & (rows["t_s"] <= t + 1e-6)]
@@ -242,7 +242,7 @@ class IrCues:
         if not ids:
             return None
         stub = _Stub(t, epoch or datetime(1970, 1, 1, tzinfo=UTC))
-        a = cor._pseudo_assessment(
+        a = cor.pseudo_assessment(
             stub,
             [f[0] for f in fans],
             [f[1] for f in fans],
@@ -267,18 +267,18 @@ class IrCues:
         hs = np.arange(c.ir_min_height_m, cor.CUE_H_MAX_M + 1.0, 1e3)
         tl, tn = cor.ir_ground_points(np.repeat(first[None], hs.size), hs)
         ok = np.isfinite(tl)
-        n_s, n_h = c._site_lat.size, int(ok.sum())
+        n_s, n_h = c.site_lat.size, int(ok.sum())
         if not n_h:
             return []
         _, _, ds = geodesy.inverse(
-            np.repeat(c._site_lat, n_h),
-            np.repeat(c._site_lon, n_h),
+            np.repeat(c.site_lat, n_h),
+            np.repeat(c.site_lon, n_h),
             np.tile(tl[ok], n_s),
             np.tile(tn[ok], n_s),
         )
         ds = ds.reshape(n_s, n_h).min(axis=1)
         order = [int(i) for i in np.argsort(ds) if ds[i] <= cor.SITE_KM * 1e3][: cor.MAX_SITES]
-        return [(float(c._site_lat[i]), float(c._site_lon[i]), c._site_names[i]) for i in order]
+        return [(float(c.site_lat[i]), float(c.site_lon[i]), c.site_names[i]) for i in order]
 
     def _scans_missed(self, mine: np.ndarray, t: float) -> list[tuple[float, float]]:
         """``[(scan time s, Pd)]`` of the IR scans from two revisits before the chain's first
@@ -287,7 +287,7 @@ class IrCues:
         t0, t1 = float(mine["t_s"][0]), float(mine["t_s"][-1])
         rev = float(c.ir_revisit_s)
         out = []
-        for sen, ts in c._scans(t0 - 2.0 * rev - 1e-3, t1 - 0.5, t):
+        for sen, ts in c.scans(t0 - 2.0 * rev - 1e-3, t1 - 0.5, t):
             for s in ts:
                 if np.min(np.abs(mine["t_s"] - s)) > 0.5:
                     out.append((float(s), float(sen.pd)))
@@ -300,8 +300,8 @@ class IrCues:
         fan_t = cor.fan(round(site[0], 4), round(site[1], 4), float(az_ref))
         times, _, h_tab, d_tab, *_ = fan_t
         burn = fan_t[6]
-        nf = cor._T_FINE.size
-        step = float(cor._T_FINE[1] - cor._T_FINE[0])
+        nf = cor.T_FINE.size
+        step = float(cor.T_FINE[1] - cor.T_FINE[0])
         rev = float(c.ir_revisit_s)
         tau8 = _first_crossing_time(h_tab[:, :nf], c.ir_min_height_m, step)  # (J,)
         # (Q,): the delay from the floor crossing to the first cue, up to two revisits
@@ -414,22 +414,22 @@ class IrCues:
         info["ess"] = round(float(1.0 / np.sum(w**2)), 1)
         path_t = t + np.arange(0.0, times[-1] + cor.PATH_DT_S, cor.PATH_DT_S)
         tq = tau_now[:, None] + (path_t - t)[None, :]
-        la, lo, _ = frames.ecef_to_geodetic(cor._interp_rows(times, ecef[j], tq))
+        la, lo, _ = frames.ecef_to_geodetic(cor.interp_rows(times, ecef[j], tq))
         p_lat, p_lon = np.degrees(la), np.degrees(lo)
         la, lo, _ = frames.ecef_to_geodetic(imp[j])
         i_lat, i_lon = np.degrees(la), np.degrees(lo)
         i_t = t + t_imp[j] - tau_now
         dpsi = (psi[pick] - az0 + 180.0) % 360.0 - 180.0
         dpsi = dpsi + f["sig_az"].ravel()[pick] * c.rng.standard_normal(c.n_draws)
-        p_lat, p_lon = cor._turn(site[0], site[1], p_lat, p_lon, dpsi[:, None])
-        i_lat, i_lon = cor._turn(site[0], site[1], i_lat, i_lon, dpsi)
+        p_lat, p_lon = cor.turn(site[0], site[1], p_lat, p_lon, dpsi[:, None])
+        i_lat, i_lon = cor.turn(site[0], site[1], i_lat, i_lon, dpsi)
         info["t_last_s"] = t_last
         return path_t, p_lat, p_lon, (i_lat, i_lon, i_t)
 
 
 @dataclasses.dataclass
 class _Stub:
-    """The two fields of an Assessment that :func:`.corridor._pseudo_assessment` reads."""
+    """The two fields of an Assessment that :func:`.corridor.pseudo_assessment` reads."""
 
     t_s: float
     epoch: datetime
@@ -452,7 +452,7 @@ def _line_gap(p1, u1, p2, u2) -> float:
 def _first_crossing_time(h_tab: np.ndarray, h: float, step: float) -> np.ndarray:
     """Per template (J,): time (s) of its first climb through ``h`` on the fine grid (NaN:
     never)."""
-    return cor._first_crossing(h_tab, h) * step
+    return cor.first_crossing(h_tab, h) * step
 
 
 def _interp_fine(tab: np.ndarray, tau: np.ndarray, step: float) -> np.ndarray:

@@ -191,6 +191,19 @@ class _Area:
     t_entry_s: float = np.nan  # predicted entry (s): the median of the samples that cross
 
 
+def _area_data(st: _Area) -> dict:
+    """An open area as plain data: an unknown time (NaN) as None, so the state is strict JSON."""
+    return {
+        k: (None if isinstance(v, float) and not np.isfinite(v) else v)
+        for k, v in asdict(st).items()
+    }
+
+
+def _area_from(d: dict) -> _Area:
+    """:func:`_area_data` back (None: an unknown time)."""
+    return _Area(**{k: (np.nan if v is None else v) for k, v in d.items()})
+
+
 @dataclass
 class _Thread:
     track_id: int
@@ -308,7 +321,7 @@ class WarningPolicy:
                 impact=list(th.impact),
                 first_ground=list(th.first_ground),
                 last_ground=list(th.last_ground),
-                open={c: asdict(st) for c, st in th.open.items()},
+                open={c: _area_data(st) for c, st in th.open.items()},
                 ellipse=_ellipse_data(th.ellipse),
             )
             return d
@@ -336,7 +349,7 @@ class WarningPolicy:
                     country=str(d["country"]),
                     seq=int(d["seq"]),
                     refs=[str(r) for r in d["refs"]],
-                    open={str(c): _Area(**st) for c, st in d["open"].items()},
+                    open={str(c): _area_from(st) for c, st in d["open"].items()},
                     ever=[str(c) for c in d["ever"]],
                     passed=[str(c) for c in d["passed"]],
                     pending={str(c): int(n) for c, n in d["pending"].items()},
