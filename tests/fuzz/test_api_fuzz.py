@@ -197,7 +197,7 @@ def test_every_operation_with_hostile_inputs(fuzz_app, store, keyring):
             tally[f"{r.status_code // 100}xx"] += 1
             if r.status_code >= 500:
                 bad.append((what, r.status_code, r.text[:200]))
-            elif r.status_code >= 400 and store.count() != before:
+            elif r.status_code >= 400 and before is not None and store.count() != before:
                 bad.append((what, "stored although refused"))
 
         w = bearer(keyring.keys["writer"])
@@ -234,7 +234,9 @@ def test_every_operation_with_hostile_inputs(fuzz_app, store, keyring):
                 check(r, ("run", h[:40], speed), before)
         for url in _gets():
             r = c.get(url)
-            check(r, ("GET", url[:80]), store.count())
+            # no storage check on a GET: the scenario runs started above store their events
+            # in the background meanwhile (a GET refused while one finished was "stored")
+            check(r, ("GET", url[:80]), None)
         for origin in ("http://evil.example", "null"):  # a cross-site browser
             before = store.count()
             r = c.post(
