@@ -58,6 +58,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import numpy as np
 
@@ -201,7 +202,8 @@ def _area_data(st: _Area) -> dict:
 
 def _area_from(d: dict) -> _Area:
     """:func:`_area_data` back (None: an unknown time)."""
-    return _Area(**{k: (np.nan if v is None else v) for k, v in d.items()})
+    fields: dict[str, Any] = {k: (np.nan if v is None else v) for k, v in d.items()}
+    return _Area(**fields)
 
 
 @dataclass
