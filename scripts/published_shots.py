@@ -501,27 +501,18 @@ def _fmt(x) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if "--lifting" in argv:
-        i = argv.index("--lifting")
-        rest = argv[i + 1 : i + 3]
-        if not rest:
-            print("published_shots: --lifting needs a date, e.g. 2025-01-06")
-            return 2
-        return lifting(rest[0], rest[1] if len(rest) > 1 else None)
-    if "--staging" in argv:
-        i = argv.index("--staging")
-        rest = argv[i + 1 : i + 3]
-        if not rest:
-            print("published_shots: --staging needs a date, e.g. 2022-01-30")
-            return 2
-        return staging(rest[0], rest[1] if len(rest) > 1 else None)
-    if "--sensitivity" in argv:
-        i = argv.index("--sensitivity")
-        rest = argv[i + 1 : i + 3]
-        if not rest:
-            print("published_shots: --sensitivity needs a date, e.g. 2022-01-30")
-            return 2
-        return sensitivity(rest[0], rest[1] if len(rest) > 1 else None)
+    for flag, run, example in (
+        ("--lifting", lifting, "2025-01-06"),
+        ("--staging", staging, "2022-01-30"),
+        ("--sensitivity", sensitivity, "2022-01-30"),
+    ):
+        if flag in argv:
+            i = argv.index(flag)
+            rest = argv[i + 1 : i + 3]
+            if not rest:
+                print(f"published_shots: {flag} needs a date, e.g. {example}")
+                return 2
+            return run(rest[0], rest[1] if len(rest) > 1 else None)
     return table(argv)
 
 

@@ -16,14 +16,7 @@ TOL = (propagate.DEFAULT_RTOL, propagate.DEFAULT_ATOL_POS_M, propagate.DEFAULT_A
 
 
 def _launch(vehicle, n, kick, az, t0=None):
-    geo = propagate.launch_geometry(40.0, 124.9, az)
-    geo = np.ascontiguousarray(np.broadcast_to(geo, (n, geo.shape[1])))
-    y0 = np.empty((n, 6))
-    y0[:, :3] = geo[:, :3]
-    w = FULL_PHYSICS.omega_rad_s
-    y0[:, 3] = -w * geo[:, 1]
-    y0[:, 4] = w * geo[:, 0]
-    y0[:, 5] = 0.0
+    geo, y0 = propagate.launch_start(40.0, 124.9, az, 0.0, n, FULL_PHYSICS.omega_rad_s)
     return y0, np.zeros(n) if t0 is None else t0, make_controls(n, kick_rad=kick), geo
 
 

@@ -16,12 +16,7 @@ def _mixed(vehicle, n, seed=1):
     kick = rng.uniform(0.2, 0.7, n)
     ctrl = make_controls(n, kick_rad=kick)
     geo = propagate.launch_geometry(40.0, 124.9, 70.0 + rng.normal(0.0, 2.0, n))
-    y0 = np.empty((n, 6))
-    y0[:, :3] = geo[:, :3]
-    w = FULL_PHYSICS.omega_rad_s
-    y0[:, 3] = -w * geo[:, 1]
-    y0[:, 4] = w * geo[:, 0]
-    y0[:, 5] = 0.0
+    y0 = propagate.launch_states(geo, FULL_PHYSICS.omega_rad_s)
     t0 = np.zeros(n)
     flown = propagate.propagate(vehicle, 40.0, 124.9, 70.0, ctrl)
     coast = np.arange(n) % 3 == 1

@@ -125,7 +125,7 @@ from .propagate import (
     Physics,
     Trajectories,
     VehicleModel,
-    launch_geometry,
+    launch_start,
     trajectories_from_events,
 )
 
@@ -1238,17 +1238,7 @@ def propagate_lockstep(
     physics = FULL_PHYSICS if physics is None else physics
     ctrl = np.ascontiguousarray(np.atleast_2d(np.asarray(ctrl, float)))
     n = ctrl.shape[0]
-    geo = launch_geometry(lat_deg, lon_deg, azimuth_deg, h_m)
-    if geo.shape[0] == 1 and n > 1:
-        geo = np.ascontiguousarray(np.broadcast_to(geo, (n, geo.shape[1])))
-    if geo.shape[0] != n:
-        raise ValueError(f"launch geometry has {geo.shape[0]} rows, controls {n}")
-    y0 = np.empty((n, 6))
-    y0[:, :3] = geo[:, :3]
-    w = physics.omega_rad_s
-    y0[:, 3] = -w * geo[:, 1]
-    y0[:, 4] = w * geo[:, 0]
-    y0[:, 5] = 0.0
+    geo, y0 = launch_start(lat_deg, lon_deg, azimuth_deg, h_m, n, physics.omega_rad_s)
     ev = np.full((n, N_EV), np.nan)
     lockstep_batch(
         y0,

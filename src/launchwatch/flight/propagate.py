@@ -195,6 +195,35 @@ def launch_geometry(
     return np.ascontiguousarray(np.concatenate([r0, up, hdg], axis=-1).reshape(-1, N_GEO))
 
 
+def launch_states(geo: np.ndarray, omega_rad_s: float) -> np.ndarray:
+    """(N, 6) ECI states at lift-off of the (N, 9) :func:`launch_geometry` rows: at rest on the
+    Earth turning at ``omega_rad_s`` (rad/s), the ECI frame aligned with ECEF at t = 0."""
+    y0 = np.empty((geo.shape[0], 6))
+    y0[:, :3] = geo[:, :3]
+    y0[:, 3] = -omega_rad_s * geo[:, 1]
+    y0[:, 4] = omega_rad_s * geo[:, 0]
+    y0[:, 5] = 0.0
+    return y0
+
+
+def launch_start(
+    lat_deg: ArrayLike,
+    lon_deg: ArrayLike,
+    azimuth_deg: ArrayLike,
+    h_m: ArrayLike,
+    n: int,
+    omega_rad_s: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(geo (n, 9), y0 (n, 6))`` for ``n`` launches: :func:`launch_geometry` broadcast to
+    ``n`` rows (``ValueError`` when it has another number of rows) and :func:`launch_states`."""
+    geo = launch_geometry(lat_deg, lon_deg, azimuth_deg, h_m)
+    if geo.shape[0] == 1 and n > 1:
+        geo = np.ascontiguousarray(np.broadcast_to(geo, (n, N_GEO)))
+    if geo.shape[0] != n:
+        raise ValueError(f"launch geometry has {geo.shape[0]} rows, controls {n}")
+    return geo, launch_states(geo, omega_rad_s)
+
+
 def make_controls(
     n: int,
     *,
@@ -319,17 +348,7 @@ def propagate(
     """
     ctrl = np.ascontiguousarray(np.atleast_2d(np.asarray(ctrl, float)))
     n = ctrl.shape[0]
-    geo = launch_geometry(lat_deg, lon_deg, azimuth_deg, h_m)
-    if geo.shape[0] == 1 and n > 1:
-        geo = np.ascontiguousarray(np.broadcast_to(geo, (n, N_GEO)))
-    if geo.shape[0] != n:
-        raise ValueError(f"launch geometry has {geo.shape[0]} rows, controls {n}")
-    y0 = np.empty((n, 6))
-    y0[:, :3] = geo[:, :3]
-    w = physics.omega_rad_s
-    y0[:, 3] = -w * geo[:, 1]
-    y0[:, 4] = w * geo[:, 0]
-    y0[:, 5] = 0.0
+    geo, y0 = launch_start(lat_deg, lon_deg, azimuth_deg, h_m, n, physics.omega_rad_s)
     return propagate_states(
         vehicle,
         y0,
