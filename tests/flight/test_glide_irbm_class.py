@@ -99,3 +99,27 @@ def test_a_short_glide_irbm_shot_flies_its_own_class(range_km, apogee_km):
     g = d["assumptions"]["glide"]
     assert g["energy_knob"] == "alpha" and 0.0 <= g["alpha_deg"] < g["nominal_alpha_deg"]
     assert g["last_stage_burn_fraction"] == pytest.approx(0.05)
+
+
+def test_too_short_for_the_least_burn_the_error_names_the_shortest_range():
+    # Shorter than the glider's ballistic fall from the least burn: no angle of attack brings
+    # it in; the one line names the shortest range the body flies through that apogee.
+    import re
+
+    from launchwatch.flight.reconstruct import ReconstructionError
+
+    lat, lon = 39.01944, 125.73806
+    az = bearing_toward(lat, lon, "East Sea")
+    with pytest.raises(ReconstructionError) as e:
+        reconstruct(
+            lat_deg=lat,
+            lon_deg=lon,
+            azimuth_deg=az,
+            range_km=500.0,
+            apogee_km=100.0,
+            vehicle="Hwasong-16B",
+        )
+    msg = str(e.value)
+    assert "\n" not in msg and "shortest range" in msg
+    shortest = float(re.search(r"is about ([\d,]+) km", msg).group(1).replace(",", ""))
+    assert 500.0 < shortest < 650.0  # the 600-650 km shots above fly

@@ -1565,6 +1565,14 @@ def _closest_reachable(power: _Power, ask: _Ask, range_given: bool = True) -> st
     try:
         me = f_range(range_m)
     except (ShapeError, ReconstructionError):
+        if apogee_m is not None:
+            shortest = _shortest_at_apogee(power, ask, apogee_m)
+            if shortest is not None:
+                r, s = shortest
+                return (
+                    f"with a {apogee_m / 1e3:,.0f} km apogee the shortest range of "
+                    f"{power.desc} is about {r / 1e3:,.0f} km ({s.flight_time_s:,.0f} s)"
+                )
         r, s = _edge(f_range, 50e3, range_m, geometric=True)
         return (
             f"the longest range of {power.desc} is about {r / 1e3:,.0f} km (minimum "
@@ -1602,6 +1610,24 @@ def _closest_reachable(power: _Power, ask: _Ask, range_given: bool = True) -> st
     return (
         f"{range_m / 1e3:,.0f} km flies on a minimum-energy trajectory ({me.flight_time_s:,.0f} s)"
     )
+
+
+def _shortest_at_apogee(power: _Power, ask: _Ask, apogee_m: float) -> tuple[float, Shot] | None:
+    """A range too short for the body's least energy (a separating glider's least burn flies
+    farther): the shortest range (m) it flies through ``apogee_m``, with its shot, bisected
+    between the first longer range that flies (x1.25, x1.6, x2.5) and the requested one; None
+    when none of those flies either (the range is not too short: the apogee is out of reach)."""
+
+    def at(r: float) -> Shot:
+        return _fly(power, ask.through(range_m=r, apogee_m=apogee_m))
+
+    for f in (1.25, 1.6, 2.5):
+        try:
+            s0 = at(f * ask.range_m)
+        except (ShapeError, ReconstructionError):
+            continue
+        return _edge(at, f * ask.range_m, ask.range_m, s0, n=6, geometric=True)
+    return None
 
 
 def impact_samples(
