@@ -30,7 +30,14 @@ The "named" column takes the propellant of the missile the report names: the veh
 else its family's (``boosts.yaml`` ``propellant_families``: a "Scud-type" is liquid).
 
 Besides "within 3 %", each view counts the reports whose derived time lies within the reporting
-allowance of the reported one.
+allowance of the reported one (the flight time read to the minute when given in whole minutes:
+the reading these views were fixed with), and within the *rounding of its figures* (issue 16's
+reporting-precision view, set by its brief before any derived time was read on that branch: a
+whole multiple of five minutes, "about 45 minutes", read as rounded to five minutes, +-150 s;
+other figures as before; :func:`launchwatch.flight.reconstruct.reported_halfwidth`). The view
+memberships (``precise enough to test 3 %``, the floor) keep the to-the-minute reading, so the
+new rule moves no row between views. "Within 3 % or it" counts a miss beyond 3 % as explained
+when it lies within the rounding of the report's own figures.
 
 ``--sensitivity DATE [BY]`` instead flies the shot(s) of that date (optionally only the row whose
 authority contains BY) under one change at a time and prints how far each moves the flight time
@@ -109,7 +116,7 @@ def _below_floor(s: dict, az: float, lat_deg: float) -> tuple[float, bool]:
     shortest flight any missile can make over the range through the apogee on heading ``az``
     from latitude ``lat_deg`` (:func:`launchwatch.flight.reconstruct.flight_time_floor_s`)."""
     floor = flight_time_floor_s(s["range_km"] * 1e3, s["apogee_km"] * 1e3, az, lat_deg)
-    hw = reported_halfwidth("flight_time_s", float(s["flight_time_s"]))
+    hw = reported_halfwidth("flight_time_s", float(s["flight_time_s"]), five_minutes=False)
     # The rounding of range and apogee moves the floor too: take the lowest corner (the arc
     # is shortest at the lowest apogee; the range moves it either way on a rotating Earth).
     lo = min(
@@ -179,9 +186,13 @@ def table(argv: list[str]) -> int:
         row["kepler_floor_s"] = round(floor, 0)
         row["below_kepler_floor"] = below
         row["precision"] = round(_precision(s), 5)
-        allow = reporting_allowance_s(s["range_km"], s["apogee_km"], s["flight_time_s"])
+        allow = reporting_allowance_s(
+            s["range_km"], s["apogee_km"], s["flight_time_s"], five_minutes=False
+        )
         row["allowance_s"] = round(allow, 1)
         row["allowance_pct"] = round(100.0 * allow / s["flight_time_s"], 2)
+        rounding = reporting_allowance_s(s["range_km"], s["apogee_km"], s["flight_time_s"])
+        row["rounding_s"] = round(rounding, 1)
         for key, p in (("unknown", None), ("named", prop)):
             try:
                 d = reconstruct(
@@ -198,6 +209,9 @@ def table(argv: list[str]) -> int:
                 )
                 row[f"within_allowance_{key}"] = (
                     abs(d["flight_time_s"] - s["flight_time_s"]) <= allow
+                )
+                row[f"within_rounding_{key}"] = (
+                    abs(d["flight_time_s"] - s["flight_time_s"]) <= rounding
                 )
             except ReconstructionError as exc:
                 row[f"t_{key}_s"], row[f"err_{key}_pct"] = None, None
@@ -224,7 +238,9 @@ def table(argv: list[str]) -> int:
                 f"{row['date']} {row['missile']:<11} {row['by']:<8} {row['range_km']:>7,.1f} "
                 f"{row['apogee_km']:>7,.1f} {row['flight_time_s']:>6,.0f} | "
                 f"unknown {_fmt(row['err_unknown_pct'])} named {_fmt(row['err_named_pct'])} | "
-                f"floor {floor:>5,.0f} | +-{row['allowance_pct']:4.1f}% | "
+                f"floor {floor:>5,.0f} | +-{row['allowance_pct']:4.1f}% "
+                f"(rounding +-{row['rounding_s']:,.0f} s: "
+                f"{_yes(row.get('within_rounding_named'))}) | "
                 f"joint {row['joint']} (burn x{row.get('joint_burn_scale', float('nan')):.2f})"
                 f"{' [below the Kepler floor]' if below else ''}"
                 f"{' [no boost reconciles]' if row.get('no_boost_reconciles') else ''}"
@@ -253,6 +269,8 @@ def table(argv: list[str]) -> int:
                 f"within 3 % ({_share(v['share_within_3_pct'])}), median |error| "
                 f"{v['median_abs_err_pct']} %, {v['failures']} failed; "
                 f"{v['within_allowance']}/{v['n']} within the reporting allowance; "
+                f"{v['within_rounding']}/{v['n']} within the rounding of its figures "
+                f"({v['within_3_pct_or_rounding']}/{v['n']} within 3 % or it); "
                 f"{v['no_boost_reconciles']} whose three figures no boost reconciles"
             )
     print(
@@ -278,6 +296,13 @@ def _summary(rows: list[dict], key: str) -> dict:
         "median_abs_err_pct": round(statistics.median(errs), 2) if errs else None,
         "failures": fails,
         "within_allowance": sum(1 for r in rows if r.get(f"within_allowance_{key}")),
+        "within_rounding": sum(1 for r in rows if r.get(f"within_rounding_{key}")),
+        "within_3_pct_or_rounding": sum(
+            1
+            for r in rows
+            if r.get(f"within_rounding_{key}")
+            or (r[f"err_{key}_pct"] is not None and abs(r[f"err_{key}_pct"]) <= 3.0)
+        ),
         "no_boost_reconciles": sum(1 for r in rows if r.get("no_boost_reconciles")),
     }
 
@@ -494,6 +519,10 @@ def _with(module: object, name: str, factor: float, fly: Callable[[], float]) ->
 
 def _pct(t: float, ref: float) -> str:
     return f"{100 * (t / ref - 1):+.2f} %"
+
+
+def _yes(x: bool | None) -> str:
+    return "-" if x is None else ("in" if x else "out")
 
 
 def _fmt(x) -> str:

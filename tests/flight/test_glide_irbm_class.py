@@ -72,3 +72,54 @@ def test_a_low_long_shot_beyond_the_srbm_class_flies_the_glide_body():
     assert "manoeuvre" not in d  # the catalog body, nothing raised
     lo, hi = d["manoeuvre_range_band_km"]
     assert lo <= d["range_km"] <= hi and lo < hi
+
+
+@pytest.mark.parametrize(
+    ("range_km", "apogee_km"),
+    [
+        (650.0, 100.0),  # Japan MoD's figures for the 2024-04-02 Hwasong-16B test (vehicles.yaml)
+        (600.0, 101.1),  # ROK JCS's range with KCNA's first peak, the same test
+    ],
+)
+def test_a_short_glide_irbm_shot_flies_its_own_class(range_km, apogee_km):
+    # A report that names a glide vehicle sends a low shot to the glide class at any range.
+    # 600-650 km at ~100 km needs less energy than the class's least burn delivers with its
+    # glider at its best L/D: the glider bleeds the excess by flying below it (the angle of
+    # attack is the second unknown at the least burn), so the class flies the figures itself
+    # instead of handing them to the KN-23 class.
+    lat, lon = 39.01944, 125.73806
+    az = bearing_toward(lat, lon, "East Sea")
+    d = reconstruct(
+        lat_deg=lat, lon_deg=lon, azimuth_deg=az, range_km=range_km, apogee_km=apogee_km, glide=True
+    ).as_dict()
+    assert d["requested"]["quasi_ballistic_class"] == "Hwasong-16B"
+    assert "quasi_ballistic_class_refused" not in d["requested"]
+    assert abs(d["range_km"] - range_km) < 1.0 and abs(d["apogee_km"] - apogee_km) < 0.5
+    # Below the best L/D (the nominal angle of attack) and at the least burn of the last stage.
+    g = d["assumptions"]["glide"]
+    assert g["energy_knob"] == "alpha" and 0.0 <= g["alpha_deg"] < g["nominal_alpha_deg"]
+    assert g["last_stage_burn_fraction"] == pytest.approx(0.05)
+
+
+def test_too_short_for_the_least_burn_the_error_names_the_shortest_range():
+    # Shorter than the glider's ballistic fall from the least burn: no angle of attack brings
+    # it in; the one line names the shortest range the body flies through that apogee.
+    import re
+
+    from launchwatch.flight.reconstruct import ReconstructionError
+
+    lat, lon = 39.01944, 125.73806
+    az = bearing_toward(lat, lon, "East Sea")
+    with pytest.raises(ReconstructionError) as e:
+        reconstruct(
+            lat_deg=lat,
+            lon_deg=lon,
+            azimuth_deg=az,
+            range_km=500.0,
+            apogee_km=100.0,
+            vehicle="Hwasong-16B",
+        )
+    msg = str(e.value)
+    assert "\n" not in msg and "shortest range" in msg
+    shortest = float(re.search(r"is about ([\d,]+) km", msg).group(1).replace(",", ""))
+    assert 500.0 < shortest < 650.0  # the 600-650 km shots above fly

@@ -38,7 +38,7 @@ from . import boosts, kepler
 from .boosts import Boost
 from .catalog import Vehicle, get_vehicle
 from .classes import RANGE_CLASS_NAMES, range_class
-from .dynamics import CTRL_ALPHA
+from .dynamics import CTRL_ALPHA, CTRL_BURN_FRACTION
 from .landing import rounding_halfwidth
 from .propagate import VehicleModel, propagate_states
 from .shaping import ShapeError, Shot, shape
@@ -80,19 +80,35 @@ FIGURES = (
 
 
 @overload
-def reported_halfwidth(name: str, value: float) -> float: ...
+def reported_halfwidth(name: str, value: float, *, five_minutes: bool = True) -> float: ...
 @overload
-def reported_halfwidth(name: str, value: None) -> None: ...
+def reported_halfwidth(name: str, value: None, *, five_minutes: bool = True) -> None: ...
 @overload
-def reported_halfwidth(name: str, value: float | None) -> float | None: ...
-def reported_halfwidth(name: str, value: float | None) -> float | None:
+def reported_halfwidth(
+    name: str, value: float | None, *, five_minutes: bool = True
+) -> float | None: ...
+def reported_halfwidth(
+    name: str, value: float | None, *, five_minutes: bool = True
+) -> float | None:
     """Reporting precision of a figure (half its rounding unit): flight times that are whole
-    minutes are read as rounded to the minute (+-30 s); see :func:`.landing.rounding_halfwidth`."""
+    minutes are read to the rounding their minute count shows: a multiple of five minutes
+    ("about 45 minutes", "some 70 minutes") as rounded to five minutes (+-150 s), any other
+    whole minute to the minute (+-30 s); see :func:`.landing.rounding_halfwidth` for the rest.
+    ``five_minutes=False``: every whole minute to the minute (the reading before issue 16's
+    reporting-precision rule; ``scripts/published_shots.py`` keeps its fixed views on it)."""
     if value is None:
         return None
     if name == "flight_time_s" and value >= 60.0 and float(value) % 60.0 == 0.0:
+        if five_minutes and float(value) % 300.0 == 0.0:
+            return MINUTES_ROUNDED_TO_FIVE_S
         return 30.0
     return rounding_halfwidth(float(value))
+
+
+#: Half-width (s) of a flight time given as a whole multiple of five minutes: read as rounded
+#: to five minutes, as "about 250 km" is read to the 50 km (:func:`.landing.rounding_halfwidth`).
+#: The rule is issue 16's ("about 45 min" = +-2.5 min), fixed before any derived time was read.
+MINUTES_ROUNDED_TO_FIVE_S = 150.0
 
 
 @dataclass(frozen=True)
@@ -170,7 +186,7 @@ class Reconstruction:
         gamma = math.degrees(math.asin(float(np.dot(r, v)) / (np.linalg.norm(r) * speed)))
         lat, lon = tr.impact_latlon_deg
         me_km = self.min_energy_range_m / 1e3
-        out = {
+        out: dict[str, Any] = {
             "range_km": round(self.shot.range_m / 1e3, 3),
             "apogee_km": round(self.shot.apogee_m / 1e3, 3),
             "flight_time_s": round(self.shot.flight_time_s, 2),
@@ -202,6 +218,14 @@ class Reconstruction:
             "checks": self.checks,
             "verdict": self.verdict,
         }
+        if self.shot.vehicle.quasi_ballistic:
+            ctrl = self.shot.ctrl
+            out["assumptions"]["glide"] = {
+                "alpha_deg": round(math.degrees(float(ctrl[CTRL_ALPHA])), 3),
+                "nominal_alpha_deg": round(math.degrees(self.shot.vehicle.max_alpha_rad), 3),
+                "last_stage_burn_fraction": round(float(ctrl[CTRL_BURN_FRACTION]), 4),
+                "energy_knob": self.shot.energy_knob,
+            }
         if self.manoeuvre_band_m is not None:
             out["manoeuvre_range_band_km"] = [round(x / 1e3, 1) for x in self.manoeuvre_band_m]
         if self.manoeuvre is not None:
@@ -529,17 +553,20 @@ def flight_time_floor_s(
     )
 
 
-def reporting_allowance_s(range_km: float, apogee_km: float, flight_time_s: float) -> float:
+def reporting_allowance_s(
+    range_km: float, apogee_km: float, flight_time_s: float, *, five_minutes: bool = True
+) -> float:
     """How far (s) a flight time may sit from the one derived from range and apogee and still
     agree within the reporting precision: the flight time's own rounding plus what the range
-    and apogee's rounding moves the arc by (:func:`reported_halfwidth`, Kepler arcs)."""
+    and apogee's rounding moves the arc by (:func:`reported_halfwidth`, Kepler arcs;
+    ``five_minutes`` as there)."""
     spread = _kepler_time_spread(
         range_km * 1e3,
         apogee_km * 1e3,
         1e3 * reported_halfwidth("range_km", range_km),
         1e3 * reported_halfwidth("apogee_km", apogee_km),
     )
-    return reported_halfwidth("flight_time_s", flight_time_s) + spread
+    return reported_halfwidth("flight_time_s", flight_time_s, five_minutes=five_minutes) + spread
 
 
 def _checks(shot: Shot, rep: dict[str, float | None]) -> list[dict[str, Any]]:
@@ -1538,6 +1565,14 @@ def _closest_reachable(power: _Power, ask: _Ask, range_given: bool = True) -> st
     try:
         me = f_range(range_m)
     except (ShapeError, ReconstructionError):
+        if apogee_m is not None:
+            shortest = _shortest_at_apogee(power, ask, apogee_m)
+            if shortest is not None:
+                r, s = shortest
+                return (
+                    f"with a {apogee_m / 1e3:,.0f} km apogee the shortest range of "
+                    f"{power.desc} is about {r / 1e3:,.0f} km ({s.flight_time_s:,.0f} s)"
+                )
         r, s = _edge(f_range, 50e3, range_m, geometric=True)
         return (
             f"the longest range of {power.desc} is about {r / 1e3:,.0f} km (minimum "
@@ -1575,6 +1610,24 @@ def _closest_reachable(power: _Power, ask: _Ask, range_given: bool = True) -> st
     return (
         f"{range_m / 1e3:,.0f} km flies on a minimum-energy trajectory ({me.flight_time_s:,.0f} s)"
     )
+
+
+def _shortest_at_apogee(power: _Power, ask: _Ask, apogee_m: float) -> tuple[float, Shot] | None:
+    """A range too short for the body's least energy (a separating glider's least burn flies
+    farther): the shortest range (m) it flies through ``apogee_m``, with its shot, bisected
+    between the first longer range that flies (x1.25, x1.6, x2.5) and the requested one; None
+    when none of those flies either (the range is not too short: the apogee is out of reach)."""
+
+    def at(r: float) -> Shot:
+        return _fly(power, ask.through(range_m=r, apogee_m=apogee_m))
+
+    for f in (1.25, 1.6, 2.5):
+        try:
+            s0 = at(f * ask.range_m)
+        except (ShapeError, ReconstructionError):
+            continue
+        return _edge(at, f * ask.range_m, ask.range_m, s0, n=6, geometric=True)
+    return None
 
 
 def impact_samples(

@@ -10,7 +10,9 @@ Three trajectory shapes, as analysts use them:
 Unknowns are the pitch-over (kick) angle and an energy knob: the burn fraction of the last stage
 for catalog vehicles (thrust termination or energy management), the thrust scale for the generic
 boost model.  A lifting (quasi-ballistic) vehicle also flies a glide angle of attack after
-burnout.  The solver uses the batched propagator the way it is meant to be used: a coarse grid
+burnout; on a depressed shot the angle is the energy knob at full burn, and when even the least
+burn at the nominal angle flies too far (a separating glider on a short, low shot), the angle
+below the nominal one (a lower L/D: the glider bleeds range) at the least burn.  The solver uses the batched propagator the way it is meant to be used: a coarse grid
 of a few hundred trajectories in one call, then batched Newton steps (three trajectories per
 iteration), then an azimuth correction so that the *impact* lies on the requested bearing
 despite the Earth's rotation.  Ranges in metres along the WGS84 geodesic; angles in radians
@@ -32,6 +34,10 @@ TRAJECTORIES = ("min-energy", "lofted", "depressed")
 
 class ShapeError(ValueError):
     """No trajectory of this vehicle meets the request (the message says why)."""
+
+
+class BeyondReachError(ShapeError):
+    """The range is longer than any trajectory of the searched controls flies."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,11 +92,18 @@ class _Aim:
     e_hi: float
     alpha: float
     knob_name: str
+    burn_fraction: float = 1.0
 
     def controls(self, kick: np.ndarray, energy: np.ndarray) -> np.ndarray:
         t_v, t_k = pitch_timing(self.vehicle)
         n = np.broadcast(kick, energy).size
-        ctrl = make_controls(n, t_vertical_s=t_v, t_kick_s=t_k, alpha_rad=self.alpha)
+        ctrl = make_controls(
+            n,
+            t_vertical_s=t_v,
+            t_kick_s=t_k,
+            alpha_rad=self.alpha,
+            burn_fraction=self.burn_fraction,
+        )
         ctrl[:, CTRL_KICK] = kick
         ctrl[:, self.knob] = energy
         return ctrl
@@ -152,7 +165,35 @@ def shape(
         alpha = vehicle.max_alpha_rad if glide_alpha_rad is None else glide_alpha_rad
     knob_name = "thrust_scale" if generic else "burn_fraction"
     aim = _Aim(vehicle, lat_deg, lon_deg, knob, e_lo, e_hi, alpha, knob_name)
-    return _shape(aim, range_m, azimuth_deg, trajectory, apogee_m)
+    if not (vehicle.quasi_ballistic and trajectory == "depressed" and glide_alpha_rad is None):
+        return _shape(aim, range_m, azimuth_deg, trajectory, apogee_m)
+    try:
+        return _shape(aim, range_m, azimuth_deg, trajectory, apogee_m)
+    except BeyondReachError:
+        raise  # too little energy: less burn and less lift fly shorter still
+    except ShapeError as exc:
+        first = exc
+    # Energy management of a glide vehicle with more energy than a short, low shot needs: the
+    # least burn (the last stage's burn fraction at the bottom of its interval), and the excess
+    # bled in the glide by flying below the best lift-to-drag ratio (angle of attack from zero,
+    # a ballistic fall, to the nominal one: the angle is the second unknown).  This continues
+    # the burn-fraction branch just tried (at the nominal angle the two meet), the way a real
+    # glider bleeds range (lower L/D, or bank reversals: less lift in the vertical plane).
+    low = _Aim(
+        vehicle,
+        lat_deg,
+        lon_deg,
+        CTRL_ALPHA,
+        0.0,
+        vehicle.max_alpha_rad,
+        0.0,
+        "alpha",
+        burn_fraction=e_lo,
+    )
+    try:
+        return _shape(low, range_m, azimuth_deg, trajectory, apogee_m)
+    except ShapeError:
+        raise first from None
 
 
 def _shape(
@@ -236,7 +277,7 @@ def _grid_guess(
     if np.max(best) < range_m:
         # Rows near escape energy may come back only on their steepest kicks: the reach is
         # the longest range of any row, not the top row's.
-        raise ShapeError(
+        raise BeyondReachError(
             f"{range_m / 1e3:,.0f} km is beyond {vehicle.name}'s reach "
             f"(about {np.max(best) / 1e3:,.0f} km at most)"
         )
