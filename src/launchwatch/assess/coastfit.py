@@ -51,8 +51,9 @@ from ..track.tracker import INIT_LOG_BETA, INIT_LOG_BETA_SIGMA
 #: J3 and higher harmonics move a 60 s arc by well under a metre).
 WINDOW_S = 60.0
 MAX_MEAS = 48
-#: Fewest detections and shortest arc (s) a fit needs (estimate: 8 detections over 8 s pin the
-#: six state components of a coast with several times as many scalar measurements).
+#: Fewest radar detections with range and shortest arc (s) a fit needs (estimate: 8 detections
+#: over 8 s pin the six state components of a coast with several times as many scalar
+#: measurements).
 MIN_MEAS = 8
 MIN_SPAN_S = 8.0
 #: Burn probability (the assessment's burn evidence) above which a row counts as powered: the
@@ -64,6 +65,9 @@ CHI2_LEVEL = 0.999
 #: Mahalanobis length under the fit's own covariance.
 MAX_ITER = 6
 STEP_TOL = 1e-4
+#: Smallest eigenvalue of the fit's information in correlation form (scaled to a unit
+#: diagonal) below which the arc does not determine the state.
+MIN_EIG = 1e-12
 #: Forward-difference steps of ``[r (m), v (m/s), ln beta, ell]``.
 FD_STEP = np.array([1.0, 1.0, 1.0, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3])
 #: RK4 substep (s) of the arc (the tracker's prediction step).
@@ -171,6 +175,10 @@ def fit_arcs(x0: np.ndarray, t_ref: np.ndarray, meas: Measurements, present: np.
         grad[:, _PRIOR_IDX] -= dev * _PRIOR_INFO
         bad = ~(np.isfinite(info).all(axis=(1, 2)) & np.isfinite(grad).all(axis=1))
         info[bad], grad[bad] = eye, 0.0
+        # unobservable (e.g. angles alone): the information's correlation form is singular
+        dg = np.sqrt(np.einsum("kii->ki", info))
+        bad |= np.linalg.eigvalsh(info / dg[:, :, None] / dg[:, None, :])[:, 0] < MIN_EIG
+        info[bad], grad[bad] = eye, 0.0
         cost[act] = np.where(
             bad, np.inf, np.einsum("kn,kn->k", r0, r0) + np.sum(dev**2 * _PRIOR_INFO, axis=1)
         )
@@ -248,6 +256,8 @@ class CoastArcs:
         key = rank * 1e7 + (self.t - (self.t.min() if n else 0.0))
         in_window = np.searchsorted(key, key - WINDOW_S, side="left")
         self.start = np.maximum.reduce([first, powered + 1, in_window, idx - MAX_MEAS + 1])
+        ranged = (self.meas_idx >= 0) & self.meas.valid[np.maximum(self.meas_idx, 0), 0]
+        self.ranged_before = np.concatenate([[0], np.cumsum(ranged)])  # ranged rows < i
 
     def refine(
         self, last: np.ndarray, mean: np.ndarray, cov: np.ndarray
@@ -257,7 +267,8 @@ class CoastArcs:
         start = self.start[last]
         n = last - start + 1
         span = self.t[last] - self.t[np.minimum(start, last)]
-        cand = np.flatnonzero((n >= MIN_MEAS) & (span >= MIN_SPAN_S))
+        n_ranged = self.ranged_before[last + 1] - self.ranged_before[np.minimum(start, last)]
+        cand = np.flatnonzero((n_ranged >= MIN_MEAS) & (span >= MIN_SPAN_S))
         used = np.zeros(last.size, bool)
         if cand.size == 0:
             return mean, cov, used
