@@ -25,6 +25,7 @@ from scipy.special import ndtr
 from ..earth import frames
 from ..earth.constants import GM_M3_S2
 from ..track.models import LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA
+from . import coastfit
 from .assessment import Assessment
 from .impact import TrackEstimates, assess
 from .launch_point import LaunchEstimate, estimate_launch
@@ -176,8 +177,11 @@ def assess_history(
     seed: int = 0,
     boost_index: int = 1,
     on_assessment: Callable[[Assessment], None] | None = None,
+    detections: np.ndarray | None = None,
 ) -> AssessmentRun:
-    """Assess confirmed tracks of ``history`` as they update (see module docstring)."""
+    """Assess confirmed tracks of ``history`` as they update (see module docstring).  With the
+    ``detections`` the history's ``det_id`` refer to, a coasting track's estimate is the batch
+    fit of its arc (:mod:`.coastfit`) where that fit is usable."""
     rng = np.random.default_rng(seed)
     run = AssessmentRun()
     conf = history[history["confirmed"]]
@@ -194,6 +198,12 @@ def assess_history(
     # first model probabilities are the filter's prior, which the window keeps)
     full = history[np.lexsort((history["t_s"], history["track_id"]))]
     burn_p, accel, accel_sig = (e[full["confirmed"]] for e in burn_evidence(full, boost_index))
+
+    arcs = (
+        coastfit.CoastArcs(rows, burn_p, detections)
+        if coastfit.ENABLED and detections is not None and detections.size
+        else None
+    )
 
     # Launch point per track from its earliest confirmed estimate (one batched call).
     first = np.flatnonzero(np.r_[True, rank[1:] != rank[:-1]])
@@ -226,6 +236,8 @@ def assess_history(
         last = chunk[::-1][np.unique(tid[::-1], return_index=True)[1]]
         sel = rows[last]
         mean, cov = _estimates(sel)
+        if arcs is not None:
+            mean, cov, _ = arcs.refine(last, mean, cov)
         est = TrackEstimates(
             track_id=sel["track_id"],
             t_s=sel["t_s"],

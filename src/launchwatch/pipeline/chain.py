@@ -302,6 +302,7 @@ def run_chain(
         n_samples=n_samples,
         seed=scenario.seed,
         on_assessment=warn,
+        detections=sim.detections,
     )
     secs = {"assess_warn": time.perf_counter() - t0}
     end = float(sim.truth.times_s[-1])
