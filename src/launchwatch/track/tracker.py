@@ -293,8 +293,11 @@ class Tracker:
         #: those tracks' object (one detection per object and scan).
         self._updated_with_free: dict[int, dict[float, np.ndarray]] = {}
         self._next_id = 1
-        #: diagnostics: per decided hold frame (t, track ids, held cost, H_a, H_b) when a list
-        self.hold_log: list | None = None
+        #: diagnostics, when a list: per frame that decides holds (:mod:`.hold`) its time, the
+        #: tracks, held detection ids, held costs and the costs of H_a and H_b
+        self.hold_log: (
+            list[tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] | None
+        ) = None
         self._chi2 = np.concatenate([[-1.0], chi2.ppf(cfg.gate_probability, np.arange(1, 5))])
         self._last_merge_t = -np.inf
         self._merges: list[tuple[float, int, int]] = []
@@ -715,7 +718,12 @@ class Tracker:
             and bool(young.any())
             and self._birth_rate.any_other(sensor, t_ref, tr.ids[ti[young]])
         )
-        hold = self.config.hold_young and bool(young.any()) and self._can_hold()
+        hold = (
+            self.config.hold_young
+            and bool(young.any())
+            and bool(meas.valid[di, 3].any())  # full radar rows (range rate) only
+            and self._can_hold()
+        )
         if (
             part is None
             and not birth  # the birth alternative (step 3) runs on the general path
