@@ -7,9 +7,12 @@ import math
 
 import numpy as np
 import pytest
+from test_new_object import _scan
 
-from launchwatch.track.hold import Holds, hypothesis_costs
 from launchwatch.sense.records import DETECTION_DTYPE
+from launchwatch.track import history as hist
+from launchwatch.track.hold import Holds, hypothesis_costs
+from launchwatch.track.tracker import Tracker, TrackerConfig
 
 PD = 0.9
 MISS, HIT = -2.0 * math.log(1.0 - PD), -2.0 * math.log(PD)
@@ -86,3 +89,42 @@ def test_holds_store_keeps_rows_together():
     assert out["track_id"].tolist() == [8] and out["ledger"].tolist() == [11]
     assert out["t_s"].tolist() == [2.0] and out["sensor"].tolist() == [2]
     assert h.track_id.tolist() == [7, 9] and h.cost.tolist() == [5.0, 7.0] and len(h) == 2
+
+
+def _first_sighting(hold: bool, delay: float) -> np.ndarray:
+    """Object 0 tracked from 0 s (4 s scans, test_new_object's path and coarse radar); at 12 s
+    the radar misses it and sees object 1, ``delay`` s behind on the same path, for the first
+    time (no earlier detection: the "new object" alternative has no partner); at 16 s both.
+    The ledger rows of object 1's detections."""
+    tr = Tracker(TrackerConfig(hold_young=hold))
+    scans = [(0, [(0, 0)]), (4, [(0, 0)]), (8, [(0, 0)]), (12, [(1, delay)])]
+    for t, objs in [*scans, (16, [(0, 0), (1, delay)])]:
+        tr.step(_scan(objs, float(t)))
+    tr.flush()
+    led = tr.ledger()
+    return led[np.isin(led["det_id"], [12001, 16001])]
+
+
+def test_first_sighting_of_a_train_neighbour_starts_its_own_track():
+    led = _first_sighting(True, 2.0)
+    assert (led["outcome"] == hist.STARTED).all(), led
+    assert (led["track_id"] == led["track_id"][0]).all() and led["track_id"][0] != 1, led
+
+
+def test_without_the_deferred_decision_the_young_track_takes_it():
+    """The control: decided on its own scan, object 1's first sighting goes to track 1."""
+    led = _first_sighting(False, 2.0)
+    first = led[led["det_id"] == 12001][0]
+    assert first["outcome"] == hist.UPDATED and first["track_id"] == 1, led
+
+
+def test_own_detection_held_goes_to_its_track():
+    """Object 0 alone: a held detection of its own is given to its track at the next scan."""
+    tr = Tracker(TrackerConfig(hold_cost=-np.inf))  # every young detection held
+    tr.hold_log = []
+    for t in (0, 4, 8, 12, 16):
+        tr.step(_scan([(0, 0)], float(t)))
+    tr.flush()
+    led = tr.ledger()
+    assert tr.hold_log, "nothing was held"
+    assert (led["outcome"][2:] == hist.UPDATED).all() and (led["track_id"] == 1).all(), led
