@@ -111,7 +111,7 @@ from .imm import DEFAULT_TRANSITION, IMM
 from .initiate import TwoPointInitiator
 from .measure import Measurements
 from .models import DEFAULT_MODELS, LIFT_PRIOR_MEAN, LIFT_PRIOR_SIGMA, MotionModel, atmosphere_args
-from .newobject import new_object_cost
+from .newobject import TRAIN_VEL_SIGMA_M_S, new_object_cost
 from .oosm import LagBuffer
 from .parts import (
     Associator,
@@ -555,7 +555,23 @@ class Tracker:
         xcb, Pcb = imm.combine(xb, Pb, cbb)
         xca, Pca = imm.combine(xa, Pa, cba)
         d = np.flatnonzero(full)
-        pk, pd_ = np.repeat(np.arange(K), d.size), np.tile(d, K)
+        # pairs within the coarse gate of the track or of a new object at the held detection
+        # (moving like the track, :data:`~.newobject.TRAIN_VEL_SIGMA_M_S`): a few per hold
+        pos_d, cov_d = meas.take(d).position_ecef()
+        pos1, cov1 = m1.position_ecef()
+        cs = self.config.coarse_sigma
+        sig_d = np.sqrt(np.trace(cov_d, axis1=1, axis2=2))
+        r_t = np.sqrt(np.trace(Pcb[:, :3, :3], axis1=1, axis2=2))
+        r_n = np.sqrt(np.trace(cov1, axis1=1, axis2=2)) + TRAIN_VEL_SIGMA_M_S * (t_ref - t_k)
+        near_t = np.linalg.norm(xcb[:, None, :3] - pos_d[None], axis=2) <= cs * (
+            r_t[:, None] + sig_d[None]
+        )
+        at_n = pos1 + xcb[:, 3:6] * (t_ref - t_k)[:, None]
+        near_n = np.linalg.norm(at_n[:, None] - pos_d[None], axis=2) <= cs * (
+            r_n[:, None] + sig_d[None]
+        )
+        pk, col = np.nonzero(near_t | near_n)
+        pd_ = d[col]
         shift = (meas.t_s[pd_] - t_ref)[:, None]
         xgb, xga = xcb[pk].copy(), xca[pk].copy()
         xgb[:, :3] += xgb[:, 3:6] * shift
@@ -568,7 +584,6 @@ class Tracker:
         c_a = np.where(
             d2a <= self._chi2[ma], mode_cost(imm.filter, xa, Pa, cba, pk, meas, pd_, t_ref), np.inf
         )
-        pos1, cov1 = m1.position_ecef()
         tid = H.track_id[k]
         c_n = new_object_cost(
             xgb, Pcb[pk], pd_, meas.t_s[pd_], (pd_, pos1[pk], cov1[pk], t_k[pk], tid[pk]),
@@ -576,11 +591,9 @@ class Tracker:
         )  # fmt: skip
         lam = self._birth_rate.density(sensor, t_ref, tid)
         birth = -2.0 * np.log((2.0 * math.pi) ** 2 * lam)
-        shape = (K, d.size)
-        h_a, h_b = hypothesis_costs(
-            H.cost[k], c_a.reshape(shape), c_b.reshape(shape), c_n.reshape(shape), birth,
-            self.config.birth_pd,
-        )  # fmt: skip
+        ca, cb_, cn = (np.full((K, d.size), np.inf) for _ in range(3))
+        ca[pk, col], cb_[pk, col], cn[pk, col] = c_a, c_b, c_n
+        h_a, h_b = hypothesis_costs(H.cost[k], ca, cb_, cn, birth, self.config.birth_pd)
         if self.hold_log is not None:
             self.hold_log.append(
                 (t_ref, tid.copy(), H.det["det_id"][k].copy(), H.cost[k].copy(), h_a, h_b)
