@@ -44,8 +44,10 @@ def _scan(objs, t):
 
 def _train(alternative: bool, delay: float) -> np.ndarray:
     """Object 0 tracked from 0 s (4 s scans); object 1, ``delay`` s behind on the same path,
-    first seen at 8 s; at 12 s the radar misses object 0.  The last ledger rows."""
-    tr = Tracker(TrackerConfig(new_object_alternative=alternative))
+    first seen at 8 s; at 12 s the radar misses object 0.  The last ledger rows.  Without the
+    deferred decision (launchwatch.track.hold): the stream ends at 12 s, a held detection
+    would still be pending, and this file tests the one-scan rule alone."""
+    tr = Tracker(TrackerConfig(new_object_alternative=alternative, hold_young=False))
     for t, objs in [(0, [(0, 0)]), (4, [(0, 0)]), (8, [(0, 0), (1, delay)]), (12, [(1, delay)])]:
         tr.step(_scan(objs, float(t)))
     led = tr.ledger()

@@ -388,6 +388,20 @@ class TwoPointInitiator:
         self.pending.add(det[sel[r]], pos[r], sig[r], sensor, ledger_idx[sel[r]])
         return births
 
+    def wait(self, det: np.ndarray, meas: Measurements, ledger_idx: np.ndarray, sensor: int) -> None:
+        """Radar detections ``det`` (their measurements ``meas``, ledger indices) of ``sensor``
+        join the pending pool without pairing now (:class:`~.parts.HeldDetections`: a young
+        track's held detection, possibly a new object's first point)."""
+        pos, cov = meas.position_ecef()
+        self.pending.add(det, pos, np.sqrt(np.trace(cov, axis1=1, axis2=2)), sensor, ledger_idx)
+
+    def withdraw(self, ledger_idx: np.ndarray) -> None:
+        """Pending detections with ledger indices ``ledger_idx`` leave the pool (a held
+        detection given to its track)."""
+        gone = np.isin(self.pending.ledger, ledger_idx)
+        if gone.any():
+            self.pending.take(np.flatnonzero(gone))
+
     def partners(
         self, det: np.ndarray, meas: Measurements, sensor: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:

@@ -139,6 +139,23 @@ class BirthEvidence(Protocol):
 
 
 @runtime_checkable
+class HeldDetections(Protocol):
+    """An :class:`Initiator` that can keep a young track's held detection as a possible first
+    point of a new track and give it back (:mod:`.hold`).  Optional: without it the tracker
+    holds nothing."""
+
+    def wait(
+        self, det: np.ndarray, meas: Measurements, ledger_idx: np.ndarray, sensor: int
+    ) -> None:
+        """Radar detections of ``sensor`` wait as first points, unpaired now."""
+        ...
+
+    def withdraw(self, ledger_idx: np.ndarray) -> None:
+        """Waiting detections with these ledger indices are withdrawn (their track took them)."""
+        ...
+
+
+@runtime_checkable
 class Deleter(Protocol):
     """(N,) mask of tracks to delete at ``t_now``; ``full`` asks for the costlier checks too
     (run once per ``merge_interval_s``)."""
