@@ -388,7 +388,9 @@ class TwoPointInitiator:
         self.pending.add(det[sel[r]], pos[r], sig[r], sensor, ledger_idx[sel[r]])
         return births
 
-    def wait(self, det: np.ndarray, meas: Measurements, ledger_idx: np.ndarray, sensor: int) -> None:
+    def wait(
+        self, det: np.ndarray, meas: Measurements, ledger_idx: np.ndarray, sensor: int
+    ) -> None:
         """Radar detections ``det`` (their measurements ``meas``, ledger indices) of ``sensor``
         join the pending pool without pairing now (:class:`~.parts.HeldDetections`: a young
         track's held detection, possibly a new object's first point)."""
