@@ -220,7 +220,13 @@ def staged_templates():
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=64)
+#: Fans kept in memory (~24 MB each): ``tests/warn/test_chain.py`` in one process asks for 625
+#: fans, 277 distinct; replayed, 64 entries fly 55 of them again after eviction, 96 one
+#: (docs/measurements.md), at the memory 64 fans took while each held (J, T, 6) states.
+FAN_CACHE_SIZE = 96
+
+
+@functools.lru_cache(maxsize=FAN_CACHE_SIZE)
 def fan(lat_deg: float, lon_deg: float, az_deg: float):
     """The template fan from a launch point on an azimuth (deg), flown to impact.
 
