@@ -232,6 +232,28 @@ def test_eci_grid_to_geodetic_matches_the_general_path():
     assert np.isnan(got_lat[3, 10:]).all() and np.isfinite(got_lat[3, :10]).all()
 
 
+def test_eci_states_to_ecef_equals_the_general_rotation():
+    """States on a common time grid (a propagated batch's samples) -> ECEF: the same floats as
+    eci_to_ecef (positions and velocities, NaN kept); bit for bit with OpenBLAS's matrix-vector
+    product (the summation order the kernel copies), else within an ulp or two."""
+    rng = np.random.default_rng(12)
+    t = np.concatenate([np.arange(0.0, 400.0), np.arange(400.0, 3001.0, 10.0)])
+    st = np.concatenate(
+        [rng.normal(size=(60, t.size, 3)) * 7e6, rng.normal(size=(60, t.size, 3)) * 5e3], axis=-1
+    )
+    st[4, 100:] = np.nan  # a trajectory after impact
+    r_ref, v_ref = fr.eci_to_ecef(st[..., :3], np.broadcast_to(t, st.shape[:2]), v_eci=st[..., 3:])
+    got = fr.eci_states_to_ecef(st, t)
+    assert got.shape == st.shape
+    ref = np.concatenate([r_ref, v_ref], axis=-1)
+    assert np.array_equal(np.isnan(got), np.isnan(ref)) and np.isnan(got[4, 100:]).all()
+    np.testing.assert_allclose(got, ref, rtol=3e-16, atol=1e-9)
+    if "openblas" in str(np.__config__.CONFIG["Build Dependencies"]["blas"]["name"]).lower():
+        np.testing.assert_array_equal(got, ref)
+    with pytest.raises(ValueError, match="t_s"):
+        fr.eci_states_to_ecef(st, t[:-1])
+
+
 @pytest.mark.parametrize(("h_low", "h_high"), [(-10e3, 100e3), (100e3, 2e6), (2e6, 5e6)])
 def test_path_conversion_recovers_truth_from_proj_ecef(h_low, h_high):
     """The paths' conversion (two Bowring steps, eci_point_geodetic_deg) returns the geodetic

@@ -325,8 +325,9 @@ class Trajectories:
         """(N, T, 6) samples in ECEF."""
         if self.sample_times_s is None or self.samples_eci is None:
             raise ValueError("this batch was flown without sample_times_s: no samples")
-        t = np.broadcast_to(self.sample_times_s, self.samples_eci.shape[:2])
-        return self.to_ecef(self.samples_eci, t)
+        if self.omega_rad_s == 0.0:
+            return np.array(self.samples_eci, float)
+        return frames.eci_states_to_ecef(self.samples_eci, self.sample_times_s)
 
 
 def propagate(

@@ -220,7 +220,13 @@ def staged_templates():
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=64)
+#: Fans kept in memory (~24 MB each): ``tests/warn/test_chain.py`` in one process asks for 625
+#: fans, 277 distinct; replayed, 64 entries fly 55 of them again after eviction, 96 one
+#: (docs/measurements.md), at the memory 64 fans took while each held (J, T, 6) states.
+FAN_CACHE_SIZE = 96
+
+
+@functools.lru_cache(maxsize=FAN_CACHE_SIZE)
 def fan(lat_deg: float, lon_deg: float, az_deg: float):
     """The template fan from a launch point on an azimuth (deg), flown to impact.
 
@@ -231,41 +237,39 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
     burn time (J,) s, impact time (J,) s (NaN: still flying at the grid's end) and impact point
     (J, 3) ECEF m."""
     times = np.concatenate([T_FINE, _T_COARSE])
+    nf = T_FINE.size
     kick, scale = np.meshgrid(FAN_KICK_RAD, FAN_THRUST_SCALE)
-    states, burns, t_imp, imp = [], [], [], []
-    for burn in FAN_BURN_S:  # one vehicle per call, all its kicks and thrust scales at once
-        tr = propagate(
-            generic_boost(burn),
-            lat_deg,
-            lon_deg,
-            az_deg,
-            make_controls(kick.size, kick_rad=kick.ravel(), thrust_scale=scale.ravel()),
-            sample_times_s=times,
-            t_max_s=float(times[-1]),
-        )
-        states.append(tr.samples_ecef())
-        burns.append(np.full(kick.size, burn))
-        t_imp.append(tr.t_impact_s)
-        imp.append(tr.impact_ecef[:, :3])
-    for _, model, scales, total in staged_templates():  # one call per catalog boost
+    # (vehicle, kicks, thrust scales, burn time s): a generic boost per burn time, then the
+    # catalog's multi-stage boosts; one propagate call each, all its kicks and scales at once
+    members = [(generic_boost(b), kick, scale, b) for b in FAN_BURN_S]
+    for _, model, scales, total in staged_templates():
         k2, s2 = np.meshgrid(FAN_KICK_RAD, scales)
+        members.append((model, k2, s2, total))
+    n_j = sum(k.size for _, k, _, _ in members)
+    # kept: positions on the whole grid (the flown-on paths), velocities on the fine grid only
+    # (the match); not the coarse grid's velocities (half the cached memory)
+    pos = np.empty((n_j, times.size, 3))
+    fine = np.empty((n_j, nf, 6))
+    burns, t_imp, imp = np.empty(n_j), np.empty(n_j), np.empty((n_j, 3))
+    lo = 0
+    for vehicle, k, sc, burn in members:
         tr = propagate(
-            model,
+            vehicle,
             lat_deg,
             lon_deg,
             az_deg,
-            make_controls(k2.size, kick_rad=k2.ravel(), thrust_scale=s2.ravel()),
+            make_controls(k.size, kick_rad=k.ravel(), thrust_scale=sc.ravel()),
             sample_times_s=times,
             t_max_s=float(times[-1]),
         )
-        states.append(tr.samples_ecef())
-        burns.append(np.full(k2.size, total))
-        t_imp.append(tr.t_impact_s)
-        imp.append(tr.impact_ecef[:, :3])
-    st = np.concatenate(states)
+        hi = lo + k.size
+        st = tr.samples_ecef()
+        pos[lo:hi] = st[..., :3]
+        fine[lo:hi] = st[:, :nf]
+        burns[lo:hi], t_imp[lo:hi], imp[lo:hi] = burn, tr.t_impact_s, tr.impact_ecef[:, :3]
+        lo = hi
     # the matching reads heights, downranges, speeds and angles on the fine grid only (the
     # climb); the coarse grid's positions fly the continuations on
-    fine = st[:, : T_FINE.size]
     lat, lon, h = frames.ecef_to_geodetic(fine[..., :3])
     ok = np.isfinite(h)
     d = np.full(lat.shape, np.nan)  # geodesics only where the template still flies
@@ -278,17 +282,7 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
     gamma = np.arcsin(
         np.clip(np.sum(up * fine[..., 3:], axis=-1) / np.maximum(speed, 1e-9), -1.0, 1.0)
     )
-    out = (
-        times,
-        st[..., :3],
-        h,
-        d,
-        speed,
-        gamma,
-        np.concatenate(burns),
-        np.concatenate(t_imp),
-        np.concatenate(imp),
-    )
+    out = (times, pos, h, d, speed, gamma, burns, t_imp, imp)
     read_only(*out)  # cached: shared by every caller
     return out
 
