@@ -223,11 +223,14 @@ class CliChain:
     """One ``launchwatch simulate NAME --assess --json --out DIR`` run: its JSON (``summary``),
     its folder (``out``) and, when asked for (``cli_chain(name, chain=True)``), the
     :class:`~launchwatch.pipeline.chain.ChainResult` behind them (``chain``, the value the
-    command's ``run_chain`` call returned)."""
+    command's ``run_chain`` call returned).  ``sim``, always kept: that run's sense + track
+    part, the :class:`~launchwatch.pipeline.simulate.SimulationResult` that ``run_chain`` made
+    with ``run_simulation(scenario)`` (small: the paths of the assessments are not in it)."""
 
     summary: dict
     out: Path
     kept: object = None
+    sim: object = None
 
     @property
     def chain(self):
@@ -272,7 +275,9 @@ def cli_chain(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., CliChai
                 )
             assert res.exit_code == 0, res.output
             assert len(made) == 1
-            runs[name] = CliChain(json.loads(res.stdout), out, made[0] if chain else None)
+            runs[name] = CliChain(
+                json.loads(res.stdout), out, made[0] if chain else None, made[0].sim
+            )
         return runs[name]
 
     return get
