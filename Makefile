@@ -11,13 +11,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test test-fast gates kernels lint bench clean vendor vendor-cesium
+.PHONY: demo test test-fast prepare gates kernels lint bench clean vendor vendor-cesium
 
 # numba's compiled kernels are cached outside the clone, under a folder keyed on the kernel
 # sources (launchwatch/__init__.py); this is the base folder.  numba keys entries by each
 # source file's path and time stamp, so a new clone compiles once and keeps its kernels across
 # `make clean`.
 export NUMBA_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/launchwatch/numba
+# mypy's cache lives beside it, outside the clone, so a new clone checks only the modules whose
+# contents differ from the last run's (mypy compares each file's hash when its time stamp moved).
+export MYPY_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/launchwatch/mypy
 # Files held to `ruff format` (all) and to mypy by `make test` (the whole package), at
 # pyproject's [tool.mypy] settings: strict on earth/, flight/, track/ and assess/ (the core),
 # default settings on the rest.
@@ -63,10 +66,15 @@ PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 kernels: $(TEST_STAMP)
 	$(BIN)/python scripts/compile_kernels.py
 
-test: gates kernels
+# The gates (one process) and the compile (two) run side by side, each target's output in one
+# piece (-O); either failing fails the target.
+prepare: $(TEST_STAMP)
+	$(MAKE) --no-print-directory -j2 -O gates kernels
+
+test: prepare
 	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL)
 
-test-fast: gates kernels
+test-fast: prepare
 	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m "not slow"
 
 lint: gates

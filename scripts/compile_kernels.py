@@ -52,7 +52,7 @@ def flight() -> None:
             sample_geodetic=geodetic,
         )
     frames.eci_states_to_ecef(np.zeros((2, times.size, 6)), times)  # samples_ecef
-    for copies in (1, frames.PARALLEL_MIN_POINTS // tr.samples_eci[:, :, :3].size + 1):
+    for copies in (1, frames.PARALLEL_MIN_POINTS // tr.samples_eci[:, :, 0].size + 1):
         frames.eci_grid_to_geodetic_deg(np.tile(tr.samples_eci, (copies, 1, 1)), times)
     zones.classify_codes(np.linspace(30.0, 45.0, 100), np.linspace(125.0, 145.0, 100))
     propagate.propagate_states(

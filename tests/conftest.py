@@ -8,8 +8,12 @@ fixture of the suite's own wider than the test runs in a group of its own, so a 
 tests spread over the workers.  Tests that share a cached run with other files
 (:func:`cli_chain`) name that run's group, so the run is made once and the rest of their file
 may go to another worker.  Groups are handed out in the order of the collection,
-which :func:`pytest_collection_modifyitems` sorts: groups holding a ``slow`` test first (the
-longest work starts first and the short files fill the workers' tails), the rest as collected.
+which :func:`pytest_collection_modifyitems` sorts longest first (the long work starts first and
+the short groups fill the workers' tails, so both end together): a group's length is the sum of
+its tests' CPU seconds in ``tests/durations.json`` (a test not listed there counts
+``UNLISTED_SLOW_S`` if marked ``slow``, else ``UNLISTED_S``).  The order is the only thing the
+file changes: a stale or missing file runs the same tests.  Refresh it with
+``pytest -n 2 --dist loadgroup --no-loadscope-reorder --store-durations tests/durations.json``.
 Without xdist the marks change nothing and only the order does.
 
 pytest-xdist 3.8 passes a test's group to the scheduler by appending it to the node id, which
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -54,6 +59,74 @@ def _group(item: pytest.Item) -> str:
 
 GROUPS_ENV = "LAUNCHWATCH_XDIST_GROUPS"
 
+#: Each test's CPU seconds (setup, call and teardown, with the child processes it waited for),
+#: from the last ``--store-durations`` run: the schedule's order only (module docstring).
+DURATIONS = Path(__file__).parent / "durations.json"
+#: The length assumed for a test that ``DURATIONS`` does not list (seconds): a ``slow`` one, any
+#: other (the median test of the suite takes well under a second).
+UNLISTED_SLOW_S = 30.0
+UNLISTED_S = 0.2
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store-durations",
+        metavar="PATH",
+        default=None,
+        help="write each test's CPU seconds to PATH as JSON (for tests/durations.json)",
+    )
+
+
+def _durations() -> dict[str, float]:
+    try:
+        with open(DURATIONS, encoding="utf-8") as fh:
+            return {str(k): float(v) for k, v in json.load(fh).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _cpu_s() -> float:
+    me, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+_CPU_START = pytest.StashKey[float]()
+_STORED: dict[str, float] = {}
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> object:
+    if item.config.getoption("store_durations"):
+        item.stash[_CPU_START] = _cpu_s()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
+    # with --store-durations: the test's CPU seconds ride on its teardown report to the
+    # controller (user_properties go with a report from an xdist worker)
+    if call.when == "teardown" and _CPU_START in item.stash:
+        item.user_properties.append(("cpu_s", _cpu_s() - item.stash[_CPU_START]))
+    yield
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "teardown":
+        for key, value in report.user_properties:
+            if key == "cpu_s":
+                _STORED[report.nodeid] = round(float(value), 2)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    path = session.config.getoption("store_durations")
+    if path and not hasattr(session.config, "workerinput") and _STORED:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(dict(sorted(_STORED.items())), fh, indent=0)
+            fh.write("\n")
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # the controller of an xdist run names the folder before it starts the workers
@@ -72,9 +145,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item, g in zip(items, groups, strict=True):
         if item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(g))
-    heavy = {g for item, g in zip(items, groups, strict=True) if item.get_closest_marker("slow")}
+    known = _durations()
+    length: dict[str, float] = {}
+    for item, g in zip(items, groups, strict=True):
+        unlisted = UNLISTED_SLOW_S if item.get_closest_marker("slow") else UNLISTED_S
+        length[g] = length.get(g, 0.0) + known.get(item.nodeid, unlisted)
     first = {g: k for k, g in reversed(list(enumerate(groups)))}  # a group's first position
-    order = sorted(range(len(items)), key=lambda k: (groups[k] not in heavy, first[groups[k]], k))
+    order = sorted(range(len(items)), key=lambda k: (-length[groups[k]], first[groups[k]], k))
     items[:] = [items[k] for k in order]
     groups = [groups[k] for k in order]
     folder = os.environ.get(GROUPS_ENV)
@@ -146,11 +223,14 @@ class CliChain:
     """One ``launchwatch simulate NAME --assess --json --out DIR`` run: its JSON (``summary``),
     its folder (``out``) and, when asked for (``cli_chain(name, chain=True)``), the
     :class:`~launchwatch.pipeline.chain.ChainResult` behind them (``chain``, the value the
-    command's ``run_chain`` call returned)."""
+    command's ``run_chain`` call returned).  ``sim``, always kept: that run's sense + track
+    part, the :class:`~launchwatch.pipeline.simulate.SimulationResult` that ``run_chain`` made
+    with ``run_simulation(scenario)`` (small: the paths of the assessments are not in it)."""
 
     summary: dict
     out: Path
     kept: object = None
+    sim: object = None
 
     @property
     def chain(self):
@@ -195,7 +275,9 @@ def cli_chain(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., CliChai
                 )
             assert res.exit_code == 0, res.output
             assert len(made) == 1
-            runs[name] = CliChain(json.loads(res.stdout), out, made[0] if chain else None)
+            runs[name] = CliChain(
+                json.loads(res.stdout), out, made[0] if chain else None, made[0].sim
+            )
         return runs[name]
 
     return get

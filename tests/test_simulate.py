@@ -7,20 +7,26 @@ import pytest
 from typer.testing import CliRunner
 
 from launchwatch.cli import app
-from launchwatch.pipeline.simulate import run_simulation
 from launchwatch.sense.records import DETECTION_DTYPE
-from launchwatch.sense.scenario import load_scenario
 from launchwatch.sense.stream import StreamGate
 from launchwatch.track.tracker import Tracker
 
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def salvo():
-    return run_simulation(load_scenario("salvo"))
+@pytest.fixture
+def salvo(cli_chain):
+    """``run_simulation(load_scenario("salvo"))``: the one that ``simulate salvo --assess`` made
+    for tests/warn/test_chain.py (``cli_chain``; its ``run_chain`` flies, senses and tracks the
+    scenario with that call before it assesses), not one of its own.  The tests that read it
+    name its xdist group, so the run is made once."""
+    return cli_chain("salvo").sim
 
 
+on_salvo = pytest.mark.xdist_group("chain-salvo")
+
+
+@on_salvo
 def test_salvo_one_track_per_missile_no_swaps(salvo):
     s = salvo.score
     assert salvo.truth.n_missiles == 8
@@ -39,6 +45,7 @@ def test_salvo_one_track_per_missile_no_swaps(salvo):
     assert s.pos_rmse_m < 1000.0
 
 
+@on_salvo
 def test_every_detection_is_accounted_for(salvo):
     n = salvo.detections.size
     gate = salvo.gate_ledger
@@ -52,6 +59,7 @@ def test_every_detection_is_accounted_for(salvo):
     assert sum(counts.values()) == led.size
 
 
+@on_salvo
 def test_tracker_survives_a_corrupted_stream(salvo):
     """NaNs, out-of-range values, unknown sensors, duplicates and shuffled timestamps go
     through the gate into the tracker: rejected with counted reasons, never a crash."""

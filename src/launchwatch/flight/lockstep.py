@@ -928,7 +928,11 @@ def _run_group(
             cst = DP_C[st]
             for la in range(L):
                 B[_R_TS * L + la] = B[_R_T * L + la] + cst * B[_R_H * L + la]
-            _force_lanes(B, I_, ctrl, geo, stages_l, model, ybuf, obuf, any_burning, any_lift)
+            # bool(): one compiled _force_lanes (without it numba also compiles, and caches, a
+            # specialisation for the flags' first literal value, False, never called)
+            _force_lanes(
+                B, I_, ctrl, geo, stages_l, model, ybuf, obuf, bool(any_burning), bool(any_lift)
+            )
             off = (_R_K + 6 * st) * L
             for k in range(6 * L):
                 B[off + k] = B[_R_FO * L + k]
@@ -1075,7 +1079,7 @@ def _run_group(
 
 @njit(cache=True, error_model="numpy")
 def _group(
-    g: int,
+    g: int | np.int64,
     group: int,
     y0: np.ndarray,
     t0: np.ndarray,
@@ -1095,7 +1099,7 @@ def _group(
     """Work item ``g``: trajectories ``g * group`` to ``(g + 1) * group``, scratch allocated
     once for it."""
     n = ctrl.shape[0]
-    lo = g * group
+    lo = int(g) * group
     hi = min(n, lo + group)
     B = np.empty(N_ROWS * L)
     I_ = np.zeros((N_I, L), dtype=np.int64)
@@ -1129,7 +1133,8 @@ def _lockstep_parallel(
 ) -> None:
     for g in prange((ctrl.shape[0] + group - 1) // group):
         _group(
-            g, group, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos,
+            np.int64(g),  # prange's index may be unsigned: one compiled _group for both loops
+            group, y0, t0, ctrl, geo, stages_base, model, t_max, rtol, atol_pos,
             atol_vel, max_steps, out_times, out_states, ev,
         )  # fmt: skip
 

@@ -407,6 +407,9 @@ def propagate_states(
     y0 = np.ascontiguousarray(np.atleast_2d(np.asarray(y0_eci, float)))
     n = y0.shape[0]
     t0 = np.ascontiguousarray(np.broadcast_to(np.asarray(t0_s, float), (n,)))
+    # read-only whether broadcast (a view) or copied (a scalar): the kernels are compiled for
+    # one of the two (each other flag is another compile of the whole integrator)
+    t0.flags.writeable = False
     if ctrl is None:
         ctrl = make_controls(n, t_vertical_s=0.0, kick_rad=0.0, t_kick_s=0.0)
     if geo is None:

@@ -568,6 +568,10 @@ def propagate(
     k = x.shape[0]
     dt = np.ascontiguousarray(np.broadcast_to(np.asarray(dt, float), (k,)))
     params = np.ascontiguousarray(np.broadcast_to(np.asarray(params, float), (k, N_PARAMS)))
+    # read-only whether broadcast (views) or copied (a scalar dt, one row of params): the
+    # kernel is compiled for one of the two
+    dt.flags.writeable = False
+    params.flags.writeable = False
     with_cov = P is not None
     Pc = (
         np.array(P, dtype=float, order="C", copy=None if overwrite else True)
