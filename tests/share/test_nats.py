@@ -147,6 +147,7 @@ def test_nodes_ride_out_a_broker_restart(tmp_path, keydir, single_machine):
     from launchwatch.share.natsserver import NatsServer
 
     server = NatsServer(tmp_path / "js").start()
+    procs: dict = {}
     try:
         cfgs = write_configs(
             tmp_path,
@@ -171,6 +172,10 @@ def test_nodes_ride_out_a_broker_restart(tmp_path, keydir, single_machine):
         for n, p in procs.items():
             assert p.returncode == 0, (n, outs[n][1].decode()[-2000:])
     finally:
+        for p in procs.values():  # a node still running after a failure is not left behind
+            if p.poll() is None:
+                p.kill()
+                p.wait()
         server.stop()
     ref = single_machine.tracker.history
     for node in SPLIT:
