@@ -144,6 +144,10 @@ SIGMA_DV_M_S = 40.0
 #: Heading sigma floor (deg); the heading needs the track this far from the launch point (m).
 AZ_SIGMA_FLOOR_DEG = 0.7
 MIN_BASELINE_M = 8e3
+#: A plume on a track counts from this many IR revisits before the track's first row (the last
+#: scan before the radar saw it; its line of sight within :data:`ASSOC_BURN_KM` of the track
+#: carried back by its velocity).
+PLUME_LOOKBACK_REVISITS = 1.0
 #: Window (s) over which the largest boost-model probability of a track is taken.
 BOOST_WINDOW_S = 12.0
 #: Flown-on path step (s), as the assessment's.
@@ -573,7 +577,13 @@ class Corridor:
                 # a plume seen before the track was confirmed (japan-overflights seed 1
                 # engagement 9: a plume at +48.1 s between the first row, +40.4 s, and the
                 # confirmation, +51.1 s, was dropped and the corridor waited for +58.6 s)
-                return self._burning_scans(mine, t, float(mine["t_s"][0]), info)
+                # and the last scan before it: a plume seen a few seconds before the radar's
+                # first row (japan-overflights seed 2: +34.2 s, +46.9 s and +39.2 s against
+                # first rows at +38.9 s, +49.7 s and +49.1 s) is the same burning motor; left
+                # out, the track read as burnt out until its next plume, 10-33 s later. A
+                # motor that burnt out after it is still weighed by every scan read since.
+                look = PLUME_LOOKBACK_REVISITS * self.ir_revisit_s
+                return self._burning_scans(mine, t, float(mine["t_s"][0]) - look, info)
             t_on = self._plumes_on(mine, t, ir[0])
             info["ir_recent"] = int(np.sum(t_on >= began - 1.0))
             row = mine[-1]
