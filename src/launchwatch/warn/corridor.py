@@ -57,8 +57,8 @@ climb, where can the missile still go, and which areas does that cross?*
   motor from a coasting body; every template equally likely a priori).  A motor burnt out
   since the last plume looks
   like one still burning to the fan, so an area that only a burning motor puts above
-  ``p_issue`` waits for the next scan (one per track) when the judgement after its read still
-  comes within :data:`FIRST_WARNING_S` of the launch.
+  ``p_issue`` waits for the next scan (again after a held scan that saw the plume) when the
+  judgement after its read still comes within :data:`FIRST_WARNING_S` of the launch.
 
 * **Before any radar track** -- the IR detections no confirmed radar track owns yet are judged
   alone, at each IR scan read, as pseudo-tracks (:mod:`.corridor_ir`, ``cues``): a radar track
@@ -524,8 +524,8 @@ class Corridor:
         still untested by an IR scan not yet read (:meth:`_next_read`: the first scan after
         the last one read that could see the plume) -- a motor burnt out since the last plume
         looks like one still burning (the fan has no state to tell them) and that scan
-        weighs them (:meth:`_burning_scans`); one scan per track: once it is read the track
-        is never held again -- and the first assessment after it is read
+        weighs them (:meth:`_burning_scans`); once it is read the track is held again only
+        if that scan saw the plume -- and the first assessment after it is read
         (the judgements' cadence) still comes within :data:`FIRST_WARNING_S` of the launch
         (the matched templates' median launch time)."""
         info = self.last[int(mine["track_id"][-1])]
@@ -534,7 +534,7 @@ class Corridor:
         if np.any(p_coast >= self.p_issue) or "t_launch_s" not in info:
             return False
         tid = int(mine["track_id"][-1])
-        # one scan only: the first held judgement fixes the scan it waits for
+        # the first held judgement fixes the scan it waits for (until that scan is read)
         t_read = self._held.get(tid, np.nan)
         if t >= t_read and info.get("last_plume_s", -np.inf) >= t_read - IR_READ_LAG_S - 0.5:
             # the scan it waited for saw the plume: the burn is untested again (a plume from
