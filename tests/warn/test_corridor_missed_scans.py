@@ -16,7 +16,7 @@ from launchwatch.pipeline.feed import simulate_feed
 from launchwatch.sense.geometry import aer_from
 from launchwatch.sense.infrared import plume_pd
 from launchwatch.sense.scenario import load_scenario
-from launchwatch.warn.corridor import IR_READ_LAG_S, Corridor
+from launchwatch.warn.corridor import IR_READ_LAG_S, Corridor, burn_posterior
 from launchwatch.warn.threat import ThreatModel
 
 from .conftest import make_assessment, no_threat, truth_rows
@@ -77,10 +77,16 @@ def test_each_scan_read_without_the_plume_weighs_burning_by_one_minus_pd(feed, m
     _, info = _judge(c, model, 44.6 + IR_READ_LAG_S - 0.1)  # the +44.6 s scan not yet read
     assert info["b"] == 1.0
     _, info = _judge(c, model, 44.6 + IR_READ_LAG_S + 0.1)
-    assert info["ir_missed"] == [pd] and info["b"] == pytest.approx(1.0 - pd)
+    # the miss weighs the radar's odds of a burning motor by 1 - Pd; the radar sees the
+    # body coasting (its speed falls), so its odds are below even
+    assert info["ir_missed"] == [pd] and info["ir_lr"] == pytest.approx(1.0 - pd)
+    assert info["p_radar"] < 0.5
+    assert info["b"] == pytest.approx(burn_posterior(info["p_radar"], 1.0 - pd))
+    assert info["b"] < 1.0 - pd
     assert info["ir_out"]  # the rest is judged on the assessment's coasting samples
     _, info = _judge(c, model, 54.6 + IR_READ_LAG_S + 0.1)
-    assert info["b"] == pytest.approx((1.0 - pd) ** 2)
+    assert info["ir_lr"] == pytest.approx((1.0 - pd) ** 2)
+    assert info["b"] == pytest.approx(burn_posterior(info["p_radar"], (1.0 - pd) ** 2))
 
 
 def test_the_weight_is_the_sensors_own_pd_and_a_scan_that_cannot_see_is_no_evidence(feed, model):
@@ -88,7 +94,8 @@ def test_the_weight_is_the_sensors_own_pd_and_a_scan_that_cannot_see_is_no_evide
     others = [s for s in feed.sensors if s.kind != "ir"]
     c = _corridor(feed, others + [replace(ir, pd=0.6)])
     _, info = _judge(c, model, 47.0)
-    assert info["b"] == pytest.approx(0.4)
+    assert info["ir_lr"] == pytest.approx(0.4)
+    assert info["b"] == pytest.approx(burn_posterior(info["p_radar"], 0.4))
     # a floor above the track: the scan could not have seen a plume, it says nothing
     c = _corridor(feed, others + [replace(ir, min_target_altitude_km=200.0)])
     _, info = _judge(c, model, 47.0)
@@ -106,7 +113,7 @@ def test_a_warning_only_a_burning_motor_makes_waits_for_the_scan_that_tests_it(f
     assert info["hold"] and info["t_read_s"] == pytest.approx(44.6 + IR_READ_LAG_S, abs=0.05)
     assert out["p_issue"][0] == np.inf
     out, info = _judge(c, model, 48.9)
-    assert info["b"] == pytest.approx(1.0 - _ir(feed).pd)
+    assert info["b"] == pytest.approx(burn_posterior(info["p_radar"], 1.0 - _ir(feed).pd))
     assert np.max(out["p_over"][0]) < c.p_issue
 
 
@@ -131,10 +138,13 @@ def _with_plume_at(feed, t_scan):
     return np.concatenate([ir, extra])
 
 
-def test_a_track_waits_for_one_scan_only(feed, model):
-    """Held at +40.9 s for the +44.6 s scan, which (here) sees the plume: once it is read the
-    corridor issues, it does not wait for the next one; a corridor that never held would.  (No
-    radar update after +40.9 s here: the later ones show the coasting.)"""
+def test_a_hold_whose_scan_saw_the_plume_waits_for_the_next_scan(feed, model):
+    """Held at +40.9 s for the +44.6 s scan, which (here) sees the plume: the motor may have
+    burnt out since that plume as well, so the corridor waits for the next scan while its read
+    still comes within 60 s of the launch -- as a corridor that never held does.  (Was: one
+    scan per track; with plumes from before the track's first row counted, the hold was spent
+    at +32.9 s on the +34.6 s scan and the burnt-out SRBM warned Aomori and Akita at +40.9 s,
+    tests/warn/test_chain_plume_burnout.py.)  (No radar update after +40.9 s here.)"""
     ir = _ir(feed)
     t_scan = float(feed.detections["t_s"][feed.detections["kind"] == "ir"][1]) + ir.revisit_s
     dets = _with_plume_at(feed, t_scan)
@@ -147,7 +157,8 @@ def test_a_track_waits_for_one_scan_only(feed, model):
     assert info["hold"]
     out, info = _judge(c, model, t_scan + IR_READ_LAG_S + 0.1)
     assert info["b"] == 1.0 and info["last_plume_s"] == pytest.approx(t_scan, abs=0.01)
-    assert np.max(out["p_over"][0]) >= c.p_issue and out["p_issue"][0] == c.p_issue
+    assert np.max(out["p_over"][0]) >= c.p_issue and out["p_issue"][0] == np.inf
+    assert info["hold"] and info["t_read_s"] == pytest.approx(t_scan + ir.revisit_s + 2.0, 0.01)
     fresh = Corridor(seed=1)
     fresh.set_ir_sensors(feed.sensors)
     fresh.feed(rows, dets)

@@ -48,12 +48,17 @@ climb, where can the missile still go, and which areas does that cross?*
   cancels). The ballistic 95 % ellipse is not used while ``b`` is above the policy's gate.
 
 * **IR burn evidence** (with the IR sensors known, :meth:`Corridor.set_ir_sensors`) -- ``b`` is
-  1 from a plume on the track, times ``1 - Pd`` for every scan read since (its detections
-  :data:`IR_READ_LAG_S` old) that saw nothing where the track was, ``Pd`` the IR model's
-  (:func:`launchwatch.sense.infrared.plume_pd`).  A motor burnt out since the last plume looks
+  1 from a plume on the track (from the last scan before its first radar row on,
+  :data:`PLUME_LOOKBACK_REVISITS`); every scan read since (its detections
+  :data:`IR_READ_LAG_S` old) that saw nothing where the track was weighs the odds of a burning
+  motor by ``1 - Pd``, ``Pd`` the IR model's (:func:`launchwatch.sense.infrared.plume_pd`),
+  against the radar's prior odds: the matched fan's share of templates still burning at the
+  track's height among all that reach it (the speed change over the last rows tells a burning
+  motor from a coasting body; every template equally likely a priori).  A motor burnt out
+  since the last plume looks
   like one still burning to the fan, so an area that only a burning motor puts above
-  ``p_issue`` waits for the next scan (one per track) when the judgement after its read still
-  comes within :data:`FIRST_WARNING_S` of the launch.
+  ``p_issue`` waits for the next scan (again after a held scan that saw the plume) when the
+  judgement after its read still comes within :data:`FIRST_WARNING_S` of the launch.
 
 * **Before any radar track** -- the IR detections no confirmed radar track owns yet are judged
   alone, at each IR scan read, as pseudo-tracks (:mod:`.corridor_ir`, ``cues``): a radar track
@@ -85,7 +90,15 @@ from ..flight.propagate import make_controls, propagate
 from ..flight.vehicles import generic_boost
 from ..sense.infrared import plume_pd
 
-__all__ = ["Corridor", "ir_ground_points", "fan", "FAN_BURN_S", "FAN_KICK_RAD", "FAN_THRUST_SCALE"]
+__all__ = [
+    "Corridor",
+    "burn_posterior",
+    "ir_ground_points",
+    "fan",
+    "FAN_BURN_S",
+    "FAN_KICK_RAD",
+    "FAN_THRUST_SCALE",
+]
 
 #: Fan of generic boosts (estimates spanning SRBM to ICBM boosts): burn times (s), pitch-over
 #: angles (rad from vertical), thrust scales.
@@ -144,6 +157,10 @@ SIGMA_DV_M_S = 40.0
 #: Heading sigma floor (deg); the heading needs the track this far from the launch point (m).
 AZ_SIGMA_FLOOR_DEG = 0.7
 MIN_BASELINE_M = 8e3
+#: A plume on a track counts from this many IR revisits before the track's first row (the last
+#: scan before the radar saw it; its line of sight within :data:`ASSOC_BURN_KM` of the track
+#: carried back by its velocity).
+PLUME_LOOKBACK_REVISITS = 1.0
 #: Window (s) over which the largest boost-model probability of a track is taken.
 BOOST_WINDOW_S = 12.0
 #: Flown-on path step (s), as the assessment's.
@@ -444,11 +461,16 @@ class Corridor:
             info["b"] = b
             if info.get("ir_out"):
                 out_ks.append(k)
-            if b <= 0.02:
+            missed = 0.0 < info.get("ir_lr", 1.0) < 1.0  # scans missed since the last plume
+            if b <= 0.02 and not missed:
                 continue
             draws = self._continuations(int(tid), mine, t, info)
             if draws is None:
                 continue
+            if missed and "p_radar" in info:
+                b = info["b"] = burn_posterior(info["p_radar"], info["ir_lr"])
+                if b <= 0.02:
+                    continue
             info["used"] = True
             mines[k] = mine
             ks.append(k)
@@ -496,8 +518,8 @@ class Corridor:
         still untested by an IR scan not yet read (:meth:`_next_read`: the first scan after
         the last one read that could see the plume) -- a motor burnt out since the last plume
         looks like one still burning (the fan has no state to tell them) and that scan
-        weighs them (:meth:`_burning_scans`); one scan per track: once it is read the track
-        is never held again -- and the first assessment after it is read
+        weighs them (:meth:`_burning_scans`); once it is read the track is held again only
+        if that scan saw the plume -- and the first assessment after it is read
         (the judgements' cadence) still comes within :data:`FIRST_WARNING_S` of the launch
         (the matched templates' median launch time)."""
         info = self.last[int(mine["track_id"][-1])]
@@ -506,8 +528,13 @@ class Corridor:
         if np.any(p_coast >= self.p_issue) or "t_launch_s" not in info:
             return False
         tid = int(mine["track_id"][-1])
-        # one scan only: the first held judgement fixes the scan it waits for
+        # the first held judgement fixes the scan it waits for (until that scan is read)
         t_read = self._held.get(tid, np.nan)
+        if t >= t_read and info.get("last_plume_s", -np.inf) >= t_read - IR_READ_LAG_S - 0.5:
+            # the scan it waited for saw the plume: the burn is untested again (a plume from
+            # before the track's first row spent the hold at +32.9 s on an SRBM that burnt
+            # out at +36.4 s, and Aomori and Akita were warned at +40.9 s)
+            t_read = np.nan
         if np.isnan(t_read):
             t_read = self._next_read(mine, t)
         if not (np.isfinite(t_read) and t < t_read):
@@ -567,7 +594,13 @@ class Corridor:
                 # a plume seen before the track was confirmed (japan-overflights seed 1
                 # engagement 9: a plume at +48.1 s between the first row, +40.4 s, and the
                 # confirmation, +51.1 s, was dropped and the corridor waited for +58.6 s)
-                return self._burning_scans(mine, t, float(mine["t_s"][0]), info)
+                # and the last scan before it: a plume seen a few seconds before the radar's
+                # first row (japan-overflights seed 2: +34.2 s, +46.9 s and +39.2 s against
+                # first rows at +38.9 s, +49.7 s and +49.1 s) is the same burning motor; left
+                # out, the track read as burnt out until its next plume, 10-33 s later. A
+                # motor that burnt out after it is still weighed by every scan read since.
+                look = PLUME_LOOKBACK_REVISITS * self.ir_revisit_s
+                return self._burning_scans(mine, t, float(mine["t_s"][0]) - look, info)
             t_on = self._plumes_on(mine, t, ir[0])
             info["ir_recent"] = int(np.sum(t_on >= began - 1.0))
             row = mine[-1]
@@ -614,6 +647,7 @@ class Corridor:
         info["ir_missed"] = [round(float(x), 3) for x in pd[pd > 0]]
         b = 0.0 if coasting else float(np.prod(1.0 - pd))
         info["ir_out"] = b < 1.0
+        info["ir_lr"] = b  # likelihood ratio of the missed scans, burning : burnt out since
         return b
 
     def scans(self, t_lo: float, t_hi: float, t_now: float) -> list:
@@ -824,6 +858,15 @@ class Corridor:
         # lines of sight choose the site; the IR timing already sets the templates' clocks)
         parts = [bp]
         logw, burning = bp["logm"][None], burning[best : best + 1]
+        # the radar's word on the burn: the matched share of the templates still burning at
+        # the track's height against all that reach it (burnt out earlier, coasting: the
+        # speed change over the last rows tells them apart), each template equally likely a
+        # priori (the fan's grid spans SRBM to ICBM boosts)
+        fin_b = np.isfinite(logw)
+        top_b = np.max(np.where(fin_b, logw, -np.inf))
+        if np.isfinite(top_b):
+            wa = np.where(fin_b, np.exp(logw - top_b), 0.0)
+            info["p_radar"] = float(wa[burning].sum() / wa.sum())
         info.update(
             heading_deg=round(bp["az"], 2),
             sigma_az_deg=round(bp["sig_az"], 2),
@@ -975,6 +1018,15 @@ class Corridor:
         z2 = np.minimum(np.nan_to_num((miss / SIGMA_LOS_M) ** 2, nan=np.inf), LOS_CAP_SIGMA**2)
         z2 = np.where(tq >= 0.0, z2, LOS_CAP_SIGMA**2)
         return -0.5 * np.sum(z2, axis=1)
+
+
+def burn_posterior(p_radar: float, lr_ir: float) -> float:
+    """Chance the motor still burns from the radar's match (``p_radar``, the prior odds) and the
+    IR scans missed since the last plume (``lr_ir`` = prod(1 - Pd): the likelihood ratio,
+    burning : burnt out since)."""
+    num = p_radar * lr_ir
+    den = num + (1.0 - p_radar)
+    return float(num / den) if den > 0 else 0.0
 
 
 def _observed(row, prev) -> dict:
