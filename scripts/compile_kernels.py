@@ -31,7 +31,7 @@ def flight() -> None:
     in ECI and as geodetic points, the paths to geodetic (serial and parallel), and the
     assessment's unit body with lift controls (integrate_batch, and the lockstep kernel with
     position samples)."""
-    from launchwatch.assess import lift
+    from launchwatch.assess import coastfit, lift
     from launchwatch.assess.impact import _UNIT_BODY
     from launchwatch.earth import frames, zones
     from launchwatch.flight import propagate
@@ -79,6 +79,9 @@ def flight() -> None:
             sample_positions=True,
             lockstep=True,
         )
+    # the coast-arc fit's noise-free glide model (assess/coastfit.py), flown backwards
+    x0 = np.array([[6.5e6, 0.0, 0.0, 0.0, 3000.0, 0.0, np.log(6000.0), 0.0]])
+    coastfit.fly_arc(x0, np.array([100.0]), np.array([[99.0, 96.0, 96.0]]))
 
 
 def track() -> None:
