@@ -31,7 +31,7 @@ tracker's estimate.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numba import njit
@@ -278,15 +278,7 @@ class CoastArcs:
         present = (np.arange(m)[None, :] < n[cand, None]) & (mi >= 0)
         meas = self.meas.take(np.where(mi >= 0, mi, 0).reshape(-1))
         # step through the rows' times (a padding entry repeats the earliest row: no step)
-        meas = Measurements(
-            z=meas.z,
-            sigma=meas.sigma,
-            valid=meas.valid,
-            sensor_ecef=meas.sensor_ecef,
-            enu=meas.enu,
-            t_s=self.t[rows].reshape(-1),
-            det_id=meas.det_id,
-        )
+        meas = replace(meas, t_s=self.t[rows].reshape(-1))
         fit = fit_arcs(mean[cand], self.t[last[cand]], meas, present)
         good = cand[fit.ok]
         mean = mean.copy()
