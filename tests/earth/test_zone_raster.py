@@ -71,10 +71,31 @@ def test_mask_pixel_convention(model):
 
 @pytest.fixture(scope="module")
 def fresh():
-    """A zone model of its own (the shared one may have its tree built by other tests)."""
+    """A zone model of its own (the shared one may have its tree built by other tests), whose
+    brute force never hands over to the tree (these tests compare the two paths)."""
     from launchwatch.earth import zones_data
 
-    return zones.ZoneModel(zones_data.load_tables())
+    m = zones.ZoneModel(zones_data.load_tables())
+    m.brute_budget = np.inf
+    return m
+
+
+def test_brute_force_hands_over_to_the_tree_past_its_budget(model):
+    """Points far from every coast cost the brute force a wide band: past its budget the model
+    builds the tree, and the answers are the same either way."""
+    from launchwatch.earth import zones_data
+
+    m = zones.ZoneModel(zones_data.load_tables())
+    m.brute_budget = 1_000_000
+    p = zones_data.unit_vectors(np.array([30.0, -60.0, 5.0]), np.array([-40.0, 100.0, -150.0]))
+    want_d, want_i = model.tree.query(p, k=1)
+    got = [m.nearest(p[i : i + 1]) for i in range(len(p))]
+    assert m.brute_scanned > m.brute_budget and "tree" in m.__dict__
+    assert np.array_equal(np.concatenate([g[1] for g in got]), want_i)
+    assert np.allclose(np.concatenate([g[0] for g in got]), want_d, rtol=1e-12, atol=1e-15)
+    small = zones.ZoneModel(zones_data.load_tables())  # one point near a coast: no tree
+    small.nearest(zones_data.unit_vectors(np.array([41.5]), np.array([137.2])))
+    assert "tree" not in small.__dict__ and 0 < small.brute_scanned < small.brute_budget
 
 
 def test_python_and_compiled_lookups_agree(model):
