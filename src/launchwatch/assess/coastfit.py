@@ -227,11 +227,6 @@ def _residuals_batch(
     return out
 
 
-#: Use arc fits in :func:`launchwatch.assess.run.assess_history` (False: the tracker's
-#: estimates alone, as before; for side-by-side measurement).
-ENABLED = True
-
-
 class CoastArcs:
     """The coast arcs of a track history for :func:`fit_arcs`.
 

@@ -181,7 +181,8 @@ def assess_history(
 ) -> AssessmentRun:
     """Assess confirmed tracks of ``history`` as they update (see module docstring).  With the
     ``detections`` the history's ``det_id`` refer to, a coasting track's estimate is the batch
-    fit of its arc (:mod:`.coastfit`) where that fit is usable."""
+    fit of its arc (:mod:`.coastfit`) where that fit is usable; without them (a side-by-side
+    measurement, a partner node) the tracker's estimates alone."""
     rng = np.random.default_rng(seed)
     run = AssessmentRun()
     conf = history[history["confirmed"]]
@@ -201,7 +202,7 @@ def assess_history(
 
     arcs = (
         coastfit.CoastArcs(rows, burn_p, detections)
-        if coastfit.ENABLED and detections is not None and detections.size
+        if detections is not None and detections.size
         else None
     )
 
