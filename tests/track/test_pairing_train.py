@@ -7,7 +7,7 @@ first one was: a pair with an implied speed near zero.  Its range change still h
 trapezoid of the two range rates (launchwatch.track.initiate.PendingPool.pair), and the two
 range rates say the object moves towards the radar at 120-160 m/s while the range hardly
 changed.  The jerk allowance of that test (tracker.INIT_MAX_JERK_M_S3, measured on same-missile
-pairs) now rejects the pair; at the earlier 30 m/s^3 it passed (d^2 9.3 against 36) and the
+pairs) now rejects the pair (d^2 41 against 36); at the earlier 30 m/s^3 it passed (d^2 9.3) and the
 wrong start took neighbours' detections (campaign dense-salvos seed 1, engagement 4: 1 swap;
 seed 1 engagement 8, seed 5 engagements 0 and 6: breaks).
 
