@@ -168,9 +168,10 @@ HOLD_COST = 4.0
 #: change must match the trapezoid of the two range rates within noise plus ``jerk dt^2 / 12``),
 #: m/s^3.  Measured on same-missile pairs of one radar 1-10 s apart, boost to impact (campaign
 #: dense-salvos seeds 1 and 4: 296,000 pairs; japan-overflights seed 1, single-missile seed 2,
-#: regional-2019-2025 seed 1: 19,000): with 8 the largest normalised residual is 4.4 in either
-#: set (the gate is 6); with 5 two pairs of the second set exceeded 6.  The earlier 30
-#: (estimate) allowed 40 m/s at a 4 s baseline and 160 m/s at 8 s, and a salvo train's missile
+#: regional-2019-2025 seed 1: 25,000): with 8 the largest normalised residual is 4.4 in either
+#: set (the gate is 6); with 5 two pairs of the second set exceeded 6
+#: (``scripts/pair_residuals.py``).  The earlier 30 (estimate) allowed 40 m/s at a 4 s
+#: baseline and 160 m/s at 8 s, and a salvo train's missile
 #: missed on a scan was paired with a later one seen near its place (seed 1 engagement 4:
 #: range change -17 m in 4 s against range rates of -119 and -157 m/s; seed 5 engagement 0:
 #: +283 m against -160 and -160 m/s): the wrong start then took its neighbours' detections or
