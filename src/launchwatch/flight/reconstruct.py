@@ -1607,6 +1607,13 @@ def _closest_reachable(power: _Power, ask: _Ask, range_given: bool = True) -> st
         me = f_range(range_m)
     except (ShapeError, ReconstructionError):
         if apogee_m is not None:
+            shortest = _shortest_at_apogee(power, ask, apogee_m)
+            if shortest is not None:
+                r, s = shortest
+                return (
+                    f"with a {apogee_m / 1e3:,.0f} km apogee the shortest range of "
+                    f"{power.desc} is about {r / 1e3:,.0f} km ({s.flight_time_s:,.0f} s)"
+                )
             # the range flies on a higher arc (the shaping's minimum-energy family did not
             # reach it): keep the range, move the apogee up to the first that flies
             try:
@@ -1618,13 +1625,6 @@ def _closest_reachable(power: _Power, ask: _Ask, range_given: bool = True) -> st
                 return (
                     f"at {range_m / 1e3:,.0f} km the closest flyable apogee is about "
                     f"{h / 1e3:,.0f} km ({s.flight_time_s:,.0f} s)"
-                )
-            shortest = _shortest_at_apogee(power, ask, apogee_m)
-            if shortest is not None:
-                r, s = shortest
-                return (
-                    f"with a {apogee_m / 1e3:,.0f} km apogee the shortest range of "
-                    f"{power.desc} is about {r / 1e3:,.0f} km ({s.flight_time_s:,.0f} s)"
                 )
         start = _first_flying(f_range, [f * range_m for f in (0.7, 0.5, 0.3, 0.15)] + [50e3])
         r, s = _edge(f_range, start[0], range_m, start[1], geometric=True)
