@@ -172,3 +172,20 @@ def test_two_authorities_apogees(lo, hi, flagged):
     assert bool(flags) is flagged
     if flagged:
         assert flags[0]["gap"] == hi - lo and flags[0]["figure"] == "apogee_km"
+
+
+def test_a_sea_area_heading_does_not_contradict_an_eez_claim():
+    """The derived impact of a shot whose heading is only "towards the East Sea" says little
+    about which side of the EEZ line it fell: no flag; with a landing point it does."""
+    derived = {"derived": {"p_jpn_eez": 0.0}}
+    sea = _rep(
+        1,
+        "ROK JCS",
+        result={"zone_probabilities": derived, "toward": "East Sea"},
+        eez_claim="inside",
+    )
+    assert "eez_claim" not in _kinds(claim_flags([sea]))
+    aimed = _rep(
+        1, "ROK JCS", result={"zone_probabilities": derived, "toward": None}, eez_claim="inside"
+    )
+    assert "eez_claim" in _kinds(claim_flags([aimed]))

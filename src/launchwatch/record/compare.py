@@ -492,7 +492,13 @@ def claim_flags(reports) -> list[dict]:
                 }
             )
         zp = res.get("zone_probabilities") or {}
-        zone = zp.get("described") or zp.get("derived")
+        zone = zp.get("described") or (
+            # A heading read from a sea area's name ("towards the East Sea") is a direction
+            # to the sea's middle, not to the landing: from Wonsan it misses the 2017-05-29
+            # landing north of the Oki Islands by some 15 deg, so the derived impact cannot
+            # contradict an EEZ claim; only an azimuth or a landing point can.
+            None if res.get("toward") and not res.get("landing") else zp.get("derived")
+        )
         claim = getattr(r, "eez_claim", "unknown")
         if zone and claim in ("inside", "outside"):
             p = zone.get("p_jpn_eez", 0.0)
