@@ -189,3 +189,24 @@ def test_a_sea_area_heading_does_not_contradict_an_eez_claim():
         1, "ROK JCS", result={"zone_probabilities": derived, "toward": None}, eez_claim="inside"
     )
     assert "eez_claim" in _kinds(claim_flags([aimed]))
+
+
+@pytest.mark.parametrize(("bound_km", "holds"), [(5000.0, True), (8000.0, False)])
+def test_ingestion_reconstructs_from_the_figures_and_checks_the_bound(bound_km, holds):
+    """ "More than N km" apogee with a range and a flight time: the apogee is derived from the
+    two figures (the bound is not flown), then held against the bound."""
+    from launchwatch.record.ingest import reconstruct_report
+
+    text = (
+        LEAD + "It flew about 1,000 km into the East Sea, reaching an altitude of more than "
+        f"{bound_km:,.0f} km, and was in the air for about 69 minutes, the JCS said."
+    )
+    e = extract(text)
+    assert e.bounds == {"apogee_km": "lower"} and e.apogee_km == bound_km
+    rec, why = reconstruct_report(e, path=False)
+    assert why is None
+    assert rec["requested"]["apogee_km"] is None  # derived, not flown at the bound
+    (b,) = rec["bounds"]
+    assert b["figure"] == "apogee_km" and b["holds"] is holds and not b["flown"]
+    r = _rep(1, "ROK JCS", {"bounds": e.bounds}, result=rec, apogee_km=bound_km)
+    assert ("bound_violated" in _kinds(claim_flags([r]))) is not holds

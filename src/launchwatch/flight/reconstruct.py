@@ -610,17 +610,36 @@ def _solve_range(make: Maker, ask: _Ask, apogee_m: float, t_rep: float) -> float
             hi = mid
     r0 = max(0.5 * (lo + hi) * R_MEAN_M, 20e3)
 
-    def ft(r: float) -> float:
-        return _fly(make(1.0), ask.through(range_m=r, apogee_m=apogee_m)).flight_time_s
+    def fly(r: float) -> Shot:
+        return _fly(make(1.0), ask.through(range_m=r, apogee_m=apogee_m))
 
-    t0 = ft(r0)
+    def ft(r: float) -> float:
+        return fly(r).flight_time_s
+
+    # A lofted arc's time barely grows with range near zero: the Kepler guess can fall below
+    # the shortest range the boost flies through the apogee (6,000 km at 69 min: ~20 km,
+    # where the boost's shortest is ~200 km); start from the first that flies.
+    r0, s0 = _first_flying(fly, [r0, 2 * r0, 4 * r0, 8 * r0, 300e3, 1000e3])
+    t0 = s0.flight_time_s
     r1 = r0 * (1.1 if t0 < t_rep else 0.9)
-    t1 = ft(r1)
+    try:
+        t1 = ft(r1)
+    except (ShapeError, ReconstructionError):
+        r1 = r0 * (1.1 if r1 < r0 else 0.9)
+        t1 = ft(r1)
     for _ in range(6):
         if abs(t1 - t_rep) < 1.0 or t1 == t0:
             break
         r2 = max(r1 + (t_rep - t1) * (r1 - r0) / (t1 - t0), 10e3)
-        r0, t0, r1, t1 = r1, t1, r2, ft(r2)
+        for _ in range(3):  # a step into what does not fly: halve it back towards r1
+            try:
+                t2 = ft(r2)
+                break
+            except (ShapeError, ReconstructionError):
+                r2 = 0.5 * (r1 + r2)
+        else:
+            break  # r1 is the closest flyable range found
+        r0, t0, r1, t1 = r1, t1, r2, t2
     return r1
 
 
