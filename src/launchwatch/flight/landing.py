@@ -11,7 +11,15 @@ of samples that carries what the words leave open:
 * the bearing's spread: a compass point covers the sector to its neighbours on the 8-point
   rose (+-22.5 deg; +-11.25 deg for a 16-point name such as "west-northwest"), uniform;
 * "off X" gives no bearing: the seaward half-circle facing the launch site (+-90 deg around the
-  bearing from X towards the site), or the whole circle when the site is unknown;
+  bearing from X towards the site), or the whole circle when the site is unknown; its samples
+  are kept at sea ("off" puts the landing in the water); with no distance ("off Cape Erimo")
+  the distance is anything up to :data:`OFF_UNSTATED_MAX_KM`;
+* a region as the origin (a prefecture, Hokkaido: ``radius_km`` in the gazetteer) is measured
+  from its coast along the bearing, not from its centre;
+* the direction may be written as letters ("250 km NW of", "WNW"), the distance after the
+  reference ("north of Hegura-jima, about 200 km"), the reference with its region in front
+  ("Hokkaido's Okushiri Island"); a launch site of the catalog also serves as a reference
+  ("off Hamhung");
 * "in <province>": the province's centre with its stated radius.
 
 Samples feed the zone verdict (P(Japan EEZ) = share of samples in Japan's territorial sea or
@@ -58,17 +66,32 @@ _POINTS16 = (
     "north-northwest",
 )
 _BEARING = {name.replace("-", ""): i * 22.5 for i, name in enumerate(_POINTS16)}
-_DIR = r"(north|south|east|west)(?:[- ]?(north|south|east|west))?(?:[- ]?(north|south|east|west))?"
-_NUM = r"(\d{1,3}(?:,\d{3})*(?:\.\d+)?)"
-_UNIT = r"(km|kilometers?|kilometres?|miles?|nautical miles?|nmi)"
+_DIR = (
+    r"(?P<dir>(?:north|south|east|west)(?:[- ]?(?:north|south|east|west)){0,2}"
+    r"|(?-i:\b[NSEW]{1,3}\b))"
+)
+_NUM = r"(?P<num>\d{1,3}(?:,\d{3})*(?:\.\d+)?)"
+_UNIT = r"(?P<unit>km|kilometers?|kilometres?|miles?|nautical miles?|nmi)\b"
+_REF = r"(?:the\s+)?(?P<ref>[A-Z][\w'\u2019\-]*(?:[ \-][A-Z][\w'\u2019\-]*)*)"
+_QUAL = r"(?:(?:about|some|approximately|approx\.?|around|roughly|an estimated|nearly)\s+)?"
 _REL = re.compile(
-    rf"{_NUM}\s*-?\s*{_UNIT}\s+(?:to the\s+)?{_DIR}(?:ward)?\s+(?:of|from)\s+"
-    r"(?:the\s+)?(?P<ref>[A-Z][\w'\-]*(?:[ \-][A-Z][\w'\-]*)*)",
+    rf"{_NUM}\s*-?\s*{_UNIT}\s+(?:to the\s+)?{_DIR}(?:ward|erly)?\s+(?:of|from)\s+{_REF}",
+    re.I,
+)
+# The distance after the reference: "north of Hegura-jima, about 200 km", "east of Hokkaido
+# some 1,200 km".
+_REV = re.compile(
+    rf"\b{_DIR}(?:ward|erly)?\s+(?:of|from)\s+{_REF},?\s+(?:by\s+)?{_QUAL}{_NUM}\s*-?\s*{_UNIT}",
     re.I,
 )
 _OFF = re.compile(
-    rf"{_NUM}\s*-?\s*{_UNIT}\s+off\s+(?:the\s+)?(?:coast\s+of\s+|shore\s+of\s+)?"
-    r"(?P<ref>[A-Z][\w'\-]*(?:[ \-][A-Z][\w'\-]*)*)",
+    rf"{_NUM}\s*-?\s*{_UNIT}\s+off\s+(?:the\s+)?(?:(?:\w+\s+)?coast\s+of\s+|shore\s+of\s+)?"
+    rf"{_REF}",
+    re.I,
+)
+# "off Cape Erimo", "in the waters off Hamhung": a reference point with no distance.
+_OFF_ANY = re.compile(
+    rf"\boff\s+(?:the\s+)?(?:(?:\w+\s+)?coast\s+of\s+|shore\s+of\s+)?{_REF}",
     re.I,
 )
 _IN = re.compile(
@@ -76,6 +99,16 @@ _IN = re.compile(
     r"(?P<ref>[A-Z][\w'\-]*(?:[ \-][A-Z][\w'\-]*)*)",
     re.I,
 )
+_COMPASS_LETTER = {"n": "north", "s": "south", "e": "east", "w": "west"}
+
+#: "off X" with no distance: the landing is taken to lie within this distance of X's coast,
+#: uniform (estimate: reports that give no distance use "off" for waters near the coast; the
+#: wide spread says how little the words pin down).
+OFF_UNSTATED_MAX_KM = 200.0
+
+#: A region used as an origin ("150 km off the coast of Aomori Prefecture") is measured from
+#: its coast: the last land along the bearing from its centre, searched this many radii out.
+COAST_SEARCH_RADII = 2.0
 
 
 class LandingError(ValueError):
@@ -166,12 +199,36 @@ def _halfwidth(value: float) -> float:
 
 
 def _lookup(ref: str) -> Landmark | None:
-    words = ref.split()
-    for n in range(len(words), 0, -1):  # longest known prefix: "Okushiri Island in Hokkaido"
-        hit = landmarks().get(normalize_name(" ".join(words[:n])))
-        if hit is not None:
-            return hit
+    """The gazetteer's point for a reference, else a launch site of the catalog ("off
+    Hamhung"); "Hokkaido's Okushiri island" is read as "Okushiri island"."""
+    candidates = [ref]
+    for apostrophe in ("'s ", "\u2019s "):
+        if apostrophe in ref:
+            candidates.append(ref.split(apostrophe, 1)[1])
+    for cand in candidates:
+        words = cand.split()
+        for n in range(len(words), 0, -1):  # longest known prefix: "Okushiri Island in Hokkaido"
+            key = " ".join(words[:n])
+            hit = landmarks().get(normalize_name(key))
+            if hit is not None:
+                return hit
+    for cand in candidates:
+        words = cand.split()
+        for n in range(len(words), 0, -1):
+            site = _site(" ".join(words[:n]))
+            if site is not None:
+                return site
     return None
+
+
+def _site(name: str) -> Landmark | None:
+    from .catalog import UnknownNameError, get_site
+
+    try:
+        s = get_site(name)
+    except UnknownNameError:
+        return None
+    return Landmark(s.name, "site", s.lat_deg, s.lon_deg)
 
 
 def _km(num: str, unit: str) -> float:
@@ -185,11 +242,64 @@ def _km(num: str, unit: str) -> float:
 
 
 def _bearing(m: re.Match[str]) -> tuple[float, float]:
-    parts = [p.lower() for p in m.groups()[2:5] if p]
+    """Compass bearing and its half-sector from the direction words ("west-northwest", "NW";
+    +-22.5 deg for the 8-point rose, +-11.25 deg for a 16-point name)."""
+    raw = m.group("dir")
+    if raw.isupper() and len(raw) <= 3:  # "WNW": letters of the rose
+        parts = [_COMPASS_LETTER[c] for c in raw.lower()]
+    else:
+        parts = re.findall(r"north|south|east|west", raw.lower())
     key = "".join(parts)
     if key not in _BEARING:
         raise LandingError(f"cannot read the direction {'-'.join(parts)!r}")
     return _BEARING[key], 11.25 if len(parts) == 3 else 22.5
+
+
+def _coast_origin(lm: Landmark, bearing_deg: float) -> tuple[float, float]:
+    """Where a region's coast is along ``bearing_deg`` from its centre: the last land point on
+    the ray within :data:`COAST_SEARCH_RADII` radii (1 km steps); the centre when the ray finds
+    no land.  Points and cities are their own origin."""
+    if lm.radius_km is None:
+        return lm.lat_deg, lm.lon_deg
+    from ..earth.zones import classify
+
+    span = np.arange(0.0, COAST_SEARCH_RADII * lm.radius_km + 1.0, 1.0)
+    lat, lon, _ = geodesy.direct(
+        lm.lat_deg, lm.lon_deg, np.full(span.shape, bearing_deg), span * 1e3
+    )
+    land = np.asarray(classify(np.asarray(lat), np.asarray(lon)).kind) == "land"
+    if not land.any():
+        return lm.lat_deg, lm.lon_deg
+    i = int(np.flatnonzero(land)[-1])
+    return float(np.asarray(lat)[i]), float(np.asarray(lon)[i])
+
+
+def _seaward(
+    lm: Landmark, site_lat_deg: float | None, site_lon_deg: float | None
+) -> tuple[float | None, float]:
+    """ "Off X" gives no bearing: the half-circle facing the launch site, or the whole circle."""
+    if site_lat_deg is None or site_lon_deg is None:
+        return None, 180.0
+    az_site, _, _ = geodesy.inverse(lm.lat_deg, lm.lon_deg, site_lat_deg, site_lon_deg)
+    return float(np.mod(az_site, 360.0)), 90.0
+
+
+def _at_sea(
+    lat: np.ndarray, lon: np.ndarray, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` of the samples that lie at sea ("off X" places the landing in the water): the
+    first ``n`` sea points, topped up by drawing among them again; all of the first ``n``
+    samples when none is at sea."""
+    from ..earth.zones import classify
+
+    sea = np.asarray(classify(lat, lon).kind) != "land"
+    idx = np.flatnonzero(sea)
+    if idx.size == 0:
+        return lat[:n], lon[:n]
+    if idx.size < n:
+        idx = np.concatenate([idx, rng.choice(idx, n - idx.size)])
+    idx = idx[:n]
+    return lat[idx], lon[idx]
 
 
 def parse_landing(
@@ -205,15 +315,21 @@ def parse_landing(
     if not text:
         return None
     rng = np.random.default_rng(seed)
-    for pattern, kind in ((_REL, "rel"), (_OFF, "off"), (_IN, "in")):
+    for pattern, kind in (
+        (_REL, "rel"),
+        (_REV, "rel"),
+        (_OFF, "off"),
+        (_IN, "in"),
+        (_OFF_ANY, "off"),
+    ):
         m = pattern.search(text)
         if m is None:
             continue
         ref = m.group("ref")
         lm = _lookup(ref)
         if lm is None:
-            if kind == "in":
-                continue  # "fell in the Sea of Japan" is a sea area, not a landmark
+            if kind == "in" or pattern is _OFF_ANY:
+                continue  # "fell in the Sea of Japan", "off the east coast": no point named
             known = ", ".join(sorted({v.name for v in landmarks().values()}))
             raise LandingError(
                 f"unknown reference point {ref!r} in the landing description; known: {known}"
@@ -236,27 +352,31 @@ def parse_landing(
                 np.asarray(lat),
                 np.asarray(lon),
             )
-        dist = _km(m.group(1), m.group(2))
-        half = (
-            rounding_halfwidth(float(m.group(1).replace(",", "")))
-            * dist
-            / float(m.group(1).replace(",", ""))
-        )
+        dist: float | None
+        if pattern is _OFF_ANY:
+            dist, half = None, 0.5 * OFF_UNSTATED_MAX_KM
+        else:
+            value = float(m.group("num").replace(",", ""))
+            dist = _km(m.group("num"), m.group("unit"))
+            half = rounding_halfwidth(value) * dist / value
+        bearing: float | None
         if kind == "rel":
             bearing, spread = _bearing(m)
-        elif site_lat_deg is not None and site_lon_deg is not None:
-            az_site, _, _ = geodesy.inverse(lm.lat_deg, lm.lon_deg, site_lat_deg, site_lon_deg)
-            bearing, spread = float(np.mod(az_site, 360.0)), 90.0
         else:
-            bearing, spread = None, 180.0
-        d = rng.uniform(max(dist - half, 0.0), dist + half, n)
+            bearing, spread = _seaward(lm, site_lat_deg, site_lon_deg)
+        olat, olon = (lm.lat_deg, lm.lon_deg) if bearing is None else _coast_origin(lm, bearing)
+        mid = OFF_UNSTATED_MAX_KM / 2 if dist is None else dist
+        m_draw = 3 * n if kind == "off" else n
+        d = rng.uniform(max(mid - half, 0.0), mid + half, m_draw)
         centre = 0.0 if bearing is None else bearing
-        az = centre + rng.uniform(-spread, spread, n)
-        lat, lon, _ = geodesy.direct(lm.lat_deg, lm.lon_deg, az, d * 1e3)
+        az = centre + rng.uniform(-spread, spread, m_draw)
+        lat, lon, _ = geodesy.direct(olat, olon, az, d * 1e3)
+        if kind == "off":
+            lat, lon = _at_sea(np.asarray(lat), np.asarray(lon), n, rng)
         if bearing is None:
-            plat, plon = lm.lat_deg, lm.lon_deg
+            plat, plon = olat, olon
         else:
-            plat, plon, _ = geodesy.direct(lm.lat_deg, lm.lon_deg, bearing, dist * 1e3)
+            plat, plon, _ = geodesy.direct(olat, olon, bearing, mid * 1e3)
         return LandingEstimate(
             text,
             lm.name,

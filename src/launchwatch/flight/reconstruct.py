@@ -610,17 +610,36 @@ def _solve_range(make: Maker, ask: _Ask, apogee_m: float, t_rep: float) -> float
             hi = mid
     r0 = max(0.5 * (lo + hi) * R_MEAN_M, 20e3)
 
-    def ft(r: float) -> float:
-        return _fly(make(1.0), ask.through(range_m=r, apogee_m=apogee_m)).flight_time_s
+    def fly(r: float) -> Shot:
+        return _fly(make(1.0), ask.through(range_m=r, apogee_m=apogee_m))
 
-    t0 = ft(r0)
+    def ft(r: float) -> float:
+        return fly(r).flight_time_s
+
+    # A lofted arc's time barely grows with range near zero: the Kepler guess can fall below
+    # the shortest range the boost flies through the apogee (6,000 km at 69 min: ~20 km,
+    # where the boost's shortest is ~200 km); start from the first that flies.
+    r0, s0 = _first_flying(fly, [r0, 2 * r0, 4 * r0, 8 * r0, 300e3, 1000e3])
+    t0 = s0.flight_time_s
     r1 = r0 * (1.1 if t0 < t_rep else 0.9)
-    t1 = ft(r1)
+    try:
+        t1 = ft(r1)
+    except (ShapeError, ReconstructionError):
+        r1 = r0 * (1.1 if r1 < r0 else 0.9)
+        t1 = ft(r1)
     for _ in range(6):
         if abs(t1 - t_rep) < 1.0 or t1 == t0:
             break
         r2 = max(r1 + (t_rep - t1) * (r1 - r0) / (t1 - t0), 10e3)
-        r0, t0, r1, t1 = r1, t1, r2, ft(r2)
+        for _ in range(3):  # a step into what does not fly: halve it back towards r1
+            try:
+                t2 = ft(r2)
+                break
+            except (ShapeError, ReconstructionError):
+                r2 = 0.5 * (r1 + r2)
+        else:
+            break  # r1 is the closest flyable range found
+        r0, t0, r1, t1 = r1, t1, r2, t2
     return r1
 
 
@@ -694,6 +713,7 @@ def _reconstruct(
     propellant: str | None,
     landing: LandingEstimate | None,
     glide: bool = False,
+    ballistic_only: bool = False,
 ) -> Reconstruction:
     if range_km is not None and range_km <= 0:
         raise ReconstructionError("range must be positive")
@@ -744,6 +764,7 @@ def _reconstruct(
     qb_class = None
     if (
         vehicle is None
+        and not ballistic_only
         and apogee_m is not None
         and range_km is not None
         and apogee_m < QUASI_BALLISTIC_APOGEE_M
@@ -808,6 +829,7 @@ def _reconstruct(
         qb = _quasi_ballistic_vehicle(range_km, glide)
         if (
             (vehicle is None or qb_class is not None)
+            and not ballistic_only
             and apogee_m is not None
             and range_given
             and qb is not None
@@ -845,6 +867,40 @@ def _reconstruct(
                     )
                 return rec
             assert first is not None
+            if qb_class is not None:
+                # The rule picked a lifting class for a low shot, but none flies it: a short,
+                # steep-enough arc ("100 km at 20 km apogee", a rocket's ordinary trajectory)
+                # is flown by the generic ballistic boost; the lifting class's error stands
+                # when that cannot fly it either (it names the closest reachable figures).
+                try:
+                    rec = _reconstruct(
+                        lat_deg=lat_deg,
+                        lon_deg=lon_deg,
+                        range_km=range_km,
+                        azimuth_deg=azimuth_deg,
+                        apogee_km=apogee_km,
+                        flight_time_s=flight_time_s,
+                        trajectory=trajectory,
+                        vehicle=None,
+                        propellant=propellant,
+                        landing=landing,
+                        glide=glide,
+                        ballistic_only=True,
+                    )
+                except ReconstructionError as ballistic:
+                    # the lifting class's closest figures, unless it found none and the
+                    # ballistic boost did (a long, low shot: the ICBM's lowest apogee)
+                    keeps = f"at {range_km:,.0f} km the closest flyable apogee"
+                    if (NO_CLOSEST in str(first) and NO_CLOSEST not in str(ballistic)) or (
+                        keeps in str(ballistic) and keeps not in str(first)
+                    ):
+                        raise ReconstructionError(str(ballistic)) from None
+                    raise ReconstructionError(str(first)) from None
+                rec.requested["quasi_ballistic_class_refused"] = (
+                    f"{qb_class} and the other lifting classes: cannot fly these figures "
+                    "within their limits; flown by the generic ballistic boost"
+                )
+                return rec
             raise ReconstructionError(str(first)) from None
         raise ReconstructionError(_reach_message(exc, make, ask, range_given)) from None
     checks = _checks(shot, reported) if n_fig >= 2 else []
@@ -1490,6 +1546,10 @@ def _manoeuvre_band(shot: Shot) -> tuple[float, float]:
     return float(np.min(rng)), float(np.max(rng))
 
 
+#: The end of a beyond-reach message when no flyable figures were found near the request.
+NO_CLOSEST = "no nearby flyable figures found"
+
+
 def _reach_message(exc: Exception, make: Maker, ask: _Ask, range_given: bool = True) -> str:
     """One line for a shot no boost flies: what was asked, why, and the closest reachable
     figures (:func:`_closest_reachable`)."""
@@ -1502,7 +1562,7 @@ def _reach_message(exc: Exception, make: Maker, ask: _Ask, range_given: bool = T
         # minimum-energy shot of the range (or the apogee's) would pick
         basis_m = range_m if range_given or apogee_m is None else 4.0 * apogee_m
         powers.append(_power(None, boosts.pick(basis_m)))
-    closest = "no nearby flyable figures found"
+    closest = NO_CLOSEST
     for power in powers:
         try:
             closest = _closest_reachable(power, ask, range_given)
@@ -1573,7 +1633,20 @@ def _closest_reachable(power: _Power, ask: _Ask, range_given: bool = True) -> st
                     f"with a {apogee_m / 1e3:,.0f} km apogee the shortest range of "
                     f"{power.desc} is about {r / 1e3:,.0f} km ({s.flight_time_s:,.0f} s)"
                 )
-        r, s = _edge(f_range, 50e3, range_m, geometric=True)
+            # the range flies on a higher arc (the shaping's minimum-energy family did not
+            # reach it): keep the range, move the apogee up to the first that flies
+            try:
+                h0, s0 = _first_flying(f_apogee, [f * apogee_m for f in (2.0, 4.0, 8.0, 16.0)])
+            except (ShapeError, ReconstructionError):
+                pass
+            else:
+                h, s = _edge(f_apogee, h0, apogee_m, s0, geometric=True)
+                return (
+                    f"at {range_m / 1e3:,.0f} km the closest flyable apogee is about "
+                    f"{h / 1e3:,.0f} km ({s.flight_time_s:,.0f} s)"
+                )
+        start = _first_flying(f_range, [f * range_m for f in (0.7, 0.5, 0.3, 0.15)] + [50e3])
+        r, s = _edge(f_range, start[0], range_m, start[1], geometric=True)
         return (
             f"the longest range of {power.desc} is about {r / 1e3:,.0f} km (minimum "
             f"energy, apogee {s.apogee_m / 1e3:,.0f} km, {s.flight_time_s:,.0f} s)"
@@ -1610,6 +1683,18 @@ def _closest_reachable(power: _Power, ask: _Ask, range_given: bool = True) -> st
     return (
         f"{range_m / 1e3:,.0f} km flies on a minimum-energy trajectory ({me.flight_time_s:,.0f} s)"
     )
+
+
+def _first_flying(fly: Callable[[float], Shot], values: list[float]) -> tuple[float, Shot]:
+    """The first of ``values`` that flies, with its shot (a big boost does not fly a 50 km
+    shot, so an edge search starts from the longest value that does); the last value's error
+    when none does."""
+    for v in values[:-1]:
+        try:
+            return v, fly(v)
+        except (ShapeError, ReconstructionError):
+            continue
+    return values[-1], fly(values[-1])
 
 
 def _shortest_at_apogee(power: _Power, ask: _Ask, apogee_m: float) -> tuple[float, Shot] | None:

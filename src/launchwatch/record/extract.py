@@ -118,6 +118,12 @@ class Extracted:
     date_inferred: bool = False
     year_inferred: bool = False
     spans: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: figures stated as bounds, not values: ``{"range_km": "lower"}`` for "more than 1,000
+    #: km", ``"upper"`` for "up to 500 km" / "less than 500 km"
+    bounds: dict[str, str] = field(default_factory=dict)
+    #: half the rounding (km) of figures written in miles or nautical miles, which their km
+    #: conversion does not show (``{"range_km": 80.5}`` for "about 600 miles")
+    precision: dict[str, float] = field(default_factory=dict)
     #: who gave each figure, where it is not the report's own authority's
     figure_authority: dict[str, str | None] = field(default_factory=dict)
     launch_times: list[str] = field(default_factory=list)
@@ -1136,6 +1142,40 @@ def _to_km(value: str, unit: str) -> float:
     return v
 
 
+def figure_precision_km(t: str, pos: int) -> float | None:
+    """Half the rounding (km) of the distance written at ``pos`` of ``_digits(t)`` when it
+    was written in miles or nautical miles ("about 600 miles (965 km)" is +-50 miles, 80 km,
+    however many digits its conversion shows); ``None`` for a figure written in km."""
+    from ..flight.landing import rounding_halfwidth
+
+    m = _DIST.match(t, pos)
+    if m is None or m.group(3).lower().startswith("k"):
+        return None
+    miles = float(m.group(1).replace(",", ""))
+    u = m.group(3).lower()
+    per = KM_PER_NMI if u.startswith("naut") or u == "nmi" else KM_PER_MILE
+    return round(rounding_halfwidth(miles) * per, 1)
+
+
+_LOWER_BOUND = re.compile(
+    r"\b(?:more than|over|at least|in excess of|exceeding|upwards of|beyond|above)\s*$", re.I
+)
+_UPPER_BOUND = re.compile(
+    r"\b(?:less than|under|up to|no more than|below|at most|not more than)\s*$", re.I
+)
+
+
+def figure_bound(before: str) -> str | None:
+    """ "lower" when the words just before a figure make it a lower bound ("more than 1,000
+    km", "over 6,000 km"), "upper" for "up to", "less than", "under"; ``None`` for a figure
+    ("about 1,000 km")."""
+    if _LOWER_BOUND.search(before):
+        return "lower"
+    if _UPPER_BOUND.search(before):
+        return "upper"
+    return None
+
+
 def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
     """Distance mentions in ``t``: (kind, km or (lo, hi) km, position); kind is "range",
     "apogee", "offset" or "other" (a capability, a definition)."""
@@ -1494,13 +1534,19 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     out.outlet = _outlet(doc)
     # Figures in reading order; the authority whose figures come first is the report's.
     figs = []
+    fig_bounds: dict[tuple[int, str], str] = {}
+    fig_precision: dict[tuple[int, str], float] = {}
     for a in body_events:
         t = a.event_text()
         each = bool(re.search(r"\brespectively\b", t, re.I))
-        for kind, km, _pos in _distances(t):
+        for kind, km, pos in _distances(t):
             if kind in ("range", "apogee"):
                 # "270 and 420 km, respectively" is one figure per missile, not a span
                 figs.append((a, f"{kind}_km", km[0] if each and isinstance(km, tuple) else km))
+                if (bound := figure_bound(_digits(t)[:pos])) is not None:
+                    fig_bounds[(id(a), f"{kind}_km")] = bound
+                if (hw := figure_precision_km(_digits(t), pos)) is not None:
+                    fig_precision[(id(a), f"{kind}_km")] = hw
         if (ft := _flight_time(t)) is not None:
             figs.append((a, "flight_time_s", ft))
     # whose figures come first: distances, flight times and explicit counts ("at least 10
@@ -1548,6 +1594,10 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
                     out.spans[key] = v
                 else:
                     setattr(out, key, v)
+                if (bound := fig_bounds.get((id(a), key))) is not None:
+                    out.bounds[key] = bound
+                if (hw := fig_precision.get((id(a), key))) is not None:
+                    out.precision[key] = hw
                 out.figure_authority[key] = authority if mine else a.authority
                 out.evidence[key] = a.evidence(
                     True,

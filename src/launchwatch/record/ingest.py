@@ -116,8 +116,26 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
         est, why_landing = None, str(exc)
     else:
         why_landing = None
-    figures = [x is not None for x in (ex.range_km, ex.apogee_km, ex.flight_time_s)]
-    if ex.range_km is None and est is None and sum(figures) < 2:
+    values = {k: getattr(ex, k) for k in ("range_km", "apogee_km", "flight_time_s")}
+    bounded = {k: b for k, b in (getattr(ex, "bounds", None) or {}).items() if values.get(k)}
+    firm = {k: v for k, v in values.items() if v is not None and k not in bounded}
+    if bounded and (
+        len(firm) >= 2 or "range_km" in firm or (est is not None and est.distance_km is not None)
+    ):
+        # "more than 1,000 km" is a bound, not a figure: reconstruct from the figures and
+        # check the bound against what they give; only when the figures alone cannot
+        # reconstruct is the bound flown as if it were the figure (said in the output).
+        values = {k: (v if k in firm else None) for k, v in values.items()}
+        bound_flown = False
+    else:
+        bound_flown = bool(bounded)
+    range_km, apogee_km, flight_time_s = (
+        values["range_km"],
+        values["apogee_km"],
+        values["flight_time_s"],
+    )
+    figures = [x is not None for x in (range_km, apogee_km, flight_time_s)]
+    if range_km is None and est is None and sum(figures) < 2:
         return None, "no reconstruction: no reported range (nor apogee and flight time)"
     if est is None and ex.sea_area is None:
         return None, (
@@ -131,13 +149,13 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
         if est is None:
             assert ex.sea_area is not None  # refused above without a landing point or sea area
             az = bearing_toward(ex.site_lat_deg, ex.site_lon_deg, ex.sea_area)
-        kw: dict = {"apogee_km": ex.apogee_km, "flight_time_s": ex.flight_time_s}
-        if sum(figures) == 1 and ex.range_km is not None:
+        kw: dict = {"apogee_km": apogee_km, "flight_time_s": flight_time_s}
+        if sum(figures) == 1 and range_km is not None:
             kw = {"trajectory": "min-energy"}
         rec = reconstruct(
             lat_deg=ex.site_lat_deg,
             lon_deg=ex.site_lon_deg,
-            range_km=ex.range_km,
+            range_km=range_km,
             azimuth_deg=az,
             propellant=propellant,
             landing=est,
@@ -149,6 +167,8 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
     out = rec.as_dict()
     out["site"] = ex.site
     out["toward"] = ex.sea_area
+    if bounded:
+        out["bounds"] = bound_checks(ex, out, flown=bound_flown)
     try:
         out["zone_probabilities"] = landing_zone(rec, est)
     except ValueError:
@@ -162,6 +182,32 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
     if path:
         out["path"] = sample_path(rec.shot)
     return out, None
+
+
+def bound_checks(ex: Extracted, rec: dict, *, flown: bool) -> list[dict]:
+    """Each bound the report states ("more than 1,000 km") against the reconstruction's value
+    of that figure: ``holds`` within the bound's rounding (:func:`reported_halfwidth`)."""
+    from ..flight.reconstruct import reported_halfwidth
+
+    out = []
+    for key, bound in ex.bounds.items():
+        value = getattr(ex, key)
+        derived = rec.get(key)
+        if value is None or derived is None:
+            continue
+        hw = reported_halfwidth(key, value) or 0.0
+        holds = derived >= value - hw if bound == "lower" else derived <= value + hw
+        out.append(
+            {
+                "figure": key,
+                "bound": bound,
+                "value": value,
+                "derived": round(float(derived), 1),
+                "holds": bool(holds),
+                "flown": flown,
+            }
+        )
+    return out
 
 
 def _zone(rec: dict | None) -> dict | None:
@@ -205,6 +251,8 @@ def _new_report(
             "time_zone": ex.time_zone,
             "site_text": ex.site_text,
             "spans": {k: list(v) for k, v in ex.spans.items()},
+            "bounds": dict(ex.bounds),
+            "precision": dict(ex.precision),
             "missile_text": ex.missile_text,
             "landing_text": ex.landing_text,
             "date_inferred": ex.date_inferred,
@@ -250,6 +298,8 @@ def secondary(ex: Extracted) -> list[Extracted]:
             evidence={},
             missing=[],
             spans={},
+            bounds={},
+            precision={},
             figure_authority={},
         )
         for k in ("range_km", "apogee_km", "flight_time_s"):
@@ -282,6 +332,8 @@ def own_figures(ex: Extracted) -> Extracted:
         if who is not None and who != ex.authority:
             setattr(ex, key, None)
             ex.spans.pop(key, None)
+            ex.bounds.pop(key, None)
+            ex.precision.pop(key, None)
             if key not in ex.missing:
                 ex.missing.append(key)
     return ex
