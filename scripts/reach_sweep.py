@@ -48,9 +48,7 @@ def main() -> None:
     if a.pairs:
         pairs = [tuple(float(v) for v in p.split(":")) for p in a.pairs.split(",")]
     else:
-        pairs = [
-            (float(r), float(h)) for r in a.ranges.split(",") for h in a.apogees.split(",")
-        ]
+        pairs = [(float(r), float(h)) for r in a.ranges.split(",") for h in a.apogees.split(",")]
     for r, h in pairs:
         if True:
             v, phi, t = kepler_arc(r, h)
