@@ -134,7 +134,7 @@ CUE_H_MAX_M = 100e3
 MAX_SITES = 4
 #: A candidate site whose share of the evidence (its marginal likelihood over all candidates)
 #: falls below this is not weighed again for that track: each site costs one fan per heading
-#: (0.5 s of CPU), and the lines of sight that separate the sites do not change once seen.
+#: (0.2 s of CPU), and the lines of sight that separate the sites do not change once seen.
 #: Estimate: at 1e-6 a dropped site would need a million-fold swing in the fan match to win.
 SITE_DROP_SHARE = 1e-6
 #: Miss (m) of an IR line of sight from a fan template's position at the detection's time:
