@@ -72,3 +72,52 @@ def test_bad_input_is_a_clear_error():
         geodesy.direct(-95.0, 0.0, 0.0, 1.0)
     with pytest.raises(ValueError, match="npts"):
         geodesy.great_circle_points(0.0, 0.0, 1.0, 1.0, 1)
+
+
+def _curved_paths(lat0, lon0, az0, n_paths, n_pts, step_m, rng):
+    """Ground tracks (n_paths, n_pts) from (lat0, lon0): a geodesic on a heading near ``az0``
+    bent sideways by a quadratic offset (as a rotating Earth bends a ballistic track), each
+    cut at a random length (NaN after)."""
+    s = step_m * np.arange(n_pts) ** 1.5 / np.sqrt(n_pts)  # slow start, as a climb
+    az = az0 + rng.uniform(-20.0, 20.0, (n_paths, 1))
+    lat, lon, baz = geodesy.direct(lat0, lon0, az, s)
+    bend = rng.uniform(-2e-7, 2e-7, (n_paths, 1)) * s**2
+    lat, lon, _ = geodesy.direct(lat, lon, baz + 180.0 + 90.0, bend)
+    cut = rng.integers(2, n_pts + 1, n_paths)
+    gone = np.arange(n_pts) >= cut[:, None]
+    lat[gone] = lon[gone] = np.nan
+    return lat, lon
+
+
+@pytest.mark.parametrize(
+    "lat0, lon0, az0",
+    [(39.66, 124.7, 90.0), (40.9, 129.7, 175.0), (-35.0, 150.0, 300.0), (68.0, 179.5, 40.0)],
+)
+def test_distances_from_match_the_exact_geodesic_along_paths(lat0, lon0, az0):
+    # 1 s climbs like the corridor fan's: 400 points, up to ~2,500 km from the start, across
+    # the date line for the last case; the bound is the docstring's
+    rng = np.random.default_rng(5)
+    lat, lon = _curved_paths(lat0, lon0, az0, 60, 400, 6.25e3, rng)
+    d = geodesy.distances_from(lat0, lon0, lat, lon)
+    ok = np.isfinite(lat)
+    _, _, exact = geodesy.inverse(lat0, lon0, lat[ok], lon[ok])
+    assert d.shape == lat.shape
+    assert np.array_equal(np.isnan(d), ~ok)
+    assert np.max(np.abs(d[ok] - exact)) < 0.02
+    assert np.max(exact) > 2.0e6
+    # every 16th point and each path's last one is exact
+    knots = ok & ((np.arange(400) % 16 == 0) | (np.arange(400) == ok.sum(axis=1)[:, None] - 1))
+    _, _, ek = geodesy.inverse(lat0, lon0, lat[knots], lon[knots])
+    assert np.array_equal(d[knots], ek)
+
+
+def test_distances_from_edge_cases():
+    assert geodesy.distances_from(40.0, 130.0, 40.0, 130.0) == 0.0
+    _, _, ref = geodesy.inverse(40.0, 130.0, 41.0, 131.0)
+    assert geodesy.distances_from(40.0, 130.0, 41.0, 131.0) == ref  # one point: a knot
+    assert np.isnan(geodesy.distances_from(40.0, 130.0, [np.nan], [1.0])).all()
+    assert geodesy.distances_from(40.0, 130.0, np.zeros((2, 0)), np.zeros((2, 0))).shape == (2, 0)
+    with pytest.raises(ValueError):
+        geodesy.distances_from(91.0, 0.0, 0.0, 0.0)
+    with pytest.raises(ValueError):
+        geodesy.distances_from(0.0, 0.0, 0.0, 0.0, every=0)

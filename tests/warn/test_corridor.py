@@ -11,7 +11,7 @@ from launchwatch.pipeline.feed import simulate_feed
 from launchwatch.sense.geometry import aer_from
 from launchwatch.sense.scenario import load_scenario
 from launchwatch.track.history import history_dtype
-from launchwatch.warn.corridor import Corridor, ir_ground_points
+from launchwatch.warn.corridor import T_FINE, Corridor, fan, ir_ground_points, turn
 from launchwatch.warn.score import truth_windows
 from launchwatch.warn.threat import ThreatModel
 
@@ -161,3 +161,33 @@ def test_two_stage_irbm_over_hokkaido_is_followed_by_the_staged_fan(model):
         assert staged["liquid two-stage (Titan II staging)"] < 0.05
         if t == 80.0:
             assert sum(staged.values()) >= 0.5, staged
+
+
+def test_fan_downranges_are_the_geodesics_within_2_cm():
+    """The fan's downranges (exact geodesics every 16 s of the climb, Andoyer-Lambert and its
+    interpolated difference between: :func:`launchwatch.earth.geodesy.distances_from`) against
+    the exact geodesic from the launch point at every still-flying fine-grid point."""
+    times, pos, h, d, *_ = fan(39.66, 124.7, 90.0)
+    nf = T_FINE.size
+    lat, lon, hh = frames.ecef_to_geodetic(pos[:, :nf])
+    ok = np.isfinite(hh)
+    assert np.array_equal(np.isfinite(d), ok)
+    _, _, exact = geodesy.inverse(39.66, 124.7, np.degrees(lat[ok]), np.degrees(lon[ok]))
+    assert np.max(exact) > 2.0e6  # the fastest templates are ~2,300 km out after 400 s
+    assert np.max(np.abs(d[ok] - exact)) < 0.02
+
+
+def test_turning_shared_rows_is_turning_each_row():
+    """``turn(..., rows=)`` (each distinct path's geodesics solved once) gives the same floats
+    as turning the repeated rows themselves."""
+    rng = np.random.default_rng(3)
+    lat = 40.0 + rng.normal(0.0, 3.0, (5, 30))
+    lon = 132.0 + rng.normal(0.0, 5.0, (5, 30))
+    lat[1, 20:] = lon[1, 20:] = np.nan
+    rows = rng.integers(0, 5, 40)
+    dpsi = rng.normal(0.0, 2.0, (40, 1))
+    want = turn(39.0, 125.0, lat[rows], lon[rows], dpsi)
+    got = turn(39.0, 125.0, lat, lon, dpsi, rows=rows)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    assert np.isnan(got[0][rows == 1, 20:]).all()

@@ -20,6 +20,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from pyproj import Geod
 
+from .constants import A_M, B_M
+
 __all__ = [
     "WGS84_GEOD",
     "inverse",
@@ -27,6 +29,7 @@ __all__ = [
     "great_circle_points",
     "segment_lengths_m",
     "densify_count",
+    "distances_from",
 ]
 
 #: The WGS84 ellipsoid as a pyproj Geod (same a and 1/f as :mod:`launchwatch.earth.constants`).
@@ -137,3 +140,84 @@ def densify_count(lengths_m: ArrayLike, max_step_m: float, cap: int) -> int:
         return 1
     worst = float(known.max())
     return int(np.clip(np.ceil(worst / max_step_m), 1, cap))
+
+
+def _andoyer_lambert_m(
+    lat0_deg: float, lon0_deg: float, lat_deg: np.ndarray, lon_deg: np.ndarray
+) -> np.ndarray:
+    """Andoyer-Lambert's first-order (in the flattening ``f``) geodesic distance (m) from one
+    point to points (1-D arrays, finite): the central angle ``sig`` between the reduced
+    latitudes on the auxiliary sphere (from its haversine), less ``f / 2 * (X + Y)`` with
+    ``X = (sig - sin sig) sin^2 P cos^2 Q / cos^2(sig / 2)`` and
+    ``Y = (sig + sin sig) cos^2 P sin^2 Q / sin^2(sig / 2)`` (``P``, ``Q``: half the sum and
+    difference of the reduced latitudes; ``sin P cos Q``, ``cos P sin Q`` are half the sum and
+    difference of their sines). Its error grows as ``f**2`` times the distance (2.4 m at
+    2,370 km from a Korean launch site); :func:`distances_from` corrects it."""
+    f = 1.0 - B_M / A_M
+    t1 = (1.0 - f) * np.tan(np.radians(lat0_deg))
+    t2 = (1.0 - f) * np.tan(np.radians(lat_deg))
+    c1, c2 = 1.0 / np.sqrt(1.0 + t1 * t1), 1.0 / np.sqrt(1.0 + t2 * t2)  # cos of reduced lat
+    s1, s2 = t1 * c1, t2 * c2
+    # haversine of the central angle: sin^2(db / 2) + cos b1 cos b2 sin^2(dlon / 2), the first
+    # term as sin^2 db / (2 (1 + cos db)) (no cancellation for nearby points)
+    sdb = s2 * c1 - c2 * s1
+    hav = (
+        sdb * sdb / (2.0 * (1.0 + c1 * c2 + s1 * s2))
+        + c1 * c2 * np.sin(np.radians(0.5 * (lon_deg - lon0_deg))) ** 2
+    )
+    hav = np.clip(hav, 0.0, 1.0)
+    sig = 2.0 * np.arcsin(np.sqrt(hav))
+    sin_sig = 2.0 * np.sqrt(hav * (1.0 - hav))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = (sig - sin_sig) * (0.5 * (s1 + s2)) ** 2 / (1.0 - hav)
+        y = (sig + sin_sig) * (0.5 * (s2 - s1)) ** 2 / hav
+    out: np.ndarray = A_M * (
+        sig - 0.5 * f * (np.where(hav < 1.0, x, 0.0) + np.where(hav > 0.0, y, 0.0))
+    )
+    return out
+
+
+def distances_from(
+    lat0_deg: float, lon0_deg: float, lat_deg: ArrayLike, lon_deg: ArrayLike, *, every: int = 16
+) -> np.ndarray:
+    """Geodesic distances (m) from one point to every point of paths ``(..., N)`` (deg; NaN
+    points give NaN), for densely sampled paths such as flown trajectories' ground tracks.
+
+    The exact geodesic (:func:`inverse`) is solved at every ``every``-th finite point of each
+    path and its last finite point; in between, Andoyer-Lambert's first-order formula
+    (:func:`_andoyer_lambert_m`) plus its difference to the exact distances, interpolated
+    linearly between those knots. The difference is ``f**2`` small and smooth along a path, so
+    the result is within 2 cm of the exact distance on the corridor fans' 1 s climbs (up to
+    2,400 km from the launch site, ``every`` = 16; tested) at about a third of the CPU of
+    the exact geodesic at every point. Knots are exact. Shorter than
+    ~10,000 km (Andoyer-Lambert is not for nearly antipodal points)."""
+    if every < 1:
+        raise ValueError("every must be >= 1")
+    _check_lat("lat0_deg", lat0_deg)
+    _check_lat("lat_deg", lat_deg)
+    lat, lon = np.broadcast_arrays(np.asarray(lat_deg, float), np.asarray(lon_deg, float))
+    shape = lat.shape
+    if lat.size == 0:
+        return np.full(shape, np.nan)
+    n = shape[-1] if lat.ndim else 1
+    lat2, lon2 = lat.reshape(-1, n), lon.reshape(-1, n)
+    ok = np.isfinite(lat2) & np.isfinite(lon2)
+    rank = np.cumsum(ok, axis=1) - 1  # index of a point among its path's finite points
+    last = ok.sum(axis=1) - 1
+    rows, cols = np.nonzero(ok)
+    r, end = rank[rows, cols], last[rows]
+    la, lo = lat2[rows, cols], lon2[rows, cols]
+    approx = _andoyer_lambert_m(float(lat0_deg), float(lon0_deg), la, lo)
+    kn = np.flatnonzero((r % every == 0) | (r == end))
+    _, _, exact = inverse(float(lat0_deg), float(lon0_deg), la[kn], lo[kn])
+    # the knots' differences by (path, knot number): every-th points, then the last
+    diff = np.zeros((lat2.shape[0], n // every + 2))
+    diff[rows[kn], r[kn] // every + (r[kn] % every != 0)] = exact - approx[kn]
+    left = r // every
+    span = np.minimum(left * every + every, end) - left * every
+    w = np.where(span > 0, (r - left * every) / np.maximum(span, 1), 0.0)
+    d = approx + (1.0 - w) * diff[rows, left] + w * diff[rows, left + (span > 0)]
+    d[kn] = exact
+    out = np.full(lat2.shape, np.nan)
+    out[rows, cols] = d
+    return out.reshape(shape)[()]

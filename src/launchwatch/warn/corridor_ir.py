@@ -407,7 +407,9 @@ class IrCues:
         times, ecef, *_, t_imp, imp = fan_t
         J, Q = f["logl"].shape
         pick = c.rng.choice(w.size, size=c.n_draws, p=w)
-        j, q = np.divmod(pick, Q)
+        # the draws of one (template, delay) share its clock, so its path: each pair's once
+        up, row = np.unique(pick, return_inverse=True)
+        j, q = np.divmod(up, Q)
         tau_now = f["tau_first"][j, q] + (t - float(mine["t_s"][0]))
         t_l = float(mine["t_s"][0]) - f["tau_first"].ravel()
         info["t_launch_s"] = round(float(np.sum(np.where(w > 0, w * np.nan_to_num(t_l), 0.0))), 2)
@@ -418,11 +420,11 @@ class IrCues:
         p_lat, p_lon = np.degrees(la), np.degrees(lo)
         la, lo, _ = frames.ecef_to_geodetic(imp[j])
         i_lat, i_lon = np.degrees(la), np.degrees(lo)
-        i_t = t + t_imp[j] - tau_now
+        i_t = (t + t_imp[j] - tau_now)[row]
         dpsi = (psi[pick] - az0 + 180.0) % 360.0 - 180.0
         dpsi = dpsi + f["sig_az"].ravel()[pick] * c.rng.standard_normal(c.n_draws)
-        p_lat, p_lon = cor.turn(site[0], site[1], p_lat, p_lon, dpsi[:, None])
-        i_lat, i_lon = cor.turn(site[0], site[1], i_lat, i_lon, dpsi)
+        p_lat, p_lon = cor.turn(site[0], site[1], p_lat, p_lon, dpsi[:, None], rows=row)
+        i_lat, i_lon = cor.turn(site[0], site[1], i_lat, i_lon, dpsi, rows=row)
         info["t_last_s"] = t_last
         return path_t, p_lat, p_lon, (i_lat, i_lon, i_t)
 
