@@ -65,8 +65,10 @@ def test_unreachable_broker_is_a_clear_error():
 
 
 def _start(cfg):
+    # SIGUSR1 dumps every thread's stack to stderr (a node that hangs says where: _finish)
     code = (
-        "import sys; from launchwatch.share.runner import run_node; sys.exit(run_node(sys.argv[1]))"
+        "import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True)"
+        "; from launchwatch.share.runner import run_node; sys.exit(run_node(sys.argv[1]))"
     )
     return subprocess.Popen(
         [sys.executable, "-c", code, str(cfg)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -79,6 +81,30 @@ def _progress(state_dir):
     except CheckpointError:
         return -1
     return -1 if state is None else state["next_chunk"]
+
+
+def _finish(procs, tmp_path, timeout_s=600.0):
+    """Each node process's (stdout, stderr) once it ends.  A node still running after
+    ``timeout_s`` fails the test with every node's checkpointed progress and the stacks of its
+    threads (it hung once for 600 s under load, idle, waiting)."""
+    deadline = time.monotonic() + timeout_s
+    try:
+        return {
+            n: p.communicate(timeout=max(deadline - time.monotonic(), 1.0))
+            for n, p in procs.items()
+        }
+    except subprocess.TimeoutExpired:
+        for p in procs.values():
+            if p.poll() is None:
+                p.send_signal(signal.SIGUSR1)
+        time.sleep(2.0)
+        for p in procs.values():
+            p.kill()
+        report = {
+            n: (_progress(tmp_path / "state" / n), p.communicate()[1].decode()[-6000:])
+            for n, p in procs.items()
+        }
+        pytest.fail(f"node processes still running after {timeout_s:.0f} s: {report}")
 
 
 def _node_progress(tmp_path) -> int:
@@ -139,7 +165,7 @@ def test_three_node_processes_ride_out_a_node_kill_and_a_broker_restart(
         time.sleep(2.0)
         assert all(p.poll() is None for p in procs.values())  # ... the nodes wait
         server.start()  # ... and it comes back
-        outs = {n: p.communicate(timeout=600) for n, p in procs.items()}
+        outs = _finish(procs, tmp_path)
         for n, p in procs.items():
             assert p.returncode == 0, (n, outs[n][1].decode()[-2000:])
     finally:
