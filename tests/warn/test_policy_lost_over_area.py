@@ -12,17 +12,30 @@ from .conftest import SUNAN, make_assessment, noisy_impacts
 from .test_policy import hwasong12_impact
 
 
+class _Policy(WarningPolicy):
+    """The policy, keeping the threat numbers it computed for the last assessment it judged:
+    the window is read from them, not from a second computation of the same numbers."""
+
+    last_threat: dict | None = None
+
+    def threat(self, a):
+        self.last_threat = super().threat(a)
+        return self.last_threat
+
+
 def _run(stop, rng):
     """Updates every 2 s from +60 s until ``stop(t, entry, exit)`` (JP-01's predicted window
     at that update) holds, then nothing (the track is lost): the events and that window."""
     imp = hwasong12_impact()
-    policy = WarningPolicy(lost_after_s=20.0)
+    policy = _Policy(lost_after_s=20.0)
     i = policy.codes.index("JP-01")
     events = []
     for t in np.arange(60.0, 800.0, 2.0):
         a = make_assessment(t, SUNAN, noisy_impacts(imp, 20e3, 200, rng), 840.0)
+        policy.last_threat = None
         events += policy.update(a)
-        th = policy.threat(a)
+        th = policy.last_threat
+        assert th is not None  # every assessment here has its one track, judged
         win = (float(th["t_entry_s"][0, i]), float(th["t_exit_s"][0, i]))
         if stop(float(t), *win):
             break
