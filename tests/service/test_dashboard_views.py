@@ -98,15 +98,15 @@ def test_late_joiners_see_the_servers_warning_state(
         )
         # a page that opens now, mid-warning, shows the warning active and the area drawn
         mid = _page(browser, srv, outside, errors)
-        mid.wait_for_selector("#warning-list li[data-code='JP-01']", timeout=20_000)
+        mid.wait_for_selector("#warning-list li[data-code='JP-01']", timeout=60_000)
         assert _states(mid) == {"JP-01": "active"}
-        mid.wait_for_selector("path.lw-warned-active", state="attached", timeout=20_000)
+        mid.wait_for_selector("path.lw-warned-active", state="attached", timeout=60_000)
         assert mid.inner_text("#verdict").startswith("WARNING")
         live.wait_for_selector("body[data-run-state='done']", timeout=180_000)
         # the page that watched live and one that opens after the end agree with the server
         late = _page(browser, srv, outside, errors)
-        late.wait_for_selector("body[data-run-state='done']", timeout=30_000)
-        late.wait_for_selector("path.lw-warned", state="attached", timeout=20_000)
+        late.wait_for_selector("body[data-run-state='done']", timeout=60_000)
+        late.wait_for_selector("path.lw-warned", state="attached", timeout=60_000)
         assert _states(live) == _states(late) == final_states
         for p in (live, late):
             assert p.locator("path.lw-warned-fell").count() >= 1  # still drawn, as "fell"
