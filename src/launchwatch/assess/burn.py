@@ -267,15 +267,17 @@ def remaining_burn(
     dv = -c * np.log1p(-spent)
     # a catalog stage matched to the acceleration (or the clock) where one matches: the
     # draws above only where none does
-    ok, t_tpl, dv_tpl = _template_draws(
-        np.repeat(np.clip(tau_known, 0.0, None), n),
-        a0.reshape(-1),
-        np.repeat(known, n),
-        rng,
-    )
-    ok = ok.reshape(k, n)
-    t_rem = np.where(ok, t_tpl.reshape(k, n), t_rem)
-    dv = np.where(ok, dv_tpl.reshape(k, n), dv)
+    # (drawn for the burning samples only: a coasting track's round costs nothing here)
+    fb = np.flatnonzero(burning.reshape(-1))
+    if fb.size:
+        ok, t_tpl, dv_tpl = _template_draws(
+            np.repeat(np.clip(tau_known, 0.0, None), n)[fb],
+            a0.reshape(-1)[fb],
+            np.repeat(known, n)[fb],
+            rng,
+        )
+        t_rem.reshape(-1)[fb[ok]] = t_tpl[ok]
+        dv.reshape(-1)[fb[ok]] = dv_tpl[ok]
     dv = np.minimum(dv, np.clip(MAX_SPEED_M_S - np.asarray(speed_m_s, float), 0.0, None)[:, None])
     return burning, np.where(burning, t_rem, 0.0), np.where(burning, dv, 0.0)
 
