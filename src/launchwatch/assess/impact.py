@@ -55,7 +55,7 @@ from ..flight.classes import RANGE_CLASSES
 from ..flight.propagate import FULL_PHYSICS, propagate_states
 from . import lift
 from .assessment import ELLIPSE_LEVELS, Assessment
-from .burn import remaining_burn
+from .burn import remaining_burn, widen_heading
 from .sampling import sample_states
 
 #: Bounds on a sampled ballistic coefficient, kg/m^2 (a sample outside is clipped): light
@@ -413,6 +413,9 @@ def assess(
     )
     exo = apogee_now >= lift.ENDO_APOGEE_M
     mean, cov = lift.regime_lift(mean, cov, exo)
+    burn_p = _opt(tracks.burn_prob, k_tracks, np.nan)
+    burn_p = np.where(np.isfinite(burn_p), burn_p, np.asarray(tracks.boost_prob, float))
+    cov = widen_heading(mean, cov, burn_p)
     x = sample_states(mean, cov, s, rng)  # (K, S, 8)
     x[..., 6] = np.clip(x[..., 6], *LOG_BETA_BOUNDS)
     dt = np.asarray(tracks.t_s, float) - float(t_s)  # <= 0: each track's age
@@ -431,8 +434,6 @@ def assess(
     ctrl = lift.controls(x[..., 6].reshape(-1), ell.reshape(-1), mach)
     # While the motor may still burn, samples fly a remaining burn too (.burn).
     speed = np.linalg.norm(mean[:, 3:6], axis=1)
-    burn_p = _opt(tracks.burn_prob, k_tracks, np.nan)
-    burn_p = np.where(np.isfinite(burn_p), burn_p, np.asarray(tracks.boost_prob, float))
     burning, t_burn, dv = remaining_burn(
         burn_p,
         speed,
