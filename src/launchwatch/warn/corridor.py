@@ -351,7 +351,6 @@ class Corridor:
         self.ir_outages: dict[str, list[tuple[float, float]]] = {}  # name -> out of service
         self._prev_t: float | None = None  # time of the previous judgement (the cadence)
         self._held: dict[int, float] = {}  # track -> when the scan its warning waits for is read
-        self._deadline: dict[int, float] = {}  # track -> the held warning's deadline (s)
         self.n_draws, self.boost_index = int(n_draws), int(boost_index)
         self.min_weight = float(min_weight)
         self.rng = np.random.default_rng(seed)
@@ -574,25 +573,16 @@ class Corridor:
             # before the track's first row spent the hold at +32.9 s on an SRBM that burnt
             # out at +36.4 s, and Aomori and Akita were warned at +40.9 s)
             t_read = np.nan
-        waiting = np.isfinite(t_read)
         if np.isnan(t_read):
             t_read = self._next_read(mine, t)
         if not (np.isfinite(t_read) and t < t_read):
             return False
         t_issue = t + cadence * np.ceil((t_read - t) / cadence) if cadence > 0 else t_read
         info["t_read_s"] = round(t_read, 2)
-        # a hold's deadline is set when it begins and kept while it waits for that scan: the
-        # matched templates' launch clock drifts early as a burning-out motor is matched by
-        # ever slower climbers (regional-2019-2025 seed 1 e4: +32.6 s at the hold, +17.3 s
-        # one judgement later, and the hold gave way to a false Akita / Iwate warning)
-        deadline = info["t_launch_s"] + FIRST_WARNING_S
-        if waiting:
-            deadline = self._deadline.get(tid, deadline)
-        hold = bool(t_issue <= deadline)
+        hold = bool(t_issue <= info["t_launch_s"] + FIRST_WARNING_S)
         info["hold"] = hold
         if hold:
             self._held[tid] = t_read
-            self._deadline[tid] = deadline
         return hold
 
     def _burnt_out(self, a: Assessment, th: dict, model, out_ks: list[int]) -> dict:
@@ -814,17 +804,11 @@ class Corridor:
                     np.full(ok.sum(), lat0), np.full(ok.sum(), lon0), la[ok], lo[ok]
                 )
                 near = np.flatnonzero(dist <= ASSOC_KM * 1e3)
-                ir_det = self.ir_det()
-                assert ir_det is not None  # all_ir() found IR detections
-                if near.size:
-                    mine_ = mine[mine["t_s"] <= first["t_s"] + ASSOC_LAG_S]
-                    theirs = self._plumes_of_earlier_tracks(
-                        tid, mine_, ir_det[np.flatnonzero(ok)[near]]
-                    )
-                    near = near[~theirs]
                 if near.size:
                     j = near[np.argmin(ti[ok][near])]
                     cue = (float(la[ok][j]), float(lo[ok][j]), "ir", float(ti[ok][j]))
+                    ir_det = self.ir_det()
+                    assert ir_det is not None  # all_ir() found IR detections
                     det = ir_det[np.flatnonzero(ok)[near]]
                     self._los[tid] = det  # the track's early plumes: lines of sight
                     hs = np.arange(self.ir_min_height_m, CUE_H_MAX_M + 1.0, 1e3)
@@ -867,52 +851,6 @@ class Corridor:
             sites = [(cue[0], cue[1], cue[2])]
         self._sites[tid] = sites
         self._launch[tid] = (sites[0][0], sites[0][1], sites[0][2], cue[3])
-
-    def _plumes_of_earlier_tracks(self, tid: int, mine: np.ndarray, det: np.ndarray):
-        """Per IR detection (n,) bool: it is another missile's plume -- its line of sight passes
-        within :data:`ASSOC_BURN_KM` of a confirmed track that began before this one and was
-        still updated when this one began (its row
-        nearest in time carried by its velocity, both at that track's height), and nearer to
-        it than to this track so carried.  A salvo's second missile from the same site is
-        otherwise cued by the first one's plume: regional-2019-2025 seed 1 engagement 4, two
-        SRBMs from Hamhung 30 s apart: the second track's launch clock came out at -2.7 s
-        instead of +29.7 s, its hold's deadline had passed, and its still-burning templates
-        warned Akita and Iwate for a missile that fell in the Sea of Japan.  Only rows known
-        by this track's first judgement are read."""
-        rows = self.all_rows()
-        out = np.zeros(det.size, bool)
-        if rows is None or not det.size:
-            return out
-        t_now = float(mine["t_s"][-1])
-        t0 = float(mine["t_s"][0])
-        rows = rows[(rows["t_s"] <= t_now + 1e-6) & (rows["track_id"] != tid)]
-        ts = det["t_s"].astype(float)
-
-        def miss(track_rows):
-            plat, plon, ph = frames.ecef_to_geodetic(_track_at(track_rows, ts))
-            la, lo = ir_ground_points(det, np.maximum(ph, 0.0))
-            d = np.full(det.size, np.inf)
-            ok = np.isfinite(la)
-            if ok.any():
-                _, _, d[ok] = geodesy.inverse(
-                    np.degrees(plat[ok]), np.degrees(plon[ok]), la[ok], lo[ok]
-                )
-            return d
-
-        own = miss(mine)
-        for other in np.unique(rows["track_id"]):  # tracks (a few)
-            theirs = rows[rows["track_id"] == other]
-            # began before this one and still flies beside it (a track that stopped before
-            # this one began may be the same missile: a track break keeps its cue)
-            if (
-                not theirs["confirmed"].any()
-                or float(theirs["t_s"][0]) >= t0
-                or float(theirs["t_s"][-1]) < t0
-            ):
-                continue
-            d = miss(theirs)
-            out |= (d <= ASSOC_BURN_KM * 1e3) & (d < own)
-        return out
 
     def _continuations(self, tid: int, mine: np.ndarray, t: float, info: dict):
         """Draws of still-burning fan templates matched to the track's latest row, flown on in
