@@ -164,3 +164,72 @@ def test_a_hold_whose_scan_saw_the_plume_waits_for_the_next_scan(feed, model):
     fresh.feed(rows, dets)
     out, info = _judge(fresh, model, t_scan + IR_READ_LAG_S + 0.1)
     assert info["hold"] and info["t_read_s"] == pytest.approx(t_scan + ir.revisit_s + 2.0, 0.01)
+
+
+def test_a_scan_made_during_an_outage_is_no_evidence(feed, model):
+    """A sensor out of service (the scenario's outage, the operator's sensor status) made no
+    scan: its silence does not weigh the burn, and a hold waits for the next scan it makes.
+    (Was: japan-overflights seed 2 engagement 10, SBIRS out from +57.2 s: each scan of the
+    outage read as a missed plume while the Hwasong-12 burned to ~+85 s.)"""
+    ir = _ir(feed)
+    pd = ir.pd
+    c = Corridor(seed=1)
+    c.set_ir_sensors(feed.sensors, {ir.name: [(44.0, 45.0)]})  # the +44.6 s scan not made
+    c.feed(_rows(feed.truth), feed.detections[feed.detections["kind"] == "ir"])
+    _judge(c, model, 32.9)
+    _, info = _judge(c, model, 40.9)  # the scan that tests the burn: the next one made
+    assert info["t_read_s"] == pytest.approx(54.6 + IR_READ_LAG_S, abs=0.05)
+    _, info = _judge(c, model, 44.6 + IR_READ_LAG_S + 0.1)
+    assert info["ir_missed"] == [] and info["b"] == 1.0
+    _, info = _judge(c, model, 54.6 + IR_READ_LAG_S + 0.1)
+    assert info["ir_missed"] == [pd] and info["ir_lr"] == pytest.approx(1.0 - pd)
+
+
+def _burnt_out_assessment(t_s, n_burning=0, boost=0.95, n=120):
+    """An assessment of the SRBM's track whose ``n`` samples fly from Wonsan over Aomori,
+    ``n_burning`` of them still burning, the tracker's boost probability ``boost``."""
+    impacts = [(40.6, 141.6 + 0.01 * i) for i in range(n)]
+    a = make_assessment(t_s, (39.17, 127.48), impacts, t_s + 400.0)
+    burning = np.zeros((1, n), bool)
+    burning[0, :n_burning] = True
+    return replace(a, boost_prob=np.array([boost]), sample_burning=burning)
+
+
+def test_the_ir_says_burnt_out_only_on_evidence_and_with_coasting_samples_to_judge(feed, model):
+    """:meth:`Corridor.burnt_out`: the burn probability at most the policy's gate, from scans
+    that could see the plume and saw none, and enough coasting samples to judge by."""
+    c = _corridor(feed)
+    gate = 0.3
+
+    def ask(t, **kw):
+        a = _burnt_out_assessment(t, **kw)
+        c.blend(a, no_threat(len(model.codes)), a.boost_prob, model)
+        return c.burnt_out(a, 0, gate), c.last[1]
+
+    out, info = ask(40.9)  # no scan read since the last plume: no evidence
+    assert not out and info["b"] == 1.0
+    out, info = ask(54.6 + IR_READ_LAG_S + 0.1)  # two scans missed at Pd 0.95
+    assert info["b"] <= gate and len(info["ir_missed"]) == 2
+    assert out and info["coasting_samples"] == 120
+    out, info = ask(54.6 + IR_READ_LAG_S + 0.2, n_burning=60)  # 60 coasting: too few
+    assert not out and info["coasting_samples"] == 60
+    assert not c.burnt_out(_burnt_out_assessment(70.0), 0, gate)  # not this judgement's time
+
+
+def test_a_track_the_ir_says_burnt_out_is_judged_while_the_tracker_says_boosting(feed, model):
+    """The tracker's boost model still at 0.95 (it lags a burnout), the IR's two missed scans
+    put the burn at ~0: the ballistic prediction (over Tohoku here) judges the track and
+    warns.  On main nobody judged it until the tracker's boost probability fell to 0.3.  With
+    too few coasting samples to judge by, it still waits."""
+    from launchwatch.warn.policy import WarningPolicy
+
+    def policy():
+        c = Corridor(seed=1, ir_only=False)
+        c.set_ir_sensors(feed.sensors)
+        c.feed(_rows(feed.truth), feed.detections[feed.detections["kind"] == "ir"])
+        return WarningPolicy(early=c)
+
+    t = 54.6 + IR_READ_LAG_S + 0.1
+    events = policy().update(_burnt_out_assessment(t))
+    assert [e.kind for e in events] == ["issue"] and "JP-02" in events[0].areas
+    assert policy().update(_burnt_out_assessment(t, n_burning=60)) == []

@@ -22,6 +22,7 @@ from ..assess.run import AssessmentRun, assess_history
 from ..assess.summary import columns, prediction_record
 from ..earth import frames, geodesy
 from ..earth.zones import zone_of
+from ..sense.scenario import outage_windows
 from ..warn.corridor import Corridor
 from ..warn.policy import WarningPolicy, require_exercise
 from ..warn.score import score_warnings
@@ -214,13 +215,14 @@ def ir_cue_settings(sensors) -> tuple[float | None, float]:
     )
 
 
-def chain_policy(seed: int, sensors=(), **kw) -> WarningPolicy:
+def chain_policy(seed: int, sensors=(), outages=None, **kw) -> WarningPolicy:
     """The chain's warning policy: :class:`~launchwatch.warn.policy.WarningPolicy` (``kw``)
     whose boosting tracks are judged by the launch corridor, set for the IR ``sensors`` (their
-    revisit and floor height).  The one place the chain (:func:`run_chain`) and a partner node
-    (:class:`launchwatch.share.node.Node`) get their policy from."""
+    revisit and floor height) and their ``outages`` (:func:`feed_policy`).  The one place the
+    chain (:func:`run_chain`) and a partner node (:class:`launchwatch.share.node.Node`) get
+    their policy from."""
     corridor = Corridor(seed=seed)
-    corridor.set_ir_sensors(sensors)
+    corridor.set_ir_sensors(sensors, outages)
     return WarningPolicy(early=corridor, **kw)
 
 
@@ -232,10 +234,12 @@ def feed_policy(
     sensors=None,
     seed: int | None = None,
     epoch=None,
+    outages=None,
 ) -> None:
     """Hand the policy's launch corridor (if it has one) what the chain knows now: the
     tracker's history rows and the detections (its IR ones are kept), replacing what it had;
-    ``sensors``: set its IR settings from these; ``seed``: reseed its draws (a node reseeds per
+    ``sensors``: set its IR settings from these, with ``outages`` (sensor name -> ``[(start s,
+    end s)]`` out of service, :func:`launchwatch.sense.scenario.outage_windows`); ``seed``: reseed its draws (a node reseeds per
     assessment, so a restarted node remakes the same warnings); ``epoch``: the scenario's (the
     IR-only judgements', :mod:`launchwatch.warn.corridor_ir`, before any assessment).  The
     corridor uses only rows no later than the assessment it judges, as it would live."""
@@ -243,7 +247,7 @@ def feed_policy(
     if not isinstance(corridor, Corridor):
         return
     if sensors is not None:
-        corridor.set_ir_sensors(sensors)
+        corridor.set_ir_sensors(sensors, outages)
     if seed is not None:
         corridor.rng = np.random.default_rng(seed)
     if epoch is not None:
@@ -252,9 +256,14 @@ def feed_policy(
     corridor.replace(history, det[det["kind"] == "ir"] if det.size else None)
 
 
+def sensor_outages(sim: SimulationResult) -> dict[str, list[tuple]]:
+    """The outage windows of a simulation's sensors by the name each reports under."""
+    return outage_windows(sim.scenario, [s.name for s in sim.sensors])
+
+
 def feed_corridor(corridor: Corridor, sim: SimulationResult) -> None:
     """Give the launch corridor what a finished simulation knows (:func:`feed_policy`)."""
-    corridor.set_ir_sensors(sim.sensors)
+    corridor.set_ir_sensors(sim.sensors, sensor_outages(sim))
     corridor.epoch = sim.scenario.epoch
     corridor.feed(sim.tracker.history, sim.detections[sim.detections["kind"] == "ir"])
 
@@ -280,7 +289,12 @@ def run_chain(
     require_exercise(policy)  # a simulated run can never publish Actual messages
     sim = run_simulation(scenario, progress=scaled(progress, 0.0, SIM_SHARE))
     feed_policy(
-        policy, sim.tracker.history, sim.detections, sensors=sim.sensors, epoch=scenario.epoch
+        policy,
+        sim.tracker.history,
+        sim.detections,
+        sensors=sim.sensors,
+        epoch=scenario.epoch,
+        outages=sensor_outages(sim),
     )
     t0 = time.perf_counter()
     warning_policy = policy

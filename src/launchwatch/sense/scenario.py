@@ -135,6 +135,19 @@ class SensorRef(_Model):
         return {k: v for k, v in self.model_dump(exclude={"outages"}).items() if v is not None}
 
 
+def outage_windows(scenario: Scenario, sensor_names: list[str]) -> dict[str, list[tuple]]:
+    """Per reporting sensor name, its outage windows ``[(start s, end s)]`` (scenario time):
+    when it made no scan at all, as an operator's sensor-status feed would say;
+    ``sensor_names[i]`` is the name the i-th scenario sensor reports under."""
+    out: dict[str, list[tuple]] = {}
+    for ref, name in zip(scenario.sensors, sensor_names, strict=True):
+        if isinstance(ref, SensorRef) and ref.outages:
+            out.setdefault(str(name), []).extend(
+                (float(o.start_s), float(o.end_s)) for o in ref.outages
+            )
+    return out
+
+
 def drop_outages(scenario: Scenario, detections, truth_ids, sensor_names: list[str]):
     """Detections (and their aligned truth ids) without those a sensor made during one of its
     outages; ``sensor_names[i]`` is the name the i-th scenario sensor reports under."""

@@ -168,6 +168,12 @@ PATH_DT_S = 10.0
 #: Seconds after an IR scan before its detections are taken as all in, so that a scan with no
 #: plume on a track counts as a miss: the chain's reorder window (``pipeline.feed``, 2 s).
 IR_READ_LAG_S = 2.0
+#: A track the IR says has burnt out is judged on its coasting samples only when at least this
+#: many (:meth:`Corridor.burnt_out`): the binomial standard error of an overflight probability
+#: at the policy's issue level (0.10) from n samples is sqrt(0.09 / n), a third of that level at
+#: n = 81; the assessor flies a young track's samples on a remaining burn by the tracker's boost
+#: probability, so a track it still holds boosting has few coasting ones (1-6 of 300 measured).
+MIN_COAST_SAMPLES = 100
 #: Issue 12's first-warning target (s after launch): a corridor warning that only a still-burning
 #: motor makes waits for the IR scan that tests the burn when that scan is read by then.
 FIRST_WARNING_S = 60.0
@@ -344,6 +350,7 @@ class Corridor:
         self.ir_revisit_s = None if ir_revisit_s is None else float(ir_revisit_s)
         self.ir_min_height_m = float(ir_min_height_m)
         self.ir_sensors: dict = {}  # name -> IR sensor (sense.sensors.IRSensor): scans and Pd
+        self.ir_outages: dict[str, list[tuple[float, float]]] = {}  # name -> out of service
         self._prev_t: float | None = None  # time of the previous judgement (the cadence)
         self._held: dict[int, float] = {}  # track -> when the scan its warning waits for is read
         self.n_draws, self.boost_index = int(n_draws), int(boost_index)
@@ -375,13 +382,21 @@ class Corridor:
     # ----------------------------------------------------------------------------------------
     # input
 
-    def set_ir_sensors(self, sensors) -> None:
+    def set_ir_sensors(self, sensors, outages=None) -> None:
         """Take the IR sensors of ``sensors`` (any sensor list; kind ``"ir"`` kept): their
         longest revisit and lowest plume floor (the IR timing of the match), and per sensor its
         scan period and detection model (:func:`launchwatch.sense.infrared.plume_pd`), so that a
-        scan that saw no plume where the track is counts against a still-burning motor."""
+        scan that saw no plume where the track is counts against a still-burning motor.
+        ``outages``: sensor name -> ``[(start s, end s)]`` when it was out of service (the
+        sensors' status, :func:`launchwatch.sense.scenario.outage_windows`): it made no scan
+        then, so its silence is no evidence of a burnout (:meth:`scans`)."""
         ir = [s for s in sensors if getattr(s, "kind", "") == "ir"]
         self.ir_sensors = {str(s.name): s for s in ir}
+        self.ir_outages = {
+            str(n): [(float(a), float(b)) for a, b in w]
+            for n, w in (outages or {}).items()
+            if str(n) in self.ir_sensors
+        }
         if ir:
             self.ir_revisit_s = max(float(s.revisit_s) for s in ir)
             self.ir_min_height_m = min(float(s.min_target_altitude_km) for s in ir) * 1e3
@@ -439,6 +454,29 @@ class Corridor:
         """Whether the corridor judged track ``k`` of ``a`` in the last :meth:`blend`."""
         info = self.last.get(int(a.track_id[k]))
         return bool(info and info["t_s"] == float(a.t_s) and info["used"])
+
+    def burnt_out(self, a: Assessment, k: int, gate: float) -> bool:
+        """Whether the IR says track ``k`` of ``a`` has burnt out, so that its ballistic
+        prediction -- on its coasting samples (:meth:`_burnt_out`) -- may judge it although the
+        tracker's boost model still says "boosting" (it lags a burnout by several updates:
+        the speed must first stop growing).  The corridor's burn probability at the last
+        :meth:`blend` is at most ``gate`` (the policy's, as it asks of the tracker) and rests
+        on evidence, not on silence: a scan read since the last plume that could have seen a
+        burning plume saw none (``Pd > 0``, outages excepted, :meth:`scans`), or the filter
+        was sure of coasting after it; and the assessment flew at least
+        :data:`MIN_COAST_SAMPLES` of its samples without a remaining burn."""
+        info = self.last.get(int(a.track_id[k]))
+        if not info or info["t_s"] != float(a.t_s) or info["used"]:
+            return False
+        if not (info.get("coasting_after_ir") or info.get("ir_missed")):
+            return False
+        if not info.get("b", 1.0) <= gate:
+            return False
+        burning = np.asarray(getattr(a, "sample_burning", np.zeros((0, 0))), bool)
+        K, S = np.asarray(a.path_lat_deg).shape[:2]
+        n_coast = int((~burning[k]).sum()) if burning.shape == (K, S) else S
+        info["coasting_samples"] = n_coast
+        return n_coast >= MIN_COAST_SAMPLES
 
     def blend(self, a: Assessment, th: dict, boost, model) -> dict:
         """``th`` (the ballistic threat of ``a``, (K, A) arrays) blended with the corridor of
@@ -655,7 +693,10 @@ class Corridor:
     def scans(self, t_lo: float, t_hi: float, t_now: float) -> list:
         """``[(sensor, scan times (n,) s)]``: the scans in ``(t_lo, t_hi]`` of every IR sensor
         whose scan phase is known (one of its detections, any, at or before ``t_now``): a
-        sensor scans every ``revisit_s`` (:func:`launchwatch.sense.radar.scan_times`)."""
+        sensor scans every ``revisit_s`` (:func:`launchwatch.sense.radar.scan_times`), except
+        within its outages (:meth:`set_ir_sensors`): a sensor out of service saw nothing and
+        missed nothing (japan-overflights seed 2 engagement 10: SBIRS out from +57.2 s, its
+        silence read as a burnout while the Hwasong-12 burned to ~+85 s)."""
         det = self.ir_det()
         out: list = []
         if det is None or t_hi <= t_lo:
@@ -668,7 +709,10 @@ class Corridor:
             rev, ref = float(sen.revisit_s), float(seen[-1])
             n0 = np.ceil((t_lo - ref) / rev - 1e-9)
             n1 = np.floor((t_hi - ref) / rev + 1e-9)
-            out.append((sen, ref + rev * np.arange(n0, n1 + 1.0)))
+            ts = ref + rev * np.arange(n0, n1 + 1.0)
+            for a, b in self.ir_outages.get(name, ()):
+                ts = ts[(ts < a) | (ts > b)]  # drop_outages' window, ends included
+            out.append((sen, ts))
         return out
 
     def _next_read(self, mine: np.ndarray, t: float) -> float:

@@ -11,7 +11,11 @@ every later one an ``Update`` referencing all earlier ones.
 ``max_boost_prob``) is judged by its launch corridor (``early``, a :class:`.corridor.Corridor`:
 the IR cue's site, the heading and a fan of boost templates, blended with the ballistic
 prediction by the chance the motor still burns; its areas issue at the corridor's own
-``p_issue``), else not at all: its ballistic prediction is only a lower bound on the range.
+``p_issue``), else not at all: its ballistic prediction is only a lower bound on the range --
+unless the corridor's IR evidence says the motor is out (:meth:`.corridor.Corridor.burnt_out`:
+scans that could see the plume saw none since the last, the burn probability at most
+``max_boost_prob``): then its ballistic prediction on the coasting samples judges it at
+``p_issue``, as it does once the tracker's boost model agrees.
 Before any radar track exists, the corridor's IR-only pseudo-tracks (``early.cues``,
 :class:`.corridor_ir.IrCues`) are judged at every IR scan read between assessments, each with
 its own thread; the radar track whose IR cue is in one continues that thread (the same
@@ -409,12 +413,23 @@ class WarningPolicy:
             if self.early is not None:
                 th = self.early.blend(a, th, boost, self.model)
             judged = (boost <= self.max_boost_prob) | np.array(
-                [self.early is not None and self.early.judges(a, k) for k in range(a.n_tracks)],
-                bool,
+                [self._early_judges(a, k) for k in range(a.n_tracks)], bool
             )
             events += self._judge(a, th, judged, present, radar=True)
         self.events += events
         return events
+
+    def _early_judges(self, a: Assessment, k: int) -> bool:
+        """Whether track ``k`` of ``a`` is judged although the tracker may say it still boosts:
+        its launch corridor judged it, or the corridor's IR evidence says the motor is out at
+        the policy's own gate (``max_boost_prob``): the burn has two witnesses, the tracker's
+        boost model and the IR scans, and the one with the evidence decides (module doc)."""
+        if self.early is None:
+            return False
+        if self.early.judges(a, k):
+            return True
+        burnt_out = getattr(self.early, "burnt_out", None)
+        return bool(burnt_out is not None and burnt_out(a, k, self.max_boost_prob))
 
     def _cues(self):
         """The IR-only pseudo-tracks of the launch corridor (:mod:`.corridor_ir`), if any."""
