@@ -154,12 +154,22 @@ def drop_outages(scenario: Scenario, detections, truth_ids, sensor_names: list[s
     import numpy as np
 
     keep = np.ones(detections.size, bool)
-    for ref, name in zip(scenario.sensors, sensor_names, strict=True):
-        if isinstance(ref, SensorRef):
-            for o in ref.outages:
-                t = detections["t_s"]
-                keep &= ~((detections["sensor"] == name) & (t >= o.start_s) & (t <= o.end_s))
+    for name, windows in outage_windows(scenario, sensor_names).items():
+        keep &= ~((detections["sensor"] == name) & in_outage(detections["t_s"], windows))
     return detections[keep], truth_ids[keep]
+
+
+def in_outage(t_s, windows):
+    """Whether each time ``t_s`` (s, any shape) lies in one of ``windows`` ``[(start s, end
+    s)]`` (:func:`outage_windows`), ends included: the one test of "out of service" for the
+    detections dropped (:func:`drop_outages`) and the scans not made (the warning corridor)."""
+    import numpy as np
+
+    t = np.asarray(t_s, float)
+    out = np.zeros(t.shape, bool)
+    for start, end in windows:
+        out |= (t >= start) & (t <= end)
+    return out
 
 
 class Scenario(_Model):

@@ -89,6 +89,7 @@ from ..flight.classes import RANGE_CLASSES
 from ..flight.propagate import make_controls, propagate
 from ..flight.vehicles import generic_boost
 from ..sense.infrared import plume_pd
+from ..sense.scenario import in_outage
 
 __all__ = [
     "Corridor",
@@ -710,8 +711,7 @@ class Corridor:
             n0 = np.ceil((t_lo - ref) / rev - 1e-9)
             n1 = np.floor((t_hi - ref) / rev + 1e-9)
             ts = ref + rev * np.arange(n0, n1 + 1.0)
-            for a, b in self.ir_outages.get(name, ()):
-                ts = ts[(ts < a) | (ts > b)]  # drop_outages' window, ends included
+            ts = ts[~in_outage(ts, self.ir_outages.get(name, ()))]
             out.append((sen, ts))
         return out
 
