@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..flight.catalog import UnknownNameError, get_site, normalize_name
+from .extract import within_bound
 
 REL_TOL = 0.10
 #: (field, label, unit) compared between reports.
@@ -134,15 +135,6 @@ def _bound(r, name: str) -> str | None:
 
 def _bound_word(bound: str | None) -> str:
     return {"lower": "more than ", "upper": "up to "}.get(bound or "", "")
-
-
-def _within_bound(bound: str | None, value: float, other: float, hw: float) -> bool:
-    """Whether ``other`` is compatible with a report's bound ``value`` (its rounding ``hw``)."""
-    if bound == "lower":
-        return other >= value - hw
-    if bound == "upper":
-        return other <= value + hw
-    return False
 
 
 def _result(r) -> dict | None:
@@ -533,7 +525,7 @@ def claim_flags(reports) -> list[dict]:
                 hw = _hw(name, rv, b)
                 off = res[name] - rv
                 bound = _bound(b, name)
-                if bound is not None and _within_bound(bound, rv, res[name], hw + 0.05 * rv):
+                if bound is not None and within_bound(bound, rv, res[name], hw + 0.05 * rv):
                     continue  # "more than 1,000 km" and 1,150 km derived agree
                 if abs(off) > hw + 0.05 * rv:  # reporting precision plus a 5 % model margin
                     flags.append(

@@ -1176,6 +1176,17 @@ def figure_bound(before: str) -> str | None:
     return None
 
 
+def within_bound(bound: str | None, value: float, other: float, hw: float) -> bool:
+    """Whether ``other`` meets a figure stated as a bound (:func:`figure_bound`: "lower" for
+    "more than ``value``", "upper" for "up to ``value``") within the rounding ``hw``; False for
+    a figure that is no bound."""
+    if bound == "lower":
+        return other >= value - hw
+    if bound == "upper":
+        return other <= value + hw
+    return False
+
+
 def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
     """Distance mentions in ``t``: (kind, km or (lo, hi) km, position); kind is "range",
     "apogee", "offset" or "other" (a capability, a definition)."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .extract import Extracted, NoLaunchError, extract
+from .extract import Extracted, NoLaunchError, extract, within_bound
 from .store import NewReport, RecordError, Store, text_hash
 
 #: Samples of a reconstructed trajectory kept for CZML (lift-off to impact, evenly in time).
@@ -196,7 +196,7 @@ def bound_checks(ex: Extracted, rec: dict, *, flown: bool) -> list[dict]:
         if value is None or derived is None:
             continue
         hw = reported_halfwidth(key, value) or 0.0
-        holds = derived >= value - hw if bound == "lower" else derived <= value + hw
+        holds = within_bound(bound, value, derived, hw)
         out.append(
             {
                 "figure": key,
