@@ -205,19 +205,13 @@ def _lookup(ref: str) -> Landmark | None:
     for apostrophe in ("'s ", "\u2019s "):
         if apostrophe in ref:
             candidates.append(ref.split(apostrophe, 1)[1])
-    for cand in candidates:
-        words = cand.split()
-        for n in range(len(words), 0, -1):  # longest known prefix: "Okushiri Island in Hokkaido"
-            key = " ".join(words[:n])
-            hit = landmarks().get(normalize_name(key))
-            if hit is not None:
-                return hit
-    for cand in candidates:
-        words = cand.split()
-        for n in range(len(words), 0, -1):
-            site = _site(" ".join(words[:n]))
-            if site is not None:
-                return site
+    for find in (lambda key: landmarks().get(normalize_name(key)), _site):  # gazetteer first
+        for cand in candidates:
+            words = cand.split()
+            for n in range(len(words), 0, -1):  # longest known prefix: "Okushiri Island in ..."
+                hit = find(" ".join(words[:n]))
+                if hit is not None:
+                    return hit
     return None
 
 
