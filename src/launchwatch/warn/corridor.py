@@ -473,9 +473,8 @@ class Corridor:
             return False
         if not info.get("b", 1.0) <= gate:
             return False
-        burning = np.asarray(getattr(a, "sample_burning", np.zeros((0, 0))), bool)
-        K, S = np.asarray(a.path_lat_deg).shape[:2]
-        n_coast = int((~burning[k]).sum()) if burning.shape == (K, S) else S
+        burning = _sample_burning(a)
+        n_coast = int((~burning[k]).sum()) if burning is not None else np.shape(a.path_lat_deg)[1]
         info["coasting_samples"] = n_coast
         return n_coast >= MIN_COAST_SAMPLES
 
@@ -543,9 +542,9 @@ class Corridor:
         held = [k for k in ks if self.ir_sensors and np.any(out["p_over"][k] >= self.p_issue)]
         if held:
             # the burnt-out hypothesis: the ballistic prediction's coasting samples
-            burning = np.asarray(getattr(a, "sample_burning", np.zeros((0, 0))), bool)
+            burning = _sample_burning(a)
             coast = th
-            if burning.shape == np.asarray(a.path_lat_deg).shape[:2] and burning.any():
+            if burning is not None and burning.any():
                 coast = model.threat(a, samples=~burning)
             for k in held:
                 if self._hold(t, cadence, mines[k], out["p_over"][k], coast["p_over"][k]):
@@ -595,9 +594,8 @@ class Corridor:
         IR's silence rules out (measured: campaign SRBMs and KN-23s warned Aomori, Tohoku or
         Hokkaido at P 0.10-0.15 from those samples alone, 1,400-4,900 km 90th-percentile
         ranges against 470-660 km flights)."""
-        burning = np.asarray(getattr(a, "sample_burning", np.zeros((0, 0))), bool)
-        K, S = np.asarray(a.path_lat_deg).shape[:2]
-        if not out_ks or burning.shape != (K, S):
+        burning = _sample_burning(a)
+        if not out_ks or burning is None:
             return th
         out_ks = [k for k in out_ks if burning[k].any() and not burning[k].all()]
         for k in out_ks:
@@ -1120,6 +1118,13 @@ def _rotate(p: np.ndarray, k: np.ndarray, ang: float) -> np.ndarray:
     origin (Rodrigues)."""
     c, s = np.cos(ang), np.sin(ang)
     return p * c + np.cross(k, p) * s + np.sum(p * k, axis=-1, keepdims=True) * k * (1.0 - c)
+
+
+def _sample_burning(a: Assessment) -> np.ndarray | None:
+    """The (K, S) flags of ``a``'s samples flown on a remaining burn
+    (:mod:`launchwatch.assess.burn`), or None when it carries none for its samples."""
+    burning = np.asarray(getattr(a, "sample_burning", np.zeros((0, 0))), bool)
+    return burning if burning.shape == np.shape(a.path_lat_deg)[:2] else None
 
 
 def _track_at(mine: np.ndarray, ts: np.ndarray) -> np.ndarray:
