@@ -30,7 +30,12 @@ def flight() -> None:
     """The integrator as the flight core and the assessment call it: a boosted vehicle sampled
     in ECI and as geodetic points, the paths to geodetic (serial and parallel), and the
     assessment's unit body with lift controls (integrate_batch, and the lockstep kernel with
-    position samples)."""
+    position samples).  First the kernel-cache probe (scripts/kernel_probe.py): when this
+    process compiles what it runs (an empty cache), it keeps the probe's digests beside the
+    cache, so tests/flight/test_kernel_cache.py need not compile the integrator once more."""
+    import kernel_probe  # beside this script (its folder is on sys.path)
+
+    kernel_probe.record_if_compiled()
     from launchwatch.assess import coastfit, lift
     from launchwatch.assess.impact import _UNIT_BODY
     from launchwatch.earth import frames, zones
