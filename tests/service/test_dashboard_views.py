@@ -9,8 +9,9 @@ chromium, headless, Playwright), every non-loopback request blocked:
   the legend is not on the map; an event row opens the event (per-authority figures, ground
   tracks on the map, side view). Screenshots go to ``tests/service/artifacts/``.
 
-The run is the real chain over ``overflight`` (computed once per module, 300 samples), replayed
-by the service's own RunManager.
+The run is the real chain over ``overflight`` (the one ``simulate overflight --assess`` made for
+tests/warn/test_chain.py, shared through ``cli_chain``), replayed by the service's own
+RunManager.
 """
 
 from __future__ import annotations
@@ -32,12 +33,16 @@ STATEMENTS = __import__("pathlib").Path(__file__).parents[1] / "record" / "state
 
 
 @pytest.fixture(scope="module")
-def overflight_messages():
-    from launchwatch.pipeline.chain import run_chain
-    from launchwatch.sense.scenario import load_scenario
+def overflight_messages(cli_chain):
+    """The service's messages of the overflight run that ``simulate overflight --assess`` made
+    for tests/warn/test_chain.py (``cli_chain``), not a chain run of their own: the tests that
+    read them name that run's xdist group (:data:`on_overflight`), so it is made once."""
     from launchwatch.service.messages import chain_messages
 
-    return chain_messages(run_chain(load_scenario("overflight"), n_samples=300))
+    return chain_messages(cli_chain("overflight", chain=True).chain)
+
+
+on_overflight = pytest.mark.xdist_group("chain-overflight")
 
 
 def _runs(messages):
@@ -73,6 +78,7 @@ def _states(page) -> dict:
     )
 
 
+@on_overflight
 def test_late_joiners_see_the_servers_warning_state(
     store,
     browser,  # noqa: F811
@@ -142,6 +148,7 @@ def _overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+@on_overflight
 def test_three_window_sizes_and_an_event_opened(
     store,
     browser,  # noqa: F811
@@ -229,6 +236,7 @@ def _upload_runs(messages, uploaded):
     return RunManager(Hub(), compute)
 
 
+@on_overflight
 def test_upload_a_scenario_and_watch_its_side_view(
     store,
     browser,  # noqa: F811
@@ -314,6 +322,7 @@ def test_upload_a_scenario_and_watch_its_side_view(
     assert not errors, errors
 
 
+@on_overflight
 def test_a_landed_missile_keeps_its_prediction_a_broken_track_does_not(
     store,
     browser,  # noqa: F811
