@@ -1,4 +1,5 @@
-"""Shared test vehicles: simple, fully specified models (independent of the catalog)."""
+"""Shared test vehicles: simple, fully specified models (independent of the catalog); one
+reconstruction refusal that two files read."""
 
 import numpy as np
 import pytest
@@ -8,6 +9,29 @@ from launchwatch.flight.propagate import FULL_PHYSICS, VehicleModel
 
 MACH = [0.0, 0.8, 1.2, 2.0, 5.0, 10.0]
 CD = [0.30, 0.35, 0.50, 0.40, 0.30, 0.28]
+
+
+@pytest.fixture(scope="session")
+def low_flat_refusal() -> str:
+    """The one-line refusal of 800 km at a 20 km apogee from Sunan toward the East Sea (lower
+    than the KN-23 class flies at its limits; not even the pull-up glide class flies it that
+    low): made once per worker for test_reach_sweep.py and test_joint_reconstruction.py, whose
+    tests that read it name the xdist group ``reconstruct-low-flat``."""
+    from launchwatch.flight.catalog import get_site
+    from launchwatch.flight.reconstruct import ReconstructionError, reconstruct
+    from launchwatch.flight.sea_areas import bearing_toward
+
+    site = get_site("Sunan")
+    az = bearing_toward(site.lat_deg, site.lon_deg, "East Sea")
+    with pytest.raises(ReconstructionError) as err:
+        reconstruct(
+            lat_deg=site.lat_deg,
+            lon_deg=site.lon_deg,
+            azimuth_deg=az,
+            range_km=800.0,
+            apogee_km=20.0,
+        )
+    return str(err.value)
 
 
 @pytest.fixture(scope="session")
