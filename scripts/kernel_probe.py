@@ -141,8 +141,11 @@ def record_path() -> Path:
 
 
 def record_if_compiled() -> bool:
-    """Run the probe here; keep its digests when every kernel it ran was compiled in this
-    process (no cache hit, at least one compile).  Whether it kept them."""
+    """Run the probe here (unless a record of the current sources is kept already); keep its
+    digests when every kernel it ran was compiled in this process (no cache hit, at least one
+    compile).  Whether it kept them."""
+    if recorded() is not None:
+        return False
     got = probe()
     if got["cache_hits"] != 0 or got["cache_misses"] == 0:
         return False
