@@ -232,6 +232,12 @@ class Reconstruction:
             out["manoeuvre"] = self.manoeuvre
         if self.landing is not None:
             out["landing"] = self.landing
+        spans = derived_intervals(
+            {k: out[k] for k in ("range_km", "apogee_km", "flight_time_s")}, self.requested
+        )
+        if spans:
+            # the derived figure's span within the rounding of the figures it came from
+            out["derived_intervals"] = spans
         return out
 
 
@@ -567,6 +573,76 @@ def reporting_allowance_s(
         1e3 * reported_halfwidth("apogee_km", apogee_km),
     )
     return reported_halfwidth("flight_time_s", flight_time_s, five_minutes=five_minutes) + spread
+
+
+#: Grids the derived intervals are read off (:func:`derived_intervals`): range angle (rad)
+#: and apogee height (m) of surface-to-surface Kepler arcs, whose time grows with both.
+_PSI_GRID = np.linspace(1e-4, math.pi * 0.999, 4001)
+_APOGEE_GRID_M = np.geomspace(1e3, 50.0 * R_MEAN_M, 4001)
+
+
+def derived_intervals(
+    derived: dict[str, float],
+    reported: dict[str, float | None],
+    halfwidths: dict[str, float] | None = None,
+) -> dict[str, list[float]]:
+    """The span ``[lo, hi]`` of each figure derived from the two reported ones (km, s), when
+    each reported figure moves within its rounding (``halfwidths``, else
+    :func:`reported_halfwidth`): "about 70 minutes" (+-150 s) at a 6,000 km apogee leaves the
+    range anywhere from a few hundred to a few thousand km.  ``derived`` holds the
+    reconstruction's range, apogee and flight time; ``reported`` the figures it was given
+    (``None`` for the derived one).  Read on surface-to-surface Kepler arcs through the
+    corners of the reported figures' rounding box, each offset by what the boost adds to the
+    arc through the derived figures (the reconstruction's time less its arc's): an allowance,
+    not a fit.  Empty unless exactly two figures were reported."""
+    names = ("range_km", "apogee_km", "flight_time_s")
+    given = [n for n in names if reported.get(n) is not None]
+    if len(given) != 2 or any(derived.get(n) is None for n in names):
+        return {}
+    hw = {
+        n: float((halfwidths or {}).get(n, reported_halfwidth(n, reported[n])) or 0.0)
+        for n in given
+    }
+    r_m, a_m, t_s = (float(derived[n]) * (1.0 if n == "flight_time_s" else 1e3) for n in names)
+    boost_s = t_s - kepler_floor_s(r_m, a_m)
+    (free,) = (n for n in names if n not in given)
+    corners = np.array(
+        [
+            [derived[given[0]] + i * hw[given[0]], derived[given[1]] + j * hw[given[1]]]
+            for i in (-1.0, 0.0, 1.0)
+            for j in (-1.0, 0.0, 1.0)
+        ]
+    )
+    corners = np.maximum(corners, 1e-3)
+    if free == "flight_time_s":
+        rng, apo = corners[:, 0] * 1e3, corners[:, 1] * 1e3
+        vals = np.asarray(kepler.arc_from_apogee(R_MEAN_M, apo, rng / R_MEAN_M)[2], float) + boost_s
+    elif free == "range_km":
+        apo, t = corners[:, 0] * 1e3, corners[:, 1] - boost_s
+        times = np.asarray(
+            kepler.arc_from_apogee(R_MEAN_M, apo[:, None], _PSI_GRID[None, :])[2], float
+        )
+        vals = np.array(
+            [
+                np.interp(tt, row, _PSI_GRID) * R_MEAN_M / 1e3
+                for tt, row in zip(t, times, strict=True)
+            ]
+        )
+    else:  # the apogee, from range and flight time
+        rng, t = corners[:, 0] * 1e3, corners[:, 1] - boost_s
+        times = np.asarray(
+            kepler.arc_from_apogee(R_MEAN_M, _APOGEE_GRID_M[None, :], (rng / R_MEAN_M)[:, None])[2],
+            float,
+        )
+        vals = np.array(
+            [np.interp(tt, row, _APOGEE_GRID_M) / 1e3 for tt, row in zip(t, times, strict=True)]
+        )
+    # the arcs' reading of the derived figure itself is the centre corner's; the interval is
+    # carried around the reconstruction's own value
+    centre = float(vals[4])
+    value = float(derived[free])
+    lo, hi = float(np.min(vals)) - centre + value, float(np.max(vals)) - centre + value
+    return {free: [round(max(lo, 0.0), 1), round(hi, 1)]}
 
 
 def _checks(shot: Shot, rep: dict[str, float | None]) -> list[dict[str, Any]]:
