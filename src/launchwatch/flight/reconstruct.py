@@ -177,6 +177,24 @@ class Reconstruction:
         state: np.ndarray = self.shot.result.burnout_ecef[0]
         return state
 
+    def derived_spans(self, halfwidths: dict[str, float] | None = None) -> dict[str, list[float]]:
+        """:func:`derived_intervals` of this reconstruction: the derived figure's span within
+        the rounding of the two it came from (``halfwidths`` where the report's words give it,
+        "about 600 miles"; a range measured to a described landing point is as loose as the
+        description)."""
+        hw: dict[str, float] = {}
+        rng = self.requested.get("range_km")
+        if rng is not None and self.landing and self.landing.get("distance_km") is not None:
+            hw["range_km"] = max(
+                reported_halfwidth("range_km", rng), float(self.landing["distance_halfwidth_km"])
+            )
+        derived = {
+            "range_km": self.shot.range_m / 1e3,
+            "apogee_km": self.shot.apogee_m / 1e3,
+            "flight_time_s": self.shot.flight_time_s,
+        }
+        return derived_intervals(derived, self.requested, {**hw, **(halfwidths or {})})
+
     def as_dict(self) -> dict[str, Any]:
         """The contract of ``launchwatch reconstruct --json`` (units in the key names)."""
         tr = self.shot.result
@@ -232,9 +250,7 @@ class Reconstruction:
             out["manoeuvre"] = self.manoeuvre
         if self.landing is not None:
             out["landing"] = self.landing
-        spans = derived_intervals(
-            {k: out[k] for k in ("range_km", "apogee_km", "flight_time_s")}, self.requested
-        )
+        spans = self.derived_spans()
         if spans:
             # the derived figure's span within the rounding of the figures it came from
             out["derived_intervals"] = spans

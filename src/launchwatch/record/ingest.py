@@ -100,10 +100,8 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
     from ..flight.landing import LandingError, LandingEstimate, parse_landing
     from ..flight.reconstruct import (
         ReconstructionError,
-        derived_intervals,
         landing_zone,
         reconstruct,
-        reported_halfwidth,
     )
     from ..flight.sea_areas import bearing_toward
 
@@ -181,11 +179,7 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
     if stated and out.get("derived_intervals"):
         # the rounding the text shows ("about 600 miles", "about an hour") carried instead of
         # the rounding of the figure's digits
-        out["derived_intervals"] = derived_intervals(
-            {k: out[k] for k in ("range_km", "apogee_km", "flight_time_s")},
-            rec.requested,
-            {**{k: reported_halfwidth(k, v) for k, v in values.items() if v is not None}, **stated},
-        )
+        out["derived_intervals"] = rec.derived_spans(stated)
     out["site"] = ex.site
     out["toward"] = ex.sea_area
     if bounded:
