@@ -180,3 +180,18 @@ def test_a_flight_time_bound_is_checked_against_range_and_apogee(words, bound, h
     assert b["figure"] == "flight_time_s" and b["holds"] is holds and not b["flown"]
     r = _rep(1, "Japan MoD", {"bounds": e.bounds}, result=rec, flight_time_s=e.flight_time_s)
     assert ("bound_violated" in _kinds(claim_flags([r]))) is not holds
+
+
+# -- whose figures ------------------------------------------------------------------------------
+def test_a_broadcaster_citing_an_official_gives_the_officials_figures():
+    """ "..., NHK reported, citing a Japanese defence ministry official": the figures are the
+    ministry's, not a second source's beside it (read as two sources, the sentence did not
+    count and the report took the JCS's name from a sentence without figures)."""
+    text = (
+        "SEOUL, March 3, 2025 -- North Korea fired a ballistic missile into the East Sea on "
+        "Monday, South Korea's Joint Chiefs of Staff said. The missile flew about 1,200 km "
+        "for 20 minutes, NHK reported, citing a Japanese defence ministry official."
+    )
+    e = extract(text)
+    assert e.range_km == 1200.0 and e.flight_time_s == 1200.0
+    assert e.authority == "Japan MoD"

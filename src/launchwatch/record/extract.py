@@ -668,12 +668,36 @@ def _sentences(doc: _Doc) -> list[_Sentence]:
     return out
 
 
+_CITING = re.compile(r"\b(?:citing|quoting)\s+", re.I)
+
+
+def _cited(s: str) -> str | None:
+    """The authority a report cites ("TV Asahi reported, citing a Japanese defense official"
+    -> Japan MoD): the one named within a few words after "citing" / "quoting"."""
+    for c in _CITING.finditer(s):
+        rest = s[c.end() : c.end() + 80]
+        hits = [(m.start(), name) for name, pat in _AUTHORITY if (m := re.search(pat, rest))]
+        if hits and min(hits)[0] <= 30:
+            return min(hits)[1]
+    return None
+
+
 def _authority_in(s: str) -> str | None:
+    if (cited := _cited(s)) is not None:
+        return cited
     hits = []
     for name, pat in _AUTHORITY:
         if m := re.search(pat, s):
             hits.append((m.start(), name))
     return min(hits)[1] if hits else None
+
+
+def _authorities_named(s: str) -> set[str]:
+    """The authorities a sentence names; one that only passes on the authority it cites (a
+    broadcaster "citing a defense official") is not a second source."""
+    if (cited := _cited(s)) is not None:
+        return {cited}
+    return {name for name, pat in _AUTHORITY if re.search(pat, s)}
 
 
 def _outlet(doc: _Doc) -> str | None:
@@ -1597,11 +1621,7 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     for a in body_events:
         n, _ = _count([a])
         has = any(f[0] is a for f in figs) or (n is not None and n >= 2)
-        if (
-            has
-            and a.authority
-            and len({nm for nm, pat in _AUTHORITY if re.search(pat, a.text)}) <= 1
-        ):
+        if has and a.authority and len(_authorities_named(a.text)) <= 1:
             counted.append(a)
     first_auth = next((a.authority for a in counted), None)
     authority = (
