@@ -195,3 +195,19 @@ def test_a_broadcaster_citing_an_official_gives_the_officials_figures():
     e = extract(text)
     assert e.range_km == 1200.0 and e.flight_time_s == 1200.0
     assert e.authority == "Japan MoD"
+
+
+def test_ingestion_gives_the_reconstruction_the_hours_rounding():
+    """ "About an hour" with a range and an apogee: the joint verdict checks the time to the
+    quarter hour the words say, not to the five minutes 3,600 s would."""
+    from launchwatch.record.ingest import reconstruct_report
+
+    text = (
+        LEAD + "It flew about 1,000 km into the East Sea, reaching an altitude of about "
+        "6,000 km, and was in the air for about an hour, the ministry said."
+    )
+    e = extract(text)
+    rec, why = reconstruct_report(e, path=False)
+    assert why is None
+    (t,) = [c for c in rec["checks"] if c["figure"] == "flight_time_s"]
+    assert t["precision"] == WHOLE_HOURS_HALFWIDTH_S

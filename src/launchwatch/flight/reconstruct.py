@@ -585,10 +585,10 @@ def reporting_allowance_s(
     spread = _kepler_time_spread(
         range_km * 1e3,
         apogee_km * 1e3,
-        1e3 * reported_halfwidth("range_km", range_km),
-        1e3 * reported_halfwidth("apogee_km", apogee_km),
+        1e3 * _figure_halfwidth("range_km", range_km),
+        1e3 * _figure_halfwidth("apogee_km", apogee_km),
     )
-    return reported_halfwidth("flight_time_s", flight_time_s, five_minutes=five_minutes) + spread
+    return _figure_halfwidth("flight_time_s", flight_time_s, five_minutes=five_minutes) + spread
 
 
 #: Grids the derived intervals are read off (:func:`derived_intervals`): range angle (rad)
@@ -672,7 +672,7 @@ def _checks(shot: Shot, rep: dict[str, float | None]) -> list[dict[str, Any]]:
         v = rep.get(name)
         if v is None:
             continue
-        hw = reported_halfwidth(name, v)
+        hw = _figure_halfwidth(name, v)
         off = derived[name] - v
         out.append(
             {
@@ -749,15 +749,66 @@ def reconstruct(
     landing: LandingEstimate | None = None,
     burn_time_s: float | None = None,
     glide: bool = False,
+    precision: dict[str, float] | None = None,
 ) -> Reconstruction:
     """Reconstruct a launch from any two or three of range, apogee and flight time (or the
     range and a trajectory shape), a heading (``azimuth_deg``) or a landing estimate
     (:class:`.landing.LandingEstimate`, which also gives the range when none is reported);
     see the module docstring.  ``glide``: the report's words name a glide vehicle
     ("hypersonic", "glide"): a low, long shot then flies the catalog's glide class at any
-    range (:func:`_quasi_ballistic_vehicle`).  ``burn_time_s`` is accepted for compatibility
-    and ignored."""
+    range (:func:`_quasi_ballistic_vehicle`).  ``precision``: half the rounding of a figure
+    where the report's words give it and its digits do not (``{"flight_time_s": 450.0}`` for
+    "about an hour", ``{"range_km": 80.5}`` for "about 600 miles"), used by the joint verdict
+    and the checks instead of :func:`reported_halfwidth`.  ``burn_time_s`` is accepted for
+    compatibility and ignored."""
     del burn_time_s
+    token = _PRECISION.set(dict(precision or {}))
+    try:
+        return _reconstruct_top(
+            lat_deg=lat_deg,
+            lon_deg=lon_deg,
+            range_km=range_km,
+            azimuth_deg=azimuth_deg,
+            apogee_km=apogee_km,
+            flight_time_s=flight_time_s,
+            trajectory=trajectory,
+            vehicle=vehicle,
+            propellant=propellant,
+            landing=landing,
+            glide=glide,
+        )
+    finally:
+        _PRECISION.reset(token)
+
+
+#: The report's own roundings for the top-level :func:`reconstruct` call (its ``precision``).
+_PRECISION: ContextVar[dict[str, float]] = ContextVar("_PRECISION", default={})  # noqa: B039
+
+
+def _figure_halfwidth(name: str, value: float, *, five_minutes: bool = True) -> float:
+    """Half the rounding of reported figure ``name`` = ``value``: the report's own where
+    :func:`reconstruct` was given it, else :func:`reported_halfwidth` (``five_minutes`` as
+    there)."""
+    stated = _PRECISION.get().get(name)
+    if stated is not None:
+        return float(stated)
+    return reported_halfwidth(name, value, five_minutes=five_minutes)
+
+
+def _reconstruct_top(
+    *,
+    lat_deg: float,
+    lon_deg: float,
+    range_km: float | None,
+    azimuth_deg: float | None,
+    apogee_km: float | None,
+    flight_time_s: float | None,
+    trajectory: str | None,
+    vehicle: str | Vehicle | None,
+    propellant: str | None,
+    landing: LandingEstimate | None,
+    glide: bool,
+) -> Reconstruction:
     args: dict[str, Any] = dict(
         lat_deg=lat_deg,
         lon_deg=lon_deg,
@@ -1450,15 +1501,15 @@ def _joint(
     """All three figures: fit the burn-time scale of each boost option; the verdict."""
     range_m, apogee_m, t_rep = ask.range_m, ask.apogee_m, ask.flight_time_s
     assert apogee_m is not None and t_rep is not None  # all three figures were reported
-    hw_t = reported_halfwidth("flight_time_s", t_rep)
+    hw_t = _figure_halfwidth("flight_time_s", t_rep)
     tol = max(min(hw_t / 3.0, 0.002 * t_rep), 0.5)
     range_km, apogee_km = reported["range_km"], reported["apogee_km"]
     assert range_km is not None and apogee_km is not None  # all three figures were reported
     spread = _kepler_time_spread(
         range_m,
         apogee_m,
-        1e3 * reported_halfwidth("range_km", range_km),
-        1e3 * reported_halfwidth("apogee_km", apogee_km),
+        1e3 * _figure_halfwidth("range_km", range_km),
+        1e3 * _figure_halfwidth("apogee_km", apogee_km),
     )
     fits: list[tuple[Boost | None, float, Shot, _Power, dict[float, float]]] = []
     for b in options:

@@ -154,6 +154,9 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
             + ")"
         )
     propellant = propellant_of(ex.missile_name)
+    # the rounding the text shows where the digits do not ("about 600 miles", "about an
+    # hour"), for the figures flown
+    stated = {k: hw for k, hw in (getattr(ex, "precision", None) or {}).items() if values.get(k)}
     try:
         az = None
         if est is None:
@@ -170,15 +173,13 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
             propellant=propellant,
             landing=est,
             glide=names_glide_vehicle(ex),
+            precision=stated,
             **kw,
         )
     except (UnknownNameError, ReconstructionError) as exc:
         return None, f"no reconstruction: {str(exc).strip(chr(39))}"
     out = rec.as_dict()
-    stated = {k: hw for k, hw in (getattr(ex, "precision", None) or {}).items() if values.get(k)}
     if stated and out.get("derived_intervals"):
-        # the rounding the text shows ("about 600 miles", "about an hour") carried instead of
-        # the rounding of the figure's digits
         out["derived_intervals"] = rec.derived_spans(stated)
     out["site"] = ex.site
     out["toward"] = ex.sea_area
