@@ -177,6 +177,24 @@ class Reconstruction:
         state: np.ndarray = self.shot.result.burnout_ecef[0]
         return state
 
+    def derived_spans(self, halfwidths: dict[str, float] | None = None) -> dict[str, list[float]]:
+        """:func:`derived_intervals` of this reconstruction: the derived figure's span within
+        the rounding of the two it came from (``halfwidths`` where the report's words give it,
+        "about 600 miles"; a range measured to a described landing point is as loose as the
+        description)."""
+        hw: dict[str, float] = {}
+        rng = self.requested.get("range_km")
+        if rng is not None and self.landing and self.landing.get("distance_km") is not None:
+            hw["range_km"] = max(
+                reported_halfwidth("range_km", rng), float(self.landing["distance_halfwidth_km"])
+            )
+        derived = {
+            "range_km": self.shot.range_m / 1e3,
+            "apogee_km": self.shot.apogee_m / 1e3,
+            "flight_time_s": self.shot.flight_time_s,
+        }
+        return derived_intervals(derived, self.requested, {**hw, **(halfwidths or {})})
+
     def as_dict(self) -> dict[str, Any]:
         """The contract of ``launchwatch reconstruct --json`` (units in the key names)."""
         tr = self.shot.result
@@ -232,6 +250,10 @@ class Reconstruction:
             out["manoeuvre"] = self.manoeuvre
         if self.landing is not None:
             out["landing"] = self.landing
+        spans = self.derived_spans()
+        if spans:
+            # the derived figure's span within the rounding of the figures it came from
+            out["derived_intervals"] = spans
         return out
 
 
@@ -563,10 +585,80 @@ def reporting_allowance_s(
     spread = _kepler_time_spread(
         range_km * 1e3,
         apogee_km * 1e3,
-        1e3 * reported_halfwidth("range_km", range_km),
-        1e3 * reported_halfwidth("apogee_km", apogee_km),
+        1e3 * _figure_halfwidth("range_km", range_km),
+        1e3 * _figure_halfwidth("apogee_km", apogee_km),
     )
-    return reported_halfwidth("flight_time_s", flight_time_s, five_minutes=five_minutes) + spread
+    return _figure_halfwidth("flight_time_s", flight_time_s, five_minutes=five_minutes) + spread
+
+
+#: Grids the derived intervals are read off (:func:`derived_intervals`): range angle (rad)
+#: and apogee height (m) of surface-to-surface Kepler arcs, whose time grows with both.
+_PSI_GRID = np.linspace(1e-4, math.pi * 0.999, 4001)
+_APOGEE_GRID_M = np.geomspace(1e3, 50.0 * R_MEAN_M, 4001)
+
+
+def derived_intervals(
+    derived: dict[str, float],
+    reported: dict[str, float | None],
+    halfwidths: dict[str, float] | None = None,
+) -> dict[str, list[float]]:
+    """The span ``[lo, hi]`` of each figure derived from the two reported ones (km, s), when
+    each reported figure moves within its rounding (``halfwidths``, else
+    :func:`reported_halfwidth`): "about 70 minutes" (+-150 s) at a 6,000 km apogee leaves the
+    range anywhere from a few hundred to a few thousand km.  ``derived`` holds the
+    reconstruction's range, apogee and flight time; ``reported`` the figures it was given
+    (``None`` for the derived one).  Read on surface-to-surface Kepler arcs through the
+    corners of the reported figures' rounding box, each offset by what the boost adds to the
+    arc through the derived figures (the reconstruction's time less its arc's): an allowance,
+    not a fit.  Empty unless exactly two figures were reported."""
+    names = ("range_km", "apogee_km", "flight_time_s")
+    given = [n for n in names if reported.get(n) is not None]
+    if len(given) != 2 or any(derived.get(n) is None for n in names):
+        return {}
+    hw = {
+        n: float((halfwidths or {}).get(n, reported_halfwidth(n, reported[n])) or 0.0)
+        for n in given
+    }
+    r_m, a_m, t_s = (float(derived[n]) * (1.0 if n == "flight_time_s" else 1e3) for n in names)
+    boost_s = t_s - kepler_floor_s(r_m, a_m)
+    (free,) = (n for n in names if n not in given)
+    corners = np.array(
+        [
+            [derived[given[0]] + i * hw[given[0]], derived[given[1]] + j * hw[given[1]]]
+            for i in (-1.0, 0.0, 1.0)
+            for j in (-1.0, 0.0, 1.0)
+        ]
+    )
+    corners = np.maximum(corners, 1e-3)
+    if free == "flight_time_s":
+        rng, apo = corners[:, 0] * 1e3, corners[:, 1] * 1e3
+        vals = np.asarray(kepler.arc_from_apogee(R_MEAN_M, apo, rng / R_MEAN_M)[2], float) + boost_s
+    elif free == "range_km":
+        apo, t = corners[:, 0] * 1e3, corners[:, 1] - boost_s
+        times = np.asarray(
+            kepler.arc_from_apogee(R_MEAN_M, apo[:, None], _PSI_GRID[None, :])[2], float
+        )
+        vals = np.array(
+            [
+                np.interp(tt, row, _PSI_GRID) * R_MEAN_M / 1e3
+                for tt, row in zip(t, times, strict=True)
+            ]
+        )
+    else:  # the apogee, from range and flight time
+        rng, t = corners[:, 0] * 1e3, corners[:, 1] - boost_s
+        times = np.asarray(
+            kepler.arc_from_apogee(R_MEAN_M, _APOGEE_GRID_M[None, :], (rng / R_MEAN_M)[:, None])[2],
+            float,
+        )
+        vals = np.array(
+            [np.interp(tt, row, _APOGEE_GRID_M) / 1e3 for tt, row in zip(t, times, strict=True)]
+        )
+    # the arcs' reading of the derived figure itself is the centre corner's; the interval is
+    # carried around the reconstruction's own value
+    centre = float(vals[4])
+    value = float(derived[free])
+    lo, hi = float(np.min(vals)) - centre + value, float(np.max(vals)) - centre + value
+    return {free: [round(max(lo, 0.0), 1), round(hi, 1)]}
 
 
 def _checks(shot: Shot, rep: dict[str, float | None]) -> list[dict[str, Any]]:
@@ -580,7 +672,7 @@ def _checks(shot: Shot, rep: dict[str, float | None]) -> list[dict[str, Any]]:
         v = rep.get(name)
         if v is None:
             continue
-        hw = reported_halfwidth(name, v)
+        hw = _figure_halfwidth(name, v)
         off = derived[name] - v
         out.append(
             {
@@ -657,15 +749,66 @@ def reconstruct(
     landing: LandingEstimate | None = None,
     burn_time_s: float | None = None,
     glide: bool = False,
+    precision: dict[str, float] | None = None,
 ) -> Reconstruction:
     """Reconstruct a launch from any two or three of range, apogee and flight time (or the
     range and a trajectory shape), a heading (``azimuth_deg``) or a landing estimate
     (:class:`.landing.LandingEstimate`, which also gives the range when none is reported);
     see the module docstring.  ``glide``: the report's words name a glide vehicle
     ("hypersonic", "glide"): a low, long shot then flies the catalog's glide class at any
-    range (:func:`_quasi_ballistic_vehicle`).  ``burn_time_s`` is accepted for compatibility
-    and ignored."""
+    range (:func:`_quasi_ballistic_vehicle`).  ``precision``: half the rounding of a figure
+    where the report's words give it and its digits do not (``{"flight_time_s": 450.0}`` for
+    "about an hour", ``{"range_km": 80.5}`` for "about 600 miles"), used by the joint verdict
+    and the checks instead of :func:`reported_halfwidth`.  ``burn_time_s`` is accepted for
+    compatibility and ignored."""
     del burn_time_s
+    token = _PRECISION.set(dict(precision or {}))
+    try:
+        return _reconstruct_top(
+            lat_deg=lat_deg,
+            lon_deg=lon_deg,
+            range_km=range_km,
+            azimuth_deg=azimuth_deg,
+            apogee_km=apogee_km,
+            flight_time_s=flight_time_s,
+            trajectory=trajectory,
+            vehicle=vehicle,
+            propellant=propellant,
+            landing=landing,
+            glide=glide,
+        )
+    finally:
+        _PRECISION.reset(token)
+
+
+#: The report's own roundings for the top-level :func:`reconstruct` call (its ``precision``).
+_PRECISION: ContextVar[dict[str, float]] = ContextVar("_PRECISION", default={})  # noqa: B039
+
+
+def _figure_halfwidth(name: str, value: float, *, five_minutes: bool = True) -> float:
+    """Half the rounding of reported figure ``name`` = ``value``: the report's own where
+    :func:`reconstruct` was given it, else :func:`reported_halfwidth` (``five_minutes`` as
+    there)."""
+    stated = _PRECISION.get().get(name)
+    if stated is not None:
+        return float(stated)
+    return reported_halfwidth(name, value, five_minutes=five_minutes)
+
+
+def _reconstruct_top(
+    *,
+    lat_deg: float,
+    lon_deg: float,
+    range_km: float | None,
+    azimuth_deg: float | None,
+    apogee_km: float | None,
+    flight_time_s: float | None,
+    trajectory: str | None,
+    vehicle: str | Vehicle | None,
+    propellant: str | None,
+    landing: LandingEstimate | None,
+    glide: bool,
+) -> Reconstruction:
     args: dict[str, Any] = dict(
         lat_deg=lat_deg,
         lon_deg=lon_deg,
@@ -1358,15 +1501,15 @@ def _joint(
     """All three figures: fit the burn-time scale of each boost option; the verdict."""
     range_m, apogee_m, t_rep = ask.range_m, ask.apogee_m, ask.flight_time_s
     assert apogee_m is not None and t_rep is not None  # all three figures were reported
-    hw_t = reported_halfwidth("flight_time_s", t_rep)
+    hw_t = _figure_halfwidth("flight_time_s", t_rep)
     tol = max(min(hw_t / 3.0, 0.002 * t_rep), 0.5)
     range_km, apogee_km = reported["range_km"], reported["apogee_km"]
     assert range_km is not None and apogee_km is not None  # all three figures were reported
     spread = _kepler_time_spread(
         range_m,
         apogee_m,
-        1e3 * reported_halfwidth("range_km", range_km),
-        1e3 * reported_halfwidth("apogee_km", apogee_km),
+        1e3 * _figure_halfwidth("range_km", range_km),
+        1e3 * _figure_halfwidth("apogee_km", apogee_km),
     )
     fits: list[tuple[Boost | None, float, Shot, _Power, dict[float, float]]] = []
     for b in options:

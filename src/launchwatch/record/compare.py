@@ -154,6 +154,16 @@ def _hw(name: str, v: float, r=None) -> float:
     return reported_halfwidth(name, v) or 0.0
 
 
+def _derived_gap(res: dict, name: str, v: float) -> float:
+    """How far ``v`` lies outside the span of the figure ``name`` that the reconstruction
+    ``res`` derived: its value, widened by the rounding of the figures it came from
+    (``res["derived_intervals"]``, :func:`launchwatch.flight.reconstruct.derived_intervals`);
+    0 inside it."""
+    d = float(res[name])
+    lo, hi = (res.get("derived_intervals") or {}).get(name) or (d, d)
+    return max(min(lo, d) - v, v - max(hi, d), 0.0)
+
+
 def _path_altitude_km(res: dict, ground_km: float) -> float | None:
     """Altitude (km) of a stored trajectory where it is ``ground_km`` downrange."""
     import numpy as np
@@ -270,7 +280,7 @@ def _time_readings(short, long_, name: str, reps=()) -> list[dict]:
         out.append(
             {
                 "reading": f"{_who(rep)}'s range and apogee imply {d:,.0f} s",
-                "fits": abs(d - near) <= _hw(name, near) + 0.05 * near,
+                "fits": _derived_gap(res, "flight_time_s", near) <= _hw(name, near) + 0.05 * near,
                 "derived_flight_time_s": round(d, 1),
                 "detail": f"{_who(rep)}'s {rep.range_km:,.0f} km and {rep.apogee_km:,.0f} km apogee "
                 f"give {d:,.0f} s in the joint reconstruction: closer to {near:,.0f} s "
@@ -293,7 +303,7 @@ def _apogee_readings(low, high, name: str, reps=()) -> list[dict]:
             continue
         d = res["flight_time_s"]
         for other, t in times:
-            ok = abs(d - t) <= _hw("flight_time_s", t) + 0.05 * t
+            ok = _derived_gap(res, "flight_time_s", t) <= _hw("flight_time_s", t) + 0.05 * t
             out.append(
                 {
                     "reading": f"{rep.apogee_km:,.0f} km apogee flown in {d:,.0f} s",
@@ -439,12 +449,13 @@ def claim_flags(reports) -> list[dict]:
     * ``figures_inconsistent``: one report's range, apogee and flight time cannot all be true
       of one flight with a plausible boost (the reconstruction's verdict);
     * ``derived_vs_reported``: a figure derived from one authority's figures differs from what
-      another authority reported, beyond the latter's reporting precision;
+      another authority reported, beyond the latter's reporting precision and beyond what
+      the rounding of the figures it came from allows (``derived_intervals``);
     * ``eez_claim``: the reported EEZ claim against P(Japan EEZ) of the described landing (or,
       with no landing description, of the derived impact), flagged when the claimed side holds
       for less than :data:`EEZ_P_FLAG` of it;
-    * ``bound_violated``: a figure stated as a bound ("more than 1,000 km") that the report's
-      other figures do not meet;
+    * ``bound_violated``: a figure stated as a bound ("more than 1,000 km", "flew for under 10
+      minutes") that the report's other figures do not meet anywhere within their rounding;
     * ``authorities_disagree``: two authorities' range, apogee or flight time differ beyond
       both figures' precision, with the physical readings that would reconcile them where
       they apply (range: pull-up glide, lost track; apogee: which one a reported flight time
@@ -524,10 +535,14 @@ def claim_flags(reports) -> list[dict]:
                     continue
                 hw = _hw(name, rv, b)
                 off = res[name] - rv
+                # what the rounding of the figures it came from lets the derived one be
+                lo, hi = (res.get("derived_intervals") or {}).get(name) or (res[name], res[name])
+                lo, hi = min(lo, res[name]), max(hi, res[name])
                 bound = _bound(b, name)
-                if bound is not None and within_bound(bound, rv, res[name], hw + 0.05 * rv):
+                if bound is not None and within_bound(bound, rv, (lo, hi), hw + 0.05 * rv):
                     continue  # "more than 1,000 km" and 1,150 km derived agree
-                if abs(off) > hw + 0.05 * rv:  # reporting precision plus a 5 % model margin
+                # reporting precision plus a 5 % model margin
+                if _derived_gap(res, name, rv) > hw + 0.05 * rv:
                     flags.append(
                         {
                             "kind": "derived_vs_reported",
@@ -538,10 +553,16 @@ def claim_flags(reports) -> list[dict]:
                             "precision": hw,
                             "off": round(off, 1),
                             "bound": bound,
+                            "derived_interval": [round(lo, 1), round(hi, 1)],
                             "summary": f"{label} {_bound_word(bound)}{rv:,.0f} {unit} ({_who(b)}) "
                             f"vs {res[name]:,.0f} "
                             f"{unit} derived from {_who(a)}'s figures "
-                            f"({off:+,.0f} {unit}, {100 * off / rv:+.0f} %)",
+                            f"({off:+,.0f} {unit}, {100 * off / rv:+.0f} %"
+                            + (
+                                f"; {lo:,.0f}-{hi:,.0f} {unit} within their rounding)"
+                                if hi > lo
+                                else ")"
+                            ),
                         }
                     )
     # Authorities that disagree on a figure, and what would reconcile them.

@@ -119,10 +119,12 @@ class Extracted:
     year_inferred: bool = False
     spans: dict[str, tuple[float, float]] = field(default_factory=dict)
     #: figures stated as bounds, not values: ``{"range_km": "lower"}`` for "more than 1,000
-    #: km", ``"upper"`` for "up to 500 km" / "less than 500 km"
+    #: km", ``"upper"`` for "up to 500 km" / "less than 500 km"; likewise flight times
+    #: (``{"flight_time_s": "lower"}`` for "flew for more than 70 minutes")
     bounds: dict[str, str] = field(default_factory=dict)
-    #: half the rounding (km) of figures written in miles or nautical miles, which their km
-    #: conversion does not show (``{"range_km": 80.5}`` for "about 600 miles")
+    #: half the rounding (km, s) of figures whose value does not show it: distances written in
+    #: miles or nautical miles (``{"range_km": 80.5}`` for "about 600 miles"), flight times
+    #: in whole hours (``{"flight_time_s": 450.0}`` for "about an hour")
     precision: dict[str, float] = field(default_factory=dict)
     #: who gave each figure, where it is not the report's own authority's
     figure_authority: dict[str, str | None] = field(default_factory=dict)
@@ -386,7 +388,7 @@ _OFFSET_AFTER = re.compile(
     re.I,
 )
 _FLIGHT_TIME = re.compile(
-    r"(?:(\d+|an?|one)\s*(?:hours?|hrs?)\s*(?:and\s*)?)?(\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+)"
+    r"(?:(\d+|an?|one)\s*(?:hours?|hrs?)\s*,?\s*(?:and\s*)?)?(\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+)"
     r"\s*-?\s*(minutes?|mins?|seconds?|secs?|s)\b",
     re.I,
 )
@@ -666,12 +668,36 @@ def _sentences(doc: _Doc) -> list[_Sentence]:
     return out
 
 
+_CITING = re.compile(r"\b(?:citing|quoting)\s+", re.I)
+
+
+def _cited(s: str) -> str | None:
+    """The authority a report cites ("TV Asahi reported, citing a Japanese defense official"
+    -> Japan MoD): the one named within a few words after "citing" / "quoting"."""
+    for c in _CITING.finditer(s):
+        rest = s[c.end() : c.end() + 80]
+        hits = [(m.start(), name) for name, pat in _AUTHORITY if (m := re.search(pat, rest))]
+        if hits and min(hits)[0] <= 30:
+            return min(hits)[1]
+    return None
+
+
 def _authority_in(s: str) -> str | None:
+    if (cited := _cited(s)) is not None:
+        return cited
     hits = []
     for name, pat in _AUTHORITY:
         if m := re.search(pat, s):
             hits.append((m.start(), name))
     return min(hits)[1] if hits else None
+
+
+def _authorities_named(s: str) -> set[str]:
+    """The authorities a sentence names; one that only passes on the authority it cites (a
+    broadcaster "citing a defense official") is not a second source."""
+    if (cited := _cited(s)) is not None:
+        return {cited}
+    return {name for name, pat in _AUTHORITY if re.search(pat, s)}
 
 
 def _outlet(doc: _Doc) -> str | None:
@@ -1176,14 +1202,18 @@ def figure_bound(before: str) -> str | None:
     return None
 
 
-def within_bound(bound: str | None, value: float, other: float, hw: float) -> bool:
+def within_bound(
+    bound: str | None, value: float, other: float | tuple[float, float], hw: float
+) -> bool:
     """Whether ``other`` meets a figure stated as a bound (:func:`figure_bound`: "lower" for
     "more than ``value``", "upper" for "up to ``value``") within the rounding ``hw``; False for
-    a figure that is no bound."""
+    a figure that is no bound.  ``other`` may be a span ``(lo, hi)`` (a derived figure within
+    the rounding of the figures it came from): it meets the bound when any of it does."""
+    lo, hi = other if isinstance(other, tuple) else (other, other)
     if bound == "lower":
-        return other >= value - hw
+        return hi >= value - hw
     if bound == "upper":
-        return other <= value + hw
+        return lo <= value + hw
     return False
 
 
@@ -1293,7 +1323,18 @@ def _per_missile(sents: list[_Sentence], n: int | None) -> dict[str, list[float 
     return out
 
 
-def _flight_time(t: str) -> float | None:
+#: Half-width (s) of a flight time written in whole hours ("about an hour", "more than two
+#: hours"): read to the quarter hour (estimate: the unit such a figure is rounded to is the
+#: hour, and a writer rounding to five minutes would have written "about 65 minutes").
+WHOLE_HOURS_HALFWIDTH_S = 450.0
+
+
+def _flight_time(t: str) -> tuple[float, str | None, float | None] | None:
+    """The flight time ``t`` states: (seconds, bound, half-width), or ``None``.  ``bound`` is
+    :func:`figure_bound`'s reading of the words before it ("flew for more than 70 minutes" is
+    "lower", "under 10 minutes" "upper"); the half-width is
+    :data:`WHOLE_HOURS_HALFWIDTH_S` for a time in whole hours, else ``None`` (the rounding
+    its digits show, :func:`launchwatch.flight.reconstruct.reported_halfwidth`)."""
     m: re.Match[str] | None  # a match, or none, as the searches below go
     t = _digits(t)
     for m in _FLIGHT_TIME.finditer(t):
@@ -1313,10 +1354,19 @@ def _flight_time(t: str) -> float | None:
         if m.group(1):
             hours = _WORD_NUM.get(m.group(1).lower()) or int(m.group(1))
             seconds += hours * 3600.0
-        return seconds
+        if unit.startswith("m") and (
+            sec := re.match(
+                r"\s*,?\s*(?:and\s+)?(\d+)\s*(?:seconds?|secs?)\b(?!\s*(?:later|after|apart|earlier|ago)\b)",
+                after,
+                re.I,
+            )
+        ):  # "47 minutes and 12 seconds"
+            seconds += float(sec.group(1))
+        return seconds, figure_bound(before), None
     m = re.search(r"\b(?:for\s+)?(?:about\s+|some\s+|around\s+)?(an?|one|\d+)\s+hours?\b", t, re.I)
     if m and _FLIGHT_KW.search(t[max(0, m.start() - 60) : m.start()]):
-        return (_WORD_NUM.get(m.group(1).lower()) or int(m.group(1))) * 3600.0
+        hours = _WORD_NUM.get(m.group(1).lower()) or int(m.group(1))
+        return hours * 3600.0, figure_bound(t[: m.start(1)]), WHOLE_HOURS_HALFWIDTH_S
     return None
 
 
@@ -1559,18 +1609,19 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
                 if (hw := figure_precision_km(_digits(t), pos)) is not None:
                     fig_precision[(id(a), f"{kind}_km")] = hw
         if (ft := _flight_time(t)) is not None:
-            figs.append((a, "flight_time_s", ft))
+            seconds, bound, hw = ft
+            figs.append((a, "flight_time_s", seconds))
+            if bound is not None:
+                fig_bounds[(id(a), "flight_time_s")] = bound
+            if hw is not None:
+                fig_precision[(id(a), "flight_time_s")] = hw
     # whose figures come first: distances, flight times and explicit counts ("at least 10
     # missiles"), from sentences that name one authority (or carry the previous one's)
     counted = []
     for a in body_events:
         n, _ = _count([a])
         has = any(f[0] is a for f in figs) or (n is not None and n >= 2)
-        if (
-            has
-            and a.authority
-            and len({nm for nm, pat in _AUTHORITY if re.search(pat, a.text)}) <= 1
-        ):
+        if has and a.authority and len(_authorities_named(a.text)) <= 1:
             counted.append(a)
     first_auth = next((a.authority for a in counted), None)
     authority = (

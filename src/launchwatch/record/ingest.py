@@ -119,8 +119,18 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
     values = {k: getattr(ex, k) for k in ("range_km", "apogee_km", "flight_time_s")}
     bounded = {k: b for k, b in (getattr(ex, "bounds", None) or {}).items() if values.get(k)}
     firm = {k: v for k, v in values.items() if v is not None and k not in bounded}
-    if bounded and (
-        len(firm) >= 2 or "range_km" in firm or (est is not None and est.distance_km is not None)
+    # A flight time stated as a bound checks against the time the other figures give only when
+    # they are two (range and apogee): from a range alone the derived time is the minimum-
+    # energy arc's, which says nothing about how lofted the shot was.
+    time_bound_alone = "flight_time_s" in bounded and len(firm) < 2
+    if (
+        bounded
+        and not time_bound_alone
+        and (
+            len(firm) >= 2
+            or "range_km" in firm
+            or (est is not None and est.distance_km is not None)
+        )
     ):
         # "more than 1,000 km" is a bound, not a figure: reconstruct from the figures and
         # check the bound against what they give; only when the figures alone cannot
@@ -144,6 +154,9 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
             + ")"
         )
     propellant = propellant_of(ex.missile_name)
+    # the rounding the text shows where the digits do not ("about 600 miles", "about an
+    # hour"), for the figures flown
+    stated = {k: hw for k, hw in (getattr(ex, "precision", None) or {}).items() if values.get(k)}
     try:
         az = None
         if est is None:
@@ -160,11 +173,14 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
             propellant=propellant,
             landing=est,
             glide=names_glide_vehicle(ex),
+            precision=stated,
             **kw,
         )
     except (UnknownNameError, ReconstructionError) as exc:
         return None, f"no reconstruction: {str(exc).strip(chr(39))}"
     out = rec.as_dict()
+    if stated and out.get("derived_intervals"):
+        out["derived_intervals"] = rec.derived_spans(stated)
     out["site"] = ex.site
     out["toward"] = ex.sea_area
     if bounded:
@@ -186,27 +202,34 @@ def reconstruct_report(ex: Extracted, *, path: bool = True) -> tuple[dict | None
 
 def bound_checks(ex: Extracted, rec: dict, *, flown: bool) -> list[dict]:
     """Each bound the report states ("more than 1,000 km") against the reconstruction's value
-    of that figure: ``holds`` within the bound's rounding (:func:`reported_halfwidth`)."""
+    of that figure: ``holds`` within the bound's rounding (the text's, ``ex.precision``, else
+    :func:`reported_halfwidth`) and the derived figure's own span, what the rounding of the
+    figures it came from allows (``rec["derived_intervals"]``: "about 70 minutes" at a
+    6,000 km apogee gives a range anywhere in thousands of km)."""
     from ..flight.reconstruct import reported_halfwidth
 
     out = []
+    spans = rec.get("derived_intervals") or {}
     for key, bound in ex.bounds.items():
         value = getattr(ex, key)
         derived = rec.get(key)
         if value is None or derived is None:
             continue
-        hw = reported_halfwidth(key, value) or 0.0
-        holds = within_bound(bound, value, derived, hw)
-        out.append(
-            {
-                "figure": key,
-                "bound": bound,
-                "value": value,
-                "derived": round(float(derived), 1),
-                "holds": bool(holds),
-                "flown": flown,
-            }
-        )
+        hw = (ex.precision or {}).get(key) or reported_halfwidth(key, value) or 0.0
+        span = spans.get(key)
+        other = (float(span[0]), float(span[1])) if span else float(derived)
+        holds = within_bound(bound, value, other, hw)
+        check = {
+            "figure": key,
+            "bound": bound,
+            "value": value,
+            "derived": round(float(derived), 1),
+            "holds": bool(holds),
+            "flown": flown,
+        }
+        if span:
+            check["derived_interval"] = [round(float(x), 1) for x in span]
+        out.append(check)
     return out
 
 
