@@ -49,3 +49,18 @@ def _key_numba_cache() -> None:
 
 
 _key_numba_cache()
+
+
+def _passive_openmp() -> None:
+    """Let idle OpenMP worker threads sleep (``OMP_WAIT_POLICY=PASSIVE``) unless the
+    environment sets a policy.  numba's parallel kernels run on GNU OpenMP here, whose idle
+    workers otherwise spin after every parallel region: the chain opens thousands of short
+    ones (eleven integrations per corridor fan, the assessment's, the tracker's), and the
+    spinning cost a quarter of a fan's CPU (0.164 -> 0.123 s per fan, 12 fans, 2 threads,
+    docs/measurements.md) while the other threads of a shared 2-core machine wait for it.
+    Results do not change (the kernels' blocks are the same); it must be set before the
+    OpenMP runtime loads, so here, before any kernel runs."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+_passive_openmp()

@@ -35,7 +35,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from numba import njit
-from scipy.stats import chi2
 
 from ..track.measure import Measurements, predict_measurement, wrap_pi
 from ..track.models import (
@@ -45,6 +44,7 @@ from ..track.models import (
     atmosphere_args,
     rk4_step,
 )
+from ..track.quantiles import chi2_quantile
 from ..track.tracker import INIT_LOG_BETA, INIT_LOG_BETA_SIGMA
 
 #: Longest arc (s) and most detections per fit (estimates: 60 s of a radar's 1-4 s revisits;
@@ -194,7 +194,7 @@ def fit_arcs(x0: np.ndarray, t_ref: np.ndarray, meas: Measurements, present: np.
         if act.size == 0:
             break
     dof = n_scalar + _PRIOR_IDX.size - _N
-    ok = converged & (dof > 0) & (cost <= chi2.ppf(CHI2_LEVEL, np.maximum(dof, 1)))
+    ok = converged & (dof > 0) & (cost <= chi2_quantile(CHI2_LEVEL, np.maximum(dof, 1)))
     return ArcFit(
         mean=x,
         cov=0.5 * (cov + np.swapaxes(cov, 1, 2)),

@@ -102,7 +102,6 @@ from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.stats import chi2
 
 from . import history as hist
 from .associate import GNNAssociator, candidate_pairs
@@ -128,6 +127,7 @@ from .parts import (
     Merger,
     StateFilter,
 )
+from .quantiles import chi2_quantile
 from .tracks import ChiSquareMerger, MissDeleter, TrackSet, predicted_height
 from .ukf import UKF
 
@@ -320,7 +320,7 @@ class Tracker:
         self.hold_log: (
             list[tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] | None
         ) = None
-        self._chi2 = np.concatenate([[-1.0], chi2.ppf(cfg.gate_probability, np.arange(1, 5))])
+        self._chi2 = np.concatenate([[-1.0], chi2_quantile(cfg.gate_probability, np.arange(1, 5))])
         self._last_merge_t = -np.inf
         self._merges: list[tuple[float, int, int]] = []
         self.t_s = -np.inf

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 from numpy.typing import ArrayLike
-from scipy.stats import chi2
 
 from ..earth.gravity import j2_accel
 from .associate import assign_sparse, candidate_pairs
 from .batches import ellipsoid_radius, height_kernel
+from .quantiles import chi2_quantile
 
 if TYPE_CHECKING:
     from .imm import IMM
@@ -325,8 +325,8 @@ class ChiSquareMerger:
 
     def __init__(self, config: TrackerConfig) -> None:
         self.config = config
-        self._chi2 = float(chi2.ppf(config.merge_probability, 6))
-        self._chi2_re = float(chi2.ppf(config.reacquire_probability, 6))
+        self._chi2 = float(chi2_quantile(config.merge_probability, 6))
+        self._chi2_re = float(chi2_quantile(config.reacquire_probability, 6))
 
     def duplicates(self, tracks: TrackSet, t_now: float, imm: IMM) -> tuple[np.ndarray, np.ndarray]:
         return duplicates(tracks, t_now, self._chi2, self.config.max_accel_m_s2)
