@@ -42,6 +42,7 @@ def flight() -> None:
     from launchwatch.flight import propagate
     from launchwatch.flight.propagate import make_controls
     from launchwatch.flight.vehicles import vehicle_model
+    from launchwatch.track.measure import predict_measurement
 
     times = np.linspace(0.0, 400.0, 41)
     # the serial twin (n <= 64) and the parallel kernel, each with the samples' three layouts:
@@ -87,6 +88,8 @@ def flight() -> None:
     # the coast-arc fit's noise-free glide model (assess/coastfit.py), flown backwards
     x0 = np.array([[6.5e6, 0.0, 0.0, 0.0, 3000.0, 0.0, np.log(6000.0), 0.0]])
     coastfit.fly_arc(x0, np.array([100.0]), np.array([[99.0, 96.0, 96.0]]))
+    # the measurement model alone, as the coast-arc fit's residuals call it
+    predict_measurement(np.zeros((4, 6)), np.ones((4, 3)), np.tile(np.eye(3), (4, 1, 1)))
 
 
 def track() -> None:

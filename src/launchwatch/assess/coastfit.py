@@ -214,9 +214,10 @@ def _residuals_batch(
     k, p, m, n = flown.shape
     full = valid.shape[0]
     sen = meas.sensor_ecef.reshape(full, m, 3)[rows]
-    sensor = np.broadcast_to(sen[:, None], (k, p, m, 3)).reshape(-1, 3)
-    enu = np.broadcast_to(meas.enu.reshape(full, m, 3, 3)[rows][:, None], (k, p, m, 3, 3))
-    enu = enu.reshape(-1, 3, 3)
+    # repeated into fresh (writable) arrays: a read-only broadcast view, which reshape returns
+    # when p == 1, is another argument type to the numba kernel (a second compile)
+    sensor = np.repeat(sen[:, None], p, axis=1).reshape(-1, 3)
+    enu = np.repeat(meas.enu.reshape(full, m, 3, 3)[rows][:, None], p, axis=1).reshape(-1, 3, 3)
     h = predict_measurement(np.ascontiguousarray(flown.reshape(-1, n)[:, :6]), sensor, enu).reshape(
         k, p, m, 4
     )
