@@ -106,12 +106,13 @@ def class_weights(class_idx: np.ndarray) -> np.ndarray:
 
 def burn_likelihood(burnout_s: np.ndarray, reach_m: np.ndarray) -> np.ndarray:
     """Likelihood (K, B) of each catalog body's vehicle given the tracks' burnout times since
-    launch ``burnout_s`` (K,) s (NaN: unknown, every body alike) and minimum-energy reaches
-    ``reach_m`` (K,) (the generic body's burn)."""
+    launch ``burnout_s`` (K,) s (NaN, or before launch -- the launch estimate is off: unknown,
+    every body alike) and minimum-energy reaches ``reach_m`` (K,) (the generic body's burn)."""
     from ..flight.vehicles import default_burn_times_s
 
     _, _, burn = catalog_bodies()
     t = np.asarray(burnout_s, float)[:, None]
+    t = np.where(t < 0.0, np.nan, t)
     generic = default_burn_times_s(np.asarray(reach_m, float))[:, None]
     b = np.where(np.isnan(burn)[None, :], generic, burn[None, :])
     sig = np.hypot(BURN_TIME_SIGMA_S, BURN_TIME_SHARE * b)
