@@ -46,6 +46,7 @@ from ..track.models import (
 )
 from ..track.quantiles import chi2_quantile
 from ..track.tracker import INIT_LOG_BETA, INIT_LOG_BETA_SIGMA
+from .beta_prior import MIN_BURN_SEEN_S, log_beta_prior
 
 #: Longest arc (s) and most detections per fit (estimates: 60 s of a radar's 1-4 s revisits;
 #: J3 and higher harmonics move a 60 s arc by well under a metre).
@@ -136,21 +137,32 @@ def fly_arc(x0: np.ndarray, t_ref: np.ndarray, t_meas: np.ndarray) -> np.ndarray
     return out
 
 
-def fit_arcs(x0: np.ndarray, t_ref: np.ndarray, meas: Measurements, present: np.ndarray) -> ArcFit:
+def fit_arcs(
+    x0: np.ndarray,
+    t_ref: np.ndarray,
+    meas: Measurements,
+    present: np.ndarray,
+    prior_mean: np.ndarray | None = None,
+    prior_info: np.ndarray | None = None,
+) -> ArcFit:
     """Batch fits of K arcs (module docstring).
 
     ``x0`` (K, 8) first guesses at ``t_ref`` (K,); ``meas`` K*M measurements laid out (K, M)
     row-major, each track's in descending time from ``t_ref`` (padding: any measurement, with
-    ``present`` (K, M) False and its time equal to the previous one's)."""
+    ``present`` (K, M) False and its time equal to the previous one's).  ``prior_mean`` and
+    ``prior_info`` (K, 2): each track's prior on ``[ln beta, ell]`` (mean, 1 / sigma^2); the
+    tracker's by default."""
     k = x0.shape[0]
+    p_mean = np.broadcast_to(_PRIOR_MEAN if prior_mean is None else prior_mean, (k, 2))
+    p_info = np.broadcast_to(_PRIOR_INFO if prior_info is None else prior_info, (k, 2))
     m = present.shape[1]
     t_meas = meas.t_s.reshape(k, m)
     valid = meas.valid.reshape(k, m, 4) & present[:, :, None]
     n_scalar = valid.sum(axis=(1, 2))
     x = np.array(x0, float)
     eye = np.eye(_N)
-    prior_w = np.zeros((_N, _N))
-    prior_w[_PRIOR_IDX, _PRIOR_IDX] = _PRIOR_INFO
+    prior_w = np.zeros((k, _N, _N))
+    prior_w[:, _PRIOR_IDX, _PRIOR_IDX] = p_info
     converged = np.zeros(k, bool)
     cost = np.full(k, np.inf)
     cov = np.zeros((k, _N, _N))
@@ -169,10 +181,10 @@ def fit_arcs(x0: np.ndarray, t_ref: np.ndarray, meas: Measurements, present: np.
         # residual = (z - h) / sigma: its derivative is -dh/dx / sigma
         jac = -(res[:, 1:].reshape(ka, _N, -1) - r0[:, None, :]) / FD_STEP[None, :, None]
         jt = np.swapaxes(jac, 1, 2)  # (Ka, 4M, 8)
-        info = np.einsum("kni,knj->kij", jt, jt) + prior_w
-        dev = x[act][:, _PRIOR_IDX] - _PRIOR_MEAN
+        info = np.einsum("kni,knj->kij", jt, jt) + prior_w[act]
+        dev = x[act][:, _PRIOR_IDX] - p_mean[act]
         grad = np.einsum("kni,kn->ki", jt, r0)
-        grad[:, _PRIOR_IDX] -= dev * _PRIOR_INFO
+        grad[:, _PRIOR_IDX] -= dev * p_info[act]
         bad = ~(np.isfinite(info).all(axis=(1, 2)) & np.isfinite(grad).all(axis=1))
         info[bad], grad[bad] = eye, 0.0
         # unobservable (e.g. angles alone): the information's correlation form is singular
@@ -180,7 +192,7 @@ def fit_arcs(x0: np.ndarray, t_ref: np.ndarray, meas: Measurements, present: np.
         bad |= np.linalg.eigvalsh(info / dg[:, :, None] / dg[:, None, :])[:, 0] < MIN_EIG
         info[bad], grad[bad] = eye, 0.0
         cost[act] = np.where(
-            bad, np.inf, np.einsum("kn,kn->k", r0, r0) + np.sum(dev**2 * _PRIOR_INFO, axis=1)
+            bad, np.inf, np.einsum("kn,kn->k", r0, r0) + np.sum(dev**2 * p_info[act], axis=1)
         )
         step = np.linalg.solve(info, grad[..., None])[..., 0]
         cov[act] = np.linalg.inv(info)
@@ -248,6 +260,9 @@ class CoastArcs:
         new = np.r_[True, tid[1:] != tid[:-1]] if n else np.zeros(0, bool)
         first = np.maximum.accumulate(np.where(new, idx, 0))
         powered = np.maximum.accumulate(np.where(burn_prob >= BURN_MAX, idx, -1))
+        # each row's track's first row and its last burning row so far (-1: none in this track)
+        self.first = first
+        self.powered = np.where(powered >= first, powered, -1)
         rank = np.cumsum(new).astype(float)
         key = rank * 1e7 + (self.t - (self.t.min() if n else 0.0))
         in_window = np.searchsorted(key, key - WINDOW_S, side="left")
@@ -256,10 +271,17 @@ class CoastArcs:
         self.ranged_before = np.concatenate([[0], np.cumsum(ranged)])  # ranged rows < i
 
     def refine(
-        self, last: np.ndarray, mean: np.ndarray, cov: np.ndarray
+        self,
+        last: np.ndarray,
+        mean: np.ndarray,
+        cov: np.ndarray,
+        launch_t_s: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Means (K, 8) and covariances (K, 8, 8) of the tracks whose latest rows are ``last``
-        (K,): the arc fit's where it is usable, the given ones elsewhere; and (K,) bool which."""
+        (K,): the arc fit's where it is usable, the given ones elsewhere; and (K,) bool which.
+        With the tracks' launch times ``launch_t_s`` (K,) s (NaN: unknown), the ``ln beta``
+        prior is the catalog's bodies that explain each track's class and burnout time
+        (:mod:`.beta_prior`); without, the tracker's."""
         start = self.start[last]
         n = last - start + 1
         span = self.t[last] - self.t[np.minimum(start, last)]
@@ -275,7 +297,19 @@ class CoastArcs:
         meas = self.meas.take(np.where(mi >= 0, mi, 0).reshape(-1))
         # step through the rows' times (a padding entry repeats the earliest row: no step)
         meas = replace(meas, t_s=self.t[rows].reshape(-1))
-        fit = fit_arcs(mean[cand], self.t[last[cand]], meas, present)
+        p_mean = p_info = None
+        if launch_t_s is not None:
+            seen = self.powered[last[cand]]
+            burnout = np.where(
+                (seen >= 0)
+                & (self.t[np.maximum(seen, 0)] - self.t[self.first[last[cand]]] >= MIN_BURN_SEEN_S),
+                self.t[np.maximum(seen, 0)] - np.asarray(launch_t_s, float)[cand],
+                np.nan,
+            )
+            mu, sig, _ = log_beta_prior(mean[cand, :3], mean[cand, 3:6], burnout)
+            p_mean = np.stack([mu, np.full(cand.size, LIFT_PRIOR_MEAN)], axis=1)
+            p_info = np.stack([1.0 / sig**2, np.full(cand.size, _PRIOR_INFO[1])], axis=1)
+        fit = fit_arcs(mean[cand], self.t[last[cand]], meas, present, p_mean, p_info)
         good = cand[fit.ok]
         mean = mean.copy()
         cov = cov.copy()

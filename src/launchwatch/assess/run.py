@@ -238,7 +238,7 @@ def assess_history(
         sel = rows[last]
         mean, cov = _estimates(sel)
         if arcs is not None:
-            mean, cov, _ = arcs.refine(last, mean, cov)
+            mean, cov, _ = arcs.refine(last, mean, cov, le.t_s[rank[last]])
         est = TrackEstimates(
             track_id=sel["track_id"],
             t_s=sel["t_s"],

@@ -108,8 +108,14 @@ def kepler_reach_m(range_m: float, apogee_m: float | None = None) -> float:
 def default_burn_time_s(range_m: float, apogee_m: float | None = None) -> float:
     """Typical total burn time (s) for a missile with the energy of this shot: the generic boost
     assumption when no vehicle is named (stated in the output, varied for the band)."""
-    reach_km = kepler_reach_m(range_m, apogee_m) / 1e3
-    return float(np.interp(math.log(max(reach_km, 1.0)), np.log(_REACH_KM), _BURN_S))
+    return float(default_burn_times_s(np.array([kepler_reach_m(range_m, apogee_m)]))[0])
+
+
+def default_burn_times_s(reach_m: np.ndarray) -> np.ndarray:
+    """:func:`default_burn_time_s` of minimum-energy reaches ``reach_m`` (any shape, m)."""
+    reach_km = np.maximum(np.asarray(reach_m, float) / 1e3, 1.0)
+    out: np.ndarray = np.interp(np.log(reach_km), np.log(_REACH_KM), _BURN_S)
+    return out
 
 
 def shot_model(
