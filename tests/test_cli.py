@@ -280,3 +280,34 @@ def test_three_figures_without_heading_consistent_and_fitted():
     assert d["fit"]["burn_time_s"] > 0 and abs(d["fit"]["flight_time_residual_s"]) < 10
     assert "assumed towards the East Sea" in d["assumptions"]["heading"]
     assert 0.0 <= d["zone"]["derived"]["p_jpn_eez"] <= 1.0
+
+
+def test_bench_zones_peer_polygon_is_built_once_and_read_back_bit_for_bit(tmp_path, monkeypatch):
+    """The peer's polygon is built on the first run and read from the cache folder after: the
+    same coordinates (WKB, float64 bits) and the same answers.  A stand-in recipe (a polygon
+    with a hole) keeps the test cheap; the real one is what test_bench_zones_json_small runs."""
+    import shapely
+
+    from launchwatch.bench import zones as bz
+
+    monkeypatch.setenv("LAUNCHWATCH_CACHE_DIR", str(tmp_path))
+    built = []
+
+    def recipe():
+        built.append(1)
+        outer = shapely.Point(135.123456789, 35.987654321).buffer(3.3, quad_segs=16)
+        return shapely.difference(outer, shapely.Point(135.5, 36.1).buffer(0.7))
+
+    monkeypatch.setattr(bz, "_build_peer_polygon", recipe)
+    first, n1 = bz._peer_polygon()
+    second, n2 = bz._peer_polygon()
+    assert built == [1] and bz._peer_cache_path().is_file()
+    assert n1 == n2 == shapely.get_num_coordinates(recipe())
+    assert shapely.to_wkb(first) == shapely.to_wkb(second)
+    lat, lon = bz.region_points(5_000, seed=3)
+    inside = shapely.contains_xy(second, lon, lat)
+    assert (inside == shapely.contains_xy(first, lon, lat)).all() and 0 < inside.sum() < inside.size
+    # a cache of another recipe version is not read: the polygon is built again
+    monkeypatch.setattr(bz, "PEER_VERSION", bz.PEER_VERSION + 1)
+    bz._peer_polygon()
+    assert len(built) == 3  # (the count check above built one more)
