@@ -335,3 +335,20 @@ def test_duplicate_alias_and_bad_files_rejected(tmp_path) -> None:
         load_sites(tmp_path / "missing.yaml")
     with pytest.raises(CatalogError, match="sites"):
         load_sites(write(tmp_path, "vehicles", [VEHICLE]))
+
+
+def test_normalize_name_is_the_regex_on_every_code_point():
+    """normalize_name's short cuts (no regex for an all-alphanumeric name, remembered short
+    keys) give exactly the definition's answer: code points alone, inside a name, and in a
+    name too long to be remembered (every code point below U+0800 and every 61st above: all of
+    them, checked once, take 16 s)."""
+    import re
+
+    from launchwatch.flight.catalog import normalize_name
+
+    for c in (*range(0x800), *range(0x800, 0x110000, 61)):
+        if 0xD800 <= c <= 0xDFFF:
+            continue
+        ch = chr(c)
+        for name in (ch, f"a{ch}B", f"Sunan{ch}" * 30):
+            assert normalize_name(name) == re.sub(r"[\W_]+", "", name).casefold(), hex(c)
