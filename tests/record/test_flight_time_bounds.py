@@ -53,6 +53,31 @@ def _kinds(flags):
         ("It flew for about an hour and ten minutes, officials said.", 4200.0, None, None),
         ("The missile flew for some 40 minutes, officials said.", 2400.0, None, None),
         ("It flew for more than 1 hour and 10 minutes, officials said.", 4200.0, "lower", None),
+        (
+            "It flew for about an hour and a half, officials said.",
+            5400.0,
+            None,
+            WHOLE_HOURS_HALFWIDTH_S,
+        ),
+        (
+            "The missile was in the air for one and a half hours, officials said.",
+            5400.0,
+            None,
+            WHOLE_HOURS_HALFWIDTH_S,
+        ),
+        ("It flew for 1.5 hours, officials said.", 5400.0, None, WHOLE_HOURS_HALFWIDTH_S),
+        (
+            "It flew for less than half an hour, officials said.",
+            1800.0,
+            "upper",
+            WHOLE_HOURS_HALFWIDTH_S,
+        ),
+        (
+            "It flew for two and a half hours, officials said.",
+            9000.0,
+            None,
+            WHOLE_HOURS_HALFWIDTH_S,
+        ),
     ],
 )
 def test_flight_times_are_read_as_bounds_or_roundings(text, seconds, bound, precision):

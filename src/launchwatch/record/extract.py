@@ -1363,11 +1363,27 @@ def _flight_time(t: str) -> tuple[float, str | None, float | None] | None:
         ):  # "47 minutes and 12 seconds"
             seconds += float(sec.group(1))
         return seconds, figure_bound(before), None
-    m = re.search(r"\b(?:for\s+)?(?:about\s+|some\s+|around\s+)?(an?|one|\d+)\s+hours?\b", t, re.I)
+    m = _HOURS.search(t)
     if m and _FLIGHT_KW.search(t[max(0, m.start() - 60) : m.start()]):
-        hours = _WORD_NUM.get(m.group(1).lower()) or int(m.group(1))
-        return hours * 3600.0, figure_bound(t[: m.start(1)]), WHOLE_HOURS_HALFWIDTH_S
+        if m.group("half_hour"):
+            in_hours = 0.5
+        else:
+            word = (m.group("whole") or m.group("and_half")).lower()
+            in_hours = float(_WORD_NUM.get(word) or word) + (
+                0.5 if m.group("half") or m.group("and_half") else 0.0
+            )
+        return in_hours * 3600.0, figure_bound(t[: m.start()]), WHOLE_HOURS_HALFWIDTH_S
     return None
+
+
+#: A time in hours or half hours ("about an hour", "an hour and a half", "one and a half hours",
+#: "1.5 hours", "half an hour"): each read to the quarter hour (:data:`WHOLE_HOURS_HALFWIDTH_S`).
+_HOURS = re.compile(
+    r"\b(?:(?P<half_hour>half\s+an\s+hour)"
+    r"|(?P<and_half>an?|one|two|three|\d+)\s+and\s+a\s+half\s+hours?"
+    r"|(?P<whole>an?|one|two|three|\d+(?:\.\d+)?)\s+hours?(?P<half>\s+and\s+a\s+half)?)\b",
+    re.I,
+)
 
 
 def _eez(sents: list[_Sentence]):
