@@ -5,28 +5,16 @@ authorities' apogees are compared within both figures' rounding.  Reports here a
 objects with the attributes claim_flags reads (no reconstruction flown), so each rule is seen
 alone."""
 
-from types import SimpleNamespace
-
 import pytest
 
 from launchwatch.flight.reconstruct import reported_halfwidth
 from launchwatch.record.compare import claim_flags
 from launchwatch.record.extract import extract
 
+from .conftest import flag_kinds as _kinds
+from .conftest import report as _rep
+
 LEAD = "SEOUL, May 8, 2024 -- North Korea fired a ballistic missile from Sunan on Wednesday. "
-
-
-def _rep(i, who, details=None, result=None, **figs):
-    base = dict(range_km=None, apogee_km=None, flight_time_s=None, eez_claim="unknown")
-    base.update(figs)
-    rec = None if result is None else SimpleNamespace(result=result)
-    return SimpleNamespace(
-        id=i, authority=who, outlet=None, details=details or {}, reconstruction=rec, **base
-    )
-
-
-def _kinds(flags):
-    return [f["kind"] for f in flags]
 
 
 # -- bounds ------------------------------------------------------------------------------------

@@ -14,20 +14,10 @@ from launchwatch.record.compare import claim_flags
 from launchwatch.record.extract import WHOLE_HOURS_HALFWIDTH_S, extract
 from launchwatch.record.ingest import bound_checks
 
+from .conftest import flag_kinds as _kinds
+from .conftest import report as _rep
+
 LEAD = "TOKYO, March 3, 2025 -- North Korea fired a ballistic missile from Sunan on Monday. "
-
-
-def _rep(i, who, details=None, result=None, **figs):
-    base = dict(range_km=None, apogee_km=None, flight_time_s=None, eez_claim="unknown")
-    base.update(figs)
-    rec = None if result is None else SimpleNamespace(result=result)
-    return SimpleNamespace(
-        id=i, authority=who, outlet=None, details=details or {}, reconstruction=rec, **base
-    )
-
-
-def _kinds(flags):
-    return [f["kind"] for f in flags]
 
 
 # -- reading ------------------------------------------------------------------------------------
