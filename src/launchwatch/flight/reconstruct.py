@@ -762,21 +762,22 @@ def reconstruct(
     and the checks instead of :func:`reported_halfwidth`.  ``burn_time_s`` is accepted for
     compatibility and ignored."""
     del burn_time_s
+    args: dict[str, Any] = dict(
+        lat_deg=lat_deg,
+        lon_deg=lon_deg,
+        range_km=range_km,
+        azimuth_deg=azimuth_deg,
+        apogee_km=apogee_km,
+        flight_time_s=flight_time_s,
+        trajectory=trajectory,
+        vehicle=vehicle,
+        propellant=propellant,
+        landing=landing,
+        glide=glide,
+    )
     token = _PRECISION.set(dict(precision or {}))
     try:
-        return _reconstruct_top(
-            lat_deg=lat_deg,
-            lon_deg=lon_deg,
-            range_km=range_km,
-            azimuth_deg=azimuth_deg,
-            apogee_km=apogee_km,
-            flight_time_s=flight_time_s,
-            trajectory=trajectory,
-            vehicle=vehicle,
-            propellant=propellant,
-            landing=landing,
-            glide=glide,
-        )
+        return _reconstruct_top(args)
     finally:
         _PRECISION.reset(token)
 
@@ -795,33 +796,9 @@ def _figure_halfwidth(name: str, value: float, *, five_minutes: bool = True) -> 
     return reported_halfwidth(name, value, five_minutes=five_minutes)
 
 
-def _reconstruct_top(
-    *,
-    lat_deg: float,
-    lon_deg: float,
-    range_km: float | None,
-    azimuth_deg: float | None,
-    apogee_km: float | None,
-    flight_time_s: float | None,
-    trajectory: str | None,
-    vehicle: str | Vehicle | None,
-    propellant: str | None,
-    landing: LandingEstimate | None,
-    glide: bool,
-) -> Reconstruction:
-    args: dict[str, Any] = dict(
-        lat_deg=lat_deg,
-        lon_deg=lon_deg,
-        range_km=range_km,
-        azimuth_deg=azimuth_deg,
-        apogee_km=apogee_km,
-        flight_time_s=flight_time_s,
-        trajectory=trajectory,
-        vehicle=vehicle,
-        propellant=propellant,
-        landing=landing,
-        glide=glide,
-    )
+def _reconstruct_top(args: dict[str, Any]) -> Reconstruction:
+    """:func:`_reconstruct` with keyword arguments ``args``, within one request's limit on
+    shaped shots (:data:`MAX_SHOTS`) when this is the top-level call."""
     if _SHOTS.get() is not None:
         return _reconstruct(**args)
     shots = _Shots()
