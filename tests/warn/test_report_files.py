@@ -10,13 +10,14 @@ from launchwatch.earth.zones import classify
 
 def test_vector_zones_agree_with_the_verdicts():
     """Smooth NE-based bands vs the GSHHG verdict engine on 4,000 random points of the Sea of
-    Japan map: the same kind almost everywhere (they differ only within ~1 km of a coast)."""
+    Japan map: the same kind almost everywhere (they differ only within ~1 km of a coast).
+    Built here (:func:`build_basemap`), never read from a cache a former run wrote."""
     import shapely
 
-    from launchwatch.warn.basemap import basemap
+    from launchwatch.warn.basemap import build_basemap
 
     box = (127.0, 142.0, 34.0, 44.0)
-    bm = basemap(*box)
+    bm = build_basemap(*box)
     rng = np.random.default_rng(3)
     lon = rng.uniform(box[0], box[1], 4000)
     lat = rng.uniform(box[2], box[3], 4000)
@@ -37,6 +38,79 @@ def test_vector_zones_agree_with_the_verdicts():
     assert {"land", "territorial_sea", "eez"} <= set(kind)
     assert bm.median_lines, "Japan, Korea and Russia share the sea: lines between their waters"
     assert any(t == "EEZ JPN" for *_, t in bm.labels)
+
+
+@pytest.fixture
+def basemaps_in(tmp_path, monkeypatch):
+    """The basemap module with its cache in ``tmp_path`` and nothing kept in memory."""
+    from launchwatch.warn import basemap as basemap_mod
+
+    monkeypatch.setattr(basemap_mod, "cache_folder", lambda: tmp_path)
+    basemap_mod.basemap.cache_clear()
+    yield basemap_mod
+    basemap_mod.basemap.cache_clear()
+
+
+def test_a_basemap_drawn_again_is_read_back_vertex_for_vertex(basemaps_in, tmp_path, monkeypatch):
+    """The Korea Strait (land, territorial seas, EEZs, a median line, labels): built once and
+    written to the cache; asked again (not in memory) it is read back without building, every
+    geometry's WKB (each double), the lines and the labels as built, in the same order."""
+    import shapely
+
+    box = (126.0, 132.0, 33.0, 37.0)
+    built = basemaps_in.basemap(*box)
+    assert [p.name for p in tmp_path.iterdir()] == [basemaps_in.cache_path(*box).name]
+    assert built.land and built.territorial_sea and built.median_lines and built.labels
+    basemaps_in.basemap.cache_clear()
+
+    def no_build(*args):
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(basemaps_in, "build_basemap", no_build)
+    read = basemaps_in.basemap(*box)
+    assert read is not built
+    for got, want in ((read.land, built.land), (read.territorial_sea, built.territorial_sea)):
+        assert list(got) == list(want)
+        assert [shapely.to_wkb(g) for g in got.values()] == [
+            shapely.to_wkb(g) for g in want.values()
+        ]
+    assert shapely.to_wkb(read.eez_outer) == shapely.to_wkb(built.eez_outer)
+    assert len(read.median_lines) == len(built.median_lines)
+    for (lo, la), (lo0, la0) in zip(read.median_lines, built.median_lines, strict=True):
+        assert np.array_equal(lo, lo0) and np.array_equal(la, la0)
+    assert read.labels == built.labels
+    # another box is another file (the key holds every bit of the box)
+    assert basemaps_in.cache_path(126.0, 132.0, 33.0, 37.0 + 1e-12) != basemaps_in.cache_path(*box)
+    # an unreadable file is built again and rewritten
+    basemaps_in.cache_path(*box).write_bytes(b"not an npz")
+    basemaps_in.basemap.cache_clear()
+    with pytest.raises(AssertionError, match="built again"):
+        basemaps_in.basemap(*box)
+
+
+def test_basemaps_of_open_ocean_are_cached_and_the_oldest_pruned(
+    basemaps_in, tmp_path, monkeypatch
+):
+    """A box with no land within 200 nmi (empty geometry) reads back empty; past
+    ``CACHE_KEEP`` files the least recently used one goes."""
+    import os
+
+    monkeypatch.setattr(basemaps_in, "CACHE_KEEP", 2)
+    boxes = [
+        (-150.0, -149.0, 10.0, 11.0),
+        (-150.0, -149.0, 12.0, 13.0),
+        (-150.0, -149.0, 14.0, 15.0),
+    ]
+    for k, box in enumerate(boxes[:2]):
+        bm = basemaps_in.basemap(*box)
+        assert not bm.land and bm.eez_outer.is_empty and not bm.median_lines
+        os.utime(basemaps_in.cache_path(*box), (1e9 + k, 1e9 + k))
+    basemaps_in.basemap.cache_clear()
+    again = basemaps_in.basemap(*boxes[0])  # read: now the most recently used
+    assert not again.land and again.eez_outer.is_empty and again.labels == []
+    basemaps_in.basemap(*boxes[2])
+    names = {p.name for p in tmp_path.iterdir()}
+    assert names == {basemaps_in.cache_path(*boxes[k]).name for k in (0, 2)}
 
 
 @pytest.fixture

@@ -9,22 +9,39 @@ coast, from a k-d tree of coast points every ~2 km). Land is Natural Earth 10m (
 polygons of :mod:`launchwatch.earth.zones`); the zone *verdicts* of launchwatch come from
 :func:`launchwatch.earth.zones.classify` (GSHHG coast), which may differ from this picture by
 about a kilometre along the coast. Drawing only: never used for a verdict.
+
+A basemap takes about 2 s of CPU to build (the 200 nmi buffers and the median lines); each one
+is kept in launchwatch's cache directory (``basemaps/`` beside the zone tables, as an ``.npz``
+of WKB and arrays: no pickle), under a name keyed by its box, this module's source, the zone
+tables' cache name and the versions of the libraries that build it, so a report drawn again
+over the same box (the same scenario run again, ``launchwatch demo``) reads it back: the same
+geometry, vertex for vertex (WKB keeps every double), and the same map.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from ..earth import zones_data
 from ..earth.constants import NMI_M
 from ..earth.zones import EEZ_NMI, TERRITORIAL_SEA_NMI, zone_model
 
-__all__ = ["Basemap", "basemap"]
+__all__ = ["Basemap", "basemap", "build_basemap", "cache_folder", "cache_path"]
 
 #: Spacing of the coast points behind the median lines, m.
 COAST_STEP_M = 2000.0
+#: Format of the cached basemap files (bump when it changes).
+CACHE_FORMAT = 1
+#: Cached basemaps kept (the most recently used; ~0.5 MB each): a report of a new box writes
+#: one more, and the oldest beyond this number are removed.
+CACHE_KEEP = 64
 
 
 @dataclass
@@ -57,8 +74,132 @@ def _apply(geom, transformer):
 
 @functools.lru_cache(maxsize=4)
 def basemap(lon0: float, lon1: float, lat0: float, lat1: float) -> Basemap:
-    """Vector zones over the box ``[lon0, lon1] x [lat0, lat1]`` (degrees); the last few are
-    kept (a report draws its map and inset from one)."""
+    """Vector zones over the box ``[lon0, lon1] x [lat0, lat1]`` (degrees): read from the
+    cache (module docstring) or built by :func:`build_basemap` and written there; the last few
+    are also kept in memory (a report draws its map and inset from one)."""
+    path = cache_path(lon0, lon1, lat0, lat1)
+    kept = _read(path)
+    if kept is not None:
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept by the pruning below
+        return kept
+    made = build_basemap(lon0, lon1, lat0, lat1)
+    zones_data.write_cache(path, _tables(made))
+    _prune(path.parent)
+    return made
+
+
+def _prune(folder: Path) -> None:
+    """Remove the least recently used basemap files beyond :data:`CACHE_KEEP`."""
+    try:
+        files = [(p.stat().st_mtime, p) for p in folder.glob("basemap-*.npz")]
+    except OSError:
+        return
+    for _, p in sorted(files, reverse=True)[CACHE_KEEP:]:
+        with contextlib.suppress(OSError):
+            p.unlink()
+
+
+def cache_folder() -> Path:
+    """Where basemaps are kept: ``basemaps/`` in launchwatch's cache directory."""
+    return zones_data.cache_dir() / "basemaps"
+
+
+def cache_path(lon0: float, lon1: float, lat0: float, lat1: float) -> Path:
+    """The cache file of the basemap over this box: its name hashes the box (every bit of the
+    four floats), this module's source, the zone tables' cache name (their schema and data
+    packages), the zone widths and the versions of the libraries that build the geometry."""
+    import contourpy
+    import pyproj
+    import scipy
+    import shapely
+
+    key = hashlib.sha256(Path(__file__).read_bytes())
+    for part in (
+        np.array([lon0, lon1, lat0, lat1, EEZ_NMI, TERRITORIAL_SEA_NMI, NMI_M], float).tobytes(),
+        zones_data.cache_path().name,
+        f"{CACHE_FORMAT} {COAST_STEP_M} numpy {np.__version__} shapely {shapely.__version__} "
+        f"geos {shapely.geos_version_string} pyproj {pyproj.__version__} "
+        f"proj {pyproj.proj_version_str} contourpy {contourpy.__version__} "
+        f"scipy {scipy.__version__}",
+    ):
+        key.update(part if isinstance(part, bytes) else part.encode())
+    return cache_folder() / f"basemap-{key.hexdigest()[:24]}.npz"
+
+
+def _packed(geoms: list) -> tuple[np.ndarray, np.ndarray]:
+    """Geometries as one byte array of their WKB and the offsets (n + 1) of each."""
+    import shapely
+
+    blobs = [bytes(b) for b in shapely.to_wkb(geoms)] if geoms else []
+    offsets = np.cumsum([0] + [len(b) for b in blobs]).astype(np.int64)
+    return np.frombuffer(b"".join(blobs), dtype=np.uint8), offsets
+
+
+def _unpacked(raw: np.ndarray, offsets: np.ndarray) -> list:
+    import shapely
+
+    data = raw.tobytes()
+    n = len(offsets) - 1
+    return list(shapely.from_wkb([data[offsets[i] : offsets[i + 1]] for i in range(n)]))
+
+
+def _tables(bm: Basemap) -> dict[str, np.ndarray]:
+    """A basemap as plain arrays (for :func:`.zones_data.write_cache`; no pickle)."""
+    land_wkb, land_off = _packed(list(bm.land.values()))
+    ts_wkb, ts_off = _packed(list(bm.territorial_sea.values()))
+    eez_wkb, eez_off = _packed([bm.eez_outer])
+    sizes = [len(lon) for lon, _ in bm.median_lines]
+    return {
+        "version": np.array(CACHE_FORMAT),
+        "land_codes": np.array(list(bm.land), dtype=str),
+        "land_wkb": land_wkb,
+        "land_off": land_off,
+        "ts_codes": np.array(list(bm.territorial_sea), dtype=str),
+        "ts_wkb": ts_wkb,
+        "ts_off": ts_off,
+        "eez_wkb": eez_wkb,
+        "eez_off": eez_off,
+        "line_off": np.cumsum([0] + sizes).astype(np.int64),
+        "line_lon": np.concatenate([lon for lon, _ in bm.median_lines] or [np.zeros(0)]),
+        "line_lat": np.concatenate([lat for _, lat in bm.median_lines] or [np.zeros(0)]),
+        "label_lon": np.array([x for x, _, _ in bm.labels], float),
+        "label_lat": np.array([y for _, y, _ in bm.labels], float),
+        "label_text": np.array([t for _, _, t in bm.labels], dtype=str),
+    }
+
+
+def _read(path: Path) -> Basemap | None:
+    """The cached basemap at ``path``, or None (missing, unreadable or of another format)."""
+    t = zones_data.read_cache(path, key="version", expected=CACHE_FORMAT)
+    if t is None:
+        return None
+    try:
+        land = _unpacked(t["land_wkb"], t["land_off"])
+        ts = _unpacked(t["ts_wkb"], t["ts_off"])
+        (eez,) = _unpacked(t["eez_wkb"], t["eez_off"])
+        off = t["line_off"]
+        lines = [
+            (t["line_lon"][off[i] : off[i + 1]].copy(), t["line_lat"][off[i] : off[i + 1]].copy())
+            for i in range(len(off) - 1)
+        ]
+        labels = [
+            (float(x), float(y), str(s))
+            for x, y, s in zip(t["label_lon"], t["label_lat"], t["label_text"], strict=True)
+        ]
+        return Basemap(
+            land=dict(zip((str(c) for c in t["land_codes"]), land, strict=True)),
+            territorial_sea=dict(zip((str(c) for c in t["ts_codes"]), ts, strict=True)),
+            eez_outer=eez,
+            median_lines=lines,
+            labels=labels,
+        )
+    except (KeyError, ValueError, IndexError):
+        return None
+
+
+def build_basemap(lon0: float, lon1: float, lat0: float, lat1: float) -> Basemap:
+    """The vector zones over the box ``[lon0, lon1] x [lat0, lat1]`` (degrees), built."""
     import contourpy
     import shapely
     from scipy.spatial import cKDTree
