@@ -81,11 +81,19 @@ def test_a_basemap_drawn_again_is_read_back_vertex_for_vertex(basemaps_in, tmp_p
     assert read.labels == built.labels
     # another box is another file (the key holds every bit of the box)
     assert basemaps_in.cache_path(126.0, 132.0, 33.0, 37.0 + 1e-12) != basemaps_in.cache_path(*box)
-    # an unreadable file is built again and rewritten
-    basemaps_in.cache_path(*box).write_bytes(b"not an npz")
-    basemaps_in.basemap.cache_clear()
-    with pytest.raises(AssertionError, match="built again"):
-        basemaps_in.basemap(*box)
+    # an unreadable file, or one whose geometry does not parse, is built again
+    from launchwatch.earth import zones_data
+
+    broken = dict(basemaps_in._tables(built))
+    broken["land_wkb"] = np.full_like(broken["land_wkb"], 7)
+    for content in (b"not an npz", broken):
+        if isinstance(content, bytes):
+            basemaps_in.cache_path(*box).write_bytes(content)
+        else:
+            zones_data.write_cache(basemaps_in.cache_path(*box), content)
+        basemaps_in.basemap.cache_clear()
+        with pytest.raises(AssertionError, match="built again"):
+            basemaps_in.basemap(*box)
 
 
 def test_basemaps_of_open_ocean_are_cached_and_the_oldest_pruned(

@@ -171,6 +171,8 @@ def _tables(bm: Basemap) -> dict[str, np.ndarray]:
 
 def _read(path: Path) -> Basemap | None:
     """The cached basemap at ``path``, or None (missing, unreadable or of another format)."""
+    from shapely.errors import ShapelyError
+
     t = zones_data.read_cache(path, key="version", expected=CACHE_FORMAT)
     if t is None:
         return None
@@ -194,7 +196,7 @@ def _read(path: Path) -> Basemap | None:
             median_lines=lines,
             labels=labels,
         )
-    except (KeyError, ValueError, IndexError):
+    except (KeyError, ValueError, IndexError, TypeError, ShapelyError):
         return None
 
 
