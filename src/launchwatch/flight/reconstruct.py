@@ -1073,12 +1073,12 @@ def _lifting_fallbacks(qb: str) -> list[str]:
 def _lifting_classes() -> tuple[tuple[int, bool, str], ...]:
     """The catalog's lifting (quasi-ballistic) bodies as (range-class rank, whether a glide
     vehicle separates, name), shortest range class first."""
-    from .catalog import load_vehicles
+    from .catalog import packaged_vehicles
 
     return tuple(
         sorted(
             (RANGE_CLASS_NAMES.index(v.range_class), v.body_separates, v.name)
-            for v in load_vehicles().values()
+            for v in packaged_vehicles().values()
             if v.quasi_ballistic
         )
     )
