@@ -271,6 +271,13 @@ def _packaged(kind: str) -> dict[str, Any]:
     return load_vehicles() if kind == "vehicle" else load_sites()
 
 
+def packaged_vehicles() -> dict[str, Vehicle]:
+    """The packaged vehicle catalog by canonical name, read once per process (the dictionary
+    is shared: read it, do not change it)."""
+    vehicles: dict[str, Vehicle] = _packaged("vehicle")
+    return vehicles
+
+
 @cache
 def _index(kind: str) -> dict[str, str]:
     """Normalized name or alias -> canonical name, of the packaged catalog ``kind``."""

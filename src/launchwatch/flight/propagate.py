@@ -168,6 +168,19 @@ class VehicleModel:
             atmosphere.kernel_tables(),
         )
 
+    def cache_key(self) -> tuple[Any, ...]:
+        """A hashable key equal for two models exactly when they fly the same (every array's
+        bytes, name and lift flags): for memos of flown results within one computation."""
+        return (
+            self.name,
+            self.stages.tobytes(),
+            self.vs.tobytes(),
+            self.cd.tobytes(),
+            self.mach.tobytes(),
+            self.quasi_ballistic,
+            self.max_alpha_rad,
+        )
+
     @property
     def burn_time_s(self) -> float:
         """Total burn time of all stages at full burn, s."""

@@ -41,7 +41,7 @@ from .classes import RANGE_CLASS_NAMES, range_class
 from .dynamics import CTRL_ALPHA, CTRL_BURN_FRACTION
 from .landing import rounding_halfwidth
 from .propagate import VehicleModel, propagate_states
-from .shaping import ShapeError, Shot, shape
+from .shaping import ShapeError, Shot, flight_memo, shape
 from .vehicles import vehicle_model
 
 if TYPE_CHECKING:
@@ -313,20 +313,13 @@ class _Shots(dict[tuple[Any, ...], "Shot | ShapeError"]):
 
     over = False
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: :func:`capability_range_m` of the shots of this call, by shot
+        self.capability: dict[tuple[Any, ...], tuple[Shot, float]] = {}
+
 
 _SHOTS: ContextVar[_Shots | None] = ContextVar("_SHOTS", default=None)
-
-
-def _model_key(m: VehicleModel) -> tuple[Any, ...]:
-    return (
-        m.name,
-        m.stages.tobytes(),
-        m.vs.tobytes(),
-        m.cd.tobytes(),
-        m.mach.tobytes(),
-        m.quasi_ballistic,
-        m.max_alpha_rad,
-    )
 
 
 def _shape(
@@ -338,7 +331,7 @@ def _shape(
     bounds = power.bounds(range_m, apogee_m)
     memo = _SHOTS.get()
     key = (
-        _model_key(power.model),
+        power.model.cache_key(),
         power.generic,
         ask.lat,
         ask.lon,
@@ -804,7 +797,8 @@ def _reconstruct_top(args: dict[str, Any]) -> Reconstruction:
     shots = _Shots()
     token = _SHOTS.set(shots)  # the top-level call: each shot shaped once within it
     try:
-        rec = _reconstruct(**args)
+        with flight_memo():  # and each batch of trajectories flown once
+            rec = _reconstruct(**args)
     except ReconstructionError:
         if not shots.over:
             raise
@@ -1079,12 +1073,12 @@ def _lifting_fallbacks(qb: str) -> list[str]:
 def _lifting_classes() -> tuple[tuple[int, bool, str], ...]:
     """The catalog's lifting (quasi-ballistic) bodies as (range-class rank, whether a glide
     vehicle separates, name), shortest range class first."""
-    from .catalog import load_vehicles
+    from .catalog import packaged_vehicles
 
     return tuple(
         sorted(
             (RANGE_CLASS_NAMES.index(v.range_class), v.body_separates, v.name)
-            for v in load_vehicles().values()
+            for v in packaged_vehicles().values()
             if v.quasi_ballistic
         )
     )
@@ -1863,7 +1857,19 @@ def impact_samples(
 def capability_range_m(shot: Shot, n_angles: int = 48) -> float:
     """Longest range (m, from the launch point) reachable from the shot's burnout speed and
     altitude by choosing the flight-path angle, same heading, full physics: the minimum-energy
-    range for that burnout energy."""
+    range for that burnout energy.  Within a :func:`reconstruct` call each shot's is flown once
+    (the joint fit's band and the result both ask for the fitted shot's)."""
+    memo = _SHOTS.get()
+    key = ("capability", id(shot), n_angles)
+    if memo is not None and key in memo.capability:
+        return memo.capability[key][1]
+    cap = _capability_range_m(shot, n_angles)
+    if memo is not None:
+        memo.capability[key] = (shot, cap)  # the shot kept: its id stays its own
+    return cap
+
+
+def _capability_range_m(shot: Shot, n_angles: int) -> float:
     tr = shot.result
     y = tr.burnout_eci[0]
     r, v = y[:3], y[3:]

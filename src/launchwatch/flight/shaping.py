@@ -21,7 +21,11 @@ unless named ``_deg``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -30,6 +34,28 @@ from .dynamics import CTRL_ALPHA, CTRL_BURN_FRACTION, CTRL_KICK, CTRL_THRUST_SCA
 from .propagate import Trajectories, VehicleModel, make_controls, propagate
 
 TRAJECTORIES = ("min-energy", "lofted", "depressed")
+
+#: Batches flown within the current :func:`flight_memo` scope, by everything that fixes their
+#: result (model, launch point, azimuth, every control row); ``None`` outside one.
+_FLOWN: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("_FLOWN", default=None)
+
+
+@contextmanager
+def flight_memo() -> Iterator[None]:
+    """Within this scope each batch of :func:`shape` is flown once: a shape asked again (the
+    kick-and-energy grid of a body on one bearing, the same for every apogee tried over a
+    range; the last Newton trial flown again as the shot) takes the first flight's result.
+    Each trajectory is integrated on its own (its own adaptive steps), so the result is the
+    same float for float.  A scope nested in another shares the outer one's memo; leaving the
+    outermost drops it (a memo lives within one computation, e.g. one reconstruction)."""
+    if _FLOWN.get() is not None:
+        yield
+        return
+    token = _FLOWN.set({})
+    try:
+        yield
+    finally:
+        _FLOWN.reset(token)
 
 
 class ShapeError(ValueError):
@@ -115,9 +141,25 @@ class _Aim:
         trajectories, the controls, and ground range and apogee (m; NaN where the flight did
         not come down)."""
         ctrl = self.controls(np.asarray(kick, float), np.asarray(energy, float))
+        memo = _FLOWN.get()
+        if memo is None:
+            tr, rng, apo = self._propagate(az, ctrl)
+            return tr, ctrl, rng, apo
+        key = (self.vehicle.cache_key(), self.lat, self.lon, az, ctrl.tobytes())
+        if key not in memo:
+            memo[key] = self._propagate(az, ctrl)
+        tr, rng, apo = memo[key]
+        return tr, ctrl, rng, apo
+
+    def _propagate(
+        self, az: float, ctrl: np.ndarray
+    ) -> tuple[Trajectories, np.ndarray, np.ndarray]:
         tr = propagate(self.vehicle, self.lat, self.lon, az, ctrl, t_max_s=10_000.0)
         rng = np.where(tr.impacted, tr.ground_range_m, np.nan)
-        return tr, ctrl, rng, np.where(tr.impacted, tr.apogee_m, np.nan)
+        apo = np.where(tr.impacted, tr.apogee_m, np.nan)
+        rng.flags.writeable = False  # shared by every asker within a memo's scope
+        apo.flags.writeable = False
+        return tr, rng, apo
 
 
 def shape(
@@ -359,9 +401,14 @@ def _refine_newton(
     k, e = guess
     target = np.array([range_m, apogee_m])
     scale = np.array([max(range_m, 1e3), max(apogee_m, 1e3)])
+    here: tuple[float, float] | None = None  # (range, apogee) at (k, e) when already flown
     for _ in range(iters):
         dk, de = max(1e-4, 1e-3 * k), 1e-3 * (e_hi - e_lo)
-        _, _, rng, apo = aim.fly(az, [k, k + dk, k], [e, e, e + de])
+        if here is None:
+            _, _, rng, apo = aim.fly(az, [k, k + dk, k], [e, e, e + de])
+        else:  # (k, e) is the last trial, flown just now: its two neighbours only
+            _, _, r2, a2 = aim.fly(az, [k + dk, k], [e, e + de])
+            rng, apo = np.r_[here[0], r2], np.r_[here[1], a2]
         f = np.array([rng[0], apo[0]]) - target
         if np.any(np.isnan(np.r_[rng, apo])):
             raise ShapeError(
@@ -387,6 +434,7 @@ def _refine_newton(
                 break
             step = 0.5 * step
         k, e = k1, e1
+        here = (float(r1[0]), float(a1[0]))
     if np.any(np.abs(f) / scale > 1e-3):
         raise ShapeError(
             f"{vehicle.name} cannot fly {range_m / 1e3:,.0f} km with a {apogee_m / 1e3:,.0f} km "
