@@ -1,5 +1,5 @@
 """The IR-only fit's prior over the plume's height (issue 12): a campaign Hwasong-12 from
-Mupyong-ri, depressed, east over Tohoku (tests/warn/data/irbm-mupyong-ir-height-prior.yaml:
+Mupyong-ri, depressed, east-north-east over Japan (tests/warn/data/irbm-mupyong-ir-height-prior.yaml:
 japan-overflights seed 1 engagement 7), below every radar's horizon through its third IR scan.
 
 One geostationary satellite (110 E, south-south-west of Korea) fixes a plume only up to its
