@@ -39,11 +39,17 @@ scenario epoch; positions ECEF m; angles in degrees where the name says ``_deg``
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import UTC, datetime
 
 import numpy as np
+from scipy.ndimage import gaussian_filter1d
 
 from ..earth import frames, geodesy
+from ..earth.arrays import read_only
+from ..flight.catalog import load_vehicles
+from ..flight.propagate import make_controls, propagate
+from ..flight.vehicles import vehicle_model
 from . import corridor as cor
 
 __all__ = ["IrCues", "PSEUDO_BASE"]
@@ -77,6 +83,25 @@ SIGMA_LOS_IR_M = 4e3
 AZ_REFLY_DEG = 5.0
 #: At most this many (the latest) lines of sight are fitted per judgement.
 MAX_LOS = 8
+#: Height prior of the fit: the plume height at the latest detection is weighed by the density
+#: of the catalog's vehicles still burning at that time since launch (each flown with the fan's
+#: pitch-over kicks) over the density of the fan's templates still burning there, on a grid of
+#: this step (m) smoothed by :data:`PRIOR_BW_M` (estimate: the spread of one vehicle's climb
+#: over the kicks at +50 s is 5-15 km).  The fan is a grid, not a prior: without this its many
+#: fast-climbing one-stage templates outweigh the slower ones, and one geostationary line of
+#: sight fits a heading turned towards the satellite as well with a plume flown higher.
+PRIOR_DH_M = 1e3
+PRIOR_BW_M = 3e3
+#: Share of the prior for a vehicle the catalog does not hold, whose climb is spread like the
+#: fan's own templates (estimate): a climb no catalog vehicle flies keeps this share of its
+#: weight, so that an unknown missile's plume is weighed down, never ruled out; and a climb
+#: the catalog flies weighs at most 1 / this share more than the fan's templates there.
+PRIOR_UNKNOWN_SHARE = 0.1
+#: Launch point the catalog's climbs are flown from (deg; a height-against-time profile barely
+#: depends on it: the Earth's rotation adds < 0.5 km by +60 s; estimate).
+PRIOR_SITE_DEG = (40.0, 127.0, 90.0)
+#: Height bins of the prior (to 400 km; above, a template keeps the floor's weight).
+PRIOR_BINS = 400
 
 
 class IrCues:
@@ -343,6 +368,12 @@ class IrCues:
             hs = _interp_fine(h_tab[:, :nf], ts_, step)
             vis = np.isfinite(hs) & (hs >= c.ir_min_height_m) & (burn[:, None] > ts_)
             logl = logl + np.where(vis, np.log(max(1.0 - pd, 1e-12)), 0.0)
+        # the prior over the plume's height at the latest detection (PRIOR_DH_M); the match
+        # alone (loglik) says whether the fit is poor
+        loglik = logl
+        logl = logl + height_log_prior(
+            tau[..., -1], np.where(fine[..., -1], h[..., -1], np.nan), step
+        )
         sig = np.sqrt(np.maximum(wgt.sum(axis=-1), 1.0))
         sig_az = np.maximum(np.degrees(self.sigma_los_m / sig), cor.AZ_SIGMA_FLOOR_DEG)
         # clock: template time at the first detection
@@ -350,6 +381,7 @@ class IrCues:
         return {
             "site": site,
             "logl": np.where(np.isfinite(tau_first), logl, -np.inf),
+            "loglik": np.where(np.isfinite(tau_first), loglik, -np.inf),
             "psi_deg": np.degrees(psi),
             "sig_az": sig_az,
             "tau_first": tau_first,
@@ -385,7 +417,8 @@ class IrCues:
             fits.append(f)
         logl = np.stack([f["logl"] for f in fits])  # (sites, J, Q)
         top = float(np.max(logl))
-        if not np.isfinite(top) or np.exp(top) < self.min_weight:
+        best_match = max(float(np.max(f["loglik"])) for f in fits)
+        if not np.isfinite(top) or np.exp(best_match) < self.min_weight:
             info["fit"] = "poor"
             return None
         mass = np.exp(logl - top).sum(axis=(1, 2))
@@ -427,6 +460,71 @@ class IrCues:
         i_lat, i_lon = cor.turn(site[0], site[1], i_lat, i_lon, dpsi, rows=row)
         info["t_last_s"] = t_last
         return path_t, p_lat, p_lon, (i_lat, i_lon, i_t)
+
+
+def _burning_heights(model, times: np.ndarray, kicks: np.ndarray) -> np.ndarray:
+    """Heights (m) of ``model`` flown with each pitch-over kick at full thrust from
+    :data:`PRIOR_SITE_DEG` at ``times`` (s), NaN once burnt out or down: (kicks, T)."""
+    lat, lon, az = PRIOR_SITE_DEG
+    tr = propagate(
+        model,
+        lat,
+        lon,
+        az,
+        make_controls(kicks.size, kick_rad=kicks),
+        sample_times_s=times,
+        t_max_s=float(times[-1]),
+    )
+    _, _, h = frames.ecef_to_geodetic(tr.samples_ecef()[..., :3])
+    return np.where(times[None, :] < float(model.stages[-1, 0]), h, np.nan)
+
+
+def _height_density(h: np.ndarray) -> np.ndarray:
+    """Per time (T, H): the share of the rows of ``h`` (N, T) at a height in each
+    :data:`PRIOR_DH_M` bin (NaN: not burning, counted in the total), smoothed by
+    :data:`PRIOR_BW_M`."""
+    n, f = h.shape
+    nb = PRIOR_BINS
+    b = np.floor(np.nan_to_num(h, nan=-1.0) / PRIOR_DH_M).astype(int)
+    ok = (b >= 0) & (b < nb)
+    cnt = np.zeros((f, nb))
+    np.add.at(cnt, (np.broadcast_to(np.arange(f), (n, f))[ok], b[ok]), 1.0)
+    return gaussian_filter1d(cnt / n, PRIOR_BW_M / PRIOR_DH_M, axis=1, mode="constant")
+
+
+@functools.lru_cache(maxsize=1)
+def height_log_prior_table() -> np.ndarray:
+    """(F, :data:`PRIOR_BINS`) on the fan's fine grid: log of the prior density of burning plume
+    heights (the catalog vehicles', :data:`PRIOR_UNKNOWN_SHARE` the fan's) over the fan
+    templates' (:data:`PRIOR_DH_M`), both flown from
+    :data:`PRIOR_SITE_DEG` (the templates' climbs are the same from every site to well under a
+    bin)."""
+    times = cor.T_FINE
+    kicks = np.asarray(cor.FAN_KICK_RAD, float)
+    cat = np.concatenate(
+        [_burning_heights(vehicle_model(v), times, kicks) for v in load_vehicles()]
+    )
+    lat, lon, az = PRIOR_SITE_DEG
+    fan_t = cor.fan(lat, lon, az)
+    nf = times.size
+    fan_h = np.where(times[None, :] < fan_t[6][:, None], fan_t[2][:, :nf], np.nan)
+    d_cat, d_fan = _height_density(cat), _height_density(fan_h)
+    # (share x fan + (1 - share) x catalog) / fan, at most 1 / share: a few templates in the
+    # fan's thin tail under a catalog climb must not take all the weight
+    ratio = PRIOR_UNKNOWN_SHARE + (1.0 - PRIOR_UNKNOWN_SHARE) * d_cat / np.maximum(d_fan, 1e-12)
+    table = np.log(np.clip(ratio, PRIOR_UNKNOWN_SHARE, 1.0 / PRIOR_UNKNOWN_SHARE))
+    read_only(table)  # cached: shared by every caller
+    return table
+
+
+def height_log_prior(tau: np.ndarray, h: np.ndarray, step: float) -> np.ndarray:
+    """Log prior weight of fan templates whose plume is at height ``h`` (m) ``tau`` s after
+    their launch (same shapes; fine grid of ``step`` s): :data:`PRIOR_DH_M`; 0 where either is
+    unknown (the fit counts those as misses)."""
+    table = height_log_prior_table()
+    ti = np.clip(np.round(np.nan_to_num(tau) / step).astype(int), 0, table.shape[0] - 1)
+    hi = np.clip(np.floor(np.nan_to_num(h) / PRIOR_DH_M).astype(int), 0, table.shape[1] - 1)
+    return np.where(np.isfinite(h) & np.isfinite(tau), table[ti, hi], 0.0)
 
 
 @dataclasses.dataclass
