@@ -1917,7 +1917,37 @@ def landing_zone(
             **zone_of(landing.lat_deg, landing.lon_deg),
             **zone_probabilities(landing.sample_lat_deg, landing.sample_lon_deg, country),
         }
+        if (conflict := landing_range_conflict(rec, landing)) is not None:
+            out["described"]["range_conflict"] = conflict
     return out
+
+
+def landing_range_conflict(rec: Reconstruction, landing: LandingEstimate) -> dict[str, Any] | None:
+    """The reported range against the launch point's distance to a described landing: ``None``
+    when the range's rounding span meets the distances of the description's samples (its
+    distance rounding and bearing spread), else both spans (km) and the gap between them - the
+    two reports place the landing in different places, and the derived impact follows the
+    range alone."""
+    reported = rec.requested.get("range_km")
+    if reported is None:
+        return None  # the range was measured to the landing: nothing to compare
+    _, _, dist_m = geodesy.inverse(
+        np.full(landing.sample_lat_deg.shape, rec.shot.lat_deg),
+        np.full(landing.sample_lon_deg.shape, rec.shot.lon_deg),
+        landing.sample_lat_deg,
+        landing.sample_lon_deg,
+    )
+    d_lo, d_hi = float(np.min(dist_m)) / 1e3, float(np.max(dist_m)) / 1e3
+    hw = reported_halfwidth("range_km", reported)
+    r_lo, r_hi = reported - hw, reported + hw
+    gap = max(d_lo - r_hi, r_lo - d_hi)
+    if gap <= 0.0:
+        return None
+    return {
+        "range_km": [round(r_lo, 1), round(r_hi, 1)],
+        "described_range_km": [round(d_lo, 1), round(d_hi, 1)],
+        "gap_km": round(gap, 1),
+    }
 
 
 def impact_time_iso(launch_time_iso: str, flight_time_s: float) -> str:
