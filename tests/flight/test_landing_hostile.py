@@ -1,6 +1,7 @@
-"""Landing descriptions a hostile or careless user may type, and a reported range that puts the
-landing somewhere else than the description: a clear error or a stated disagreement, never a
-traceback and never a silently different number."""
+"""Figures and landing descriptions a hostile or careless user may give: distances that name no
+point, a reported range that puts the landing elsewhere than the description, an apogee and a
+flight time no flight joins. A clear error or a stated disagreement, never a traceback and never
+a silently different number."""
 
 from types import SimpleNamespace
 
@@ -82,3 +83,29 @@ def test_a_range_that_reaches_the_described_landing_is_no_disagreement():
         lat_deg=SUNAN.lat_deg, lon_deg=SUNAN.lon_deg, range_km=1000, apogee_km=6000, landing=est
     )
     assert landing_range_conflict(rec, est) is None
+
+
+@pytest.mark.parametrize("apogee_km, flight_time_s", [(100.0, 10.0), (5000.0, 300.0)])
+def test_an_apogee_and_a_time_no_flight_joins_are_inconsistent(apogee_km, flight_time_s):
+    # the range is solved for the time; a time it cannot meet was replaced silently
+    rec = reconstruct(
+        lat_deg=SUNAN.lat_deg,
+        lon_deg=SUNAN.lon_deg,
+        azimuth_deg=80.0,
+        apogee_km=apogee_km,
+        flight_time_s=flight_time_s,
+    )
+    v = rec.as_dict()["verdict"]
+    assert v["status"] == "inconsistent" and v["conflict"]["against"] == "flight_time_s"
+    assert v["conflict"]["off_s"] < -200  # far shorter than any flight through that apogee
+
+
+def test_an_apogee_and_a_time_one_flight_joins_are_not_flagged():
+    rec = reconstruct(
+        lat_deg=SUNAN.lat_deg,
+        lon_deg=SUNAN.lon_deg,
+        azimuth_deg=80.0,
+        apogee_km=100.0,
+        flight_time_s=420.0,
+    )
+    assert rec.as_dict()["verdict"]["status"] == "not checked"

@@ -688,6 +688,31 @@ def _checks(shot: Shot, rep: dict[str, float | None]) -> list[dict[str, Any]]:
     return out
 
 
+def _apogee_time_verdict(checks: list[dict[str, Any]], shot: Shot) -> dict[str, Any] | None:
+    """An apogee and a flight time with no range: the range is solved for the time, so the
+    only check is whether the time was met.  ``None`` when it was (within its rounding); else
+    the two figures cannot be one flight ("100 km apogee in 10 s": even a drop from the apogee
+    takes longer), said with the closest flight found instead of replacing the reported time
+    silently."""
+    miss = next((c for c in checks if c["figure"] == "flight_time_s" and not c["within"]), None)
+    if miss is None:
+        return None
+    return {
+        "status": "inconsistent",
+        "conflict": {
+            "figures": ["apogee_km"],
+            "against": "flight_time_s",
+            "reported": miss["reported"],
+            "derived_s": [miss["derived"], miss["derived"]],
+            "off_s": round(miss["reported"] - miss["derived"], 0),
+            "off_pct": round(100.0 * (miss["reported"] - miss["derived"]) / miss["reported"], 1),
+        },
+        "summary": f"flight time {miss['reported']:,.0f} s cannot go with apogee "
+        f"{shot.apogee_m / 1e3:,.0f} km: the closest flight through that apogee found lasts "
+        f"{miss['derived']:,.0f} s (range {shot.range_m / 1e3:,.0f} km)",
+    }
+
+
 def _solve_range(make: Maker, ask: _Ask, apogee_m: float, t_rep: float) -> float:
     """Range (m) at which a shot through ``apogee_m`` lasts ``t_rep``: a Kepler first guess
     (free flight = reported time less half the burn), then secant steps on the range."""
@@ -1025,6 +1050,8 @@ def _reconstruct(
         raise ReconstructionError(_reach_message(exc, make, ask, range_given)) from None
     checks = _checks(shot, reported) if n_fig >= 2 else []
     verdict = (fit or {}).pop("verdict", None) if fit else None
+    if verdict is None and not range_given and n_fig == 2:
+        verdict = _apogee_time_verdict(checks, shot)
     if verdict is None:
         verdict = {
             "status": "not checked" if n_fig < 3 else "consistent",
