@@ -194,3 +194,24 @@ def test_tested_a_long_missile_name_is_a_launch():
         "intercontinental ballistic missile. It flew 600 miles during its 53 minute flight."
     )
     assert e.flight_time_s == 53 * 60 and e.range_km == pytest.approx(965.6)
+
+
+def test_a_ministers_surname_names_the_ministry_after_a_korean_sentence():
+    text = (
+        "TOKYO (Jiji Press) -- North Korea fired a ballistic missile early Friday, Japanese "
+        "Defense Minister Yasukazu Hamada said. South Korea's military said the North fired a "
+        "ballistic missile toward the Sea of Japan. Hamada said the missile traveled about "
+        "650 km at a maximum altitude of about 50 km."
+    )
+    e = extract(text)
+    assert e.authority == "Japan MoD" and e.figure_authority["range_km"] == "Japan MoD"
+
+
+def test_time_spent_over_a_territory_is_not_the_flight_time():
+    text = (
+        "North Korea fired a ballistic missile on Tuesday that passed over Japan, the defense "
+        "minister said. The missile, which reached an altitude of 1,000 km, flew over the "
+        "country for about 1 minute and traveled about 4,600 km."
+    )
+    e = extract(text)
+    assert e.flight_time_s is None and e.range_km == 4600 and e.apogee_km == 1000

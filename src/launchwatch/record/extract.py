@@ -246,7 +246,9 @@ _AUTHORITY = (
         r"Japan's Self-Defense Forces|(?:^|\.\s)(?:The|the) (?:Japanese )?"
         r"(?:defen[cs]e )?ministry (?:said|says|estimates|added)|According to the "
         r"ministry|^\s*Ministry of Defen[cs]e\s*$|Defen[cs]e Minister (?:Gen "
-        r"Nakatani|Tomomi Inada|Taro Kono|Nobuo Kishi|Yasukazu Hamada|Minoru Kihara)|"
+        r"Nakatani|Tomomi Inada|Taro Kono|Nobuo Kishi|Yasukazu Hamada|Minoru Kihara|"
+        r"Itsunori Onodera)|\b(?:Hamada|Nakatani|Kishi|Kono|Inada|Onodera|Kihara)\s+(?:said|says|"
+        r"told|noted|added|announced)\b|"
         r"Defen[cs]e Minister Nakatani|Nakatani Gen\b|Tokyo's (?i:defen[cs]e minist(?:er|ry))",
     ),
     ("Japan Coast Guard", r"Japan(?:'s|ese)? [Cc]oast [Gg]uard"),
@@ -1436,6 +1438,14 @@ def _per_missile(sents: list[_Sentence], n: int | None) -> dict[str, list[float 
 WHOLE_HOURS_HALFWIDTH_S = 450.0
 
 
+#: a duration spent over a territory, not the flight's ("passed over Japan for about a minute")
+_OVERFLIGHT = re.compile(
+    r"\b(?:over|above|across)\s+(?:the\s+)?(?:country|Japan|Japanese\s+territory|archipelago|"
+    r"Hokkaido|Tohoku|[A-Z]\w+\s+Prefecture)\s+for\s+(?:about\s+|some\s+|around\s+)?$",
+    re.I,
+)
+
+
 def _flight_time(t: str) -> tuple[float, str | None, float | None] | None:
     """The flight time ``t`` states: (seconds, bound, half-width), or ``None``.  ``bound`` is
     :func:`figure_bound`'s reading of the words before it ("flew for more than 70 minutes" is
@@ -1455,6 +1465,8 @@ def _flight_time(t: str) -> tuple[float, str | None, float | None] | None:
         if re.match(r"\s*(?:later|after|ago|earlier|apart|interval)\b", after, re.I):
             continue
         if re.search(r"\b(?:within|every|meeting|in less than)\s+$", before, re.I):
+            continue
+        if _OVERFLIGHT.search(before):  # "hovered over the country for about 1 minute"
             continue
         v = float(m.group(2).replace(",", ""))
         seconds = v * 60.0 if unit.startswith("m") else v
