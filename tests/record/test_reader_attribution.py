@@ -215,3 +215,26 @@ def test_time_spent_over_a_territory_is_not_the_flight_time():
     )
     e = extract(text)
     assert e.flight_time_s is None and e.range_km == 4600 and e.apogee_km == 1000
+
+
+@pytest.mark.parametrize(
+    "earlier",
+    [
+        "The missile, which flew 1,000 km in its last test, is believed to be a Hwasong-18.",
+        "The last such launch, on May 17, saw a missile fly 1,000 km.",
+        "The North's last ICBM flew for 74 minutes.",
+    ],
+)
+def test_an_earlier_launchs_figures_are_not_this_ones(earlier):
+    e = extract(HEAD + earlier + TAIL)
+    assert e.range_km == 300 and e.flight_time_s is None
+    alone = extract(HEAD + earlier)
+    assert alone.range_km is None and alone.flight_time_s is None
+
+
+def test_the_last_missile_of_a_salvo_is_this_launch():
+    e = extract(
+        "SEOUL, June 3, 2024 (Yonhap) -- North Korea fired three ballistic missiles on Monday, "
+        "the Joint Chiefs of Staff said. The last missile flew about 350 km."
+    )
+    assert e.range_km == 350

@@ -182,6 +182,11 @@ _BACKGROUND = re.compile(
     r"\bprior\b|\bso far this year\b|\bin (?:19|20)\d\d\b|\bthe year before\b|"
     r"\bhistory\b|\bfirst (?:time|launch|test) in\b|\blast (?:fired|launched|tested)\b|"
     r"\bthe last (?:one|launch|test|time)\b|\bin recent (?:months|weeks|years)\b|"
+    # an earlier launch by its owner ("its last test", "the North's last ICBM", "the last such
+    # launch"); "the last missile" alone may be the last of this salvo
+    r"\b(?:its|their|the North's|North Korea's|Pyongyang's)\s+(?:last|prior)\s+(?:such\s+)?"
+    r"(?:[\w-]+\s+)?(?:tests?|launch(?:es)?|flights?|firings?|ICBMs?|IRBMs?|SRBMs?|missiles?|"
+    r"one)\b|\bthe last such\b|"
     r"\bthis year\b|\bearlier (?:this|in the)\b(?! day)",
     re.I,
 )
