@@ -238,3 +238,9 @@ def test_the_last_missile_of_a_salvo_is_this_launch():
         "the Joint Chiefs of Staff said. The last missile flew about 350 km."
     )
     assert e.range_km == 350
+
+
+def test_the_tail_of_a_token_is_no_figure():
+    # "1e9 km" was read as a range of 9 km
+    e = extract(HEAD + "It flew 1e9 km and reached an altitude of 50 km.")
+    assert e.range_km is None and e.apogee_km == 50

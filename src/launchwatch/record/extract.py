@@ -372,7 +372,7 @@ _NEGATION = re.compile(
     re.I,
 )
 
-_NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_NUM = r"(?<![\w.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"  # not the tail of "1e9"
 _UNIT = r"(km|kms|kilomet(?:er|re)s?|nautical miles?|nmi|miles?|mi)\b"
 _APPROX = (
     r"(?:about|some|around|approximately|approx\.?|roughly|nearly|over|more than|"
