@@ -245,6 +245,14 @@ def print_reconstruction(d: dict) -> None:
             f"  {where_} landing: {z['kind']} {z['country'] or ''}, "
             f"P(Japan EEZ) {z['p_jpn_eez']:.2f}"
         )
+        if (c := z.get("range_conflict")) is not None:
+            console.print(
+                f"  [bold]range and landing disagree[/bold]: the described landing lies "
+                f"{c['described_range_km'][0]:,.0f}-{c['described_range_km'][1]:,.0f} km from "
+                f"the launch point, the reported range is {c['range_km'][0]:,.0f}-"
+                f"{c['range_km'][1]:,.0f} km ({c['gap_km']:,.0f} km apart); the derived impact "
+                "follows the range"
+            )
 
 
 REFERENCE_LAUNCH = {

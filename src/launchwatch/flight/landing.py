@@ -70,7 +70,9 @@ _DIR = (
     r"(?P<dir>(?:north|south|east|west)(?:[- ]?(?:north|south|east|west)){0,2}"
     r"|(?-i:\b[NSEW]{1,3}\b))"
 )
-_NUM = r"(?P<num>\d{1,3}(?:,\d{3})*(?:\.\d+)?)"
+# a whole number as written: not the tail of a longer one ("99999 km" is not "999 km") nor of
+# a token such as "1e9"
+_NUM = r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})*(?:\.\d+)?)"
 _UNIT = r"(?P<unit>km|kilometers?|kilometres?|miles?|nautical miles?|nmi)\b"
 _REF = r"(?:the\s+)?(?P<ref>[A-Z][\w'\u2019\-]*(?:[ \-][A-Z][\w'\u2019\-]*)*)"
 _QUAL = r"(?:(?:about|some|approximately|approx\.?|around|roughly|an estimated|nearly)\s+)?"
@@ -109,6 +111,11 @@ OFF_UNSTATED_MAX_KM = 200.0
 #: A region used as an origin ("150 km off the coast of Aomori Prefecture") is measured from
 #: its coast: the last land along the bearing from its centre, searched this many radii out.
 COAST_SEARCH_RADII = 2.0
+
+
+#: The farthest a landing can lie from any point on the Earth: half the meridian
+#: circumference (WGS84, 20,003.9 km); a larger offset names no point.
+MAX_LANDING_OFFSET_KM = 20_003.9
 
 
 class LandingError(ValueError):
@@ -352,6 +359,11 @@ def parse_landing(
         else:
             value = float(m.group("num").replace(",", ""))
             dist = _km(m.group("num"), m.group("unit"))
+            if not 0.0 < dist <= MAX_LANDING_OFFSET_KM:
+                raise LandingError(
+                    f"landing distance {dist:,.0f} km in {text!r} is not a distance from a "
+                    f"reference point (above 0 and at most {MAX_LANDING_OFFSET_KM:,.0f} km)"
+                )
             half = rounding_halfwidth(value) * dist / value
         bearing: float | None
         if kind == "rel":

@@ -681,6 +681,31 @@ def _checks(shot: Shot, rep: dict[str, float | None]) -> list[dict[str, Any]]:
     return out
 
 
+def _apogee_time_verdict(checks: list[dict[str, Any]], shot: Shot) -> dict[str, Any] | None:
+    """An apogee and a flight time with no range: the range is solved for the time, so the
+    only check is whether the time was met.  ``None`` when it was (within its rounding); else
+    the two figures cannot be one flight ("100 km apogee in 10 s": even a drop from the apogee
+    takes longer), said with the closest flight found instead of replacing the reported time
+    silently."""
+    miss = next((c for c in checks if c["figure"] == "flight_time_s" and not c["within"]), None)
+    if miss is None:
+        return None
+    return {
+        "status": "inconsistent",
+        "conflict": {
+            "figures": ["apogee_km"],
+            "against": "flight_time_s",
+            "reported": miss["reported"],
+            "derived_s": [miss["derived"], miss["derived"]],
+            "off_s": round(miss["reported"] - miss["derived"], 0),
+            "off_pct": round(100.0 * (miss["reported"] - miss["derived"]) / miss["reported"], 1),
+        },
+        "summary": f"flight time {miss['reported']:,.0f} s cannot go with apogee "
+        f"{shot.apogee_m / 1e3:,.0f} km: the closest flight through that apogee found lasts "
+        f"{miss['derived']:,.0f} s (range {shot.range_m / 1e3:,.0f} km)",
+    }
+
+
 def _solve_range(make: Maker, ask: _Ask, apogee_m: float, t_rep: float) -> float:
     """Range (m) at which a shot through ``apogee_m`` lasts ``t_rep``: a Kepler first guess
     (free flight = reported time less half the burn), then secant steps on the range."""
@@ -1019,6 +1044,8 @@ def _reconstruct(
         raise ReconstructionError(_reach_message(exc, make, ask, range_given)) from None
     checks = _checks(shot, reported) if n_fig >= 2 else []
     verdict = (fit or {}).pop("verdict", None) if fit else None
+    if verdict is None and not range_given and n_fig == 2:
+        verdict = _apogee_time_verdict(checks, shot)
     if verdict is None:
         verdict = {
             "status": "not checked" if n_fig < 3 else "consistent",
@@ -1923,7 +1950,37 @@ def landing_zone(
             **zone_of(landing.lat_deg, landing.lon_deg),
             **zone_probabilities(landing.sample_lat_deg, landing.sample_lon_deg, country),
         }
+        if (conflict := landing_range_conflict(rec, landing)) is not None:
+            out["described"]["range_conflict"] = conflict
     return out
+
+
+def landing_range_conflict(rec: Reconstruction, landing: LandingEstimate) -> dict[str, Any] | None:
+    """The reported range against the launch point's distance to a described landing: ``None``
+    when the range's rounding span meets the distances of the description's samples (its
+    distance rounding and bearing spread), else both spans (km) and the gap between them - the
+    two reports place the landing in different places, and the derived impact follows the
+    range alone."""
+    reported = rec.requested.get("range_km")
+    if reported is None:
+        return None  # the range was measured to the landing: nothing to compare
+    _, _, dist_m = geodesy.inverse(
+        np.full(landing.sample_lat_deg.shape, rec.shot.lat_deg),
+        np.full(landing.sample_lon_deg.shape, rec.shot.lon_deg),
+        landing.sample_lat_deg,
+        landing.sample_lon_deg,
+    )
+    d_lo, d_hi = float(np.min(dist_m)) / 1e3, float(np.max(dist_m)) / 1e3
+    hw = reported_halfwidth("range_km", reported)
+    r_lo, r_hi = reported - hw, reported + hw
+    gap = max(d_lo - r_hi, r_lo - d_hi)
+    if gap <= 0.0:
+        return None
+    return {
+        "range_km": [round(r_lo, 1), round(r_hi, 1)],
+        "described_range_km": [round(d_lo, 1), round(d_hi, 1)],
+        "gap_km": round(gap, 1),
+    }
 
 
 def impact_time_iso(launch_time_iso: str, flight_time_s: float) -> str:

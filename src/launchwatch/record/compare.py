@@ -454,6 +454,8 @@ def claim_flags(reports) -> list[dict]:
     * ``eez_claim``: the reported EEZ claim against P(Japan EEZ) of the described landing (or,
       with no landing description, of the derived impact), flagged when the claimed side holds
       for less than :data:`EEZ_P_FLAG` of it;
+    * ``range_vs_landing``: the reported range and the launch point's distance to the described
+      landing do not meet within their roundings (the two place the landing apart);
     * ``bound_violated``: a figure stated as a bound ("more than 1,000 km", "flew for under 10
       minutes") that the report's other figures do not meet anywhere within their rounding;
     * ``authorities_disagree``: two authorities' range, apogee or flight time differ beyond
@@ -502,6 +504,19 @@ def claim_flags(reports) -> list[dict]:
             # contradict an EEZ claim; only an azimuth or a landing point can.
             None if res.get("toward") and not res.get("landing") else zp.get("derived")
         )
+        if (c := (zp.get("described") or {}).get("range_conflict")) is not None:
+            flags.append(
+                {
+                    "kind": "range_vs_landing",
+                    "report_ids": [r.id],
+                    "authority": _who(r),
+                    **c,
+                    "summary": f"{_who(r)}: the described landing lies "
+                    f"{c['described_range_km'][0]:,.0f}-{c['described_range_km'][1]:,.0f} km "
+                    f"from the launch point, its range is {c['range_km'][0]:,.0f}-"
+                    f"{c['range_km'][1]:,.0f} km",
+                }
+            )
         claim = getattr(r, "eez_claim", "unknown")
         if zone and claim in ("inside", "outside"):
             p = zone.get("p_jpn_eez", 0.0)

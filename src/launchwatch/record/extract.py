@@ -74,6 +74,11 @@ KM_PER_NMI = 1.852
 YEARS = range(2016, 2031)
 
 
+#: The speaker of an analyst's, expert's or researcher's estimate (not an official source): its
+#: figures stay in ``other_claims`` and never decide the report's authority.
+ANALYST = "analyst"
+
+
 class NoLaunchError(ValueError):
     """The text reports no (current) missile launch."""
 
@@ -157,8 +162,10 @@ _MISSILE = re.compile(
 )
 _FINITE = (
     r"(?:(?:test|re)[- ]?)?(?:fired|launched)|test[- ]?fire[sd]|test[- ]?launch(?:ed|es)|"
-    r"shot|lifted off|blasted off|tested(?=[^.;]{0,40}\b(?:missiles?|ICBMs?|rockets?|"
-    r"projectiles?)\b)|launch(?:es)? of (?:a|an|two|three|four|multiple|several|\d+)\b|"
+    r"shot|lifted off|blasted off|tested(?=[^.;]{0,60}\b(?:missiles?|ICBMs?|rockets?|"
+    r"projectiles?)\b|\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:new\s+)?(?:Hwasong|Pukguksong|KN-?\d))|"
+    r"launch(?:es)? of (?:a|an|two|three|four|multiple|several|\d+)\b|"
+    r"launch of the (?:\w+ ){0,2}?(?:Hwasong|Pukguksong|KN-?\d)|"
     r"(?:conducted|staged|carried out)\b[^.;]{0,70}?\b(?:test|launch|firing|test-fire|"
     r"drill)s?\b|(?:test-fire|test-launch|launch|firing|test)\b[^.;]{0,80}?\b(?:was|were) "
     r"(?:conducted|carried out|staged)\b"
@@ -175,6 +182,11 @@ _BACKGROUND = re.compile(
     r"\bprior\b|\bso far this year\b|\bin (?:19|20)\d\d\b|\bthe year before\b|"
     r"\bhistory\b|\bfirst (?:time|launch|test) in\b|\blast (?:fired|launched|tested)\b|"
     r"\bthe last (?:one|launch|test|time)\b|\bin recent (?:months|weeks|years)\b|"
+    # an earlier launch by its owner ("its last test", "the North's last ICBM", "the last such
+    # launch"); "the last missile" alone may be the last of this salvo
+    r"\b(?:its|their|the North's|North Korea's|Pyongyang's)\s+(?:last|prior)\s+(?:such\s+)?"
+    r"(?:[\w-]+\s+)?(?:tests?|launch(?:es)?|flights?|firings?|ICBMs?|IRBMs?|SRBMs?|missiles?|"
+    r"one)\b|\bthe last such\b|"
     r"\bthis year\b|\bearlier (?:this|in the)\b(?! day)",
     re.I,
 )
@@ -239,13 +251,17 @@ _AUTHORITY = (
         r"Japan's Self-Defense Forces|(?:^|\.\s)(?:The|the) (?:Japanese )?"
         r"(?:defen[cs]e )?ministry (?:said|says|estimates|added)|According to the "
         r"ministry|^\s*Ministry of Defen[cs]e\s*$|Defen[cs]e Minister (?:Gen "
-        r"Nakatani|Tomomi Inada|Taro Kono|Nobuo Kishi|Yasukazu Hamada|Minoru Kihara)",
+        r"Nakatani|Tomomi Inada|Taro Kono|Nobuo Kishi|Yasukazu Hamada|Minoru Kihara|"
+        r"Itsunori Onodera)|\b(?:Hamada|Nakatani|Kishi|Kono|Inada|Onodera|Kihara)\s+(?:said|says|"
+        r"told|noted|added|announced)\b|"
+        r"Defen[cs]e Minister Nakatani|Nakatani Gen\b|Tokyo's (?i:defen[cs]e minist(?:er|ry))",
     ),
     ("Japan Coast Guard", r"Japan(?:'s|ese)? [Cc]oast [Gg]uard"),
     (
         "Japan government",
         r"Japan(?:'s|ese)? (?:\w+ )?(?:government|Prime Minister|PM|Chief "
         r"Cabinet Secretary|government spokesman|top government spokesman)|"
+        r"Japan(?:'s|ese)? (?i:chief cabinet secretary|prime minister)|"
         r"Government of Japan|Chief Cabinet Secretary|Prime Minister "
         r"(?:Shinzo Abe|Fumio Kishida|Kishida|Abe|Yoshihide Suga|Shigeru "
         r"Ishiba|Sanae Takaichi)|PM Abe|government in Tokyo|Tokyo said|"
@@ -262,15 +278,23 @@ _AUTHORITY = (
         r"state-run (?:media|TV|television|news)|Rodong Sinmun|KCTV|Korean Central "
         r"Television|Missile Administration|Academy of Defen[cs]e Science|North Korea "
         r"(?:said|says|announced|confirmed|claimed)|the North (?:said|says|announced|"
-        r"claimed)|North's (?:official|state)",
+        r"claimed)|North's (?:official|state)|North Korea claims|Pyongyang (?:said|says|"
+        r"announced|claimed|claims)\b|[Tt]he regime (?:said|says|added|claimed|claims)\b",
     ),
     ("DPRK MND", r"Ministry of National Defen[cs]e of the (?:DPRK|Democratic)"),
     (
         "US INDOPACOM",
-        r"Indo-Pacific Command|INDOPACOM|Pacific Command|U\.?S\.? (?:military|"
+        r"Indo-Pacific Command|INDOPACOM|Pacific Command|U\.?S\.? (?:military(?! (?:facilit|"
+        r"bases?\b|installations?\b|targets?\b|personnel\b|assets\b|presence\b|forces\b))|"
         r"official|Strategic Command)|Pentagon",
     ),
     ("UN Secretary-General", r"Secretary-General"),
+    # not an authority: a commentator's estimate is kept apart from the officials' figures
+    (
+        ANALYST,
+        r"(?i:\b(?:analysts?|experts?|professor|researchers?|scholars?|think[- ]tank|"
+        r"commentators?|observers?)\b)",
+    ),
 )
 _OUTLET = (
     ("Reuters", r"\(Reuters\)|\bReuters\b"),
@@ -348,7 +372,7 @@ _NEGATION = re.compile(
     re.I,
 )
 
-_NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_NUM = r"(?<![\w.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"  # not the tail of "1e9"
 _UNIT = r"(km|kms|kilomet(?:er|re)s?|nautical miles?|nmi|miles?|mi)\b"
 _APPROX = (
     r"(?:about|some|around|approximately|approx\.?|roughly|nearly|over|more than|"
@@ -372,13 +396,27 @@ _RANGE_KW = re.compile(
     re.I,
 )
 _CAPABILITY = re.compile(
-    r"(?:\bhas a (?:\w+ )?range\b|\brange (?:is|of up to)\b|\bcapable\b|\bcould\b|\bcan\b|"
+    r"(?:\b(?:has|have) an? (?:\w+ )?range\b|\brange (?:is|of up to)\b|\bcapable\b|\bcould\b|"
+    r"\bcan\b|\bwith an? (?:\w+ )?range of\b|\bbelieved to (?:fly|travel|reach)\b|"
+    r"\b(?:fly|travel|reach|strike|hit)\s+(?:targets?\s+)?(?:as far (?:away )?as|up to)\b|"
     r"\bwould\b|\bdesigned\b|\bpotential\b|\bif (?:launched|fired)\b|\bstandard trajectory\b|"
     r"\brequired to\b|\bconsidered\b|\ballegedly\b|(?<!at the )\bmaximum range of\b|"
     r"(?<!at the )\bminimum range\b|(?<!at the )\bmedium range of\b|\blateral\b|"
     r"\bfull touted\b|\bextends?\b|\breaches to\b|"
     r"\bwithin \d+\b|(?<!\bwas )(?<!\bwere )\bable to\b|"
     r"\bup to \S+ (?:km|kilomet)\w* (?:away )?from\b)",
+    re.I,
+)
+#: a past verb of this flight ("flew", "traveled", "reached"): what stands before it in the
+#: sentence ("The missile, designed to fly on a lofted trajectory, flew about 933 km") does not
+#: make the figure after it a capability; "could have flown" is no such verb
+_PAST_FLIGHT = re.compile(
+    r"(?<!\bhave )(?<!\bhas )\b(?:flew|travell?ed|covered|reached|climbed|rose|soared)\b", re.I
+)
+#: a class threshold after its figure ("a range of 5,500 km or more is an ICBM")
+_THRESHOLD_AFTER = re.compile(
+    r"\s*(?:\([^)]*\)\s*)?(?:or (?:more|longer|above|greater)|and (?:above|beyond|over))\s+"
+    r"(?:is|are)\b",
     re.I,
 )
 _OFFSET_AFTER = re.compile(
@@ -692,6 +730,60 @@ def _authority_in(s: str) -> str | None:
     return min(hits)[1] if hits else None
 
 
+#: a lead naming several governments at once ("South Korea, Japan and the United States each
+#: reported the launch", "according to the militaries of South Korea and Japan"): the first one
+#: named is whose account the text follows until a sentence names another
+_GOVERNMENT = {
+    "South Korea": "ROK JCS",
+    "Seoul": "ROK JCS",
+    "Japan": "Japan MoD",
+    "Tokyo": "Japan MoD",
+    "the United States": "US INDOPACOM",
+    "the U.S.": "US INDOPACOM",
+    "the US": "US INDOPACOM",
+    "Washington": "US INDOPACOM",
+    "South Korean": "ROK JCS",
+    "Japanese": "Japan MoD",
+    "U.S.": "US INDOPACOM",
+    "US": "US INDOPACOM",
+    "American": "US INDOPACOM",
+}
+_GOV = "|".join(re.escape(k) for k in sorted(_GOVERNMENT, key=len, reverse=True))
+_GOVERNMENTS_LIST = re.compile(
+    rf"\b(?P<first>{_GOV})(?:,\s+(?:{_GOV}))*,?\s+and\s+(?:{_GOV})(?:'s?)?\s+(?:\w+\s+){{0,2}}?"
+    rf"(?:said|say|says|reported|reporting|report|confirmed|detected|announced)\b|"
+    rf"\b(?:according to|militaries of|governments of)\s+(?:the\s+)?(?:militaries\s+of\s+)?"
+    rf"(?P<first2>{_GOV})(?:,\s+(?:{_GOV}))*,?\s+and\s+(?:{_GOV})|"
+    rf"\b(?P<first3>{_GOV})(?:,\s+(?:{_GOV}))*,?\s+and\s+(?:{_GOV})\s+(?:governments|militaries|"
+    rf"officials|authorities|defen[cs]e ministries)\b"
+)
+
+
+def _first_government(s: str) -> str | None:
+    """The authority of the first government a sentence names in a list of reporting
+    governments ("with South Korea, Japan and the United States each reporting the launch" ->
+    ROK JCS); ``None`` when it names no such list."""
+    m = _GOVERNMENTS_LIST.search(s)
+    if m is None:
+        return None
+    return _GOVERNMENT[m.group("first") or m.group("first2") or m.group("first3")]
+
+
+#: what makes a sentence an account of the flight (numbers, where it flew or fell, the launch
+#: itself) rather than a comment on it ("This launch highlights the destabilizing impact ...")
+_FLIGHT_FACT = re.compile(
+    r"\d|\bfl(?:ew|own|ying)\b|\bfell\b|\blanded\b|\btravell?ed\b|\baltitude\b|\bapogee\b|"
+    r"\brange\b|\bdistance\b|\bkilomet|\bsplash|\bfrom the (?:vicinity|area)\b",
+    re.I,
+)
+
+
+def _reports_flight(s: str) -> bool:
+    """Whether a sentence gives facts of the launch (its speaker's account is then carried to
+    the unattributed sentences after it); a quoted comment or a condemnation does not."""
+    return bool(_FLIGHT_FACT.search(s) or _LAUNCH_VERB.search(s))
+
+
 def _authorities_named(s: str) -> set[str]:
     """The authorities a sentence names; one that only passes on the authority it cites (a
     broadcaster "citing a defense official") is not a second source."""
@@ -823,11 +915,6 @@ def _analyse(sents: list[_Sentence], event: dt.date | None, ref: dt.date | None)
     last = None
     for an in sents:
         s = an.text
-        auth = _authority_in(s)
-        an.said_by = auth
-        an.authority = auth or last
-        if auth:
-            last = auth
         cls = [s[a:b] for a, b in an.spans]
         verb = next((k for k, c in enumerate(cls) if _LAUNCH_VERB.search(c)), None)
         bg = [_is_background_clause(c, event, ref) for c in cls]
@@ -835,6 +922,16 @@ def _analyse(sents: list[_Sentence], event: dt.date | None, ref: dt.date | None)
         if any(bg[: upto + 1]):
             bg = [True] * len(cls)
         an.background = bg
+        # the speaker of this launch's clauses ("..., came a day after Japanese government
+        # sources said ..." does not make Japan the speaker of the launch's figures)
+        said = an.event_text() if not all(bg) else s
+        auth = _authority_in(said) or _first_government(said)
+        an.said_by = auth
+        an.authority = auth or last
+        # only an account of the flight hands its speaker to the sentences after it: a
+        # command's quoted comment between a lead and its figures does not
+        if auth and (_reports_flight(s) or last is None):
+            last = auth
         hypo = False
         if verb is not None:
             verb_at = _LAUNCH_VERB.search(cls[verb])
@@ -1217,6 +1314,14 @@ def within_bound(
     return False
 
 
+def _is_capability(before: str) -> bool:
+    """Whether the words before a figure make it a capability or a definition ("capable of
+    flying as far as", "has an estimated range of", "with a range of", "can reach"), read only
+    after the last past verb of the flight there ("designed to fly lofted, flew about ...")."""
+    cut = max((m.end() for m in _PAST_FLIGHT.finditer(before)), default=0)
+    return bool(_CAPABILITY.search(before[cut:]))
+
+
 def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
     """Distance mentions in ``t``: (kind, km or (lo, hi) km, position); kind is "range",
     "apogee", "offset" or "other" (a capability, a definition)."""
@@ -1262,9 +1367,18 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
         kind = "other"
         if _OFFSET_AFTER.match(after) and not re.match(r"\s*away\b", after):
             kind = "offset"
-        elif _CAPABILITY.search(t[max(0, a - 60) : a]):
+        elif (
+            _is_capability(t[max(0, a - 60) : a])
+            or _THRESHOLD_AFTER.match(after)
+            # a distance between places ("Washington, which is 6,850 miles from Pyongyang")
+            or re.search(r"\b(?:is|are|lies)\s+(?:about\s+|some\s+|around\s+)?$", t[:a])
+        ):
             kind = "other"
-        elif re.match(r"\s*(?:\([^)]*\)\s*)?(?:in\s+)?(?:altitude|high|height|up)\b", after, re.I):
+        elif re.match(
+            r"\s*(?:\([^)]*\)\s*)?(?:in\s+)?(?:altitude|high|height|up|into (?:the )?(?:air|sky)\b)",
+            after,
+            re.I,
+        ):
             kind = "apogee"
         elif re.match(r"\s*(?:\([^)]*\)\s*)?away\b", after) and re.search(
             r"\btarget\b", t[:a], re.I
@@ -1329,6 +1443,14 @@ def _per_missile(sents: list[_Sentence], n: int | None) -> dict[str, list[float 
 WHOLE_HOURS_HALFWIDTH_S = 450.0
 
 
+#: a duration spent over a territory, not the flight's ("passed over Japan for about a minute")
+_OVERFLIGHT = re.compile(
+    r"\b(?:over|above|across)\s+(?:the\s+)?(?:country|Japan|Japanese\s+territory|archipelago|"
+    r"Hokkaido|Tohoku|[A-Z]\w+\s+Prefecture)\s+for\s+(?:about\s+|some\s+|around\s+)?$",
+    re.I,
+)
+
+
 def _flight_time(t: str) -> tuple[float, str | None, float | None] | None:
     """The flight time ``t`` states: (seconds, bound, half-width), or ``None``.  ``bound`` is
     :func:`figure_bound`'s reading of the words before it ("flew for more than 70 minutes" is
@@ -1348,6 +1470,8 @@ def _flight_time(t: str) -> tuple[float, str | None, float | None] | None:
         if re.match(r"\s*(?:later|after|ago|earlier|apart|interval)\b", after, re.I):
             continue
         if re.search(r"\b(?:within|every|meeting|in less than)\s+$", before, re.I):
+            continue
+        if _OVERFLIGHT.search(before):  # "hovered over the country for about 1 minute"
             continue
         v = float(m.group(2).replace(",", ""))
         seconds = v * 60.0 if unit.startswith("m") else v
@@ -1637,11 +1761,21 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     for a in body_events:
         n, _ = _count([a])
         has = any(f[0] is a for f in figs) or (n is not None and n >= 2)
-        if has and a.authority and len(_authorities_named(a.text)) <= 1:
+        # a joint account of several governments ("South Korea, Japan and the United States
+        # said") decides only by a flight figure of its own, not by a count
+        joint = _first_government(a.text) is not None
+        if (
+            has
+            and a.authority not in (None, ANALYST)
+            and (len(_authorities_named(a.text)) <= 1 or joint)
+            and (not joint or any(f[0] is a for f in figs))
+        ):
             counted.append(a)
     first_auth = next((a.authority for a in counted), None)
     authority = (
-        first_auth or main.authority or next((a.authority for a in order if a.authority), None)
+        first_auth
+        or (main.authority if main.authority != ANALYST else None)
+        or next((a.authority for a in order if a.authority not in (None, ANALYST)), None)
     )
     issuer = None
     if out.outlet is None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .extract import Extracted, NoLaunchError, extract, within_bound
+from .extract import ANALYST, Extracted, NoLaunchError, extract, within_bound
 from .store import NewReport, RecordError, Store, text_hash
 
 #: Samples of a reconstructed trajectory kept for CZML (lift-off to impact, evenly in time).
@@ -302,10 +302,13 @@ def _with_source_hash(new: NewReport, h: str) -> NewReport:
 
 
 def secondary(ex: Extracted) -> list[Extracted]:
-    """One :class:`Extracted` per other authority quoted with figures of its own in the text:
+    """One :class:`Extracted` per other authority quoted with figures of its own in the text (an
+    analyst's estimate is no authority's report and stays in ``other_claims``):
     the event fields (date, site, time) are shared, the figures are that authority's."""
     out = []
-    for who in dict.fromkeys(c["authority"] for c in ex.other_claims if c["authority"]):
+    for who in dict.fromkeys(
+        c["authority"] for c in ex.other_claims if c["authority"] not in (None, ANALYST)
+    ):
         claims = {c["field"]: c for c in ex.other_claims if c["authority"] == who}
         if not any(k in claims for k in ("range_km", "apogee_km", "flight_time_s")):
             continue
