@@ -1,5 +1,5 @@
 """Shared test vehicles: simple, fully specified models (independent of the catalog); one
-reconstruction refusal that two files read."""
+reconstruction refusal that two files read; a call counter for the work-counting tests."""
 
 import numpy as np
 import pytest
@@ -9,6 +9,26 @@ from launchwatch.flight.propagate import FULL_PHYSICS, VehicleModel
 
 MACH = [0.0, 0.8, 1.2, 2.0, 5.0, 10.0]
 CD = [0.30, 0.35, 0.50, 0.40, 0.30, 0.28]
+
+
+@pytest.fixture
+def count_calls(monkeypatch):
+    """``count_calls(module, name)`` replaces ``module.name`` for the test by a wrapper that
+    counts its calls in the returned dict's ``"calls"`` (the unit of work a test bounds: shots
+    shaped, batches flown)."""
+
+    def install(module, name: str) -> dict[str, int]:
+        n = {"calls": 0}
+        real = getattr(module, name)
+
+        def counted(*a, **k):
+            n["calls"] += 1
+            return real(*a, **k)
+
+        monkeypatch.setattr(module, name, counted)
+        return n
+
+    return install
 
 
 @pytest.fixture(scope="session")

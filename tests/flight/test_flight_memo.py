@@ -26,26 +26,14 @@ def _shot(model):
     )
 
 
-def _counting(monkeypatch):
-    n = {"batches": 0}
-    real = shaping.propagate
-
-    def propagate(*a, **k):
-        n["batches"] += 1
-        return real(*a, **k)
-
-    monkeypatch.setattr(shaping, "propagate", propagate)
-    return n
-
-
-def test_a_shape_asked_again_within_the_memo_flies_nothing(kn23, monkeypatch):
+def test_a_shape_asked_again_within_the_memo_flies_nothing(kn23, count_calls):
     plain = _shot(kn23)  # no memo: flown as always
-    n = _counting(monkeypatch)
+    n = count_calls(shaping, "propagate")  # the batches the shaping search flies
     with shaping.flight_memo():
         first = _shot(kn23)
-        flown = n["batches"]
+        flown = n["calls"]
         again = _shot(kn23)
-        assert n["batches"] == flown > 0  # nothing flown the second time
+        assert n["calls"] == flown > 0  # nothing flown the second time
     # memoised results are the plain ones, float for float
     for s in (first, again):
         assert s.ctrl.tobytes() == plain.ctrl.tobytes()
@@ -58,7 +46,7 @@ def test_a_shape_asked_again_within_the_memo_flies_nothing(kn23, monkeypatch):
     # the memo is gone with its scope: the same shape flies again, every batch (within one
     # shape the memo also spares a few: a trial flown again as the shot)
     _shot(kn23)
-    assert n["batches"] - flown > flown
+    assert n["calls"] - flown > flown
 
 
 def test_a_trajectory_flies_the_same_in_any_batch(kn23):

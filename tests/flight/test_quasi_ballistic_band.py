@@ -155,17 +155,9 @@ def test_a_time_slower_than_the_rule_inside_the_band_fits_at_the_lift_limit(two_
 
 
 @pytest.fixture
-def counted(monkeypatch):
+def counted(count_calls):
     """Count the shots shaped (the unit of a reconstruction's work)."""
-    n = {"shots": 0}
-    real = recon_mod.shape
-
-    def shape(*a, **k):
-        n["shots"] += 1
-        return real(*a, **k)
-
-    monkeypatch.setattr(recon_mod, "shape", shape)
-    return n
+    return count_calls(recon_mod, "shape")
 
 
 def test_the_band_search_shapes_each_shot_once(two_figures_counted):
@@ -183,7 +175,7 @@ def test_the_three_figure_fit_takes_a_few_shots(two_figures, counted):
     t = 0.95 * two_figures["flight_time_s"]
     d = _rec(range_km=875.0, apogee_km=50.0, flight_time_s=t)
     assert d["verdict"]["status"] == "consistent"
-    assert counted["shots"] <= 28  # 26 now; 34 without the memo, more bisecting
+    assert counted["calls"] <= 28  # 26 now; 34 without the memo, more bisecting
 
 
 def test_one_request_has_a_bounded_cost(monkeypatch, counted):
@@ -192,4 +184,4 @@ def test_one_request_has_a_bounded_cost(monkeypatch, counted):
         _rec(range_km=875.0, apogee_km=50.0)
     msg = str(e.value)
     assert "\n" not in msg and "more than 4 shaped shots" in msg
-    assert counted["shots"] <= 4
+    assert counted["calls"] <= 4
