@@ -413,6 +413,9 @@ _CAPABILITY = re.compile(
 _PAST_FLIGHT = re.compile(
     r"(?<!\bhave )(?<!\bhas )\b(?:flew|travell?ed|covered|reached|climbed|rose|soared)\b", re.I
 )
+#: a distance between places before its figure ("Washington, which is 6,850 miles from
+#: Pyongyang"): searched in the figure's clause
+_BETWEEN_PLACES = re.compile(r"\b(?:is|are|lies)\s+(?:about\s+|some\s+|around\s+)?$")
 #: a class threshold after its figure ("a range of 5,500 km or more is an ICBM")
 _THRESHOLD_AFTER = re.compile(
     r"\s*(?:\([^)]*\)\s*)?(?:or (?:more|longer|above|greater)|and (?:above|beyond|over))\s+"
@@ -1371,7 +1374,7 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
             _is_capability(t[max(0, a - 60) : a])
             or _THRESHOLD_AFTER.match(after)
             # a distance between places ("Washington, which is 6,850 miles from Pyongyang")
-            or re.search(r"\b(?:is|are|lies)\s+(?:about\s+|some\s+|around\s+)?$", t[:a])
+            or _BETWEEN_PLACES.search(before)
         ):
             kind = "other"
         elif re.match(
