@@ -246,12 +246,11 @@ def print_reconstruction(d: dict) -> None:
             f"P(Japan EEZ) {z['p_jpn_eez']:.2f}"
         )
         if (c := z.get("range_conflict")) is not None:
+            from ..flight.reconstruct import range_conflict_text
+
             console.print(
-                f"  [bold]range and landing disagree[/bold]: the described landing lies "
-                f"{c['described_range_km'][0]:,.0f}-{c['described_range_km'][1]:,.0f} km from "
-                f"the launch point, the reported range is {c['range_km'][0]:,.0f}-"
-                f"{c['range_km'][1]:,.0f} km ({c['gap_km']:,.0f} km apart); the derived impact "
-                "follows the range"
+                f"  [bold]range and landing disagree[/bold]: {range_conflict_text(c)} "
+                f"({c['gap_km']:,.0f} km apart); the derived impact follows the range"
             )
 
 

@@ -1983,6 +1983,16 @@ def landing_range_conflict(rec: Reconstruction, landing: LandingEstimate) -> dic
     }
 
 
+def range_conflict_text(conflict: dict[str, Any], whose: str = "the reported") -> str:
+    """The two spans of a :func:`landing_range_conflict` in words ("the described landing lies
+    1,177-1,218 km from the launch point, the reported range is 475-525 km")."""
+    d, r = conflict["described_range_km"], conflict["range_km"]
+    return (
+        f"the described landing lies {d[0]:,.0f}-{d[1]:,.0f} km from the launch point, "
+        f"{whose} range is {r[0]:,.0f}-{r[1]:,.0f} km"
+    )
+
+
 def impact_time_iso(launch_time_iso: str, flight_time_s: float) -> str:
     """Launch time (ISO 8601 with offset) plus flight time, in the same offset."""
     import datetime as dt

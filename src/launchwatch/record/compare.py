@@ -464,6 +464,8 @@ def claim_flags(reports) -> list[dict]:
       supports, a pull-up glide read ballistically; flight time: a track that ended early,
       each authority's range and apogee against the times).
     """
+    from ..flight.reconstruct import range_conflict_text
+
     flags = []
     reps = list(reports)
     for r in reps:
@@ -511,10 +513,7 @@ def claim_flags(reports) -> list[dict]:
                     "report_ids": [r.id],
                     "authority": _who(r),
                     **c,
-                    "summary": f"{_who(r)}: the described landing lies "
-                    f"{c['described_range_km'][0]:,.0f}-{c['described_range_km'][1]:,.0f} km "
-                    f"from the launch point, its range is {c['range_km'][0]:,.0f}-"
-                    f"{c['range_km'][1]:,.0f} km",
+                    "summary": f"{_who(r)}: {range_conflict_text(c, 'its')}",
                 }
             )
         claim = getattr(r, "eez_claim", "unknown")

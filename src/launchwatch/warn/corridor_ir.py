@@ -476,7 +476,7 @@ def _burning_heights(model, times: np.ndarray, kicks: np.ndarray) -> np.ndarray:
         t_max_s=float(times[-1]),
     )
     _, _, h = frames.ecef_to_geodetic(tr.samples_ecef()[..., :3])
-    return np.where(times[None, :] < float(model.stages[-1, 0]), h, np.nan)
+    return np.where(times[None, :] < model.burn_time_s, h, np.nan)
 
 
 def _height_density(h: np.ndarray) -> np.ndarray:
