@@ -43,6 +43,7 @@ was stated or inferred, and a confidence (0-1).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
@@ -428,7 +429,11 @@ _OFFSET_AFTER = re.compile(
     r"^\s*(?:\)\s*)?(?:north|south|east|west)\w*\s+of\b",
     re.I,
 )
+#: A flight time.  It does not start inside a run of digits unless the run ends within three
+#: digits ("1234,567" is read from "234"): a later start in a long run finds nothing its first
+#: digit does not, and trying each one would cost the square of the run's length.
 _FLIGHT_TIME = re.compile(
+    r"(?:(?<!\d)|(?!\d)|(?=\d{1,3}(?!\d)))"
     r"(?:(\d+|an?|one)\s*(?:hours?|hrs?)\s*,?\s*(?:and\s*)?)?(\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+)"
     r"\s*-?\s*(minutes?|mins?|seconds?|secs?|s)\b",
     re.I,
@@ -535,14 +540,34 @@ def words_to_number(s: str) -> float | None:
     return value + (float(f"0.{frac}") if frac else 0.0)
 
 
+#: A run of number words (as :data:`_SPELLED`, without its unit): each word whole, the run as
+#: long as it goes (possessive: a shorter run cannot end before a unit, since no number word
+#: is a unit).
+_NUMWORD_RUN = re.compile(rf"\b{_NUMWORD}\b(?:(?:\s+and\s+|[\s-]+){_NUMWORD}\b)*+", re.I)
+_UNIT_AHEAD = re.compile(
+    r"\s*-?\s*(?:km|kilomet\w*|miles?|minutes?|seconds?|hours?|met(?:er|re)s?)\b", re.I
+)
+
+
 def _digits(s: str) -> str:
-    """``s`` with spelled-out quantities before a unit written in digits."""
-
-    def sub(m: re.Match) -> str:
+    """``s`` with spelled-out quantities before a unit written in digits (what
+    ``_SPELLED.sub`` gives, in one pass: each run of number words is read once, and it is a
+    quantity when a unit follows it; a run that is not is never read again from a later word,
+    which would cost the square of its length)."""
+    out: list[str] = []
+    last = 0
+    for m in _NUMWORD_RUN.finditer(s):
+        if not _UNIT_AHEAD.match(s, m.end()):
+            continue
         v = words_to_number(m.group())
-        return m.group() if v is None else (f"{v:g}")
-
-    return _SPELLED.sub(sub, s)
+        if v is None:
+            continue
+        out += [s[last : m.start()], f"{v:g}"]
+        last = m.end()
+    if not out:
+        return s
+    out.append(s[last:])
+    return "".join(out)
 
 
 # -- the document -----------------------------------------------------------------------------
@@ -602,18 +627,27 @@ def _prepare(text: str) -> _Doc:
     raw = re.sub(rf"([a-z])(\d{{1,2}} {tx.MONTH} \d{{4}})", r"\1 \2", raw)  # "Wilkinson24 August"
     raw_lines = [re.sub(r"\s+", " ", ln).strip() for ln in raw.splitlines()]
     joined: list[str] = []
-    for ln in raw_lines:  # a sentence broken over two lines
+    # a sentence broken over lines: the pieces of the line being joined and its word count
+    # (kept as it grows: re-reading the joined line at every piece costs the square of it)
+    cur: list[str] = []
+    cur_words = 0
+    for ln in raw_lines:
         if (
-            joined
+            cur
             and ln
-            and joined[-1]
+            and cur[0]
             and re.match(r"[a-z]", ln)
-            and not re.search(r"[.!?:\"]$", joined[-1])
-            and len(joined[-1].split()) >= 5
+            and not re.search(r"[.!?:\"]$", cur[-1])
+            and cur_words >= 5
         ):
-            joined[-1] += " " + ln
+            cur.append(" " + ln)
+            cur_words += len(ln.split())
         else:
-            joined.append(ln)
+            if cur:
+                joined.append("".join(cur))
+            cur, cur_words = [ln], len(ln.split())
+    if cur:
+        joined.append("".join(cur))
     raw_lines = tx.strip_tail([ln for ln in joined if ln])
     lines, pos = [], 0
     parts = []
@@ -655,9 +689,12 @@ def _publication_date(doc: _Doc, published: dt.date | None) -> tuple[dt.date | N
         full = [d for d in tx.find_dates(ln) if d.year is not None and d.month is not None]
         if not full:
             continue
-        rest = ln
+        pieces, last = [], 0  # the line with its dates blanked (one pass, not one per date)
         for d in full:
-            rest = rest[: d.start] + " " * (d.end - d.start) + rest[d.end :]
+            a = max(last, d.start)
+            pieces += [ln[last:a], " " * (max(d.end, a) - a)]
+            last = max(last, d.end)
+        rest = "".join(pieces) + ln[last:]
         rest = re.sub(
             r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?|\b(?:Posted|"
             r"Published|Updated|On|At|By|In|KST|JST|GMT|EDT|EST|ET|IST|Mon|Tue|Wed|"
@@ -674,14 +711,19 @@ def _publication_date(doc: _Doc, published: dt.date | None) -> tuple[dt.date | N
     return None, ""
 
 
+_INITIAL_END = re.compile(r"\b[A-Z]\.$|\b(?:No|Nos)\.$")
+
+
 def _sentence_spans(line: str) -> list[tuple[int, int]]:
     out, start = [], 0
     for m in re.finditer(
         r"[.!?](?=[\"')\]]?\s+(?:[\"'(\[]?[A-Z0-9]))|(?<=[a-z)])\.(?=[A-Z][a-z])", line
     ):
-        chunk = line[start : m.end()]
-        if tx.ABBREV.search(chunk) or re.search(r"\b[A-Z]\.$|\b(?:No|Nos)\.$", chunk):
+        if tx.tail_search(tx.ABBREV, line, m.end(), tx.ABBREV_REACH, start) or tx.tail_search(
+            _INITIAL_END, line, m.end(), tx.ABBREV_REACH, start
+        ):
             continue
+        chunk = line[start : m.end()]
         if chunk.strip():
             out.append((start, m.end()))
         start = m.end()
@@ -858,7 +900,7 @@ def _day_cue(
     for d in dates:
         if d.weekday is None:
             continue
-        if _REPORT_DAY.search(s[: d.start]):
+        if tx.tail_search(_REPORT_DAY, s, d.start, _TAIL_REACH):
             continue  # "said on Thursday": the day of the report
         if re.match(
             r"\s*(?:morning\s+|afternoon\s+|evening\s+|night\s+)?(?:ET|EDT|EST|PT|PDT|"
@@ -882,8 +924,29 @@ _NTH_THIS_YEAR = re.compile(
 )
 
 
+_ZONE_WORD = re.compile(r"\b(?:GMT|UTC|ET|EDT|EST|Moscow time)\b")
+
+
+def _without_zone_brackets(c: str) -> str:
+    r"""``c`` with each bracket that names a time zone ("(0335 GMT)") replaced by a space:
+    ``re.sub(r"\([^)]*\b(?:GMT|...)\b[^)]*\)", " ", c)`` in one pass (a match runs from the
+    first "(" after the previous ")" to the next ")"; the regex would rescan the rest of the
+    text from every "(" that no ")" closes)."""
+    out, last, start = [], 0, 0
+    while (q := c.find(")", start)) >= 0:
+        p = c.find("(", start, q)
+        if p >= 0 and _ZONE_WORD.search(c, p + 1, q):
+            out += [c[last:p], " "]
+            last = q + 1
+        start = q + 1
+    if not out:
+        return c
+    out.append(c[last:])
+    return "".join(out)
+
+
 def _is_background_clause(c: str, event: dt.date | None, ref: dt.date | None) -> bool:
-    c = re.sub(r"\([^)]*\b(?:GMT|UTC|ET|EDT|EST|Moscow time)\b[^)]*\)", " ", c)
+    c = _without_zone_brackets(c)
     c = _NTH_THIS_YEAR.sub(" ", c)
     if _BACKGROUND.search(c):
         return True
@@ -905,7 +968,7 @@ def _is_background_clause(c: str, event: dt.date | None, ref: dt.date | None) ->
                 if (
                     event is not None
                     and d.weekday != event.weekday()
-                    and not _REPORT_DAY.search(c[: d.start])
+                    and not tx.tail_search(_REPORT_DAY, c, d.start, _TAIL_REACH)
                     and (ref is None or d.weekday != ref.weekday())
                 ):
                     return True
@@ -1027,6 +1090,8 @@ def _launch_times(sents: list[_Sentence], context_zone: str | None, day: dt.date
     out = []
     for an in sents:
         t = an.event_text()
+        # once per sentence, not once per clause (the square of a sentence of many clauses)
+        verb_in_sentence = an.launch or bool(_LAUNCH_VERB.search(t))
         for a, b in an.spans:
             c = t[a:b]
             if not c.strip():
@@ -1034,7 +1099,7 @@ def _launch_times(sents: list[_Sentence], context_zone: str | None, day: dt.date
             launchy = (
                 _LAUNCH_VERB.search(c)
                 or re.search(r"\b(?:launch(?:es)?|firings?|detected|took place)\b", c, re.I)
-                or ((an.launch or _LAUNCH_VERB.search(t)) and not _NOT_LAUNCH_TIME.search(c))
+                or (verb_in_sentence and not _NOT_LAUNCH_TIME.search(c))
             )
             if not launchy:
                 continue
@@ -1295,9 +1360,14 @@ def figure_bound(before: str) -> str | None:
     """ "lower" when the words just before a figure make it a lower bound ("more than 1,000
     km", "over 6,000 km"), "upper" for "up to", "less than", "under"; ``None`` for a figure
     ("about 1,000 km")."""
-    if _LOWER_BOUND.search(before):
+    return _bound_at(before, len(before))
+
+
+def _bound_at(t: str, pos: int) -> str | None:
+    """:func:`figure_bound` of ``t[:pos]``, reading only the words just before ``pos``."""
+    if tx.tail_search(_LOWER_BOUND, t, pos, _TAIL_REACH):
         return "lower"
-    if _UPPER_BOUND.search(before):
+    if tx.tail_search(_UPPER_BOUND, t, pos, _TAIL_REACH):
         return "upper"
     return None
 
@@ -1323,6 +1393,53 @@ def _is_capability(before: str) -> bool:
     after the last past verb of the flight there ("designed to fly lofted, flew about ...")."""
     cut = max((m.end() for m in _PAST_FLIGHT.finditer(before)), default=0)
     return bool(_CAPABILITY.search(before[cut:]))
+
+
+_TARGET = re.compile(r"\btarget\b", re.I)
+#: The most characters besides whitespace a match of the patterns read before a figure holds
+#: (:data:`_BETWEEN_PLACES`, :data:`_LOWER_BOUND`, :data:`_UPPER_BOUND`, :data:`_REPORT_DAY`,
+#: "about" before an offset): how far back :func:`.text.tail_search` reads.
+_TAIL_REACH = 24
+
+
+def _find_all(t: str, sub: str) -> list[int]:
+    """Every position of ``sub`` in ``t`` (also overlapping ones), in order."""
+    out, i = [], t.find(sub)
+    while i >= 0:
+        out.append(i)
+        i = t.find(sub, i + 1)
+    return out
+
+
+class _Hits:
+    """The matches of a keyword pattern in a text, found once; :meth:`last_end` answers
+    "where does the last keyword before this figure end" in O(log n) instead of a rescan.
+
+    Exact for patterns whose every attempt reads at most :attr:`REACH` characters (plain
+    keyword alternatives such as :data:`_APOGEE_KW`) and for ``lo`` at a position the
+    keywords cannot start at or run through (a clause separator, or 0)."""
+
+    REACH = 32
+
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self.pattern, self.text = pattern, text
+        spans = [m.span() for m in pattern.finditer(text)]
+        self.starts = [x for x, _ in spans]
+        self.ends = [y for _, y in spans]
+
+    def last_end(self, lo: int, hi: int) -> int:
+        """The end of the last match ``pattern.finditer(text[lo:hi])`` gives (as a position
+        in ``text``), or -1.  Matches that start more than :attr:`REACH` characters before
+        ``hi`` are those of the whole text; the few after are searched again with ``hi`` as
+        the end (where a word boundary may now fall)."""
+        cut = hi - self.REACH
+        best, resume = -1, max(lo, cut)
+        i = bisect.bisect_left(self.starts, cut) - 1
+        if i >= 0 and self.starts[i] >= lo:
+            best, resume = self.ends[i], max(resume, self.ends[i])
+        for m in self.pattern.finditer(self.text, resume, hi):
+            best = m.end()
+        return best
 
 
 def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
@@ -1363,9 +1480,16 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
         kinds = [k for i, k in enumerate(kinds) if i == 0 or k != kinds[i - 1]]
         if len(kinds) == len(found) and len(set(kinds)) == len(kinds):
             return [(k, v, a) for k, (a, _, v) in zip(kinds, found, strict=True)]
+    # found once per text, looked up per figure (a rescan of the text before every figure
+    # would cost the square of a long sentence's length)
+    cuts = [i for i, ch in enumerate(t) if ch in ",;"]
+    dashes = [i + 3 for i in _find_all(t, " - ")]  # where the text after a dash begins
+    apogee_kw, range_kw = _Hits(_APOGEE_KW, t), _Hits(_RANGE_KW, t)
+    target = _Hits(_TARGET, t)
     for a, b, v in found:
-        clause_start = max(t.rfind(",", 0, a), t.rfind(";", 0, a), t.rfind(" - ", 0, a), 0)
-        before = t[clause_start:a]
+        # the clause: after the last comma, semicolon or dash before the figure
+        i, j = bisect.bisect_left(cuts, a) - 1, bisect.bisect_right(dashes, a) - 1
+        clause_start = max(cuts[i] if i >= 0 else 0, dashes[j] - 3 if j >= 0 else 0)
         after = t[b : b + 60]
         kind = "other"
         if _OFFSET_AFTER.match(after) and not re.match(r"\s*away\b", after):
@@ -1374,7 +1498,7 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
             _is_capability(t[max(0, a - 60) : a])
             or _THRESHOLD_AFTER.match(after)
             # a distance between places ("Washington, which is 6,850 miles from Pyongyang")
-            or _BETWEEN_PLACES.search(before)
+            or tx.tail_search(_BETWEEN_PLACES, t, a, _TAIL_REACH, clause_start)
         ):
             kind = "other"
         elif re.match(
@@ -1383,13 +1507,11 @@ def _distances(t: str) -> list[tuple[str, float | tuple[float, float], int]]:
             re.I,
         ):
             kind = "apogee"
-        elif re.match(r"\s*(?:\([^)]*\)\s*)?away\b", after) and re.search(
-            r"\btarget\b", t[:a], re.I
-        ):
+        elif re.match(r"\s*(?:\([^)]*\)\s*)?away\b", after) and target.last_end(0, a) >= 0:
             kind = "range"
         else:
-            ap = max((x.end() for x in _APOGEE_KW.finditer(before)), default=-1)
-            rg = max((x.end() for x in _RANGE_KW.finditer(before)), default=-1)
+            ap = apogee_kw.last_end(clause_start, a)
+            rg = range_kw.last_end(clause_start, a)
             if ap < 0 and rg < 0:  # "... 450 km, with a maximum altitude of ..." clause split
                 wide = t[max(0, a - 80) : a]
                 ap = max((x.end() for x in _APOGEE_KW.finditer(wide)), default=-1)
@@ -1499,7 +1621,7 @@ def _flight_time(t: str) -> tuple[float, str | None, float | None] | None:
             in_hours = float(_WORD_NUM.get(word) or word) + (
                 0.5 if m.group("half") or m.group("and_half") else 0.0
             )
-        return in_hours * 3600.0, figure_bound(t[: m.start()]), WHOLE_HOURS_HALFWIDTH_S
+        return in_hours * 3600.0, _bound_at(t, m.start()), WHOLE_HOURS_HALFWIDTH_S
     return None
 
 
@@ -1586,14 +1708,15 @@ def _landing(sents: list[_Sentence]):
         if offset is None:
             for kind, _km, pos in _distances(t):
                 if kind == "offset":
-                    seg = _digits(t)[pos:]
+                    td = _digits(t)
+                    seg = td[pos:]
                     m = re.match(
                         r"[^,;.]*?(?:\b[A-Z][\w'-]*(?:[\s-]+[A-Z][\w'-]*)*)"
                         r"(?:\s+(?:island|Island|peninsula|Peninsula|Prefecture|"
                         r"prefecture))?",
                         seg,
                     )
-                    lead = re.search(rf"{_APPROX}\s*$", _digits(t)[:pos])
+                    lead = tx.tail_search(_APPROX_END, td, pos, _TAIL_REACH)
                     offset = (lead.group() if lead else "") + (m.group() if m else seg[:60])
                     offset = offset.strip()
                     ev = ev or an
@@ -1601,6 +1724,8 @@ def _landing(sents: list[_Sentence]):
     parts = [p for p in (sea_txt, offset) if p]
     return ("; ".join(parts) or None), sea, ev
 
+
+_APPROX_END = re.compile(rf"{_APPROX}\s*$")
 
 #: A landing verb: where the part of a sentence that says where the missile fell begins.
 _FELL = re.compile(
@@ -1666,7 +1791,7 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
                 # the day of a report ("said Thursday") is the dateline's, a launch
                 # "yesterday" the day before it; a plain launch weekday is taken as the
                 # dateline's only when the text says nothing stronger
-                if _REPORT_DAY.search(t[: d.start]):
+                if tx.tail_search(_REPORT_DAY, t, d.start, _TAIL_REACH):
                     strong.add(_infer_year(dl.month, dl.day, d.weekday))
                 elif _DAY_BEFORE.search(t) and (a.launch or a is main):
                     strong.add(_infer_year(dl.month, dl.day, (d.weekday + 1) % 7))
@@ -1743,13 +1868,14 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     for a in body_events:
         t = a.event_text()
         each = bool(re.search(r"\brespectively\b", t, re.I))
+        td = _digits(t)  # the text the figures' positions refer to
         for kind, km, pos in _distances(t):
             if kind in ("range", "apogee"):
                 # "270 and 420 km, respectively" is one figure per missile, not a span
                 figs.append((a, f"{kind}_km", km[0] if each and isinstance(km, tuple) else km))
-                if (bound := figure_bound(_digits(t)[:pos])) is not None:
+                if (bound := _bound_at(td, pos)) is not None:
                     fig_bounds[(id(a), f"{kind}_km")] = bound
-                if (hw := figure_precision_km(_digits(t), pos)) is not None:
+                if (hw := figure_precision_km(td, pos)) is not None:
                     fig_precision[(id(a), f"{kind}_km")] = hw
         if (ft := _flight_time(t)) is not None:
             seconds, bound, hw = ft

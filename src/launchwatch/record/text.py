@@ -130,15 +130,41 @@ ABBREV = re.compile(
 )
 
 
+#: How many characters besides whitespace a match of :data:`ABBREV` holds at most ("Sept.",
+#: "approx.", "p.m."): what :func:`tail_search` reads of the text before a full stop.
+ABBREV_REACH = 16
+
+
+def tail_search(
+    pattern: re.Pattern[str], s: str, end: int, reach: int, start: int = 0
+) -> re.Match[str] | None:
+    """``pattern.search(s[start:end])`` for a pattern anchored at the end (``$``) whose match
+    holds at most ``reach`` characters besides whitespace, read only over the last ``reach + 1``
+    such characters before ``end`` (and the whitespace among them).  The same answer as
+    searching the whole prefix, at a cost that does not grow with ``end``: a check made before
+    every figure or full stop of a long sentence stays linear in its length.  Use the match's
+    text, not its positions (they refer to ``s`` or to the prefix)."""
+    lo, seen = end, 0
+    while lo > start and seen <= reach:
+        lo -= 1
+        if not s[lo].isspace():
+            seen += 1
+    if lo <= start:
+        return pattern.search(s[start:end])
+    # ``pos`` keeps the character before ``lo`` visible to ``\b`` and look-behinds, as the
+    # prefix does
+    return pattern.search(s, lo, end)
+
+
 def sentences(lines: list[str]) -> list[str]:
     """Sentences of the cleaned lines; a line never continues into the next one."""
     out = []
     for line in lines:
         start = 0
         for m in re.finditer(r"[.!?](?=[\"')\]]?\s+(?:[\"'(]?[A-Z0-9]))", line):
-            chunk = line[start : m.end()]
-            if ABBREV.search(chunk):
+            if tail_search(ABBREV, line, m.end(), ABBREV_REACH, start):
                 continue
+            chunk = line[start : m.end()]
             if chunk.strip():
                 out.append(chunk.strip())
             start = m.end()
@@ -147,17 +173,19 @@ def sentences(lines: list[str]) -> list[str]:
     return out
 
 
+_MONTH_DAY_END = re.compile(rf"{MONTH}\.?\s+\d{{1,2}}$")
+_YEAR_AHEAD = re.compile(r"\d{4}\b")
+
+
 def clauses(sentence: str) -> list[tuple[int, int]]:
     """(start, end) spans of the clauses of ``sentence``: split at ", " (not inside digits or
     a date such as "Nov. 7, 2025"), ";" and " - "."""
     cuts = [0]
     for m in re.finditer(r",\s+|;\s+|\s+-\s+", sentence):
-        before = sentence[: m.start()]
-        after = sentence[m.end() :]
         if (
             m.group().startswith(",")
-            and re.search(rf"{MONTH}\.?\s+\d{{1,2}}$", before)
-            and re.match(r"\d{4}\b", after)
+            and _YEAR_AHEAD.match(sentence, m.end())
+            and tail_search(_MONTH_DAY_END, sentence, m.start(), 16)
         ):
             continue
         cuts.append(m.start())
@@ -204,21 +232,26 @@ def _month(name: str) -> int:
 def find_dates(s: str) -> list[DateMention]:
     """Calendar dates (with or without year) and weekday names in ``s``, in order."""
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    # the characters already read as part of a date: a check costs the length of the
+    # candidate, not the number of dates found before it
+    marked = bytearray(len(s))
 
-    def free(a, b):
-        return all(b <= x or a >= y for x, y in taken)
+    def free(a: int, b: int) -> bool:
+        return marked.find(1, a, b) < 0
+
+    def take(a: int, b: int) -> None:
+        marked[a:b] = b"\x01" * (b - a)
 
     for m in _ISO.finditer(s):
         y, mo, d = map(int, m.groups())
         if 1 <= mo <= 12 and 1 <= d <= 31:
             found.append(DateMention(m.start(), m.end(), y, mo, d))
-            taken.append(m.span())
+            take(*m.span())
     for m in _EURO.finditer(s):
         d, mo, y = map(int, m.groups())
         if free(*m.span()) and 1 <= mo <= 12 and 1 <= d <= 31:
             found.append(DateMention(m.start(), m.end(), y, mo, d))
-            taken.append(m.span())
+            take(*m.span())
     for m in _DMY_SEP.finditer(s):
         if free(*m.span()) and 1 <= int(m.group(1)) <= 31:
             found.append(
@@ -226,7 +259,7 @@ def find_dates(s: str) -> list[DateMention]:
                     m.start(), m.end(), int(m.group(3)), _month(m.group(2)), int(m.group(1))
                 )
             )
-            taken.append(m.span())
+            take(*m.span())
     for m in _DMY.finditer(s):
         if free(*m.span()) and 1 <= int(m.group(1)) <= 31:
             if m.group(2).lower() == "may" and not m.group(3):
@@ -240,7 +273,7 @@ def find_dates(s: str) -> list[DateMention]:
                     int(m.group(1)),
                 )
             )
-            taken.append(m.span())
+            take(*m.span())
     for m in _MDY.finditer(s):
         if free(*m.span()) and 1 <= int(m.group(2)) <= 31:
             if (
@@ -254,7 +287,7 @@ def find_dates(s: str) -> list[DateMention]:
                 continue  # "may 7 km" is not a date
             year = int(m.group(3)) if m.group(3) else None
             found.append(DateMention(m.start(), m.end(), year, _month(m.group(1)), int(m.group(2))))
-            taken.append(m.span())
+            take(*m.span())
     for m in _WEEKDAY.finditer(s):
         found.append(DateMention(m.start(), m.end(), weekday=WEEKDAYS.index(m.group(1).lower())))
     return sorted(found, key=lambda d: d.start)
