@@ -513,12 +513,18 @@ _SPELLED = re.compile(
 )
 
 
+#: The most digits a number word may have: more is no quantity (a float ends near 1e308).
+_MAX_DIGITS = 310
+
+
 def words_to_number(s: str) -> float | None:
     """ "four-thousand-15" -> 4015, "five hundred and fifty" -> 550, "one-point-five" -> 1.5,
     "six" -> 6; ``None`` if ``s`` holds no number word (plain digits are left alone)."""
     toks = [t for t in re.split(r"[\s-]+", s.lower()) if t and t != "and"]
     if not toks or all(t.isdigit() for t in toks):
         return None
+    if any(len(t) > _MAX_DIGITS for t in toks):
+        return None  # no quantity (and more digits than ``int`` reads from a string)
     total, cur, frac, in_frac = 0.0, 0.0, "", False
     for t in toks:
         if t == "point":
@@ -1601,7 +1607,8 @@ def _flight_time(t: str) -> tuple[float, str | None, float | None] | None:
         v = float(m.group(2).replace(",", ""))
         seconds = v * 60.0 if unit.startswith("m") else v
         if m.group(1):
-            hours = _WORD_NUM.get(m.group(1).lower()) or int(m.group(1))
+            # float, not int: a run of digits longer than int() reads from a string is no error
+            hours = _WORD_NUM.get(m.group(1).lower()) or float(m.group(1))
             seconds += hours * 3600.0
         if unit.startswith("m") and (
             sec := re.match(
