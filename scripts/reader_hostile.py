@@ -49,6 +49,10 @@ SHAPES = {
     "lines": "and it flew 300 km\n",
     "background": "in 2019, ",
     "quotes2": '"it flew 300 km", ',
+    "fell": "it fell and ",
+    "launch-times": "launched at 12:35 p.m. and ",
+    "adjectives": "new short-range ",
+    "governments": "Japan, ",
 }
 
 

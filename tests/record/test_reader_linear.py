@@ -136,6 +136,9 @@ def regex_work(monkeypatch):
         "said on Monday and ",  # a weekday every 19 characters
         "U.S. N. Korea Gen. ",  # full stops that end no sentence
         "flew - 300 km - ",  # dashes
+        "it fell and ",  # landing verbs, no place after them
+        "launched at 12:35 p.m. and ",  # launch times in one clause
+        "Monday, March 10 ",  # weekdays beside dates, a dateline without a year
     ],
 )
 def test_the_work_doubles_when_a_hostile_text_doubles(regex_work, unit):

@@ -800,13 +800,19 @@ _GOVERNMENT = {
     "American": "US INDOPACOM",
 }
 _GOV = "|".join(re.escape(k) for k in sorted(_GOVERNMENT, key=len, reverse=True))
+#: not the second or later name of a list ("Japan" in "South Korea, Japan and ..."): a list
+#: read from its second name ends where the one read from its first name does, so it can
+#: match only when that one does (and that one comes first); trying every name of a list
+#: of thousands would cost the square of its length
+_NOT_LISTED = "".join(rf"(?<!\b{re.escape(k)}, )" for k in _GOVERNMENT)
 _GOVERNMENTS_LIST = re.compile(
-    rf"\b(?P<first>{_GOV})(?:,\s+(?:{_GOV}))*,?\s+and\s+(?:{_GOV})(?:'s?)?\s+(?:\w+\s+){{0,2}}?"
-    rf"(?:said|say|says|reported|reporting|report|confirmed|detected|announced)\b|"
+    rf"\b{_NOT_LISTED}(?P<first>{_GOV})(?:,\s+(?:{_GOV}))*,?\s+and\s+(?:{_GOV})(?:'s?)?\s+"
+    rf"(?:\w+\s+){{0,2}}?(?:said|say|says|reported|reporting|report|confirmed|detected|"
+    rf"announced)\b|"
     rf"\b(?:according to|militaries of|governments of)\s+(?:the\s+)?(?:militaries\s+of\s+)?"
     rf"(?P<first2>{_GOV})(?:,\s+(?:{_GOV}))*,?\s+and\s+(?:{_GOV})|"
-    rf"\b(?P<first3>{_GOV})(?:,\s+(?:{_GOV}))*,?\s+and\s+(?:{_GOV})\s+(?:governments|militaries|"
-    rf"officials|authorities|defen[cs]e ministries)\b"
+    rf"\b{_NOT_LISTED}(?P<first3>{_GOV})(?:,\s+(?:{_GOV}))*,?\s+and\s+(?:{_GOV})\s+"
+    rf"(?:governments|militaries|officials|authorities|defen[cs]e ministries)\b"
 )
 
 
@@ -882,11 +888,19 @@ _TODAY = re.compile(
 )
 
 
+_US_TIME_AFTER = re.compile(
+    r"\s*(?:morning\s+|afternoon\s+|evening\s+|night\s+)?(?:ET|EDT|EST|PT|PDT|"
+    r"PST|Hawaii time|Washington time)\b"
+)
+
+
 def _day_cue(
     s: str, anchor: dt.date | None, doc_weekday_hint: list
 ) -> tuple[dt.date | None, str, bool]:
     """(date, basis, year_inferred) from one sentence's event text, or (None, "", False)."""
     dates = tx.find_dates(s)
+    weekdays = [x for x in dates if x.weekday is not None]
+    wd_starts = [x.start for x in weekdays]
     for d in dates:
         if d.weekday is not None or d.month is None or d.day is None:
             continue
@@ -894,11 +908,15 @@ def _day_cue(
             return d.resolve(None), "stated date", False
         if anchor is not None:
             return d.resolve(anchor), "stated month and day, year of the dateline", True
+        # weekdays within 12 characters of the date ("Monday, March 10"), in order: a weekday
+        # name is at most 9 characters long, so only those starting near the date can be
+        lo = bisect.bisect_left(wd_starts, min(d.end - 12, d.start - 21))
+        hi = bisect.bisect_right(wd_starts, max(d.end + 12, d.start + 12))
         wd = [
             x.weekday
-            for x in dates
+            for x in weekdays[lo:hi]
             if x.weekday is not None and (abs(x.start - d.end) < 12 or abs(d.start - x.end) < 12)
-        ]  # "Monday, March 10"
+        ]
         if wd and (y := _infer_year(d.month, d.day, wd[0])) is not None:
             return dt.date(y, d.month, d.day), "month, day and weekday fit one year", True
     if _DAY_BEFORE.search(s) and anchor is not None:
@@ -908,11 +926,7 @@ def _day_cue(
             continue
         if tx.tail_search(_REPORT_DAY, s, d.start, _TAIL_REACH):
             continue  # "said on Thursday": the day of the report
-        if re.match(
-            r"\s*(?:morning\s+|afternoon\s+|evening\s+|night\s+)?(?:ET|EDT|EST|PT|PDT|"
-            r"PST|Hawaii time|Washington time)\b",
-            s[d.end :],
-        ):
+        if _US_TIME_AFTER.match(s, d.end):
             continue  # a day in US time
         if anchor is not None:
             return d.resolve(anchor), "weekday, the latest on or before the dateline", False
@@ -1077,10 +1091,13 @@ def _clock(h: int, mi: int, ampm: str) -> str | None:
     return f"{h:02d}:{mi:02d}"
 
 
-def _offset_from_utc(hhmm: str, after: str) -> tuple[str, str] | None:
-    """The offset implied by a UTC conversion right after a local time: "7:44 a.m. (2244
-    GMT)" -> +09:00 (to the quarter hour)."""
-    m = re.match(r"\s*\(\s*(\d{1,2})[:.]?(\d{2})\s*(?:GMT|UTC)", after)
+_UTC_AFTER = re.compile(r"\s*\(\s*(\d{1,2})[:.]?(\d{2})\s*(?:GMT|UTC)")
+
+
+def _offset_from_utc(hhmm: str, text: str, pos: int) -> tuple[str, str] | None:
+    """The offset implied by a UTC conversion right after a local time (at ``pos`` of
+    ``text``): "7:44 a.m. (2244 GMT)" -> +09:00 (to the quarter hour)."""
+    m = _UTC_AFTER.match(text, pos)
     if not m:
         return None
     local = int(hhmm[:2]) * 60 + int(hhmm[3:])
@@ -1089,6 +1106,9 @@ def _offset_from_utc(hhmm: str, after: str) -> tuple[str, str] | None:
     q = round(diff / 15) * 15
     sign = "+" if q >= 0 else "-"
     return f"{sign}{abs(q) // 60:02d}:{abs(q) % 60:02d}", "from UTC conversion"
+
+
+_POSTED = re.compile(r"\b(?:posted|published|updated)\b", re.I)
 
 
 def _launch_times(sents: list[_Sentence], context_zone: str | None, day: dt.date | None):
@@ -1109,6 +1129,8 @@ def _launch_times(sents: list[_Sentence], context_zone: str | None, day: dt.date
             )
             if not launchy:
                 continue
+            # the first posting word of the clause, found once (not once per time in it)
+            posted = _POSTED.search(c)
             for m in _TIME.finditer(c):
                 near = c[max(0, m.start() - 40) : m.end() + 15]
                 if _NOT_LAUNCH_TIME.search(near) and not _LAUNCH_VERB.search(near):
@@ -1137,8 +1159,10 @@ def _launch_times(sents: list[_Sentence], context_zone: str | None, day: dt.date
                 zone = m.group(4)
                 if re.search(r"\(\s*$", before) and zone and zone.upper() in ("GMT", "UTC"):
                     continue  # the "(0335 GMT)" conversion of a local time
-                if re.search(r"\b(?:posted|published|updated)\b", c[: m.start()], re.I):
-                    continue
+                if (posted is not None and posted.end() <= m.start()) or _POSTED.search(
+                    c, max(0, m.start() - 12), m.start()
+                ):
+                    continue  # a posting time (a posting word before it in the clause)
                 hhmm = _clock(h, mi, ampm)
                 if hhmm is None:
                     continue
@@ -1154,7 +1178,7 @@ def _launch_times(sents: list[_Sentence], context_zone: str | None, day: dt.date
                     continue
                 off = (
                     _offset_for(zone, day)
-                    or _offset_from_utc(hhmm, c[m.end() :])
+                    or _offset_from_utc(hhmm, c, m.end())
                     or _offset_for(context_zone, day)
                 )
                 out.append((hhmm, off[0] if off else None, off[1] if off else None, an))
@@ -1742,6 +1766,13 @@ _FELL = re.compile(
 )
 
 
+#: a distance or a sea after a landing verb
+_WHERE_FELL = re.compile(
+    r"\d\s*(?:km|kilomet|miles?|nautical)|\b(?:Sea|Ocean|EEZ|"
+    r"exclusive economic zone|waters|inland|Province|province)\b"
+)
+
+
 def _landing_text(sents: list[_Sentence], an: _Sentence | None, area: str | None) -> str | None:
     """The words that say where it fell: from the landing verb to the end of its sentence
     (the sentence that gave the landing area first, then any event sentence with a landing
@@ -1749,14 +1780,12 @@ def _landing_text(sents: list[_Sentence], an: _Sentence | None, area: str | None
     order = ([an] if an is not None else []) + [a for a in sents if a is not an]
     for a in order:
         t = a.event_text()
+        # where the last distance or sea is named: a verb before it is followed by one (no
+        # search of the rest of the sentence after every verb)
+        last = max((m.start() for m in _WHERE_FELL.finditer(t)), default=-1)
         for m in _FELL.finditer(t):
-            tail = t[m.start() :]
-            if re.search(
-                r"\d\s*(?:km|kilomet|miles?|nautical)|\b(?:Sea|Ocean|EEZ|"
-                r"exclusive economic zone|waters|inland|Province|province)\b",
-                tail,
-            ):
-                return tail.strip().rstrip(".")[:300]
+            if last >= m.start():
+                return t[m.start() :].strip().rstrip(".")[:300]
     return area
 
 
@@ -1792,6 +1821,7 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
         weak: set[int | None] = set()
         for a in sents:
             t = a.event_text()
+            day_before = bool(_DAY_BEFORE.search(t))  # once per sentence, not per weekday
             for d in tx.find_dates(t):
                 if d.weekday is None:
                     continue
@@ -1800,7 +1830,7 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
                 # dateline's only when the text says nothing stronger
                 if tx.tail_search(_REPORT_DAY, t, d.start, _TAIL_REACH):
                     strong.add(_infer_year(dl.month, dl.day, d.weekday))
-                elif _DAY_BEFORE.search(t) and (a.launch or a is main):
+                elif day_before and (a.launch or a is main):
                     strong.add(_infer_year(dl.month, dl.day, (d.weekday + 1) % 7))
                 elif a.launch or a is main:
                     weak.add(_infer_year(dl.month, dl.day, d.weekday))

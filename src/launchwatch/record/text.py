@@ -229,6 +229,10 @@ def _month(name: str) -> int:
     return _MONTHS[name[:3].lower()]
 
 
+#: what makes "May" a month: a day after it that is not a distance or duration ("may 7 km")
+_MAY_DAY = re.compile(r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:km|kilomet|mile|minute|second|%))")
+
+
 def find_dates(s: str) -> list[DateMention]:
     """Calendar dates (with or without year) and weekday names in ``s``, in order."""
     found: list[DateMention] = []
@@ -279,10 +283,7 @@ def find_dates(s: str) -> list[DateMention]:
             if (
                 m.group(1).lower() == "may"
                 and not m.group(3)
-                and not re.match(
-                    r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:km|kilomet|mile|minute|second|%))",
-                    s[m.start() + 3 :],
-                )
+                and not _MAY_DAY.match(s, m.start() + 3)
             ):
                 continue  # "may 7 km" is not a date
             year = int(m.group(3)) if m.group(3) else None
