@@ -505,14 +505,6 @@ _NUMWORD = (
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
     r"sixty|seventy|eighty|ninety|hundred|thousand|point|\d+)"
 )
-_SPELLED = re.compile(
-    rf"\b{_NUMWORD}(?:(?:\s+and\s+|[\s-]+){_NUMWORD})*\b"
-    rf"(?=\s*-?\s*(?:km|kilomet\w*|miles?|minutes?|seconds?|hours?|"
-    rf"met(?:er|re)s?)\b)",
-    re.I,
-)
-
-
 #: The most digits a number word may have: more is no quantity (a float ends near 1e308).
 _MAX_DIGITS = 310
 
@@ -546,9 +538,9 @@ def words_to_number(s: str) -> float | None:
     return value + (float(f"0.{frac}") if frac else 0.0)
 
 
-#: A run of number words (as :data:`_SPELLED`, without its unit): each word whole, the run as
-#: long as it goes (possessive: a shorter run cannot end before a unit, since no number word
-#: is a unit).
+#: A run of number words ("five hundred and fifty", "four-thousand-15"): each word whole, the
+#: run as long as it goes (possessive: a shorter run cannot end before a unit, since no
+#: number word is a unit); a quantity when :data:`_UNIT_AHEAD` follows it.
 _NUMWORD_RUN = re.compile(rf"\b{_NUMWORD}\b(?:(?:\s+and\s+|[\s-]+){_NUMWORD}\b)*+", re.I)
 _UNIT_AHEAD = re.compile(
     r"\s*-?\s*(?:km|kilomet\w*|miles?|minutes?|seconds?|hours?|met(?:er|re)s?)\b", re.I
@@ -556,10 +548,10 @@ _UNIT_AHEAD = re.compile(
 
 
 def _digits(s: str) -> str:
-    """``s`` with spelled-out quantities before a unit written in digits (what
-    ``_SPELLED.sub`` gives, in one pass: each run of number words is read once, and it is a
-    quantity when a unit follows it; a run that is not is never read again from a later word,
-    which would cost the square of its length)."""
+    """``s`` with spelled-out quantities before a unit written in digits, in one pass: each
+    run of number words is read once, and it is a quantity when a unit follows it; a run that
+    is not is never read again from a later word (a regex substitution of the run followed
+    by a unit would be, costing the square of the run's length)."""
     out: list[str] = []
     last = 0
     for m in _NUMWORD_RUN.finditer(s):
