@@ -53,6 +53,7 @@ SHAPES = {
     "launch-times": "launched at 12:35 p.m. and ",
     "adjectives": "new short-range ",
     "governments": "Japan, ",
+    "launches": "It fired a missile. ",
 }
 
 

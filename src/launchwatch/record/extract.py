@@ -1851,7 +1851,7 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     ]
     if day is None and anchor is not None:
         for a in launchish:  # "Reports emerged on Tuesday ... about North Korea launching"
-            if a in cands:
+            if a.launch:  # one of ``cands``, already read
                 continue
             d2, b2, _ = _day_cue(a.event_text(), anchor, hint)
             if d2 is not None and "today" not in b2:
@@ -1916,9 +1916,10 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
     # whose figures come first: distances, flight times and explicit counts ("at least 10
     # missiles"), from sentences that name one authority (or carry the previous one's)
     counted = []
+    with_figs = {f[0].index for f in figs}  # sentences that give a figure (a set: no rescan)
     for a in body_events:
         n, _ = _count([a])
-        has = any(f[0] is a for f in figs) or (n is not None and n >= 2)
+        has = a.index in with_figs or (n is not None and n >= 2)
         # a joint account of several governments ("South Korea, Japan and the United States
         # said") decides only by a flight figure of its own, not by a count
         joint = _first_government(a.text) is not None
@@ -1926,7 +1927,7 @@ def extract(text: str, *, published: dt.date | None = None) -> Extracted:
             has
             and a.authority not in (None, ANALYST)
             and (len(_authorities_named(a.text)) <= 1 or joint)
-            and (not joint or any(f[0] is a for f in figs))
+            and (not joint or a.index in with_figs)
         ):
             counted.append(a)
     first_auth = next((a.authority for a in counted), None)
