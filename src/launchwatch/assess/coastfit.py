@@ -46,7 +46,13 @@ from ..track.models import (
 )
 from ..track.quantiles import chi2_quantile
 from ..track.tracker import INIT_LOG_BETA, INIT_LOG_BETA_SIGMA
-from .beta_prior import MIN_BURN_SEEN_S, log_beta_prior
+from .beta_prior import (
+    MIN_BURN_SEEN_S,
+    body_weights,
+    log_beta_prior,
+    posterior_mixture,
+)
+from .sampling import LogBetaMixture
 
 #: Longest arc (s) and most detections per fit (estimates: 60 s of a radar's 1-4 s revisits;
 #: J3 and higher harmonics move a 60 s arc by well under a metre).
@@ -276,20 +282,23 @@ class CoastArcs:
         mean: np.ndarray,
         cov: np.ndarray,
         launch_t_s: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, LogBetaMixture]:
         """Means (K, 8) and covariances (K, 8, 8) of the tracks whose latest rows are ``last``
-        (K,): the arc fit's where it is usable, the given ones elsewhere; and (K,) bool which.
-        With the tracks' launch times ``launch_t_s`` (K,) s (NaN: unknown), the ``ln beta``
-        prior is the catalog's bodies that explain each track's class and burnout time
-        (:mod:`.beta_prior`); without, the tracker's."""
+        (K,): the arc fit's where it is usable, the given ones elsewhere; (K,) bool which; and
+        the ``ln beta`` posterior mixture of each (:func:`.beta_prior.posterior_mixture`; rows
+        of NaN where none).  With the tracks' launch times ``launch_t_s`` (K,) s (NaN:
+        unknown), the ``ln beta`` prior is the catalog's bodies that explain each track's class
+        and burnout time (:mod:`.beta_prior`: the fit under their moment-matched Gaussian, the
+        mixture of them exchanged for it afterwards); without, the tracker's (no mixture)."""
         start = self.start[last]
         n = last - start + 1
         span = self.t[last] - self.t[np.minimum(start, last)]
         n_ranged = self.ranged_before[last + 1] - self.ranged_before[np.minimum(start, last)]
         cand = np.flatnonzero((n_ranged >= MIN_MEAS) & (span >= MIN_SPAN_S))
         used = np.zeros(last.size, bool)
+        mix = LogBetaMixture.none(last.size)
         if cand.size == 0:
-            return mean, cov, used
+            return mean, cov, used, mix
         m = int(n[cand].max())
         rows = np.maximum(last[cand, None] - np.arange(m)[None, :], start[cand, None])
         mi = self.meas_idx[rows]
@@ -307,6 +316,7 @@ class CoastArcs:
                 np.nan,
             )
             mu, sig, _ = log_beta_prior(mean[cand, :3], mean[cand, 3:6], burnout)
+            w_body, _ = body_weights(mean[cand, :3], mean[cand, 3:6], burnout)
             p_mean = np.stack([mu, np.full(cand.size, LIFT_PRIOR_MEAN)], axis=1)
             p_info = np.stack([1.0 / sig**2, np.full(cand.size, _PRIOR_INFO[1])], axis=1)
         fit = fit_arcs(mean[cand], self.t[last[cand]], meas, present, p_mean, p_info)
@@ -316,4 +326,19 @@ class CoastArcs:
         mean[good] = fit.mean[fit.ok]
         cov[good] = fit.cov[fit.ok]
         used[good] = True
-        return mean, cov, used
+        if p_mean is not None:
+            ok = fit.ok
+            post = posterior_mixture(
+                w_body[ok],
+                fit.mean[ok, 6],
+                np.sqrt(fit.cov[ok, 6, 6]),
+                p_mean[ok, 0],
+                1.0 / np.sqrt(p_info[ok, 0]),
+            )
+            b = post.weight.shape[1]
+            mix = LogBetaMixture.none(last.size, b)
+            for full, part in zip(
+                (mix.weight, mix.mean, mix.sigma), (post.weight, post.mean, post.sigma), strict=True
+            ):
+                full[good] = part
+        return mean, cov, used, mix
