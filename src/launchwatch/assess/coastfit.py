@@ -307,6 +307,7 @@ class CoastArcs:
         # step through the rows' times (a padding entry repeats the earliest row: no step)
         meas = replace(meas, t_s=self.t[rows].reshape(-1))
         p_mean = p_info = None
+        exchange: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # weights, mean, sigma
         if launch_t_s is not None:
             seen = self.powered[last[cand]]
             burnout = np.where(
@@ -316,7 +317,7 @@ class CoastArcs:
                 np.nan,
             )
             mu, sig, _ = log_beta_prior(mean[cand, :3], mean[cand, 3:6], burnout)
-            w_body, _ = body_weights(mean[cand, :3], mean[cand, 3:6], burnout)
+            exchange = (body_weights(mean[cand, :3], mean[cand, 3:6], burnout)[0], mu, sig)
             p_mean = np.stack([mu, np.full(cand.size, LIFT_PRIOR_MEAN)], axis=1)
             p_info = np.stack([1.0 / sig**2, np.full(cand.size, _PRIOR_INFO[1])], axis=1)
         fit = fit_arcs(mean[cand], self.t[last[cand]], meas, present, p_mean, p_info)
@@ -326,14 +327,11 @@ class CoastArcs:
         mean[good] = fit.mean[fit.ok]
         cov[good] = fit.cov[fit.ok]
         used[good] = True
-        if p_mean is not None:
+        if exchange is not None:
             ok = fit.ok
+            w_body, mu, sig = exchange
             post = posterior_mixture(
-                w_body[ok],
-                fit.mean[ok, 6],
-                np.sqrt(fit.cov[ok, 6, 6]),
-                p_mean[ok, 0],
-                1.0 / np.sqrt(p_info[ok, 0]),
+                w_body[ok], fit.mean[ok, 6], np.sqrt(fit.cov[ok, 6, 6]), mu[ok], sig[ok]
             )
             b = post.weight.shape[1]
             mix = LogBetaMixture.none(last.size, b)
