@@ -98,14 +98,7 @@ def main() -> None:
     ap.add_argument("--first", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/calib14k/cache"))
-    ap.add_argument(
-        "--gaussian", action="store_true", help="sample the fit's Gaussian ln beta (as before)"
-    )
     a = ap.parse_args()
-    if a.gaussian:
-        import launchwatch.assess.impact as impact_mod
-
-        impact_mod.draw_log_beta = lambda x, cov, mix, rng: x  # type: ignore[assignment]
     spec = load_spec(a.spec)[0]
     real = chain_mod.run_simulation
     a.out.mkdir(parents=True, exist_ok=True)

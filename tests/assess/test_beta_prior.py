@@ -9,7 +9,6 @@ import numpy as np
 
 from launchwatch.assess import beta_prior as bp
 from launchwatch.assess.impact import capability_class
-from launchwatch.assess.sampling import draw_log_beta
 from launchwatch.earth.constants import GM_M3_S2, OMEGA_RAD_S
 from launchwatch.flight.catalog import load_vehicles
 from launchwatch.flight.classes import RANGE_CLASS_NAMES
@@ -86,81 +85,3 @@ def test_prior_is_the_mixture_moments():
     s = np.sqrt(np.einsum("kb,kb->k", w, (ln_beta - m[:, None]) ** 2) + bp.WITHIN_SIGMA**2)
     np.testing.assert_allclose(mean, m)
     np.testing.assert_allclose(sigma, s)
-
-
-def _srbm_weights(burnout: float = 20.0) -> np.ndarray:
-    r, v = _state_of_class(SRBM)
-    w, _ = bp.body_weights(r, v, np.array([burnout]))
-    return w
-
-
-def test_without_drag_information_the_posterior_is_the_bodies_mixture():
-    """An arc above the atmosphere says nothing of ln beta: the fit's marginal is its prior
-    (the bodies' moments), and the posterior mixture is the bodies themselves, weights and
-    all; draws from it stay within the bodies' span (the moment-matched Gaussian of the same
-    SRBM bodies puts a sixth of its draws beyond them)."""
-    ln_beta, _, _ = bp.catalog_bodies()
-    r, v = _state_of_class(SRBM)
-    w = _srbm_weights()
-    mean, sigma, _ = bp.log_beta_prior(r, v, np.array([20.0]))
-    post = bp.posterior_mixture(w, mean, sigma, mean, sigma)
-    np.testing.assert_allclose(post.weight, w, atol=1e-12)
-    np.testing.assert_allclose(post.mean[0], ln_beta)
-    np.testing.assert_allclose(post.sigma, bp.WITHIN_SIGMA)
-    rng = np.random.default_rng(3)
-    s = 20000
-    x = np.zeros((1, s, 8))
-    x[0, :, 6] = mean[0] + sigma[0] * rng.standard_normal(s)
-    cov = np.eye(8)[None] * 1.0
-    cov[0, 6, 6] = sigma[0] ** 2
-    drawn = draw_log_beta(x, cov, post, rng)[0, 1:, 6]
-    heavy = w[0] > 0.05
-    lo = ln_beta[heavy].min() - 2.0 * bp.WITHIN_SIGMA
-    hi = ln_beta[heavy].max() + 2.0 * bp.WITHIN_SIGMA
-    outside = np.mean((drawn < lo) | (drawn > hi))
-    gauss_outside = np.mean((x[0, 1:, 6] < lo) | (x[0, 1:, 6] > hi))
-    assert outside < 0.05 < gauss_outside, (outside, gauss_outside)
-    # the mixture's own moments: the Gaussian's (the prior is their moment match)
-    assert abs(drawn.mean() - mean[0]) < 0.02
-    assert abs(drawn.std() - sigma[0]) < 0.02
-
-
-def test_drag_information_picks_the_body_it_measures():
-    """A re-entry arc that measured ln beta to +-0.1 near one body: the posterior is that
-    body's component, between the body and the measurement by their precisions."""
-    ln_beta, _, _ = bp.catalog_bodies()
-    w = _srbm_weights()
-    j = int(np.argmax(w[0] * (ln_beta > 9.5)))  # the heavy generic body
-    prior_m, prior_s = np.array([8.8]), np.array([0.8])
-    # fit marginal: the likelihood N(ln_beta_j + 0.05, 0.1^2) times the Gaussian prior
-    info_l, m_l = 1.0 / 0.1**2, ln_beta[j] + 0.05
-    var = 1.0 / (info_l + 1.0 / prior_s**2)
-    fit_m = var * (info_l * m_l + prior_m / prior_s**2)
-    post = bp.posterior_mixture(w, fit_m, np.sqrt(var), prior_m, prior_s)
-    far = np.abs(ln_beta - m_l) > 0.5
-    assert post.weight[0, j] > 0.95 and post.weight[0, far].max() < 1e-3
-    v_j = 1.0 / (info_l + 1.0 / bp.WITHIN_SIGMA**2)
-    np.testing.assert_allclose(
-        post.mean[0, j], v_j * (info_l * m_l + ln_beta[j] / bp.WITHIN_SIGMA**2)
-    )
-    np.testing.assert_allclose(post.sigma[0, j], np.sqrt(v_j))
-
-
-def test_redrawn_ln_beta_keeps_the_states_conditional():
-    """The other components move by their regression on ln beta: a state correlated with
-    ln beta keeps its Gaussian conditional spread around the regression line."""
-    rng = np.random.default_rng(5)
-    cov = np.eye(8)
-    cov[6, 6], cov[0, 6] = 0.64, 0.8 * 0.8 * 0.5
-    cov[6, 0] = cov[0, 6]
-    mean = np.zeros((1, 8))
-    mean[0, 6] = 8.8
-    from launchwatch.assess.sampling import LogBetaMixture, sample_states
-
-    x = sample_states(mean, cov[None], 40000, rng)
-    mix = LogBetaMixture(np.array([[0.5, 0.5]]), np.array([[8.2, 9.6]]), np.array([[0.1, 0.1]]))
-    y = draw_log_beta(x, cov[None], mix, rng)[0, 1:]
-    slope = cov[0, 6] / cov[6, 6]
-    resid = y[:, 0] - slope * (y[:, 6] - 8.8)
-    np.testing.assert_allclose(resid.std(), np.sqrt(cov[0, 0] - slope * cov[0, 6]), rtol=0.03)
-    assert abs(np.corrcoef(resid, y[:, 6])[0, 1]) < 0.03

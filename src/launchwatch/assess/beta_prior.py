@@ -30,7 +30,6 @@ from ..earth.arrays import read_only
 from ..earth.constants import OMEGA_RAD_S
 from ..flight.classes import RANGE_CLASS_NAMES
 from .impact import capability_class
-from .sampling import LogBetaMixture
 
 #: Mach number at which a body's drag coefficient sets its ``ln beta`` (estimate: the middle of
 #: a re-entry's hypersonic descent, where the drag decelerates an SRBM-IRBM body most).
@@ -124,13 +123,13 @@ def burn_likelihood(burnout_s: np.ndarray, reach_m: np.ndarray) -> np.ndarray:
     return out
 
 
-def body_weights(
+def log_beta_prior(
     r_ecef_m: np.ndarray, v_ecef_m_s: np.ndarray, burnout_s: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Weights (K, B) of the catalog's bodies (:func:`catalog_bodies`) for coasting tracks at
-    ECEF positions (K, 3) m and velocities (K, 3) m/s whose burnout came ``burnout_s`` (K,) s
-    after launch (NaN or None: unknown), rows summing to one, and the tracks' range class
-    index (K,) (module docstring)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and sigma (K,) of the ``ln beta`` prior of coasting tracks at ECEF positions (K, 3)
+    m and velocities (K, 3) m/s whose burnout came ``burnout_s`` (K,) s after launch (NaN or
+    None: unknown), and their range class index (K,) (module docstring)."""
+    ln_beta, _, _ = catalog_bodies()
     r = np.asarray(r_ecef_m, float)
     omega = np.array([0.0, 0.0, OMEGA_RAD_S])
     v_inertial = np.asarray(v_ecef_m_s, float) + np.cross(omega, r)
@@ -141,60 +140,6 @@ def body_weights(
         total = w.sum(axis=1, keepdims=True)
         # nothing in the catalog explains it: the class alone
         w = np.where(total > 0.0, w / np.where(total > 0.0, total, 1.0), class_weights(cls))
-    return w, cls
-
-
-def log_beta_prior(
-    r_ecef_m: np.ndarray, v_ecef_m_s: np.ndarray, burnout_s: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and sigma (K,) of the ``ln beta`` prior of coasting tracks at ECEF positions (K, 3)
-    m and velocities (K, 3) m/s whose burnout came ``burnout_s`` (K,) s after launch (NaN or
-    None: unknown), and their range class index (K,): the moments of the bodies' mixture
-    (:func:`body_weights`, each body ``N(ln beta_b, WITHIN_SIGMA^2)``)."""
-    ln_beta, _, _ = catalog_bodies()
-    w, cls = body_weights(r_ecef_m, v_ecef_m_s, burnout_s)
     mean = w @ ln_beta
     var = np.einsum("kb,kb->k", w, (ln_beta[None, :] - mean[:, None]) ** 2)
     return mean, np.sqrt(var + WITHIN_SIGMA**2), cls
-
-
-def posterior_mixture(
-    weight: np.ndarray,
-    fit_mean: np.ndarray,
-    fit_sigma: np.ndarray,
-    prior_mean: np.ndarray,
-    prior_sigma: np.ndarray,
-) -> LogBetaMixture:
-    """The ``ln beta`` posterior of fits (K,) made under the Gaussian prior ``N(prior_mean,
-    prior_sigma^2)`` (K,) (the bodies' moments, :func:`log_beta_prior`) with their prior
-    exchanged for the bodies' mixture itself (weights ``weight`` (K, B), each body
-    ``N(ln beta_b, WITHIN_SIGMA^2)``).
-
-    The fit's ``ln beta`` marginal ``N(fit_mean, fit_sigma^2)`` is the Gaussian prior times
-    what the measurements said (information ``1/fit_sigma^2 - 1/prior_sigma^2``, none when
-    that is not positive); that likelihood times each body is one posterior component, its
-    weight the body's times the likelihood's evidence for it.  Above the atmosphere, where the
-    measurements say nothing of ``ln beta``, the posterior is the mixture of the bodies: the
-    moment-matched Gaussian of a few separated bodies puts a tail beyond the lightest and the
-    heaviest body that none of them has (measured: the truth of the campaigns' SRBMs sat in the
-    middle of its impact clouds)."""
-    ln_beta, _, _ = catalog_bodies()
-    v = np.maximum(np.asarray(fit_sigma, float) ** 2, 1e-12)[:, None]
-    v0 = np.asarray(prior_sigma, float)[:, None] ** 2
-    gain = 1.0 / v - 1.0 / v0
-    info = np.where(gain > 1e-9, gain, 0.0)
-    info_mean = np.where(gain > 1e-9, np.asarray(fit_mean)[:, None] / v, 0.0) - np.where(
-        gain > 1e-9, np.asarray(prior_mean)[:, None] / v0, 0.0
-    )
-    wv = WITHIN_SIGMA**2
-    var = 1.0 / (info + 1.0 / wv)
-    mean = var * (info_mean + ln_beta[None, :] / wv)
-    # evidence of each body: the likelihood N(ln beta; m_L, 1/info) integrated against it
-    m_l = np.where(info > 0.0, info_mean / np.where(info > 0.0, info, 1.0), 0.0)
-    s2 = wv + np.where(info > 0.0, 1.0 / np.where(info > 0.0, info, 1.0), 0.0)
-    log_ev = np.where(info > 0.0, -0.5 * (m_l - ln_beta[None, :]) ** 2 / s2 - 0.5 * np.log(s2), 0.0)
-    log_w = np.log(np.maximum(np.asarray(weight, float), 1e-300)) + log_ev
-    log_w -= log_w.max(axis=1, keepdims=True)
-    w = np.exp(log_w) * (np.asarray(weight) > 0.0)
-    w /= w.sum(axis=1, keepdims=True)
-    return LogBetaMixture(w, mean, np.broadcast_to(np.sqrt(var), mean.shape).copy())

@@ -46,13 +46,7 @@ from ..track.models import (
 )
 from ..track.quantiles import chi2_quantile
 from ..track.tracker import INIT_LOG_BETA, INIT_LOG_BETA_SIGMA
-from .beta_prior import (
-    MIN_BURN_SEEN_S,
-    body_weights,
-    log_beta_prior,
-    posterior_mixture,
-)
-from .sampling import LogBetaMixture
+from .beta_prior import MIN_BURN_SEEN_S, log_beta_prior
 
 #: Longest arc (s) and most detections per fit (estimates: 60 s of a radar's 1-4 s revisits;
 #: J3 and higher harmonics move a 60 s arc by well under a metre).
@@ -282,23 +276,20 @@ class CoastArcs:
         mean: np.ndarray,
         cov: np.ndarray,
         launch_t_s: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, LogBetaMixture]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Means (K, 8) and covariances (K, 8, 8) of the tracks whose latest rows are ``last``
-        (K,): the arc fit's where it is usable, the given ones elsewhere; (K,) bool which; and
-        the ``ln beta`` posterior mixture of each (:func:`.beta_prior.posterior_mixture`; rows
-        of NaN where none).  With the tracks' launch times ``launch_t_s`` (K,) s (NaN:
-        unknown), the ``ln beta`` prior is the catalog's bodies that explain each track's class
-        and burnout time (:mod:`.beta_prior`: the fit under their moment-matched Gaussian, the
-        mixture of them exchanged for it afterwards); without, the tracker's (no mixture)."""
+        (K,): the arc fit's where it is usable, the given ones elsewhere; and (K,) bool which.
+        With the tracks' launch times ``launch_t_s`` (K,) s (NaN: unknown), the ``ln beta``
+        prior is the catalog's bodies that explain each track's class and burnout time
+        (:mod:`.beta_prior`); without, the tracker's."""
         start = self.start[last]
         n = last - start + 1
         span = self.t[last] - self.t[np.minimum(start, last)]
         n_ranged = self.ranged_before[last + 1] - self.ranged_before[np.minimum(start, last)]
         cand = np.flatnonzero((n_ranged >= MIN_MEAS) & (span >= MIN_SPAN_S))
         used = np.zeros(last.size, bool)
-        mix = LogBetaMixture.none(last.size)
         if cand.size == 0:
-            return mean, cov, used, mix
+            return mean, cov, used
         m = int(n[cand].max())
         rows = np.maximum(last[cand, None] - np.arange(m)[None, :], start[cand, None])
         mi = self.meas_idx[rows]
@@ -307,7 +298,6 @@ class CoastArcs:
         # step through the rows' times (a padding entry repeats the earliest row: no step)
         meas = replace(meas, t_s=self.t[rows].reshape(-1))
         p_mean = p_info = None
-        exchange: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # weights, mean, sigma
         if launch_t_s is not None:
             seen = self.powered[last[cand]]
             burnout = np.where(
@@ -317,7 +307,6 @@ class CoastArcs:
                 np.nan,
             )
             mu, sig, _ = log_beta_prior(mean[cand, :3], mean[cand, 3:6], burnout)
-            exchange = (body_weights(mean[cand, :3], mean[cand, 3:6], burnout)[0], mu, sig)
             p_mean = np.stack([mu, np.full(cand.size, LIFT_PRIOR_MEAN)], axis=1)
             p_info = np.stack([1.0 / sig**2, np.full(cand.size, _PRIOR_INFO[1])], axis=1)
         fit = fit_arcs(mean[cand], self.t[last[cand]], meas, present, p_mean, p_info)
@@ -327,16 +316,4 @@ class CoastArcs:
         mean[good] = fit.mean[fit.ok]
         cov[good] = fit.cov[fit.ok]
         used[good] = True
-        if exchange is not None:
-            ok = fit.ok
-            w_body, mu, sig = exchange
-            post = posterior_mixture(
-                w_body[ok], fit.mean[ok, 6], np.sqrt(fit.cov[ok, 6, 6]), mu[ok], sig[ok]
-            )
-            b = post.weight.shape[1]
-            mix = LogBetaMixture.none(last.size, b)
-            for full, part in zip(
-                (mix.weight, mix.mean, mix.sigma), (post.weight, post.mean, post.sigma), strict=True
-            ):
-                full[good] = part
-        return mean, cov, used, mix
+        return mean, cov, used

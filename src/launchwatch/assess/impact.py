@@ -56,7 +56,7 @@ from ..flight.propagate import FULL_PHYSICS, propagate_states
 from . import lift
 from .assessment import ELLIPSE_LEVELS, Assessment
 from .burn import remaining_burn, widen_heading
-from .sampling import LogBetaMixture, draw_log_beta, sample_states
+from .sampling import sample_states
 
 #: Bounds on a sampled ballistic coefficient, kg/m^2 (a sample outside is clipped): light
 #: debris to a dense re-entry vehicle.
@@ -165,10 +165,6 @@ class TrackEstimates:
     t_since_launch_s: np.ndarray | None = None
     accel_m_s2: np.ndarray | None = None
     accel_sigma_m_s2: np.ndarray | None = None
-    #: (K rows) the ``ln beta`` posterior mixture of the catalog's bodies, drawn from in place
-    #: of the Gaussian's ``ln beta`` (:func:`.beta_prior.draw_log_beta`); None or rows of NaN:
-    #: the Gaussian.
-    log_beta_mixture: LogBetaMixture | None = None
 
 
 def ellipse_axes(
@@ -421,8 +417,6 @@ def assess(
     burn_p = np.where(np.isfinite(burn_p), burn_p, np.asarray(tracks.boost_prob, float))
     cov = widen_heading(mean, cov, burn_p)
     x = sample_states(mean, cov, s, rng)  # (K, S, 8)
-    if tracks.log_beta_mixture is not None:
-        x = draw_log_beta(x, cov, tracks.log_beta_mixture, rng)
     x[..., 6] = np.clip(x[..., 6], *LOG_BETA_BOUNDS)
     dt = np.asarray(tracks.t_s, float) - float(t_s)  # <= 0: each track's age
     t0 = np.repeat(dt, s)

@@ -237,9 +237,8 @@ def assess_history(
         last = chunk[::-1][np.unique(tid[::-1], return_index=True)[1]]
         sel = rows[last]
         mean, cov = _estimates(sel)
-        mix = None
         if arcs is not None:
-            mean, cov, _, mix = arcs.refine(last, mean, cov, le.t_s[rank[last]])
+            mean, cov, _ = arcs.refine(last, mean, cov, le.t_s[rank[last]])
         est = TrackEstimates(
             track_id=sel["track_id"],
             t_s=sel["t_s"],
@@ -251,7 +250,6 @@ def assess_history(
             t_since_launch_s=sel["t_s"] - launch_t[rank[last]],
             accel_m_s2=accel[last],
             accel_sigma_m_s2=accel_sig[last],
-            log_beta_mixture=mix,
         )
         t0 = time.perf_counter()
         a = assess(est, float(sel["t_s"].max()), epoch, n_samples=n_samples, rng=rng)
