@@ -16,6 +16,7 @@ from launchwatch.bench.campaign import fingerprint
 from launchwatch.campaign.engage import run_engagement
 from launchwatch.campaign.score import REGIMES
 from launchwatch.campaign.spec import spec_from_dict
+from launchwatch.earth.geodesy import PathDistances
 from launchwatch.warn.corridor import fan, staged_templates
 
 from .conftest import CHEAP
@@ -35,7 +36,12 @@ def _cached_arrays():
     for name, _, scales, _ in staged_templates():
         yield f"corridor.staged_templates {name}", scales
     for i, a in enumerate(fan(39.0, 125.7, 95.0)):
-        yield f"corridor.fan[{i}]", a
+        if isinstance(a, PathDistances):  # the downranges: computed where read
+            yield f"corridor.fan[{i}].lat_deg", a.lat_deg
+            yield f"corridor.fan[{i}].lon_deg", a.lon_deg
+            yield f"corridor.fan[{i}].table()", a.table()
+        else:
+            yield f"corridor.fan[{i}]", a
 
 
 def test_cached_tables_cannot_be_written_into():

@@ -111,6 +111,36 @@ def test_distances_from_match_the_exact_geodesic_along_paths(lat0, lon0, az0):
     assert np.array_equal(d[knots], ek)
 
 
+@pytest.mark.parametrize("lat0, lon0, az0", [(39.66, 124.7, 90.0), (68.0, 179.5, 40.0)])
+def test_path_distances_at_points_are_the_tables_floats(lat0, lon0, az0):
+    """``PathDistances.at`` computes only the points asked for (and their knots) and gives the
+    very floats of ``distances_from``'s whole table there: at every point, at random points in
+    any order and repeated, at knots and at the paths' last points."""
+    rng = np.random.default_rng(7)
+    lat, lon = _curved_paths(lat0, lon0, az0, 40, 400, 6.25e3, rng)
+    table = geodesy.distances_from(lat0, lon0, lat, lon)
+    dist = geodesy.PathDistances(lat0, lon0, lat, lon)
+    rows, cols = np.indices(lat.shape)
+    assert np.array_equal(dist.at(rows, cols), table, equal_nan=True)
+    for _ in range(5):
+        r, c = rng.integers(0, 40, 300), rng.integers(0, 400, 300)
+        assert np.array_equal(dist.at(r, c), table[r, c], equal_nan=True)
+    last = np.isfinite(lat).sum(axis=1) - 1
+    assert np.array_equal(dist.at(np.arange(40), last), table[np.arange(40), last])
+    assert np.array_equal(dist.table(), table, equal_nan=True)
+
+
+def test_path_distances_with_gaps_read_the_whole_table():
+    """Paths whose NaN points are not all at the end: the same floats, from the whole table."""
+    rng = np.random.default_rng(8)
+    lat, lon = _curved_paths(39.66, 124.7, 90.0, 10, 100, 6.25e3, rng)
+    lat[:, 20:25] = np.nan
+    table = geodesy.distances_from(39.66, 124.7, lat, lon)
+    rows, cols = np.indices(lat.shape)
+    got = geodesy.PathDistances(39.66, 124.7, lat, lon).at(rows, cols)
+    assert np.array_equal(got, table, equal_nan=True)
+
+
 def test_distances_from_edge_cases():
     assert geodesy.distances_from(40.0, 130.0, 40.0, 130.0) == 0.0
     _, _, ref = geodesy.inverse(40.0, 130.0, 41.0, 131.0)

@@ -167,7 +167,8 @@ def test_fan_downranges_are_the_geodesics_within_2_cm():
     """The fan's downranges (exact geodesics every 16 s of the climb, Andoyer-Lambert and its
     interpolated difference between: :func:`launchwatch.earth.geodesy.distances_from`) against
     the exact geodesic from the launch point at every still-flying fine-grid point."""
-    times, pos, h, d, *_ = fan(39.66, 124.7, 90.0)
+    times, pos, h, dist, *_ = fan(39.66, 124.7, 90.0)
+    d = dist.table()
     nf = T_FINE.size
     lat, lon, hh = frames.ecef_to_geodetic(pos[:, :nf])
     ok = np.isfinite(hh)
@@ -175,6 +176,30 @@ def test_fan_downranges_are_the_geodesics_within_2_cm():
     _, _, exact = geodesy.inverse(39.66, 124.7, np.degrees(lat[ok]), np.degrees(lon[ok]))
     assert np.max(exact) > 2.0e6  # the fastest templates are ~2,300 km out after 400 s
     assert np.max(np.abs(d[ok] - exact)) < 0.02
+
+
+def test_a_match_reads_two_downranges_per_template_not_the_table(monkeypatch):
+    """A fan computes its downrange table only where a match reads it (the two points around
+    the track's height per template, ``geodesy.PathDistances``): the whole table was a quarter
+    of a fan's CPU, and a match reads 2 of its 400 points per template."""
+    from launchwatch.warn import corridor as cor
+
+    asked = []
+    real = geodesy.distances_from
+
+    def count(*args, **kwargs):
+        asked.append(np.size(args[2]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(geodesy, "distances_from", count)
+    times, pos, h, dist, *_ = cor.fan.__wrapped__(39.66, 124.7, 90.0)
+    assert asked == []  # flying the fan computes no downrange
+    fidx = cor.first_crossing(h, 60e3)
+    got = cor._at_distances(dist, fidx)
+    assert asked == []  # neither does a match
+    monkeypatch.setattr(geodesy, "distances_from", real)
+    assert np.array_equal(got, cor._at(dist.table(), fidx), equal_nan=True)
+    assert np.isfinite(got).sum() > 100
 
 
 def test_turning_shared_rows_is_turning_each_row():

@@ -30,6 +30,7 @@ __all__ = [
     "segment_lengths_m",
     "densify_count",
     "distances_from",
+    "PathDistances",
 ]
 
 #: The WGS84 ellipsoid as a pyproj Geod (same a and 1/f as :mod:`launchwatch.earth.constants`).
@@ -221,3 +222,87 @@ def distances_from(
     out = np.full(lat2.shape, np.nan)
     out[rows, cols] = d
     return out.reshape(shape)[()]
+
+
+class PathDistances:
+    """The geodesic distances (m) from one point to the points of paths ``(P, N)`` (deg; NaN
+    points give NaN) that :func:`distances_from` gives, computed only where they are asked
+    for (:meth:`at`), or all at once (:meth:`table`, kept).  For a caller that reads a few
+    points of each of many long paths (the corridor's fan reads each template's table at the
+    two points around one height): the same floats as the whole table at those points, at the
+    CPU of those points and their two knots.
+
+    Only for paths whose finite points come first (a flown path, NaN after impact): for any
+    other the whole table is computed at once and :meth:`at` reads it."""
+
+    def __init__(
+        self,
+        lat0_deg: float,
+        lon0_deg: float,
+        lat_deg: ArrayLike,
+        lon_deg: ArrayLike,
+        *,
+        every: int = 16,
+    ):
+        if every < 1:
+            raise ValueError("every must be >= 1")
+        _check_lat("lat0_deg", lat0_deg)
+        _check_lat("lat_deg", lat_deg)
+        lat, lon = np.broadcast_arrays(np.asarray(lat_deg, float), np.asarray(lon_deg, float))
+        if lat.ndim != 2:
+            raise ValueError(f"paths must be (P, N), got {lat.shape}")
+        self.lat0_deg, self.lon0_deg, self.every = float(lat0_deg), float(lon0_deg), int(every)
+        self.lat_deg, self.lon_deg = lat, lon
+        self.shape: tuple[int, int] = (int(lat.shape[0]), int(lat.shape[1]))
+        ok = np.isfinite(lat) & np.isfinite(lon)
+        #: index of each path's last finite point (-1: none)
+        self.last = ok.sum(axis=1) - 1
+        self._table: np.ndarray | None = None
+        prefix = np.arange(lat.shape[1])[None, :] <= self.last[:, None]
+        if not np.array_equal(ok, prefix):
+            self.table()
+
+    def table(self) -> np.ndarray:
+        """The whole ``(P, N)`` table (:func:`distances_from`), computed once."""
+        if self._table is None:
+            t = distances_from(
+                self.lat0_deg, self.lon0_deg, self.lat_deg, self.lon_deg, every=self.every
+            )
+            t.flags.writeable = False
+            self._table = t
+        return self._table
+
+    def at(self, rows: ArrayLike, cols: ArrayLike) -> np.ndarray:
+        """Distances (m) at points ``(rows, cols)`` (integer arrays, broadcast)."""
+        r_i, c_i = np.broadcast_arrays(np.asarray(rows, np.intp), np.asarray(cols, np.intp))
+        if self._table is not None:
+            out_t: np.ndarray = self._table[r_i, c_i]
+            return out_t
+        every, last = self.every, self.last
+        out = np.full(r_i.shape, np.nan)
+        ok = c_i <= last[r_i]  # finite points come first (checked on construction)
+        rw, r = r_i[ok], c_i[ok]
+        end = last[rw]
+        # the point and, where it is not a knot, its knots: the every-th point at or before
+        # it and the next (or the path's last point)
+        knot = (r % every == 0) | (r == end)
+        left = r // every
+        span = np.minimum(left * every + every, end) - left * every
+        k_l, k_r = left * every, left * every + span
+        inner = ~knot
+        q_rows = np.concatenate([rw, rw[inner], rw[inner]])
+        q_cols = np.concatenate([r, k_l[inner], k_r[inner]])
+        la, lo = self.lat_deg[q_rows, q_cols], self.lon_deg[q_rows, q_cols]
+        n, m = r.size, int(inner.sum())
+        approx = _andoyer_lambert_m(self.lat0_deg, self.lon0_deg, la, lo)
+        # exact geodesics: at the knots asked for and at the inner points' knots
+        ex_at = np.concatenate([np.flatnonzero(knot), n + np.arange(2 * m)])
+        _, _, exact = inverse(self.lat0_deg, self.lon0_deg, la[ex_at], lo[ex_at])
+        d = np.empty(n)
+        d[knot] = exact[: n - m]
+        diff_l = exact[n - m : n] - approx[n : n + m]
+        diff_r = exact[n:] - approx[n + m :]
+        w = (r[inner] - k_l[inner]) / np.maximum(span[inner], 1)
+        d[inner] = approx[:n][inner] + (1.0 - w) * diff_l + w * diff_r
+        out[ok] = d
+        return out

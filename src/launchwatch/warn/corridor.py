@@ -257,7 +257,9 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
     Returns ``(times, ecef, h, d, speed, gamma, burn, t_impact, impact)``: the time grid (T,) s
     since lift-off, ECEF positions (J, T, 3) m (NaN after impact); on the fine grid only
     (``T_FINE``, the first F of the T times): geodetic height (J, F) m, downrange from the
-    launch point (J, F) m, Earth-relative speed (J, F) m/s and flight-path angle (J, F) rad;
+    launch point (J, F) m (a :class:`~launchwatch.earth.geodesy.PathDistances`: computed where
+    read, ``.at(rows, cols)``, or whole, ``.table()``), Earth-relative speed (J, F) m/s and
+    flight-path angle (J, F) rad;
     burn time (J,) s, impact time (J,) s (NaN: still flying at the grid's end) and impact point
     (J, 3) ECEF m."""
     times = np.concatenate([T_FINE, _T_COARSE])
@@ -297,10 +299,13 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
     lat, lon, h = frames.ecef_to_geodetic(fine[..., :3])
     ok = np.isfinite(h)
     # geodesics only where the template still flies; exact every 16 s of the climb, within
-    # 2 cm between (geodesy.distances_from): a quarter of the exact geodesic's CPU per point
-    d = geodesy.distances_from(
+    # 2 cm between (geodesy.distances_from): a quarter of the exact geodesic's CPU per point.
+    # Computed where read (geodesy.PathDistances, the same floats): a match reads two points
+    # of each template, and the whole table (a quarter of a fan's CPU) only an IR-only fit
+    d = geodesy.PathDistances(
         lat_deg, lon_deg, np.where(ok, np.degrees(lat), np.nan), np.degrees(lon), every=16
     )
+    read_only(d.lat_deg, d.lon_deg)
     # norms and the radial speed by components: the floats of np.linalg.norm and np.sum
     # (the same products summed in the same order) without their temporaries
     x, y, z, vx, vy, vz = (fine[..., i] for i in range(6))
@@ -308,9 +313,8 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
     speed = np.sqrt(vx * vx + vy * vy + vz * vz)
     v_up = (x / r) * vx + (y / r) * vy + (z / r) * vz
     gamma = np.arcsin(np.clip(v_up / np.maximum(speed, 1e-9), -1.0, 1.0))
-    out = (times, pos, h, d, speed, gamma, burns, t_imp, imp)
-    read_only(*out)  # cached: shared by every caller
-    return out
+    read_only(times, pos, h, speed, gamma, burns, t_imp, imp)  # cached: shared by every caller
+    return (times, pos, h, d, speed, gamma, burns, t_imp, imp)
 
 
 class Corridor:
@@ -999,7 +1003,7 @@ class Corridor:
         tau = _at(tgrid, fidx)
         s_j = _at(s_tab[:, :nf], fidx)
         g_j = _at(g_tab[:, :nf], fidx)
-        d_j = _at(d_tab[:, :nf], fidx)
+        d_j = _at_distances(d_tab, fidx)
         ss = np.hypot(obs["sig_s"], SIGMA_SPEED_M_S)
         sg = np.hypot(obs["sig_g"], SIGMA_GAMMA_RAD)
         sd = np.hypot(obs["pos_sig"], SIGMA_RANGE_M)
@@ -1176,15 +1180,28 @@ def first_crossing(h_tab: np.ndarray, h: float) -> np.ndarray:
     return np.where(found, i1 - 1 + np.clip(frac, 0.0, 1.0), np.nan)
 
 
-def _at(tab: np.ndarray, fidx: np.ndarray) -> np.ndarray:
-    """Linear interpolation of (J, T) ``tab`` at (J,) fractional indices."""
+def _bracket(fidx: np.ndarray, n: int):
+    """The points around (J,) fractional indices into rows of ``n``: ``(finite, rows, i0, i1,
+    weight of i1)`` (index 0 where ``fidx`` is NaN)."""
     ok = np.isfinite(fidx)
     f = np.where(ok, fidx, 0.0)
     i0 = np.floor(f).astype(int)
-    i1 = np.minimum(i0 + 1, tab.shape[1] - 1)
-    w = f - i0
-    rr = np.arange(tab.shape[0])
+    i1 = np.minimum(i0 + 1, n - 1)
+    return ok, np.arange(fidx.shape[0]), i0, i1, f - i0
+
+
+def _at(tab: np.ndarray, fidx: np.ndarray) -> np.ndarray:
+    """Linear interpolation of (J, T) ``tab`` at (J,) fractional indices."""
+    ok, rr, i0, i1, w = _bracket(fidx, tab.shape[1])
     return np.where(ok, tab[rr, i0] * (1.0 - w) + tab[rr, i1] * w, np.nan)
+
+
+def _at_distances(dist: geodesy.PathDistances, fidx: np.ndarray) -> np.ndarray:
+    """:func:`_at` of a fan's downrange table (``geodesy.PathDistances``, (J, T) m): the two
+    points around each index computed, not the table."""
+    ok, rr, i0, i1, w = _bracket(fidx, dist.shape[1])
+    d0, d1 = np.split(dist.at(np.concatenate([rr, rr]), np.concatenate([i0, i1])), 2)
+    return np.where(ok, d0 * (1.0 - w) + d1 * w, np.nan)
 
 
 def interp_rows(times: np.ndarray, pos: np.ndarray, tq: np.ndarray) -> np.ndarray:

@@ -336,7 +336,7 @@ class IrCues:
         tau = tau8[:, None, None] + delays[None, :, None] + dt[None, None, :]  # (J, Q, D)
         J, Q, D = tau.shape
         h = _interp_fine(h_tab[:, :nf], tau, step)
-        d = _interp_fine(d_tab[:, :nf], tau, step)
+        d = _interp_fine(d_tab.table()[:, :nf], tau, step)
         fine = np.isfinite(h) & np.isfinite(d) & (burn[:, None, None] > tau)
         fine &= h >= c.ir_min_height_m
         hq = np.where(fine, h, c.ir_min_height_m)
