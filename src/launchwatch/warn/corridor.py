@@ -124,8 +124,8 @@ ASSOC_LAG_S = 20.0
 #: An IR detection lies on a track when within this (km) of it (both at the track's height).
 ASSOC_BURN_KM = 40.0
 #: A radar update after the last IR plume with a boost-model probability below this: the filter
-#: is sure of coasting (burnt out; with IR scans and the track's speed still growing, the
-#: radar's word that the fan's match weighs, :meth:`Corridor.blend`).
+#: is sure of coasting (burnt out; on a climbing track still gaining speed with no missed IR
+#: scan, the radar's word that the fan's match weighs, :meth:`Corridor.blend`).
 COAST_BOOST_PROB = 0.05
 #: A catalog site within this (km) of the cue (or launch estimate) is a candidate launch point.
 SITE_KM = 40.0
@@ -670,13 +670,14 @@ class Corridor:
     def _burning_scans(self, mine: np.ndarray, t: float, began: float, info: dict) -> float:
         """:meth:`burning` from the IR sensors' scans: 0 without a plume on the track since its
         first row ``began`` (-1 s) or when a radar update after the last one has the boost model
-        below :data:`COAST_BOOST_PROB` on a track whose speed does not grow; else the chance
-        that the motor that burnt at the last plume still burns given the scans read since
-        (each at least :data:`IR_READ_LAG_S` old): every scan that saw nothing on the track
-        weighs "still burning" by ``1 - Pd``, ``Pd`` the sensor's detection probability of a plume where the track was at the scan
-        (:func:`launchwatch.sense.infrared.plume_pd`: 0 below its floor height or behind the
+        below :data:`COAST_BOOST_PROB` (unless the track still gains speed, below); else the
+        chance that the motor that burnt at the last plume still burns given the scans read
+        since (each at least :data:`IR_READ_LAG_S` old): every scan that saw nothing on the
+        track weighs "still burning" by ``1 - Pd``, ``Pd`` the sensor's detection probability
+        of a plume where the track was at the scan (:func:`launchwatch.sense.infrared.plume_pd`: 0 below its floor height or behind the
         Earth, so such a scan is no evidence) against 1 for "burnt out since".  Such a boost
-        model on a track whose speed still grows sets ``info["radar_coasting"]``: :meth:`blend`
+        model on a track that climbs, gains speed by more than the change's sigma and has no
+        missed scan since the plume sets ``info["radar_coasting"]``: :meth:`blend`
         then takes the burn from the fan's match (``p_radar``, the radar's odds) and the scans,
         0 when no fan weighs it."""
         t_on = self._plumes_since(mine, t, began - 1.0)
@@ -769,15 +770,11 @@ class Corridor:
         det = det[(det["t_s"] > t_from) & (det["t_s"] <= t + 1e-6)]
         if not det.size:
             return np.zeros(0)
-        plat, plon, ph = frames.ecef_to_geodetic(_track_at(mine, det["t_s"].astype(float)))
-        la, lo = ir_ground_points(det, np.maximum(ph, 0.0))
-        ok = np.isfinite(la)
-        if not ok.any():
-            return np.zeros(0)
-        _, _, d = geodesy.inverse(np.degrees(plat[ok]), np.degrees(plon[ok]), la[ok], lo[ok])
-        on = det[ok][d <= ASSOC_BURN_KM * 1e3]
+        d = _sight_miss_m(_track_at(mine, det["t_s"].astype(float)), det)
+        near = d <= ASSOC_BURN_KM * 1e3
+        on, d_on = det[near], d[near]
         # a neighbour's plume is not this motor's burn (:meth:`_plumes_of_other_tracks`)
-        on = on[~self._plumes_of_other_tracks(mine, on)]
+        on = on[~self._plumes_of_other_tracks(mine, on, d_on)]
         return on["t_s"].astype(float)
 
     def _plumes_on(self, mine: np.ndarray, t: float, ti: np.ndarray) -> np.ndarray:
@@ -793,13 +790,7 @@ class Corridor:
         row = mine[-1]
         dt = det["t_s"] - row["t_s"]
         pos = row["state"][None, :3] + dt[:, None] * row["state"][None, 3:6]
-        plat, plon, ph = frames.ecef_to_geodetic(pos)
-        la, lo = ir_ground_points(det, np.maximum(ph, 0.0))
-        ok = np.isfinite(la)
-        if not ok.any():
-            return np.zeros(0)
-        _, _, d = geodesy.inverse(np.degrees(plat[ok]), np.degrees(plon[ok]), la[ok], lo[ok])
-        return det["t_s"][ok][d <= ASSOC_BURN_KM * 1e3].astype(float)
+        return det["t_s"][_sight_miss_m(pos, det) <= ASSOC_BURN_KM * 1e3].astype(float)
 
     # ----------------------------------------------------------------------------------------
     # geometry
@@ -887,13 +878,16 @@ class Corridor:
         self._sites[tid] = sites
         self._launch[tid] = (sites[0][0], sites[0][1], sites[0][2], cue[3])
 
-    def _plumes_of_other_tracks(self, mine: np.ndarray, det: np.ndarray) -> np.ndarray:
+    def _plumes_of_other_tracks(
+        self, mine: np.ndarray, det: np.ndarray, own_m: np.ndarray
+    ) -> np.ndarray:
         """Per IR detection (n,) bool: it is another missile's plume -- its line of sight passes
         within :data:`ASSOC_BURN_KM` of another confirmed track whose rows span the detection's
         time within :data:`PLUME_LOOKBACK_REVISITS` IR revisits either side (the lookback this
         track's own plumes get), carried by its velocity from its row nearest in time, both at
         that track's height, and nearer to it than to this track (``mine``, whose latest row
-        bounds the rows read) so carried.  In a salvo fired seconds apart every neighbour's
+        bounds the rows read; ``own_m`` (n,) m: each line of sight's miss of it, as
+        :func:`_sight_miss_m`) so carried.  In a salvo fired seconds apart every neighbour's
         plume lies within :data:`ASSOC_BURN_KM` of a track, so a missile that had burnt out
         read as burning while any neighbour still burned (:meth:`_plumes_since`)."""
         tid = int(mine["track_id"][-1])
@@ -908,18 +902,6 @@ class Corridor:
         ts = det["t_s"].astype(float)
         look = PLUME_LOOKBACK_REVISITS * (self.ir_revisit_s or 0.0)
 
-        def miss(track_rows, sel):
-            plat, plon, ph = frames.ecef_to_geodetic(_track_at(track_rows, ts[sel]))
-            la, lo = ir_ground_points(det[sel], np.maximum(ph, 0.0))
-            d = np.full(det.size, np.inf)
-            ok = np.isfinite(la)
-            if ok.any():
-                d[np.flatnonzero(sel)[ok]] = geodesy.inverse(
-                    np.degrees(plat[ok]), np.degrees(plon[ok]), la[ok], lo[ok]
-                )[2]
-            return d
-
-        own = None
         for other in np.unique(rows["track_id"]):  # tracks (a few to a few tens)
             theirs = rows[rows["track_id"] == other]
             if not theirs["confirmed"].any():
@@ -928,10 +910,9 @@ class Corridor:
             sel = (ts >= a0 - look) & (ts <= a1 + look) & ~out
             if not sel.any():
                 continue
-            if own is None:
-                own = miss(mine, np.ones(det.size, bool))
-            d = miss(theirs, sel)
-            out |= (d <= ASSOC_BURN_KM * 1e3) & (d < own)
+            d = np.full(det.size, np.inf)
+            d[sel] = _sight_miss_m(_track_at(theirs, ts[sel]), det[sel])
+            out |= (d <= ASSOC_BURN_KM * 1e3) & (d < own_m)
         return out
 
     def _continuations(self, tid: int, mine: np.ndarray, t: float, info: dict):
@@ -1155,6 +1136,19 @@ def burn_posterior(p_radar: float, lr_ir: float) -> float:
     num = p_radar * lr_ir
     den = num + (1.0 - p_radar)
     return float(num / den) if den > 0 else 0.0
+
+
+def _sight_miss_m(pos: np.ndarray, det: np.ndarray) -> np.ndarray:
+    """Per IR detection (n,) the ground distance (m) between a track's position (n, 3) ECEF at
+    the detection's time and the detection's line of sight, both put at that position's height
+    (:func:`ir_ground_points`); inf where the line of sight does not reach that height."""
+    plat, plon, ph = frames.ecef_to_geodetic(pos)
+    la, lo = ir_ground_points(det, np.maximum(ph, 0.0))
+    d = np.full(len(det), np.inf)
+    ok = np.isfinite(la)
+    if ok.any():
+        d[ok] = geodesy.inverse(np.degrees(plat[ok]), np.degrees(plon[ok]), la[ok], lo[ok])[2]
+    return d
 
 
 def _observed(row, prev) -> dict:
