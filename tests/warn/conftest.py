@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from launchwatch.assess.assessment import Assessment
 from launchwatch.earth import geodesy
+from launchwatch.pipeline.chain import chain_policy, run_chain
+from launchwatch.sense.scenario import load_scenario
 from launchwatch.track.history import history_dtype
 
 EPOCH = datetime(2017, 8, 28, 20, 57, 0, tzinfo=UTC)  # 05:57 JST, 2017-08-29
 SUNAN = (39.03, 125.67)  # Pyongyang Sunan airport (public reports of the 2017-08-29 launch)
+DATA = Path(__file__).parent / "data"
 
 
 def make_assessment(
@@ -124,3 +128,12 @@ def no_threat(n_areas):
         "t_entry_s": np.full((1, n_areas), np.nan),
         "t_exit_s": np.full((1, n_areas), np.nan),
     }
+
+
+def campaign_chain(name: str, p_issue: float):
+    """``(scenario, chain run)`` of a campaign engagement saved under ``data/`` (``name``.yaml),
+    run with the campaign's warning settings (its header: ``p_issue``; keep 0.03, the 100 km
+    ellipse rule, a 5 s assessment interval, 300 samples)."""
+    sc = load_scenario(DATA / f"{name}.yaml")
+    policy = chain_policy(sc.seed, p_issue=p_issue, p_keep=0.03, max_ellipse_m=100e3)
+    return sc, run_chain(sc, interval_s=5.0, n_samples=300, policy=policy)

@@ -9,25 +9,18 @@ the track's own speed still grows the filter's word is now the radar's witness w
 fan's match (the share of matched templates still burning), as a missed IR scan is: Hokkaido is
 warned within 60 s, and nowhere else, from the radar track."""
 
-from pathlib import Path
-
 import pytest
 
-from launchwatch.pipeline.chain import chain_policy, run_chain
-from launchwatch.sense.scenario import load_scenario
 from launchwatch.sense.truth import build_truth
 from launchwatch.warn.corridor_ir import PSEUDO_BASE
 from launchwatch.warn.score import score_warnings
 
-DATA = Path(__file__).parent / "data"
+from .conftest import campaign_chain
 
 
 @pytest.mark.slow
 def test_a_filter_sure_of_coasting_does_not_hold_a_burning_irbm_past_60_s():
-    sc = load_scenario(DATA / "irbm-sunan-coasting-filter.yaml")
-    # the campaign's warning settings for this engagement (the file's header)
-    policy = chain_policy(sc.seed, p_issue=0.119, p_keep=0.03, max_ellipse_m=100e3)
-    run = run_chain(sc, interval_s=5.0, n_samples=300, policy=policy)
+    sc, run = campaign_chain("irbm-sunan-coasting-filter", p_issue=0.119)
     # scored against the whole flight's truth (the run stops at +125 s, before Hokkaido)
     truth, _ = build_truth(sc.model_copy(update={"duration_s": None}))
     s = score_warnings(run.policy.events, truth, truth.launch_time_s)

@@ -9,23 +9,16 @@ the track now counts, and the missed scan is weighed against the radar's own wor
 (the fan's share of still-burning templates that match the track's speed change): Hokkaido is
 warned within 60 s, and nowhere else."""
 
-from pathlib import Path
-
 import pytest
 
-from launchwatch.pipeline.chain import chain_policy, run_chain
-from launchwatch.sense.scenario import load_scenario
 from launchwatch.warn.corridor_ir import PSEUDO_BASE
 
-DATA = Path(__file__).parent / "data"
+from .conftest import campaign_chain
 
 
 @pytest.mark.slow
 def test_missed_ir_scans_do_not_hold_a_burning_irbm_past_60_s():
-    sc = load_scenario(DATA / "irbm-sunan-missed-scans.yaml")
-    # the campaign's warning settings for this engagement (the file's header)
-    policy = chain_policy(sc.seed, p_issue=0.135, p_keep=0.03, max_ellipse_m=100e3)
-    run = run_chain(sc, interval_s=5.0, n_samples=300, policy=policy)
+    _, run = campaign_chain("irbm-sunan-missed-scans", p_issue=0.135)
     s = run.warn_score
     assert sorted(s["overflown"]) == ["JP-01"]
     assert s["false_alarms"] == [] and s["misses"] == []
