@@ -1,9 +1,9 @@
 """Tracker-only replays of campaign engagements: swaps and breaks per engagement, fast.
 
 The sensed detections of each engagement (``generate`` + :func:`~launchwatch.pipeline.feed.
-simulate_feed`, deterministic per campaign seed and index) are cached as ``.npz`` files, then
-streamed through the stream gate and the tracker alone (``Fusion``, 1 s chunks as in
-``run_simulation``) and scored.  No assessment, no warning: the chain's tracks are the same.
+simulate_feed`, deterministic per campaign seed and index) are cached as ``.npz`` files (plain
+arrays and JSON text, read back without pickle), then streamed through the stream gate and the
+tracker alone (``Fusion``, 1 s chunks as in ``run_simulation``) and scored.  No assessment, no warning: the chain's tracks are the same.
 
     python scripts/replay_tracker.py dense-salvos --seed 2 --index 7 8 [--cache DIR] [--off]
 
@@ -14,7 +14,7 @@ birth_alternative``) to compare a rule with its absence on the same detections.
 from __future__ import annotations
 
 import argparse
-import pickle
+import json
 import time
 from pathlib import Path
 
@@ -23,20 +23,52 @@ import numpy as np
 from launchwatch.campaign.generate import generate
 from launchwatch.campaign.spec import load_spec
 from launchwatch.pipeline.feed import CHUNK_S, Fusion, simulate_feed
+from launchwatch.sense.records import Truth
 from launchwatch.track.score import score
 from launchwatch.track.tracker import TrackerConfig
 
 
 def feed_of(spec_ref: str, seed: int, index: int, cache: Path):
-    f = cache / f"{Path(spec_ref).stem}-s{seed}-e{index}.pkl"
+    """(detections, sensor kinds, truth, scenario name, truth ids) of one engagement, from the
+    ``.npz`` cache when there (plain arrays and JSON text: read back with ``allow_pickle=False``)."""
+    f = cache / f"{Path(spec_ref).stem}-s{seed}-e{index}.npz"
     if f.exists():
-        return pickle.loads(f.read_bytes())
+        with np.load(f, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            su = z["sensed_until_s"] if meta["has_sensed_until"] else None
+            truth = Truth(
+                times_s=z["times_s"],
+                states_ecef=z["states_ecef"],
+                burning=z["burning"],
+                launch_time_s=z["launch_time_s"],
+                impact_time_s=z["impact_time_s"],
+                names=tuple(meta["names"]),
+                sensed_until_s=su,
+            )
+            return z["det"], meta["kinds"], truth, meta["scenario"], z["truth_ids"]
     eng = generate(load_spec(spec_ref)[0], seed, index)
     feed = simulate_feed(eng.scenario)
-    out = (feed.detections, feed.sensor_kinds, feed.truth, eng.scenario.name, feed.truth_ids)
+    tr = feed.truth
+    meta = {
+        "kinds": feed.sensor_kinds,
+        "names": list(tr.names),
+        "scenario": eng.scenario.name,
+        "has_sensed_until": tr.sensed_until_s is not None,
+    }
     cache.mkdir(parents=True, exist_ok=True)
-    f.write_bytes(pickle.dumps(out))
-    return out
+    np.savez(
+        f,
+        det=feed.detections,
+        truth_ids=feed.truth_ids,
+        times_s=tr.times_s,
+        states_ecef=tr.states_ecef,
+        burning=tr.burning,
+        launch_time_s=tr.launch_time_s,
+        impact_time_s=tr.impact_time_s,
+        sensed_until_s=tr.sensed_until_s if tr.sensed_until_s is not None else np.zeros(0),
+        meta=np.array(json.dumps(meta)),
+    )
+    return feed.detections, feed.sensor_kinds, tr, eng.scenario.name, feed.truth_ids
 
 
 def replay(det, kinds, truth, config: TrackerConfig | None = None):
