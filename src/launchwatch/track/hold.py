@@ -29,7 +29,9 @@ hypothesis explains is a birth, as likely under both, so those factors cancel):
 objects (:class:`~.birth.BirthRate`).  With both missiles seen again, ``B`` cancels and the
 comparison is of likelihoods alone; with only one detection in ``D`` (a single boosting
 missile), H_b pays an unexplained birth and H_a is kept.  H_a applies the held update at its
-time (then the frame proceeds); H_b leaves the track as it was and ``z1`` pending, and records
+time by the tracker's one update rule (the iterated EKF update after a coast of
+``iterate_after_s``, as an immediate update; the H_a state weighed above takes it too), then the
+frame proceeds; H_b leaves the track as it was and ``z1`` pending, and records
 that ``z1``'s frame did not update the track, so the "new object" alternative and two-point
 initiation of the frame pair ``z1`` with ``z'``.  A held detection is decided at the next frame
 of its radar, or as H_a when another radar's frame may update the track first or

@@ -567,7 +567,7 @@ class Tracker:
         x0, P0, cb = imm.mix(tr.x[rows], tr.P[rows], tr.mu[rows], dt)
         xa, Pa = imm.predict_mixed(x0, P0, dt)
         m1 = Measurements.from_detections(H.det[k])
-        xa, Pa, mua, _ = imm.update(xa, Pa, cb, m1, overwrite=True)
+        xa, Pa, mua = self._update_pairs(xa, Pa, cb, m1, np.arange(K), dt)  # as _apply_holds
         x0, P0, cba = imm.mix(xa, Pa, mua, np.full(K, t_ref) - t_k)
         xa, Pa = imm.predict_mixed(x0, P0, np.full(K, t_ref) - t_k)
         # H_b's track: as it was, predicted to t_ref
@@ -636,7 +636,9 @@ class Tracker:
         d = h["det"][ok]
         x0, P0, cb = imm.mix(tr.x[rows], tr.P[rows], tr.mu[rows], dt)
         xp, Pp = imm.predict_mixed(x0, P0, dt)
-        x, P, mu, _ = imm.update(xp, Pp, cb, Measurements.from_detections(d), overwrite=True)
+        x, P, mu = self._update_pairs(
+            xp, Pp, cb, Measurements.from_detections(d), np.arange(rows.size), dt
+        )
         was = tr.confirmed[rows].copy()
         tr.set_state(rows, x, P, mu, d["t_s"], imm.combine(x, P, mu))
         tr.hits[rows] += 1
@@ -854,13 +856,7 @@ class Tracker:
                 dt_o = t_det[o] - tr.t[trk[o]]
                 x0o, P0o, cb[o] = imm.mix(tr.x[trk[o]], tr.P[trk[o]], tr.mu[trk[o]], dt_o)
                 xu[o], Pu[o] = imm.predict_mixed(x0o, P0o, dt_o)
-            if long.any():  # after a long coast: the iterated update
-                lx, lP, lcb = xu[long], Pu[long], cb[long]
-            x, P, mu, _ = imm.update(xu, Pu, cb, meas, rows=a_det, overwrite=True)
-            if long.any():
-                x[long], P[long], mu[long], _ = imm.update(
-                    lx, lP, lcb, meas, rows=a_det[long], overwrite=True, iterate=True
-                )
+            x, P, mu = self._update_pairs(xu, Pu, cb, meas, a_det, t_det - tr.t[trk])
             tr.set_state(trk, x, P, mu, t_det, imm.combine(x, P, mu))
             tr.hits[trk] += 1
             tr.misses[trk] = 0
@@ -872,6 +868,32 @@ class Tracker:
         self._record(trk, meas.det_id[a_det])
         self._lap("manage", t0)
         return np.concatenate([trk, done_trk]), np.concatenate([a_det, done_det])
+
+    def _update_pairs(
+        self,
+        xp: np.ndarray,
+        Pp: np.ndarray,
+        cbar: np.ndarray,
+        meas: Measurements,
+        rows: np.ndarray,
+        coast_s: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """IMM update of N predicted tracks (``xp``, ``Pp``, ``cbar`` the mixed predictions at
+        the detections' times), track ``i`` with ``meas`` row ``rows[i]``; ``coast_s`` (N,) the
+        seconds since each track's last update.  The one update rule of the tracker's general
+        path, of a held detection (:mod:`.hold`) and of the hold's H_a: a track not updated for
+        ``iterate_after_s`` takes the EKF's iterated update (:data:`~.ekf.ITERATE_TOL_M`).
+        Returns ``(x, P, mu)``; ``xp`` and ``Pp`` are overwritten."""
+        imm = self.imm
+        long = coast_s >= self.config.iterate_after_s  # after a long coast: iterated
+        if long.any():
+            lx, lP, lcb = xp[long], Pp[long], cbar[long]
+        x, P, mu, _ = imm.update(xp, Pp, cbar, meas, rows=rows, overwrite=True)
+        if long.any():
+            x[long], P[long], mu[long], _ = imm.update(
+                lx, lP, lcb, meas, rows=rows[long], overwrite=True, iterate=True
+            )
+        return x, P, mu
 
     def _rival_partners(
         self, part: tuple[np.ndarray, ...], di: np.ndarray, sensor: int
