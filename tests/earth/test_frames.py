@@ -96,6 +96,25 @@ def test_shapes_and_broadcasting():
         fr.ecef_to_geodetic(np.zeros((4, 2)))
 
 
+def test_ecef_to_height_is_ecef_to_geodetic_height_bit_for_bit():
+    """``ecef_to_height`` (the heights alone) gives ``ecef_to_geodetic``'s heights, the same
+    floats, on points from under the surface to beyond GEO, on a strided view too (NaN stays
+    NaN)."""
+    lat, lon, h = random_geodetic(5000, -10e3, 5e7, seed=7)
+    xyz = fr.geodetic_to_ecef(lat, lon, h)
+    xyz[::37] = np.nan
+    want = fr.ecef_to_geodetic(xyz)[2]
+    assert np.array_equal(fr.ecef_to_height(xyz), want, equal_nan=True)
+    wide = np.concatenate([xyz, np.zeros_like(xyz)], axis=1)[:, :3]  # not contiguous
+    assert np.array_equal(fr.ecef_to_height(wide), want, equal_nan=True)
+    assert fr.ecef_to_height(xyz[:20].reshape(4, 5, 3)).shape == (4, 5)
+    where = np.isfinite(xyz[:, 0]) & (np.arange(xyz.shape[0]) % 3 > 0)
+    got = fr.ecef_to_height(wide, where=where)
+    assert np.array_equal(got[where], want[where]) and np.all(np.isnan(got[~where]))
+    with pytest.raises(ValueError, match="shape"):
+        fr.ecef_to_height(np.zeros((4, 2)))
+
+
 def test_numba_scalar_helpers_match_and_compile_in_kernels():
     @njit
     def heights(xyz):
