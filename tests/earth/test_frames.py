@@ -115,6 +115,26 @@ def test_ecef_to_height_is_ecef_to_geodetic_height_bit_for_bit():
         fr.ecef_to_height(np.zeros((4, 2)))
 
 
+def test_eci_states_to_ecef_parts_is_eci_states_to_ecef_bit_for_bit():
+    """The positions and the first velocities written apart are ``eci_states_to_ecef``'s
+    floats (NaN stays NaN); shapes are checked."""
+    rng = np.random.default_rng(11)
+    lat, lon, h = random_geodetic(4 * 50, 0.0, 2e6, seed=12)
+    r = fr.geodetic_to_ecef(lat, lon, h).reshape(4, 50, 3)
+    st = np.concatenate([r, rng.normal(0.0, 3e3, r.shape)], axis=-1)
+    st[1, 30:] = np.nan
+    t = np.linspace(0.0, 600.0, 50)
+    want = fr.eci_states_to_ecef(st, t)
+    r_out, v_out = np.empty((4, 50, 3)), np.empty((4, 20, 3))
+    fr.eci_states_to_ecef_parts(st, t, r_out, v_out)
+    assert np.array_equal(r_out, want[..., :3], equal_nan=True)
+    assert np.array_equal(v_out, want[:, :20, 3:], equal_nan=True)
+    with pytest.raises(ValueError):
+        fr.eci_states_to_ecef_parts(st, t, np.empty((4, 49, 3)), v_out)
+    with pytest.raises(ValueError):
+        fr.eci_states_to_ecef_parts(st, t, r_out, np.empty((4, 51, 3)))
+
+
 def test_numba_scalar_helpers_match_and_compile_in_kernels():
     @njit
     def heights(xyz):

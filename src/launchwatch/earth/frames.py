@@ -49,6 +49,7 @@ __all__ = [
     "aer_to_ecef",
     "eci_to_ecef",
     "eci_states_to_ecef",
+    "eci_states_to_ecef_parts",
     "ecef_to_eci",
     "eci_grid_to_geodetic_deg",
     "eci_positions_to_geodetic_deg",
@@ -530,6 +531,47 @@ def eci_states_to_ecef(states_eci: ArrayLike, t_s: ArrayLike) -> np.ndarray:
     out = np.empty_like(st)
     _states_to_ecef(st, np.cos(theta), np.sin(theta), out)
     return out
+
+
+def eci_states_to_ecef_parts(
+    states_eci: np.ndarray, t_s: ArrayLike, r_out: np.ndarray, v_out: np.ndarray
+) -> None:
+    """:func:`eci_states_to_ecef` (the same floats) written into the caller's arrays: the
+    positions (m) into ``r_out`` (N, T, 3), the velocities (m/s) of the first ``Tv`` times
+    only into ``v_out`` (N, Tv, 3) (both C-contiguous), for a caller that keeps them apart
+    (the corridor's fan: positions on the whole grid, velocities on the fine one) without a
+    whole (N, T, 6) array and its copies."""
+    st = np.ascontiguousarray(states_eci, dtype=float)
+    t = np.asarray(t_s, dtype=float)
+    if st.ndim != 3 or st.shape[2] != 6 or t.shape != (st.shape[1],):
+        raise ValueError(f"states must be (N, T, 6) with t_s (T,), got {st.shape}, {t.shape}")
+    n, nt = st.shape[:2]
+    if r_out.shape != (n, nt, 3) or v_out.ndim != 3 or v_out.shape[0] != n:
+        raise ValueError(f"r_out must be {(n, nt, 3)} and v_out (N, Tv, 3) for states {st.shape}")
+    if v_out.shape[1] > nt or v_out.shape[2] != 3:
+        raise ValueError(f"v_out must be (N, Tv <= {nt}, 3), got {v_out.shape}")
+    if not (r_out.flags.c_contiguous and v_out.flags.c_contiguous):
+        raise ValueError("r_out and v_out must be C-contiguous")
+    theta = _theta(t, 0.0)
+    _states_to_ecef_parts(st, np.cos(theta), np.sin(theta), r_out, v_out)
+
+
+@njit(cache=True, error_model="numpy")
+def _states_to_ecef_parts(
+    st: np.ndarray, c: np.ndarray, s: np.ndarray, r_out: np.ndarray, v_out: np.ndarray
+) -> None:
+    """:func:`_states_to_ecef`'s arithmetic, positions and the first velocities apart."""
+    omega = OMEGA_RAD_S
+    nv = v_out.shape[1]
+    for i in range(st.shape[0]):
+        for k in range(st.shape[1]):
+            x, y, z = st[i, k, 0], st[i, k, 1], st[i, k, 2]
+            r_out[i, k, 0], r_out[i, k, 1], r_out[i, k, 2] = _rot3(c[k], s[k], x, y, z)
+            if k < nv:
+                vx = st[i, k, 3] - (-omega) * y
+                vy = st[i, k, 4] - omega * x
+                vz = st[i, k, 5] - 0.0
+                v_out[i, k, 0], v_out[i, k, 1], v_out[i, k, 2] = _rot3(c[k], s[k], vx, vy, vz)
 
 
 @overload

@@ -352,10 +352,12 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
             t_max_s=float(times[-1]),
         )
         hi = lo + k.size
-        st = tr.samples_ecef()
-        pos[lo:hi] = st[..., :3]
-        vel[lo:hi] = st[:, :nf, 3:]
-        burns[lo:hi], t_imp[lo:hi], imp[lo:hi] = burn, tr.t_impact_s, tr.impact_ecef[:, :3]
+        # tr.samples_ecef() and tr.impact_ecef (the same floats), written where kept: no
+        # whole states array to copy from, no impact velocities
+        assert tr.omega_rad_s != 0.0 and tr.samples_eci is not None
+        frames.eci_states_to_ecef_parts(tr.samples_eci, times, pos[lo:hi], vel[lo:hi])
+        imp[lo:hi] = frames.eci_to_ecef(tr.impact_eci[:, :3], tr.t_impact_s)
+        burns[lo:hi], t_imp[lo:hi] = burn, tr.t_impact_s
         lo = hi
     # the matching reads heights (the whole table: each template's first climb through the
     # track's height) and, at the points around that climb, downranges, speeds and angles on
