@@ -17,7 +17,7 @@ from launchwatch.campaign.engage import run_engagement
 from launchwatch.campaign.score import REGIMES
 from launchwatch.campaign.spec import spec_from_dict
 from launchwatch.earth.geodesy import PathDistances
-from launchwatch.warn.corridor import fan, staged_templates
+from launchwatch.warn.corridor import FineKinematics, _fan_members, fan, staged_templates
 
 from .conftest import CHEAP
 
@@ -35,10 +35,15 @@ def _cached_arrays():
         yield f"launch_point.templates[{i}]", a
     for name, _, scales, _ in staged_templates():
         yield f"corridor.staged_templates {name}", scales
+    for i, (_, kicks, scales, _) in enumerate(_fan_members()):
+        yield f"corridor._fan_members[{i}] kicks", kicks
+        yield f"corridor._fan_members[{i}] thrust scales", scales
     for i, a in enumerate(fan(39.0, 125.7, 95.0)):
-        if isinstance(a, PathDistances):  # the downranges: computed where read
-            yield f"corridor.fan[{i}].lat_deg", a.lat_deg
-            yield f"corridor.fan[{i}].lon_deg", a.lon_deg
+        # the downranges, speeds and angles: computed where read, from the positions (the
+        # fan's own) and the velocities
+        if isinstance(a, FineKinematics):
+            yield f"corridor.fan[{i}].vel", a.vel
+        if isinstance(a, PathDistances | FineKinematics):
             yield f"corridor.fan[{i}].table()", a.table()
         else:
             yield f"corridor.fan[{i}]", a

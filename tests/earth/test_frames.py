@@ -96,6 +96,45 @@ def test_shapes_and_broadcasting():
         fr.ecef_to_geodetic(np.zeros((4, 2)))
 
 
+def test_ecef_to_height_is_ecef_to_geodetic_height_bit_for_bit():
+    """``ecef_to_height`` (the heights alone) gives ``ecef_to_geodetic``'s heights, the same
+    floats, on points from under the surface to beyond GEO, on a strided view too (NaN stays
+    NaN)."""
+    lat, lon, h = random_geodetic(5000, -10e3, 5e7, seed=7)
+    xyz = fr.geodetic_to_ecef(lat, lon, h)
+    xyz[::37] = np.nan
+    want = fr.ecef_to_geodetic(xyz)[2]
+    assert np.array_equal(fr.ecef_to_height(xyz), want, equal_nan=True)
+    wide = np.concatenate([xyz, np.zeros_like(xyz)], axis=1)[:, :3]  # not contiguous
+    assert np.array_equal(fr.ecef_to_height(wide), want, equal_nan=True)
+    assert fr.ecef_to_height(xyz[:20].reshape(4, 5, 3)).shape == (4, 5)
+    where = np.isfinite(xyz[:, 0]) & (np.arange(xyz.shape[0]) % 3 > 0)
+    got = fr.ecef_to_height(wide, where=where)
+    assert np.array_equal(got[where], want[where]) and np.all(np.isnan(got[~where]))
+    with pytest.raises(ValueError, match="shape"):
+        fr.ecef_to_height(np.zeros((4, 2)))
+
+
+def test_eci_states_to_ecef_parts_is_eci_states_to_ecef_bit_for_bit():
+    """The positions and the first velocities written apart are ``eci_states_to_ecef``'s
+    floats (NaN stays NaN); shapes are checked."""
+    rng = np.random.default_rng(11)
+    lat, lon, h = random_geodetic(4 * 50, 0.0, 2e6, seed=12)
+    r = fr.geodetic_to_ecef(lat, lon, h).reshape(4, 50, 3)
+    st = np.concatenate([r, rng.normal(0.0, 3e3, r.shape)], axis=-1)
+    st[1, 30:] = np.nan
+    t = np.linspace(0.0, 600.0, 50)
+    want = fr.eci_states_to_ecef(st, t)
+    r_out, v_out = np.empty((4, 50, 3)), np.empty((4, 20, 3))
+    fr.eci_states_to_ecef_parts(st, t, r_out, v_out)
+    assert np.array_equal(r_out, want[..., :3], equal_nan=True)
+    assert np.array_equal(v_out, want[:, :20, 3:], equal_nan=True)
+    with pytest.raises(ValueError):
+        fr.eci_states_to_ecef_parts(st, t, np.empty((4, 49, 3)), v_out)
+    with pytest.raises(ValueError):
+        fr.eci_states_to_ecef_parts(st, t, r_out, np.empty((4, 51, 3)))
+
+
 def test_numba_scalar_helpers_match_and_compile_in_kernels():
     @njit
     def heights(xyz):

@@ -141,6 +141,34 @@ def test_path_distances_with_gaps_read_the_whole_table():
     assert np.array_equal(got, table, equal_nan=True)
 
 
+def test_path_distances_of_points_read_only_the_points_asked_for():
+    """``PathDistances.of_points`` (the points computed where read): the floats of the paths
+    given as arrays, at points and whole, asking the function only for finite points, and
+    for a match's few points not for the whole paths; with gaps, the whole table at once."""
+    rng = np.random.default_rng(9)
+    lat, lon = _curved_paths(39.66, 124.7, 90.0, 30, 400, 6.25e3, rng)
+    asked = []
+
+    def points(rows, cols):
+        asked.append(rows.size)
+        assert np.isfinite(lat[rows, cols]).all()
+        return lat[rows, cols], lon[rows, cols]
+
+    want = geodesy.PathDistances(39.66, 124.7, lat, lon)
+    dist = geodesy.PathDistances.of_points(39.66, 124.7, points, np.isfinite(lat))
+    assert asked == []
+    r, c = rng.integers(0, 30, 60), rng.integers(0, 400, 60)
+    assert np.array_equal(dist.at(r, c), want.at(r, c), equal_nan=True)
+    assert sum(asked) <= 3 * 60
+    rows, cols = np.indices(lat.shape)
+    assert np.array_equal(dist.at(rows, cols), want.table(), equal_nan=True)
+    assert np.array_equal(dist.table(), want.table(), equal_nan=True)
+    lat[:, 20:25] = np.nan
+    gaps = geodesy.PathDistances.of_points(39.66, 124.7, points, np.isfinite(lat))
+    want = geodesy.distances_from(39.66, 124.7, lat, lon)
+    assert np.array_equal(gaps.at(rows, cols), want, equal_nan=True)
+
+
 def test_distances_from_edge_cases():
     assert geodesy.distances_from(40.0, 130.0, 40.0, 130.0) == 0.0
     _, _, ref = geodesy.inverse(40.0, 130.0, 41.0, 131.0)

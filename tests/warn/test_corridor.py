@@ -195,11 +195,34 @@ def test_a_match_reads_two_downranges_per_template_not_the_table(monkeypatch):
     times, pos, h, dist, *_ = cor.fan.__wrapped__(39.66, 124.7, 90.0)
     assert asked == []  # flying the fan computes no downrange
     fidx = cor.first_crossing(h, 60e3)
-    got = cor._at_distances(dist, fidx)
+    got = cor._at_points(dist, fidx)
     assert asked == []  # neither does a match
     monkeypatch.setattr(geodesy, "distances_from", real)
     assert np.array_equal(got, cor._at(dist.table(), fidx), equal_nan=True)
     assert np.isfinite(got).sum() > 100
+
+
+def test_a_match_reads_speeds_and_angles_where_it_needs_them():
+    """A fan's speeds and flight-path angles (``FineKinematics``) are computed at the points a
+    match reads, the floats of the whole table there; the table is the states' speed and
+    angle against the geocentric radial."""
+    from launchwatch.warn import corridor as cor
+
+    times, pos, h, dist, speed, gamma, *_ = cor.fan.__wrapped__(39.66, 124.7, 90.0)
+    fidx = cor.first_crossing(h, 60e3)
+    got_s, got_g = cor._at_points(speed, fidx), cor._at_points(gamma, fidx)
+    assert speed._table is None and gamma._table is None  # a match computes no table
+    assert np.array_equal(got_s, cor._at(speed.table(), fidx), equal_nan=True)
+    assert np.array_equal(got_g, cor._at(gamma.table(), fidx), equal_nan=True)
+    assert np.isfinite(got_s).sum() > 100
+    nf = T_FINE.size
+    r, v = pos[:, :nf], speed.vel
+    want_s = np.linalg.norm(v, axis=-1)
+    ok = np.isfinite(r[..., 0]) & (want_s > 1.0)  # not on the pad
+    up = np.sum(r * v, axis=-1) / np.linalg.norm(r, axis=-1)
+    np.testing.assert_allclose(speed.table()[ok], want_s[ok], rtol=1e-12)
+    np.testing.assert_allclose(gamma.table()[ok], np.arcsin(up / want_s)[ok], atol=1e-9)
+    assert np.all(np.isnan(speed.table()[~np.isfinite(r[..., 0])]))
 
 
 def test_turning_shared_rows_is_turning_each_row():

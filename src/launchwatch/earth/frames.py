@@ -39,6 +39,7 @@ _ONE_THIRD = 1.0 / 3.0
 __all__ = [
     "geodetic_to_ecef",
     "ecef_to_geodetic",
+    "ecef_to_height",
     "geodetic_height_m",
     "geodetic_lat_height",
     "enu_matrix",
@@ -48,6 +49,7 @@ __all__ = [
     "aer_to_ecef",
     "eci_to_ecef",
     "eci_states_to_ecef",
+    "eci_states_to_ecef_parts",
     "ecef_to_eci",
     "eci_grid_to_geodetic_deg",
     "eci_positions_to_geodetic_deg",
@@ -75,6 +77,7 @@ def _vermeille(p_m: Any, z_m: Any) -> tuple[Any, Any]:
     """Vermeille (2004) closed form: (geodetic latitude rad, height m) from p = sqrt(x^2+y^2), z.
 
     Plain arithmetic so that the same code runs on NumPy arrays and, compiled, on numba scalars.
+    :func:`ecef_to_height` repeats its steps up to the height (change both together).
     """
     pp = p_m * p_m * _INV_A2
     q = (1.0 - E2) * z_m * z_m * _INV_A2
@@ -284,6 +287,51 @@ def ecef_to_geodetic(xyz: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return lat, np.arctan2(y, x), h
 
 
+def ecef_to_height(xyz: ArrayLike, where: ArrayLike | None = None) -> np.ndarray:
+    """ECEF position(s) ``(..., 3)`` in metres to WGS84 ellipsoidal height (m), ``(...)``: the
+    ``h_m`` of :func:`ecef_to_geodetic`, the same floats (the same operations in the same
+    order, elementwise), without the latitude's and longitude's arctangents (for a caller
+    that needs the heights of many points and the latitudes of a few).  ``where`` (bool,
+    ``(...)``): the heights there only, NaN elsewhere (points known NaN cost the
+    transcendental functions their slow paths)."""
+    xyz = np.asarray(xyz, dtype=float)
+    if xyz.shape[-1:] != (3,):
+        raise ValueError(f"xyz must have shape (..., 3), got {xyz.shape}")
+    x, y, z = xyz[..., 0], xyz[..., 1], xyz[..., 2]
+    m = np.broadcast_to(np.asarray(True if where is None else where, bool), x.shape)
+    out = np.full(x.shape, np.nan)
+    xm, ym, zm = x[m], y[m], z[m]  # by component: a third of the gather's CPU
+    hm = np.empty(xm.shape)
+    for i in range(0, xm.size, _CHUNK):
+        sl = slice(i, i + _CHUNK)
+        hm[sl] = _height(xm[sl], ym[sl], zm[sl])
+    out[m] = hm
+    return out
+
+
+#: Points per pass of :func:`ecef_to_height` (its temporaries stay in the cache).
+_CHUNK = 8192
+
+
+def _height(x: np.ndarray, y: np.ndarray, z_m: np.ndarray) -> np.ndarray:
+    """:func:`ecef_to_height` of the components (m)."""
+    p_m = np.hypot(x, y)
+    # _vermeille's steps up to its height
+    pp = p_m * p_m * _INV_A2
+    q = (1.0 - E2) * z_m * z_m * _INV_A2
+    r = (pp + q - _E4) / 6.0
+    s = _E4 * pp * q / (4.0 * r * r * r)
+    t = (1.0 + s + np.sqrt(s * (2.0 + s))) ** _ONE_THIRD
+    u = r * (1.0 + t + 1.0 / t)
+    v = np.sqrt(u * u + _E4 * q)
+    w = E2 * (u + v - q) / (2.0 * v)
+    k = np.sqrt(u + v + w * w) - w
+    d = k * p_m / (k + E2)
+    dz = np.sqrt(d * d + z_m * z_m)
+    h: np.ndarray = (k + E2 - 1.0) / k * dz
+    return h
+
+
 def enu_matrix(lat_rad: ArrayLike, lon_rad: ArrayLike) -> np.ndarray:
     """Rotation matrices ``(..., 3, 3)``, ECEF -> local East-North-Up at ``(lat_rad, lon_rad)``.
 
@@ -483,6 +531,47 @@ def eci_states_to_ecef(states_eci: ArrayLike, t_s: ArrayLike) -> np.ndarray:
     out = np.empty_like(st)
     _states_to_ecef(st, np.cos(theta), np.sin(theta), out)
     return out
+
+
+def eci_states_to_ecef_parts(
+    states_eci: np.ndarray, t_s: ArrayLike, r_out: np.ndarray, v_out: np.ndarray
+) -> None:
+    """:func:`eci_states_to_ecef` (the same floats) written into the caller's arrays: the
+    positions (m) into ``r_out`` (N, T, 3), the velocities (m/s) of the first ``Tv`` times
+    only into ``v_out`` (N, Tv, 3) (both C-contiguous), for a caller that keeps them apart
+    (the corridor's fan: positions on the whole grid, velocities on the fine one) without a
+    whole (N, T, 6) array and its copies."""
+    st = np.ascontiguousarray(states_eci, dtype=float)
+    t = np.asarray(t_s, dtype=float)
+    if st.ndim != 3 or st.shape[2] != 6 or t.shape != (st.shape[1],):
+        raise ValueError(f"states must be (N, T, 6) with t_s (T,), got {st.shape}, {t.shape}")
+    n, nt = st.shape[:2]
+    if r_out.shape != (n, nt, 3) or v_out.ndim != 3 or v_out.shape[0] != n:
+        raise ValueError(f"r_out must be {(n, nt, 3)} and v_out (N, Tv, 3) for states {st.shape}")
+    if v_out.shape[1] > nt or v_out.shape[2] != 3:
+        raise ValueError(f"v_out must be (N, Tv <= {nt}, 3), got {v_out.shape}")
+    if not (r_out.flags.c_contiguous and v_out.flags.c_contiguous):
+        raise ValueError("r_out and v_out must be C-contiguous")
+    theta = _theta(t, 0.0)
+    _states_to_ecef_parts(st, np.cos(theta), np.sin(theta), r_out, v_out)
+
+
+@njit(cache=True, error_model="numpy")
+def _states_to_ecef_parts(
+    st: np.ndarray, c: np.ndarray, s: np.ndarray, r_out: np.ndarray, v_out: np.ndarray
+) -> None:
+    """:func:`_states_to_ecef`'s arithmetic, positions and the first velocities apart."""
+    omega = OMEGA_RAD_S
+    nv = v_out.shape[1]
+    for i in range(st.shape[0]):
+        for k in range(st.shape[1]):
+            x, y, z = st[i, k, 0], st[i, k, 1], st[i, k, 2]
+            r_out[i, k, 0], r_out[i, k, 1], r_out[i, k, 2] = _rot3(c[k], s[k], x, y, z)
+            if k < nv:
+                vx = st[i, k, 3] - (-omega) * y
+                vy = st[i, k, 4] - omega * x
+                vz = st[i, k, 5] - 0.0
+                v_out[i, k, 0], v_out[i, k, 1], v_out[i, k, 2] = _rot3(c[k], s[k], vx, vy, vz)
 
 
 @overload

@@ -14,6 +14,7 @@ is hand-written geodesy; these functions only fix launchwatch's conventions:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -233,7 +234,8 @@ class PathDistances:
     CPU of those points and their two knots.
 
     Only for paths whose finite points come first (a flown path, NaN after impact): for any
-    other the whole table is computed at once and :meth:`at` reads it."""
+    other the whole table is computed at once and :meth:`at` reads it.  The paths' points are
+    given as arrays, or (:meth:`of_points`) as a function that computes them where read."""
 
     def __init__(
         self,
@@ -244,30 +246,85 @@ class PathDistances:
         *,
         every: int = 16,
     ):
-        if every < 1:
-            raise ValueError("every must be >= 1")
-        _check_lat("lat0_deg", lat0_deg)
         _check_lat("lat_deg", lat_deg)
         lat, lon = np.broadcast_arrays(np.asarray(lat_deg, float), np.asarray(lon_deg, float))
         if lat.ndim != 2:
             raise ValueError(f"paths must be (P, N), got {lat.shape}")
-        self.lat0_deg, self.lon0_deg, self.every = float(lat0_deg), float(lon0_deg), int(every)
-        self.lat_deg, self.lon_deg = lat, lon
-        self.shape: tuple[int, int] = (int(lat.shape[0]), int(lat.shape[1]))
         ok = np.isfinite(lat) & np.isfinite(lon)
+        self._setup(lat0_deg, lon0_deg, (int(lat.shape[0]), int(lat.shape[1])), every)
+        #: the paths' points (deg), when given as arrays
+        self.lat_deg: np.ndarray | None = lat
+        self.lon_deg: np.ndarray | None = lon
         #: index of each path's last finite point (-1: none)
         self.last = ok.sum(axis=1) - 1
-        self._table: np.ndarray | None = None
+        self._points: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None
+        self._points = None
         prefix = np.arange(lat.shape[1])[None, :] <= self.last[:, None]
         if not np.array_equal(ok, prefix):
             self.table()
 
+    @classmethod
+    def of_points(
+        cls,
+        lat0_deg: float,
+        lon0_deg: float,
+        points: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+        finite: np.ndarray,
+        *,
+        every: int = 16,
+    ) -> PathDistances:
+        """Paths ``(P, N)`` whose points are computed where read: ``points(rows, cols)``
+        (integer arrays (k,)) gives their ``(lat_deg, lon_deg)`` (k,), asked only where
+        ``finite`` (bool (P, N)); the points elsewhere are NaN.  The same floats as the paths
+        given as arrays, for a caller whose points are costly to convert (the corridor's fan:
+        ECEF positions, of which a match reads a few)."""
+        ok = np.asarray(finite, bool)
+        if ok.ndim != 2:
+            raise ValueError(f"paths must be (P, N), got {ok.shape}")
+        self = cls.__new__(cls)
+        self._setup(lat0_deg, lon0_deg, (int(ok.shape[0]), int(ok.shape[1])), every)
+        self.lat_deg = self.lon_deg = None
+        self.last = ok.sum(axis=1) - 1
+        self._points = points
+        prefix = np.arange(ok.shape[1])[None, :] <= self.last[:, None]
+        if not np.array_equal(ok, prefix):
+            self._finite = ok
+            self.table()
+        return self
+
+    def _setup(self, lat0_deg: float, lon0_deg: float, shape: tuple[int, int], every: int) -> None:
+        if every < 1:
+            raise ValueError("every must be >= 1")
+        _check_lat("lat0_deg", lat0_deg)
+        self.lat0_deg, self.lon0_deg, self.every = float(lat0_deg), float(lon0_deg), int(every)
+        self.shape: tuple[int, int] = shape
+        self._table: np.ndarray | None = None
+        #: where the points given by a function are finite, when not a prefix of each path
+        self._finite: np.ndarray | None = None
+
+    def _latlon(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The paths' points (deg) at ``(rows, cols)`` (finite ones)."""
+        if self._points is not None:
+            la, lo = self._points(rows, cols)
+            return np.asarray(la, float), np.asarray(lo, float)
+        assert self.lat_deg is not None and self.lon_deg is not None
+        return self.lat_deg[rows, cols], self.lon_deg[rows, cols]
+
     def table(self) -> np.ndarray:
         """The whole ``(P, N)`` table (:func:`distances_from`), computed once."""
         if self._table is None:
-            t = distances_from(
-                self.lat0_deg, self.lon0_deg, self.lat_deg, self.lon_deg, every=self.every
-            )
+            if self._points is None:
+                assert self.lat_deg is not None and self.lon_deg is not None
+                lat, lon = self.lat_deg, self.lon_deg
+            else:
+                # the finite points: a prefix of each path (else kept on construction)
+                ok = self._finite
+                if ok is None:
+                    ok = np.arange(self.shape[1])[None, :] <= self.last[:, None]
+                rows, cols = np.nonzero(ok)
+                lat, lon = np.full(self.shape, np.nan), np.full(self.shape, np.nan)
+                lat[rows, cols], lon[rows, cols] = self._latlon(rows, cols)
+            t = distances_from(self.lat0_deg, self.lon0_deg, lat, lon, every=self.every)
             t.flags.writeable = False
             self._table = t
         return self._table
@@ -292,7 +349,7 @@ class PathDistances:
         inner = ~knot
         q_rows = np.concatenate([rw, rw[inner], rw[inner]])
         q_cols = np.concatenate([r, k_l[inner], k_r[inner]])
-        la, lo = self.lat_deg[q_rows, q_cols], self.lon_deg[q_rows, q_cols]
+        la, lo = self._latlon(q_rows, q_cols)
         n, m = r.size, int(inner.sum())
         approx = _andoyer_lambert_m(self.lat0_deg, self.lon0_deg, la, lo)
         # exact geodesics: at the knots asked for and at the inner points' knots

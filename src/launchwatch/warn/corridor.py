@@ -246,6 +246,71 @@ def staged_templates():
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=1)
+def _fan_members():
+    """The fan's members, built once: ``((vehicle model, kicks (n,) rad, thrust scales (n,),
+    burn time s), ...)``, a generic boost per burn time (every kick at every thrust scale),
+    then the catalog's multi-stage boosts (:func:`staged_templates`).  Building the generic
+    boosts' models at every fan was a tenth of its CPU."""
+    kick, scale = np.meshgrid(FAN_KICK_RAD, FAN_THRUST_SCALE)
+    members = [(generic_boost(b), kick.ravel(), scale.ravel(), b) for b in FAN_BURN_S]
+    for _, model, scales, total in staged_templates():
+        k2, s2 = np.meshgrid(FAN_KICK_RAD, scales)
+        members.append((model, k2.ravel(), s2.ravel(), total))
+    for _, k, sc, _ in members:
+        read_only(k, sc)  # cached: shared by every caller
+    return tuple(members)
+
+
+class FineKinematics:
+    """Earth-relative speed (m/s, ``what="speed"``) or flight-path angle (rad, ``"gamma"``) of
+    a fan's templates on the fine grid, a (J, F) table computed where read (:meth:`at`), or
+    whole (:meth:`table`, kept): a match reads a few points of each template.  From the ECEF
+    positions (J, >= F, 3) m and velocities (J, F, 3) m/s, the floats of the whole table."""
+
+    def __init__(self, pos: np.ndarray, vel: np.ndarray, what: str):
+        if what not in ("speed", "gamma"):
+            raise ValueError(f"what must be 'speed' or 'gamma', got {what!r}")
+        self.pos, self.vel, self.what = pos, vel, what
+        self.shape: tuple[int, int] = (int(vel.shape[0]), int(vel.shape[1]))
+        self._table: np.ndarray | None = None
+
+    def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The speeds or angles at points ``(rows, cols)`` (integer arrays, broadcast)."""
+        if self._table is not None:
+            out_t: np.ndarray = self._table[rows, cols]
+            return out_t
+        return _speed_gamma(self.pos[rows, cols], self.vel[rows, cols])[self.what == "gamma"]
+
+    def table(self) -> np.ndarray:
+        """The whole (J, F) table, computed once."""
+        if self._table is None:
+            t = _speed_gamma(self.pos[:, : self.shape[1]], self.vel)[self.what == "gamma"]
+            t.flags.writeable = False
+            self._table = t
+        return self._table
+
+
+def _speed_gamma(pos: np.ndarray, vel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Speed (m/s) and flight-path angle (rad) of ECEF states: positions, velocities (..., 3)
+    (the angle against the geocentric radial)."""
+    # norms and the radial speed by components: the floats of np.linalg.norm and np.sum
+    # (the same products summed in the same order) without their temporaries
+    x, y, z = pos[..., 0], pos[..., 1], pos[..., 2]
+    vx, vy, vz = vel[..., 0], vel[..., 1], vel[..., 2]
+    r = np.sqrt(x * x + y * y + z * z)
+    speed = np.sqrt(vx * vx + vy * vy + vz * vz)
+    v_up = (x / r) * vx + (y / r) * vy + (z / r) * vz
+    gamma = np.arcsin(np.clip(v_up / np.maximum(speed, 1e-9), -1.0, 1.0))
+    return speed, gamma
+
+
+def _latlon_deg(pos: np.ndarray, rows: np.ndarray, cols: np.ndarray):
+    """Geodetic latitude and longitude (deg) of ``pos[rows, cols]`` (ECEF m)."""
+    lat, lon, _ = frames.ecef_to_geodetic(pos[rows, cols])
+    return np.degrees(lat), np.degrees(lon)
+
+
 #: Fans kept in memory (~24 MB each): ``tests/warn/test_chain.py`` in one process asks for 625
 #: fans, 277 distinct; replayed, 64 entries fly 55 of them again after eviction, 96 one
 #: (docs/measurements.md), at the memory 64 fans took while each held (J, T, 6) states.
@@ -258,26 +323,22 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
 
     Returns ``(times, ecef, h, d, speed, gamma, burn, t_impact, impact)``: the time grid (T,) s
     since lift-off, ECEF positions (J, T, 3) m (NaN after impact); on the fine grid only
-    (``T_FINE``, the first F of the T times): geodetic height (J, F) m, downrange from the
-    launch point (J, F) m (a :class:`~launchwatch.earth.geodesy.PathDistances`: computed where
-    read, ``.at(rows, cols)``, or whole, ``.table()``), Earth-relative speed (J, F) m/s and
-    flight-path angle (J, F) rad;
+    (``T_FINE``, the first F of the T times): geodetic height (J, F) m, and computed where
+    read (``.at(rows, cols)``) or whole (``.table()``): downrange from the launch point (J, F) m
+    (a :class:`~launchwatch.earth.geodesy.PathDistances`), Earth-relative speed (J, F) m/s and
+    flight-path angle (J, F) rad (:class:`FineKinematics`);
     burn time (J,) s, impact time (J,) s (NaN: still flying at the grid's end) and impact point
     (J, 3) ECEF m."""
     times = np.concatenate([T_FINE, _T_COARSE])
     nf = T_FINE.size
-    kick, scale = np.meshgrid(FAN_KICK_RAD, FAN_THRUST_SCALE)
-    # (vehicle, kicks, thrust scales, burn time s): a generic boost per burn time, then the
-    # catalog's multi-stage boosts; one propagate call each, all its kicks and scales at once
-    members = [(generic_boost(b), kick, scale, b) for b in FAN_BURN_S]
-    for _, model, scales, total in staged_templates():
-        k2, s2 = np.meshgrid(FAN_KICK_RAD, scales)
-        members.append((model, k2, s2, total))
+    # (vehicle, kicks, thrust scales, burn time s): one propagate call each, all its kicks
+    # and scales at once
+    members = _fan_members()
     n_j = sum(k.size for _, k, _, _ in members)
     # kept: positions on the whole grid (the flown-on paths), velocities on the fine grid only
     # (the match); not the coarse grid's velocities (half the cached memory)
     pos = np.empty((n_j, times.size, 3))
-    fine = np.empty((n_j, nf, 6))
+    vel = np.empty((n_j, nf, 3))
     burns, t_imp, imp = np.empty(n_j), np.empty(n_j), np.empty((n_j, 3))
     lo = 0
     for vehicle, k, sc, burn in members:
@@ -286,36 +347,36 @@ def fan(lat_deg: float, lon_deg: float, az_deg: float):
             lat_deg,
             lon_deg,
             az_deg,
-            make_controls(k.size, kick_rad=k.ravel(), thrust_scale=sc.ravel()),
+            make_controls(k.size, kick_rad=k, thrust_scale=sc),
             sample_times_s=times,
             t_max_s=float(times[-1]),
         )
         hi = lo + k.size
-        st = tr.samples_ecef()
-        pos[lo:hi] = st[..., :3]
-        fine[lo:hi] = st[:, :nf]
-        burns[lo:hi], t_imp[lo:hi], imp[lo:hi] = burn, tr.t_impact_s, tr.impact_ecef[:, :3]
+        # tr.samples_ecef() and tr.impact_ecef (the same floats), written where kept: no
+        # whole states array to copy from, no impact velocities
+        assert tr.omega_rad_s != 0.0 and tr.samples_eci is not None
+        frames.eci_states_to_ecef_parts(tr.samples_eci, times, pos[lo:hi], vel[lo:hi])
+        imp[lo:hi] = frames.eci_to_ecef(tr.impact_eci[:, :3], tr.t_impact_s)
+        burns[lo:hi], t_imp[lo:hi] = burn, tr.t_impact_s
         lo = hi
-    # the matching reads heights, downranges, speeds and angles on the fine grid only (the
-    # climb); the coarse grid's positions fly the continuations on
-    lat, lon, h = frames.ecef_to_geodetic(fine[..., :3])
-    ok = np.isfinite(h)
+    # the matching reads heights (the whole table: each template's first climb through the
+    # track's height) and, at the points around that climb, downranges, speeds and angles on
+    # the fine grid only; the coarse grid's positions fly the continuations on.  Heights only
+    # where the template still flies (a third of the points have impacted, and the NaN there
+    # cost the transcendental functions their slow paths)
+    fine = pos[:, :nf]
+    ok = np.isfinite(fine[..., 0]) & np.isfinite(fine[..., 1]) & np.isfinite(fine[..., 2])
+    h = frames.ecef_to_height(fine, where=ok)
     # geodesics only where the template still flies; exact every 16 s of the climb, within
     # 2 cm between (geodesy.distances_from): a quarter of the exact geodesic's CPU per point.
     # Computed where read (geodesy.PathDistances, the same floats): a match reads two points
-    # of each template, and the whole table (a quarter of a fan's CPU) only an IR-only fit
-    d = geodesy.PathDistances(
-        lat_deg, lon_deg, np.where(ok, np.degrees(lat), np.nan), np.degrees(lon), every=16
+    # of each template, and the whole table (a quarter of a fan's CPU) only an IR-only fit;
+    # so are the latitudes and longitudes of those points
+    d = geodesy.PathDistances.of_points(
+        lat_deg, lon_deg, functools.partial(_latlon_deg, pos), ok, every=16
     )
-    read_only(d.lat_deg, d.lon_deg)
-    # norms and the radial speed by components: the floats of np.linalg.norm and np.sum
-    # (the same products summed in the same order) without their temporaries
-    x, y, z, vx, vy, vz = (fine[..., i] for i in range(6))
-    r = np.sqrt(x * x + y * y + z * z)
-    speed = np.sqrt(vx * vx + vy * vy + vz * vz)
-    v_up = (x / r) * vx + (y / r) * vy + (z / r) * vz
-    gamma = np.arcsin(np.clip(v_up / np.maximum(speed, 1e-9), -1.0, 1.0))
-    read_only(times, pos, h, speed, gamma, burns, t_imp, imp)  # cached: shared by every caller
+    read_only(times, pos, vel, h, burns, t_imp, imp)  # cached: shared by every caller
+    speed, gamma = FineKinematics(pos, vel, "speed"), FineKinematics(pos, vel, "gamma")
     return (times, pos, h, d, speed, gamma, burns, t_imp, imp)
 
 
@@ -1060,9 +1121,9 @@ class Corridor:
         tgrid = np.broadcast_to(times[:nf], h_tab[:, :nf].shape)
         fidx = first_crossing(h_tab[:, :nf], obs["h"])
         tau = _at(tgrid, fidx)
-        s_j = _at(s_tab[:, :nf], fidx)
-        g_j = _at(g_tab[:, :nf], fidx)
-        d_j = _at_distances(d_tab, fidx)
+        s_j = _at_points(s_tab, fidx)
+        g_j = _at_points(g_tab, fidx)
+        d_j = _at_points(d_tab, fidx)
         ss = np.hypot(obs["sig_s"], SIGMA_SPEED_M_S)
         sg = np.hypot(obs["sig_g"], SIGMA_GAMMA_RAD)
         sd = np.hypot(obs["pos_sig"], SIGMA_RANGE_M)
@@ -1075,7 +1136,7 @@ class Corridor:
         # gains speed, a coasting body loses it
         tprev = np.clip(tau - obs["dt"], 0.0, T_FINE[-1])
         fprev = np.where(np.isfinite(tprev), tprev / (T_FINE[1] - T_FINE[0]), np.nan)
-        dv_j = s_j - _at(s_tab[:, :nf], fprev)
+        dv_j = s_j - _at_points(s_tab, fprev)
         logw = logw - 0.5 * ((obs["dv_obs"] - dv_j) / obs["sig_dv"]) ** 2
         if np.isfinite(t_cue) and self.ir_revisit_s is not None and t_cue <= t:
             # the plume was first seen at t_cue, not at the scan before: it climbed through
@@ -1268,12 +1329,13 @@ def _at(tab: np.ndarray, fidx: np.ndarray) -> np.ndarray:
     return np.where(ok, tab[rr, i0] * (1.0 - w) + tab[rr, i1] * w, np.nan)
 
 
-def _at_distances(dist: geodesy.PathDistances, fidx: np.ndarray) -> np.ndarray:
-    """:func:`_at` of a fan's downrange table (``geodesy.PathDistances``, (J, T) m): the two
+def _at_points(tab: geodesy.PathDistances | FineKinematics, fidx: np.ndarray) -> np.ndarray:
+    """:func:`_at` of a fan's table computed where read (downranges,
+    ``geodesy.PathDistances``; speeds or angles, :class:`FineKinematics`; (J, F)): the two
     points around each index computed, not the table."""
-    ok, rr, i0, i1, w = _bracket(fidx, dist.shape[1])
-    d0, d1 = np.split(dist.at(np.concatenate([rr, rr]), np.concatenate([i0, i1])), 2)
-    return np.where(ok, d0 * (1.0 - w) + d1 * w, np.nan)
+    ok, rr, i0, i1, w = _bracket(fidx, tab.shape[1])
+    v0, v1 = np.split(tab.at(np.concatenate([rr, rr]), np.concatenate([i0, i1])), 2)
+    return np.where(ok, v0 * (1.0 - w) + v1 * w, np.nan)
 
 
 def interp_rows(times: np.ndarray, pos: np.ndarray, tq: np.ndarray) -> np.ndarray:
