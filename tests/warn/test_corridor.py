@@ -221,7 +221,7 @@ def test_a_match_reads_speeds_and_angles_where_it_needs_them():
     ok = np.isfinite(r[..., 0]) & (want_s > 1.0)  # not on the pad
     up = np.sum(r * v, axis=-1) / np.linalg.norm(r, axis=-1)
     np.testing.assert_allclose(speed.table()[ok], want_s[ok], rtol=1e-12)
-    np.testing.assert_allclose(gamma.table()[ok], np.arcsin(up / want_s)[ok], atol=1e-9)
+    np.testing.assert_allclose(gamma.table()[ok], np.arcsin(up[ok] / want_s[ok]), atol=1e-9)
     assert np.all(np.isnan(speed.table()[~np.isfinite(r[..., 0])]))
 
 
