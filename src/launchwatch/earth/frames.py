@@ -27,7 +27,7 @@ from typing import Any, cast, overload
 import numpy as np
 from llvmlite import ir
 from numba import get_num_threads, njit, prange, types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, register_jitable
 from numpy.typing import ArrayLike
 
 from launchwatch.earth.constants import A_M, E2, OMEGA_RAD_S
@@ -73,12 +73,12 @@ def geodetic_to_ecef(lat_rad: ArrayLike, lon_rad: ArrayLike, h_m: ArrayLike) -> 
     )
 
 
-def _vermeille(p_m: Any, z_m: Any) -> tuple[Any, Any]:
-    """Vermeille (2004) closed form: (geodetic latitude rad, height m) from p = sqrt(x^2+y^2), z.
-
-    Plain arithmetic so that the same code runs on NumPy arrays and, compiled, on numba scalars.
-    :func:`ecef_to_height` repeats its steps up to the height (change both together).
-    """
+@register_jitable
+def _vermeille_k_d_dz(p_m: Any, z_m: Any) -> tuple[Any, Any, Any]:
+    """Vermeille (2004) closed form up to the height: ``(k, d, dz)`` from p = sqrt(x^2+y^2)
+    and z (m), where ``d`` is the point's distance from the polar axis along the ellipsoid's
+    normal foot (m) and ``dz = hypot(d, z)``.  Plain arithmetic: it runs on NumPy arrays and,
+    inlined by numba (``register_jitable``), on scalars inside compiled kernels."""
     pp = p_m * p_m * _INV_A2
     q = (1.0 - E2) * z_m * z_m * _INV_A2
     r = (pp + q - _E4) / 6.0
@@ -90,6 +90,16 @@ def _vermeille(p_m: Any, z_m: Any) -> tuple[Any, Any]:
     k = np.sqrt(u + v + w * w) - w
     d = k * p_m / (k + E2)
     dz = np.sqrt(d * d + z_m * z_m)
+    return k, d, dz
+
+
+def _vermeille(p_m: Any, z_m: Any) -> tuple[Any, Any]:
+    """Vermeille (2004) closed form: (geodetic latitude rad, height m) from p = sqrt(x^2+y^2), z.
+
+    Plain arithmetic so that the same code runs on NumPy arrays and, compiled, on numba scalars;
+    :func:`ecef_to_height` shares its steps up to the height (:func:`_vermeille_k_d_dz`).
+    """
+    k, d, dz = _vermeille_k_d_dz(p_m, z_m)
     lat = 2.0 * np.arctan2(z_m, d + dz)
     h = (k + E2 - 1.0) / k * dz
     return lat, h
@@ -314,20 +324,9 @@ _CHUNK = 8192
 
 
 def _height(x: np.ndarray, y: np.ndarray, z_m: np.ndarray) -> np.ndarray:
-    """:func:`ecef_to_height` of the components (m)."""
-    p_m = np.hypot(x, y)
-    # _vermeille's steps up to its height
-    pp = p_m * p_m * _INV_A2
-    q = (1.0 - E2) * z_m * z_m * _INV_A2
-    r = (pp + q - _E4) / 6.0
-    s = _E4 * pp * q / (4.0 * r * r * r)
-    t = (1.0 + s + np.sqrt(s * (2.0 + s))) ** _ONE_THIRD
-    u = r * (1.0 + t + 1.0 / t)
-    v = np.sqrt(u * u + _E4 * q)
-    w = E2 * (u + v - q) / (2.0 * v)
-    k = np.sqrt(u + v + w * w) - w
-    d = k * p_m / (k + E2)
-    dz = np.sqrt(d * d + z_m * z_m)
+    """:func:`ecef_to_height` of the components (m): :func:`_vermeille`'s height without its
+    latitude (no arctangent)."""
+    k, _, dz = _vermeille_k_d_dz(np.hypot(x, y), z_m)
     h: np.ndarray = (k + E2 - 1.0) / k * dz
     return h
 
