@@ -58,6 +58,9 @@ def flight() -> None:
             sample_geodetic=geodetic,
         )
     frames.eci_states_to_ecef(np.zeros((2, times.size, 6)), times)  # samples_ecef
+    frames.eci_states_to_ecef_parts(  # the corridor's fans: into C-contiguous parts
+        np.zeros((2, times.size, 6)), times, np.empty((2, times.size, 3)), np.empty((2, 3, 3))
+    )
     for copies in (1, frames.PARALLEL_MIN_POINTS // tr.samples_eci[:, :, 0].size + 1):
         frames.eci_grid_to_geodetic_deg(np.tile(tr.samples_eci, (copies, 1, 1)), times)
     zones.classify_codes(np.linspace(30.0, 45.0, 100), np.linspace(125.0, 145.0, 100))

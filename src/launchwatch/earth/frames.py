@@ -497,18 +497,37 @@ def _rot3(c: float, s: float, x: float, y: float, z: float) -> tuple[float, floa
     )
 
 
+def _states_and_rotation(
+    states_eci: ArrayLike, t_s: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """States ``(N, T, 6)`` as a C-contiguous float array and the cosine and sine (numpy's) of
+    the Earth's rotation angle at each of the times ``t_s`` (T,; s), checked."""
+    st = np.ascontiguousarray(states_eci, dtype=float)
+    t = np.asarray(t_s, dtype=float)
+    if st.ndim != 3 or st.shape[2] != 6 or t.shape != (st.shape[1],):
+        raise ValueError(f"states must be (N, T, 6) with t_s (T,), got {st.shape}, {t.shape}")
+    theta = _theta(t, 0.0)
+    return st, np.cos(theta), np.sin(theta)
+
+
 @njit(cache=True, error_model="numpy")
-def _states_to_ecef(st: np.ndarray, c: np.ndarray, s: np.ndarray, out: np.ndarray) -> None:
+def _states_to_ecef(
+    st: np.ndarray, c: np.ndarray, s: np.ndarray, r_out: np.ndarray, v_out: np.ndarray
+) -> None:
+    """ECEF positions of ``st`` (N, T, 6) into ``r_out`` (N, T, 3) and velocities of its first
+    ``v_out.shape[1]`` times into ``v_out``, rotated by (``c``, ``s``) per time (:func:`_rot3`)."""
     omega = OMEGA_RAD_S
+    nv = v_out.shape[1]
     for i in range(st.shape[0]):
         for k in range(st.shape[1]):
             x, y, z = st[i, k, 0], st[i, k, 1], st[i, k, 2]
-            out[i, k, 0], out[i, k, 1], out[i, k, 2] = _rot3(c[k], s[k], x, y, z)
-            # v - omega x r, as eci_to_ecef forms it
-            vx = st[i, k, 3] - (-omega) * y
-            vy = st[i, k, 4] - omega * x
-            vz = st[i, k, 5] - 0.0
-            out[i, k, 3], out[i, k, 4], out[i, k, 5] = _rot3(c[k], s[k], vx, vy, vz)
+            r_out[i, k, 0], r_out[i, k, 1], r_out[i, k, 2] = _rot3(c[k], s[k], x, y, z)
+            if k < nv:
+                # v - omega x r, as eci_to_ecef forms it
+                vx = st[i, k, 3] - (-omega) * y
+                vy = st[i, k, 4] - omega * x
+                vz = st[i, k, 5] - 0.0
+                v_out[i, k, 0], v_out[i, k, 1], v_out[i, k, 2] = _rot3(c[k], s[k], vx, vy, vz)
 
 
 def eci_states_to_ecef(states_eci: ArrayLike, t_s: ArrayLike) -> np.ndarray:
@@ -522,13 +541,9 @@ def eci_states_to_ecef(states_eci: ArrayLike, t_s: ArrayLike) -> np.ndarray:
     (OpenBLAS ``dgemv``; tests/earth/test_frames.py), else within an ulp.  A fan of boost
     templates (~800 x 660 states) took 0.1 s in ``eci_to_ecef`` (one BLAS call per state),
     ~0.01 s here."""
-    st = np.ascontiguousarray(states_eci, dtype=float)
-    t = np.asarray(t_s, dtype=float)
-    if st.ndim != 3 or st.shape[2] != 6 or t.shape != (st.shape[1],):
-        raise ValueError(f"states must be (N, T, 6) with t_s (T,), got {st.shape}, {t.shape}")
-    theta = _theta(t, 0.0)
+    st, c, s = _states_and_rotation(states_eci, t_s)
     out = np.empty_like(st)
-    _states_to_ecef(st, np.cos(theta), np.sin(theta), out)
+    _states_to_ecef(st, c, s, out[..., :3], out[..., 3:])
     return out
 
 
@@ -540,10 +555,7 @@ def eci_states_to_ecef_parts(
     only into ``v_out`` (N, Tv, 3) (both C-contiguous), for a caller that keeps them apart
     (the corridor's fan: positions on the whole grid, velocities on the fine one) without a
     whole (N, T, 6) array and its copies."""
-    st = np.ascontiguousarray(states_eci, dtype=float)
-    t = np.asarray(t_s, dtype=float)
-    if st.ndim != 3 or st.shape[2] != 6 or t.shape != (st.shape[1],):
-        raise ValueError(f"states must be (N, T, 6) with t_s (T,), got {st.shape}, {t.shape}")
+    st, c, s = _states_and_rotation(states_eci, t_s)
     n, nt = st.shape[:2]
     if r_out.shape != (n, nt, 3) or v_out.ndim != 3 or v_out.shape[0] != n:
         raise ValueError(f"r_out must be {(n, nt, 3)} and v_out (N, Tv, 3) for states {st.shape}")
@@ -551,26 +563,7 @@ def eci_states_to_ecef_parts(
         raise ValueError(f"v_out must be (N, Tv <= {nt}, 3), got {v_out.shape}")
     if not (r_out.flags.c_contiguous and v_out.flags.c_contiguous):
         raise ValueError("r_out and v_out must be C-contiguous")
-    theta = _theta(t, 0.0)
-    _states_to_ecef_parts(st, np.cos(theta), np.sin(theta), r_out, v_out)
-
-
-@njit(cache=True, error_model="numpy")
-def _states_to_ecef_parts(
-    st: np.ndarray, c: np.ndarray, s: np.ndarray, r_out: np.ndarray, v_out: np.ndarray
-) -> None:
-    """:func:`_states_to_ecef`'s arithmetic, positions and the first velocities apart."""
-    omega = OMEGA_RAD_S
-    nv = v_out.shape[1]
-    for i in range(st.shape[0]):
-        for k in range(st.shape[1]):
-            x, y, z = st[i, k, 0], st[i, k, 1], st[i, k, 2]
-            r_out[i, k, 0], r_out[i, k, 1], r_out[i, k, 2] = _rot3(c[k], s[k], x, y, z)
-            if k < nv:
-                vx = st[i, k, 3] - (-omega) * y
-                vy = st[i, k, 4] - omega * x
-                vz = st[i, k, 5] - 0.0
-                v_out[i, k, 0], v_out[i, k, 1], v_out[i, k, 2] = _rot3(c[k], s[k], vx, vy, vz)
+    _states_to_ecef(st, c, s, r_out, v_out)
 
 
 @overload
