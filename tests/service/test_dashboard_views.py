@@ -45,14 +45,43 @@ def overflight_messages(cli_chain):
 on_overflight = pytest.mark.xdist_group("chain-overflight")
 
 
-def _runs(messages):
+class _Held:
+    """A RunManager ``sleep`` that replays without pauses until ``at(messages)`` accepts the
+    messages replayed so far and holds the replay there until :meth:`release` (or ``limit_s``): a
+    page sees that moment for as long as the test needs it, and no wall time goes to the
+    scenario's own pace (waiting on it made these tests the suite's longest idle stretch; the
+    pace itself is the service's arithmetic, :meth:`RunManager._replay`)."""
+
+    def __init__(self, at, limit_s: float = 120.0):
+        import threading
+
+        self.at = at
+        self.limit_s = limit_s
+        self.runs: RunManager | None = None
+        self.released = threading.Event()
+        self.holding = threading.Event()
+
+    def __call__(self, seconds: float) -> None:
+        run = self.runs.latest() if self.runs is not None else None
+        if run is not None and not self.released.is_set() and self.at(run.backlog):
+            self.holding.set()
+            self.released.wait(self.limit_s)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+def _runs(messages, held: _Held | None = None):
     def compute(name, progress=None):
         if progress is not None:  # the real chain reports stages; so does this stand-in
             for k in range(5):
                 progress("tracking", k / 5)
         return messages
 
-    return RunManager(Hub(), compute)
+    if held is None:
+        return RunManager(Hub(), compute)
+    held.runs = RunManager(Hub(), compute, sleep=held)
+    return held.runs
 
 
 def _page(browser, srv, outside, errors, size=(1280, 720)):  # noqa: F811
@@ -92,22 +121,25 @@ def test_late_joiners_see_the_servers_warning_state(
     assert final_states == {"JP-01": "fell"}, final_states
     outside, errors = [], []
     key = bearer(keyring.keys["operator"])
+    # the replay holds after the warning's "issue", before its "passed over" (446 s later)
+    held = _Held(lambda log: any(m["type"] == "warning" and m["kind"] == "issue" for m in log))
     with LiveServer(
-        create_app(store, runs=_runs(overflight_messages), keys=keyring, limits=FAST)
+        create_app(store, runs=_runs(overflight_messages, held), keys=keyring, limits=FAST)
     ) as srv:
         live = _page(browser, srv, outside, errors)
-        # 446 s of scenario time between "issue" and "passed over": ~15 s at 30x
         r = httpx.post(srv.url + "/api/scenarios/overflight/run?speed=30", timeout=30, headers=key)
         assert r.status_code == 202, r.text
         live.wait_for_selector(
             "#warning-list li[data-code='JP-01'][data-state='active']", timeout=120_000
         )
+        assert held.holding.wait(60)  # the run is mid-warning, not past it
         # a page that opens now, mid-warning, shows the warning active and the area drawn
         mid = _page(browser, srv, outside, errors)
         mid.wait_for_selector("#warning-list li[data-code='JP-01']", timeout=60_000)
         assert _states(mid) == {"JP-01": "active"}
         mid.wait_for_selector("path.lw-warned-active", state="attached", timeout=60_000)
         assert mid.inner_text("#verdict").startswith("WARNING")
+        held.release()
         live.wait_for_selector("body[data-run-state='done']", timeout=180_000)
         # the page that watched live and one that opens after the end agree with the server
         late = _page(browser, srv, outside, errors)
@@ -218,10 +250,11 @@ def test_three_window_sizes_and_an_event_opened(
     assert not errors, errors
 
 
-def _upload_runs(messages, uploaded):
+def _upload_runs(messages, uploaded, held: _Held):
     """A RunManager whose chain is the overflight run computed once: it checks that it gets the
     scenario the page uploaded (validated, as the command line reads it), reports progress
-    slowly enough for the page to show it, and names the run's messages after the upload."""
+    slowly enough for the page to show it, and names the run's messages after the upload; its
+    replay is ``held``."""
     import time
 
     def compute(what, progress=None):
@@ -233,7 +266,8 @@ def _upload_runs(messages, uploaded):
         head = {**messages[0], "name": what.name, "description": what.description}
         return [head, *messages[1:]]
 
-    return RunManager(Hub(), compute)
+    held.runs = RunManager(Hub(), compute, sleep=held)
+    return held.runs
 
 
 @on_overflight
@@ -252,9 +286,13 @@ def test_upload_a_scenario_and_watch_its_side_view(
     text = (STATEMENTS.parents[2] / "src/launchwatch/sense/scenarios/overflight.yaml").read_text()
     mine = text.replace("name: overflight", "name: my-overflight-drill")
     uploaded, outside, errors = [], [], []
+    # the replay holds after the third assessment that predicts an impact, for the side view
+    held = _Held(
+        lambda log: sum(m["type"] == "assessment" and bool(m["predictions"]) for m in log) >= 3
+    )
     with LiveServer(
         create_app(
-            store, runs=_upload_runs(overflight_messages, uploaded), keys=keyring, limits=FAST
+            store, runs=_upload_runs(overflight_messages, uploaded, held), keys=keyring, limits=FAST
         )
     ) as srv:
         page = _page(browser, srv, outside, errors, (1440, 1000))
@@ -287,11 +325,12 @@ def test_upload_a_scenario_and_watch_its_side_view(
         # the side view draws the track and its predicted path, and grows during the replay
         page.wait_for_selector("#run-side-view path.lw-side-track", timeout=60_000)
         page.wait_for_selector("#run-side-view path.lw-side-predicted", timeout=60_000)
+        assert held.holding.wait(60)
         first = page.get_attribute("#run-side-view path.lw-side-track", "d").count("L")
-        page.wait_for_timeout(2500)
+        held.release()
+        page.wait_for_selector("body[data-run-state='done']", timeout=120_000)
         later = page.get_attribute("#run-side-view path.lw-side-track", "d").count("L")
         assert later > first, (first, later)
-        page.wait_for_selector("body[data-run-state='done']", timeout=120_000)
 
         # the profile reaches the missile's apogee (~550 km): altitudes are the track's, in km
         # and the ground range the ~2,700 km of the flight
