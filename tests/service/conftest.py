@@ -205,3 +205,27 @@ class LiveServer:
     def __exit__(self, *exc):
         self.server.should_exit = True
         self.thread.join(10)
+
+
+class Held:
+    """A RunManager ``sleep`` that replays without pauses until ``at(messages)`` accepts the
+    messages replayed so far and holds the replay there until :meth:`release` (or ``limit_s``): a
+    page sees that moment for as long as the test needs it, and no wall time goes to the
+    scenario's own pace (waiting on it made these tests the suite's longest idle stretch; the
+    pace itself is the service's arithmetic, :meth:`RunManager._replay`)."""
+
+    def __init__(self, at, limit_s: float = 120.0):
+        self.at = at
+        self.limit_s = limit_s
+        self.runs: RunManager | None = None
+        self.released = threading.Event()
+        self.holding = threading.Event()
+
+    def __call__(self, seconds: float) -> None:
+        run = self.runs.latest() if self.runs is not None else None
+        if run is not None and not self.released.is_set() and self.at(run.backlog):
+            self.holding.set()
+            self.released.wait(self.limit_s)
+
+    def release(self) -> None:
+        self.released.set()

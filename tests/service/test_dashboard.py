@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from launchwatch.service.app import create_app
+from launchwatch.service.live import Hub, RunManager, run_scenario
 
-from .conftest import FAST, LiveServer, bearer
+from .conftest import FAST, Held, LiveServer, bearer
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -57,7 +58,10 @@ def browser():
 
 
 def test_reference_run_in_the_dashboard(store, browser, tmp_path, keyring):
-    with LiveServer(create_app(store, keys=keyring, limits=FAST)) as srv:
+    # the service's own chain; the replay holds once a track is out, until the page drew it
+    held = Held(lambda log: any(m["type"] == "assessment" and m["predictions"] for m in log))
+    held.runs = RunManager(Hub(), run_scenario, sleep=held)
+    with LiveServer(create_app(store, runs=held.runs, keys=keyring, limits=FAST)) as srv:
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         outside, errors = [], []
 
@@ -123,6 +127,7 @@ def test_reference_run_in_the_dashboard(store, browser, tmp_path, keyring):
         page.click("#run")
         page.wait_for_selector("body[data-run-state='replaying']", timeout=150_000)
         page.wait_for_selector("path.lw-track", state="attached", timeout=60_000)
+        held.release()
         page.wait_for_selector("body[data-run-state='done']", timeout=60_000)
         page.wait_for_timeout(500)  # fitBounds animation
 

@@ -24,7 +24,7 @@ import pytest
 from launchwatch.service.app import create_app
 from launchwatch.service.live import Hub, RunManager
 
-from .conftest import FAST, LiveServer, bearer
+from .conftest import FAST, Held, LiveServer, bearer
 from .test_dashboard import ARTIFACTS, CHROMIUM, browser, expect  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
@@ -45,33 +45,7 @@ def overflight_messages(cli_chain):
 on_overflight = pytest.mark.xdist_group("chain-overflight")
 
 
-class _Held:
-    """A RunManager ``sleep`` that replays without pauses until ``at(messages)`` accepts the
-    messages replayed so far and holds the replay there until :meth:`release` (or ``limit_s``): a
-    page sees that moment for as long as the test needs it, and no wall time goes to the
-    scenario's own pace (waiting on it made these tests the suite's longest idle stretch; the
-    pace itself is the service's arithmetic, :meth:`RunManager._replay`)."""
-
-    def __init__(self, at, limit_s: float = 120.0):
-        import threading
-
-        self.at = at
-        self.limit_s = limit_s
-        self.runs: RunManager | None = None
-        self.released = threading.Event()
-        self.holding = threading.Event()
-
-    def __call__(self, seconds: float) -> None:
-        run = self.runs.latest() if self.runs is not None else None
-        if run is not None and not self.released.is_set() and self.at(run.backlog):
-            self.holding.set()
-            self.released.wait(self.limit_s)
-
-    def release(self) -> None:
-        self.released.set()
-
-
-def _runs(messages, held: _Held | None = None):
+def _runs(messages, held: Held | None = None):
     def compute(name, progress=None):
         if progress is not None:  # the real chain reports stages; so does this stand-in
             for k in range(5):
@@ -122,7 +96,7 @@ def test_late_joiners_see_the_servers_warning_state(
     outside, errors = [], []
     key = bearer(keyring.keys["operator"])
     # the replay holds after the warning's "issue", before its "passed over" (446 s later)
-    held = _Held(lambda log: any(m["type"] == "warning" and m["kind"] == "issue" for m in log))
+    held = Held(lambda log: any(m["type"] == "warning" and m["kind"] == "issue" for m in log))
     with LiveServer(
         create_app(store, runs=_runs(overflight_messages, held), keys=keyring, limits=FAST)
     ) as srv:
@@ -250,7 +224,7 @@ def test_three_window_sizes_and_an_event_opened(
     assert not errors, errors
 
 
-def _upload_runs(messages, uploaded, held: _Held):
+def _upload_runs(messages, uploaded, held: Held):
     """A RunManager whose chain is the overflight run computed once: it checks that it gets the
     scenario the page uploaded (validated, as the command line reads it), reports progress
     slowly enough for the page to show it, and names the run's messages after the upload; its
@@ -287,7 +261,7 @@ def test_upload_a_scenario_and_watch_its_side_view(
     mine = text.replace("name: overflight", "name: my-overflight-drill")
     uploaded, outside, errors = [], [], []
     # the replay holds after the third assessment that predicts an impact, for the side view
-    held = _Held(
+    held = Held(
         lambda log: sum(m["type"] == "assessment" and bool(m["predictions"]) for m in log) >= 3
     )
     with LiveServer(
