@@ -250,18 +250,12 @@ class PathDistances:
         lat, lon = np.broadcast_arrays(np.asarray(lat_deg, float), np.asarray(lon_deg, float))
         if lat.ndim != 2:
             raise ValueError(f"paths must be (P, N), got {lat.shape}")
-        ok = np.isfinite(lat) & np.isfinite(lon)
-        self._setup(lat0_deg, lon0_deg, (int(lat.shape[0]), int(lat.shape[1])), every)
         #: the paths' points (deg), when given as arrays
         self.lat_deg: np.ndarray | None = lat
         self.lon_deg: np.ndarray | None = lon
-        #: index of each path's last finite point (-1: none)
-        self.last = ok.sum(axis=1) - 1
         self._points: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None
         self._points = None
-        prefix = np.arange(lat.shape[1])[None, :] <= self.last[:, None]
-        if not np.array_equal(ok, prefix):
-            self.table()
+        self._setup(lat0_deg, lon0_deg, np.isfinite(lat) & np.isfinite(lon), every)
 
     @classmethod
     def of_points(
@@ -282,25 +276,30 @@ class PathDistances:
         if ok.ndim != 2:
             raise ValueError(f"paths must be (P, N), got {ok.shape}")
         self = cls.__new__(cls)
-        self._setup(lat0_deg, lon0_deg, (int(ok.shape[0]), int(ok.shape[1])), every)
         self.lat_deg = self.lon_deg = None
-        self.last = ok.sum(axis=1) - 1
         self._points = points
-        prefix = np.arange(ok.shape[1])[None, :] <= self.last[:, None]
-        if not np.array_equal(ok, prefix):
-            self._finite = ok
-            self.table()
+        self._setup(lat0_deg, lon0_deg, ok, every)
         return self
 
-    def _setup(self, lat0_deg: float, lon0_deg: float, shape: tuple[int, int], every: int) -> None:
+    def _setup(self, lat0_deg: float, lon0_deg: float, ok: np.ndarray, every: int) -> None:
+        """The attributes both constructors set, from where the points are finite (``ok``,
+        bool (P, N)); paths whose finite points are not a prefix get their whole table now
+        (:meth:`at` reads prefixes only)."""
         if every < 1:
             raise ValueError("every must be >= 1")
         _check_lat("lat0_deg", lat0_deg)
         self.lat0_deg, self.lon0_deg, self.every = float(lat0_deg), float(lon0_deg), int(every)
-        self.shape: tuple[int, int] = shape
+        self.shape: tuple[int, int] = (int(ok.shape[0]), int(ok.shape[1]))
         self._table: np.ndarray | None = None
         #: where the points given by a function are finite, when not a prefix of each path
         self._finite: np.ndarray | None = None
+        #: index of each path's last finite point (-1: none)
+        self.last = ok.sum(axis=1) - 1
+        prefix = np.arange(ok.shape[1])[None, :] <= self.last[:, None]
+        if not np.array_equal(ok, prefix):
+            if self._points is not None:
+                self._finite = ok
+            self.table()
 
     def _latlon(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The paths' points (deg) at ``(rows, cols)`` (finite ones)."""

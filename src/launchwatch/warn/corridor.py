@@ -280,29 +280,31 @@ class FineKinematics:
         if self._table is not None:
             out_t: np.ndarray = self._table[rows, cols]
             return out_t
-        return _speed_gamma(self.pos[rows, cols], self.vel[rows, cols])[self.what == "gamma"]
+        return _speed_gamma(self.pos[rows, cols], self.vel[rows, cols], self.what)
 
     def table(self) -> np.ndarray:
         """The whole (J, F) table, computed once."""
         if self._table is None:
-            t = _speed_gamma(self.pos[:, : self.shape[1]], self.vel)[self.what == "gamma"]
+            t = _speed_gamma(self.pos[:, : self.shape[1]], self.vel, self.what)
             t.flags.writeable = False
             self._table = t
         return self._table
 
 
-def _speed_gamma(pos: np.ndarray, vel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Speed (m/s) and flight-path angle (rad) of ECEF states: positions, velocities (..., 3)
-    (the angle against the geocentric radial)."""
+def _speed_gamma(pos: np.ndarray, vel: np.ndarray, what: str) -> np.ndarray:
+    """Speed (m/s, ``what="speed"``) or flight-path angle (rad, ``"gamma"``; against the
+    geocentric radial) of ECEF states: positions, velocities (..., 3)."""
     # norms and the radial speed by components: the floats of np.linalg.norm and np.sum
     # (the same products summed in the same order) without their temporaries
-    x, y, z = pos[..., 0], pos[..., 1], pos[..., 2]
     vx, vy, vz = vel[..., 0], vel[..., 1], vel[..., 2]
-    r = np.sqrt(x * x + y * y + z * z)
     speed = np.sqrt(vx * vx + vy * vy + vz * vz)
+    if what == "speed":
+        return speed
+    x, y, z = pos[..., 0], pos[..., 1], pos[..., 2]
+    r = np.sqrt(x * x + y * y + z * z)
     v_up = (x / r) * vx + (y / r) * vy + (z / r) * vz
-    gamma = np.arcsin(np.clip(v_up / np.maximum(speed, 1e-9), -1.0, 1.0))
-    return speed, gamma
+    gamma: np.ndarray = np.arcsin(np.clip(v_up / np.maximum(speed, 1e-9), -1.0, 1.0))
+    return gamma
 
 
 def _latlon_deg(pos: np.ndarray, rows: np.ndarray, cols: np.ndarray):
