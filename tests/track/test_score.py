@@ -117,3 +117,34 @@ def test_default_staleness_follows_the_update_rate():
     h = _rows(tru, 1, 0, 0, 100)
     assert score(h[::4], tru).coverage[0] == 1.0  # updates every 4 s still cover the missile
     assert score(h[::4], tru, stale_s=1.0).coverage[0] < 0.3
+
+
+@pytest.mark.parametrize("block", [1, 7, 3 * 101])
+def test_blocks_of_times_give_the_same_score(monkeypatch, block):
+    """The track estimates are worked out for blocks of times at once (``ESTIMATE_BLOCK``
+    track-time pairs): any block size, a block of one time or blocks that end mid-history,
+    gives the score of the whole history in one block, field by field."""
+    import dataclasses
+    import importlib
+
+    score_mod = importlib.import_module("launchwatch.track.score")  # the module, not score()
+
+    tru = _truth()
+    h = np.concatenate(
+        [
+            _rows(tru, 1, 0, 0, 50, offset_m=300.0),
+            _rows(tru, 1, 1, 51, 100),
+            _rows(tru, 2, 1, 10, 40),
+            _rows(tru, 3, 0, 60, 100, offset_m=-200.0),
+            _rows(tru, 4, 1, 20, 30, confirmed=False),
+        ]
+    )
+    whole = score(h, tru)
+    monkeypatch.setattr(score_mod, "ESTIMATE_BLOCK", block)  # pairs: 3 tracks x 101 times
+    parts = score(h, tru)
+    for f in dataclasses.fields(whole):
+        a, b = getattr(whole, f.name), getattr(parts, f.name)
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, b, err_msg=f.name)
+        else:
+            assert a == b or (a != a and b != b), f.name
