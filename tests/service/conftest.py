@@ -212,7 +212,8 @@ class Held:
     messages replayed so far and holds the replay there until :meth:`release` (or ``limit_s``): a
     page sees that moment for as long as the test needs it, and no wall time goes to the
     scenario's own pace (waiting on it made these tests the suite's longest idle stretch; the
-    pace itself is the service's arithmetic, :meth:`RunManager._replay`)."""
+    pace itself is the service's arithmetic, :meth:`RunManager._replay`).  Its runs come from
+    :meth:`manager`."""
 
     def __init__(self, at, limit_s: float = 120.0):
         self.at = at
@@ -226,6 +227,11 @@ class Held:
         if run is not None and not self.released.is_set() and self.at(run.backlog):
             self.holding.set()
             self.released.wait(self.limit_s)
+
+    def manager(self, compute) -> RunManager:
+        """A RunManager of ``compute`` whose replays this holds."""
+        self.runs = RunManager(Hub(), compute, sleep=self)
+        return self.runs
 
     def release(self) -> None:
         self.released.set()

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from launchwatch.service.app import create_app
-from launchwatch.service.live import Hub, RunManager, run_scenario
+from launchwatch.service.live import run_scenario
 
 from .conftest import FAST, Held, LiveServer, bearer
 
@@ -60,8 +60,8 @@ def browser():
 def test_reference_run_in_the_dashboard(store, browser, tmp_path, keyring):
     # the service's own chain; the replay holds once a track is out, until the page drew it
     held = Held(lambda log: any(m["type"] == "assessment" and m["predictions"] for m in log))
-    held.runs = RunManager(Hub(), run_scenario, sleep=held)
-    with LiveServer(create_app(store, runs=held.runs, keys=keyring, limits=FAST)) as srv:
+    runs = held.manager(run_scenario)
+    with LiveServer(create_app(store, runs=runs, keys=keyring, limits=FAST)) as srv:
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         outside, errors = [], []
 

@@ -52,10 +52,7 @@ def _runs(messages, held: Held | None = None):
                 progress("tracking", k / 5)
         return messages
 
-    if held is None:
-        return RunManager(Hub(), compute)
-    held.runs = RunManager(Hub(), compute, sleep=held)
-    return held.runs
+    return RunManager(Hub(), compute) if held is None else held.manager(compute)
 
 
 def _page(browser, srv, outside, errors, size=(1280, 720)):  # noqa: F811
@@ -240,8 +237,7 @@ def _upload_runs(messages, uploaded, held: Held):
         head = {**messages[0], "name": what.name, "description": what.description}
         return [head, *messages[1:]]
 
-    held.runs = RunManager(Hub(), compute, sleep=held)
-    return held.runs
+    return held.manager(compute)
 
 
 @on_overflight
