@@ -159,6 +159,14 @@ ACCEL_BASE_S = 3.0
 SIGMA_DV_M_S = 40.0
 #: Heading sigma floor (deg); the heading needs the track this far from the launch point (m).
 AZ_SIGMA_FLOOR_DEG = 0.7
+#: Floor (deg) of the spread between a boosting track's ground-track direction (its Earth-
+#: relative velocity's azimuth) and the geodesic from a candidate site through its ground point
+#: (estimate: the fan's whole-degree headings, the Coriolis turn of a 1-2 km/s climb over its
+#: first minute, ~0.3 deg, and yaw steering the templates do not fly).  A site ~25 km beside
+#: the true pad (Sukchon and Sunan) puts the track's point 30-60 deg off its direction of
+#: motion in the first minute: the direction tells the sites apart where a salvo's plumes,
+#: seconds apart from both, do not.
+SIGMA_TRACK_AZ_DEG = 3.0
 MIN_BASELINE_M = 8e3
 #: A plume on a track counts from this many IR revisits before the track's first row (the last
 #: scan before the radar saw it; its line of sight within :data:`ASSOC_BURN_KM` of the track
@@ -1111,7 +1119,7 @@ class Corridor:
         climbs through the track's height, its log-likelihood, still burning there) or None
         (the track too near the site for a heading)."""
         lat_l, lon_l = site[0], site[1]
-        az, _, dist = geodesy.inverse(lat_l, lon_l, obs["glat"], obs["glon"])
+        az, back, dist = geodesy.inverse(lat_l, lon_l, obs["glat"], obs["glon"])
         az, dist = float(az), float(dist)
         if dist < MIN_BASELINE_M or obs["h"] < 5e3:
             return None
@@ -1158,6 +1166,10 @@ class Corridor:
                 slack = np.maximum(slack, missed)
             logw = logw + slack
         logm = logw
+        # the site's word on the track's direction: a boost flies the geodesic from its pad, so
+        # at the track's point it moves along that geodesic's azimuth (the back azimuth turned
+        # round).  The same for every template of the site: it weighs the site, not the match
+        logw = logw + heading_term(obs, float(back) + 180.0, sig_az)
         if los is not None and los.size:
             logw = logw + self._los_term(site, az - az0, fan_t, tau, t, los)
         return {
@@ -1217,8 +1229,9 @@ def _sight_miss_m(pos: np.ndarray, det: np.ndarray) -> np.ndarray:
 def _observed(row, prev) -> dict:
     """What the fan is matched to from a track's latest row and one >= :data:`ACCEL_BASE_S`
     earlier: ground point (deg), height (m), speed (m/s), flight-path angle (rad), their
-    sigmas, the position sigma (m), and the speed change (m/s) over ``dt`` (s) with its
-    sigma."""
+    sigmas, the position sigma (m), the speed change (m/s) over ``dt`` (s) with its sigma, and
+    the ground-track direction (azimuth of the horizontal velocity, deg) with its sigma (inf
+    while the horizontal speed is within 3 sigma of 0)."""
     r, v = row["state"][:3], row["state"][3:6]
     lat, lon, h = frames.ecef_to_geodetic(r)
     c = np.asarray(row["cov"], float)
@@ -1228,6 +1241,12 @@ def _observed(row, prev) -> dict:
     cov_v = enu @ c[3:6, 3:6] @ enu.T
     v_enu = enu @ v
     speed = float(np.linalg.norm(v))
+    # ground-track direction: the horizontal velocity's azimuth, and its sigma from the
+    # velocity's variance across it (none while the horizontal speed is within 3 sigma of 0)
+    vh = float(np.hypot(v_enu[0], v_enu[1]))
+    across = np.array([-v_enu[1], v_enu[0]]) / max(vh, 1e-9)
+    sig_across = float(np.sqrt(max(across @ cov_v[:2, :2] @ across, 0.0)))
+    sig_vaz = np.degrees(sig_across / vh) if vh > 3.0 * sig_across and vh > 0.0 else np.inf
     sig_s = float(np.sqrt(max(v @ c[3:6, 3:6] @ v, 0.0))) / max(speed, 1.0)
     cp = np.asarray(prev["cov"], float)
     cp = cp if cp.ndim == 2 else np.diag(cp)
@@ -1249,7 +1268,23 @@ def _observed(row, prev) -> dict:
         "dt": float(row["t_s"] - prev["t_s"]),
         "dv_obs": speed - n0,
         "sig_dv": float(sig_dv),
+        "vaz_deg": float(np.degrees(np.arctan2(v_enu[0], v_enu[1]))),
+        "sig_vaz_deg": float(sig_vaz),
     }
+
+
+def heading_term(obs: dict, path_az_deg: float, sig_az_deg: float) -> float:
+    """Log-likelihood of a track's ground-track direction (``obs["vaz_deg"]``, sigma
+    ``obs["sig_vaz_deg"]``; :func:`_observed`) given that it flies along ``path_az_deg`` (the
+    azimuth, deg, at its ground point of the geodesic from a candidate site), with the site's
+    bearing sigma ``sig_az_deg`` and :data:`SIGMA_TRACK_AZ_DEG`: 0 where the track's horizontal
+    speed tells nothing (``sig_vaz_deg`` NaN or infinite)."""
+    sig_v = obs.get("sig_vaz_deg", np.inf)
+    if not np.isfinite(sig_v):
+        return 0.0
+    d = (obs["vaz_deg"] - path_az_deg + 180.0) % 360.0 - 180.0
+    sig = np.sqrt(sig_v**2 + sig_az_deg**2 + SIGMA_TRACK_AZ_DEG**2)
+    return float(-0.5 * (d / sig) ** 2)
 
 
 def _rotate(p: np.ndarray, k: np.ndarray, ang: float) -> np.ndarray:
