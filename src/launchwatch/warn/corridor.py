@@ -16,8 +16,10 @@ climb, where can the missile still go, and which areas does that cross?*
   points are the catalog sites within :data:`SITE_KM` of the cue's whole line of sight
   between the IR floor and :data:`CUE_H_MAX_M`; the fan is matched from each, every template
   also weighed by how well it passes through the track's early IR lines of sight at their
-  times, and the site of the largest marginal likelihood is the launch point (none near:
-  the cue itself). Without an IR cue: the launch-point estimate of
+  times and by how well its geodesic runs along the track's direction of motion
+  (:func:`heading_term`: a salvo fired by turns from two nearby sites mixes their plumes, not
+  their headings), and the site of the largest marginal likelihood is the launch point (none
+  near: the cue itself). Without an IR cue: the launch-point estimate of
   :mod:`launchwatch.assess.launch_point` from the track's first estimate (then the site
   nearest to it within :data:`SITE_KM`, else the estimate itself).
 * **Heading** -- the bearing from the launch point to the track's current ground point (the
