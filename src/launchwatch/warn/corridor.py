@@ -81,6 +81,7 @@ from typing import Protocol
 import numpy as np
 
 from ..assess.assessment import ELLIPSE_LEVELS, Assessment
+from ..assess.burn import BOOST_HEADING_FACTOR
 from ..assess.launch_point import estimate_launch
 from ..earth import frames, geodesy
 from ..earth.arrays import read_only
@@ -1006,6 +1007,11 @@ class Corridor:
         if prev.size == 0:
             return None
         obs = _observed(row, prev[-1])
+        # a burning track's filter is too sure of its heading (the assessor's measure,
+        # assess.burn.BOOST_HEADING_FACTOR): its direction's sigma widened as the assessor
+        # widens it, in proportion to the chance the motor still burns
+        b = float(np.clip(np.nan_to_num(info.get("b", 1.0)), 0.0, 1.0))
+        obs["sig_vaz_deg"] *= float(np.sqrt(1.0 + (BOOST_HEADING_FACTOR**2 - 1.0) * b))
         info["dv_obs_m_s"] = round(obs["dv_obs"], 1)
         los = self._los.get(tid)
         if los is not None:
