@@ -1254,7 +1254,7 @@ def _observed(row, prev) -> dict:
     vh = float(np.hypot(v_enu[0], v_enu[1]))
     across = np.array([-v_enu[1], v_enu[0]]) / max(vh, 1e-9)
     sig_across = float(np.sqrt(max(across @ cov_v[:2, :2] @ across, 0.0)))
-    sig_vaz = np.degrees(sig_across / vh) if vh > 3.0 * sig_across and vh > 0.0 else np.inf
+    sig_vaz = np.degrees(sig_across / vh) if vh > 3.0 * sig_across else np.inf
     sig_s = float(np.sqrt(max(v @ c[3:6, 3:6] @ v, 0.0))) / max(speed, 1.0)
     cp = np.asarray(prev["cov"], float)
     cp = cp if cp.ndim == 2 else np.diag(cp)
