@@ -105,7 +105,10 @@ __all__ = [
 ]
 
 #: Fan of generic boosts (estimates spanning SRBM to ICBM boosts): burn times (s), pitch-over
-#: angles (rad from vertical), thrust scales.
+#: angles (rad from vertical), thrust scales.  A 20 s family (the KN-25's catalog estimate) was
+#: tried: on dense-salvos seeds 1-2 it took 2 false areas off one KN-25 salvo, and it tipped the
+#: shipped IRBM with two missed scans (``irbm-sunan-missed-scans``) from a first warning at
+#: +51.9 s (corridor p 0.63) to +71.9 s (0.59): not taken.
 FAN_BURN_S = (30.0, 45.0, 60.0, 85.0, 120.0, 180.0, 250.0)
 FAN_KICK_RAD = tuple(np.linspace(0.03, 0.9, 12))
 FAN_THRUST_SCALE = (0.6, 0.8, 1.0, 1.25, 1.5, 1.75, 2.0)
@@ -124,8 +127,17 @@ IR_CUE_HEIGHT_M = 15e3
 #: ground point (km) and not later than the track's first row + ``ASSOC_LAG_S``.
 ASSOC_KM = 150.0
 ASSOC_LAG_S = 20.0
-#: An IR detection lies on a track when within this (km) of it (both at the track's height).
-ASSOC_BURN_KM = 40.0
+#: An IR detection lies on a track when within this (km) of it, plus this (km/s) per second the
+#: track's row is carried by its velocity to the detection's time, both at the track's height
+#: (:func:`_burn_gate_m`).  Measured by ``scripts/plume_gate.py`` (the corridor's own miss,
+#: truth-labelled, on 33 simulated engagements: japan-overflights seeds 1-2, regional-2019-2025
+#: seed 1, dense-salvos seed 2 engagements 0-3, the shipped crossing salvo): a track's own plumes
+#: missed it by 1.7-2.5 km (median), 4.4-7.1 km (99 %), at most 7.8 km carried 8.6 s back before
+#: its first row; another missile's of a salvo, seconds apart from the same or a nearby site, by
+#: 9.3 km (1 %), 18 km (5 %), 37 km (median).  At the 40 km once used, a burnt-out SRBM read as
+#: burning on a neighbour's plume, was matched to slow long-burn templates and warned Japan.
+ASSOC_BURN_KM = 6.0
+ASSOC_BURN_KM_S = 0.35
 #: A radar update after the last IR plume with a boost-model probability below this: the filter
 #: is sure of coasting (burnt out; on a climbing track still gaining speed with no missed IR
 #: scan, the radar's word that the fan's match weighs, :meth:`Corridor.blend`).
@@ -590,8 +602,10 @@ class Corridor:
                 info["b"] = 0.0  # no fan to weigh the filter's word: it stands
             if draws is None:
                 continue
-            if missed and "p_radar" in info:
-                b = info["b"] = burn_posterior(info["p_radar"], info["ir_lr"])
+            if (missed or (self.ir_sensors and b > 0.0)) and "p_radar" in info:
+                # the radar's odds that the motor burns since the last plume, weighed by the
+                # scans read since that missed it (none: the odds alone)
+                b = info["b"] = burn_posterior(info["p_radar"], info.get("ir_lr", 1.0))
                 if b <= 0.02:
                     continue
             info["used"] = True
@@ -844,8 +858,9 @@ class Corridor:
         det = det[(det["t_s"] > t_from) & (det["t_s"] <= t + 1e-6)]
         if not det.size:
             return np.zeros(0)
-        d = _sight_miss_m(_track_at(mine, det["t_s"].astype(float)), det)
-        near = d <= ASSOC_BURN_KM * 1e3
+        ts = det["t_s"].astype(float)
+        d = _sight_miss_m(_track_at(mine, ts), det)
+        near = d <= _burn_gate_m(mine, ts)
         on, d_on = det[near], d[near]
         # a neighbour's plume is not this motor's burn (:meth:`_plumes_of_other_tracks`)
         on = on[~self._plumes_of_other_tracks(mine, on, d_on)]
@@ -864,7 +879,8 @@ class Corridor:
         row = mine[-1]
         dt = det["t_s"] - row["t_s"]
         pos = row["state"][None, :3] + dt[:, None] * row["state"][None, 3:6]
-        return det["t_s"][_sight_miss_m(pos, det) <= ASSOC_BURN_KM * 1e3].astype(float)
+        gate = 1e3 * (ASSOC_BURN_KM + ASSOC_BURN_KM_S * np.abs(dt))
+        return det["t_s"][_sight_miss_m(pos, det) <= gate].astype(float)
 
     # ----------------------------------------------------------------------------------------
     # geometry
@@ -986,7 +1002,9 @@ class Corridor:
                 continue
             d = np.full(det.size, np.inf)
             d[sel] = _sight_miss_m(_track_at(theirs, ts[sel]), det[sel])
-            out |= (d <= ASSOC_BURN_KM * 1e3) & (d < own_m)
+            gate = np.zeros(det.size)
+            gate[sel] = _burn_gate_m(theirs, ts[sel])
+            out |= (d <= gate) & (d < own_m)
         return out
 
     def _continuations(self, tid: int, mine: np.ndarray, t: float, info: dict):
@@ -1047,12 +1065,21 @@ class Corridor:
         # the radar's word on the burn: the matched share of the templates still burning at
         # the track's height against all that reach it (burnt out earlier, coasting: the
         # speed change over the last rows tells them apart), each template equally likely a
-        # priori (the fan's grid spans SRBM to ICBM boosts)
+        # priori (the fan's grid spans SRBM to ICBM boosts) -- of those that still burned at
+        # the last plume on the track, when the IR saw one: the plume rules out a motor out
+        # before it, not one out since (a burnt-out KN-23 of a salvo, its last plume 9 s
+        # before, was read as surely burning, matched to slow long-burn templates only and
+        # warned four prefectures)
         fin_b = np.isfinite(logw)
         top_b = np.max(np.where(fin_b, logw, -np.inf))
         if np.isfinite(top_b):
             wa = np.where(fin_b, np.exp(logw - top_b), 0.0)
-            info["p_radar"] = float(wa[burning].sum() / wa.sum())
+            t_p = info.get("last_plume_s")
+            if t_p is not None and self.ir_sensors:
+                was = fin_b & (bp["fan"][6] > bp["tau"] - (t - float(t_p)))
+                wa = np.where(was, wa, 0.0)
+            if wa.sum() > 0:
+                info["p_radar"] = float(wa[burning].sum() / wa.sum())
         info.update(
             heading_deg=round(bp["az"], 2),
             sigma_az_deg=round(bp["sig_az"], 2),
@@ -1309,16 +1336,30 @@ def _sample_burning(a: Assessment) -> np.ndarray | None:
     return burning if burning.shape == np.shape(a.path_lat_deg)[:2] else None
 
 
+def _nearest_row(mine: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """Per time of ``ts`` (n,) s: the index of the track's row (time-ordered) nearest in time."""
+    rt = np.asarray(mine["t_s"], float)
+    i = np.clip(np.searchsorted(rt, ts), 0, rt.size - 1)
+    j = np.maximum(i - 1, 0)
+    return np.where(np.abs(rt[j] - ts) <= np.abs(rt[i] - ts), j, i)
+
+
 def _track_at(mine: np.ndarray, ts: np.ndarray) -> np.ndarray:
     """ECEF positions (n, 3) m of a track (its rows, time-ordered) at the times ``ts`` (n,) s:
     the row nearest in time, carried by its velocity."""
     ts = np.asarray(ts, float)
-    rt = np.asarray(mine["t_s"], float)
-    i = np.clip(np.searchsorted(rt, ts), 0, rt.size - 1)
-    j = np.maximum(i - 1, 0)
-    i = np.where(np.abs(rt[j] - ts) <= np.abs(rt[i] - ts), j, i)
+    i = _nearest_row(mine, ts)
     st = mine["state"][i]
-    return st[:, :3] + (ts - rt[i])[:, None] * st[:, 3:6]
+    return st[:, :3] + (ts - mine["t_s"][i])[:, None] * st[:, 3:6]
+
+
+def _burn_gate_m(mine: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """Per time of ``ts`` (n,) s: the largest miss (m) of an IR line of sight on the track
+    carried there by :func:`_track_at`: :data:`ASSOC_BURN_KM` plus :data:`ASSOC_BURN_KM_S` per
+    second carried."""
+    ts = np.asarray(ts, float)
+    carry = np.abs(ts - mine["t_s"][_nearest_row(mine, ts)])
+    return 1e3 * (ASSOC_BURN_KM + ASSOC_BURN_KM_S * carry)
 
 
 def turn(lat0, lon0, lat, lon, dpsi, rows=None):
