@@ -349,6 +349,13 @@ class ChiSquareMerger:
 BACKWARD_MIN_GAP_S = 120.0
 
 
+def _d2(d: np.ndarray, S: np.ndarray) -> np.ndarray:
+    """``d^T S^-1 d`` per row of ``d`` (k, n), ``S`` (k, n, n); inf where not finite."""
+    with np.errstate(all="ignore"):
+        out = np.einsum("ki,ki->k", d, np.linalg.solve(S, d[..., None])[..., 0])
+    return np.where(np.isfinite(out), out, np.inf)
+
+
 def _backward_d2(tr: TrackSet, new: np.ndarray, old: np.ndarray, imm: IMM) -> np.ndarray:
     """``d^2`` (6 dof) of pairs of new tracks carried back by the coast model (first model
     named ``coast``, else the first) to the last update of old tracks, against the old
@@ -363,11 +370,7 @@ def _backward_d2(tr: TrackSet, new: np.ndarray, old: np.ndarray, imm: IMM) -> np
     xb, Pb = imm.filter.predict(
         tr.xc[new], tr.Pc[new], tr.t[old] - tr.t[new], np.tile(imm.params[j], (new.size, 1))
     )
-    d = xb[:, :6] - tr.xc[old, :6]
-    S = Pb[:, :6, :6] + tr.Pc[old, :6, :6]
-    with np.errstate(all="ignore"):
-        out = np.einsum("ki,ki->k", d, np.linalg.solve(S, d[..., None])[..., 0])
-    return np.where(np.isfinite(out), out, np.inf)
+    return _d2(xb[:, :6] - tr.xc[old, :6], Pb[:, :6, :6] + tr.Pc[old, :6, :6])
 
 
 #: Model probability below which an old track's model is left out of its forward prediction
@@ -399,13 +402,6 @@ def _forward(
         xp[long], Pp[long], cbar[long] = xl, Pl, mu / mu.sum(axis=1, keepdims=True)
     xc, Pc = imm.combine(xp, Pp, cbar)
     return xc, Pc, xp, Pp
-
-
-def _d2(d: np.ndarray, S: np.ndarray) -> np.ndarray:
-    """``d^T S^-1 d`` per row of ``d`` (k, n), ``S`` (k, n, n); inf where not finite."""
-    with np.errstate(all="ignore"):
-        out = np.einsum("ki,ki->k", d, np.linalg.solve(S, d[..., None])[..., 0])
-    return np.where(np.isfinite(out), out, np.inf)
 
 
 #: Longest gap (s) over which re-acquisition also tests each model's own prediction (estimate:

@@ -879,8 +879,7 @@ class Corridor:
         row = mine[-1]
         dt = det["t_s"] - row["t_s"]
         pos = row["state"][None, :3] + dt[:, None] * row["state"][None, 3:6]
-        gate = 1e3 * (ASSOC_BURN_KM + ASSOC_BURN_KM_S * np.abs(dt))
-        return det["t_s"][_sight_miss_m(pos, det) <= gate].astype(float)
+        return det["t_s"][_sight_miss_m(pos, det) <= _carried_gate_m(dt)].astype(float)
 
     # ----------------------------------------------------------------------------------------
     # geometry
@@ -1358,8 +1357,13 @@ def _burn_gate_m(mine: np.ndarray, ts: np.ndarray) -> np.ndarray:
     carried there by :func:`_track_at`: :data:`ASSOC_BURN_KM` plus :data:`ASSOC_BURN_KM_S` per
     second carried."""
     ts = np.asarray(ts, float)
-    carry = np.abs(ts - mine["t_s"][_nearest_row(mine, ts)])
-    return 1e3 * (ASSOC_BURN_KM + ASSOC_BURN_KM_S * carry)
+    return _carried_gate_m(ts - mine["t_s"][_nearest_row(mine, ts)])
+
+
+def _carried_gate_m(carry_s: np.ndarray) -> np.ndarray:
+    """The on-track gate (m) of an IR line of sight against a track row carried ``carry_s``
+    (s, either sign) by its velocity: :data:`ASSOC_BURN_KM` + :data:`ASSOC_BURN_KM_S` per s."""
+    return 1e3 * (ASSOC_BURN_KM + ASSOC_BURN_KM_S * np.abs(carry_s))
 
 
 def turn(lat0, lon0, lat, lon, dpsi, rows=None):
