@@ -11,9 +11,12 @@ climb, where can the missile still go, and which areas does that cross?*
   of sight, intersected with the ellipsoid raised by :data:`IR_CUE_HEIGHT_M` (a plume is first
   seen above ~8 km; from GEO at ~45 deg incidence a 1 km height error moves the point ~1 km).
   The earliest IR ground point within :data:`ASSOC_KM` of the track's first ground point is the
-  cue. The plume's height at first sight is not known (a late cue comes from 40-50 km, and
-  its parallax at 15 km moves it tens of km, nearer another site), so the candidate launch
-  points are the catalog sites within :data:`SITE_KM` of the cue's whole line of sight
+  cue; the template's climb through the IR floor comes within a revisit before it -- or, when a
+  scan saw several plumes there (a salvo: the cue may be an earlier missile's), any time after
+  it (:func:`several_plumes`). The plume's height at first sight is not known (a late cue
+  comes from 40-50 km, and its parallax at 15 km moves it tens of km, nearer another site),
+  so the candidate launch points are the catalog sites within :data:`SITE_KM` of the cue's
+  whole line of sight
   between the IR floor and :data:`CUE_H_MAX_M`; the fan is matched from each, every template
   also weighed by how well it passes through the track's early IR lines of sight at their
   times and by how well its geodesic runs along the track's direction of motion
@@ -105,13 +108,17 @@ __all__ = [
 ]
 
 #: Fan of generic boosts (estimates spanning SRBM to ICBM boosts): burn times (s), pitch-over
-#: angles (rad from vertical), thrust scales.  A 20 s family (the KN-25's catalog estimate) was
-#: tried: on dense-salvos seeds 1-2 it took 2 false areas off one KN-25 salvo, and it tipped the
-#: shipped IRBM with two missed scans (``irbm-sunan-missed-scans``) from a first warning at
-#: +51.9 s (corridor p 0.63) to +71.9 s (0.59): not taken.
+#: angles (rad from vertical), thrust scales.  At thrust x0.6 the 30-60 s burns end at 2.0-2.1
+#: km/s at the least (a minimum-energy range of ~450 km): with it the lowest, an SRBM or KN-25
+#: of 300-450 km after burnout matched no burnt-out template and read as a long burner still
+#: burning (a salvo's SRBM at 24 km and 1.5 km/s: radar odds 0.998 of a burn, Hokkaido
+#: warned); x0.5 and x0.4 end at 1.6-1.7 and 1.1-1.3 km/s, below the band's 300 km
+#: (docs/measurements.md; longer burns at these thrusts do not lift off).  A 20 s family (the KN-25's catalog estimate) was tried before
+#: these: on dense-salvos seeds 1-2 it took 2 false areas off one KN-25 salvo, and it tipped
+#: the IRBM with two missed scans (``irbm-sunan-missed-scans``) from +51.9 s to +71.9 s.
 FAN_BURN_S = (30.0, 45.0, 60.0, 85.0, 120.0, 180.0, 250.0)
 FAN_KICK_RAD = tuple(np.linspace(0.03, 0.9, 12))
-FAN_THRUST_SCALE = (0.6, 0.8, 1.0, 1.25, 1.5, 1.75, 2.0)
+FAN_THRUST_SCALE = (0.4, 0.5, 0.6, 0.8, 1.0, 1.25, 1.5, 1.75, 2.0)
 #: Thrust scales per multi-stage catalog boost (log-spaced over its classes' range bands).
 FAN_STAGED_SCALES = 5
 #: Upper end (km) of the ICBM band the fan spans (estimate: the longest public ICBM reach,
@@ -456,6 +463,7 @@ class Corridor:
         self._launch: dict[int, tuple[float, float, str, float]] = {}
         self._sites: dict[int, list[tuple[float, float, str]]] = {}  # track -> candidate sites
         self._los: dict[int, np.ndarray | None] = {}  # track -> its early IR detections
+        self._cue_shared: dict[int, bool] = {}  # track -> its cue may be another missile's
         self._dropped: dict[int, set[str]] = {}  # track -> sites no longer weighed
         self.last: dict[int, dict] = {}  # track -> what the corridor saw at its last judgement
         sites = load_sites()
@@ -926,6 +934,7 @@ class Corridor:
                     assert ir_det is not None  # all_ir() found IR detections
                     det = ir_det[np.flatnonzero(ok)[near]]
                     self._los[tid] = det  # the track's early plumes: lines of sight
+                    self._cue_shared[tid] = several_plumes(det)
                     hs = np.arange(self.ir_min_height_m, CUE_H_MAX_M + 1.0, 1e3)
                     first_det = ir_det[np.flatnonzero(ok)[j]]
                     trace = ir_ground_points(np.repeat(first_det[None], hs.size), hs)
@@ -1035,7 +1044,8 @@ class Corridor:
             los = los[los["t_s"] <= t + 1e-6]
         dropped = self._dropped.setdefault(tid, set())
         weighed = [site for site in sites if site[2] not in dropped] or sites
-        parts = [self._match(site, obs, t, t_cue, los) for site in weighed]
+        shared = self._cue_shared.get(tid, False)
+        parts = [self._match(site, obs, t, t_cue, los, shared) for site in weighed]
         parts = [p for p in parts if p is not None]
         if not parts:
             return None
@@ -1146,12 +1156,14 @@ class Corridor:
             )
         return path_t, p_lat, p_lon, (i_lat, i_lon, i_t)
 
-    def _match(self, site, obs: dict, t: float, t_cue: float, los):
+    def _match(self, site, obs: dict, t: float, t_cue: float, los, cue_shared: bool = False):
         """The fan from ``site`` (lat, lon deg, name) on the heading to the track's latest
         ground point, matched to the track (``obs``, :func:`_observed`): ``{"site", "az",
         "az0", "sig_az", "fan", "tau", "logw", "burning"}`` (per template: its time where it
         climbs through the track's height, its log-likelihood, still burning there) or None
-        (the track too near the site for a heading)."""
+        (the track too near the site for a heading).  ``cue_shared``: the cue's scans saw
+        several plumes near it (a salvo), so the cue may be an earlier missile's: it bounds the
+        template's floor crossing from above only (:func:`several_plumes`)."""
         lat_l, lon_l = site[0], site[1]
         az, back, dist = geodesy.inverse(lat_l, lon_l, obs["glat"], obs["glon"])
         az, dist = float(az), float(dist)
@@ -1190,7 +1202,11 @@ class Corridor:
             delay = (t_cue - t) + (tau - tau8)
             before = np.maximum(-delay, 0.0)  # the cue before the plume was above the floor
             excess = np.maximum(delay - self.ir_revisit_s, 0.0)
-            logw = logw - 0.5 * (before / SIGMA_CUE_S) ** 2
+            if not cue_shared:
+                # a salvo's first plume near the track is the first missile's: a later member
+                # climbs through the floor after it (no lower bound on its clock), but not
+                # long before it unseen (the missed scans below still hold)
+                logw = logw - 0.5 * (before / SIGMA_CUE_S) ** 2
             slack = -0.5 * (excess / SIGMA_CUE_S) ** 2
             if self.ir_sensors:
                 # or scans before t_cue had the plume in view and missed it: each one a
@@ -1236,6 +1252,15 @@ class Corridor:
         z2 = np.minimum(np.nan_to_num((miss / SIGMA_LOS_M) ** 2, nan=np.inf), LOS_CAP_SIGMA**2)
         z2 = np.where(tq >= 0.0, z2, LOS_CAP_SIGMA**2)
         return -0.5 * np.sum(z2, axis=1)
+
+
+def several_plumes(det: np.ndarray) -> bool:
+    """Whether IR detections (a track's early plumes near its first ground point) hold two or
+    more from one scan of one sensor: several missiles burning at once (a salvo), so the
+    earliest of them need not be the track's own."""
+    pairs = zip(det["sensor"], det["t_s"], strict=True)
+    scans = {(str(sen), round(float(t), 3)) for sen, t in pairs}
+    return len(scans) < det.size
 
 
 def burn_posterior(p_radar: float, lr_ir: float) -> float:
