@@ -77,7 +77,10 @@ class Assessment:
         return self.epoch + timedelta(seconds=float(t_s))
 
     def ellipse_polygon(self, k: int, level: float = 0.95, n: int = 72) -> np.ndarray:
-        """(n, 2) lon/lat (deg) vertices of track ``k``'s impact ellipse at ``level``."""
+        """(n, 2) lon/lat (deg) vertices of track ``k``'s impact ellipse at ``level``, the
+        longitudes within 180 of the impact's (one ring also across the antimeridian: they may
+        leave [-180, 180] by the ellipse's own extent; :func:`~launchwatch.earth.geodesy.
+        wrap_lon_deg` for formats that require the range)."""
         from ..earth import geodesy
 
         j = ELLIPSE_LEVELS.index(level)
@@ -94,4 +97,5 @@ class Assessment:
         lat0 = np.full(n, self.impact_lat_deg[k])
         lon0 = np.full(n, self.impact_lon_deg[k])
         lat, lon = geodesy.direct(lat0, lon0, az, dist)[:2]
+        lon = geodesy.unwrap_lon_deg(lon, float(self.impact_lon_deg[k]))
         return np.stack([lon, lat], axis=1)

@@ -32,10 +32,24 @@ __all__ = [
     "densify_count",
     "distances_from",
     "PathDistances",
+    "wrap_lon_deg",
+    "unwrap_lon_deg",
 ]
 
 #: The WGS84 ellipsoid as a pyproj Geod (same a and 1/f as :mod:`launchwatch.earth.constants`).
 WGS84_GEOD = Geod(ellps="WGS84")
+
+
+def wrap_lon_deg(lon_deg: ArrayLike) -> np.ndarray:
+    """Longitudes (deg) wrapped to [-180, 180)."""
+    return (np.asarray(lon_deg, float) + 180.0) % 360.0 - 180.0
+
+
+def unwrap_lon_deg(lon_deg: ArrayLike, centre_deg: float) -> np.ndarray:
+    """Longitudes (deg) within 180 of ``centre_deg``: a ring of points around a centre near the
+    antimeridian stays one ring (179.9 and -179.9 about 179.8 give 179.9 and 180.1), not a band
+    round the globe."""
+    return float(centre_deg) + wrap_lon_deg(np.asarray(lon_deg, float) - float(centre_deg))
 
 
 def _prepare(*arrays: ArrayLike) -> tuple[list[np.ndarray], tuple[int, ...]]:

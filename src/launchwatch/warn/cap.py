@@ -22,6 +22,8 @@ from xml.etree import ElementTree as ET
 
 import numpy as np
 
+from ..earth.geodesy import wrap_lon_deg
+
 __all__ = [
     "CAP_NS",
     "Area",
@@ -97,7 +99,8 @@ def cap_polygon(lonlat) -> str:
         p = np.vstack([p, p[:1]])
     if p.shape[0] < 4:
         raise ValueError("a CAP polygon needs at least 3 distinct vertices")
-    return " ".join(f"{lat:.4f},{lon:.4f}" for lon, lat in p)
+    lon_w = wrap_lon_deg(p[:, 0])  # CAP's WGS 84 pairs: longitudes in [-180, 180)
+    return " ".join(f"{lat:.4f},{lon:.4f}" for lon, lat in zip(lon_w, p[:, 1], strict=True))
 
 
 def reference(sender: str, identifier: str, sent: str) -> str:

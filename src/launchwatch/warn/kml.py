@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..earth.geodesy import wrap_lon_deg
 from .areas import area_name, area_polygons
 
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -71,7 +72,7 @@ def _polygon(parent, ring: np.ndarray) -> None:
     ring = np.asarray(ring)
     if len(ring) and not np.array_equal(ring[0], ring[-1]):
         ring = np.vstack([ring, ring[:1]])
-    _sub(outer, "coordinates", _coords(ring[:, 0], ring[:, 1]))
+    _sub(outer, "coordinates", _coords(wrap_lon_deg(ring[:, 0]), ring[:, 1]))  # KML: [-180, 180]
 
 
 def _point(pm, lon: float, lat: float) -> None:

@@ -107,9 +107,19 @@ class ThreatModel:
         for k in np.flatnonzero(np.isfinite(semi) & (semi <= self.max_ellipse_m)):
             if not (np.isfinite(a.impact_lat_deg[k]) and np.isfinite(a.impact_lon_deg[k])):
                 continue
-            poly = shapely.Polygon(a.ellipse_polygon(int(k), 0.95))
-            hits = self._tree.query(poly, predicate="intersects")
-            out[k, hits[allowed[hits]]] = True
+            ring = a.ellipse_polygon(int(k), 0.95)
+            # one ring about the impact: across the antimeridian its part beyond +-180 is
+            # queried again shifted by 360 deg (wrapped vertex by vertex, the ring was a band
+            # round the globe: an IRBM's ellipse at 179.7 E warned Aomori, Iwate and Akita)
+            shifts = [0.0]
+            if ring[:, 0].max() > 180.0:
+                shifts.append(-360.0)
+            if ring[:, 0].min() < -180.0:
+                shifts.append(360.0)
+            for shift in shifts:
+                poly = shapely.Polygon(ring + np.array([shift, 0.0]))
+                hits = self._tree.query(poly, predicate="intersects")
+                out[k, hits[allowed[hits]]] = True
         return out
 
 
