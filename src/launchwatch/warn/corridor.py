@@ -16,12 +16,11 @@ climb, where can the missile still go, and which areas does that cross?*
   it (:func:`several_plumes`). The plume's height at first sight is not known (a late cue
   comes from 40-50 km, and its parallax at 15 km moves it tens of km, nearer another site),
   so the candidate launch points are the catalog sites within :data:`SITE_KM` of the cue's
-  whole line of sight
-  between the IR floor and :data:`CUE_H_MAX_M`; the fan is matched from each, every template
-  also weighed by how well it passes through the track's early IR lines of sight at their
-  times and by how well its geodesic runs along the track's direction of motion
-  (:func:`heading_term`: a salvo fired by turns from two nearby sites mixes their plumes, not
-  their headings), and the site of the largest marginal likelihood is the launch point (none
+  whole line of sight between the IR floor and :data:`CUE_H_MAX_M`; the fan is matched from
+  each, every template also weighed by how well it passes through the track's early IR lines
+  of sight at their times and by how well its geodesic runs along the track's direction of
+  motion (:func:`heading_term`: a salvo fired by turns from two nearby sites mixes their
+  plumes, not their headings), and the site of the largest marginal likelihood is the launch point (none
   near: the cue itself). Without an IR cue: the launch-point estimate of
   :mod:`launchwatch.assess.launch_point` from the track's first estimate (then the site
   nearest to it within :data:`SITE_KM`, else the estimate itself).
@@ -113,9 +112,10 @@ __all__ = [
 #: of 300-450 km after burnout matched no burnt-out template and read as a long burner still
 #: burning (a salvo's SRBM at 24 km and 1.5 km/s: radar odds 0.998 of a burn, Hokkaido
 #: warned); x0.5 and x0.4 end at 1.6-1.7 and 1.1-1.3 km/s, below the band's 300 km
-#: (docs/measurements.md; longer burns at these thrusts do not lift off).  A 20 s family (the KN-25's catalog estimate) was tried before
-#: these: on dense-salvos seeds 1-2 it took 2 false areas off one KN-25 salvo, and it tipped
-#: the IRBM with two missed scans (``irbm-sunan-missed-scans``) from +51.9 s to +71.9 s.
+#: (docs/measurements.md; longer burns at these thrusts do not lift off).  A 20 s family (the
+#: KN-25's catalog estimate) was tried before these: on dense-salvos seeds 1-2 it took 2 false
+#: areas off one KN-25 salvo, and it tipped the IRBM with two missed scans
+#: (``irbm-sunan-missed-scans``) from +51.9 s to +71.9 s.
 FAN_BURN_S = (30.0, 45.0, 60.0, 85.0, 120.0, 180.0, 250.0)
 FAN_KICK_RAD = tuple(np.linspace(0.03, 0.9, 12))
 FAN_THRUST_SCALE = (0.4, 0.5, 0.6, 0.8, 1.0, 1.25, 1.5, 1.75, 2.0)
