@@ -70,7 +70,7 @@ def test_a_neighbours_plume_does_not_keep_a_burnt_out_motor_burning(feed):
     twin (its own plumes, then the scans that missed it).  With the 40 km gate once used, the
     twin's plumes counted when no track explained them (last plume +37.6 s, burn probability
     1.0 against 0.49 alone).  The twin's plumes share the first track's scans, so its cue
-    reads as a salvo's (it bounds the templates' clocks from above only): the radar's odds
+    reads as a salvo's (the launch may come any time after the cue): the radar's odds
     move in the fifth decimal, not more."""
     b_alone, plume_alone = _b(_corridor(feed, twin=False, twin_track=False))
     assert b_alone < 0.5

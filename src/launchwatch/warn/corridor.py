@@ -1162,8 +1162,9 @@ class Corridor:
         "az0", "sig_az", "fan", "tau", "logw", "burning"}`` (per template: its time where it
         climbs through the track's height, its log-likelihood, still burning there) or None
         (the track too near the site for a heading).  ``cue_shared``: the cue's scans saw
-        several plumes near it (a salvo), so the cue may be an earlier missile's: it bounds the
-        template's floor crossing from above only (:func:`several_plumes`)."""
+        several plumes near it (a salvo), so the cue may be an earlier missile's: it only bounds
+        the template's floor crossing from below (not long before the cue unseen; any time
+        after it: :func:`several_plumes`)."""
         lat_l, lon_l = site[0], site[1]
         az, back, dist = geodesy.inverse(lat_l, lon_l, obs["glat"], obs["glon"])
         az, dist = float(az), float(dist)
