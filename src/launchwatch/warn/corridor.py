@@ -20,8 +20,8 @@ climb, where can the missile still go, and which areas does that cross?*
   each, every template also weighed by how well it passes through the track's early IR lines
   of sight at their times and by how well its geodesic runs along the track's direction of
   motion (:func:`heading_term`: a salvo fired by turns from two nearby sites mixes their
-  plumes, not their headings), and the site of the largest marginal likelihood is the launch point (none
-  near: the cue itself). Without an IR cue: the launch-point estimate of
+  plumes, not their headings), and the site of the largest marginal likelihood is the launch
+  point (none near: the cue itself). Without an IR cue: the launch-point estimate of
   :mod:`launchwatch.assess.launch_point` from the track's first estimate (then the site
   nearest to it within :data:`SITE_KM`, else the estimate itself).
 * **Heading** -- the bearing from the launch point to the track's current ground point (the
@@ -867,8 +867,9 @@ class Corridor:
         if not det.size:
             return np.zeros(0)
         ts = det["t_s"].astype(float)
-        d = _sight_miss_m(_track_at(mine, ts), det)
-        near = d <= _burn_gate_m(mine, ts)
+        pos, carry = _carried(mine, ts)
+        d = _sight_miss_m(pos, det)
+        near = d <= _carried_gate_m(carry)
         on, d_on = det[near], d[near]
         # a neighbour's plume is not this motor's burn (:meth:`_plumes_of_other_tracks`)
         on = on[~self._plumes_of_other_tracks(mine, on, d_on)]
@@ -1009,9 +1010,10 @@ class Corridor:
             if not sel.any():
                 continue
             d = np.full(det.size, np.inf)
-            d[sel] = _sight_miss_m(_track_at(theirs, ts[sel]), det[sel])
+            pos, carry = _carried(theirs, ts[sel])
+            d[sel] = _sight_miss_m(pos, det[sel])
             gate = np.zeros(det.size)
-            gate[sel] = _burn_gate_m(theirs, ts[sel])
+            gate[sel] = _carried_gate_m(carry)
             out |= (d <= gate) & (d < own_m)
         return out
 
@@ -1361,29 +1363,36 @@ def _sample_burning(a: Assessment) -> np.ndarray | None:
     return burning if burning.shape == np.shape(a.path_lat_deg)[:2] else None
 
 
-def _nearest_row(mine: np.ndarray, ts: np.ndarray) -> np.ndarray:
-    """Per time of ``ts`` (n,) s: the index of the track's row (time-ordered) nearest in time."""
+def _nearest_row(mine: np.ndarray, ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per time of ``ts`` (n,) s: the index of the track's row (time-ordered) nearest in time,
+    and the seconds from that row to the time (n,)."""
+    ts = np.asarray(ts, float)
     rt = np.asarray(mine["t_s"], float)
     i = np.clip(np.searchsorted(rt, ts), 0, rt.size - 1)
     j = np.maximum(i - 1, 0)
-    return np.where(np.abs(rt[j] - ts) <= np.abs(rt[i] - ts), j, i)
+    i = np.where(np.abs(rt[j] - ts) <= np.abs(rt[i] - ts), j, i)
+    return i, ts - rt[i]
+
+
+def _carried(mine: np.ndarray, ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A track (its rows, time-ordered) at the times ``ts`` (n,) s: ECEF positions (n, 3) m,
+    the row nearest in time carried by its velocity, and the seconds it was carried (n,)."""
+    i, carry = _nearest_row(mine, ts)
+    st = mine["state"][i]
+    return st[:, :3] + carry[:, None] * st[:, 3:6], carry
 
 
 def _track_at(mine: np.ndarray, ts: np.ndarray) -> np.ndarray:
     """ECEF positions (n, 3) m of a track (its rows, time-ordered) at the times ``ts`` (n,) s:
-    the row nearest in time, carried by its velocity."""
-    ts = np.asarray(ts, float)
-    i = _nearest_row(mine, ts)
-    st = mine["state"][i]
-    return st[:, :3] + (ts - mine["t_s"][i])[:, None] * st[:, 3:6]
+    the row nearest in time, carried by its velocity (:func:`_carried`)."""
+    return _carried(mine, ts)[0]
 
 
 def _burn_gate_m(mine: np.ndarray, ts: np.ndarray) -> np.ndarray:
     """Per time of ``ts`` (n,) s: the largest miss (m) of an IR line of sight on the track
     carried there by :func:`_track_at`: :data:`ASSOC_BURN_KM` plus :data:`ASSOC_BURN_KM_S` per
     second carried."""
-    ts = np.asarray(ts, float)
-    return _carried_gate_m(ts - mine["t_s"][_nearest_row(mine, ts)])
+    return _carried_gate_m(_nearest_row(mine, ts)[1])
 
 
 def _carried_gate_m(carry_s: np.ndarray) -> np.ndarray:
