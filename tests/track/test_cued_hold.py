@@ -15,22 +15,33 @@ from launchwatch.track.tracks import TrackSet, deletion_mask
 REVISIT_S = 4.0
 
 
-def _run(srbm_truth, *, cue: bool, config: TrackerConfig | None = None):
+def _run(
+    srbm_truth,
+    *,
+    cue: bool,
+    config: TrackerConfig | None = None,
+    cue_t: float = 10.0,
+    cue_offset_m: float = 0.0,
+):
     """A 4 s radar on the boosting SRBM (burnout +30 s) from +12 s: hits at +12 and +16 s (a
     two-point start), two scans that miss it (+20, +24 s: clutter far away only), a hit at
-    +28 s."""
+    +28 s.  ``cue``: the plume seen at ``cue_t`` (default 2 s before the first radar hit),
+    ``cue_offset_m`` off the missile (along ECEF y)."""
     times, states, _ = srbm_truth
     rng = np.random.default_rng(11)
     tracker = Tracker(config or TrackerConfig())
-    if cue:  # the plume seen 2 s before the first radar hit
-        k = int(round(10.0 / DT))
-        tracker.step(_ir_detection(states[0, k, :3], times[k], 900, rng))
+    k = int(round(cue_t / DT))
+    ir = _ir_detection(states[0, k, :3] + [0.0, cue_offset_m, 0.0], times[k], 900, rng)
+    if cue and cue_t < 12.0:
+        tracker.step(ir)
     ks = [int(round(t / DT)) for t in np.arange(12.0, 28.0 + 1e-9, REVISIT_S)]
     scans = radar_scans(states[:, ks], times[ks], rng=rng, range_rate_sigma=3.0)
     for j, det in enumerate(scans):
         if times[ks[j]] in (20.0, 24.0):
             det = _far_detection(times[ks[j]], det_id=10**6 + j)
         tracker.step(det)
+        if cue and times[ks[j]] < cue_t < times[ks[j]] + REVISIT_S:  # a plume after the start
+            tracker.step(ir)
     tracker.flush()
     return tracker
 
@@ -46,6 +57,30 @@ def test_cued_tentative_track_survives_two_missed_scans(srbm_truth):
     assert real["track_id"].tolist() == [1, 1]
     assert real["t_s"].tolist() == [16.0, 28.0]
     assert real["confirmed"].tolist() == [False, True]
+
+
+def test_a_plume_seen_after_the_start_holds_the_track_too(srbm_truth):
+    """The cue's evidence does not depend on which came first: a plume read at +18 s, after
+    the two-point start at +16 s, holds the tentative track through the same two misses
+    (japan-overflights seed 2 e0: a start at +50.3 s, the plume at +52.1 s, the start
+    deleted after two missed scans and the missile tracked again only at +79.5 s)."""
+    tracker = _run(srbm_truth, cue=True, cue_t=18.0)
+    led = tracker.ledger()
+    cue = led[led["det_id"] == 900]
+    assert cue["outcome"].tolist() == [hist.CUED] and cue["track_id"].tolist() == [1]
+    real = tracker.history[tracker.history["det_id"] < 10**6]
+    assert real["track_id"].tolist() == [1, 1]
+    assert real["confirmed"].tolist() == [False, True]
+
+
+def test_a_plume_off_the_young_track_does_not_hold_it(srbm_truth):
+    """A line of sight 60 km off the young track is not its plume: the track dies after its
+    two misses as an uncued one."""
+    tracker = _run(srbm_truth, cue=True, cue_t=18.0, cue_offset_m=60e3)
+    led = tracker.ledger()
+    assert led["outcome"][led["det_id"] == 900].tolist() != [hist.CUED]
+    real = tracker.history[tracker.history["det_id"] < 10**6]
+    assert real["t_s"].tolist() == [16.0] and not real["confirmed"].any()
 
 
 def test_uncued_tentative_track_still_dies_after_two_misses(srbm_truth):

@@ -25,7 +25,10 @@
   carried back to the cue's time with its own velocity and the test widens with its own
   uncertainty then.  (A first version widened it by ``|v| dt`` with the new track's own
   two-point velocity: over a 30 s window that is a cone of several milliradians at GEO range,
-  which almost any clutter pair would match.)
+  which almost any clutter pair would match.)  A cue read after a track's birth, while the
+  track is tentative, lies on it by the same test (the track carried forward,
+  :meth:`TwoPointInitiator.cue_young`): it holds the track as a cue before birth does, but
+  never confirms it.
 
 Units: metres, seconds, radians; positions ECEF.
 """
@@ -387,6 +390,20 @@ class TwoPointInitiator:
             )
         self.pending.add(det[sel[r]], pos[r], sig[r], sensor, ledger_idx[sel[r]])
         return births
+
+    def cue_young(
+        self, r: np.ndarray, v: np.ndarray, Prr: np.ndarray, Pvv: np.ndarray, t_s: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """IR cues that lie on tentative tracks born before them (:class:`~.parts.LateCues`):
+        the test of a cue at birth (:meth:`CuePool.match`), the track carried forward to the
+        cue's time.  The evidence is the same whichever came first: the plume seen a scan
+        after the radar's two-point start, not before it (japan-overflights seed 2 e0: a
+        start at +50.3 s, the plume at +52.1 s, two radar scans missed, the start deleted
+        and the missile tracked again only at +79.5 s)."""
+        cfg = self.config
+        return self.cues.match(
+            r, v, Prr, Pvv, t_s, window_s=cfg.cue_window_s, n_sigma=cfg.cue_sigma
+        )
 
     def wait(
         self, det: np.ndarray, meas: Measurements, ledger_idx: np.ndarray, sensor: int

@@ -139,6 +139,20 @@ class BirthEvidence(Protocol):
 
 
 @runtime_checkable
+class LateCues(Protocol):
+    """An :class:`Initiator` whose IR cues can also corroborate tracks born before them
+    (:mod:`.initiate`).  Optional: without it only a cue older than a track's birth counts."""
+
+    def cue_young(
+        self, r: np.ndarray, v: np.ndarray, Prr: np.ndarray, Pvv: np.ndarray, t_s: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(k, ledger)``: the young tracks (positions (K, 3) m, velocities (K, 3) m/s,
+        covariances (K, 3, 3), at times ``t_s`` (K,) s) a waiting cue lies on, and that
+        cue's ledger index; matched cues leave the pool."""
+        ...
+
+
+@runtime_checkable
 class HeldDetections(Protocol):
     """An :class:`Initiator` that can keep a young track's held detection as a possible first
     point of a new track and give it back (:mod:`.hold`).  Optional: without it the tracker

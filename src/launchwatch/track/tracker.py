@@ -47,7 +47,8 @@ sequential by time).  For each frame:
    frame does not update it (other sensors' frames never count: they may not cover it; when
    another sensor takes over it becomes the one that counts).  A *tentative* track dies after
    ``tentative_max_misses`` misses or ``init_max_dt_s`` without update -- unless an IR cue lies
-   on it (``cued``, :mod:`.initiate`; confirmed at birth or not): then after
+   on it (``cued``, :mod:`.initiate`: a cue read before its birth, confirmed at birth or not,
+   or one read while it is tentative, :meth:`Tracker._cue_young`): then after
    ``cued_max_misses`` misses or ``cued_max_dt_s``.  Each miss of a radar with pd ~0.9 cuts
    the odds that a track is real about tenfold; a two-point radar start that an independent
    sensor's line of sight also passes through (within a gate of ~1e-4 of the GEO sensor's
@@ -124,6 +125,7 @@ from .parts import (
     Deleter,
     HeldDetections,
     Initiator,
+    LateCues,
     Merger,
     StateFilter,
 )
@@ -982,6 +984,24 @@ class Tracker:
     ) -> None:
         b = self.initiator.initiate(det, meas, led, sensor, self.imm)
         self._add_births(b)
+        if isinstance(self.initiator, LateCues) and not (det["kind"] == "radar").all():
+            self._cue_young()
+
+    def _cue_young(self) -> None:
+        """Tentative tracks not yet cued that a new IR cue lies on become cued (held through
+        more misses, rule 5); they are not confirmed by it (their velocity is a two-point
+        start's)."""
+        tr = self.tracks
+        rows = np.flatnonzero(~tr.confirmed[: tr.n] & ~tr.cued[: tr.n])
+        if rows.size == 0:
+            return
+        xc, Pc = tr.xc[rows], tr.Pc[rows]
+        k, led = cast(LateCues, self.initiator).cue_young(
+            xc[:, :3], xc[:, 3:6], Pc[:, :3, :3], Pc[:, 3:6, 3:6], tr.t[rows]
+        )
+        if k.size:
+            tr.cued[rows[k]] = True
+            self._ledger_set(led, hist.CUED, tr.ids[rows[k]])
 
     def _add_births(self, b: Births) -> None:
         ids = np.arange(self._next_id, self._next_id + b.n)
