@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike
 
 from ..earth.gravity import j2_accel
 from .associate import assign_sparse, candidate_pairs
-from .batches import ellipsoid_radius, height_kernel
+from .batches import ellipsoid_radius, height_above_ellipsoid, height_kernel
 from .quantiles import chi2_quantile
 
 if TYPE_CHECKING:
@@ -367,10 +367,26 @@ def _backward_d2(tr: TrackSet, new: np.ndarray, old: np.ndarray, imm: IMM) -> np
     propagated ones."""
     names = [m.name for m in imm.models]
     j = names.index("coast") if "coast" in names else 0
-    xb, Pb = imm.filter.predict(
-        tr.xc[new], tr.Pc[new], tr.t[old] - tr.t[new], np.tile(imm.params[j], (new.size, 1))
-    )
-    return _d2(xb[:, :6] - tr.xc[old, :6], Pb[:, :6, :6] + tr.Pc[old, :6, :6])
+    with np.errstate(all="ignore"):
+        xb, Pb = imm.filter.predict(
+            tr.xc[new], tr.Pc[new], tr.t[old] - tr.t[new], np.tile(imm.params[j], (new.size, 1))
+        )
+        h = height_above_ellipsoid(xb[:, :3])
+    d2 = _d2(xb[:, :6] - tr.xc[old, :6], Pb[:, :6, :6] + tr.Pc[old, :6, :6])
+    # the old track flew then: a new track carried back under the ground (a salvo member seen
+    # in its boost, flown back past its own launch) is not it, and drag in the ground's
+    # density diverges -- measured, dense-salvos seed 3 e9: a new track at 25 km carried back
+    # 128 s came out 1.5e15 km up with a 2e22 km sigma and d^2 = -0.0, and took the identity
+    # of a member lost 128 s before (a swap)
+    flying = np.isfinite(h) & (h >= -BACKWARD_GROUND_MARGIN_M) & (h <= BACKWARD_MAX_HEIGHT_M)
+    return np.where(flying & (d2 >= 0.0), d2, np.inf)
+
+
+#: A new track carried back (:func:`_backward_d2`) must be no further under the ellipsoid than
+#: this (m; the deleter's impact margin, ``TrackerConfig.impact_margin_m``) and no higher than
+#: this (m; above any ballistic apogee, a lofted ICBM's ~6,000 km) at the old track's time.
+BACKWARD_GROUND_MARGIN_M = 2000.0
+BACKWARD_MAX_HEIGHT_M = 4.0e7
 
 
 #: Model probability below which an old track's model is left out of its forward prediction
