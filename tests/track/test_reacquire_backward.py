@@ -7,10 +7,11 @@ another lost 128 s before, a swap)."""
 import numpy as np
 
 from launchwatch.earth.frames import geodetic_to_ecef
-from launchwatch.track.tracker import Tracker
+from launchwatch.track.tracker import Tracker, TrackerConfig
 from launchwatch.track.tracks import TrackSet, _backward_d2
 
 GAP_S = 128.0
+MARGIN_M = TrackerConfig().impact_margin_m
 
 
 def _state(lat_deg, lon_deg, h_m, up_m_s, east_m_s):
@@ -47,7 +48,7 @@ def test_a_new_track_flown_back_under_the_ground_is_not_the_old_one():
     old6 = _state(39.0, 125.8, 25e3, 900.0, 600.0)  # an SRBM climbing at +66 s
     new6 = _state(39.0, 125.8, 25e3, 800.0, 500.0)  # the next member, same place, 128 s later
     tr = _pair(imm, old6, new6, GAP_S)
-    assert np.isinf(_backward_d2(tr, np.array([1]), np.array([0]), imm)).all()
+    assert np.isinf(_backward_d2(tr, np.array([1]), np.array([0]), imm, MARGIN_M)).all()
 
 
 def test_the_same_body_flown_back_matches():
@@ -61,5 +62,5 @@ def test_the_same_body_flown_back_matches():
     x0[0, :6], x0[0, 6] = old6, np.log(5e4)
     xf, _ = imm.filter.predict(x0, np.eye(imm.n_state)[None] * 1.0, np.array([GAP_S]), coast)
     tr = _pair(imm, old6, xf[0, :6], GAP_S)
-    d2 = _backward_d2(tr, np.array([1]), np.array([0]), imm)
+    d2 = _backward_d2(tr, np.array([1]), np.array([0]), imm, MARGIN_M)
     assert np.isfinite(d2).all() and d2[0] < 1.0

@@ -341,6 +341,7 @@ class ChiSquareMerger:
             self._chi2_re,
             min_gap_s=self.config.reacquire_min_gap_s,
             max_gap_s=self.config.dormant_max_s,
+            ground_margin_m=self.config.impact_margin_m,
         )
 
 
@@ -356,7 +357,9 @@ def _d2(d: np.ndarray, S: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(out), out, np.inf)
 
 
-def _backward_d2(tr: TrackSet, new: np.ndarray, old: np.ndarray, imm: IMM) -> np.ndarray:
+def _backward_d2(
+    tr: TrackSet, new: np.ndarray, old: np.ndarray, imm: IMM, ground_margin_m: float
+) -> np.ndarray:
     """``d^2`` (6 dof) of pairs of new tracks carried back by the coast model (first model
     named ``coast``, else the first) to the last update of old tracks, against the old
     estimates.  Over a long gap the forward IMM prediction of an old track lost while boosting
@@ -364,7 +367,9 @@ def _backward_d2(tr: TrackSet, new: np.ndarray, old: np.ndarray, imm: IMM) -> np
     over an hour does not represent: measured, a lofted Hwasong-17 lost near burnout at 329 s
     and found again at 4,041 s was predicted 950 km off, d^2 = 214); the new track, a coasting
     body seen by a radar, flies back to the old time with the old track's errors plus its own
-    propagated ones."""
+    propagated ones.  The carried-back track must be flying then: no more than
+    ``ground_margin_m`` under the ellipsoid (the tracker's ``impact_margin_m``, its test of a
+    track on the ground) and under :data:`BACKWARD_MAX_HEIGHT_M`."""
     names = [m.name for m in imm.models]
     j = names.index("coast") if "coast" in names else 0
     with np.errstate(all="ignore"):
@@ -378,14 +383,12 @@ def _backward_d2(tr: TrackSet, new: np.ndarray, old: np.ndarray, imm: IMM) -> np
     # density diverges -- measured, dense-salvos seed 3 e9: a new track at 25 km carried back
     # 128 s came out 1.5e15 km up with a 2e22 km sigma and d^2 = -0.0, and took the identity
     # of a member lost 128 s before (a swap)
-    flying = np.isfinite(h) & (h >= -BACKWARD_GROUND_MARGIN_M) & (h <= BACKWARD_MAX_HEIGHT_M)
+    flying = np.isfinite(h) & (h >= -ground_margin_m) & (h <= BACKWARD_MAX_HEIGHT_M)
     return np.where(flying & (d2 >= 0.0), d2, np.inf)
 
 
-#: A new track carried back (:func:`_backward_d2`) must be no further under the ellipsoid than
-#: this (m; the deleter's impact margin, ``TrackerConfig.impact_margin_m``) and no higher than
-#: this (m; above any ballistic apogee, a lofted ICBM's ~6,000 km) at the old track's time.
-BACKWARD_GROUND_MARGIN_M = 2000.0
+#: A new track carried back (:func:`_backward_d2`) must be no higher than this (m; above any
+#: ballistic apogee, a lofted ICBM's ~6,000 km) at the old track's time.
 BACKWARD_MAX_HEIGHT_M = 4.0e7
 
 
@@ -464,6 +467,7 @@ def reacquired(
     *,
     min_gap_s: float,
     max_gap_s: float,
+    ground_margin_m: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Track-to-track association of newly confirmed tracks ``new_rows`` with older confirmed
     tracks last updated ``min_gap_s`` to ``max_gap_s`` before them: each old track is predicted
@@ -474,8 +478,9 @@ def reacquired(
     over gaps under :data:`BACKWARD_MIN_GAP_S`, each model's own prediction (the smallest
     counts: the union of the models' gates); pairs with ``d^2 < chi2_limit`` are assigned
     globally (least total ``d^2``).  Over gaps of :data:`BACKWARD_MIN_GAP_S` or more
-    the new track carried back to the old one's time is tested too (:func:`_backward_d2`; the
-    smaller ``d^2`` counts).  Returns (new rows, old rows)."""
+    the new track carried back to the old one's time is tested too (:func:`_backward_d2`, which
+    it must be flying at: at most ``ground_margin_m`` under the ellipsoid; the smaller ``d^2``
+    counts).  Returns (new rows, old rows)."""
     none = np.zeros(0, np.int64)
     new_rows = np.asarray(new_rows, np.int64)
     t_new = tr.t[new_rows]
@@ -516,7 +521,9 @@ def reacquired(
             dm = _d2(xn[short] - xm[bs, m, :6], Pn[short] + Pm[bs, m, :6, :6])
             d2[short] = np.fmin(d2[short], dm)
     if long_gap.any():
-        d2[long_gap] = np.fmin(d2[long_gap], _backward_d2(tr, new_rows[a], old[b], imm)[long_gap])
+        d2[long_gap] = np.fmin(
+            d2[long_gap], _backward_d2(tr, new_rows[a], old[b], imm, ground_margin_m)[long_gap]
+        )
     ok = d2 < chi2_limit
     if not ok.any():
         return none, none
