@@ -64,6 +64,7 @@ def _pairs(first, second, cfg):
         max_speed_m_s=cfg.init_max_speed_m_s,
         n_sigma=cfg.coarse_sigma,
         max_jerk_m_s3=cfg.init_max_jerk_m_s3,
+        turn_accel_m_s2=cfg.init_turn_accel_m_s2,
     )
     return sorted(
         (int(d1["det_id"][p]) // 100, int(d2["det_id"][n]) // 100)

@@ -5,7 +5,8 @@
   detection is tolerated, whatever the sensor's revisit time), at most ``init_max_dt_s``.  A
   later unassociated detection of the *same sensor* pairs with it if the implied speed is
   physical (``<= init_max_speed_m_s``, with the position noise added) and, where both carry a
-  range rate, the range change agrees with them (:meth:`PendingPool.pair`); pairs are chosen
+  range rate, the range change agrees with them and so does the range rate's change with the
+  pair's velocity (:meth:`PendingPool.pair`, :func:`range_rate_turn_d2`); pairs are chosen
   globally (least total mismatch, :func:`~.associate.assign_sparse`).  The new track starts at
   the second detection by two-point differencing (:func:`two_point_state`, exact covariance);
   a measured range rate of the second detection is then fused as an ordinary update of that
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..earth.constants import OMEGA_RAD_S
 from ..earth.gravity import gravity_j2
 from ..sense.records import DETECTION_DTYPE
 from . import history as hist
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     from .tracker import TrackerConfig
 
 _EMPTY = np.zeros(0, np.int64)
+_OMEGA = np.array([0.0, 0.0, OMEGA_RAD_S])
 
 
 class PendingPool:
@@ -116,6 +119,7 @@ class PendingPool:
         max_speed_m_s: float,
         n_sigma: float,
         max_jerk_m_s3: float,
+        turn_accel_m_s2: tuple[float, float, float] = (0.0, 0.0, 0.0),
         min_dt_s: float = 1e-3,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Pair new detections (positions (K, 3), 1-sigma position radii (K,), their records)
@@ -124,12 +128,14 @@ class PendingPool:
         plus a jerk allowance ``max_jerk dt^2 / 12``), and the squared normalised mismatch is
         the pairing cost (plus ``(distance / (max_speed dt))^2 <= 1``): in a train of missiles
         on one path the nearest detection a scan later is often the *next* missile (measured on
-        the salvo scenario: 123 m/s mismatch against 6 m/s for the right partner).  Returns
-        matched (pending index, new index); the caller removes the pending rows with
-        :meth:`take`."""
+        the salvo scenario: 123 m/s mismatch against 6 m/s for the right partner).  With
+        ``turn_accel_m_s2`` (the unknown acceleration along the velocity, across it in the
+        vertical plane, sideways; zeros: off) the range rate's *change* must match the pair's
+        velocity too (:func:`range_rate_turn_d2`), its squared mismatch added to the cost.  Returns matched (pending index, new index); the caller removes the
+        pending rows with :meth:`take`."""
         pi, ni, cost = self.feasible(
             pos, sig, det, sensor, max_speed_m_s=max_speed_m_s, n_sigma=n_sigma,
-            max_jerk_m_s3=max_jerk_m_s3, min_dt_s=min_dt_s,
+            max_jerk_m_s3=max_jerk_m_s3, turn_accel_m_s2=turn_accel_m_s2, min_dt_s=min_dt_s,
         )  # fmt: skip
         return assign_sparse(pi, ni, cost, len(self), pos.shape[0])
 
@@ -143,6 +149,7 @@ class PendingPool:
         max_speed_m_s: float,
         n_sigma: float,
         max_jerk_m_s3: float,
+        turn_accel_m_s2: tuple[float, float, float] = (0.0, 0.0, 0.0),
         min_dt_s: float = 1e-3,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every physically possible (pending index, new index) pair of :meth:`pair` and its
@@ -173,6 +180,17 @@ class PendingPool:
             )
             d2 = np.where(rr, resid**2 / var, 0.0)
         ok &= d2 <= n_sigma**2
+        if rr.any() and any(a > 0.0 for a in turn_accel_m_s2):
+            k = np.flatnonzero(ok & rr)
+            dp, dn = self.det[pi[k]], det[ni[k]]
+            d2t = range_rate_turn_d2(
+                self.pos[pi[k]], pos[ni[k]], dp["sensor_ecef_m"], dn["sensor_ecef_m"],
+                zp[k, 3], zn[k, 3], sp[k], sn[k], self.sig[pi[k]], sig[ni[k]], dt[k],
+                along_m_s2=turn_accel_m_s2[0], pitch_m_s2=turn_accel_m_s2[1],
+                lateral_m_s2=turn_accel_m_s2[2],
+            )  # fmt: skip
+            d2[k] += d2t
+            ok[k] &= d2t <= n_sigma**2
         keep = np.flatnonzero(ok)
         return pi[keep], ni[keep], (cost + d2)[keep]
 
@@ -262,6 +280,85 @@ class CuePool:
         keep[a_c] = False
         self._keep(keep)
         return a_k, out
+
+
+def range_rate_turn_d2(
+    pos1: np.ndarray,
+    pos2: np.ndarray,
+    sensor1: np.ndarray,
+    sensor2: np.ndarray,
+    rr1: np.ndarray,
+    rr2: np.ndarray,
+    sig1: np.ndarray,
+    sig2: np.ndarray,
+    rad1: np.ndarray,
+    rad2: np.ndarray,
+    dt: np.ndarray,
+    *,
+    along_m_s2: float,
+    pitch_m_s2: float,
+    lateral_m_s2: float,
+) -> np.ndarray:
+    """Squared normalised mismatch (K,) of the range rate's change between two radar
+    detections of one object, ``dt`` (K,) s apart: ECEF positions ``pos1``, ``pos2`` (K, 3) m
+    seen from ``sensor1``, ``sensor2`` (K, 3) m, range rates ``rr1``, ``rr2`` (K,) m/s,
+    measurement sigmas ``sig1``, ``sig2`` (K, 4) (range m, angles rad, range rate m/s) and
+    1-sigma position radii ``rad1``, ``rad2`` (K,) m (square root of the covariance's trace).
+
+    The range rate ``u . v`` turns with the line of sight ``u`` (for small turns its
+    derivative is ``(|v|^2 - rr^2) / r + u . a``).  The pair's mean velocity
+    ``(pos2 - pos1) / dt`` and the known acceleration ``a`` (J2 gravity, Coriolis, centrifugal
+    at the midpoint) predict the change exactly for a constant acceleration:
+    ``u2 . (v + a dt/2) - u1 . (v - a dt/2)``, ``u1``, ``u2`` the two lines of sight (close to
+    a radar they turn by tens of degrees within a scan).  The variance holds the range-rate
+    noise, the positions' (cross-range sigma ``sqrt((rad^2 - sigma_range^2) / 2)`` per axis,
+    through the prediction's gradients) and the unknown rest of the acceleration (1-sigma,
+    each times its part along the line of sight): thrust or drag along the velocity
+    (``along_m_s2``), steering or lift across it in the vertical plane (``pitch_m_s2``: a
+    boost's pitch programme, a glider's pull-up) and sideways (``lateral_m_s2``).  It is the
+    test the range change (:meth:`PendingPool.feasible`) cannot make where a missile flies
+    across the radar's line of sight: there the range barely changes, but the detection of a
+    train-mate paired with this one implies a velocity that turns the line of sight at
+    another rate; and there the thrust and the steering barely project on the line of sight
+    either (measured in ``scripts/pair_residuals.py --turn``)."""
+    dt = np.asarray(dt, float)
+    v = (pos2 - pos1) / dt[:, None]  # the mean velocity, exact for a constant acceleration
+    mid = 0.5 * (pos1 + pos2)
+    acc = gravity_j2(mid) - 2.0 * np.cross(_OMEGA, v) - np.cross(_OMEGA, np.cross(_OMEGA, mid))
+    half = 0.5 * dt[:, None] * acc
+    los1, los2 = pos1 - sensor1, pos2 - sensor2
+    r1, r2 = np.linalg.norm(los1, axis=1), np.linalg.norm(los2, axis=1)
+    u1, u2 = los1 / r1[:, None], los2 / r2[:, None]
+    v1, v2 = v - half, v + half
+    resid = (rr2 - rr1) - (np.einsum("ij,ij->i", u2, v2) - np.einsum("ij,ij->i", u1, v1))
+    # the prediction's error from the positions' (each line of sight turns, the velocity
+    # changes): gradients g_k of u2 . v2 - u1 . v1 with respect to pos_k
+    du = (u2 - u1) / dt[:, None]
+    g2 = (v2 - np.einsum("ij,ij->i", u2, v2)[:, None] * u2) / r2[:, None] + du
+    g1 = (v1 - np.einsum("ij,ij->i", u1, v1)[:, None] * u1) / r1[:, None] + du
+    var_pos = np.zeros(dt.size)
+    for g, u, sig, rad in ((g1, u1, sig1, rad1), (g2, u2, sig2, rad2)):
+        g_los = np.einsum("ij,ij->i", g, u)
+        cross2 = 0.5 * np.maximum(rad**2 - sig[:, 0] ** 2, 0.0)  # per cross-range axis
+        var_pos += g_los**2 * sig[:, 0] ** 2 + (np.einsum("ij,ij->i", g, g) - g_los**2) * cross2
+    # the unknown acceleration's part along the line of sight: thrust or drag along the
+    # velocity, steering or lift in the vertical plane across it (pitch), and sideways
+    u = 0.5 * (u1 + u2)
+    speed = np.maximum(np.linalg.norm(v, axis=1), 1.0)
+    e_v = v / speed[:, None]
+    up = mid / np.linalg.norm(mid, axis=1)[:, None]
+    n = up - np.einsum("ij,ij->i", up, e_v)[:, None] * e_v
+    n /= np.maximum(np.linalg.norm(n, axis=1), 1e-9)[:, None]
+    side = np.cross(e_v, n)
+    u_v, u_pitch, u_side = (np.einsum("ij,ij->i", u, e) for e in (e_v, n, side))
+    var = (
+        sig1[:, 3] ** 2
+        + sig2[:, 3] ** 2
+        + var_pos
+        + dt**2 * ((along_m_s2 * u_v) ** 2 + (pitch_m_s2 * u_pitch) ** 2 + (lateral_m_s2 * u_side) ** 2)
+    )  # fmt: skip
+    d2: np.ndarray = resid**2 / var
+    return d2
 
 
 def two_point_state(
@@ -378,6 +475,7 @@ class TwoPointInitiator:
             max_speed_m_s=cfg.init_max_speed_m_s,
             n_sigma=cfg.coarse_sigma,
             max_jerk_m_s3=cfg.init_max_jerk_m_s3,
+            turn_accel_m_s2=cfg.init_turn_accel_m_s2,
         )
         rest = np.ones(sel.size, bool)
         rest[ni] = False
@@ -448,6 +546,7 @@ class TwoPointInitiator:
             max_speed_m_s=cfg.init_max_speed_m_s,
             n_sigma=cfg.coarse_sigma,
             max_jerk_m_s3=cfg.init_max_jerk_m_s3,
+            turn_accel_m_s2=cfg.init_turn_accel_m_s2,
         )
         if pi.size == 0:
             return None

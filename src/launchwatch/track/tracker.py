@@ -180,6 +180,18 @@ HOLD_COST = 4.0
 #: broke.
 INIT_MAX_JERK_M_S3 = 8.0
 
+#: Unknown acceleration (m/s^2, 1-sigma) that two-point pairing's range-rate turn test allows
+#: (:func:`~.initiate.range_rate_turn_d2`): along the velocity, across it in the vertical
+#: plane, sideways.  Estimates from the flight core's boosts (the generic boost thrusts at
+#: 100-345 m/s^2 and steers at 12-17 m/s^2 in the vertical plane until burnout; a KN-23's
+#: pull-up is in that plane too); with them the largest normalised mismatch of same-missile
+#: pairs 1-10 s apart is 2.4 on dense-salvos seeds 2 and 5 (344,000 pairs) and 2.5 on
+#: japan-overflights seed 1, regional seed 1 and single-missile seed 1 (32,000), the gate
+#: being 6; 18 % of neighbouring missiles' pairs that pass the range-change test cost more
+#: than 2 sigma (``scripts/pair_residuals.py --turn``).  A first version allowed 2 m/s^2 in
+#: any direction across the velocity: a generic boost seen at +12 and +16 s was refused.
+INIT_TURN_ACCEL_M_S2 = (100.0, 20.0, 2.0)
+
 _NONE = np.zeros(0, np.int64)
 
 
@@ -199,6 +211,7 @@ class TrackerConfig:
     max_accel_m_s2: float = 300.0
     init_max_speed_m_s: float = 8000.0
     init_max_jerk_m_s3: float = INIT_MAX_JERK_M_S3
+    init_turn_accel_m_s2: tuple[float, float, float] = INIT_TURN_ACCEL_M_S2
     init_cross_accel_m_s2: float = 30.0
     init_max_frames: int = 2
     init_max_dt_s: float = 10.0
