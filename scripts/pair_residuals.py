@@ -76,7 +76,8 @@ def turn_pairs(det: np.ndarray, missile: dict[int, int], grid=TURN_GRID) -> dict
         for g in grid:
             d2 = range_rate_turn_d2(
                 pos[i], pos[j], d["sensor_ecef_m"][i], d["sensor_ecef_m"][j], z[i, 3], z[j, 3],
-                sg[i], sg[j], rad[i], rad[j], dt, along_m_s2=g[0], pitch_m_s2=g[1], lateral_m_s2=g[2],
+                sg[i], sg[j], rad[i], rad[j], dt,
+                along_m_s2=g[0], pitch_m_s2=g[1], lateral_m_s2=g[2],
             )  # fmt: skip
             out[g].append(np.column_stack([np.sqrt(d2), m[i] == m[j], np.abs(m[i] - m[j])]))
     return out

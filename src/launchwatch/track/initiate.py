@@ -131,8 +131,9 @@ class PendingPool:
         the salvo scenario: 123 m/s mismatch against 6 m/s for the right partner).  With
         ``turn_accel_m_s2`` (the unknown acceleration along the velocity, across it in the
         vertical plane, sideways; zeros: off) the range rate's *change* must match the pair's
-        velocity too (:func:`range_rate_turn_d2`), its squared mismatch added to the cost.  Returns matched (pending index, new index); the caller removes the
-        pending rows with :meth:`take`."""
+        velocity too (:func:`range_rate_turn_d2`), its squared mismatch added to the cost.
+        Returns matched (pending index, new index); the caller removes the pending rows with
+        :meth:`take`."""
         pi, ni, cost = self.feasible(
             pos, sig, det, sensor, max_speed_m_s=max_speed_m_s, n_sigma=n_sigma,
             max_jerk_m_s3=max_jerk_m_s3, turn_accel_m_s2=turn_accel_m_s2, min_dt_s=min_dt_s,
@@ -351,12 +352,8 @@ def range_rate_turn_d2(
     n /= np.maximum(np.linalg.norm(n, axis=1), 1e-9)[:, None]
     side = np.cross(e_v, n)
     u_v, u_pitch, u_side = (np.einsum("ij,ij->i", u, e) for e in (e_v, n, side))
-    var = (
-        sig1[:, 3] ** 2
-        + sig2[:, 3] ** 2
-        + var_pos
-        + dt**2 * ((along_m_s2 * u_v) ** 2 + (pitch_m_s2 * u_pitch) ** 2 + (lateral_m_s2 * u_side) ** 2)
-    )  # fmt: skip
+    a_los2 = (along_m_s2 * u_v) ** 2 + (pitch_m_s2 * u_pitch) ** 2 + (lateral_m_s2 * u_side) ** 2
+    var = sig1[:, 3] ** 2 + sig2[:, 3] ** 2 + var_pos + dt**2 * a_los2
     d2: np.ndarray = resid**2 / var
     return d2
 
