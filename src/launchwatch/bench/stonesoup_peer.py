@@ -32,15 +32,7 @@ import time
 import numpy as np
 
 from ..earth import frames
-from ..earth.constants import OMEGA_RAD_S
-from ..earth.gravity import gravity_j2
-
-_W = np.array([0.0, 0.0, OMEGA_RAD_S])
-
-
-def _ecef_accel(r, v):
-    """(ncols, 3) acceleration in ECEF: J2 gravity, Coriolis and centrifugal terms."""
-    return gravity_j2(r) - 2.0 * np.cross(_W, v) - np.cross(_W, np.cross(_W, r))
+from ..earth.gravity import ecef_accel
 
 
 def run_stonesoup(
@@ -94,10 +86,10 @@ def run_stonesoup(
             v = (m.T @ sv[[1, 3, 5]]).T
             hh = dt_s / 2.0
             for _ in range(2):
-                k1r, k1v = v, _ecef_accel(r, v)
-                k2r, k2v = v + 0.5 * hh * k1v, _ecef_accel(r + 0.5 * hh * k1r, v + 0.5 * hh * k1v)
-                k3r, k3v = v + 0.5 * hh * k2v, _ecef_accel(r + 0.5 * hh * k2r, v + 0.5 * hh * k2v)
-                k4r, k4v = v + hh * k3v, _ecef_accel(r + hh * k3r, v + hh * k3v)
+                k1r, k1v = v, ecef_accel(r, v)
+                k2r, k2v = v + 0.5 * hh * k1v, ecef_accel(r + 0.5 * hh * k1r, v + 0.5 * hh * k1v)
+                k3r, k3v = v + 0.5 * hh * k2v, ecef_accel(r + 0.5 * hh * k2r, v + 0.5 * hh * k2v)
+                k4r, k4v = v + hh * k3v, ecef_accel(r + hh * k3r, v + hh * k3v)
                 r = r + hh / 6.0 * (k1r + 2 * k2r + 2 * k3r + k4r)
                 v = v + hh / 6.0 * (k1v + 2 * k2v + 2 * k3v + k4v)
             e = m @ (r - radar_ecef).T

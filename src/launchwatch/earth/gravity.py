@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .constants import A_M, GM_M3_S2, J2
+from .constants import A_M, GM_M3_S2, J2, OMEGA_RAD_S
 
 _K_J2 = 1.5 * J2 * GM_M3_S2 * A_M * A_M
+_OMEGA = np.array([0.0, 0.0, OMEGA_RAD_S])
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -48,3 +49,10 @@ def gravity_j2(r_m: np.ndarray) -> np.ndarray:
     c_xy = g + k * (5.0 * zr2 - 1.0)
     c_z = g + k * (5.0 * zr2 - 3.0)
     return np.stack([x * c_xy, y * c_xy, z * c_z], axis=-1)
+
+
+def ecef_accel(r_m: np.ndarray, v_m_s: np.ndarray) -> np.ndarray:
+    """Acceleration (m/s^2) of a body moving only under gravity, seen in ECEF: J2 gravity at
+    positions ``r_m`` (..., 3) m plus the Coriolis (velocities ``v_m_s`` (..., 3) m/s, relative
+    to the rotating Earth) and centrifugal terms of the frame's rotation."""
+    return gravity_j2(r_m) - 2.0 * np.cross(_OMEGA, v_m_s) - np.cross(_OMEGA, np.cross(_OMEGA, r_m))

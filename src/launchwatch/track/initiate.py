@@ -41,8 +41,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..earth.constants import OMEGA_RAD_S
-from ..earth.gravity import gravity_j2
+from ..earth.gravity import ecef_accel, gravity_j2
 from ..sense.records import DETECTION_DTYPE
 from . import history as hist
 from .associate import assign_sparse, candidate_pairs
@@ -54,7 +53,6 @@ if TYPE_CHECKING:
     from .tracker import TrackerConfig
 
 _EMPTY = np.zeros(0, np.int64)
-_OMEGA = np.array([0.0, 0.0, OMEGA_RAD_S])
 
 
 class PendingPool:
@@ -325,18 +323,18 @@ def range_rate_turn_d2(
     dt = np.asarray(dt, float)
     v = (pos2 - pos1) / dt[:, None]  # the mean velocity, exact for a constant acceleration
     mid = 0.5 * (pos1 + pos2)
-    acc = gravity_j2(mid) - 2.0 * np.cross(_OMEGA, v) - np.cross(_OMEGA, np.cross(_OMEGA, mid))
-    half = 0.5 * dt[:, None] * acc
+    half = 0.5 * dt[:, None] * ecef_accel(mid, v)
     los1, los2 = pos1 - sensor1, pos2 - sensor2
     r1, r2 = np.linalg.norm(los1, axis=1), np.linalg.norm(los2, axis=1)
     u1, u2 = los1 / r1[:, None], los2 / r2[:, None]
     v1, v2 = v - half, v + half
-    resid = (rr2 - rr1) - (np.einsum("ij,ij->i", u2, v2) - np.einsum("ij,ij->i", u1, v1))
+    p1, p2 = np.einsum("ij,ij->i", u1, v1), np.einsum("ij,ij->i", u2, v2)  # predicted rates
+    resid = (rr2 - rr1) - (p2 - p1)
     # the prediction's error from the positions' (each line of sight turns, the velocity
     # changes): gradients g_k of u2 . v2 - u1 . v1 with respect to pos_k
     du = (u2 - u1) / dt[:, None]
-    g2 = (v2 - np.einsum("ij,ij->i", u2, v2)[:, None] * u2) / r2[:, None] + du
-    g1 = (v1 - np.einsum("ij,ij->i", u1, v1)[:, None] * u1) / r1[:, None] + du
+    g2 = (v2 - p2[:, None] * u2) / r2[:, None] + du
+    g1 = (v1 - p1[:, None] * u1) / r1[:, None] + du
     var_pos = np.zeros(dt.size)
     for g, u, sig, rad in ((g1, u1, sig1, rad1), (g2, u2, sig2, rad2)):
         g_los = np.einsum("ij,ij->i", g, u)
