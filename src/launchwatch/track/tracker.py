@@ -310,8 +310,9 @@ class Tracker:
         #: False forces the batched calls (tests compare the two).
         self.compiled_ekf = type(filter) is EKF
         self.n_fused_frames = 0
-        self._birth_evidence_of: object = None
-        self._birth_evidence_is = False
+        #: the initiator object the protocol checks below were made for, and their answers
+        self._protocols_of: object = None
+        self._protocols_are: dict[type, bool] = {}
         self._only_fused = True
         #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
         self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
@@ -473,7 +474,7 @@ class Tracker:
 
     def _can_hold(self) -> bool:
         """Whether the initiator can keep held detections (:class:`~.parts.HeldDetections`)."""
-        return isinstance(self.initiator, HeldDetections)
+        return self._initiator_is(HeldDetections)
 
     def _hold(
         self,
@@ -667,14 +668,20 @@ class Tracker:
         self._ledger_set(h["ledger"][ok], hist.UPDATED, tr.ids[rows])
         cast(HeldDetections, self.initiator).withdraw(h["ledger"][ok])
 
-    def _birth_evidence(self) -> bool:
-        """Whether the initiator is a :class:`~.parts.BirthEvidence` (a runtime protocol check
-        costs microseconds: asked once per initiator object)."""
+    def _initiator_is(self, protocol: type) -> bool:
+        """Whether the initiator implements the optional ``protocol`` (:mod:`.parts`; a runtime
+        protocol check costs microseconds: asked once per initiator object and protocol)."""
         ini = self.initiator
-        if ini is not self._birth_evidence_of:
-            self._birth_evidence_of = ini
-            self._birth_evidence_is = isinstance(ini, BirthEvidence)
-        return self._birth_evidence_is
+        if ini is not self._protocols_of:
+            self._protocols_of, self._protocols_are = ini, {}
+        known = self._protocols_are.get(protocol)
+        if known is None:
+            known = self._protocols_are[protocol] = isinstance(ini, protocol)
+        return known
+
+    def _birth_evidence(self) -> bool:
+        """Whether the initiator is a :class:`~.parts.BirthEvidence`."""
+        return self._initiator_is(BirthEvidence)
 
     @property
     def _deletes_unchanged(self) -> bool:
@@ -997,7 +1004,7 @@ class Tracker:
     ) -> None:
         b = self.initiator.initiate(det, meas, led, sensor, self.imm)
         self._add_births(b)
-        if isinstance(self.initiator, LateCues) and not (det["kind"] == "radar").all():
+        if self._initiator_is(LateCues) and not (det["kind"] == "radar").all():
             self._cue_young()
 
     def _cue_young(self) -> None:
