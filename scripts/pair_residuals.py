@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from replay_tracker import feed_of  # noqa: E402
 
-from launchwatch.track.initiate import range_rate_turn_d2  # noqa: E402
+from launchwatch.track.initiate import range_change_residual, range_rate_turn_d2  # noqa: E402
 from launchwatch.track.measure import Measurements  # noqa: E402
 from launchwatch.track.tracker import INIT_MAX_JERK_M_S3  # noqa: E402
 
@@ -56,11 +56,8 @@ def _sensor_pairs(det: np.ndarray, missile: dict[int, int]):
         ok = np.isfinite(z[i, 3]) & np.isfinite(z[j, 3]) & (m[i] >= 0) & (m[j] >= 0)
         i, j = i[ok], j[ok]
         dt = t[j] - t[i]
-        resid = (z[j, 0] - z[i, 0]) / dt - 0.5 * (z[i, 3] + z[j, 3])
-        noise = np.sqrt(
-            (sg[i, 0] ** 2 + sg[j, 0] ** 2) / dt**2 + 0.25 * (sg[i, 3] ** 2 + sg[j, 3] ** 2)
-        )
-        yield d, m, i, j, dt, resid, noise
+        resid, var = range_change_residual(z[i], z[j], sg[i], sg[j], dt)
+        yield d, m, i, j, dt, resid, np.sqrt(var)
 
 
 def turn_pairs(det: np.ndarray, missile: dict[int, int], grid=TURN_GRID) -> dict:

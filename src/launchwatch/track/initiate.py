@@ -171,12 +171,8 @@ class PendingPool:
         rr = np.isfinite(zp[:, 3]) & np.isfinite(zn[:, 3]) & np.isfinite(sp[:, 3] + sn[:, 3])
         with np.errstate(invalid="ignore", divide="ignore"):
             cost = (dist / (max_speed_m_s * dt)) ** 2  # <= 1: prefers slower pairs, mildly
-            resid = (zn[:, 0] - zp[:, 0]) / dt - 0.5 * (zp[:, 3] + zn[:, 3])
-            var = (
-                (sp[:, 0] ** 2 + sn[:, 0] ** 2) / dt**2
-                + 0.25 * (sp[:, 3] ** 2 + sn[:, 3] ** 2)
-                + (max_jerk_m_s3 * dt**2 / 12.0) ** 2
-            )
+            resid, var = range_change_residual(zp, zn, sp, sn, dt)
+            var = var + (max_jerk_m_s3 * dt**2 / 12.0) ** 2
             d2 = np.where(rr, resid**2 / var, 0.0)
         ok &= d2 <= n_sigma**2
         if rr.any() and any(a > 0.0 for a in turn_accel_m_s2):
@@ -279,6 +275,19 @@ class CuePool:
         keep[a_c] = False
         self._keep(keep)
         return a_k, out
+
+
+def range_change_residual(
+    z1: np.ndarray, z2: np.ndarray, sig1: np.ndarray, sig2: np.ndarray, dt: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two radar detections ``dt`` (K,) s apart (measurements ``z1``, ``z2`` and sigmas
+    ``sig1``, ``sig2`` (K, 4): range m, angles rad, range rate m/s): the range change per
+    second less the trapezoid of the two range rates (m/s), and that residual's noise variance
+    (m^2/s^2); NaN where a range rate is missing.  :meth:`PendingPool.feasible` adds the jerk
+    allowance."""
+    resid = (z2[:, 0] - z1[:, 0]) / dt - 0.5 * (z1[:, 3] + z2[:, 3])
+    var = (sig1[:, 0] ** 2 + sig2[:, 0] ** 2) / dt**2 + 0.25 * (sig1[:, 3] ** 2 + sig2[:, 3] ** 2)
+    return resid, var
 
 
 def range_rate_turn_d2(
