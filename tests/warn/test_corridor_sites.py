@@ -187,3 +187,35 @@ def test_alternating_sites_each_missile_judged_from_its_own_site(monkeypatch):
         assert abs((heading - float(az) + 180.0) % 360.0 - 180.0) < 10.0, (t, launch.id, heading)
         judged.add(launch.site)
     assert judged == {"Sukchon", "Sunan"}  # both sites' missiles were judged by the corridor
+
+
+@pytest.mark.parametrize("sigma_v_m_s", [60.0, 400.0])
+def test_a_track_still_over_its_site_is_not_judged_from_another(overflight, model, sigma_v_m_s):
+    """The Hwasong-12 of ``overflight`` at +34-42 s: its ground point is 3-7 km from Sunan, too
+    near for a bearing from there.  The bearing to it from any other candidate site (Sukchon,
+    Pyongyang, 20-25 km away) is a direction across the flight, not along it: Sunan stays a
+    candidate, judged along the track's own direction of motion, and the corridor flies that
+    heading -- or, with a velocity too uncertain to give one (400 m/s per axis), waits."""
+    truth = overflight.truth
+    ir = overflight.detections[overflight.detections["kind"] == "ir"]
+    times = [34.0, 38.0, 42.0]
+    rows = truth_rows(truth, times)
+    rows["cov"] = np.diag([1e6] * 3 + [sigma_v_m_s**2] * 3)
+    s = load_sites()["Sunan"]
+    lat, lon, _ = frames.ecef_to_geodetic(truth.at(times[-1])[0, :3])
+    assert geodesy.inverse(s.lat_deg, s.lon_deg, np.degrees(lat), np.degrees(lon))[2] < 8e3
+    corridor = Corridor(seed=1)
+    corridor.set_ir_sensors(overflight.sensors)
+    corridor.feed(rows, ir)
+    out, _ = _judge(corridor, model, times[-1])
+    info = corridor.last[1]
+    # the truth's direction of motion over the ground (ENU azimuth of its velocity)
+    x = truth.at(times[-1])[0]
+    v_enu = frames.enu_matrix(lat, lon) @ x[3:6]
+    vaz = float(np.degrees(np.arctan2(v_enu[0], v_enu[1])))
+    if sigma_v_m_s < 100.0:
+        assert info["used"] and info["launch"][2] == "Sunan", info.get("sites")
+        assert abs((info["heading_deg"] - vaz + 180.0) % 360.0 - 180.0) < 5.0
+    else:
+        assert not info["used"] and info.get("over_site")
+        assert np.all(out["p_over"] == 0.0)  # nothing judged from a borrowed bearing

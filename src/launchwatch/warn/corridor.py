@@ -1067,6 +1067,9 @@ class Corridor:
         bp = parts[best]
         info["launch"] = bp["site"]
         info["sites"] = {p["site"][2]: round(float(q), 3) for p, q in zip(parts, post, strict=True)}
+        if bp["over"] and not np.isfinite(bp["sig_az"]):
+            info["over_site"] = True  # launched from under the track, no heading yet: wait
+            return None
         # the most likely site is the launch point: a mixture over sites would widen the
         # corridor by their heading spread, for a choice the lines of sight make sharply.
         # Its templates are weighed by the match alone, as from a site known in advance (the
@@ -1170,9 +1173,20 @@ class Corridor:
         lat_l, lon_l = site[0], site[1]
         az, back, dist = geodesy.inverse(lat_l, lon_l, obs["glat"], obs["glon"])
         az, dist = float(az), float(dist)
-        if dist < MIN_BASELINE_M or obs["h"] < 5e3:
+        if obs["h"] < 5e3:
             return None
-        sig_az = max(np.degrees(obs["pos_sig"] / dist), AZ_SIGMA_FLOOR_DEG)
+        over = dist < MIN_BASELINE_M
+        if over:
+            # the track is still over this site: the bearing to it is no heading, the track's
+            # own direction of motion is (possibly none yet).  Weighed like the others; the
+            # corridor waits if it wins without a heading (_continuations).  Dropping it put the
+            # launch at a site 25 km away whose bearing to a point over Sunan was 151 deg, for
+            # an IRBM flying 77 deg: Seoul and Kyushu warned (japan-overflights seed 4, e0).
+            az = float(obs["vaz_deg"]) % 360.0
+            back = (az + 180.0) % 360.0 - 180.0
+            sig_az = float(obs["sig_vaz_deg"])
+        else:
+            sig_az = max(np.degrees(obs["pos_sig"] / dist), AZ_SIGMA_FLOOR_DEG)
         az0 = float(np.round(az))
         fan_t = fan(round(lat_l, 4), round(lon_l, 4), az0)
         times, ecef, h_tab, d_tab, s_tab, g_tab, burn, t_imp, imp = fan_t
@@ -1222,10 +1236,12 @@ class Corridor:
         # the site's word on the track's direction: a boost flies the geodesic from its pad, so
         # at the track's point it moves along that geodesic's azimuth (the back azimuth turned
         # round).  The same for every template of the site: it weighs the site, not the match
-        logw = logw + heading_term(obs, float(back) + 180.0, sig_az)
+        if not over:
+            logw = logw + heading_term(obs, float(back) + 180.0, sig_az)
         if los is not None and los.size:
             logw = logw + self._los_term(site, az - az0, fan_t, tau, t, los)
         return {
+            "over": over,
             "logm": logm,
             "site": (float(lat_l), float(lon_l), str(site[2])),
             "az": az,
