@@ -70,15 +70,19 @@ def main() -> None:
     ap.add_argument("--first", type=int, default=0, help="first engagement index")
     ap.add_argument("--coast-q-iso", type=float, help="coast model q_iso (m^2/s^3) to try")
     ap.add_argument("--glide-q-iso", type=float, help="glide model q_iso (m^2/s^3) to try")
+    ap.add_argument("--boost-q-iso", type=float, help="boost model q_iso (m^2/s^3) to try")
     args = ap.parse_args()
     spec, _ = load_spec(args.spec)
     config = None
-    if args.coast_q_iso is not None or args.glide_q_iso is not None:
+    tried = (args.coast_q_iso, args.glide_q_iso, args.boost_q_iso)
+    if any(q is not None for q in tried):
         coast, boost, glide = models.DEFAULT_MODELS
         if args.coast_q_iso is not None:
             coast = replace(coast, q_iso_m2_s3=args.coast_q_iso)
         if args.glide_q_iso is not None:
             glide = replace(glide, q_iso_m2_s3=args.glide_q_iso)
+        if args.boost_q_iso is not None:
+            boost = replace(boost, q_iso_m2_s3=args.boost_q_iso)
         config = TrackerConfig(models=(coast, boost, glide))
     idx = range(args.first, args.first + args.n)
     parts = [engagement_rows(spec, args.seed, i, config) for i in idx]

@@ -46,7 +46,14 @@ Process noise is continuous white acceleration with intensity ``Qa = q_iso I + q
 the drag, so the coast model stays honest for re-entry bodies and quasi-ballistic gliders and
 unchanged in vacuum.  (Measured on the KN-23 reference scenario: without it the coast model
 over-trusted ballistic flight through the lifting glide -- 1.5 km errors against a claimed
-275 m -- and the missile got three tracks instead of two.)  It is discretised over a
+275 m -- and the missile got three tracks instead of two.)  ``u u^T`` is the expectation over
+the true direction as far as the track knows it, ``(1 - tau) u u^T + Pperp / |v|^2`` with
+``Pperp`` the velocity covariance across ``u`` and ``tau = tr Pperp / |v|^2`` (at most 2/3):
+a young boost track's direction is uncertain by 10-20 deg, and thrust along the true velocity
+then pushes across the estimated one, where ``q_iso`` alone left its velocity overconfident
+(boost-regime velocity NEES 9.7 of 3 on japan-overflights seed 1; see docs/measurements.md).
+The UKF's one-step noise (:func:`process_noise`) has no covariance to read and keeps ``u u^T``.
+It is discretised over a
 (sub)step ``h`` as ``Qrr = Qa h^3/3, Qrv = Qa h^2/2, Qvv = Qa h``; ``log_beta`` random walk
 ``q_log_beta`` (1/s, below :data:`LOG_BETA_WALK_MAX_H_M` only).  Negative steps (small out-of-sequence lags) use ``|h|`` for the noise.
 
@@ -97,6 +104,8 @@ PARALLEL = False
 BLOCK = 32
 #: Below this speed (m/s) the "along velocity" direction is the local radial instead.
 _V_DIR_MIN = 50.0
+#: Index into the packed upper triangle (00, 01, 02, 11, 12, 22) of a symmetric 3 x 3, row-major.
+_SYM3 = (0, 1, 2, 1, 3, 4, 2, 4, 5)
 _GRAD_STEP_M = 10.0
 _OM = OMEGA_RAD_S
 #: Pull-up law: full lift from this flight-path angle's sine down (the flight core's value).
@@ -389,9 +398,34 @@ def add_process_noise(
         u0, u1, u2 = s[0] / r, s[1] / r, s[2] / r
     u = (u0, u1, u2)
     c_rr, c_rv, c_vv = h * h * h / 3.0, h * h / 2.0, h
+    # The thrust's direction is the true velocity's, known to the track only within its velocity
+    # covariance: E[u u^T] ~ (1 - tau) u u^T + Pperp / |v|^2, Pperp = (I - u u^T) P_vv
+    # (I - u u^T), tau = tr(Pperp) / |v|^2 (capped at 2/3: a direction not known at all); the
+    # along-velocity intensity is shared out so (trace kept), read from P before it is written.
+    q_al = p[P_Q_ALONG]
+    w_al = q_al
+    pp = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # w * Pperp: (00, 01, 02, 11, 12, 22)
+    if q_al != 0.0 and sp > _V_DIR_MIN:
+        pu0 = P[3, 3] * u0 + P[3, 4] * u1 + P[3, 5] * u2
+        pu1 = P[4, 3] * u0 + P[4, 4] * u1 + P[4, 5] * u2
+        pu2 = P[5, 3] * u0 + P[5, 4] * u1 + P[5, 5] * u2
+        upu = u0 * pu0 + u1 * pu1 + u2 * pu2
+        tau = max(P[3, 3] + P[4, 4] + P[5, 5] - upu, 0.0) / (sp * sp)
+        if tau > 0.0:
+            tau_c = min(tau, 2.0 / 3.0)
+            w = q_al * tau_c / (tau * sp * sp)
+            w_al = q_al * (1.0 - tau_c)
+            pp = (
+                w * (P[3, 3] - 2.0 * u0 * pu0 + u0 * u0 * upu),
+                w * (P[3, 4] - u0 * pu1 - pu0 * u1 + u0 * u1 * upu),
+                w * (P[3, 5] - u0 * pu2 - pu0 * u2 + u0 * u2 * upu),
+                w * (P[4, 4] - 2.0 * u1 * pu1 + u1 * u1 * upu),
+                w * (P[4, 5] - u1 * pu2 - pu1 * u2 + u1 * u2 * upu),
+                w * (P[5, 5] - 2.0 * u2 * pu2 + u2 * u2 * upu),
+            )
     for i in range(3):
         for j in range(3):
-            qa = p[P_Q_ALONG] * u[i] * u[j]
+            qa = w_al * u[i] * u[j] + pp[_SYM3[i * 3 + j]]
             if i == j:
                 qa += q_iso
             P[i, j] += qa * c_rr
