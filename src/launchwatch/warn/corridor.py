@@ -1061,8 +1061,10 @@ class Corridor:
         mass = np.sum(np.where(fin, np.exp(logw - top), 0.0), axis=1)
         post = mass / mass.sum()
         best = int(np.argmax(post))
-        dropped.update(
-            p["site"][2] for p, q in zip(parts, post, strict=True) if q < SITE_DROP_SHARE
+        dropped.update(  # not a site under the track: weighed on a heading still unsure
+            p["site"][2]
+            for p, q in zip(parts, post, strict=True)
+            if q < SITE_DROP_SHARE and not p["over"]
         )
         bp = parts[best]
         info["launch"] = bp["site"]
@@ -1183,7 +1185,6 @@ class Corridor:
             # launch at a site 25 km away whose bearing to a point over Sunan was 151 deg, for
             # an IRBM flying 77 deg: Seoul and Kyushu warned (japan-overflights seed 4, e0).
             az = float(obs["vaz_deg"]) % 360.0
-            back = (az + 180.0) % 360.0 - 180.0
             sig_az = float(obs["sig_vaz_deg"])
         else:
             sig_az = max(np.degrees(obs["pos_sig"] / dist), AZ_SIGMA_FLOOR_DEG)
