@@ -27,6 +27,9 @@ climb, where can the missile still go, and which areas does that cross?*
 * **Heading** -- the bearing from the launch point to the track's current ground point (the
   ground track of a boost is a great circle from the pad to well under a degree); its sigma from
   the track's position uncertainty over that distance (floor :data:`AZ_SIGMA_FLOOR_DEG`).
+  A candidate site still within :data:`MIN_BASELINE_M` of that point gives no bearing: it is
+  flown along the track's own direction of motion with that direction's sigma, and if it wins
+  while the direction is unknown the corridor waits.
 * **Fan** -- generic one-stage boosts (:func:`launchwatch.flight.vehicles.generic_boost`; burn
   times :data:`FAN_BURN_S`, pitch-over angles :data:`FAN_KICK_RAD`, thrust scales
   :data:`FAN_THRUST_SCALE`) *and* the multi-stage generic boosts of the boost catalog
@@ -1165,10 +1168,11 @@ class Corridor:
 
     def _match(self, site, obs: dict, t: float, t_cue: float, los, cue_shared: bool = False):
         """The fan from ``site`` (lat, lon deg, name) on the heading to the track's latest
-        ground point, matched to the track (``obs``, :func:`_observed`): ``{"site", "az",
-        "az0", "sig_az", "fan", "tau", "logw", "burning"}`` (per template: its time where it
-        climbs through the track's height, its log-likelihood, still burning there) or None
-        (the track too near the site for a heading).  ``cue_shared``: the cue's scans saw
+        ground point -- or, with the track still over the site (``"over"``), on the track's
+        own direction of motion -- matched to the track (``obs``, :func:`_observed`):
+        ``{"over", "site", "az", "az0", "sig_az", "fan", "tau", "logw", "burning"}`` (per
+        template: its time where it climbs through the track's height, its log-likelihood,
+        still burning there) or None (the track below 5 km).  ``cue_shared``: the cue's scans saw
         several plumes near it (a salvo), so the cue may be an earlier missile's: it only bounds
         the template's floor crossing from below (not long before the cue unseen; any time
         after it: :func:`several_plumes`)."""
