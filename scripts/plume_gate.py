@@ -46,7 +46,7 @@ def misses(sim) -> tuple[list, list]:
         sel = (det["t_s"] >= mine["t_s"][0] - 10.0) & (det["t_s"] <= mine["t_s"][-1])
         ts = det["t_s"][sel].astype(float)
         d = cor._sight_miss_m(cor._track_at(mine, ts), det[sel])
-        carry = ts - mine["t_s"][cor._nearest_row(mine, ts)]
+        carry = cor._nearest_row(mine, ts)[1]
         gate = cor._burn_gate_m(mine, ts)
         for dd, mm, c, g in zip(d, missile[sel], carry, gate, strict=True):
             if mm == m:
