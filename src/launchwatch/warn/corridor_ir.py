@@ -12,6 +12,12 @@ seen from +25-30 s).  :class:`IrCues` turns the IR detections that no radar trac
   :data:`CHAIN_GAP_REVISITS` revisits).  A chain is judged at each of its scans read, from its
   second detection on, while no confirmed radar track owns it (the track's early IR cue is one
   of its detections, the radar corridor's association rule).
+* **Tentative radar tracks** -- a radar track born from two detections and not yet confirmed
+  whose first and latest rows lie on the lines of sight of one judged chain, and of no other
+  (:data:`SIGMA_RADAR_CROSS_M`), adds measured points of the plume to the fit below (their
+  height against the template's, their ground point along and across the heading), and the
+  chain is judged at each of its rows as well as at the scans read.  Once the track is
+  confirmed it owns the chain.
 * **Launch site** -- the catalog sites within :data:`~launchwatch.warn.corridor.SITE_KM` of the
   first detection's line of sight between the IR floor and
   :data:`~launchwatch.warn.corridor.CUE_H_MAX_M` (no site near: no pseudo-track -- IR alone
@@ -83,6 +89,16 @@ SIGMA_LOS_IR_M = 4e3
 AZ_REFLY_DEG = 5.0
 #: At most this many (the latest) lines of sight are fitted per judgement.
 MAX_LOS = 8
+#: A tentative radar track (born from two detections, not yet confirmed) whose rows lie on a
+#: chain's lines of sight -- each row within :data:`STEREO_KM` + :data:`STEREO_KM_S` per second
+#: of its time from the chain's nearest line of sight in time, the two-sensor chaining rule --
+#: is a measured point of the same plume: its height pins the template's clock and its ground
+#: point the heading, where one geostationary line of sight leaves the heading 20-40 deg wide.
+#: Its miss across the heading from a template flown from the site (m): the radar's
+#: cross-range noise at 200-600 km (1-2 km) and the Earth's rotation bending the template's
+#: ground track over the first 100 km (estimate).  Along the heading and in height the miss is
+#: the template grid's scatter, :data:`SIGMA_LOS_IR_M`.
+SIGMA_RADAR_CROSS_M = 2e3
 #: Height prior of the fit: the plume height at the latest detection is weighed by the density
 #: of the catalog's vehicles still burning at that time since launch (each flown with the fan's
 #: pitch-over kicks) over the density of the fan's templates still burning there, on a grid of
@@ -175,7 +191,8 @@ class IrCues:
 
     def read_times(self, t_lo: float, t_hi: float) -> list[float]:
         """Times in ``(t_lo, t_hi]`` at which a scan with a detection of a chain that has
-        :data:`MIN_DETECTIONS` by then is read (its time + ``IR_READ_LAG_S``)."""
+        :data:`MIN_DETECTIONS` by then is read (its time + ``IR_READ_LAG_S``), and those of the
+        rows of tentative radar tracks on a chain no confirmed track owns then."""
         det, chain = self._chains()
         if det is None or not det.size:
             return []
@@ -185,7 +202,69 @@ class IrCues:
             idx = np.flatnonzero(chain == c)
             n_before[idx] = np.arange(1, idx.size + 1)
         ok = (chain >= 0) & (n_before >= MIN_DETECTIONS) & (t_read > t_lo) & (t_read <= t_hi)
-        return sorted({round(float(x), 6) for x in t_read[ok]})
+        times = {round(float(x), 6) for x in t_read[ok]}
+        rows = self.c.all_rows()  # and every row of a tentative track on a chain
+        if rows is not None:
+            new = rows[(rows["t_s"] > t_lo) & (rows["t_s"] <= t_hi) & ~rows["confirmed"]]
+            for tr in np.unique(new["t_s"].astype(float)):
+                if self._supported(float(tr), self._tentative_rows(float(tr))):
+                    times.add(round(float(tr), 6))
+        return sorted(times)
+
+    def _tentative_rows(self, t: float) -> np.ndarray | None:
+        """History rows up to ``t`` of the radar tracks not confirmed by then (time-ordered
+        per track), or None."""
+        rows = self.c.all_rows()
+        if rows is None:
+            return None
+        rows = rows[rows["t_s"] <= t + 1e-6]
+        conf = np.unique(rows["track_id"][rows["confirmed"]])
+        rows = rows[~np.isin(rows["track_id"], conf)]
+        return rows if rows.size else None
+
+    def _radar_support(self, t: float, rows: np.ndarray | None) -> dict[int, np.ndarray]:
+        """Chain -> rows of the tentative radar tracks on its lines of sight read by ``t``
+        (:data:`SIGMA_RADAR_CROSS_M`; ``rows``: :meth:`_tentative_rows` at ``t``), for the
+        chains no confirmed track owns that have :data:`MIN_DETECTIONS` lines of sight by then:
+        per such track its first row (a two-point start sits on its second detection) and its
+        latest.  A track on the lines of sight of two chains supports neither: in a salvo from
+        two sites a neighbour's row, seen from the other site, turned a fit by 80 deg and warned
+        three Korean provinces at +28 s (dense-salvos seed 4 e7)."""
+        det, chain = self._chains()
+        if det is None or rows is None:
+            return {}
+        ts = det["t_s"].astype(float)
+        read = ts <= t - cor.IR_READ_LAG_S + 1e-5
+        tracks = [rows[rows["track_id"] == tid] for tid in np.unique(rows["track_id"])]
+        tracks = [r[[0, -1]] if r.size > 1 else r for r in tracks]
+        on: dict[int, list[int]] = {}  # track index -> chains it lies on
+        for c in sorted({int(x) for x in chain[read & (chain >= 0)]} - self.owned(t)):
+            mine = det[read & (chain == c)]
+            if mine.size < MIN_DETECTIONS:
+                continue
+            s_pos, u_dir = cor.ir_lines_of_sight(mine)
+            t_los = mine["t_s"].astype(float)
+            for k, r in enumerate(tracks):  # tentative tracks (a few)
+                p = np.asarray(r["state"][:, :3], float)
+                i = np.argmin(np.abs(t_los[None, :] - r["t_s"][:, None].astype(float)), axis=1)
+                dt = np.abs(t_los[i] - r["t_s"].astype(float))
+                gap = np.linalg.norm(np.cross(p - s_pos[i], u_dir[i]), axis=1)
+                if np.all(gap <= 1e3 * (STEREO_KM + STEREO_KM_S * dt)):
+                    on.setdefault(k, []).append(c)
+        out: dict[int, list[np.ndarray]] = {}
+        for k, cs in on.items():
+            if len(cs) == 1:
+                out.setdefault(cs[0], []).append(tracks[k])
+        return {c: np.concatenate(v) for c, v in out.items()}
+
+    def _supported(self, t: float, rows: np.ndarray | None) -> bool:
+        """Whether a tentative track's row at ``t`` lies on some chain (:meth:`_radar_support`;
+        ``rows``: :meth:`_tentative_rows` at ``t``)."""
+        if rows is None or not np.any(np.abs(rows["t_s"] - t) < 1e-6):
+            return False
+        return any(
+            np.any(np.abs(sup["t_s"] - t) < 1e-6) for sup in self._radar_support(t, rows).values()
+        )
 
     def owned(self, t: float) -> set[int]:
         """Chains owned at ``t`` by a confirmed radar track: one of the track's early IR cues
@@ -240,8 +319,9 @@ class IrCues:
     # judgement
 
     def judge(self, t: float, model, epoch: datetime | None = None):
-        """The pseudo-tracks read at ``t`` (chains with a detection in the scan read at ``t``,
-        not owned by a radar track): ``(Assessment-shaped record, threat dict)`` for
+        """The pseudo-tracks read at ``t`` (chains with a detection in the scan read at ``t``
+        or a tentative radar track's row at ``t`` on them, not owned by a confirmed radar
+        track): ``(Assessment-shaped record, threat dict)`` for
         :class:`.policy.WarningPolicy`, or None when none has a corridor."""
         det, chain = self._chains()
         if det is None:
@@ -251,14 +331,19 @@ class IrCues:
         read = ts <= t - cor.IR_READ_LAG_S + 1e-5
         owned = self.owned(t)
         ids, fans = [], []
-        for c in sorted({int(x) for x in chain[scan & (chain >= 0)]} - owned):  # chains (few)
+        support = self._radar_support(t, self._tentative_rows(t))
+        # chains with a plume in the scan read now, or a tentative radar track's row now
+        now = {c for c, sup in support.items() if np.any(np.abs(sup["t_s"] - t) < 1e-6)}
+        for c in sorted(({int(x) for x in chain[scan & (chain >= 0)]} | now) - owned):
             mine = det[read & (chain == c)]
+            radar = support.get(c)
             pid = PSEUDO_BASE + c
-            info = {"t_s": t, "n_los": int(mine.size)}
+            n_radar = 0 if radar is None else int(radar.size)
+            info = {"t_s": t, "n_los": int(mine.size), "n_radar": n_radar}
             self.last[pid] = info
             if mine.size < MIN_DETECTIONS:
                 continue
-            draws = self._continuations(c, mine, t, info)
+            draws = self._continuations(c, mine, t, info, radar)
             if draws is None:
                 continue
             self._judged.add(c)
@@ -318,9 +403,11 @@ class IrCues:
                     out.append((float(s), float(sen.pd)))
         return out
 
-    def _fit(self, site, mine: np.ndarray, az_ref: float, missed) -> dict:
+    def _fit(self, site, mine: np.ndarray, az_ref: float, missed, radar=None) -> dict:
         """Per (template, launch delay): log-likelihood of the chain's lines of sight from
-        ``site`` (module docstring), the heading (deg) and its sigma, the clock offset."""
+        ``site`` (module docstring) and of the tentative radar rows on it (``radar``, history
+        rows or None: :data:`SIGMA_RADAR_CROSS_M`), the heading (deg) and its sigma, the clock
+        offset."""
         c = self.c
         fan_t = cor.fan(round(site[0], 4), round(site[1], 4), float(az_ref))
         times, _, h_tab, d_tab, *_ = fan_t
@@ -356,12 +443,24 @@ class IrCues:
         wgt = dd**2
         ang = np.radians(np.where(fine, az, 0.0))
         zc = np.sum(wgt * np.exp(1j * ang), axis=-1)
+        radar_fit = self._radar_fit(site, radar, tau8, delays, t_first, h_tab[:, :nf], d_tab, step)
+        if radar_fit is not None:  # measured ground points: the heading leans on them
+            zc = zc + np.sum(radar_fit["w"] * np.exp(1j * radar_fit["ang"]), axis=-1)
         psi = np.angle(zc)  # (J, Q) rad
         cross = dd * np.sin(ang - psi[..., None])
         along = np.where(fine, dist, 0.0) - dd
         z2 = (along**2 + cross**2) / self.sigma_los_m**2
         z2 = np.where(fine, np.minimum(z2, cor.LOS_CAP_SIGMA**2), cor.LOS_CAP_SIGMA**2)
         logl = -0.5 * z2.sum(axis=-1)
+        w_sum = wgt.sum(axis=-1)
+        if radar_fit is not None:
+            rf = radar_fit
+            cross_r = rf["d"] * np.sin(rf["ang"] - psi[..., None])
+            z2r = (rf["along"] ** 2 + rf["dh"] ** 2) / self.sigma_los_m**2
+            z2r = z2r + (cross_r / SIGMA_RADAR_CROSS_M) ** 2
+            z2r = np.where(rf["ok"], np.minimum(z2r, cor.LOS_CAP_SIGMA**2), cor.LOS_CAP_SIGMA**2)
+            logl = logl - 0.5 * z2r.sum(axis=-1)
+            w_sum = w_sum + rf["w"].sum(axis=-1)
         # scans that saw nothing while the template's plume burned above the floor
         for s, pd in missed:
             ts_ = tau8[:, None] + delays[None, :] + (s - t_first)  # (J, Q)
@@ -374,7 +473,7 @@ class IrCues:
         logl = logl + height_log_prior(
             tau[..., -1], np.where(fine[..., -1], h[..., -1], np.nan), step
         )
-        sig = np.sqrt(np.maximum(wgt.sum(axis=-1), 1.0))
+        sig = np.sqrt(np.maximum(w_sum, 1.0))
         sig_az = np.maximum(np.degrees(self.sigma_los_m / sig), cor.AZ_SIGMA_FLOOR_DEG)
         # clock: template time at the first detection
         tau_first = tau8[:, None] + delays[None, :]
@@ -388,7 +487,36 @@ class IrCues:
             "burn": burn,
         }
 
-    def _continuations(self, chain: int, mine: np.ndarray, t: float, info: dict):
+    def _radar_fit(self, site, radar, tau8, delays, t_first, h_fine, d_tab, step):
+        """The tentative radar rows' part of :meth:`_fit`, per (template J, delay Q, row R):
+        heading weight ``w`` (downrange squared, scaled to the lines of sight' sigma), bearing
+        ``ang`` (rad) and downrange ``d`` (m) from the site, misses ``along`` and ``dh`` (m)
+        and ``ok``; None without rows."""
+        if radar is None or not radar.size:
+            return None
+        lat, lon, h_r = frames.ecef_to_geodetic(np.asarray(radar["state"][:, :3], float))
+        n = lat.size
+        az_r, _, dist_r = geodesy.inverse(
+            np.full(n, site[0]), np.full(n, site[1]), np.degrees(lat), np.degrees(lon)
+        )
+        dt = radar["t_s"].astype(float) - t_first
+        tau = tau8[:, None, None] + delays[None, :, None] + dt[None, None, :]  # (J, Q, R)
+        h = _interp_fine(h_fine, tau, step)
+        d = _interp_fine(d_tab.table()[:, : h_fine.shape[1]], tau, step)
+        ok = np.isfinite(h) & np.isfinite(d)
+        d0 = np.where(ok, d, 0.0)
+        w = d0**2 * (self.sigma_los_m / SIGMA_RADAR_CROSS_M) ** 2
+        ang = np.broadcast_to(np.radians(az_r), tau.shape)
+        return {
+            "w": np.where(ok, w, 0.0),
+            "ang": ang,
+            "d": d0,
+            "along": np.where(ok, dist_r - d0, 0.0),
+            "dh": np.where(ok, h_r - np.where(ok, h, 0.0), 0.0),
+            "ok": ok,
+        }
+
+    def _continuations(self, chain: int, mine: np.ndarray, t: float, info: dict, radar=None):
         """Draws of fan templates fitted to the chain's lines of sight, flown on in scenario
         time: ``(path_t, lat (S, P), lon (S, P), impact (lat, lon, t))`` or None."""
         c = self.c
@@ -404,6 +532,9 @@ class IrCues:
         # the latest detection put at the cue height, then the fitted heading when it moved
         # more than AZ_REFLY_DEG from it
         g_lat, g_lon = cor.ir_ground_points(mine[-1:])
+        if radar is not None and radar.size:  # a measured ground point, when there is one
+            r_lat, r_lon, _ = frames.ecef_to_geodetic(np.asarray(radar["state"][-1, :3], float))
+            g_lat, g_lon = np.degrees(np.atleast_1d(r_lat)), np.degrees(np.atleast_1d(r_lon))
         fits, refs = [], []
         for site in sites:  # a few candidate sites
             key = (chain, site[2])
@@ -413,7 +544,9 @@ class IrCues:
                 az = geodesy.inverse(site[0], site[1], g_lat[0], g_lon[0])[0]
                 self._az_ref[key] = float(np.round(az) % 360.0)
             refs.append(self._az_ref[key])
-            f = self._fit(site, los if los is mine else _with_first(mine, los), refs[-1], missed)
+            f = self._fit(
+                site, los if los is mine else _with_first(mine, los), refs[-1], missed, radar
+            )
             fits.append(f)
         logl = np.stack([f["logl"] for f in fits])  # (sites, J, Q)
         top = float(np.max(logl))
@@ -439,7 +572,7 @@ class IrCues:
         fan_t = cor.fan(round(site[0], 4), round(site[1], 4), az0)
         times, ecef, *_, t_imp, imp = fan_t
         J, Q = f["logl"].shape
-        pick = c.rng.choice(w.size, size=c.n_draws, p=w)
+        pick = cor.weighted_draws(c.rng, w, c.n_draws)
         # the draws of one (template, delay) share its clock, so its path: each pair's once
         up, row = np.unique(pick, return_inverse=True)
         j, q = np.divmod(up, Q)
@@ -455,7 +588,7 @@ class IrCues:
         i_lat, i_lon = np.degrees(la), np.degrees(lo)
         i_t = (t + t_imp[j] - tau_now)[row]
         dpsi = (psi[pick] - az0 + 180.0) % 360.0 - 180.0
-        dpsi = dpsi + f["sig_az"].ravel()[pick] * c.rng.standard_normal(c.n_draws)
+        dpsi = dpsi + f["sig_az"].ravel()[pick] * cor.stratified_normal(c.rng, c.n_draws)
         p_lat, p_lon = cor.turn(site[0], site[1], p_lat, p_lon, dpsi[:, None], rows=row)
         i_lat, i_lon = cor.turn(site[0], site[1], i_lat, i_lon, dpsi, rows=row)
         info["t_last_s"] = t_last
