@@ -262,9 +262,7 @@ class IrCues:
         ``rows``: :meth:`_tentative_rows` at ``t``)."""
         if rows is None or not np.any(np.abs(rows["t_s"] - t) < 1e-6):
             return False
-        return any(
-            np.any(np.abs(sup["t_s"] - t) < 1e-6) for sup in self._radar_support(t, rows).values()
-        )
+        return bool(_chains_with_row_at(self._radar_support(t, rows), t))
 
     def owned(self, t: float) -> set[int]:
         """Chains owned at ``t`` by a confirmed radar track: one of the track's early IR cues
@@ -333,7 +331,7 @@ class IrCues:
         ids, fans = [], []
         support = self._radar_support(t, self._tentative_rows(t))
         # chains with a plume in the scan read now, or a tentative radar track's row now
-        now = {c for c, sup in support.items() if np.any(np.abs(sup["t_s"] - t) < 1e-6)}
+        now = _chains_with_row_at(support, t)
         for c in sorted(({int(x) for x in chain[scan & (chain >= 0)]} | now) - owned):
             mine = det[read & (chain == c)]
             radar = support.get(c)
@@ -671,6 +669,11 @@ class _Stub:
 def _with_first(mine: np.ndarray, los: np.ndarray) -> np.ndarray:
     """The chain's first detection (its clock's origin) and the latest ``los``."""
     return np.concatenate([mine[:1], los[1:]])
+
+
+def _chains_with_row_at(support: dict[int, np.ndarray], t: float) -> set[int]:
+    """The chains of :meth:`IrCues._radar_support` with a tentative track's row at ``t``."""
+    return {c for c, rows in support.items() if np.any(np.abs(rows["t_s"] - t) < 1e-6)}
 
 
 def _line_gap(p1, u1, p2, u2) -> float:
