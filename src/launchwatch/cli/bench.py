@@ -249,6 +249,10 @@ def bench_assess_cmd(
         f"{d['peer_median_ms'] * r['tracks']:.0f} ms, ratio "
         f"[bold]{d['peer_median_ms'] * r['tracks'] / r['median_ms']:.0f}x[/bold]"
     )
+    console.print(
+        f"tables built once per process before timing (zones' coast tree, launch-point "
+        f"templates): {d['tables_load_s']:.2f} s"
+    )
 
 
 def bench_share_cmd(

@@ -96,6 +96,7 @@ from typing import Any
 import numpy as np
 
 from ..assess.run import assess_history
+from ..assess.warm import warm_up
 from ..pipeline.chain import chain_policy, feed_policy
 from ..pipeline.feed import CHUNK_S, Feed, Fusion, chunk_index
 from ..track.tracker import TrackerConfig
@@ -177,8 +178,8 @@ class Node:
                 sender=f"{spec.node_id}@launchwatch.invalid",
                 id_prefix=f"launchwatch-{spec.node_id}",
             )
-        if spec.assess_every_s > 0:
-            _warm_up_assessment()
+        if spec.assess_every_s > 0:  # not in the middle of the first assessment: a paced
+            warm_up()  # node would stall its partners (~3 s once per process)
         self.accepted: dict[str, Counter] = {n: Counter() for n in self.partner_nodes}
         self.missed: Counter[str] = Counter()  # chunks fused without a partner's batch, per partner
         self.late_rows = 0  # partner rows that arrived after their chunk was fused
@@ -599,13 +600,3 @@ def run_lockstep(nodes: list[Node]) -> None:
     for node in nodes:
         node.receive()
         node.commit()
-
-
-def _warm_up_assessment() -> None:
-    """Load the zone tables and launch-point templates now (~3 s once per process) rather than
-    in the middle of the first assessment, where a paced node would stall its partners."""
-    from ..assess.launch_point import templates
-    from ..earth.zones import zone_model
-
-    zone_model().warm()
-    templates()
