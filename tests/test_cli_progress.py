@@ -52,6 +52,7 @@ def _fake_assess_bench(n_samples=1000, repeats=40, round_repeats=5, step=None):
     return {
         "n_samples": n_samples,
         "repeats": repeats,
+        "tables_load_s": 3.0,
         "median_ms": 10.0,
         "p99_ms": 12.0,
         "cases": {
