@@ -19,7 +19,7 @@ from .launch_point import templates
 
 def warm_up() -> float:
     """Build the zone tables and the launch-point templates now; returns the seconds it took
-    (wall clock; 0 when an earlier call in this process built them)."""
+    (wall clock; near 0 when an earlier call in this process built them)."""
     t0 = time.perf_counter()
     zone_model().warm()
     templates()
