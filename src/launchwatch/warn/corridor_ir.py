@@ -207,7 +207,8 @@ class IrCues:
         if rows is not None:
             new = rows[(rows["t_s"] > t_lo) & (rows["t_s"] <= t_hi) & ~rows["confirmed"]]
             for tr in np.unique(new["t_s"].astype(float)):
-                if self._supported(float(tr), self._tentative_rows(float(tr))):
+                support = self._radar_support(float(tr), self._tentative_rows(float(tr)))
+                if _chains_with_row_at(support, float(tr)):
                     times.add(round(float(tr), 6))
         return sorted(times)
 
@@ -256,13 +257,6 @@ class IrCues:
             if len(cs) == 1:
                 out.setdefault(cs[0], []).append(tracks[k])
         return {c: np.concatenate(v) for c, v in out.items()}
-
-    def _supported(self, t: float, rows: np.ndarray | None) -> bool:
-        """Whether a tentative track's row at ``t`` lies on some chain (:meth:`_radar_support`;
-        ``rows``: :meth:`_tentative_rows` at ``t``)."""
-        if rows is None or not np.any(np.abs(rows["t_s"] - t) < 1e-6):
-            return False
-        return bool(_chains_with_row_at(self._radar_support(t, rows), t))
 
     def owned(self, t: float) -> set[int]:
         """Chains owned at ``t`` by a confirmed radar track: one of the track's early IR cues
@@ -510,7 +504,7 @@ class IrCues:
             "ang": ang,
             "d": d0,
             "along": np.where(ok, dist_r - d0, 0.0),
-            "dh": np.where(ok, h_r - np.where(ok, h, 0.0), 0.0),
+            "dh": np.where(ok, h_r - h, 0.0),
             "ok": ok,
         }
 
@@ -529,10 +523,11 @@ class IrCues:
         # reference heading per site (its fan is flown once per chain): at first the site to
         # the latest detection put at the cue height, then the fitted heading when it moved
         # more than AZ_REFLY_DEG from it
-        g_lat, g_lon = cor.ir_ground_points(mine[-1:])
         if radar is not None and radar.size:  # a measured ground point, when there is one
             r_lat, r_lon, _ = frames.ecef_to_geodetic(np.asarray(radar["state"][-1, :3], float))
             g_lat, g_lon = np.degrees(np.atleast_1d(r_lat)), np.degrees(np.atleast_1d(r_lon))
+        else:
+            g_lat, g_lon = cor.ir_ground_points(mine[-1:])
         fits, refs = [], []
         for site in sites:  # a few candidate sites
             key = (chain, site[2])
