@@ -105,9 +105,10 @@ def main(duration_s: float = 20.0) -> None:
 
     t_mix = cpu_us(mix)
     print(f"{n} tracks, {M} models, state {ns}; per track, CPU:")
+    prm = tr.imm.track_params(rows.size)  # per track (each track's own thrust)
     whole = cpu_us(
         lambda: fused.predict_tracks_kernel(
-            T.x, T.P, T.mu, T.t, rows, Pi, t_ref, params, mstep, *atm, xp, Pp, cbar, xc, Pc, ws
+            T.x, T.P, T.mu, T.t, rows, Pi, t_ref, prm, mstep, *atm, xp, Pp, cbar, xc, Pc, ws
         )
     )
     print(f"  {whole:6.3f} us  predict_tracks_kernel (mix + rows + combine)")

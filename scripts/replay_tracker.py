@@ -71,8 +71,10 @@ def feed_of(spec_ref: str, seed: int, index: int, cache: Path):
     return feed.detections, feed.sensor_kinds, tr, eng.scenario.name, feed.truth_ids
 
 
-def replay(det, kinds, truth, config: TrackerConfig | None = None):
+def replay(det, kinds, truth, config: TrackerConfig | None = None, python_path: bool = False):
     fusion = Fusion(kinds, config)
+    if python_path:  # the general (uncompiled) update path
+        fusion.tracker.compiled_ekf = fusion.tracker.fused_frames = False
     if det.size:
         edges = np.arange(0.0, float(det["t_s"].max()) + CHUNK_S, CHUNK_S)
         for chunk in np.split(det, np.searchsorted(det["t_s"], edges[1:], side="left")):
@@ -108,6 +110,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=10)
     ap.add_argument("--cache", default="/tmp/replay_cache")
     ap.add_argument("--off", nargs="*", default=[])
+    ap.add_argument("--python-path", action="store_true", help="no compiled update paths")
     ap.add_argument("--trace", action="store_true", help="per track: its detections' missiles")
     a = ap.parse_args()
     cfg = TrackerConfig(**{k: False for k in a.off}) if a.off else None
@@ -116,7 +119,7 @@ def main() -> None:
     for i in idx:
         det, kinds, truth, name, tid = feed_of(a.spec, a.seed, i, Path(a.cache))
         c0 = time.process_time()
-        trk, s = replay(det, kinds, truth, cfg)
+        trk, s = replay(det, kinds, truth, cfg, a.python_path)
         if a.trace:
             trace(trk, tid, s)
         cpu = time.process_time() - c0

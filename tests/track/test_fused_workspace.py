@@ -64,7 +64,7 @@ def test_fused_step_declines_shared_pairs_without_touching_tracks():
         k = frame_update_kernel(
             tr.x, tr.P, tr.mu, tr.t, tr.xc, tr.Pc, tr.hits, tr.misses, tr.confirmed,
             tr.last_sensor, ti, di, imm.transition_matrix(t_ref - tr.t[ti]), t_ref,
-            tracker.config.frame_window_s, imm.params, 1.0, *atmosphere_args(),
+            tracker.config.frame_window_s, imm.track_params(ti.size), 1.0, *atmosphere_args(),
             *meas_args(meas), np.ascontiguousarray(meas.t_s), tracker._chi2,
             tracker.config.confirm_hits, 0, a_trk, a_det, workspace(3, imm.n_state),
         )  # fmt: skip

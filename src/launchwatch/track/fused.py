@@ -18,7 +18,7 @@ RK4 mean and ``Phi P Phi^T + Q`` substeps, compiled with the same fast-math flag
 :mod:`.ekf` (gate and update; the tracker sends updates after a long coast, which it iterates,
 the general way); a test holds the two paths to 1e-9 relative on a scenario.  (numba's cache of this kernel is keyed on this file only: a change to the
 inlined rows of :mod:`.ekf` or :mod:`.models` needs a change here too, or a fresh cache; last:
-the covariance products' sums carried side by side, the update's diagonal checked first.)
+model parameters per track: each track's own thrust estimate.)
 """
 
 from __future__ import annotations
@@ -282,7 +282,7 @@ def frame_update_kernel(
 ) -> int:
     """Predict, gate and update the tracks of candidate pairs ``(ti[e], di[e])`` in place (see
     module docstring); ``Pi`` (K, M, M) the IMM transition matrix of each pair's step
-    ``t_ref - tr_t[ti]``.  Writes the updated (track row, detection) pairs in pair order to
+    ``t_ref - tr_t[ti]``, ``params`` (K, M, N_PARAMS) each pair's model parameters.  Writes the updated (track row, detection) pairs in pair order to
     ``a_trk``/``a_det`` and returns their number, or -1 (nothing changed) when the frame needs
     the general path.  ``ws`` (:func:`workspace`) is the work space: the kernel allocates
     nothing and runs without numba's reference counting
@@ -308,7 +308,7 @@ def frame_update_kernel(
         _mix_track(tr_x[r], tr_P[r], tr_mu[r], Pi[e], x0, P0, cbar, wm)
         for j in range(M):
             _predict_row(
-                x0[j], P0[j], dt, params[j], max_step_s, logrho, h0, dh,
+                x0[j], P0[j], dt, params[e, j], max_step_s, logrho, h0, dh,
                 k1, k2, k3, k4, tmp, A, Phi, T,
             )  # fmt: skip
         _combine_track(x0, P0, cbar, xc, Pc)
@@ -352,7 +352,7 @@ def predict_tracks_kernel(
 ) -> None:
     """The general path's IMM prediction of track rows ``rows`` (C,) to ``t_ref`` in one pass,
     read from the track arrays in place (no gathered copies): mixing (``Pi`` (C, M, M)), each
-    model row's EKF prediction and the combination, into ``xp`` (C, M, n), ``Pp`` (C, M, n,
+    model row's EKF prediction (``params`` (C, M, N_PARAMS)) and the combination, into ``xp`` (C, M, n), ``Pp`` (C, M, n,
     n), ``cbar`` (C, M), ``xc`` (C, n), ``Pc`` (C, n, n).  The arithmetic of :meth:`~.imm.IMM.
     mix`, :meth:`~.imm.IMM.predict_mixed` (EKF) and :meth:`~.imm.IMM.combine`, row by row.
     ``ws`` (:func:`workspace`): work space; no allocation, no reference counting."""
@@ -364,7 +364,7 @@ def predict_tracks_kernel(
         _mix_track(tr_x[r], tr_P[r], tr_mu[r], Pi[c], xp[c], Pp[c], cbar[c], wm)
         for j in range(M):
             _predict_row(
-                xp[c, j], Pp[c, j], dt, params[j], max_step_s, logrho, h0, dh,
+                xp[c, j], Pp[c, j], dt, params[c, j], max_step_s, logrho, h0, dh,
                 k1, k2, k3, k4, tmp, A, Phi, T,
             )  # fmt: skip
         _combine_track(xp[c], Pp[c], cbar[c], xc[c], Pc[c])

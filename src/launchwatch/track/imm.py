@@ -25,7 +25,7 @@ from scipy.linalg import logm
 
 from .ekf import EKF
 from .measure import Measurements
-from .models import DEFAULT_MODELS, N_STATE, PARALLEL, MotionModel, params_array
+from .models import DEFAULT_MODELS, N_STATE, P_THRUST, PARALLEL, MotionModel, params_array
 
 if TYPE_CHECKING:
     from .parts import StateFilter
@@ -182,6 +182,10 @@ class IMM:
     ) -> None:
         self.models = tuple(models)
         self.params = params_array(self.models)
+        names = [m.name for m in self.models]
+        #: Index of the model whose nominal thrust is each track's own estimate (the boost
+        #: model, :func:`~.tracks.thrust_estimate`), -1 if none.
+        self.thrust_model = names.index("boost") if "boost" in names else -1
         self.filter: StateFilter = filter if filter is not None else EKF()
         Pi = np.asarray(transition, float)
         m = len(self.models)
@@ -252,24 +256,40 @@ class IMM:
         _mix_kernel(x, P, mu, self.transition_matrix(dt), x0, P0, cbar)
         return x0, P0, cbar
 
+    def track_params(self, n_tracks: int, thrust: np.ndarray | None = None) -> np.ndarray:
+        """(n_tracks, M, N_PARAMS) model parameters per track: the models' own, with the boost
+        model's nominal thrust set to each track's estimate ``thrust[:, 0]`` (m/s^2) if
+        ``thrust`` (n_tracks, 2; estimates and their variances) is given."""
+        prm = np.repeat(self.params[None], n_tracks, axis=0)
+        if thrust is not None and self.thrust_model >= 0:
+            prm[:, self.thrust_model, P_THRUST] = thrust[:, 0]
+        return prm
+
     def predict_mixed(
-        self, x0: np.ndarray, P0: np.ndarray, dt: ArrayLike
+        self, x0: np.ndarray, P0: np.ndarray, dt: ArrayLike, thrust: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Predict mixed model states (N, M, ...) by ``dt`` (N,) s: one filter call."""
+        """Predict mixed model states (N, M, ...) by ``dt`` (N,) s: one filter call.
+        ``thrust`` (N, 2): each track's thrust estimate for the boost model
+        (:meth:`track_params`; default: the model's own)."""
         N, M, n = x0.shape
         dt_rows = np.repeat(np.asarray(dt, float), M)
-        prm = np.tile(self.params, (N, 1))
+        prm = self.track_params(N, thrust).reshape(N * M, -1)
         xp, Pp = self.filter.predict(
             x0.reshape(N * M, n), P0.reshape(N * M, n, n), dt_rows, prm, overwrite=True
         )
         return xp.reshape(N, M, n), Pp.reshape(N, M, n, n)
 
     def predict(
-        self, x: ArrayLike, P: ArrayLike, mu: ArrayLike, dt: ArrayLike
+        self,
+        x: ArrayLike,
+        P: ArrayLike,
+        mu: ArrayLike,
+        dt: ArrayLike,
+        thrust: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Mix and predict: ``(xp, Pp, cbar)``."""
         x0, P0, cbar = self.mix(x, P, mu, dt)
-        xp, Pp = self.predict_mixed(x0, P0, dt)
+        xp, Pp = self.predict_mixed(x0, P0, dt, thrust)
         return xp, Pp, cbar
 
     def update(

@@ -31,9 +31,11 @@ Every model shares this state, so that an IMM can mix them; a model is the set o
   acceleration noise (unmodelled forces).
 * **boost** -- no drag term (drag is part of the unknown net axial force) and an unknown thrust
   acceleration modelled as *large white-noise acceleration along the velocity* (``q_along``)
-  plus a moderate isotropic part for the pitch program; optional nominal mean ``thrust_m_s2``
-  (default 0).  Chosen over an augmented thrust state so that every model keeps the same 7-state
-  vector (IMM mixing stays exact and cheap); the price is a noisier velocity during boost.
+  plus a moderate isotropic part for the pitch program, around a nominal mean ``thrust_m_s2``.
+  The tracker sets that mean per track to the track's own thrust estimate, a scalar filter
+  beside the IMM fed by the boost model's speed changes (:func:`~.tracks.thrust_estimate`);
+  chosen over an augmented thrust state so that every model keeps the same state vector (IMM
+  mixing stays exact and cheap).
 * **glide** -- coast plus lift with the estimated ``ell`` (random walk ``q_lift``), and
   white-noise acceleration in proportion to the drag (``q_aero``) for what the law does not
   capture (bank, changing angle of attack).

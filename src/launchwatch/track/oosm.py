@@ -27,7 +27,7 @@ from numba import njit
 from ..sense.records import DETECTION_DTYPE
 from .history import Blocks
 from .measure import Measurements
-from .tracks import TrackSet
+from .tracks import TrackSet, thrust_estimate
 
 if TYPE_CHECKING:
     from .imm import IMM
@@ -105,9 +105,10 @@ class LagBuffer:
 
     def replay(
         self, track_id: int, det: np.ndarray, imm: IMM
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray] | None:
         """Re-process track ``track_id`` with the late detection ``det`` (one row).  Returns
-        ``(x (M, n), P (M, n, n), mu (M,), t)`` of the track after all its detections, or None
+        ``(x (M, n), P (M, n, n), mu (M,), t, thrust (2,))`` of the track after all its
+        detections (``thrust``: :func:`~.tracks.thrust_estimate`), or None
         when no snapshot of the track precedes ``det`` (then the caller falls back).  Later
         snapshots of the track are rewritten with the re-processed states, so that a snapshot
         stays "every detection up to its time" for the next late detection."""
@@ -125,6 +126,8 @@ class LagBuffer:
         j0, r = start
         ts = self._snaps[j0][1]
         x, P, mu, t = ts.x[r : r + 1], ts.P[r : r + 1], ts.mu[r : r + 1], float(ts.t[r])
+        b = ts.thrust_model
+        thr = ts.thrust[r : r + 1].copy()
         mine = np.concatenate(
             [
                 p[(p["track_id"] == track_id) & (p["det"]["t_s"] > t)]["det"]
@@ -140,22 +143,32 @@ class LagBuffer:
         for i in range(seq.size + 1):  # time steps of one track
             t_next = float(meas.t_s[i]) if i < seq.size else np.inf
             while k < len(later) and later[k][0] < t_next:  # snapshots passed: rewrite
-                self._rewrite(later[k][1], track_id, x, P, mu, t)
+                self._rewrite(later[k][1], track_id, x, P, mu, t, thr)
                 k += 1
             if i == seq.size:
                 break
             dt = np.array([meas.t_s[i] - t])
-            xp, Pp, cbar = imm.predict(x, P, mu, dt)
+            before = (x[:, b], P[:, b, 3:6, 3:6], np.array([t])) if b >= 0 else None
+            xp, Pp, cbar = imm.predict(x, P, mu, dt, thr if b >= 0 else None)
             x, P, mu, ll = imm.update(xp, Pp, cbar, meas, rows=np.array([i]))
             if not np.isfinite(ll[0]):  # a detection it cannot use now: keep the prediction
                 x, P, mu = xp, Pp, cbar
             t = float(meas.t_s[i])
-        return x[0], P[0], mu[0], t
+            if before is not None:
+                thr = thrust_estimate(before, (x[:, b], P[:, b, 3:6, 3:6], np.array([t])), thr)
+        return x[0], P[0], mu[0], t, thr[0]
 
     @staticmethod
     def _rewrite(
-        ts: TrackSet, track_id: int, x: np.ndarray, P: np.ndarray, mu: np.ndarray, t: float
+        ts: TrackSet,
+        track_id: int,
+        x: np.ndarray,
+        P: np.ndarray,
+        mu: np.ndarray,
+        t: float,
+        thrust: np.ndarray,
     ) -> None:
         hit = np.flatnonzero(ts.ids == track_id)
         if hit.size:
             ts.x[hit[0]], ts.P[hit[0]], ts.mu[hit[0]], ts.t[hit[0]] = x[0], P[0], mu[0], t
+            ts.thrust[hit[0]] = thrust[0]

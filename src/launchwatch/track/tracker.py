@@ -249,6 +249,7 @@ class TrackerConfig:
     birth_max_hits: int = 10
     hold_young: bool = True
     hold_cost: float = HOLD_COST
+    thrust_estimate: bool = True
 
     def __post_init__(self) -> None:
         if self.filter not in ("ekf", "ukf"):
@@ -297,7 +298,7 @@ class Tracker:
         self.initiator = initiator if initiator is not None else TwoPointInitiator(cfg)
         self.deleter = deleter if deleter is not None else MissDeleter(cfg)
         self.merger = merger if merger is not None else ChiSquareMerger(cfg)
-        self.tracks = TrackSet(len(cfg.models), self.imm.n_state)
+        self.tracks = TrackSet(len(cfg.models), self.imm.n_state, self._thrust_model(cfg))
         #: Frames whose association is one-to-one run predict/gate/update in one compiled call
         #: (:mod:`.fused`; same arithmetic as the general path) when the parts are the default
         #: EKF and GNN; False forces the general path (tests compare the two).
@@ -315,7 +316,7 @@ class Tracker:
         self._protocols_are: dict[type, bool] = {}
         self._only_fused = True
         #: Confirmed tracks deleted while not predicted on the ground, kept for re-acquisition.
-        self._dormant = TrackSet(len(cfg.models), self.imm.n_state)
+        self._dormant = TrackSet(len(cfg.models), self.imm.n_state, self._thrust_model(cfg))
         self._lag = LagBuffer(cfg.oosm_lag_s, cfg.oosm_snapshot_s)
         self._birth_rate = BirthRate(cfg.birth_window_s, cfg.birth_pd)
         self._holds = Holds()
@@ -581,15 +582,15 @@ class Tracker:
         # H_a's track: updated with the held detection at its time, then predicted to t_ref
         dt = t_k - tr.t[rows]
         x0, P0, cb = imm.mix(tr.x[rows], tr.P[rows], tr.mu[rows], dt)
-        xa, Pa = imm.predict_mixed(x0, P0, dt)
+        xa, Pa = imm.predict_mixed(x0, P0, dt, self._thrust(rows))
         m1 = Measurements.from_detections(H.det[k])
         xa, Pa, mua = self._update_pairs(xa, Pa, cb, m1, np.arange(K), dt)  # as _apply_holds
         x0, P0, cba = imm.mix(xa, Pa, mua, np.full(K, t_ref) - t_k)
-        xa, Pa = imm.predict_mixed(x0, P0, np.full(K, t_ref) - t_k)
+        xa, Pa = imm.predict_mixed(x0, P0, np.full(K, t_ref) - t_k, self._thrust(rows))
         # H_b's track: as it was, predicted to t_ref
         dt = t_ref - tr.t[rows]
         x0, P0, cbb = imm.mix(tr.x[rows], tr.P[rows], tr.mu[rows], dt)
-        xb, Pb = imm.predict_mixed(x0, P0, dt)
+        xb, Pb = imm.predict_mixed(x0, P0, dt, self._thrust(rows))
         xcb, Pcb = imm.combine(xb, Pb, cbb)
         xca, Pca = imm.combine(xa, Pa, cba)
         d = np.flatnonzero(full)
@@ -651,7 +652,7 @@ class Tracker:
             return
         d = h["det"][ok]
         x0, P0, cb = imm.mix(tr.x[rows], tr.P[rows], tr.mu[rows], dt)
-        xp, Pp = imm.predict_mixed(x0, P0, dt)
+        xp, Pp = imm.predict_mixed(x0, P0, dt, self._thrust(rows))
         x, P, mu = self._update_pairs(
             xp, Pp, cb, Measurements.from_detections(d), np.arange(rows.size), dt
         )
@@ -807,12 +808,13 @@ class Tracker:
             xp, Pp, cbar = np.empty((nc, nm, n)), np.empty((nc, nm, n, n)), np.empty((nc, nm))
             xcp, Pcp = np.empty((nc, n)), np.empty((nc, n, n))
             predict_tracks_kernel(
-                tr.x, tr.P, tr.mu, tr.t, cand, imm.transition_matrix(dt), t_ref, imm.params,
+                tr.x, tr.P, tr.mu, tr.t, cand, imm.transition_matrix(dt), t_ref,
+                imm.track_params(cand.size, self._thrust(cand)),
                 self._fused_max_step_s, *atmosphere_args(), xp, Pp, cbar, xcp, Pcp, self._fused_ws,
             )  # fmt: skip
         else:
             x0, P0, cbar = imm.mix(tr.x[cand], tr.P[cand], tr.mu[cand], dt)
-            xp, Pp = imm.predict_mixed(x0, P0, dt)
+            xp, Pp = imm.predict_mixed(x0, P0, dt, self._thrust(cand))
             xcp, Pcp = imm.combine(xp, Pp, cbar)
         t0 = self._lap("predict", t0)
         xpair = xcp[loc]
@@ -865,19 +867,21 @@ class Tracker:
                 o = np.flatnonzero(off)
                 dt_o = t_det[o] - tr.t[trk[o]]
                 x0o, P0o, cbar[a_loc[o]] = imm.mix(tr.x[trk[o]], tr.P[trk[o]], tr.mu[trk[o]], dt_o)
-                xp[a_loc[o]], Pp[a_loc[o]] = imm.predict_mixed(x0o, P0o, dt_o)
+                xp[a_loc[o]], Pp[a_loc[o]] = imm.predict_mixed(x0o, P0o, dt_o, self._thrust(trk[o]))
+            before = tr.thrust_inputs(trk)
             update_tracks_kernel(
                 xp, Pp, cbar, a_loc, *meas_args(meas), a_det, t_det, trk, tr.x, tr.P, tr.mu,
                 tr.t, tr.xc, tr.Pc, tr.hits, tr.misses, tr.confirmed, tr.last_sensor,
                 self.config.confirm_hits, sensor, self._fused_ws,
             )  # fmt: skip
+            tr.note_thrust(trk, before)
         else:
             xu, Pu, cb = xp[a_loc], Pp[a_loc], cbar[a_loc]
             if off.any():
                 o = np.flatnonzero(off)
                 dt_o = t_det[o] - tr.t[trk[o]]
                 x0o, P0o, cb[o] = imm.mix(tr.x[trk[o]], tr.P[trk[o]], tr.mu[trk[o]], dt_o)
-                xu[o], Pu[o] = imm.predict_mixed(x0o, P0o, dt_o)
+                xu[o], Pu[o] = imm.predict_mixed(x0o, P0o, dt_o, self._thrust(trk[o]))
             x, P, mu = self._update_pairs(xu, Pu, cb, meas, a_det, t_det - tr.t[trk])
             tr.set_state(trk, x, P, mu, t_det, imm.combine(x, P, mu))
             tr.hits[trk] += 1
@@ -890,6 +894,15 @@ class Tracker:
         self._record(trk, meas.det_id[a_det])
         self._lap("manage", t0)
         return np.concatenate([trk, done_trk]), np.concatenate([a_det, done_det])
+
+    def _thrust(self, rows: np.ndarray) -> np.ndarray | None:
+        """The thrust estimates and their variances (R, 2) of track rows ``rows`` for the boost
+        model (None if not kept)."""
+        tr = self.tracks
+        return tr.thrust[rows] if tr.thrust_model >= 0 else None
+
+    def _thrust_model(self, cfg: TrackerConfig) -> int:
+        return self.imm.thrust_model if cfg.thrust_estimate else -1
 
     def _update_pairs(
         self,
@@ -959,10 +972,12 @@ class Tracker:
         t0 = time.perf_counter()
         a_trk = np.empty(ti.size, np.int64)
         a_det = np.empty(ti.size, np.int64)
+        before = tr.thrust_inputs(ti)
         k = frame_update_kernel(
             tr.x, tr.P, tr.mu, tr.t, tr.xc, tr.Pc, tr.hits, tr.misses, tr.confirmed,
             tr.last_sensor, ti, di, imm.transition_matrix(dt), t_ref,
-            self.config.frame_window_s, imm.params, self._fused_max_step_s, *atmosphere_args(),
+            self.config.frame_window_s, imm.track_params(ti.size, self._thrust(ti)),
+            self._fused_max_step_s, *atmosphere_args(),
             *meas_args(meas), np.ascontiguousarray(meas.t_s), self._chi2,
             self.config.confirm_hits, sensor, a_trk, a_det, self._fused_ws,
         )  # fmt: skip
@@ -970,6 +985,9 @@ class Tracker:
             return None
         self.n_fused_frames += 1
         trk, a_det = a_trk[:k], a_det[:k]
+        if before is not None and k:  # ti's rows are distinct: each updated row's own inputs
+            pos = np.searchsorted(ti, trk, sorter=(o := np.argsort(ti)))
+            tr.note_thrust(trk, tuple(b[o[pos]] for b in before))  # type: ignore[arg-type]
         self.n_updates += k
         t0 = self._lap("update", t0)
         if k:
@@ -988,9 +1006,10 @@ class Tracker:
             out = self._lag.replay(int(tr.ids[r]), det[i : i + 1], imm)
             if out is None or out[3] < tr.t[r] - 1e-9:
                 continue
-            x, P, mu, t = out
+            x, P, mu, t, thrust = out
             xc, Pc = imm.combine(x[None], P[None], mu[None])
             tr.set_state(np.array([r]), x[None], P[None], mu[None], np.array([t]), (xc, Pc))
+            tr.thrust[r] = thrust  # the replay's own (set_state's step is not one)
             tr.hits[r] += 1
             self._lag.log(tr.ids[r : r + 1], det[i : i + 1])
             self._record(np.array([r]), det_id[i : i + 1])

@@ -4,7 +4,8 @@ Per track: id, time of the last update ``t`` (s), IMM model-conditioned means ``
 covariances ``P`` (N, M, 7, 7), model probabilities ``mu`` (N, M), the IMM output estimate
 ``xc`` (N, 7) / ``Pc`` (N, 7, 7) at ``t``, update and consecutive-miss counts, confirmation,
 whether an IR cue corroborated the track at its birth (``cued``, :mod:`.initiate`), and the
-sensor that last updated it (``last_sensor``, an index).  States are ECEF (see
+sensor that last updated it (``last_sensor``, an index) and its thrust estimate with its
+variance (``thrust`` (N, 2), m/s^2, :func:`thrust_estimate`).  States are ECEF (see
 :mod:`.models`).  Deletion compacts the arrays; track ids are never reused.
 """
 
@@ -17,7 +18,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import ArrayLike
 
-from ..earth.gravity import j2_accel
+from ..earth.gravity import ecef_accel, j2_accel
 from .associate import assign_sparse, candidate_pairs
 from .batches import ellipsoid_radius, height_above_ellipsoid, height_kernel
 from .quantiles import chi2_quantile
@@ -28,14 +29,18 @@ if TYPE_CHECKING:
 
 _FIELDS = (
     "ids", "t", "x", "P", "mu", "xc", "Pc", "hits", "misses", "confirmed", "cued", "last_sensor",
+    "thrust",
 )  # fmt: skip
 
 
 class TrackSet:
     """Arrays of the live tracks (see module docstring)."""
 
-    def __init__(self, n_models: int, n_state: int = 7) -> None:
+    def __init__(self, n_models: int, n_state: int = 7, thrust_model: int = -1) -> None:
         m, n = n_models, n_state
+        #: The model whose velocity gives each track's thrust estimate (-1: none kept).
+        self.thrust_model = thrust_model
+        #: Per track: the thrust estimate (m/s^2) and its variance (:func:`thrust_estimate`).
         self.ids = np.zeros(0, np.int64)
         self.t = np.zeros(0)
         self.x = np.zeros((0, m, n))
@@ -48,6 +53,7 @@ class TrackSet:
         self.confirmed = np.zeros(0, bool)
         self.cued = np.zeros(0, bool)
         self.last_sensor = np.zeros(0, np.int64)
+        self.thrust = np.zeros((0, 2))
 
     @property
     def n(self) -> int:
@@ -82,6 +88,7 @@ class TrackSet:
             "confirmed": np.zeros(k, bool),
             "cued": np.zeros(k, bool),
             "last_sensor": np.full(k, sensor, np.int64),
+            "thrust": np.tile([0.0, THRUST_PRIOR_SIGMA_M_S2**2], (k, 1)),
         }
         for f in _FIELDS:
             setattr(self, f, np.concatenate([getattr(self, f), new[f]]))
@@ -94,7 +101,7 @@ class TrackSet:
 
     def take(self, rows: np.ndarray) -> TrackSet:
         """A new TrackSet of rows ``rows`` (copies)."""
-        out = TrackSet(self.mu.shape[1], self.x.shape[2])
+        out = TrackSet(self.mu.shape[1], self.x.shape[2], self.thrust_model)
         for f in _FIELDS:
             setattr(out, f, getattr(self, f)[rows])
         return out
@@ -113,8 +120,31 @@ class TrackSet:
         t: ArrayLike,
         combined: tuple[np.ndarray, np.ndarray],
     ) -> None:
+        before = self.thrust_inputs(rows)
         self.x[rows], self.P[rows], self.mu[rows], self.t[rows] = x, P, mu, t
         self.xc[rows], self.Pc[rows] = combined
+        self.note_thrust(rows, before)
+
+    def thrust_inputs(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """What :meth:`note_thrust` needs of rows ``rows`` before their update: the boost
+        model's states, velocity covariances and the times (copies); None if no thrust
+        estimate is kept."""
+        if self.thrust_model < 0:
+            return None
+        b = self.thrust_model
+        return self.x[rows, b], self.P[rows, b, 3:6, 3:6], self.t[rows]
+
+    def note_thrust(
+        self, rows: np.ndarray, before: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+    ) -> None:
+        """Rows ``rows`` were updated: their thrust estimates take the boost model's speed
+        change since ``before`` (:meth:`thrust_inputs`, :func:`thrust_estimate`)."""
+        if before is None:
+            return
+        b = self.thrust_model
+        self.thrust[rows] = thrust_estimate(
+            before, (self.x[rows, b], self.P[rows, b, 3:6, 3:6], self.t[rows]), self.thrust[rows]
+        )
 
     def snapshot(self) -> np.ndarray:
         """The live tracks as a structured array: id, time, ECEF state (6), ln(beta), model
@@ -243,6 +273,55 @@ def _lost_kernel(
             lost = lost or (confirmed[i] and h[0] < -impact_margin_m)
         if lost:
             dead[i] = True
+
+
+#: Prior sigma (m/s^2) of a new track's thrust estimate, around zero (estimate: the generic
+#: boosts' axial accelerations span 0-230 m/s^2, launchwatch.flight.vehicles).
+THRUST_PRIOR_SIGMA_M_S2 = 100.0
+#: Random-walk intensity (m^2/s^5) of the thrust between updates (estimate: a stage's
+#: acceleration rises by ~100 m/s^2 over its 60-70 s burn and drops to zero at burnout: a
+#: 20 m/s^2 change in a second is allowed at one sigma).
+THRUST_WALK_M2_S5 = 400.0
+#: Largest thrust estimate (m/s^2; the generic boosts reach 230, launchwatch.flight.vehicles).
+THRUST_MAX_M_S2 = 300.0
+
+
+def thrust_estimate(
+    before: tuple[np.ndarray, np.ndarray, np.ndarray],
+    after: tuple[np.ndarray, np.ndarray, np.ndarray],
+    a: np.ndarray,
+) -> np.ndarray:
+    """Each track's thrust acceleration along its velocity (m/s^2), a scalar Kalman filter
+    beside the IMM.  ``before`` and ``after`` are the boost model's states (K, n), velocity
+    covariances (K, 3, 3) and times (K,) around one update; ``a`` (K, 2) the estimates and
+    their variances, returned updated.  The observation is the speed change over the step
+    less gravity's and the frame's share along the velocity, with the variance of the two
+    speeds' difference over dt^2 (their correlation ignored: conservative); the estimate
+    walks with :data:`THRUST_WALK_M2_S5` between updates and is kept in [0,
+    THRUST_MAX_M_S2].  An angles-only update that leaves the speed unknown moves it little; a
+    radar revisit during a burn brings it within ~10-30 m/s^2.  Unchanged over steps under
+    0.2 s."""
+    (x0, P0, t0), (x1, P1, t1) = before, after
+    dt = t1 - t0
+    s0 = np.linalg.norm(x0[:, 3:6], axis=1)
+    s1 = np.linalg.norm(x1[:, 3:6], axis=1)
+    ok = (dt > 0.2) & (s1 > 50.0) & (s0 > 50.0)
+    if not ok.any():
+        return a
+    u0 = x0[:, 3:6] / np.maximum(s0, 1e-9)[:, None]
+    u1 = x1[:, 3:6] / np.maximum(s1, 1e-9)[:, None]
+    var0 = np.einsum("ij,ijk,ik->i", u0, P0, u0)
+    var1 = np.einsum("ij,ijk,ik->i", u1, P1, u1)
+    h = np.where(ok, dt, 1.0)
+    g = ecef_accel(x1[:, :3], x1[:, 3:6])
+    obs = (s1 - s0) / h - np.einsum("ij,ij->i", g, u1)
+    R = (var0 + var1) / h**2
+    mean, var = a[:, 0], a[:, 1] + THRUST_WALK_M2_S5 * h
+    gain = np.where(ok, var / (var + R), 0.0)
+    out = np.empty_like(a)
+    out[:, 0] = np.clip(mean + gain * (obs - mean), 0.0, THRUST_MAX_M_S2)
+    out[:, 1] = np.where(ok, (1.0 - gain) * var, a[:, 1])
+    return out
 
 
 def predicted_height(tr: TrackSet, rows: np.ndarray, t_now: float, imm: IMM) -> np.ndarray:
@@ -411,11 +490,14 @@ def _forward(
     test's 7.6 against its own old track).  Returns the combined estimates ``(x (n, 7), P (n, 7,
     7))`` and each model's ``(x (n, M, 7), P (n, M, 7, 7))``."""
     dt = t_ref - tr.t[o]
-    xp, Pp, cbar = imm.predict(tr.x[o], tr.P[o], tr.mu[o], dt)
+    thr = tr.thrust[o] if tr.thrust_model >= 0 else None
+    xp, Pp, cbar = imm.predict(tr.x[o], tr.P[o], tr.mu[o], dt, thr)
     long = dt >= BACKWARD_MIN_GAP_S
     if long.any():
         lo = o[long]
-        xl, Pl = imm.predict_mixed(tr.x[lo].copy(), tr.P[lo].copy(), dt[long])
+        xl, Pl = imm.predict_mixed(
+            tr.x[lo].copy(), tr.P[lo].copy(), dt[long], None if thr is None else thr[long]
+        )
         mu = np.where(tr.mu[lo] >= FORWARD_MIN_PROB, tr.mu[lo], 0.0)
         mu = np.where(mu.sum(axis=1, keepdims=True) > 0, mu, tr.mu[lo])
         xp[long], Pp[long], cbar[long] = xl, Pl, mu / mu.sum(axis=1, keepdims=True)
