@@ -1,4 +1,4 @@
-"""Each track's thrust estimate (launchwatch.track.tracks.thrust_estimate): the boost model
+"""Each track's thrust estimate (launchwatch.track.tracks.thrust_update_kernel): the boost model
 flies the track's own estimated thrust instead of a zero-mean one, so a burning missile
 predicted across missed scans is not left behind by a t^2/2 of its acceleration."""
 
@@ -12,7 +12,12 @@ from launchwatch.earth.gravity import ecef_accel
 from launchwatch.pipeline.simulate import run_simulation
 from launchwatch.sense.scenario import load_scenario
 from launchwatch.track.tracker import Tracker, TrackerConfig
-from launchwatch.track.tracks import THRUST_PRIOR_SIGMA_M_S2, _forward, thrust_estimate
+from launchwatch.track.tracks import (
+    THRUST_PRIOR_SIGMA_M_S2,
+    _forward,
+    thrust_inputs_kernel,
+    thrust_update_kernel,
+)
 
 HERE = Path(__file__).parent / "scenarios"
 
@@ -27,27 +32,35 @@ def _along_accel(states, times, t):
     return dv - float(ecef_accel(x[:3], x[3:6]) @ u)
 
 
+def _estimate(x0, P0, t0, x1, P1, t1, a):
+    """The thrust filter's step from state ``x0`` (covariance ``P0``, time ``t0``) to ``x1``."""
+    rows = np.zeros(1, np.int64)
+    before = np.empty((1, 3))
+    thrust_inputs_kernel(x0[None, None], P0[None, None], np.array([t0]), rows, 0, before)
+    out = np.array([a], float)
+    thrust_update_kernel(x1[None, None], P1[None, None], np.array([t1]), rows, 0, before, out)
+    return out[0]
+
+
 def test_a_well_measured_speed_change_sets_the_estimate_and_an_unknown_one_does_not(srbm_truth):
     times, states, _ = srbm_truth
     s = states[0]
     k0, k1 = 200, 220  # 20.0 s -> 22.0 s, burning
-    x0, x1 = s[k0][None], s[k1][None]
-    prior = np.array([[0.0, THRUST_PRIOR_SIGMA_M_S2**2]])
-    t0, t1 = np.array([times[k0]]), np.array([times[k1]])
-    sharp = np.eye(3)[None] * 1.0  # 1 m/s velocity sigma
-    out = thrust_estimate((x0, sharp, t0), (x1, sharp, t1), prior)
+    prior = (0.0, THRUST_PRIOR_SIGMA_M_S2**2)
+    t0, t1 = times[k0], times[k1]
+    x0, x1 = np.append(s[k0], [0.0, 0.0]), np.append(s[k1], [0.0, 0.0])  # ln beta, ell
+    sharp = np.eye(8)  # 1 m/s velocity sigma
+    out = _estimate(x0, sharp, t0, x1, sharp, t1, prior)
     ref = np.mean([_along_accel(s, times, t) for t in np.arange(20.1, 22.0, 0.1)])
     assert ref > 50.0  # the missile is burning
-    assert abs(out[0, 0] - ref) < 1.0 and out[0, 1] < 1.0, (out, ref)
+    assert abs(out[0] - ref) < 1.0 and out[1] < 1.0, (out, ref)
     # the same speeds with a 2 km/s sigma (what an angles-only update leaves): hardly moved
-    vague = np.eye(3)[None] * 2000.0**2
-    out = thrust_estimate((x0, vague, t0), (x1, vague, t1), prior)
-    assert out[0, 0] < 0.05 * ref and out[0, 1] > 0.9 * prior[0, 1]
+    vague = np.eye(8) * 2000.0**2
+    out = _estimate(x0, vague, t0, x1, vague, t1, prior)
+    assert out[0] < 0.05 * ref and out[1] > 0.9 * prior[1]
     # a slowing body is not given a negative thrust; a step under 0.2 s changes nothing
-    back = thrust_estimate((x1, sharp, t1), (x0, sharp, t1 + 2.0), prior)
-    assert back[0, 0] == 0.0
-    same = thrust_estimate((x0, sharp, t0), (x1, sharp, t0 + 0.1), prior)
-    assert np.array_equal(same, prior)
+    assert _estimate(x1, sharp, t1, x0, sharp, t1 + 2.0, prior)[0] == 0.0
+    assert tuple(_estimate(x0, sharp, t0, x1, sharp, t0 + 0.1, prior)) == prior
 
 
 def _track_boost(states, times, config, t_last):

@@ -184,7 +184,7 @@ class IMM:
         self.params = params_array(self.models)
         names = [m.name for m in self.models]
         #: Index of the model whose nominal thrust is each track's own estimate (the boost
-        #: model, :func:`~.tracks.thrust_estimate`), -1 if none.
+        #: model, :func:`~.tracks.thrust_update_kernel`), -1 if none.
         self.thrust_model = names.index("boost") if "boost" in names else -1
         self.filter: StateFilter = filter if filter is not None else EKF()
         Pi = np.asarray(transition, float)

@@ -33,7 +33,7 @@ Every model shares this state, so that an IMM can mix them; a model is the set o
   acceleration modelled as *large white-noise acceleration along the velocity* (``q_along``)
   plus a moderate isotropic part for the pitch program, around a nominal mean ``thrust_m_s2``.
   The tracker sets that mean per track to the track's own thrust estimate, a scalar filter
-  beside the IMM fed by the boost model's speed changes (:func:`~.tracks.thrust_estimate`);
+  beside the IMM fed by the boost model's speed changes (:func:`~.tracks.thrust_update_kernel`);
   chosen over an augmented thrust state so that every model keeps the same state vector (IMM
   mixing stays exact and cheap).
 * **glide** -- coast plus lift with the estimated ``ell`` (random walk ``q_lift``), and

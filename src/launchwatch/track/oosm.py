@@ -27,7 +27,7 @@ from numba import njit
 from ..sense.records import DETECTION_DTYPE
 from .history import Blocks
 from .measure import Measurements
-from .tracks import TrackSet, thrust_estimate
+from .tracks import TrackSet, thrust_inputs_kernel, thrust_update_kernel
 
 if TYPE_CHECKING:
     from .imm import IMM
@@ -54,6 +54,10 @@ def _log_kernel(out, track_ids, det, idx):  # type: ignore[no-untyped-def]
             o.det.sigma[j] = d.sigma[j]
         for j in range(3):
             o.det.sensor_ecef_m[j] = d.sensor_ecef_m[j]
+
+
+#: The one row of a replayed track's arrays.
+_ROW0 = np.zeros(1, np.int64)
 
 
 class LagBuffer:
@@ -108,7 +112,7 @@ class LagBuffer:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray] | None:
         """Re-process track ``track_id`` with the late detection ``det`` (one row).  Returns
         ``(x (M, n), P (M, n, n), mu (M,), t, thrust (2,))`` of the track after all its
-        detections (``thrust``: :func:`~.tracks.thrust_estimate`), or None
+        detections (``thrust``: :func:`~.tracks.thrust_update_kernel`), or None
         when no snapshot of the track precedes ``det`` (then the caller falls back).  Later
         snapshots of the track are rewritten with the re-processed states, so that a snapshot
         stays "every detection up to its time" for the next late detection."""
@@ -148,14 +152,16 @@ class LagBuffer:
             if i == seq.size:
                 break
             dt = np.array([meas.t_s[i] - t])
-            before = (x[:, b], P[:, b, 3:6, 3:6], np.array([t])) if b >= 0 else None
+            before = np.empty((1, 3))
+            if b >= 0:
+                thrust_inputs_kernel(x, P, np.array([t]), _ROW0, b, before)
             xp, Pp, cbar = imm.predict(x, P, mu, dt, thr if b >= 0 else None)
             x, P, mu, ll = imm.update(xp, Pp, cbar, meas, rows=np.array([i]))
             if not np.isfinite(ll[0]):  # a detection it cannot use now: keep the prediction
                 x, P, mu = xp, Pp, cbar
             t = float(meas.t_s[i])
-            if before is not None:
-                thr = thrust_estimate(before, (x[:, b], P[:, b, 3:6, 3:6], np.array([t])), thr)
+            if b >= 0:
+                thrust_update_kernel(x, P, np.array([t]), _ROW0, b, before, thr)
         return x[0], P[0], mu[0], t, thr[0]
 
     @staticmethod

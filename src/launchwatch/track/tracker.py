@@ -985,9 +985,8 @@ class Tracker:
             return None
         self.n_fused_frames += 1
         trk, a_det = a_trk[:k], a_det[:k]
-        if before is not None and k:  # ti's rows are distinct: each updated row's own inputs
-            pos = np.searchsorted(ti, trk, sorter=(o := np.argsort(ti)))
-            tr.note_thrust(trk, tuple(b[o[pos]] for b in before))  # type: ignore[arg-type]
+        if before is not None and k:  # the kernel writes the updated pairs in pair order
+            tr.note_thrust(trk, before if k == ti.size else before[np.isin(ti, trk)])
         self.n_updates += k
         t0 = self._lap("update", t0)
         if k:

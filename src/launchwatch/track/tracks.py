@@ -5,7 +5,7 @@ covariances ``P`` (N, M, 7, 7), model probabilities ``mu`` (N, M), the IMM outpu
 ``xc`` (N, 7) / ``Pc`` (N, 7, 7) at ``t``, update and consecutive-miss counts, confirmation,
 whether an IR cue corroborated the track at its birth (``cued``, :mod:`.initiate`), and the
 sensor that last updated it (``last_sensor``, an index) and its thrust estimate with its
-variance (``thrust`` (N, 2), m/s^2, :func:`thrust_estimate`).  States are ECEF (see
+variance (``thrust`` (N, 2), m/s^2, :func:`thrust_update_kernel`).  States are ECEF (see
 :mod:`.models`).  Deletion compacts the arrays; track ids are never reused.
 """
 
@@ -18,7 +18,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import ArrayLike
 
-from ..earth.gravity import ecef_accel, j2_accel
+from ..earth.constants import OMEGA_RAD_S
+from ..earth.gravity import j2_accel
 from .associate import assign_sparse, candidate_pairs
 from .batches import ellipsoid_radius, height_above_ellipsoid, height_kernel
 from .quantiles import chi2_quantile
@@ -40,7 +41,7 @@ class TrackSet:
         m, n = n_models, n_state
         #: The model whose velocity gives each track's thrust estimate (-1: none kept).
         self.thrust_model = thrust_model
-        #: Per track: the thrust estimate (m/s^2) and its variance (:func:`thrust_estimate`).
+        #: Per track: the thrust estimate (m/s^2) and its variance (:func:`thrust_update_kernel`).
         self.ids = np.zeros(0, np.int64)
         self.t = np.zeros(0)
         self.x = np.zeros((0, m, n))
@@ -125,26 +126,24 @@ class TrackSet:
         self.xc[rows], self.Pc[rows] = combined
         self.note_thrust(rows, before)
 
-    def thrust_inputs(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """What :meth:`note_thrust` needs of rows ``rows`` before their update: the boost
-        model's states, velocity covariances and the times (copies); None if no thrust
-        estimate is kept."""
+    def thrust_inputs(self, rows: np.ndarray) -> np.ndarray | None:
+        """What :meth:`note_thrust` needs of rows ``rows`` before their update (K, 3:
+        :func:`thrust_inputs_kernel`); None if no thrust estimate is kept."""
         if self.thrust_model < 0:
             return None
-        b = self.thrust_model
-        return self.x[rows, b], self.P[rows, b, 3:6, 3:6], self.t[rows]
+        rows = np.asarray(rows, np.int64)
+        out = np.empty((rows.size, 3))
+        thrust_inputs_kernel(self.x, self.P, self.t, rows, self.thrust_model, out)
+        return out
 
-    def note_thrust(
-        self, rows: np.ndarray, before: tuple[np.ndarray, np.ndarray, np.ndarray] | None
-    ) -> None:
+    def note_thrust(self, rows: np.ndarray, before: np.ndarray | None) -> None:
         """Rows ``rows`` were updated: their thrust estimates take the boost model's speed
-        change since ``before`` (:meth:`thrust_inputs`, :func:`thrust_estimate`)."""
+        change since ``before`` (:meth:`thrust_inputs`, :func:`thrust_update_kernel`)."""
         if before is None:
             return
+        rows = np.asarray(rows, np.int64)
         b = self.thrust_model
-        self.thrust[rows] = thrust_estimate(
-            before, (self.x[rows, b], self.P[rows, b, 3:6, 3:6], self.t[rows]), self.thrust[rows]
-        )
+        thrust_update_kernel(self.x, self.P, self.t, rows, b, before, self.thrust)
 
     def snapshot(self) -> np.ndarray:
         """The live tracks as a structured array: id, time, ECEF state (6), ln(beta), model
@@ -286,42 +285,69 @@ THRUST_WALK_M2_S5 = 400.0
 THRUST_MAX_M_S2 = 300.0
 
 
-def thrust_estimate(
-    before: tuple[np.ndarray, np.ndarray, np.ndarray],
-    after: tuple[np.ndarray, np.ndarray, np.ndarray],
-    a: np.ndarray,
-) -> np.ndarray:
+@njit(cache=True, inline="always", error_model="numpy")
+def _speed_var(x: np.ndarray, P: np.ndarray) -> tuple[float, float]:
+    """Speed (m/s) of state ``x`` and its variance along the velocity from covariance ``P``."""
+    s = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
+    if not s > 0.0:
+        return 0.0, math.inf
+    var = 0.0
+    for i in range(3):
+        for j in range(3):
+            var += x[3 + i] * P[3 + i, 3 + j] * x[3 + j]
+    return s, var / (s * s)
+
+
+@njit(cache=True, error_model="numpy")
+def thrust_inputs_kernel(
+    X: np.ndarray, P: np.ndarray, T: np.ndarray, rows: np.ndarray, b: int, out: np.ndarray
+) -> None:
+    """Before an update: per track row ``rows[k]`` of the arrays ``X`` (N, M, n), ``P`` (N, M,
+    n, n), ``T`` (N,), model ``b``'s speed, its variance along the velocity and the time into
+    ``out[k]`` (K, 3)."""
+    for k in range(rows.shape[0]):
+        r = rows[k]
+        out[k, 0], out[k, 1] = _speed_var(X[r, b], P[r, b])
+        out[k, 2] = T[r]
+
+
+@njit(cache=True, error_model="numpy")
+def thrust_update_kernel(
+    X: np.ndarray,
+    P: np.ndarray,
+    T: np.ndarray,
+    rows: np.ndarray,
+    b: int,
+    before: np.ndarray,
+    A: np.ndarray,
+) -> None:
     """Each track's thrust acceleration along its velocity (m/s^2), a scalar Kalman filter
-    beside the IMM.  ``before`` and ``after`` are the boost model's states (K, n), velocity
-    covariances (K, 3, 3) and times (K,) around one update; ``a`` (K, 2) the estimates and
-    their variances, returned updated.  The observation is the speed change over the step
-    less gravity's and the frame's share along the velocity, with the variance of the two
-    speeds' difference over dt^2 (their correlation ignored: conservative); the estimate
-    walks with :data:`THRUST_WALK_M2_S5` between updates and is kept in [0,
+    beside the IMM, updated in place in ``A`` (N, 2: estimate, variance) for track rows
+    ``rows`` after their update (arrays as :func:`thrust_inputs_kernel`; ``before`` its
+    output).  The observation is model ``b``'s speed change over the step less gravity's and
+    the frame's share along the velocity (the Coriolis term has none), with the variance of
+    the two speeds' difference over dt^2 (their correlation ignored: conservative); the
+    estimate walks with :data:`THRUST_WALK_M2_S5` between updates and is kept in [0,
     THRUST_MAX_M_S2].  An angles-only update that leaves the speed unknown moves it little; a
-    radar revisit during a burn brings it within ~10-30 m/s^2.  Unchanged over steps under
-    0.2 s."""
-    (x0, P0, t0), (x1, P1, t1) = before, after
-    dt = t1 - t0
-    s0 = np.linalg.norm(x0[:, 3:6], axis=1)
-    s1 = np.linalg.norm(x1[:, 3:6], axis=1)
-    ok = (dt > 0.2) & (s1 > 50.0) & (s0 > 50.0)
-    if not ok.any():
-        return a
-    u0 = x0[:, 3:6] / np.maximum(s0, 1e-9)[:, None]
-    u1 = x1[:, 3:6] / np.maximum(s1, 1e-9)[:, None]
-    var0 = np.einsum("ij,ijk,ik->i", u0, P0, u0)
-    var1 = np.einsum("ij,ijk,ik->i", u1, P1, u1)
-    h = np.where(ok, dt, 1.0)
-    g = ecef_accel(x1[:, :3], x1[:, 3:6])
-    obs = (s1 - s0) / h - np.einsum("ij,ij->i", g, u1)
-    R = (var0 + var1) / h**2
-    mean, var = a[:, 0], a[:, 1] + THRUST_WALK_M2_S5 * h
-    gain = np.where(ok, var / (var + R), 0.0)
-    out = np.empty_like(a)
-    out[:, 0] = np.clip(mean + gain * (obs - mean), 0.0, THRUST_MAX_M_S2)
-    out[:, 1] = np.where(ok, (1.0 - gain) * var, a[:, 1])
-    return out
+    radar revisit during a burn brings it within ~10-30 m/s^2 after a few updates.  Unchanged
+    over steps under 0.2 s or at speeds under 50 m/s."""
+    om2 = OMEGA_RAD_S * OMEGA_RAD_S
+    for k in range(rows.shape[0]):
+        r = rows[k]
+        s0, var0, t0 = before[k, 0], before[k, 1], before[k, 2]
+        x = X[r, b]
+        s1, var1 = _speed_var(x, P[r, b])
+        dt = T[r] - t0
+        if not (dt > 0.2 and s0 > 50.0 and s1 > 50.0):
+            continue
+        gx, gy, gz = j2_accel(x[0], x[1], x[2])
+        g_along = (gx * x[3] + gy * x[4] + gz * x[5] + om2 * (x[0] * x[3] + x[1] * x[4])) / s1
+        obs = (s1 - s0) / dt - g_along
+        R = (var0 + var1) / (dt * dt)
+        var = A[r, 1] + THRUST_WALK_M2_S5 * dt
+        gain = var / (var + R)
+        A[r, 0] = min(max(A[r, 0] + gain * (obs - A[r, 0]), 0.0), THRUST_MAX_M_S2)
+        A[r, 1] = (1.0 - gain) * var
 
 
 def predicted_height(tr: TrackSet, rows: np.ndarray, t_now: float, imm: IMM) -> np.ndarray:
