@@ -1127,6 +1127,7 @@ class Tracker:
         tr.set_state(old, tr.x[new], tr.P[new], tr.mu[new], tr.t[new], (tr.xc[new], tr.Pc[new]))
         tr.hits[old], tr.misses[old] = hits, 0
         tr.last_sensor[old], tr.confirmed[old] = tr.last_sensor[new], True
+        tr.thrust[old] = tr.thrust[new]  # the new track's own (the gap is not one step)
         gone = np.zeros(tr.n, bool)
         gone[new] = True
         tr.remove(gone)
