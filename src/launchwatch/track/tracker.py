@@ -582,15 +582,15 @@ class Tracker:
         # H_a's track: updated with the held detection at its time, then predicted to t_ref
         dt = t_k - tr.t[rows]
         x0, P0, cb = imm.mix(tr.x[rows], tr.P[rows], tr.mu[rows], dt)
-        xa, Pa = imm.predict_mixed(x0, P0, dt, self._thrust(rows))
+        xa, Pa = imm.predict_mixed(x0, P0, dt, tr.thrust_of(rows))
         m1 = Measurements.from_detections(H.det[k])
         xa, Pa, mua = self._update_pairs(xa, Pa, cb, m1, np.arange(K), dt)  # as _apply_holds
         x0, P0, cba = imm.mix(xa, Pa, mua, np.full(K, t_ref) - t_k)
-        xa, Pa = imm.predict_mixed(x0, P0, np.full(K, t_ref) - t_k, self._thrust(rows))
+        xa, Pa = imm.predict_mixed(x0, P0, np.full(K, t_ref) - t_k, tr.thrust_of(rows))
         # H_b's track: as it was, predicted to t_ref
         dt = t_ref - tr.t[rows]
         x0, P0, cbb = imm.mix(tr.x[rows], tr.P[rows], tr.mu[rows], dt)
-        xb, Pb = imm.predict_mixed(x0, P0, dt, self._thrust(rows))
+        xb, Pb = imm.predict_mixed(x0, P0, dt, tr.thrust_of(rows))
         xcb, Pcb = imm.combine(xb, Pb, cbb)
         xca, Pca = imm.combine(xa, Pa, cba)
         d = np.flatnonzero(full)
@@ -652,7 +652,7 @@ class Tracker:
             return
         d = h["det"][ok]
         x0, P0, cb = imm.mix(tr.x[rows], tr.P[rows], tr.mu[rows], dt)
-        xp, Pp = imm.predict_mixed(x0, P0, dt, self._thrust(rows))
+        xp, Pp = imm.predict_mixed(x0, P0, dt, tr.thrust_of(rows))
         x, P, mu = self._update_pairs(
             xp, Pp, cb, Measurements.from_detections(d), np.arange(rows.size), dt
         )
@@ -809,12 +809,12 @@ class Tracker:
             xcp, Pcp = np.empty((nc, n)), np.empty((nc, n, n))
             predict_tracks_kernel(
                 tr.x, tr.P, tr.mu, tr.t, cand, imm.transition_matrix(dt), t_ref,
-                imm.track_params(cand.size, self._thrust(cand)),
+                imm.track_params(cand.size, tr.thrust_of(cand)),
                 self._fused_max_step_s, *atmosphere_args(), xp, Pp, cbar, xcp, Pcp, self._fused_ws,
             )  # fmt: skip
         else:
             x0, P0, cbar = imm.mix(tr.x[cand], tr.P[cand], tr.mu[cand], dt)
-            xp, Pp = imm.predict_mixed(x0, P0, dt, self._thrust(cand))
+            xp, Pp = imm.predict_mixed(x0, P0, dt, tr.thrust_of(cand))
             xcp, Pcp = imm.combine(xp, Pp, cbar)
         t0 = self._lap("predict", t0)
         xpair = xcp[loc]
@@ -867,7 +867,7 @@ class Tracker:
                 o = np.flatnonzero(off)
                 dt_o = t_det[o] - tr.t[trk[o]]
                 x0o, P0o, cbar[a_loc[o]] = imm.mix(tr.x[trk[o]], tr.P[trk[o]], tr.mu[trk[o]], dt_o)
-                xp[a_loc[o]], Pp[a_loc[o]] = imm.predict_mixed(x0o, P0o, dt_o, self._thrust(trk[o]))
+                xp[a_loc[o]], Pp[a_loc[o]] = imm.predict_mixed(x0o, P0o, dt_o, tr.thrust_of(trk[o]))
             before = tr.thrust_inputs(trk)
             update_tracks_kernel(
                 xp, Pp, cbar, a_loc, *meas_args(meas), a_det, t_det, trk, tr.x, tr.P, tr.mu,
@@ -881,7 +881,7 @@ class Tracker:
                 o = np.flatnonzero(off)
                 dt_o = t_det[o] - tr.t[trk[o]]
                 x0o, P0o, cb[o] = imm.mix(tr.x[trk[o]], tr.P[trk[o]], tr.mu[trk[o]], dt_o)
-                xu[o], Pu[o] = imm.predict_mixed(x0o, P0o, dt_o, self._thrust(trk[o]))
+                xu[o], Pu[o] = imm.predict_mixed(x0o, P0o, dt_o, tr.thrust_of(trk[o]))
             x, P, mu = self._update_pairs(xu, Pu, cb, meas, a_det, t_det - tr.t[trk])
             tr.set_state(trk, x, P, mu, t_det, imm.combine(x, P, mu))
             tr.hits[trk] += 1
@@ -894,12 +894,6 @@ class Tracker:
         self._record(trk, meas.det_id[a_det])
         self._lap("manage", t0)
         return np.concatenate([trk, done_trk]), np.concatenate([a_det, done_det])
-
-    def _thrust(self, rows: np.ndarray) -> np.ndarray | None:
-        """The thrust estimates and their variances (R, 2) of track rows ``rows`` for the boost
-        model (None if not kept)."""
-        tr = self.tracks
-        return tr.thrust[rows] if tr.thrust_model >= 0 else None
 
     def _thrust_model(self, cfg: TrackerConfig) -> int:
         return self.imm.thrust_model if cfg.thrust_estimate else -1
@@ -976,7 +970,7 @@ class Tracker:
         k = frame_update_kernel(
             tr.x, tr.P, tr.mu, tr.t, tr.xc, tr.Pc, tr.hits, tr.misses, tr.confirmed,
             tr.last_sensor, ti, di, imm.transition_matrix(dt), t_ref,
-            self.config.frame_window_s, imm.track_params(ti.size, self._thrust(ti)),
+            self.config.frame_window_s, imm.track_params(ti.size, tr.thrust_of(ti)),
             self._fused_max_step_s, *atmosphere_args(),
             *meas_args(meas), np.ascontiguousarray(meas.t_s), self._chi2,
             self.config.confirm_hits, sensor, a_trk, a_det, self._fused_ws,
@@ -1007,8 +1001,9 @@ class Tracker:
                 continue
             x, P, mu, t, thrust = out
             xc, Pc = imm.combine(x[None], P[None], mu[None])
-            tr.set_state(np.array([r]), x[None], P[None], mu[None], np.array([t]), (xc, Pc))
-            tr.thrust[r] = thrust  # the replay's own (set_state's step is not one)
+            tr.set_state(
+                np.array([r]), x[None], P[None], mu[None], np.array([t]), (xc, Pc), thrust[None]
+            )  # the replay's own thrust estimate
             tr.hits[r] += 1
             self._lag.log(tr.ids[r : r + 1], det[i : i + 1])
             self._record(np.array([r]), det_id[i : i + 1])
@@ -1124,10 +1119,17 @@ class Tracker:
             v["track_id"][v["track_id"] == new_id] = old_id
             self._hist.relabel(new_id, old_id)
         hits = tr.hits[old] + tr.hits[new]
-        tr.set_state(old, tr.x[new], tr.P[new], tr.mu[new], tr.t[new], (tr.xc[new], tr.Pc[new]))
+        tr.set_state(
+            old,
+            tr.x[new],
+            tr.P[new],
+            tr.mu[new],
+            tr.t[new],
+            (tr.xc[new], tr.Pc[new]),
+            tr.thrust[new],
+        )  # fmt: skip  (the new track's thrust estimate: the gap is not one filter step)
         tr.hits[old], tr.misses[old] = hits, 0
         tr.last_sensor[old], tr.confirmed[old] = tr.last_sensor[new], True
-        tr.thrust[old] = tr.thrust[new]  # the new track's own (the gap is not one step)
         gone = np.zeros(tr.n, bool)
         gone[new] = True
         tr.remove(gone)

@@ -120,11 +120,22 @@ class TrackSet:
         mu: np.ndarray,
         t: ArrayLike,
         combined: tuple[np.ndarray, np.ndarray],
+        thrust: np.ndarray | None = None,
     ) -> None:
-        before = self.thrust_inputs(rows)
+        """Write rows ``rows``: an update's states at times ``t``; their thrust estimates take
+        the step (:meth:`note_thrust`), or ``thrust`` (R, 2) where the states are not one
+        filter step on from the rows' own (a replay, a re-acquired track's)."""
+        before = self.thrust_inputs(rows) if thrust is None else None
         self.x[rows], self.P[rows], self.mu[rows], self.t[rows] = x, P, mu, t
         self.xc[rows], self.Pc[rows] = combined
+        if thrust is not None:
+            self.thrust[rows] = thrust
         self.note_thrust(rows, before)
+
+    def thrust_of(self, rows: np.ndarray) -> np.ndarray | None:
+        """The thrust estimates and their variances (R, 2) of rows ``rows`` for the boost
+        model's predictions (None if none are kept)."""
+        return self.thrust[rows] if self.thrust_model >= 0 else None
 
     def thrust_inputs(self, rows: np.ndarray) -> np.ndarray | None:
         """What :meth:`note_thrust` needs of rows ``rows`` before their update (K, 3:
@@ -516,7 +527,7 @@ def _forward(
     test's 7.6 against its own old track).  Returns the combined estimates ``(x (n, 7), P (n, 7,
     7))`` and each model's ``(x (n, M, 7), P (n, M, 7, 7))``."""
     dt = t_ref - tr.t[o]
-    thr = tr.thrust[o] if tr.thrust_model >= 0 else None
+    thr = tr.thrust_of(o)
     xp, Pp, cbar = imm.predict(tr.x[o], tr.P[o], tr.mu[o], dt, thr)
     long = dt >= BACKWARD_MIN_GAP_S
     if long.any():
